@@ -1,0 +1,146 @@
+"""The check pipeline: discover -> classify -> scan (parse + rules + filter) -> result.
+
+`check()` reads as the stages in order; the CLI is a thin layer over it.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qt_lint.classify import classify
+from qt_lint.config import Config
+from qt_lint.discover import Candidate, discover, relative_to_root
+from qt_lint.engine import FileResult, check_file
+from qt_lint.finding import Finding, Kind
+from qt_lint.project import Project
+from qt_lint.registry import active_codes
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A classified file: what the engine checks."""
+
+    path: str  # as shown to the user: relative to the current directory, forward slashes
+    abspath: str
+    relpath: str  # relative to the project root
+    kind: Kind
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding]
+    files: int
+    fixed: dict[str, FileResult] = field(default_factory=dict)
+
+
+def display_path(path: Path) -> str:
+    rel = os.path.relpath(path)
+    if rel.startswith(".."):
+        return path.as_posix()
+    return Path(rel).as_posix()
+
+
+def classify_candidates(candidates: Sequence[Candidate]) -> tuple[list[Target], list[Finding]]:
+    """Targets of a known kind; a named path that does not exist becomes a QT001 finding."""
+    targets: list[Target] = []
+    missing: list[Finding] = []
+    for cand in candidates:
+        shown = display_path(cand.abspath)
+        if not os.path.lexists(cand.abspath):
+            from qt_lint.engine import _qt001
+
+            missing.append(_qt001(shown, 1, 1, "no such file or directory"))
+            continue
+        kind = classify(cand.relpath, functools.partial(_head, cand.abspath))
+        if kind is not None:
+            targets.append(Target(shown, str(cand.abspath), cand.relpath, kind))
+    return targets, missing
+
+
+def _head(path: Path) -> bytes:
+    """The first bytes of a regular file, for shebang detection; never blocks on a FIFO."""
+    try:
+        if not os.path.isfile(path):
+            return b""
+        with open(path, "rb") as handle:
+            return handle.read(128)
+    except OSError:
+        return b""
+
+
+def stdin_target(filename: str, config: Config) -> Target | None:
+    absolute = Path(os.path.abspath(filename))
+    relpath = relative_to_root(absolute, config.root)
+    kind = classify(relpath, None)
+    if kind is None:
+        return None
+    return Target(display_path(absolute), str(absolute), relpath, kind)
+
+
+def check(paths: Sequence[Path], config: Config, *, force_exclude: bool = False,
+          stdin: tuple[str, bytes] | None = None, jobs: int | None = None,
+          fix: bool = False) -> CheckResult:
+    active = active_codes(config)
+    if stdin is not None:
+        target = stdin_target(stdin[0], config)
+        targets = [target] if target else []
+        missing: list[Finding] = []
+        data: bytes | None = stdin[1]
+    else:
+        candidates = discover(list(paths), config, force_exclude)
+        targets, missing = classify_candidates(candidates)
+        data = None
+    project = Project(config.root, config)
+    results = scan(targets, config, active, project, jobs, fix, data)
+    findings = list(missing)
+    fixed: dict[str, FileResult] = {}
+    for target, result in zip(targets, results, strict=True):
+        findings.extend(result.findings)
+        if result.fixed_text is not None:
+            fixed[target.abspath] = result
+    findings.sort()
+    return CheckResult(findings, len(targets) + len(missing), fixed)
+
+
+# --- scanning, in this process or in workers ----------------------------------------------
+
+_WORKER: dict[str, object] = {}
+PARALLEL_THRESHOLD = 48
+
+
+def scan(targets: list[Target], config: Config, active: frozenset[str], project: Project,
+         jobs: int | None, fix: bool, data: bytes | None = None) -> list[FileResult]:
+    jobs = jobs or os.cpu_count() or 1
+    if data is not None or jobs <= 1 or len(targets) < PARALLEL_THRESHOLD:
+        return [
+            check_file(t.path, t.abspath, t.relpath, t.kind, config, active, project, data,
+                       fix=fix)
+            for t in targets
+        ]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    chunk = max(1, len(targets) // (jobs * 8))
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
+                             initargs=(config, active, project, fix)) as pool:
+        return list(pool.map(_scan_one, targets, chunksize=chunk))
+
+
+def _init_worker(config: Config, active: frozenset[str], project: Project, fix: bool) -> None:
+    _WORKER.update(config=config, active=active, project=project, fix=fix)
+
+
+def _scan_one(t: Target) -> FileResult:
+    config = _WORKER["config"]
+    active = _WORKER["active"]
+    project = _WORKER["project"]
+    assert isinstance(config, Config) and isinstance(active, frozenset)
+    assert isinstance(project, Project)
+    return check_file(t.path, t.abspath, t.relpath, t.kind, config, active, project,
+                      fix=bool(_WORKER["fix"]))

@@ -1,0 +1,61 @@
+"""Deciding a file's kind from its name, its folder and (for extensionless files) its shebang."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import PurePosixPath
+
+from qt_lint.finding import Kind
+
+UNIT_SUFFIXES = (".service", ".timer", ".socket")
+_DROPIN_DIR = re.compile(r".+\.(service|timer|socket)\.d$")
+_ENV_NAME = re.compile(r"^(?:\.env|\.env\..+|.+\.env|.+\.env\..+)$")
+_COMPOSE_NAME = re.compile(r"^(?:docker-compose.*|compose(?:\..+)?)\.ya?ml$")
+_SHEBANG = re.compile(rb"^#!\s*(?:/usr)?(?:/local)?/bin/(?:env\s+(?:-\S+\s+)*)?(\S+)")
+_SHELLS = {b"sh", b"bash", b"dash"}
+_MAKEFILES = {"Makefile", "makefile", "GNUmakefile"}
+_PROSE = {".md", ".txt", ".rst", ".adoc", ".html"}
+
+
+def is_env_name(name: str) -> bool:
+    return bool(_ENV_NAME.match(name)) and not name.startswith(".envrc")
+
+
+def classify(relpath: str, head: Callable[[], bytes] | None = None) -> Kind | None:
+    """The kind of the file at `relpath` (posix), or None when qt-lint has no rules for it.
+
+    `head` returns the file's first bytes; it is only called for extensionless names.
+    """
+    path = PurePosixPath(relpath)
+    name = path.name
+    suffix = path.suffix
+    if suffix in UNIT_SUFFIXES:
+        return Kind.UNIT
+    if suffix == ".conf" and _DROPIN_DIR.match(path.parent.name):
+        return Kind.UNIT
+    if suffix in (".py", ".pyi"):
+        return Kind.PYTHON
+    if suffix in (".sh", ".bash"):
+        return Kind.SHELL
+    if is_env_name(name):
+        return Kind.ENV
+    if name in _MAKEFILES or suffix == ".mk":
+        return Kind.MAKEFILE
+    if (name in ("Dockerfile", "Containerfile")
+            or (name.startswith("Dockerfile.") and suffix not in _PROSE)
+            or name.endswith((".Dockerfile", ".dockerfile"))):
+        return Kind.DOCKERFILE
+    if _COMPOSE_NAME.match(name):
+        return Kind.COMPOSE
+    if name == "crontab" or suffix in (".cron", ".crontab") or path.parent.name == "cron.d":
+        return Kind.CRONTAB
+    if not suffix and head is not None:
+        match = _SHEBANG.match(head())
+        if match:
+            program = match.group(1)
+            if program in _SHELLS:
+                return Kind.SHELL
+            if program.startswith(b"python"):
+                return Kind.PYTHON
+    return None

@@ -1,0 +1,188 @@
+"""The command line: click builds the options and calls the API; exit codes are the contract.
+
+0  no finding of error severity (warnings alone pass unless --strict)
+1  findings of error severity (or warnings with --strict)
+2  usage or configuration error
+3  internal error (one line; the traceback only with --debug)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from qt_lint import __version__
+from qt_lint.config import Config, ConfigError, load_config, with_overrides
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _load(config_path: str | None, start: Path) -> Config:
+    from qt_lint.registry import known_codes
+
+    return load_config(Path(config_path) if config_path else None, start, known_codes())
+
+
+def _codes_option(value: str | None, option: str) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    from qt_lint.config import _codes
+    from qt_lint.registry import known_codes
+
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    return _codes(option, items, known_codes())
+
+
+def _use_color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="qt-lint")
+def cli() -> None:
+    """qt-lint enforces the Quantum Trader systemd golden contract."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
+@click.option("--format", "output_format", default="text", show_default=True,
+              type=click.Choice(["text", "json"]), help="Output format.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Configuration file (default: nearest qt-lint.toml or pyproject.toml).")
+@click.option("--select", help="Comma-separated codes or prefixes to enable (replaces config).")
+@click.option("--extend-select", help="Codes or prefixes to enable in addition.")
+@click.option("--ignore", help="Codes or prefixes to disable.")
+@click.option("--exclude", multiple=True, help="Glob to exclude from directory walks (repeatable).")
+@click.option("--force-exclude", is_flag=True,
+              help="Apply excludes to files named on the command line too.")
+@click.option("--stdin-filename", help="Check standard input as if it were this file (PATH -).")
+@click.option("--show-files", is_flag=True,
+              help="List the files that would be checked, and as what.")
+@click.option("--strict", is_flag=True, default=None, help="Warnings fail the run too.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--statistics", is_flag=True, help="Show counts per code.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: CPUs).")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def check(paths: tuple[Path, ...], output_format: str, config_path: str | None,
+          select: str | None, extend_select: str | None, ignore: str | None,
+          exclude: tuple[str, ...], force_exclude: bool, stdin_filename: str | None,
+          show_files: bool, strict: bool | None, exit_zero: bool, statistics: bool,
+          jobs: int | None, debug: bool) -> None:
+    """Check files and directories (default: the current directory)."""
+    from qt_lint import api
+    from qt_lint.report import reporter, summarise
+
+    reading_stdin = paths == (Path("-"),)
+    if reading_stdin and not stdin_filename:
+        raise ConfigError("reading standard input (-) needs --stdin-filename PATH")
+    if stdin_filename and not reading_stdin:
+        raise ConfigError("--stdin-filename goes with `-` as the only path")
+    start = Path(stdin_filename) if stdin_filename else (paths[0] if paths else Path("."))
+    config = _load(config_path, start)
+    config = with_overrides(
+        config,
+        select=_codes_option(select, "--select"),
+        extend_select=_codes_option(extend_select, "--extend-select"),
+        ignore=_codes_option(ignore, "--ignore"),
+        extend_exclude=(config.extend_exclude + exclude) if exclude else None,
+        strict=strict,
+    )
+    if show_files:
+        from qt_lint.discover import discover
+
+        candidates = discover(list(paths or (Path("."),)), config, force_exclude)
+        targets, _ = api.classify_candidates(candidates)
+        for target in targets:
+            click.echo(f"{target.kind.value:<13} {target.path}")
+        raise SystemExit(EXIT_OK)
+
+    stdin = (stdin_filename, sys.stdin.buffer.read()) if stdin_filename else None
+    result = api.check(list(paths or (Path("."),)), config, force_exclude=force_exclude,
+                       stdin=stdin, jobs=jobs)
+    summary = summarise(result.findings, result.files)
+    render = reporter(output_format)
+    sys.stdout.write(render(result.findings, summary, color=_use_color(),
+                            statistics=statistics))
+    failing = any(f.severity.value == "error" or config.strict for f in result.findings)
+    raise SystemExit(EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)
+
+
+@cli.command("rules")
+@click.option("--format", "output_format", default="text", type=click.Choice(["text", "json"]))
+def rules_command(output_format: str) -> None:
+    """List every rule with its code, severity, section and summary."""
+    import json
+
+    from qt_lint.registry import all_rules
+
+    rules = all_rules()
+    if output_format == "json":
+        click.echo(json.dumps([
+            {"code": r.code, "name": r.name, "severity": r.severity.value,
+             "section": r.section, "kinds": sorted(k.value for k in r.kinds),
+             "summary": r.summary, "fixable": r.fixable}
+            for r in rules.values()
+        ], indent=2))
+        return
+    for r in rules.values():
+        click.echo(f"{r.code}  {r.severity.value[0].upper()}  [{r.section}]  "
+                   f"{r.name:<28} {r.summary}")
+
+
+@cli.command()
+@click.argument("code")
+def explain(code: str) -> None:
+    """Show the documentation of one rule."""
+    import difflib
+
+    from qt_lint.registry import all_rules
+
+    rules = all_rules()
+    rule = rules.get(code.upper())
+    if rule is None:
+        close = difflib.get_close_matches(code.upper(), list(rules), n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise ConfigError(f"unknown rule code {code!r}{hint}")
+    kinds = ", ".join(sorted(k.value for k in rule.kinds))
+    click.echo(f"# {rule.code} {rule.name}\n")
+    click.echo(f"Severity: {rule.severity.value}. Contract section: {rule.section}. "
+               f"Applies to: {kinds}. Fix: {rule.fix_safety()}.\n")
+    click.echo(rule.docs())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit code (testable without a subprocess)."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="qt-lint",
+                 standalone_mode=False)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
+    except ConfigError as exc:
+        click.echo(f"qt-lint: error: {exc}", err=True)
+        return EXIT_USAGE
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE
+    except click.exceptions.Abort:
+        click.echo("qt-lint: aborted", err=True)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        click.echo(f"qt-lint: internal error: {type(exc).__name__} "
+                   "(run with --debug for the traceback)", err=True)
+        return EXIT_INTERNAL
+    return EXIT_OK

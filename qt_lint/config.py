@@ -1,0 +1,371 @@
+"""Configuration: `[tool.qt-lint]` in pyproject.toml or a `qt-lint.toml`, validated strictly.
+
+Every concrete value of the contract lives in `Contract`; its defaults equal RULES.md.
+A broken configuration raises `ConfigError`, which the CLI turns into exit 2 naming the
+key and the reason (and the closest valid key when one is misspelt).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from qt_lint.finding import Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
+CONFIG_FILENAME = "qt-lint.toml"
+
+
+class ConfigError(Exception):
+    """A configuration problem; the message names the key and the reason."""
+
+
+@dataclass(frozen=True)
+class Contract:
+    """The contract values rules use. Defaults are those of SYSTEMD_GOLDEN_CONTRACT.md."""
+
+    repo_root: str = "/home/qt/quantum_trader"
+    venv_root: str = "/opt/quantum/venvs"
+    venvs: tuple[str, ...] = ("ai-engine", "backend", "execution", "rl-agent")
+    # unit name (without the .service suffix) glob -> venv
+    service_venvs: tuple[tuple[str, str], ...] = (
+        ("quantum-ai-engine", "ai-engine"),
+        ("quantum-backend", "backend"),
+        ("quantum-execution", "execution"),
+        ("quantum-rl-*", "rl-agent"),
+    )
+    # repository path glob -> venv
+    script_venvs: tuple[tuple[str, str], ...] = (
+        ("ops/training/*", "ai-engine"),
+        ("ops/model_safety/*", "ai-engine"),
+    )
+    env_dir: str = "/etc/quantum"
+    unit_prefix: str = "quantum-"
+    user: str = "qt"
+    group: str = "qt"
+    required_vars: tuple[str, ...] = (
+        "REPO_ROOT", "DATA_DIR", "MODEL_DIR", "SERVICE_NAME", "LOG_LEVEL", "PYTHONUNBUFFERED",
+        "REDIS_HOST", "REDIS_PORT", "REDIS_DB", "DB_PATH", "AUTO_ACTIVATION", "SHADOW_MODE",
+    )
+    pinned_vars: tuple[tuple[str, str], ...] = (
+        ("REPO_ROOT", "/home/qt/quantum_trader"),
+        ("DATA_DIR", "/opt/quantum/data"),
+        ("MODEL_DIR", "/opt/quantum/ai_engine/models"),
+        ("DB_PATH", "/opt/quantum/data/quantum_trader.db"),
+        ("REDIS_PORT", "6379"),
+    )
+    common_env: str = "common.env"
+    path_roots: tuple[str, ...] = (
+        "/home/", "/opt/", "/var/", "/etc/", "/srv/", "/mnt/", "/root/", "/data/", "/Users/",
+        "C:\\",
+    )
+    dependency_chain: tuple[str, ...] = (
+        "redis-server", "quantum-backend", "quantum-ai-engine", "quantum-execution",
+        "quantum-rl-*",
+    )
+    activation_verbs: tuple[str, ...] = (
+        "activate_model", "promote*", "canary_activate", "set_active_model",
+    )
+    redis_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
+    redis_container_names: tuple[str, ...] = (
+        "quantum_redis", "redis", "redis-server", "quantum-redis",
+    )
+    redis_port: int = 6379
+    redis_unit: str = "redis-server.service"
+    restart_sec: int = 10
+    data_dir: str = "/opt/quantum/data"
+    model_dir: str = "/opt/quantum/ai_engine/models"
+    db_path: str = "/opt/quantum/data/quantum_trader.db"
+    secrets_dir: str = "/opt/quantum/secrets"
+    env_deploy_dirs: tuple[str, ...] = ("deploy", "etc/quantum", "systemd", "config")
+    wrapper: str = "ops/run.sh"
+    canary_script: str = "canary_activate.sh"
+
+    def venv_python(self, venv: str) -> str:
+        return f"{self.venv_root.rstrip('/')}/{venv}/bin/python"
+
+    def service_of_unit(self, unit_stem: str) -> str:
+        """`quantum-backend` -> `backend` (the name env files and venvs are keyed by)."""
+        if unit_stem.startswith(self.unit_prefix):
+            return unit_stem[len(self.unit_prefix):]
+        return unit_stem
+
+    def venv_for_unit(self, unit_stem: str) -> str | None:
+        from fnmatch import fnmatchcase
+
+        for pattern, venv in self.service_venvs:
+            if fnmatchcase(unit_stem, pattern):
+                return venv
+        return None
+
+    def venv_for_script(self, relpath: str) -> str | None:
+        from fnmatch import fnmatchcase
+
+        for pattern, venv in self.script_venvs:
+            if fnmatchcase(relpath, pattern):
+                return venv
+        return None
+
+
+@dataclass(frozen=True)
+class Config:
+    """The effective configuration of one run."""
+
+    root: Path = field(default_factory=Path.cwd)
+    source: Path | None = None
+    select: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = ()
+    extend_exclude: tuple[str, ...] = ()
+    severity: tuple[tuple[str, Severity], ...] = ()
+    strict: bool = False
+    require_suppression_reason: bool = False
+    unsuppressible: tuple[str, ...] = ()
+    max_file_size: int = 2 * 1024 * 1024
+    contract: Contract = field(default_factory=Contract)
+
+
+DEFAULT_EXCLUDE: tuple[str, ...] = (
+    ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".mypy_cache", ".nox",
+    ".pants.d", ".pytype", ".ruff_cache", ".svn", ".tox", ".venv", "__pypackages__", "_build",
+    "buck-out", "node_modules", "venv", "__pycache__", ".pytest_cache", ".qt-lint-cache",
+)
+
+
+# --- validation -------------------------------------------------------------------------
+
+Validator = Callable[[str, Any], Any]
+
+
+def _str(key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{key}: expected a string, got {_tname(value)}")
+    return value
+
+
+def _abs_path(key: str, value: Any) -> str:
+    text = _str(key, value)
+    if not text.startswith("/"):
+        raise ConfigError(f"{key}: expected an absolute path, got {text!r}")
+    return text
+
+
+def _bool(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{key}: expected true or false, got {_tname(value)}")
+    return value
+
+
+def _int(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f"{key}: expected a non-negative integer, got {value!r}")
+    return value
+
+
+def _str_list(key: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{key}: expected a list of strings, got {_tname(value)}")
+    return tuple(value)
+
+
+def _str_table(key: str, value: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{key}: expected a table of strings, got {_tname(value)}")
+    for k, v in value.items():
+        if not isinstance(v, str):
+            raise ConfigError(f"{key}.{k}: expected a string, got {_tname(v)}")
+    return tuple(value.items())
+
+
+def _tname(value: Any) -> str:
+    names = {str: "a string", bool: "a boolean", int: "an integer", float: "a float",
+             list: "a list", dict: "a table"}
+    return names.get(type(value), type(value).__name__)
+
+
+_CONTRACT_KEYS: dict[str, Validator] = {
+    "repo-root": _abs_path,
+    "venv-root": _abs_path,
+    "venvs": _str_list,
+    "service-venvs": _str_table,
+    "script-venvs": _str_table,
+    "env-dir": _abs_path,
+    "unit-prefix": _str,
+    "user": _str,
+    "group": _str,
+    "required-vars": _str_list,
+    "pinned-vars": _str_table,
+    "common-env": _str,
+    "path-roots": _str_list,
+    "dependency-chain": _str_list,
+    "activation-verbs": _str_list,
+    "redis-hosts": _str_list,
+    "redis-container-names": _str_list,
+    "redis-port": _int,
+    "redis-unit": _str,
+    "restart-sec": _int,
+    "data-dir": _abs_path,
+    "model-dir": _abs_path,
+    "db-path": _abs_path,
+    "secrets-dir": _abs_path,
+    "env-deploy-dirs": _str_list,
+    "wrapper": _str,
+    "canary-script": _str,
+}
+
+_TOP_KEYS = (
+    "select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude",
+    "severity", "strict", "require-suppression-reason", "unsuppressible", "max-file-size",
+    "contract",
+)
+
+
+def _unknown(key: str, valid: list[str] | tuple[str, ...], where: str) -> ConfigError:
+    close = difflib.get_close_matches(key, list(valid), n=1, cutoff=0.5)
+    hint = f"; did you mean '{close[0]}'?" if close else f"; valid keys: {', '.join(valid)}"
+    return ConfigError(f"{where}{key}: unknown key{hint}")
+
+
+def _codes(key: str, value: Any, known: frozenset[str]) -> tuple[str, ...]:
+    """A list of rule codes or code prefixes (`QT3` selects QT301..QT307)."""
+    items = _str_list(key, value)
+    for item in items:
+        if item != "ALL" and not any(code.startswith(item) for code in known):
+            close = difflib.get_close_matches(item, sorted(known), n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise ConfigError(f"{key}: unknown rule code {item!r}{hint}")
+    return items
+
+
+def parse_config(data: Mapping[str, Any], root: Path, source: Path | None,
+                 known_codes: frozenset[str]) -> Config:
+    """Validate the `[tool.qt-lint]` table (or a qt-lint.toml document) into a Config."""
+    kw: dict[str, Any] = {"root": root, "source": source}
+    for key, value in data.items():
+        if key not in _TOP_KEYS:
+            raise _unknown(key, _TOP_KEYS, "")
+        if key in ("select", "extend-select", "ignore", "unsuppressible"):
+            kw[key.replace("-", "_")] = _codes(key, value, known_codes)
+        elif key == "per-file-ignores":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{key}: expected a table of glob = [codes], got {_tname(value)}")
+            kw["per_file_ignores"] = tuple(
+                (glob, _codes(f"{key}.{glob}", codes, known_codes))
+                for glob, codes in value.items()
+            )
+        elif key in ("exclude", "extend-exclude"):
+            kw[key.replace("-", "_")] = _str_list(key, value)
+        elif key == "severity":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{key}: expected a table of CODE = \"error\"|\"warning\"")
+            overrides = []
+            for code, level in value.items():
+                _codes(f"{key}.{code}", [code], known_codes)
+                if level not in ("error", "warning"):
+                    raise ConfigError(
+                        f"{key}.{code}: expected \"error\" or \"warning\", got {level!r}")
+                overrides.append((code, Severity(level)))
+            kw["severity"] = tuple(overrides)
+        elif key in ("strict", "require-suppression-reason"):
+            kw[key.replace("-", "_")] = _bool(key, value)
+        elif key == "max-file-size":
+            kw["max_file_size"] = _int(key, value)
+        elif key == "contract":
+            kw["contract"] = parse_contract(value)
+    return Config(**kw)
+
+
+def parse_contract(value: Any) -> Contract:
+    if not isinstance(value, dict):
+        raise ConfigError(f"contract: expected a table, got {_tname(value)}")
+    kw: dict[str, Any] = {}
+    for key, item in value.items():
+        if key not in _CONTRACT_KEYS:
+            raise _unknown(key, tuple(_CONTRACT_KEYS), "contract.")
+        kw[key.replace("-", "_")] = _CONTRACT_KEYS[key](f"contract.{key}", item)
+    contract = Contract(**kw)
+    venvs = set(contract.venvs)
+    for table in ("service_venvs", "script_venvs"):
+        for pattern, venv in getattr(contract, table):
+            if venv not in venvs:
+                raise ConfigError(
+                    f"contract.{table.replace('_', '-')}.{pattern}: venv {venv!r} is not one of "
+                    f"contract.venvs ({', '.join(contract.venvs)})")
+    return contract
+
+
+def find_config_file(start: Path) -> Path | None:
+    """Walk up from `start` to the first qt-lint.toml or pyproject.toml with [tool.qt-lint]."""
+    directory = start if os.path.isdir(start) else start.parent
+    for folder in (directory, *directory.parents):
+        candidate = folder / CONFIG_FILENAME
+        if os.path.isfile(candidate):
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if os.path.isfile(pyproject):
+            try:
+                text = pyproject.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if "[tool.qt-lint" in text:
+                return pyproject
+    return None
+
+
+def _repository_root(start: Path) -> Path:
+    """Without a config file, paths are judged relative to the enclosing git work tree."""
+    directory = start if os.path.isdir(start) else start.parent
+    for folder in (directory, *directory.parents):
+        if os.path.exists(folder / ".git"):
+            return folder
+    return Path.cwd()
+
+
+def load_config(path: Path | None, start: Path, known_codes: frozenset[str]) -> Config:
+    """Load the explicit `path`, else the config found above `start`, else the defaults."""
+    if path is None:
+        path = find_config_file(start.resolve())
+        if path is None:
+            return Config(root=_repository_root(start.resolve()))
+    elif not os.path.isfile(path):
+        raise ConfigError(f"--config: {path}: no such file")
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        data = document.get("tool", {}).get("qt-lint", {})
+    else:
+        data = document
+    try:
+        return parse_config(data, path.parent.resolve(), path, known_codes)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def with_overrides(config: Config, **changes: Any) -> Config:
+    """The config with command-line values laid over it (None means: not given)."""
+    return replace(config, **{k: v for k, v in changes.items() if v is not None})
+
+
+def config_fingerprint(config: Config) -> str:
+    """A stable text of everything in the config that changes findings (for the cache)."""
+    parts = []
+    for f in fields(config):
+        if f.name in ("root", "source"):
+            continue
+        parts.append(f"{f.name}={getattr(config, f.name)!r}")
+    return "\n".join(parts)

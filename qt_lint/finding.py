@@ -1,0 +1,57 @@
+"""The data every stage passes on: file kinds, severities, findings and fixes."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Kind(str, enum.Enum):
+    """What a file is, decided by `classify` from its name and shebang."""
+
+    PYTHON = "python"
+    SHELL = "shell"
+    MAKEFILE = "makefile"
+    UNIT = "systemd-unit"
+    ENV = "env-file"
+    DOCKERFILE = "dockerfile"
+    COMPOSE = "compose"
+    CRONTAB = "crontab"
+    CONFIG = "config"
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace the text between two offsets of the (newline-normalised) file text."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    edits: tuple[Edit, ...]
+    safe: bool = True
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Finding:
+    """One offence. Ordered by path, position and code so output is deterministic."""
+
+    path: str
+    line: int
+    column: int
+    code: str
+    message: str = field(compare=False)
+    severity: Severity = field(compare=False, default=Severity.ERROR)
+    name: str = field(compare=False, default="")
+    section: str = field(compare=False, default="")
+    fix: Fix | None = field(compare=False, default=None)
+    # A key that identifies the offence without its line number (for baselines).
+    anchor: str = field(compare=False, default="")

@@ -1,0 +1,71 @@
+"""The rule registry: every rule class, by code, and which run for a file kind.
+
+Rule modules are listed in `qt_lint.rules.RULE_MODULES`; importing them is cheap because
+rules reach the heavy parsers (libcst, tree-sitter) only through `FileContext`, which
+imports each parser the first time a file of its kind needs it.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+
+from qt_lint.config import Config
+from qt_lint.finding import Kind
+from qt_lint.rule import Rule
+
+
+@functools.cache
+def all_rules() -> dict[str, type[Rule]]:
+    from qt_lint.rules import RULE_MODULES
+
+    rules: dict[str, type[Rule]] = {}
+    for module_name in RULE_MODULES:
+        module = importlib.import_module(f"qt_lint.rules.{module_name}")
+        found = [
+            obj for obj in vars(module).values()
+            if isinstance(obj, type) and issubclass(obj, Rule) and obj is not Rule
+            and obj.__module__ == module.__name__
+        ]
+        if len(found) != 1:
+            raise RuntimeError(f"{module_name}: expected one Rule subclass, found {len(found)}")
+        rule = found[0]
+        if rule.code in rules:
+            raise RuntimeError(f"{rule.code} is defined twice")
+        rules[rule.code] = rule
+    return dict(sorted(rules.items()))
+
+
+def known_codes() -> frozenset[str]:
+    return frozenset(all_rules())
+
+
+def expand(patterns: tuple[str, ...]) -> set[str]:
+    """Codes matching each pattern: an exact code, a prefix (`QT3`), or `ALL`."""
+    codes = all_rules()
+    out: set[str] = set()
+    for pattern in patterns:
+        if pattern == "ALL":
+            out.update(codes)
+        else:
+            out.update(code for code in codes if code.startswith(pattern))
+    return out
+
+
+def active_codes(config: Config) -> frozenset[str]:
+    selected = expand(config.select) if config.select else set(all_rules())
+    selected |= expand(config.extend_select)
+    selected -= expand(config.ignore)
+    return frozenset(selected)
+
+
+@functools.cache
+def _rules_for(kind: Kind, active: frozenset[str]) -> tuple[Rule, ...]:
+    return tuple(
+        rule() for code, rule in all_rules().items()
+        if code in active and kind in rule.kinds and not rule.engine_reported
+    )
+
+
+def rules_for(kind: Kind, active: frozenset[str]) -> tuple[Rule, ...]:
+    return _rules_for(kind, active)

@@ -1,0 +1,49 @@
+"""`path:line:col: CODE message`, then a summary line. Colour only on a TTY."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from qt_lint.finding import Finding, Severity
+from qt_lint.report import Summary
+
+BOLD, RED, YELLOW, CYAN, RESET = "\033[1m", "\033[31m", "\033[33m", "\033[36m", "\033[0m"
+
+
+def render(findings: Sequence[Finding], summary: Summary, *, color: bool,
+           statistics: bool) -> str:
+    def paint(text: str, *styles: str) -> str:
+        return "".join(styles) + text + RESET if color else text
+
+    lines = []
+    for f in findings:
+        code_style = RED if f.severity is Severity.ERROR else YELLOW
+        fixable = " [*]" if f.fix and f.fix.safe else ""
+        lines.append(
+            f"{paint(f.path, BOLD)}:{f.line}:{f.column}: "
+            f"{paint(f.code, BOLD, code_style)}{fixable} {f.message}"
+        )
+    if statistics and summary.by_code:
+        lines.append("")
+        names = {f.code: f.name for f in findings}
+        width = max(len(str(n)) for n in summary.by_code.values())
+        ordered = sorted(summary.by_code.items(), key=lambda kv: (-kv[1], kv[0]))
+        for code, number in ordered:
+            lines.append(f"{number:>{width}}  {code}  {names.get(code, '')}")
+    errors = sum(1 for f in findings if f.severity is Severity.ERROR)
+    warnings = len(findings) - errors
+    files = f"{summary.files} file{'s' if summary.files != 1 else ''}"
+    if findings:
+        parts = []
+        if errors:
+            parts.append(f"{errors} error{'s' if errors != 1 else ''}")
+        if warnings:
+            parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+        n_fixable = sum(1 for f in findings if f.fix and f.fix.safe)
+        tail = f" ({n_fixable} fixable with --fix)" if n_fixable else ""
+        lines.append(f"Found {' and '.join(parts)} in {files}.{tail}")
+    else:
+        lines.append(paint(f"All checks passed ({files} checked).", CYAN))
+    if summary.fixed:
+        lines.append(f"Fixed {summary.fixed} file{'s' if summary.fixed != 1 else ''}.")
+    return "\n".join(lines) + "\n"

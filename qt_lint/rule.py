@@ -1,0 +1,67 @@
+"""The rule type: metadata as class attributes, user docs as the docstring, examples as tests."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from qt_lint.finding import Finding, Kind, Severity
+
+if TYPE_CHECKING:
+    from qt_lint.context import FileContext
+
+
+@dataclass(frozen=True)
+class Example:
+    """A case a rule must get right. `expect` lists the (line, column) of every finding of
+    the rule (empty for VALID cases); `fixed` is the text after `--fix`, when it fixes."""
+
+    text: str | bytes
+    path: str = ""
+    expect: tuple[tuple[int, int], ...] = ()
+    fixed: str | None = None
+    # Other codes that run beside the rule, and Config fields set for the example.
+    also: tuple[str, ...] = ()
+    options: tuple[tuple[str, object], ...] = ()
+
+
+class Rule:
+    """Base class of every rule. Subclasses set the metadata and implement `check`.
+
+    The docstring is the user documentation, in ruff's headings: `## What it does`,
+    `## Why is this bad?`, `## Example`, `## Use instead` (and `## Options` where the
+    contract configuration changes what it accepts).
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity] = Severity.ERROR
+    section: ClassVar[str]
+    kinds: ClassVar[frozenset[Kind]]
+    summary: ClassVar[str]
+    # A cheap search over the raw text; a file it does not match is never parsed for this rule.
+    prefilter: ClassVar[re.Pattern[str] | None] = None
+    fixable: ClassVar[bool] = False
+    # Rules that the engine itself reports (QT001-QT003) rather than a `check` method.
+    engine_reported: ClassVar[bool] = False
+    # Rules judging only the file name run even when the file cannot be read.
+    needs_text: ClassVar[bool] = True
+    # The path an example is checked at when it does not name one.
+    example_path: ClassVar[str] = ""
+
+    VALID: ClassVar[tuple[Example, ...]] = ()
+    INVALID: ClassVar[tuple[Example, ...]] = ()
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        return iter(())
+
+    @classmethod
+    def docs(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def fix_safety(cls) -> str:
+        return "safe" if cls.fixable else "none"

@@ -1,0 +1,190 @@
+"""The command line as users and tools drive it: exit codes, formats, config errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qt_lint.cli import main
+from tests.conftest import git, qt_lint
+
+
+def _write(root: Path, files: dict[str, str | bytes]) -> None:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content)
+
+
+def test_acceptance_core_repo(repo: Path) -> None:
+    _write(repo, {".env": "A=1\n", "config/.env.example": "A=\n",
+                  "deploy/DEPLOY_testnet.env": "T=1\n", "Dockerfile": "FROM x\n",
+                  "clean.py": "print('hello')\n"})
+    git("add", "-A", cwd=repo)
+    proc = qt_lint("check", "--format", "json", cwd=repo)
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["version"] == 1
+    got = [(f["path"], f["line"], f["column"], f["code"]) for f in doc["findings"]]
+    assert got == [
+        (".env", 1, 1, "QT301"),
+        ("Dockerfile", 1, 1, "QT501"),
+        ("config/.env.example", 1, 1, "QT302"),
+        ("deploy/DEPLOY_testnet.env", 1, 1, "QT301"),
+    ]
+    assert doc["summary"] == {"files": 5, "findings": 4,
+                              "by_code": {"QT301": 2, "QT302": 1, "QT501": 1}}
+    for name in (".env", "config/.env.example", "deploy/DEPLOY_testnet.env", "Dockerfile"):
+        (repo / name).unlink()
+    proc = qt_lint("check", cwd=repo)
+    assert proc.returncode == 0, proc.stdout
+    assert "All checks passed" in proc.stdout
+
+
+def test_misspelt_key_exits_2_naming_both(tmp_path: Path) -> None:
+    _write(tmp_path, {"pyproject.toml": '[tool.qt-lint]\nselct = ["QT301"]\n'})
+    proc = qt_lint("check", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "selct" in proc.stderr and "'select'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(("toml", "needle"), [
+    ('select = "QT301"', "select: expected a list of strings"),
+    ('select = ["QT999"]', "unknown rule code 'QT999'"),
+    ("strict = 1", "strict: expected true or false"),
+    ('[contract]\nrepo-rot = "/x"', "contract.repo-rot: unknown key; did you mean 'repo-root'"),
+    ('[contract]\nrepo-root = "relative"', "contract.repo-root: expected an absolute path"),
+    ('[contract]\nservice-venvs = {"quantum-x" = "nope"}',
+     "contract.service-venvs.quantum-x: venv 'nope' is not one of contract.venvs"),
+    ("severity = { QT301 = \"fatal\" }", "severity.QT301: expected \"error\" or \"warning\""),
+    ("select = [", "invalid TOML"),
+])
+def test_broken_config_exits_2(tmp_path: Path, toml: str, needle: str) -> None:
+    _write(tmp_path, {"qt-lint.toml": toml + "\n", ".env": "A=1\n"})
+    code = main(["check", str(tmp_path)])
+    assert code == 2
+    proc = qt_lint("check", ".", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert needle in proc.stderr, proc.stderr
+
+
+def test_cli_select_validated(tmp_path: Path) -> None:
+    proc = qt_lint("check", "--select", "QT30X", ".", cwd=tmp_path)
+    assert proc.returncode == 2 and "--select: unknown rule code 'QT30X'" in proc.stderr
+
+
+def test_missing_config_file_exits_2(tmp_path: Path) -> None:
+    proc = qt_lint("check", "--config", "nope.toml", cwd=tmp_path)
+    assert proc.returncode == 2 and "nope.toml" in proc.stderr
+
+
+def test_warnings_pass_unless_strict(tmp_path: Path) -> None:
+    _write(tmp_path, {".env.example": "A=\n"})
+    assert qt_lint("check", ".", cwd=tmp_path).returncode == 0
+    assert qt_lint("check", "--strict", ".", cwd=tmp_path).returncode == 1
+    _write(tmp_path, {"qt-lint.toml": "strict = true\n"})
+    assert qt_lint("check", ".", cwd=tmp_path).returncode == 1
+    assert qt_lint("check", "--exit-zero", ".", cwd=tmp_path).returncode == 0
+
+
+def test_select_ignore_severity_and_per_file_ignores(tmp_path: Path) -> None:
+    _write(tmp_path, {".env": "A=1\n", "legacy/old.env": "A=1\n", "Dockerfile": "FROM x\n",
+                      "qt-lint.toml": 'per-file-ignores = { "legacy/**" = ["QT301"] }\n'
+                                      'severity = { QT501 = "warning" }\n'})
+    proc = qt_lint("check", "--format", "json", ".", cwd=tmp_path)
+    doc = json.loads(proc.stdout)
+    assert [(f["path"], f["code"], f["severity"]) for f in doc["findings"]] == [
+        (".env", "QT301", "error"), ("Dockerfile", "QT501", "warning")]
+    proc = qt_lint("check", "--format", "json", "--select", "QT5", ".", cwd=tmp_path)
+    assert [f["code"] for f in json.loads(proc.stdout)["findings"]] == ["QT501"]
+    assert proc.returncode == 0  # a warning now
+    proc = qt_lint("check", "--format", "json", "--ignore", "QT3", ".", cwd=tmp_path)
+    assert [f["code"] for f in json.loads(proc.stdout)["findings"]] == ["QT501"]
+
+
+def test_gitignore_honoured_and_explicit_files_checked(repo: Path) -> None:
+    _write(repo, {".gitignore": "secret/\n", "secret/.env": "A=1\n", "vendor/.env": "A=1\n",
+                  "qt-lint.toml": 'extend-exclude = ["vendor"]\n'})
+    proc = qt_lint("check", ".", cwd=repo)
+    assert proc.returncode == 0, proc.stdout
+    # named explicitly (as pre-commit does): checked despite the exclude ...
+    proc = qt_lint("check", "vendor/.env", cwd=repo)
+    assert proc.returncode == 1 and "vendor/.env:1:1: QT301" in proc.stdout
+    # ... unless --force-exclude
+    proc = qt_lint("check", "--force-exclude", "vendor/.env", cwd=repo)
+    assert proc.returncode == 0
+
+
+def test_walk_outside_git_uses_default_excludes(tmp_path: Path) -> None:
+    _write(tmp_path, {".venv/x.env": "A=1\n", "node_modules/y.env": "A=1\n", "app/z.env": "A=1\n"})
+    proc = qt_lint("check", "--show-files", ".", cwd=tmp_path)
+    assert proc.stdout.split() == ["env-file", "app/z.env"]
+
+
+def test_show_files_lists_kinds(tmp_path: Path) -> None:
+    _write(tmp_path, {"run": "#!/usr/bin/env bash\necho hi\n", "tool": "#!/usr/bin/python3\n",
+                      "a.service": "", "a.service.d/override.conf": "", "Makefile": "",
+                      "ops/cron.d/jobs": "", "notes.txt": "python3 x.py\n", ".envrc": "",
+                      "compose.yaml": "", "x.py": ""})
+    proc = qt_lint("check", "--show-files", ".", cwd=tmp_path)
+    assert proc.returncode == 0
+    listed = dict(reversed(line.split()) for line in proc.stdout.splitlines())
+    assert listed == {
+        "run": "shell", "tool": "python", "a.service": "systemd-unit",
+        "a.service.d/override.conf": "systemd-unit", "Makefile": "makefile",
+        "ops/cron.d/jobs": "crontab", "compose.yaml": "compose", "x.py": "python",
+    }
+
+
+def test_stdin_filename(tmp_path: Path) -> None:
+    proc = qt_lint("check", "--stdin-filename", "deploy/prod.env", "-", cwd=tmp_path,
+                   input=b"A=1\n")
+    assert proc.returncode == 1
+    assert b"deploy/prod.env:1:1: QT301" in proc.stdout
+    proc = qt_lint("check", "-", cwd=tmp_path, input=b"")
+    assert proc.returncode == 2 and b"--stdin-filename" in proc.stderr
+
+
+def test_nonexistent_path_is_reported_not_skipped(tmp_path: Path) -> None:
+    proc = qt_lint("check", "nope.env", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "nope.env:1:1: QT001 no such file or directory" in proc.stdout
+
+
+def test_color_only_on_tty_and_no_color(tmp_path: Path) -> None:
+    _write(tmp_path, {".env": "A=1\n"})
+    proc = qt_lint("check", ".", cwd=tmp_path)
+    assert "\033[" not in proc.stdout  # a pipe is not a TTY
+
+
+def test_rules_explain_version(tmp_path: Path) -> None:
+    proc = qt_lint("rules", "--format", "json", cwd=tmp_path)
+    codes = [r["code"] for r in json.loads(proc.stdout)]
+    assert codes == sorted(codes) and "QT301" in codes
+    proc = qt_lint("explain", "QT301", cwd=tmp_path)
+    assert proc.returncode == 0 and "## Why is this bad?" in proc.stdout
+    proc = qt_lint("explain", "QT31", cwd=tmp_path)
+    assert proc.returncode == 2 and "unknown rule code" in proc.stderr
+    assert qt_lint("--version", cwd=tmp_path).stdout.startswith("qt-lint, version ")
+
+
+def test_internal_error_is_one_line_exit_3(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    import qt_lint.api
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(qt_lint.api, "check", boom)
+    assert main(["check", str(tmp_path)]) == 3
+    err = capsys.readouterr().err
+    assert err.strip() == "qt-lint: internal error: ValueError (run with --debug for the traceback)"
+    assert main(["check", "--debug", str(tmp_path)]) == 3
+    assert "Traceback" in capsys.readouterr().err

@@ -1,0 +1,30 @@
+"""Generated docs cannot drift from the registry."""
+
+from __future__ import annotations
+
+from qt_lint.docs import readme_with_table, rule_markdown
+from qt_lint.registry import all_rules
+from tests.conftest import ROOT
+
+
+def test_rule_docs_are_current() -> None:
+    folder = ROOT / "rules"
+    on_disk = {p.name for p in folder.glob("QT*.md")}
+    assert on_disk == {f"{code}.md" for code in all_rules()}, "run: python -m qt_lint.docs"
+    for code, rule in all_rules().items():
+        assert (folder / f"{code}.md").read_text() == rule_markdown(rule), (
+            f"rules/{code}.md is stale: run python -m qt_lint.docs")
+
+
+def test_readme_rules_table_is_current() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert readme_with_table(readme) == readme, "stale README table: python -m qt_lint.docs"
+
+
+def test_every_contract_key_is_documented() -> None:
+    from qt_lint.config import _CONTRACT_KEYS, _TOP_KEYS
+
+    readme = (ROOT / "README.md").read_text()
+    for key in (*_TOP_KEYS, *_CONTRACT_KEYS):
+        if key != "contract":
+            assert f"`{key}`" in readme, f"README does not document `{key}`"
