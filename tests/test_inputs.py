@@ -64,6 +64,15 @@ def test_unreadable_file(tmp_path: Path) -> None:
     import tempfile
 
     tmp_path = Path(tempfile.mkdtemp(dir="/tmp"))
+    try:
+        _unreadable_file(tmp_path)
+    finally:
+        import shutil
+
+        shutil.rmtree(tmp_path)
+
+
+def _unreadable_file(tmp_path: Path) -> None:
     target = tmp_path / "secret.env"
     target.write_text("A=1\n")
     target.chmod(0)

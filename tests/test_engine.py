@@ -1,0 +1,37 @@
+"""Engine properties: parallel runs equal serial ones; heavy parsers load only when needed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from qt_lint.api import check
+from qt_lint.config import Config
+
+
+def test_parallel_equals_serial(tmp_path: Path) -> None:
+    for i in range(120):
+        folder = tmp_path / f"svc{i % 7}"
+        folder.mkdir(exist_ok=True)
+        (folder / (".env" if i % 3 == 0 else f"n{i}.env.example")).write_text("A=1\n")
+        (folder / f"x{i}.txt").write_text("python3 x.py\n")
+    config = Config(root=tmp_path)
+    serial = check([tmp_path], config, jobs=1)
+    parallel = check([tmp_path], config, jobs=2)
+    assert serial.findings == parallel.findings
+    assert serial.files == parallel.files == 87  # 7 `.env` (one per folder) + 80 templates
+
+
+def test_env_only_run_imports_no_heavy_parser(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("A=1\n")
+    code = (
+        "import sys\n"
+        "from qt_lint.cli import main\n"
+        f"rc = main(['check', {str(tmp_path)!r}])\n"
+        "heavy = sorted(m for m in ('libcst', 'tree_sitter') if m in sys.modules)\n"
+        "print(rc, heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip().endswith("1 []")
