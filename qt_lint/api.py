@@ -37,31 +37,35 @@ class CheckResult:
     fixed: dict[str, FileResult] = field(default_factory=dict)
 
 
-def display_path(path: Path) -> str:
-    rel = os.path.relpath(path)
-    if rel.startswith(".."):
-        return path.as_posix()
-    return Path(rel).as_posix()
+def display_path(path: str, cwd: str | None = None) -> str:
+    """Relative to the current directory when below it, else absolute; forward slashes."""
+    cwd = cwd or os.getcwd()
+    if path.startswith(cwd.rstrip("/") + "/"):
+        return path[len(cwd.rstrip("/")) + 1:]
+    if path == cwd:
+        return "."
+    return path
 
 
 def classify_candidates(candidates: Sequence[Candidate]) -> tuple[list[Target], list[Finding]]:
     """Targets of a known kind; a named path that does not exist becomes a QT001 finding."""
     targets: list[Target] = []
     missing: list[Finding] = []
+    cwd = os.getcwd()
     for cand in candidates:
-        shown = display_path(cand.abspath)
-        if not os.path.lexists(cand.abspath):
+        shown = display_path(cand.abspath, cwd)
+        if cand.explicit and not os.path.lexists(cand.abspath):
             from qt_lint.engine import _qt001
 
             missing.append(_qt001(shown, 1, 1, "no such file or directory"))
             continue
         kind = classify(cand.relpath, functools.partial(_head, cand.abspath))
         if kind is not None:
-            targets.append(Target(shown, str(cand.abspath), cand.relpath, kind))
+            targets.append(Target(shown, cand.abspath, cand.relpath, kind))
     return targets, missing
 
 
-def _head(path: Path) -> bytes:
+def _head(path: str) -> bytes:
     """The first bytes of a regular file, for shebang detection; never blocks on a FIFO."""
     try:
         if not os.path.isfile(path):
@@ -73,12 +77,12 @@ def _head(path: Path) -> bytes:
 
 
 def stdin_target(filename: str, config: Config) -> Target | None:
-    absolute = Path(os.path.abspath(filename))
+    absolute = os.path.abspath(filename)
     relpath = relative_to_root(absolute, config.root)
     kind = classify(relpath, None)
     if kind is None:
         return None
-    return Target(display_path(absolute), str(absolute), relpath, kind)
+    return Target(display_path(absolute), absolute, relpath, kind)
 
 
 def check(paths: Sequence[Path], config: Config, *, force_exclude: bool = False,

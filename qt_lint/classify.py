@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import PurePosixPath
 
 from qt_lint.finding import Kind
 
@@ -27,12 +26,13 @@ def classify(relpath: str, head: Callable[[], bytes] | None = None) -> Kind | No
 
     `head` returns the file's first bytes; it is only called for extensionless names.
     """
-    path = PurePosixPath(relpath)
-    name = path.name
-    suffix = path.suffix
+    folder, _, name = relpath.rpartition("/")
+    parent = folder.rpartition("/")[2]
+    dot = name.rfind(".")
+    suffix = name[dot:] if dot > 0 else ""
     if suffix in UNIT_SUFFIXES:
         return Kind.UNIT
-    if suffix == ".conf" and _DROPIN_DIR.match(path.parent.name):
+    if suffix == ".conf" and _DROPIN_DIR.match(parent):
         return Kind.UNIT
     if suffix in (".py", ".pyi"):
         return Kind.PYTHON
@@ -48,7 +48,7 @@ def classify(relpath: str, head: Callable[[], bytes] | None = None) -> Kind | No
         return Kind.DOCKERFILE
     if _COMPOSE_NAME.match(name):
         return Kind.COMPOSE
-    if name == "crontab" or suffix in (".cron", ".crontab") or path.parent.name == "cron.d":
+    if name == "crontab" or suffix in (".cron", ".crontab") or parent == "cron.d":
         return Kind.CRONTAB
     if not suffix and head is not None:
         match = _SHEBANG.match(head())

@@ -96,8 +96,7 @@ def check(paths: tuple[Path, ...], output_format: str, config_path: str | None,
 
         candidates = discover(list(paths or (Path("."),)), config, force_exclude)
         targets, _ = api.classify_candidates(candidates)
-        for target in targets:
-            click.echo(f"{target.kind.value:<13} {target.path}")
+        sys.stdout.write("".join(f"{t.kind.value:<13} {t.path}\n" for t in targets))
         raise SystemExit(EXIT_OK)
 
     stdin = (stdin_filename, sys.stdin.buffer.read()) if stdin_filename else None
