@@ -87,7 +87,7 @@ def stdin_target(filename: str, config: Config) -> Target | None:
 
 def check(paths: Sequence[Path], config: Config, *, force_exclude: bool = False,
           stdin: tuple[str, bytes] | None = None, jobs: int | None = None,
-          fix: bool = False) -> CheckResult:
+          fix: bool = False, unsafe_fixes: bool = False) -> CheckResult:
     active = active_codes(config)
     if stdin is not None:
         target = stdin_target(stdin[0], config)
@@ -99,7 +99,7 @@ def check(paths: Sequence[Path], config: Config, *, force_exclude: bool = False,
         targets, missing = classify_candidates(candidates)
         data = None
     project = Project(config.root, config)
-    results = scan(targets, config, active, project, jobs, fix, data)
+    results = scan(targets, config, active, project, jobs, fix, data, unsafe_fixes)
     findings = list(missing)
     fixed: dict[str, FileResult] = {}
     for target, result in zip(targets, results, strict=True):
@@ -117,12 +117,13 @@ PARALLEL_THRESHOLD = 48
 
 
 def scan(targets: list[Target], config: Config, active: frozenset[str], project: Project,
-         jobs: int | None, fix: bool, data: bytes | None = None) -> list[FileResult]:
+         jobs: int | None, fix: bool, data: bytes | None = None,
+         unsafe_fixes: bool = False) -> list[FileResult]:
     jobs = jobs or os.cpu_count() or 1
     if data is not None or jobs <= 1 or len(targets) < PARALLEL_THRESHOLD:
         return [
             check_file(t.path, t.abspath, t.relpath, t.kind, config, active, project, data,
-                       fix=fix)
+                       fix=fix, unsafe_fixes=unsafe_fixes)
             for t in targets
         ]
     import multiprocessing
@@ -132,12 +133,14 @@ def scan(targets: list[Target], config: Config, active: frozenset[str], project:
     context = multiprocessing.get_context(method)
     chunk = max(1, len(targets) // (jobs * 8))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
-                             initargs=(config, active, project, fix)) as pool:
+                             initargs=(config, active, project, fix, unsafe_fixes)) as pool:
         return list(pool.map(_scan_one, targets, chunksize=chunk))
 
 
-def _init_worker(config: Config, active: frozenset[str], project: Project, fix: bool) -> None:
-    _WORKER.update(config=config, active=active, project=project, fix=fix)
+def _init_worker(config: Config, active: frozenset[str], project: Project, fix: bool,
+                 unsafe_fixes: bool) -> None:
+    _WORKER.update(config=config, active=active, project=project, fix=fix,
+                   unsafe_fixes=unsafe_fixes)
 
 
 def _scan_one(t: Target) -> FileResult:
@@ -147,4 +150,4 @@ def _scan_one(t: Target) -> FileResult:
     assert isinstance(config, Config) and isinstance(active, frozenset)
     assert isinstance(project, Project)
     return check_file(t.path, t.abspath, t.relpath, t.kind, config, active, project,
-                      fix=bool(_WORKER["fix"]))
+                      fix=bool(_WORKER["fix"]), unsafe_fixes=bool(_WORKER["unsafe_fixes"]))

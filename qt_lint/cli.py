@@ -21,9 +21,11 @@ from qt_lint.config import Config, ConfigError, load_config, with_overrides
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
-def _load(config_path: str | None, start: Path) -> Config:
+def _load(config_path: str | None, start: Path, isolated: bool = False) -> Config:
     from qt_lint.registry import known_codes
 
+    if isolated:
+        return Config(root=Path.cwd())
     return load_config(Path(config_path) if config_path else None, start, known_codes())
 
 
@@ -53,6 +55,7 @@ def cli() -> None:
               type=click.Choice(["text", "json"]), help="Output format.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="Configuration file (default: nearest qt-lint.toml or pyproject.toml).")
+@click.option("--isolated", is_flag=True, help="Ignore configuration files (contract defaults).")
 @click.option("--select", help="Comma-separated codes or prefixes to enable (replaces config).")
 @click.option("--extend-select", help="Codes or prefixes to enable in addition.")
 @click.option("--ignore", help="Codes or prefixes to disable.")
@@ -65,13 +68,19 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, default=None, help="Warnings fail the run too.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Show counts per code.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes to the files.")
+@click.option("--unsafe-fixes", is_flag=True,
+              help="With --fix/--diff, also apply fixes marked unsafe.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print the fixes as a unified diff instead of writing them (exit 1 if any).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: CPUs).")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check(paths: tuple[Path, ...], output_format: str, config_path: str | None,
-          select: str | None, extend_select: str | None, ignore: str | None,
+          isolated: bool, select: str | None, extend_select: str | None, ignore: str | None,
           exclude: tuple[str, ...], force_exclude: bool, stdin_filename: str | None,
           show_files: bool, strict: bool | None, exit_zero: bool, statistics: bool,
-          jobs: int | None, debug: bool) -> None:
+          fix: bool, unsafe_fixes: bool, show_diff: bool, jobs: int | None,
+          debug: bool) -> None:
     """Check files and directories (default: the current directory)."""
     from qt_lint import api
     from qt_lint.report import reporter, summarise
@@ -82,7 +91,7 @@ def check(paths: tuple[Path, ...], output_format: str, config_path: str | None,
     if stdin_filename and not reading_stdin:
         raise ConfigError("--stdin-filename goes with `-` as the only path")
     start = Path(stdin_filename) if stdin_filename else (paths[0] if paths else Path("."))
-    config = _load(config_path, start)
+    config = _load(config_path, start, isolated)
     config = with_overrides(
         config,
         select=_codes_option(select, "--select"),
@@ -101,11 +110,33 @@ def check(paths: tuple[Path, ...], output_format: str, config_path: str | None,
 
     stdin = (stdin_filename, sys.stdin.buffer.read()) if stdin_filename else None
     result = api.check(list(paths or (Path("."),)), config, force_exclude=force_exclude,
-                       stdin=stdin, jobs=jobs)
-    summary = summarise(result.findings, result.files)
+                       stdin=stdin, jobs=jobs, fix=fix or show_diff, unsafe_fixes=unsafe_fixes)
+    if show_diff:
+        from qt_lint.fix import unified_diff
+
+        for target_path, fixed in sorted(result.fixed.items()):
+            assert fixed.original is not None and fixed.fixed_text is not None
+            sys.stdout.write(unified_diff(api.display_path(target_path), fixed.original.text,
+                                          fixed.fixed_text))
+        raise SystemExit(EXIT_FINDINGS if result.fixed and not exit_zero else EXIT_OK)
+    if fix:
+        from qt_lint.fix import encode, write_atomically
+
+        for target_path, fixed in result.fixed.items():
+            assert fixed.original is not None and fixed.fixed_text is not None
+            data = encode(fixed.fixed_text, fixed.original)
+            if stdin is not None:
+                sys.stdout.buffer.write(data)
+                sys.stdout.flush()
+            else:
+                write_atomically(target_path, data)
+        if stdin is not None and not result.fixed:
+            sys.stdout.buffer.write(stdin[1])
+            sys.stdout.flush()
+    summary = summarise(result.findings, result.files, fixed=len(result.fixed))
     render = reporter(output_format)
-    sys.stdout.write(render(result.findings, summary, color=_use_color(),
-                            statistics=statistics))
+    out = sys.stderr if (fix and stdin is not None) else sys.stdout
+    out.write(render(result.findings, summary, color=_use_color(), statistics=statistics))
     failing = any(f.severity.value == "error" or config.strict for f in result.findings)
     raise SystemExit(EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)
 
@@ -151,6 +182,44 @@ def explain(code: str) -> None:
     click.echo(f"Severity: {rule.severity.value}. Contract section: {rule.section}. "
                f"Applies to: {kinds}. Fix: {rule.fix_safety()}.\n")
     click.echo(rule.docs())
+
+
+@cli.group()
+def unit() -> None:
+    """systemd unit helpers."""
+
+
+@unit.command("new")
+@click.argument("service")
+@click.option("--script", required=True,
+              help="What the venv interpreter runs: a repo path (ops/x.py) or `-m module`.")
+@click.option("--oneshot", is_flag=True, help="An ops job (Type=oneshot), not a runtime unit.")
+@click.option("--venv", help="The venv, when the contract's mapping does not name one.")
+@click.option("--description", help="Description= (default: Quantum <service>).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+def unit_new(service: str, script: str, oneshot: bool, venv: str | None,
+             description: str | None, config_path: str | None) -> None:
+    """Print a golden-template unit for SERVICE (e.g. `backend`) from the contract."""
+    from qt_lint.golden import render
+
+    contract = _load(config_path, Path(".")).contract
+    stem = f"{contract.unit_prefix}{service}"
+    if service.startswith(contract.unit_prefix):
+        raise ConfigError(f"give the service without its prefix: "
+                          f"{service.removeprefix(contract.unit_prefix)}")
+    mapped = contract.venv_for_unit(stem) or contract.venv_for_script(
+        script.split(maxsplit=1)[0].removeprefix("./"))
+    chosen = venv or mapped
+    if chosen is None:
+        raise ConfigError(f"no venv is mapped to {stem}: add it to contract.service-venvs "
+                          "or pass --venv (qt-lint does not guess)")
+    if chosen not in contract.venvs:
+        raise ConfigError(f"--venv: {chosen!r} is not one of contract.venvs "
+                          f"({', '.join(contract.venvs)})")
+    if mapped is not None and chosen != mapped:
+        raise ConfigError(f"--venv: the contract maps {stem} to {mapped!r}, not {chosen!r}")
+    sys.stdout.write(render(contract, service, oneshot=oneshot, script=script, venv=chosen,
+                            description=description))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,8 +10,26 @@ from qt_lint.finding import Finding, Fix, Kind
 from qt_lint.source import Text
 
 if TYPE_CHECKING:
+    from qt_lint.commands import Command
+    from qt_lint.parsers.systemd import Assignment, Unit, UnitDocument
     from qt_lint.project import Project
     from qt_lint.rule import Rule
+
+
+def unit_type_of(relpath: str) -> str:
+    """`a/x.service` -> `service`; a drop-in `x.timer.d/y.conf` -> `timer`."""
+    folder, _, name = relpath.rpartition("/")
+    if name.endswith(".conf"):
+        name = folder.rpartition("/")[2].removesuffix(".d")
+    return name.rpartition(".")[2]
+
+
+def unit_name_of(relpath: str) -> str:
+    """`a/x.service` -> `x.service`; a drop-in `a/x.service.d/y.conf` -> `x.service`."""
+    folder, _, name = relpath.rpartition("/")
+    if name.endswith(".conf") and folder.endswith(".d"):
+        return folder.rpartition("/")[2].removesuffix(".d")
+    return name
 
 
 class ParseError(Exception):
@@ -26,8 +44,9 @@ class ParseError(Exception):
 
 class FileContext:
     def __init__(self, path: str, relpath: str, kind: Kind, source: Text, config: Config,
-                 project: Project | None = None) -> None:
+                 project: Project | None = None, abspath: str = "") -> None:
         self.path = path  # as shown to the user
+        self.abspath = abspath
         self.relpath = relpath  # relative to the project root, posix
         self.kind = kind
         self.source = source
@@ -41,6 +60,35 @@ class FileContext:
     @cached_property
     def lines(self) -> list[str]:
         return self.text.split("\n")
+
+    @cached_property
+    def unit_document(self) -> UnitDocument:
+        """This file parsed as a unit fragment or drop-in."""
+        from qt_lint.parsers.systemd import parse
+
+        return parse(self.text, self.path, unit_type_of(self.relpath))
+
+    @cached_property
+    def unit(self) -> Unit:
+        """The unit as systemd sees it: this file merged with its fragment or drop-ins."""
+        return self.project.unit_for(self)
+
+    @cached_property
+    def commands(self) -> list[Command]:
+        """Every command this file runs (see `qt_lint.commands`)."""
+        if self.kind is Kind.UNIT:
+            from qt_lint.parsers.systemd import commands_of
+
+            return commands_of(self.unit_document)
+        return []
+
+    def owns(self, assignment: Assignment) -> bool:
+        """The assignment is written in this file (not in its fragment or another drop-in)."""
+        return assignment.file == self.path
+
+    @property
+    def is_fragment(self) -> bool:
+        return self.unit.fragment is self.unit_document
 
     @property
     def project(self) -> Project:

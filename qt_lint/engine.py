@@ -29,11 +29,10 @@ class FileResult:
 def check_file(path: str, abspath: str, relpath: str, kind: Kind, config: Config,
                active: frozenset[str], project: Project | None = None,
                data: bytes | None = None, today: dt.date | None = None,
-               fix: bool = False) -> FileResult:
+               fix: bool = False, unsafe_fixes: bool = False) -> FileResult:
     """All findings of one file, filtered. `data` replaces reading the file (stdin)."""
     from pathlib import Path
 
-    meta = all_rules()
     try:
         source = decode(data, config.max_file_size) if data is not None else read_text(
             Path(abspath), config.max_file_size)
@@ -46,10 +45,33 @@ def check_file(path: str, abspath: str, relpath: str, kind: Kind, config: Config
         for rule in rules_for(kind, active):
             if not rule.needs_text:
                 found.extend(rule.check(ctx))
-        findings = _filter(found, [], path, relpath, config, active, meta, today)
+        findings = _filter(found, [], path, relpath, config, active, all_rules(), today)
         return FileResult(tuple(sorted(findings)))
 
-    ctx = FileContext(path, relpath, kind, source, config, project)
+    findings = _analyse(path, abspath, relpath, kind, source, config, active, project, today)
+    if not fix:
+        return FileResult(tuple(sorted(findings)))
+    from qt_lint.fix import apply_fixes
+
+    text = source.text
+    for _ in range(MAX_FIX_PASSES):
+        fixed = apply_fixes(text, findings, unsafe_fixes)
+        if fixed is None:
+            break
+        text = fixed
+        findings = _analyse(path, abspath, relpath, kind, replace(source, text=text), config,
+                            active, project, today)
+    changed = text if text != source.text else None
+    return FileResult(tuple(sorted(findings)), changed, source)
+
+
+MAX_FIX_PASSES = 5
+
+
+def _analyse(path: str, abspath: str, relpath: str, kind: Kind, source: Text, config: Config,
+             active: frozenset[str], project: Project | None,
+             today: dt.date | None) -> list[Finding]:
+    ctx = FileContext(path, relpath, kind, source, config, project, abspath)
     raw: list[Finding] = []
     parse_failed: ParseError | None = None
     for rule in rules_for(kind, active):
@@ -73,13 +95,7 @@ def check_file(path: str, abspath: str, relpath: str, kind: Kind, config: Config
                 seen.add(problem.line)
                 raw.append(_qt001(path, problem.line, problem.column, problem.message))
     directives = parse_directives(source.text, kind)
-    findings = _filter(raw, directives, path, relpath, config, active, meta, today)
-    fixed_text = None
-    if fix:
-        from qt_lint.fix import apply_fixes
-
-        fixed_text = apply_fixes(source.text, findings)
-    return FileResult(tuple(sorted(findings)), fixed_text, source if fix else None)
+    return _filter(raw, directives, path, relpath, config, active, all_rules(), today)
 
 
 def _qt001(path: str, line: int, column: int, message: str) -> Finding:

@@ -32,6 +32,7 @@ class Edit:
     start: int
     end: int
     text: str
+    rank: int = 0  # orders insertions at the same offset (the golden template's key order)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,21 +1,26 @@
-"""Applying fixes: the edits of safe fixes, non-overlapping, in offset order."""
+"""Fixes: applying the edits of safe fixes, writing files back, showing diffs."""
 
 from __future__ import annotations
 
+import difflib
+import os
+import tempfile
 from collections.abc import Iterable
 
 from qt_lint.finding import Edit, Finding
+from qt_lint.secrets import redact_line
+from qt_lint.source import Text
 
 
-def apply_fixes(text: str, findings: Iterable[Finding]) -> str | None:
+def apply_fixes(text: str, findings: Iterable[Finding], unsafe: bool = False) -> str | None:
     """The text with every safe fix applied, or None when nothing changed.
 
-    Edits that overlap an earlier one are skipped (a second run applies them); identical
-    edits from two findings are applied once.
+    Edits that overlap an earlier one are skipped (the next pass applies them); identical
+    edits from two findings are applied once; insertions at one offset keep `rank` order.
     """
     edits: list[Edit] = sorted(
-        {edit for f in findings if f.fix and f.fix.safe for edit in f.fix.edits},
-        key=lambda e: (e.start, e.end, e.text),
+        {edit for f in findings if f.fix and (f.fix.safe or unsafe) for edit in f.fix.edits},
+        key=lambda e: (e.start, e.end, e.rank, e.text),
     )
     if not edits:
         return None
@@ -30,3 +35,39 @@ def apply_fixes(text: str, findings: Iterable[Finding]) -> str | None:
     out.append(text[cursor:])
     fixed = "".join(out)
     return fixed if fixed != text else None
+
+
+def encode(text: str, original: Text) -> bytes:
+    """The text as the file had it: its line endings and its BOM."""
+    if original.newline != "\n":
+        text = text.replace("\n", original.newline)
+    data = text.encode("utf-8")
+    return b"\xef\xbb\xbf" + data if original.bom else data
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Replace the file in one step, keeping its mode; a crash leaves the old file."""
+    mode = os.stat(path).st_mode & 0o7777
+    folder = os.path.dirname(path) or "."
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".qt-lint-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def unified_diff(path: str, before: str, after: str) -> str:
+    """A unified diff in which no line shows a secret value."""
+    lines = difflib.unified_diff(
+        [redact_line(line) + "\n" for line in before.split("\n")],
+        [redact_line(line) + "\n" for line in after.split("\n")],
+        fromfile=f"a/{path}", tofile=f"b/{path}",
+    )
+    return "".join(lines)

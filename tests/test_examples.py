@@ -9,7 +9,7 @@ import pytest
 
 from qt_lint.classify import classify
 from qt_lint.config import Config
-from qt_lint.engine import check_file
+from qt_lint.engine import FileResult, check_file
 from qt_lint.registry import all_rules
 from qt_lint.rule import Example, Rule
 
@@ -18,18 +18,22 @@ def _cases(attr: str) -> list[tuple[type[Rule], Example]]:
     return [(rule, ex) for rule in all_rules().values() for ex in getattr(rule, attr)]
 
 
-def _run(rule: type[Rule], example: Example) -> list[tuple[int, int]]:
+def _run(rule: type[Rule], example: Example, fix: bool = False) -> list[tuple[int, int]]:
+    return [(f.line, f.column) for f in _result(rule, example, fix).findings
+            if f.code == rule.code]
+
+
+def _result(rule: type[Rule], example: Example, fix: bool = False) -> FileResult:
     path = example.path or rule.example_path
     kind = classify(path, lambda: example.text.encode() if isinstance(example.text, str)
                     else example.text)
     if kind is None:
-        return []
+        return FileResult(())
     data = example.text.encode() if isinstance(example.text, str) else example.text
     config = Config(root=Path("/nonexistent-root"), **dict(example.options))  # type: ignore[arg-type]
     active = frozenset({rule.code, *example.also})
-    result = check_file(path, "/nonexistent-root/" + path, path, kind, config, active,
-                        data=data, today=dt.date(2026, 11, 26))
-    return [(f.line, f.column) for f in result.findings if f.code == rule.code]
+    return check_file(path, "/nonexistent-root/" + path, path, kind, config, active,
+                      data=data, today=dt.date(2026, 11, 26), fix=fix)
 
 
 @pytest.mark.parametrize(("rule", "example"), _cases("VALID"),
@@ -42,6 +46,20 @@ def test_valid(rule: type[Rule], example: Example) -> None:
                          ids=lambda v: getattr(v, "code", ""))
 def test_invalid(rule: type[Rule], example: Example) -> None:
     assert _run(rule, example) == list(example.expect)
+
+
+FIXED = [(rule, ex) for rule, ex in _cases("INVALID") if ex.fixed is not None]
+
+
+@pytest.mark.parametrize(("rule", "example"), FIXED, ids=lambda v: getattr(v, "code", ""))
+def test_fix(rule: type[Rule], example: Example) -> None:
+    """The fix gives the expected text, which then re-checks clean and fixes to itself."""
+    assert rule.fixable
+    fixed = _result(rule, example, fix=True).fixed_text
+    assert fixed == example.fixed
+    again = Example(fixed, path=example.path, also=example.also, options=example.options)
+    assert _run(rule, again) == []
+    assert _result(rule, again, fix=True).fixed_text is None
 
 
 @pytest.mark.parametrize("rule", list(all_rules().values()), ids=lambda r: r.code)

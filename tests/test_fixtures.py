@@ -12,7 +12,7 @@ from qt_lint.config import Config, load_config
 from qt_lint.registry import all_rules, known_codes
 from tests.conftest import FIXTURES
 
-CASES = sorted(p for p in FIXTURES.glob("*/*") if p.is_dir())
+CASES = sorted(p for p in FIXTURES.glob("*/qt[0-9][0-9][0-9]") if p.is_dir())
 
 
 def _config(case: Path, root: Path) -> Config:

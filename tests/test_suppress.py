@@ -65,3 +65,13 @@ def test_python_directives_only_in_comments() -> None:
             'x = 1  # qt-lint: ignore[QT203] y\n')
     ds = parse_directives(text, Kind.PYTHON)
     assert [(d.line, d.codes) for d in ds] == [(4, ("QT203",))]
+
+
+def test_redaction() -> None:
+    from qt_lint.secrets import redact_line
+
+    assert redact_line("Environment=EXCHANGE_API_KEY=sk-1 LOG_LEVEL=INFO") == (
+        "Environment=EXCHANGE_API_KEY=**** LOG_LEVEL=INFO")
+    assert redact_line('export DB_PASSWORD="p w"') == "export DB_PASSWORD=****"
+    assert redact_line("token: abc") == "token: ****"
+    assert redact_line("REDIS_HOST=localhost") == "REDIS_HOST=localhost"

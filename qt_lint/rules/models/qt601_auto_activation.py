@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from qt_lint.commands import SHELLS, Command, is_python_name, is_wrapper
+from qt_lint.context import FileContext
+from qt_lint.finding import Finding, Kind
+from qt_lint.rule import Example, Rule
+from qt_lint.rules.units.examples import GOLDEN_ONESHOT
+
+_SWITCH = re.compile(r"(?:^|\s)[\"']?(AUTO_ACTIVATION|SHADOW_MODE)=([^\s\"']*)")
+SWITCH_VALUES = {"AUTO_ACTIVATION": "disabled", "SHADOW_MODE": "enabled"}
+
+
+def canary_word(command: Command, ctx: FileContext) -> int | None:
+    """Index of the word that is the canary script this command runs, or None."""
+    script = ctx.contract.canary_script
+    words = command.words
+    if command.name == script:
+        return 0
+    runner = command.name in SHELLS or is_python_name(command.name) or is_wrapper(
+        command.program.text, ctx.contract) or command.name in ("source", ".")
+    if runner:
+        for i, word in enumerate(words[1:], start=1):
+            if word.text.rsplit("/", 1)[-1] == script:
+                return i
+    return None
+
+
+class AutoActivation(Rule):
+    """
+    ## What it does
+    Reports model activation without a human:
+    - running `canary_activate.sh` from code, scripts, Makefiles, crontabs, units or
+      timers (activation is a human's act at a terminal);
+    - a call of a configured activation verb (`activate_model`, `promote*`,
+      `canary_activate`, `set_active_model`) inside a branch conditioned on a quality
+      gate or evaluation result;
+    - `AUTO_ACTIVATION` set to anything but `disabled`, or `SHADOW_MODE` to anything but
+      `enabled` (env files, unit `Environment=`).
+
+    ## Why is this bad?
+    Contract F: Shadow -> Canary -> Manual promote ONLY. "NEVER auto-activate from
+    training"; missing proof means no activation. An automated promotion trades real money
+    on a model no human looked at.
+
+    ## Example
+    ```python
+    if quality_gate_pass:
+        activate_model(path)
+    ```
+
+    ## Use instead
+    A human runs `ops/model_safety/canary_activate.sh` after the gate passes.
+
+    ## Options
+    `contract.activation-verbs`, `contract.canary-script`.
+    """
+
+    code = "QT601"
+    name = "auto-activation"
+    section = "F"
+    kinds = frozenset({Kind.UNIT})
+    summary = "Model activated without a human (canary run from automation, switches)"
+    example_path = "systemd/quantum-ai-engine.service"
+    VALID = (Example(GOLDEN_ONESHOT),
+             Example(GOLDEN_ONESHOT.replace("Type=oneshot", "Type=oneshot\n"
+                                            "Environment=AUTO_ACTIVATION=disabled")))
+    INVALID = (
+        Example(GOLDEN_ONESHOT.replace(
+            "/opt/quantum/venvs/ai-engine/bin/python ops/training/train_patchtst.py",
+            "/bin/bash ops/model_safety/canary_activate.sh --yes"), expect=((14, 21),)),
+        Example(GOLDEN_ONESHOT.replace("Type=oneshot", "Type=oneshot\n"
+                                       "Environment=\"SHADOW_MODE=disabled\""),
+                expect=((9, 14),)),
+    )
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        for command in ctx.commands:
+            index = canary_word(command, ctx)
+            if index is not None:
+                word = command.words[index]
+                yield ctx.finding(self, word.line, word.column,
+                                  f"{ctx.contract.canary_script} is run by automation; "
+                                  "activation needs a human")
+        if ctx.kind is Kind.UNIT:
+            yield from self._unit(ctx)
+
+    def _unit(self, ctx: FileContext) -> Iterator[Finding]:
+        for section in ctx.unit_document.sections:
+            for a in section.assignments:
+                if a.key != "Environment":
+                    continue
+                for match in _SWITCH.finditer(a.value):
+                    key, value = match.group(1), match.group(2)
+                    if value != SWITCH_VALUES[key]:
+                        line, column = a.position(match.start(1))
+                        yield ctx.finding(self, line, column,
+                                          f"{key}={value}; the contract requires "
+                                          f"{key}={SWITCH_VALUES[key]}")
+        if ctx.unit.type == "timer" and ctx.is_fragment:
+            service = ctx.project.timer_service(ctx)
+            if service is None or service.fragment is None:
+                return
+            from qt_lint.parsers.systemd import commands_of
+
+            if any(canary_word(cmd, ctx) is not None for cmd in commands_of(service.fragment)):
+                timer = ctx.unit.section("Timer")
+                line, column = (timer.line, timer.column) if timer else (1, 1)
+                yield ctx.finding(self, line, column,
+                                  f"timer triggers {service.name}, which runs "
+                                  f"{ctx.contract.canary_script}; activation needs a human")

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from qt_lint.context import FileContext
+from qt_lint.finding import Finding, Kind
+from qt_lint.rule import Example, Rule
+from qt_lint.rules.units.examples import GOLDEN
+
+TMP_PATH = re.compile(r"(?<![\w.~$/-])(?:/var)?/tmp(?![\w.-])")
+# Unit settings judged by a more specific rule, or that are not state.
+_UNIT_SKIP = frozenset({
+    "WorkingDirectory", "EnvironmentFile", "StandardOutput", "StandardError", "PrivateTmp",
+    "Description", "Documentation",
+})
+_TEMP_VARS = re.compile(r"^(?:TMPDIR|TEMP|TMP)=")
+
+
+class TmpState(Rule):
+    """
+    ## What it does
+    Reports persistent state under `/tmp` or `/var/tmp`: Python literals, shell paths,
+    unit settings (`PIDFile=`, `ReadWritePaths=`, `ExecStart=` arguments,
+    `Environment=` values, ...; `WorkingDirectory=` is QT404 and log targets QT408) and
+    env-file values.
+
+    Not reported: the `tempfile` module, `mktemp` in shell, `PrivateTmp=yes`, and
+    `TMPDIR=`/`TMP=`/`TEMP=` pointing at `/tmp` (that is what it is for).
+
+    ## Why is this bad?
+    Contract A: "NEVER use /tmp or /var/tmp". `/tmp` is wiped at boot (and private per
+    service with `PrivateTmp=`), so PID files, caches and model checkpoints there vanish
+    or are invisible to the next process; state lives under `/opt/quantum/data/`.
+
+    ## Example
+    ```ini
+    PIDFile=/tmp/quantum-backend.pid
+    ```
+
+    ## Use instead
+    ```ini
+    RuntimeDirectory=quantum-backend
+    PIDFile=/run/quantum-backend/backend.pid
+    ```
+    """
+
+    code = "QT203"
+    name = "tmp-state"
+    section = "A"
+    kinds = frozenset({Kind.UNIT})
+    summary = "Persistent state under /tmp or /var/tmp"
+    prefilter = re.compile(r"/tmp")
+    example_path = "systemd/quantum-backend.service"
+    VALID = (Example(GOLDEN), Example(GOLDEN.replace("Type=simple", "Type=simple\nPrivateTmp=yes"
+                                                     "\nEnvironment=TMPDIR=/tmp")))
+    INVALID = (
+        Example(GOLDEN.replace("Type=simple", "Type=simple\nPIDFile=/var/tmp/backend.pid"),
+                expect=((9, 9),)),
+        Example(GOLDEN.replace("-m backend.main", "-m backend.main --cache /tmp/cache"),
+                expect=((13, 73),)),
+    )
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if ctx.kind is Kind.UNIT:
+            for section in ctx.unit_document.sections:
+                for a in section.assignments:
+                    if a.key in _UNIT_SKIP or "/tmp" not in a.value:
+                        continue
+                    for match in TMP_PATH.finditer(a.value):
+                        if a.key == "Environment" and _temp_var(a.value, match.start()):
+                            continue
+                        line, column = a.position(match.start())
+                        yield ctx.finding(self, line, column,
+                                          f"{a.key}= keeps state under {match.group()}; use "
+                                          f"{ctx.contract.data_dir}")
+
+
+def _temp_var(value: str, index: int) -> bool:
+    """The match is the value of TMPDIR=/TMP=/TEMP= in an Environment= line."""
+    start = value.rfind(" ", 0, index) + 1
+    return bool(_TEMP_VARS.match(value[start:].lstrip("\"'")))

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from qt_lint.context import FileContext
+from qt_lint.finding import Finding, Kind
+from qt_lint.rule import Example, Rule
+from qt_lint.rules.units.examples import GOLDEN
+
+# Unit settings that hold absolute paths (WorkingDirectory= is QT404, EnvironmentFile= QT304).
+UNIT_PATH_KEYS = frozenset({
+    "PIDFile", "ReadWritePaths", "ReadOnlyPaths", "InaccessiblePaths", "ExecPaths",
+    "NoExecPaths", "RootDirectory", "RootImage", "BindPaths", "BindReadOnlyPaths",
+    "ConditionPathExists", "ConditionPathIsDirectory", "ConditionPathExistsGlob",
+    "ConditionFileNotEmpty", "ConditionFileIsExecutable", "ConditionDirectoryNotEmpty",
+    "AssertPathExists", "AssertPathIsDirectory", "AssertFileNotEmpty",
+    "AssertFileIsExecutable", "AssertDirectoryNotEmpty",
+})
+_ITEM = re.compile(r"\S+")
+
+
+class RelativeConfigPath(Rule):
+    """
+    ## What it does
+    Reports a relative path where the contract wants an absolute one: in an env file, the
+    value of a key ending `_DIR`, `_PATH`, `_ROOT` or `_FILE`; in a unit, an `Exec*=`
+    program given as a relative path (`ops/run.sh`, `.venv/bin/python`) and the path
+    settings no more specific rule judges (`PIDFile=`, `ReadWritePaths=`,
+    `Condition*Path*=`, ...). `WorkingDirectory=` is QT404 and `EnvironmentFile=` QT304.
+
+    ## Why is this bad?
+    Contract C: "ALL paths are absolute". A relative path resolves against whatever the
+    current directory is; systemd refuses a relative program path with a slash outright.
+
+    ## Example
+    ```ini
+    ExecStart=.venv/bin/python -m backend.main
+    ```
+
+    ## Use instead
+    ```ini
+    ExecStart=/opt/quantum/venvs/backend/bin/python -m backend.main
+    ```
+    """
+
+    code = "QT205"
+    name = "relative-config-path"
+    section = "C"
+    kinds = frozenset({Kind.UNIT})
+    summary = "Relative path in a path setting (env *_DIR/_PATH/_ROOT/_FILE, unit paths)"
+    example_path = "systemd/quantum-backend.service"
+    VALID = (Example(GOLDEN),
+             Example(GOLDEN.replace("Type=simple", "Type=simple\nPIDFile=%t/backend.pid")))
+    INVALID = (
+        Example(GOLDEN.replace("ExecStart=/opt/quantum/venvs/backend/bin/python",
+                               "ExecStart=.venv/bin/python"), expect=((13, 11),)),
+        Example(GOLDEN.replace("Type=simple", "Type=simple\nReadWritePaths=-data logs"),
+                expect=((9, 16), (9, 22))),
+    )
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if ctx.kind is not Kind.UNIT:
+            return
+        for command in ctx.commands:
+            program = command.program
+            if "/" in program.text and not program.text.startswith(("/", "%", "$")):
+                yield ctx.finding(self, program.line, program.column,
+                                  f"{command.origin}= runs the relative path {program.text}; "
+                                  "systemd needs an absolute path")
+        for section in ctx.unit_document.sections:
+            for a in section.assignments:
+                if a.key not in UNIT_PATH_KEYS:
+                    continue
+                for match in _ITEM.finditer(a.value):
+                    item = match.group().lstrip("-+!|")
+                    item = item.split(":", 1)[0] if a.key.startswith("Bind") else item
+                    if item and not item.startswith(("/", "%")):
+                        line, column = a.position(match.start())
+                        yield ctx.finding(self, line, column,
+                                          f"{a.key}= has the relative path {item}")

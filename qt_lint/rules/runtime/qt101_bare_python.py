@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from qt_lint.commands import is_bare_python
+from qt_lint.context import FileContext
+from qt_lint.finding import Finding, Kind
+from qt_lint.rule import Example, Rule
+from qt_lint.rules.units.examples import GOLDEN
+
+_EXEC = "ExecStart=/opt/quantum/venvs/backend/bin/python -m backend.main"
+
+
+class BarePython(Rule):
+    """
+    ## What it does
+    Reports a command whose program is a system Python: `python`, `python2`, `python3`,
+    `python3.N`, `/usr/bin/python*`, `/usr/local/bin/python*`, `/bin/python*`, or
+    `env python*`, wherever a command runs: systemd `Exec*=` lines (after their `-@:+!`
+    prefixes), shell scripts, Makefile recipes, crontab lines and Python subprocess calls,
+    behind wrappers such as `sudo`, `env`, `nohup`, `timeout` and `VAR=value` prefixes.
+
+    Not reported: comments, `echo`/`printf` arguments and other data, names such as
+    `python_version` or `PYTHONPATH`, the venv interpreter
+    `/opt/quantum/venvs/<venv>/bin/python`, `"$VENV/bin/python"`, `sys.executable`.
+
+    ## Why is this bad?
+    Contract B, the golden rule: a system interpreter runs with the wrong packages, or
+    none; one host works by accident and the next fails at 3 a.m. Each service has a venv
+    and is called by its absolute path.
+
+    ## Example
+    ```ini
+    ExecStart=/usr/bin/python3 -m backend.main
+    ```
+
+    ## Use instead
+    ```ini
+    ExecStart=/opt/quantum/venvs/backend/bin/python -m backend.main
+    ```
+    In scripts: `ops/run.sh <venv> script.py`.
+    """
+
+    code = "QT101"
+    name = "bare-python"
+    section = "B"
+    kinds = frozenset({Kind.UNIT})
+    summary = "Command runs a system python instead of a venv interpreter"
+    example_path = "systemd/quantum-backend.service"
+    VALID = (Example(GOLDEN),
+             Example(GOLDEN.replace(_EXEC, "ExecStart=/opt/quantum/venvs/backend/bin/python3 x")),
+             Example(GOLDEN.replace(_EXEC, "ExecStart=/usr/bin/echo python3 x.py")))
+    INVALID = (
+        Example(GOLDEN.replace(_EXEC, "ExecStart=-/usr/bin/python3 -u script.py"),
+                expect=((13, 12),)),
+        Example(GOLDEN.replace(_EXEC, "ExecStart=/usr/bin/env python3 x.py"),
+                expect=((13, 24),)),
+        Example(GOLDEN.replace(_EXEC, _EXEC + "\nExecStartPre=python3 check.py"),
+                expect=((14, 14),)),
+    )
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        for command in ctx.commands:
+            program = command.program
+            if is_bare_python(program):
+                yield ctx.finding(self, program.line, program.column,
+                                  f"`{program.text}` is a system python; run the venv "
+                                  f"interpreter {ctx.contract.venv_root}/<venv>/bin/python")

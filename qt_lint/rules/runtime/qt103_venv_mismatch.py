@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from qt_lint.commands import Command, Word, is_wrapper, venv_of
+from qt_lint.context import FileContext, unit_name_of
+from qt_lint.finding import Finding, Kind
+from qt_lint.rule import Example, Rule
+from qt_lint.rules.units.examples import GOLDEN
+
+_EXEC = "ExecStart=/opt/quantum/venvs/backend/bin/python -m backend.main"
+
+
+def _script(args: tuple[Word, ...]) -> Word | None:
+    for word in args:
+        if word.text.endswith(".py") and not word.dynamic:
+            return word
+    return None
+
+
+class VenvMismatch(Rule):
+    """
+    ## What it does
+    Reports an interpreter `/opt/quantum/venvs/<X>/bin/python*`, or an
+    `ops/run.sh <X> <script>`, where `<X>` is not a configured venv, or is not the venv
+    that the service-to-venv mapping gives to that unit or script path
+    (`quantum-backend.service` running the `ai-engine` venv; a script under
+    `ops/training/` run with `backend`). A configured venv used by a unit or script that the
+    mapping does not mention is accepted.
+
+    ## Why is this bad?
+    Contract B: "NEVER mix venvs". A training script in the backend venv imports whatever
+    happens to be installed there, or fails on the missing PyTorch at the worst moment.
+
+    ## Example
+    ```ini
+    # quantum-ai-engine.service
+    ExecStart=/opt/quantum/venvs/backend/bin/python -m ai_engine.main
+    ```
+
+    ## Use instead
+    ```ini
+    ExecStart=/opt/quantum/venvs/ai-engine/bin/python -m ai_engine.main
+    ```
+
+    ## Options
+    `contract.venvs`, `contract.service-venvs`, `contract.script-venvs`.
+    """
+
+    code = "QT103"
+    name = "venv-mismatch"
+    section = "B"
+    kinds = frozenset({Kind.UNIT})
+    summary = "Venv unknown, or not the one mapped to the unit or script"
+    example_path = "systemd/quantum-backend.service"
+    VALID = (Example(GOLDEN), Example(GOLDEN, path="systemd/quantum-risk.service"))
+    INVALID = (
+        Example(GOLDEN, path="systemd/quantum-ai-engine.service", expect=((13, 11),)),
+        Example(GOLDEN.replace(_EXEC, "ExecStart=/opt/quantum/venvs/nope/bin/python x.py"),
+                expect=((13, 11),)),
+        Example(GOLDEN.replace(_EXEC, "ExecStart=/opt/quantum/venvs/backend/bin/python "
+                                      "ops/training/train.py"), path="systemd/quantum-x.service",
+                expect=((13, 11),)),
+    )
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        unit_stem = None
+        if ctx.kind is Kind.UNIT:
+            unit_stem = unit_name_of(ctx.relpath).rsplit(".", 1)[0]
+        for command in ctx.commands:
+            yield from self._judge(ctx, command, unit_stem)
+
+    def _judge(self, ctx: FileContext, command: Command,
+               unit_stem: str | None) -> Iterator[Finding]:
+        c = ctx.contract
+        program = command.program
+        if program.dynamic:
+            return
+        venv = venv_of(program.text, c)
+        where = program
+        args = command.args
+        if venv is None and is_wrapper(program.text, c) and args and not args[0].dynamic:
+            venv, where, args = args[0].text, args[0], args[1:]
+        if venv is None:
+            return
+        if venv not in c.venvs:
+            yield ctx.finding(self, where.line, where.column,
+                              f"venv `{venv}` is not a configured venv "
+                              f"({', '.join(c.venvs)})")
+            return
+        script = _script(args)
+        if unit_stem is not None:
+            mapped = c.venv_for_unit(unit_stem)
+            if mapped is not None and mapped != venv:
+                yield ctx.finding(self, where.line, where.column,
+                                  f"{unit_stem} runs in venv `{mapped}`, not `{venv}`")
+                return
+        if script is not None:
+            mapped = c.venv_for_script(script.text.removeprefix("./").removeprefix(
+                c.repo_root.rstrip("/") + "/"))
+            if mapped is not None and mapped != venv:
+                yield ctx.finding(self, where.line, where.column,
+                                  f"{script.text} runs in venv `{mapped}`, not `{venv}`")

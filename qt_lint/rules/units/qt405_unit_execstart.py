@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from qt_lint.commands import is_bare_python, venv_of
+from qt_lint.context import FileContext
+from qt_lint.finding import Finding, Kind
+from qt_lint.rule import Example, Rule
+from qt_lint.rules.units.examples import GOLDEN, PATH
+
+_EXEC = "ExecStart=/opt/quantum/venvs/backend/bin/python -m backend.main"
+
+
+class UnitExecStart(Rule):
+    """
+    ## What it does
+    Reports an `ExecStart=` whose program is not a venv interpreter
+    (`/opt/quantum/venvs/<venv>/bin/python`): `uv`, `bash`, `ops/run.sh`, a repo-local
+    `.venv/bin/python`, `/home/qt/.local/bin/...`. A bare system python is QT101, a relative
+    program path QT205, and an interpreter of an unknown or wrong venv QT103, each reported
+    once.
+
+    ## Why is this bad?
+    Contract B and D.4: the venv of each service is isolated and named in its unit, so the
+    audit can verify which interpreter and which packages run. A shell or `uv` in between
+    hides the interpreter, its venv and its arguments from systemd and from the audit.
+
+    ## Example
+    ```ini
+    ExecStart=/usr/local/bin/uv run python -m backend.main
+    ```
+
+    ## Use instead
+    ```ini
+    ExecStart=/opt/quantum/venvs/backend/bin/python -m backend.main
+    ```
+
+    ## Options
+    `contract.venv-root`, `contract.venvs`.
+    """
+
+    code = "QT405"
+    name = "unit-execstart"
+    section = "D"
+    kinds = frozenset({Kind.UNIT})
+    summary = "ExecStart= program is not a venv interpreter"
+    example_path = PATH
+    VALID = (
+        Example(GOLDEN),
+        Example(GOLDEN.replace(_EXEC, "ExecStart=-/usr/bin/python3 -u script.py")),
+        Example(GOLDEN.replace(_EXEC, "ExecStart=.venv/bin/python x.py")),
+    )
+    INVALID = (
+        Example(GOLDEN.replace(_EXEC, "ExecStart=/usr/local/bin/uv run python -m backend"),
+                expect=((13, 11),)),
+        Example(GOLDEN.replace(_EXEC, "ExecStart=/bin/bash -c 'cd x && ./run'"),
+                expect=((13, 11),)),
+        Example(GOLDEN.replace(_EXEC, "ExecStart=/home/qt/quantum_trader/.venv/bin/python x.py"),
+                expect=((13, 11),)),
+    )
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if ctx.unit.type != "service":
+            return
+        for command in ctx.commands:
+            if command.origin != "ExecStart":
+                continue
+            program = command.program
+            text = program.text
+            if program.dynamic or is_bare_python(program):
+                continue
+            if "/" in text and not text.startswith("/"):
+                continue  # a relative program path: QT205
+            if venv_of(text, ctx.contract) is not None:
+                continue  # a venv interpreter (a wrong venv is QT103)
+            yield ctx.finding(
+                self, program.line, program.column,
+                f"ExecStart= runs {text}, not a venv interpreter "
+                f"({ctx.contract.venv_root}/<venv>/bin/python)")

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from qt_lint.context import FileContext
+from qt_lint.finding import Finding, Fix, Kind
+from qt_lint.golden import set_value
+from qt_lint.rule import Example, Rule
+from qt_lint.rules.units.examples import GOLDEN, PATH
+
+
+class UnitIdentity(Rule):
+    """
+    ## What it does
+    Reports a unit file not named `quantum-<service>.<type>` (at line 1), and a
+    `SyslogIdentifier=` that is not `quantum-<service>` for the unit's own name.
+
+    ## Why is this bad?
+    Contract D: one name ties a service together: the unit `quantum-backend.service`, its
+    env file `/etc/quantum/backend.env`, its venv, and its journal identifier
+    `quantum-backend`. `journalctl -t quantum-backend` finds nothing when the identifier
+    drifts, and the host audit cannot pair the unit with its env file.
+
+    ## Example
+    ```ini
+    # quantum-backend.service
+    SyslogIdentifier=backend
+    ```
+
+    ## Use instead
+    ```ini
+    SyslogIdentifier=quantum-backend
+    ```
+    `--fix` sets it from the file name.
+
+    ## Options
+    `contract.unit-prefix`.
+    """
+
+    code = "QT409"
+    name = "unit-identity"
+    section = "D"
+    kinds = frozenset({Kind.UNIT})
+    summary = "Unit name or SyslogIdentifier= not quantum-<service>"
+    fixable = True
+    example_path = PATH
+    VALID = (Example(GOLDEN),)
+    INVALID = (
+        Example(GOLDEN.replace("SyslogIdentifier=quantum-backend", "SyslogIdentifier=backend"),
+                expect=((18, 18),), fixed=GOLDEN),
+        Example(GOLDEN.replace("SyslogIdentifier=quantum-backend", "SyslogIdentifier=backend"),
+                path="systemd/backend.service", expect=((1, 1), (18, 18))),
+    )
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        unit = ctx.unit
+        prefix = ctx.contract.unit_prefix
+        if ctx.is_fragment and not unit.stem.startswith(prefix):
+            yield ctx.finding(self, 1, 1,
+                              f"unit {unit.name} is not named {prefix}<service>.{unit.type}")
+        if unit.type != "service":
+            return
+        ident = unit.last("Service", "SyslogIdentifier")
+        want = unit.stem if unit.stem.startswith(prefix) else f"{prefix}{unit.stem}"
+        if ident is not None and ctx.owns(ident) and ident.value != want:
+            yield ctx.finding(self, ident.value_line, ident.value_column,
+                              f"SyslogIdentifier={ident.value}; for {unit.name} use {want}",
+                              Fix((set_value(ident, want),)))

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from fnmatch import fnmatchcase
+
+from qt_lint.context import FileContext
+from qt_lint.finding import Finding, Kind
+from qt_lint.golden import predecessor
+from qt_lint.project import UnitEdges
+from qt_lint.rule import Example, Rule
+from qt_lint.rules.units.examples import GOLDEN
+
+
+def _cycles(graph: dict[str, UnitEdges]) -> list[list[str]]:
+    """Strongly connected components with a cycle (Tarjan), over After=/Requires= edges
+    among the repository's own units."""
+    edges = {
+        name: sorted({u for u, _, _ in (*e.after, *e.requires) if u in graph})
+        for name, e in graph.items()
+    }
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    out: list[list[str]] = []
+    counter = 0
+
+    def visit(node: str) -> None:
+        nonlocal counter
+        index[node] = low[node] = counter
+        counter += 1
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in edges[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1 or node in edges[node]:
+                out.append(sorted(component))
+
+    for name in sorted(graph):
+        if name not in index:
+            visit(name)
+    return out
+
+
+class UnitDependencyChain(Rule):
+    """
+    ## What it does
+    Looks at every unit file of the repository (even when pre-commit passes only one) and
+    reports, on the files being checked:
+    - a unit of the configured start order (`redis-server -> quantum-backend ->
+      quantum-ai-engine -> quantum-execution -> quantum-rl-*`) without `After=` on its
+      predecessor, at its `After=` line (or its `[Unit]` header when it has none). The
+      Redis link is QT407's;
+    - an `After=`/`Requires=` cycle among the repository's units, on each unit of the cycle.
+
+    ## Why is this bad?
+    Contract D: backend must run before the AI engine, the AI engine before execution. Out
+    of order, execution trades on signals from an engine that has not loaded its models; a
+    cycle makes systemd drop an ordering at boot, silently.
+
+    ## Example
+    ```ini
+    # quantum-ai-engine.service
+    After=network-online.target redis-server.service
+    ```
+
+    ## Use instead
+    ```ini
+    After=network-online.target redis-server.service quantum-backend.service
+    ```
+
+    ## Options
+    `contract.dependency-chain`.
+    """
+
+    code = "QT410"
+    name = "unit-dependency-chain"
+    section = "D"
+    kinds = frozenset({Kind.UNIT})
+    summary = "Unit out of the configured start order, or in an ordering cycle"
+    example_path = "systemd/quantum-ai-engine.service"
+    VALID = (Example(GOLDEN.replace("redis-server.service\nWants",
+                                    "redis-server.service quantum-backend.service\nWants")),)
+    INVALID = (Example(GOLDEN, expect=((3, 1),)),)
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        unit = ctx.unit
+        if unit.type != "service" or not ctx.is_fragment:
+            return
+        c = ctx.contract
+        before = predecessor(c, unit.stem)
+        after_items = {w for w, _, _ in unit.words("Unit", "After")}
+        if before and f"{before}.service" != c.redis_unit:
+            wanted = [u for u in after_items if fnmatchcase(u, f"{before}.service")]
+            if not wanted:
+                found = unit.values("Unit", "After")
+                anchor = found[-1] if found else None
+                header = unit.section("Unit")
+                if anchor is not None and ctx.owns(anchor):
+                    line, column = anchor.line, anchor.column
+                else:
+                    line, column = (header.line, header.column) if header else (1, 1)
+                yield ctx.finding(self, line, column,
+                                  f"{unit.name} is not ordered After={before}.service "
+                                  "(configured start order)")
+        graph = ctx.project.unit_graph
+        for cycle in _cycles(graph):
+            if unit.name not in cycle:
+                continue
+            edges = graph.get(unit.name)
+            members = set(cycle)
+            where = next(((line, col) for u, line, col in (*edges.after, *edges.requires)
+                          if u in members), None) if edges else None
+            header = unit.section("Unit")
+            line, column = where or ((header.line, header.column) if header else (1, 1))
+            yield ctx.finding(self, line, column,
+                              f"ordering cycle among {' -> '.join(cycle)}")

@@ -1,0 +1,122 @@
+"""Units end to end: `unit new`, systemd-analyze, cross-unit rules on one changed file."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qt_lint.parsers.systemd import exec_commands, parse
+from tests.conftest import FIXTURES, git, qt_lint
+
+SERVICES = [("backend", ["--script", "-m backend.main"]),
+            ("ai-engine", ["--script", "-m ai_engine.main"]),
+            ("execution", ["--script", "-m execution.main"]),
+            ("rl-agent", ["--script", "-m rl_agent.main"]),
+            ("ai-engine-train", ["--oneshot", "--script", "ops/training/train_patchtst.py"])]
+
+
+def _new(tmp_path: Path) -> Path:
+    folder = tmp_path / "systemd"
+    folder.mkdir()
+    (tmp_path / "qt-lint.toml").write_text("")
+    for service, args in SERVICES:
+        proc = qt_lint("unit", "new", service, *args, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        (folder / f"quantum-{service}.service").write_text(proc.stdout)
+    return folder
+
+
+def test_unit_new_passes_check_clean(tmp_path: Path) -> None:
+    _new(tmp_path)
+    proc = qt_lint("check", ".", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout
+    assert "All checks passed (5 files checked)" in proc.stdout
+
+
+def test_unit_new_never_guesses_a_venv(tmp_path: Path) -> None:
+    proc = qt_lint("unit", "new", "risk", "--script", "-m risk", cwd=tmp_path)
+    assert proc.returncode == 2 and "no venv is mapped to quantum-risk" in proc.stderr
+    proc = qt_lint("unit", "new", "backend", "--venv", "ai-engine", "--script", "x.py",
+                   cwd=tmp_path)
+    assert proc.returncode == 2 and "maps quantum-backend to 'backend'" in proc.stderr
+    proc = qt_lint("unit", "new", "risk", "--venv", "execution", "--script", "x.py",
+                   cwd=tmp_path)
+    assert proc.returncode == 0 and "venvs/execution/bin/python x.py" in proc.stdout
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze")
+def test_unit_new_passes_systemd_analyze_verify(tmp_path: Path) -> None:
+    folder = _new(tmp_path)
+    for unit in sorted(folder.iterdir()):
+        proc = subprocess.run(["systemd-analyze", "verify", "--man=no", str(unit)],
+                              capture_output=True, text=True, timeout=60, check=False)
+        lines = [line for line in (proc.stderr + proc.stdout).splitlines() if line.strip()]
+        # a build machine has neither the venvs nor the qt user: those are the only complaints
+        other = [line for line in lines
+                 if not re.search(r"is not executable|Failed to resolve user|"
+                                  r"Failed to resolve group|User .* not found", line)]
+        assert other == [], unit.name
+
+
+def test_cross_unit_rules_see_the_whole_repo_from_one_file(repo: Path) -> None:
+    src = FIXTURES / "systemd-unit/qt410/fire"
+    shutil.copytree(src, repo / "systemd")
+    (repo / "qt-lint.toml").write_text('select = ["QT410"]\n')
+    git("add", "-A", cwd=repo)
+    # pre-commit passes only the changed file: the cycle is still seen, and only that
+    # file's findings are reported
+    proc = qt_lint("check", "systemd/quantum-report.service", cwd=repo)
+    assert proc.stdout.splitlines()[0] == (
+        "systemd/quantum-report.service:3:50: QT410 ordering cycle among "
+        "quantum-backend.service -> quantum-report.service")
+    assert "quantum-ai-engine" not in proc.stdout.split("\n", 1)[1]
+
+
+def test_dropin_checked_alone_is_merged_with_its_fragment(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "systemd-unit/qt402/silent", tmp_path / "u")
+    (tmp_path / "qt-lint.toml").write_text("")
+    # the fragment says User=root, its drop-in User=qt: systemd runs it as qt
+    proc = qt_lint("check", "--select", "QT402",
+                   "u/quantum-execution.service.d/10-user.conf", "u/quantum-execution.service",
+                   cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout
+
+
+def test_unit_only_run_never_imports_libcst(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "systemd-unit/qt401/fire", tmp_path / "u")
+    code = ("import sys\nfrom qt_lint.cli import main\n"
+            f"main(['check', '--isolated', {str(tmp_path / 'u')!r}])\n"
+            "print('LIBCST' if 'libcst' in sys.modules else 'NO-LIBCST')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip().endswith("NO-LIBCST")
+
+
+@pytest.mark.parametrize(("value", "program", "argv"), [
+    ("-/usr/bin/python3 -u script.py", "/usr/bin/python3", ["-u", "script.py"]),
+    ("@/usr/bin/python3 py3 x.py", "/usr/bin/python3", ["x.py"]),
+    ("!!/bin/echo 'a b' \"c\\\"d\"", "/bin/echo", ["a b", 'c"d']),
+    (":/bin/true ; /bin/false x", "/bin/true", []),
+])
+def test_exec_word_splitting(value: str, program: str, argv: list[str]) -> None:
+    first = exec_commands(value)[0]
+    assert [w.text for w in first] == [program, *argv]
+
+
+def test_parser_positions_continuations_and_resets() -> None:
+    text = ("[Service]\nExecStart=/a/b \\\n  --x \\\n# comment inside\n  --y\n"
+            "Environment=A=1\nEnvironment=\nEnvironment=B=2\n")
+    doc = parse(text, "x.service", "service")
+    exec_start = doc.sections[0].assignments[0]
+    assert exec_start.value == "/a/b    --x    --y"  # the backslash becomes a space
+    assert exec_start.position(exec_start.value.index("--y")) == (5, 3)
+    from qt_lint.parsers.systemd import Unit
+
+    unit = Unit("x.service", doc)
+    assert [a.value for a in unit.values("Service", "Environment")] == ["B=2"]
+    assert doc.problems == []
