@@ -26,7 +26,9 @@ class Word:
 class Command:
     words: tuple[Word, ...]
     origin: str  # "ExecStart", "shell", "make", "cron", "python", ...
-    cd: Word | None = None  # a relative `cd` earlier in the same `&&`/`;` list (QT104)
+    # the directory of a relative `cd` run before this command in the same shell, positioned
+    # at that `cd` (QT104)
+    cd: Word | None = None
     wrappers: tuple[str, ...] = ()  # wrappers stripped, outermost first
     line_text: str = ""  # for the Makefile rules: the recipe line as written
 

@@ -11,9 +11,13 @@ from qt_lint.source import Text
 
 if TYPE_CHECKING:
     from qt_lint.commands import Command
+    from qt_lint.parsers.shell import ShellAnalysis
     from qt_lint.parsers.systemd import Assignment, Unit, UnitDocument
     from qt_lint.project import Project
     from qt_lint.rule import Rule
+
+
+SHELL_KINDS = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
 
 
 def unit_type_of(relpath: str) -> str:
@@ -74,12 +78,37 @@ class FileContext:
         return self.project.unit_for(self)
 
     @cached_property
+    def shell(self) -> ShellAnalysis:
+        """Shell, Makefile recipes or crontab commands, parsed with tree-sitter-bash."""
+        if self.kind is Kind.MAKEFILE:
+            from qt_lint.parsers.makefile import parse_makefile
+
+            analysis, _ = parse_makefile(self.text)
+        elif self.kind is Kind.CRONTAB:
+            from qt_lint.parsers.crontab import parse_crontab
+
+            analysis = parse_crontab(self.text, self.relpath)
+        else:
+            from qt_lint.parsers.shell import parse_shell
+
+            analysis = parse_shell(self.text)
+        self.recovered.extend(analysis.errors)
+        return analysis
+
+    def parse(self) -> None:
+        """Parse the file with its kind's parser (QT001 reports what does not parse)."""
+        if self.kind in SHELL_KINDS:
+            _ = self.shell
+
+    @cached_property
     def commands(self) -> list[Command]:
         """Every command this file runs (see `qt_lint.commands`)."""
         if self.kind is Kind.UNIT:
             from qt_lint.parsers.systemd import commands_of
 
             return commands_of(self.unit_document)
+        if self.kind in SHELL_KINDS:
+            return self.shell.commands
         return []
 
     def owns(self, assignment: Assignment) -> bool:

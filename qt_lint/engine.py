@@ -88,6 +88,10 @@ def _analyse(path: str, abspath: str, relpath: str, kind: Kind, source: Text, co
                               f"internal error in {rule.code} ({type(exc).__name__}); "
                               "the file was not fully analysed, please report this"))
     if "QT001" in active:
+        try:
+            ctx.parse()  # a file no rule needed parsed is still checked for syntax
+        except ParseError as exc:
+            parse_failed = parse_failed or exc
         problems = ([parse_failed] if parse_failed else []) + ctx.recovered
         seen: set[int] = set()
         for problem in problems:

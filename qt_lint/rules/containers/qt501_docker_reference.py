@@ -43,12 +43,14 @@ class DockerReference(Rule):
     code = "QT501"
     name = "docker-reference"
     section = "E"
-    kinds = frozenset({Kind.DOCKERFILE, Kind.COMPOSE, Kind.UNIT})
+    kinds = frozenset({Kind.DOCKERFILE, Kind.COMPOSE, Kind.UNIT, Kind.SHELL, Kind.MAKEFILE,
+                       Kind.CRONTAB})
     summary = "Docker or Compose used (files, commands, unit dependencies)"
     needs_text = False
     example_path = "Dockerfile"
     VALID = (Example("Run `docker compose up` nowhere.\n", path="docs/docker.md"),
-             Example(GOLDEN, path="systemd/quantum-backend.service"))
+             Example(GOLDEN, path="systemd/quantum-backend.service"),
+             Example("# docker is gone\necho 'no docker here'\n", path="ops/a.sh"))
     INVALID = (
         Example("FROM python:3.11\n", expect=((1, 1),)),
         Example("services: {}\n", path="deploy/docker-compose.prod.yml", expect=((1, 1),)),
@@ -57,6 +59,7 @@ class DockerReference(Rule):
                 path="systemd/quantum-backend.service", expect=((5, 30),)),
         Example(GOLDEN.replace("ExecStart=", "ExecStartPre=/usr/bin/docker start r\nExecStart="),
                 path="systemd/quantum-backend.service", expect=((13, 14),)),
+        Example("docker exec quantum_redis redis-cli PING\n", path="ops/a.sh", expect=((1, 1),)),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:

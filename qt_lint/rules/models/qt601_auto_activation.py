@@ -61,12 +61,14 @@ class AutoActivation(Rule):
     code = "QT601"
     name = "auto-activation"
     section = "F"
-    kinds = frozenset({Kind.UNIT})
+    kinds = frozenset({Kind.UNIT, Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
     summary = "Model activated without a human (canary run from automation, switches)"
     example_path = "systemd/quantum-ai-engine.service"
     VALID = (Example(GOLDEN_ONESHOT),
              Example(GOLDEN_ONESHOT.replace("Type=oneshot", "Type=oneshot\n"
-                                            "Environment=AUTO_ACTIVATION=disabled")))
+                                            "Environment=AUTO_ACTIVATION=disabled")),
+             Example("echo 'then run ops/model_safety/canary_activate.sh by hand'\n",
+                     path="ops/a.sh"))
     INVALID = (
         Example(GOLDEN_ONESHOT.replace(
             "/opt/quantum/venvs/ai-engine/bin/python ops/training/train_patchtst.py",
@@ -74,6 +76,8 @@ class AutoActivation(Rule):
         Example(GOLDEN_ONESHOT.replace("Type=oneshot", "Type=oneshot\n"
                                        "Environment=\"SHADOW_MODE=disabled\""),
                 expect=((9, 14),)),
+        Example("promote:\n\tops/model_safety/canary_activate.sh --yes\n", path="Makefile",
+                expect=((2, 2),)),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:

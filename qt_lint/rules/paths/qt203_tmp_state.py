@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from qt_lint.context import FileContext
+from qt_lint.context import SHELL_KINDS, FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import Example, Rule
 from qt_lint.rules.units.examples import GOLDEN
@@ -48,17 +48,21 @@ class TmpState(Rule):
     code = "QT203"
     name = "tmp-state"
     section = "A"
-    kinds = frozenset({Kind.UNIT})
+    kinds = frozenset({Kind.UNIT, Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
     summary = "Persistent state under /tmp or /var/tmp"
     prefilter = re.compile(r"/tmp")
     example_path = "systemd/quantum-backend.service"
     VALID = (Example(GOLDEN), Example(GOLDEN.replace("Type=simple", "Type=simple\nPrivateTmp=yes"
-                                                     "\nEnvironment=TMPDIR=/tmp")))
+                                                     "\nEnvironment=TMPDIR=/tmp")),
+             Example('TMPDIR=/tmp\nwork=$(mktemp -d /tmp/qt.XXXX)\nrm -rf "$work"\n',
+                     path="ops/a.sh"))
     INVALID = (
         Example(GOLDEN.replace("Type=simple", "Type=simple\nPIDFile=/var/tmp/backend.pid"),
                 expect=((9, 9),)),
         Example(GOLDEN.replace("-m backend.main", "-m backend.main --cache /tmp/cache"),
                 expect=((13, 73),)),
+        Example("python_cache=/tmp/qt_cache\ncp model.pkl /var/tmp/models/\n", path="ops/a.sh",
+                expect=((1, 14), (2, 14))),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -74,6 +78,36 @@ class TmpState(Rule):
                         yield ctx.finding(self, line, column,
                                           f"{a.key}= keeps state under {match.group()}; use "
                                           f"{ctx.contract.data_dir}")
+            return
+        if ctx.kind in SHELL_KINDS:
+            yield from self._shell(ctx)
+
+    def _shell(self, ctx: FileContext) -> Iterator[Finding]:
+        analysis = ctx.shell
+        skip: set[tuple[int, int]] = set()
+        for command in analysis.commands:
+            if command.name in ("mktemp", "rm", "rmdir", "echo", "printf", "logger"):
+                skip.update((w.line, w.column) for w in command.args)
+        for name, value in analysis.assignments:
+            if name in ("TMPDIR", "TMP", "TEMP"):
+                skip.add((value.line, value.column))
+        seen: set[tuple[int, int]] = set()
+        for word in analysis.words:
+            key = (word.line, word.column)
+            if key in skip or key in seen or "/tmp" not in word.text:
+                continue
+            if word.text.startswith(("$(", "`")):
+                continue  # a command substitution: its own words are judged one by one
+            match = TMP_PATH.search(word.text)
+            if match:
+                seen.add(key)
+                yield ctx.finding(self, word.line, word.column,
+                                  f"`{_clip(word.text)}` keeps state under {match.group()}; "
+                                  f"use {ctx.contract.data_dir}")
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _temp_var(value: str, index: int) -> bool:

@@ -44,12 +44,16 @@ class BarePython(Rule):
     code = "QT101"
     name = "bare-python"
     section = "B"
-    kinds = frozenset({Kind.UNIT})
+    kinds = frozenset({Kind.UNIT, Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
     summary = "Command runs a system python instead of a venv interpreter"
     example_path = "systemd/quantum-backend.service"
     VALID = (Example(GOLDEN),
              Example(GOLDEN.replace(_EXEC, "ExecStart=/opt/quantum/venvs/backend/bin/python3 x")),
-             Example(GOLDEN.replace(_EXEC, "ExecStart=/usr/bin/echo python3 x.py")))
+             Example(GOLDEN.replace(_EXEC, "ExecStart=/usr/bin/echo python3 x.py")),
+             Example("# python3 x.py\necho \"run python3 x.py\"\ncat <<EOF\npython3 x\nEOF\n",
+                     path="ops/a.sh"),
+             Example('"$VENV/bin/python" x.py\n/opt/quantum/venvs/ai-engine/bin/python x.py\n',
+                     path="ops/b.sh"))
     INVALID = (
         Example(GOLDEN.replace(_EXEC, "ExecStart=-/usr/bin/python3 -u script.py"),
                 expect=((13, 12),)),
@@ -57,6 +61,11 @@ class BarePython(Rule):
                 expect=((13, 24),)),
         Example(GOLDEN.replace(_EXEC, _EXEC + "\nExecStartPre=python3 check.py"),
                 expect=((14, 14),)),
+        Example("#!/bin/bash\nFOO=1 sudo -u qt nohup python3 x.py &\n", path="ops/a.sh",
+                expect=((2, 24),)),
+        Example("all:\n\tpython3 x.py\n", path="Makefile", expect=((2, 2),)),
+        Example("0 3 * * * cd /home/qt/quantum_trader && python3 x.py\n",
+                path="ops/quantum.cron", expect=((1, 41),)),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:

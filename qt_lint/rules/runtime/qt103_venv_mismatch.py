@@ -50,10 +50,11 @@ class VenvMismatch(Rule):
     code = "QT103"
     name = "venv-mismatch"
     section = "B"
-    kinds = frozenset({Kind.UNIT})
+    kinds = frozenset({Kind.UNIT, Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
     summary = "Venv unknown, or not the one mapped to the unit or script"
     example_path = "systemd/quantum-backend.service"
-    VALID = (Example(GOLDEN), Example(GOLDEN, path="systemd/quantum-risk.service"))
+    VALID = (Example(GOLDEN), Example(GOLDEN, path="systemd/quantum-risk.service"),
+             Example("ops/run.sh ai-engine ops/training/train.py\n", path="ops/a.sh"))
     INVALID = (
         Example(GOLDEN, path="systemd/quantum-ai-engine.service", expect=((13, 11),)),
         Example(GOLDEN.replace(_EXEC, "ExecStart=/opt/quantum/venvs/nope/bin/python x.py"),
@@ -61,6 +62,8 @@ class VenvMismatch(Rule):
         Example(GOLDEN.replace(_EXEC, "ExecStart=/opt/quantum/venvs/backend/bin/python "
                                       "ops/training/train.py"), path="systemd/quantum-x.service",
                 expect=((13, 11),)),
+        Example("ops/run.sh backend ops/training/train.py\n", path="ops/a.sh",
+                expect=((1, 12),)),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:

@@ -1,0 +1,207 @@
+"""Makefiles: recipes expanded with the Makefile's own variables, then analysed as shell.
+
+- recipe lines start with a tab (or the `.RECIPEPREFIX` character) after a rule line, or
+  follow `target: prereqs ;` on the rule line; `\\` continues a line;
+- the `@`, `-` and `+` prefixes of a recipe line are dropped;
+- variables defined with `=`, `:=`, `::=`, `?=` and `+=` (also `override`/`export`) are
+  expanded, recursively, so `RUN := ops/run.sh $(SERVICE)` then `$(RUN) ops/x.py` is the
+  wrapper and `PYTHON := python3` then `$(PYTHON) x.py` is a bare python; `$$` is `$`;
+  variables it does not know (automatic ones, functions) become shell expansions, which the
+  rules treat as unknown rather than guess;
+- every character of an expanded recipe remembers where it came from, so a finding points
+  at the recipe word, or at the `$(VAR)` that produced it.
+
+Each recipe line runs in its own shell, as make runs it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qt_lint.parsers.shell import ShellAnalysis, parse_shell
+
+_DEFINE = re.compile(
+    r"^(?:(?:override|export|private)\s+)*(?P<name>[A-Za-z0-9_.\-]+)\s*"
+    r"(?P<op>::=|:::=|:=|\?=|\+=|!=|=)\s*(?P<value>.*)$")
+_RULE = re.compile(r"^(?P<targets>[^\s:=#][^:=#]*?)\s*::?(?!=)(?P<rest>.*)$")
+_REF = re.compile(r"\$(?:\((?P<paren>[^()$]*)\)|\{(?P<brace>[^{}$]*)\}|(?P<one>[^$({]))")
+MAX_EXPANSION = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Recipe:
+    text: str  # the recipe as the shell receives it
+    origins: tuple[tuple[int, int], ...]  # (line, column) in the Makefile, per character
+    line: int  # the Makefile line it starts on
+    raw: str  # the recipe line as written (prefixes included)
+
+
+def _logical_lines(text: str) -> list[tuple[int, str, list[tuple[int, int]]]]:
+    """(first line, text, per-character origin) with backslash continuations joined; the
+    continuation keeps its backslash-newline (a recipe hands it to the shell as is)."""
+    lines = text.split("\n")
+    out = []
+    i = 0
+    while i < len(lines):
+        start = i
+        parts: list[str] = []
+        origins: list[tuple[int, int]] = []
+        while True:
+            line = lines[i]
+            parts.append(line)
+            origins.extend((i + 1, c + 1) for c in range(len(line)))
+            if line.endswith("\\") and i + 1 < len(lines):
+                parts.append("\n")
+                origins.append((i + 1, len(line) + 1))
+                i += 1
+                continue
+            break
+        out.append((start + 1, "".join(parts), origins))
+        i += 1
+    return out
+
+
+def parse_makefile(text: str) -> tuple[ShellAnalysis, list[Recipe]]:
+    variables: dict[str, str] = {}
+    recipes: list[Recipe] = []
+    prefix = "\t"
+    in_rule = False
+    in_define = False
+    for first, line, origins in _logical_lines(text):
+        if in_define:
+            if line.strip() == "endef":
+                in_define = False
+            continue
+        if in_rule and line.startswith(prefix):
+            body = line[len(prefix):]
+            offset = len(prefix)
+            # continuation lines lose one leading recipe prefix too
+            body_origins = origins[offset:]
+            body, body_origins = _strip_continuation_prefix(body, body_origins, prefix)
+            recipes.append(_recipe(body, body_origins, first, line))
+            continue
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped.startswith("define "):
+            in_define = True
+            continue
+        match = _DEFINE.match(stripped)
+        if match and match.group("op") != "!=":
+            name, op, value = match.group("name"), match.group("op"), match.group("value")
+            value = value.split(" #", 1)[0].rstrip()
+            if name == ".RECIPEPREFIX":
+                prefix = value[:1] or "\t"
+            elif op == "?=":
+                variables.setdefault(name, value)
+            elif op == "+=":
+                variables[name] = f"{variables[name]} {value}" if name in variables else value
+            elif op in (":=", "::=", ":::="):
+                variables[name] = _expand_plain(value, variables)
+            else:
+                variables[name] = value
+            in_rule = False
+            continue
+        rule = _RULE.match(stripped)
+        if rule:
+            in_rule = True
+            rest = rule.group("rest")
+            if ";" in rest:
+                index = line.index(";", line.index(":")) + 1
+                inline = line[index:]
+                lead = len(inline) - len(inline.lstrip())
+                recipes.append(_recipe(inline.lstrip(), origins[index + lead:], first, line))
+            continue
+        in_rule = False
+    analysis = ShellAnalysis()
+    for recipe in recipes:
+        analysis.extend(_analyse(recipe, variables))
+    return analysis, recipes
+
+
+def _strip_continuation_prefix(body: str, origins: list[tuple[int, int]],
+                               prefix: str) -> tuple[str, list[tuple[int, int]]]:
+    if "\n" not in body:
+        return body, origins
+    out, out_origins = [], []
+    i = 0
+    while i < len(body):
+        out.append(body[i])
+        out_origins.append(origins[i])
+        if body[i] == "\n" and body[i + 1:i + 1 + len(prefix)] == prefix:
+            i += 1 + len(prefix)
+            continue
+        i += 1
+    return "".join(out), out_origins
+
+
+def _recipe(body: str, origins: list[tuple[int, int]], line: int, raw: str) -> Recipe:
+    i = 0
+    while i < len(body) and body[i] in "@-+ \t":
+        i += 1
+    return Recipe(body[i:], tuple(origins[i:]), line, raw)
+
+
+def _expand_plain(value: str, variables: dict[str, str], depth: int = 0) -> str:
+    text, _ = _expand(value, [(0, 0)] * len(value), variables, depth)
+    return text
+
+
+def _expand(text: str, origins: list[tuple[int, int]], variables: dict[str, str],
+            depth: int = 0) -> tuple[str, list[tuple[int, int]]]:
+    out: list[str] = []
+    out_origins: list[tuple[int, int]] = []
+    i = 0
+    while i < len(text):
+        if text[i] != "$":
+            out.append(text[i])
+            out_origins.append(origins[i])
+            i += 1
+            continue
+        if text[i:i + 2] == "$$":
+            out.append("$")
+            out_origins.append(origins[i])
+            i += 2
+            continue
+        match = _REF.match(text, i)
+        if match is None:
+            out.append(text[i])
+            out_origins.append(origins[i])
+            i += 1
+            continue
+        name = match.group("paren") or match.group("brace") or match.group("one") or ""
+        here = origins[i]
+        if name in variables and depth < MAX_EXPANSION:
+            value = variables[name]
+            expanded, _ = _expand(value, [here] * len(value), variables, depth + 1)
+            out.append(expanded)
+            out_origins.extend([here] * len(expanded))
+        else:
+            # automatic variables and functions: unknown to qt-lint, a shell expansion
+            safe = re.sub(r"[^A-Za-z0-9_]", "_", name) or "_"
+            replacement = "${MAKE_" + safe + "}"
+            out.append(replacement)
+            out_origins.extend([here] * len(replacement))
+        i = match.end()
+    return "".join(out), out_origins
+
+
+def _analyse(recipe: Recipe, variables: dict[str, str]) -> ShellAnalysis:
+    text, origins = _expand(recipe.text, list(recipe.origins), variables)
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+
+    def mapper(row: int, column: int) -> tuple[int, int]:
+        index = starts[min(row, len(starts) - 1)] + column
+        if 0 <= index < len(origins):
+            return origins[index]
+        return origins[-1] if origins else (recipe.line, 1)
+
+    analysis = parse_shell(text, "make", mapper)
+    analysis.commands = [
+        type(c)(c.words, c.origin, c.cd, c.wrappers, recipe.raw) for c in analysis.commands
+    ]
+    return analysis

@@ -1,0 +1,319 @@
+"""Shell scripts parsed with tree-sitter-bash into the commands that would run.
+
+From the syntax tree, every command that would run is extracted with the position of each
+word: simple commands in lists and pipelines, `&&`/`||`, subshells, `$(...)` and
+backticks, `if`/`while` conditions, function bodies, `case` arms; behind wrappers and
+`VAR=value` prefixes (`qt_lint.commands.unwrap`); the script of `bash -c '...'`, `eval`,
+and heredocs fed to a shell (`bash <<EOF`), parsed again as shell. Heredocs fed to
+anything else, comments, and the arguments of `echo`/`printf` are data, never commands.
+
+Regions the parser cannot read are reported (QT001) and the rest is still analysed.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from qt_lint.commands import SHELLS, Command, Word, make_command
+from qt_lint.context import ParseError
+
+# (row, column) of the parsed text, 0-based and in characters -> (line, column) of the file
+Mapper = Callable[[int, int], tuple[int, int]]
+_EXPANSIONS = frozenset({"simple_expansion", "expansion", "command_substitution",
+                         "process_substitution", "arithmetic_expansion"})
+_NEW_SHELL = frozenset({"subshell", "command_substitution", "process_substitution",
+                        "function_definition"})
+MAX_DEPTH = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    operator: str  # >, >>, &>, &>>, >|, <, ...
+    target: Word
+
+
+@dataclass
+class ShellAnalysis:
+    commands: list[Command] = field(default_factory=list)
+    redirects: list[Redirect] = field(default_factory=list)
+    # literal words that are data: arguments, redirect targets, assignment values
+    words: list[Word] = field(default_factory=list)
+    assignments: list[tuple[str, Word]] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)
+
+    def extend(self, other: ShellAnalysis) -> None:
+        self.commands.extend(other.commands)
+        self.redirects.extend(other.redirects)
+        self.words.extend(other.words)
+        self.assignments.extend(other.assignments)
+        self.errors.extend(other.errors)
+
+
+@functools.cache
+def _parser() -> Any:
+    import tree_sitter_bash
+    from tree_sitter import Language, Parser
+
+    return Parser(Language(tree_sitter_bash.language()))
+
+
+def identity(row: int, column: int) -> tuple[int, int]:
+    return row + 1, column + 1
+
+
+def parse_shell(text: str, origin: str = "shell", mapper: Mapper = identity,
+                depth: int = 0) -> ShellAnalysis:
+    data = text.encode("utf-8")
+    tree = _parser().parse(data)
+    walker = _Walker(data, text, origin, mapper, depth)
+    walker.walk(tree.root_node, [None])
+    if tree.root_node.has_error:
+        walker.collect_errors(tree.root_node)
+        # later errors are mostly the first one's cascade: report the first region once
+        walker.out.errors = walker.out.errors[:1]
+    return walker.out
+
+
+class _Walker:
+    def __init__(self, data: bytes, text: str, origin: str, mapper: Mapper, depth: int) -> None:
+        self.data = data
+        self.origin = origin
+        self.mapper = mapper
+        self.depth = depth
+        self.out = ShellAnalysis()
+        self.ascii = text.isascii()
+        self.lines = data.split(b"\n") if not self.ascii else []
+
+    # --- positions and words ----------------------------------------------------------------
+
+    def position(self, node: Any) -> tuple[int, int]:
+        row, column = node.start_point
+        if not self.ascii and row < len(self.lines):
+            column = len(self.lines[row][:column].decode("utf-8", "replace"))
+        return self.mapper(row, column)
+
+    def raw(self, node: Any) -> str:
+        return self.data[node.start_byte:node.end_byte].decode("utf-8", "replace")
+
+    def word(self, node: Any) -> Word:
+        text, dynamic = self._value(node)
+        line, column = self.position(node)
+        return Word(text, line, column, dynamic)
+
+    def _value(self, node: Any) -> tuple[str, bool]:
+        kind = node.type
+        raw = self.raw(node)
+        if kind == "command_name" and node.named_child_count:
+            return self._value(node.named_children[0])
+        if kind == "word":
+            return _unescape(raw), False
+        if kind == "raw_string":
+            return raw[1:-1], False
+        if kind == "ansi_c_string":
+            return raw[2:-1], False
+        if kind == "string":
+            dynamic = any(c.type in _EXPANSIONS for c in node.named_children)
+            return _unescape_double(raw[1:-1]), dynamic
+        if kind == "concatenation":
+            parts = [self._value(c) for c in node.children]
+            return "".join(p for p, _ in parts), any(d for _, d in parts)
+        if kind == "number":
+            return raw, False
+        return raw, True
+
+    # --- the walk ---------------------------------------------------------------------------
+
+    def walk(self, node: Any, cd: list[Word | None]) -> None:
+        kind = node.type
+        if kind in ("comment", "heredoc_body", "heredoc_start", "heredoc_end"):
+            return
+        if kind == "command":
+            self.command(node, cd)
+            return
+        if kind == "redirected_statement":
+            self.redirected(node, cd)
+            return
+        if kind == "variable_assignment":
+            self.assignment(node, cd)
+            return
+        if kind in _NEW_SHELL:
+            inner: list[Word | None] = [cd[0]]
+            for child in node.children:
+                self.walk(child, inner)
+            return
+        for child in node.children:
+            self.walk(child, cd)
+
+    def assignment(self, node: Any, cd: list[Word | None]) -> None:
+        name = node.child_by_field_name("name")
+        value = node.child_by_field_name("value")
+        if value is not None:
+            word = self.word(value)
+            self.out.assignments.append((self.raw(name) if name else "", word))
+            self.out.words.append(word)
+            self.walk(value, cd)
+
+    def command(self, node: Any, cd: list[Word | None]) -> None:
+        words: list[Word] = []
+        nodes: list[Any] = []
+        for child in node.children:
+            if child.type == "variable_assignment":
+                self.assignment(child, cd)
+            elif child.type in ("file_redirect", "herestring_redirect"):
+                self.redirect(child, cd)
+            elif child.type == "command_name" or child.is_named:
+                words.append(self.word(child))
+                nodes.append(child)
+                # substitutions inside the words run too
+                for sub in child.children:
+                    self.walk(sub, cd)
+        if not words:
+            return
+        command = make_command(tuple(words), self.origin, cd[0])
+        if command is None:
+            return
+        self.out.commands.append(command)
+        self.out.words.extend(command.args)
+        name = command.name
+        if name == "cd" and not command.program.dynamic:
+            target = command.args[0] if command.args else None
+            if target is None or target.dynamic or target.text.startswith(("/", "~", "-")):
+                cd[0] = None
+            else:
+                # the directory, positioned at its `cd` (where QT104 reports)
+                cd[0] = Word(target.text, command.program.line, command.program.column)
+        self.nested(command, nodes)
+
+    def nested(self, command: Command, nodes: list[Any]) -> None:
+        """`bash -c 'script'` and `eval 'script'`: the string is shell too."""
+        if self.depth >= MAX_DEPTH:
+            return
+        by_position = {(w.line, w.column): n for w, n in zip(
+            [self.word(n) for n in nodes], nodes, strict=True)}
+        script: Word | None = None
+        if command.name in SHELLS:
+            from qt_lint.commands import shell_script_argument
+
+            script = shell_script_argument(command)
+        elif command.name == "eval" and command.args:
+            script = command.args[0]
+        if script is None:
+            return
+        node = by_position.get((script.line, script.column))
+        if node is None:
+            return
+        quote = 1 if node.type in ("string", "raw_string") else 0
+        row, column = node.start_point
+        if not self.ascii and row < len(self.lines):
+            column = len(self.lines[row][:column].decode("utf-8", "replace"))
+        column += quote
+        outer = self.mapper
+
+        def mapper(r: int, c: int) -> tuple[int, int]:
+            return outer(row + r, column + c if r == 0 else c)
+
+        self.out.extend(parse_shell(script.text, self.origin, mapper, self.depth + 1))
+
+    def redirected(self, node: Any, cd: list[Word | None]) -> None:
+        body = node.child_by_field_name("body")
+        heredocs = []
+        body_id = body.id if body is not None else None
+        for child in node.children:
+            if child.id == body_id:
+                continue
+            if child.type == "heredoc_redirect":
+                heredocs.append(child)
+            elif child.type in ("file_redirect", "herestring_redirect"):
+                self.redirect(child, cd)
+            else:
+                self.walk(child, cd)
+        if body is not None:
+            before = len(self.out.commands)
+            self.walk(body, cd)
+            fed = self.out.commands[before:before + 1]
+            if fed and fed[0].name in SHELLS and self.depth < MAX_DEPTH:
+                for heredoc in heredocs:
+                    self.heredoc(heredoc)
+        for heredoc in heredocs:
+            for child in heredoc.children:
+                if child.type in ("file_redirect",):
+                    self.redirect(child, cd)
+
+    def heredoc(self, node: Any) -> None:
+        for child in node.children:
+            if child.type != "heredoc_body":
+                continue
+            row, _ = child.start_point
+            text = self.raw(child)
+
+            def mapper(r: int, c: int, row: int = row, outer: Mapper = self.mapper
+                       ) -> tuple[int, int]:
+                return outer(row + r, c)
+
+            self.out.extend(parse_shell(text, self.origin, mapper, self.depth + 1))
+
+    def redirect(self, node: Any, cd: list[Word | None]) -> None:
+        operator = ""
+        target = None
+        for child in node.children:
+            if not child.is_named:
+                operator = self.raw(child)
+            elif child.type != "file_descriptor":
+                target = child
+        if target is None or node.type == "herestring_redirect":
+            if target is not None:
+                self.walk(target, cd)
+            return
+        if operator in (">&", "<&") and target.type == "number":
+            return
+        word = self.word(target)
+        self.out.redirects.append(Redirect(operator, word))
+        self.out.words.append(word)
+        self.walk(target, cd)
+
+    def collect_errors(self, node: Any) -> None:
+        if node.type == "ERROR" or node.is_missing:
+            line, column = self.position(node)
+            what = "missing " + node.type if node.is_missing else "syntax error"
+            self.out.errors.append(ParseError(
+                f"shell {what}: this region could not be parsed (the rest was analysed)",
+                line, column))
+            return
+        for child in node.children:
+            if child.has_error or child.is_missing:
+                self.collect_errors(child)
+
+
+def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+    out = []
+    i = 0
+    while i < len(text):
+        if text[i] == "\\" and i + 1 < len(text):
+            if text[i + 1] != "\n":
+                out.append(text[i + 1])
+            i += 2
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def _unescape_double(text: str) -> str:
+    if "\\" not in text:
+        return text
+    out = []
+    i = 0
+    while i < len(text):
+        if text[i] == "\\" and i + 1 < len(text) and text[i + 1] in '"\\$`\n':
+            if text[i + 1] != "\n":
+                out.append(text[i + 1])
+            i += 2
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)

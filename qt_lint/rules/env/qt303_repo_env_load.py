@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from qt_lint.classify import is_env_name
+from qt_lint.context import SHELL_KINDS, FileContext
+from qt_lint.finding import Finding, Kind
+from qt_lint.rule import Example, Rule
+
+_MAKE_INCLUDE = re.compile(r"^(?P<lead>\s*-?s?include\s+)(?P<files>.+)$")
+
+
+def repo_env(path: str, env_dir: str) -> bool:
+    """A path to an env file that is not in the host's env folder."""
+    if path.startswith(env_dir.rstrip("/") + "/"):
+        return False
+    return is_env_name(path.rstrip("/").rsplit("/", 1)[-1])
+
+
+class RepoEnvLoad(Rule):
+    """
+    ## What it does
+    Reports environment loaded from the repository: `source .env`, `. ./.env`,
+    `set -a; . deploy/x.env` of any path outside `/etc/quantum/`; a Makefile
+    `include .env`; in Python `load_dotenv()` and `dotenv_values()`; a compose file's
+    `env_file:`. A unit's `EnvironmentFile=` is QT304.
+
+    ## Why is this bad?
+    Contract C: environment comes from `/etc/quantum/<service>.env`, "source
+    /etc/quantum/<service>.env in ops scripts". A repo `.env` is a second source of truth
+    that differs per checkout and usually holds credentials.
+
+    ## Example
+    ```sh
+    source .env && python app.py
+    ```
+
+    ## Use instead
+    ```sh
+    source /etc/quantum/backend.env
+    ```
+
+    ## Options
+    `contract.env-dir`.
+    """
+
+    code = "QT303"
+    name = "repo-env-load"
+    section = "C"
+    kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
+    summary = "Environment loaded from a repository env file"
+    example_path = "ops/start.sh"
+    VALID = (Example("source /etc/quantum/backend.env\n. \"$ENV_FILE\"\n"),
+             Example("include common.mk\n", path="Makefile"))
+    INVALID = (
+        Example("set -a; . ./.env; set +a\n", expect=((1, 9),)),
+        Example("source config/prod.env\n", expect=((1, 1),)),
+        Example("-include .env\nall:\n\ttrue\n", path="Makefile", expect=((1, 10),)),
+    )
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if ctx.kind not in SHELL_KINDS:
+            return
+        env_dir = ctx.contract.env_dir
+        for command in ctx.commands:
+            if command.name in ("source", ".") and command.args:
+                path = command.args[0]
+                if repo_env(path.text, env_dir):
+                    program = command.program
+                    yield ctx.finding(self, program.line, program.column,
+                                      f"`{command.name} {path.text}` loads a repository env "
+                                      f"file; source {env_dir}/<service>.env")
+        if ctx.kind is Kind.MAKEFILE:
+            for index, line in enumerate(ctx.lines):
+                match = _MAKE_INCLUDE.match(line)
+                if not match or line.startswith("\t"):
+                    continue
+                offset = match.start("files")
+                for item in re.finditer(r"\S+", match.group("files")):
+                    if repo_env(item.group(), env_dir):
+                        yield ctx.finding(self, index + 1, offset + item.start() + 1,
+                                          f"Makefile includes the env file {item.group()}")

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+
+from qt_lint.config import Contract
+from qt_lint.context import SHELL_KINDS, FileContext
+from qt_lint.finding import Finding, Kind
+from qt_lint.rule import Example, Rule
+
+
+@functools.cache
+def other_location(contract: Contract) -> re.Pattern[str]:
+    """A path to the repository that is not the canonical root: `~/quantum_trader`,
+    `$HOME/quantum_trader`, `/root/...`, `/opt/...`, `/mnt/c/...`, `/home/<other>/...`."""
+    name = re.escape(contract.repo_root.rstrip("/").rsplit("/", 1)[-1])
+    return re.compile(
+        r"(?:^|(?<=[\s=:'\"(]))"
+        r"(?P<path>(?:~|\$HOME|\$\{HOME\}|/[^\s'\":]*?)/" + name + r")(?=/|$|[\s'\":;)])")
+
+
+def wrong_repo_path(text: str, contract: Contract) -> str | None:
+    for match in other_location(contract).finditer(text):
+        if match.group("path") != contract.repo_root.rstrip("/"):
+            return match.group("path")
+    return None
+
+
+class RepoLocation(Rule):
+    """
+    ## What it does
+    Reports the repository referenced anywhere but at `/home/qt/quantum_trader`:
+    `~/quantum_trader`, `$HOME/quantum_trader`, `/root/quantum_trader`,
+    `/opt/quantum_trader`, `/mnt/c/quantum_trader`, `/home/<other>/quantum_trader`; a
+    `git clone` into `/opt` or `/var`; an `ln -s` that creates a link to or named
+    `quantum_trader`. The canonical root and paths below it are fine.
+
+    ## Why is this bad?
+    Contract A: one repository root, "NEVER use ~/quantum_trader or symbolic links, NEVER
+    clone to /opt or /var". Two checkouts drift; a symlink makes the audit and every
+    absolute path lie about which code runs.
+
+    ## Example
+    ```sh
+    cd ~/quantum_trader && git pull
+    ```
+
+    ## Use instead
+    ```sh
+    cd /home/qt/quantum_trader && git pull
+    ```
+
+    ## Options
+    `contract.repo-root`.
+    """
+
+    code = "QT204"
+    name = "repo-location"
+    section = "A"
+    kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
+    summary = "Repository referenced outside its one root"
+    example_path = "ops/deploy.sh"
+    VALID = (Example("cd /home/qt/quantum_trader/ops && ls\nls /opt/quantum/data\n"),)
+    INVALID = (
+        Example("cd ~/quantum_trader && git pull\n", expect=((1, 4),)),
+        Example("git clone https://git.example.invalid/qt.git /opt/qt\n", expect=((1, 46),)),
+        Example("ln -s /home/qt/quantum_trader /srv/app\n", expect=((1, 1),)),
+    )
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if ctx.kind not in SHELL_KINDS:
+            return
+        c = ctx.contract
+        name = c.repo_root.rstrip("/").rsplit("/", 1)[-1]
+        analysis = ctx.shell
+        for word in analysis.words:
+            path = wrong_repo_path(word.text, c)
+            if path:
+                yield ctx.finding(self, word.line, word.column,
+                                  f"repository referenced as {path}; it lives at {c.repo_root}")
+        for command in analysis.commands:
+            args = [w for w in command.args if not w.text.startswith("-")]
+            if command.name == "git" and args and args[0].text == "clone" and len(args) >= 3:
+                dest = args[2]
+                if dest.text.startswith(("/opt", "/var")):
+                    yield ctx.finding(self, dest.line, dest.column,
+                                      f"git clone into {dest.text}; the repository lives at "
+                                      f"{c.repo_root} only")
+            symlink = command.name == "ln" and any(
+                w.text.startswith("-") and "s" in w.text for w in command.args)
+            if symlink and any(w.text.rstrip("/").rsplit("/", 1)[-1] == name for w in args):
+                program = command.program
+                yield ctx.finding(self, program.line, program.column,
+                                  f"symbolic link to or named {name}; the repository is "
+                                  "never reached through a link")

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from qt_lint.context import SHELL_KINDS, FileContext
+from qt_lint.finding import Finding, Kind
+from qt_lint.rule import Example, Rule
+
+_WRITE = frozenset({">", ">>", "&>", "&>>", ">|"})
+_LOGGY = re.compile(r"^(?:\./)?logs?/|\.(?:log|out|err)$")
+_REPO_VAR = re.compile(r"^\$\{?REPO_ROOT\}?/")
+
+
+def into_repo(target: str, repo_root: str) -> bool:
+    """A written path that lands in the repository: under the root (literally or through
+    `$REPO_ROOT`), or a relative `logs/...`/`*.log` (scripts run from the root)."""
+    root = repo_root.rstrip("/") + "/"
+    if target.startswith(root) or _REPO_VAR.match(target):
+        return True
+    if target.startswith(("/", "$", "~")):
+        return False
+    return bool(_LOGGY.search(target))
+
+
+class LogToRepo(Rule):
+    """
+    ## What it does
+    Reports log output written inside the repository: shell redirections (`>`, `>>`,
+    `&>`) to `logs/...`, a relative `*.log`, or a path under the repository root
+    (`/home/qt/quantum_trader/...`, `$REPO_ROOT/...`); in Python, `logging.FileHandler`,
+    `RotatingFileHandler` or `basicConfig(filename=...)` with a relative path or one under
+    the repository root. Not reported: `/var/log/quantum/<service>.log`, `/dev/null`, the
+    journal.
+
+    ## Why is this bad?
+    Contract A: "NEVER log to repo directory". Logs in the work tree are lost with the
+    clean-slate redeploy, leak into commits, and fill the disk without logrotate.
+
+    ## Example
+    ```sh
+    python_job >> logs/training.log 2>&1
+    ```
+
+    ## Use instead
+    Let systemd send output to the journal, or write to `/var/log/quantum/<service>.log`.
+    """
+
+    code = "QT206"
+    name = "log-to-repo"
+    section = "A"
+    kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
+    summary = "Log output written inside the repository"
+    example_path = "ops/train.sh"
+    VALID = (Example("job >> /var/log/quantum/train.log 2>&1\njob > /dev/null\n"),
+             Example('job > "$OUT"\necho x > result.json\n'))
+    INVALID = (
+        Example("job >> logs/training.log 2>&1\n", expect=((1, 8),)),
+        Example('job &> "$REPO_ROOT/train.out"\n', expect=((1, 8),)),
+    )
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if ctx.kind not in SHELL_KINDS:
+            return
+        for redirect in ctx.shell.redirects:
+            target = redirect.target
+            if redirect.operator in _WRITE and into_repo(target.text, ctx.contract.repo_root):
+                yield ctx.finding(self, target.line, target.column,
+                                  f"output redirected into the repository ({target.text}); "
+                                  "log to the journal or /var/log/quantum/")

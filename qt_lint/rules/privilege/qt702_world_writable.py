@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from qt_lint.commands import Word
+from qt_lint.context import SHELL_KINDS, FileContext
+from qt_lint.finding import Finding, Kind
+from qt_lint.rule import Example, Rule
+
+_OCTAL = re.compile(r"^0?[0-7]{3,4}$")
+_SYMBOLIC = re.compile(r"^[ugoa]*[+=][rwxXstugo]*$")
+
+
+def world_writable(mode: str) -> bool:
+    """`777`, `0666`, `o+w`, `a=rwx`, `+w`-free: does the mode give others write access?"""
+    if _OCTAL.match(mode):
+        return bool(int(mode, 8) & 0o002)
+    for clause in mode.split(","):
+        if not _SYMBOLIC.match(clause):
+            continue
+        who, _, perms = re.split(r"([+=])", clause, maxsplit=1)
+        if (not who or "o" in who or "a" in who) and "w" in perms and who:
+            return True
+    return False
+
+
+class WorldWritable(Rule):
+    """
+    ## What it does
+    Reports modes that let everyone write: `chmod 777`, `chmod 666`, `chmod o+w`,
+    `chmod a=rwx` (and `mkdir -m`/`install -m` with such a mode) in scripts, Makefiles and
+    crontabs; `os.chmod(..., 0o777)` or `0o666` in Python.
+
+    ## Why is this bad?
+    Contract J: a world-writable file in the repository, the data folder or the models is
+    one that any process on the host can replace, and with it the model that trades or
+    the script that root runs next.
+
+    ## Example
+    ```sh
+    chmod -R 777 /opt/quantum/data
+    ```
+
+    ## Use instead
+    ```sh
+    chown -R qt:qt /opt/quantum/data && chmod -R 755 /opt/quantum/data
+    ```
+    """
+
+    code = "QT702"
+    name = "world-writable"
+    section = "J"
+    kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
+    summary = "World-writable mode (chmod 777/666/o+w)"
+    example_path = "ops/setup.sh"
+    VALID = (Example("chmod 755 /opt/quantum/data\nchmod u+x ops/run.sh\nchmod 640 x.env\n"),)
+    INVALID = (
+        Example("chmod -R 777 /opt/quantum/data\n", expect=((1, 10),)),
+        Example("sudo chmod o+w models\nmkdir -m 0666 x\n", expect=((1, 12), (2, 10))),
+    )
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if ctx.kind not in SHELL_KINDS:
+            return
+        for command in ctx.commands:
+            mode: Word | None = None
+            args = command.args
+            if command.name == "chmod":
+                mode = next((w for w in args if not w.text.startswith("-")
+                             or _SYMBOLIC.match(w.text)), None)
+            elif command.name in ("mkdir", "install"):
+                for i, word in enumerate(args):
+                    if word.text in ("-m", "--mode") and i + 1 < len(args):
+                        mode = args[i + 1]
+                    elif word.text.startswith("--mode="):
+                        mode = Word(word.text[7:], word.line, word.column)
+            if mode is not None and not mode.dynamic and world_writable(mode.text):
+                yield ctx.finding(self, mode.line, mode.column,
+                                  f"mode {mode.text} lets everyone write")

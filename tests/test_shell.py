@@ -1,0 +1,53 @@
+"""Shell analysis details that fixtures show less directly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qt_lint.api import check
+from qt_lint.config import Config
+from qt_lint.parsers.makefile import parse_makefile
+from qt_lint.parsers.shell import parse_shell
+
+
+def _codes(tmp_path: Path, name: str, text: str) -> list[tuple[int, int, str]]:
+    (tmp_path / name).write_text(text)
+    findings = check([tmp_path], Config(root=tmp_path), jobs=1).findings
+    return [(f.line, f.column, f.code) for f in findings]
+
+
+def test_broken_script_is_reported_once_and_still_analysed(tmp_path: Path) -> None:
+    text = "#!/bin/bash\nif [ -f x ]; then\n    python3 x.py\n"
+    assert _codes(tmp_path, "a.sh", text) == [(3, 5, "QT101"), (4, 1, "QT001")]
+
+
+def test_columns_count_characters_not_bytes() -> None:
+    analysis = parse_shell('echo "é€" && python3 x.py\n')
+    assert [(c.name, c.program.column) for c in analysis.commands] == [
+        ("echo", 1), ("python3", 14)]
+
+
+def test_nested_positions() -> None:
+    analysis = parse_shell("x=1\n  bash -c 'cd /a; sh -c \"python3 y.py\"'\n")
+    inner = [c for c in analysis.commands if c.name == "python3"]
+    assert [(c.program.line, c.program.column) for c in inner] == [(2, 26)]
+
+
+def test_makefile_positions_point_at_the_variable() -> None:
+    text = "PY := python3\nRUN = ops/run.sh ai-engine\nall:\n\t@$(PY) a.py && $(RUN) b.py\n"
+    analysis, _ = parse_makefile(text)
+    assert [(c.name, c.program.line, c.program.column) for c in analysis.commands] == [
+        ("python3", 4, 3), ("run.sh", 4, 17)]
+
+
+def test_recipe_prefix_and_dollar_escape() -> None:
+    text = ".RECIPEPREFIX = >\nall:\n> echo $$HOME && python3 x.py\n"
+    analysis, _ = parse_makefile(text)
+    assert [c.name for c in analysis.commands] == ["echo", "python3"]
+    assert analysis.commands[0].args[0].text == "$HOME"
+
+
+def test_heredoc_fed_to_a_shell_only() -> None:
+    text = "sh <<'X'\npython3 a.py\nX\nssh host <<X\npython3 b.py\nX\ntee f <<X\npython3 c\nX\n"
+    names = [(c.name, c.program.line) for c in parse_shell(text).commands]
+    assert names == [("sh", 1), ("python3", 2), ("ssh", 4), ("tee", 7)]
