@@ -31,6 +31,7 @@ class Command:
     cd: Word | None = None
     wrappers: tuple[str, ...] = ()  # wrappers stripped, outermost first
     line_text: str = ""  # for the Makefile rules: the recipe line as written
+    first: Word | None = None  # the first word as written, before wrappers were stripped
 
     @property
     def program(self) -> Word:
@@ -113,7 +114,7 @@ def make_command(words: tuple[Word, ...], origin: str, cd: Word | None = None,
     inner, wrappers = unwrap(words)
     if not inner:
         return None
-    return Command(inner, origin, cd, wrappers, line_text)
+    return Command(inner, origin, cd, wrappers, line_text, words[0])
 
 
 # --- what a program is ------------------------------------------------------------------------

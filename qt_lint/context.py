@@ -10,7 +10,10 @@ from qt_lint.finding import Finding, Fix, Kind
 from qt_lint.source import Text
 
 if TYPE_CHECKING:
+    import ast
+
     from qt_lint.commands import Command
+    from qt_lint.parsers.python import PythonFacts
     from qt_lint.parsers.shell import ShellAnalysis
     from qt_lint.parsers.systemd import Assignment, Unit, UnitDocument
     from qt_lint.project import Project
@@ -95,10 +98,26 @@ class FileContext:
         self.recovered.extend(analysis.errors)
         return analysis
 
+    @cached_property
+    def python_tree(self) -> ast.Module:
+        """The syntax tree alone (raises ParseError, reported once as QT001)."""
+        from qt_lint.parsers.python import parse_tree
+
+        return parse_tree(self.text)
+
+    @cached_property
+    def python(self) -> PythonFacts:
+        """What the Python rules judge: calls, literals, commands (see parsers/python.py)."""
+        from qt_lint.parsers.python import PythonFacts
+
+        return PythonFacts(self.text, self.python_tree)
+
     def parse(self) -> None:
         """Parse the file with its kind's parser (QT001 reports what does not parse)."""
         if self.kind in SHELL_KINDS:
             _ = self.shell
+        elif self.kind is Kind.PYTHON:
+            _ = self.python_tree
 
     @cached_property
     def commands(self) -> list[Command]:
@@ -109,6 +128,8 @@ class FileContext:
             return commands_of(self.unit_document)
         if self.kind in SHELL_KINDS:
             return self.shell.commands
+        if self.kind is Kind.PYTHON:
+            return self.python.commands
         return []
 
     def owns(self, assignment: Assignment) -> bool:

@@ -75,7 +75,8 @@ def _analyse(path: str, abspath: str, relpath: str, kind: Kind, source: Text, co
     raw: list[Finding] = []
     parse_failed: ParseError | None = None
     for rule in rules_for(kind, active):
-        if rule.prefilter is not None and not rule.prefilter.search(source.text):
+        prefilter = rule.prefilter_for(kind, config.contract)
+        if prefilter is not None and not prefilter.search(source.text):
             continue
         try:
             raw.extend(rule.check(ctx))

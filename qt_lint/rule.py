@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from qt_lint.finding import Finding, Kind, Severity
 
 if TYPE_CHECKING:
+    from qt_lint.config import Contract
     from qt_lint.context import FileContext
 
 
@@ -42,8 +43,9 @@ class Rule:
     section: ClassVar[str]
     kinds: ClassVar[frozenset[Kind]]
     summary: ClassVar[str]
-    # A cheap search over the raw text; a file it does not match is never parsed for this rule.
-    prefilter: ClassVar[re.Pattern[str] | None] = None
+    # A cheap search over the raw text; a file it does not match is never parsed for this
+    # rule. A pattern applies to every kind; a mapping to the kinds it names.
+    prefilter: ClassVar[re.Pattern[str] | Mapping[Kind, re.Pattern[str]] | None] = None
     fixable: ClassVar[bool] = False
     # Rules that the engine itself reports (QT001-QT003) rather than a `check` method.
     engine_reported: ClassVar[bool] = False
@@ -57,6 +59,12 @@ class Rule:
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         return iter(())
+
+    def prefilter_for(self, kind: Kind, contract: Contract) -> re.Pattern[str] | None:
+        """The prefilter for files of `kind` (override when it depends on the contract)."""
+        if isinstance(self.prefilter, re.Pattern) or self.prefilter is None:
+            return self.prefilter
+        return self.prefilter.get(kind)
 
     @classmethod
     def docs(cls) -> str:

@@ -202,6 +202,7 @@ def _analyse(recipe: Recipe, variables: dict[str, str]) -> ShellAnalysis:
 
     analysis = parse_shell(text, "make", mapper)
     analysis.commands = [
-        type(c)(c.words, c.origin, c.cd, c.wrappers, recipe.raw) for c in analysis.commands
+        type(c)(c.words, c.origin, c.cd, c.wrappers, recipe.raw, c.first)
+        for c in analysis.commands
     ]
     return analysis

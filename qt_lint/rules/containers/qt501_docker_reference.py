@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
@@ -44,7 +45,8 @@ class DockerReference(Rule):
     name = "docker-reference"
     section = "E"
     kinds = frozenset({Kind.DOCKERFILE, Kind.COMPOSE, Kind.UNIT, Kind.SHELL, Kind.MAKEFILE,
-                       Kind.CRONTAB})
+                       Kind.CRONTAB, Kind.PYTHON})
+    prefilter = {Kind.PYTHON: re.compile(r"docker|podman")}
     summary = "Docker or Compose used (files, commands, unit dependencies)"
     needs_text = False
     example_path = "Dockerfile"
@@ -60,6 +62,8 @@ class DockerReference(Rule):
         Example(GOLDEN.replace("ExecStart=", "ExecStartPre=/usr/bin/docker start r\nExecStart="),
                 path="systemd/quantum-backend.service", expect=((13, 14),)),
         Example("docker exec quantum_redis redis-cli PING\n", path="ops/a.sh", expect=((1, 1),)),
+        Example('import os\nos.system("docker exec quantum_redis redis-cli PING")\n',
+                path="ops/a.py", expect=((2, 12),)),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:

@@ -48,7 +48,8 @@ class RepoEnvLoad(Rule):
     code = "QT303"
     name = "repo-env-load"
     section = "C"
-    kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
+    kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON})
+    prefilter = {Kind.PYTHON: re.compile(r"dotenv")}
     summary = "Environment loaded from a repository env file"
     example_path = "ops/start.sh"
     VALID = (Example("source /etc/quantum/backend.env\n. \"$ENV_FILE\"\n"),
@@ -57,9 +58,14 @@ class RepoEnvLoad(Rule):
         Example("set -a; . ./.env; set +a\n", expect=((1, 9),)),
         Example("source config/prod.env\n", expect=((1, 1),)),
         Example("-include .env\nall:\n\ttrue\n", path="Makefile", expect=((1, 10),)),
+        Example("from dotenv import load_dotenv\nload_dotenv()\n", path="b/app.py",
+                expect=((2, 1),)),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if ctx.kind is Kind.PYTHON:
+            yield from self._python(ctx)
+            return
         if ctx.kind not in SHELL_KINDS:
             return
         env_dir = ctx.contract.env_dir
@@ -81,3 +87,17 @@ class RepoEnvLoad(Rule):
                     if repo_env(item.group(), env_dir):
                         yield ctx.finding(self, index + 1, offset + item.start() + 1,
                                           f"Makefile includes the env file {item.group()}")
+
+    def _python(self, ctx: FileContext) -> Iterator[Finding]:
+        facts = ctx.python
+        env_dir = ctx.contract.env_dir.rstrip("/") + "/"
+        for call in facts.calls:
+            if call.attr not in ("load_dotenv", "dotenv_values"):
+                continue
+            path = call.arg(0, "dotenv_path")
+            value = facts.resolve(path, call.scope) if path is not None else None
+            if value is not None and value.exact and value.text.startswith(env_dir):
+                continue
+            yield ctx.finding(self, call.line, call.column,
+                              f"`{call.attr}()` loads a .env file; services read "
+                              f"{ctx.contract.env_dir}/<service>.env through systemd")

@@ -2,15 +2,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from fnmatch import fnmatchcase
 
 from qt_lint.commands import SHELLS, Command, is_python_name, is_wrapper
+from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import Example, Rule
 from qt_lint.rules.units.examples import GOLDEN_ONESHOT
 
+_GATE = re.compile(r"(?i)quality|gate|pass|eval|score|metric|accura|sharpe|threshold|better|"
+                   r"improv|valid|backtest|auc|loss|profit|pnl|drawdown")
 _SWITCH = re.compile(r"(?:^|\s)[\"']?(AUTO_ACTIVATION|SHADOW_MODE)=([^\s\"']*)")
 SWITCH_VALUES = {"AUTO_ACTIVATION": "disabled", "SHADOW_MODE": "enabled"}
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def canary_word(command: Command, ctx: FileContext) -> int | None:
@@ -61,14 +70,16 @@ class AutoActivation(Rule):
     code = "QT601"
     name = "auto-activation"
     section = "F"
-    kinds = frozenset({Kind.UNIT, Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
+    kinds = frozenset({Kind.UNIT, Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON})
     summary = "Model activated without a human (canary run from automation, switches)"
     example_path = "systemd/quantum-ai-engine.service"
     VALID = (Example(GOLDEN_ONESHOT),
              Example(GOLDEN_ONESHOT.replace("Type=oneshot", "Type=oneshot\n"
                                             "Environment=AUTO_ACTIVATION=disabled")),
              Example("echo 'then run ops/model_safety/canary_activate.sh by hand'\n",
-                     path="ops/a.sh"))
+                     path="ops/a.sh"),
+             Example("def activate_model(p):\n    ...\nif args.confirm:\n    activate_model(p)\n",
+                     path="ops/model_safety/manual.py"))
     INVALID = (
         Example(GOLDEN_ONESHOT.replace(
             "/opt/quantum/venvs/ai-engine/bin/python ops/training/train_patchtst.py",
@@ -78,9 +89,23 @@ class AutoActivation(Rule):
                 expect=((9, 14),)),
         Example("promote:\n\tops/model_safety/canary_activate.sh --yes\n", path="Makefile",
                 expect=((2, 2),)),
+        Example("if quality_gate_pass:\n    activate_model(path)\n"
+                "if score > best and not dry_run:\n    registry.promote_to_active(m)\n",
+                path="ops/training/train.py", expect=((2, 5), (4, 5))),
+        Example('import os\nos.environ["AUTO_ACTIVATION"] = "enabled"\n', path="ops/x.py",
+                expect=((2, 1),)),
     )
 
+    def prefilter_for(self, kind: Kind, contract: Contract) -> re.Pattern[str] | None:
+        if kind is not Kind.PYTHON:
+            return None
+        verbs = [re.escape(v.rstrip("*").split("*")[0]) for v in contract.activation_verbs]
+        words = [*verbs, re.escape(contract.canary_script), "AUTO_ACTIVATION", "SHADOW_MODE"]
+        return re.compile("|".join(w for w in words if w))
+
     def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if ctx.kind is Kind.PYTHON:
+            yield from self._python(ctx)
         for command in ctx.commands:
             index = canary_word(command, ctx)
             if index is not None:
@@ -90,6 +115,35 @@ class AutoActivation(Rule):
                                   "activation needs a human")
         if ctx.kind is Kind.UNIT:
             yield from self._unit(ctx)
+
+    def _python(self, ctx: FileContext) -> Iterator[Finding]:
+        facts = ctx.python
+        verbs = ctx.contract.activation_verbs
+        for call in facts.calls:
+            if not any(fnmatchcase(call.attr, verb) for verb in verbs):
+                continue
+            gate = next((c for c in reversed(call.conditions)
+                         if _GATE.search(facts.source(c))), None)
+            if gate is not None:
+                yield ctx.finding(self, call.line, call.column,
+                                  f"`{call.attr}` runs when `{_clip(facts.source(gate))}` holds: "
+                                  "activation follows a gate automatically; a human promotes")
+        writes = list(facts.environ_writes)
+        for call in facts.calls:
+            if call.name in ("os.environ.setdefault", "os.putenv"):
+                name = facts.resolve(call.arg(0), call.scope)
+                given = call.arg(1)
+                if name is not None and given is not None:
+                    line, column = facts.position(call.node)
+                    writes.append((name.text, given, line, column))
+        for switch, node, line, column in writes:
+            if switch not in SWITCH_VALUES:
+                continue
+            value = facts.resolve(node)
+            if value is not None and value.exact and value.text != SWITCH_VALUES[switch]:
+                yield ctx.finding(self, line, column,
+                                  f"{switch} is set to {value.text!r}; the contract requires "
+                                  f"{switch}={SWITCH_VALUES[switch]}")
 
     def _unit(self, ctx: FileContext) -> Iterator[Finding]:
         for section in ctx.unit_document.sections:

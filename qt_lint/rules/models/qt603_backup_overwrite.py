@@ -61,7 +61,8 @@ class BackupOverwrite(Rule):
     code = "QT603"
     name = "backup-overwrite"
     section = "F"
-    kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
+    kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON})
+    prefilter = {Kind.PYTHON: re.compile(r"archive|backups")}
     summary = "Deleting or overwriting inside archive/ or backups/"
     example_path = "ops/cleanup.sh"
     VALID = (Example('mv models/active/x.pkl "models/archive/$(date +%s)_x.pkl"\n'
@@ -70,9 +71,15 @@ class BackupOverwrite(Rule):
         Example("rm -rf /opt/quantum/ai_engine/models/archive/*\n", expect=((1, 8),)),
         Example("cp -f model.pkl backups/model.pkl\n", expect=((1, 17),)),
         Example("echo {} > /opt/quantum/data/backups/state.json\n", expect=((1, 11),)),
+        Example('import shutil, os\nshutil.rmtree("/opt/quantum/data/backups")\n'
+                'B = os.environ["MODEL_DIR"] + "/archive"\nos.remove(B + "/old.pkl")\n',
+                path="ops/clean.py", expect=((2, 15), (4, 11))),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if ctx.kind is Kind.PYTHON:
+            yield from self._python(ctx)
+            return
         if ctx.kind not in SHELL_KINDS:
             return
         for command in ctx.commands:
@@ -87,3 +94,18 @@ class BackupOverwrite(Rule):
                 yield ctx.finding(self, target.line, target.column,
                                   f"redirection overwrites {target.text}; backups and "
                                   "archives are never overwritten")
+
+    def _python(self, ctx: FileContext) -> Iterator[Finding]:
+        from qt_lint.parsers.python import file_ops
+
+        facts = ctx.python
+        for op in file_ops(facts):
+            if not BACKUP_PATH.search(op.path.text):
+                continue
+            # a write to a fixed name overwrites the same archive entry every run
+            if op.op == "delete" or op.path.exact:
+                line, column = facts.position(op.node)
+                verb = "deletes" if op.op == "delete" else "overwrites"
+                yield ctx.finding(self, line, column,
+                                  f"`{op.call.name.lstrip('.')}` {verb} {op.path.text}; backups "
+                                  "and archives are never overwritten")

@@ -48,14 +48,16 @@ class TmpState(Rule):
     code = "QT203"
     name = "tmp-state"
     section = "A"
-    kinds = frozenset({Kind.UNIT, Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
+    kinds = frozenset({Kind.UNIT, Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON})
     summary = "Persistent state under /tmp or /var/tmp"
     prefilter = re.compile(r"/tmp")
     example_path = "systemd/quantum-backend.service"
     VALID = (Example(GOLDEN), Example(GOLDEN.replace("Type=simple", "Type=simple\nPrivateTmp=yes"
                                                      "\nEnvironment=TMPDIR=/tmp")),
              Example('TMPDIR=/tmp\nwork=$(mktemp -d /tmp/qt.XXXX)\nrm -rf "$work"\n',
-                     path="ops/a.sh"))
+                     path="ops/a.sh"),
+             Example('import tempfile\nd = tempfile.mkdtemp(dir="/tmp")\n'
+                     'log.info("cleaning /tmp")\n', path="ops/a.py"))
     INVALID = (
         Example(GOLDEN.replace("Type=simple", "Type=simple\nPIDFile=/var/tmp/backend.pid"),
                 expect=((9, 9),)),
@@ -63,6 +65,8 @@ class TmpState(Rule):
                 expect=((13, 73),)),
         Example("python_cache=/tmp/qt_cache\ncp model.pkl /var/tmp/models/\n", path="ops/a.sh",
                 expect=((1, 14), (2, 14))),
+        Example('import os\nCACHE = "/tmp/quantum_cache"\nPID = os.getenv("PID", "/tmp/x.pid")\n',
+                path="ops/a.py", expect=((2, 9), (3, 24))),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -81,6 +85,25 @@ class TmpState(Rule):
             return
         if ctx.kind in SHELL_KINDS:
             yield from self._shell(ctx)
+        if ctx.kind is Kind.PYTHON:
+            yield from self._python(ctx)
+
+    def _python(self, ctx: FileContext) -> Iterator[Finding]:
+        from qt_lint.parsers.python import is_message_call
+
+        for lit in ctx.python.literals:
+            if lit.docstring or is_message_call(lit.call) or "/tmp" not in lit.value:
+                continue
+            if any(c.isspace() for c in lit.value):
+                continue  # text, not a path (shell strings are judged as commands)
+            if (lit.call or "").startswith("tempfile.") or "://" in lit.value:
+                continue
+            match = TMP_PATH.search(lit.value)
+            if match and not lit.value.startswith("/api"):
+                yield ctx.finding(self, lit.line, lit.column,
+                                  f"`{_clip(lit.value)}` keeps state under {match.group()}; "
+                                  f"use {ctx.contract.data_dir} (or the tempfile module for "
+                                  "scratch files)")
 
     def _shell(self, ctx: FileContext) -> Iterator[Finding]:
         analysis = ctx.shell

@@ -58,7 +58,7 @@ class RepoLocation(Rule):
     code = "QT204"
     name = "repo-location"
     section = "A"
-    kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
+    kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON})
     summary = "Repository referenced outside its one root"
     example_path = "ops/deploy.sh"
     VALID = (Example("cd /home/qt/quantum_trader/ops && ls\nls /opt/quantum/data\n"),)
@@ -66,9 +66,23 @@ class RepoLocation(Rule):
         Example("cd ~/quantum_trader && git pull\n", expect=((1, 4),)),
         Example("git clone https://git.example.invalid/qt.git /opt/qt\n", expect=((1, 46),)),
         Example("ln -s /home/qt/quantum_trader /srv/app\n", expect=((1, 1),)),
+        Example('import os\nROOT = os.path.expanduser("~/quantum_trader")\n', path="x.py",
+                expect=((2, 27),)),
     )
 
+    def prefilter_for(self, kind: Kind, contract: Contract) -> re.Pattern[str] | None:
+        if kind is not Kind.PYTHON:
+            return None
+        return re.compile(re.escape(contract.repo_root.rstrip("/").rsplit("/", 1)[-1]))
+
     def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if ctx.kind is Kind.PYTHON:
+            for lit in ctx.python.literals:
+                path = None if lit.docstring else wrong_repo_path(lit.value, ctx.contract)
+                if path:
+                    yield ctx.finding(self, lit.line, lit.column,
+                                      f"repository referenced as {path}; it lives at "
+                                      f"{ctx.contract.repo_root}")
         if ctx.kind not in SHELL_KINDS:
             return
         c = ctx.contract

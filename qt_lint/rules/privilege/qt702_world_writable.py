@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 
@@ -51,16 +52,23 @@ class WorldWritable(Rule):
     code = "QT702"
     name = "world-writable"
     section = "J"
-    kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
+    kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON})
+    prefilter = {Kind.PYTHON: re.compile(r"chmod|mkdir|makedirs")}
     summary = "World-writable mode (chmod 777/666/o+w)"
     example_path = "ops/setup.sh"
     VALID = (Example("chmod 755 /opt/quantum/data\nchmod u+x ops/run.sh\nchmod 640 x.env\n"),)
     INVALID = (
         Example("chmod -R 777 /opt/quantum/data\n", expect=((1, 10),)),
         Example("sudo chmod o+w models\nmkdir -m 0666 x\n", expect=((1, 12), (2, 10))),
+        Example('import os, stat\nos.chmod("x", 0o777)\nos.makedirs("d", mode=0o666)\n'
+                'os.chmod("y", stat.S_IRUSR | stat.S_IWOTH)\n', path="ops/setup.py",
+                expect=((2, 15), (3, 23), (4, 15))),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if ctx.kind is Kind.PYTHON:
+            yield from self._python(ctx)
+            return
         if ctx.kind not in SHELL_KINDS:
             return
         for command in ctx.commands:
@@ -78,3 +86,20 @@ class WorldWritable(Rule):
             if mode is not None and not mode.dynamic and world_writable(mode.text):
                 yield ctx.finding(self, mode.line, mode.column,
                                   f"mode {mode.text} lets everyone write")
+
+    def _python(self, ctx: FileContext) -> Iterator[Finding]:
+        facts = ctx.python
+        for call in facts.calls:
+            if call.name in ("os.chmod", "os.lchmod", "os.fchmod", "os.mkdir", "os.makedirs"):
+                node = call.arg(1, "mode")
+            elif call.attr == "chmod" and isinstance(call.node.func, ast.Attribute):
+                node = call.arg(0, "mode")
+            elif call.attr in ("mkdir",) and call.name != "os.mkdir":
+                node = call.kwarg("mode")
+            else:
+                continue
+            mode = facts.int_value(node, call.scope) if node is not None else None
+            if node is not None and mode is not None and mode & 0o002:
+                line, column = facts.position(node)
+                yield ctx.finding(self, line, column,
+                                  f"mode {oct(mode)} lets everyone write")

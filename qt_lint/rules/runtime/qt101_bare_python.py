@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from qt_lint.commands import is_bare_python
@@ -44,7 +45,8 @@ class BarePython(Rule):
     code = "QT101"
     name = "bare-python"
     section = "B"
-    kinds = frozenset({Kind.UNIT, Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
+    kinds = frozenset({Kind.UNIT, Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON})
+    prefilter = {Kind.PYTHON: re.compile(r"python")}
     summary = "Command runs a system python instead of a venv interpreter"
     example_path = "systemd/quantum-backend.service"
     VALID = (Example(GOLDEN),
@@ -53,7 +55,9 @@ class BarePython(Rule):
              Example("# python3 x.py\necho \"run python3 x.py\"\ncat <<EOF\npython3 x\nEOF\n",
                      path="ops/a.sh"),
              Example('"$VENV/bin/python" x.py\n/opt/quantum/venvs/ai-engine/bin/python x.py\n',
-                     path="ops/b.sh"))
+                     path="ops/b.sh"),
+             Example('import subprocess, sys\nsubprocess.run([sys.executable, "x.py"])\n'
+                     'python_version = "3.11"\n', path="ops/a.py"))
     INVALID = (
         Example(GOLDEN.replace(_EXEC, "ExecStart=-/usr/bin/python3 -u script.py"),
                 expect=((13, 12),)),
@@ -66,6 +70,9 @@ class BarePython(Rule):
         Example("all:\n\tpython3 x.py\n", path="Makefile", expect=((2, 2),)),
         Example("0 3 * * * cd /home/qt/quantum_trader && python3 x.py\n",
                 path="ops/quantum.cron", expect=((1, 41),)),
+        Example('import subprocess\nPY = "python3"\nsubprocess.run([PY, "x.py"])\n'
+                'subprocess.run("nohup python x.py &", shell=True)\n', path="ops/a.py",
+                expect=((3, 17), (4, 23))),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:

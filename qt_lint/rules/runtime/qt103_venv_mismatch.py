@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from qt_lint.commands import Command, Word, is_wrapper, venv_of
@@ -50,7 +51,8 @@ class VenvMismatch(Rule):
     code = "QT103"
     name = "venv-mismatch"
     section = "B"
-    kinds = frozenset({Kind.UNIT, Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
+    kinds = frozenset({Kind.UNIT, Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON})
+    prefilter = {Kind.PYTHON: re.compile(r"/bin/python|run\.sh")}
     summary = "Venv unknown, or not the one mapped to the unit or script"
     example_path = "systemd/quantum-backend.service"
     VALID = (Example(GOLDEN), Example(GOLDEN, path="systemd/quantum-risk.service"),

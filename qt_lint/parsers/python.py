@@ -1,0 +1,629 @@
+"""Python files parsed with the standard `ast` module into the facts the rules judge.
+
+One pass over the tree collects imports (aliases), assignments, calls (with the `if`/
+`while` tests around them), string literals (with what they are used as) and the commands
+that subprocess calls run. A small, predictable resolver turns expressions into strings:
+
+Resolved: string and bytes literals, implicit concatenation, f-strings (unknown parts kept
+as `{...}`), `+` of strings, `pathlib` joins (`Path("/opt") / "data"`, `.joinpath()`),
+`os.path.join`, `str()`, `Path()`, and names assigned exactly once in the same function
+or at module level (`PY = "python3"`; `ACTIVE_DIR = MODEL_DIR / "active"`). Environment
+lookups (`os.getenv("MODEL_DIR")`, `os.environ["X"]`) resolve to `$MODEL_DIR`. Import
+aliases are followed (`from subprocess import run as sh`, `import os.path as osp`).
+
+Not resolved (left unknown, so rules stay silent rather than guess): values from other
+modules, attributes of objects, function return values, loop variables, names assigned more
+than once, anything across function boundaries.
+
+Why `ast` and not libcst: no Python rule rewrites code, `ast` parses about nine times faster
+(105k against 12k lines/s here; libcst's position metadata brings it to 2k lines/s) with exact
+positions, and it imports in milliseconds where libcst takes 380 ms, more than the whole
+budget of a pre-commit run on one file.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from qt_lint.commands import Command, Word, make_command
+from qt_lint.context import ParseError
+
+DYNAMIC = "{...}"
+_SUBPROCESS = frozenset({
+    "subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
+    "subprocess.Popen", "subprocess.getoutput", "subprocess.getstatusoutput",
+})
+_SHELL_STRING = frozenset({"os.system", "os.popen", "asyncio.create_subprocess_shell",
+                           "subprocess.getoutput", "subprocess.getstatusoutput"})
+_PATH_TYPES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath",
+                         "pathlib.PurePosixPath", "Path", "PurePath", "PosixPath"})
+ENV_GETTERS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
+MAX_DEPTH = 12
+
+
+@dataclass(frozen=True)
+class Sym:
+    """A resolved string: `exact` when no part is unknown. Unknown parts read `{...}`,
+    environment lookups `$NAME`."""
+
+    text: str
+    exact: bool = True
+
+
+@dataclass
+class Call:
+    name: str  # dotted, aliases followed: "subprocess.run", "logger.info", ".write_text"
+    node: ast.Call
+    scope: Scope
+    conditions: tuple[ast.expr, ...]  # tests of the if/while/ternaries around the call
+    line: int
+    column: int
+
+    @property
+    def attr(self) -> str:
+        return self.name.rsplit(".", 1)[-1]
+
+    def arg(self, index: int, keyword: str | None = None) -> ast.expr | None:
+        if keyword is not None:
+            for kw in self.node.keywords:
+                if kw.arg == keyword:
+                    return kw.value
+        positional = [a for a in self.node.args if not isinstance(a, ast.Starred)]
+        return positional[index] if index < len(positional) else None
+
+    def kwarg(self, name: str) -> ast.expr | None:
+        for kw in self.node.keywords:
+            if kw.arg == name:
+                return kw.value
+        return None
+
+
+@dataclass(frozen=True)
+class Literal:
+    """A string literal (an f-string counts as one) and what it is used as."""
+
+    value: str  # f-string unknown parts read `{...}`
+    line: int
+    column: int
+    docstring: bool
+    call: str | None  # the dotted name of the call it is an argument of
+    role: str  # "arg0", "arg1", ..., a keyword name, "value", "key", "test", "other"
+    node: ast.expr
+
+
+@dataclass
+class Scope:
+    parent: Scope | None
+    assigned: dict[str, list[ast.expr]] = field(default_factory=dict)
+
+    def lookup(self, name: str) -> ast.expr | None:
+        scope: Scope | None = self
+        while scope is not None:
+            values = scope.assigned.get(name)
+            if values is not None:
+                return values[0] if len(values) == 1 else None
+            scope = scope.parent
+        return None
+
+
+def parse_tree(text: str) -> ast.Module:
+    try:
+        return ast.parse(text)
+    except SyntaxError as exc:
+        line = exc.lineno or 1
+        column = exc.offset or 1
+        message = exc.msg or "invalid syntax"
+        raise ParseError(f"Python syntax error: {message}", line, column) from None
+    except (ValueError, MemoryError, RecursionError) as exc:  # NUL bytes, absurd nesting
+        raise ParseError(f"Python file cannot be parsed: {type(exc).__name__}") from None
+
+
+class PythonFacts:
+    def __init__(self, text: str, tree: ast.Module | None = None) -> None:
+        self.tree = tree if tree is not None else parse_tree(text)
+        self.text = text
+        self._lines = text.split("\n")
+        self.aliases: dict[str, str] = {}
+        self.calls: list[Call] = []
+        self.literals: list[Literal] = []
+        self.environ_writes: list[tuple[str, ast.expr, int, int]] = []
+        self.or_defaults: list[tuple[Call, ast.expr]] = []
+        self.module = Scope(None)
+        _Collector(self).run()
+        self._commands: list[Command] | None = None
+
+    # --- positions ----------------------------------------------------------------------------
+
+    def position(self, node: ast.AST) -> tuple[int, int]:
+        line = getattr(node, "lineno", 1)
+        column = getattr(node, "col_offset", 0)
+        text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
+        if not text.isascii():
+            column = len(text.encode("utf-8")[:column].decode("utf-8", "replace"))
+        return line, column + 1
+
+    # --- names and values -------------------------------------------------------------------
+
+    def dotted(self, node: ast.expr) -> str:
+        """`osp.join` -> `os.path.join`; a call on an expression -> `.method`."""
+        if isinstance(node, ast.Name):
+            return self.aliases.get(node.id, node.id)
+        if isinstance(node, ast.Attribute):
+            base = self.dotted(node.value)
+            return f"{base}.{node.attr}"
+        return ""
+
+    def resolve(self, node: ast.expr | None, scope: Scope | None = None,
+                depth: int = 0) -> Sym | None:
+        """The string an expression evaluates to, as far as it can be known."""
+        if node is None or depth > MAX_DEPTH:
+            return None
+        scope = scope or self.module
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, str):
+                return Sym(node.value)
+            if isinstance(node.value, bytes):
+                return Sym(node.value.decode("utf-8", "replace"))
+            return None
+        if isinstance(node, ast.JoinedStr):
+            parts, exact = [], True
+            for value in node.values:
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    parts.append(value.value)
+                elif isinstance(value, ast.FormattedValue):
+                    inner = self.resolve(value.value, scope, depth + 1)
+                    if inner is not None and value.format_spec is None and value.conversion < 0:
+                        parts.append(inner.text)
+                        exact = exact and inner.exact
+                    else:
+                        parts.append(DYNAMIC)
+                        exact = False
+            return Sym("".join(parts), exact)
+        if isinstance(node, ast.BinOp):
+            left = self.resolve(node.left, scope, depth + 1)
+            right = self.resolve(node.right, scope, depth + 1)
+            if isinstance(node.op, ast.Add) and left and right:
+                return Sym(left.text + right.text, left.exact and right.exact)
+            if isinstance(node.op, ast.Div):
+                return _join(left, right)
+            return None
+        if isinstance(node, ast.Name):
+            bound = scope.lookup(node.id)
+            return self.resolve(bound, scope, depth + 1) if bound is not None else None
+        if isinstance(node, ast.Subscript):
+            if self.dotted(node.value) == "os.environ":
+                key = self.resolve(node.slice, scope, depth + 1)
+                return Sym(f"${key.text}", False) if key and key.exact else None
+            return None
+        if isinstance(node, ast.Call):
+            return self._resolve_call(node, scope, depth)
+        return None
+
+    def _resolve_call(self, node: ast.Call, scope: Scope, depth: int) -> Sym | None:
+        name = self.dotted(node.func)
+        args = node.args
+        if name in ENV_GETTERS and args:
+            key = self.resolve(args[0], scope, depth + 1)
+            return Sym(f"${key.text}", False) if key and key.exact else None
+        if name in _PATH_TYPES or name.endswith((".Path", ".PurePath")) or name == "str":
+            if not args:
+                return Sym(".") if name != "str" else None
+            return _join_all([self.resolve(a, scope, depth + 1) for a in args])
+        if name in ("os.path.join", "posixpath.join"):
+            return _join_all([self.resolve(a, scope, depth + 1) for a in args])
+        if name in ("os.path.expanduser", "os.path.abspath", "os.path.normpath") and args:
+            return self.resolve(args[0], scope, depth + 1)
+        if isinstance(node.func, ast.Attribute):
+            method = node.func.attr
+            receiver = node.func.value
+            if method == "joinpath":
+                base = self.resolve(receiver, scope, depth + 1)
+                return _join_all([base, *[self.resolve(a, scope, depth + 1) for a in args]])
+            if method in ("resolve", "absolute", "expanduser", "as_posix", "__fspath__"):
+                return self.resolve(receiver, scope, depth + 1)
+            if method == "home" and self.dotted(receiver) in _PATH_TYPES:
+                return Sym("~")
+        return None
+
+    def int_value(self, node: ast.expr | None, scope: Scope | None = None) -> int | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, int) \
+                and not isinstance(node.value, bool):
+            return node.value
+        if isinstance(node, ast.Name):
+            value = (scope or self.module).lookup(node.id)
+            return self.int_value(value, scope) if value is not None else None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            left, right = self.int_value(node.left, scope), self.int_value(node.right, scope)
+            return left | right if left is not None and right is not None else None
+        if isinstance(node, ast.Attribute) and self.dotted(node).startswith("stat.S_"):
+            import stat
+
+            value = getattr(stat, node.attr, None)
+            return value if isinstance(value, int) else None
+        return None
+
+    def names_in(self, node: ast.AST) -> Iterator[tuple[str, ast.AST]]:
+        """Identifiers whose *values* an expression uses (not the text of its strings):
+        names, attributes, and the string keys of subscripts (`cfg["api_key"]`)."""
+        for child in ast.walk(node):
+            if isinstance(child, ast.Name):
+                yield child.id, child
+            elif isinstance(child, ast.Attribute):
+                yield child.attr, child
+            elif isinstance(child, ast.Subscript):
+                key = child.slice
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    yield key.value, child
+
+    def source(self, node: ast.AST) -> str:
+        return ast.get_source_segment(self.text, node) or ""
+
+    # --- commands run by subprocess calls ----------------------------------------------------
+
+    @property
+    def commands(self) -> list[Command]:
+        if self._commands is None:
+            self._commands = list(self._extract_commands())
+        return self._commands
+
+    def _extract_commands(self) -> Iterator[Command]:
+        for call in self.calls:
+            name = call.name
+            if name in _SUBPROCESS or name in _SHELL_STRING:
+                target = call.arg(0, "args")
+                if target is None:
+                    continue
+                if isinstance(target, ast.Name):
+                    # `CMD = [PY, "x.py"]` then `run(CMD)`: the words, reported at the use
+                    bound = call.scope.lookup(target.id)
+                    if isinstance(bound, (ast.List, ast.Tuple)) and name not in _SHELL_STRING:
+                        yield from self._argv(call, list(bound.elts), at=target)
+                        continue
+                if isinstance(target, (ast.List, ast.Tuple)) and name not in _SHELL_STRING:
+                    yield from self._argv(call, list(target.elts))
+                else:
+                    yield from self._shell_string(call, target)
+            elif name == "asyncio.create_subprocess_exec":
+                yield from self._argv(call, list(call.node.args))
+            elif name.startswith("os.exec") or name.startswith("os.spawn"):
+                yield from self._exec(call)
+
+    def _word(self, node: ast.expr, scope: Scope, at: ast.expr | None = None) -> Word:
+        line, column = self.position(at or node)
+        value = self.resolve(node, scope)
+        if value is None:
+            return Word(self.source(node) or DYNAMIC, line, column, dynamic=True)
+        return Word(value.text, line, column, dynamic=not value.exact)
+
+    def _argv(self, call: Call, elements: list[ast.expr],
+              at: ast.expr | None = None) -> Iterator[Command]:
+        if not elements or any(isinstance(e, ast.Starred) for e in elements[:1]):
+            return
+        words = tuple(self._word(e, call.scope, at) for e in elements
+                      if not isinstance(e, ast.Starred))
+        command = make_command(words, "python")
+        if command is not None:
+            yield command
+
+    def _exec(self, call: Call) -> Iterator[Command]:
+        args = list(call.node.args)
+        if call.name.startswith("os.spawn"):
+            args = args[1:]  # the mode
+        if not args:
+            return
+        program = args[0]
+        rest: list[ast.expr] = []
+        if call.name[7:8] == "v" or call.name[8:9] == "v":  # execv*/spawnv*: an argv list
+            if len(args) > 1 and isinstance(args[1], (ast.List, ast.Tuple)):
+                rest = list(args[1].elts)[1:]
+        else:
+            rest = args[2:]  # execl*: argv[0] is the second argument
+        yield from self._argv(call, [program, *rest])
+
+    def _shell_string(self, call: Call, node: ast.expr) -> Iterator[Command]:
+        from qt_lint.parsers.shell import parse_shell
+
+        value = self.resolve(node, call.scope)
+        if value is None:
+            return
+        line, column = self.position(node)
+        literal = isinstance(node, ast.Constant)
+        offset = _quote_width(self._lines[line - 1], column - 1) if literal else 0
+        single_line = literal and getattr(node, "end_lineno", line) == line
+
+        def mapper(row: int, col: int) -> tuple[int, int]:
+            if single_line and row == 0:
+                return line, column + offset + col
+            return line, column  # multi-line, f-string or constant: the string's start
+
+        yield from parse_shell(value.text, "python", mapper).commands
+
+
+def _quote_width(line: str, column: int) -> int:
+    """Length of the prefix and opening quote of a string literal starting at `column`."""
+    i = column
+    while i < len(line) and line[i] in "rRbBuUfF":
+        i += 1
+    quote = line[i:i + 3] if line[i:i + 3] in ('"""', "'''") else line[i:i + 1]
+    return i - column + len(quote)
+
+
+def _join(left: Sym | None, right: Sym | None) -> Sym | None:
+    if left is None or right is None:
+        return None
+    if right.text.startswith("/"):
+        return right
+    text = left.text.rstrip("/") + "/" + right.text if left.text else right.text
+    return Sym(text, left.exact and right.exact)
+
+
+def _join_all(parts: list[Sym | None]) -> Sym | None:
+    if not parts or parts[0] is None:
+        return None
+    out: Sym | None = parts[0]
+    for part in parts[1:]:
+        out = _join(out, part)
+    return out
+
+
+class _Collector:
+    """The single pass: aliases, scopes, calls with their conditions, literals."""
+
+    def __init__(self, facts: PythonFacts) -> None:
+        self.facts = facts
+        self.docstrings: set[int] = set()
+
+    def run(self) -> None:
+        tree = self.facts.tree
+        self._assignments(tree.body, self.facts.module)
+        self._docstring(tree.body)
+        self._visit_block(tree.body, self.facts.module, ())
+
+    def _docstring(self, body: list[ast.stmt]) -> None:
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                and isinstance(body[0].value.value, str):
+            self.docstrings.add(id(body[0].value))
+
+    def _assignments(self, body: list[ast.stmt], scope: Scope) -> None:
+        """Names bound in this scope (not inside nested functions or classes)."""
+        stack: list[ast.AST] = list(body)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                                 ast.Lambda)):
+                if not isinstance(node, ast.Lambda):
+                    scope.assigned.setdefault(node.name, []).append(ast.Constant(None))
+                continue
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    self._bind(target, node.value, scope)
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                self._bind(node.target, node.value, scope)
+            elif isinstance(node, (ast.AugAssign, ast.For, ast.AsyncFor, ast.With,
+                                   ast.AsyncWith, ast.NamedExpr)):
+                targets: list[ast.expr] = []
+                if isinstance(node, (ast.AugAssign, ast.For, ast.AsyncFor, ast.NamedExpr)):
+                    targets = [node.target]
+                else:
+                    targets = [i.optional_vars for i in node.items if i.optional_vars]
+                for target in targets:
+                    for name in ast.walk(target):
+                        if isinstance(name, ast.Name):
+                            # bound twice: never resolved
+                            scope.assigned.setdefault(name.id, []).extend(
+                                [ast.Constant(None), ast.Constant(None)])
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                self._imports(node)
+            stack.extend(ast.iter_child_nodes(node))
+
+    def _bind(self, target: ast.expr, value: ast.expr, scope: Scope) -> None:
+        if isinstance(target, ast.Name):
+            scope.assigned.setdefault(target.id, []).append(value)
+        elif isinstance(target, ast.Subscript) and self.facts.dotted(target.value) == \
+                "os.environ":
+            key = self.facts.resolve(target.slice, scope)
+            if key is not None and key.exact:
+                line, column = self.facts.position(target)
+                self.facts.environ_writes.append((key.text, value, line, column))
+        else:
+            for name in ast.walk(target):
+                if isinstance(name, ast.Name):
+                    scope.assigned.setdefault(name.id, []).extend(
+                        [ast.Constant(None), ast.Constant(None)])
+
+    def _imports(self, node: ast.Import | ast.ImportFrom) -> None:
+        aliases = self.facts.aliases
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    aliases[alias.asname] = alias.name
+        elif node.module and node.level == 0:
+            for alias in node.names:
+                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+
+    def _visit_block(self, body: list[ast.stmt], scope: Scope,
+                     conditions: tuple[ast.expr, ...]) -> None:
+        for stmt in body:
+            self._visit(stmt, scope, conditions)
+
+    def _visit(self, node: ast.AST, scope: Scope, conditions: tuple[ast.expr, ...]) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for default in [*node.args.defaults, *node.args.kw_defaults]:
+                if default is not None:
+                    self._visit(default, scope, conditions)
+            for decorator in node.decorator_list:
+                self._visit(decorator, scope, conditions)
+            inner = Scope(scope)
+            self._assignments(node.body, inner)
+            self._docstring(node.body)
+            self._visit_block(node.body, inner, ())
+            return
+        if isinstance(node, ast.ClassDef):
+            self._docstring(node.body)
+            for child in ast.iter_child_nodes(node):
+                self._visit(child, scope, conditions)
+            return
+        if isinstance(node, (ast.If, ast.While)):
+            self._visit(node.test, scope, conditions)
+            self._visit_block(node.body, scope, (*conditions, node.test))
+            self._visit_block(node.orelse, scope, (*conditions, node.test))
+            return
+        if isinstance(node, ast.IfExp):
+            self._visit(node.test, scope, conditions)
+            self._visit(node.body, scope, (*conditions, node.test))
+            self._visit(node.orelse, scope, (*conditions, node.test))
+            return
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
+            # `passed and activate_model()`: the later operands run under the earlier ones
+            for i, value in enumerate(node.values):
+                self._visit(value, scope, (*conditions, *node.values[:i]))
+            return
+        if isinstance(node, ast.Call):
+            name = self.facts.dotted(node.func)
+            if not name and isinstance(node.func, ast.Attribute):
+                name = "." + node.func.attr
+            line, column = self.facts.position(node.func)
+            call = Call(name, node, scope, conditions, line, column)
+            self.facts.calls.append(call)
+            for index, arg in enumerate(node.args):
+                self._literal_or_visit(arg, scope, conditions, name, f"arg{index}")
+            for kw in node.keywords:
+                self._literal_or_visit(kw.value, scope, conditions, name, kw.arg or "kwargs")
+            self._visit(node.func, scope, conditions)
+            return
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            first = node.values[0]
+            if isinstance(first, ast.Call) and self.facts.dotted(first.func) in ENV_GETTERS:
+                for fallback in node.values[1:]:
+                    self.facts.or_defaults.append((Call(
+                        self.facts.dotted(first.func), first, scope, conditions,
+                        *self.facts.position(first)), fallback))
+        if isinstance(node, ast.Dict):
+            for key in node.keys:
+                if key is not None:
+                    self._literal_or_visit(key, scope, conditions, None, "key")
+            for value in node.values:
+                self._literal_or_visit(value, scope, conditions, None, "value")
+            return
+        if isinstance(node, (ast.Constant, ast.JoinedStr)):
+            self._literal(node, None, "other")
+            return
+        if isinstance(node, ast.Compare):
+            for child in (node.left, *node.comparators):
+                self._literal_or_visit(child, scope, conditions, None, "test")
+            return
+        for child in ast.iter_child_nodes(node):
+            self._visit(child, scope, conditions)
+
+    def _literal_or_visit(self, node: ast.expr, scope: Scope, conditions: tuple[ast.expr, ...],
+                          call: str | None, role: str) -> None:
+        if isinstance(node, (ast.Constant, ast.JoinedStr)):
+            self._literal(node, call, role)
+            if isinstance(node, ast.JoinedStr):
+                for value in node.values:
+                    if isinstance(value, ast.FormattedValue):
+                        self._visit(value.value, scope, conditions)
+        else:
+            self._visit(node, scope, conditions)
+
+    def _literal(self, node: ast.Constant | ast.JoinedStr, call: str | None, role: str) -> None:
+        if isinstance(node, ast.Constant) and not isinstance(node.value, (str, bytes)):
+            return
+        value = self.facts.resolve(node)
+        if value is None:
+            return
+        line, column = self.facts.position(node)
+        self.facts.literals.append(Literal(value.text, line, column,
+                                           id(node) in self.docstrings, call, role, node))
+
+
+
+# --- what calls mean --------------------------------------------------------------------------
+
+LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical",
+                         "fatal", "log"})
+
+
+def is_logging_call(name: str) -> bool:
+    """`logging.info`, `logger.error`, `self.log.debug`, `LOG.warning`, `print`."""
+    if name in ("print", "builtins.print"):
+        return True
+    receiver, _, method = name.rpartition(".")
+    if method not in LOG_METHODS:
+        return False
+    last = receiver.rsplit(".", 1)[-1].lower()
+    return receiver == "logging" or "log" in last
+
+
+def is_message_call(name: str | None) -> bool:
+    """Calls whose string arguments are messages for people, not values the code uses."""
+    if not name:
+        return False
+    last = name.rsplit(".", 1)[-1]
+    return (is_logging_call(name) or last.endswith(("Error", "Exception", "Warning"))
+            or name in ("warnings.warn", "click.echo", "argparse.ArgumentParser",
+                        ".add_argument", ".add_parser"))
+
+
+_WRITE_TWO = frozenset({"shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.copytree",
+                        "shutil.move", "os.rename", "os.replace", "os.link", "os.symlink"})
+_DELETE = frozenset({"os.remove", "os.unlink", "os.rmdir", "shutil.rmtree",
+                     "os.removedirs"})
+_SAVE_SECOND = frozenset({"torch.save", "joblib.dump", "pickle.dump", "dill.dump"})
+_PATH_WRITE_METHODS = frozenset({"write_text", "write_bytes", "touch"})
+
+
+@dataclass(frozen=True)
+class FileOp:
+    op: str  # "write" or "delete"
+    path: Sym
+    node: ast.expr  # where to report
+    call: Call
+
+
+def file_ops(facts: PythonFacts) -> Iterator[FileOp]:
+    """Writes and deletes whose path resolves, from the common APIs."""
+    for call in facts.calls:
+        name = call.name
+        target: ast.expr | None = None
+        op = "write"
+        if name in ("open", "io.open", "builtins.open") or (call.attr == "open" and \
+                name not in ("os.open", "gzip.open", "tarfile.open", "zipfile.open")):
+            if call.attr == "open" and name not in ("open", "io.open", "builtins.open"):
+                name = ".open"
+            mode_node = call.arg(1, "mode") if name != ".open" else call.arg(0, "mode")
+            mode = facts.resolve(mode_node, call.scope) if mode_node is not None else None
+            if mode is None or not any(c in mode.text for c in "wax+"):
+                continue
+            target = call.arg(0, "file") if name != ".open" else _receiver(call)
+        elif name in _WRITE_TWO:
+            target = call.arg(1, "dst")
+        elif name in _DELETE:
+            target, op = call.arg(0, "path"), "delete"
+        elif name in _SAVE_SECOND:
+            target = call.arg(1, "f") or call.arg(1, "filename")
+        elif name in ("numpy.save", "np.save", "numpy.savez"):
+            target = call.arg(0, "file")
+        elif call.attr in _PATH_WRITE_METHODS and isinstance(call.node.func, ast.Attribute):
+            target = _receiver(call)
+        elif call.attr in ("unlink", "rmdir") and name not in _DELETE and \
+                isinstance(call.node.func, ast.Attribute):
+            target, op = _receiver(call), "delete"
+        elif call.attr in ("rename", "replace", "symlink_to") and name not in _WRITE_TWO \
+                and not name.startswith("str") and call.arg(0, "target") is not None:
+            target = call.arg(0, "target")
+        elif call.attr in ("save", "save_model", "to_pickle", "dump_model") and \
+                not name.startswith(("torch.", "joblib.", "pickle.")):
+            target = call.arg(0, "path") or call.arg(0, "fname")
+        if target is None:
+            continue
+        path = facts.resolve(target, call.scope)
+        if path is not None:
+            yield FileOp(op, path, target, call)
+
+
+def _receiver(call: Call) -> ast.expr | None:
+    func = call.node.func
+    return func.value if isinstance(func, ast.Attribute) else None

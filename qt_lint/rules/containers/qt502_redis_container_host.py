@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from qt_lint.context import FileContext
+from qt_lint.finding import Finding, Kind
+from qt_lint.rule import Example, Rule
+from qt_lint.rules.containers.redis_hosts import classify_host, hosts
+
+
+class RedisContainerHost(Rule):
+    """
+    ## What it does
+    Reports a Redis host that is a container name (`quantum_redis`, `redis`,
+    `redis-server`, `quantum-redis`, ...) in code (`redis.Redis(host=...)`,
+    `redis.from_url(...)`, an `os.getenv("REDIS_HOST", ...)` default), in env files
+    (`REDIS_HOST=`, `REDIS_URL=`) and in YAML, TOML and INI configuration.
+
+    ## Why is this bad?
+    Contract E: "NO container names". A container name resolves only inside a Docker
+    network: on the host it fails, or worse, resolves through search domains to another
+    machine.
+
+    ## Example
+    ```python
+    r = redis.Redis(host="quantum_redis", port=6379)
+    ```
+
+    ## Use instead
+    ```python
+    r = redis.Redis(host=os.environ["REDIS_HOST"], port=int(os.environ["REDIS_PORT"]))
+    ```
+
+    ## Options
+    `contract.redis-container-names`.
+    """
+
+    code = "QT502"
+    name = "redis-container-host"
+    section = "E"
+    kinds = frozenset({Kind.PYTHON})
+    summary = "Redis host is a container name"
+    prefilter = {Kind.PYTHON: re.compile(r"(?i)redis")}
+    example_path = "backend/cache.py"
+    VALID = (Example('import redis, os\nr = redis.Redis(host="localhost")\n'
+                     'q = redis.Redis(host=os.getenv("REDIS_HOST"))\n'),)
+    INVALID = (
+        Example('import redis\nr = redis.Redis(host="quantum_redis", port=6379)\n',
+                expect=((2, 22),)),
+        Example('from redis import from_url\nR = "redis://redis:6379/0"\nc = from_url(R)\n',
+                expect=((3, 14),)),
+    )
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        for found in hosts(ctx):
+            if classify_host(found.host, ctx.contract) == "container":
+                yield ctx.finding(self, found.line, found.column,
+                                  f"Redis host `{found.host}` is a container name; Redis runs "
+                                  "as a systemd service on localhost")

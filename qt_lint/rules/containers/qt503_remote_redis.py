@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from qt_lint.context import FileContext
+from qt_lint.finding import Finding, Kind
+from qt_lint.rule import Example, Rule
+from qt_lint.rules.containers.redis_hosts import classify_host, hosts
+
+
+class RemoteRedis(Rule):
+    """
+    ## What it does
+    Reports a Redis host that is not local (`localhost`, `127.0.0.1`, `::1`) and not a
+    container name (QT502): in `redis.Redis(host=...)`, `StrictRedis(...)`,
+    `redis.from_url("redis://...")`, an `os.getenv("REDIS_HOST", ...)` default, env files'
+    `REDIS_HOST=`/`REDIS_URL=` and configuration files. A host read from the environment is
+    not reported.
+
+    ## Why is this bad?
+    Contract E: "NEVER use remote Redis (security risk)". Signals and positions cross the
+    network unencrypted, and a second machine becomes part of every trade.
+
+    ## Example
+    ```python
+    r = redis.from_url("redis://10.0.0.5:6379/0")
+    ```
+
+    ## Use instead
+    ```python
+    r = redis.Redis(host=os.environ["REDIS_HOST"])  # localhost, from /etc/quantum
+    ```
+
+    ## Options
+    `contract.redis-hosts`.
+    """
+
+    code = "QT503"
+    name = "remote-redis"
+    section = "E"
+    kinds = frozenset({Kind.PYTHON})
+    summary = "Redis host that is not localhost"
+    prefilter = {Kind.PYTHON: re.compile(r"(?i)redis")}
+    example_path = "backend/cache.py"
+    VALID = (Example('import redis, os\nr = redis.Redis(host="127.0.0.1")\n'
+                     's = redis.Redis(host=os.getenv("REDIS_HOST"))\n'
+                     't = redis.from_url("redis://localhost:6379/0")\n'),)
+    INVALID = (
+        Example('import redis\nr = redis.from_url("redis://10.0.0.5:6379/0")\n',
+                expect=((2, 20),)),
+        Example('import os\nH = os.getenv("REDIS_HOST", "cache.internal")\n',
+                expect=((2, 29),)),
+    )
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        for found in hosts(ctx):
+            if classify_host(found.host, ctx.contract) == "remote":
+                yield ctx.finding(self, found.line, found.column,
+                                  f"Redis host `{found.host}` is not local; Redis is only "
+                                  "reached on localhost")

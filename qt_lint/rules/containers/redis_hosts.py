@@ -1,0 +1,75 @@
+"""Where code names a Redis host, and whether that host is local, a container or remote."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from qt_lint.config import Contract
+from qt_lint.context import FileContext
+from qt_lint.finding import Kind
+
+_CTOR_SUFFIXES = (".Redis", ".StrictRedis", ".ConnectionPool", ".BlockingConnectionPool")
+_HOST_KEYS = ("REDIS_HOST", "REDIS_URL")
+
+
+@dataclass(frozen=True)
+class RedisHost:
+    host: str
+    line: int
+    column: int
+    where: str  # how it was given, for the message
+
+
+def host_of_url(url: str) -> str | None:
+    if url.startswith("unix://"):
+        return "localhost"
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
+def classify_host(host: str, contract: Contract) -> str:
+    """"local", "container" or "remote"."""
+    host = host.strip("[]").lower()
+    if host in {h.lower() for h in contract.redis_hosts}:
+        return "local"
+    if host in {h.lower() for h in contract.redis_container_names}:
+        return "container"
+    return "remote"
+
+
+def python_hosts(ctx: FileContext) -> Iterator[RedisHost]:
+    from qt_lint.parsers.python import ENV_GETTERS
+
+    facts = ctx.python
+    for call in facts.calls:
+        name = call.name
+        node = None
+        url = False
+        if name.endswith("from_url") and "redis" in name.lower():
+            node, url = call.arg(0, "url"), True
+        elif name.endswith(_CTOR_SUFFIXES) or name in ("Redis", "StrictRedis"):
+            node = call.kwarg("host")
+            if node is None and call.node.args and not name.endswith("Pool"):
+                node = call.node.args[0]
+        elif name in ENV_GETTERS:
+            key = facts.resolve(call.arg(0, "key"), call.scope)
+            if key is not None and key.text in _HOST_KEYS:
+                node, url = call.arg(1, "default"), key.text.endswith("URL")
+        if node is None:
+            continue
+        value = facts.resolve(node, call.scope)
+        if value is None or not value.exact:
+            continue  # read from the environment or unknown: nothing to judge
+        host = host_of_url(value.text) if url or "://" in value.text else value.text
+        if host:
+            line, column = facts.position(node)
+            yield RedisHost(host, line, column, name)
+
+
+def hosts(ctx: FileContext) -> Iterator[RedisHost]:
+    if ctx.kind is Kind.PYTHON:
+        yield from python_hosts(ctx)

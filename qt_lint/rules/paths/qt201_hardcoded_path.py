@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+
+from qt_lint.config import Contract
+from qt_lint.context import FileContext
+from qt_lint.finding import Finding, Kind
+from qt_lint.rule import Example, Rule
+from qt_lint.rules.paths.qt203_tmp_state import TMP_PATH
+
+_WHITESPACE = re.compile(r"\s")
+
+
+@functools.cache
+def root_prefix(contract: Contract) -> re.Pattern[str]:
+    roots = "|".join(re.escape(r) for r in contract.path_roots)
+    return re.compile(f"^(?:{roots})", re.IGNORECASE)
+
+
+@functools.cache
+def quoted_root(contract: Contract) -> re.Pattern[str]:
+    roots = "|".join(re.escape(r) for r in contract.path_roots)
+    return re.compile(f"[\"'](?:{roots})", re.IGNORECASE)
+
+
+def is_root_path(value: str, contract: Contract) -> bool:
+    """An absolute filesystem path under a configured root, not a message or a URL."""
+    return bool(root_prefix(contract).match(value)) and not _WHITESPACE.search(value) \
+        and "://" not in value
+
+
+class HardcodedPath(Rule):
+    """
+    ## What it does
+    Reports, in Python code, a string literal that is an absolute filesystem path under a
+    configured root (`/home/`, `/opt/`, `/var/`, `/etc/`, `/srv/`, `/mnt/`, `/root/`,
+    `/data/`, `/Users/`, `C:\\`): plain, bytes, an f-string's constant start, implicit
+    concatenation; as an assignment, a call argument, a default, in `Path(...)` or
+    `os.path.join(...)`.
+
+    Not reported: docstrings and comments; environment variable names
+    (`os.getenv("DB_PATH")`); URLs and URL paths (`"/api/v1/orders"`); `/dev/null`,
+    `/proc/...`, `/sys/...`; messages for people (logging, `print`, exception texts); a
+    path default of `os.getenv` (QT202) or a `/tmp` path (QT203).
+
+    ## Why is this bad?
+    Contracts A and C: paths come from the environment (`DB_PATH`, `DATA_DIR`,
+    `MODEL_DIR`), so that the same code runs on every host and the audit knows every path.
+    A literal `/home/user/data` works on one laptop and nowhere else.
+
+    ## Example
+    ```python
+    DB_PATH = "/home/user/data/db.sqlite"
+    ```
+
+    ## Use instead
+    ```python
+    DB_PATH = os.environ["DB_PATH"]
+    ```
+
+    ## Options
+    `contract.path-roots`.
+    """
+
+    code = "QT201"
+    name = "hardcoded-path"
+    section = "A"
+    kinds = frozenset({Kind.PYTHON})
+    summary = "Hardcoded absolute path in Python code"
+    example_path = "backend/settings.py"
+    VALID = (
+        Example('"""Reads /opt/quantum/data."""\nimport os\n'
+                'DB = os.getenv("DB_PATH")\nURL = "/api/v1/orders"\nNULL = "/dev/null"\n'
+                'log.info("writing /opt/quantum/data")\n'),
+        Example('import os\nX = os.getenv("DATA_DIR", "/opt/quantum/data")\n'),
+    )
+    INVALID = (
+        Example('DB_PATH = "/home/user/data/db.sqlite"\n', expect=((1, 11),)),
+        Example('from pathlib import Path\nP = Path("/opt/quantum") / "data"\n'
+                'def f(d=b"/srv/x"):\n    return f"/mnt/c/{d}"\n',
+                expect=((2, 10), (3, 9), (4, 12))),
+    )
+
+    def prefilter_for(self, kind: Kind, contract: Contract) -> re.Pattern[str] | None:
+        return quoted_root(contract)
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        from qt_lint.parsers.python import ENV_GETTERS, is_message_call
+
+        facts = ctx.python
+        defaults = {id(node) for _, node in facts.or_defaults}
+        for lit in facts.literals:
+            if lit.docstring or id(lit.node) in defaults or is_message_call(lit.call):
+                continue
+            if lit.call in ENV_GETTERS and lit.role != "arg0":
+                continue  # a default: QT202
+            if not is_root_path(lit.value, ctx.contract) or TMP_PATH.search(lit.value):
+                continue
+            yield ctx.finding(self, lit.line, lit.column,
+                              f"hardcoded path {_clip(lit.value)}; read it from the "
+                              "environment (DATA_DIR, DB_PATH, MODEL_DIR, ...)")
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

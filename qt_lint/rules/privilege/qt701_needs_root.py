@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from qt_lint.context import FileContext
+from qt_lint.finding import Finding, Kind
+from qt_lint.rule import Example, Rule
+
+_ESCALATE = frozenset({"sudo", "su", "doas", "pkexec"})
+_SETID = frozenset({"os.setuid", "os.seteuid", "os.setreuid", "os.setresuid", "os.setgid",
+                    "os.setegid"})
+
+
+class NeedsRoot(Rule):
+    """
+    ## What it does
+    Reports service or ops code that escalates privileges: `sudo`, `su`, `doas` or
+    `pkexec` run from Python (subprocess, `os.system`, ...), and `os.setuid(0)`,
+    `os.seteuid(0)` and their relatives. A unit's `User=root` is QT402.
+
+    ## Why is this bad?
+    Contract J: "If a service needs root, REDESIGN THE SERVICE". The `qt` user cannot
+    modify units, install packages or edit `/etc/quantum/`, and code that tries is either
+    broken or an escalation path.
+
+    ## Example
+    ```python
+    subprocess.run(["sudo", "systemctl", "restart", "quantum-backend"])
+    ```
+
+    ## Use instead
+    A human runs privileged operations; code asks for them through a documented runbook.
+    """
+
+    code = "QT701"
+    name = "needs-root"
+    section = "J"
+    kinds = frozenset({Kind.PYTHON})
+    summary = "Code escalates to root (sudo/su from Python, setuid(0))"
+    prefilter = {Kind.PYTHON: re.compile(r"sudo|\bsu\b|doas|pkexec|set(?:e|re|res)?[ug]id")}
+    example_path = "ops/restart.py"
+    VALID = (Example('import subprocess\nsubprocess.run(["systemctl", "status", "x"])\n'
+                     'print("never sudo")\n'),)
+    INVALID = (
+        Example('import subprocess\nsubprocess.run(["sudo", "systemctl", "restart", "x"])\n',
+                expect=((2, 17),)),
+        Example('import os\nos.setuid(0)\n', expect=((2, 1),)),
+    )
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        for command in ctx.commands:
+            escalation = next((w for w in command.wrappers if w in _ESCALATE), None)
+            if escalation is None and command.name in _ESCALATE:
+                escalation = command.name
+            if escalation is not None:
+                word = command.first or command.program
+                yield ctx.finding(self, word.line, word.column,
+                                  f"code runs `{escalation}`; services never escalate to root")
+        facts = ctx.python
+        for call in facts.calls:
+            if call.name in _SETID and facts.int_value(call.arg(0), call.scope) == 0:
+                yield ctx.finding(self, call.line, call.column,
+                                  f"`{call.name}(0)` switches to root")
