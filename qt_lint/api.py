@@ -99,6 +99,13 @@ def check(paths: Sequence[Path], config: Config, *, force_exclude: bool = False,
         targets, missing = classify_candidates(candidates)
         data = None
     project = Project(config.root, config)
+    if any(t.kind is Kind.UNIT for t in targets) and "QT410" in active:
+        project.prefetch_units()
+        if len(targets) >= PARALLEL_THRESHOLD:
+            # built once here and inherited by every worker
+            from qt_lint.rules.units.qt410_unit_dependency_chain import _cycles
+
+            project.unit_cycles(_cycles)
     results = scan(targets, config, active, project, jobs, fix, data, unsafe_fixes)
     findings = list(missing)
     fixed: dict[str, FileResult] = {}

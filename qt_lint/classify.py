@@ -50,6 +50,8 @@ def classify(relpath: str, head: Callable[[], bytes] | None = None) -> Kind | No
         return Kind.COMPOSE
     if name == "crontab" or suffix in (".cron", ".crontab") or parent == "cron.d":
         return Kind.CRONTAB
+    if suffix in (".yml", ".yaml", ".toml", ".ini", ".cfg"):
+        return Kind.CONFIG
     if not suffix and head is not None:
         match = _SHEBANG.match(head())
         if match:

@@ -32,6 +32,11 @@ class Command:
     wrappers: tuple[str, ...] = ()  # wrappers stripped, outermost first
     line_text: str = ""  # for the Makefile rules: the recipe line as written
     first: Word | None = None  # the first word as written, before wrappers were stripped
+    name: str = ""  # the program's base name (`/usr/bin/python3` -> `python3`)
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", self.words[0].text.rsplit("/", 1)[-1])
 
     @property
     def program(self) -> Word:
@@ -40,11 +45,6 @@ class Command:
     @property
     def args(self) -> tuple[Word, ...]:
         return self.words[1:]
-
-    @property
-    def name(self) -> str:
-        """The program's base name (`/usr/bin/python3` -> `python3`)."""
-        return self.words[0].text.rsplit("/", 1)[-1]
 
 
 # option -> takes an argument, per wrapper

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     import ast
 
     from qt_lint.commands import Command
+    from qt_lint.parsers.configfile import ConfigValue
+    from qt_lint.parsers.envfile import EnvFile
     from qt_lint.parsers.python import PythonFacts
     from qt_lint.parsers.shell import ShellAnalysis
     from qt_lint.parsers.systemd import Assignment, Unit, UnitDocument
@@ -112,8 +114,29 @@ class FileContext:
 
         return PythonFacts(self.text, self.python_tree)
 
+    @cached_property
+    def env(self) -> EnvFile:
+        """The env file's assignments (lines systemd would ignore are reported as QT001)."""
+        from qt_lint.context import ParseError
+        from qt_lint.parsers.envfile import parse_env
+
+        parsed = parse_env(self.text)
+        if parsed.problems:
+            line, column, message = parsed.problems[0]
+            self.recovered.append(ParseError(message, line, column))
+        return parsed
+
+    @cached_property
+    def config_values(self) -> list[ConfigValue]:
+        """Keys and values of a YAML, TOML or INI file (compose files included)."""
+        from qt_lint.parsers.configfile import scan_config, style_of
+
+        return scan_config(self.text, style_of(self.relpath))
+
     def parse(self) -> None:
         """Parse the file with its kind's parser (QT001 reports what does not parse)."""
+        if self.kind is Kind.ENV:
+            _ = self.env
         if self.kind in SHELL_KINDS:
             _ = self.shell
         elif self.kind is Kind.PYTHON:
@@ -150,8 +173,11 @@ class FileContext:
 
     def finding(self, rule: type[Rule] | Rule, line: int, column: int, message: str,
                 fix: Fix | None = None, anchor: str = "") -> Finding:
+        from qt_lint.secrets import redact_line
+
         return Finding(
-            path=self.path, line=line, column=column, code=rule.code, message=message,
+            path=self.path, line=line, column=column, code=rule.code,
+            message=redact_line(message),  # a last net: no `SECRET=value` in any output
             severity=rule.severity, name=rule.name, section=rule.section, fix=fix,
             anchor=anchor,
         )

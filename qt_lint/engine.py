@@ -14,7 +14,8 @@ from qt_lint.context import FileContext, ParseError
 from qt_lint.discover import matches
 from qt_lint.finding import Finding, Kind
 from qt_lint.project import Project
-from qt_lint.registry import all_rules, expand, rules_for
+from qt_lint.registry import expand, known_codes, rules_for
+from qt_lint.rule import passes
 from qt_lint.source import Text, Unreadable, decode, read_text
 from qt_lint.suppress import Directive, parse_directives
 
@@ -45,7 +46,7 @@ def check_file(path: str, abspath: str, relpath: str, kind: Kind, config: Config
         for rule in rules_for(kind, active):
             if not rule.needs_text:
                 found.extend(rule.check(ctx))
-        findings = _filter(found, [], path, relpath, config, active, all_rules(), today)
+        findings = _filter(found, [], path, relpath, config, active, known_codes(), today)
         return FileResult(tuple(sorted(findings)))
 
     findings = _analyse(path, abspath, relpath, kind, source, config, active, project, today)
@@ -74,10 +75,11 @@ def _analyse(path: str, abspath: str, relpath: str, kind: Kind, source: Text, co
     ctx = FileContext(path, relpath, kind, source, config, project, abspath)
     raw: list[Finding] = []
     parse_failed: ParseError | None = None
+    examined = False
     for rule in rules_for(kind, active):
-        prefilter = rule.prefilter_for(kind, config.contract)
-        if prefilter is not None and not prefilter.search(source.text):
+        if not passes(rule.prefilter_for(kind, config.contract), source.text):
             continue
+        examined = True
         try:
             raw.extend(rule.check(ctx))
         except ParseError as exc:
@@ -88,9 +90,12 @@ def _analyse(path: str, abspath: str, relpath: str, kind: Kind, source: Text, co
             raw.append(_qt001(path, 1, 1,
                               f"internal error in {rule.code} ({type(exc).__name__}); "
                               "the file was not fully analysed, please report this"))
-    if "QT001" in active:
+    if "QT001" in active and (examined or kind is not Kind.PYTHON
+                              or _any_rule_applies(kind, source.text, config)):
+        # Everything is parsed, except Python files in which no rule can fire (their text
+        # proves them clean; parsing the other 95% would double the cost of a run)
         try:
-            ctx.parse()  # a file no rule needed parsed is still checked for syntax
+            ctx.parse()
         except ParseError as exc:
             parse_failed = parse_failed or exc
         problems = ([parse_failed] if parse_failed else []) + ctx.recovered
@@ -100,7 +105,14 @@ def _analyse(path: str, abspath: str, relpath: str, kind: Kind, source: Text, co
                 seen.add(problem.line)
                 raw.append(_qt001(path, problem.line, problem.column, problem.message))
     directives = parse_directives(source.text, kind)
-    return _filter(raw, directives, path, relpath, config, active, all_rules(), today)
+    return _filter(raw, directives, path, relpath, config, active, known_codes(), today)
+
+
+def _any_rule_applies(kind: Kind, text: str, config: Config) -> bool:
+    """Some registered rule (selected or not) could fire on this text."""
+    every = known_codes()
+    return any(passes(rule.prefilter_for(kind, config.contract), text)
+               for rule in rules_for(kind, every))
 
 
 def _qt001(path: str, line: int, column: int, message: str) -> Finding:
@@ -110,7 +122,7 @@ def _qt001(path: str, line: int, column: int, message: str) -> Finding:
 
 
 def _filter(raw: Iterable[Finding], directives: list[Directive], path: str, relpath: str,
-            config: Config, active: frozenset[str], meta: dict[str, type],
+            config: Config, active: frozenset[str], meta: frozenset[str],
             today: dt.date | None) -> list[Finding]:
     today = today or dt.date.today()
     ignored: set[str] = set()
@@ -158,7 +170,7 @@ def _suppressed(finding: Finding, by_line: dict[int, list[Directive]],
 
 
 def _directive_findings(directives: list[Directive], active: frozenset[str], today: dt.date,
-                        config: Config, meta: dict[str, type], path: str) -> list[Finding]:
+                        config: Config, meta: frozenset[str], path: str) -> list[Finding]:
     from qt_lint.rules.meta.qt002_unused_suppression import UnusedSuppression as Q2
     from qt_lint.rules.meta.qt003_suppression_without_reason import (
         SuppressionWithoutReason as Q3,

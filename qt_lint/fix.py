@@ -64,10 +64,11 @@ def write_atomically(path: str, data: bytes) -> None:
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
-    """A unified diff in which no line shows a secret value."""
+    """A unified diff of the changed lines only: no context lines, which could show any
+    line of the file (a secret among them), and secret-like assignments masked."""
     lines = difflib.unified_diff(
         [redact_line(line) + "\n" for line in before.split("\n")],
         [redact_line(line) + "\n" for line in after.split("\n")],
-        fromfile=f"a/{path}", tofile=f"b/{path}",
+        fromfile=f"a/{path}", tofile=f"b/{path}", n=0,
     )
     return "".join(lines)

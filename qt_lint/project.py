@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import os
+import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +20,7 @@ from qt_lint.source import Unreadable, read_text
 
 if TYPE_CHECKING:
     from qt_lint.context import FileContext
+    from qt_lint.discover import Candidate
     from qt_lint.parsers.systemd import Unit, UnitDocument
 
 
@@ -26,17 +29,48 @@ class UnitEdges:
     """What the start order needs of one unit of the repository."""
 
     name: str
-    path: str
-    after: tuple[tuple[str, int, int], ...]  # (unit, line, column) of After= items
-    requires: tuple[tuple[str, int, int], ...]  # Requires=/BindsTo= items
-    unit_line: int  # line of its [Unit] header (1 when there is none)
-    unit_column: int
+    path: str  # its fragment
+    after: tuple[str, ...]  # After= items
+    requires: tuple[str, ...]  # Requires=/BindsTo= items
 
 
 class Project:
     def __init__(self, root: Path, config: Config) -> None:
         self.root = root
         self.config = config
+        self._listing: subprocess.Popen[bytes] | None = None
+        self._cycles: list[list[str]] | None = None
+
+    def prefetch_units(self) -> None:
+        """Start listing the repository's unit files now; `unit_graph` collects it (git runs
+        while the rules are imported and the file is parsed)."""
+        if self._listing is None and "unit_graph" not in self.__dict__:
+            try:
+                self._listing = subprocess.Popen(
+                    _git_units_command(self.root), stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL)
+            except OSError:
+                self._listing = None
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state["_listing"] = None  # a running process does not cross to workers
+        return state
+
+    # --- env files ----------------------------------------------------------------------------
+
+    def common_env_keys(self, ctx: FileContext) -> set[str]:
+        """The variables of the `common.env` beside an env file (none when there is none)."""
+        from qt_lint.parsers.envfile import parse_env
+
+        absolute = ctx.abspath or os.path.abspath(ctx.path)
+        path = os.path.join(os.path.dirname(absolute), self.config.contract.common_env)
+        if not os.path.isfile(path) or path == absolute:
+            return set()
+        try:
+            return parse_env(read_text(Path(path), self.config.max_file_size).text).keys()
+        except Unreadable:
+            return set()
 
     # --- units ------------------------------------------------------------------------------
 
@@ -116,40 +150,81 @@ class Project:
             return None  # reported as QT001 when that file itself is checked
         return parse(text, display_path(path), unit_type)
 
+    def unit_cycles(self, find: Callable[[dict[str, UnitEdges]], list[list[str]]]
+                    ) -> list[list[str]]:
+        """The ordering cycles of the repository's units, found once per run."""
+        if self._cycles is None:
+            self._cycles = find(self.unit_graph)
+        return self._cycles
+
     @functools.cached_property
     def unit_graph(self) -> dict[str, UnitEdges]:
-        """Every unit file of the repository (fragments and drop-ins merged), by unit name."""
-        from qt_lint.classify import UNIT_SUFFIXES
-        from qt_lint.context import unit_name_of, unit_type_of
-        from qt_lint.discover import discover
-        from qt_lint.parsers.systemd import Unit
+        """Every unit of the repository (fragments and drop-ins merged) by name, with the
+        names it is ordered after and requires."""
+        from qt_lint.context import unit_name_of
+        from qt_lint.parsers.systemd import ordering_edges
 
+        listing = self._listing
+        self._listing = None
         by_name: dict[str, list[str]] = {}
-        for cand in discover([self.root], self.config):
-            rel = cand.relpath
-            folder = rel.rpartition("/")[0]
-            if rel.endswith(UNIT_SUFFIXES) or (rel.endswith(".conf") and folder.endswith(
-                    tuple(s + ".d" for s in UNIT_SUFFIXES))):
-                by_name.setdefault(unit_name_of(rel), []).append(cand.abspath)
+        for cand in _unit_files(self.root, self.config, listing):
+            by_name.setdefault(unit_name_of(cand.relpath), []).append(cand.abspath)
         graph: dict[str, UnitEdges] = {}
         for name, paths in sorted(by_name.items()):
-            docs = [self._document(p, unit_type_of(name)) for p in sorted(paths, key=_dropin_last)]
-            present = [d for d in docs if d is not None]
-            fragment = next((d for d, p in zip(docs, sorted(paths, key=_dropin_last), strict=True)
-                             if d is not None and not p.endswith(".conf")), None)
-            unit = Unit(name, fragment, [d for d in present if d is not fragment])
-            header = fragment.section("Unit") if fragment else None
-            graph[name] = UnitEdges(
-                name=name,
-                path=fragment.file if fragment else (present[0].file if present else ""),
-                after=tuple((w, *a.position(i)) for w, a, i in unit.words("Unit", "After")),
-                requires=tuple(
-                    (w, *a.position(i)) for key in ("Requires", "BindsTo")
-                    for w, a, i in unit.words("Unit", key)),
-                unit_line=header.line if header else 1,
-                unit_column=header.column if header else 1,
-            )
+            after: list[str] = []
+            requires: list[str] = []
+            fragment = ""
+            for path in sorted(paths, key=_dropin_last):
+                try:
+                    text = read_text(Path(path), self.config.max_file_size).text
+                except Unreadable:
+                    continue  # reported as QT001 when that file itself is checked
+                a, r = ordering_edges(text)
+                after.extend(a)
+                requires.extend(r)
+                if not path.endswith(".conf"):
+                    fragment = path
+            graph[name] = UnitEdges(name, fragment, tuple(after), tuple(requires))
         return graph
+
+
+def _git_units_command(root: Path) -> list[str]:
+    from qt_lint.classify import UNIT_SUFFIXES
+
+    patterns = [f":(glob)**/*{s}" for s in UNIT_SUFFIXES]
+    patterns += [f":(glob)**/*{s}.d/*.conf" for s in UNIT_SUFFIXES]
+    return ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
+            "--exclude-standard", "--", *patterns]
+
+
+def _unit_files(root: Path, config: Config,
+                listing: subprocess.Popen[bytes] | None = None) -> list[Candidate]:
+    """The repository's unit files; in git, git filters the names (no walk of the tree)."""
+    from qt_lint.discover import Candidate, discover, exclude_patterns, matches
+
+    stdout, returncode = b"", 1
+    try:
+        if listing is not None:
+            stdout, _ = listing.communicate(timeout=60)
+            returncode = listing.returncode
+        else:
+            proc = subprocess.run(_git_units_command(root), capture_output=True, timeout=60,
+                                  check=False)
+            stdout, returncode = proc.stdout, proc.returncode
+    except (OSError, subprocess.TimeoutExpired):
+        returncode = 1
+    if returncode != 0:
+        return discover([root], config)
+    excludes = exclude_patterns(config)
+    out = []
+    for raw in sorted(set(stdout.split(b"\0"))):
+        if not raw:
+            continue
+        rel = os.fsdecode(raw)
+        path = os.path.join(str(root), rel)
+        if not matches(rel, excludes) and os.path.isfile(path):
+            out.append(Candidate(path, rel, False))
+    return out
 
 
 def _dropin_last(path: str) -> tuple[int, str]:

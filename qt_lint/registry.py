@@ -16,20 +16,27 @@ from qt_lint.rule import Rule
 
 
 @functools.cache
+def load(module_name: str) -> type[Rule]:
+    """The one Rule subclass a rule module defines."""
+    module = importlib.import_module(f"qt_lint.rules.{module_name}")
+    found = [
+        obj for obj in vars(module).values()
+        if isinstance(obj, type) and issubclass(obj, Rule) and obj is not Rule
+        and obj.__module__ == module.__name__
+    ]
+    if len(found) != 1:
+        raise RuntimeError(f"{module_name}: expected one Rule subclass, found {len(found)}")
+    return found[0]
+
+
+@functools.cache
 def all_rules() -> dict[str, type[Rule]]:
+    """Every rule, imported (for `rules`, `explain`, the docs); checks import by kind."""
     from qt_lint.rules import RULE_MODULES
 
     rules: dict[str, type[Rule]] = {}
     for module_name in RULE_MODULES:
-        module = importlib.import_module(f"qt_lint.rules.{module_name}")
-        found = [
-            obj for obj in vars(module).values()
-            if isinstance(obj, type) and issubclass(obj, Rule) and obj is not Rule
-            and obj.__module__ == module.__name__
-        ]
-        if len(found) != 1:
-            raise RuntimeError(f"{module_name}: expected one Rule subclass, found {len(found)}")
-        rule = found[0]
+        rule = load(module_name)
         if rule.code in rules:
             raise RuntimeError(f"{rule.code} is defined twice")
         rules[rule.code] = rule
@@ -37,12 +44,14 @@ def all_rules() -> dict[str, type[Rule]]:
 
 
 def known_codes() -> frozenset[str]:
-    return frozenset(all_rules())
+    from qt_lint.rules.index import INDEX
+
+    return frozenset(INDEX)
 
 
 def expand(patterns: tuple[str, ...]) -> set[str]:
     """Codes matching each pattern: an exact code, a prefix (`QT3`), or `ALL`."""
-    codes = all_rules()
+    codes = known_codes()
     out: set[str] = set()
     for pattern in patterns:
         if pattern == "ALL":
@@ -53,7 +62,7 @@ def expand(patterns: tuple[str, ...]) -> set[str]:
 
 
 def active_codes(config: Config) -> frozenset[str]:
-    selected = expand(config.select) if config.select else set(all_rules())
+    selected = expand(config.select) if config.select else set(known_codes())
     selected |= expand(config.extend_select)
     selected -= expand(config.ignore)
     return frozenset(selected)
@@ -61,10 +70,14 @@ def active_codes(config: Config) -> frozenset[str]:
 
 @functools.cache
 def _rules_for(kind: Kind, active: frozenset[str]) -> tuple[Rule, ...]:
-    return tuple(
-        rule() for code, rule in all_rules().items()
-        if code in active and kind in rule.kinds and not rule.engine_reported
-    )
+    """Instances of the active rules for a kind; only their modules are imported."""
+    from qt_lint.rules.index import INDEX
+
+    out = []
+    for code, (module_name, kinds, engine_reported) in sorted(INDEX.items()):
+        if code in active and kind.value in kinds and not engine_reported:
+            out.append(load(module_name)())
+    return tuple(out)
 
 
 def rules_for(kind: Kind, active: frozenset[str]) -> tuple[Rule, ...]:

@@ -32,7 +32,8 @@ def test_matches(path: str, patterns: tuple[str, ...], expected: bool) -> None:
     ("etc/nginx.conf", None), ("Dockerfile.md", None), ("Dockerfile.prod", Kind.DOCKERFILE),
     ("ops/cron.d/quantum", Kind.CRONTAB), ("Makefile", Kind.MAKEFILE), ("ci/x.mk", Kind.MAKEFILE),
     ("compose.yaml", Kind.COMPOSE), ("docker-compose.override.yml", Kind.COMPOSE),
-    ("deploy/compose.prod.yml", Kind.COMPOSE), ("notes.yml", None),
+    ("deploy/compose.prod.yml", Kind.COMPOSE), ("notes.yml", Kind.CONFIG),
+    ("app.toml", Kind.CONFIG), ("setup.cfg", Kind.CONFIG), ("nginx.conf", None),
 ])
 def test_classify_by_name(path: str, kind: Kind | None) -> None:
     assert classify(path, lambda: b"") is kind

@@ -28,3 +28,10 @@ def test_every_contract_key_is_documented() -> None:
     for key in (*_TOP_KEYS, *_CONTRACT_KEYS):
         if key != "contract":
             assert f"`{key}`" in readme, f"README does not document `{key}`"
+
+
+def test_rule_index_is_current() -> None:
+    from qt_lint.docs import index_source
+
+    assert (ROOT / "qt_lint/rules/index.py").read_text() == index_source(), (
+        "qt_lint/rules/index.py is stale: run python -m qt_lint.docs")

@@ -35,3 +35,11 @@ def test_env_only_run_imports_no_heavy_parser(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip().endswith("1 []")
+
+
+def test_python_parsed_only_where_a_rule_can_fire(tmp_path: Path) -> None:
+    """By design (QT001 docs): no rule's text, no parse, so no syntax check either."""
+    (tmp_path / "clean.py").write_text('print "py2, but nothing a rule looks for"\n')
+    (tmp_path / "breach.py").write_text('import os\nprint "x"\nos.system("python3 t.py")\n')
+    findings = check([tmp_path], Config(root=tmp_path), jobs=1).findings
+    assert [(Path(f.path).name, f.line, f.code) for f in findings] == [("breach.py", 2, "QT001")]

@@ -35,7 +35,7 @@ def test_unit_new_passes_check_clean(tmp_path: Path) -> None:
     _new(tmp_path)
     proc = qt_lint("check", ".", cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout
-    assert "All checks passed (5 files checked)" in proc.stdout
+    assert "All checks passed (6 files checked)" in proc.stdout  # 5 units + qt-lint.toml
 
 
 def test_unit_new_never_guesses_a_venv(tmp_path: Path) -> None:

@@ -85,6 +85,7 @@ class _Walker:
         self.depth = depth
         self.out = ShellAnalysis()
         self.ascii = text.isascii()
+        self.text = text
         self.lines = data.split(b"\n") if not self.ascii else []
 
     # --- positions and words ----------------------------------------------------------------
@@ -96,6 +97,8 @@ class _Walker:
         return self.mapper(row, column)
 
     def raw(self, node: Any) -> str:
+        if self.ascii:  # byte offsets are character offsets
+            return self.text[node.start_byte:node.end_byte]
         return self.data[node.start_byte:node.end_byte].decode("utf-8", "replace")
 
     def word(self, node: Any) -> Word:
@@ -168,8 +171,9 @@ class _Walker:
                 words.append(self.word(child))
                 nodes.append(child)
                 # substitutions inside the words run too
-                for sub in child.children:
-                    self.walk(sub, cd)
+                if child.child_count:
+                    for sub in child.children:
+                        self.walk(sub, cd)
         if not words:
             return
         command = make_command(tuple(words), self.origin, cd[0])
@@ -185,14 +189,13 @@ class _Walker:
             else:
                 # the directory, positioned at its `cd` (where QT104 reports)
                 cd[0] = Word(target.text, command.program.line, command.program.column)
-        self.nested(command, nodes)
+        self.nested(command, words, nodes)
 
-    def nested(self, command: Command, nodes: list[Any]) -> None:
+    def nested(self, command: Command, words: list[Word], nodes: list[Any]) -> None:
         """`bash -c 'script'` and `eval 'script'`: the string is shell too."""
-        if self.depth >= MAX_DEPTH:
+        if self.depth >= MAX_DEPTH or (command.name not in SHELLS and command.name != "eval"):
             return
-        by_position = {(w.line, w.column): n for w, n in zip(
-            [self.word(n) for n in nodes], nodes, strict=True)}
+        by_position = {(w.line, w.column): n for w, n in zip(words, nodes, strict=True)}
         script: Word | None = None
         if command.name in SHELLS:
             from qt_lint.commands import shell_script_argument

@@ -137,7 +137,7 @@ def parse(text: str, file: str, unit_type: str | None = None) -> UnitDocument:
         if stripped.startswith("["):
             match = _HEADER.match(stripped)
             if match is None:
-                problems.append(Problem(i + 1, lead + 1, f"malformed section header {stripped!r}"))
+                problems.append(Problem(i + 1, lead + 1, "malformed section header"))
                 current = None
             else:
                 name = match.group("name")
@@ -154,9 +154,9 @@ def parse(text: str, file: str, unit_type: str | None = None) -> UnitDocument:
         first = i
         eq = raw.find("=")
         if eq == -1:
+            # the line itself is never quoted: it may hold a secret
             problems.append(Problem(i + 1, lead + 1,
-                                    f"line is neither a section, an assignment nor a comment: "
-                                    f"{_clip(stripped)!r}"))
+                                    "line is neither a section, an assignment nor a comment"))
             i += 1
             continue
         key = raw[:eq].strip()
@@ -200,7 +200,7 @@ def parse(text: str, file: str, unit_type: str | None = None) -> UnitDocument:
             problems.append(Problem(first + 1, lead + 1,
                                     f"assignment {key}= before any [Section] header"))
         elif not _KEY.match(key):
-            problems.append(Problem(first + 1, lead + 1, f"invalid key {key!r}"))
+            problems.append(Problem(first + 1, lead + 1, "invalid key (not a directive name)"))
         else:
             current.assignments.append(assignment)
             current.content_end = end
@@ -218,10 +218,6 @@ def _closest(word: str, options: frozenset[str] | tuple[str, ...]) -> str:
 
     close = difflib.get_close_matches(word, sorted(options), n=1, cutoff=0.75)
     return f" (did you mean {close[0]}?)" if close else ""
-
-
-def _clip(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # --- the merged unit: fragment plus drop-ins ------------------------------------------------
@@ -391,3 +387,40 @@ def commands_of(doc: UnitDocument) -> list[Command]:
             if command is not None:
                 out.append(command)
     return out
+
+
+def ordering_edges(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """`[Unit]` After= items and Requires=/BindsTo= items of a unit, read without a full
+    parse (the cross-unit graph needs only names for the units not being checked). Same
+    rules as `parse`: comment lines, continuations, and the empty assignment resetting."""
+    after: list[str] = []
+    requires: list[str] = []
+    section = ""
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i].strip()
+        i += 1
+        if not line or line[0] in "#;":
+            continue
+        if line.startswith("["):
+            section = line.strip("[]")
+            continue
+        while line.endswith("\\") and i < len(lines):
+            nxt = lines[i].strip()
+            i += 1
+            if nxt[:1] in ("#", ";"):
+                continue
+            line = line[:-1] + " " + nxt
+        if section != "Unit" or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        key = key.strip()
+        target = after if key == "After" else requires if key in ("Requires", "BindsTo") \
+            else None
+        if target is None:
+            continue
+        if not value.strip():
+            target.clear()
+        target.extend(value.split())
+    return tuple(after), tuple(requires)

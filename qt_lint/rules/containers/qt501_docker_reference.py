@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
-from qt_lint.rule import Example, Rule
+from qt_lint.rule import AnyOf, Example, Rule
 from qt_lint.rules.units.examples import GOLDEN
 
 CONTAINER_PROGRAMS = frozenset({"docker", "docker-compose", "podman", "podman-compose"})
@@ -46,7 +45,8 @@ class DockerReference(Rule):
     section = "E"
     kinds = frozenset({Kind.DOCKERFILE, Kind.COMPOSE, Kind.UNIT, Kind.SHELL, Kind.MAKEFILE,
                        Kind.CRONTAB, Kind.PYTHON})
-    prefilter = {Kind.PYTHON: re.compile(r"docker|podman")}
+    prefilter = {kind: AnyOf("docker", "podman")
+                 for kind in (Kind.PYTHON, Kind.SHELL, Kind.CRONTAB)}
     summary = "Docker or Compose used (files, commands, unit dependencies)"
     needs_text = False
     example_path = "Dockerfile"

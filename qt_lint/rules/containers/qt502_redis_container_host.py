@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import Example, Rule
-from qt_lint.rules.containers.redis_hosts import classify_host, hosts
+from qt_lint.rules.containers.redis_hosts import REDIS_PREFILTER, classify_host, hosts
 
 
 class RedisContainerHost(Rule):
@@ -39,9 +38,9 @@ class RedisContainerHost(Rule):
     code = "QT502"
     name = "redis-container-host"
     section = "E"
-    kinds = frozenset({Kind.PYTHON})
+    kinds = frozenset({Kind.PYTHON, Kind.ENV, Kind.CONFIG, Kind.COMPOSE})
     summary = "Redis host is a container name"
-    prefilter = {Kind.PYTHON: re.compile(r"(?i)redis")}
+    prefilter = {Kind.PYTHON: REDIS_PREFILTER}
     example_path = "backend/cache.py"
     VALID = (Example('import redis, os\nr = redis.Redis(host="localhost")\n'
                      'q = redis.Redis(host=os.getenv("REDIS_HOST"))\n'),)
@@ -50,6 +49,8 @@ class RedisContainerHost(Rule):
                 expect=((2, 22),)),
         Example('from redis import from_url\nR = "redis://redis:6379/0"\nc = from_url(R)\n',
                 expect=((3, 14),)),
+        Example("REDIS_HOST=quantum_redis\n", path="deploy/backend.env", expect=((1, 12),)),
+        Example("redis:\n  host: redis\n", path="config/app.yml", expect=((2, 9),)),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import Example, Rule
-from qt_lint.rules.containers.redis_hosts import classify_host, hosts
+from qt_lint.rules.containers.redis_hosts import REDIS_PREFILTER, classify_host, hosts
 
 
 class RemoteRedis(Rule):
@@ -39,9 +38,9 @@ class RemoteRedis(Rule):
     code = "QT503"
     name = "remote-redis"
     section = "E"
-    kinds = frozenset({Kind.PYTHON})
+    kinds = frozenset({Kind.PYTHON, Kind.ENV, Kind.CONFIG, Kind.COMPOSE})
     summary = "Redis host that is not localhost"
-    prefilter = {Kind.PYTHON: re.compile(r"(?i)redis")}
+    prefilter = {Kind.PYTHON: REDIS_PREFILTER}
     example_path = "backend/cache.py"
     VALID = (Example('import redis, os\nr = redis.Redis(host="127.0.0.1")\n'
                      's = redis.Redis(host=os.getenv("REDIS_HOST"))\n'
@@ -51,6 +50,8 @@ class RemoteRedis(Rule):
                 expect=((2, 20),)),
         Example('import os\nH = os.getenv("REDIS_HOST", "cache.internal")\n',
                 expect=((2, 29),)),
+        Example("REDIS_URL=redis://10.0.0.5:6379/0\n", path="deploy/b.env", expect=((1, 11),)),
+        Example("[redis]\nhost = \"10.1.2.3\"\n", path="config/app.ini", expect=((2, 9),)),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:

@@ -9,7 +9,10 @@ from urllib.parse import urlsplit
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Kind
+from qt_lint.rule import AnyOf
 
+# Python files that can name a Redis host: a client constructor, a URL or the variables
+REDIS_PREFILTER = AnyOf("Redis(", "ConnectionPool", "from_url", "REDIS_HOST", "REDIS_URL")
 _CTOR_SUFFIXES = (".Redis", ".StrictRedis", ".ConnectionPool", ".BlockingConnectionPool")
 _HOST_KEYS = ("REDIS_HOST", "REDIS_URL")
 
@@ -70,6 +73,35 @@ def python_hosts(ctx: FileContext) -> Iterator[RedisHost]:
             yield RedisHost(host, line, column, name)
 
 
+def _judgeable(value: str) -> bool:
+    return bool(value) and "$" not in value and "{" not in value
+
+
+def env_hosts(ctx: FileContext) -> Iterator[RedisHost]:
+    for entry in ctx.env.entries:
+        if entry.key in _HOST_KEYS and _judgeable(entry.value):
+            host = host_of_url(entry.value) if entry.key.endswith("URL") else entry.value
+            if host:
+                yield RedisHost(host, entry.value_line, entry.value_column, entry.key)
+
+
+def config_hosts(ctx: FileContext) -> Iterator[RedisHost]:
+    for item in ctx.config_values:
+        key = item.path[-1].lower() if item.path else ""
+        parents = [p.lower() for p in item.path[:-1]]
+        named = "redis" in key and any(w in key for w in ("host", "url", "uri"))
+        nested = key in ("host", "hostname", "url", "uri") and any("redis" in p for p in parents)
+        if not (named or nested) or not _judgeable(item.value):
+            continue
+        host = host_of_url(item.value) if "://" in item.value else item.value
+        if host:
+            yield RedisHost(host, item.line, item.column, ".".join(item.path))
+
+
 def hosts(ctx: FileContext) -> Iterator[RedisHost]:
     if ctx.kind is Kind.PYTHON:
         yield from python_hosts(ctx)
+    elif ctx.kind is Kind.ENV:
+        yield from env_hosts(ctx)
+    elif ctx.kind in (Kind.CONFIG, Kind.COMPOSE):
+        yield from config_hosts(ctx)

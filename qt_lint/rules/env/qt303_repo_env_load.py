@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from qt_lint.classify import is_env_name
 from qt_lint.context import SHELL_KINDS, FileContext
 from qt_lint.finding import Finding, Kind
-from qt_lint.rule import Example, Rule
+from qt_lint.rule import AnyOf, Example, Rule
 
 _MAKE_INCLUDE = re.compile(r"^(?P<lead>\s*-?s?include\s+)(?P<files>.+)$")
 
@@ -48,8 +48,9 @@ class RepoEnvLoad(Rule):
     code = "QT303"
     name = "repo-env-load"
     section = "C"
-    kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON})
-    prefilter = {Kind.PYTHON: re.compile(r"dotenv")}
+    kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON, Kind.COMPOSE})
+    prefilter = {Kind.PYTHON: AnyOf("dotenv"), Kind.SHELL: AnyOf("source", "."),
+                 Kind.CRONTAB: AnyOf("source", ".")}
     summary = "Environment loaded from a repository env file"
     example_path = "ops/start.sh"
     VALID = (Example("source /etc/quantum/backend.env\n. \"$ENV_FILE\"\n"),
@@ -60,11 +61,21 @@ class RepoEnvLoad(Rule):
         Example("-include .env\nall:\n\ttrue\n", path="Makefile", expect=((1, 10),)),
         Example("from dotenv import load_dotenv\nload_dotenv()\n", path="b/app.py",
                 expect=((2, 1),)),
+        Example("services:\n  api:\n    env_file:\n      - .env\n", path="compose.yml",
+                expect=((4, 9),)),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         if ctx.kind is Kind.PYTHON:
             yield from self._python(ctx)
+            return
+        if ctx.kind is Kind.COMPOSE:
+            for item in ctx.config_values:
+                if item.path and item.path[-1] in ("env_file", "path") and "env_file" in \
+                        item.path and item.value and repo_env(item.value, ctx.contract.env_dir):
+                    yield ctx.finding(self, item.line, item.column,
+                                      f"compose env_file {item.value} loads a repository env "
+                                      "file")
             return
         if ctx.kind not in SHELL_KINDS:
             return
@@ -83,10 +94,10 @@ class RepoEnvLoad(Rule):
                 if not match or line.startswith("\t"):
                     continue
                 offset = match.start("files")
-                for item in re.finditer(r"\S+", match.group("files")):
-                    if repo_env(item.group(), env_dir):
-                        yield ctx.finding(self, index + 1, offset + item.start() + 1,
-                                          f"Makefile includes the env file {item.group()}")
+                for name in re.finditer(r"\S+", match.group("files")):
+                    if repo_env(name.group(), env_dir):
+                        yield ctx.finding(self, index + 1, offset + name.start() + 1,
+                                          f"Makefile includes the env file {name.group()}")
 
     def _python(self, ctx: FileContext) -> Iterator[Finding]:
         facts = ctx.python

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
-from qt_lint.rule import Example, Rule
+from qt_lint.rule import AnyOf, Example, Rule
 
 _WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _STRONG = frozenset({"secret", "secrets", "password", "passwd", "passphrase", "token",
@@ -55,8 +55,11 @@ class CredentialLogged(Rule):
     section = "A"
     kinds = frozenset({Kind.PYTHON})
     summary = "Logging call that outputs a credential"
-    prefilter = {Kind.PYTHON: re.compile(
-        r"(?i)(secret|passw|token|credential|private|key|passphrase)")}
+    prefilter = {Kind.PYTHON: (
+        AnyOf("secret", "passw", "token", "credential", "private", "passphrase", "privkey",
+              *(f"{owner}{sep}key" for owner in sorted(_KEY_OWNERS) for sep in ("", "_")),
+              ignore_case=True),
+        AnyOf("log", "print"))}
     example_path = "execution/client.py"
     VALID = (Example('logger.info("api key missing")\nlog.debug("loaded %d keys", len(keys))\n'
                      'for key in d:\n    print(key)\n'),)

@@ -13,6 +13,12 @@ class ParseErrorRule(Rule):
     error, a shell region the parser could not recover). The finding points at the
     problem (the first undecodable byte, the parser's line) and the run goes on.
 
+    Python files are parsed when some rule's textual precondition occurs in them (a
+    subprocess call, a quoted absolute path, a Redis client, ...). A Python file in which no
+    rule can fire is proven clean by its text alone and is not parsed, so its syntax errors
+    are left to Python's own tooling: parsing the other 95% of a monorepo would double the
+    cost of every run. Every other kind is always parsed.
+
     ## Why is this bad?
     A file that is not analysed is a file whose breaches nobody sees. qt-lint never skips
     such a file silently: a gate that passes because it could not read is no gate.

@@ -8,7 +8,7 @@ from qt_lint.commands import SHELLS, Command, is_python_name, is_wrapper
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
-from qt_lint.rule import Example, Rule
+from qt_lint.rule import AnyOf, Example, Rule
 from qt_lint.rules.units.examples import GOLDEN_ONESHOT
 
 _GATE = re.compile(r"(?i)quality|gate|pass|eval|score|metric|accura|sharpe|threshold|better|"
@@ -70,7 +70,8 @@ class AutoActivation(Rule):
     code = "QT601"
     name = "auto-activation"
     section = "F"
-    kinds = frozenset({Kind.UNIT, Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON})
+    kinds = frozenset({Kind.UNIT, Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON,
+                       Kind.ENV})
     summary = "Model activated without a human (canary run from automation, switches)"
     example_path = "systemd/quantum-ai-engine.service"
     VALID = (Example(GOLDEN_ONESHOT),
@@ -94,16 +95,23 @@ class AutoActivation(Rule):
                 path="ops/training/train.py", expect=((2, 5), (4, 5))),
         Example('import os\nos.environ["AUTO_ACTIVATION"] = "enabled"\n', path="ops/x.py",
                 expect=((2, 1),)),
+        Example("AUTO_ACTIVATION=true\nSHADOW_MODE=enabled\n", path="deploy/ai-engine.env",
+                expect=((1, 17),)),
     )
 
-    def prefilter_for(self, kind: Kind, contract: Contract) -> re.Pattern[str] | None:
+    def prefilter_for(self, kind: Kind, contract: Contract) -> AnyOf | None:
+        if kind in (Kind.SHELL, Kind.CRONTAB):
+            return AnyOf(contract.canary_script)
         if kind is not Kind.PYTHON:
             return None
-        verbs = [re.escape(v.rstrip("*").split("*")[0]) for v in contract.activation_verbs]
-        words = [*verbs, re.escape(contract.canary_script), "AUTO_ACTIVATION", "SHADOW_MODE"]
-        return re.compile("|".join(w for w in words if w))
+        verbs = [v.split("*")[0].split("?")[0].split("[")[0] for v in contract.activation_verbs]
+        words = [*verbs, contract.canary_script, "AUTO_ACTIVATION", "SHADOW_MODE"]
+        return AnyOf(*(w for w in words if w))
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if ctx.kind is Kind.ENV:
+            yield from self._env(ctx)
+            return
         if ctx.kind is Kind.PYTHON:
             yield from self._python(ctx)
         for command in ctx.commands:
@@ -115,6 +123,14 @@ class AutoActivation(Rule):
                                   "activation needs a human")
         if ctx.kind is Kind.UNIT:
             yield from self._unit(ctx)
+
+    def _env(self, ctx: FileContext) -> Iterator[Finding]:
+        for entry in ctx.env.entries:
+            want = SWITCH_VALUES.get(entry.key)
+            if want is not None and entry.value != want:
+                yield ctx.finding(self, entry.value_line, entry.value_column,
+                                  f"{entry.key}={entry.value or '(empty)'}; the contract "
+                                  f"requires {entry.key}={want}")
 
     def _python(self, ctx: FileContext) -> Iterator[Finding]:
         facts = ctx.python

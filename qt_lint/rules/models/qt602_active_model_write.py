@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
-from qt_lint.rule import Example, Rule
+from qt_lint.rule import AnyOf, Example, Rule
 
 
 def in_active_dir(path: str) -> bool:
@@ -48,7 +48,8 @@ class ActiveModelWrite(Rule):
     section = "F"
     kinds = frozenset({Kind.PYTHON})
     summary = "Code writes into the active models folder"
-    prefilter = {Kind.PYTHON: re.compile(r"active")}
+    prefilter = {Kind.PYTHON: (AnyOf('"active', "'active", "/active"),
+                               re.compile(r"save|dump|copy|move|rename|replace|write|open"))}
     example_path = "ops/training/train_patchtst.py"
     VALID = (Example('import os, torch\nfrom pathlib import Path\n'
                      'M = Path(os.environ["MODEL_DIR"])\ntorch.save(s, M / "shadow" / "x.pt")\n'

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from qt_lint.commands import Command
 from qt_lint.context import SHELL_KINDS, FileContext
 from qt_lint.finding import Finding, Kind
-from qt_lint.rule import Example, Rule
+from qt_lint.rule import AnyOf, Example, Rule
 
 BACKUP_PATH = re.compile(r"(?:^|/)(?:archive|backups)(?:/|$)")
 _DELETE = frozenset({"rm", "rmdir", "unlink", "shred"})
@@ -62,7 +62,10 @@ class BackupOverwrite(Rule):
     name = "backup-overwrite"
     section = "F"
     kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON})
-    prefilter = {Kind.PYTHON: re.compile(r"archive|backups")}
+    prefilter = {Kind.PYTHON: (AnyOf("archive", "backups"),
+                               re.compile(r"rmtree|remove|unlink|rmdir|open|write|save|dump")),
+                 Kind.SHELL: AnyOf("archive", "backups"),
+                 Kind.CRONTAB: AnyOf("archive", "backups")}
     summary = "Deleting or overwriting inside archive/ or backups/"
     example_path = "ops/cleanup.sh"
     VALID = (Example('mv models/active/x.pkl "models/archive/$(date +%s)_x.pkl"\n'

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
-from qt_lint.rule import Example, Rule
+from qt_lint.rule import AnyOf, Example, Rule
 from qt_lint.rules.paths.qt203_tmp_state import TMP_PATH
 
 _WHITESPACE = re.compile(r"\s")
@@ -20,9 +20,9 @@ def root_prefix(contract: Contract) -> re.Pattern[str]:
 
 
 @functools.cache
-def quoted_root(contract: Contract) -> re.Pattern[str]:
-    roots = "|".join(re.escape(r) for r in contract.path_roots)
-    return re.compile(f"[\"'](?:{roots})", re.IGNORECASE)
+def quoted_root(contract: Contract) -> AnyOf:
+    return AnyOf(*(q + root.replace("\\", "\\\\") for root in contract.path_roots
+                   for q in "\"'"), ignore_case=True)
 
 
 def is_root_path(value: str, contract: Contract) -> bool:
@@ -83,8 +83,10 @@ class HardcodedPath(Rule):
                 expect=((2, 10), (3, 9), (4, 12))),
     )
 
-    def prefilter_for(self, kind: Kind, contract: Contract) -> re.Pattern[str] | None:
-        return quoted_root(contract)
+    def prefilter_for(self, kind: Kind, contract: Contract) -> tuple[AnyOf, AnyOf]:
+        # a quote before an absolute path first (two needles), then the configured roots
+        starts = {q + root[:1] for root in contract.path_roots for q in "\"'"}
+        return AnyOf(*sorted(starts), ignore_case=True), quoted_root(contract)
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         from qt_lint.parsers.python import ENV_GETTERS, is_message_call

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind, Severity
-from qt_lint.rule import Example, Rule
+from qt_lint.rule import AnyOf, Example, Rule
 from qt_lint.rules.paths.qt203_tmp_state import TMP_PATH
 
 _ABSOLUTE = re.compile(r"^(?:/[^/\s]|~/|[A-Za-z]:\\)")
@@ -40,7 +40,8 @@ class PathFallback(Rule):
     section = "C"
     kinds = frozenset({Kind.PYTHON})
     summary = "Absolute-path default for an environment variable"
-    prefilter = {Kind.PYTHON: re.compile(r"getenv|environ")}
+    prefilter = {Kind.PYTHON: (AnyOf("getenv", "environ.get", "setdefault"),
+                               re.compile(r"[\"'](?:/[A-Za-z_.]|~/|[A-Za-z]:\\\\)|Path\.home|expanduser"))}
     example_path = "backend/settings.py"
     VALID = (Example('import os\nDB = os.getenv("DB_PATH")\nLEVEL = os.getenv("LOG_LEVEL", '
                      '"INFO")\nURL = os.getenv("API", "/api/v1")\n'),)

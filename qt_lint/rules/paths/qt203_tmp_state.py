@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from qt_lint.context import SHELL_KINDS, FileContext
 from qt_lint.finding import Finding, Kind
-from qt_lint.rule import Example, Rule
+from qt_lint.rule import AnyOf, Example, Rule
 from qt_lint.rules.units.examples import GOLDEN
 
 TMP_PATH = re.compile(r"(?<![\w.~$/-])(?:/var)?/tmp(?![\w.-])")
@@ -48,9 +48,10 @@ class TmpState(Rule):
     code = "QT203"
     name = "tmp-state"
     section = "A"
-    kinds = frozenset({Kind.UNIT, Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON})
+    kinds = frozenset({Kind.UNIT, Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON,
+                       Kind.ENV})
     summary = "Persistent state under /tmp or /var/tmp"
-    prefilter = re.compile(r"/tmp")
+    prefilter = AnyOf("/tmp")
     example_path = "systemd/quantum-backend.service"
     VALID = (Example(GOLDEN), Example(GOLDEN.replace("Type=simple", "Type=simple\nPrivateTmp=yes"
                                                      "\nEnvironment=TMPDIR=/tmp")),
@@ -67,6 +68,8 @@ class TmpState(Rule):
                 expect=((1, 14), (2, 14))),
         Example('import os\nCACHE = "/tmp/quantum_cache"\nPID = os.getenv("PID", "/tmp/x.pid")\n',
                 path="ops/a.py", expect=((2, 9), (3, 24))),
+        Example("CACHE_DIR=/tmp/quantum\nTMPDIR=/tmp\n", path="deploy/backend.env",
+                expect=((1, 11),)),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -87,6 +90,21 @@ class TmpState(Rule):
             yield from self._shell(ctx)
         if ctx.kind is Kind.PYTHON:
             yield from self._python(ctx)
+        if ctx.kind is Kind.ENV:
+            yield from self._env(ctx)
+
+    def _env(self, ctx: FileContext) -> Iterator[Finding]:
+        from qt_lint.rules.env.qt305_secret_in_env import is_secret_key
+
+        for entry in ctx.env.entries:
+            if entry.key in ("TMPDIR", "TMP", "TEMP") or "/tmp" not in entry.value:
+                continue
+            match = TMP_PATH.search(entry.value)
+            if match:
+                shown = "****" if is_secret_key(entry.key) else entry.value
+                yield ctx.finding(self, entry.value_line, entry.value_column,
+                                  f"{entry.key}={_clip(shown)} keeps state under "
+                                  f"{match.group()}; use {ctx.contract.data_dir}")
 
     def _python(self, ctx: FileContext) -> Iterator[Finding]:
         from qt_lint.parsers.python import is_message_call

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from qt_lint.config import Contract
 from qt_lint.context import SHELL_KINDS, FileContext
 from qt_lint.finding import Finding, Kind
-from qt_lint.rule import Example, Rule
+from qt_lint.rule import AnyOf, Example, Rule
 
 
 @functools.cache
@@ -70,10 +70,11 @@ class RepoLocation(Rule):
                 expect=((2, 27),)),
     )
 
-    def prefilter_for(self, kind: Kind, contract: Contract) -> re.Pattern[str] | None:
-        if kind is not Kind.PYTHON:
-            return None
-        return re.compile(re.escape(contract.repo_root.rstrip("/").rsplit("/", 1)[-1]))
+    def prefilter_for(self, kind: Kind, contract: Contract) -> AnyOf | None:
+        name = contract.repo_root.rstrip("/").rsplit("/", 1)[-1]
+        if kind is Kind.PYTHON:
+            return AnyOf("/" + name)
+        return AnyOf(name, "clone", "ln ")
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         if ctx.kind is Kind.PYTHON:
@@ -89,7 +90,7 @@ class RepoLocation(Rule):
         name = c.repo_root.rstrip("/").rsplit("/", 1)[-1]
         analysis = ctx.shell
         for word in analysis.words:
-            path = wrong_repo_path(word.text, c)
+            path = wrong_repo_path(word.text, c) if name in word.text else None
             if path:
                 yield ctx.finding(self, word.line, word.column,
                                   f"repository referenced as {path}; it lives at {c.repo_root}")

@@ -18,6 +18,7 @@ UNIT_PATH_KEYS = frozenset({
     "AssertFileIsExecutable", "AssertDirectoryNotEmpty",
 })
 _ITEM = re.compile(r"\S+")
+_PATH_KEY = re.compile(r"_(?:DIR|PATH|ROOT|FILE)$")
 
 
 class RelativeConfigPath(Rule):
@@ -47,7 +48,7 @@ class RelativeConfigPath(Rule):
     code = "QT205"
     name = "relative-config-path"
     section = "C"
-    kinds = frozenset({Kind.UNIT})
+    kinds = frozenset({Kind.UNIT, Kind.ENV})
     summary = "Relative path in a path setting (env *_DIR/_PATH/_ROOT/_FILE, unit paths)"
     example_path = "systemd/quantum-backend.service"
     VALID = (Example(GOLDEN),
@@ -57,9 +58,14 @@ class RelativeConfigPath(Rule):
                                "ExecStart=.venv/bin/python"), expect=((13, 11),)),
         Example(GOLDEN.replace("Type=simple", "Type=simple\nReadWritePaths=-data logs"),
                 expect=((9, 16), (9, 22))),
+        Example("DATA_DIR=data\nMODEL_PATH=~/models\nLOG_LEVEL=INFO\n", path="deploy/x.env",
+                expect=((1, 10), (2, 12))),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if ctx.kind is Kind.ENV:
+            yield from self._env(ctx)
+            return
         if ctx.kind is not Kind.UNIT:
             return
         for command in ctx.commands:
@@ -79,3 +85,15 @@ class RelativeConfigPath(Rule):
                         line, column = a.position(match.start())
                         yield ctx.finding(self, line, column,
                                           f"{a.key}= has the relative path {item}")
+
+    def _env(self, ctx: FileContext) -> Iterator[Finding]:
+        for entry in ctx.env.entries:
+            value = entry.value
+            if not _PATH_KEY.search(entry.key) or not value or value.startswith(("/", "$")):
+                continue
+            from qt_lint.rules.env.qt305_secret_in_env import is_secret_key
+
+            shown = "(not shown)" if is_secret_key(entry.key) else value
+            yield ctx.finding(self, entry.value_line, entry.value_column,
+                              f"{entry.key} is the relative path {shown}; env-file paths are "
+                              "absolute")

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from qt_lint.context import SHELL_KINDS, FileContext
 from qt_lint.finding import Finding, Kind
-from qt_lint.rule import Example, Rule
+from qt_lint.rule import AnyOf, Example, Rule
 
 _WRITE = frozenset({">", ">>", "&>", "&>>", ">|"})
 _HANDLERS = frozenset({"FileHandler", "RotatingFileHandler", "TimedRotatingFileHandler",
@@ -52,7 +52,7 @@ class LogToRepo(Rule):
     name = "log-to-repo"
     section = "A"
     kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON})
-    prefilter = {Kind.PYTHON: re.compile(r"FileHandler|basicConfig")}
+    prefilter = {Kind.PYTHON: AnyOf("FileHandler", "basicConfig")}
     summary = "Log output written inside the repository"
     example_path = "ops/train.sh"
     VALID = (Example("job >> /var/log/quantum/train.log 2>&1\njob > /dev/null\n"),

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
-from qt_lint.rule import Example, Rule
+from qt_lint.rule import AnyOf, Example, Rule
 
 _ESCALATE = frozenset({"sudo", "su", "doas", "pkexec"})
 _SETID = frozenset({"os.setuid", "os.seteuid", "os.setreuid", "os.setresuid", "os.setgid",
@@ -38,7 +37,7 @@ class NeedsRoot(Rule):
     section = "J"
     kinds = frozenset({Kind.PYTHON})
     summary = "Code escalates to root (sudo/su from Python, setuid(0))"
-    prefilter = {Kind.PYTHON: re.compile(r"sudo|\bsu\b|doas|pkexec|set(?:e|re|res)?[ug]id")}
+    prefilter = {Kind.PYTHON: AnyOf("sudo", "'su", '"su', "doas", "pkexec", "uid(", "gid(")}
     example_path = "ops/restart.py"
     VALID = (Example('import subprocess\nsubprocess.run(["systemctl", "status", "x"])\n'
                      'print("never sudo")\n'),)

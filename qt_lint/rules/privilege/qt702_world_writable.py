@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from qt_lint.commands import Word
 from qt_lint.context import SHELL_KINDS, FileContext
 from qt_lint.finding import Finding, Kind
-from qt_lint.rule import Example, Rule
+from qt_lint.rule import AnyOf, Example, Rule
 
 _OCTAL = re.compile(r"^0?[0-7]{3,4}$")
 _SYMBOLIC = re.compile(r"^[ugoa]*[+=][rwxXstugo]*$")
@@ -53,7 +53,9 @@ class WorldWritable(Rule):
     name = "world-writable"
     section = "J"
     kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON})
-    prefilter = {Kind.PYTHON: re.compile(r"chmod|mkdir|makedirs")}
+    prefilter = {Kind.PYTHON: (AnyOf("chmod", "mkdir", "makedirs"),
+                               re.compile(r"0o?[0-7]*[2367]\b|S_IWOTH|S_IRWXO|mode")),
+                 Kind.SHELL: AnyOf("chmod", "-m"), Kind.CRONTAB: AnyOf("chmod", "-m")}
     summary = "World-writable mode (chmod 777/666/o+w)"
     example_path = "ops/setup.sh"
     VALID = (Example("chmod 755 /opt/quantum/data\nchmod u+x ops/run.sh\nchmod 640 x.env\n"),)

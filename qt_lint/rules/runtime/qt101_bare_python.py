@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from qt_lint.commands import is_bare_python
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
-from qt_lint.rule import Example, Rule
+from qt_lint.rule import AnyOf, Example, Rule
 from qt_lint.rules.units.examples import GOLDEN
 
 _EXEC = "ExecStart=/opt/quantum/venvs/backend/bin/python -m backend.main"
@@ -46,7 +45,10 @@ class BarePython(Rule):
     name = "bare-python"
     section = "B"
     kinds = frozenset({Kind.UNIT, Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON})
-    prefilter = {Kind.PYTHON: re.compile(r"python")}
+    prefilter = {Kind.PYTHON: (AnyOf("python"),
+                               AnyOf("subprocess", "system", "popen", "exec", "spawn")),
+                 Kind.SHELL: AnyOf("python"), Kind.MAKEFILE: AnyOf("python", "$"),
+                 Kind.CRONTAB: AnyOf("python")}
     summary = "Command runs a system python instead of a venv interpreter"
     example_path = "systemd/quantum-backend.service"
     VALID = (Example(GOLDEN),

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from qt_lint.commands import Command, Word, is_wrapper, venv_of
+from qt_lint.config import Contract
 from qt_lint.context import FileContext, unit_name_of
 from qt_lint.finding import Finding, Kind
-from qt_lint.rule import Example, Rule
+from qt_lint.rule import AnyOf, Example, Rule
 from qt_lint.rules.units.examples import GOLDEN
 
 _EXEC = "ExecStart=/opt/quantum/venvs/backend/bin/python -m backend.main"
@@ -52,7 +52,10 @@ class VenvMismatch(Rule):
     name = "venv-mismatch"
     section = "B"
     kinds = frozenset({Kind.UNIT, Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON})
-    prefilter = {Kind.PYTHON: re.compile(r"/bin/python|run\.sh")}
+    def prefilter_for(self, kind: Kind, contract: Contract) -> AnyOf | None:
+        if kind is not Kind.PYTHON:
+            return None
+        return AnyOf("/bin/python", contract.wrapper.rsplit("/", 1)[-1])
     summary = "Venv unknown, or not the one mapped to the unit or script"
     example_path = "systemd/quantum-backend.service"
     VALID = (Example(GOLDEN), Example(GOLDEN, path="systemd/quantum-risk.service"),

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from qt_lint.commands import runs_python
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind, Severity
-from qt_lint.rule import Example, Rule
+from qt_lint.rule import AnyOf, Example, Rule
 
 
 class RelativeCd(Rule):
@@ -39,6 +39,7 @@ class RelativeCd(Rule):
     section = "L"
     kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
     summary = "Relative cd before a Python run"
+    prefilter = (AnyOf("cd"), AnyOf("python", ".py", "$"))
     example_path = "ops/train.sh"
     VALID = (
         Example('cd "$REPO_ROOT"/models && python train.py\n'),

@@ -15,7 +15,7 @@ def _cycles(graph: dict[str, UnitEdges]) -> list[list[str]]:
     """Strongly connected components with a cycle (Tarjan), over After=/Requires= edges
     among the repository's own units."""
     edges = {
-        name: sorted({u for u, _, _ in (*e.after, *e.requires) if u in graph})
+        name: sorted({u for u in (*e.after, *e.requires) if u in graph})
         for name, e in graph.items()
     }
     index: dict[str, int] = {}
@@ -115,14 +115,14 @@ class UnitDependencyChain(Rule):
                 yield ctx.finding(self, line, column,
                                   f"{unit.name} is not ordered After={before}.service "
                                   "(configured start order)")
-        graph = ctx.project.unit_graph
-        for cycle in _cycles(graph):
+        for cycle in ctx.project.unit_cycles(_cycles):
             if unit.name not in cycle:
                 continue
-            edges = graph.get(unit.name)
             members = set(cycle)
-            where = next(((line, col) for u, line, col in (*edges.after, *edges.requires)
-                          if u in members), None) if edges else None
+            # the item of this file that points into the cycle
+            where = next(((a.position(i)) for key in ("After", "Requires", "BindsTo")
+                          for w, a, i in unit.words("Unit", key)
+                          if w in members and ctx.owns(a)), None)
             header = unit.section("Unit")
             line, column = where or ((header.line, header.column) if header else (1, 1))
             yield ctx.finding(self, line, column,

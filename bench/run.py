@@ -1,0 +1,132 @@
+"""The benchmark the project keeps (not a timed test).
+
+    python bench/run.py            # 15,000-file tree: qt-lint vs ruff, and pre-commit runs
+    python bench/run.py --scale    # also 2x and 4x trees: how cost grows
+
+qt-lint runs from a regular (non-editable) install in bench/out/venv, as users run it
+(bytecode compiled, `PYTHONDONTWRITEBYTECODE` unset). Each figure is the median of
+several runs; CPU time and peak RSS come from the kernel's accounting of the whole process
+tree (`wait4`). The yardstick, `ruff check --select ALL --no-cache`, runs on the same tree
+in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out"
+VENV = OUT / "venv"
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def sh(*args: str | Path, **kw: object) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([str(a) for a in args], check=True, **kw)  # type: ignore[call-overload]
+
+
+def install() -> None:
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        sh(sys.executable, "-m", "venv", VENV)
+        sh(python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "ruff")
+    sh(python, "-m", "pip", "install", "-q", "--disable-pip-version-check",
+       "--force-reinstall", ROOT, env=ENV)
+
+
+def tree(scale: int) -> tuple[Path, dict[str, int]]:
+    """The synthetic tree at this scale, regenerated when the generator changes."""
+    out = OUT / f"tree-{scale}x"
+    stamp = out / ".qt-bench-stamp"
+    digest = hashlib.sha256((HERE / "generate.py").read_bytes()).hexdigest()
+    if stamp.exists() and json.loads(stamp.read_text())["digest"] == digest:
+        return out, json.loads(stamp.read_text())["counts"]
+    sys.path.insert(0, str(HERE))
+    from generate import generate
+
+    counts = generate(out, scale)
+    stamp.write_text(json.dumps({"digest": digest, "counts": counts}))
+    return out, counts
+
+
+def measure(args: list[str], cwd: Path, runs: int) -> dict[str, float]:
+    """Median wall seconds, CPU seconds and peak RSS (MiB) of a command's process tree."""
+    walls, cpus, rss = [], [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.Popen(args, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        _, _, usage = os.wait4(proc.pid, 0)
+        walls.append(time.perf_counter() - start)
+        cpus.append(usage.ru_utime + usage.ru_stime)
+        rss.append(usage.ru_maxrss / 1024)
+    return {"wall": statistics.median(walls), "cpu": statistics.median(cpus),
+            "rss_mib": max(rss)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", action="store_true", help="also measure 2x and 4x trees")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    OUT.mkdir(exist_ok=True)
+    install()
+    qt = str(VENV / "bin" / "qt-lint")
+    ruff = str(VENV / "bin" / "ruff")
+    python = str(VENV / "bin" / "python")
+    results: dict[str, object] = {"cpus": os.cpu_count()}
+
+    base, counts = tree(1)
+    checked_files = sum(counts[k] for k in ("python", "shell", "units", "env", "makefile"))
+    lines = counts["python_lines"] + counts["shell_lines"]
+    subprocess.run([qt, "check", "--isolated", "."], cwd=base, env=ENV,
+                   stdout=subprocess.DEVNULL, check=False)  # warm the page cache
+    cold = measure([qt, "check", "--isolated", "."], base, args.runs)
+    yard = measure([ruff, "check", "--select", "ALL", "--no-cache", "--isolated",
+                    "--exit-zero", "--quiet", "."], base, args.runs)
+    results["tree"] = {**counts, "files": sum(counts[k] for k in counts if "lines" not in k)}
+    results["cold"] = cold
+    results["ruff"] = yard
+    print(f"tree: {results['tree']['files']:,} files; qt-lint checks {checked_files:,} of them "
+          f"({counts['python_lines']:,} Python and {counts['shell_lines']:,} shell lines)")
+    print(f"qt-lint check, cold : {cold['wall']:.2f} s wall, {cold['cpu']:.2f} s CPU, "
+          f"peak RSS {cold['rss_mib']:.0f} MiB, {checked_files / cold['wall']:,.0f} files/s, "
+          f"{lines / cold['wall']:,.0f} lines/s")
+    print("qt-lint check, warm : n/a (the result cache is not built yet)")
+    print(f"ruff --select ALL   : {yard['wall']:.2f} s wall, {yard['cpu']:.2f} s CPU")
+    print(f"ratio qt-lint/ruff  : {cold['wall'] / yard['wall']:.2f}x")
+
+    startup = measure([python, "-c", "pass"], base, 15)["wall"]
+    one = {"shell": "ops/scripts/s1/job_1.sh", "unit": "systemd/group0/quantum-backend.service",
+           "python": "services/pkg0/mod_0.py"}
+    results["startup"] = startup
+    print(f"python -c pass      : {startup * 1000:.0f} ms")
+    for kind, path in one.items():
+        single = measure([qt, "check", path], base, 15)["wall"]
+        results[f"one_{kind}"] = single
+        print(f"one {kind:<6} file     : {single * 1000:.0f} ms = {single / startup:.1f}x "
+              "python start-up")
+
+    if args.scale:
+        scaled = {1: cold["wall"]}
+        for scale in (2, 4):
+            path, _ = tree(scale)
+            subprocess.run([qt, "check", "--isolated", "."], cwd=path, env=ENV,
+                           stdout=subprocess.DEVNULL, check=False)
+            scaled[scale] = measure([qt, "check", "--isolated", "."], path, args.runs)["wall"]
+        results["scale"] = scaled
+        for scale, wall in scaled.items():
+            print(f"{scale}x tree           : {wall:.2f} s wall = {wall / scaled[1]:.2f}x the 1x tree")
+    (OUT / "results.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""A planted secret must never appear in any output: every format, diffs, statistics,
+file listings, errors, debug output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, git, qt_lint
+
+CANARY = "QTLINT-CANARY-7f3a9c1e"
+
+
+def _repo(repo: Path) -> Path:
+    (repo / "deploy").mkdir()
+    (repo / "deploy" / "execution.env").write_text(
+        f"BINANCE_API_SECRET={CANARY}\nexport DB_PASSWORD='{CANARY}'\n"
+        f"PRIVATE_KEY_PATH=keys/{CANARY}.pem\nthis line is broken {CANARY}\n"
+        f"REDIS_URL=redis://:{CANARY}@10.0.0.5:6379/0\n")
+    (repo / ".env").write_text(f"API_TOKEN={CANARY}\n")
+    unit = (FIXTURES / "fix/systemd-unit/input/quantum-execution.service").read_text()
+    unit = unit.replace("Type=simple", f"Type=simple\nEnvironment=EXCHANGE_API_KEY={CANARY}\n"
+                                       f"garbage {CANARY}")
+    (repo / "quantum-execution.service").write_text(unit)
+    (repo / "client.py").write_text(
+        f'import logging\nlogger = logging.getLogger(__name__)\napi_key = "{CANARY}"\n'
+        'logger.info(f"key={api_key}")\n')
+    (repo / "job.sh").write_text(f"#!/bin/bash\nexport API_TOKEN={CANARY}\npython3 x.py\n")
+    git("add", "-A", cwd=repo)
+    return repo
+
+
+@pytest.mark.parametrize("args", [
+    ["check", "."],
+    ["check", "--format", "json", "."],
+    ["check", "--statistics", "."],
+    ["check", "--show-files", "."],
+    ["check", "--diff", "."],
+    ["check", "--debug", "."],
+    ["check", "--select", "QT305", "--format", "json", "."],
+])
+def test_canary_never_printed(repo: Path, args: list[str]) -> None:
+    _repo(repo)
+    proc = qt_lint(*args, cwd=repo)
+    assert "Traceback" not in proc.stderr
+    assert CANARY not in proc.stdout + proc.stderr
+    if args == ["check", "."]:
+        assert "QT305" in proc.stdout and "BINANCE_API_SECRET" in proc.stdout
+
+
+def test_canary_not_in_stdin_mode(tmp_path: Path) -> None:
+    proc = qt_lint("check", "--stdin-filename", "deploy/x.env", "-", cwd=tmp_path,
+                   input=f"API_KEY={CANARY}\nbroken {CANARY}\n".encode())
+    assert CANARY.encode() not in proc.stdout + proc.stderr
+    assert b"QT305" in proc.stdout
