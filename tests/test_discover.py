@@ -27,7 +27,7 @@ def test_matches(path: str, patterns: tuple[str, ...], expected: bool) -> None:
 
 @pytest.mark.parametrize(("path", "kind"), [
     (".env", Kind.ENV), (".env.example.ai", Kind.ENV), ("a/clm.env.bak", Kind.ENV),
-    (".envrc", None), ("env.py", Kind.PYTHON), ("environment.yml", None),
+    (".envrc", None), ("env.py", Kind.PYTHON), ("environment.yml", Kind.CONFIG),
     ("x.service", Kind.UNIT), ("quantum-x.service.d/10-user.conf", Kind.UNIT),
     ("etc/nginx.conf", None), ("Dockerfile.md", None), ("Dockerfile.prod", Kind.DOCKERFILE),
     ("ops/cron.d/quantum", Kind.CRONTAB), ("Makefile", Kind.MAKEFILE), ("ci/x.mk", Kind.MAKEFILE),
