@@ -184,6 +184,75 @@ def explain(code: str) -> None:
     click.echo(rule.docs())
 
 
+@cli.command()
+@click.option("--root", default="/", show_default=True,
+              help="Audit a mounted image or chroot: every path is read below it.")
+@click.option("--repo", help="The repository on the host (default: the contract's repo root).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Configuration (default: the repository's qt-lint.toml/pyproject.toml).")
+@click.option("--redis-host", help="For tests and images; the contract's host by default.")
+@click.option("--redis-port", type=int, help="For tests and images; 6379 by default.")
+@click.option("--timeout", type=float, default=2.0, show_default=True,
+              help="Seconds for each Redis call.")
+@click.option("--offline", is_flag=True,
+              help="An image, not a running host: live-process checks are not applicable.")
+@click.option("--format", "output_format", default="text",
+              type=click.Choice(["text", "json", "junit"]))
+@click.option("--only", help="Comma-separated check codes or prefixes (H13,H141).")
+@click.option("--service", help="Only this service (backend, quantum-backend).")
+@click.option("--snapshot-out", type=click.Path(dir_okay=False),
+              help="Write what was read (secrets masked) to this file.")
+@click.option("--snapshot-in", type=click.Path(dir_okay=False, exists=True),
+              help="Judge a recorded snapshot instead of reading the host.")
+def host(root: str, repo: str | None, config_path: str | None, redis_host: str | None,
+         redis_port: int | None, timeout: float, offline: bool, output_format: str,
+         only: str | None, service: str | None, snapshot_out: str | None,
+         snapshot_in: str | None) -> None:
+    """Audit a live host (read-only, fail closed): exit 0 only when every check passes."""
+    from qt_lint.host import report
+    from qt_lint.host.checks import Audit, run_checks
+    from qt_lint.host.collect import HostError, collect
+    from qt_lint.host.snapshot import from_json, to_json
+
+    config = _host_config(config_path, root, repo)
+    try:
+        if snapshot_in:
+            snapshot = from_json(Path(snapshot_in).read_text(encoding="utf-8"))
+        else:
+            snapshot = collect(config, root, repo, redis_host, redis_port, timeout)
+    except (HostError, ValueError, OSError) as exc:
+        raise ConfigError(str(exc)) from None
+    if snapshot_out:
+        Path(snapshot_out).write_text(to_json(snapshot), encoding="utf-8")
+    codes = tuple(c.strip().upper() for c in only.split(",")) if only else ()
+    results = run_checks(Audit(snapshot, config, offline, service), codes)
+    if output_format == "json":
+        sys.stdout.write(report.as_json(results, snapshot.root))
+    elif output_format == "junit":
+        sys.stdout.write(report.junit(results))
+    else:
+        sys.stdout.write(report.text(results, _use_color()))
+    ok = all(r.status == "pass" or (r.status == "n/a" and offline) or
+             (r.status == "n/a" and r.object == "-") for r in results)
+    raise SystemExit(EXIT_OK if ok else EXIT_FINDINGS)
+
+
+def _host_config(config_path: str | None, root: str, repo: str | None) -> Config:
+    """--config, else the repository's own configuration on the audited host, else defaults."""
+    if config_path:
+        return _load(config_path, Path("."))
+    from qt_lint.config import Contract
+
+    repo_root = repo or Contract().repo_root
+    base = Path(root) / repo_root.lstrip("/")
+    for name in ("qt-lint.toml", "pyproject.toml"):
+        candidate = base / name
+        if candidate.is_file() and (name == "qt-lint.toml" or "[tool.qt-lint" in
+                                    candidate.read_text(encoding="utf-8", errors="replace")):
+            return _load(str(candidate), base)
+    return Config(root=base)
+
+
 @cli.group()
 def unit() -> None:
     """systemd unit helpers."""

@@ -34,10 +34,55 @@ class UnitEdges:
     requires: tuple[str, ...]  # Requires=/BindsTo= items
 
 
+class FileSource:
+    """Where the project reads files other than the one being checked: the disk, or (for
+    the host audit judging a snapshot) a recorded set of files."""
+
+    def __init__(self, max_size: int) -> None:
+        self.max_size = max_size
+
+    def read(self, path: str) -> str | None:
+        try:
+            return read_text(Path(path), self.max_size).text
+        except Unreadable:
+            return None  # reported as QT001 when that file itself is checked
+
+    def isfile(self, path: str) -> bool:
+        return os.path.isfile(path)
+
+    def listdir(self, path: str) -> list[str]:
+        try:
+            return sorted(os.listdir(path)) if os.path.isdir(path) else []
+        except OSError:
+            return []
+
+
+class RecordedFiles(FileSource):
+    """Files held in memory (a host snapshot): path -> text."""
+
+    def __init__(self, files: dict[str, str]) -> None:
+        super().__init__(0)
+        self.files = files
+
+    def read(self, path: str) -> str | None:
+        return self.files.get(path)
+
+    def isfile(self, path: str) -> bool:
+        return path in self.files
+
+    def listdir(self, path: str) -> list[str]:
+        prefix = path.rstrip("/") + "/"
+        return sorted({p[len(prefix):].split("/", 1)[0] for p in self.files
+                       if p.startswith(prefix)})
+
+
 class Project:
-    def __init__(self, root: Path, config: Config) -> None:
+    def __init__(self, root: Path, config: Config, files: FileSource | None = None,
+                 unit_paths: list[str] | None = None) -> None:
         self.root = root
         self.config = config
+        self.files = files or FileSource(config.max_file_size)
+        self._unit_paths = unit_paths  # the units to consider (host audit); else git/walk
         self._listing: subprocess.Popen[bytes] | None = None
         self._cycles: list[list[str]] | None = None
 
@@ -65,12 +110,8 @@ class Project:
 
         absolute = ctx.abspath or os.path.abspath(ctx.path)
         path = os.path.join(os.path.dirname(absolute), self.config.contract.common_env)
-        if not os.path.isfile(path) or path == absolute:
-            return set()
-        try:
-            return parse_env(read_text(Path(path), self.config.max_file_size).text).keys()
-        except Unreadable:
-            return set()
+        text = self.files.read(path) if path != absolute else None
+        return parse_env(text).keys() if text is not None else set()
 
     # --- units ------------------------------------------------------------------------------
 
@@ -93,8 +134,9 @@ class Project:
             dropin_dir = absolute + ".d"
         fragment = own if not is_dropin else self._document(fragment_path, unit_type_of(name))
         dropins: list[UnitDocument] = []
-        if os.path.isdir(dropin_dir):
-            for entry in sorted(os.listdir(dropin_dir)):
+        entries = self.files.listdir(dropin_dir)
+        if entries:
+            for entry in entries:
                 if not entry.endswith(".conf"):
                     continue
                 path = os.path.join(dropin_dir, entry)
@@ -122,7 +164,7 @@ class Project:
         name = self.timer_target(ctx)
         folder = os.path.dirname(ctx.abspath or os.path.abspath(ctx.path))
         path = os.path.join(folder, name)
-        if not os.path.isfile(path):
+        if not self.files.isfile(path):
             edges = self.unit_graph.get(name)
             if edges is None or not edges.path:
                 return None
@@ -131,12 +173,11 @@ class Project:
         if fragment is None:
             return None
         dropins = []
-        if os.path.isdir(path + ".d"):
-            for entry in sorted(os.listdir(path + ".d")):
-                if entry.endswith(".conf"):
-                    doc = self._document(os.path.join(path + ".d", entry), "service")
-                    if doc is not None:
-                        dropins.append(doc)
+        for entry in self.files.listdir(path + ".d"):
+            if entry.endswith(".conf"):
+                doc = self._document(os.path.join(path + ".d", entry), "service")
+                if doc is not None:
+                    dropins.append(doc)
         return Unit(name, fragment, dropins)
 
     @functools.lru_cache(maxsize=512)  # noqa: B019 - one Project per run
@@ -144,11 +185,11 @@ class Project:
         from qt_lint.api import display_path
         from qt_lint.parsers.systemd import parse
 
-        try:
-            text = read_text(Path(path), self.config.max_file_size).text
-        except Unreadable:
-            return None  # reported as QT001 when that file itself is checked
-        return parse(text, display_path(path), unit_type)
+        text = self.files.read(path)
+        if text is None:
+            return None
+        shown = path if isinstance(self.files, RecordedFiles) else display_path(path)
+        return parse(text, shown, unit_type)
 
     def unit_cycles(self, find: Callable[[dict[str, UnitEdges]], list[list[str]]]
                     ) -> list[list[str]]:
@@ -167,17 +208,20 @@ class Project:
         listing = self._listing
         self._listing = None
         by_name: dict[str, list[str]] = {}
-        for cand in _unit_files(self.root, self.config, listing):
-            by_name.setdefault(unit_name_of(cand.relpath), []).append(cand.abspath)
+        if self._unit_paths is not None:
+            for path in self._unit_paths:
+                by_name.setdefault(unit_name_of(path), []).append(path)
+        else:
+            for cand in _unit_files(self.root, self.config, listing):
+                by_name.setdefault(unit_name_of(cand.relpath), []).append(cand.abspath)
         graph: dict[str, UnitEdges] = {}
         for name, paths in sorted(by_name.items()):
             after: list[str] = []
             requires: list[str] = []
             fragment = ""
             for path in sorted(paths, key=_dropin_last):
-                try:
-                    text = read_text(Path(path), self.config.max_file_size).text
-                except Unreadable:
+                text = self.files.read(path)
+                if text is None:
                     continue  # reported as QT001 when that file itself is checked
                 a, r = ordering_edges(text)
                 after.extend(a)

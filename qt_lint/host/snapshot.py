@@ -1,0 +1,91 @@
+"""What the audit read of a host: frozen, JSON-serialisable, secrets redacted on output."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+SNAPSHOT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Stat:
+    """One path as found (paths are host paths: `/etc/quantum/x.env`, whatever the root)."""
+
+    path: str
+    kind: str  # file, dir, symlink, other, missing, error
+    uid: int | None = None
+    gid: int | None = None
+    mode: int | None = None  # permission bits
+    size: int | None = None
+    target: str | None = None  # a symlink's target as written
+    resolved: str | None = None  # the host path it resolves to inside the root
+    resolved_kind: str | None = None  # what is there
+    executable: bool = False
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class TextFile:
+    stat: Stat
+    text: str | None = None  # None when it could not be read (see error)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    version: int
+    root: str
+    live: bool  # the running host, with systemd as PID 1
+    users: dict[str, int] = field(default_factory=dict)
+    groups: dict[str, int] = field(default_factory=dict)
+    accounts_error: str | None = None
+    paths: dict[str, Stat] = field(default_factory=dict)  # every stat taken, by host path
+    texts: dict[str, TextFile] = field(default_factory=dict)  # env files, units, pyvenv.cfg...
+    env_files: list[str] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)  # installed quantum units and drop-ins
+    repo_units: dict[str, str] = field(default_factory=dict)  # unit name -> repo path
+    archive_entries: list[str] = field(default_factory=list)
+    db: dict[str, Any] = field(default_factory=dict)
+    redis: dict[str, Any] = field(default_factory=dict)
+    services: dict[str, dict[str, Any]] = field(default_factory=dict)
+    analyze: dict[str, Any] = field(default_factory=dict)
+
+    def stat(self, path: str) -> Stat:
+        return self.paths.get(path) or Stat(path, "error", error="not collected")
+
+    def text(self, path: str) -> TextFile:
+        return self.texts.get(path) or TextFile(self.stat(path), None, "not collected")
+
+    def owner(self, uid: int | None) -> str:
+        names = {v: k for k, v in self.users.items()}
+        return names.get(uid, str(uid)) if uid is not None else "?"
+
+    def group(self, gid: int | None) -> str:
+        names = {v: k for k, v in self.groups.items()}
+        return names.get(gid, str(gid)) if gid is not None else "?"
+
+
+def to_json(snapshot: Snapshot) -> str:
+    """The snapshot with every secret-like assignment of every file masked."""
+    from qt_lint.secrets import redact_line
+
+    data = asdict(snapshot)
+    for item in data["texts"].values():
+        if item["text"] is not None:
+            item["text"] = "\n".join(redact_line(line) for line in item["text"].split("\n"))
+    return json.dumps(data, indent=2, sort_keys=True)
+
+
+def from_json(text: str) -> Snapshot:
+    data = json.loads(text)
+    if data.get("version") != SNAPSHOT_VERSION:
+        raise ValueError(f"snapshot version {data.get('version')!r}; this qt-lint reads "
+                         f"{SNAPSHOT_VERSION}")
+    paths = {k: Stat(**v) for k, v in data["paths"].items()}
+    texts = {k: TextFile(Stat(**v["stat"]), v["text"], v["error"])
+             for k, v in data["texts"].items()}
+    known = {f.name for f in fields(Snapshot)}
+    rest = {k: v for k, v in data.items() if k in known and k not in ("paths", "texts")}
+    return Snapshot(paths=paths, texts=texts, **rest)

@@ -1,0 +1,248 @@
+"""`qt-lint host` against real host trees under a temp --root and a real redis-server."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import qt_lint
+from tests.hosttree import QT, build_host, folder, put, redis_server
+
+C_ENV = "/etc/quantum/backend.env"
+UNIT = "etc/systemd/system/quantum-backend.service"
+REPO_UNIT = "home/qt/quantum_trader/systemd/quantum-backend.service"
+
+
+@pytest.fixture(scope="module")
+def redis_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    with redis_server(tmp_path_factory.mktemp("redis")) as port:
+        yield port
+
+
+@pytest.fixture
+def host(tmp_path: Path) -> Path:
+    root = tmp_path / "host"
+    root.mkdir()
+    build_host(root)
+    return root
+
+
+def audit(root: Path, port: int, *extra: str) -> tuple[int, dict[str, object]]:
+    proc = qt_lint("host", "--root", str(root), "--redis-port", str(port), "--offline",
+                   "--format", "json", *extra, cwd=root.parent)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def failing(doc: dict[str, object]) -> set[str]:
+    checks = doc["checks"]
+    assert isinstance(checks, list)
+    return {c["code"] for c in checks if c["status"] in ("fail", "error")}
+
+
+def _both_units(root: Path, change: Callable[[str], str]) -> None:
+    """Change the installed unit and its repository copy alike (no drift)."""
+    for rel in (UNIT, REPO_UNIT):
+        path = root / rel
+        path.write_text(change(path.read_text()))
+
+
+def test_compliant_host_passes(host: Path, redis_port: int) -> None:
+    code, doc = audit(host, redis_port)
+    assert failing(doc) == set(), json.dumps(doc, indent=1)[:3000]
+    assert code == 0
+
+
+MUTANTS: dict[str, tuple[Callable[[Path], None], str]] = {
+    "env file mode 644": (lambda r: (r / C_ENV[1:]).chmod(0o644), "H131"),
+    "env file owned root:root": (lambda r: os.chown(r / C_ENV[1:], 0, 0), "H131"),
+    "required variable only in a comment": (
+        lambda r: (r / C_ENV[1:]).write_text((r / C_ENV[1:]).read_text().replace(
+            "LOG_LEVEL=INFO", "# LOG_LEVEL=INFO")), "H131"),
+    "AUTO_ACTIVATION=enabled": (
+        lambda r: (r / C_ENV[1:]).write_text((r / C_ENV[1:]).read_text().replace(
+            "AUTO_ACTIVATION=disabled", "AUTO_ACTIVATION=enabled")), "H131"),
+    "User=root with User=qt in comments": (
+        lambda r: _both_units(r, lambda t: t.replace(
+            "User=qt", "# User=qt (golden template)\nUser=root\n; User=qt")), "H141"),
+    "drop-in with StandardOutput=append:": (
+        lambda r: put(r, f"/{UNIT}.d/50-debug.conf",
+                      "[Service]\nStandardOutput=append:/var/log/quantum/backend.log\n"),
+        "H141"),
+    "EnvironmentFile=-...": (
+        lambda r: _both_units(r, lambda t: t.replace("EnvironmentFile=/", "EnvironmentFile=-/")),
+        "H141"),
+    "unit differs from the repository copy": (
+        lambda r: (r / UNIT).write_text((r / UNIT).read_text().replace(
+            "RestartSec=10", "RestartSec=10\nNice=5")), "H142"),
+    "missing venv": (lambda r: shutil.rmtree(r / "opt/quantum/venvs/execution"), "H121"),
+    "venv with system site-packages": (
+        lambda r: put(r, "/opt/quantum/venvs/backend/pyvenv.cfg",
+                      "home = /usr/bin\ninclude-system-site-packages = true\n"), "H121"),
+    "0-byte database": (
+        lambda r: put(r, "/opt/quantum/data/quantum_trader.db", b"", 0o644, QT, QT), "H113"),
+    "directory where the database should be": (
+        lambda r: ((r / "opt/quantum/data/quantum_trader.db").unlink(),
+                   folder(r, "/opt/quantum/data/quantum_trader.db", 0o755, QT, QT)), "H113"),
+    "data dir under /tmp": (lambda r: _data_under_tmp(r), "H112"),  # noqa: PLW0108
+    "missing archive/": (
+        lambda r: shutil.rmtree(r / "opt/quantum/ai_engine/models/archive"), "H114"),
+    "unreadable env file": (
+        lambda r: ((r / "etc/quantum/rl-agent.env").unlink(),
+                   os.symlink("rl-agent.env", r / "etc/quantum/rl-agent.env")), "H131"),
+    "world-writable /etc/quantum": (lambda r: (r / "etc/quantum").chmod(0o757), "H132"),
+    "qt user is uid 0": (
+        lambda r: put(r, "/etc/passwd", "root:x:0:0::/root:/bin/sh\nqt:x:0:0::/home/qt:/bin/sh\n"),
+        None),
+    "wrapper not executable": (
+        lambda r: (r / "home/qt/quantum_trader/ops/run.sh").chmod(0o644), "H151"),
+    "SERVICE_NAME disagrees": (
+        lambda r: (r / C_ENV[1:]).write_text((r / C_ENV[1:]).read_text().replace(
+            "SERVICE_NAME=backend", "SERVICE_NAME=api")), "H144"),
+}
+
+
+def _data_under_tmp(root: Path) -> None:
+    data = root / "opt/quantum/data"
+    shutil.move(str(data), str(root / "tmp/qtdata"))
+    os.symlink("/tmp/qtdata", data)
+
+
+@pytest.mark.parametrize("name", sorted(MUTANTS))
+def test_each_mutant_fails_exactly_its_check(host: Path, redis_port: int, name: str) -> None:
+    mutate, code = MUTANTS[name]
+    mutate(host)
+    exit_code, doc = audit(host, redis_port)
+    assert exit_code == 1
+    if name == "qt user is uid 0":  # the qt user is root: H161 and every ownership check
+        assert "H161" in failing(doc)
+        return
+    if name == "SERVICE_NAME disagrees":  # also QT307 keeps passing; identity is H144's
+        assert failing(doc) == {"H144"}
+        return
+    assert failing(doc) == {code}, json.dumps([c for c in doc["checks"]  # type: ignore[union-attr]
+                                               if c["status"] != "pass"], indent=1)[:2500]
+
+
+def test_unreadable_file_is_error_and_others_still_run(host: Path, redis_port: int) -> None:
+    MUTANTS["unreadable env file"][0](host)
+    _, doc = audit(host, redis_port)
+    checks = doc["checks"]
+    assert isinstance(checks, list)
+    bad = [c for c in checks if c["object"] == "/etc/quantum/rl-agent.env"]
+    assert bad and bad[0]["status"] == "error" and "loop" in bad[0]["actual"]
+    assert sum(c["status"] == "pass" for c in checks) > 40
+
+
+def test_redis_appendonly_no_and_public_bind(host: Path, tmp_path: Path) -> None:
+    with redis_server(tmp_path, appendonly="no") as port:
+        _, doc = audit(host, port)
+    assert failing(doc) == {"H102"}
+    with redis_server(tmp_path, bind="0.0.0.0") as port:
+        _, doc = audit(host, port)
+    assert failing(doc) == {"H103"}
+
+
+def test_no_redis_is_an_error_within_the_timeout(host: Path, tmp_path: Path) -> None:
+    from tests.hosttree import free_port
+
+    # a fake redis-cli answering PONG earlier on PATH fools a script, not the audit
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    put(fake, "/redis-cli", "#!/bin/sh\necho PONG\n", 0o755)
+    start = time.monotonic()
+    proc = qt_lint("host", "--root", str(host), "--redis-port", str(free_port()),
+                   "--timeout", "1", "--offline", "--format", "json", cwd=tmp_path,
+                   env={"PATH": f"{fake}:{os.environ['PATH']}"})
+    assert time.monotonic() - start < 30
+    doc = json.loads(proc.stdout)
+    assert proc.returncode == 1
+    assert failing(doc) == {"H101", "H102", "H103"}
+    statuses = {c["status"] for c in doc["checks"] if c["code"] == "H101"}
+    assert statuses == {"error"}
+
+
+def _fingerprint(root: Path) -> dict[str, tuple[int, int, int, float, str]]:
+    out = {}
+    for path in sorted(root.rglob("*")):
+        st = os.lstat(path)
+        digest = ""
+        if path.is_file() and not path.is_symlink():
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        out[str(path)] = (st.st_mode, st.st_uid, st.st_gid, st.st_mtime, digest)
+    return out
+
+
+def test_audit_is_read_only(host: Path, redis_port: int) -> None:
+    before = _fingerprint(host)
+    audit(host, redis_port)
+    assert _fingerprint(host) == before
+
+
+def test_live_process_checks_error_without_offline(host: Path, redis_port: int) -> None:
+    proc = qt_lint("host", "--root", str(host), "--redis-port", str(redis_port),
+                   "--format", "json", cwd=host.parent)
+    doc = json.loads(proc.stdout)
+    assert proc.returncode == 1
+    assert failing(doc) == {"H143"}
+    assert all(c["status"] == "error" for c in doc["checks"] if c["code"] == "H143")
+
+
+def test_snapshot_round_trip_masks_secrets(host: Path, redis_port: int,
+                                           tmp_path: Path) -> None:
+    env = host / C_ENV[1:]
+    env.write_text(env.read_text() + "BINANCE_API_SECRET=QTLINT-HOST-CANARY\n")
+    out = tmp_path / "snapshot.json"
+    first = qt_lint("host", "--root", str(host), "--redis-port", str(redis_port), "--offline",
+                    "--format", "json", "--snapshot-out", str(out), cwd=tmp_path)
+    assert "QTLINT-HOST-CANARY" not in out.read_text() + first.stdout + first.stderr
+    second = qt_lint("host", "--snapshot-in", str(out), "--offline", "--format", "json",
+                     cwd=tmp_path)
+    strip = lambda doc: [(c["code"], c["status"], c["object"]) for c in doc["checks"]]  # noqa: E731
+    assert strip(json.loads(second.stdout)) == strip(json.loads(first.stdout))
+    assert failing(json.loads(second.stdout)) == {"H131"}  # QT305 still fires on the mask
+
+
+def test_narrowing_and_formats(host: Path, redis_port: int) -> None:
+    _, doc = audit(host, redis_port, "--only", "H13,H161")
+    assert {c["code"] for c in doc["checks"]} == {"H131", "H132", "H161"}  # type: ignore[union-attr]
+    _, doc = audit(host, redis_port, "--only", "H131", "--service", "backend")
+    assert [c["object"] for c in doc["checks"]] == ["/etc/quantum/backend.env"]  # type: ignore[union-attr]
+    proc = qt_lint("host", "--root", str(host), "--redis-port", str(redis_port), "--offline",
+                   "--format", "junit", cwd=host.parent)
+    import xml.etree.ElementTree as ET
+
+    suite = ET.fromstring(proc.stdout)
+    assert suite.get("failures") == "0" and int(suite.get("tests") or 0) > 40
+
+
+def test_not_a_contract_host(tmp_path: Path) -> None:
+    """Like CI's machine: a clear report and exit 1, never a traceback."""
+    proc = qt_lint("host", "--timeout", "0.5", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert "checks:" in proc.stdout
+
+
+def test_unreadable_root_exits_2(tmp_path: Path) -> None:
+    proc = qt_lint("host", "--root", str(tmp_path / "nope"), cwd=tmp_path)
+    assert proc.returncode == 2 and "--root" in proc.stderr
+
+
+def test_database_opened_read_only_and_checked(host: Path, redis_port: int) -> None:
+    db = host / "opt/quantum/data/quantum_trader.db"
+    with sqlite3.connect(db) as connection:
+        connection.execute("CREATE TABLE more (x)")
+    data = bytearray(db.read_bytes())
+    data[200:4000] = b"\xff" * 3800  # damage the first page past the header
+    db.write_bytes(bytes(data))
+    _, doc = audit(host, redis_port)
+    assert failing(doc) == {"H113"}
