@@ -16,6 +16,7 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -87,9 +88,23 @@ def main() -> None:
     base, counts = tree(1)
     checked_files = sum(counts[k] for k in ("python", "shell", "units", "env", "makefile"))
     lines = counts["python_lines"] + counts["shell_lines"]
-    subprocess.run([qt, "check", "--isolated", "."], cwd=base, env=ENV,
+    subprocess.run([qt, "check", "--isolated", "--no-cache", "."], cwd=base, env=ENV,
                    stdout=subprocess.DEVNULL, check=False)  # warm the page cache
-    cold = measure([qt, "check", "--isolated", "."], base, args.runs)
+    cold = measure([qt, "check", "--isolated", "--no-cache", "."], base, args.runs)
+    ENV["QT_LINT_CACHE_DIR"] = str(OUT / "cache")
+    shutil.rmtree(OUT / "cache", ignore_errors=True)
+    subprocess.run([qt, "check", "--isolated", "."], cwd=base, env=ENV,
+                   stdout=subprocess.DEVNULL, check=False)  # fill the result cache
+    warm = measure([qt, "check", "--isolated", "."], base, args.runs)
+    changed = base / "services" / "pkg0" / "mod_0.py"
+    original = changed.read_text()
+    one_change = []
+    for n in range(args.runs):
+        changed.write_text(original + f"\nCHANGED_{n} = {n}\n")
+        one_change.append(measure([qt, "check", "--isolated", "."], base, 1)["wall"])
+    changed.write_text(original)
+    results["warm"] = warm
+    results["one_changed"] = statistics.median(one_change)
     yard = measure([ruff, "check", "--select", "ALL", "--no-cache", "--isolated",
                     "--exit-zero", "--quiet", "."], base, args.runs)
     results["tree"] = {**counts, "files": sum(counts[k] for k in counts if "lines" not in k)}
@@ -100,7 +115,9 @@ def main() -> None:
     print(f"qt-lint check, cold : {cold['wall']:.2f} s wall, {cold['cpu']:.2f} s CPU, "
           f"peak RSS {cold['rss_mib']:.0f} MiB, {checked_files / cold['wall']:,.0f} files/s, "
           f"{lines / cold['wall']:,.0f} lines/s")
-    print("qt-lint check, warm : n/a (the result cache is not built yet)")
+    print(f"qt-lint check, warm : {warm['wall']:.2f} s wall, {warm['cpu']:.2f} s CPU "
+          f"= {warm['wall'] / cold['wall']:.2f}x cold; one file changed: "
+          f"{results['one_changed']:.2f} s")
     print(f"ruff --select ALL   : {yard['wall']:.2f} s wall, {yard['cpu']:.2f} s CPU")
     print(f"ratio qt-lint/ruff  : {cold['wall'] / yard['wall']:.2f}x")
 
@@ -119,12 +136,14 @@ def main() -> None:
         scaled = {1: cold["wall"]}
         for scale in (2, 4):
             path, _ = tree(scale)
-            subprocess.run([qt, "check", "--isolated", "."], cwd=path, env=ENV,
+            subprocess.run([qt, "check", "--isolated", "--no-cache", "."], cwd=path, env=ENV,
                            stdout=subprocess.DEVNULL, check=False)
-            scaled[scale] = measure([qt, "check", "--isolated", "."], path, args.runs)["wall"]
+            scaled[scale] = measure([qt, "check", "--isolated", "--no-cache", "."], path,
+                                    args.runs)["wall"]
         results["scale"] = scaled
         for scale, wall in scaled.items():
-            print(f"{scale}x tree           : {wall:.2f} s wall = {wall / scaled[1]:.2f}x the 1x tree")
+            print(f"{scale}x tree           : {wall:.2f} s wall = "
+                  f"{wall / scaled[1]:.2f}x the 1x tree")
     (OUT / "results.json").write_text(json.dumps(results, indent=2))
 
 

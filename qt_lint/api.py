@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import functools
 import os
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qt_lint.baseline import Key
+from qt_lint.baseline import apply as apply_baseline
+from qt_lint.cache import UNCACHED, ResultCache
 from qt_lint.classify import classify
 from qt_lint.config import Config
+from qt_lint.diffbase import changes_since
 from qt_lint.discover import Candidate, discover, relative_to_root
 from qt_lint.engine import FileResult, check_file
 from qt_lint.finding import Finding, Kind
@@ -35,6 +40,10 @@ class CheckResult:
     findings: list[Finding]
     files: int
     fixed: dict[str, FileResult] = field(default_factory=dict)
+    relpaths: dict[str, str] = field(default_factory=dict)  # display path -> project path
+    analysed: int = 0  # files analysed this run (the others came from the cache)
+    baselined: int = 0
+    stale: int = 0
 
 
 def display_path(path: str, cwd: str | None = None) -> str:
@@ -87,7 +96,9 @@ def stdin_target(filename: str, config: Config) -> Target | None:
 
 def check(paths: Sequence[Path], config: Config, *, force_exclude: bool = False,
           stdin: tuple[str, bytes] | None = None, jobs: int | None = None,
-          fix: bool = False, unsafe_fixes: bool = False) -> CheckResult:
+          fix: bool = False, unsafe_fixes: bool = False, cache: ResultCache | None = None,
+          diff_base: str | None = None, baseline: Counter[Key] | None = None) -> CheckResult:
+    """discover -> classify -> scan (cached) -> new-code filter -> baseline."""
     active = active_codes(config)
     if stdin is not None:
         target = stdin_target(stdin[0], config)
@@ -106,15 +117,63 @@ def check(paths: Sequence[Path], config: Config, *, force_exclude: bool = False,
             from qt_lint.rules.units.qt410_unit_dependency_chain import _cycles
 
             project.unit_cycles(_cycles)
-    results = scan(targets, config, active, project, jobs, fix, data, unsafe_fixes)
+    use_cache = cache if (cache is not None and not fix and data is None) else None
+    results, analysed = scan_cached(targets, config, active, project, jobs, fix, data,
+                                    unsafe_fixes, use_cache)
     findings = list(missing)
     fixed: dict[str, FileResult] = {}
+    changes = changes_since(diff_base, str(config.root)) if diff_base else None
     for target, result in zip(targets, results, strict=True):
-        findings.extend(result.findings)
+        kept = result.findings
+        if changes is not None:
+            kept = tuple(f for f in kept if changes.keeps(target.abspath, f))
+        findings.extend(kept)
         if result.fixed_text is not None:
             fixed[target.abspath] = result
     findings.sort()
-    return CheckResult(findings, len(targets) + len(missing), fixed)
+    relpaths = {t.path: t.relpath for t in targets}
+    out = CheckResult(findings, len(targets) + len(missing), fixed, relpaths, analysed)
+    if baseline is not None:
+        filtered = apply_baseline(findings, baseline, relpaths)
+        out.findings, out.baselined, out.stale = (filtered.findings, filtered.baselined,
+                                                  filtered.stale)
+    return out
+
+
+def scan_cached(targets: list[Target], config: Config, active: frozenset[str],
+                project: Project, jobs: int | None, fix: bool, data: bytes | None,
+                unsafe_fixes: bool, cache: ResultCache | None) -> tuple[list[FileResult], int]:
+    """Results from the cache where the file's content and the configuration are unchanged;
+    only the other files are analysed (and then cached)."""
+    if cache is None:
+        return scan(targets, config, active, project, jobs, fix, data, unsafe_fixes), \
+            len(targets)
+    results: list[FileResult | None] = [None] * len(targets)
+    keys: dict[int, str] = {}
+    todo: list[int] = []
+    for i, target in enumerate(targets):
+        if target.kind in UNCACHED:
+            todo.append(i)
+            continue
+        try:
+            with open(target.abspath, "rb") as handle:
+                content = handle.read(config.max_file_size + 1)
+        except OSError:
+            todo.append(i)
+            continue
+        keys[i] = cache.key(target.kind, target.relpath, content)
+        hit = cache.get(keys[i], target.path)
+        if hit is None:
+            todo.append(i)
+        else:
+            results[i] = FileResult(tuple(hit))
+    scanned = scan([targets[i] for i in todo], config, active, project, jobs, fix, data,
+                   unsafe_fixes)
+    for i, result in zip(todo, scanned, strict=True):
+        results[i] = result
+        if i in keys:
+            cache.put(keys[i], result.findings)
+    return [r for r in results if r is not None], len(todo)
 
 
 # --- scanning, in this process or in workers ----------------------------------------------

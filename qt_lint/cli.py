@@ -52,7 +52,8 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
 @click.option("--format", "output_format", default="text", show_default=True,
-              type=click.Choice(["text", "json"]), help="Output format.")
+              type=click.Choice(["text", "json", "sarif", "github", "junit", "gitlab"]),
+              help="Output format.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="Configuration file (default: nearest qt-lint.toml or pyproject.toml).")
 @click.option("--isolated", is_flag=True, help="Ignore configuration files (contract defaults).")
@@ -74,12 +75,21 @@ def cli() -> None:
 @click.option("--diff", "show_diff", is_flag=True,
               help="Print the fixes as a unified diff instead of writing them (exit 1 if any).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: CPUs).")
+@click.option("--no-cache", is_flag=True,
+              help="Analyse every file (do not read or write the cache).")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False),
+              help="Report only findings that are not in this baseline file.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False),
+              help="Record today's findings as the baseline and exit 0.")
+@click.option("--diff-base",
+              help="Only findings on lines added or changed since this git revision.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check(paths: tuple[Path, ...], output_format: str, config_path: str | None,
           isolated: bool, select: str | None, extend_select: str | None, ignore: str | None,
           exclude: tuple[str, ...], force_exclude: bool, stdin_filename: str | None,
           show_files: bool, strict: bool | None, exit_zero: bool, statistics: bool,
-          fix: bool, unsafe_fixes: bool, show_diff: bool, jobs: int | None,
+          fix: bool, unsafe_fixes: bool, show_diff: bool, jobs: int | None, no_cache: bool,
+          baseline_path: str | None, write_baseline: str | None, diff_base: str | None,
           debug: bool) -> None:
     """Check files and directories (default: the current directory)."""
     from qt_lint import api
@@ -108,9 +118,32 @@ def check(paths: tuple[Path, ...], output_format: str, config_path: str | None,
         sys.stdout.write("".join(f"{t.kind.value:<13} {t.path}\n" for t in targets))
         raise SystemExit(EXIT_OK)
 
+    from qt_lint import baseline as baselines
+    from qt_lint.cache import ResultCache, default_dir
+    from qt_lint.diffbase import DiffBaseError
+    from qt_lint.registry import active_codes
+
     stdin = (stdin_filename, sys.stdin.buffer.read()) if stdin_filename else None
-    result = api.check(list(paths or (Path("."),)), config, force_exclude=force_exclude,
-                       stdin=stdin, jobs=jobs, fix=fix or show_diff, unsafe_fixes=unsafe_fixes)
+    known = None
+    baseline_file = baseline_path or (str(config.root / config.baseline) if config.baseline
+                                      else None)
+    if baseline_file and not write_baseline:
+        try:
+            known = baselines.load(Path(baseline_file))
+        except baselines.BaselineError as exc:
+            raise ConfigError(str(exc)) from None
+    cache = None if no_cache else ResultCache(default_dir(), config, active_codes(config))
+    try:
+        result = api.check(list(paths or (Path("."),)), config, force_exclude=force_exclude,
+                           stdin=stdin, jobs=jobs, fix=fix or show_diff,
+                           unsafe_fixes=unsafe_fixes, cache=cache, diff_base=diff_base,
+                           baseline=known)
+    except DiffBaseError as exc:
+        raise ConfigError(str(exc)) from None
+    if write_baseline:
+        count = baselines.write(Path(write_baseline), result.findings, result.relpaths)
+        click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {write_baseline}.")
+        raise SystemExit(EXIT_OK)
     if show_diff:
         from qt_lint.fix import unified_diff
 
@@ -133,7 +166,8 @@ def check(paths: tuple[Path, ...], output_format: str, config_path: str | None,
         if stdin is not None and not result.fixed:
             sys.stdout.buffer.write(stdin[1])
             sys.stdout.flush()
-    summary = summarise(result.findings, result.files, fixed=len(result.fixed))
+    summary = summarise(result.findings, result.files, fixed=len(result.fixed),
+                        baselined=result.baselined, stale=result.stale)
     render = reporter(output_format)
     out = sys.stderr if (fix and stdin is not None) else sys.stdout
     out.write(render(result.findings, summary, color=_use_color(), statistics=statistics))

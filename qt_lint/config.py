@@ -132,6 +132,7 @@ class Config:
     strict: bool = False
     require_suppression_reason: bool = False
     unsuppressible: tuple[str, ...] = ()
+    baseline: str | None = None
     max_file_size: int = 2 * 1024 * 1024
     contract: Contract = field(default_factory=Contract)
 
@@ -227,7 +228,7 @@ _CONTRACT_KEYS: dict[str, Validator] = {
 _TOP_KEYS = (
     "select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude",
     "severity", "strict", "require-suppression-reason", "unsuppressible", "max-file-size",
-    "contract",
+    "baseline", "contract",
 )
 
 
@@ -279,6 +280,8 @@ def parse_config(data: Mapping[str, Any], root: Path, source: Path | None,
             kw["severity"] = tuple(overrides)
         elif key in ("strict", "require-suppression-reason"):
             kw[key.replace("-", "_")] = _bool(key, value)
+        elif key == "baseline":
+            kw["baseline"] = _str(key, value)
         elif key == "max-file-size":
             kw["max_file_size"] = _int(key, value)
         elif key == "contract":
@@ -365,7 +368,7 @@ def config_fingerprint(config: Config) -> str:
     """A stable text of everything in the config that changes findings (for the cache)."""
     parts = []
     for f in fields(config):
-        if f.name in ("root", "source"):
+        if f.name in ("root", "source", "baseline"):
             continue
         parts.append(f"{f.name}={getattr(config, f.name)!r}")
     return "\n".join(parts)

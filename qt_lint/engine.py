@@ -47,7 +47,7 @@ def check_file(path: str, abspath: str, relpath: str, kind: Kind, config: Config
             if not rule.needs_text:
                 found.extend(rule.check(ctx))
         findings = _filter(found, [], path, relpath, config, active, known_codes(), today)
-        return FileResult(tuple(sorted(findings)))
+        return FileResult(tuple(sorted(anchored(findings, ""))))
 
     findings = _analyse(path, abspath, relpath, kind, source, config, active, project, today)
     if not fix:
@@ -105,7 +105,23 @@ def _analyse(path: str, abspath: str, relpath: str, kind: Kind, source: Text, co
                 seen.add(problem.line)
                 raw.append(_qt001(path, problem.line, problem.column, problem.message))
     directives = parse_directives(source.text, kind)
-    return _filter(raw, directives, path, relpath, config, active, known_codes(), today)
+    kept = _filter(raw, directives, path, relpath, config, active, known_codes(), today)
+    return anchored(kept, source.text)
+
+
+def anchored(findings: list[Finding], text: str) -> list[Finding]:
+    """Each finding with a fingerprint of its code and the offending line's text, so that a
+    baseline or a code-scanning service recognises it when lines move."""
+    import hashlib
+
+    lines = text.split("\n")
+    out = []
+    for f in findings:
+        line = lines[f.line - 1] if 0 < f.line <= len(lines) else ""
+        basis = f"{f.code}\0{' '.join(line.split())}\0{f.message if not line.strip() else ''}"
+        digest = hashlib.sha256(basis.encode("utf-8", "replace")).hexdigest()[:20]
+        out.append(replace(f, anchor=digest))
+    return out
 
 
 def _any_rule_applies(kind: Kind, text: str, config: Config) -> bool:

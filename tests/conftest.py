@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from qt_lint.config import Config
 from qt_lint.finding import Finding
 
 ROOT = Path(__file__).resolve().parent.parent
+# the tests never read or write the user's result cache
+os.environ.setdefault("QT_LINT_CACHE_DIR", tempfile.mkdtemp(prefix="qt-lint-test-cache-"))
 FIXTURES = ROOT / "fixtures"
 
 

@@ -10,7 +10,7 @@ from typing import Protocol
 
 from qt_lint.finding import Finding
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
 
 
 @dataclass(frozen=True)
@@ -19,11 +19,29 @@ class Summary:
     findings: int
     by_code: dict[str, int]
     fixed: int = 0
+    baselined: int = 0  # findings the baseline absorbed
+    stale: int = 0  # baseline entries that no longer match anything
 
 
-def summarise(findings: Sequence[Finding], files: int, fixed: int = 0) -> Summary:
+def summarise(findings: Sequence[Finding], files: int, fixed: int = 0, baselined: int = 0,
+              stale: int = 0) -> Summary:
     counts = Counter(f.code for f in findings)
-    return Summary(files, len(findings), dict(sorted(counts.items())), fixed)
+    return Summary(files, len(findings), dict(sorted(counts.items())), fixed, baselined, stale)
+
+
+def fingerprints(findings: Sequence[Finding]) -> list[str]:
+    """Stable fingerprints: path, code, line-text anchor, and the occurrence number among
+    identical ones (two same findings on one line stay two)."""
+    import hashlib
+
+    seen: Counter[tuple[str, str, str]] = Counter()
+    out = []
+    for f in findings:
+        key = (f.path, f.code, f.anchor)
+        seen[key] += 1
+        basis = f"{f.path}\0{f.code}\0{f.anchor}\0{seen[key]}"
+        out.append(hashlib.sha256(basis.encode()).hexdigest()[:32])
+    return out
 
 
 class Reporter(Protocol):

@@ -21,11 +21,21 @@ def finding_dict(f: Finding) -> dict[str, object]:
 
 def render(findings: Sequence[Finding], summary: Summary, *, color: bool,
            statistics: bool) -> str:
-    document = {
+    from qt_lint.report import fingerprints
+
+    document: dict[str, object] = {
         "version": SCHEMA_VERSION,
-        "findings": [finding_dict(f) for f in findings],
+        "findings": [{**finding_dict(f), "fingerprint": fp}
+                     for f, fp in zip(findings, fingerprints(findings), strict=True)],
         "summary": {
             "files": summary.files, "findings": summary.findings, "by_code": summary.by_code,
+            "baselined": summary.baselined, "stale_baseline_entries": summary.stale,
         },
     }
+    if statistics:
+        names = {f.code: f.name for f in findings}
+        document["statistics"] = [
+            {"code": code, "name": names.get(code, ""), "count": count}
+            for code, count in sorted(summary.by_code.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

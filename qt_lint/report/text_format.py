@@ -44,6 +44,11 @@ def render(findings: Sequence[Finding], summary: Summary, *, color: bool,
         lines.append(f"Found {' and '.join(parts)} in {files}.{tail}")
     else:
         lines.append(paint(f"All checks passed ({files} checked).", CYAN))
+    if summary.baselined or summary.stale:
+        plural = "ies" if summary.stale != 1 else "y"
+        lines.append(f"{summary.baselined} finding{'s' if summary.baselined != 1 else ''} in the "
+                     f"baseline; {summary.stale} baseline entr{plural} no longer match "
+                     "(stale: remove them with --write-baseline).")
     if summary.fixed:
         lines.append(f"Fixed {summary.fixed} file{'s' if summary.fixed != 1 else ''}.")
     return "\n".join(lines) + "\n"

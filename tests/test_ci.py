@@ -1,0 +1,183 @@
+"""The CI gate: SARIF, annotations, JUnit, GitLab, baseline, --diff-base, cache."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+
+from qt_lint.api import check
+from qt_lint.cache import ResultCache
+from qt_lint.config import Config
+from qt_lint.registry import active_codes
+from tests.conftest import FIXTURES, ROOT, git, qt_lint
+
+FAMILIES = ["python/qt101", "python/qt306", "shell/qt303", "systemd-unit/qt402",
+            "env-file/qt305", "compose/qt501", "makefile/qt102", "crontab/qt101",
+            "config/qt502", "python/qt601", "shell/qt702", "python/qt001"]
+
+
+def _every_family(repo: Path) -> Path:
+    for case in FAMILIES:
+        shutil.copytree(FIXTURES / case / "fire", repo / case.replace("/", "-"))
+    (repo / "qt-lint.toml").write_text("")
+    git("add", "-A", cwd=repo)
+    return repo
+
+
+def test_sarif_validates_against_the_official_schema(repo: Path) -> None:
+    _every_family(repo)
+    proc = qt_lint("check", "--format", "sarif", ".", cwd=repo)
+    doc = json.loads(proc.stdout)
+    schema = json.loads((ROOT / "tests/data/sarif-schema-2.1.0.json").read_text())
+    jsonschema.validators.validator_for(schema)(schema).validate(doc)
+    run = doc["runs"][0]
+    codes = {r["ruleId"] for r in run["results"]}
+    assert {"QT101", "QT306", "QT303", "QT402", "QT305", "QT501", "QT102", "QT502", "QT601",
+            "QT702", "QT001"} <= codes
+    rules = run["tool"]["driver"]["rules"]
+    assert all(r["properties"]["contract-section"] for r in rules)
+    assert all(r["partialFingerprints"]["qtLintFingerprint/v1"] for r in run["results"])
+    assert all(r["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1
+               for r in run["results"])
+
+
+def test_fingerprints_survive_lines_moving(repo: Path) -> None:
+    (repo / "job.sh").write_text("#!/bin/bash\npython3 a.py\n")
+    first = json.loads(qt_lint("check", "--format", "json", ".", cwd=repo).stdout)
+    (repo / "job.sh").write_text("#!/bin/bash\n" + "echo pad\n" * 20 + "python3   a.py\n")
+    second = json.loads(qt_lint("check", "--format", "json", ".", cwd=repo).stdout)
+    assert [f["fingerprint"] for f in first["findings"]] == [
+        f["fingerprint"] for f in second["findings"]]
+    assert first["findings"][0]["line"] != second["findings"][0]["line"]
+
+
+def test_github_annotations_escape(tmp_path: Path) -> None:
+    from qt_lint.finding import Finding
+    from qt_lint.report import summarise
+    from qt_lint.report.github_format import render
+
+    f = Finding("a,b:c.sh", 3, 7, "QT101", "50% of\nlines", name="bare-python")
+    out = render([f], summarise([f], 1), color=False, statistics=False)
+    assert out == ("::error file=a%2Cb%3Ac.sh,line=3,col=7,title=QT101 bare-python::"
+                   "50%25 of%0Alines\n")
+
+
+def test_junit_and_gitlab(repo: Path) -> None:
+    _every_family(repo)
+    suite = ET.fromstring(qt_lint("check", "--format", "junit", ".", cwd=repo).stdout)
+    cases = suite.findall(".//testcase")
+    assert len(cases) == int(suite.get("tests") or 0) > 10
+    assert all(c.find("failure") is not None for c in cases)
+    issues = json.loads(qt_lint("check", "--format", "gitlab", ".", cwd=repo).stdout)
+    assert {"description", "check_name", "fingerprint", "severity", "location"} <= set(issues[0])
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
+
+
+def test_statistics_text_and_json(repo: Path) -> None:
+    (repo / "a.sh").write_text("python3 a.py\npython3 b.py\nchmod 777 x\n")
+    text = qt_lint("check", "--statistics", ".", cwd=repo).stdout
+    assert "2  QT101  bare-python" in text and "1  QT702  world-writable" in text
+    doc = json.loads(qt_lint("check", "--statistics", "--format", "json", ".", cwd=repo).stdout)
+    assert doc["statistics"][0] == {"code": "QT101", "name": "bare-python", "count": 2}
+
+
+def test_baseline_adoption_cycle(repo: Path) -> None:
+    (repo / "ops").mkdir()
+    job = repo / "ops" / "job.sh"
+    job.write_text("#!/bin/bash\npython3 a.py && python3 a.py\nchmod 777 /opt/x\n")
+    (repo / ".env").write_text("A=1\n")
+    git("add", "-A", cwd=repo)
+    base = ".qt-lint-baseline.json"
+    adopt = qt_lint("check", "--write-baseline", base, ".", cwd=repo)
+    assert adopt.returncode == 0 and "Wrote 4 findings" in adopt.stdout
+    document = json.loads((repo / base).read_text())
+    counts = {(e["path"], e["code"]): e["count"] for e in document["findings"]}
+    assert counts[("ops/job.sh", "QT101")] == 2  # two identical findings on one line
+    assert qt_lint("check", "--baseline", base, ".", cwd=repo).returncode == 0
+    # a new breach: only it is reported
+    job.write_text(job.read_text() + "docker ps\n")
+    new = qt_lint("check", "--baseline", base, "--format", "json", ".", cwd=repo)
+    assert new.returncode == 1
+    assert [(f["code"], f["line"]) for f in json.loads(new.stdout)["findings"]] == [
+        ("QT501", 4)]
+    job.write_text(job.read_text().replace("docker ps\n", ""))
+    # 20 lines inserted at the top of a file with baselined findings: still clean
+    lines = job.read_text().split("\n", 1)
+    job.write_text(lines[0] + "\n" + "echo padding\n" * 20 + lines[1])
+    assert qt_lint("check", "--baseline", base, ".", cwd=repo).returncode == 0
+    # fixing a baselined finding: reported as stale, exit 0
+    job.write_text(job.read_text().replace("chmod 777 /opt/x\n", ""))
+    fixed = qt_lint("check", "--baseline", base, ".", cwd=repo)
+    assert fixed.returncode == 0
+    assert "1 baseline entry no longer match" in fixed.stdout
+    doc = json.loads(qt_lint("check", "--baseline", base, "--format", "json", ".",
+                             cwd=repo).stdout)
+    assert doc["summary"]["stale_baseline_entries"] == 1
+    # the config key works like the option; a broken baseline is exit 2
+    (repo / "qt-lint.toml").write_text(f'baseline = "{base}"\n')
+    assert qt_lint("check", ".", cwd=repo).returncode == 0
+    (repo / base).write_text("{not json")
+    broken = qt_lint("check", ".", cwd=repo)
+    assert broken.returncode == 2 and "not a qt-lint baseline" in broken.stderr
+
+
+def test_diff_base_reports_only_new_code(repo: Path) -> None:
+    (repo / "old.sh").write_text("#!/bin/bash\npython3 old.py\necho ok\n")
+    (repo / ".env").write_text("A=1\n")
+    git("add", "-A", cwd=repo)
+    git("commit", "-q", "-m", "base", cwd=repo)
+    (repo / "old.sh").write_text("#!/bin/bash\npython3 old.py\necho changed\npython3 new.py\n")
+    (repo / "deploy").mkdir()
+    (repo / "deploy" / "x.env.example").write_text("A=\n")  # a new file: counts whole
+    proc = qt_lint("check", "--diff-base", "HEAD", "--format", "json", ".", cwd=repo)
+    got = [(f["path"], f["line"], f["code"]) for f in json.loads(proc.stdout)["findings"]]
+    assert got == [("deploy/x.env.example", 1, "QT302"), ("deploy/x.env.example", 1, "QT307"),
+                   ("old.sh", 4, "QT101")]
+    assert proc.returncode == 1
+    bad = qt_lint("check", "--diff-base", "no-such-rev", ".", cwd=repo)
+    assert bad.returncode == 2 and "no-such-rev" in bad.stderr
+
+
+def test_cache_warm_then_one_change(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    for case in ("python/qt101", "shell/qt101", "python/qt201", "systemd-unit/qt402"):
+        shutil.copytree(FIXTURES / case / "fire", src / case.replace("/", "-"))
+    config = Config(root=src)
+    cache = ResultCache(tmp_path / "cache", config, active_codes(config))
+    cold = check([src], config, jobs=1, cache=cache)
+    warm = check([src], config, jobs=1, cache=cache)
+    assert warm.findings == cold.findings
+    units = sum(1 for _ in src.rglob("*.service")) + sum(1 for _ in src.rglob("*.conf"))
+    assert warm.analysed == units  # units are never cached; everything else came from it
+    target = next(src.rglob("positions.sh"))
+    target.write_text(target.read_text() + "python3 more.py\n")
+    after = check([src], config, jobs=1, cache=cache)
+    assert after.analysed == units + 1
+    assert len(after.findings) == len(cold.findings) + 1
+    # a corrupt entry is ignored and rebuilt
+    for entry in (tmp_path / "cache").rglob("*.json"):
+        entry.write_text("{corrupt")
+    again = check([src], config, jobs=1, cache=cache)
+    assert again.findings == after.findings
+    assert check([src], config, jobs=1, cache=cache).analysed == units
+
+
+def test_concurrent_runs_share_the_cache(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    shutil.copytree(FIXTURES / "python", src)
+    env = {"QT_LINT_CACHE_DIR": str(tmp_path / "shared-cache")}
+    exe = shutil.which("qt-lint", path=str(Path(ROOT / ".venv/bin"))) or "qt-lint"
+    runs = [subprocess.Popen([exe, "check", "--isolated", "--format", "json", str(src)],
+                             stdout=subprocess.PIPE, cwd=tmp_path,
+                             env={**__import__("os").environ, **env})
+            for _ in range(4)]
+    outputs = [json.loads(run.communicate(timeout=120)[0])["findings"] for run in runs]
+    assert all(out == outputs[0] for out in outputs)
+    solo = json.loads(qt_lint("check", "--isolated", "--no-cache", "--format", "json",
+                              str(src), cwd=tmp_path).stdout)["findings"]
+    assert outputs[0] == solo
