@@ -30,8 +30,8 @@ VENV = OUT / "venv"
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def sh(*args: str | Path, **kw: object) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([str(a) for a in args], check=True, **kw)  # type: ignore[call-overload]
+def sh(*args: str | Path, env: dict[str, str] | None = None) -> None:
+    subprocess.run([str(a) for a in args], check=True, env=env)
 
 
 def install() -> None:
@@ -107,10 +107,11 @@ def main() -> None:
     results["one_changed"] = statistics.median(one_change)
     yard = measure([ruff, "check", "--select", "ALL", "--no-cache", "--isolated",
                     "--exit-zero", "--quiet", "."], base, args.runs)
-    results["tree"] = {**counts, "files": sum(counts[k] for k in counts if "lines" not in k)}
+    files = sum(counts[k] for k in counts if "lines" not in k)
+    results["tree"] = {**counts, "files": files}
     results["cold"] = cold
     results["ruff"] = yard
-    print(f"tree: {results['tree']['files']:,} files; qt-lint checks {checked_files:,} of them "
+    print(f"tree: {files:,} files; qt-lint checks {checked_files:,} of them "
           f"({counts['python_lines']:,} Python and {counts['shell_lines']:,} shell lines)")
     print(f"qt-lint check, cold : {cold['wall']:.2f} s wall, {cold['cpu']:.2f} s CPU, "
           f"peak RSS {cold['rss_mib']:.0f} MiB, {checked_files / cold['wall']:,.0f} files/s, "
@@ -135,10 +136,10 @@ def main() -> None:
     if args.scale:
         scaled = {1: cold["wall"]}
         for scale in (2, 4):
-            path, _ = tree(scale)
-            subprocess.run([qt, "check", "--isolated", "--no-cache", "."], cwd=path, env=ENV,
+            bigger, _ = tree(scale)
+            subprocess.run([qt, "check", "--isolated", "--no-cache", "."], cwd=bigger, env=ENV,
                            stdout=subprocess.DEVNULL, check=False)
-            scaled[scale] = measure([qt, "check", "--isolated", "--no-cache", "."], path,
+            scaled[scale] = measure([qt, "check", "--isolated", "--no-cache", "."], bigger,
                                     args.runs)["wall"]
         results["scale"] = scaled
         for scale, wall in scaled.items():
