@@ -14,7 +14,7 @@ from pathlib import Path
 
 from qt_lint.baseline import Key
 from qt_lint.baseline import apply as apply_baseline
-from qt_lint.cache import UNCACHED, ResultCache
+from qt_lint.cache import ResultCache
 from qt_lint.classify import classify
 from qt_lint.config import Config
 from qt_lint.diffbase import changes_since
@@ -152,16 +152,14 @@ def scan_cached(targets: list[Target], config: Config, active: frozenset[str],
     keys: dict[int, str] = {}
     todo: list[int] = []
     for i, target in enumerate(targets):
-        if target.kind in UNCACHED:
-            todo.append(i)
-            continue
         try:
             with open(target.abspath, "rb") as handle:
                 content = handle.read(config.max_file_size + 1)
         except OSError:
             todo.append(i)
             continue
-        keys[i] = cache.key(target.kind, target.relpath, content)
+        keys[i] = cache.key(target.kind, target.relpath, content,
+                            project.dependencies_digest(target.kind, target.abspath))
         hit = cache.get(keys[i], target.path)
         if hit is None:
             todo.append(i)

@@ -2,8 +2,9 @@
 
 One small JSON file per entry under the user's cache folder, written atomically (a temp
 file renamed into place), so two runs can share it; an entry that does not load is
-ignored and rebuilt. Units and env files are not cached: their findings depend on other
-files (drop-ins, the start order, common.env).
+ignored and rebuilt. Findings that depend on other files are keyed by those too: a unit's
+by every unit file of the repository (drop-ins, the start order, timers), an env file's by
+the `common.env` beside it.
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ from typing import Any
 from qt_lint import __version__
 from qt_lint.config import Config, config_fingerprint
 from qt_lint.finding import Edit, Finding, Fix, Kind, Severity
-
-UNCACHED = frozenset({Kind.UNIT, Kind.ENV})
 
 
 def default_dir() -> Path:
@@ -39,9 +38,9 @@ class ResultCache:
                           dt.date.today().isoformat()])  # expiring suppressions
         self.salt = hashlib.sha256(salt.encode()).hexdigest()
 
-    def key(self, kind: Kind, relpath: str, data: bytes) -> str:
+    def key(self, kind: Kind, relpath: str, data: bytes, depends: str = "") -> str:
         digest = hashlib.sha256()
-        for part in (self.salt, kind.value, relpath):
+        for part in (self.salt, kind.value, relpath, depends):
             digest.update(part.encode())
             digest.update(b"\0")
         digest.update(data)

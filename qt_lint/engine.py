@@ -112,6 +112,8 @@ def _analyse(path: str, abspath: str, relpath: str, kind: Kind, source: Text, co
 def anchored(findings: list[Finding], text: str) -> list[Finding]:
     """Each finding with a fingerprint of its code and the offending line's text, so that a
     baseline or a code-scanning service recognises it when lines move."""
+    if not findings:
+        return findings
     import hashlib
 
     lines = text.split("\n")

@@ -8,6 +8,7 @@ Files other than the one being checked are read from disk, never from standard i
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import subprocess
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qt_lint.config import Config
+from qt_lint.finding import Kind
 from qt_lint.source import Unreadable, read_text
 
 if TYPE_CHECKING:
@@ -101,6 +103,26 @@ class Project:
         state = dict(self.__dict__)
         state["_listing"] = None  # a running process does not cross to workers
         return state
+
+    # --- what a file's findings depend on (the result cache keys by it) -----------------------
+
+    def dependencies_digest(self, kind: Kind, abspath: str) -> str:
+        if kind is Kind.UNIT:
+            return self.units_digest
+        if kind is Kind.ENV:
+            common = os.path.join(os.path.dirname(abspath), self.config.contract.common_env)
+            return hashlib.sha256((self.files.read(common) or "").encode()).hexdigest()
+        return ""
+
+    @functools.cached_property
+    def units_digest(self) -> str:
+        """Every unit file of the repository, names and contents."""
+        digest = hashlib.sha256()
+        paths = self._unit_paths if self._unit_paths is not None else [
+            c.abspath for c in _unit_files(self.root, self.config)]
+        for path in sorted(paths):
+            digest.update(path.encode() + b"\0" + (self.files.read(path) or "").encode())
+        return digest.hexdigest()
 
     # --- env files ----------------------------------------------------------------------------
 
@@ -257,8 +279,11 @@ def _unit_files(root: Path, config: Config,
             stdout, returncode = proc.stdout, proc.returncode
     except (OSError, subprocess.TimeoutExpired):
         returncode = 1
-    if returncode != 0:
-        return discover([root], config)
+    if returncode != 0:  # not a git work tree: walk it
+        from qt_lint.classify import classify
+
+        return [c for c in discover([root], config)
+                if classify(c.relpath, None) is Kind.UNIT]
     excludes = exclude_patterns(config)
     out = []
     for raw in sorted(set(stdout.split(b"\0"))):

@@ -152,19 +152,22 @@ def test_cache_warm_then_one_change(tmp_path: Path) -> None:
     cold = check([src], config, jobs=1, cache=cache)
     warm = check([src], config, jobs=1, cache=cache)
     assert warm.findings == cold.findings
-    units = sum(1 for _ in src.rglob("*.service")) + sum(1 for _ in src.rglob("*.conf"))
-    assert warm.analysed == units  # units are never cached; everything else came from it
+    assert warm.analysed == 0
     target = next(src.rglob("positions.sh"))
     target.write_text(target.read_text() + "python3 more.py\n")
     after = check([src], config, jobs=1, cache=cache)
-    assert after.analysed == units + 1
+    assert after.analysed == 1  # only the changed file
     assert len(after.findings) == len(cold.findings) + 1
+    # a unit's findings depend on the other units: changing one re-checks them all
+    unit = next(src.rglob("quantum-backend.service"))
+    unit.write_text(unit.read_text().replace("User=root", "User=qt"))
+    units = sum(1 for _ in src.rglob("*.service")) + sum(1 for _ in src.rglob("*.conf"))
+    assert check([src], config, jobs=1, cache=cache).analysed == units
     # a corrupt entry is ignored and rebuilt
     for entry in (tmp_path / "cache").rglob("*.json"):
         entry.write_text("{corrupt")
     again = check([src], config, jobs=1, cache=cache)
-    assert again.findings == after.findings
-    assert check([src], config, jobs=1, cache=cache).analysed == units
+    assert again.analysed > 0 and check([src], config, jobs=1, cache=cache).analysed == 0
 
 
 def test_concurrent_runs_share_the_cache(tmp_path: Path) -> None:
