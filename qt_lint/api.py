@@ -149,18 +149,12 @@ def scan_cached(targets: list[Target], config: Config, active: frozenset[str],
         return scan(targets, config, active, project, jobs, fix, data, unsafe_fixes), \
             len(targets)
     results: list[FileResult | None] = [None] * len(targets)
-    keys: dict[int, str] = {}
+    records: dict[int, dict[str, object]] = {}
     todo: list[int] = []
     for i, target in enumerate(targets):
-        try:
-            with open(target.abspath, "rb") as handle:
-                content = handle.read(config.max_file_size + 1)
-        except OSError:
-            todo.append(i)
-            continue
-        keys[i] = cache.key(target.kind, target.relpath, content,
-                            project.dependencies_digest(target.kind, target.abspath))
-        hit = cache.get(keys[i], target.path)
+        depends = project.dependencies_digest(target.kind, target.abspath)
+        hit, records[i] = cache.lookup(target.kind, target.relpath, target.abspath, depends,
+                                       config.max_file_size, target.path)
         if hit is None:
             todo.append(i)
         else:
@@ -169,8 +163,8 @@ def scan_cached(targets: list[Target], config: Config, active: frozenset[str],
                    unsafe_fixes)
     for i, result in zip(todo, scanned, strict=True):
         results[i] = result
-        if i in keys:
-            cache.put(keys[i], result.findings)
+        cache.store(targets[i].relpath, records[i], result.findings)
+    cache.save()
     return [r for r in results if r is not None], len(todo)
 
 

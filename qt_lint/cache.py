@@ -1,10 +1,17 @@
 """A result cache keyed by file content, qt-lint version and the effective configuration.
 
-One small JSON file per entry under the user's cache folder, written atomically (a temp
-file renamed into place), so two runs can share it; an entry that does not load is
-ignored and rebuilt. Findings that depend on other files are keyed by those too: a unit's
-by every unit file of the repository (drop-ins, the start order, timers), an env file's by
-the `common.env` beside it.
+One index file per configuration (qt-lint version, effective configuration, selected
+codes, today's date for expiring suppressions) under the user's cache folder. It maps a
+file's project path to the hash of its content, the signature of its stat, what its
+findings depend on, and the findings. A file whose stat signature (size, mtime, ctime,
+inode) is unchanged is not read again; ctime changes with every write and cannot be set by
+hand, so the content hash stays the key. Findings that depend on other files are keyed by
+those too: a unit's by every unit file of the repository (drop-ins, the start order,
+timers), an env file's by the `common.env` beside it.
+
+Safe when runs share the folder: the index is merged and replaced atomically (a temp file
+renamed into place), so a concurrent run can at worst lose the other's new entries, never
+read a torn file; an index that does not load is ignored and rebuilt.
 """
 
 from __future__ import annotations
@@ -35,37 +42,76 @@ class ResultCache:
     def __init__(self, directory: Path, config: Config, active: frozenset[str]) -> None:
         self.directory = directory
         salt = "\n".join([__version__, config_fingerprint(config), ",".join(sorted(active)),
-                          dt.date.today().isoformat()])  # expiring suppressions
-        self.salt = hashlib.sha256(salt.encode()).hexdigest()
+                          str(config.root), dt.date.today().isoformat()])
+        self.path = directory / f"{hashlib.sha256(salt.encode()).hexdigest()[:32]}.json"
+        self._entries: dict[str, Any] | None = None
+        self._changed: dict[str, Any] = {}
 
-    def key(self, kind: Kind, relpath: str, data: bytes, depends: str = "") -> str:
-        digest = hashlib.sha256()
-        for part in (self.salt, kind.value, relpath, depends):
-            digest.update(part.encode())
-            digest.update(b"\0")
-        digest.update(data)
-        return digest.hexdigest()
+    @property
+    def entries(self) -> dict[str, Any]:
+        if self._entries is None:
+            try:
+                loaded = json.loads(self.path.read_text(encoding="utf-8"))
+                self._entries = loaded if isinstance(loaded, dict) else {}
+            except (OSError, ValueError):
+                self._entries = {}  # missing or corrupt: analyse again
+        return self._entries
 
-    def _path(self, key: str) -> Path:
-        return self.directory / key[:2] / f"{key[2:]}.json"
-
-    def get(self, key: str, path: str) -> list[Finding] | None:
+    def lookup(self, kind: Kind, relpath: str, abspath: str, depends: str,
+               max_size: int, shown: str) -> tuple[list[Finding] | None, dict[str, Any]]:
+        """The cached findings, or None and what `store` needs to record new ones."""
         try:
-            entries = json.loads(self._path(key).read_text(encoding="utf-8"))
-            return [_load(entry, path) for entry in entries]
-        except (OSError, ValueError, KeyError, TypeError):
-            return None  # missing or corrupt: analyse again
-
-    def put(self, key: str, findings: list[Finding] | tuple[Finding, ...]) -> None:
-        target = self._path(key)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump([_dump(f) for f in findings], handle)
-            os.replace(tmp, target)
+            st = os.stat(abspath)
         except OSError:
-            pass  # a cache that cannot be written only costs speed
+            return None, {}
+        signature = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        entry = self.entries.get(relpath)
+        valid = isinstance(entry, dict) and entry.get("kind") == kind.value and \
+            entry.get("depends") == depends
+        if valid and entry is not None and entry.get("signature") == signature:
+            found = _findings(entry, shown)
+            if found is not None:
+                return found, {}
+        try:
+            with open(abspath, "rb") as handle:
+                content = hashlib.sha256(handle.read(max_size + 1)).hexdigest()
+        except OSError:
+            return None, {}
+        record = {"kind": kind.value, "depends": depends, "signature": signature,
+                  "content": content}
+        if valid and entry is not None and entry.get("content") == content:
+            found = _findings(entry, shown)
+            if found is not None:
+                self._changed[relpath] = {**entry, "signature": signature}
+                return found, {}
+        return None, record
+
+    def store(self, relpath: str, record: dict[str, Any],
+              findings: list[Finding] | tuple[Finding, ...]) -> None:
+        if record:
+            self._changed[relpath] = {**record, "findings": [_dump(f) for f in findings]}
+
+    def save(self) -> None:
+        """Merge this run's entries into the index on disk and replace it atomically."""
+        if not self._changed:
+            return
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            try:
+                current = json.loads(self.path.read_text(encoding="utf-8"))
+                if not isinstance(current, dict):
+                    current = {}
+            except (OSError, ValueError):
+                current = {}
+            current.update(self._changed)
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(current, handle, separators=(",", ":"))
+            os.replace(tmp, self.path)
+        except OSError:
+            return  # a cache that cannot be written only costs speed
+        self._entries = current
+        self._changed = {}
 
 
 def _dump(f: Finding) -> dict[str, Any]:
@@ -75,6 +121,13 @@ def _dump(f: Finding) -> dict[str, Any]:
             "fix": None if f.fix is None else {
                 "safe": f.fix.safe, "edits": [[e.start, e.end, e.text, e.rank]
                                               for e in f.fix.edits]}}
+
+
+def _findings(entry: dict[str, Any], path: str) -> list[Finding] | None:
+    try:
+        return [_load(item, path) for item in entry["findings"]]
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _load(entry: dict[str, Any], path: str) -> Finding:

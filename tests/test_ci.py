@@ -163,11 +163,14 @@ def test_cache_warm_then_one_change(tmp_path: Path) -> None:
     unit.write_text(unit.read_text().replace("User=root", "User=qt"))
     units = sum(1 for _ in src.rglob("*.service")) + sum(1 for _ in src.rglob("*.conf"))
     assert check([src], config, jobs=1, cache=cache).analysed == units
-    # a corrupt entry is ignored and rebuilt
+    # a corrupt index is ignored and rebuilt
     for entry in (tmp_path / "cache").rglob("*.json"):
         entry.write_text("{corrupt")
+    cache = ResultCache(tmp_path / "cache", config, active_codes(config))
     again = check([src], config, jobs=1, cache=cache)
-    assert again.analysed > 0 and check([src], config, jobs=1, cache=cache).analysed == 0
+    assert again.analysed > 0 and again.findings == check([src], config, jobs=1).findings
+    fresh = ResultCache(tmp_path / "cache", config, active_codes(config))
+    assert check([src], config, jobs=1, cache=fresh).analysed == 0
 
 
 def test_concurrent_runs_share_the_cache(tmp_path: Path) -> None:
