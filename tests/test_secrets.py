@@ -39,14 +39,40 @@ def _repo(repo: Path) -> Path:
     ["check", "--diff", "."],
     ["check", "--debug", "."],
     ["check", "--select", "QT305", "--format", "json", "."],
+    ["check", "--format", "sarif", "."],
+    ["check", "--format", "github", "."],
+    ["check", "--format", "junit", "."],
+    ["check", "--format", "gitlab", "."],
+    ["check", "--write-baseline", "b.json", "."],
 ])
 def test_canary_never_printed(repo: Path, args: list[str]) -> None:
     _repo(repo)
     proc = qt_lint(*args, cwd=repo)
     assert "Traceback" not in proc.stderr
     assert CANARY not in proc.stdout + proc.stderr
+    if "--write-baseline" in args:
+        assert CANARY not in (repo / "b.json").read_text()
     if args == ["check", "."]:
         assert "QT305" in proc.stdout and "BINANCE_API_SECRET" in proc.stdout
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "junit"])
+def test_canary_never_printed_by_the_host_audit(tmp_path: Path, fmt: str) -> None:
+    from tests.hosttree import build_host, put
+
+    root = tmp_path / "host"
+    root.mkdir()
+    build_host(root)
+    env = root / "etc/quantum/backend.env"
+    env.write_text(env.read_text() + f"EXCHANGE_API_SECRET={CANARY}\nbroken {CANARY}\n")
+    put(root, "/etc/systemd/system/quantum-backend.service.d/10-x.conf",
+        f"[Service]\nEnvironment=API_TOKEN={CANARY}\ngarbage {CANARY}\n")
+    out = tmp_path / "snap.json"
+    proc = qt_lint("host", "--root", str(root), "--redis-port", "1", "--timeout", "0.2",
+                   "--offline", "--format", fmt, "--snapshot-out", str(out), cwd=tmp_path)
+    assert "Traceback" not in proc.stderr
+    assert CANARY not in proc.stdout + proc.stderr + out.read_text()
+    assert "H131" in proc.stdout
 
 
 def test_canary_not_in_stdin_mode(tmp_path: Path) -> None:
