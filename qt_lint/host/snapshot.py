@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -67,13 +68,43 @@ class Snapshot:
         return names.get(gid, str(gid)) if gid is not None else "?"
 
 
+_ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*=")
+_SECTION = re.compile(r"^\s*\[[^\]]+\]\s*$")
+
+
+def scrub(text: str) -> str:
+    """An env file or unit as the snapshot keeps it: assignments (secret-like values
+    masked), section headers and qt-lint directives. Other comments become `#` and other
+    lines a placeholder, so line numbers and every judgement stay the same but free text,
+    which no key can mark as secret, never leaves the host."""
+    from qt_lint.secrets import redact_line
+
+    out = []
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if not stripped or _SECTION.match(line):
+            out.append(line)
+        elif stripped[0] in "#;":
+            out.append(redact_line(line) if "qt-lint:" in line else stripped[0])
+        elif _ASSIGNMENT.match(line):
+            out.append(redact_line(line))
+        else:
+            out.append("<line not shown>")
+    return "\n".join(out)
+
+
 def to_json(snapshot: Snapshot) -> str:
-    """The snapshot with every secret-like assignment of every file masked."""
+    """The snapshot with secrets kept on the host (see `scrub`)."""
     from qt_lint.secrets import redact_line
 
     data = asdict(snapshot)
-    for item in data["texts"].values():
-        if item["text"] is not None:
+    scrubbed = set(snapshot.env_files) | set(snapshot.units) | set(snapshot.repo_units.values())
+    for path, item in data["texts"].items():
+        if item["text"] is None:
+            continue
+        if path in scrubbed or path.endswith(".env"):
+            item["text"] = scrub(item["text"])
+        else:
             item["text"] = "\n".join(redact_line(line) for line in item["text"].split("\n"))
     return json.dumps(data, indent=2, sort_keys=True)
 
