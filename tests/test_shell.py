@@ -51,3 +51,8 @@ def test_heredoc_fed_to_a_shell_only() -> None:
     text = "sh <<'X'\npython3 a.py\nX\nssh host <<X\npython3 b.py\nX\ntee f <<X\npython3 c\nX\n"
     names = [(c.name, c.program.line) for c in parse_shell(text).commands]
     assert names == [("sh", 1), ("python3", 2), ("ssh", 4), ("tee", 7)]
+
+
+def test_quoting_and_escapes() -> None:
+    words = parse_shell('echo "a\\"b\\d" \'c\\d\' e\\ f\n').commands[0].args
+    assert [w.text for w in words] == ['a"b\\d', "c\\d", "e f"]

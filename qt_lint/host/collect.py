@@ -20,7 +20,7 @@ import urllib.request
 from typing import Any
 
 from qt_lint.config import Config
-from qt_lint.host.snapshot import SNAPSHOT_VERSION, Snapshot, Stat, TextFile
+from qt_lint.host.snapshot import SNAPSHOT_VERSION, Snapshot, Stat, TextFile, pyvenv_values
 
 DATA_SUBDIRS = ("redis_dumps", "training_data", "model_checkpoints", "backups")
 SYSTEMD_DIR = "/etc/systemd/system"
@@ -194,7 +194,7 @@ def collect(config: Config, root: str = "/", repo: str | None = None,
         reader.stat(base)
         reader.stat(f"{base}/bin/python")
         cfg = reader.read(f"{base}/pyvenv.cfg")
-        for key, value in _pyvenv(cfg.text or "").items():
+        for key, value in pyvenv_values(cfg.text or "").items():
             if key == "home":
                 reader.stat(value)
                 for name in ("python3", "python"):
@@ -250,15 +250,6 @@ def collect(config: Config, root: str = "/", repo: str | None = None,
         services=_services(units, live) if live else {},
         analyze=_analyze(reader, units),
     )
-
-
-def _pyvenv(text: str) -> dict[str, str]:
-    out = {}
-    for line in text.splitlines():
-        key, sep, value = line.partition("=")
-        if sep:
-            out[key.strip().lower()] = value.strip()
-    return out
 
 
 def _repo_units(reader: Reader, repo_root: str) -> dict[str, str]:

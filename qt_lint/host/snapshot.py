@@ -68,6 +68,16 @@ class Snapshot:
         return names.get(gid, str(gid)) if gid is not None else "?"
 
 
+def pyvenv_values(text: str) -> dict[str, str]:
+    """The `key = value` lines of a pyvenv.cfg, keys lower-cased."""
+    out = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            out[key.strip().lower()] = value.strip()
+    return out
+
+
 _ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*=")
 _SECTION = re.compile(r"^\s*\[[^\]]+\]\s*$")
 

@@ -290,15 +290,18 @@ class _Walker:
                 self.collect_errors(child)
 
 
-def _unescape(text: str) -> str:
+def _unescape(text: str, escapable: str | None = None) -> str:
+    """Backslash escapes removed; `escapable` limits them (inside double quotes only
+    `"\\$` and backquote escape); a backslash-newline is a line continuation."""
     if "\\" not in text:
         return text
     out = []
     i = 0
     while i < len(text):
-        if text[i] == "\\" and i + 1 < len(text):
-            if text[i + 1] != "\n":
-                out.append(text[i + 1])
+        nxt = text[i + 1] if i + 1 < len(text) else ""
+        if text[i] == "\\" and nxt and (escapable is None or nxt in escapable):
+            if nxt != "\n":
+                out.append(nxt)
             i += 2
         else:
             out.append(text[i])
@@ -307,16 +310,4 @@ def _unescape(text: str) -> str:
 
 
 def _unescape_double(text: str) -> str:
-    if "\\" not in text:
-        return text
-    out = []
-    i = 0
-    while i < len(text):
-        if text[i] == "\\" and i + 1 < len(text) and text[i + 1] in '"\\$`\n':
-            if text[i + 1] != "\n":
-                out.append(text[i + 1])
-            i += 2
-        else:
-            out.append(text[i])
-            i += 1
-    return "".join(out)
+    return _unescape(text, '"\\$`\n')

@@ -5,15 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qt_lint.host.checks import ERROR, FAIL, PASS, Audit, CheckResult, describe
-
-
-def _pyvenv(text: str) -> dict[str, str]:
-    out = {}
-    for line in text.splitlines():
-        key, sep, value = line.partition("=")
-        if sep:
-            out[key.strip().lower()] = value.strip()
-    return out
+from qt_lint.host.snapshot import pyvenv_values
 
 
 def h121_venvs(audit: Audit) -> Iterator[CheckResult]:
@@ -33,7 +25,7 @@ def h121_venvs(audit: Audit) -> Iterator[CheckResult]:
             status = FAIL if cfg.stat.kind == "missing" else ERROR
             yield CheckResult("H121", status, base, expected, f"pyvenv.cfg: {cfg.error}")
             continue
-        values = _pyvenv(cfg.text)
+        values = pyvenv_values(cfg.text)
         problems = []
         if values.get("include-system-site-packages", "false").lower() != "false":
             problems.append("include-system-site-packages = true")
