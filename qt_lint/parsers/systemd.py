@@ -386,7 +386,27 @@ def commands_of(doc: UnitDocument) -> list[Command]:
             command = make_command(tuple(positioned), a.key)
             if command is not None:
                 out.append(command)
+                out.extend(_shell_commands(command, a))
     return out
+
+
+def _shell_commands(command: Command, assignment: Assignment) -> list[Command]:
+    """`ExecStart=/bin/bash -c '...'`: the script's own commands, positioned in the unit."""
+    from qt_lint.commands import shell_script_argument
+
+    script = shell_script_argument(command)
+    if script is None:
+        return []
+    from qt_lint.parsers.shell import parse_shell
+
+    line, column = script.line, script.column + 1  # past the quote
+
+    def mapper(row: int, col: int) -> tuple[int, int]:
+        return (line, column + col) if row == 0 else (line + row, col + 1)
+
+    origin = f"{assignment.key} script"  # not the Exec line's own program (QT205, QT405)
+    return [type(c)(c.words, origin, c.cd, c.wrappers, c.line_text, c.first)
+            for c in parse_shell(script.text, origin, mapper).commands]
 
 
 def ordering_edges(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -68,7 +68,11 @@ class RelativeConfigPath(Rule):
             return
         if ctx.kind is not Kind.UNIT:
             return
+        from qt_lint.parsers.systemd import EXEC_KEYS
+
         for command in ctx.commands:
+            if command.origin not in EXEC_KEYS:
+                continue  # a command inside `bash -c '...'` is the shell's business
             program = command.program
             if "/" in program.text and not program.text.startswith(("/", "%", "$")):
                 yield ctx.finding(self, program.line, program.column,

@@ -67,6 +67,8 @@ class BarePython(Rule):
                 expect=((13, 24),)),
         Example(GOLDEN.replace(_EXEC, _EXEC + "\nExecStartPre=python3 check.py"),
                 expect=((14, 14),)),
+        Example(GOLDEN.replace(_EXEC, "ExecStart=/bin/bash -c 'cd /x && exec python3 y.py'"),
+                expect=((13, 39),)),
         Example("#!/bin/bash\nFOO=1 sudo -u qt nohup python3 x.py &\n", path="ops/a.sh",
                 expect=((2, 24),)),
         Example("all:\n\tpython3 x.py\n", path="Makefile", expect=((2, 2),)),
