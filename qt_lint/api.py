@@ -7,22 +7,24 @@ from __future__ import annotations
 
 import functools
 import os
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from qt_lint.baseline import Key
-from qt_lint.baseline import apply as apply_baseline
-from qt_lint.cache import ResultCache
 from qt_lint.classify import classify
 from qt_lint.config import Config
-from qt_lint.diffbase import changes_since
 from qt_lint.discover import Candidate, discover, relative_to_root
 from qt_lint.engine import FileResult, check_file
 from qt_lint.finding import Finding, Kind
 from qt_lint.project import Project
 from qt_lint.registry import active_codes
+
+if TYPE_CHECKING:  # imported where used: a pre-commit run on one file needs none of them
+    from collections import Counter
+
+    from qt_lint.baseline import Key
+    from qt_lint.cache import ResultCache
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +124,11 @@ def check(paths: Sequence[Path], config: Config, *, force_exclude: bool = False,
                                     unsafe_fixes, use_cache)
     findings = list(missing)
     fixed: dict[str, FileResult] = {}
-    changes = changes_since(diff_base, str(config.root)) if diff_base else None
+    changes = None
+    if diff_base:
+        from qt_lint.diffbase import changes_since
+
+        changes = changes_since(diff_base, str(config.root))
     for target, result in zip(targets, results, strict=True):
         kept = result.findings
         if changes is not None:
@@ -134,6 +140,8 @@ def check(paths: Sequence[Path], config: Config, *, force_exclude: bool = False,
     relpaths = {t.path: t.relpath for t in targets}
     out = CheckResult(findings, len(targets) + len(missing), fixed, relpaths, analysed)
     if baseline is not None:
+        from qt_lint.baseline import apply as apply_baseline
+
         filtered = apply_baseline(findings, baseline, relpaths)
         out.findings, out.baselined, out.stale = (filtered.findings, filtered.baselined,
                                                   filtered.stale)

@@ -14,13 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from qt_lint.config import ConfigError
 from qt_lint.finding import Finding
 
 BASELINE_VERSION = 1
 
 
-class BaselineError(Exception):
-    pass
+class BaselineError(ConfigError):
+    """The baseline file is unreadable or not a baseline: a usage error (exit 2)."""
 
 
 Key = tuple[str, str, str]

@@ -20,7 +20,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +103,8 @@ class ResultCache:
             except (OSError, ValueError):
                 current = {}
             current.update(self._changed)
+            import tempfile
+
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(current, handle, separators=(",", ":"))

@@ -118,9 +118,7 @@ def check(paths: tuple[Path, ...], output_format: str, config_path: str | None,
         sys.stdout.write("".join(f"{t.kind.value:<13} {t.path}\n" for t in targets))
         raise SystemExit(EXIT_OK)
 
-    from qt_lint import baseline as baselines
     from qt_lint.cache import ResultCache, default_dir
-    from qt_lint.diffbase import DiffBaseError
     from qt_lint.registry import active_codes
 
     stdin = (stdin_filename, sys.stdin.buffer.read()) if stdin_filename else None
@@ -128,19 +126,17 @@ def check(paths: tuple[Path, ...], output_format: str, config_path: str | None,
     baseline_file = baseline_path or (str(config.root / config.baseline) if config.baseline
                                       else None)
     if baseline_file and not write_baseline:
-        try:
-            known = baselines.load(Path(baseline_file))
-        except baselines.BaselineError as exc:
-            raise ConfigError(str(exc)) from None
+        from qt_lint import baseline as baselines
+
+        known = baselines.load(Path(baseline_file))
     cache = None if no_cache else ResultCache(default_dir(), config, active_codes(config))
-    try:
-        result = api.check(list(paths or (Path("."),)), config, force_exclude=force_exclude,
-                           stdin=stdin, jobs=jobs, fix=fix or show_diff,
-                           unsafe_fixes=unsafe_fixes, cache=cache, diff_base=diff_base,
-                           baseline=known)
-    except DiffBaseError as exc:
-        raise ConfigError(str(exc)) from None
+    result = api.check(list(paths or (Path("."),)), config, force_exclude=force_exclude,
+                       stdin=stdin, jobs=jobs, fix=fix or show_diff,
+                       unsafe_fixes=unsafe_fixes, cache=cache, diff_base=diff_base,
+                       baseline=known)
     if write_baseline:
+        from qt_lint import baseline as baselines
+
         count = baselines.write(Path(write_baseline), result.findings, result.relpaths)
         click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {write_baseline}.")
         raise SystemExit(EXIT_OK)

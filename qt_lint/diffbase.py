@@ -7,13 +7,14 @@ import re
 import subprocess
 from dataclasses import dataclass, field
 
+from qt_lint.config import ConfigError
 from qt_lint.finding import Finding
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 
 
-class DiffBaseError(Exception):
-    pass
+class DiffBaseError(ConfigError):
+    """The revision or git is unusable: a usage error (exit 2)."""
 
 
 @dataclass
