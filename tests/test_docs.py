@@ -35,3 +35,13 @@ def test_rule_index_is_current() -> None:
 
     assert (ROOT / "qt_lint/rules/index.py").read_text() == index_source(), (
         "qt_lint/rules/index.py is stale: run python -m qt_lint.docs")
+
+
+def test_every_pre_commit_hook_is_documented() -> None:
+    import re
+
+    hooks = re.findall(r"^- id: (\S+)", (ROOT / ".pre-commit-hooks.yaml").read_text(), re.M)
+    readme = (ROOT / "README.md").read_text()
+    assert hooks == ["qt-lint"]
+    for hook in hooks:
+        assert f"id: {hook}" in readme
