@@ -109,8 +109,13 @@ class Scope:
 
 
 def parse_tree(text: str) -> ast.Module:
+    import warnings
+
     try:
-        return ast.parse(text)
+        with warnings.catch_warnings():
+            # CPython warns about the user's code (invalid escapes, ...): not qt-lint's to say
+            warnings.simplefilter("ignore")
+            return ast.parse(text)
     except SyntaxError as exc:
         line = exc.lineno or 1
         column = exc.offset or 1
