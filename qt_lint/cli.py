@@ -17,6 +17,7 @@ import click
 
 from qt_lint import __version__
 from qt_lint.config import Config, ConfigError, load_config, with_overrides
+from qt_lint.report import FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -52,7 +53,7 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
 @click.option("--format", "output_format", default="text", show_default=True,
-              type=click.Choice(["text", "json", "sarif", "github", "junit", "gitlab"]),
+              type=click.Choice(FORMATS),
               help="Output format.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="Configuration file (default: nearest qt-lint.toml or pyproject.toml).")

@@ -30,7 +30,6 @@ class Command:
     # at that `cd` (QT104)
     cd: Word | None = None
     wrappers: tuple[str, ...] = ()  # wrappers stripped, outermost first
-    line_text: str = ""  # for the Makefile rules: the recipe line as written
     first: Word | None = None  # the first word as written, before wrappers were stripped
     name: str = ""  # the program's base name (`/usr/bin/python3` -> `python3`)
 
@@ -109,12 +108,12 @@ def unwrap(words: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[str, ...]]:
     return words[i:], tuple(wrappers)
 
 
-def make_command(words: tuple[Word, ...], origin: str, cd: Word | None = None,
-                 line_text: str = "") -> Command | None:
+def make_command(words: tuple[Word, ...], origin: str,
+                 cd: Word | None = None) -> Command | None:
     inner, wrappers = unwrap(words)
     if not inner:
         return None
-    return Command(inner, origin, cd, wrappers, line_text, words[0])
+    return Command(inner, origin, cd, wrappers, words[0])
 
 
 # --- what a program is ------------------------------------------------------------------------

@@ -88,7 +88,7 @@ class FileContext:
         if self.kind is Kind.MAKEFILE:
             from qt_lint.parsers.makefile import parse_makefile
 
-            analysis, _ = parse_makefile(self.text)
+            analysis = parse_makefile(self.text)
         elif self.kind is Kind.CRONTAB:
             from qt_lint.parsers.crontab import parse_crontab
 
@@ -101,11 +101,21 @@ class FileContext:
         return analysis
 
     @cached_property
-    def python_tree(self) -> ast.Module:
-        """The syntax tree alone (raises ParseError, reported once as QT001)."""
+    def _python_parse(self) -> ast.Module | ParseError:
         from qt_lint.parsers.python import parse_tree
 
-        return parse_tree(self.text)
+        try:
+            return parse_tree(self.text)
+        except ParseError as exc:
+            return exc  # kept, so a file that does not parse is parsed once
+
+    @property
+    def python_tree(self) -> ast.Module:
+        """The syntax tree alone (raises ParseError, reported once as QT001)."""
+        parsed = self._python_parse
+        if isinstance(parsed, ParseError):
+            raise parsed
+        return parsed
 
     @cached_property
     def python(self) -> PythonFacts:
@@ -117,7 +127,6 @@ class FileContext:
     @cached_property
     def env(self) -> EnvFile:
         """The env file's assignments (lines systemd would ignore are reported as QT001)."""
-        from qt_lint.context import ParseError
         from qt_lint.parsers.envfile import parse_env
 
         parsed = parse_env(self.text)

@@ -91,7 +91,7 @@ def _analyse(path: str, abspath: str, relpath: str, kind: Kind, source: Text, co
                               f"internal error in {rule.code} ({type(exc).__name__}); "
                               "the file was not fully analysed, please report this"))
     if "QT001" in active and (examined or kind is not Kind.PYTHON
-                              or _any_rule_applies(kind, source.text, config)):
+                              or _unselected_rule_applies(kind, source.text, config, active)):
         # Everything is parsed, except Python files in which no rule can fire (their text
         # proves them clean; parsing the other 95% would double the cost of a run)
         try:
@@ -126,11 +126,12 @@ def anchored(findings: list[Finding], text: str) -> list[Finding]:
     return out
 
 
-def _any_rule_applies(kind: Kind, text: str, config: Config) -> bool:
-    """Some registered rule (selected or not) could fire on this text."""
-    every = known_codes()
+def _unselected_rule_applies(kind: Kind, text: str, config: Config,
+                             active: frozenset[str]) -> bool:
+    """A rule that was not selected could fire on this text (so QT001's answer does not
+    depend on the selection). The selected ones were just asked: they are not asked again."""
     return any(passes(rule.prefilter_for(kind, config.contract), text)
-               for rule in rules_for(kind, every))
+               for rule in rules_for(kind, known_codes()) if rule.code not in active)
 
 
 def _qt001(path: str, line: int, column: int, message: str) -> Finding:

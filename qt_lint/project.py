@@ -91,7 +91,7 @@ class Project:
     def prefetch_units(self) -> None:
         """Start listing the repository's unit files now; `unit_graph` collects it (git runs
         while the rules are imported and the file is parsed)."""
-        if self._listing is None and "unit_graph" not in self.__dict__:
+        if self._listing is None and "unit_paths" not in self.__dict__:
             try:
                 self._listing = subprocess.Popen(
                     _git_units_command(self.root), stdout=subprocess.PIPE,
@@ -115,12 +115,19 @@ class Project:
         return ""
 
     @functools.cached_property
+    def unit_paths(self) -> list[str]:
+        """Every unit file of the repository (listed once, by the prefetched git call)."""
+        if self._unit_paths is not None:
+            return self._unit_paths
+        listing = self._listing
+        self._listing = None
+        return [c.abspath for c in _unit_files(self.root, self.config, listing)]
+
+    @functools.cached_property
     def units_digest(self) -> str:
         """Every unit file of the repository, names and contents."""
         digest = hashlib.sha256()
-        paths = self._unit_paths if self._unit_paths is not None else [
-            c.abspath for c in _unit_files(self.root, self.config)]
-        for path in sorted(paths):
+        for path in sorted(self.unit_paths):
             digest.update(path.encode() + b"\0" + (self.files.read(path) or "").encode())
         return digest.hexdigest()
 
@@ -227,15 +234,9 @@ class Project:
         from qt_lint.context import unit_name_of
         from qt_lint.parsers.systemd import ordering_edges
 
-        listing = self._listing
-        self._listing = None
         by_name: dict[str, list[str]] = {}
-        if self._unit_paths is not None:
-            for path in self._unit_paths:
-                by_name.setdefault(unit_name_of(path), []).append(path)
-        else:
-            for cand in _unit_files(self.root, self.config, listing):
-                by_name.setdefault(unit_name_of(cand.relpath), []).append(cand.abspath)
+        for path in self.unit_paths:
+            by_name.setdefault(unit_name_of(path), []).append(path)
         graph: dict[str, UnitEdges] = {}
         for name, paths in sorted(by_name.items()):
             after: list[str] = []

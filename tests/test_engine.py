@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from qt_lint.api import check
 from qt_lint.config import Config
 
@@ -43,3 +45,21 @@ def test_python_parsed_only_where_a_rule_can_fire(tmp_path: Path) -> None:
     (tmp_path / "breach.py").write_text('import os\nprint "x"\nos.system("python3 t.py")\n')
     findings = check([tmp_path], Config(root=tmp_path), jobs=1).findings
     assert [(Path(f.path).name, f.line, f.code) for f in findings] == [("breach.py", 2, "QT001")]
+
+
+def test_a_python_file_that_does_not_parse_is_parsed_once(monkeypatch: pytest.MonkeyPatch,
+                                                          tmp_path: Path) -> None:
+    import qt_lint.parsers.python as py
+
+    calls = []
+    real = py.parse_tree
+
+    def counting(text: str) -> object:
+        calls.append(1)
+        return real(text)
+
+    monkeypatch.setattr(py, "parse_tree", counting)
+    (tmp_path / "bad.py").write_text('import os\nprint "x"\nos.system("python3 t.py")\n')
+    findings = check([tmp_path], Config(root=tmp_path), jobs=1).findings
+    assert [f.code for f in findings] == ["QT001"]
+    assert len(calls) == 1

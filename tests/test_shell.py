@@ -35,14 +35,14 @@ def test_nested_positions() -> None:
 
 def test_makefile_positions_point_at_the_variable() -> None:
     text = "PY := python3\nRUN = ops/run.sh ai-engine\nall:\n\t@$(PY) a.py && $(RUN) b.py\n"
-    analysis, _ = parse_makefile(text)
+    analysis = parse_makefile(text)
     assert [(c.name, c.program.line, c.program.column) for c in analysis.commands] == [
         ("python3", 4, 3), ("run.sh", 4, 17)]
 
 
 def test_recipe_prefix_and_dollar_escape() -> None:
     text = ".RECIPEPREFIX = >\nall:\n> echo $$HOME && python3 x.py\n"
-    analysis, _ = parse_makefile(text)
+    analysis = parse_makefile(text)
     assert [c.name for c in analysis.commands] == ["echo", "python3"]
     assert analysis.commands[0].args[0].text == "$HOME"
 

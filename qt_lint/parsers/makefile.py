@@ -34,7 +34,6 @@ class Recipe:
     text: str  # the recipe as the shell receives it
     origins: tuple[tuple[int, int], ...]  # (line, column) in the Makefile, per character
     line: int  # the Makefile line it starts on
-    raw: str  # the recipe line as written (prefixes included)
 
 
 def _logical_lines(text: str) -> list[tuple[int, str, list[tuple[int, int]]]]:
@@ -62,7 +61,7 @@ def _logical_lines(text: str) -> list[tuple[int, str, list[tuple[int, int]]]]:
     return out
 
 
-def parse_makefile(text: str) -> tuple[ShellAnalysis, list[Recipe]]:
+def parse_makefile(text: str) -> ShellAnalysis:
     variables: dict[str, str] = {}
     recipes: list[Recipe] = []
     prefix = "\t"
@@ -79,7 +78,7 @@ def parse_makefile(text: str) -> tuple[ShellAnalysis, list[Recipe]]:
             # continuation lines lose one leading recipe prefix too
             body_origins = origins[offset:]
             body, body_origins = _strip_continuation_prefix(body, body_origins, prefix)
-            recipes.append(_recipe(body, body_origins, first, line))
+            recipes.append(_recipe(body, body_origins, first))
             continue
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
@@ -111,13 +110,13 @@ def parse_makefile(text: str) -> tuple[ShellAnalysis, list[Recipe]]:
                 index = line.index(";", line.index(":")) + 1
                 inline = line[index:]
                 lead = len(inline) - len(inline.lstrip())
-                recipes.append(_recipe(inline.lstrip(), origins[index + lead:], first, line))
+                recipes.append(_recipe(inline.lstrip(), origins[index + lead:], first))
             continue
         in_rule = False
     analysis = ShellAnalysis()
     for recipe in recipes:
         analysis.extend(_analyse(recipe, variables))
-    return analysis, recipes
+    return analysis
 
 
 def _strip_continuation_prefix(body: str, origins: list[tuple[int, int]],
@@ -136,11 +135,11 @@ def _strip_continuation_prefix(body: str, origins: list[tuple[int, int]],
     return "".join(out), out_origins
 
 
-def _recipe(body: str, origins: list[tuple[int, int]], line: int, raw: str) -> Recipe:
+def _recipe(body: str, origins: list[tuple[int, int]], line: int) -> Recipe:
     i = 0
     while i < len(body) and body[i] in "@-+ \t":
         i += 1
-    return Recipe(body[i:], tuple(origins[i:]), line, raw)
+    return Recipe(body[i:], tuple(origins[i:]), line)
 
 
 def _expand_plain(value: str, variables: dict[str, str], depth: int = 0) -> str:
@@ -200,9 +199,4 @@ def _analyse(recipe: Recipe, variables: dict[str, str]) -> ShellAnalysis:
             return origins[index]
         return origins[-1] if origins else (recipe.line, 1)
 
-    analysis = parse_shell(text, "make", mapper)
-    analysis.commands = [
-        type(c)(c.words, c.origin, c.cd, c.wrappers, recipe.raw, c.first)
-        for c in analysis.commands
-    ]
-    return analysis
+    return parse_shell(text, "make", mapper)

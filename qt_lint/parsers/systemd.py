@@ -19,7 +19,7 @@ import bisect
 import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -405,8 +405,7 @@ def _shell_commands(command: Command, assignment: Assignment) -> list[Command]:
         return (line, column + col) if row == 0 else (line + row, col + 1)
 
     origin = f"{assignment.key} script"  # not the Exec line's own program (QT205, QT405)
-    return [type(c)(c.words, origin, c.cd, c.wrappers, c.line_text, c.first)
-            for c in parse_shell(script.text, origin, mapper).commands]
+    return [replace(c, origin=origin) for c in parse_shell(script.text, origin, mapper).commands]
 
 
 def ordering_edges(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 from qt_lint.context import FileContext
@@ -112,6 +111,3 @@ def judge_env(rule: Rule, ctx: FileContext, common: set[str],
         yield ctx.finding(rule, entry.value_line, entry.value_column,
                           f"{key}={entry.value}; the contract sets {key}={want}")
 
-
-def common_env_path(abspath: str, common: str) -> str:
-    return os.path.join(os.path.dirname(abspath), common)
