@@ -231,6 +231,13 @@ def generate(out: Path, scale: int = 1, seed: int = 7) -> dict[str, int]:
             "old-gate:\n\tpython3 ops/model_safety/quality_gate.py\n")
         counts["makefile"] += 1
         written += 1
+    # the repository configures qt-lint, as a real one does (and so a tree generated inside
+    # another project is not judged by that project's configuration)
+    (out / "pyproject.toml").write_text(
+        '[project]\nname = "quantum-trader"\nversion = "0"\n\n'
+        "[tool.qt-lint]\n# the contract's defaults\nextend-exclude = [\"docs\"]\n")
+    counts["other"] += 1
+    written += 1
     remaining = TOTAL * scale - written
     for i in range(max(0, remaining)):
         folder = out / "docs" / f"d{i % 100}"

@@ -120,6 +120,8 @@ def check(paths: Sequence[Path], config: Config, *, force_exclude: bool = False,
 
             project.unit_cycles(_cycles)
     use_cache = cache if (cache is not None and not fix and data is None) else None
+    if use_cache is not None:
+        project.unit_memo = use_cache.unit_memo()
     results, analysed = scan_cached(targets, config, active, project, jobs, fix, data,
                                     unsafe_fixes, use_cache)
     findings = list(missing)
@@ -172,6 +174,8 @@ def scan_cached(targets: list[Target], config: Config, active: frozenset[str],
     for i, result in zip(todo, scanned, strict=True):
         results[i] = result
         cache.store(targets[i].relpath, records[i], result.findings)
+    if project.unit_memo_changed and project.unit_memo is not None:
+        cache.store_unit_memo(project.unit_memo)
     cache.save()
     return [r for r in results if r is not None], len(todo)
 

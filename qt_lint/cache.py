@@ -12,20 +12,28 @@ timers), an env file's by the `common.env` beside it.
 Safe when runs share the folder: the index is merged and replaced atomically (a temp file
 renamed into place), so a concurrent run can at worst lose the other's new entries, never
 read a torn file; an index that does not load is ignored and rebuilt.
+
+The index is in `marshal` format, keyed also by the Python version that wrote it: a
+pre-commit run on one file loads and rewrites the whole index, and marshal does both
+about ten times faster than json (2,800 entries: 4 ms against 19 ms). marshal is not meant
+for untrusted data; the folder is the user's own and the files are created mode 0600.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
+import marshal
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
 from qt_lint import __version__
 from qt_lint.config import Config, config_fingerprint
 from qt_lint.finding import Edit, Finding, Fix, Kind, Severity
+
+UNIT_MEMO = "\0unit-memo"  # an index key no project path can be
 
 
 def default_dir() -> Path:
@@ -40,20 +48,17 @@ def default_dir() -> Path:
 class ResultCache:
     def __init__(self, directory: Path, config: Config, active: frozenset[str]) -> None:
         self.directory = directory
-        salt = "\n".join([__version__, config_fingerprint(config), ",".join(sorted(active)),
+        salt = "\n".join([__version__, sys.version, str(marshal.version),
+                          config_fingerprint(config), ",".join(sorted(active)),
                           str(config.root), dt.date.today().isoformat()])
-        self.path = directory / f"{hashlib.sha256(salt.encode()).hexdigest()[:32]}.json"
+        self.path = directory / f"{hashlib.sha256(salt.encode()).hexdigest()[:32]}.index"
         self._entries: dict[str, Any] | None = None
         self._changed: dict[str, Any] = {}
 
     @property
     def entries(self) -> dict[str, Any]:
         if self._entries is None:
-            try:
-                loaded = json.loads(self.path.read_text(encoding="utf-8"))
-                self._entries = loaded if isinstance(loaded, dict) else {}
-            except (OSError, ValueError):
-                self._entries = {}  # missing or corrupt: analyse again
+            self._entries = _read_index(self.path)  # missing or corrupt: analyse again
         return self._entries
 
     def lookup(self, kind: Kind, relpath: str, abspath: str, depends: str,
@@ -85,6 +90,14 @@ class ResultCache:
                 return found, {}
         return None, record
 
+    def unit_memo(self) -> dict[str, list[object]]:
+        """What earlier runs learnt of the repository's unit files (see `Project`)."""
+        memo = self.entries.get(UNIT_MEMO)
+        return dict(memo) if isinstance(memo, dict) else {}
+
+    def store_unit_memo(self, memo: dict[str, list[object]]) -> None:
+        self._changed[UNIT_MEMO] = memo
+
     def store(self, relpath: str, record: dict[str, Any],
               findings: list[Finding] | tuple[Finding, ...]) -> None:
         if record:
@@ -96,23 +109,30 @@ class ResultCache:
             return
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            try:
-                current = json.loads(self.path.read_text(encoding="utf-8"))
-                if not isinstance(current, dict):
-                    current = {}
-            except (OSError, ValueError):
-                current = {}
+            current = _read_index(self.path)
             current.update(self._changed)
-            import tempfile
-
-            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(current, handle, separators=(",", ":"))
-            os.replace(tmp, self.path)
+            tmp = self.directory / f".tmp-{os.getpid()}-{os.urandom(6).hex()}"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(marshal.dumps(current))
+                os.replace(tmp, self.path)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
         except OSError:
             return  # a cache that cannot be written only costs speed
         self._entries = current
         self._changed = {}
+
+
+def _read_index(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            loaded = marshal.loads(handle.read())
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
 
 
 def _dump(f: Finding) -> dict[str, Any]:

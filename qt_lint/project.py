@@ -87,6 +87,11 @@ class Project:
         self._unit_paths = unit_paths  # the units to consider (host audit); else git/walk
         self._listing: subprocess.Popen[bytes] | None = None
         self._cycles: list[list[str]] | None = None
+        # What earlier runs learnt of each unit file, kept by the result cache: path ->
+        # [stat signature, content digest, After= items, Requires= items]. A unit file whose
+        # stat is unchanged is not read again to build the start order.
+        self.unit_memo: dict[str, list[object]] | None = None
+        self.unit_memo_changed = False
 
     def prefetch_units(self) -> None:
         """Start listing the repository's unit files now; `unit_graph` collects it (git runs
@@ -127,9 +132,48 @@ class Project:
     def units_digest(self) -> str:
         """Every unit file of the repository, names and contents."""
         digest = hashlib.sha256()
+        facts = self.unit_facts
         for path in sorted(self.unit_paths):
-            digest.update(path.encode() + b"\0" + (self.files.read(path) or "").encode())
+            known = facts[path]
+            content = known[0] if known is not None else ""
+            digest.update(f"{path}\0{content}\0".encode())
         return digest.hexdigest()
+
+    @functools.cached_property
+    def unit_facts(self) -> dict[str, tuple[str, tuple[str, ...], tuple[str, ...]] | None]:
+        """Each unit file's content digest, After= and Requires=/BindsTo= items (None when
+        it cannot be read); from the memo when its stat is unchanged."""
+        from qt_lint.parsers.systemd import ordering_edges
+
+        memo = self.unit_memo if not isinstance(self.files, RecordedFiles) else None
+        out: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]] | None] = {}
+        for path in self.unit_paths:
+            signature = None
+            if memo is not None:
+                try:
+                    st = os.stat(path)
+                    signature = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+                except OSError:
+                    signature = None
+                known = memo.get(path)
+                if signature is not None and isinstance(known, list) and len(known) == 4 \
+                        and known[0] == signature:
+                    content, after, requires = known[1:]
+                    if isinstance(content, str) and isinstance(after, tuple) and \
+                            isinstance(requires, tuple):
+                        out[path] = (content, after, requires)
+                        continue
+            text = self.files.read(path)  # read after the stat: a later write changes it
+            if text is None:
+                out[path] = None
+                continue
+            after, requires = ordering_edges(text)
+            content = hashlib.sha256(text.encode()).hexdigest()
+            out[path] = (content, after, requires)
+            if memo is not None and signature is not None:
+                memo[path] = [signature, content, after, requires]
+                self.unit_memo_changed = True
+        return out
 
     # --- env files ----------------------------------------------------------------------------
 
@@ -232,21 +276,21 @@ class Project:
         """Every unit of the repository (fragments and drop-ins merged) by name, with the
         names it is ordered after and requires."""
         from qt_lint.context import unit_name_of
-        from qt_lint.parsers.systemd import ordering_edges
 
         by_name: dict[str, list[str]] = {}
         for path in self.unit_paths:
             by_name.setdefault(unit_name_of(path), []).append(path)
+        facts = self.unit_facts
         graph: dict[str, UnitEdges] = {}
         for name, paths in sorted(by_name.items()):
             after: list[str] = []
             requires: list[str] = []
             fragment = ""
             for path in sorted(paths, key=_dropin_last):
-                text = self.files.read(path)
-                if text is None:
+                known = facts[path]
+                if known is None:
                     continue  # reported as QT001 when that file itself is checked
-                a, r = ordering_edges(text)
+                _, a, r = known
                 after.extend(a)
                 requires.extend(r)
                 if not path.endswith(".conf"):

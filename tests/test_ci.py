@@ -163,14 +163,19 @@ def test_cache_warm_then_one_change(tmp_path: Path) -> None:
     unit.write_text(unit.read_text().replace("User=root", "User=qt"))
     units = sum(1 for _ in src.rglob("*.service")) + sum(1 for _ in src.rglob("*.conf"))
     assert check([src], config, jobs=1, cache=cache).analysed == units
-    # a corrupt index is ignored and rebuilt
-    for entry in (tmp_path / "cache").rglob("*.json"):
-        entry.write_text("{corrupt")
-    cache = ResultCache(tmp_path / "cache", config, active_codes(config))
-    again = check([src], config, jobs=1, cache=cache)
-    assert again.analysed > 0 and again.findings == check([src], config, jobs=1).findings
-    fresh = ResultCache(tmp_path / "cache", config, active_codes(config))
-    assert check([src], config, jobs=1, cache=fresh).analysed == 0
+    # a corrupt or truncated index is ignored and rebuilt; no temp file is left behind
+    indexes = list((tmp_path / "cache").iterdir())
+    assert [p.suffix for p in indexes] == [".index"]
+    whole = indexes[0].read_bytes()
+    for corrupt in (b"{corrupt", whole[: len(whole) // 2], b"", b"\x00" * 64):
+        indexes[0].write_bytes(corrupt)
+        cache = ResultCache(tmp_path / "cache", config, active_codes(config))
+        again = check([src], config, jobs=1, cache=cache)
+        assert again.analysed > 0 and again.findings == check([src], config, jobs=1).findings
+        fresh = ResultCache(tmp_path / "cache", config, active_codes(config))
+        assert check([src], config, jobs=1, cache=fresh).analysed == 0
+    assert list((tmp_path / "cache").iterdir()) == indexes
+    assert indexes[0].stat().st_mode & 0o777 == 0o600
 
 
 def test_concurrent_runs_share_the_cache(tmp_path: Path) -> None:

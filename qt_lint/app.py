@@ -1,0 +1,226 @@
+"""The full command line on click: every command and option, with help and validation.
+
+`qt_lint.cli.main` is the entry point; it runs the common `qt-lint check FILE...` (what
+pre-commit runs) without importing click, and hands everything else to this module.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from qt_lint import __version__
+from qt_lint.cli import EXIT_FINDINGS, EXIT_OK, CheckOptions, load, run_check, use_color
+from qt_lint.config import Config, ConfigError
+from qt_lint.report import FORMATS
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="qt-lint")
+def cli() -> None:
+    """qt-lint enforces the Quantum Trader systemd golden contract."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
+@click.option("--format", "output_format", default="text", show_default=True,
+              type=click.Choice(FORMATS),
+              help="Output format.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Configuration file (default: nearest qt-lint.toml or pyproject.toml).")
+@click.option("--isolated", is_flag=True, help="Ignore configuration files (contract defaults).")
+@click.option("--select", help="Comma-separated codes or prefixes to enable (replaces config).")
+@click.option("--extend-select", help="Codes or prefixes to enable in addition.")
+@click.option("--ignore", help="Codes or prefixes to disable.")
+@click.option("--exclude", multiple=True, help="Glob to exclude from directory walks (repeatable).")
+@click.option("--force-exclude", is_flag=True,
+              help="Apply excludes to files named on the command line too.")
+@click.option("--stdin-filename", help="Check standard input as if it were this file (PATH -).")
+@click.option("--show-files", is_flag=True,
+              help="List the files that would be checked, and as what.")
+@click.option("--strict", is_flag=True, default=None, help="Warnings fail the run too.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--statistics", is_flag=True, help="Show counts per code.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes to the files.")
+@click.option("--unsafe-fixes", is_flag=True,
+              help="With --fix/--diff, also apply fixes marked unsafe.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print the fixes as a unified diff instead of writing them (exit 1 if any).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: CPUs).")
+@click.option("--no-cache", is_flag=True,
+              help="Analyse every file (do not read or write the cache).")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False),
+              help="Report only findings that are not in this baseline file.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False),
+              help="Record today's findings as the baseline and exit 0.")
+@click.option("--diff-base",
+              help="Only findings on lines added or changed since this git revision.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def check(paths: tuple[Path, ...], output_format: str, config_path: str | None,
+          isolated: bool, select: str | None, extend_select: str | None, ignore: str | None,
+          exclude: tuple[str, ...], force_exclude: bool, stdin_filename: str | None,
+          show_files: bool, strict: bool | None, exit_zero: bool, statistics: bool,
+          fix: bool, unsafe_fixes: bool, show_diff: bool, jobs: int | None, no_cache: bool,
+          baseline_path: str | None, write_baseline: str | None, diff_base: str | None,
+          debug: bool) -> None:
+    """Check files and directories (default: the current directory)."""
+    raise SystemExit(run_check(CheckOptions(
+        paths=paths, output_format=output_format, config_path=config_path, isolated=isolated,
+        select=select, extend_select=extend_select, ignore=ignore, exclude=exclude,
+        force_exclude=force_exclude, stdin_filename=stdin_filename, show_files=show_files,
+        strict=strict, exit_zero=exit_zero, statistics=statistics, fix=fix,
+        unsafe_fixes=unsafe_fixes, show_diff=show_diff, jobs=jobs, no_cache=no_cache,
+        baseline_path=baseline_path, write_baseline=write_baseline, diff_base=diff_base,
+        debug=debug)))
+
+
+@cli.command("rules")
+@click.option("--format", "output_format", default="text", type=click.Choice(["text", "json"]))
+def rules_command(output_format: str) -> None:
+    """List every rule with its code, severity, section and summary."""
+    import json
+
+    from qt_lint.registry import all_rules
+
+    rules = all_rules()
+    if output_format == "json":
+        click.echo(json.dumps([
+            {"code": r.code, "name": r.name, "severity": r.severity.value,
+             "section": r.section, "kinds": sorted(k.value for k in r.kinds),
+             "summary": r.summary, "fixable": r.fixable}
+            for r in rules.values()
+        ], indent=2))
+        return
+    for r in rules.values():
+        click.echo(f"{r.code}  {r.severity.value[0].upper()}  [{r.section}]  "
+                   f"{r.name:<28} {r.summary}")
+
+
+@cli.command()
+@click.argument("code")
+def explain(code: str) -> None:
+    """Show the documentation of one rule."""
+    import difflib
+
+    from qt_lint.registry import all_rules
+
+    rules = all_rules()
+    rule = rules.get(code.upper())
+    if rule is None:
+        close = difflib.get_close_matches(code.upper(), list(rules), n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise ConfigError(f"unknown rule code {code!r}{hint}")
+    kinds = ", ".join(sorted(k.value for k in rule.kinds))
+    click.echo(f"# {rule.code} {rule.name}\n")
+    click.echo(f"Severity: {rule.severity.value}. Contract section: {rule.section}. "
+               f"Applies to: {kinds}. Fix: {rule.fix_safety()}.\n")
+    click.echo(rule.docs())
+
+
+@cli.command()
+@click.option("--root", default="/", show_default=True,
+              help="Audit a mounted image or chroot: every path is read below it.")
+@click.option("--repo", help="The repository on the host (default: the contract's repo root).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Configuration (default: the repository's qt-lint.toml/pyproject.toml).")
+@click.option("--redis-host", help="For tests and images; the contract's host by default.")
+@click.option("--redis-port", type=int, help="For tests and images; 6379 by default.")
+@click.option("--timeout", type=float, default=2.0, show_default=True,
+              help="Seconds for each Redis call.")
+@click.option("--offline", is_flag=True,
+              help="An image, not a running host: live-process checks are not applicable.")
+@click.option("--format", "output_format", default="text",
+              type=click.Choice(["text", "json", "junit"]))
+@click.option("--only", help="Comma-separated check codes or prefixes (H13,H141).")
+@click.option("--service", help="Only this service (backend, quantum-backend).")
+@click.option("--snapshot-out", type=click.Path(dir_okay=False),
+              help="Write what was read (secrets masked) to this file.")
+@click.option("--snapshot-in", type=click.Path(dir_okay=False, exists=True),
+              help="Judge a recorded snapshot instead of reading the host.")
+def host(root: str, repo: str | None, config_path: str | None, redis_host: str | None,
+         redis_port: int | None, timeout: float, offline: bool, output_format: str,
+         only: str | None, service: str | None, snapshot_out: str | None,
+         snapshot_in: str | None) -> None:
+    """Audit a live host (read-only, fail closed): exit 0 only when every check passes."""
+    from qt_lint.host import report
+    from qt_lint.host.checks import Audit, run_checks
+    from qt_lint.host.collect import HostError, collect
+    from qt_lint.host.snapshot import from_json, to_json
+
+    config = _host_config(config_path, root, repo)
+    try:
+        if snapshot_in:
+            snapshot = from_json(Path(snapshot_in).read_text(encoding="utf-8"))
+        else:
+            snapshot = collect(config, root, repo, redis_host, redis_port, timeout)
+    except (HostError, ValueError, OSError) as exc:
+        raise ConfigError(str(exc)) from None
+    if snapshot_out:
+        Path(snapshot_out).write_text(to_json(snapshot), encoding="utf-8")
+    codes = tuple(c.strip().upper() for c in only.split(",")) if only else ()
+    results = run_checks(Audit(snapshot, config, offline, service), codes)
+    if output_format == "json":
+        sys.stdout.write(report.as_json(results, snapshot.root))
+    elif output_format == "junit":
+        sys.stdout.write(report.junit(results))
+    else:
+        sys.stdout.write(report.text(results, use_color()))
+    ok = all(r.status == "pass" or (r.status == "n/a" and offline) or
+             (r.status == "n/a" and r.object == "-") for r in results)
+    raise SystemExit(EXIT_OK if ok else EXIT_FINDINGS)
+
+
+def _host_config(config_path: str | None, root: str, repo: str | None) -> Config:
+    """--config, else the repository's own configuration on the audited host, else defaults."""
+    if config_path:
+        return load(config_path, Path("."))
+    from qt_lint.config import Contract
+
+    repo_root = repo or Contract().repo_root
+    base = Path(root) / repo_root.lstrip("/")
+    for name in ("qt-lint.toml", "pyproject.toml"):
+        candidate = base / name
+        if candidate.is_file() and (name == "qt-lint.toml" or "[tool.qt-lint" in
+                                    candidate.read_text(encoding="utf-8", errors="replace")):
+            return load(str(candidate), base)
+    return Config(root=base)
+
+
+@cli.group()
+def unit() -> None:
+    """systemd unit helpers."""
+
+
+@unit.command("new")
+@click.argument("service")
+@click.option("--script", required=True,
+              help="What the venv interpreter runs: a repo path (ops/x.py) or `-m module`.")
+@click.option("--oneshot", is_flag=True, help="An ops job (Type=oneshot), not a runtime unit.")
+@click.option("--venv", help="The venv, when the contract's mapping does not name one.")
+@click.option("--description", help="Description= (default: Quantum <service>).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+def unit_new(service: str, script: str, oneshot: bool, venv: str | None,
+             description: str | None, config_path: str | None) -> None:
+    """Print a golden-template unit for SERVICE (e.g. `backend`) from the contract."""
+    from qt_lint.golden import render
+
+    contract = load(config_path, Path(".")).contract
+    stem = f"{contract.unit_prefix}{service}"
+    if service.startswith(contract.unit_prefix):
+        raise ConfigError(f"give the service without its prefix: "
+                          f"{service.removeprefix(contract.unit_prefix)}")
+    mapped = contract.venv_for_unit(stem) or contract.venv_for_script(
+        script.split(maxsplit=1)[0].removeprefix("./"))
+    chosen = venv or mapped
+    if chosen is None:
+        raise ConfigError(f"no venv is mapped to {stem}: add it to contract.service-venvs "
+                          "or pass --venv (qt-lint does not guess)")
+    if chosen not in contract.venvs:
+        raise ConfigError(f"--venv: {chosen!r} is not one of contract.venvs "
+                          f"({', '.join(contract.venvs)})")
+    if mapped is not None and chosen != mapped:
+        raise ConfigError(f"--venv: the contract maps {stem} to {mapped!r}, not {chosen!r}")
+    sys.stdout.write(render(contract, service, oneshot=oneshot, script=script, venv=chosen,
+                            description=description))
