@@ -2,6 +2,6 @@ from __future__ import annotations
 
 import sys
 
-from qt_lint.cli import main
+from qt_lint.main import main
 
 sys.exit(main())

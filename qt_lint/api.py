@@ -99,7 +99,8 @@ def stdin_target(filename: str, config: Config) -> Target | None:
 def check(paths: Sequence[Path], config: Config, *, force_exclude: bool = False,
           stdin: tuple[str, bytes] | None = None, jobs: int | None = None,
           fix: bool = False, unsafe_fixes: bool = False, cache: ResultCache | None = None,
-          diff_base: str | None = None, baseline: Counter[Key] | None = None) -> CheckResult:
+          diff_base: str | None = None, baseline: Counter[Key] | None = None,
+          project: Project | None = None) -> CheckResult:
     """discover -> classify -> scan (cached) -> new-code filter -> baseline."""
     active = active_codes(config)
     if stdin is not None:
@@ -111,8 +112,8 @@ def check(paths: Sequence[Path], config: Config, *, force_exclude: bool = False,
         candidates = discover(list(paths), config, force_exclude)
         targets, missing = classify_candidates(candidates)
         data = None
-    project = Project(config.root, config)
-    if any(t.kind is Kind.UNIT for t in targets) and "QT410" in active:
+    project = project or Project(config.root, config)
+    if any(t.kind is Kind.UNIT for t in targets):
         project.prefetch_units()
         if len(targets) >= PARALLEL_THRESHOLD:
             # built once here and inherited by every worker

@@ -53,11 +53,13 @@ class ResultCache:
                           str(config.root), dt.date.today().isoformat()])
         self.path = directory / f"{hashlib.sha256(salt.encode()).hexdigest()[:32]}.index"
         self._entries: dict[str, Any] | None = None
+        self._loaded: tuple[int, ...] | None = None  # the index's stat when it was read
         self._changed: dict[str, Any] = {}
 
     @property
     def entries(self) -> dict[str, Any]:
         if self._entries is None:
+            self._loaded = _stat_signature(self.path)
             self._entries = _read_index(self.path)  # missing or corrupt: analyse again
         return self._entries
 
@@ -109,7 +111,9 @@ class ResultCache:
             return
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            current = _read_index(self.path)
+            # another run may have replaced the index since we read it: merge into its
+            current = self._entries if self._entries is not None and \
+                self._loaded == _stat_signature(self.path) else _read_index(self.path)
             current.update(self._changed)
             tmp = self.directory / f".tmp-{os.getpid()}-{os.urandom(6).hex()}"
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -123,7 +127,16 @@ class ResultCache:
         except OSError:
             return  # a cache that cannot be written only costs speed
         self._entries = current
+        self._loaded = _stat_signature(self.path)
         self._changed = {}
+
+
+def _stat_signature(path: Path) -> tuple[int, ...] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 def _read_index(path: Path) -> dict[str, Any]:

@@ -1,258 +1,229 @@
-"""The entry point: exit codes, the check run, and a start-up path without click.
+"""The command line on click: every command and option, with help and validation.
 
-0  no finding of error severity (warnings alone pass unless --strict)
-1  findings of error severity (or warnings with --strict)
-2  usage or configuration error
-3  internal error (one line; the traceback only with --debug)
-
-pre-commit starts qt-lint once per commit with the staged files, so start-up time is
-the hook's cost. `main` parses the plain `qt-lint check [options] FILE...` forms itself
-(the options below, nothing else) and hands every other command line, help and errors
-included, to the click application in `qt_lint.app`; both end in `run_check`, and a test
-holds the two parsers to the same results.
+The entry point is `qt_lint.main.main` (re-exported here): it runs the plain
+`qt-lint check FILE...` that pre-commit runs without importing click, and hands every
+other command line to the `cli` group below.
 """
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from qt_lint.config import Config, ConfigError, load_config, with_overrides
+import click
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+from qt_lint import __version__
+from qt_lint.config import Config, ConfigError
+from qt_lint.main import EXIT_FINDINGS, EXIT_OK, CheckOptions, load, main, run_check, use_color
+from qt_lint.report import FORMATS
 
-
-@dataclass
-class CheckOptions:
-    """`qt-lint check`'s options, however they were parsed."""
-
-    paths: tuple[Path, ...] = ()
-    output_format: str = "text"
-    config_path: str | None = None
-    isolated: bool = False
-    select: str | None = None
-    extend_select: str | None = None
-    ignore: str | None = None
-    exclude: tuple[str, ...] = ()
-    force_exclude: bool = False
-    stdin_filename: str | None = None
-    show_files: bool = False
-    strict: bool | None = None
-    exit_zero: bool = False
-    statistics: bool = False
-    fix: bool = False
-    unsafe_fixes: bool = False
-    show_diff: bool = False
-    jobs: int | None = None
-    no_cache: bool = False
-    baseline_path: str | None = None
-    write_baseline: str | None = None
-    diff_base: str | None = None
-    debug: bool = False
+__all__ = ["cli", "main"]
 
 
-# The fast path's options: flags, and options taking one value. Anything else (help, fixes,
-# stdin, baselines, a malformed value) goes to click, which owns the messages.
-_FLAGS = {"--isolated": "isolated", "--force-exclude": "force_exclude", "--strict": "strict",
-          "--exit-zero": "exit_zero", "--statistics": "statistics", "--no-cache": "no_cache",
-          "--debug": "debug"}
-_VALUED = {"--format": "output_format", "--select": "select",
-           "--extend-select": "extend_select", "--ignore": "ignore", "--exclude": "exclude"}
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="qt-lint")
+def cli() -> None:
+    """qt-lint enforces the Quantum Trader systemd golden contract."""
 
 
-def parse_fast(argv: Sequence[str]) -> CheckOptions | None:
-    """The options of a plain `check` command line, or None to let click parse it."""
-    if not argv or argv[0] != "check":
-        return None
-    from qt_lint.report import FORMATS
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
+@click.option("--format", "output_format", default="text", show_default=True,
+              type=click.Choice(FORMATS),
+              help="Output format.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Configuration file (default: nearest qt-lint.toml or pyproject.toml).")
+@click.option("--isolated", is_flag=True, help="Ignore configuration files (contract defaults).")
+@click.option("--select", help="Comma-separated codes or prefixes to enable (replaces config).")
+@click.option("--extend-select", help="Codes or prefixes to enable in addition.")
+@click.option("--ignore", help="Codes or prefixes to disable.")
+@click.option("--exclude", multiple=True, help="Glob to exclude from directory walks (repeatable).")
+@click.option("--force-exclude", is_flag=True,
+              help="Apply excludes to files named on the command line too.")
+@click.option("--stdin-filename", help="Check standard input as if it were this file (PATH -).")
+@click.option("--show-files", is_flag=True,
+              help="List the files that would be checked, and as what.")
+@click.option("--strict", is_flag=True, default=None, help="Warnings fail the run too.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--statistics", is_flag=True, help="Show counts per code.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes to the files.")
+@click.option("--unsafe-fixes", is_flag=True,
+              help="With --fix/--diff, also apply fixes marked unsafe.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print the fixes as a unified diff instead of writing them (exit 1 if any).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: CPUs).")
+@click.option("--no-cache", is_flag=True,
+              help="Analyse every file (do not read or write the cache).")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False),
+              help="Report only findings that are not in this baseline file.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False),
+              help="Record today's findings as the baseline and exit 0.")
+@click.option("--diff-base",
+              help="Only findings on lines added or changed since this git revision.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def check(paths: tuple[Path, ...], output_format: str, config_path: str | None,
+          isolated: bool, select: str | None, extend_select: str | None, ignore: str | None,
+          exclude: tuple[str, ...], force_exclude: bool, stdin_filename: str | None,
+          show_files: bool, strict: bool | None, exit_zero: bool, statistics: bool,
+          fix: bool, unsafe_fixes: bool, show_diff: bool, jobs: int | None, no_cache: bool,
+          baseline_path: str | None, write_baseline: str | None, diff_base: str | None,
+          debug: bool) -> None:
+    """Check files and directories (default: the current directory)."""
+    raise SystemExit(run_check(CheckOptions(
+        paths=paths, output_format=output_format, config_path=config_path, isolated=isolated,
+        select=select, extend_select=extend_select, ignore=ignore, exclude=exclude,
+        force_exclude=force_exclude, stdin_filename=stdin_filename, show_files=show_files,
+        strict=strict, exit_zero=exit_zero, statistics=statistics, fix=fix,
+        unsafe_fixes=unsafe_fixes, show_diff=show_diff, jobs=jobs, no_cache=no_cache,
+        baseline_path=baseline_path, write_baseline=write_baseline, diff_base=diff_base,
+        debug=debug)))
 
-    options = CheckOptions()
-    paths: list[Path] = []
-    excludes: list[str] = []
-    args = list(argv[1:])
-    only_paths = False
-    while args:
-        arg = args.pop(0)
-        if only_paths or not arg.startswith("-"):
-            paths.append(Path(arg))
-            continue
-        if arg == "--":
-            only_paths = True
-            continue
-        name, eq, value = arg.partition("=")
-        if name in _FLAGS and not eq:
-            setattr(options, _FLAGS[name], True)
-        elif name in _VALUED:
-            if not eq:
-                if not args:
-                    return None
-                value = args.pop(0)
-            if name == "--format" and value not in FORMATS:
-                return None
-            if name == "--exclude":
-                excludes.append(value)
-            else:
-                setattr(options, _VALUED[name], value)
+
+@cli.command("rules")
+@click.option("--format", "output_format", default="text", type=click.Choice(["text", "json"]))
+def rules_command(output_format: str) -> None:
+    """List every rule with its code, severity, section and summary."""
+    import json
+
+    from qt_lint.registry import all_rules
+
+    rules = all_rules()
+    if output_format == "json":
+        click.echo(json.dumps([
+            {"code": r.code, "name": r.name, "severity": r.severity.value,
+             "section": r.section, "kinds": sorted(k.value for k in r.kinds),
+             "summary": r.summary, "fixable": r.fixable}
+            for r in rules.values()
+        ], indent=2))
+        return
+    for r in rules.values():
+        click.echo(f"{r.code}  {r.severity.value[0].upper()}  [{r.section}]  "
+                   f"{r.name:<28} {r.summary}")
+
+
+@cli.command()
+@click.argument("code")
+def explain(code: str) -> None:
+    """Show the documentation of one rule."""
+    import difflib
+
+    from qt_lint.registry import all_rules
+
+    rules = all_rules()
+    rule = rules.get(code.upper())
+    if rule is None:
+        close = difflib.get_close_matches(code.upper(), list(rules), n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise ConfigError(f"unknown rule code {code!r}{hint}")
+    kinds = ", ".join(sorted(k.value for k in rule.kinds))
+    click.echo(f"# {rule.code} {rule.name}\n")
+    click.echo(f"Severity: {rule.severity.value}. Contract section: {rule.section}. "
+               f"Applies to: {kinds}. Fix: {rule.fix_safety()}.\n")
+    click.echo(rule.docs())
+
+
+@cli.command()
+@click.option("--root", default="/", show_default=True,
+              help="Audit a mounted image or chroot: every path is read below it.")
+@click.option("--repo", help="The repository on the host (default: the contract's repo root).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Configuration (default: the repository's qt-lint.toml/pyproject.toml).")
+@click.option("--redis-host", help="For tests and images; the contract's host by default.")
+@click.option("--redis-port", type=int, help="For tests and images; 6379 by default.")
+@click.option("--timeout", type=float, default=2.0, show_default=True,
+              help="Seconds for each Redis call.")
+@click.option("--offline", is_flag=True,
+              help="An image, not a running host: live-process checks are not applicable.")
+@click.option("--format", "output_format", default="text",
+              type=click.Choice(["text", "json", "junit"]))
+@click.option("--only", help="Comma-separated check codes or prefixes (H13,H141).")
+@click.option("--service", help="Only this service (backend, quantum-backend).")
+@click.option("--snapshot-out", type=click.Path(dir_okay=False),
+              help="Write what was read (secrets masked) to this file.")
+@click.option("--snapshot-in", type=click.Path(dir_okay=False, exists=True),
+              help="Judge a recorded snapshot instead of reading the host.")
+def host(root: str, repo: str | None, config_path: str | None, redis_host: str | None,
+         redis_port: int | None, timeout: float, offline: bool, output_format: str,
+         only: str | None, service: str | None, snapshot_out: str | None,
+         snapshot_in: str | None) -> None:
+    """Audit a live host (read-only, fail closed): exit 0 only when every check passes."""
+    from qt_lint.host import report
+    from qt_lint.host.checks import Audit, run_checks
+    from qt_lint.host.collect import HostError, collect
+    from qt_lint.host.snapshot import from_json, to_json
+
+    config = _host_config(config_path, root, repo)
+    try:
+        if snapshot_in:
+            snapshot = from_json(Path(snapshot_in).read_text(encoding="utf-8"))
         else:
-            return None
-    options.paths, options.exclude = tuple(paths), tuple(excludes)
-    return options
+            snapshot = collect(config, root, repo, redis_host, redis_port, timeout)
+    except (HostError, ValueError, OSError) as exc:
+        raise ConfigError(str(exc)) from None
+    if snapshot_out:
+        Path(snapshot_out).write_text(to_json(snapshot), encoding="utf-8")
+    codes = tuple(c.strip().upper() for c in only.split(",")) if only else ()
+    results = run_checks(Audit(snapshot, config, offline, service), codes)
+    if output_format == "json":
+        sys.stdout.write(report.as_json(results, snapshot.root))
+    elif output_format == "junit":
+        sys.stdout.write(report.junit(results))
+    else:
+        sys.stdout.write(report.text(results, use_color()))
+    ok = all(r.status == "pass" or (r.status == "n/a" and offline) or
+             (r.status == "n/a" and r.object == "-") for r in results)
+    raise SystemExit(EXIT_OK if ok else EXIT_FINDINGS)
 
 
-def load(config_path: str | None, start: Path, isolated: bool = False) -> Config:
-    from qt_lint.registry import known_codes
+def _host_config(config_path: str | None, root: str, repo: str | None) -> Config:
+    """--config, else the repository's own configuration on the audited host, else defaults."""
+    if config_path:
+        return load(config_path, Path("."))
+    from qt_lint.config import Contract
 
-    if isolated:
-        return Config(root=Path.cwd())
-    return load_config(Path(config_path) if config_path else None, start, known_codes())
-
-
-def _codes_option(value: str | None, option: str) -> tuple[str, ...] | None:
-    if value is None:
-        return None
-    from qt_lint.config import _codes
-    from qt_lint.registry import known_codes
-
-    items = [v.strip() for v in value.split(",") if v.strip()]
-    return _codes(option, items, known_codes())
+    repo_root = repo or Contract().repo_root
+    base = Path(root) / repo_root.lstrip("/")
+    for name in ("qt-lint.toml", "pyproject.toml"):
+        candidate = base / name
+        if candidate.is_file() and (name == "qt-lint.toml" or "[tool.qt-lint" in
+                                    candidate.read_text(encoding="utf-8", errors="replace")):
+            return load(str(candidate), base)
+    return Config(root=base)
 
 
-def use_color() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+@cli.group()
+def unit() -> None:
+    """systemd unit helpers."""
 
 
-def run_check(o: CheckOptions) -> int:
-    """`qt-lint check`: the exit code (ConfigError for usage and configuration errors)."""
-    from qt_lint import api
-    from qt_lint.report import reporter, summarise
+@unit.command("new")
+@click.argument("service")
+@click.option("--script", required=True,
+              help="What the venv interpreter runs: a repo path (ops/x.py) or `-m module`.")
+@click.option("--oneshot", is_flag=True, help="An ops job (Type=oneshot), not a runtime unit.")
+@click.option("--venv", help="The venv, when the contract's mapping does not name one.")
+@click.option("--description", help="Description= (default: Quantum <service>).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+def unit_new(service: str, script: str, oneshot: bool, venv: str | None,
+             description: str | None, config_path: str | None) -> None:
+    """Print a golden-template unit for SERVICE (e.g. `backend`) from the contract."""
+    from qt_lint.golden import render
 
-    reading_stdin = o.paths == (Path("-"),)
-    if reading_stdin and not o.stdin_filename:
-        raise ConfigError("reading standard input (-) needs --stdin-filename PATH")
-    if o.stdin_filename and not reading_stdin:
-        raise ConfigError("--stdin-filename goes with `-` as the only path")
-    start = Path(o.stdin_filename) if o.stdin_filename else (o.paths[0] if o.paths
-                                                             else Path("."))
-    config = load(o.config_path, start, o.isolated)
-    config = with_overrides(
-        config,
-        select=_codes_option(o.select, "--select"),
-        extend_select=_codes_option(o.extend_select, "--extend-select"),
-        ignore=_codes_option(o.ignore, "--ignore"),
-        extend_exclude=(config.extend_exclude + o.exclude) if o.exclude else None,
-        strict=o.strict,
-    )
-    paths = list(o.paths or (Path("."),))
-    if o.show_files:
-        from qt_lint.discover import discover
-
-        targets, _ = api.classify_candidates(discover(paths, config, o.force_exclude))
-        sys.stdout.write("".join(f"{t.kind.value:<13} {t.path}\n" for t in targets))
-        return EXIT_OK
-
-    from qt_lint.cache import ResultCache, default_dir
-    from qt_lint.registry import active_codes
-
-    stdin = (o.stdin_filename, sys.stdin.buffer.read()) if o.stdin_filename else None
-    known = None
-    baseline_file = o.baseline_path or (str(config.root / config.baseline) if config.baseline
-                                        else None)
-    if baseline_file and not o.write_baseline:
-        from qt_lint import baseline as baselines
-
-        known = baselines.load(Path(baseline_file))
-    fixing = o.fix or o.show_diff
-    cache = None if o.no_cache else ResultCache(default_dir(), config, active_codes(config))
-    result = api.check(paths, config, force_exclude=o.force_exclude, stdin=stdin, jobs=o.jobs,
-                       fix=fixing, unsafe_fixes=o.unsafe_fixes, cache=cache,
-                       diff_base=o.diff_base, baseline=known)
-    if o.write_baseline:
-        from qt_lint import baseline as baselines
-
-        count = baselines.write(Path(o.write_baseline), result.findings, result.relpaths)
-        sys.stdout.write(f"Wrote {count} finding{'s' if count != 1 else ''} to "
-                         f"{o.write_baseline}.\n")
-        return EXIT_OK
-    if o.show_diff:
-        from qt_lint.fix import unified_diff
-
-        for target_path, fixed in sorted(result.fixed.items()):
-            assert fixed.original is not None and fixed.fixed_text is not None
-            sys.stdout.write(unified_diff(api.display_path(target_path), fixed.original.text,
-                                          fixed.fixed_text))
-        return EXIT_FINDINGS if result.fixed and not o.exit_zero else EXIT_OK
-    if o.fix:
-        from qt_lint.fix import encode, write_atomically
-
-        for target_path, fixed in result.fixed.items():
-            assert fixed.original is not None and fixed.fixed_text is not None
-            data = encode(fixed.fixed_text, fixed.original)
-            if stdin is not None:
-                sys.stdout.buffer.write(data)
-                sys.stdout.flush()
-            else:
-                write_atomically(target_path, data)
-        if stdin is not None and not result.fixed:
-            sys.stdout.buffer.write(stdin[1])
-            sys.stdout.flush()
-    summary = summarise(result.findings, result.files, fixed=len(result.fixed),
-                        baselined=result.baselined, stale=result.stale)
-    render = reporter(o.output_format)
-    out = sys.stderr if (o.fix and stdin is not None) else sys.stdout
-    out.write(render(result.findings, summary, color=use_color(), statistics=o.statistics))
-    failing = any(f.severity.value == "error" or config.strict for f in result.findings)
-    return EXIT_FINDINGS if failing and not o.exit_zero else EXIT_OK
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and return its exit code (testable without a subprocess)."""
-    args = list(argv) if argv is not None else sys.argv[1:]
-    options = parse_fast(args)
-    if options is not None:
-        return guarded(lambda: run_check(options), options.debug)
-    return guarded(lambda: _run_click(args), "--debug" in args)
-
-
-def _run_click(args: list[str]) -> int:
-    import click
-
-    from qt_lint.app import cli
-
-    try:
-        cli.main(args=args, prog_name="qt-lint", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        return EXIT_USAGE
-    except click.exceptions.Abort:
-        sys.stderr.write("qt-lint: aborted\n")
-        return EXIT_USAGE
-    return EXIT_OK
-
-
-def guarded(run: Callable[[], int], debug: bool) -> int:
-    """The exit code of `run`; errors become one line on stderr (a traceback only with
-    --debug), never a traceback the user did not ask for."""
-    try:
-        return run()
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else EXIT_OK
-    except ConfigError as exc:
-        sys.stderr.write(f"qt-lint: error: {exc}\n")
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        return EXIT_OK
-    except Exception as exc:
-        if debug:
-            import traceback
-
-            traceback.print_exc()
-        sys.stderr.write(f"qt-lint: internal error: {type(exc).__name__} "
-                         "(run with --debug for the traceback)\n")
-        return EXIT_INTERNAL
+    contract = load(config_path, Path(".")).contract
+    stem = f"{contract.unit_prefix}{service}"
+    if service.startswith(contract.unit_prefix):
+        raise ConfigError(f"give the service without its prefix: "
+                          f"{service.removeprefix(contract.unit_prefix)}")
+    mapped = contract.venv_for_unit(stem) or contract.venv_for_script(
+        script.split(maxsplit=1)[0].removeprefix("./"))
+    chosen = venv or mapped
+    if chosen is None:
+        raise ConfigError(f"no venv is mapped to {stem}: add it to contract.service-venvs "
+                          "or pass --venv (qt-lint does not guess)")
+    if chosen not in contract.venvs:
+        raise ConfigError(f"--venv: {chosen!r} is not one of contract.venvs "
+                          f"({', '.join(contract.venvs)})")
+    if mapped is not None and chosen != mapped:
+        raise ConfigError(f"--venv: the contract maps {stem} to {mapped!r}, not {chosen!r}")
+    sys.stdout.write(render(contract, service, oneshot=oneshot, script=script, venv=chosen,
+                            description=description))

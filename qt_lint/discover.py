@@ -9,7 +9,6 @@ import functools
 import os
 import re
 import stat
-import subprocess
 from dataclasses import dataclass
 from fnmatch import translate
 from pathlib import Path
@@ -123,6 +122,8 @@ def _walk(directory: str, root: str, excludes: tuple[str, ...]) -> list[str]:
 
 def _git_files(directory: str) -> list[str] | None:
     """Tracked plus untracked-but-not-ignored files below `directory`, or None outside git."""
+    import subprocess
+
     try:
         proc = subprocess.run(
             ["git", "-C", directory, "ls-files", "-z", "--cached", "--others",

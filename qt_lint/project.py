@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,8 @@ from qt_lint.finding import Kind
 from qt_lint.source import Unreadable, read_text
 
 if TYPE_CHECKING:
+    import subprocess
+
     from qt_lint.context import FileContext
     from qt_lint.discover import Candidate
     from qt_lint.parsers.systemd import Unit, UnitDocument
@@ -97,6 +98,8 @@ class Project:
         """Start listing the repository's unit files now; `unit_graph` collects it (git runs
         while the rules are imported and the file is parsed)."""
         if self._listing is None and "unit_paths" not in self.__dict__:
+            import subprocess
+
             try:
                 self._listing = subprocess.Popen(
                     _git_units_command(self.root), stdout=subprocess.PIPE,
@@ -311,6 +314,8 @@ def _git_units_command(root: Path) -> list[str]:
 def _unit_files(root: Path, config: Config,
                 listing: subprocess.Popen[bytes] | None = None) -> list[Candidate]:
     """The repository's unit files; in git, git filters the names (no walk of the tree)."""
+    import subprocess
+
     from qt_lint.discover import Candidate, discover, exclude_patterns, matches
 
     stdout, returncode = b"", 1

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qt_lint.cli import main
+from qt_lint.main import main
 from tests.conftest import git, qt_lint
 
 

@@ -29,7 +29,7 @@ def test_env_only_run_imports_no_heavy_parser(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("A=1\n")
     code = (
         "import sys\n"
-        "from qt_lint.cli import main\n"
+        "from qt_lint.main import main\n"
         f"rc = main(['check', {str(tmp_path)!r}])\n"
         "heavy = sorted(m for m in ('libcst', 'tree_sitter') if m in sys.modules)\n"
         "print(rc, heavy)\n"

@@ -1,6 +1,6 @@
 """The click-free start-up path of `qt-lint check` parses exactly as click does.
 
-`qt_lint.cli.parse_fast` handles the plain check command lines (what pre-commit runs);
+`qt_lint.main.parse_fast` handles the plain check command lines (what pre-commit runs);
 every other command line goes to click. Each case runs both ways and must give the same
 exit code, standard output and standard error."""
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from qt_lint.cli import _run_click, guarded, main, parse_fast
+from qt_lint.main import _run_click, guarded, main, parse_fast
 from tests.conftest import git
 
 FILES = {
@@ -82,7 +82,7 @@ def test_fast_path_does_not_import_click(tree: Path) -> None:
     import subprocess
     import sys
 
-    code = ("import sys\nfrom qt_lint.cli import main\nrc = main(['check', 'ops/run.sh'])\n"
+    code = ("import sys\nfrom qt_lint.main import main\nrc = main(['check', 'ops/run.sh'])\n"
             "assert 'click' not in sys.modules, 'click imported'\nprint(rc)\n")
     proc = subprocess.run([sys.executable, "-c", code], cwd=tree, capture_output=True,
                           text=True, check=False, env={**os.environ})

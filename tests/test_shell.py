@@ -56,3 +56,22 @@ def test_heredoc_fed_to_a_shell_only() -> None:
 def test_quoting_and_escapes() -> None:
     words = parse_shell('echo "a\\"b\\d" \'c\\d\' e\\ f\n').commands[0].args
     assert [w.text for w in words] == ['a"b\\d', "c\\d", "e f"]
+
+
+def test_bash_grammar_loads_without_the_package_init() -> None:
+    """The grammar comes from tree-sitter-bash's extension module alone (its package
+    `__init__` imports importlib.resources); it is the same grammar as the package's."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom qt_lint.parsers.shell import _bash_language\n"
+            "from tree_sitter import Language\nlang = Language(_bash_language())\n"
+            "assert 'tree_sitter_bash' not in sys.modules\n"
+            "assert 'importlib.resources' not in sys.modules\n"
+            "import tree_sitter_bash\nother = Language(tree_sitter_bash.language())\n"
+            "print(lang.node_kind_count == other.node_kind_count > 100, "
+            "lang.abi_version == other.abi_version)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["True", "True"]

@@ -89,7 +89,7 @@ def test_dropin_checked_alone_is_merged_with_its_fragment(tmp_path: Path) -> Non
 
 def test_unit_only_run_never_imports_libcst(tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / "systemd-unit/qt401/fire", tmp_path / "u")
-    code = ("import sys\nfrom qt_lint.cli import main\n"
+    code = ("import sys\nfrom qt_lint.main import main\n"
             f"main(['check', '--isolated', {str(tmp_path / 'u')!r}])\n"
             "print('LIBCST' if 'libcst' in sys.modules else 'NO-LIBCST')\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
