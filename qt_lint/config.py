@@ -7,7 +7,6 @@ key and the reason (and the closest valid key when one is misspelt).
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -233,6 +232,8 @@ _TOP_KEYS = (
 
 
 def _unknown(key: str, valid: list[str] | tuple[str, ...], where: str) -> ConfigError:
+    import difflib
+
     close = difflib.get_close_matches(key, list(valid), n=1, cutoff=0.5)
     hint = f"; did you mean '{close[0]}'?" if close else f"; valid keys: {', '.join(valid)}"
     return ConfigError(f"{where}{key}: unknown key{hint}")
@@ -243,6 +244,8 @@ def _codes(key: str, value: Any, known: frozenset[str]) -> tuple[str, ...]:
     items = _str_list(key, value)
     for item in items:
         if item != "ALL" and not any(code.startswith(item) for code in known):
+            import difflib
+
             close = difflib.get_close_matches(item, sorted(known), n=1, cutoff=0.6)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             raise ConfigError(f"{key}: unknown rule code {item!r}{hint}")

@@ -176,6 +176,10 @@ class Project:
             if memo is not None and signature is not None:
                 memo[path] = [signature, content, after, requires]
                 self.unit_memo_changed = True
+        if memo is not None:
+            for gone in set(memo) - set(out):  # deleted or renamed units
+                del memo[gone]
+                self.unit_memo_changed = True
         return out
 
     # --- env files ----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from qt_lint.api import check
 from qt_lint.cache import ResultCache
@@ -192,3 +193,45 @@ def test_concurrent_runs_share_the_cache(tmp_path: Path) -> None:
     solo = json.loads(qt_lint("check", "--isolated", "--no-cache", "--format", "json",
                               str(src), cwd=tmp_path).stdout)["findings"]
     assert outputs[0] == solo
+
+
+def test_unit_graph_memo_follows_edits_of_other_units(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A check of one unit builds the start order of every unit; the cache keeps what it
+    learnt of each unit file, and an edit to another unit is seen on the next run."""
+    from qt_lint.project import FileSource
+
+    src = tmp_path / "src"
+    shutil.copytree(FIXTURES / "systemd-unit" / "qt410" / "fire", src)
+    git("init", "-q", cwd=src)
+    git("add", "-A", cwd=src)
+    config = Config(root=src)
+    backend = src / "quantum-backend.service"
+    read: list[str] = []
+    original_read = FileSource.read
+
+    def counting_read(self: FileSource, path: str) -> str | None:
+        read.append(Path(path).name)
+        return original_read(self, path)
+
+    monkeypatch.setattr(FileSource, "read", counting_read)
+
+    def run() -> list[str]:
+        cache = ResultCache(tmp_path / "cache", config, active_codes(config))
+        return [f"{f.line}:{f.column}:{f.code}"
+                for f in check([backend], config, jobs=1, cache=cache).findings
+                if f.code == "QT410"]
+
+    assert run() == ["3:50:QT410"]  # quantum-backend <-> quantum-report
+    assert "quantum-rl-agent.service" in read
+    read.clear()
+    report = src / "quantum-report.service"
+    report.write_text(report.read_text().replace(" quantum-backend.service", ""))
+    assert run() == []  # the other unit's edit broke the cycle
+    assert sorted(set(read)) == ["quantum-report.service"]  # the unchanged ones: memo
+    read.clear()
+    (src / "quantum-rl-agent.service").unlink()
+    cycle = "redis-server.service quantum-backend.service\n"
+    report.write_text(report.read_text().replace("redis-server.service\n", cycle, 1))
+    assert run() == ["3:50:QT410"]
+    assert sorted(set(read)) == ["quantum-report.service"]
