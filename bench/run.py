@@ -76,6 +76,24 @@ def measure(args: list[str], cwd: Path, runs: int) -> dict[str, float]:
             "rss_mib": max(rss)}
 
 
+# What a check of one shell file cannot do without: the interpreter, the standard modules
+# the code base is built on (dataclasses for findings, pathlib, typing, tomllib for the
+# configuration, hashlib and marshal for the cache) and tree-sitter with the bash grammar.
+FLOOR = """
+import re, os, enum, pathlib, dataclasses, typing, tomllib, hashlib, marshal, datetime
+import importlib.machinery, importlib.util
+import tree_sitter
+spec = importlib.util.find_spec("tree_sitter_bash")
+folder = spec.submodule_search_locations[0]
+name = next(n for n in os.listdir(folder) if n.startswith("_binding."))
+loader = importlib.machinery.ExtensionFileLoader("tree_sitter_bash._binding",
+                                                 os.path.join(folder, name))
+module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+loader.exec_module(module)
+tree_sitter.Parser(tree_sitter.Language(module.language())).parse(b"echo hi")
+"""
+
+
 def one_file(qt: str, python: str, base: Path, runs: int) -> dict[str, float]:
     """What pre-commit runs for one staged file (the hook's entry), against the start-up
     of the same interpreter: with the file unchanged since the last run (its result
@@ -84,8 +102,11 @@ def one_file(qt: str, python: str, base: Path, runs: int) -> dict[str, float]:
     subprocess.run([qt, "check", "."], cwd=base, env=ENV, stdout=subprocess.DEVNULL,
                    check=False)
     startup = measure([python, "-c", "pass"], base, runs)["wall"]
-    out = {"startup": startup}
+    floor = measure([python, "-c", FLOOR], base, runs)["wall"]
+    out = {"startup": startup, "floor": floor}
     print(f"python -c pass      : {startup * 1000:.0f} ms")
+    print(f"import floor        : {floor * 1000:.0f} ms = {floor / startup:.1f}x python start-up "
+          "(the standard and native modules a shell check imports, no qt-lint code)")
     hook = [qt, "check", "--force-exclude"]
     for kind, rel in ONE_FILE.items():
         path = base / rel
@@ -110,7 +131,7 @@ def one_file(qt: str, python: str, base: Path, runs: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", action="store_true", help="also measure 2x and 4x trees")
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--one-file", action="store_true",
                         help="only the pre-commit runs on one file (no tree-wide checks)")
     args = parser.parse_args()

@@ -191,6 +191,8 @@ def scan(targets: list[Target], config: Config, active: frozenset[str], project:
          jobs: int | None, fix: bool, data: bytes | None = None,
          unsafe_fixes: bool = False) -> list[FileResult]:
     jobs = jobs or os.cpu_count() or 1
+    if len(targets) > 1:
+        _fewer_collections()
     if data is not None or jobs <= 1 or len(targets) < PARALLEL_THRESHOLD:
         return [
             check_file(t.path, t.abspath, t.relpath, t.kind, config, active, project, data,
@@ -208,8 +210,19 @@ def scan(targets: list[Target], config: Config, active: frozenset[str], project:
         return list(pool.map(_scan_one, targets, chunksize=chunk))
 
 
+def _fewer_collections() -> None:
+    """Analysis allocates many short-lived objects (parse trees, commands, words) that
+    reference counting frees; at the default thresholds the cyclic collector ran 3,300
+    times over the 4x benchmark tree (0.7 s, growing faster than the tree). Peak memory
+    is unchanged (measured)."""
+    import gc
+
+    gc.set_threshold(50_000, 20, 100)
+
+
 def _init_worker(config: Config, active: frozenset[str], project: Project, fix: bool,
                  unsafe_fixes: bool) -> None:
+    _fewer_collections()
     _WORKER.update(config=config, active=active, project=project, fix=fix,
                    unsafe_fixes=unsafe_fixes)
 
