@@ -113,7 +113,9 @@ def check(paths: Sequence[Path], config: Config, *, force_exclude: bool = False,
         targets, missing = classify_candidates(candidates)
         data = None
     project = project or Project(config.root, config)
-    if any(t.kind is Kind.UNIT for t in targets):
+    units = [t.abspath for t in targets if t.kind is Kind.UNIT]
+    if units:
+        project.add_checked_units(units)
         project.prefetch_units()
         if len(targets) >= PARALLEL_THRESHOLD:
             # built once here and inherited by every worker

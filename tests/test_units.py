@@ -120,3 +120,25 @@ def test_parser_positions_continuations_and_resets() -> None:
     unit = Unit("x.service", doc)
     assert [a.value for a in unit.values("Service", "Environment")] == ["B=2"]
     assert doc.problems == []
+
+
+def test_start_order_is_the_tracked_units_and_the_ones_checked(tmp_path: Path) -> None:
+    """In git, the cross-unit graph holds what git tracks (the commit's view) plus the units
+    being checked: an untracked unit lying in the tree changes nobody else's findings."""
+    shutil.copytree(FIXTURES / "systemd-unit" / "qt410" / "fire", tmp_path, dirs_exist_ok=True)
+    git("init", "-q", cwd=tmp_path)
+    git("add", "-A", cwd=tmp_path)
+    git("rm", "-q", "--cached", "quantum-report.service", cwd=tmp_path)  # untracked now
+
+    def qt410(*files: str) -> list[str]:
+        proc = qt_lint("check", "--no-cache", "--select", "QT410", *files, cwd=tmp_path)
+        assert proc.returncode in (0, 1), proc.stderr
+        return re.findall(r"^(\S+:\d+:\d+): QT410", proc.stdout, re.M)
+
+    # quantum-backend <-> quantum-report is a cycle only when quantum-report counts
+    assert qt410("quantum-backend.service") == []
+    assert qt410("quantum-backend.service", "quantum-report.service") == [
+        "quantum-backend.service:3:50", "quantum-report.service:3:50"]
+    assert "quantum-report.service:3:50" in qt410(".")  # a walk checks untracked files too
+    git("add", "quantum-report.service", cwd=tmp_path)
+    assert qt410("quantum-backend.service") == ["quantum-backend.service:3:50"]
