@@ -41,7 +41,8 @@ def install() -> None:
     python = VENV / "bin" / "python"
     if not python.exists():
         sh(sys.executable, "-m", "venv", VENV)
-        sh(python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "ruff")
+        sh(python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "ruff",
+           "pre-commit")
     sh(python, "-m", "pip", "install", "-q", "--disable-pip-version-check",
        "--force-reinstall", ROOT, env=ENV)
 
@@ -125,6 +126,42 @@ def one_file(qt: str, python: str, base: Path, runs: int) -> dict[str, float]:
         print(f"one {kind:<6} file     : unchanged {unchanged * 1000:.0f} ms = "
               f"{unchanged / startup:.1f}x, edited {changed * 1000:.0f} ms = "
               f"{changed / startup:.1f}x python start-up")
+    out.update(through_pre_commit(hook, base, runs))
+    return out
+
+
+def through_pre_commit(hook: list[str], base: Path, runs: int) -> dict[str, float]:
+    """What a developer waits for: `pre-commit run` on one edited shell file with the
+    qt-lint hook, against the same run with a hook that does nothing."""
+    pre_commit = VENV / "bin" / "pre-commit"
+    if not pre_commit.exists():
+        sh(VENV / "bin" / "python", "-m", "pip", "install", "-q",
+           "--disable-pip-version-check", "pre-commit")
+    out = {}
+    rel = ONE_FILE["shell"]
+    path = base / rel
+    original = path.read_bytes()
+    for name, entry in (("noop", "true"), ("qt-lint", " ".join(hook))):
+        config = OUT / f"pre-commit-{name}.yaml"
+        config.write_text(
+            "repos:\n  - repo: local\n    hooks:\n"
+            f"      - {{id: {name}, name: {name}, entry: '{entry}', language: system,\n"
+            "         pass_filenames: true, require_serial: true}\n")
+        args = [str(pre_commit), "run", "--config", str(config), "--files", rel]
+        warm = subprocess.run(args, cwd=base, env=ENV, capture_output=True, text=True,
+                              check=False)
+        if "Passed" not in warm.stdout and "Failed" not in warm.stdout:
+            raise SystemExit(f"pre-commit did not run the {name} hook:\n{warm.stdout}")
+        walls = []
+        try:
+            for n in range(runs):
+                path.write_bytes(original + f"# edit {n}\n".encode())
+                walls.append(measure(args, base, 1)["wall"])
+        finally:
+            path.write_bytes(original)
+        out[f"pre_commit_{name}"] = statistics.median(walls)
+    print(f"pre-commit, one file: {out['pre_commit_qt-lint'] * 1000:.0f} ms with the qt-lint "
+          f"hook, {out['pre_commit_noop'] * 1000:.0f} ms with a hook that does nothing")
     return out
 
 
@@ -145,7 +182,7 @@ def main() -> None:
     base, counts = tree(1)
     if args.one_file:
         ENV["QT_LINT_CACHE_DIR"] = str(OUT / "cache")
-        results.update(one_file(qt, python, base, runs=15))
+        results.update(one_file(qt, python, base, runs=25))
         (OUT / "one-file.json").write_text(json.dumps(results, indent=2))
         return
     checked_files = sum(counts[k] for k in ("python", "shell", "units", "env", "makefile"))
@@ -184,7 +221,7 @@ def main() -> None:
     print(f"ruff --select ALL   : {yard['wall']:.2f} s wall, {yard['cpu']:.2f} s CPU")
     print(f"ratio qt-lint/ruff  : {cold['wall'] / yard['wall']:.2f}x")
 
-    results.update(one_file(qt, python, base, runs=15))
+    results.update(one_file(qt, python, base, runs=25))
 
     if args.scale:
         scaled = {1: cold["wall"]}
