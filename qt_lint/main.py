@@ -124,7 +124,9 @@ def _codes_option(value: str | None, option: str) -> tuple[str, ...] | None:
 def _names_a_unit(paths: list[Path]) -> bool:
     from qt_lint.classify import UNIT_SUFFIXES
 
-    return any(p.name.endswith(UNIT_SUFFIXES) or p.parent.name.endswith(".d")
+    dropin_dirs = tuple(f"{suffix}.d" for suffix in UNIT_SUFFIXES)
+    return any(p.name.endswith(UNIT_SUFFIXES) or
+               (p.name.endswith(".conf") and p.parent.name.endswith(dropin_dirs))
                for p in paths)
 
 
