@@ -20,6 +20,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from qt_lint.config import Config, ConfigError, load_config, with_overrides
 
@@ -217,9 +218,21 @@ def run_check(o: CheckOptions) -> int:
                         baselined=result.baselined, stale=result.stale)
     render = reporter(o.output_format)
     out = sys.stderr if (o.fix and stdin is not None) else sys.stdout
-    out.write(render(result.findings, summary, color=use_color(), statistics=o.statistics))
     failing = any(f.severity.value == "error" or config.strict for f in result.findings)
+    _emit(out, render(result.findings, summary, color=use_color(), statistics=o.statistics))
     return EXIT_FINDINGS if failing and not o.exit_zero else EXIT_OK
+
+
+def _emit(stream: TextIO, text: str) -> None:
+    """Write the report. A reader that stops early (`| head`) does not turn the run's
+    exit code into a pass: the rest of the output goes to /dev/null."""
+    try:
+        stream.write(text)
+        stream.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -26,10 +26,15 @@ def run_check(root: Path, paths: list[Path] | None = None, **config: object) -> 
     return check(paths or [root], cfg, jobs=1).findings
 
 
+def qt_lint_exe() -> str:
+    """The console script installed beside the running interpreter."""
+    return shutil.which("qt-lint", path=str(Path(sys.executable).parent)) or "qt-lint"
+
+
 def qt_lint(*args: str, cwd: Path, input: bytes | None = None,
             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the installed console script, as a user would."""
-    exe = shutil.which("qt-lint", path=str(Path(sys.executable).parent)) or "qt-lint"
+    exe = qt_lint_exe()
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
         [exe, *args], cwd=cwd, input=input, capture_output=True, env=full_env, check=False,

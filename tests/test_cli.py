@@ -195,3 +195,20 @@ def test_internal_error_is_one_line_exit_3(tmp_path: Path,
     assert err.strip() == "qt-lint: internal error: ValueError (run with --debug for the traceback)"
     assert main(["check", "--debug", str(tmp_path)]) == 3
     assert "Traceback" in capsys.readouterr().err
+
+
+def test_a_reader_that_stops_early_does_not_turn_findings_into_a_pass(tmp_path: Path) -> None:
+    """A reader that goes away (`qt-lint check | head -1` in a CI script): the findings
+    still fail the run, and no traceback."""
+    import subprocess
+
+    from tests.conftest import qt_lint_exe
+
+    script = "#!/bin/bash\n" + "".join(f"python3 ops/job_{i}.py\n" for i in range(5000))
+    _write(tmp_path, {"many.sh": script})
+    proc = subprocess.Popen([qt_lint_exe(), "check", "--no-cache", "many.sh"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the report is written
+    assert proc.wait(timeout=120) == 1
+    assert proc.stderr.read() == b""
