@@ -25,6 +25,7 @@ from typing import TextIO
 from qt_lint.config import Config, ConfigError, load_config, with_overrides
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # the shell's code for SIGINT, on either command-line path
 
 
 @dataclass
@@ -256,9 +257,8 @@ def _run_click(args: list[str]) -> int:
     except click.ClickException as exc:
         exc.show()
         return EXIT_USAGE
-    except click.exceptions.Abort:
-        sys.stderr.write("qt-lint: aborted\n")
-        return EXIT_USAGE
+    except click.exceptions.Abort:  # click's form of Ctrl-C (qt-lint has no prompts)
+        return EXIT_INTERRUPTED
     return EXIT_OK
 
 
@@ -273,7 +273,7 @@ def guarded(run: Callable[[], int], debug: bool) -> int:
         sys.stderr.write(f"qt-lint: error: {exc}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:

@@ -212,3 +212,20 @@ def test_a_reader_that_stops_early_does_not_turn_findings_into_a_pass(tmp_path: 
     proc.stdout.close()  # the reader is gone before the report is written
     assert proc.wait(timeout=120) == 1
     assert proc.stderr.read() == b""
+
+
+def test_ctrl_c_exits_130_without_a_traceback(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import time
+
+    from tests.conftest import qt_lint_exe
+
+    proc = subprocess.Popen([qt_lint_exe(), "check", "--stdin-filename", "x.sh", "-"],
+                            cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    time.sleep(2)  # started, and waiting for standard input
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert b"Traceback" not in err and out == b""
