@@ -63,7 +63,8 @@ _FLAGS = {"--isolated": "isolated", "--force-exclude": "force_exclude", "--stric
           "--exit-zero": "exit_zero", "--statistics": "statistics", "--no-cache": "no_cache",
           "--debug": "debug"}
 _VALUED = {"--format": "output_format", "--select": "select",
-           "--extend-select": "extend_select", "--ignore": "ignore", "--exclude": "exclude"}
+           "--extend-select": "extend_select", "--ignore": "ignore", "--exclude": "exclude",
+           "--config": "config_path"}
 
 
 def parse_fast(argv: Sequence[str]) -> CheckOptions | None:
@@ -95,6 +96,9 @@ def parse_fast(argv: Sequence[str]) -> CheckOptions | None:
                 value = args.pop(0)
             if name == "--format" and value not in FORMATS:
                 return None
+            if name == "--config" and os.path.exists(value) and \
+                    (os.path.isdir(value) or not os.access(value, os.R_OK)):
+                return None  # click's own messages for a folder or an unreadable file
             if name == "--exclude":
                 excludes.append(value)
             else:

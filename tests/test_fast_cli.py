@@ -19,6 +19,7 @@ FILES = {
     "systemd/quantum-backend.service": "[Service]\nUser=root\nExecStart=/usr/bin/python3 x\n",
     "app/svc.py": 'import subprocess\nsubprocess.run(["python3", "x.py"])\n',
     ".env": "A=1\n",
+    "lint.toml": 'ignore = ["QT104"]\n',  # an explicit --config
     "README.md": "# x\n",
     "vendor/skip.sh": "#!/bin/sh\npython3 a.py\n",
 }
@@ -38,13 +39,16 @@ FAST = [
     ["check", "missing.sh"],
     ["check", "--select", "QT999", "ops/run.sh"],  # a usage error: exit 2, same message
     ["check", "ops/run.sh", "--format", "sarif"],
+    ["check", "--config", "lint.toml", "ops/run.sh", "app/svc.py"],
+    ["check", "--config=lint.toml", "--isolated", "ops/run.sh"],
+    ["check", "--config", "missing.toml", "ops/run.sh"],  # exit 2, same message
 ]
 
 CLICK_ONLY = [
     [], ["--help"], ["check", "--help"], ["check", "-h"], ["rules"], ["check", "--fix"],
     ["check", "--format", "yaml"], ["check", "--format"], ["check", "--strict=yes"],
     ["check", "--unknown"], ["check", "-"], ["check", "--jobs", "2"],
-    ["check", "--config", "x.toml"], ["check", "--show-files"],
+    ["check", "--config", "ops"], ["check", "--show-files"], ["check", "--config"],
 ]
 
 
@@ -74,7 +78,7 @@ def test_fast_path_matches_click(argv: list[str], tree: Path,
 
 
 @pytest.mark.parametrize("argv", CLICK_ONLY, ids=" ".join)
-def test_other_command_lines_go_to_click(argv: list[str]) -> None:
+def test_other_command_lines_go_to_click(argv: list[str], tree: Path) -> None:
     assert parse_fast(argv) is None
 
 
