@@ -1,6 +1,6 @@
 """The command line on click: every command and option, with help and validation.
 
-The entry point is `qt_lint.main.main` (re-exported here): it runs the plain
+The entry point is `qt_lint.main.main`: it runs the plain
 `qt-lint check FILE...` that pre-commit runs without importing click, and hands every
 other command line to the `cli` group below.
 """
@@ -14,10 +14,8 @@ import click
 
 from qt_lint import __version__
 from qt_lint.config import Config, ConfigError
-from qt_lint.main import EXIT_FINDINGS, EXIT_OK, CheckOptions, load, main, run_check, use_color
+from qt_lint.main import EXIT_FINDINGS, EXIT_OK, CheckOptions, load, run_check, use_color
 from qt_lint.report import FORMATS
-
-__all__ = ["cli", "main"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

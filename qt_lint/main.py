@@ -128,12 +128,10 @@ def _codes_option(value: str | None, option: str) -> tuple[str, ...] | None:
 
 
 def _names_a_unit(paths: list[Path]) -> bool:
-    from qt_lint.classify import UNIT_SUFFIXES
+    from qt_lint.classify import classify
+    from qt_lint.finding import Kind
 
-    dropin_dirs = tuple(f"{suffix}.d" for suffix in UNIT_SUFFIXES)
-    return any(p.name.endswith(UNIT_SUFFIXES) or
-               (p.name.endswith(".conf") and p.parent.name.endswith(dropin_dirs))
-               for p in paths)
+    return any(classify(p.as_posix()) is Kind.UNIT for p in paths)
 
 
 def use_color() -> bool:
