@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qt_lint.classify import classify
+from qt_lint.classify import Target, classify
 from qt_lint.config import Config
 from qt_lint.discover import Candidate, discover, relative_to_root
-from qt_lint.engine import FileResult, check_file
+from qt_lint.engine import FileResult, check_file, parse_error
 from qt_lint.finding import Finding, Kind
 from qt_lint.project import Project
-from qt_lint.registry import active_codes
+from qt_lint.settings import RunSettings
+from qt_lint.source import display_path
 
 if TYPE_CHECKING:  # imported where used: a pre-commit run on one file needs none of them
     from collections import Counter
@@ -26,19 +27,13 @@ if TYPE_CHECKING:  # imported where used: a pre-commit run on one file needs non
     from qt_lint.baseline import Key
     from qt_lint.cache import ResultCache
 
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """A classified file: what the engine checks."""
-
-    path: str  # as shown to the user: relative to the current directory, forward slashes
-    abspath: str
-    relpath: str  # relative to the project root
-    kind: Kind
+PARALLEL_THRESHOLD = 48
 
 
 @dataclass
-class CheckResult:
+class CheckRun:
+    """What `check` found: the findings to report and what the report says around them."""
+
     findings: list[Finding]
     files: int
     fixed: dict[str, FileResult] = field(default_factory=dict)
@@ -46,16 +41,6 @@ class CheckResult:
     analysed: int = 0  # files analysed this run (the others came from the cache)
     baselined: int = 0
     stale: int = 0
-
-
-def display_path(path: str, cwd: str | None = None) -> str:
-    """Relative to the current directory when below it, else absolute; forward slashes."""
-    cwd = cwd or os.getcwd()
-    if path.startswith(cwd.rstrip("/") + "/"):
-        return path[len(cwd.rstrip("/")) + 1:]
-    if path == cwd:
-        return "."
-    return path
 
 
 def classify_candidates(candidates: Sequence[Candidate]) -> tuple[list[Target], list[Finding]]:
@@ -66,9 +51,7 @@ def classify_candidates(candidates: Sequence[Candidate]) -> tuple[list[Target], 
     for cand in candidates:
         shown = display_path(cand.abspath, cwd)
         if cand.explicit and not os.path.lexists(cand.abspath):
-            from qt_lint.engine import _qt001
-
-            missing.append(_qt001(shown, 1, 1, "no such file or directory"))
+            missing.append(parse_error(shown, 1, 1, "no such file or directory"))
             continue
         kind = classify(cand.relpath, functools.partial(_head, cand.abspath))
         if kind is not None:
@@ -96,21 +79,23 @@ def stdin_target(filename: str, config: Config) -> Target | None:
     return Target(display_path(absolute), absolute, relpath, kind)
 
 
-def check(paths: Sequence[Path], config: Config, *, force_exclude: bool = False,
-          stdin: tuple[str, bytes] | None = None, jobs: int | None = None,
-          fix: bool = False, unsafe_fixes: bool = False, cache: ResultCache | None = None,
+def check(paths: Sequence[Path], settings: RunSettings | Config, *,
+          force_exclude: bool = False, stdin: tuple[str, bytes] | None = None,
+          jobs: int | None = None, cache: ResultCache | None = None,
           diff_base: str | None = None, baseline: Counter[Key] | None = None,
-          project: Project | None = None) -> CheckResult:
-    """discover -> classify -> scan (cached) -> new-code filter -> baseline."""
-    active = active_codes(config)
+          project: Project | None = None) -> CheckRun:
+    """discover -> classify -> scan (parse, rules, suppress; cached) -> new-code filter ->
+    baseline. A bare Config is checked with its default settings."""
+    if isinstance(settings, Config):
+        settings = RunSettings.build(settings)
+    config = settings.config
     if stdin is not None:
         target = stdin_target(stdin[0], config)
         targets = [target] if target else []
         missing: list[Finding] = []
         data: bytes | None = stdin[1]
     else:
-        candidates = discover(list(paths), config, force_exclude)
-        targets, missing = classify_candidates(candidates)
+        targets, missing = classify_candidates(discover(list(paths), config, force_exclude))
         data = None
     project = project or Project(config.root, config)
     units = [t.abspath for t in targets if t.kind is Kind.UNIT]
@@ -118,15 +103,11 @@ def check(paths: Sequence[Path], config: Config, *, force_exclude: bool = False,
         project.add_checked_units(units)
         project.prefetch_units()
         if len(targets) >= PARALLEL_THRESHOLD:
-            # built once here and inherited by every worker
-            from qt_lint.rules.units.qt410_unit_dependency_chain import _cycles
-
-            project.unit_cycles(_cycles)
-    use_cache = cache if (cache is not None and not fix and data is None) else None
+            _ = project.unit_cycles  # built once here and inherited by every worker
+    use_cache = cache if (cache is not None and not settings.fix and data is None) else None
     if use_cache is not None:
         project.unit_memo = use_cache.unit_memo()
-    results, analysed = scan_cached(targets, config, active, project, jobs, fix, data,
-                                    unsafe_fixes, use_cache)
+    results, analysed = scan_cached(targets, settings, project, jobs, data, use_cache)
     findings = list(missing)
     fixed: dict[str, FileResult] = {}
     changes = None
@@ -143,7 +124,7 @@ def check(paths: Sequence[Path], config: Config, *, force_exclude: bool = False,
             fixed[target.abspath] = result
     findings.sort()
     relpaths = {t.path: t.relpath for t in targets}
-    out = CheckResult(findings, len(targets) + len(missing), fixed, relpaths, analysed)
+    out = CheckRun(findings, len(targets) + len(missing), fixed, relpaths, analysed)
     if baseline is not None:
         from qt_lint.baseline import apply as apply_baseline
 
@@ -153,27 +134,25 @@ def check(paths: Sequence[Path], config: Config, *, force_exclude: bool = False,
     return out
 
 
-def scan_cached(targets: list[Target], config: Config, active: frozenset[str],
-                project: Project, jobs: int | None, fix: bool, data: bytes | None,
-                unsafe_fixes: bool, cache: ResultCache | None) -> tuple[list[FileResult], int]:
+def scan_cached(targets: list[Target], settings: RunSettings, project: Project,
+                jobs: int | None, data: bytes | None,
+                cache: ResultCache | None) -> tuple[list[FileResult], int]:
     """Results from the cache where the file's content and the configuration are unchanged;
     only the other files are analysed (and then cached)."""
     if cache is None:
-        return scan(targets, config, active, project, jobs, fix, data, unsafe_fixes), \
-            len(targets)
+        return scan(targets, settings, project, jobs, data), len(targets)
     results: list[FileResult | None] = [None] * len(targets)
     records: dict[int, dict[str, object]] = {}
     todo: list[int] = []
     for i, target in enumerate(targets):
         depends = project.dependencies_digest(target.kind, target.abspath)
         hit, records[i] = cache.lookup(target.kind, target.relpath, target.abspath, depends,
-                                       config.max_file_size, target.path)
+                                       settings.config.max_file_size, target.path)
         if hit is None:
             todo.append(i)
         else:
             results[i] = FileResult(tuple(hit))
-    scanned = scan([targets[i] for i in todo], config, active, project, jobs, fix, data,
-                   unsafe_fixes)
+    scanned = scan([targets[i] for i in todo], settings, project, jobs, data)
     for i, result in zip(todo, scanned, strict=True):
         results[i] = result
         cache.store(targets[i].relpath, records[i], result.findings)
@@ -185,31 +164,34 @@ def scan_cached(targets: list[Target], config: Config, active: frozenset[str],
 
 # --- scanning, in this process or in workers ----------------------------------------------
 
-_WORKER: dict[str, object] = {}
-PARALLEL_THRESHOLD = 48
+@dataclass(frozen=True, slots=True)
+class Scanner:
+    """Checks one target with the run's settings and project; sent to worker processes
+    with their tasks (no module-level state carries them)."""
+
+    settings: RunSettings
+    project: Project
+
+    def __call__(self, target: Target) -> FileResult:
+        return check_file(target, self.settings, self.project)
 
 
-def scan(targets: list[Target], config: Config, active: frozenset[str], project: Project,
-         jobs: int | None, fix: bool, data: bytes | None = None,
-         unsafe_fixes: bool = False) -> list[FileResult]:
+def scan(targets: list[Target], settings: RunSettings, project: Project,
+         jobs: int | None, data: bytes | None = None) -> list[FileResult]:
     jobs = jobs or os.cpu_count() or 1
     if len(targets) > 1:
         _fewer_collections()
     if data is not None or jobs <= 1 or len(targets) < PARALLEL_THRESHOLD:
-        return [
-            check_file(t.path, t.abspath, t.relpath, t.kind, config, active, project, data,
-                       fix=fix, unsafe_fixes=unsafe_fixes)
-            for t in targets
-        ]
+        return [check_file(t, settings, project, data) for t in targets]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     chunk = max(1, len(targets) // (jobs * 8))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
-                             initargs=(config, active, project, fix, unsafe_fixes)) as pool:
-        return list(pool.map(_scan_one, targets, chunksize=chunk))
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                             initializer=_fewer_collections) as pool:
+        return list(pool.map(Scanner(settings, project), targets, chunksize=chunk))
 
 
 def _fewer_collections() -> None:
@@ -220,20 +202,3 @@ def _fewer_collections() -> None:
     import gc
 
     gc.set_threshold(50_000, 20, 100)
-
-
-def _init_worker(config: Config, active: frozenset[str], project: Project, fix: bool,
-                 unsafe_fixes: bool) -> None:
-    _fewer_collections()
-    _WORKER.update(config=config, active=active, project=project, fix=fix,
-                   unsafe_fixes=unsafe_fixes)
-
-
-def _scan_one(t: Target) -> FileResult:
-    config = _WORKER["config"]
-    active = _WORKER["active"]
-    project = _WORKER["project"]
-    assert isinstance(config, Config) and isinstance(active, frozenset)
-    assert isinstance(project, Project)
-    return check_file(t.path, t.abspath, t.relpath, t.kind, config, active, project,
-                      fix=bool(_WORKER["fix"]), unsafe_fixes=bool(_WORKER["unsafe_fixes"]))

@@ -24,17 +24,19 @@ files are mode 0600.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import marshal
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qt_lint import __version__
-from qt_lint.config import Config, config_fingerprint
+from qt_lint.config import config_fingerprint
 from qt_lint.finding import Edit, Finding, Fix, Kind, Severity
+
+if TYPE_CHECKING:
+    from qt_lint.settings import RunSettings
 
 UNIT_MEMO = "\0unit-memo"  # an index key no project path can be
 _MAGIC = b"qt-lint result cache, marshal, sha256\n"
@@ -50,11 +52,12 @@ def default_dir() -> Path:
 
 
 class ResultCache:
-    def __init__(self, directory: Path, config: Config, active: frozenset[str]) -> None:
+    def __init__(self, directory: Path, settings: RunSettings) -> None:
         self.directory = directory
+        config = settings.config
         salt = "\n".join([__version__, sys.version, str(marshal.version),
-                          config_fingerprint(config), ",".join(sorted(active)),
-                          str(config.root), dt.date.today().isoformat()])
+                          config_fingerprint(config), ",".join(sorted(settings.active)),
+                          str(config.root), settings.today.isoformat()])
         self.path = directory / f"{hashlib.sha256(salt.encode()).hexdigest()[:32]}.index"
         self._entries: dict[str, Any] | None = None
         self._loaded: tuple[int, ...] | None = None  # the index's stat when it was read

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from qt_lint.finding import Kind
 
@@ -15,6 +16,16 @@ _SHEBANG = re.compile(rb"^#!\s*(?:/usr)?(?:/local)?/bin/(?:env\s+(?:-\S+\s+)*)?(
 _SHELLS = {b"sh", b"bash", b"dash"}
 _MAKEFILES = {"Makefile", "makefile", "GNUmakefile"}
 _PROSE = {".md", ".txt", ".rst", ".adoc", ".html"}
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A classified file: what the engine checks."""
+
+    path: str  # as shown to the user: relative to the current directory, forward slashes
+    abspath: str
+    relpath: str  # relative to the project root
+    kind: Kind
 
 
 def is_env_name(name: str) -> bool:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from qt_lint import __version__
 from qt_lint.config import Config, ConfigError
-from qt_lint.main import EXIT_FINDINGS, EXIT_OK, CheckOptions, load, run_check, use_color
 from qt_lint.report import FORMATS
+from qt_lint.runner import EXIT_FINDINGS, EXIT_OK, CheckOptions, load, run_check, use_color
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -59,22 +60,9 @@ def cli() -> None:
 @click.option("--diff-base",
               help="Only findings on lines added or changed since this git revision.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def check(paths: tuple[Path, ...], output_format: str, config_path: str | None,
-          isolated: bool, select: str | None, extend_select: str | None, ignore: str | None,
-          exclude: tuple[str, ...], force_exclude: bool, stdin_filename: str | None,
-          show_files: bool, strict: bool | None, exit_zero: bool, statistics: bool,
-          fix: bool, unsafe_fixes: bool, show_diff: bool, jobs: int | None, no_cache: bool,
-          baseline_path: str | None, write_baseline: str | None, diff_base: str | None,
-          debug: bool) -> None:
+def check(**options: Any) -> None:
     """Check files and directories (default: the current directory)."""
-    raise SystemExit(run_check(CheckOptions(
-        paths=paths, output_format=output_format, config_path=config_path, isolated=isolated,
-        select=select, extend_select=extend_select, ignore=ignore, exclude=exclude,
-        force_exclude=force_exclude, stdin_filename=stdin_filename, show_files=show_files,
-        strict=strict, exit_zero=exit_zero, statistics=statistics, fix=fix,
-        unsafe_fixes=unsafe_fixes, show_diff=show_diff, jobs=jobs, no_cache=no_cache,
-        baseline_path=baseline_path, write_baseline=write_baseline, diff_base=diff_base,
-        debug=debug)))
+    raise SystemExit(run_check(CheckOptions(**options)))
 
 
 @cli.command("rules")

@@ -239,7 +239,7 @@ def _unknown(key: str, valid: list[str] | tuple[str, ...], where: str) -> Config
     return ConfigError(f"{where}{key}: unknown key{hint}")
 
 
-def _codes(key: str, value: Any, known: frozenset[str]) -> tuple[str, ...]:
+def parse_codes(key: str, value: Any, known: frozenset[str]) -> tuple[str, ...]:
     """A list of rule codes or code prefixes (`QT3` selects QT301..QT307)."""
     items = _str_list(key, value)
     for item in items:
@@ -260,12 +260,12 @@ def parse_config(data: Mapping[str, Any], root: Path, source: Path | None,
         if key not in _TOP_KEYS:
             raise _unknown(key, _TOP_KEYS, "")
         if key in ("select", "extend-select", "ignore", "unsuppressible"):
-            kw[key.replace("-", "_")] = _codes(key, value, known_codes)
+            kw[key.replace("-", "_")] = parse_codes(key, value, known_codes)
         elif key == "per-file-ignores":
             if not isinstance(value, dict):
                 raise ConfigError(f"{key}: expected a table of glob = [codes], got {_tname(value)}")
             kw["per_file_ignores"] = tuple(
-                (glob, _codes(f"{key}.{glob}", codes, known_codes))
+                (glob, parse_codes(f"{key}.{glob}", codes, known_codes))
                 for glob, codes in value.items()
             )
         elif key in ("exclude", "extend-exclude"):
@@ -275,7 +275,7 @@ def parse_config(data: Mapping[str, Any], root: Path, source: Path | None,
                 raise ConfigError(f"{key}: expected a table of CODE = \"error\"|\"warning\"")
             overrides = []
             for code, level in value.items():
-                _codes(f"{key}.{code}", [code], known_codes)
+                parse_codes(f"{key}.{code}", [code], known_codes)
                 if level not in ("error", "warning"):
                     raise ConfigError(
                         f"{key}.{code}: expected \"error\" or \"warning\", got {level!r}")

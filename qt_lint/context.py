@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from qt_lint.config import Config
 from qt_lint.finding import Finding, Fix, Kind
+from qt_lint.parsers import ParseError
 from qt_lint.source import Text
 
 if TYPE_CHECKING:
@@ -23,32 +24,6 @@ if TYPE_CHECKING:
 
 
 SHELL_KINDS = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
-
-
-def unit_type_of(relpath: str) -> str:
-    """`a/x.service` -> `service`; a drop-in `x.timer.d/y.conf` -> `timer`."""
-    folder, _, name = relpath.rpartition("/")
-    if name.endswith(".conf"):
-        name = folder.rpartition("/")[2].removesuffix(".d")
-    return name.rpartition(".")[2]
-
-
-def unit_name_of(relpath: str) -> str:
-    """`a/x.service` -> `x.service`; a drop-in `a/x.service.d/y.conf` -> `x.service`."""
-    folder, _, name = relpath.rpartition("/")
-    if name.endswith(".conf") and folder.endswith(".d"):
-        return folder.rpartition("/")[2].removesuffix(".d")
-    return name
-
-
-class ParseError(Exception):
-    """The file (or the part a rule needs) does not parse; reported once as QT001."""
-
-    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.column = column
 
 
 class FileContext:
@@ -73,7 +48,7 @@ class FileContext:
     @cached_property
     def unit_document(self) -> UnitDocument:
         """This file parsed as a unit fragment or drop-in."""
-        from qt_lint.parsers.systemd import parse
+        from qt_lint.parsers.systemd import parse, unit_type_of
 
         return parse(self.text, self.path, unit_type_of(self.relpath))
 

@@ -33,7 +33,7 @@ def relative_to_root(path: str | Path, root: str | Path) -> str:
 _GLOB_CHARS = frozenset("*?[")
 
 
-class _Matcher:
+class Matcher:
     """All exclude patterns at once. Ruff-like: a pattern without `/` matches any path
     component; one with `/` matches the path or any of its parent folders. Plain names
     (the common case) are a set lookup; only real globs go through one compiled regex."""
@@ -53,8 +53,8 @@ class _Matcher:
 
 
 @functools.lru_cache(maxsize=64)
-def matcher(patterns: tuple[str, ...]) -> _Matcher:
-    return _Matcher(patterns)
+def matcher(patterns: tuple[str, ...]) -> Matcher:
+    return Matcher(patterns)
 
 
 def _compile(patterns: tuple[str, ...]) -> re.Pattern[str] | None:

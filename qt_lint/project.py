@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -87,7 +86,6 @@ class Project:
         self.files = files or FileSource(config.max_file_size)
         self._unit_paths = unit_paths  # the units to consider (host audit); else git/walk
         self._listing: subprocess.Popen[bytes] | None = None
-        self._cycles: list[list[str]] | None = None
         # What earlier runs learnt of each unit file, kept by the result cache: path ->
         # [stat signature, content digest, After= items, Requires= items]. A unit file whose
         # stat is unchanged is not read again to build the start order.
@@ -208,8 +206,7 @@ class Project:
     def unit_for(self, ctx: FileContext) -> Unit:
         """The merged unit the file belongs to: its fragment and drop-ins from disk, with the
         file itself as checked (it may come from standard input)."""
-        from qt_lint.context import unit_name_of, unit_type_of
-        from qt_lint.parsers.systemd import Unit
+        from qt_lint.parsers.systemd import Unit, unit_name_of, unit_type_of
 
         name = unit_name_of(ctx.relpath)
         own = ctx.unit_document
@@ -272,8 +269,8 @@ class Project:
 
     @functools.lru_cache(maxsize=512)  # noqa: B019 - one Project per run
     def _document(self, path: str, unit_type: str) -> UnitDocument | None:
-        from qt_lint.api import display_path
         from qt_lint.parsers.systemd import parse
+        from qt_lint.source import display_path
 
         text = self.files.read(path)
         if text is None:
@@ -281,18 +278,16 @@ class Project:
         shown = path if isinstance(self.files, RecordedFiles) else display_path(path)
         return parse(text, shown, unit_type)
 
-    def unit_cycles(self, find: Callable[[dict[str, UnitEdges]], list[list[str]]]
-                    ) -> list[list[str]]:
+    @functools.cached_property
+    def unit_cycles(self) -> list[list[str]]:
         """The ordering cycles of the repository's units, found once per run."""
-        if self._cycles is None:
-            self._cycles = find(self.unit_graph)
-        return self._cycles
+        return ordering_cycles(self.unit_graph)
 
     @functools.cached_property
     def unit_graph(self) -> dict[str, UnitEdges]:
         """Every unit of the repository (fragments and drop-ins merged) by name, with the
         names it is ordered after and requires."""
-        from qt_lint.context import unit_name_of
+        from qt_lint.parsers.systemd import unit_name_of
 
         by_name: dict[str, list[str]] = {}
         for path in self.unit_paths:
@@ -314,6 +309,49 @@ class Project:
                     fragment = path
             graph[name] = UnitEdges(name, fragment, tuple(after), tuple(requires))
         return graph
+
+
+def ordering_cycles(graph: dict[str, UnitEdges]) -> list[list[str]]:
+    """Strongly connected components with a cycle (Tarjan), over After=/Requires= edges
+    among the repository's own units."""
+    edges = {
+        name: sorted({u for u in (*e.after, *e.requires) if u in graph})
+        for name, e in graph.items()
+    }
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    out: list[list[str]] = []
+    counter = 0
+
+    def visit(node: str) -> None:
+        nonlocal counter
+        index[node] = low[node] = counter
+        counter += 1
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in edges[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1 or node in edges[node]:
+                out.append(sorted(component))
+
+    for name in sorted(graph):
+        if name not in index:
+            visit(name)
+    return out
 
 
 def _git_units_command(root: Path) -> list[str]:

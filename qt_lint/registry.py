@@ -1,8 +1,9 @@
 """The rule registry: every rule class, by code, and which run for a file kind.
 
 Rule modules are listed in `qt_lint.rules.RULE_MODULES`; importing them is cheap because
-rules reach the heavy parsers (libcst, tree-sitter) only through `FileContext`, which
-imports each parser the first time a file of its kind needs it.
+rules reach the parsers (`ast`, tree-sitter-bash) only through `FileContext`, which
+imports each parser the first time a file of its kind needs it. A check imports only the
+modules of the kinds it meets, through the generated `qt_lint.rules.index`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import functools
 import importlib
 
-from qt_lint.config import Config
 from qt_lint.finding import Kind
 from qt_lint.rule import Rule
 
@@ -43,6 +43,7 @@ def all_rules() -> dict[str, type[Rule]]:
     return dict(sorted(rules.items()))
 
 
+@functools.cache
 def known_codes() -> frozenset[str]:
     from qt_lint.rules.index import INDEX
 
@@ -61,15 +62,16 @@ def expand(patterns: tuple[str, ...]) -> set[str]:
     return out
 
 
-def active_codes(config: Config) -> frozenset[str]:
-    selected = expand(config.select) if config.select else set(known_codes())
-    selected |= expand(config.extend_select)
-    selected -= expand(config.ignore)
-    return frozenset(selected)
+@functools.cache
+def rule(code: str) -> type[Rule]:
+    """One rule by code, importing only its module (the engine's QT001-QT003 too)."""
+    from qt_lint.rules.index import INDEX
+
+    return load(INDEX[code][0])
 
 
 @functools.cache
-def _rules_for(kind: Kind, active: frozenset[str]) -> tuple[Rule, ...]:
+def rules_for(kind: Kind, active: frozenset[str]) -> tuple[Rule, ...]:
     """Instances of the active rules for a kind; only their modules are imported."""
     from qt_lint.rules.index import INDEX
 
@@ -78,7 +80,3 @@ def _rules_for(kind: Kind, active: frozenset[str]) -> tuple[Rule, ...]:
         if code in active and kind.value in kinds and not engine_reported:
             out.append(load(module_name)())
     return tuple(out)
-
-
-def rules_for(kind: Kind, active: frozenset[str]) -> tuple[Rule, ...]:
-    return _rules_for(kind, active)

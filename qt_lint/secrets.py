@@ -15,6 +15,16 @@ _ASSIGNMENT = re.compile(
 MASK = "****"
 
 
+_SECRET_KEY = re.compile(r"KEY|SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|CREDENTIAL")
+# `REDIS_KEY_PREFIX` names a namespace, not a credential
+_NOT_SECRET_AFTER = re.compile(r"(?:KEY|TOKEN)_(?:PREFIX|NAMESPACE|PATTERN|TTL|COUNT|LENGTH)$")
+
+
+def is_secret_key(key: str) -> bool:
+    upper = key.upper()
+    return bool(_SECRET_KEY.search(upper)) and not _NOT_SECRET_AFTER.search(upper)
+
+
 def is_secret_name(name: str) -> bool:
     return bool(SECRET_NAME.search(name))
 

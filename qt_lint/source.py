@@ -83,3 +83,13 @@ def _os_reason(exc: OSError) -> str:
     if exc.errno == errno.EACCES:
         return "cannot read: permission denied"
     return f"cannot read: {exc.strerror or exc.__class__.__name__}"
+
+
+def display_path(path: str, cwd: str | None = None) -> str:
+    """Relative to the current directory when below it, else absolute; forward slashes."""
+    cwd = cwd or os.getcwd()
+    if path.startswith(cwd.rstrip("/") + "/"):
+        return path[len(cwd.rstrip("/")) + 1:]
+    if path == cwd:
+        return "."
+    return path

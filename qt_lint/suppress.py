@@ -1,4 +1,8 @@
-"""Inline suppressions: `# qt-lint: ignore[CODE,...] reason` and `# qt-lint: ignore-file[...]`.
+"""Inline suppressions, from the comment to the report: `# qt-lint: ignore[CODE,...] reason`
+and `# qt-lint: ignore-file[...]` are parsed here (`parse_directives`), applied here
+(`apply`), and the directives that are malformed, unused, expired, name an unknown or
+unsuppressible code (QT002) or give no reason when reasons are required (QT003) are
+reported here. Nothing else in qt-lint knows how a suppression works.
 
 Placement:
 - at the end of the offending line (where the file kind allows trailing comments:
@@ -14,9 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from qt_lint.finding import Kind
+from qt_lint.finding import Finding, Kind
+
+if TYPE_CHECKING:
+    from qt_lint.settings import RunSettings
 
 _DIRECTIVE = re.compile(
     r"(?P<lead>^\s*|\s)(?P<mark>[#;])\s*qt-lint:\s*(?P<what>ignore-file|ignore)\b"
@@ -114,3 +123,70 @@ def _next_code_line(lines: list[str], index: int, kind: Kind) -> int | None:
         if stripped and not stripped.startswith(marks):
             return later + 1
     return None
+
+
+def apply(findings: Iterable[Finding], directives: list[Directive], path: str,
+          settings: RunSettings) -> list[Finding]:
+    """The findings no directive suppresses, then the directives' own findings (QT002 for
+    malformed, unused, expired, unknown or unsuppressible codes; QT003 without a reason)."""
+    by_line: dict[int, list[Directive]] = {}
+    file_level: list[Directive] = []
+    for d in directives:
+        if d.problem or d.expired(settings.today):
+            continue
+        if d.target is None:
+            file_level.append(d)
+        else:
+            by_line.setdefault(d.target, []).append(d)
+    kept = [f for f in findings
+            if f.code in settings.unsuppressible or not _suppressed(f, by_line, file_level)]
+    kept.extend(_directive_findings(directives, path, settings))
+    return kept
+
+
+def _suppressed(finding: Finding, by_line: dict[int, list[Directive]],
+                file_level: list[Directive]) -> bool:
+    for d in (*by_line.get(finding.line, ()), *file_level):
+        if finding.code in d.codes:
+            d.used.add(finding.code)
+            return True
+    return False
+
+
+def _problem(d: Directive, settings: RunSettings) -> str:
+    """What is wrong with a directive (QT002's message), or ""."""
+    if d.problem:
+        return f"suppression {d.problem}"
+    if d.expired(settings.today):
+        return (f"suppression of {', '.join(d.codes)} expired on {d.until}; "
+                "it no longer suppresses")
+    for code in d.codes:
+        if code not in settings.known:
+            return f"suppression names unknown rule code {code}"
+        if code in settings.unsuppressible:
+            return (f"{code} cannot be suppressed inline (configured "
+                    "`unsuppressible`); use a reviewed baseline")
+        if code in settings.active and code not in d.used:
+            where = "in this file" if d.target is None else "on its line"
+            return f"unused suppression: {code} did not fire {where}"
+    return ""
+
+
+def _directive_findings(directives: list[Directive], path: str,
+                        settings: RunSettings) -> list[Finding]:
+    from qt_lint.registry import rule
+
+    out: list[Finding] = []
+    for d in directives:
+        message = _problem(d, settings) if "QT002" in settings.active else ""
+        if message:
+            q2 = rule("QT002")
+            out.append(Finding(path, d.line, d.column, q2.code, message, q2.severity,
+                               q2.name, q2.section))
+        if ("QT003" in settings.active and settings.config.require_suppression_reason
+                and not d.reason and not d.problem):
+            q3 = rule("QT003")
+            out.append(Finding(path, d.line, d.column, q3.code,
+                               "suppression gives no reason (require-suppression-reason)",
+                               q3.severity, q3.name, q3.section))
+    return out

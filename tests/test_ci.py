@@ -14,7 +14,7 @@ import pytest
 from qt_lint.api import check
 from qt_lint.cache import ResultCache
 from qt_lint.config import Config
-from qt_lint.registry import active_codes
+from qt_lint.settings import RunSettings
 from tests.conftest import FIXTURES, ROOT, git, qt_lint
 
 FAMILIES = ["python/qt101", "python/qt306", "shell/qt303", "systemd-unit/qt402",
@@ -149,7 +149,7 @@ def test_cache_warm_then_one_change(tmp_path: Path) -> None:
     for case in ("python/qt101", "shell/qt101", "python/qt201", "systemd-unit/qt402"):
         shutil.copytree(FIXTURES / case / "fire", src / case.replace("/", "-"))
     config = Config(root=src)
-    cache = ResultCache(tmp_path / "cache", config, active_codes(config))
+    cache = ResultCache(tmp_path / "cache", RunSettings.build(config))
     cold = check([src], config, jobs=1, cache=cache)
     warm = check([src], config, jobs=1, cache=cache)
     assert warm.findings == cold.findings
@@ -175,10 +175,10 @@ def test_cache_warm_then_one_change(tmp_path: Path) -> None:
     for corrupt in (b"{corrupt", whole[: len(whole) // 2], b"", b"\x00" * 64, bytes(flipped),
                     hangs, whole[:60] + hangs):
         indexes[0].write_bytes(corrupt)
-        cache = ResultCache(tmp_path / "cache", config, active_codes(config))
+        cache = ResultCache(tmp_path / "cache", RunSettings.build(config))
         again = check([src], config, jobs=1, cache=cache)
         assert again.analysed > 0 and again.findings == check([src], config, jobs=1).findings
-        fresh = ResultCache(tmp_path / "cache", config, active_codes(config))
+        fresh = ResultCache(tmp_path / "cache", RunSettings.build(config))
         assert check([src], config, jobs=1, cache=fresh).analysed == 0
     assert list((tmp_path / "cache").iterdir()) == indexes
     assert indexes[0].stat().st_mode & 0o777 == 0o600
@@ -222,7 +222,7 @@ def test_unit_graph_memo_follows_edits_of_other_units(tmp_path: Path,
     monkeypatch.setattr(FileSource, "read", counting_read)
 
     def run() -> list[str]:
-        cache = ResultCache(tmp_path / "cache", config, active_codes(config))
+        cache = ResultCache(tmp_path / "cache", RunSettings.build(config))
         return [f"{f.line}:{f.column}:{f.code}"
                 for f in check([backend], config, jobs=1, cache=cache).findings
                 if f.code == "QT410"]

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from qt_lint.classify import classify
+from qt_lint.classify import Target, classify
 from qt_lint.config import Config
 from qt_lint.engine import FileResult, check_file
 from qt_lint.registry import all_rules
 from qt_lint.rule import Example, Rule
+from qt_lint.settings import RunSettings
 
 
 def _cases(attr: str) -> list[tuple[type[Rule], Example]]:
@@ -32,8 +33,9 @@ def _result(rule: type[Rule], example: Example, fix: bool = False) -> FileResult
     data = example.text.encode() if isinstance(example.text, str) else example.text
     config = Config(root=Path("/nonexistent-root"), **dict(example.options))  # type: ignore[arg-type]
     active = frozenset({rule.code, *example.also})
-    return check_file(path, "/nonexistent-root/" + path, path, kind, config, active,
-                      data=data, today=dt.date(2026, 11, 26), fix=fix)
+    settings = RunSettings.build(config, active=active, fix=fix, today=dt.date(2026, 11, 26))
+    return check_file(Target(path, "/nonexistent-root/" + path, path, kind), settings,
+                      data=data)
 
 
 @pytest.mark.parametrize(("rule", "example"), _cases("VALID"),

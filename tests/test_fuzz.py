@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from qt_lint.classify import Target
 from qt_lint.config import Config
 from qt_lint.engine import check_file
 from qt_lint.finding import Kind
 from qt_lint.registry import known_codes
+from qt_lint.settings import RunSettings
 from tests.conftest import FIXTURES
 
 SEEDS = {
@@ -52,12 +54,11 @@ def _mutate(rng: random.Random, text: str) -> str:
 def test_mutated_inputs_never_crash(kind: Kind) -> None:
     rng = random.Random(f"qt-lint-{kind.value}")  # reproducible
     path, _ = SEEDS[kind]
-    config = Config(root=Path("/nonexistent"))
-    active = known_codes()
+    settings = RunSettings.build(Config(root=Path("/nonexistent")), active=known_codes())
     for text in _texts(kind):
         for _ in range(25):
             data = _mutate(rng, text).encode("utf-8", "surrogatepass")
-            result = check_file(path, "/nonexistent/" + path, path, kind, config, active,
+            result = check_file(Target(path, "/nonexistent/" + path, path, kind), settings,
                                 data=data)
             crashed = [f.message for f in result.findings if "internal error" in f.message]
             assert crashed == [], (kind, data[:300])

@@ -3,9 +3,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from qt_lint.classify import Target
 from qt_lint.config import Config
 from qt_lint.engine import check_file
 from qt_lint.finding import Kind
+from qt_lint.settings import RunSettings
 from qt_lint.suppress import parse_directives
 
 
@@ -13,8 +15,8 @@ def _run(text: str, path: str = ".env", kind: Kind = Kind.ENV,
          active: tuple[str, ...] = ("QT002", "QT003", "QT301", "QT302"),
          **cfg: object) -> list[tuple[int, str]]:
     config = Config(root=Path("/r"), **cfg)  # type: ignore[arg-type]
-    result = check_file(path, "/r/" + path, path, kind, config, frozenset(active),
-                        data=text.encode(), today=dt.date(2026, 11, 26))
+    settings = RunSettings.build(config, active=frozenset(active), today=dt.date(2026, 11, 26))
+    result = check_file(Target(path, "/r/" + path, path, kind), settings, data=text.encode())
     return [(f.line, f.code) for f in result.findings]
 
 

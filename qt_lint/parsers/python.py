@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from qt_lint.commands import Command, Word, make_command
-from qt_lint.context import ParseError
+from qt_lint.parsers import ParseError
 
 DYNAMIC = "{...}"
 _SUBPROCESS = frozenset({

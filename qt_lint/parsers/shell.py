@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qt_lint.commands import SHELLS, Command, Word, make_command
-from qt_lint.context import ParseError
+from qt_lint.parsers import ParseError
 
 # (row, column) of the parsed text, 0-based and in characters -> (line, column) of the file
 Mapper = Callable[[int, int], tuple[int, int]]

@@ -40,6 +40,22 @@ SECTIONS_OF_TYPE = {
 }
 
 
+def unit_type_of(relpath: str) -> str:
+    """`a/x.service` -> `service`; a drop-in `x.timer.d/y.conf` -> `timer`."""
+    folder, _, name = relpath.rpartition("/")
+    if name.endswith(".conf"):
+        name = folder.rpartition("/")[2].removesuffix(".d")
+    return name.rpartition(".")[2]
+
+
+def unit_name_of(relpath: str) -> str:
+    """`a/x.service` -> `x.service`; a drop-in `a/x.service.d/y.conf` -> `x.service`."""
+    folder, _, name = relpath.rpartition("/")
+    if name.endswith(".conf") and folder.endswith(".d"):
+        return folder.rpartition("/")[2].removesuffix(".d")
+    return name
+
+
 @functools.cache
 def known_keys() -> dict[str, frozenset[str]]:
     """systemd's directives by section (qt_lint/data/systemd_keys.txt)."""

@@ -42,14 +42,17 @@ class Audit:
 
     def judge(self, path: str, kind: Kind, codes: frozenset[str]) -> list[Finding]:
         """The QT rules on a file of the snapshot, as in a repository check."""
+        from qt_lint.classify import Target
         from qt_lint.engine import check_file
         from qt_lint.project import Project, RecordedFiles
+        from qt_lint.settings import RunSettings
 
         text = self.snapshot.text(path).text or ""
         files = RecordedFiles({p: t.text for p, t in self.snapshot.texts.items()
                                if t.text is not None})
         project = Project(Path("/"), self.config, files, unit_paths=list(self.snapshot.units))
-        result = check_file(path, path, path.lstrip("/"), kind, self.config, codes, project,
+        result = check_file(Target(path, path, path.lstrip("/"), kind),
+                            RunSettings.build(self.config, active=codes), project,
                             data=text.encode())
         return list(result.findings)
 

@@ -6,7 +6,7 @@ from pathlib import PurePosixPath
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Example, Rule
-from qt_lint.rules.units.examples import GOLDEN
+from qt_lint.rules.examples import GOLDEN
 
 CONTAINER_PROGRAMS = frozenset({"docker", "docker-compose", "podman", "podman-compose"})
 CONTAINER_UNITS = frozenset({"docker.service", "docker.socket", "containerd.service",

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import Example, Rule
-from qt_lint.rules.containers.redis_hosts import REDIS_PREFILTER, classify_host, hosts
+from qt_lint.rules.containers.helpers import REDIS_PREFILTER, classify_host, hosts
 
 
 class RedisContainerHost(Rule):

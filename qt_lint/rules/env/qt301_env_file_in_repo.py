@@ -6,16 +6,7 @@ from pathlib import PurePosixPath
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import Example, Rule
-
-TEMPLATE_PARTS = frozenset({"example", "template", "sample", "dist"})
-
-
-def is_template(name: str) -> bool:
-    """`.env.example`, `x.env.template.ai`: a dot-separated part after `env` marks a template."""
-    parts = name.split(".")
-    if "env" not in parts:
-        return False
-    return any(part in TEMPLATE_PARTS for part in parts[parts.index("env") + 1:])
+from qt_lint.rules.env.helpers import is_template
 
 
 class EnvFileInRepo(Rule):

@@ -6,7 +6,7 @@ from pathlib import PurePosixPath
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind, Severity
 from qt_lint.rule import Example, Rule
-from qt_lint.rules.env.qt301_env_file_in_repo import is_template
+from qt_lint.rules.env.helpers import is_template
 
 
 class EnvTemplateInRepo(Rule):

@@ -1,20 +1,11 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import Example, Rule
-
-_SECRET_KEY = re.compile(r"KEY|SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|CREDENTIAL")
-# `REDIS_KEY_PREFIX` names a namespace, not a credential
-_NOT_SECRET_AFTER = re.compile(r"(?:KEY|TOKEN)_(?:PREFIX|NAMESPACE|PATTERN|TTL|COUNT|LENGTH)$")
-
-
-def is_secret_key(key: str) -> bool:
-    upper = key.upper()
-    return bool(_SECRET_KEY.search(upper)) and not _NOT_SECRET_AFTER.search(upper)
+from qt_lint.secrets import is_secret_key
 
 
 class SecretInEnv(Rule):

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import Example, Rule
-from qt_lint.rules.env.qt301_env_file_in_repo import is_template
+from qt_lint.rules.env.helpers import is_template
 
 _FULL = (
     "REPO_ROOT=/home/qt/quantum_trader\nDATA_DIR=/opt/quantum/data\n"

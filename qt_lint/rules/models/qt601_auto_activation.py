@@ -9,7 +9,7 @@ from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Example, Rule
-from qt_lint.rules.units.examples import GOLDEN_ONESHOT
+from qt_lint.rules.examples import GOLDEN_ONESHOT
 
 _GATE = re.compile(r"(?i)quality|gate|pass|eval|score|metric|accura|sharpe|threshold|better|"
                    r"improv|valid|backtest|auc|loss|profit|pnl|drawdown")

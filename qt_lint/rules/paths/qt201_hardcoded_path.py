@@ -8,7 +8,7 @@ from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Example, Rule
-from qt_lint.rules.paths.qt203_tmp_state import TMP_PATH
+from qt_lint.rules.paths.helpers import TMP_PATH
 
 _WHITESPACE = re.compile(r"\s")
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind, Severity
 from qt_lint.rule import AnyOf, Example, Rule
-from qt_lint.rules.paths.qt203_tmp_state import TMP_PATH
+from qt_lint.rules.paths.helpers import TMP_PATH
 
 _ABSOLUTE = re.compile(r"^(?:/[^/\s]|~/|[A-Za-z]:\\)")
 

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from qt_lint.context import SHELL_KINDS, FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Example, Rule
-from qt_lint.rules.units.examples import GOLDEN
+from qt_lint.rules.examples import GOLDEN
+from qt_lint.rules.paths.helpers import TMP_PATH
 
-TMP_PATH = re.compile(r"(?<![\w.~$/-])(?:/var)?/tmp(?![\w.-])")
 # Unit settings judged by a more specific rule, or that are not state.
 _UNIT_SKIP = frozenset({
     "WorkingDirectory", "EnvironmentFile", "StandardOutput", "StandardError", "PrivateTmp",
@@ -94,7 +94,7 @@ class TmpState(Rule):
             yield from self._env(ctx)
 
     def _env(self, ctx: FileContext) -> Iterator[Finding]:
-        from qt_lint.rules.env.qt305_secret_in_env import is_secret_key
+        from qt_lint.secrets import is_secret_key
 
         for entry in ctx.env.entries:
             if entry.key in ("TMPDIR", "TMP", "TEMP") or "/tmp" not in entry.value:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import Example, Rule
-from qt_lint.rules.units.examples import GOLDEN
+from qt_lint.rules.examples import GOLDEN
 
 # Unit settings that hold absolute paths (WorkingDirectory= is QT404, EnvironmentFile= QT304).
 UNIT_PATH_KEYS = frozenset({
@@ -95,7 +95,7 @@ class RelativeConfigPath(Rule):
             value = entry.value
             if not _PATH_KEY.search(entry.key) or not value or value.startswith(("/", "$")):
                 continue
-            from qt_lint.rules.env.qt305_secret_in_env import is_secret_key
+            from qt_lint.secrets import is_secret_key
 
             shown = "(not shown)" if is_secret_key(entry.key) else value
             yield ctx.finding(self, entry.value_line, entry.value_column,

@@ -6,7 +6,7 @@ from qt_lint.commands import is_bare_python
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Example, Rule
-from qt_lint.rules.units.examples import GOLDEN
+from qt_lint.rules.examples import GOLDEN
 
 _EXEC = "ExecStart=/opt/quantum/venvs/backend/bin/python -m backend.main"
 

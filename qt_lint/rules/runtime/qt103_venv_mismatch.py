@@ -4,10 +4,10 @@ from collections.abc import Iterator
 
 from qt_lint.commands import Command, Word, is_wrapper, venv_of
 from qt_lint.config import Contract
-from qt_lint.context import FileContext, unit_name_of
+from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Example, Rule
-from qt_lint.rules.units.examples import GOLDEN
+from qt_lint.rules.examples import GOLDEN
 
 _EXEC = "ExecStart=/opt/quantum/venvs/backend/bin/python -m backend.main"
 
@@ -74,6 +74,8 @@ class VenvMismatch(Rule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         unit_stem = None
         if ctx.kind is Kind.UNIT:
+            from qt_lint.parsers.systemd import unit_name_of
+
             unit_stem = unit_name_of(ctx.relpath).rsplit(".", 1)[0]
         for command in ctx.commands:
             yield from self._judge(ctx, command, unit_stem)

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import Example, Rule
-from qt_lint.rules.units.examples import GOLDEN, PATH
+from qt_lint.rules.examples import GOLDEN, PATH
 
 
 class UnitSyntax(Rule):

@@ -7,7 +7,7 @@ from qt_lint.finding import Finding, Fix, Kind
 from qt_lint.golden import add_line, env_file
 from qt_lint.parsers.systemd import Unit
 from qt_lint.rule import Example, Rule
-from qt_lint.rules.units.examples import GOLDEN, GOLDEN_ONESHOT, PATH
+from qt_lint.rules.examples import GOLDEN, GOLDEN_ONESHOT, PATH
 
 # (section, key, required item or None, runtime units only)
 MANDATORY = (

@@ -6,9 +6,8 @@ from qt_lint.context import FileContext
 from qt_lint.finding import Edit, Finding, Fix, Kind
 from qt_lint.golden import add_line, set_value
 from qt_lint.rule import Example, Rule
-from qt_lint.rules.units.examples import GOLDEN, PATH
-
-ROOT_VALUES = frozenset({"root", "0"})
+from qt_lint.rules.examples import GOLDEN, PATH
+from qt_lint.rules.units.helpers import ROOT_VALUES
 
 
 class UnitRoot(Rule):

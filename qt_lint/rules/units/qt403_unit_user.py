@@ -5,8 +5,8 @@ from collections.abc import Iterator
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import Example, Rule
-from qt_lint.rules.units.examples import GOLDEN, PATH
-from qt_lint.rules.units.qt402_unit_root import ROOT_VALUES
+from qt_lint.rules.examples import GOLDEN, PATH
+from qt_lint.rules.units.helpers import ROOT_VALUES
 
 
 class UnitUser(Rule):

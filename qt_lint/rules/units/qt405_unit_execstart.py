@@ -6,7 +6,7 @@ from qt_lint.commands import is_bare_python, venv_of
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import Example, Rule
-from qt_lint.rules.units.examples import GOLDEN, PATH
+from qt_lint.rules.examples import GOLDEN, PATH
 
 _EXEC = "ExecStart=/opt/quantum/venvs/backend/bin/python -m backend.main"
 

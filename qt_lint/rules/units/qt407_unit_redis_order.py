@@ -6,7 +6,7 @@ from qt_lint.context import FileContext
 from qt_lint.finding import Edit, Finding, Fix, Kind
 from qt_lint.golden import add_line
 from qt_lint.rule import Example, Rule
-from qt_lint.rules.units.examples import GOLDEN, PATH
+from qt_lint.rules.examples import GOLDEN, PATH
 
 _AFTER = "After=network-online.target redis-server.service"
 

@@ -6,7 +6,7 @@ from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Fix, Kind
 from qt_lint.golden import set_value
 from qt_lint.rule import Example, Rule
-from qt_lint.rules.units.examples import GOLDEN, PATH
+from qt_lint.rules.examples import GOLDEN, PATH
 
 
 class UnitIdentity(Rule):

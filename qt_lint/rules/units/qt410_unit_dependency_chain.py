@@ -6,52 +6,8 @@ from fnmatch import fnmatchcase
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.golden import predecessor
-from qt_lint.project import UnitEdges
 from qt_lint.rule import Example, Rule
-from qt_lint.rules.units.examples import GOLDEN
-
-
-def _cycles(graph: dict[str, UnitEdges]) -> list[list[str]]:
-    """Strongly connected components with a cycle (Tarjan), over After=/Requires= edges
-    among the repository's own units."""
-    edges = {
-        name: sorted({u for u in (*e.after, *e.requires) if u in graph})
-        for name, e in graph.items()
-    }
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    out: list[list[str]] = []
-    counter = 0
-
-    def visit(node: str) -> None:
-        nonlocal counter
-        index[node] = low[node] = counter
-        counter += 1
-        stack.append(node)
-        on_stack.add(node)
-        for nxt in edges[node]:
-            if nxt not in index:
-                visit(nxt)
-                low[node] = min(low[node], low[nxt])
-            elif nxt in on_stack:
-                low[node] = min(low[node], index[nxt])
-        if low[node] == index[node]:
-            component = []
-            while True:
-                top = stack.pop()
-                on_stack.discard(top)
-                component.append(top)
-                if top == node:
-                    break
-            if len(component) > 1 or node in edges[node]:
-                out.append(sorted(component))
-
-    for name in sorted(graph):
-        if name not in index:
-            visit(name)
-    return out
+from qt_lint.rules.examples import GOLDEN
 
 
 class UnitDependencyChain(Rule):
@@ -115,7 +71,7 @@ class UnitDependencyChain(Rule):
                 yield ctx.finding(self, line, column,
                                   f"{unit.name} is not ordered After={before}.service "
                                   "(configured start order)")
-        for cycle in ctx.project.unit_cycles(_cycles):
+        for cycle in ctx.project.unit_cycles:
             if unit.name not in cycle:
                 continue
             members = set(cycle)

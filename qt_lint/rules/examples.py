@@ -1,4 +1,4 @@
-"""Unit texts the unit rules' examples start from."""
+"""Unit texts that rules' VALID/INVALID examples start from (every family uses them)."""
 
 from __future__ import annotations
 

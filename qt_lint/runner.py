@@ -1,0 +1,184 @@
+"""`qt-lint check` as one call: options in, exit code out. Both command-line paths end
+here: `qt_lint.main` (the click-free parser pre-commit runs through) and `qt_lint.cli`.
+
+Exit codes are the contract with CI and pre-commit:
+
+0    no finding of error severity (warnings alone pass unless --strict)
+1    findings of error severity (or warnings with --strict)
+2    usage or configuration error
+3    internal error (one line; the traceback only with --debug)
+130  interrupted (Ctrl-C)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from qt_lint.config import Config, ConfigError, load_config, with_overrides
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # the shell's code for SIGINT, on either command-line path
+
+
+@dataclass
+class CheckOptions:
+    """`qt-lint check`'s options, however they were parsed."""
+
+    paths: tuple[Path, ...] = ()
+    output_format: str = "text"
+    config_path: str | None = None
+    isolated: bool = False
+    select: str | None = None
+    extend_select: str | None = None
+    ignore: str | None = None
+    exclude: tuple[str, ...] = ()
+    force_exclude: bool = False
+    stdin_filename: str | None = None
+    show_files: bool = False
+    strict: bool | None = None
+    exit_zero: bool = False
+    statistics: bool = False
+    fix: bool = False
+    unsafe_fixes: bool = False
+    show_diff: bool = False
+    jobs: int | None = None
+    no_cache: bool = False
+    baseline_path: str | None = None
+    write_baseline: str | None = None
+    diff_base: str | None = None
+    debug: bool = False
+
+
+def load(config_path: str | None, start: Path, isolated: bool = False) -> Config:
+    from qt_lint.registry import known_codes
+
+    if isolated:
+        return Config(root=Path.cwd())
+    return load_config(Path(config_path) if config_path else None, start, known_codes())
+
+
+def _codes_option(value: str | None, option: str) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    from qt_lint.config import parse_codes
+    from qt_lint.registry import known_codes
+
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    return parse_codes(option, items, known_codes())
+
+
+def _names_a_unit(paths: list[Path]) -> bool:
+    from qt_lint.classify import classify
+    from qt_lint.finding import Kind
+
+    return any(classify(p.as_posix()) is Kind.UNIT for p in paths)
+
+
+def use_color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def run_check(o: CheckOptions) -> int:
+    """`qt-lint check`: the exit code (ConfigError for usage and configuration errors)."""
+    from qt_lint import api
+    from qt_lint.report import reporter, summarise
+
+    reading_stdin = o.paths == (Path("-"),)
+    if reading_stdin and not o.stdin_filename:
+        raise ConfigError("reading standard input (-) needs --stdin-filename PATH")
+    if o.stdin_filename and not reading_stdin:
+        raise ConfigError("--stdin-filename goes with `-` as the only path")
+    start = Path(o.stdin_filename) if o.stdin_filename else (o.paths[0] if o.paths
+                                                             else Path("."))
+    config = load(o.config_path, start, o.isolated)
+    config = with_overrides(
+        config,
+        select=_codes_option(o.select, "--select"),
+        extend_select=_codes_option(o.extend_select, "--extend-select"),
+        ignore=_codes_option(o.ignore, "--ignore"),
+        extend_exclude=(config.extend_exclude + o.exclude) if o.exclude else None,
+        strict=o.strict,
+    )
+    paths = list(o.paths or (Path("."),))
+    if o.show_files:
+        from qt_lint.discover import discover
+
+        targets, _ = api.classify_candidates(discover(paths, config, o.force_exclude))
+        sys.stdout.write("".join(f"{t.kind.value:<13} {t.path}\n" for t in targets))
+        return EXIT_OK
+
+    from qt_lint.project import Project
+
+    project = Project(config.root, config)
+    if _names_a_unit(paths) and not o.stdin_filename:
+        project.prefetch_units()  # git lists the repository's units while we import the rest
+    from qt_lint.cache import ResultCache, default_dir
+    from qt_lint.settings import RunSettings
+
+    stdin = (o.stdin_filename, sys.stdin.buffer.read()) if o.stdin_filename else None
+    known = None
+    baseline_file = o.baseline_path or (str(config.root / config.baseline) if config.baseline
+                                        else None)
+    if baseline_file and not o.write_baseline:
+        from qt_lint import baseline as baselines
+
+        known = baselines.load(Path(baseline_file))
+    settings = RunSettings.build(config, fix=o.fix or o.show_diff,
+                                 unsafe_fixes=o.unsafe_fixes)
+    cache = None if o.no_cache else ResultCache(default_dir(), settings)
+    result = api.check(paths, settings, force_exclude=o.force_exclude, stdin=stdin,
+                       jobs=o.jobs, cache=cache, diff_base=o.diff_base, baseline=known,
+                       project=project)
+    if o.write_baseline:
+        from qt_lint import baseline as baselines
+
+        count = baselines.write(Path(o.write_baseline), result.findings, result.relpaths)
+        sys.stdout.write(f"Wrote {count} finding{'s' if count != 1 else ''} to "
+                         f"{o.write_baseline}.\n")
+        return EXIT_OK
+    if o.show_diff:
+        from qt_lint.fix import unified_diff
+        from qt_lint.source import display_path
+
+        for target_path, fixed in sorted(result.fixed.items()):
+            assert fixed.original is not None and fixed.fixed_text is not None
+            sys.stdout.write(unified_diff(display_path(target_path), fixed.original.text,
+                                          fixed.fixed_text))
+        return EXIT_FINDINGS if result.fixed and not o.exit_zero else EXIT_OK
+    if o.fix:
+        from qt_lint.fix import encode, write_atomically
+
+        for target_path, fixed in result.fixed.items():
+            assert fixed.original is not None and fixed.fixed_text is not None
+            data = encode(fixed.fixed_text, fixed.original)
+            if stdin is not None:
+                sys.stdout.buffer.write(data)
+                sys.stdout.flush()
+            else:
+                write_atomically(target_path, data)
+        if stdin is not None and not result.fixed:
+            sys.stdout.buffer.write(stdin[1])
+            sys.stdout.flush()
+    summary = summarise(result.findings, result.files, fixed=len(result.fixed),
+                        baselined=result.baselined, stale=result.stale)
+    render = reporter(o.output_format)
+    out = sys.stderr if (o.fix and stdin is not None) else sys.stdout
+    failing = any(f.severity.value == "error" or config.strict for f in result.findings)
+    _emit(out, render(result.findings, summary, color=use_color(), statistics=o.statistics))
+    return EXIT_FINDINGS if failing and not o.exit_zero else EXIT_OK
+
+
+def _emit(stream: TextIO, text: str) -> None:
+    """Write the report. A reader that stops early (`| head`) does not turn the run's
+    exit code into a pass: the rest of the output goes to /dev/null."""
+    try:
+        stream.write(text)
+        stream.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)

@@ -1,0 +1,69 @@
+"""A run's settings, resolved once and handed to every stage (ruff's `Settings`).
+
+Everything a file's check depends on beyond the file itself: the configuration, the
+selected codes, per-file ignores compiled to matchers with their codes expanded, the codes
+inline suppressions cannot silence, severity overrides, fix mode, and the date that
+suppression expiries are judged against. Frozen and picklable: worker processes get the
+same object.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from qt_lint.config import Config, Contract
+from qt_lint.discover import Matcher, matcher
+from qt_lint.finding import Severity
+from qt_lint.registry import expand, known_codes
+
+
+@dataclass(frozen=True, slots=True)
+class RunSettings:
+    config: Config
+    active: frozenset[str]  # the codes that run
+    known: frozenset[str]  # every code qt-lint has
+    per_file_ignores: tuple[tuple[Matcher, frozenset[str]], ...]
+    unsuppressible: frozenset[str]
+    severity: tuple[tuple[str, Severity], ...]
+    today: dt.date
+    fix: bool = False
+    unsafe_fixes: bool = False
+
+    @classmethod
+    def build(cls, config: Config, *, active: frozenset[str] | None = None,
+              fix: bool = False, unsafe_fixes: bool = False,
+              today: dt.date | None = None) -> RunSettings:
+        """The settings of a run of `config` (`active` narrows it, as the host audit does)."""
+        return cls(
+            config=config,
+            active=active_codes(config) if active is None else active,
+            known=known_codes(),
+            per_file_ignores=tuple((matcher((glob,)), frozenset(expand(codes)))
+                                   for glob, codes in config.per_file_ignores),
+            unsuppressible=frozenset(expand(config.unsuppressible)),
+            severity=config.severity,
+            today=today or dt.date.today(),
+            fix=fix,
+            unsafe_fixes=unsafe_fixes,
+        )
+
+    @property
+    def contract(self) -> Contract:
+        return self.config.contract
+
+    def ignored_for(self, relpath: str) -> frozenset[str]:
+        """The codes `per-file-ignores` removes for a file."""
+        out: frozenset[str] = frozenset()
+        for matches, codes in self.per_file_ignores:
+            if matches(relpath):
+                out |= codes
+        return out
+
+
+def active_codes(config: Config) -> frozenset[str]:
+    """`select` (all codes when empty) plus `extend-select`, less `ignore`."""
+    selected = expand(config.select) if config.select else set(known_codes())
+    selected |= expand(config.extend_select)
+    selected -= expand(config.ignore)
+    return frozenset(selected)

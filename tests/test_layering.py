@@ -1,0 +1,144 @@
+"""Layering: no import cycle among qt_lint's modules, counting imports placed inside
+functions (they hide a cycle from the interpreter, not from a reader); type-only imports
+under `if TYPE_CHECKING:` do not run and are not counted. No rule module imports another:
+what rules of a family share lives in that family's `helpers.py`."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+PACKAGE = ROOT / "qt_lint"
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+MODULES = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _runtime_imports(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
+    found: list[ast.Import | ast.ImportFrom] = []
+
+    def walk(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and _is_type_checking(child):
+                for other in child.orelse:
+                    walk(other)
+                continue
+            if isinstance(child, (ast.Import, ast.ImportFrom)):
+                found.append(child)
+            walk(child)
+
+    walk(tree)
+    return found
+
+
+def _resolve(module: str, node: ast.ImportFrom) -> str:
+    if not node.level:
+        return node.module or ""
+    base = module.split(".")
+    is_package = MODULES[module].name == "__init__.py"
+    base = base[: len(base) - node.level + (1 if is_package else 0)]
+    return ".".join([*base, *([node.module] if node.module else [])])
+
+
+def import_graph() -> dict[str, set[str]]:
+    """module -> the qt_lint modules it imports at run time (anywhere in the module)."""
+    graph: dict[str, set[str]] = {}
+    for module, path in MODULES.items():
+        edges: set[str] = set()
+        for node in _runtime_imports(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            else:
+                base = _resolve(module, node)
+                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in MODULES else base
+                           for a in node.names]
+            edges.update(t for t in targets if t in MODULES and t != module)
+        graph[module] = edges
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    out: list[list[str]] = []
+    for start in sorted(graph):
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    top = stack.pop()
+                    on_stack.discard(top)
+                    component.append(top)
+                    if top == node:
+                        break
+                if len(component) > 1:
+                    out.append(sorted(component))
+    return out
+
+
+def test_cycle_finder_finds_a_planted_cycle() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert cycles(graph) == [["a", "b", "c"]]
+
+
+def test_no_import_cycle() -> None:
+    assert cycles(import_graph()) == []
+
+
+def _is_rule_module(module: str) -> bool:
+    parts = module.split(".")
+    return (len(parts) == 4 and parts[:2] == ["qt_lint", "rules"]
+            and parts[3].startswith("qt") and parts[3][2:5].isdigit())
+
+
+def test_no_rule_module_imports_another() -> None:
+    graph = import_graph()
+    offenders = sorted(f"{m} -> {t}" for m, targets in graph.items() if _is_rule_module(m)
+                       for t in targets if _is_rule_module(t))
+    assert offenders == []
+
+
+def test_rule_families_share_through_helpers_only() -> None:
+    """A module in a rule family that is not a rule is that family's `helpers.py`."""
+    strays = sorted(m for m in MODULES
+                    if m.startswith("qt_lint.rules.") and m.count(".") == 3
+                    and not _is_rule_module(m) and not m.endswith(".helpers"))
+    assert strays == []
