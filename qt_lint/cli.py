@@ -67,10 +67,22 @@ def check(**options: Any) -> None:
 
 @cli.command("rules")
 @click.option("--format", "output_format", default="text", type=click.Choice(["text", "json"]))
-def rules_command(output_format: str) -> None:
-    """List every rule with its code, severity, section and summary."""
+@click.option("--host", "host_checks", is_flag=True, help="List the host checks (qt-lint host).")
+def rules_command(output_format: str, host_checks: bool) -> None:
+    """List every rule (or, with --host, every host check) with its code and summary."""
     import json
 
+    if host_checks:
+        from qt_lint.host.checks import all_checks
+
+        checks = all_checks()
+        if output_format == "json":
+            click.echo(json.dumps([{"code": c.code, "name": c.name, "section": c.section,
+                                    "summary": c.summary} for c in checks.values()], indent=2))
+            return
+        for c in checks.values():
+            click.echo(f"{c.code}  [{c.section}]  {c.name:<28} {c.summary}")
+        return
     from qt_lint.registry import all_rules
 
     rules = all_rules()
@@ -90,17 +102,25 @@ def rules_command(output_format: str) -> None:
 @cli.command()
 @click.argument("code")
 def explain(code: str) -> None:
-    """Show the documentation of one rule."""
+    """Show the documentation of one rule (QT...) or host check (H...)."""
     import difflib
 
+    from qt_lint.docs import host_markdown
+    from qt_lint.host.checks import all_checks
     from qt_lint.registry import all_rules
 
     rules = all_rules()
-    rule = rules.get(code.upper())
+    checks = all_checks()
+    wanted = code.upper()
+    if wanted in checks:
+        click.echo(host_markdown(checks[wanted]).rstrip())
+        return
+    rule = rules.get(wanted)
     if rule is None:
-        close = difflib.get_close_matches(code.upper(), list(rules), n=1)
+        close = difflib.get_close_matches(wanted, [*rules, *checks], n=1)
         hint = f"; did you mean {close[0]}?" if close else ""
-        raise ConfigError(f"unknown rule code {code!r}{hint}")
+        what = "host check" if wanted.startswith("H") else "rule"
+        raise ConfigError(f"unknown {what} code {code!r}{hint}")
     kinds = ", ".join(sorted(k.value for k in rule.kinds))
     click.echo(f"# {rule.code} {rule.name}\n")
     click.echo(f"Severity: {rule.severity.value}. Contract section: {rule.section}. "
@@ -134,7 +154,8 @@ def host(root: str, repo: str | None, config_path: str | None, redis_host: str |
          snapshot_in: str | None) -> None:
     """Audit a live host (read-only, fail closed): exit 0 only when every check passes."""
     from qt_lint.host import report
-    from qt_lint.host.checks import Audit, run_checks
+    from qt_lint.host.check import Audit
+    from qt_lint.host.checks import run_checks
     from qt_lint.host.collect import HostError, collect
     from qt_lint.host.snapshot import from_json, to_json
 

@@ -181,6 +181,16 @@ def test_rules_explain_version(tmp_path: Path) -> None:
     assert qt_lint("--version", cwd=tmp_path).stdout.startswith("qt-lint, version ")
 
 
+def test_explain_and_list_host_checks(tmp_path: Path) -> None:
+    proc = qt_lint("explain", "H131", cwd=tmp_path)
+    assert proc.returncode == 0 and "## Remediation" in proc.stdout and "0640" in proc.stdout
+    proc = qt_lint("explain", "H999", cwd=tmp_path)
+    assert proc.returncode == 2 and "unknown host check code 'H999'" in proc.stderr
+    proc = qt_lint("rules", "--host", "--format", "json", cwd=tmp_path)
+    codes = [c["code"] for c in json.loads(proc.stdout)]
+    assert codes == sorted(codes) and "H131" in codes and "QT301" not in codes
+
+
 def test_internal_error_is_one_line_exit_3(tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch,
                                            capsys: pytest.CaptureFixture[str]) -> None:

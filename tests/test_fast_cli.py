@@ -92,3 +92,30 @@ def test_fast_path_does_not_import_click(tree: Path) -> None:
                           text=True, check=False, env={**os.environ})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "1"
+
+
+def test_fast_options_match_click() -> None:
+    """Every option the fast path parses is a click option of `check` with the same
+    destination and the same shape (a flag, or one value; --exclude repeatable), and every
+    click option is a field of CheckOptions (the command builds it from its kwargs)."""
+    import dataclasses
+
+    import click
+
+    from qt_lint.cli import check
+    from qt_lint.main import _FLAGS, _VALUED
+    from qt_lint.runner import CheckOptions
+
+    params = {opt: p for p in check.params if isinstance(p, click.Option) for opt in p.opts}
+    for flag, dest in _FLAGS.items():
+        assert flag in params, flag
+        assert params[flag].name == dest and params[flag].is_flag, flag
+    for option, dest in _VALUED.items():
+        assert option in params, option
+        param = params[option]
+        assert param.name == dest and not param.is_flag, option
+        assert param.multiple == (option == "--exclude"), option
+        assert isinstance(param.type, (click.types.StringParamType, click.Choice,
+                                       click.Path)), option
+    fields = {f.name for f in dataclasses.fields(CheckOptions)}
+    assert {p.name for p in check.params} == fields

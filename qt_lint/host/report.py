@@ -7,17 +7,17 @@ from collections import Counter
 from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
-from qt_lint.host.checks import CheckResult
+from qt_lint.host.check import HostResult
 from qt_lint.report.json_format import finding_dict
 
 
-def summary(results: Sequence[CheckResult]) -> dict[str, int]:
+def summary(results: Sequence[HostResult]) -> dict[str, int]:
     counts = Counter(r.status for r in results)
     return {"checks": len(results), "pass": counts["pass"], "fail": counts["fail"],
             "error": counts["error"], "n/a": counts["n/a"]}
 
 
-def text(results: Sequence[CheckResult], color: bool) -> str:
+def text(results: Sequence[HostResult], color: bool) -> str:
     styles = {"pass": "\033[32m", "fail": "\033[31m", "error": "\033[35m", "n/a": "\033[33m"}
     lines = []
     for r in results:
@@ -37,7 +37,7 @@ def text(results: Sequence[CheckResult], color: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def as_json(results: Sequence[CheckResult], root: str) -> str:
+def as_json(results: Sequence[HostResult], root: str) -> str:
     return json.dumps({
         "version": 1, "root": root,
         "checks": [{"code": r.code, "status": r.status, "object": r.object,
@@ -47,7 +47,7 @@ def as_json(results: Sequence[CheckResult], root: str) -> str:
     }, indent=2) + "\n"
 
 
-def junit(results: Sequence[CheckResult]) -> str:
+def junit(results: Sequence[HostResult]) -> str:
     s = summary(results)
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
            f'<testsuites name="qt-lint host" tests="{s["checks"]}" failures="{s["fail"]}" '

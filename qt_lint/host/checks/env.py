@@ -6,74 +6,147 @@ import os
 from collections.abc import Iterator
 
 from qt_lint.finding import Kind
-from qt_lint.host.checks import (
+from qt_lint.host.check import (
     ERROR,
     FAIL,
     PASS,
     Audit,
-    CheckResult,
+    HostCheck,
+    HostExample,
+    HostResult,
     describe,
     parents,
 )
 from qt_lint.host.collect import SYSTEMD_DIR
 
+# the content rules RULES.md names for H131 (QT301/QT302 judge a repository, not a host)
 ENV_CODES = frozenset({"QT205", "QT305", "QT307", "QT502", "QT503", "QT601"})
+_ENV = "/etc/quantum/backend.env"
 
 
-def h131_env_files(audit: Audit) -> Iterator[CheckResult]:
-    s = audit.snapshot
-    c = audit.config.contract
-    root_uid, qt_gid = s.users.get("root", 0), s.groups.get(c.group)
-    expected = f"root:{c.group} 0640, content passes QT205/QT305/QT307/QT502/QT503/QT601"
-    services = sorted({c.service_of_unit(os.path.basename(u).split(".", 1)[0])
-                       for u in s.units if u.endswith(".service")})
-    paths = sorted(set(s.env_files) | {f"{c.env_dir}/{svc}.env" for svc in services})
-    for path in paths:
-        if not audit.wanted(path):
-            continue
-        got = s.text(path)
-        info = got.stat
-        if info.kind == "missing":
-            yield CheckResult("H131", FAIL, path, expected, "missing")
-            continue
-        problems = []
-        if info.kind != "file" or info.uid != root_uid or info.gid != qt_gid or info.mode != 0o640:
-            problems.append(describe(info, s))
-        if got.text is None:
-            yield CheckResult("H131", ERROR, path, expected,
-                              "; ".join([*problems, f"content not readable: {got.error}"]))
-            continue
-        findings = tuple(audit.judge(path, Kind.ENV, ENV_CODES))
-        if findings:
-            problems.append(f"{len(findings)} content finding(s)")
-        yield CheckResult("H131", FAIL if problems else PASS, path, expected,
-                          "; ".join(problems) or describe(info, s), findings)
+class EnvFiles(HostCheck):
+    """
+    ## What it does
+    Checks each service's env file in `/etc/quantum/` (`contract.env-dir`; one per
+    installed unit, and every file found there): it exists, is owned `root:qt`, has mode
+    0640 exactly, and its content passes QT205, QT305, QT307, QT502, QT503 and QT601.
 
+    ## Why is this bad?
+    Contract C: environment comes only from these files, owned by root and readable by
+    `qt`; a file `qt` can write lets a compromised service change its own configuration,
+    one others can read leaks it, and wrong content (a remote Redis, auto-activation on,
+    a secret) is a breach the unit inherits.
 
-def h132_not_writable(audit: Audit) -> Iterator[CheckResult]:
-    s = audit.snapshot
-    c = audit.config.contract
-    qt_uid, qt_gid = s.users.get(c.user), s.groups.get(c.group)
-    seen = set()
-    for folder in (c.env_dir, SYSTEMD_DIR, c.venv_root):
-        for path in parents(folder):
-            if path in seen:
+    ## Example
+    `/etc/quantum/backend.env` owned `qt:qt` mode 0644, with `AUTO_ACTIVATION=enabled`.
+
+    ## Use instead
+    `install -o root -g qt -m 0640 backend.env /etc/quantum/backend.env`, content as
+    contract C.
+
+    ## Remediation
+    `chown root:qt /etc/quantum/<service>.env && chmod 0640 /etc/quantum/<service>.env`;
+    fix the content findings listed (secrets move to `/opt/quantum/secrets/`).
+    """
+
+    code = "H131"
+    name = "env-files"
+    section = "C"
+    summary = "Each service's env file exists, root:qt 0640, content passes the env rules"
+    VALID = (HostExample(),)
+    INVALID = (HostExample(stats={_ENV: {"mode": 0o644}}, status=FAIL, object=_ENV),
+               HostExample(stats={_ENV: {"kind": "missing"}}, status=FAIL, object=_ENV),
+               HostExample(texts={_ENV: "REPO_ROOT=/home/qt/quantum_trader\n"
+                                        "AUTO_ACTIVATION=enabled\n"},
+                           status=FAIL, object=_ENV))
+
+    def run(self, audit: Audit) -> Iterator[HostResult]:
+        s = audit.snapshot
+        c = audit.config.contract
+        root_uid, qt_gid = s.users.get("root", 0), s.groups.get(c.group)
+        expected = f"root:{c.group} 0640, content passes QT205/QT305/QT307/QT502/QT503/QT601"
+        services = sorted({c.service_of_unit(os.path.basename(u).split(".", 1)[0])
+                           for u in s.units if u.endswith(".service")})
+        paths = sorted(set(s.env_files) | {f"{c.env_dir}/{svc}.env" for svc in services})
+        for path in paths:
+            if not audit.wanted(path):
                 continue
-            seen.add(path)
-            info = s.stat(path)
-            expected = "not writable by qt or others"
-            if info.kind in ("error", "missing"):
-                status = ERROR if info.kind == "error" else FAIL
-                yield CheckResult("H132", status, path, expected, describe(info, s))
+            got = s.text(path)
+            info = got.stat
+            if info.kind == "missing":
+                yield self.result(FAIL, path, expected, "missing")
                 continue
-            mode = info.mode or 0
-            who = []
-            if mode & 0o002:
-                who.append("others")
-            if qt_uid is not None and info.uid == qt_uid and mode & 0o200:
-                who.append(f"{c.user} (owner)")
-            if qt_gid is not None and info.gid == qt_gid and mode & 0o020:
-                who.append(f"{c.group} (group)")
-            yield CheckResult("H132", FAIL if who else PASS, path, expected,
-                              (f"writable by {', '.join(who)}: " if who else "")
-                              + describe(info, s))
+            problems = []
+            if info.kind != "file" or info.uid != root_uid or info.gid != qt_gid or \
+                    info.mode != 0o640:
+                problems.append(describe(info, s))
+            if got.text is None:
+                yield self.result(ERROR, path, expected,
+                                  "; ".join([*problems, f"content not readable: {got.error}"]))
+                continue
+            findings = tuple(audit.judge(path, Kind.ENV, ENV_CODES))
+            if findings:
+                problems.append(f"{len(findings)} content finding(s)")
+            yield self.result(FAIL if problems else PASS, path, expected,
+                              "; ".join(problems) or describe(info, s), findings)
+
+
+class NotWritable(HostCheck):
+    """
+    ## What it does
+    Checks that `/etc/quantum`, `/etc/systemd/system` and the venv root, and every folder
+    above them, are not writable by the contract's user (as owner or through its group)
+    nor by others.
+
+    ## Why is this bad?
+    Contract J: `qt` cannot modify units, env files or installed packages. A folder it can
+    write lets a compromised service replace its own unit (`User=root`), its env file or
+    its interpreter, and so gain root at the next restart.
+
+    ## Example
+    `/etc/quantum` owned `qt`, or `/opt/quantum/venvs` with mode 0777.
+
+    ## Use instead
+    `root:root 0755` (`/etc/quantum` may be `root:qt 0750`).
+
+    ## Remediation
+    `chown root:root <folder> && chmod go-w <folder>` for each folder listed.
+    """
+
+    code = "H132"
+    name = "not-writable"
+    section = "J"
+    summary = "/etc/quantum, /etc/systemd/system, venvs and their parents not writable by qt"
+    VALID = (HostExample(),)
+    INVALID = (HostExample(stats={"/etc/quantum": {"uid": 1000, "mode": 0o750}}, status=FAIL,
+                           object="/etc/quantum"),
+               HostExample(stats={"/opt/quantum/venvs": {"mode": 0o777}}, status=FAIL,
+                           object="/opt/quantum/venvs"))
+
+    def run(self, audit: Audit) -> Iterator[HostResult]:
+        s = audit.snapshot
+        c = audit.config.contract
+        qt_uid, qt_gid = s.users.get(c.user), s.groups.get(c.group)
+        seen = set()
+        for folder in (c.env_dir, SYSTEMD_DIR, c.venv_root):
+            for path in parents(folder):
+                if path in seen:
+                    continue
+                seen.add(path)
+                info = s.stat(path)
+                expected = "not writable by qt or others"
+                if info.kind in ("error", "missing"):
+                    status = ERROR if info.kind == "error" else FAIL
+                    yield self.result(status, path, expected, describe(info, s))
+                    continue
+                mode = info.mode or 0
+                who = []
+                if mode & 0o002:
+                    who.append("others")
+                if qt_uid is not None and info.uid == qt_uid and mode & 0o200:
+                    who.append(f"{c.user} (owner)")
+                if qt_gid is not None and info.gid == qt_gid and mode & 0o020:
+                    who.append(f"{c.group} (group)")
+                yield self.result(FAIL if who else PASS, path, expected,
+                                  (f"writable by {', '.join(who)}: " if who else "")
+                                  + describe(info, s))

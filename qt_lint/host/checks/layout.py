@@ -5,11 +5,24 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from qt_lint.host.checks import ERROR, FAIL, PASS, Audit, CheckResult, describe, under_tmp
+from qt_lint.host.check import (
+    ERROR,
+    FAIL,
+    PASS,
+    Audit,
+    HostCheck,
+    HostExample,
+    HostResult,
+    describe,
+    under_tmp,
+)
 from qt_lint.host.collect import DATA_SUBDIRS
 
 ARCHIVE_NAME = re.compile(r"^(?:\d{8}(?:T?\d{4,6})?|\d{10,})_[A-Za-z0-9][A-Za-z0-9.-]*_"
                           r"[A-Za-z0-9][A-Za-z0-9.-]*$")
+REPO = "/home/qt/quantum_trader"
+DATA = "/opt/quantum/data"
+MODELS = "/opt/quantum/ai_engine/models"
 
 
 def _qt(audit: Audit) -> tuple[int | None, int | None]:
@@ -17,89 +30,250 @@ def _qt(audit: Audit) -> tuple[int | None, int | None]:
     return audit.snapshot.users.get(c.user), audit.snapshot.groups.get(c.group)
 
 
-def h111_repo(audit: Audit) -> Iterator[CheckResult]:
-    s = audit.snapshot
-    root = audit.config.contract.repo_root
-    info = s.stat(root)
-    uid, _ = _qt(audit)
-    problems = []
-    if info.kind == "error":
-        yield CheckResult("H111", ERROR, root, "git work tree owned by qt", describe(info, s))
-        return
-    if info.kind == "symlink":
-        problems.append("is a symbolic link")
-    elif info.kind != "dir":
-        problems.append("is missing" if info.kind == "missing" else f"is a {info.kind}")
-    if s.stat(f"{root}/.git").kind not in ("dir", "file"):
-        problems.append("is not a git work tree (no .git)")
-    if info.kind == "dir" and (uid is None or info.uid != uid):
-        problems.append(f"is owned by {s.owner(info.uid)}")
-    yield CheckResult("H111", FAIL if problems else PASS, root,
-                      "a directory, a git work tree, owned by qt",
-                      "; ".join(problems) or describe(info, s))
+class RepoRoot(HostCheck):
+    """
+    ## What it does
+    Checks that the repository root (`contract.repo-root`) is a directory, not a symbolic
+    link, is a git work tree (has `.git`) and is owned by the contract's user.
 
+    ## Why is this bad?
+    Contract A: all code lives at one path, cloned with git, never reached through a link;
+    relative paths in units and ops scripts resolve from it. A link or a copy elsewhere
+    makes what runs differ from what was reviewed.
 
-def h112_data(audit: Audit) -> Iterator[CheckResult]:
-    s = audit.snapshot
-    c = audit.config.contract
-    uid, gid = _qt(audit)
-    for path in (c.data_dir, *(f"{c.data_dir}/{sub}" for sub in DATA_SUBDIRS)):
-        info = s.stat(path)
-        expected = "directory qt:qt 0755, not under /tmp"
-        if info.kind == "error":
-            yield CheckResult("H112", ERROR, path, expected, describe(info, s))
-            continue
+    ## Example
+    `/home/qt/quantum_trader -> /opt/quantum_trader`, or a tarball copy without `.git`.
+
+    ## Use instead
+    `git clone <repo> /home/qt/quantum_trader` as `qt`.
+
+    ## Remediation
+    Remove the link, clone the repository to the root as `qt`
+    (`sudo -u qt git clone <url> /home/qt/quantum_trader`), and `chown -R qt:qt` it.
+    """
+
+    code = "H111"
+    name = "repo-root"
+    section = "A"
+    summary = "Repo root exists, is a git work tree, is not a symlink, owned by qt"
+    VALID = (HostExample(),)
+    INVALID = (HostExample(stats={REPO: {"kind": "symlink", "target": "/opt/quantum_trader"}},
+                           status=FAIL, object=REPO),
+               HostExample(stats={REPO: {"uid": 0}}, status=FAIL, object=REPO),
+               HostExample(stats={f"{REPO}/.git": {"kind": "missing"}}, status=FAIL,
+                           object=REPO))
+
+    def run(self, audit: Audit) -> Iterator[HostResult]:
+        s = audit.snapshot
+        root = audit.config.contract.repo_root
+        info = s.stat(root)
+        uid, _ = _qt(audit)
         problems = []
-        if under_tmp(path) or under_tmp(info.resolved):
-            problems.append(f"under /tmp ({info.resolved or path})")
-        if info.kind != "dir" or info.uid != uid or info.gid != gid or info.mode != 0o755:
-            problems.append(describe(info, s))
-        yield CheckResult("H112", FAIL if problems else PASS, path, expected,
+        if info.kind == "error":
+            yield self.result(ERROR, root, "git work tree owned by qt", describe(info, s))
+            return
+        if info.kind == "symlink":
+            problems.append("is a symbolic link")
+        elif info.kind != "dir":
+            problems.append("is missing" if info.kind == "missing" else f"is a {info.kind}")
+        if s.stat(f"{root}/.git").kind not in ("dir", "file"):
+            problems.append("is not a git work tree (no .git)")
+        if info.kind == "dir" and (uid is None or info.uid != uid):
+            problems.append(f"is owned by {s.owner(info.uid)}")
+        yield self.result(FAIL if problems else PASS, root,
+                          "a directory, a git work tree, owned by qt",
                           "; ".join(problems) or describe(info, s))
 
 
-def h113_database(audit: Audit) -> Iterator[CheckResult]:
-    s = audit.snapshot
-    db = s.db
-    path = db.get("path", audit.config.contract.db_path)
-    info = s.stat(path)
-    expected = "an SQLite file that passes PRAGMA quick_check (read-only)"
-    if info.kind == "error" or "error" in db:
-        yield CheckResult("H113", ERROR, path, expected, db.get("error") or describe(info, s))
-    elif info.kind != "file":
-        yield CheckResult("H113", FAIL, path, expected, describe(info, s))
-    elif not db.get("header_ok"):
-        yield CheckResult("H113", FAIL, path, expected,
-                          f"not an SQLite database ({info.size} bytes, no SQLite header)")
-    elif db.get("quick_check") != "ok":
-        yield CheckResult("H113", FAIL, path, expected, f"quick_check: {db.get('quick_check')}")
-    else:
-        yield CheckResult("H113", PASS, path, expected,
-                          f"SQLite, {info.size} bytes, quick_check ok")
+class DataDirs(HostCheck):
+    """
+    ## What it does
+    Checks the data folder (`contract.data-dir`) and its `redis_dumps`, `training_data`,
+    `model_checkpoints` and `backups` subfolders: directories owned `qt:qt`, mode 0755,
+    not under `/tmp` or `/var/tmp` (links included).
+
+    ## Why is this bad?
+    Contract A: all persistent state lives here and must survive the repository's deletion;
+    `/tmp` is emptied at boot, and a folder others can write lets them replace state.
+
+    ## Example
+    `/opt/quantum/data -> /tmp/qt-data`, or `backups/` owned by root with mode 0777.
+
+    ## Use instead
+    `install -d -o qt -g qt -m 0755 /opt/quantum/data/{redis_dumps,training_data,...}`.
+
+    ## Remediation
+    Create the folders with `install -d -o qt -g qt -m 0755`, move state out of `/tmp`,
+    and point the link (if any) at a persistent disk.
+    """
+
+    code = "H112"
+    name = "data-dirs"
+    section = "A"
+    summary = "Data dir and subfolders exist, owned qt:qt, mode 755, not under /tmp"
+    VALID = (HostExample(),)
+    INVALID = (HostExample(stats={f"{DATA}/backups": {"mode": 0o777}}, status=FAIL,
+                           object=f"{DATA}/backups"),
+               HostExample(stats={DATA: {"kind": "symlink", "target": "/tmp/data",
+                                         "resolved": "/tmp/data", "resolved_kind": "dir"}},
+                           status=FAIL, object=DATA))
+
+    def run(self, audit: Audit) -> Iterator[HostResult]:
+        s = audit.snapshot
+        c = audit.config.contract
+        uid, gid = _qt(audit)
+        for path in (c.data_dir, *(f"{c.data_dir}/{sub}" for sub in DATA_SUBDIRS)):
+            info = s.stat(path)
+            expected = "directory qt:qt 0755, not under /tmp"
+            if info.kind == "error":
+                yield self.result(ERROR, path, expected, describe(info, s))
+                continue
+            problems = []
+            if under_tmp(path) or under_tmp(info.resolved):
+                problems.append(f"under /tmp ({info.resolved or path})")
+            if info.kind != "dir" or info.uid != uid or info.gid != gid or info.mode != 0o755:
+                problems.append(describe(info, s))
+            yield self.result(FAIL if problems else PASS, path, expected,
+                              "; ".join(problems) or describe(info, s))
 
 
-def h114_models(audit: Audit) -> Iterator[CheckResult]:
-    s = audit.snapshot
-    base = audit.config.contract.model_dir
-    for sub in ("active", "shadow", "archive"):
-        info = s.stat(f"{base}/{sub}")
-        status = PASS if info.kind == "dir" else ERROR if info.kind == "error" else FAIL
-        yield CheckResult("H114", status, f"{base}/{sub}", "a directory", describe(info, s))
-    bad = [name for name in s.archive_entries if not ARCHIVE_NAME.match(name)]
-    yield CheckResult("H114", FAIL if bad else PASS, f"{base}/archive entries",
-                      "<timestamp>_<model>_<version>",
-                      ("misnamed: " + ", ".join(bad[:10])) if bad else
-                      f"{len(s.archive_entries)} entries")
+class Database(HostCheck):
+    """
+    ## What it does
+    Checks that the database at `contract.db-path` exists, is an SQLite file (its header),
+    and passes `PRAGMA quick_check`, opened read-only.
+
+    ## Why is this bad?
+    Contract E's dependency validation: `test -f /opt/quantum/data/quantum_trader.db ||
+    exit 1`. A missing or corrupt database makes services fail at their first query, after
+    they started and took positions.
+
+    ## Example
+    A 0-byte file, a text file, or a database whose pages are damaged.
+
+    ## Use instead
+    The SQLite database created by the backend's migrations, owned by `qt`.
+
+    ## Remediation
+    Restore the database from `/opt/quantum/data/backups/`, or recreate it with the
+    backend's migrations; check `sqlite3 /opt/quantum/data/quantum_trader.db
+    'PRAGMA quick_check'` prints `ok`.
+    """
+
+    code = "H113"
+    name = "database"
+    section = "E"
+    summary = "Database at DB_PATH exists, is SQLite, passes PRAGMA quick_check (read-only)"
+    _DB = "/opt/quantum/data/quantum_trader.db"
+    VALID = (HostExample(),)
+    INVALID = (HostExample(facts={"db": {"path": _DB, "header_ok": False}}, status=FAIL,
+                           object=_DB),
+               HostExample(stats={_DB: {"kind": "missing"}}, status=FAIL, object=_DB),
+               HostExample(facts={"db": {"path": _DB, "header_ok": True,
+                                         "quick_check": "*** in database main ***"}},
+                           status=FAIL, object=_DB))
+
+    def run(self, audit: Audit) -> Iterator[HostResult]:
+        s = audit.snapshot
+        db = s.db
+        path = db.get("path", audit.config.contract.db_path)
+        info = s.stat(path)
+        expected = "an SQLite file that passes PRAGMA quick_check (read-only)"
+        if info.kind == "error" or "error" in db:
+            yield self.result(ERROR, path, expected, db.get("error") or describe(info, s))
+        elif info.kind != "file":
+            yield self.result(FAIL, path, expected, describe(info, s))
+        elif not db.get("header_ok"):
+            yield self.result(FAIL, path, expected,
+                              f"not an SQLite database ({info.size} bytes, no SQLite header)")
+        elif db.get("quick_check") != "ok":
+            yield self.result(FAIL, path, expected, f"quick_check: {db.get('quick_check')}")
+        else:
+            yield self.result(PASS, path, expected, f"SQLite, {info.size} bytes, quick_check ok")
 
 
-def h161_user(audit: Audit) -> Iterator[CheckResult]:
-    s = audit.snapshot
-    user = audit.config.contract.user
-    uid = s.users.get(user)
-    if s.accounts_error and uid is None:
-        yield CheckResult("H161", ERROR, f"user {user}", "exists, uid != 0", s.accounts_error)
-    elif uid is None:
-        yield CheckResult("H161", FAIL, f"user {user}", "exists, uid != 0", "no such user")
-    else:
-        yield CheckResult("H161", PASS if uid != 0 else FAIL, f"user {user}",
-                          "exists, uid != 0", f"uid {uid}")
+class ModelDirs(HostCheck):
+    """
+    ## What it does
+    Checks that the models folder (`contract.model-dir`) has `active/`, `shadow/` and
+    `archive/`, and that every archive entry is named `<timestamp>_<model>_<version>`.
+
+    ## Why is this bad?
+    Contract F: models move shadow -> canary -> active only through the canary script,
+    which backs up into `archive/` under a timestamped name; without the folders, or with
+    backups named by hand, a rollback cannot find the previous model.
+
+    ## Example
+    No `shadow/`; an archive entry `old_model.pkl`.
+
+    ## Use instead
+    `archive/20260110T0200_xgboost_P0.4`.
+
+    ## Remediation
+    Create the missing folders (`install -d -o qt -g qt`), and rename archive entries to
+    `<YYYYMMDDTHHMM>_<model>_<version>` (never delete them: contract F).
+    """
+
+    code = "H114"
+    name = "model-dirs"
+    section = "F"
+    summary = "Models dir has active/, shadow/, archive/ with <timestamp>_<model>_<version> entries"
+    VALID = (HostExample(),)
+    INVALID = (HostExample(stats={f"{MODELS}/shadow": {"kind": "missing"}}, status=FAIL,
+                           object=f"{MODELS}/shadow"),
+               HostExample(facts={"archive_entries": ["old_model.pkl"]}, status=FAIL,
+                           object=f"{MODELS}/archive entries"))
+
+    def run(self, audit: Audit) -> Iterator[HostResult]:
+        s = audit.snapshot
+        base = audit.config.contract.model_dir
+        for sub in ("active", "shadow", "archive"):
+            info = s.stat(f"{base}/{sub}")
+            status = PASS if info.kind == "dir" else ERROR if info.kind == "error" else FAIL
+            yield self.result(status, f"{base}/{sub}", "a directory", describe(info, s))
+        bad = [name for name in s.archive_entries if not ARCHIVE_NAME.match(name)]
+        yield self.result(FAIL if bad else PASS, f"{base}/archive entries",
+                          "<timestamp>_<model>_<version>",
+                          ("misnamed: " + ", ".join(bad[:10])) if bad else
+                          f"{len(s.archive_entries)} entries")
+
+
+class QtUser(HostCheck):
+    """
+    ## What it does
+    Checks that the contract's user (`contract.user`, `qt`) exists in the host's
+    `/etc/passwd` and is not uid 0.
+
+    ## Why is this bad?
+    Contract J: services run as `qt`, never root. A `qt` with uid 0 is root under another
+    name, and every `User=qt` unit then runs with full privileges.
+
+    ## Example
+    `qt:x:0:0::/home/qt:/bin/bash`.
+
+    ## Use instead
+    `adduser --system --group --home /home/qt qt`.
+
+    ## Remediation
+    Create the user with `adduser --system --group qt`; never give it uid 0.
+    """
+
+    code = "H161"
+    name = "qt-user"
+    section = "J"
+    summary = "The qt user exists and is not uid 0"
+    VALID = (HostExample(),)
+    INVALID = (HostExample(facts={"users": {"root": 0, "qt": 0}}, status=FAIL, object="user qt"),
+               HostExample(facts={"users": {"root": 0}}, status=FAIL, object="user qt"))
+
+    def run(self, audit: Audit) -> Iterator[HostResult]:
+        s = audit.snapshot
+        user = audit.config.contract.user
+        uid = s.users.get(user)
+        if s.accounts_error and uid is None:
+            yield self.result(ERROR, f"user {user}", "exists, uid != 0", s.accounts_error)
+        elif uid is None:
+            yield self.result(FAIL, f"user {user}", "exists, uid != 0", "no such user")
+        else:
+            yield self.result(PASS if uid != 0 else FAIL, f"user {user}", "exists, uid != 0",
+                              f"uid {uid}")

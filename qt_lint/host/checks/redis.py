@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from qt_lint.host.checks import ERROR, FAIL, PASS, Audit, CheckResult
+from qt_lint.host.check import ERROR, FAIL, PASS, Audit, HostCheck, HostExample, HostResult
+
+_CONFIG = {"appendonly": "yes", "bind": "127.0.0.1 -::1", "protected-mode": "yes"}
+_UP = {"host": "localhost", "port": 6379, "ping": "PONG", "config": _CONFIG}
+_DOWN = {"host": "localhost", "port": 6379, "error": "ConnectionError: connection refused"}
+_OBJECT = "redis localhost:6379"
 
 
 def _object(audit: Audit) -> str:
@@ -12,43 +17,132 @@ def _object(audit: Audit) -> str:
     return f"redis {r.get('host')}:{r.get('port')}"
 
 
-def h101_ping(audit: Audit) -> Iterator[CheckResult]:
-    r = audit.snapshot.redis
-    if "error" in r:
-        yield CheckResult("H101", ERROR, _object(audit), "PONG", r["error"])
-    else:
-        ok = r.get("ping") == "PONG"
-        yield CheckResult("H101", PASS if ok else FAIL, _object(audit), "PONG", r.get("ping", ""))
+class RedisPing(HostCheck):
+    """
+    ## What it does
+    Sends `PING` to Redis on the configured loopback address and port (`contract.redis-hosts`,
+    `contract.redis-port`) and expects `PONG` within the timeout.
+
+    ## Why is this bad?
+    Contract E: Redis must run before any Quantum service; every service binds to it. A
+    host where Redis does not answer starts services that fail or, worse, run without
+    their streams.
+
+    ## Example
+    `redis-server.service` stopped, or Redis moved into a container on another address.
+
+    ## Use instead
+    Debian's `redis-server` package as a systemd service on `localhost:6379`.
+
+    ## Remediation
+    `systemctl enable --now redis-server.service`; `redis-cli -h localhost -p 6379 PING`
+    must print `PONG`. If a password is set, the audit needs it from a root-owned source.
+    """
+
+    code = "H101"
+    name = "redis-ping"
+    section = "E"
+    summary = "Redis answers PING on the configured localhost port"
+    VALID = (HostExample(facts={"redis": _UP}),)
+    INVALID = (HostExample(facts={"redis": _DOWN}, status=ERROR, object=_OBJECT),
+               HostExample(facts={"redis": {**_UP, "ping": "no PONG"}}, status=FAIL,
+                           object=_OBJECT))
+
+    def run(self, audit: Audit) -> Iterator[HostResult]:
+        r = audit.snapshot.redis
+        if "error" in r:
+            yield self.result(ERROR, _object(audit), "PONG", r["error"])
+        else:
+            ok = r.get("ping") == "PONG"
+            yield self.result(PASS if ok else FAIL, _object(audit), "PONG", r.get("ping", ""))
 
 
-def h102_persistence(audit: Audit) -> Iterator[CheckResult]:
-    r = audit.snapshot.redis
-    value = (r.get("config") or {}).get("appendonly")
-    if value is None:
-        why = r.get("error") or r.get("config_error") or "appendonly not readable"
-        yield CheckResult("H102", ERROR, _object(audit), "appendonly yes", why)
-    else:
-        yield CheckResult("H102", PASS if value == "yes" else FAIL, _object(audit),
-                          "appendonly yes", f"appendonly {value}")
+class RedisPersistence(HostCheck):
+    """
+    ## What it does
+    Reads `appendonly` from the running Redis (`CONFIG GET`, else `INFO persistence`) and
+    expects `yes`.
+
+    ## Why is this bad?
+    Contract E: "Persistence enabled (appendonly yes)". Without it a restart loses every
+    stream and position the services keep in Redis.
+
+    ## Example
+    `appendonly no` in `/etc/redis/redis.conf`.
+
+    ## Use instead
+    `appendonly yes`.
+
+    ## Remediation
+    Set `appendonly yes` in `/etc/redis/redis.conf` and restart `redis-server.service`, or
+    `redis-cli CONFIG SET appendonly yes` followed by `CONFIG REWRITE`.
+    """
+
+    code = "H102"
+    name = "redis-persistence"
+    section = "E"
+    summary = "Redis persistence: appendonly yes"
+    VALID = (HostExample(facts={"redis": _UP}),)
+    INVALID = (HostExample(facts={"redis": {**_UP, "config": {**_CONFIG, "appendonly": "no"}}},
+                           status=FAIL, object=_OBJECT),
+               HostExample(facts={"redis": _DOWN}, status=ERROR, object=_OBJECT))
+
+    def run(self, audit: Audit) -> Iterator[HostResult]:
+        r = audit.snapshot.redis
+        value = (r.get("config") or {}).get("appendonly")
+        if value is None:
+            why = r.get("error") or r.get("config_error") or "appendonly not readable"
+            yield self.result(ERROR, _object(audit), "appendonly yes", why)
+        else:
+            yield self.result(PASS if value == "yes" else FAIL, _object(audit),
+                              "appendonly yes", f"appendonly {value}")
 
 
 _LOOPBACK = ("127.", "::1", "-::1", "localhost")
 
 
-def h103_loopback(audit: Audit) -> Iterator[CheckResult]:
-    r = audit.snapshot.redis
-    config = r.get("config") or {}
-    bind = config.get("bind")
-    protected = config.get("protected-mode")
-    if bind is None or protected is None:
-        why = r.get("error") or r.get("config_error") or "bind/protected-mode not readable"
-        yield CheckResult("H103", ERROR, _object(audit), "bind loopback, protected-mode yes",
-                          why)
-        return
-    addresses = bind.split()
-    public = [a for a in addresses if not a.startswith(_LOOPBACK)] or ([] if addresses else
-                                                                       ["(all interfaces)"])
-    ok = not public and protected == "yes"
-    yield CheckResult("H103", PASS if ok else FAIL, _object(audit),
-                      "bind 127.0.0.1 ::1, protected-mode yes",
-                      f"bind {bind or '(empty)'}, protected-mode {protected}")
+class RedisLoopback(HostCheck):
+    """
+    ## What it does
+    Reads `bind` and `protected-mode` from the running Redis and expects every bound
+    address to be a loopback address and `protected-mode yes`.
+
+    ## Why is this bad?
+    Contract E: "NEVER use remote Redis (security risk)". A Redis bound to a public address
+    without protection lets anyone on the network read and write the trading streams.
+
+    ## Example
+    `bind 0.0.0.0` or an empty `bind`, or `protected-mode no`.
+
+    ## Use instead
+    `bind 127.0.0.1 -::1` and `protected-mode yes`.
+
+    ## Remediation
+    Set `bind 127.0.0.1 -::1` and `protected-mode yes` in `/etc/redis/redis.conf`, then
+    restart `redis-server.service`.
+    """
+
+    code = "H103"
+    name = "redis-loopback"
+    section = "E"
+    summary = "Redis listens on loopback only, protected-mode yes"
+    VALID = (HostExample(facts={"redis": _UP}),)
+    INVALID = (HostExample(facts={"redis": {**_UP, "config": {**_CONFIG, "bind": "0.0.0.0"}}},
+                           status=FAIL, object=_OBJECT),)
+
+    def run(self, audit: Audit) -> Iterator[HostResult]:
+        r = audit.snapshot.redis
+        config = r.get("config") or {}
+        bind = config.get("bind")
+        protected = config.get("protected-mode")
+        if bind is None or protected is None:
+            why = r.get("error") or r.get("config_error") or "bind/protected-mode not readable"
+            yield self.result(ERROR, _object(audit), "bind loopback, protected-mode yes", why)
+            return
+        addresses = bind.split()
+        public = [a for a in addresses if not a.startswith(_LOOPBACK)] or (
+            [] if addresses else ["(all interfaces)"])
+        ok = not public and protected == "yes"
+        yield self.result(PASS if ok else FAIL, _object(audit),
+                          "bind 127.0.0.1 ::1, protected-mode yes",
+                          f"bind {bind or '(empty)'}, protected-mode {protected}")

@@ -1,0 +1,145 @@
+"""The host-check type: the same shape as a rule (code, name, contract section, docs in
+ruff's headings plus `## Remediation`, VALID/INVALID examples that are tests), judging a
+`Snapshot` instead of a file. Checks are pure functions of the snapshot; fail closed: a
+check that cannot verify reports `error`, which fails the audit like `fail`.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from qt_lint.config import Config
+from qt_lint.finding import Finding, Kind
+from qt_lint.host.snapshot import Snapshot, Stat
+
+if TYPE_CHECKING:
+    from qt_lint.project import Project
+
+PASS, FAIL, ERROR, NA = "pass", "fail", "error", "n/a"
+
+
+@dataclass(frozen=True)
+class HostResult:
+    """One verdict of a check on one object (a file, a folder, a service, Redis)."""
+
+    code: str
+    status: str
+    object: str
+    expected: str = ""
+    actual: str = ""
+    findings: tuple[Finding, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Audit:
+    snapshot: Snapshot
+    config: Config
+    offline: bool = False
+    service: str | None = None
+
+    def wanted(self, unit_or_service: str) -> bool:
+        """--service narrows the audit to one service (by name or unit name)."""
+        if self.service is None:
+            return True
+        c = self.config.contract
+        name = unit_or_service.rsplit("/", 1)[-1].split(".", 1)[0]
+        return self.service in (name, c.service_of_unit(name), f"{c.unit_prefix}{self.service}")
+
+    @functools.cached_property
+    def project(self) -> Project:
+        """The snapshot's files as a repository, built once per audit."""
+        from qt_lint.project import Project, RecordedFiles
+
+        files = RecordedFiles({p: t.text for p, t in self.snapshot.texts.items()
+                               if t.text is not None})
+        return Project(Path("/"), self.config, files, unit_paths=list(self.snapshot.units))
+
+    def judge(self, path: str, kind: Kind, codes: frozenset[str]) -> list[Finding]:
+        """The QT rules on a file of the snapshot, as in a repository check."""
+        from qt_lint.classify import Target
+        from qt_lint.engine import check_file
+        from qt_lint.settings import RunSettings
+
+        text = self.snapshot.text(path).text or ""
+        result = check_file(Target(path, path, path.lstrip("/"), kind),
+                            RunSettings.build(self.config, active=codes), self.project,
+                            data=text.encode())
+        return list(result.findings)
+
+
+@dataclass(frozen=True)
+class HostExample:
+    """A compliant host (`qt_lint.host.examples.compliant`) with these changes. INVALID
+    examples name the `status` and `object` of a result the check must give; VALID ones
+    must give only `pass` (and `n/a` where nothing applies)."""
+
+    stats: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> Stat fields
+    texts: dict[str, str | None] = field(default_factory=dict)  # path -> text, None: unreadable
+    facts: dict[str, Any] = field(default_factory=dict)  # Snapshot fields replaced whole
+    offline: bool = True
+    status: str = ""
+    object: str = ""
+
+
+class HostCheck:
+    """Base class of every host check. Subclasses set the metadata and implement `run`.
+
+    The docstring is the user documentation: `## What it does`, `## Why is this bad?`,
+    `## Example`, `## Use instead`, `## Remediation`.
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    section: ClassVar[str]
+    summary: ClassVar[str]
+    VALID: ClassVar[tuple[HostExample, ...]] = ()
+    INVALID: ClassVar[tuple[HostExample, ...]] = ()
+
+    def run(self, audit: Audit) -> Iterator[HostResult]:
+        return iter(())
+
+    def result(self, status: str, obj: str, expected: str = "", actual: str = "",
+               findings: tuple[Finding, ...] = ()) -> HostResult:
+        return HostResult(self.code, status, obj, expected, actual, findings)
+
+    @classmethod
+    def docs(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def remediation(cls) -> str:
+        """The text under `## Remediation`."""
+        docs = cls.docs()
+        _, found, rest = docs.partition("## Remediation")
+        return rest.split("\n## ", 1)[0].strip() if found else ""
+
+
+def describe(stat: Stat, snapshot: Snapshot) -> str:
+    if stat.kind == "missing":
+        return "missing"
+    if stat.kind == "error":
+        return f"unreadable ({stat.error})"
+    mode = f"{stat.mode:04o}" if stat.mode is not None else "?"
+    where = f" -> {stat.resolved or stat.target}" if stat.kind == "symlink" else ""
+    return (f"{stat.kind}{where} {snapshot.owner(stat.uid)}:{snapshot.group(stat.gid)} "
+            f"{mode}")
+
+
+def under_tmp(path: str | None) -> bool:
+    if not path:
+        return False
+    return path in ("/tmp", "/var/tmp") or path.startswith(("/tmp/", "/var/tmp/"))
+
+
+def parents(path: str) -> list[str]:
+    out = [path]
+    while path != "/":
+        path = os.path.dirname(path)
+        out.append(path)
+    return out
