@@ -142,3 +142,14 @@ def test_rule_families_share_through_helpers_only() -> None:
                     if m.startswith("qt_lint.rules.") and m.count(".") == 3
                     and not _is_rule_module(m) and not m.endswith(".helpers"))
     assert strays == []
+
+
+def test_no_private_name_crosses_modules() -> None:
+    """`from qt_lint.x import _name` in another module means the name is not private."""
+    offenders = []
+    for module, path in MODULES.items():
+        for node in _runtime_imports(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and _resolve(module, node).startswith("qt_lint"):
+                offenders += [f"{module}: {_resolve(module, node)}.{a.name}" for a in node.names
+                              if a.name.startswith("_") and a.name != "__version__"]
+    assert offenders == []

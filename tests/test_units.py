@@ -87,14 +87,17 @@ def test_dropin_checked_alone_is_merged_with_its_fragment(tmp_path: Path) -> Non
     assert proc.returncode == 0, proc.stdout
 
 
-def test_unit_only_run_never_imports_libcst(tmp_path: Path) -> None:
+def test_unit_only_run_imports_no_other_parser(tmp_path: Path) -> None:
+    """A unit check parses units only: neither the Python analysis nor tree-sitter is
+    imported (the unit's Exec lines are split as systemd splits them)."""
     shutil.copytree(FIXTURES / "systemd-unit/qt401/fire", tmp_path / "u")
     code = ("import sys\nfrom qt_lint.main import main\n"
             f"main(['check', '--isolated', {str(tmp_path / 'u')!r}])\n"
-            "print('LIBCST' if 'libcst' in sys.modules else 'NO-LIBCST')\n")
+            "print(sorted(m for m in ('qt_lint.parsers.python', 'qt_lint.parsers.systemd',"
+            " 'tree_sitter', 'libcst') if m in sys.modules))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
-    assert out.strip().endswith("NO-LIBCST")
+    assert out.strip().splitlines()[-1] == "['qt_lint.parsers.systemd']"
 
 
 @pytest.mark.parametrize(("value", "program", "argv"), [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
-from xml.sax.saxutils import escape, quoteattr
 
 from qt_lint.host.check import HostResult
 from qt_lint.report.json_format import finding_dict
@@ -48,23 +47,15 @@ def as_json(results: Sequence[HostResult], root: str) -> str:
 
 
 def junit(results: Sequence[HostResult]) -> str:
-    s = summary(results)
-    out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           f'<testsuites name="qt-lint host" tests="{s["checks"]}" failures="{s["fail"]}" '
-           f'errors="{s["error"]}" skipped="{s["n/a"]}">',
-           f'  <testsuite name="qt-lint host" tests="{s["checks"]}" failures="{s["fail"]}" '
-           f'errors="{s["error"]}" skipped="{s["n/a"]}">']
+    from qt_lint.report.junit_format import Case, document
+
+    outcomes = {"fail": "failure", "error": "error", "n/a": "skipped"}
+    cases = []
     for r in results:
-        out.append(f"    <testcase classname={quoteattr(r.code)} name={quoteattr(r.object)}>")
         details = "\n".join([f"expected: {r.expected}", f"actual: {r.actual}",
                              *(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}"
                                for f in r.findings)])
-        tag = {"fail": "failure", "error": "error", "n/a": "skipped"}.get(r.status)
-        if tag == "skipped":
-            out.append(f"      <skipped message={quoteattr(r.actual)}/>")
-        elif tag:
-            out.append(f"      <{tag} message={quoteattr(r.actual.split(chr(10))[0])}>"
-                       f"{escape(details)}</{tag}>")
-        out.append("    </testcase>")
-    out += ["  </testsuite>", "</testsuites>"]
-    return "\n".join(out) + "\n"
+        outcome = outcomes.get(r.status, "")
+        message = r.actual if outcome == "skipped" else r.actual.split("\n")[0]
+        cases.append(Case(r.code, r.object, outcome, message, details))
+    return document("qt-lint host", cases)

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from qt_lint.parsers.lines import significant, split
+
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 
 
@@ -50,15 +52,15 @@ class EnvFile:
 
 def parse_env(text: str) -> EnvFile:
     out = EnvFile()
-    lines = text.split("\n")
+    lines = split(text)
     i = 0
     while i < len(lines):
         raw = lines[i]
-        stripped = raw.strip()
-        lead = len(raw) - len(raw.lstrip())
-        if not stripped or stripped[0] in "#;":
+        content = significant(raw)
+        if content is None:
             i += 1
             continue
+        _, lead = content
         body = raw[lead:]
         offset = lead
         if body.startswith("export ") or body.startswith("export\t"):

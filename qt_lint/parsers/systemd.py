@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from qt_lint.parsers.lines import significant, split
+
 if TYPE_CHECKING:
     from qt_lint.commands import Command
 
@@ -137,7 +139,7 @@ class UnitDocument:
 
 
 def parse(text: str, file: str, unit_type: str | None = None) -> UnitDocument:
-    lines = text.split("\n")
+    lines = split(text)
     offsets = [0]
     for line in lines:
         offsets.append(offsets[-1] + len(line) + 1)
@@ -149,11 +151,11 @@ def parse(text: str, file: str, unit_type: str | None = None) -> UnitDocument:
     i = 0
     while i < len(lines):
         raw = lines[i]
-        stripped = raw.strip()
-        lead = len(raw) - len(raw.lstrip())
-        if not stripped or stripped[0] in "#;":
+        content = significant(raw)
+        if content is None:
             i += 1
             continue
+        stripped, lead = content
         if stripped.startswith("["):
             match = _HEADER.match(stripped)
             if match is None:
@@ -293,9 +295,6 @@ class Unit:
             for match in re.finditer(r"\S+", a.value):
                 out.append((match.group(), a, match.start()))
         return out
-
-    def has_section(self, name: str) -> bool:
-        return any(s.name == name for doc in self.documents() for s in doc.sections)
 
     def section(self, name: str) -> Section | None:
         """The section in the fragment (where missing settings are reported and added)."""
