@@ -104,7 +104,9 @@ class FileContext:
         """The env file's assignments (lines systemd would ignore are reported as QT001)."""
         from qt_lint.parsers.envfile import parse_env
 
-        parsed = parse_env(self.text)
+        # systemd stops reading an env file at its first NUL byte (QT004 reports it)
+        nul = next((line for line, _, char in self.source.controls if char == "\0"), None)
+        parsed = parse_env(self.text, nul)
         if parsed.problems:
             line, column, message = parsed.problems[0]
             self.recovered.append(ParseError(message, line, column))

@@ -21,6 +21,8 @@ from qt_lint.settings import RunSettings
 from qt_lint.source import Text, Unreadable, decode, read_text
 
 MAX_FIX_PASSES = 5
+# formats systemd reads (lone CR and NUL end lines there)
+SYSTEMD_KINDS = frozenset({Kind.UNIT, Kind.ENV})
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +38,10 @@ def check_file(target: Target, settings: RunSettings, project: Project | None = 
     from pathlib import Path
 
     max_size = settings.config.max_file_size
+    systemd = target.kind in SYSTEMD_KINDS
     try:
-        source = decode(data, max_size) if data is not None else read_text(
-            Path(target.abspath), max_size)
+        source = decode(data, max_size, systemd) if data is not None else read_text(
+            Path(target.abspath), max_size, systemd)
     except Unreadable as exc:
         found = []
         if "QT001" in settings.active:

@@ -37,15 +37,16 @@ class UnitEdges:
 
 
 class FileSource:
-    """Where the project reads files other than the one being checked: the disk, or (for
-    the host audit judging a snapshot) a recorded set of files."""
+    """Where the project reads files other than the one being checked (units and env
+    files, read as systemd reads them): the disk, or (for the host audit judging a
+    snapshot) a recorded set of files."""
 
     def __init__(self, max_size: int) -> None:
         self.max_size = max_size
 
     def read(self, path: str) -> str | None:
         try:
-            return read_text(Path(path), self.max_size).text
+            return read_text(Path(path), self.max_size, systemd=True).text
         except Unreadable:
             return None  # reported as QT001 when that file itself is checked
 

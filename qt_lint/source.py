@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+
+# What a reviewer does not see but a program acts on: C0 controls other than tab and
+# newline (a carriage return or NUL ends a line for systemd), DEL, and the bidirectional
+# overrides that reorder how a line is displayed.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
 class Unreadable(Exception):
@@ -27,14 +33,19 @@ class Text:
     text: str
     newline: str = "\n"
     bom: bool = False
+    # systemd formats only: every control character as (line, column, character), after
+    # each lone CR and NUL became the line break systemd reads there
+    controls: tuple[tuple[int, int, str], ...] = ()
 
 
-def decode(data: bytes, max_size: int) -> Text:
+def decode(data: bytes, max_size: int, systemd: bool = False) -> Text:
+    """The file's text. `systemd` reads it as systemd reads units and env files: a NUL
+    byte is text, and a lone carriage return or NUL ends a line (`parsers/lines.py`)."""
     if max_size and len(data) > max_size:
         raise Unreadable(
             f"file is too large to analyse ({len(data):,} bytes > max-file-size {max_size:,})")
     nul = data.find(b"\0")
-    if nul != -1:
+    if nul != -1 and not systemd:
         line = data.count(b"\n", 0, nul) + 1
         raise Unreadable("binary file (contains a NUL byte), not analysed", line,
                          nul - data.rfind(b"\n", 0, nul))
@@ -48,6 +59,8 @@ def decode(data: bytes, max_size: int) -> Text:
         column = exc.start - data.rfind(b"\n", 0, exc.start)
         raise Unreadable(f"not valid UTF-8 (byte 0x{data[exc.start]:02x}), not analysed",
                          line, column) from None
+    if systemd and CONTROL.search(text):
+        return _systemd_lines(text, bom)
     newline = "\n"
     if "\r\n" in text:
         newline = "\r\n"
@@ -55,7 +68,51 @@ def decode(data: bytes, max_size: int) -> Text:
     return Text(text, newline, bom)
 
 
-def read_text(path: Path, max_size: int) -> Text:
+_SPECIAL = re.compile("[\n\r\x00]+|[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+_EOL_KIND = {"\n": 1, "\r": 2, "\x00": 4}
+
+
+def _systemd_lines(raw: str, bom: bool) -> Text:
+    """The text with a `\n` wherever systemd's `read_line()` ends a line, and every
+    control character that was not part of a plain LF or CRLF break (for QT004).
+
+    A break is a run of terminators of distinct kinds (LF, CR, NUL) that a NUL ends:
+    CR LF, LF CR and CR NUL are one break each; NUL LF, NUL NUL and CR CR are two
+    (measured with `systemd-analyze verify`: tests/test_systemd_lines.py)."""
+    parts: list[str] = []
+    controls: list[tuple[int, int, str]] = []
+    last = length = line_start = 0
+    line = 1
+    for match in _SPECIAL.finditer(raw):
+        parts.append(raw[last:match.start()])
+        length += match.start() - last
+        last = match.end()
+        run = match.group()
+        if run[0] not in _EOL_KIND:  # another control character: kept, reported
+            controls.append((line, length - line_start + 1, run))
+            parts.append(run)
+            length += 1
+            continue
+        i = 0
+        while i < len(run):
+            seen, j = 0, i
+            while j < len(run) and not seen & 4 and not seen & _EOL_KIND[run[j]]:
+                seen |= _EOL_KIND[run[j]]
+                j += 1
+            brk = run[i:j]
+            if brk not in ("\n", "\r\n"):
+                controls.append((line, length - line_start + 1,
+                                 "\x00" if "\x00" in brk else "\r"))
+            parts.append("\n")
+            length += 1
+            line += 1
+            line_start = length
+            i = j
+    parts.append(raw[last:])
+    return Text("".join(parts), "\r\n" if "\r\n" in raw else "\n", bom, tuple(controls))
+
+
+def read_text(path: Path, max_size: int, systemd: bool = False) -> Text:
     """Read a regular file; never blocks on FIFOs or devices, never follows a loop."""
     try:
         st = os.stat(path)
@@ -72,7 +129,7 @@ def read_text(path: Path, max_size: int) -> Text:
             data = handle.read(max_size + 1 if max_size else -1)
     except OSError as exc:
         raise Unreadable(_os_reason(exc)) from None
-    return decode(data, max_size)
+    return decode(data, max_size, systemd)
 
 
 def _os_reason(exc: OSError) -> str:

@@ -17,12 +17,12 @@ def _codes(root: Path, **cfg: object) -> list[tuple[str, int, int, str, str]]:
 
 
 def test_binary_undecodable_and_huge(tmp_path: Path) -> None:
-    (tmp_path / "a.env").write_bytes(b"A=1\nB=\0\n")
+    (tmp_path / "a.sh").write_bytes(b"A=1\nB=\0\n")
     (tmp_path / "b.env").write_bytes(b"A=1\nB=caf\xe9\n")
     (tmp_path / "c.env").write_bytes(b"A=" + b"x" * 5000 + b"\n")
     got = _codes(tmp_path, select=("QT001",), max_file_size=4096)
     assert got == [
-        ("a.env", 2, 3, "QT001", "binary file (contains a NUL byte), not analysed"),
+        ("a.sh", 2, 3, "QT001", "binary file (contains a NUL byte), not analysed"),
         ("b.env", 2, 6, "QT001", "not valid UTF-8 (byte 0xe9), not analysed"),
         ("c.env", 1, 1, "QT001",
          "file is too large to analyse (5,003 bytes > max-file-size 4,096)"),
@@ -30,9 +30,16 @@ def test_binary_undecodable_and_huge(tmp_path: Path) -> None:
 
 
 def test_name_rules_still_apply_to_unreadable_env_file(tmp_path: Path) -> None:
-    (tmp_path / ".env").write_bytes(b"\0\0")
+    (tmp_path / ".env").write_bytes(b"A=\xff")
     got = [(c, m[:6]) for _, _, _, c, m in _codes(tmp_path)]
-    assert got == [("QT001", "binary"), ("QT301", "env fi")]
+    assert got == [("QT301", "env fi"), ("QT001", "not va")]
+
+
+def test_env_file_with_nul_is_read_as_systemd_reads_it(tmp_path: Path) -> None:
+    """systemd reads an env file up to its first NUL: not a binary file, but QT004."""
+    (tmp_path / ".env").write_bytes(b"\0\0")
+    got = [(c, m[:8]) for _, _, _, c, m in _codes(tmp_path)]
+    assert got == [("QT004", "NUL byte"), ("QT301", "env file")]
 
 
 def test_symlink_loop_and_broken_link(tmp_path: Path) -> None:

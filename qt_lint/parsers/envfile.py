@@ -50,9 +50,12 @@ class EnvFile:
         return {e.key for e in self.entries}
 
 
-def parse_env(text: str) -> EnvFile:
+def parse_env(text: str, last_line: int | None = None) -> EnvFile:
+    """The assignments of an env file; `last_line` is where systemd stops reading."""
     out = EnvFile()
     lines = split(text)
+    if last_line is not None:
+        lines = lines[:last_line]
     i = 0
     while i < len(lines):
         raw = lines[i]

@@ -10,6 +10,7 @@ RULE_MODULES: tuple[str, ...] = (
     "meta.qt001_parse_error",
     "meta.qt002_unused_suppression",
     "meta.qt003_suppression_without_reason",
+    "meta.qt004_control_character",
     "runtime.qt101_bare_python",
     "runtime.qt102_wrapper_bypass",
     "runtime.qt103_venv_mismatch",

@@ -43,5 +43,5 @@ class ParseErrorRule(Rule):
     VALID = (Example("A=1\n"),)
     INVALID = (
         Example(b"A=1\nB=\xff\n", expect=((2, 3),)),
-        Example(b"A=1\0", expect=((1, 4),)),
+        Example(b"import os\0", path="ops/x.py", expect=((1, 10),)),
     )
