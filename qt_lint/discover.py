@@ -122,21 +122,16 @@ def _walk(directory: str, root: str, excludes: tuple[str, ...]) -> list[str]:
 
 def _git_files(directory: str) -> list[str] | None:
     """Tracked plus untracked-but-not-ignored files below `directory`, or None outside git."""
-    import subprocess
+    from qt_lint import git
 
     try:
-        proc = subprocess.run(
-            ["git", "-C", directory, "ls-files", "-z", "--cached", "--others",
-             "--exclude-standard", "--", "."],
-            capture_output=True, timeout=60, check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if proc.returncode != 0:
+        listed = git.run(directory, "ls-files", "-z", "--cached", "--others",
+                         "--exclude-standard", "--", ".")
+    except git.GitError:
         return None
     paths = []
     seen = set()
-    for raw in proc.stdout.split(b"\0"):
+    for raw in listed.split(b"\0"):
         if not raw or raw in seen:  # a file can be listed as cached and as modified
             continue
         seen.add(raw)
