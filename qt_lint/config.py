@@ -133,6 +133,7 @@ class Config:
     unsuppressible: tuple[str, ...] = ()
     baseline: str | None = None
     max_file_size: int = 2 * 1024 * 1024
+    max_line_length: int = 100_000
     contract: Contract = field(default_factory=Contract)
 
 
@@ -227,7 +228,7 @@ _CONTRACT_KEYS: dict[str, Validator] = {
 _TOP_KEYS = (
     "select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude",
     "severity", "strict", "require-suppression-reason", "unsuppressible", "max-file-size",
-    "baseline", "contract",
+    "max-line-length", "baseline", "contract",
 )
 
 
@@ -287,6 +288,10 @@ def parse_config(data: Mapping[str, Any], root: Path, source: Path | None,
             kw["baseline"] = _str(key, value)
         elif key == "max-file-size":
             kw["max_file_size"] = _int(key, value)
+        elif key == "max-line-length":
+            kw["max_line_length"] = _int(key, value)
+            if kw["max_line_length"] < 1:
+                raise ConfigError(f"{key}: expected a positive integer, got {value!r}")
         elif key == "contract":
             kw["contract"] = parse_contract(value)
     return Config(**kw)

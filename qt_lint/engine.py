@@ -18,7 +18,7 @@ from qt_lint.project import Project
 from qt_lint.registry import rule, rules_for
 from qt_lint.rule import passes
 from qt_lint.settings import RunSettings
-from qt_lint.source import Text, Unreadable, decode, read_text
+from qt_lint.source import Text, Unreadable, check_line_length, decode, read_text
 
 MAX_FIX_PASSES = 5
 # formats systemd reads (lone CR and NUL end lines there)
@@ -42,6 +42,7 @@ def check_file(target: Target, settings: RunSettings, project: Project | None = 
     try:
         source = decode(data, max_size, systemd) if data is not None else read_text(
             Path(target.abspath), max_size, systemd)
+        check_line_length(source.text, settings.config.max_line_length)
     except Unreadable as exc:
         found = []
         if "QT001" in settings.active:

@@ -9,9 +9,13 @@ from __future__ import annotations
 import re
 
 SECRET_NAME = re.compile(r"KEY|SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|CREDENTIAL", re.IGNORECASE)
-_ASSIGNMENT = re.compile(
-    r"(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)(?P<sep>\s*[=:]\s*)"
-    r"(?P<value>\"[^\"]*\"?|'[^']*'?|[^\s\"']+)")
+# A key starts only where a word starts (after its leading digits, dots, dashes), and the
+# lookahead holds it whole (an atomic group): one attempt per word, so a 40,000-character
+# line is linear, not quadratic.
+# and the value is matched only behind a secret-like key.
+_KEY_SEP = re.compile(
+    r"(?<![A-Za-z0-9_.-])[0-9.-]*(?=(?P<key>[A-Za-z_][A-Za-z0-9_.-]*))(?P=key)\s*[=:]\s*")
+_VALUE = re.compile(r"\"[^\"]*\"?|'[^']*'?|[^\s\"']+")
 MASK = "****"
 
 
@@ -31,15 +35,19 @@ def is_secret_name(name: str) -> bool:
 
 def redact_line(line: str) -> str:
     """Every `NAME=value` or `NAME: value` whose NAME looks like a secret, with the value
-    masked (`Environment=API_KEY=abc` -> `Environment=API_KEY=****`)."""
+    masked (`Environment=API_KEY=abc` -> `Environment=API_KEY=****`). The value of any
+    other assignment is searched too (it may itself hold `KEY=value`)."""
     if not SECRET_NAME.search(line):
         return line
-
-    def mask(match: re.Match[str]) -> str:
-        key, value = match.group("key"), match.group("value")
-        if not is_secret_name(key):
-            # `Environment=API_KEY=x`: the value may itself hold the secret assignment
-            return key + match.group("sep") + _ASSIGNMENT.sub(mask, value)
-        return f"{key}{match.group('sep')}{MASK}"
-
-    return _ASSIGNMENT.sub(mask, line)
+    out: list[str] = []
+    pos = 0
+    while (match := _KEY_SEP.search(line, pos)) is not None:
+        out.append(line[pos:match.end()])
+        pos = match.end()
+        if is_secret_name(match.group("key")):
+            value = _VALUE.match(line, pos)
+            if value is not None:
+                out.append(MASK)
+                pos = value.end()
+    out.append(line[pos:])
+    return "".join(out)

@@ -112,6 +112,23 @@ def _systemd_lines(raw: str, bom: bool) -> Text:
     return Text("".join(parts), "\r\n" if "\r\n" in raw else "\n", bom, tuple(controls))
 
 
+def check_line_length(text: str, limit: int) -> None:
+    """Unreadable when a line is longer than `limit` characters: such a line is reported,
+    never scanned (every pattern is linear, tests/test_linear.py; this is the backstop)."""
+    if len(text) <= limit:
+        return
+    start = 0
+    number = 1
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end == -1 else end
+        if end - start > limit:
+            raise Unreadable(f"line {number} is {end - start:,} characters long, longer than "
+                             f"max-line-length {limit:,}; not analysed", number, 1)
+        start = end + 1
+        number += 1
+
+
 def read_text(path: Path, max_size: int, systemd: bool = False) -> Text:
     """Read a regular file; never blocks on FIFOs or devices, never follows a loop."""
     try:

@@ -12,11 +12,14 @@ from dataclasses import dataclass
 
 _YAML_KEY = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<key>[\"']?[\w.\-]+[\"']?)\s*:(?:\s+|$)"
                        r"(?P<value>.*)$")
-_ITEM_ASSIGN = re.compile(r"^(?P<indent>\s*)-\s+[\"']?(?P<key>[A-Za-z_][\w.]*)=(?P<value>.*?)"
-                          r"[\"']?\s*$")
-_ITEM = re.compile(r"^(?P<indent>\s*)-\s+(?P<value>[^:#]+?)\s*$")
+# Patterns here never put an optional or lazy group before `\s*$` or let two runs
+# compete for the same characters: Python's `re` backtracks, and such a pattern is
+# quadratic on one long line (tests/test_linear.py). Trailing spaces and quotes are
+# trimmed in Python instead.
+_ITEM_ASSIGN = re.compile(r"^(?P<indent>\s*)-\s+[\"']?(?P<key>[A-Za-z_][\w.]*)=(?P<value>.*)$")
+_ITEM = re.compile(r"^(?P<indent>\s*)-\s+(?P<value>[^:#\s][^:#]*)$")
 _INI_KEY = re.compile(r"^(?P<indent>\s*)(?P<key>[\"']?[\w.\-]+[\"']?)\s*[=:]\s*(?P<value>.*)$")
-_SECTION = re.compile(r"^\s*\[+\s*(?P<name>[^\]]+?)\s*\]+\s*$")
+_SECTION = re.compile(r"^\s*\[\[?(?P<name>[^\[\]]*)\]\]?\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,7 @@ def scan_config(text: str, style: str) -> list[ConfigValue]:
             continue
         if style == "yaml":
             match = _ITEM_ASSIGN.match(line) or _YAML_KEY.match(line)
+            trim_quote = match is not None and match.re is _ITEM_ASSIGN
             if match is None:
                 item = _ITEM.match(line)
                 if item is not None:  # a scalar list item belongs to the key above it
@@ -67,6 +71,9 @@ def scan_config(text: str, style: str) -> list[ConfigValue]:
                 stack.pop()
             key = match.group("key").strip("\"'")
             raw = match.group("value")
+            if trim_quote:  # `- "KEY=value"`: the item's closing quote is not the value's
+                raw = raw.rstrip()
+                raw = raw[:-1] if raw[-1:] in ("\"", "'") else raw
             if raw.strip() == "" or raw.strip() in ("|", ">"):
                 stack.append((indent, key))
                 continue
@@ -75,8 +82,8 @@ def scan_config(text: str, style: str) -> list[ConfigValue]:
             out.append(ConfigValue((*[k for _, k in stack], key), value, index + 1, column))
             continue
         header = _SECTION.match(line)
-        if header:
-            section = tuple(header.group("name").strip("\"'").split("."))
+        if header and header.group("name").strip():
+            section = tuple(header.group("name").strip().strip("\"'").split("."))
             continue
         match = _INI_KEY.match(line)
         if match is None:

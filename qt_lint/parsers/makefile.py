@@ -24,7 +24,9 @@ from qt_lint.parsers.shell import ShellAnalysis, parse_shell
 _DEFINE = re.compile(
     r"^(?:(?:override|export|private)\s+)*(?P<name>[A-Za-z0-9_.\-]+)\s*"
     r"(?P<op>::=|:::=|:=|\?=|\+=|!=|=)\s*(?P<value>.*)$")
-_RULE = re.compile(r"^(?P<targets>[^\s:=#][^:=#]*?)\s*::?(?!=)(?P<rest>.*)$")
+# targets run greedily to the first `:`, `=` or `#` (a lazy group before `\s*` is
+# quadratic on a long line); their trailing spaces are part of the group
+_RULE = re.compile(r"^(?P<targets>[^\s:=#][^:=#]*)::?(?!=)(?P<rest>.*)$")
 _REF = re.compile(r"\$(?:\((?P<paren>[^()$]*)\)|\{(?P<brace>[^{}$]*)\}|(?P<one>[^$({]))")
 MAX_EXPANSION = 10
 
