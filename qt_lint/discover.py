@@ -113,10 +113,30 @@ def _walk(directory: str, root: str, excludes: tuple[str, ...]) -> list[str]:
     listed = _git_files(directory)
     if listed is not None:
         return [path for path in listed if kept(path)]
+    # iterative, depth first in name order (os.walk recurses: 1,000 nested folders were a
+    # RecursionError); symbolic links to folders are not followed
     out: list[str] = []
-    for current, dirs, files in os.walk(directory, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if kept(f"{current}/{d}"))
-        out.extend(path for name in files if kept(path := f"{current}/{name}"))
+    stack = [directory]
+    while stack:
+        current = stack.pop()
+        try:
+            with os.scandir(current) as entries:
+                listed_here = sorted(entries, key=lambda e: e.name)
+        except OSError:
+            continue
+        folders = []
+        for entry in listed_here:
+            path = f"{current}/{entry.name}"
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_folder = False
+            if is_folder:
+                if kept(path):
+                    folders.append(path)
+            elif kept(path):
+                out.append(path)
+        stack.extend(reversed(folders))
     return out
 
 

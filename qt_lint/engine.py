@@ -56,7 +56,12 @@ def check_file(target: Target, settings: RunSettings, project: Project | None = 
         findings = _filter(found, [], target, settings)
         return FileResult(tuple(sorted(anchored(findings, ""))))
 
-    findings = _analyse(target, source, settings, project)
+    try:
+        findings = _analyse(target, source, settings, project)
+    except Exception as exc:  # never the end of the run: the file is reported, not skipped
+        findings = [parse_error(target.path, 1, 1,
+                                f"internal error ({type(exc).__name__}); the file was not "
+                                "analysed, please report this")]
     if not settings.fix:
         return FileResult(tuple(sorted(findings)))
     from qt_lint.fix import apply_fixes
@@ -103,6 +108,8 @@ def _analyse(target: Target, source: Text, settings: RunSettings,
             ctx.parse()
         except ParseError as exc:
             parse_failed = parse_failed or exc
+        except RecursionError:
+            parse_failed = parse_failed or ParseError("too deeply nested to analyse")
         problems = ([parse_failed] if parse_failed else []) + ctx.recovered
         seen: set[int] = set()
         for problem in problems:

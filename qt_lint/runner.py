@@ -85,7 +85,7 @@ def use_color() -> bool:
 def run_check(o: CheckOptions) -> int:
     """`qt-lint check`: the exit code (ConfigError for usage and configuration errors)."""
     from qt_lint import api
-    from qt_lint.report import reporter, summarise
+    from qt_lint.report import reporter, shown, summarise
 
     reading_stdin = o.paths == (Path("-"),)
     if reading_stdin and not o.stdin_filename:
@@ -108,7 +108,9 @@ def run_check(o: CheckOptions) -> int:
         from qt_lint.discover import discover
 
         targets, _ = api.classify_candidates(discover(paths, config, o.force_exclude))
-        sys.stdout.write("".join(f"{t.kind.value:<13} {t.path}\n" for t in targets))
+        from qt_lint.report import printable
+
+        sys.stdout.write("".join(f"{t.kind.value:<13} {printable(t.path)}\n" for t in targets))
         return EXIT_OK
 
     from qt_lint.project import Project
@@ -142,33 +144,51 @@ def run_check(o: CheckOptions) -> int:
         return EXIT_OK
     if o.show_diff:
         from qt_lint.fix import unified_diff
+        from qt_lint.report import printable
         from qt_lint.source import display_path
 
         for target_path, fixed in sorted(result.fixed.items()):
             assert fixed.original is not None and fixed.fixed_text is not None
-            sys.stdout.write(unified_diff(display_path(target_path), fixed.original.text,
-                                          fixed.fixed_text))
+            sys.stdout.write(unified_diff(printable(display_path(target_path)),
+                                          fixed.original.text, fixed.fixed_text))
         return EXIT_FINDINGS if result.fixed and not o.exit_zero else EXIT_OK
+    written: list[str] = []
+    unwritten: list[str] = []
     if o.fix:
         from qt_lint.fix import encode, write_atomically
+        from qt_lint.report import printable
+        from qt_lint.source import display_path
 
-        for target_path, fixed in result.fixed.items():
+        for target_path, fixed in sorted(result.fixed.items()):
             assert fixed.original is not None and fixed.fixed_text is not None
             data = encode(fixed.fixed_text, fixed.original)
             if stdin is not None:
                 sys.stdout.buffer.write(data)
                 sys.stdout.flush()
-            else:
+                continue
+            shown_path = printable(display_path(target_path))
+            try:
                 write_atomically(target_path, data)
+            except OSError as exc:  # the others are still written, and the report printed
+                unwritten.append(f"{shown_path}: {exc.strerror or type(exc).__name__}")
+            else:
+                written.append(shown_path)
         if stdin is not None and not result.fixed:
             sys.stdout.buffer.write(stdin[1])
             sys.stdout.flush()
-    summary = summarise(result.findings, result.files, fixed=len(result.fixed),
-                        baselined=result.baselined, stale=result.stale)
+    summary = summarise(result.findings, result.files, fixed=len(written) if o.fix and
+                        stdin is None else len(result.fixed), baselined=result.baselined,
+                        stale=result.stale)
     render = reporter(o.output_format)
     out = sys.stderr if (o.fix and stdin is not None) else sys.stdout
     failing = any(f.severity.value == "error" or config.strict for f in result.findings)
-    _emit(out, render(result.findings, summary, color=use_color(), statistics=o.statistics))
+    _emit(out, render(shown(result.findings), summary, color=use_color(),
+                      statistics=o.statistics))
+    if unwritten:
+        sys.stderr.write("".join(f"qt-lint: error: could not write the fix to {line}\n"
+                                 for line in unwritten))
+        sys.stderr.write(f"qt-lint: fixed and written: {', '.join(written) or 'none'}\n")
+        return EXIT_USAGE
     return EXIT_FINDINGS if failing and not o.exit_zero else EXIT_OK
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,8 +41,31 @@ def fingerprints(findings: Sequence[Finding]) -> list[str]:
         key = (f.path, f.code, f.anchor)
         seen[key] += 1
         basis = f"{f.path}\0{f.code}\0{f.anchor}\0{seen[key]}"
-        out.append(hashlib.sha256(basis.encode()).hexdigest()[:32])
+        out.append(hashlib.sha256(basis.encode("utf-8", "surrogateescape")).hexdigest()[:32])
     return out
+
+
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+                          "\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """Text that is safe in every output: a file name's undecodable bytes as `\\xNN`, and
+    control characters as escapes, so no terminal sequence from a file reaches a screen
+    and XML stays well-formed."""
+    if not _UNPRINTABLE.search(text):
+        return text
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"),
+                            text)
+
+
+def shown(findings: Sequence[Finding]) -> list[Finding]:
+    """The findings with printable paths and messages (what every reporter receives)."""
+    from dataclasses import replace
+
+    return [f if not (_UNPRINTABLE.search(f.path) or _UNPRINTABLE.search(f.message)) else
+            replace(f, path=printable(f.path), message=printable(f.message)) for f in findings]
 
 
 class Reporter(Protocol):

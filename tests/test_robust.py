@@ -1,0 +1,103 @@
+"""Never exit 3 without a report, and nothing raw to a terminal or into XML: every input
+that crashed qt-lint becomes a QT001 finding or a clear exit 2, with the report printed."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import qt_lint, qt_lint_exe
+
+UNIT_ROOT = ("[Unit]\nDescription=x\n[Service]\nUser=root\n"
+             "ExecStart=/opt/quantum/venvs/backend/bin/python -m x\n")
+
+
+def test_deeply_nested_shell_is_qt001(tmp_path: Path) -> None:
+    (tmp_path / "deep.sh").write_text("echo " + "$(" * 500 + "x" + ")" * 500 + "\n")
+    proc = qt_lint("check", "--isolated", "deep.sh", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert "deep.sh:1:1: QT001 too deeply nested to analyse" in proc.stdout
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "gitlab", "junit", "github"])
+def test_undecodable_file_name_in_every_format(tmp_path: Path, fmt: str) -> None:
+    name = os.fsdecode(b"bad\xff\x1b[31m.sh")
+    (tmp_path / name).write_text("python3 x.py\n")
+    proc = subprocess.run([qt_lint_exe(), "check", "--isolated", "--format", fmt, "."],
+                          cwd=tmp_path, capture_output=True, check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert b"\x1b" not in proc.stdout and b"\xff" not in proc.stdout
+    assert b"bad\\\\xff" in proc.stdout or b"bad\\xff" in proc.stdout
+    text = proc.stdout.decode("utf-8")  # valid UTF-8 whatever the name
+    if fmt in ("json", "sarif", "gitlab"):
+        json.loads(text)
+    if fmt == "junit":
+        ET.fromstring(text)
+
+
+def test_thousand_nested_folders_outside_git(tmp_path: Path) -> None:
+    deep = tmp_path / "tree"
+    deep.mkdir()
+    for _ in range(1000):  # os.makedirs recurses too
+        deep = deep / "a"
+        deep.mkdir()
+    (deep / "x.sh").write_text("python3 x.py\n")
+    proc = qt_lint("check", "--isolated", "tree", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert "x.sh:1:1: QT101" in proc.stdout
+
+
+def test_control_characters_in_messages_stay_escaped(tmp_path: Path) -> None:
+    """A finding that quotes file content never sends its escape sequences to a terminal."""
+    (tmp_path / "a.sh").write_text("cd \x1b]0;pwned\x07models && python3 x.py\n")
+    proc = subprocess.run([qt_lint_exe(), "check", "--isolated", "a.sh"], cwd=tmp_path,
+                          capture_output=True, check=False)
+    assert proc.returncode == 1
+    assert b"\x1b" not in proc.stdout and b"\x07" not in proc.stdout
+    junit = qt_lint("check", "--isolated", "--format", "junit", "a.sh", cwd=tmp_path).stdout
+    ET.fromstring(junit)
+
+
+@pytest.fixture
+def shared_dir() -> Iterator[Path]:
+    """A folder another user can use (pytest's tmp_path is private to root)."""
+    folder = Path(tempfile.mkdtemp(prefix="qt-lint-ro-"))
+    folder.chmod(0o777)
+    yield folder
+    for path in folder.rglob("*"):
+        if path.is_dir():
+            path.chmod(0o755)
+    shutil.rmtree(folder)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="runs qt-lint as another user (needs root)")
+def test_fix_in_a_read_only_folder_reports_what_was_written(shared_dir: Path) -> None:
+    nobody = 65534
+    for name in ("ro", "rw"):
+        (shared_dir / name).mkdir()
+        (shared_dir / name / "quantum-backend.service").write_text(UNIT_ROOT)
+        os.chown(shared_dir / name, nobody, nobody)
+        os.chown(shared_dir / name / "quantum-backend.service", nobody, nobody)
+    (shared_dir / "ro").chmod(stat.S_IRUSR | stat.S_IXUSR | stat.S_IRGRP | stat.S_IXGRP
+                              | stat.S_IROTH | stat.S_IXOTH)
+    proc = subprocess.run(
+        ["setpriv", f"--reuid={nobody}", f"--regid={nobody}", "--clear-groups",
+         qt_lint_exe(), "check", "--isolated", "--no-cache", "--fix", "--select", "QT402",
+         "ro", "rw"], cwd=shared_dir, capture_output=True, text=True, check=False,
+        env={**os.environ, "HOME": str(shared_dir)})
+    assert proc.returncode == 2, proc.stderr
+    assert "could not write the fix to ro/quantum-backend.service" in proc.stderr
+    assert "fixed and written: rw/quantum-backend.service" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "User=qt" in (shared_dir / "rw" / "quantum-backend.service").read_text()
+    assert "User=root" in (shared_dir / "ro" / "quantum-backend.service").read_text()
+    assert "QT402" in proc.stdout or "Found" in proc.stdout or "checks passed" in proc.stdout
