@@ -123,15 +123,19 @@ def _analyse(target: Target, source: Text, settings: RunSettings,
 
 def anchored(findings: list[Finding], text: str) -> list[Finding]:
     """Each finding with a fingerprint of its code and the offending line's text, so that a
-    baseline or a code-scanning service recognises it when lines move."""
+    baseline or a code-scanning service recognises it when lines move. The line is
+    redacted first: no fingerprint (in a committed baseline, SARIF, JSON, GitLab) is
+    derived from a secret's value, so none confirms a guessed secret."""
     if not findings:
         return findings
     import hashlib
 
+    from qt_lint.secrets import redact_line
+
     lines = text.split("\n")
     out = []
     for f in findings:
-        line = lines[f.line - 1] if 0 < f.line <= len(lines) else ""
+        line = redact_line(lines[f.line - 1]) if 0 < f.line <= len(lines) else ""
         basis = f"{f.code}\0{' '.join(line.split())}\0{f.message if not line.strip() else ''}"
         digest = hashlib.sha256(basis.encode("utf-8", "replace")).hexdigest()[:20]
         out.append(replace(f, anchor=digest))

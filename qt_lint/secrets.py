@@ -33,10 +33,18 @@ def is_secret_name(name: str) -> bool:
     return bool(SECRET_NAME.search(name))
 
 
+# `scheme://user:password@host`: the password of a URL (one attempt per word, linear)
+_URL_PASSWORD = re.compile(
+    r"(?<![A-Za-z0-9+.-])(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:@/\s]*:)(?P<password>[^@/\s]+)@")
+
+
 def redact_line(line: str) -> str:
     """Every `NAME=value` or `NAME: value` whose NAME looks like a secret, with the value
-    masked (`Environment=API_KEY=abc` -> `Environment=API_KEY=****`). The value of any
-    other assignment is searched too (it may itself hold `KEY=value`)."""
+    masked (`Environment=API_KEY=abc` -> `Environment=API_KEY=****`), and the password of
+    every URL (`redis://:****@host`). The value of any other assignment is searched too (it
+    may itself hold `KEY=value`)."""
+    if "://" in line and "@" in line:
+        line = _URL_PASSWORD.sub(lambda m: f"{m.group('head')}{MASK}@", line)
     if not SECRET_NAME.search(line):
         return line
     out: list[str] = []

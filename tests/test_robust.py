@@ -45,15 +45,21 @@ def test_undecodable_file_name_in_every_format(tmp_path: Path, fmt: str) -> None
 
 
 def test_thousand_nested_folders_outside_git(tmp_path: Path) -> None:
-    deep = tmp_path / "tree"
-    deep.mkdir()
-    for _ in range(1000):  # os.makedirs recurses too
-        deep = deep / "a"
-        deep.mkdir()
-    (deep / "x.sh").write_text("python3 x.py\n")
-    proc = qt_lint("check", "--isolated", "tree", cwd=tmp_path)
-    assert proc.returncode == 1, proc.stderr
-    assert "x.sh:1:1: QT101" in proc.stdout
+    folders = [tmp_path / "tree"]
+    for _ in range(1000):  # os.makedirs, shutil.rmtree and pytest's clean-up recurse
+        folders.append(folders[-1] / "a")
+    try:
+        for folder in folders:
+            folder.mkdir()
+        (folders[-1] / "x.sh").write_text("python3 x.py\n")
+        proc = qt_lint("check", "--isolated", "tree", cwd=tmp_path)
+        assert proc.returncode == 1, proc.stderr
+        assert "x.sh:1:1: QT101" in proc.stdout
+    finally:
+        (folders[-1] / "x.sh").unlink(missing_ok=True)
+        for folder in reversed(folders):
+            if folder.exists():
+                folder.rmdir()
 
 
 def test_control_characters_in_messages_stay_escaped(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ file listings, errors, debug output."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,37 @@ def test_canary_not_in_stdin_mode(tmp_path: Path) -> None:
                    input=f"API_KEY={CANARY}\nbroken {CANARY}\n".encode())
     assert CANARY.encode() not in proc.stdout + proc.stderr
     assert b"QT305" in proc.stdout
+
+
+@pytest.mark.parametrize(("name", "template"), [
+    ("deploy/backend.env", "BINANCE_API_SECRET={}\n"),
+    ("deploy/backend.env", "REDIS_URL=redis://:{}@10.0.0.9:6379/0\n"),
+    ("ops/a.py", 'import redis\nr = redis.from_url("redis://:{}@10.0.0.9:6379")\n'),
+])
+def test_no_fingerprint_is_derived_from_a_secret(tmp_path: Path, name: str,
+                                                 template: str) -> None:
+    """A committed baseline or a SARIF upload must not let anyone confirm a guessed secret
+    offline: fingerprints are the same whatever the secret's value."""
+    prints = []
+    for value in ("guess-one", "other-value"):
+        root = tmp_path / value
+        (root / name).parent.mkdir(parents=True)
+        (root / name).write_text(template.format(value))
+        doc = json.loads(qt_lint("check", "--isolated", "--format", "json", ".",
+                                 cwd=root).stdout)
+        sarif = json.loads(qt_lint("check", "--isolated", "--format", "sarif", ".",
+                                   cwd=root).stdout)
+        gitlab = json.loads(qt_lint("check", "--isolated", "--format", "gitlab", ".",
+                                    cwd=root).stdout)
+        qt_lint("check", "--isolated", "--write-baseline", "b.json", ".", cwd=root)
+        baseline = json.loads((root / "b.json").read_text())
+        prints.append((
+            [f["fingerprint"] for f in doc["findings"]],
+            [r["partialFingerprints"] for r in sarif["runs"][0]["results"]],
+            [i["fingerprint"] for i in gitlab],
+            [e["fingerprint"] for e in baseline["findings"]],
+        ))
+        for text in (json.dumps(doc), json.dumps(sarif), json.dumps(gitlab),
+                     json.dumps(baseline)):
+            assert value not in text
+    assert prints[0] == prints[1] and prints[0][0]
