@@ -128,7 +128,8 @@ def check(paths: Sequence[Path], settings: RunSettings | Config, *,
     if baseline is not None:
         from qt_lint.baseline import apply as apply_baseline
 
-        filtered = apply_baseline(findings, baseline, relpaths)
+        filtered = apply_baseline(findings, baseline, relpaths, set(relpaths.values()),
+                                  config.root)
         out.findings, out.baselined, out.stale = (filtered.findings, filtered.baselined,
                                                   filtered.stale)
     return out

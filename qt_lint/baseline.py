@@ -4,11 +4,17 @@ A baseline entry is (path relative to the project root, code, fingerprint of the
 the offending line's text, count), so entries survive lines moving above them and
 reformatting elsewhere, and two identical findings on one line stay two. The file is
 sorted JSON, one entry per line group, so it diffs well in review.
+
+A run judges only the files it checked: pre-commit checks the staged files, and the other
+files' entries are neither stale nor dropped. An entry is stale when its file was checked
+and the finding is gone, or when its file no longer exists. `--write-baseline` replaces
+the entries of the files it checked (and of deleted files) and keeps every other entry.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,15 +44,27 @@ def _key(finding: Finding, relpaths: dict[str, str]) -> Key:
     return (relpaths.get(finding.path, finding.path), finding.code, finding.anchor)
 
 
-def write(path: Path, findings: Sequence[Finding], relpaths: dict[str, str]) -> int:
+def _in_scope(entry_path: str, checked: set[str], root: Path) -> bool:
+    """The entry's file was checked in this run, or no longer exists (its entries go)."""
+    return entry_path in checked or not os.path.lexists(root / entry_path)
+
+
+def write(path: Path, findings: Sequence[Finding], relpaths: dict[str, str],
+          checked: set[str], root: Path) -> int:
+    """Record the findings of the checked files; the previous file's entries for files not
+    checked this run are kept. Returns the number of findings recorded."""
     counts = Counter(_key(f, relpaths) for f in findings)
+    if os.path.lexists(path):
+        for key, count in load(path).items():
+            if not _in_scope(key[0], checked, root):
+                counts[key] += count
     entries = [{"path": p, "code": c, "fingerprint": fp, "count": n}
                for (p, c, fp), n in sorted(counts.items())]
     document = {"version": BASELINE_VERSION, "tool": "qt-lint", "findings": entries}
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(path)
-    return len(findings)
+    from qt_lint.atomic import replace_file
+
+    replace_file(str(path), (json.dumps(document, indent=1) + "\n").encode("utf-8"))
+    return sum(counts.values())
 
 
 def load(path: Path) -> Counter[Key]:
@@ -63,9 +81,11 @@ def load(path: Path) -> Counter[Key]:
         raise BaselineError(f"{path}: not a qt-lint baseline") from None
 
 
-def apply(findings: Sequence[Finding], known: Counter[Key],
-          relpaths: dict[str, str]) -> Filtered:
-    remaining = Counter(known)
+def apply(findings: Sequence[Finding], known: Counter[Key], relpaths: dict[str, str],
+          checked: set[str], root: Path) -> Filtered:
+    """The findings the baseline does not absorb; stale counts only entries of checked
+    (or deleted) files."""
+    remaining = Counter({k: n for k, n in known.items() if _in_scope(k[0], checked, root)})
     new: list[Finding] = []
     absorbed = 0
     for finding in findings:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import tempfile
 from collections.abc import Iterable
 
 from qt_lint.finding import Edit, Finding
@@ -38,29 +37,50 @@ def apply_fixes(text: str, findings: Iterable[Finding], unsafe: bool = False) ->
 
 
 def encode(text: str, original: Text) -> bytes:
-    """The text as the file had it: its line endings and its BOM."""
-    if original.newline != "\n":
+    """The text as the file had it: its BOM and its line endings, each line its own in a
+    file that mixes LF and CRLF (a changed or added line takes its neighbour's)."""
+    if original.crlf_lines is not None:
+        text = _mixed_endings(text, original.text, original.crlf_lines)
+    elif original.newline != "\n":
         text = text.replace("\n", original.newline)
     data = text.encode("utf-8")
     return b"\xef\xbb\xbf" + data if original.bom else data
 
 
-def write_atomically(path: str, data: bytes) -> None:
-    """Replace the file in one step, keeping its mode; a crash leaves the old file."""
-    mode = os.stat(path).st_mode & 0o7777
-    folder = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".qt-lint-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+def _mixed_endings(text: str, before: str, crlf: frozenset[int]) -> str:
+    old, new = before.split("\n"), text.split("\n")
+    ending = ["\n"] * len(new)
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        for offset, j in enumerate(range(j1, j2)):
+            i = i1 + offset if tag == "equal" else (min(i1 + offset, i2 - 1) if i2 > i1
+                                                     else max(i1 - 1, 0))
+            ending[j] = "\r\n" if i in crlf else "\n"
+    return "".join(line + (ending[j] if j < len(new) - 1 else "")
+                   for j, line in enumerate(new))
+
+
+class FixWriteError(OSError):
+    """A fix that qt-lint will not write (the reason is the message)."""
+
+
+def write_fix(path: str, data: bytes, root: str) -> None:
+    """Write a fixed file: through a symbolic link only when its target is inside the
+    repository, in place when it has hard links (so they all see the fix), otherwise
+    replaced atomically with its mode, owner and group."""
+    from qt_lint.atomic import replace_file, rewrite_in_place
+
+    if os.path.islink(path):
+        target = os.path.realpath(path)
+        inside = os.path.realpath(root).rstrip("/") + "/"
+        if not target.startswith(inside):
+            raise FixWriteError(f"a symbolic link to {target}, outside the repository; "
+                                "not written")
+        path = target
+    if os.lstat(path).st_nlink > 1:
+        rewrite_in_place(path, data)
+    else:
+        replace_file(path, data)
 
 
 def unified_diff(path: str, before: str, after: str) -> str:

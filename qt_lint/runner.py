@@ -138,7 +138,8 @@ def run_check(o: CheckOptions) -> int:
     if o.write_baseline:
         from qt_lint import baseline as baselines
 
-        count = baselines.write(Path(o.write_baseline), result.findings, result.relpaths)
+        count = baselines.write(Path(o.write_baseline), result.findings, result.relpaths,
+                                set(result.relpaths.values()), config.root)
         sys.stdout.write(f"Wrote {count} finding{'s' if count != 1 else ''} to "
                          f"{o.write_baseline}.\n")
         return EXIT_OK
@@ -155,7 +156,7 @@ def run_check(o: CheckOptions) -> int:
     written: list[str] = []
     unwritten: list[str] = []
     if o.fix:
-        from qt_lint.fix import encode, write_atomically
+        from qt_lint.fix import encode, write_fix
         from qt_lint.report import printable
         from qt_lint.source import display_path
 
@@ -168,9 +169,10 @@ def run_check(o: CheckOptions) -> int:
                 continue
             shown_path = printable(display_path(target_path))
             try:
-                write_atomically(target_path, data)
+                write_fix(target_path, data, str(config.root))
             except OSError as exc:  # the others are still written, and the report printed
-                unwritten.append(f"{shown_path}: {exc.strerror or type(exc).__name__}")
+                reason = exc.strerror or (exc.args[0] if exc.args else type(exc).__name__)
+                unwritten.append(f"{shown_path}: {reason}")
             else:
                 written.append(shown_path)
         if stdin is not None and not result.fixed:

@@ -36,6 +36,8 @@ class Text:
     # systemd formats only: every control character as (line, column, character), after
     # each lone CR and NUL became the line break systemd reads there
     controls: tuple[tuple[int, int, str], ...] = ()
+    # a file that mixes LF and CRLF: the (0-based) lines that ended in CRLF
+    crlf_lines: frozenset[int] | None = None
 
 
 def decode(data: bytes, max_size: int, systemd: bool = False) -> Text:
@@ -62,10 +64,14 @@ def decode(data: bytes, max_size: int, systemd: bool = False) -> Text:
     if systemd and CONTROL.search(text):
         return _systemd_lines(text, bom)
     newline = "\n"
+    crlf_lines = None
     if "\r\n" in text:
         newline = "\r\n"
+        if text.count("\r\n") != text.count("\n"):  # mixed: fixes keep each line's own
+            crlf_lines = frozenset(i for i, line in enumerate(text.split("\n"))
+                                   if line.endswith("\r"))
         text = text.replace("\r\n", "\n")
-    return Text(text, newline, bom)
+    return Text(text, newline, bom, crlf_lines=crlf_lines)
 
 
 _SPECIAL = re.compile("[\n\r\x00]+|[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
@@ -81,6 +87,8 @@ def _systemd_lines(raw: str, bom: bool) -> Text:
     (measured with `systemd-analyze verify`: tests/test_systemd_lines.py)."""
     parts: list[str] = []
     controls: list[tuple[int, int, str]] = []
+    crlf: list[int] = []  # the (0-based) lines a CRLF break ended
+    breaks = 0
     last = length = line_start = 0
     line = 1
     for match in _SPECIAL.finditer(raw):
@@ -100,6 +108,9 @@ def _systemd_lines(raw: str, bom: bool) -> Text:
                 seen |= _EOL_KIND[run[j]]
                 j += 1
             brk = run[i:j]
+            breaks += 1
+            if brk == "\r\n":
+                crlf.append(line - 1)
             if brk not in ("\n", "\r\n"):
                 controls.append((line, length - line_start + 1,
                                  "\x00" if "\x00" in brk else "\r"))
@@ -109,7 +120,8 @@ def _systemd_lines(raw: str, bom: bool) -> Text:
             line_start = length
             i = j
     parts.append(raw[last:])
-    return Text("".join(parts), "\r\n" if "\r\n" in raw else "\n", bom, tuple(controls))
+    mixed = frozenset(crlf) if crlf and len(crlf) != breaks else None
+    return Text("".join(parts), "\r\n" if crlf else "\n", bom, tuple(controls), mixed)
 
 
 def check_line_length(text: str, limit: int) -> None:

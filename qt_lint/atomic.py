@@ -1,0 +1,62 @@
+"""Replacing a file in one step, writing only where intended.
+
+Every file qt-lint writes (a baseline, a fixed source file, the cache index) goes through
+`replace_file`: the new content goes to a temporary file created exclusively next to the
+target (`O_EXCL`: a name planted there, a symbolic link included, is never followed or
+reused), takes the old file's mode, owner and group, is flushed to disk, and is renamed
+over the target. A crash leaves the old file whole. The target path itself is replaced,
+never a file a symbolic link at that path points to (callers that mean to follow a link
+resolve it first and decide whether its target may be written).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+
+
+def replace_file(path: str, data: bytes, mode: int = 0o644) -> None:
+    """Write `data` as `path` atomically (new files get `mode`, less the umask's bits)."""
+    try:
+        st: os.stat_result | None = os.lstat(path)
+    except FileNotFoundError:
+        st = None
+    folder = os.path.dirname(path) or "."
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".qt-lint-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if st is not None and stat.S_ISREG(st.st_mode):
+            os.chmod(tmp, stat.S_IMODE(st.st_mode))
+            if (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
+                # not ours to give away when we are not root: the file is then ours
+                with contextlib.suppress(PermissionError):
+                    os.chown(tmp, st.st_uid, st.st_gid)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, mode & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def rewrite_in_place(path: str, data: bytes) -> None:
+    """Rewrite a regular file's content in its own inode (its hard links see the change);
+    the file is opened without following a symbolic link."""
+    fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW)
+    try:
+        os.ftruncate(fd, 0)
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
