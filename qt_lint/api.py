@@ -50,6 +50,9 @@ def classify_candidates(candidates: Sequence[Candidate]) -> tuple[list[Target], 
     cwd = os.getcwd()
     for cand in candidates:
         shown = display_path(cand.abspath, cwd)
+        if cand.problem:
+            missing.append(parse_error(shown, 1, 1, cand.problem))
+            continue
         if cand.explicit and not os.path.lexists(cand.abspath):
             missing.append(parse_error(shown, 1, 1, "no such file or directory"))
             continue

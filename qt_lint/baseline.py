@@ -24,6 +24,7 @@ from qt_lint.config import ConfigError
 from qt_lint.finding import Finding
 
 BASELINE_VERSION = 1
+MAX_BASELINE_SIZE = 256 * 1024 * 1024  # a larger baseline file is refused (exit 2)
 
 
 class BaselineError(ConfigError):
@@ -68,15 +69,17 @@ def write(path: Path, findings: Sequence[Finding], relpaths: dict[str, str],
 
 
 def load(path: Path) -> Counter[Key]:
+    from qt_lint.source import Unreadable, read_bounded
+
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(read_bounded(path, MAX_BASELINE_SIZE).decode("utf-8"))
         if document.get("version") != BASELINE_VERSION:
             raise BaselineError(f"{path}: baseline version {document.get('version')!r}, "
                                 f"expected {BASELINE_VERSION}")
         return Counter({(e["path"], e["code"], e["fingerprint"]): int(e["count"])
                         for e in document["findings"]})
-    except OSError as exc:
-        raise BaselineError(f"{path}: cannot read the baseline: {exc.strerror}") from None
+    except Unreadable as exc:
+        raise BaselineError(f"{path}: cannot read the baseline: {exc.message}") from None
     except (ValueError, KeyError, TypeError, AttributeError):
         raise BaselineError(f"{path}: not a qt-lint baseline") from None
 

@@ -38,6 +38,7 @@ from qt_lint.finding import Edit, Finding, Fix, Kind, Severity
 if TYPE_CHECKING:
     from qt_lint.settings import RunSettings
 
+MAX_INDEX_SIZE = 512 * 1024 * 1024  # a larger index is ignored, never read
 UNIT_MEMO = "\0unit-memo"  # an index key no project path can be
 _MAGIC = b"qt-lint result cache, marshal, sha256\n"
 
@@ -85,10 +86,11 @@ class ResultCache:
             found = _findings(entry, shown)
             if found is not None:
                 return found, {}
+        from qt_lint.source import Unreadable, read_bounded
+
         try:
-            with open(abspath, "rb") as handle:
-                content = hashlib.sha256(handle.read(max_size + 1)).hexdigest()
-        except OSError:
+            content = hashlib.sha256(read_bounded(abspath, max_size)).hexdigest()
+        except Unreadable:
             return None, {}
         record = {"kind": kind.value, "depends": depends, "signature": signature,
                   "content": content}
@@ -149,10 +151,11 @@ def _stat_signature(path: Path) -> tuple[int, ...] | None:
 
 def _read_index(path: Path) -> dict[str, Any]:
     """The index, or {} when it is missing, damaged or not one of ours."""
+    from qt_lint.source import Unreadable, read_bounded
+
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError:
+        data = read_bounded(path, MAX_INDEX_SIZE)
+    except Unreadable:  # missing, linked to a device, too large: analyse again
         return {}
     start = len(_MAGIC) + 32
     if not data.startswith(_MAGIC) or \

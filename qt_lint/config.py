@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from qt_lint.finding import Severity
+from qt_lint.source import Unreadable, read_bounded
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -22,6 +23,8 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 CONFIG_FILENAME = "qt-lint.toml"
+MAX_CONFIG_SIZE = 4 * 1024 * 1024  # a configuration file larger than this is refused
+MAX_FILE_SIZE_LIMIT = 256 * 1024 * 1024  # the largest max-file-size accepted
 
 
 class ConfigError(Exception):
@@ -288,6 +291,9 @@ def parse_config(data: Mapping[str, Any], root: Path, source: Path | None,
             kw["baseline"] = _str(key, value)
         elif key == "max-file-size":
             kw["max_file_size"] = _int(key, value)
+            if not 0 < kw["max_file_size"] <= MAX_FILE_SIZE_LIMIT:
+                raise ConfigError(f"{key}: expected a size from 1 to {MAX_FILE_SIZE_LIMIT} "
+                                  f"bytes (every file read is bounded), got {value!r}")
         elif key == "max-line-length":
             kw["max_line_length"] = _int(key, value)
             if kw["max_line_length"] < 1:
@@ -326,8 +332,8 @@ def find_config_file(start: Path) -> Path | None:
         pyproject = folder / "pyproject.toml"
         if os.path.isfile(pyproject):
             try:
-                text = pyproject.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
+                text = read_bounded(pyproject, MAX_CONFIG_SIZE).decode("utf-8")
+            except (Unreadable, UnicodeDecodeError):
                 continue
             if "[tool.qt-lint" in text:
                 return pyproject
@@ -352,8 +358,10 @@ def load_config(path: Path | None, start: Path, known_codes: frozenset[str]) -> 
     elif not os.path.isfile(path):
         raise ConfigError(f"--config: {path}: no such file")
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+        document = tomllib.loads(read_bounded(path, MAX_CONFIG_SIZE).decode("utf-8"))
+    except Unreadable as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.message}") from None
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None

@@ -21,6 +21,7 @@ class Candidate:
     abspath: str
     relpath: str  # relative to the project root, posix; absolute when outside it
     explicit: bool  # named on the command line rather than found by a walk
+    problem: str = ""  # a folder the walk could not read (reported as QT001)
 
 
 def relative_to_root(path: str | Path, root: str | Path) -> str:
@@ -93,9 +94,14 @@ def discover(paths: list[Path], config: Config, force_exclude: bool = False) -> 
     for given in paths:
         absolute = os.path.abspath(given)
         if os.path.isdir(absolute) and not os.path.islink(absolute):
-            for path in _walk(absolute, root, excludes):
+            files, unreadable = _walk(absolute, root, excludes)
+            for path in files:
                 if path not in found:
                     found[path] = Candidate(path, relative_to_root(path, root), False)
+            for folder, reason in unreadable:
+                found[folder] = Candidate(folder, relative_to_root(folder, root), False,
+                                          f"cannot read this folder ({reason}); the files "
+                                          "in it were not checked")
         else:
             rel = relative_to_root(absolute, root)
             if force_exclude and matches(rel, excludes):
@@ -104,7 +110,10 @@ def discover(paths: list[Path], config: Config, force_exclude: bool = False) -> 
     return sorted(found.values(), key=lambda c: c.relpath)
 
 
-def _walk(directory: str, root: str, excludes: tuple[str, ...]) -> list[str]:
+def _walk(directory: str, root: str,
+          excludes: tuple[str, ...]) -> tuple[list[str], list[tuple[str, str]]]:
+    """The files below `directory` that the excludes keep, and the folders that could not
+    be read (with the reason)."""
     excluded = matcher(excludes)
 
     def kept(path: str) -> bool:
@@ -112,17 +121,20 @@ def _walk(directory: str, root: str, excludes: tuple[str, ...]) -> list[str]:
 
     listed = _git_files(directory)
     if listed is not None:
-        return [path for path in listed if kept(path)]
+        return [path for path in listed if kept(path)], []
     # iterative, depth first in name order (os.walk recurses: 1,000 nested folders were a
     # RecursionError); symbolic links to folders are not followed
     out: list[str] = []
     stack = [directory]
+    unreadable: list[tuple[str, str]] = []
     while stack:
         current = stack.pop()
         try:
             with os.scandir(current) as entries:
                 listed_here = sorted(entries, key=lambda e: e.name)
-        except OSError:
+        except OSError as exc:
+            if current != directory or os.path.isdir(current):
+                unreadable.append((current, exc.strerror or type(exc).__name__))
             continue
         folders = []
         for entry in listed_here:
@@ -137,7 +149,7 @@ def _walk(directory: str, root: str, excludes: tuple[str, ...]) -> list[str]:
             elif kept(path):
                 out.append(path)
         stack.extend(reversed(folders))
-    return out
+    return out, unreadable
 
 
 def _git_files(directory: str) -> list[str] | None:
@@ -156,10 +168,14 @@ def _git_files(directory: str) -> list[str] | None:
             continue
         seen.add(raw)
         path = f"{directory}/{os.fsdecode(raw)}"
-        # deleted-but-tracked entries and nested repositories are not files to check
+        # deleted-but-tracked entries and nested repositories are not files to check; a file
+        # behind a folder we may not read is kept, and reported when it is read (QT001)
         try:
             mode = os.lstat(path).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            continue
         except OSError:
+            paths.append(path)
             continue
         if stat.S_ISREG(mode) or stat.S_ISLNK(mode):
             paths.append(path)

@@ -30,10 +30,10 @@ _SAFE = (
     "diff.relative=false",
     "color.ui=false",
 )
-# Environment that would steer git elsewhere or run a program; the index and the
-# repository (GIT_DIR, GIT_INDEX_FILE: pre-commit's staged view) are kept.
-_DROP_ENV = ("GIT_EXTERNAL_DIFF", "GIT_PAGER", "PAGER", "GIT_CONFIG_PARAMETERS",
-             "GIT_CONFIG_COUNT")
+# Environment that would run a program; the index and the repository (GIT_DIR,
+# GIT_INDEX_FILE: pre-commit's staged view) and the runner's own settings (GIT_CONFIG_*,
+# e.g. safe.directory in CI) are kept: the threat is the repository, not the runner.
+_DROP_ENV = ("GIT_EXTERNAL_DIFF", "GIT_PAGER", "PAGER")
 
 
 class GitError(Exception):
@@ -41,9 +41,7 @@ class GitError(Exception):
 
 
 def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in _DROP_ENV and not k.startswith("GIT_CONFIG_KEY_")
-           and not k.startswith("GIT_CONFIG_VALUE_")}
+    env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
     env["GIT_PAGER"] = "cat"
     env["GIT_TERMINAL_PROMPT"] = "0"
     return env

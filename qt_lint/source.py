@@ -124,6 +124,42 @@ def _systemd_lines(raw: str, bom: bool) -> Text:
     return Text("".join(parts), "\r\n" if crlf else "\n", bom, tuple(controls), mixed)
 
 
+def read_bounded(path: str | Path, limit: int, *, verb: str = "read",
+                 limit_name: str = "") -> bytes:
+    """A regular file's bytes, at most `limit` of them: the file is opened without blocking
+    (a FIFO or a device never hangs the run), its type and size are checked on the open
+    descriptor, and a larger file is refused (Unreadable), never read into memory."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise Unreadable(_os_reason(exc)) from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            what = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+            raise Unreadable(f"{what}, not {verb.rstrip('e')}ed")
+        if st.st_size > limit:
+            raise Unreadable(f"file is too large to {verb} ({st.st_size:,} bytes > "
+                             f"{limit_name}{limit:,})")
+        chunks = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > limit:  # it grew while we read
+            raise Unreadable(f"file is too large to {verb} (more than {limit_name}{limit:,} "
+                             "bytes)")
+        return data
+    except OSError as exc:
+        raise Unreadable(_os_reason(exc)) from None
+    finally:
+        os.close(fd)
+
+
 def check_line_length(text: str, limit: int) -> None:
     """Unreadable when a line is longer than `limit` characters: such a line is reported,
     never scanned (every pattern is linear, tests/test_linear.py; this is the backstop)."""
@@ -142,22 +178,9 @@ def check_line_length(text: str, limit: int) -> None:
 
 
 def read_text(path: Path, max_size: int, systemd: bool = False) -> Text:
-    """Read a regular file; never blocks on FIFOs or devices, never follows a loop."""
-    try:
-        st = os.stat(path)
-    except OSError as exc:
-        raise Unreadable(_os_reason(exc)) from None
-    if not stat.S_ISREG(st.st_mode):
-        what = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
-        raise Unreadable(f"{what}, not analysed")
-    if max_size and st.st_size > max_size:
-        raise Unreadable(
-            f"file is too large to analyse ({st.st_size:,} bytes > max-file-size {max_size:,})")
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(max_size + 1 if max_size else -1)
-    except OSError as exc:
-        raise Unreadable(_os_reason(exc)) from None
+    """Read a regular file; never blocks on FIFOs or devices, never follows a loop, never
+    reads more than `max_size` bytes."""
+    data = read_bounded(path, max_size, verb="analyse", limit_name="max-file-size ")
     return decode(data, max_size, systemd)
 
 

@@ -107,3 +107,65 @@ def test_fix_in_a_read_only_folder_reports_what_was_written(shared_dir: Path) ->
     assert "User=qt" in (shared_dir / "rw" / "quantum-backend.service").read_text()
     assert "User=root" in (shared_dir / "ro" / "quantum-backend.service").read_text()
     assert "QT402" in proc.stdout or "Found" in proc.stdout or "checks passed" in proc.stdout
+
+
+def _as_nobody(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", qt_lint_exe(), *args],
+        cwd=cwd, capture_output=True, text=True, check=False,
+        env={**os.environ, "HOME": str(cwd), "GIT_CONFIG_COUNT": "1",
+             "GIT_CONFIG_KEY_0": "safe.directory", "GIT_CONFIG_VALUE_0": "*"})
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="runs qt-lint as another user (needs root)")
+@pytest.mark.parametrize("in_git", [True, False])
+def test_unreadable_folder_is_reported_not_skipped(shared_dir: Path, in_git: bool) -> None:
+    (shared_dir / "ops" / "locked").mkdir(parents=True)
+    (shared_dir / "ops" / "locked" / "a.sh").write_text("python3 x.py\n")
+    if in_git:
+        subprocess.run(["git", "init", "-q"], cwd=shared_dir, check=True)
+        subprocess.run(["git", "add", "-A"], cwd=shared_dir, check=True)
+    for path in [shared_dir, *shared_dir.rglob("*")]:
+        os.chown(path, 65534, 65534, follow_symlinks=False)
+    (shared_dir / "ops" / "locked").chmod(0)
+    try:
+        proc = _as_nobody("check", "--isolated", "--no-cache", ".", cwd=shared_dir)
+    finally:
+        (shared_dir / "ops" / "locked").chmod(0o755)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    expected = ("ops/locked/a.sh:1:1: QT001 cannot read: permission denied" if in_git else
+                "ops/locked:1:1: QT001 cannot read this folder (Permission denied)")
+    assert expected in proc.stdout, proc.stdout
+
+
+@pytest.mark.parametrize("setting", ['baseline = "/dev/zero"', "max-file-size = 0",
+                                     "max-file-size = 99999999999"])
+def test_configuration_reads_are_bounded(tmp_path: Path, setting: str) -> None:
+    (tmp_path / "qt-lint.toml").write_text(setting + "\n")
+    (tmp_path / "a.sh").write_text("echo ok\n")
+    proc = qt_lint("check", ".", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+
+
+def test_cache_index_linked_to_a_device_is_ignored(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (tmp_path / "a.sh").write_text("python3 x.py\n")
+    env = {"QT_LINT_CACHE_DIR": str(cache)}
+    qt_lint("check", "--isolated", "a.sh", cwd=tmp_path, env=env)
+    for index in cache.glob("*.index"):
+        index.unlink()
+        os.symlink("/dev/zero", index)
+    proc = qt_lint("check", "--isolated", "a.sh", cwd=tmp_path, env=env)
+    assert proc.returncode == 1 and "QT101" in proc.stdout, proc.stderr
+
+
+def test_source_that_is_a_fifo_or_huge_is_qt001(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.sh")
+    with open(tmp_path / "big.sh", "wb") as handle:
+        handle.truncate(600 * 1024 * 1024)  # sparse: costs nothing on disk
+    proc = qt_lint("check", "--isolated", "pipe.sh", "big.sh", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "pipe.sh:1:1: QT001 not a regular file" in proc.stdout
+    assert "big.sh:1:1: QT001 file is too large to analyse" in proc.stdout
