@@ -72,14 +72,20 @@ def load(path: Path) -> Counter[Key]:
     from qt_lint.source import Unreadable, read_bounded
 
     try:
-        document = json.loads(read_bounded(path, MAX_BASELINE_SIZE).decode("utf-8"))
+        return loads(read_bounded(path, MAX_BASELINE_SIZE), str(path))
+    except Unreadable as exc:
+        raise BaselineError(f"{path}: cannot read the baseline: {exc.message}") from None
+
+
+def loads(data: bytes, path: str) -> Counter[Key]:
+    """A baseline's entries from its bytes (`path` names it in errors)."""
+    try:
+        document = json.loads(data.decode("utf-8"))
         if document.get("version") != BASELINE_VERSION:
             raise BaselineError(f"{path}: baseline version {document.get('version')!r}, "
                                 f"expected {BASELINE_VERSION}")
         return Counter({(e["path"], e["code"], e["fingerprint"]): int(e["count"])
                         for e in document["findings"]})
-    except Unreadable as exc:
-        raise BaselineError(f"{path}: cannot read the baseline: {exc.message}") from None
     except (ValueError, KeyError, TypeError, AttributeError):
         raise BaselineError(f"{path}: not a qt-lint baseline") from None
 

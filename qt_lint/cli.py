@@ -59,6 +59,10 @@ def cli() -> None:
               help="Record today's findings as the baseline and exit 0.")
 @click.option("--diff-base",
               help="Only findings on lines added or changed since this git revision.")
+@click.option("--base-config", metavar="REV",
+              help="Judge with the configuration and baseline of this git revision (CI: "
+                   "the branch a pull request targets); QT005 shows what the pull "
+                   "request's own would weaken.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check(**options: Any) -> None:
     """Check files and directories (default: the current directory)."""

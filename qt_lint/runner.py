@@ -16,9 +16,15 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from qt_lint.config import Config, ConfigError, load_config, with_overrides
+from qt_lint.finding import Finding
+
+if TYPE_CHECKING:
+    from collections import Counter
+
+    from qt_lint.baseline import Key
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # the shell's code for SIGINT, on either command-line path
@@ -50,6 +56,7 @@ class CheckOptions:
     baseline_path: str | None = None
     write_baseline: str | None = None
     diff_base: str | None = None
+    base_config: str | None = None
     debug: bool = False
 
 
@@ -95,6 +102,12 @@ def run_check(o: CheckOptions) -> int:
     start = Path(o.stdin_filename) if o.stdin_filename else (o.paths[0] if o.paths
                                                              else Path("."))
     config = load(o.config_path, start, o.isolated)
+    trusted = None
+    if o.base_config:  # the gate in force is the target branch's, not the pull request's
+        from qt_lint.trusted import base_config
+
+        trusted = base_config(o.base_config, config)
+        config = trusted[0]
     config = with_overrides(
         config,
         select=_codes_option(o.select, "--select"),
@@ -125,10 +138,17 @@ def run_check(o: CheckOptions) -> int:
     known = None
     baseline_file = o.baseline_path or (str(config.root / config.baseline) if config.baseline
                                         else None)
+    weakened: list[Finding] = []
     if baseline_file and not o.write_baseline:
         from qt_lint import baseline as baselines
 
-        known = baselines.load(Path(baseline_file))
+        if trusted is not None:
+            from qt_lint.trusted import base_baseline
+
+            known = base_baseline(Path(baseline_file), trusted[1], trusted[2] or "")
+            weakened = _baseline_additions(Path(baseline_file), known)
+        else:
+            known = baselines.load(Path(baseline_file))
     settings = RunSettings.build(config, fix=o.fix or o.show_diff,
                                  unsafe_fixes=o.unsafe_fixes)
     cache = None if o.no_cache else ResultCache(default_dir(), settings)
@@ -178,6 +198,8 @@ def run_check(o: CheckOptions) -> int:
         if stdin is not None and not result.fixed:
             sys.stdout.buffer.write(stdin[1])
             sys.stdout.flush()
+    if weakened:
+        result.findings = sorted([*result.findings, *weakened])
     summary = summarise(result.findings, result.files, fixed=len(written) if o.fix and
                         stdin is None else len(result.fixed), baselined=result.baselined,
                         stale=result.stale)
@@ -192,6 +214,26 @@ def run_check(o: CheckOptions) -> int:
         sys.stderr.write(f"qt-lint: fixed and written: {', '.join(written) or 'none'}\n")
         return EXIT_USAGE
     return EXIT_FINDINGS if failing and not o.exit_zero else EXIT_OK
+
+
+def _baseline_additions(path: Path, trusted: Counter[Key]) -> list[Finding]:
+    """QT005 on the working tree's baseline when it holds entries the trusted one lacks
+    (the pull request would baseline its own breaches)."""
+    from qt_lint import baseline as baselines
+    from qt_lint.registry import rule
+    from qt_lint.source import display_path
+
+    if not os.path.lexists(path):
+        return []
+    proposed = baselines.load(path)
+    added = sum(max(0, count - trusted.get(key, 0)) for key, count in proposed.items())
+    if not added:
+        return []
+    r = rule("QT005")
+    message = (f"adds {added} baseline entr{'ies' if added != 1 else 'y'} that the base "
+               "does not have (not used: the base's baseline is in force)")
+    return [Finding(display_path(os.path.abspath(path)), 1, 1, r.code, message, r.severity,
+                    r.name, r.section)]
 
 
 def _emit(stream: TextIO, text: str) -> None:

@@ -160,3 +160,42 @@ def test_no_repository_program_runs(repo: Path, tmp_path: Path) -> None:
 
     subprocess.run(["git", "diff", "HEAD"], cwd=repo, capture_output=True, check=False)
     assert marker.exists(), "the hostile repository is not hostile: the test proves nothing"
+
+
+def test_pull_request_cannot_switch_the_gate_off(repo: Path) -> None:
+    """The pull request adds a breach and, beside it, config and baseline that hide it."""
+    (repo / "qt-lint.toml").write_text('require-suppression-reason = true\n'
+                                       'baseline = "qt-lint-baseline.json"\n')
+    (repo / "ops").mkdir()
+    (repo / "ops" / "old.sh").write_text("python3 legacy.py\n")
+    assert qt_lint("check", "--write-baseline", "qt-lint-baseline.json", ".",
+                   cwd=repo).returncode == 0
+    git("add", "-A", cwd=repo)
+    git("commit", "-q", "-m", "base", cwd=repo)
+    git("branch", "target", cwd=repo)
+    # the pull request
+    (repo / "systemd").mkdir()
+    (repo / "systemd" / "quantum-backend.service").write_text(UNIT_BAD)
+    (repo / "ops" / "new.sh").write_text("python3 new.py\n")
+    (repo / "qt-lint.toml").write_text('baseline = "qt-lint-baseline.json"\n'
+                                       'ignore = ["QT402"]\n')
+    assert qt_lint("check", "--write-baseline", "qt-lint-baseline.json", ".",
+                   cwd=repo).returncode == 0
+    git("add", "-A", cwd=repo)
+    git("commit", "-q", "-m", "pr", cwd=repo)
+    assert qt_lint("check", ".", cwd=repo).returncode == 0  # what the PR's own config says
+    proc = qt_lint("check", "--base-config", "target", "--format", "json", ".", cwd=repo)
+    assert proc.returncode == 1, proc.stderr
+    found = {(f["path"], f["line"], f["code"], f["message"])
+             for f in json.loads(proc.stdout)["findings"]}
+    codes = {(path, code) for path, _, code, _ in found}
+    assert ("systemd/quantum-backend.service", "QT402") in codes  # judged with the base
+    assert ("ops/new.sh", "QT101") in codes  # the PR's baseline entries are not used
+    assert ("ops/old.sh", "QT101") not in codes  # the base's baseline is
+    assert ("qt-lint.toml", 2, "QT005", "stops running QT402") in found
+    assert ("qt-lint.toml", 1, "QT005",
+            "switches `require-suppression-reason` off") in found
+    assert any(p == "qt-lint-baseline.json" and c == "QT005" and "adds" in m
+               for p, _, c, m in found)
+    bad = qt_lint("check", "--base-config", "--output=x", ".", cwd=repo)
+    assert bad.returncode == 2

@@ -11,6 +11,7 @@ RULE_MODULES: tuple[str, ...] = (
     "meta.qt002_unused_suppression",
     "meta.qt003_suppression_without_reason",
     "meta.qt004_control_character",
+    "meta.qt005_gate_weakened",
     "runtime.qt101_bare_python",
     "runtime.qt102_wrapper_bypass",
     "runtime.qt103_venv_mismatch",

@@ -11,6 +11,7 @@ INDEX: dict[str, tuple[str, tuple[str, ...], bool]] = {
     'QT002': ('meta.qt002_unused_suppression', ('compose', 'config', 'crontab', 'dockerfile', 'env-file', 'makefile', 'python', 'shell', 'systemd-unit'), True),
     'QT003': ('meta.qt003_suppression_without_reason', ('compose', 'config', 'crontab', 'dockerfile', 'env-file', 'makefile', 'python', 'shell', 'systemd-unit'), True),
     'QT004': ('meta.qt004_control_character', ('env-file', 'systemd-unit'), False),
+    'QT005': ('meta.qt005_gate_weakened', ('config',), False),
     'QT101': ('runtime.qt101_bare_python', ('crontab', 'makefile', 'python', 'shell', 'systemd-unit'), False),
     'QT102': ('runtime.qt102_wrapper_bypass', ('makefile',), False),
     'QT103': ('runtime.qt103_venv_mismatch', ('crontab', 'makefile', 'python', 'shell', 'systemd-unit'), False),
