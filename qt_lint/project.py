@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -311,45 +312,55 @@ class Project:
 
 
 def ordering_cycles(graph: dict[str, UnitEdges]) -> list[list[str]]:
-    """Strongly connected components with a cycle (Tarjan), over After=/Requires= edges
-    among the repository's own units."""
-    edges = {
-        name: sorted({u for u in (*e.after, *e.requires) if u in graph})
-        for name, e in graph.items()
-    }
+    """The ordering cycles among the repository's units (After=/Requires= edges)."""
+    return cycles({name: {u for u in (*e.after, *e.requires) if u in graph}
+                   for name, e in graph.items()})
+
+
+def cycles(graph: Mapping[str, Iterable[str]]) -> list[list[str]]:
+    """Strongly connected components with a cycle (Tarjan's algorithm, iterative: a chain of
+    thousands of units must not exhaust the interpreter's stack), each sorted, in name
+    order of their first node."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
     on_stack: set[str] = set()
     out: list[list[str]] = []
-    counter = 0
-
-    def visit(node: str) -> None:
-        nonlocal counter
-        index[node] = low[node] = counter
-        counter += 1
-        stack.append(node)
-        on_stack.add(node)
-        for nxt in edges[node]:
-            if nxt not in index:
-                visit(nxt)
-                low[node] = min(low[node], low[nxt])
-            elif nxt in on_stack:
-                low[node] = min(low[node], index[nxt])
-        if low[node] == index[node]:
-            component = []
-            while True:
-                top = stack.pop()
-                on_stack.discard(top)
-                component.append(top)
-                if top == node:
-                    break
-            if len(component) > 1 or node in edges[node]:
-                out.append(sorted(component))
-
-    for name in sorted(graph):
-        if name not in index:
-            visit(name)
+    for start in sorted(graph):
+        if start in index:
+            continue
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        work = [(start, iter(sorted(graph[start])))]
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in graph:
+                    continue
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    top = stack.pop()
+                    on_stack.discard(top)
+                    component.append(top)
+                    if top == node:
+                        break
+                if len(component) > 1 or node in graph[node]:
+                    out.append(sorted(component))
     return out
 
 
