@@ -49,11 +49,10 @@ def changes_since(rev: str, where: str) -> Changes:
             raise DiffBaseError(f"--diff-base {rev}: {exc}") from None
 
     top = os.fsdecode(run("rev-parse", "--show-toplevel").rstrip(b"\n"))
-    if rev.startswith("-"):
-        raise DiffBaseError(f"--diff-base {rev}: not a revision")
-    # the verified hash, not the user's text, goes to `git diff` (never read as an option)
-    commit = run("rev-parse", "--verify", "--end-of-options", f"{rev}^{{commit}}")
-    commit_id = commit.decode("ascii", "replace").strip()
+    try:
+        commit_id = git.commit_of(where, rev)
+    except git.GitError as exc:
+        raise DiffBaseError(f"--diff-base {rev}: {exc}") from None
     common = ("--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "--no-relative",
               "--ignore-submodules")
     entries = _numstat(run("diff", "--numstat", "-z", *common, commit_id, "--"))

@@ -96,6 +96,15 @@ def run(where: str, *args: str, check: bool = True, reads_content: bool = False)
     return proc.stdout
 
 
+def commit_of(where: str, rev: str) -> str:
+    """The commit hash a user-given revision names (GitError when it names none). Only
+    the hash goes on to other git commands: a revision is never read as an option."""
+    if rev.startswith("-"):
+        raise GitError(f"{rev}: not a revision")
+    return run(where, "rev-parse", "--verify", "--end-of-options",
+               f"{rev}^{{commit}}").decode("ascii", "replace").strip()
+
+
 def popen(where: str, *args: str) -> subprocess.Popen[bytes]:
     """The same call started in the background (its output read later)."""
     return subprocess.Popen(command(where, *args), stdout=subprocess.PIPE,

@@ -48,14 +48,15 @@ def _blob(where: str, commit: str, relpath: str, limit: int) -> bytes | None:
 def base_config(rev: str, head: Config) -> tuple[Config, str, str | None]:
     """The configuration at `rev` for this project (its source is the working tree's file,
     which QT005 then judges), the commit, and the top of the work tree."""
+    from qt_lint import git
     from qt_lint.registry import known_codes
 
-    if rev.startswith("-"):
-        raise TrustedError(f"--base-config {rev}: not a revision")
     where = str(head.root)
     top = os.fsdecode(_git(where, "rev-parse", "--show-toplevel").rstrip(b"\n"))
-    commit = _git(where, "rev-parse", "--verify", "--end-of-options",
-                  f"{rev}^{{commit}}").decode("ascii", "replace").strip()
+    try:
+        commit = git.commit_of(where, rev)
+    except git.GitError as exc:
+        raise TrustedError(f"--base-config {rev}: {exc}") from None
     candidates = [head.source] if head.source else []
     candidates += [head.root / CONFIG_FILENAME, head.root / "pyproject.toml"]
     import sys
