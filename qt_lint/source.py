@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import re
 import stat
@@ -11,8 +12,13 @@ from pathlib import Path
 
 # What a reviewer does not see but a program acts on: C0 controls other than tab and
 # newline (a carriage return or NUL ends a line for systemd), DEL, and the bidirectional
-# overrides that reorder how a line is displayed.
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+# overrides that reorder how a line is displayed. Compiled on first use (start-up time).
+CONTROL = "[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]"
+
+
+@functools.cache
+def _pattern(source: str) -> re.Pattern[str]:
+    return re.compile(source)
 
 
 class Unreadable(Exception):
@@ -61,7 +67,7 @@ def decode(data: bytes, max_size: int, systemd: bool = False) -> Text:
         column = exc.start - data.rfind(b"\n", 0, exc.start)
         raise Unreadable(f"not valid UTF-8 (byte 0x{data[exc.start]:02x}), not analysed",
                          line, column) from None
-    if systemd and CONTROL.search(text):
+    if systemd and _pattern(CONTROL).search(text):
         return _systemd_lines(text, bom)
     newline = "\n"
     crlf_lines = None
@@ -74,7 +80,7 @@ def decode(data: bytes, max_size: int, systemd: bool = False) -> Text:
     return Text(text, newline, bom, crlf_lines=crlf_lines)
 
 
-_SPECIAL = re.compile("[\n\r\x00]+|[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+_SPECIAL = "[\n\r\x00]+|[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]"
 _EOL_KIND = {"\n": 1, "\r": 2, "\x00": 4}
 
 
@@ -91,7 +97,7 @@ def _systemd_lines(raw: str, bom: bool) -> Text:
     breaks = 0
     last = length = line_start = 0
     line = 1
-    for match in _SPECIAL.finditer(raw):
+    for match in _pattern(_SPECIAL).finditer(raw):
         parts.append(raw[last:match.start()])
         length += match.start() - last
         last = match.end()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 from collections import Counter
@@ -45,26 +46,28 @@ def fingerprints(findings: Sequence[Finding]) -> list[str]:
     return out
 
 
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
-                          "\ud800-\udfff]")
+@functools.cache
+def _unprintable() -> re.Pattern[str]:
+    return re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+                      "\ud800-\udfff]")
 
 
 def printable(text: str) -> str:
     """Text that is safe in every output: a file name's undecodable bytes as `\\xNN`, and
     control characters as escapes, so no terminal sequence from a file reaches a screen
     and XML stays well-formed."""
-    if not _UNPRINTABLE.search(text):
+    if text.isprintable() or not _unprintable().search(text):  # the first test is C speed
         return text
     text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"),
-                            text)
+    return _unprintable().sub(lambda m: m.group().encode("unicode_escape").decode("ascii"),
+                              text)
 
 
 def shown(findings: Sequence[Finding]) -> list[Finding]:
     """The findings with printable paths and messages (what every reporter receives)."""
     from dataclasses import replace
 
-    return [f if not (_UNPRINTABLE.search(f.path) or _UNPRINTABLE.search(f.message)) else
+    return [f if f.path.isprintable() and f.message.isprintable() else
             replace(f, path=printable(f.path), message=printable(f.message)) for f in findings]
 
 
