@@ -31,6 +31,15 @@ class ConfigError(Exception):
     """A configuration problem; the message names the key and the reason."""
 
 
+TOMLDecodeError = tomllib.TOMLDecodeError
+
+
+def parse_toml(text: str) -> dict[str, Any]:
+    """A TOML document (tomllib, or tomli on Python 3.10); TOMLDecodeError when invalid."""
+    document: dict[str, Any] = tomllib.loads(text)
+    return document
+
+
 @dataclass(frozen=True)
 class Contract:
     """The contract values rules use. Defaults are those of SYSTEMD_GOLDEN_CONTRACT.md."""
@@ -358,12 +367,12 @@ def load_config(path: Path | None, start: Path, known_codes: frozenset[str]) -> 
     elif not os.path.isfile(path):
         raise ConfigError(f"--config: {path}: no such file")
     try:
-        document = tomllib.loads(read_bounded(path, MAX_CONFIG_SIZE).decode("utf-8"))
+        document = parse_toml(read_bounded(path, MAX_CONFIG_SIZE).decode("utf-8"))
     except Unreadable as exc:
         raise ConfigError(f"{path}: cannot read: {exc.message}") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
+    except TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     if path.name == "pyproject.toml":
         data = document.get("tool", {}).get("qt-lint", {})

@@ -11,7 +11,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qt_lint.config import CONFIG_FILENAME, MAX_CONFIG_SIZE, Config, ConfigError, parse_config
+from qt_lint.config import (
+    CONFIG_FILENAME,
+    MAX_CONFIG_SIZE,
+    Config,
+    ConfigError,
+    TOMLDecodeError,
+    parse_config,
+    parse_toml,
+)
 
 if TYPE_CHECKING:
     from qt_lint.baseline import Key
@@ -59,20 +67,14 @@ def base_config(rev: str, head: Config) -> tuple[Config, str, str | None]:
         raise TrustedError(f"--base-config {rev}: {exc}") from None
     candidates = [head.source] if head.source else []
     candidates += [head.root / CONFIG_FILENAME, head.root / "pyproject.toml"]
-    import sys
-
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on 3.10 only
-        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
     for path in candidates:
         relpath = os.path.relpath(path, top)
         data = _blob(top, commit, relpath, MAX_CONFIG_SIZE)
         if data is None:
             continue
         try:
-            document = tomllib.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            document = parse_toml(data.decode("utf-8"))
+        except (UnicodeDecodeError, TOMLDecodeError) as exc:
             raise TrustedError(f"--base-config: {relpath} at {rev}: {exc}") from None
         table = document.get("tool", {}).get("qt-lint") if path.name == "pyproject.toml" \
             else document

@@ -122,3 +122,25 @@ def test_write_baseline_with_paths_keeps_every_other_entry(repo: Path) -> None:
     qt_lint("check", "--write-baseline", "b.json", "a.sh", cwd=repo)
     assert "c.sh" not in {e["path"] for e in json.loads((repo / "b.json").read_text())
                           ["findings"]}
+
+
+def test_cache_never_writes_through_a_planted_link(tmp_path: Path) -> None:
+    """The cache follows the same rules: its index is replaced, a link at its path is not
+    followed, and its temporary files are created exclusively."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (tmp_path / "a.sh").write_text("python3 x.py\n")
+    env = {"QT_LINT_CACHE_DIR": str(cache)}
+    qt_lint("check", "--isolated", "a.sh", cwd=tmp_path, env=env)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    indexes = list(cache.glob("*.index"))
+    assert indexes
+    for index in indexes:
+        index.unlink()
+        os.symlink(victim, index)
+    (tmp_path / "a.sh").write_text("python3 y.py\n")  # a change, so the index is rewritten
+    proc = qt_lint("check", "--isolated", "a.sh", cwd=tmp_path, env=env)
+    assert proc.returncode == 1 and "QT101" in proc.stdout
+    assert victim.read_text() == "precious\n"
+    assert all(not index.is_symlink() for index in indexes)

@@ -20,6 +20,7 @@ from qt_lint.host.snapshot import Snapshot, Stat
 
 if TYPE_CHECKING:
     from qt_lint.project import Project
+    from qt_lint.settings import RunSettings
 
 PASS, FAIL, ERROR, NA = "pass", "fail", "error", "n/a"
 
@@ -67,10 +68,17 @@ class Audit:
         from qt_lint.settings import RunSettings
 
         text = self.snapshot.text(path).text or ""
-        result = check_file(Target(path, path, path.lstrip("/"), kind),
-                            RunSettings.build(self.config, active=codes), self.project,
-                            data=text.encode())
+        settings = self._settings.get(codes)
+        if settings is None:
+            settings = self._settings[codes] = RunSettings.build(self.config, active=codes)
+        result = check_file(Target(path, path, path.lstrip("/"), kind), settings,
+                            self.project, data=text.encode())
         return list(result.findings)
+
+    @functools.cached_property
+    def _settings(self) -> dict[frozenset[str], RunSettings]:
+        """The run settings of each selection of codes, built once per audit."""
+        return {}
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,12 @@
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from dataclasses import fields
 
-from qt_lint.config import Config, ConfigError, parse_config
+from qt_lint.config import Config, ConfigError, TOMLDecodeError, parse_config, parse_toml
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind, Severity
 from qt_lint.rule import Example, Rule
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 _WEAKER_BY = ("ignore", "per-file-ignores", "exclude", "extend-exclude", "severity",
               "unsuppressible", "strict", "require-suppression-reason", "select", "contract")
@@ -80,7 +74,7 @@ class GateWeakened(Rule):
         elif ctx.relpath not in ("qt-lint.toml", "pyproject.toml"):
             return
         try:
-            document = tomllib.loads(ctx.text)
+            document = parse_toml(ctx.text)
             table = (document.get("tool", {}).get("qt-lint") if name == "pyproject.toml"
                      else document)
             if not isinstance(table, dict):
@@ -88,7 +82,7 @@ class GateWeakened(Rule):
             from qt_lint.registry import known_codes
 
             proposed = parse_config(table, ctx.config.root, None, known_codes())
-        except (tomllib.TOMLDecodeError, ConfigError):
+        except (TOMLDecodeError, ConfigError):
             return  # not a valid configuration: it cannot be merged to weaken anything
         lines = ctx.lines
         for key, message in weakenings(ctx.config, proposed):
