@@ -14,9 +14,9 @@ from typing import Any
 import click
 
 from qt_lint import __version__
-from qt_lint.config import Config, ConfigError
+from qt_lint.config import ConfigError
 from qt_lint.report import FORMATS
-from qt_lint.runner import EXIT_FINDINGS, EXIT_OK, CheckOptions, load, run_check, use_color
+from qt_lint.runner import CheckOptions, load, run_check, use_color
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -134,18 +134,28 @@ def explain(code: str) -> None:
 
 @cli.command()
 @click.option("--root", default="/", show_default=True,
-              help="Audit a mounted image or chroot: every path is read below it.")
+              help="Audit a mounted image or chroot: every path is resolved inside it.")
 @click.option("--repo", help="The repository on the host (default: the contract's repo root).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
-              help="Configuration (default: the repository's qt-lint.toml/pyproject.toml).")
-@click.option("--redis-host", help="For tests and images; the contract's host by default.")
-@click.option("--redis-port", type=int, help="For tests and images; 6379 by default.")
+              help="Configuration (default: a root-owned <root>/etc/quantum/qt-lint.toml, "
+                   "else the contract's defaults; never the repository's).")
+@click.option("--redis-host", help="Live host only; the contract's first host by default.")
+@click.option("--redis-port", type=click.IntRange(1, 65535),
+              help="Live host only; the contract's port by default.")
+@click.option("--redis-password-file", type=click.Path(dir_okay=False),
+              help="Live host only: a root-owned file (mode 0600 or 0400) holding the "
+                   "Redis password for AUTH.")
 @click.option("--timeout", type=float, default=2.0, show_default=True,
               help="Seconds for each Redis call.")
+@click.option("--time-limit", type=click.FloatRange(1, 3600), default=300.0,
+              show_default=True,
+              help="Seconds for the whole collection; what is not read by then is ERROR.")
 @click.option("--offline", is_flag=True,
               help="An image, not a running host: live-process checks are not applicable.")
 @click.option("--format", "output_format", default="text",
-              type=click.Choice(["text", "json", "junit"]))
+              type=click.Choice(["text", "json", "junit", "prometheus"]))
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False),
+              help="Write the report to this file (replaced atomically) instead of stdout.")
 @click.option("--only", help="Comma-separated check codes or prefixes (H13,H141).")
 @click.option("--service", help="Only this service (backend, quantum-backend).")
 @click.option("--snapshot-out", type=click.Path(dir_okay=False),
@@ -153,53 +163,19 @@ def explain(code: str) -> None:
 @click.option("--snapshot-in", type=click.Path(dir_okay=False, exists=True),
               help="Judge a recorded snapshot instead of reading the host.")
 def host(root: str, repo: str | None, config_path: str | None, redis_host: str | None,
-         redis_port: int | None, timeout: float, offline: bool, output_format: str,
+         redis_port: int | None, redis_password_file: str | None, timeout: float,
+         time_limit: float, offline: bool, output_format: str, output_file: str | None,
          only: str | None, service: str | None, snapshot_out: str | None,
          snapshot_in: str | None) -> None:
     """Audit a live host (read-only, fail closed): exit 0 only when every check passes."""
-    from qt_lint.host import report
-    from qt_lint.host.check import Audit
-    from qt_lint.host.checks import run_checks
-    from qt_lint.host.collect import HostError, collect
-    from qt_lint.host.snapshot import from_json, to_json
+    from qt_lint.host.run import audit_host
 
-    config = _host_config(config_path, root, repo)
-    try:
-        if snapshot_in:
-            snapshot = from_json(Path(snapshot_in).read_text(encoding="utf-8"))
-        else:
-            snapshot = collect(config, root, repo, redis_host, redis_port, timeout)
-    except (HostError, ValueError, OSError) as exc:
-        raise ConfigError(str(exc)) from None
-    if snapshot_out:
-        Path(snapshot_out).write_text(to_json(snapshot), encoding="utf-8")
-    codes = tuple(c.strip().upper() for c in only.split(",")) if only else ()
-    results = run_checks(Audit(snapshot, config, offline, service), codes)
-    if output_format == "json":
-        sys.stdout.write(report.as_json(results, snapshot.root))
-    elif output_format == "junit":
-        sys.stdout.write(report.junit(results))
-    else:
-        sys.stdout.write(report.text(results, use_color()))
-    ok = all(r.status == "pass" or (r.status == "n/a" and offline) or
-             (r.status == "n/a" and r.object == "-") for r in results)
-    raise SystemExit(EXIT_OK if ok else EXIT_FINDINGS)
-
-
-def _host_config(config_path: str | None, root: str, repo: str | None) -> Config:
-    """--config, else the repository's own configuration on the audited host, else defaults."""
-    if config_path:
-        return load(config_path, Path("."))
-    from qt_lint.config import Contract
-
-    repo_root = repo or Contract().repo_root
-    base = Path(root) / repo_root.lstrip("/")
-    for name in ("qt-lint.toml", "pyproject.toml"):
-        candidate = base / name
-        if candidate.is_file() and (name == "qt-lint.toml" or "[tool.qt-lint" in
-                                    candidate.read_text(encoding="utf-8", errors="replace")):
-            return load(str(candidate), base)
-    return Config(root=base)
+    raise SystemExit(audit_host(
+        root=root, repo=repo, config_path=config_path, redis_host=redis_host,
+        redis_port=redis_port, redis_password_file=redis_password_file, timeout=timeout,
+        time_limit=time_limit, offline=offline, output_format=output_format,
+        output_file=output_file, only=only, service=service, snapshot_out=snapshot_out,
+        snapshot_in=snapshot_in, color=use_color() and not output_file))
 
 
 @cli.group()

@@ -85,3 +85,27 @@ def render(contract: Contract, service: str, *, oneshot: bool, script: str, venv
     if not oneshot:
         lines += ["", "[Install]", "WantedBy=multi-user.target"]
     return "\n".join(lines) + "\n"
+
+
+def wrapper(contract: Contract) -> str:
+    """An `ops/run.sh` that does what contract G lists (H151 judges a host's against the
+    same requirements): fail closed, source the service's env file, select its venv,
+    validate Redis, the database and the venv, run the script with the venv's interpreter
+    by absolute path."""
+    return f"""#!/bin/bash
+# ops/run.sh <service> <script> [args...]: contract G
+set -euo pipefail
+SERVICE="$1"; shift
+SCRIPT="$1"; shift
+set -a
+source "{contract.env_dir.rstrip('/')}/$SERVICE.env"
+set +a
+VENV="{contract.venv_root.rstrip('/')}/$SERVICE"
+export PATH="$VENV/bin:$PATH"
+export PYTHONPATH="{contract.repo_root}"
+redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null
+test -f "$DB_PATH"
+test -x "$VENV/bin/python"
+cd "{contract.repo_root}"
+exec "$VENV/bin/python" "$SCRIPT" "$@"
+"""

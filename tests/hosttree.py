@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from qt_lint.config import Contract
-from qt_lint.golden import render
+from qt_lint.golden import render, wrapper
 
 QT = 1000
 SERVICES = {"backend": "-m backend.main", "ai-engine": "-m ai_engine.main",
@@ -30,6 +30,13 @@ REDIS_DB=0
 DB_PATH=/opt/quantum/data/quantum_trader.db
 AUTO_ACTIVATION=disabled
 SHADOW_MODE=enabled
+"""
+
+REDIS_CONF = """# Debian's redis.conf, as the contract wants it
+bind 127.0.0.1 -::1
+protected-mode yes
+port 6379
+appendonly yes
 """
 
 
@@ -69,7 +76,7 @@ def build_host(root: Path) -> Path:
     folder(root, "/home/qt", 0o755, QT, QT)
     repo = folder(root, c.repo_root, 0o755, QT, QT)
     folder(root, f"{c.repo_root}/.git", 0o755, QT, QT)
-    put(root, f"{c.repo_root}/ops/run.sh", "#!/bin/bash\nexec \"$@\"\n", 0o755, QT, QT)
+    put(root, f"{c.repo_root}/ops/run.sh", wrapper(c), 0o755, QT, QT)
     put(root, f"{c.repo_root}/Makefile",
         "RUN := ops/run.sh ai-engine\n\ngate:\n\t$(RUN) ops/model_safety/quality_gate.py\n",
         0o644, QT, QT)
@@ -104,6 +111,11 @@ def build_host(root: Path) -> Path:
     put(root, "/usr/lib/systemd/system/redis-server.service",
         redis_unit.read_text() if redis_unit.is_file() else
         "[Unit]\nDescription=Redis\n\n[Service]\nExecStart=/usr/bin/redis-server\n")
+    os.symlink("usr/lib", root / "lib")  # merged /usr, as Debian has it
+    folder(root, "/etc/systemd/system/multi-user.target.wants")
+    os.symlink("/lib/systemd/system/redis-server.service",
+               root / "etc/systemd/system/multi-user.target.wants/redis-server.service")
+    put(root, "/etc/redis/redis.conf", REDIS_CONF, 0o640)
     # units (installed and in the repository) and env files
     for service, script in SERVICES.items():
         venv = c.venv_for_unit(f"quantum-{service}") or "backend"
@@ -121,8 +133,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def redis_server(tmp: Path, appendonly: str = "yes",
-                 bind: str = "127.0.0.1") -> Iterator[int]:
+def redis_server(tmp: Path, appendonly: str = "yes", bind: str = "127.0.0.1",
+                 password: str | None = None) -> Iterator[int]:
     """A real redis-server (Debian's package) on a free loopback port."""
     exe = shutil.which("redis-server")
     if exe is None:
@@ -132,7 +144,8 @@ def redis_server(tmp: Path, appendonly: str = "yes",
     folder_.mkdir()
     proc = subprocess.Popen(
         [exe, "--port", str(port), "--bind", bind, "--appendonly", appendonly,
-         "--protected-mode", "yes", "--dir", str(folder_), "--save", ""],
+         "--protected-mode", "yes", "--dir", str(folder_), "--save", "",
+         *(["--requirepass", password] if password else [])],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 10

@@ -35,8 +35,10 @@ def host(tmp_path: Path) -> Path:
     return root
 
 
-def audit(root: Path, port: int, *extra: str) -> tuple[int, dict[str, object]]:
-    proc = qt_lint("host", "--root", str(root), "--redis-port", str(port), "--offline",
+def audit(root: Path, port: int = 0, *extra: str) -> tuple[int, dict[str, object]]:
+    """The image audit (`port` is that of a Redis running on this machine, which must
+    never change the verdict)."""
+    proc = qt_lint("host", "--root", str(root), "--offline",
                    "--format", "json", *extra, cwd=root.parent)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc.returncode, json.loads(proc.stdout)
@@ -142,16 +144,44 @@ def test_unreadable_file_is_error_and_others_still_run(host: Path, redis_port: i
     assert sum(c["status"] == "pass" for c in checks) > 40
 
 
-def test_redis_appendonly_no_and_public_bind(host: Path, tmp_path: Path) -> None:
+def live_redis(port: int, *extra: str, cwd: Path) -> tuple[int, dict[str, object]]:
+    """The live-host Redis checks (`--root /`: this machine), against a real redis-server."""
+    proc = qt_lint("host", "--only", "H10", "--redis-port", str(port), "--timeout", "1",
+                   "--format", "json", *extra, cwd=cwd)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def test_live_redis_appendonly_no_and_public_bind(tmp_path: Path) -> None:
     with redis_server(tmp_path, appendonly="no") as port:
-        _, doc = audit(host, port)
+        _, doc = live_redis(port, cwd=tmp_path)
     assert failing(doc) == {"H102"}
     with redis_server(tmp_path, bind="0.0.0.0") as port:
-        _, doc = audit(host, port)
-    assert failing(doc) == {"H103"}
+        code, doc = live_redis(port, cwd=tmp_path)
+    assert failing(doc) == {"H103"} and code == 1
+    with redis_server(tmp_path) as port:
+        code, doc = live_redis(port, cwd=tmp_path)
+    assert failing(doc) == set() and code == 0
 
 
-def test_no_redis_is_an_error_within_the_timeout(host: Path, tmp_path: Path) -> None:
+def test_live_redis_with_a_password_from_a_root_owned_file(tmp_path: Path) -> None:
+    secret = "QTLINT-REDIS-CANARY"
+    with redis_server(tmp_path, password=secret) as port:
+        _, doc = live_redis(port, cwd=tmp_path)
+        assert failing(doc) == {"H101", "H102", "H103"}  # no password: cannot verify
+        assert secret not in json.dumps(doc)
+        password = put(tmp_path, "/redis.pass", secret + "\n", 0o600)
+        code, doc = live_redis(port, "--redis-password-file", str(password), cwd=tmp_path)
+        assert failing(doc) == set() and code == 0
+        assert secret not in json.dumps(doc)
+        password.chmod(0o644)  # others may read it: not a trusted source
+        proc = qt_lint("host", "--only", "H10", "--redis-port", str(port),
+                       "--redis-password-file", str(password), cwd=tmp_path)
+        assert proc.returncode == 2 and "owned by root with mode 0600" in proc.stderr
+        assert secret not in proc.stdout + proc.stderr
+
+
+def test_no_redis_is_an_error_within_the_timeout(tmp_path: Path) -> None:
     from tests.hosttree import free_port
 
     # a fake redis-cli answering PONG earlier on PATH fools a script, not the audit
@@ -159,8 +189,8 @@ def test_no_redis_is_an_error_within_the_timeout(host: Path, tmp_path: Path) -> 
     fake.mkdir()
     put(fake, "/redis-cli", "#!/bin/sh\necho PONG\n", 0o755)
     start = time.monotonic()
-    proc = qt_lint("host", "--root", str(host), "--redis-port", str(free_port()),
-                   "--timeout", "1", "--offline", "--format", "json", cwd=tmp_path,
+    proc = qt_lint("host", "--only", "H10", "--redis-port", str(free_port()),
+                   "--timeout", "1", "--format", "json", cwd=tmp_path,
                    env={"PATH": f"{fake}:{os.environ['PATH']}"})
     assert time.monotonic() - start < 30
     doc = json.loads(proc.stdout)
@@ -168,6 +198,27 @@ def test_no_redis_is_an_error_within_the_timeout(host: Path, tmp_path: Path) -> 
     assert failing(doc) == {"H101", "H102", "H103"}
     statuses = {c["status"] for c in doc["checks"] if c["code"] == "H101"}
     assert statuses == {"error"}
+
+
+def test_root_judges_the_images_redis_not_this_machines(host: Path, tmp_path: Path) -> None:
+    """A redis-server runs here on the contract's port's neighbour; the image's own files
+    decide: no Redis in the image fails however this machine is."""
+    conf = host / "etc/redis/redis.conf"
+    with redis_server(tmp_path) as port:
+        conf.write_text(conf.read_text().replace("appendonly yes", "appendonly no"))
+        _, doc = audit(host, port)
+        assert failing(doc) == {"H102"}
+        conf.write_text("bind 0.0.0.0\nprotected-mode no\nport 6380\nappendonly yes\n")
+        _, doc = audit(host, port)
+        assert failing(doc) == {"H103"}
+        shutil.rmtree(host / "etc/redis")
+        (host / "etc/systemd/system/multi-user.target.wants/redis-server.service").unlink()
+        code, doc = audit(host, port)
+        assert failing(doc) == {"H101", "H102", "H103"} and code == 1
+    proc = qt_lint("host", "--root", str(host), "--redis-port", "6379", cwd=tmp_path)
+    assert proc.returncode == 2 and "live host only" in proc.stderr
+    proc = qt_lint("host", "--redis-port", "0", cwd=tmp_path)
+    assert proc.returncode == 2 and "--redis-port" in proc.stderr
 
 
 def _fingerprint(root: Path) -> dict[str, tuple[int, int, int, float, str]]:
@@ -188,7 +239,7 @@ def test_audit_is_read_only(host: Path, redis_port: int) -> None:
 
 
 def test_live_process_checks_error_without_offline(host: Path, redis_port: int) -> None:
-    proc = qt_lint("host", "--root", str(host), "--redis-port", str(redis_port),
+    proc = qt_lint("host", "--root", str(host),
                    "--format", "json", cwd=host.parent)
     doc = json.loads(proc.stdout)
     assert proc.returncode == 1
@@ -201,7 +252,7 @@ def test_snapshot_round_trip_masks_secrets(host: Path, redis_port: int,
     env = host / C_ENV[1:]
     env.write_text(env.read_text() + "BINANCE_API_SECRET=QTLINT-HOST-CANARY\n")
     out = tmp_path / "snapshot.json"
-    first = qt_lint("host", "--root", str(host), "--redis-port", str(redis_port), "--offline",
+    first = qt_lint("host", "--root", str(host), "--offline",
                     "--format", "json", "--snapshot-out", str(out), cwd=tmp_path)
     assert "QTLINT-HOST-CANARY" not in out.read_text() + first.stdout + first.stderr
     second = qt_lint("host", "--snapshot-in", str(out), "--offline", "--format", "json",
@@ -216,7 +267,7 @@ def test_narrowing_and_formats(host: Path, redis_port: int) -> None:
     assert {c["code"] for c in doc["checks"]} == {"H131", "H132", "H161"}  # type: ignore[union-attr]
     _, doc = audit(host, redis_port, "--only", "H131", "--service", "backend")
     assert [c["object"] for c in doc["checks"]] == ["/etc/quantum/backend.env"]  # type: ignore[union-attr]
-    proc = qt_lint("host", "--root", str(host), "--redis-port", str(redis_port), "--offline",
+    proc = qt_lint("host", "--root", str(host), "--offline",
                    "--format", "junit", cwd=host.parent)
     import xml.etree.ElementTree as ET
 

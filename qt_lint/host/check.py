@@ -134,6 +134,8 @@ def describe(stat: Stat, snapshot: Snapshot) -> str:
     if stat.kind == "error":
         return f"unreadable ({stat.error})"
     mode = f"{stat.mode:04o}" if stat.mode is not None else "?"
+    if stat.acl and len(stat.acl) > 3:
+        mode += "+acl"
     where = f" -> {stat.resolved or stat.target}" if stat.kind == "symlink" else ""
     return (f"{stat.kind}{where} {snapshot.owner(stat.uid)}:{snapshot.group(stat.gid)} "
             f"{mode}")
@@ -151,3 +153,69 @@ def parents(path: str) -> list[str]:
         path = os.path.dirname(path)
         out.append(path)
     return out
+
+
+# POSIX ACL entry tags (linux/posix_acl.h)
+ACL_USER_OBJ, ACL_USER, ACL_GROUP_OBJ, ACL_GROUP, ACL_MASK, ACL_OTHER = 1, 2, 4, 8, 0x10, 0x20
+_WRITE = 2
+
+
+def user_groups(snapshot: Snapshot, user: str) -> set[int]:
+    """The gids of a user's primary group and of every group that lists it (the host's
+    /etc/passwd and /etc/group), as login would set them."""
+    gids = set()
+    if user in snapshot.user_gids:
+        gids.add(snapshot.user_gids[user])
+    for name, members in snapshot.group_members.items():
+        if user in members and name in snapshot.groups:
+            gids.add(snapshot.groups[name])
+    return gids
+
+
+def writers(stat: Stat, snapshot: Snapshot, user: str) -> list[str]:
+    """Who other than root can write `stat`, as the kernel decides (owner, then named
+    user entries, then the owning and named groups, then others; the ACL mask limits
+    named entries and groups): `user` as owner, through a group or an ACL entry,
+    `others`, and any other user or group an ACL entry lets write."""
+    if stat.kind == "symlink":
+        return []  # a link's own mode is never used; its folder and target are judged
+    uid = snapshot.users.get(user)
+    gids = user_groups(snapshot, user)
+    mode = stat.mode or 0
+    out: list[str] = []
+    acl = stat.acl if stat.acl and len(stat.acl) > 3 else None
+    if uid is not None and stat.uid == uid:
+        if mode & 0o200:
+            out.append(f"{user} (owner)")
+    elif acl is None:
+        if stat.gid in gids and mode & 0o020:
+            out.append(f"{user} (group {snapshot.group(stat.gid)})")
+    else:
+        out += _acl_decision(stat, acl, uid, gids, snapshot, user)
+    if mode & 0o002:
+        out.append("others")
+    if acl is not None:
+        mask = next((p for t, p, _ in acl if t == ACL_MASK), 7)
+        for tag, perm, ident in acl:
+            if not perm & mask & _WRITE or ident == 0:
+                continue
+            if tag == ACL_USER and ident != uid:
+                out.append(f"user {snapshot.owner(ident)} (ACL)")
+            elif tag == ACL_GROUP and ident not in gids:
+                out.append(f"group {snapshot.group(ident)} (ACL)")
+    return out
+
+
+def _acl_decision(stat: Stat, acl: tuple[tuple[int, int, int], ...], uid: int | None,
+                  gids: set[int], snapshot: Snapshot, user: str) -> list[str]:
+    mask = next((p for t, p, _ in acl if t == ACL_MASK), 7)
+    for tag, perm, ident in acl:
+        if tag == ACL_USER and ident == uid:
+            return [f"{user} (ACL user entry)"] if perm & mask & _WRITE else []
+    for tag, perm, ident in acl:
+        matches = (tag == ACL_GROUP_OBJ and stat.gid in gids) or (tag == ACL_GROUP and
+                                                                   ident in gids)
+        if matches and perm & mask & _WRITE:
+            gid = stat.gid if tag == ACL_GROUP_OBJ else ident
+            return [f"{user} (group {snapshot.group(gid)}, ACL)"]
+    return []  # a matching group without write denies; others is reported by the caller

@@ -31,8 +31,8 @@ def env_text(c: Contract, service: str) -> str:
 
 def compliant(c: Contract) -> Snapshot:
     """The snapshot of a host that follows the contract `c` in every checked respect."""
-    from qt_lint.golden import render
-    from qt_lint.host.collect import DATA_SUBDIRS, SYSTEMD_DIR
+    from qt_lint.golden import render, wrapper
+    from qt_lint.host.collect import DATA_SUBDIRS, SYSTEMD_DIR, UNIT_PATHS
 
     paths: dict[str, Stat] = {}
     texts: dict[str, TextFile] = {}
@@ -48,12 +48,18 @@ def compliant(c: Contract) -> Snapshot:
             texts[path] = TextFile(paths[path], text)
 
     for path in ("/", "/etc", "/etc/systemd", SYSTEMD_DIR, "/opt", "/opt/quantum", c.venv_root,
-                 "/usr", "/usr/bin"):
+                 "/usr", "/usr/bin", "/usr/lib", "/usr/lib/systemd", "/lib", "/lib/systemd",
+                 "/run", "/run/systemd", "/usr/local", "/usr/local/lib"):
         folder(path)
+    folder("/usr/lib/systemd/system")
+    folder("/lib/systemd/system")
+    for path in UNIT_PATHS:
+        if path not in paths:
+            paths[path] = Stat(path, "missing")
     folder(c.env_dir, 0, QT_ID, 0o750)
     folder(c.repo_root, QT_ID, QT_ID)
     folder(f"{c.repo_root}/.git", QT_ID, QT_ID)
-    file(f"{c.repo_root}/{c.wrapper}", "#!/bin/bash\nexec \"$@\"\n", QT_ID, QT_ID, 0o755)
+    file(f"{c.repo_root}/{c.wrapper}", wrapper(c), QT_ID, QT_ID, 0o755)
     file(f"{c.repo_root}/Makefile", MAKEFILE, QT_ID, QT_ID)
     for path in (c.data_dir, *(f"{c.data_dir}/{sub}" for sub in DATA_SUBDIRS)):
         folder(path, QT_ID, QT_ID)
@@ -71,7 +77,7 @@ def compliant(c: Contract) -> Snapshot:
                                            True)
     units: list[str] = []
     env_files: list[str] = []
-    repo_units: dict[str, str] = {}
+    repo_units: dict[str, list[str]] = {}
     for service, script in SCRIPTS.items():
         stem = f"{c.unit_prefix}{service}"
         venv = c.venv_for_unit(stem)
@@ -82,19 +88,22 @@ def compliant(c: Contract) -> Snapshot:
         file(unit, text)
         file(f"{c.repo_root}/systemd/{stem}.service", text, QT_ID, QT_ID)
         units.append(unit)
-        repo_units[f"{stem}.service"] = f"{c.repo_root}/systemd/{stem}.service"
+        repo_units[f"{stem}.service"] = [f"{c.repo_root}/systemd/{stem}.service"]
         env = f"{c.env_dir}/{service}.env"
         file(env, env_text(c, service), 0, QT_ID, 0o640)
         env_files.append(env)
     return Snapshot(
-        version=SNAPSHOT_VERSION, root="/", live=False,
-        users={"root": 0, c.user: QT_ID}, groups={"root": 0, c.group: QT_ID},
+        version=SNAPSHOT_VERSION, root="/", live=False, repo_root=c.repo_root,
+        hostname="example", users={"root": 0, c.user: QT_ID},
+        user_gids={"root": 0, c.user: QT_ID}, groups={"root": 0, c.group: QT_ID},
+        group_members={"root": [], c.group: []},
         paths=paths, texts=texts, env_files=env_files, units=units, repo_units=repo_units,
         archive_entries=["20260110T0200_xgboost_P0.4"],
         db={"path": c.db_path, "header_ok": True, "quick_check": "ok"},
-        redis={"host": c.redis_hosts[0], "port": c.redis_port, "ping": "PONG",
-               "config": {"appendonly": "yes", "bind": "127.0.0.1 -::1",
-                          "protected-mode": "yes"}},
+        redis={"source": "live", "host": c.redis_hosts[0], "port": c.redis_port,
+               "ping": "PONG", "config": {"appendonly": "yes", "bind": "127.0.0.1 -::1",
+                                          "protected-mode": "yes",
+                                          "port": str(c.redis_port)}},
         analyze={"available": False, "lines": []},
     )
 

@@ -1,19 +1,43 @@
-"""Host audit output: text for people, JSON for tools, JUnit XML for dashboards."""
+"""Host audit output: text for people, JSON for tools, JUnit XML for dashboards, and the
+Prometheus text format for node_exporter's textfile collector. Every text that came from
+the host (objects, evidence, findings) goes through `printable`: no control character
+from a file reaches a terminal raw or breaks XML."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from qt_lint.host.check import HostResult
+from qt_lint.report import printable
 from qt_lint.report.json_format import finding_dict
+
+STATUSES = ("pass", "fail", "error", "n/a")
+
+
+@dataclass(frozen=True)
+class Meta:
+    root: str
+    hostname: str | None
+    started: float  # Unix time
+    duration: float  # seconds
+    ok: bool
 
 
 def summary(results: Sequence[HostResult]) -> dict[str, int]:
     counts = Counter(r.status for r in results)
     return {"checks": len(results), "pass": counts["pass"], "fail": counts["fail"],
             "error": counts["error"], "n/a": counts["n/a"]}
+
+
+def _finding_line(f: object) -> str:
+    from qt_lint.finding import Finding
+
+    assert isinstance(f, Finding)
+    return printable(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}")
 
 
 def text(results: Sequence[HostResult], color: bool) -> str:
@@ -23,24 +47,42 @@ def text(results: Sequence[HostResult], color: bool) -> str:
         status = r.status.upper()
         if color:
             status = f"{styles[r.status]}{status}\033[0m"
-        lines.append(f"{r.code} {status:<5} {r.object}")
+        lines.append(f"{r.code} {status:<5} {printable(r.object)}")
         if r.status != "pass":
-            lines.append(f"      expected: {r.expected}")
+            lines.append(f"      expected: {printable(r.expected)}")
             for index, part in enumerate(r.actual.split("\n")):
-                lines.append(("      actual:   " if index == 0 else "                ") + part)
+                lines.append(("      actual:   " if index == 0 else "                ")
+                             + printable(part))
         for f in r.findings:
-            lines.append(f"      {f.path}:{f.line}:{f.column}: {f.code} {f.message}")
+            lines.append(f"      {_finding_line(f)}")
     s = summary(results)
     lines.append(f"{s['checks']} checks: {s['pass']} passed, {s['fail']} failed, "
                  f"{s['error']} could not be verified, {s['n/a']} not applicable.")
     return "\n".join(lines) + "\n"
 
 
-def as_json(results: Sequence[HostResult], root: str) -> str:
+def _remediation(code: str) -> str:
+    from qt_lint.host.checks import all_checks
+
+    check = all_checks().get(code)
+    return check.remediation() if check else ""
+
+
+def as_json(results: Sequence[HostResult], meta: Meta) -> str:
+    """Every result with its evidence (`actual`, for a pass as well), the remediation of
+    what did not pass, and when, where and by which qt-lint the audit ran."""
+    from qt_lint import __version__
+
     return json.dumps({
-        "version": 1, "root": root,
+        "version": 2, "qt_lint_version": __version__, "root": meta.root,
+        "hostname": meta.hostname,
+        "time": dt.datetime.fromtimestamp(meta.started, dt.timezone.utc)
+        .isoformat(timespec="seconds"),
+        "duration_seconds": round(meta.duration, 3), "ok": meta.ok,
         "checks": [{"code": r.code, "status": r.status, "object": r.object,
                     "expected": r.expected, "actual": r.actual,
+                    **({"remediation": _remediation(r.code)} if r.status in ("fail", "error")
+                       else {}),
                     "findings": [finding_dict(f) for f in r.findings]} for r in results],
         "summary": summary(results),
     }, indent=2) + "\n"
@@ -53,9 +95,56 @@ def junit(results: Sequence[HostResult]) -> str:
     cases = []
     for r in results:
         details = "\n".join([f"expected: {r.expected}", f"actual: {r.actual}",
-                             *(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}"
-                               for f in r.findings)])
+                             *(_finding_line(f) for f in r.findings)])
         outcome = outcomes.get(r.status, "")
         message = r.actual if outcome == "skipped" else r.actual.split("\n")[0]
-        cases.append(Case(r.code, r.object, outcome, message, details))
+        cases.append(Case(r.code, printable(r.object), outcome, printable(message),
+                          printable(details)))
     return document("qt-lint host", cases)
+
+
+def _label(value: str) -> str:
+    """A Prometheus label value: backslash, double quote and line feed escaped, other
+    control characters as escapes."""
+    value = printable(value)
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def prometheus(results: Sequence[HostResult], meta: Meta) -> str:
+    """node_exporter's textfile format: for each check and object one sample per status
+    (1 for the status it has, 0 for the others), counts by status, whether the audit
+    passed, its start time, duration and qt-lint's version."""
+    from qt_lint import __version__
+    from qt_lint.host.checks import all_checks
+
+    checks = all_checks()
+    out = ["# HELP qt_lint_host_check_status A host check's status on one object "
+           "(1 for its status).",
+           "# TYPE qt_lint_host_check_status gauge"]
+    seen: Counter[tuple[str, str]] = Counter()
+    for r in results:
+        seen[(r.code, r.object)] += 1
+        obj = r.object if seen[(r.code, r.object)] == 1 else \
+            f"{r.object} #{seen[(r.code, r.object)]}"
+        name = checks[r.code].name if r.code in checks else ""
+        for status in STATUSES:
+            out.append(f'qt_lint_host_check_status{{code="{r.code}",name="{_label(name)}",'
+                       f'object="{_label(obj)}",status="{status}"}} '
+                       f"{1 if r.status == status else 0}")
+    counts = summary(results)
+    out += ["# HELP qt_lint_host_checks Host check results by status.",
+            "# TYPE qt_lint_host_checks gauge"]
+    out += [f'qt_lint_host_checks{{status="{s}"}} {counts[s]}' for s in STATUSES]
+    out += ["# HELP qt_lint_host_ok 1 when every check passed.",
+            "# TYPE qt_lint_host_ok gauge", f"qt_lint_host_ok {1 if meta.ok else 0}",
+            "# HELP qt_lint_host_last_run_timestamp_seconds When the audit started.",
+            "# TYPE qt_lint_host_last_run_timestamp_seconds gauge",
+            f"qt_lint_host_last_run_timestamp_seconds {meta.started:.3f}",
+            "# HELP qt_lint_host_duration_seconds How long the audit took.",
+            "# TYPE qt_lint_host_duration_seconds gauge",
+            f"qt_lint_host_duration_seconds {meta.duration:.3f}",
+            "# HELP qt_lint_host_info The qt-lint that ran the audit, and on what.",
+            "# TYPE qt_lint_host_info gauge",
+            f'qt_lint_host_info{{version="{_label(__version__)}",'
+            f'hostname="{_label(meta.hostname or "")}",root="{_label(meta.root)}"}} 1']
+    return "\n".join(out) + "\n"

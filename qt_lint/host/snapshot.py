@@ -7,7 +7,7 @@ import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class Stat:
     resolved_kind: str | None = None  # what is there
     executable: bool = False
     error: str | None = None
+    acl: tuple[tuple[int, int, int], ...] | None = None  # POSIX access ACL (tag, perm, id)
 
 
 @dataclass(frozen=True)
@@ -39,15 +40,24 @@ class Snapshot:
     version: int
     root: str
     live: bool  # the running host, with systemd as PID 1
+    repo_root: str = "/home/qt/quantum_trader"
+    hostname: str | None = None
     users: dict[str, int] = field(default_factory=dict)
+    user_gids: dict[str, int] = field(default_factory=dict)  # primary group of each user
     groups: dict[str, int] = field(default_factory=dict)
+    group_members: dict[str, list[str]] = field(default_factory=dict)  # /etc/group members
     accounts_error: str | None = None
     paths: dict[str, Stat] = field(default_factory=dict)  # every stat taken, by host path
     texts: dict[str, TextFile] = field(default_factory=dict)  # env files, units, pyvenv.cfg...
     env_files: list[str] = field(default_factory=list)
-    units: list[str] = field(default_factory=list)  # installed quantum units and drop-ins
-    repo_units: dict[str, str] = field(default_factory=dict)  # unit name -> repo path
+    units: list[str] = field(default_factory=list)  # the unit fragments judged
+    dropins: dict[str, list[str]] = field(default_factory=dict)  # fragment -> drop-ins, in order
+    unit_errors: list[str] = field(default_factory=list)  # search folders not listed
+    repo_units: dict[str, list[str]] = field(default_factory=dict)  # name -> repo copies
+    repo_units_error: str | None = None
     archive_entries: list[str] = field(default_factory=list)
+    archive_error: str | None = None
+    repo_config: dict[str, Any] = field(default_factory=dict)  # what it would change
     db: dict[str, Any] = field(default_factory=dict)
     redis: dict[str, Any] = field(default_factory=dict)
     services: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -108,7 +118,9 @@ def to_json(snapshot: Snapshot) -> str:
     from qt_lint.secrets import redact_line
 
     data = asdict(snapshot)
-    scrubbed = set(snapshot.env_files) | set(snapshot.units) | set(snapshot.repo_units.values())
+    scrubbed = set(snapshot.env_files) | set(snapshot.units) | {
+        p for paths in snapshot.dropins.values() for p in paths} | {
+        p for paths in snapshot.repo_units.values() for p in paths}
     for path, item in data["texts"].items():
         if item["text"] is None:
             continue
@@ -119,13 +131,18 @@ def to_json(snapshot: Snapshot) -> str:
     return json.dumps(data, indent=2, sort_keys=True)
 
 
+def _stat(data: dict[str, Any]) -> Stat:
+    acl = data.get("acl")
+    return Stat(**{**data, "acl": tuple(tuple(e) for e in acl) if acl is not None else None})
+
+
 def from_json(text: str) -> Snapshot:
     data = json.loads(text)
     if data.get("version") != SNAPSHOT_VERSION:
         raise ValueError(f"snapshot version {data.get('version')!r}; this qt-lint reads "
                          f"{SNAPSHOT_VERSION}")
-    paths = {k: Stat(**v) for k, v in data["paths"].items()}
-    texts = {k: TextFile(Stat(**v["stat"]), v["text"], v["error"])
+    paths = {k: _stat(v) for k, v in data["paths"].items()}
+    texts = {k: TextFile(_stat(v["stat"]), v["text"], v["error"])
              for k, v in data["texts"].items()}
     known = {f.name for f in fields(Snapshot)}
     rest = {k: v for k, v in data.items() if k in known and k not in ("paths", "texts")}

@@ -16,8 +16,9 @@ from qt_lint.host.check import (
     HostResult,
     describe,
     parents,
+    writers,
 )
-from qt_lint.host.collect import SYSTEMD_DIR
+from qt_lint.host.collect import SYSTEMD_DIR, UNIT_PATHS
 
 # the content rules RULES.md names for H131 (QT301/QT302 judge a repository, not a host)
 ENV_CODES = frozenset({"QT205", "QT305", "QT307", "QT502", "QT503", "QT601"})
@@ -65,8 +66,9 @@ class EnvFiles(HostCheck):
         c = audit.config.contract
         root_uid, qt_gid = s.users.get("root", 0), s.groups.get(c.group)
         expected = f"root:{c.group} 0640, content passes QT205/QT305/QT307/QT502/QT503/QT601"
-        services = sorted({c.service_of_unit(os.path.basename(u).split(".", 1)[0])
-                           for u in s.units if u.endswith(".service")})
+        services = sorted({c.service_of_unit(os.path.basename(u).rsplit(".", 1)[0])
+                           for u in s.units if u.endswith(".service")
+                           and os.path.basename(u).startswith(c.unit_prefix)})
         paths = sorted(set(s.env_files) | {f"{c.env_dir}/{svc}.env" for svc in services})
         for path in paths:
             if not audit.wanted(path):
@@ -76,10 +78,15 @@ class EnvFiles(HostCheck):
             if info.kind == "missing":
                 yield self.result(FAIL, path, expected, "missing")
                 continue
+            if qt_gid is None and s.accounts_error:
+                yield self.result(ERROR, path, expected, f"owner not judged: {s.accounts_error}")
+                continue
             problems = []
             if info.kind != "file" or info.uid != root_uid or info.gid != qt_gid or \
                     info.mode != 0o640:
                 problems.append(describe(info, s))
+            elif who := writers(info, s, c.user):
+                problems.append(f"writable by {', '.join(who)} ({describe(info, s)})")
             if got.text is None:
                 yield self.result(ERROR, path, expected,
                                   "; ".join([*problems, f"content not readable: {got.error}"]))
@@ -94,9 +101,13 @@ class EnvFiles(HostCheck):
 class NotWritable(HostCheck):
     """
     ## What it does
-    Checks that `/etc/quantum`, `/etc/systemd/system` and the venv root, and every folder
-    above them, are not writable by the contract's user (as owner or through its group)
-    nor by others.
+    Checks that `/etc/quantum`, every folder of systemd's unit search path the host has
+    (`/etc/systemd/system`, `/run/systemd/system`, `/usr/lib/systemd/system`, ...) and the
+    venv root, and every folder above them, are not writable by the contract's user nor by
+    others. Write access is decided as the kernel decides it: the owner, the user's groups
+    (its primary group and every group of the host's `/etc/group` that lists it), the mode
+    bits and the POSIX access ACL (named user and group entries, limited by the mask). Any
+    other non-root user or group an ACL entry lets write is reported too.
 
     ## Why is this bad?
     Contract J: `qt` cannot modify units, env files or installed packages. A folder it can
@@ -126,27 +137,31 @@ class NotWritable(HostCheck):
     def run(self, audit: Audit) -> Iterator[HostResult]:
         s = audit.snapshot
         c = audit.config.contract
-        qt_uid, qt_gid = s.users.get(c.user), s.groups.get(c.group)
+        expected = f"not writable by {c.user} (owner, group, ACL) or others"
+        if c.user not in s.users:
+            why = s.accounts_error or f"no user {c.user} in /etc/passwd"
+            yield self.result(ERROR, "/", expected, f"who can write not judged: {why}")
+            return
         seen = set()
-        for folder in (c.env_dir, SYSTEMD_DIR, c.venv_root):
+        folders = [c.env_dir, *UNIT_PATHS, c.venv_root]
+        while folders:
+            folder = folders.pop(0)
             for path in parents(folder):
                 if path in seen:
                     continue
                 seen.add(path)
                 info = s.stat(path)
-                expected = "not writable by qt or others"
+                if info.kind == "missing" and folder in UNIT_PATHS and folder != SYSTEMD_DIR:
+                    continue  # a search folder the host does not have
+                if path not in s.paths and folder in UNIT_PATHS:
+                    continue  # not collected (an older snapshot)
                 if info.kind in ("error", "missing"):
                     status = ERROR if info.kind == "error" else FAIL
                     yield self.result(status, path, expected, describe(info, s))
                     continue
-                mode = info.mode or 0
-                who = []
-                if mode & 0o002:
-                    who.append("others")
-                if qt_uid is not None and info.uid == qt_uid and mode & 0o200:
-                    who.append(f"{c.user} (owner)")
-                if qt_gid is not None and info.gid == qt_gid and mode & 0o020:
-                    who.append(f"{c.group} (group)")
+                if info.kind == "symlink" and info.resolved:
+                    folders.append(info.resolved)  # the folder it leads to is judged too
+                who = writers(info, s, c.user)
                 yield self.result(FAIL if who else PASS, path, expected,
                                   (f"writable by {', '.join(who)}: " if who else "")
                                   + describe(info, s))

@@ -78,6 +78,10 @@ class RepoRoot(HostCheck):
             problems.append("is missing" if info.kind == "missing" else f"is a {info.kind}")
         if s.stat(f"{root}/.git").kind not in ("dir", "file"):
             problems.append("is not a git work tree (no .git)")
+        if info.kind == "dir" and uid is None and s.accounts_error:
+            yield self.result(ERROR, root, "git work tree owned by qt",
+                              f"owner not judged: {s.accounts_error}")
+            return
         if info.kind == "dir" and (uid is None or info.uid != uid):
             problems.append(f"is owned by {s.owner(info.uid)}")
         yield self.result(FAIL if problems else PASS, root,
@@ -127,6 +131,10 @@ class DataDirs(HostCheck):
             expected = "directory qt:qt 0755, not under /tmp"
             if info.kind == "error":
                 yield self.result(ERROR, path, expected, describe(info, s))
+                continue
+            if (uid is None or gid is None) and s.accounts_error:
+                yield self.result(ERROR, path, expected,
+                                  f"owner not judged: {s.accounts_error}")
                 continue
             problems = []
             if under_tmp(path) or under_tmp(info.resolved):
@@ -231,6 +239,10 @@ class ModelDirs(HostCheck):
             info = s.stat(f"{base}/{sub}")
             status = PASS if info.kind == "dir" else ERROR if info.kind == "error" else FAIL
             yield self.result(status, f"{base}/{sub}", "a directory", describe(info, s))
+        if s.archive_error and s.archive_error != "missing":
+            yield self.result(ERROR, f"{base}/archive entries", "<timestamp>_<model>_<version>",
+                              f"cannot list: {s.archive_error}")
+            return
         bad = [name for name in s.archive_entries if not ARCHIVE_NAME.match(name)]
         yield self.result(FAIL if bad else PASS, f"{base}/archive entries",
                           "<timestamp>_<model>_<version>",
@@ -277,3 +289,61 @@ class QtUser(HostCheck):
         else:
             yield self.result(PASS if uid != 0 else FAIL, f"user {user}", "exists, uid != 0",
                               f"uid {uid}")
+
+
+class RepoConfig(HostCheck):
+    """
+    ## What it does
+    Reads the repository's own qt-lint configuration (`qt-lint.toml`, or `pyproject.toml`
+    with `[tool.qt-lint]`) and reports every host-side value it would change were it
+    applied: `[contract]` values, `per-file-ignores` that reach host paths (`/etc/quantum`,
+    `/etc/systemd/system`), `severity` and `unsuppressible`. The audit never applies it: it
+    takes its configuration from `--config`, else a root-owned `/etc/quantum/qt-lint.toml`
+    that only root can write, else the contract's defaults.
+
+    ## Why is this bad?
+    Contract J: `qt` owns the repository, so a configuration there is written by the user
+    the audit judges. Applied, `per-file-ignores = {"**" = ["QT601"]}` would pass
+    `AUTO_ACTIVATION=enabled` in a root-owned env file, and `[contract] redis-hosts` would
+    point the audit at a remote Redis. Reporting it shows that someone tried, or that the
+    team keeps host values where they cannot be trusted.
+
+    ## Example
+    `per-file-ignores = {"**" = ["QT601"]}`, or a `[contract]` table with another
+    `db-path`, in `/home/qt/quantum_trader/qt-lint.toml`.
+
+    ## Use instead
+    Host-side values in `/etc/quantum/qt-lint.toml` (`root:root 0644`); the repository's
+    configuration only for the repository's own files.
+
+    ## Remediation
+    Move the values to `/etc/quantum/qt-lint.toml` (`install -o root -g root -m 0644`),
+    or pass `--config`; remove them from the repository's configuration.
+    """
+
+    code = "H162"
+    name = "repo-config"
+    section = "J"
+    summary = "The repository's qt-lint configuration changes no host-side value"
+    VALID = (HostExample(), HostExample(facts={"repo_config": {
+        "path": f"{REPO}/pyproject.toml", "differences": []}}))
+    INVALID = (HostExample(facts={"repo_config": {
+        "path": f"{REPO}/qt-lint.toml", "differences": ["per-file-ignores.'**' = ['QT601']"]}},
+        status=FAIL, object=f"{REPO}/qt-lint.toml"),
+        HostExample(facts={"repo_config": {"path": f"{REPO}/pyproject.toml",
+                                           "error": "larger than the read limit"}},
+                    status=ERROR, object=f"{REPO}/pyproject.toml"))
+
+    def run(self, audit: Audit) -> Iterator[HostResult]:
+        info = audit.snapshot.repo_config
+        expected = "no host-side value (the audit does not apply it)"
+        if not info:
+            yield self.result(PASS, f"{audit.snapshot.repo_root} configuration", expected,
+                              "none")
+        elif "error" in info:
+            yield self.result(ERROR, info["path"], expected, info["error"])
+        else:
+            changes = info.get("differences", [])
+            yield self.result(FAIL if changes else PASS, info["path"], expected,
+                              ("would change: " + "; ".join(changes)) if changes else
+                              "changes nothing on the host side")

@@ -1,7 +1,8 @@
-"""H151: the ops wrapper exists and is executable; the Makefile goes through it."""
+"""H151: the ops wrapper does what contract G requires; the Makefile goes through it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from qt_lint.finding import Kind
@@ -22,32 +23,46 @@ _REPO = "/home/qt/quantum_trader"
 class OpsWrapper(HostCheck):
     """
     ## What it does
-    Checks that the ops wrapper (`contract.wrapper`, `ops/run.sh`) exists in the repository
-    root and is executable, and that the repository's `Makefile` passes QT102 (every
-    recipe that runs Python goes through the wrapper).
+    Reads the ops wrapper (`contract.wrapper`, `ops/run.sh`, in the repository root) as
+    shell and checks what contract G requires of it: it is an executable regular file;
+    it fails closed (`set -e`, `set -u` and `pipefail`, in a `set` line or its `#!` line);
+    it sources the service's env file from `contract.env-dir` (`source
+    "/etc/quantum/$SERVICE.env"`); it runs a venv interpreter under `contract.venv-root` by
+    absolute path (plain `NAME=value` assignments are followed, so `VENV=...;
+    "$VENV/bin/python"` counts); and it never runs a system python (QT101). The
+    repository's `Makefile` must pass QT102 (every recipe that runs Python goes through
+    the wrapper).
 
     ## Why is this bad?
     Contract G: ops scripts run only through the wrapper, which sources the service's env
     file, selects its venv and validates Redis, the database and the venv first, failing
-    closed. Without it, `make quality-gate` runs whatever `python` is on the PATH.
+    closed. A wrapper that exists but does none of it (`exec "$@"`) passes a file check
+    and runs whatever `python` is on the PATH.
 
     ## Example
-    `ops/run.sh` without the executable bit; `quality-gate:` running `python ops/...`.
+    `ops/run.sh` without the executable bit, without `set -euo pipefail`, or ending in
+    `exec python3 "$@"`; `quality-gate:` running `python ops/...`.
 
     ## Use instead
-    `quality-gate:` running `ops/run.sh ai-engine ops/model_safety/quality_gate.py`.
+    A wrapper with `set -euo pipefail`, `source "/etc/quantum/$SERVICE.env"` and `exec
+    "/opt/quantum/venvs/$SERVICE/bin/python" "$SCRIPT" "$@"`; `quality-gate:` running
+    `ops/run.sh ai-engine ops/model_safety/quality_gate.py`.
 
     ## Remediation
-    `chmod 0755 ops/run.sh` in the repository (commit the mode), and route every Makefile
-    recipe that runs Python through `ops/run.sh <service> <script>`.
+    `chmod 0755 ops/run.sh` in the repository (commit the mode); add what the result
+    lists as missing; route every Makefile recipe that runs Python through
+    `ops/run.sh <service> <script>`.
     """
 
     code = "H151"
     name = "ops-wrapper"
     section = "G"
-    summary = "ops/run.sh exists and is executable; the Makefile passes QT102"
+    summary = ("ops/run.sh is executable, fails closed, sources the env file, runs the venv "
+               "python; the Makefile passes QT102")
     VALID = (HostExample(),)
     INVALID = (HostExample(stats={f"{_REPO}/ops/run.sh": {"mode": 0o644, "executable": False}},
+                           status=FAIL, object=f"{_REPO}/ops/run.sh"),
+               HostExample(texts={f"{_REPO}/ops/run.sh": "#!/bin/bash\nexec \"$@\"\n"},
                            status=FAIL, object=f"{_REPO}/ops/run.sh"),
                HostExample(texts={f"{_REPO}/Makefile": "gate:\n\tpython3 ops/gate.py\n"},
                            status=FAIL, object=f"{_REPO}/Makefile"))
@@ -56,12 +71,23 @@ class OpsWrapper(HostCheck):
         s = audit.snapshot
         c = audit.config.contract
         path = f"{c.repo_root}/{c.wrapper}"
-        info = s.stat(path)
-        if info.kind == "error":
-            yield self.result(ERROR, path, "an executable file", describe(info, s))
+        expected = ("an executable file: fails closed, sources the env file, runs the venv "
+                    "interpreter by absolute path, no system python")
+        got = s.text(path)
+        info = got.stat
+        if info.kind == "error" or (got.text is None and got.error != "missing"):
+            yield self.result(ERROR, path, expected, got.error or describe(info, s))
+        elif got.text is None:
+            yield self.result(FAIL, path, expected, "missing")
         else:
-            yield self.result(PASS if info.executable else FAIL, path, "an executable file",
-                              describe(info, s))
+            problems = [] if info.executable else [f"not executable ({describe(info, s)})"]
+            problems += wrapper_problems(got.text, c.env_dir, c.venv_root)
+            findings = tuple(audit.judge(path, Kind.SHELL, frozenset({"QT101"})))
+            if findings:
+                problems.append(f"{len(findings)} system python call(s)")
+            yield self.result(FAIL if problems else PASS, path, expected,
+                              "; ".join(problems) or "fails closed, sources the env file, "
+                              "runs the venv interpreter", findings)
         makefile = f"{c.repo_root}/Makefile"
         got = s.text(makefile)
         if got.text is None:
@@ -72,3 +98,62 @@ class OpsWrapper(HostCheck):
         yield self.result(FAIL if findings else PASS, makefile, "passes QT102",
                           f"{len(findings)} finding(s)" if findings else "every recipe uses "
                           f"{c.wrapper}", findings)
+
+
+_ASSIGN = re.compile(r"^(?:export\s+|readonly\s+|local\s+|declare\s+(?:-\w+\s+)*)?"
+                     r"([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|'[^']*'|\S*)")
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-[^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _code_lines(text: str) -> list[str]:
+    """The wrapper's lines without comments (a `#` that starts a word), joined across
+    backslash continuations."""
+    out: list[str] = []
+    pending = ""
+    for raw in text.splitlines():
+        line = re.sub(r"(^|\s)#.*$", "", raw).rstrip()
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        out.append((pending + line).strip())
+        pending = ""
+    return [line for line in out if line]
+
+
+def wrapper_problems(text: str, env_dir: str, venv_root: str) -> list[str]:
+    """What the wrapper lacks of contract G (empty when it has it all)."""
+    first = text.split("\n", 1)[0]
+    lines = _code_lines(text)
+    values: dict[str, str] = {}
+    expanded = []
+    for line in lines:
+        for part in re.split(r"\s*(?:;|&&|\|\|)\s*", line):
+            line_now = _VAR.sub(lambda m: values.get(m.group(1) or m.group(2), m.group(0)),
+                                part)
+            expanded.append(line_now)
+            match = _ASSIGN.match(line_now)
+            if match:
+                values[match.group(1)] = match.group(2).strip("\"'")
+    flags: set[str] = set()
+    for line in [first, *expanded]:
+        words = line.split()
+        if not words or not (words[0] == "set" or first == line):
+            continue
+        for index, word in enumerate(words):
+            if re.fullmatch(r"-[a-zA-Z]+", word):
+                flags.update(word[1:])
+                if word.endswith("o") and index + 1 < len(words):
+                    flags.add(words[index + 1])
+    problems = []
+    missing = [name for name, keys in (("set -e", {"e", "errexit"}), ("set -u", {"u", "nounset"}),
+                                       ("pipefail", {"pipefail"})) if not flags & keys]
+    if missing:
+        problems.append("does not fail closed (no " + ", ".join(missing) + ")")
+    env = env_dir.rstrip("/") + "/"
+    if not any(re.match(r"(?:source|\.)\s", line) and env in line for line in expanded):
+        problems.append(f"does not source {env}<service>.env")
+    venvs = venv_root.rstrip("/") + "/"
+    if not any(venvs in line and re.search(r"/bin/python[0-9.]*[\"']?(\s|$)", line)
+               and not _ASSIGN.match(line) for line in expanded):
+        problems.append(f"does not run a venv interpreter under {venvs} by absolute path")
+    return problems

@@ -12,16 +12,27 @@ _DOWN = {"host": "localhost", "port": 6379, "error": "ConnectionError: connectio
 _OBJECT = "redis localhost:6379"
 
 
+_IMAGE = {"source": "image", "conf": "/etc/redis/redis.conf", "unit": "redis-server.service",
+          "config": {**_CONFIG, "port": "6379"}, "installed": True,
+          "enabled": ["/etc/systemd/system/multi-user.target.wants/redis-server.service"]}
+
+
 def _object(audit: Audit) -> str:
     r = audit.snapshot.redis
+    if r.get("source") == "image":
+        return f"redis (image) {r.get('conf')}"
     return f"redis {r.get('host')}:{r.get('port')}"
 
 
 class RedisPing(HostCheck):
     """
     ## What it does
-    Sends `PING` to Redis on the configured loopback address and port (`contract.redis-hosts`,
-    `contract.redis-port`) and expects `PONG` within the timeout.
+    On the live host (`--root /`): sends `PING` to Redis on the configured loopback address
+    and port (`contract.redis-hosts`, `contract.redis-port`), after `AUTH` when
+    `--redis-password-file` names a root-owned file, and expects `PONG` within the timeout.
+    On an image (`--root DIR`) nothing is contacted: the image's own `redis-server.service`
+    (`contract.redis-unit`) must be installed, not masked, and enabled (linked from a
+    `.wants/` folder of `/etc/systemd/system`).
 
     ## Why is this bad?
     Contract E: Redis must run before any Quantum service; every service binds to it. A
@@ -43,14 +54,26 @@ class RedisPing(HostCheck):
     name = "redis-ping"
     section = "E"
     summary = "Redis answers PING on the configured localhost port"
-    VALID = (HostExample(facts={"redis": _UP}),)
+    VALID = (HostExample(facts={"redis": _UP}), HostExample(facts={"redis": _IMAGE}))
     INVALID = (HostExample(facts={"redis": _DOWN}, status=ERROR, object=_OBJECT),
+               HostExample(facts={"redis": {**_IMAGE, "enabled": []}}, status=FAIL,
+                           object="redis (image) redis-server.service"),
                HostExample(facts={"redis": {**_UP, "ping": "no PONG"}}, status=FAIL,
                            object=_OBJECT))
 
     def run(self, audit: Audit) -> Iterator[HostResult]:
         r = audit.snapshot.redis
-        if "error" in r:
+        if r.get("source") == "image":
+            unit = r.get("unit")
+            expected = f"{unit} installed and enabled"
+            obj = f"redis (image) {unit}"
+            if not r.get("installed"):
+                yield self.result(FAIL, obj, expected, "not installed (or masked)")
+            elif not r.get("enabled"):
+                yield self.result(FAIL, obj, expected, "installed, not enabled")
+            else:
+                yield self.result(PASS, obj, expected, f"enabled: {r['enabled'][0]}")
+        elif "error" in r:
             yield self.result(ERROR, _object(audit), "PONG", r["error"])
         else:
             ok = r.get("ping") == "PONG"
@@ -60,8 +83,9 @@ class RedisPing(HostCheck):
 class RedisPersistence(HostCheck):
     """
     ## What it does
-    Reads `appendonly` from the running Redis (`CONFIG GET`, else `INFO persistence`) and
-    expects `yes`.
+    Reads `appendonly` from the running Redis (`CONFIG GET`, else `INFO persistence`) on the
+    live host, or from the image's `/etc/redis/redis.conf` (its `include`s followed inside
+    the root; Redis's default `no` when absent), and expects `yes`.
 
     ## Why is this bad?
     Contract E: "Persistence enabled (appendonly yes)". Without it a restart loses every
@@ -82,7 +106,7 @@ class RedisPersistence(HostCheck):
     name = "redis-persistence"
     section = "E"
     summary = "Redis persistence: appendonly yes"
-    VALID = (HostExample(facts={"redis": _UP}),)
+    VALID = (HostExample(facts={"redis": _UP}), HostExample(facts={"redis": _IMAGE}))
     INVALID = (HostExample(facts={"redis": {**_UP, "config": {**_CONFIG, "appendonly": "no"}}},
                            status=FAIL, object=_OBJECT),
                HostExample(facts={"redis": _DOWN}, status=ERROR, object=_OBJECT))
@@ -104,8 +128,10 @@ _LOOPBACK = ("127.", "::1", "-::1", "localhost")
 class RedisLoopback(HostCheck):
     """
     ## What it does
-    Reads `bind` and `protected-mode` from the running Redis and expects every bound
-    address to be a loopback address and `protected-mode yes`.
+    Reads `bind`, `protected-mode` and `port` from the running Redis (live host) or from
+    the image's `redis.conf`, and expects every bound address to be a loopback address
+    (an absent `bind` listens on every interface), `protected-mode yes`, and the contract's
+    port (`contract.redis-port`).
 
     ## Why is this bad?
     Contract E: "NEVER use remote Redis (security risk)". A Redis bound to a public address
@@ -125,10 +151,12 @@ class RedisLoopback(HostCheck):
     code = "H103"
     name = "redis-loopback"
     section = "E"
-    summary = "Redis listens on loopback only, protected-mode yes"
-    VALID = (HostExample(facts={"redis": _UP}),)
+    summary = "Redis listens on loopback only, protected-mode yes, the contract's port"
+    VALID = (HostExample(facts={"redis": _UP}), HostExample(facts={"redis": _IMAGE}))
     INVALID = (HostExample(facts={"redis": {**_UP, "config": {**_CONFIG, "bind": "0.0.0.0"}}},
-                           status=FAIL, object=_OBJECT),)
+                           status=FAIL, object=_OBJECT),
+               HostExample(facts={"redis": {**_IMAGE, "config": {**_CONFIG, "port": "6380"}}},
+                           status=FAIL, object="redis (image) /etc/redis/redis.conf"))
 
     def run(self, audit: Audit) -> Iterator[HostResult]:
         r = audit.snapshot.redis
@@ -142,7 +170,12 @@ class RedisLoopback(HostCheck):
         addresses = bind.split()
         public = [a for a in addresses if not a.startswith(_LOOPBACK)] or (
             [] if addresses else ["(all interfaces)"])
-        ok = not public and protected == "yes"
+        port = config.get("port")
+        # live: the port asked (--redis-port, else the contract's); image: the contract's
+        wanted = str(r.get("port") if r.get("source") != "image" and r.get("port")
+                     else audit.config.contract.redis_port)
+        ok = not public and protected == "yes" and (port is None or port == wanted)
         yield self.result(PASS if ok else FAIL, _object(audit),
-                          "bind 127.0.0.1 ::1, protected-mode yes",
-                          f"bind {bind or '(empty)'}, protected-mode {protected}")
+                          f"bind 127.0.0.1 ::1, protected-mode yes, port {wanted}",
+                          f"bind {bind or '(empty: every interface)'}, protected-mode "
+                          f"{protected}" + (f", port {port}" if port is not None else ""))

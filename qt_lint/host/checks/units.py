@@ -90,7 +90,7 @@ class InstalledUnits(HostCheck):
                               "none installed")
         for fragment in _fragments(audit):
             name = os.path.basename(fragment)
-            files = [fragment, *[u for u in s.units if u.startswith(f"{fragment}.d/")]]
+            files = [fragment, *s.dropins.get(fragment, [])]
             unreadable = [f"{f}: {s.text(f).error}" for f in files if s.text(f).text is None]
             if unreadable:
                 yield self.result(ERROR, fragment, "passes the QT4 rules",
@@ -111,13 +111,22 @@ class InstalledUnits(HostCheck):
         other = [line for line in analyze if not any(n in line for n in named)]
         if other:
             yield self.result(FAIL, "systemd-analyze verify", "no complaint", "; ".join(other))
+        if s.analyze.get("error"):
+            yield self.result(ERROR, "systemd-analyze verify", "no complaint",
+                              s.analyze["error"])
+        for problem in s.unit_errors:
+            yield self.result(ERROR, problem.split(":", 1)[0], "listed and read",
+                              problem.split(":", 1)[-1].strip())
 
 
 class UnitDrift(HostCheck):
     """
     ## What it does
-    Compares each installed `quantum-*` unit with the repository's copy of the same name
-    and shows the difference as a unified diff.
+    Compares each installed unit the audit judges with the repository's copy of the same
+    name and shows the difference as a unified diff. The copy is `<repo>/systemd/<name>`
+    (contract K installs from there); without one there, the only copy of that name
+    anywhere in the repository; several copies and none in `systemd/` is reported as
+    ambiguous (ERROR), and other copies beside `systemd/`'s are named in the result.
 
     ## Why is this bad?
     Contract K: a clean-slate install copies `systemd/*.service` from the repository. A
@@ -151,25 +160,45 @@ class UnitDrift(HostCheck):
         s = audit.snapshot
         for fragment in _fragments(audit):
             name = os.path.basename(fragment)
-            repo_path = s.repo_units.get(name)
             installed = s.text(fragment).text
             if installed is None:
                 yield self.result(ERROR, fragment, "same as the repository copy",
                                   s.text(fragment).error or "unreadable")
                 continue
+            repo_path, others = repo_copy(audit, name)
+            if repo_path is None and others:
+                yield self.result(ERROR, fragment, "one repository copy to compare with",
+                                  f"{len(others)} copies, none in {s.repo_root}/systemd/: "
+                                  + ", ".join(others))
+                continue
             if repo_path is None:
-                yield self.result(FAIL, fragment, "same as the repository copy",
-                                  "no copy in the repository")
+                yield self.result(ERROR if s.repo_units_error else FAIL, fragment,
+                                  "same as the repository copy",
+                                  s.repo_units_error or "no copy in the repository")
                 continue
             repo_text = s.text(repo_path).text
+            note = f" (also {len(others)} other copies: {', '.join(others)})" if others else ""
             if repo_text is None:
                 yield self.result(ERROR, fragment, f"same as {repo_path}",
-                                  s.text(repo_path).error or "unreadable")
+                                  (s.text(repo_path).error or "unreadable") + note)
             elif repo_text == installed:
-                yield self.result(PASS, fragment, f"same as {repo_path}", "identical")
+                yield self.result(PASS, fragment, f"same as {repo_path}", "identical" + note)
             else:
                 yield self.result(FAIL, fragment, f"same as {repo_path}",
-                                  unified_diff(name, repo_text, installed).rstrip())
+                                  unified_diff(name, repo_text, installed).rstrip() + note)
+
+
+def repo_copy(audit: Audit, name: str) -> tuple[str | None, list[str]]:
+    """The repository copy a unit is compared with, and the other copies of its name:
+    `<repo>/systemd/<name>` (where contract K installs from), else the only copy; several
+    copies and none in `systemd/` is ambiguous (None)."""
+    copies = sorted(audit.snapshot.repo_units.get(name, []))
+    canonical = f"{audit.snapshot.repo_root}/systemd/{name}"
+    if canonical in copies:
+        return canonical, [c for c in copies if c != canonical]
+    if len(copies) == 1:
+        return copies[0], []
+    return None, copies
 
 
 class LiveProcesses(HostCheck):
@@ -177,8 +206,10 @@ class LiveProcesses(HostCheck):
     ## What it does
     On a live host (systemd is PID 1), reads each quantum service's main process from
     `systemctl show` and `/proc`: it does not run as root, its working directory is the
-    repository root, and its executable belongs to its venv. Offline (an image, a
-    snapshot) the check is not applicable, and never a pass.
+    repository root, and it runs its venv's interpreter: the command line starts with the
+    venv's `bin/python` (the kernel reports a venv's interpreter as its base interpreter in
+    `/proc/PID/exe`, so that is checked against the venv's `pyvenv.cfg` `home=`). Offline
+    (an image, a snapshot) the check is not applicable, and never a pass.
 
     ## Why is this bad?
     Contract J and D: the unit files may be right while the running process is not (a
@@ -202,12 +233,13 @@ class LiveProcesses(HostCheck):
     VALID = (HostExample(facts={"live": True, "services": {
         f"quantum-{name}.service": {
             "ActiveState": "active", "MainPID": "42", "uid": 1000,
-            "cwd": "/home/qt/quantum_trader", "exe": f"/opt/quantum/venvs/{name}/bin/python"}
+            "cwd": "/home/qt/quantum_trader", "exe": "/usr/bin/python3.11",
+            "argv": [f"/opt/quantum/venvs/{name}/bin/python", "-m", f"{name}.main"]}
         for name in ("backend", "ai-engine", "execution", "rl-agent")}}, offline=False),)
     INVALID = (HostExample(facts={"live": True, "services": {"quantum-backend.service": {
         "ActiveState": "active", "MainPID": "42", "uid": 0, "cwd": "/root",
-        "exe": "/usr/bin/python3.11"}}}, offline=False, status=FAIL,
-        object="quantum-backend.service"),
+        "exe": "/usr/bin/python3.11", "argv": ["/usr/bin/python3", "-m", "backend.main"]}}},
+        offline=False, status=FAIL, object="quantum-backend.service"),
         HostExample(offline=False, status=ERROR, object=_UNIT))
 
     def run(self, audit: Audit) -> Iterator[HostResult]:
@@ -239,11 +271,32 @@ class LiveProcesses(HostCheck):
             if info.get("cwd") != c.repo_root:
                 problems.append(f"cwd {info.get('cwd')}")
             exe = str(info.get("exe", ""))
-            if not exe.startswith(f"{c.venv_root}/{venv or ''}"):
-                problems.append(f"executable {exe}")
+            argv = info.get("argv") or []
+            problems += _interpreter_problems(audit, venv, argv[0] if argv else "", exe)
             yield self.result(FAIL if problems else PASS, name, expected,
                               "; ".join(problems) or f"pid {info.get('MainPID')}, uid "
-                              f"{info.get('uid')}, {exe}")
+                              f"{info.get('uid')}, {' '.join(argv[:3])}")
+
+
+def _interpreter_problems(audit: Audit, venv: str | None, started: str, exe: str) -> list[str]:
+    """Whether a process runs its venv's interpreter. The kernel reports a venv's
+    `bin/python` as its base interpreter (`exe`), so the command line says which venv was
+    started, and the venv's `pyvenv.cfg` says which base interpreter that must be."""
+    from qt_lint.host.snapshot import pyvenv_values
+
+    c = audit.config.contract
+    if venv is None:
+        return ["no venv is mapped to this unit (contract.service-venvs)"]
+    base = f"{c.venv_root}/{venv}"
+    if not started.startswith(f"{base}/bin/python"):
+        return [f"started as {started or '?'}, not {base}/bin/python"]
+    cfg = audit.snapshot.text(f"{base}/pyvenv.cfg")
+    if cfg.text is None:
+        return [f"{base}/pyvenv.cfg: {cfg.error}"]
+    home = pyvenv_values(cfg.text).get("home", "").rstrip("/")
+    if not (exe.startswith(f"{base}/") or (home and exe.startswith(f"{home}/"))):
+        return [f"executable {exe} is neither in {base} nor its base interpreter (home={home})"]
+    return []
 
 
 class Identity(HostCheck):
@@ -310,8 +363,8 @@ class Identity(HostCheck):
                     problems.append(f"SERVICE_NAME={entry.value if entry else '(missing)'}")
             text = s.text(fragment).text or ""
             docs = [parse(text, fragment, "service")]
-            docs += [parse(s.text(u).text or "", u, "service") for u in s.units
-                     if u.startswith(f"{fragment}.d/")]
+            docs += [parse(s.text(u).text or "", u, "service")
+                     for u in s.dropins.get(fragment, [])]
             ident = Unit(unit_name, docs[0], docs[1:]).last("Service", "SyslogIdentifier")
             if ident is None or ident.value != stem:
                 problems.append(f"SyslogIdentifier={ident.value if ident else '(missing)'}")
