@@ -172,29 +172,54 @@ def user_groups(snapshot: Snapshot, user: str) -> set[int]:
     return gids
 
 
-def writers(stat: Stat, snapshot: Snapshot, user: str) -> list[str]:
-    """Who other than root can write `stat`, as the kernel decides (owner, then named
-    user entries, then the owning and named groups, then others; the ACL mask limits
-    named entries and groups): `user` as owner, through a group or an ACL entry,
-    `others`, and any other user or group an ACL entry lets write."""
+def user_can_write(stat: Stat, snapshot: Snapshot, user: str) -> str | None:
+    """How `user` can write `stat` as the kernel decides (owner class, then named user
+    entries, then the owning and named groups: if one matches and none grants, denied;
+    else others; the ACL mask limits named entries and groups), or None."""
     if stat.kind == "symlink":
-        return []  # a link's own mode is never used; its folder and target are judged
+        return None  # a link's own mode is never used; its folder and target are judged
     uid = snapshot.users.get(user)
     gids = user_groups(snapshot, user)
     mode = stat.mode or 0
-    out: list[str] = []
-    acl = stat.acl if stat.acl and len(stat.acl) > 3 else None
     if uid is not None and stat.uid == uid:
-        if mode & 0o200:
-            out.append(f"{user} (owner)")
-    elif acl is None:
-        if stat.gid in gids and mode & 0o020:
-            out.append(f"{user} (group {snapshot.group(stat.gid)})")
-    else:
-        out += _acl_decision(stat, acl, uid, gids, snapshot, user)
-    if mode & 0o002:
+        return f"{user} (owner)" if mode & 0o200 else None
+    acl = stat.acl if stat.acl and len(stat.acl) > 3 else None
+    if acl is None:
+        if stat.gid in gids:
+            return f"{user} (group {snapshot.group(stat.gid)})" if mode & 0o020 else None
+        return f"{user} (as others)" if mode & 0o002 else None
+    mask = next((p for t, p, _ in acl if t == ACL_MASK), 7)
+    for tag, perm, ident in acl:
+        if tag == ACL_USER and ident == uid:
+            return f"{user} (ACL user entry)" if perm & mask & _WRITE else None
+    matched = False
+    for tag, perm, ident in acl:
+        if (tag == ACL_GROUP_OBJ and stat.gid in gids) or (tag == ACL_GROUP and ident in gids):
+            matched = True
+            if perm & mask & _WRITE:
+                gid = stat.gid if tag == ACL_GROUP_OBJ else ident
+                return f"{user} (group {snapshot.group(gid)}, ACL)"
+    if matched:
+        return None
+    other = next((p for t, p, _ in acl if t == ACL_OTHER), 0)
+    return f"{user} (as others)" if other & _WRITE else None
+
+
+def writers(stat: Stat, snapshot: Snapshot, user: str) -> list[str]:
+    """Who other than root can write `stat`: `user` (see `user_can_write`), others, and
+    any other user or group an ACL entry lets write."""
+    if stat.kind == "symlink":
+        return []
+    out: list[str] = []
+    mine = user_can_write(stat, snapshot, user)
+    if mine and not mine.endswith("(as others)"):
+        out.append(mine)
+    if (stat.mode or 0) & 0o002:
         out.append("others")
+    acl = stat.acl if stat.acl and len(stat.acl) > 3 else None
     if acl is not None:
+        uid = snapshot.users.get(user)
+        gids = user_groups(snapshot, user)
         mask = next((p for t, p, _ in acl if t == ACL_MASK), 7)
         for tag, perm, ident in acl:
             if not perm & mask & _WRITE or ident == 0:
@@ -204,18 +229,3 @@ def writers(stat: Stat, snapshot: Snapshot, user: str) -> list[str]:
             elif tag == ACL_GROUP and ident not in gids:
                 out.append(f"group {snapshot.group(ident)} (ACL)")
     return out
-
-
-def _acl_decision(stat: Stat, acl: tuple[tuple[int, int, int], ...], uid: int | None,
-                  gids: set[int], snapshot: Snapshot, user: str) -> list[str]:
-    mask = next((p for t, p, _ in acl if t == ACL_MASK), 7)
-    for tag, perm, ident in acl:
-        if tag == ACL_USER and ident == uid:
-            return [f"{user} (ACL user entry)"] if perm & mask & _WRITE else []
-    for tag, perm, ident in acl:
-        matches = (tag == ACL_GROUP_OBJ and stat.gid in gids) or (tag == ACL_GROUP and
-                                                                   ident in gids)
-        if matches and perm & mask & _WRITE:
-            gid = stat.gid if tag == ACL_GROUP_OBJ else ident
-            return [f"{user} (group {snapshot.group(gid)}, ACL)"]
-    return []  # a matching group without write denies; others is reported by the caller

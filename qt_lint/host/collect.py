@@ -273,12 +273,12 @@ def _unit_names(reader: Reader) -> tuple[dict[str, str], dict[str, list[str]]]:
             real = folder
         if real in seen:
             continue
-        seen.add(real)
-        names, _ = reader.listdir(folder)
-        listed[folder] = names
+        seen.add(real)  # systemd resolves its search folders and keeps the first of each
+        names, _ = reader.listdir(real)
+        listed[real] = names
         for name in names:
             if name.rsplit(".", 1)[-1] in UNIT_TYPES and "@." not in name:
-                fragments.setdefault(name, f"{folder}/{name}")
+                fragments.setdefault(name, f"{real}/{name}")
     return fragments, listed
 
 
@@ -468,9 +468,12 @@ def _redis(host: str, port: int, timeout: float, local: tuple[str, ...],
         out["error"] = f"{host} is not a loopback address; the audit only talks to localhost"
         return out
     import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
 
+    # one attempt within the timeout: redis-py otherwise retries with backoff
     client = redis.Redis(host=host, port=port, password=password, socket_timeout=timeout,
-                         socket_connect_timeout=timeout)
+                         socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0))
     try:
         out["ping"] = "PONG" if client.ping() else "no PONG"
     except redis.RedisError as exc:

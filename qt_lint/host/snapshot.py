@@ -33,6 +33,17 @@ class TextFile:
     stat: Stat
     text: str | None = None  # None when it could not be read (see error)
     error: str | None = None
+    # in a written snapshot: an HMAC of the whole text under a key drawn for that snapshot
+    # and never kept, so equal texts stay equal after scrubbing while no digest can confirm
+    # a guessed secret
+    digest: str | None = None
+
+
+def same_text(a: TextFile, b: TextFile) -> bool:
+    """Whether two files had the same content when they were read."""
+    if a.digest is not None and b.digest is not None:
+        return a.digest == b.digest
+    return a.text == b.text
 
 
 @dataclass(frozen=True)
@@ -94,20 +105,32 @@ _SECTION = re.compile(r"^\s*\[[^\]]+\]\s*$")
 
 def scrub(text: str) -> str:
     """An env file or unit as the snapshot keeps it: assignments (secret-like values
-    masked), section headers and qt-lint directives. Other comments become `#` and other
-    lines a placeholder, so line numbers and every judgement stay the same but free text,
-    which no key can mark as secret, never leaves the host."""
-    from qt_lint.secrets import redact_line
+    masked) with their continuation lines, section headers and qt-lint directives. Other
+    comments become `#` and other lines a placeholder, so line numbers and every judgement
+    stay the same but free text, which no key can mark as secret, never leaves the host.
+    A continuation line of an assignment whose key looks secret is masked whole."""
+    from qt_lint.secrets import MASK, is_secret_key, redact_line
 
     out = []
+    secret_value = continued = False
     for line in text.split("\n"):
         stripped = line.strip()
+        if continued:
+            kept = line.rstrip().endswith("\\")
+            out.append((MASK + (" \\" if kept else "")) if secret_value else redact_line(line))
+            continued = kept
+            continue
         if not stripped or _SECTION.match(line):
             out.append(line)
         elif stripped[0] in "#;":
             out.append(redact_line(line) if "qt-lint:" in line else stripped[0])
         elif _ASSIGNMENT.match(line):
             out.append(redact_line(line))
+            key = line.split("=", 1)[0].strip().removeprefix("export ").strip()
+            value = line.split("=", 1)[1]
+            inner = value.split("=", 1)[0] if key == "Environment" and "=" in value else ""
+            secret_value = is_secret_key(key) or (bool(inner) and is_secret_key(inner.strip()))
+            continued = line.rstrip().endswith("\\")
         else:
             out.append("<line not shown>")
     return "\n".join(out)
@@ -115,9 +138,19 @@ def scrub(text: str) -> str:
 
 def to_json(snapshot: Snapshot) -> str:
     """The snapshot with secrets kept on the host (see `scrub`)."""
+    import hashlib
+    import hmac
+    import secrets
+
     from qt_lint.secrets import redact_line
 
+    key = secrets.token_bytes(32)
     data = asdict(snapshot)
+    for path, item in data["texts"].items():
+        original = snapshot.texts[path]
+        if original.digest is None and original.text is not None:
+            item["digest"] = hmac.new(key, original.text.encode("utf-8", "surrogatepass"),
+                                      hashlib.sha256).hexdigest()
     scrubbed = set(snapshot.env_files) | set(snapshot.units) | {
         p for paths in snapshot.dropins.values() for p in paths} | {
         p for paths in snapshot.repo_units.values() for p in paths}
@@ -142,7 +175,7 @@ def from_json(text: str) -> Snapshot:
         raise ValueError(f"snapshot version {data.get('version')!r}; this qt-lint reads "
                          f"{SNAPSHOT_VERSION}")
     paths = {k: _stat(v) for k, v in data["paths"].items()}
-    texts = {k: TextFile(_stat(v["stat"]), v["text"], v["error"])
+    texts = {k: TextFile(_stat(v["stat"]), v["text"], v["error"], v.get("digest"))
              for k, v in data["texts"].items()}
     known = {f.name for f in fields(Snapshot)}
     rest = {k: v for k, v in data.items() if k in known and k not in ("paths", "texts")}

@@ -49,7 +49,8 @@ def host_config(root: str, config_path: str | None) -> Config:
         except OSError as exc:
             if exc.errno in (errno.ENOENT, errno.ENOTDIR):
                 return Config(root=Path(root))
-            raise ConfigError(f"{where}: cannot read: {reason(exc)}") from None
+            raise ConfigError(f"{where}: cannot read: {reason(exc)} (audit as root, or name "
+                              "the configuration with --config)") from None
         folder = fs.lookup(os.path.dirname(HOST_CONFIG))
         st, dst = found.stat, folder.stat
         acl = parse_acl(fs.getxattr(HOST_CONFIG, "system.posix_acl_access")) \

@@ -75,8 +75,9 @@ class EnvFiles(HostCheck):
                 continue
             got = s.text(path)
             info = got.stat
-            if info.kind == "missing":
-                yield self.result(FAIL, path, expected, "missing")
+            if info.kind == "missing" or got.error == "missing":
+                yield self.result(FAIL, path, expected, "missing" if info.kind == "missing"
+                                  else f"missing: {describe(info, s)}")
                 continue
             if qt_gid is None and s.accounts_error:
                 yield self.result(ERROR, path, expected, f"owner not judged: {s.accounts_error}")

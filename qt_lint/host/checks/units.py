@@ -156,6 +156,7 @@ class UnitDrift(HostCheck):
 
     def run(self, audit: Audit) -> Iterator[HostResult]:
         from qt_lint.fix import unified_diff
+        from qt_lint.host.snapshot import same_text
 
         s = audit.snapshot
         for fragment in _fragments(audit):
@@ -177,11 +178,12 @@ class UnitDrift(HostCheck):
                                   s.repo_units_error or "no copy in the repository")
                 continue
             repo_text = s.text(repo_path).text
+            same = repo_text is not None and same_text(s.text(repo_path), s.text(fragment))
             note = f" (also {len(others)} other copies: {', '.join(others)})" if others else ""
             if repo_text is None:
                 yield self.result(ERROR, fragment, f"same as {repo_path}",
                                   (s.text(repo_path).error or "unreadable") + note)
-            elif repo_text == installed:
+            elif same:
                 yield self.result(PASS, fragment, f"same as {repo_path}", "identical" + note)
             else:
                 yield self.result(FAIL, fragment, f"same as {repo_path}",
