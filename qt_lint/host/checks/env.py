@@ -122,13 +122,16 @@ class NotWritable(HostCheck):
     `root:root 0755` (`/etc/quantum` may be `root:qt 0750`).
 
     ## Remediation
-    `chown root:root <folder> && chmod go-w <folder>` for each folder listed.
+    `chown root:root <folder> && chmod go-w <folder>` for each folder listed; `setfacl -b
+    <folder>` removes ACL entries that let anyone write; take `qt` out of a group that
+    may write it (`gpasswd -d qt <group>`).
     """
 
     code = "H132"
     name = "not-writable"
     section = "J"
-    summary = "/etc/quantum, /etc/systemd/system, venvs and their parents not writable by qt"
+    summary = ("/etc/quantum, unit search folders, venvs and their parents not writable by qt "
+               "(mode, groups, ACLs)")
     VALID = (HostExample(),)
     INVALID = (HostExample(stats={"/etc/quantum": {"uid": 1000, "mode": 0o750}}, status=FAIL,
                            object="/etc/quantum"),
