@@ -318,7 +318,7 @@ def find_units(reader: Reader, config: Config
             if got.error != "missing":
                 errors.append(f"{path}: {got.error}")
             continue
-        if any(m in got.text or m.rstrip("/") + " " in got.text for m in marks):
+        if any(_runs_from(line, marks) for line in got.text.splitlines()):
             units.append(path)
     dropins: dict[str, list[str]] = {}
     for path in units:
@@ -345,6 +345,14 @@ def find_units(reader: Reader, config: Config
             files.append(file)
         dropins[path] = files
     return units, dropins, errors
+
+
+def _runs_from(line: str, marks: tuple[str, ...]) -> bool:
+    """Whether a unit line runs code from (or in) one of the folders `marks`."""
+    key, sep, value = line.strip().partition("=")
+    if not sep or not (key.startswith("Exec") or key == "WorkingDirectory"):
+        return False
+    return any(m in value or value.strip().rstrip("/") == m.rstrip("/") for m in marks)
 
 
 def _repo_units(reader: Reader, repo_root: str) -> tuple[dict[str, list[str]], str | None]:
