@@ -71,6 +71,16 @@ _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh"})
 
 
+def _only_looks_up(options: tuple[Word, ...]) -> bool:
+    """`command -v`/`-V` (alone or with `-p`): a lookup, like `which`, `type`, `hash`."""
+    for word in options:
+        if word.text == "--" or not word.text.startswith("-") or len(word.text) < 2:
+            return False
+        if "v" in word.text[1:] or "V" in word.text[1:]:
+            return True
+    return False
+
+
 def unwrap(words: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[str, ...]]:
     """Strip leading `VAR=value` words and wrappers: `sudo -u qt env A=1 nohup python3 x`
     -> (`python3 x`, ("sudo", "env", "nohup"))."""
@@ -85,6 +95,8 @@ def unwrap(words: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[str, ...]]:
         name = text.rsplit("/", 1)[-1]
         if name not in _WRAPPER_ARGS or words[i].dynamic:
             break
+        if name == "command" and _only_looks_up(words[i + 1:]):
+            break  # `command -v X` prints where X is; it does not run X
         wrappers.append(name)
         takes_arg = _WRAPPER_ARGS[name]
         i += 1

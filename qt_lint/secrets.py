@@ -29,6 +29,51 @@ def is_secret_key(key: str) -> bool:
     return bool(_SECRET_KEY.search(upper)) and not _NOT_SECRET_AFTER.search(upper)
 
 
+# settings about a credential, not the credential: its lifetime, size, algorithm, ...
+_ABOUT_A_SECRET = re.compile(
+    r"(?:_|^)(?:EXPIRE|EXPIRES|EXPIRY|EXPIRATION|TTL|LIFETIME|TIMEOUT|MINUTES|SECONDS|SECS?"
+    r"|HOURS|DAYS|MS|LENGTH|SIZE|BITS|ALGORITHM|ALG|TYPE|VERSION|ROTATION(?:_DAYS)?)"
+    r"(?:_(?:MINUTES|SECONDS|SECS?|HOURS|DAYS|MS))?$")
+# a setting naming a file or folder that holds the secret (SSL_KEYFILE, KEY_PATH, ...)
+_FILE_KEY = re.compile(r"(?:FILE|_PATH|_DIR)$")
+# a Redis key or stream name (`quantum:stream:trade.intent`), not a credential
+_REDIS_KEY_NAME = re.compile(r"^[A-Za-z0-9_.{}*-]+(?::[A-Za-z0-9_.{}*-]+)+$")
+_STREAM_KEY = re.compile(r"(?:STREAM|QUEUE|CACHE|LOCK|HASH|CHANNEL|TOPIC|REDIS)_KEY$")
+# template placeholders: nothing leaked (QT302 judges templates committed in the repository).
+# Not `****`: that is the mask a written host snapshot puts over a real secret, and a replay
+# must judge it as the secret it hides.
+_PLACEHOLDER = re.compile(
+    r"^(?:<[^<>]*>|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|x{3,}|X{3,}|\.{3}|_+"
+    r"|(?:change[_-]?me|replace[_-]?me|placeholder|dummy|example|todo|tbd|none|null|secret"
+    r"|password|redacted)"
+    r"|your[_-].*|.*[_-]here|(?:set|insert|put|add)[_-](?:your|me|here).*)$", re.IGNORECASE)
+
+
+def is_placeholder(value: str) -> bool:
+    """`changeme`, `your_key_here`, `<token>`, `xxx`, `${API_KEY}`, ...: a template's
+    stand-in, not a credential (never the mask `****`)."""
+    return bool(_PLACEHOLDER.match(value.strip().strip("\"'")))
+
+
+def holds_secret(key: str, value: str) -> bool:
+    """Whether `key=value` (an env file or `Environment=` line) gives a credential a
+    value: the key looks secret (`is_secret_key`), and the value is not empty, not a
+    setting about a credential (`*_EXPIRE_MINUTES=30`, `*_TTL_SEC=60`), not a reference to
+    a file that holds one (`SSL_KEYFILE=certs/key.pem`), not a Redis key name
+    (`STREAM_KEY=quantum:stream:trade.intent`) and not a placeholder (`is_placeholder`)."""
+    value = value.strip()
+    if not value or not is_secret_key(key):
+        return False
+    upper = key.upper()
+    if _ABOUT_A_SECRET.search(upper):
+        return False
+    if _FILE_KEY.search(upper) and ("/" in value or "." in value) and " " not in value:
+        return False
+    if _REDIS_KEY_NAME.match(value) and (_STREAM_KEY.search(upper) or value.count(":") >= 2):
+        return False
+    return not is_placeholder(value)
+
+
 def is_secret_name(name: str) -> bool:
     return bool(SECRET_NAME.search(name))
 

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import Example, Rule
-from qt_lint.secrets import is_secret_key
+from qt_lint.secrets import holds_secret
 
 
 class SecretInEnv(Rule):
@@ -16,10 +16,23 @@ class SecretInEnv(Rule):
     `PASSWD`, `TOKEN`, `PRIVATE` or `CREDENTIAL`. **The message names the key and never
     prints the value**, in every output format.
 
-    Not reported: empty values; a value that points into the secrets folder
-    (`KEY_PATH=/opt/quantum/secrets/binance.key`); namespaces such as
-    `REDIS_KEY_PREFIX` (`*_KEY_PREFIX`, `_NAMESPACE`, `_PATTERN`, `_TTL`, `_COUNT`,
-    `_LENGTH`).
+    Not reported, because no credential is written down:
+    - empty values, and a value that points into the secrets folder
+      (`KEY_PATH=/opt/quantum/secrets/binance.key`);
+    - a setting that names a file holding the secret (`SSL_KEYFILE=certs/key.pem`,
+      `*_FILE`, `*_PATH`, `*_DIR` with a path-like value; where the file lives is QT205's
+      and the contract's secrets-folder concern, not a leaked value);
+    - settings about a credential: namespaces (`REDIS_KEY_PREFIX`: `*_KEY_PREFIX`,
+      `_NAMESPACE`, `_PATTERN`, `_COUNT`), lifetimes and sizes
+      (`JWT_ACCESS_TOKEN_EXPIRE_MINUTES=30`, `*_KEY_TTL_SEC=60`, `_LENGTH`, `_SIZE`,
+      `_ALGORITHM`, ...);
+    - Redis key and stream names (`STREAM_KEY=quantum:stream:trade.intent`: colon-separated
+      names under a `*_STREAM_KEY`-like key, or with two colons or more);
+    - placeholders: `changeme`, `replace_me`, `your_key_here`, `your-api-key`, `<token>`,
+      `xxx`, `...`, `${API_KEY}`, `placeholder`, `dummy`, `example`, `todo`,
+      `none`. A placeholder leaks nothing; a committed template is QT302's, and on a host
+      (H131, which uses this same judgement) a placeholder fails at the service's start,
+      not in an audit of secrets.
 
     ## Why is this bad?
     Contract C: "NO secrets in env files (use /opt/quantum/secrets/)". Env files are read
@@ -47,17 +60,22 @@ class SecretInEnv(Rule):
     summary = "Secret value in an env file (the value is never shown)"
     example_path = "deploy/backend.env"
     VALID = (Example("BINANCE_API_KEY=\nKEY_PATH=/opt/quantum/secrets/binance.key\n"
-                     "REDIS_KEY_PREFIX=signals\nLOG_LEVEL=INFO\n"),)
+                     "REDIS_KEY_PREFIX=signals\nLOG_LEVEL=INFO\n"),
+             Example("JWT_ACCESS_TOKEN_EXPIRE_MINUTES=30\nSESSION_KEY_TTL_SEC=60\n"
+                     "SSL_KEYFILE=certs/key.pem\nSTREAM_KEY=quantum:stream:trade.intent\n"
+                     "API_KEY=changeme\nAPI_SECRET=your_key_here\nX_TOKEN=<token>\n"
+                     "Y_KEY=xxx\nZ_PASSWORD=${DB_PASSWORD}\n"))
     INVALID = (
         Example("LOG_LEVEL=INFO\nBINANCE_API_KEY=abc123\nexport DB_PASSWORD='p w'\n",
                 expect=((2, 1), (3, 8))),
-        Example("KEY_PATH=/home/qt/.ssh/id_rsa\n", expect=((1, 1),)),
+        Example("JWT_SECRET=3q2+7w==\nAPI_KEY=quantum:abc\nREDIS_PASSWORD=hunter2\n",
+                expect=((1, 1), (2, 1), (3, 1))),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         secrets = ctx.contract.secrets_dir.rstrip("/") + "/"
         for entry in ctx.env.entries:
-            if not entry.value or not is_secret_key(entry.key):
+            if not holds_secret(entry.key, entry.value):
                 continue
             if entry.value.startswith(secrets):
                 continue

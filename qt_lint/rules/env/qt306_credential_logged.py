@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
@@ -14,13 +16,53 @@ _KEY_OWNERS = frozenset({"api", "secret", "access", "private", "signing", "auth"
                          "encryption", "exchange", "binance", "ssh", "client", "master"})
 
 
+# a token of a trading pair or a text model is not a credential
+_NOT_CREDENTIAL_TOKEN = frozenset({"base", "quote", "coin", "crypto", "symbol", "pair",
+                                   "native", "target", "source", "input", "output", "prompt",
+                                   "max", "min", "next", "last", "end", "stop"})
+
+
 def is_secret_identifier(name: str) -> bool:
     """`api_key`, `self.secret`, `BINANCE_API_KEY`, `password`; not `key`, `keys`,
-    `sort_key`, `num_tokens` (a bare or plural word is not a credential)."""
+    `sort_key`, `num_tokens` (a bare or plural word is not a credential), nor `base_token`
+    (a trading pair's token)."""
     words = [w.lower() for w in _WORDS.findall(name)]
-    if any(w in _STRONG for w in words):
-        return True
+    for i, w in enumerate(words):
+        if w in _STRONG and not (w == "token" and i > 0 and words[i - 1] in
+                                 _NOT_CREDENTIAL_TOKEN):
+            return True
     return any(w == "key" and i > 0 and words[i - 1] in _KEY_OWNERS for i, w in enumerate(words))
+
+
+def _presence_only(node: ast.AST) -> bool:
+    """An expression that only asks whether a value is there: `bool(x)`, `len(x)`,
+    `not x`, `x is None`."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return node.func.id in ("bool", "len", "isinstance", "type")
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return True
+    return isinstance(node, ast.Compare) and all(
+        isinstance(op, (ast.Is, ast.IsNot)) for op in node.ops)
+
+
+def _values_used(facts: Any, node: ast.AST) -> Iterator[tuple[str, ast.AST]]:
+    """The names whose values an expression prints: not those it only tests
+    (`'on' if token else 'off'`, `bool(api_key)`, `token is None`)."""
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        if _presence_only(current):
+            continue
+        if isinstance(current, ast.IfExp):
+            todo += [current.body, current.orelse]
+            continue
+        if isinstance(current, ast.BoolOp) and current is not node:
+            todo += current.values
+            continue
+        if isinstance(current, (ast.Name, ast.Attribute, ast.Subscript)):
+            yield from facts.names_in(current)
+            continue
+        todo += list(ast.iter_child_nodes(current))
 
 
 class CredentialLogged(Rule):
@@ -33,7 +75,10 @@ class CredentialLogged(Rule):
     variable, never its value.
 
     Not reported: the word only inside a constant message (`"api key missing"`); bare or
-    plural words that are not credentials (`key`, `keys`, `sort_key`, `num_tokens`).
+    plural words that are not credentials (`key`, `keys`, `sort_key`, `num_tokens`), nor a
+    trading pair's or a text model's token (`base_token`, `quote_token`, `prompt_token`);
+    a name that is only tested for presence (`'on' if token else 'off'`, `bool(api_key)`,
+    `not secret`, `len(token)`, `token is None`). A slice (`api_key[:10]`) is a value.
 
     ## Why is this bad?
     Contract A: "NEVER log credentials". The journal is read by many people and kept for
@@ -62,9 +107,14 @@ class CredentialLogged(Rule):
         AnyOf("log", "print"))}
     example_path = "execution/client.py"
     VALID = (Example('logger.info("api key missing")\nlog.debug("loaded %d keys", len(keys))\n'
-                     'for key in d:\n    print(key)\n'),)
+                     'for key in d:\n    print(key)\n'),
+             Example('logger.info(f"alerts: {\'on\' if self.tg_token else \'off\'}")\n'
+                     'print(f"key set: {bool(api_key)}, empty: {not api_secret}")\n'
+                     'log.debug(f"Token {base_token} not listed")\n'))
     INVALID = (
         Example('logger.info(f"connecting with key={api_key}")\n', expect=((1, 36),)),
+        Example('print(f"key: {api_key[:10] if api_key else \'MISSING\'}")\n',
+                expect=((1, 15),)),
         Example('import os\nprint("secret:", os.environ["BINANCE_SECRET"])\n'
                 'logging.warning("auth %s", self.password)\n', expect=((2, 18), (3, 28))),
     )
@@ -79,7 +129,7 @@ class CredentialLogged(Rule):
             values = [*call.node.args, *(kw.value for kw in call.node.keywords
                                          if kw.arg not in ("exc_info", "stack_info"))]
             for value in values:
-                found = next(((n, node) for n, node in facts.names_in(value)
+                found = next(((n, node) for n, node in _values_used(facts, value)
                               if is_secret_identifier(n)), None)
                 if found is not None:
                     name, node = found

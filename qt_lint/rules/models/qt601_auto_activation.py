@@ -13,8 +13,27 @@ from qt_lint.rules.examples import GOLDEN_ONESHOT
 
 _GATE = re.compile(r"(?i)quality|gate|pass|eval|score|metric|accura|sharpe|threshold|better|"
                    r"improv|valid|backtest|auc|loss|profit|pnl|drawdown")
-_SWITCH = re.compile(r"(?:^|\s)[\"']?(AUTO_ACTIVATION|SHADOW_MODE)=([^\s\"']*)")
+_SWITCH = re.compile(r"(?:^|\s)[\"']?([A-Z0-9_]*(?:AUTO_ACTIVAT|AUTO_PROMOT)[A-Z0-9_]*|"
+                     r"SHADOW_MODE)=([^\s\"']*)")
 SWITCH_VALUES = {"AUTO_ACTIVATION": "disabled", "SHADOW_MODE": "enabled"}
+_OFF = frozenset({"disabled", "false", "0", "no", "off"})
+_ON = frozenset({"enabled", "true", "1", "yes", "on"})
+
+
+def switch_of(key: str) -> str | None:
+    """The contract switch a key is: `SHADOW_MODE`, or `AUTO_ACTIVATION` for every
+    `*AUTO_ACTIVAT*` and `*AUTO_PROMOT*` key (`QT_CLM_AUTO_PROMOTE`)."""
+    upper = key.upper()
+    if upper == "SHADOW_MODE":
+        return "SHADOW_MODE"
+    if "AUTO_ACTIVAT" in upper or "AUTO_PROMOT" in upper:
+        return "AUTO_ACTIVATION"
+    return None
+
+
+def switch_ok(switch: str, value: str) -> bool:
+    """Off for activation, on for shadow mode, in any of the usual spellings."""
+    return value.strip().lower() in (_OFF if switch == "AUTO_ACTIVATION" else _ON)
 
 
 def _clip(text: str, limit: int = 40) -> str:
@@ -46,8 +65,10 @@ class AutoActivation(Rule):
     - a call of a configured activation verb (`activate_model`, `promote*`,
       `canary_activate`, `set_active_model`) inside a branch conditioned on a quality
       gate or evaluation result;
-    - `AUTO_ACTIVATION` set to anything but `disabled`, or `SHADOW_MODE` to anything but
-      `enabled` (env files, unit `Environment=`).
+    - `AUTO_ACTIVATION` (and every `*AUTO_ACTIVAT*` or `*AUTO_PROMOT*` key, such as
+      `QT_CLM_AUTO_PROMOTE`) set to anything but off (`disabled`, `false`, `0`, `no`,
+      `off`), or `SHADOW_MODE` to anything but on (`enabled`, `true`, `1`, `yes`, `on`), in
+      env files, unit `Environment=` and `os.environ` writes.
 
     ## Why is this bad?
     Contract F: Shadow -> Canary -> Manual promote ONLY. "NEVER auto-activate from
@@ -80,7 +101,9 @@ class AutoActivation(Rule):
              Example("echo 'then run ops/model_safety/canary_activate.sh by hand'\n",
                      path="ops/a.sh"),
              Example("def activate_model(p):\n    ...\nif args.confirm:\n    activate_model(p)\n",
-                     path="ops/model_safety/manual.py"))
+                     path="ops/model_safety/manual.py"),
+             Example("SHADOW_MODE=true\nAUTO_ACTIVATION=false\nQT_CLM_AUTO_PROMOTE=0\n",
+                     path="deploy/ai-engine.env"))
     INVALID = (
         Example(GOLDEN_ONESHOT.replace(
             "/opt/quantum/venvs/ai-engine/bin/python ops/training/train_patchtst.py",
@@ -93,6 +116,8 @@ class AutoActivation(Rule):
         Example("if quality_gate_pass:\n    activate_model(path)\n"
                 "if score > best and not dry_run:\n    registry.promote_to_active(m)\n",
                 path="ops/training/train.py", expect=((2, 5), (4, 5))),
+        Example("QT_CLM_AUTO_PROMOTE=true\nMODEL_AUTO_ACTIVATION_ENABLED=yes\n",
+                path="deploy/ai-engine.env", expect=((1, 21), (2, 31))),
         Example('import os\nos.environ["AUTO_ACTIVATION"] = "enabled"\n', path="ops/x.py",
                 expect=((2, 1),)),
         Example("AUTO_ACTIVATION=true\nSHADOW_MODE=enabled\n", path="deploy/ai-engine.env",
@@ -105,7 +130,7 @@ class AutoActivation(Rule):
         if kind is not Kind.PYTHON:
             return None
         verbs = [v.split("*")[0].split("?")[0].split("[")[0] for v in contract.activation_verbs]
-        words = [*verbs, contract.canary_script, "AUTO_ACTIVATION", "SHADOW_MODE"]
+        words = [*verbs, contract.canary_script, "AUTO_ACTIVAT", "AUTO_PROMOT", "SHADOW_MODE"]
         return AnyOf(*(w for w in words if w))
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -126,11 +151,11 @@ class AutoActivation(Rule):
 
     def _env(self, ctx: FileContext) -> Iterator[Finding]:
         for entry in ctx.env.entries:
-            want = SWITCH_VALUES.get(entry.key)
-            if want is not None and entry.value != want:
+            switch = switch_of(entry.key)
+            if switch is not None and not switch_ok(switch, entry.value):
                 yield ctx.finding(self, entry.value_line, entry.value_column,
                                   f"{entry.key}={entry.value or '(empty)'}; the contract "
-                                  f"requires {entry.key}={want}")
+                                  f"requires {entry.key}={SWITCH_VALUES[switch]}")
 
     def _python(self, ctx: FileContext) -> Iterator[Finding]:
         facts = ctx.python
@@ -152,14 +177,15 @@ class AutoActivation(Rule):
                 if name is not None and given is not None:
                     line, column = facts.position(call.node)
                     writes.append((name.text, given, line, column))
-        for switch, node, line, column in writes:
-            if switch not in SWITCH_VALUES:
+        for key, node, line, column in writes:
+            switch = switch_of(key)
+            if switch is None:
                 continue
             value = facts.resolve(node)
-            if value is not None and value.exact and value.text != SWITCH_VALUES[switch]:
+            if value is not None and value.exact and not switch_ok(switch, value.text):
                 yield ctx.finding(self, line, column,
-                                  f"{switch} is set to {value.text!r}; the contract requires "
-                                  f"{switch}={SWITCH_VALUES[switch]}")
+                                  f"{key} is set to {value.text!r}; the contract requires "
+                                  f"{key}={SWITCH_VALUES[switch]}")
 
     def _unit(self, ctx: FileContext) -> Iterator[Finding]:
         for section in ctx.unit_document.sections:
@@ -168,11 +194,12 @@ class AutoActivation(Rule):
                     continue
                 for match in _SWITCH.finditer(a.value):
                     key, value = match.group(1), match.group(2)
-                    if value != SWITCH_VALUES[key]:
+                    switch = switch_of(key)
+                    if switch is not None and not switch_ok(switch, value):
                         line, column = a.position(match.start(1))
                         yield ctx.finding(self, line, column,
                                           f"{key}={value}; the contract requires "
-                                          f"{key}={SWITCH_VALUES[key]}")
+                                          f"{key}={SWITCH_VALUES[switch]}")
         if ctx.unit.type == "timer" and ctx.is_fragment:
             service = ctx.project.timer_service(ctx)
             if service is None or service.fragment is None:

@@ -22,8 +22,11 @@ def other_location(contract: Contract) -> re.Pattern[str]:
 
 def wrong_repo_path(text: str, contract: Contract) -> str | None:
     for match in other_location(contract).finditer(text):
-        if match.group("path") != contract.repo_root.rstrip("/"):
-            return match.group("path")
+        path = match.group("path")
+        if path.startswith("//"):
+            continue  # a URL (`https://github.com/x/quantum_trader`), not a checkout
+        if path != contract.repo_root.rstrip("/"):
+            return path
     return None
 
 
@@ -33,8 +36,10 @@ class RepoLocation(Rule):
     Reports the repository referenced anywhere but at `/home/qt/quantum_trader`:
     `~/quantum_trader`, `$HOME/quantum_trader`, `/root/quantum_trader`,
     `/opt/quantum_trader`, `/mnt/c/quantum_trader`, `/home/<other>/quantum_trader`; a
-    `git clone` into `/opt` or `/var`; an `ln -s` that creates a link to or named
-    `quantum_trader`. The canonical root and paths below it are fine.
+    `git clone` into `/opt` or `/var` (one finding, also when the destination is named
+    `quantum_trader`); an `ln -s` that creates a link to or named `quantum_trader`. The
+    canonical root and paths below it are fine, and so are URLs
+    (`https://github.com/x/quantum_trader`: a remote, not a checkout).
 
     ## Why is this bad?
     Contract A: one repository root, "NEVER use ~/quantum_trader or symbolic links, NEVER
@@ -61,10 +66,14 @@ class RepoLocation(Rule):
     kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON})
     summary = "Repository referenced outside its one root"
     example_path = "ops/deploy.sh"
-    VALID = (Example("cd /home/qt/quantum_trader/ops && ls\nls /opt/quantum/data\n"),)
+    VALID = (Example("cd /home/qt/quantum_trader/ops && ls\nls /opt/quantum/data\n"),
+             Example("git clone https://github.com/example/quantum_trader.git\n"),
+             Example('URL = "https://github.com/example/quantum_trader/issues"\n', path="x.py"))
     INVALID = (
         Example("cd ~/quantum_trader && git pull\n", expect=((1, 4),)),
         Example("git clone https://git.example.invalid/qt.git /opt/qt\n", expect=((1, 46),)),
+        Example("git clone https://git.example.invalid/x.git /opt/quantum_trader\n",
+                expect=((1, 45),)),
         Example("ln -s /home/qt/quantum_trader /srv/app\n", expect=((1, 1),)),
         Example('import os\nROOT = os.path.expanduser("~/quantum_trader")\n', path="x.py",
                 expect=((2, 27),)),
@@ -89,7 +98,13 @@ class RepoLocation(Rule):
         c = ctx.contract
         name = c.repo_root.rstrip("/").rsplit("/", 1)[-1]
         analysis = ctx.shell
+        clones = {(a[2].line, a[2].column) for command in analysis.commands
+                  if command.name == "git" and len(a := [w for w in command.args
+                                                         if not w.text.startswith("-")]) >= 3
+                  and a[0].text == "clone" and a[2].text.startswith(("/opt", "/var"))}
         for word in analysis.words:
+            if (word.line, word.column) in clones:
+                continue  # reported once, as a clone into /opt or /var (below)
             path = wrong_repo_path(word.text, c) if name in word.text else None
             if path:
                 yield ctx.finding(self, word.line, word.column,

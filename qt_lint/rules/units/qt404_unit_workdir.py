@@ -13,7 +13,8 @@ class UnitWorkdir(Rule):
     """
     ## What it does
     Reports a `WorkingDirectory=` other than the repository root, including the optional
-    form `-/home/qt/quantum_trader` and paths under `/tmp`. A missing one is QT401.
+    form `-/home/qt/quantum_trader` and paths under `/tmp` (a trailing slash names the root
+    itself and is fine). A missing one is QT401.
 
     ## Why is this bad?
     Contract D.1: every relative path in the code and scripts resolves from the repository
@@ -43,7 +44,9 @@ class UnitWorkdir(Rule):
     summary = "WorkingDirectory= other than the repository root"
     fixable = True
     example_path = PATH
-    VALID = (Example(GOLDEN),)
+    VALID = (Example(GOLDEN),
+             Example(GOLDEN.replace("WorkingDirectory=/home/qt/quantum_trader",
+                                    "WorkingDirectory=/home/qt/quantum_trader/")))
     INVALID = (
         Example(GOLDEN.replace("WorkingDirectory=/home/qt/quantum_trader",
                                "WorkingDirectory=/tmp/qt"), expect=((11, 18),), fixed=GOLDEN),
@@ -57,8 +60,9 @@ class UnitWorkdir(Rule):
             return
         root = ctx.contract.repo_root
         setting = ctx.unit.last("Service", "WorkingDirectory")
-        if setting is None or not ctx.owns(setting) or setting.value == root:
-            return
+        if setting is None or not ctx.owns(setting) or \
+                setting.value.rstrip("/") == root.rstrip("/"):
+            return  # a trailing slash names the same folder
         why = ("is optional (`-`): a missing folder would not stop the start"
                if setting.value == f"-{root}" else "is not the repository root")
         yield ctx.finding(self, setting.value_line, setting.value_column,

@@ -35,10 +35,13 @@ class UnitRedisOrder(Rule):
     After=network-online.target redis-server.service
     BindsTo=redis-server.service
     ```
-    `--fix` adds both.
+    `--fix` adds both. An alias of the Redis unit counts as the unit
+    (`contract.redis-unit-aliases`, default `redis.service`: Debian's `redis-server.service`
+    declares `Alias=redis.service`, which exists once the unit is enabled, and the host
+    audit's H101 requires it enabled).
 
     ## Options
-    `contract.redis-unit`, `contract.unit-prefix`.
+    `contract.redis-unit`, `contract.redis-unit-aliases`, `contract.unit-prefix`.
     """
 
     code = "QT407"
@@ -50,6 +53,7 @@ class UnitRedisOrder(Rule):
     example_path = PATH
     VALID = (Example(GOLDEN),
              Example(GOLDEN.replace("BindsTo=", "Requires=")),
+             Example(GOLDEN.replace("redis-server.service", "redis.service")),
              Example(GOLDEN.replace(_AFTER, "After=network-online.target"),
                      path="systemd/other.service"))
     INVALID = (
@@ -68,7 +72,8 @@ class UnitRedisOrder(Rule):
             return
         header = unit.section("Unit")
         after = unit.values("Unit", "After")
-        if c.redis_unit not in {w for w, _, _ in unit.words("Unit", "After")}:
+        names = {c.redis_unit, *c.redis_unit_aliases}
+        if not names & {w for w, _, _ in unit.words("Unit", "After")}:
             if after:
                 last = after[-1]
                 if ctx.owns(last):
@@ -83,7 +88,7 @@ class UnitRedisOrder(Rule):
                                   f"no After={c.redis_unit}: the unit may start before Redis",
                                   fix)
         bound = {w for key in ("BindsTo", "Requires") for w, _, _ in unit.words("Unit", key)}
-        if c.redis_unit not in bound and ctx.is_fragment:
+        if not names & bound and ctx.is_fragment:
             fix = Fix((add_line(header, "BindsTo", c.redis_unit),)) if header else None
             line, column = (header.line, header.column) if header else (1, 1)
             yield ctx.finding(self, line, column,
