@@ -95,6 +95,9 @@ class Contract:
     # other names of that unit (Debian's redis-server.service has Alias=redis.service,
     # created when it is enabled, which the host audit's H101 requires)
     redis_unit_aliases: tuple[str, ...] = ("redis.service",)
+    redis_sockets: tuple[str, ...] = ("/var/run/redis/redis-server.sock",
+                                      "/run/redis/redis-server.sock")
+    log_dir: str = "/var/log/quantum"  # contract: the fallback of journald
     restart_sec: int = 10
     data_dir: str = "/opt/quantum/data"
     model_dir: str = "/opt/quantum/ai_engine/models"
@@ -231,6 +234,8 @@ _CONTRACT_KEYS: dict[str, Validator] = {
     "redis-port": _int,
     "redis-unit": _str,
     "redis-unit-aliases": _str_list,
+    "redis-sockets": _str_list,
+    "log-dir": _abs_path,
     "restart-sec": _int,
     "data-dir": _abs_path,
     "model-dir": _abs_path,

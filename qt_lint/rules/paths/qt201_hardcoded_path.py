@@ -8,7 +8,13 @@ from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Example, Rule
-from qt_lint.rules.paths.helpers import TMP_PATH
+from qt_lint.rules.paths.helpers import (
+    HANDLERS,
+    TMP_PATH,
+    contract_location,
+    into_repo,
+    wrong_repo_path,
+)
 
 _WHITESPACE = re.compile(r"\s")
 
@@ -43,7 +49,11 @@ class HardcodedPath(Rule):
     Not reported: docstrings and comments; environment variable names
     (`os.getenv("DB_PATH")`); URLs and URL paths (`"/api/v1/orders"`); `/dev/null`,
     `/proc/...`, `/sys/...`; messages for people (logging, `print`, exception texts); a
-    path default of `os.getenv` (QT202) or a `/tmp` path (QT203).
+    path default of `os.getenv` (QT202) or a `/tmp` path (QT203); the locations the
+    contract itself fixes (`/etc/quantum/...`, `contract.log-dir` `/var/log/quantum/...`,
+    the Redis socket `contract.redis-sockets`, a venv interpreter
+    `/opt/quantum/venvs/<venv>/bin/python`); a path QT204 (the repository elsewhere) or
+    QT206 (a log handler writing into the repository) reports: one offence, one finding.
 
     ## Why is this bad?
     Contracts A and C: paths come from the environment (`DB_PATH`, `DATA_DIR`,
@@ -71,6 +81,10 @@ class HardcodedPath(Rule):
     summary = "Hardcoded absolute path in Python code"
     example_path = "backend/settings.py"
     VALID = (
+        Example('import subprocess\nsubprocess.run(["/opt/quantum/venvs/backend/bin/python", '
+                '"x.py"])\nENV = "/etc/quantum/backend.env"\nLOG = "/var/log/quantum/x.log"\n'
+                'SOCK = "/var/run/redis/redis-server.sock"\nOLD = "/mnt/c/quantum_trader/x"\n'
+                'import logging\nh = logging.FileHandler("/home/qt/quantum_trader/logs/a.log")\n'),
         Example('"""Reads /opt/quantum/data."""\nimport os\n'
                 'DB = os.getenv("DB_PATH")\nURL = "/api/v1/orders"\nNULL = "/dev/null"\n'
                 'log.info("writing /opt/quantum/data")\n'),
@@ -100,6 +114,13 @@ class HardcodedPath(Rule):
                 continue  # a default: QT202
             if not is_root_path(lit.value, ctx.contract) or TMP_PATH.search(lit.value):
                 continue
+            if contract_location(lit.value, ctx.contract):
+                continue  # fixed by the contract itself, not configuration
+            if wrong_repo_path(lit.value, ctx.contract) or (
+                    lit.call and lit.call.rsplit(".", 1)[-1] in HANDLERS
+                    and lit.role in ("arg0", "filename")
+                    and into_repo(lit.value, ctx.contract.repo_root)):
+                continue  # one offence, one finding: QT204's or QT206's
             yield ctx.finding(self, lit.line, lit.column,
                               f"hardcoded path {_clip(lit.value)}; read it from the "
                               "environment (DATA_DIR, DB_PATH, MODEL_DIR, ...)")

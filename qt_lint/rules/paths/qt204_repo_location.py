@@ -1,33 +1,12 @@
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Iterator
 
 from qt_lint.config import Contract
 from qt_lint.context import SHELL_KINDS, FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Example, Rule
-
-
-@functools.cache
-def other_location(contract: Contract) -> re.Pattern[str]:
-    """A path to the repository that is not the canonical root: `~/quantum_trader`,
-    `$HOME/quantum_trader`, `/root/...`, `/opt/...`, `/mnt/c/...`, `/home/<other>/...`."""
-    name = re.escape(contract.repo_root.rstrip("/").rsplit("/", 1)[-1])
-    return re.compile(
-        r"(?:^|(?<=[\s=:'\"(]))"
-        r"(?P<path>(?:~|\$HOME|\$\{HOME\}|/[^\s'\":]*?)/" + name + r")(?=/|$|[\s'\":;)])")
-
-
-def wrong_repo_path(text: str, contract: Contract) -> str | None:
-    for match in other_location(contract).finditer(text):
-        path = match.group("path")
-        if path.startswith("//"):
-            continue  # a URL (`https://github.com/x/quantum_trader`), not a checkout
-        if path != contract.repo_root.rstrip("/"):
-            return path
-    return None
+from qt_lint.rules.paths.helpers import wrong_repo_path
 
 
 class RepoLocation(Rule):

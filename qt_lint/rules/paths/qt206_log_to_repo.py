@@ -1,30 +1,13 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from qt_lint.context import SHELL_KINDS, FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Example, Rule
+from qt_lint.rules.paths.helpers import HANDLERS, into_repo
 
 _WRITE = frozenset({">", ">>", "&>", "&>>", ">|"})
-_HANDLERS = frozenset({"FileHandler", "RotatingFileHandler", "TimedRotatingFileHandler",
-                       "WatchedFileHandler"})
-_LOGGY = re.compile(r"^(?:\./)?logs?/|\.(?:log|out|err)$")
-_REPO_VAR = re.compile(r"^\$\{?REPO_ROOT\}?/")
-
-
-def into_repo(target: str, repo_root: str) -> bool:
-    """A written path that lands in the repository: under the root (literally or through
-    `$REPO_ROOT`), or a relative `logs/...`/`*.log` (scripts run from the root)."""
-    root = repo_root.rstrip("/") + "/"
-    if target.startswith(root) or _REPO_VAR.match(target):
-        return True
-    if target.startswith(("/", "$", "~")):
-        return False
-    return bool(_LOGGY.search(target))
-
-
 class LogToRepo(Rule):
     """
     ## What it does
@@ -83,7 +66,7 @@ class LogToRepo(Rule):
     def _python(self, ctx: FileContext) -> Iterator[Finding]:
         facts = ctx.python
         for call in facts.calls:
-            if call.attr in _HANDLERS:
+            if call.attr in HANDLERS:
                 node = call.arg(0, "filename")
             elif call.name == "logging.basicConfig":
                 node = call.kwarg("filename")
