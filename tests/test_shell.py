@@ -48,9 +48,13 @@ def test_recipe_prefix_and_dollar_escape() -> None:
 
 
 def test_heredoc_fed_to_a_shell_only() -> None:
-    text = "sh <<'X'\npython3 a.py\nX\nssh host <<X\npython3 b.py\nX\ntee f <<X\npython3 c\nX\n"
+    """A heredoc is shell when a shell reads it, or ssh's remote login shell (no remote
+    command, or a shell as the remote command); not when data goes to another program."""
+    text = ("sh <<'X'\npython3 a.py\nX\nssh host <<X\npython3 b.py\nX\ntee f <<X\npython3 c\nX\n"
+            "ssh host cat <<X\npython3 d\nX\nssh -p 22 host sh -s <<X\npython3 e\nX\n")
     names = [(c.name, c.program.line) for c in parse_shell(text).commands]
-    assert names == [("sh", 1), ("python3", 2), ("ssh", 4), ("tee", 7)]
+    assert names == [("sh", 1), ("python3", 2), ("ssh", 4), ("python3", 5), ("tee", 7),
+                     ("ssh", 10), ("cat", 10), ("ssh", 13), ("sh", 13), ("python3", 14)]
 
 
 def test_quoting_and_escapes() -> None:

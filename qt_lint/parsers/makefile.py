@@ -5,7 +5,8 @@
 - the `@`, `-` and `+` prefixes of a recipe line are dropped;
 - variables defined with `=`, `:=`, `::=`, `?=` and `+=` (also `override`/`export`) are
   expanded, recursively, so `RUN := ops/run.sh $(SERVICE)` then `$(RUN) ops/x.py` is the
-  wrapper and `PYTHON := python3` then `$(PYTHON) x.py` is a bare python; `$$` is `$`;
+  wrapper and `PYTHON := python3` then `$(PYTHON) x.py` is a bare python; a lookup
+  `$(shell which python3)` (or `command -v`, `type -P`) is the program it finds; `$$` is `$`;
   variables it does not know (automatic ones, functions) become shell expansions, which the
   rules treat as unknown rather than guess;
 - every character of an expanded recipe remembers where it came from, so a finding points
@@ -149,6 +150,10 @@ def _expand_plain(value: str, variables: dict[str, str], depth: int = 0) -> str:
     return text
 
 
+_LOOKUP = re.compile(r"^shell\s+(?:which|command\s+-[vV]|type\s+-[pP])\s+"
+                     r"(?P<program>[A-Za-z0-9_.+/-]+)\s*$")
+
+
 def _expand(text: str, origins: list[tuple[int, int]], variables: dict[str, str],
             depth: int = 0) -> tuple[str, list[tuple[int, int]]]:
     out: list[str] = []
@@ -173,7 +178,14 @@ def _expand(text: str, origins: list[tuple[int, int]], variables: dict[str, str]
             continue
         name = match.group("paren") or match.group("brace") or match.group("one") or ""
         here = origins[i]
-        if name in variables and depth < MAX_EXPANSION:
+        lookup = _LOOKUP.match(name)
+        if lookup is not None:
+            # `$(shell which python3)`, `$(shell command -v python3)`: where that program
+            # is, so running the result runs it
+            program = lookup.group("program")
+            out.append(program)
+            out_origins.extend([here] * len(program))
+        elif name in variables and depth < MAX_EXPANSION:
             value = variables[name]
             expanded, _ = _expand(value, [here] * len(value), variables, depth + 1)
             out.append(expanded)

@@ -13,6 +13,7 @@ Regions the parser cannot read are reported (QT001) and the rest is still analys
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,38 @@ _EXPANSIONS = frozenset({"simple_expansion", "expansion", "command_substitution"
 _NEW_SHELL = frozenset({"subshell", "command_substitution", "process_substitution",
                         "function_definition"})
 MAX_DEPTH = 4
+_VARIABLE = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
+_LOOKUP = re.compile(r"^(?:which|command\s+-[vV]|type\s+-[pP]?)\s+"
+                     r"(?P<program>[A-Za-z0-9_.+/-]+)$")
+# ssh's options that take a value
+_SSH_ARGS = frozenset("BbcDEeFIiJLlmOopQRSWw")
+
+
+def ssh_remote_command(command: Command) -> tuple[Word, ...]:
+    """The words of `ssh [options] host command...` run on the remote host (empty when
+    ssh opens a login shell, which then reads its standard input)."""
+    args = command.args
+    i = 0
+    while i < len(args):
+        text = args[i].text
+        if text == "--":
+            i += 1
+            break
+        if not text.startswith("-") or len(text) < 2:
+            break
+        i += 2 if text[-1] in _SSH_ARGS and len(text) == 2 else 1
+    return args[i + 1:]
+
+
+def _reads_a_script(command: Command) -> bool:
+    """A command whose standard input is a shell script: a shell, or ssh without a
+    remote command (the login shell reads it) or with a shell as that command."""
+    if command.name in SHELLS:
+        return True
+    if command.name == "ssh":
+        remote = ssh_remote_command(command)
+        return not remote or remote[0].text.rsplit("/", 1)[-1] in SHELLS
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +150,8 @@ class _Walker:
         self.ascii = text.isascii()
         self.text = text
         self.lines = data.split(b"\n") if not self.ascii else []
+        # static values of variables, for `$PY x.py` (None: assigned differently twice)
+        self.values: dict[str, str | None] = {}
 
     # --- positions and words ----------------------------------------------------------------
 
@@ -185,9 +220,35 @@ class _Walker:
         value = node.child_by_field_name("value")
         if value is not None:
             word = self.word(value)
-            self.out.assignments.append((self.raw(name) if name else "", word))
+            key = self.raw(name) if name else ""
+            self.out.assignments.append((key, word))
             self.out.words.append(word)
+            static = word.text if not word.dynamic else self._looked_up(value)
+            if key in self.values and self.values[key] != static:
+                static = None
+            self.values[key] = static
             self.walk(value, cd)
+
+    def _looked_up(self, node: Any) -> str | None:
+        """`$(command -v python3)`, `$(which python3)`, `` `type -P python3` ``: the
+        program found, so running the variable runs it."""
+        if node.type == "string" and node.named_child_count == 1:
+            node = node.named_children[0]
+        if node.type != "command_substitution":
+            return None
+        match = _LOOKUP.match(self.raw(node).strip("$()` \t"))
+        return match.group("program") if match else None
+
+    def _resolved(self, words: list[Word], nodes: list[Any]) -> tuple[list[Word], list[Any]]:
+        """`$PYTHON3 x.py` with `PYTHON3="python3"` (or `PY=$(command -v python3)`) set
+        before in the script: the command as it runs."""
+        match = _VARIABLE.match(words[0].text) if words and words[0].dynamic else None
+        value = self.values.get(match.group(1) or match.group(2)) if match else None
+        if not value or not value.split():
+            return words, nodes
+        first = words[0]
+        new = [Word(part, first.line, first.column, "$" in part) for part in value.split()]
+        return [*new, *words[1:]], [nodes[0]] * len(new) + nodes[1:]
 
     def command(self, node: Any, cd: list[Word | None]) -> None:
         words: list[Word] = []
@@ -206,6 +267,7 @@ class _Walker:
                         self.walk(sub, cd)
         if not words:
             return
+        words, nodes = self._resolved(words, nodes)
         command = make_command(tuple(words), self.origin, cd[0])
         if command is None:
             return
@@ -222,8 +284,10 @@ class _Walker:
         self.nested(command, words, nodes)
 
     def nested(self, command: Command, words: list[Word], nodes: list[Any]) -> None:
-        """`bash -c 'script'` and `eval 'script'`: the string is shell too."""
-        if self.depth >= MAX_DEPTH or (command.name not in SHELLS and command.name != "eval"):
+        """`bash -c 'script'`, `eval 'script'` and `ssh host 'script'`: the string is
+        shell too (ssh runs its command words in the remote user's shell)."""
+        if self.depth >= MAX_DEPTH or (command.name not in SHELLS and
+                                       command.name not in ("eval", "ssh")):
             return
         by_position = {(w.line, w.column): n for w, n in zip(words, nodes, strict=True)}
         script: Word | None = None
@@ -233,6 +297,12 @@ class _Walker:
             script = shell_script_argument(command)
         elif command.name == "eval" and command.args:
             script = command.args[0]
+        elif command.name == "ssh":
+            remote = ssh_remote_command(command)
+            if remote:
+                first = remote[0]
+                script = Word(" ".join(w.text for w in remote), first.line, first.column,
+                              any(w.dynamic for w in remote))
         if script is None:
             return
         node = by_position.get((script.line, script.column))
@@ -267,7 +337,7 @@ class _Walker:
             before = len(self.out.commands)
             self.walk(body, cd)
             fed = self.out.commands[before:before + 1]
-            if fed and fed[0].name in SHELLS and self.depth < MAX_DEPTH:
+            if fed and _reads_a_script(fed[0]) and self.depth < MAX_DEPTH:
                 for heredoc in heredocs:
                     self.heredoc(heredoc)
         for heredoc in heredocs:

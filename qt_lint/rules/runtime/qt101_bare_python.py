@@ -19,8 +19,14 @@ class BarePython(Rule):
     `env python*`, wherever a command runs: systemd `Exec*=` lines (after their `-@:+!`
     prefixes), shell scripts, Makefile recipes, crontab lines and Python subprocess calls,
     behind wrappers such as `sudo`, `env`, `nohup`, `timeout` and `VAR=value` prefixes.
+    Commands are followed where they go: `bash -c '...'`, `eval`, a heredoc fed to a shell,
+    and what `ssh host '...'` or `ssh host <<EOF` runs on the remote host; a variable the
+    script set once to a program (`PYTHON3="python3"; $PYTHON3 x.py`,
+    `PY=$(command -v python3)`, Makefile `PY := $(shell which python3)`).
 
-    Not reported: comments, `echo`/`printf` arguments and other data, names such as
+    Not reported: looking a program up (`command -v python3`, `which`, `type`, `hash`),
+    a variable assigned two different values, comments, `echo`/`printf` arguments and other
+    data, names such as
     `python_version` or `PYTHONPATH`, the venv interpreter
     `/opt/quantum/venvs/<venv>/bin/python`, `"$VENV/bin/python"`, `sys.executable`.
 
