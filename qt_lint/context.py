@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from qt_lint.commands import Command
     from qt_lint.parsers.configfile import ConfigValue
-    from qt_lint.parsers.envfile import EnvFile
+    from qt_lint.parsers.envfile import EnvEntry, EnvFile
     from qt_lint.parsers.python import PythonFacts
     from qt_lint.parsers.shell import ShellAnalysis
     from qt_lint.parsers.systemd import Assignment, Unit, UnitDocument
@@ -98,6 +98,19 @@ class FileContext:
         from qt_lint.parsers.python import PythonFacts
 
         return PythonFacts(self.text, self.python_tree)
+
+    @cached_property
+    def env_entries(self) -> list[EnvEntry]:
+        """The variables a file sets for a service: an env file's assignments, or the
+        `Environment=` words of the unit's own file (judged alike: secrets, Redis hosts,
+        paths)."""
+        if self.kind is Kind.ENV:
+            return self.env.entries
+        if self.kind is Kind.UNIT:
+            from qt_lint.parsers.systemd import environment_entries
+
+            return environment_entries(self.unit_document)
+        return []
 
     @cached_property
     def env(self) -> EnvFile:

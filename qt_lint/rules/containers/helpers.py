@@ -17,6 +17,11 @@ _CTOR_SUFFIXES = (".Redis", ".StrictRedis", ".ConnectionPool", ".BlockingConnect
 _HOST_KEYS = ("REDIS_HOST", "REDIS_URL")
 
 
+def host_key(key: str) -> bool:
+    """`REDIS_HOST`, `REDIS_URL`, and prefixed forms (`QT_REDIS_URL`, `CACHE_REDIS_HOST`)."""
+    return any(key == name or key.endswith("_" + name) for name in _HOST_KEYS)
+
+
 @dataclass(frozen=True)
 class RedisHost:
     host: str
@@ -60,7 +65,7 @@ def python_hosts(ctx: FileContext) -> Iterator[RedisHost]:
                 node = call.node.args[0]
         elif name in ENV_GETTERS:
             key = facts.resolve(call.arg(0, "key"), call.scope)
-            if key is not None and key.text in _HOST_KEYS:
+            if key is not None and host_key(key.text):
                 node, url = call.arg(1, "default"), key.text.endswith("URL")
         if node is None:
             continue
@@ -78,8 +83,8 @@ def _judgeable(value: str) -> bool:
 
 
 def env_hosts(ctx: FileContext) -> Iterator[RedisHost]:
-    for entry in ctx.env.entries:
-        if entry.key in _HOST_KEYS and _judgeable(entry.value):
+    for entry in ctx.env_entries:
+        if host_key(entry.key) and _judgeable(entry.value):
             host = host_of_url(entry.value) if entry.key.endswith("URL") else entry.value
             if host:
                 yield RedisHost(host, entry.value_line, entry.value_column, entry.key)
@@ -101,7 +106,7 @@ def config_hosts(ctx: FileContext) -> Iterator[RedisHost]:
 def hosts(ctx: FileContext) -> Iterator[RedisHost]:
     if ctx.kind is Kind.PYTHON:
         yield from python_hosts(ctx)
-    elif ctx.kind is Kind.ENV:
+    elif ctx.kind in (Kind.ENV, Kind.UNIT):
         yield from env_hosts(ctx)
     elif ctx.kind in (Kind.CONFIG, Kind.COMPOSE):
         yield from config_hosts(ctx)

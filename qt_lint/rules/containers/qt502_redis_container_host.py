@@ -13,8 +13,9 @@ class RedisContainerHost(Rule):
     ## What it does
     Reports a Redis host that is a container name (`quantum_redis`, `redis`,
     `redis-server`, `quantum-redis`, ...) in code (`redis.Redis(host=...)`,
-    `redis.from_url(...)`, an `os.getenv("REDIS_HOST", ...)` default), in env files
-    (`REDIS_HOST=`, `REDIS_URL=`) and in YAML, TOML and INI configuration.
+    `redis.from_url(...)`, an `os.getenv("REDIS_HOST", ...)` default), in env files and
+    unit `Environment=` lines (`REDIS_HOST=`, `REDIS_URL=`) and in YAML, TOML and INI
+    configuration.
 
     ## Why is this bad?
     Contract E: "NO container names". A container name resolves only inside a Docker
@@ -38,7 +39,7 @@ class RedisContainerHost(Rule):
     code = "QT502"
     name = "redis-container-host"
     section = "E"
-    kinds = frozenset({Kind.PYTHON, Kind.ENV, Kind.CONFIG, Kind.COMPOSE})
+    kinds = frozenset({Kind.PYTHON, Kind.ENV, Kind.UNIT, Kind.CONFIG, Kind.COMPOSE})
     summary = "Redis host is a container name"
     prefilter = {Kind.PYTHON: REDIS_PREFILTER}
     example_path = "backend/cache.py"

@@ -14,8 +14,9 @@ class RemoteRedis(Rule):
     Reports a Redis host that is not local (`localhost`, `127.0.0.1`, `::1`) and not a
     container name (QT502): in `redis.Redis(host=...)`, `StrictRedis(...)`,
     `redis.from_url("redis://...")`, an `os.getenv("REDIS_HOST", ...)` default, env files'
-    `REDIS_HOST=`/`REDIS_URL=` and configuration files. A host read from the environment is
-    not reported.
+    and unit `Environment=` lines' `REDIS_HOST=`/`REDIS_URL=` (also prefixed:
+    `QT_REDIS_URL=`), and configuration files. A host read from the environment is not
+    reported.
 
     ## Why is this bad?
     Contract E: "NEVER use remote Redis (security risk)". Signals and positions cross the
@@ -38,7 +39,7 @@ class RemoteRedis(Rule):
     code = "QT503"
     name = "remote-redis"
     section = "E"
-    kinds = frozenset({Kind.PYTHON, Kind.ENV, Kind.CONFIG, Kind.COMPOSE})
+    kinds = frozenset({Kind.PYTHON, Kind.ENV, Kind.UNIT, Kind.CONFIG, Kind.COMPOSE})
     summary = "Redis host that is not localhost"
     prefilter = {Kind.PYTHON: REDIS_PREFILTER}
     example_path = "backend/cache.py"
@@ -46,6 +47,8 @@ class RemoteRedis(Rule):
                      's = redis.Redis(host=os.getenv("REDIS_HOST"))\n'
                      't = redis.from_url("redis://localhost:6379/0")\n'),)
     INVALID = (
+        Example("[Service]\nEnvironment=REDIS_HOST=10.0.0.5 \"REDIS_URL=redis://10.0.0.6/0\"\n",
+                path="systemd/quantum-backend.service", expect=((2, 24), (2, 44))),
         Example('import redis\nr = redis.from_url("redis://10.0.0.5:6379/0")\n',
                 expect=((2, 20),)),
         Example('import os\nH = os.getenv("REDIS_HOST", "cache.internal")\n',

@@ -17,7 +17,10 @@ class EnvFileContract(Rule):
     Reports a unit's `EnvironmentFile=` that is not `/etc/quantum/<service>.env` for the
     unit's own service (`quantum-backend.service` -> `/etc/quantum/backend.env`;
     `/etc/quantum/common.env` may be added beside it), or that is optional (`-` prefix).
-    A missing one is QT401.
+    A missing one is QT401. In a quantum unit, an `Environment=` that sets one of the
+    contract's variables (`contract.required-vars`: `REDIS_HOST`, `DB_PATH`, ...) is
+    reported too: those come from the env file only (their values are judged as well, by
+    QT305, QT502, QT503 and QT601, as in an env file).
 
     ## Why is this bad?
     Contracts C and D.2: each service reads its own env file, owned `root:qt` with mode
@@ -51,6 +54,8 @@ class EnvFileContract(Rule):
     VALID = (Example(GOLDEN),
              Example(GOLDEN.replace(_ENV, "EnvironmentFile=/etc/quantum/common.env\n" + _ENV)))
     INVALID = (
+        Example(GOLDEN.replace(_ENV, _ENV + "\nEnvironment=REDIS_HOST=localhost TZ=UTC"),
+                expect=((13, 13),)),
         Example(GOLDEN.replace(_ENV, "EnvironmentFile=-/etc/quantum/backend.env"),
                 expect=((12, 17),), fixed=GOLDEN),
         Example(GOLDEN.replace(_ENV, "EnvironmentFile=/home/qt/quantum_trader/.env"),
@@ -90,3 +95,11 @@ class EnvFileContract(Rule):
             if ctx.owns(last):
                 yield ctx.finding(self, last.line, last.column,
                                   f"{unit.name} reads no {own}")
+        if not unit.stem.startswith(ctx.contract.unit_prefix):
+            return
+        required = set(ctx.contract.required_vars)
+        for entry in ctx.env_entries:
+            if entry.key in required:
+                yield ctx.finding(self, entry.line, entry.column,
+                                  f"Environment= sets {entry.key}; contract variables come "
+                                  f"from {own} only")

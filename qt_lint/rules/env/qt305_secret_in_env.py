@@ -11,10 +11,10 @@ from qt_lint.secrets import holds_secret
 class SecretInEnv(Rule):
     """
     ## What it does
-    Reports an env file (in the repository, or on a host under `/etc/quantum/`) that gives
-    a non-empty value to a secret-like key: one containing `KEY`, `SECRET`, `PASSWORD`,
-    `PASSWD`, `TOKEN`, `PRIVATE` or `CREDENTIAL`. **The message names the key and never
-    prints the value**, in every output format.
+    Reports an env file (in the repository, or on a host under `/etc/quantum/`), or a
+    unit's `Environment=` line, that gives a non-empty value to a secret-like key: one
+    containing `KEY`, `SECRET`, `PASSWORD`, `PASSWD`, `TOKEN`, `PRIVATE` or `CREDENTIAL`.
+    **The message names the key and never prints the value**, in every output format.
 
     Not reported, because no credential is written down:
     - empty values, and a value that points into the secrets folder
@@ -56,7 +56,7 @@ class SecretInEnv(Rule):
     code = "QT305"
     name = "secret-in-env"
     section = "C"
-    kinds = frozenset({Kind.ENV})
+    kinds = frozenset({Kind.ENV, Kind.UNIT})
     summary = "Secret value in an env file (the value is never shown)"
     example_path = "deploy/backend.env"
     VALID = (Example("BINANCE_API_KEY=\nKEY_PATH=/opt/quantum/secrets/binance.key\n"
@@ -66,6 +66,8 @@ class SecretInEnv(Rule):
                      "API_KEY=changeme\nAPI_SECRET=your_key_here\nX_TOKEN=<token>\n"
                      "Y_KEY=xxx\nZ_PASSWORD=${DB_PASSWORD}\n"))
     INVALID = (
+        Example("[Service]\nEnvironment=LOG_LEVEL=INFO \"BINANCE_API_SECRET=abc\"\n",
+                path="systemd/quantum-backend.service", expect=((2, 29),)),
         Example("LOG_LEVEL=INFO\nBINANCE_API_KEY=abc123\nexport DB_PASSWORD='p w'\n",
                 expect=((2, 1), (3, 8))),
         Example("JWT_SECRET=3q2+7w==\nAPI_KEY=quantum:abc\nREDIS_PASSWORD=hunter2\n",
@@ -74,11 +76,12 @@ class SecretInEnv(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         secrets = ctx.contract.secrets_dir.rstrip("/") + "/"
-        for entry in ctx.env.entries:
+        where = "an env file" if ctx.kind is Kind.ENV else "a unit's Environment="
+        for entry in ctx.env_entries:
             if not holds_secret(entry.key, entry.value):
                 continue
             if entry.value.startswith(secrets):
                 continue
             yield ctx.finding(self, entry.line, entry.column,
-                              f"{entry.key} has a value in an env file (not shown); secrets "
+                              f"{entry.key} has a value in {where} (not shown); secrets "
                               f"live in {ctx.contract.secrets_dir}/")
