@@ -24,6 +24,7 @@ budget of a pre-commit run on one file.
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -117,6 +118,16 @@ def parse_tree(text: str) -> ast.Module:
             warnings.simplefilter("ignore")
             return ast.parse(text)
     except SyntaxError as exc:
+        if sys.version_info < (3, 12) and ("f'" in text or 'f"' in text or "F'" in text
+                                           or 'F"' in text):
+            from qt_lint.parsers import pep701
+
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    return pep701.parse(text)  # a 3.12 f-string on an older interpreter
+            except (pep701.NotPep701, SyntaxError, ValueError, RecursionError):
+                pass
         line = exc.lineno or 1
         column = exc.offset or 1
         message = exc.msg or "invalid syntax"
