@@ -39,9 +39,10 @@ def check_file(target: Target, settings: RunSettings, project: Project | None = 
 
     max_size = settings.config.max_file_size
     systemd = target.kind in SYSTEMD_KINDS
+    utf16 = target.kind in (Kind.CONFIG, Kind.COMPOSE)  # YAML and JSON may be UTF-16
     try:
-        source = decode(data, max_size, systemd) if data is not None else read_text(
-            Path(target.abspath), max_size, systemd)
+        source = decode(data, max_size, systemd, utf16) if data is not None else read_text(
+            Path(target.abspath), max_size, systemd, utf16)
         check_line_length(source.text, settings.config.max_line_length)
     except Unreadable as exc:
         found = []

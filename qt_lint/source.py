@@ -46,12 +46,23 @@ class Text:
     crlf_lines: frozenset[int] | None = None
 
 
-def decode(data: bytes, max_size: int, systemd: bool = False) -> Text:
+def decode(data: bytes, max_size: int, systemd: bool = False, utf16: bool = False) -> Text:
     """The file's text. `systemd` reads it as systemd reads units and env files: a NUL
-    byte is text, and a lone carriage return or NUL ends a line (`parsers/lines.py`)."""
+    byte is text, and a lone carriage return or NUL ends a line (`parsers/lines.py`).
+    `utf16`: the format allows UTF-16 with a byte-order mark (YAML, JSON); elsewhere such a
+    file is named for what it is, not "binary"."""
     if max_size and len(data) > max_size:
         raise Unreadable(
             f"file is too large to analyse ({len(data):,} bytes > max-file-size {max_size:,})")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        if not utf16:
+            raise Unreadable("UTF-16 text (byte-order mark), which this file's reader does "
+                             "not read: not analysed; save it as UTF-8")
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeError:
+            raise Unreadable("not valid UTF-16 (after its byte-order mark), not analysed",
+                             1, 1) from None
     nul = data.find(b"\0")
     if nul != -1 and not systemd:
         line = data.count(b"\n", 0, nul) + 1
@@ -183,11 +194,11 @@ def check_line_length(text: str, limit: int) -> None:
         number += 1
 
 
-def read_text(path: Path, max_size: int, systemd: bool = False) -> Text:
+def read_text(path: Path, max_size: int, systemd: bool = False, utf16: bool = False) -> Text:
     """Read a regular file; never blocks on FIFOs or devices, never follows a loop, never
     reads more than `max_size` bytes."""
     data = read_bounded(path, max_size, verb="analyse", limit_name="max-file-size ")
-    return decode(data, max_size, systemd)
+    return decode(data, max_size, systemd, utf16)
 
 
 def _os_reason(exc: OSError) -> str:

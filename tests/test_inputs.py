@@ -124,3 +124,18 @@ def test_check_never_tracebacks_on_garbage_tree(tmp_path: Path) -> None:
     proc = qt_lint("check", ".", cwd=tmp_path)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
+
+
+def test_utf16_is_named_for_what_it_is(tmp_path: Path) -> None:
+    """YAML may be UTF-16 (it is read); a shell script cannot (it is named, not "binary")."""
+    from tests.conftest import qt_lint
+
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "redis.yaml").write_bytes(
+        "redis:\n  host: quantum_redis\n".encode("utf-16"))
+    (tmp_path / "ops").mkdir()
+    (tmp_path / "ops" / "a.sh").write_bytes("python3 x.py\n".encode("utf-16"))
+    proc = qt_lint("check", "--isolated", "--no-cache", ".", cwd=tmp_path)
+    assert "config/redis.yaml:2:9: QT502" in proc.stdout, proc.stdout
+    assert "ops/a.sh:1:1: QT001 UTF-16 text (byte-order mark)" in proc.stdout
+    assert "binary" not in proc.stdout
