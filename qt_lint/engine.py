@@ -117,9 +117,43 @@ def _analyse(target: Target, source: Text, settings: RunSettings,
             if problem.line not in seen:
                 seen.add(problem.line)
                 raw.append(parse_error(path, problem.line, problem.column, problem.message))
+    if kind is Kind.SHELL and parse_failed is None:
+        raw.extend(_written(target, ctx, settings, project))
     directives = suppress.parse_directives(source.text, kind)
     kept = _filter(raw, directives, target, settings)
     return anchored(kept, source.text)
+
+
+_GENERATED_KINDS = frozenset({Kind.UNIT, Kind.CRONTAB, Kind.ENV})
+
+
+def _written(target: Target, ctx: FileContext, settings: RunSettings,
+             project: Project | None) -> list[Finding]:
+    """The units, crontabs and env files a script writes from heredocs, analysed as
+    those files, reported at their lines in the script (no fixes: the script is what
+    changes). Meta findings about the generated text (QT001-QT004) are left out: it may
+    hold the script's own expansions."""
+    from qt_lint.classify import classify
+
+    try:
+        written = ctx.shell.written
+    except ParseError:
+        return []
+    out: list[Finding] = []
+    for item in written:
+        kind = classify(item.path.lstrip("/"))
+        if kind not in _GENERATED_KINDS:
+            continue
+        sub = Target(target.path, target.abspath, item.path.lstrip("/"), kind)
+        try:
+            text = decode(item.text.encode("utf-8"), 0, kind in SYSTEMD_KINDS)
+            found = _analyse(sub, text, settings, project)
+        except (Unreadable, RecursionError):
+            continue
+        out += [replace(f, line=f.line + item.line - 1, fix=None,
+                        message=f"{f.message} (in {item.path}, written here)")
+                for f in found if not f.code.startswith("QT00")]
+    return out
 
 
 def anchored(findings: list[Finding], text: str) -> list[Finding]:

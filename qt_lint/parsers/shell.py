@@ -51,6 +51,24 @@ def ssh_remote_command(command: Command) -> tuple[Word, ...]:
     return args[i + 1:]
 
 
+def _written_to(command: Command | None, redirects: list[Any]) -> str | None:
+    """The file a heredoc fed to `command` ends up in: `cat > f`, `cat >> f`, `tee f`,
+    `tee -a f` (behind `sudo` too); None when it goes elsewhere or the path is unknown."""
+    if command is None:
+        return None
+    if command.name == "tee":
+        files = [w for w in command.args if not w.text.startswith("-")]
+        target = files[0] if files else None
+    elif command.name == "cat" and all(w.text.startswith("-") for w in command.args):
+        outs = [r.target for r in redirects if r.operator in (">", ">>", ">|")]
+        target = outs[-1] if outs else None
+    else:
+        return None
+    if target is None or target.dynamic or not target.text.startswith("/"):
+        return None
+    return target.text
+
+
 def _reads_a_script(command: Command) -> bool:
     """A command whose standard input is a shell script: a shell, or ssh without a
     remote command (the login shell reads it) or with a shell as that command."""
@@ -76,6 +94,8 @@ class ShellAnalysis:
     words: list[Word] = field(default_factory=list)
     assignments: list[tuple[str, Word]] = field(default_factory=list)
     errors: list[ParseError] = field(default_factory=list)
+    # files a heredoc writes (`cat > /etc/systemd/system/x.service <<EOF`, `tee f <<EOF`)
+    written: list[Written] = field(default_factory=list)
 
     def extend(self, other: ShellAnalysis) -> None:
         self.commands.extend(other.commands)
@@ -83,6 +103,17 @@ class ShellAnalysis:
         self.words.extend(other.words)
         self.assignments.extend(other.assignments)
         self.errors.extend(other.errors)
+        self.written.extend(other.written)
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """A file a script writes from a heredoc: where to, the text, and the script's line
+    the text starts on (the engine analyses it as the kind of file it is)."""
+
+    path: str
+    text: str
+    line: int
 
 
 @functools.cache
@@ -322,6 +353,7 @@ class _Walker:
 
     def redirected(self, node: Any, cd: list[Word | None]) -> None:
         body = node.child_by_field_name("body")
+        redirects_before = len(self.out.redirects)
         heredocs = []
         body_id = body.id if body is not None else None
         for child in node.children:
@@ -344,6 +376,15 @@ class _Walker:
             for child in heredoc.children:
                 if child.type in ("file_redirect",):
                     self.redirect(child, cd)
+        if body is not None and heredocs:
+            writer = self.out.commands[before] if len(self.out.commands) > before else None
+            target = _written_to(writer, self.out.redirects[redirects_before:])
+            if target is not None:
+                for heredoc in heredocs:
+                    for child in heredoc.children:
+                        if child.type == "heredoc_body":
+                            line, _ = self.mapper(child.start_point[0], 0)
+                            self.out.written.append(Written(target, self.raw(child), line))
 
     def heredoc(self, node: Any) -> None:
         for child in node.children:
