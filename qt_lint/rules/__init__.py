@@ -16,6 +16,7 @@ RULE_MODULES: tuple[str, ...] = (
     "runtime.qt102_wrapper_bypass",
     "runtime.qt103_venv_mismatch",
     "runtime.qt104_relative_cd",
+    "runtime.qt105_ops_without_wrapper",
     "paths.qt201_hardcoded_path",
     "paths.qt202_path_fallback",
     "paths.qt203_tmp_state",

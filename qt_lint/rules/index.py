@@ -16,6 +16,7 @@ INDEX: dict[str, tuple[str, tuple[str, ...], bool]] = {
     'QT102': ('runtime.qt102_wrapper_bypass', ('makefile',), False),
     'QT103': ('runtime.qt103_venv_mismatch', ('crontab', 'makefile', 'python', 'shell', 'systemd-unit'), False),
     'QT104': ('runtime.qt104_relative_cd', ('crontab', 'makefile', 'shell'), False),
+    'QT105': ('runtime.qt105_ops_without_wrapper', ('crontab', 'python', 'shell'), False),
     'QT201': ('paths.qt201_hardcoded_path', ('python',), False),
     'QT202': ('paths.qt202_path_fallback', ('python',), False),
     'QT203': ('paths.qt203_tmp_state', ('crontab', 'env-file', 'makefile', 'python', 'shell', 'systemd-unit'), False),
