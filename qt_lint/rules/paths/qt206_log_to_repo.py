@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from qt_lint.context import SHELL_KINDS, FileContext
@@ -8,13 +9,27 @@ from qt_lint.rule import AnyOf, Example, Rule
 from qt_lint.rules.paths.helpers import HANDLERS, into_repo
 
 _WRITE = frozenset({">", ">>", "&>", "&>>", ">|"})
+_LOG_FILE = re.compile(r"(?:^|/)logs?/|\.(?:log|out|err)$")
+
+
+def _appends(facts: object, call: object) -> bool:
+    """`open(path, "a")` (any append mode)."""
+    from qt_lint.parsers.python import Call, PythonFacts
+
+    assert isinstance(facts, PythonFacts) and isinstance(call, Call)
+    mode = call.arg(1, "mode")
+    value = facts.resolve(mode, call.scope) if mode is not None else None
+    return value is not None and value.exact and "a" in value.text
+
+
 class LogToRepo(Rule):
     """
     ## What it does
     Reports log output written inside the repository: shell redirections (`>`, `>>`,
-    `&>`) to `logs/...`, a relative `*.log`, or a path under the repository root
+    `&>`) and `tee` to `logs/...`, a relative `*.log`, or a path under the repository root
     (`/home/qt/quantum_trader/...`, `$REPO_ROOT/...`); in Python, `logging.FileHandler`,
-    `RotatingFileHandler` or `basicConfig(filename=...)` with a relative path or one under
+    `RotatingFileHandler`, `basicConfig(filename=...)`, loguru's `logger.add(...)` and
+    `open(..., "a")` on a log path (`logs/...`, `*.log`) with a relative path or one under
     the repository root. Not reported: `/var/log/quantum/<service>.log`, `/dev/null`, the
     journal.
 
@@ -35,7 +50,7 @@ class LogToRepo(Rule):
     name = "log-to-repo"
     section = "A"
     kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON})
-    prefilter = {Kind.PYTHON: AnyOf("FileHandler", "basicConfig")}
+    prefilter = {Kind.PYTHON: AnyOf("FileHandler", "basicConfig", ".add(", "open(")}
     summary = "Log output written inside the repository"
     example_path = "ops/train.sh"
     VALID = (Example("job >> /var/log/quantum/train.log 2>&1\njob > /dev/null\n"),
@@ -45,6 +60,11 @@ class LogToRepo(Rule):
     INVALID = (
         Example("job >> logs/training.log 2>&1\n", expect=((1, 8),)),
         Example('job &> "$REPO_ROOT/train.out"\n', expect=((1, 8),)),
+        Example("job 2>&1 | tee -a logs/train.log\n", expect=((1, 19),)),
+        Example('from loguru import logger\nlogger.add("logs/app.log", rotation="1 day")\n'
+                'with open("logs/trades.log", "a") as f:\n    f.write("x")\n'
+                'with open("state.json", "a") as g:\n    g.write("x")\n', path="b/app.py",
+                expect=((2, 12), (3, 11))),
         Example('import logging\nlogging.basicConfig(filename="logs/backend.log")\n'
                 'h = logging.FileHandler("/home/qt/quantum_trader/x.log")\n', path="b/app.py",
                 expect=((2, 30), (3, 25))),
@@ -62,6 +82,15 @@ class LogToRepo(Rule):
                 yield ctx.finding(self, target.line, target.column,
                                   f"output redirected into the repository ({target.text}); "
                                   "log to the journal or /var/log/quantum/")
+        for command in ctx.commands:
+            if command.name != "tee":
+                continue
+            for word in command.args:
+                if not word.text.startswith("-") and into_repo(word.text,
+                                                               ctx.contract.repo_root):
+                    yield ctx.finding(self, word.line, word.column,
+                                      f"output copied into the repository by tee ({word.text}); "
+                                      "log to the journal or /var/log/quantum/")
 
     def _python(self, ctx: FileContext) -> Iterator[Finding]:
         facts = ctx.python
@@ -70,6 +99,14 @@ class LogToRepo(Rule):
                 node = call.arg(0, "filename")
             elif call.name == "logging.basicConfig":
                 node = call.kwarg("filename")
+            elif call.name in ("loguru.logger.add", "logger.add") or (
+                    call.attr == "add" and call.name.endswith("logger.add")):
+                node = call.arg(0, "sink")  # loguru: a str or Path sink is a file
+            elif call.name == "open" and _appends(facts, call):
+                node = call.arg(0, "file")
+                value = facts.resolve(node, call.scope) if node is not None else None
+                if value is None or not _LOG_FILE.search(value.text):
+                    continue  # appending to data, not to a log
             else:
                 continue
             value = facts.resolve(node, call.scope) if node is not None else None
