@@ -49,6 +49,13 @@ _PLACEHOLDER = re.compile(
     r"|your[_-].*|.*[_-]here|(?:set|insert|put|add)[_-](?:your|me|here).*)$", re.IGNORECASE)
 
 
+def url_password(value: str) -> bool:
+    """A URL that carries a password (`redis://:p4ss@host`), not a placeholder or a
+    reference (`redis://:${REDIS_PASSWORD}@host`)."""
+    match = _URL_PASSWORD.search(value) if "://" in value and "@" in value else None
+    return match is not None and not is_placeholder(match.group("password"))
+
+
 def is_placeholder(value: str) -> bool:
     """`changeme`, `your_key_here`, `<token>`, `xxx`, `${API_KEY}`, ...: a template's
     stand-in, not a credential (never the mask `****`)."""

@@ -238,6 +238,8 @@ class _Walker:
         if kind == "variable_assignment":
             self.assignment(node, cd)
             return
+        if kind == "test_command":
+            self.test_words(node)
         if kind in _NEW_SHELL:
             inner: list[Word | None] = [cd[0]]
             for child in node.children:
@@ -245,6 +247,15 @@ class _Walker:
             return
         for child in node.children:
             self.walk(child, cd)
+
+    def test_words(self, node: Any) -> None:
+        """The operands of `[ ... ]` and `[[ ... ]]` are data words (`[ -d /opt/x ]`)."""
+        for child in node.named_children:
+            if child.type in ("word", "string", "raw_string", "concatenation"):
+                self.out.words.append(self.word(child))
+            elif child.type in ("binary_expression", "unary_expression",
+                                "parenthesized_expression", "negated_expression"):
+                self.test_words(child)
 
     def assignment(self, node: Any, cd: list[Word | None]) -> None:
         name = node.child_by_field_name("name")

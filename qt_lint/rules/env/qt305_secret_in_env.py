@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import Example, Rule
-from qt_lint.secrets import holds_secret
+from qt_lint.secrets import holds_secret, url_password
 
 
 class SecretInEnv(Rule):
@@ -15,6 +15,9 @@ class SecretInEnv(Rule):
     unit's `Environment=` line, that gives a non-empty value to a secret-like key: one
     containing `KEY`, `SECRET`, `PASSWORD`, `PASSWD`, `TOKEN`, `PRIVATE` or `CREDENTIAL`.
     **The message names the key and never prints the value**, in every output format.
+
+    A URL with a password (`REDIS_URL=redis://:p4ss@localhost:6379/0`,
+    `DATABASE_URL=postgres://user:p4ss@db/x`) is reported whatever its key.
 
     Not reported, because no credential is written down:
     - empty values, and a value that points into the secrets folder
@@ -72,12 +75,20 @@ class SecretInEnv(Rule):
                 expect=((2, 1), (3, 8))),
         Example("JWT_SECRET=3q2+7w==\nAPI_KEY=quantum:abc\nREDIS_PASSWORD=hunter2\n",
                 expect=((1, 1), (2, 1), (3, 1))),
+        Example("REDIS_URL=redis://:hunter2@localhost:6379/0\n"
+                "DATABASE_URL=postgres://app:pw@localhost/x\nDOCS_URL=https://example.org/\n",
+                expect=((1, 1), (2, 1))),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         secrets = ctx.contract.secrets_dir.rstrip("/") + "/"
         where = "an env file" if ctx.kind is Kind.ENV else "a unit's Environment="
         for entry in ctx.env_entries:
+            if url_password(entry.value):
+                yield ctx.finding(self, entry.line, entry.column,
+                                  f"{entry.key} holds a password in its URL (not shown); "
+                                  f"secrets live in {ctx.contract.secrets_dir}/")
+                continue
             if not holds_secret(entry.key, entry.value):
                 continue
             if entry.value.startswith(secrets):

@@ -27,8 +27,11 @@ def root_prefix(contract: Contract) -> re.Pattern[str]:
 
 @functools.cache
 def quoted_root(contract: Contract) -> AnyOf:
-    return AnyOf(*(q + root.replace("\\", "\\\\") for root in contract.path_roots
-                   for q in "\"'"), ignore_case=True)
+    """A quote then a root, as the source spells it: `"C:\\\\` in a plain string and
+    `r"C:\\` in a raw one."""
+    needles = {q + form for root in contract.path_roots for q in "\"'"
+               for form in (root, root.replace("\\", "\\\\"))}
+    return AnyOf(*sorted(needles), ignore_case=True)
 
 
 def is_root_path(value: str, contract: Contract) -> bool:
@@ -92,6 +95,7 @@ class HardcodedPath(Rule):
     )
     INVALID = (
         Example('DB_PATH = "/home/user/data/db.sqlite"\n', expect=((1, 11),)),
+        Example('ROOT = r"C:\\quantum_trader\\data"\n', expect=((1, 8),)),
         Example('from pathlib import Path\nP = Path("/opt/quantum") / "data"\n'
                 'def f(d=b"/srv/x"):\n    return f"/mnt/c/{d}"\n',
                 expect=((2, 10), (3, 9), (4, 12))),
