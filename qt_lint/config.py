@@ -376,21 +376,28 @@ def load_config(path: Path | None, start: Path, known_codes: frozenset[str]) -> 
     elif not os.path.isfile(path):
         raise ConfigError(f"--config: {path}: no such file")
     try:
-        document = parse_toml(read_bounded(path, MAX_CONFIG_SIZE).decode("utf-8"))
+        data = read_bounded(path, MAX_CONFIG_SIZE)
     except Unreadable as exc:
         raise ConfigError(f"{path}: cannot read: {exc.message}") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
-    except TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    if path.name == "pyproject.toml":
-        data = document.get("tool", {}).get("qt-lint", {})
-    else:
-        data = document
+    return config_from_bytes(data, str(path), path.name, path.parent.resolve(), known_codes)
+
+
+def config_from_bytes(data: bytes, where: str, name: str, root: Path,
+                      known_codes: frozenset[str]) -> Config:
+    """A configuration file's content as a Config (`name`: `pyproject.toml` reads its
+    `[tool.qt-lint]` table); ConfigError names `where` and the reason."""
     try:
-        return parse_config(data, path.parent.resolve(), path, known_codes)
+        document = parse_toml(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{where}: cannot read: {exc}") from None
+    except TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: invalid TOML: {exc}") from None
+    table = document.get("tool", {}).get("qt-lint", {}) if name == "pyproject.toml" \
+        else document
+    try:
+        return parse_config(table, root, Path(where), known_codes)
     except ConfigError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+        raise ConfigError(f"{where}: {exc}") from None
 
 
 def with_overrides(config: Config, **changes: Any) -> Config:

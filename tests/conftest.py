@@ -57,3 +57,14 @@ def repo(tmp_path: Path) -> Iterator[Path]:
     """A fresh git repository in a temp folder."""
     git("init", "-q", "-b", "main", cwd=tmp_path)
     yield tmp_path
+
+
+@pytest.fixture
+def host(tmp_path: Path) -> Path:
+    """A compliant contract host under a temporary --root (tests/hosttree.py)."""
+    from tests.hosttree import build_host
+
+    root = tmp_path / "host"
+    root.mkdir()
+    build_host(root)
+    return root

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import qt_lint
-from tests.hosttree import QT, build_host, folder, put, redis_server
+from tests.hosttree import QT, folder, put, redis_server
 
 C_ENV = "/etc/quantum/backend.env"
 UNIT = "etc/systemd/system/quantum-backend.service"
@@ -25,14 +25,6 @@ REPO_UNIT = "home/qt/quantum_trader/systemd/quantum-backend.service"
 def redis_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     with redis_server(tmp_path_factory.mktemp("redis")) as port:
         yield port
-
-
-@pytest.fixture
-def host(tmp_path: Path) -> Path:
-    root = tmp_path / "host"
-    root.mkdir()
-    build_host(root)
-    return root
 
 
 def audit(root: Path, port: int = 0, *extra: str) -> tuple[int, dict[str, object]]:

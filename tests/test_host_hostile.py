@@ -27,14 +27,6 @@ OUTSIDE = "QTLINT-OUTSIDE-CANARY"
 
 
 @pytest.fixture
-def host(tmp_path: Path) -> Path:
-    root = tmp_path / "host"
-    root.mkdir()
-    build_host(root)
-    return root
-
-
-@pytest.fixture
 def outside(tmp_path: Path) -> Path:
     """Files beside the root, that no audit of the root may read."""
     where = tmp_path / "outside"
@@ -424,7 +416,9 @@ def test_a_unit_with_another_name_that_runs_the_repository_is_judged(host: Path)
 
 # 6. the database as SQLite sees it, write-ahead log included -------------------------------
 
-def test_a_corruption_committed_only_to_the_wal_fails(host: Path, tmp_path: Path) -> None:
+def _wal_only(host: Path, tmp_path: Path, statement: str) -> Path:
+    """The host's database with `statement` committed to its write-ahead log only: the
+    files are copied while the writer still holds them (no checkpoint on close)."""
     work = tmp_path / "work.db"
     db = host / "opt/quantum/data/quantum_trader.db"
     shutil.copy(db, work)
@@ -433,13 +427,18 @@ def test_a_corruption_committed_only_to_the_wal_fails(host: Path, tmp_path: Path
         writer.execute("PRAGMA journal_mode=WAL")
         writer.execute("PRAGMA wal_autocheckpoint=0")
         writer.execute("PRAGMA writable_schema=ON")
-        writer.execute("UPDATE sqlite_master SET sql='CREATE TABLE trades(' "
-                       "WHERE name='trades'")
+        writer.execute(statement)
         shutil.copy(work, db)  # the database file without the change
         shutil.copy(f"{work}-wal", f"{db}-wal")  # the change, only in the log
     finally:
         writer.close()
     os.chown(f"{db}-wal", QT, QT)
+    return db
+
+
+def test_a_corruption_committed_only_to_the_wal_fails(host: Path, tmp_path: Path) -> None:
+    db = _wal_only(host, tmp_path, "UPDATE sqlite_master SET sql='CREATE TABLE trades(' "
+                   "WHERE name='trades'")
     proc = hostile_audit(host)
     h113 = next(c for c in results(proc) if c["code"] == "H113")
     assert h113["status"] == "fail", h113
@@ -447,21 +446,11 @@ def test_a_corruption_committed_only_to_the_wal_fails(host: Path, tmp_path: Path
 
 
 def test_a_healthy_wal_database_passes(host: Path, tmp_path: Path) -> None:
-    work = tmp_path / "work.db"
-    db = host / "opt/quantum/data/quantum_trader.db"
-    shutil.copy(db, work)
-    writer = sqlite3.connect(work, isolation_level=None)
-    try:
-        writer.execute("PRAGMA journal_mode=WAL")
-        writer.execute("PRAGMA wal_autocheckpoint=0")
-        writer.execute("INSERT INTO trades (symbol) VALUES ('ETHUSDT')")
-        shutil.copy(work, db)
-        shutil.copy(f"{work}-wal", f"{db}-wal")
-    finally:
-        writer.close()
+    _wal_only(host, tmp_path, "INSERT INTO trades (symbol) VALUES ('ETHUSDT')")
     proc = hostile_audit(host)
     assert proc.returncode == 0, bad(proc)
-    assert "wal" in json.dumps([c for c in results(proc) if c["code"] == "H113"]) or True
+    h113 = next(c for c in results(proc) if c["code"] == "H113")
+    assert h113["status"] == "pass"
 
 
 # 7. never judge a prefix ------------------------------------------------------------------

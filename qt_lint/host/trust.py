@@ -17,7 +17,15 @@ import os
 import stat
 from pathlib import Path
 
-from qt_lint.config import Config, ConfigError, Contract, TOMLDecodeError, parse_config, parse_toml
+from qt_lint.config import (
+    Config,
+    ConfigError,
+    Contract,
+    TOMLDecodeError,
+    config_from_bytes,
+    parse_config,
+    parse_toml,
+)
 from qt_lint.host.inroot import Root, kind_of, parse_acl, reason
 
 HOST_CONFIG = "/etc/quantum/qt-lint.toml"
@@ -71,15 +79,7 @@ def host_config(root: str, config_path: str | None) -> Config:
             raise ConfigError(f"{where}: cannot read: {reason(exc)}") from None
     finally:
         fs.close()
-    try:
-        document = parse_toml(data.decode("utf-8"))
-        return parse_config(document, Path(root), Path(where), known_codes())
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{where}: not UTF-8: {exc}") from None
-    except TOMLDecodeError as exc:
-        raise ConfigError(f"{where}: invalid TOML: {exc}") from None
-    except ConfigError as exc:
-        raise ConfigError(f"{where}: {exc}") from None
+    return config_from_bytes(data, where, "qt-lint.toml", Path(root), known_codes())
 
 
 def with_repo(config: Config, repo: str | None) -> Config:
