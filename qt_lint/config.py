@@ -73,6 +73,8 @@ class Contract:
         ("MODEL_DIR", "/opt/quantum/ai_engine/models"),
         ("DB_PATH", "/opt/quantum/data/quantum_trader.db"),
         ("REDIS_PORT", "6379"),
+        ("REDIS_DB", "0"),
+        ("PYTHONUNBUFFERED", "1"),
     )
     common_env: str = "common.env"
     path_roots: tuple[str, ...] = (

@@ -40,7 +40,8 @@ class EnvRequiredVars(Rule):
     For an env file meant for `/etc/quantum/`, reports required variables that are missing
     (one finding per file, at line 1, naming every missing variable) and pinned variables
     set to other values than the contract's (`REPO_ROOT`, `DATA_DIR`, `MODEL_DIR`,
-    `DB_PATH`, and `REDIS_PORT=6379`; one finding per value). A `common.env` beside the
+    `DB_PATH`, `REDIS_PORT=6379`, `REDIS_DB=0`, `PYTHONUNBUFFERED=1`; one finding per
+    value). A `common.env` beside the
     file supplies shared variables. Wrong Redis hosts are QT502/QT503 and wrong safety
     switches QT601.
 
@@ -83,6 +84,7 @@ class EnvRequiredVars(Rule):
         Example(_FULL.replace("LOG_LEVEL=INFO\n", "").replace("REDIS_DB=0\n", ""),
                 expect=((1, 1),)),
         Example(_FULL.replace("REDIS_PORT=6379", "REDIS_PORT=6380"), expect=((8, 12),)),
+        Example(_FULL.replace("REDIS_DB=0", "REDIS_DB=3"), expect=((9, 10),)),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
-from qt_lint.rule import Example, Rule
+from qt_lint.rule import AnyOf, Example, Rule
 from qt_lint.rules.examples import GOLDEN
 
 # Unit settings that hold absolute paths (WorkingDirectory= is QT404, EnvironmentFile= QT304).
@@ -29,6 +29,9 @@ class RelativeConfigPath(Rule):
     program given as a relative path (`ops/run.sh`, `.venv/bin/python`) and the path
     settings no more specific rule judges (`PIDFile=`, `ReadWritePaths=`,
     `Condition*Path*=`, ...). `WorkingDirectory=` is QT404 and `EnvironmentFile=` QT304.
+    In Python, `sqlite3.connect()` of a relative path (`"quantum_trader.db"`): the
+    database is state, which lives at `DB_PATH` (contract A), not wherever the process
+    happens to start (`":memory:"` and paths from the environment are fine).
 
     ## Why is this bad?
     Contract C: "ALL paths are absolute". A relative path resolves against whatever the
@@ -48,7 +51,8 @@ class RelativeConfigPath(Rule):
     code = "QT205"
     name = "relative-config-path"
     section = "C"
-    kinds = frozenset({Kind.UNIT, Kind.ENV})
+    kinds = frozenset({Kind.UNIT, Kind.ENV, Kind.PYTHON})
+    prefilter = {Kind.PYTHON: AnyOf("sqlite3")}
     summary = "Relative path in a path setting (env *_DIR/_PATH/_ROOT/_FILE, unit paths)"
     example_path = "systemd/quantum-backend.service"
     VALID = (Example(GOLDEN),
@@ -60,9 +64,15 @@ class RelativeConfigPath(Rule):
                 expect=((9, 16), (9, 22))),
         Example("DATA_DIR=data\nMODEL_PATH=~/models\nLOG_LEVEL=INFO\n", path="deploy/x.env",
                 expect=((1, 10), (2, 12))),
+        Example('import os, sqlite3\nc = sqlite3.connect("quantum_trader.db")\n'
+                'm = sqlite3.connect(":memory:")\nd = sqlite3.connect(os.environ["DB_PATH"])\n',
+                path="backend/db.py", expect=((2, 21),)),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if ctx.kind is Kind.PYTHON:
+            yield from self._python(ctx)
+            return
         if ctx.kind is Kind.ENV:
             yield from self._env(ctx)
             return
@@ -89,6 +99,24 @@ class RelativeConfigPath(Rule):
                         line, column = a.position(match.start())
                         yield ctx.finding(self, line, column,
                                           f"{a.key}= has the relative path {item}")
+
+    def _python(self, ctx: FileContext) -> Iterator[Finding]:
+        facts = ctx.python
+        for call in facts.calls:
+            if call.name != "sqlite3.connect":
+                continue
+            node = call.arg(0, "database")
+            value = facts.resolve(node, call.scope) if node is not None else None
+            if value is None or not value.exact:
+                continue
+            text = value.text
+            if not text or text == ":memory:" or text.startswith(("/", "$", "file:", "~")):
+                continue
+            assert node is not None
+            line, column = facts.position(node)
+            yield ctx.finding(self, line, column,
+                              f"sqlite3.connect() opens the relative path {text}; the "
+                              "database is state at DB_PATH (/opt/quantum/data/...)")
 
     def _env(self, ctx: FileContext) -> Iterator[Finding]:
         for entry in ctx.env.entries:
