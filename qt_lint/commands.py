@@ -71,6 +71,17 @@ _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh"})
 
 
+_LOOKUP = re.compile(r"^(?:which|command\s+-[vV]|type\s+-[pP]?)\s+"
+                     r"(?P<program>[A-Za-z0-9_.+/-]+)$")
+
+
+def looked_up(text: str) -> str | None:
+    """The program a lookup command names (`which python3`, `command -v python3`,
+    `type -P python3`): running its output runs that program."""
+    match = _LOOKUP.match(text.strip())
+    return match.group("program") if match else None
+
+
 def _only_looks_up(options: tuple[Word, ...]) -> bool:
     """`command -v`/`-V` (alone or with `-p`): a lookup, like `which`, `type`, `hash`."""
     for word in options:

@@ -214,7 +214,8 @@ def collect(config: Config, root: str = "/", redis_host: str | None = None,
         env_files = [f"{c.env_dir}/{n}" for n in names if n.endswith(".env")]
         for path in env_files:
             reader.read(path)
-        units, dropins, unit_errors = find_units(reader, config)
+        search = _unit_names(reader)
+        units, dropins, unit_errors = find_units(reader, config, search)
         for service in {c.service_of_unit(os.path.basename(u).rsplit(".", 1)[0])
                         for u in units if u.endswith(".service")}:
             reader.read(f"{c.env_dir}/{service}.env")
@@ -241,7 +242,8 @@ def collect(config: Config, root: str = "/", redis_host: str | None = None,
 
         live = os.path.abspath(root) == "/"
         redis = (_redis(redis_host or c.redis_hosts[0], redis_port or c.redis_port, timeout,
-                        c.redis_hosts, redis_password) if live else _redis_image(reader, config))
+                        c.redis_hosts, redis_password) if live
+                 else _redis_image(reader, config, search))
         systemd_live = live and _systemd_is_pid1()
         return Snapshot(
             version=SNAPSHOT_VERSION, root=reader.root, live=systemd_live,
@@ -293,13 +295,14 @@ def dropin_dirs(name: str) -> list[str]:
     return out
 
 
-def find_units(reader: Reader, config: Config
+def find_units(reader: Reader, config: Config,
+               search: tuple[dict[str, str], dict[str, list[str]]] | None = None,
                ) -> tuple[list[str], dict[str, list[str]], list[str]]:
     """The units the audit judges (those named with the contract's prefix, and any that run
     code from the repository or a venv, in every search folder), each with the drop-ins
     systemd applies to it, in the order it applies them."""
     c = config.contract
-    fragments, listed = _unit_names(reader)
+    fragments, listed = search or _unit_names(reader)
     units: list[str] = []
     errors: list[str] = []
     marks = (c.repo_root.rstrip("/") + "/", c.venv_root.rstrip("/") + "/")
@@ -511,7 +514,8 @@ def _no_secret(message: str, secret: str | None) -> str:
 REDIS_DEFAULTS = {"appendonly": "no", "bind": "", "protected-mode": "yes", "port": "6379"}
 
 
-def _redis_image(reader: Reader, config: Config) -> dict[str, Any]:
+def _redis_image(reader: Reader, config: Config,
+                 search: tuple[dict[str, str], dict[str, list[str]]]) -> dict[str, Any]:
     """An image's Redis, from its own files: redis.conf (with its includes) and whether
     the contract's Redis unit is installed and enabled. Nothing is contacted."""
     c = config.contract
@@ -524,7 +528,7 @@ def _redis_image(reader: Reader, config: Config) -> dict[str, Any]:
         out["config"] = {key: settings.get(key, default)
                          for key, default in REDIS_DEFAULTS.items()}
         out["requirepass"] = "requirepass" in settings  # whether set, never the value
-    fragments, listed = _unit_names(reader)
+    fragments, listed = search
     path = fragments.get(c.redis_unit)
     if path is None:
         out["installed"] = False

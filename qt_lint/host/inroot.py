@@ -156,13 +156,16 @@ class Root:
             os.close(parent)
         return Found(here, st, link)
 
-    def _open(self, path: str, flags: int) -> tuple[int, str, os.stat_result]:
+    def _open(self, path: str, flags: int, regular: bool = False
+              ) -> tuple[int, str, os.stat_result]:
         """Open the object at `path` (links followed inside the root) with `flags`,
-        checked to be the object resolved."""
+        checked to be the object resolved; `regular`: refuse anything but a regular file
+        before opening it (a FIFO or a device is never opened)."""
         fd, here, st, parent, name = self._walk(path, follow=True)
         try:
-            opened = os.open(name, flags, dir_fd=parent) if name != "." else \
-                os.open(".", flags, dir_fd=parent)
+            if regular and not stat_module.S_ISREG(st.st_mode):
+                raise OSError(errno.EINVAL, f"a {kind_of(st.st_mode)}, not a regular file")
+            opened = os.open(name, flags, dir_fd=parent)
         finally:
             os.close(fd)
             os.close(parent)
@@ -175,16 +178,11 @@ class Root:
     def read(self, path: str, limit: int) -> tuple[bytes, str]:
         """The whole content of a regular file (links followed inside the root) and its
         host path. OSError when it is not a regular file; TooLarge over `limit` bytes."""
-        found = self.lookup(path, follow=True)
-        if not stat_module.S_ISREG(found.stat.st_mode):
-            raise OSError(errno.EINVAL, f"a {kind_of(found.stat.st_mode)}, not a regular file")
-        if found.stat.st_size > limit:
-            raise TooLarge(errno.EFBIG, f"larger than the read limit of {limit} bytes "
-                           f"({found.stat.st_size} bytes): not judged")
-        fd, _, st = self._open(path, _READ)
+        fd, here, st = self._open(path, _READ, regular=True)
         try:
-            if not stat_module.S_ISREG(st.st_mode):
-                raise OSError(errno.EINVAL, "not a regular file")
+            if st.st_size > limit:
+                raise TooLarge(errno.EFBIG, f"larger than the read limit of {limit} bytes "
+                               f"({st.st_size} bytes): not judged")
             chunks = []
             size = 0
             while size <= limit:
@@ -197,16 +195,13 @@ class Root:
             if size > limit:
                 raise TooLarge(errno.EFBIG, f"larger than the read limit of {limit} bytes: "
                                "not judged")
-            return b"".join(chunks), found.path
+            return b"".join(chunks), here
         finally:
             os.close(fd)
 
     def open_file(self, path: str) -> tuple[int, os.stat_result]:
         """A read descriptor of a regular file (for copying); the caller closes it."""
-        fd, _, st = self._open(path, _READ)
-        if not stat_module.S_ISREG(st.st_mode):
-            os.close(fd)
-            raise OSError(errno.EINVAL, f"a {kind_of(st.st_mode)}, not a regular file")
+        fd, _, st = self._open(path, _READ, regular=True)
         return fd, st
 
     def listdir(self, path: str) -> list[str]:

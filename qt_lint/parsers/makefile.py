@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from qt_lint.commands import looked_up
 from qt_lint.parsers.shell import ShellAnalysis, parse_shell
 
 _DEFINE = re.compile(
@@ -150,10 +151,6 @@ def _expand_plain(value: str, variables: dict[str, str], depth: int = 0) -> str:
     return text
 
 
-_LOOKUP = re.compile(r"^shell\s+(?:which|command\s+-[vV]|type\s+-[pP])\s+"
-                     r"(?P<program>[A-Za-z0-9_.+/-]+)\s*$")
-
-
 def _expand(text: str, origins: list[tuple[int, int]], variables: dict[str, str],
             depth: int = 0) -> tuple[str, list[tuple[int, int]]]:
     out: list[str] = []
@@ -178,11 +175,10 @@ def _expand(text: str, origins: list[tuple[int, int]], variables: dict[str, str]
             continue
         name = match.group("paren") or match.group("brace") or match.group("one") or ""
         here = origins[i]
-        lookup = _LOOKUP.match(name)
-        if lookup is not None:
+        program = looked_up(name[6:]) if name.startswith("shell ") else None
+        if program is not None:
             # `$(shell which python3)`, `$(shell command -v python3)`: where that program
             # is, so running the result runs it
-            program = lookup.group("program")
             out.append(program)
             out_origins.extend([here] * len(program))
         elif name in variables and depth < MAX_EXPANSION:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from qt_lint.commands import SHELLS, Command, Word, make_command
+from qt_lint.commands import SHELLS, Command, Word, looked_up, make_command
 from qt_lint.parsers import ParseError
 
 # (row, column) of the parsed text, 0-based and in characters -> (line, column) of the file
@@ -29,8 +29,6 @@ _NEW_SHELL = frozenset({"subshell", "command_substitution", "process_substitutio
                         "function_definition"})
 MAX_DEPTH = 4
 _VARIABLE = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
-_LOOKUP = re.compile(r"^(?:which|command\s+-[vV]|type\s+-[pP]?)\s+"
-                     r"(?P<program>[A-Za-z0-9_.+/-]+)$")
 # ssh's options that take a value
 _SSH_ARGS = frozenset("BbcDEeFIiJLlmOopQRSWw")
 
@@ -278,8 +276,7 @@ class _Walker:
             node = node.named_children[0]
         if node.type != "command_substitution":
             return None
-        match = _LOOKUP.match(self.raw(node).strip("$()` \t"))
-        return match.group("program") if match else None
+        return looked_up(self.raw(node).strip("$()` \t"))
 
     def _resolved(self, words: list[Word], nodes: list[Any]) -> tuple[list[Word], list[Any]]:
         """`$PYTHON3 x.py` with `PYTHON3="python3"` (or `PY=$(command -v python3)`) set
