@@ -125,14 +125,19 @@ def _analyse(target: Target, source: Text, settings: RunSettings,
 
 
 _GENERATED_KINDS = frozenset({Kind.UNIT, Kind.CRONTAB, Kind.ENV})
+# about a file being in the repository, which a file a script writes on a host is not
+_REPO_FILE_CODES = frozenset({"QT301", "QT302"})
 
 
 def _written(target: Target, ctx: FileContext, settings: RunSettings,
              project: Project | None) -> list[Finding]:
-    """The units, crontabs and env files a script writes from heredocs, analysed as
+    """The units, crontabs and env files a script writes (heredocs, echo, printf), analysed as
     those files, reported at their lines in the script (no fixes: the script is what
     changes). Meta findings about the generated text (QT001-QT004) are left out: it may
-    hold the script's own expansions."""
+    hold the script's own expansions; so are QT301/QT302 (the file is not committed).
+    Lines appended (`>>`, `tee -a`) to a file the script did not write are judged for what
+    they set, not for what the whole file lacks (a unit as a drop-in, an env file without
+    QT307)."""
     from qt_lint.classify import classify
 
     try:
@@ -141,18 +146,35 @@ def _written(target: Target, ctx: FileContext, settings: RunSettings,
         return []
     out: list[Finding] = []
     for item in written:
-        kind = classify(item.path.lstrip("/"))
+        relpath = item.path.lstrip("/")
+        kind = classify(relpath)
         if kind not in _GENERATED_KINDS:
             continue
-        sub = Target(target.path, target.abspath, item.path.lstrip("/"), kind)
+        generated = item.text
+        if item.append and kind is Kind.UNIT and not relpath.endswith(".conf"):
+            # lines added to a unit the script did not write: judged as a drop-in (what
+            # they set), not as a whole unit (what they leave out)
+            relpath += ".d/appended.conf"
+            if not generated.lstrip().startswith("["):
+                generated = "[Service]\n" + generated
+                item = replace(item, rows=item.rows[:1] + item.rows,
+                               columns=item.columns[:1] + item.columns)
+        # a virtual location under the script: no fragment or drop-in of the repository is
+        # merged with text the script writes
+        sub = Target(target.path, f"{target.abspath}/{relpath}", relpath, kind)
         try:
-            text = decode(item.text.encode("utf-8"), 0, kind in SYSTEMD_KINDS)
+            text = decode(generated.encode("utf-8"), 0, kind in SYSTEMD_KINDS)
             found = _analyse(sub, text, settings, project)
         except (Unreadable, RecursionError):
             continue
-        out += [replace(f, line=f.line + item.line - 1, fix=None,
-                        message=f"{f.message} (in {item.path}, written here)")
-                for f in found if not f.code.startswith("QT00")]
+        partial = item.append and kind is Kind.ENV  # what it leaves out is not its to say
+        for f in found:
+            if f.code.startswith("QT00") or f.code in _REPO_FILE_CODES or \
+                    (partial and f.code == "QT307"):
+                continue
+            line, column = item.at(f.line, f.column)
+            out.append(replace(f, line=line, column=column, fix=None,
+                               message=f"{f.message} (in {item.path}, written here)"))
     return out
 
 

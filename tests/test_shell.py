@@ -79,3 +79,35 @@ def test_bash_grammar_loads_without_the_package_init() -> None:
                           check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["True", "True"]
+
+
+def test_what_a_script_writes_is_the_file_after_the_script() -> None:
+    """`>` starts a file again, `>>` and `tee -a` add to it, in script order; every line of
+    the text keeps the script line (and, for echo/printf, the column) it came from."""
+    script = ("echo '[Service]' > /etc/x.service\n"          # 1
+              "echo 'User=root' >> /etc/x.service\n"         # 2
+              "printf 'A=%s\\nB=%s\\n' 1 2 > /etc/y.env\n"   # 3
+              "echo 'C=3' | tee -a /etc/y.env\n"             # 4
+              "echo 'old' > /etc/y.env\n"                    # 5: starts y.env again
+              "echo -n 'x' >> /etc/z.conf\n")                # 6: nothing before it
+    written = {w.path: w for w in parse_shell(script).written}
+    unit = written["/etc/x.service"]
+    assert (unit.text, unit.rows, unit.append) == ("[Service]\nUser=root\n", (1, 2, 2), False)
+    assert unit.at(2, 1) == (2, 6)  # `User=root` reported at the echo's argument
+    assert written["/etc/y.env"].text == "old\n"
+    assert (written["/etc/z.conf"].text, written["/etc/z.conf"].append) == ("x", True)
+
+
+def test_printf_fills_its_format_again_for_more_arguments() -> None:
+    written = parse_shell("printf '%s=1\\n' A B C > /etc/q.env\n").written
+    assert written[0].text == "A=1\nB=1\nC=1\n"
+
+
+def test_redirect_after_a_heredoc_start_then_a_pipe_parses() -> None:
+    analysis = parse_shell("cat - <<'PY' 2>&1 | tee /var/log/quantum/x.log\nprint(1)\nPY\n"
+                           "python3 run.py\n")
+    assert analysis.errors == []
+    tee = next(c for c in analysis.commands if c.name == "tee")
+    assert (tee.args[0].text, tee.args[0].line, tee.args[0].column) == \
+        ("/var/log/quantum/x.log", 1, 25)
+    assert [c.name for c in analysis.commands][-1] == "python3"

@@ -106,12 +106,90 @@ class ShellAnalysis:
 
 @dataclass(frozen=True, slots=True)
 class Written:
-    """A file a script writes from a heredoc: where to, the text, and the script's line
-    the text starts on (the engine analyses it as the kind of file it is)."""
+    """A file a script writes from a heredoc or with `echo`/`printf`: where to, the text,
+    and the script's line of each line of the text (the engine analyses it as the kind of
+    file it is)."""
 
     path: str
     text: str
-    line: int
+    rows: tuple[int, ...]  # one per line of the text (the last may be empty)
+    append: bool = False  # `>>` / `tee -a`: adds to what the script wrote before
+    # the script's column of each line, for text that is not verbatim (`echo`, `printf`);
+    # 0: the column in the text is the column in the script (a heredoc)
+    columns: tuple[int, ...] = ()
+
+    def at(self, line: int, column: int) -> tuple[int, int]:
+        """The script's position of a position in the written text."""
+        index = min(line - 1, len(self.rows) - 1)
+        fixed = self.columns[index] if index < len(self.columns) else 0
+        return self.rows[index], fixed or column
+
+
+def merged_writes(pieces: list[Written]) -> list[Written]:
+    """What each file holds after the script: `>` starts a file again, `>>` adds to it
+    (`echo '[Service]' > f; echo 'User=root' >> f` is one unit)."""
+    files: dict[str, Written] = {}
+    for piece in pieces:
+        before = files.pop(piece.path, None)  # a later write comes last, as in the script
+        if piece.append and before is not None and before.text:
+            keep = len(before.rows) - 1 if before.text.endswith("\n") else len(before.rows)
+            text = before.text if before.text.endswith("\n") else before.text + "\n"
+            columns = (before.columns or (0,) * len(before.rows))[:keep] + \
+                (piece.columns or (0,) * len(piece.rows))
+            piece = Written(piece.path, text + piece.text, before.rows[:keep] + piece.rows,
+                            before.append, columns)
+        files[piece.path] = piece
+    return list(files.values())
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", "a": "", "r": "", "0": ""}
+
+
+def _escaped(text: str) -> str:
+    """`\\n` and friends as `printf` and `echo -e` read them."""
+    out, i = [], 0
+    while i < len(text):
+        if text[i] == "\\" and i + 1 < len(text) and text[i + 1] in _ESCAPES:
+            out.append(_ESCAPES[text[i + 1]])
+            i += 2
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def printed(command: Command) -> str | None:
+    """The text `echo` or `printf` writes (`%s` filled from the arguments); None for
+    other commands."""
+    args = [w.text for w in command.args]
+    if command.name == "echo":
+        newline, escapes = True, False
+        while args and args[0] in ("-n", "-e", "-E", "-ne", "-en"):
+            flag = args.pop(0)
+            newline = newline and "n" not in flag
+            escapes = "e" in flag
+        text = " ".join(args)
+        return (_escaped(text) if escapes else text) + ("\n" if newline else "")
+    if command.name == "printf" and args and args[0] != "-v":
+        if args[0] == "--":
+            args = args[1:]
+        if not args:
+            return None
+        fmt, values = _escaped(args[0]), args[1:]
+        out = []
+        while True:
+            parts = re.split(r"(%[-0-9.]*[sdbq%])", fmt)
+            for part in parts:
+                if part == "%%":
+                    out.append("%")
+                elif part.startswith("%") and len(part) > 1:
+                    value = values.pop(0) if values else ""
+                    out.append(_escaped(value) if part.endswith("b") else value)
+                else:
+                    out.append(part)
+            if not values or len(parts) == 1:
+                return "".join(out)
+    return None
 
 
 @functools.cache
@@ -152,6 +230,22 @@ def _bash_language() -> object:
     return fallback
 
 
+# `cat <<'PY' 2>&1 | tee x`: valid bash that tree-sitter-bash (0.25) cannot parse when a
+# redirection follows the heredoc start and a pipe or list follows it. The same line with the
+# redirections first (`cat 2>&1 <<'PY' | tee x`) means the same to bash, has the same length
+# (positions stay true) and parses.
+_HEREDOC_THEN_REDIRECT = re.compile(
+    rb"(<<-?[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\"|\\?[A-Za-z_][A-Za-z0-9_]*))"
+    rb"((?:[ \t]+\d*(?:>>|>&|<&|&>|>|<)[ \t]*[^\s|;&<>()]+)+)(?=[ \t]*(?:\||&&|;|\n|$))")
+
+
+def _swap_heredoc(match: re.Match[bytes]) -> bytes:
+    start, redirects = match.group(1), match.group(2)
+    moved = redirects.lstrip()
+    gap = redirects[:len(redirects) - len(moved)]  # at least one blank
+    return moved + gap[:1] + start + gap[1:]
+
+
 def identity(row: int, column: int) -> tuple[int, int]:
     return row + 1, column + 1
 
@@ -160,12 +254,21 @@ def parse_shell(text: str, origin: str = "shell", mapper: Mapper = identity,
                 depth: int = 0) -> ShellAnalysis:
     data = text.encode("utf-8")
     tree = _parser().parse(data)
+    if tree.root_node.has_error and b"<<" in data:
+        swapped = _HEREDOC_THEN_REDIRECT.sub(_swap_heredoc, data)
+        if swapped != data:
+            retry = _parser().parse(swapped)
+            if not retry.root_node.has_error:
+                data, tree = swapped, retry
+                text = data.decode("utf-8")
     walker = _Walker(data, text, origin, mapper, depth)
     walker.walk(tree.root_node, [None])
     if tree.root_node.has_error:
         walker.collect_errors(tree.root_node)
         # later errors are mostly the first one's cascade: report the first region once
         walker.out.errors = walker.out.errors[:1]
+    if depth == 0 and walker.out.written:
+        walker.out.written = merged_writes(walker.out.written)
     return walker.out
 
 
@@ -238,6 +341,9 @@ class _Walker:
             return
         if kind == "test_command":
             self.test_words(node)
+        if kind == "pipeline":
+            self.pipeline(node, cd)
+            return
         if kind in _NEW_SHELL:
             inner: list[Word | None] = [cd[0]]
             for child in node.children:
@@ -251,6 +357,10 @@ class _Walker:
         for child in node.named_children:
             if child.type in ("word", "string", "raw_string", "concatenation"):
                 self.out.words.append(self.word(child))
+            elif child.type == "unary_expression" and self.raw(child).startswith("~"):
+                # `[[ -f ~/x ]]`: the grammar reads the tilde as an operator; it is a path
+                line, column = self.position(child)
+                self.out.words.append(Word(self.raw(child), line, column, False))
             elif child.type in ("binary_expression", "unary_expression",
                                 "parenthesized_expression", "negated_expression"):
                 self.test_words(child)
@@ -382,17 +492,60 @@ class _Walker:
                     self.heredoc(heredoc)
         for heredoc in heredocs:
             for child in heredoc.children:
-                if child.type in ("file_redirect",):
+                if child.type == "file_redirect":
                     self.redirect(child, cd)
-        if body is not None and heredocs:
-            writer = self.out.commands[before] if len(self.out.commands) > before else None
-            target = _written_to(writer, self.out.redirects[redirects_before:])
-            if target is not None:
-                for heredoc in heredocs:
-                    for child in heredoc.children:
-                        if child.type == "heredoc_body":
-                            line, _ = self.mapper(child.start_point[0], 0)
-                            self.out.written.append(Written(target, self.raw(child), line))
+                elif child.is_named and not child.type.startswith("heredoc_"):
+                    # `cat <<EOF | tee f`: the grammar hangs the rest of the line here
+                    self.walk(child, cd)
+        if body is None:
+            return
+        writer = self.out.commands[before] if len(self.out.commands) > before else None
+        redirects = self.out.redirects[redirects_before:]
+        target = _written_to(writer, redirects) if heredocs else None
+        if target is not None and writer is not None:
+            append = any(r.operator == ">>" for r in redirects) if writer.name == "cat" \
+                else any(w.text in ("-a", "--append") for w in writer.args)
+            for heredoc in heredocs:
+                for child in heredoc.children:
+                    if child.type == "heredoc_body":
+                        line, _ = self.mapper(child.start_point[0], 0)
+                        text = self.raw(child)
+                        rows = tuple(range(line, line + text.count("\n") + 1))
+                        self.out.written.append(Written(target, text, rows, append))
+        elif writer is not None and not heredocs and body.type == "command":
+            self.printed_to(writer, redirects)
+
+    def printed_to(self, writer: Command, redirects: list[Redirect]) -> None:
+        """`echo 'User=root' >> /etc/systemd/system/x.service`, `printf '...' > f`."""
+        outs = [r for r in redirects if r.operator in (">", ">>", ">|")]
+        text = printed(writer) if outs else None
+        target = outs[-1].target if outs else None
+        if text is None or target is None or target.dynamic or \
+                not target.text.startswith("/"):
+            return
+        count = text.count("\n") + 1
+        first = writer.args[0] if writer.args else writer.program
+        self.out.written.append(Written(target.text, text, (writer.program.line,) * count,
+                                        outs[-1].operator == ">>", (first.column,) * count))
+
+    def pipeline(self, node: Any, cd: list[Word | None]) -> None:
+        """`echo '...' | sudo tee -a /etc/cron.d/x`: the text written to the file."""
+        before = len(self.out.commands)
+        for child in node.children:
+            self.walk(child, cd)
+        commands = self.out.commands[before:]
+        if len(commands) == 2 and commands[1].name == "tee":
+            text = printed(commands[0])
+            files = [w for w in commands[1].args if not w.text.startswith("-")]
+            if text is not None and len(files) == 1 and not files[0].dynamic and \
+                    files[0].text.startswith("/"):
+                append = any(w.text in ("-a", "--append") for w in commands[1].args)
+                count = text.count("\n") + 1
+                printer = commands[0]
+                first = printer.args[0] if printer.args else printer.program
+                self.out.written.append(Written(files[0].text, text,
+                                                (printer.program.line,) * count, append,
+                                                (first.column,) * count))
 
     def heredoc(self, node: Any) -> None:
         for child in node.children:
