@@ -67,7 +67,8 @@ class FileContext:
         elif self.kind is Kind.CRONTAB:
             from qt_lint.parsers.crontab import parse_crontab
 
-            analysis = parse_crontab(self.text, self.relpath)
+            analysis = parse_crontab(self.text, self.relpath,
+                                     ("root", self.config.contract.user))
         else:
             from qt_lint.parsers.shell import parse_shell
 

@@ -2,7 +2,8 @@
 
 A file in a `cron.d/` folder, or named `crontab` at `etc/crontab`, is a system crontab with
 a user field after the five time fields; other files (`*.cron`, `crontab`) are user
-crontabs. `@reboot`/`@daily`-style schedules are understood; `NAME=value` lines are
+crontabs, unless a line's sixth field is `root` or the contract's user and a command follows
+(a system crontab line kept under another name: `*/5 * * * * root /usr/bin/python3 x.py`). `@reboot`/`@daily`-style schedules are understood; `NAME=value` lines are
 environment; an unescaped `%` ends the command (the rest is standard input).
 """
 
@@ -21,7 +22,7 @@ def is_system_crontab(relpath: str) -> bool:
     return "cron.d" in parts[:-1] or relpath.endswith("etc/crontab")
 
 
-def parse_crontab(text: str, relpath: str) -> ShellAnalysis:
+def parse_crontab(text: str, relpath: str, users: tuple[str, ...] = ("root",)) -> ShellAnalysis:
     system = is_system_crontab(relpath)
     analysis = ShellAnalysis()
     for index, line in enumerate(text.split("\n")):
@@ -30,7 +31,8 @@ def parse_crontab(text: str, relpath: str) -> ShellAnalysis:
             continue
         fields = list(_FIELD.finditer(line))
         skip = 1 if stripped.startswith("@") else 5
-        skip += 1 if system else 0
+        if system or (len(fields) > skip + 1 and fields[skip].group() in users):
+            skip += 1
         if len(fields) <= skip:
             continue
         start = fields[skip].start()
