@@ -63,12 +63,13 @@ def classify_candidates(candidates: Sequence[Candidate]) -> tuple[list[Target], 
 
 
 def _head(path: str) -> bytes:
-    """The first bytes of a regular file, for shebang detection; never blocks on a FIFO."""
+    """The first bytes of a regular file, for a shebang or a `.conf` file's first section;
+    never blocks on a FIFO."""
     try:
         if not os.path.isfile(path):
             return b""
         with open(path, "rb") as handle:
-            return handle.read(128)
+            return handle.read(1024)
     except OSError:
         return b""
 

@@ -8,8 +8,11 @@ from dataclasses import dataclass
 
 from qt_lint.finding import Kind
 
-UNIT_SUFFIXES = (".service", ".timer", ".socket")
-_DROPIN_DIR = re.compile(r".+\.(service|timer|socket)\.d$")
+UNIT_SUFFIXES = (".service", ".timer", ".socket", ".path", ".target")
+_DROPIN_DIR = re.compile(r".+\.(service|timer|socket|path|target)\.d$")
+# a `.conf` file whose first section is a unit section: a drop-in kept outside its folder
+_UNIT_HEAD = re.compile(rb"(?:[ \t]*(?:[#;][^\n]*)?\r?\n)*[ \t]*"
+                        rb"\[(?:Unit|Service|Install|Timer|Socket|Path)\][ \t]*\r?$", re.M)
 _ENV_NAME = re.compile(r"^(?:\.env|\.env\..+|.+\.env|.+\.env\..+)$")
 _COMPOSE_NAME = re.compile(r"^(?:docker-compose.*|compose(?:\..+)?)\.ya?ml$")
 _SHEBANG = re.compile(rb"^#!\s*(?:/usr)?(?:/local)?/bin/(?:env\s+(?:-\S+\s+)*)?(\S+)")
@@ -35,7 +38,8 @@ def is_env_name(name: str) -> bool:
 def classify(relpath: str, head: Callable[[], bytes] | None = None) -> Kind | None:
     """The kind of the file at `relpath` (posix), or None when qt-lint has no rules for it.
 
-    `head` returns the file's first bytes; it is only called for extensionless names.
+    `head` returns the file's first bytes; it is only called for extensionless names (a
+    shebang) and `.conf` files outside `<unit>.d/` folders (a unit section first).
     """
     folder, _, name = relpath.rpartition("/")
     parent = folder.rpartition("/")[2]
@@ -43,8 +47,9 @@ def classify(relpath: str, head: Callable[[], bytes] | None = None) -> Kind | No
     suffix = name[dot:] if dot > 0 else ""
     if suffix in UNIT_SUFFIXES:
         return Kind.UNIT
-    if suffix == ".conf" and _DROPIN_DIR.match(parent):
-        return Kind.UNIT
+    if suffix == ".conf" and (_DROPIN_DIR.match(parent) or
+                              (head is not None and _UNIT_HEAD.match(head()))):
+        return Kind.UNIT  # a drop-in; outside a `<unit>.d/` folder known by its sections
     if suffix in (".py", ".pyi"):
         return Kind.PYTHON
     if suffix in (".sh", ".bash"):

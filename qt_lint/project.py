@@ -212,7 +212,10 @@ class Project:
         own = ctx.unit_document
         absolute = ctx.abspath or os.path.abspath(ctx.path)
         folder = os.path.dirname(absolute)
-        is_dropin = ctx.relpath.endswith(".conf") and folder.endswith(".d")
+        is_dropin = ctx.relpath.endswith(".conf")
+        if is_dropin and not folder.endswith(".d"):
+            # a drop-in kept outside a `<unit>.d/` folder: judged for what it sets alone
+            return Unit(name.removesuffix(".conf") + "." + unit_type_of(ctx.relpath), None, [own])
         if is_dropin:
             fragment_path = os.path.join(os.path.dirname(folder), name)
             dropin_dir = folder
@@ -238,8 +241,9 @@ class Project:
         return Unit(name, fragment, dropins)
 
     def timer_target(self, ctx: FileContext) -> str:
-        """The unit a timer triggers: its `Unit=`, else the service of the same name."""
-        setting = ctx.unit.last("Timer", "Unit")
+        """The unit a timer (or a path unit) triggers: its `Unit=`, else the service of the
+        same name."""
+        setting = ctx.unit.last("Path" if ctx.unit.type == "path" else "Timer", "Unit")
         if setting is not None and setting.value:
             return setting.value
         return ctx.unit.stem + ".service"

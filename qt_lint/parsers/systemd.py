@@ -40,6 +40,8 @@ SECTIONS_OF_TYPE = {
     "service": ("Unit", "Service", "Install"),
     "timer": ("Unit", "Timer", "Install"),
     "socket": ("Unit", "Socket", "Install"),
+    "path": ("Unit", "Path", "Install"),
+    "target": ("Unit", "Install"),
 }
 
 
@@ -47,6 +49,8 @@ def unit_type_of(relpath: str) -> str:
     """`a/x.service` -> `service`; a drop-in `x.timer.d/y.conf` -> `timer`."""
     folder, _, name = relpath.rpartition("/")
     if name.endswith(".conf"):
+        if not folder.endswith(".d"):
+            return "service"  # a drop-in outside its folder: the common case
         name = folder.rpartition("/")[2].removesuffix(".d")
     return name.rpartition(".")[2]
 

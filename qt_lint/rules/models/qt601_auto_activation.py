@@ -200,15 +200,17 @@ class AutoActivation(Rule):
                         yield ctx.finding(self, line, column,
                                           f"{key}={value}; the contract requires "
                                           f"{key}={SWITCH_VALUES[switch]}")
-        if ctx.unit.type == "timer" and ctx.is_fragment:
+        if ctx.unit.type in ("timer", "path") and ctx.is_fragment:
             service = ctx.project.timer_service(ctx)
             if service is None or service.fragment is None:
                 return
             from qt_lint.parsers.systemd import commands_of
 
             if any(canary_word(cmd, ctx) is not None for cmd in commands_of(service.fragment)):
-                timer = ctx.unit.section("Timer")
+                kind = ctx.unit.type
+                timer = ctx.unit.section(kind.capitalize())
                 line, column = (timer.line, timer.column) if timer else (1, 1)
                 yield ctx.finding(self, line, column,
-                                  f"timer triggers {service.name}, which runs "
+                                  f"{'timer' if kind == 'timer' else 'path unit'} triggers "
+                                  f"{service.name}, which runs "
                                   f"{ctx.contract.canary_script}; activation needs a human")
