@@ -282,6 +282,22 @@ class Project:
         shown = path if isinstance(self.files, RecordedFiles) else display_path(path)
         return parse(text, shown, unit_type)
 
+    def ordered_after(self, items: Iterable[str]) -> set[str]:
+        """The units an `After=` list orders a unit after, with the order it inherits
+        through the repository's targets (`After=quantum-core.target` where that target is
+        `After=redis-server.service`): systemd orders a transaction transitively."""
+        out = set(items)
+        queue = [u for u in out if u.endswith(".target")]
+        graph = self.unit_graph
+        while queue:
+            edges = graph.get(queue.pop())
+            for name in edges.after if edges is not None else ():
+                if name not in out:
+                    out.add(name)
+                    if name.endswith(".target"):
+                        queue.append(name)
+        return out
+
     @functools.cached_property
     def unit_cycles(self) -> list[list[str]]:
         """The ordering cycles of the repository's units, found once per run."""

@@ -3,8 +3,9 @@
 A file in a `cron.d/` folder, or named `crontab` at `etc/crontab`, is a system crontab with
 a user field after the five time fields; other files (`*.cron`, `crontab`) are user
 crontabs, unless a line's sixth field is `root` or the contract's user and a command follows
-(a system crontab line kept under another name: `*/5 * * * * root /usr/bin/python3 x.py`). `@reboot`/`@daily`-style schedules are understood; `NAME=value` lines are
-environment; an unescaped `%` ends the command (the rest is standard input).
+(a system crontab line kept under another name: `*/5 * * * * root /usr/bin/python3 x.py`).
+`@reboot`/`@daily`-style schedules are understood; `NAME=value` lines are environment;
+an unescaped `%` ends the command (the rest is standard input).
 """
 
 from __future__ import annotations

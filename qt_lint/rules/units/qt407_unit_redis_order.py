@@ -17,7 +17,8 @@ class UnitRedisOrder(Rule):
     Reports a quantum unit (`quantum-*.service`) that is not ordered after Redis
     (`After=redis-server.service`) or not bound to it (`BindsTo=redis-server.service`, or
     `Requires=`). Reported at the `After=` line when there is one, else at the `[Unit]`
-    header.
+    header. Ordering inherited through a target of the repository counts
+    (`After=quantum-infra.target` where that target is `After=redis-server.service`).
 
     ## Why is this bad?
     Contracts D.6 and E: Redis must run before any quantum service, and a service must stop
@@ -73,7 +74,8 @@ class UnitRedisOrder(Rule):
         header = unit.section("Unit")
         after = unit.values("Unit", "After")
         names = {c.redis_unit, *c.redis_unit_aliases}
-        if not names & {w for w, _, _ in unit.words("Unit", "After")}:
+        direct = [w for w, _, _ in unit.words("Unit", "After")]
+        if not names & ctx.project.ordered_after(direct):
             if after:
                 last = after[-1]
                 if ctx.owns(last):

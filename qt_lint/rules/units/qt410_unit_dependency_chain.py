@@ -17,8 +17,9 @@ class UnitDependencyChain(Rule):
     reports, on the files being checked:
     - a unit of the configured start order (`redis-server -> quantum-backend ->
       quantum-ai-engine -> quantum-execution -> quantum-rl-*`) without `After=` on its
-      predecessor, at its `After=` line (or its `[Unit]` header when it has none). The
-      Redis link is QT407's;
+      predecessor, at its `After=` line (or its `[Unit]` header when it has none). Order
+      inherited through a target of the repository counts (`After=quantum-engines.target`
+      where that target is `After=quantum-ai-engine.service`). The Redis link is QT407's;
     - an `After=`/`Requires=` cycle among the repository's units, on each unit of the cycle.
 
     ## Why is this bad?
@@ -57,7 +58,7 @@ class UnitDependencyChain(Rule):
             return
         c = ctx.contract
         before = predecessor(c, unit.stem)
-        after_items = {w for w, _, _ in unit.words("Unit", "After")}
+        after_items = ctx.project.ordered_after(w for w, _, _ in unit.words("Unit", "After"))
         if before and f"{before}.service" != c.redis_unit:
             wanted = [u for u in after_items if fnmatchcase(u, f"{before}.service")]
             if not wanted:
