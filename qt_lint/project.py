@@ -19,6 +19,9 @@ from qt_lint.config import Config
 from qt_lint.finding import Kind
 from qt_lint.source import Unreadable, read_text
 
+# the words of a privilege escalation (QT701), as text: what a script must hold to need them
+ESCALATION_WORDS = ("sudo", "su ", "doas", "pkexec")
+
 if TYPE_CHECKING:
     import subprocess
 
@@ -121,6 +124,14 @@ class Project:
     def dependencies_digest(self, kind: Kind, abspath: str) -> str:
         if kind is Kind.UNIT:
             return self.units_digest
+        if kind is Kind.SHELL:
+            # QT701 judges `sudo` by what runs the script: only a script that escalates
+            # depends on the units, crontabs and scripts that name it
+            text = self.files.read(abspath) or ""
+            if not any(word in text for word in ESCALATION_WORDS):
+                return ""
+            how = self.service_scripts.get(abspath, "")
+            return hashlib.sha256(how.encode()).hexdigest()
         if kind is Kind.ENV:
             common = os.path.join(os.path.dirname(abspath), self.config.contract.common_env)
             return hashlib.sha256((self.files.read(common) or "").encode()).hexdigest()
@@ -281,6 +292,14 @@ class Project:
             return None
         shown = path if isinstance(self.files, RecordedFiles) else display_path(path)
         return parse(text, shown, unit_type)
+
+    @functools.cached_property
+    def service_scripts(self) -> dict[str, str]:
+        """The repository's scripts that services run (absolute path -> how), found once
+        per run (see qt_lint/runby.py)."""
+        from qt_lint.runby import service_scripts
+
+        return service_scripts(self)
 
     def ordered_after(self, items: Iterable[str]) -> set[str]:
         """The units an `After=` list orders a unit after, with the order it inherits

@@ -240,3 +240,18 @@ def test_unit_graph_memo_follows_edits_of_other_units(tmp_path: Path,
     report.write_text(report.read_text().replace("redis-server.service\n", cycle, 1))
     assert run() == ["3:50:QT410"]
     assert sorted(set(read)) == ["quantum-report.service"]
+
+
+def test_cache_follows_what_runs_a_script(tmp_path: Path) -> None:
+    """QT701 judges `sudo` in a script by what runs it: when a unit starts naming the
+    script, a warm run reports it (the script's own text did not change)."""
+    src = tmp_path / "src"
+    shutil.copytree(FIXTURES / "shell" / "qt701" / "silent", src)
+    config = Config(root=src, select=("QT701",))
+    cache = ResultCache(tmp_path / "cache", RunSettings.build(config))
+    assert check([src], config, jobs=1, cache=cache).findings == []
+    unit = src / "systemd" / "quantum-report.service"
+    unit.write_text(unit.read_text().replace("ops/report.sh", "scripts/install_units.sh"))
+    found = check([src], config, jobs=1, cache=cache).findings
+    assert [(Path(f.path).relative_to(src).as_posix(), f.line) for f in found] == \
+        [("scripts/install_units.sh", 4), ("scripts/install_units.sh", 5)]

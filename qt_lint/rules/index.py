@@ -47,6 +47,6 @@ INDEX: dict[str, tuple[str, tuple[str, ...], bool]] = {
     'QT601': ('models.qt601_auto_activation', ('crontab', 'env-file', 'makefile', 'python', 'shell', 'systemd-unit'), False),
     'QT602': ('models.qt602_active_model_write', ('python',), False),
     'QT603': ('models.qt603_backup_overwrite', ('crontab', 'makefile', 'python', 'shell'), False),
-    'QT701': ('privilege.qt701_needs_root', ('python',), False),
-    'QT702': ('privilege.qt702_world_writable', ('crontab', 'makefile', 'python', 'shell'), False),
+    'QT701': ('privilege.qt701_needs_root', ('crontab', 'python', 'shell'), False),
+    'QT702': ('privilege.qt702_world_writable', ('crontab', 'makefile', 'python', 'shell', 'systemd-unit'), False),
 }

@@ -10,6 +10,7 @@ from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Example, Rule
 
 _OCTAL = re.compile(r"^0?[0-7]{3,4}$")
+_OCTAL_MASK = re.compile(r"^0?[0-7]{1,4}$")
 _SYMBOLIC = re.compile(r"^[ugoa]*[+=][rwxXstugo]*$")
 
 
@@ -31,7 +32,9 @@ class WorldWritable(Rule):
     ## What it does
     Reports modes that let everyone write: `chmod 777`, `chmod 666`, `chmod o+w`,
     `chmod a=rwx` (and `mkdir -m`/`install -m` with such a mode) in scripts, Makefiles and
-    crontabs; `os.chmod(..., 0o777)` or `0o666` in Python.
+    crontabs; `os.chmod(..., 0o777)`, `0o666` or `511` (decimal for 0o777) in Python; and
+    file-creation masks that leave others' write bit: `umask 000` (or any umask without
+    the `002` bit), `os.umask(0)`, a unit's `UMask=0000`.
 
     ## Why is this bad?
     Contract J: a world-writable file in the repository, the data folder or the models is
@@ -52,11 +55,13 @@ class WorldWritable(Rule):
     code = "QT702"
     name = "world-writable"
     section = "J"
-    kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON})
-    prefilter = {Kind.PYTHON: (AnyOf("chmod", "mkdir", "makedirs"),
-                               re.compile(r"0o?[0-7]*[2367]\b|S_IWOTH|S_IRWXO|mode")),
-                 Kind.SHELL: AnyOf("chmod", "-m"), Kind.CRONTAB: AnyOf("chmod", "-m")}
-    summary = "World-writable mode (chmod 777/666/o+w)"
+    kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON, Kind.UNIT})
+    prefilter = {Kind.PYTHON: (AnyOf("chmod", "mkdir", "makedirs", "umask"),
+                               re.compile(r"0o?[0-7]*[2367]\b|S_IWOTH|S_IRWXO|mode|umask")),
+                 Kind.SHELL: AnyOf("chmod", "-m", "umask"),
+                 Kind.MAKEFILE: AnyOf("chmod", "-m", "umask"),
+                 Kind.CRONTAB: AnyOf("chmod", "-m", "umask"), Kind.UNIT: AnyOf("UMask")}
+    summary = "World-writable mode (chmod 777/666/o+w, umask 000, UMask=0000)"
     example_path = "ops/setup.sh"
     VALID = (Example("chmod 755 /opt/quantum/data\nchmod u+x ops/run.sh\nchmod 640 x.env\n"),)
     INVALID = (
@@ -65,11 +70,20 @@ class WorldWritable(Rule):
         Example('import os, stat\nos.chmod("x", 0o777)\nos.makedirs("d", mode=0o666)\n'
                 'os.chmod("y", stat.S_IRUSR | stat.S_IWOTH)\n', path="ops/setup.py",
                 expect=((2, 15), (3, 23), (4, 15))),
+        Example("umask 000\n", expect=((1, 7),)),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         if ctx.kind is Kind.PYTHON:
             yield from self._python(ctx)
+            return
+        if ctx.kind is Kind.UNIT:
+            for section in ctx.unit_document.sections:
+                for a in section.assignments:
+                    if a.key == "UMask" and _OCTAL_MASK.match(a.value) and \
+                            not int(a.value, 8) & 0o002:
+                        yield ctx.finding(self, a.value_line, a.value_column,
+                                          f"UMask={a.value} creates files everyone can write")
             return
         if ctx.kind not in SHELL_KINDS:
             return
@@ -88,10 +102,24 @@ class WorldWritable(Rule):
             if mode is not None and not mode.dynamic and world_writable(mode.text):
                 yield ctx.finding(self, mode.line, mode.column,
                                   f"mode {mode.text} lets everyone write")
+            if command.name == "umask":
+                mask = next((w for w in args if not w.text.startswith("-")), None)
+                if mask is not None and not mask.dynamic and _OCTAL_MASK.match(mask.text) \
+                        and not int(mask.text, 8) & 0o002:
+                    yield ctx.finding(self, mask.line, mask.column,
+                                      f"umask {mask.text} creates files everyone can write")
 
     def _python(self, ctx: FileContext) -> Iterator[Finding]:
         facts = ctx.python
         for call in facts.calls:
+            if call.name == "os.umask":
+                node = call.arg(0, "mask")
+                mask = facts.int_value(node, call.scope) if node is not None else None
+                if node is not None and mask is not None and not mask & 0o002:
+                    line, column = facts.position(node)
+                    yield ctx.finding(self, line, column,
+                                      f"umask {mask:#05o} creates files everyone can write")
+                continue
             if call.name in ("os.chmod", "os.lchmod", "os.fchmod", "os.mkdir", "os.makedirs"):
                 node = call.arg(1, "mode")
             elif call.attr == "chmod" and isinstance(call.node.func, ast.Attribute):

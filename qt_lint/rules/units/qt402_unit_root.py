@@ -9,6 +9,8 @@ from qt_lint.rule import Example, Rule
 from qt_lint.rules.examples import GOLDEN, PATH
 from qt_lint.rules.units.helpers import ROOT_VALUES
 
+TRUE_VALUES = frozenset({"1", "yes", "true", "on"})
+
 
 class UnitRoot(Rule):
     """
@@ -16,7 +18,10 @@ class UnitRoot(Rule):
     Reports a service that runs as root: `User=root`, `User=0`, `Group=root`, `Group=0`,
     an empty `User=` (which resets it), or no `User=` at all in the fragment and its
     drop-ins (reported at the `[Service]` header), since systemd then runs the service as
-    root.
+    root. Also the parts that run as root whatever `User=` says: an `Exec*=` command with
+    the `+` prefix (full privileges) or `!`/`!!` (no user switch), and
+    `PermissionsStartOnly=yes` (every `ExecStartPre=`, `ExecStartPost=`, `ExecStop=`... as
+    root).
 
     ## Why is this bad?
     Contracts D.3 and J: a compromised service that runs as root owns the host. "If a
@@ -50,12 +55,15 @@ class UnitRoot(Rule):
                 fixed=GOLDEN),
         Example(GOLDEN.replace("User=qt\n", ""), expect=((7, 1),)),
         Example(GOLDEN.replace("Group=qt", "Group=0"), expect=((10, 7),), fixed=GOLDEN),
+        Example(GOLDEN.replace("ExecStart=", "ExecStartPre=+/bin/mkdir -p /srv/x\nExecStart="),
+                expect=((13, 14),)),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         unit = ctx.unit
         if unit.type != "service":
             return
+        yield from self._privileged_parts(ctx)
         c = ctx.contract
         user = unit.last("Service", "User")
         group = unit.last("Service", "Group")
@@ -80,3 +88,30 @@ class UnitRoot(Rule):
             yield ctx.finding(self, group.value_line, group.value_column,
                               f"Group={group.value}: the service runs with the root group; "
                               f"set Group={c.group}", Fix((set_value(group, c.group),)))
+
+    def _privileged_parts(self, ctx: FileContext) -> Iterator[Finding]:
+        from qt_lint.parsers.systemd import EXEC_KEYS, EXEC_PREFIX, split_words
+
+        for section in ctx.unit_document.sections:
+            if section.name != "Service":
+                continue
+            for a in section.assignments:
+                if a.key == "PermissionsStartOnly" and a.value.lower() in TRUE_VALUES:
+                    yield ctx.finding(self, a.line, a.column,
+                                      f"PermissionsStartOnly={a.value}: the other Exec*= "
+                                      "commands run as root; give the service what it needs "
+                                      "as qt instead")
+                if a.key not in EXEC_KEYS:
+                    continue
+                words = split_words(a.value)
+                for i, word in enumerate(words):
+                    if i and words[i - 1].text != ";":
+                        continue  # only a command's first word carries prefixes
+                    prefix = EXEC_PREFIX.match(word.text)
+                    flags = prefix.group() if prefix else ""
+                    if "+" in flags or "!" in flags:
+                        what = "full privileges" if "+" in flags else "no switch to User="
+                        line, column = a.position(word.index)
+                        yield ctx.finding(self, line, column,
+                                          f"{a.key}={flags} runs the command as root "
+                                          f"({what}); services never need root")

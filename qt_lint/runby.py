@@ -1,0 +1,116 @@
+"""Which of the repository's scripts services run, and through what.
+
+A script is run by services when a unit's `Exec*=` line names it, when it is the wrapper
+(`contract.wrapper`, `ops/run.sh`), when a crontab entry of the repository names it, or
+when a script run by services names it in turn (`bash scripts/x.sh`, `./x.sh`,
+`$REPO_ROOT/x.sh`, `/home/qt/quantum_trader/x.sh`; comment lines are not read). QT701
+judges `sudo` there: contract J says a service that needs root is redesigned, while an
+administrator's install script (the contract's own clean-slate procedure uses `sudo` to
+install units) is not run by any service.
+
+Names are found by a pattern over the text (`*.sh`/`*.bash` words), not by running the
+scripts: a name built at run time is not followed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from qt_lint.project import Project
+
+_REF = re.compile(r"(?<![\w.$}-])(?:\$\{?REPO_ROOT\}?/|\.\.?/|/)?[\w./@+-]*\w\.(?:sh|bash)\b")
+_EXEC = re.compile(r"^\s*(Exec[A-Za-z]*)\s*=(.*)$", re.M)
+_CRON_PATTERNS = (":(glob)**/*.cron", ":(glob)**/*.crontab", ":(glob)**/crontab",
+                  ":(glob)**/cron.d/*")
+
+
+def script_refs(text: str) -> list[str]:
+    """The `*.sh`/`*.bash` names on the lines of a script that are not comments."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        stripped = line.lstrip()
+        if stripped and stripped[0] not in "#;" and ".sh" in line:  # `.bash` has it too
+            out.extend(m.group() for m in _REF.finditer(line))
+    return out
+
+
+def _resolve(ref: str, root: str, repo_root: str, caller_dir: str) -> str | None:
+    """The repository file a name refers to, or None (outside the repository, absent)."""
+    for prefix in (repo_root.rstrip("/") + "/", "$REPO_ROOT/", "${REPO_ROOT}/"):
+        if ref.startswith(prefix):
+            candidates = [os.path.join(root, ref[len(prefix):])]
+            break
+    else:
+        if ref.startswith("/"):
+            return None
+        # units and scripts run from the repository root (WorkingDirectory=); a script
+        # may also name one beside it
+        candidates = [os.path.join(root, ref), os.path.join(caller_dir, ref)]
+    inside = root.rstrip("/") + "/"
+    for candidate in candidates:
+        path = os.path.normpath(candidate)
+        if path.startswith(inside) and os.path.isfile(path):
+            return path
+    return None
+
+
+def cron_paths(project: Project) -> list[str]:
+    """The repository's crontab files (git-tracked; outside git, found by a walk)."""
+    from qt_lint import git
+    from qt_lint.classify import classify
+    from qt_lint.discover import discover, exclude_patterns, matches
+    from qt_lint.finding import Kind
+
+    root = str(project.root)
+    try:
+        listed = git.run(root, "ls-files", "-z", "--cached", "--", *_CRON_PATTERNS)
+    except (OSError, git.GitError):
+        return [c.abspath for c in discover([project.root], project.config)
+                if classify(c.relpath, None) is Kind.CRONTAB]
+    excludes = exclude_patterns(project.config)
+    return [os.path.join(root, rel) for raw in sorted(set(listed.split(b"\0"))) if raw
+            and not matches(rel := os.fsdecode(raw), excludes)
+            and os.path.isfile(os.path.join(root, rel))]
+
+
+def service_scripts(project: Project) -> dict[str, str]:
+    """Absolute path of each script services run -> how (`ExecStart= of
+    quantum-backend.service: scripts/start.sh -> scripts/cleanup.sh`)."""
+    from qt_lint.parsers.systemd import unit_name_of
+
+    root = str(project.root)
+    contract = project.config.contract
+    how: dict[str, str] = {}
+    queue: list[str] = []
+
+    def add(path: str, origin: str) -> None:
+        if path not in how:
+            how[path] = origin
+            queue.append(path)
+
+    def named(text: str, caller: str) -> list[str]:
+        found = (_resolve(r, root, contract.repo_root, os.path.dirname(caller))
+                 for r in script_refs(text))
+        return [p for p in found if p is not None]
+
+    wrapper = os.path.join(root, contract.wrapper)
+    if os.path.isfile(wrapper):
+        add(wrapper, "the wrapper")
+    for path in project.unit_paths:
+        text = project.files.read(path)
+        for match in _EXEC.finditer(text or ""):
+            for script in named(match.group(2), path):
+                add(script, f"{match.group(1)}= of {unit_name_of(path)}")
+    for path in cron_paths(project):
+        for script in named(project.files.read(path) or "", path):
+            add(script, f"a crontab entry in {os.path.relpath(path, root)}")
+    while queue:  # breadth first: the shortest chain explains it
+        path = queue.pop(0)
+        for script in named(project.files.read(path) or "", path):
+            origin = how[path]
+            chain = origin if ":" in origin else f"{origin}: {os.path.relpath(path, root)}"
+            add(script, f"{chain} -> {os.path.relpath(script, root)}")
+    return how
