@@ -627,7 +627,10 @@ def file_ops(facts: PythonFacts) -> Iterator[FileOp]:
         elif call.attr in ("unlink", "rmdir") and name not in _DELETE and \
                 isinstance(call.node.func, ast.Attribute):
             target, op = _receiver(call), "delete"
-        elif call.attr in ("rename", "replace", "symlink_to") and name not in _WRITE_TWO \
+        elif call.attr in ("symlink_to", "hardlink_to") and \
+                isinstance(call.node.func, ast.Attribute):
+            target = _receiver(call)  # the link is created at the receiver
+        elif call.attr in ("rename", "replace") and name not in _WRITE_TWO \
                 and not name.startswith("str") and call.arg(0, "target") is not None:
             target = call.arg(0, "target")
         elif call.attr in ("save", "save_model", "to_pickle", "dump_model") and \

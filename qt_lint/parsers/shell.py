@@ -29,6 +29,7 @@ _NEW_SHELL = frozenset({"subshell", "command_substitution", "process_substitutio
                         "function_definition"})
 MAX_DEPTH = 4
 _VARIABLE = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
+_REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 # ssh's options that take a value
 _SSH_ARGS = frozenset("BbcDEeFIiJLlmOopQRSWw")
 
@@ -388,6 +389,28 @@ class _Walker:
             return None
         return looked_up(self.raw(node).strip("$()` \t"))
 
+    def _expanded(self, word: Word) -> Word:
+        """`"$BACKUP_DIR"/old` with `BACKUP_DIR=/opt/x` assigned once before: the command's
+        argument as it runs (`/opt/x/old`). A variable assigned differently twice, or not in
+        this script, leaves the word as it is."""
+        if not word.dynamic or "$" not in word.text:
+            return word
+        values = self.values
+        unknown = False
+
+        def value(match: re.Match[str]) -> str:
+            nonlocal unknown
+            known = values.get(match.group(1) or match.group(2))
+            if known is None or "$" in known:
+                unknown = True
+                return match.group()
+            return known
+
+        text = _REFERENCE.sub(value, word.text)
+        if unknown or "$" in text or "`" in text:
+            return word
+        return Word(text, word.line, word.column, False)
+
     def _resolved(self, words: list[Word], nodes: list[Any]) -> tuple[list[Word], list[Any]]:
         """`$PYTHON3 x.py` with `PYTHON3="python3"` (or `PY=$(command -v python3)`) set
         before in the script: the command as it runs."""
@@ -417,11 +440,15 @@ class _Walker:
         if not words:
             return
         words, nodes = self._resolved(words, nodes)
-        command = make_command(tuple(words), self.origin, cd[0])
-        if command is None:
+        written = make_command(tuple(words), self.origin, cd[0])
+        if written is None:
             return
+        expanded = [words[0], *(self._expanded(w) for w in words[1:])]
+        command = written if expanded == words else \
+            make_command(tuple(expanded), self.origin, cd[0]) or written
         self.out.commands.append(command)
-        self.out.words.extend(command.args)
+        # the data words as written: a value in a variable is judged where it is assigned
+        self.out.words.extend(written.args)
         name = command.name
         if name == "cd" and not command.program.dynamic:
             target = command.args[0] if command.args else None

@@ -45,7 +45,7 @@ INDEX: dict[str, tuple[str, tuple[str, ...], bool]] = {
     'QT502': ('containers.qt502_redis_container_host', ('compose', 'config', 'env-file', 'python', 'systemd-unit'), False),
     'QT503': ('containers.qt503_remote_redis', ('compose', 'config', 'env-file', 'python', 'systemd-unit'), False),
     'QT601': ('models.qt601_auto_activation', ('crontab', 'env-file', 'makefile', 'python', 'shell', 'systemd-unit'), False),
-    'QT602': ('models.qt602_active_model_write', ('python',), False),
+    'QT602': ('models.qt602_active_model_write', ('crontab', 'makefile', 'python', 'shell'), False),
     'QT603': ('models.qt603_backup_overwrite', ('crontab', 'makefile', 'python', 'shell'), False),
     'QT701': ('privilege.qt701_needs_root', ('crontab', 'python', 'shell'), False),
     'QT702': ('privilege.qt702_world_writable', ('crontab', 'makefile', 'python', 'shell', 'systemd-unit'), False),

@@ -8,6 +8,9 @@ from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Example, Rule
 
 
+_WRITERS = frozenset({"cp", "mv", "install", "rsync", "ln", "tee"})
+
+
 def in_active_dir(path: str) -> bool:
     """`$MODEL_DIR/active/x.pkl`, `/opt/quantum/ai_engine/models/active`, `models/active/`."""
     parts = [p for p in path.split("/") if p]
@@ -21,11 +24,15 @@ def in_active_dir(path: str) -> bool:
 class ActiveModelWrite(Rule):
     """
     ## What it does
-    Reports Python code that writes into the models `active/` folder: `open(..., "w")`,
-    `shutil.copy*`/`move`, `os.rename`/`replace`, `Path.write_*`/`rename`/`replace`,
-    `torch.save`, `joblib.dump`, `numpy.save`, `model.save(...)`, with a destination that
-    resolves into `active/` (`MODEL_DIR / "active" / name`, `/opt/quantum/ai_engine/
-    models/active/...`). Only `canary_activate.sh` may change active models.
+    Reports code that writes into the models `active/` folder. Python: `open(..., "w")`,
+    `shutil.copy*`/`move`, `os.rename`/`replace`, `os.symlink`, `Path.symlink_to`,
+    `Path.write_*`/`rename`/`replace`, `torch.save`, `joblib.dump`, `numpy.save`,
+    `model.save(...)`, with a destination that resolves into `active/` (`MODEL_DIR /
+    "active" / name`, `/opt/quantum/ai_engine/models/active/...`, through names assigned
+    once). Scripts, Makefiles and crontabs: `cp`, `mv`, `install`, `rsync`, `ln -sfn` and
+    `tee` onto such a destination, and `>`/`>>` into it (a variable assigned once in the
+    script is followed: `cp m.pt "$MODELS/active/"`). Only `canary_activate.sh` may change
+    active models, so that script itself is not reported.
 
     ## Why is this bad?
     Contract F: "Models deployed via canary_activate.sh ONLY" and "NEVER overwrite active
@@ -46,10 +53,13 @@ class ActiveModelWrite(Rule):
     code = "QT602"
     name = "active-model-write"
     section = "F"
-    kinds = frozenset({Kind.PYTHON})
+    kinds = frozenset({Kind.PYTHON, Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
     summary = "Code writes into the active models folder"
     prefilter = {Kind.PYTHON: (AnyOf('"active', "'active", "/active"),
-                               re.compile(r"save|dump|copy|move|rename|replace|write|open"))}
+                               re.compile(r"save|dump|copy|move|rename|replace|write|open|"
+                                          r"symlink")),
+                 Kind.SHELL: AnyOf("active"), Kind.MAKEFILE: AnyOf("active"),
+                 Kind.CRONTAB: AnyOf("active")}
     example_path = "ops/training/train_patchtst.py"
     VALID = (Example('import os, torch\nfrom pathlib import Path\n'
                      'M = Path(os.environ["MODEL_DIR"])\ntorch.save(s, M / "shadow" / "x.pt")\n'
@@ -64,6 +74,10 @@ class ActiveModelWrite(Rule):
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if ctx.kind is not Kind.PYTHON:
+            if ctx.relpath.rsplit("/", 1)[-1] != ctx.contract.canary_script:
+                yield from self._shell(ctx)
+            return
         from qt_lint.parsers.python import file_ops
 
         facts = ctx.python
@@ -74,3 +88,24 @@ class ActiveModelWrite(Rule):
                                   f"`{op.call.name.lstrip('.')}` writes into the active models "
                                   f"({op.path.text}); only {ctx.contract.canary_script} "
                                   "changes active models")
+
+    def _shell(self, ctx: FileContext) -> Iterator[Finding]:
+        canary = ctx.contract.canary_script
+        for command in ctx.commands:
+            if command.name not in _WRITERS:
+                continue
+            targets = [w for w in command.args if not w.text.startswith("-")]
+            if command.name != "tee":
+                targets = targets[-1:] if len(targets) >= 2 else []
+            for word in targets:
+                if not word.dynamic and in_active_dir(word.text):
+                    yield ctx.finding(self, word.line, word.column,
+                                      f"`{command.name}` writes into the active models "
+                                      f"({word.text}); only {canary} changes active models")
+        for redirect in ctx.shell.redirects:
+            target = redirect.target
+            if redirect.operator.startswith((">", "&>")) and not target.dynamic and \
+                    in_active_dir(target.text):
+                yield ctx.finding(self, target.line, target.column,
+                                  f"redirection writes into the active models ({target.text}); "
+                                  f"only {canary} changes active models")
