@@ -27,6 +27,7 @@ import ast
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from qt_lint.commands import Command, Word, make_command
 from qt_lint.parsers import ParseError
@@ -79,6 +80,30 @@ class Call:
             if kw.arg == name:
                 return kw.value
         return None
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A value given to a name (see `PythonFacts.settings`)."""
+
+    key: str
+    value: ast.expr
+    scope: Scope
+
+
+def _unwrap_field(node: ast.expr) -> ast.expr:
+    """`field(default="x")`, `Field("x")`, `Field(default="x")` -> `"x"`."""
+    if isinstance(node, ast.Call):
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else \
+            func.attr if isinstance(func, ast.Attribute) else ""
+        if name in ("field", "Field"):
+            for kw in node.keywords:
+                if kw.arg == "default":
+                    return kw.value
+            if node.args and name == "Field":
+                return node.args[0]
+    return node
 
 
 @dataclass(frozen=True)
@@ -207,11 +232,24 @@ class PythonFacts:
             return None
         if isinstance(node, ast.Name):
             bound = scope.lookup(node.id)
+            if bound is None and node.id == "__file__":
+                return THIS_FILE
             return self.resolve(bound, scope, depth + 1) if bound is not None else None
+        if isinstance(node, ast.Attribute):
+            if node.attr == "parent":  # `Path(__file__).parent`
+                return _parent(self.resolve(node.value, scope, depth + 1))
+            return None
         if isinstance(node, ast.Subscript):
             if self.dotted(node.value) == "os.environ":
                 key = self.resolve(node.slice, scope, depth + 1)
                 return Sym(f"${key.text}", False) if key and key.exact else None
+            base = node.value
+            if isinstance(base, ast.Attribute) and base.attr == "parents" and \
+                    isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, int):
+                ancestor = self.resolve(base.value, scope, depth + 1)
+                for _ in range(min(node.slice.value, MAX_DEPTH) + 1):
+                    ancestor = _parent(ancestor)
+                return ancestor
             return None
         if isinstance(node, ast.Call):
             return self._resolve_call(node, scope, depth)
@@ -229,8 +267,11 @@ class PythonFacts:
             return _join_all([self.resolve(a, scope, depth + 1) for a in args])
         if name in ("os.path.join", "posixpath.join"):
             return _join_all([self.resolve(a, scope, depth + 1) for a in args])
-        if name in ("os.path.expanduser", "os.path.abspath", "os.path.normpath") and args:
+        if name in ("os.path.expanduser", "os.path.abspath", "os.path.normpath",
+                    "os.path.realpath") and args:
             return self.resolve(args[0], scope, depth + 1)
+        if name == "os.path.dirname" and args:
+            return _parent(self.resolve(args[0], scope, depth + 1))
         if isinstance(node.func, ast.Attribute):
             method = node.func.attr
             receiver = node.func.value
@@ -242,6 +283,91 @@ class PythonFacts:
             if method == "home" and self.dotted(receiver) in _PATH_TYPES:
                 return Sym("~")
         return None
+
+    def origin(self, node: ast.expr, scope: Scope | None = None) -> ast.expr:
+        """Where a value is written: a name followed to the one expression bound to it
+        (`REDIS_URL` -> its string), so that a value used in many places is reported
+        once, where it is changed."""
+        scope = scope or self.module
+        for _ in range(MAX_DEPTH):
+            if not isinstance(node, ast.Name):
+                break
+            bound = scope.lookup(node.id)
+            if bound is None or (isinstance(bound, ast.Constant) and bound.value is None):
+                break
+            node = bound
+        return node
+
+    @cached_property
+    def settings(self) -> list[Setting]:
+        """Values given to a name: module constants, class fields (dataclass, pydantic,
+        with `field(default=...)`/`Field(...)` unwrapped), parameter defaults, keyword
+        arguments, `add_argument` defaults (named by their option), string keys of dict
+        literals, and environment lookup defaults (named by the variable). Collected only
+        when a rule asks (module scope resolves what they name)."""
+        out: list[Setting] = []
+        module = self.module
+        for name, values in module.assigned.items():
+            if len(values) == 1:
+                out.append(Setting(name, _unwrap_field(values[0]), module))
+        for call in self.calls:
+            if call.name in ENV_GETTERS:
+                key = self.resolve(call.arg(0, "key"), call.scope)
+                default = call.arg(1, "default")
+                if key is not None and key.exact and default is not None:
+                    out.append(Setting(key.text, default, call.scope))
+                continue
+            if call.attr == "add_argument":
+                default = call.kwarg("default")
+                option = next((a.value for a in call.node.args if isinstance(a, ast.Constant)
+                               and isinstance(a.value, str)), None)
+                dest = call.kwarg("dest")
+                named = dest.value if isinstance(dest, ast.Constant) else option
+                if default is not None and isinstance(named, str):
+                    out.append(Setting(named.lstrip("-").replace("-", "_"), default, call.scope))
+                continue
+            if is_message_call(call.name):
+                continue
+            for kw in call.node.keywords:
+                if kw.arg is not None:
+                    out.append(Setting(kw.arg, _unwrap_field(kw.value), call.scope))
+        for node in ast.walk(self.tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                args = node.args
+                positional = [*args.posonlyargs, *args.args]
+                for arg, default in zip(positional[len(positional) - len(args.defaults):],
+                                        args.defaults, strict=True):
+                    out.append(Setting(arg.arg, default, module))
+                for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+                    if kw_default is not None:
+                        out.append(Setting(arg.arg, kw_default, module))
+            elif isinstance(node, ast.ClassDef):
+                for stmt in node.body:
+                    if isinstance(stmt, ast.AnnAssign) and stmt.value is not None and \
+                            isinstance(stmt.target, ast.Name):
+                        out.append(Setting(stmt.target.id, _unwrap_field(stmt.value), module))
+                    elif isinstance(stmt, ast.Assign):
+                        for target in stmt.targets:
+                            if isinstance(target, ast.Name):
+                                out.append(Setting(target.id, _unwrap_field(stmt.value),
+                                                   module))
+            elif isinstance(node, ast.Dict):
+                for key_node, value in zip(node.keys, node.values, strict=True):
+                    if isinstance(key_node, ast.Constant) and isinstance(key_node.value, str):
+                        out.append(Setting(key_node.value, value, module))
+        return out
+
+    def scalar(self, node: ast.expr, scope: Scope | None = None) -> str | None:
+        """A setting's value as text: strings resolved, `True`/`False` as `true`/`false`,
+        numbers as written."""
+        node = self.origin(node, scope)
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, bool):
+                return "true" if node.value else "false"
+            if isinstance(node.value, (int, float)):
+                return str(node.value)
+        value = self.resolve(node, scope)
+        return value.text if value is not None and value.exact else None
 
     def int_value(self, node: ast.expr | None, scope: Scope | None = None) -> int | None:
         if isinstance(node, ast.Constant) and isinstance(node.value, int) \
@@ -366,6 +492,24 @@ def _quote_width(line: str, column: int) -> int:
     return i - column + len(quote)
 
 
+# `__file__`: a file of the repository (which one is not needed to know that a path next to
+# it is inside the repository); `.parent` never climbs above the repository root
+THIS_FILE = Sym("$REPO_ROOT/{...}/__file__", exact=False)
+_ROOT_OF_FILE = "$REPO_ROOT"
+
+
+def _parent(value: Sym | None) -> Sym | None:
+    if value is None:
+        return None
+    text = value.text.rstrip("/")
+    if text == _ROOT_OF_FILE and not value.exact:
+        return value
+    head, sep, _ = text.rpartition("/")
+    if not sep:
+        return Sym(".", value.exact)
+    return Sym(head or "/", value.exact)
+
+
 def _join(left: Sym | None, right: Sym | None) -> Sym | None:
     if left is None or right is None:
         return None
@@ -382,6 +526,26 @@ def _join_all(parts: list[Sym | None]) -> Sym | None:
     for part in parts[1:]:
         out = _join(out, part)
     return out
+
+
+_UNKNOWN = (ast.Constant(None), ast.Constant(None))  # bound twice: never resolved
+
+
+def _bind_parameters(args: ast.arguments, scope: Scope) -> None:
+    """A parameter holds its default unless a caller passes another value (the default is
+    what runs when none does); a parameter without one is unknown, and hides a module
+    constant of the same name."""
+    positional = [*args.posonlyargs, *args.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
+    defaults += args.defaults
+    pairs = [*zip(positional, defaults, strict=True), *zip(args.kwonlyargs, args.kw_defaults,
+                                                           strict=True)]
+    assigned = scope.assigned
+    for arg, default in pairs:
+        assigned[arg.arg] = [default] if default is not None else list(_UNKNOWN)
+    for rest in (args.vararg, args.kwarg):
+        if rest is not None:
+            assigned[rest.arg] = list(_UNKNOWN)
 
 
 class _Collector:
@@ -472,6 +636,7 @@ class _Collector:
             for decorator in node.decorator_list:
                 self._visit(decorator, scope, conditions)
             inner = Scope(scope)
+            _bind_parameters(node.args, inner)
             self._assignments(node.body, inner)
             self._docstring(node.body)
             self._visit_block(node.body, inner, ())

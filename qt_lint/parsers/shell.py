@@ -602,8 +602,8 @@ class _Walker:
         if operator in (">&", "<&") and target.type == "number":
             return
         word = self.word(target)
-        self.out.redirects.append(Redirect(operator, word))
-        self.out.words.append(word)
+        self.out.redirects.append(Redirect(operator, self._expanded(word)))
+        self.out.words.append(word)  # as written: a value is judged where it is assigned
         self.walk(target, cd)
 
     def collect_errors(self, node: Any) -> None:

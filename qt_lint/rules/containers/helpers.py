@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from qt_lint.config import Contract
@@ -11,8 +12,14 @@ from qt_lint.context import FileContext
 from qt_lint.finding import Kind
 from qt_lint.rule import AnyOf
 
+if TYPE_CHECKING:
+    import ast
+
+    from qt_lint.parsers.python import Scope
+
 # Python files that can name a Redis host: a client constructor, a URL or the variables
-REDIS_PREFILTER = AnyOf("Redis(", "ConnectionPool", "from_url", "REDIS_HOST", "REDIS_URL")
+REDIS_PREFILTER = AnyOf("Redis(", "ConnectionPool", "from_url", "REDIS_HOST", "REDIS_URL",
+                        "redis_host", "redis_url", "redis-host", "redis-url")
 _CTOR_SUFFIXES = (".Redis", ".StrictRedis", ".ConnectionPool", ".BlockingConnectionPool")
 _HOST_KEYS = ("REDIS_HOST", "REDIS_URL")
 
@@ -50,32 +57,39 @@ def classify_host(host: str, contract: Contract) -> str:
 
 
 def python_hosts(ctx: FileContext) -> Iterator[RedisHost]:
-    from qt_lint.parsers.python import ENV_GETTERS
-
+    """Redis hosts given to a client (`redis.Redis(host=...)`, `from_url(...)`) and to a
+    setting named for one (`REDIS_URL = ...`, `redis_host: str = ...`, `redis_url=` keyword,
+    `--redis-url` default, `os.getenv("REDIS_HOST", ...)` default). Each is reported where
+    the value is written (a constant used by three clients is one finding, at the
+    constant)."""
     facts = ctx.python
+    given: list[tuple[ast.expr, Scope, bool, str]] = []
     for call in facts.calls:
         name = call.name
-        node = None
-        url = False
         if name.endswith("from_url") and "redis" in name.lower():
-            node, url = call.arg(0, "url"), True
+            node = call.arg(0, "url")
+            if node is not None:
+                given.append((node, call.scope, True, name))
         elif name.endswith(_CTOR_SUFFIXES) or name in ("Redis", "StrictRedis"):
             node = call.kwarg("host")
             if node is None and call.node.args and not name.endswith("Pool"):
                 node = call.node.args[0]
-        elif name in ENV_GETTERS:
-            key = facts.resolve(call.arg(0, "key"), call.scope)
-            if key is not None and host_key(key.text):
-                node, url = call.arg(1, "default"), key.text.endswith("URL")
-        if node is None:
-            continue
-        value = facts.resolve(node, call.scope)
+            if node is not None:
+                given.append((node, call.scope, False, name))
+    for setting in facts.settings:
+        key = setting.key.upper()
+        if host_key(key):
+            given.append((setting.value, setting.scope, key.endswith("URL"), setting.key))
+    seen: set[tuple[int, int]] = set()
+    for node, scope, url, where in given:
+        value = facts.resolve(node, scope)
         if value is None or not value.exact:
             continue  # read from the environment or unknown: nothing to judge
         host = host_of_url(value.text) if url or "://" in value.text else value.text
-        if host:
-            line, column = facts.position(node)
-            yield RedisHost(host, line, column, name)
+        position = facts.position(facts.origin(node, scope))
+        if host and position not in seen:
+            seen.add(position)
+            yield RedisHost(host, *position, where)
 
 
 def _judgeable(value: str) -> bool:

@@ -13,9 +13,12 @@ class RedisContainerHost(Rule):
     ## What it does
     Reports a Redis host that is a container name (`quantum_redis`, `redis`,
     `redis-server`, `quantum-redis`, ...) in code (`redis.Redis(host=...)`,
-    `redis.from_url(...)`, an `os.getenv("REDIS_HOST", ...)` default), in env files and
-    unit `Environment=` lines (`REDIS_HOST=`, `REDIS_URL=`) and in YAML, TOML and INI
-    configuration.
+    `redis.from_url(...)`, an `os.getenv("REDIS_HOST", ...)` default, and a value given to
+    a name for a Redis host or URL: a constant, a dataclass or pydantic field, a parameter
+    default, a `redis_url=` keyword, a `--redis-url` default, a dict key; names assigned
+    once are followed within the module, and the finding is where the value is written),
+    in env files and unit `Environment=` lines (`REDIS_HOST=`, `REDIS_URL=`) and in YAML,
+    TOML and INI configuration.
 
     ## Why is this bad?
     Contract E: "NO container names". A container name resolves only inside a Docker
@@ -49,7 +52,10 @@ class RedisContainerHost(Rule):
         Example('import redis\nr = redis.Redis(host="quantum_redis", port=6379)\n',
                 expect=((2, 22),)),
         Example('from redis import from_url\nR = "redis://redis:6379/0"\nc = from_url(R)\n',
-                expect=((3, 14),)),
+                expect=((2, 5),)),
+        Example('from dataclasses import dataclass\n@dataclass\nclass Settings:\n'
+                '    redis_url: str = "redis://quantum_redis:6379/0"\n',
+                path="backend/settings.py", expect=((4, 22),)),
         Example("REDIS_HOST=quantum_redis\n", path="deploy/backend.env", expect=((1, 12),)),
         Example("redis:\n  host: redis\n", path="config/app.yml", expect=((2, 9),)),
     )

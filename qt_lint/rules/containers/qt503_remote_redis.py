@@ -13,10 +13,12 @@ class RemoteRedis(Rule):
     ## What it does
     Reports a Redis host that is not local (`localhost`, `127.0.0.1`, `::1`) and not a
     container name (QT502): in `redis.Redis(host=...)`, `StrictRedis(...)`,
-    `redis.from_url("redis://...")`, an `os.getenv("REDIS_HOST", ...)` default, env files'
-    and unit `Environment=` lines' `REDIS_HOST=`/`REDIS_URL=` (also prefixed:
-    `QT_REDIS_URL=`), and configuration files. A host read from the environment is not
-    reported.
+    `redis.from_url("redis://...")`, an `os.getenv("REDIS_HOST", ...)` default, a value
+    given to a name for a Redis host or URL (constant, dataclass or pydantic field,
+    parameter default, `redis_url=` keyword, `--redis-url` default, dict key; reported
+    where the value is written), env files' and unit `Environment=` lines'
+    `REDIS_HOST=`/`REDIS_URL=` (also prefixed: `QT_REDIS_URL=`), and configuration files.
+    A host read from the environment is not reported.
 
     ## Why is this bad?
     Contract E: "NEVER use remote Redis (security risk)". Signals and positions cross the

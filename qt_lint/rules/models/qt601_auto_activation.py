@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING
 
 from qt_lint.commands import SHELLS, Command, is_python_name, is_wrapper
 from qt_lint.config import Contract
@@ -11,8 +13,17 @@ from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Example, Rule
 from qt_lint.rules.examples import GOLDEN_ONESHOT
 
+if TYPE_CHECKING:
+    from qt_lint.parsers.python import Call, PythonFacts
+
 _GATE = re.compile(r"(?i)quality|gate|pass|eval|score|metric|accura|sharpe|threshold|better|"
-                   r"improv|valid|backtest|auc|loss|profit|pnl|drawdown")
+                   r"improv|valid|backtest|auc|loss|profit|pnl|drawdown|approv|decision|"
+                   r"verdict|status|promot|champion|winner|outperform|beats?\b")
+# a condition a person answers: a command-line flag, a prompt, a confirmation
+_HUMAN = re.compile(r"(?i)^(?:not\s+)?(?:args|opts|options|cli|flags)\.\w+$|confirm|input\(|"
+                    r"interactive|i_am_human")
+# work whose result an activation right after it in the same function acts on
+_PRODUCES = re.compile(r"(?i)^(?:re)?train|^fit$|^fit_|evaluat|backtest|^validate|^score_")
 _SWITCH = re.compile(r"(?:^|\s)[\"']?([A-Z0-9_]*(?:AUTO_ACTIVAT|AUTO_PROMOT)[A-Z0-9_]*|"
                      r"SHADOW_MODE)=([^\s\"']*)")
 SWITCH_VALUES = {"AUTO_ACTIVATION": "disabled", "SHADOW_MODE": "enabled"}
@@ -54,6 +65,22 @@ def canary_word(command: Command, ctx: FileContext) -> int | None:
             if word.text.rsplit("/", 1)[-1] == script:
                 return i
     return None
+
+
+def _main_guard(source: str) -> bool:
+    return "__name__" in source and "__main__" in source
+
+
+def _gate_text(facts: PythonFacts, condition: ast.expr, call: Call) -> str:
+    """A condition's source, with what the names in it were assigned (`should_promote =
+    score > best` then `if should_promote:` is a gate on a score)."""
+    parts = [facts.source(condition)]
+    for node in ast.walk(condition):
+        if isinstance(node, ast.Name):
+            bound = call.scope.lookup(node.id)
+            if bound is not None:
+                parts.append(facts.source(bound))
+    return " ".join(parts)
 
 
 class AutoActivation(Rule):
@@ -130,7 +157,9 @@ class AutoActivation(Rule):
         if kind is not Kind.PYTHON:
             return None
         verbs = [v.split("*")[0].split("?")[0].split("[")[0] for v in contract.activation_verbs]
-        words = [*verbs, contract.canary_script, "AUTO_ACTIVAT", "AUTO_PROMOT", "SHADOW_MODE"]
+        words = [*verbs, contract.canary_script, "AUTO_ACTIVAT", "AUTO_PROMOT", "SHADOW_MODE",
+                 "auto_activat", "auto_promot", "shadow_mode", "auto-activat", "auto-promot",
+                 "shadow-mode"]
         return AnyOf(*(w for w in words if w))
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -160,15 +189,48 @@ class AutoActivation(Rule):
     def _python(self, ctx: FileContext) -> Iterator[Finding]:
         facts = ctx.python
         verbs = ctx.contract.activation_verbs
-        for call in facts.calls:
+        for index, call in enumerate(facts.calls):
             if not any(fnmatchcase(call.attr, verb) for verb in verbs):
                 continue
-            gate = next((c for c in reversed(call.conditions)
-                         if _GATE.search(facts.source(c))), None)
+            conditions = [c for c in call.conditions if not _main_guard(facts.source(c))]
+            if any(_HUMAN.search(facts.source(c)) for c in conditions):
+                continue  # a person decides
+            gate = next((c for c in reversed(conditions)
+                         if _GATE.search(_gate_text(facts, c, call))), None)
             if gate is not None:
                 yield ctx.finding(self, call.line, call.column,
                                   f"`{call.attr}` runs when `{_clip(facts.source(gate))}` holds: "
                                   "activation follows a gate automatically; a human promotes")
+                continue
+            if conditions:
+                continue
+            before = next((c for c in reversed(facts.calls[:index]) if c.scope is call.scope
+                           and c.line <= call.line and _PRODUCES.search(c.attr)), None)
+            if before is not None:
+                yield ctx.finding(self, call.line, call.column,
+                                  f"`{call.attr}` runs right after `{before.attr}` in the same "
+                                  "function: activation follows training automatically; a "
+                                  "human promotes")
+        yield from self._python_switches(ctx)
+
+    def _python_switches(self, ctx: FileContext) -> Iterator[Finding]:
+        facts = ctx.python
+        seen: set[tuple[int, int]] = set()
+        set_here = {id(call.arg(1)) for call in facts.calls
+                    if call.name in ("os.environ.setdefault", "os.putenv")}
+        for setting in facts.settings:
+            switch = switch_of(setting.key)
+            if switch is None or id(setting.value) in set_here:
+                continue  # not a switch, or an environment write (below)
+            text = facts.scalar(setting.value, setting.scope)
+            if text is None or switch_ok(switch, text):
+                continue
+            position = facts.position(facts.origin(setting.value, setting.scope))
+            if position not in seen:
+                seen.add(position)
+                yield ctx.finding(self, *position,
+                                  f"{setting.key} defaults to {text}; the contract requires "
+                                  f"{SWITCH_VALUES[switch]} (activation needs a human)")
         writes = list(facts.environ_writes)
         for call in facts.calls:
             if call.name in ("os.environ.setdefault", "os.putenv"):

@@ -7,7 +7,6 @@ from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Example, Rule
 
-
 _WRITERS = frozenset({"cp", "mv", "install", "rsync", "ln", "tee"})
 
 
