@@ -6,14 +6,28 @@ that subprocess calls run. A small, predictable resolver turns expressions into 
 
 Resolved: string and bytes literals, implicit concatenation, f-strings (unknown parts kept
 as `{...}`), `+` of strings, `pathlib` joins (`Path("/opt") / "data"`, `.joinpath()`),
-`os.path.join`, `str()`, `Path()`, and names assigned exactly once in the same function
-or at module level (`PY = "python3"`; `ACTIVE_DIR = MODEL_DIR / "active"`). Environment
-lookups (`os.getenv("MODEL_DIR")`, `os.environ["X"]`) resolve to `$MODEL_DIR`. Import
-aliases are followed (`from subprocess import run as sh`, `import os.path as osp`).
+`os.path.join`, `str()`, `Path()`, `.parent`, `.parents[N]`, `os.path.dirname`, and names
+assigned exactly once in the same function or at module level (`PY = "python3"`;
+`ACTIVE_DIR = MODEL_DIR / "active"`). A parameter holds its default (`def f(url=REDIS_URL)`:
+what runs when a caller passes nothing); a parameter without one is unknown. Environment
+lookups (`os.getenv("MODEL_DIR")`, `os.environ["X"]`) resolve to `$MODEL_DIR`; `__file__` to
+a file somewhere inside the repository (`$REPO_ROOT/{...}/__file__`, so that
+`Path(__file__).parent / "logs"` is known to be in the repository). Import aliases are
+followed (`from subprocess import run as sh`, `import os.path as osp`).
+
+Settings (`PythonFacts.settings`, built only when a rule asks): values given to a name --
+module constants, class fields (dataclass, pydantic, `field(default=...)`, `Field(...)`),
+parameter defaults, keyword arguments, `add_argument("--redis-url", default=...)`, string
+keys of dict literals and environment lookup defaults. Rules judge a setting by its name
+(`redis_url`, `auto_promotion_enabled`) and report it once, where the value is written
+(`PythonFacts.origin`).
+
+A path joined from literals only (`os.path.join("/", "opt", "quantum")`,
+`Path.home() / "quantum_trader"`) is also a literal, with the joined value, at the join.
 
 Not resolved (left unknown, so rules stay silent rather than guess): values from other
-modules, attributes of objects, function return values, loop variables, names assigned more
-than once, anything across function boundaries.
+modules (propagation is within a module, not whole-program), attributes of objects,
+function return values, loop variables, names assigned more than once.
 
 Why `ast` and not libcst: no Python rule rewrites code, `ast` parses about nine times faster
 (105k against 12k lines/s here; libcst's position metadata brings it to 2k lines/s) with exact
@@ -24,13 +38,14 @@ budget of a pre-commit run on one file.
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from qt_lint.commands import Command, Word, make_command
-from qt_lint.parsers import ParseError
+from qt_lint.parsers import BESIDE_THIS_FILE, ParseError
 
 DYNAMIC = "{...}"
 _SUBPROCESS = frozenset({
@@ -494,7 +509,7 @@ def _quote_width(line: str, column: int) -> int:
 
 # `__file__`: a file of the repository (which one is not needed to know that a path next to
 # it is inside the repository); `.parent` never climbs above the repository root
-THIS_FILE = Sym("$REPO_ROOT/{...}/__file__", exact=False)
+THIS_FILE = Sym(BESIDE_THIS_FILE + "__file__", exact=False)
 _ROOT_OF_FILE = "$REPO_ROOT"
 
 
@@ -548,12 +563,46 @@ def _bind_parameters(args: ast.arguments, scope: Scope) -> None:
             assigned[rest.arg] = list(_UNKNOWN)
 
 
+_JOINS = frozenset({"os.path.join", "posixpath.join", *_PATH_TYPES})
+_DEEP_PATH = re.compile(r"^/[^/]+/")
+
+
+def _constant_path(facts: PythonFacts, node: ast.expr) -> list[ast.expr] | None:
+    """The join expressions a path is built of when every leaf is a literal, the home
+    folder or `__file__`; None when a name or anything else takes part."""
+    if isinstance(node, ast.Constant):
+        return [] if isinstance(node.value, str) else None
+    if isinstance(node, ast.Name):
+        return [] if node.id == "__file__" else None
+    if isinstance(node, ast.Attribute) and node.attr == "parent":
+        inner = _constant_path(facts, node.value)
+        return None if inner is None else [node, *inner]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        left, right = _constant_path(facts, node.left), _constant_path(facts, node.right)
+        return None if left is None or right is None else [node, *left, *right]
+    if isinstance(node, ast.Call):
+        name = facts.dotted(node.func)
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "home" and \
+                name.rsplit(".", 1)[0] in _PATH_TYPES and not node.args:
+            return [node]
+        if name in _JOINS or name in ("os.path.expanduser", "os.path.dirname"):
+            out: list[ast.expr] = [node]
+            for arg in node.args:
+                inner = _constant_path(facts, arg)
+                if inner is None:
+                    return None
+                out += inner
+            return out if node.args else None
+    return None
+
+
 class _Collector:
     """The single pass: aliases, scopes, calls with their conditions, literals."""
 
     def __init__(self, facts: PythonFacts) -> None:
         self.facts = facts
         self.docstrings: set[int] = set()
+        self.nested: set[int] = set()  # joins inside a join already taken whole
 
     def run(self) -> None:
         tree = self.facts.tree
@@ -665,6 +714,8 @@ class _Collector:
             name = self.facts.dotted(node.func)
             if not name and isinstance(node.func, ast.Attribute):
                 name = "." + node.func.attr
+            if name in _JOINS and len(node.args) > 1:
+                self._composed(node)
             line, column = self.facts.position(node.func)
             call = Call(name, node, scope, conditions, line, column)
             self.facts.calls.append(call)
@@ -674,6 +725,8 @@ class _Collector:
                 self._literal_or_visit(kw.value, scope, conditions, name, kw.arg or "kwargs")
             self._visit(node.func, scope, conditions)
             return
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            self._composed(node)
         if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
             first = node.values[0]
             if isinstance(first, ast.Call) and self.facts.dotted(first.func) in ENV_GETTERS:
@@ -697,6 +750,26 @@ class _Collector:
             return
         for child in ast.iter_child_nodes(node):
             self._visit(child, scope, conditions)
+
+    def _composed(self, node: ast.expr) -> None:
+        """A path joined from literals only (`os.path.join("/", "opt", "quantum")`,
+        `Path.home() / "quantum_trader"`, `Path(__file__).parent / "logs"`): one literal
+        with the joined value, at the outermost join (the path rules judge it like a
+        string). Joins that use names are judged where the names are assigned."""
+        if id(node) in self.nested:
+            return
+        parts = _constant_path(self.facts, node)
+        if parts is None:
+            return
+        self.nested.update(id(p) for p in parts)
+        if any(isinstance(leaf, ast.Constant) and isinstance(leaf.value, str) and
+               _DEEP_PATH.match(leaf.value) for leaf in ast.walk(node)):
+            return  # `Path("/opt/quantum") / "data"`: the literal already shows the path
+        value = self.facts.resolve(node)
+        if value is not None:
+            line, column = self.facts.position(node)
+            self.facts.literals.append(Literal(value.text, line, column, False, None, "other",
+                                               node))
 
     def _literal_or_visit(self, node: ast.expr, scope: Scope, conditions: tuple[ast.expr, ...],
                           call: str | None, role: str) -> None:

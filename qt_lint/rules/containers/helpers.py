@@ -117,6 +117,90 @@ def config_hosts(ctx: FileContext) -> Iterator[RedisHost]:
             yield RedisHost(host, item.line, item.column, ".".join(item.path))
 
 
+@dataclass(frozen=True)
+class RedisPort:
+    port: str
+    line: int
+    column: int
+
+
+def _port_key(key: str) -> bool:
+    key = key.upper()
+    return key == "REDIS_PORT" or key.endswith("_REDIS_PORT")
+
+
+def port_of_url(url: str) -> str | None:
+    try:
+        port = urlsplit(url).port
+    except ValueError:
+        return None
+    return str(port) if port is not None else None
+
+
+def ports(ctx: FileContext) -> Iterator[RedisPort]:
+    """Redis ports given in code, URLs, unit `Environment=` and configuration (an env
+    file's `REDIS_PORT=` is QT307's)."""
+    seen: set[tuple[int, int]] = set()
+    for port in _ports(ctx):
+        if (port.line, port.column) not in seen:
+            seen.add((port.line, port.column))
+            yield port
+
+
+def _ports(ctx: FileContext) -> Iterator[RedisPort]:
+    if ctx.kind is Kind.PYTHON:
+        facts = ctx.python
+        given: list[tuple[ast.expr, Scope, bool]] = []
+        for call in facts.calls:
+            name = call.name
+            if name.endswith("from_url") and "redis" in name.lower():
+                node = call.arg(0, "url")
+                if node is not None:
+                    given.append((node, call.scope, True))
+            elif name.endswith(_CTOR_SUFFIXES) or name in ("Redis", "StrictRedis"):
+                node = call.kwarg("port")
+                if node is None and len(call.node.args) > 1 and not name.endswith("Pool"):
+                    node = call.node.args[1]
+                if node is not None:
+                    given.append((node, call.scope, False))
+        for setting in facts.settings:
+            if host_key(setting.key.upper()) and setting.key.upper().endswith("URL"):
+                given.append((setting.value, setting.scope, True))
+            elif _port_key(setting.key):
+                given.append((setting.value, setting.scope, False))
+        for node, scope, url in given:
+            text = facts.scalar(node, scope)
+            port = port_of_url(text) if text is not None and url else text
+            if port is not None:
+                yield RedisPort(port, *facts.position(facts.origin(node, scope)))
+    elif ctx.kind in (Kind.ENV, Kind.UNIT):
+        for entry in ctx.env_entries:
+            if not _judgeable(entry.value):
+                continue
+            if host_key(entry.key) and entry.key.endswith("URL"):
+                port = port_of_url(entry.value)
+            elif ctx.kind is Kind.UNIT and _port_key(entry.key):
+                port = entry.value
+            else:
+                continue
+            if port is not None:
+                yield RedisPort(port, entry.value_line, entry.value_column)
+    elif ctx.kind in (Kind.CONFIG, Kind.COMPOSE):
+        for item in ctx.config_values:
+            key = item.path[-1].lower() if item.path else ""
+            parents = [p.lower() for p in item.path[:-1]]
+            if not _judgeable(item.value):
+                continue
+            if "redis" in key and any(w in key for w in ("url", "uri")) and "://" in item.value:
+                port = port_of_url(item.value)
+            elif key == "redis_port" or (key == "port" and any("redis" in p for p in parents)):
+                port = item.value
+            else:
+                continue
+            if port is not None:
+                yield RedisPort(port, item.line, item.column)
+
+
 def hosts(ctx: FileContext) -> Iterator[RedisHost]:
     if ctx.kind is Kind.PYTHON:
         yield from python_hosts(ctx)

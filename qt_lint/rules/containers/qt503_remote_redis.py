@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import Example, Rule
-from qt_lint.rules.containers.helpers import REDIS_PREFILTER, classify_host, hosts
+from qt_lint.rules.containers.helpers import REDIS_PREFILTER, classify_host, hosts, ports
 
 
 class RemoteRedis(Rule):
@@ -18,7 +18,10 @@ class RemoteRedis(Rule):
     parameter default, `redis_url=` keyword, `--redis-url` default, dict key; reported
     where the value is written), env files' and unit `Environment=` lines'
     `REDIS_HOST=`/`REDIS_URL=` (also prefixed: `QT_REDIS_URL=`), and configuration files.
-    A host read from the environment is not reported.
+    A host read from the environment is not reported. Likewise a Redis port other than
+    `contract.redis-port` (6379) in those places (`port=6380`, `redis://localhost:6380`,
+    `redis_port: int = 6380`, a unit's `Environment=REDIS_PORT=6380`; an env file's
+    `REDIS_PORT=` is QT307's): another port is another Redis than the systemd one.
 
     ## Why is this bad?
     Contract E: "NEVER use remote Redis (security risk)". Signals and positions cross the
@@ -35,14 +38,14 @@ class RemoteRedis(Rule):
     ```
 
     ## Options
-    `contract.redis-hosts`.
+    `contract.redis-hosts`, `contract.redis-port`.
     """
 
     code = "QT503"
     name = "remote-redis"
     section = "E"
     kinds = frozenset({Kind.PYTHON, Kind.ENV, Kind.UNIT, Kind.CONFIG, Kind.COMPOSE})
-    summary = "Redis host that is not localhost"
+    summary = "Redis host that is not localhost, or a port other than the contract's"
     prefilter = {Kind.PYTHON: REDIS_PREFILTER}
     example_path = "backend/cache.py"
     VALID = (Example('import redis, os\nr = redis.Redis(host="127.0.0.1")\n'
@@ -57,9 +60,17 @@ class RemoteRedis(Rule):
                 expect=((2, 29),)),
         Example("REDIS_URL=redis://10.0.0.5:6379/0\n", path="deploy/b.env", expect=((1, 11),)),
         Example("[redis]\nhost = \"10.1.2.3\"\n", path="config/app.ini", expect=((2, 9),)),
+        Example('import redis\nr = redis.Redis(host="localhost", port=6380)\n'
+                'REDIS_URL = "redis://127.0.0.1:6381/0"\n', expect=((2, 40), (3, 13))),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
+        expected = str(ctx.contract.redis_port)
+        for port in ports(ctx):
+            if port.port != expected:
+                yield ctx.finding(self, port.line, port.column,
+                                  f"Redis port {port.port} is not {expected}: the contract's "
+                                  f"Redis is the systemd service on localhost:{expected}")
         for found in hosts(ctx):
             if classify_host(found.host, ctx.contract) == "remote":
                 yield ctx.finding(self, found.line, found.column,

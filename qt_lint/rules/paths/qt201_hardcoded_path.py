@@ -26,6 +26,16 @@ def root_prefix(contract: Contract) -> re.Pattern[str]:
 
 
 @functools.cache
+class _RootOrJoin(AnyOf):
+    """A quoted root, or a join that starts at `/` (`os.path.join("/", "opt", ...)`)."""
+
+    __slots__ = ()
+    _JOIN = re.compile(r"""join\(\s*(["'])/\1""")
+
+    def search(self, text: str) -> bool:
+        return super().search(text) or bool(self._JOIN.search(text))
+
+
 def quoted_root(contract: Contract) -> AnyOf:
     """A quote then a root, as the source spells it: `"C:\\\\` in a plain string and
     `r"C:\\` in a raw one."""
@@ -99,12 +109,15 @@ class HardcodedPath(Rule):
         Example('from pathlib import Path\nP = Path("/opt/quantum") / "data"\n'
                 'def f(d=b"/srv/x"):\n    return f"/mnt/c/{d}"\n',
                 expect=((2, 10), (3, 9), (4, 12))),
+        Example('import os\nDATA = os.path.join("/", "opt", "quantum", "data")\n',
+                expect=((2, 8),)),
     )
 
-    def prefilter_for(self, kind: Kind, contract: Contract) -> tuple[AnyOf, AnyOf]:
+    def prefilter_for(self, kind: Kind, contract: Contract) -> tuple[AnyOf, _RootOrJoin]:
         # a quote before an absolute path first (two needles), then the configured roots
         starts = {q + root[:1] for root in contract.path_roots for q in "\"'"}
-        return AnyOf(*sorted(starts), ignore_case=True), quoted_root(contract)
+        roots = _RootOrJoin(*quoted_root(contract).needles, ignore_case=True)
+        return AnyOf(*sorted(starts), ignore_case=True), roots
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         from qt_lint.parsers.python import ENV_GETTERS, is_message_call

@@ -56,12 +56,14 @@ class RepoLocation(Rule):
         Example("ln -s /home/qt/quantum_trader /srv/app\n", expect=((1, 1),)),
         Example('import os\nROOT = os.path.expanduser("~/quantum_trader")\n', path="x.py",
                 expect=((2, 27),)),
+        Example('from pathlib import Path\nROOT = Path.home() / "quantum_trader"\n',
+                path="x.py", expect=((2, 8),)),
     )
 
     def prefilter_for(self, kind: Kind, contract: Contract) -> AnyOf | None:
         name = contract.repo_root.rstrip("/").rsplit("/", 1)[-1]
         if kind is Kind.PYTHON:
-            return AnyOf("/" + name)
+            return AnyOf("/" + name, '"' + name, "'" + name)  # also `Path.home() / "<name>"`
         return AnyOf(name, "clone", "ln ")
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
