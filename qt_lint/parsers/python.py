@@ -186,6 +186,9 @@ class PythonFacts:
         self.literals: list[Literal] = []
         self.environ_writes: list[tuple[str, ast.expr, int, int]] = []
         self.or_defaults: list[tuple[Call, ast.expr]] = []
+        # what `settings` reads, noted by the single pass (no second walk of the tree)
+        self.definitions: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = []
+        self.dicts: list[ast.Dict] = []
         self.module = Scope(None)
         _Collector(self).run()
         self._commands: list[Command] | None = None
@@ -346,7 +349,7 @@ class PythonFacts:
             for kw in call.node.keywords:
                 if kw.arg is not None:
                     out.append(Setting(kw.arg, _unwrap_field(kw.value), call.scope))
-        for node in ast.walk(self.tree):
+        for node in self.definitions:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 args = node.args
                 positional = [*args.posonlyargs, *args.args]
@@ -366,10 +369,10 @@ class PythonFacts:
                             if isinstance(target, ast.Name):
                                 out.append(Setting(target.id, _unwrap_field(stmt.value),
                                                    module))
-            elif isinstance(node, ast.Dict):
-                for key_node, value in zip(node.keys, node.values, strict=True):
-                    if isinstance(key_node, ast.Constant) and isinstance(key_node.value, str):
-                        out.append(Setting(key_node.value, value, module))
+        for mapping in self.dicts:
+            for key_node, value in zip(mapping.keys, mapping.values, strict=True):
+                if isinstance(key_node, ast.Constant) and isinstance(key_node.value, str):
+                    out.append(Setting(key_node.value, value, module))
         return out
 
     def scalar(self, node: ast.expr, scope: Scope | None = None) -> str | None:
@@ -415,7 +418,20 @@ class PythonFacts:
                     yield key.value, child
 
     def source(self, node: ast.AST) -> str:
-        return ast.get_source_segment(self.text, node) or ""
+        """The text of a node (`ast.get_source_segment` splits the whole file on every
+        call; this reads the lines already split)."""
+        first, last = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+        start, end = getattr(node, "col_offset", None), getattr(node, "end_col_offset", None)
+        if first is None or last is None or start is None or end is None:
+            return ""
+        lines = self._lines[first - 1:last]
+        if not lines:
+            return ""
+        if len(lines) == 1:
+            return lines[0].encode()[start:end].decode("utf-8", "replace")
+        head = lines[0].encode()[start:].decode("utf-8", "replace")
+        tail = lines[-1].encode()[:end].decode("utf-8", "replace")
+        return "\n".join([head, *lines[1:-1], tail])
 
     # --- commands run by subprocess calls ----------------------------------------------------
 
@@ -564,6 +580,16 @@ def _bind_parameters(args: ast.arguments, scope: Scope) -> None:
 
 
 _JOINS = frozenset({"os.path.join", "posixpath.join", *_PATH_TYPES})
+# nodes with nothing below them that the visitor needs (a name's value is looked up when a
+# rule asks; operators and contexts are not values)
+_LEAVES = frozenset({
+    ast.Name, ast.Load, ast.Store, ast.Del, ast.Pass, ast.Break, ast.Continue, ast.Global,
+    ast.Nonlocal, ast.alias, ast.Import, ast.ImportFrom,
+    *ast.operator.__subclasses__(), *ast.unaryop.__subclasses__(),
+    *ast.cmpop.__subclasses__(), *ast.boolop.__subclasses__(),
+})
+# the statement lists of compound statements (if/for/while/with/try/match and handlers)
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
 _DEEP_PATH = re.compile(r"^/[^/]+/")
 
 
@@ -603,6 +629,7 @@ class _Collector:
         self.facts = facts
         self.docstrings: set[int] = set()
         self.nested: set[int] = set()  # joins inside a join already taken whole
+        self.walrus = ":=" in facts.text
 
     def run(self) -> None:
         tree = self.facts.tree
@@ -616,10 +643,15 @@ class _Collector:
             self.docstrings.add(id(body[0].value))
 
     def _assignments(self, body: list[ast.stmt], scope: Scope) -> None:
-        """Names bound in this scope (not inside nested functions or classes)."""
+        """Names bound in this scope (not inside nested functions or classes). Only
+        statements bind names, except `:=`: a file without one is read statement by
+        statement (the expressions are the visitor's), a file with one node by node."""
         stack: list[ast.AST] = list(body)
+        walrus = self.walrus
         while stack:
             node = stack.pop()
+            if type(node) is ast.ExceptHandler and node.name:
+                scope.assigned.setdefault(node.name, []).extend(_UNKNOWN)
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
                                  ast.Lambda)):
                 if not isinstance(node, ast.Lambda):
@@ -645,7 +677,13 @@ class _Collector:
                                 [ast.Constant(None), ast.Constant(None)])
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 self._imports(node)
-            stack.extend(ast.iter_child_nodes(node))
+            if walrus:
+                stack.extend(ast.iter_child_nodes(node))
+                continue
+            for field_name in _BLOCKS:
+                block = getattr(node, field_name, None)
+                if block:
+                    stack.extend(block)
 
     def _bind(self, target: ast.expr, value: ast.expr, scope: Scope) -> None:
         if isinstance(target, ast.Name):
@@ -678,7 +716,10 @@ class _Collector:
             self._visit(stmt, scope, conditions)
 
     def _visit(self, node: ast.AST, scope: Scope, conditions: tuple[ast.expr, ...]) -> None:
+        if type(node) in _LEAVES:
+            return
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.facts.definitions.append(node)
             for default in [*node.args.defaults, *node.args.kw_defaults]:
                 if default is not None:
                     self._visit(default, scope, conditions)
@@ -691,6 +732,7 @@ class _Collector:
             self._visit_block(node.body, inner, ())
             return
         if isinstance(node, ast.ClassDef):
+            self.facts.definitions.append(node)
             self._docstring(node.body)
             for child in ast.iter_child_nodes(node):
                 self._visit(child, scope, conditions)
@@ -735,6 +777,7 @@ class _Collector:
                         self.facts.dotted(first.func), first, scope, conditions,
                         *self.facts.position(first)), fallback))
         if isinstance(node, ast.Dict):
+            self.facts.dicts.append(node)
             for key in node.keys:
                 if key is not None:
                     self._literal_or_visit(key, scope, conditions, None, "key")

@@ -20,10 +20,11 @@ _GATE = re.compile(r"(?i)quality|gate|pass|eval|score|metric|accura|sharpe|thres
                    r"improv|valid|backtest|auc|loss|profit|pnl|drawdown|approv|decision|"
                    r"verdict|status|promot|champion|winner|outperform|beats?\b")
 # a condition a person answers: a command-line flag, a prompt, a confirmation
-_HUMAN = re.compile(r"(?i)^(?:not\s+)?(?:args|opts|options|cli|flags)\.\w+$|confirm|input\(|"
-                    r"interactive|i_am_human")
+_HUMAN = re.compile(r"\b(?:args|opts|options|cli_args|flags)\.\w+|(?i:confirm|input\(|"
+                    r"interactive|i_am_human)")
 # work whose result an activation right after it in the same function acts on
-_PRODUCES = re.compile(r"(?i)^(?:re)?train|^fit$|^fit_|evaluat|backtest|^validate|^score_")
+_PRODUCES = re.compile(r"(?:^|_)(?:re)?train|^fit$|^fit_|(?:^|_)evaluat|(?:^|_)backtest|"
+                       r"^validate|^score_")  # functions, not classes (`EvaluationResult`)
 _SWITCH = re.compile(r"(?:^|\s)[\"']?([A-Z0-9_]*(?:AUTO_ACTIVAT|AUTO_PROMOT)[A-Z0-9_]*|"
                      r"SHADOW_MODE)=([^\s\"']*)")
 SWITCH_VALUES = {"AUTO_ACTIVATION": "disabled", "SHADOW_MODE": "enabled"}
@@ -223,7 +224,10 @@ class AutoActivation(Rule):
             if switch is None or id(setting.value) in set_here:
                 continue  # not a switch, or an environment write (below)
             text = facts.scalar(setting.value, setting.scope)
-            if text is None or switch_ok(switch, text):
+            # a default is judged when it is a switch's value (`True`, "enabled"); one that
+            # means "not set" or names a mode (`"NOT SET"`, `4`) switches nothing
+            if text is None or text.strip().lower() not in (_ON | _OFF) or \
+                    switch_ok(switch, text):
                 continue
             position = facts.position(facts.origin(setting.value, setting.scope))
             if position not in seen:

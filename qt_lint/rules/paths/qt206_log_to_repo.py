@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from qt_lint.commands import Word
 from qt_lint.context import SHELL_KINDS, FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.parsers import BESIDE_THIS_FILE
@@ -80,12 +81,19 @@ class LogToRepo(Rule):
             return
         if ctx.kind not in SHELL_KINDS:
             return
+        # one finding per file written (`>> "$REPORT"` forty times is one offence), at the
+        # first write, with the count
+        writes: dict[str, list[Word]] = {}
         for redirect in ctx.shell.redirects:
             target = redirect.target
             if redirect.operator in _WRITE and into_repo(target.text, ctx.contract.repo_root):
-                yield ctx.finding(self, target.line, target.column,
-                                  f"output redirected into the repository ({target.text}); "
-                                  "log to the journal or /var/log/quantum/")
+                writes.setdefault(target.text, []).append(target)
+        for text, targets in writes.items():
+            first = targets[0]
+            more = f" ({len(targets)} writes)" if len(targets) > 1 else ""
+            yield ctx.finding(self, first.line, first.column,
+                              f"output redirected into the repository ({text}){more}; "
+                              "log to the journal or /var/log/quantum/")
         for command in ctx.commands:
             if command.name != "tee":
                 continue
