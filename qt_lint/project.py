@@ -307,9 +307,8 @@ class Project:
         `After=redis-server.service`): systemd orders a transaction transitively."""
         out = set(items)
         queue = [u for u in out if u.endswith(".target")]
-        graph = self.unit_graph
         while queue:
-            edges = graph.get(queue.pop())
+            edges = self.unit_graph.get(queue.pop())
             for name in edges.after if edges is not None else ():
                 if name not in out:
                     out.add(name)

@@ -46,7 +46,7 @@ class UnitRoot(Rule):
     name = "unit-root"
     section = "D"
     kinds = frozenset({Kind.UNIT})
-    summary = "Service runs as root (User=root, Group=root, or no User=)"
+    summary = "Service runs as root (User=root, Group=root, no User=, Exec*=+/!)"
     fixable = True
     example_path = PATH
     VALID = (Example(GOLDEN), Example("[Unit]\nDescription=x\n", path="systemd/quantum-x.timer"))
