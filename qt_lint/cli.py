@@ -36,7 +36,11 @@ def cli() -> None:
 @click.option("--select", help="Comma-separated codes or prefixes to enable (replaces config).")
 @click.option("--extend-select", help="Codes or prefixes to enable in addition.")
 @click.option("--ignore", help="Codes or prefixes to disable.")
-@click.option("--exclude", multiple=True, help="Glob to exclude from directory walks (repeatable).")
+@click.option("--exclude", multiple=True,
+              help="Glob to exclude from directory walks, replacing the configured and "
+                   "default excludes (repeatable).")
+@click.option("--extend-exclude", multiple=True,
+              help="Glob to exclude in addition to the configured ones (repeatable).")
 @click.option("--force-exclude", is_flag=True,
               help="Apply excludes to files named on the command line too.")
 @click.option("--stdin-filename", help="Check standard input as if it were this file (PATH -).")
@@ -44,10 +48,18 @@ def cli() -> None:
               help="List the files that would be checked, and as what.")
 @click.option("--strict", is_flag=True, default=None, help="Warnings fail the run too.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--statistics", is_flag=True, help="Show counts per code.")
+@click.option("--statistics", is_flag=True,
+              help="Show a count per code instead of the findings.")
+@click.option("--output-file", "-o", "output_file", type=click.Path(dir_okay=False),
+              help="Write the report in --format to this file (atomically); the terminal "
+                   "still gets the text report.")
+@click.option("--quiet", "-q", is_flag=True, help="Print the findings only (no summary).")
 @click.option("--fix", is_flag=True, help="Apply safe fixes to the files.")
 @click.option("--unsafe-fixes", is_flag=True,
               help="With --fix/--diff, also apply fixes marked unsafe.")
+@click.option("--show-fixes", is_flag=True, help="With --fix, list the findings it fixed.")
+@click.option("--exit-non-zero-on-fix", is_flag=True,
+              help="With --fix, exit 1 when files were changed, even if nothing remains.")
 @click.option("--diff", "show_diff", is_flag=True,
               help="Print the fixes as a unified diff instead of writing them (exit 1 if any).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: CPUs).")
@@ -104,9 +116,10 @@ def rules_command(output_format: str, host_checks: bool) -> None:
 
 
 @cli.command()
-@click.argument("code")
+@click.argument("code", metavar="CODE|NAME")
 def explain(code: str) -> None:
-    """Show the documentation of one rule (QT...) or host check (H...)."""
+    """Show the documentation of one rule or host check, by code (QT101, H141) or by name
+    (bare-python, unit-root)."""
     import difflib
 
     from qt_lint.docs import host_markdown
@@ -115,13 +128,16 @@ def explain(code: str) -> None:
 
     rules = all_rules()
     checks = all_checks()
-    wanted = code.upper()
+    names = {r.name: r.code for r in rules.values()}
+    names.update({c.name: c.code for c in checks.values()})
+    wanted = names.get(code.lower().replace("_", "-"), code.upper())
     if wanted in checks:
         click.echo(host_markdown(checks[wanted]).rstrip())
         return
     rule = rules.get(wanted)
     if rule is None:
-        close = difflib.get_close_matches(wanted, [*rules, *checks], n=1)
+        close = difflib.get_close_matches(wanted, [*rules, *checks], n=1) or \
+            difflib.get_close_matches(code.lower(), list(names), n=1)
         hint = f"; did you mean {close[0]}?" if close else ""
         what = "host check" if wanted.startswith("H") else "rule"
         raise ConfigError(f"unknown {what} code {code!r}{hint}")

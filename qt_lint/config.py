@@ -152,6 +152,7 @@ class Config:
     require_suppression_reason: bool = False
     unsuppressible: tuple[str, ...] = ()
     baseline: str | None = None
+    docs_url: str | None = None  # each rule's page: "https://.../rules/{code}.md" (SARIF helpUri)
     max_file_size: int = 2 * 1024 * 1024
     max_line_length: int = 100_000
     contract: Contract = field(default_factory=Contract)
@@ -251,7 +252,7 @@ _CONTRACT_KEYS: dict[str, Validator] = {
 _TOP_KEYS = (
     "select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude",
     "severity", "strict", "require-suppression-reason", "unsuppressible", "max-file-size",
-    "max-line-length", "baseline", "contract",
+    "max-line-length", "baseline", "docs-url", "contract",
 )
 
 
@@ -309,6 +310,12 @@ def parse_config(data: Mapping[str, Any], root: Path, source: Path | None,
             kw[key.replace("-", "_")] = _bool(key, value)
         elif key == "baseline":
             kw["baseline"] = _str(key, value)
+        elif key == "docs-url":
+            url = _str(key, value)
+            if not url.startswith(("https://", "http://")) or "{code}" not in url:
+                raise ConfigError(f"{key}: expected an http(s) URL with {{code}} where the rule "
+                                  f"code goes, got {url!r}")
+            kw["docs_url"] = url
         elif key == "max-file-size":
             kw["max_file_size"] = _int(key, value)
             if not 0 < kw["max_file_size"] <= MAX_FILE_SIZE_LIMIT:
@@ -411,7 +418,7 @@ def config_fingerprint(config: Config) -> str:
     """A stable text of everything in the config that changes findings (for the cache)."""
     parts = []
     for f in fields(config):
-        if f.name in ("root", "source", "baseline"):
+        if f.name in ("root", "source", "baseline", "docs_url"):
             continue
         parts.append(f"{f.name}={getattr(config, f.name)!r}")
     return "\n".join(parts)

@@ -61,7 +61,9 @@ def all_docs() -> dict[str, str]:
 def rules_table() -> str:
     rows = ["| code | name | sev | section | fix | summary |", "|---|---|---|---|---|---|"]
     for rule in all_rules().values():
-        fix = "yes" if rule.fixable else ""
+        note = rule.fix_safety()
+        fix = "" if note == "none" else "safe" if note == "safe" else \
+            "unsafe" if note.startswith("unsafe") else "partly"
         rows.append(
             f"| [{rule.code}](rules/{rule.code}.md) | {rule.name} | "
             f"{rule.severity.value[0].upper()} | {rule.section} | {fix} | {rule.summary} |"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from qt_lint import suppress
 from qt_lint.classify import Target
+from qt_lint.config import ConfigError
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.parsers import ParseError
@@ -30,6 +31,7 @@ class FileResult:
     findings: tuple[Finding, ...]
     fixed_text: str | None = None  # set when fixes changed the text
     original: Text | None = None
+    fixed: tuple[Finding, ...] = ()  # the findings the fixes removed (--show-fixes)
 
 
 def check_file(target: Target, settings: RunSettings, project: Project | None = None,
@@ -59,6 +61,8 @@ def check_file(target: Target, settings: RunSettings, project: Project | None = 
 
     try:
         findings = _analyse(target, source, settings, project)
+    except ConfigError:
+        raise  # a setup problem (a parser that cannot load) ends the run with exit 2
     except Exception as exc:  # never the end of the run: the file is reported, not skipped
         findings = [parse_error(target.path, 1, 1,
                                 f"internal error ({type(exc).__name__}); the file was not "
@@ -68,14 +72,28 @@ def check_file(target: Target, settings: RunSettings, project: Project | None = 
     from qt_lint.fix import apply_fixes
 
     text = source.text
+    before = findings
     for _ in range(MAX_FIX_PASSES):
-        fixed = apply_fixes(text, findings, settings.unsafe_fixes)
+        fixed = apply_fixes(text, _not_baselined(findings, target, settings),
+                            settings.unsafe_fixes)
         if fixed is None:
             break
         text = fixed
         findings = _analyse(target, replace(source, text=text), settings, project)
     changed = text if text != source.text else None
-    return FileResult(tuple(sorted(findings)), changed, source)
+    if changed is None:
+        return FileResult(tuple(sorted(findings)), None, source)
+    from collections import Counter
+
+    left = Counter((f.code, f.anchor) for f in findings)
+    gone = []
+    for finding in before:  # positions as they were: what the user saw
+        key = (finding.code, finding.anchor)
+        if left[key] > 0:
+            left[key] -= 1
+        else:
+            gone.append(finding)
+    return FileResult(tuple(sorted(findings)), changed, source, tuple(sorted(gone)))
 
 
 def _analyse(target: Target, source: Text, settings: RunSettings,
@@ -122,6 +140,27 @@ def _analyse(target: Target, source: Text, settings: RunSettings,
     directives = suppress.parse_directives(source.text, kind)
     kept = _filter(raw, directives, target, settings)
     return anchored(kept, source.text)
+
+
+def _not_baselined(findings: list[Finding], target: Target,
+                   settings: RunSettings) -> list[Finding]:
+    """The findings --fix may change: a baselined finding is a known, accepted one; fixing
+    it is a separate decision (`--write-baseline` after fixing by hand)."""
+    if not settings.baselined:
+        return findings
+    from collections import Counter
+
+    remaining = Counter({key: n for key, n in settings.baselined if key[0] == target.relpath})
+    if not remaining:
+        return findings
+    out = []
+    for finding in findings:
+        key = (target.relpath, finding.code, finding.anchor)
+        if remaining[key] > 0:
+            remaining[key] -= 1
+        else:
+            out.append(finding)
+    return out
 
 
 _GENERATED_KINDS = frozenset({Kind.UNIT, Kind.CRONTAB, Kind.ENV})

@@ -85,10 +85,21 @@ def write_fix(path: str, data: bytes, root: str) -> None:
 
 def unified_diff(path: str, before: str, after: str) -> str:
     """A unified diff of the changed lines only: no context lines, which could show any
-    line of the file (a secret among them), and secret-like assignments masked."""
-    lines = difflib.unified_diff(
-        [redact_line(line) + "\n" for line in before.split("\n")],
-        [redact_line(line) + "\n" for line in after.split("\n")],
-        fromfile=f"a/{path}", tofile=f"b/{path}", n=0,
-    )
-    return "".join(lines)
+    line of the file (a secret among them), and secret-like assignments masked. Lines keep
+    their own endings (a CRLF file's diff has CRLF lines) and a last line without one is
+    marked as `diff` marks it, so `git apply --unidiff-zero` takes the patch."""
+    lines = difflib.unified_diff(_lines(before), _lines(after),
+                                 fromfile=f"a/{path}", tofile=f"b/{path}", n=0)
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                   for line in lines)
+
+
+def _lines(text: str) -> list[str]:
+    parts = text.split("\n")
+    out = [_masked(line) + "\n" for line in parts[:-1]]
+    return [*out, _masked(parts[-1])] if parts[-1] else out
+
+
+def _masked(line: str) -> str:
+    body = line.removesuffix("\r")
+    return redact_line(body) + line[len(body):]

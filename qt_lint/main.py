@@ -28,10 +28,11 @@ from qt_lint.runner import (
 # stdin, baselines, a malformed value) goes to click, which owns the messages.
 _FLAGS = {"--isolated": "isolated", "--force-exclude": "force_exclude", "--strict": "strict",
           "--exit-zero": "exit_zero", "--statistics": "statistics", "--no-cache": "no_cache",
-          "--debug": "debug"}
+          "--debug": "debug", "--quiet": "quiet", "-q": "quiet"}
 _VALUED = {"--format": "output_format", "--select": "select",
            "--extend-select": "extend_select", "--ignore": "ignore", "--exclude": "exclude",
-           "--config": "config_path"}
+           "--extend-exclude": "extend_exclude",
+           "--config": "config_path", "--output-file": "output_file", "-o": "output_file"}
 
 
 def parse_fast(argv: Sequence[str]) -> CheckOptions | None:
@@ -43,6 +44,7 @@ def parse_fast(argv: Sequence[str]) -> CheckOptions | None:
     options = CheckOptions()
     paths: list[Path] = []
     excludes: list[str] = []
+    extend: list[str] = []
     args = list(argv[1:])
     only_paths = False
     while args:
@@ -63,16 +65,21 @@ def parse_fast(argv: Sequence[str]) -> CheckOptions | None:
                 value = args.pop(0)
             if name == "--format" and value not in FORMATS:
                 return None
+            if name in ("--output-file", "-o") and os.path.isdir(value):
+                return None  # click's message for a folder
             if name == "--config" and os.path.exists(value) and \
                     (os.path.isdir(value) or not os.access(value, os.R_OK)):
                 return None  # click's own messages for a folder or an unreadable file
             if name == "--exclude":
                 excludes.append(value)
+            elif name == "--extend-exclude":
+                extend.append(value)
             else:
                 setattr(options, _VALUED[name], value)
         else:
             return None
     options.paths, options.exclude = tuple(paths), tuple(excludes)
+    options.extend_exclude = tuple(extend)
     return options
 
 

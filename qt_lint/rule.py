@@ -68,6 +68,7 @@ class Rule:
     # patterns must all match.
     prefilter: ClassVar[Prefilter | Mapping[Kind, Prefilter] | None] = None
     fixable: ClassVar[bool] = False
+    fix_note: ClassVar[str] = ""  # which fixes are safe and which unsafe, and why
     # Rules that the engine itself reports (QT001-QT003) rather than a `check` method.
     engine_reported: ClassVar[bool] = False
     # Rules judging only the file name run even when the file cannot be read.
@@ -93,7 +94,12 @@ class Rule:
 
     @classmethod
     def fix_safety(cls) -> str:
-        return "safe" if cls.fixable else "none"
+        """Which of the rule's fixes `--fix` applies (safe) and which need
+        `--unsafe-fixes`: a fix that changes what runs, as whom, where, or what a unit needs
+        in order to start is unsafe."""
+        if not cls.fixable:
+            return "none"
+        return cls.fix_note or "safe"
 
 
 def passes(prefilter: Prefilter | None, text: str) -> bool:

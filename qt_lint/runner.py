@@ -41,14 +41,19 @@ class CheckOptions:
     select: str | None = None
     extend_select: str | None = None
     ignore: str | None = None
-    exclude: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()  # replaces the configured and default excludes (ruff's)
+    extend_exclude: tuple[str, ...] = ()  # added to them
     force_exclude: bool = False
     stdin_filename: str | None = None
     show_files: bool = False
     strict: bool | None = None
     exit_zero: bool = False
     statistics: bool = False
+    output_file: str | None = None
+    quiet: bool = False
     fix: bool = False
+    show_fixes: bool = False
+    exit_non_zero_on_fix: bool = False
     unsafe_fixes: bool = False
     show_diff: bool = False
     jobs: int | None = None
@@ -92,7 +97,7 @@ def use_color() -> bool:
 def run_check(o: CheckOptions) -> int:
     """`qt-lint check`: the exit code (ConfigError for usage and configuration errors)."""
     from qt_lint import api
-    from qt_lint.report import reporter, shown, summarise
+    from qt_lint.report import CI_FORMATS, from_repository_root, reporter, shown, summarise
 
     reading_stdin = o.paths == (Path("-"),)
     if reading_stdin and not o.stdin_filename:
@@ -113,7 +118,8 @@ def run_check(o: CheckOptions) -> int:
         select=_codes_option(o.select, "--select"),
         extend_select=_codes_option(o.extend_select, "--extend-select"),
         ignore=_codes_option(o.ignore, "--ignore"),
-        extend_exclude=(config.extend_exclude + o.exclude) if o.exclude else None,
+        exclude=o.exclude or None,
+        extend_exclude=(config.extend_exclude + o.extend_exclude) if o.extend_exclude else None,
         strict=o.strict,
     )
     paths = list(o.paths or (Path("."),))
@@ -150,7 +156,9 @@ def run_check(o: CheckOptions) -> int:
         else:
             known = baselines.load(Path(baseline_file))
     settings = RunSettings.build(config, fix=o.fix or o.show_diff,
-                                 unsafe_fixes=o.unsafe_fixes)
+                                 unsafe_fixes=o.unsafe_fixes,
+                                 baselined=tuple(sorted(known.items())) if known and
+                                 (o.fix or o.show_diff) else ())
     cache = None if o.no_cache else ResultCache(default_dir(), settings)
     result = api.check(paths, settings, force_exclude=o.force_exclude, stdin=stdin,
                        jobs=o.jobs, cache=cache, diff_base=o.diff_base, baseline=known,
@@ -164,14 +172,21 @@ def run_check(o: CheckOptions) -> int:
                          f"{o.write_baseline}.\n")
         return EXIT_OK
     if o.show_diff:
-        from qt_lint.fix import unified_diff
+        from qt_lint.fix import encode, unified_diff
         from qt_lint.report import printable
         from qt_lint.source import display_path
 
         for target_path, fixed in sorted(result.fixed.items()):
             assert fixed.original is not None and fixed.fixed_text is not None
-            sys.stdout.write(unified_diff(printable(display_path(target_path)),
-                                          fixed.original.text, fixed.fixed_text))
+            # the bytes as they are and as --fix would write them (line endings included)
+            before = encode(fixed.original.text, fixed.original)
+            after = encode(fixed.fixed_text, fixed.original)
+            patch = unified_diff(printable(display_path(target_path)),
+                                 before.decode("utf-8", "surrogateescape"),
+                                 after.decode("utf-8", "surrogateescape"))
+            sys.stdout.flush()
+            sys.stdout.buffer.write(patch.encode("utf-8", "surrogateescape"))
+        sys.stdout.flush()
         return EXIT_FINDINGS if result.fixed and not o.exit_zero else EXIT_OK
     written: list[str] = []
     unwritten: list[str] = []
@@ -202,18 +217,56 @@ def run_check(o: CheckOptions) -> int:
         result.findings = sorted([*result.findings, *weakened])
     summary = summarise(result.findings, result.files, fixed=len(written) if o.fix and
                         stdin is None else len(result.fixed), baselined=result.baselined,
-                        stale=result.stale)
+                        stale=result.stale, docs_url=config.docs_url)
     render = reporter(o.output_format)
     out = sys.stderr if (o.fix and stdin is not None) else sys.stdout
     failing = any(f.severity.value == "error" or config.strict for f in result.findings)
-    _emit(out, render(shown(result.findings), summary, color=use_color(),
-                      statistics=o.statistics))
+    findings = shown(result.findings)
+    if o.output_format in CI_FORMATS:
+        findings = from_repository_root(findings, _repository_root(config))
+    if o.output_file:
+        # one run serves CI and a person: the file gets --format, the terminal text
+        from qt_lint.atomic import replace_file
+
+        report = render(findings, summary, color=False, statistics=o.statistics,
+                        quiet=o.quiet)
+        try:
+            replace_file(o.output_file, report.encode("utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"--output-file {o.output_file}: "
+                              f"{exc.strerror or type(exc).__name__}") from None
+        render = reporter("text")
+        findings = shown(result.findings)
+    _emit(out, render(findings, summary, color=use_color(), statistics=o.statistics,
+                      quiet=o.quiet))
+    if o.show_fixes and result.fixed and not o.quiet:
+        from qt_lint.report import printable
+
+        gone = sorted(f for r in result.fixed.values() for f in r.fixed)
+        lines = [f"{printable(f.path)}:{f.line}:{f.column}: {f.code} {printable(f.message)}"
+                 for f in gone]
+        _emit(out, f"Fixed {len(gone)} finding{'s' if len(gone) != 1 else ''}:\n" +
+              "".join(f"  {line}\n" for line in lines))
     if unwritten:
         sys.stderr.write("".join(f"qt-lint: error: could not write the fix to {line}\n"
                                  for line in unwritten))
         sys.stderr.write(f"qt-lint: fixed and written: {', '.join(written) or 'none'}\n")
         return EXIT_USAGE
+    if o.exit_non_zero_on_fix and written and not o.exit_zero:
+        return EXIT_FINDINGS  # ruff's option: CI notices that --fix changed files
     return EXIT_FINDINGS if failing and not o.exit_zero else EXIT_OK
+
+
+def _repository_root(config: Config) -> str:
+    """Where CI formats' paths start: git's top level of the current directory, else the
+    configured root."""
+    from qt_lint import git
+
+    try:
+        top = git.run(os.getcwd(), "rev-parse", "--show-toplevel").decode().strip()
+    except (OSError, git.GitError, UnicodeDecodeError):
+        top = ""
+    return top or str(config.root)
 
 
 def _baseline_additions(path: Path, trusted: Counter[Key]) -> list[Finding]:

@@ -29,11 +29,15 @@ class RunSettings:
     today: dt.date
     fix: bool = False
     unsafe_fixes: bool = False
+    # with --fix and a baseline: (relpath, code, fingerprint) -> count of findings that the
+    # baseline absorbs, which --fix leaves alone
+    baselined: tuple[tuple[tuple[str, str, str], int], ...] = ()
 
     @classmethod
     def build(cls, config: Config, *, active: frozenset[str] | None = None,
               fix: bool = False, unsafe_fixes: bool = False,
-              today: dt.date | None = None) -> RunSettings:
+              today: dt.date | None = None,
+              baselined: tuple[tuple[tuple[str, str, str], int], ...] = ()) -> RunSettings:
         """The settings of a run of `config` (`active` narrows it, as the host audit does)."""
         return cls(
             config=config,
@@ -46,6 +50,7 @@ class RunSettings:
             today=today or dt.date.today(),
             fix=fix,
             unsafe_fixes=unsafe_fixes,
+            baselined=baselined,
         )
 
     @property

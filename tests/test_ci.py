@@ -255,3 +255,46 @@ def test_cache_follows_what_runs_a_script(tmp_path: Path) -> None:
     found = check([src], config, jobs=1, cache=cache).findings
     assert [(Path(f.path).relative_to(src).as_posix(), f.line) for f in found] == \
         [("scripts/install_units.sh", 4), ("scripts/install_units.sh", 5)]
+
+
+_URI_REFERENCE = __import__("re").compile(
+    r"^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*"
+    r"(?:#(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*)?$")  # RFC 3986
+
+
+def test_ci_paths_start_at_the_repository_root(repo: Path) -> None:
+    """Run from a subfolder, every CI format names files from the repository's root (where
+    code scanning and annotations place them); SARIF URIs are percent-encoded RFC 3986
+    URI references; a rule's helpUri only from the configured docs-url."""
+    from urllib.parse import unquote
+
+    (repo / "sub" / "dir x").mkdir(parents=True)
+    (repo / "sub" / "a.sh").write_text("python3 a.py\n")
+    (repo / "sub" / "dir x" / "a b#%.sh").write_text("python3 b.py\n")
+    git("add", "-A", cwd=repo)
+    sub = repo / "sub"
+    wanted = ["sub/a.sh", "sub/dir x/a b#%.sh"]
+    sarif = json.loads(qt_lint("check", "--isolated", "--format", "sarif", ".", cwd=sub).stdout)
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in sarif["runs"][0]["results"]]
+    assert uris == ["sub/a.sh", "sub/dir%20x/a%20b%23%25.sh"]
+    assert all(_URI_REFERENCE.match(u) for u in uris) and [unquote(u) for u in uris] == wanted
+    assert all("helpUri" not in r for r in sarif["runs"][0]["tool"]["driver"]["rules"])
+    gitlab = json.loads(qt_lint("check", "--isolated", "--format", "gitlab", ".", cwd=sub).stdout)
+    assert [g["location"]["path"] for g in gitlab] == wanted
+    github = qt_lint("check", "--isolated", "--format", "github", ".", cwd=sub).stdout
+    assert [line.split("file=")[1].split(",")[0] for line in github.splitlines()] == \
+        ["sub/a.sh", "sub/dir x/a b#%25.sh"]
+    junit = ET.fromstring(qt_lint("check", "--isolated", "--format", "junit", ".",
+                                  cwd=sub).stdout)
+    assert sorted(c.get("name", "") for c in junit.iter("testcase")) == wanted
+    # text stays relative to where the user is
+    text = qt_lint("check", "--isolated", ".", cwd=sub).stdout
+    assert text.startswith("a.sh:1:1: QT101")
+    (repo / "qt-lint.toml").write_text('docs-url = "https://docs.example.org/rules/{code}.md"\n')
+    sarif = json.loads(qt_lint("check", "--format", "sarif", ".", cwd=sub).stdout)
+    helps = {r["id"]: r["helpUri"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert helps["QT101"] == "https://docs.example.org/rules/QT101.md"
+    (repo / "qt-lint.toml").write_text('docs-url = "https://docs.example.org/rules/"\n')
+    bad = qt_lint("check", "--format", "sarif", ".", cwd=sub)
+    assert bad.returncode == 2 and "docs-url" in bad.stderr

@@ -239,3 +239,107 @@ def test_ctrl_c_exits_130_without_a_traceback(tmp_path: Path) -> None:
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
     assert b"Traceback" not in err and out == b""
+
+
+def test_one_run_serves_ci_and_a_person(tmp_path: Path) -> None:
+    """`-o FILE` writes --format to the file and the text report to the terminal;
+    `--quiet` drops the summary; `--statistics` shows counts instead of the findings; the
+    summary counts the files with findings among those checked."""
+    _write(tmp_path, {"ops/a.sh": "python3 a.py\npython3 b.py\n", "ops/b.sh": "echo ok\n",
+                      "ops/c.sh": "python3 c.py\n"})
+    proc = qt_lint("check", "--isolated", "--no-cache", "--format", "sarif", "-o",
+                   "out/report.sarif", ".", cwd=tmp_path)
+    assert proc.returncode == 2 and "out/report.sarif" in proc.stderr  # no folder: exit 2
+    (tmp_path / "out").mkdir()
+    proc = qt_lint("check", "--isolated", "--no-cache", "--format", "sarif", "-o",
+                   "out/report.sarif", ".", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines() == [
+        "ops/a.sh:1:1: QT101 `python3` is a system python; run the venv interpreter "
+        "/opt/quantum/venvs/<venv>/bin/python",
+        "ops/a.sh:2:1: QT101 `python3` is a system python; run the venv interpreter "
+        "/opt/quantum/venvs/<venv>/bin/python",
+        "ops/c.sh:1:1: QT101 `python3` is a system python; run the venv interpreter "
+        "/opt/quantum/venvs/<venv>/bin/python",
+        "Found 3 errors in 2 of 3 files checked."]
+    sarif = json.loads((tmp_path / "out" / "report.sarif").read_text())
+    assert len(sarif["runs"][0]["results"]) == 3
+    quiet = qt_lint("check", "--isolated", "--no-cache", "-q", ".", cwd=tmp_path)
+    assert quiet.stdout.splitlines() == proc.stdout.splitlines()[:3]
+    stats = qt_lint("check", "--isolated", "--no-cache", "--statistics", ".", cwd=tmp_path)
+    assert stats.stdout.splitlines() == ["3  QT101  bare-python",
+                                         "Found 3 errors in 2 of 3 files checked."]
+    clean = qt_lint("check", "--isolated", "--no-cache", "-q", "ops/b.sh", cwd=tmp_path)
+    assert (clean.returncode, clean.stdout) == (0, "")
+
+
+def test_progress_line_only_on_a_terminal(tmp_path: Path) -> None:
+    """A run longer than a second shows `checked N/M files` on a terminal's standard error
+    and erases it; with standard error a pipe (CI) nothing is added."""
+    import os
+    import pty
+    import subprocess
+
+    from tests.conftest import qt_lint_exe
+
+    body = "import subprocess\n" + "".join(
+        f'subprocess.run(["python3", "job{i}.py"])\nX{i} = "/opt/quantum/x{i}"\n'
+        for i in range(60))
+    _write(tmp_path, {f"app/m{i}.py": body for i in range(900)})
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    leader, follower = pty.openpty()
+    proc = subprocess.run([qt_lint_exe(), "check", "--isolated", "--no-cache", "-j", "1",
+                           "--statistics", "."], cwd=tmp_path, stdout=subprocess.PIPE,
+                          stderr=follower, env=env, timeout=300, check=False)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert proc.returncode == 1
+    assert b"\rqt-lint: checked " in shown and b"/900 files" in shown
+    assert shown.endswith(b"\r\x1b[K")  # erased: the terminal is left clean
+    piped = qt_lint("check", "--isolated", "--no-cache", "-j", "1", "--statistics", ".",
+                    cwd=tmp_path, env={"CI": ""})
+    assert "checked" not in piped.stderr
+
+
+def test_exclude_replaces_and_extend_exclude_adds(tmp_path: Path) -> None:
+    """ruff's semantics: `--exclude` replaces the configured and default excludes,
+    `--extend-exclude` adds to them."""
+    _write(tmp_path, {".venv/x.sh": "python3 a.py\n", "vendor/y.sh": "python3 b.py\n",
+                      "legacy/z.sh": "python3 c.py\n", "ops/ok.sh": "echo ok\n",
+                      "qt-lint.toml": 'extend-exclude = ["legacy"]\n'})
+
+    def listed(*args: str) -> list[str]:
+        proc = qt_lint("check", "--show-files", *args, ".", cwd=tmp_path)
+        return sorted(line.split()[-1] for line in proc.stdout.splitlines()
+                      if line.endswith(".sh"))
+
+    assert listed() == ["ops/ok.sh", "vendor/y.sh"]
+    assert listed("--extend-exclude", "vendor") == ["ops/ok.sh"]
+    assert listed("--exclude", "vendor") == [".venv/x.sh", "ops/ok.sh"]  # config extends
+
+
+def test_explain_by_name(tmp_path: Path) -> None:
+    by_code = qt_lint("explain", "QT402", cwd=tmp_path).stdout
+    assert qt_lint("explain", "unit-root", cwd=tmp_path).stdout == by_code
+    assert qt_lint("explain", "unit_root", cwd=tmp_path).stdout == by_code
+    assert qt_lint("explain", "redis-ping", cwd=tmp_path).stdout.startswith("# H101")
+    wrong = qt_lint("explain", "unit-rot", cwd=tmp_path)
+    assert wrong.returncode == 2 and "did you mean unit-root?" in wrong.stderr
+
+
+def test_shell_completion_as_documented(tmp_path: Path) -> None:
+    """The README's completion recipe: click's bash source, and completions from it."""
+    source = qt_lint(cwd=tmp_path, env={"_QT_LINT_COMPLETE": "bash_source"})
+    assert "_qt_lint_completion()" in source.stdout and "complete -o" in source.stdout
+    words = qt_lint(cwd=tmp_path, env={"_QT_LINT_COMPLETE": "bash_complete",
+                                       "COMP_WORDS": "qt-lint check --out", "COMP_CWORD": "2"})
+    assert words.stdout.split() == ["plain,--output-file"]

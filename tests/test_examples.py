@@ -25,6 +25,8 @@ def _run(rule: type[Rule], example: Example, fix: bool = False) -> list[tuple[in
 
 
 def _result(rule: type[Rule], example: Example, fix: bool = False) -> FileResult:
+    """With `fix`, every fix is applied, unsafe ones too (`fixed=` is the text after
+    all of a rule's fixes; which are safe is each rule's `fix_note`)."""
     path = example.path or rule.example_path
     kind = classify(path, lambda: example.text.encode() if isinstance(example.text, str)
                     else example.text)
@@ -33,7 +35,8 @@ def _result(rule: type[Rule], example: Example, fix: bool = False) -> FileResult
     data = example.text.encode() if isinstance(example.text, str) else example.text
     config = Config(root=Path("/nonexistent-root"), **dict(example.options))  # type: ignore[arg-type]
     active = frozenset({rule.code, *example.also})
-    settings = RunSettings.build(config, active=active, fix=fix, today=dt.date(2026, 11, 26))
+    settings = RunSettings.build(config, active=active, fix=fix, unsafe_fixes=fix,
+                                 today=dt.date(2026, 11, 26))
     return check_file(Target(path, "/nonexistent-root/" + path, path, kind), settings,
                       data=data)
 

@@ -35,6 +35,7 @@ FAST = [
     ["check", "--isolated", "--strict", "ops/run.sh"],
     ["check", "--exclude", "vendor", "--exclude=ops", "."],
     ["check", "--force-exclude", "--exclude", "vendor", "vendor/skip.sh"],
+    ["check", "--extend-exclude", "vendor", "--extend-exclude=ops", "."],
     ["check", "--", "ops/run.sh"],
     ["check", "missing.sh"],
     ["check", "--select", "QT999", "ops/run.sh"],  # a usage error: exit 2, same message
@@ -42,6 +43,10 @@ FAST = [
     ["check", "--config", "lint.toml", "ops/run.sh", "app/svc.py"],
     ["check", "--config=lint.toml", "--isolated", "ops/run.sh"],
     ["check", "--config", "missing.toml", "ops/run.sh"],  # exit 2, same message
+    ["check", "--quiet", "ops/run.sh"],
+    ["check", "-q", "--statistics", "."],
+    ["check", "--format", "json", "-o", "out.json", "ops/run.sh"],
+    ["check", "--format=sarif", "--output-file=out.sarif", "--quiet", "."],
 ]
 
 CLICK_ONLY = [
@@ -49,6 +54,7 @@ CLICK_ONLY = [
     ["check", "--format", "yaml"], ["check", "--format"], ["check", "--strict=yes"],
     ["check", "--unknown"], ["check", "-"], ["check", "--jobs", "2"],
     ["check", "--config", "ops"], ["check", "--show-files"], ["check", "--config"],
+    ["check", "-o", "ops"], ["check", "-o"],
 ]
 
 
@@ -114,7 +120,7 @@ def test_fast_options_match_click() -> None:
         assert option in params, option
         param = params[option]
         assert param.name == dest and not param.is_flag, option
-        assert param.multiple == (option == "--exclude"), option
+        assert param.multiple == (option in ("--exclude", "--extend-exclude")), option
         assert isinstance(param.type, (click.types.StringParamType, click.Choice,
                                        click.Path)), option
     fields = {f.name for f in dataclasses.fields(CheckOptions)}

@@ -19,34 +19,89 @@ def _copy(kind: str, tmp_path: Path) -> Path:
     return work
 
 
+@pytest.mark.parametrize("unsafe", [False, True], ids=["safe", "unsafe"])
 @pytest.mark.parametrize("kind", sorted(p.name for p in CASES.iterdir()))
-def test_fix_matches_expected_bytes_and_is_idempotent(kind: str, tmp_path: Path) -> None:
+def test_fix_matches_expected_bytes_and_is_idempotent(kind: str, unsafe: bool,
+                                                      tmp_path: Path) -> None:
+    """`--fix` applies the safe fixes (`expected/`); `--unsafe-fixes` also those that change
+    what runs, as whom, where, or what a unit needs to start (`expected-unsafe/`)."""
     work = _copy(kind, tmp_path)
     modes = {p.name: p.stat().st_mode for p in work.iterdir()}
-    first = qt_lint("check", "--fix", ".", cwd=work)
+    flags = ["--fix", "--unsafe-fixes"] if unsafe else ["--fix"]
+    first = qt_lint("check", *flags, ".", cwd=work)
     assert "Traceback" not in first.stderr
-    for expected in sorted((CASES / kind / "expected").iterdir()):
+    wanted = CASES / kind / ("expected-unsafe" if unsafe else "expected")
+    for expected in sorted(wanted.iterdir()):
         got = (work / expected.name).read_bytes()
-        assert got == expected.read_bytes(), f"{expected.name} differs after --fix"
+        assert got == expected.read_bytes(), f"{expected.name} differs after {flags}"
         assert (work / expected.name).stat().st_mode == modes[expected.name]
     snapshot = {p.name: p.read_bytes() for p in work.iterdir()}
-    second = qt_lint("check", "--fix", ".", cwd=work)
+    second = qt_lint("check", *flags, ".", cwd=work)
     assert "Fixed" not in second.stdout
     assert {p.name: p.read_bytes() for p in work.iterdir()} == snapshot
     assert second.stdout == first.stdout.replace("Fixed 3 files.\n", "")
     assert not [p for p in work.iterdir() if p.name.startswith(".qt-lint-")]
 
 
-def test_fixed_units_recheck_clean_for_fixed_codes(tmp_path: Path) -> None:
+def test_safe_fixes_leave_who_where_and_what_starts_alone(tmp_path: Path) -> None:
+    """What `--fix` leaves for a human: User=/Group= (who), WorkingDirectory= (where), a
+    mandatory or other EnvironmentFile= and BindsTo= (what the unit needs to start)."""
     work = _copy("systemd-unit", tmp_path)
     qt_lint("check", "--fix", ".", cwd=work)
     proc = qt_lint("check", ".", cwd=work)
-    remaining = [line.split()[1] for line in proc.stdout.splitlines() if ": QT" in line]
-    # only the unsafe EnvironmentFile change waits for a human (or --unsafe-fixes)
-    assert remaining == ["QT304"]
+    remaining = sorted({line.split()[1] for line in proc.stdout.splitlines() if ": QT" in line})
+    assert remaining == ["QT304", "QT401", "QT402", "QT404", "QT407"]
+    assert "[*]" not in proc.stdout  # nothing safe is left undone
     proc = qt_lint("check", "--fix", "--unsafe-fixes", ".", cwd=work)
     assert proc.returncode == 0, proc.stdout
     assert "EnvironmentFile=/etc/quantum/train.env" in (work / "quantum-train.service").read_text()
+
+
+def test_fix_leaves_baselined_findings_and_shows_what_it_fixed(tmp_path: Path) -> None:
+    """With a baseline, --fix changes only what is new; --show-fixes lists what it fixed;
+    --exit-non-zero-on-fix fails a run that changed files."""
+    work = _copy("systemd-unit", tmp_path)
+    qt_lint("check", "--write-baseline", "base.json", ".", cwd=work)
+    unit = work / "quantum-execution.service"
+    unit.write_text(unit.read_text().replace("Type=simple", "Type=simple\nStandardOutput=syslog"))
+    before = {p.name: p.read_bytes() for p in work.iterdir()}
+    proc = qt_lint("check", "--baseline", "base.json", "--fix", "--show-fixes",
+                   "--exit-non-zero-on-fix", ".", cwd=work)
+    assert proc.returncode == 1, proc.stdout
+    changed = sorted(p.name for p in work.iterdir() if p.read_bytes() != before[p.name])
+    assert changed == ["quantum-execution.service"]
+    text = unit.read_text()
+    assert "StandardOutput=journal" in text and "RestartSec=3" in text  # the baselined one stays
+    assert proc.stdout.splitlines()[-2:] == [
+        "Fixed 1 finding:",
+        "  quantum-execution.service:8:16: QT408 StandardOutput=syslog: service output goes "
+        "to the journal"]
+    again = qt_lint("check", "--baseline", "base.json", "--fix", "--exit-non-zero-on-fix", ".",
+                    cwd=work)
+    assert again.returncode == 0, again.stdout  # nothing new, nothing changed
+
+
+def test_diff_applies_with_git_apply(tmp_path: Path) -> None:
+    """The README's recipe: `qt-lint check --diff | git apply --unidiff-zero` gives what
+    --fix writes (the diff has no context lines, so none can carry a secret)."""
+    import subprocess
+
+    from tests.conftest import git
+
+    work = _copy("systemd-unit", tmp_path)
+    git("init", "-q", cwd=work)
+    git("add", "-A", cwd=work)
+    from tests.conftest import qt_lint_exe
+
+    # bytes: a CRLF unit's lines keep their CR in the patch
+    patch = subprocess.run([qt_lint_exe(), "check", "--diff", "."], cwd=work,
+                           capture_output=True, check=False).stdout
+    assert b"\r\n" in patch
+    applied = subprocess.run(["git", "apply", "--unidiff-zero", "-"], input=patch, cwd=work,
+                             capture_output=True, check=False)
+    assert applied.returncode == 0, applied.stderr
+    for expected in sorted((CASES / "systemd-unit" / "expected").iterdir()):
+        assert (work / expected.name).read_bytes() == expected.read_bytes()
 
 
 def test_diff_prints_patch_writes_nothing(tmp_path: Path) -> None:
@@ -55,7 +110,7 @@ def test_diff_prints_patch_writes_nothing(tmp_path: Path) -> None:
     proc = qt_lint("check", "--diff", ".", cwd=work)
     assert proc.returncode == 1
     assert "--- a/quantum-backend.service" in proc.stdout
-    assert "+User=qt" in proc.stdout and "-User=root" in proc.stdout
+    assert "+StandardError=journal" in proc.stdout and "-StandardError=syslog" in proc.stdout
     assert {p.name: p.read_bytes() for p in work.iterdir()} == before
     qt_lint("check", "--fix", ".", cwd=work)
     proc = qt_lint("check", "--diff", ".", cwd=work)
@@ -72,7 +127,7 @@ def test_diff_never_shows_a_secret(tmp_path: Path) -> None:
     proc = qt_lint("check", "--diff", ".", cwd=work)
     assert proc.returncode == 1
     assert "sk-live-9f8e7d" not in proc.stdout + proc.stderr
-    assert "+User=qt" in proc.stdout  # changed lines only: no context to leak from
+    assert "+RestartSec=10" in proc.stdout  # changed lines only: no context to leak from
 
 
 def test_fix_from_stdin_prints_fixed_text(tmp_path: Path) -> None:

@@ -36,7 +36,8 @@ def test_undecodable_file_name_in_every_format(tmp_path: Path, fmt: str) -> None
                           cwd=tmp_path, capture_output=True, check=False)
     assert proc.returncode == 1, proc.stderr
     assert b"\x1b" not in proc.stdout and b"\xff" not in proc.stdout
-    assert b"bad\\\\xff" in proc.stdout or b"bad\\xff" in proc.stdout
+    assert b"bad\\\\xff" in proc.stdout or b"bad\\xff" in proc.stdout or \
+        b"bad%5Cxff" in proc.stdout  # SARIF: the escaped name, percent-encoded
     text = proc.stdout.decode("utf-8")  # valid UTF-8 whatever the name
     if fmt in ("json", "sarif", "gitlab"):
         json.loads(text)
@@ -104,7 +105,8 @@ def test_fix_in_a_read_only_folder_reports_what_was_written(shared_dir: Path) ->
                               | stat.S_IROTH | stat.S_IXOTH)
     proc = subprocess.run(
         ["setpriv", f"--reuid={nobody}", f"--regid={nobody}", "--clear-groups",
-         qt_lint_exe(), "check", "--isolated", "--no-cache", "--fix", "--select", "QT402",
+         qt_lint_exe(), "check", "--isolated", "--no-cache", "--fix", "--unsafe-fixes",
+         "--select", "QT402",
          "ro", "rw"], cwd=shared_dir, capture_output=True, text=True, check=False,
         env=other_user_env(shared_dir))
     assert proc.returncode == 2, proc.stderr

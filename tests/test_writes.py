@@ -33,7 +33,7 @@ def test_fix_never_writes_through_a_link_out_of_the_repository(tmp_path: Path) -
     outside = tmp_path / "quantum-backend.service"
     outside.write_text(UNIT)
     os.symlink(outside, repo / "quantum-backend.service")
-    proc = qt_lint("check", "--isolated", "--fix", "--select", "QT402",
+    proc = qt_lint("check", "--isolated", "--fix", "--unsafe-fixes", "--select", "QT402",
                    "quantum-backend.service", cwd=repo)
     assert proc.returncode == 2
     assert "outside the repository" in proc.stderr
@@ -44,7 +44,7 @@ def test_fix_follows_a_link_inside_the_repository(tmp_path: Path) -> None:
     (tmp_path / "units").mkdir()
     (tmp_path / "units" / "quantum-backend.service").write_text(UNIT)
     os.symlink("units/quantum-backend.service", tmp_path / "quantum-backend.service")
-    proc = qt_lint("check", "--isolated", "--fix", "--select", "QT402",
+    proc = qt_lint("check", "--isolated", "--fix", "--unsafe-fixes", "--select", "QT402",
                    "quantum-backend.service", cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert os.path.islink(tmp_path / "quantum-backend.service")
@@ -58,7 +58,7 @@ def test_fix_keeps_hard_links_owner_group_and_mode(tmp_path: Path) -> None:
     os.chmod(unit, 0o640)
     if os.geteuid() == 0:
         os.chown(unit, 1234, 4321)
-    proc = qt_lint("check", "--isolated", "--fix", "--select", "QT402", unit.name,
+    proc = qt_lint("check", "--isolated", "--fix", "--unsafe-fixes", "--select", "QT402", unit.name,
                    cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "User=qt" in (tmp_path / "copy.service.bak").read_text()  # same inode
@@ -73,7 +73,8 @@ def test_fix_keeps_owner_when_replacing(tmp_path: Path) -> None:
     unit.write_text(UNIT)
     if os.geteuid() == 0:
         os.chown(unit, 1234, 4321)
-    qt_lint("check", "--isolated", "--fix", "--select", "QT402", unit.name, cwd=tmp_path)
+    qt_lint("check", "--isolated", "--fix", "--unsafe-fixes", "--select", "QT402", unit.name,
+            cwd=tmp_path)
     if os.geteuid() == 0:
         assert (unit.stat().st_uid, unit.stat().st_gid) == (1234, 4321)
     assert "User=qt" in unit.read_text()
@@ -82,7 +83,8 @@ def test_fix_keeps_owner_when_replacing(tmp_path: Path) -> None:
 def test_fix_keeps_each_lines_own_ending(tmp_path: Path) -> None:
     unit = tmp_path / "quantum-backend.service"
     unit.write_bytes(UNIT.replace("Description=x\n", "Description=x\r\n").encode())
-    qt_lint("check", "--isolated", "--fix", "--select", "QT402", unit.name, cwd=tmp_path)
+    qt_lint("check", "--isolated", "--fix", "--unsafe-fixes", "--select", "QT402", unit.name,
+            cwd=tmp_path)
     data = unit.read_bytes()
     assert data.count(b"\r\n") == 1 and b"Description=x\r\n" in data
     assert b"User=qt\n" in data

@@ -195,9 +195,32 @@ def printed(command: Command) -> str | None:
 
 @functools.cache
 def _parser() -> Any:
-    from tree_sitter import Language, Parser
+    """tree-sitter's parser with the bash grammar. A pair of packages that cannot work
+    together (tree-sitter 0.23 cannot load tree-sitter-bash 0.25's grammar, language
+    version 15) is a setup error that names both versions and the fix (exit 2), not an
+    internal error on every shell file."""
+    try:
+        from tree_sitter import Language, Parser
 
-    return Parser(Language(_bash_language()))
+        return Parser(Language(_bash_language()))
+    except (ImportError, ValueError, TypeError, OSError) as exc:
+        from qt_lint.config import ConfigError
+
+        raise ConfigError(f"the shell parser cannot load: {exc} ({_versions()}); install "
+                          "a pair that works together: pip install 'tree-sitter>=0.25' "
+                          "'tree-sitter-bash>=0.23'") from None
+
+
+def _versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in ("tree-sitter", "tree-sitter-bash"):
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name} missing")
+    return ", ".join(found)
 
 
 def _bash_language() -> object:

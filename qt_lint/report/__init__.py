@@ -23,12 +23,33 @@ class Summary:
     fixed: int = 0
     baselined: int = 0  # findings the baseline absorbed
     stale: int = 0  # baseline entries that no longer match anything
+    docs_url: str | None = None  # configured rule documentation (`{code}` in it)
 
 
 def summarise(findings: Sequence[Finding], files: int, fixed: int = 0, baselined: int = 0,
-              stale: int = 0) -> Summary:
+              stale: int = 0, docs_url: str | None = None) -> Summary:
     counts = Counter(f.code for f in findings)
-    return Summary(files, len(findings), dict(sorted(counts.items())), fixed, baselined, stale)
+    return Summary(files, len(findings), dict(sorted(counts.items())), fixed, baselined, stale,
+                   docs_url)
+
+
+# formats read by CI services, which place a path from the repository's root
+CI_FORMATS = frozenset({"sarif", "github", "gitlab", "junit"})
+
+
+def from_repository_root(findings: Sequence[Finding], root: str) -> list[Finding]:
+    """The findings with paths relative to the repository root (code scanning and pull
+    request annotations place a file from there, whatever the current directory was)."""
+    import os
+    from dataclasses import replace
+
+    out = []
+    for f in findings:
+        absolute = os.path.abspath(f.path)
+        relative = os.path.relpath(absolute, root)
+        path = relative if not relative.startswith("..") else absolute
+        out.append(replace(f, path=path.replace(os.sep, "/")))
+    return out
 
 
 def fingerprints(findings: Sequence[Finding]) -> list[str]:
@@ -73,7 +94,7 @@ def shown(findings: Sequence[Finding]) -> list[Finding]:
 
 class Reporter(Protocol):
     def __call__(self, findings: Sequence[Finding], summary: Summary, *, color: bool,
-                 statistics: bool) -> str: ...
+                 statistics: bool, quiet: bool = False) -> str: ...
 
 
 def reporter(name: str) -> Reporter:

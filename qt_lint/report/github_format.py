@@ -17,7 +17,7 @@ def escape_property(text: str) -> str:
 
 
 def render(findings: Sequence[Finding], summary: Summary, *, color: bool,
-           statistics: bool) -> str:
+           statistics: bool, quiet: bool = False) -> str:
     lines = []
     for f in findings:
         kind = "error" if f.severity is Severity.ERROR else "warning"

@@ -10,7 +10,7 @@ from qt_lint.report import Summary, fingerprints
 
 
 def render(findings: Sequence[Finding], summary: Summary, *, color: bool,
-           statistics: bool) -> str:
+           statistics: bool, quiet: bool = False) -> str:
     issues = [{
         "description": f"{f.code} {f.message}",
         "check_name": f.code,

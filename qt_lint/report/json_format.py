@@ -20,7 +20,7 @@ def finding_dict(f: Finding) -> dict[str, object]:
 
 
 def render(findings: Sequence[Finding], summary: Summary, *, color: bool,
-           statistics: bool) -> str:
+           statistics: bool, quiet: bool = False) -> str:
     from qt_lint.report import fingerprints
 
     document: dict[str, object] = {

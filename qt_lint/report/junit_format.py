@@ -45,7 +45,7 @@ def document(suite: str, cases: Sequence[Case]) -> str:
 
 
 def render(findings: Sequence[Finding], summary: Summary, *, color: bool,
-           statistics: bool) -> str:
+           statistics: bool, quiet: bool = False) -> str:
     cases = []
     ordered = sorted(findings, key=lambda f: (f.code, f.path, f.line, f.column))
     for (code, path), group in groupby(ordered, key=lambda f: (f.code, f.path)):

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from urllib.parse import quote
 
 from qt_lint import __version__
 from qt_lint.finding import Finding, Severity
 from qt_lint.report import Summary, fingerprints
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+# No informationUri: qt-lint has no public page to point at. A rule's helpUri comes only
+# from the configured `docs-url` (its full help text is embedded either way).
 
 
 def _level(severity: Severity) -> str:
@@ -17,7 +20,7 @@ def _level(severity: Severity) -> str:
 
 
 def render(findings: Sequence[Finding], summary: Summary, *, color: bool,
-           statistics: bool) -> str:
+           statistics: bool, quiet: bool = False) -> str:
     from qt_lint.registry import all_rules
 
     rules = list(all_rules().values())
@@ -29,7 +32,8 @@ def render(findings: Sequence[Finding], summary: Summary, *, color: bool,
         "fullDescription": {"text": rule.docs().split("## Why is this bad?")[0]
                             .replace("## What it does", "").strip()},
         "help": {"text": rule.docs(), "markdown": rule.docs()},
-        "helpUri": f"https://example.invalid/qt-lint/rules/{rule.code}",
+        **({"helpUri": summary.docs_url.replace("{code}", rule.code)}
+           if summary.docs_url else {}),
         "defaultConfiguration": {"level": _level(rule.severity)},
         "properties": {"contract-section": rule.section, "tags": ["qt-lint", rule.section]},
     } for rule in rules]
@@ -41,7 +45,8 @@ def render(findings: Sequence[Finding], summary: Summary, *, color: bool,
             "level": _level(finding.severity),
             "message": {"text": finding.message},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": finding.path, "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": {"uri": quote(finding.path, safe="/"),
+                                     "uriBaseId": "%SRCROOT%"},
                 "region": {"startLine": finding.line, "startColumn": finding.column},
             }}],
             "partialFingerprints": {"qtLintFingerprint/v1": fingerprint},
@@ -51,7 +56,6 @@ def render(findings: Sequence[Finding], summary: Summary, *, color: bool,
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "qt-lint", "version": __version__,
-                                "informationUri": "https://example.invalid/qt-lint",
                                 "rules": descriptors}},
             "columnKind": "unicodeCodePoints",
             "results": results,

@@ -11,12 +11,14 @@ BOLD, RED, YELLOW, CYAN, RESET = "\033[1m", "\033[31m", "\033[33m", "\033[36m", 
 
 
 def render(findings: Sequence[Finding], summary: Summary, *, color: bool,
-           statistics: bool) -> str:
+           statistics: bool, quiet: bool = False) -> str:
+    """The findings (or, with `statistics`, a count per code instead, as ruff does) and a
+    summary; `quiet` leaves the summary out."""
     def paint(text: str, *styles: str) -> str:
         return "".join(styles) + text + RESET if color else text
 
     lines = []
-    for f in findings:
+    for f in findings if not statistics else ():
         code_style = RED if f.severity is Severity.ERROR else YELLOW
         fixable = " [*]" if f.fix and f.fix.safe else ""
         lines.append(
@@ -24,16 +26,18 @@ def render(findings: Sequence[Finding], summary: Summary, *, color: bool,
             f"{paint(f.code, BOLD, code_style)}{fixable} {f.message}"
         )
     if statistics and summary.by_code:
-        lines.append("")
         names = {f.code: f.name for f in findings}
         width = max(len(str(n)) for n in summary.by_code.values())
         ordered = sorted(summary.by_code.items(), key=lambda kv: (-kv[1], kv[0]))
         for code, number in ordered:
             lines.append(f"{number:>{width}}  {code}  {names.get(code, '')}")
+    if quiet:
+        return "".join(line + "\n" for line in lines)
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
     warnings = len(findings) - errors
     files = f"{summary.files} file{'s' if summary.files != 1 else ''}"
     if findings:
+        with_findings = len({f.path for f in findings})
         parts = []
         if errors:
             parts.append(f"{errors} error{'s' if errors != 1 else ''}")
@@ -41,7 +45,9 @@ def render(findings: Sequence[Finding], summary: Summary, *, color: bool,
             parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
         n_fixable = sum(1 for f in findings if f.fix and f.fix.safe)
         tail = f" ({n_fixable} fixable with --fix)" if n_fixable else ""
-        lines.append(f"Found {' and '.join(parts)} in {files}.{tail}")
+        where = files if with_findings == summary.files else \
+            f"{with_findings} of {files} checked"
+        lines.append(f"Found {' and '.join(parts)} in {where}.{tail}")
     else:
         lines.append(paint(f"All checks passed ({files} checked).", CYAN))
     if summary.baselined or summary.stale:

@@ -37,14 +37,17 @@ class EnvFileContract(Rule):
     EnvironmentFile=/etc/quantum/backend.env
     ```
     ## Fix safety
-    Removing the `-` prefix is safe. Replacing another path with the unit's own env file
-    is unsafe (the service then reads other values): applied only with `--unsafe-fixes`.
+    Both fixes are unsafe (applied only with `--unsafe-fixes`): removing the `-` prefix
+    makes the env file mandatory, so a host that lacks it no longer starts the unit, and
+    replacing another path with the unit's own env file makes the service read other
+    values.
 
     ## Options
     `contract.env-dir`, `contract.common-env`, `contract.unit-prefix`.
     """
 
     code = "QT304"
+    fix_note = "unsafe (a mandatory env file, or another one)"
     name = "env-file-contract"
     section = "C"
     kinds = frozenset({Kind.UNIT})
@@ -83,7 +86,8 @@ class EnvFileContract(Rule):
             if bare in allowed:
                 yield ctx.finding(self, setting.value_line, setting.value_column,
                                   f"EnvironmentFile={path} is optional: a missing env file "
-                                  "must stop the start", Fix((set_value(setting, bare),)))
+                                  "must stop the start",
+                                  Fix((set_value(setting, bare),), safe=False))
                 continue
             also = " (and `-` makes it optional)" if optional else ""
             # Re-pointing a unit at another env file changes its configuration: unsafe.

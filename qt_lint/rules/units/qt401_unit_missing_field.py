@@ -43,6 +43,14 @@ def _default(ctx: FileContext, key: str) -> str | None:
     }.get(key)
 
 
+# Settings whose addition changes neither what runs, as whom, where, nor what the unit needs
+# in order to start. Group= (who), WorkingDirectory= (where relative paths go) and
+# EnvironmentFile= (a mandatory file the host may not have: the unit would fail to start)
+# are unsafe: `--unsafe-fixes` adds them.
+SAFE_TO_ADD = frozenset({"Restart", "RestartSec", "StandardOutput", "StandardError",
+                         "SyslogIdentifier"})
+
+
 class UnitMissingField(Rule):
     """
     ## What it does
@@ -70,12 +78,15 @@ class UnitMissingField(Rule):
 
     ## Use instead
     The full template: `qt-lint unit new backend --script -m backend.main` prints it.
-    `--fix` adds the settings whose value the contract fixes (Group, WorkingDirectory,
-    EnvironmentFile, Restart, RestartSec, StandardOutput, StandardError,
-    SyslogIdentifier); Description, Type, ExecStart and WantedBy need a human.
+    `--fix` adds Restart, RestartSec, StandardOutput, StandardError and SyslogIdentifier;
+    `--unsafe-fixes` also Group, WorkingDirectory and EnvironmentFile (they change as whom
+    and where the service runs, and a mandatory env file the host lacks stops the unit from
+    starting); Description, Type, ExecStart and WantedBy need a human.
     """
 
     code = "QT401"
+    fix_note = ("safe for Restart, RestartSec, StandardOutput, StandardError, SyslogIdentifier; "
+                "unsafe for Group, WorkingDirectory, EnvironmentFile")
     name = "unit-missing-field"
     section = "D"
     kinds = frozenset({Kind.UNIT})
@@ -127,7 +138,7 @@ class UnitMissingField(Rule):
         fix = None
         value = _default(ctx, key)
         if section is not None and value is not None:
-            fix = Fix((add_line(section, key, value),))
+            fix = Fix((add_line(section, key, value),), safe=key in SAFE_TO_ADD)
         if section is None:
             return ctx.finding(self, 1, 1,
                                f"[{section_name}] section missing, so {want} is missing", fix)

@@ -39,10 +39,13 @@ class UnitRoot(Rule):
     User=qt
     Group=qt
     ```
-    `--fix` sets `User=qt` (and `Group=qt` when the group is missing or root).
+    `--unsafe-fixes` sets `User=qt` (and `Group=qt` when the group is missing or root):
+    unsafe, because the service then runs as another user, whose permissions may not let
+    it start.
     """
 
     code = "QT402"
+    fix_note = "unsafe (the service runs as another user)"
     name = "unit-root"
     section = "D"
     kinds = frozenset({Kind.UNIT})
@@ -75,19 +78,20 @@ class UnitRoot(Rule):
         if user is None:
             service = unit.section("Service")
             if ctx.is_fragment and service is not None:
-                fix = Fix((add_line(service, "User", c.user), *group_fix))
+                fix = Fix((add_line(service, "User", c.user), *group_fix), safe=False)
                 yield ctx.finding(self, service.line, service.column,
                                   f"no User= in [Service]: systemd runs the service as root; "
                                   f"set User={c.user}", fix)
         elif ctx.owns(user) and (user.value in ROOT_VALUES or user.value == ""):
             what = "is reset to empty" if user.value == "" else f"is {user.value}"
-            fix = Fix((set_value(user, c.user), *group_fix))
+            fix = Fix((set_value(user, c.user), *group_fix), safe=False)
             yield ctx.finding(self, user.value_line, user.value_column,
                               f"User= {what}: the service runs as root; set User={c.user}", fix)
         if group is not None and ctx.owns(group) and group.value in ROOT_VALUES:
             yield ctx.finding(self, group.value_line, group.value_column,
                               f"Group={group.value}: the service runs with the root group; "
-                              f"set Group={c.group}", Fix((set_value(group, c.group),)))
+                              f"set Group={c.group}",
+                              Fix((set_value(group, c.group),), safe=False))
 
     def _privileged_parts(self, ctx: FileContext) -> Iterator[Finding]:
         from qt_lint.parsers.systemd import EXEC_KEYS, EXEC_PREFIX, split_words

@@ -31,13 +31,15 @@ class UnitWorkdir(Rule):
     ```ini
     WorkingDirectory=/home/qt/quantum_trader
     ```
-    `--fix` sets it.
+    `--unsafe-fixes` sets it (unsafe: relative paths the service opens then resolve
+    elsewhere).
 
     ## Options
     `contract.repo-root`.
     """
 
     code = "QT404"
+    fix_note = "unsafe (relative paths resolve elsewhere)"
     name = "unit-workdir"
     section = "D"
     kinds = frozenset({Kind.UNIT})
@@ -67,4 +69,4 @@ class UnitWorkdir(Rule):
                if setting.value == f"-{root}" else "is not the repository root")
         yield ctx.finding(self, setting.value_line, setting.value_column,
                           f"WorkingDirectory={setting.value} {why}; use {root}",
-                          Fix((set_value(setting, root),)))
+                          Fix((set_value(setting, root),), safe=False))

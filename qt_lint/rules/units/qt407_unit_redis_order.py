@@ -36,16 +36,18 @@ class UnitRedisOrder(Rule):
     After=network-online.target redis-server.service
     BindsTo=redis-server.service
     ```
-    `--fix` adds both. An alias of the Redis unit counts as the unit
-    (`contract.redis-unit-aliases`, default `redis.service`: Debian's `redis-server.service`
-    declares `Alias=redis.service`, which exists once the unit is enabled, and the host
-    audit's H101 requires it enabled).
+    `--fix` adds the `After=` item (ordering only: safe); `--unsafe-fixes` adds `BindsTo=`
+    (the unit then needs Redis to start and stops with it). An alias of the Redis unit
+    counts as the unit (`contract.redis-unit-aliases`, default `redis.service`: Debian's
+    `redis-server.service` declares `Alias=redis.service`, which exists once the unit is
+    enabled, and the host audit's H101 requires it enabled).
 
     ## Options
     `contract.redis-unit`, `contract.redis-unit-aliases`, `contract.unit-prefix`.
     """
 
     code = "QT407"
+    fix_note = "safe for After=; unsafe for BindsTo= (the unit then needs Redis to start)"
     name = "unit-redis-order"
     section = "D"
     kinds = frozenset({Kind.UNIT})
@@ -91,7 +93,9 @@ class UnitRedisOrder(Rule):
                                   fix)
         bound = {w for key in ("BindsTo", "Requires") for w, _, _ in unit.words("Unit", key)}
         if not names & bound and ctx.is_fragment:
-            fix = Fix((add_line(header, "BindsTo", c.redis_unit),)) if header else None
+            # unsafe: the unit then needs Redis to start, and stops with it
+            fix = Fix((add_line(header, "BindsTo", c.redis_unit),), safe=False) \
+                if header else None
             line, column = (header.line, header.column) if header else (1, 1)
             yield ctx.finding(self, line, column,
                               f"no BindsTo={c.redis_unit} (or Requires=): the unit keeps "
