@@ -7,6 +7,7 @@ other command line to the `cli` group below.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import click
 from qt_lint import __version__
 from qt_lint.config import ConfigError
 from qt_lint.report import FORMATS
-from qt_lint.runner import CheckOptions, load, run_check, use_color
+from qt_lint.runner import CheckOptions, load, run_check, split_config_values, use_color
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -30,8 +31,9 @@ def cli() -> None:
 @click.option("--format", "output_format", default="text", show_default=True,
               type=click.Choice(FORMATS),
               help="Output format.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False),
-              help="Configuration file (default: nearest qt-lint.toml or pyproject.toml).")
+@click.option("--config", "config_path", multiple=True, metavar="FILE|KEY=VALUE",
+              help="Configuration file (default: nearest qt-lint.toml or pyproject.toml), "
+                   "or a TOML `key = value` overriding one of its settings (repeatable).")
 @click.option("--isolated", is_flag=True, help="Ignore configuration files (contract defaults).")
 @click.option("--select", help="Comma-separated codes or prefixes to enable (replaces config).")
 @click.option("--extend-select", help="Codes or prefixes to enable in addition.")
@@ -78,7 +80,25 @@ def cli() -> None:
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check(**options: Any) -> None:
     """Check files and directories (default: the current directory)."""
-    raise SystemExit(run_check(CheckOptions(**options)))
+    path, overrides = split_config_values(options.pop("config_path"))
+    if path is not None and os.path.isdir(path):
+        raise click.BadParameter(f"File {path!r} is a directory.", param_hint="'--config'")
+    if path is not None and os.path.exists(path) and not os.access(path, os.R_OK):
+        raise click.BadParameter(f"File {path!r} is not readable.", param_hint="'--config'")
+    raise SystemExit(run_check(CheckOptions(**options, config_path=path,
+                                            config_overrides=overrides)))
+
+
+@cli.command("config")
+@click.option("--schema", is_flag=True, required=True,
+              help="Print the JSON Schema of [tool.qt-lint] / qt-lint.toml.")
+def config_command(schema: bool) -> None:
+    """Print the JSON Schema of the configuration (for editors and CI validation)."""
+    import json
+
+    from qt_lint.config import json_schema
+
+    click.echo(json.dumps(json_schema(), indent=2))
 
 
 @cli.command("rules")

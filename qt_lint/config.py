@@ -376,23 +376,62 @@ def _repository_root(start: Path) -> Path:
     return Path.cwd()
 
 
-def load_config(path: Path | None, start: Path, known_codes: frozenset[str]) -> Config:
-    """Load the explicit `path`, else the config found above `start`, else the defaults."""
+def load_config(path: Path | None, start: Path, known_codes: frozenset[str],
+                overrides: tuple[str, ...] = ()) -> Config:
+    """Load the explicit `path`, else the config found above `start`, else the defaults;
+    then lay the `--config KEY=VALUE` overrides (TOML) over it."""
+    extra = [parse_override(text) for text in overrides]
     if path is None:
         path = find_config_file(start.resolve())
         if path is None:
-            return Config(root=_repository_root(start.resolve()))
+            root = _repository_root(start.resolve())
+            if not extra:
+                return Config(root=root)
+            return _parsed(_merged({}, extra), root, None, "--config", known_codes)
     elif not os.path.isfile(path):
         raise ConfigError(f"--config: {path}: no such file")
     try:
         data = read_bounded(path, MAX_CONFIG_SIZE)
     except Unreadable as exc:
         raise ConfigError(f"{path}: cannot read: {exc.message}") from None
-    return config_from_bytes(data, str(path), path.name, path.parent.resolve(), known_codes)
+    return config_from_bytes(data, str(path), path.name, path.parent.resolve(), known_codes,
+                             extra)
+
+
+def parse_override(text: str) -> dict[str, Any]:
+    """`--config 'contract.user = "svc"'`: one TOML assignment (ruff's form)."""
+    try:
+        value = parse_toml(text)
+    except TOMLDecodeError:
+        raise ConfigError(f"--config {text!r}: neither a file nor a TOML `key = value` "
+                          "(quote strings: --config 'baseline = \"b.json\"')") from None
+    if not value:
+        raise ConfigError(f"--config {text!r}: no key = value in it")
+    return value
+
+
+def _merged(table: dict[str, Any], extra: list[dict[str, Any]]) -> dict[str, Any]:
+    out = dict(table)
+    for override in extra:
+        for key, value in override.items():
+            if isinstance(value, dict) and isinstance(out.get(key), dict):
+                out[key] = _merged(out[key], [value])
+            else:
+                out[key] = value
+    return out
+
+
+def _parsed(table: dict[str, Any], root: Path, source: Path | None, where: str,
+            known_codes: frozenset[str]) -> Config:
+    try:
+        return parse_config(table, root, source, known_codes)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
 
 
 def config_from_bytes(data: bytes, where: str, name: str, root: Path,
-                      known_codes: frozenset[str]) -> Config:
+                      known_codes: frozenset[str],
+                      overrides: list[dict[str, Any]] | None = None) -> Config:
     """A configuration file's content as a Config (`name`: `pyproject.toml` reads its
     `[tool.qt-lint]` table); ConfigError names `where` and the reason."""
     try:
@@ -403,10 +442,47 @@ def config_from_bytes(data: bytes, where: str, name: str, root: Path,
         raise ConfigError(f"{where}: invalid TOML: {exc}") from None
     table = document.get("tool", {}).get("qt-lint", {}) if name == "pyproject.toml" \
         else document
-    try:
-        return parse_config(table, root, Path(where), known_codes)
-    except ConfigError as exc:
-        raise ConfigError(f"{where}: {exc}") from None
+    if overrides:
+        where += " with --config"
+        table = _merged(table, overrides)
+    return _parsed(table, root, Path(where.removesuffix(" with --config")), where,
+                   known_codes)
+
+
+# --- the JSON Schema of the table ----------------------------------------------------------
+
+_JSON_TYPES: dict[Any, dict[str, Any]] = {
+    "_str": {"type": "string"},
+    "_abs_path": {"type": "string", "pattern": "^/"},
+    "_bool": {"type": "boolean"},
+    "_int": {"type": "integer", "minimum": 0},
+    "_str_list": {"type": "array", "items": {"type": "string"}},
+    "_str_table": {"type": "object", "additionalProperties": {"type": "string"}},
+}
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of `[tool.qt-lint]` / `qt-lint.toml`, from the same
+    key tables the validation uses (a test holds the two together)."""
+    codes = {"type": "array", "items": {"type": "string", "pattern": "^(ALL|QT[0-9]{0,3})$"}}
+    top: dict[str, Any] = {
+        "select": codes, "extend-select": codes, "ignore": codes, "unsuppressible": codes,
+        "per-file-ignores": {"type": "object", "additionalProperties": codes},
+        "exclude": _JSON_TYPES["_str_list"], "extend-exclude": _JSON_TYPES["_str_list"],
+        "severity": {"type": "object", "additionalProperties": {"enum": ["error", "warning"]}},
+        "strict": _JSON_TYPES["_bool"], "require-suppression-reason": _JSON_TYPES["_bool"],
+        "max-file-size": {"type": "integer", "minimum": 1, "maximum": MAX_FILE_SIZE_LIMIT},
+        "max-line-length": {"type": "integer", "minimum": 1},
+        "baseline": _JSON_TYPES["_str"],
+        "docs-url": {"type": "string", "pattern": "^https?://.*\\{code\\}"},
+        "contract": {"type": "object", "additionalProperties": False, "properties": {
+            key: dict(_JSON_TYPES[validator.__name__])
+            for key, validator in _CONTRACT_KEYS.items()}},
+    }
+    assert set(top) == set(_TOP_KEYS)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": "qt-lint configuration ([tool.qt-lint] or qt-lint.toml)",
+            "type": "object", "additionalProperties": False, "properties": top}
 
 
 def with_overrides(config: Config, **changes: Any) -> Config:

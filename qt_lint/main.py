@@ -67,6 +67,9 @@ def parse_fast(argv: Sequence[str]) -> CheckOptions | None:
                 return None
             if name in ("--output-file", "-o") and os.path.isdir(value):
                 return None  # click's message for a folder
+            if name == "--config" and (("=" in value and not os.path.isfile(value))
+                                       or options.config_path is not None):
+                return None  # `--config KEY=VALUE` and repeated --config: click's
             if name == "--config" and os.path.exists(value) and \
                     (os.path.isdir(value) or not os.access(value, os.R_OK)):
                 return None  # click's own messages for a folder or an unreadable file

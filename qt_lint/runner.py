@@ -37,6 +37,7 @@ class CheckOptions:
     paths: tuple[Path, ...] = ()
     output_format: str = "text"
     config_path: str | None = None
+    config_overrides: tuple[str, ...] = ()  # `--config KEY=VALUE`, TOML
     isolated: bool = False
     select: str | None = None
     extend_select: str | None = None
@@ -65,12 +66,30 @@ class CheckOptions:
     debug: bool = False
 
 
-def load(config_path: str | None, start: Path, isolated: bool = False) -> Config:
+def load(config_path: str | None, start: Path, isolated: bool = False,
+         overrides: tuple[str, ...] = ()) -> Config:
     from qt_lint.registry import known_codes
 
     if isolated:
-        return Config(root=Path.cwd())
-    return load_config(Path(config_path) if config_path else None, start, known_codes())
+        if not overrides:
+            return Config(root=Path.cwd())
+        from qt_lint.config import parse_config, parse_override
+
+        table: dict[str, object] = {}
+        for text in overrides:
+            table.update(parse_override(text))
+        return parse_config(table, Path.cwd(), None, known_codes())
+    return load_config(Path(config_path) if config_path else None, start, known_codes(),
+                       overrides)
+
+
+def split_config_values(values: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+    """`--config` values: at most one file, and any number of TOML `KEY = VALUE` overrides
+    (a value is a file when it names one or has no `=`)."""
+    files = [v for v in values if "=" not in v or os.path.isfile(v)]
+    if len(files) > 1:
+        raise ConfigError(f"--config: one configuration file at most, got {', '.join(files)}")
+    return (files[0] if files else None), tuple(v for v in values if v not in files)
 
 
 def _codes_option(value: str | None, option: str) -> tuple[str, ...] | None:
@@ -104,9 +123,8 @@ def run_check(o: CheckOptions) -> int:
         raise ConfigError("reading standard input (-) needs --stdin-filename PATH")
     if o.stdin_filename and not reading_stdin:
         raise ConfigError("--stdin-filename goes with `-` as the only path")
-    start = Path(o.stdin_filename) if o.stdin_filename else (o.paths[0] if o.paths
-                                                             else Path("."))
-    config = load(o.config_path, start, o.isolated)
+    start = Path(o.stdin_filename) if o.stdin_filename else _common_folder(o.paths)
+    config = load(o.config_path, start, o.isolated, o.config_overrides)
     trusted = None
     if o.base_config:  # the gate in force is the target branch's, not the pull request's
         from qt_lint.trusted import base_config
@@ -255,6 +273,20 @@ def run_check(o: CheckOptions) -> int:
     if o.exit_non_zero_on_fix and written and not o.exit_zero:
         return EXIT_FINDINGS  # ruff's option: CI notices that --fix changed files
     return EXIT_FINDINGS if failing and not o.exit_zero else EXIT_OK
+
+
+def _common_folder(paths: tuple[Path, ...]) -> Path:
+    """Where the configuration is looked for: the deepest folder that holds every path
+    given (the current folder when none is), so the order of the arguments never changes
+    which configuration applies. Files under one project's folder get that project's
+    configuration; paths in two projects get the configuration found above both."""
+    if not paths:
+        return Path(".")
+    folders = []
+    for path in paths:
+        absolute = os.path.abspath(path)
+        folders.append(absolute if os.path.isdir(absolute) else os.path.dirname(absolute))
+    return Path(os.path.commonpath(folders))
 
 
 def _repository_root(config: Config) -> str:

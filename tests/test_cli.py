@@ -343,3 +343,50 @@ def test_shell_completion_as_documented(tmp_path: Path) -> None:
     words = qt_lint(cwd=tmp_path, env={"_QT_LINT_COMPLETE": "bash_complete",
                                        "COMP_WORDS": "qt-lint check --out", "COMP_CWORD": "2"})
     assert words.stdout.split() == ["plain,--output-file"]
+
+
+def test_argument_order_never_changes_the_result(tmp_path: Path) -> None:
+    """The configuration comes from the deepest folder holding every path given: `check
+    b/x.sh a/x.sh` and `check a/x.sh b/x.sh` judge alike; files of one subproject get its
+    own configuration."""
+    _write(tmp_path, {"qt-lint.toml": "",
+                      "a/qt-lint.toml": 'ignore = ["QT101"]\n', "a/x.sh": "python3 a.py\n",
+                      "b/x.sh": "python3 b.py\n"})
+    one = qt_lint("check", "--no-cache", "a/x.sh", "b/x.sh", cwd=tmp_path)
+    two = qt_lint("check", "--no-cache", "b/x.sh", "a/x.sh", cwd=tmp_path)
+    assert (one.returncode, one.stdout) == (two.returncode, two.stdout)
+    assert "a/x.sh:1:1: QT101" in one.stdout and "b/x.sh:1:1: QT101" in one.stdout
+    alone = qt_lint("check", "--no-cache", "a/x.sh", cwd=tmp_path)  # a's own configuration
+    assert (alone.returncode, "QT101" in alone.stdout) == (0, False)
+
+
+def test_config_key_value_overrides_and_the_schema(tmp_path: Path) -> None:
+    """`--config KEY=VALUE` (TOML) lays one setting over the file; the JSON Schema that
+    `qt-lint config --schema` prints accepts every valid configuration this suite uses and
+    rejects what the loader rejects."""
+    _write(tmp_path, {"qt-lint.toml": 'ignore = ["QT104"]\n',
+                      "ops/a.sh": "cd ops\npython3 a.py\n"})
+    base = qt_lint("check", "--no-cache", ".", cwd=tmp_path)
+    assert "QT101" in base.stdout and "QT104" not in base.stdout
+    over = qt_lint("check", "--no-cache", "--config", 'ignore = ["QT101"]', ".", cwd=tmp_path)
+    assert "QT101" not in over.stdout and "QT104" in over.stdout
+    user = qt_lint("check", "--no-cache", "--config", 'contract.venv-root = "/srv/venvs"',
+                   "--config", "select = ['QT101']", ".", cwd=tmp_path)
+    assert "/srv/venvs/<venv>/bin/python" in user.stdout
+    for bad, needle in (("strict = yes", "neither a file nor a TOML"),
+                        ("strict = 1", "strict: expected true or false"),
+                        ("selct = []", "did you mean 'select'")):
+        proc = qt_lint("check", "--config", bad, ".", cwd=tmp_path)
+        assert proc.returncode == 2 and needle in proc.stderr, (bad, proc.stderr)
+    import jsonschema
+
+    schema = json.loads(qt_lint("config", "--schema", cwd=tmp_path).stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    valid = {"select": ["QT1", "ALL"], "strict": True, "per-file-ignores": {"t/*": ["QT201"]},
+             "severity": {"QT104": "error"}, "docs-url": "https://x.example/{code}.md",
+             "contract": {"user": "svc", "redis-port": 6380, "service-venvs": {"a": "b"},
+                          "repo-root": "/srv/qt"}}
+    assert not list(jsonschema.Draft202012Validator(schema).iter_errors(valid))
+    for invalid in ({"selct": []}, {"strict": "yes"}, {"contract": {"repo-root": "rel"}},
+                    {"contract": {"usr": "x"}}, {"severity": {"QT104": "fatal"}}):
+        assert list(jsonschema.Draft202012Validator(schema).iter_errors(invalid)), invalid

@@ -54,6 +54,7 @@ CLICK_ONLY = [
     ["check", "--format", "yaml"], ["check", "--format"], ["check", "--strict=yes"],
     ["check", "--unknown"], ["check", "-"], ["check", "--jobs", "2"],
     ["check", "--config", "ops"], ["check", "--show-files"], ["check", "--config"],
+    ["check", "--config", "strict = true"], ["check", "--config", "lint.toml", "--config", "x=1"],
     ["check", "-o", "ops"], ["check", "-o"],
 ]
 
@@ -120,8 +121,9 @@ def test_fast_options_match_click() -> None:
         assert option in params, option
         param = params[option]
         assert param.name == dest and not param.is_flag, option
-        assert param.multiple == (option in ("--exclude", "--extend-exclude")), option
+        repeatable = ("--exclude", "--extend-exclude", "--config")
+        assert param.multiple == (option in repeatable), option
         assert isinstance(param.type, (click.types.StringParamType, click.Choice,
                                        click.Path)), option
     fields = {f.name for f in dataclasses.fields(CheckOptions)}
-    assert {p.name for p in check.params} == fields
+    assert {p.name for p in check.params} == fields - {"config_overrides"}  # from --config
