@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from qt_lint.context import FileContext
-from qt_lint.finding import Finding, Kind, Severity
+from qt_lint.finding import Edit, Finding, Fix, Kind, Severity
 from qt_lint.rule import AnyOf, Example, Rule
 from qt_lint.rules.paths.helpers import TMP_PATH
+
+if TYPE_CHECKING:
+    from qt_lint.parsers.python import Call, Sym
 
 _ABSOLUTE = re.compile(r"^(?:/[^/\s]|~/|[A-Za-z]:\\)")
 
@@ -32,6 +37,9 @@ class PathFallback(Rule):
     ```python
     DB_PATH = os.environ["DB_PATH"]  # KeyError at start-up when it is missing
     ```
+    `--unsafe-fixes` rewrites `os.getenv("X", "/path")` and `os.environ.get("X", "/path")`
+    to `os.environ["X"]`: the call's text only, the rest of the line (comments included)
+    unchanged. Unsafe: a host without the variable then stops the service.
     """
 
     code = "QT202"
@@ -40,14 +48,16 @@ class PathFallback(Rule):
     section = "C"
     kinds = frozenset({Kind.PYTHON})
     summary = "Absolute-path default for an environment variable"
+    fixable = True
+    fix_note = "unsafe (a missing variable then stops the service)"
     prefilter = {Kind.PYTHON: (AnyOf("getenv", "environ.get", "setdefault"),
                                re.compile(r"[\"'](?:/[A-Za-z_.]|~/|[A-Za-z]:\\\\)|Path\.home|expanduser"))}
     example_path = "backend/settings.py"
     VALID = (Example('import os\nDB = os.getenv("DB_PATH")\nLEVEL = os.getenv("LOG_LEVEL", '
                      '"INFO")\nURL = os.getenv("API", "/api/v1")\n'),)
     INVALID = (
-        Example('import os\nDB = os.getenv("DB_PATH", "/opt/quantum/data/q.db")\n',
-                expect=((2, 27),)),
+        Example('import os\nDB = os.getenv("DB_PATH", "/opt/quantum/data/q.db")  # state\n',
+                expect=((2, 27),), fixed='import os\nDB = os.environ[\'DB_PATH\']  # state\n'),
         Example('from os import environ\nM = environ.get("MODEL_DIR") or "/opt/models"\n',
                 expect=((2, 33),)),
     )
@@ -74,4 +84,36 @@ class PathFallback(Rule):
             name = key.text if key else "the variable"
             yield ctx.finding(self, line, column,
                               f"{name} falls back to a hardcoded path; fail closed when it "
-                              "is missing")
+                              "is missing", _fail_closed(ctx, call, default, key))
+
+
+def _fail_closed(ctx: FileContext, call: Call, default: ast.expr, key: Sym | None) -> Fix | None:
+    """`os.getenv("DATA_DIR", "/opt/x")` -> `os.environ["DATA_DIR"]` (a missing variable
+    then stops the service with KeyError, naming it): unsafe, the behaviour changes. The
+    edit replaces exactly the call's text (ast's end positions), so everything around it,
+    comments and formatting included, stays byte for byte. `or`-fallbacks and getters
+    called through an alias other than `os.` are left to a human."""
+    node = call.node
+    if not (call.name in ("os.getenv", "os.environ.get") and key is not None and key.exact
+            and len(node.args) == 2 and not node.keywords and node.args[1] is default
+            and ctx.python.dotted(node.func).startswith("os.")):
+        return None
+    span = _span(ctx, node)
+    if span is None:
+        return None
+    return Fix((Edit(span[0], span[1], f"os.environ[{key.text!r}]"),), safe=False)
+
+
+def _span(ctx: FileContext, node: ast.expr) -> tuple[int, int] | None:
+    """Text offsets of a node from its line and UTF-8 column positions."""
+    if node.end_lineno is None or node.end_col_offset is None:
+        return None
+    starts = [0]
+    for text in ctx.lines:
+        starts.append(starts[-1] + len(text) + 1)
+
+    def offset(line: int, column: int) -> int:
+        text = ctx.lines[line - 1]
+        return starts[line - 1] + len(text.encode("utf-8")[:column].decode("utf-8", "replace"))
+
+    return offset(node.lineno, node.col_offset), offset(node.end_lineno, node.end_col_offset)

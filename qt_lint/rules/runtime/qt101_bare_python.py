@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from qt_lint.commands import is_bare_python
+from qt_lint.commands import Command, is_bare_python
 from qt_lint.context import FileContext
-from qt_lint.finding import Finding, Kind
+from qt_lint.finding import Edit, Finding, Fix, Kind
 from qt_lint.rule import AnyOf, Example, Rule
 from qt_lint.rules.examples import GOLDEN
 
@@ -45,6 +45,11 @@ class BarePython(Rule):
     ExecStart=/opt/quantum/venvs/backend/bin/python -m backend.main
     ```
     In scripts: `ops/run.sh <venv> script.py`.
+
+    `--unsafe-fixes` replaces the program by the venv interpreter when
+    `contract.script-venvs` maps the script it runs (`python3 ops/training/train.py` ->
+    `/opt/quantum/venvs/ai-engine/bin/python ops/training/train.py`, also inside a Python
+    `subprocess` list); other commands need a human to say which venv.
     """
 
     code = "QT101"
@@ -56,6 +61,8 @@ class BarePython(Rule):
                  Kind.SHELL: AnyOf("python"), Kind.MAKEFILE: AnyOf("python", "$"),
                  Kind.CRONTAB: AnyOf("python")}
     summary = "Command runs a system python instead of a venv interpreter"
+    fixable = True
+    fix_note = "unsafe (another interpreter runs); only for scripts `contract.script-venvs` maps"
     example_path = "systemd/quantum-backend.service"
     VALID = (Example(GOLDEN),
              Example(GOLDEN.replace(_EXEC, "ExecStart=/opt/quantum/venvs/backend/bin/python3 x")),
@@ -83,6 +90,15 @@ class BarePython(Rule):
         Example('import subprocess\nPY = "python3"\nsubprocess.run([PY, "x.py"])\n'
                 'subprocess.run("nohup python x.py &", shell=True)\n', path="ops/a.py",
                 expect=((3, 17), (4, 23))),
+        Example('import subprocess\nsubprocess.run(["python3", "ops/training/train.py"])\n',
+                path="ops/nightly.py", expect=((2, 17),),
+                fixed='import subprocess\nsubprocess.run(["/opt/quantum/venvs/ai-engine/bin/'
+                      'python", "ops/training/train.py"])\n'),
+        Example("#!/bin/bash\ncd /home/qt/quantum_trader\n"
+                "python3 ops/model_safety/score.py --all\n", path="ops/score.sh",
+                expect=((3, 1),),
+                fixed="#!/bin/bash\ncd /home/qt/quantum_trader\n"
+                      "/opt/quantum/venvs/ai-engine/bin/python ops/model_safety/score.py --all\n"),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -91,4 +107,34 @@ class BarePython(Rule):
             if is_bare_python(program):
                 yield ctx.finding(self, program.line, program.column,
                                   f"`{program.text}` is a system python; run the venv "
-                                  f"interpreter {ctx.contract.venv_root}/<venv>/bin/python")
+                                  f"interpreter {ctx.contract.venv_root}/<venv>/bin/python",
+                                  _venv_fix(ctx, command))
+
+
+def _venv_fix(ctx: FileContext, command: Command) -> Fix | None:
+    """The program replaced by the venv interpreter that `contract.script-venvs` maps the
+    script to (`python3 ops/training/train.py` -> `/opt/quantum/venvs/ai-engine/bin/python
+    ops/training/train.py`): unsafe, another interpreter runs. Only where the program is
+    written as one plain word (quoted or not) at its position; `env python3`, variables
+    and wrappers' own words are left to a human."""
+    c = ctx.contract
+    program = command.program
+    script = next((w for w in command.args if not w.text.startswith("-")), None)
+    if script is None or script.dynamic or program.dynamic or program.text.startswith("env"):
+        return None
+    relative = script.text.removeprefix(c.repo_root.rstrip("/") + "/").removeprefix("./")
+    venv = c.venv_for_script(relative)
+    if venv is None or not 0 < program.line <= len(ctx.lines):
+        return None
+    line = ctx.lines[program.line - 1]
+    start = program.column - 1
+    if line[start:start + 1] in ("'", '"'):
+        quote = line[start]
+        if line[start + 1:start + 1 + len(program.text) + 1] != program.text + quote:
+            return None
+        start += 1
+    elif not line.startswith(program.text, start) or \
+            line[start + len(program.text):start + len(program.text) + 1] not in ("", " ", "\t"):
+        return None
+    offset = sum(len(text) + 1 for text in ctx.lines[:program.line - 1]) + start
+    return Fix((Edit(offset, offset + len(program.text), c.venv_python(venv)),), safe=False)
