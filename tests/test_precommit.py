@@ -62,3 +62,21 @@ def test_hook_blocks_env_file_commit_then_passes(tmp_path: Path) -> None:
                             capture_output=True, text=True, timeout=600)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "qt-lint" in passed.stdout + passed.stderr
+
+
+def test_readme_rev_is_this_version_and_a_tag() -> None:
+    """The README's `rev:` is `v<version>`, and the repository carries that tag (a clone
+    without tags, such as a shallow CI checkout, cannot tell)."""
+    import re
+
+    from qt_lint import __version__
+
+    revs = re.findall(r"^\s+rev: (\S+)", (ROOT / "README.md").read_text(), re.M)
+    assert revs and set(revs) == {f"v{__version__}"}
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout (an sdist)")
+    tags = git("tag", "--list", cwd=ROOT).split()
+    if not tags:
+        pytest.skip("a clone without tags")
+    assert f"v{__version__}" in tags
+    assert git("cat-file", "-t", f"v{__version__}", cwd=ROOT).strip() == "tag"  # annotated
