@@ -21,7 +21,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from qt_lint.project import Project
 
-_REF = re.compile(r"(?<![\w.$}-])(?:\$\{?REPO_ROOT\}?/|\.\.?/|/)?[\w./@+-]*\w\.(?:sh|bash)\b")
+# a line is cut into words at blanks and shell punctuation first, then each word is tested
+# whole: linear in the line, whatever a pull request puts on it
+_SPLIT = re.compile(r"[\s;|&<>()'\"`=,]+")
+_REF = re.compile(r"(?:\$\{?REPO_ROOT\}?/|\.\.?/|/)?[\w./@+-]*\w\.(?:sh|bash)")
 _EXEC = re.compile(r"^\s*(Exec[A-Za-z]*)\s*=(.*)$", re.M)
 _CRON_PATTERNS = (":(glob)**/*.cron", ":(glob)**/*.crontab", ":(glob)**/crontab",
                   ":(glob)**/cron.d/*")
@@ -33,7 +36,8 @@ def script_refs(text: str) -> list[str]:
     for line in text.split("\n"):
         stripped = line.lstrip()
         if stripped and stripped[0] not in "#;" and ".sh" in line:  # `.bash` has it too
-            out.extend(m.group() for m in _REF.finditer(line))
+            out.extend(word for word in _SPLIT.split(line)
+                       if word.endswith((".sh", ".bash")) and _REF.fullmatch(word))
     return out
 
 

@@ -111,3 +111,28 @@ def test_redirect_after_a_heredoc_start_then_a_pipe_parses() -> None:
     assert (tee.args[0].text, tee.args[0].line, tee.args[0].column) == \
         ("/var/log/quantum/x.log", 1, 25)
     assert [c.name for c in analysis.commands][-1] == "python3"
+
+
+def test_printf_without_a_conversion_does_not_loop() -> None:
+    """`printf '100%%' a b`: no conversion takes the arguments; printf prints the format
+    once (a pull request's script must not hang the gate)."""
+    written = parse_shell("printf '100%%\\n' a b > /etc/q.env\n").written
+    assert written[0].text == "100%\n"
+
+
+def test_many_appends_to_one_file_stay_linear() -> None:
+    import time
+
+    lines = 4000
+    script = "echo '[Service]' > /etc/systemd/system/q.service\n" + \
+        "echo 'Environment=A=1' >> /etc/systemd/system/q.service\n" * lines
+    start = time.perf_counter()
+    (unit,) = parse_shell(script).written
+    assert time.perf_counter() - start < 5
+    assert unit.text.count("\n") == lines + 1 and len(unit.rows) == lines + 2
+    assert unit.at(lines + 1, 1) == (lines + 1, 6)
+
+
+def test_an_empty_write_is_no_line() -> None:
+    (written,) = parse_shell("echo -n '' > /etc/x.env\necho A=1 >> /etc/x.env\n").written
+    assert (written.text, written.at(1, 1)) == ("A=1\n", (2, 6))

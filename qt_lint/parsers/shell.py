@@ -128,19 +128,36 @@ class Written:
 
 def merged_writes(pieces: list[Written]) -> list[Written]:
     """What each file holds after the script: `>` starts a file again, `>>` adds to it
-    (`echo '[Service]' > f; echo 'User=root' >> f` is one unit)."""
-    files: dict[str, Written] = {}
+    (`echo '[Service]' > f; echo 'User=root' >> f` is one unit). Linear in the number of
+    writes (a script may append to one file thousands of times)."""
+    files: dict[str, list[Written]] = {}
     for piece in pieces:
-        before = files.pop(piece.path, None)  # a later write comes last, as in the script
-        if piece.append and before is not None and before.text:
-            keep = len(before.rows) - 1 if before.text.endswith("\n") else len(before.rows)
-            text = before.text if before.text.endswith("\n") else before.text + "\n"
-            columns = (before.columns or (0,) * len(before.rows))[:keep] + \
-                (piece.columns or (0,) * len(piece.rows))
-            piece = Written(piece.path, text + piece.text, before.rows[:keep] + piece.rows,
-                            before.append, columns)
-        files[piece.path] = piece
-    return list(files.values())
+        chain = files.pop(piece.path, None)  # a later write comes last, as in the script
+        files[piece.path] = [*chain, piece] if piece.append and chain else [piece]
+    return [_joined(chain) for chain in files.values()]
+
+
+def _joined(chain: list[Written]) -> Written:
+    if len(chain) == 1:
+        return chain[0]
+    texts: list[str] = []
+    rows: list[int] = []
+    columns: list[int] = []
+    for piece in chain:
+        if not piece.text:
+            continue  # `echo -n '' > f` writes nothing a line could come from
+        if texts and not texts[-1].endswith("\n"):
+            texts.append("\n")  # an unterminated last line ends where the next write starts
+        elif rows and texts and texts[-1].endswith("\n"):
+            rows.pop()  # the empty line after the last newline: the next piece's first line
+            columns.pop()
+        texts.append(piece.text)
+        rows.extend(piece.rows)
+        columns.extend(piece.columns or (0,) * len(piece.rows))
+    first = chain[0]
+    if not texts:
+        return first
+    return Written(first.path, "".join(texts), tuple(rows), first.append, tuple(columns))
 
 
 _ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", "a": "", "r": "", "0": ""}
@@ -177,18 +194,22 @@ def printed(command: Command) -> str | None:
         if not args:
             return None
         fmt, values = _escaped(args[0]), args[1:]
-        out = []
-        while True:
-            parts = re.split(r"(%[-0-9.]*[sdbq%])", fmt)
+        parts = re.split(r"(%[-0-9.]*[sdbq%])", fmt)
+        if not any(p.startswith("%") and p != "%%" for p in parts):
+            values = []  # nothing takes an argument: printf prints the format once
+        out: list[str] = []
+        taken = 0
+        while True:  # printf re-uses the format while arguments remain
             for part in parts:
                 if part == "%%":
                     out.append("%")
                 elif part.startswith("%") and len(part) > 1:
-                    value = values.pop(0) if values else ""
+                    value = values[taken] if taken < len(values) else ""
+                    taken += 1
                     out.append(_escaped(value) if part.endswith("b") else value)
                 else:
                     out.append(part)
-            if not values or len(parts) == 1:
+            if taken >= len(values):
                 return "".join(out)
     return None
 
