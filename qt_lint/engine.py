@@ -164,6 +164,7 @@ def _not_baselined(findings: list[Finding], target: Target,
 
 
 _GENERATED_KINDS = frozenset({Kind.UNIT, Kind.CRONTAB, Kind.ENV})
+MAX_WRITTEN = 200  # generated files analysed per script
 # about a file being in the repository, which a file a script writes on a host is not
 _REPO_FILE_CODES = frozenset({"QT301", "QT302"})
 
@@ -184,7 +185,15 @@ def _written(target: Target, ctx: FileContext, settings: RunSettings,
     except ParseError:
         return []
     out: list[Finding] = []
-    for item in written:
+    judged = [w for w in written if classify(w.path.lstrip("/")) in _GENERATED_KINDS]
+    if len(judged) > MAX_WRITTEN:
+        # never a silent pass: the files beyond the bound are named as not analysed
+        first = judged[MAX_WRITTEN]
+        out.append(parse_error(target.path, first.rows[0], 1,
+                               f"writes {len(judged)} units, crontabs and env files; the "
+                               f"first {MAX_WRITTEN} were analysed, not the rest"))
+        judged = judged[:MAX_WRITTEN]
+    for item in judged:
         relpath = item.path.lstrip("/")
         kind = classify(relpath)
         if kind not in _GENERATED_KINDS:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 # whole: linear in the line, whatever a pull request puts on it
 _SPLIT = re.compile(r"[\s;|&<>()'\"`=,]+")
 _REF = re.compile(r"(?:\$\{?REPO_ROOT\}?/|\.\.?/|/)?[\w./@+-]*\w\.(?:sh|bash)")
-_EXEC = re.compile(r"^\s*(Exec[A-Za-z]*)\s*=(.*)$", re.M)
+_EXEC = re.compile(r"^[ \t]*(Exec[A-Za-z]*)[ \t]*=(.*)$", re.M)  # blanks only: linear
 _CRON_PATTERNS = (":(glob)**/*.cron", ":(glob)**/*.crontab", ":(glob)**/crontab",
                   ":(glob)**/cron.d/*")
 

@@ -178,3 +178,37 @@ def test_source_that_is_a_fifo_or_huge_is_qt001(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "pipe.sh:1:1: QT001 not a regular file" in proc.stdout
     assert "big.sh:1:1: QT001 file is too large to analyse" in proc.stdout
+
+
+def test_new_patterns_stay_linear_on_hostile_text(tmp_path: Path) -> None:
+    """What a pull request can put in a file must not make the gate quadratic: blank
+    lines before no `Exec*=`, long lines of slashes where script names are looked for,
+    a file with thousands of activation calls, `$A$A$A...` of a long value, a script that
+    writes hundreds of crontabs."""
+    import time
+
+    from qt_lint.runby import _EXEC, script_refs
+
+    start = time.perf_counter()
+    assert not list(_EXEC.finditer("\n" * 200_000))
+    assert script_refs("x.sh " + "/" * 90_000) == ["x.sh"]
+    assert time.perf_counter() - start < 2
+    body = "def f(r, m):\n    r.train(m)\n" + "    r.promote(m)\n" * 20_000
+    (tmp_path / "ops").mkdir()
+    (tmp_path / "ops" / "many.py").write_text(body)
+    value = "/opt/quantum/models/backups/" + "x" * 3000
+    (tmp_path / "ops" / "expand.sh").write_text(
+        f"A={value}\nrm -rf \"$A\"\nrm -rf \"$A$A$A$A$A$A\"\n" +
+        "".join(f"echo '* * * * * qt /usr/bin/python3 /x{i}.py' > /etc/cron.d/q{i}\n"
+                for i in range(205)))
+    start = time.perf_counter()
+    proc = qt_lint("check", "--isolated", "--no-cache", "--select", "QT001,QT101,QT601,QT603",
+                   "ops", cwd=tmp_path)
+    assert time.perf_counter() - start < 60
+    lines = proc.stdout.splitlines()
+    assert sum(": QT601 " in line for line in lines) == 20_000
+    assert sum(": QT603 " in line for line in lines) == 1  # the long `$A$A...` is left as is
+    assert sum(": QT101 " in line for line in lines) == 200
+    assert [line for line in lines if ": QT001 " in line] == [
+        "ops/expand.sh:204:1: QT001 writes 205 units, crontabs and env files; the first 200 "
+        "were analysed, not the rest"]

@@ -29,6 +29,7 @@ _NEW_SHELL = frozenset({"subshell", "command_substitution", "process_substitutio
                         "function_definition"})
 MAX_DEPTH = 4
 _VARIABLE = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
+MAX_EXPANDED = 4096  # characters of an argument after its variables are expanded
 _REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 # ssh's options that take a value
 _SSH_ARGS = frozenset("BbcDEeFIiJLlmOopQRSWw")
@@ -451,8 +452,8 @@ class _Walker:
             return known
 
         text = _REFERENCE.sub(value, word.text)
-        if unknown or "$" in text or "`" in text:
-            return word
+        if unknown or "$" in text or "`" in text or len(text) > MAX_EXPANDED:
+            return word  # `$A$A$A...` of a long value: not a path anyone writes
         return Word(text, word.line, word.column, False)
 
     def _resolved(self, words: list[Word], nodes: list[Any]) -> tuple[list[Word], list[Any]]:

@@ -190,7 +190,12 @@ class AutoActivation(Rule):
     def _python(self, ctx: FileContext) -> Iterator[Finding]:
         facts = ctx.python
         verbs = ctx.contract.activation_verbs
-        for index, call in enumerate(facts.calls):
+        # the last training/evaluation call seen in each scope, in call order (one pass)
+        produced: dict[int, Call] = {}
+        for call in facts.calls:
+            if _PRODUCES.search(call.attr):
+                produced[id(call.scope)] = call
+                continue
             if not any(fnmatchcase(call.attr, verb) for verb in verbs):
                 continue
             conditions = [c for c in call.conditions if not _main_guard(facts.source(c))]
@@ -205,9 +210,8 @@ class AutoActivation(Rule):
                 continue
             if conditions:
                 continue
-            before = next((c for c in reversed(facts.calls[:index]) if c.scope is call.scope
-                           and c.line <= call.line and _PRODUCES.search(c.attr)), None)
-            if before is not None:
+            before = produced.get(id(call.scope))
+            if before is not None and before.line <= call.line:
                 yield ctx.finding(self, call.line, call.column,
                                   f"`{call.attr}` runs right after `{before.attr}` in the same "
                                   "function: activation follows training automatically; a "
