@@ -62,7 +62,12 @@ class ActiveModelWrite(Rule):
     example_path = "ops/training/train_patchtst.py"
     VALID = (Example('import os, torch\nfrom pathlib import Path\n'
                      'M = Path(os.environ["MODEL_DIR"])\ntorch.save(s, M / "shadow" / "x.pt")\n'
-                     'data = open(M / "active" / "x.pt", "rb").read()\n'),)
+                     'data = open(M / "active" / "x.pt", "rb").read()\n'),
+             Example('cp m.pt /opt/quantum/models/shadow/\nls /opt/quantum/models/active/\n'
+                     "ln -sfn /opt/quantum/models/active /home/qt/active-link\n",
+                     path="ops/deploy.sh"),
+             Example('cp "$1" /opt/quantum/models/active/\n',
+                     path="ops/model_safety/canary_activate.sh"))
     INVALID = (
         Example('import os, torch\nfrom pathlib import Path\n'
                 'ACTIVE = Path(os.environ["MODEL_DIR"]) / "active"\n'
@@ -70,6 +75,9 @@ class ActiveModelWrite(Rule):
         Example('import shutil\n'
                 'shutil.copy("m.pkl", "/opt/quantum/ai_engine/models/active/m.pkl")\n',
                 expect=((2, 22),)),
+        Example('M=/opt/quantum/models\ncp m.pt "$M/active/"\n'
+                "ln -sfn /opt/quantum/models/shadow/v2 /opt/quantum/models/active/cur\n",
+                path="ops/deploy.sh", expect=((2, 9), (3, 39))),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:

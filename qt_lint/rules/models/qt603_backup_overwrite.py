@@ -69,7 +69,8 @@ class BackupOverwrite(Rule):
     summary = "Deleting or overwriting inside archive/ or backups/"
     example_path = "ops/cleanup.sh"
     VALID = (Example('mv models/active/x.pkl "models/archive/$(date +%s)_x.pkl"\n'
-                     "tar czf backups/new.tgz data\nls backups/\nrm -rf build/\n"),)
+                     "tar czf backups/new.tgz data\nls backups/\nrm -rf build/\n"),
+             Example('B=/opt/quantum/models/backups\nB=$1\nrm -rf "$B"/old\n'))
     INVALID = (
         Example("rm -rf /opt/quantum/ai_engine/models/archive/*\n", expect=((1, 8),)),
         Example("cp -f model.pkl backups/model.pkl\n", expect=((1, 17),)),
@@ -77,6 +78,8 @@ class BackupOverwrite(Rule):
         Example('import shutil, os\nshutil.rmtree("/opt/quantum/data/backups")\n'
                 'B = os.environ["MODEL_DIR"] + "/archive"\nos.remove(B + "/old.pkl")\n',
                 path="ops/clean.py", expect=((2, 15), (4, 11))),
+        Example('B=/opt/quantum/models/backups\nfind "$B" -mtime +7 -delete\n',
+                expect=((2, 6),)),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:

@@ -48,11 +48,16 @@ class NeedsRoot(Rule):
                  Kind.SHELL: AnyOf(*ESCALATION_WORDS), Kind.CRONTAB: AnyOf(*ESCALATION_WORDS)}
     example_path = "ops/restart.py"
     VALID = (Example('import subprocess\nsubprocess.run(["systemctl", "status", "x"])\n'
-                     'print("never sudo")\n'),)
+                     'print("never sudo")\n'),
+             # no unit, wrapper or crontab of the repository runs it: an administrator's
+             Example("sudo cp systemd/*.service /etc/systemd/system/\n",
+                     path="scripts/install_units.sh"))
     INVALID = (
         Example('import subprocess\nsubprocess.run(["sudo", "systemctl", "restart", "x"])\n',
                 expect=((2, 17),)),
         Example('import os\nos.setuid(0)\n', expect=((2, 1),)),
+        Example("0 * * * * sudo /opt/quantum/venvs/backend/bin/python ops/sync.py\n",
+                path="deploy/quantum.cron", expect=((1, 11),)),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:

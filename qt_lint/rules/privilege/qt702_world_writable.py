@@ -63,7 +63,9 @@ class WorldWritable(Rule):
                  Kind.CRONTAB: AnyOf("chmod", "-m", "umask"), Kind.UNIT: AnyOf("UMask")}
     summary = "World-writable mode (chmod 777/666/o+w, umask 000, UMask=0000)"
     example_path = "ops/setup.sh"
-    VALID = (Example("chmod 755 /opt/quantum/data\nchmod u+x ops/run.sh\nchmod 640 x.env\n"),)
+    VALID = (Example("chmod 755 /opt/quantum/data\nchmod u+x ops/run.sh\nchmod 640 x.env\n"
+                     "umask 027\n"),
+             Example('import os\nos.umask(0o022)\n', path="ops/setup.py"))
     INVALID = (
         Example("chmod -R 777 /opt/quantum/data\n", expect=((1, 10),)),
         Example("sudo chmod o+w models\nmkdir -m 0666 x\n", expect=((1, 12), (2, 10))),
@@ -71,6 +73,10 @@ class WorldWritable(Rule):
                 'os.chmod("y", stat.S_IRUSR | stat.S_IWOTH)\n', path="ops/setup.py",
                 expect=((2, 15), (3, 23), (4, 15))),
         Example("umask 000\n", expect=((1, 7),)),
+        Example('import os\nos.umask(0)\nos.chmod("/srv/x", 511)\n', path="ops/setup.py",
+                expect=((2, 10), (3, 20))),
+        Example("[Service]\nUMask=0000\n", path="systemd/quantum-backend.service",
+                expect=((2, 7),)),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
