@@ -46,6 +46,18 @@ class FileContext:
         return self.text.split("\n")
 
     @cached_property
+    def _line_starts(self) -> list[int]:
+        starts = [0]
+        for line in self.lines:
+            starts.append(starts[-1] + len(line) + 1)
+        return starts
+
+    def offset(self, line: int, column: int) -> int:
+        """The text offset of a 1-based line and column (what a fix's `Edit` takes)."""
+        starts = self._line_starts
+        return starts[min(max(line, 1), len(starts)) - 1] + column - 1
+
+    @cached_property
     def unit_document(self) -> UnitDocument:
         """This file parsed as a unit fragment or drop-in."""
         from qt_lint.parsers.systemd import parse, unit_type_of

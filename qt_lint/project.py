@@ -415,6 +415,13 @@ def _git_units_args() -> list[str]:
 def _unit_files(root: Path, config: Config,
                 listing: subprocess.Popen[bytes] | None = None) -> list[Candidate]:
     """The repository's unit files; in git, git filters the names (no walk of the tree)."""
+    return tracked_files(root, config, Kind.UNIT, _git_units_args(), listing)
+
+
+def tracked_files(root: Path, config: Config, kind: Kind, git_args: list[str],
+                  listing: subprocess.Popen[bytes] | None = None) -> list[Candidate]:
+    """The repository's files of one kind: git lists them by the pathspecs in `git_args`
+    (tracked files, excludes applied); outside a git work tree a walk classifies them."""
     import subprocess
 
     from qt_lint import git
@@ -426,14 +433,13 @@ def _unit_files(root: Path, config: Config,
             stdout, _ = listing.communicate(timeout=60)
             returncode = listing.returncode
         else:
-            stdout, returncode = git.run(str(root), *_git_units_args()), 0
+            stdout, returncode = git.run(str(root), *git_args), 0
     except (OSError, subprocess.TimeoutExpired, git.GitError):
         returncode = 1
     if returncode != 0:  # not a git work tree: walk it
         from qt_lint.classify import classify
 
-        return [c for c in discover([root], config)
-                if classify(c.relpath, None) is Kind.UNIT]
+        return [c for c in discover([root], config) if classify(c.relpath, None) is kind]
     excludes = exclude_patterns(config)
     out = []
     for raw in sorted(set(stdout.split(b"\0"))):

@@ -63,21 +63,11 @@ def _resolve(ref: str, root: str, repo_root: str, caller_dir: str) -> str | None
 
 def cron_paths(project: Project) -> list[str]:
     """The repository's crontab files (git-tracked; outside git, found by a walk)."""
-    from qt_lint import git
-    from qt_lint.classify import classify
-    from qt_lint.discover import discover, exclude_patterns, matches
     from qt_lint.finding import Kind
+    from qt_lint.project import tracked_files
 
-    root = str(project.root)
-    try:
-        listed = git.run(root, "ls-files", "-z", "--cached", "--", *_CRON_PATTERNS)
-    except (OSError, git.GitError):
-        return [c.abspath for c in discover([project.root], project.config)
-                if classify(c.relpath, None) is Kind.CRONTAB]
-    excludes = exclude_patterns(project.config)
-    return [os.path.join(root, rel) for raw in sorted(set(listed.split(b"\0"))) if raw
-            and not matches(rel := os.fsdecode(raw), excludes)
-            and os.path.isfile(os.path.join(root, rel))]
+    args = ["ls-files", "-z", "--cached", "--", *_CRON_PATTERNS]
+    return [c.abspath for c in tracked_files(project.root, project.config, Kind.CRONTAB, args)]
 
 
 def service_scripts(project: Project) -> dict[str, str]:

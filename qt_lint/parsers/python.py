@@ -195,9 +195,11 @@ class PythonFacts:
 
     # --- positions ----------------------------------------------------------------------------
 
-    def position(self, node: ast.AST) -> tuple[int, int]:
-        line = getattr(node, "lineno", 1)
-        column = getattr(node, "col_offset", 0)
+    def position(self, node: ast.AST, end: bool = False) -> tuple[int, int]:
+        """Line and 1-based character column of a node's start (or, with `end`, of the
+        character after it); ast counts UTF-8 bytes."""
+        line = getattr(node, "end_lineno" if end else "lineno", None) or 1
+        column = getattr(node, "end_col_offset" if end else "col_offset", None) or 0
         text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
         if not text.isascii():
             column = len(text.encode("utf-8")[:column].decode("utf-8", "replace"))

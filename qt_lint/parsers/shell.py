@@ -590,15 +590,8 @@ class _Walker:
     def printed_to(self, writer: Command, redirects: list[Redirect]) -> None:
         """`echo 'User=root' >> /etc/systemd/system/x.service`, `printf '...' > f`."""
         outs = [r for r in redirects if r.operator in (">", ">>", ">|")]
-        text = printed(writer) if outs else None
-        target = outs[-1].target if outs else None
-        if text is None or target is None or target.dynamic or \
-                not target.text.startswith("/"):
-            return
-        count = text.count("\n") + 1
-        first = writer.args[0] if writer.args else writer.program
-        self.out.written.append(Written(target.text, text, (writer.program.line,) * count,
-                                        outs[-1].operator == ">>", (first.column,) * count))
+        if outs:
+            self._printed(writer, outs[-1].target, outs[-1].operator == ">>")
 
     def pipeline(self, node: Any, cd: list[Word | None]) -> None:
         """`echo '...' | sudo tee -a /etc/cron.d/x`: the text written to the file."""
@@ -607,17 +600,21 @@ class _Walker:
             self.walk(child, cd)
         commands = self.out.commands[before:]
         if len(commands) == 2 and commands[1].name == "tee":
-            text = printed(commands[0])
             files = [w for w in commands[1].args if not w.text.startswith("-")]
-            if text is not None and len(files) == 1 and not files[0].dynamic and \
-                    files[0].text.startswith("/"):
+            if len(files) == 1:
                 append = any(w.text in ("-a", "--append") for w in commands[1].args)
-                count = text.count("\n") + 1
-                printer = commands[0]
-                first = printer.args[0] if printer.args else printer.program
-                self.out.written.append(Written(files[0].text, text,
-                                                (printer.program.line,) * count, append,
-                                                (first.column,) * count))
+                self._printed(commands[0], files[0], append)
+
+    def _printed(self, printer: Command, target: Word, append: bool) -> None:
+        """What `echo`/`printf` writes to a fixed absolute path, each line at the printer's
+        line and its first argument's column."""
+        text = printed(printer)
+        if text is None or target.dynamic or not target.text.startswith("/"):
+            return
+        count = text.count("\n") + 1
+        first = printer.args[0] if printer.args else printer.program
+        self.out.written.append(Written(target.text, text, (printer.program.line,) * count,
+                                        append, (first.column,) * count))
 
     def heredoc(self, node: Any) -> None:
         for child in node.children:

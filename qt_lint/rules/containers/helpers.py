@@ -56,6 +56,36 @@ def classify_host(host: str, contract: Contract) -> str:
     return "remote"
 
 
+def _python_values(ctx: FileContext, part: str) -> list[tuple[ast.expr, Scope, bool, str]]:
+    """Where Python code gives Redis its `host` or `port`: (the expression, its scope,
+    whether it is a URL, what it was given to). A client's URL (`from_url`), the
+    constructor's argument (`Redis(host, port)` or keywords), and settings named for it
+    (`REDIS_URL`, `redis_host`; `REDIS_PORT`, `redis_port`)."""
+    facts = ctx.python
+    out: list[tuple[ast.expr, Scope, bool, str]] = []
+    for call in facts.calls:
+        name = call.name
+        node = None
+        if name.endswith("from_url") and "redis" in name.lower():
+            node = call.arg(0, "url")
+            if node is not None:
+                out.append((node, call.scope, True, name))
+        elif name.endswith(_CTOR_SUFFIXES) or name in ("Redis", "StrictRedis"):
+            node = call.kwarg(part)
+            index = 0 if part == "host" else 1
+            if node is None and len(call.node.args) > index and not name.endswith("Pool"):
+                node = call.node.args[index]
+            if node is not None:
+                out.append((node, call.scope, False, name))
+    for setting in facts.settings:
+        key = setting.key.upper()
+        if host_key(key) and (part == "host" or key.endswith("URL")):
+            out.append((setting.value, setting.scope, key.endswith("URL"), setting.key))
+        elif part == "port" and _port_key(key):
+            out.append((setting.value, setting.scope, False, setting.key))
+    return out
+
+
 def python_hosts(ctx: FileContext) -> Iterator[RedisHost]:
     """Redis hosts given to a client (`redis.Redis(host=...)`, `from_url(...)`) and to a
     setting named for one (`REDIS_URL = ...`, `redis_host: str = ...`, `redis_url=` keyword,
@@ -63,23 +93,7 @@ def python_hosts(ctx: FileContext) -> Iterator[RedisHost]:
     the value is written (a constant used by three clients is one finding, at the
     constant)."""
     facts = ctx.python
-    given: list[tuple[ast.expr, Scope, bool, str]] = []
-    for call in facts.calls:
-        name = call.name
-        if name.endswith("from_url") and "redis" in name.lower():
-            node = call.arg(0, "url")
-            if node is not None:
-                given.append((node, call.scope, True, name))
-        elif name.endswith(_CTOR_SUFFIXES) or name in ("Redis", "StrictRedis"):
-            node = call.kwarg("host")
-            if node is None and call.node.args and not name.endswith("Pool"):
-                node = call.node.args[0]
-            if node is not None:
-                given.append((node, call.scope, False, name))
-    for setting in facts.settings:
-        key = setting.key.upper()
-        if host_key(key):
-            given.append((setting.value, setting.scope, key.endswith("URL"), setting.key))
+    given = _python_values(ctx, "host")
     seen: set[tuple[int, int]] = set()
     for node, scope, url, where in given:
         value = facts.resolve(node, scope)
@@ -150,25 +164,7 @@ def ports(ctx: FileContext) -> Iterator[RedisPort]:
 def _ports(ctx: FileContext) -> Iterator[RedisPort]:
     if ctx.kind is Kind.PYTHON:
         facts = ctx.python
-        given: list[tuple[ast.expr, Scope, bool]] = []
-        for call in facts.calls:
-            name = call.name
-            if name.endswith("from_url") and "redis" in name.lower():
-                node = call.arg(0, "url")
-                if node is not None:
-                    given.append((node, call.scope, True))
-            elif name.endswith(_CTOR_SUFFIXES) or name in ("Redis", "StrictRedis"):
-                node = call.kwarg("port")
-                if node is None and len(call.node.args) > 1 and not name.endswith("Pool"):
-                    node = call.node.args[1]
-                if node is not None:
-                    given.append((node, call.scope, False))
-        for setting in facts.settings:
-            if host_key(setting.key.upper()) and setting.key.upper().endswith("URL"):
-                given.append((setting.value, setting.scope, True))
-            elif _port_key(setting.key):
-                given.append((setting.value, setting.scope, False))
-        for node, scope, url in given:
+        for node, scope, url, _ in _python_values(ctx, "port"):
             text = facts.scalar(node, scope)
             port = port_of_url(text) if text is not None and url else text
             if port is not None:

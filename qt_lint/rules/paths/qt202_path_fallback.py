@@ -95,25 +95,8 @@ def _fail_closed(ctx: FileContext, call: Call, default: ast.expr, key: Sym | Non
     called through an alias other than `os.` are left to a human."""
     node = call.node
     if not (call.name in ("os.getenv", "os.environ.get") and key is not None and key.exact
-            and len(node.args) == 2 and not node.keywords and node.args[1] is default
-            and ctx.python.dotted(node.func).startswith("os.")):
+            and len(node.args) == 2 and not node.keywords and node.args[1] is default):
         return None
-    span = _span(ctx, node)
-    if span is None:
-        return None
-    return Fix((Edit(span[0], span[1], f"os.environ[{key.text!r}]"),), safe=False)
-
-
-def _span(ctx: FileContext, node: ast.expr) -> tuple[int, int] | None:
-    """Text offsets of a node from its line and UTF-8 column positions."""
-    if node.end_lineno is None or node.end_col_offset is None:
-        return None
-    starts = [0]
-    for text in ctx.lines:
-        starts.append(starts[-1] + len(text) + 1)
-
-    def offset(line: int, column: int) -> int:
-        text = ctx.lines[line - 1]
-        return starts[line - 1] + len(text.encode("utf-8")[:column].decode("utf-8", "replace"))
-
-    return offset(node.lineno, node.col_offset), offset(node.end_lineno, node.end_col_offset)
+    facts = ctx.python
+    start, end = ctx.offset(*facts.position(node)), ctx.offset(*facts.position(node, end=True))
+    return Fix((Edit(start, end, f"os.environ[{key.text!r}]"),), safe=False)

@@ -136,5 +136,5 @@ def _venv_fix(ctx: FileContext, command: Command) -> Fix | None:
     elif not line.startswith(program.text, start) or \
             line[start + len(program.text):start + len(program.text) + 1] not in ("", " ", "\t"):
         return None
-    offset = sum(len(text) + 1 for text in ctx.lines[:program.line - 1]) + start
+    offset = ctx.offset(program.line, start + 1)
     return Fix((Edit(offset, offset + len(program.text), c.venv_python(venv)),), safe=False)
