@@ -27,8 +27,18 @@ class AnyOf:
 
     def search(self, text: str) -> bool:
         if self.ignore_case:
-            text = text.lower()
+            text = _lowered(text)
         return any(needle in text for needle in self.needles)
+
+
+_LOWERED: list[str] = ["", ""]  # the last text lowered, and its lowered form
+
+
+def _lowered(text: str) -> str:
+    """`text.lower()`, once per file however many prefilters ignore case."""
+    if text is not _LOWERED[0]:
+        _LOWERED[0], _LOWERED[1] = text, text.lower()
+    return _LOWERED[1]
 
 
 Test = re.Pattern[str] | AnyOf

@@ -488,9 +488,11 @@ class _Walker:
         written = make_command(tuple(words), self.origin, cd[0])
         if written is None:
             return
-        expanded = [words[0], *(self._expanded(w) for w in words[1:])]
-        command = written if expanded == words else \
-            make_command(tuple(expanded), self.origin, cd[0]) or written
+        command = written
+        if any(w.dynamic for w in words[1:]):  # most commands have no `$` to expand
+            expanded = [words[0], *(self._expanded(w) for w in words[1:])]
+            if any(e is not w for e, w in zip(expanded, words, strict=True)):
+                command = make_command(tuple(expanded), self.origin, cd[0]) or written
         self.out.commands.append(command)
         # the data words as written: a value in a variable is judged where it is assigned
         self.out.words.extend(written.args)

@@ -158,10 +158,11 @@ class AutoActivation(Rule):
         if kind is not Kind.PYTHON:
             return None
         verbs = [v.split("*")[0].split("?")[0].split("[")[0] for v in contract.activation_verbs]
-        words = [*verbs, contract.canary_script, "AUTO_ACTIVAT", "AUTO_PROMOT", "SHADOW_MODE",
-                 "auto_activat", "auto_promot", "shadow_mode", "auto-activat", "auto-promot",
-                 "shadow-mode"]
-        return AnyOf(*(w for w in words if w))
+        # one scan per needle of the text lowered once (shared with the other rules that
+        # ignore case): `AUTO_PROMOTE`, `auto_promotion_enabled`, `--auto-promote`
+        words = [*verbs, contract.canary_script, "auto_activat", "auto_promot", "shadow_mode",
+                 "auto-activat", "auto-promot", "shadow-mode"]
+        return AnyOf(*(w for w in words if w), ignore_case=True)
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         if ctx.kind is Kind.ENV:
