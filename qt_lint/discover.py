@@ -12,8 +12,14 @@ import stat
 from dataclasses import dataclass
 from fnmatch import translate
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qt_lint.config import DEFAULT_EXCLUDE, Config
+
+if TYPE_CHECKING:
+    import subprocess
+
+    from qt_lint.finding import Kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,3 +186,35 @@ def _git_files(directory: str) -> list[str] | None:
         if stat.S_ISREG(mode) or stat.S_ISLNK(mode):
             paths.append(path)
     return paths
+
+
+def tracked_files(root: Path, config: Config, kind: Kind, git_args: list[str],
+                  listing: subprocess.Popen[bytes] | None = None) -> list[Candidate]:
+    """The repository's files of one kind: git lists them by the pathspecs in `git_args`
+    (tracked files, excludes applied); outside a git work tree a walk classifies them."""
+    import subprocess
+
+    from qt_lint import git
+    from qt_lint.classify import classify
+
+    stdout, returncode = b"", 1
+    try:
+        if listing is not None:
+            stdout, _ = listing.communicate(timeout=60)
+            returncode = listing.returncode
+        else:
+            stdout, returncode = git.run(str(root), *git_args), 0
+    except (OSError, subprocess.TimeoutExpired, git.GitError):
+        returncode = 1
+    if returncode != 0:  # not a git work tree: walk it
+        return [c for c in discover([root], config) if classify(c.relpath, None) is kind]
+    excludes = exclude_patterns(config)
+    out = []
+    for raw in sorted(set(stdout.split(b"\0"))):
+        if not raw:
+            continue
+        rel = os.fsdecode(raw)
+        path = os.path.join(str(root), rel)
+        if not matches(rel, excludes) and os.path.isfile(path):
+            out.append(Candidate(path, rel, False))
+    return out

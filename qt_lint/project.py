@@ -415,41 +415,9 @@ def _git_units_args() -> list[str]:
 def _unit_files(root: Path, config: Config,
                 listing: subprocess.Popen[bytes] | None = None) -> list[Candidate]:
     """The repository's unit files; in git, git filters the names (no walk of the tree)."""
+    from qt_lint.discover import tracked_files
+
     return tracked_files(root, config, Kind.UNIT, _git_units_args(), listing)
-
-
-def tracked_files(root: Path, config: Config, kind: Kind, git_args: list[str],
-                  listing: subprocess.Popen[bytes] | None = None) -> list[Candidate]:
-    """The repository's files of one kind: git lists them by the pathspecs in `git_args`
-    (tracked files, excludes applied); outside a git work tree a walk classifies them."""
-    import subprocess
-
-    from qt_lint import git
-    from qt_lint.discover import Candidate, discover, exclude_patterns, matches
-
-    stdout, returncode = b"", 1
-    try:
-        if listing is not None:
-            stdout, _ = listing.communicate(timeout=60)
-            returncode = listing.returncode
-        else:
-            stdout, returncode = git.run(str(root), *git_args), 0
-    except (OSError, subprocess.TimeoutExpired, git.GitError):
-        returncode = 1
-    if returncode != 0:  # not a git work tree: walk it
-        from qt_lint.classify import classify
-
-        return [c for c in discover([root], config) if classify(c.relpath, None) is kind]
-    excludes = exclude_patterns(config)
-    out = []
-    for raw in sorted(set(stdout.split(b"\0"))):
-        if not raw:
-            continue
-        rel = os.fsdecode(raw)
-        path = os.path.join(str(root), rel)
-        if not matches(rel, excludes) and os.path.isfile(path):
-            out.append(Candidate(path, rel, False))
-    return out
 
 
 def _dropin_last(path: str) -> tuple[int, str]:

@@ -63,8 +63,8 @@ def _resolve(ref: str, root: str, repo_root: str, caller_dir: str) -> str | None
 
 def cron_paths(project: Project) -> list[str]:
     """The repository's crontab files (git-tracked; outside git, found by a walk)."""
+    from qt_lint.discover import tracked_files
     from qt_lint.finding import Kind
-    from qt_lint.project import tracked_files
 
     args = ["ls-files", "-z", "--cached", "--", *_CRON_PATTERNS]
     return [c.abspath for c in tracked_files(project.root, project.config, Kind.CRONTAB, args)]
