@@ -57,6 +57,8 @@ def cli() -> None:
                    "still gets the text report.")
 @click.option("--quiet", "-q", is_flag=True, help="Print the findings only (no summary).")
 @click.option("--fix", is_flag=True, help="Apply safe fixes to the files.")
+@click.option("--fix-baselined", is_flag=True,
+              help="Fix the baselined findings too and update the baseline (burn-down).")
 @click.option("--unsafe-fixes", is_flag=True,
               help="With --fix/--diff, also apply fixes marked unsafe.")
 @click.option("--show-fixes", is_flag=True, help="With --fix, list the findings it fixed.")

@@ -53,6 +53,7 @@ class CheckOptions:
     output_file: str | None = None
     quiet: bool = False
     fix: bool = False
+    fix_baselined: bool = False  # --fix for the baselined findings too (burn-down)
     show_fixes: bool = False
     exit_non_zero_on_fix: bool = False
     unsafe_fixes: bool = False
@@ -173,10 +174,12 @@ def run_check(o: CheckOptions) -> int:
             weakened = _baseline_additions(Path(baseline_file), known)
         else:
             known = baselines.load(Path(baseline_file))
+    if o.fix_baselined:
+        o.fix = o.fix or not o.show_diff
     settings = RunSettings.build(config, fix=o.fix or o.show_diff,
                                  unsafe_fixes=o.unsafe_fixes,
                                  baselined=tuple(sorted(known.items())) if known and
-                                 (o.fix or o.show_diff) else ())
+                                 (o.fix or o.show_diff) and not o.fix_baselined else ())
     cache = None if o.no_cache else ResultCache(default_dir(), settings)
     result = api.check(paths, settings, force_exclude=o.force_exclude, stdin=stdin,
                        jobs=o.jobs, cache=cache, diff_base=o.diff_base, baseline=known,
@@ -231,11 +234,19 @@ def run_check(o: CheckOptions) -> int:
         if stdin is not None and not result.fixed:
             sys.stdout.buffer.write(stdin[1])
             sys.stdout.flush()
+    if o.fix and written and result.rebased is not None and baseline_file and trusted is None:
+        # the fixes moved or removed baselined findings: the baseline follows them, so
+        # committing the fix never turns a known finding into a new one
+        from qt_lint import baseline as baselines
+
+        baselines.save(Path(baseline_file), result.rebased)
     if weakened:
         result.findings = sorted([*result.findings, *weakened])
     summary = summarise(result.findings, result.files, fixed=len(written) if o.fix and
                         stdin is None else len(result.fixed), baselined=result.baselined,
-                        stale=result.stale, docs_url=config.docs_url)
+                        stale=result.stale, docs_url=config.docs_url,
+                        baselined_fixable=result.baselined_fixable if (o.fix or o.show_diff) and
+                        not o.fix_baselined else 0)
     render = reporter(o.output_format)
     out = sys.stderr if (o.fix and stdin is not None) else sys.stdout
     failing = any(f.severity.value == "error" or config.strict for f in result.findings)
