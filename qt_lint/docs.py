@@ -1,5 +1,6 @@
-"""Documentation generated from the registries: `rules/<CODE>.md` for every rule and every
-host check, and the two tables of the README.
+"""Documentation generated from the registries: `docs/rules/<CODE>.md` for every rule and
+every host check, and the two tables of the documentation site (`docs/rules.md`,
+`docs/host.md`).
 
 `python -m qt_lint.docs` rewrites them; a test fails when any is stale.
 """
@@ -50,7 +51,7 @@ def host_table() -> str:
 
 
 def all_docs() -> dict[str, str]:
-    """File name under rules/ -> its text, for every rule and host check."""
+    """File name under docs/rules/ -> its text, for every rule and host check."""
     from qt_lint.host.checks import all_checks
 
     docs = {f"{code}.md": rule_markdown(rule) for code, rule in all_rules().items()}
@@ -71,14 +72,21 @@ def rules_table() -> str:
     return "\n".join(rows)
 
 
-def readme_with_table(readme: str) -> str:
-    """The README with both generated tables (rules, host checks) brought up to date."""
-    for first, last, table in ((TABLE_START, TABLE_END, rules_table()),
-                               (HOST_START, HOST_END, host_table())):
-        start = readme.index(first) + len(first)
-        end = readme.index(last)
-        readme = readme[:start] + "\n" + table + "\n" + readme[end:]
-    return readme
+# the pages of the documentation site that carry a generated table
+TABLE_PAGES = ("rules.md", "host.md")
+
+
+def with_tables(text: str) -> str:
+    """A page with every generated table it carries (rules, host checks) brought up to
+    date."""
+    for first, last, table in ((TABLE_START, TABLE_END, rules_table),
+                               (HOST_START, HOST_END, host_table)):
+        if first not in text:
+            continue
+        start = text.index(first) + len(first)
+        end = text.index(last)
+        text = text[:start] + "\n" + table() + "\n" + text[end:]
+    return text
 
 
 def index_source() -> str:
@@ -107,8 +115,14 @@ def write(root: Path) -> list[Path]:
     if not index.exists() or index.read_text(encoding="utf-8") != text:
         index.write_text(text, encoding="utf-8")
         changed.append(index)
-    folder = root / "rules"
-    folder.mkdir(exist_ok=True)
+    legacy = root / "rules"  # where the pages were before the documentation site
+    for stale in (*legacy.glob("QT*.md"), *legacy.glob("H*.md")):
+        stale.unlink()
+        changed.append(stale)
+    if legacy.is_dir() and not any(legacy.iterdir()):
+        legacy.rmdir()
+    folder = root / "docs" / "rules"
+    folder.mkdir(parents=True, exist_ok=True)
     wanted = all_docs()
     for stale in (*folder.glob("QT*.md"), *folder.glob("H*.md")):
         if stale.name not in wanted:
@@ -119,12 +133,13 @@ def write(root: Path) -> list[Path]:
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
             changed.append(path)
-    readme = root / "README.md"
-    text = readme.read_text(encoding="utf-8")
-    new = readme_with_table(text)
-    if new != text:
-        readme.write_text(new, encoding="utf-8")
-        changed.append(readme)
+    for name in TABLE_PAGES:
+        page = root / "docs" / name
+        text = page.read_text(encoding="utf-8")
+        new = with_tables(text)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+            changed.append(page)
     return changed
 
 

@@ -1,7 +1,7 @@
 """The rule modules, one rule each, grouped by the contract family of their code.
 
-To add a rule, follow "Adding a rule" in the README: a module here, its entry below, its
-fixtures, then `python -m qt_lint.docs` (rule docs, README table and index.py).
+To add a rule, follow "Adding a rule" in docs/contributing.md: a module here, its entry below, its
+fixtures, then `python -m qt_lint.docs` (rule pages, the docs tables and index.py).
 """
 
 from __future__ import annotations
