@@ -51,6 +51,7 @@ class CheckOptions:
     exit_zero: bool = False
     statistics: bool = False
     output_file: str | None = None
+    color: str = "auto"  # --color: auto, always, never
     quiet: bool = False
     fix: bool = False
     fix_baselined: bool = False  # --fix for the baselined findings too (burn-down)
@@ -110,8 +111,16 @@ def _names_a_unit(paths: list[Path]) -> bool:
     return any(classify(p.as_posix()) is Kind.UNIT for p in paths)
 
 
-def use_color() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+def use_color(choice: str = "auto") -> bool:
+    """`--color always|never|auto` as ruff has it; auto: never with NO_COLOR set, always
+    with FORCE_COLOR set (not empty), else only on a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if "NO_COLOR" in os.environ:
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
 
 
 def run_check(o: CheckOptions) -> int:
@@ -266,7 +275,7 @@ def run_check(o: CheckOptions) -> int:
                               f"{exc.strerror or type(exc).__name__}") from None
         render = reporter("text")
         findings = shown(result.findings)
-    _emit(out, render(findings, summary, color=use_color(), statistics=o.statistics,
+    _emit(out, render(findings, summary, color=use_color(o.color), statistics=o.statistics,
                       quiet=o.quiet))
     if o.show_fixes and result.fixed and not o.quiet:
         from qt_lint.report import printable
