@@ -109,3 +109,18 @@ def test_readme_fits_on_two_screens() -> None:
     for link in re.findall(r"\]\(([^)#]+)", readme):
         if "://" not in link:
             assert (ROOT / link).exists(), f"README links to a missing {link}"
+
+
+def test_every_configuration_key_has_a_schema_description_shown_on_its_page() -> None:
+    """Editors show the JSON Schema's descriptions; docs/configuration.md's tables are
+    generated from the same text."""
+    from qt_lint.config import json_schema
+
+    schema = json_schema()["properties"]
+    page = (ROOT / "docs" / "configuration.md").read_text()
+    contract = schema["contract"]["properties"]
+    for item in (*schema.values(), *contract.values()):
+        assert item.get("description"), item
+    for key, item in (*schema.items(), *contract.items()):
+        if key != "contract":
+            assert f"| `{key}` |" in page and item["description"] in page, key
