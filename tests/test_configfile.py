@@ -95,3 +95,62 @@ def test_values_and_positions_agree_with_yaml(tree: dict[str, Any], flow: bool,
     for v in values:
         if "\n" not in v.value:
             assert lines[v.line - 1][v.column - 1:].startswith(v.value[:1]), (text, v)
+
+
+def test_toml_inline_tables_and_multi_line_strings(tmp_path: Path) -> None:
+    text = ('[cache]\nredis = {host = "quantum_redis", port = 6380}\n'
+            '[[backends]]\nredis_url = """redis://redis:6379/0"""\n')
+    assert _check(tmp_path, "app.toml", text) == [
+        "config/app.toml:2:18: QT502 Redis host `quantum_redis` is a container name; Redis "
+        "runs as a systemd service on localhost",
+        "config/app.toml:2:41: QT503 Redis port 6380 is not 6379: the contract's Redis is the "
+        "systemd service on localhost:6379",
+        "config/app.toml:4:16: QT502 Redis host `redis` is a container name; Redis runs as a "
+        "systemd service on localhost"]
+
+
+def _toml(tree: dict[str, Any], inline: bool) -> str:
+    """A small TOML writer for the generated trees: tables, inline tables, arrays."""
+    import json
+
+    def value(v: Any) -> str:
+        if isinstance(v, dict):
+            return "{" + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + "}"
+        if isinstance(v, list):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        return json.dumps(v)
+
+    lines: list[str] = []
+    tables = []
+    for key, v in tree.items():
+        if isinstance(v, dict) and not inline:
+            tables.append((key, v))
+        else:
+            lines.append(f"{key} = {value(v)}")
+    for key, v in tables:
+        lines.append(f"[{key}]")
+        lines += [f"{k} = {value(x)}" for k, x in v.items()]
+    return "\n".join(lines) + "\n"
+
+
+toml_scalars = st.text(alphabet="abcqr_-.:/ 0123456789", min_size=1, max_size=12)
+toml_trees = st.recursive(toml_scalars, lambda inner: st.one_of(
+    st.lists(inner, min_size=1, max_size=3),
+    st.dictionaries(keys, inner, min_size=1, max_size=3)), max_leaves=10)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.dictionaries(keys, toml_trees, min_size=1, max_size=4), st.booleans())
+def test_toml_values_and_positions_agree_with_tomllib(tree: dict[str, Any],
+                                                      inline: bool) -> None:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    text = _toml(tree, inline)
+    loaded = tomllib.loads(text)
+    values = scan_config(text, "toml")
+    assert sorted((v.path, v.value) for v in values) == sorted(_leaves(loaded)), text
+    lines = text.split("\n")
+    for v in values:
+        assert lines[v.line - 1][v.column - 1:].startswith(v.value), (text, v)

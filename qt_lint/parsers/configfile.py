@@ -54,7 +54,87 @@ def scan_config(text: str, style: str) -> list[ConfigValue]:
         parsed = _yaml_values(text)
         if parsed is not None:
             return parsed
+    if style == "toml":
+        parsed = _toml_values(text)
+        if parsed is not None:
+            return parsed
     return _scan_lines(text, style)
+
+
+# `key =` at a line's start or after `{`/`,` (inline tables): where a TOML value starts
+_TOML_KEY = re.compile(r"(?:^|[{,])[ \t]*(?P<key>\"[^\"\n]*\"|'[^'\n]*'|[\w.\-]+)[ \t]*=[ \t]*",
+                       re.M)
+_QUOTES = ('"""\n', "'''\n", '"""', "'''", '"', "'", "")
+
+
+def _toml_values(text: str) -> list[ConfigValue] | None:
+    """Every scalar of a TOML document as tomllib reads it (inline tables, multi-line and
+    literal strings, arrays of tables), at the place its text starts; None when tomllib
+    rejects the text (then it is read line by line)."""
+    import bisect
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+    try:
+        document = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError):
+        return None
+    starts: dict[str, list[int]] = {}  # the last part of a key -> where its values start
+    for match in _TOML_KEY.finditer(text):
+        name = match.group("key").rsplit(".", 1)[-1].strip("\"'")
+        starts.setdefault(name, []).append(match.end())
+    for offsets in starts.values():
+        offsets.reverse()  # the first assignment last: used ones are popped off the end
+    line_starts = [0, *(i + 1 for i, c in enumerate(text) if c == "\n")]
+    out: list[ConfigValue] = []
+    inside: dict[int, int] = {}
+    todo: list[tuple[object, tuple[str, ...]]] = [(document, ())]
+    while todo:
+        node, path = todo.pop()
+        if isinstance(node, dict):
+            todo.extend((v, (*path, str(k))) for k, v in reversed(list(node.items())))
+        elif isinstance(node, list):
+            todo.extend((v, path) for v in reversed(node))
+        else:
+            value = ("true" if node else "false") if isinstance(node, bool) else str(node)
+            offset = _toml_offset(text, starts.get(path[-1], []) if path else [], value,
+                                  inside)
+            row = bisect.bisect_right(line_starts, offset) - 1
+            out.append(ConfigValue(path, value, row + 1, offset - line_starts[row] + 1))
+    return out
+
+
+def _toml_offset(text: str, starts: list[int], value: str, inside: dict[int, int]) -> int:
+    """Where the value's own characters start: at the first unused assignment of its key
+    whose text holds it (a few candidates ahead at most, so a document of one key
+    repeated stays linear), or within the array or inline table that the key's first
+    unused assignment holds (`inside`: how far each such value has been read); else that
+    assignment."""
+    while starts and starts[-1] < 0:
+        starts.pop()
+    for index in range(len(starts) - 1, max(len(starts) - 65, -1), -1):
+        start = starts[index]
+        if start < 0:
+            continue
+        for quote in _QUOTES:
+            if text.startswith(quote, start) and text.startswith(value, start + len(quote)):
+                starts[index] = -1
+                return start + len(quote)
+    if not starts:
+        return 0
+    start = starts[-1]
+    if text.startswith(("[", "{"), start):  # an array (of arrays) or an inline table
+        cursor = inside.get(start, start)
+        window = text[cursor:cursor + 65536]
+        for quote in ('"', "'"):
+            found = window.find(quote + value + quote)
+            if found != -1:
+                inside[start] = cursor + found + len(value) + 2
+                return cursor + found + 1
+    return start
 
 
 _ASSIGN_ITEM = re.compile(r"[A-Za-z_][\w.]*=")
