@@ -13,7 +13,7 @@ from qt_lint.source import Text
 if TYPE_CHECKING:
     import ast
 
-    from qt_lint.commands import Command
+    from qt_lint.command_model import Command
     from qt_lint.parsers.configfile import ConfigValue
     from qt_lint.parsers.envfile import EnvEntry, EnvFile
     from qt_lint.parsers.python import PythonFacts
@@ -156,7 +156,7 @@ class FileContext:
 
     @cached_property
     def commands(self) -> list[Command]:
-        """Every command this file runs (see `qt_lint.commands`)."""
+        """Every command this file runs (see `qt_lint.command_model`)."""
         if self.kind is Kind.UNIT:
             from qt_lint.parsers.systemd import commands_of
 

@@ -127,7 +127,7 @@ def run_check(o: CheckOptions) -> int:
     config = load(o.config_path, start, o.isolated, o.config_overrides)
     trusted = None
     if o.base_config:  # the gate in force is the target branch's, not the pull request's
-        from qt_lint.trusted import base_config
+        from qt_lint.gate_base import base_config
 
         trusted = base_config(o.base_config, config)
         config = trusted[0]
@@ -167,7 +167,7 @@ def run_check(o: CheckOptions) -> int:
         from qt_lint import baseline as baselines
 
         if trusted is not None:
-            from qt_lint.trusted import base_baseline
+            from qt_lint.gate_base import base_baseline
 
             known = base_baseline(Path(baseline_file), trusted[1], trusted[2] or "")
             weakened = _baseline_additions(Path(baseline_file), known)

@@ -44,7 +44,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from qt_lint.commands import Command, Word, make_command
+from qt_lint.command_model import Command, Word, make_command
 from qt_lint.parsers import BESIDE_THIS_FILE, ParseError
 
 DYNAMIC = "{...}"
