@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qt_lint import kinds
 from qt_lint.classify import Target, classify
 from qt_lint.config import Config
 from qt_lint.discover import Candidate, discover, relative_to_root
 from qt_lint.engine import FileResult, check_file, parse_error
-from qt_lint.finding import Finding, Kind
+from qt_lint.finding import Finding
 from qt_lint.project import Project
 from qt_lint.settings import RunSettings
 from qt_lint.source import display_path
@@ -102,7 +103,7 @@ def check(paths: Sequence[Path], settings: RunSettings | Config, *,
         targets, missing = classify_candidates(discover(list(paths), config, force_exclude))
         data = None
     project = project or Project(config.root, config)
-    units = [t.abspath for t in targets if t.kind is Kind.UNIT]
+    units = [t.abspath for t in targets if kinds.of(t.kind).cross_file]
     if units:
         project.add_checked_units(units)
         project.prefetch_units()

@@ -103,10 +103,11 @@ def _codes_option(value: str | None, option: str) -> tuple[str, ...] | None:
 
 
 def _names_a_unit(paths: list[Path]) -> bool:
-    from qt_lint.classify import classify
-    from qt_lint.finding import Kind
+    """A path given is a unit (a kind whose findings depend on the repository's units)."""
+    from qt_lint import kinds
 
-    return any(classify(p.as_posix()) is Kind.UNIT for p in paths)
+    return any((kind := kinds.classify(p.as_posix())) is not None and kinds.of(kind).cross_file
+               for p in paths)
 
 
 def use_color() -> bool:

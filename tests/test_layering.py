@@ -119,3 +119,56 @@ def test_no_private_name_crosses_modules() -> None:
                 offenders += [f"{module}: {_resolve(module, node)}.{a.name}" for a in node.names
                               if a.name.startswith("_") and a.name != "__version__"]
     assert offenders == []
+
+
+# The modules that handle every kind alike: what differs between kinds is asked of
+# `qt_lint.kinds` (one module per kind family), never switched on here.
+KIND_FREE = ("qt_lint.api", "qt_lint.cache", "qt_lint.classify", "qt_lint.context",
+             "qt_lint.engine", "qt_lint.project", "qt_lint.runner", "qt_lint.suppress")
+
+
+def _kind_members(tree: ast.AST) -> list[int]:
+    """Lines naming a member of `Kind` (`Kind.UNIT`): a branch on a kind, or a list of them."""
+    from qt_lint.finding import Kind
+
+    members = {k.name for k in Kind}
+    return sorted(node.lineno for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute) and node.attr in members
+            and isinstance(node.value, ast.Name) and node.value.id == "Kind")
+
+
+def test_kind_member_finder_finds_a_planted_branch() -> None:
+    tree = ast.parse("def f(kind):\n    if kind is Kind.UNIT:\n        return 1\n"
+                     "S = {Kind.ENV}\nK = kinds.of(kind)\n")
+    assert _kind_members(tree) == [2, 4]
+
+
+def test_core_modules_do_not_switch_on_kinds() -> None:
+    offenders = [f"{module}:{line}" for module in KIND_FREE
+                 for line in _kind_members(ast.parse(MODULES[module].read_text("utf-8")))]
+    assert offenders == []
+
+
+def _reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for target in graph[todo.pop()]:
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
+
+
+def test_kinds_sit_below_the_project() -> None:
+    """A kind reaches the project, the engine and the file's context only through its
+    arguments: importing them would close a cycle through the project's cross-file facts."""
+    graph = import_graph()
+    kinds = [m for m in MODULES if m == "qt_lint.kinds" or m.startswith("qt_lint.kinds.")]
+    assert len(kinds) >= 7
+    above = {"qt_lint.project", "qt_lint.context", "qt_lint.engine", "qt_lint.classify",
+             "qt_lint.api", "qt_lint.runby", "qt_lint.discover"}
+    offenders = sorted(f"{k} -> {m}" for k in kinds for m in _reachable(graph, k) & above)
+    assert offenders == []
+    # and the project does build on them
+    assert "qt_lint.kinds" in graph["qt_lint.project"]
