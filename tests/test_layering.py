@@ -172,3 +172,25 @@ def test_kinds_sit_below_the_project() -> None:
     assert offenders == []
     # and the project does build on them
     assert "qt_lint.kinds" in graph["qt_lint.project"]
+
+
+def test_host_audit_does_not_import_the_check_command() -> None:
+    """`qt-lint host` shares exit codes (`exitcodes`) and configuration loading (`settings`)
+    with `qt-lint check`, not the check command's runner."""
+    graph = import_graph()
+    host = [m for m in MODULES if m == "qt_lint.host" or m.startswith("qt_lint.host.")]
+    assert sorted(m for m in host if "qt_lint.runner" in graph[m]) == []
+    assert "qt_lint.exitcodes" in graph["qt_lint.host.run"]
+    assert "qt_lint.exitcodes" in graph["qt_lint.runner"]
+
+
+def test_run_check_reads_as_its_stages() -> None:
+    """`run_check` calls its stages and branches only on which outcome the options ask for
+    (it was 160 lines of complexity 70)."""
+    tree = ast.parse(MODULES["qt_lint.runner"].read_text("utf-8"))
+    run_check = next(n for n in tree.body
+                     if isinstance(n, ast.FunctionDef) and n.name == "run_check")
+    branches = sum(isinstance(n, (ast.If, ast.IfExp, ast.For, ast.While, ast.Try, ast.BoolOp))
+                   for n in ast.walk(run_check))
+    assert branches <= 10
+    assert (run_check.end_lineno or 0) - run_check.lineno < 40
