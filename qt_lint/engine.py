@@ -34,7 +34,8 @@ class FileResult:
 
 def check_file(target: Target, settings: RunSettings, project: Project | None = None,
                data: bytes | None = None) -> FileResult:
-    """All findings of one file, filtered. `data` replaces reading the file (stdin)."""
+    """All findings of one file, filtered. `data` replaces reading the file (standard input,
+    or the bytes the result cache read to hash it)."""
     from pathlib import Path
 
     max_size = settings.config.max_file_size
