@@ -29,6 +29,9 @@ if TYPE_CHECKING:  # imported where used: a pre-commit run on one file needs non
     from qt_lint.cache import ResultCache
 
 PARALLEL_THRESHOLD = 48
+# bytes the cache read kept for the analysis (a cold run over a large tree reads the rest
+# again rather than hold every file at once)
+MAX_HELD = 8 * 1024 * 1024
 
 
 @dataclass
@@ -151,6 +154,7 @@ def scan_cached(targets: list[Target], settings: RunSettings, project: Project,
     records: dict[int, dict[str, object]] = {}
     todo: list[int] = []
     contents: list[bytes | None] = []  # what the cache read to hash: not read again
+    held = 0
     for i, target in enumerate(targets):
         depends = project.dependencies_digest(target.kind, target.abspath)
         hit, records[i], content = cache.lookup(target.kind, target.relpath, target.abspath,
@@ -158,7 +162,11 @@ def scan_cached(targets: list[Target], settings: RunSettings, project: Project,
                                                 target.path)
         if hit is None:
             todo.append(i)
-            contents.append(content)
+            if content is not None and held + len(content) <= MAX_HELD:
+                held += len(content)
+                contents.append(content)
+            else:
+                contents.append(None)
         else:
             results[i] = FileResult(tuple(hit))
     scanned = scan([targets[i] for i in todo], settings, project, jobs, data, contents)

@@ -74,3 +74,28 @@ def test_workers_analyse_the_bytes_the_cache_read(tmp_path: Path,
     assert [(f.path, f.line, f.code) for f in cached.findings] == \
         [(f.path, f.line, f.code) for f in plain.findings]
     assert len(plain.findings) >= len(files)
+
+
+def test_a_cold_run_holds_a_bounded_amount(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past `MAX_HELD` bytes the analysis reads a file itself: a cold run over a large tree
+    does not keep every file in memory; the findings are the same."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    for i in range(4):
+        (root / f"job{i}.py").write_text(SCRIPT)
+    settings = RunSettings.build(Config(root=root))
+    monkeypatch.chdir(root)
+    monkeypatch.setattr(api, "MAX_HELD", len(SCRIPT) * 2)
+    reads: Counter[str] = Counter()
+    real = source.read_bounded
+
+    def counting(path: str | Path, limit: int, **kwargs: str) -> bytes:
+        reads[os.path.basename(path)] += 1
+        return real(path, limit, **kwargs)
+
+    monkeypatch.setattr(source, "read_bounded", counting)
+    result = api.check([root], settings, cache=ResultCache(tmp_path / "cache", settings),
+                       jobs=1)
+    assert sorted(n for name, n in reads.items() if name.startswith("job")) == [1, 1, 2, 2]
+    assert [f.path for f in result.findings] == [f"job{i}.py" for i in range(4)]
