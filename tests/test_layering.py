@@ -194,3 +194,13 @@ def test_run_check_reads_as_its_stages() -> None:
                    for n in ast.walk(run_check))
     assert branches <= 10
     assert (run_check.end_lineno or 0) - run_check.lineno < 40
+
+
+def test_rules_reach_the_python_parse_through_the_context() -> None:
+    """Rules get the parse from `FileContext` and what it means from `qt_lint.pymodel`; the
+    parser module itself they name for types only."""
+    graph = import_graph()
+    offenders = sorted(m for m in graph if m.startswith("qt_lint.rules.")
+                       and "qt_lint.parsers.python" in graph[m])
+    assert offenders == []
+    assert "qt_lint.pymodel.resolver" in graph["qt_lint.parsers.python"]

@@ -102,7 +102,7 @@ class BackupOverwrite(Rule):
                                   "archives are never overwritten")
 
     def _python(self, ctx: FileContext) -> Iterator[Finding]:
-        from qt_lint.parsers.python import file_ops
+        from qt_lint.pymodel.calls import file_ops
 
         facts = ctx.python
         for op in file_ops(facts):
