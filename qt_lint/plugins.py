@@ -8,7 +8,6 @@ rule modules it needs through the index generated from this walk (`qt_lint/rules
 from __future__ import annotations
 
 import importlib
-import pkgutil
 import re
 from collections.abc import Iterable
 from typing import ClassVar, Protocol, TypeVar
@@ -43,12 +42,16 @@ def by_code(classes: Iterable[type[T]]) -> dict[str, type[T]]:
 
 def modules_of(package: str) -> list[str]:
     """The modules directly in a package (not its sub-packages), by name."""
+    import pkgutil  # only to list them all (rules, explain, docs, host): not a one-file check
+
     spec = importlib.import_module(package)
     return sorted(info.name for info in pkgutil.iter_modules(spec.__path__) if not info.ispkg)
 
 
 def rule_modules() -> list[str]:
     """Every rule module, as `family.qtNNN_name`, in code order."""
+    import pkgutil
+
     package = importlib.import_module("qt_lint.rules")
     out = []
     for family in pkgutil.iter_modules(package.__path__):
