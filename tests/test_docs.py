@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from qt_lint.docs import TABLE_PAGES, all_docs, with_tables
 from qt_lint.registry import all_rules
 from tests.conftest import ROOT
@@ -124,3 +126,17 @@ def test_every_configuration_key_has_a_schema_description_shown_on_its_page() ->
     for key, item in (*schema.items(), *contract.items()):
         if key != "contract":
             assert f"| `{key}` |" in page and item["description"] in page, key
+
+
+def test_kinds_table_comes_from_the_kinds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/file-kinds.md's file-kind table is each kind module's own `files`, in `Kind`
+    order."""
+    from qt_lint.docs import KINDS_END, KINDS_START, kinds_table
+    from qt_lint.kinds.unit import UnitKind
+
+    page = (ROOT / "docs" / "file-kinds.md").read_text()
+    table = page[page.index(KINDS_START) + len(KINDS_START):page.index(KINDS_END)]
+    assert table.strip() == kinds_table()
+    assert table.count("\n| ") == 10  # a header row and the nine kinds, after the separator
+    monkeypatch.setattr(UnitKind, "files", "`*.unit-of-tomorrow`")
+    assert "| systemd-unit | `*.unit-of-tomorrow` |" in with_tables(page)
