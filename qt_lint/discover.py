@@ -73,7 +73,7 @@ class Matcher:
         body = pattern.rstrip("/")
         if body.startswith("**/") and "/" not in body[3:] and not _GLOB_CHARS & set(body[3:]):
             body = body[3:]  # `**/name`: a name at any depth
-        if body.endswith(("/**", "/*")) and not body.startswith("/**"):
+        if body.endswith(("/**", "/*")) and body.rsplit("/", 1)[0].strip("/"):
             body, dir_only = body.rsplit("/", 1)[0], True  # what is inside the folder
             if "/" not in body.lstrip("/"):
                 body = "/" + body.lstrip("/")  # `dir/**` is anchored, as gitignore has it

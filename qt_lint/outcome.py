@@ -41,13 +41,14 @@ def baseline_in_force(o: CheckOptions, config: Config, trusted: tuple[Config, st
     return known, baseline_additions(Path(baseline_file), known)
 
 
-def save_rebased_baseline(o: CheckOptions, config: Config, result: CheckRun) -> None:
+def save_rebased_baseline(o: CheckOptions, config: Config, result: CheckRun,
+                          trusted: object, written: list[str]) -> None:
     """The fixes moved or removed baselined findings: the baseline file follows them, so
     committing the fix never turns a known finding into a new one (not with
     `--base-config`, whose baseline is the target branch's, nor for standard input)."""
     baseline_file = o.baseline_path or (str(config.root / config.baseline) if config.baseline
                                         else None)
-    if result.rebased is None or not baseline_file:
+    if result.rebased is None or not baseline_file or not written or trusted is not None:
         return
     from qt_lint import baseline as baselines
 

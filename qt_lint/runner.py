@@ -88,8 +88,6 @@ def run_check(o: CheckOptions) -> int:
         project.prefetch_units()  # git lists the repository's units while we import the rest
     stdin = (o.stdin_filename, sys.stdin.buffer.read()) if o.stdin_filename else None
     known, weakened = outcome.baseline_in_force(o, config, trusted)
-    if o.fix_baselined:
-        o.fix = o.fix or not o.show_diff
     settings, cache = _settings(o, config, known)
     result = api.check(paths, settings, force_exclude=o.force_exclude, stdin=stdin,
                        jobs=o.jobs, cache=cache, diff_base=o.diff_base, baseline=known,
@@ -99,8 +97,7 @@ def run_check(o: CheckOptions) -> int:
     if o.show_diff:
         return outcome.show_diff(o, result)
     written, unwritten = outcome.write_fixes(config, result, stdin) if o.fix else ([], [])
-    if written and trusted is None:
-        outcome.save_rebased_baseline(o, config, result)
+    outcome.save_rebased_baseline(o, config, result, trusted, written)
     if weakened:
         result.findings = sorted([*result.findings, *weakened])
     return outcome.report(o, config, result, stdin, written, unwritten)
@@ -109,6 +106,7 @@ def run_check(o: CheckOptions) -> int:
 def _configuration(o: CheckOptions) -> tuple[Config, tuple[Config, str, str | None] | None]:
     """The configuration in force (the base revision's with `--base-config`), with the
     command line's selections; and the trusted base (config, commit, top), if any."""
+    o.fix = o.fix or (o.fix_baselined and not o.show_diff)  # burn-down: fixes all
     reading_stdin = o.paths == (Path("-"),)
     if reading_stdin and not o.stdin_filename:
         raise ConfigError("reading standard input (-) needs --stdin-filename PATH")

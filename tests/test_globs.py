@@ -60,6 +60,7 @@ def test_the_issue_s_cases() -> None:
     assert not matches("src/legacy/x.py", ("legacy/**/*.py",))  # a / anchors it
     assert matches("src/build/x.py", ("build/",)) and not matches("src/build", ("build/",))
     assert not matches("legacy/keep.py", ("legacy/**", "!legacy/keep.py"))
+    assert matches("b", ("a", "/*")) and matches("b/c", ("/**",))  # the root's entries
 
 
 def test_one_file_run_imports_pathspec_only_for_real_globs(tmp_path: object) -> None:
