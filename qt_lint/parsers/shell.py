@@ -309,6 +309,9 @@ def parse_shell(text: str, origin: str = "shell", mapper: Mapper = identity,
                 text = data.decode("utf-8")
     walker = _Walker(data, text, origin, mapper, depth)
     walker.walk(tree.root_node, [None])
+    if walker.splits:
+        walker = _repaired(walker, tree.root_node.has_error)
+        tree = walker.tree if walker.tree is not None else tree
     if tree.root_node.has_error:
         walker.collect_errors(tree.root_node)
         # later errors are mostly the first one's cascade: report the first region once
@@ -316,6 +319,43 @@ def parse_shell(text: str, origin: str = "shell", mapper: Mapper = identity,
     if depth == 0 and walker.out.written:
         walker.out.written = merged_writes(walker.out.written)
     return walker.out
+
+
+MAX_REPAIRS = 16
+
+
+def _repaired(walker: _Walker, had_error: bool) -> _Walker:
+    """tree-sitter-bash (0.25) reads some valid scripts into trees bash could never
+    build, with no error flag: the first command of a line taken as arguments of the
+    last command of the line before (a pipeline followed by `&&` on the next line,
+    tree-sitter-bash #347; `[ ... ]` merged across statements, #316), a redirect's
+    destination on a later line. A simple command never spans an unescaped newline, so
+    the statement ends there: a `;` is put right after the last word before that
+    newline (positions of every other word stay true) and the text is parsed again,
+    until no command spans a line. Where the parser still cannot read it (or reads it
+    with an error the original did not have), each such line is reported (QT001) from
+    the first reading; the rest is still analysed."""
+    first = walker
+    data = walker.data
+    for _ in range(MAX_REPAIRS):
+        for at in sorted(set(walker.splits), reverse=True):
+            data = data[:at] + b";" + data[at:]
+        tree = _parser().parse(data)
+        if tree.root_node.has_error and not had_error:
+            break
+        text = data.decode("utf-8")
+        walker = _Walker(data, text, first.origin, first.mapper, first.depth)
+        walker.tree = tree
+        walker.walk(tree.root_node, [None])
+        if not walker.splits:
+            return walker
+    for at in sorted(set(first.splits)):
+        row = first.data.count(b"\n", 0, at)
+        line, column = first.mapper(row, 0)
+        first.out.errors.insert(0, ParseError(
+            "shell statement the parser misreads (a command across a line end): this "
+            "line was not analysed", line, column))
+    return first
 
 
 class _Walker:
@@ -330,6 +370,9 @@ class _Walker:
         self.lines = data.split(b"\n") if not self.ascii else []
         # static values of variables, for `$PY x.py` (None: assigned differently twice)
         self.values: dict[str, str | None] = {}
+        # byte offsets where a misread command spans a line end (see `_repaired`)
+        self.splits: list[int] = []
+        self.tree: Any = None
 
     # --- positions and words ----------------------------------------------------------------
 
@@ -386,6 +429,8 @@ class _Walker:
             self.assignment(node, cd)
             return
         if kind == "test_command":
+            if node.start_point[0] != node.end_point[0] and node.children[0].type == "[":
+                self.spans(node)
             self.test_words(node)
         if kind == "pipeline":
             self.pipeline(node, cd)
@@ -467,7 +512,52 @@ class _Walker:
         new = [Word(part, first.line, first.column, "$" in part) for part in value.split()]
         return [*new, *words[1:]], [nodes[0]] * len(new) + nodes[1:]
 
+    def spans(self, node: Any) -> None:
+        """Where `node`'s words run across an unescaped newline (impossible in bash)."""
+        previous = None
+        for child in node.children:
+            if child.type in ("comment", "heredoc_redirect") or (
+                    not child.is_named and child.type not in ("[", "]")):
+                continue
+            if child.start_point[0] != child.end_point[0] and child.type in (
+                    "word", "concatenation", "command_name"):
+                at = self._bare_newline(child)
+                if at is not None:
+                    self.splits.append(at)
+                    return
+            if previous is not None and child.start_point[0] > previous.end_point[0]:
+                gap = self.data[previous.end_byte:child.start_byte].replace(b"\\\n", b"")
+                if b"\n" in gap:
+                    # the first line end alone: what follows is parsed again
+                    self.splits.append(previous.end_byte)
+                    return
+            previous = child
+
+    def _bare_newline(self, node: Any) -> int | None:
+        """The offset of an unescaped, unquoted newline inside a word (tree-sitter-bash
+        may start a word with the newline that ends the command before it)."""
+        if node.type != "word":
+            for child in node.children:
+                if child.type in ("word", "command_name", "concatenation"):
+                    at = self._bare_newline(child)
+                    if at is not None:
+                        return at
+            return None
+        data = self.data
+        i, end = int(node.start_byte), int(node.end_byte)
+        while i < end:
+            byte = data[i]
+            if byte == 0x5C:  # backslash: the next byte is escaped
+                i += 2
+                continue
+            if byte == 0x0A:
+                return i
+            i += 1
+        return None
+
     def command(self, node: Any, cd: list[Word | None]) -> None:
+        if node.start_point[0] != node.end_point[0]:
+            self.spans(node)
         words: list[Word] = []
         nodes: list[Any] = []
         for child in node.children:
@@ -632,6 +722,8 @@ class _Walker:
             self.out.extend(parse_shell(text, self.origin, mapper, self.depth + 1))
 
     def redirect(self, node: Any, cd: list[Word | None]) -> None:
+        if node.start_point[0] != node.end_point[0] and node.type == "file_redirect":
+            self.spans(node)
         operator = ""
         target = None
         for child in node.children:
