@@ -76,7 +76,15 @@ def _reads_a_script(command: Command) -> bool:
         return True
     if command.name == "ssh":
         remote = ssh_remote_command(command)
-        return not remote or remote[0].text.rsplit("/", 1)[-1] in SHELLS
+        if not remote:
+            return True
+        # ssh joins its command words and the remote shell splits them again:
+        # `ssh host 'bash -s'`, `ssh host sudo bash -s` run a shell
+        first = remote[0]
+        split = tuple(Word(part, first.line, first.column)
+                      for w in remote for part in w.text.split())
+        inner = make_command(split, "ssh")
+        return inner is not None and inner.name in SHELLS
     return False
 
 
@@ -297,7 +305,9 @@ def identity(row: int, column: int) -> tuple[int, int]:
 
 
 def parse_shell(text: str, origin: str = "shell", mapper: Mapper = identity,
-                depth: int = 0) -> ShellAnalysis:
+                depth: int = 0, env: dict[str, str] | None = None) -> ShellAnalysis:
+    """The commands `text` runs; `env` holds variables set before it runs (a crontab's
+    `PY=python3` lines)."""
     data = text.encode("utf-8")
     tree = _parser().parse(data)
     if tree.root_node.has_error and b"<<" in data:
@@ -308,9 +318,11 @@ def parse_shell(text: str, origin: str = "shell", mapper: Mapper = identity,
                 data, tree = swapped, retry
                 text = data.decode("utf-8")
     walker = _Walker(data, text, origin, mapper, depth)
+    if env:
+        walker.values.update(env)
     walker.walk(tree.root_node, [None])
     if walker.splits:
-        walker = _repaired(walker, tree.root_node.has_error)
+        walker = _repaired(walker, tree.root_node.has_error, env)
         tree = walker.tree if walker.tree is not None else tree
     if tree.root_node.has_error:
         walker.collect_errors(tree.root_node)
@@ -324,7 +336,18 @@ def parse_shell(text: str, origin: str = "shell", mapper: Mapper = identity,
 MAX_REPAIRS = 16
 
 
-def _repaired(walker: _Walker, had_error: bool) -> _Walker:
+def _last_simple(node: Any) -> Any:
+    """The simple command a redirect after a list or pipeline applies to: its last one
+    (None when that is a compound command: the redirect is the compound's)."""
+    while node.type in ("list", "pipeline"):
+        named = [c for c in node.children if c.is_named and c.type != "comment"]
+        if not named:
+            return None
+        node = named[-1]
+    return node if node.type == "command" else None
+
+
+def _repaired(walker: _Walker, had_error: bool, env: dict[str, str] | None) -> _Walker:
     """tree-sitter-bash (0.25) reads some valid scripts into trees bash could never
     build, with no error flag: the first command of a line taken as arguments of the
     last command of the line before (a pipeline followed by `&&` on the next line,
@@ -346,6 +369,8 @@ def _repaired(walker: _Walker, had_error: bool) -> _Walker:
         text = data.decode("utf-8")
         walker = _Walker(data, text, first.origin, first.mapper, first.depth)
         walker.tree = tree
+        if env:
+            walker.values.update(env)
         walker.walk(tree.root_node, [None])
         if not walker.splits:
             return walker
@@ -372,6 +397,9 @@ class _Walker:
         self.values: dict[str, str | None] = {}
         # byte offsets where a misread command spans a line end (see `_repaired`)
         self.splits: list[int] = []
+        # the command node a list's redirects belong to, and its index in `out.commands`
+        self.mark: int | None = None
+        self.marked: int | None = None
         self.tree: Any = None
 
     # --- positions and words ----------------------------------------------------------------
@@ -574,6 +602,8 @@ class _Walker:
                         self.walk(sub, cd)
         if not words:
             return
+        if node.id == self.mark:
+            self.marked = len(self.out.commands)
         words, nodes = self._resolved(words, nodes)
         written = make_command(tuple(words), self.origin, cd[0])
         if written is None:
@@ -649,7 +679,20 @@ class _Walker:
                 self.walk(child, cd)
         if body is not None:
             before = len(self.out.commands)
-            self.walk(body, cd)
+            simple = body.type == "command"
+            last = _last_simple(body)
+            if last is not None and last.id != body.id:
+                # tree-sitter-bash #345: `cd d && cat > f <<EOF` hangs the redirects on
+                # the list; bash gives them to its last command
+                saved = self.mark, self.marked
+                self.mark, self.marked = last.id, None
+                self.walk(body, cd)
+                if self.marked is not None:
+                    before = self.marked
+                    simple = True
+                self.mark, self.marked = saved
+            else:
+                self.walk(body, cd)
             fed = self.out.commands[before:before + 1]
             if fed and _reads_a_script(fed[0]) and self.depth < MAX_DEPTH:
                 for heredoc in heredocs:
@@ -676,7 +719,7 @@ class _Walker:
                         text = self.raw(child)
                         rows = tuple(range(line, line + text.count("\n") + 1))
                         self.out.written.append(Written(target, text, rows, append))
-        elif writer is not None and not heredocs and body.type == "command":
+        elif writer is not None and not heredocs and simple:
             self.printed_to(writer, redirects)
 
     def printed_to(self, writer: Command, redirects: list[Redirect]) -> None:
