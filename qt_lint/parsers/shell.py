@@ -29,6 +29,8 @@ _NEW_SHELL = frozenset({"subshell", "command_substitution", "process_substitutio
                         "function_definition"})
 MAX_DEPTH = 4
 _VARIABLE = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
+_DEFAULT = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*):?[-=]([^}$`\s]+)\}$")
+_ARRAY = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}$")
 MAX_EXPANDED = 4096  # characters of an argument after its variables are expanded
 _REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 # ssh's options that take a value
@@ -67,6 +69,12 @@ def _written_to(command: Command | None, redirects: list[Any]) -> str | None:
     if target is None or target.dynamic or not target.text.startswith("/"):
         return None
     return target.text
+
+
+def shell_script_argument_free(command: Command) -> bool:
+    """A shell that reads its script from standard input: no `-c`, no script file
+    (`bash`, `bash -s`, `sh -x`)."""
+    return all(w.text.startswith("-") and "c" not in w.text for w in command.args)
 
 
 def _reads_a_script(command: Command) -> bool:
@@ -492,7 +500,11 @@ class _Walker:
             key = self.raw(name) if name else ""
             self.out.assignments.append((key, word))
             self.out.words.append(word)
-            static = word.text if not word.dynamic else self._looked_up(value)
+            if value.type == "array":  # `CMD=(python3 x.py)`: "${CMD[@]}" runs it
+                parts = [self._value(c) for c in value.named_children]
+                static = None if any(d for _, d in parts) else " ".join(p for p, _ in parts)
+            else:
+                static = word.text if not word.dynamic else self._looked_up(value)
             if key in self.values and self.values[key] != static:
                 static = None
             self.values[key] = static
@@ -529,11 +541,28 @@ class _Walker:
             return word  # `$A$A$A...` of a long value: not a path anyone writes
         return Word(text, word.line, word.column, False)
 
+    def _program_of(self, text: str) -> str | None:
+        """The program a dynamic first word names: `${PY:-python3}` (the default where
+        PY is not set in the script), `"${CMD[@]}"` of an array, `$(which python3)`,
+        `$(command -v python3)`."""
+        default = _DEFAULT.match(text)
+        if default:
+            known = self.values.get(default.group(1))
+            return known if default.group(1) in self.values else default.group(2)
+        array = _ARRAY.match(text)
+        if array:
+            return self.values.get(array.group(1))
+        if text.startswith(("$(", "`")):
+            return looked_up(text.strip("$()` \t"))
+        return None
+
     def _resolved(self, words: list[Word], nodes: list[Any]) -> tuple[list[Word], list[Any]]:
         """`$PYTHON3 x.py` with `PYTHON3="python3"` (or `PY=$(command -v python3)`) set
         before in the script: the command as it runs."""
         match = _VARIABLE.match(words[0].text) if words and words[0].dynamic else None
         value = self.values.get(match.group(1) or match.group(2)) if match else None
+        if value is None and words and words[0].dynamic:
+            value = self._program_of(words[0].text)
         if not value or not value.split():
             return words, nodes
         first = words[0]
@@ -588,11 +617,14 @@ class _Walker:
             self.spans(node)
         words: list[Word] = []
         nodes: list[Any] = []
+        heres: list[Any] = []
         for child in node.children:
             if child.type == "variable_assignment":
                 self.assignment(child, cd)
             elif child.type in ("file_redirect", "herestring_redirect"):
                 self.redirect(child, cd)
+                if child.type == "herestring_redirect":
+                    heres.append(child)
             elif child.type == "command_name" or child.is_named:
                 words.append(self.word(child))
                 nodes.append(child)
@@ -614,6 +646,10 @@ class _Walker:
             if any(e is not w for e, w in zip(expanded, words, strict=True)):
                 command = make_command(tuple(expanded), self.origin, cd[0]) or written
         self.out.commands.append(command)
+        if command.name == "find":
+            from qt_lint.commands import exec_commands
+
+            self.out.commands.extend(exec_commands(command))
         # the data words as written: a value in a variable is judged where it is assigned
         self.out.words.extend(written.args)
         name = command.name
@@ -625,6 +661,8 @@ class _Walker:
                 # the directory, positioned at its `cd` (where QT104 reports)
                 cd[0] = Word(target.text, command.program.line, command.program.column)
         self.nested(command, words, nodes)
+        if heres:
+            self.herestrings(command, heres)
 
     def nested(self, command: Command, words: list[Word], nodes: list[Any]) -> None:
         """`bash -c 'script'`, `eval 'script'` and `ssh host 'script'`: the string is
@@ -651,6 +689,11 @@ class _Walker:
         node = by_position.get((script.line, script.column))
         if node is None:
             return
+        self.script_in(node, script.text)
+
+    def script_in(self, node: Any, text: str) -> None:
+        """`text`, the value of the word `node`, parsed as a shell script where it is
+        written."""
         quote = 1 if node.type in ("string", "raw_string") else 0
         row, column = node.start_point
         if not self.ascii and row < len(self.lines):
@@ -661,7 +704,17 @@ class _Walker:
         def mapper(r: int, c: int) -> tuple[int, int]:
             return outer(row + r, column + c if r == 0 else c)
 
-        self.out.extend(parse_shell(script.text, self.origin, mapper, self.depth + 1))
+        self.out.extend(parse_shell(text, self.origin, mapper, self.depth + 1))
+
+    def herestrings(self, command: Command, nodes: list[Any]) -> None:
+        """`bash <<< 'script'`: a here-string a shell reads is shell."""
+        if self.depth >= MAX_DEPTH or not _reads_a_script(command):
+            return
+        for node in nodes:
+            target = next((c for c in node.children if c.is_named), None)
+            if target is not None:
+                value, _ = self._value(target)
+                self.script_in(target, value)
 
     def redirected(self, node: Any, cd: list[Word | None]) -> None:
         body = node.child_by_field_name("body")
@@ -697,6 +750,9 @@ class _Walker:
             if fed and _reads_a_script(fed[0]) and self.depth < MAX_DEPTH:
                 for heredoc in heredocs:
                     self.heredoc(heredoc)
+            heres = [c for c in node.children if c.type == "herestring_redirect"]
+            if fed and heres:
+                self.herestrings(fed[0], heres)
         for heredoc in heredocs:
             for child in heredoc.children:
                 if child.type == "file_redirect":
@@ -734,6 +790,17 @@ class _Walker:
         for child in node.children:
             self.walk(child, cd)
         commands = self.out.commands[before:]
+        if len(commands) == 2 and commands[1].name in SHELLS and self.depth < MAX_DEPTH \
+                and shell_script_argument_free(commands[1]):
+            # `echo 'python3 x.py' | bash`: what is printed is the shell's script
+            text = printed(commands[0])
+            if text is not None:
+                first = commands[0].args[0] if commands[0].args else commands[0].program
+
+                def mapper(r: int, c: int, first: Word = first) -> tuple[int, int]:
+                    return first.line, first.column
+
+                self.out.extend(parse_shell(text, self.origin, mapper, self.depth + 1))
         if len(commands) == 2 and commands[1].name == "tee":
             files = [w for w in commands[1].args if not w.text.startswith("-")]
             if len(files) == 1:
