@@ -15,8 +15,7 @@ _UNIT_HEAD = re.compile(rb"(?:[ \t]*(?:[#;][^\n]*)?\r?\n)*[ \t]*"
                         rb"\[(?:Unit|Service|Install|Timer|Socket|Path)\][ \t]*\r?$", re.M)
 _ENV_NAME = re.compile(r"^(?:\.env|\.env\..+|.+\.env|.+\.env\..+)$")
 _COMPOSE_NAME = re.compile(r"^(?:docker-compose.*|compose(?:\..+)?)\.ya?ml$")
-_SHEBANG = re.compile(rb"^#!\s*(?:/usr)?(?:/local)?/bin/(?:env\s+(?:-\S+\s+)*)?(\S+)")
-_SHELLS = {b"sh", b"bash", b"dash"}
+_SHELLS = {b"sh", b"bash", b"dash", b"ash", b"ksh"}
 _MAKEFILES = {"Makefile", "makefile", "GNUmakefile"}
 _PROSE = {".md", ".txt", ".rst", ".adoc", ".html"}
 
@@ -29,6 +28,30 @@ class Target:
     abspath: str
     relpath: str  # relative to the project root
     kind: Kind
+
+
+def shebang_program(head: bytes) -> bytes | None:
+    """The interpreter a `#!` line runs, by base name: `#!/bin/bash` and
+    `#!/usr/bin/env bash` are `bash`; `#!/usr/bin/env -S VAR=x bash -e` is `bash` (env's
+    options and assignments skipped); `#!/bin/busybox sh` is busybox's applet `sh`."""
+    if not head.startswith(b"#!"):
+        return None
+    words = head[2:].split(b"\n", 1)[0].split()
+    if not words:
+        return None
+    name = words[0].rsplit(b"/", 1)[-1]
+    rest = words[1:]
+    if name == b"env":
+        while rest and (rest[0].startswith(b"-") or b"=" in rest[0]):
+            option = rest.pop(0)
+            if option in (b"-u", b"--unset", b"-C", b"--chdir") and rest:
+                rest.pop(0)
+        if not rest:
+            return None
+        name, rest = rest[0].rsplit(b"/", 1)[-1], rest[1:]
+    if name == b"busybox" and rest:
+        name = rest[0].rsplit(b"/", 1)[-1]
+    return name
 
 
 def is_env_name(name: str) -> bool:
@@ -69,9 +92,8 @@ def classify(relpath: str, head: Callable[[], bytes] | None = None) -> Kind | No
     if suffix in (".yml", ".yaml", ".toml", ".ini", ".cfg"):
         return Kind.CONFIG
     if not suffix and head is not None:
-        match = _SHEBANG.match(head())
-        if match:
-            program = match.group(1)
+        program = shebang_program(head())
+        if program is not None:
             if program in _SHELLS:
                 return Kind.SHELL
             if program.startswith(b"python"):
