@@ -144,7 +144,8 @@ def run_check(o: CheckOptions) -> int:
     if o.show_files:
         from qt_lint.discover import discover
 
-        targets, _ = api.classify_candidates(discover(paths, config, o.force_exclude))
+        targets, _ = api.classify_candidates(discover(paths, config, o.force_exclude),
+                                             config.root)
         from qt_lint.report import printable
 
         sys.stdout.write("".join(f"{t.kind.value:<13} {printable(t.path)}\n" for t in targets))
