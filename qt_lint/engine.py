@@ -6,7 +6,8 @@ Everything here runs in worker processes too, so it takes and returns plain data
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from qt_lint import suppress
@@ -182,8 +183,14 @@ def _written(target: Target, ctx: FileContext, settings: RunSettings,
 
     try:
         written = ctx.shell.written
+        commands = ctx.shell.commands
     except ParseError:
         return []
+    if any(c.name in ("cp", "install", "sed") for c in commands):
+        from qt_lint.rewrites import rewrites
+
+        written = [*written, *rewrites(commands, written, classify,
+                                       _repository_reader(target, settings))]
     out: list[Finding] = []
     judged = [w for w in written if classify(w.path.lstrip("/")) in _GENERATED_KINDS]
     if len(judged) > MAX_WRITTEN:
@@ -216,14 +223,45 @@ def _written(target: Target, ctx: FileContext, settings: RunSettings,
         except (Unreadable, RecursionError):
             continue
         partial = item.append and kind is Kind.ENV  # what it leaves out is not its to say
+        known: set[tuple[str, str]] = set()
+        if item.before is not None:  # `sed -i`: what the edit adds
+            try:
+                old = decode(item.before.encode("utf-8"), 0, kind in SYSTEMD_KINDS)
+                known = {(f.code, f.message) for f in _analyse(sub, old, settings, project)}
+            except (Unreadable, RecursionError):
+                known = set()
         for f in found:
             if f.code.startswith("QT00") or f.code in _REPO_FILE_CODES or \
-                    (partial and f.code == "QT307"):
+                    (partial and f.code == "QT307") or (f.code, f.message) in known:
                 continue
             line, column = item.at(f.line, f.column)
             out.append(replace(f, line=line, column=column, fix=None,
                                message=f"{f.message} (in {item.path}, written here)"))
     return out
+
+
+def _repository_reader(target: Target, settings: RunSettings) -> Callable[[str], str | None]:
+    """Reads a file a script names (relative to the project root or the script's folder
+    and its parents), inside the project only, at most 1 MiB; None when there is none."""
+    from qt_lint.named_scripts import search_bases
+
+    root = os.path.realpath(str(settings.config.root))
+    bases = search_bases(root, target.abspath)
+
+    def read(name: str) -> str | None:
+        for base in bases:
+            path = os.path.realpath(os.path.join(base, name))
+            if not path.startswith(root + os.sep) or not os.path.isfile(path):
+                continue
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read(1 << 20)
+            except OSError:
+                continue
+            return data.decode("utf-8", "replace")
+        return None
+
+    return read
 
 
 def anchored(findings: list[Finding], text: str) -> list[Finding]:

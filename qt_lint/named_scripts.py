@@ -25,7 +25,7 @@ _NAMED = re.compile(
 MAX_ROUNDS = 8
 
 
-def _bases(root: str, path: str) -> list[str]:
+def search_bases(root: str, path: str) -> list[str]:
     """Where a name in `path` may be relative to: the project root, the file's folder and
     its parents (the repository root a unit or script runs from, when qt-lint runs from
     elsewhere)."""
@@ -61,7 +61,7 @@ def run_as_shell(targets: Sequence[Target], unclassified: dict[str, tuple[str, s
                 name = match.group(1)
                 if os.path.basename(name) not in by_name:
                     continue
-                for base in _bases(root, reader.abspath):
+                for base in search_bases(root, reader.abspath):
                     path = os.path.normpath(os.path.join(base, name))
                     if path in unclassified:
                         shown, rel = unclassified.pop(path)

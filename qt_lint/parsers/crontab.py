@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from qt_lint.parsers.shell import ShellAnalysis, _reads_a_script, parse_shell
+from qt_lint.parsers.shell import ShellAnalysis, parse_shell, reads_a_script
 
 _ENV = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*\s*=")
 _FIELD = re.compile(r"\S+")
@@ -55,7 +55,7 @@ def parse_crontab(text: str, relpath: str, users: tuple[str, ...] = ("root",)) -
 
         parsed = parse_shell(command, "cron", mapper, env=dict(env))
         analysis.extend(parsed)
-        if stdin_at is not None and parsed.commands and _reads_a_script(parsed.commands[0]):
+        if stdin_at is not None and parsed.commands and reads_a_script(parsed.commands[0]):
             # `* * * * * bash%python3 x.py%`: the rest of the line is the shell's script,
             # each further `%` a newline
             rest = line[start + stdin_at:]

@@ -64,6 +64,12 @@ def _written_to(command: Command | None, redirects: list[Any]) -> str | None:
     elif command.name == "cat" and all(w.text.startswith("-") for w in command.args):
         outs = [r.target for r in redirects if r.operator in (">", ">>", ">|")]
         target = outs[-1] if outs else None
+    elif command.name in ("install", "cp"):
+        # `install -m 644 /dev/stdin /etc/systemd/system/x.service <<EOF`
+        files = operands(command.args, _INSTALL_ARGS)
+        if len(files) != 2 or files[0].text != "/dev/stdin":
+            return None
+        target = files[1]
     else:
         return None
     if target is None or target.dynamic or not target.text.startswith("/"):
@@ -77,7 +83,29 @@ def shell_script_argument_free(command: Command) -> bool:
     return all(w.text.startswith("-") and "c" not in w.text for w in command.args)
 
 
-def _reads_a_script(command: Command) -> bool:
+_INSTALL_ARGS = frozenset({"-m", "-o", "-g", "-S", "-t", "--mode", "--owner", "--group",
+                           "--suffix", "--target-directory", "-Z", "--context"})
+
+
+def operands(args: tuple[Word, ...], takes_arg: frozenset[str]) -> list[Word]:
+    """The non-option words of `args` (options, and the values of those in `takes_arg`,
+    left out; `--` ends the options)."""
+    out: list[Word] = []
+    i = 0
+    options = True
+    while i < len(args):
+        text = args[i].text
+        if options and text == "--":
+            options = False
+        elif options and text.startswith("-") and len(text) > 1:
+            i += 1 if text in takes_arg else 0
+        else:
+            out.append(args[i])
+        i += 1
+    return out
+
+
+def reads_a_script(command: Command) -> bool:
     """A command whose standard input is a shell script: a shell, or ssh without a
     remote command (the login shell reads it) or with a shell as that command."""
     if command.name in SHELLS:
@@ -135,6 +163,8 @@ class Written:
     # the script's column of each line, for text that is not verbatim (`echo`, `printf`);
     # 0: the column in the text is the column in the script (a heredoc)
     columns: tuple[int, ...] = ()
+    # the file before an edit in place (`sed -i`): only what the edit adds is reported
+    before: str | None = None
 
     def at(self, line: int, column: int) -> tuple[int, int]:
         """The script's position of a position in the written text."""
@@ -708,7 +738,7 @@ class _Walker:
 
     def herestrings(self, command: Command, nodes: list[Any]) -> None:
         """`bash <<< 'script'`: a here-string a shell reads is shell."""
-        if self.depth >= MAX_DEPTH or not _reads_a_script(command):
+        if self.depth >= MAX_DEPTH or not reads_a_script(command):
             return
         for node in nodes:
             target = next((c for c in node.children if c.is_named), None)
@@ -747,7 +777,7 @@ class _Walker:
             else:
                 self.walk(body, cd)
             fed = self.out.commands[before:before + 1]
-            if fed and _reads_a_script(fed[0]) and self.depth < MAX_DEPTH:
+            if fed and reads_a_script(fed[0]) and self.depth < MAX_DEPTH:
                 for heredoc in heredocs:
                     self.heredoc(heredoc)
             heres = [c for c in node.children if c.type == "herestring_redirect"]
