@@ -91,7 +91,7 @@ def and_or(draw: st.DrawFn) -> str:
 def statement(draw: st.DrawFn, depth: int = 0) -> str:
     kinds = ["list", "list", "list", "test", "heredoc", "assign"]
     if depth < 2:
-        kinds += ["subshell", "group", "if"]
+        kinds += ["subshell", "group", "if", "function"]
     kind = draw(st.sampled_from(kinds))
     if kind == "list":
         return draw(and_or())
@@ -109,6 +109,10 @@ def statement(draw: st.DrawFn, depth: int = 0) -> str:
         return f"( {inner}\n)" + draw(REDIRECT)
     if kind == "group":
         return f"{{ {inner}\n}}" + draw(REDIRECT)
+    if kind == "function":  # defined, then called once: its body runs once
+        name = f"fn{depth}"
+        head = draw(st.sampled_from([f"{name}()", f"function {name}", f"{name} ()"]))
+        return f"{head} {{\n  {inner}\n}}\n{name}" + draw(REDIRECT)
     return f"if {draw(pipeline(True))}; then\n  {inner}\nfi" + draw(REDIRECT)
 
 
