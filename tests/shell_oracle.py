@@ -122,8 +122,14 @@ def qtlint_commands(text: str) -> Counter[Key]:
     lines = text.split("\n")
     analysis = parse_shell(text, depth=MAX_DEPTH)
     found: Counter[Key] = Counter()
+    # `find -exec cmd {} ;`: qt-lint reads the command find runs; to mvdan/sh it is
+    # arguments of find
+    of_find = {(w.line, w.column) for c in analysis.commands if c.name == "find"
+               for w in c.args}
     for command in analysis.commands:
         word = command.first or command.program
+        if (word.line, word.column) in of_find:
+            continue
         line = lines[word.line - 1] if word.line - 1 < len(lines) else ""
         column = len(line[:word.column - 1].encode()) + 1
         found[(word.line, column, None if word.dynamic else word.text)] += 1
