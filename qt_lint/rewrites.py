@@ -81,6 +81,10 @@ def _edited(command: Command, state: dict[str, str], kind_of: Callable[[str], ob
                (w.text.startswith("-") and not w.text.startswith("--") and "i" in w.text)
                for w in args):
         return []
+    if any(w.text in ("--quiet", "--silent") or (
+            w.text.startswith("-") and not w.text.startswith("--") and "n" in w.text)
+           for w in args):
+        return []  # `sed -n -i`: only what the script prints is kept
     scripts = [args[i + 1] for i, w in enumerate(args[:-1]) if w.text in ("-e", "--expression")]
     files = operands(args, _SED_ARGS)
     if not scripts and files:
@@ -99,7 +103,7 @@ def _edited(command: Command, state: dict[str, str], kind_of: Callable[[str], ob
                 "/etc/systemd/") else None  # qt-lint: ignore[QT201] the host's unit folder
         if before is None:
             continue
-        after = _sed(before, [s.text for s in scripts])
+        after = apply_sed(before, [s.text for s in scripts])
         if after is None or after == before:
             continue
         where: Word = scripts[0]
@@ -109,7 +113,7 @@ def _edited(command: Command, state: dict[str, str], kind_of: Callable[[str], ob
     return out
 
 
-def _sed(text: str, scripts: list[str]) -> str | None:
+def apply_sed(text: str, scripts: list[str]) -> str | None:
     """`text` after sed's `s` commands (None: a command qt-lint does not follow)."""
     for script in scripts:
         for part in (p.strip() for p in script.split(";") if p.strip()):
@@ -117,13 +121,33 @@ def _sed(text: str, scripts: list[str]) -> str | None:
             if substitution is None:
                 return None
             pattern, replacement, count = substitution
-            lines = text.split("\n")
+            # sed's lines: the empty text after a final newline is no line
+            ending = text.endswith("\n")
+            lines = (text[:-1] if ending else text).split("\n")
             try:
-                text = "\n".join(pattern.sub(replacement, line, count=count)
-                                 for line in lines)
+                text = "\n".join(_substituted(pattern, replacement, line, count)
+                                 for line in lines) + ("\n" if ending else "")
             except (re.error, IndexError):
                 return None
     return text
+
+
+def _substituted(pattern: re.Pattern[str], replacement: str, line: str, count: int) -> str:
+    """`line` with sed's substitution: as `re.sub`, except that an empty match right
+    after a match is no match (sed's rule; Python's allows it)."""
+    out: list[str] = []
+    position, last_end, done = 0, -1, 0
+    for match in pattern.finditer(line):
+        if match.start() == match.end() == last_end:
+            continue
+        out.append(line[position:match.start()])
+        out.append(match.expand(replacement))
+        position = last_end = match.end()
+        done += 1
+        if count and done >= count:
+            break
+    out.append(line[position:])
+    return "".join(out)
 
 
 def _substitution(part: str) -> tuple[re.Pattern[str], str, int] | None:
@@ -144,7 +168,9 @@ def _substitution(part: str) -> tuple[re.Pattern[str], str, int] | None:
             regex += n if n in "(){}" else ("\\" + n)
             i += 2
             continue
-        regex += re.escape(c) if c in "(){}+?|" else c
+        # a `*` first (or after `^` or `\(`) is a literal star in a basic expression
+        star_first = c == "*" and (not regex or regex.endswith(("^", "(")))
+        regex += re.escape(c) if c in "(){}+?|" or star_first else c
         i += 1
     python_repl = ""
     i = 0
