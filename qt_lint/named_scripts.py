@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from qt_lint.classify import Target
 from qt_lint.finding import Kind
+from qt_lint.rewrites import search_bases
 
 _READERS = (Kind.SHELL, Kind.UNIT, Kind.MAKEFILE, Kind.CRONTAB)
 # at a needle found by str.find (C speed: a regex searched over every position of 2 MB of
@@ -41,21 +42,6 @@ def named(text: str) -> list[str]:
 
 
 MAX_ROUNDS = 8
-
-
-def search_bases(root: str, path: str) -> list[str]:
-    """Where a name in `path` may be relative to: the project root, the file's folder and
-    its parents (the repository root a unit or script runs from, when qt-lint runs from
-    elsewhere)."""
-    out = [root]
-    folder = os.path.dirname(path)
-    for _ in range(4):
-        out.append(folder)
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            break
-        folder = parent
-    return out
 
 
 def run_as_shell(targets: Sequence[Target], unclassified: dict[str, tuple[str, str]],

@@ -21,13 +21,51 @@ import os
 import re
 from collections.abc import Callable
 
-from qt_lint.commands import Command, Word
+from qt_lint.command_model import Command, Word
 from qt_lint.parsers.shell import Written, operands
 
 _CP_ARGS = frozenset({"-m", "-o", "-g", "-S", "-t", "--mode", "--owner", "--group",
                       "--suffix", "--target-directory", "-Z", "--context"})
 _SED_ARGS = frozenset({"-e", "-f", "-l", "--expression", "--file", "--line-length"})
 MAX_FILE = 1 << 20  # bytes of a copied file read
+
+
+def search_bases(root: str, path: str) -> list[str]:
+    """Where a name in `path` may be relative to: the project root, the file's folder and
+    its parents (the repository root a unit or script runs from, when qt-lint runs from
+    elsewhere)."""
+    out = [root]
+    folder = os.path.dirname(path)
+    for _ in range(4):
+        out.append(folder)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return out
+
+
+def repository_reader(abspath: str, root: str) -> Callable[[str], str | None]:
+    """Reads a file the script at `abspath` names (relative to the project root, or the
+    script's folder and its parents), inside the project only, at most MAX_FILE bytes;
+    None when there is none."""
+    real_root = os.path.realpath(root)
+    bases = search_bases(real_root, abspath)
+
+    def read(name: str) -> str | None:
+        for base in bases:
+            path = os.path.realpath(os.path.join(base, name))
+            if not path.startswith(real_root + os.sep) or not os.path.isfile(path):
+                continue
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read(MAX_FILE)
+            except OSError:
+                continue
+            return data.decode("utf-8", "replace")
+        return None
+
+    return read
 
 
 def rewrites(commands: list[Command], written: list[Written], kind_of: Callable[[str], object],
