@@ -102,8 +102,6 @@ WRAPPERS: dict[str, Wrapper] = {
     "unshare": _w("--map-user --map-group --setuid --setgid --root --wd"),
     "nsenter": _w("-t -S -G --target --setuid --setgid --root --wd"),
 }
-# compatibility names for the table's parts
-_WRAPPER_ARGS = {name: w.takes_arg for name, w in WRAPPERS.items()}
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh"})
 
