@@ -33,11 +33,18 @@ def summary(results: Sequence[HostResult]) -> dict[str, int]:
             "error": counts["error"], "n/a": counts["n/a"]}
 
 
+def one_line(text: str) -> str:
+    """Host text on one line of the text report: control characters escaped (`printable`)
+    and line breaks too, so a file name with a newline cannot start a forged `PASS`
+    line."""
+    return printable(text).replace("\n", "\\n").replace("\t", "\\t")
+
+
 def _finding_line(f: object) -> str:
     from qt_lint.finding import Finding
 
     assert isinstance(f, Finding)
-    return printable(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}")
+    return one_line(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}")
 
 
 def text(results: Sequence[HostResult], color: bool) -> str:
@@ -47,12 +54,14 @@ def text(results: Sequence[HostResult], color: bool) -> str:
         status = r.status.upper()
         if color:
             status = f"{styles[r.status]}{status}\033[0m"
-        lines.append(f"{r.code} {status:<5} {printable(r.object)}")
+        lines.append(f"{r.code} {status:<5} {one_line(r.object)}")
         if r.status != "pass":
-            lines.append(f"      expected: {printable(r.expected)}")
-            for index, part in enumerate(r.actual.split("\n")):
+            lines.append(f"      expected: {one_line(r.expected)}")
+            # only a diff keeps its lines (each indented, so none can pass for a result)
+            parts = r.actual.split("\n") if r.multiline else [r.actual]
+            for index, part in enumerate(parts):
                 lines.append(("      actual:   " if index == 0 else "                ")
-                             + printable(part))
+                             + one_line(part))
         for f in r.findings:
             lines.append(f"      {_finding_line(f)}")
     s = summary(results)

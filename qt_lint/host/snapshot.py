@@ -26,6 +26,10 @@ class Stat:
     executable: bool = False
     error: str | None = None
     acl: tuple[tuple[int, int, int], ...] | None = None  # POSIX access ACL (tag, perm, id)
+    # where the path really is when a folder on the way is a link (the object itself is
+    # not followed: that is `resolved`)
+    real: str | None = None
+    default_acl: tuple[tuple[int, int, int], ...] | None = None  # a folder's default ACL
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,13 @@ class Snapshot:
     redis: dict[str, Any] = field(default_factory=dict)
     services: dict[str, dict[str, Any]] = field(default_factory=dict)
     analyze: dict[str, Any] = field(default_factory=dict)
+    guarded: list[str] = field(default_factory=list)  # objects whose write access H132 judges
+    trees: dict[str, dict[str, Any]] = field(default_factory=dict)  # venv -> its notable entries
+    sudoers: list[str] = field(default_factory=list)  # the sudoers files sudo reads
+    sudoers_errors: list[str] = field(default_factory=list)
+    secrets_entries: list[str] = field(default_factory=list)
+    secrets_error: str | None = None
+    accounts_bad: list[str] = field(default_factory=list)  # passwd/group lines not understood
 
     def stat(self, path: str) -> Stat:
         return self.paths.get(path) or Stat(path, "error", error="not collected")
@@ -165,8 +176,9 @@ def to_json(snapshot: Snapshot) -> str:
 
 
 def _stat(data: dict[str, Any]) -> Stat:
-    acl = data.get("acl")
-    return Stat(**{**data, "acl": tuple(tuple(e) for e in acl) if acl is not None else None})
+    acls = {key: tuple(tuple(e) for e in data[key]) if data.get(key) is not None else None
+            for key in ("acl", "default_acl")}
+    return Stat(**{**data, **acls})
 
 
 def from_json(text: str) -> Snapshot:
