@@ -136,7 +136,8 @@ def free_port() -> int:
 
 @contextmanager
 def redis_server(tmp: Path, appendonly: str = "yes", bind: str = "127.0.0.1",
-                 password: str | None = None, as_user: bool = True) -> Iterator[int]:
+                 password: str | None = None, as_user: bool = True,
+                 uid: int | None = None) -> Iterator[int]:
     """A real redis-server (Debian's package) on a free loopback port."""
     exe = shutil.which("redis-server")
     if exe is None:
@@ -152,6 +153,9 @@ def redis_server(tmp: Path, appendonly: str = "yes", bind: str = "127.0.0.1",
     os.chown(folder_, account.pw_uid, account.pw_gid)
     as_redis = ["setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}",
                 "--clear-groups"] if os.geteuid() == 0 and as_user else []
+    if uid is not None:  # someone else on the port: the audit must not take it for Redis
+        os.chown(folder_, uid, uid)
+        as_redis = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"]
     proc = subprocess.Popen(
         [*as_redis, exe, "--port", str(port), "--bind", bind, "--appendonly", appendonly,
          "--protected-mode", "yes", "--dir", str(folder_), "--save", "",

@@ -22,7 +22,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from qt_lint.config import Config
@@ -369,6 +369,7 @@ class Search:
     listed: dict[str, list[str]]
     errors: list[str]
     instances: dict[str, list[str]]
+    names: dict[str, frozenset[str]] = field(default_factory=dict)  # listed, as sets
 
 
 WANTS_SUFFIXES = (".wants", ".requires", ".upholds")
@@ -525,7 +526,8 @@ def _unit_names(reader: Reader) -> Search:
                 prefix, at, instance = stem.partition("@")
                 if at and instance and kind in UNIT_TYPES:
                     instances.setdefault(f"{prefix}@.{kind}", []).append(unit)
-    return Search(fragments, listed, errors, instances)
+    return Search(fragments, listed, errors, instances,
+                  {folder: frozenset(names) for folder, names in listed.items()})
 
 
 def masked(info: Stat) -> bool:
@@ -552,10 +554,10 @@ def _dropins(reader: Reader, search: Search, name: str, errors: list[str]) -> li
     instances, whose own folders are read too), masked ones left out, in its order."""
     kind = name.rsplit(".", 1)[-1]
     names = [name, *search.instances.get(name, [])] if "@." in name else [name]
-    folders = [f"{folder}/{d}" for n in names for folder in search.listed
-               for d in dropin_dirs(n) if d in search.listed[folder]]
-    folders += [f"{folder}/{kind}.d" for folder in search.listed
-                if f"{kind}.d" in search.listed[folder]]
+    listed = search.names or {k: frozenset(v) for k, v in search.listed.items()}
+    folders = [f"{folder}/{d}" for n in names for folder in listed
+               for d in dropin_dirs(n) if d in listed[folder]]
+    folders += [f"{folder}/{kind}.d" for folder in listed if f"{kind}.d" in listed[folder]]
     chosen: dict[str, str] = {}
     for folder in folders:
         confs, why = reader.listdir(folder)
@@ -687,6 +689,10 @@ def _repo_units(reader: Reader, repo_root: str) -> tuple[dict[str, list[str]], s
         if exc.errno in (errno.ENOENT, errno.ENOTDIR):
             return found, None
         return found, f"{repo_root}: {reason(exc)}"
+    installs = reader.stat(f"{repo_root}/systemd")
+    if installs.kind == "symlink":  # where contract K installs from: never followed
+        return found, (f"{repo_root}/systemd is a symbolic link (to {installs.target}): not "
+                       "followed, its units not read")
     return found, None
 
 
