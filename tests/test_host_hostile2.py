@@ -621,17 +621,21 @@ def _find_state(root: Path) -> str:
 
 
 def test_a_thousand_nested_repository_folders_is_an_error(host: Path) -> None:
-    deep = str(host / REPO.lstrip("/")) + "/d" * 1000
-    subprocess.run(["mkdir", "-p", deep], check=True)  # os.makedirs recurses per level
-    before = _find_state(host)
-    proc = qt_lint("host", "--root", str(host), "--offline", "--format", "json",
-                   cwd=host.parent)
-    assert _find_state(host) == before and "Traceback" not in proc.stderr
-    assert status(proc, "H142", UNIT) == {"error"}
-    h142 = next(c for c in results(proc) if c["code"] == "H142" and c["object"] == UNIT)
-    assert "nested more than" in h142["actual"]
-    assert status(proc, "H141", UNIT) == {"pass"}
-    subprocess.run(["rm", "-rf", str(host / REPO.lstrip("/") / "d")], check=True)
+    deep = host / REPO.lstrip("/") / "d"
+    # made and removed with mkdir -p and rm -rf: os.makedirs and shutil.rmtree (pytest's
+    # clean-up too) recurse once per level
+    subprocess.run(["mkdir", "-p", str(deep) + "/d" * 999], check=True)
+    try:
+        before = _find_state(host)
+        proc = qt_lint("host", "--root", str(host), "--offline", "--format", "json",
+                       cwd=host.parent)
+        assert _find_state(host) == before and "Traceback" not in proc.stderr
+        assert status(proc, "H142", UNIT) == {"error"}
+        h142 = next(c for c in results(proc) if c["code"] == "H142" and c["object"] == UNIT)
+        assert "nested more than" in h142["actual"]
+        assert status(proc, "H141", UNIT) == {"pass"}
+    finally:
+        subprocess.run(["rm", "-rf", str(deep)], check=True)
 
 
 def test_many_sparse_repository_units_stay_bounded(host: Path) -> None:
