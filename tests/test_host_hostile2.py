@@ -690,3 +690,16 @@ def test_ten_thousand_units_end_within_the_time_limit(host: Path) -> None:
     assert json.loads(proc.stdout)["duration_seconds"] < 5 + 6
     assert proc.returncode == 1
     assert any("time limit" in c["actual"] for c in results(proc) if c["status"] == "error")
+
+
+def test_redis_passwords_never_reach_a_snapshot(host: Path, tmp_path: Path) -> None:
+    edit(host, "/etc/redis/redis.conf", "appendonly yes",
+         "appendonly yes\nrequirepass QTLINT-REDIS-PASS\nuser ops on >QTLINT-ACL-PASS ~* +@all")
+    put(host, REDIS_DROPIN, "[Service]\nExecStart=\nExecStart=/usr/bin/redis-server "
+        "/etc/redis/redis.conf --masterauth QTLINT-MASTER-PASS\n")
+    out = tmp_path / "snapshot.json"
+    proc = hostile_audit(host, "--snapshot-out", str(out))
+    written = out.read_text()
+    for secret in ("QTLINT-REDIS-PASS", "QTLINT-ACL-PASS", "QTLINT-MASTER-PASS"):
+        assert secret not in written and secret not in proc.stdout, secret
+    assert "requirepass ****" in written and proc.returncode == 0, bad(proc)

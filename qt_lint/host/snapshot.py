@@ -147,6 +147,22 @@ def scrub(text: str) -> str:
     return "\n".join(out)
 
 
+_REDIS_SECRET = re.compile(r"(?i)((?:^|\s)(?:--)?(?:requirepass|masterauth)\s+)(\S+)")
+_REDIS_ACL_PASSWORD = re.compile(r"(\s)[>#]\S+")
+
+
+def redact_redis(line: str, conf: bool) -> str:
+    """A Redis password in a line of redis.conf (`requirepass`, `masterauth`, an ACL
+    rule's `>password` or `#hash` when `conf`) or of a unit's redis-server command line
+    (`--requirepass`), masked."""
+    from qt_lint.secrets import MASK
+
+    line = _REDIS_SECRET.sub(lambda m: m.group(1) + MASK, line)
+    if conf and line.lstrip().lower().startswith("user "):
+        line = _REDIS_ACL_PASSWORD.sub(lambda m: m.group(1) + MASK, line)
+    return line
+
+
 def to_json(snapshot: Snapshot) -> str:
     """The snapshot with secrets kept on the host (see `scrub`)."""
     import hashlib
@@ -165,6 +181,7 @@ def to_json(snapshot: Snapshot) -> str:
     scrubbed = set(snapshot.env_files) | set(snapshot.units) | {
         p for paths in snapshot.dropins.values() for p in paths} | {
         p for paths in snapshot.repo_units.values() for p in paths}
+    conf = set(snapshot.redis.get("conf_files", []))
     for path, item in data["texts"].items():
         if item["text"] is None:
             continue
@@ -172,6 +189,8 @@ def to_json(snapshot: Snapshot) -> str:
             item["text"] = scrub(item["text"])
         else:
             item["text"] = "\n".join(redact_line(line) for line in item["text"].split("\n"))
+        item["text"] = "\n".join(redact_redis(line, path in conf)
+                                  for line in item["text"].split("\n"))
     return json.dumps(data, indent=2, sort_keys=True)
 
 
