@@ -641,7 +641,8 @@ def runs_from(text: str, path: str, kind: str, marks: tuple[str, ...]) -> bool:
     """Whether a unit file runs code from (or in) one of the folders `marks`: its Exec*=
     words and WorkingDirectory=, as systemd parses them (continuations joined, quotes and
     escapes undone), each path in them normalised (`//`, `/./`, `..`)."""
-    from qt_lint.parsers.systemd import EXEC_KEYS, exec_commands, parse
+    from qt_lint.command_model import EXEC_KEYS
+    from qt_lint.parsers.systemd import exec_commands, parse
 
     doc = parse(text, path, kind)
     for section in doc.sections:
