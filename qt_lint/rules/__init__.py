@@ -47,6 +47,7 @@ RULE_MODULES: tuple[str, ...] = (
     "models.qt601_auto_activation",
     "models.qt602_active_model_write",
     "models.qt603_backup_overwrite",
+    "models.qt604_canary_steps",
     "privilege.qt701_needs_root",
     "privilege.qt702_world_writable",
 )

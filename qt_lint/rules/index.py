@@ -47,6 +47,7 @@ INDEX: dict[str, tuple[str, tuple[str, ...], bool]] = {
     'QT601': ('models.qt601_auto_activation', ('crontab', 'env-file', 'makefile', 'python', 'shell', 'systemd-unit'), False),
     'QT602': ('models.qt602_active_model_write', ('crontab', 'makefile', 'python', 'shell'), False),
     'QT603': ('models.qt603_backup_overwrite', ('crontab', 'makefile', 'python', 'shell'), False),
+    'QT604': ('models.qt604_canary_steps', ('shell',), False),
     'QT701': ('privilege.qt701_needs_root', ('crontab', 'python', 'shell'), False),
     'QT702': ('privilege.qt702_world_writable', ('crontab', 'makefile', 'python', 'shell', 'systemd-unit'), False),
 }

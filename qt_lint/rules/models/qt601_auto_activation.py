@@ -55,7 +55,7 @@ def _clip(text: str, limit: int = 40) -> str:
 
 def canary_word(command: Command, ctx: FileContext) -> int | None:
     """Index of the word that is the canary script this command runs, or None."""
-    script = ctx.contract.canary_script
+    script = ctx.contract.canary_name
     words = command.words
     if command.name == script:
         return 0
@@ -154,13 +154,13 @@ class AutoActivation(Rule):
 
     def prefilter_for(self, kind: Kind, contract: Contract) -> AnyOf | None:
         if kind in (Kind.SHELL, Kind.CRONTAB):
-            return AnyOf(contract.canary_script)
+            return AnyOf(contract.canary_name)
         if kind is not Kind.PYTHON:
             return None
         verbs = [v.split("*")[0].split("?")[0].split("[")[0] for v in contract.activation_verbs]
         # one scan per needle of the text lowered once (shared with the other rules that
         # ignore case): `AUTO_PROMOTE`, `auto_promotion_enabled`, `--auto-promote`
-        words = [*verbs, contract.canary_script, "auto_activat", "auto_promot", "shadow_mode",
+        words = [*verbs, contract.canary_name, "auto_activat", "auto_promot", "shadow_mode",
                  "auto-activat", "auto-promot", "shadow-mode"]
         return AnyOf(*(w for w in words if w), ignore_case=True)
 
@@ -175,7 +175,7 @@ class AutoActivation(Rule):
             if index is not None:
                 word = command.words[index]
                 yield ctx.finding(self, word.line, word.column,
-                                  f"{ctx.contract.canary_script} is run by automation; "
+                                  f"{ctx.contract.canary_name} is run by automation; "
                                   "activation needs a human")
         if ctx.kind is Kind.UNIT:
             yield from self._unit(ctx)
@@ -284,4 +284,4 @@ class AutoActivation(Rule):
                 yield ctx.finding(self, line, column,
                                   f"{'timer' if kind == 'timer' else 'path unit'} triggers "
                                   f"{service.name}, which runs "
-                                  f"{ctx.contract.canary_script}; activation needs a human")
+                                  f"{ctx.contract.canary_name}; activation needs a human")
