@@ -125,6 +125,11 @@ class Project:
         if kind is Kind.UNIT:
             return self.units_digest
         if kind is Kind.SHELL:
+            canary = self.config.contract.canary_script.strip("/")
+            if abspath.endswith("/" + canary):  # QT607: is there a rollback script beside it
+                rollback = abspath[: -len(canary)] + self.config.contract.rollback_script
+                how = f"{self.files.isfile(rollback)} {self.service_scripts.get(abspath, '')}"
+                return hashlib.sha256(how.encode()).hexdigest()
             # QT701 judges `sudo` by what runs the script: only a script that escalates
             # depends on the units, crontabs and scripts that name it
             text = self.files.read(abspath) or ""

@@ -48,6 +48,8 @@ INDEX: dict[str, tuple[str, tuple[str, ...], bool]] = {
     'QT602': ('models.qt602_active_model_write', ('crontab', 'makefile', 'python', 'shell'), False),
     'QT603': ('models.qt603_backup_overwrite', ('crontab', 'makefile', 'python', 'shell'), False),
     'QT604': ('models.qt604_canary_steps', ('shell',), False),
+    'QT607': ('models.qt607_rollback_steps', ('shell',), False),
+    'QT608': ('models.qt608_ops_wrapper', ('shell',), False),
     'QT701': ('privilege.qt701_needs_root', ('crontab', 'python', 'shell'), False),
     'QT702': ('privilege.qt702_world_writable', ('crontab', 'makefile', 'python', 'shell', 'systemd-unit'), False),
 }
