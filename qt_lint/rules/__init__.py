@@ -48,6 +48,8 @@ RULE_MODULES: tuple[str, ...] = (
     "models.qt602_active_model_write",
     "models.qt603_backup_overwrite",
     "models.qt604_canary_steps",
+    "models.qt605_quality_gate",
+    "models.qt606_quality_gate_target",
     "models.qt607_rollback_steps",
     "models.qt608_ops_wrapper",
     "privilege.qt701_needs_root",

@@ -48,6 +48,8 @@ INDEX: dict[str, tuple[str, tuple[str, ...], bool]] = {
     'QT602': ('models.qt602_active_model_write', ('crontab', 'makefile', 'python', 'shell'), False),
     'QT603': ('models.qt603_backup_overwrite', ('crontab', 'makefile', 'python', 'shell'), False),
     'QT604': ('models.qt604_canary_steps', ('shell',), False),
+    'QT605': ('models.qt605_quality_gate', ('python',), False),
+    'QT606': ('models.qt606_quality_gate_target', ('makefile',), False),
     'QT607': ('models.qt607_rollback_steps', ('shell',), False),
     'QT608': ('models.qt608_ops_wrapper', ('shell',), False),
     'QT701': ('privilege.qt701_needs_root', ('crontab', 'python', 'shell'), False),
