@@ -275,9 +275,10 @@ class _Walk:
         # a subshell's settings (`set +e`) stay inside it
         true = join(true, *frame.ok)
         false = join(false, *frame.failed)
-        keep = {"errexit": state.errexit, "pipefail": state.pipefail}
-        true = replace(true, **keep) if true else None
-        false = replace(false, **keep) if false else None
+        if true is not None:
+            true = replace(true, errexit=state.errexit, pipefail=state.pipefail)
+        if false is not None:
+            false = replace(false, errexit=state.errexit, pipefail=state.pipefail)
         return self.fails(true, false, state, checked)
 
     def fails(self, true: State | None, false: State | None, state: State, checked: bool
@@ -366,21 +367,22 @@ class _Walk:
             if current is None:
                 break
             if alternative.type == "else_clause":
-                body = [c for c in alternative.children if c.is_named]
-                etrue, efalse = self.block(body, current, checked)
+                etrue, efalse = self.block([c for c in alternative.children if c.is_named],
+                                           current, checked)
                 ends += [etrue, efalse]
                 current = None
                 break
-            conds, body = [], []
+            conds: list[Any] = []
+            arm: list[Any] = []
             part = "condition"
             for child in alternative.children:
                 if child.type == "then":
                     part = "body"
                 elif child.is_named and child.type != "comment":
-                    (conds if part == "condition" else body).append(child)
+                    (conds if part == "condition" else arm).append(child)
             etrue, efalse = self.block(conds, current, True)
             if etrue is not None:
-                ends += list(self.block(body, etrue, checked))
+                ends += list(self.block(arm, etrue, checked))
             current = efalse
         if current is not None:
             ends.append(replace(current, status=current.facts))
@@ -575,7 +577,7 @@ class _Walk:
         name = command.name
         first = words[0].text
         self.record(line, column, state.facts)
-        if first == "exit" or first == "return" or name in ("exit", "return"):
+        if first in ("exit", "return") or name in ("exit", "return"):
             code = _code(command.args[0].text if command.args else None)
             # `return` leaves the innermost function, `exit` the innermost subshell (or
             # the script: a function's `exit` ends the whole script)

@@ -41,6 +41,7 @@ RULE_MODULES: tuple[str, ...] = (
     "units.qt408_unit_logging",
     "units.qt409_unit_identity",
     "units.qt410_unit_dependency_chain",
+    "units.qt411_unit_ignored_check",
     "containers.qt501_docker_reference",
     "containers.qt502_redis_container_host",
     "containers.qt503_remote_redis",

@@ -41,6 +41,7 @@ INDEX: dict[str, tuple[str, tuple[str, ...], bool]] = {
     'QT408': ('units.qt408_unit_logging', ('systemd-unit',), False),
     'QT409': ('units.qt409_unit_identity', ('systemd-unit',), False),
     'QT410': ('units.qt410_unit_dependency_chain', ('systemd-unit',), False),
+    'QT411': ('units.qt411_unit_ignored_check', ('systemd-unit',), False),
     'QT501': ('containers.qt501_docker_reference', ('compose', 'crontab', 'dockerfile', 'makefile', 'python', 'shell', 'systemd-unit'), False),
     'QT502': ('containers.qt502_redis_container_host', ('compose', 'config', 'env-file', 'python', 'systemd-unit'), False),
     'QT503': ('containers.qt503_remote_redis', ('compose', 'config', 'env-file', 'python', 'systemd-unit'), False),

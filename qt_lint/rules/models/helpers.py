@@ -31,7 +31,7 @@ RESTARTED = "restarted"
 
 _COPIERS = frozenset({"cp", "rsync", "install", "tar", "mv"})
 _WRITERS = frozenset({"cp", "mv", "install", "rsync", "ln"})
-_MODEL_TEXT = re.compile(r"(?i)model|weight")
+_COLON = re.compile(r":(?![^{}]*\})")  # PATH's separator, not the `:` of `${1:?x}`
 
 
 def _test_words(step: Step) -> list[str]:
@@ -164,6 +164,9 @@ def classify(step: Step, facts: Facts, contract: Contract) -> tuple[Facts, Facts
 
 def _git_hash(words: tuple[Word, ...]) -> bool:
     texts = [w.text for w in words[1:]]
+    while texts and texts[0].startswith("-"):  # `git -C /repo rev-parse HEAD`
+        texts = texts[2:] if texts[0] in ("-C", "-c", "--git-dir", "--work-tree") else \
+            texts[1:]
     if texts[:1] == ["rev-parse"] and "HEAD" in texts:
         return True
     return texts[:1] == ["log"] and any("%H" in t or "%h" in t for t in texts)
@@ -171,14 +174,14 @@ def _git_hash(words: tuple[Word, ...]) -> bool:
 
 def _has_repo(value: str, contract: Contract) -> bool:
     root = contract.repo_root.rstrip("/")
-    return any(part.rstrip("/") == root for part in value.split(":"))
+    return any(part.rstrip("/") == root for part in _COLON.split(value))
 
 
 def _assigned(key: str, value: str, contract: Contract) -> Facts:
     if key == "PATH":
         venvs = contract.venv_root.rstrip("/") + "/"
         if any(p.startswith(venvs) and p.rstrip("/").endswith("/bin")
-               for p in value.split(":")):
+               for p in _COLON.split(value)):
             return frozenset({PATH_VENV})
     if key == "PYTHONPATH" and _has_repo(value, contract):
         return frozenset({"pythonpath-set"})
@@ -192,6 +195,36 @@ def _classify_test(step: Step, facts: Facts, contract: Contract) -> tuple[Facts,
     words = _test_words(step)
     if words and words[0] == "case":
         return _case(words[1], words[2:], facts), EMPTY
+    return _expression(words, facts, contract)
+
+
+def _split(words: list[str], operator: str) -> list[list[str]]:
+    parts: list[list[str]] = [[]]
+    for word in words:
+        if word in (operator, "-o" if operator == "||" else "-a"):
+            parts.append([])
+        else:
+            parts[-1].append(word)
+    return parts
+
+
+def _expression(words: list[str], facts: Facts, contract: Contract) -> tuple[Facts, Facts]:
+    """`[[ A || B ]]`: true when either is (what both give), false when both are not (what
+    either gives); `&&` the other way round."""
+    words = [w for w in words if w not in ("(", ")")]
+    for operator in ("||", "&&"):
+        parts = _split(words, operator)
+        if len(parts) > 1:
+            results = [_expression(part, facts, contract) for part in parts]
+            trues = [t for t, _ in results]
+            falses = [f for _, f in results]
+            if operator == "||":
+                return frozenset.intersection(*trues), frozenset.union(*falses)
+            return frozenset.union(*trues), frozenset.intersection(*falses)
+    return _single(words, facts, contract)
+
+
+def _single(words: list[str], facts: Facts, contract: Contract) -> tuple[Facts, Facts]:
     negated = False
     while words and words[0] == "!":
         negated = not negated
@@ -223,7 +256,7 @@ def _classify_test(step: Step, facts: Facts, contract: Contract) -> tuple[Facts,
 
 def _read_var(text: str, facts: Facts) -> bool:
     match = re.fullmatch(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", text.strip('"'))
-    return bool(match) and f"read:{match.group(1)}" in facts
+    return match is not None and f"read:{match.group(1)}" in facts
 
 
 def _matches_empty(operator: str, pattern: str) -> bool:

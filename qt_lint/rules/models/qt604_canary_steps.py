@@ -107,10 +107,8 @@ class CanarySteps(Rule):
         Example(_GOOD.replace('[ -t 0 ] || { echo "needs a person at a terminal" >&2; exit 1; }\n',
                               "").replace('[ "$answer" = yes ] || exit 1\n', ""),
                 expect=((10, 50), (10, 50))),
-        Example(_GOOD.replace('echo "git=$(git rev-parse HEAD) model=$MODEL" >> '
-                              '/var/log/quantum/activation.log\n', "")
-                .replace("cp \"$CONFIG\" \"/opt/quantum/ai_engine/models/archive/"
-                         "$(date +%Y%m%dT%H%M%S)_${MODEL}_${VERSION}\"\n", ""),
+        Example("".join(line for line in _GOOD.splitlines(keepends=True)
+                        if "git rev-parse" not in line and "/archive/" not in line),
                 expect=((10, 50), (10, 50))),
         Example("set -e\nf() { [ -t 0 ] || exit 1; }\n"
                 "ops/run.sh ai-engine ops/model_safety/quality_gate.py\n"

@@ -208,11 +208,11 @@ class QualityGate(Rule):
                 yield ctx.finding(self, 1, 1, f"{gate} has no module-level constant for "
                                   f"'{what}' (the contract's value is {shown})")
                 continue
-            name, node, number = constants[key]
+            name, value, number = constants[key]
             if key in ("class", "hold") and number > 1:
                 number /= 100
             if (number < limit) if larger else (number > limit):
-                line, column = facts.position(node)
+                line, column = facts.position(value)
                 yield ctx.finding(self, line, column, f"{name} = {_shown(number, key)} is "
                                   f"looser than the contract ({what}: {shown})")
         yield from self._exits(ctx, tree, gate, {c[0] for c in constants.values()})
