@@ -138,9 +138,9 @@ class _Frame:
 
 class _Walk:
     def __init__(self, data: bytes, text: str, classify: Classifier) -> None:
-        from qt_lint.parsers.shell import _Walker, identity
+        from qt_lint.parsers.shell import word_reader
 
-        self.words = _Walker(data, text, "shell", identity, 0)
+        self.words = word_reader(data, text)
         self.classify = classify
         self.flow = Flow()
         self.values: dict[str, str] = {}
@@ -483,10 +483,10 @@ class _Walk:
                 self.frames.pop()
             strue = join(strue, *frame.ok)
             sfalse = join(sfalse, *frame.failed)
-            if strue is not None:
-                gained = strue.facts - true.facts
-                true = _add(true, gained)
-            false = join(false, true) if sfalse is not None else false
+            before = true
+            if sfalse is not None:
+                false = join(false, _add(before, sfalse.facts - before.facts))
+            true = _add(before, strue.facts - before.facts) if strue is not None else None
         if declared:  # `local x=$(cmd)`: the status is `local`'s
             return join(true, false), None
         return self.fails(true, false, state, checked)
@@ -697,7 +697,7 @@ class _Walk:
         finally:
             self.calling.pop()
             self.frames.pop()
-        return join(true, *frame.ok), join(false, *frame.failed)
+        return self.fails(join(true, *frame.ok), join(false, *frame.failed), state, checked)
 
 
 def _descendants(node: Any) -> list[Any]:
@@ -741,10 +741,10 @@ def _read_variable(command: Command) -> str:
 def analyse(text: str, classify: Classifier) -> Flow:
     """The flow of a whole script: every command's facts, and where each path ends (the
     script's end is an `End` with code None)."""
-    from qt_lint.parsers.shell import _parser
+    from qt_lint.parsers.shell import syntax_tree
 
     data = text.encode("utf-8")
-    tree = _parser().parse(data)
+    tree = syntax_tree(data)
     walk = _Walk(data, text, classify)
     true, false = walk.run(tree.root_node, State(), False)
     after = join(true, false)
