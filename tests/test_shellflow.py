@@ -144,7 +144,7 @@ def _statements(depth: int) -> st.SearchStrategy[list[str]]:
     )
     if depth <= 0:
         return st.lists(simple, min_size=1, max_size=4)
-    inner = _statements(depth - 1).map(lambda lines: "; ".join(lines))
+    inner = _statements(depth - 1).map("; ".join)
     compound = st.one_of(
         st.tuples(_check, inner, inner).map(
             lambda t: f"if chk {t[0]}; then {t[1]}; else {t[2]}; fi"),
@@ -166,8 +166,7 @@ def _numbered(lines: list[str], function: list[str]) -> str:
         while "MARK" in line:
             line = line.replace("MARK", f"mark m{next(counter)}", 1)
         out.append(line)
-    body = "\n".join(out)
-    return body.replace("g() {", "g() {", 1)
+    return "\n".join(out)
 
 
 _TOOLS = {
