@@ -137,6 +137,9 @@ class Project:
                 return ""
             how = self.service_scripts.get(abspath, "")
             return hashlib.sha256(how.encode()).hexdigest()
+        if kind is Kind.MAKEFILE:  # QT606: is there a quality gate to run
+            gate = os.path.join(os.path.dirname(abspath), self.config.contract.quality_gate)
+            return "gate" if self.files.isfile(gate) else ""
         if kind is Kind.ENV:
             common = os.path.join(os.path.dirname(abspath), self.config.contract.common_env)
             return hashlib.sha256((self.files.read(common) or "").encode()).hexdigest()

@@ -21,7 +21,7 @@ import tempfile
 import time
 from typing import Any
 
-from qt_lint.config import Config
+from qt_lint.config import Config, Contract
 from qt_lint.host.inroot import OutOfTime, Root, kind_of, parse_acl, reason
 from qt_lint.host.snapshot import SNAPSHOT_VERSION, Snapshot, Stat, TextFile, pyvenv_values
 
@@ -237,6 +237,7 @@ def collect(config: Config, root: str = "/", redis_host: str | None = None,
                 reader.read(path)
         reader.read(f"{repo_root}/{c.wrapper}")
         reader.read(f"{repo_root}/Makefile")
+        _model_safety(reader, c)
         repo_config = _repo_config(reader, config)
         hostname = reader.read("/etc/hostname").text if root != "/" else socket.gethostname()
 
@@ -260,6 +261,26 @@ def collect(config: Config, root: str = "/", redis_host: str | None = None,
         )
     finally:
         reader.fs.close()
+
+
+# where cron reads schedules: the system crontab's folder, Debian's and RHEL's spools
+CRON_DIRS = ("/etc/cron.d", "/var/spool/cron/crontabs", "/var/spool/cron")
+
+
+def _model_safety(reader: Reader, c: Contract) -> None:
+    """The repository's model-safety scripts and every crontab (H152, H153). A folder that
+    exists but cannot be listed is recorded as an unreadable text of that folder."""
+    for script in (c.canary_script, c.quality_gate, c.rollback_script):
+        reader.read(f"{c.repo_root}/{script}")
+    reader.read("/etc/crontab")
+    for folder in CRON_DIRS:
+        names, error = reader.listdir(folder)
+        if error is not None and error != "missing":
+            reader.texts[folder] = TextFile(reader.stat(folder), None, f"cannot list: {error}")
+        for name in sorted(names):
+            path = f"{folder}/{name}"
+            if reader.stat(path).kind == "file":
+                reader.read(path)
 
 
 def _unit_names(reader: Reader) -> tuple[dict[str, str], dict[str, list[str]]]:

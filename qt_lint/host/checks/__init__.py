@@ -10,7 +10,7 @@ import importlib
 
 from qt_lint.host.check import ERROR, NA, Audit, HostCheck, HostResult
 
-CHECK_MODULES = ("redis", "layout", "venvs", "env", "units", "ops")
+CHECK_MODULES = ("redis", "layout", "venvs", "env", "units", "ops", "models")
 
 
 @functools.cache
