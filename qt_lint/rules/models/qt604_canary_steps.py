@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import Example, Rule
@@ -117,6 +118,9 @@ class CanarySteps(Rule):
                 "git rev-parse HEAD >> /var/log/quantum/activation.log\n"
                 "echo ACTIVE_MODEL=x >> /etc/quantum/ai-engine.env\n", expect=((8, 24),)),
     )
+
+    def applies_to(self, relpath: str, contract: Contract) -> bool:
+        return is_script(relpath, contract.canary_script)
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         contract = ctx.contract

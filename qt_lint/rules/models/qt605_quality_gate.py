@@ -178,6 +178,9 @@ class QualityGate(Rule):
         Example(_GOOD.replace("return 2\n", "return 0\n"), expect=((14, 9),)),
     )
 
+    def applies_to(self, relpath: str, contract: Contract) -> bool:
+        return is_script(relpath, contract.quality_gate)
+
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         contract = ctx.contract
         if not is_script(ctx.relpath, contract.quality_gate):

@@ -4,6 +4,7 @@ import re
 from collections.abc import Iterator
 
 from qt_lint.commands import is_wrapper
+from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import Example, Rule
@@ -62,6 +63,9 @@ class QualityGateTarget(Rule):
         Example(_GOOD.replace("$(RUN) ops", "/opt/quantum/venvs/ai-engine/bin/python ops"),
                 expect=((3, 1),)),
     )
+
+    def applies_to(self, relpath: str, contract: Contract) -> bool:
+        return relpath in ("Makefile", f"{contract.repo_root.strip('/')}/Makefile")
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         contract = ctx.contract

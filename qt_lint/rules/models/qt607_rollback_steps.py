@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
+from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import Example, Rule
@@ -108,6 +109,10 @@ class RollbackSteps(Rule):
         Example("#!/bin/sh\nsystemctl stop quantum-ai-engine\n",
                 path="ops/model_safety/canary_activate.sh", expect=((1, 1),)),
     )
+
+    def applies_to(self, relpath: str, contract: Contract) -> bool:
+        return is_script(relpath, contract.canary_script) or \
+            is_script(relpath, contract.rollback_script)
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         contract = ctx.contract

@@ -160,6 +160,9 @@ class OpsWrapper(Rule):
         Example("#!/bin/sh\nset -e\nexec \"$@\"\n", expect=((1, 1),)),
     )
 
+    def applies_to(self, relpath: str, contract: Contract) -> bool:
+        return is_script(relpath, contract.wrapper)
+
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         contract = ctx.contract
         if not is_script(ctx.relpath, contract.wrapper):
