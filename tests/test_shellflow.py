@@ -213,3 +213,20 @@ def test_model_agrees_with_bash(lines: list[str], function: list[str], tools: Pa
         for passed in runs:
             assert facts <= passed, (f"at {ident} the model says {sorted(facts)} hold, bash "
                                      f"ran with only {sorted(passed)} passed:\n{script}")
+
+
+def test_exponential_calls_are_cut_and_reported(tmp_path: Path) -> None:
+    """f0 calls f1 twice, f1 calls f2 twice, ...: 2**n paths. The walk stops at its bound and
+    the rules report the canary as not analysed (QT001), never as passing."""
+    from qt_lint.api import check
+    from qt_lint.config import Config
+
+    lines = [f"f{i}() {{ f{i + 1}; f{i + 1}; }}" for i in range(7)] + ["f7() { chk a; }"]
+    text = "\n".join(lines) + "\n" + "f0\n" * 1000 + "echo x >> /etc/quantum/ai-engine.env\n"
+    assert flow(text).truncated
+    script = tmp_path / "ops/model_safety/canary_activate.sh"
+    script.parent.mkdir(parents=True)
+    script.write_text(text)
+    findings = check([tmp_path], Config(root=tmp_path, select=("QT001", "QT604")),
+                     jobs=1).findings
+    assert [(f.code, f.line) for f in findings] == [("QT001", 1)]
