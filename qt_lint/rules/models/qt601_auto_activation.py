@@ -106,7 +106,8 @@ class AutoActivation(Rule):
       `.env.model_config`) from anything but the canary script: Python `open(..., "w"/"a")`,
       shell `sed -i`, `tee`, `cp`, `install`, `>`, `>>` (the line must name a model or a
       weight, except for `.env.model_config`). This is how a canary activates; anything else
-      doing it is activation by other means.
+      doing it is activation by other means. The rollback script (`contract.rollback-script`)
+      restores the previous setting and is judged by QT607 instead.
 
     `contract.activation-verbs` lists the call names that activate (globs: `promote*`); a
     team adds its own (`deploy_to_prod`, `go_live*`).
@@ -236,7 +237,9 @@ class AutoActivation(Rule):
         from qt_lint.shellflow import Step
 
         contract = ctx.contract
-        if is_script(ctx.relpath, contract.canary_script):
+        # the canary activates; the rollback script restores the previous setting (QT607)
+        if is_script(ctx.relpath, contract.canary_script) or \
+                is_script(ctx.relpath, contract.rollback_script):
             return
         seen: set[tuple[int, int]] = set()
         targets = [model_write(Step(command), contract) for command in ctx.commands]
@@ -259,7 +262,9 @@ class AutoActivation(Rule):
         from qt_lint.rules.models.helpers import is_script, model_setting_file
 
         contract = ctx.contract
-        if is_script(ctx.relpath, contract.canary_script):
+        # the canary activates; the rollback script restores the previous setting (QT607)
+        if is_script(ctx.relpath, contract.canary_script) or \
+                is_script(ctx.relpath, contract.rollback_script):
             return
         facts = ctx.python
         for op in file_ops(facts):
