@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from qt_lint.commands import Command, Word, make_command
+from qt_lint.command_model import Command, Word, make_command
 
 Facts = frozenset[str]
 EMPTY: Facts = frozenset()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from fnmatch import fnmatchcase
 
-from qt_lint.commands import Word, is_python_name, is_wrapper
+from qt_lint.command_model import Word, is_python_name, is_wrapper
 from qt_lint.config import Contract
 from qt_lint.shellflow import EMPTY, Classifier, Facts, Flow, Step
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
-from qt_lint.commands import SHELLS, Command, is_python_name, is_wrapper
+from qt_lint.command_model import SHELLS, Command, is_python_name, is_wrapper
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
@@ -258,7 +258,7 @@ class AutoActivation(Rule):
                               f"{contract.canary_name}: activation by other means")
 
     def _python_setting_writes(self, ctx: FileContext) -> Iterator[Finding]:
-        from qt_lint.parsers.python import file_ops
+        from qt_lint.pymodel.calls import file_ops
         from qt_lint.rules.models.helpers import is_script, model_setting_file
 
         contract = ctx.contract
