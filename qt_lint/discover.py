@@ -105,9 +105,13 @@ def discover(paths: list[Path], config: Config, force_exclude: bool = False) -> 
                 if path not in found:
                     found[path] = Candidate(path, relative_to_root(path, root), False)
             for folder, reason in unreadable:
+                problem = (f"cannot read this folder ({reason}); the files in it were "
+                           "not checked")
+                if reason == "a git submodule":
+                    problem = ("not analysed: submodule (its files belong to another "
+                               "repository; run qt-lint there)")
                 found[folder] = Candidate(folder, relative_to_root(folder, root), False,
-                                          f"cannot read this folder ({reason}); the files "
-                                          "in it were not checked")
+                                          problem)
         else:
             rel = relative_to_root(absolute, root)
             if force_exclude and matches(rel, excludes):
@@ -127,7 +131,9 @@ def _walk(directory: str, root: str,
 
     listed = _git_files(directory)
     if listed is not None:
-        return [path for path in listed if kept(path)], []
+        paths, submodules = listed
+        return [path for path in paths if kept(path)], [
+            (path, "a git submodule") for path in submodules if kept(path)]
     # iterative, depth first in name order (os.walk recurses: 1,000 nested folders were a
     # RecursionError); symbolic links to folders are not followed
     out: list[str] = []
@@ -158,8 +164,10 @@ def _walk(directory: str, root: str,
     return out, unreadable
 
 
-def _git_files(directory: str) -> list[str] | None:
-    """Tracked plus untracked-but-not-ignored files below `directory`, or None outside git."""
+def _git_files(directory: str) -> tuple[list[str], list[str]] | None:
+    """Tracked plus untracked-but-not-ignored files below `directory`, and the git
+    submodules there (their files are another repository's: reported, never skipped
+    silently); None outside git."""
     from qt_lint import git
 
     try:
@@ -168,6 +176,7 @@ def _git_files(directory: str) -> list[str] | None:
     except git.GitError:
         return None
     paths = []
+    submodules = []
     seen = set()
     for raw in listed.split(b"\0"):
         if not raw or raw in seen:  # a file can be listed as cached and as modified
@@ -185,7 +194,9 @@ def _git_files(directory: str) -> list[str] | None:
             continue
         if stat.S_ISREG(mode) or stat.S_ISLNK(mode):
             paths.append(path)
-    return paths
+        elif stat.S_ISDIR(mode):  # a gitlink: a submodule (or a nested repository)
+            submodules.append(path)
+    return paths, submodules
 
 
 def tracked_files(root: Path, config: Config, kind: Kind, git_args: list[str],

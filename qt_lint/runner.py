@@ -133,7 +133,7 @@ def _show_files(o: CheckOptions, paths: list[Path], config: Config) -> int:
     from qt_lint.discover import discover
     from qt_lint.report import printable
 
-    targets, _ = api.classify_candidates(discover(paths, config, o.force_exclude))
+    targets, _ = api.classify_candidates(discover(paths, config, o.force_exclude), config.root)
     sys.stdout.write("".join(f"{t.kind.value:<13} {printable(t.path)}\n" for t in targets))
     return EXIT_OK
 

@@ -31,11 +31,20 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from qt_lint.command_model import Command, Word, make_command
+from qt_lint.parsers import ParseError
 
 Facts = frozenset[str]
 EMPTY: Facts = frozenset()
 MAX_CALL_DEPTH = 8
 MAX_STEPS = 200_000  # commands evaluated, over all calls of all functions (hostile input)
+
+
+class TooManyPaths(ParseError):
+    """A script with more steps on its paths than the walk follows (reported as QT001)."""
+
+    def __init__(self, rules: str) -> None:
+        super().__init__(f"more than {MAX_STEPS} steps on its paths (functions calling "
+                         f"functions): the script was not analysed for {rules}", 1, 1)
 
 
 @dataclass(frozen=True)

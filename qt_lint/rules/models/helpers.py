@@ -315,13 +315,11 @@ def is_script(relpath: str, configured: str) -> bool:
 def script_flow(text: str, contract: Contract) -> Flow:
     """The script's path model; a script with more paths than the model follows is not
     analysed (ParseError: QT001), never a silent pass."""
-    from qt_lint.parsers import ParseError
-    from qt_lint.shellflow import MAX_STEPS, analyse
+    from qt_lint.shellflow import TooManyPaths, analyse
 
     flow = analyse(text, model_classifier(contract))
     if flow.truncated:
-        raise ParseError(f"more than {MAX_STEPS} steps on its paths (functions calling "
-                         "functions): the script was not analysed for QT604/QT607/QT608", 1, 1)
+        raise TooManyPaths("QT604/QT607/QT608")
     return flow
 
 
