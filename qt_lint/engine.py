@@ -107,7 +107,8 @@ def _analyse(target: Target, source: Text, settings: RunSettings,
     parse_failed: ParseError | None = None
     examined = False
     for r in rules_for(kind, settings.active):
-        if not passes(r.prefilter_for(kind, settings.contract), source.text):
+        if not r.applies_to(target.relpath, settings.contract) or \
+                not passes(r.prefilter_for(kind, settings.contract), source.text):
             continue
         examined = True
         try:
@@ -122,7 +123,7 @@ def _analyse(target: Target, source: Text, settings: RunSettings,
                                    "the file was not fully analysed, please report this"))
     if "QT001" in settings.active and (examined or spec.always_parsed
                                        or _unselected_rule_applies(kind, source.text,
-                                                                   settings)):
+                                                                   settings, target.relpath)):
         # Everything is parsed, except where the kind says a file in which no rule can fire
         # is proven clean by its text (Python: parsing the rest would double a run's cost)
         try:
@@ -255,10 +256,12 @@ def anchored(findings: list[Finding], text: str) -> list[Finding]:
     return out
 
 
-def _unselected_rule_applies(kind: Kind, text: str, settings: RunSettings) -> bool:
+def _unselected_rule_applies(kind: Kind, text: str, settings: RunSettings,
+                             relpath: str = "") -> bool:
     """A rule that was not selected could fire on this text (so QT001's answer does not
     depend on the selection). The selected ones were just asked: they are not asked again."""
-    return any(passes(r.prefilter_for(kind, settings.contract), text)
+    return any(r.applies_to(relpath, settings.contract) and
+               passes(r.prefilter_for(kind, settings.contract), text)
                for r in rules_for(kind, settings.known) if r.code not in settings.active)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from qt_lint.config import Contract
 from qt_lint.golden import render, wrapper
+from qt_lint.golden_models import canary, makefile, quality_gate, rollback
 
 QT = 1000
 SERVICES = {"backend": "-m backend.main", "ai-engine": "-m ai_engine.main",
@@ -77,9 +78,10 @@ def build_host(root: Path) -> Path:
     repo = folder(root, c.repo_root, 0o755, QT, QT)
     folder(root, f"{c.repo_root}/.git", 0o755, QT, QT)
     put(root, f"{c.repo_root}/ops/run.sh", wrapper(c), 0o755, QT, QT)
-    put(root, f"{c.repo_root}/Makefile",
-        "RUN := ops/run.sh ai-engine\n\ngate:\n\t$(RUN) ops/model_safety/quality_gate.py\n",
-        0o644, QT, QT)
+    put(root, f"{c.repo_root}/Makefile", makefile(c), 0o644, QT, QT)
+    for relpath, text in ((c.canary_script, canary(c)), (c.quality_gate, quality_gate(c)),
+                          (c.rollback_script, rollback(c))):
+        put(root, f"{c.repo_root}/{relpath}", text, 0o755, QT, QT)
     # data, database, models
     folder(root, c.data_dir, 0o755, QT, QT)
     for sub in ("redis_dumps", "training_data", "model_checkpoints", "backups"):

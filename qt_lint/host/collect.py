@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from qt_lint.config import Config
+from qt_lint.config import Config, Contract
 from qt_lint.host.inroot import OutOfTime, Root, kind_of, parse_acl, reason
 from qt_lint.host.snapshot import SNAPSHOT_VERSION, Snapshot, Stat, TextFile, pyvenv_values
 
@@ -327,6 +327,7 @@ def collect(config: Config, root: str = "/", redis_host: str | None = None,
                 budget -= len(got.text or "")
         reader.read_owned(f"{repo_root}/{c.wrapper}", repo_root, qt_uid)
         reader.read_owned(f"{repo_root}/Makefile", repo_root, qt_uid)
+        _model_safety(reader, c, qt_uid)
         repo_config = _repo_config(reader, config, qt_uid)
         hostname = reader.read("/etc/hostname").text if root != "/" else socket.gethostname()
 
@@ -491,6 +492,27 @@ def _sudoers(reader: Reader) -> tuple[list[str], list[str]]:
             else:
                 todo.append(target)
     return files, errors
+
+
+# where cron reads schedules: the system crontab's folder, Debian's and RHEL's spools
+CRON_DIRS = ("/etc/cron.d", "/var/spool/cron/crontabs", "/var/spool/cron")
+
+
+def _model_safety(reader: Reader, c: Contract, qt_uid: int | None) -> None:
+    """The repository's model-safety scripts (read as the repository's other files: no link
+    followed, owned by qt) and every crontab (H152, H153). A folder that exists but cannot
+    be listed is recorded as an unreadable text of that folder."""
+    for script in (c.canary_script, c.quality_gate, c.rollback_script):
+        reader.read_owned(f"{c.repo_root}/{script}", c.repo_root, qt_uid)
+    reader.read("/etc/crontab")
+    for folder in CRON_DIRS:
+        names, error = reader.listdir(folder)
+        if error is not None and error != "missing":
+            reader.texts[folder] = TextFile(reader.stat(folder), None, f"cannot list: {error}")
+        for name in sorted(names):
+            path = f"{folder}/{name}"
+            if reader.stat(path).kind == "file":
+                reader.read(path)
 
 
 def _unit_names(reader: Reader) -> Search:

@@ -51,6 +51,12 @@ class ShellKind(ShellFamily):
         # on the units, crontabs and scripts that name it
         import hashlib
 
+        contract = project.config.contract
+        canary = contract.canary_script.strip("/")
+        if abspath.endswith("/" + canary):  # QT607: is there a rollback script beside it
+            rollback = abspath[: -len(canary)] + contract.rollback_script
+            how = f"{project.files.isfile(rollback)} {project.service_scripts.get(abspath, '')}"
+            return hashlib.sha256(how.encode()).hexdigest()
         data = content()
         if not any(word in data for word in _ESCALATION_BYTES):
             return ""
@@ -81,6 +87,13 @@ class MakefileKind(ShellFamily):
 
     def matches(self, name: Name, head: Callable[[], bytes] | None) -> bool:
         return name.name in _MAKEFILES or name.suffix == ".mk"
+
+    def dependencies(self, project: Project, abspath: str, content: Callable[[], bytes]) -> str:
+        # QT606 wants a `quality-gate` target only where the repository has the gate
+        import os
+
+        gate = os.path.join(os.path.dirname(abspath), project.config.contract.quality_gate)
+        return "gate" if project.files.isfile(gate) else ""
 
     def shell_analysis(self, ctx: FileContext) -> ShellAnalysis:
         from qt_lint.parsers.makefile import parse_makefile

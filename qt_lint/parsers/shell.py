@@ -916,3 +916,14 @@ def _unescape(text: str, escapable: str | None = None) -> str:
 
 def _unescape_double(text: str) -> str:
     return _unescape(text, '"\\$`\n')
+
+
+def syntax_tree(data: bytes) -> Any:
+    """tree-sitter's tree of a script, for models built on the same parse (shellflow)."""
+    return _parser().parse(data)
+
+
+def word_reader(data: bytes, text: str) -> Any:
+    """What turns the tree's nodes into positioned `Word`s (`.word(node)`, `.raw(node)`,
+    `.position(node)`), as the command walk reads them."""
+    return _Walker(data, text, "shell", identity, 0)
