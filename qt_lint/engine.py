@@ -6,6 +6,9 @@ Everything here runs in worker processes too, so it takes and returns plain data
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -153,14 +156,9 @@ def _not_baselined(findings: list[Finding], target: Target,
     remaining = Counter({key: n for key, n in settings.baselined if key[0] == target.relpath})
     if not remaining:
         return findings
-    out = []
-    for finding in findings:
-        key = (target.relpath, finding.code, finding.anchor)
-        if remaining[key] > 0:
-            remaining[key] -= 1
-        else:
-            out.append(finding)
-    return out
+    from qt_lint.baseline import take
+
+    return [f for f in findings if not take(remaining, f, target.relpath)]
 
 
 _GENERATED_KINDS = frozenset({Kind.UNIT, Kind.CRONTAB, Kind.ENV})
@@ -227,24 +225,42 @@ def _written(target: Target, ctx: FileContext, settings: RunSettings,
 
 
 def anchored(findings: list[Finding], text: str) -> list[Finding]:
-    """Each finding with a fingerprint of its code and the offending line's text, so that a
-    baseline or a code-scanning service recognises it when lines move. The line is
-    redacted first: no fingerprint (in a committed baseline, SARIF, JSON, GitLab) is
-    derived from a secret's value, so none confirms a guessed secret."""
+    """Each finding with a fingerprint of what it is about: its code, the offending line's
+    text and its subject (the message, without positions), so that a baseline or a
+    code-scanning service recognises it when lines move, and two offences at one line
+    (a unit lacking `SyslogIdentifier=` and lacking `EnvironmentFile=`, both at its header)
+    stay two. The line is redacted first: no fingerprint (in a committed baseline, SARIF,
+    JSON, GitLab) is derived from a secret's value, so none confirms a guessed secret
+    (messages never hold one). `legacy` is version 1's fingerprint (code and line text),
+    which old baselines match."""
     if not findings:
         return findings
-    import hashlib
-
     from qt_lint.secrets import redact_line
 
     lines = text.split("\n")
     out = []
     for f in findings:
         line = redact_line(lines[f.line - 1]) if 0 < f.line <= len(lines) else ""
-        basis = f"{f.code}\0{' '.join(line.split())}\0{f.message if not line.strip() else ''}"
-        digest = hashlib.sha256(basis.encode("utf-8", "replace")).hexdigest()[:20]
-        out.append(replace(f, anchor=digest))
+        words = ' '.join(line.split())
+        legacy = f"{f.code}\0{words}\0{f.message if not line.strip() else ''}"
+        basis = f"{f.code}\0{words}\0{subject(f.message)}"
+        out.append(replace(f, anchor=_digest(basis), legacy=_digest(legacy)))
     return out
+
+
+def subject(message: str) -> str:
+    """What a message says without the positions it quotes (`(line 12)`), which move with
+    the file while the offence stays the same."""
+    return " ".join(_position().sub("line", message).split())
+
+
+@functools.cache
+def _position() -> re.Pattern[str]:
+    return re.compile(r"\blines? \d+(?:[-,] ?\d+)*")
+
+
+def _digest(basis: str) -> str:
+    return hashlib.sha256(basis.encode("utf-8", "replace")).hexdigest()[:20]
 
 
 def _unselected_rule_applies(kind: Kind, text: str, settings: RunSettings) -> bool:

@@ -1,0 +1,163 @@
+"""The gate's own mechanics cannot be turned (issue 25, items 8-14): --diff-base and
+removed lines, fingerprints of what a finding is about, --base-config and a nested
+configuration, the cache and untracked drop-ins, suppressions in heredocs, output
+escaping, symlinks out of the repository, and bounds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from qt_lint.api import check
+from qt_lint.config import Config
+from tests.conftest import git, qt_lint
+
+GOOD_UNIT = """\
+[Unit]
+Description=Quantum backend API
+After=network-online.target redis-server.service
+Wants=network-online.target
+BindsTo=redis-server.service
+
+[Service]
+Type=simple
+User=qt
+Group=qt
+WorkingDirectory=/home/qt/quantum_trader
+EnvironmentFile=/etc/quantum/backend.env
+ExecStart=/opt/quantum/venvs/backend/bin/python -m backend.main
+Restart=always
+RestartSec=10
+StandardOutput=journal
+StandardError=journal
+SyslogIdentifier=quantum-backend
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+
+def _commit(repo: Path, message: str = "base") -> None:
+    git("add", "-A", cwd=repo)
+    git("commit", "-q", "-m", message, cwd=repo)
+
+
+def _findings(proc_stdout: str) -> list[tuple[str, int, str]]:
+    return [(f["code"], f["line"], f["message"]) for f in json.loads(proc_stdout)["findings"]]
+
+
+# --- 8: --diff-base counts findings that removed lines cause ----------------------------------
+
+def test_diff_base_keeps_findings_that_deleted_lines_cause(repo: Path) -> None:
+    unit = repo / "systemd" / "quantum-backend.service"
+    unit.parent.mkdir()
+    unit.write_text(GOOD_UNIT)
+    _commit(repo)
+    removed = ("User=qt\n", "WorkingDirectory=/home/qt/quantum_trader\n",
+               "EnvironmentFile=/etc/quantum/backend.env\n")
+    text = GOOD_UNIT
+    for line in removed:
+        text = text.replace(line, "")
+    unit.write_text(text)
+    proc = qt_lint("check", "--isolated", "--no-cache", "--diff-base", "HEAD", "--format",
+                   "json", ".", cwd=repo)
+    found = _findings(proc.stdout)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    codes = {code for code, line, _ in found if line == 7}  # the [Service] header
+    assert {"QT402", "QT401"} <= codes
+    messages = " ".join(m for _, _, m in found)
+    assert "WorkingDirectory" in messages and "EnvironmentFile" in messages
+
+
+def test_diff_base_does_not_report_old_findings_when_lines_are_removed(repo: Path) -> None:
+    """Deleting a harmless line does not turn the file's old findings into new ones."""
+    unit = repo / "systemd" / "quantum-backend.service"
+    unit.parent.mkdir()
+    legacy = GOOD_UNIT.replace("User=qt\n", "User=root\n").replace(
+        "[Service]\n", "[Service]\n# a note\n")
+    unit.write_text(legacy)
+    _commit(repo)
+    unit.write_text(legacy.replace("# a note\n", ""))
+    proc = qt_lint("check", "--isolated", "--no-cache", "--diff-base", "HEAD", "--format",
+                   "json", ".", cwd=repo)
+    assert proc.returncode == 0 and _findings(proc.stdout) == [], proc.stdout
+
+
+def test_diff_base_deleting_a_drop_in_counts_for_its_unit(repo: Path) -> None:
+    folder = repo / "systemd"
+    folder.mkdir()
+    (folder / "quantum-backend.service").write_text(GOOD_UNIT.replace("User=qt\n", "User=root\n"))
+    (folder / "quantum-backend.service.d").mkdir()
+    override = folder / "quantum-backend.service.d" / "user.conf"
+    override.write_text("[Service]\nUser=qt\n")
+    _commit(repo)
+    clean = qt_lint("check", "--isolated", "--no-cache", "--diff-base", "HEAD", ".", cwd=repo)
+    assert clean.returncode == 0, clean.stdout
+    override.unlink()
+    proc = qt_lint("check", "--isolated", "--no-cache", "--diff-base", "HEAD", "--format",
+                   "json", ".", cwd=repo)
+    assert proc.returncode == 1
+    assert ("QT402", 9) in [(c, line) for c, line, _ in _findings(proc.stdout)]
+
+
+# --- 9: fingerprints of what a finding is about ---------------------------------------------
+
+def _missing(*fields: str) -> str:
+    text = GOOD_UNIT
+    for name in fields:
+        text = "".join(line for line in text.splitlines(keepends=True)
+                       if not line.startswith(f"{name}="))
+    return text
+
+
+def test_a_baselined_missing_field_does_not_absorb_another(repo: Path) -> None:
+    unit = repo / "systemd" / "quantum-backend.service"
+    unit.parent.mkdir()
+    unit.write_text(_missing("SyslogIdentifier"))
+    _commit(repo)
+    adopt = qt_lint("check", "--isolated", "--no-cache", "--write-baseline", "b.json", ".",
+                    cwd=repo)
+    assert adopt.returncode == 0 and "Wrote 1 finding" in adopt.stdout
+    assert json.loads((repo / "b.json").read_text())["version"] == 2
+    unit.write_text(_missing("EnvironmentFile"))  # fixed one, broke another, same header
+    proc = qt_lint("check", "--isolated", "--no-cache", "--baseline", "b.json", "--format",
+                   "json", ".", cwd=repo)
+    assert proc.returncode == 1
+    found = _findings(proc.stdout)
+    assert [c for c, _, _ in found] == ["QT401"] and "EnvironmentFile" in found[0][2]
+    assert json.loads(proc.stdout)["summary"]["stale_baseline_entries"] == 1
+
+
+def test_sarif_fingerprints_differ_for_findings_at_one_line(tmp_path: Path) -> None:
+    unit = tmp_path / "quantum-backend.service"
+    unit.write_text(_missing("SyslogIdentifier", "EnvironmentFile", "Restart"))
+    findings = [f for f in check([unit], Config(root=tmp_path), jobs=1).findings
+                if f.code == "QT401"]
+    assert len(findings) == 3 and len({f.line for f in findings}) == 1
+    assert len({f.anchor for f in findings}) == 3
+    assert len({f.legacy for f in findings}) == 1  # what version 1 had: one fingerprint
+
+
+def test_a_version_1_baseline_still_absorbs_its_findings(repo: Path) -> None:
+    """Old baselines keep working: their entries match by version 1's fingerprint."""
+    unit = repo / "systemd" / "quantum-backend.service"
+    unit.parent.mkdir()
+    unit.write_text(_missing("SyslogIdentifier"))
+    _commit(repo)
+    [finding] = check([unit], Config(root=repo), jobs=1).findings
+    old = {"version": 1, "tool": "qt-lint", "findings": [
+        {"path": "systemd/quantum-backend.service", "code": "QT401",
+         "fingerprint": finding.legacy, "count": 1}]}
+    (repo / "b.json").write_text(json.dumps(old))
+    assert qt_lint("check", "--isolated", "--no-cache", "--baseline", "b.json", ".",
+                   cwd=repo).returncode == 0
+    # rewriting keeps the version 1 entries of files not checked, and writes version 2
+    (repo / "other.sh").write_text("#!/bin/sh\npython3 x.py\n")
+    qt_lint("check", "--isolated", "--no-cache", "--baseline", "b.json", "--write-baseline",
+            "b.json", "other.sh", cwd=repo)
+    document = json.loads((repo / "b.json").read_text())
+    assert document["version"] == 2
+    fingerprints = {e["path"]: e["fingerprint"] for e in document["findings"]}
+    assert fingerprints["systemd/quantum-backend.service"] == "v1:" + finding.legacy
+    assert qt_lint("check", "--isolated", "--no-cache", "--baseline", "b.json", ".",
+                   cwd=repo).returncode == 0
