@@ -123,7 +123,12 @@ class Project:
 
     def dependencies_digest(self, kind: Kind, abspath: str) -> str:
         if kind is Kind.UNIT:
-            return self.units_digest
+            # whatever is merged from disk is in the key, tracked or not (an untracked
+            # local drop-in setting User=qt over a fragment's User=root)
+            merged = hashlib.sha256(self.units_digest.encode())
+            for path in self.merged_paths(abspath):
+                merged.update(f"{path}\0{self.files.read(path)}\0".encode())
+            return merged.hexdigest()
         if kind is Kind.SHELL:
             # QT701 judges `sudo` by what runs the script: only a script that escalates
             # depends on the units, crontabs and scripts that name it
@@ -250,6 +255,25 @@ class Project:
         elif is_dropin:
             dropins.append(own)
         return Unit(name, fragment, dropins)
+
+    def merged_paths(self, abspath: str) -> list[str]:
+        """The files on disk that `unit_for` (and `timer_service`) merge with this unit
+        file: its fragment and every drop-in of its folder, those of a triggered service."""
+        folder = os.path.dirname(abspath)
+        if abspath.endswith(".conf"):
+            if not folder.endswith(".d"):
+                return []
+            fragment = folder[:-2]
+        else:
+            fragment = abspath
+        out = [fragment] + [os.path.join(fragment + ".d", e)
+                            for e in self.files.listdir(fragment + ".d") if e.endswith(".conf")]
+        if fragment.endswith((".timer", ".path")):
+            service = fragment.rsplit(".", 1)[0] + ".service"
+            out += [service] + [os.path.join(service + ".d", e)
+                                for e in self.files.listdir(service + ".d")
+                                if e.endswith(".conf")]
+        return out
 
     def timer_target(self, ctx: FileContext) -> str:
         """The unit a timer (or a path unit) triggers: its `Unit=`, else the service of the

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from qt_lint.api import check
 from qt_lint.config import Config
 from tests.conftest import git, qt_lint
@@ -161,3 +163,68 @@ def test_a_version_1_baseline_still_absorbs_its_findings(repo: Path) -> None:
     assert fingerprints["systemd/quantum-backend.service"] == "v1:" + finding.legacy
     assert qt_lint("check", "--isolated", "--no-cache", "--baseline", "b.json", ".",
                    cwd=repo).returncode == 0
+
+
+# --- 11: the cache keys a unit by what is merged from disk, tracked or not ---------------------
+
+def _unit_with_untracked_dropin(repo: Path) -> tuple[Path, Path]:
+    unit = repo / "systemd" / "quantum-backend.service"
+    unit.parent.mkdir()
+    unit.write_text(_missing("SyslogIdentifier"))
+    _commit(repo)
+    folder = repo / "systemd" / "quantum-backend.service.d"
+    folder.mkdir()
+    dropin = folder / "local.conf"  # never added to git
+    dropin.write_text("[Service]\nSyslogIdentifier=quantum-backend\n")
+    return unit, dropin
+
+
+def test_cache_keys_a_unit_by_its_untracked_drop_ins(repo: Path, tmp_path: Path) -> None:
+    from qt_lint.cache import ResultCache
+    from qt_lint.settings import RunSettings
+
+    unit, dropin = _unit_with_untracked_dropin(repo)
+    config = Config(root=repo)
+
+    def run() -> list[str]:
+        cache = ResultCache(tmp_path / "cache", RunSettings.build(config))
+        return [f.code for f in check([unit], config, jobs=1, cache=cache).findings]
+
+    assert run() == []  # merged with the drop-in on disk
+    dropin.unlink()
+    assert run() == ["QT401"]  # warm: the drop-in is gone, the unit lacks it again
+    dropin.write_text("[Service]\nSyslogIdentifier=quantum-backend\n")
+    assert run() == []
+
+
+@pytest.mark.slow
+def test_pre_commit_hook_sees_an_untracked_drop_in_go(repo: Path, tmp_path: Path) -> None:
+    """The real hook, twice on the same staged unit with a warm cache: deleting the
+    untracked drop-in that supplied a field makes the second run fail."""
+    import os
+    import shutil
+    import subprocess
+
+    from tests.test_precommit import _snapshot_of_checkout
+
+    pre_commit = shutil.which("pre-commit", path=str(Path(os.sys.executable).parent))
+    assert pre_commit, "pre-commit is a test dependency"
+    snap, rev = _snapshot_of_checkout(tmp_path)
+    _, dropin = _unit_with_untracked_dropin(repo)
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {snap}\n    rev: {rev}\n    hooks:\n      - id: qt-lint\n")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pc-home"),
+           "QT_LINT_CACHE_DIR": str(tmp_path / "hook-cache")}
+
+    def hook() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([pre_commit, "run", "qt-lint", "--files",
+                               "systemd/quantum-backend.service"], cwd=repo, env=env,
+                              capture_output=True, text=True, timeout=600)
+
+    first = hook()
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert any((tmp_path / "hook-cache").iterdir())  # the second run is a warm one
+    dropin.unlink()
+    second = hook()
+    assert second.returncode != 0, second.stdout + second.stderr
+    assert "QT401" in second.stdout and "SyslogIdentifier" in second.stdout
