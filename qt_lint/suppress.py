@@ -57,7 +57,8 @@ def parse_directives(text: str, kind: Kind) -> list[Directive]:
     if "qt-lint:" not in text:
         return []
     lines = text.split("\n")
-    comments = _python_comments(text) if kind is Kind.PYTHON else None
+    comments = _python_comments(text) if kind is Kind.PYTHON else \
+        _shell_comments(text) if kind is Kind.SHELL else None
     out: list[Directive] = []
     for index, line in enumerate(lines):
         if "qt-lint:" not in line:
@@ -65,8 +66,9 @@ def parse_directives(text: str, kind: Kind) -> list[Directive]:
         match = _DIRECTIVE.search(line)
         if match is None:
             continue
-        if comments is not None and (index + 1, match.start("mark")) not in comments:
-            continue  # inside a string or docstring, not a comment
+        if comments is not None and (index + 1, _column(line, match.start("mark"), kind)) \
+                not in comments:
+            continue  # inside a string, docstring or heredoc body: data, not a comment
         standalone = not line[: match.start("mark")].strip()
         if not standalone and kind in _WHOLE_LINE_ONLY:
             continue
@@ -98,6 +100,25 @@ def parse_directives(text: str, kind: Kind) -> list[Directive]:
             reason=reason, until=until, problem=problem,
         ))
     return out
+
+
+def _column(line: str, index: int, kind: Kind) -> int:
+    """The comment position's column as the tokenizer gives it (Python: characters from 0;
+    shell: bytes from 1)."""
+    if kind is Kind.PYTHON:
+        return index
+    return len(line[:index].encode("utf-8", "surrogateescape")) + 1
+
+
+def _shell_comments(text: str) -> set[tuple[int, int]] | None:
+    """Positions of the `#` of every shell comment (a heredoc body is data)."""
+    from qt_lint.config import ConfigError
+    from qt_lint.parsers.shell import comment_starts
+
+    try:
+        return comment_starts(text)
+    except (ConfigError, RecursionError):
+        return None
 
 
 def _python_comments(text: str) -> set[tuple[int, int]] | None:

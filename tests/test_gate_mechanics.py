@@ -228,3 +228,35 @@ def test_pre_commit_hook_sees_an_untracked_drop_in_go(repo: Path, tmp_path: Path
     second = hook()
     assert second.returncode != 0, second.stdout + second.stderr
     assert "QT401" in second.stdout and "SyslogIdentifier" in second.stdout
+
+
+# --- 12: a suppression inside a heredoc body is data -------------------------------------------
+
+def _codes_of(tmp_path: Path, relpath: str, text: str) -> list[tuple[int, str]]:
+    from qt_lint.classify import Target, classify
+    from qt_lint.engine import check_file
+    from qt_lint.settings import RunSettings
+
+    kind = classify(relpath)
+    assert kind is not None
+    target = Target(relpath, str(tmp_path / relpath), relpath, kind)
+    result = check_file(target, RunSettings.build(Config(root=tmp_path)), data=text.encode())
+    return [(f.line, f.code) for f in result.findings]
+
+
+def test_ignore_file_in_a_heredoc_body_suppresses_nothing(tmp_path: Path) -> None:
+    script = ("#!/bin/bash\n"
+              "cat > /opt/quantum/data/notes.txt <<'DOC'\n"
+              "# qt-lint: ignore-file[QT101,QT702] only text in a file\n"
+              "DOC\n"
+              "bash <<EOF\n"
+              "# qt-lint: ignore-file[QT101] inside a script fed to bash: still the outer data\n"
+              "EOF\n"
+              "echo '# qt-lint: ignore-file[QT101]'\n"
+              "python3 x.py\n"
+              "chmod 777 /opt/x\n")
+    assert _codes_of(tmp_path, "ops/a.sh", script) == [(9, "QT101"), (10, "QT702")]
+    # a real comment still suppresses, on its line or for the file (non-ASCII before it)
+    real = "#!/bin/bash\n# qt-lint: ignore-file[QT702] é reason\npython3 x.py # qt-lint: " \
+           "ignore[QT101] why\nchmod 777 /opt/x\n"
+    assert _codes_of(tmp_path, "ops/a.sh", real) == []

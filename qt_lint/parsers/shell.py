@@ -684,3 +684,19 @@ def _unescape(text: str, escapable: str | None = None) -> str:
 
 def _unescape_double(text: str) -> str:
     return _unescape(text, '"\\$`\n')
+
+
+def comment_starts(text: str) -> set[tuple[int, int]]:
+    """(line, byte column), 1-based, of the `#` of every shell comment: text in a heredoc
+    body, a quoted string or an argument is data, not a comment."""
+    data = text.encode("utf-8", "surrogateescape")
+    out: set[tuple[int, int]] = set()
+    stack = [_parser().parse(data).root_node]
+    while stack:
+        node = stack.pop()
+        if node.type == "comment":
+            row, column = node.start_point
+            out.add((row + 1, column + 1))
+        elif node.type not in ("heredoc_body", "string", "raw_string"):
+            stack.extend(node.children)
+    return out
