@@ -22,7 +22,14 @@ from qt_lint.project import Project
 from qt_lint.registry import rule, rules_for
 from qt_lint.rule import passes
 from qt_lint.settings import RunSettings
-from qt_lint.source import Text, Unreadable, check_line_length, decode, read_text
+from qt_lint.source import (
+    Text,
+    Unreadable,
+    check_line_length,
+    decode,
+    link_outside,
+    read_text,
+)
 
 MAX_FIX_PASSES = 5
 # formats systemd reads (lone CR and NUL end lines there)
@@ -46,6 +53,9 @@ def check_file(target: Target, settings: RunSettings, project: Project | None = 
     systemd = target.kind in SYSTEMD_KINDS
     utf16 = target.kind in (Kind.CONFIG, Kind.COMPOSE)  # YAML and JSON may be UTF-16
     try:
+        if data is None and link_outside(target.abspath, str(settings.config.root)):
+            raise Unreadable("a symbolic link to a file outside the repository: not read "
+                             "(commit the file itself)")
         source = decode(data, max_size, systemd, utf16) if data is not None else read_text(
             Path(target.abspath), max_size, systemd, utf16)
         check_line_length(source.text, settings.config.max_line_length)

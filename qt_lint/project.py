@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from qt_lint.config import Config
 from qt_lint.finding import Kind
-from qt_lint.source import Unreadable, read_text
+from qt_lint.source import Unreadable, link_outside, read_text
 
 # the words of a privilege escalation (QT701), as text: what a script must hold to need them
 ESCALATION_WORDS = ("sudo", "su ", "doas", "pkexec")
@@ -45,10 +45,13 @@ class FileSource:
     files, read as systemd reads them): the disk, or (for the host audit judging a
     snapshot) a recorded set of files."""
 
-    def __init__(self, max_size: int) -> None:
+    def __init__(self, max_size: int, root: str = "/") -> None:
         self.max_size = max_size
+        self.root = root
 
     def read(self, path: str) -> str | None:
+        if link_outside(path, self.root):
+            return None  # not the repository's file (reported when it is checked itself)
         try:
             return read_text(Path(path), self.max_size, systemd=True).text
         except Unreadable:
@@ -88,7 +91,7 @@ class Project:
                  unit_paths: list[str] | None = None) -> None:
         self.root = root
         self.config = config
-        self.files = files or FileSource(config.max_file_size)
+        self.files = files or FileSource(config.max_file_size, str(root))
         self._unit_paths = unit_paths  # the units to consider (host audit); else git/walk
         self._listing: subprocess.Popen[bytes] | None = None
         # What earlier runs learnt of each unit file, kept by the result cache: path ->

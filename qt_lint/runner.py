@@ -145,9 +145,9 @@ def run_check(o: CheckOptions) -> int:
         from qt_lint.discover import discover
 
         targets, _ = api.classify_candidates(discover(paths, config, o.force_exclude))
-        from qt_lint.report import printable
+        from qt_lint.report import one_line
 
-        sys.stdout.write("".join(f"{t.kind.value:<13} {printable(t.path)}\n" for t in targets))
+        sys.stdout.write("".join(f"{t.kind.value:<13} {one_line(t.path)}\n" for t in targets))
         return EXIT_OK
 
     from qt_lint.project import Project
@@ -258,10 +258,10 @@ def run_check(o: CheckOptions) -> int:
     _emit(out, render(findings, summary, color=use_color(), statistics=o.statistics,
                       quiet=o.quiet))
     if o.show_fixes and result.fixed and not o.quiet:
-        from qt_lint.report import printable
+        from qt_lint.report import one_line
 
         gone = sorted(f for r in result.fixed.values() for f in r.fixed)
-        lines = [f"{printable(f.path)}:{f.line}:{f.column}: {f.code} {printable(f.message)}"
+        lines = [f"{one_line(f.path)}:{f.line}:{f.column}: {f.code} {one_line(f.message)}"
                  for f in gone]
         _emit(out, f"Fixed {len(gone)} finding{'s' if len(gone) != 1 else ''}:\n" +
               "".join(f"  {line}\n" for line in lines))

@@ -260,3 +260,50 @@ def test_ignore_file_in_a_heredoc_body_suppresses_nothing(tmp_path: Path) -> Non
     real = "#!/bin/bash\n# qt-lint: ignore-file[QT702] é reason\npython3 x.py # qt-lint: " \
            "ignore[QT101] why\nchmod 777 /opt/x\n"
     assert _codes_of(tmp_path, "ops/a.sh", real) == []
+
+
+# --- 13: output stays one line per finding; links out of the repository are not read ----------
+
+INJECTION = 'REDIS_HOST="evil\n::stop-commands::token\n::error file=x::pwned"\n'
+
+
+def test_multi_line_values_cannot_start_lines_in_any_report(repo: Path) -> None:
+    (repo / "deploy").mkdir()
+    (repo / "deploy" / "backend.env").write_text(INJECTION)
+    (repo / "systemd").mkdir()
+    (repo / "systemd" / "quantum-backend.service").write_text(GOOD_UNIT.replace(
+        "SyslogIdentifier=quantum-backend\n",
+        'SyslogIdentifier=quantum-backend\nEnvironment="REDIS_HOST=a\\\n::error x"\n'))
+    for fmt in ("text", "github", "junit", "gitlab", "sarif", "json"):
+        proc = qt_lint("check", "--isolated", "--no-cache", "--format", fmt, ".", cwd=repo)
+        assert proc.returncode == 1, proc.stderr
+        lines = proc.stdout.splitlines()
+        assert not [line for line in lines if line.lstrip().startswith("::") and
+                    not line.startswith(("::error file=", "::warning file="))], fmt
+        assert "QT503" in proc.stdout or fmt == "junit", fmt
+    text = qt_lint("check", "--isolated", "--no-cache", ".", cwd=repo).stdout
+    assert "`evil\\n::stop-commands::" in text
+
+
+def test_a_link_out_of_the_repository_is_reported_not_read(
+        repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    outside = tmp_path_factory.mktemp("host")
+    (outside / "backend.env").write_text("REDIS_HOST=internal-db-7\n")
+    (outside / "quantum-x.service").write_text("[Service]\nUser=root\n")
+    (repo / "deploy").mkdir()
+    (repo / "systemd").mkdir()
+    (repo / "deploy" / "backend.env").symlink_to(outside / "backend.env")
+    (repo / "deploy" / "common.env").symlink_to("/proc/self/environ")
+    (repo / "systemd" / "quantum-x.service").symlink_to(outside / "quantum-x.service")
+    (repo / "deploy" / "real.sh").write_text("#!/bin/sh\npython3 x.py\n")
+    (repo / "deploy" / "same.sh").symlink_to("real.sh")  # inside: read as usual
+    _commit(repo)
+    proc = qt_lint("check", "--isolated", "--no-cache", "--format", "json", ".", cwd=repo)
+    found = [(f["path"], f["code"]) for f in json.loads(proc.stdout)["findings"]]
+    assert proc.returncode == 1
+    for link in ("deploy/backend.env", "deploy/common.env", "systemd/quantum-x.service"):
+        assert (link, "QT001") in found
+    assert "internal-db-7" not in proc.stdout
+    assert not [code for path, code in found if path == "systemd/quantum-x.service"
+                and code != "QT001"]
+    assert ("deploy/same.sh", "QT101") in found

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qt_lint.host.check import HostResult
-from qt_lint.report import printable
+from qt_lint.report import one_line, printable
 from qt_lint.report.json_format import finding_dict
 
 STATUSES = ("pass", "fail", "error", "n/a")
@@ -37,7 +37,7 @@ def _finding_line(f: object) -> str:
     from qt_lint.finding import Finding
 
     assert isinstance(f, Finding)
-    return printable(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}")
+    return one_line(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}")
 
 
 def text(results: Sequence[HostResult], color: bool) -> str:
@@ -47,9 +47,9 @@ def text(results: Sequence[HostResult], color: bool) -> str:
         status = r.status.upper()
         if color:
             status = f"{styles[r.status]}{status}\033[0m"
-        lines.append(f"{r.code} {status:<5} {printable(r.object)}")
+        lines.append(f"{r.code} {status:<5} {one_line(r.object)}")
         if r.status != "pass":
-            lines.append(f"      expected: {printable(r.expected)}")
+            lines.append(f"      expected: {one_line(r.expected)}")
             for index, part in enumerate(r.actual.split("\n")):
                 lines.append(("      actual:   " if index == 0 else "                ")
                              + printable(part))
