@@ -141,6 +141,9 @@ class Config:
 
     root: Path = field(default_factory=Path.cwd)
     source: Path | None = None
+    # with --base-config: the working tree's configuration file that the base does not
+    # have and that would replace `source` for the files below it (QT005 reports it)
+    proposed_source: Path | None = None
     select: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()

@@ -307,3 +307,34 @@ def test_a_link_out_of_the_repository_is_reported_not_read(
     assert not [code for path, code in found if path == "systemd/quantum-x.service"
                 and code != "QT001"]
     assert ("deploy/same.sh", "QT101") in found
+
+
+# --- 10: a nested configuration added by a pull request does not unseat the base's ------------
+
+def test_a_nested_config_in_a_pull_request_keeps_the_base_gate(repo: Path) -> None:
+    (repo / "qt-lint.toml").write_text('unsuppressible = ["QT402"]\nstrict = true\n'
+                                       'require-suppression-reason = true\n')
+    (repo / "systemd").mkdir()
+    (repo / "systemd" / "quantum-backend.service").write_text(GOOD_UNIT)
+    _commit(repo)
+    git("branch", "target", cwd=repo)
+    (repo / "systemd" / "qt-lint.toml").write_text('select = ["ALL"]\n')
+    (repo / "systemd" / "quantum-backend.service").write_text(GOOD_UNIT.replace(
+        "User=qt\n", "# qt-lint: ignore[QT402]\nUser=root\n"))
+    _commit(repo, "pr")
+    own = qt_lint("check", "--no-cache", "systemd", cwd=repo)
+    assert own.returncode == 0, own.stdout  # what the pull request's own config says
+    for paths in (["systemd"], ["systemd/quantum-backend.service", "systemd/qt-lint.toml"]):
+        proc = qt_lint("check", "--no-cache", "--base-config", "target", "--format", "json",
+                       *paths, cwd=repo)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        found = {(f["path"], f["code"], f["message"])
+                 for f in json.loads(proc.stdout)["findings"]}
+        codes = {(p, c) for p, c, _ in found}
+        assert ("systemd/quantum-backend.service", "QT402") in codes  # unsuppressible
+        assert ("systemd/quantum-backend.service", "QT003") in codes  # reason required
+        assert ("systemd/qt-lint.toml", "QT005",
+                "a configuration file the base does not have: merged, it would replace "
+                "`qt-lint.toml` for the files below it") in found
+        assert ("systemd/qt-lint.toml", "QT005",
+                "lets inline comments suppress QT402") in found
