@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -32,6 +33,7 @@ from qt_lint.source import (
 )
 
 MAX_FIX_PASSES = 5
+MAX_FINDINGS = 1000  # findings of one file (per rule, and in all) listed in a report
 # formats systemd reads (lone CR and NUL end lines there)
 SYSTEMD_KINDS = frozenset({Kind.UNIT, Kind.ENV})
 
@@ -117,12 +119,16 @@ def _analyse(target: Target, source: Text, settings: RunSettings,
     raw: list[Finding] = []
     parse_failed: ParseError | None = None
     examined = False
+    overflow: dict[str, int] = {}  # code -> line of its first finding not taken
     for r in rules_for(kind, settings.active):
         if not passes(r.prefilter_for(kind, settings.contract), source.text):
             continue
         examined = True
         try:
-            raw.extend(r.check(ctx))
+            found = list(itertools.islice(r.check(ctx), MAX_FINDINGS + 1))
+            if len(found) > MAX_FINDINGS:  # the rest is never built (time and memory)
+                overflow[r.code] = found.pop().line
+            raw.extend(found)
         except ParseError as exc:
             parse_failed = parse_failed or exc
         except RecursionError:
@@ -145,6 +151,9 @@ def _analyse(target: Target, source: Text, settings: RunSettings,
         problems = ([parse_failed] if parse_failed else []) + ctx.recovered
         seen: set[int] = set()
         for problem in problems:
+            if len(seen) == MAX_FINDINGS:
+                overflow["QT001"] = problem.line
+                break
             if problem.line not in seen:
                 seen.add(problem.line)
                 raw.append(parse_error(path, problem.line, problem.column, problem.message))
@@ -152,7 +161,35 @@ def _analyse(target: Target, source: Text, settings: RunSettings,
         raw.extend(_written(target, ctx, settings, project))
     directives = suppress.parse_directives(source.text, kind)
     kept = _filter(raw, directives, target, settings)
+    if overflow or len(kept) > MAX_FINDINGS:
+        kept = _capped(kept, overflow, target, settings)
     return anchored(kept, source.text)
+
+
+def _capped(kept: list[Finding], overflow: dict[str, int], target: Target,
+            settings: RunSettings) -> list[Finding]:
+    """At most MAX_FINDINGS findings of one file, and one QT001 that says what is not
+    listed (a rule that found more than the bound, the findings past it): never a silent
+    drop. A file with thousands of offences is fixed from the first ones."""
+    kept.sort()
+    rest = kept[MAX_FINDINGS:]
+    kept = kept[:MAX_FINDINGS]
+    ignored = settings.ignored_for(target.relpath)
+    parts = [f"{code} found more than {MAX_FINDINGS:,}" for code in sorted(overflow)
+             if code not in ignored]
+    from collections import Counter
+
+    if rest:
+        counts = sorted(Counter(f.code for f in rest).items())
+        parts.append(f"{len(rest):,} more ({', '.join(f'{c} {n:,}' for c, n in counts)})")
+    if not parts:
+        return kept
+    lines = [f.line for f in rest] + [line for code, line in overflow.items()
+                                      if code not in ignored]
+    kept.append(parse_error(target.path, min(lines), 1,
+                            f"too many findings to list: {'; '.join(parts)}; at most "
+                            f"{MAX_FINDINGS:,} are reported per file"))
+    return kept
 
 
 def _not_baselined(findings: list[Finding], target: Target,
