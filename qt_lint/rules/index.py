@@ -20,7 +20,7 @@ INDEX: dict[str, tuple[str, tuple[str, ...], bool]] = {
     'QT201': ('paths.qt201_hardcoded_path', ('python',), False),
     'QT202': ('paths.qt202_path_fallback', ('python',), False),
     'QT203': ('paths.qt203_tmp_state', ('crontab', 'env-file', 'makefile', 'python', 'shell', 'systemd-unit'), False),
-    'QT204': ('paths.qt204_repo_location', ('crontab', 'makefile', 'python', 'shell'), False),
+    'QT204': ('paths.qt204_repo_location', ('crontab', 'makefile', 'python', 'shell', 'systemd-unit'), False),
     'QT205': ('paths.qt205_relative_config_path', ('env-file', 'python', 'systemd-unit'), False),
     'QT206': ('paths.qt206_log_to_repo', ('crontab', 'makefile', 'python', 'shell'), False),
     'QT301': ('env.qt301_env_file_in_repo', ('env-file',), False),
