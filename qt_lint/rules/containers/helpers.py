@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -197,9 +198,30 @@ def _ports(ctx: FileContext) -> Iterator[RedisPort]:
                 yield RedisPort(port, item.line, item.column)
 
 
+def shell_hosts(ctx: FileContext) -> Iterator[RedisHost]:
+    """Shell (scripts, Makefile recipes, crontabs): a Redis host or URL variable assigned
+    (`export REDIS_HOST=quantum_redis`), and `redis-cli -h HOST` / `-u URL`."""
+    for key, word in ctx.shell.assignments:
+        if host_key(key) and not word.dynamic and _judgeable(word.text):
+            host = host_of_url(word.text) if key.endswith("URL") else word.text
+            if host:
+                yield RedisHost(host, word.line, word.column, key)
+    for command in ctx.shell.commands:
+        if command.name != "redis-cli":
+            continue
+        args = command.args
+        for option, value in itertools.pairwise(args):
+            if option.text in ("-h", "-u") and not value.dynamic and _judgeable(value.text):
+                host = value.text if option.text == "-h" else host_of_url(value.text)
+                if host:
+                    yield RedisHost(host, value.line, value.column, f"redis-cli {option.text}")
+
+
 def hosts(ctx: FileContext) -> Iterator[RedisHost]:
     if ctx.kind is Kind.PYTHON:
         yield from python_hosts(ctx)
+    elif ctx.kind in (Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB):
+        yield from shell_hosts(ctx)
     elif ctx.kind in (Kind.ENV, Kind.UNIT):
         yield from env_hosts(ctx)
     elif ctx.kind in (Kind.CONFIG, Kind.COMPOSE):
