@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from qt_lint import kinds
 from qt_lint.finding import Finding, Kind
 
 if TYPE_CHECKING:
@@ -34,8 +35,6 @@ _DIRECTIVE = re.compile(
     r"(?P<reason>.*)$"
 )
 _CODE = re.compile(r"^QT\d{3}$")
-# Kinds whose syntax has only whole-line comments.
-_WHOLE_LINE_ONLY = frozenset({Kind.UNIT, Kind.ENV})
 
 
 @dataclass
@@ -56,9 +55,9 @@ class Directive:
 def parse_directives(text: str, kind: Kind) -> list[Directive]:
     if "qt-lint:" not in text:
         return []
+    syntax = kinds.of(kind)  # the kind's comment syntax
     lines = text.split("\n")
-    comments = _python_comments(text) if kind is Kind.PYTHON else \
-        _shell_comments(text) if kind is Kind.SHELL else None
+    comments = syntax.comment_positions(text)
     out: list[Directive] = []
     for index, line in enumerate(lines):
         if "qt-lint:" not in line:
@@ -66,13 +65,12 @@ def parse_directives(text: str, kind: Kind) -> list[Directive]:
         match = _DIRECTIVE.search(line)
         if match is None:
             continue
-        if comments is not None and (index + 1, _column(line, match.start("mark"), kind)) \
-                not in comments:
-            continue  # inside a string, docstring or heredoc body: data, not a comment
+        if comments is not None and (index + 1, match.start("mark")) not in comments:
+            continue  # inside a string or docstring, not a comment
         standalone = not line[: match.start("mark")].strip()
-        if not standalone and kind in _WHOLE_LINE_ONLY:
+        if not standalone and not syntax.trailing_comments:
             continue
-        if match.group("mark") == ";" and kind not in _WHOLE_LINE_ONLY:
+        if match.group("mark") not in syntax.comment_marks:
             continue
         raw_codes = match.group("codes")
         codes = tuple(c.strip() for c in (raw_codes or "").split(",") if c.strip())
@@ -92,7 +90,7 @@ def parse_directives(text: str, kind: Kind) -> list[Directive]:
         if match.group("what") == "ignore-file":
             target = None
         elif standalone:
-            target = _next_code_line(lines, index, kind)
+            target = _next_code_line(lines, index, syntax.comment_marks)
         else:
             target = index + 1
         out.append(Directive(
@@ -102,43 +100,7 @@ def parse_directives(text: str, kind: Kind) -> list[Directive]:
     return out
 
 
-def _column(line: str, index: int, kind: Kind) -> int:
-    """The comment position's column as the tokenizer gives it (Python: characters from 0;
-    shell: bytes from 1)."""
-    if kind is Kind.PYTHON:
-        return index
-    return len(line[:index].encode("utf-8", "surrogateescape")) + 1
-
-
-def _shell_comments(text: str) -> set[tuple[int, int]] | None:
-    """Positions of the `#` of every shell comment (a heredoc body is data)."""
-    from qt_lint.config import ConfigError
-    from qt_lint.parsers.shell import comment_starts
-
-    try:
-        return comment_starts(text)
-    except (ConfigError, RecursionError):
-        return None
-
-
-def _python_comments(text: str) -> set[tuple[int, int]] | None:
-    """Positions of the `#` of every Python comment; None when the file does not tokenize
-    (then every directive-shaped line counts, and the parse error is reported anyway)."""
-    import io
-    import tokenize
-
-    found = set()
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-            if tok.type == tokenize.COMMENT and "qt-lint:" in tok.string:
-                found.add(tok.start)
-    except (tokenize.TokenError, SyntaxError):
-        return None
-    return found
-
-
-def _next_code_line(lines: list[str], index: int, kind: Kind) -> int | None:
-    marks = ("#", ";") if kind in _WHOLE_LINE_ONLY else ("#",)
+def _next_code_line(lines: list[str], index: int, marks: tuple[str, ...]) -> int | None:
     for later in range(index + 1, len(lines)):
         stripped = lines[later].strip()
         if stripped and not stripped.startswith(marks):
