@@ -12,8 +12,10 @@ from qt_lint.rules.examples import GOLDEN, PATH
 class UnitIdentity(Rule):
     """
     ## What it does
-    Reports a unit file not named `quantum-<service>.<type>` (at line 1), and a
-    `SyslogIdentifier=` that is not `quantum-<service>` for the unit's own name.
+    Reports a unit file not named `quantum-<service>.<type>` (at line 1), a
+    `SyslogIdentifier=` that is not `quantum-<service>` for the unit's own name, and an
+    `[Install]` `Alias=` of a quantum unit without the prefix (`Alias=redis-server.service`:
+    once enabled, the alias link shadows the real Redis unit).
 
     ## Why is this bad?
     Contract D: one name ties a service together: the unit `quantum-backend.service`, its
@@ -44,12 +46,17 @@ class UnitIdentity(Rule):
     summary = "Unit name or SyslogIdentifier= not quantum-<service>"
     fixable = True
     example_path = PATH
-    VALID = (Example(GOLDEN),)
+    VALID = (Example(GOLDEN),
+             Example(GOLDEN.replace("WantedBy=multi-user.target",
+                                    "WantedBy=multi-user.target\nAlias=quantum-api.service")),)
     INVALID = (
         Example(GOLDEN.replace("SyslogIdentifier=quantum-backend", "SyslogIdentifier=backend"),
                 expect=((18, 18),), fixed=GOLDEN),
         Example(GOLDEN.replace("SyslogIdentifier=quantum-backend", "SyslogIdentifier=backend"),
                 path="systemd/backend.service", expect=((1, 1), (18, 18))),
+        Example(GOLDEN.replace("WantedBy=multi-user.target",
+                               "WantedBy=multi-user.target\nAlias=redis-server.service"),
+                expect=((22, 7),)),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -58,6 +65,14 @@ class UnitIdentity(Rule):
         if ctx.is_fragment and not unit.stem.startswith(prefix):
             yield ctx.finding(self, 1, 1,
                               f"unit {unit.name} is not named {prefix}<service>.{unit.type}")
+        if unit.stem.startswith(prefix):
+            for name, a, index in unit.words("Install", "Alias"):
+                if ctx.owns(a) and not name.startswith(prefix):
+                    line, column = a.position(index)
+                    yield ctx.finding(self, line, column,
+                                      f"Alias={name}: once enabled, {unit.name} answers to "
+                                      "another unit's name and shadows that unit; a quantum "
+                                      f"unit's aliases keep the {prefix} prefix")
         if unit.type != "service":
             return
         ident = unit.last("Service", "SyslogIdentifier")
