@@ -27,7 +27,7 @@ INDEX: dict[str, tuple[str, tuple[str, ...], bool]] = {
     'QT302': ('env.qt302_env_template_in_repo', ('env-file',), False),
     'QT303': ('env.qt303_repo_env_load', ('compose', 'crontab', 'makefile', 'python', 'shell'), False),
     'QT304': ('env.qt304_env_file_contract', ('systemd-unit',), False),
-    'QT305': ('env.qt305_secret_in_env', ('env-file', 'systemd-unit'), False),
+    'QT305': ('env.qt305_secret_in_env', ('env-file', 'python', 'systemd-unit'), False),
     'QT306': ('env.qt306_credential_logged', ('python',), False),
     'QT307': ('env.qt307_env_required_vars', ('env-file',), False),
     'QT400': ('units.qt400_unit_syntax', ('systemd-unit',), False),
