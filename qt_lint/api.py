@@ -174,9 +174,9 @@ def scan_cached(targets: list[Target], settings: RunSettings, project: Project,
     contents: list[bytes | None] = []  # what the cache read to hash: not read again
     held = 0
     for i, target in enumerate(targets):
-        depends = project.dependencies_digest(target.kind, target.abspath)
+        depends_on = functools.partial(project.dependencies_digest, target.kind, target.abspath)
         hit, records[i], content = cache.lookup(target.kind, target.relpath, target.abspath,
-                                                depends, settings.config.max_file_size,
+                                                depends_on, settings.config.max_file_size,
                                                 target.path)
         if hit is None:
             todo.append(i)

@@ -110,8 +110,10 @@ class FileKind:
 
     # --- what else a result depends on ---------------------------------------------------
 
-    def dependencies(self, project: Project, abspath: str) -> str:
-        """A digest of what the file's findings depend on beyond its own text ("": none)."""
+    def dependencies(self, project: Project, abspath: str, content: Callable[[], bytes]) -> str:
+        """A digest of what the file's findings depend on beyond its own text ("": none).
+        `content()`: the file's bytes, the ones the result cache hashes (read once, when a
+        kind first asks; raises `Unreadable`)."""
         return ""
 
     # --- files it writes, files written as it --------------------------------------------

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 SHELL_KINDS = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
 # the words of a privilege escalation (QT701), as text: what a script must hold to need them
 ESCALATION_WORDS = ("sudo", "su ", "doas", "pkexec")
+# the same, in the bytes (ASCII: found in the bytes exactly where they are in the text)
+_ESCALATION_BYTES = tuple(word.encode() for word in ESCALATION_WORDS)
 _SHELLS = {b"sh", b"bash", b"dash"}
 _MAKEFILES = {"Makefile", "makefile", "GNUmakefile"}
 
@@ -63,13 +65,13 @@ class ShellKind(ShellFamily):
             out.add((line, len(raw[:column - 1].decode("utf-8", "replace"))))
         return out
 
-    def dependencies(self, project: Project, abspath: str) -> str:
+    def dependencies(self, project: Project, abspath: str, content: Callable[[], bytes]) -> str:
         # QT701 judges `sudo` by what runs the script: only a script that escalates depends
         # on the units, crontabs and scripts that name it
         import hashlib
 
-        text = project.files.read(abspath) or ""
-        if not any(word in text for word in ESCALATION_WORDS):
+        data = content()
+        if not any(word in data for word in _ESCALATION_BYTES):
             return ""
         how = project.service_scripts.get(abspath, "")
         return hashlib.sha256(how.encode()).hexdigest()

@@ -54,7 +54,7 @@ class UnitKind(FileKind):
 
         return environment_entries(ctx.unit_document)
 
-    def dependencies(self, project: Project, abspath: str) -> str:
+    def dependencies(self, project: Project, abspath: str, content: Callable[[], bytes]) -> str:
         # the repository's units, and whatever is merged from disk, tracked or not (an
         # untracked local drop-in setting User=qt over a fragment's User=root)
         import hashlib

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from qt_lint.command_model import EXEC_KEYS
 from qt_lint.parsers.lines import significant, split
 
 if TYPE_CHECKING:
@@ -31,10 +32,6 @@ if TYPE_CHECKING:
 
 _HEADER = re.compile(r"^\[(?P<name>[^\[\]]+)\]$")
 _KEY = re.compile(r"^[A-Za-z0-9_\-.]+$")
-EXEC_KEYS = (
-    "ExecCondition", "ExecStartPre", "ExecStart", "ExecStartPost", "ExecReload", "ExecStop",
-    "ExecStopPost",
-)
 EXEC_PREFIX = re.compile(r"^(?:[-@:+]|!!?)+")
 SECTIONS_OF_TYPE = {
     "service": ("Unit", "Service", "Install"),
@@ -108,6 +105,21 @@ class Assignment:
         base, line, column = self.segments[max(i, 0)]
         return line, column + (index - base)
 
+    def exec_prefixes(self) -> list[tuple[str, int]]:
+        """An `Exec*=` line's commands (a lone `;` separates them): the `-@:+!` prefix of
+        each one's first word ("" when it has none) and that word's index in the value;
+        [] for any other setting."""
+        if self.key not in EXEC_KEYS:
+            return []
+        words = split_words(self.value)
+        out = []
+        for i, word in enumerate(words):
+            if i and words[i - 1].text != ";":
+                continue  # only a command's first word carries prefixes
+            prefix = EXEC_PREFIX.match(word.text)
+            out.append((prefix.group() if prefix else "", word.index))
+        return out
+
 
 @dataclass
 class Section:
@@ -141,6 +153,10 @@ class UnitDocument:
             if section.name == name:
                 return section
         return None
+
+    def commands(self) -> list[Command]:
+        """Every command the `Exec*=` lines of this file run (see `commands_of`)."""
+        return commands_of(self)
 
 
 def parse(text: str, file: str, unit_type: str | None = None) -> UnitDocument:
