@@ -22,7 +22,7 @@ SHELL_KINDS = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
 ESCALATION_WORDS = ("sudo", "su ", "doas", "pkexec")
 # the same, in the bytes (ASCII: found in the bytes exactly where they are in the text)
 _ESCALATION_BYTES = tuple(word.encode() for word in ESCALATION_WORDS)
-_SHELLS = {b"sh", b"bash", b"dash"}
+_SHELLS = {b"sh", b"bash", b"dash", b"ash", b"ksh"}
 _MAKEFILES = {"Makefile", "makefile", "GNUmakefile"}
 
 
@@ -77,8 +77,21 @@ class ShellKind(ShellFamily):
         return hashlib.sha256(how.encode()).hexdigest()
 
     def written(self, ctx: FileContext) -> list[Written]:
-        """Units, crontabs and env files the script writes (heredocs, echo, printf)."""
+        """Units, crontabs and env files the script writes (heredocs, echo, printf,
+        `install /dev/stdin`)."""
         return ctx.shell.written
+
+    def rewritten(self, ctx: FileContext, written: list[Written],
+                  generated: Callable[[str], object]) -> list[Written]:
+        """Files the script copies from files kept under other names, and edits in place
+        (`cp`, `sed -i`: qt_lint.rewrites)."""
+        commands = ctx.shell.commands
+        if not any(c.name in ("cp", "install", "sed") for c in commands):
+            return []
+        from qt_lint.rewrites import repository_reader, rewrites
+
+        reader = repository_reader(ctx.abspath or ctx.path, str(ctx.config.root))
+        return rewrites(commands, written, generated, reader)
 
 
 class MakefileKind(ShellFamily):
