@@ -60,8 +60,12 @@ class SecretInEnv(Rule):
     name = "secret-in-env"
     section = "C"
     kinds = frozenset({Kind.ENV, Kind.UNIT, Kind.PYTHON})
+    # a constant's name in capitals, or a lower-case name assigned (most Python files say
+    # "key" or "token" somewhere; parsing all of them would cost every run)
     prefilter = {Kind.PYTHON: AnyOf("KEY", "SECRET", "PASSW", "TOKEN", "PRIVATE", "CREDENTIAL",
-                                    "_key", "secret", "passw", "token", "private", "://")}
+                                    "_key =", "_key:", "secret =", "password =", "passwd =",
+                                    "token =", "_key=", "secret=", "password=", "token=",
+                                    ":@", "://")}
     summary = "Secret value in an env file (the value is never shown)"
     example_path = "deploy/backend.env"
     VALID = (Example("BINANCE_API_KEY=\nKEY_PATH=/opt/quantum/secrets/binance.key\n"
