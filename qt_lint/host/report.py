@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qt_lint.host.check import HostResult
-from qt_lint.report import one_line, printable
+from qt_lint.report import printable
 from qt_lint.report.json_format import finding_dict
 
 STATUSES = ("pass", "fail", "error", "n/a")
