@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 
@@ -99,7 +100,11 @@ class TmpState(Rule):
         for entry in ctx.env.entries:
             if entry.key in ("TMPDIR", "TMP", "TEMP") or "/tmp" not in entry.value:
                 continue
-            match = TMP_PATH.search(entry.value)
+            # the place the path names: `/opt/quantum/data/../../../tmp/x` is /tmp/x
+            value = entry.value
+            if value.startswith("/") and "/." in value:
+                value = "/" + posixpath.normpath(value).lstrip("/")
+            match = TMP_PATH.search(value)
             if match:
                 shown = "****" if is_secret_key(entry.key) else entry.value
                 yield ctx.finding(self, entry.value_line, entry.value_column,
