@@ -236,6 +236,8 @@ class Project:
         fragment = own if not is_dropin else self._document(fragment_path, unit_type_of(name))
         dropins: list[UnitDocument] = []
         entries = self.files.listdir(dropin_dir)
+        if not is_dropin:
+            return Unit(name, fragment, self._dropins(absolute, name))
         if entries:
             for entry in entries:
                 if not entry.endswith(".conf"):
@@ -250,6 +252,25 @@ class Project:
         elif is_dropin:
             dropins.append(own)
         return Unit(name, fragment, dropins)
+
+    def _dropins(self, fragment: str, name: str) -> list[UnitDocument]:
+        """The drop-ins systemd applies to the fragment at `fragment`, from every folder
+        beside it that names it (its own, a dash prefix's, the top-level `service.d/`), in
+        file-name order; of two files of one name, the more specific folder's."""
+        from qt_lint.parsers.systemd import dropin_folders, unit_type_of
+
+        folder = os.path.dirname(fragment)
+        chosen: dict[str, str] = {}
+        for sub in dropin_folders(name):
+            for entry in self.files.listdir(os.path.join(folder, sub)):
+                if entry.endswith(".conf"):
+                    chosen.setdefault(entry, os.path.join(folder, sub, entry))
+        out = []
+        for entry in sorted(chosen):
+            doc = self._document(chosen[entry], unit_type_of(name))
+            if doc is not None:
+                out.append(doc)
+        return out
 
     def timer_target(self, ctx: FileContext) -> str:
         """The unit a timer (or a path unit) triggers: its `Unit=`, else the service of the

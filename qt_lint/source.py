@@ -13,7 +13,10 @@ from pathlib import Path
 # What a reviewer does not see but a program acts on: C0 controls other than tab and
 # newline (a carriage return or NUL ends a line for systemd), DEL, and the bidirectional
 # overrides that reorder how a line is displayed. Compiled on first use (start-up time).
-CONTROL = "[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]"
+# The non-ASCII spaces (what str.isspace() calls space beyond ASCII) are text to systemd,
+# which strips only space, tab, CR and LF, while a reviewer reads them as blanks.
+UNICODE_SPACES = "\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+CONTROL = f"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069{UNICODE_SPACES}]"
 
 
 @functools.cache
@@ -91,7 +94,8 @@ def decode(data: bytes, max_size: int, systemd: bool = False, utf16: bool = Fals
     return Text(text, newline, bom, crlf_lines=crlf_lines)
 
 
-_SPECIAL = "[\n\r\x00]+|[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]"
+_SPECIAL = ("[\n\r\x00]+|"
+            f"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069{UNICODE_SPACES}]")
 _EOL_KIND = {"\n": 1, "\r": 2, "\x00": 4}
 
 

@@ -7,7 +7,7 @@ from qt_lint.finding import Edit, Finding, Fix, Kind
 from qt_lint.golden import add_line, set_value
 from qt_lint.rule import Example, Rule
 from qt_lint.rules.examples import GOLDEN, PATH
-from qt_lint.rules.units.helpers import ROOT_VALUES
+from qt_lint.rules.units.helpers import is_root
 
 TRUE_VALUES = frozenset({"1", "yes", "true", "on"})
 
@@ -58,6 +58,7 @@ class UnitRoot(Rule):
                 fixed=GOLDEN),
         Example(GOLDEN.replace("User=qt\n", ""), expect=((7, 1),)),
         Example(GOLDEN.replace("Group=qt", "Group=0"), expect=((10, 7),), fixed=GOLDEN),
+        Example(GOLDEN.replace("User=qt", "User=%u"), expect=((9, 6),), fixed=GOLDEN),
         Example(GOLDEN.replace("ExecStart=", "ExecStartPre=+/bin/mkdir -p /srv/x\nExecStart="),
                 expect=((13, 14),)),
     )
@@ -82,12 +83,12 @@ class UnitRoot(Rule):
                 yield ctx.finding(self, service.line, service.column,
                                   f"no User= in [Service]: systemd runs the service as root; "
                                   f"set User={c.user}", fix)
-        elif ctx.owns(user) and (user.value in ROOT_VALUES or user.value == ""):
+        elif ctx.owns(user) and (is_root(user.value) or user.value == ""):
             what = "is reset to empty" if user.value == "" else f"is {user.value}"
             fix = Fix((set_value(user, c.user), *group_fix), safe=False)
             yield ctx.finding(self, user.value_line, user.value_column,
                               f"User= {what}: the service runs as root; set User={c.user}", fix)
-        if group is not None and ctx.owns(group) and group.value in ROOT_VALUES:
+        if group is not None and ctx.owns(group) and is_root(group.value):
             yield ctx.finding(self, group.value_line, group.value_column,
                               f"Group={group.value}: the service runs with the root group; "
                               f"set Group={c.group}",
