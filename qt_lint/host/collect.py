@@ -139,28 +139,39 @@ class Reader:
 
 
 def _accounts(reader: Reader) -> dict[str, Any]:
+    """Users and groups as glibc's files backend reads them (qt_lint/parsers/accounts.py).
+    A group name on several lines keeps each line's members: the later lines are kept
+    under `name:<line>` keys (no group name has a `:`), with their own gid, so that every
+    line naming a user counts, as `id` counts it; gshadow members are members too."""
+    from qt_lint.parsers.accounts import gshadow_members, parse_group, parse_passwd
+
     users: dict[str, int] = {}
     user_gids: dict[str, int] = {}
     groups: dict[str, int] = {}
     members: dict[str, list[str]] = {}
     errors = []
+    texts: dict[str, str] = {}
     for path in ("/etc/passwd", "/etc/group"):
         got = reader.read(path)
         if got.text is None:
             errors.append(f"{path}: {got.error}")
             continue
-        for line in got.text.splitlines():
-            parts = line.split(":")
-            if len(parts) < 3 or not parts[2].isdigit():
-                continue
-            if path == "/etc/passwd":
-                users.setdefault(parts[0], int(parts[2]))
-                if len(parts) > 3 and parts[3].isdigit():
-                    user_gids.setdefault(parts[0], int(parts[3]))
-            else:
-                groups.setdefault(parts[0], int(parts[2]))
-                names = parts[3].split(",") if len(parts) > 3 and parts[3] else []
-                members.setdefault(parts[0], [n.strip() for n in names if n.strip()])
+        texts[path] = got.text
+    for user in parse_passwd(texts.get("/etc/passwd", "")):
+        users.setdefault(user.name, user.uid)
+        user_gids.setdefault(user.name, user.gid)
+    for group in parse_group(texts.get("/etc/group", "")):
+        key = group.name if group.name not in groups else f"{group.name}:{group.line}"
+        groups[key] = group.gid
+        members[key] = list(group.members)
+    shadow = reader.read("/etc/gshadow")
+    if shadow.text is not None:
+        for name, names in gshadow_members(shadow.text).items():
+            if name in groups and names:
+                groups[f"{name}:gshadow"] = groups[name]
+                members[f"{name}:gshadow"] = list(names)
+    elif shadow.error != "missing":
+        errors.append(f"/etc/gshadow: {shadow.error}")
     return {"users": users, "user_gids": user_gids, "groups": groups,
             "group_members": members, "accounts_error": "; ".join(errors) or None}
 
@@ -521,7 +532,7 @@ def _redis_image(reader: Reader, config: Config,
     c = config.contract
     out: dict[str, Any] = {"source": "image", "conf": REDIS_CONF, "unit": c.redis_unit}
     settings: dict[str, str] = {}
-    problem = _read_redis_conf(reader, REDIS_CONF, settings, 0)
+    problem = _read_redis_conf(reader, REDIS_CONF, settings)
     if problem:
         out["error"] = problem
     else:
@@ -546,26 +557,23 @@ def _redis_image(reader: Reader, config: Config,
     return out
 
 
-def _read_redis_conf(reader: Reader, path: str, settings: dict[str, str],
-                     depth: int) -> str | None:
-    got = reader.read(path)
-    if got.text is None:
-        return f"{path}: {got.error}"
-    for line in got.text.splitlines():
-        words = line.split()
-        if not words or words[0].startswith("#"):
-            continue
-        key = words[0].lower()
-        if key == "include" and len(words) > 1:
-            if depth >= 8:
-                return f"{path}: includes nested more than 8 deep"
-            problem = _read_redis_conf(reader, words[1], settings, depth + 1)
-            if problem:
-                return problem
-        elif key in REDIS_DEFAULTS:
-            settings[key] = " ".join(w.strip('"') for w in words[1:])
-        elif key == "requirepass":
-            settings[key] = "set"
+def _read_redis_conf(reader: Reader, path: str, settings: dict[str, str]) -> str | None:
+    """redis.conf as redis-server reads it (qt_lint/parsers/redisconf.py), into `settings`;
+    the reason when Redis would refuse it."""
+    from qt_lint.parsers.redisconf import RedisConfError, read_redis_conf
+
+    def read(name: str) -> tuple[str | None, str | None]:
+        got = reader.read(name if name.startswith("/") else "/" + name)
+        return got.text, got.error
+
+    def listdir(folder: str) -> tuple[list[str], str | None]:
+        return reader.listdir(folder if folder.startswith("/") else "/" + folder)
+
+    try:
+        settings.update(read_redis_conf(path, read, listdir,
+                                        frozenset({*REDIS_DEFAULTS, "requirepass"})))
+    except RedisConfError as exc:
+        return str(exc)
     return None
 
 

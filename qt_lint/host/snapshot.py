@@ -85,17 +85,24 @@ class Snapshot:
         return names.get(uid, str(uid)) if uid is not None else "?"
 
     def group(self, gid: int | None) -> str:
-        names = {v: k for k, v in self.groups.items()}
+        names: dict[int, str] = {}
+        for name, number in self.groups.items():
+            if ":" not in name:  # `root:12`: a later line of a group (collect._accounts)
+                names.setdefault(number, name)  # getgrgid(): the first line
         return names.get(gid, str(gid)) if gid is not None else "?"
 
 
 def pyvenv_values(text: str) -> dict[str, str]:
-    """The `key = value` lines of a pyvenv.cfg, keys lower-cased."""
-    out = {}
-    for line in text.splitlines():
+    """The `key = value` lines of a pyvenv.cfg, keys lower-cased, lines as CPython splits
+    them (qt_lint/parsers/pyvenv.py): `home` from its first line, the rest from the last."""
+    out: dict[str, str] = {}
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         key, sep, value = line.partition("=")
         if sep:
-            out[key.strip().lower()] = value.strip()
+            key = key.strip().lower()
+            if key == "home" and key in out:
+                continue
+            out[key] = value.strip()
     return out
 
 
