@@ -384,3 +384,22 @@ def test_audit_venv_with_no_is_isolated(host: Path, tmp_path: Path) -> None:
     assert _audit(host) == set()
     cfg.write_text("home = /usr/bin\n")  # no line at all: CPython includes them
     assert _audit(host) == {"H121"}
+
+
+def test_snapshot_scrub_keeps_what_systemd_reads() -> None:
+    """A snapshot keeps units and env files scrubbed: an escaped backslash at the end of a
+    secret's line does not continue it, so the `User=root` after it is kept for the judge
+    (it was masked as part of the secret); an env comment's continuation is kept."""
+    from qt_lint.host.snapshot import scrub
+    from qt_lint.parsers.envfile import parse_env
+    from qt_lint.parsers.systemd import parse
+
+    unit = "[Service]\nEnvironment=API_SECRET=C:\\\\\nUser=root\n"
+    scrubbed = scrub(unit)
+    assert "User=root" in scrubbed.split("\n")
+    user = [a.value for s in parse(scrubbed, "x.service").sections for a in s.assignments
+            if a.key == "User"]
+    assert user == ["root"]
+    env = "# note \\\nAUTO_ACTIVATION=enabled\nSHADOW_MODE=enabled\n"
+    assert [e.key for e in parse_env(scrub(env)).entries] == \
+        [e.key for e in parse_env(env).entries] == ["SHADOW_MODE"]
