@@ -81,9 +81,10 @@ def _unquote_output(text: str) -> dict[str, str]:
 
 
 def _lines(value: str) -> str:
-    """A value's line ends compared as one: qt-lint reads a lone CR as the line end it is
-    to systemd, and a quoted value that spans it keeps a newline there, systemd the CR."""
-    return value.replace("\r\n", "\n").replace("\r", "\n")
+    """A quoted value's line ends compared as one: qt-lint reads a lone CR as the line end
+    it is to systemd, and folds the break LF CR as systemd's unit reader does, so a quoted
+    value that spans them keeps one newline where systemd keeps the CR (or both)."""
+    return re.sub(r"[\r\n]+", "\n", value)
 
 
 def _systemd_reads(data: bytes, home: Path) -> dict[str, str]:
