@@ -77,13 +77,14 @@ class ResultCache:
             self._entries = _read_index(self.path)  # missing or corrupt: analyse again
         return self._entries
 
-    def lookup(self, kind: Kind, relpath: str, abspath: str, depends: str,
-               max_size: int, shown: str) -> tuple[list[Finding] | None, dict[str, Any]]:
-        """The cached findings, or None and what `store` needs to record new ones."""
+    def lookup(self, kind: Kind, relpath: str, abspath: str, depends: str, max_size: int,
+               shown: str) -> tuple[list[Finding] | None, dict[str, Any], bytes | None]:
+        """The cached findings, or None and what `store` needs to record new ones, with the
+        file's bytes when they were read to hash them (the analysis does not read it again)."""
         try:
             st = os.stat(abspath)
         except OSError:
-            return None, {}
+            return None, {}, None
         signature = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
         entry = self.entries.get(relpath)
         valid = isinstance(entry, dict) and entry.get("kind") == kind.value and \
@@ -91,21 +92,22 @@ class ResultCache:
         if valid and entry is not None and entry.get("signature") == signature:
             found = _findings(entry, shown)
             if found is not None:
-                return found, {}
+                return found, {}, None
         from qt_lint.source import Unreadable, read_bounded
 
         try:
-            content = hashlib.sha256(read_bounded(abspath, max_size)).hexdigest()
+            data = read_bounded(abspath, max_size)
         except Unreadable:
-            return None, {}
+            return None, {}, None  # the analysis reads it and says why it cannot
+        content = hashlib.sha256(data).hexdigest()
         record = {"kind": kind.value, "depends": depends, "signature": signature,
                   "content": content}
         if valid and entry is not None and entry.get("content") == content:
             found = _findings(entry, shown)
             if found is not None:
                 self._changed[relpath] = {**entry, "signature": signature}
-                return found, {}
-        return None, record
+                return found, {}, None
+        return None, record, data
 
     def unit_memo(self) -> dict[str, list[object]]:
         """What earlier runs learnt of the repository's unit files (see `Project`)."""

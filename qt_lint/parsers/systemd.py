@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from qt_lint.parsers.lines import BLANKS, significant, split
 
 if TYPE_CHECKING:
-    from qt_lint.commands import Command
+    from qt_lint.command_model import Command
     from qt_lint.parsers.envfile import EnvEntry
 
 _HEADER = re.compile(r"^\[(?P<name>[^\[\]]+)\]$")
@@ -518,7 +518,7 @@ def exec_lines(doc: UnitDocument) -> Iterator[tuple[Assignment, list[list[ExecWo
 
 def commands_of(doc: UnitDocument) -> list[Command]:
     """Every command the Exec*= lines of this file run, with positioned words."""
-    from qt_lint.commands import Word, make_command
+    from qt_lint.command_model import Word, make_command
 
     out: list[Command] = []
     for a, commands in exec_lines(doc):
@@ -538,7 +538,7 @@ def commands_of(doc: UnitDocument) -> list[Command]:
 
 def _shell_commands(command: Command, assignment: Assignment) -> list[Command]:
     """`ExecStart=/bin/bash -c '...'`: the script's own commands, positioned in the unit."""
-    from qt_lint.commands import shell_script_argument
+    from qt_lint.command_model import shell_script_argument
 
     script = shell_script_argument(command)
     if script is None:
