@@ -78,18 +78,22 @@ def read_env(source: Text) -> EnvFile:
     if source.newline == "\r\n":
         lines = source.crlf_lines
         crlf = (lambda line: True) if lines is None else (lambda line: line - 1 in lines)
-    return parse_env(source.text, nul, crlf)
+    lone_cr = frozenset(line for line, _, char in source.controls if char == "\r")
+    return parse_env(source.text, nul, crlf, lone_cr)
 
 
 def parse_env(text: str, last_line: int | None = None,
-              crlf: Callable[[int], bool] | None = None) -> EnvFile:
+              crlf: Callable[[int], bool] | None = None,
+              lone_cr: frozenset[int] = frozenset()) -> EnvFile:
     """The assignments of an env file; `last_line` is where systemd stops reading (a NUL).
     `crlf(line)` tells whether the (1-based) line ended in CRLF in the file: systemd reads
-    the CR as a line end of its own, so a backslash before it continues nothing."""
+    the CR as a line end of its own, so a backslash before it continues nothing. `lone_cr`:
+    the lines that a CR alone ended (inside "...", a backslash keeps it)."""
     out = EnvFile()
     if last_line is not None:
         text = "\n".join(text.split("\n")[:last_line])
     reader = _Reader(text, crlf, out)
+    reader.lone_cr = lone_cr
     reader.run()
     return out
 
@@ -102,6 +106,7 @@ class _Reader:
         self.text = text
         self.crlf = crlf
         self.out = out
+        self.lone_cr: frozenset[int] = frozenset()
 
     def _cr_before(self, line: int) -> bool:
         return self.crlf is not None and self.crlf(line)
@@ -222,6 +227,8 @@ class _Reader:
                             newline(i + 1)
                             if self._cr_before(line - 1):
                                 buf.extend(("\\", "\r", "\n"))
+                            elif line - 1 in self.lone_cr:
+                                buf.extend(("\\", "\n"))  # `\` CR: both kept (as a line end)
                         elif nxt in _NEED_ESCAPE:
                             buf.append(nxt)
                         else:
