@@ -212,12 +212,13 @@ def _glibc_reads(root: Path, passwd: str, group: str) -> tuple[list[str], list[s
 def _qt_lint_accounts(passwd: str, group: str) -> tuple[list[str], list[str], str]:
     users = parse_passwd(passwd)
     groups = parse_group(group)
+    login = parse_group(group, login=True)
     shown_users = [f"{u.name}:{u.uid}:{u.gid}" for u in users]
     shown_groups = [f"{g.name}:{g.gid}:{','.join(g.members)}" for g in groups]
     if not any(u.name == "qt" for u in users):
         return shown_users, shown_groups, "no such user"
     return shown_users, shown_groups, " ".join(str(g) for g in sorted(user_groups(
-        "qt", users, groups)))
+        "qt", users, login)))
 
 
 def _getent_fields(users: list[str], groups: list[str]) -> tuple[list[str], list[str]]:
@@ -234,7 +235,7 @@ def _getent_fields(users: list[str], groups: list[str]) -> tuple[list[str], list
 
 NUMBER = st.sampled_from(["0", "1000", "+0", " 0", "00", "-1", "4294967296", "10x", "",
                           "\t5", "0 ", "1000"])
-NAME = st.sampled_from(["qt", "root", "ops", " qt", "#qt"])
+NAME = st.sampled_from(["qt", "root", "ops", " qt", "#qt", "#"])
 PASSWD_LINE = st.builds(lambda n, u, g: f"{n}:x:{u}:{g}:gecos:/home/x:/bin/sh", NAME, NUMBER,
                         NUMBER)
 MEMBERS = st.lists(st.sampled_from(["qt", " qt", "qt ", "ops", "", "root"]), max_size=3)
@@ -256,6 +257,18 @@ def test_accounts_read_as_glibc_reads_them(passwd: list[str], group: list[str],
     assert ours_groups == theirs_groups
     expected = ids if ids == "no such user" else " ".join(sorted(set(ids.split()), key=int))
     assert our_ids == expected
+
+
+@pytest.mark.parametrize("line", ["#ops:x:7:qt", "+ops:x::qt", "+ops:x:13:qt", "-ops:x:9:qt",
+                                  "  ops:x:8:qt", "root:x:0:qt"])
+def test_login_groups_of_odd_lines(line: str, chroot: Path) -> None:
+    """Lines initgroups() reads though they look inert: a comment, a `+` line without a gid
+    (gid 0)."""
+    passwd = "root:x:0:0::/root:/bin/sh\nqt:x:1000:1000::/home/qt:/bin/sh\n"
+    group = f"root:x:0:\n{line}\n"
+    _, _, ids = _glibc_reads(chroot, passwd, group)
+    _, _, ours = _qt_lint_accounts(passwd, group)
+    assert ours == " ".join(sorted(set(ids.split()), key=int))
 
 
 def test_second_group_line_counts(tmp_path: Path) -> None:

@@ -164,6 +164,11 @@ def _accounts(reader: Reader) -> dict[str, Any]:
         key = group.name if group.name not in groups else f"{group.name}:{group.line}"
         groups[key] = group.gid
         members[key] = list(group.members)
+    named = {g.line for g in parse_group(texts.get("/etc/group", ""))}
+    for group in parse_group(texts.get("/etc/group", ""), login=True):
+        if group.line not in named and group.members:  # a comment initgroups() reads
+            groups[f"{group.name}:{group.line}"] = group.gid
+            members[f"{group.name}:{group.line}"] = list(group.members)
     shadow = reader.read("/etc/gshadow")
     if shadow.text is not None:
         for name, names in gshadow_members(shadow.text).items():

@@ -1,6 +1,6 @@
 """`/etc/passwd`, `/etc/group` and `/etc/gshadow` read the way glibc's files backend reads
 them (nss/nss_files/files-parse.c, files-pwd.c, files-grp.c), proven against glibc's own
-`getent` and `id` in a chroot by tests/test_readers_host.py:
+`getent` (passwd, group, initgroups) in a chroot by tests/test_readers_host.py:
 
 - leading blanks of a line are skipped; an empty line or one starting with `#` is
   ignored; a line glibc cannot parse is skipped (the next line may still name the user);
@@ -10,9 +10,10 @@ them (nss/nss_files/files-parse.c, files-pwd.c, files-grp.c), proven against gli
   line invalid (glibc 2.36, measured with getent);
 - group members are split at `,`, each with its leading blanks skipped (trailing ones are
   part of the name), empty ones dropped;
-- a lookup by name takes the first valid line; a user's groups (`initgroups()`, what
-  `id` prints) are its primary gid and the gid of *every* group line listing it, a second
-  `root:x:0:qt` line included.
+- a lookup by name takes the first valid line; a user's groups (`initgroups()`, what a
+  service started with `User=` gets) are its primary gid and the gid of *every* group line
+  listing it: a second `root:x:0:qt` line, and even a commented-out `#root:x:0:qt` line or
+  `+x:x::qt` (gid 0), since initgroups() skips no comment (`parse_group(login=True)`).
 
 `gshadow` members may join the group with `newgrp` without its password: the host audit
 counts them as members (glibc's `id` does not list them; they are one command away).
@@ -93,16 +94,24 @@ def parse_passwd(text: str) -> list[PasswdEntry]:
     return out
 
 
-def parse_group(text: str) -> list[GroupEntry]:
-    """Every valid line of a group file, in order (a name may come back on a later line)."""
+def parse_group(text: str, login: bool = False) -> list[GroupEntry]:
+    """Every valid line of a group file, in order (a name may come back on a later line).
+
+    `login`: the lines as `initgroups()` reads them when a service starts (glibc's
+    files-initgroups.c): it skips no comment and no blank, so `#ops:x:7:qt` makes qt a
+    member of group 7, and a `+name` or `-name` line with an empty gid is gid 0
+    (measured with `getent initgroups`)."""
     out = []
-    for number, line in _lines(text):
+    lines = list(enumerate(text.split("\n"), 1)) if login else _lines(text)
+    for number, line in lines:
         fields = line.split(":", 3)
         name = fields[0]
-        if name[:1] in ("+", "-"):
+        if name[:1] in ("+", "-") and not login:
+            continue
+        if len(fields) < 3:
             continue
         fields += [""] * (4 - len(fields))
-        gid = _number(fields[2])
+        gid = 0 if name[:1] in ("+", "-") and fields[2] == "" else _number(fields[2])
         if gid is None:
             continue
         out.append(GroupEntry(name, gid, members(fields[3]), number))
@@ -133,8 +142,9 @@ def gshadow_members(text: str) -> dict[str, tuple[str, ...]]:
 
 
 def user_groups(user: str, passwd: list[PasswdEntry], groups: list[GroupEntry]) -> set[int]:
-    """What `id -G user` prints: the primary gid (the user's first passwd line) and every
-    group line that lists the user."""
+    """The groups a process started as `user` gets: the primary gid (the user's first
+    passwd line) and every group line that lists the user (`groups` as
+    `parse_group(text, login=True)` reads them)."""
     out = set()
     for entry in passwd:
         if entry.name == user:
