@@ -47,6 +47,9 @@ class Text:
     controls: tuple[tuple[int, int, str], ...] = ()
     # a file that mixes LF and CRLF: the (0-based) lines that ended in CRLF
     crlf_lines: frozenset[int] | None = None
+    # systemd formats: the (0-based) lines an LF CR pair ended (one break in a unit, two
+    # line ends in an env file: qt_lint/parsers/envfile.py)
+    lf_cr_lines: frozenset[int] = frozenset()
 
 
 def decode(data: bytes, max_size: int, systemd: bool = False, utf16: bool = False) -> Text:
@@ -109,6 +112,7 @@ def _systemd_lines(raw: str, bom: bool) -> Text:
     parts: list[str] = []
     controls: list[tuple[int, int, str]] = []
     crlf: list[int] = []  # the (0-based) lines a CRLF break ended
+    lf_cr: list[int] = []  # and an LF CR break
     breaks = 0
     last = length = line_start = 0
     line = 1
@@ -132,6 +136,8 @@ def _systemd_lines(raw: str, bom: bool) -> Text:
             breaks += 1
             if brk == "\r\n":
                 crlf.append(line - 1)
+            elif brk == "\n\r":
+                lf_cr.append(line - 1)
             if brk not in ("\n", "\r\n"):
                 controls.append((line, length - line_start + 1,
                                  "\x00" if "\x00" in brk else "\r"))
@@ -142,7 +148,8 @@ def _systemd_lines(raw: str, bom: bool) -> Text:
             i = j
     parts.append(raw[last:])
     mixed = frozenset(crlf) if crlf and len(crlf) != breaks else None
-    return Text("".join(parts), "\r\n" if crlf else "\n", bom, tuple(controls), mixed)
+    return Text("".join(parts), "\r\n" if crlf else "\n", bom, tuple(controls), mixed,
+                frozenset(lf_cr))
 
 
 def read_bounded(path: str | Path, limit: int, *, verb: str = "read",

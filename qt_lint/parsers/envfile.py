@@ -74,17 +74,23 @@ def read_env(source: Text) -> EnvFile:
     read up to its first NUL byte, where systemd stops (QT004 reports it), with the CRs of
     its CRLF line ends as systemd sees them."""
     nul = next((line for line, _, char in source.controls if char == "\0"), None)
-    crlf: Callable[[int], bool] | None = None
-    if source.newline == "\r\n":
-        lines = source.crlf_lines
-        crlf = (lambda line: True) if lines is None else (lambda line: line - 1 in lines)
-    lone_cr = frozenset(line for line, _, char in source.controls if char == "\r")
-    return parse_env(source.text, nul, crlf, lone_cr)
+    lf_cr = frozenset(n + 1 for n in source.lf_cr_lines)
+    lone_cr = frozenset(line for line, _, char in source.controls if char == "\r") - lf_cr
+    all_crlf = source.newline == "\r\n" and source.crlf_lines is None
+    crlf_lines = source.crlf_lines or frozenset()
+
+    def crlf(line: int) -> bool:
+        """A CRLF or (two line ends to systemd as well) an LF CR ended the line: a
+        backslash before it continues nothing."""
+        return all_crlf or line - 1 in crlf_lines or line in lf_cr
+
+    return parse_env(source.text, nul, crlf, lone_cr, lf_cr)
 
 
 def parse_env(text: str, last_line: int | None = None,
               crlf: Callable[[int], bool] | None = None,
-              lone_cr: frozenset[int] = frozenset()) -> EnvFile:
+              lone_cr: frozenset[int] = frozenset(),
+              lf_cr: frozenset[int] = frozenset()) -> EnvFile:
     """The assignments of an env file; `last_line` is where systemd stops reading (a NUL).
     `crlf(line)` tells whether the (1-based) line ended in CRLF in the file: systemd reads
     the CR as a line end of its own, so a backslash before it continues nothing. `lone_cr`:
@@ -94,6 +100,7 @@ def parse_env(text: str, last_line: int | None = None,
         text = "\n".join(text.split("\n")[:last_line])
     reader = _Reader(text, crlf, out)
     reader.lone_cr = lone_cr
+    reader.lf_cr = lf_cr
     reader.run()
     return out
 
@@ -107,6 +114,7 @@ class _Reader:
         self.crlf = crlf
         self.out = out
         self.lone_cr: frozenset[int] = frozenset()
+        self.lf_cr: frozenset[int] = frozenset()
 
     def _cr_before(self, line: int) -> bool:
         return self.crlf is not None and self.crlf(line)
@@ -225,7 +233,9 @@ class _Reader:
                         nxt = text[i + 1]
                         if nxt == "\n":
                             newline(i + 1)
-                            if self._cr_before(line - 1):
+                            if line - 1 in self.lf_cr:
+                                buf.append("\n")  # `\` LF eaten, the CR kept (a line end)
+                            elif self._cr_before(line - 1):
                                 buf.extend(("\\", "\r", "\n"))
                             elif line - 1 in self.lone_cr:
                                 buf.extend(("\\", "\n"))  # `\` CR: both kept (as a line end)
