@@ -260,6 +260,7 @@ class _Reader:
                 if i + 1 < n and text[i + 1] == "\n":
                     if self._cr_before(line):
                         i += 1  # the escaped CR is eaten; its LF ends the value
+                        keep = len(buf)  # an escape keeps the blanks before it
                         break
                     newline(i + 1)
                     i += 2
