@@ -66,6 +66,14 @@ class FileContext:
 
         return parse(self.text, self.path, unit_type_of(self.relpath))
 
+    @property
+    def unit_name(self) -> str:
+        """The unit a unit file configures, by its path: `x.service`, also for its drop-in
+        `x.service.d/y.conf` (a drop-in outside such a folder: its own name)."""
+        from qt_lint.parsers.systemd import unit_name_of
+
+        return unit_name_of(self.relpath)
+
     @cached_property
     def unit(self) -> Unit:
         """The unit as systemd sees it: this file merged with its fragment or drop-ins."""

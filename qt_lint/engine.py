@@ -30,6 +30,7 @@ class FileResult:
     fixed_text: str | None = None  # set when fixes changed the text
     original: Text | None = None
     fixed: tuple[Finding, ...] = ()  # the findings the fixes removed (--show-fixes)
+    before: tuple[Finding, ...] = ()  # when fixes changed the text: the findings before them
 
 
 def check_file(target: Target, settings: RunSettings, project: Project | None = None,
@@ -92,7 +93,8 @@ def check_file(target: Target, settings: RunSettings, project: Project | None = 
             left[key] -= 1
         else:
             gone.append(finding)
-    return FileResult(tuple(sorted(findings)), changed, source, tuple(sorted(gone)))
+    return FileResult(tuple(sorted(findings)), changed, source, tuple(sorted(gone)),
+                      tuple(sorted(before)))
 
 
 def _analyse(target: Target, source: Text, settings: RunSettings,
@@ -177,6 +179,7 @@ def _written(target: Target, spec: kinds.FileKind, ctx: FileContext, settings: R
     may judge as something else: a unit's as a drop-in)."""
     try:
         written = spec.written(ctx)
+        written = [*written, *spec.rewritten(ctx, written, _generated)]
     except ParseError:
         return []
     if not written:
@@ -206,9 +209,17 @@ def _written(target: Target, spec: kinds.FileKind, ctx: FileContext, settings: R
             found = _analyse(sub, text, settings, project)
         except (Unreadable, RecursionError):
             continue
+        known: set[tuple[str, str]] = set()
+        if item.before is not None:  # `sed -i`: only what the edit adds is reported
+            try:
+                old = decode(item.before.encode("utf-8"), 0, made.systemd_lines)
+                known = {(f.code, f.message) for f in _analyse(sub, old, settings, project)}
+            except (Unreadable, RecursionError):
+                known = set()
         for f in found:
             if f.code.startswith("QT00") or f.code in made.written_skips or \
-                    (item.append and f.code in made.appended_skips):
+                    (item.append and f.code in made.appended_skips) or \
+                    (f.code, f.message) in known:
                 continue
             line, column = item.at(f.line, f.column)
             out.append(replace(f, line=line, column=column, fix=None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -124,9 +124,10 @@ class Project:
 
     # --- what a file's findings depend on (the result cache keys by it) -----------------------
 
-    def dependencies_digest(self, kind: Kind, abspath: str) -> str:
-        """What the file's findings depend on beyond its text, as the kind says."""
-        return kinds.of(kind).dependencies(self, abspath)
+    def dependencies_digest(self, kind: Kind, abspath: str, content: Callable[[], bytes]) -> str:
+        """What the file's findings depend on beyond its text, as the kind says (`content`:
+        the file's bytes, read when the kind asks; see `FileKind.dependencies`)."""
+        return kinds.of(kind).dependencies(self, abspath, content)
 
     @functools.cached_property
     def unit_paths(self) -> list[str]:

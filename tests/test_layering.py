@@ -196,11 +196,22 @@ def test_run_check_reads_as_its_stages() -> None:
     assert (run_check.end_lineno or 0) - run_check.lineno < 40
 
 
-def test_rules_reach_the_python_parse_through_the_context() -> None:
-    """Rules get the parse from `FileContext` and what it means from `qt_lint.pymodel`; the
-    parser module itself they name for types only."""
+def test_rules_reach_the_parsers_through_the_context() -> None:
+    """Rules get each parse from `FileContext` (and what a Python parse means from
+    `qt_lint.pymodel`); a parser module they name for types only, under `TYPE_CHECKING`
+    (`registry.py`: importing a rule imports no parser)."""
     graph = import_graph()
-    offenders = sorted(m for m in graph if m.startswith("qt_lint.rules.")
-                       and "qt_lint.parsers.python" in graph[m])
+    offenders = sorted(f"{m} -> {t}" for m in graph if m.startswith("qt_lint.rules.")
+                       for t in graph[m] if t == "qt_lint.parsers"
+                       or t.startswith("qt_lint.parsers."))
     assert offenders == []
     assert "qt_lint.pymodel.resolver" in graph["qt_lint.parsers.python"]
+
+
+def test_parser_import_finder_sees_a_deferred_import() -> None:
+    """An import inside a function counts; one under `if TYPE_CHECKING:` does not."""
+    tree = ast.parse("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+                     "    from qt_lint.parsers.systemd import Unit\n"
+                     "def f():\n    from qt_lint.parsers.systemd import EXEC_KEYS\n")
+    assert [n.module for n in _runtime_imports(tree) if isinstance(n, ast.ImportFrom)] == [
+        "typing", "qt_lint.parsers.systemd"]

@@ -53,6 +53,53 @@ def test_a_changed_file_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert reads[str(target)] == 0
 
 
+@pytest.mark.parametrize("script", [
+    "#!/bin/bash\nsudo systemctl restart quantum-backend\n",  # escalates: QT701 asks what runs it
+    "#!/bin/bash\ncd ops && python3 x.py\n",  # does not: depends on nothing else
+])
+def test_a_changed_shell_script_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             script: str) -> None:
+    """The escalation check that keys a script's cache entry (its `sudo` words) looks at
+    the bytes the cache hashed, not at a second read of the file."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    target = root / "job.sh"
+    target.write_text(script)
+    (root / "systemd").mkdir()
+    (root / "systemd" / "quantum-x.service").write_text(
+        "[Service]\nExecStart=/home/qt/quantum_trader/job.sh\n")  # a service runs it
+    settings = RunSettings.build(Config(root=root))
+    reads: Counter[str] = Counter()
+    real = source.read_bounded
+
+    def counting(path: str | Path, limit: int, **kwargs: str) -> bytes:
+        reads[os.fspath(path)] += 1
+        return real(path, limit, **kwargs)
+
+    monkeypatch.setattr(source, "read_bounded", counting)
+    monkeypatch.chdir(root)
+
+    def run() -> list[str]:
+        cache = ResultCache(tmp_path / "cache", settings)
+        result = api.check([target], settings, cache=cache, jobs=1)
+        return [f.code for f in result.findings]
+
+    first = run()
+    assert first == (["QT701"] if "sudo" in script else ["QT104", "QT101"])
+    # a script that escalates is also read once as one of the repository's service scripts,
+    # for what it runs in turn (`Project.service_scripts`, once per run): not as itself
+    expected = 2 if "sudo" in script else 1
+    assert reads[str(target)] == expected  # not cached yet
+    reads.clear()
+    target.write_text(script + "# changed\n")  # a changed file: a miss
+    assert run() == first
+    assert reads[str(target)] == expected
+    reads.clear()
+    os.utime(target, ns=(1, 1))  # same content, new stat: hashed, not analysed
+    assert run() == first
+    assert reads[str(target)] == expected
+
+
 def test_workers_analyse_the_bytes_the_cache_read(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """A run large enough for worker processes gets the same findings from the bytes the

@@ -43,7 +43,7 @@ class EnvKind(FileKind):
     def env_entries(self, ctx: FileContext) -> list[EnvEntry]:
         return ctx.env.entries
 
-    def dependencies(self, project: Project, abspath: str) -> str:
+    def dependencies(self, project: Project, abspath: str, content: Callable[[], bytes]) -> str:
         import hashlib
         import os
 

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 SHELL_KINDS = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
 # the words of a privilege escalation (QT701), as text: what a script must hold to need them
 ESCALATION_WORDS = ("sudo", "su ", "doas", "pkexec")
-_SHELLS = {b"sh", b"bash", b"dash"}
+# the same, in the bytes (ASCII: found in the bytes exactly where they are in the text)
+_ESCALATION_BYTES = tuple(word.encode() for word in ESCALATION_WORDS)
+_SHELLS = {b"sh", b"bash", b"dash", b"ash", b"ksh"}
 _MAKEFILES = {"Makefile", "makefile", "GNUmakefile"}
 
 
@@ -44,20 +46,33 @@ class ShellKind(ShellFamily):
     def runs(self, program: bytes) -> bool:
         return program in _SHELLS
 
-    def dependencies(self, project: Project, abspath: str) -> str:
+    def dependencies(self, project: Project, abspath: str, content: Callable[[], bytes]) -> str:
         # QT701 judges `sudo` by what runs the script: only a script that escalates depends
         # on the units, crontabs and scripts that name it
         import hashlib
 
-        text = project.files.read(abspath) or ""
-        if not any(word in text for word in ESCALATION_WORDS):
+        data = content()
+        if not any(word in data for word in _ESCALATION_BYTES):
             return ""
         how = project.service_scripts.get(abspath, "")
         return hashlib.sha256(how.encode()).hexdigest()
 
     def written(self, ctx: FileContext) -> list[Written]:
-        """Units, crontabs and env files the script writes (heredocs, echo, printf)."""
+        """Units, crontabs and env files the script writes (heredocs, echo, printf,
+        `install /dev/stdin`)."""
         return ctx.shell.written
+
+    def rewritten(self, ctx: FileContext, written: list[Written],
+                  generated: Callable[[str], object]) -> list[Written]:
+        """Files the script copies from files kept under other names, and edits in place
+        (`cp`, `sed -i`: qt_lint.rewrites)."""
+        commands = ctx.shell.commands
+        if not any(c.name in ("cp", "install", "sed") for c in commands):
+            return []
+        from qt_lint.rewrites import repository_reader, rewrites
+
+        reader = repository_reader(ctx.abspath or ctx.path, str(ctx.config.root))
+        return rewrites(commands, written, generated, reader)
 
 
 class MakefileKind(ShellFamily):

@@ -58,7 +58,7 @@ class UnitKind(FileKind):
 
         return environment_entries(ctx.unit_document)
 
-    def dependencies(self, project: Project, abspath: str) -> str:
+    def dependencies(self, project: Project, abspath: str, content: Callable[[], bytes]) -> str:
         return project.units_digest
 
     def appended(self, relpath: str, text: str, item: Written) -> tuple[str, str, Written]:

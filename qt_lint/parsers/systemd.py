@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from qt_lint.command_model import EXEC_KEYS
 from qt_lint.parsers.lines import BLANKS, significant, split
 
 if TYPE_CHECKING:
@@ -32,10 +33,6 @@ if TYPE_CHECKING:
 
 _HEADER = re.compile(r"^\[(?P<name>[^\[\]]+)\]$")
 _KEY = re.compile(r"^[A-Za-z0-9_\-.]+$")
-EXEC_KEYS = (
-    "ExecCondition", "ExecStartPre", "ExecStart", "ExecStartPost", "ExecReload", "ExecStop",
-    "ExecStopPost",
-)
 EXEC_PREFIX = re.compile(r"^(?:[-@:+]|!!?)+")
 SECTIONS_OF_TYPE = {
     "service": ("Unit", "Service", "Install"),
@@ -122,6 +119,21 @@ class Assignment:
         base, line, column = self.segments[max(i, 0)]
         return line, column + (index - base)
 
+    def exec_prefixes(self) -> list[tuple[str, int]]:
+        """An `Exec*=` line's commands (a lone `;` separates them): the `-@:+!` prefix of
+        each one's first word ("" when it has none) and that word's index in the value;
+        [] for any other setting."""
+        if self.key not in EXEC_KEYS:
+            return []
+        words = split_words(self.value)
+        out = []
+        for i, word in enumerate(words):
+            if i and words[i - 1].text != ";":
+                continue  # only a command's first word carries prefixes
+            prefix = EXEC_PREFIX.match(word.text)
+            out.append((prefix.group() if prefix else "", word.index))
+        return out
+
 
 @dataclass
 class Section:
@@ -157,6 +169,10 @@ class UnitDocument:
             if section.name == name:
                 return section
         return None
+
+    def commands(self) -> list[Command]:
+        """Every command the `Exec*=` lines of this file run (see `commands_of`)."""
+        return commands_of(self)
 
 
 def parse(text: str, file: str, unit_type: str | None = None) -> UnitDocument:
@@ -246,7 +262,11 @@ def parse(text: str, file: str, unit_type: str | None = None) -> UnitDocument:
             current.content_end = end
             section_keys = keys.get(current.name)
             if section_keys is not None and key not in section_keys and not key.startswith("X-"):
-                hint = _closest(key, section_keys)
+                homes = sorted(name for name, names in keys.items() if key in names)
+                # a key of another section (StartLimitIntervalSec= in [Service]) is moved,
+                # not respelled
+                hint = f" (it belongs in [{homes[0]}]: move it there)" if homes else \
+                    _closest(key, section_keys)
                 problems.append(Problem(first + 1, lead + 1,
                                         f"unknown key {key}= in [{current.name}]{hint}", last,
                                         key))

@@ -7,12 +7,14 @@ import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qt_lint.parsers import BESIDE_THIS_FILE
-
 if TYPE_CHECKING:
     from qt_lint.parsers.python import Scope
 
 DYNAMIC = "{...}"
+# How the resolver writes a path beside the file being analysed
+# (`Path(__file__).parent / "logs"` -> `$REPO_ROOT/{...}/logs`): inside the repository,
+# somewhere (`{...}`) below its root.
+BESIDE_THIS_FILE = "$REPO_ROOT/{...}/"
 PATH_TYPES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath",
                          "pathlib.PurePosixPath", "Path", "PurePath", "PosixPath"})
 ENV_GETTERS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})

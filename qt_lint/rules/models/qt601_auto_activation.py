@@ -275,9 +275,7 @@ class AutoActivation(Rule):
             service = ctx.project.timer_service(ctx)
             if service is None or service.fragment is None:
                 return
-            from qt_lint.parsers.systemd import commands_of
-
-            if any(canary_word(cmd, ctx) is not None for cmd in commands_of(service.fragment)):
+            if any(canary_word(cmd, ctx) is not None for cmd in service.fragment.commands()):
                 kind = ctx.unit.type
                 timer = ctx.unit.section(kind.capitalize())
                 line, column = (timer.line, timer.column) if timer else (1, 1)

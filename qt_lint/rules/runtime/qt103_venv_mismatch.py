@@ -74,9 +74,7 @@ class VenvMismatch(Rule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         unit_stem = None
         if ctx.kind is Kind.UNIT:
-            from qt_lint.parsers.systemd import unit_name_of
-
-            unit_stem = unit_name_of(ctx.relpath).rsplit(".", 1)[0]
+            unit_stem = ctx.unit_name.rsplit(".", 1)[0]
         for command in ctx.commands:
             yield from self._judge(ctx, command, unit_stem)
 
