@@ -141,6 +141,7 @@ class _Reader:
             key_line, key_column = line, i - line_start + 1
             key_start = i
             eq = -1
+            i += 1  # the first character is the key's, even a `=` (systemd's PRE_KEY)
             while i < n and text[i] != "\n":
                 if text[i] == "=":
                     eq = i
