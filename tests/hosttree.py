@@ -89,6 +89,8 @@ def build_host(root: Path) -> Path:
         connection.execute("CREATE TABLE trades (id INTEGER PRIMARY KEY, symbol TEXT)")
         connection.execute("INSERT INTO trades (symbol) VALUES ('BTCUSDT')")
     os.chown(db, QT, QT)
+    folder(root, c.secrets_dir, 0o700, QT, QT)
+    put(root, f"{c.secrets_dir}/exchange.key", "not a real key\n", 0o600, QT, QT)
     for sub in ("", "/active", "/shadow", "/archive"):
         folder(root, c.model_dir + sub, 0o755, QT, QT)
     put(root, f"{c.model_dir}/archive/20260110T0200_xgboost_P0.4", "model", 0o644, QT, QT)
@@ -134,16 +136,28 @@ def free_port() -> int:
 
 @contextmanager
 def redis_server(tmp: Path, appendonly: str = "yes", bind: str = "127.0.0.1",
-                 password: str | None = None) -> Iterator[int]:
+                 password: str | None = None, as_user: bool = True,
+                 uid: int | None = None) -> Iterator[int]:
     """A real redis-server (Debian's package) on a free loopback port."""
     exe = shutil.which("redis-server")
     if exe is None:
         raise RuntimeError("redis-server is missing: scripts/test installs it")
     port = free_port()
-    folder_ = tmp / f"redis-{port}"
-    folder_.mkdir()
+    # as Debian's unit runs it: by the redis account, which the audit requires of whoever
+    # holds the port when systemd cannot name the unit's main process
+    import pwd
+    import tempfile
+
+    account = pwd.getpwnam("redis")
+    folder_ = Path(tempfile.mkdtemp(prefix=f"qt-lint-redis-{port}-"))
+    os.chown(folder_, account.pw_uid, account.pw_gid)
+    as_redis = ["setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}",
+                "--clear-groups"] if os.geteuid() == 0 and as_user else []
+    if uid is not None:  # someone else on the port: the audit must not take it for Redis
+        os.chown(folder_, uid, uid)
+        as_redis = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"]
     proc = subprocess.Popen(
-        [exe, "--port", str(port), "--bind", bind, "--appendonly", appendonly,
+        [*as_redis, exe, "--port", str(port), "--bind", bind, "--appendonly", appendonly,
          "--protected-mode", "yes", "--dir", str(folder_), "--save", "",
          *(["--requirepass", password] if password else [])],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -159,3 +173,4 @@ def redis_server(tmp: Path, appendonly: str = "yes", bind: str = "127.0.0.1",
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+        shutil.rmtree(folder_, ignore_errors=True)

@@ -64,9 +64,11 @@ def compliant(c: Contract) -> Snapshot:
     for path in (c.data_dir, *(f"{c.data_dir}/{sub}" for sub in DATA_SUBDIRS)):
         folder(path, QT_ID, QT_ID)
     file(c.db_path, None, QT_ID, QT_ID)
+    folder(c.secrets_dir, QT_ID, QT_ID, 0o700)
     for sub in ("", "/active", "/shadow", "/archive"):
         folder(c.model_dir + sub, QT_ID, QT_ID)
     file("/usr/bin/python3", None, mode=0o755)
+    paths["/usr/bin/python"] = Stat("/usr/bin/python", "missing")
     for name in c.venvs:
         base = f"{c.venv_root}/{name}"
         folder(base)
@@ -104,7 +106,7 @@ def compliant(c: Contract) -> Snapshot:
                "ping": "PONG", "config": {"appendonly": "yes", "bind": "127.0.0.1 -::1",
                                           "protected-mode": "yes",
                                           "port": str(c.redis_port)}},
-        analyze={"available": False, "lines": []},
+        analyze={"available": True, "lines": []},
     )
 
 

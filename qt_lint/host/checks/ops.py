@@ -15,6 +15,7 @@ from qt_lint.host.check import (
     HostExample,
     HostResult,
     describe,
+    not_analysed,
 )
 
 _REPO = "/home/qt/quantum_trader"
@@ -83,11 +84,16 @@ class OpsWrapper(HostCheck):
             problems = [] if info.executable else [f"not executable ({describe(info, s)})"]
             problems += wrapper_problems(got.text, c.env_dir, c.venv_root)
             findings = tuple(audit.judge(path, Kind.SHELL, frozenset({"QT101"})))
-            if findings:
+            refused = not_analysed(findings)
+            if findings and not refused:
                 problems.append(f"{len(findings)} system python call(s)")
-            yield self.result(FAIL if problems else PASS, path, expected,
-                              "; ".join(problems) or "fails closed, sources the env file, "
-                              "runs the venv interpreter", findings)
+            if refused:
+                yield self.result(ERROR, path, expected, "; ".join([*problems, refused]),
+                                  findings)
+            else:
+                yield self.result(FAIL if problems else PASS, path, expected,
+                                  "; ".join(problems) or "fails closed, sources the env "
+                                  "file, runs the venv interpreter", findings)
         makefile = f"{c.repo_root}/Makefile"
         got = s.text(makefile)
         if got.text is None:
@@ -95,6 +101,9 @@ class OpsWrapper(HostCheck):
             yield self.result(status, makefile, "passes QT102", got.error or "missing")
             return
         findings = tuple(audit.judge(makefile, Kind.MAKEFILE, frozenset({"QT102"})))
+        if refused := not_analysed(findings):
+            yield self.result(ERROR, makefile, "passes QT102", refused, findings)
+            return
         yield self.result(FAIL if findings else PASS, makefile, "passes QT102",
                           f"{len(findings)} finding(s)" if findings else "every recipe uses "
                           f"{c.wrapper}", findings)
