@@ -233,9 +233,10 @@ class Project:
             fragment_path = absolute
             dropin_dir = absolute + ".d"
         unit_type = unit_type_of(name)
-        listed = self._dropin_documents(dropin_dir, unit_type)
         if not is_dropin:
-            return Unit(name, own, [doc for _, doc in listed])
+            # every folder systemd takes drop-ins from: its own, a dash prefix's, `service.d`
+            return Unit(name, own, self._dropins(absolute, name))
+        listed = self._dropin_documents(dropin_dir, unit_type)
         fragment = self._document(fragment_path, unit_type)
         if not listed:
             return Unit(name, fragment, [own])
@@ -273,15 +274,41 @@ class Project:
             if not folder.endswith(".d"):
                 return []
             fragment = folder[:-2]
+            out = [fragment] + [os.path.join(folder, e) for e in self.files.listdir(folder)
+                                if e.endswith(".conf")]
         else:
+            from qt_lint.parsers.systemd import dropin_folders
+
             fragment = abspath
-        out = [fragment] + [os.path.join(fragment + ".d", e)
-                            for e in self.files.listdir(fragment + ".d") if e.endswith(".conf")]
+            beside = os.path.dirname(abspath)
+            out = [fragment] + [os.path.join(beside, sub, e)
+                                for sub in dropin_folders(os.path.basename(abspath))
+                                for e in self.files.listdir(os.path.join(beside, sub))
+                                if e.endswith(".conf")]
         if fragment.endswith((".timer", ".path")):
             service = fragment.rsplit(".", 1)[0] + ".service"
             out += [service] + [os.path.join(service + ".d", e)
                                 for e in self.files.listdir(service + ".d")
                                 if e.endswith(".conf")]
+        return out
+
+    def _dropins(self, fragment: str, name: str) -> list[UnitDocument]:
+        """The drop-ins systemd applies to the fragment at `fragment`, from every folder
+        beside it that names it (its own, a dash prefix's, the top-level `service.d/`), in
+        file-name order; of two files of one name, the more specific folder's."""
+        from qt_lint.parsers.systemd import dropin_folders, unit_type_of
+
+        folder = os.path.dirname(fragment)
+        chosen: dict[str, str] = {}
+        for sub in dropin_folders(name):
+            for entry in self.files.listdir(os.path.join(folder, sub)):
+                if entry.endswith(".conf"):
+                    chosen.setdefault(entry, os.path.join(folder, sub, entry))
+        out = []
+        for entry in sorted(chosen):
+            doc = self._document(chosen[entry], unit_type_of(name))
+            if doc is not None:
+                out.append(doc)
         return out
 
     def timer_target(self, ctx: FileContext) -> str:

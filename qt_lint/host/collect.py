@@ -190,40 +190,59 @@ class Reader:
             return [], "missing" if exc.errno in (errno.ENOENT, errno.ENOTDIR) else reason(exc)
 
 
-_NUMBER = re.compile(r"[0-9]{1,10}")
-
-
 def _accounts(reader: Reader) -> dict[str, Any]:
+    """Users and groups as glibc's files backend reads them (qt_lint/parsers/accounts.py).
+    A group name on several lines keeps each line's members: the later lines are kept
+    under `name:<line>` keys (no group name has a `:`), with their own gid, so that every
+    line naming a user counts, as initgroups() counts it (commented-out lines included);
+    gshadow members are members too. Lines glibc cannot parse are named (`accounts_bad`)."""
+    from qt_lint.parsers.accounts import gshadow_members, parse_group, parse_passwd
+
     users: dict[str, int] = {}
     user_gids: dict[str, int] = {}
     groups: dict[str, int] = {}
     members: dict[str, list[str]] = {}
     errors = []
     bad: list[str] = []
+    texts: dict[str, str] = {}
     for path in ("/etc/passwd", "/etc/group"):
         got = reader.read(path)
         if got.text is None:
             errors.append(f"{path}: {got.error}")
             continue
-        for number, line in enumerate(got.text.splitlines(), 1):
-            parts = line.split(":")
-            if not line.strip() or line.startswith(("#", "+", "-")):
-                continue  # a comment, or an NSS compat entry
-            if len(parts) < 3 or not _NUMBER.fullmatch(parts[2]):
-                # glibc skips what it cannot parse; the audit says so (a uid of `²` is
-                # no number to the kernel, whatever str.isdigit thinks)
-                bad.append(f"{path}:{number}: {parts[0][:32]!r}: id {parts[2][:16]!r} is "
-                           "not a number" if len(parts) >= 3 else
-                           f"{path}:{number}: not name:password:id")
+        texts[path] = got.text
+    passwd = parse_passwd(texts.get("/etc/passwd", ""))
+    group_lines = parse_group(texts.get("/etc/group", ""))
+    for user in passwd:
+        users.setdefault(user.name, user.uid)
+        user_gids.setdefault(user.name, user.gid)
+    for group in group_lines:
+        key = group.name if group.name not in groups else f"{group.name}:{group.line}"
+        groups[key] = group.gid
+        members[key] = list(group.members)
+    named = {g.line for g in group_lines}
+    for group in parse_group(texts.get("/etc/group", ""), login=True):
+        if group.line not in named and group.members:  # a comment initgroups() reads
+            groups[f"{group.name}:{group.line}"] = group.gid
+            members[f"{group.name}:{group.line}"] = list(group.members)
+    for path, valid in (("/etc/passwd", {u.line for u in passwd}), ("/etc/group", named)):
+        for number, line in enumerate(texts.get(path, "").split("\n"), 1):
+            text = line.lstrip(" \t\n\v\f\r")
+            if number in valid or not text or text.startswith(("#", "+", "-")):
                 continue
-            if path == "/etc/passwd":
-                users.setdefault(parts[0], int(parts[2]))
-                if len(parts) > 3 and _NUMBER.fullmatch(parts[3]):
-                    user_gids.setdefault(parts[0], int(parts[3]))
-            else:
-                groups.setdefault(parts[0], int(parts[2]))
-                names = parts[3].split(",") if len(parts) > 3 and parts[3] else []
-                members.setdefault(parts[0], [n.strip() for n in names if n.strip()])
+            parts = line.split(":")
+            # glibc skips what it cannot parse; the audit says so (a uid of `²` is no
+            # number to the kernel, whatever str.isdigit thinks)
+            bad.append(f"{path}:{number}: {parts[0][:32]!r}: id {parts[2][:16]!r} is not a "
+                       "number" if len(parts) >= 3 else f"{path}:{number}: not name:password:id")
+    shadow = reader.read("/etc/gshadow")
+    if shadow.text is not None:
+        for name, names in gshadow_members(shadow.text).items():
+            if name in groups and names:
+                groups[f"{name}:gshadow"] = groups[name]
+                members[f"{name}:gshadow"] = list(names)
+    elif shadow.error != "missing":
+        errors.append(f"/etc/gshadow: {shadow.error}")
     return {"users": users, "user_gids": user_gids, "groups": groups,
             "group_members": members, "accounts_error": "; ".join(errors) or None,
             "accounts_bad": bad[:50]}
@@ -963,26 +982,28 @@ def redis_arguments(args: list[str]) -> tuple[str | None, list[tuple[str, str]]]
 
 def _read_redis_conf(reader: Reader, path: str, settings: dict[str, str],
                      depth: int, files: list[str] | None = None) -> str | None:
-    got = reader.read(path)
-    if files is not None and got.stat.kind != "missing":
-        files.append(os.path.normpath(path))
-    if got.text is None:
-        return f"{path}: {got.error}"
-    for line in got.text.splitlines():
-        words = line.split()
-        if not words or words[0].startswith("#"):
-            continue
-        key = words[0].lower()
-        if key == "include" and len(words) > 1:
-            if depth >= 8:
-                return f"{path}: includes nested more than 8 deep"
-            problem = _read_redis_conf(reader, words[1], settings, depth + 1, files)
-            if problem:
-                return problem
-        elif key in REDIS_DEFAULTS:
-            settings[key] = " ".join(w.strip('"') for w in words[1:])
-        elif key == "requirepass":
-            settings[key] = "set"
+    """redis.conf as redis-server reads it (qt_lint/parsers/redisconf.py: quoting, any
+    case, `include` with a glob), into `settings`; each file read is added to `files`; the
+    reason when Redis would refuse it."""
+    from qt_lint.parsers.redisconf import RedisConfError, read_redis_conf
+
+    del depth  # read_redis_conf bounds the nesting itself
+
+    def read(name: str) -> tuple[str | None, str | None]:
+        name = name if name.startswith("/") else "/" + name
+        got = reader.read(name)
+        if files is not None and got.stat.kind != "missing":
+            files.append(os.path.normpath(name))
+        return got.text, got.error
+
+    def listdir(folder: str) -> tuple[list[str], str | None]:
+        return reader.listdir(folder if folder.startswith("/") else "/" + folder)
+
+    try:
+        settings.update(read_redis_conf(path, read, listdir,
+                                        frozenset({*REDIS_DEFAULTS, "requirepass"})))
+    except RedisConfError as exc:
+        return str(exc)
     return None
 
 

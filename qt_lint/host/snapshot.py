@@ -96,17 +96,24 @@ class Snapshot:
         return names.get(uid, str(uid)) if uid is not None else "?"
 
     def group(self, gid: int | None) -> str:
-        names = {v: k for k, v in self.groups.items()}
+        names: dict[int, str] = {}
+        for name, number in self.groups.items():
+            if ":" not in name:  # `root:12`: a later line of a group (collect._accounts)
+                names.setdefault(number, name)  # getgrgid(): the first line
         return names.get(gid, str(gid)) if gid is not None else "?"
 
 
 def pyvenv_values(text: str) -> dict[str, str]:
-    """The `key = value` lines of a pyvenv.cfg, keys lower-cased."""
-    out = {}
-    for line in text.splitlines():
+    """The `key = value` lines of a pyvenv.cfg, keys lower-cased, lines as CPython splits
+    them (qt_lint/parsers/pyvenv.py): `home` from its first line, the rest from the last."""
+    out: dict[str, str] = {}
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         key, sep, value = line.partition("=")
         if sep:
-            out[key.strip().lower()] = value.strip()
+            key = key.strip().lower()
+            if key == "home" and key in out:
+                continue
+            out[key] = value.strip()
     return out
 
 
@@ -120,28 +127,34 @@ def scrub(text: str) -> str:
     comments become `#` and other lines a placeholder, so line numbers and every judgement
     stay the same but free text, which no key can mark as secret, never leaves the host.
     A continuation line of an assignment whose key looks secret is masked whole."""
+    from qt_lint.parsers.lines import BLANKS
+    from qt_lint.parsers.systemd import continues
     from qt_lint.secrets import MASK, is_secret_key, redact_line
 
     out = []
     secret_value = continued = False
     for line in text.split("\n"):
-        stripped = line.strip()
+        # as systemd reads lines: only space, tab, CR, LF are blanks, and a line continues
+        # when it ends in an odd run of backslashes (`C:\\` does not continue)
+        stripped = line.strip(BLANKS)
         if continued:
-            kept = line.rstrip().endswith("\\")
+            kept = continues(line.rstrip("\r"))
             out.append((MASK + (" \\" if kept else "")) if secret_value else redact_line(line))
             continued = kept
             continue
         if not stripped or _SECTION.match(line):
             out.append(line)
         elif stripped[0] in "#;":
-            out.append(redact_line(line) if "qt-lint:" in line else stripped[0])
+            # an env file's comment ending in a backslash goes on to the next line
+            tail = "\\" if continues(line.rstrip("\r")) else ""
+            out.append(redact_line(line) if "qt-lint:" in line else stripped[0] + tail)
         elif _ASSIGNMENT.match(line):
             out.append(redact_line(line))
             key = line.split("=", 1)[0].strip().removeprefix("export ").strip()
             value = line.split("=", 1)[1]
             inner = value.split("=", 1)[0] if key == "Environment" and "=" in value else ""
             secret_value = is_secret_key(key) or (bool(inner) and is_secret_key(inner.strip()))
-            continued = line.rstrip().endswith("\\")
+            continued = continues(line.rstrip("\r"))
         else:
             out.append("<line not shown>")
     return "\n".join(out)

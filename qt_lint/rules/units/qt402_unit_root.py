@@ -7,7 +7,7 @@ from qt_lint.finding import Edit, Finding, Fix, Kind
 from qt_lint.golden import add_line, set_value
 from qt_lint.rule import Example, Rule
 from qt_lint.rules.examples import GOLDEN, PATH
-from qt_lint.rules.units.helpers import ROOT_VALUES
+from qt_lint.rules.units.helpers import is_root
 
 TRUE_VALUES = frozenset({"1", "yes", "true", "on"})
 
@@ -64,6 +64,7 @@ class UnitRoot(Rule):
                 fixed=GOLDEN),
         Example(GOLDEN.replace("User=qt\n", ""), expect=((7, 1),)),
         Example(GOLDEN.replace("Group=qt", "Group=0"), expect=((10, 7),), fixed=GOLDEN),
+        Example(GOLDEN.replace("User=qt", "User=%u"), expect=((9, 6),), fixed=GOLDEN),
         Example(GOLDEN.replace("ExecStart=", "ExecStartPre=+/bin/mkdir -p /srv/x\nExecStart="),
                 expect=((13, 14),)),
         Example(GOLDEN.replace("Group=qt", "Group=qt\nSupplementaryGroups=adm root\n"
@@ -96,12 +97,12 @@ class UnitRoot(Rule):
                 yield ctx.finding(self, service.line, service.column,
                                   f"no User= in [Service]: systemd runs the service as root; "
                                   f"set User={c.user}", fix)
-        elif ctx.owns(user) and (user.value in ROOT_VALUES or user.value == ""):
+        elif ctx.owns(user) and (is_root(user.value) or user.value == ""):
             what = "is reset to empty" if user.value == "" else f"is {user.value}"
             fix = Fix((set_value(user, c.user), *group_fix), safe=False)
             yield ctx.finding(self, user.value_line, user.value_column,
                               f"User= {what}: the service runs as root; set User={c.user}", fix)
-        if group is not None and ctx.owns(group) and group.value in ROOT_VALUES:
+        if group is not None and ctx.owns(group) and is_root(group.value):
             yield ctx.finding(self, group.value_line, group.value_column,
                               f"Group={group.value}: the service runs with the root group; "
                               f"set Group={c.group}",
@@ -112,7 +113,7 @@ class UnitRoot(Rule):
         from qt_lint.command_model import EXEC_KEYS
 
         user = ctx.unit.last("Socket", "User")
-        if user is not None and user.value not in ROOT_VALUES and user.value != "":
+        if user is not None and not is_root(user.value) and user.value != "":
             return
         for section in ctx.unit_document.sections:
             for a in section.assignments:
@@ -137,7 +138,7 @@ class UnitRoot(Rule):
         mine = [a for s in own.sections if s.name == "Service" for a in s.assignments
                 if a.key == "User"]
         service = own.section("Service")
-        if mine and (mine[-1].value in ROOT_VALUES or mine[-1].value == ""):
+        if mine and (is_root(mine[-1].value) or mine[-1].value == ""):
             yield ctx.finding(self, mine[-1].value_line, mine[-1].value_column,
                               f"User={mine[-1].value} in the fragment: the drop-in that sets "
                               f"User={merged.value} is not installed by `cp systemd/*.service` "
@@ -155,7 +156,7 @@ class UnitRoot(Rule):
                 continue
             for a in section.assignments:
                 if a.key == "SupplementaryGroups" and any(
-                        g in ROOT_VALUES for g in a.value.split()):
+                        is_root(g) for g in a.value.split()):
                     yield ctx.finding(self, a.value_line, a.value_column,
                                       f"SupplementaryGroups={a.value}: the service runs with "
                                       "the root group; services never need root")
