@@ -292,7 +292,10 @@ def generate(out: Path, scale: int = 1, seed: int = 7,
         counts[f"{kind}_lines"] = written_lines
         counts["files"] += n_files
     # what qt-lint does not check: prose and data, as many as the real repository holds
-    (out / "pyproject.toml").write_text('[project]\nname = "synthetic"\nversion = "0"\n')
+    # the repository configures qt-lint, as a real one does (and so a tree generated inside
+    # another project is not judged by that project's configuration)
+    (out / "pyproject.toml").write_text('[project]\nname = "synthetic"\nversion = "0"\n\n'
+                                        "[tool.qt-lint]\n# the contract's defaults\n")
     other = shape["unchecked_files"] * scale - 1
     for i in range(max(0, other)):
         folder = out / "docs" / f"d{i % 100}"

@@ -289,31 +289,33 @@ def main() -> None:
     base, counts = tree(1)
     report["tree"] = counts
     sections: list[str] = []
+
+    def save(title: str, got: dict[str, Result], ratio_to: str | None = None) -> None:
+        """Each section as it is measured (a long run that fails keeps what it measured)."""
+        sections.append(f"## {title}\n\n" + table(got, ratio_to))
+        print(sections[-1] + "\n", flush=True)
+        (OUT / "results.json").write_text(json.dumps(report, indent=2))
+        (OUT / "results.md").write_text("\n\n".join(sections) + "\n")
     if not args.one_file:
         got = tree_run(qt, ruff, base, args.runs, cache)
         report["shaped"] = got
-        sections.append("## Shaped tree (1x)\n\n" + table(got, "ruff ALL --statistics"))
+        save("Shaped tree (1x)", got, "ruff ALL --statistics")
         if args.repo:
             got = tree_run(qt, ruff, args.repo.resolve(), args.runs, cache)
             report["repo"] = got
-            sections.append(f"## {args.repo.name}\n\n" + table(got, "ruff ALL --statistics"))
+            save(args.repo.name, got, "ruff ALL --statistics")
         if args.scale:
             big, _ = tree(args.scale)
             got = tree_run(qt, ruff, big, max(1, args.runs // 2), cache)
             report[f"scale_{args.scale}"] = got
-            sections.append(f"## Shaped tree ({args.scale}x)\n\n"
-                            + table(got, "ruff ALL --statistics"))
+            save(f"Shaped tree ({args.scale}x)", got, "ruff ALL --statistics")
     got = one_file(qt, python, base, args.runs * 3, cache)
     report["one_file"] = got
-    sections.append("## One file (the pre-commit hook)\n\n" + table(got, "python -c pass"))
+    save("One file (the pre-commit hook)", got, "python -c pass")
     if args.pre_commit:
         got = through_pre_commit(qt, base, args.runs * 2)
         report["pre_commit"] = got
-        sections.append("## Through pre-commit\n\n" + table(got))
-    text = "\n\n".join(sections) + "\n"
-    print(text)
-    (OUT / "results.json").write_text(json.dumps(report, indent=2))
-    (OUT / "results.md").write_text(text)
+        save("Through pre-commit", got)
 
 
 if __name__ == "__main__":
