@@ -54,7 +54,8 @@ def export(rev: str) -> Path:
 def run(folder: Path, args: list[str]) -> tuple[float, float, bytes]:
     env = {**os.environ, "PYTHONPATH": str(folder), "CI": "1"}
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "qt_lint", *args], env=env,
+    # from the export's own folder: `-m` puts the current folder first on the path
+    proc = subprocess.Popen([sys.executable, "-m", "qt_lint", *args], env=env, cwd=folder,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     out = proc.stdout.read() if proc.stdout else b""
     _, _, usage = os.wait4(proc.pid, 0)
@@ -71,7 +72,8 @@ def main() -> None:
     args, extra = parser.parse_known_args()
     folders = {name: export(rev) for name, rev in (("A", args.a), ("B", args.b))}
     check = ["check", "--isolated", "--no-cache", "--exit-zero", "--format", "json",
-             "-j", str(args.jobs), *[e for e in extra if e != "--"], *args.paths]
+             "-j", str(args.jobs), *[e for e in extra if e != "--"],
+             *(str(Path(p).resolve()) for p in args.paths)]
     walls: dict[str, list[float]] = {"A": [], "B": []}
     cpus: dict[str, list[float]] = {"A": [], "B": []}
     outputs: dict[str, set[bytes]] = {"A": set(), "B": set()}
