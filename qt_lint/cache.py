@@ -1,6 +1,6 @@
-"""A result cache keyed by file content, qt-lint version and the effective configuration.
+"""A result cache keyed by file content, qt-lint's own code and the effective configuration.
 
-One index file per configuration (qt-lint version, effective configuration, selected
+One index file per configuration (a digest of qt-lint's code, effective configuration, selected
 codes, today's date for expiring suppressions) under the user's cache folder. It maps a
 file's project path to the hash of its content, the signature of its stat, what its
 findings depend on, and the findings. A file whose stat signature (size, mtime, ctime,
@@ -8,6 +8,12 @@ inode) is unchanged is not read again; ctime changes with every write and cannot
 hand, so the content hash stays the key. Findings that depend on other files are keyed by
 those too: a unit's by every unit file of the repository (drop-ins, the start order,
 timers), an env file's by the `common.env` beside it.
+
+qt-lint's code is keyed by the content of the package's files, never by the version string
+alone (two commits of one version, or an installed copy edited in place, must not share
+results). Hashing the files costs about 3 ms, so the digest is memoised in the cache folder
+under the files' stat signatures (size, mtime, ctime, inode): the same stat means the same
+content, for the same reason as for the analysed files.
 
 Safe when runs share the folder: the index is merged and replaced atomically (a temp file
 renamed into place), so a concurrent run can at worst lose the other's new entries, never
@@ -56,7 +62,7 @@ class ResultCache:
     def __init__(self, directory: Path, settings: RunSettings) -> None:
         self.directory = directory
         config = settings.config
-        salt = "\n".join([__version__, sys.version, str(marshal.version),
+        salt = "\n".join([__version__, code_digest(directory), sys.version, str(marshal.version),
                           config_fingerprint(config), ",".join(sorted(settings.active)),
                           str(config.root), settings.today.isoformat()])
         self.path = directory / f"{hashlib.sha256(salt.encode()).hexdigest()[:32]}.index"
@@ -139,6 +145,66 @@ class ResultCache:
         self._entries = current
         self._loaded = _stat_signature(self.path)
         self._changed = {}
+
+
+def _package_files() -> list[tuple[str, tuple[int, ...]]]:
+    """qt-lint's own files (bytecode caches aside) with their stat signatures, sorted."""
+    root = os.path.dirname(os.path.abspath(__file__))
+    out: list[tuple[str, tuple[int, ...]]] = []
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name == "__pycache__":
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                    continue
+                st = entry.stat()
+                out.append((entry.path, (st.st_size, st.st_mtime_ns, st.st_ctime_ns,
+                                         st.st_ino, st.st_dev)))
+    out.sort()
+    return out
+
+
+_CODE_DIGEST: list[str] = []  # computed once per process
+
+
+def code_digest(directory: Path) -> str:
+    """A digest of the content of qt-lint's own files: the code that produced a result."""
+    if _CODE_DIGEST:
+        return _CODE_DIGEST[0]
+    files = _package_files()
+    signature = hashlib.sha256(repr(files).encode()).hexdigest()[:32]
+    memo = directory / f"code-{signature}"
+    try:
+        with open(memo, "rb") as handle:
+            known = handle.read(65).decode("ascii")
+        if len(known) == 64 and all(c in "0123456789abcdef" for c in known):
+            _CODE_DIGEST.append(known)
+            return known
+    except (OSError, UnicodeDecodeError):
+        pass
+    digest = hashlib.sha256()
+    root = os.path.dirname(os.path.abspath(__file__))
+    for path, _ in files:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        digest.update(f"{os.path.relpath(path, root)}\0{len(data)}\0".encode())
+        digest.update(data)
+    known = digest.hexdigest()
+    _CODE_DIGEST.append(known)
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = directory / f".{memo.name}.{os.getpid()}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(known.encode("ascii"))
+        os.replace(tmp, memo)
+    except OSError:
+        pass  # a read-only cache folder: the digest is computed again next time
+    return known
 
 
 def _stat_signature(path: Path) -> tuple[int, ...] | None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -165,7 +167,8 @@ def test_cache_warm_then_one_change(tmp_path: Path) -> None:
     units = sum(1 for _ in src.rglob("*.service")) + sum(1 for _ in src.rglob("*.conf"))
     assert check([src], config, jobs=1, cache=cache).analysed == units
     # a corrupt or truncated index is ignored and rebuilt; no temp file is left behind
-    indexes = list((tmp_path / "cache").iterdir())
+    # beside the index, only the memo of qt-lint's code digest (see test_cache_keyed_by_code)
+    indexes = [p for p in (tmp_path / "cache").iterdir() if not p.name.startswith("code-")]
     assert [p.suffix for p in indexes] == [".index"]
     whole = indexes[0].read_bytes()
     flipped = bytearray(whole)
@@ -180,8 +183,42 @@ def test_cache_warm_then_one_change(tmp_path: Path) -> None:
         assert again.analysed > 0 and again.findings == check([src], config, jobs=1).findings
         fresh = ResultCache(tmp_path / "cache", RunSettings.build(config))
         assert check([src], config, jobs=1, cache=fresh).analysed == 0
-    assert list((tmp_path / "cache").iterdir()) == indexes
+    assert [p for p in (tmp_path / "cache").iterdir()
+            if not p.name.startswith("code-")] == indexes
     assert indexes[0].stat().st_mode & 0o777 == 0o600
+
+
+def test_cache_keyed_by_code(tmp_path: Path) -> None:
+    """Issue 21: a copy of qt-lint whose code changes under the same version string (a
+    pre-commit `rev:` moved between two commits of one version, a package edited in place)
+    never gets the old code's findings from a warm cache."""
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "qt_lint", site / "qt_lint",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "job.sh").write_text("#!/bin/sh\npython3 ops/x.py\n")
+    env = {**os.environ, "PYTHONPATH": str(site), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("QT_LINT_CACHE_DIR", None)
+
+    def run() -> str:
+        proc = subprocess.run([sys.executable, "-m", "qt_lint", "check", "--isolated", "."],
+                              cwd=src, env=env, capture_output=True, text=True, check=False)
+        assert proc.returncode == 1, proc.stderr
+        return proc.stdout
+
+    before = run()
+    assert "QT101" in before and run() == before  # warm: the same
+    rule = site / "qt_lint/rules/runtime/qt101_bare_python.py"
+    text = rule.read_text()
+    message = 'f"`{program.text}` is a system python'
+    assert message in text
+    rule.write_text(text.replace(message, 'f"[edited] `{program.text}` is a system python'))
+    after = run()
+    assert after != before and "[edited]" in after, after
+    # the memo of the digest is keyed by the files' stat: changed again, seen again
+    rule.write_text(text)
+    assert run() == before
 
 
 def test_concurrent_runs_share_the_cache(tmp_path: Path) -> None:

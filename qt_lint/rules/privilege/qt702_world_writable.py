@@ -65,7 +65,9 @@ class WorldWritable(Rule):
     example_path = "ops/setup.sh"
     VALID = (Example("chmod 755 /opt/quantum/data\nchmod u+x ops/run.sh\nchmod 640 x.env\n"
                      "umask 027\n"),
-             Example('import os\nos.umask(0o022)\n', path="ops/setup.py"))
+             Example('import os\nos.umask(0o022)\n', path="ops/setup.py"),
+             Example('import os\nmask = os.umask(0)\nos.umask(mask)\n', path="ops/setup.py"),
+             Example('import os\nos.umask(old := os.umask(0))\n', path="ops/setup.py"))
     INVALID = (
         Example("chmod -R 777 /opt/quantum/data\n", expect=((1, 10),)),
         Example("sudo chmod o+w models\nmkdir -m 0666 x\n", expect=((1, 12), (2, 10))),
@@ -75,6 +77,8 @@ class WorldWritable(Rule):
         Example("umask 000\n", expect=((1, 7),)),
         Example('import os\nos.umask(0)\nos.chmod("/srv/x", 511)\n', path="ops/setup.py",
                 expect=((2, 10), (3, 20))),
+        Example('import os\nold = os.umask(0)\nopen("/srv/x", "w").close()\nos.umask(old)\n',
+                path="ops/setup.py", expect=((2, 16),)),
         Example("[Service]\nUMask=0000\n", path="systemd/quantum-backend.service",
                 expect=((2, 7),)),
     )
@@ -117,8 +121,12 @@ class WorldWritable(Rule):
 
     def _python(self, ctx: FileContext) -> Iterator[Finding]:
         facts = ctx.python
+        umasks = {id(call.node) for call in facts.calls if call.name == "os.umask"}
+        restored = _read_and_restored(facts.tree, umasks) if umasks else set()
         for call in facts.calls:
             if call.name == "os.umask":
+                if id(call.node) in restored:
+                    continue
                 node = call.arg(0, "mask")
                 mask = facts.int_value(node, call.scope) if node is not None else None
                 if node is not None and mask is not None and not mask & 0o002:
@@ -139,3 +147,40 @@ class WorldWritable(Rule):
                 line, column = facts.position(node)
                 yield ctx.finding(self, line, column,
                                   f"mode {oct(mode)} lets everyone write")
+
+
+def _read_and_restored(tree: ast.AST, umasks: set[int]) -> set[int]:
+    """The `os.umask` calls of the read-and-restore idiom, which read the umask and set
+    nothing: `m = os.umask(0)` followed in the same block by `os.umask(m)` with no call in
+    between (nothing can be created while the mask is 0), or `os.umask(m := os.umask(0))`."""
+    out: set[int] = set()
+
+    def is_umask(node: ast.AST | None) -> bool:
+        return isinstance(node, ast.Call) and id(node) in umasks
+
+    for node in ast.walk(tree):
+        if is_umask(node):
+            assert isinstance(node, ast.Call)
+            arg = node.args[0] if node.args else None
+            if isinstance(arg, ast.NamedExpr) and is_umask(arg.value):
+                out.add(id(arg.value))
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(node, name, None)
+            if not isinstance(block, list):
+                continue
+            for i, stmt in enumerate(block):
+                if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                        and isinstance(stmt.targets[0], ast.Name) and is_umask(stmt.value)):
+                    continue
+                saved = stmt.targets[0].id
+                for later in block[i + 1:]:
+                    if isinstance(later, ast.Expr) and is_umask(later.value):
+                        restore = later.value
+                        assert isinstance(restore, ast.Call)
+                        if len(restore.args) == 1 and isinstance(restore.args[0], ast.Name) \
+                                and restore.args[0].id == saved:
+                            out.add(id(stmt.value))
+                        break
+                    if any(isinstance(sub, ast.Call) for sub in ast.walk(later)):
+                        break
+    return out
