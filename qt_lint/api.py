@@ -184,8 +184,7 @@ class Scanner:
 def scan(targets: list[Target], settings: RunSettings, project: Project,
          jobs: int | None, data: bytes | None = None) -> list[FileResult]:
     jobs = jobs or os.cpu_count() or 1
-    if len(targets) > 1:
-        _fewer_collections()
+    _fewer_collections()
     if data is not None or jobs <= 1 or len(targets) < PARALLEL_THRESHOLD:
         return list(_progress((check_file(t, settings, project, data) for t in targets),
                               len(targets)))
