@@ -275,6 +275,10 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=0, help="also a tree N times larger")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--one-file", action="store_true", help="only the one-file runs")
+    parser.add_argument("--name", default="results",
+                        help="bench/out/NAME.md and .json (and a cache of its own)")
+    parser.add_argument("--scale-only", action="store_true",
+                        help="with --scale: only the larger tree")
     parser.add_argument("--pre-commit", action="store_true")
     parser.add_argument("--no-install", action="store_true",
                         help="use the installed copy as it is")
@@ -283,7 +287,7 @@ def main() -> None:
     if not args.no_install:
         install()
     qt, ruff, python = (str(VENV / "bin" / n) for n in ("qt-lint", "ruff", "python"))
-    cache = OUT / "cache"
+    cache = OUT / f"cache-{args.name}"
     ENV["QT_LINT_CACHE_DIR"] = str(cache)
     report: dict[str, Any] = {"cpus": os.cpu_count(), "load": os.getloadavg()}
     base, counts = tree(1)
@@ -294,8 +298,14 @@ def main() -> None:
         """Each section as it is measured (a long run that fails keeps what it measured)."""
         sections.append(f"## {title}\n\n" + table(got, ratio_to))
         print(sections[-1] + "\n", flush=True)
-        (OUT / "results.json").write_text(json.dumps(report, indent=2))
-        (OUT / "results.md").write_text("\n\n".join(sections) + "\n")
+        (OUT / f"{args.name}.json").write_text(json.dumps(report, indent=2))
+        (OUT / f"{args.name}.md").write_text("\n\n".join(sections) + "\n")
+    if args.scale_only:
+        big, _ = tree(args.scale)
+        got = tree_run(qt, ruff, big, args.runs, cache)
+        report[f"scale_{args.scale}"] = got
+        save(f"Shaped tree ({args.scale}x)", got, "ruff ALL --statistics")
+        return
     if not args.one_file:
         got = tree_run(qt, ruff, base, args.runs, cache)
         report["shaped"] = got

@@ -44,3 +44,33 @@ def test_one_file_run_collects_garbage_less_often(tmp_path: Path) -> None:
         print(rc, gc.get_threshold()[0])
     """)
     assert out.split("\n")[-1] == "1 50000"
+
+
+# Text in which a weak needle matched, and no rule can fire: `"su` of "success", `open(` of
+# a data file. A file of it is not parsed (its syntax error is not reported: no rule reads
+# it); the shapes the rules read still are.
+NOT_PARSED = {
+    "status.py": 'STATE = {"status": "success", "summary": "ok"}\nbroken = (1,\n',
+    "data.py": 'with open("prices.csv") as handle:\n    rows = handle.read()\nbroken = (1,\n',
+}
+PARSED = {
+    "escalate.py": ('import subprocess\nsubprocess.run(["su", "-c", "x"])\n', "QT701"),
+    "shell.py": ('import os\nos.system("su root -c x")\n', "QT701"),
+    "logs.py": ('with open("logs/trades.log", "a") as f:\n    f.write("x")\n', "QT206"),
+    "handler.py": ('import logging\nlogging.basicConfig(filename="logs/app.log")\n', "QT206"),
+    "loguru.py": ('from loguru import logger\nlogger.add("logs/app.log")\n', "QT206"),
+}
+
+
+def test_weak_needles_no_longer_parse_files_no_rule_reads(tmp_path: Path) -> None:
+    from qt_lint.api import check
+    from qt_lint.config import Config
+
+    for name, text in NOT_PARSED.items():
+        (tmp_path / name).write_text(text)
+    for name, (text, _) in PARSED.items():
+        (tmp_path / name).write_text(text)
+    run = check([tmp_path], Config(root=tmp_path), jobs=1)
+    found = {(Path(f.path).name, f.code) for f in run.findings}
+    assert not {name for name, _ in found} & set(NOT_PARSED)
+    assert {(name, code) for name, (_, code) in PARSED.items()} <= found
