@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qt_lint import kinds
 from qt_lint.classify import Target, classify
 from qt_lint.config import Config
 from qt_lint.discover import Candidate, discover, relative_to_root
 from qt_lint.engine import FileResult, check_file, parse_error
-from qt_lint.finding import Finding, Kind
+from qt_lint.finding import Finding
 from qt_lint.project import Project
 from qt_lint.settings import RunSettings
 from qt_lint.source import display_path
@@ -28,6 +29,9 @@ if TYPE_CHECKING:  # imported where used: a pre-commit run on one file needs non
     from qt_lint.cache import ResultCache
 
 PARALLEL_THRESHOLD = 48
+# bytes the cache read kept for the analysis (a cold run over a large tree reads the rest
+# again rather than hold every file at once)
+MAX_HELD = 8 * 1024 * 1024
 
 
 @dataclass
@@ -102,7 +106,7 @@ def check(paths: Sequence[Path], settings: RunSettings | Config, *,
         targets, missing = classify_candidates(discover(list(paths), config, force_exclude))
         data = None
     project = project or Project(config.root, config)
-    units = [t.abspath for t in targets if t.kind is Kind.UNIT]
+    units = [t.abspath for t in targets if kinds.of(t.kind).cross_file]
     if units:
         project.add_checked_units(units)
         project.prefetch_units()
@@ -149,15 +153,23 @@ def scan_cached(targets: list[Target], settings: RunSettings, project: Project,
     results: list[FileResult | None] = [None] * len(targets)
     records: dict[int, dict[str, object]] = {}
     todo: list[int] = []
+    contents: list[bytes | None] = []  # what the cache read to hash: not read again
+    held = 0
     for i, target in enumerate(targets):
-        depends = project.dependencies_digest(target.kind, target.abspath)
-        hit, records[i] = cache.lookup(target.kind, target.relpath, target.abspath, depends,
-                                       settings.config.max_file_size, target.path)
+        depends_on = functools.partial(project.dependencies_digest, target.kind, target.abspath)
+        hit, records[i], content = cache.lookup(target.kind, target.relpath, target.abspath,
+                                                depends_on, settings.config.max_file_size,
+                                                target.path)
         if hit is None:
             todo.append(i)
+            if content is not None and held + len(content) <= MAX_HELD:
+                held += len(content)
+                contents.append(content)
+            else:
+                contents.append(None)
         else:
             results[i] = FileResult(tuple(hit))
-    scanned = scan([targets[i] for i in todo], settings, project, jobs, data)
+    scanned = scan([targets[i] for i in todo], settings, project, jobs, data, contents)
     for i, result in zip(todo, scanned, strict=True):
         results[i] = result
         cache.store(targets[i].relpath, records[i], result.findings)
@@ -177,17 +189,21 @@ class Scanner:
     settings: RunSettings
     project: Project
 
-    def __call__(self, target: Target) -> FileResult:
-        return check_file(target, self.settings, self.project)
+    def __call__(self, target: Target, content: bytes | None = None) -> FileResult:
+        return check_file(target, self.settings, self.project, content)
 
 
 def scan(targets: list[Target], settings: RunSettings, project: Project,
-         jobs: int | None, data: bytes | None = None) -> list[FileResult]:
+         jobs: int | None, data: bytes | None = None,
+         contents: list[bytes | None] | None = None) -> list[FileResult]:
+    """Each target's result. `data`: standard input (one target); `contents`: the bytes
+    already read of each target (None: read it)."""
     jobs = jobs or os.cpu_count() or 1
     _fewer_collections()
+    known = contents if contents is not None else [data] * len(targets)
     if data is not None or jobs <= 1 or len(targets) < PARALLEL_THRESHOLD:
-        return list(_progress((check_file(t, settings, project, data) for t in targets),
-                              len(targets)))
+        return list(_progress((check_file(t, settings, project, d)
+                               for t, d in zip(targets, known, strict=True)), len(targets)))
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -196,8 +212,8 @@ def scan(targets: list[Target], settings: RunSettings, project: Project,
     chunk = max(1, len(targets) // (jobs * 8))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
                              initializer=_fewer_collections) as pool:
-        return list(_progress(pool.map(Scanner(settings, project), targets, chunksize=chunk),
-                              len(targets)))
+        return list(_progress(pool.map(Scanner(settings, project), targets, known,
+                                       chunksize=chunk), len(targets)))
 
 
 def _progress(results: Iterator[FileResult], total: int) -> Iterator[FileResult]:

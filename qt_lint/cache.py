@@ -42,6 +42,8 @@ from qt_lint.config import config_fingerprint
 from qt_lint.finding import Edit, Finding, Fix, Kind, Severity
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from qt_lint.settings import RunSettings
 
 MAX_INDEX_SIZE = 512 * 1024 * 1024  # a larger index is ignored, never read
@@ -77,35 +79,52 @@ class ResultCache:
             self._entries = _read_index(self.path)  # missing or corrupt: analyse again
         return self._entries
 
-    def lookup(self, kind: Kind, relpath: str, abspath: str, depends: str,
-               max_size: int, shown: str) -> tuple[list[Finding] | None, dict[str, Any]]:
-        """The cached findings, or None and what `store` needs to record new ones."""
+    def lookup(self, kind: Kind, relpath: str, abspath: str,
+               depends_on: Callable[[Callable[[], bytes]], str], max_size: int,
+               shown: str) -> tuple[list[Finding] | None, dict[str, Any], bytes | None]:
+        """The cached findings, or None and what `store` needs to record new ones, with the
+        file's bytes when they were read to hash them (the analysis does not read it again).
+        `depends_on(read)`: what else the findings depend on; a kind that asks for the
+        file's bytes (`read()`) gets the ones hashed here, read once."""
         try:
             st = os.stat(abspath)
         except OSError:
-            return None, {}
+            return None, {}, None
         signature = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
         entry = self.entries.get(relpath)
-        valid = isinstance(entry, dict) and entry.get("kind") == kind.value and \
-            entry.get("depends") == depends
-        if valid and entry is not None and entry.get("signature") == signature:
-            found = _findings(entry, shown)
-            if found is not None:
-                return found, {}
+        same_kind = isinstance(entry, dict) and entry.get("kind") == kind.value
         from qt_lint.source import Unreadable, read_bounded
 
+        held: list[bytes] = []
+
+        def read() -> bytes:
+            if not held:
+                held.append(read_bounded(abspath, max_size))
+            return held[0]
+
         try:
-            content = hashlib.sha256(read_bounded(abspath, max_size)).hexdigest()
+            depends = None
+            if same_kind and entry is not None and entry.get("signature") == signature:
+                depends = depends_on(read)
+                if entry.get("depends") == depends:
+                    found = _findings(entry, shown)
+                    if found is not None:
+                        return found, {}, None
+            data = read()
+            if depends is None:
+                depends = depends_on(read)
         except Unreadable:
-            return None, {}
+            return None, {}, None  # the analysis reads it and says why it cannot
+        valid = same_kind and entry is not None and entry.get("depends") == depends
+        content = hashlib.sha256(data).hexdigest()
         record = {"kind": kind.value, "depends": depends, "signature": signature,
                   "content": content}
         if valid and entry is not None and entry.get("content") == content:
             found = _findings(entry, shown)
             if found is not None:
                 self._changed[relpath] = {**entry, "signature": signature}
-                return found, {}
-        return None, record
+                return found, {}, None
+        return None, record, data
 
     def unit_memo(self) -> dict[str, list[object]]:
         """What earlier runs learnt of the repository's unit files (see `Project`)."""

@@ -5,15 +5,17 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from qt_lint import kinds
 from qt_lint.config import Config
 from qt_lint.finding import Finding, Fix, Kind
+from qt_lint.kinds import SHELL_KINDS
 from qt_lint.parsers import ParseError
 from qt_lint.source import Text
 
 if TYPE_CHECKING:
     import ast
 
-    from qt_lint.commands import Command
+    from qt_lint.command_model import Command
     from qt_lint.parsers.configfile import ConfigValue
     from qt_lint.parsers.envfile import EnvEntry, EnvFile
     from qt_lint.parsers.python import PythonFacts
@@ -22,8 +24,7 @@ if TYPE_CHECKING:
     from qt_lint.project import Project
     from qt_lint.rule import Rule
 
-
-SHELL_KINDS = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
+__all__ = ["SHELL_KINDS", "FileContext"]
 
 
 class FileContext:
@@ -33,6 +34,7 @@ class FileContext:
         self.abspath = abspath
         self.relpath = relpath  # relative to the project root, posix
         self.kind = kind
+        self.kind_spec = kinds.of(kind)  # what differs between kinds is asked of it
         self.source = source
         self.text = source.text
         self.config = config
@@ -64,6 +66,14 @@ class FileContext:
 
         return parse(self.text, self.path, unit_type_of(self.relpath))
 
+    @property
+    def unit_name(self) -> str:
+        """The unit a unit file configures, by its path: `x.service`, also for its drop-in
+        `x.service.d/y.conf` (a drop-in outside such a folder: its own name)."""
+        from qt_lint.parsers.systemd import unit_name_of
+
+        return unit_name_of(self.relpath)
+
     @cached_property
     def unit(self) -> Unit:
         """The unit as systemd sees it: this file merged with its fragment or drop-ins."""
@@ -71,20 +81,9 @@ class FileContext:
 
     @cached_property
     def shell(self) -> ShellAnalysis:
-        """Shell, Makefile recipes or crontab commands, parsed with tree-sitter-bash."""
-        if self.kind is Kind.MAKEFILE:
-            from qt_lint.parsers.makefile import parse_makefile
-
-            analysis = parse_makefile(self.text)
-        elif self.kind is Kind.CRONTAB:
-            from qt_lint.parsers.crontab import parse_crontab
-
-            analysis = parse_crontab(self.text, self.relpath,
-                                     ("root", self.config.contract.user))
-        else:
-            from qt_lint.parsers.shell import parse_shell
-
-            analysis = parse_shell(self.text)
+        """Shell, Makefile recipes or crontab commands, parsed with tree-sitter-bash (the
+        kind says which reader)."""
+        analysis = self.kind_spec.shell_analysis(self)
         self.recovered.extend(analysis.errors)
         return analysis
 
@@ -117,13 +116,7 @@ class FileContext:
         """The variables a file sets for a service: an env file's assignments, or the
         `Environment=` words of the unit's own file (judged alike: secrets, Redis hosts,
         paths)."""
-        if self.kind is Kind.ENV:
-            return self.env.entries
-        if self.kind is Kind.UNIT:
-            from qt_lint.parsers.systemd import environment_entries
-
-            return environment_entries(self.unit_document)
-        return []
+        return self.kind_spec.env_entries(self)
 
     @cached_property
     def env(self) -> EnvFile:
@@ -147,25 +140,12 @@ class FileContext:
 
     def parse(self) -> None:
         """Parse the file with its kind's parser (QT001 reports what does not parse)."""
-        if self.kind is Kind.ENV:
-            _ = self.env
-        if self.kind in SHELL_KINDS:
-            _ = self.shell
-        elif self.kind is Kind.PYTHON:
-            _ = self.python_tree
+        self.kind_spec.parse(self)
 
     @cached_property
     def commands(self) -> list[Command]:
-        """Every command this file runs (see `qt_lint.commands`)."""
-        if self.kind is Kind.UNIT:
-            from qt_lint.parsers.systemd import commands_of
-
-            return commands_of(self.unit_document)
-        if self.kind in SHELL_KINDS:
-            return self.shell.commands
-        if self.kind is Kind.PYTHON:
-            return self.python.commands
-        return []
+        """Every command this file runs (see `qt_lint.command_model`)."""
+        return self.kind_spec.commands(self)
 
     def owns(self, assignment: Assignment) -> bool:
         """The assignment is written in this file (not in its fragment or another drop-in)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from qt_lint import suppress
+from qt_lint import kinds, suppress
 from qt_lint.classify import Target
 from qt_lint.config import ConfigError
 from qt_lint.context import FileContext
@@ -22,8 +22,6 @@ from qt_lint.settings import RunSettings
 from qt_lint.source import Text, Unreadable, check_line_length, decode, read_text
 
 MAX_FIX_PASSES = 5
-# formats systemd reads (lone CR and NUL end lines there)
-SYSTEMD_KINDS = frozenset({Kind.UNIT, Kind.ENV})
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,12 +34,13 @@ class FileResult:
 
 def check_file(target: Target, settings: RunSettings, project: Project | None = None,
                data: bytes | None = None) -> FileResult:
-    """All findings of one file, filtered. `data` replaces reading the file (stdin)."""
+    """All findings of one file, filtered. `data` replaces reading the file (standard input,
+    or the bytes the result cache read to hash it)."""
     from pathlib import Path
 
     max_size = settings.config.max_file_size
-    systemd = target.kind in SYSTEMD_KINDS
-    utf16 = target.kind in (Kind.CONFIG, Kind.COMPOSE)  # YAML and JSON may be UTF-16
+    spec = kinds.of(target.kind)
+    systemd, utf16 = spec.systemd_lines, spec.utf16
     try:
         source = decode(data, max_size, systemd, utf16) if data is not None else read_text(
             Path(target.abspath), max_size, systemd, utf16)
@@ -99,6 +98,7 @@ def check_file(target: Target, settings: RunSettings, project: Project | None = 
 def _analyse(target: Target, source: Text, settings: RunSettings,
              project: Project | None) -> list[Finding]:
     kind, path = target.kind, target.path
+    spec = kinds.of(kind)
     ctx = FileContext(path, target.relpath, kind, source, settings.config, project,
                       target.abspath)
     raw: list[Finding] = []
@@ -118,11 +118,11 @@ def _analyse(target: Target, source: Text, settings: RunSettings,
             raw.append(parse_error(path, 1, 1,
                                    f"internal error in {r.code} ({type(exc).__name__}); "
                                    "the file was not fully analysed, please report this"))
-    if "QT001" in settings.active and (examined or kind is not Kind.PYTHON
+    if "QT001" in settings.active and (examined or spec.always_parsed
                                        or _unselected_rule_applies(kind, source.text,
                                                                    settings)):
-        # Everything is parsed, except Python files in which no rule can fire (their text
-        # proves them clean; parsing the other 95% would double the cost of a run)
+        # Everything is parsed, except where the kind says a file in which no rule can fire
+        # is proven clean by its text (Python: parsing the rest would double a run's cost)
         try:
             ctx.parse()
         except ParseError as exc:
@@ -135,8 +135,8 @@ def _analyse(target: Target, source: Text, settings: RunSettings,
             if problem.line not in seen:
                 seen.add(problem.line)
                 raw.append(parse_error(path, problem.line, problem.column, problem.message))
-    if kind is Kind.SHELL and parse_failed is None:
-        raw.extend(_written(target, ctx, settings, project))
+    if parse_failed is None:
+        raw.extend(_written(target, spec, ctx, settings, project))
     directives = suppress.parse_directives(source.text, kind)
     kept = _filter(raw, directives, target, settings)
     return anchored(kept, source.text)
@@ -163,29 +163,26 @@ def _not_baselined(findings: list[Finding], target: Target,
     return out
 
 
-_GENERATED_KINDS = frozenset({Kind.UNIT, Kind.CRONTAB, Kind.ENV})
 MAX_WRITTEN = 200  # generated files analysed per script
-# about a file being in the repository, which a file a script writes on a host is not
-_REPO_FILE_CODES = frozenset({"QT301", "QT302"})
 
 
-def _written(target: Target, ctx: FileContext, settings: RunSettings,
+def _written(target: Target, spec: kinds.FileKind, ctx: FileContext, settings: RunSettings,
              project: Project | None) -> list[Finding]:
-    """The units, crontabs and env files a script writes (heredocs, echo, printf), analysed as
-    those files, reported at their lines in the script (no fixes: the script is what
-    changes). Meta findings about the generated text (QT001-QT004) are left out: it may
-    hold the script's own expansions; so are QT301/QT302 (the file is not committed).
-    Lines appended (`>>`, `tee -a`) to a file the script did not write are judged for what
-    they set, not for what the whole file lacks (a unit as a drop-in, an env file without
-    QT307)."""
-    from qt_lint.classify import classify
-
+    """The files a file writes that are of a kind a script can generate (today: units,
+    crontabs and env files a script writes with heredocs, echo, printf), analysed as those
+    files, reported at their lines in the writer (no fixes: the writer is what changes).
+    Meta findings about the generated text (QT001-QT004) are left out: it may hold the
+    script's own expansions; so are the codes the generated kind names (`written_skips`;
+    `appended_skips` for lines appended to a file the script did not write, which the kind
+    may judge as something else: a unit's as a drop-in)."""
     try:
-        written = ctx.shell.written
+        written = spec.written(ctx)
     except ParseError:
         return []
+    if not written:
+        return []
     out: list[Finding] = []
-    judged = [w for w in written if classify(w.path.lstrip("/")) in _GENERATED_KINDS]
+    judged = [w for w in written if _generated(w.path.lstrip("/")) is not None]
     if len(judged) > MAX_WRITTEN:
         # never a silent pass: the files beyond the bound are named as not analysed
         first = judged[MAX_WRITTEN]
@@ -195,35 +192,35 @@ def _written(target: Target, ctx: FileContext, settings: RunSettings,
         judged = judged[:MAX_WRITTEN]
     for item in judged:
         relpath = item.path.lstrip("/")
-        kind = classify(relpath)
-        if kind not in _GENERATED_KINDS:
+        made = _generated(relpath)
+        if made is None:
             continue
         generated = item.text
-        if item.append and kind is Kind.UNIT and not relpath.endswith(".conf"):
-            # lines added to a unit the script did not write: judged as a drop-in (what
-            # they set), not as a whole unit (what they leave out)
-            relpath += ".d/appended.conf"
-            if not generated.lstrip().startswith("["):
-                generated = "[Service]\n" + generated
-                item = replace(item, rows=item.rows[:1] + item.rows,
-                               columns=item.columns[:1] + item.columns)
+        if item.append:
+            relpath, generated, item = made.appended(relpath, generated, item)
         # a virtual location under the script: no fragment or drop-in of the repository is
         # merged with text the script writes
-        sub = Target(target.path, f"{target.abspath}/{relpath}", relpath, kind)
+        sub = Target(target.path, f"{target.abspath}/{relpath}", relpath, made.kind)
         try:
-            text = decode(generated.encode("utf-8"), 0, kind in SYSTEMD_KINDS)
+            text = decode(generated.encode("utf-8"), 0, made.systemd_lines)
             found = _analyse(sub, text, settings, project)
         except (Unreadable, RecursionError):
             continue
-        partial = item.append and kind is Kind.ENV  # what it leaves out is not its to say
         for f in found:
-            if f.code.startswith("QT00") or f.code in _REPO_FILE_CODES or \
-                    (partial and f.code == "QT307"):
+            if f.code.startswith("QT00") or f.code in made.written_skips or \
+                    (item.append and f.code in made.appended_skips):
                 continue
             line, column = item.at(f.line, f.column)
             out.append(replace(f, line=line, column=column, fix=None,
                                message=f"{f.message} (in {item.path}, written here)"))
     return out
+
+
+def _generated(relpath: str) -> kinds.FileKind | None:
+    """The kind of a written file, when it is one a script can generate."""
+    kind = kinds.classify(relpath)
+    spec = kinds.of(kind) if kind is not None else None
+    return spec if spec is not None and spec.generated else None
 
 
 def anchored(findings: list[Finding], text: str) -> list[Finding]:

@@ -15,14 +15,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from qt_lint.config import ConfigError
-from qt_lint.runner import (
-    EXIT_INTERNAL,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    EXIT_USAGE,
-    CheckOptions,
-    run_check,
-)
+from qt_lint.exitcodes import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from qt_lint.runner import CheckOptions, run_check
 
 # The fast path's options: flags, and options taking one value. Anything else (help, fixes,
 # stdin, baselines, a malformed value) goes to click, which owns the messages.

@@ -10,17 +10,20 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qt_lint import kinds
 from qt_lint.config import Config
 from qt_lint.finding import Kind
+from qt_lint.kinds.shell import ESCALATION_WORDS
+from qt_lint.kinds.unit import UNIT, UNIT_SUFFIXES
 from qt_lint.source import Unreadable, read_text
 
-# the words of a privilege escalation (QT701), as text: what a script must hold to need them
-ESCALATION_WORDS = ("sudo", "su ", "doas", "pkexec")
+__all__ = ["ESCALATION_WORDS", "FileSource", "Project", "RecordedFiles", "UnitEdges", "cycles",
+           "ordering_cycles"]
 
 if TYPE_CHECKING:
     import subprocess
@@ -121,21 +124,10 @@ class Project:
 
     # --- what a file's findings depend on (the result cache keys by it) -----------------------
 
-    def dependencies_digest(self, kind: Kind, abspath: str) -> str:
-        if kind is Kind.UNIT:
-            return self.units_digest
-        if kind is Kind.SHELL:
-            # QT701 judges `sudo` by what runs the script: only a script that escalates
-            # depends on the units, crontabs and scripts that name it
-            text = self.files.read(abspath) or ""
-            if not any(word in text for word in ESCALATION_WORDS):
-                return ""
-            how = self.service_scripts.get(abspath, "")
-            return hashlib.sha256(how.encode()).hexdigest()
-        if kind is Kind.ENV:
-            common = os.path.join(os.path.dirname(abspath), self.config.contract.common_env)
-            return hashlib.sha256((self.files.read(common) or "").encode()).hexdigest()
-        return ""
+    def dependencies_digest(self, kind: Kind, abspath: str, content: Callable[[], bytes]) -> str:
+        """What the file's findings depend on beyond its text, as the kind says (`content`:
+        the file's bytes, read when the kind asks; see `FileKind.dependencies`)."""
+        return kinds.of(kind).dependencies(self, abspath, content)
 
     @functools.cached_property
     def unit_paths(self) -> list[str]:
@@ -403,8 +395,6 @@ def cycles(graph: Mapping[str, Iterable[str]]) -> list[list[str]]:
 
 
 def _git_units_args() -> list[str]:
-    from qt_lint.classify import UNIT_SUFFIXES
-
     patterns = [f":(glob)**/*{s}" for s in UNIT_SUFFIXES]
     patterns += [f":(glob)**/*{s}.d/*.conf" for s in UNIT_SUFFIXES]
     # tracked files only: listing untracked ones walks the whole work tree (42 ms against
@@ -417,7 +407,7 @@ def _unit_files(root: Path, config: Config,
     """The repository's unit files; in git, git filters the names (no walk of the tree)."""
     from qt_lint.discover import tracked_files
 
-    return tracked_files(root, config, Kind.UNIT, _git_units_args(), listing)
+    return tracked_files(root, config, UNIT.kind, _git_units_args(), listing)
 
 
 def _dropin_last(path: str) -> tuple[int, str]:

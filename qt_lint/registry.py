@@ -1,6 +1,6 @@
 """The rule registry: every rule class, by code, and which run for a file kind.
 
-Rule modules are listed in `qt_lint.rules.RULE_MODULES`; importing them is cheap because
+Rule modules are found by `qt_lint.plugins` (as host checks are); importing them is cheap because
 rules reach the parsers (`ast`, tree-sitter-bash) only through `FileContext`, which
 imports each parser the first time a file of its kind needs it. A check imports only the
 modules of the kinds it meets, through the generated `qt_lint.rules.index`.
@@ -9,7 +9,6 @@ modules of the kinds it meets, through the generated `qt_lint.rules.index`.
 from __future__ import annotations
 
 import functools
-import importlib
 
 from qt_lint.finding import Kind
 from qt_lint.rule import Rule
@@ -18,12 +17,9 @@ from qt_lint.rule import Rule
 @functools.cache
 def load(module_name: str) -> type[Rule]:
     """The one Rule subclass a rule module defines."""
-    module = importlib.import_module(f"qt_lint.rules.{module_name}")
-    found = [
-        obj for obj in vars(module).values()
-        if isinstance(obj, type) and issubclass(obj, Rule) and obj is not Rule
-        and obj.__module__ == module.__name__
-    ]
+    from qt_lint.plugins import defined_in
+
+    found = defined_in(f"qt_lint.rules.{module_name}", Rule)
     if len(found) != 1:
         raise RuntimeError(f"{module_name}: expected one Rule subclass, found {len(found)}")
     return found[0]
@@ -32,15 +28,9 @@ def load(module_name: str) -> type[Rule]:
 @functools.cache
 def all_rules() -> dict[str, type[Rule]]:
     """Every rule, imported (for `rules`, `explain`, the docs); checks import by kind."""
-    from qt_lint.rules import RULE_MODULES
+    from qt_lint.plugins import by_code, rule_modules
 
-    rules: dict[str, type[Rule]] = {}
-    for module_name in RULE_MODULES:
-        rule = load(module_name)
-        if rule.code in rules:
-            raise RuntimeError(f"{rule.code} is defined twice")
-        rules[rule.code] = rule
-    return dict(sorted(rules.items()))
+    return by_code(load(module_name) for module_name in rule_modules())
 
 
 @functools.cache

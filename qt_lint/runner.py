@@ -1,13 +1,8 @@
-"""`qt-lint check` as one call: options in, exit code out. Both command-line paths end
-here: `qt_lint.main` (the click-free parser pre-commit runs through) and `qt_lint.cli`.
-
-Exit codes are the contract with CI and pre-commit:
-
-0    no finding of error severity (warnings alone pass unless --strict)
-1    findings of error severity (or warnings with --strict)
-2    usage or configuration error
-3    internal error (one line; the traceback only with --debug)
-130  interrupted (Ctrl-C)
+"""`qt-lint check` as one call: options in, exit code out (`qt_lint.exitcodes`). Both
+command-line paths end here: `qt_lint.main` (the click-free parser pre-commit runs through)
+and `qt_lint.cli`. `run_check` reads as the stages in order: the configuration in force,
+the project, the baseline in force, the run's settings and cache, the analysis
+(`api.check`), then what the run does with its result (`qt_lint.outcome`).
 """
 
 from __future__ import annotations
@@ -16,18 +11,28 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
-from qt_lint.config import Config, ConfigError, load_config, with_overrides
-from qt_lint.finding import Finding
+from qt_lint.config import Config, ConfigError, with_overrides
+from qt_lint.exitcodes import (
+    EXIT_FINDINGS,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+)
+from qt_lint.outcome import use_color
+from qt_lint.settings import load, split_config_values
 
 if TYPE_CHECKING:
     from collections import Counter
 
     from qt_lint.baseline import Key
+    from qt_lint.cache import ResultCache
+    from qt_lint.settings import RunSettings
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-EXIT_INTERRUPTED = 130  # the shell's code for SIGINT, on either command-line path
+__all__ = ["EXIT_FINDINGS", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE",
+           "CheckOptions", "load", "run_check", "split_config_values", "use_color"]
 
 
 @dataclass
@@ -66,30 +71,84 @@ class CheckOptions:
     debug: bool = False
 
 
-def load(config_path: str | None, start: Path, isolated: bool = False,
-         overrides: tuple[str, ...] = ()) -> Config:
-    from qt_lint.registry import known_codes
+def run_check(o: CheckOptions) -> int:
+    """`qt-lint check`: the exit code (ConfigError for usage and configuration errors)."""
+    from qt_lint import api, outcome
 
-    if isolated:
-        if not overrides:
-            return Config(root=Path.cwd())
-        from qt_lint.config import parse_config, parse_override
+    config, trusted = _configuration(o)
+    paths = list(o.paths or (Path("."),))
+    if o.show_files:
+        return _show_files(o, paths, config)
+    from qt_lint.project import Project
 
-        table: dict[str, object] = {}
-        for text in overrides:
-            table.update(parse_override(text))
-        return parse_config(table, Path.cwd(), None, known_codes())
-    return load_config(Path(config_path) if config_path else None, start, known_codes(),
-                       overrides)
+    project = Project(config.root, config)
+    if _names_a_unit(paths) and not o.stdin_filename:
+        project.prefetch_units()  # git lists the repository's units while we import the rest
+    stdin = (o.stdin_filename, sys.stdin.buffer.read()) if o.stdin_filename else None
+    known, weakened = outcome.baseline_in_force(o, config, trusted)
+    settings, cache = _settings(o, config, known)
+    result = api.check(paths, settings, force_exclude=o.force_exclude, stdin=stdin,
+                       jobs=o.jobs, cache=cache, diff_base=o.diff_base, baseline=known,
+                       project=project)
+    if o.write_baseline:
+        return outcome.write_baseline(o, config, result)
+    if o.show_diff:
+        return outcome.show_diff(o, result)
+    written, unwritten = outcome.write_fixes(config, result, stdin) if o.fix else ([], [])
+    if weakened:
+        result.findings = sorted([*result.findings, *weakened])
+    return outcome.report(o, config, result, stdin, written, unwritten)
 
 
-def split_config_values(values: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
-    """`--config` values: at most one file, and any number of TOML `KEY = VALUE` overrides
-    (a value is a file when it names one or has no `=`)."""
-    files = [v for v in values if "=" not in v or os.path.isfile(v)]
-    if len(files) > 1:
-        raise ConfigError(f"--config: one configuration file at most, got {', '.join(files)}")
-    return (files[0] if files else None), tuple(v for v in values if v not in files)
+def _configuration(o: CheckOptions) -> tuple[Config, tuple[Config, str, str | None] | None]:
+    """The configuration in force (the base revision's with `--base-config`), with the
+    command line's selections; and the trusted base (config, commit, top), if any."""
+    reading_stdin = o.paths == (Path("-"),)
+    if reading_stdin and not o.stdin_filename:
+        raise ConfigError("reading standard input (-) needs --stdin-filename PATH")
+    if o.stdin_filename and not reading_stdin:
+        raise ConfigError("--stdin-filename goes with `-` as the only path")
+    start = Path(o.stdin_filename) if o.stdin_filename else _common_folder(o.paths)
+    config = load(o.config_path, start, o.isolated, o.config_overrides)
+    trusted = None
+    if o.base_config:  # the gate in force is the target branch's, not the pull request's
+        from qt_lint.gate_base import base_config
+
+        trusted = base_config(o.base_config, config)
+        config = trusted[0]
+    config = with_overrides(
+        config,
+        select=_codes_option(o.select, "--select"),
+        extend_select=_codes_option(o.extend_select, "--extend-select"),
+        ignore=_codes_option(o.ignore, "--ignore"),
+        exclude=o.exclude or None,
+        extend_exclude=(config.extend_exclude + o.extend_exclude) if o.extend_exclude else None,
+        strict=o.strict,
+    )
+    return config, trusted
+
+
+def _show_files(o: CheckOptions, paths: list[Path], config: Config) -> int:
+    from qt_lint import api
+    from qt_lint.discover import discover
+    from qt_lint.report import printable
+
+    targets, _ = api.classify_candidates(discover(paths, config, o.force_exclude))
+    sys.stdout.write("".join(f"{t.kind.value:<13} {printable(t.path)}\n" for t in targets))
+    return EXIT_OK
+
+
+def _settings(o: CheckOptions, config: Config,
+              known: Counter[Key] | None) -> tuple[RunSettings, ResultCache | None]:
+    """The run's settings (fix mode; the baseline --fix leaves alone) and its cache."""
+    from qt_lint.cache import ResultCache, default_dir
+    from qt_lint.settings import RunSettings
+
+    settings = RunSettings.build(config, fix=o.fix or o.show_diff,
+                                 unsafe_fixes=o.unsafe_fixes,
+                                 baselined=tuple(sorted(known.items())) if known and
+                                 (o.fix or o.show_diff) else ())
+    return settings, None if o.no_cache else ResultCache(default_dir(), settings)
 
 
 def _codes_option(value: str | None, option: str) -> tuple[str, ...] | None:
@@ -103,176 +162,11 @@ def _codes_option(value: str | None, option: str) -> tuple[str, ...] | None:
 
 
 def _names_a_unit(paths: list[Path]) -> bool:
-    from qt_lint.classify import classify
-    from qt_lint.finding import Kind
+    """A path given is a unit (a kind whose findings depend on the repository's units)."""
+    from qt_lint import kinds
 
-    return any(classify(p.as_posix()) is Kind.UNIT for p in paths)
-
-
-def use_color() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
-
-
-def run_check(o: CheckOptions) -> int:
-    """`qt-lint check`: the exit code (ConfigError for usage and configuration errors)."""
-    from qt_lint import api
-    from qt_lint.report import CI_FORMATS, from_repository_root, reporter, shown, summarise
-
-    reading_stdin = o.paths == (Path("-"),)
-    if reading_stdin and not o.stdin_filename:
-        raise ConfigError("reading standard input (-) needs --stdin-filename PATH")
-    if o.stdin_filename and not reading_stdin:
-        raise ConfigError("--stdin-filename goes with `-` as the only path")
-    start = Path(o.stdin_filename) if o.stdin_filename else _common_folder(o.paths)
-    config = load(o.config_path, start, o.isolated, o.config_overrides)
-    trusted = None
-    if o.base_config:  # the gate in force is the target branch's, not the pull request's
-        from qt_lint.trusted import base_config
-
-        trusted = base_config(o.base_config, config)
-        config = trusted[0]
-    config = with_overrides(
-        config,
-        select=_codes_option(o.select, "--select"),
-        extend_select=_codes_option(o.extend_select, "--extend-select"),
-        ignore=_codes_option(o.ignore, "--ignore"),
-        exclude=o.exclude or None,
-        extend_exclude=(config.extend_exclude + o.extend_exclude) if o.extend_exclude else None,
-        strict=o.strict,
-    )
-    paths = list(o.paths or (Path("."),))
-    if o.show_files:
-        from qt_lint.discover import discover
-
-        targets, _ = api.classify_candidates(discover(paths, config, o.force_exclude))
-        from qt_lint.report import printable
-
-        sys.stdout.write("".join(f"{t.kind.value:<13} {printable(t.path)}\n" for t in targets))
-        return EXIT_OK
-
-    from qt_lint.project import Project
-
-    project = Project(config.root, config)
-    if _names_a_unit(paths) and not o.stdin_filename:
-        project.prefetch_units()  # git lists the repository's units while we import the rest
-    from qt_lint.cache import ResultCache, default_dir
-    from qt_lint.settings import RunSettings
-
-    stdin = (o.stdin_filename, sys.stdin.buffer.read()) if o.stdin_filename else None
-    known = None
-    baseline_file = o.baseline_path or (str(config.root / config.baseline) if config.baseline
-                                        else None)
-    weakened: list[Finding] = []
-    if baseline_file and not o.write_baseline:
-        from qt_lint import baseline as baselines
-
-        if trusted is not None:
-            from qt_lint.trusted import base_baseline
-
-            known = base_baseline(Path(baseline_file), trusted[1], trusted[2] or "")
-            weakened = _baseline_additions(Path(baseline_file), known)
-        else:
-            known = baselines.load(Path(baseline_file))
-    settings = RunSettings.build(config, fix=o.fix or o.show_diff,
-                                 unsafe_fixes=o.unsafe_fixes,
-                                 baselined=tuple(sorted(known.items())) if known and
-                                 (o.fix or o.show_diff) else ())
-    cache = None if o.no_cache else ResultCache(default_dir(), settings)
-    result = api.check(paths, settings, force_exclude=o.force_exclude, stdin=stdin,
-                       jobs=o.jobs, cache=cache, diff_base=o.diff_base, baseline=known,
-                       project=project)
-    if o.write_baseline:
-        from qt_lint import baseline as baselines
-
-        count = baselines.write(Path(o.write_baseline), result.findings, result.relpaths,
-                                set(result.relpaths.values()), config.root)
-        sys.stdout.write(f"Wrote {count} finding{'s' if count != 1 else ''} to "
-                         f"{o.write_baseline}.\n")
-        return EXIT_OK
-    if o.show_diff:
-        from qt_lint.fix import encode, unified_diff
-        from qt_lint.report import printable
-        from qt_lint.source import display_path
-
-        for target_path, fixed in sorted(result.fixed.items()):
-            assert fixed.original is not None and fixed.fixed_text is not None
-            # the bytes as they are and as --fix would write them (line endings included)
-            before = encode(fixed.original.text, fixed.original)
-            after = encode(fixed.fixed_text, fixed.original)
-            patch = unified_diff(printable(display_path(target_path)),
-                                 before.decode("utf-8", "surrogateescape"),
-                                 after.decode("utf-8", "surrogateescape"))
-            sys.stdout.flush()
-            sys.stdout.buffer.write(patch.encode("utf-8", "surrogateescape"))
-        sys.stdout.flush()
-        return EXIT_FINDINGS if result.fixed and not o.exit_zero else EXIT_OK
-    written: list[str] = []
-    unwritten: list[str] = []
-    if o.fix:
-        from qt_lint.fix import encode, write_fix
-        from qt_lint.report import printable
-        from qt_lint.source import display_path
-
-        for target_path, fixed in sorted(result.fixed.items()):
-            assert fixed.original is not None and fixed.fixed_text is not None
-            data = encode(fixed.fixed_text, fixed.original)
-            if stdin is not None:
-                sys.stdout.buffer.write(data)
-                sys.stdout.flush()
-                continue
-            shown_path = printable(display_path(target_path))
-            try:
-                write_fix(target_path, data, str(config.root))
-            except OSError as exc:  # the others are still written, and the report printed
-                reason = exc.strerror or (exc.args[0] if exc.args else type(exc).__name__)
-                unwritten.append(f"{shown_path}: {reason}")
-            else:
-                written.append(shown_path)
-        if stdin is not None and not result.fixed:
-            sys.stdout.buffer.write(stdin[1])
-            sys.stdout.flush()
-    if weakened:
-        result.findings = sorted([*result.findings, *weakened])
-    summary = summarise(result.findings, result.files, fixed=len(written) if o.fix and
-                        stdin is None else len(result.fixed), baselined=result.baselined,
-                        stale=result.stale, docs_url=config.docs_url)
-    render = reporter(o.output_format)
-    out = sys.stderr if (o.fix and stdin is not None) else sys.stdout
-    failing = any(f.severity.value == "error" or config.strict for f in result.findings)
-    findings = shown(result.findings)
-    if o.output_format in CI_FORMATS:
-        findings = from_repository_root(findings, _repository_root(config))
-    if o.output_file:
-        # one run serves CI and a person: the file gets --format, the terminal text
-        from qt_lint.atomic import replace_file
-
-        report = render(findings, summary, color=False, statistics=o.statistics,
-                        quiet=o.quiet)
-        try:
-            replace_file(o.output_file, report.encode("utf-8"))
-        except OSError as exc:
-            raise ConfigError(f"--output-file {o.output_file}: "
-                              f"{exc.strerror or type(exc).__name__}") from None
-        render = reporter("text")
-        findings = shown(result.findings)
-    _emit(out, render(findings, summary, color=use_color(), statistics=o.statistics,
-                      quiet=o.quiet))
-    if o.show_fixes and result.fixed and not o.quiet:
-        from qt_lint.report import printable
-
-        gone = sorted(f for r in result.fixed.values() for f in r.fixed)
-        lines = [f"{printable(f.path)}:{f.line}:{f.column}: {f.code} {printable(f.message)}"
-                 for f in gone]
-        _emit(out, f"Fixed {len(gone)} finding{'s' if len(gone) != 1 else ''}:\n" +
-              "".join(f"  {line}\n" for line in lines))
-    if unwritten:
-        sys.stderr.write("".join(f"qt-lint: error: could not write the fix to {line}\n"
-                                 for line in unwritten))
-        sys.stderr.write(f"qt-lint: fixed and written: {', '.join(written) or 'none'}\n")
-        return EXIT_USAGE
-    if o.exit_non_zero_on_fix and written and not o.exit_zero:
-        return EXIT_FINDINGS  # ruff's option: CI notices that --fix changed files
-    return EXIT_FINDINGS if failing and not o.exit_zero else EXIT_OK
+    return any((kind := kinds.classify(p.as_posix())) is not None and kinds.of(kind).cross_file
+               for p in paths)
 
 
 def _common_folder(paths: tuple[Path, ...]) -> Path:
@@ -287,47 +181,3 @@ def _common_folder(paths: tuple[Path, ...]) -> Path:
         absolute = os.path.abspath(path)
         folders.append(absolute if os.path.isdir(absolute) else os.path.dirname(absolute))
     return Path(os.path.commonpath(folders))
-
-
-def _repository_root(config: Config) -> str:
-    """Where CI formats' paths start: git's top level of the current directory, else the
-    configured root."""
-    from qt_lint import git
-
-    try:
-        top = git.run(os.getcwd(), "rev-parse", "--show-toplevel").decode().strip()
-    except (OSError, git.GitError, UnicodeDecodeError):
-        top = ""
-    return top or str(config.root)
-
-
-def _baseline_additions(path: Path, trusted: Counter[Key]) -> list[Finding]:
-    """QT005 on the working tree's baseline when it holds entries the trusted one lacks
-    (the pull request would baseline its own breaches)."""
-    from qt_lint import baseline as baselines
-    from qt_lint.registry import rule
-    from qt_lint.source import display_path
-
-    if not os.path.lexists(path):
-        return []
-    proposed = baselines.load(path)
-    added = sum(max(0, count - trusted.get(key, 0)) for key, count in proposed.items())
-    if not added:
-        return []
-    r = rule("QT005")
-    message = (f"adds {added} baseline entr{'ies' if added != 1 else 'y'} that the base "
-               "does not have (not used: the base's baseline is in force)")
-    return [Finding(display_path(os.path.abspath(path)), 1, 1, r.code, message, r.severity,
-                    r.name, r.section)]
-
-
-def _emit(stream: TextIO, text: str) -> None:
-    """Write the report. A reader that stops early (`| head`) does not turn the run's
-    exit code into a pass: the rest of the output goes to /dev/null."""
-    try:
-        stream.write(text)
-        stream.flush()
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, stream.fileno())
-        os.close(devnull)

@@ -10,9 +10,11 @@ same object.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
-from qt_lint.config import Config, Contract
+from qt_lint.config import Config, ConfigError, Contract, load_config
 from qt_lint.discover import Matcher, matcher
 from qt_lint.finding import Severity
 from qt_lint.registry import expand, known_codes
@@ -72,3 +74,29 @@ def active_codes(config: Config) -> frozenset[str]:
     selected |= expand(config.extend_select)
     selected -= expand(config.ignore)
     return frozenset(selected)
+
+
+def load(config_path: str | None, start: Path, isolated: bool = False,
+         overrides: tuple[str, ...] = ()) -> Config:
+    """The configuration a run starts from: the file given, else the one found from `start`
+    upwards; with `isolated`, the defaults (and `--config KEY=VALUE` overrides) only."""
+    if isolated:
+        if not overrides:
+            return Config(root=Path.cwd())
+        from qt_lint.config import parse_config, parse_override
+
+        table: dict[str, object] = {}
+        for text in overrides:
+            table.update(parse_override(text))
+        return parse_config(table, Path.cwd(), None, known_codes())
+    return load_config(Path(config_path) if config_path else None, start, known_codes(),
+                       overrides)
+
+
+def split_config_values(values: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+    """`--config` values: at most one file, and any number of TOML `KEY = VALUE` overrides
+    (a value is a file when it names one or has no `=`)."""
+    files = [v for v in values if "=" not in v or os.path.isfile(v)]
+    if len(files) > 1:
+        raise ConfigError(f"--config: one configuration file at most, got {', '.join(files)}")
+    return (files[0] if files else None), tuple(v for v in values if v not in files)

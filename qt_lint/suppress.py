@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from qt_lint import kinds
 from qt_lint.finding import Finding, Kind
 
 if TYPE_CHECKING:
@@ -34,8 +35,6 @@ _DIRECTIVE = re.compile(
     r"(?P<reason>.*)$"
 )
 _CODE = re.compile(r"^QT\d{3}$")
-# Kinds whose syntax has only whole-line comments.
-_WHOLE_LINE_ONLY = frozenset({Kind.UNIT, Kind.ENV})
 
 
 @dataclass
@@ -56,8 +55,9 @@ class Directive:
 def parse_directives(text: str, kind: Kind) -> list[Directive]:
     if "qt-lint:" not in text:
         return []
+    syntax = kinds.of(kind)  # the kind's comment syntax
     lines = text.split("\n")
-    comments = _python_comments(text) if kind is Kind.PYTHON else None
+    comments = syntax.comment_positions(text)
     out: list[Directive] = []
     for index, line in enumerate(lines):
         if "qt-lint:" not in line:
@@ -68,9 +68,9 @@ def parse_directives(text: str, kind: Kind) -> list[Directive]:
         if comments is not None and (index + 1, match.start("mark")) not in comments:
             continue  # inside a string or docstring, not a comment
         standalone = not line[: match.start("mark")].strip()
-        if not standalone and kind in _WHOLE_LINE_ONLY:
+        if not standalone and not syntax.trailing_comments:
             continue
-        if match.group("mark") == ";" and kind not in _WHOLE_LINE_ONLY:
+        if match.group("mark") not in syntax.comment_marks:
             continue
         raw_codes = match.group("codes")
         codes = tuple(c.strip() for c in (raw_codes or "").split(",") if c.strip())
@@ -90,7 +90,7 @@ def parse_directives(text: str, kind: Kind) -> list[Directive]:
         if match.group("what") == "ignore-file":
             target = None
         elif standalone:
-            target = _next_code_line(lines, index, kind)
+            target = _next_code_line(lines, index, syntax.comment_marks)
         else:
             target = index + 1
         out.append(Directive(
@@ -100,24 +100,7 @@ def parse_directives(text: str, kind: Kind) -> list[Directive]:
     return out
 
 
-def _python_comments(text: str) -> set[tuple[int, int]] | None:
-    """Positions of the `#` of every Python comment; None when the file does not tokenize
-    (then every directive-shaped line counts, and the parse error is reported anyway)."""
-    import io
-    import tokenize
-
-    found = set()
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-            if tok.type == tokenize.COMMENT and "qt-lint:" in tok.string:
-                found.add(tok.start)
-    except (tokenize.TokenError, SyntaxError):
-        return None
-    return found
-
-
-def _next_code_line(lines: list[str], index: int, kind: Kind) -> int | None:
-    marks = ("#", ";") if kind in _WHOLE_LINE_ONLY else ("#",)
+def _next_code_line(lines: list[str], index: int, marks: tuple[str, ...]) -> int | None:
     for later in range(index + 1, len(lines)):
         stripped = lines[later].strip()
         if stripped and not stripped.startswith(marks):

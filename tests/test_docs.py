@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from qt_lint.docs import all_docs, readme_with_table
 from qt_lint.registry import all_rules
 from tests.conftest import ROOT
@@ -49,3 +51,16 @@ def test_every_pre_commit_hook_is_documented() -> None:
     assert hooks == ["qt-lint"]
     for hook in hooks:
         assert f"id: {hook}" in readme
+
+
+def test_readme_kinds_table_comes_from_the_kinds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's file-kind table is each kind module's own `files`, in `Kind` order."""
+    from qt_lint.docs import KINDS_END, KINDS_START, kinds_table
+    from qt_lint.kinds.unit import UnitKind
+
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index(KINDS_START) + len(KINDS_START):readme.index(KINDS_END)]
+    assert table.strip() == kinds_table()
+    assert table.count("\n| ") == 10  # a header row and the nine kinds, after the separator
+    monkeypatch.setattr(UnitKind, "files", "`*.unit-of-tomorrow`")
+    assert "| systemd-unit | `*.unit-of-tomorrow` |" in readme_with_table(readme)

@@ -21,7 +21,7 @@ from qt_lint.secrets import redact_line
 from qt_lint.settings import RunSettings
 
 LENGTH = 200_000 if os.environ.get("QT_LINT_LONG_TESTS") == "1" else 20_000
-SECONDS_PER_MB = 25.0  # CPU seconds (a loaded machine inflates wall time); quadratic is 100x over it
+SECONDS_PER_MB = 25.0  # CPU seconds (load inflates wall time); quadratic is 100x over it
 PATHS = {
     "systemd/quantum-a.service": Kind.UNIT, "deploy/a.env": Kind.ENV, "ops/a.sh": Kind.SHELL,
     "Makefile": Kind.MAKEFILE, "ops/a.py": Kind.PYTHON, "cron.d/a": Kind.CRONTAB,

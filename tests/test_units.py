@@ -111,6 +111,28 @@ def test_exec_word_splitting(value: str, program: str, argv: list[str]) -> None:
     assert [w.text for w in first] == [program, *argv]
 
 
+@pytest.mark.parametrize(("line", "prefixes"), [
+    ("ExecStart=/bin/x a", [("", 0)]),  # (prefix, index in the value)
+    ("ExecStartPre=+/bin/x ; !!/bin/y ; /bin/z", [("+", 0), ("!!", 10), ("", 21)]),
+    ("ExecStop=-@/bin/x x0 +not-a-prefix", [("-@", 0)]),  # only a command's first word
+    ("ExecStart=", []),
+    ("User=+root", []),  # not a command line
+])
+def test_exec_prefixes_are_those_of_each_commands_first_word(
+        line: str, prefixes: list[tuple[str, int]]) -> None:
+    """What QT402 judges (`+`: full privileges, `!`: no user switch), as the rules get it
+    from an assignment of `FileContext.unit_document`."""
+    doc = parse(f"[Service]\n{line}\n", "x.service", "service")
+    assignment = doc.sections[0].assignments[0]
+    assert assignment.exec_prefixes() == prefixes
+
+
+def test_a_unit_document_yields_the_commands_of_its_exec_lines() -> None:
+    doc = parse("[Service]\nExecStart=/bin/bash -c 'cd /x && ./run'\nUser=qt\n", "x.service")
+    assert [(c.origin, c.name) for c in doc.commands()] == [
+        ("ExecStart", "bash"), ("ExecStart script", "cd"), ("ExecStart script", "run")]
+
+
 def test_parser_positions_continuations_and_resets() -> None:
     text = ("[Service]\nExecStart=/a/b \\\n  --x \\\n# comment inside\n  --y\n"
             "Environment=A=1\nEnvironment=\nEnvironment=B=2\n")

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from qt_lint.config import ConfigError
-from qt_lint.runner import EXIT_FINDINGS, EXIT_OK
+from qt_lint.exitcodes import EXIT_FINDINGS, EXIT_OK
 
 
 def _password(path: str) -> str:

@@ -40,7 +40,7 @@ _HOST_SAMPLES = ("etc/quantum/backend.env", "etc/quantum/common.env",
 def host_config(root: str, config_path: str | None) -> Config:
     """The audit's configuration (see the module's docstring). ConfigError when the
     root's own file exists but is not trustworthy, or is invalid."""
-    from qt_lint.runner import load
+    from qt_lint.settings import load
 
     if config_path:
         return load(config_path, Path("."))

@@ -11,9 +11,3 @@ class ParseError(Exception):
         self.message = message
         self.line = line
         self.column = column
-
-
-# How the Python resolver writes a path beside the file being analysed
-# (`Path(__file__).parent / "logs"` -> `$REPO_ROOT/{...}/logs`): inside the repository,
-# somewhere (`{...}`) below its root.
-BESIDE_THIS_FILE = "$REPO_ROOT/{...}/"

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qt_lint.commands import looked_up
+from qt_lint.command_model import looked_up
 from qt_lint.parsers.shell import ShellAnalysis, parse_shell
 
 _DEFINE = re.compile(

@@ -29,7 +29,8 @@ Not resolved (left unknown, so rules stay silent rather than guess): values from
 modules (propagation is within a module, not whole-program), attributes of objects,
 function return values, loop variables, names assigned more than once.
 
-Why `ast` and not libcst: no Python rule rewrites code, `ast` parses about nine times faster
+Why `ast` and not libcst: the Python fixes (QT101, QT202) replace one expression each at its
+exact position, no rule rewrites code structurally; `ast` parses about nine times faster
 (105k against 12k lines/s here; libcst's position metadata brings it to 2k lines/s) with exact
 positions, and it imports in milliseconds where libcst takes 380 ms, more than the whole
 budget of a pre-commit run on one file.
@@ -42,31 +43,19 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
 
-from qt_lint.commands import Command, Word, make_command
-from qt_lint.parsers import BESIDE_THIS_FILE, ParseError
+from qt_lint.command_model import Command
+from qt_lint.parsers import ParseError
+from qt_lint.pymodel.calls import FileOp, file_ops, is_logging_call, is_message_call
+from qt_lint.pymodel.commands import CommandModel
+from qt_lint.pymodel.resolver import DYNAMIC, ENV_GETTERS, MAX_DEPTH, PATH_TYPES, THIS_FILE, Sym
+from qt_lint.pymodel.settings import Setting, SettingsModel
 
-DYNAMIC = "{...}"
-_SUBPROCESS = frozenset({
-    "subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
-    "subprocess.Popen", "subprocess.getoutput", "subprocess.getstatusoutput",
-})
-_SHELL_STRING = frozenset({"os.system", "os.popen", "asyncio.create_subprocess_shell",
-                           "subprocess.getoutput", "subprocess.getstatusoutput"})
-_PATH_TYPES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath",
-                         "pathlib.PurePosixPath", "Path", "PurePath", "PosixPath"})
-ENV_GETTERS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
-MAX_DEPTH = 12
+# the semantic model's names, where rules and tests found them before it had modules
+__all__ = ["DYNAMIC", "ENV_GETTERS", "MAX_DEPTH", "THIS_FILE", "Call", "FileOp", "Literal",
+           "PythonFacts", "Scope", "Setting", "Sym", "file_ops", "is_logging_call",
+           "is_message_call", "parse_tree"]
 
-
-@dataclass(frozen=True)
-class Sym:
-    """A resolved string: `exact` when no part is unknown. Unknown parts read `{...}`,
-    environment lookups `$NAME`."""
-
-    text: str
-    exact: bool = True
 
 
 @dataclass
@@ -95,30 +84,6 @@ class Call:
             if kw.arg == name:
                 return kw.value
         return None
-
-
-@dataclass(frozen=True)
-class Setting:
-    """A value given to a name (see `PythonFacts.settings`)."""
-
-    key: str
-    value: ast.expr
-    scope: Scope
-
-
-def _unwrap_field(node: ast.expr) -> ast.expr:
-    """`field(default="x")`, `Field("x")`, `Field(default="x")` -> `"x"`."""
-    if isinstance(node, ast.Call):
-        func = node.func
-        name = func.id if isinstance(func, ast.Name) else \
-            func.attr if isinstance(func, ast.Attribute) else ""
-        if name in ("field", "Field"):
-            for kw in node.keywords:
-                if kw.arg == "default":
-                    return kw.value
-            if node.args and name == "Field":
-                return node.args[0]
-    return node
 
 
 @dataclass(frozen=True)
@@ -192,7 +157,10 @@ def _pep701_explains(exc: SyntaxError, text: str) -> bool:
     return bool(_FSTRING_START.search(line))
 
 
-class PythonFacts:
+class PythonFacts(SettingsModel, CommandModel):
+    """A parsed file: the tree, what the single pass collected, and the semantic model
+    (`qt_lint.pymodel`) over them."""
+
     def __init__(self, text: str, tree: ast.Module | None = None) -> None:
         self.tree = tree if tree is not None else parse_tree(text)
         self.text = text
@@ -223,205 +191,6 @@ class PythonFacts:
 
     # --- names and values -------------------------------------------------------------------
 
-    def dotted(self, node: ast.expr) -> str:
-        """`osp.join` -> `os.path.join`; a call on an expression -> `.method`."""
-        if isinstance(node, ast.Name):
-            return self.aliases.get(node.id, node.id)
-        if isinstance(node, ast.Attribute):
-            base = self.dotted(node.value)
-            return f"{base}.{node.attr}"
-        return ""
-
-    def resolve(self, node: ast.expr | None, scope: Scope | None = None,
-                depth: int = 0) -> Sym | None:
-        """The string an expression evaluates to, as far as it can be known."""
-        if node is None or depth > MAX_DEPTH:
-            return None
-        scope = scope or self.module
-        if isinstance(node, ast.Constant):
-            if isinstance(node.value, str):
-                return Sym(node.value)
-            if isinstance(node.value, bytes):
-                return Sym(node.value.decode("utf-8", "replace"))
-            return None
-        if isinstance(node, ast.JoinedStr):
-            parts, exact = [], True
-            for value in node.values:
-                if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                    parts.append(value.value)
-                elif isinstance(value, ast.FormattedValue):
-                    inner = self.resolve(value.value, scope, depth + 1)
-                    if inner is not None and value.format_spec is None and value.conversion < 0:
-                        parts.append(inner.text)
-                        exact = exact and inner.exact
-                    else:
-                        parts.append(DYNAMIC)
-                        exact = False
-            return Sym("".join(parts), exact)
-        if isinstance(node, ast.BinOp):
-            left = self.resolve(node.left, scope, depth + 1)
-            right = self.resolve(node.right, scope, depth + 1)
-            if isinstance(node.op, ast.Add) and left and right:
-                return Sym(left.text + right.text, left.exact and right.exact)
-            if isinstance(node.op, ast.Div):
-                return _join(left, right)
-            return None
-        if isinstance(node, ast.Name):
-            bound = scope.lookup(node.id)
-            if bound is None and node.id == "__file__":
-                return THIS_FILE
-            return self.resolve(bound, scope, depth + 1) if bound is not None else None
-        if isinstance(node, ast.Attribute):
-            if node.attr == "parent":  # `Path(__file__).parent`
-                return _parent(self.resolve(node.value, scope, depth + 1))
-            return None
-        if isinstance(node, ast.Subscript):
-            if self.dotted(node.value) == "os.environ":
-                key = self.resolve(node.slice, scope, depth + 1)
-                return Sym(f"${key.text}", False) if key and key.exact else None
-            base = node.value
-            if isinstance(base, ast.Attribute) and base.attr == "parents" and \
-                    isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, int):
-                ancestor = self.resolve(base.value, scope, depth + 1)
-                for _ in range(min(node.slice.value, MAX_DEPTH) + 1):
-                    ancestor = _parent(ancestor)
-                return ancestor
-            return None
-        if isinstance(node, ast.Call):
-            return self._resolve_call(node, scope, depth)
-        return None
-
-    def _resolve_call(self, node: ast.Call, scope: Scope, depth: int) -> Sym | None:
-        name = self.dotted(node.func)
-        args = node.args
-        if name in ENV_GETTERS and args:
-            key = self.resolve(args[0], scope, depth + 1)
-            return Sym(f"${key.text}", False) if key and key.exact else None
-        if name in _PATH_TYPES or name.endswith((".Path", ".PurePath")) or name == "str":
-            if not args:
-                return Sym(".") if name != "str" else None
-            return _join_all([self.resolve(a, scope, depth + 1) for a in args])
-        if name in ("os.path.join", "posixpath.join"):
-            return _join_all([self.resolve(a, scope, depth + 1) for a in args])
-        if name in ("os.path.expanduser", "os.path.abspath", "os.path.normpath",
-                    "os.path.realpath") and args:
-            return self.resolve(args[0], scope, depth + 1)
-        if name == "os.path.dirname" and args:
-            return _parent(self.resolve(args[0], scope, depth + 1))
-        if isinstance(node.func, ast.Attribute):
-            method = node.func.attr
-            receiver = node.func.value
-            if method == "joinpath":
-                base = self.resolve(receiver, scope, depth + 1)
-                return _join_all([base, *[self.resolve(a, scope, depth + 1) for a in args]])
-            if method in ("resolve", "absolute", "expanduser", "as_posix", "__fspath__"):
-                return self.resolve(receiver, scope, depth + 1)
-            if method == "home" and self.dotted(receiver) in _PATH_TYPES:
-                return Sym("~")
-        return None
-
-    def origin(self, node: ast.expr, scope: Scope | None = None) -> ast.expr:
-        """Where a value is written: a name followed to the one expression bound to it
-        (`REDIS_URL` -> its string), so that a value used in many places is reported
-        once, where it is changed."""
-        scope = scope or self.module
-        for _ in range(MAX_DEPTH):
-            if not isinstance(node, ast.Name):
-                break
-            bound = scope.lookup(node.id)
-            if bound is None or (isinstance(bound, ast.Constant) and bound.value is None):
-                break
-            node = bound
-        return node
-
-    @cached_property
-    def settings(self) -> list[Setting]:
-        """Values given to a name: module constants, class fields (dataclass, pydantic,
-        with `field(default=...)`/`Field(...)` unwrapped), parameter defaults, keyword
-        arguments, `add_argument` defaults (named by their option), string keys of dict
-        literals, and environment lookup defaults (named by the variable). Collected only
-        when a rule asks (module scope resolves what they name)."""
-        out: list[Setting] = []
-        module = self.module
-        for name, values in module.assigned.items():
-            if len(values) == 1:
-                out.append(Setting(name, _unwrap_field(values[0]), module))
-        for call in self.calls:
-            if call.name in ENV_GETTERS:
-                key = self.resolve(call.arg(0, "key"), call.scope)
-                default = call.arg(1, "default")
-                if key is not None and key.exact and default is not None:
-                    out.append(Setting(key.text, default, call.scope))
-                continue
-            if call.attr == "add_argument":
-                default = call.kwarg("default")
-                option = next((a.value for a in call.node.args if isinstance(a, ast.Constant)
-                               and isinstance(a.value, str)), None)
-                dest = call.kwarg("dest")
-                named = dest.value if isinstance(dest, ast.Constant) else option
-                if default is not None and isinstance(named, str):
-                    out.append(Setting(named.lstrip("-").replace("-", "_"), default, call.scope))
-                continue
-            if is_message_call(call.name):
-                continue
-            for kw in call.node.keywords:
-                if kw.arg is not None:
-                    out.append(Setting(kw.arg, _unwrap_field(kw.value), call.scope))
-        for node in self.definitions:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                args = node.args
-                positional = [*args.posonlyargs, *args.args]
-                for arg, default in zip(positional[len(positional) - len(args.defaults):],
-                                        args.defaults, strict=True):
-                    out.append(Setting(arg.arg, default, module))
-                for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
-                    if kw_default is not None:
-                        out.append(Setting(arg.arg, kw_default, module))
-            elif isinstance(node, ast.ClassDef):
-                for stmt in node.body:
-                    if isinstance(stmt, ast.AnnAssign) and stmt.value is not None and \
-                            isinstance(stmt.target, ast.Name):
-                        out.append(Setting(stmt.target.id, _unwrap_field(stmt.value), module))
-                    elif isinstance(stmt, ast.Assign):
-                        for target in stmt.targets:
-                            if isinstance(target, ast.Name):
-                                out.append(Setting(target.id, _unwrap_field(stmt.value),
-                                                   module))
-        for mapping in self.dicts:
-            for key_node, value in zip(mapping.keys, mapping.values, strict=True):
-                if isinstance(key_node, ast.Constant) and isinstance(key_node.value, str):
-                    out.append(Setting(key_node.value, value, module))
-        return out
-
-    def scalar(self, node: ast.expr, scope: Scope | None = None) -> str | None:
-        """A setting's value as text: strings resolved, `True`/`False` as `true`/`false`,
-        numbers as written."""
-        node = self.origin(node, scope)
-        if isinstance(node, ast.Constant):
-            if isinstance(node.value, bool):
-                return "true" if node.value else "false"
-            if isinstance(node.value, (int, float)):
-                return str(node.value)
-        value = self.resolve(node, scope)
-        return value.text if value is not None and value.exact else None
-
-    def int_value(self, node: ast.expr | None, scope: Scope | None = None) -> int | None:
-        if isinstance(node, ast.Constant) and isinstance(node.value, int) \
-                and not isinstance(node.value, bool):
-            return node.value
-        if isinstance(node, ast.Name):
-            value = (scope or self.module).lookup(node.id)
-            return self.int_value(value, scope) if value is not None else None
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-            left, right = self.int_value(node.left, scope), self.int_value(node.right, scope)
-            return left | right if left is not None and right is not None else None
-        if isinstance(node, ast.Attribute) and self.dotted(node).startswith("stat.S_"):
-            import stat
-
-            value = getattr(stat, node.attr, None)
-            return value if isinstance(value, int) else None
-        return None
-
     def names_in(self, node: ast.AST) -> Iterator[tuple[str, ast.AST]]:
         """Identifiers whose *values* an expression uses (not the text of its strings):
         names, attributes, and the string keys of subscripts (`cfg["api_key"]`)."""
@@ -451,131 +220,6 @@ class PythonFacts:
         tail = lines[-1].encode()[:end].decode("utf-8", "replace")
         return "\n".join([head, *lines[1:-1], tail])
 
-    # --- commands run by subprocess calls ----------------------------------------------------
-
-    @property
-    def commands(self) -> list[Command]:
-        if self._commands is None:
-            self._commands = list(self._extract_commands())
-        return self._commands
-
-    def _extract_commands(self) -> Iterator[Command]:
-        for call in self.calls:
-            name = call.name
-            if name in _SUBPROCESS or name in _SHELL_STRING:
-                target = call.arg(0, "args")
-                if target is None:
-                    continue
-                if isinstance(target, ast.Name):
-                    # `CMD = [PY, "x.py"]` then `run(CMD)`: the words, reported at the use
-                    bound = call.scope.lookup(target.id)
-                    if isinstance(bound, (ast.List, ast.Tuple)) and name not in _SHELL_STRING:
-                        yield from self._argv(call, list(bound.elts), at=target)
-                        continue
-                if isinstance(target, (ast.List, ast.Tuple)) and name not in _SHELL_STRING:
-                    yield from self._argv(call, list(target.elts))
-                else:
-                    yield from self._shell_string(call, target)
-            elif name == "asyncio.create_subprocess_exec":
-                yield from self._argv(call, list(call.node.args))
-            elif name.startswith("os.exec") or name.startswith("os.spawn"):
-                yield from self._exec(call)
-
-    def _word(self, node: ast.expr, scope: Scope, at: ast.expr | None = None) -> Word:
-        line, column = self.position(at or node)
-        value = self.resolve(node, scope)
-        if value is None:
-            return Word(self.source(node) or DYNAMIC, line, column, dynamic=True)
-        return Word(value.text, line, column, dynamic=not value.exact)
-
-    def _argv(self, call: Call, elements: list[ast.expr],
-              at: ast.expr | None = None) -> Iterator[Command]:
-        if not elements or any(isinstance(e, ast.Starred) for e in elements[:1]):
-            return
-        words = tuple(self._word(e, call.scope, at) for e in elements
-                      if not isinstance(e, ast.Starred))
-        command = make_command(words, "python")
-        if command is not None:
-            yield command
-
-    def _exec(self, call: Call) -> Iterator[Command]:
-        args = list(call.node.args)
-        if call.name.startswith("os.spawn"):
-            args = args[1:]  # the mode
-        if not args:
-            return
-        program = args[0]
-        rest: list[ast.expr] = []
-        if call.name[7:8] == "v" or call.name[8:9] == "v":  # execv*/spawnv*: an argv list
-            if len(args) > 1 and isinstance(args[1], (ast.List, ast.Tuple)):
-                rest = list(args[1].elts)[1:]
-        else:
-            rest = args[2:]  # execl*: argv[0] is the second argument
-        yield from self._argv(call, [program, *rest])
-
-    def _shell_string(self, call: Call, node: ast.expr) -> Iterator[Command]:
-        from qt_lint.parsers.shell import parse_shell
-
-        value = self.resolve(node, call.scope)
-        if value is None:
-            return
-        line, column = self.position(node)
-        literal = isinstance(node, ast.Constant)
-        offset = _quote_width(self._lines[line - 1], column - 1) if literal else 0
-        single_line = literal and getattr(node, "end_lineno", line) == line
-
-        def mapper(row: int, col: int) -> tuple[int, int]:
-            if single_line and row == 0:
-                return line, column + offset + col
-            return line, column  # multi-line, f-string or constant: the string's start
-
-        yield from parse_shell(value.text, "python", mapper).commands
-
-
-def _quote_width(line: str, column: int) -> int:
-    """Length of the prefix and opening quote of a string literal starting at `column`."""
-    i = column
-    while i < len(line) and line[i] in "rRbBuUfF":
-        i += 1
-    quote = line[i:i + 3] if line[i:i + 3] in ('"""', "'''") else line[i:i + 1]
-    return i - column + len(quote)
-
-
-# `__file__`: a file of the repository (which one is not needed to know that a path next to
-# it is inside the repository); `.parent` never climbs above the repository root
-THIS_FILE = Sym(BESIDE_THIS_FILE + "__file__", exact=False)
-_ROOT_OF_FILE = "$REPO_ROOT"
-
-
-def _parent(value: Sym | None) -> Sym | None:
-    if value is None:
-        return None
-    text = value.text.rstrip("/")
-    if text == _ROOT_OF_FILE and not value.exact:
-        return value
-    head, sep, _ = text.rpartition("/")
-    if not sep:
-        return Sym(".", value.exact)
-    return Sym(head or "/", value.exact)
-
-
-def _join(left: Sym | None, right: Sym | None) -> Sym | None:
-    if left is None or right is None:
-        return None
-    if right.text.startswith("/"):
-        return right
-    text = left.text.rstrip("/") + "/" + right.text if left.text else right.text
-    return Sym(text, left.exact and right.exact)
-
-
-def _join_all(parts: list[Sym | None]) -> Sym | None:
-    if not parts or parts[0] is None:
-        return None
-    out: Sym | None = parts[0]
-    for part in parts[1:]:
-        out = _join(out, part)
-    return out
-
 
 _UNKNOWN = (ast.Constant(None), ast.Constant(None))  # bound twice: never resolved
 
@@ -597,7 +241,7 @@ def _bind_parameters(args: ast.arguments, scope: Scope) -> None:
             assigned[rest.arg] = list(_UNKNOWN)
 
 
-_JOINS = frozenset({"os.path.join", "posixpath.join", *_PATH_TYPES})
+_JOINS = frozenset({"os.path.join", "posixpath.join", *PATH_TYPES})
 # nodes with nothing below them that the visitor needs (a name's value is looked up when a
 # rule asks; operators and contexts are not values)
 _LEAVES = frozenset({
@@ -627,7 +271,7 @@ def _constant_path(facts: PythonFacts, node: ast.expr) -> list[ast.expr] | None:
     if isinstance(node, ast.Call):
         name = facts.dotted(node.func)
         if isinstance(node.func, ast.Attribute) and node.func.attr == "home" and \
-                name.rsplit(".", 1)[0] in _PATH_TYPES and not node.args:
+                name.rsplit(".", 1)[0] in PATH_TYPES and not node.args:
             return [node]
         if name in _JOINS or name in ("os.path.expanduser", "os.path.dirname"):
             out: list[ast.expr] = [node]
@@ -855,93 +499,3 @@ class _Collector:
 
 
 
-# --- what calls mean --------------------------------------------------------------------------
-
-LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical",
-                         "fatal", "log"})
-
-
-def is_logging_call(name: str) -> bool:
-    """`logging.info`, `logger.error`, `self.log.debug`, `LOG.warning`, `print`."""
-    if name in ("print", "builtins.print"):
-        return True
-    receiver, _, method = name.rpartition(".")
-    if method not in LOG_METHODS:
-        return False
-    last = receiver.rsplit(".", 1)[-1].lower()
-    return receiver == "logging" or "log" in last
-
-
-def is_message_call(name: str | None) -> bool:
-    """Calls whose string arguments are messages for people, not values the code uses."""
-    if not name:
-        return False
-    last = name.rsplit(".", 1)[-1]
-    return (is_logging_call(name) or last.endswith(("Error", "Exception", "Warning"))
-            or name in ("warnings.warn", "click.echo", "argparse.ArgumentParser",
-                        ".add_argument", ".add_parser"))
-
-
-_WRITE_TWO = frozenset({"shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.copytree",
-                        "shutil.move", "os.rename", "os.replace", "os.link", "os.symlink"})
-_DELETE = frozenset({"os.remove", "os.unlink", "os.rmdir", "shutil.rmtree",
-                     "os.removedirs"})
-_SAVE_SECOND = frozenset({"torch.save", "joblib.dump", "pickle.dump", "dill.dump"})
-_PATH_WRITE_METHODS = frozenset({"write_text", "write_bytes", "touch"})
-
-
-@dataclass(frozen=True)
-class FileOp:
-    op: str  # "write" or "delete"
-    path: Sym
-    node: ast.expr  # where to report
-    call: Call
-
-
-def file_ops(facts: PythonFacts) -> Iterator[FileOp]:
-    """Writes and deletes whose path resolves, from the common APIs."""
-    for call in facts.calls:
-        name = call.name
-        target: ast.expr | None = None
-        op = "write"
-        if name in ("open", "io.open", "builtins.open") or (call.attr == "open" and \
-                name not in ("os.open", "gzip.open", "tarfile.open", "zipfile.open")):
-            if call.attr == "open" and name not in ("open", "io.open", "builtins.open"):
-                name = ".open"
-            mode_node = call.arg(1, "mode") if name != ".open" else call.arg(0, "mode")
-            mode = facts.resolve(mode_node, call.scope) if mode_node is not None else None
-            if mode is None or not any(c in mode.text for c in "wax+"):
-                continue
-            target = call.arg(0, "file") if name != ".open" else _receiver(call)
-        elif name in _WRITE_TWO:
-            target = call.arg(1, "dst")
-        elif name in _DELETE:
-            target, op = call.arg(0, "path"), "delete"
-        elif name in _SAVE_SECOND:
-            target = call.arg(1, "f") or call.arg(1, "filename")
-        elif name in ("numpy.save", "np.save", "numpy.savez"):
-            target = call.arg(0, "file")
-        elif call.attr in _PATH_WRITE_METHODS and isinstance(call.node.func, ast.Attribute):
-            target = _receiver(call)
-        elif call.attr in ("unlink", "rmdir") and name not in _DELETE and \
-                isinstance(call.node.func, ast.Attribute):
-            target, op = _receiver(call), "delete"
-        elif call.attr in ("symlink_to", "hardlink_to") and \
-                isinstance(call.node.func, ast.Attribute):
-            target = _receiver(call)  # the link is created at the receiver
-        elif call.attr in ("rename", "replace") and name not in _WRITE_TWO \
-                and not name.startswith("str") and call.arg(0, "target") is not None:
-            target = call.arg(0, "target")
-        elif call.attr in ("save", "save_model", "to_pickle", "dump_model") and \
-                not name.startswith(("torch.", "joblib.", "pickle.")):
-            target = call.arg(0, "path") or call.arg(0, "fname")
-        if target is None:
-            continue
-        path = facts.resolve(target, call.scope)
-        if path is not None:
-            yield FileOp(op, path, target, call)
-
-
-def _receiver(call: Call) -> ast.expr | None:
-    func = call.node.func
-    return func.value if isinstance(func, ast.Attribute) else None

@@ -3,7 +3,7 @@
 From the syntax tree, every command that would run is extracted with the position of each
 word: simple commands in lists and pipelines, `&&`/`||`, subshells, `$(...)` and
 backticks, `if`/`while` conditions, function bodies, `case` arms; behind wrappers and
-`VAR=value` prefixes (`qt_lint.commands.unwrap`); the script of `bash -c '...'`, `eval`,
+`VAR=value` prefixes (`qt_lint.command_model.unwrap`); the script of `bash -c '...'`, `eval`,
 and heredocs fed to a shell (`bash <<EOF`), parsed again as shell. Heredocs fed to
 anything else, comments, and the arguments of `echo`/`printf` are data, never commands.
 
@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from qt_lint.commands import SHELLS, Command, Word, looked_up, make_command
+from qt_lint.command_model import SHELLS, Command, Word, looked_up, make_command
 from qt_lint.parsers import ParseError
 
 # (row, column) of the parsed text, 0-based and in characters -> (line, column) of the file
@@ -515,7 +515,7 @@ class _Walker:
         by_position = {(w.line, w.column): n for w, n in zip(words, nodes, strict=True)}
         script: Word | None = None
         if command.name in SHELLS:
-            from qt_lint.commands import shell_script_argument
+            from qt_lint.command_model import shell_script_argument
 
             script = shell_script_argument(command)
         elif command.name == "eval" and command.args:

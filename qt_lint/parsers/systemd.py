@@ -23,18 +23,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from qt_lint.command_model import EXEC_KEYS
 from qt_lint.parsers.lines import significant, split
 
 if TYPE_CHECKING:
-    from qt_lint.commands import Command
+    from qt_lint.command_model import Command
     from qt_lint.parsers.envfile import EnvEntry
 
 _HEADER = re.compile(r"^\[(?P<name>[^\[\]]+)\]$")
 _KEY = re.compile(r"^[A-Za-z0-9_\-.]+$")
-EXEC_KEYS = (
-    "ExecCondition", "ExecStartPre", "ExecStart", "ExecStartPost", "ExecReload", "ExecStop",
-    "ExecStopPost",
-)
 EXEC_PREFIX = re.compile(r"^(?:[-@:+]|!!?)+")
 SECTIONS_OF_TYPE = {
     "service": ("Unit", "Service", "Install"),
@@ -108,6 +105,21 @@ class Assignment:
         base, line, column = self.segments[max(i, 0)]
         return line, column + (index - base)
 
+    def exec_prefixes(self) -> list[tuple[str, int]]:
+        """An `Exec*=` line's commands (a lone `;` separates them): the `-@:+!` prefix of
+        each one's first word ("" when it has none) and that word's index in the value;
+        [] for any other setting."""
+        if self.key not in EXEC_KEYS:
+            return []
+        words = split_words(self.value)
+        out = []
+        for i, word in enumerate(words):
+            if i and words[i - 1].text != ";":
+                continue  # only a command's first word carries prefixes
+            prefix = EXEC_PREFIX.match(word.text)
+            out.append((prefix.group() if prefix else "", word.index))
+        return out
+
 
 @dataclass
 class Section:
@@ -141,6 +153,10 @@ class UnitDocument:
             if section.name == name:
                 return section
         return None
+
+    def commands(self) -> list[Command]:
+        """Every command the `Exec*=` lines of this file run (see `commands_of`)."""
+        return commands_of(self)
 
 
 def parse(text: str, file: str, unit_type: str | None = None) -> UnitDocument:
@@ -398,7 +414,7 @@ def exec_lines(doc: UnitDocument) -> Iterator[tuple[Assignment, list[list[ExecWo
 
 def commands_of(doc: UnitDocument) -> list[Command]:
     """Every command the Exec*= lines of this file run, with positioned words."""
-    from qt_lint.commands import Word, make_command
+    from qt_lint.command_model import Word, make_command
 
     out: list[Command] = []
     for a, commands in exec_lines(doc):
@@ -416,7 +432,7 @@ def commands_of(doc: UnitDocument) -> list[Command]:
 
 def _shell_commands(command: Command, assignment: Assignment) -> list[Command]:
     """`ExecStart=/bin/bash -c '...'`: the script's own commands, positioned in the unit."""
-    from qt_lint.commands import shell_script_argument
+    from qt_lint.command_model import shell_script_argument
 
     script = shell_script_argument(command)
     if script is None:

@@ -6,26 +6,18 @@ Fail closed: a check that cannot verify reports `error`, which fails the audit l
 from __future__ import annotations
 
 import functools
-import importlib
 
 from qt_lint.host.check import ERROR, NA, Audit, HostCheck, HostResult
-
-CHECK_MODULES = ("redis", "layout", "venvs", "env", "units", "ops")
 
 
 @functools.cache
 def all_checks() -> dict[str, type[HostCheck]]:
-    """Every host check by code, in code order."""
-    found: dict[str, type[HostCheck]] = {}
-    for name in CHECK_MODULES:
-        module = importlib.import_module(f"qt_lint.host.checks.{name}")
-        for obj in vars(module).values():
-            if isinstance(obj, type) and issubclass(obj, HostCheck) and obj is not HostCheck \
-                    and obj.__module__ == module.__name__:
-                if obj.code in found:
-                    raise RuntimeError(f"{obj.code} is defined twice")
-                found[obj.code] = obj
-    return dict(sorted(found.items()))
+    """Every host check by code, in code order: the checks the modules of this package
+    define (`qt_lint.plugins`, as rules are found)."""
+    from qt_lint.plugins import by_code, defined_in, modules_of
+
+    return by_code(check for name in modules_of(__name__)
+                   for check in defined_in(f"{__name__}.{name}", HostCheck))
 
 
 def run_checks(audit: Audit, only: tuple[str, ...] = ()) -> list[HostResult]:

@@ -120,7 +120,7 @@ class CredentialLogged(Rule):
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        from qt_lint.parsers.python import is_logging_call
+        from qt_lint.pymodel.calls import is_logging_call
 
         facts = ctx.python
         for call in facts.calls:

@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+import os
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import fields
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qt_lint.config import Config, ConfigError, TOMLDecodeError, parse_config, parse_toml
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind, Severity
 from qt_lint.rule import Example, Rule
+
+if TYPE_CHECKING:
+    from qt_lint.baseline import Key
 
 _WEAKER_BY = ("ignore", "per-file-ignores", "exclude", "extend-exclude", "severity",
               "unsuppressible", "strict", "require-suppression-reason", "select", "contract")
@@ -126,6 +133,25 @@ def weakenings(current: Config, proposed: Config) -> list[tuple[str, str]]:
             key = f.name.replace("_", "-")
             out.append((key, f"changes contract value `{key}`"))
     return out
+
+
+def baseline_additions(path: Path, trusted: Counter[Key]) -> list[Finding]:
+    """QT005 on the working tree's baseline when it holds entries the trusted one lacks
+    (the pull request would baseline its own breaches)."""
+    from qt_lint import baseline as baselines
+    from qt_lint.source import display_path
+
+    if not os.path.lexists(path):
+        return []
+    proposed = baselines.load(path)
+    added = sum(max(0, count - trusted.get(key, 0)) for key, count in proposed.items())
+    if not added:
+        return []
+    r = GateWeakened
+    message = (f"adds {added} baseline entr{'ies' if added != 1 else 'y'} that the base "
+               "does not have (not used: the base's baseline is in force)")
+    return [Finding(display_path(os.path.abspath(path)), 1, 1, r.code, message, r.severity,
+                    r.name, r.section)]
 
 
 def _line_of(lines: list[str], key: str) -> int:

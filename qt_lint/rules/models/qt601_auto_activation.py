@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
-from qt_lint.commands import SHELLS, Command, is_python_name, is_wrapper
+from qt_lint.command_model import SHELLS, Command, is_python_name, is_wrapper
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
@@ -275,9 +275,7 @@ class AutoActivation(Rule):
             service = ctx.project.timer_service(ctx)
             if service is None or service.fragment is None:
                 return
-            from qt_lint.parsers.systemd import commands_of
-
-            if any(canary_word(cmd, ctx) is not None for cmd in commands_of(service.fragment)):
+            if any(canary_word(cmd, ctx) is not None for cmd in service.fragment.commands()):
                 kind = ctx.unit.type
                 timer = ctx.unit.section(kind.capitalize())
                 line, column = (timer.line, timer.column) if timer else (1, 1)

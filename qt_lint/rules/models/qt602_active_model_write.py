@@ -85,7 +85,7 @@ class ActiveModelWrite(Rule):
             if ctx.relpath.rsplit("/", 1)[-1] != ctx.contract.canary_script:
                 yield from self._shell(ctx)
             return
-        from qt_lint.parsers.python import file_ops
+        from qt_lint.pymodel.calls import file_ops
 
         facts = ctx.python
         for op in file_ops(facts):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from qt_lint.commands import Command
+from qt_lint.command_model import Command
 from qt_lint.context import SHELL_KINDS, FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Example, Rule
@@ -102,7 +102,7 @@ class BackupOverwrite(Rule):
                                   "archives are never overwritten")
 
     def _python(self, ctx: FileContext) -> Iterator[Finding]:
-        from qt_lint.parsers.python import file_ops
+        from qt_lint.pymodel.calls import file_ops
 
         facts = ctx.python
         for op in file_ops(facts):

@@ -51,7 +51,7 @@ def contract_location(path: str, contract: Contract) -> bool:
     """A location the contract itself fixes, which no environment variable replaces: the
     env folder (`/etc/quantum/...`), the log fallback (`/var/log/quantum/...`), the Redis
     socket, a venv interpreter (`/opt/quantum/venvs/<venv>/bin/python`)."""
-    from qt_lint.commands import venv_of
+    from qt_lint.command_model import venv_of
 
     for folder in (contract.env_dir, contract.log_dir):
         root = folder.rstrip("/")

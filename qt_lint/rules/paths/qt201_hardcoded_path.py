@@ -120,7 +120,8 @@ class HardcodedPath(Rule):
         return AnyOf(*sorted(starts), ignore_case=True), roots
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        from qt_lint.parsers.python import ENV_GETTERS, is_message_call
+        from qt_lint.pymodel.calls import is_message_call
+        from qt_lint.pymodel.resolver import ENV_GETTERS
 
         facts = ctx.python
         defaults = {id(node) for _, node in facts.or_defaults}

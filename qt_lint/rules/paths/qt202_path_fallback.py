@@ -11,7 +11,8 @@ from qt_lint.rule import AnyOf, Example, Rule
 from qt_lint.rules.paths.helpers import TMP_PATH
 
 if TYPE_CHECKING:
-    from qt_lint.parsers.python import Call, Sym
+    from qt_lint.parsers.python import Call
+    from qt_lint.pymodel.resolver import Sym
 
 _ABSOLUTE = re.compile(r"^(?:/[^/\s]|~/|[A-Za-z]:\\)")
 
@@ -63,7 +64,7 @@ class PathFallback(Rule):
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        from qt_lint.parsers.python import ENV_GETTERS
+        from qt_lint.pymodel.resolver import ENV_GETTERS
 
         facts = ctx.python
         candidates = []

@@ -107,7 +107,7 @@ class TmpState(Rule):
                                   f"{match.group()}; use {ctx.contract.data_dir}")
 
     def _python(self, ctx: FileContext) -> Iterator[Finding]:
-        from qt_lint.parsers.python import is_message_call
+        from qt_lint.pymodel.calls import is_message_call
 
         for lit in ctx.python.literals:
             if lit.docstring or is_message_call(lit.call) or "/tmp" not in lit.value:

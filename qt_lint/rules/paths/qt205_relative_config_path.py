@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from qt_lint.command_model import EXEC_KEYS
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Example, Rule
@@ -78,8 +79,6 @@ class RelativeConfigPath(Rule):
             return
         if ctx.kind is not Kind.UNIT:
             return
-        from qt_lint.parsers.systemd import EXEC_KEYS
-
         for command in ctx.commands:
             if command.origin not in EXEC_KEYS:
                 continue  # a command inside `bash -c '...'` is the shell's business

@@ -2,29 +2,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, cast
 
-from qt_lint.commands import Word
+from qt_lint.command_model import Word
 from qt_lint.context import SHELL_KINDS, FileContext
 from qt_lint.finding import Finding, Kind
-from qt_lint.parsers import BESIDE_THIS_FILE
 from qt_lint.rule import AnyOf, Either, Example, Rule
 from qt_lint.rules.paths.helpers import HANDLERS, into_repo
+
+if TYPE_CHECKING:
+    from qt_lint.parsers.python import Call, PythonFacts
 
 _WRITE = frozenset({">", ">>", "&>", "&>>", ">|"})
 _LOG_FILE = re.compile(r"(?:^|/)logs?/|\.(?:log|out|err)$")
 
 
 def _appends(facts: object, call: object) -> bool:
-    """`open(path, "a")` (any append mode)."""
-    from qt_lint.parsers.python import Call, PythonFacts
-
-    assert isinstance(facts, PythonFacts) and isinstance(call, Call)
+    """`open(path, "a")` (any append mode); `facts` and `call` are a file's `PythonFacts`
+    and one of its calls (the handler table is typed for every kind)."""
+    facts, call = cast("PythonFacts", facts), cast("Call", call)
     mode = call.arg(1, "mode")
     value = facts.resolve(mode, call.scope) if mode is not None else None
     return value is not None and value.exact and "a" in value.text
-
-
-_BESIDE = BESIDE_THIS_FILE  # `Path(__file__).parent / ...`
 
 
 class LogToRepo(Rule):
@@ -111,6 +110,8 @@ class LogToRepo(Rule):
                                       "log to the journal or /var/log/quantum/")
 
     def _python(self, ctx: FileContext) -> Iterator[Finding]:
+        from qt_lint.pymodel.resolver import BESIDE_THIS_FILE  # `Path(__file__).parent / ...`
+
         facts = ctx.python
         for call in facts.calls:
             if call.attr in HANDLERS:
@@ -134,8 +135,8 @@ class LogToRepo(Rule):
             relative = not text.startswith(("/", "$", "~", "{"))
             if relative or into_repo(text, ctx.contract.repo_root):
                 line, column = facts.position(node)
-                shown = text.replace(_BESIDE, "", 1) + " beside this file" \
-                    if text.startswith(_BESIDE) else text
+                shown = text.replace(BESIDE_THIS_FILE, "", 1) + " beside this file" \
+                    if text.startswith(BESIDE_THIS_FILE) else text
                 yield ctx.finding(self, line, column,
                                   f"`{call.attr}` writes its log into the repository ({shown}); "
                                   "log to the journal or /var/log/quantum/")

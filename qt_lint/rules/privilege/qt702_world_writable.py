@@ -4,7 +4,7 @@ import ast
 import re
 from collections.abc import Iterator
 
-from qt_lint.commands import Word
+from qt_lint.command_model import Word
 from qt_lint.context import SHELL_KINDS, FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Example, Rule

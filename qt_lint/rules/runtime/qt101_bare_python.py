@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from qt_lint.commands import Command, is_bare_python
+from qt_lint.command_model import Command, is_bare_python
 from qt_lint.context import FileContext
 from qt_lint.finding import Edit, Finding, Fix, Kind
 from qt_lint.rule import AnyOf, Example, Rule

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from qt_lint.commands import Command, Word, is_wrapper, venv_of
+from qt_lint.command_model import Command, Word, is_wrapper, venv_of
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
@@ -74,9 +74,7 @@ class VenvMismatch(Rule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         unit_stem = None
         if ctx.kind is Kind.UNIT:
-            from qt_lint.parsers.systemd import unit_name_of
-
-            unit_stem = unit_name_of(ctx.relpath).rsplit(".", 1)[0]
+            unit_stem = ctx.unit_name.rsplit(".", 1)[0]
         for command in ctx.commands:
             yield from self._judge(ctx, command, unit_stem)
 

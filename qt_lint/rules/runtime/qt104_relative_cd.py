@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from qt_lint.commands import runs_python
+from qt_lint.command_model import runs_python
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind, Severity
 from qt_lint.rule import AnyOf, Example, Rule

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from qt_lint.commands import Command, is_python_name, is_wrapper, venv_of
+from qt_lint.command_model import Command, is_python_name, is_wrapper, venv_of
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind, Severity

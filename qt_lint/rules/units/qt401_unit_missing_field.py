@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Fix, Kind
 from qt_lint.golden import add_line, env_file
-from qt_lint.parsers.systemd import Unit
 from qt_lint.rule import Example, Rule
 from qt_lint.rules.examples import GOLDEN, GOLDEN_ONESHOT, PATH
+
+if TYPE_CHECKING:
+    from qt_lint.parsers.systemd import Unit
 
 # (section, key, required item or None, runtime units only)
 MANDATORY = (

@@ -94,8 +94,6 @@ class UnitRoot(Rule):
                               Fix((set_value(group, c.group),), safe=False))
 
     def _privileged_parts(self, ctx: FileContext) -> Iterator[Finding]:
-        from qt_lint.parsers.systemd import EXEC_KEYS, EXEC_PREFIX, split_words
-
         for section in ctx.unit_document.sections:
             if section.name != "Service":
                 continue
@@ -105,17 +103,10 @@ class UnitRoot(Rule):
                                       f"PermissionsStartOnly={a.value}: the other Exec*= "
                                       "commands run as root; give the service what it needs "
                                       "as qt instead")
-                if a.key not in EXEC_KEYS:
-                    continue
-                words = split_words(a.value)
-                for i, word in enumerate(words):
-                    if i and words[i - 1].text != ";":
-                        continue  # only a command's first word carries prefixes
-                    prefix = EXEC_PREFIX.match(word.text)
-                    flags = prefix.group() if prefix else ""
+                for flags, index in a.exec_prefixes():
                     if "+" in flags or "!" in flags:
                         what = "full privileges" if "+" in flags else "no switch to User="
-                        line, column = a.position(word.index)
+                        line, column = a.position(index)
                         yield ctx.finding(self, line, column,
                                           f"{a.key}={flags} runs the command as root "
                                           f"({what}); services never need root")

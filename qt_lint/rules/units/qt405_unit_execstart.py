@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from qt_lint.commands import is_bare_python, venv_of
+from qt_lint.command_model import is_bare_python, venv_of
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import Example, Rule

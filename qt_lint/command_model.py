@@ -13,6 +13,13 @@ from dataclasses import dataclass
 
 from qt_lint.config import Contract
 
+# systemd's settings whose value is a command line: the `origin` of each command such a line
+# runs itself (a command inside its `bash -c '...'` script has the origin "<key> script")
+EXEC_KEYS = (
+    "ExecCondition", "ExecStartPre", "ExecStart", "ExecStartPost", "ExecReload", "ExecStop",
+    "ExecStopPost",
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Word:

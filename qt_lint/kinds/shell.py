@@ -1,0 +1,95 @@
+"""Shell and the formats that hold shell commands: scripts (`*.sh`, `*.bash`, a sh/bash/dash
+shebang), Makefiles (recipes) and crontabs (the command field). One analysis
+(`parsers/shell.py`, tree-sitter-bash) under three readers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from qt_lint.finding import Kind
+from qt_lint.kinds.base import FileKind, Name
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from qt_lint.command_model import Command
+    from qt_lint.context import FileContext
+    from qt_lint.parsers.shell import ShellAnalysis, Written
+    from qt_lint.project import Project
+
+SHELL_KINDS = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
+# the words of a privilege escalation (QT701), as text: what a script must hold to need them
+ESCALATION_WORDS = ("sudo", "su ", "doas", "pkexec")
+# the same, in the bytes (ASCII: found in the bytes exactly where they are in the text)
+_ESCALATION_BYTES = tuple(word.encode() for word in ESCALATION_WORDS)
+_SHELLS = {b"sh", b"bash", b"dash"}
+_MAKEFILES = {"Makefile", "makefile", "GNUmakefile"}
+
+
+class ShellFamily(FileKind):
+    """What the three shell readers share: the analysis is where commands come from."""
+
+    def parse(self, ctx: FileContext) -> None:
+        _ = ctx.shell
+
+    def commands(self, ctx: FileContext) -> list[Command]:
+        return ctx.shell.commands
+
+
+class ShellKind(ShellFamily):
+    kind = Kind.SHELL
+    files = "`*.sh`, `*.bash`, extensionless with an sh/bash/dash shebang"
+
+    def matches(self, name: Name, head: Callable[[], bytes] | None) -> bool:
+        return name.suffix in (".sh", ".bash")
+
+    def runs(self, program: bytes) -> bool:
+        return program in _SHELLS
+
+    def dependencies(self, project: Project, abspath: str, content: Callable[[], bytes]) -> str:
+        # QT701 judges `sudo` by what runs the script: only a script that escalates depends
+        # on the units, crontabs and scripts that name it
+        import hashlib
+
+        data = content()
+        if not any(word in data for word in _ESCALATION_BYTES):
+            return ""
+        how = project.service_scripts.get(abspath, "")
+        return hashlib.sha256(how.encode()).hexdigest()
+
+    def written(self, ctx: FileContext) -> list[Written]:
+        """Units, crontabs and env files the script writes (heredocs, echo, printf)."""
+        return ctx.shell.written
+
+
+class MakefileKind(ShellFamily):
+    kind = Kind.MAKEFILE
+    files = "`Makefile`, `makefile`, `GNUmakefile`, `*.mk`"
+
+    def matches(self, name: Name, head: Callable[[], bytes] | None) -> bool:
+        return name.name in _MAKEFILES or name.suffix == ".mk"
+
+    def shell_analysis(self, ctx: FileContext) -> ShellAnalysis:
+        from qt_lint.parsers.makefile import parse_makefile
+
+        return parse_makefile(ctx.text)
+
+
+class CrontabKind(ShellFamily):
+    kind = Kind.CRONTAB
+    files = "`crontab`, `*.cron`, `*.crontab`, files in `cron.d/`"
+    generated = True
+
+    def matches(self, name: Name, head: Callable[[], bytes] | None) -> bool:
+        return (name.name == "crontab" or name.suffix in (".cron", ".crontab")
+                or name.parent == "cron.d")
+
+    def shell_analysis(self, ctx: FileContext) -> ShellAnalysis:
+        from qt_lint.parsers.crontab import parse_crontab
+
+        return parse_crontab(ctx.text, ctx.relpath, ("root", ctx.config.contract.user))
+
+
+SHELL = ShellKind()
+MAKEFILE = MakefileKind()
+CRONTAB = CrontabKind()

@@ -1,0 +1,73 @@
+"""systemd units and drop-ins, read as systemd reads them (`parsers/systemd.py`); commands
+from `Exec*=` lines; findings depend on every unit of the repository (drop-ins, the start
+order, timers)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from qt_lint.finding import Kind
+from qt_lint.kinds.base import FileKind, Name
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from qt_lint.command_model import Command
+    from qt_lint.context import FileContext
+    from qt_lint.parsers.envfile import EnvEntry
+    from qt_lint.parsers.shell import Written
+    from qt_lint.project import Project
+
+UNIT_SUFFIXES = (".service", ".timer", ".socket", ".path", ".target")
+_DROPIN_DIR = re.compile(r".+\.(service|timer|socket|path|target)\.d$")
+# a `.conf` file whose first section is a unit section: a drop-in kept outside its folder
+_UNIT_HEAD = re.compile(rb"(?:[ \t]*(?:[#;][^\n]*)?\r?\n)*[ \t]*"
+                        rb"\[(?:Unit|Service|Install|Timer|Socket|Path)\][ \t]*\r?$", re.M)
+
+
+class UnitKind(FileKind):
+    kind = Kind.UNIT
+    files = ("`*.service`, `*.timer`, `*.socket`, `*.path`, `*.target`, drop-ins "
+             "`<unit>.d/*.conf`, and a `*.conf` file elsewhere whose first section is "
+             "`[Service]`, `[Unit]`, ... (a drop-in kept outside its folder)")
+    systemd_lines = True
+    trailing_comments = False
+    generated = True
+    cross_file = True
+
+    def matches(self, name: Name, head: Callable[[], bytes] | None) -> bool:
+        if name.suffix in UNIT_SUFFIXES:
+            return True
+        # a drop-in; outside a `<unit>.d/` folder known by its sections
+        return name.suffix == ".conf" and bool(
+            _DROPIN_DIR.match(name.parent) or (head is not None and _UNIT_HEAD.match(head())))
+
+    def commands(self, ctx: FileContext) -> list[Command]:
+        from qt_lint.parsers.systemd import commands_of
+
+        return commands_of(ctx.unit_document)
+
+    def env_entries(self, ctx: FileContext) -> list[EnvEntry]:
+        from qt_lint.parsers.systemd import environment_entries
+
+        return environment_entries(ctx.unit_document)
+
+    def dependencies(self, project: Project, abspath: str, content: Callable[[], bytes]) -> str:
+        return project.units_digest
+
+    def appended(self, relpath: str, text: str, item: Written) -> tuple[str, str, Written]:
+        """Lines added to a unit the script did not write: judged as a drop-in (what they
+        set), not as a whole unit (what they leave out)."""
+        if relpath.endswith(".conf"):
+            return relpath, text, item
+        relpath += ".d/appended.conf"
+        if not text.lstrip().startswith("["):
+            text = "[Service]\n" + text
+            item = replace(item, rows=item.rows[:1] + item.rows,
+                           columns=item.columns[:1] + item.columns)
+        return relpath, text, item
+
+
+UNIT = UnitKind()
