@@ -37,7 +37,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
-VENV = OUT / "venv"
+# where qt-lint is installed (another folder: two revisions measured side by side)
+VENV = Path(os.environ.get("QT_BENCH_VENV") or OUT / "venv").resolve()
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 ENV["CI"] = "1"  # no progress line
 Result = dict[str, float]

@@ -6,18 +6,19 @@ Everything here runs in worker processes too, so it takes and returns plain data
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from qt_lint import kinds, suppress
 from qt_lint.classify import Target
-from qt_lint.config import ConfigError
+from qt_lint.config import ConfigError, Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.parsers import ParseError
 from qt_lint.project import Project
 from qt_lint.registry import rule, rules_for
-from qt_lint.rule import passes
+from qt_lint.rule import Prefilter, Rule, passes
 from qt_lint.settings import RunSettings
 from qt_lint.source import Text, Unreadable, check_line_length, decode, read_text
 
@@ -104,8 +105,13 @@ def _analyse(target: Target, source: Text, settings: RunSettings,
     raw: list[Finding] = []
     parse_failed: ParseError | None = None
     examined = False
-    for r in rules_for(kind, settings.active):
-        if not passes(r.prefilter_for(kind, settings.contract), source.text):
+    text = source.text
+    verdicts: dict[int, bool] = {}  # rules that share a prefilter (QT502/QT503) share its scan
+    for r, prefilter in _prefilters(kind, settings.active, settings.contract):
+        verdict = verdicts.get(id(prefilter))
+        if verdict is None:
+            verdict = verdicts[id(prefilter)] = passes(prefilter, text)
+        if not verdict:
             continue
         examined = True
         try:
@@ -247,8 +253,17 @@ def anchored(findings: list[Finding], text: str) -> list[Finding]:
 def _unselected_rule_applies(kind: Kind, text: str, settings: RunSettings) -> bool:
     """A rule that was not selected could fire on this text (so QT001's answer does not
     depend on the selection). The selected ones were just asked: they are not asked again."""
-    return any(passes(r.prefilter_for(kind, settings.contract), text)
-               for r in rules_for(kind, settings.known) if r.code not in settings.active)
+    return any(passes(prefilter, text)
+               for r, prefilter in _prefilters(kind, settings.known, settings.contract)
+               if r.code not in settings.active)
+
+
+@functools.cache
+def _prefilters(kind: Kind, active: frozenset[str],
+                contract: Contract) -> tuple[tuple[Rule, Prefilter | None], ...]:
+    """Each rule of the kind with its prefilter, built once per run (rules whose prefilter
+    depends on the contract built a new one for every file)."""
+    return tuple((r, r.prefilter_for(kind, contract)) for r in rules_for(kind, active))
 
 
 def parse_error(path: str, line: int, column: int, message: str) -> Finding:

@@ -8,6 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 
 def _run(code: str) -> str:
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
@@ -74,3 +76,35 @@ def test_weak_needles_no_longer_parse_files_no_rule_reads(tmp_path: Path) -> Non
     found = {(Path(f.path).name, f.code) for f in run.findings}
     assert not {name for name, _ in found} & set(NOT_PARSED)
     assert {(name, code) for name, (_, code) in PARSED.items()} <= found
+
+
+def test_rules_sharing_a_prefilter_share_its_scan(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """QT502 and QT503 test the same needles: the text is scanned once for both; prefilters
+    that depend on the contract are built once per run, not once per file."""
+    from qt_lint import engine
+    from qt_lint.api import check
+    from qt_lint.config import Config
+    from qt_lint.finding import Kind
+    from qt_lint.registry import rules_for
+    from qt_lint.settings import RunSettings
+
+    target = tmp_path / "cache.py"
+    target.write_text('import redis\nr = redis.Redis(host="quantum_redis")\n')
+    scanned: list[object] = []
+    real = engine.passes
+
+    def counting(prefilter: object, text: str) -> bool:
+        scanned.append(prefilter)
+        return real(prefilter, text)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "passes", counting)
+    settings = RunSettings.build(Config(root=tmp_path))
+    run = check([target], settings, jobs=1)
+    assert {f.code for f in run.findings} >= {"QT502"}
+    python_rules = rules_for(Kind.PYTHON, settings.active)
+    assert len(scanned) == len({id(p) for p in scanned}) < len(python_rules)
+    again = [r.prefilter_for(Kind.PYTHON, settings.contract) for r in python_rules]
+    built = dict(engine._prefilters(Kind.PYTHON, settings.active, settings.contract))
+    assert any(built[r] is not p and p is not None for r, p in zip(python_rules, again,
+                                                                    strict=True))
