@@ -45,12 +45,19 @@ class CheckRun:
     analysed: int = 0  # files analysed this run (the others came from the cache)
     baselined: int = 0
     stale: int = 0
+    baselined_fixable: int = 0  # baselined findings a safe fix would remove
+    rebased: Counter[Key] | None = None  # the baseline as the fixes moved it (to be saved)
 
 
-def classify_candidates(candidates: Sequence[Candidate]) -> tuple[list[Target], list[Finding]]:
-    """Targets of a known kind; a named path that does not exist becomes a QT001 finding."""
+def classify_candidates(candidates: Sequence[Candidate], root: str | Path | None = None
+                        ) -> tuple[list[Target], list[Finding]]:
+    """Targets of a known kind; a named path that does not exist becomes a QT001 finding.
+    A file no name classifies is shell when a target runs or sources it (qt_lint.
+    named_scripts; names resolved against `root`, the project root, and the naming
+    file's folder)."""
     targets: list[Target] = []
     missing: list[Finding] = []
+    unclassified: dict[str, tuple[str, str]] = {}
     cwd = os.getcwd()
     for cand in candidates:
         shown = display_path(cand.abspath, cwd)
@@ -63,6 +70,15 @@ def classify_candidates(candidates: Sequence[Candidate]) -> tuple[list[Target], 
         kind = classify(cand.relpath, functools.partial(_head, cand.abspath))
         if kind is not None:
             targets.append(Target(shown, cand.abspath, cand.relpath, kind))
+        else:
+            unclassified[cand.abspath] = (shown, cand.relpath)
+    if unclassified and targets and root is not None:
+        # `bash ops/prepare.txt`, `. ops/lib.inc`: shell whatever the file's name
+        from qt_lint.named_scripts import run_as_shell
+
+        extra = run_as_shell(targets, unclassified, os.path.abspath(root))
+        if extra:
+            targets = sorted([*targets, *extra], key=lambda t: t.relpath)
     return targets, missing
 
 
@@ -103,7 +119,8 @@ def check(paths: Sequence[Path], settings: RunSettings | Config, *,
         missing: list[Finding] = []
         data: bytes | None = stdin[1]
     else:
-        targets, missing = classify_candidates(discover(list(paths), config, force_exclude))
+        targets, missing = classify_candidates(discover(list(paths), config, force_exclude),
+                                               config.root)
         data = None
     project = project or Project(config.root, config)
     units = [t.abspath for t in targets if kinds.of(t.kind).cross_file]
@@ -135,11 +152,20 @@ def check(paths: Sequence[Path], settings: RunSettings | Config, *,
     out = CheckRun(findings, len(targets) + len(missing), fixed, relpaths, analysed)
     if baseline is not None:
         from qt_lint.baseline import apply as apply_baseline
+        from qt_lint.baseline import rebase
 
+        if fixed:
+            # a fix that rewrote a baselined finding's line must not make it new
+            moved = rebase(baseline, [(relpaths[t.path], fixed[t.abspath].before,
+                                       fixed[t.abspath].findings)
+                                      for t in targets if t.abspath in fixed])
+            if moved != baseline:
+                baseline = out.rebased = moved
         filtered = apply_baseline(findings, baseline, relpaths, set(relpaths.values()),
                                   config.root)
         out.findings, out.baselined, out.stale = (filtered.findings, filtered.baselined,
                                                   filtered.stale)
+        out.baselined_fixable = filtered.fixable
     return out
 
 

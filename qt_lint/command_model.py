@@ -53,27 +53,62 @@ class Command:
         return self.words[1:]
 
 
-# option -> takes an argument, per wrapper
-_WRAPPER_ARGS: dict[str, frozenset[str]] = {
-    "sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T",
-                       "--user", "--group", "--chdir", "--prompt", "--host"}),
-    "env": frozenset({"-u", "-C", "--unset", "--chdir"}),
-    "exec": frozenset({"-a"}),
-    "nohup": frozenset(),
-    "timeout": frozenset({"-s", "-k", "--signal", "--kill-after"}),
-    "nice": frozenset({"-n", "--adjustment"}),
-    "time": frozenset({"-f", "-o", "--format", "--output"}),
-    "xargs": frozenset({"-I", "-n", "-P", "-L", "-s", "-d", "-a", "-E", "-i", "-l",
-                        "--max-args", "--max-procs", "--delimiter", "--arg-file"}),
-    "stdbuf": frozenset({"-i", "-o", "-e"}),
-    "command": frozenset(),
-    "setsid": frozenset(),
-    "ionice": frozenset({"-c", "-n", "-p"}),
-    "chrt": frozenset(),
-    "flock": frozenset({"-w", "-E", "-c"}),
+@dataclass(frozen=True, slots=True)
+class Wrapper:
+    """How a program that runs its arguments reads them: the options that take a value
+    as the next word, how many non-option words come before the command (`timeout 5`),
+    and the option whose value is a shell string (`flock -c 'cmd'`, `su -c 'cmd'`)."""
+
+    takes_arg: frozenset[str] = frozenset()
+    positional: int = 0
+    shell_option: str | None = None
+    # a user name may come before the command or the shell string (`su - qt -c ...`)
+    user_positional: bool = False
+
+
+def _w(args: str = "", positional: int = 0, shell: str | None = None,
+       user: bool = False) -> Wrapper:
+    return Wrapper(frozenset(args.split()), positional, shell, user)
+
+
+# the one table of programs that run their arguments (option grammars from their manuals)
+WRAPPERS: dict[str, Wrapper] = {
+    "sudo": _w("-u -g -C -D -h -p -r -t -U -T --user --group --chdir --prompt --host "
+               "--close-from --role --type --other-user --command-timeout"),
+    "doas": _w("-u -C"),
+    "env": _w("-u -C -S --unset --chdir --split-string"),
+    "exec": _w("-a"),
+    "nohup": _w(),
+    "timeout": _w("-s -k --signal --kill-after", positional=1),
+    "nice": _w("-n --adjustment"),
+    "time": _w("-f -o --format --output"),
+    "xargs": _w("-I -n -P -L -s -d -a -E -i -l --max-args --max-procs --delimiter "
+                "--arg-file --max-lines --max-chars --eof --replace --process-slot-var"),
+    "stdbuf": _w("-i -o -e --input --output --error"),
+    "command": _w(),
+    "setsid": _w(),
+    "ionice": _w("-c -n -p -P -u --class --classdata --pid --pgid --uid"),
+    "chrt": _w("-T -P -D --sched-runtime --sched-period --sched-deadline", positional=1),
+    "flock": _w("-w -E -c --timeout --conflict-exit-code --command", positional=1,
+                shell="-c"),
+    "su": _w("-c -s -g -G -w --command --shell --group --supp-group --whitelist-environment",
+             shell="-c", user=True),
+    "runuser": _w("-c -s -g -G -u -w --command --shell --group --supp-group --user "
+                  "--whitelist-environment", shell="-c", user=True),
+    "setpriv": _w("--reuid --regid --ruid --euid --rgid --egid --groups --inh-caps "
+                  "--ambient-caps --bounding-set --securebits --pdeathsig --selinux-label "
+                  "--apparmor-profile --landlock-access --landlock-rule --seccomp-filter"),
+    "systemd-run": _w("-u -p -E -M -H --unit --property --setenv --machine --host "
+                      "--description --slice --uid --gid --nice --working-directory "
+                      "--on-active --on-boot --on-startup --on-unit-active "
+                      "--on-unit-inactive --on-calendar --on-clock-change --timer-property "
+                      "--path-property --socket-property --service-type --expand-environment"),
+    "watch": _w("-n -q --interval --equexit"),
+    "taskset": _w("-c --cpu-list", positional=1),
+    "chroot": _w("--userspec --groups", positional=1),
+    "unshare": _w("--map-user --map-group --setuid --setgid --root --wd"),
+    "nsenter": _w("-t -S -G --target --setuid --setgid --root --wd"),
 }
-# wrappers whose first non-option argument is not the command
-_POSITIONAL_BEFORE_COMMAND = {"timeout": 1, "flock": 1, "chrt": 1}
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh"})
 
@@ -99,9 +134,19 @@ def _only_looks_up(options: tuple[Word, ...]) -> bool:
     return False
 
 
+def _split_string(word: Word) -> tuple[Word, ...]:
+    """`env -S 'python3 -u x.py'`: the words of the string, positioned in it."""
+    out = []
+    for match in re.finditer(r"\S+", word.text):
+        out.append(Word(match.group(), word.line, word.column + match.start(), word.dynamic))
+    return tuple(out)
+
+
 def unwrap(words: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[str, ...]]:
     """Strip leading `VAR=value` words and wrappers: `sudo -u qt env A=1 nohup python3 x`
-    -> (`python3 x`, ("sudo", "env", "nohup"))."""
+    -> (`python3 x`, ("sudo", "env", "nohup")). A wrapper's shell string (`flock f -c
+    'cmd'`, `su - qt -c 'cmd'`) becomes `sh -c 'cmd'` (the string word kept, so the shell
+    reader parses it where it is written); `env -S 'a b'` splits the string."""
     wrappers: list[str] = []
     i = 0
     n = len(words)
@@ -111,14 +156,16 @@ def unwrap(words: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[str, ...]]:
             i += 1
             continue
         name = text.rsplit("/", 1)[-1]
-        if name not in _WRAPPER_ARGS or words[i].dynamic:
+        wrapper = WRAPPERS.get(name)
+        if wrapper is None or words[i].dynamic:
             break
         if name == "command" and _only_looks_up(words[i + 1:]):
             break  # `command -v X` prints where X is; it does not run X
         wrappers.append(name)
-        takes_arg = _WRAPPER_ARGS[name]
+        takes_arg = wrapper.takes_arg
         i += 1
-        positional = _POSITIONAL_BEFORE_COMMAND.get(name, 0)
+        positional = wrapper.positional
+        user = wrapper.user_positional
         while i < n:
             opt = words[i].text
             if opt == "--":
@@ -127,6 +174,17 @@ def unwrap(words: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[str, ...]]:
             if name == "env" and _ASSIGNMENT.match(opt):
                 i += 1
                 continue
+            if wrapper.shell_option is not None and i + 1 < n and (
+                    opt in (wrapper.shell_option, "--command")):
+                shell = Word("sh", words[i].line, words[i].column)
+                return (shell, words[i], words[i + 1]), tuple(wrappers)
+            if wrapper.user_positional and opt in ("-", "-l", "--login"):
+                i += 1  # `su - qt`: a login shell's environment
+                continue
+            if name == "runuser" and opt in ("-u", "--user"):
+                user = False  # `runuser -u qt -- cmd`: the command follows directly
+            if name == "env" and opt in ("-S", "--split-string") and i + 1 < n:
+                return _split_string(words[i + 1]) + words[i + 2:], tuple(wrappers)
             if opt.startswith("-") and len(opt) > 1:
                 i += 2 if opt in takes_arg else 1
                 continue
@@ -134,8 +192,35 @@ def unwrap(words: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[str, ...]]:
                 positional -= 1
                 i += 1
                 continue
+            if user:  # `su qt -c ...`: the user; without -c su opens a login shell
+                user = False
+                i += 1
+                continue
             break
+        if name in ("su", "runuser") and (i >= n or words[i].text.startswith("-")):
+            return (), tuple(wrappers)
     return words[i:], tuple(wrappers)
+
+
+def exec_commands(command: Command) -> list[Command]:
+    """`find ... -exec python3 {} \\;` (and `-execdir`, `-ok`, `-okdir`): the commands
+    find runs, up to `;` or `+`."""
+    if command.name != "find":
+        return []
+    out = []
+    args = command.args
+    i = 0
+    while i < len(args):
+        if args[i].text in ("-exec", "-execdir", "-ok", "-okdir"):
+            j = i + 1
+            while j < len(args) and args[j].text not in (";", "+"):
+                j += 1
+            inner = make_command(args[i + 1:j], command.origin, command.cd)
+            if inner is not None:
+                out.append(inner)
+            i = j
+        i += 1
+    return out
 
 
 def make_command(words: tuple[Word, ...], origin: str,
@@ -197,10 +282,18 @@ def shell_script_argument(command: Command) -> Word | None:
     if command.name not in SHELLS:
         return None
     args = command.args
-    for i, word in enumerate(args):
-        text = word.text
+    i = 0
+    while i < len(args):
+        text = args[i].text
+        if text in ("-o", "+o", "-O", "+O"):  # `bash -o pipefail -c '...'`
+            i += 2
+            continue
         if text == "-c" or (text.startswith("-") and not text.startswith("--") and "c" in text):
-            return args[i + 1] if i + 1 < len(args) else None
-        if not text.startswith("-"):
+            i += 1
+            if i < len(args) and args[i].text == "--":  # `sh -c -- '...'`
+                i += 1
+            return args[i] if i < len(args) else None
+        if not text.startswith(("-", "+")):
             return None
+        i += 1
     return None

@@ -31,6 +31,7 @@ class FileResult:
     fixed_text: str | None = None  # set when fixes changed the text
     original: Text | None = None
     fixed: tuple[Finding, ...] = ()  # the findings the fixes removed (--show-fixes)
+    before: tuple[Finding, ...] = ()  # when fixes changed the text: the findings before them
 
 
 def check_file(target: Target, settings: RunSettings, project: Project | None = None,
@@ -93,7 +94,8 @@ def check_file(target: Target, settings: RunSettings, project: Project | None = 
             left[key] -= 1
         else:
             gone.append(finding)
-    return FileResult(tuple(sorted(findings)), changed, source, tuple(sorted(gone)))
+    return FileResult(tuple(sorted(findings)), changed, source, tuple(sorted(gone)),
+                      tuple(sorted(before)))
 
 
 def _analyse(target: Target, source: Text, settings: RunSettings,
@@ -108,6 +110,8 @@ def _analyse(target: Target, source: Text, settings: RunSettings,
     text = source.text
     verdicts: dict[int, bool] = {}  # rules that share a prefilter (QT502/QT503) share its scan
     for r, prefilter in _prefilters(kind, settings.active, settings.contract):
+        if not r.applies_to(target.relpath, settings.contract):
+            continue
         verdict = verdicts.get(id(prefilter))
         if verdict is None:
             verdict = verdicts[id(prefilter)] = passes(prefilter, text)
@@ -126,7 +130,7 @@ def _analyse(target: Target, source: Text, settings: RunSettings,
                                    "the file was not fully analysed, please report this"))
     if "QT001" in settings.active and (examined or spec.always_parsed
                                        or _unselected_rule_applies(kind, source.text,
-                                                                   settings)):
+                                                                   settings, target.relpath)):
         # Everything is parsed, except where the kind says a file in which no rule can fire
         # is proven clean by its text (Python: parsing the rest would double a run's cost)
         try:
@@ -183,6 +187,7 @@ def _written(target: Target, spec: kinds.FileKind, ctx: FileContext, settings: R
     may judge as something else: a unit's as a drop-in)."""
     try:
         written = spec.written(ctx)
+        written = [*written, *spec.rewritten(ctx, written, _generated)]
     except ParseError:
         return []
     if not written:
@@ -212,9 +217,17 @@ def _written(target: Target, spec: kinds.FileKind, ctx: FileContext, settings: R
             found = _analyse(sub, text, settings, project)
         except (Unreadable, RecursionError):
             continue
+        known: set[tuple[str, str]] = set()
+        if item.before is not None:  # `sed -i`: only what the edit adds is reported
+            try:
+                old = decode(item.before.encode("utf-8"), 0, made.systemd_lines)
+                known = {(f.code, f.message) for f in _analyse(sub, old, settings, project)}
+            except (Unreadable, RecursionError):
+                known = set()
         for f in found:
             if f.code.startswith("QT00") or f.code in made.written_skips or \
-                    (item.append and f.code in made.appended_skips):
+                    (item.append and f.code in made.appended_skips) or \
+                    (f.code, f.message) in known:
                 continue
             line, column = item.at(f.line, f.column)
             out.append(replace(f, line=line, column=column, fix=None,
@@ -250,10 +263,11 @@ def anchored(findings: list[Finding], text: str) -> list[Finding]:
     return out
 
 
-def _unselected_rule_applies(kind: Kind, text: str, settings: RunSettings) -> bool:
+def _unselected_rule_applies(kind: Kind, text: str, settings: RunSettings,
+                             relpath: str = "") -> bool:
     """A rule that was not selected could fire on this text (so QT001's answer does not
     depend on the selection). The selected ones were just asked: they are not asked again."""
-    return any(passes(prefilter, text)
+    return any(r.applies_to(relpath, settings.contract) and passes(prefilter, text)
                for r, prefilter in _prefilters(kind, settings.known, settings.contract)
                if r.code not in settings.active)
 

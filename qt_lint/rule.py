@@ -106,6 +106,11 @@ class Rule:
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         return iter(())
 
+    def applies_to(self, relpath: str, contract: Contract) -> bool:
+        """Whether the rule judges a file at this path at all (a rule of one named file,
+        such as the canary script, skips the others before their text is searched)."""
+        return True
+
     def prefilter_for(self, kind: Kind, contract: Contract) -> Prefilter | None:
         """The prefilter for files of `kind` (override when it depends on the contract)."""
         if self.prefilter is None or isinstance(self.prefilter, (re.Pattern, AnyOf, Either,

@@ -33,28 +33,69 @@ def summary(results: Sequence[HostResult]) -> dict[str, int]:
             "error": counts["error"], "n/a": counts["n/a"]}
 
 
+def one_line(text: str) -> str:
+    """Host text on one line of the text report: control characters escaped (`printable`)
+    and line breaks too, so a file name with a newline cannot start a forged `PASS`
+    line."""
+    return printable(text).replace("\n", "\\n").replace("\t", "\\t")
+
+
 def _finding_line(f: object) -> str:
     from qt_lint.finding import Finding
 
     assert isinstance(f, Finding)
-    return printable(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}")
+    return one_line(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}")
 
 
-def text(results: Sequence[HostResult], color: bool) -> str:
+def text(results: Sequence[HostResult], color: bool, failures_only: bool = False) -> str:
+    """For an operator: what did not pass first, each with what was expected, what was
+    found and the remediation (once per check; later objects point back to it); then the
+    passes; then what was not applicable, each reason once for the objects it covers.
+    `failures_only` leaves the passes and the not applicable out (the summary stays)."""
     styles = {"pass": "\033[32m", "fail": "\033[31m", "error": "\033[35m", "n/a": "\033[33m"}
-    lines = []
-    for r in results:
+    lines: list[str] = []
+
+    def head(r: HostResult) -> None:
         status = r.status.upper()
         if color:
-            status = f"{styles[r.status]}{status}\033[0m"
-        lines.append(f"{r.code} {status:<5} {printable(r.object)}")
-        if r.status != "pass":
-            lines.append(f"      expected: {printable(r.expected)}")
-            for index, part in enumerate(r.actual.split("\n")):
-                lines.append(("      actual:   " if index == 0 else "                ")
-                             + printable(part))
+            status = f"{styles[r.status]}{status}\033[0m" + " " * (5 - len(r.status))
+        lines.append(f"{r.code} {status:<5} {one_line(r.object)}")
+
+    def block(label: str, value: str, multiline: bool = False) -> None:
+        # what the host holds is one line each (a newline in a file name forges nothing);
+        # only a diff and our own remediation text keep their lines, each indented
+        parts = value.split("\n") if multiline else [value]
+        for index, part in enumerate(parts):
+            lines.append((f"      {label:<13}" if index == 0 else " " * 19) + one_line(part))
+
+    failing = [r for r in results if r.status in ("fail", "error")]
+    explained: set[str] = set()
+    for r in failing:
+        head(r)
+        block("expected:", r.expected)
+        block("actual:", r.actual, r.multiline)
         for f in r.findings:
             lines.append(f"      {_finding_line(f)}")
+        remedy = _remediation(r.code)
+        if remedy and r.code not in explained:
+            explained.add(r.code)
+            block("remediation:", remedy, multiline=True)
+        elif remedy:
+            block("remediation:", f"as for {r.code} above (qt-lint explain {r.code})")
+    if not failures_only:
+        for r in results:
+            if r.status == "pass":
+                head(r)
+                for f in r.findings:
+                    lines.append(f"      {_finding_line(f)}")
+        reasons: dict[tuple[str, str], list[HostResult]] = {}
+        for r in results:
+            if r.status == "n/a":
+                reasons.setdefault((r.code, r.actual), []).append(r)
+        for (_, reason), group in reasons.items():
+            for r in group:
+                head(r)
+            block("n/a:", reason + (f" ({len(group)} objects)" if len(group) > 1 else ""))
     s = summary(results)
     lines.append(f"{s['checks']} checks: {s['pass']} passed, {s['fail']} failed, "
                  f"{s['error']} could not be verified, {s['n/a']} not applicable.")

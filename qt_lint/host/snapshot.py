@@ -26,6 +26,10 @@ class Stat:
     executable: bool = False
     error: str | None = None
     acl: tuple[tuple[int, int, int], ...] | None = None  # POSIX access ACL (tag, perm, id)
+    # where the path really is when a folder on the way is a link (the object itself is
+    # not followed: that is `resolved`)
+    real: str | None = None
+    default_acl: tuple[tuple[int, int, int], ...] | None = None  # a folder's default ACL
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,13 @@ class Snapshot:
     redis: dict[str, Any] = field(default_factory=dict)
     services: dict[str, dict[str, Any]] = field(default_factory=dict)
     analyze: dict[str, Any] = field(default_factory=dict)
+    guarded: list[str] = field(default_factory=list)  # objects whose write access H132 judges
+    trees: dict[str, dict[str, Any]] = field(default_factory=dict)  # venv -> its notable entries
+    sudoers: list[str] = field(default_factory=list)  # the sudoers files sudo reads
+    sudoers_errors: list[str] = field(default_factory=list)
+    secrets_entries: list[str] = field(default_factory=list)
+    secrets_error: str | None = None
+    accounts_bad: list[str] = field(default_factory=list)  # passwd/group lines not understood
 
     def stat(self, path: str) -> Stat:
         return self.paths.get(path) or Stat(path, "error", error="not collected")
@@ -136,6 +147,22 @@ def scrub(text: str) -> str:
     return "\n".join(out)
 
 
+_REDIS_SECRET = re.compile(r"(?i)((?:^|\s)(?:--)?(?:requirepass|masterauth)\s+)(\S+)")
+_REDIS_ACL_PASSWORD = re.compile(r"(\s)[>#]\S+")
+
+
+def redact_redis(line: str, conf: bool) -> str:
+    """A Redis password in a line of redis.conf (`requirepass`, `masterauth`, an ACL
+    rule's `>password` or `#hash` when `conf`) or of a unit's redis-server command line
+    (`--requirepass`), masked."""
+    from qt_lint.secrets import MASK
+
+    line = _REDIS_SECRET.sub(lambda m: m.group(1) + MASK, line)
+    if conf and line.lstrip().lower().startswith("user "):
+        line = _REDIS_ACL_PASSWORD.sub(lambda m: m.group(1) + MASK, line)
+    return line
+
+
 def to_json(snapshot: Snapshot) -> str:
     """The snapshot with secrets kept on the host (see `scrub`)."""
     import hashlib
@@ -154,6 +181,7 @@ def to_json(snapshot: Snapshot) -> str:
     scrubbed = set(snapshot.env_files) | set(snapshot.units) | {
         p for paths in snapshot.dropins.values() for p in paths} | {
         p for paths in snapshot.repo_units.values() for p in paths}
+    conf = set(snapshot.redis.get("conf_files", []))
     for path, item in data["texts"].items():
         if item["text"] is None:
             continue
@@ -161,12 +189,15 @@ def to_json(snapshot: Snapshot) -> str:
             item["text"] = scrub(item["text"])
         else:
             item["text"] = "\n".join(redact_line(line) for line in item["text"].split("\n"))
+        item["text"] = "\n".join(redact_redis(line, path in conf)
+                                  for line in item["text"].split("\n"))
     return json.dumps(data, indent=2, sort_keys=True)
 
 
 def _stat(data: dict[str, Any]) -> Stat:
-    acl = data.get("acl")
-    return Stat(**{**data, "acl": tuple(tuple(e) for e in acl) if acl is not None else None})
+    acls = {key: tuple(tuple(e) for e in data[key]) if data.get(key) is not None else None
+            for key in ("acl", "default_acl")}
+    return Stat(**{**data, **acls})
 
 
 def from_json(text: str) -> Snapshot:

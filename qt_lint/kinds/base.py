@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -16,9 +15,6 @@ if TYPE_CHECKING:
     from qt_lint.parsers.envfile import EnvEntry
     from qt_lint.parsers.shell import ShellAnalysis, Written
     from qt_lint.project import Project
-
-_SHEBANG = re.compile(rb"^#!\s*(?:/usr)?(?:/local)?/bin/(?:env\s+(?:-\S+\s+)*)?(\S+)")
-
 
 @dataclass(frozen=True, slots=True)
 class Name:
@@ -37,9 +33,28 @@ class Name:
 
     @staticmethod
     def shebang(head: bytes) -> bytes | None:
-        """The program a `#!` line runs (`python3`, `bash`), through `env` too."""
-        match = _SHEBANG.match(head)
-        return match.group(1) if match else None
+        """The interpreter a `#!` line runs, by base name: `#!/bin/bash` and
+        `#!/usr/bin/env bash` are `bash`; `#!/usr/bin/env -S VAR=x bash -e` is `bash`
+        (env's options and assignments skipped); `#!/bin/busybox sh` is busybox's applet
+        `sh`."""
+        if not head.startswith(b"#!"):
+            return None
+        words = head[2:].split(b"\n", 1)[0].split()
+        if not words:
+            return None
+        name = words[0].rsplit(b"/", 1)[-1]
+        rest = words[1:]
+        if name == b"env":
+            while rest and (rest[0].startswith(b"-") or b"=" in rest[0]):
+                option = rest.pop(0)
+                if option in (b"-u", b"--unset", b"-C", b"--chdir") and rest:
+                    rest.pop(0)
+            if not rest:
+                return None
+            name, rest = rest[0].rsplit(b"/", 1)[-1], rest[1:]
+        if name == b"busybox" and rest:
+            name = rest[0].rsplit(b"/", 1)[-1]
+        return name
 
 
 class FileKind:
@@ -120,6 +135,12 @@ class FileKind:
 
     def written(self, ctx: FileContext) -> list[Written]:
         """The files this file writes that are analysed as their own kind."""
+        return []
+
+    def rewritten(self, ctx: FileContext, written: list[Written],
+                  generated: Callable[[str], object]) -> list[Written]:
+        """Files this file installs from others or edits in place, as they will be after
+        it (`generated` tells which paths are of a kind a script can generate)."""
         return []
 
     def appended(self, relpath: str, text: str, item: Written) -> tuple[str, str, Written]:

@@ -22,7 +22,7 @@ SHELL_KINDS = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
 ESCALATION_WORDS = ("sudo", "su ", "doas", "pkexec")
 # the same, in the bytes (ASCII: found in the bytes exactly where they are in the text)
 _ESCALATION_BYTES = tuple(word.encode() for word in ESCALATION_WORDS)
-_SHELLS = {b"sh", b"bash", b"dash"}
+_SHELLS = {b"sh", b"bash", b"dash", b"ash", b"ksh"}
 _MAKEFILES = {"Makefile", "makefile", "GNUmakefile"}
 
 
@@ -51,6 +51,12 @@ class ShellKind(ShellFamily):
         # on the units, crontabs and scripts that name it
         import hashlib
 
+        contract = project.config.contract
+        canary = contract.canary_script.strip("/")
+        if abspath.endswith("/" + canary):  # QT607: is there a rollback script beside it
+            rollback = abspath[: -len(canary)] + contract.rollback_script
+            how = f"{project.files.isfile(rollback)} {project.service_scripts.get(abspath, '')}"
+            return hashlib.sha256(how.encode()).hexdigest()
         data = content()
         if not any(word in data for word in _ESCALATION_BYTES):
             return ""
@@ -58,8 +64,21 @@ class ShellKind(ShellFamily):
         return hashlib.sha256(how.encode()).hexdigest()
 
     def written(self, ctx: FileContext) -> list[Written]:
-        """Units, crontabs and env files the script writes (heredocs, echo, printf)."""
+        """Units, crontabs and env files the script writes (heredocs, echo, printf,
+        `install /dev/stdin`)."""
         return ctx.shell.written
+
+    def rewritten(self, ctx: FileContext, written: list[Written],
+                  generated: Callable[[str], object]) -> list[Written]:
+        """Files the script copies from files kept under other names, and edits in place
+        (`cp`, `sed -i`: qt_lint.rewrites)."""
+        commands = ctx.shell.commands
+        if not any(c.name in ("cp", "install", "sed") for c in commands):
+            return []
+        from qt_lint.rewrites import repository_reader, rewrites
+
+        reader = repository_reader(ctx.abspath or ctx.path, str(ctx.config.root))
+        return rewrites(commands, written, generated, reader)
 
 
 class MakefileKind(ShellFamily):
@@ -68,6 +87,13 @@ class MakefileKind(ShellFamily):
 
     def matches(self, name: Name, head: Callable[[], bytes] | None) -> bool:
         return name.name in _MAKEFILES or name.suffix == ".mk"
+
+    def dependencies(self, project: Project, abspath: str, content: Callable[[], bytes]) -> str:
+        # QT606 wants a `quality-gate` target only where the repository has the gate
+        import os
+
+        gate = os.path.join(os.path.dirname(abspath), project.config.contract.quality_gate)
+        return "gate" if project.files.isfile(gate) else ""
 
     def shell_analysis(self, ctx: FileContext) -> ShellAnalysis:
         from qt_lint.parsers.makefile import parse_makefile

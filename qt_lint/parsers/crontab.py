@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from qt_lint.parsers.shell import ShellAnalysis, parse_shell
+from qt_lint.parsers.shell import ShellAnalysis, parse_shell, reads_a_script
 
 _ENV = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*\s*=")
 _FIELD = re.compile(r"\S+")
@@ -26,9 +26,19 @@ def is_system_crontab(relpath: str) -> bool:
 def parse_crontab(text: str, relpath: str, users: tuple[str, ...] = ("root",)) -> ShellAnalysis:
     system = is_system_crontab(relpath)
     analysis = ShellAnalysis()
+    env: dict[str, str] = {}
     for index, line in enumerate(text.split("\n")):
         stripped = line.strip()
-        if not stripped or stripped.startswith("#") or _ENV.match(line):
+        if not stripped or stripped.startswith("#"):
+            continue
+        if _ENV.match(line):
+            # `PY=python3`: the environment of the lines below (cron expands nothing in
+            # the value; matching quotes around it are removed)
+            name, _, value = stripped.partition("=")
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1]
+            env[name.strip()] = value
             continue
         fields = list(_FIELD.finditer(line))
         skip = 1 if stripped.startswith("@") else 5
@@ -37,26 +47,45 @@ def parse_crontab(text: str, relpath: str, users: tuple[str, ...] = ("root",)) -
         if len(fields) <= skip:
             continue
         start = fields[skip].start()
-        command = _cut_at_percent(line[start:])
+        command, stdin_at = _cut_at_percent(line[start:])
         row = index
 
         def mapper(r: int, c: int, row: int = row, start: int = start) -> tuple[int, int]:
             return row + 1, start + c + 1
 
-        analysis.extend(parse_shell(command, "cron", mapper))
+        parsed = parse_shell(command, "cron", mapper, env=dict(env))
+        analysis.extend(parsed)
+        if stdin_at is not None and parsed.commands and reads_a_script(parsed.commands[0]):
+            # `* * * * * bash%python3 x.py%`: the rest of the line is the shell's script,
+            # each further `%` a newline
+            rest = line[start + stdin_at:]
+            lines = rest.split("%")
+            starts = [start + stdin_at]
+            for piece in lines[:-1]:
+                starts.append(starts[-1] + len(piece) + 1)
+
+            def stdin_mapper(r: int, c: int, row: int = row,
+                             starts: list[int] = starts) -> tuple[int, int]:
+                return row + 1, starts[min(r, len(starts) - 1)] + c + 1
+
+            analysis.extend(parse_shell("\n".join(lines), "cron", stdin_mapper,
+                                        env=dict(env)))
     return analysis
 
 
-def _cut_at_percent(command: str) -> str:
+def _cut_at_percent(command: str) -> tuple[str, int | None]:
+    """The command before the first unescaped `%` (`\\%` is a `%`), and where the
+    standard input after it starts (None: no `%`)."""
     out = []
     i = 0
     while i < len(command):
         if command[i] == "\\" and command[i + 1:i + 2] == "%":
-            out.append("%")
+            # kept escaped: the shell's quote removal makes it `%` (and positions stay)
+            out.append("\\%")
             i += 2
             continue
         if command[i] == "%":
-            break
+            return "".join(out), i + 1
         out.append(command[i])
         i += 1
-    return "".join(out)
+    return "".join(out), None

@@ -71,10 +71,16 @@ def parse_makefile(text: str) -> ShellAnalysis:
     prefix = "\t"
     in_rule = False
     in_define = False
+    defined: list[str] = []
+    define_name = ""
     for first, line, origins in _logical_lines(text):
         if in_define:
             if line.strip() == "endef":
                 in_define = False
+                # `define PY` ... `endef`: a variable of those lines (recursive)
+                variables[define_name] = "\n".join(defined)
+            else:
+                defined.append(line)
             continue
         if in_rule and line.startswith(prefix):
             body = line[len(prefix):]
@@ -87,14 +93,23 @@ def parse_makefile(text: str) -> ShellAnalysis:
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
-        if stripped.startswith("define "):
-            in_define = True
+        header = _DEFINE_HEADER.match(stripped)
+        if header:
+            in_define, define_name, defined = True, header.group("name"), []
             continue
         match = _DEFINE.match(stripped)
-        if match and match.group("op") != "!=":
+        if match:
             name, op, value = match.group("name"), match.group("op"), match.group("value")
             value = value.split(" #", 1)[0].rstrip()
-            if name == ".RECIPEPREFIX":
+            if op == "!=":
+                # `PY != command -v python3`: the output of a shell command, known when it
+                # is a lookup or an echo of a word
+                shown = _shown(_expand_plain(value, variables))
+                if shown is None:
+                    variables.pop(name, None)
+                else:
+                    variables[name] = shown
+            elif name == ".RECIPEPREFIX":
                 prefix = value[:1] or "\t"
             elif op == "?=":
                 variables.setdefault(name, value)
@@ -121,6 +136,23 @@ def parse_makefile(text: str) -> ShellAnalysis:
     for recipe in recipes:
         analysis.extend(_analyse(recipe, variables))
     return analysis
+
+
+_DEFINE_HEADER = re.compile(
+    r"^(?:(?:override|export|private)\s+)*define\s+(?P<name>[A-Za-z0-9_.\-]+)\s*(?:=|:=|::=)?\s*$")
+
+
+def _shown(command: str) -> str | None:
+    """What a shell command prints, where it is a lookup (`command -v python3`) or an
+    `echo` of plain words; None otherwise."""
+    program = looked_up(command)
+    if program is not None:
+        return program
+    words = command.split()
+    if len(words) >= 2 and words[0] == "echo" and all(re.fullmatch(r"[\w./:-]+", w)
+                                                       for w in words[1:]):
+        return " ".join(words[1:])
+    return None
 
 
 def _strip_continuation_prefix(body: str, origins: list[tuple[int, int]],

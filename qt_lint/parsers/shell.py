@@ -29,6 +29,8 @@ _NEW_SHELL = frozenset({"subshell", "command_substitution", "process_substitutio
                         "function_definition"})
 MAX_DEPTH = 4
 _VARIABLE = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
+_DEFAULT = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*):?[-=]([^}$`\s]+)\}$")
+_ARRAY = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}$")
 MAX_EXPANDED = 4096  # characters of an argument after its variables are expanded
 _REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 # ssh's options that take a value
@@ -62,6 +64,12 @@ def _written_to(command: Command | None, redirects: list[Any]) -> str | None:
     elif command.name == "cat" and all(w.text.startswith("-") for w in command.args):
         outs = [r.target for r in redirects if r.operator in (">", ">>", ">|")]
         target = outs[-1] if outs else None
+    elif command.name in ("install", "cp"):
+        # `install -m 644 /dev/stdin /etc/systemd/system/x.service <<EOF`
+        files = operands(command.args, _INSTALL_ARGS)
+        if len(files) != 2 or files[0].text != "/dev/stdin":
+            return None
+        target = files[1]
     else:
         return None
     if target is None or target.dynamic or not target.text.startswith("/"):
@@ -69,14 +77,50 @@ def _written_to(command: Command | None, redirects: list[Any]) -> str | None:
     return target.text
 
 
-def _reads_a_script(command: Command) -> bool:
+def shell_script_argument_free(command: Command) -> bool:
+    """A shell that reads its script from standard input: no `-c`, no script file
+    (`bash`, `bash -s`, `sh -x`)."""
+    return all(w.text.startswith("-") and "c" not in w.text for w in command.args)
+
+
+_INSTALL_ARGS = frozenset({"-m", "-o", "-g", "-S", "-t", "--mode", "--owner", "--group",
+                           "--suffix", "--target-directory", "-Z", "--context"})
+
+
+def operands(args: tuple[Word, ...], takes_arg: frozenset[str]) -> list[Word]:
+    """The non-option words of `args` (options, and the values of those in `takes_arg`,
+    left out; `--` ends the options)."""
+    out: list[Word] = []
+    i = 0
+    options = True
+    while i < len(args):
+        text = args[i].text
+        if options and text == "--":
+            options = False
+        elif options and text.startswith("-") and len(text) > 1:
+            i += 1 if text in takes_arg else 0
+        else:
+            out.append(args[i])
+        i += 1
+    return out
+
+
+def reads_a_script(command: Command) -> bool:
     """A command whose standard input is a shell script: a shell, or ssh without a
     remote command (the login shell reads it) or with a shell as that command."""
     if command.name in SHELLS:
         return True
     if command.name == "ssh":
         remote = ssh_remote_command(command)
-        return not remote or remote[0].text.rsplit("/", 1)[-1] in SHELLS
+        if not remote:
+            return True
+        # ssh joins its command words and the remote shell splits them again:
+        # `ssh host 'bash -s'`, `ssh host sudo bash -s` run a shell
+        first = remote[0]
+        split = tuple(Word(part, first.line, first.column)
+                      for w in remote for part in w.text.split())
+        inner = make_command(split, "ssh")
+        return inner is not None and inner.name in SHELLS
     return False
 
 
@@ -119,6 +163,8 @@ class Written:
     # the script's column of each line, for text that is not verbatim (`echo`, `printf`);
     # 0: the column in the text is the column in the script (a heredoc)
     columns: tuple[int, ...] = ()
+    # the file before an edit in place (`sed -i`): only what the edit adds is reported
+    before: str | None = None
 
     def at(self, line: int, column: int) -> tuple[int, int]:
         """The script's position of a position in the written text."""
@@ -297,7 +343,9 @@ def identity(row: int, column: int) -> tuple[int, int]:
 
 
 def parse_shell(text: str, origin: str = "shell", mapper: Mapper = identity,
-                depth: int = 0) -> ShellAnalysis:
+                depth: int = 0, env: dict[str, str] | None = None) -> ShellAnalysis:
+    """The commands `text` runs; `env` holds variables set before it runs (a crontab's
+    `PY=python3` lines)."""
     data = text.encode("utf-8")
     tree = _parser().parse(data)
     if tree.root_node.has_error and b"<<" in data:
@@ -308,7 +356,12 @@ def parse_shell(text: str, origin: str = "shell", mapper: Mapper = identity,
                 data, tree = swapped, retry
                 text = data.decode("utf-8")
     walker = _Walker(data, text, origin, mapper, depth)
+    if env:
+        walker.values.update(env)
     walker.walk(tree.root_node, [None])
+    if walker.splits:
+        walker = _repaired(walker, tree.root_node.has_error, env)
+        tree = walker.tree if walker.tree is not None else tree
     if tree.root_node.has_error:
         walker.collect_errors(tree.root_node)
         # later errors are mostly the first one's cascade: report the first region once
@@ -316,6 +369,56 @@ def parse_shell(text: str, origin: str = "shell", mapper: Mapper = identity,
     if depth == 0 and walker.out.written:
         walker.out.written = merged_writes(walker.out.written)
     return walker.out
+
+
+MAX_REPAIRS = 16
+
+
+def _last_simple(node: Any) -> Any:
+    """The simple command a redirect after a list or pipeline applies to: its last one
+    (None when that is a compound command: the redirect is the compound's)."""
+    while node.type in ("list", "pipeline"):
+        named = [c for c in node.children if c.is_named and c.type != "comment"]
+        if not named:
+            return None
+        node = named[-1]
+    return node if node.type == "command" else None
+
+
+def _repaired(walker: _Walker, had_error: bool, env: dict[str, str] | None) -> _Walker:
+    """tree-sitter-bash (0.25) reads some valid scripts into trees bash could never
+    build, with no error flag: the first command of a line taken as arguments of the
+    last command of the line before (a pipeline followed by `&&` on the next line,
+    tree-sitter-bash #347; `[ ... ]` merged across statements, #316), a redirect's
+    destination on a later line. A simple command never spans an unescaped newline, so
+    the statement ends there: a `;` is put right after the last word before that
+    newline (positions of every other word stay true) and the text is parsed again,
+    until no command spans a line. Where the parser still cannot read it (or reads it
+    with an error the original did not have), each such line is reported (QT001) from
+    the first reading; the rest is still analysed."""
+    first = walker
+    data = walker.data
+    for _ in range(MAX_REPAIRS):
+        for at in sorted(set(walker.splits), reverse=True):
+            data = data[:at] + b";" + data[at:]
+        tree = _parser().parse(data)
+        if tree.root_node.has_error and not had_error:
+            break
+        text = data.decode("utf-8")
+        walker = _Walker(data, text, first.origin, first.mapper, first.depth)
+        walker.tree = tree
+        if env:
+            walker.values.update(env)
+        walker.walk(tree.root_node, [None])
+        if not walker.splits:
+            return walker
+    for at in sorted(set(first.splits)):
+        row = first.data.count(b"\n", 0, at)
+        line, column = first.mapper(row, 0)
+        first.out.errors.insert(0, ParseError(
+            "shell statement the parser misreads (a command across a line end): this "
+            "line was not analysed", line, column))
+    return first
 
 
 class _Walker:
@@ -330,6 +433,12 @@ class _Walker:
         self.lines = data.split(b"\n") if not self.ascii else []
         # static values of variables, for `$PY x.py` (None: assigned differently twice)
         self.values: dict[str, str | None] = {}
+        # byte offsets where a misread command spans a line end (see `_repaired`)
+        self.splits: list[int] = []
+        # the command node a list's redirects belong to, and its index in `out.commands`
+        self.mark: int | None = None
+        self.marked: int | None = None
+        self.tree: Any = None
 
     # --- positions and words ----------------------------------------------------------------
 
@@ -386,6 +495,8 @@ class _Walker:
             self.assignment(node, cd)
             return
         if kind == "test_command":
+            if node.start_point[0] != node.end_point[0] and node.children[0].type == "[":
+                self.spans(node)
             self.test_words(node)
         if kind == "pipeline":
             self.pipeline(node, cd)
@@ -419,7 +530,11 @@ class _Walker:
             key = self.raw(name) if name else ""
             self.out.assignments.append((key, word))
             self.out.words.append(word)
-            static = word.text if not word.dynamic else self._looked_up(value)
+            if value.type == "array":  # `CMD=(python3 x.py)`: "${CMD[@]}" runs it
+                parts = [self._value(c) for c in value.named_children]
+                static = None if any(d for _, d in parts) else " ".join(p for p, _ in parts)
+            else:
+                static = word.text if not word.dynamic else self._looked_up(value)
             if key in self.values and self.values[key] != static:
                 static = None
             self.values[key] = static
@@ -456,25 +571,90 @@ class _Walker:
             return word  # `$A$A$A...` of a long value: not a path anyone writes
         return Word(text, word.line, word.column, False)
 
+    def _program_of(self, text: str) -> str | None:
+        """The program a dynamic first word names: `${PY:-python3}` (the default where
+        PY is not set in the script), `"${CMD[@]}"` of an array, `$(which python3)`,
+        `$(command -v python3)`."""
+        default = _DEFAULT.match(text)
+        if default:
+            known = self.values.get(default.group(1))
+            return known if default.group(1) in self.values else default.group(2)
+        array = _ARRAY.match(text)
+        if array:
+            return self.values.get(array.group(1))
+        if text.startswith(("$(", "`")):
+            return looked_up(text.strip("$()` \t"))
+        return None
+
     def _resolved(self, words: list[Word], nodes: list[Any]) -> tuple[list[Word], list[Any]]:
         """`$PYTHON3 x.py` with `PYTHON3="python3"` (or `PY=$(command -v python3)`) set
         before in the script: the command as it runs."""
         match = _VARIABLE.match(words[0].text) if words and words[0].dynamic else None
         value = self.values.get(match.group(1) or match.group(2)) if match else None
+        if value is None and words and words[0].dynamic:
+            value = self._program_of(words[0].text)
         if not value or not value.split():
             return words, nodes
         first = words[0]
         new = [Word(part, first.line, first.column, "$" in part) for part in value.split()]
         return [*new, *words[1:]], [nodes[0]] * len(new) + nodes[1:]
 
+    def spans(self, node: Any) -> None:
+        """Where `node`'s words run across an unescaped newline (impossible in bash)."""
+        previous = None
+        for child in node.children:
+            if child.type in ("comment", "heredoc_redirect") or (
+                    not child.is_named and child.type not in ("[", "]")):
+                continue
+            if child.start_point[0] != child.end_point[0] and child.type in (
+                    "word", "concatenation", "command_name"):
+                at = self._bare_newline(child)
+                if at is not None:
+                    self.splits.append(at)
+                    return
+            if previous is not None and child.start_point[0] > previous.end_point[0]:
+                gap = self.data[previous.end_byte:child.start_byte].replace(b"\\\n", b"")
+                if b"\n" in gap:
+                    # the first line end alone: what follows is parsed again
+                    self.splits.append(previous.end_byte)
+                    return
+            previous = child
+
+    def _bare_newline(self, node: Any) -> int | None:
+        """The offset of an unescaped, unquoted newline inside a word (tree-sitter-bash
+        may start a word with the newline that ends the command before it)."""
+        if node.type != "word":
+            for child in node.children:
+                if child.type in ("word", "command_name", "concatenation"):
+                    at = self._bare_newline(child)
+                    if at is not None:
+                        return at
+            return None
+        data = self.data
+        i, end = int(node.start_byte), int(node.end_byte)
+        while i < end:
+            byte = data[i]
+            if byte == 0x5C:  # backslash: the next byte is escaped
+                i += 2
+                continue
+            if byte == 0x0A:
+                return i
+            i += 1
+        return None
+
     def command(self, node: Any, cd: list[Word | None]) -> None:
+        if node.start_point[0] != node.end_point[0]:
+            self.spans(node)
         words: list[Word] = []
         nodes: list[Any] = []
+        heres: list[Any] = []
         for child in node.children:
             if child.type == "variable_assignment":
                 self.assignment(child, cd)
             elif child.type in ("file_redirect", "herestring_redirect"):
                 self.redirect(child, cd)
+                if child.type == "herestring_redirect":
+                    heres.append(child)
             elif child.type == "command_name" or child.is_named:
                 words.append(self.word(child))
                 nodes.append(child)
@@ -484,6 +664,8 @@ class _Walker:
                         self.walk(sub, cd)
         if not words:
             return
+        if node.id == self.mark:
+            self.marked = len(self.out.commands)
         words, nodes = self._resolved(words, nodes)
         written = make_command(tuple(words), self.origin, cd[0])
         if written is None:
@@ -494,6 +676,10 @@ class _Walker:
             if any(e is not w for e, w in zip(expanded, words, strict=True)):
                 command = make_command(tuple(expanded), self.origin, cd[0]) or written
         self.out.commands.append(command)
+        if command.name == "find":
+            from qt_lint.command_model import exec_commands
+
+            self.out.commands.extend(exec_commands(command))
         # the data words as written: a value in a variable is judged where it is assigned
         self.out.words.extend(written.args)
         name = command.name
@@ -505,6 +691,8 @@ class _Walker:
                 # the directory, positioned at its `cd` (where QT104 reports)
                 cd[0] = Word(target.text, command.program.line, command.program.column)
         self.nested(command, words, nodes)
+        if heres:
+            self.herestrings(command, heres)
 
     def nested(self, command: Command, words: list[Word], nodes: list[Any]) -> None:
         """`bash -c 'script'`, `eval 'script'` and `ssh host 'script'`: the string is
@@ -531,6 +719,11 @@ class _Walker:
         node = by_position.get((script.line, script.column))
         if node is None:
             return
+        self.script_in(node, script.text)
+
+    def script_in(self, node: Any, text: str) -> None:
+        """`text`, the value of the word `node`, parsed as a shell script where it is
+        written."""
         quote = 1 if node.type in ("string", "raw_string") else 0
         row, column = node.start_point
         if not self.ascii and row < len(self.lines):
@@ -541,7 +734,17 @@ class _Walker:
         def mapper(r: int, c: int) -> tuple[int, int]:
             return outer(row + r, column + c if r == 0 else c)
 
-        self.out.extend(parse_shell(script.text, self.origin, mapper, self.depth + 1))
+        self.out.extend(parse_shell(text, self.origin, mapper, self.depth + 1))
+
+    def herestrings(self, command: Command, nodes: list[Any]) -> None:
+        """`bash <<< 'script'`: a here-string a shell reads is shell."""
+        if self.depth >= MAX_DEPTH or not reads_a_script(command):
+            return
+        for node in nodes:
+            target = next((c for c in node.children if c.is_named), None)
+            if target is not None:
+                value, _ = self._value(target)
+                self.script_in(target, value)
 
     def redirected(self, node: Any, cd: list[Word | None]) -> None:
         body = node.child_by_field_name("body")
@@ -559,11 +762,27 @@ class _Walker:
                 self.walk(child, cd)
         if body is not None:
             before = len(self.out.commands)
-            self.walk(body, cd)
+            simple = body.type == "command"
+            last = _last_simple(body)
+            if last is not None and last.id != body.id:
+                # tree-sitter-bash #345: `cd d && cat > f <<EOF` hangs the redirects on
+                # the list; bash gives them to its last command
+                saved = self.mark, self.marked
+                self.mark, self.marked = last.id, None
+                self.walk(body, cd)
+                if self.marked is not None:
+                    before = self.marked
+                    simple = True
+                self.mark, self.marked = saved
+            else:
+                self.walk(body, cd)
             fed = self.out.commands[before:before + 1]
-            if fed and _reads_a_script(fed[0]) and self.depth < MAX_DEPTH:
+            if fed and reads_a_script(fed[0]) and self.depth < MAX_DEPTH:
                 for heredoc in heredocs:
                     self.heredoc(heredoc)
+            heres = [c for c in node.children if c.type == "herestring_redirect"]
+            if fed and heres:
+                self.herestrings(fed[0], heres)
         for heredoc in heredocs:
             for child in heredoc.children:
                 if child.type == "file_redirect":
@@ -586,7 +805,7 @@ class _Walker:
                         text = self.raw(child)
                         rows = tuple(range(line, line + text.count("\n") + 1))
                         self.out.written.append(Written(target, text, rows, append))
-        elif writer is not None and not heredocs and body.type == "command":
+        elif writer is not None and not heredocs and simple:
             self.printed_to(writer, redirects)
 
     def printed_to(self, writer: Command, redirects: list[Redirect]) -> None:
@@ -601,6 +820,17 @@ class _Walker:
         for child in node.children:
             self.walk(child, cd)
         commands = self.out.commands[before:]
+        if len(commands) == 2 and commands[1].name in SHELLS and self.depth < MAX_DEPTH \
+                and shell_script_argument_free(commands[1]):
+            # `echo 'python3 x.py' | bash`: what is printed is the shell's script
+            text = printed(commands[0])
+            if text is not None:
+                first = commands[0].args[0] if commands[0].args else commands[0].program
+
+                def mapper(r: int, c: int, first: Word = first) -> tuple[int, int]:
+                    return first.line, first.column
+
+                self.out.extend(parse_shell(text, self.origin, mapper, self.depth + 1))
         if len(commands) == 2 and commands[1].name == "tee":
             files = [w for w in commands[1].args if not w.text.startswith("-")]
             if len(files) == 1:
@@ -632,6 +862,8 @@ class _Walker:
             self.out.extend(parse_shell(text, self.origin, mapper, self.depth + 1))
 
     def redirect(self, node: Any, cd: list[Word | None]) -> None:
+        if node.start_point[0] != node.end_point[0] and node.type == "file_redirect":
+            self.spans(node)
         operator = ""
         target = None
         for child in node.children:
@@ -684,3 +916,14 @@ def _unescape(text: str, escapable: str | None = None) -> str:
 
 def _unescape_double(text: str) -> str:
     return _unescape(text, '"\\$`\n')
+
+
+def syntax_tree(data: bytes) -> Any:
+    """tree-sitter's tree of a script, for models built on the same parse (shellflow)."""
+    return _parser().parse(data)
+
+
+def word_reader(data: bytes, text: str) -> Any:
+    """What turns the tree's nodes into positioned `Word`s (`.word(node)`, `.raw(node)`,
+    `.position(node)`), as the command walk reads them."""
+    return _Walker(data, text, "shell", identity, 0)
