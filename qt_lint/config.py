@@ -35,8 +35,12 @@ TOMLDecodeError = tomllib.TOMLDecodeError
 
 
 def parse_toml(text: str) -> dict[str, Any]:
-    """A TOML document (tomllib, or tomli on Python 3.10); TOMLDecodeError when invalid."""
-    document: dict[str, Any] = tomllib.loads(text)
+    """A TOML document (tomllib, or tomli on Python 3.10); TOMLDecodeError when invalid,
+    or nested deeper than the parser's recursion can follow."""
+    try:
+        document: dict[str, Any] = tomllib.loads(text)
+    except RecursionError:
+        raise TOMLDecodeError("nested too deeply to be read") from None
     return document
 
 
@@ -159,6 +163,9 @@ class Config:
 
     root: Path = field(default_factory=Path.cwd)
     source: Path | None = None
+    # with --base-config: the working tree's configuration file that the base does not
+    # have and that would replace `source` for the files below it (QT005 reports it)
+    proposed_source: Path | None = None
     select: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()

@@ -201,6 +201,25 @@ def read_text(path: Path, max_size: int, systemd: bool = False, utf16: bool = Fa
     return decode(data, max_size, systemd, utf16)
 
 
+def link_outside(path: str, root: str) -> bool:
+    """`path` is a symbolic link whose target lies outside its repository (the nearest
+    folder above it with a `.git`, else `root`): a committed link to `/proc/self/environ`
+    or a host's unit is not the repository's file, and what it holds is not ours to read
+    or report."""
+    if not os.path.islink(path):
+        return False
+    folder = os.path.dirname(os.path.abspath(path))
+    while not os.path.lexists(os.path.join(folder, ".git")):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            folder = root
+            break
+        folder = parent
+    real_root = os.path.realpath(folder)
+    target = os.path.realpath(path)
+    return target != real_root and not target.startswith(real_root.rstrip("/") + "/")
+
+
 def _os_reason(exc: OSError) -> str:
     if exc.errno == errno.ELOOP:
         return "cannot read: symbolic link loop"

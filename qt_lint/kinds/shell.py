@@ -46,6 +46,25 @@ class ShellKind(ShellFamily):
     def runs(self, program: bytes) -> bool:
         return program in _SHELLS
 
+    def comment_positions(self, text: str) -> set[tuple[int, int]] | None:
+        """(line, column from 0) of the `#` of every shell comment: a heredoc body or a
+        quoted string that holds `# qt-lint: ignore-file[...]` is data, not a suppression.
+        None when the parser cannot load (then every directive-shaped line counts)."""
+        from qt_lint.config import ConfigError
+        from qt_lint.parsers.shell import comment_starts
+
+        try:
+            starts = comment_starts(text)
+        except (ConfigError, RecursionError):
+            return None
+        lines = text.split("\n")
+        out = set()
+        for line, column in starts:
+            raw = lines[line - 1].encode("utf-8", "surrogateescape") if line <= len(lines) \
+                else b""
+            out.add((line, len(raw[:column - 1].decode("utf-8", "replace"))))
+        return out
+
     def dependencies(self, project: Project, abspath: str, content: Callable[[], bytes]) -> str:
         # QT701 judges `sudo` by what runs the script: only a script that escalates depends
         # on the units, crontabs and scripts that name it

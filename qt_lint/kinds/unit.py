@@ -55,7 +55,16 @@ class UnitKind(FileKind):
         return environment_entries(ctx.unit_document)
 
     def dependencies(self, project: Project, abspath: str, content: Callable[[], bytes]) -> str:
-        return project.units_digest
+        # the repository's units, and whatever is merged from disk, tracked or not (an
+        # untracked local drop-in setting User=qt over a fragment's User=root)
+        import hashlib
+
+        merged = hashlib.sha256(project.units_digest.encode())
+        for path in project.merged_paths(abspath):
+            if path == abspath:
+                continue  # its own content keys the cache entry already
+            merged.update(f"{path}\0{project.files.read(path)}\0".encode())
+        return merged.hexdigest()
 
     def appended(self, relpath: str, text: str, item: Written) -> tuple[str, str, Written]:
         """Lines added to a unit the script did not write: judged as a drop-in (what they

@@ -51,7 +51,10 @@ class TmpState(Rule):
     kinds = frozenset({Kind.UNIT, Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON,
                        Kind.ENV})
     summary = "Persistent state under /tmp or /var/tmp"
-    prefilter = AnyOf("/tmp")
+    # in Python, also a path joined from parts (`Path("/") / "tmp"`, `os.path.join("/", "tmp")`)
+    prefilter = {kind: AnyOf("/tmp") for kind in (Kind.UNIT, Kind.ENV, Kind.SHELL,
+                                                  Kind.MAKEFILE, Kind.CRONTAB)}
+    prefilter[Kind.PYTHON] = AnyOf("/tmp", '"tmp', "'tmp")
     example_path = "systemd/quantum-backend.service"
     VALID = (Example(GOLDEN), Example(GOLDEN.replace("Type=simple", "Type=simple\nPrivateTmp=yes"
                                                      "\nEnvironment=TMPDIR=/tmp")),
