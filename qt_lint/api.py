@@ -243,8 +243,7 @@ def scan(targets: list[Target], settings: RunSettings, project: Project,
     """Each target's result. `data`: standard input (one target); `contents`: the bytes
     already read of each target (None: read it)."""
     jobs = jobs or os.cpu_count() or 1
-    if len(targets) > 1:
-        _fewer_collections()
+    _fewer_collections()
     known = contents if contents is not None else [data] * len(targets)
     if data is not None or jobs <= 1 or len(targets) < PARALLEL_THRESHOLD:
         return list(_progress((check_file(t, settings, project, d)

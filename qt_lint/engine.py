@@ -15,13 +15,13 @@ from dataclasses import dataclass, replace
 
 from qt_lint import kinds, suppress
 from qt_lint.classify import Target
-from qt_lint.config import ConfigError
+from qt_lint.config import ConfigError, Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.parsers import ParseError
 from qt_lint.project import Project
 from qt_lint.registry import rule, rules_for
-from qt_lint.rule import passes
+from qt_lint.rule import Prefilter, Rule, passes
 from qt_lint.settings import RunSettings
 from qt_lint.source import (
     Text,
@@ -122,9 +122,15 @@ def _analyse(target: Target, source: Text, settings: RunSettings,
     parse_failed: ParseError | None = None
     examined = False
     overflow: dict[str, int] = {}  # code -> line of its first finding not taken
-    for r in rules_for(kind, settings.active):
-        if not r.applies_to(target.relpath, settings.contract) or \
-                not passes(r.prefilter_for(kind, settings.contract), source.text):
+    text = source.text
+    verdicts: dict[int, bool] = {}  # rules that share a prefilter (QT502/QT503) share its scan
+    for r, prefilter in _prefilters(kind, settings.active, settings.contract):
+        if not r.applies_to(target.relpath, settings.contract):
+            continue
+        verdict = verdicts.get(id(prefilter))
+        if verdict is None:
+            verdict = verdicts[id(prefilter)] = passes(prefilter, text)
+        if not verdict:
             continue
         examined = True
         try:
@@ -326,9 +332,17 @@ def _unselected_rule_applies(kind: Kind, text: str, settings: RunSettings,
                              relpath: str = "") -> bool:
     """A rule that was not selected could fire on this text (so QT001's answer does not
     depend on the selection). The selected ones were just asked: they are not asked again."""
-    return any(r.applies_to(relpath, settings.contract) and
-               passes(r.prefilter_for(kind, settings.contract), text)
-               for r in rules_for(kind, settings.known) if r.code not in settings.active)
+    return any(r.applies_to(relpath, settings.contract) and passes(prefilter, text)
+               for r, prefilter in _prefilters(kind, settings.known, settings.contract)
+               if r.code not in settings.active)
+
+
+@functools.cache
+def _prefilters(kind: Kind, active: frozenset[str],
+                contract: Contract) -> tuple[tuple[Rule, Prefilter | None], ...]:
+    """Each rule of the kind with its prefilter, built once per run (rules whose prefilter
+    depends on the contract built a new one for every file)."""
+    return tuple((r, r.prefilter_for(kind, contract)) for r in rules_for(kind, active))
 
 
 def parse_error(path: str, line: int, column: int, message: str) -> Finding:
