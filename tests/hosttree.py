@@ -120,6 +120,12 @@ def build_host(root: Path) -> Path:
     os.symlink("/lib/systemd/system/redis-server.service",
                root / "etc/systemd/system/multi-user.target.wants/redis-server.service")
     put(root, "/etc/redis/redis.conf", REDIS_CONF, 0o640)
+    # Debian's cron package: the system crontab runs the run-parts folders (H153 judges it)
+    put(root, "/etc/crontab", "SHELL=/bin/sh\n"
+        "PATH=/usr/local/sbin:/usr/local/bin:/sbin:/bin:/usr/sbin:/usr/bin\n"
+        "17 *\t* * *\troot\tcd / && run-parts --report /etc/cron.hourly\n"
+        "25 6\t* * *\troot\ttest -x /usr/sbin/anacron || { cd / && run-parts --report "
+        "/etc/cron.daily; }\n")
     # units (installed and in the repository) and env files
     for service, script in SERVICES.items():
         venv = c.venv_for_unit(f"quantum-{service}") or "backend"

@@ -419,3 +419,30 @@ def test_snapshot_scrub_keeps_what_systemd_reads() -> None:
     env = "# note \\\nAUTO_ACTIVATION=enabled\nSHADOW_MODE=enabled\n"
     assert [e.key for e in parse_env(scrub(env)).entries] == \
         [e.key for e in parse_env(env).entries] == ["SHADOW_MODE"]
+
+
+def test_a_failing_redis_value_names_the_line_that_set_it(host: Path) -> None:
+    """Issue 26 item 9: for an operator, a failing Redis value says where it was set: the
+    config line (through an included glob, counted per file) or the unit's option."""
+    from tests.test_host import audit
+
+    (host / "etc/redis/conf.d").mkdir()
+    (host / "etc/redis/conf.d/10-a.conf").write_text("# first\nmaxmemory 1gb")  # no newline
+    (host / "etc/redis/conf.d/20-b.conf").write_text("\n# persistence\nappendonly no\n")
+    conf = host / "etc/redis/redis.conf"
+    conf.write_text(conf.read_text() + "include /etc/redis/conf.d/*.conf\n")
+    _, doc = audit(host)
+    checks = {c["code"]: c for c in doc["checks"]}  # type: ignore[union-attr]
+    assert checks["H102"]["status"] == "fail"
+    assert checks["H102"]["actual"] == \
+        "appendonly no (appendonly set at /etc/redis/conf.d/20-b.conf:3)"
+    dropin = host / "etc/systemd/system/redis-server.service.d"
+    dropin.mkdir(parents=True)
+    (dropin / "override.conf").write_text(
+        "[Service]\nExecStart=\n"
+        "ExecStart=/usr/bin/redis-server /etc/redis/redis.conf --protected-mode no\n")
+    _, doc = audit(host)
+    h103 = next(c for c in doc["checks"] if c["code"] == "H103")  # type: ignore[union-attr]
+    assert h103["status"] == "fail"
+    assert h103["actual"].endswith(
+        "(protected-mode set at ExecStart= of redis-server.service (--protected-mode))"), h103

@@ -918,7 +918,9 @@ def _redis_image(reader: Reader, config: Config, search: Search) -> dict[str, An
             out["conf"] = conf or "(no config file: Redis's built-in defaults)"
     settings: dict[str, str] = {}
     conf_files: list[str] = []
-    problem = _read_redis_conf(reader, conf, settings, 0, conf_files) if conf else None
+    origins: dict[str, str] = {}
+    problem = _read_redis_conf(reader, conf, settings, 0, conf_files, origins) \
+        if conf else None
     out["conf_files"] = conf_files
     if problem:
         out["error"] = problem
@@ -926,10 +928,14 @@ def _redis_image(reader: Reader, config: Config, search: Search) -> dict[str, An
         for key, value in options:
             if key in REDIS_DEFAULTS:
                 settings[key] = value
+                origins[key] = f"ExecStart= of {c.redis_unit} (--{key})"
             elif key == "requirepass":
                 settings[key] = "set"
         out["config"] = {key: settings.get(key, default)
                          for key, default in REDIS_DEFAULTS.items()}
+        # where each value was set: the line an operator changes (a built-in default: none)
+        out["origins"] = {key: origins.get(key, "Redis's built-in default")
+                          for key in REDIS_DEFAULTS}
         out["requirepass"] = "requirepass" in settings  # whether set, never the value
         out["overrides"] = sorted({k for k, _ in options if k in REDIS_DEFAULTS})
     enabled = []
@@ -981,7 +987,8 @@ def redis_arguments(args: list[str]) -> tuple[str | None, list[tuple[str, str]]]
 
 
 def _read_redis_conf(reader: Reader, path: str, settings: dict[str, str],
-                     depth: int, files: list[str] | None = None) -> str | None:
+                     depth: int, files: list[str] | None = None,
+                     origins: dict[str, str] | None = None) -> str | None:
     """redis.conf as redis-server reads it (qt_lint/parsers/redisconf.py: quoting, any
     case, `include` with a glob), into `settings`; each file read is added to `files`; the
     reason when Redis would refuse it."""
@@ -1001,7 +1008,7 @@ def _read_redis_conf(reader: Reader, path: str, settings: dict[str, str],
 
     try:
         settings.update(read_redis_conf(path, read, listdir,
-                                        frozenset({*REDIS_DEFAULTS, "requirepass"})))
+                                        frozenset({*REDIS_DEFAULTS, "requirepass"}), origins))
     except RedisConfError as exc:
         return str(exc)
     return None

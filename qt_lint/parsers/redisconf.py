@@ -92,12 +92,14 @@ List = Callable[[str], "tuple[list[str], str | None]"]  # folder -> (names, why 
 
 
 def read_redis_conf(path: str, read: Read, listdir: List, keys: frozenset[str],
-                    ) -> dict[str, str]:
+                    origins: dict[str, str] | None = None) -> dict[str, str]:
     """The settings of `keys` that the file (and what it includes) sets, as Redis holds
     them: yes/no lower-cased, several words joined by a space. `requirepass` is reported
-    as `set`, never its value. Raises RedisConfError where Redis refuses to start."""
+    as `set`, never its value. Raises RedisConfError where Redis refuses to start.
+    `origins`, when given, gets the `path:line` of the directive that set each key (for an
+    operator: the line to change)."""
     settings: dict[str, str] = {}
-    _load(path, read, listdir, keys, settings, 0)
+    _load(path, read, listdir, keys, settings, 0, origins if origins is not None else {})
     return settings
 
 
@@ -128,13 +130,19 @@ def glob(pattern: str, listdir: List) -> list[str]:
 
 
 def _load(path: str, read: Read, listdir: List, keys: frozenset[str],
-          settings: dict[str, str], depth: int) -> None:
+          settings: dict[str, str], depth: int, origins: dict[str, str]) -> None:
+    # (first line in the text, file): the matches of a glob are read as one text, as Redis
+    # does, so a file without a final newline runs into the next one's first line
+    starts: list[tuple[int, str]] = []
     if any(c in path for c in "*?["):
         texts = []
+        at = 1
         for match in glob(path, listdir):
             text, why = read(match)
             if text is None:
                 raise RedisConfError(f"{match}: {why} (Redis cannot open an included file)")
+            starts.append((at, match))
+            at += text.count("\n")
             texts.append(text)
         text = "".join(texts)
     else:
@@ -142,6 +150,12 @@ def _load(path: str, read: Read, listdir: List, keys: frozenset[str],
         if got is None:
             raise RedisConfError(f"{path}: {why}")
         text = got
+        starts.append((1, path))
+
+    def where(number: int) -> str:
+        first, name = next((s for s in reversed(starts) if s[0] <= number), (1, path))
+        return f"{name}:{number - first + 1}"
+
     for number, raw in enumerate(text.split("\n"), 1):
         line = raw.strip(_BLANKS)
         if not line or line[0] == "#":
@@ -157,9 +171,10 @@ def _load(path: str, read: Read, listdir: List, keys: frozenset[str],
             if depth >= MAX_DEPTH:
                 raise RedisConfError(f"{path}:{number}: includes nested more than "
                                      f"{MAX_DEPTH} deep")
-            _load(words[1], read, listdir, keys, settings, depth + 1)
+            _load(words[1], read, listdir, keys, settings, depth + 1, origins)
         elif name == "requirepass" and name in keys:
             settings[name] = "set"
+            origins[name] = where(number)
         elif name in keys:
             value = " ".join(words[1:])
             if name in _BOOLEANS:
@@ -168,3 +183,4 @@ def _load(path: str, read: Read, listdir: List, keys: frozenset[str],
                                          "(Redis refuses the file)")
                 value = value.lower()
             settings[name] = value
+            origins[name] = where(number)

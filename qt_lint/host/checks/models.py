@@ -8,6 +8,7 @@ from qt_lint.finding import Kind
 from qt_lint.host.check import (
     ERROR,
     FAIL,
+    NA,
     PASS,
     Audit,
     HostCheck,
@@ -105,7 +106,8 @@ class CronSchedules(HostCheck):
     QT601 (activation: running the canary script, `AUTO_ACTIVATION=enabled` or
     `SHADOW_MODE=disabled` lines, the model setting written), QT101 (a system python) and
     QT105 (an ops script run without the wrapper). A cron folder that exists but cannot be
-    listed, or a crontab that cannot be read, is an error.
+    listed, or a crontab that cannot be read, is an error. A host with no crontab and no
+    cron folder at all is N/A: cron schedules nothing there.
 
     ## Why is this bad?
     Contract F: "NEVER auto-activate", canary activation needs a person; B and G: ops jobs
@@ -152,7 +154,10 @@ class CronSchedules(HostCheck):
             paths += sorted(p for p in s.texts if p.startswith(prefix) and "/" not in
                             p[len(prefix):] and p not in CRON_DIRS)
         if not paths:
-            yield self.result(PASS, "/etc/crontab", expected, "no crontab")
+            # no cron here at all: nothing is scheduled by cron (documented N/A), which is
+            # not "found nothing to judge" (a crontab cron would read is always judged)
+            yield self.result(NA, "/etc/crontab", expected,
+                              "no crontab and no cron folder: cron schedules nothing here")
             return
         for path in paths:
             got = s.text(path)

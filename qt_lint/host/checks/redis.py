@@ -150,7 +150,7 @@ class RedisPersistence(HostCheck):
             yield self.result(ERROR, _object(audit), "appendonly yes", why)
         else:
             yield self.result(PASS if value == "yes" else FAIL, _object(audit),
-                              "appendonly yes", f"appendonly {value}")
+                              "appendonly yes", f"appendonly {value}" + _set_at(r, "appendonly"))
 
 
 _LOOPBACK = ("127.", "::1", "-::1", "localhost")
@@ -206,7 +206,19 @@ class RedisLoopback(HostCheck):
         wanted = str(r.get("port") if r.get("source") != "image" and r.get("port")
                      else audit.config.contract.redis_port)
         ok = not public and protected == "yes" and (port is None or port == wanted)
+        wrong = [key for key, bad in (("bind", bool(public)),
+                                      ("protected-mode", protected != "yes"),
+                                      ("port", port is not None and port != wanted)) if bad]
         yield self.result(PASS if ok else FAIL, _object(audit),
                           f"bind 127.0.0.1 ::1, protected-mode yes, port {wanted}",
                           f"bind {bind or '(empty: every interface)'}, protected-mode "
-                          f"{protected}" + (f", port {port}" if port is not None else ""))
+                          f"{protected}" + (f", port {port}" if port is not None else "")
+                          + "".join(_set_at(r, key) for key in wrong))
+
+
+def _set_at(redis: dict[str, object], key: str) -> str:
+    """Where an image's Redis got a value (the config line, or the unit's `ExecStart=`
+    option), for the operator who changes it; nothing for a live Redis (it was asked)."""
+    origins = redis.get("origins")
+    where = origins.get(key) if isinstance(origins, dict) else None
+    return f" ({key} set at {where})" if isinstance(where, str) else ""
