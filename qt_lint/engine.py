@@ -104,8 +104,9 @@ def _analyse(target: Target, source: Text, settings: RunSettings,
     raw: list[Finding] = []
     parse_failed: ParseError | None = None
     examined = False
+    searched = spec.prefilter_text(ctx)
     for r in rules_for(kind, settings.active):
-        if not passes(r.prefilter_for(kind, settings.contract), source.text):
+        if not passes(r.prefilter_for(kind, settings.contract), searched):
             continue
         examined = True
         try:
