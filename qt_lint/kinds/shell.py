@@ -28,6 +28,20 @@ _QUOTING = ("'", '"', "\\", "$")
 _MAKEFILES = {"Makefile", "makefile", "GNUmakefile"}
 
 
+def _may_escalate(data: bytes) -> bool:
+    """The script may run `sudo`/`su`/...: the words are in its bytes as the shell reads
+    them once quotes and backslashes are gone (`su"do"`, `s\\udo`), or an ANSI-C string
+    (`$'\\x73udo'`) could spell anything."""
+    if any(word in data for word in _ESCALATION_BYTES):
+        return True
+    if b"$'" in data:
+        return True
+    if not any(mark in data for mark in (b"'", b'"', b"\\")):
+        return False
+    plain = data.replace(b"\\\n", b"").translate(None, b"'\"\\")
+    return any(word in plain for word in _ESCALATION_BYTES)
+
+
 class ShellFamily(FileKind):
     """What the three shell readers share: the analysis is where commands come from."""
 
@@ -72,7 +86,7 @@ class ShellKind(ShellFamily):
         import hashlib
 
         data = content()
-        if not any(word in data for word in _ESCALATION_BYTES):
+        if not _may_escalate(data):
             return ""
         how = project.service_scripts.get(abspath, "")
         return hashlib.sha256(how.encode()).hexdigest()
