@@ -45,6 +45,8 @@ class CheckRun:
     analysed: int = 0  # files analysed this run (the others came from the cache)
     baselined: int = 0
     stale: int = 0
+    baselined_fixable: int = 0  # baselined findings a safe fix would remove
+    rebased: Counter[Key] | None = None  # the baseline as the fixes moved it (to be saved)
 
 
 def classify_candidates(candidates: Sequence[Candidate], root: str | Path | None = None
@@ -150,11 +152,20 @@ def check(paths: Sequence[Path], settings: RunSettings | Config, *,
     out = CheckRun(findings, len(targets) + len(missing), fixed, relpaths, analysed)
     if baseline is not None:
         from qt_lint.baseline import apply as apply_baseline
+        from qt_lint.baseline import rebase
 
+        if fixed:
+            # a fix that rewrote a baselined finding's line must not make it new
+            moved = rebase(baseline, [(relpaths[t.path], fixed[t.abspath].before,
+                                       fixed[t.abspath].findings)
+                                      for t in targets if t.abspath in fixed])
+            if moved != baseline:
+                baseline = out.rebased = moved
         filtered = apply_baseline(findings, baseline, relpaths, set(relpaths.values()),
                                   config.root)
         out.findings, out.baselined, out.stale = (filtered.findings, filtered.baselined,
                                                   filtered.stale)
+        out.baselined_fixable = filtered.fixable
     return out
 
 

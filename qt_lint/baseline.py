@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +39,7 @@ class Filtered:
     findings: list[Finding]
     baselined: int
     stale: int
+    fixable: int = 0  # baselined findings with a safe fix (`--fix-baselined` applies them)
 
 
 def _key(finding: Finding, relpaths: dict[str, str]) -> Key:
@@ -59,13 +60,18 @@ def write(path: Path, findings: Sequence[Finding], relpaths: dict[str, str],
         for key, count in load(path).items():
             if not _in_scope(key[0], checked, root):
                 counts[key] += count
+    save(path, counts)
+    return sum(counts.values())
+
+
+def save(path: Path, counts: Counter[Key]) -> None:
+    """The baseline file for these entries: sorted JSON, replaced atomically."""
     entries = [{"path": p, "code": c, "fingerprint": fp, "count": n}
-               for (p, c, fp), n in sorted(counts.items())]
+               for (p, c, fp), n in sorted(counts.items()) if n > 0]
     document = {"version": BASELINE_VERSION, "tool": "qt-lint", "findings": entries}
     from qt_lint.atomic import replace_file
 
     replace_file(str(path), (json.dumps(document, indent=1) + "\n").encode("utf-8"))
-    return sum(counts.values())
 
 
 def load(path: Path) -> Counter[Key]:
@@ -96,12 +102,87 @@ def apply(findings: Sequence[Finding], known: Counter[Key], relpaths: dict[str, 
     (or deleted) files."""
     remaining = Counter({k: n for k, n in known.items() if _in_scope(k[0], checked, root)})
     new: list[Finding] = []
-    absorbed = 0
+    absorbed = fixable = 0
     for finding in findings:
         key = _key(finding, relpaths)
         if remaining[key] > 0:
             remaining[key] -= 1
             absorbed += 1
+            fixable += bool(finding.fix and finding.fix.safe)
         else:
             new.append(finding)
-    return Filtered(new, absorbed, sum(n for n in remaining.values() if n > 0))
+    return Filtered(new, absorbed, sum(n for n in remaining.values() if n > 0), fixable)
+
+
+def rebase(known: Counter[Key], fixed: Iterable[tuple[str, Sequence[Finding],
+                                                      Sequence[Finding]]]) -> Counter[Key]:
+    """The baseline after fixes rewrote some files: for each (relpath, findings before the
+    fixes, findings after), the entries of the findings the fixes removed go, and a
+    baselined finding that is still there but whose line a fix rewrote (a QT401 on an
+    `After=` line that QT407's fix extended) keeps being baselined under its new
+    fingerprint. A finding that was new before the fix stays new: each finding after the
+    fix is paired with the one it was before (same code; the same fingerprint, else the
+    same message nearest in the file, else the next in order)."""
+    out = Counter(known)
+    for relpath, before, after in fixed:
+        remaining = Counter({(c, fp): n for (p, c, fp), n in known.items() if p == relpath})
+        was_baselined: list[bool] = []
+        for finding in before:
+            key = (finding.code, finding.anchor)
+            was_baselined.append(remaining[key] > 0)
+            if remaining[key] > 0:
+                remaining[key] -= 1
+        for (p, c, fp) in list(out):
+            if p == relpath:
+                # consumed entries are rebuilt below; the rest (stale) stay as they were
+                out[(p, c, fp)] = remaining[(c, fp)]
+        for index in _pairs(before, after):
+            finding = after[index[1]]
+            if was_baselined[index[0]]:
+                out[(relpath, finding.code, finding.anchor)] += 1
+    return +out
+
+
+def _pairs(before: Sequence[Finding], after: Sequence[Finding]) -> list[tuple[int, int]]:
+    """(index in before, index in after) of the findings a fix left in place; linear in
+    the findings but for the nearest-line choice among findings of one message."""
+    free = [True] * len(before)
+    by_anchor: dict[tuple[str, str], list[int]] = {}
+    by_message: dict[tuple[str, str], list[int]] = {}
+    by_code: dict[str, list[int]] = {}
+    for i, f in enumerate(before):
+        by_anchor.setdefault((f.code, f.anchor), []).append(i)
+        by_message.setdefault((f.code, f.message), []).append(i)
+        by_code.setdefault(f.code, []).append(i)
+
+    def take(candidates: list[int], line: int | None) -> int | None:
+        while candidates and not free[candidates[0]]:
+            candidates.pop(0)
+        live = [i for i in candidates if free[i]] if line is not None else candidates[:1]
+        if not live:
+            return None
+        best = live[0] if line is None else min(live, key=lambda i: abs(before[i].line - line))
+        free[best] = False
+        return best
+
+    pairs: list[tuple[int, int]] = []
+    unpaired: list[int] = []
+    for j, f in enumerate(after):
+        got = take(by_anchor.get((f.code, f.anchor), []), None)
+        if got is None:
+            unpaired.append(j)
+        else:
+            pairs.append((got, j))
+    rest: list[int] = []
+    for j in unpaired:
+        f = after[j]
+        got = take(by_message.get((f.code, f.message), []), f.line)
+        if got is None:
+            rest.append(j)
+        else:
+            pairs.append((got, j))
+    for j in rest:
+        got = take(by_code.get(after[j].code, []), None)
+        if got is not None:
+            pairs.append((got, j))
+    return pairs

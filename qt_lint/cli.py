@@ -20,17 +20,68 @@ from qt_lint.report import FORMATS
 from qt_lint.runner import CheckOptions, load, run_check, split_config_values, use_color
 
 
+class GroupedCommand(click.Command):
+    """`--help` with the options under headings (ruff's layout), in the order of
+    `sections`: option name -> heading; the rest under "Other options"."""
+
+    sections: dict[str, str] = {}
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is not None:
+                heading = self.sections.get(param.name or "", "Other options")
+                groups.setdefault(heading, []).append(record)
+        order = [*dict.fromkeys(self.sections.values()), "Other options"]
+        for heading in order:
+            if heading in groups:
+                with formatter.section(heading):
+                    formatter.write_dl(groups[heading])
+
+
+def _grouped(sections: dict[str, str]) -> type[GroupedCommand]:
+    return type("Grouped", (GroupedCommand,), {"sections": sections})
+
+
+_CHECK_SECTIONS = {
+    **dict.fromkeys(("output_format", "output_file", "statistics", "quiet", "color",
+                     "show_files"), "Output"),
+    **dict.fromkeys(("select", "extend_select", "ignore", "strict", "exit_zero"),
+                    "Rule selection"),
+    **dict.fromkeys(("exclude", "extend_exclude", "force_exclude", "stdin_filename"),
+                    "File selection"),
+    **dict.fromkeys(("fix", "fix_baselined", "unsafe_fixes", "show_fixes",
+                     "exit_non_zero_on_fix", "show_diff"), "Fixes"),
+    **dict.fromkeys(("baseline_path", "write_baseline", "diff_base", "base_config"),
+                    "Adoption and CI"),
+    **dict.fromkeys(("config_path", "isolated", "jobs", "no_cache", "debug"),
+                    "Configuration and run"),
+}
+_HOST_SECTIONS = {
+    **dict.fromkeys(("root", "repo", "offline", "config_path", "only", "service"),
+                    "What is audited"),
+    **dict.fromkeys(("output_format", "output_file", "failures_only", "color"), "Output"),
+    **dict.fromkeys(("redis_host", "redis_port", "redis_password_file", "timeout"),
+                    "Redis (live host)"),
+    **dict.fromkeys(("time_limit", "snapshot_out", "snapshot_in"), "Run and snapshots"),
+}
+_COLOR = click.Choice(["auto", "always", "never"])
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="qt-lint")
 def cli() -> None:
     """qt-lint enforces the Quantum Trader systemd golden contract."""
 
 
-@cli.command()
+@cli.command(cls=_grouped(_CHECK_SECTIONS))
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
-@click.option("--format", "output_format", default="text", show_default=True,
-              type=click.Choice(FORMATS),
-              help="Output format.")
+@click.option("--format", "--output-format", "output_format", default="text",
+              show_default=True, type=click.Choice(FORMATS),
+              help="Output format (--output-format: ruff's name).")
+@click.option("--color", type=_COLOR, default="auto", show_default=True,
+              help="Colour: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces it).")
 @click.option("--config", "config_path", multiple=True, metavar="FILE|KEY=VALUE",
               help="Configuration file (default: nearest qt-lint.toml or pyproject.toml), "
                    "or a TOML `key = value` overriding one of its settings (repeatable).")
@@ -57,6 +108,8 @@ def cli() -> None:
                    "still gets the text report.")
 @click.option("--quiet", "-q", is_flag=True, help="Print the findings only (no summary).")
 @click.option("--fix", is_flag=True, help="Apply safe fixes to the files.")
+@click.option("--fix-baselined", is_flag=True,
+              help="Fix the baselined findings too and update the baseline (burn-down).")
 @click.option("--unsafe-fixes", is_flag=True,
               help="With --fix/--diff, also apply fixes marked unsafe.")
 @click.option("--show-fixes", is_flag=True, help="With --fix, list the findings it fixed.")
@@ -168,7 +221,7 @@ def explain(code: str) -> None:
     click.echo(rule.docs())
 
 
-@cli.command()
+@cli.command(cls=_grouped(_HOST_SECTIONS))
 @click.option("--root", default="/", show_default=True,
               help="Audit a mounted image or chroot: every path is resolved inside it.")
 @click.option("--repo", help="The repository on the host (default: the contract's repo root).")
@@ -188,10 +241,16 @@ def explain(code: str) -> None:
               help="Seconds for the whole collection; what is not read by then is ERROR.")
 @click.option("--offline", is_flag=True,
               help="An image, not a running host: live-process checks are not applicable.")
-@click.option("--format", "output_format", default="text",
-              type=click.Choice(["text", "json", "junit", "prometheus"]))
+@click.option("--format", "--output-format", "output_format", default="text",
+              show_default=True, type=click.Choice(["text", "json", "junit", "prometheus"]),
+              help="Output format (--output-format: ruff's name).")
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False),
-              help="Write the report to this file (replaced atomically) instead of stdout.")
+              help="Write the report in --format to this file (atomically); the terminal "
+                   "still gets the text report.")
+@click.option("--failures-only", is_flag=True,
+              help="Text report: only what did not pass (and the summary).")
+@click.option("--color", type=_COLOR, default="auto", show_default=True,
+              help="Colour: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces it).")
 @click.option("--only", help="Comma-separated check codes or prefixes (H13,H141).")
 @click.option("--service", help="Only this service (backend, quantum-backend).")
 @click.option("--snapshot-out", type=click.Path(dir_okay=False),
@@ -202,7 +261,7 @@ def host(root: str, repo: str | None, config_path: str | None, redis_host: str |
          redis_port: int | None, redis_password_file: str | None, timeout: float,
          time_limit: float, offline: bool, output_format: str, output_file: str | None,
          only: str | None, service: str | None, snapshot_out: str | None,
-         snapshot_in: str | None) -> None:
+         snapshot_in: str | None, failures_only: bool, color: str) -> None:
     """Audit a live host (read-only, fail closed): exit 0 only when every check passes."""
     from qt_lint.host.run import audit_host
 
@@ -211,7 +270,7 @@ def host(root: str, repo: str | None, config_path: str | None, redis_host: str |
         redis_port=redis_port, redis_password_file=redis_password_file, timeout=timeout,
         time_limit=time_limit, offline=offline, output_format=output_format,
         output_file=output_file, only=only, service=service, snapshot_out=snapshot_out,
-        snapshot_in=snapshot_in, color=use_color() and not output_file))
+        snapshot_in=snapshot_in, color=use_color(color), failures_only=failures_only))
 
 
 @cli.group()

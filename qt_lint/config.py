@@ -480,6 +480,12 @@ def json_schema() -> dict[str, Any]:
             for key, validator in _CONTRACT_KEYS.items()}},
     }
     assert set(top) == set(_TOP_KEYS)
+    from qt_lint.config_text import CONTRACT, TOP
+
+    for key, schema in top.items():
+        schema = top[key] = dict(schema, description=TOP[key])
+    for key, schema in top["contract"]["properties"].items():
+        schema["description"] = CONTRACT[key]
     return {"$schema": "https://json-schema.org/draft/2020-12/schema",
             "title": "qt-lint configuration ([tool.qt-lint] or qt-lint.toml)",
             "type": "object", "additionalProperties": False, "properties": top}

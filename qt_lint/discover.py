@@ -10,9 +10,8 @@ import os
 import re
 import stat
 from dataclasses import dataclass
-from fnmatch import translate
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qt_lint.config import DEFAULT_EXCLUDE, Config
 
@@ -37,26 +36,76 @@ def relative_to_root(path: str | Path, root: str | Path) -> str:
     return path
 
 
-_GLOB_CHARS = frozenset("*?[")
+_GLOB_CHARS = frozenset("*?[\\")
 
 
 class Matcher:
-    """All exclude patterns at once. Ruff-like: a pattern without `/` matches any path
-    component; one with `/` matches the path or any of its parent folders. Plain names
-    (the common case) are a set lookup; only real globs go through one compiled regex."""
+    """All exclude (or per-file-ignore) patterns at once, with gitignore's semantics (as
+    ruff's globs): a pattern without an inner `/` matches at any depth, one with a `/`
+    (leading, inner) is anchored at the root; a trailing `/` matches folders only; `**/`
+    is any number of folders, zero included (`legacy/**/*.py` matches `legacy/x.py`); a
+    pattern that matches a folder matches everything in it; `!` re-includes. The common
+    forms are decided here without a regex (names: a set lookup; `dir/sub`, `dir/**`,
+    `dir/*`, `**/name`: prefixes and names); the rest is translated by `pathspec` (the
+    gitignore implementation pip and black use), imported only then: its import costs a
+    one-file run tens of milliseconds."""
 
     def __init__(self, patterns: tuple[str, ...]) -> None:
-        self.names = frozenset(
-            p.rstrip("/") for p in patterns
-            if "/" not in p.rstrip("/") and not _GLOB_CHARS & set(p)
-        )
-        rest = tuple(p for p in patterns if p.rstrip("/") not in self.names)
-        self.regex = _compile(rest)
+        self.names: set[str] = set()  # a component anywhere
+        self.dir_names: set[str] = set()  # a folder component anywhere
+        self.prefixes: list[str] = []  # anchored: the path or what is below it
+        self.dir_prefixes: list[str] = []  # anchored, folders only: what is below it
+        globs: list[str] = []
+        self.spec: Any = None
+        if any(p.startswith("!") for p in patterns):
+            self.spec = _gitignore_spec(patterns)  # order matters: one spec decides
+            return
+        for raw in patterns:
+            pattern = raw.removeprefix("./")
+            if not pattern.strip() or pattern.startswith("#"):
+                continue
+            if not self._simple(pattern):
+                globs.append(pattern)
+        self.regex = _compile(tuple(globs))
+
+    def _simple(self, pattern: str) -> bool:
+        dir_only = pattern.endswith("/")
+        body = pattern.rstrip("/")
+        if body.startswith("**/") and "/" not in body[3:] and not _GLOB_CHARS & set(body[3:]):
+            body = body[3:]  # `**/name`: a name at any depth
+        if body.endswith(("/**", "/*")) and body.rsplit("/", 1)[0].strip("/"):
+            body, dir_only = body.rsplit("/", 1)[0], True  # what is inside the folder
+            if "/" not in body.lstrip("/"):
+                body = "/" + body.lstrip("/")  # `dir/**` is anchored, as gitignore has it
+        if not body or _GLOB_CHARS & set(body) or "**" in body or body.endswith(" "):
+            return False
+        if "/" not in body:
+            (self.dir_names if dir_only else self.names).add(body)
+        else:
+            (self.dir_prefixes if dir_only else self.prefixes).append(body.lstrip("/"))
+        return True
 
     def __call__(self, relpath: str) -> bool:
-        if self.names and not self.names.isdisjoint(relpath.split("/")):
-            return True
+        relpath = relpath.removeprefix("./")
+        if self.spec is not None:
+            return bool(self.spec.match_file(relpath))
+        if self.names or self.dir_names:
+            parts = relpath.split("/")
+            if not self.names.isdisjoint(parts) or not self.dir_names.isdisjoint(parts[:-1]):
+                return True
+        for prefix in self.prefixes:
+            if relpath == prefix or relpath.startswith(prefix + "/"):
+                return True
+        for prefix in self.dir_prefixes:
+            if relpath.startswith(prefix + "/"):
+                return True
         return bool(self.regex and self.regex.search(relpath))
+
+
+def _gitignore_spec(patterns: tuple[str, ...]) -> Any:
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines([p.removeprefix("./") for p in patterns])
 
 
 @functools.lru_cache(maxsize=64)
@@ -65,21 +114,17 @@ def matcher(patterns: tuple[str, ...]) -> Matcher:
 
 
 def _compile(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regex for the patterns the fast forms do not cover, translated by pathspec."""
+    if not patterns:
+        return None
+    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+
     parts = []
     for pattern in patterns:
-        pattern = pattern.rstrip("/").removeprefix("./")
-        if not pattern:
-            continue
-        body = translate(pattern)[4:-3]  # strip fnmatch's `(?s:` ... `)\Z`
-        if "/" not in pattern:
-            parts.append(f"(?:^|/)(?:{body.replace('.*', '[^/]*')})(?:/|$)")
-        else:
-            if pattern.startswith("**/"):
-                parts.append(f"(?:^|/)(?:{translate(pattern[3:])[4:-3]})(?:/|$)")
-            parts.append(f"^(?:{body})(?:/|$)")
-    if not parts:
-        return None
-    return re.compile("|".join(f"(?s:{p})" for p in parts))
+        regex, include = GitIgnoreSpecPattern.pattern_to_regex(pattern)
+        if regex is not None and include:
+            parts.append(regex.replace("(?P<ps_d>/)", "/"))
+    return re.compile("|".join(f"(?:{p})" for p in parts), re.S) if parts else None
 
 
 def matches(relpath: str, patterns: tuple[str, ...]) -> bool:

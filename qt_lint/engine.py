@@ -30,6 +30,7 @@ class FileResult:
     fixed_text: str | None = None  # set when fixes changed the text
     original: Text | None = None
     fixed: tuple[Finding, ...] = ()  # the findings the fixes removed (--show-fixes)
+    before: tuple[Finding, ...] = ()  # when fixes changed the text: the findings before them
 
 
 def check_file(target: Target, settings: RunSettings, project: Project | None = None,
@@ -92,7 +93,8 @@ def check_file(target: Target, settings: RunSettings, project: Project | None = 
             left[key] -= 1
         else:
             gone.append(finding)
-    return FileResult(tuple(sorted(findings)), changed, source, tuple(sorted(gone)))
+    return FileResult(tuple(sorted(findings)), changed, source, tuple(sorted(gone)),
+                      tuple(sorted(before)))
 
 
 def _analyse(target: Target, source: Text, settings: RunSettings,

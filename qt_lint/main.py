@@ -23,7 +23,8 @@ from qt_lint.runner import CheckOptions, run_check
 _FLAGS = {"--isolated": "isolated", "--force-exclude": "force_exclude", "--strict": "strict",
           "--exit-zero": "exit_zero", "--statistics": "statistics", "--no-cache": "no_cache",
           "--debug": "debug", "--quiet": "quiet", "-q": "quiet"}
-_VALUED = {"--format": "output_format", "--select": "select",
+_VALUED = {"--format": "output_format", "--output-format": "output_format",
+           "--select": "select",
            "--extend-select": "extend_select", "--ignore": "ignore", "--exclude": "exclude",
            "--extend-exclude": "extend_exclude",
            "--config": "config_path", "--output-file": "output_file", "-o": "output_file"}
@@ -57,7 +58,7 @@ def parse_fast(argv: Sequence[str]) -> CheckOptions | None:
                 if not args:
                     return None
                 value = args.pop(0)
-            if name == "--format" and value not in FORMATS:
+            if name in ("--format", "--output-format") and value not in FORMATS:
                 return None
             if name in ("--output-file", "-o") and os.path.isdir(value):
                 return None  # click's message for a folder

@@ -41,6 +41,20 @@ def baseline_in_force(o: CheckOptions, config: Config, trusted: tuple[Config, st
     return known, baseline_additions(Path(baseline_file), known)
 
 
+def save_rebased_baseline(o: CheckOptions, config: Config, result: CheckRun,
+                          trusted: object, written: list[str]) -> None:
+    """The fixes moved or removed baselined findings: the baseline file follows them, so
+    committing the fix never turns a known finding into a new one (not with
+    `--base-config`, whose baseline is the target branch's, nor for standard input)."""
+    baseline_file = o.baseline_path or (str(config.root / config.baseline) if config.baseline
+                                        else None)
+    if result.rebased is None or not baseline_file or not written or trusted is not None:
+        return
+    from qt_lint import baseline as baselines
+
+    baselines.save(Path(baseline_file), result.rebased)
+
+
 def write_baseline(o: CheckOptions, config: Config, result: CheckRun) -> int:
     from qt_lint import baseline as baselines
 
@@ -111,7 +125,9 @@ def report(o: CheckOptions, config: Config, result: CheckRun,
 
     summary = summarise(result.findings, result.files, fixed=len(written) if o.fix and
                         stdin is None else len(result.fixed), baselined=result.baselined,
-                        stale=result.stale, docs_url=config.docs_url)
+                        stale=result.stale, docs_url=config.docs_url,
+                        baselined_fixable=result.baselined_fixable if (o.fix or o.show_diff)
+                        and not o.fix_baselined else 0)
     render = reporter(o.output_format)
     out = sys.stderr if (o.fix and stdin is not None) else sys.stdout
     failing = any(f.severity.value == "error" or config.strict for f in result.findings)
@@ -131,7 +147,7 @@ def report(o: CheckOptions, config: Config, result: CheckRun,
                               f"{exc.strerror or type(exc).__name__}") from None
         render = reporter("text")
         findings = shown(result.findings)
-    emit(out, render(findings, summary, color=use_color(), statistics=o.statistics,
+    emit(out, render(findings, summary, color=use_color(o.color), statistics=o.statistics,
                      quiet=o.quiet))
     if o.show_fixes and result.fixed and not o.quiet:
         from qt_lint.report import printable
@@ -151,8 +167,16 @@ def report(o: CheckOptions, config: Config, result: CheckRun,
     return EXIT_FINDINGS if failing and not o.exit_zero else EXIT_OK
 
 
-def use_color() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+def use_color(choice: str = "auto") -> bool:
+    """`--color always|never|auto` as ruff has it; auto: never with NO_COLOR set, always
+    with FORCE_COLOR set (not empty), else only on a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if "NO_COLOR" in os.environ:
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
 
 
 def _repository_root(config: Config) -> str:

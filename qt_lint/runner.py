@@ -56,8 +56,10 @@ class CheckOptions:
     exit_zero: bool = False
     statistics: bool = False
     output_file: str | None = None
+    color: str = "auto"  # --color: auto, always, never
     quiet: bool = False
     fix: bool = False
+    fix_baselined: bool = False  # --fix for the baselined findings too (burn-down)
     show_fixes: bool = False
     exit_non_zero_on_fix: bool = False
     unsafe_fixes: bool = False
@@ -95,6 +97,7 @@ def run_check(o: CheckOptions) -> int:
     if o.show_diff:
         return outcome.show_diff(o, result)
     written, unwritten = outcome.write_fixes(config, result, stdin) if o.fix else ([], [])
+    outcome.save_rebased_baseline(o, config, result, trusted, written)
     if weakened:
         result.findings = sorted([*result.findings, *weakened])
     return outcome.report(o, config, result, stdin, written, unwritten)
@@ -103,6 +106,7 @@ def run_check(o: CheckOptions) -> int:
 def _configuration(o: CheckOptions) -> tuple[Config, tuple[Config, str, str | None] | None]:
     """The configuration in force (the base revision's with `--base-config`), with the
     command line's selections; and the trusted base (config, commit, top), if any."""
+    o.fix = o.fix or (o.fix_baselined and not o.show_diff)  # burn-down: fixes all
     reading_stdin = o.paths == (Path("-"),)
     if reading_stdin and not o.stdin_filename:
         raise ConfigError("reading standard input (-) needs --stdin-filename PATH")
@@ -140,14 +144,15 @@ def _show_files(o: CheckOptions, paths: list[Path], config: Config) -> int:
 
 def _settings(o: CheckOptions, config: Config,
               known: Counter[Key] | None) -> tuple[RunSettings, ResultCache | None]:
-    """The run's settings (fix mode; the baseline --fix leaves alone) and its cache."""
+    """The run's settings (fix mode; the baseline --fix leaves alone, none with
+    --fix-baselined) and its cache."""
     from qt_lint.cache import ResultCache, default_dir
     from qt_lint.settings import RunSettings
 
     settings = RunSettings.build(config, fix=o.fix or o.show_diff,
                                  unsafe_fixes=o.unsafe_fixes,
                                  baselined=tuple(sorted(known.items())) if known and
-                                 (o.fix or o.show_diff) else ())
+                                 (o.fix or o.show_diff) and not o.fix_baselined else ())
     return settings, None if o.no_cache else ResultCache(default_dir(), settings)
 
 

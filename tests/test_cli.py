@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from qt_lint.main import main
-from tests.conftest import git, qt_lint
+from tests.conftest import ROOT, git, qt_lint
 
 
 def _write(root: Path, files: dict[str, str | bytes]) -> None:
@@ -337,12 +337,15 @@ def test_explain_by_name(tmp_path: Path) -> None:
 
 
 def test_shell_completion_as_documented(tmp_path: Path) -> None:
-    """The README's completion recipe: click's bash source, and completions from it."""
+    """The completion recipe of docs/getting-started.md: click's bash source, and
+    completions from it."""
+    assert "_QT_LINT_COMPLETE=bash_source qt-lint" in (ROOT / "docs" / "getting-started.md"
+                                                        ).read_text()
     source = qt_lint(cwd=tmp_path, env={"_QT_LINT_COMPLETE": "bash_source"})
     assert "_qt_lint_completion()" in source.stdout and "complete -o" in source.stdout
     words = qt_lint(cwd=tmp_path, env={"_QT_LINT_COMPLETE": "bash_complete",
                                        "COMP_WORDS": "qt-lint check --out", "COMP_CWORD": "2"})
-    assert words.stdout.split() == ["plain,--output-file"]
+    assert sorted(words.stdout.split()) == ["plain,--output-file", "plain,--output-format"]
 
 
 def test_argument_order_never_changes_the_result(tmp_path: Path) -> None:

@@ -82,7 +82,7 @@ def test_fix_leaves_baselined_findings_and_shows_what_it_fixed(tmp_path: Path) -
 
 
 def test_diff_applies_with_git_apply(tmp_path: Path) -> None:
-    """The README's recipe: `qt-lint check --diff | git apply --unidiff-zero` gives what
+    """The recipe of docs/fixes.md: `qt-lint check --diff | git apply --unidiff-zero` gives what
     --fix writes (the diff has no context lines, so none can carry a secret)."""
     import subprocess
 

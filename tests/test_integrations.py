@@ -113,3 +113,29 @@ def test_gitlab_template_writes_the_code_quality_report(sample: tuple[Path, str]
     assert all(q["fingerprint"] and q["severity"] in ("major", "minor", "critical",
                                                       "blocker", "info") for q in quality)
     (repo / report).unlink()
+
+
+@pytest.mark.parametrize(("spec", "index", "accepted"), [
+    ("qt-lint", "", False),  # the public index's qt-lint: anyone's
+    ("qt-lint==0.1.0", "", False),  # pinned, but still looked up on the public index
+    ("qt-lint==0.1.0", "https://pypi.internal.example/simple", True),
+    ("qt-lint", "https://pypi.internal.example/simple", False),  # not pinned
+    ("qt-lint @ git+https://git.example.org/qt-lint.git@v0.1.0", "", True),
+    ("qt-lint @ git+https://git.example.org/qt-lint.git", "", False),  # no tag or commit
+    ("./dist/qt_lint-0.1.0-py3-none-any.whl", "", True),
+    ("", "", False),
+])
+def test_gitlab_template_installs_only_a_pinned_qt_lint_from_your_repository_or_index(
+        spec: str, index: str, accepted: bool, tmp_path: Path) -> None:
+    """No dependency confusion: the job's install guard runs as the job runs it."""
+    job = yaml.safe_load((ROOT / "ci" / "gitlab-qt-lint.yml").read_text())["qt-lint"]
+    guard = next(line for line in job["before_script"] if "QT_LINT_SPEC" in line and
+                 "case" in line)
+    env = {**os.environ, "QT_LINT_SPEC": spec, "QT_LINT_INDEX_URL": index}
+    proc = subprocess.run(["sh", "-e", "-c", guard], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=30, check=False)
+    assert (proc.returncode == 0) is accepted, proc.stderr
+    if not accepted:
+        assert proc.returncode == 2 and "is not a pinned install" in proc.stderr
+    install = job["before_script"][-1]
+    assert '--index-url "$QT_LINT_INDEX_URL"' in install and "extra-index-url" not in install

@@ -27,7 +27,7 @@ def test_sdist_carries_what_its_tests_need_and_they_pass(tmp_path: Path) -> None
         tar.extractall(tmp_path / "src", filter="data")
     (tree,) = (tmp_path / "src").iterdir()
     for needed in ("LICENSE", "action.yml", "ci/gitlab-qt-lint.yml", ".pre-commit-hooks.yaml",
-                   "tests/conftest.py", "fixtures", "rules/QT101.md", "examples",
+                   "tests/conftest.py", "fixtures", "docs/rules/QT101.md", "examples",
                    "qt_lint/data/systemd_keys.txt"):
         assert (tree / needed).exists(), needed
     info = (tree / "PKG-INFO").read_text()

@@ -478,9 +478,14 @@ def _redis(host: str, port: int, timeout: float, local: tuple[str, ...],
     if host not in local:
         out["error"] = f"{host} is not a loopback address; the audit only talks to localhost"
         return out
-    import redis
-    from redis.backoff import NoBackoff
-    from redis.retry import Retry
+    try:
+        import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+    except ImportError:  # an optional dependency: never a pass, and the way to install it
+        out["error"] = ("redis-py is not installed, so Redis was not asked: install "
+                        "qt-lint with its host extra (pip install 'qt-lint[host]')")
+        return out
 
     # one attempt within the timeout: redis-py otherwise retries with backoff
     client = redis.Redis(host=host, port=port, password=password, socket_timeout=timeout,

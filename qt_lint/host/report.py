@@ -40,21 +40,52 @@ def _finding_line(f: object) -> str:
     return printable(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}")
 
 
-def text(results: Sequence[HostResult], color: bool) -> str:
+def text(results: Sequence[HostResult], color: bool, failures_only: bool = False) -> str:
+    """For an operator: what did not pass first, each with what was expected, what was
+    found and the remediation (once per check; later objects point back to it); then the
+    passes; then what was not applicable, each reason once for the objects it covers.
+    `failures_only` leaves the passes and the not applicable out (the summary stays)."""
     styles = {"pass": "\033[32m", "fail": "\033[31m", "error": "\033[35m", "n/a": "\033[33m"}
-    lines = []
-    for r in results:
+    lines: list[str] = []
+
+    def head(r: HostResult) -> None:
         status = r.status.upper()
         if color:
-            status = f"{styles[r.status]}{status}\033[0m"
+            status = f"{styles[r.status]}{status}\033[0m" + " " * (5 - len(r.status))
         lines.append(f"{r.code} {status:<5} {printable(r.object)}")
-        if r.status != "pass":
-            lines.append(f"      expected: {printable(r.expected)}")
-            for index, part in enumerate(r.actual.split("\n")):
-                lines.append(("      actual:   " if index == 0 else "                ")
-                             + printable(part))
+
+    def block(label: str, value: str) -> None:
+        for index, part in enumerate(value.split("\n")):
+            lines.append((f"      {label:<13}" if index == 0 else " " * 19) + printable(part))
+
+    failing = [r for r in results if r.status in ("fail", "error")]
+    explained: set[str] = set()
+    for r in failing:
+        head(r)
+        block("expected:", r.expected)
+        block("actual:", r.actual)
         for f in r.findings:
             lines.append(f"      {_finding_line(f)}")
+        remedy = _remediation(r.code)
+        if remedy and r.code not in explained:
+            explained.add(r.code)
+            block("remediation:", remedy)
+        elif remedy:
+            block("remediation:", f"as for {r.code} above (qt-lint explain {r.code})")
+    if not failures_only:
+        for r in results:
+            if r.status == "pass":
+                head(r)
+                for f in r.findings:
+                    lines.append(f"      {_finding_line(f)}")
+        reasons: dict[tuple[str, str], list[HostResult]] = {}
+        for r in results:
+            if r.status == "n/a":
+                reasons.setdefault((r.code, r.actual), []).append(r)
+        for (_, reason), group in reasons.items():
+            for r in group:
+                head(r)
+            block("n/a:", reason + (f" ({len(group)} objects)" if len(group) > 1 else ""))
     s = summary(results)
     lines.append(f"{s['checks']} checks: {s['pass']} passed, {s['fail']} failed, "
                  f"{s['error']} could not be verified, {s['n/a']} not applicable.")

@@ -58,7 +58,7 @@ def audit_host(*, root: str, repo: str | None, config_path: str | None,
                redis_password_file: str | None, timeout: float, time_limit: float,
                offline: bool, output_format: str, output_file: str | None,
                only: str | None, service: str | None, snapshot_out: str | None,
-               snapshot_in: str | None, color: bool) -> int:
+               snapshot_in: str | None, color: bool, failures_only: bool = False) -> int:
     from qt_lint.host import report
     from qt_lint.host.check import Audit
     from qt_lint.host.checks import run_checks
@@ -105,13 +105,14 @@ def audit_host(*, root: str, repo: str | None, config_path: str | None,
     elif output_format == "prometheus":
         out = report.prometheus(results, meta)
     else:
-        out = report.text(results, color)
+        out = report.text(results, False if output_file else color, failures_only)
     if output_file:
+        # as `check -o`: the file gets --format, the terminal (or the journal) the text
         from qt_lint.atomic import replace_file
 
         replace_file(output_file, out.encode(), 0o644)
-    else:
-        sys.stdout.write(out)
+        out = report.text(results, color, failures_only)
+    sys.stdout.write(out)
     return EXIT_OK if ok else EXIT_FINDINGS
 
 

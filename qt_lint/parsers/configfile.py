@@ -1,14 +1,18 @@
-"""Keys and values of YAML, TOML and INI files, read line by line with their nesting.
+"""Keys and values of YAML, TOML and INI files, with their nesting and positions.
 
-Enough to find `redis.host: x`, `[redis] host = x`, `REDIS_URL = "redis://..."` or a
-compose `environment:` list item `- REDIS_HOST=x`, with positions, without a YAML library;
-anything fancier (anchors, flow mappings, multi-line scalars) is left alone.
+YAML is read by a YAML parser (PyYAML's composer, libyaml's when it is there): its node
+events keep each scalar's line and column, so flow mappings (`redis: {host: x}`), folded
+and literal blocks, quoted keys and multi-line scalars are read as YAML reads them. A YAML
+file the parser rejects (a template with `{{ }}` in it, a tab-indented file) is read by the
+line scanner below rather than not at all. TOML and INI are read line by line: enough for
+`[redis] host = x` and `REDIS_URL = "redis://..."`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 _YAML_KEY = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<key>[\"']?[\w.\-]+[\"']?)\s*:(?:\s+|$)"
                        r"(?P<value>.*)$")
@@ -46,6 +50,144 @@ def _clean(value: str, ini: bool) -> tuple[str, int]:
 
 def scan_config(text: str, style: str) -> list[ConfigValue]:
     """`style` is "yaml", "toml" or "ini"."""
+    if style == "yaml":
+        parsed = _yaml_values(text)
+        if parsed is not None:
+            return parsed
+    if style == "toml":
+        parsed = _toml_values(text)
+        if parsed is not None:
+            return parsed
+    return _scan_lines(text, style)
+
+
+# `key =` at a line's start or after `{`/`,` (inline tables): where a TOML value starts
+_TOML_KEY = re.compile(r"(?:^|[{,])[ \t]*(?P<key>\"[^\"\n]*\"|'[^'\n]*'|[\w.\-]+)[ \t]*=[ \t]*",
+                       re.M)
+_QUOTES = ('"""\n', "'''\n", '"""', "'''", '"', "'", "")
+
+
+def _toml_values(text: str) -> list[ConfigValue] | None:
+    """Every scalar of a TOML document as tomllib reads it (inline tables, multi-line and
+    literal strings, arrays of tables), at the place its text starts; None when tomllib
+    rejects the text (then it is read line by line)."""
+    import bisect
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+    try:
+        document = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError):
+        return None
+    starts: dict[str, list[int]] = {}  # the last part of a key -> where its values start
+    for match in _TOML_KEY.finditer(text):
+        name = match.group("key").rsplit(".", 1)[-1].strip("\"'")
+        starts.setdefault(name, []).append(match.end())
+    for offsets in starts.values():
+        offsets.reverse()  # the first assignment last: used ones are popped off the end
+    line_starts = [0, *(i + 1 for i, c in enumerate(text) if c == "\n")]
+    out: list[ConfigValue] = []
+    inside: dict[int, int] = {}
+    todo: list[tuple[object, tuple[str, ...]]] = [(document, ())]
+    while todo:
+        node, path = todo.pop()
+        if isinstance(node, dict):
+            todo.extend((v, (*path, str(k))) for k, v in reversed(list(node.items())))
+        elif isinstance(node, list):
+            todo.extend((v, path) for v in reversed(node))
+        else:
+            value = ("true" if node else "false") if isinstance(node, bool) else str(node)
+            offset = _toml_offset(text, starts.get(path[-1], []) if path else [], value,
+                                  inside)
+            row = bisect.bisect_right(line_starts, offset) - 1
+            out.append(ConfigValue(path, value, row + 1, offset - line_starts[row] + 1))
+    return out
+
+
+def _toml_offset(text: str, starts: list[int], value: str, inside: dict[int, int]) -> int:
+    """Where the value's own characters start: at the first unused assignment of its key
+    whose text holds it (a few candidates ahead at most, so a document of one key
+    repeated stays linear), or within the array or inline table that the key's first
+    unused assignment holds (`inside`: how far each such value has been read); else that
+    assignment."""
+    while starts and starts[-1] < 0:
+        starts.pop()
+    for index in range(len(starts) - 1, max(len(starts) - 65, -1), -1):
+        start = starts[index]
+        if start < 0:
+            continue
+        for quote in _QUOTES:
+            if text.startswith(quote, start) and text.startswith(value, start + len(quote)):
+                starts[index] = -1
+                return start + len(quote)
+    if not starts:
+        return 0
+    start = starts[-1]
+    if text.startswith(("[", "{"), start):  # an array (of arrays) or an inline table
+        cursor = inside.get(start, start)
+        window = text[cursor:cursor + 65536]
+        for quote in ('"', "'"):
+            found = window.find(quote + value + quote)
+            if found != -1:
+                inside[start] = cursor + found + len(value) + 2
+                return cursor + found + 1
+    return start
+
+
+_ASSIGN_ITEM = re.compile(r"[A-Za-z_][\w.]*=")
+MAX_NODES = 1_000_000  # a bound on the walk, whatever aliases a hostile file shares
+
+
+def _yaml_values(text: str) -> list[ConfigValue] | None:
+    """Every scalar of every document with the keys above it, or None when the text is not
+    YAML the parser accepts. A node that aliases share is walked once (where it is
+    written), so `&a`/`*a` chains cost their size, not their expansion."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        documents = list(yaml.compose_all(text, Loader=loader))
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return None
+    out: list[ConfigValue] = []
+    seen: set[int] = set()
+    todo: list[tuple[Any, tuple[str, ...], bool]] = [(d, (), False) for d in reversed(documents)
+                                                     if d is not None]
+    while todo:
+        node, path, item = todo.pop()
+        if id(node) in seen or len(seen) > MAX_NODES:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in reversed(node.value):
+                if isinstance(key, yaml.ScalarNode):
+                    todo.append((value, (*path, str(key.value)), False))
+        elif isinstance(node, yaml.SequenceNode):
+            todo.extend((child, path, True) for child in reversed(node.value))
+        elif isinstance(node, yaml.ScalarNode):
+            out.append(_scalar(node, path, item))
+    return out
+
+
+def _scalar(node: Any, path: tuple[str, ...], item: bool) -> ConfigValue:
+    value = str(node.value)
+    line, column = node.start_mark.line + 1, node.start_mark.column + 1
+    quoted = node.style in ("'", '"')
+    column += quoted
+    assign = _ASSIGN_ITEM.match(value) if item else None
+    if assign:
+        # a compose `environment:` list item `- REDIS_HOST=x`: the variable and its value
+        key = value[:assign.end() - 1]
+        on_one_line = "\n" not in value
+        return ConfigValue((*path, key), value[assign.end():], line,
+                           column + assign.end() if on_one_line else column)
+    return ConfigValue(path, value, line, column)
+
+
+def _scan_lines(text: str, style: str) -> list[ConfigValue]:
     out: list[ConfigValue] = []
     stack: list[tuple[int, str]] = []  # YAML: (indent, key)
     section: tuple[str, ...] = ()

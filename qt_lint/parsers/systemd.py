@@ -249,7 +249,11 @@ def parse(text: str, file: str, unit_type: str | None = None) -> UnitDocument:
             current.content_end = end
             section_keys = keys.get(current.name)
             if section_keys is not None and key not in section_keys and not key.startswith("X-"):
-                hint = _closest(key, section_keys)
+                homes = sorted(name for name, names in keys.items() if key in names)
+                # a key of another section (StartLimitIntervalSec= in [Service]) is moved,
+                # not respelled
+                hint = f" (it belongs in [{homes[0]}]: move it there)" if homes else \
+                    _closest(key, section_keys)
                 problems.append(Problem(first + 1, lead + 1,
                                         f"unknown key {key}= in [{current.name}]{hint}"))
         i += 1

@@ -24,13 +24,15 @@ class Summary:
     baselined: int = 0  # findings the baseline absorbed
     stale: int = 0  # baseline entries that no longer match anything
     docs_url: str | None = None  # configured rule documentation (`{code}` in it)
+    baselined_fixable: int = 0  # baselined findings that `--fix-baselined` would fix
 
 
 def summarise(findings: Sequence[Finding], files: int, fixed: int = 0, baselined: int = 0,
-              stale: int = 0, docs_url: str | None = None) -> Summary:
+              stale: int = 0, docs_url: str | None = None,
+              baselined_fixable: int = 0) -> Summary:
     counts = Counter(f.code for f in findings)
     return Summary(files, len(findings), dict(sorted(counts.items())), fixed, baselined, stale,
-                   docs_url)
+                   docs_url, baselined_fixable)
 
 
 # formats read by CI services, which place a path from the repository's root

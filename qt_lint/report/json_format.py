@@ -1,4 +1,5 @@
-"""The JSON report, schema version 1 (documented in the README; changes bump `version`)."""
+"""The JSON report, schema version 1 (documented in docs/getting-started.md; changes bump
+`version`)."""
 
 from __future__ import annotations
 

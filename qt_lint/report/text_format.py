@@ -44,7 +44,7 @@ def render(findings: Sequence[Finding], summary: Summary, *, color: bool,
         if warnings:
             parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
         n_fixable = sum(1 for f in findings if f.fix and f.fix.safe)
-        tail = f" ({n_fixable} fixable with --fix)" if n_fixable else ""
+        tail = f" ({n_fixable} fixable {_how_to_fix()})" if n_fixable else ""
         where = files if with_findings == summary.files else \
             f"{with_findings} of {files} checked"
         lines.append(f"Found {' and '.join(parts)} in {where}.{tail}")
@@ -55,6 +55,20 @@ def render(findings: Sequence[Finding], summary: Summary, *, color: bool,
         lines.append(f"{summary.baselined} finding{'s' if summary.baselined != 1 else ''} in the "
                      f"baseline; {summary.stale} baseline entr{plural} no longer match "
                      "(stale: remove them with --write-baseline).")
+    if summary.baselined_fixable:
+        n = summary.baselined_fixable
+        lines.append(f"{n} baselined finding{'s are' if n != 1 else ' is'} fixable: "
+                     "--fix-baselined fixes them and updates the baseline.")
     if summary.fixed:
         lines.append(f"Fixed {summary.fixed} file{'s' if summary.fixed != 1 else ''}.")
     return "\n".join(lines) + "\n"
+
+
+def _how_to_fix() -> str:
+    """What the reader types: a pre-commit hook's user does not run qt-lint by hand
+    (pre-commit sets PRE_COMMIT=1 in its hooks' environment)."""
+    import os
+
+    if os.environ.get("PRE_COMMIT") == "1":
+        return "with `args: [--fix]` on the qt-lint hook, or `qt-lint check --fix`"
+    return "with --fix"
