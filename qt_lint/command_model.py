@@ -109,6 +109,8 @@ WRAPPERS: dict[str, Wrapper] = {
     "numactl": _w("-C -N -m -p -i --physcpubind --cpunodebind --membind --preferred "
                   "--interleave"),
     "prlimit": _w("-p --pid"),
+    "parallel": _w("-j -S -a -d -I -n -N -L --jobs --joblog --arg-file --colsep --delimiter "
+                   "--sshlogin --results --tmpdir --timeout --retries"),
     "sg": _w(positional=1, shell="-c"),
     "taskset": _w(positional=1),  # `-c 0,1`: the mask is a list, still one word
     "coproc": _w(),
@@ -182,6 +184,11 @@ def unwrap(words: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[str, ...]]:
             i += 1
             continue
         name = text.rsplit("/", 1)[-1]
+        if name == "tmux" and not words[i].dynamic:
+            command = _tmux_command(words[i + 1:])
+            if command:
+                return _shell_string(_joined(command), words[i]), (*wrappers, "tmux")
+            break
         wrapper = WRAPPERS.get(name)
         if wrapper is None or words[i].dynamic:
             break
@@ -216,13 +223,15 @@ def unwrap(words: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[str, ...]]:
                 user = False  # `runuser -u qt -- cmd`: the command follows directly
             if name == "env" and (opt in ("-S", "--split-string") or (
                     _bundle(opt) and opt.endswith("S"))) and i + 1 < n:
-                return _split_string(words[i + 1]) + words[i + 2:], tuple(wrappers)
+                found, more = unwrap(_split_string(words[i + 1]) + words[i + 2:])
+                return found, (*wrappers, *more)
             if name == "env" and opt.startswith(("-S", "--split-string=")) and len(opt) > 2:
                 value = opt[2:] if opt.startswith("-S") else opt.split("=", 1)[1]
                 word = words[i]
-                inner = Word(value, word.line, word.column + len(opt) - len(value),
-                             word.dynamic)
-                return _split_string(inner) + words[i + 1:], tuple(wrappers)
+                string = Word(value, word.line, word.column + len(opt) - len(value),
+                              word.dynamic)
+                split, more = unwrap(_split_string(string) + words[i + 1:])
+                return split, (*wrappers, *more)
             if opt.startswith("-") and len(opt) > 1:
                 opened = opened or opt in _OPENS_A_SHELL.get(name, ()) or (
                     _bundle(opt) and any(f"-{c}" in _OPENS_A_SHELL.get(name, ())
@@ -249,6 +258,29 @@ def unwrap(words: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[str, ...]]:
         if name in ("su", "runuser") and (i >= n or words[i].text.startswith("-")):
             return (), tuple(wrappers)
     return words[i:], tuple(wrappers)
+
+
+_TMUX_NEW = frozenset({"new-session", "new", "new-window", "neww", "split-window", "splitw",
+                       "respawn-pane", "respawnp", "respawn-window", "respawnw"})
+_TMUX_ARGS = frozenset({"-s", "-n", "-c", "-t", "-x", "-y", "-e", "-F", "-l", "-p", "-L",
+                        "-S", "-f", "-w"})
+
+
+def _tmux_command(args: tuple[Word, ...]) -> tuple[Word, ...]:
+    """`tmux [-L x] new-session -d -s bot 'python3 x.py'`: the shell command a new
+    session, window or pane runs (empty when there is none)."""
+    i = 0
+    while i < len(args) and args[i].text.startswith("-"):  # tmux's own options
+        i += 2 if args[i].text in ("-L", "-S", "-f", "-c", "-T") else 1
+    if i >= len(args) or args[i].text not in _TMUX_NEW:
+        return ()
+    i += 1
+    while i < len(args) and args[i].text.startswith("-") and len(args[i].text) > 1:
+        if args[i].text == "--":
+            i += 1
+            break
+        i += 2 if args[i].text in _TMUX_ARGS else 1
+    return args[i:]
 
 
 def _bundle(opt: str) -> bool:

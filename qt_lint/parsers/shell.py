@@ -904,8 +904,8 @@ class _Walker:
             self.walk(child, cd)
         commands = self.out.commands[before:]
         if len(commands) == 2 and reads_a_script(commands[1]) and self.depth < MAX_DEPTH \
-                and commands[1].name != "ssh" and (commands[1].name in ("at", "batch")
-                                                   or shell_script_argument_free(commands[1])):
+                and (commands[1].name in ("at", "batch", "ssh")
+                     or shell_script_argument_free(commands[1])):
             # `echo 'python3 x.py' | bash`: what is printed is the shell's script
             text = printed(commands[0])
             if text is not None:
