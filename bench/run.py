@@ -1,14 +1,21 @@
 """The benchmark the project keeps (not a timed test).
 
-    python bench/run.py            # 15,000-file tree: qt-lint vs ruff, and pre-commit runs
-    python bench/run.py --scale    # also 2x and 4x trees: how cost grows
-    python bench/run.py --one-file # only the pre-commit runs on one file
+    python bench/run.py                  # the shaped tree: qt-lint vs ruff, one file per kind
+    python bench/run.py --repo PATH      # also a real repository (a git work tree)
+    python bench/run.py --scale 10       # also the tree at 10x: how cost and memory grow
+    python bench/run.py --one-file       # only the one-file runs
+    python bench/run.py --pre-commit     # also `pre-commit run` on one edited file
 
-qt-lint runs from a regular (non-editable) install in bench/out/venv, as users run it
-(bytecode compiled, `PYTHONDONTWRITEBYTECODE` unset). Each figure is the median of
-several runs; CPU time and peak RSS come from the kernel's accounting of the whole process
-tree (`wait4`). The yardstick, `ruff check --select ALL --no-cache`, runs on the same tree
-in the same run.
+The tree is generated from `bench/shape.json`, the measured shape of a real repository (its
+file mix, sizes, prefilter hit rates and findings; `bench/shape.py`). qt-lint runs from a
+regular (non-editable) install in bench/out/venv, as users run it (bytecode compiled). The
+yardsticks run on the same tree in the same run, alternating with qt-lint: `ruff check
+--select ALL --statistics` (every ruff rule on every Python file, without the cost of
+printing millions of findings) and ruff's default rules. For every command: the median
+wall time, the median CPU time (user + system of the whole process tree, from the kernel's
+accounting, `wait4`: worker processes included), the peak RSS of the largest process
+(`ru_maxrss`) and the peak of the whole tree (the sum of the processes' proportional set
+sizes, sampled every 10 ms). CPU time is the figure to compare on a busy machine.
 """
 
 from __future__ import annotations
@@ -21,16 +28,20 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
-VENV = OUT / "venv"
-ONE_FILE = {"shell": "ops/scripts/s1/job_1.sh", "unit": "systemd/group0/quantum-backend.service",
-            "python": "services/pkg0/mod_0.py"}
+# where qt-lint is installed (another folder: two revisions measured side by side)
+VENV = Path(os.environ.get("QT_BENCH_VENV") or OUT / "venv").resolve()
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+ENV["CI"] = "1"  # no progress line
+Result = dict[str, float]
 
 
 def sh(*args: str | Path, env: dict[str, str] | None = None) -> None:
@@ -44,16 +55,19 @@ def install() -> None:
         sh(python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "ruff",
            "pre-commit")
     sh(python, "-m", "pip", "install", "-q", "--disable-pip-version-check",
-       "--force-reinstall", ROOT, env=ENV)
+       "--force-reinstall", "--no-deps", ROOT, env=ENV)
+    sh(python, "-m", "pip", "install", "-q", "--disable-pip-version-check", ROOT, env=ENV)
 
 
 def tree(scale: int) -> tuple[Path, dict[str, int]]:
-    """The synthetic tree at this scale, regenerated when the generator changes."""
+    """The shaped tree at this scale, regenerated when the generator or the shape changes."""
     out = OUT / f"tree-{scale}x"
     stamp = out / ".qt-bench-stamp"
-    digest = hashlib.sha256((HERE / "generate.py").read_bytes()).hexdigest()
+    digest = hashlib.sha256((HERE / "generate.py").read_bytes() +
+                            (HERE / "shape.json").read_bytes()).hexdigest()
     if stamp.exists() and json.loads(stamp.read_text())["digest"] == digest:
-        return out, json.loads(stamp.read_text())["counts"]
+        counts: dict[str, int] = json.loads(stamp.read_text())["counts"]
+        return out, counts
     sys.path.insert(0, str(HERE))
     from generate import generate
 
@@ -62,180 +76,257 @@ def tree(scale: int) -> tuple[Path, dict[str, int]]:
     return out, counts
 
 
-def measure(args: list[str], cwd: Path, runs: int) -> dict[str, float]:
-    """Median wall seconds, CPU seconds and peak RSS (MiB) of a command's process tree."""
-    walls, cpus, rss = [], [], []
-    for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.Popen(args, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-        _, _, usage = os.wait4(proc.pid, 0)
-        walls.append(time.perf_counter() - start)
-        cpus.append(usage.ru_utime + usage.ru_stime)
-        rss.append(usage.ru_maxrss / 1024)
-    return {"wall": statistics.median(walls), "cpu": statistics.median(cpus),
-            "rss_mib": max(rss)}
-
-
-# What a check of one shell file cannot do without: the interpreter, the standard modules
-# the code base is built on (dataclasses for findings, pathlib, typing, tomllib for the
-# configuration, hashlib and marshal for the cache) and tree-sitter with the bash grammar.
-FLOOR = """
-import re, os, enum, pathlib, dataclasses, typing, tomllib, hashlib, marshal, datetime
-import importlib.machinery, importlib.util
-import tree_sitter
-spec = importlib.util.find_spec("tree_sitter_bash")
-folder = spec.submodule_search_locations[0]
-name = next(n for n in os.listdir(folder) if n.startswith("_binding."))
-loader = importlib.machinery.ExtensionFileLoader("tree_sitter_bash._binding",
-                                                 os.path.join(folder, name))
-module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
-loader.exec_module(module)
-tree_sitter.Parser(tree_sitter.Language(module.language())).parse(b"echo hi")
-"""
-
-
-def one_file(qt: str, python: str, base: Path, runs: int) -> dict[str, float]:
-    """What pre-commit runs for one staged file (the hook's entry), against the start-up
-    of the same interpreter: with the file unchanged since the last run (its result
-    cached) and with it just edited (analysed), the usual case in a commit."""
-    # the cache as a full run with the same configuration leaves it (CI, or a developer)
-    subprocess.run([qt, "check", "."], cwd=base, env=ENV, stdout=subprocess.DEVNULL,
-                   check=False)
-    startup = measure([python, "-c", "pass"], base, runs)["wall"]
-    floor = measure([python, "-c", FLOOR], base, runs)["wall"]
-    out = {"startup": startup, "floor": floor}
-    print(f"python -c pass      : {startup * 1000:.0f} ms")
-    print(f"import floor        : {floor * 1000:.0f} ms = {floor / startup:.1f}x python start-up "
-          "(the standard and native modules a shell check imports, no qt-lint code)")
-    hook = [qt, "check", "--force-exclude"]
-    for kind, rel in ONE_FILE.items():
-        path = base / rel
-        original = path.read_bytes()
-        subprocess.run([*hook, rel], cwd=base, env=ENV, stdout=subprocess.DEVNULL, check=False)
-        unchanged = measure([*hook, rel], base, runs)["wall"]
-        edited = []
-        try:
-            for n in range(runs):
-                path.write_bytes(original + f"# edit {n}\n".encode())
-                edited.append(measure([*hook, rel], base, 1)["wall"])
-        finally:
-            path.write_bytes(original)
-        changed = statistics.median(edited)
-        out[f"one_{kind}"], out[f"one_{kind}_changed"] = unchanged, changed
-        print(f"one {kind:<6} file     : unchanged {unchanged * 1000:.0f} ms = "
-              f"{unchanged / startup:.1f}x, edited {changed * 1000:.0f} ms = "
-              f"{changed / startup:.1f}x python start-up")
-    out.update(through_pre_commit(hook, base, runs))
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as handle:
+                out.extend(int(c) for c in handle.read().split())
+    except OSError:
+        pass
     return out
 
 
-def through_pre_commit(hook: list[str], base: Path, runs: int) -> dict[str, float]:
-    """What a developer waits for: `pre-commit run` on one edited shell file with the
+def _pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class TreeMemory:
+    """The peak of the sum of a process tree's proportional set sizes, sampled."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak_kib, self._stop = pid, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            pids, todo = [], [self.pid]
+            while todo:
+                pid = todo.pop()
+                pids.append(pid)
+                todo.extend(_children(pid))
+            self.peak_kib = max(self.peak_kib, sum(_pss_kib(p) for p in pids))
+            self._stop.wait(0.01)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak_kib
+
+
+def run_once(args: list[str], cwd: Path) -> Result:
+    """Wall and CPU seconds, peak RSS of the largest process and of the tree (MiB)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    sampler = TreeMemory(proc.pid)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    tree_kib = sampler.stop()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
+            "rss_mib": usage.ru_maxrss / 1024, "tree_mib": tree_kib / 1024}
+
+
+def summarise(samples: list[Result]) -> Result:
+    return {"wall": statistics.median(s["wall"] for s in samples),
+            "cpu": statistics.median(s["cpu"] for s in samples),
+            "rss_mib": max(s["rss_mib"] for s in samples),
+            "tree_mib": max(s["tree_mib"] for s in samples), "runs": len(samples)}
+
+
+def alternate(commands: dict[str, tuple[list[str], Callable[[], None] | None]], cwd: Path,
+              runs: int) -> dict[str, Result]:
+    """Each command `runs` times, in turn (A B C A B C ...): a busy machine slows them alike.
+    The callable runs before each run of its command, untimed (to empty a cache, say)."""
+    samples: dict[str, list[Result]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, (args, before) in commands.items():
+            if before is not None:
+                before()
+            samples[name].append(run_once(args, cwd))
+    return {name: summarise(s) for name, s in samples.items()}
+
+
+def tree_run(qt: str, ruff: str, base: Path, runs: int, cache: Path) -> dict[str, Result]:
+    """qt-lint cold and warm, against ruff, on one tree."""
+    cold = [qt, "check", "--isolated", "--no-cache", "--exit-zero", "--quiet", "."]
+    warm = [qt, "check", "--isolated", "--exit-zero", "--quiet", "."]
+    ruff_all = [ruff, "check", "--isolated", "--no-cache", "--exit-zero", "--select", "ALL",
+                "--statistics", "."]
+    ruff_default = [ruff, "check", "--isolated", "--no-cache", "--exit-zero", "--statistics",
+                    "."]
+    for args in (cold, ruff_all):  # the page cache
+        subprocess.run(args, cwd=base, env=ENV, stdout=subprocess.DEVNULL, check=False)
+    shutil.rmtree(cache, ignore_errors=True)
+    subprocess.run(warm, cwd=base, env=ENV, stdout=subprocess.DEVNULL, check=False)
+    return alternate({"qt-lint cold": (cold, None), "qt-lint warm": (warm, None),
+                      "ruff ALL --statistics": (ruff_all, None),
+                      "ruff default": (ruff_default, None)}, base, runs)
+
+
+def _median_file(base: Path, suffix: str, name: str = "") -> str | None:
+    """A file of median size among the tree's files with this suffix (or this name)."""
+    found = sorted((p.stat().st_size, str(p.relative_to(base))) for p in base.rglob("*")
+                   if p.is_file() and ".git" not in p.parts and
+                   (p.name == name if name else p.name.endswith(suffix)))
+    return found[len(found) // 2][1] if found else None
+
+
+ONE_FILE_KINDS = {"python": (".py", ""), "shell": (".sh", ""), "unit": (".service", ""),
+                  "env": (".env", ""), "config": (".yaml", ""), "makefile": ("", "Makefile")}
+
+
+def one_file(qt: str, python: str, base: Path, runs: int, cache: Path) -> dict[str, Result]:
+    """The pre-commit hook's run on one staged file of each kind (`qt-lint check
+    --force-exclude FILE`), against the start-up of the same interpreter: with an empty
+    cache, with the cache a full run leaves and the file unchanged (a hit), and with that
+    cache and the file just edited (the usual case in a commit)."""
+    fill = [qt, "check", "--exit-zero", "--quiet", "."]
+    shutil.rmtree(cache, ignore_errors=True)
+    subprocess.run(fill, cwd=base, env=ENV, stdout=subprocess.DEVNULL, check=False)
+    full = cache.with_name(cache.name + "-full")
+    shutil.rmtree(full, ignore_errors=True)
+    shutil.copytree(cache, full)
+
+    def empty() -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+
+    def restore() -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.copytree(full, cache)
+
+    out = alternate({"python -c pass": ([python, "-c", "pass"], None)}, base, runs)
+    for kind, (suffix, name) in ONE_FILE_KINDS.items():
+        rel = _median_file(base, suffix, name)
+        if rel is None:
+            continue
+        path = base / rel
+        original = path.read_bytes()
+        hook = [qt, "check", "--force-exclude", "--exit-zero", "--quiet", rel]
+        def edited(path: Path = path, original: bytes = original) -> None:
+            restore()
+            path.write_bytes(original + f"\n# edit {time.monotonic_ns()}\n".encode())
+
+        try:
+            got = alternate({f"{kind}: empty cache": (hook, empty),
+                             f"{kind}: full cache": (hook, restore),
+                             f"{kind}: full cache, edited": (hook, edited)}, base, runs)
+        finally:
+            path.write_bytes(original)
+            restore()
+        out.update(got)
+    return out
+
+
+def through_pre_commit(qt: str, base: Path, runs: int) -> dict[str, Result]:
+    """What a developer waits for: `pre-commit run` on one edited Python file with the
     qt-lint hook, against the same run with a hook that does nothing."""
     pre_commit = VENV / "bin" / "pre-commit"
-    if not pre_commit.exists():
-        sh(VENV / "bin" / "python", "-m", "pip", "install", "-q",
-           "--disable-pip-version-check", "pre-commit")
-    out = {}
-    rel = ONE_FILE["shell"]
+    rel = _median_file(base, ".py")
+    assert rel is not None
     path = base / rel
     original = path.read_bytes()
-    for name, entry in (("noop", "true"), ("qt-lint", " ".join(hook))):
+    commands: dict[str, tuple[list[str], Callable[[], None] | None]] = {}
+    edits = iter(range(10**6))
+
+    def edit() -> None:
+        path.write_bytes(original + f"\n# edit {next(edits)}\n".encode())
+
+    for name, entry in (("noop", "true"), ("qt-lint", f"{qt} check --force-exclude")):
         config = OUT / f"pre-commit-{name}.yaml"
         config.write_text(
             "repos:\n  - repo: local\n    hooks:\n"
             f"      - {{id: {name}, name: {name}, entry: '{entry}', language: system,\n"
             "         pass_filenames: true, require_serial: true}\n")
         args = [str(pre_commit), "run", "--config", str(config), "--files", rel]
-        warm = subprocess.run(args, cwd=base, env=ENV, capture_output=True, text=True,
-                              check=False)
-        if "Passed" not in warm.stdout and "Failed" not in warm.stdout:
-            raise SystemExit(f"pre-commit did not run the {name} hook:\n{warm.stdout}")
-        walls = []
-        try:
-            for n in range(runs):
-                path.write_bytes(original + f"# edit {n}\n".encode())
-                walls.append(measure(args, base, 1)["wall"])
-        finally:
-            path.write_bytes(original)
-        out[f"pre_commit_{name}"] = statistics.median(walls)
-    print(f"pre-commit, one file: {out['pre_commit_qt-lint'] * 1000:.0f} ms with the qt-lint "
-          f"hook, {out['pre_commit_noop'] * 1000:.0f} ms with a hook that does nothing")
-    return out
+        subprocess.run(args, cwd=base, env=ENV, capture_output=True, check=False)
+        commands[f"pre-commit run, {name} hook"] = (args, edit)
+    try:
+        return alternate(commands, base, runs)
+    finally:
+        path.write_bytes(original)
+
+
+def table(results: dict[str, Result], ratio_to: str | None = None) -> str:
+    rows = ["| command | wall s | CPU s | largest process MiB | process tree MiB |"
+            + (" CPU vs " + ratio_to + " |" if ratio_to else ""),
+            "|---|---:|---:|---:|---:|" + ("---:|" if ratio_to else "")]
+    for name, r in results.items():
+        row = (f"| {name} | {r['wall']:.3f} | {r['cpu']:.3f} | {r['rss_mib']:.0f} | "
+               f"{r['tree_mib']:.0f} |")
+        if ratio_to:
+            base = results[ratio_to]
+            row += f" {r['cpu'] / base['cpu']:.2f}x |" if base["cpu"] else " |"
+        rows.append(row)
+    return "\n".join(rows)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", action="store_true", help="also measure 2x and 4x trees")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--repo", type=Path, help="also measure this real repository")
+    parser.add_argument("--scale", type=int, default=0, help="also a tree N times larger")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--one-file", action="store_true",
-                        help="only the pre-commit runs on one file (no tree-wide checks)")
+    parser.add_argument("--one-file", action="store_true", help="only the one-file runs")
+    parser.add_argument("--name", default="results",
+                        help="bench/out/NAME.md and .json (and a cache of its own)")
+    parser.add_argument("--scale-only", action="store_true",
+                        help="with --scale: only the larger tree")
+    parser.add_argument("--pre-commit", action="store_true")
+    parser.add_argument("--no-install", action="store_true",
+                        help="use the installed copy as it is")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
-    install()
-    qt = str(VENV / "bin" / "qt-lint")
-    ruff = str(VENV / "bin" / "ruff")
-    python = str(VENV / "bin" / "python")
-    results: dict[str, object] = {"cpus": os.cpu_count()}
-
+    if not args.no_install:
+        install()
+    qt, ruff, python = (str(VENV / "bin" / n) for n in ("qt-lint", "ruff", "python"))
+    cache = OUT / f"cache-{args.name}"
+    ENV["QT_LINT_CACHE_DIR"] = str(cache)
+    report: dict[str, Any] = {"cpus": os.cpu_count(), "load": os.getloadavg()}
     base, counts = tree(1)
-    if args.one_file:
-        ENV["QT_LINT_CACHE_DIR"] = str(OUT / "cache")
-        results.update(one_file(qt, python, base, runs=25))
-        (OUT / "one-file.json").write_text(json.dumps(results, indent=2))
+    report["tree"] = counts
+    sections: list[str] = []
+
+    def save(title: str, got: dict[str, Result], ratio_to: str | None = None) -> None:
+        """Each section as it is measured (a long run that fails keeps what it measured)."""
+        sections.append(f"## {title}\n\n" + table(got, ratio_to))
+        print(sections[-1] + "\n", flush=True)
+        (OUT / f"{args.name}.json").write_text(json.dumps(report, indent=2))
+        (OUT / f"{args.name}.md").write_text("\n\n".join(sections) + "\n")
+    if args.scale_only:
+        big, _ = tree(args.scale)
+        got = tree_run(qt, ruff, big, args.runs, cache)
+        report[f"scale_{args.scale}"] = got
+        save(f"Shaped tree ({args.scale}x)", got, "ruff ALL --statistics")
         return
-    checked_files = sum(counts[k] for k in ("python", "shell", "units", "env", "makefile"))
-    lines = counts["python_lines"] + counts["shell_lines"]
-    subprocess.run([qt, "check", "--isolated", "--no-cache", "."], cwd=base, env=ENV,
-                   stdout=subprocess.DEVNULL, check=False)  # warm the page cache
-    cold = measure([qt, "check", "--isolated", "--no-cache", "."], base, args.runs)
-    ENV["QT_LINT_CACHE_DIR"] = str(OUT / "cache")
-    shutil.rmtree(OUT / "cache", ignore_errors=True)
-    subprocess.run([qt, "check", "--isolated", "."], cwd=base, env=ENV,
-                   stdout=subprocess.DEVNULL, check=False)  # fill the result cache
-    warm = measure([qt, "check", "--isolated", "."], base, args.runs)
-    changed = base / "services" / "pkg0" / "mod_0.py"
-    original = changed.read_text()
-    one_change = []
-    for n in range(args.runs):
-        changed.write_text(original + f"\nCHANGED_{n} = {n}\n")
-        one_change.append(measure([qt, "check", "--isolated", "."], base, 1)["wall"])
-    changed.write_text(original)
-    results["warm"] = warm
-    results["one_changed"] = statistics.median(one_change)
-    yard = measure([ruff, "check", "--select", "ALL", "--no-cache", "--isolated",
-                    "--exit-zero", "--quiet", "."], base, args.runs)
-    files = sum(counts[k] for k in counts if "lines" not in k)
-    results["tree"] = {**counts, "files": files}
-    results["cold"] = cold
-    results["ruff"] = yard
-    print(f"tree: {files:,} files; qt-lint checks {checked_files:,} of them "
-          f"({counts['python_lines']:,} Python and {counts['shell_lines']:,} shell lines)")
-    print(f"qt-lint check, cold : {cold['wall']:.2f} s wall, {cold['cpu']:.2f} s CPU, "
-          f"peak RSS {cold['rss_mib']:.0f} MiB, {checked_files / cold['wall']:,.0f} files/s, "
-          f"{lines / cold['wall']:,.0f} lines/s")
-    print(f"qt-lint check, warm : {warm['wall']:.2f} s wall, {warm['cpu']:.2f} s CPU "
-          f"= {warm['wall'] / cold['wall']:.2f}x cold; one file changed: "
-          f"{results['one_changed']:.2f} s")
-    print(f"ruff --select ALL   : {yard['wall']:.2f} s wall, {yard['cpu']:.2f} s CPU")
-    print(f"ratio qt-lint/ruff  : {cold['wall'] / yard['wall']:.2f}x")
-
-    results.update(one_file(qt, python, base, runs=25))
-
-    if args.scale:
-        scaled = {1: cold["wall"]}
-        for scale in (2, 4):
-            bigger, _ = tree(scale)
-            subprocess.run([qt, "check", "--isolated", "--no-cache", "."], cwd=bigger, env=ENV,
-                           stdout=subprocess.DEVNULL, check=False)
-            scaled[scale] = measure([qt, "check", "--isolated", "--no-cache", "."], bigger,
-                                    args.runs)["wall"]
-        results["scale"] = scaled
-        for scale, wall in scaled.items():
-            print(f"{scale}x tree           : {wall:.2f} s wall = "
-                  f"{wall / scaled[1]:.2f}x the 1x tree")
-    (OUT / "results.json").write_text(json.dumps(results, indent=2))
+    if not args.one_file:
+        got = tree_run(qt, ruff, base, args.runs, cache)
+        report["shaped"] = got
+        save("Shaped tree (1x)", got, "ruff ALL --statistics")
+        if args.repo:
+            got = tree_run(qt, ruff, args.repo.resolve(), args.runs, cache)
+            report["repo"] = got
+            save(args.repo.name, got, "ruff ALL --statistics")
+        if args.scale:
+            big, _ = tree(args.scale)
+            got = tree_run(qt, ruff, big, max(1, args.runs // 2), cache)
+            report[f"scale_{args.scale}"] = got
+            save(f"Shaped tree ({args.scale}x)", got, "ruff ALL --statistics")
+    got = one_file(qt, python, base, args.runs * 3, cache)
+    report["one_file"] = got
+    save("One file (the pre-commit hook)", got, "python -c pass")
+    if args.pre_commit:
+        got = through_pre_commit(qt, base, args.runs * 2)
+        report["pre_commit"] = got
+        save("Through pre-commit", got)
 
 
 if __name__ == "__main__":

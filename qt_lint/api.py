@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # imported where used: a pre-commit run on one file needs non
 
     from qt_lint.baseline import Key
     from qt_lint.cache import ResultCache
+    from qt_lint.diffbase import Changes
 
 PARALLEL_THRESHOLD = 48
 # bytes the cache read kept for the analysis (a cold run over a large tree reads the rest
@@ -143,7 +144,7 @@ def check(paths: Sequence[Path], settings: RunSettings | Config, *,
     for target, result in zip(targets, results, strict=True):
         kept = result.findings
         if changes is not None:
-            kept = tuple(f for f in kept if changes.keeps(target.abspath, f))
+            kept = _changed_findings(changes, target, result.findings, settings, project)
         findings.extend(kept)
         if result.fixed_text is not None:
             fixed[target.abspath] = result
@@ -167,6 +168,23 @@ def check(paths: Sequence[Path], settings: RunSettings | Config, *,
                                                   filtered.stale)
         out.baselined_fixable = filtered.fixable
     return out
+
+
+def _changed_findings(changes: Changes, target: Target, findings: tuple[Finding, ...],
+                      settings: RunSettings, project: Project) -> tuple[Finding, ...]:
+    """The findings on changed lines, and those the file's removed lines cause (the file
+    as it was at the base did not have them)."""
+    from dataclasses import replace as replaced
+
+    from qt_lint.diffbase import base_text, caused_by_removal
+
+    caused: set[int] = set()
+    before = base_text(changes, target.abspath)
+    if before is not None:
+        old = check_file(target, replaced(settings, fix=False), project, before)
+        caused = caused_by_removal(findings, old.findings)
+    return tuple(f for i, f in enumerate(findings)
+                 if i in caused or changes.keeps(target.abspath, f))
 
 
 def scan_cached(targets: list[Target], settings: RunSettings, project: Project,
@@ -225,8 +243,7 @@ def scan(targets: list[Target], settings: RunSettings, project: Project,
     """Each target's result. `data`: standard input (one target); `contents`: the bytes
     already read of each target (None: read it)."""
     jobs = jobs or os.cpu_count() or 1
-    if len(targets) > 1:
-        _fewer_collections()
+    _fewer_collections()
     known = contents if contents is not None else [data] * len(targets)
     if data is not None or jobs <= 1 or len(targets) < PARALLEL_THRESHOLD:
         return list(_progress((check_file(t, settings, project, d)

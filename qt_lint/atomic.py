@@ -17,8 +17,9 @@ import stat
 import tempfile
 
 
-def replace_file(path: str, data: bytes, mode: int = 0o644) -> None:
-    """Write `data` as `path` atomically (new files get `mode`, less the umask's bits)."""
+def replace_file(path: str, data: bytes, mode: int = 0o644, force_mode: bool = False) -> None:
+    """Write `data` as `path` atomically (new files get `mode`, less the umask's bits; an
+    existing file keeps its mode and owner, unless `force_mode`: then it gets `mode`)."""
     try:
         st: os.stat_result | None = os.lstat(path)
     except FileNotFoundError:
@@ -30,7 +31,9 @@ def replace_file(path: str, data: bytes, mode: int = 0o644) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if st is not None and stat.S_ISREG(st.st_mode):
+        if force_mode:
+            os.chmod(tmp, mode)
+        elif st is not None and stat.S_ISREG(st.st_mode):
             os.chmod(tmp, stat.S_IMODE(st.st_mode))
             if (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
                 # not ours to give away when we are not root: the file is then ours

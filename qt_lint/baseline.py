@@ -1,9 +1,18 @@
 """Baselines: adopt qt-lint on a legacy repository and block only what is new.
 
-A baseline entry is (path relative to the project root, code, fingerprint of the code and
-the offending line's text, count), so entries survive lines moving above them and
-reformatting elsewhere, and two identical findings on one line stay two. The file is
-sorted JSON, one entry per line group, so it diffs well in review.
+A baseline entry is (path relative to the project root, code, fingerprint of the code, the
+offending line's text and what the finding is about, count), so entries survive lines
+moving above them and reformatting elsewhere, two identical findings on one line stay two,
+and a baselined "lacks SyslogIdentifier=" at a unit's header never absorbs a new "lacks
+EnvironmentFile=" at the same header. The file is sorted JSON, one entry per line group,
+so it diffs well in review.
+
+Version 1 baselines (fingerprints of the code and the line text only) still load: their
+entries match findings by version 1's fingerprint (`Finding.legacy`), kept in memory with a
+`v1:` prefix, so adopting a new qt-lint never reports a baselined finding as new. Their
+collisions stay until the baseline is rewritten: `--write-baseline` writes version 2, and
+keeps the version 1 entries of files it did not check as `v1:` fingerprints, which match
+the same way.
 
 A run judges only the files it checked: pre-commit checks the staged files, and the other
 files' entries are neither stale nor dropped. An entry is stale when its file was checked
@@ -23,7 +32,8 @@ from pathlib import Path
 from qt_lint.config import ConfigError
 from qt_lint.finding import Finding
 
-BASELINE_VERSION = 1
+BASELINE_VERSION = 2
+LEGACY = "v1:"  # prefix of a version 1 fingerprint
 MAX_BASELINE_SIZE = 256 * 1024 * 1024  # a larger baseline file is refused (exit 2)
 
 
@@ -44,6 +54,21 @@ class Filtered:
 
 def _key(finding: Finding, relpaths: dict[str, str]) -> Key:
     return (relpaths.get(finding.path, finding.path), finding.code, finding.anchor)
+
+
+def keys(finding: Finding, relpath: str) -> tuple[Key, Key]:
+    """The finding's entry key, and the key a version 1 entry of it has."""
+    return ((relpath, finding.code, finding.anchor),
+            (relpath, finding.code, LEGACY + finding.legacy))
+
+
+def take(remaining: Counter[Key], finding: Finding, relpath: str) -> bool:
+    """Absorb the finding into an entry of `remaining` (either version), if one is left."""
+    for key in keys(finding, relpath):
+        if remaining[key] > 0:
+            remaining[key] -= 1
+            return True
+    return False
 
 
 def _in_scope(entry_path: str, checked: set[str], root: Path) -> bool:
@@ -87,13 +112,23 @@ def loads(data: bytes, path: str) -> Counter[Key]:
     """A baseline's entries from its bytes (`path` names it in errors)."""
     try:
         document = json.loads(data.decode("utf-8"))
-        if document.get("version") != BASELINE_VERSION:
-            raise BaselineError(f"{path}: baseline version {document.get('version')!r}, "
-                                f"expected {BASELINE_VERSION}")
-        return Counter({(e["path"], e["code"], e["fingerprint"]): int(e["count"])
-                        for e in document["findings"]})
+        version = document.get("version")
+        if version not in (1, BASELINE_VERSION):
+            raise BaselineError(f"{path}: baseline version {version!r}, expected 1 or "
+                                f"{BASELINE_VERSION}")
+        prefix = LEGACY if version == 1 else ""
+        out: Counter[Key] = Counter()
+        for e in document["findings"]:
+            fingerprint = e["fingerprint"]
+            if not isinstance(fingerprint, str) or not isinstance(e["path"], str) or \
+                    not isinstance(e["code"], str):
+                raise TypeError
+            out[(e["path"], e["code"], prefix + fingerprint)] += int(e["count"])
+        return out
     except (ValueError, KeyError, TypeError, AttributeError):
         raise BaselineError(f"{path}: not a qt-lint baseline") from None
+    except RecursionError:
+        raise BaselineError(f"{path}: nested too deeply to be a qt-lint baseline") from None
 
 
 def apply(findings: Sequence[Finding], known: Counter[Key], relpaths: dict[str, str],
@@ -104,9 +139,7 @@ def apply(findings: Sequence[Finding], known: Counter[Key], relpaths: dict[str, 
     new: list[Finding] = []
     absorbed = fixable = 0
     for finding in findings:
-        key = _key(finding, relpaths)
-        if remaining[key] > 0:
-            remaining[key] -= 1
+        if take(remaining, finding, relpaths.get(finding.path, finding.path)):
             absorbed += 1
             fixable += bool(finding.fix and finding.fix.safe)
         else:

@@ -256,7 +256,7 @@ def _read_index(path: Path) -> dict[str, Any]:
 def _dump(f: Finding) -> dict[str, Any]:
     return {"line": f.line, "column": f.column, "code": f.code, "message": f.message,
             "severity": f.severity.value, "name": f.name, "section": f.section,
-            "anchor": f.anchor,
+            "anchor": f.anchor, "legacy": f.legacy,
             "fix": None if f.fix is None else {
                 "safe": f.fix.safe, "edits": [[e.start, e.end, e.text, e.rank]
                                               for e in f.fix.edits]}}
@@ -275,4 +275,4 @@ def _load(entry: dict[str, Any], path: str) -> Finding:
         path, entry["line"], entry["column"], entry["code"], entry["message"],
         Severity(entry["severity"]), entry["name"], entry["section"],
         None if fix is None else Fix(tuple(Edit(*e) for e in fix["edits"]), fix["safe"]),
-        entry["anchor"])
+        entry["anchor"], entry["legacy"])

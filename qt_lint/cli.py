@@ -245,12 +245,18 @@ def explain(code: str) -> None:
               show_default=True, type=click.Choice(["text", "json", "junit", "prometheus"]),
               help="Output format (--output-format: ruff's name).")
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False),
-              help="Write the report in --format to this file (atomically); the terminal "
-                   "still gets the text report.")
+              help="Write the report in --format to this file (atomically, mode "
+                   "--output-mode); the terminal still gets the text report.")
+@click.option("--output-mode", default="0600", show_default=True,
+              help="The permission bits of the file -o writes (octal; 0644 for a "
+                   "node_exporter textfile read by another user).")
 @click.option("--failures-only", is_flag=True,
               help="Text report: only what did not pass (and the summary).")
 @click.option("--color", type=_COLOR, default="auto", show_default=True,
               help="Colour: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces it).")
+@click.option("--no-systemd-analyze", "without_analyze", is_flag=True,
+              help="Judge units without `systemd-analyze verify` (not installed here); "
+                   "without this, a missing systemd-analyze is an ERROR.")
 @click.option("--only", help="Comma-separated check codes or prefixes (H13,H141).")
 @click.option("--service", help="Only this service (backend, quantum-backend).")
 @click.option("--snapshot-out", type=click.Path(dir_okay=False),
@@ -260,8 +266,9 @@ def explain(code: str) -> None:
 def host(root: str, repo: str | None, config_path: str | None, redis_host: str | None,
          redis_port: int | None, redis_password_file: str | None, timeout: float,
          time_limit: float, offline: bool, output_format: str, output_file: str | None,
+         output_mode: str, failures_only: bool, color: str, without_analyze: bool,
          only: str | None, service: str | None, snapshot_out: str | None,
-         snapshot_in: str | None, failures_only: bool, color: str) -> None:
+         snapshot_in: str | None) -> None:
     """Audit a live host (read-only, fail closed): exit 0 only when every check passes."""
     from qt_lint.host.run import audit_host
 
@@ -270,7 +277,21 @@ def host(root: str, repo: str | None, config_path: str | None, redis_host: str |
         redis_port=redis_port, redis_password_file=redis_password_file, timeout=timeout,
         time_limit=time_limit, offline=offline, output_format=output_format,
         output_file=output_file, only=only, service=service, snapshot_out=snapshot_out,
-        snapshot_in=snapshot_in, color=use_color(color), failures_only=failures_only))
+        snapshot_in=snapshot_in, color=use_color(color), failures_only=failures_only,
+        without_analyze=without_analyze, output_mode=_mode(output_mode)))
+
+
+def _mode(text: str) -> int:
+    """--output-mode: octal permission bits, never setuid, setgid or sticky."""
+    try:
+        mode = int(text, 8)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not an octal mode such as 0600",
+                                 param_hint="--output-mode") from None
+    if not 0 <= mode <= 0o777:
+        raise click.BadParameter(f"{text!r}: permission bits only (0000-0777)",
+                                 param_hint="--output-mode")
+    return mode
 
 
 @cli.group()

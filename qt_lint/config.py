@@ -35,8 +35,12 @@ TOMLDecodeError = tomllib.TOMLDecodeError
 
 
 def parse_toml(text: str) -> dict[str, Any]:
-    """A TOML document (tomllib, or tomli on Python 3.10); TOMLDecodeError when invalid."""
-    document: dict[str, Any] = tomllib.loads(text)
+    """A TOML document (tomllib, or tomli on Python 3.10); TOMLDecodeError when invalid,
+    or nested deeper than the parser's recursion can follow."""
+    try:
+        document: dict[str, Any] = tomllib.loads(text)
+    except RecursionError:
+        raise TOMLDecodeError("nested too deeply to be read") from None
     return document
 
 
@@ -107,7 +111,25 @@ class Contract:
     secrets_dir: str = "/opt/quantum/secrets"
     env_deploy_dirs: tuple[str, ...] = ("deploy", "etc/quantum", "systemd", "config")
     wrapper: str = "ops/run.sh"
-    canary_script: str = "canary_activate.sh"
+    # the model-safety scripts (QT604-QT608), repository paths; a script is recognised by
+    # its path or, where only a name is known (a command line), by its base name
+    canary_script: str = "ops/model_safety/canary_activate.sh"
+    quality_gate: str = "ops/model_safety/quality_gate.py"
+    rollback_script: str = "ops/model_safety/rollback_last.sh"
+    # the quality gate's fail-closed thresholds (contract F): at least this strict
+    gate_min_events: int = 200
+    gate_max_class_share: float = 0.70
+    gate_min_confidence_std: float = 0.05
+    gate_min_p10_p90: float = 0.12
+    gate_max_hold_share: float = 0.85
+    # section D "MUST be running before": Requires=/BindsTo= on the predecessor (QT410);
+    # false accepts After= alone
+    hard_dependencies: bool = True
+
+    @property
+    def canary_name(self) -> str:
+        """The canary script's base name (`canary_activate.sh`)."""
+        return self.canary_script.rstrip("/").rsplit("/", 1)[-1]
 
     def venv_python(self, venv: str) -> str:
         return f"{self.venv_root.rstrip('/')}/{venv}/bin/python"
@@ -141,6 +163,9 @@ class Config:
 
     root: Path = field(default_factory=Path.cwd)
     source: Path | None = None
+    # with --base-config: the working tree's configuration file that the base does not
+    # have and that would replace `source` for the files below it (QT005 reports it)
+    proposed_source: Path | None = None
     select: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
@@ -195,6 +220,20 @@ def _int(key: str, value: Any) -> int:
     return value
 
 
+def _fraction(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ConfigError(f"{key}: expected a number from 0 to 1, got {value!r}")
+    return float(value)
+
+
+def _repo_path(key: str, value: Any) -> str:
+    text = _str(key, value)
+    if not text or text.startswith("/") or ".." in text.split("/"):
+        raise ConfigError(f"{key}: expected a path relative to the repository root, got "
+                          f"{text!r}")
+    return text
+
+
 def _str_list(key: str, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{key}: expected a list of strings, got {_tname(value)}")
@@ -246,7 +285,15 @@ _CONTRACT_KEYS: dict[str, Validator] = {
     "secrets-dir": _abs_path,
     "env-deploy-dirs": _str_list,
     "wrapper": _str,
-    "canary-script": _str,
+    "canary-script": _repo_path,
+    "quality-gate": _repo_path,
+    "rollback-script": _repo_path,
+    "gate-min-events": _int,
+    "gate-max-class-share": _fraction,
+    "gate-min-confidence-std": _fraction,
+    "gate-min-p10-p90": _fraction,
+    "gate-max-hold-share": _fraction,
+    "hard-dependencies": _bool,
 }
 
 _TOP_KEYS = (
@@ -456,6 +503,8 @@ _JSON_TYPES: dict[Any, dict[str, Any]] = {
     "_abs_path": {"type": "string", "pattern": "^/"},
     "_bool": {"type": "boolean"},
     "_int": {"type": "integer", "minimum": 0},
+    "_fraction": {"type": "number", "minimum": 0, "maximum": 1},
+    "_repo_path": {"type": "string", "pattern": "^[^/]"},
     "_str_list": {"type": "array", "items": {"type": "string"}},
     "_str_table": {"type": "object", "additionalProperties": {"type": "string"}},
 }

@@ -59,5 +59,16 @@ CONTRACT: dict[str, str] = {
     "env-deploy-dirs": "Repository folders whose `<name>.env` files are meant for `env-dir` "
                        "(QT307).",
     "wrapper": "The wrapper script Makefiles and units run Python through (QT102).",
-    "canary-script": "The one script allowed to activate a model (QT601, QT602).",
+    "canary-script": "The one script allowed to activate a model, a repository path (QT601 "
+                     "and QT602 match its base name; QT604 reads it as a program).",
+    "quality-gate": "The quality gate script (QT604 runs it through the wrapper; QT605, "
+                    "QT606).",
+    "rollback-script": "The rollback script (QT607).",
+    "gate-min-events": "Fewer telemetry events than this fail the gate (QT605).",
+    "gate-max-class-share": "More than this share in one class fails the gate (QT605).",
+    "gate-min-confidence-std": "A confidence std below this fails the gate (QT605).",
+    "gate-min-p10-p90": "A P10-P90 confidence range below this fails the gate (QT605).",
+    "gate-max-hold-share": "More than this share of HOLD fails the gate (QT605).",
+    "hard-dependencies": "QT410 wants Requires=/BindsTo= on the predecessor (false: After= "
+                         "alone).",
 }

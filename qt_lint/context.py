@@ -121,11 +121,9 @@ class FileContext:
     @cached_property
     def env(self) -> EnvFile:
         """The env file's assignments (lines systemd would ignore are reported as QT001)."""
-        from qt_lint.parsers.envfile import parse_env
+        from qt_lint.parsers.envfile import read_env
 
-        # systemd stops reading an env file at its first NUL byte (QT004 reports it)
-        nul = next((line for line, _, char in self.source.controls if char == "\0"), None)
-        parsed = parse_env(self.text, nul)
+        parsed = read_env(self.source)
         if parsed.problems:
             line, column, message = parsed.problems[0]
             self.recovered.append(ParseError(message, line, column))

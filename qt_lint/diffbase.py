@@ -8,18 +8,26 @@ filter or user setting (`diff.noprefix`, ...) takes part (`qt_lint.git`). A file
 as wholly changed when line ranges cannot describe it: new, untracked, binary for git (a
 NUL byte, a `-diff` or `binary` attribute), not UTF-8, or with line breaks git does not
 count (a lone CR, read as a line break for systemd files).
+
+A finding that removed lines cause counts as changed: deleting `User=qt` leaves a finding
+at the unchanged `[Service]` header. A file with removed lines is therefore also analysed
+as it was at REV, and its findings that the old text did not have are kept wherever they
+point (`Changes.before`). A drop-in deleted or shortened changes what its unit merges: the
+unit's fragment and drop-ins then count as wholly changed.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from qt_lint.config import ConfigError
 from qt_lint.finding import Finding
 
-_HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.M)
+_HUNK = re.compile(rb"^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", re.M)
+_DROPIN = re.compile(r"^(.*\.[a-z]+)\.d/[^/]+\.conf$")
 _LONE_CR = re.compile(rb"\r(?!\n)")
 _WHOLE_CHECK_LIMIT = 64 * 1024 * 1024
 
@@ -32,6 +40,10 @@ class DiffBaseError(ConfigError):
 class Changes:
     lines: dict[str, set[int]] = field(default_factory=dict)  # absolute path -> lines
     new_files: set[str] = field(default_factory=set)  # wholly changed
+    # absolute path -> its path from the top of the work tree, for files that lost lines
+    removed: dict[str, str] = field(default_factory=dict)
+    commit: str = ""
+    top: str = ""
 
     def keeps(self, abspath: str, finding: Finding) -> bool:
         if abspath in self.new_files:
@@ -58,7 +70,7 @@ def changes_since(rev: str, where: str) -> Changes:
     entries = _numstat(run("diff", "--numstat", "-z", *common, commit_id, "--"))
     patch = run("diff", "-U0", *common, commit_id, "--")
     sections = patch.split(b"\ndiff --git ") if patch.strip() else []
-    out = Changes()
+    out = Changes(commit=commit_id, top=top)
     aligned = len(sections) == len(entries)
     for index, (binary, name) in enumerate(entries):
         path = os.path.join(top, name)
@@ -68,12 +80,53 @@ def changes_since(rev: str, where: str) -> Changes:
             continue
         ranges = out.lines.setdefault(path, set())
         for match in _HUNK.finditer(section):
-            start = int(match.group(1))
-            count = int(match.group(2)) if match.group(2) is not None else 1
+            start = int(match.group(2))
+            count = int(match.group(3)) if match.group(3) is not None else 1
             ranges.update(range(start, start + count))
+            if match.group(1) != b"0":
+                out.removed[path] = name
     for raw in run("ls-files", "-z", "--others", "--exclude-standard").split(b"\0"):
         if raw:
             out.new_files.add(os.path.join(top, os.fsdecode(raw)))
+    for _, name in entries:
+        dropin = _DROPIN.match(name)
+        path = os.path.join(top, name)
+        if dropin and (path in out.removed or not os.path.lexists(path)):
+            # what the unit merges lost lines: its files count as wholly changed
+            fragment = os.path.join(top, dropin.group(1))
+            out.new_files.add(fragment)
+            folder = fragment + ".d"
+            if os.path.isdir(folder):
+                out.new_files.update(os.path.join(folder, e) for e in os.listdir(folder))
+    return out
+
+
+def base_text(changes: Changes, abspath: str) -> bytes | None:
+    """The file as it was at the revision (None when git cannot show it)."""
+    from qt_lint import git
+
+    name = changes.removed.get(abspath)
+    if name is None:
+        return None
+    try:
+        return git.run(changes.top, "cat-file", "blob", f"{changes.commit}:{name}")
+    except git.GitError:
+        return None
+
+
+def caused_by_removal(findings: Iterable[Finding], before: Iterable[Finding]) -> set[int]:
+    """Indexes of the findings that the file as it was did not have (by code and
+    fingerprint: what each is about, not where it points)."""
+    from collections import Counter
+
+    had = Counter((f.code, f.anchor) for f in before)
+    out = set()
+    for index, f in enumerate(findings):
+        key = (f.code, f.anchor)
+        if had[key] > 0:
+            had[key] -= 1
+        else:
+            out.add(index)
     return out
 
 

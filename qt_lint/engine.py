@@ -6,22 +6,34 @@ Everything here runs in worker processes too, so it takes and returns plain data
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import itertools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from qt_lint import kinds, suppress
 from qt_lint.classify import Target
-from qt_lint.config import ConfigError
+from qt_lint.config import ConfigError, Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.parsers import ParseError
 from qt_lint.project import Project
 from qt_lint.registry import rule, rules_for
-from qt_lint.rule import passes
+from qt_lint.rule import Prefilter, Rule, passes
 from qt_lint.settings import RunSettings
-from qt_lint.source import Text, Unreadable, check_line_length, decode, read_text
+from qt_lint.source import (
+    Text,
+    Unreadable,
+    check_line_length,
+    decode,
+    link_outside,
+    read_text,
+)
 
 MAX_FIX_PASSES = 5
+MAX_FINDINGS = 1000  # findings of one file (per rule, and in all) listed in a report
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +55,9 @@ def check_file(target: Target, settings: RunSettings, project: Project | None = 
     spec = kinds.of(target.kind)
     systemd, utf16 = spec.systemd_lines, spec.utf16
     try:
+        if data is None and link_outside(target.abspath, str(settings.config.root)):
+            raise Unreadable("a symbolic link to a file outside the repository: not read "
+                             "(commit the file itself)")
         source = decode(data, max_size, systemd, utf16) if data is not None else read_text(
             Path(target.abspath), max_size, systemd, utf16)
         check_line_length(source.text, settings.config.max_line_length)
@@ -106,13 +121,23 @@ def _analyse(target: Target, source: Text, settings: RunSettings,
     raw: list[Finding] = []
     parse_failed: ParseError | None = None
     examined = False
-    searched = spec.prefilter_text(ctx)
-    for r in rules_for(kind, settings.active):
-        if not passes(r.prefilter_for(kind, settings.contract), searched):
+    overflow: dict[str, int] = {}  # code -> line of its first finding not taken
+    text = spec.prefilter_text(ctx)  # shell: the words as the shell reads them too
+    verdicts: dict[int, bool] = {}  # rules that share a prefilter (QT502/QT503) share its scan
+    for r, prefilter in _prefilters(kind, settings.active, settings.contract):
+        if not r.applies_to(target.relpath, settings.contract):
+            continue
+        verdict = verdicts.get(id(prefilter))
+        if verdict is None:
+            verdict = verdicts[id(prefilter)] = passes(prefilter, text)
+        if not verdict:
             continue
         examined = True
         try:
-            raw.extend(r.check(ctx))
+            found = list(itertools.islice(r.check(ctx), MAX_FINDINGS + 1))
+            if len(found) > MAX_FINDINGS:  # the rest is never built (time and memory)
+                overflow[r.code] = found.pop().line
+            raw.extend(found)
         except ParseError as exc:
             parse_failed = parse_failed or exc
         except RecursionError:
@@ -123,7 +148,7 @@ def _analyse(target: Target, source: Text, settings: RunSettings,
                                    "the file was not fully analysed, please report this"))
     if "QT001" in settings.active and (examined or spec.always_parsed
                                        or _unselected_rule_applies(kind, source.text,
-                                                                   settings)):
+                                                                   settings, target.relpath)):
         # Everything is parsed, except where the kind says a file in which no rule can fire
         # is proven clean by its text (Python: parsing the rest would double a run's cost)
         try:
@@ -135,6 +160,9 @@ def _analyse(target: Target, source: Text, settings: RunSettings,
         problems = ([parse_failed] if parse_failed else []) + ctx.recovered
         seen: set[int] = set()
         for problem in problems:
+            if len(seen) == MAX_FINDINGS:
+                overflow["QT001"] = problem.line
+                break
             if problem.line not in seen:
                 seen.add(problem.line)
                 raw.append(parse_error(path, problem.line, problem.column, problem.message))
@@ -142,7 +170,35 @@ def _analyse(target: Target, source: Text, settings: RunSettings,
         raw.extend(_written(target, spec, ctx, settings, project))
     directives = suppress.parse_directives(source.text, kind)
     kept = _filter(raw, directives, target, settings)
+    if overflow or len(kept) > MAX_FINDINGS:
+        kept = _capped(kept, overflow, target, settings)
     return anchored(kept, source.text)
+
+
+def _capped(kept: list[Finding], overflow: dict[str, int], target: Target,
+            settings: RunSettings) -> list[Finding]:
+    """At most MAX_FINDINGS findings of one file, and one QT001 that says what is not
+    listed (a rule that found more than the bound, the findings past it): never a silent
+    drop. A file with thousands of offences is fixed from the first ones."""
+    kept.sort()
+    rest = kept[MAX_FINDINGS:]
+    kept = kept[:MAX_FINDINGS]
+    ignored = settings.ignored_for(target.relpath)
+    parts = [f"{code} found more than {MAX_FINDINGS:,}" for code in sorted(overflow)
+             if code not in ignored]
+    from collections import Counter
+
+    if rest:
+        counts = sorted(Counter(f.code for f in rest).items())
+        parts.append(f"{len(rest):,} more ({', '.join(f'{c} {n:,}' for c, n in counts)})")
+    if not parts:
+        return kept
+    lines = [f.line for f in rest] + [line for code, line in overflow.items()
+                                      if code not in ignored]
+    kept.append(parse_error(target.path, min(lines), 1,
+                            f"too many findings to list: {'; '.join(parts)}; at most "
+                            f"{MAX_FINDINGS:,} are reported per file"))
+    return kept
 
 
 def _not_baselined(findings: list[Finding], target: Target,
@@ -156,14 +212,9 @@ def _not_baselined(findings: list[Finding], target: Target,
     remaining = Counter({key: n for key, n in settings.baselined if key[0] == target.relpath})
     if not remaining:
         return findings
-    out = []
-    for finding in findings:
-        key = (target.relpath, finding.code, finding.anchor)
-        if remaining[key] > 0:
-            remaining[key] -= 1
-        else:
-            out.append(finding)
-    return out
+    from qt_lint.baseline import take
+
+    return [f for f in findings if not take(remaining, f, target.relpath)]
 
 
 MAX_WRITTEN = 200  # generated files analysed per script
@@ -236,31 +287,62 @@ def _generated(relpath: str) -> kinds.FileKind | None:
 
 
 def anchored(findings: list[Finding], text: str) -> list[Finding]:
-    """Each finding with a fingerprint of its code and the offending line's text, so that a
-    baseline or a code-scanning service recognises it when lines move. The line is
-    redacted first: no fingerprint (in a committed baseline, SARIF, JSON, GitLab) is
-    derived from a secret's value, so none confirms a guessed secret."""
+    """Each finding with a fingerprint of what it is about: its code, the offending line's
+    text and its subject (the message, without positions), so that a baseline or a
+    code-scanning service recognises it when lines move, and two offences at one line
+    (a unit lacking `SyslogIdentifier=` and lacking `EnvironmentFile=`, both at its header)
+    stay two. The line is redacted first: no fingerprint (in a committed baseline, SARIF,
+    JSON, GitLab) is derived from a secret's value, so none confirms a guessed secret
+    (messages never hold one). `legacy` is version 1's fingerprint (code and line text),
+    which old baselines match."""
     if not findings:
         return findings
-    import hashlib
-
     from qt_lint.secrets import redact_line
 
     lines = text.split("\n")
     out = []
     for f in findings:
-        line = redact_line(lines[f.line - 1]) if 0 < f.line <= len(lines) else ""
-        basis = f"{f.code}\0{' '.join(line.split())}\0{f.message if not line.strip() else ''}"
-        digest = hashlib.sha256(basis.encode("utf-8", "replace")).hexdigest()[:20]
-        out.append(replace(f, anchor=digest))
+        # a secret's own line is not hashed at all: the redactor masks `KEY=value`, not
+        # every way code spells a value (`os.getenv("KEY", "<secret>")`)
+        line = redact_line(lines[f.line - 1]) if 0 < f.line <= len(lines) and \
+            f.code != "QT305" else ""
+        words = ' '.join(line.split())
+        legacy = f"{f.code}\0{words}\0{f.message if not line.strip() else ''}"
+        basis = f"{f.code}\0{words}\0{subject(f.message)}"
+        out.append(replace(f, anchor=_digest(basis), legacy=_digest(legacy)))
     return out
 
 
-def _unselected_rule_applies(kind: Kind, text: str, settings: RunSettings) -> bool:
+def subject(message: str) -> str:
+    """What a message says without the positions it quotes (`(line 12)`), which move with
+    the file while the offence stays the same."""
+    return " ".join(_position().sub("line", message).split())
+
+
+@functools.cache
+def _position() -> re.Pattern[str]:
+    return re.compile(r"\blines? \d+(?:[-,] ?\d+)*")
+
+
+def _digest(basis: str) -> str:
+    return hashlib.sha256(basis.encode("utf-8", "replace")).hexdigest()[:20]
+
+
+def _unselected_rule_applies(kind: Kind, text: str, settings: RunSettings,
+                             relpath: str = "") -> bool:
     """A rule that was not selected could fire on this text (so QT001's answer does not
     depend on the selection). The selected ones were just asked: they are not asked again."""
-    return any(passes(r.prefilter_for(kind, settings.contract), text)
-               for r in rules_for(kind, settings.known) if r.code not in settings.active)
+    return any(r.applies_to(relpath, settings.contract) and passes(prefilter, text)
+               for r, prefilter in _prefilters(kind, settings.known, settings.contract)
+               if r.code not in settings.active)
+
+
+@functools.cache
+def _prefilters(kind: Kind, active: frozenset[str],
+                contract: Contract) -> tuple[tuple[Rule, Prefilter | None], ...]:
+    """Each rule of the kind with its prefilter, built once per run (rules whose prefilter
+    depends on the contract built a new one for every file)."""
+    return tuple((r, r.prefilter_for(kind, contract)) for r in rules_for(kind, active))
 
 
 def parse_error(path: str, line: int, column: int, message: str) -> Finding:

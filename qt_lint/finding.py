@@ -54,5 +54,8 @@ class Finding:
     name: str = field(compare=False, default="")
     section: str = field(compare=False, default="")
     fix: Fix | None = field(compare=False, default=None)
-    # A key that identifies the offence without its line number (for baselines).
+    # A key that identifies the offence without its line number (for baselines and SARIF):
+    # its code, the offending line's text and what it is about (the message)
     anchor: str = field(compare=False, default="")
+    # the fingerprint of baselines of version 1 (code and line text only), which they match
+    legacy: str = field(compare=False, default="")

@@ -65,26 +65,36 @@ def base_config(rev: str, head: Config) -> tuple[Config, str, str | None]:
         commit = git.commit_of(where, rev)
     except git.GitError as exc:
         raise TrustedError(f"--base-config {rev}: {exc}") from None
-    candidates = [head.source] if head.source else []
-    candidates += [head.root / CONFIG_FILENAME, head.root / "pyproject.toml"]
-    for path in candidates:
-        relpath = os.path.relpath(path, top)
-        data = _blob(top, commit, relpath, MAX_CONFIG_SIZE)
-        if data is None:
-            continue
-        try:
-            document = parse_toml(data.decode("utf-8"))
-        except (UnicodeDecodeError, TOMLDecodeError) as exc:
-            raise TrustedError(f"--base-config: {relpath} at {rev}: {exc}") from None
-        table = document.get("tool", {}).get("qt-lint") if path.name == "pyproject.toml" \
-            else document
-        if table is None:
-            continue
-        try:
-            config = parse_config(table, head.root, path, known_codes())
-        except ConfigError as exc:
-            raise TrustedError(f"--base-config: {relpath} at {rev}: {exc}") from None
-        return config, commit, top
+    # the configuration that applies at the base: the nearest one above where the working
+    # tree's was found, as `find_config_file` looks (a pull request that adds
+    # `systemd/qt-lint.toml` does not make the gate fall back to the defaults)
+    start = head.source.parent if head.source else head.root
+    folders = [start, *start.parents]
+    for folder in folders:
+        for path in (folder / CONFIG_FILENAME, folder / "pyproject.toml"):
+            relpath = os.path.relpath(path, top)
+            if relpath.startswith(".."):
+                continue  # above the work tree: not the repository's
+            data = _blob(top, commit, relpath, MAX_CONFIG_SIZE)
+            if data is None:
+                continue
+            try:
+                document = parse_toml(data.decode("utf-8"))
+            except (UnicodeDecodeError, TOMLDecodeError) as exc:
+                raise TrustedError(f"--base-config: {relpath} at {rev}: {exc}") from None
+            except RecursionError:
+                raise TrustedError(f"--base-config: {relpath} at {rev}: nested too deeply"
+                                   ) from None
+            table = document.get("tool", {}).get("qt-lint") \
+                if path.name == "pyproject.toml" else document
+            if table is None:
+                continue
+            try:
+                config = parse_config(table, folder, path, known_codes())
+            except ConfigError as exc:
+                raise TrustedError(f"--base-config: {relpath} at {rev}: {exc}") from None
+            proposed = head.source if head.source not in (None, path) else None
+            return replace(config, proposed_source=proposed), commit, top
     # no configuration at the base: the contract defaults, judged against the working tree's
     return replace(Config(root=head.root), source=head.source), commit, top
 

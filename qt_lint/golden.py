@@ -64,6 +64,7 @@ def render(contract: Contract, service: str, *, oneshot: bool, script: str, venv
         f"After={' '.join(after)}",
         "Wants=network-online.target",
         f"BindsTo={contract.redis_unit}",
+        *([f"Requires={after[-1]}"] if len(after) > 2 and contract.hard_dependencies else []),
         "",
         "[Service]",
         f"Type={'oneshot' if oneshot else 'simple'}",

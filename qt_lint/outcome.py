@@ -150,10 +150,10 @@ def report(o: CheckOptions, config: Config, result: CheckRun,
     emit(out, render(findings, summary, color=use_color(o.color), statistics=o.statistics,
                      quiet=o.quiet))
     if o.show_fixes and result.fixed and not o.quiet:
-        from qt_lint.report import printable
+        from qt_lint.report import one_line
 
         gone = sorted(f for r in result.fixed.values() for f in r.fixed)
-        lines = [f"{printable(f.path)}:{f.line}:{f.column}: {f.code} {printable(f.message)}"
+        lines = [f"{one_line(f.path)}:{f.line}:{f.column}: {f.code} {one_line(f.message)}"
                  for f in gone]
         emit(out, f"Fixed {len(gone)} finding{'s' if len(gone) != 1 else ''}:\n" +
              "".join(f"  {line}\n" for line in lines))

@@ -20,7 +20,7 @@ from qt_lint.config import Config
 from qt_lint.finding import Kind
 from qt_lint.kinds.shell import ESCALATION_WORDS
 from qt_lint.kinds.unit import UNIT, UNIT_SUFFIXES
-from qt_lint.source import Unreadable, read_text
+from qt_lint.source import Unreadable, link_outside, read_text
 
 __all__ = ["ESCALATION_WORDS", "FileSource", "Project", "RecordedFiles", "UnitEdges", "cycles",
            "ordering_cycles"]
@@ -48,10 +48,13 @@ class FileSource:
     files, read as systemd reads them): the disk, or (for the host audit judging a
     snapshot) a recorded set of files."""
 
-    def __init__(self, max_size: int) -> None:
+    def __init__(self, max_size: int, root: str = "/") -> None:
         self.max_size = max_size
+        self.root = root
 
     def read(self, path: str) -> str | None:
+        if link_outside(path, self.root):
+            return None  # not the repository's file (reported when it is checked itself)
         try:
             return read_text(Path(path), self.max_size, systemd=True).text
         except Unreadable:
@@ -91,7 +94,7 @@ class Project:
                  unit_paths: list[str] | None = None) -> None:
         self.root = root
         self.config = config
-        self.files = files or FileSource(config.max_file_size)
+        self.files = files or FileSource(config.max_file_size, str(root))
         self._unit_paths = unit_paths  # the units to consider (host audit); else git/walk
         self._listing: subprocess.Popen[bytes] | None = None
         # What earlier runs learnt of each unit file, kept by the result cache: path ->
@@ -100,6 +103,9 @@ class Project:
         self.unit_memo: dict[str, list[object]] | None = None
         self.unit_memo_changed = False
         self._checked_units: set[str] = set()
+        self._documents: dict[tuple[str, str], UnitDocument | None] = {}
+        self._folders: dict[tuple[str, str], list[tuple[str, UnitDocument]]] = {}
+        self._units: dict[tuple[str, str, str], Unit] = {}
 
     def add_checked_units(self, paths: list[str]) -> None:
         """Units being checked belong to the start order even when git does not track them
@@ -120,6 +126,7 @@ class Project:
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
         state["_listing"] = None  # a running process does not cross to workers
+        state["_documents"], state["_folders"], state["_units"] = {}, {}, {}
         return state
 
     # --- what a file's findings depend on (the result cache keys by it) -----------------------
@@ -225,23 +232,84 @@ class Project:
         else:
             fragment_path = absolute
             dropin_dir = absolute + ".d"
-        fragment = own if not is_dropin else self._document(fragment_path, unit_type_of(name))
-        dropins: list[UnitDocument] = []
-        entries = self.files.listdir(dropin_dir)
-        if entries:
-            for entry in entries:
-                if not entry.endswith(".conf"):
-                    continue
-                path = os.path.join(dropin_dir, entry)
-                if path == absolute:
-                    dropins.append(own)
-                else:
-                    doc = self._document(path, unit_type_of(name))
+        unit_type = unit_type_of(name)
+        if not is_dropin:
+            # every folder systemd takes drop-ins from: its own, a dash prefix's, `service.d`
+            return Unit(name, own, self._dropins(absolute, name))
+        listed = self._dropin_documents(dropin_dir, unit_type)
+        fragment = self._document(fragment_path, unit_type)
+        if not listed:
+            return Unit(name, fragment, [own])
+        cached = self._documents.get((absolute, unit_type))
+        if cached is not None and cached.text == own.text and cached.file == own.file:
+            # read from disk as the folder's listing read it: one merged unit (and one index
+            # of its settings) serves every drop-in of the folder, so N drop-ins cost N
+            key = (name, dropin_dir, unit_type)
+            unit = self._units.get(key)
+            if unit is None:
+                unit = self._units[key] = Unit(name, fragment, [doc for _, doc in listed])
+            return unit
+        return Unit(name, fragment, [own if path == absolute else doc for path, doc in listed])
+
+    def _dropin_documents(self, folder: str, unit_type: str) -> list[tuple[str, UnitDocument]]:
+        """The drop-ins of a `<unit>.d/` folder in name order, parsed (once per run)."""
+        key = (folder, unit_type)
+        found = self._folders.get(key)
+        if found is None:
+            found = []
+            for entry in self.files.listdir(folder):
+                if entry.endswith(".conf"):
+                    path = os.path.join(folder, entry)
+                    doc = self._document(path, unit_type)
                     if doc is not None:
-                        dropins.append(doc)
-        elif is_dropin:
-            dropins.append(own)
-        return Unit(name, fragment, dropins)
+                        found.append((path, doc))
+            self._folders[key] = found
+        return found
+
+    def merged_paths(self, abspath: str) -> list[str]:
+        """The files on disk that `unit_for` (and `timer_service`) merge with this unit
+        file: its fragment and every drop-in of its folder, those of a triggered service."""
+        folder = os.path.dirname(abspath)
+        if abspath.endswith(".conf"):
+            if not folder.endswith(".d"):
+                return []
+            fragment = folder[:-2]
+            out = [fragment] + [os.path.join(folder, e) for e in self.files.listdir(folder)
+                                if e.endswith(".conf")]
+        else:
+            from qt_lint.parsers.systemd import dropin_folders
+
+            fragment = abspath
+            beside = os.path.dirname(abspath)
+            out = [fragment] + [os.path.join(beside, sub, e)
+                                for sub in dropin_folders(os.path.basename(abspath))
+                                for e in self.files.listdir(os.path.join(beside, sub))
+                                if e.endswith(".conf")]
+        if fragment.endswith((".timer", ".path")):
+            service = fragment.rsplit(".", 1)[0] + ".service"
+            out += [service] + [os.path.join(service + ".d", e)
+                                for e in self.files.listdir(service + ".d")
+                                if e.endswith(".conf")]
+        return out
+
+    def _dropins(self, fragment: str, name: str) -> list[UnitDocument]:
+        """The drop-ins systemd applies to the fragment at `fragment`, from every folder
+        beside it that names it (its own, a dash prefix's, the top-level `service.d/`), in
+        file-name order; of two files of one name, the more specific folder's."""
+        from qt_lint.parsers.systemd import dropin_folders, unit_type_of
+
+        folder = os.path.dirname(fragment)
+        chosen: dict[str, str] = {}
+        for sub in dropin_folders(name):
+            for entry in self.files.listdir(os.path.join(folder, sub)):
+                if entry.endswith(".conf"):
+                    chosen.setdefault(entry, os.path.join(folder, sub, entry))
+        out = []
+        for entry in sorted(chosen):
+            doc = self._document(chosen[entry], unit_type_of(name))
+            if doc is not None:
+                out.append(doc)
+        return out
 
     def timer_target(self, ctx: FileContext) -> str:
         """The unit a timer (or a path unit) triggers: its `Unit=`, else the service of the
@@ -274,16 +342,22 @@ class Project:
                     dropins.append(doc)
         return Unit(name, fragment, dropins)
 
-    @functools.lru_cache(maxsize=512)  # noqa: B019 - one Project per run
     def _document(self, path: str, unit_type: str) -> UnitDocument | None:
+        """The unit file parsed, once per run (every drop-in of a folder merges all the
+        others: parsing them again for each is quadratic)."""
+        key = (path, unit_type)
+        if key in self._documents:
+            return self._documents[key]
         from qt_lint.parsers.systemd import parse
         from qt_lint.source import display_path
 
         text = self.files.read(path)
-        if text is None:
-            return None
-        shown = path if isinstance(self.files, RecordedFiles) else display_path(path)
-        return parse(text, shown, unit_type)
+        doc = None
+        if text is not None:
+            shown = path if isinstance(self.files, RecordedFiles) else display_path(path)
+            doc = parse(text, shown, unit_type)
+        self._documents[key] = doc
+        return doc
 
     @functools.cached_property
     def service_scripts(self) -> dict[str, str]:

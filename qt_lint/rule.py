@@ -41,7 +41,21 @@ def _lowered(text: str) -> str:
     return _LOWERED[1]
 
 
-Test = re.Pattern[str] | AnyOf
+class Either:
+    """A prefilter of alternatives: the text passes one of them (each a test, or a tuple of
+    tests that must all pass). For a rule that fires on several shapes, each with needles
+    of its own (`basicConfig` with a `filename`, `open(` of a log path)."""
+
+    __slots__ = ("options",)
+
+    def __init__(self, *options: Test | tuple[Test, ...]) -> None:
+        self.options = options
+
+    def search(self, text: str) -> bool:
+        return any(passes(option, text) for option in self.options)
+
+
+Test = re.Pattern[str] | AnyOf | Either
 Prefilter = Test | tuple[Test, ...]
 
 
@@ -92,9 +106,15 @@ class Rule:
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         return iter(())
 
+    def applies_to(self, relpath: str, contract: Contract) -> bool:
+        """Whether the rule judges a file at this path at all (a rule of one named file,
+        such as the canary script, skips the others before their text is searched)."""
+        return True
+
     def prefilter_for(self, kind: Kind, contract: Contract) -> Prefilter | None:
         """The prefilter for files of `kind` (override when it depends on the contract)."""
-        if self.prefilter is None or isinstance(self.prefilter, (re.Pattern, AnyOf, tuple)):
+        if self.prefilter is None or isinstance(self.prefilter, (re.Pattern, AnyOf, Either,
+                                                                 tuple)):
             return self.prefilter
         return self.prefilter.get(kind)
 

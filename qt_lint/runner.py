@@ -135,10 +135,10 @@ def _configuration(o: CheckOptions) -> tuple[Config, tuple[Config, str, str | No
 def _show_files(o: CheckOptions, paths: list[Path], config: Config) -> int:
     from qt_lint import api
     from qt_lint.discover import discover
-    from qt_lint.report import printable
+    from qt_lint.report import one_line
 
     targets, _ = api.classify_candidates(discover(paths, config, o.force_exclude), config.root)
-    sys.stdout.write("".join(f"{t.kind.value:<13} {printable(t.path)}\n" for t in targets))
+    sys.stdout.write("".join(f"{t.kind.value:<13} {one_line(t.path)}\n" for t in targets))
     return EXIT_OK
 
 

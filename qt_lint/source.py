@@ -13,7 +13,10 @@ from pathlib import Path
 # What a reviewer does not see but a program acts on: C0 controls other than tab and
 # newline (a carriage return or NUL ends a line for systemd), DEL, and the bidirectional
 # overrides that reorder how a line is displayed. Compiled on first use (start-up time).
-CONTROL = "[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]"
+# The non-ASCII spaces (what str.isspace() calls space beyond ASCII) are text to systemd,
+# which strips only space, tab, CR and LF, while a reviewer reads them as blanks.
+UNICODE_SPACES = "\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+CONTROL = f"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069{UNICODE_SPACES}]"
 
 
 @functools.cache
@@ -44,6 +47,9 @@ class Text:
     controls: tuple[tuple[int, int, str], ...] = ()
     # a file that mixes LF and CRLF: the (0-based) lines that ended in CRLF
     crlf_lines: frozenset[int] | None = None
+    # systemd formats: the (0-based) lines an LF CR pair ended (one break in a unit, two
+    # line ends in an env file: qt_lint/parsers/envfile.py)
+    lf_cr_lines: frozenset[int] = frozenset()
 
 
 def decode(data: bytes, max_size: int, systemd: bool = False, utf16: bool = False) -> Text:
@@ -91,7 +97,8 @@ def decode(data: bytes, max_size: int, systemd: bool = False, utf16: bool = Fals
     return Text(text, newline, bom, crlf_lines=crlf_lines)
 
 
-_SPECIAL = "[\n\r\x00]+|[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]"
+_SPECIAL = ("[\n\r\x00]+|"
+            f"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069{UNICODE_SPACES}]")
 _EOL_KIND = {"\n": 1, "\r": 2, "\x00": 4}
 
 
@@ -105,6 +112,7 @@ def _systemd_lines(raw: str, bom: bool) -> Text:
     parts: list[str] = []
     controls: list[tuple[int, int, str]] = []
     crlf: list[int] = []  # the (0-based) lines a CRLF break ended
+    lf_cr: list[int] = []  # and an LF CR break
     breaks = 0
     last = length = line_start = 0
     line = 1
@@ -128,6 +136,8 @@ def _systemd_lines(raw: str, bom: bool) -> Text:
             breaks += 1
             if brk == "\r\n":
                 crlf.append(line - 1)
+            elif brk == "\n\r":
+                lf_cr.append(line - 1)
             if brk not in ("\n", "\r\n"):
                 controls.append((line, length - line_start + 1,
                                  "\x00" if "\x00" in brk else "\r"))
@@ -138,7 +148,8 @@ def _systemd_lines(raw: str, bom: bool) -> Text:
             i = j
     parts.append(raw[last:])
     mixed = frozenset(crlf) if crlf and len(crlf) != breaks else None
-    return Text("".join(parts), "\r\n" if crlf else "\n", bom, tuple(controls), mixed)
+    return Text("".join(parts), "\r\n" if crlf else "\n", bom, tuple(controls), mixed,
+                frozenset(lf_cr))
 
 
 def read_bounded(path: str | Path, limit: int, *, verb: str = "read",
@@ -199,6 +210,25 @@ def read_text(path: Path, max_size: int, systemd: bool = False, utf16: bool = Fa
     reads more than `max_size` bytes."""
     data = read_bounded(path, max_size, verb="analyse", limit_name="max-file-size ")
     return decode(data, max_size, systemd, utf16)
+
+
+def link_outside(path: str, root: str) -> bool:
+    """`path` is a symbolic link whose target lies outside its repository (the nearest
+    folder above it with a `.git`, else `root`): a committed link to `/proc/self/environ`
+    or a host's unit is not the repository's file, and what it holds is not ours to read
+    or report."""
+    if not os.path.islink(path):
+        return False
+    folder = os.path.dirname(os.path.abspath(path))
+    while not os.path.lexists(os.path.join(folder, ".git")):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            folder = root
+            break
+        folder = parent
+    real_root = os.path.realpath(folder)
+    target = os.path.realpath(path)
+    return target != real_root and not target.startswith(real_root.rstrip("/") + "/")
 
 
 def _os_reason(exc: OSError) -> str:

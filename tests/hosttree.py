@@ -14,6 +14,7 @@ from pathlib import Path
 
 from qt_lint.config import Contract
 from qt_lint.golden import render, wrapper
+from qt_lint.golden_models import canary, makefile, quality_gate, rollback
 
 QT = 1000
 SERVICES = {"backend": "-m backend.main", "ai-engine": "-m ai_engine.main",
@@ -77,9 +78,10 @@ def build_host(root: Path) -> Path:
     repo = folder(root, c.repo_root, 0o755, QT, QT)
     folder(root, f"{c.repo_root}/.git", 0o755, QT, QT)
     put(root, f"{c.repo_root}/ops/run.sh", wrapper(c), 0o755, QT, QT)
-    put(root, f"{c.repo_root}/Makefile",
-        "RUN := ops/run.sh ai-engine\n\ngate:\n\t$(RUN) ops/model_safety/quality_gate.py\n",
-        0o644, QT, QT)
+    put(root, f"{c.repo_root}/Makefile", makefile(c), 0o644, QT, QT)
+    for relpath, text in ((c.canary_script, canary(c)), (c.quality_gate, quality_gate(c)),
+                          (c.rollback_script, rollback(c))):
+        put(root, f"{c.repo_root}/{relpath}", text, 0o755, QT, QT)
     # data, database, models
     folder(root, c.data_dir, 0o755, QT, QT)
     for sub in ("redis_dumps", "training_data", "model_checkpoints", "backups"):
@@ -89,6 +91,8 @@ def build_host(root: Path) -> Path:
         connection.execute("CREATE TABLE trades (id INTEGER PRIMARY KEY, symbol TEXT)")
         connection.execute("INSERT INTO trades (symbol) VALUES ('BTCUSDT')")
     os.chown(db, QT, QT)
+    folder(root, c.secrets_dir, 0o700, QT, QT)
+    put(root, f"{c.secrets_dir}/exchange.key", "not a real key\n", 0o600, QT, QT)
     for sub in ("", "/active", "/shadow", "/archive"):
         folder(root, c.model_dir + sub, 0o755, QT, QT)
     put(root, f"{c.model_dir}/archive/20260110T0200_xgboost_P0.4", "model", 0o644, QT, QT)
@@ -134,16 +138,28 @@ def free_port() -> int:
 
 @contextmanager
 def redis_server(tmp: Path, appendonly: str = "yes", bind: str = "127.0.0.1",
-                 password: str | None = None) -> Iterator[int]:
+                 password: str | None = None, as_user: bool = True,
+                 uid: int | None = None) -> Iterator[int]:
     """A real redis-server (Debian's package) on a free loopback port."""
     exe = shutil.which("redis-server")
     if exe is None:
         raise RuntimeError("redis-server is missing: scripts/test installs it")
     port = free_port()
-    folder_ = tmp / f"redis-{port}"
-    folder_.mkdir()
+    # as Debian's unit runs it: by the redis account, which the audit requires of whoever
+    # holds the port when systemd cannot name the unit's main process
+    import pwd
+    import tempfile
+
+    account = pwd.getpwnam("redis")
+    folder_ = Path(tempfile.mkdtemp(prefix=f"qt-lint-redis-{port}-"))
+    os.chown(folder_, account.pw_uid, account.pw_gid)
+    as_redis = ["setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}",
+                "--clear-groups"] if os.geteuid() == 0 and as_user else []
+    if uid is not None:  # someone else on the port: the audit must not take it for Redis
+        os.chown(folder_, uid, uid)
+        as_redis = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"]
     proc = subprocess.Popen(
-        [exe, "--port", str(port), "--bind", bind, "--appendonly", appendonly,
+        [*as_redis, exe, "--port", str(port), "--bind", bind, "--appendonly", appendonly,
          "--protected-mode", "yes", "--dir", str(folder_), "--save", "",
          *(["--requirepass", password] if password else [])],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -159,3 +175,4 @@ def redis_server(tmp: Path, appendonly: str = "yes", bind: str = "127.0.0.1",
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+        shutil.rmtree(folder_, ignore_errors=True)

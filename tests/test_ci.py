@@ -164,7 +164,8 @@ def test_cache_warm_then_one_change(tmp_path: Path) -> None:
     # a unit's findings depend on the other units: changing one re-checks them all
     unit = next(src.rglob("quantum-backend.service"))
     unit.write_text(unit.read_text().replace("User=root", "User=qt"))
-    units = sum(1 for _ in src.rglob("*.service")) + sum(1 for _ in src.rglob("*.conf"))
+    units = sum(1 for p in src.rglob("*") if p.suffix in (".service", ".socket", ".timer",
+                                                        ".conf"))
     assert check([src], config, jobs=1, cache=cache).analysed == units
     # a corrupt or truncated index is ignored and rebuilt; no temp file is left behind
     # beside the index, only the memo of qt-lint's code digest (see test_cache_keyed_by_code)

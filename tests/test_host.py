@@ -98,10 +98,39 @@ MUTANTS: dict[str, tuple[Callable[[Path], None], str]] = {
         None),
     "wrapper not executable": (
         lambda r: (r / "home/qt/quantum_trader/ops/run.sh").chmod(0o644), "H151"),
+    "wrapper only warns when the database is missing": (
+        lambda r: _edit(r, "home/qt/quantum_trader/ops/run.sh", 'test -f "$DB_PATH"',
+                        '[ -f "$DB_PATH" ] || echo "WARNING: no database"'), "H151"),
+    "wrapper checks Redis after the exec": (
+        lambda r: _edit(r, "home/qt/quantum_trader/ops/run.sh",
+                        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n', "",
+                        append='redis-cli ping >/dev/null || exit 1\n'), "H151"),
+    "a daily canary_activate.sh in /etc/cron.d": (
+        lambda r: put(r, "/etc/cron.d/quantum-canary", "0 6 * * * qt /home/qt/quantum_trader/"
+                      "ops/model_safety/canary_activate.sh xgb P0.5\n"), "H153"),
+    "AUTO_ACTIVATION=enabled in the qt user's crontab": (
+        lambda r: put(r, "/var/spool/cron/crontabs/qt", "AUTO_ACTIVATION=enabled\n0 * * * * "
+                      "/home/qt/quantum_trader/ops/run.sh ai-engine ops/x.py\n"), "H153"),
+    "a bare python in /etc/crontab": (
+        lambda r: put(r, "/etc/crontab", "0 * * * * qt cd /home/qt/quantum_trader && "
+                      "python3 ops/model_safety/scoreboard.py\n"), "H153"),
+    "the host's canary ignores the gate": (
+        lambda r: _edit(r, "home/qt/quantum_trader/ops/model_safety/canary_activate.sh",
+                        "quality_gate.py\n", "quality_gate.py || true\n"), "H152"),
+    "the host has no rollback script": (
+        lambda r: (r / "home/qt/quantum_trader/ops/model_safety/rollback_last.sh").unlink(),
+        "H152"),
     "SERVICE_NAME disagrees": (
         lambda r: (r / C_ENV[1:]).write_text((r / C_ENV[1:]).read_text().replace(
             "SERVICE_NAME=backend", "SERVICE_NAME=api")), "H144"),
 }
+
+
+def _edit(root: Path, rel: str, old: str, new: str, append: str = "") -> None:
+    path = root / rel
+    text = path.read_text()
+    assert old in text, (rel, old)
+    path.write_text(text.replace(old, new) + append)
 
 
 def _data_under_tmp(root: Path) -> None:
@@ -121,6 +150,9 @@ def test_each_mutant_fails_exactly_its_check(host: Path, redis_port: int, name: 
         return
     if name == "SERVICE_NAME disagrees":  # also QT307 keeps passing; identity is H144's
         assert failing(doc) == {"H144"}
+        return
+    if name == "unreadable env file":  # its SERVICE_NAME= was never read: H144 too
+        assert failing(doc) == {"H131", "H144"}
         return
     assert failing(doc) == {code}, json.dumps([c for c in doc["checks"]  # type: ignore[union-attr]
                                                if c["status"] != "pass"], indent=1)[:2500]

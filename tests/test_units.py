@@ -78,13 +78,18 @@ def test_cross_unit_rules_see_the_whole_repo_from_one_file(repo: Path) -> None:
 
 
 def test_dropin_checked_alone_is_merged_with_its_fragment(tmp_path: Path) -> None:
-    shutil.copytree(FIXTURES / "systemd-unit/qt402/silent", tmp_path / "u")
+    shutil.copytree(FIXTURES / "systemd-unit/qt402/fire", tmp_path / "u")
     (tmp_path / "qt-lint.toml").write_text("")
-    # the fragment says User=root, its drop-in User=qt: systemd runs it as qt
-    proc = qt_lint("check", "--select", "QT402",
-                   "u/quantum-execution.service.d/10-user.conf", "u/quantum-execution.service",
-                   cwd=tmp_path)
-    assert proc.returncode == 0, proc.stdout
+    # the fragment says User=root, its drop-in User=qt: systemd runs it as qt, so the
+    # drop-in is clean; the fragment is reported, since `cp systemd/*.service` (contract K)
+    # installs it without the drop-in
+    dropin = qt_lint("check", "--select", "QT402", "u/quantum-sizing.service.d/10-user.conf",
+                     cwd=tmp_path)
+    assert dropin.returncode == 0, dropin.stdout
+    fragment = qt_lint("check", "--select", "QT402", "u/quantum-sizing.service", cwd=tmp_path)
+    assert fragment.returncode == 1
+    assert "u/quantum-sizing.service:10:6: QT402 User=root in the fragment: the drop-in that " \
+        "sets User=qt is not installed" in fragment.stdout
 
 
 def test_unit_only_run_imports_no_other_parser(tmp_path: Path) -> None:

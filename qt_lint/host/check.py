@@ -35,6 +35,7 @@ class HostResult:
     expected: str = ""
     actual: str = ""
     findings: tuple[Finding, ...] = field(default_factory=tuple)
+    multiline: bool = False  # `actual` is a diff, printed line by line
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class Audit:
     config: Config
     offline: bool = False
     service: str | None = None
+    # the operator's opt-out of `systemd-analyze verify` (--no-systemd-analyze), by name
+    without_analyze: bool = False
 
     def wanted(self, unit_or_service: str) -> bool:
         """--service narrows the audit to one service (by name or unit name)."""
@@ -62,12 +65,15 @@ class Audit:
         return Project(Path("/"), self.config, files, unit_paths=list(self.snapshot.units))
 
     def judge(self, path: str, kind: Kind, codes: frozenset[str]) -> list[Finding]:
-        """The QT rules on a file of the snapshot, as in a repository check."""
+        """The QT rules on a file of the snapshot, as in a repository check, with QT001
+        always: a file the rules refuse (over max-file-size, a line over max-line-length)
+        is not analysed, which the caller reports as ERROR (see `not_analysed`)."""
         from qt_lint.classify import Target
         from qt_lint.engine import check_file
         from qt_lint.settings import RunSettings
 
         text = self.snapshot.text(path).text or ""
+        codes = codes | {"QT001"}
         settings = self._settings.get(codes)
         if settings is None:
             settings = self._settings[codes] = RunSettings.build(self.config, active=codes)
@@ -79,6 +85,13 @@ class Audit:
     def _settings(self) -> dict[frozenset[str], RunSettings]:
         """The run settings of each selection of codes, built once per audit."""
         return {}
+
+
+def not_analysed(findings: tuple[Finding, ...] | list[Finding]) -> str | None:
+    """Why a judged file was not analysed (its QT001 messages), or None. In the host
+    audit, what was not analysed is never a pass: the caller reports ERROR."""
+    refused = [f"{f.path}:{f.line}: {f.message}" for f in findings if f.code == "QT001"]
+    return "not analysed: " + "; ".join(refused) if refused else None
 
 
 @dataclass(frozen=True)
@@ -228,4 +241,25 @@ def writers(stat: Stat, snapshot: Snapshot, user: str) -> list[str]:
                 out.append(f"user {snapshot.owner(ident)} (ACL)")
             elif tag == ACL_GROUP and ident not in gids:
                 out.append(f"group {snapshot.group(ident)} (ACL)")
+    return out
+
+
+def default_writers(stat: Stat, snapshot: Snapshot, user: str) -> list[str]:
+    """Who a folder's default ACL lets write what is created in it later (a drop-in root
+    adds with `echo > file`: with a default ACL the umask is not applied): named users and
+    groups, the owning group, others; root aside."""
+    acl = stat.default_acl
+    if not acl:
+        return []
+    mask = next((p for t, p, _ in acl if t == ACL_MASK), 7)
+    out = []
+    for tag, perm, ident in acl:
+        if tag == ACL_USER and perm & mask & _WRITE and ident != 0:
+            out.append(f"user {snapshot.owner(ident)} (default ACL)")
+        elif tag == ACL_GROUP and perm & mask & _WRITE and ident != 0:
+            out.append(f"group {snapshot.group(ident)} (default ACL)")
+        elif tag == ACL_GROUP_OBJ and perm & mask & _WRITE and stat.gid not in (0, None):
+            out.append(f"group {snapshot.group(stat.gid)} (default ACL)")
+        elif tag == ACL_OTHER and perm & _WRITE:
+            out.append("others (default ACL)")
     return out

@@ -32,6 +32,7 @@ def env_text(c: Contract, service: str) -> str:
 def compliant(c: Contract) -> Snapshot:
     """The snapshot of a host that follows the contract `c` in every checked respect."""
     from qt_lint.golden import render, wrapper
+    from qt_lint.golden_models import canary, makefile, quality_gate, rollback
     from qt_lint.host.collect import DATA_SUBDIRS, SYSTEMD_DIR, UNIT_PATHS
 
     paths: dict[str, Stat] = {}
@@ -60,13 +61,18 @@ def compliant(c: Contract) -> Snapshot:
     folder(c.repo_root, QT_ID, QT_ID)
     folder(f"{c.repo_root}/.git", QT_ID, QT_ID)
     file(f"{c.repo_root}/{c.wrapper}", wrapper(c), QT_ID, QT_ID, 0o755)
-    file(f"{c.repo_root}/Makefile", MAKEFILE, QT_ID, QT_ID)
+    file(f"{c.repo_root}/Makefile", MAKEFILE + makefile(c).split("\n\n", 1)[1], QT_ID, QT_ID)
+    for relpath, text in ((c.canary_script, canary(c)), (c.quality_gate, quality_gate(c)),
+                          (c.rollback_script, rollback(c))):
+        file(f"{c.repo_root}/{relpath}", text, QT_ID, QT_ID, 0o755)
     for path in (c.data_dir, *(f"{c.data_dir}/{sub}" for sub in DATA_SUBDIRS)):
         folder(path, QT_ID, QT_ID)
     file(c.db_path, None, QT_ID, QT_ID)
+    folder(c.secrets_dir, QT_ID, QT_ID, 0o700)
     for sub in ("", "/active", "/shadow", "/archive"):
         folder(c.model_dir + sub, QT_ID, QT_ID)
     file("/usr/bin/python3", None, mode=0o755)
+    paths["/usr/bin/python"] = Stat("/usr/bin/python", "missing")
     for name in c.venvs:
         base = f"{c.venv_root}/{name}"
         folder(base)
@@ -104,7 +110,7 @@ def compliant(c: Contract) -> Snapshot:
                "ping": "PONG", "config": {"appendonly": "yes", "bind": "127.0.0.1 -::1",
                                           "protected-mode": "yes",
                                           "port": str(c.redis_port)}},
-        analyze={"available": False, "lines": []},
+        analyze={"available": True, "lines": []},
     )
 
 

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 MAX_LINKS = 40
+MAX_DEPTH = 256  # folders below a walked root
 _PATH = os.O_PATH | os.O_NOFOLLOW | os.O_CLOEXEC
 _READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 
@@ -156,12 +157,13 @@ class Root:
             os.close(parent)
         return Found(here, st, link)
 
-    def _open(self, path: str, flags: int, regular: bool = False
+    def _open(self, path: str, flags: int, regular: bool = False, follow: bool = True
               ) -> tuple[int, str, os.stat_result]:
-        """Open the object at `path` (links followed inside the root) with `flags`,
-        checked to be the object resolved; `regular`: refuse anything but a regular file
-        before opening it (a FIFO or a device is never opened)."""
-        fd, here, st, parent, name = self._walk(path, follow=True)
+        """Open the object at `path` (links followed inside the root; with `follow`
+        False, a final link is refused) with `flags`, checked to be the object resolved;
+        `regular`: refuse anything but a regular file before opening it (a FIFO or a
+        device is never opened)."""
+        fd, here, st, parent, name = self._walk(path, follow=follow)
         try:
             if regular and not stat_module.S_ISREG(st.st_mode):
                 raise OSError(errno.EINVAL, f"a {kind_of(st.st_mode)}, not a regular file")
@@ -175,10 +177,11 @@ class Root:
             raise OSError(errno.ESTALE, "changed while it was read")
         return opened, here, now
 
-    def read(self, path: str, limit: int) -> tuple[bytes, str]:
-        """The whole content of a regular file (links followed inside the root) and its
-        host path. OSError when it is not a regular file; TooLarge over `limit` bytes."""
-        fd, here, st = self._open(path, _READ, regular=True)
+    def read(self, path: str, limit: int, follow: bool = True) -> tuple[bytes, str]:
+        """The whole content of a regular file (links followed inside the root, unless
+        `follow` is False) and its host path. OSError when it is not a regular file;
+        TooLarge over `limit` bytes."""
+        fd, here, st = self._open(path, _READ, regular=True, follow=follow)
         try:
             if st.st_size > limit:
                 raise TooLarge(errno.EFBIG, f"larger than the read limit of {limit} bytes "
@@ -229,16 +232,57 @@ class Root:
 
     def walk(self, path: str, skip: frozenset[str], max_entries: int
              ) -> Iterator[tuple[str, list[str]]]:
-        """(host folder, file names) below `path`, links never followed, bounded."""
+        """(host folder, names of what is not a folder) below `path`, links never
+        followed, bounded."""
+        for folder, items, _ in self.entries(path, skip, max_entries):
+            yield folder, [name for name, st in items if not stat_module.S_ISDIR(st.st_mode)]
+
+    def entries(self, path: str, skip: frozenset[str], max_entries: int
+                ) -> Iterator[tuple[str, list[tuple[str, os.stat_result]], int]]:
+        """(host folder, [(name, lstat)], the folder's descriptor, valid until the next
+        step) below `path`, depth first, links never followed. Iterative, with at most
+        MAX_DEPTH folders open: a deeper tree, or more than `max_entries` entries, is
+        TooLarge (not walked), never a RecursionError or a judged part."""
         fd, here, _ = self._open(path, _READ | os.O_DIRECTORY)
+        stack: list[tuple[int, str, list[str]]] = []
         seen = 0
         try:
-            for folder, dirs, files, _ in os.fwalk(".", dir_fd=fd):
+            current: tuple[int, str] | None = (fd, here)
+            while current is not None or stack:
                 self.tick()
-                dirs[:] = sorted(d for d in dirs if d not in skip)
-                seen += len(dirs) + len(files)
-                if seen > max_entries:
-                    raise TooLarge(errno.EFBIG, f"more than {max_entries} entries: not walked")
-                yield os.path.normpath(os.path.join(here, folder)), sorted(files)
+                if current is not None:
+                    dfd, folder = current
+                    current = None
+                    items = []
+                    with os.scandir(dfd) as listing:
+                        for entry in listing:
+                            items.append((entry.name, entry.stat(follow_symlinks=False)))
+                    items.sort()
+                    seen += len(items)
+                    if seen > max_entries:
+                        raise TooLarge(errno.EFBIG, f"more than {max_entries} entries: "
+                                       "not walked")
+                    subdirs = [n for n, st in items if stat_module.S_ISDIR(st.st_mode)
+                               and n not in skip]
+                    stack.append((dfd, folder, subdirs[::-1]))
+                    yield folder, items, dfd
+                    if len(stack) > MAX_DEPTH:
+                        raise TooLarge(errno.EFBIG, f"folders nested more than {MAX_DEPTH} "
+                                       "deep: not walked")
+                    continue
+                dfd, folder, todo = stack[-1]
+                if not todo:
+                    stack.pop()
+                    os.close(dfd)
+                    continue
+                name = todo.pop()
+                try:
+                    child = os.open(name, _READ | os.O_DIRECTORY, dir_fd=dfd)
+                except OSError:
+                    continue  # gone, or a link swapped in (O_NOFOLLOW): not followed
+                current = (child, os.path.join(folder, name))
         finally:
-            os.close(fd)
+            for dfd, _, _ in stack:
+                os.close(dfd)
+            if current is not None:
+                os.close(current[0])

@@ -33,11 +33,18 @@ def summary(results: Sequence[HostResult]) -> dict[str, int]:
             "error": counts["error"], "n/a": counts["n/a"]}
 
 
+def one_line(text: str) -> str:
+    """Host text on one line of the text report: control characters escaped (`printable`)
+    and line breaks too, so a file name with a newline cannot start a forged `PASS`
+    line."""
+    return printable(text).replace("\n", "\\n").replace("\t", "\\t")
+
+
 def _finding_line(f: object) -> str:
     from qt_lint.finding import Finding
 
     assert isinstance(f, Finding)
-    return printable(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}")
+    return one_line(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}")
 
 
 def text(results: Sequence[HostResult], color: bool, failures_only: bool = False) -> str:
@@ -52,24 +59,27 @@ def text(results: Sequence[HostResult], color: bool, failures_only: bool = False
         status = r.status.upper()
         if color:
             status = f"{styles[r.status]}{status}\033[0m" + " " * (5 - len(r.status))
-        lines.append(f"{r.code} {status:<5} {printable(r.object)}")
+        lines.append(f"{r.code} {status:<5} {one_line(r.object)}")
 
-    def block(label: str, value: str) -> None:
-        for index, part in enumerate(value.split("\n")):
-            lines.append((f"      {label:<13}" if index == 0 else " " * 19) + printable(part))
+    def block(label: str, value: str, multiline: bool = False) -> None:
+        # what the host holds is one line each (a newline in a file name forges nothing);
+        # only a diff and our own remediation text keep their lines, each indented
+        parts = value.split("\n") if multiline else [value]
+        for index, part in enumerate(parts):
+            lines.append((f"      {label:<13}" if index == 0 else " " * 19) + one_line(part))
 
     failing = [r for r in results if r.status in ("fail", "error")]
     explained: set[str] = set()
     for r in failing:
         head(r)
         block("expected:", r.expected)
-        block("actual:", r.actual)
+        block("actual:", r.actual, r.multiline)
         for f in r.findings:
             lines.append(f"      {_finding_line(f)}")
         remedy = _remediation(r.code)
         if remedy and r.code not in explained:
             explained.add(r.code)
-            block("remediation:", remedy)
+            block("remediation:", remedy, multiline=True)
         elif remedy:
             block("remediation:", f"as for {r.code} above (qt-lint explain {r.code})")
     if not failures_only:

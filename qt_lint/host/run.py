@@ -1,8 +1,9 @@
 """`qt-lint host`: options checked, configuration from trusted sources only, the snapshot
 collected (or replayed), the checks run, the report written; the exit code.
 
-Exit 0 only when every check passed (n/a counts as passed only for --offline images and
-for a check with nothing to judge); 1 when any check failed or could not verify; 2 for a
+Exit 0 only when every check passed (n/a is what a check documents as not applicable:
+live processes on an --offline image, `systemd-analyze verify` the operator opted out of;
+"found nothing to judge" is a failure); 1 when any check failed or could not verify; 2 for a
 usage problem: an unknown code or service, a filter that selects no check, an empty or
 unrecognisable root, an untrusted configuration.
 """
@@ -58,7 +59,8 @@ def audit_host(*, root: str, repo: str | None, config_path: str | None,
                redis_password_file: str | None, timeout: float, time_limit: float,
                offline: bool, output_format: str, output_file: str | None,
                only: str | None, service: str | None, snapshot_out: str | None,
-               snapshot_in: str | None, color: bool, failures_only: bool = False) -> int:
+               snapshot_in: str | None, color: bool, failures_only: bool = False,
+               without_analyze: bool = False, output_mode: int = 0o600) -> int:
     from qt_lint.host import report
     from qt_lint.host.check import Audit
     from qt_lint.host.checks import run_checks
@@ -91,11 +93,12 @@ def audit_host(*, root: str, repo: str | None, config_path: str | None,
         from qt_lint.atomic import replace_file
 
         replace_file(snapshot_out, to_json(snapshot).encode(), 0o600)
-    results = run_checks(Audit(snapshot, config, offline, service), codes)
+    deadline = time.monotonic() + max(0.0, time_limit - (time.time() - started))
+    results = run_checks(Audit(snapshot, config, offline, service, without_analyze),
+                         codes, deadline)
     if not results:
         raise ConfigError("the filters select no check")
-    ok = all(r.status == "pass" or (r.status == "n/a" and offline) or
-             (r.status == "n/a" and r.object == "-") for r in results)
+    ok = all(r.status in ("pass", "n/a") for r in results)
     meta = report.Meta(root=snapshot.root, hostname=snapshot.hostname, started=started,
                        duration=time.time() - started, ok=ok)
     if output_format == "json":
@@ -110,7 +113,7 @@ def audit_host(*, root: str, repo: str | None, config_path: str | None,
         # as `check -o`: the file gets --format, the terminal (or the journal) the text
         from qt_lint.atomic import replace_file
 
-        replace_file(output_file, out.encode(), 0o644)
+        replace_file(output_file, out.encode(), output_mode, force_mode=True)
         out = report.text(results, color, failures_only)
     sys.stdout.write(out)
     return EXIT_OK if ok else EXIT_FINDINGS

@@ -26,6 +26,10 @@ class Stat:
     executable: bool = False
     error: str | None = None
     acl: tuple[tuple[int, int, int], ...] | None = None  # POSIX access ACL (tag, perm, id)
+    # where the path really is when a folder on the way is a link (the object itself is
+    # not followed: that is `resolved`)
+    real: str | None = None
+    default_acl: tuple[tuple[int, int, int], ...] | None = None  # a folder's default ACL
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,13 @@ class Snapshot:
     redis: dict[str, Any] = field(default_factory=dict)
     services: dict[str, dict[str, Any]] = field(default_factory=dict)
     analyze: dict[str, Any] = field(default_factory=dict)
+    guarded: list[str] = field(default_factory=list)  # objects whose write access H132 judges
+    trees: dict[str, dict[str, Any]] = field(default_factory=dict)  # venv -> its notable entries
+    sudoers: list[str] = field(default_factory=list)  # the sudoers files sudo reads
+    sudoers_errors: list[str] = field(default_factory=list)
+    secrets_entries: list[str] = field(default_factory=list)
+    secrets_error: str | None = None
+    accounts_bad: list[str] = field(default_factory=list)  # passwd/group lines not understood
 
     def stat(self, path: str) -> Stat:
         return self.paths.get(path) or Stat(path, "error", error="not collected")
@@ -85,17 +96,24 @@ class Snapshot:
         return names.get(uid, str(uid)) if uid is not None else "?"
 
     def group(self, gid: int | None) -> str:
-        names = {v: k for k, v in self.groups.items()}
+        names: dict[int, str] = {}
+        for name, number in self.groups.items():
+            if ":" not in name:  # `root:12`: a later line of a group (collect._accounts)
+                names.setdefault(number, name)  # getgrgid(): the first line
         return names.get(gid, str(gid)) if gid is not None else "?"
 
 
 def pyvenv_values(text: str) -> dict[str, str]:
-    """The `key = value` lines of a pyvenv.cfg, keys lower-cased."""
-    out = {}
-    for line in text.splitlines():
+    """The `key = value` lines of a pyvenv.cfg, keys lower-cased, lines as CPython splits
+    them (qt_lint/parsers/pyvenv.py): `home` from its first line, the rest from the last."""
+    out: dict[str, str] = {}
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         key, sep, value = line.partition("=")
         if sep:
-            out[key.strip().lower()] = value.strip()
+            key = key.strip().lower()
+            if key == "home" and key in out:
+                continue
+            out[key] = value.strip()
     return out
 
 
@@ -109,31 +127,53 @@ def scrub(text: str) -> str:
     comments become `#` and other lines a placeholder, so line numbers and every judgement
     stay the same but free text, which no key can mark as secret, never leaves the host.
     A continuation line of an assignment whose key looks secret is masked whole."""
+    from qt_lint.parsers.lines import BLANKS
+    from qt_lint.parsers.systemd import continues
     from qt_lint.secrets import MASK, is_secret_key, redact_line
 
     out = []
     secret_value = continued = False
     for line in text.split("\n"):
-        stripped = line.strip()
+        # as systemd reads lines: only space, tab, CR, LF are blanks, and a line continues
+        # when it ends in an odd run of backslashes (`C:\\` does not continue)
+        stripped = line.strip(BLANKS)
         if continued:
-            kept = line.rstrip().endswith("\\")
+            kept = continues(line.rstrip("\r"))
             out.append((MASK + (" \\" if kept else "")) if secret_value else redact_line(line))
             continued = kept
             continue
         if not stripped or _SECTION.match(line):
             out.append(line)
         elif stripped[0] in "#;":
-            out.append(redact_line(line) if "qt-lint:" in line else stripped[0])
+            # an env file's comment ending in a backslash goes on to the next line
+            tail = "\\" if continues(line.rstrip("\r")) else ""
+            out.append(redact_line(line) if "qt-lint:" in line else stripped[0] + tail)
         elif _ASSIGNMENT.match(line):
             out.append(redact_line(line))
             key = line.split("=", 1)[0].strip().removeprefix("export ").strip()
             value = line.split("=", 1)[1]
             inner = value.split("=", 1)[0] if key == "Environment" and "=" in value else ""
             secret_value = is_secret_key(key) or (bool(inner) and is_secret_key(inner.strip()))
-            continued = line.rstrip().endswith("\\")
+            continued = continues(line.rstrip("\r"))
         else:
             out.append("<line not shown>")
     return "\n".join(out)
+
+
+_REDIS_SECRET = re.compile(r"(?i)((?:^|\s)(?:--)?(?:requirepass|masterauth)\s+)(\S+)")
+_REDIS_ACL_PASSWORD = re.compile(r"(\s)[>#]\S+")
+
+
+def redact_redis(line: str, conf: bool) -> str:
+    """A Redis password in a line of redis.conf (`requirepass`, `masterauth`, an ACL
+    rule's `>password` or `#hash` when `conf`) or of a unit's redis-server command line
+    (`--requirepass`), masked."""
+    from qt_lint.secrets import MASK
+
+    line = _REDIS_SECRET.sub(lambda m: m.group(1) + MASK, line)
+    if conf and line.lstrip().lower().startswith("user "):
+        line = _REDIS_ACL_PASSWORD.sub(lambda m: m.group(1) + MASK, line)
+    return line
 
 
 def to_json(snapshot: Snapshot) -> str:
@@ -154,6 +194,7 @@ def to_json(snapshot: Snapshot) -> str:
     scrubbed = set(snapshot.env_files) | set(snapshot.units) | {
         p for paths in snapshot.dropins.values() for p in paths} | {
         p for paths in snapshot.repo_units.values() for p in paths}
+    conf = set(snapshot.redis.get("conf_files", []))
     for path, item in data["texts"].items():
         if item["text"] is None:
             continue
@@ -161,12 +202,15 @@ def to_json(snapshot: Snapshot) -> str:
             item["text"] = scrub(item["text"])
         else:
             item["text"] = "\n".join(redact_line(line) for line in item["text"].split("\n"))
+        item["text"] = "\n".join(redact_redis(line, path in conf)
+                                  for line in item["text"].split("\n"))
     return json.dumps(data, indent=2, sort_keys=True)
 
 
 def _stat(data: dict[str, Any]) -> Stat:
-    acl = data.get("acl")
-    return Stat(**{**data, "acl": tuple(tuple(e) for e in acl) if acl is not None else None})
+    acls = {key: tuple(tuple(e) for e in data[key]) if data.get(key) is not None else None
+            for key in ("acl", "default_acl")}
+    return Stat(**{**data, **acls})
 
 
 def from_json(text: str) -> Snapshot:

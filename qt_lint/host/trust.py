@@ -103,6 +103,8 @@ def repo_config_differences(text: str, name: str, trusted: Config) -> list[str]:
         repo = parse_config(data, trusted.root, None, known_codes())
     except TOMLDecodeError as exc:
         raise ValueError(f"invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ValueError("nested too deeply to read: not judged") from None
     except ConfigError as exc:
         raise ValueError(str(exc)) from None
     out = []

@@ -80,11 +80,36 @@ class ShellKind(ShellFamily):
     def runs(self, program: bytes) -> bool:
         return program in _SHELLS
 
+    def comment_positions(self, text: str) -> set[tuple[int, int]] | None:
+        """(line, column from 0) of the `#` of every shell comment: a heredoc body or a
+        quoted string that holds `# qt-lint: ignore-file[...]` is data, not a suppression.
+        None when the parser cannot load (then every directive-shaped line counts)."""
+        from qt_lint.config import ConfigError
+        from qt_lint.parsers.shell import comment_starts
+
+        try:
+            starts = comment_starts(text)
+        except (ConfigError, RecursionError):
+            return None
+        lines = text.split("\n")
+        out = set()
+        for line, column in starts:
+            raw = lines[line - 1].encode("utf-8", "surrogateescape") if line <= len(lines) \
+                else b""
+            out.add((line, len(raw[:column - 1].decode("utf-8", "replace"))))
+        return out
+
     def dependencies(self, project: Project, abspath: str, content: Callable[[], bytes]) -> str:
         # QT701 judges `sudo` by what runs the script: only a script that escalates depends
         # on the units, crontabs and scripts that name it
         import hashlib
 
+        contract = project.config.contract
+        canary = contract.canary_script.strip("/")
+        if abspath.endswith("/" + canary):  # QT607: is there a rollback script beside it
+            rollback = abspath[: -len(canary)] + contract.rollback_script
+            how = f"{project.files.isfile(rollback)} {project.service_scripts.get(abspath, '')}"
+            return hashlib.sha256(how.encode()).hexdigest()
         data = content()
         if not _may_escalate(data):
             return ""
@@ -115,6 +140,13 @@ class MakefileKind(ShellFamily):
 
     def matches(self, name: Name, head: Callable[[], bytes] | None) -> bool:
         return name.name in _MAKEFILES or name.suffix == ".mk"
+
+    def dependencies(self, project: Project, abspath: str, content: Callable[[], bytes]) -> str:
+        # QT606 wants a `quality-gate` target only where the repository has the gate
+        import os
+
+        gate = os.path.join(os.path.dirname(abspath), project.config.contract.quality_gate)
+        return "gate" if project.files.isfile(gate) else ""
 
     def shell_analysis(self, ctx: FileContext) -> ShellAnalysis:
         from qt_lint.parsers.makefile import parse_makefile

@@ -21,10 +21,14 @@ if TYPE_CHECKING:
     from qt_lint.project import Project
 
 UNIT_SUFFIXES = (".service", ".timer", ".socket", ".path", ".target")
-_DROPIN_DIR = re.compile(r".+\.(service|timer|socket|path|target)\.d$")
-# a `.conf` file whose first section is a unit section: a drop-in kept outside its folder
-_UNIT_HEAD = re.compile(rb"(?:[ \t]*(?:[#;][^\n]*)?\r?\n)*[ \t]*"
-                        rb"\[(?:Unit|Service|Install|Timer|Socket|Path)\][ \t]*\r?$", re.M)
+# `<unit>.d/`, a dash prefix's `quantum-.service.d/`, and the top-level `service.d/` whose
+# drop-ins systemd applies to every unit of that type
+_DROPIN_DIR = re.compile(r"(?:.+\.)?(service|timer|socket|path|target)\.d$")
+# a `.conf` file whose first section is a unit section (or a vendor `[X-...]` one): a
+# drop-in kept outside its folder; a byte-order mark may come first, as systemd allows
+_UNIT_HEAD = re.compile(rb"(?:\xef\xbb\xbf)?(?:[ \t]*(?:[#;][^\n]*)?\r?\n)*[ \t]*"
+                        rb"\[(?:Unit|Service|Install|Timer|Socket|Path|X-[^\]\n]*)\][ \t]*\r?$",
+                        re.M)
 
 
 class UnitKind(FileKind):
@@ -55,7 +59,16 @@ class UnitKind(FileKind):
         return environment_entries(ctx.unit_document)
 
     def dependencies(self, project: Project, abspath: str, content: Callable[[], bytes]) -> str:
-        return project.units_digest
+        # the repository's units, and whatever is merged from disk, tracked or not (an
+        # untracked local drop-in setting User=qt over a fragment's User=root)
+        import hashlib
+
+        merged = hashlib.sha256(project.units_digest.encode())
+        for path in project.merged_paths(abspath):
+            if path == abspath:
+                continue  # its own content keys the cache entry already
+            merged.update(f"{path}\0{project.files.read(path)}\0".encode())
+        return merged.hexdigest()
 
     def appended(self, relpath: str, text: str, item: Written) -> tuple[str, str, Written]:
         """Lines added to a unit the script did not write: judged as a drop-in (what they

@@ -1,25 +1,41 @@
 """Env files read the way systemd's `EnvironmentFile=` reads them, positions kept.
 
-- `KEY=VALUE` per line; whitespace around the key and before the value is ignored;
-- lines starting with `#` or `;` are comments (whole lines only: `A=x # y` is `x # y`);
-- values may be quoted with `"..."` (backslash escapes `\\"`, `\\\\`, `\\$`, `\\``, `\\n`)
-  or `'...'` (literal), and quotes may span lines; an unquoted value ends at the line end,
-  trailing whitespace dropped;
-- a backslash at the end of an unquoted line continues the value on the next line;
-- the `export KEY=value` form that shell-sourced env files use is accepted too.
+A port of systemd's `parse_env_file_internal()` (src/basic/env-file.c), the reader behind
+`EnvironmentFile=` and environment.d, character by character, so that qt-lint judges the
+variables systemd sets (tests/test_readers_env.py compares it with systemd's own
+`systemd-environment-d-generator` on generated files):
 
-A line that is none of these is a problem (systemd ignores it with a warning), reported
-with its line.
+- `KEY=VALUE`; blanks (space, tab, CR, LF only: a no-break space is text) around the key
+  and before the value are skipped; a line with no `=` is ignored;
+- `#` or `;` where a key could start begins a comment, and a backslash in a comment
+  escapes the next character: a comment ending in `\\` continues on the next line;
+- a value is read piece by piece to the end of its line: a `"..."` piece (backslash
+  escapes only `"`, `\\`, `` ` `` and `$`, and a backslash-newline is removed; any other
+  `\\x` is kept as written), a `'...'` piece (literal), both of which may span lines, and
+  unquoted text (a backslash escapes any character, a backslash-newline continues the
+  value, trailing blanks are dropped). Quotes open a piece only where a piece starts, so
+  `"localhost".attacker.example` is `localhost.attacker.example` and `a "b"` keeps its
+  quotes;
+- the `export KEY=value` form that shell-sourced env files use is accepted too (systemd
+  would ignore the line; the shell that sources the file does not).
+
+A line that is none of these is a problem (systemd ignores it), reported with its line.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from qt_lint.parsers.lines import significant, split
+from qt_lint.parsers.lines import BLANKS
 
-_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+if TYPE_CHECKING:
+    from qt_lint.source import Text
+
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
+_NEED_ESCAPE = '"\\`$'  # systemd's SHELL_NEED_ESCAPE: what a backslash escapes in "..."
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,74 +66,216 @@ class EnvFile:
         return {e.key for e in self.entries}
 
 
-def parse_env(text: str, last_line: int | None = None) -> EnvFile:
-    """The assignments of an env file; `last_line` is where systemd stops reading."""
+_IGNORED = "line is neither an assignment nor a comment; systemd ignores it"
+
+
+def read_env(source: Text) -> EnvFile:
+    """The assignments of a decoded env file (`qt_lint.source.decode(..., systemd=True)`):
+    read up to its first NUL byte, where systemd stops (QT004 reports it), with the CRs of
+    its CRLF line ends as systemd sees them."""
+    nul = next((line for line, _, char in source.controls if char == "\0"), None)
+    lf_cr = frozenset(n + 1 for n in source.lf_cr_lines)
+    lone_cr = frozenset(line for line, _, char in source.controls if char == "\r") - lf_cr
+    all_crlf = source.newline == "\r\n" and source.crlf_lines is None
+    crlf_lines = source.crlf_lines or frozenset()
+
+    def crlf(line: int) -> bool:
+        """A CRLF or (two line ends to systemd as well) an LF CR ended the line: a
+        backslash before it continues nothing."""
+        return all_crlf or line - 1 in crlf_lines or line in lf_cr
+
+    return parse_env(source.text, nul, crlf, lone_cr, lf_cr)
+
+
+def parse_env(text: str, last_line: int | None = None,
+              crlf: Callable[[int], bool] | None = None,
+              lone_cr: frozenset[int] = frozenset(),
+              lf_cr: frozenset[int] = frozenset()) -> EnvFile:
+    """The assignments of an env file; `last_line` is where systemd stops reading (a NUL).
+    `crlf(line)` tells whether the (1-based) line ended in CRLF in the file: systemd reads
+    the CR as a line end of its own, so a backslash before it continues nothing. `lone_cr`:
+    the lines that a CR alone ended (inside "...", a backslash keeps it)."""
     out = EnvFile()
-    lines = split(text)
     if last_line is not None:
-        lines = lines[:last_line]
-    i = 0
-    while i < len(lines):
-        raw = lines[i]
-        content = significant(raw)
-        if content is None:
-            i += 1
-            continue
-        _, lead = content
-        body = raw[lead:]
-        offset = lead
-        if body.startswith("export ") or body.startswith("export\t"):
-            rest = body[6:].lstrip()
-            offset += len(body) - len(rest)
-            body = rest
-        match = _KEY.match(body)
-        eq = body.find("=")
-        if match is None or eq == -1 or body[match.end():eq].strip():
-            out.problems.append((i + 1, lead + 1,
-                                 "line is neither an assignment nor a comment; systemd "
-                                 "ignores it"))
-            i += 1
-            continue
-        key = match.group()
-        after = body[eq + 1:]
-        value_start = eq + 1 + (len(after) - len(after.lstrip(" \t")))
-        value_line, value_column = i + 1, offset + value_start + 1
-        rest = body[value_start:]
-        value, i, quoted = _value(rest, lines, i)
-        out.entries.append(EnvEntry(key, value, value_line, offset + 1, value_line,
-                                    value_column, quoted))
-        i += 1
+        text = "\n".join(text.split("\n")[:last_line])
+    reader = _Reader(text, crlf, out)
+    reader.lone_cr = lone_cr
+    reader.lf_cr = lf_cr
+    reader.run()
     return out
 
 
-def _value(rest: str, lines: list[str], i: int) -> tuple[str, int, bool]:
-    """The value starting at `rest` on line `i`; returns (value, last line index, quoted)."""
-    if rest[:1] in ('"', "'"):
-        quote = rest[0]
-        buf: list[str] = []
-        text = rest[1:]
-        while True:
-            j = 0
-            while j < len(text):
-                ch = text[j]
-                if quote == '"' and ch == "\\" and j + 1 < len(text):
-                    nxt = text[j + 1]
-                    buf.append({"n": "\n", "t": "\t"}.get(nxt, nxt))
-                    j += 2
-                    continue
-                if ch == quote:
-                    return "".join(buf), i, True
-                buf.append(ch)
-                j += 1
-            if i + 1 >= len(lines):
-                return "".join(buf), i, True  # unterminated: systemd takes the rest
-            buf.append("\n")
-            i += 1
-            text = lines[i]
-    parts: list[str] = []
-    while rest.endswith("\\") and i + 1 < len(lines):
-        parts.append(rest[:-1])
+class _Reader:
+    """systemd's state machine over the text; `\\n` is the only line end here (the CRs
+    systemd also ends lines at were folded by qt_lint.source)."""
+
+    def __init__(self, text: str, crlf: Callable[[int], bool] | None, out: EnvFile) -> None:
+        self.text = text
+        self.crlf = crlf
+        self.out = out
+        self.lone_cr: frozenset[int] = frozenset()
+        self.lf_cr: frozenset[int] = frozenset()
+
+    def _cr_before(self, line: int) -> bool:
+        return self.crlf is not None and self.crlf(line)
+
+    def run(self) -> None:
+        text, out = self.text, self.out
+        n = len(text)
+        i = 0
+        line, line_start = 1, 0
+        while i < n:
+            # PRE_KEY
+            ch = text[i]
+            if ch == "\n":
+                i += 1
+                line, line_start = line + 1, i
+                continue
+            if ch in BLANKS:
+                i += 1
+                continue
+            if ch in "#;":
+                i, line, line_start = self._comment(i, line, line_start)
+                continue
+            # KEY
+            key_line, key_column = line, i - line_start + 1
+            key_start = i
+            eq = -1
+            i += 1  # the first character is the key's, even a `=` (systemd's PRE_KEY)
+            while i < n and text[i] != "\n":
+                if text[i] == "=":
+                    eq = i
+                    break
+                i += 1
+            if eq == -1:
+                out.problems.append((key_line, key_column, _IGNORED))
+                continue  # the newline (or the end) is read as PRE_KEY
+            key = text[key_start:eq].rstrip(BLANKS)
+            if key.startswith(("export ", "export\t")):
+                rest = key[6:].lstrip(BLANKS)
+                key_column += len(key) - len(rest)
+                key = rest
+            valid = bool(_KEY.match(key))
+            i = eq + 1
+            after_eq = (line, eq - line_start + 2)
+            value, quoted, value_pos, i, line, line_start = self._value(i, line, line_start)
+            if not valid:
+                out.problems.append((key_line, key_column, _IGNORED))
+                continue
+            value_line, value_column = value_pos or after_eq
+            out.entries.append(EnvEntry(key, value, key_line, key_column, value_line,
+                                        value_column, quoted))
+
+    def _comment(self, i: int, line: int, line_start: int) -> tuple[int, int, int]:
+        text, n = self.text, len(self.text)
         i += 1
-        rest = lines[i].lstrip()
-    parts.append(rest)
-    return "".join(parts).rstrip(), i, False
+        while i < n:
+            ch = text[i]
+            if ch == "\\" and i + 1 < n:
+                if text[i + 1] == "\n":
+                    i += 2
+                    line, line_start = line + 1, i
+                    if self._cr_before(line - 1):
+                        return i, line, line_start  # the CR was escaped, the LF ends it
+                else:
+                    i += 2
+                continue
+            if ch == "\n":
+                return i, line, line_start  # PRE_KEY reads the newline
+            i += 1
+        return i, line, line_start
+
+    def _value(self, i: int, line: int, line_start: int
+               ) -> tuple[str, bool, tuple[int, int] | None, int, int, int]:
+        """PRE_VALUE onwards: (value, quoted, (line, column) of its first character, index
+        of the ending newline (or the end), line, line start)."""
+        text, n = self.text, len(self.text)
+        buf: list[str] = []
+        quoted = False
+        first: tuple[int, int] | None = None
+        keep = 0  # length of buf without the trailing blanks of an unquoted piece
+        unquoted = False  # the last thing read was unquoted text (trailing blanks chomped)
+
+        def newline(at: int) -> None:
+            nonlocal line, line_start
+            line, line_start = line + 1, at + 1
+
+        # PRE_VALUE: blanks skipped, then pieces until an unescaped, unquoted newline
+        while i < n:
+            ch = text[i]
+            if ch == "\n":
+                break
+            if ch in BLANKS and not unquoted:
+                i += 1
+                continue
+            if first is None:
+                first = (line, i - line_start + 1)
+                quoted = ch in "\"'"
+            if ch == "'" and not unquoted:
+                i += 1
+                while i < n and text[i] != "'":
+                    if text[i] == "\n":
+                        newline(i)
+                        if self._cr_before(line - 1):
+                            buf.append("\r")
+                    buf.append(text[i])
+                    i += 1
+                i += 1
+                keep = len(buf)
+                continue
+            if ch == '"' and not unquoted:
+                i += 1
+                while i < n and text[i] != '"':
+                    c = text[i]
+                    if c == "\\" and i + 1 == n:
+                        i += 1  # an escape of nothing, at the end of the file
+                        break
+                    if c == "\\":
+                        nxt = text[i + 1]
+                        if nxt == "\n":
+                            newline(i + 1)
+                            if line - 1 in self.lf_cr:
+                                buf.append("\n")  # `\` LF eaten, the CR kept (a line end)
+                            elif self._cr_before(line - 1):
+                                buf.extend(("\\", "\r", "\n"))
+                            elif line - 1 in self.lone_cr:
+                                buf.extend(("\\", "\n"))  # `\` CR: both kept (as a line end)
+                        elif nxt in _NEED_ESCAPE:
+                            buf.append(nxt)
+                        else:
+                            buf.extend((c, nxt))
+                        i += 2
+                        continue
+                    if c == "\n":
+                        newline(i)
+                        if self._cr_before(line - 1):
+                            buf.append("\r")
+                    buf.append(c)
+                    i += 1
+                i += 1
+                keep = len(buf)
+                continue
+            # VALUE: unquoted text (a quote here is a character)
+            unquoted = True
+            if ch == "\\":
+                if i + 1 < n and text[i + 1] == "\n":
+                    if self._cr_before(line):
+                        i += 1  # the escaped CR is eaten; its LF ends the value
+                        keep = len(buf)  # an escape keeps the blanks before it
+                        break
+                    newline(i + 1)
+                    i += 2
+                    keep = len(buf)
+                    continue
+                if i + 1 < n:
+                    buf.append(text[i + 1])
+                i += 2
+                keep = len(buf)
+                continue
+            buf.append(ch)
+            if ch not in BLANKS:
+                keep = len(buf)
+            i += 1
+        if unquoted:
+            del buf[keep:]
+        return "".join(buf), quoted, first, i, line, line_start

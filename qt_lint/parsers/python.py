@@ -123,8 +123,7 @@ def parse_tree(text: str) -> ast.Module:
             warnings.simplefilter("ignore")
             return ast.parse(text)
     except SyntaxError as exc:
-        if sys.version_info < (3, 12) and ("f'" in text or 'f"' in text or "F'" in text
-                                           or 'F"' in text):
+        if sys.version_info < (3, 12) and _pep701_explains(exc, text):
             from qt_lint.parsers import pep701
 
             try:
@@ -139,6 +138,23 @@ def parse_tree(text: str) -> ast.Module:
         raise ParseError(f"Python syntax error: {message}", line, column) from None
     except (ValueError, MemoryError, RecursionError) as exc:  # NUL bytes, absurd nesting
         raise ParseError(f"Python file cannot be parsed: {type(exc).__name__}") from None
+
+
+# an f-string opening: `f"`, `F'`, `rf"`, `fR'`, ...
+_FSTRING_START = re.compile(r"(?<![\w])(?:[fF][rR]?|[rR][fF])[\"']")
+
+
+def _pep701_explains(exc: SyntaxError, text: str) -> bool:
+    """A syntax error that a Python 3.12 f-string would explain (PEP 701: quotes reused,
+    backslashes, comments or line breaks inside the braces): the older parser calls it an
+    f-string error, or reports it on a line that opens an f-string (an unterminated string,
+    a stray backslash). Any other syntax error is the file's, and libcst (380 ms to
+    import) is not asked."""
+    if (exc.msg or "").startswith("f-string"):
+        return True
+    lines = text.split("\n", exc.lineno or 1)
+    line = lines[(exc.lineno or 1) - 1] if 0 < (exc.lineno or 1) <= len(lines) else ""
+    return bool(_FSTRING_START.search(line))
 
 
 class PythonFacts(SettingsModel, CommandModel):

@@ -1026,3 +1026,30 @@ def _ansi_c(text: str) -> str:
 
 def _unescape_double(text: str) -> str:
     return _unescape(text, '"\\$`\n')
+
+
+def syntax_tree(data: bytes) -> Any:
+    """tree-sitter's tree of a script, for models built on the same parse (shellflow)."""
+    return _parser().parse(data)
+
+
+def word_reader(data: bytes, text: str) -> Any:
+    """What turns the tree's nodes into positioned `Word`s (`.word(node)`, `.raw(node)`,
+    `.position(node)`), as the command walk reads them."""
+    return _Walker(data, text, "shell", identity, 0)
+
+
+def comment_starts(text: str) -> set[tuple[int, int]]:
+    """(line, byte column), 1-based, of the `#` of every shell comment: text in a heredoc
+    body, a quoted string or an argument is data, not a comment."""
+    data = text.encode("utf-8", "surrogateescape")
+    out: set[tuple[int, int]] = set()
+    stack = [_parser().parse(data).root_node]
+    while stack:
+        node = stack.pop()
+        if node.type == "comment":
+            row, column = node.start_point
+            out.add((row + 1, column + 1))
+        elif node.type not in ("heredoc_body", "string", "raw_string"):
+            stack.extend(node.children)
+    return out

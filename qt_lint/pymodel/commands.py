@@ -1,6 +1,13 @@
 """The commands a Python module runs: `subprocess`, `os.system`/`os.popen`, `os.exec*`/
-`os.spawn*` and `asyncio.create_subprocess_*` calls, as the one `Command` model every kind
-reduces to (argument lists word by word, shell strings through the shell parser)."""
+`os.spawn*`, `os.posix_spawn[p]`, `pty.spawn` and `asyncio.create_subprocess_*` calls, as
+the one `Command` model every kind reduces to (argument lists word by word, shell strings
+through the shell parser).
+
+The forms careless code uses every day are followed: an argument list from
+`shlex.split("python3 x.py")` or `"python3 x.py".split()`, a list taken from a dispatch dict
+by a constant key (`RUN["train"]`), `executable=` (the program that runs), and as a word,
+`shutil.which("python3")` (the program it looks up) and `os.environ.get("PY", "python3")`
+(the default: what runs when the variable is unset)."""
 
 from __future__ import annotations
 
@@ -48,27 +55,114 @@ class CommandModel(Resolver):
                 target = call.arg(0, "args")
                 if target is None:
                     continue
+                target = self._dispatched(target, call)
+                split = self._split(target, call) if name not in _SHELL_STRING else None
+                if split is not None:
+                    yield from self._with_executable(call, split)
+                    continue
                 if isinstance(target, ast.Name):
                     # `CMD = [PY, "x.py"]` then `run(CMD)`: the words, reported at the use
                     bound = call.scope.lookup(target.id)
                     if isinstance(bound, (ast.List, ast.Tuple)) and name not in _SHELL_STRING:
-                        yield from self._argv(call, list(bound.elts), at=target)
+                        yield from self._with_executable(
+                            call, self._argv(call, list(bound.elts), at=target))
                         continue
                 if isinstance(target, (ast.List, ast.Tuple)) and name not in _SHELL_STRING:
-                    yield from self._argv(call, list(target.elts))
+                    yield from self._with_executable(call, self._argv(call, list(target.elts)))
                 else:
                     yield from self._shell_string(call, target)
             elif name == "asyncio.create_subprocess_exec":
                 yield from self._argv(call, list(call.node.args))
+            elif name in ("os.posix_spawn", "os.posix_spawnp"):
+                args = list(call.node.args)
+                if len(args) > 1 and isinstance(args[1], (ast.List, ast.Tuple)):
+                    yield from self._argv(call, [args[0], *list(args[1].elts)[1:]])
+                elif args:
+                    yield from self._argv(call, args[:1])
+            elif name == "pty.spawn":
+                argv = call.arg(0, "argv")
+                if isinstance(argv, (ast.List, ast.Tuple)):
+                    yield from self._argv(call, list(argv.elts))
+                elif argv is not None:
+                    yield from self._argv(call, [argv])  # a program name, never a shell
             elif name.startswith("os.exec") or name.startswith("os.spawn"):
                 yield from self._exec(call)
 
+    def _dispatched(self, node: ast.expr, call: Call) -> ast.expr:
+        """`RUN["train"]` with `RUN = {"train": [...]}`: the list the constant key takes."""
+        if not isinstance(node, ast.Subscript) or not isinstance(node.value, ast.Name):
+            return node
+        table = call.scope.lookup(node.value.id)
+        key = node.slice
+        if not isinstance(table, ast.Dict) or not isinstance(key, ast.Constant):
+            return node
+        for k, v in zip(table.keys, table.values, strict=True):
+            if isinstance(k, ast.Constant) and k.value == key.value:
+                return v
+        return node
+
+    def _split(self, node: ast.expr, call: Call) -> Iterator[Command] | None:
+        """`shlex.split(S)` or `S.split()`: the words of S, at S."""
+        if not isinstance(node, ast.Call):
+            return None
+        name = self.dotted(node.func)
+        if name == "shlex.split" and node.args:
+            text = node.args[0]
+        elif isinstance(node.func, ast.Attribute) and node.func.attr == "split" and \
+                not node.args and not node.keywords:
+            text = node.func.value
+        else:
+            return None
+        value = self.resolve(text, call.scope)
+        if value is None or not value.exact:
+            return None
+        import shlex
+
+        try:
+            parts = shlex.split(value.text) if name == "shlex.split" else value.text.split()
+        except ValueError:
+            return None
+        line, column = self.position(text)
+        words = tuple(Word(p, line, column) for p in parts)
+        command = make_command(words, "python") if words else None
+        return iter([command] if command is not None else [])
+
+    def _with_executable(self, call: Call, commands: Iterator[Command]) -> Iterator[Command]:
+        """`executable=` replaces the program that runs (argv[0] stays its name)."""
+        executable = call.kwarg("executable")
+        for command in commands:
+            if executable is None:
+                yield command
+                continue
+            program = self._word(executable, call.scope)
+            replaced = make_command((program, *command.words[1:]), "python")
+            if replaced is not None:
+                yield replaced
+
     def _word(self, node: ast.expr, scope: Scope, at: ast.expr | None = None) -> Word:
         line, column = self.position(at or node)
+        node = self._looked_up(node)
         value = self.resolve(node, scope)
         if value is None:
             return Word(self.source(node) or DYNAMIC, line, column, dynamic=True)
         return Word(value.text, line, column, dynamic=not value.exact)
+
+    def _looked_up(self, node: ast.expr) -> ast.expr:
+        """The program a word names: `shutil.which(X)` is X; an environment lookup with a
+        default (`os.environ.get("PY", "python3")`) runs the default when unset."""
+        from qt_lint.pymodel.resolver import ENV_GETTERS
+
+        if not isinstance(node, ast.Call):
+            return node
+        name = self.dotted(node.func)
+        if name == "shutil.which" and node.args:
+            return node.args[0]
+        if name in ENV_GETTERS:
+            default = node.args[1] if len(node.args) > 1 else next(
+                (kw.value for kw in node.keywords if kw.arg == "default"), None)
+            if isinstance(default, ast.Constant) and isinstance(default.value, str):
+                return default
+        return node
 
     def _argv(self, call: Call, elements: list[ast.expr],
               at: ast.expr | None = None) -> Iterator[Command]:

@@ -86,12 +86,20 @@ def printable(text: str) -> str:
                               text)
 
 
+def one_line(text: str) -> str:
+    """`printable`, and a line feed as `\\n`: a report line stays one line, so a value
+    quoted in a message (a multi-line env value) never starts a line of its own in a log
+    (GitHub reads `::error`/`::stop-commands::` at the start of any line)."""
+    return printable(text).replace("\n", "\\n")
+
+
 def shown(findings: Sequence[Finding]) -> list[Finding]:
-    """The findings with printable paths and messages (what every reporter receives)."""
+    """The findings with printable, one-line paths and messages (what every reporter
+    receives)."""
     from dataclasses import replace
 
     return [f if f.path.isprintable() and f.message.isprintable() else
-            replace(f, path=printable(f.path), message=printable(f.message)) for f in findings]
+            replace(f, path=one_line(f.path), message=one_line(f.message)) for f in findings]
 
 
 class Reporter(Protocol):

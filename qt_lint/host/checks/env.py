@@ -14,7 +14,9 @@ from qt_lint.host.check import (
     HostCheck,
     HostExample,
     HostResult,
+    default_writers,
     describe,
+    not_analysed,
     parents,
     writers,
 )
@@ -93,6 +95,10 @@ class EnvFiles(HostCheck):
                                   "; ".join([*problems, f"content not readable: {got.error}"]))
                 continue
             findings = tuple(audit.judge(path, Kind.ENV, ENV_CODES))
+            if refused := not_analysed(findings):
+                yield self.result(ERROR, path, expected, "; ".join([*problems, refused]),
+                                  findings)
+                continue
             if findings:
                 problems.append(f"{len(findings)} content finding(s)")
             yield self.result(FAIL if problems else PASS, path, expected,
@@ -165,7 +171,45 @@ class NotWritable(HostCheck):
                     continue
                 if info.kind == "symlink" and info.resolved:
                     folders.append(info.resolved)  # the folder it leads to is judged too
-                who = writers(info, s, c.user)
-                yield self.result(FAIL if who else PASS, path, expected,
-                                  (f"writable by {', '.join(who)}: " if who else "")
-                                  + describe(info, s))
+                yield self._judge(audit, path, expected)
+        # every object the audit judges, not only folders: unit files and drop-ins (and
+        # where a link leads), drop-in folders, pyvenv.cfg, the interpreters, redis.conf
+        for path in s.guarded:
+            todo = [path]
+            while todo:
+                here = todo.pop()
+                if here in seen:
+                    continue
+                seen.add(here)
+                info = s.stat(here)
+                if info.kind == "missing":
+                    continue
+                if info.kind == "symlink" and info.resolved:
+                    todo.append(info.resolved)
+                yield self._judge(audit, here, expected)
+        for base, tree in sorted(s.trees.items()):
+            obj = f"{base} (every entry)"
+            if tree.get("error"):
+                yield self.result(ERROR, obj, expected,
+                                  f"{tree.get('entries', 0)} entries read, then: {tree['error']}")
+                continue
+            found = []
+            for entry in tree.get("notable", []):
+                if who := writers(s.stat(entry), s, c.user):
+                    found.append(f"{entry} by {', '.join(who)}")
+            more = f" (and {tree['more']} more not owned by root)" if tree.get("more") else ""
+            yield self.result(FAIL if found else PASS, obj, expected,
+                              ("writable: " + "; ".join(found[:10]) + more) if found else
+                              f"{tree.get('entries', 0)} entries, none writable by "
+                              f"{c.user} or others{more}")
+
+    def _judge(self, audit: Audit, path: str, expected: str) -> HostResult:
+        s = audit.snapshot
+        user = audit.config.contract.user
+        info = s.stat(path)
+        if info.kind == "error":
+            return self.result(ERROR, path, expected, describe(info, s))
+        who = writers(info, s, user) + default_writers(info, s, user)
+        return self.result(FAIL if who else PASS, path, expected,
+                           (f"writable by {', '.join(who)}: " if who else "")
+                           + describe(info, s))

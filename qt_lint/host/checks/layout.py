@@ -15,8 +15,10 @@ from qt_lint.host.check import (
     HostResult,
     describe,
     under_tmp,
+    writers,
 )
 from qt_lint.host.collect import DATA_SUBDIRS
+from qt_lint.host.snapshot import Stat
 
 ARCHIVE_NAME = re.compile(r"^(?:\d{8}(?:T?\d{4,6})?|\d{10,})_[A-Za-z0-9][A-Za-z0-9.-]*_"
                           r"[A-Za-z0-9][A-Za-z0-9.-]*$")
@@ -137,8 +139,9 @@ class DataDirs(HostCheck):
                                   f"owner not judged: {s.accounts_error}")
                 continue
             problems = []
-            if under_tmp(path) or under_tmp(info.resolved):
-                problems.append(f"under /tmp ({info.resolved or path})")
+            where = info.resolved or info.real or path
+            if under_tmp(path) or under_tmp(info.resolved) or under_tmp(info.real):
+                problems.append(f"under /tmp ({where})")
             if info.kind != "dir" or info.uid != uid or info.gid != gid or info.mode != 0o755:
                 problems.append(describe(info, s))
             yield self.result(FAIL if problems else PASS, path, expected,
@@ -235,11 +238,23 @@ class ModelDirs(HostCheck):
     def run(self, audit: Audit) -> Iterator[HostResult]:
         s = audit.snapshot
         base = audit.config.contract.model_dir
+        user = audit.config.contract.user
         for sub in ("active", "shadow", "archive"):
             info = s.stat(f"{base}/{sub}")
             status = PASS if info.kind == "dir" else ERROR if info.kind == "error" else FAIL
-            yield self.result(status, f"{base}/{sub}", "a directory", describe(info, s))
-        if s.archive_error and s.archive_error != "missing":
+            # contract J: qt may write the models; nobody else but root may (a model
+            # swapped into active/ by another account is an activation nobody confirmed)
+            others = [w for w in writers(info, s, user) if not w.startswith(f"{user} ")]
+            if status == PASS and others:
+                status = FAIL
+            yield self.result(status, f"{base}/{sub}", "a directory no one but qt and root "
+                              "can write", (f"writable by {', '.join(others)}: " if others
+                                            else "") + describe(info, s))
+        if s.archive_error == "missing":
+            yield self.result(FAIL, f"{base}/archive entries", "<timestamp>_<model>_<version>",
+                              "no archive folder: there is nothing a rollback could restore")
+            return
+        if s.archive_error:
             yield self.result(ERROR, f"{base}/archive entries", "<timestamp>_<model>_<version>",
                               f"cannot list: {s.archive_error}")
             return
@@ -282,6 +297,9 @@ class QtUser(HostCheck):
         s = audit.snapshot
         user = audit.config.contract.user
         uid = s.users.get(user)
+        for problem in s.accounts_bad:
+            yield self.result(ERROR, problem.split(": ", 1)[0], "an account line glibc reads",
+                              problem.split(": ", 1)[-1])
         if s.accounts_error and uid is None:
             yield self.result(ERROR, f"user {user}", "exists, uid != 0", s.accounts_error)
         elif uid is None:
@@ -289,6 +307,86 @@ class QtUser(HostCheck):
         else:
             yield self.result(PASS if uid != 0 else FAIL, f"user {user}", "exists, uid != 0",
                               f"uid {uid}")
+
+
+class Secrets(HostCheck):
+    """
+    ## What it does
+    Checks the secrets folder (`contract.secrets-dir`, `/opt/quantum/secrets`): it is a
+    directory, others cannot read, list or enter it, and no file in it can be read by its
+    group or by others; no one but root and `qt` can write it.
+
+    ## Why is this bad?
+    Contract C: secrets are kept out of env files and live only here. A secrets folder
+    others can read leaks the exchange keys to every account on the host; a missing one
+    means the secrets are somewhere the audit does not look.
+
+    ## Example
+    `/opt/quantum/secrets` with mode 0755, or `binance.key` with mode 0644.
+
+    ## Use instead
+    `install -d -o qt -g qt -m 0700 /opt/quantum/secrets`, each file mode 0600 (or 0400).
+
+    ## Remediation
+    `chmod 0700 /opt/quantum/secrets && chmod 0600 /opt/quantum/secrets/*`; rotate every
+    secret that was readable by others.
+    """
+
+    code = "H116"
+    name = "secrets"
+    section = "C"
+    summary = "The secrets folder exists, others cannot read it, its files are 0600/0400"
+    _DIR = "/opt/quantum/secrets"
+    VALID = (HostExample(),)
+    INVALID = (HostExample(stats={_DIR: {"mode": 0o755}}, status=FAIL, object=_DIR),
+               HostExample(stats={_DIR: {"kind": "missing"}}, status=FAIL, object=_DIR),
+               HostExample(stats={f"{_DIR}/binance.key": {"mode": 0o640}},
+                           facts={"secrets_entries": [f"{_DIR}/binance.key"]},
+                           status=FAIL, object=f"{_DIR}/binance.key"))
+
+    def run(self, audit: Audit) -> Iterator[HostResult]:
+        s = audit.snapshot
+        c = audit.config.contract
+        folder = c.secrets_dir
+        info = s.stat(folder)
+        expected = "a directory others cannot read or enter, no one but qt and root write"
+        if info.kind != "dir":
+            status = ERROR if info.kind == "error" else FAIL
+            yield self.result(status, folder, expected, describe(info, s))
+            return
+        others = [w for w in writers(info, s, c.user) if not w.startswith(f"{c.user} ")]
+        problems = [f"writable by {', '.join(others)}"] if others else []
+        if (info.mode or 0) & 0o007 or _acl_grants(info, 0o4):
+            problems.append("others (or an ACL entry) can read or enter it")
+        yield self.result(FAIL if problems else PASS, folder, expected,
+                          "; ".join([*problems, describe(info, s)]))
+        if s.secrets_error:
+            yield self.result(ERROR, f"{folder} entries", "every file judged",
+                              s.secrets_error)
+        for path in s.secrets_entries:
+            entry = s.stat(path)
+            want = "a file only its owner can read"
+            if entry.kind == "error":
+                yield self.result(ERROR, path, want, describe(entry, s))
+            elif entry.kind == "dir":
+                bad = (entry.mode or 0) & 0o077 or _acl_grants(entry, 0o7)
+                yield self.result(FAIL if bad else PASS, path, "a folder only its owner "
+                                  "can enter", describe(entry, s))
+            else:
+                bad = entry.kind != "file" or (entry.mode or 0) & 0o077 or \
+                    _acl_grants(entry, 0o4)
+                yield self.result(FAIL if bad else PASS, path, want, describe(entry, s))
+
+
+def _acl_grants(info: Stat, bits: int) -> bool:
+    """Whether an extended ACL gives any named user or group (root aside) `bits`."""
+    from qt_lint.host.check import ACL_GROUP, ACL_MASK, ACL_USER
+
+    if not info.acl or len(info.acl) <= 3:
+        return False
+    mask = next((p for t, p, _ in info.acl if t == ACL_MASK), 7)
+    return any(tag in (ACL_USER, ACL_GROUP) and perm & mask & bits and ident != 0
+               for tag, perm, ident in info.acl)
 
 
 class RepoConfig(HostCheck):
@@ -337,7 +435,12 @@ class RepoConfig(HostCheck):
     def run(self, audit: Audit) -> Iterator[HostResult]:
         info = audit.snapshot.repo_config
         expected = "no host-side value (the audit does not apply it)"
-        if not info:
+        repo = audit.snapshot.stat(audit.snapshot.repo_root)
+        if not info and repo.kind != "dir" and repo.resolved_kind != "dir":
+            yield self.result(ERROR, f"{audit.snapshot.repo_root} configuration", expected,
+                              "the repository is not there to read "
+                              f"({describe(repo, audit.snapshot)})")
+        elif not info:
             yield self.result(PASS, f"{audit.snapshot.repo_root} configuration", expected,
                               "none")
         elif "error" in info:

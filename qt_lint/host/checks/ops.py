@@ -15,9 +15,24 @@ from qt_lint.host.check import (
     HostExample,
     HostResult,
     describe,
+    not_analysed,
 )
 
 _REPO = "/home/qt/quantum_trader"
+# the golden wrapper, but the database check only warns (passed H151 before QT608)
+_WARNS_ONLY = """#!/bin/bash
+set -euo pipefail
+SERVICE="$1"; shift
+SCRIPT="$1"; shift
+source "/etc/quantum/$SERVICE.env"
+VENV="/opt/quantum/venvs/$SERVICE"
+export PATH="$VENV/bin:$PATH"
+export PYTHONPATH="/home/qt/quantum_trader"
+redis-cli ping >/dev/null
+[ -f "$DB_PATH" ] || echo "WARNING: no database"
+test -x "$VENV/bin/python"
+exec "$VENV/bin/python" "$SCRIPT" "$@"
+"""
 
 
 class OpsWrapper(HostCheck):
@@ -29,7 +44,10 @@ class OpsWrapper(HostCheck):
     it sources the service's env file from `contract.env-dir` (`source
     "/etc/quantum/$SERVICE.env"`); it runs a venv interpreter under `contract.venv-root` by
     absolute path (plain `NAME=value` assignments are followed, so `VENV=...;
-    "$VENV/bin/python"` counts); and it never runs a system python (QT101). The
+    "$VENV/bin/python"` counts); it never runs a system python (QT101); and QT608's path
+    analysis finds all eight duties of contract G on the path that reaches the venv python,
+    each check failing closed (a database check that only warns, a check after `exec`, in a
+    function never called or after `set +e` fails the audit). The
     repository's `Makefile` must pass QT102 (every recipe that runs Python goes through
     the wrapper).
 
@@ -65,7 +83,9 @@ class OpsWrapper(HostCheck):
                HostExample(texts={f"{_REPO}/ops/run.sh": "#!/bin/bash\nexec \"$@\"\n"},
                            status=FAIL, object=f"{_REPO}/ops/run.sh"),
                HostExample(texts={f"{_REPO}/Makefile": "gate:\n\tpython3 ops/gate.py\n"},
-                           status=FAIL, object=f"{_REPO}/Makefile"))
+                           status=FAIL, object=f"{_REPO}/Makefile"),
+               HostExample(texts={f"{_REPO}/ops/run.sh": _WARNS_ONLY},
+                           status=FAIL, object=f"{_REPO}/ops/run.sh"))
 
     def run(self, audit: Audit) -> Iterator[HostResult]:
         s = audit.snapshot
@@ -82,12 +102,20 @@ class OpsWrapper(HostCheck):
         else:
             problems = [] if info.executable else [f"not executable ({describe(info, s)})"]
             problems += wrapper_problems(got.text, c.env_dir, c.venv_root)
-            findings = tuple(audit.judge(path, Kind.SHELL, frozenset({"QT101"})))
-            if findings:
-                problems.append(f"{len(findings)} system python call(s)")
-            yield self.result(FAIL if problems else PASS, path, expected,
-                              "; ".join(problems) or "fails closed, sources the env file, "
-                              "runs the venv interpreter", findings)
+            findings = tuple(audit.judge(path, Kind.SHELL, frozenset({"QT101", "QT608"})))
+            refused = not_analysed(findings)
+            bare = [f for f in findings if f.code == "QT101"]
+            if bare and not refused:
+                problems.append(f"{len(bare)} system python call(s)")
+            # contract G's duties on the path that reaches the exec (QT608's analysis)
+            problems += [f.message.split(": ", 1)[-1] for f in findings if f.code == "QT608"]
+            if refused:
+                yield self.result(ERROR, path, expected, "; ".join([*problems, refused]),
+                                  findings)
+            else:
+                yield self.result(FAIL if problems else PASS, path, expected,
+                                  "; ".join(problems) or "fails closed, sources the env "
+                                  "file, runs the venv interpreter", findings)
         makefile = f"{c.repo_root}/Makefile"
         got = s.text(makefile)
         if got.text is None:
@@ -95,6 +123,9 @@ class OpsWrapper(HostCheck):
             yield self.result(status, makefile, "passes QT102", got.error or "missing")
             return
         findings = tuple(audit.judge(makefile, Kind.MAKEFILE, frozenset({"QT102"})))
+        if refused := not_analysed(findings):
+            yield self.result(ERROR, makefile, "passes QT102", refused, findings)
+            return
         yield self.result(FAIL if findings else PASS, makefile, "passes QT102",
                           f"{len(findings)} finding(s)" if findings else "every recipe uses "
                           f"{c.wrapper}", findings)

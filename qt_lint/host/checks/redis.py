@@ -78,6 +78,37 @@ class RedisPing(HostCheck):
         else:
             ok = r.get("ping") == "PONG"
             yield self.result(PASS if ok else FAIL, _object(audit), "PONG", r.get("ping", ""))
+        if r.get("source") == "live" and "listener" in r:
+            yield holder(audit, self)
+
+
+def holder(audit: Audit, check: HostCheck) -> HostResult:
+    """Whether the process holding the Redis port is the Redis unit's main process (when
+    systemd knows it), else a `redis-server` run by the `redis` account: an answer from
+    whoever else took the port says nothing of the system's Redis."""
+    s = audit.snapshot
+    r = s.redis
+    unit = r.get("unit", audit.config.contract.redis_unit)
+    obj = f"{_object(audit)} listener"
+    expected = f"the port held by {unit}'s main process"
+    held = r.get("listener") or {}
+    if "error" in held or "process_error" in held:
+        return check.result(ERROR, obj, expected, held.get("error") or held["process_error"])
+    who = (f"pid {held.get('pid')} ({held.get('comm')}, uid {held.get('uid')} "
+           f"{s.owner(held.get('uid'))})")
+    main = r.get("main_pid")
+    if isinstance(main, int):
+        ok = main in (held.get("pids") or [held.get("pid")])
+        return check.result(PASS if ok else FAIL, obj, expected,
+                            f"{who}; {unit}'s main process is pid {main}")
+    redis_uid = s.users.get("redis")
+    if redis_uid is None:
+        return check.result(ERROR, obj, expected,
+                            f"{who}; {r.get('main_pid_error') or 'main process unknown'}; no "
+                            "redis account in /etc/passwd to judge the owner by")
+    ok = held.get("uid") == redis_uid and held.get("comm") == "redis-server"
+    return check.result(PASS if ok else FAIL, obj, expected + " (else redis-server run by "
+                        "the redis account)", f"{who}; {r.get('main_pid_error')}")
 
 
 class RedisPersistence(HostCheck):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from qt_lint.host.check import (
     HostCheck,
     HostExample,
     HostResult,
+    not_analysed,
 )
 
 _UNIT = "/etc/systemd/system/quantum-backend.service"
@@ -31,7 +33,7 @@ def unit_codes() -> frozenset[str]:
                      if Kind.UNIT.value in kinds and not engine)
 
 
-def _golden_backend() -> str:
+def golden_backend() -> str:
     from qt_lint.config import Contract
     from qt_lint.golden import render
 
@@ -39,7 +41,7 @@ def _golden_backend() -> str:
                   venv="backend")
 
 
-def _fragments(audit: Audit) -> list[str]:
+def judged_fragments(audit: Audit) -> list[str]:
     return [u for u in audit.snapshot.units if not u.endswith(".conf") and audit.wanted(u)]
 
 
@@ -74,21 +76,25 @@ class InstalledUnits(HostCheck):
     section = "D"
     summary = "Installed quantum-* units (fragment + drop-ins) pass the unit rules"
     VALID = (HostExample(),)
-    INVALID = (HostExample(texts={_UNIT: _golden_backend().replace("User=qt", "User=root"),
-                                  _REPO_UNIT: _golden_backend().replace("User=qt", "User=root")},
+    INVALID = (HostExample(texts={_UNIT: golden_backend().replace("User=qt", "User=root"),
+                                  _REPO_UNIT: golden_backend().replace("User=qt", "User=root")},
                            status=FAIL, object=_UNIT),)
 
     def run(self, audit: Audit) -> Iterator[HostResult]:
+        from qt_lint.secrets import redact_line
+
         s = audit.snapshot
         venvs = audit.config.contract.venv_root.rstrip("/") + "/"
-        # a venv interpreter that is missing is H121's offence, not the unit's
-        analyze = [line for line in s.analyze.get("lines", [])
+        # a venv interpreter that is missing is H121's offence, not the unit's; a raw line
+        # of systemd-analyze may quote a unit's text: redacted as the snapshot is
+        analyze = [redact_line(line) for line in s.analyze.get("lines", [])
                    if not (f"Command {venvs}" in line and "is not executable" in line)]
-        if not _fragments(audit):
+        available = bool(s.analyze.get("available"))
+        if not judged_fragments(audit):
             yield self.result(FAIL, "/etc/systemd/system",
                               f"installed {audit.config.contract.unit_prefix}* units",
                               "none installed")
-        for fragment in _fragments(audit):
+        for fragment in judged_fragments(audit):
             name = os.path.basename(fragment)
             files = [fragment, *s.dropins.get(fragment, [])]
             unreadable = [f"{f}: {s.text(f).error}" for f in files if s.text(f).text is None]
@@ -103,10 +109,12 @@ class InstalledUnits(HostCheck):
             if findings:
                 actual.append(f"{len(findings)} finding(s)")
             actual += [f"systemd-analyze: {line}" for line in notes]
-            verify = " and systemd-analyze verify" if s.analyze.get("available") else ""
-            yield self.result(FAIL if actual else PASS, fragment,
+            verify = " and systemd-analyze verify" if available else ""
+            refused = not_analysed(findings)
+            yield self.result(ERROR if refused else FAIL if actual else PASS, fragment,
                               f"passes the QT4 rules (fragment and drop-ins){verify}",
-                              "; ".join(actual) or "clean", findings)
+                              "; ".join([*actual, *([refused] if refused else [])])
+                              or "clean", findings)
         named = {os.path.basename(f) for f in s.units}
         other = [line for line in analyze if not any(n in line for n in named)]
         if other:
@@ -114,6 +122,15 @@ class InstalledUnits(HostCheck):
         if s.analyze.get("error"):
             yield self.result(ERROR, "systemd-analyze verify", "no complaint",
                               s.analyze["error"])
+        elif not available and "available" in s.analyze and judged_fragments(audit):
+            if audit.without_analyze:
+                yield self.result(NA, "systemd-analyze verify", "no complaint",
+                                  "not run: the operator opted out (--no-systemd-analyze)")
+            else:
+                yield self.result(ERROR, "systemd-analyze verify", "no complaint",
+                                  "systemd-analyze is not installed: how systemd reads the "
+                                  "units is not verified (install systemd, or opt out with "
+                                  "--no-systemd-analyze)")
         for problem in s.unit_errors:
             yield self.result(ERROR, problem.split(":", 1)[0], "listed and read",
                               problem.split(":", 1)[-1].strip())
@@ -149,7 +166,7 @@ class UnitDrift(HostCheck):
     section = "K"
     summary = "An installed unit differs from the repository's copy (drift)"
     VALID = (HostExample(),)
-    INVALID = (HostExample(texts={_UNIT: _golden_backend().replace("RestartSec=10",
+    INVALID = (HostExample(texts={_UNIT: golden_backend().replace("RestartSec=10",
                                                                    "RestartSec=30")},
                            status=FAIL, object=_UNIT),
                HostExample(facts={"repo_units": {}}, status=FAIL, object=_UNIT))
@@ -159,7 +176,7 @@ class UnitDrift(HostCheck):
         from qt_lint.host.snapshot import same_text
 
         s = audit.snapshot
-        for fragment in _fragments(audit):
+        for fragment in judged_fragments(audit):
             name = os.path.basename(fragment)
             installed = s.text(fragment).text
             if installed is None:
@@ -186,8 +203,10 @@ class UnitDrift(HostCheck):
             elif same:
                 yield self.result(PASS, fragment, f"same as {repo_path}", "identical" + note)
             else:
-                yield self.result(FAIL, fragment, f"same as {repo_path}",
-                                  unified_diff(name, repo_text, installed).rstrip() + note)
+                yield dataclasses.replace(
+                    self.result(FAIL, fragment, f"same as {repo_path}",
+                                unified_diff(name, repo_text, installed).rstrip() + note),
+                    multiline=True)
 
 
 def repo_copy(audit: Audit, name: str) -> tuple[str | None, list[str]]:
@@ -247,7 +266,7 @@ class LiveProcesses(HostCheck):
     def run(self, audit: Audit) -> Iterator[HostResult]:
         s = audit.snapshot
         c = audit.config.contract
-        services = [f for f in _fragments(audit) if f.endswith(".service")]
+        services = [f for f in judged_fragments(audit) if f.endswith(".service")]
         expected = "main process not root, cwd the repository root, executable in its venv"
         if not s.live:
             why = "not a live host (systemd is not PID 1, or --root/--snapshot-in)"
@@ -345,7 +364,7 @@ class Identity(HostCheck):
 
         s = audit.snapshot
         c = audit.config.contract
-        services = [f for f in _fragments(audit) if f.endswith(".service")]
+        services = [f for f in judged_fragments(audit) if f.endswith(".service")]
         expected = ("unit, env file, venv, SERVICE_NAME= and SyslogIdentifier= name one "
                     "service")
         for fragment in services:
@@ -353,13 +372,16 @@ class Identity(HostCheck):
             stem = unit_name.rsplit(".", 1)[0]
             service = c.service_of_unit(stem)
             problems = []
+            unread = ""
             if not stem.startswith(c.unit_prefix):
                 problems.append(f"unit not named {c.unit_prefix}<service>")
             env_path = f"{c.env_dir}/{service}.env"
             env = s.text(env_path)
             if env.stat.kind == "missing":
                 problems.append(f"no {env_path}")
-            elif env.text is not None:
+            elif env.text is None:
+                unread = f"{env_path}: {env.error}: SERVICE_NAME= not read"
+            else:
                 entry = parse_env(env.text).get("SERVICE_NAME")
                 if entry is None or entry.value != service:
                     problems.append(f"SERVICE_NAME={entry.value if entry else '(missing)'}")
@@ -371,6 +393,9 @@ class Identity(HostCheck):
             if ident is None or ident.value != stem:
                 problems.append(f"SyslogIdentifier={ident.value if ident else '(missing)'}")
             venv = c.venv_for_unit(stem)  # its existence is H121's
+            if unread:  # what was never read never passes
+                yield self.result(ERROR, unit_name, expected, "; ".join([*problems, unread]))
+                continue
             yield self.result(FAIL if problems else PASS, unit_name, expected,
                               "; ".join(problems) or f"{service}: {env_path}, venv {venv}")
         if audit.service is not None:

@@ -14,7 +14,7 @@ from qt_lint.host.check import (
     HostResult,
     describe,
 )
-from qt_lint.host.snapshot import pyvenv_values
+from qt_lint.parsers.pyvenv import read_pyvenv
 
 _VENV = "/opt/quantum/venvs/backend"
 
@@ -24,8 +24,10 @@ class Venvs(HostCheck):
     ## What it does
     For each configured venv (`contract.venvs` under `contract.venv-root`): `pyvenv.cfg` is
     present, its `home=` interpreter and the venv's `bin/python` resolve inside the audited
-    root and are executable, and `include-system-site-packages` is false. Nothing in the
-    venv is executed.
+    root and are executable, and the system site-packages are left out, as CPython decides
+    it: only `include-system-site-packages = true` (any case) includes them, and so does a
+    `pyvenv.cfg` without the line; `false`, `no`, `0` isolate the venv. Nothing in the venv
+    is executed.
 
     ## Why is this bad?
     Contract B: each service runs its own isolated venv by absolute path. A venv whose
@@ -48,9 +50,13 @@ class Venvs(HostCheck):
     name = "venvs"
     section = "B"
     summary = "Each venv: pyvenv.cfg, home= and bin/python executable inside the root, isolated"
-    VALID = (HostExample(),)
+    VALID = (HostExample(),
+             HostExample(texts={f"{_VENV}/pyvenv.cfg": "home = /usr/bin\n"
+                                "include-system-site-packages = no\n"}))
     INVALID = (HostExample(texts={f"{_VENV}/pyvenv.cfg": "home = /usr/bin\n"
                                   "include-system-site-packages = true\n"},
+                           status=FAIL, object=_VENV),
+               HostExample(texts={f"{_VENV}/pyvenv.cfg": "home = /usr/bin\n"},
                            status=FAIL, object=_VENV),
                HostExample(stats={f"{_VENV}/pyvenv.cfg": {"kind": "missing"}},
                            texts={f"{_VENV}/pyvenv.cfg": None}, status=FAIL, object=_VENV),
@@ -74,11 +80,14 @@ class Venvs(HostCheck):
                 status = FAIL if cfg.stat.kind == "missing" else ERROR
                 yield self.result(status, base, expected, f"pyvenv.cfg: {cfg.error}")
                 continue
-            values = pyvenv_values(cfg.text)
+            venv_cfg = read_pyvenv(cfg.text)
             problems = []
-            if values.get("include-system-site-packages", "false").lower() != "false":
-                problems.append("include-system-site-packages = true")
-            home = values.get("home")
+            if venv_cfg.system_site:
+                written = venv_cfg.system_site_value
+                problems.append("no include-system-site-packages line: Python includes the "
+                                "system site-packages" if written is None else
+                                f"include-system-site-packages = {written}")
+            home = venv_cfg.home
             if not home:
                 problems.append("pyvenv.cfg has no home=")
             else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -13,14 +15,15 @@ from qt_lint.finding import Kind
 from qt_lint.rule import AnyOf
 
 if TYPE_CHECKING:
-    import ast
-
-    from qt_lint.parsers.python import Scope
+    from qt_lint.parsers.python import Call, Scope
 
 # Python files that can name a Redis host: a client constructor, a URL or the variables
-REDIS_PREFILTER = AnyOf("Redis(", "ConnectionPool", "from_url", "REDIS_HOST", "REDIS_URL",
+REDIS_PREFILTER = AnyOf("Redis(", "RedisCluster(", "Sentinel(", "ClusterNode(",
+                        "ConnectionPool", "from_url", "REDIS_HOST", "REDIS_URL",
                         "redis_host", "redis_url", "redis-host", "redis-url")
-_CTOR_SUFFIXES = (".Redis", ".StrictRedis", ".ConnectionPool", ".BlockingConnectionPool")
+_CTOR_SUFFIXES = (".Redis", ".StrictRedis", ".ConnectionPool", ".BlockingConnectionPool",
+                  ".RedisCluster", ".ClusterNode")
+_CTOR_NAMES = ("Redis", "StrictRedis", "RedisCluster", "ClusterNode")
 _HOST_KEYS = ("REDIS_HOST", "REDIS_URL")
 
 
@@ -70,13 +73,23 @@ def _python_values(ctx: FileContext, part: str) -> list[tuple[ast.expr, Scope, b
             node = call.arg(0, "url")
             if node is not None:
                 out.append((node, call.scope, True, name))
-        elif name.endswith(_CTOR_SUFFIXES) or name in ("Redis", "StrictRedis"):
-            node = call.kwarg(part)
+        elif name.endswith(_CTOR_SUFFIXES) or name in _CTOR_NAMES:
+            node = call.kwarg(part) or _unpacked(call, part)
             index = 0 if part == "host" else 1
             if node is None and len(call.node.args) > index and not name.endswith("Pool"):
                 node = call.node.args[index]
             if node is not None:
                 out.append((node, call.scope, False, name))
+        elif part == "host" and (name == "Sentinel" or name.endswith(".Sentinel")):
+            # Sentinel([("host", 26379), ...]): each sentinel's host (its port is the
+            # sentinel's, not Redis's)
+            nodes = call.arg(0, "sentinels")
+            if isinstance(nodes, ast.Name):
+                nodes = call.scope.lookup(nodes.id)
+            if isinstance(nodes, (ast.List, ast.Tuple)):
+                for item in nodes.elts:
+                    if isinstance(item, ast.Tuple) and item.elts:
+                        out.append((item.elts[0], call.scope, False, name))
     for setting in facts.settings:
         key = setting.key.upper()
         if host_key(key) and (part == "host" or key.endswith("URL")):
@@ -84,6 +97,21 @@ def _python_values(ctx: FileContext, part: str) -> list[tuple[ast.expr, Scope, b
         elif part == "port" and _port_key(key):
             out.append((setting.value, setting.scope, False, setting.key))
     return out
+
+
+def _unpacked(call: Call, part: str) -> ast.expr | None:
+    """`Redis(**cfg)` with `cfg` a literal dict (or `**{"host": ...}`): its `part` entry."""
+    for kw in call.node.keywords:
+        if kw.arg is not None:
+            continue
+        table: ast.expr | None = kw.value
+        if isinstance(table, ast.Name):
+            table = call.scope.lookup(table.id)
+        if isinstance(table, ast.Dict):
+            for key, value in zip(table.keys, table.values, strict=True):
+                if isinstance(key, ast.Constant) and key.value == part:
+                    return value
+    return None
 
 
 def python_hosts(ctx: FileContext) -> Iterator[RedisHost]:
@@ -197,9 +225,30 @@ def _ports(ctx: FileContext) -> Iterator[RedisPort]:
                 yield RedisPort(port, item.line, item.column)
 
 
+def shell_hosts(ctx: FileContext) -> Iterator[RedisHost]:
+    """Shell (scripts, Makefile recipes, crontabs): a Redis host or URL variable assigned
+    (`export REDIS_HOST=quantum_redis`), and `redis-cli -h HOST` / `-u URL`."""
+    for key, word in ctx.shell.assignments:
+        if host_key(key) and not word.dynamic and _judgeable(word.text):
+            host = host_of_url(word.text) if key.endswith("URL") else word.text
+            if host:
+                yield RedisHost(host, word.line, word.column, key)
+    for command in ctx.shell.commands:
+        if command.name != "redis-cli":
+            continue
+        args = command.args
+        for option, value in itertools.pairwise(args):
+            if option.text in ("-h", "-u") and not value.dynamic and _judgeable(value.text):
+                host = value.text if option.text == "-h" else host_of_url(value.text)
+                if host:
+                    yield RedisHost(host, value.line, value.column, f"redis-cli {option.text}")
+
+
 def hosts(ctx: FileContext) -> Iterator[RedisHost]:
     if ctx.kind is Kind.PYTHON:
         yield from python_hosts(ctx)
+    elif ctx.kind in (Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB):
+        yield from shell_hosts(ctx)
     elif ctx.kind in (Kind.ENV, Kind.UNIT):
         yield from env_hosts(ctx)
     elif ctx.kind in (Kind.CONFIG, Kind.COMPOSE):

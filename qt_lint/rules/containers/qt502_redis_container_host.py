@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
-from qt_lint.rule import Example, Rule
+from qt_lint.rule import AnyOf, Example, Rule
 from qt_lint.rules.containers.helpers import REDIS_PREFILTER, classify_host, hosts
 
 
@@ -17,8 +17,10 @@ class RedisContainerHost(Rule):
     a name for a Redis host or URL: a constant, a dataclass or pydantic field, a parameter
     default, a `redis_url=` keyword, a `--redis-url` default, a dict key; names assigned
     once are followed within the module, and the finding is where the value is written),
-    in env files and unit `Environment=` lines (`REDIS_HOST=`, `REDIS_URL=`) and in YAML,
-    TOML and INI configuration.
+    in env files and unit `Environment=` lines (`REDIS_HOST=`, `REDIS_URL=`), in shell
+    scripts, Makefile recipes and crontabs (`export REDIS_HOST=quantum_redis`,
+    `redis-cli -h quantum_redis`, `redis-cli -u redis://redis:6379`) and in YAML, TOML and
+    INI configuration.
 
     ## Why is this bad?
     Contract E: "NO container names". A container name resolves only inside a Docker
@@ -42,12 +44,17 @@ class RedisContainerHost(Rule):
     code = "QT502"
     name = "redis-container-host"
     section = "E"
-    kinds = frozenset({Kind.PYTHON, Kind.ENV, Kind.UNIT, Kind.CONFIG, Kind.COMPOSE})
+    kinds = frozenset({Kind.PYTHON, Kind.ENV, Kind.UNIT, Kind.CONFIG, Kind.COMPOSE,
+                       Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
     summary = "Redis host is a container name"
-    prefilter = {Kind.PYTHON: REDIS_PREFILTER}
+    prefilter = {Kind.PYTHON: REDIS_PREFILTER, Kind.SHELL: AnyOf("REDIS", "redis-cli"),
+                 Kind.MAKEFILE: AnyOf("REDIS", "redis-cli"),
+                 Kind.CRONTAB: AnyOf("REDIS", "redis-cli")}
     example_path = "backend/cache.py"
     VALID = (Example('import redis, os\nr = redis.Redis(host="localhost")\n'
-                     'q = redis.Redis(host=os.getenv("REDIS_HOST"))\n'),)
+                     'q = redis.Redis(host=os.getenv("REDIS_HOST"))\n'),
+             Example('#!/bin/bash\nexport REDIS_HOST=localhost\nredis-cli -h "$REDIS_HOST" '
+                     'PING\necho "redis-cli -h redis"\n', path="ops/check.sh"))
     INVALID = (
         Example('import redis\nr = redis.Redis(host="quantum_redis", port=6379)\n',
                 expect=((2, 22),)),
@@ -58,6 +65,8 @@ class RedisContainerHost(Rule):
                 path="backend/settings.py", expect=((4, 22),)),
         Example("REDIS_HOST=quantum_redis\n", path="deploy/backend.env", expect=((1, 12),)),
         Example("redis:\n  host: redis\n", path="config/app.yml", expect=((2, 9),)),
+        Example("#!/bin/bash\nexport REDIS_HOST=quantum_redis\nredis-cli -h redis PING\n",
+                path="ops/check.sh", expect=((2, 19), (3, 14))),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:

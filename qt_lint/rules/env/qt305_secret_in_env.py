@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
-from qt_lint.rule import Example, Rule
+from qt_lint.rule import AnyOf, Example, Rule
 from qt_lint.secrets import holds_secret, url_password
 
 
@@ -59,7 +59,13 @@ class SecretInEnv(Rule):
     code = "QT305"
     name = "secret-in-env"
     section = "C"
-    kinds = frozenset({Kind.ENV, Kind.UNIT})
+    kinds = frozenset({Kind.ENV, Kind.UNIT, Kind.PYTHON})
+    # a constant's name in capitals, or a lower-case name assigned (most Python files say
+    # "key" or "token" somewhere; parsing all of them would cost every run)
+    prefilter = {Kind.PYTHON: AnyOf("KEY", "SECRET", "PASSW", "TOKEN", "PRIVATE", "CREDENTIAL",
+                                    "_key =", "_key:", "secret =", "password =", "passwd =",
+                                    "token =", "_key=", "secret=", "password=", "token=",
+                                    ":@", "://")}
     summary = "Secret value in an env file (the value is never shown)"
     example_path = "deploy/backend.env"
     VALID = (Example("BINANCE_API_KEY=\nKEY_PATH=/opt/quantum/secrets/binance.key\n"
@@ -67,7 +73,10 @@ class SecretInEnv(Rule):
              Example("JWT_ACCESS_TOKEN_EXPIRE_MINUTES=30\nSESSION_KEY_TTL_SEC=60\n"
                      "SSL_KEYFILE=certs/key.pem\nSTREAM_KEY=quantum:stream:trade.intent\n"
                      "API_KEY=changeme\nAPI_SECRET=your_key_here\nX_TOKEN=<token>\n"
-                     "Y_KEY=xxx\nZ_PASSWORD=${DB_PASSWORD}\n"))
+                     "Y_KEY=xxx\nZ_PASSWORD=${DB_PASSWORD}\n"),
+             Example('API_KEY_ENV = "BINANCE_API_KEY"\nTOKEN = os.environ["TOKEN"]\n'
+                     'SECRET_HINT = "set the secret in /opt/quantum/secrets"\n'
+                     'API_KEY = "your_api_key_here"\n', path="backend/keys.py"))
     INVALID = (
         Example("[Service]\nEnvironment=LOG_LEVEL=INFO \"BINANCE_API_SECRET=abc\"\n",
                 path="systemd/quantum-backend.service", expect=((2, 29),)),
@@ -78,9 +87,15 @@ class SecretInEnv(Rule):
         Example("REDIS_URL=redis://:hunter2@localhost:6379/0\n"
                 "DATABASE_URL=postgres://app:pw@localhost/x\nDOCS_URL=https://example.org/\n",
                 expect=((1, 1), (2, 1))),
+        Example('BINANCE_API_SECRET = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"\n'
+                'REDIS_URL = "redis://:hunter2@localhost:6379/0"\n', path="backend/keys.py",
+                expect=((1, 22), (2, 13))),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if ctx.kind is Kind.PYTHON:
+            yield from self._python(ctx)
+            return
         secrets = ctx.contract.secrets_dir.rstrip("/") + "/"
         where = "an env file" if ctx.kind is Kind.ENV else "a unit's Environment="
         for entry in ctx.env_entries:
@@ -96,3 +111,39 @@ class SecretInEnv(Rule):
             yield ctx.finding(self, entry.line, entry.column,
                               f"{entry.key} has a value in {where} (not shown); secrets "
                               f"live in {ctx.contract.secrets_dir}/")
+
+    def _python(self, ctx: FileContext) -> Iterator[Finding]:
+        """A constant of code given to a secret-like name whose value looks like a
+        credential (long, no blanks, letters and digits: not a word, a name, a path or a
+        placeholder), or a URL with a password."""
+        import ast
+
+        facts = ctx.python
+        seen: set[tuple[int, int]] = set()
+        for setting in facts.settings:
+            node = setting.value
+            if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
+                continue
+            value = node.value
+            position = facts.position(node)
+            if position in seen:
+                continue
+            if url_password(value):
+                seen.add(position)
+                yield ctx.finding(self, *position, f"{setting.key} holds a password in its "
+                                  f"URL in code (not shown); secrets live in "
+                                  f"{ctx.contract.secrets_dir}/")
+            elif holds_secret(setting.key, value) and _credential_like(value):
+                seen.add(position)
+                yield ctx.finding(self, *position, f"{setting.key} is a secret-like constant "
+                                  f"in code (not shown); secrets live in "
+                                  f"{ctx.contract.secrets_dir}/")
+
+
+def _credential_like(value: str) -> bool:
+    """Long, without blanks, letters and digits mixed; not a path, URL or identifier."""
+    if len(value) < 16 or any(c.isspace() for c in value) or value.startswith(("/", ".")):
+        return False
+    if "://" in value or (value.isidentifier() and (value.isupper() or value.islower())):
+        return False
+    return any(c.isdigit() for c in value) and any(c.isalpha() for c in value)

@@ -62,7 +62,24 @@ def _values_used(facts: Any, node: ast.AST) -> Iterator[tuple[str, ast.AST]]:
         if isinstance(current, (ast.Name, ast.Attribute, ast.Subscript)):
             yield from facts.names_in(current)
             continue
+        name = _getter_name(current)
+        if name is not None:
+            yield name, current
         todo += list(ast.iter_child_nodes(current))
+
+
+def _getter_name(node: ast.AST) -> str | None:
+    """The attribute or key a getter reads by a constant name: `getattr(cfg, "api_key")`,
+    `cfg.get("password")`, `os.getenv("BINANCE_SECRET")`, `os.environ.get(...)`."""
+    if not isinstance(node, ast.Call) or not node.args:
+        return None
+    func = node.func
+    index = 1 if isinstance(func, ast.Name) and func.id == "getattr" else \
+        0 if isinstance(func, ast.Attribute) and func.attr in ("get", "getenv") else None
+    if index is None or len(node.args) <= index:
+        return None
+    key = node.args[index]
+    return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
 
 
 class CredentialLogged(Rule):
@@ -70,8 +87,10 @@ class CredentialLogged(Rule):
     ## What it does
     Reports a logging call (`logging.*`, `logger.*`, `log.*`, `print`) whose arguments
     use the value of a secret-like name: a variable, attribute or subscript key such as
-    `api_key`, `self.secret`, `cfg["password"]`, `os.environ["BINANCE_API_KEY"]`, in
-    f-string parts, `%` and `.format()` arguments included. The finding names the
+    `api_key`, `self.secret`, `cfg["password"]`, `os.environ["BINANCE_API_KEY"]`, or one
+    read by a constant name (`getattr(cfg, "api_key")`, `cfg.get("password")`,
+    `os.getenv("BINANCE_SECRET")`), in f-string parts, `%` and `.format()` arguments
+    included. The finding names the
     variable, never its value.
 
     Not reported: the word only inside a constant message (`"api key missing"`); bare or
@@ -110,13 +129,18 @@ class CredentialLogged(Rule):
                      'for key in d:\n    print(key)\n'),
              Example('logger.info(f"alerts: {\'on\' if self.tg_token else \'off\'}")\n'
                      'print(f"key set: {bool(api_key)}, empty: {not api_secret}")\n'
-                     'log.debug(f"Token {base_token} not listed")\n'))
+                     'log.debug(f"Token {base_token} not listed")\n'),
+             Example('logger.info("has key: %s", bool(getattr(cfg, "api_key", None)))\n'
+                     'print(getattr(cfg, "name"), cfg.get("host"))\n'))
     INVALID = (
         Example('logger.info(f"connecting with key={api_key}")\n', expect=((1, 36),)),
         Example('print(f"key: {api_key[:10] if api_key else \'MISSING\'}")\n',
                 expect=((1, 15),)),
         Example('import os\nprint("secret:", os.environ["BINANCE_SECRET"])\n'
                 'logging.warning("auth %s", self.password)\n', expect=((2, 18), (3, 28))),
+        Example('logger.info("key=%s", getattr(cfg, "api_key"))\n'
+                'print(f"pw {settings.get(\'db_password\', \'\')}")\n',
+                expect=((1, 23), (2, 13))),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:

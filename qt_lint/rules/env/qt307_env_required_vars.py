@@ -43,7 +43,8 @@ class EnvRequiredVars(Rule):
     `DB_PATH`, `REDIS_PORT=6379`, `REDIS_DB=0`, `PYTHONUNBUFFERED=1`; one finding per
     value). A `common.env` beside the
     file supplies shared variables. Wrong Redis hosts are QT502/QT503 and wrong safety
-    switches QT601.
+    switches QT601; another spelling of a switch's safe value (`SHADOW_MODE=true`,
+    `AUTO_ACTIVATION=off`) switches nothing and is reported here, as a pinned value.
 
     Which files: in a repository, files named `<name>.env` or a template of one
     (`<name>.env.example`, ...) under a configured deploy folder (by default `deploy/`,
@@ -85,6 +86,8 @@ class EnvRequiredVars(Rule):
                 expect=((1, 1),)),
         Example(_FULL.replace("REDIS_PORT=6379", "REDIS_PORT=6380"), expect=((8, 12),)),
         Example(_FULL.replace("REDIS_DB=0", "REDIS_DB=3"), expect=((9, 10),)),
+        Example(_FULL.replace("SHADOW_MODE=enabled", "SHADOW_MODE=true"),
+                expect=((_FULL.splitlines().index("SHADOW_MODE=enabled") + 1, 13),)),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -112,4 +115,18 @@ def judge_env(rule: Rule, ctx: FileContext, common: set[str],
             continue
         yield ctx.finding(rule, entry.value_line, entry.value_column,
                           f"{key}={entry.value}; the contract sets {key}={want}")
+    for key, (want, same) in _SAFE_SPELLINGS.items():
+        entry = env.get(key)
+        # another spelling of the safe value switches nothing (a value that switches
+        # activation on or shadow mode off is QT601's): the contract's spelling is pinned
+        if entry is not None and entry.value != want and entry.value.strip().lower() in same:
+            yield ctx.finding(rule, entry.value_line, entry.value_column,
+                              f"{key}={entry.value}; the contract spells it {key}={want}")
+
+
+# the safety switches' contract values, and the other spellings that mean the same (QT601
+# reads them so: a value outside these switches activation on or shadow mode off)
+_SAFE_SPELLINGS = {"AUTO_ACTIVATION": ("disabled", frozenset({"disabled", "false", "0", "no",
+                                                              "off"})),
+                   "SHADOW_MODE": ("enabled", frozenset({"enabled", "true", "1", "yes", "on"}))}
 

@@ -11,9 +11,10 @@ from qt_lint.rules.examples import GOLDEN
 class ControlCharacter(Rule):
     """
     ## What it does
-    Reports a carriage return that is not part of a CRLF line ending, a NUL byte, or any
+    Reports a carriage return that is not part of a CRLF line ending, a NUL byte, any
     other control character (C0 controls but tab and newline, DEL, and the bidirectional
-    overrides U+202A-U+202E, U+2066-U+2069) in a systemd unit or an env file.
+    overrides U+202A-U+202E, U+2066-U+2069), and any non-ASCII space (a no-break space
+    U+00A0, U+2000-U+200A, U+3000...) in a systemd unit or an env file.
 
     systemd ends a line at a lone carriage return and at a NUL byte as well as at a
     newline (units: `read_line()`; env files: `NEWLINE "\\n\\r"` in `env-file.c`), and it
@@ -23,8 +24,11 @@ class ControlCharacter(Rule):
 
     ## Why is this bad?
     In a diff or an editor, `# note\\rUser=root` is one comment line; systemd reads a
-    comment and then `User=root`. Control characters are how a pull request hides a
-    setting from its reviewers, and they have no legitimate use in these files.
+    comment and then `User=root`. systemd strips only space, tab, CR and LF: after a
+    continued line, a no-break space before `#` makes a line that looks like a comment a
+    part of the value, and the next line a setting of its own. Control characters and
+    look-alike spaces are how a pull request hides a setting from its reviewers, and they
+    have no legitimate use in these files.
 
     ## Example
     ```ini
@@ -50,6 +54,8 @@ class ControlCharacter(Rule):
                 path="deploy/backend.env", expect=((1, 7), (2, 21))),
         Example(b"A=1\0B=2\0\0C=3\n", path="deploy/backend.env", expect=((1, 4),)),
         Example("Description=\u202eevil\n", expect=((1, 13),)),
+        Example("[Service]\nEnvironment=A=1 \\\n\u00a0# note\nUser=root\n", expect=((3, 1),)),
+        Example("LOG_LEVEL=\u2003INFO\n", path="deploy/backend.env", expect=((1, 11),)),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -65,6 +71,10 @@ class ControlCharacter(Rule):
             elif char == "\0":
                 why = ("NUL byte: systemd ends the line here; what follows is hidden from "
                        "reviewers")
+            elif char.isspace():
+                why = (f"non-ASCII space U+{ord(char):04X}: systemd reads it as text, not as "
+                       "a blank (it strips only space, tab, CR and LF), where a reviewer sees "
+                       "a space")
             else:
                 why = (f"control character U+{ord(char):04X}: it hides or reorders text on "
                        "a reviewer's screen")

@@ -33,9 +33,11 @@ class GateWeakened(Rule):
     if it were merged: codes it stops running (`ignore`, a narrower `select`), new
     `per-file-ignores`, new excludes, errors lowered to warnings, codes no longer
     `unsuppressible`, `strict` or `require-suppression-reason` switched off, changed
-    contract values. Baseline entries the pull request adds are reported on the baseline
-    file. Without `--base-config` the file is the configuration in force and this rule
-    has nothing to compare.
+    contract values. A configuration file the base does not have, nearer to the files than
+    the base's (`systemd/qt-lint.toml`), would replace the base's for the files below it:
+    it is reported at its first line, and judged against the base's. Baseline entries the
+    pull request adds are reported on the baseline file. Without `--base-config` the file
+    is the configuration in force and this rule has nothing to compare.
 
     ## Why is this bad?
     A pull request that edits the gate's own configuration can switch the gate off for
@@ -75,7 +77,14 @@ class GateWeakened(Rule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         source = ctx.config.source
         name = ctx.relpath.rsplit("/", 1)[-1]
-        if source is not None:
+        proposed_source = ctx.config.proposed_source
+        if proposed_source is not None and ctx.abspath == str(proposed_source):
+            import os
+
+            shown = os.path.relpath(source, ctx.config.root) if source else "the base's"
+            yield ctx.finding(self, 1, 1, "a configuration file the base does not have: "
+                              f"merged, it would replace `{shown}` for the files below it")
+        elif source is not None:
             if ctx.abspath and ctx.abspath != str(source):
                 return
         elif ctx.relpath not in ("qt-lint.toml", "pyproject.toml"):

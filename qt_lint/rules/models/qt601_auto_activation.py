@@ -28,6 +28,9 @@ _PRODUCES = re.compile(r"(?:^|_)(?:re)?train|^fit$|^fit_|(?:^|_)evaluat|(?:^|_)b
 _SWITCH = re.compile(r"(?:^|\s)[\"']?([A-Z0-9_]*(?:AUTO_ACTIVAT|AUTO_PROMOT)[A-Z0-9_]*|"
                      r"SHADOW_MODE)=([^\s\"']*)")
 SWITCH_VALUES = {"AUTO_ACTIVATION": "disabled", "SHADOW_MODE": "enabled"}
+_CRON_ENV = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$")
+_MODEL = re.compile(r"(?i)model|weight")
+_MODEL_KEY = re.compile(r"(?:MODEL|WEIGHT)[A-Z0-9_]*\s*=")  # `XGB_WEIGHT=`, `ACTIVE_MODEL=`
 _OFF = frozenset({"disabled", "false", "0", "no", "off"})
 _ON = frozenset({"enabled", "true", "1", "yes", "on"})
 
@@ -55,7 +58,7 @@ def _clip(text: str, limit: int = 40) -> str:
 
 def canary_word(command: Command, ctx: FileContext) -> int | None:
     """Index of the word that is the canary script this command runs, or None."""
-    script = ctx.contract.canary_script
+    script = ctx.contract.canary_name
     words = command.words
     if command.name == script:
         return 0
@@ -96,7 +99,18 @@ class AutoActivation(Rule):
     - `AUTO_ACTIVATION` (and every `*AUTO_ACTIVAT*` or `*AUTO_PROMOT*` key, such as
       `QT_CLM_AUTO_PROMOTE`) set to anything but off (`disabled`, `false`, `0`, `no`,
       `off`), or `SHADOW_MODE` to anything but on (`enabled`, `true`, `1`, `yes`, `on`), in
-      env files, unit `Environment=` and `os.environ` writes.
+      env files, unit `Environment=` and `os.environ` writes, and in shell scripts and
+      crontabs (`export AUTO_ACTIVATION=enabled`, a `SHADOW_MODE=disabled cmd` prefix, a
+      crontab's `NAME=value` line);
+    - writing a model path or weight into the model setting (`/etc/quantum/*.env`,
+      `.env.model_config`) from anything but the canary script: Python `open(..., "w"/"a")`,
+      shell `sed -i`, `tee`, `cp`, `install`, `>`, `>>` (the line must name a model or a
+      weight, except for `.env.model_config`). This is how a canary activates; anything else
+      doing it is activation by other means. The rollback script (`contract.rollback-script`)
+      restores the previous setting and is judged by QT607 instead.
+
+    `contract.activation-verbs` lists the call names that activate (globs: `promote*`); a
+    team adds its own (`deploy_to_prod`, `go_live*`).
 
     ## Why is this bad?
     Contract F: Shadow -> Canary -> Manual promote ONLY. "NEVER auto-activate from
@@ -131,7 +145,11 @@ class AutoActivation(Rule):
              Example("def activate_model(p):\n    ...\nif args.confirm:\n    activate_model(p)\n",
                      path="ops/model_safety/manual.py"),
              Example("SHADOW_MODE=true\nAUTO_ACTIVATION=false\nQT_CLM_AUTO_PROMOTE=0\n",
-                     path="deploy/ai-engine.env"))
+                     path="deploy/ai-engine.env"),
+             Example('sed -i "s/^XGB_WEIGHT=.*/XGB_WEIGHT=0.1/" /etc/quantum/ai-engine.env\n',
+                     path="ops/model_safety/canary_activate.sh"),
+             Example("export SHADOW_MODE=enabled\necho LOG_LEVEL=INFO >> /etc/quantum/x.env\n",
+                     path="ops/a.sh"))
     INVALID = (
         Example(GOLDEN_ONESHOT.replace(
             "/opt/quantum/venvs/ai-engine/bin/python ops/training/train_patchtst.py",
@@ -150,18 +168,26 @@ class AutoActivation(Rule):
                 expect=((2, 1),)),
         Example("AUTO_ACTIVATION=true\nSHADOW_MODE=enabled\n", path="deploy/ai-engine.env",
                 expect=((1, 17),)),
+        Example('sed -i "s/^XGB_WEIGHT=.*/XGB_WEIGHT=0.1/" /etc/quantum/ai-engine.env\n'
+                "export AUTO_ACTIVATION=enabled\nSHADOW_MODE=off ./ops/run.sh ai-engine x.py\n",
+                path="ops/a.sh", expect=((1, 43), (2, 24), (3, 13))),
+        Example('open(".env.model_config", "w").write(f"ACTIVE_MODEL={p}")\n', path="ops/x.py",
+                expect=((1, 6),)),
     )
 
     def prefilter_for(self, kind: Kind, contract: Contract) -> AnyOf | None:
         if kind in (Kind.SHELL, Kind.CRONTAB):
-            return AnyOf(contract.canary_script)
+            return AnyOf(contract.canary_name, "AUTO_ACTIVAT", "AUTO_PROMOT", "SHADOW_MODE",
+                         ".env.model_config", contract.env_dir.rstrip("/") + "/",
+                         ignore_case=True)
         if kind is not Kind.PYTHON:
             return None
         verbs = [v.split("*")[0].split("?")[0].split("[")[0] for v in contract.activation_verbs]
         # one scan per needle of the text lowered once (shared with the other rules that
         # ignore case): `AUTO_PROMOTE`, `auto_promotion_enabled`, `--auto-promote`
-        words = [*verbs, contract.canary_script, "auto_activat", "auto_promot", "shadow_mode",
-                 "auto-activat", "auto-promot", "shadow-mode"]
+        words = [*verbs, contract.canary_name, "auto_activat", "auto_promot", "shadow_mode",
+                 "auto-activat", "auto-promot", "shadow-mode", ".env.model_config",
+                 contract.env_dir.rstrip("/") + "/"]
         return AnyOf(*(w for w in words if w), ignore_case=True)
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -170,15 +196,87 @@ class AutoActivation(Rule):
             return
         if ctx.kind is Kind.PYTHON:
             yield from self._python(ctx)
+            yield from self._python_setting_writes(ctx)
+        elif ctx.kind in (Kind.SHELL, Kind.CRONTAB):
+            yield from self._shell_switches(ctx)
+            yield from self._setting_writes(ctx)
         for command in ctx.commands:
             index = canary_word(command, ctx)
             if index is not None:
                 word = command.words[index]
                 yield ctx.finding(self, word.line, word.column,
-                                  f"{ctx.contract.canary_script} is run by automation; "
+                                  f"{ctx.contract.canary_name} is run by automation; "
                                   "activation needs a human")
         if ctx.kind is Kind.UNIT:
             yield from self._unit(ctx)
+
+    def _shell_switches(self, ctx: FileContext) -> Iterator[Finding]:
+        """`export AUTO_ACTIVATION=enabled`, `SHADOW_MODE=disabled cmd`, and crontab
+        `NAME=value` lines."""
+        assigned: list[tuple[str, str, int, int]] = [(key, word.text, word.line, word.column)
+                    for key, word in ctx.shell.assignments if not word.dynamic]
+        if ctx.kind is Kind.CRONTAB:
+            for index, text in enumerate(ctx.lines):
+                match = _CRON_ENV.match(text)
+                if match:
+                    assigned.append((match.group(1), match.group(2).strip().strip("\"'"),
+                                     index + 1, match.start(2) + 1))
+        for key, value, line, column in assigned:
+            switch = switch_of(key)
+            if switch is not None and not switch_ok(switch, value):
+                yield ctx.finding(self, line, column,
+                                  f"{key}={value or '(empty)'} in "
+                                  f"{'a crontab' if ctx.kind is Kind.CRONTAB else 'a script'}"
+                                  f"; the contract requires {key}={SWITCH_VALUES[switch]} "
+                                  "(activation needs a human)")
+
+    def _setting_writes(self, ctx: FileContext) -> Iterator[Finding]:
+        """A model path or weight written into `/etc/quantum/*.env` or `.env.model_config`
+        (`sed -i`, `tee`, `cp`, `install`, `>`, `>>`) by anything but the canary script."""
+        from qt_lint.rules.models.helpers import is_script, model_setting_file, model_write
+        from qt_lint.shellflow import Step
+
+        contract = ctx.contract
+        # the canary activates; the rollback script restores the previous setting (QT607)
+        if is_script(ctx.relpath, contract.canary_script) or \
+                is_script(ctx.relpath, contract.rollback_script):
+            return
+        seen: set[tuple[int, int]] = set()
+        targets = [model_write(Step(command), contract) for command in ctx.commands]
+        targets += [r.target for r in ctx.shell.redirects if r.operator.startswith((">", "&>"))
+                    and model_setting_file(r.target.text, contract)]
+        for target in targets:
+            if target is None or (target.line, target.column) in seen or \
+                    not model_setting_file(target.text, contract):
+                continue
+            line = ctx.lines[target.line - 1] if target.line <= len(ctx.lines) else ""
+            if not target.text.endswith(".env.model_config") and not _MODEL.search(line):
+                continue
+            seen.add((target.line, target.column))
+            yield ctx.finding(self, target.line, target.column,
+                              f"writes the model setting ({target.text}) outside "
+                              f"{contract.canary_name}: activation by other means")
+
+    def _python_setting_writes(self, ctx: FileContext) -> Iterator[Finding]:
+        from qt_lint.pymodel.calls import file_ops
+        from qt_lint.rules.models.helpers import is_script, model_setting_file
+
+        contract = ctx.contract
+        # the canary activates; the rollback script restores the previous setting (QT607)
+        if is_script(ctx.relpath, contract.canary_script) or \
+                is_script(ctx.relpath, contract.rollback_script):
+            return
+        facts = ctx.python
+        for op in file_ops(facts):
+            path = op.path.text
+            if op.op != "write" or not model_setting_file(path, contract):
+                continue
+            if not path.endswith(".env.model_config") and not _MODEL_KEY.search(ctx.text):
+                continue
+            line, column = facts.position(op.node)
+            yield ctx.finding(self, line, column,
+                              f"`{op.call.name.lstrip('.')}` writes the model setting ({path}) "
+                              f"outside {contract.canary_name}: activation by other means")
 
     def _env(self, ctx: FileContext) -> Iterator[Finding]:
         for entry in ctx.env.entries:
@@ -282,4 +380,4 @@ class AutoActivation(Rule):
                 yield ctx.finding(self, line, column,
                                   f"{'timer' if kind == 'timer' else 'path unit'} triggers "
                                   f"{service.name}, which runs "
-                                  f"{ctx.contract.canary_script}; activation needs a human")
+                                  f"{ctx.contract.canary_name}; activation needs a human")

@@ -100,7 +100,7 @@ class ActiveModelWrite(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         if ctx.kind is not Kind.PYTHON:
-            if ctx.relpath.rsplit("/", 1)[-1] != ctx.contract.canary_script:
+            if ctx.relpath.rsplit("/", 1)[-1] != ctx.contract.canary_name:
                 yield from self._shell(ctx)
             return
         from qt_lint.pymodel.calls import file_ops
@@ -111,11 +111,11 @@ class ActiveModelWrite(Rule):
                 line, column = facts.position(op.node)
                 yield ctx.finding(self, line, column,
                                   f"`{op.call.name.lstrip('.')}` writes into the active models "
-                                  f"({op.path.text}); only {ctx.contract.canary_script} "
+                                  f"({op.path.text}); only {ctx.contract.canary_name} "
                                   "changes active models")
 
     def _shell(self, ctx: FileContext) -> Iterator[Finding]:
-        canary = ctx.contract.canary_script
+        canary = ctx.contract.canary_name
         for command in ctx.commands:
             if command.name not in _WRITERS:
                 continue

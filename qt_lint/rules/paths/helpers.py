@@ -38,9 +38,12 @@ def other_location(contract: Contract) -> re.Pattern[str]:
 
 
 def wrong_repo_path(text: str, contract: Contract) -> str | None:
+    """The first reference to the repository in `text` that is not the canonical root."""
     for match in other_location(contract).finditer(text):
         path = match.group("path")
-        if path.startswith("//"):
+        if path.startswith("///") or path.startswith("//localhost/"):
+            path = path[path.index("/", 2):]  # `file:///root/...`: a local path, no host
+        elif path.startswith("//"):
             continue  # a URL (`https://github.com/x/quantum_trader`), not a checkout
         if path != contract.repo_root.rstrip("/"):
             return path

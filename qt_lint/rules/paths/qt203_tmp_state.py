@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 
@@ -51,18 +52,28 @@ class TmpState(Rule):
     kinds = frozenset({Kind.UNIT, Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON,
                        Kind.ENV})
     summary = "Persistent state under /tmp or /var/tmp"
-    prefilter = AnyOf("/tmp")
+    # in Python, also a path joined from parts (`Path("/") / "tmp"`, `os.path.join("/", "tmp")`);
+    # in units, the specifiers systemd expands to /tmp and /var/tmp
+    prefilter = {kind: AnyOf("/tmp") for kind in (Kind.ENV, Kind.SHELL, Kind.MAKEFILE,
+                                                  Kind.CRONTAB)}
+    prefilter[Kind.UNIT] = AnyOf("/tmp", "%T", "%V")
+    prefilter[Kind.PYTHON] = AnyOf("/tmp", '"tmp', "'tmp")
     example_path = "systemd/quantum-backend.service"
     VALID = (Example(GOLDEN), Example(GOLDEN.replace("Type=simple", "Type=simple\nPrivateTmp=yes"
                                                      "\nEnvironment=TMPDIR=/tmp")),
              Example('TMPDIR=/tmp\nwork=$(mktemp -d /tmp/qt.XXXX)\nrm -rf "$work"\n',
                      path="ops/a.sh"),
              Example('import tempfile\nd = tempfile.mkdtemp(dir="/tmp")\n'
-                     'log.info("cleaning /tmp")\n', path="ops/a.py"))
+                     'log.info("cleaning /tmp")\n', path="ops/a.py"),
+             Example(GOLDEN.replace("Type=simple", "Type=simple\nPIDFile=/run/x/100%%T.pid")))
     INVALID = (
         Example(GOLDEN.replace("Type=simple", "Type=simple\nPIDFile=/var/tmp/backend.pid"),
                 expect=((9, 9),)),
         Example(GOLDEN.replace("-m backend.main", "-m backend.main --cache /tmp/cache"),
+                expect=((13, 73),)),
+        Example(GOLDEN.replace("Type=simple", "Type=simple\nPIDFile=%T/backend.pid"),
+                expect=((9, 9),)),
+        Example(GOLDEN.replace("-m backend.main", "-m backend.main --cache %V/cache"),
                 expect=((13, 73),)),
         Example("python_cache=/tmp/qt_cache\ncp model.pkl /var/tmp/models/\n", path="ops/a.sh",
                 expect=((1, 14), (2, 14))),
@@ -76,14 +87,16 @@ class TmpState(Rule):
         if ctx.kind is Kind.UNIT:
             for section in ctx.unit_document.sections:
                 for a in section.assignments:
-                    if a.key in _UNIT_SKIP or "/tmp" not in a.value:
+                    if a.key in _UNIT_SKIP or ("/tmp" not in a.value and "%" not in a.value):
                         continue
-                    for match in TMP_PATH.finditer(a.value):
-                        if a.key == "Environment" and _temp_var(a.value, match.start()):
+                    places = [(m.start(), m.group()) for m in TMP_PATH.finditer(a.value)]
+                    places += _tmp_specifiers(a.value)
+                    for start, place in sorted(places):
+                        if a.key == "Environment" and _temp_var(a.value, start):
                             continue
-                        line, column = a.position(match.start())
+                        line, column = a.position(start)
                         yield ctx.finding(self, line, column,
-                                          f"{a.key}= keeps state under {match.group()}; use "
+                                          f"{a.key}= keeps state under {place}; use "
                                           f"{ctx.contract.data_dir}")
             return
         if ctx.kind in SHELL_KINDS:
@@ -99,7 +112,11 @@ class TmpState(Rule):
         for entry in ctx.env.entries:
             if entry.key in ("TMPDIR", "TMP", "TEMP") or "/tmp" not in entry.value:
                 continue
-            match = TMP_PATH.search(entry.value)
+            # the place the path names: `/opt/quantum/data/../../../tmp/x` is /tmp/x
+            value = entry.value
+            if value.startswith("/") and "/." in value:
+                value = "/" + posixpath.normpath(value).lstrip("/")
+            match = TMP_PATH.search(value)
             if match:
                 shown = "****" if is_secret_key(entry.key) else entry.value
                 yield ctx.finding(self, entry.value_line, entry.value_column,
@@ -149,6 +166,19 @@ class TmpState(Rule):
 
 def _clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _tmp_specifiers(value: str) -> list[tuple[int, str]]:
+    """Where systemd's `%T` (/tmp) and `%V` (/var/tmp) begin a path in a unit value: the
+    system manager expands them (`%%T` is the text `%T`)."""
+    out = []
+    i = value.find("%")
+    while i != -1 and i + 1 < len(value):
+        spec = value[i + 1]
+        if spec in "TV" and not re.match(r"[\w.-]", value[i + 2:i + 3]):
+            out.append((i, "/tmp (%T)" if spec == "T" else "/var/tmp (%V)"))
+        i = value.find("%", i + 2)
+    return out
 
 
 def _temp_var(value: str, index: int) -> bool:

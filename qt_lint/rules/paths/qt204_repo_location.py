@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from qt_lint.config import Contract
@@ -18,7 +19,10 @@ class RepoLocation(Rule):
     `git clone` into `/opt` or `/var` (one finding, also when the destination is named
     `quantum_trader`); an `ln -s` that creates a link to or named `quantum_trader`. The
     canonical root and paths below it are fine, and so are URLs
-    (`https://github.com/x/quantum_trader`: a remote, not a checkout).
+    (`https://github.com/x/quantum_trader`: a remote, not a checkout); a `file://` URL is
+    a local path and is judged as one. In units, every setting is read (`ExecStart=`
+    arguments, `ReadWritePaths=`, `Environment=` values) except `WorkingDirectory=` (QT404)
+    and `EnvironmentFile=` (QT304).
 
     ## Why is this bad?
     Contract A: one repository root, "NEVER use ~/quantum_trader or symbolic links, NEVER
@@ -42,10 +46,13 @@ class RepoLocation(Rule):
     code = "QT204"
     name = "repo-location"
     section = "A"
-    kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON})
+    kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON, Kind.UNIT})
     summary = "Repository referenced outside its one root"
     example_path = "ops/deploy.sh"
     VALID = (Example("cd /home/qt/quantum_trader/ops && ls\nls /opt/quantum/data\n"),
+             Example("[Service]\nWorkingDirectory=/root/quantum_trader\nExecStart=/opt/quantum/"
+                     "venvs/backend/bin/python /home/qt/quantum_trader/app.py\n",
+                     path="systemd/quantum-backend.service"),
              Example("git clone https://github.com/example/quantum_trader.git\n"),
              Example('URL = "https://github.com/example/quantum_trader/issues"\n', path="x.py"))
     INVALID = (
@@ -58,6 +65,11 @@ class RepoLocation(Rule):
                 expect=((2, 27),)),
         Example('from pathlib import Path\nROOT = Path.home() / "quantum_trader"\n',
                 path="x.py", expect=((2, 8),)),
+        Example("[Service]\nExecStart=/opt/quantum/venvs/backend/bin/python "
+                "/root/quantum_trader/app.py\n", path="systemd/quantum-backend.service",
+                expect=((2, 49),)),
+        Example('SOURCE = "file:///root/quantum_trader/data"\n', path="x.py",
+                expect=((1, 10),)),
     )
 
     def prefilter_for(self, kind: Kind, contract: Contract) -> AnyOf | None:
@@ -67,6 +79,9 @@ class RepoLocation(Rule):
         return AnyOf(name, "clone", "ln ")
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if ctx.kind is Kind.UNIT:
+            yield from self._unit(ctx)
+            return
         if ctx.kind is Kind.PYTHON:
             for lit in ctx.python.literals:
                 path = None if lit.docstring else wrong_repo_path(lit.value, ctx.contract)
@@ -105,3 +120,22 @@ class RepoLocation(Rule):
                 yield ctx.finding(self, program.line, program.column,
                                   f"symbolic link to or named {name}; the repository is "
                                   "never reached through a link")
+
+    def _unit(self, ctx: FileContext) -> Iterator[Finding]:
+        c = ctx.contract
+        name = c.repo_root.rstrip("/").rsplit("/", 1)[-1]
+        for section in ctx.unit_document.sections:
+            for a in section.assignments:
+                if a.key in _UNIT_KEYS_JUDGED_ELSEWHERE or name not in a.value:
+                    continue
+                for word in re.finditer(r"\S+", a.value):
+                    path = wrong_repo_path(word.group(), c)
+                    if path:
+                        index = word.start() + max(word.group().find(path), 0)
+                        line, column = a.position(index)
+                        yield ctx.finding(self, line, column, f"repository referenced as "
+                                          f"{path}; it lives at {c.repo_root}")
+
+
+# the unit settings whose repository path another rule judges (one offence, one finding)
+_UNIT_KEYS_JUDGED_ELSEWHERE = frozenset({"WorkingDirectory", "EnvironmentFile"})

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, cast
 from qt_lint.command_model import Word
 from qt_lint.context import SHELL_KINDS, FileContext
 from qt_lint.finding import Finding, Kind
-from qt_lint.rule import AnyOf, Example, Rule
+from qt_lint.rule import AnyOf, Either, Example, Rule
 from qt_lint.rules.paths.helpers import HANDLERS, into_repo
 
 if TYPE_CHECKING:
@@ -54,7 +54,13 @@ class LogToRepo(Rule):
     name = "log-to-repo"
     section = "A"
     kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON})
-    prefilter = {Kind.PYTHON: AnyOf("FileHandler", "basicConfig", ".add(", "open(")}
+    # each shape the Python check reads, with the words it cannot do without: a handler,
+    # `basicConfig(filename=...)`, loguru's `logger.add(...)`, `open(...)` of a log path
+    # (`logs/`, `.log`, `.out`, `.err`)
+    prefilter = {Kind.PYTHON: Either(AnyOf("FileHandler"),
+                                     (AnyOf("basicConfig"), AnyOf("filename")),
+                                     (AnyOf(".add("), AnyOf("logger")),
+                                     (AnyOf("open("), AnyOf("log", "out", "err")))}
     summary = "Log output written inside the repository"
     example_path = "ops/train.sh"
     VALID = (Example("job >> /var/log/quantum/train.log 2>&1\njob > /dev/null\n"),

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.project import ESCALATION_WORDS
-from qt_lint.rule import AnyOf, Example, Rule
+from qt_lint.rule import AnyOf, Either, Example, Rule
 
 _ESCALATE = frozenset({"sudo", "su", "doas", "pkexec"})
 _SETID = frozenset({"os.setuid", "os.seteuid", "os.setreuid", "os.setresuid", "os.setgid",
@@ -44,7 +45,9 @@ class NeedsRoot(Rule):
     section = "J"
     kinds = frozenset({Kind.PYTHON, Kind.SHELL, Kind.CRONTAB})
     summary = "Code escalates to root (sudo/su in Python, in scripts services run, in cron)"
-    prefilter = {Kind.PYTHON: AnyOf("sudo", "'su", '"su', "doas", "pkexec", "uid(", "gid("),
+    # `su` as a quoted word (`"su"`, `"su -c ..."`), not the start of "success" or "summary"
+    prefilter = {Kind.PYTHON: Either(AnyOf("sudo", "doas", "pkexec", "uid(", "gid("),
+                                     re.compile(r"""["']su(?!\w)""")),
                  Kind.SHELL: AnyOf(*ESCALATION_WORDS), Kind.CRONTAB: AnyOf(*ESCALATION_WORDS)}
     example_path = "ops/restart.py"
     VALID = (Example('import subprocess\nsubprocess.run(["systemctl", "status", "x"])\n'

@@ -78,6 +78,8 @@ class BarePython(Rule):
                 expect=((13, 12),)),
         Example(GOLDEN.replace(_EXEC, "ExecStart=/usr/bin/env python3 x.py"),
                 expect=((13, 24),)),
+        Example(GOLDEN.replace(_EXEC, "ExecStart=//usr/lib/../bin/pyth\\x6fn3 x.py"),
+                expect=((13, 11),)),
         Example(GOLDEN.replace(_EXEC, _EXEC + "\nExecStartPre=python3 check.py"),
                 expect=((14, 14),)),
         Example(GOLDEN.replace(_EXEC, "ExecStart=/bin/bash -c 'cd /x && exec python3 y.py'"),

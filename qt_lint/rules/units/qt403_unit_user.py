@@ -6,7 +6,7 @@ from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import Example, Rule
 from qt_lint.rules.examples import GOLDEN, PATH
-from qt_lint.rules.units.helpers import ROOT_VALUES
+from qt_lint.rules.units.helpers import is_root
 
 
 class UnitUser(Rule):
@@ -42,7 +42,8 @@ class UnitUser(Rule):
     kinds = frozenset({Kind.UNIT})
     summary = "User= or Group= other than the contract's user"
     example_path = PATH
-    VALID = (Example(GOLDEN), Example(GOLDEN.replace("User=qt", "User=root")))
+    VALID = (Example(GOLDEN), Example(GOLDEN.replace("User=qt", "User=root")),
+             Example(GOLDEN.replace("User=qt", "User=%u")))
     INVALID = (Example(GOLDEN.replace("User=qt", "User=quant"), expect=((9, 6),)),
                Example(GOLDEN.replace("Group=qt", "Group=users"), expect=((10, 7),)))
 
@@ -53,7 +54,7 @@ class UnitUser(Rule):
             setting = ctx.unit.last("Service", key)
             if setting is None or not ctx.owns(setting):
                 continue
-            if setting.value in ROOT_VALUES or setting.value in ("", want):
+            if is_root(setting.value) or setting.value in ("", want):
                 continue
             yield ctx.finding(self, setting.value_line, setting.value_column,
                               f"{key}={setting.value}: services run as {key}={want}")

@@ -49,6 +49,9 @@ class UnitExecStart(Rule):
         Example(GOLDEN),
         Example(GOLDEN.replace(_EXEC, "ExecStart=-/usr/bin/python3 -u script.py")),
         Example(GOLDEN.replace(_EXEC, "ExecStart=.venv/bin/python x.py")),
+        # the venv interpreter as systemd reads it: escapes undone, `//` and `/./` dropped
+        Example(GOLDEN.replace(_EXEC, "ExecStart=//opt/quantum/venvs/backend/./bin/pyth\\157n"
+                                      " -m backend.main")),
     )
     INVALID = (
         Example(GOLDEN.replace(_EXEC, "ExecStart=/usr/local/bin/uv run python -m backend"),

@@ -12,8 +12,13 @@ from qt_lint.rules.examples import GOLDEN, PATH
 class UnitIdentity(Rule):
     """
     ## What it does
-    Reports a unit file not named `quantum-<service>.<type>` (at line 1), and a
-    `SyslogIdentifier=` that is not `quantum-<service>` for the unit's own name.
+    Reports a unit file not named `quantum-<service>.<type>` (at line 1), a
+    `SyslogIdentifier=` that is not `quantum-<service>` for the unit's own name, and an
+    `[Install]` `Alias=` of a quantum unit without the prefix (`Alias=redis-server.service`:
+    once enabled, the alias link shadows the real Redis unit): an alias that is the Redis
+    unit's name or one of its aliases, a unit of the configured start order, or another
+    unit of the repository. Other aliases (`Alias=apply-layer.service`) are names of the
+    unit's own and are left alone.
 
     ## Why is this bad?
     Contract D: one name ties a service together: the unit `quantum-backend.service`, its
@@ -44,12 +49,17 @@ class UnitIdentity(Rule):
     summary = "Unit name or SyslogIdentifier= not quantum-<service>"
     fixable = True
     example_path = PATH
-    VALID = (Example(GOLDEN),)
+    VALID = (Example(GOLDEN),
+             Example(GOLDEN.replace("WantedBy=multi-user.target",
+                                    "WantedBy=multi-user.target\nAlias=quantum-api.service")),)
     INVALID = (
         Example(GOLDEN.replace("SyslogIdentifier=quantum-backend", "SyslogIdentifier=backend"),
                 expect=((18, 18),), fixed=GOLDEN),
         Example(GOLDEN.replace("SyslogIdentifier=quantum-backend", "SyslogIdentifier=backend"),
                 path="systemd/backend.service", expect=((1, 1), (18, 18))),
+        Example(GOLDEN.replace("WantedBy=multi-user.target",
+                               "WantedBy=multi-user.target\nAlias=redis-server.service"),
+                expect=((22, 7),)),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -58,6 +68,13 @@ class UnitIdentity(Rule):
         if ctx.is_fragment and not unit.stem.startswith(prefix):
             yield ctx.finding(self, 1, 1,
                               f"unit {unit.name} is not named {prefix}<service>.{unit.type}")
+        if unit.stem.startswith(prefix):
+            for name, a, index in unit.words("Install", "Alias"):
+                if ctx.owns(a) and _taken(name, ctx):
+                    line, column = a.position(index)
+                    yield ctx.finding(self, line, column,
+                                      f"Alias={name}: once enabled, {unit.name} answers to "
+                                      "another unit's name and shadows that unit")
         if unit.type != "service":
             return
         ident = unit.last("Service", "SyslogIdentifier")
@@ -66,3 +83,19 @@ class UnitIdentity(Rule):
             yield ctx.finding(self, ident.value_line, ident.value_column,
                               f"SyslogIdentifier={ident.value}; for {unit.name} use {want}",
                               Fix((set_value(ident, want),)))
+
+
+def _taken(alias: str, ctx: FileContext) -> bool:
+    """The alias is another unit's name: Redis's, one of the start order, or another unit
+    of the repository."""
+    from fnmatch import fnmatchcase
+
+    c = ctx.contract
+    if alias == ctx.unit.name:
+        return False
+    if alias in (c.redis_unit, *c.redis_unit_aliases):
+        return True
+    stem, _, kind = alias.rpartition(".")
+    if kind == "service" and any(fnmatchcase(stem, p) for p in c.dependency_chain):
+        return True
+    return alias in ctx.project.unit_graph

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
 
+from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.golden import predecessor
@@ -38,8 +39,14 @@ class UnitDependencyChain(Rule):
     After=network-online.target redis-server.service quantum-backend.service
     ```
 
+    - with `contract.hard-dependencies` (the default), a unit ordered after its predecessor
+      that does not also `Requires=` or `BindsTo=` it (directly or through a target of the
+      repository it requires), at the predecessor in its `After=`: contract D says the
+      predecessor "MUST be running before", and `After=` alone only orders a start that
+      happens anyway. Set it to false for the softer form.
+
     ## Options
-    `contract.dependency-chain`.
+    `contract.dependency-chain`, `contract.hard-dependencies`.
     """
 
     code = "QT410"
@@ -49,8 +56,16 @@ class UnitDependencyChain(Rule):
     summary = "Unit out of the configured start order, or in an ordering cycle"
     example_path = "systemd/quantum-ai-engine.service"
     VALID = (Example(GOLDEN.replace("redis-server.service\nWants",
-                                    "redis-server.service quantum-backend.service\nWants")),)
-    INVALID = (Example(GOLDEN, expect=((3, 1),)),)
+                                    "redis-server.service quantum-backend.service\nWants")
+                     .replace("BindsTo=redis-server.service",
+                              "BindsTo=redis-server.service quantum-backend.service")),
+             Example(GOLDEN.replace("redis-server.service\nWants",
+                                    "redis-server.service quantum-backend.service\nWants"),
+                     options=(("contract", Contract(hard_dependencies=False)),)))
+    INVALID = (Example(GOLDEN, expect=((3, 1),)),
+               Example(GOLDEN.replace("redis-server.service\nWants",
+                                      "redis-server.service quantum-backend.service\nWants"),
+                       expect=((3, 50),)))
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         unit = ctx.unit
@@ -72,15 +87,45 @@ class UnitDependencyChain(Rule):
                 yield ctx.finding(self, line, column,
                                   f"{unit.name} is not ordered After={before}.service "
                                   "(configured start order)")
+            elif c.hard_dependencies and not self._required(ctx, f"{before}.service"):
+                where = next((a.position(i) for w, a, i in unit.words("Unit", "After")
+                              if w in wanted and ctx.owns(a)), None)
+                header = unit.section("Unit")
+                line, column = where or ((header.line, header.column) if header else (1, 1))
+                yield ctx.finding(self, line, column,
+                                  f"{unit.name} starts even when {wanted[0]} is not running: "
+                                  f"contract D says it MUST be running before; add "
+                                  f"Requires={wanted[0]} (or BindsTo=)")
         for cycle in ctx.project.unit_cycles:
-            if unit.name not in cycle:
-                continue
-            members = set(cycle)
-            # the item of this file that points into the cycle
-            where = next(((a.position(i)) for key in ("After", "Requires", "BindsTo")
-                          for w, a, i in unit.words("Unit", key)
-                          if w in members and ctx.owns(a)), None)
-            header = unit.section("Unit")
-            line, column = where or ((header.line, header.column) if header else (1, 1))
-            yield ctx.finding(self, line, column,
-                              f"ordering cycle among {' -> '.join(cycle)}")
+            yield from self._cycle(ctx, cycle)
+
+    @staticmethod
+    def _required(ctx: FileContext, pattern: str) -> bool:
+        """`Requires=`/`BindsTo=` on a unit matching `pattern`, directly or through the
+        repository's targets the unit requires (which require it in turn)."""
+        unit = ctx.unit
+        seen = {w for key in ("Requires", "BindsTo") for w, _, _ in unit.words("Unit", key)}
+        queue = [u for u in seen if u.endswith(".target")]
+        graph = ctx.project.unit_graph
+        while queue:
+            edges = graph.get(queue.pop())
+            for name in edges.requires if edges is not None else ():
+                if name not in seen:
+                    seen.add(name)
+                    if name.endswith(".target"):
+                        queue.append(name)
+        return any(fnmatchcase(name, pattern) for name in seen)
+
+    def _cycle(self, ctx: FileContext, cycle: list[str]) -> Iterator[Finding]:
+        unit = ctx.unit
+        if unit.name not in cycle:
+            return
+        members = set(cycle)
+        # the item of this file that points into the cycle
+        where = next(((a.position(i)) for key in ("After", "Requires", "BindsTo")
+                      for w, a, i in unit.words("Unit", key)
+                      if w in members and ctx.owns(a)), None)
+        header = unit.section("Unit")
+        line, column = where or ((header.line, header.column) if header else (1, 1))
+        yield ctx.finding(self, line, column,
+                          f"ordering cycle among {' -> '.join(cycle)}")

@@ -1,0 +1,170 @@
+"""H152, H153: the host's copies of the model-safety scripts, and what cron runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from qt_lint.finding import Kind
+from qt_lint.host.check import (
+    ERROR,
+    FAIL,
+    PASS,
+    Audit,
+    HostCheck,
+    HostExample,
+    HostResult,
+    describe,
+    not_analysed,
+)
+
+_REPO = "/home/qt/quantum_trader"
+CRON_DIRS = ("/etc/cron.d", "/var/spool/cron/crontabs", "/var/spool/cron")
+# what a crontab must not do: activate (QT601), run a system python (QT101), run an ops
+# script without the wrapper (QT105)
+CRON_CODES = frozenset({"QT601", "QT101", "QT105"})
+
+
+class ModelSafetyScripts(HostCheck):
+    """
+    ## What it does
+    Judges the host repository's copies of the model-safety scripts with the rules a
+    repository check runs: the canary script (`contract.canary-script`) with QT604 (gate
+    through the wrapper aborting on failure, a person's confirmation failing closed without
+    a terminal, archive copy, git hash) and QT607 (a rollback script exists beside it); the
+    quality gate (`contract.quality-gate`) with QT605; the rollback script
+    (`contract.rollback-script`) with QT607; the `Makefile` with QT606 (`make
+    quality-gate` through the wrapper, failure not ignored). A missing script fails; one
+    that cannot be read is an error. (The wrapper is H151's.)
+
+    ## Why is this bad?
+    Contract F and I: the host's copy is what runs. A repository that passes in CI but
+    whose host copy was edited in place (a `|| true` after the gate) activates models
+    without the gate.
+
+    ## Example
+    `/home/qt/quantum_trader/ops/model_safety/canary_activate.sh` that asks nobody.
+
+    ## Use instead
+    The repository's reviewed scripts, deployed unchanged.
+
+    ## Remediation
+    Restore the scripts from the repository (`git -C /home/qt/quantum_trader checkout --
+    ops/model_safety Makefile`), then fix what the findings list in the repository.
+    """
+
+    code = "H152"
+    name = "model-safety-scripts"
+    section = "F"
+    summary = ("The host's canary, quality gate, rollback script and Makefile pass "
+               "QT604-QT607")
+    VALID = (HostExample(),)
+    INVALID = (
+        HostExample(texts={f"{_REPO}/ops/model_safety/canary_activate.sh":
+                           "#!/bin/bash\nsed -i 's/^A=.*/A=1/' /etc/quantum/ai-engine.env\n"},
+                    status=FAIL, object=f"{_REPO}/ops/model_safety/canary_activate.sh"),
+        HostExample(texts={f"{_REPO}/ops/model_safety/rollback_last.sh": None},
+                    status=ERROR, object=f"{_REPO}/ops/model_safety/rollback_last.sh"),
+        HostExample(texts={f"{_REPO}/Makefile": "quality-gate:\n\t-ops/run.sh ai-engine "
+                           "ops/model_safety/quality_gate.py\n"},
+                    status=FAIL, object=f"{_REPO}/Makefile"),
+    )
+
+    def run(self, audit: Audit) -> Iterator[HostResult]:
+        c = audit.config.contract
+        root = c.repo_root.rstrip("/")
+        for relpath, kind, codes, what in (
+                (c.canary_script, Kind.SHELL, {"QT604", "QT607"}, "canary script"),
+                (c.quality_gate, Kind.PYTHON, {"QT605"}, "quality gate"),
+                (c.rollback_script, Kind.SHELL, {"QT607"}, "rollback script"),
+                ("Makefile", Kind.MAKEFILE, {"QT606"}, "Makefile")):
+            path = f"{root}/{relpath}"
+            expected = f"the {what}, passing {', '.join(sorted(codes))}"
+            got = audit.snapshot.text(path)
+            if got.text is None:
+                missing = got.error == "missing" and got.stat.kind == "missing"
+                yield self.result(FAIL if missing else ERROR, path, expected,
+                                  "missing" if missing else got.error or describe(got.stat,
+                                                                                 audit.snapshot))
+                continue
+            judged = tuple(audit.judge(path, kind, frozenset(codes)))
+            findings = tuple(f for f in judged if f.code in codes)
+            refused = not_analysed(judged)
+            if refused:  # not analysed is never a pass
+                yield self.result(ERROR, path, expected, refused, findings)
+                continue
+            yield self.result(FAIL if findings else PASS, path, expected,
+                              f"{len(findings)} finding(s)" if findings else "passes",
+                              findings)
+
+
+class CronSchedules(HostCheck):
+    """
+    ## What it does
+    Reads every crontab cron reads (`/etc/crontab`, `/etc/cron.d/*`, and the spools
+    `/var/spool/cron/crontabs/*` and `/var/spool/cron/*`) and judges each as a crontab with
+    QT601 (activation: running the canary script, `AUTO_ACTIVATION=enabled` or
+    `SHADOW_MODE=disabled` lines, the model setting written), QT101 (a system python) and
+    QT105 (an ops script run without the wrapper). A cron folder that exists but cannot be
+    listed, or a crontab that cannot be read, is an error.
+
+    ## Why is this bad?
+    Contract F: "NEVER auto-activate", canary activation needs a person; B and G: ops jobs
+    run through `ops/run.sh` with the service's venv. A repository check never sees
+    `/etc/cron.d`: a daily `canary_activate.sh` installed there by hand activates models
+    every morning with nobody looking.
+
+    ## Example
+    `/etc/cron.d/quantum`:
+    `0 6 * * * qt /home/qt/quantum_trader/ops/model_safety/canary_activate.sh`
+
+    ## Use instead
+    Schedule reports and training through the wrapper; activation stays a person's act.
+
+    ## Remediation
+    Remove the line; schedule ops jobs as `ops/run.sh <service> <script>` (or as a
+    oneshot unit with a timer).
+    """
+
+    code = "H153"
+    name = "cron-schedules"
+    section = "F"
+    summary = "No crontab activates models, runs a system python or bypasses the wrapper"
+    VALID = (HostExample(),)
+    INVALID = (
+        HostExample(texts={"/etc/cron.d/quantum": "0 6 * * * qt /home/qt/quantum_trader/ops/"
+                           "model_safety/canary_activate.sh\n"},
+                    status=FAIL, object="/etc/cron.d/quantum"),
+        HostExample(texts={"/var/spool/cron/crontabs/qt": "AUTO_ACTIVATION=enabled\n"
+                           "0 * * * * python3 /home/qt/quantum_trader/ops/x.py\n"},
+                    status=FAIL, object="/var/spool/cron/crontabs/qt"),
+    )
+
+    def run(self, audit: Audit) -> Iterator[HostResult]:
+        s = audit.snapshot
+        expected = "no activation, no system python, ops scripts through the wrapper"
+        paths = ["/etc/crontab"] if s.text("/etc/crontab").text is not None or \
+            s.text("/etc/crontab").error not in ("missing", "not collected") else []
+        for folder in CRON_DIRS:
+            listing = s.texts.get(folder)
+            if listing is not None and listing.text is None:
+                yield self.result(ERROR, folder, expected, listing.error or "cannot list")
+            prefix = folder + "/"
+            paths += sorted(p for p in s.texts if p.startswith(prefix) and "/" not in
+                            p[len(prefix):] and p not in CRON_DIRS)
+        if not paths:
+            yield self.result(PASS, "/etc/crontab", expected, "no crontab")
+            return
+        for path in paths:
+            got = s.text(path)
+            if got.text is None:
+                yield self.result(ERROR, path, expected, got.error or "unreadable")
+                continue
+            judged = tuple(audit.judge(path, Kind.CRONTAB, CRON_CODES))
+            findings = tuple(f for f in judged if f.code in CRON_CODES)
+            refused = not_analysed(judged)
+            if refused:  # not analysed is never a pass
+                yield self.result(ERROR, path, expected, refused, findings)
+                continue
+            yield self.result(FAIL if findings else PASS, path, expected,
+                              f"{len(findings)} finding(s)" if findings else "passes",
+                              findings)

@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from qt_lint.config import Contract
+from qt_lint.context import FileContext
+from qt_lint.finding import Finding, Kind
+from qt_lint.rule import Example, Rule
+from qt_lint.rules.models.helpers import (
+    ARCHIVED,
+    CONFIRMED,
+    GATE,
+    GATE_UNWRAPPED,
+    GIT_HASH,
+    TERMINAL,
+    gate_command,
+    is_script,
+    runs_anywhere,
+    script_flow,
+    success_ends_after_write,
+    writes,
+)
+
+_GOOD = """#!/usr/bin/env bash
+set -euo pipefail
+MODEL="$1"
+VERSION="$2"
+CONFIG=/etc/quantum/ai-engine.env
+[ -t 0 ] || { echo "needs a person at a terminal" >&2; exit 1; }
+ops/run.sh ai-engine ops/model_safety/quality_gate.py
+read -r -p "Activate $MODEL $VERSION? Type yes: " answer
+[ "$answer" = yes ] || exit 1
+cp "$CONFIG" "/opt/quantum/ai_engine/models/archive/$(date +%Y%m%dT%H%M%S)_${MODEL}_${VERSION}"
+echo "git=$(git rev-parse HEAD) model=$MODEL" >> /var/log/quantum/activation.log
+sed -i "s|^ACTIVE_MODEL=.*|ACTIVE_MODEL=$MODEL|" "$CONFIG"
+"""
+
+
+class CanarySteps(Rule):
+    """
+    ## What it does
+    Reads the canary activation script (`contract.canary-script`,
+    `ops/model_safety/canary_activate.sh`) as a program and, at every command that changes
+    the active models (`active/`) or the model setting (`/etc/quantum/*.env`,
+    `.env.model_config`: `cp`, `mv`, `install`, `rsync`, `ln`, `tee`, `sed -i`, `>`, `>>`),
+    checks that every path reaching it has:
+    - **the quality gate**, run through the wrapper (`ops/run.sh ai-engine
+      ops/model_safety/quality_gate.py`, or `make quality-gate`), with a failure that ends
+      the script: under `set -e`, or `|| exit`, `if ! ...; then exit ...; fi`, or `$?`
+      tested. `|| true`, an `if` that only warns, or `set +e` without a test defeat it;
+    - **a person's confirmation**: a `read` whose answer is tested so that only an
+      explicit answer goes on (an empty answer, as without a person, stops it);
+    - **failing closed without a terminal**: `[ -t 0 ] || exit 1` (or `tty -s`, or the
+      answer read from `/dev/tty`); under cron or a unit there is no terminal;
+    - **an archive copy** of what is replaced, into `archive/<timestamp>_<model>_<version>`,
+      before the write;
+    - **the git hash** (`git rev-parse HEAD`) recorded, before the write or before the
+      script ends successfully after it.
+
+    Each missing or defeated step is one finding at the write, naming the step. Checks
+    inside a function that is never called, or after an `exit`, do not count.
+
+    ## Why is this bad?
+    Contract F: "Quality gate MUST pass (exit 0) before activation", "Canary activation
+    requires manual confirmation", "Backup created before EVERY model change", "Git hash
+    recorded in activation log". The canary script is the only way models go live; a step
+    it skips is skipped for every activation.
+
+    ## Example
+    ```sh
+    python3 ops/model_safety/quality_gate.py || true
+    sed -i "s/^XGB_WEIGHT=.*/XGB_WEIGHT=0.10/" /etc/quantum/ai-engine.env
+    ```
+
+    ## Use instead
+    ```sh
+    set -euo pipefail
+    [ -t 0 ] || exit 1
+    ops/run.sh ai-engine ops/model_safety/quality_gate.py
+    read -r -p "Type yes to activate: " answer
+    [ "$answer" = yes ] || exit 1
+    cp /etc/quantum/ai-engine.env "$ARCHIVE/$(date +%s)_${MODEL}_${VERSION}"
+    echo "git=$(git rev-parse HEAD)" >> /var/log/quantum/activation.log
+    sed -i "s/^XGB_WEIGHT=.*/XGB_WEIGHT=0.10/" /etc/quantum/ai-engine.env
+    ```
+
+    ## Options
+    `contract.canary-script`, `contract.quality-gate`, `contract.wrapper`,
+    `contract.env-dir`.
+    """
+
+    code = "QT604"
+    name = "canary-steps"
+    section = "F"
+    kinds = frozenset({Kind.SHELL})
+    summary = "The canary script changes the model without a step the contract requires"
+    example_path = "ops/model_safety/canary_activate.sh"
+    VALID = (Example(_GOOD),
+             Example(_GOOD.replace("set -euo pipefail\n", "")
+                     .replace("ops/run.sh ai-engine ops/model_safety/quality_gate.py\n",
+                              "if ! ops/run.sh ai-engine ops/model_safety/quality_gate.py; "
+                              "then exit 2; fi\n")
+                     .replace("${VERSION}\"\n", "${VERSION}\" || exit 1\n")),
+             Example("cp m.pkl /opt/quantum/ai_engine/models/active/\n", path="ops/deploy.sh"))
+    INVALID = (
+        Example(_GOOD.replace("quality_gate.py\n", "quality_gate.py || true\n"),
+                expect=((12, 50),)),
+        Example(_GOOD.replace('[ -t 0 ] || { echo "needs a person at a terminal" >&2; exit 1; }\n',
+                              "").replace('[ "$answer" = yes ] || exit 1\n', ""),
+                expect=((10, 50), (10, 50))),
+        Example("".join(line for line in _GOOD.splitlines(keepends=True)
+                        if "git rev-parse" not in line and "/archive/" not in line),
+                expect=((10, 50), (10, 50))),
+        Example("set -e\nf() { [ -t 0 ] || exit 1; }\n"
+                "ops/run.sh ai-engine ops/model_safety/quality_gate.py\n"
+                "read -r a\n[ \"$a\" = yes ] || exit 1\n"
+                "cp /etc/quantum/ai-engine.env /opt/quantum/ai_engine/models/archive/1_x_1\n"
+                "git rev-parse HEAD >> /var/log/quantum/activation.log\n"
+                "echo ACTIVE_MODEL=x >> /etc/quantum/ai-engine.env\n", expect=((8, 24),)),
+    )
+
+    def applies_to(self, relpath: str, contract: Contract) -> bool:
+        return is_script(relpath, contract.canary_script)
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        contract = ctx.contract
+        if not is_script(ctx.relpath, contract.canary_script):
+            return
+        flow = script_flow(ctx.text, contract)
+        changes = writes(flow, contract)
+        if not changes:
+            return
+        ends = success_ends_after_write(flow)
+        gate_ran = runs_anywhere(flow, GATE, contract)
+        unwrapped = runs_anywhere(flow, GATE_UNWRAPPED, contract)
+        asked = any(step.command.name == "read" for step, _ in flow.steps)
+        gate = gate_command(contract)
+        for target, facts in changes:
+            missing: list[str] = []
+            if GATE not in facts:
+                if gate_ran:
+                    missing.append(f"the quality gate's failure does not stop the script "
+                                   f"before this write (`|| true`, an `if` that carries on "
+                                   f"or `set +e` defeat it: exit when `{gate}` fails)")
+                elif unwrapped:
+                    missing.append(f"the quality gate runs without {contract.wrapper} "
+                                   f"before this write (run `{gate}` and exit when it fails)")
+                else:
+                    missing.append(f"no quality gate before this write (run `{gate}` and "
+                                   "exit when it fails)")
+            if CONFIRMED not in facts:
+                missing.append("no person's confirmation before this write (`read` an "
+                               "answer and exit unless it is an explicit yes)"
+                               if not asked else
+                               "the confirmation does not stop the script before this write "
+                               "(exit unless the answer is an explicit yes; an empty answer "
+                               "must stop it)")
+            if TERMINAL not in facts:
+                missing.append("no fail-closed check for a terminal before this write "
+                               "(`[ -t 0 ] || exit 1`: under cron or a unit there is no "
+                               "person)")
+            if ARCHIVED not in facts:
+                missing.append("no copy of what this write replaces into "
+                               "archive/<timestamp>_<model>_<version> before it")
+            if GIT_HASH not in facts and (not ends or any(GIT_HASH not in e for e in ends)):
+                missing.append("the git hash (`git rev-parse HEAD`) is not recorded in the "
+                               "activation log for this change")
+            for step in missing:
+                yield ctx.finding(self, target.line, target.column,
+                                  f"{contract.canary_name} changes the model here: {step}")

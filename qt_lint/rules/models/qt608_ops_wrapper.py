@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from qt_lint.command_model import is_python_name
+from qt_lint.config import Contract
+from qt_lint.context import FileContext
+from qt_lint.finding import Finding, Kind
+from qt_lint.rule import Example, Rule
+from qt_lint.rules.models.helpers import (
+    DB_CHECK,
+    ENV_SOURCED,
+    PATH_VENV,
+    PYTHONPATH,
+    REDIS_CHECK,
+    VENV_CHECK,
+    is_script,
+    runs_anywhere,
+    script_flow,
+)
+from qt_lint.shellflow import Facts, Flow, Step
+
+_GOOD = """#!/usr/bin/env bash
+set -euo pipefail
+SERVICE="$1"
+SCRIPT="$2"
+shift 2
+VENV="/opt/quantum/venvs/$SERVICE"
+source "/etc/quantum/$SERVICE.env"
+export PATH="$VENV/bin:$PATH"
+export PYTHONPATH=/home/qt/quantum_trader
+redis-cli -h localhost -p 6379 PING >/dev/null
+test -f "$DB_PATH"
+[ -x "$VENV/bin/python" ]
+cd /home/qt/quantum_trader
+exec "$VENV/bin/python" "$SCRIPT" "$@"
+"""
+
+
+def duties(contract: Contract) -> tuple[tuple[str, str, str], ...]:
+    """(fact, the duty as the message names it, the check's name or "" when the duty is
+    not a check), in contract G's order."""
+    env = contract.env_dir.rstrip("/")
+    return (
+        (ENV_SOURCED, f"1 (source {env}/<service>.env)", ""),
+        (PATH_VENV, f"2 (PATH with the venv's bin/, {contract.venv_root}/<service>/bin)", ""),
+        (PYTHONPATH, f"3 (export PYTHONPATH={contract.repo_root})", ""),
+        (REDIS_CHECK, "4 (check Redis: redis-cli PING)", "Redis"),
+        (DB_CHECK, f"5 (check the database: test -f {contract.db_path})", "database"),
+        (VENV_CHECK, f"6 (check the venv: test -x {contract.venv_root}/<service>/bin/python)",
+         "venv"),
+    )
+
+
+def runs_venv_python(step: Step, contract: Contract) -> bool:
+    program = step.command.program.text
+    root = contract.venv_root.rstrip("/") + "/"
+    return program.startswith(root) and "/bin/" in program and \
+        is_python_name(program.rsplit("/", 1)[-1])
+
+
+def wrapper_problems(flow: Flow, contract: Contract) -> list[tuple[int, int, str]]:
+    """What the wrapper lacks of contract G's eight duties on the path that reaches the
+    venv python: (line, column, problem)."""
+    points: list[tuple[int, int, Facts]] = [
+        (end.line, end.column, end.facts) for end in flow.ends
+        if end.exec_step is not None and runs_venv_python(end.exec_step, contract)]
+    if not points:
+        points = [(step.command.program.line, step.command.program.column, facts)
+                  for step, facts in flow.steps if runs_venv_python(step, contract)]
+    if not points:
+        return [(1, 1, f"duty 8: it never runs the venv python ({contract.venv_root}/"
+                       "<service>/bin/python) by its full path")]
+    out: list[tuple[int, int, str]] = []
+    for line, column, facts in points:
+        for fact, duty, check in duties(contract):
+            if fact in facts:
+                continue
+            if check and runs_anywhere(flow, fact, contract):
+                number = duty.split(" ", 1)[0]
+                out.append((line, column, f"duties {number} and 7: the {check} check does not "
+                            "stop the wrapper when it fails, before it runs the script "
+                            "(abort with a non-zero exit: fail closed)"))
+            elif runs_anywhere(flow, fact, contract):
+                out.append((line, column, f"duty {duty}: its failure does not stop the "
+                                          "wrapper before it runs the script"))
+            else:
+                out.append((line, column, f"duty {duty}: not done on the path that "
+                                          "runs the script"))
+    return out
+
+
+class OpsWrapper(Rule):
+    """
+    ## What it does
+    Reads the ops wrapper (`contract.wrapper`, `ops/run.sh`) as a program and checks that
+    contract G's duties all happen on every path that reaches the venv python (`exec
+    /opt/quantum/venvs/<service>/bin/python ...`):
+    1. source `/etc/quantum/<service>.env`;
+    2. put the venv's `bin/` on `PATH`;
+    3. export `PYTHONPATH` with the repository root;
+    4. check Redis (`redis-cli PING`), 5. the database (`test -f "$DB_PATH"`), 6. the venv
+       (`test -x "$VENV/bin/python"`);
+    7. abort when any check fails: each check must stop the wrapper with a non-zero exit
+       (under `set -e`, `|| exit 1`, `if ! ...; then exit 1; fi`); a check that only warns
+       does not count;
+    8. run the script with the venv python by its full path.
+
+    A check after `exec "$@"`, undone by `set +euo pipefail`, or inside a function that
+    is never called does not count. The host audit's H151 runs the same analysis on the
+    host's copy.
+
+    ## Why is this bad?
+    Contract G makes the wrapper the only way ops jobs run, and E's fail-closed rule says
+    a failed dependency check exits immediately. A wrapper that warns "database not
+    found" and runs the job anyway has the job run against a missing database.
+
+    ## Example
+    ```sh
+    if [ ! -f "$DB_PATH" ]; then echo "WARNING: no database"; fi
+    exec "$VENV/bin/python" "$SCRIPT" "$@"
+    ```
+
+    ## Use instead
+    ```sh
+    [ -f "$DB_PATH" ] || { echo "FAIL: no database" >&2; exit 1; }
+    exec "$VENV/bin/python" "$SCRIPT" "$@"
+    ```
+
+    ## Options
+    `contract.wrapper`, `contract.env-dir`, `contract.venv-root`, `contract.repo-root`,
+    `contract.db-path`.
+    """
+
+    code = "QT608"
+    name = "ops-wrapper-duties"
+    section = "G"
+    kinds = frozenset({Kind.SHELL})
+    summary = "The ops wrapper reaches the venv python without one of contract G's duties"
+    example_path = "ops/run.sh"
+    VALID = (Example(_GOOD),
+             Example(_GOOD.replace("set -euo pipefail\n", "")
+                     .replace(".env\"\n", ".env\" || exit 1\n").replace(
+                         "redis-cli -h localhost -p 6379 PING >/dev/null\n"
+                         "test -f \"$DB_PATH\"\n[ -x \"$VENV/bin/python\" ]\n",
+                         "redis-cli PING || exit 1\nif [ ! -f \"$DB_PATH\" ]; then exit 1; fi\n"
+                         "test -x \"$VENV/bin/python\"\nrc=$?\n[ $rc -eq 0 ] || exit 1\n")),
+             Example("exec python3 x\n", path="ops/other.sh"))
+    INVALID = (
+        Example(_GOOD.replace("test -f \"$DB_PATH\"\n",
+                              "if [ ! -f \"$DB_PATH\" ]; then echo warn; fi\n"),
+                expect=((14, 1),)),
+        Example(_GOOD.replace("set -euo pipefail\n", "set -euo pipefail\nset +euo pipefail\n"),
+                expect=((15, 1), (15, 1), (15, 1), (15, 1))),
+        Example(_GOOD.replace("redis-cli -h localhost -p 6379 PING >/dev/null\n",
+                              "check() { redis-cli PING; }\n")
+                .replace('exec "$VENV/bin/python" "$SCRIPT" "$@"\n',
+                         'exec "$VENV/bin/python" "$SCRIPT" "$@"\ncheck\n'),
+                expect=((14, 1),)),
+        Example("#!/bin/sh\nset -e\nexec \"$@\"\n", expect=((1, 1),)),
+    )
+
+    def applies_to(self, relpath: str, contract: Contract) -> bool:
+        return is_script(relpath, contract.wrapper)
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        contract = ctx.contract
+        if not is_script(ctx.relpath, contract.wrapper):
+            return
+        flow = script_flow(ctx.text, contract)
+        for line, column, problem in wrapper_problems(flow, contract):
+            yield ctx.finding(self, line, column, f"{contract.wrapper}: {problem}")

@@ -1,0 +1,96 @@
+"""The model-safety configuration (`[tool.qt-lint.contract]`) and what it changes in the
+rules that read the canary, gate, rollback and wrapper scripts (QT601, QT604-QT608)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qt_lint.api import check
+from qt_lint.config import Config, ConfigError, Contract, parse_contract
+from qt_lint.golden_models import canary, makefile, quality_gate, rollback
+from tests.conftest import qt_lint
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def _found(root: Path, contract: Contract, codes: tuple[str, ...]) -> list[str]:
+    config = Config(root=root, select=codes, contract=contract)
+    out = []
+    for f in check([root], config, jobs=1).findings:
+        path = Path(f.path)
+        rel = path.relative_to(root).as_posix() if path.is_absolute() else f.path
+        out.append(f"{rel}:{f.line}:{f.code}")
+    return sorted(out)
+
+
+@pytest.mark.parametrize(("table", "needle"), [
+    ({"gate-max-class-share": 1.5}, "contract.gate-max-class-share: expected a number from 0 to 1"),
+    ({"gate-min-confidence-std": True}, "contract.gate-min-confidence-std: expected a number"),
+    ({"gate-min-events": -1}, "contract.gate-min-events: expected a non-negative integer"),
+    ({"canary-script": "/opt/canary.sh"},
+     "contract.canary-script: expected a path relative to the repository root"),
+    ({"rollback-script": "../x.sh"}, "contract.rollback-script: expected a path relative"),
+    ({"hard-dependencies": "yes"}, "contract.hard-dependencies: expected true or false"),
+])
+def test_bad_values_are_config_errors(table: dict[str, object], needle: str) -> None:
+    with pytest.raises(ConfigError, match=needle.replace("(", r"\(")):
+        parse_contract(table)
+
+
+def test_the_schema_knows_the_keys(tmp_path: Path) -> None:
+    import jsonschema
+
+    schema = json.loads(qt_lint("config", "--schema", cwd=tmp_path).stdout)
+    validator = jsonschema.Draft202012Validator(schema)
+    good = {"contract": {"canary-script": "ops/canary.sh", "gate-max-class-share": 0.6,
+                         "gate-min-events": 500, "hard-dependencies": False}}
+    assert not list(validator.iter_errors(good))
+    for bad in ({"contract": {"gate-max-hold-share": 2}}, {"contract": {"quality-gate": "/x"}},
+                {"contract": {"hard-dependencies": "no"}}):
+        assert list(validator.iter_errors(bad)), bad
+
+
+def test_defaults_are_the_contracts() -> None:
+    c = Contract()
+    assert (c.canary_script, c.quality_gate, c.rollback_script) == (
+        "ops/model_safety/canary_activate.sh", "ops/model_safety/quality_gate.py",
+        "ops/model_safety/rollback_last.sh")
+    assert (c.gate_min_events, c.gate_max_class_share, c.gate_min_confidence_std,
+            c.gate_min_p10_p90, c.gate_max_hold_share) == (200, 0.70, 0.05, 0.12, 0.85)
+    assert c.hard_dependencies is True and c.canary_name == "canary_activate.sh"
+
+
+def test_the_golden_scripts_pass_and_configured_paths_move_the_rules(tmp_path: Path) -> None:
+    c = Contract()
+    codes = ("QT604", "QT605", "QT606", "QT607", "QT608")
+    _write(tmp_path, {c.canary_script: canary(c), c.quality_gate: quality_gate(c),
+                      c.rollback_script: rollback(c), "Makefile": makefile(c)})
+    assert _found(tmp_path, c, codes) == []
+    # the same canary under another name is judged when the contract names it
+    moved = Contract(canary_script="ops/activate.sh")
+    _write(tmp_path, {"ops/activate.sh": "#!/bin/sh\nsed -i s/A/B/ /etc/quantum/x.env\n"})
+    found = _found(tmp_path, moved, ("QT604",))
+    assert found and all(f.startswith("ops/activate.sh:2:QT604") for f in found)
+
+
+def test_a_stricter_team_threshold_is_applied(tmp_path: Path) -> None:
+    c = Contract()
+    _write(tmp_path, {c.quality_gate: quality_gate(c)})
+    assert _found(tmp_path, c, ("QT605",)) == []
+    stricter = Contract(gate_min_events=500)
+    assert _found(tmp_path, stricter, ("QT605",)) == [f"{c.quality_gate}:5:QT605"]
+
+
+def test_a_team_activation_verb(tmp_path: Path) -> None:
+    _write(tmp_path, {"ops/train.py": "if score > best:\n    go_live(model)\n"})
+    assert _found(tmp_path, Contract(), ("QT601",)) == []
+    verbs = Contract(activation_verbs=("go_live*",))
+    assert _found(tmp_path, verbs, ("QT601",)) == ["ops/train.py:2:QT601"]

@@ -1,0 +1,212 @@
+"""Unit files as systemd reads them, with systemd itself as the judge (issue 22, items 1-4).
+
+`systemd-analyze verify` (Debian's systemd package; nothing is booted) loads a unit file with
+systemd's own `config_parse()` and says what it read: `Type=` with a value it cannot use
+prints the value ("Failed to parse service type, ignoring: <value>"), an unknown key prints
+its name, a line without `=` is named, each at the line systemd counts. The differential test
+writes generated units, reads each with qt-lint's reader and with systemd, and compares those
+events: keys, values, line numbers (continuations, comments inside them, escaped backslashes,
+Unicode spaces, CRLF, a BOM). `systemd-analyze security --offline=yes` says whether the
+service runs as root (`User=%u`), and `verify` names the program an `Exec*=` line runs
+("Command <path> is not executable"), after systemd's unescaping and path simplification.
+Bounded in the normal run; `QT_LINT_LONG_TESTS=1` runs 50x more examples.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from qt_lint.parsers.systemd import exec_commands, parse, specified, system_path
+from qt_lint.source import decode
+from tests.conftest import qt_lint
+
+# each example runs systemd-analyze (about 0.2 s): 50 keep each test near 10 s
+EXAMPLES = 2500 if os.environ.get("QT_LINT_LONG_TESTS") == "1" else 50
+PROFILE = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
+                   suppress_health_check=[HealthCheck.too_slow,
+                                          HealthCheck.function_scoped_fixture])
+HEAD = "[Unit]\nDescription=x\n[Service]\nExecStart=/bin/true\n"
+TAIL = "\n\nRestar=end\n"  # a blank line ends any continuation: the file's last event
+
+
+def _analyze() -> str:
+    exe = shutil.which("systemd-analyze")
+    if exe is None:
+        pytest.fail("systemd-analyze is missing: scripts/test installs Debian's systemd package")
+    return exe
+
+
+def _systemd_events(data: bytes, folder: Path) -> list[tuple[str, int, str]]:
+    unit = folder / "quantum-x.service"
+    unit.write_bytes(data)
+    proc = subprocess.run([_analyze(), "verify", "--man=no", str(unit)], capture_output=True,
+                          timeout=60, check=False)
+    out = []
+    prefix = f"{unit}:"
+    for line in proc.stderr.decode("utf-8", "replace").splitlines():
+        if not line.startswith(prefix):
+            continue
+        number, _, message = line[len(prefix):].partition(": ")
+        if message.startswith("Failed to parse service type, ignoring: "):
+            out.append(("Type", int(number), message.split(": ", 1)[1]))
+        elif (match := re.fullmatch(r"Unknown key '(.*)' in section \[Service\], ignoring\.",
+                                    message)):
+            out.append(("unknown", int(number), match.group(1)))
+        elif message == "Missing key name before '=', ignoring line.":
+            out.append(("no key", int(number), ""))
+        elif message == "Missing '=', ignoring line.":
+            out.append(("missing", int(number), ""))
+        else:
+            out.append(("other", int(number), message))
+    return out
+
+
+def _qt_lint_events(data: bytes) -> list[tuple[str, int, str]]:
+    source = decode(data, 0, systemd=True)
+    doc = parse(source.text, "quantum-x.service", "service")
+    out = []
+    text = source.text
+    for section in doc.sections:
+        for a in section.assignments:
+            if a.key == "Type":
+                out.append(("Type", text.count("\n", 0, a.end) + 1, a.value))
+    for problem in doc.problems:
+        if problem.message.startswith("invalid key") and not problem.key:
+            out.append(("no key", problem.last_line, ""))
+        elif problem.key:
+            out.append(("unknown", problem.last_line, problem.key))
+        elif problem.message.startswith("line is neither"):
+            out.append(("missing", problem.last_line, ""))
+        else:
+            out.append(("other", problem.last_line, problem.message))
+    return sorted(out, key=lambda e: e[1])
+
+
+PIECES = st.sampled_from([
+    "a", "b", " ", "\t", "\u00a0", "\u2003", "\u3000", "\\", "\\\\", "\\\\\\", '"', "'", "#",
+    ";", "=", "%T", "%%", "x\\x6f", "é", "C:\\\\", "\r",
+])
+LINE_START = st.sampled_from([
+    "Type=", "Type = ", " Type=", "\tType=", "Restar=", "\u00a0Type=", "# c", "; c", " # c",
+    "\u00a0# c", "\t; c", "", "junk", "Restar", "Type=see C:\\\\", "Ty\u00a0pe=",
+])
+LINE = st.builds(lambda head, rest: head + "".join(rest), LINE_START,
+                 st.lists(PIECES, max_size=6))
+UNIT = st.builds(
+    lambda lines, crlf, bom: (("\ufeff" if bom else "") + HEAD + "\n".join(lines) + TAIL)
+    .replace("\n", "\r\n" if crlf else "\n"),
+    st.lists(LINE, max_size=7), st.booleans(), st.booleans())
+
+ISSUE_CASES = {
+    # item 1: an escaped backslash at the end of a line does not continue it
+    "escaped-backslash": HEAD + "Type=see C:\\\\\nRestar=root\n",
+    # item 2: a no-break space before `#` inside a continuation is no comment
+    "nbsp-comment": HEAD + "Type=a \\\n\u00a0# note\nRestar=root\n",
+    "comment-in-continuation": HEAD + "Type=a \\\n  # note\n  b\nRestar=x\n",
+    "crlf-continuation": (HEAD + "Type=a \\\nb\nRestar=x\n").replace("\n", "\r\n"),
+    "key-continued": HEAD + "Restar \\\n=1\njunk \\\nmore\n",
+}
+
+
+@PROFILE
+@given(text=UNIT)
+@example(text=ISSUE_CASES["escaped-backslash"] + TAIL)
+def test_units_read_as_systemd_reads_them(text: str, tmp_path: Path) -> None:
+    data = text.encode("utf-8")
+    assert _qt_lint_events(data) == _systemd_events(data, tmp_path)
+
+
+@pytest.mark.parametrize("name", sorted(ISSUE_CASES))
+def test_issue_cases_read_as_systemd_reads_them(name: str, tmp_path: Path) -> None:
+    data = ISSUE_CASES[name].encode("utf-8")
+    expected = _systemd_events(data, tmp_path)
+    assert expected, "systemd reports what it read"
+    assert _qt_lint_events(data) == expected
+
+
+# --- what an Exec*= line runs -----------------------------------------------------------------
+
+PATH_PIECES = st.sampled_from([
+    "/", "//", "/./", "/../", "usr", "bin", "python3", "\\x6f", "\\157", "\\u006f", "\\U0000006f",
+    "%%", "%T", "%V", "o", "\\\\", "\\s", "n",
+])
+PROGRAM = st.builds(lambda parts: "/" + "".join(parts), st.lists(PATH_PIECES, min_size=1,
+                                                                max_size=8))
+
+
+def _systemd_program(value: str, folder: Path) -> str:
+    unit = folder / "quantum-x.service"
+    unit.write_text(f"[Service]\nExecStart={value} --flag\n")
+    proc = subprocess.run([_analyze(), "verify", "--man=no", str(unit)], capture_output=True,
+                          text=True, timeout=60, check=False)
+    match = re.search(r"Command (.*) is not executable", proc.stderr)
+    if match is None:
+        return f"refused: {proc.stderr.strip()}"
+    return match.group(1)
+
+
+def _qt_lint_program(value: str) -> str:
+    return system_path(specified(exec_commands(value)[0][0].text))
+
+
+@PROFILE
+@given(program=PROGRAM)
+@example(program="//usr/./bin/../bin/pyth\\x6fn3")
+def test_exec_programs_read_as_systemd_reads_them(program: str, tmp_path: Path) -> None:
+    expected = _systemd_program(program, tmp_path)
+    if expected.startswith("refused"):
+        return  # systemd refuses the line (e.g. a path ending in `/`): nothing runs
+    assert _qt_lint_program(program) == expected
+
+
+@pytest.mark.parametrize("program", ["/usr/bin/pyth\\x6fn3", "/usr/bin/pyth\\157n3",
+                                     "/usr/bin/pyth\\u006fn3", "//usr/bin/python3",
+                                     "/usr/./bin/python3", "/usr/lib/../bin/python3"])
+def test_exec_program_spellings_are_judged(program: str, tmp_path: Path) -> None:
+    """Item 3: each spelling runs /usr/bin/python3: QT101 (a system python; QT405 leaves
+    it to QT101), where QT405 alone judged a path it could not name."""
+    (tmp_path / "systemd").mkdir()
+    unit = tmp_path / "systemd" / "quantum-x.service"
+    unit.write_text(f"[Unit]\nDescription=x\n[Service]\nUser=qt\nExecStart={program} -m x\n")
+    proc = qt_lint("check", "--isolated", "--select", "QT101,QT405", "--format", "json",
+                   "systemd", cwd=tmp_path)
+    codes = {f["code"] for f in json.loads(proc.stdout)["findings"]}
+    assert codes == {"QT101"}, proc.stdout
+
+
+# --- the user a service runs as ---------------------------------------------------------------
+
+
+def _systemd_runs_as_root(body: str, root: Path) -> bool:
+    folder = root / "etc/systemd/system"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "quantum-x.service").write_text(body)
+    proc = subprocess.run([_analyze(), "security", "--offline=yes", f"--root={root}",
+                           "--json=short", "quantum-x.service"], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert proc.stdout, proc.stderr
+    rows = json.loads(proc.stdout)
+    row = next(r for r in rows if r["name"] == "User=/DynamicUser=")
+    return bool(row["description"] == "Service runs as root user")
+
+
+@pytest.mark.parametrize("user", ["%u", "root", "0", "qt", "%U"])
+def test_user_specifiers_as_systemd_reads_them(user: str, tmp_path: Path) -> None:
+    """Item 3: `User=%u` is root for the system manager: QT402 (unsuppressible), not QT403."""
+    body = f"[Unit]\nDescription=x\n[Service]\nUser={user}\nExecStart=/bin/true\n"
+    root = _systemd_runs_as_root(body, tmp_path / "root")
+    (tmp_path / "systemd").mkdir()
+    (tmp_path / "systemd" / "quantum-x.service").write_text(body)
+    proc = qt_lint("check", "--isolated", "--select", "QT402,QT403", "--format", "json",
+                   "systemd", cwd=tmp_path)
+    codes = {f["code"] for f in json.loads(proc.stdout)["findings"] if f["line"] == 4}
+    assert codes == ({"QT402"} if root else {"QT403"} if user != "qt" else set()), proc.stdout
