@@ -104,7 +104,19 @@ WRAPPERS: dict[str, Wrapper] = {
                       "--on-unit-inactive --on-calendar --on-clock-change --timer-property "
                       "--path-property --socket-property --service-type --expand-environment"),
     "watch": _w("-n -q --interval --equexit"),
-    "taskset": _w("-c --cpu-list", positional=1),
+    "pkexec": _w("--user"),
+    "screen": _w("-S -c -e -h -p -T -t -s -Logfile"),
+    "numactl": _w("-C -N -m -p -i --physcpubind --cpunodebind --membind --preferred "
+                  "--interleave"),
+    "prlimit": _w("-p --pid"),
+    "parallel": _w("-j -S -a -d -I -n -N -L --jobs --joblog --arg-file --colsep --delimiter "
+                   "--sshlogin --results --tmpdir --timeout --retries"),
+    "sg": _w(positional=1, shell="-c"),
+    "taskset": _w(positional=1),  # `-c 0,1`: the mask is a list, still one word
+    "coproc": _w(),
+    "builtin": _w(),
+    "script": _w("-E -I -O -T -B --echo --log-in --log-out --log-timing --log-io",
+                 shell="-c"),
     "chroot": _w("--userspec --groups", positional=1),
     "unshare": _w("--map-user --map-group --setuid --setgid --root --wd"),
     "nsenter": _w("-t -S -G --target --setuid --setgid --root --wd"),
@@ -142,11 +154,27 @@ def _split_string(word: Word) -> tuple[Word, ...]:
     return tuple(out)
 
 
+def _shell_string(word: Word, at: Word, value: str | None = None) -> tuple[Word, ...]:
+    """`sh -c <string>` standing for a wrapper's shell string (the string word kept where
+    it is written, so the shell reader parses it there)."""
+    shell = Word("sh", at.line, at.column)
+    if value is not None:  # `--command=python3 x`: the value after `=`
+        word = Word(value, word.line, word.column + len(word.text) - len(value), word.dynamic)
+    return (shell, Word("-c", at.line, at.column), word)
+
+
+_OPENS_A_SHELL = {"sudo": ("-s", "-i", "--shell", "--login"), "doas": ("-s",),
+                  "su": (), "runuser": (), "pkexec": ()}
+
+
 def unwrap(words: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[str, ...]]:
     """Strip leading `VAR=value` words and wrappers: `sudo -u qt env A=1 nohup python3 x`
     -> (`python3 x`, ("sudo", "env", "nohup")). A wrapper's shell string (`flock f -c
-    'cmd'`, `su - qt -c 'cmd'`) becomes `sh -c 'cmd'` (the string word kept, so the shell
-    reader parses it where it is written); `env -S 'a b'` splits the string."""
+    'cmd'`, `su - qt -c 'cmd'`, `watch 'cmd'`) becomes `sh -c 'cmd'` (the string word
+    kept, so the shell reader parses it where it is written); `env -S 'a b'` splits the
+    string. Short options bundle as their programs read them (`sudo -iu qt`, `su -lc
+    'cmd'`: the last letter takes the next word). A wrapper that opens a shell with no
+    command (`sudo -i`, `su - qt`) is that shell (it reads its standard input)."""
     wrappers: list[str] = []
     i = 0
     n = len(words)
@@ -156,37 +184,59 @@ def unwrap(words: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[str, ...]]:
             i += 1
             continue
         name = text.rsplit("/", 1)[-1]
+        if name == "tmux" and not words[i].dynamic:
+            command = _tmux_command(words[i + 1:])
+            if command:
+                return _shell_string(_joined(command), words[i]), (*wrappers, "tmux")
+            break
         wrapper = WRAPPERS.get(name)
         if wrapper is None or words[i].dynamic:
             break
         if name == "command" and _only_looks_up(words[i + 1:]):
             break  # `command -v X` prints where X is; it does not run X
         wrappers.append(name)
+        at = words[i]
         takes_arg = wrapper.takes_arg
         i += 1
         positional = wrapper.positional
         user = wrapper.user_positional
+        opened = False  # `sudo -s`, `su`: a shell when no command follows
         while i < n:
             opt = words[i].text
             if opt == "--":
                 i += 1
                 break
-            if name == "env" and _ASSIGNMENT.match(opt):
-                i += 1
+            if name == "env" and (_ASSIGNMENT.match(opt) or opt == "-"):
+                i += 1  # `env - PATH=x cmd`: `-` is `-i`
                 continue
-            if wrapper.shell_option is not None and i + 1 < n and (
-                    opt in (wrapper.shell_option, "--command")):
-                shell = Word("sh", words[i].line, words[i].column)
-                return (shell, words[i], words[i + 1]), tuple(wrappers)
+            shell_option = wrapper.shell_option
+            if shell_option is not None and opt.startswith("--command="):
+                return _shell_string(words[i], at, opt[len("--command="):]), tuple(wrappers)
+            if shell_option is not None and i + 1 < n and (
+                    opt in (shell_option, "--command") or (
+                        _bundle(opt) and opt.endswith(shell_option[1:]))):
+                return _shell_string(words[i + 1], at), tuple(wrappers)
             if wrapper.user_positional and opt in ("-", "-l", "--login"):
                 i += 1  # `su - qt`: a login shell's environment
                 continue
             if name == "runuser" and opt in ("-u", "--user"):
                 user = False  # `runuser -u qt -- cmd`: the command follows directly
-            if name == "env" and opt in ("-S", "--split-string") and i + 1 < n:
-                return _split_string(words[i + 1]) + words[i + 2:], tuple(wrappers)
+            if name == "env" and (opt in ("-S", "--split-string") or (
+                    _bundle(opt) and opt.endswith("S"))) and i + 1 < n:
+                found, more = unwrap(_split_string(words[i + 1]) + words[i + 2:])
+                return found, (*wrappers, *more)
+            if name == "env" and opt.startswith(("-S", "--split-string=")) and len(opt) > 2:
+                value = opt[2:] if opt.startswith("-S") else opt.split("=", 1)[1]
+                word = words[i]
+                string = Word(value, word.line, word.column + len(opt) - len(value),
+                              word.dynamic)
+                split, more = unwrap(_split_string(string) + words[i + 1:])
+                return split, (*wrappers, *more)
             if opt.startswith("-") and len(opt) > 1:
-                i += 2 if opt in takes_arg else 1
+                opened = opened or opt in _OPENS_A_SHELL.get(name, ()) or (
+                    _bundle(opt) and any(f"-{c}" in _OPENS_A_SHELL.get(name, ())
+                                         for c in opt[1:]))
+                i += 2 if opt in takes_arg or _bundle_takes_arg(opt, takes_arg) else 1
                 continue
             if positional:
                 positional -= 1
@@ -197,9 +247,62 @@ def unwrap(words: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[str, ...]]:
                 i += 1
                 continue
             break
+        if name == "watch" and i < n and not any(w.text in ("-x", "--exec")
+                                                 for w in words[:i]):
+            # watch runs its words joined with blanks through `sh -c` (without `-x`)
+            return _shell_string(_joined(words[i:]), at), tuple(wrappers)
+        if i >= n and (opened or name in ("su", "runuser")):
+            return (Word("sh", at.line, at.column),), tuple(wrappers)
+        if name == "script":
+            return (), tuple(wrappers)  # without `-c` its word is the typescript file
         if name in ("su", "runuser") and (i >= n or words[i].text.startswith("-")):
             return (), tuple(wrappers)
     return words[i:], tuple(wrappers)
+
+
+_TMUX_NEW = frozenset({"new-session", "new", "new-window", "neww", "split-window", "splitw",
+                       "respawn-pane", "respawnp", "respawn-window", "respawnw"})
+_TMUX_ARGS = frozenset({"-s", "-n", "-c", "-t", "-x", "-y", "-e", "-F", "-l", "-p", "-L",
+                        "-S", "-f", "-w"})
+
+
+def _tmux_command(args: tuple[Word, ...]) -> tuple[Word, ...]:
+    """`tmux [-L x] new-session -d -s bot 'python3 x.py'`: the shell command a new
+    session, window or pane runs (empty when there is none)."""
+    i = 0
+    while i < len(args) and args[i].text.startswith("-"):  # tmux's own options
+        i += 2 if args[i].text in ("-L", "-S", "-f", "-c", "-T") else 1
+    if i >= len(args) or args[i].text not in _TMUX_NEW:
+        return ()
+    i += 1
+    while i < len(args) and args[i].text.startswith("-") and len(args[i].text) > 1:
+        if args[i].text == "--":
+            i += 1
+            break
+        i += 2 if args[i].text in _TMUX_ARGS else 1
+    return args[i:]
+
+
+def _bundle(opt: str) -> bool:
+    """`-iu`, `-lc`: short options written together."""
+    return len(opt) > 2 and opt[0] == "-" and opt[1] != "-" and opt[1:].isalpha()
+
+
+def _bundle_takes_arg(opt: str, takes_arg: frozenset[str]) -> bool:
+    """The last letter of a bundle takes the next word (`sudo -iu qt`); a letter before
+    it takes the rest of the bundle (`-uqt`), so no word follows."""
+    if not _bundle(opt):
+        return False
+    for index, letter in enumerate(opt[1:], start=1):
+        if f"-{letter}" in takes_arg:
+            return index == len(opt) - 1
+    return False
+
+
+def _joined(words: tuple[Word, ...]) -> Word:
+    first = words[0]
+    return Word(" ".join(w.text for w in words), first.line, first.column,
+                any(w.dynamic for w in words))
 
 
 def exec_commands(command: Command) -> list[Command]:

@@ -122,7 +122,7 @@ def _analyse(target: Target, source: Text, settings: RunSettings,
     parse_failed: ParseError | None = None
     examined = False
     overflow: dict[str, int] = {}  # code -> line of its first finding not taken
-    text = source.text
+    text = spec.prefilter_text(ctx)  # shell: the words as the shell reads them too
     verdicts: dict[int, bool] = {}  # rules that share a prefilter (QT502/QT503) share its scan
     for r, prefilter in _prefilters(kind, settings.active, settings.contract):
         if not r.applies_to(target.relpath, settings.contract):

@@ -119,6 +119,11 @@ class FileKind:
         """Every command the file runs."""
         return []
 
+    def prefilter_text(self, ctx: FileContext) -> str:
+        """The text the rules' prefilters search: the file's text, unless the kind's
+        reader sees words the text does not spell out (shell: `"py"thon3`)."""
+        return ctx.text
+
     def env_entries(self, ctx: FileContext) -> list[EnvEntry]:
         """The variables the file sets for a service."""
         return []

@@ -23,7 +23,23 @@ ESCALATION_WORDS = ("sudo", "su ", "doas", "pkexec")
 # the same, in the bytes (ASCII: found in the bytes exactly where they are in the text)
 _ESCALATION_BYTES = tuple(word.encode() for word in ESCALATION_WORDS)
 _SHELLS = {b"sh", b"bash", b"dash", b"ash", b"ksh"}
+# what makes a shell word differ from its spelling in the text
+_QUOTING = ("'", '"', "\\", "$")
 _MAKEFILES = {"Makefile", "makefile", "GNUmakefile"}
+
+
+def _may_escalate(data: bytes) -> bool:
+    """The script may run `sudo`/`su`/...: the words are in its bytes as the shell reads
+    them once quotes and backslashes are gone (`su"do"`, `s\\udo`), or an ANSI-C string
+    (`$'\\x73udo'`) could spell anything."""
+    if any(word in data for word in _ESCALATION_BYTES):
+        return True
+    if b"$'" in data:
+        return True
+    if not any(mark in data for mark in (b"'", b'"', b"\\")):
+        return False
+    plain = data.replace(b"\\\n", b"").translate(None, b"'\"\\")
+    return any(word in plain for word in _ESCALATION_BYTES)
 
 
 class ShellFamily(FileKind):
@@ -34,6 +50,24 @@ class ShellFamily(FileKind):
 
     def commands(self, ctx: FileContext) -> list[Command]:
         return ctx.shell.commands
+
+    def prefilter_text(self, ctx: FileContext) -> str:
+        """The text, and the words as the shell reads them after quote removal and
+        escapes (`"py"thon3`, `su\\<newline>do`, `$'\\x70ython3'`): a prefilter looks
+        for `python`, and the shell runs what the text never spells."""
+        text = ctx.text
+        if not any(mark in text for mark in _QUOTING):
+            return text
+        from qt_lint.parsers import ParseError
+
+        try:
+            analysis = ctx.shell
+        except ParseError:
+            return text
+        words = [w.text for c in analysis.commands for w in (*c.words, c.first) if w]
+        words.extend(name for c in analysis.commands for name in c.wrappers)
+        words.extend(r.target.text for r in analysis.redirects)
+        return text + "\n" + " ".join(words)
 
 
 class ShellKind(ShellFamily):
@@ -77,7 +111,7 @@ class ShellKind(ShellFamily):
             how = f"{project.files.isfile(rollback)} {project.service_scripts.get(abspath, '')}"
             return hashlib.sha256(how.encode()).hexdigest()
         data = content()
-        if not any(word in data for word in _ESCALATION_BYTES):
+        if not _may_escalate(data):
             return ""
         how = project.service_scripts.get(abspath, "")
         return hashlib.sha256(how.encode()).hexdigest()

@@ -73,7 +73,10 @@ def parse_makefile(text: str) -> ShellAnalysis:
     in_define = False
     defined: list[str] = []
     define_name = ""
+    make_time: list[tuple[str, list[tuple[int, int]]]] = []
     for first, line, origins in _logical_lines(text):
+        if ("$(shell" in line or "${shell" in line) and not line.lstrip().startswith("#"):
+            make_time.extend(_shell_calls(line, origins))
         if in_define:
             if line.strip() == "endef":
                 in_define = False
@@ -102,6 +105,9 @@ def parse_makefile(text: str) -> ShellAnalysis:
             name, op, value = match.group("name"), match.group("op"), match.group("value")
             value = value.split(" #", 1)[0].rstrip()
             if op == "!=":
+                start = line.index("!=") + 2
+                lead = len(line[start:]) - len(line[start:].lstrip())
+                make_time.append((line[start + lead:], origins[start + lead:]))
                 # `PY != command -v python3`: the output of a shell command, known when it
                 # is a lookup or an echo of a word
                 shown = _shown(_expand_plain(value, variables))
@@ -125,6 +131,12 @@ def parse_makefile(text: str) -> ShellAnalysis:
         if rule:
             in_rule = True
             rest = rule.group("rest")
+            local = _DEFINE.match(rest.strip())
+            if local and local.group("op") in ("=", ":=", "::=", "?="):
+                # `t: PY = python3`, a target-specific variable: the recipes of `t` see it
+                value = local.group("value").split(" #", 1)[0].rstrip()
+                variables.setdefault(local.group("name"), value)
+                continue
             if ";" in rest:
                 index = line.index(";", line.index(":")) + 1
                 inline = line[index:]
@@ -135,7 +147,38 @@ def parse_makefile(text: str) -> ShellAnalysis:
     analysis = ShellAnalysis()
     for recipe in recipes:
         analysis.extend(_analyse(recipe, variables))
+    for command, where in make_time:  # run by make itself, as it reads the Makefile
+        if where:
+            analysis.extend(_analyse(Recipe(command, tuple(where), where[0][0]), variables))
     return analysis
+
+
+def _shell_calls(line: str, origins: list[tuple[int, int]]
+                 ) -> list[tuple[str, list[tuple[int, int]]]]:
+    """The commands of `$(shell ...)` on a line (make runs them when it expands it)."""
+    out: list[tuple[str, list[tuple[int, int]]]] = []
+    start = 0
+    while True:
+        at = min((i for i in (line.find("$(shell", start), line.find("${shell", start))
+                  if i != -1), default=-1)
+        if at == -1:
+            return out
+        close = ")" if line[at + 1] == "(" else "}"
+        i = at + len("$(shell")
+        if i >= len(line) or line[i] not in " \t":
+            start = i
+            continue
+        begin = i + 1
+        depth = 1
+        while i < len(line) and depth:
+            i += 1
+            char = line[i] if i < len(line) else close
+            if char == line[at + 1]:
+                depth += 1
+            elif char == close:
+                depth -= 1
+        out.append((line[begin:i], origins[begin:i]))
+        start = i
 
 
 _DEFINE_HEADER = re.compile(

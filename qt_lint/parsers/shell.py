@@ -30,7 +30,10 @@ _NEW_SHELL = frozenset({"subshell", "command_substitution", "process_substitutio
 MAX_DEPTH = 4
 _VARIABLE = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
 _DEFAULT = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*):?[-=]([^}$`\s]+)\}$")
-_ARRAY = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}$")
+_ARRAY = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\[([@*]|0)\]\}$")
+_DEFAULT_LOOKUP = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*):?[-=](\$\([^()]*\)|`[^`]*`)\}$")
+# `: "${PY:=python3}"`: the variable is assigned where it is unset
+_ASSIGN_DEFAULT = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*):?=([^}$`\s]+)\}$")
 MAX_EXPANDED = 4096  # characters of an argument after its variables are expanded
 _REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 # ssh's options that take a value
@@ -110,6 +113,8 @@ def reads_a_script(command: Command) -> bool:
     remote command (the login shell reads it) or with a shell as that command."""
     if command.name in SHELLS:
         return True
+    if command.name in ("at", "batch"):  # run what they read with `sh` later
+        return not any(w.text.startswith("-f") for w in command.args)
     if command.name == "ssh":
         remote = ssh_remote_command(command)
         if not remote:
@@ -468,7 +473,7 @@ class _Walker:
         if kind == "raw_string":
             return raw[1:-1], False
         if kind == "ansi_c_string":
-            return raw[2:-1], False
+            return _ansi_c(raw[2:-1]), False
         if kind == "string":
             dynamic = any(c.type in _EXPANSIONS for c in node.named_children)
             return _unescape_double(raw[1:-1]), dynamic
@@ -534,8 +539,15 @@ class _Walker:
                 parts = [self._value(c) for c in value.named_children]
                 static = None if any(d for _, d in parts) else " ".join(p for p, _ in parts)
             else:
-                static = word.text if not word.dynamic else self._looked_up(value)
-            if key in self.values and self.values[key] != static:
+                expanded = self._expanded(word) if word.dynamic else word
+                static = expanded.text if not expanded.dynamic else self._looked_up(value)
+            if key in self.values and b"+=" in self.data[name.end_byte:value.start_byte] \
+                    if name is not None else False:
+                known = self.values[key]  # `CMD+=(python3 x.py)`: added to the value
+                joiner = " " if value.type == "array" else ""
+                static = None if known is None or static is None else \
+                    (known + joiner + static).strip()
+            elif key in self.values and self.values[key] != static:
                 static = None
             self.values[key] = static
             self.walk(value, cd)
@@ -581,7 +593,13 @@ class _Walker:
             return known if default.group(1) in self.values else default.group(2)
         array = _ARRAY.match(text)
         if array:
-            return self.values.get(array.group(1))
+            value = self.values.get(array.group(1))
+            if value and array.group(2) == "0":
+                return value.split()[0]
+            return value
+        lookup = _DEFAULT_LOOKUP.match(text)
+        if lookup and lookup.group(1) not in self.values:
+            return looked_up(lookup.group(2).strip("$()` \t"))
         if text.startswith(("$(", "`")):
             return looked_up(text.strip("$()` \t"))
         return None
@@ -664,9 +682,20 @@ class _Walker:
                         self.walk(sub, cd)
         if not words:
             return
+        if len(words) > 1 and b"\\\n" in self.data[node.start_byte:node.end_byte]:
+            words, nodes = self._continued(words, nodes)
         if node.id == self.mark:
             self.marked = len(self.out.commands)
         words, nodes = self._resolved(words, nodes)
+        if words[0].dynamic:  # `$BIN/python3`, `${p}3` with the variables known
+            program = self._expanded(words[0])
+            if program is not words[0]:
+                words = [program, *words[1:]]
+        if words[0].text == ":":  # `: "${PY:=python3}"` assigns where PY is unset
+            for word in words[1:]:
+                default = _ASSIGN_DEFAULT.match(word.text)
+                if default and default.group(1) not in self.values:
+                    self.values[default.group(1)] = default.group(2)
         written = make_command(tuple(words), self.origin, cd[0])
         if written is None:
             return
@@ -679,7 +708,9 @@ class _Walker:
         if command.name == "find":
             from qt_lint.command_model import exec_commands
 
-            self.out.commands.extend(exec_commands(command))
+            for inner in exec_commands(command):
+                self.out.commands.append(inner)
+                self.nested(inner, words, nodes)  # `-exec sh -c 'python3 "$1"' _ {} \;`
         # the data words as written: a value in a variable is judged where it is assigned
         self.out.words.extend(written.args)
         name = command.name
@@ -694,11 +725,27 @@ class _Walker:
         if heres:
             self.herestrings(command, heres)
 
+    def _continued(self, words: list[Word], nodes: list[Any]) -> tuple[list[Word], list[Any]]:
+        """`pyth\\<newline>on3`: bash removes a backslash-newline inside a word, so
+        the two pieces tree-sitter-bash reads as two words are one (`python3`)."""
+        out_words, out_nodes = [words[0]], [nodes[0]]
+        end = nodes[0].end_byte
+        for word, node in zip(words[1:], nodes[1:], strict=True):
+            if self.data[end:node.start_byte] == b"\\\n":
+                last = out_words[-1]
+                out_words[-1] = Word(last.text + word.text, last.line, last.column,
+                                     last.dynamic or word.dynamic)
+            else:
+                out_words.append(word)
+                out_nodes.append(node)
+            end = node.end_byte
+        return out_words, out_nodes
+
     def nested(self, command: Command, words: list[Word], nodes: list[Any]) -> None:
         """`bash -c 'script'`, `eval 'script'` and `ssh host 'script'`: the string is
         shell too (ssh runs its command words in the remote user's shell)."""
         if self.depth >= MAX_DEPTH or (command.name not in SHELLS and
-                                       command.name not in ("eval", "ssh")):
+                                       command.name not in ("eval", "ssh", "trap")):
             return
         by_position = {(w.line, w.column): n for w, n in zip(words, nodes, strict=True)}
         script: Word | None = None
@@ -707,7 +754,16 @@ class _Walker:
 
             script = shell_script_argument(command)
         elif command.name == "eval" and command.args:
-            script = command.args[0]
+            args = command.args[1:] if command.args[0].text == "--" else command.args
+            if args:  # eval joins its words with blanks and runs them
+                first = args[0]
+                script = Word(" ".join(w.text for w in args), first.line, first.column,
+                              any(w.dynamic for w in args))
+        elif command.name == "trap" and len(command.args) >= 2:
+            # `trap 'python3 cleanup.py' EXIT`: the string runs when the signal comes
+            first = command.args[0]
+            if first.text not in ("-", "--", "-p", "-l") and not first.text.isdigit():
+                script = first
         elif command.name == "ssh":
             remote = ssh_remote_command(command)
             if remote:
@@ -718,6 +774,15 @@ class _Walker:
             return
         node = by_position.get((script.line, script.column))
         if node is None:
+            # a string inside a word (`su --command='python3 x'`): parsed at the word
+            outer = self.mapper
+            line, column = script.line, script.column
+
+            def mapper(r: int, c: int) -> tuple[int, int]:
+                return (line, column + c) if r == 0 else (line + r, c + 1)
+
+            if outer is identity:
+                self.out.extend(parse_shell(script.text, self.origin, mapper, self.depth + 1))
             return
         self.script_in(node, script.text)
 
@@ -789,7 +854,9 @@ class _Walker:
                     self.redirect(child, cd)
                 elif child.is_named and not child.type.startswith("heredoc_"):
                     # `cat <<EOF | tee f`: the grammar hangs the rest of the line here
+                    start = len(self.out.commands)
                     self.walk(child, cd)
+                    self._cat_into_shell(node, body, heredoc, child, start)
         if body is None:
             return
         writer = self.out.commands[before] if len(self.out.commands) > before else None
@@ -808,6 +875,22 @@ class _Walker:
         elif writer is not None and not heredocs and simple:
             self.printed_to(writer, redirects)
 
+    def _cat_into_shell(self, node: Any, body: Any, heredoc: Any, rest: Any,
+                        start: int) -> None:
+        """`cat <<EOF | bash`: the heredoc, passed on by `cat`, is the shell's script."""
+        if body is None or body.type != "command" or self.depth >= MAX_DEPTH:
+            return
+        if rest.type == "pipeline":
+            rest = next((c for c in rest.children if c.is_named), None)
+        if rest is None or not self.data[
+                heredoc.start_byte:rest.start_byte].rstrip().endswith(b"|"):
+            return
+        fed = self.out.commands[start:start + 1]
+        cat = self.raw(body).split()
+        if fed and reads_a_script(fed[0]) and shell_script_argument_free(fed[0]) and \
+                cat and cat[0].rsplit("/", 1)[-1] == "cat" and len(cat) == 1:
+            self.heredoc(heredoc)
+
     def printed_to(self, writer: Command, redirects: list[Redirect]) -> None:
         """`echo 'User=root' >> /etc/systemd/system/x.service`, `printf '...' > f`."""
         outs = [r for r in redirects if r.operator in (">", ">>", ">|")]
@@ -820,8 +903,9 @@ class _Walker:
         for child in node.children:
             self.walk(child, cd)
         commands = self.out.commands[before:]
-        if len(commands) == 2 and commands[1].name in SHELLS and self.depth < MAX_DEPTH \
-                and shell_script_argument_free(commands[1]):
+        if len(commands) == 2 and reads_a_script(commands[1]) and self.depth < MAX_DEPTH \
+                and (commands[1].name in ("at", "batch", "ssh")
+                     or shell_script_argument_free(commands[1])):
             # `echo 'python3 x.py' | bash`: what is printed is the shell's script
             text = printed(commands[0])
             if text is not None:
@@ -912,6 +996,32 @@ def _unescape(text: str, escapable: str | None = None) -> str:
             out.append(text[i])
             i += 1
     return "".join(out)
+
+
+_ANSI_C = re.compile(r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|"
+                     r"c.|.)", re.S)
+_ANSI_C_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b",
+                  "E": "\x1b", "f": "\f", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
+
+
+def _ansi_c(text: str) -> str:
+    """The value of `$'...'` as bash decodes it (`$'\\x70ython3'` is `python3`)."""
+    if "\\" not in text:
+        return text
+
+    def decoded(match: re.Match[str]) -> str:
+        code = match.group(1)
+        head = code[0]
+        if head in "xuU" and len(code) > 1:
+            value = int(code[1:], 16)
+            return chr(value) if value < 0x110000 else ""
+        if head in "01234567":
+            return chr(int(code, 8) & 0xFF)
+        if head == "c" and len(code) == 2:
+            return chr(ord(code[1].upper()) & 0x1F)
+        return _ANSI_C_SIMPLE.get(code, "\\" + code)
+
+    return _ANSI_C.sub(decoded, text)
 
 
 def _unescape_double(text: str) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from qt_lint.command_model import Word
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Example, Rule
@@ -18,6 +19,23 @@ def in_active_dir(path: str) -> bool:
                                     for p in parts[:i]):
             return True
     return False
+
+
+def _target_directories(args: tuple[Word, ...]) -> list[Word]:
+    """`cp -t DIR src`, `mv --target-directory=DIR src`, `install -t DIR`: the folder
+    written into, named by an option."""
+    out = []
+    for index, word in enumerate(args):
+        text = word.text
+        if text in ("-t", "--target-directory") and index + 1 < len(args):
+            out.append(args[index + 1])
+        elif text.startswith("--target-directory="):
+            value = text.split("=", 1)[1]
+            out.append(Word(value, word.line, word.column + len(text) - len(value),
+                            word.dynamic))
+        elif text.startswith("-t") and len(text) > 2 and not text.startswith("--"):
+            out.append(Word(text[2:], word.line, word.column + 2, word.dynamic))
+    return out
 
 
 class ActiveModelWrite(Rule):
@@ -102,17 +120,20 @@ class ActiveModelWrite(Rule):
             if command.name not in _WRITERS:
                 continue
             targets = [w for w in command.args if not w.text.startswith("-")]
+            named = _target_directories(command.args)
             if command.name != "tee":
-                targets = targets[-1:] if len(targets) >= 2 else []
+                # with `-t DIR` every operand is a source
+                targets = targets[-1:] if len(targets) >= 2 and not named else []
+            targets.extend(named)
             for word in targets:
-                if not word.dynamic and in_active_dir(word.text):
+                # `"$MODEL_DIR/active/"`: the folder's name says where, whatever its value
+                if in_active_dir(word.text) and (not word.dynamic or "$" in word.text):
                     yield ctx.finding(self, word.line, word.column,
                                       f"`{command.name}` writes into the active models "
                                       f"({word.text}); only {canary} changes active models")
         for redirect in ctx.shell.redirects:
             target = redirect.target
-            if redirect.operator.startswith((">", "&>")) and not target.dynamic and \
-                    in_active_dir(target.text):
+            if redirect.operator.startswith((">", "&>")) and in_active_dir(target.text):
                 yield ctx.finding(self, target.line, target.column,
                                   f"redirection writes into the active models ({target.text}); "
                                   f"only {canary} changes active models")
