@@ -12,31 +12,10 @@ import pytest
 
 from qt_lint.api import check
 from qt_lint.config import Config
+from qt_lint.rules.examples import GOLDEN
 from tests.conftest import git, qt_lint
 
-GOOD_UNIT = """\
-[Unit]
-Description=Quantum backend API
-After=network-online.target redis-server.service
-Wants=network-online.target
-BindsTo=redis-server.service
-
-[Service]
-Type=simple
-User=qt
-Group=qt
-WorkingDirectory=/home/qt/quantum_trader
-EnvironmentFile=/etc/quantum/backend.env
-ExecStart=/opt/quantum/venvs/backend/bin/python -m backend.main
-Restart=always
-RestartSec=10
-StandardOutput=journal
-StandardError=journal
-SyslogIdentifier=quantum-backend
-
-[Install]
-WantedBy=multi-user.target
-"""
+GOOD_UNIT = GOLDEN  # the golden unit every rule example starts from
 
 
 def _commit(repo: Path, message: str = "base") -> None:

@@ -87,15 +87,7 @@ class ModelSafetyScripts(HostCheck):
                                   "missing" if missing else got.error or describe(got.stat,
                                                                                  audit.snapshot))
                 continue
-            judged = tuple(audit.judge(path, kind, frozenset(codes)))
-            findings = tuple(f for f in judged if f.code in codes)
-            refused = not_analysed(judged)
-            if refused:  # not analysed is never a pass
-                yield self.result(ERROR, path, expected, refused, findings)
-                continue
-            yield self.result(FAIL if findings else PASS, path, expected,
-                              f"{len(findings)} finding(s)" if findings else "passes",
-                              findings)
+            yield _judged(self, audit, path, kind, frozenset(codes), expected)
 
 
 class CronSchedules(HostCheck):
@@ -164,12 +156,17 @@ class CronSchedules(HostCheck):
             if got.text is None:
                 yield self.result(ERROR, path, expected, got.error or "unreadable")
                 continue
-            judged = tuple(audit.judge(path, Kind.CRONTAB, CRON_CODES))
-            findings = tuple(f for f in judged if f.code in CRON_CODES)
-            refused = not_analysed(judged)
-            if refused:  # not analysed is never a pass
-                yield self.result(ERROR, path, expected, refused, findings)
-                continue
-            yield self.result(FAIL if findings else PASS, path, expected,
-                              f"{len(findings)} finding(s)" if findings else "passes",
-                              findings)
+            yield _judged(self, audit, path, Kind.CRONTAB, CRON_CODES, expected)
+
+
+def _judged(check: HostCheck, audit: Audit, path: str, kind: Kind, codes: frozenset[str],
+            expected: str) -> HostResult:
+    """A host file judged by QT rules: FAIL with their findings, PASS without, and ERROR
+    when the file could not be analysed (never a pass)."""
+    judged = tuple(audit.judge(path, kind, codes))
+    findings = tuple(f for f in judged if f.code in codes)
+    refused = not_analysed(judged)
+    if refused:
+        return check.result(ERROR, path, expected, refused, findings)
+    return check.result(FAIL if findings else PASS, path, expected,
+                        f"{len(findings)} finding(s)" if findings else "passes", findings)
