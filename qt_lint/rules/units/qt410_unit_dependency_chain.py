@@ -5,8 +5,8 @@ from fnmatch import fnmatchcase
 
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
-from qt_lint.finding import Finding, Kind
-from qt_lint.golden import predecessor
+from qt_lint.finding import Finding, Fix, Kind
+from qt_lint.golden import add_line, predecessor
 from qt_lint.rule import Example, Rule
 from qt_lint.rules.examples import GOLDEN
 
@@ -21,6 +21,11 @@ class UnitDependencyChain(Rule):
       predecessor, at its `After=` line (or its `[Unit]` header when it has none). Order
       inherited through a target of the repository counts (`After=quantum-engines.target`
       where that target is `After=quantum-ai-engine.service`). The Redis link is QT407's;
+    - with `contract.hard-dependencies` (the default), a unit ordered after its predecessor
+      that does not also `Requires=` or `BindsTo=` it (directly or through a target of the
+      repository it requires), at the predecessor in its `After=`: contract D says the
+      predecessor "MUST be running before", and `After=` alone only orders a start that
+      happens anyway. Set it to false for the softer form;
     - an `After=`/`Requires=` cycle among the repository's units, on each unit of the cycle.
 
     ## Why is this bad?
@@ -39,11 +44,10 @@ class UnitDependencyChain(Rule):
     After=network-online.target redis-server.service quantum-backend.service
     ```
 
-    - with `contract.hard-dependencies` (the default), a unit ordered after its predecessor
-      that does not also `Requires=` or `BindsTo=` it (directly or through a target of the
-      repository it requires), at the predecessor in its `After=`: contract D says the
-      predecessor "MUST be running before", and `After=` alone only orders a start that
-      happens anyway. Set it to false for the softer form.
+
+    ## Fix safety
+    The `Requires=` on the predecessor is an unsafe fix (`--unsafe-fixes`), as QT407's
+    `BindsTo=`: the unit then needs its predecessor to start.
 
     ## Options
     `contract.dependency-chain`, `contract.hard-dependencies`.
@@ -92,10 +96,13 @@ class UnitDependencyChain(Rule):
                               if w in wanted and ctx.owns(a)), None)
                 header = unit.section("Unit")
                 line, column = where or ((header.line, header.column) if header else (1, 1))
+                # unsafe, as QT407's BindsTo=: the unit then needs its predecessor to start
+                fix = Fix((add_line(header, "Requires", wanted[0]),), safe=False) \
+                    if header else None
                 yield ctx.finding(self, line, column,
                                   f"{unit.name} starts even when {wanted[0]} is not running: "
                                   f"contract D says it MUST be running before; add "
-                                  f"Requires={wanted[0]} (or BindsTo=)")
+                                  f"Requires={wanted[0]} (or BindsTo=)", fix)
         for cycle in ctx.project.unit_cycles:
             yield from self._cycle(ctx, cycle)
 
