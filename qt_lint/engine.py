@@ -122,7 +122,12 @@ def _analyse(target: Target, source: Text, settings: RunSettings,
     parse_failed: ParseError | None = None
     examined = False
     overflow: dict[str, int] = {}  # code -> line of its first finding not taken
-    text = spec.prefilter_text(ctx)  # shell: the words as the shell reads them too
+    try:
+        text = spec.prefilter_text(ctx)  # shell: the words as the shell reads them too
+    except ParseError as exc:
+        text, parse_failed = source.text, exc
+    except RecursionError:  # the parse behind the words: never a traceback, never a pass
+        text, parse_failed = source.text, ParseError("too deeply nested to analyse")
     verdicts: dict[int, bool] = {}  # rules that share a prefilter (QT502/QT503) share its scan
     for r, prefilter in _prefilters(kind, settings.active, settings.contract):
         if not r.applies_to(target.relpath, settings.contract):

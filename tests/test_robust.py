@@ -206,9 +206,12 @@ def test_new_patterns_stay_linear_on_hostile_text(tmp_path: Path) -> None:
                    "ops", cwd=tmp_path)
     assert time.perf_counter() - start < 60
     lines = proc.stdout.splitlines()
-    assert sum(": QT601 " in line for line in lines) == 20_000
+    # 20,000 activation calls: the first 1,000 listed, the rest summarised (never dropped)
+    assert sum(": QT601 " in line and ": QT001 " not in line for line in lines) == 1_000
     assert sum(": QT603 " in line for line in lines) == 1  # the long `$A$A...` is left as is
     assert sum(": QT101 " in line for line in lines) == 200
-    assert [line for line in lines if ": QT001 " in line] == [
+    assert sorted(line for line in lines if ": QT001 " in line) == [
         "ops/expand.sh:204:1: QT001 writes 205 units, crontabs and env files; the first 200 "
-        "were analysed, not the rest"]
+        "were analysed, not the rest",
+        "ops/many.py:1003:1: QT001 too many findings to list: QT601 found more than 1,000; "
+        "at most 1,000 are reported per file"]
