@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,12 +17,8 @@ from qt_lint.settings import RunSettings
 SCRIPT = 'import subprocess\nsubprocess.run(["python3", "x.py"])\n'
 
 
-def test_a_changed_file_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = tmp_path / "repo"
-    root.mkdir()
-    target = root / "job.py"
-    target.write_text(SCRIPT)
-    settings = RunSettings.build(Config(root=root))
+def _count_reads(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """How often each path is read through `source.read_bounded` from now on."""
     reads: Counter[str] = Counter()
     real = source.read_bounded
 
@@ -30,12 +27,27 @@ def test_a_changed_file_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyP
         return real(path, limit, **kwargs)
 
     monkeypatch.setattr(source, "read_bounded", counting)
-    monkeypatch.chdir(root)
+    return reads
 
+
+def _checker(tmp_path: Path, settings: RunSettings, target: Path) -> Callable[[], list[str]]:
+    """A cached check of `target` alone, as a pre-commit run makes it: the codes found."""
     def run() -> list[str]:
         cache = ResultCache(tmp_path / "cache", settings)
         result = api.check([target], settings, cache=cache, jobs=1)
         return [f.code for f in result.findings]
+    return run
+
+
+def test_a_changed_file_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    target = root / "job.py"
+    target.write_text(SCRIPT)
+    settings = RunSettings.build(Config(root=root))
+    reads = _count_reads(monkeypatch)
+    monkeypatch.chdir(root)
+    run = _checker(tmp_path, settings, target)
 
     first = run()
     assert "QT101" in first
@@ -69,20 +81,9 @@ def test_a_changed_shell_script_is_read_once(tmp_path: Path, monkeypatch: pytest
     (root / "systemd" / "quantum-x.service").write_text(
         "[Service]\nExecStart=/home/qt/quantum_trader/job.sh\n")  # a service runs it
     settings = RunSettings.build(Config(root=root))
-    reads: Counter[str] = Counter()
-    real = source.read_bounded
-
-    def counting(path: str | Path, limit: int, **kwargs: str) -> bytes:
-        reads[os.fspath(path)] += 1
-        return real(path, limit, **kwargs)
-
-    monkeypatch.setattr(source, "read_bounded", counting)
+    reads = _count_reads(monkeypatch)
     monkeypatch.chdir(root)
-
-    def run() -> list[str]:
-        cache = ResultCache(tmp_path / "cache", settings)
-        result = api.check([target], settings, cache=cache, jobs=1)
-        return [f.code for f in result.findings]
+    run = _checker(tmp_path, settings, target)
 
     first = run()
     assert first == (["QT701"] if "sudo" in script else ["QT104", "QT101"])

@@ -122,15 +122,7 @@ class Reader:
         elif info.kind == "error":
             error = info.error
         else:
-            try:
-                data, _ = self.fs.read(path, self.limit)
-                text = data.decode("utf-8").replace("\r\n", "\n")
-            except OutOfTime:
-                error = TIME_UP
-            except OSError as exc:
-                error = reason(exc)
-            except UnicodeDecodeError:
-                error = "not valid UTF-8"
+            text, error = self._decoded(path, self.limit, follow=True)
         result = TextFile(info, text, error)
         self.texts[path] = result
         return result
@@ -167,18 +159,22 @@ class Reader:
         elif info.kind != "file":
             error = f"a {info.kind}, not a regular file"
         else:
-            try:
-                data, _ = self.fs.read(path, limit, follow=False)
-                text = data.decode("utf-8").replace("\r\n", "\n")
-            except OutOfTime:
-                error = TIME_UP
-            except OSError as exc:
-                error = reason(exc)
-            except UnicodeDecodeError:
-                error = "not valid UTF-8"
+            text, error = self._decoded(path, limit, follow=False)
         result = TextFile(info, text, error)
         self.texts[path] = result
         return result
+
+    def _decoded(self, path: str, limit: int, follow: bool) -> tuple[str | None, str | None]:
+        """(text, None) of a file read as UTF-8 (CRLF as LF), or (None, why not)."""
+        try:
+            data, _ = self.fs.read(path, limit, follow=follow)
+            return data.decode("utf-8").replace("\r\n", "\n"), None
+        except OutOfTime:
+            return None, TIME_UP
+        except OSError as exc:
+            return None, reason(exc)
+        except UnicodeDecodeError:
+            return None, "not valid UTF-8"
 
     def listdir(self, path: str) -> tuple[list[str], str | None]:
         """(names, None), or ([], why) when the folder is missing or cannot be listed."""
