@@ -4,7 +4,9 @@ From the syntax tree, every command that would run is extracted with the positio
 word: simple commands in lists and pipelines, `&&`/`||`, subshells, `$(...)` and
 backticks, `if`/`while` conditions, function bodies, `case` arms; behind wrappers and
 `VAR=value` prefixes (`qt_lint.command_model.unwrap`); the script of `bash -c '...'`, `eval`,
-and heredocs fed to a shell (`bash <<EOF`), parsed again as shell. Heredocs fed to
+and heredocs fed to a shell (`bash <<EOF`), parsed again as shell; positional parameters
+where their words are known (the words after `sh -c '...'`; a function's body walked again
+at each call with the call's words). Heredocs fed to
 anything else, comments, and the arguments of `echo`/`printf` are data, never commands.
 
 Regions the parser cannot read are reported (QT001) and the rest is still analysed.
@@ -38,6 +40,16 @@ MAX_EXPANDED = 4096  # characters of an argument after its variables are expande
 _REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 # ssh's options that take a value
 _SSH_ARGS = frozenset("BbcDEeFIiJLlmOopQRSWw")
+# a whole word that is a positional parameter: `$1`, `"$@"`, `${@:2}`, `${1:-python3}`
+_POSITIONAL = re.compile(
+    r"^\$(?:(?P<digit>[0-9])|(?P<all>[@*])|\{(?:(?P<n>[0-9]+)|(?P<ball>[@*])"
+    r"|(?P<slice>[@*]):(?P<off>[0-9]+)(?::(?P<len>[0-9]+))?"
+    r"|(?P<dn>[0-9]+):?-(?P<default>[^}$`\s\"']*))\})$")
+_USES_POSITIONAL = re.compile(rb"\$(?:[0-9@*]|\{[0-9@*#])|\bshift\b|\bset\s+--")
+# function calls followed inside calls, and the bytes of function bodies walked again at
+# calls (beyond either: QT001 at the call, never a silent pass)
+MAX_CALLS = 16
+CALL_BUDGET = 1 << 20
 
 
 def ssh_remote_command(command: Command) -> tuple[Word, ...]:
@@ -348,9 +360,11 @@ def identity(row: int, column: int) -> tuple[int, int]:
 
 
 def parse_shell(text: str, origin: str = "shell", mapper: Mapper = identity,
-                depth: int = 0, env: dict[str, str] | None = None) -> ShellAnalysis:
+                depth: int = 0, env: dict[str, str] | None = None,
+                positional: tuple[Word, ...] | None = None) -> ShellAnalysis:
     """The commands `text` runs; `env` holds variables set before it runs (a crontab's
-    `PY=python3` lines)."""
+    `PY=python3` lines); `positional` its positional parameters where they are known
+    (`$0` first: the words after `sh -c 'script'`), else None."""
     data = text.encode("utf-8")
     tree = _parser().parse(data)
     if tree.root_node.has_error and b"<<" in data:
@@ -361,11 +375,12 @@ def parse_shell(text: str, origin: str = "shell", mapper: Mapper = identity,
                 data, tree = swapped, retry
                 text = data.decode("utf-8")
     walker = _Walker(data, text, origin, mapper, depth)
+    walker.positional = positional
     if env:
         walker.values.update(env)
     walker.walk(tree.root_node, [None])
     if walker.splits:
-        walker = _repaired(walker, tree.root_node.has_error, env)
+        walker = _repaired(walker, tree.root_node.has_error, env, positional)
         tree = walker.tree if walker.tree is not None else tree
     if tree.root_node.has_error:
         walker.collect_errors(tree.root_node)
@@ -390,7 +405,8 @@ def _last_simple(node: Any) -> Any:
     return node if node.type == "command" else None
 
 
-def _repaired(walker: _Walker, had_error: bool, env: dict[str, str] | None) -> _Walker:
+def _repaired(walker: _Walker, had_error: bool, env: dict[str, str] | None,
+              positional: tuple[Word, ...] | None = None) -> _Walker:
     """tree-sitter-bash (0.25) reads some valid scripts into trees bash could never
     build, with no error flag: the first command of a line taken as arguments of the
     last command of the line before (a pipeline followed by `&&` on the next line,
@@ -412,6 +428,7 @@ def _repaired(walker: _Walker, had_error: bool, env: dict[str, str] | None) -> _
         text = data.decode("utf-8")
         walker = _Walker(data, text, first.origin, first.mapper, first.depth)
         walker.tree = tree
+        walker.positional = positional
         if env:
             walker.values.update(env)
         walker.walk(tree.root_node, [None])
@@ -444,6 +461,28 @@ class _Walker:
         self.mark: int | None = None
         self.marked: int | None = None
         self.tree: Any = None
+        # the positional parameters (`$0` first) where they are known: the words after
+        # `sh -c 'script'`, a function's arguments while its body is walked at a call;
+        # None at a script's top (its arguments are not known)
+        self.positional: tuple[Word, ...] | None = None
+        # functions defined so far (name -> body node), the programs each body runs, the
+        # functions being called (innermost last), commands found through calls
+        self.functions: dict[str, Any] = {}
+        self.calls: dict[int, frozenset[str]] = {}
+        # when each function was defined (a count of definitions), when each body's
+        # reading at its definition ended, and the calls already walked
+        self.defined: dict[str, int] = {}
+        self.read_at: dict[int, int] = {}
+        self.walked: set[tuple[Any, ...]] = set()
+        self.clock = 0
+        self.quoted: set[tuple[int, int]] = set()
+        self.active: list[str] = []
+        self.via_call: set[int] = set()
+        self.seen: set[tuple[Any, ...]] = set()
+        self.budget = CALL_BUDGET + 8 * len(data)
+        self.over_budget = False
+        self.too_deep = False
+        self.chain_at = (1, 1)
 
     # --- positions and words ----------------------------------------------------------------
 
@@ -461,6 +500,8 @@ class _Walker:
     def word(self, node: Any) -> Word:
         text, dynamic = self._value(node)
         line, column = self.position(node)
+        if node.type in ("string", "raw_string"):
+            self.quoted.add((line, column))  # its text starts one column later
         return Word(text, line, column, dynamic)
 
     def _value(self, node: Any) -> tuple[str, bool]:
@@ -506,6 +547,9 @@ class _Walker:
         if kind == "pipeline":
             self.pipeline(node, cd)
             return
+        if kind == "function_definition":
+            self.define(node, cd)
+            return
         if kind in _NEW_SHELL:
             inner: list[Word | None] = [cd[0]]
             for child in node.children:
@@ -513,6 +557,213 @@ class _Walker:
             return
         for child in node.children:
             self.walk(child, cd)
+
+    def define(self, node: Any, cd: list[Word | None]) -> None:
+        """`run() { "$@"; }`: the body is read where it is written (with its arguments
+        unknown) and kept, so a later call walks it again with the call's arguments."""
+        name = node.child_by_field_name("name")
+        body = node.child_by_field_name("body")
+        if name is not None and body is not None:
+            self.functions[self.raw(name)] = body
+            self.clock += 1
+            self.defined[self.raw(name)] = self.clock
+        start = len(self.out.commands)
+        inner: list[Word | None] = [cd[0]]
+        for child in node.children:
+            self.walk(child, inner)
+        if body is not None:
+            self.calls[body.id] = frozenset(c.name for c in self.out.commands[start:])
+            self.read_at[body.id] = self.clock
+
+    def call(self, command: Command, cd: list[Word | None]) -> None:
+        """`run python3 x.py` with `run() { "$@"; }` defined before: the body walked again
+        with the call's words as `$1`...; the commands that take a word of the call (or
+        of a call inside it) are what the call adds (the rest was read at the
+        definition). A function calling itself is followed once per chain."""
+        name = command.name
+        body = self.functions[name]
+        if name in self.active:
+            return
+        uses = _USES_POSITIONAL.search(self.data, body.start_byte, body.end_byte)
+        read_at = self.read_at.get(body.id, 0)
+        later = any(self.defined.get(callee, 0) > read_at
+                    for callee in self.calls.get(body.id, ()))
+        if not later and (not uses or all(w.dynamic for w in command.args)):
+            return  # what it runs was read at its definition (arguments unknown there too)
+        # the same walk again finds nothing new: once per body (and per arguments where it
+        # reads them) while no function is defined anew
+        key = (body.id, self.clock, tuple(
+            (w.text, w.line, w.column, w.dynamic) for w in command.args) if uses else ())
+        if key in self.walked:
+            return
+        self.walked.add(key)
+        line, column = command.program.line, command.program.column
+        if not self.active:
+            self.chain_at = (line, column)  # where a chain too deep is reported
+        if len(self.active) >= MAX_CALLS:
+            if not self.too_deep:
+                self.too_deep = True
+                self.out.errors.append(ParseError(
+                    "shell function calls nested too deeply: this call was not analysed",
+                    *self.chain_at))
+            return
+        self.budget -= body.end_byte - body.start_byte
+        if self.budget < 0:
+            if not self.over_budget:
+                self.over_budget = True
+                self.out.errors.append(ParseError(
+                    "shell functions called more often than qt-lint follows: this call "
+                    "and later ones were not analysed", line, column))
+            return
+        out = self.out
+        marks = (len(out.commands), len(out.redirects), len(out.words),
+                 len(out.assignments), len(out.written))
+        saved = self.positional, self.values
+        zero = saved[0][0] if saved[0] else Word("$0", line, column, True)
+        self.positional = (zero, *command.args)
+        self.values = dict(self.values)
+        self.active.append(name)
+        try:
+            self.walk(body, cd)
+        finally:
+            self.active.pop()
+            self.positional, self.values = saved
+        low = self.mapper(*body.start_point)
+        high = self.mapper(*body.end_point)
+
+        def foreign(word: Word) -> bool:
+            return not low <= (word.line, word.column) < high
+
+        kept: list[Command] = []
+        for found in out.commands[marks[0]:]:
+            if id(found) in self.via_call:  # kept by a call inside this one
+                kept.append(found)
+                continue
+            if not any(foreign(w) and not w.dynamic for w in found.words):
+                continue
+            found_key = (found.origin, found.wrappers,
+                         tuple((w.text, w.line, w.column) for w in found.words))
+            if found_key not in self.seen:
+                self.seen.add(found_key)
+                self.via_call.add(id(found))
+                kept.append(found)
+        redirects = [r for r in out.redirects[marks[1]:] if foreign(r.target)]
+        del out.commands[marks[0]:], out.redirects[marks[1]:], out.words[marks[2]:]
+        del out.assignments[marks[3]:], out.written[marks[4]:]
+        out.commands.extend(kept)
+        out.redirects.extend(redirects)
+
+    def _parameters(self, words: list[Word], nodes: list[Any]
+                    ) -> tuple[list[Word], list[Any]]:
+        """`"$@"`, `$1`, `"${@:2}"`, `${1:-python3}` with the positional parameters known:
+        the words they stand for, as bash splits them (`"$@"` one word per parameter,
+        `"$*"` one word, unquoted ones split at blanks)."""
+        params = self.positional
+        if not any(w.dynamic and "$" in w.text for w in words):
+            return words, nodes
+        if params is None:  # `"${1:-python3}"` where the arguments are unknown: the default
+            return [self._default(w) for w in words], nodes
+        out_words: list[Word] = []
+        out_nodes: list[Any] = []
+        for word, node in zip(words, nodes, strict=True):
+            match = _POSITIONAL.match(word.text) if word.dynamic else None
+            values = self._parameter(match, word) if match else None
+            if values is None:
+                out_words.append(word)
+                out_nodes.append(node)
+                continue
+            raw = self.raw(node)
+            quoted = raw.startswith('"') or (node.type == "command_name"
+                                             and raw.startswith('"'))
+            if quoted and "*" in word.text and values:
+                values = [Word(" ".join(v.text for v in values), values[0].line,
+                               values[0].column, any(v.dynamic for v in values))]
+            for value in values:
+                if quoted or value.dynamic:
+                    out_words.append(value)
+                    out_nodes.append(node)
+                    continue
+                for part in re.finditer(r"\S+", value.text):
+                    out_words.append(Word(part.group(), value.line,
+                                          value.column + part.start()))
+                    out_nodes.append(node)
+        return out_words, out_nodes
+
+    @staticmethod
+    def _default(word: Word) -> Word:
+        match = _POSITIONAL.match(word.text) if word.dynamic else None
+        if match is None or match.group("dn") is None or not match.group("default"):
+            return word
+        return Word(match.group("default"), word.line, word.column)
+
+    def _parameter(self, match: re.Match[str], word: Word) -> list[Word] | None:
+        params = self.positional or ()
+        index = match.group("digit") or match.group("n") or match.group("dn")
+        if index is not None:
+            at = int(index)
+            value = params[at] if at < len(params) else None
+            if match.group("dn") is not None and (value is None or value.text == ""):
+                default = match.group("default") or ""
+                return [Word(default, word.line, word.column)]
+            return [value] if value is not None else [Word("", word.line, word.column)]
+        if match.group("all") or match.group("ball"):
+            return list(params[1:])
+        offset = int(match.group("off"))
+        length = match.group("len")
+        chosen = params[offset:] if length is None else params[offset:offset + int(length)]
+        return list(chosen)
+
+    def _assign(self, key: str, static: str | None) -> None:
+        """A variable set by a command (`printf -v`, `read`), as an assignment sets it."""
+        if key in self.values and self.values[key] != static and not self.active:
+            static = None
+        self.values[key] = static
+
+    def _set_by(self, command: Command, heres: list[Any]) -> None:
+        """`printf -v cmd '%s' python3`, `read -r cmd <<< "python3"`: the variable's
+        value, for a later `$cmd x.py`."""
+        args = command.args
+        if command.name == "printf" and len(args) >= 3 and args[0].text == "-v":
+            rest = Command((command.program, *args[2:]), command.origin)
+            text = None if any(w.dynamic for w in args[2:]) else printed(rest)
+            self._assign(args[1].text, text)
+            return
+        if command.name != "read":
+            return
+        names: list[str] = []
+        i = 0
+        raw_mode = False
+        while i < len(args):
+            text = args[i].text
+            if text.startswith("-") and len(text) > 1:
+                if text in ("-p", "-t", "-u", "-n", "-N", "-d", "-a", "-i"):
+                    if text in ("-a", "-d", "-n", "-N"):
+                        names = []
+                        break  # an array, another delimiter or a count: not followed
+                    i += 1
+                raw_mode = raw_mode or "r" in text
+                i += 1
+                continue
+            names.append(text)
+            i += 1
+        names = [n for n in names if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", n)]
+        line: str | None = None
+        if heres and len(heres) == 1 and names:
+            target = next((c for c in heres[0].children if c.is_named), None)
+            if target is not None:
+                value = self._expanded(self.word(target))
+                if not value.dynamic and (raw_mode or "\\" not in value.text):
+                    line = value.text.split("\n", 1)[0]
+        if command.first is not None and command.first.text.startswith("IFS="):
+            line = None  # another field separator: not followed
+        if not names:
+            return
+        fields = line.split(None, len(names) - 1) if line is not None else []
+        for index, key in enumerate(names):
+            if line is None:
+                self._assign(key, None)
+            else:
+                self._assign(key, fields[index].strip() if index < len(fields) else "")
 
     def test_words(self, node: Any) -> None:
         """The operands of `[ ... ]` and `[[ ... ]]` are data words (`[ -d /opt/x ]`)."""
@@ -686,6 +937,9 @@ class _Walker:
             words, nodes = self._continued(words, nodes)
         if node.id == self.mark:
             self.marked = len(self.out.commands)
+        words, nodes = self._parameters(words, nodes)
+        if not words:
+            return  # `"$@"` with no parameters runs nothing
         words, nodes = self._resolved(words, nodes)
         if words[0].dynamic:  # `$BIN/python3`, `${p}3` with the variables known
             program = self._expanded(words[0])
@@ -724,6 +978,22 @@ class _Walker:
         self.nested(command, words, nodes)
         if heres:
             self.herestrings(command, heres)
+        if name in ("printf", "read"):
+            self._set_by(command, heres)
+        elif name == "shift" and self.positional is not None and not command.wrappers:
+            count = command.args[0].text if command.args else "1"
+            step = int(count) if count.isdigit() else 1
+            self.positional = (self.positional[0], *self.positional[1 + step:])
+        elif name == "set" and command.args and command.args[0].text == "--":
+            # `set -- python3 x.py`: the positional parameters from here on
+            rest = command.args[1:]
+            unknown = any(w.dynamic and _POSITIONAL.match(w.text) for w in rest)
+            zero = self.positional[0] if self.positional else Word(
+                "$0", command.program.line, command.program.column, True)
+            self.positional = None if unknown else (zero, *rest)
+        if name in self.functions and command.wrappers in ((), ("time",)) and \
+                not command.program.dynamic and "/" not in command.program.text:
+            self.call(command, cd)
 
     def _continued(self, words: list[Word], nodes: list[Any]) -> tuple[list[Word], list[Any]]:
         """`pyth\\<newline>on3`: bash removes a backslash-newline inside a word, so
@@ -749,11 +1019,20 @@ class _Walker:
             return
         by_position = {(w.line, w.column): n for w, n in zip(words, nodes, strict=True)}
         script: Word | None = None
+        positional: tuple[Word, ...] | None = None
         if command.name in SHELLS:
             from qt_lint.command_model import shell_script_argument
 
             script = shell_script_argument(command)
+            # `sh -c 'exec "$0" "$@"' python3 x.py`: the words after the string are its
+            # positional parameters, `$0` first
+            after = next((command.args[i + 1:] for i, w in enumerate(command.args)
+                          if w is script), ())
+            positional = after or (command.program,)
+            if any(w.dynamic and _POSITIONAL.match(w.text) for w in after):
+                positional = None  # `"$@"` of a script whose arguments are unknown
         elif command.name == "eval" and command.args:
+            positional = self.positional
             args = command.args[1:] if command.args[0].text == "--" else command.args
             if args:  # eval joins its words with blanks and runs them
                 first = args[0]
@@ -773,20 +1052,28 @@ class _Walker:
         if script is None:
             return
         node = by_position.get((script.line, script.column))
+        if node is not None and self.position(node) != (script.line, script.column):
+            node = None  # a word of a call (`run() { bash -c "$1"; }`): parsed there
+            foreign = True
+        else:
+            foreign = False
         if node is None:
             # a string inside a word (`su --command='python3 x'`): parsed at the word
             outer = self.mapper
             line, column = script.line, script.column
-
+            if foreign and (line, column) in self.quoted:
+                column += 1  # `run 'python3 x.py'`: the script starts inside the quote
             def mapper(r: int, c: int) -> tuple[int, int]:
                 return (line, column + c) if r == 0 else (line + r, c + 1)
 
-            if outer is identity:
-                self.out.extend(parse_shell(script.text, self.origin, mapper, self.depth + 1))
+            if outer is identity or foreign:
+                self.out.extend(parse_shell(script.text, self.origin, mapper, self.depth + 1,
+                                            positional=positional))
             return
-        self.script_in(node, script.text)
+        self.script_in(node, script.text, positional)
 
-    def script_in(self, node: Any, text: str) -> None:
+    def script_in(self, node: Any, text: str,
+                  positional: tuple[Word, ...] | None = None) -> None:
         """`text`, the value of the word `node`, parsed as a shell script where it is
         written."""
         quote = 1 if node.type in ("string", "raw_string") else 0
@@ -799,7 +1086,8 @@ class _Walker:
         def mapper(r: int, c: int) -> tuple[int, int]:
             return outer(row + r, column + c if r == 0 else c)
 
-        self.out.extend(parse_shell(text, self.origin, mapper, self.depth + 1))
+        self.out.extend(parse_shell(text, self.origin, mapper, self.depth + 1,
+                                    positional=positional))
 
     def herestrings(self, command: Command, nodes: list[Any]) -> None:
         """`bash <<< 'script'`: a here-string a shell reads is shell."""
