@@ -43,6 +43,7 @@ FUNCTIONS = {
     "viaeval": ('viaeval() { eval "$@"; }', ""),
     "viash": ("viash() { sh -c '\"$@\"' _ \"$@\"; }", ""),
     "again": ('again() { set -- "$@"; "$@"; }', ""),
+    "viavar": ('viavar() { local cmd=$1; shift; $cmd "$@"; }', ""),
     "self": ('self() { [ "$1" = stop ] || self stop; "${@:2}"; }', ""),
     # data, not a command: bash runs echo/printf
     "say": ('say() { echo "$@"; }', ""),

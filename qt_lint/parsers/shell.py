@@ -49,6 +49,8 @@ _USES_POSITIONAL = re.compile(rb"\$(?:[0-9@*]|\{[0-9@*#])|\bshift\b|\bset\s+--")
 # function calls followed inside calls, and the bytes of function bodies walked again at
 # calls (beyond either: QT001 at the call, never a silent pass)
 MAX_CALLS = 16
+_RUNS_A_STRING = frozenset({"sh", "bash", "dash", "zsh", "ksh", "eval", "ssh", "trap", "at",
+                            "batch"})
 CALL_BUDGET = 1 << 20
 
 
@@ -443,6 +445,11 @@ def _repaired(walker: _Walker, had_error: bool, env: dict[str, str] | None,
     return first
 
 
+def _key(command: Command) -> tuple[Any, ...]:
+    return (command.origin, command.wrappers,
+            tuple((w.text, w.line, w.column) for w in command.words))
+
+
 class _Walker:
     def __init__(self, data: bytes, text: str, origin: str, mapper: Mapper, depth: int) -> None:
         self.data = data
@@ -468,12 +475,15 @@ class _Walker:
         # functions defined so far (name -> body node), the programs each body runs, the
         # functions being called (innermost last), commands found through calls
         self.functions: dict[str, Any] = {}
-        self.calls: dict[int, frozenset[str]] = {}
-        # when each function was defined (a count of definitions), when each body's
-        # reading at its definition ended, and the calls already walked
-        self.defined: dict[str, int] = {}
-        self.read_at: dict[int, int] = {}
+        # the bodies that call a name (until it is defined again), the bodies that call
+        # a function defined after they were read, those that call one defined before,
+        # and the calls already walked (per definitions made: `clock`)
+        self.callers: dict[str, list[int]] = {}
+        self.read: dict[int, set[tuple[Any, ...]]] = {}  # what each body ran when read
+        self.later: set[int] = set()
+        self.calls_functions: set[int] = set()
         self.walked: set[tuple[Any, ...]] = set()
+        self.runs_unknown: dict[int, bool] = {}
         self.clock = 0
         self.quoted: set[tuple[int, int]] = set()
         self.active: list[str] = []
@@ -500,8 +510,6 @@ class _Walker:
     def word(self, node: Any) -> Word:
         text, dynamic = self._value(node)
         line, column = self.position(node)
-        if node.type in ("string", "raw_string"):
-            self.quoted.add((line, column))  # its text starts one column later
         return Word(text, line, column, dynamic)
 
     def _value(self, node: Any) -> tuple[str, bool]:
@@ -566,14 +574,27 @@ class _Walker:
         if name is not None and body is not None:
             self.functions[self.raw(name)] = body
             self.clock += 1
-            self.defined[self.raw(name)] = self.clock
+            # the bodies read before that call this name now run this definition
+            for caller in self.callers.pop(self.raw(name), ()):
+                self.later.add(caller)
         start = len(self.out.commands)
         inner: list[Word | None] = [cd[0]]
         for child in node.children:
             self.walk(child, inner)
         if body is not None:
-            self.calls[body.id] = frozenset(c.name for c in self.out.commands[start:])
-            self.read_at[body.id] = self.clock
+            found = self.out.commands[start:]
+            self.read[body.id] = {_key(c) for c in found}
+            callees = {c.name for c in found}
+            if callees & self.functions.keys():
+                self.calls_functions.add(body.id)
+            for callee in callees:
+                self.callers.setdefault(callee, []).append(body.id)
+            # a word of the call can only be run where the body runs a word it does not
+            # know (`"$@"`, `sudo "$1"`, `$cmd`) or a shell string (`eval "$@"`)
+            self.runs_unknown[body.id] = any(
+                c.program.dynamic or (c.name in _RUNS_A_STRING and any(
+                    w.dynamic and _POSITIONAL.match(w.text) for w in c.args))
+                for c in found)
 
     def call(self, command: Command, cd: list[Word | None]) -> None:
         """`run python3 x.py` with `run() { "$@"; }` defined before: the body walked again
@@ -584,10 +605,10 @@ class _Walker:
         body = self.functions[name]
         if name in self.active:
             return
-        uses = _USES_POSITIONAL.search(self.data, body.start_byte, body.end_byte)
-        read_at = self.read_at.get(body.id, 0)
-        later = any(self.defined.get(callee, 0) > read_at
-                    for callee in self.calls.get(body.id, ()))
+        later = body.id in self.later
+        uses = (self.runs_unknown.get(body.id, True) or later or
+                body.id in self.calls_functions) and \
+            _USES_POSITIONAL.search(self.data, body.start_byte, body.end_byte)
         if not later and (not uses or all(w.dynamic for w in command.args)):
             return  # what it runs was read at its definition (arguments unknown there too)
         # the same walk again finds nothing new: once per body (and per arguments where it
@@ -639,10 +660,11 @@ class _Walker:
             if id(found) in self.via_call:  # kept by a call inside this one
                 kept.append(found)
                 continue
-            if not any(foreign(w) and not w.dynamic for w in found.words):
-                continue
-            found_key = (found.origin, found.wrappers,
-                         tuple((w.text, w.line, w.column) for w in found.words))
+            if found.program.dynamic:
+                continue  # what runs is still not known
+            found_key = _key(found)
+            if found_key in self.read.get(body.id, ()):
+                continue  # read at the definition already
             if found_key not in self.seen:
                 self.seen.add(found_key)
                 self.via_call.add(id(found))
@@ -792,14 +814,20 @@ class _Walker:
             else:
                 expanded = self._expanded(word) if word.dynamic else word
                 static = expanded.text if not expanded.dynamic else self._looked_up(value)
+                if static is None and self.positional is not None and word.dynamic:
+                    # `cmd=$1` in a function walked at a call: the call's word
+                    match = _POSITIONAL.match(word.text)
+                    values = self._parameter(match, word) if match else None
+                    if values is not None and not any(v.dynamic for v in values):
+                        static = " ".join(v.text for v in values)
             if key in self.values and b"+=" in self.data[name.end_byte:value.start_byte] \
                     if name is not None else False:
                 known = self.values[key]  # `CMD+=(python3 x.py)`: added to the value
                 joiner = " " if value.type == "array" else ""
                 static = None if known is None or static is None else \
                     (known + joiner + static).strip()
-            elif key in self.values and self.values[key] != static:
-                static = None
+            elif key in self.values and self.values[key] != static and not self.active:
+                static = None  # assigned differently twice (in a call: its own value)
             self.values[key] = static
             self.walk(value, cd)
 
@@ -937,9 +965,10 @@ class _Walker:
             words, nodes = self._continued(words, nodes)
         if node.id == self.mark:
             self.marked = len(self.out.commands)
-        words, nodes = self._parameters(words, nodes)
-        if not words:
-            return  # `"$@"` with no parameters runs nothing
+        if self.positional is not None or b"${" in self.data[node.start_byte:node.end_byte]:
+            words, nodes = self._parameters(words, nodes)
+            if not words:
+                return  # `"$@"` with no parameters runs nothing
         words, nodes = self._resolved(words, nodes)
         if words[0].dynamic:  # `$BIN/python3`, `${p}3` with the variables known
             program = self._expanded(words[0])
@@ -993,6 +1022,9 @@ class _Walker:
             self.positional = None if unknown else (zero, *rest)
         if name in self.functions and command.wrappers in ((), ("time",)) and \
                 not command.program.dynamic and "/" not in command.program.text:
+            for word, at in zip(words, nodes, strict=True):
+                if at.type in ("string", "raw_string"):
+                    self.quoted.add((word.line, word.column))  # its text starts inside
             self.call(command, cd)
 
     def _continued(self, words: list[Word], nodes: list[Any]) -> tuple[list[Word], list[Any]]:
