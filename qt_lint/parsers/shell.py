@@ -445,6 +445,16 @@ def _repaired(walker: _Walker, had_error: bool, env: dict[str, str] | None,
     return first
 
 
+@dataclass(frozen=True, slots=True)
+class _Body:
+    """A function body as it was read at its definition."""
+
+    found: list[Command]  # the commands it ran
+    callees: frozenset[str]  # their names
+    runs_unknown: bool  # it runs a word it does not know, or a parameter as a script
+    clock: int  # the definitions made when its reading ended
+
+
 def _key(command: Command) -> tuple[Any, ...]:
     return (command.origin, command.wrappers,
             tuple((w.text, w.line, w.column) for w in command.words))
@@ -475,15 +485,15 @@ class _Walker:
         # functions defined so far (name -> body node), the programs each body runs, the
         # functions being called (innermost last), commands found through calls
         self.functions: dict[str, Any] = {}
-        # the bodies that call a name (until it is defined again), the bodies that call
-        # a function defined after they were read, those that call one defined before,
-        # and the calls already walked (per definitions made: `clock`)
-        self.callers: dict[str, list[int]] = {}
-        self.read: dict[int, set[tuple[Any, ...]]] = {}  # what each body ran when read
-        self.later: set[int] = set()
-        self.calls_functions: set[int] = set()
+        # when each name was last defined (`clock` counts definitions), where each body's
+        # reading at its definition is in `out.commands`, its summary, whether it calls a
+        # function defined after it was read (per clock), and the calls already walked
+        self.defined: dict[str, int] = {}
+        self.read_range: dict[int, tuple[int, int, int]] = {}
+        self.summaries: dict[int, _Body] = {}
+        self.read_keys: dict[int, set[tuple[Any, ...]]] = {}
+        self.later: dict[int, tuple[int, bool]] = {}
         self.walked: set[tuple[Any, ...]] = set()
-        self.runs_unknown: dict[int, bool] = {}
         self.clock = 0
         self.quoted: set[tuple[int, int]] = set()
         self.active: list[str] = []
@@ -574,27 +584,32 @@ class _Walker:
         if name is not None and body is not None:
             self.functions[self.raw(name)] = body
             self.clock += 1
-            # the bodies read before that call this name now run this definition
-            for caller in self.callers.pop(self.raw(name), ()):
-                self.later.add(caller)
+            self.defined[self.raw(name)] = self.clock
         start = len(self.out.commands)
         inner: list[Word | None] = [cd[0]]
         for child in node.children:
             self.walk(child, inner)
         if body is not None:
-            found = self.out.commands[start:]
-            self.read[body.id] = {_key(c) for c in found}
-            callees = {c.name for c in found}
-            if callees & self.functions.keys():
-                self.calls_functions.add(body.id)
-            for callee in callees:
-                self.callers.setdefault(callee, []).append(body.id)
+            # what the body ran, summarised at its first call (most are never called
+            # with words they run)
+            self.read_range[body.id] = (start, len(self.out.commands), self.clock)
+
+    def _summary(self, body: Any) -> _Body:
+        summary = self.summaries.get(body.id)
+        if summary is None and body.id not in self.read_range:
+            return _Body([], frozenset(), True, self.clock)  # called while being read
+        if summary is None:
+            start, end, clock = self.read_range[body.id]
+            found = self.out.commands[start:end]
             # a word of the call can only be run where the body runs a word it does not
             # know (`"$@"`, `sudo "$1"`, `$cmd`) or a shell string (`eval "$@"`)
-            self.runs_unknown[body.id] = any(
+            runs_unknown = any(
                 c.program.dynamic or (c.name in _RUNS_A_STRING and any(
                     w.dynamic and _POSITIONAL.match(w.text) for w in c.args))
                 for c in found)
+            summary = _Body(found, frozenset(c.name for c in found), runs_unknown, clock)
+            self.summaries[body.id] = summary
+        return summary
 
     def call(self, command: Command, cd: list[Word | None]) -> None:
         """`run python3 x.py` with `run() { "$@"; }` defined before: the body walked again
@@ -605,9 +620,15 @@ class _Walker:
         body = self.functions[name]
         if name in self.active:
             return
-        later = body.id in self.later
-        uses = (self.runs_unknown.get(body.id, True) or later or
-                body.id in self.calls_functions) and \
+        summary = self._summary(body)
+        cached = self.later.get(body.id)
+        if cached is None or cached[0] != self.clock:  # recomputed after a definition
+            cached = (self.clock, any(self.defined.get(callee, 0) > summary.clock
+                                      for callee in summary.callees))
+            self.later[body.id] = cached
+        later = cached[1]
+        uses = (summary.runs_unknown or later or
+                not summary.callees.isdisjoint(self.functions)) and \
             _USES_POSITIONAL.search(self.data, body.start_byte, body.end_byte)
         if not later and (not uses or all(w.dynamic for w in command.args)):
             return  # what it runs was read at its definition (arguments unknown there too)
@@ -656,6 +677,9 @@ class _Walker:
             return not low <= (word.line, word.column) < high
 
         kept: list[Command] = []
+        read = self.read_keys.get(body.id)
+        if read is None:
+            read = self.read_keys[body.id] = {_key(c) for c in summary.found}
         for found in out.commands[marks[0]:]:
             if id(found) in self.via_call:  # kept by a call inside this one
                 kept.append(found)
@@ -663,7 +687,7 @@ class _Walker:
             if found.program.dynamic:
                 continue  # what runs is still not known
             found_key = _key(found)
-            if found_key in self.read.get(body.id, ()):
+            if found_key in read:
                 continue  # read at the definition already
             if found_key not in self.seen:
                 self.seen.add(found_key)
@@ -681,10 +705,11 @@ class _Walker:
         the words they stand for, as bash splits them (`"$@"` one word per parameter,
         `"$*"` one word, unquoted ones split at blanks)."""
         params = self.positional
+        if params is None:  # `"${1:-python3}"` where the arguments are unknown: the default
+            return [self._default(w) if w.dynamic and w.text.startswith("${") else w
+                    for w in words], nodes
         if not any(w.dynamic and "$" in w.text for w in words):
             return words, nodes
-        if params is None:  # `"${1:-python3}"` where the arguments are unknown: the default
-            return [self._default(w) for w in words], nodes
         out_words: list[Word] = []
         out_nodes: list[Any] = []
         for word, node in zip(words, nodes, strict=True):
