@@ -43,6 +43,7 @@ FUNCTIONS = {
     "viaeval": ('viaeval() { eval "$@"; }', ""),
     "viash": ("viash() { sh -c '\"$@\"' _ \"$@\"; }", ""),
     "again": ('again() { set -- "$@"; "$@"; }', ""),
+    "viaevalvar": ('viaevalvar() { local c="$1"; eval "$c"; }', ""),
     "viavar": ('viavar() { local cmd=$1; shift; $cmd "$@"; }', ""),
     "self": ('self() { [ "$1" = stop ] || self stop; "${@:2}"; }', ""),
     # data, not a command: bash runs echo/printf
@@ -151,6 +152,8 @@ CASES = {
                             [(2, 17, "python3 -m x")]),
     "bash -c of an argument": ("run() { bash -c \"$1\"; }\nrun 'python3 x.py'\n",
                                [(2, 6, "python3 x.py")]),
+    "eval of a local": ('wait_for() {\n  local cmd="$2"\n  eval "$cmd" >/dev/null\n}\n'
+                        'wait_for redis "python3 -m ping"\n', [(5, 17, "python3 -m ping")]),
     "default of a parameter": ('f() { "${1:-python3}" x.py; }\nf\n', [(1, 7, "python3 x.py")]),
     "main at the end": ('main() { run python3 x.py; }\nrun() { "$@"; }\nmain\n',
                         [(1, 14, "python3 x.py")]),

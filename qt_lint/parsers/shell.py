@@ -455,9 +455,14 @@ class _Body:
     clock: int  # the definitions made when its reading ended
 
 
+def source_name(match: re.Match[str]) -> str:
+    return match.group(1) or match.group(2)
+
+
 def _key(command: Command) -> tuple[Any, ...]:
-    return (command.origin, command.wrappers,
-            tuple((w.text, w.line, w.column) for w in command.words))
+    """What a command found through a call is judged by: its program, where it is."""
+    program = command.program
+    return (command.origin, command.wrappers, program.text, program.line, program.column)
 
 
 class _Walker:
@@ -496,6 +501,8 @@ class _Walker:
         self.walked: set[tuple[Any, ...]] = set()
         self.clock = 0
         self.quoted: set[tuple[int, int]] = set()
+        # variables that hold one word of a call (`local cmd=$1`): that word
+        self.sources: dict[str, Word] = {}
         self.active: list[str] = []
         self.via_call: set[int] = set()
         self.seen: set[tuple[Any, ...]] = set()
@@ -660,7 +667,8 @@ class _Walker:
         out = self.out
         marks = (len(out.commands), len(out.redirects), len(out.words),
                  len(out.assignments), len(out.written))
-        saved = self.positional, self.values
+        saved = self.positional, self.values, self.sources
+        self.sources = dict(self.sources)
         zero = saved[0][0] if saved[0] else Word("$0", line, column, True)
         self.positional = (zero, *command.args)
         self.values = dict(self.values)
@@ -669,7 +677,7 @@ class _Walker:
             self.walk(body, cd)
         finally:
             self.active.pop()
-            self.positional, self.values = saved
+            self.positional, self.values, self.sources = saved
         low = self.mapper(*body.start_point)
         high = self.mapper(*body.end_point)
 
@@ -845,6 +853,8 @@ class _Walker:
                     values = self._parameter(match, word) if match else None
                     if values is not None and not any(v.dynamic for v in values):
                         static = " ".join(v.text for v in values)
+                        if len(values) == 1:
+                            self.sources[key] = values[0]
             if key in self.values and b"+=" in self.data[name.end_byte:value.start_byte] \
                     if name is not None else False:
                 known = self.values[key]  # `CMD+=(python3 x.py)`: added to the value
@@ -854,6 +864,9 @@ class _Walker:
             elif key in self.values and self.values[key] != static and not self.active:
                 static = None  # assigned differently twice (in a call: its own value)
             self.values[key] = static
+            if self.sources and key in self.sources and (
+                    static is None or self.sources[key].text != static):
+                del self.sources[key]  # assigned again from something else
             self.walk(value, cd)
 
     def _looked_up(self, node: Any) -> str | None:
@@ -871,6 +884,12 @@ class _Walker:
         this script, leaves the word as it is."""
         if not word.dynamic or "$" not in word.text:
             return word
+        if self.sources:  # `local command=$2; eval "$command"`: the call's word, where it is
+            whole = _VARIABLE.match(word.text)
+            name = source_name(whole) if whole else ""
+            source = self.sources.get(name)
+            if source is not None and self.values.get(name) == source.text:
+                return source
         values = self.values
         unknown = False
 
@@ -918,7 +937,12 @@ class _Walker:
         if not value or not value.split():
             return words, nodes
         first = words[0]
-        new = [Word(part, first.line, first.column, "$" in part) for part in value.split()]
+        source = self.sources.get(match.group(1) or match.group(2)) if match else None
+        if source is not None and source.text == value:  # `local cmd=$1; $cmd`: the call's
+            new = [Word(m.group(), source.line, source.column + m.start(), "$" in m.group())
+                   for m in re.finditer(r"\S+", value)]
+        else:
+            new = [Word(part, first.line, first.column, "$" in part) for part in value.split()]
         return [*new, *words[1:]], [nodes[0]] * len(new) + nodes[1:]
 
     def spans(self, node: Any) -> None:
@@ -1118,7 +1142,7 @@ class _Walker:
             # a string inside a word (`su --command='python3 x'`): parsed at the word
             outer = self.mapper
             line, column = script.line, script.column
-            if foreign and (line, column) in self.quoted:
+            if (line, column) in self.quoted:
                 column += 1  # `run 'python3 x.py'`: the script starts inside the quote
             def mapper(r: int, c: int) -> tuple[int, int]:
                 return (line, column + c) if r == 0 else (line + r, c + 1)
