@@ -67,6 +67,33 @@ def test_one_file_run_reads_and_writes_only_its_own_entry(tmp_path: Path,
     assert len(read) == 1
 
 
+def test_after_a_full_run_a_unit_is_checked_without_reading_the_others(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full run (enough files to build the start order up front) leaves the units' memo:
+    the hook's run on one edited unit then reads that unit alone, not every unit."""
+    root, cache_dir = tmp_path / "repo", tmp_path / "cache"
+    root.mkdir()
+    _tree(root)
+    for i in range(8):
+        (root / f"quantum-u{i}.service").write_text(
+            f"[Unit]\nDescription=u{i}\nAfter=quantum-x.service\n[Service]\nUser=qt\n"
+            "ExecStart=/opt/quantum/venvs/backend/bin/python x.py\n")
+    assert _cached(root, cache_dir).analysed > 48
+    reads: list[str] = []
+    real = project.FileSource.read
+
+    def counting(self: project.FileSource, path: str) -> str | None:
+        reads.append(os.path.basename(path))
+        return real(self, path)
+
+    monkeypatch.setattr(project.FileSource, "read", counting)
+    unit = root / "quantum-u3.service"
+    unit.write_text(unit.read_text().replace("User=qt", "User=root"))
+    got = _cached(root, cache_dir, unit)
+    assert "QT402" in {f.code for f in got.findings}
+    assert set(reads) <= {"quantum-u3.service"}, reads
+
+
 def test_two_hooks_at_once_keep_both_entries(tmp_path: Path) -> None:
     """Concurrent one-file runs sharing the cache folder: every run's entry survives (no
     index that one rewrites over the other's), none is torn."""
