@@ -94,6 +94,25 @@ def test_after_a_full_run_a_unit_is_checked_without_reading_the_others(
     assert set(reads) <= {"quantum-u3.service"}, reads
 
 
+def test_a_full_runs_entries_serve_the_hook_on_a_unit(tmp_path: Path) -> None:
+    """A `.conf` outside any drop-in folder that reads as a unit (its first section) is
+    checked by a full run, but is no unit of the start order: it no longer enters the
+    units' digest of a full run only, so the hook's run on a unit afterwards is a hit."""
+    root, cache_dir = tmp_path / "repo", tmp_path / "cache"
+    root.mkdir()
+    _tree(root, 2)
+    (root / "10-override.conf").write_text("[Service]\nUser=qt\n")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    settings = RunSettings.build(Config(root=root))
+    full = api.check([root], settings, jobs=1, cache=ResultCache(cache_dir, settings))
+    assert "10-override.conf" in full.relpaths.values()
+    one = api.check([root / "quantum-x.service"], settings, jobs=1,
+                    cache=ResultCache(cache_dir, settings))
+    assert one.analysed == 0
+    assert one.findings == api.check([root / "quantum-x.service"], settings, jobs=1).findings
+
+
 def test_two_hooks_at_once_keep_both_entries(tmp_path: Path) -> None:
     """Concurrent one-file runs sharing the cache folder: every run's entry survives (no
     index that one rewrites over the other's), none is torn."""
