@@ -196,9 +196,36 @@ def test_facts_pass_nests_as_deep_as_before() -> None:
         1: lambda n: "x = " + " + ".join(['"a"'] * n) + "\n",
         2: lambda n: "x = a" + ".b()" * n + "\n",
     }
-    elifs = (lambda n: "if a == 0:\n    pass\n"
-             + "".join(f"elif a == {i}:\n    pass\n" for i in range(1, n)))
+
+    def elifs(n: int) -> str:
+        return "if a == 0:\n    pass\n" + "".join(f"elif a == {i}:\n    pass\n"
+                                                 for i in range(1, n))
+
     slack = 12  # the frames from here to the pass, and a leaf's own
     assert _deepest(chains[1], frames) >= frames - slack
     assert _deepest(chains[2], frames) >= frames // 2 - slack
     assert _deepest(elifs, frames) >= frames // 2 - slack
+
+
+def test_literals_built_only_when_a_rule_reads_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pass notes the string literals; their values and positions are made only when
+    a rule reads `literals` (the path rules pass their prefilters in one file of seven)."""
+    import ast
+
+    from qt_lint.parsers.python import PythonFacts
+
+    tree = ast.parse(WALKED)
+    positioned: list[ast.AST] = []
+    real = PythonFacts.position
+
+    def counting(self: PythonFacts, node: ast.AST, end: bool = False) -> tuple[int, int]:
+        if isinstance(node, ast.Constant):
+            positioned.append(node)
+        return real(self, node, end)
+
+    monkeypatch.setattr(PythonFacts, "position", counting)
+    facts = PythonFacts(WALKED, tree)
+    assert positioned == []
+    assert [(lit.value, lit.line, lit.column, lit.call, lit.role) for lit in facts.literals] \
+        == EXPECTED_LITERALS
+    assert facts.literals is facts.literals

@@ -168,7 +168,11 @@ class PythonFacts(SettingsModel, CommandModel):
         self._lines = text.split("\n")
         self.aliases: dict[str, str] = {}
         self.calls: list[Call] = []
-        self.literals: list[Literal] = []
+        # the literals as the pass met them: (node, call, role, docstring, value), the value
+        # None for a plain string or bytes constant (its own); built and positioned only when
+        # a rule reads `literals` (the path rules, in one file of seven)
+        self._literal_entries: list[tuple[ast.expr, str | None, str, bool, str | None]] = []
+        self._literals: list[Literal] | None = None
         self.environ_writes: list[tuple[str, ast.expr, int, int]] = []
         self.or_defaults: list[tuple[Call, ast.expr]] = []
         # what `settings` reads, noted by the single pass (no second walk of the tree)
@@ -177,6 +181,22 @@ class PythonFacts(SettingsModel, CommandModel):
         self.module = Scope(None)
         _Collector(self).run()
         self._commands: list[Command] | None = None
+
+    @property
+    def literals(self) -> list[Literal]:
+        """The string literals (an f-string counts as one, so does a path joined from
+        literals), in the order of the pass."""
+        if self._literals is None:
+            position = self.position
+            out = []
+            for node, call, role, docstring, text in self._literal_entries:
+                if text is None:
+                    value = node.value  # type: ignore[attr-defined]
+                    text = value if isinstance(value, str) else value.decode("utf-8", "replace")
+                line, column = position(node)
+                out.append(Literal(text, line, column, docstring, call, role, node))
+            self._literals = out
+        return self._literals
 
     # --- positions ----------------------------------------------------------------------------
 
@@ -540,9 +560,7 @@ class _Collector:
             return  # `Path("/opt/quantum") / "data"`: the literal already shows the path
         value = self.facts.resolve(node)
         if value is not None:
-            line, column = self.facts.position(node)
-            self.facts.literals.append(Literal(value.text, line, column, False, None, "other",
-                                               node))
+            self.facts._literal_entries.append((node, None, "other", False, value.text))
 
     def _literal_or_visit(self, node: ast.expr, scope: Scope, conditions: tuple[ast.expr, ...],
                           call: str | None, role: str) -> None:
@@ -559,14 +577,16 @@ class _Collector:
             (_HANDLERS.get(type(node)) or _handler_for(type(node)))(self, node, scope, conditions)
 
     def _literal(self, node: ast.Constant | ast.JoinedStr, call: str | None, role: str) -> None:
-        if type(node) is ast.Constant and not isinstance(node.value, (str, bytes)):
+        if type(node) is ast.Constant:
+            if isinstance(node.value, (str, bytes)):  # its value is its own: read when asked
+                self.facts._literal_entries.append((node, call, role,
+                                                    id(node) in self.docstrings, None))
             return
+        # an f-string's names are resolved now, with the aliases imported so far
         value = self.facts.resolve(node)
-        if value is None:
-            return
-        line, column = self.facts.position(node)
-        self.facts.literals.append(Literal(value.text, line, column,
-                                           id(node) in self.docstrings, call, role, node))
+        if value is not None:
+            self.facts._literal_entries.append((node, call, role, id(node) in self.docstrings,
+                                                value.text))
 
 
 # The visitor's handler of each node type; any other type of node has its children visited,
