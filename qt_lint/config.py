@@ -17,11 +17,6 @@ from typing import Any
 from qt_lint.finding import Severity
 from qt_lint.source import Unreadable, read_bounded
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
-
 CONFIG_FILENAME = "qt-lint.toml"
 MAX_CONFIG_SIZE = 4 * 1024 * 1024  # a configuration file larger than this is refused
 MAX_FILE_SIZE_LIMIT = 256 * 1024 * 1024  # the largest max-file-size accepted
@@ -31,14 +26,23 @@ class ConfigError(Exception):
     """A configuration problem; the message names the key and the reason."""
 
 
-TOMLDecodeError = tomllib.TOMLDecodeError
+class TOMLDecodeError(ValueError):
+    """A document that is not valid TOML (the parser's message)."""
 
 
 def parse_toml(text: str) -> dict[str, Any]:
     """A TOML document (tomllib, or tomli on Python 3.10); TOMLDecodeError when invalid,
-    or nested deeper than the parser's recursion can follow."""
+    or nested deeper than the parser's recursion can follow. The parser is imported here,
+    when a document is read: most runs (a pre-commit run in a repository configured by
+    defaults) read none."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
     try:
         document: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise TOMLDecodeError(str(exc)) from None
     except RecursionError:
         raise TOMLDecodeError("nested too deeply to be read") from None
     return document

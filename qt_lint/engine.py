@@ -38,6 +38,8 @@ MAX_FINDINGS = 1000  # findings of one file (per rule, and in all) listed in a r
 
 @dataclass(frozen=True, slots=True)
 class FileResult:
+    """One file's findings, and its text as the fixes left it."""
+
     findings: tuple[Finding, ...]
     fixed_text: str | None = None  # set when fixes changed the text
     original: Text | None = None

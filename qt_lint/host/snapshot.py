@@ -34,6 +34,8 @@ class Stat:
 
 @dataclass(frozen=True)
 class TextFile:
+    """A file of a host snapshot: its stat, and its text or why it was not read."""
+
     stat: Stat
     text: str | None = None  # None when it could not be read (see error)
     error: str | None = None
@@ -52,6 +54,8 @@ def same_text(a: TextFile, b: TextFile) -> bool:
 
 @dataclass(frozen=True)
 class Snapshot:
+    """What the host audit read of a host, kept to be judged (or written and judged later)."""
+
     version: int
     root: str
     live: bool  # the running host, with systemd as PID 1
