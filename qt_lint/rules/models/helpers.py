@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import re
 from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING
 
 from qt_lint.command_model import Word, is_python_name, is_wrapper
 from qt_lint.config import Contract
 from qt_lint.shellflow import EMPTY, Classifier, Facts, Flow, Step
 
+if TYPE_CHECKING:
+    from qt_lint.rules.models.programs import Repo
+
 # fact names (the steps the rules name in their messages)
 GATE = "gate"  # the quality gate ran through the wrapper and passed
 GATE_UNWRAPPED = "gate-unwrapped"  # the gate ran by another way
+GATE_DEFEATED = "gate-defeated"  # the gate ran through the wrapper, told not to fail
 TERMINAL = "terminal"  # there is a person at a terminal
 CONFIRMED = "confirmed"  # a person's answer allowed going on
 ARCHIVED = "archived"  # what is replaced was copied into archive/
@@ -85,14 +90,26 @@ def model_write(step: Step, contract: Contract) -> Word | None:
 def _runs_script(step: Step, script: str, contract: Contract) -> str | None:
     """"wrapped" when the command runs `script` through the wrapper, "other" when it runs it
     otherwise (a python, the script itself), None when it does not run it."""
+    return _script_run(step, script, contract)[0]
+
+
+def _script_run(step: Step, script: str, contract: Contract) -> tuple[str | None, int]:
+    """`_runs_script`'s answer and the index of the word that names the script (the
+    `quality-gate` target of `make`)."""
     command = step.command
     base = script.rsplit("/", 1)[-1]
     names = [w.text.rsplit("/", 1)[-1] for w in command.words]
     if base not in names:
-        if command.name == "make" and any(w.text == "quality-gate" for w in command.args) \
-                and script == contract.quality_gate:
-            return "wrapped"
-        return None
+        if command.name == "make" and script == contract.quality_gate:
+            for i, w in enumerate(command.words):
+                if i and w.text == "quality-gate":
+                    return "wrapped", i
+        return None, 0
+    return _how(step, base, contract), names.index(base)
+
+
+def _how(step: Step, base: str, contract: Contract) -> str | None:
+    command = step.command
     if is_wrapper(command.program.text, contract) or \
             command.program.text.endswith("/" + contract.wrapper):
         return "wrapped"
@@ -102,8 +119,30 @@ def _runs_script(step: Step, script: str, contract: Contract) -> str | None:
     return None
 
 
-def classify(step: Step, facts: Facts, contract: Contract) -> tuple[Facts, Facts]:
-    """The facts a command establishes (when it succeeds, when it fails)."""
+def step_write(step: Step, contract: Contract, repo: Repo | None = None
+               ) -> tuple[Word, str | None] | None:
+    """What a command changes of the active models or the model setting: (the target, None)
+    for its own write, (the call's word, "<program>, which writes <target>") when it runs
+    a repository program that does (followed only with `repo`)."""
+    target = model_write(step, contract)
+    if target is not None:
+        return target, None
+    if repo is None:
+        return None
+    from qt_lint.rules.models.programs import program_write
+
+    found = program_write(step, repo)
+    if found is None:
+        return None
+    word, program, written = found
+    return word, f"{program}, which writes {written}"
+
+
+def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = None
+             ) -> tuple[Facts, Facts]:
+    """The facts a command establishes (when it succeeds, when it fails). With `repo`,
+    the repository programs it runs are read: one that changes the model is a write
+    here, and a quality gate told not to fail (`SKIP_GATE=1`, `--dry-run`) is not run."""
     command = step.command
     name = command.name
     if step.test:
@@ -119,14 +158,18 @@ def classify(step: Step, facts: Facts, contract: Contract) -> tuple[Facts, Facts
                 found.add(PYTHONPATH)
             if sep:
                 found |= _assigned(key, value, contract)
+            if name == "export" and key and not key.startswith("-"):
+                found.add(f"exported:{key}")  # seen by the programs run after it
         return frozenset(found), EMPTY
     true: set[str] = set()
-    gate = _runs_script(step, contract.quality_gate, contract)
+    gate, at = _script_run(step, contract.quality_gate, contract)
     if gate == "wrapped":
+        if gate_defeat_of(step, facts, contract, repo, at) is not None:
+            return frozenset({GATE_DEFEATED}), frozenset({GATE_DEFEATED})
         true.add(GATE)
     elif gate == "other":
         return frozenset({GATE_UNWRAPPED}), frozenset({GATE_UNWRAPPED})
-    if model_write(step, contract) is not None:
+    if step_write(step, contract, repo) is not None:
         true.add(WROTE)
     if name == "git" and _git_hash(command.words):
         return frozenset({GIT_HASH}), frozenset({GIT_HASH})
@@ -292,15 +335,31 @@ def _case(subject: str, patterns: list[str], facts: Facts) -> Facts:
     return frozenset({CONFIRMED})
 
 
-def runs_anywhere(flow: Flow, fact: str, contract: Contract) -> bool:
+def gate_defeat_of(step: Step, facts: Facts, contract: Contract, repo: Repo | None,
+                   at: int | None = None) -> str | None:
+    """Why this command's run of the quality gate through the wrapper cannot fail, or None
+    (not a gate run, or not defeated)."""
+    if at is None:
+        gate, at = _script_run(step, contract.quality_gate, contract)
+        if gate != "wrapped":
+            return None
+    from qt_lint.rules.models.programs import gate_defeat
+
+    return gate_defeat(step, facts, at, repo, contract)
+
+
+def runs_anywhere(flow: Flow, fact: str, contract: Contract, repo: Repo | None = None) -> bool:
     """Some command in the script (on a path that runs) establishes `fact` either way."""
-    return any(fact in (classify(step, facts, contract)[0] | classify(step, facts, contract)[1])
-               for step, facts in flow.steps)
+    for step, facts in flow.steps:
+        true, false = classify(step, facts, contract, repo)
+        if fact in true | false:
+            return True
+    return False
 
 
-def model_classifier(contract: Contract) -> Classifier:
+def model_classifier(contract: Contract, repo: Repo | None = None) -> Classifier:
     def run(step: Step, facts: Facts) -> tuple[Facts, Facts]:
-        return classify(step, facts, contract)
+        return classify(step, facts, contract, repo)
 
     return run
 
@@ -312,12 +371,12 @@ def is_script(relpath: str, configured: str) -> bool:
     return relpath == configured or relpath.endswith("/" + configured)
 
 
-def script_flow(text: str, contract: Contract) -> Flow:
+def script_flow(text: str, contract: Contract, repo: Repo | None = None) -> Flow:
     """The script's path model; a script with more paths than the model follows is not
     analysed (ParseError: QT001), never a silent pass."""
     from qt_lint.shellflow import TooManyPaths, analyse
 
-    flow = analyse(text, model_classifier(contract))
+    flow = analyse(text, model_classifier(contract, repo))
     if flow.truncated:
         raise TooManyPaths("QT604/QT607/QT608")
     return flow
@@ -328,17 +387,20 @@ def gate_command(contract: Contract) -> str:
     return f"{contract.wrapper} {venv} {contract.quality_gate}"
 
 
-def writes(flow: Flow, contract: Contract) -> list[tuple[Word, Facts]]:
+def writes(flow: Flow, contract: Contract, repo: Repo | None = None
+           ) -> list[tuple[Word, Facts, str | None]]:
     """Each write of the active models or the model setting, once per position, with the
-    facts that hold on every path reaching it."""
-    seen: dict[tuple[int, int], tuple[Word, Facts]] = {}
+    facts that hold on every path reaching it, and the program that writes when the write
+    is a call of one (with `repo`)."""
+    seen: dict[tuple[int, int], tuple[Word, Facts, str | None]] = {}
     for step, facts in flow.steps:
-        target = model_write(step, contract)
-        if target is None:
+        found = step_write(step, contract, repo)
+        if found is None:
             continue
+        target, via = found
         key = (target.line, target.column)
         known = seen.get(key)
-        seen[key] = (target, facts if known is None else known[1] & facts)
+        seen[key] = (target, facts if known is None else known[1] & facts, via)
     return sorted(seen.values(), key=lambda item: (item[0].line, item[0].column))
 
 
