@@ -13,6 +13,7 @@ from qt_lint.rules.models.helpers import (
     GATE_UNWRAPPED,
     GIT_HASH,
     TERMINAL,
+    Repo,
     gate_command,
     gate_defeat_of,
     is_script,
@@ -21,7 +22,6 @@ from qt_lint.rules.models.helpers import (
     success_ends_after_write,
     writes,
 )
-from qt_lint.rules.models.programs import Repo
 
 _GOOD = """#!/usr/bin/env bash
 set -euo pipefail
@@ -67,7 +67,9 @@ class CanarySteps(Rule):
     ops/activate.py`, `python -m ops.activate`, `bash ops/swap.sh`) is judged at that call:
     when the program writes `active/` or the model setting (Python writes as QT602 reads
     them; a shell program's own writes and calls, three levels deep), the call is the write
-    and the message names the program.
+    and the message names the program. The rollback script (QT607) restores, it does not
+    activate; a program named through a variable, or one that does not parse, is not
+    followed.
 
     A gate run that cannot fail is defeated: an option or an environment variable
     (`SKIP_GATE=1 ops/run.sh ...`, `... quality_gate.py --dry-run`, or exported before)
@@ -217,4 +219,4 @@ def canary_repo(ctx: FileContext) -> Repo | None:
     def read(rel: str) -> str | None:
         return files.read(base + rel) if files.isfile(base + rel) else None
 
-    return Repo(ctx.contract, read)
+    return Repo(ctx.config, read)
