@@ -570,24 +570,54 @@ def _zero(args: list[ast.expr]) -> bool:
                                                                                 False))
 
 
-def _exits_zero(body: list[ast.stmt]) -> bool:
-    """The branch ends the gate with exit status 0 (`sys.exit(0)`, `return 0`, ...)."""
+def _exits_zero(body: list[ast.stmt], returns: bool) -> bool:
+    """The branch ends the gate with exit status 0: `sys.exit(0)`, `raise SystemExit`, or
+    (`returns`: in a function whose result is the exit status, `sys.exit(main())`)
+    `return 0`."""
     todo: list[ast.AST] = list(body)
     while todo:
         node = todo.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
                              ast.Lambda)):
             continue
-        if isinstance(node, ast.Return) and (node.value is None or (
+        if returns and isinstance(node, ast.Return) and (node.value is None or (
                 isinstance(node.value, ast.Constant) and node.value.value in (0, None))):
             return True
         if isinstance(node, ast.Call) and _dotted(node.func) in _EXITS and _zero(node.args):
             return True
-        if isinstance(node, ast.Raise) and node.exc is not None and \
-                _dotted(node.exc) == "SystemExit":
+        if isinstance(node, ast.Raise) and node.exc is not None and (
+                _dotted(node.exc) == "SystemExit" or (
+                    isinstance(node.exc, ast.Call) and _dotted(node.exc.func) == "SystemExit"
+                    and _zero(node.exc.args))):
             return True
         todo.extend(ast.iter_child_nodes(node))
     return False
+
+
+def _branches(tree: ast.Module) -> list[tuple[ast.If, bool]]:
+    """Every `if` of the gate, with whether a `return` in it sets the exit status (it is
+    in a function the gate exits with: `sys.exit(main())`, `raise SystemExit(main())`)."""
+    exiting: set[str] = set()
+    for node in ast.walk(tree):
+        call = node if isinstance(node, ast.Call) else \
+            node.exc if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) else None
+        if call is not None and _dotted(call.func) in _EXITS and call.args and \
+                isinstance(call.args[0], ast.Call):
+            exiting.add(_dotted(call.args[0].func))
+    out: list[tuple[ast.If, bool]] = []
+    todo: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while todo:
+        node, returns = todo.pop()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                todo.append((child, child.name in exiting))
+            elif isinstance(child, (ast.ClassDef, ast.Lambda)):
+                todo.append((child, False))
+            else:
+                if isinstance(child, ast.If):
+                    out.append((child, returns))
+                todo.append((child, returns))
+    return out
 
 
 @functools.lru_cache(maxsize=32)
@@ -653,17 +683,15 @@ def gate_skips(text: str) -> GateSkips | None:
 
     env: set[str] = set()
     flags: set[str] = set()
-    for node in ast.walk(tree):
-        test: ast.expr | None = None
-        if isinstance(node, ast.If) and _exits_zero(node.body):
-            test = node.test
-        elif isinstance(node, ast.Call) and _dotted(node.func) in _EXITS and node.args and \
-                isinstance(node.args[0], ast.IfExp) and _zero([node.args[0].body]):
-            test = node.args[0].test  # `sys.exit(0 if args.no_fail else 2)`
-        if test is not None:
-            found_env, found_flags = mentions(test)
-            env |= found_env
-            flags |= found_flags
+    tests = [branch.test for branch, returns in _branches(tree)
+             if _exits_zero(branch.body, returns)]
+    tests += [node.args[0].test for node in ast.walk(tree)  # `sys.exit(0 if x else 2)`
+              if isinstance(node, ast.Call) and _dotted(node.func) in _EXITS and node.args
+              and isinstance(node.args[0], ast.IfExp) and _zero([node.args[0].body])]
+    for test in tests:
+        found_env, found_flags = mentions(test)
+        env |= found_env
+        flags |= found_flags
     return GateSkips(frozenset(env), frozenset(flags))
 
 

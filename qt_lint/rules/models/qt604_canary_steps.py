@@ -74,8 +74,9 @@ class CanarySteps(Rule):
     A gate run that cannot fail is defeated: an option or an environment variable
     (`SKIP_GATE=1 ops/run.sh ...`, `... quality_gate.py --dry-run`, or exported before)
     that the gate's own code reads in a condition whose branch exits 0 (`sys.exit(0)`,
-    `return 0`, `sys.exit(0 if args.no_fail else 2)`; an argparse option by its `dest`,
-    also abbreviated as argparse allows). When the gate is not in the repository (or is not
+    `raise SystemExit`, `sys.exit(0 if args.no_fail else 2)`, `return 0` in the function
+    the gate exits with, `sys.exit(main())`; an argparse option by its `dest`, also
+    abbreviated as argparse allows). When the gate is not in the repository (or is not
     Python that parses), `contract.gate-defeats` lists what defeats it (globs over options
     and variable names; default `--skip*`, `--no-fail*`, `--dry-run`, `--dryrun`,
     `--warn-only`, `--no-exit*`, `--ignore-fail*`, `--report-only`, `SKIP_*`, `*_SKIP`,
