@@ -383,3 +383,25 @@ def test_database_opened_read_only_and_checked(host: Path, redis_port: int) -> N
     db.write_bytes(bytes(data))
     _, doc = audit(host, redis_port)
     assert failing(doc) == {"H113"}
+
+
+def test_repository_files_over_the_total_bound_are_one_error(
+        host: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """H154 reads the repository within a total bound: past it, the rest is one error at
+    the repository (never a pass, never one error per file)."""
+    from qt_lint.config import Config
+    from qt_lint.host import collect
+    from qt_lint.host.check import Audit
+    from qt_lint.host.checks.models import RepositoryActivation
+
+    for index in range(5):
+        put(host, f"/home/qt/quantum_trader/ops/job{index}.py", "x = 1\n" * 100, 0o644, QT, QT)
+    config = Config()
+    whole = collect.collect(config, root=str(host))
+    assert whole.repo_files_error is None and whole.repo_files_read >= 5
+    assert [r.status for r in RepositoryActivation().run(Audit(whole, config, True))] == ["pass"]
+    monkeypatch.setattr(collect, "MAX_REPO_FILES_TOTAL", 1000)
+    bounded = collect.collect(config, root=str(host))
+    results = list(RepositoryActivation().run(Audit(bounded, config, True)))
+    assert [(r.status, r.object) for r in results] == [("error", "/home/qt/quantum_trader")]
+    assert "exceed 1000 bytes in all" in results[0].actual

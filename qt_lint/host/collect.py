@@ -580,14 +580,14 @@ def _repo_activation(reader: Reader, config: Config, qt_uid: int | None
                 if path in reader.texts:  # read for another check (the canary, the gate)
                     kept[path] = kind.value
                     continue
-                if budget <= 0:
-                    reader.texts[path] = TextFile(Stat(path, "file"), None,
-                                                  f"the repository's files exceed "
-                                                  f"{MAX_REPO_FILES_TOTAL} bytes in all: not "
-                                                  "read")
-                    kept[path] = kind.value
-                    continue
+                if budget <= 0:  # one error for the rest, not one per file
+                    return kept, read, (f"its files of the kinds QT601 reads exceed "
+                                        f"{MAX_REPO_FILES_TOTAL} bytes in all: the rest "
+                                        "not read")
                 got = reader.read_owned(path, c.repo_root, qt_uid, limit)
+                if got.error == TIME_UP:
+                    del reader.texts[path]
+                    return kept, read, TIME_UP
                 read += 1
                 budget -= len(got.text or "")
                 if got.text is None or may_fire(rel, kind, got.text, config,

@@ -174,8 +174,9 @@ class RepositoryActivation(HostCheck):
     QT601, and a repository copy that is not installed runs nothing) is read
     (not through a link, only when the repository's owner owns it, bounded in size) and
     tested with `check`'s own prefilters: one that fails them cannot hold a finding and is
-    not kept in the snapshot. A file that cannot be read or analysed, a walk that stopped
-    (too many entries, the time limit), is an error.
+    not kept in the snapshot. A file that cannot be read or analysed is an error; so is a
+    walk that stopped (too many entries, the time limit, more than 256 MiB of such files
+    in all), once, at the repository.
 
     ## Why is this bad?
     Contract F: Shadow -> Canary -> Manual promote ONLY. The host's copy is what runs: a
