@@ -110,7 +110,7 @@ def interpreter_changes(unit: Unit, contract: Contract) -> list[Change]:
         for a in unit.values("Service", key):
             out.append(Change(a, 0, f"{key}={a.value}",
                               "overlays /usr and /opt, the venvs and the interpreter, "
-                              "with another image's files"))
+                              "with a system extension's files"))
     return out
 
 
