@@ -15,8 +15,16 @@ import posixpath
 import re
 from dataclasses import dataclass
 
+from qt_lint.command_model import venv_of
 from qt_lint.config import Contract
-from qt_lint.parsers.systemd import Assignment, Unit
+from qt_lint.parsers.systemd import (
+    Assignment,
+    Unit,
+    exec_commands,
+    program_place,
+    specified,
+    system_path,
+)
 from qt_lint.parsers.unitvalues import (
     EnvSetting,
     bind_mounts,
@@ -73,8 +81,16 @@ def _venv_in(path: str, contract: Contract) -> str | None:
 
 
 def own_venv(unit: Unit, contract: Contract) -> str | None:
-    """The venv the contract gives the unit (the mapping), else the one it runs."""
-    return contract.venv_for_unit(unit.stem)
+    """The venv the contract gives the unit (the mapping), else the one its `ExecStart=`
+    names."""
+    mapped = contract.venv_for_unit(unit.stem)
+    if mapped is not None:
+        return mapped
+    start = unit.last("Service", "ExecStart")
+    commands = exec_commands(start.value) if start is not None and start.value else []
+    if not commands:
+        return None
+    return venv_of(program_place(system_path(specified(commands[0][0].text))), contract)
 
 
 def interpreter_changes(unit: Unit, contract: Contract) -> list[Change]:
@@ -89,8 +105,6 @@ def interpreter_changes(unit: Unit, contract: Contract) -> list[Change]:
         if over is None:
             continue
         other = _venv_in(bind.source, contract)
-        if other is not None and other == mine and _venv_in(bind.destination, contract) == mine:
-            continue  # inside its own venv
         setting = f"{bind.assignment.key}={'-' if bind.ignore_missing else ''}" \
                   f"{bind.source}:{bind.destination}"
         if other is not None and other != mine:

@@ -84,6 +84,10 @@ class VenvMismatch(Rule):
                 expect=((1, 12),)),
         Example(GOLDEN.replace("Restart=", "Environment=PYTHONPATH=/usr/lib/python3/dist-"
                                           "packages\nRestart="), expect=((14, 13),)),
+        # a unit the mapping does not name runs the venv its ExecStart= names
+        Example(GOLDEN.replace("Restart=", "BindReadOnlyPaths=/opt/quantum/venvs/ai-engine:"
+                                          "/opt/quantum/venvs/backend\nRestart="),
+                path="systemd/quantum-risk.service", expect=((14, 19),)),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
