@@ -294,7 +294,7 @@ def _lines(key: str, values: list[str]) -> str:
 @example(frag=["A=1 B=2", "", "C=3 A=4"], drop=["A=5 PYTHONPATH=%h/x"])
 def test_environment_read_as_systemd_reads_it(frag: list[str], drop: list[str],
                                               tmp_path: Path) -> None:
-    from qt_lint.parsers.unitvalues import environment
+    from qt_lint.parsers.unitvalues import environment, environment_entries
 
     fragment = _FRAGMENT + _lines("Environment", frag)
     dropin = "[Service]\n" + _lines("Environment", drop)
@@ -305,6 +305,13 @@ def test_environment_read_as_systemd_reads_it(frag: list[str], drop: list[str],
     assert sorted(f"{k}={v.value}" for k, v in env.items() if k not in dynamic) == sorted(
         e for e in expected if e.split("=", 1)[0] not in dynamic)
     assert dynamic <= {e.split("=", 1)[0] for e in expected}
+    # the per-file entries the value rules judge (QT304, QT502, QT503, QT601) read the same
+    unit = _unit(fragment, dropin)
+    if "" not in frag + drop:
+        entries = {e.key: e.value for doc in unit.documents()  # type: ignore[attr-defined]
+                   for e in environment_entries(doc, "quantum-x.service")}
+        assert sorted(f"{k}={v}" for k, v in entries.items() if k not in dynamic) == sorted(
+            e for e in expected if e.split("=", 1)[0] not in dynamic)
 
 
 @PROFILE

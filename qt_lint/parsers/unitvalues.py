@@ -15,8 +15,12 @@ the unit as loaded) in tests/test_readers_units.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from qt_lint.parsers.systemd import SYSTEM_SPECIFIERS, Assignment, Unit
+from qt_lint.parsers.systemd import SYSTEM_SPECIFIERS, Assignment, Unit, UnitDocument
+
+if TYPE_CHECKING:
+    from qt_lint.parsers.envfile import EnvEntry
 
 WHITESPACE = " \t\n\r"
 _SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t",
@@ -197,6 +201,30 @@ class EnvSetting:
     dynamic: bool  # holds a run-time specifier
 
 
+def _assignments(a: Assignment, unit_name: str) -> list[EnvSetting]:
+    """The variables one `Environment=` line sets, in order."""
+    out: list[EnvSetting] = []
+    i: int | None = 0
+    while i is not None:
+        start = i
+        while start < len(a.value) and a.value[start] in WHITESPACE:
+            start += 1
+        try:
+            word, i = extract_word(a.value, start, cunescape=True)
+        except Refused:
+            break  # "Invalid syntax, ignoring": the words before it stay
+        if word is None:
+            break
+        try:
+            resolved, dynamic = unit_printf(word, unit_name)
+        except Refused:
+            continue
+        name, eq, value = resolved.partition("=")
+        if eq and _valid_name(name):
+            out.append(EnvSetting(name, value, a, start, dynamic))
+    return out
+
+
 def environment(unit: Unit, section: str = "Service") -> dict[str, EnvSetting]:
     """The variables the merged unit's `Environment=` lines set, in systemd's order: an
     empty assignment clears them all, a later assignment of a name replaces it."""
@@ -205,30 +233,38 @@ def environment(unit: Unit, section: str = "Service") -> dict[str, EnvSetting]:
         if a.value == "":
             env.clear()
             continue
-        i: int | None = 0
-        while i is not None:
-            start = i
-            while start < len(a.value) and a.value[start] in WHITESPACE:
-                start += 1
-            try:
-                word, i = extract_word(a.value, start, cunescape=True)
-            except Refused:
-                break  # "Invalid syntax, ignoring": the words before it stay
-            if word is None:
-                break
-            try:
-                resolved, dynamic = unit_printf(word, unit.name)
-            except Refused:
-                continue
-            name, eq, value = resolved.partition("=")
-            if not eq or not _valid_name(name):
-                continue
-            env[name] = EnvSetting(name, value, a, start, dynamic)
+        for setting in _assignments(a, unit.name):
+            env[setting.name] = setting
     for word, _, _ in unit.words(section, "UnsetEnvironment"):
         name, eq, value = word.partition("=")
         if name in env and (not eq or env[name].value == value):
             del env[name]
     return env
+
+
+def environment_entries(document: UnitDocument, unit_name: str = "") -> list[EnvEntry]:
+    """Every variable this file's `Environment=` lines set, as env-file entries at their
+    positions, read as systemd reads them (a value with a run-time specifier is kept as
+    written)."""
+    from qt_lint.parsers.envfile import EnvEntry
+
+    name = unit_name or document.file.rsplit("/", 1)[-1]
+    out: list[EnvEntry] = []
+    for section in document.sections:
+        for a in section.assignments:
+            if a.key != "Environment":
+                continue
+            for setting in _assignments(a, name):
+                raw = a.value[setting.index:]
+                quoted = raw[:1] in "\"'"
+                key_at = setting.index + (1 if quoted else 0)
+                line, column = a.position(key_at)
+                eq = raw.find("=")
+                value_line, value_column = a.position(setting.index + eq + 1 if eq >= 0
+                                                      else key_at)
+                out.append(EnvEntry(setting.name, setting.value, line, column, value_line,
+                                    value_column, quoted or raw[eq + 1:eq + 2] in "\"'"))
+    return out
 
 
 def simplified_path(path: str) -> str | None:
