@@ -10,7 +10,8 @@ it succeeds (`classify`); the walk follows bash's exit status through:
   `set -o pipefail`), `{ ...; }`, `( ... )`;
 - `if`/`elif`/`else`, `case` (a branch that exits ends its path), `while`/`until`/`for`
   (the body may run zero times);
-- `set -e`/`set +e`, `set -o errexit`, `set -euo pipefail`, `set +euo pipefail`: under
+- `set -e`/`set +e`, `set -o errexit`, `set -euo pipefail`, `set +euo pipefail` (also as
+  `builtin set`, `command set`, `eval "set ..."`): under
   errexit a failing command outside a condition ends the path, so what it checks holds after;
 - `exit`, `return`, and `exec <program>` (the path ends there: what comes after never runs);
 - `$?` and `rc=$?` compared with 0 afterwards;
@@ -604,8 +605,14 @@ class _Walk:
                 return None, None
             self.flow.ends.append(End(line, column, code, state.facts))
             return None, None
-        if name == "set" and not command.wrappers:
-            return self.set_(command, state), None
+        # `builtin set +e`, `command set +e` run the builtin in this shell; `eval "set +e"`
+        # too (its string's first command, up to a separator)
+        if name == "set" and set(command.wrappers) <= {"builtin", "command"}:
+            return self.set_([w.text for w in command.args], state), None
+        if name == "eval" and not command.wrappers:
+            words = re.split(r"[;&|\n]", " ".join(w.text for w in command.args))[0].split()
+            if words[:1] == ["set"]:
+                return self.set_(words[1:], state), None
         if name in self.flow.functions and not command.wrappers and \
                 name not in self.calling and len(self.calling) < MAX_CALL_DEPTH:
             return self.call(name, state, checked)
@@ -682,9 +689,8 @@ class _Walk:
             return EMPTY, holds
         return EMPTY, EMPTY
 
-    def set_(self, command: Command, state: State) -> State:
+    def set_(self, args: list[str], state: State) -> State:
         errexit, pipefail = state.errexit, state.pipefail
-        args = [w.text for w in command.args]
         for i, text in enumerate(args):
             value = args[i + 1] if i + 1 < len(args) else ""
             if text.startswith("-") and "o" in text[1:] and value in ("errexit", "pipefail"):
