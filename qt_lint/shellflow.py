@@ -7,7 +7,8 @@ this walk of the same tree-sitter tree can. A *fact* is a name a caller gives a 
 it succeeds (`classify`); the walk follows bash's exit status through:
 
 - sequences, `&&`, `||`, `!`, pipelines (the last command's status; every command's with
-  `set -o pipefail`), `{ ...; }`, `( ... )`;
+  `set -o pipefail`), `{ ...; }`, `( ... )`, `cmd &` (status 0 at once: its failure stops
+  nothing);
 - `if`/`elif`/`else`, `case` (a branch that exits ends its path), `while`/`until`/`for`
   (the body may run zero times);
 - `set -e`/`set +e`, `set -o errexit`, `set -euo pipefail`, `set +euo pipefail` (also as
@@ -192,7 +193,11 @@ class _Walk:
             if current is None:
                 return None, None
             last = i == len(statements) - 1
-            true, false = self.run(node, current, checked and last)
+            following = node.next_sibling
+            if following is not None and following.type == "&":
+                true, false = self.background(node, current)
+            else:
+                true, false = self.run(node, current, checked and last)
             result = (true, false)
             current = settle(true, false)
         return result
@@ -277,6 +282,21 @@ class _Walk:
         if target is None:
             return []
         return [(operator, self.expand(self.words.word(target)))]
+
+    def background(self, node: Any, state: State) -> tuple[State | None, State | None]:
+        """`cmd &`: it runs in a subshell nobody waits for; its status is 0 at once, so its
+        failure stops nothing, and a check in it holds only where it holds either way."""
+        frame = _Frame()
+        self.frames.append(frame)
+        try:
+            true, false = self.run(node, state, True)
+        finally:
+            self.frames.pop()
+        after = join(true, false, *frame.ok, *frame.failed)
+        if after is None:
+            return state, None
+        return replace(after, errexit=state.errexit, pipefail=state.pipefail,
+                       status=EMPTY), None
 
     def subshell(self, node: Any, state: State, checked: bool
                  ) -> tuple[State | None, State | None]:
