@@ -189,15 +189,16 @@ class _Walk:
         result: tuple[State | None, State | None] = (state, None)
         current = state
         statements = [n for n in nodes if n.is_named and n.type != "comment"]
-        for i, node in enumerate(statements):
+        for node in statements:
             if current is None:
                 return None, None
-            last = i == len(statements) - 1
             following = node.next_sibling
             if following is not None and following.type == "&":
                 true, false = self.background(node, current)
             else:
-                true, false = self.run(node, current, checked and last)
+                # bash: in a tested context (`f || x`, `if f`, `! f`) errexit is ignored
+                # throughout a compound command or function body, not only at its end
+                true, false = self.run(node, current, checked)
             result = (true, false)
             current = settle(true, false)
         return result
