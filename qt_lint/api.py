@@ -216,7 +216,7 @@ def scan_cached(targets: list[Target], settings: RunSettings, project: Project,
     scanned = scan([targets[i] for i in todo], settings, project, jobs, data, contents)
     for i, result in zip(todo, scanned, strict=True):
         results[i] = result
-        cache.store(targets[i].relpath, records[i], result.findings)
+        cache.store(targets[i].relpath, records[i], result.findings, result.reads)
     if project.unit_memo_changed and project.unit_memo is not None:
         cache.store_unit_memo(project.unit_memo)
     cache.save()

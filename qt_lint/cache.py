@@ -7,7 +7,10 @@ findings depend on, and the findings. A file whose stat signature (size, mtime, 
 inode) is unchanged is not read again; ctime changes with every write and cannot be set by
 hand, so the content hash stays the key. Findings that depend on other files are keyed by
 those too: a unit's by every unit file of the repository (drop-ins, the start order,
-timers), an env file's by the `common.env` beside it.
+timers), an env file's by the `common.env` beside it, a Python file's by the modules it
+imports constants from: every path its analysis read or looked for is recorded in its
+entry with what it was (a content digest, a folder, absent), and a file one of them
+changed for is analysed again.
 
 qt-lint's code is keyed by the content of the package's files, never by the version string
 alone (two commits of one version, or an installed copy edited in place, must not share
@@ -71,6 +74,7 @@ class ResultCache:
         self._entries: dict[str, Any] | None = None
         self._loaded: tuple[int, ...] | None = None  # the index's stat when it was read
         self._changed: dict[str, Any] = {}
+        self._states: dict[str, str] = {}  # path -> what it is, for entries' `reads`
 
     @property
     def entries(self) -> dict[str, Any]:
@@ -104,6 +108,8 @@ class ResultCache:
 
         try:
             depends = None
+            if same_kind and entry is not None and not self._reads_current(entry):
+                same_kind = False  # a file it read (a module it imports from) changed
             if same_kind and entry is not None and entry.get("signature") == signature:
                 depends = depends_on(read)
                 if entry.get("depends") == depends:
@@ -135,9 +141,40 @@ class ResultCache:
         self._changed[UNIT_MEMO] = memo
 
     def store(self, relpath: str, record: dict[str, Any],
-              findings: list[Finding] | tuple[Finding, ...]) -> None:
+              findings: list[Finding] | tuple[Finding, ...],
+              reads: tuple[str, ...] = ()) -> None:
+        """Record a file's findings; `reads`: the other files its analysis read or looked
+        for (the entry holds what each was: a later run that finds one changed analyses
+        the file again)."""
         if record:
-            self._changed[relpath] = {**record, "findings": [_dump(f) for f in findings]}
+            self._changed[relpath] = {**record, "findings": [_dump(f) for f in findings],
+                                      **({"reads": {p: self._state(p) for p in reads}}
+                                         if reads else {})}
+
+    def _reads_current(self, entry: dict[str, Any]) -> bool:
+        reads = entry.get("reads")
+        if reads is None:
+            return True
+        if not isinstance(reads, dict):
+            return False
+        return all(self._state(path) == state for path, state in reads.items())
+
+    def _state(self, path: str) -> str:
+        """What a path is now: a file's content digest, "dir", or "" (absent), once per
+        run."""
+        known = self._states.get(path)
+        if known is None:
+            from qt_lint.source import Unreadable, read_bounded
+
+            if os.path.isdir(path):
+                known = "dir"
+            else:
+                try:
+                    known = hashlib.sha256(read_bounded(path, MAX_INDEX_SIZE)).hexdigest()
+                except Unreadable:
+                    known = "" if not os.path.lexists(path) else "unreadable"
+            self._states[path] = known
+        return known
 
     def save(self) -> None:
         """Merge this run's entries into the index on disk and replace it atomically."""

@@ -16,7 +16,9 @@ class RemoteRedis(Rule):
     `redis.from_url("redis://...")`, an `os.getenv("REDIS_HOST", ...)` default, a value
     given to a name for a Redis host or URL (constant, dataclass or pydantic field,
     parameter default, `redis_url=` keyword, `--redis-url` default, dict key; reported
-    where the value is written), env files' and unit `Environment=` lines'
+    where the value is written; a constant imported from another module of the repository
+    whose name does not say Redis, `HOST = "10.0.0.5"` given to `redis.Redis(host=HOST)`,
+    where it is used, once per file), env files' and unit `Environment=` lines'
     `REDIS_HOST=`/`REDIS_URL=` (also prefixed: `QT_REDIS_URL=`), and configuration files.
     A host read from the environment is not reported. Likewise a Redis port other than
     `contract.redis-port` (6379) in those places (`port=6380`, `redis://localhost:6380`,
