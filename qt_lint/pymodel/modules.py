@@ -254,6 +254,9 @@ class ModuleIndex:
     def name_in(self, module: ModuleRef, name: str) -> Value | None:
         """What `module.name` is: the module's one binding of it, or its submodule."""
         sub = self.submodule(module, name)
+        if sub is None and module.path is not None and \
+                not self.value_text.may_bind(module.path, name):
+            return None  # not assigned or imported at the top level: not parsed to know it
         facts = self.facts(module.path) if module.path is not None else None
         summary = self.summary(facts) if facts is not None else None
         binds = summary is not None and name in summary.bindings
@@ -365,7 +368,7 @@ class Links:
 _AFTER_NAME = re.compile(r"[ \t]*(?::[^=\n]*)?=(?!=)")
 _WORD = re.compile(r"[A-Za-z_]\w*")
 _CHAIN = re.compile(r"(?:\.[A-Za-z_]\w*)+")
-_TOP_LEVEL = re.compile(r"\n(?=[^\s#)\]}])")
+_TOP_LEVEL = re.compile(r"\n(?=[^\s)\]}])")
 MAX_VALUE_TEXT = 64 * 1024  # more imported text than this is not gathered for a prefilter
 
 
@@ -486,6 +489,14 @@ class ValueText:
                 _Text(text, _imports(text))
         self.index.reads.add(path)
         return self._texts[path]
+
+    def may_bind(self, path: str, name: str) -> bool:
+        """The module's text may bind `name` by an assignment or an import at its top level
+        (False: it does not; a function, a class or nothing at all)."""
+        scanned = self._module_text(path)
+        if scanned is None:
+            return True  # the parse says why it cannot tell
+        return name in scanned.imports or bool(_statements(scanned.text, name))
 
     def of(self, abspath: str, text: str) -> str:
         """The text of what the file at `abspath` imports from the repository ("": none)."""
