@@ -261,6 +261,10 @@ def test_oracle_cases_by_hand(tmp_path: Path) -> None:
           "a/u.py": "from .c import X\nX = X + '2'\n"}, None),  # rebound here
         ({"json/__init__.py": "X = 'v'\n", "a/__init__.py": "", "a/u.py": "from json import X\n"},
          None),  # a standard library name: the interpreter's module wins
+        ({"c.py": "X = 'v'\n", "a/__init__.py": "", "a/c.py": "X = 'w'\n",
+          "a/u.py": "from c import X\n"},
+         None),  # `python a/u.py` imports a/c.py, `python -m a.u` c.py: unknown
+        ({"c.py": "X = 'v'\n", "a/__init__.py": "", "a/u.py": "from c import X\n"}, "v"),
     ]
     for i, (files, expected) in enumerate(cases):
         root = tmp_path / str(i)

@@ -142,6 +142,7 @@ class ModuleIndex:
         self._facts: dict[str, PythonFacts | None] = {}
         self._summaries: dict[str, Summary | None] = {}
         self.reads: set[str] = set()  # paths looked at since `begin` (the cache keys by them)
+        self._beside: dict[tuple[str, str], bool] = {}
         self.active: list[tuple[object, ...]] = []  # what is being followed (cycles end)
         self._value_text: ValueText | None = None
 
@@ -188,6 +189,19 @@ class ModuleIndex:
                 return None
             folder = base
         return found
+
+    def beside(self, folder: str, name: str) -> bool:
+        """`folder` holds a module or package `name` (looked for once per run)."""
+        key = (folder, name)
+        known = self._beside.get(key)
+        if known is None:
+            base = os.path.join(folder, name)
+            self.reads.update((base + ".py", base))
+            known = self._beside[key] = os.path.isfile(base + ".py") or os.path.isdir(base)
+        else:
+            base = os.path.join(folder, name)
+            self.reads.update((base + ".py", base))
+        return known
 
     def submodule(self, package: ModuleRef, name: str) -> ModuleRef | None:
         if not package.package or not _IDENT.match(name):
@@ -312,8 +326,8 @@ class Links:
             return Bound(self.facts, node, name)
         if isinstance(stmt, ast.Import):
             if node.asname is None:
-                return self.index.find(node.name.split(".")[0])
-            return self.index.find(node.name)
+                return self._top(node.name.split(".")[0])
+            return self._top(node.name)
         assert isinstance(stmt, ast.ImportFrom)
         base = self._from_module(stmt)
         if base is not None and base.name == self.name:
@@ -341,9 +355,19 @@ class Links:
         finally:
             self.leave()
 
+    def _top(self, name: str) -> ModuleRef | None:
+        """An absolute import: from the root, unless the importing file's own folder has a
+        module of that first name (run as a script, its folder comes first on `sys.path`:
+        which one is imported depends on how it is run, hence unknown)."""
+        folder = os.path.dirname(self.abspath)
+        if os.path.normpath(folder) != self.index.root and \
+                self.index.beside(folder, name.split(".", maxsplit=1)[0]):
+            return None
+        return self.index.find(name)
+
     def _from_module(self, stmt: ast.ImportFrom) -> ModuleRef | None:
         if stmt.level == 0:
-            return self.index.find(stmt.module) if stmt.module else None
+            return self._top(stmt.module) if stmt.module else None
         if self.package is None:
             return None
         parts = self.package.split(".")
