@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 MAX_CHAIN = 40  # names followed across modules at once (a longer chain is unknown)
 _IDENT = re.compile(r"[A-Za-z_]\w*\Z")
+_GLOBAL = re.compile(r"(?:^|[;:])[ \t]*global[ \t]+([\w \t,\\]+)", re.M)
 _NOT_HERE = frozenset(sys.stdlib_module_names) | frozenset(sys.builtin_module_names)
 
 
@@ -70,8 +71,8 @@ class Summary:
     star: bool
 
 
-def summarise(tree: ast.Module, has_global: bool = True) -> Summary:
-    """`has_global`: the text may hold a `global` statement (False: it does not)."""
+def summarise(tree: ast.Module, text: str) -> Summary:
+    """`text`: the module's source (where `global` statements are looked for)."""
     bindings: dict[str, tuple[ast.stmt, ast.expr | ast.alias] | None] = {}
     star = False
 
@@ -97,11 +98,11 @@ def summarise(tree: ast.Module, has_global: bool = True) -> Summary:
         else:
             for name in _bound_names(stmt):
                 bindings[name] = None
-    if has_global:  # `global N` in a function: N may be rebound by a call
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Global):
-                for name in node.names:
-                    bindings[name] = None
+    # `global N` in a function: N may be rebound by a call (found by the text: a `global`
+    # in a string only makes a name unknown)
+    for names in _GLOBAL.findall(text) if "global" in text else ():
+        for name in names.replace("\\", " ").replace(",", " ").split():
+            bindings[name] = None
     return Summary(bindings, star)
 
 
@@ -257,7 +258,7 @@ class ModuleIndex:
         cached = facts.__dict__.get("_module_summary")
         if cached is None:
             try:
-                cached = summarise(facts.tree, "global" in facts.text)
+                cached = summarise(facts.tree, facts.text)
             except RecursionError:
                 return None
             facts.__dict__["_module_summary"] = cached
