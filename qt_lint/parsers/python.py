@@ -45,8 +45,9 @@ from __future__ import annotations
 import ast
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from qt_lint.command_model import Command
 from qt_lint.parsers import ParseError
@@ -70,8 +71,10 @@ __all__ = ["DYNAMIC", "ENV_GETTERS", "MAX_DEPTH", "THIS_FILE", "Call", "FileOp",
 
 
 
-@dataclass
+@dataclass(slots=True)
 class Call:
+    """One call in a Python file, with the scope and conditions around it."""
+
     name: str  # dotted, aliases followed: "subprocess.run", "logger.info", ".write_text"
     node: ast.Call
     scope: Scope
@@ -113,6 +116,8 @@ class Literal:
 
 @dataclass
 class Scope:
+    """A function's or module's assignments, for following names to values."""
+
     parent: Scope | None
     assigned: dict[str, list[ast.expr]] = field(default_factory=dict)
 
@@ -179,7 +184,11 @@ class PythonFacts(SettingsModel, CommandModel):
         self._lines = text.split("\n")
         self.aliases: dict[str, str] = {}
         self.calls: list[Call] = []
-        self.literals: list[Literal] = []
+        # the literals as the pass met them: (node, call, role, docstring, value), the value
+        # None for a plain string or bytes constant (its own); built and positioned only when
+        # a rule reads `literals` (the path rules, in one file of seven)
+        self._literal_entries: list[tuple[ast.expr, str | None, str, bool, str | None]] = []
+        self._literals: list[Literal] | None = None
         self.environ_writes: list[tuple[str, ast.expr, int, int]] = []
         self.or_defaults: list[tuple[Call, ast.expr]] = []
         # what `settings` reads, noted by the single pass (no second walk of the tree)
@@ -188,6 +197,22 @@ class PythonFacts(SettingsModel, CommandModel):
         self.module = Scope(None)
         _Collector(self).run()
         self._commands: list[Command] | None = None
+
+    @property
+    def literals(self) -> list[Literal]:
+        """The string literals (an f-string counts as one, so does a path joined from
+        literals), in the order of the pass."""
+        if self._literals is None:
+            position = self.position
+            out = []
+            for node, call, role, docstring, text in self._literal_entries:
+                if text is None:
+                    value = node.value  # type: ignore[attr-defined]
+                    text = value if isinstance(value, str) else value.decode("utf-8", "replace")
+                line, column = position(node)
+                out.append(Literal(text, line, column, docstring, call, role, node))
+            self._literals = out
+        return self._literals
 
     # --- positions ----------------------------------------------------------------------------
 
@@ -265,6 +290,10 @@ _LEAVES = frozenset({
 # the statement lists of compound statements (if/for/while/with/try/match and handlers)
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
 _DEEP_PATH = re.compile(r"^/[^/]+/")
+# what `_assignments` tells apart, by exact type
+_DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
+_REBINDS = frozenset({ast.AugAssign, ast.For, ast.AsyncFor, ast.NamedExpr, ast.With,
+                      ast.AsyncWith})
 
 
 def _constant_path(facts: PythonFacts, node: ast.expr) -> list[ast.expr] | None:
@@ -322,34 +351,36 @@ class _Collector:
         statement (the expressions are the visitor's), a file with one node by node."""
         stack: list[ast.AST] = list(body)
         walrus = self.walrus
+        assigned = scope.assigned
+        bind = self._bind
         while stack:
             node = stack.pop()
+            cls = type(node)
             if type(node) is ast.ExceptHandler and node.name:
-                scope.assigned.setdefault(node.name, []).extend(_UNKNOWN)
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
-                                 ast.Lambda)):
-                if not isinstance(node, ast.Lambda):
-                    scope.assigned.setdefault(node.name, []).append(ast.Constant(None))
+                assigned.setdefault(node.name, []).extend(_UNKNOWN)
+            if cls in _DEFINITIONS:
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    assigned.setdefault(node.name, []).append(ast.Constant(None))
                 continue
-            if isinstance(node, ast.Assign):
+            if type(node) is ast.Assign:
                 for target in node.targets:
-                    self._bind(target, node.value, scope)
-            elif isinstance(node, ast.AnnAssign) and node.value is not None:
-                self._bind(node.target, node.value, scope)
-            elif isinstance(node, (ast.AugAssign, ast.For, ast.AsyncFor, ast.With,
-                                   ast.AsyncWith, ast.NamedExpr)):
+                    bind(target, node.value, scope)
+            elif type(node) is ast.AnnAssign:
+                if node.value is not None:
+                    bind(node.target, node.value, scope)
+            elif cls in _REBINDS:
                 targets: list[ast.expr] = []
                 if isinstance(node, (ast.AugAssign, ast.For, ast.AsyncFor, ast.NamedExpr)):
                     targets = [node.target]
-                else:
+                elif isinstance(node, (ast.With, ast.AsyncWith)):
                     targets = [i.optional_vars for i in node.items if i.optional_vars]
                 for target in targets:
                     for name in ast.walk(target):
-                        if isinstance(name, ast.Name):
+                        if type(name) is ast.Name:
                             # bound twice: never resolved
-                            scope.assigned.setdefault(name.id, []).extend(
+                            assigned.setdefault(name.id, []).extend(
                                 [ast.Constant(None), ast.Constant(None)])
-            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            elif type(node) is ast.Import or type(node) is ast.ImportFrom:
                 self._imports(node)
                 for alias in node.names:  # an import binds the name too
                     if alias.name != "*":
@@ -388,89 +419,150 @@ class _Collector:
             for alias in node.names:
                 aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
 
+    # The pass dispatches on each node's type: one dict lookup (`_HANDLERS`), not a chain of
+    # `isinstance`. A handler visits a child by calling the child's handler itself (no
+    # `_visit` frame in between), so that the pass takes as many frames per level of nesting
+    # as it always did: how deep a file may nest before it is "too deeply nested to
+    # analyse" (QT001) does not move.
+
     def _visit_block(self, body: list[ast.stmt], scope: Scope,
                      conditions: tuple[ast.expr, ...]) -> None:
+        handlers = _HANDLERS
         for stmt in body:
-            self._visit(stmt, scope, conditions)
+            (handlers.get(type(stmt)) or _handler_for(type(stmt)))(self, stmt, scope, conditions)
 
-    def _visit(self, node: ast.AST, scope: Scope, conditions: tuple[ast.expr, ...]) -> None:
-        if type(node) in _LEAVES:
-            return
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            self.facts.definitions.append(node)
-            for default in [*node.args.defaults, *node.args.kw_defaults]:
-                if default is not None:
-                    self._visit(default, scope, conditions)
-            for decorator in node.decorator_list:
-                self._visit(decorator, scope, conditions)
-            inner = Scope(scope)
-            _bind_parameters(node.args, inner)
-            self._assignments(node.body, inner)
-            self._docstring(node.body)
-            self._visit_block(node.body, inner, ())
-            return
-        if isinstance(node, ast.ClassDef):
-            self.facts.definitions.append(node)
-            self._docstring(node.body)
-            for child in ast.iter_child_nodes(node):
-                self._visit(child, scope, conditions)
-            return
-        if isinstance(node, (ast.If, ast.While)):
-            self._visit(node.test, scope, conditions)
-            self._visit_block(node.body, scope, (*conditions, node.test))
-            self._visit_block(node.orelse, scope, (*conditions, node.test))
-            return
-        if isinstance(node, ast.IfExp):
-            self._visit(node.test, scope, conditions)
-            self._visit(node.body, scope, (*conditions, node.test))
-            self._visit(node.orelse, scope, (*conditions, node.test))
-            return
-        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
+    def _visit(self, node: object, scope: Scope, conditions: tuple[ast.expr, ...]) -> None:
+        """One node (the entry of the pass; handlers dispatch their children inline)."""
+        (_HANDLERS.get(type(node)) or _handler_for(type(node)))(self, node, scope, conditions)
+
+    def _children(self, node: ast.AST, scope: Scope, conditions: tuple[ast.expr, ...]) -> None:
+        """The child nodes, in the order of `ast.iter_child_nodes`: the fields that can hold
+        a node, read directly (operators and contexts are leaves: not read at all)."""
+        handlers = _HANDLERS
+        for name in _FIELDS[type(node)]:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    (handlers.get(type(item)) or _handler_for(type(item)))(
+                        self, item, scope, conditions)
+            elif value is not None:
+                (handlers.get(type(value)) or _handler_for(type(value)))(
+                    self, value, scope, conditions)
+
+    def _leaf(self, node: object, scope: Scope, conditions: tuple[ast.expr, ...]) -> None:
+        return
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope,
+                  conditions: tuple[ast.expr, ...]) -> None:
+        handlers = _HANDLERS
+        self.facts.definitions.append(node)
+        for default in [*node.args.defaults, *node.args.kw_defaults]:
+            if default is not None:
+                (handlers.get(type(default)) or _handler_for(type(default)))(
+                    self, default, scope, conditions)
+        for decorator in node.decorator_list:
+            (handlers.get(type(decorator)) or _handler_for(type(decorator)))(
+                self, decorator, scope, conditions)
+        inner = Scope(scope)
+        _bind_parameters(node.args, inner)
+        self._assignments(node.body, inner)
+        self._docstring(node.body)
+        self._visit_block(node.body, inner, ())
+
+    def _class(self, node: ast.ClassDef, scope: Scope,
+               conditions: tuple[ast.expr, ...]) -> None:
+        self.facts.definitions.append(node)
+        self._docstring(node.body)
+        handlers = _HANDLERS
+        for name in _FIELDS[ast.ClassDef]:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    (handlers.get(type(item)) or _handler_for(type(item)))(
+                        self, item, scope, conditions)
+            elif value is not None:
+                (handlers.get(type(value)) or _handler_for(type(value)))(
+                    self, value, scope, conditions)
+
+    def _if(self, node: ast.If | ast.While, scope: Scope,
+            conditions: tuple[ast.expr, ...]) -> None:
+        test = node.test
+        (_HANDLERS.get(type(test)) or _handler_for(type(test)))(self, test, scope, conditions)
+        inner = (*conditions, test)
+        self._visit_block(node.body, scope, inner)
+        self._visit_block(node.orelse, scope, inner)
+
+    def _ifexp(self, node: ast.IfExp, scope: Scope, conditions: tuple[ast.expr, ...]) -> None:
+        handlers = _HANDLERS
+        test, body, orelse = node.test, node.body, node.orelse
+        (handlers.get(type(test)) or _handler_for(type(test)))(self, test, scope, conditions)
+        inner = (*conditions, test)
+        (handlers.get(type(body)) or _handler_for(type(body)))(self, body, scope, inner)
+        (handlers.get(type(orelse)) or _handler_for(type(orelse)))(self, orelse, scope, inner)
+
+    def _boolop(self, node: ast.BoolOp, scope: Scope, conditions: tuple[ast.expr, ...]) -> None:
+        handlers = _HANDLERS
+        values = node.values
+        if type(node.op) is ast.And:
             # `passed and activate_model()`: the later operands run under the earlier ones
-            for i, value in enumerate(node.values):
-                self._visit(value, scope, (*conditions, *node.values[:i]))
+            for i, value in enumerate(values):
+                (handlers.get(type(value)) or _handler_for(type(value)))(
+                    self, value, scope, (*conditions, *values[:i]))
             return
-        if isinstance(node, ast.Call):
-            name = self.facts.dotted(node.func)
-            if not name and isinstance(node.func, ast.Attribute):
-                name = "." + node.func.attr
-            if name in _JOINS and len(node.args) > 1:
-                self._composed(node)
-            line, column = self.facts.position(node.func)
-            call = Call(name, node, scope, conditions, line, column)
-            self.facts.calls.append(call)
-            for index, arg in enumerate(node.args):
-                self._literal_or_visit(arg, scope, conditions, name, f"arg{index}")
-            for kw in node.keywords:
-                self._literal_or_visit(kw.value, scope, conditions, name, kw.arg or "kwargs")
-            self._visit(node.func, scope, conditions)
-            return
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        first = values[0]
+        if type(first) is ast.Call and self.facts.dotted(first.func) in ENV_GETTERS:
+            for fallback in values[1:]:
+                self.facts.or_defaults.append((Call(
+                    self.facts.dotted(first.func), first, scope, conditions,
+                    *self.facts.position(first)), fallback))
+        for value in values:
+            (handlers.get(type(value)) or _handler_for(type(value)))(
+                self, value, scope, conditions)
+
+    def _call(self, node: ast.Call, scope: Scope, conditions: tuple[ast.expr, ...]) -> None:
+        facts = self.facts
+        func = node.func
+        name = facts.dotted(func)
+        if not name and type(func) is ast.Attribute:
+            name = "." + func.attr
+        if name in _JOINS and len(node.args) > 1:
             self._composed(node)
-        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
-            first = node.values[0]
-            if isinstance(first, ast.Call) and self.facts.dotted(first.func) in ENV_GETTERS:
-                for fallback in node.values[1:]:
-                    self.facts.or_defaults.append((Call(
-                        self.facts.dotted(first.func), first, scope, conditions,
-                        *self.facts.position(first)), fallback))
-        if isinstance(node, ast.Dict):
-            self.facts.dicts.append(node)
-            for key in node.keys:
-                if key is not None:
-                    self._literal_or_visit(key, scope, conditions, None, "key")
-            for value in node.values:
-                self._literal_or_visit(value, scope, conditions, None, "value")
-            return
-        if isinstance(node, (ast.Constant, ast.JoinedStr)):
-            self._literal(node, None, "other")
-            return
-        if isinstance(node, ast.Compare):
-            for child in (node.left, *node.comparators):
-                self._literal_or_visit(child, scope, conditions, None, "test")
-            return
-        for child in ast.iter_child_nodes(node):
-            self._visit(child, scope, conditions)
+        line, column = facts.position(func)
+        facts.calls.append(Call(name, node, scope, conditions, line, column))
+        literal_or_visit = self._literal_or_visit
+        for index, arg in enumerate(node.args):
+            literal_or_visit(arg, scope, conditions, name,
+                             _ARG_ROLES[index] if index < len(_ARG_ROLES) else f"arg{index}")
+        for kw in node.keywords:
+            literal_or_visit(kw.value, scope, conditions, name, kw.arg or "kwargs")
+        (_HANDLERS.get(type(func)) or _handler_for(type(func)))(self, func, scope, conditions)
+
+    def _binop(self, node: ast.BinOp, scope: Scope, conditions: tuple[ast.expr, ...]) -> None:
+        if type(node.op) is ast.Div:
+            self._composed(node)
+        handlers = _HANDLERS
+        left, right = node.left, node.right
+        (handlers.get(type(left)) or _handler_for(type(left)))(self, left, scope, conditions)
+        (handlers.get(type(right)) or _handler_for(type(right)))(self, right, scope, conditions)
+
+    def _dict(self, node: ast.Dict, scope: Scope, conditions: tuple[ast.expr, ...]) -> None:
+        self.facts.dicts.append(node)
+        literal_or_visit = self._literal_or_visit
+        for key in node.keys:
+            if key is not None:
+                literal_or_visit(key, scope, conditions, None, "key")
+        for value in node.values:
+            literal_or_visit(value, scope, conditions, None, "value")
+
+    def _constant(self, node: ast.Constant | ast.JoinedStr, scope: Scope,
+                  conditions: tuple[ast.expr, ...]) -> None:
+        self._literal(node, None, "other")
+
+    def _compare(self, node: ast.Compare, scope: Scope, conditions: tuple[ast.expr, ...]) -> None:
+        literal_or_visit = self._literal_or_visit
+        literal_or_visit(node.left, scope, conditions, None, "test")
+        for child in node.comparators:
+            literal_or_visit(child, scope, conditions, None, "test")
 
     def _composed(self, node: ast.expr) -> None:
         """A path joined from literals only (`os.path.join("/", "opt", "quantum")`,
@@ -488,30 +580,61 @@ class _Collector:
             return  # `Path("/opt/quantum") / "data"`: the literal already shows the path
         value = self.facts.resolve(node)
         if value is not None:
-            line, column = self.facts.position(node)
-            self.facts.literals.append(Literal(value.text, line, column, False, None, "other",
-                                               node))
+            self.facts._literal_entries.append((node, None, "other", False, value.text))
 
     def _literal_or_visit(self, node: ast.expr, scope: Scope, conditions: tuple[ast.expr, ...],
                           call: str | None, role: str) -> None:
-        if isinstance(node, (ast.Constant, ast.JoinedStr)):
+        if type(node) is ast.Constant:
             self._literal(node, call, role)
-            if isinstance(node, ast.JoinedStr):
-                for value in node.values:
-                    if isinstance(value, ast.FormattedValue):
-                        self._visit(value.value, scope, conditions)
+        elif type(node) is ast.JoinedStr:
+            self._literal(node, call, role)
+            for value in node.values:
+                if type(value) is ast.FormattedValue:
+                    inner = value.value
+                    (_HANDLERS.get(type(inner)) or _handler_for(type(inner)))(
+                        self, inner, scope, conditions)
         else:
-            self._visit(node, scope, conditions)
+            (_HANDLERS.get(type(node)) or _handler_for(type(node)))(self, node, scope, conditions)
 
     def _literal(self, node: ast.Constant | ast.JoinedStr, call: str | None, role: str) -> None:
-        if isinstance(node, ast.Constant) and not isinstance(node.value, (str, bytes)):
+        if type(node) is ast.Constant:
+            if isinstance(node.value, (str, bytes)):  # its value is its own: read when asked
+                self.facts._literal_entries.append((node, call, role,
+                                                    id(node) in self.docstrings, None))
             return
+        # an f-string's names are resolved now, with the aliases imported so far
         value = self.facts.resolve(node)
-        if value is None:
-            return
-        line, column = self.facts.position(node)
-        self.facts.literals.append(Literal(value.text, line, column,
-                                           id(node) in self.docstrings, call, role, node))
+        if value is not None:
+            self.facts._literal_entries.append((node, call, role, id(node) in self.docstrings,
+                                                value.text))
 
 
+# The visitor's handler of each node type; any other type of node has its children visited,
+# a value that is not a node (a name, a number, None in a list of defaults) nothing.
+_HANDLERS: dict[type, Callable[[_Collector, Any, Scope, tuple[ast.expr, ...]], None]] = {
+    **dict.fromkeys(_LEAVES, _Collector._leaf),
+    ast.FunctionDef: _Collector._function, ast.AsyncFunctionDef: _Collector._function,
+    ast.ClassDef: _Collector._class, ast.If: _Collector._if, ast.While: _Collector._if,
+    ast.IfExp: _Collector._ifexp, ast.BoolOp: _Collector._boolop, ast.Call: _Collector._call,
+    ast.BinOp: _Collector._binop, ast.Dict: _Collector._dict,
+    ast.Constant: _Collector._constant, ast.JoinedStr: _Collector._constant,
+    ast.Compare: _Collector._compare,
+}
+# fields that never hold a node the visitor reads: contexts and operators are leaves
+_SKIPPED_FIELDS = frozenset({"ctx", "op", "ops"})
+_FIELDS: dict[type, tuple[str, ...]] = {
+    cls: tuple(f for f in cls._fields if f not in _SKIPPED_FIELDS)
+    for cls in vars(ast).values() if isinstance(cls, type) and issubclass(cls, ast.AST)}
+_ARG_ROLES = tuple(f"arg{i}" for i in range(32))
 
+
+def _handler_for(cls: type) -> Callable[[_Collector, Any, Scope, tuple[ast.expr, ...]], None]:
+    """The handler of a type met for the first time: its children for a node type (its
+    fields noted once), nothing for a value."""
+    if issubclass(cls, ast.AST):
+        _FIELDS.setdefault(cls, tuple(f for f in cls._fields if f not in _SKIPPED_FIELDS))
+        handler = _Collector._children
+    else:
+        handler = _Collector._leaf
+    _HANDLERS[cls] = handler
+    return handler

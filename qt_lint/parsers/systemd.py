@@ -61,19 +61,6 @@ def unit_name_of(relpath: str) -> str:
     return name
 
 
-def dropin_folders(name: str) -> list[str]:
-    """The folders (beside the fragment) whose `*.conf` drop-ins systemd applies to unit
-    `name`, most specific first: `<name>.d`, each dash prefix (`quantum-ai-.service.d`,
-    `quantum-.service.d`), then the top-level `<type>.d` (`service.d`)."""
-    stem, _, kind = name.rpartition(".")
-    out = [f"{name}.d"]
-    parts = stem.split("-")
-    for cut in range(len(parts) - 1, 0, -1):
-        out.append("-".join(parts[:cut]) + f"-.{kind}.d")
-    out.append(f"{kind}.d")
-    return out
-
-
 @functools.cache
 def known_keys() -> dict[str, frozenset[str]]:
     """systemd's directives by section (qt_lint/data/systemd_keys.txt)."""
@@ -96,6 +83,8 @@ def known_keys() -> dict[str, frozenset[str]]:
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
+    """One `Key=value` of a unit file."""
+
     section: str
     key: str
     value: str  # the logical value: continuations joined, surrounding whitespace stripped
@@ -137,6 +126,8 @@ class Assignment:
 
 @dataclass
 class Section:
+    """One `[Section]` of a unit file."""
+
     name: str
     line: int
     column: int
@@ -148,6 +139,8 @@ class Section:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """A line of a unit file systemd would not read as written."""
+
     line: int
     column: int
     message: str
@@ -474,6 +467,8 @@ def _unescape(value: str, i: int) -> tuple[str, int]:
 
 @dataclass(frozen=True, slots=True)
 class ExecWord:
+    """One word of an `Exec*=` value."""
+
     text: str
     index: int  # index of the word's first character in the assignment's value
 

@@ -35,6 +35,8 @@ def host_key(key: str) -> bool:
 
 @dataclass(frozen=True)
 class RedisHost:
+    """A Redis host a file configures, and where."""
+
     host: str
     line: int
     column: int
@@ -172,6 +174,8 @@ def config_hosts(ctx: FileContext) -> Iterator[RedisHost]:
 
 @dataclass(frozen=True)
 class RedisPort:
+    """A Redis port a file configures, and where."""
+
     port: str
     line: int
     column: int
