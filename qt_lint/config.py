@@ -96,6 +96,13 @@ class Contract:
     activation_verbs: tuple[str, ...] = (
         "activate_model", "promote*", "canary_activate", "set_active_model",
     )
+    # options and environment variables that make a quality gate pass without judging
+    # (QT604), used when the gate itself is not in the repository (globs)
+    gate_defeats: tuple[str, ...] = (
+        "--skip*", "--no-fail*", "--dry-run", "--dryrun", "--warn-only", "--no-exit*",
+        "--ignore-fail*", "--report-only", "SKIP_*", "*_SKIP", "*SKIP_GATE*", "NO_GATE",
+        "GATE_DISABLED", "DRY_RUN", "WARN_ONLY",
+    )
     redis_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
     redis_container_names: tuple[str, ...] = (
         "quantum_redis", "redis", "redis-server", "quantum-redis",
@@ -275,6 +282,7 @@ _CONTRACT_KEYS: dict[str, Validator] = {
     "path-roots": _str_list,
     "dependency-chain": _str_list,
     "activation-verbs": _str_list,
+    "gate-defeats": _str_list,
     "redis-hosts": _str_list,
     "redis-container-names": _str_list,
     "redis-port": _int,

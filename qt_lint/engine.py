@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from qt_lint import kinds, suppress
 from qt_lint.classify import Target
-from qt_lint.config import ConfigError, Contract
+from qt_lint.config import Config, ConfigError, Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.parsers import ParseError
@@ -45,12 +45,25 @@ class FileResult:
     original: Text | None = None
     fixed: tuple[Finding, ...] = ()  # the findings the fixes removed (--show-fixes)
     before: tuple[Finding, ...] = ()  # when fixes changed the text: the findings before them
+    # other files the analysis read or looked for (a module a Python file imports a
+    # constant from): the result cache keys the findings by them too
+    reads: tuple[str, ...] = ()
 
 
 def check_file(target: Target, settings: RunSettings, project: Project | None = None,
                data: bytes | None = None) -> FileResult:
     """All findings of one file, filtered. `data` replaces reading the file (standard input,
     or the bytes the result cache read to hash it)."""
+    if project is None:
+        return _check_file(target, settings, project, data)
+    project.begin_reads()
+    result = _check_file(target, settings, project, data)
+    reads = project.reads()
+    return replace(result, reads=reads) if reads else result
+
+
+def _check_file(target: Target, settings: RunSettings, project: Project | None,
+                data: bytes | None) -> FileResult:
     from pathlib import Path
 
     max_size = settings.config.max_file_size
@@ -371,3 +384,24 @@ def _filter(raw: Iterable[Finding], directives: list[suppress.Directive], target
     overrides = dict(settings.severity)
     return [replace(f, severity=overrides[f.code]) if f.code in overrides else f
             for f in kept if f.code not in ignored]
+
+
+def may_fire(relpath: str, kind: Kind, text: str, config: Config,
+             codes: frozenset[str]) -> bool:
+    """Whether a rule of `codes` could fire on the file: the prefilters `check` applies,
+    on the text they search (shell: with the words as the shell reads them). A file for
+    which this is False is proven clean of those rules by its text. A text whose words
+    cannot be read is kept (its judgement reports it)."""
+    contract = config.contract
+    rules = [(r, prefilter) for r, prefilter in _prefilters(kind, codes, contract)
+             if r.applies_to(relpath, contract)]
+    if not rules:
+        return False
+    if any(passes(prefilter, text) for _, prefilter in rules):
+        return True  # the text alone passes: the words are not needed
+    ctx = FileContext(relpath, relpath, kind, Text(text), config, None, relpath)
+    try:
+        searched = kinds.of(kind).prefilter_text(ctx)
+    except (ParseError, RecursionError):
+        return True
+    return any(passes(prefilter, searched) for _, prefilter in rules)

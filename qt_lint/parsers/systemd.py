@@ -29,7 +29,6 @@ from qt_lint.parsers.lines import BLANKS, significant, split
 
 if TYPE_CHECKING:
     from qt_lint.command_model import Command
-    from qt_lint.parsers.envfile import EnvEntry
 
 _HEADER = re.compile(r"^\[(?P<name>[^\[\]]+)\]$")
 _KEY = re.compile(r"^[A-Za-z0-9_\-.]+$")
@@ -619,31 +618,3 @@ def ordering_edges(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
             target.clear()
         target.extend(value.split())
     return tuple(after), tuple(requires)
-
-
-_ENV_WORD = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'|\S+')
-
-
-def environment_entries(document: UnitDocument) -> list[EnvEntry]:
-    """The variables `Environment=` lines set, as env-file entries at their positions:
-    systemd splits the value into words (quotes group, and are removed) of `KEY=value`."""
-    from qt_lint.parsers.envfile import EnvEntry
-
-    out: list[EnvEntry] = []
-    for section in document.sections:
-        for a in section.assignments:
-            if a.key != "Environment":
-                continue
-            for match in _ENV_WORD.finditer(a.value):
-                word = match.group()
-                quoted = word[:1] in "\"'" and word[-1:] == word[:1] and len(word) > 1
-                inner = word[1:-1] if quoted else word
-                key, sep, value = inner.partition("=")
-                if not sep or not key:
-                    continue
-                start = match.start() + (1 if quoted else 0)
-                line, column = a.position(start)
-                value_line, value_column = a.position(start + len(key) + 1)
-                out.append(EnvEntry(key, value, line, column, value_line, value_column,
-                                    quoted))
-    return out
