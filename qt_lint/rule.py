@@ -120,8 +120,7 @@ class Rule:
 
     def prefilter_for(self, kind: Kind, contract: Contract) -> Prefilter | None:
         """The prefilter for files of `kind` (override when it depends on the contract)."""
-        if self.prefilter is None or isinstance(self.prefilter, (re.Pattern, AnyOf, Either,
-                                                                 tuple)):
+        if not isinstance(self.prefilter, Mapping):
             return self.prefilter
         return self.prefilter.get(kind)
 

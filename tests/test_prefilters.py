@@ -26,7 +26,7 @@ CONFIG = Config(root=Path("/nonexistent-root"))
 
 def _passes(code: str, path: str, text: str) -> bool:
     r = rule(code)()
-    kind = classify(path, lambda: text.encode())
+    kind = classify(path, text.encode)
     assert kind is not None
     ctx = FileContext(path, path, kind, Text(text), CONFIG, None, "/nonexistent-root/" + path)
     return passes(r.prefilter_for(kind, CONFIG.contract), kinds.of(kind).prefilter_text(ctx))
@@ -41,7 +41,7 @@ def _invalid() -> list[tuple[type[Rule], str, str]]:
                          ids=lambda v: getattr(v, "code", ""))
 def test_every_invalid_example_passes_its_prefilter(r: type[Rule], path: str,
                                                     text: str) -> None:
-    if classify(path, lambda: text.encode()) is None:
+    if classify(path, text.encode) is None:
         pytest.skip("not a file kind")
     assert _passes(r.code, path, text)
 
@@ -150,3 +150,9 @@ def test_qt601_prefilter_passes_every_call_it_reports(text: str) -> None:
              if f.code == "QT601"]
     assert fired, "the rule reports this shape"
 
+
+def test_qt601_verb_starting_with_a_wildcard_has_no_needle() -> None:
+    from dataclasses import replace
+
+    contract = replace(CONFIG.contract, activation_verbs=("*_live",))
+    assert rule("QT601")().prefilter_for(Kind.PYTHON, contract) is None
