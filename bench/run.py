@@ -5,6 +5,9 @@
     python bench/run.py --scale 10       # also the tree at 10x: how cost and memory grow
     python bench/run.py --one-file       # only the one-file runs
     python bench/run.py --pre-commit     # also `pre-commit run` on one edited file
+    python bench/run.py --one-file --one-file-repo COPY --against VENV
+                                         # one file per kind of a real work tree (a copy),
+                                         # this install alternated with another one
 
 The tree is generated from `bench/shape.json`, the measured shape of a real repository (its
 file mix, sizes, prefilter hit rates and findings; `bench/shape.py`). qt-lint runs from a
@@ -185,46 +188,80 @@ ONE_FILE_KINDS = {"python": (".py", ""), "shell": (".sh", ""), "unit": (".servic
                   "env": (".env", ""), "config": (".yaml", ""), "makefile": ("", "Makefile")}
 
 
-def one_file(qt: str, python: str, base: Path, runs: int, cache: Path) -> dict[str, Result]:
+def _median_escalating(base: Path) -> str | None:
+    """A script of median size among those that say `sudo` (its cache entry is keyed by
+    what runs it: the units, crontabs and scripts that name it)."""
+    found = sorted((p.stat().st_size, str(p.relative_to(base))) for p in base.rglob("*.sh")
+                   if p.is_file() and ".git" not in p.parts and b"sudo" in p.read_bytes())
+    return found[len(found) // 2][1] if found else None
+
+
+def one_file(qts: dict[str, str], python: str, base: Path, runs: int,
+             cache: Path) -> dict[str, Result]:
     """The pre-commit hook's run on one staged file of each kind (`qt-lint check
-    --force-exclude FILE`), against the start-up of the same interpreter: with an empty
-    cache, with the cache a full run leaves and the file unchanged (a hit), and with that
-    cache and the file just edited (the usual case in a commit)."""
-    fill = [qt, "check", "--exit-zero", "--quiet", "."]
-    shutil.rmtree(cache, ignore_errors=True)
-    subprocess.run(fill, cwd=base, env=ENV, stdout=subprocess.DEVNULL, check=False)
-    full = cache.with_name(cache.name + "-full")
-    shutil.rmtree(full, ignore_errors=True)
-    shutil.copytree(cache, full)
-
-    def empty() -> None:
-        shutil.rmtree(cache, ignore_errors=True)
-
-    def restore() -> None:
-        shutil.rmtree(cache, ignore_errors=True)
-        shutil.copytree(full, cache)
-
-    out = alternate({"python -c pass": ([python, "-c", "pass"], None)}, base, runs)
-    for kind, (suffix, name) in ONE_FILE_KINDS.items():
-        rel = _median_file(base, suffix, name)
+    --force-exclude FILE`), against the start-up of the same interpreter, alternating
+    (python, each install in `qts` by name, ...): with an empty cache, with the cache a
+    full run leaves and the file unchanged (a hit), and with that cache and the file just
+    edited (the usual case in a commit). Each install has a cache folder of its own."""
+    fill = ["check", "--exit-zero", "--quiet", "."]
+    for name, qt in qts.items():
+        folder = cache.with_name(f"{cache.name}-{name}")
+        shutil.rmtree(folder, ignore_errors=True)
+        subprocess.run([qt, *fill], cwd=base, env={**ENV, "QT_LINT_CACHE_DIR": str(folder)},
+                       stdout=subprocess.DEVNULL, check=False)
+        shutil.rmtree(f"{folder}-full", ignore_errors=True)
+        shutil.copytree(folder, f"{folder}-full")
+    files = {kind: _median_file(base, suffix, name)
+             for kind, (suffix, name) in ONE_FILE_KINDS.items()}
+    files["escalating script"] = _median_escalating(base)
+    out: dict[str, Result] = {}
+    for kind, rel in files.items():
         if rel is None:
             continue
         path = base / rel
         original = path.read_bytes()
-        hook = [qt, "check", "--force-exclude", "--exit-zero", "--quiet", rel]
-        def edited(path: Path = path, original: bytes = original) -> None:
-            restore()
-            path.write_bytes(original + f"\n# edit {time.monotonic_ns()}\n".encode())
+        commands: dict[str, tuple[list[str], Callable[[], None] | None]] = {
+            f"{kind}: python -c pass": ([python, "-c", "pass"], None)}
+        for name, qt in qts.items():
+            folder = cache.with_name(f"{cache.name}-{name}")
+            label = f" ({name})" if len(qts) > 1 else ""
+            hook = [qt, "check", "--force-exclude", "--exit-zero", "--quiet", rel]
 
+            def empty(folder: Path = folder, path: Path = path, original: bytes = original,
+                      ) -> None:
+                ENV["QT_LINT_CACHE_DIR"] = str(folder)  # this install's (run_once reads ENV)
+                shutil.rmtree(folder, ignore_errors=True)
+                if path.read_bytes() != original:
+                    path.write_bytes(original)
+
+            def restore(folder: Path = folder, path: Path = path,
+                        original: bytes = original) -> None:
+                empty(folder, path, original)
+                shutil.copytree(f"{folder}-full", folder)
+
+            def edited(folder: Path = folder, path: Path = path,
+                       original: bytes = original) -> None:
+                restore(folder, path, original)
+                path.write_bytes(original + f"\n# edit {time.monotonic_ns()}\n".encode())
+
+            commands[f"{kind}: empty cache{label}"] = (hook, empty)
+            commands[f"{kind}: full cache{label}"] = (hook, restore)
+            commands[f"{kind}: full cache, edited{label}"] = (hook, edited)
         try:
-            got = alternate({f"{kind}: empty cache": (hook, empty),
-                             f"{kind}: full cache": (hook, restore),
-                             f"{kind}: full cache, edited": (hook, edited)}, base, runs)
+            out.update(alternate(commands, base, runs))
         finally:
             path.write_bytes(original)
-            restore()
-        out.update(got)
     return out
+
+
+def one_file_table(results: dict[str, Result]) -> str:
+    """CPU per one-file run and its ratio to `python -c pass` measured with it."""
+    rows = ["| run | CPU ms | vs python -c pass |", "|---|---:|---:|"]
+    for name, r in results.items():
+        kind = name.split(":", 1)[0]
+        base = results[f"{kind}: python -c pass"]["cpu"]
+        rows.append(f"| {name} | {r['cpu'] * 1000:.1f} | {r['cpu'] / base:.2f}x |")
+    return "\n".join(rows)
 
 
 def through_pre_commit(qt: str, base: Path, runs: int) -> dict[str, Result]:
@@ -281,6 +318,11 @@ def main() -> None:
     parser.add_argument("--scale-only", action="store_true",
                         help="with --scale: only the larger tree")
     parser.add_argument("--pre-commit", action="store_true")
+    parser.add_argument("--one-file-repo", type=Path,
+                        help="the one-file runs on this work tree instead (a copy: each file "
+                             "is edited and restored)")
+    parser.add_argument("--against", help="a virtualenv with another qt-lint installed: "
+                                          "one-file runs alternate the two")
     parser.add_argument("--no-install", action="store_true",
                         help="use the installed copy as it is")
     args = parser.parse_args()
@@ -320,9 +362,16 @@ def main() -> None:
             got = tree_run(qt, ruff, big, max(1, args.runs // 2), cache)
             report[f"scale_{args.scale}"] = got
             save(f"Shaped tree ({args.scale}x)", got, "ruff ALL --statistics")
-    got = one_file(qt, python, base, args.runs * 3, cache)
+    qts = {"qt-lint": qt}
+    if args.against:  # another install, alternated with this one (before/after a change)
+        qts = {"this": qt, "against": str(Path(args.against) / "bin" / "qt-lint")}
+    got = one_file(qts, python, args.one_file_repo.resolve() if args.one_file_repo else base,
+                   args.runs * 3, cache)
     report["one_file"] = got
-    save("One file (the pre-commit hook)", got, "python -c pass")
+    sections.append("## One file (the pre-commit hook)\n\n" + one_file_table(got))
+    print(sections[-1] + "\n", flush=True)
+    (OUT / f"{args.name}.json").write_text(json.dumps(report, indent=2))
+    (OUT / f"{args.name}.md").write_text("\n\n".join(sections) + "\n")
     if args.pre_commit:
         got = through_pre_commit(qt, base, args.runs * 2)
         report["pre_commit"] = got

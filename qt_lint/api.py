@@ -124,15 +124,15 @@ def check(paths: Sequence[Path], settings: RunSettings | Config, *,
                                                config.root)
         data = None
     project = project or Project(config.root, config)
+    use_cache = cache if (cache is not None and not settings.fix and data is None) else None
+    if use_cache is not None:  # before the start order below: a full run fills the memo too
+        project.memo_loader = use_cache.memo
     units = [t.abspath for t in targets if kinds.of(t.kind).cross_file]
     if units:
         project.add_checked_units(units)
         project.prefetch_units()
         if len(targets) >= PARALLEL_THRESHOLD:
             _ = project.unit_cycles  # built once here and inherited by every worker
-    use_cache = cache if (cache is not None and not settings.fix and data is None) else None
-    if use_cache is not None:
-        project.unit_memo = use_cache.unit_memo()
     results, analysed = scan_cached(targets, settings, project, jobs, data, use_cache)
     findings = list(missing)
     fixed: dict[str, FileResult] = {}
@@ -217,8 +217,9 @@ def scan_cached(targets: list[Target], settings: RunSettings, project: Project,
     for i, result in zip(todo, scanned, strict=True):
         results[i] = result
         cache.store(targets[i].relpath, records[i], result.findings)
-    if project.unit_memo_changed and project.unit_memo is not None:
-        cache.store_unit_memo(project.unit_memo)
+    for name in sorted(project.memos_changed):
+        cache.store_memo(name, project.memos[name])
+    project.memos_changed.clear()
     cache.save()
     return [r for r in results if r is not None], len(todo)
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 
 
 def replace_file(path: str, data: bytes, mode: int = 0o644, force_mode: bool = False) -> None:
@@ -24,6 +23,8 @@ def replace_file(path: str, data: bytes, mode: int = 0o644, force_mode: bool = F
         st: os.stat_result | None = os.lstat(path)
     except FileNotFoundError:
         st = None
+    import tempfile  # not on the cache's path (`replace_private`)
+
     folder = os.path.dirname(path) or "."
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".qt-lint-", suffix=".tmp")
     try:
@@ -46,6 +47,23 @@ def replace_file(path: str, data: bytes, mode: int = 0o644, force_mode: bool = F
         os.replace(tmp, path)
     except BaseException:
         if os.path.lexists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def replace_private(path: str, data: bytes) -> None:
+    """Write `data` as `path` atomically, mode 0600, for files only qt-lint reads back and
+    checks (the cache): a temporary file created exclusively beside it, never following a
+    link, renamed over it; not flushed to disk (a reader that finds it damaged after a
+    crash ignores it)."""
+    tmp = os.path.join(os.path.dirname(path) or ".", f".tmp-{os.getpid()}-{os.urandom(6).hex()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
 

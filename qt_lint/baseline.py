@@ -46,6 +46,8 @@ Key = tuple[str, str, str]
 
 @dataclass
 class Filtered:
+    """The findings a baseline leaves, and what it matched."""
+
     findings: list[Finding]
     baselined: int
     stale: int

@@ -1,13 +1,21 @@
 """A result cache keyed by file content, qt-lint's own code and the effective configuration.
 
-One index file per configuration (a digest of qt-lint's code, effective configuration, selected
-codes, today's date for expiring suppressions) under the user's cache folder. It maps a
-file's project path to the hash of its content, the signature of its stat, what its
-findings depend on, and the findings. A file whose stat signature (size, mtime, ctime,
-inode) is unchanged is not read again; ctime changes with every write and cannot be set by
-hand, so the content hash stays the key. Findings that depend on other files are keyed by
-those too: a unit's by every unit file of the repository (drop-ins, the start order,
-timers), an env file's by the `common.env` beside it.
+One folder per configuration (a digest of qt-lint's code, effective configuration, selected
+codes, the Python that wrote it, today's date for expiring suppressions) under the user's
+cache folder, and in it one entry per file, named by a digest of the file's project path:
+the hash of its content, the signature of its stat, what its findings depend on, and the
+findings. A pre-commit run on one file reads and writes that file's entry only (and the
+memos its kind needs), never the entries of the rest of the repository. A file whose stat
+signature (size, mtime, ctime, inode) is unchanged is not read again; ctime changes with
+every write and cannot be set by hand, so the content hash stays the key. Findings that
+depend on other files are keyed by those too: a unit's by every unit file of the
+repository (drop-ins, the start order, timers), an env file's by the `common.env` beside
+it, an escalating script's by what runs it.
+
+Memos beside the entries hold what earlier runs learnt of files other than the one being
+checked, each item under its file's stat signature: the start order's facts of every unit
+(`units`), the script names each unit, crontab and script mentions (`scripts`, for what
+runs a script). A file whose stat is unchanged is not read again to answer them.
 
 qt-lint's code is keyed by the content of the package's files, never by the version string
 alone (two commits of one version, or an installed copy edited in place, must not share
@@ -15,17 +23,21 @@ results). Hashing the files costs about 3 ms, so the digest is memoised in the c
 under the files' stat signatures (size, mtime, ctime, inode): the same stat means the same
 content, for the same reason as for the analysed files.
 
-Safe when runs share the folder: the index is merged and replaced atomically (a temp file
-renamed into place), so a concurrent run can at worst lose the other's new entries, never
-read a torn file; an index that does not load is ignored and rebuilt.
+Safe when runs share the folder (two hooks at once): every entry and memo is written to a
+temporary file created exclusively and renamed into place (`qt_lint.atomic`), so a reader
+never sees a torn file, and two runs writing one entry write the same answer; an entry
+that does not load is ignored and rebuilt. Not flushed to disk: a file a crash leaves
+damaged fails its digest and is analysed again.
 
-The index is in `marshal` format, keyed also by the Python version that wrote it: a
-pre-commit run on one file loads and rewrites the whole index, and marshal does both
-about ten times faster than json (2,800 entries: 4 ms against 19 ms). marshal is not meant
-for untrusted or damaged data (given one string of sixteen random bytes, `marshal.loads`
-had not returned after ten seconds), so the payload follows a magic line and its SHA-256
-and is unmarshalled only when the digest matches; the folder is the user's own and the
-files are mode 0600.
+Bounded: a configuration's folder is marked as used (its mtime) at most once an hour, and
+then every folder and file of the cache unused for a week is removed, older formats
+included; a folder's entries of deleted files go with it (a new day is a new folder).
+
+Each file is in `marshal` format (entries load about ten times faster than json). marshal
+is not meant for untrusted or damaged data (given one string of sixteen random bytes,
+`marshal.loads` had not returned after ten seconds), so the payload follows a magic line
+and its SHA-256 and is unmarshalled only when the digest matches; the folder is the user's
+own and the files are mode 0600.
 """
 
 from __future__ import annotations
@@ -46,9 +58,11 @@ if TYPE_CHECKING:
 
     from qt_lint.settings import RunSettings
 
-MAX_INDEX_SIZE = 512 * 1024 * 1024  # a larger index is ignored, never read
-UNIT_MEMO = "\0unit-memo"  # an index key no project path can be
+MAX_ENTRY_SIZE = 64 * 1024 * 1024  # a larger entry or memo is ignored, never read
 _MAGIC = b"qt-lint result cache, marshal, sha256\n"
+MEMOS = ("units", "scripts")  # the memos a run may keep (see Project)
+MARK_EVERY = 3600  # seconds between two marks of a folder as used (and a prune)
+UNUSED = 7 * 24 * 3600  # what has not been used for this long is removed
 
 
 def default_dir() -> Path:
@@ -65,19 +79,18 @@ class ResultCache:
         self.directory = directory
         config = settings.config
         salt = "\n".join([__version__, code_digest(directory), sys.version, str(marshal.version),
-                          config_fingerprint(config), ",".join(sorted(settings.active)),
-                          str(config.root), settings.today.isoformat()])
-        self.path = directory / f"{hashlib.sha256(salt.encode()).hexdigest()[:32]}.index"
-        self._entries: dict[str, Any] | None = None
-        self._loaded: tuple[int, ...] | None = None  # the index's stat when it was read
-        self._changed: dict[str, Any] = {}
+                           config_fingerprint(config), ",".join(sorted(settings.active)),
+                           str(config.root), settings.today.isoformat()])
+        self.folder = os.path.join(directory, hashlib.sha256(salt.encode()).hexdigest()[:32])
+        self._changed: dict[str, Any] = {}  # entry or memo file name -> what to write
 
-    @property
-    def entries(self) -> dict[str, Any]:
-        if self._entries is None:
-            self._loaded = _stat_signature(self.path)
-            self._entries = _read_index(self.path)  # missing or corrupt: analyse again
-        return self._entries
+    def _name(self, relpath: str) -> str:
+        return hashlib.sha256(relpath.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+
+    def entry(self, relpath: str) -> dict[str, Any] | None:
+        """The file's entry, or None when there is none (or it is damaged, or another's)."""
+        loaded = _read(os.path.join(self.folder, self._name(relpath)))
+        return loaded if isinstance(loaded, dict) and loaded.get("path") == relpath else None
 
     def lookup(self, kind: Kind, relpath: str, abspath: str,
                depends_on: Callable[[Callable[[], bytes]], str], max_size: int,
@@ -91,8 +104,8 @@ class ResultCache:
         except OSError:
             return None, {}, None
         signature = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-        entry = self.entries.get(relpath)
-        same_kind = isinstance(entry, dict) and entry.get("kind") == kind.value
+        entry = self.entry(relpath)
+        same_kind = entry is not None and entry.get("kind") == kind.value
         from qt_lint.source import Unreadable, read_bounded
 
         held: list[bytes] = []
@@ -117,53 +130,79 @@ class ResultCache:
             return None, {}, None  # the analysis reads it and says why it cannot
         valid = same_kind and entry is not None and entry.get("depends") == depends
         content = hashlib.sha256(data).hexdigest()
-        record = {"kind": kind.value, "depends": depends, "signature": signature,
-                  "content": content}
+        record = {"path": relpath, "kind": kind.value, "depends": depends,
+                  "signature": signature, "content": content}
         if valid and entry is not None and entry.get("content") == content:
             found = _findings(entry, shown)
             if found is not None:
-                self._changed[relpath] = {**entry, "signature": signature}
+                self._changed[self._name(relpath)] = {**entry, "signature": signature}
                 return found, {}, None
         return None, record, data
 
-    def unit_memo(self) -> dict[str, list[object]]:
-        """What earlier runs learnt of the repository's unit files (see `Project`)."""
-        memo = self.entries.get(UNIT_MEMO)
-        return dict(memo) if isinstance(memo, dict) else {}
+    def memo(self, name: str) -> dict[str, list[object]]:
+        """What earlier runs learnt of other files (`MEMOS`; see `Project`)."""
+        loaded = _read(os.path.join(self.folder, f"memo-{name}"))
+        return dict(loaded) if isinstance(loaded, dict) else {}
 
-    def store_unit_memo(self, memo: dict[str, list[object]]) -> None:
-        self._changed[UNIT_MEMO] = memo
+    def store_memo(self, name: str, memo: dict[str, list[object]]) -> None:
+        self._changed[f"memo-{name}"] = memo
 
     def store(self, relpath: str, record: dict[str, Any],
               findings: list[Finding] | tuple[Finding, ...]) -> None:
         if record:
-            self._changed[relpath] = {**record, "findings": [_dump(f) for f in findings]}
+            self._changed[self._name(record["path"])] = {
+                **record, "findings": [_dump(f) for f in findings]}
 
     def save(self) -> None:
-        """Merge this run's entries into the index on disk and replace it atomically."""
+        """Write this run's entries and memos, each replaced atomically on its own."""
         if not self._changed:
             return
+        from qt_lint.atomic import replace_private
+
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            # another run may have replaced the index since we read it: merge into its
-            current = self._entries if self._entries is not None and \
-                self._loaded == _stat_signature(self.path) else _read_index(self.path)
-            current.update(self._changed)
-            tmp = self.directory / f".tmp-{os.getpid()}-{os.urandom(6).hex()}"
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            try:
-                payload = marshal.dumps(current)
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
-                os.replace(tmp, self.path)
-            except BaseException:
-                tmp.unlink(missing_ok=True)
-                raise
+            os.makedirs(self.folder, mode=0o700, exist_ok=True)
+            for name, value in self._changed.items():
+                payload = marshal.dumps(value)
+                replace_private(os.path.join(self.folder, name),
+                                _MAGIC + hashlib.sha256(payload).digest() + payload)
+            self._changed = {}
+            _mark_and_prune(str(self.directory), self.folder)
         except OSError:
             return  # a cache that cannot be written only costs speed
-        self._entries = current
-        self._loaded = _stat_signature(self.path)
-        self._changed = {}
+
+
+def _mark_and_prune(directory: str, folder: str) -> None:
+    """At most once an hour: mark the folder in use (the mtime of its `used` file; its own
+    changes with every entry written), and remove what no run has used for a week: folders
+    of other configurations and days, older formats, stale temporary files."""
+    import time
+
+    now = time.time()
+    stamp = os.path.join(folder, "used")
+    try:
+        if now - os.lstat(stamp).st_mtime < MARK_EVERY:
+            return
+        os.utime(stamp, follow_symlinks=False)  # a link planted there: its own time
+    except FileNotFoundError:
+        os.close(os.open(stamp, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600))
+    with os.scandir(directory) as found:
+        for item in found:
+            if item.path == folder:
+                continue
+            try:
+                used = os.path.join(item.path, "used")
+                when = os.lstat(used if item.is_dir(follow_symlinks=False) and
+                                os.path.lexists(used) else item.path).st_mtime
+                if now - when < UNUSED:
+                    continue
+                if item.is_dir(follow_symlinks=False):
+                    import shutil
+
+                    shutil.rmtree(item.path, ignore_errors=True)
+                else:
+                    os.unlink(item.path)
+            except OSError:
+                continue
 
 
 def _package_files() -> list[tuple[str, tuple[int, ...]]]:
@@ -215,42 +254,31 @@ def code_digest(directory: Path) -> str:
     known = digest.hexdigest()
     _CODE_DIGEST.append(known)
     try:
+        from qt_lint.atomic import replace_private
+
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = directory / f".{memo.name}.{os.getpid()}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(known.encode("ascii"))
-        os.replace(tmp, memo)
+        replace_private(str(memo), known.encode("ascii"))
     except OSError:
         pass  # a read-only cache folder: the digest is computed again next time
     return known
 
 
-def _stat_signature(path: Path) -> tuple[int, ...] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-
-
-def _read_index(path: Path) -> dict[str, Any]:
-    """The index, or {} when it is missing, damaged or not one of ours."""
+def _read(path: str) -> object:
+    """An entry or memo, or None when it is missing, damaged or not one of ours."""
     from qt_lint.source import Unreadable, read_bounded
 
     try:
-        data = read_bounded(path, MAX_INDEX_SIZE)
+        data = read_bounded(path, MAX_ENTRY_SIZE)
     except Unreadable:  # missing, linked to a device, too large: analyse again
-        return {}
+        return None
     start = len(_MAGIC) + 32
     if not data.startswith(_MAGIC) or \
             hashlib.sha256(data[start:]).digest() != data[len(_MAGIC):start]:
-        return {}
+        return None
     try:
-        loaded = marshal.loads(data[start:])
+        return marshal.loads(data[start:])
     except (ValueError, EOFError, TypeError):
-        return {}
-    return loaded if isinstance(loaded, dict) else {}
+        return None
 
 
 def _dump(f: Finding) -> dict[str, Any]:

@@ -23,6 +23,8 @@ EXEC_KEYS = (
 
 @dataclass(frozen=True, slots=True)
 class Word:
+    """One word of a command, positioned in the file."""
+
     text: str  # the word after quote removal; expansions (`$X`) are kept as written
     line: int
     column: int
@@ -31,6 +33,8 @@ class Word:
 
 @dataclass(frozen=True, slots=True)
 class Command:
+    """One command a file runs (a unit's Exec line, a shell or make command, a cron entry)."""
+
     words: tuple[Word, ...]
     origin: str  # "ExecStart", "shell", "make", "cron", "python", ...
     # the directory of a relative `cd` run before this command in the same shell, positioned

@@ -44,6 +44,8 @@ CONTRACT: dict[str, str] = {
     "path-roots": "Prefixes that make a string a hardcoded absolute path (QT201).",
     "dependency-chain": "The start order of the services (QT410), Redis first.",
     "activation-verbs": "Names of calls that activate a model (QT601).",
+    "gate-defeats": ("Options and environment variables that make the quality gate pass "
+                     "without judging, when the gate is not in the repository (QT604)."),
     "redis-hosts": "The hosts Redis may be reached at (loopback only).",
     "redis-container-names": "Container names that are not a Redis host (QT502).",
     "redis-port": "The Redis port (QT503).",

@@ -38,6 +38,8 @@ class DiffBaseError(ConfigError):
 
 @dataclass
 class Changes:
+    """The lines and files changed since the base revision."""
+
     lines: dict[str, set[int]] = field(default_factory=dict)  # absolute path -> lines
     new_files: set[str] = field(default_factory=set)  # wholly changed
     # absolute path -> its path from the top of the work tree, for files that lost lines

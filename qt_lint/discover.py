@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
+    """A file found by discovery, before its kind is known."""
+
     abspath: str
     relpath: str  # relative to the project root, posix; absolute when outside it
     explicit: bool  # named on the command line rather than found by a walk

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from qt_lint import kinds, suppress
 from qt_lint.classify import Target
-from qt_lint.config import ConfigError, Contract
+from qt_lint.config import Config, ConfigError, Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.parsers import ParseError
@@ -38,6 +38,8 @@ MAX_FINDINGS = 1000  # findings of one file (per rule, and in all) listed in a r
 
 @dataclass(frozen=True, slots=True)
 class FileResult:
+    """One file's findings, and its text as the fixes left it."""
+
     findings: tuple[Finding, ...]
     fixed_text: str | None = None  # set when fixes changed the text
     original: Text | None = None
@@ -369,3 +371,24 @@ def _filter(raw: Iterable[Finding], directives: list[suppress.Directive], target
     overrides = dict(settings.severity)
     return [replace(f, severity=overrides[f.code]) if f.code in overrides else f
             for f in kept if f.code not in ignored]
+
+
+def may_fire(relpath: str, kind: Kind, text: str, config: Config,
+             codes: frozenset[str]) -> bool:
+    """Whether a rule of `codes` could fire on the file: the prefilters `check` applies,
+    on the text they search (shell: with the words as the shell reads them). A file for
+    which this is False is proven clean of those rules by its text. A text whose words
+    cannot be read is kept (its judgement reports it)."""
+    contract = config.contract
+    rules = [(r, prefilter) for r, prefilter in _prefilters(kind, codes, contract)
+             if r.applies_to(relpath, contract)]
+    if not rules:
+        return False
+    if any(passes(prefilter, text) for _, prefilter in rules):
+        return True  # the text alone passes: the words are not needed
+    ctx = FileContext(relpath, relpath, kind, Text(text), config, None, relpath)
+    try:
+        searched = kinds.of(kind).prefilter_text(ctx)
+    except (ParseError, RecursionError):
+        return True
+    return any(passes(prefilter, searched) for _, prefilter in rules)

@@ -37,6 +37,8 @@ class Edit:
 
 @dataclass(frozen=True, slots=True)
 class Fix:
+    """The edits that fix a finding, and whether they are safe."""
+
     edits: tuple[Edit, ...]
     safe: bool = True
 

@@ -97,11 +97,13 @@ class Project:
         self.files = files or FileSource(config.max_file_size, str(root))
         self._unit_paths = unit_paths  # the units to consider (host audit); else git/walk
         self._listing: subprocess.Popen[bytes] | None = None
-        # What earlier runs learnt of each unit file, kept by the result cache: path ->
-        # [stat signature, content digest, After= items, Requires= items]. A unit file whose
-        # stat is unchanged is not read again to build the start order.
-        self.unit_memo: dict[str, list[object]] | None = None
-        self.unit_memo_changed = False
+        # What earlier runs learnt of other files, kept by the result cache (`memo`): each
+        # file's facts under its stat signature, so that a file whose stat is unchanged is
+        # not read again. "units": path -> [signature, content digest, After= items,
+        # Requires= items]; "scripts": the script names a file mentions (qt_lint.runby).
+        self.memo_loader: Callable[[str], dict[str, list[object]]] | None = None
+        self.memos: dict[str, dict[str, list[object]]] = {}
+        self.memos_changed: set[str] = set()
         self._checked_units: set[str] = set()
         self._documents: dict[tuple[str, str], UnitDocument | None] = {}
         self._folders: dict[tuple[str, str], list[tuple[str, UnitDocument]]] = {}
@@ -123,9 +125,19 @@ class Project:
             except OSError:
                 self._listing = None
 
+    def memo(self, name: str) -> dict[str, list[object]] | None:
+        """A memo of the result cache, read the first time it is asked for (None: no cache,
+        or a recorded snapshot, whose files have no stat)."""
+        if self.memo_loader is None or isinstance(self.files, RecordedFiles):
+            return None
+        if name not in self.memos:
+            self.memos[name] = self.memo_loader(name)
+        return self.memos[name]
+
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
         state["_listing"] = None  # a running process does not cross to workers
+        state["memo_loader"] = None  # nor the cache: workers read no memo
         state["_documents"], state["_folders"], state["_units"] = {}, {}, {}
         return state
 
@@ -146,7 +158,11 @@ class Project:
         listing = self._listing
         self._listing = None
         listed = [c.abspath for c in _unit_files(self.root, self.config, listing)]
-        extra = sorted(p for p in self._checked_units - set(listed) if os.path.isfile(p))
+        # only names git would list were they tracked: a `.conf` outside a unit's drop-in
+        # folder is no unit of the start order, and counting it when it is checked made a
+        # full run's cache keys differ from a one-file run's (every unit missed after it)
+        extra = sorted(p for p in self._checked_units - set(listed)
+                       if _named_as_unit(p) and os.path.isfile(p))
         return listed + extra
 
     @functools.cached_property
@@ -163,10 +179,9 @@ class Project:
     @functools.cached_property
     def unit_facts(self) -> dict[str, tuple[str, tuple[str, ...], tuple[str, ...]] | None]:
         """Each unit file's content digest, After= and Requires=/BindsTo= items (None when
-        it cannot be read); from the memo when its stat is unchanged."""
-        from qt_lint.parsers.systemd import ordering_edges
-
-        memo = self.unit_memo if not isinstance(self.files, RecordedFiles) else None
+        it cannot be read); from the memo when its stat is unchanged (then the unit parser
+        is not even imported: a warm pre-commit run on a unit reads none of the others)."""
+        memo = self.memo("units")
         out: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]] | None] = {}
         for path in self.unit_paths:
             signature = None
@@ -188,16 +203,18 @@ class Project:
             if text is None:
                 out[path] = None
                 continue
+            from qt_lint.parsers.systemd import ordering_edges
+
             after, requires = ordering_edges(text)
             content = hashlib.sha256(text.encode()).hexdigest()
             out[path] = (content, after, requires)
             if memo is not None and signature is not None:
                 memo[path] = [signature, content, after, requires]
-                self.unit_memo_changed = True
+                self.memos_changed.add("units")
         if memo is not None:
             for gone in set(memo) - set(out):  # deleted or renamed units
                 del memo[gone]
-                self.unit_memo_changed = True
+                self.memos_changed.add("units")
         return out
 
     # --- env files ----------------------------------------------------------------------------
@@ -277,7 +294,7 @@ class Project:
             out = [fragment] + [os.path.join(folder, e) for e in self.files.listdir(folder)
                                 if e.endswith(".conf")]
         else:
-            from qt_lint.parsers.systemd import dropin_folders
+            from qt_lint.parsers.dropins import dropin_folders
 
             fragment = abspath
             beside = os.path.dirname(abspath)
@@ -296,7 +313,8 @@ class Project:
         """The drop-ins systemd applies to the fragment at `fragment`, from every folder
         beside it that names it (its own, a dash prefix's, the top-level `service.d/`), in
         file-name order; of two files of one name, the more specific folder's."""
-        from qt_lint.parsers.systemd import dropin_folders, unit_type_of
+        from qt_lint.parsers.dropins import dropin_folders
+        from qt_lint.parsers.systemd import unit_type_of
 
         folder = os.path.dirname(fragment)
         chosen: dict[str, str] = {}
@@ -474,6 +492,14 @@ def _git_units_args() -> list[str]:
     # tracked files only: listing untracked ones walks the whole work tree (42 ms against
     # 26 ms on the 15,000-file benchmark tree), and units being checked are added anyway
     return ["ls-files", "-z", "--cached", "--", *patterns]
+
+
+def _named_as_unit(path: str) -> bool:
+    """A path `_git_units_args` matches: a unit file, or a drop-in of a unit's folder."""
+    folder, _, name = path.rpartition("/")
+    if name.endswith(".conf"):
+        return folder.endswith(tuple(f"{s}.d" for s in UNIT_SUFFIXES))
+    return name.endswith(UNIT_SUFFIXES)
 
 
 def _unit_files(root: Path, config: Config,

@@ -70,6 +70,35 @@ def cron_paths(project: Project) -> list[str]:
     return [c.abspath for c in tracked_files(project.root, project.config, Kind.CRONTAB, args)]
 
 
+def mentions(project: Project, path: str, unit: bool) -> tuple[tuple[str, str], ...]:
+    """The script names a file mentions, each with the `Exec*=` key that names it (a unit)
+    or "" (a crontab, a script); from the project's memo when the file's stat is unchanged
+    (a warm pre-commit run reads no other script to learn what runs one)."""
+    memo = project.memo("scripts")
+    key = ("unit:" if unit else "text:") + path
+    signature = None
+    if memo is not None:
+        try:
+            st = os.stat(path)
+            signature = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        except OSError:
+            signature = None
+        known = memo.get(key)
+        if signature is not None and isinstance(known, list) and len(known) == 2 and \
+                known[0] == signature and isinstance(known[1], tuple):
+            return known[1]
+    text = project.files.read(path) or ""  # read after the stat: a later write changes it
+    if unit:
+        found = tuple((m.group(1), ref) for m in _EXEC.finditer(text)
+                      for ref in script_refs(m.group(2)))
+    else:
+        found = tuple(("", ref) for ref in script_refs(text))
+    if memo is not None and signature is not None:
+        memo[key] = [signature, found]
+        project.memos_changed.add("scripts")
+    return found
+
+
 def service_scripts(project: Project) -> dict[str, str]:
     """Absolute path of each script services run -> how (`ExecStart= of
     quantum-backend.service: scripts/start.sh -> scripts/cleanup.sh`)."""
@@ -85,25 +114,23 @@ def service_scripts(project: Project) -> dict[str, str]:
             how[path] = origin
             queue.append(path)
 
-    def named(text: str, caller: str) -> list[str]:
-        found = (_resolve(r, root, contract.repo_root, os.path.dirname(caller))
-                 for r in script_refs(text))
-        return [p for p in found if p is not None]
+    def named(caller: str, unit: bool = False) -> list[tuple[str, str]]:
+        found = ((key, _resolve(r, root, contract.repo_root, os.path.dirname(caller)))
+                 for key, r in mentions(project, caller, unit))
+        return [(key, p) for key, p in found if p is not None]
 
     wrapper = os.path.join(root, contract.wrapper)
     if os.path.isfile(wrapper):
         add(wrapper, "the wrapper")
     for path in project.unit_paths:
-        text = project.files.read(path)
-        for match in _EXEC.finditer(text or ""):
-            for script in named(match.group(2), path):
-                add(script, f"{match.group(1)}= of {unit_name_of(path)}")
+        for key, script in named(path, unit=True):
+            add(script, f"{key}= of {unit_name_of(path)}")
     for path in cron_paths(project):
-        for script in named(project.files.read(path) or "", path):
+        for _, script in named(path):
             add(script, f"a crontab entry in {os.path.relpath(path, root)}")
     while queue:  # breadth first: the shortest chain explains it
         path = queue.pop(0)
-        for script in named(project.files.read(path) or "", path):
+        for _, script in named(path):
             origin = how[path]
             chain = origin if ":" in origin else f"{origin}: {os.path.relpath(path, root)}"
             add(script, f"{chain} -> {os.path.relpath(script, root)}")

@@ -111,3 +111,53 @@ def redact_line(line: str) -> str:
                 pos = value.end()
     out.append(line[pos:])
     return "".join(out)
+
+
+# what a shell needs to read a line as it was: quotes, operators, blanks, and the names
+# of the variables it expands (`$NAME`, `${NAME}`: names, never a value)
+SHELL_STRUCTURE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|"
+                             r"\$[0-9#?@*!$-]|[\"'$(){}`|;&<> \t\\]")
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def redact_keeping(line: str, keep: re.Pattern[str]) -> str:
+    """`redact_line`'s masking with what `keep` matches left in place (for a script: its
+    quotes, operators and variable names, so that the masked line still parses as it
+    did): each run of other characters in a masked value becomes one mask."""
+    spans: list[tuple[int, int]] = []
+    if "://" in line and "@" in line:
+        spans += [m.span("password") for m in _URL_PASSWORD.finditer(line)]
+    if SECRET_NAME.search(line):
+        pos = 0
+        while (match := _KEY_SEP.search(line, pos)) is not None:
+            pos = match.end()
+            if is_secret_name(match.group("key")):
+                value = _VALUE.match(line, pos)
+                if value is not None:
+                    spans.append(value.span())
+                    pos = value.end()
+    if not spans:
+        return line
+    out: list[str] = []
+    last = 0
+    for start, end in sorted(spans):
+        start = max(start, last)
+        if start >= end:
+            continue
+        out.append(line[last:start])
+        at = start
+        for kept in keep.finditer(line, start, end):
+            if kept.start() > at:
+                out.append(MASK)
+            text = kept.group()
+            if text.startswith("${"):  # `${KEY:-default}`: the name, never the default
+                text = "${" + _NAME.match(text, 2).group() + "}"  # type: ignore[union-attr]
+            out.append(text)
+            at = kept.end()
+        if at < end:
+            out.append(MASK)
+        last = end
+    out.append(line[last:])
+    return "".join(out)

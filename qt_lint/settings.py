@@ -22,6 +22,8 @@ from qt_lint.registry import expand, known_codes
 
 @dataclass(frozen=True, slots=True)
 class RunSettings:
+    """What one run applies: the configuration, the codes that run, ignores and overrides."""
+
     config: Config
     active: frozenset[str]  # the codes that run
     known: frozenset[str]  # every code qt-lint has

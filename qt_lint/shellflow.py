@@ -64,6 +64,8 @@ Classifier = Callable[[Step, Facts], tuple[Facts, Facts]]
 
 @dataclass(frozen=True)
 class State:
+    """What is known at one point of a shell script's flow."""
+
     facts: Facts = EMPTY
     errexit: bool = False
     pipefail: bool = False
@@ -120,6 +122,8 @@ class End:
 
 @dataclass
 class Flow:
+    """The facts on every path of a shell script, per command."""
+
     # (line, column) of each command's first word -> facts on every path reaching it
     at: dict[tuple[int, int], Facts] = field(default_factory=dict)
     steps: list[tuple[Step, Facts]] = field(default_factory=list)

@@ -39,6 +39,8 @@ _CODE = re.compile(r"^QT\d{3}$")
 
 @dataclass
 class Directive:
+    """One suppression comment (`qt-lint: ignore[...]`)."""
+
     line: int
     column: int
     target: int | None  # the line it suppresses; None for ignore-file

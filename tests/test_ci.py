@@ -167,26 +167,32 @@ def test_cache_warm_then_one_change(tmp_path: Path) -> None:
     units = sum(1 for p in src.rglob("*") if p.suffix in (".service", ".socket", ".timer",
                                                         ".conf"))
     assert check([src], config, jobs=1, cache=cache).analysed == units
-    # a corrupt or truncated index is ignored and rebuilt; no temp file is left behind
-    # beside the index, only the memo of qt-lint's code digest (see test_cache_keyed_by_code)
-    indexes = [p for p in (tmp_path / "cache").iterdir() if not p.name.startswith("code-")]
-    assert [p.suffix for p in indexes] == [".index"]
-    whole = indexes[0].read_bytes()
+    # one folder per configuration, one entry per file (a one-file run reads and writes its
+    # own); a corrupt or truncated entry is ignored and rebuilt, the others still serve; no
+    # temp file is left behind, beside the folder only the memo of qt-lint's code digest
+    # (see test_cache_keyed_by_code)
+    folders = [p for p in (tmp_path / "cache").iterdir() if not p.name.startswith("code-")]
+    assert len(folders) == 1 and folders[0].is_dir()
+    entries = sorted(p for p in folders[0].iterdir() if not p.name.startswith("memo-")
+                     and p.name != "used")
+    assert len(entries) == sum(1 for p in src.rglob("*") if p.is_file())
+    assert not [p for p in folders[0].iterdir() if p.name.startswith(".")]
+    whole = entries[0].read_bytes()
     flipped = bytearray(whole)
     flipped[-7] ^= 0x40
     # the last one: marshal.loads does not return on it (a digest keeps it from being read)
     hangs = bytes.fromhex("a8af5e4e538f812c9ea3b6c589a55fe7")
     for corrupt in (b"{corrupt", whole[: len(whole) // 2], b"", b"\x00" * 64, bytes(flipped),
                     hangs, whole[:60] + hangs):
-        indexes[0].write_bytes(corrupt)
+        entries[0].write_bytes(corrupt)
         cache = ResultCache(tmp_path / "cache", RunSettings.build(config))
         again = check([src], config, jobs=1, cache=cache)
-        assert again.analysed > 0 and again.findings == check([src], config, jobs=1).findings
+        assert again.analysed == 1 and again.findings == check([src], config, jobs=1).findings
         fresh = ResultCache(tmp_path / "cache", RunSettings.build(config))
         assert check([src], config, jobs=1, cache=fresh).analysed == 0
-    assert [p for p in (tmp_path / "cache").iterdir()
-            if not p.name.startswith("code-")] == indexes
-    assert indexes[0].stat().st_mode & 0o777 == 0o600
+    assert sorted(p for p in folders[0].iterdir() if not p.name.startswith("memo-")
+                  and p.name != "used") == entries
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in folders[0].iterdir())
 
 
 def test_cache_keyed_by_code(tmp_path: Path) -> None:

@@ -120,6 +120,18 @@ MUTANTS: dict[str, tuple[Callable[[Path], None], str]] = {
     "the host has no rollback script": (
         lambda r: (r / "home/qt/quantum_trader/ops/model_safety/rollback_last.sh").unlink(),
         "H152"),
+    "a repository script writes the model weight": (
+        lambda r: put(r, "/home/qt/quantum_trader/ops/training/retrain.sh",
+                      "#!/bin/sh\nsed -i 's/^XGB_WEIGHT=.*/XGB_WEIGHT=0.4/' "
+                      "/etc/quantum/ai-engine.env\n", 0o755, QT, QT), "H154"),
+    "an extensionless repository script sets SHADOW_MODE=disabled": (
+        lambda r: put(r, "/home/qt/quantum_trader/bin/go-live",
+                      "#!/usr/bin/env bash\nSHADOW_MODE=disabled ops/run.sh ai-engine x.py\n",
+                      0o755, QT, QT), "H154"),
+    "a repository program that cannot be read": (
+        lambda r: put(r, "/home/qt/quantum_trader/ops/promote_model.py",
+                      "import os\nos.environ['AUTO_ACTIVATION'] = 'enabled'\n", 0o644, 0, 0),
+        "H154"),
     "SERVICE_NAME disagrees": (
         lambda r: (r / C_ENV[1:]).write_text((r / C_ENV[1:]).read_text().replace(
             "SERVICE_NAME=backend", "SERVICE_NAME=api")), "H144"),
@@ -156,6 +168,30 @@ def test_each_mutant_fails_exactly_its_check(host: Path, redis_port: int, name: 
         return
     assert failing(doc) == {code}, json.dumps([c for c in doc["checks"]  # type: ignore[union-attr]
                                                if c["status"] != "pass"], indent=1)[:2500]
+
+
+def test_the_host_repository_is_judged_for_activation(host: Path, redis_port: int) -> None:
+    """H154: QT601 across the host's repository copy. A file the prefilters clear is not
+    kept; one that can fire is judged at its line; one owned by another user is not read
+    (an error, never a pass)."""
+    put(host, "/home/qt/quantum_trader/ops/report.py", "print('shadow report')\n", 0o644, QT, QT)
+    # the path spelt with quotes: only the words as the shell reads them name /etc/quantum/
+    put(host, "/home/qt/quantum_trader/ops/tune.sh", "#!/bin/sh\necho XGB_WEIGHT=0.3 >> "
+        "/etc/\"quantum\"/ai-engine.env\n", 0o755, QT, QT)
+    MUTANTS["a repository script writes the model weight"][0](host)
+    MUTANTS["a repository program that cannot be read"][0](host)
+    _, doc = audit(host, redis_port, "--only", "H154")
+    results = {c["object"]: c for c in doc["checks"]}  # type: ignore[union-attr]
+    script = results["/home/qt/quantum_trader/ops/training/retrain.sh"]
+    assert script["status"] == "fail"
+    assert [(f["line"], f["code"]) for f in script["findings"]] == [(2, "QT601")]
+    assert "activation by other means" in script["findings"][0]["message"]
+    quoted = results["/home/qt/quantum_trader/ops/tune.sh"]
+    assert quoted["status"] == "fail" and quoted["findings"][0]["line"] == 2
+    unread = results["/home/qt/quantum_trader/ops/promote_model.py"]
+    assert unread["status"] == "error" and "not the repository's owner" in unread["actual"]
+    assert "/home/qt/quantum_trader/ops/report.py" not in results
+    assert "/home/qt/quantum_trader" not in results  # no pass while something failed
 
 
 def test_unreadable_file_is_error_and_others_still_run(host: Path, redis_port: int) -> None:
@@ -286,6 +322,32 @@ def test_snapshot_round_trip_masks_secrets(host: Path, redis_port: int,
     assert failing(json.loads(second.stdout)) == {"H131"}  # QT305 still fires on the mask
 
 
+def test_snapshot_keeps_repository_python_parseable(host: Path, redis_port: int,
+                                                     tmp_path: Path) -> None:
+    """H154 judges the repository's Python from the snapshot as on the host: its secrets
+    are masked as literals, so a line the redactor marks (`key=votes.get`) still parses."""
+    put(host, "/home/qt/quantum_trader/ops/promote_job.py",
+        "import os\nAPI_KEY = 'QTLINT-PY-CANARY'\nbest = max(votes, key=votes.get)\n"
+        "os.environ['AUTO_ACTIVATION'] = 'enabled'\n", 0o644, QT, QT)
+    put(host, "/home/qt/quantum_trader/ops/go_live.sh",
+        "#!/bin/sh\nAPI_SECRET=\"QTLINT-SH-CANARY\"\necho \"key: ${API_KEY:0:4}...\"\n"
+        "AUTO_ACTIVATION=enabled ops/run.sh ai-engine x.py\n", 0o755, QT, QT)
+    out = tmp_path / "snapshot.json"
+    first = qt_lint("host", "--root", str(host), "--offline", "--only", "H154",
+                    "--format", "json", "--snapshot-out", str(out), cwd=tmp_path)
+    assert "QTLINT-PY-CANARY" not in out.read_text() + first.stdout + first.stderr
+    assert "QTLINT-SH-CANARY" not in out.read_text() + first.stdout + first.stderr
+    second = qt_lint("host", "--snapshot-in", str(out), "--offline", "--only", "H154",
+                     "--format", "json", cwd=tmp_path)
+    strip = lambda doc: [(c["code"], c["status"], c["object"],  # noqa: E731
+                          [(f["line"], f["code"]) for f in c.get("findings", [])])
+                         for c in doc["checks"]]
+    assert strip(json.loads(second.stdout)) == strip(json.loads(first.stdout))
+    assert strip(json.loads(first.stdout)) == [
+        ("H154", "fail", "/home/qt/quantum_trader/ops/go_live.sh", [(4, "QT601")]),
+        ("H154", "fail", "/home/qt/quantum_trader/ops/promote_job.py", [(4, "QT601")])]
+
+
 def test_narrowing_and_formats(host: Path, redis_port: int) -> None:
     _, doc = audit(host, redis_port, "--only", "H13,H161")
     assert {c["code"] for c in doc["checks"]} == {"H131", "H132", "H161"}  # type: ignore[union-attr]
@@ -321,3 +383,25 @@ def test_database_opened_read_only_and_checked(host: Path, redis_port: int) -> N
     db.write_bytes(bytes(data))
     _, doc = audit(host, redis_port)
     assert failing(doc) == {"H113"}
+
+
+def test_repository_files_over_the_total_bound_are_one_error(
+        host: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """H154 reads the repository within a total bound: past it, the rest is one error at
+    the repository (never a pass, never one error per file)."""
+    from qt_lint.config import Config
+    from qt_lint.host import collect
+    from qt_lint.host.check import Audit
+    from qt_lint.host.checks.models import RepositoryActivation
+
+    for index in range(5):
+        put(host, f"/home/qt/quantum_trader/ops/job{index}.py", "x = 1\n" * 100, 0o644, QT, QT)
+    config = Config()
+    whole = collect.collect(config, root=str(host))
+    assert whole.repo_files_error is None and whole.repo_files_read >= 5
+    assert [r.status for r in RepositoryActivation().run(Audit(whole, config, True))] == ["pass"]
+    monkeypatch.setattr(collect, "MAX_REPO_FILES_TOTAL", 1000)
+    bounded = collect.collect(config, root=str(host))
+    results = list(RepositoryActivation().run(Audit(bounded, config, True)))
+    assert [(r.status, r.object) for r in results] == [("error", "/home/qt/quantum_trader")]
+    assert "exceed 1000 bytes in all" in results[0].actual

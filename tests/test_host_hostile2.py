@@ -396,6 +396,9 @@ def test_a_setuid_interpreter_fails(host: Path) -> None:
     "SupplementaryGroups=qt disk", "SupplementaryGroups=root",
     "UnsetEnvironment=SHADOW_MODE", "BindPaths=/home/qt/bin:/opt/quantum/venvs/backend/bin",
     "BindReadOnlyPaths=/home/qt/etc:/etc/quantum", "RootDirectory=/home/qt/jail",
+    # as systemd reads them: an escaped colon is part of the source, quotes are removed
+    "BindPaths=/home/qt/a\\:b:/opt/quantum/venvs/backend/bin",
+    "BindReadOnlyPaths='/home/qt/etc':'/etc/quantum'", "RootDirectory=/home/qt%E",
 ])
 def test_a_drop_in_giving_back_privilege_fails(host: Path, setting: str) -> None:
     put(host, f"{UNIT}.d/zz-local.conf", f"[Service]\n{setting}\n")

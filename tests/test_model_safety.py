@@ -94,3 +94,35 @@ def test_a_team_activation_verb(tmp_path: Path) -> None:
     assert _found(tmp_path, Contract(), ("QT601",)) == []
     verbs = Contract(activation_verbs=("go_live*",))
     assert _found(tmp_path, verbs, ("QT601",)) == ["ops/train.py:2:QT601"]
+
+
+def test_a_warm_cache_sees_the_programs_the_canary_runs_and_the_gate(tmp_path: Path) -> None:
+    """QT604 reads the programs the canary runs and the gate's code: the canary's cached
+    result changes when either changes (its own text does not)."""
+    c = Contract()
+    canary_text = "".join(line + "\n" for line in (
+        "#!/usr/bin/env bash", "set -euo pipefail", 'MODEL="${1:?m}"', 'VERSION="${2:?v}"',
+        "[ -t 0 ] || exit 1", "ops/run.sh ai-engine ops/model_safety/quality_gate.py --fast",
+        'read -r -p "Type yes: " answer', '[ "$answer" = yes ] || exit 1',
+        'ops/run.sh ai-engine ops/model_safety/promote.py "$MODEL"',
+        'cp /etc/quantum/ai-engine.env "/opt/quantum/ai_engine/models/archive/$(date +%s)'
+        '_${MODEL}_${VERSION}"', "git rev-parse HEAD >> /var/log/quantum/activation.log"))
+    _write(tmp_path / "repo", {
+        c.canary_script: canary_text,
+        "ops/model_safety/promote.py": "print('nothing written')\n",
+        c.quality_gate: "import sys\nsys.exit(2)\n"})
+    repo, env = tmp_path / "repo", {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+
+    def found() -> list[str]:
+        proc = qt_lint("check", "--isolated", "--select", "QT604", "--format", "json", ".",
+                       cwd=repo, env=env)
+        return sorted(f"{f['line']}:{f['message'].split(': ', 1)[1][:30]}"
+                      for f in json.loads(proc.stdout)["findings"])
+
+    assert found() == []  # the program writes nothing: no model change to judge
+    (repo / "ops/model_safety/promote.py").write_text(
+        "open('/etc/quantum/ai-engine.env', 'a').write('ACTIVE_MODEL=x\\n')\n")
+    assert found() == ["9:no copy of what this write rep"]  # it writes before the copy
+    (repo / c.quality_gate).write_text(
+        "import sys\nif '--fast' in sys.argv:\n    sys.exit(0)\nsys.exit(2)\n")
+    assert found() == ["9:no copy of what this write rep", "9:the quality gate run at line 6"]

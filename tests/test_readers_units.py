@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,137 @@ def test_user_specifiers_as_systemd_reads_them(user: str, tmp_path: Path) -> Non
                    "systemd", cwd=tmp_path)
     codes = {f["code"] for f in json.loads(proc.stdout)["findings"] if f["line"] == 4}
     assert codes == ({"QT402"} if root else {"QT403"} if user != "qt" else set()), proc.stdout
+
+
+# --- what Environment=, BindPaths= and RootDirectory= set (issue 25 item 6) --------------------
+#
+# `systemd --test --system` loads the unit with the real manager's loader, without booting
+# anything, and prints it as loaded: each `Environment:` variable, each bind mount as
+# `BindReadOnlyPaths: [-]source:destination:rbind|norbind`, `RootDirectory:`. It refuses to run
+# as root, so it runs as nobody, with HOME and USER set as the system manager has them (`%h`
+# is /root, `%u` root).
+
+SYSTEMD = "/lib/systemd/systemd"
+
+
+def _loaded(fragment: str, dropin: str, _: Path) -> dict[str, list[str]]:
+    """What systemd's loader set for quantum-x.service: setting -> its printed values."""
+    if not os.path.exists(SYSTEMD):
+        pytest.fail("systemd is missing: scripts/test installs Debian's systemd package")
+    with tempfile.TemporaryDirectory(prefix="qt-lint-units-") as name:  # nobody reads it
+        return _load_in(fragment, dropin, Path(name))
+
+
+def _load_in(fragment: str, dropin: str, folder: Path) -> dict[str, list[str]]:
+    units = folder / "units"
+    (units / "quantum-x.service.d").mkdir(parents=True, exist_ok=True)
+    (units / "quantum-x.service").write_text(fragment)
+    (units / "quantum-x.service.d" / "10-x.conf").write_text(dropin)
+    for path in (folder, units, units / "quantum-x.service.d"):
+        path.chmod(0o755)
+    env = {"HOME": "/root", "USER": "root", "PATH": "/usr/bin:/bin",
+           "SYSTEMD_UNIT_PATH": str(units)}
+    proc = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                           SYSTEMD, "--test", "--system", "--unit=quantum-x.service",
+                           "--no-pager", "--log-target=console"], capture_output=True,
+                          text=True, timeout=60, check=False, env=env, cwd="/")
+    out: dict[str, list[str]] = {}
+    inside = False
+    for line in proc.stdout.splitlines():
+        if line.startswith("\t-> Unit "):
+            inside = line == "\t-> Unit quantum-x.service:"
+            continue
+        if inside and line.startswith("\t\t") and not line.startswith("\t\t\t"):
+            key, _, value = line[2:].partition(": ")
+            out.setdefault(key, []).append(value)
+    assert out.get("Unit Load State"), proc.stdout[-2000:] + proc.stderr[-2000:]
+    return out
+
+
+def _unit(fragment: str, dropin: str) -> object:
+    from qt_lint.parsers.systemd import Unit
+
+    return Unit("quantum-x.service", parse(fragment, "quantum-x.service", "service"),
+                [parse(dropin, "quantum-x.service.d/10-x.conf", "service")])
+
+
+_FRAGMENT = "[Unit]\nDefaultDependencies=no\n[Service]\nExecStart=/bin/true\n"
+ENV_WORDS = st.sampled_from([
+    "A=1", "A=2", '"B=two words"', 'C="x y"', "'D=q z'", "E=\\x41", "F=%h/x", "G=%%", "H=%n",
+    "I=%p-%i", "1X=bad", "=x", "PYTHONPATH=/usr/lib/python3/dist-packages", "K=a\\ b",
+    "L=%q", "M=\\q", 'N="open', "O=\\101", "P=\\u00e9", "Q=", "R=a'b'c", "S=\\\\", "T=%t",
+    "U-V=1", "W=\\s", "X=\\x00", "Y=%%h", "Z=a=b", "_a=1", "A", "e=%T", "H=%H", "f=%f%P",
+    "k=%k", "a=\\t", "b=\\", 'c="a\\"b"', "d='\\x41'",
+])
+ENV_LINE = st.one_of(st.just(""), st.lists(ENV_WORDS, min_size=1, max_size=4).map(
+    " ".join))
+BIND_WORDS = st.sampled_from([
+    "/a", "-/a", "/a:/b", "-/a:/b", "/a:/b:norbind", "/a:/b:rbind", "/a:/b:bad", "/a\\:b:/c",
+    '"/a b":/c', "rel:/x", "/a/../b:/c", "//a/./b:/c/", "%h/x:/y", "/a:", ":/b", "/x\\q:/y",
+    "/a:%q", "/usr/bin/python3:/opt/quantum/venvs/ai-engine/bin/python", "/a:/b:", "'/q':'/r'",
+    "/a\\\\b:/c", "/%n:/d", "/a::/b", "-", "/e:rel",
+])
+BIND_LINE = st.one_of(st.just(""), st.lists(BIND_WORDS, min_size=1, max_size=3).map(
+    " ".join))
+
+
+def _lines(key: str, values: list[str]) -> str:
+    return "".join(f"{key}={v}\n" for v in values)
+
+
+@PROFILE
+@given(frag=st.lists(ENV_LINE, max_size=3), drop=st.lists(ENV_LINE, max_size=2))
+@example(frag=["A=1 B=2", "", "C=3 A=4"], drop=["A=5 PYTHONPATH=%h/x"])
+def test_environment_read_as_systemd_reads_it(frag: list[str], drop: list[str],
+                                              tmp_path: Path) -> None:
+    from qt_lint.parsers.unitvalues import environment, environment_entries
+
+    fragment = _FRAGMENT + _lines("Environment", frag)
+    dropin = "[Service]\n" + _lines("Environment", drop)
+    expected = _loaded(fragment, dropin, tmp_path).get("Environment", [])
+    env = environment(_unit(fragment, dropin))  # type: ignore[arg-type]
+    # a run-time specifier (`%H`) is the machine's: only that the variable is set is known
+    dynamic = {k for k, v in env.items() if v.dynamic}
+    assert sorted(f"{k}={v.value}" for k, v in env.items() if k not in dynamic) == sorted(
+        e for e in expected if e.split("=", 1)[0] not in dynamic)
+    assert dynamic <= {e.split("=", 1)[0] for e in expected}
+    # the per-file entries the value rules judge (QT304, QT502, QT503, QT601) read the same
+    unit = _unit(fragment, dropin)
+    if "" not in frag + drop:
+        entries = {e.key: e.value for doc in unit.documents()  # type: ignore[attr-defined]
+                   for e in environment_entries(doc, "quantum-x.service")}
+        assert sorted(f"{k}={v}" for k, v in entries.items() if k not in dynamic) == sorted(
+            e for e in expected if e.split("=", 1)[0] not in dynamic)
+
+
+@PROFILE
+@given(frag=st.lists(BIND_LINE, max_size=3), drop=st.lists(BIND_LINE, max_size=2),
+       read_only=st.booleans())
+@example(frag=["-/usr/bin/python3:/opt/quantum/venvs/ai-engine/bin/python:norbind /a"],
+         drop=["", "/h:/o"], read_only=True)
+def test_bind_paths_read_as_systemd_reads_them(frag: list[str], drop: list[str],
+                                               read_only: bool, tmp_path: Path) -> None:
+    from qt_lint.parsers.unitvalues import bind_mounts
+
+    key = "BindReadOnlyPaths" if read_only else "BindPaths"
+    fragment = _FRAGMENT + _lines(key, frag) + _lines("BindPaths", frag[:1])
+    dropin = "[Service]\n" + _lines(key, drop)
+    loaded = _loaded(fragment, dropin, tmp_path)
+    expected = [f"{k}: {v}" for k in ("BindPaths", "BindReadOnlyPaths") for v in loaded.get(k, [])]
+    found = [f"{'BindReadOnlyPaths' if b.read_only else 'BindPaths'}: "
+             f"{'-' if b.ignore_missing else ''}{b.source}:{b.destination}:"
+             f"{'rbind' if b.recursive else 'norbind'}"
+             for b in bind_mounts(_unit(fragment, dropin))]  # type: ignore[arg-type]
+    assert sorted(found) == sorted(expected)
+
+
+@pytest.mark.parametrize("value", ["/home/qt/r", "%h/r", "//srv/./r/", "/", "", "/srv/%n"])
+def test_root_directory_read_as_systemd_reads_it(value: str, tmp_path: Path) -> None:
+    from qt_lint.parsers.unitvalues import path_setting
+
+    fragment = _FRAGMENT + f"RootDirectory={value}\n"
+    loaded = _loaded(fragment, "", tmp_path)
+    found = path_setting(_unit(fragment, ""), "RootDirectory")  # type: ignore[arg-type]
+    # an empty assignment is printed as `/`, which is no root directory at all
+    printed = [r for r in loaded.get("RootDirectory", []) if r != "/"]
+    assert printed == ([found[0]] if found and found[0] != "/" else [])

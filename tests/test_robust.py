@@ -157,15 +157,17 @@ def test_configuration_reads_are_bounded(tmp_path: Path, setting: str) -> None:
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
 
 
-def test_cache_index_linked_to_a_device_is_ignored(tmp_path: Path) -> None:
+def test_cache_entry_linked_to_a_device_is_ignored(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     cache.mkdir()
     (tmp_path / "a.sh").write_text("python3 x.py\n")
     env = {"QT_LINT_CACHE_DIR": str(cache)}
     qt_lint("check", "--isolated", "a.sh", cwd=tmp_path, env=env)
-    for index in cache.glob("*.index"):
-        index.unlink()
-        os.symlink("/dev/zero", index)
+    entries = [p for p in cache.glob("*/*") if p.name != "used"]
+    assert entries
+    for entry in entries:
+        entry.unlink()
+        os.symlink("/dev/zero", entry)
     proc = qt_lint("check", "--isolated", "a.sh", cwd=tmp_path, env=env)
     assert proc.returncode == 1 and "QT101" in proc.stdout, proc.stderr
 

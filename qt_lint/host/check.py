@@ -40,6 +40,8 @@ class HostResult:
 
 @dataclass(frozen=True)
 class Audit:
+    """What one host audit judges: a snapshot, its configuration and options."""
+
     snapshot: Snapshot
     config: Config
     offline: bool = False

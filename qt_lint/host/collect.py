@@ -343,6 +343,8 @@ def collect(config: Config, root: str = "/", redis_host: str | None = None,
         reader.read_owned(f"{repo_root}/{c.wrapper}", repo_root, qt_uid)
         reader.read_owned(f"{repo_root}/Makefile", repo_root, qt_uid)
         _model_safety(reader, c, qt_uid)
+        repo_files, repo_files_read, repo_files_error = _repo_activation(reader, config,
+                                                                         qt_uid)
         repo_config = _repo_config(reader, config, qt_uid)
         hostname = reader.read("/etc/hostname").text if root != "/" else socket.gethostname()
 
@@ -362,6 +364,8 @@ def collect(config: Config, root: str = "/", redis_host: str | None = None,
             dropins=dropins, unit_errors=unit_errors, repo_units=repo_units,
             repo_units_error=repo_units_error, archive_entries=archive_entries,
             archive_error=archive_error, repo_config=repo_config,
+            repo_files=repo_files, repo_files_read=repo_files_read,
+            repo_files_error=repo_files_error,
             db=_database(reader, c.db_path, deadline),
             redis=redis,
             services=_services(units) if systemd_live else {},
@@ -528,6 +532,95 @@ def _model_safety(reader: Reader, c: Contract, qt_uid: int | None) -> None:
             path = f"{folder}/{name}"
             if reader.stat(path).kind == "file":
                 reader.read(path)
+
+
+# the repository files H154 judges with QT601 (activation by other means), read in all
+ACTIVATION_CODES = frozenset({"QT601"})
+MAX_REPO_FILES_TOTAL = 256 * 1024 * 1024
+_HEAD = 256
+
+
+def _repo_activation(reader: Reader, config: Config, qt_uid: int | None
+                     ) -> tuple[dict[str, str], int, str | None]:
+    """The repository's files that QT601 could fire on (path -> kind), with their texts
+    kept; how many of its files of a kind QT601 reads were read; why the walk stopped.
+    Every file is classified as `check` classifies it and tested with `check`'s
+    prefilters: a file that fails them is proven clean by its text and not kept. A file
+    of such a kind that cannot be read (a link, another owner, over the size bound, the
+    time limit) is kept as unreadable: H154 reports it as an error."""
+    from qt_lint.classify import classify
+    from qt_lint.engine import may_fire
+    from qt_lint.finding import Kind
+    from qt_lint.registry import rule
+
+    c = config.contract
+    top = c.repo_root.rstrip("/")
+    # units: the installed ones are H141's (with QT601), a repository copy that is not
+    # installed runs nothing (H142 compares the installed ones with it)
+    kinds = rule("QT601").kinds - {Kind.UNIT}
+    kept: dict[str, str] = {}
+    read = 0
+    budget = MAX_REPO_FILES_TOTAL
+    limit = min(MAX_TEXT, config.max_file_size)
+    top_stat = reader.stat(c.repo_root)
+    if top_stat.kind == "symlink":  # H111 reports it; its files are never read through it
+        return kept, read, (f"{c.repo_root} is a symbolic link (to {top_stat.target}): not "
+                            "followed")
+    try:
+        for folder, names in reader.fs.walk(c.repo_root, REPO_SKIP, MAX_REPO_ENTRIES):
+            for name in names:
+                path = f"{folder.rstrip('/')}/{name}"
+                rel = path[len(top) + 1:]
+                stated = path in reader.paths
+                kind = classify(rel, lambda p=path: _head(reader, p))  # type: ignore[misc]
+                if kind is None or kind not in kinds:
+                    if not stated:  # the shebang's stat: not part of the snapshot
+                        reader.paths.pop(path, None)
+                    continue
+                if path in reader.texts:  # read for another check (the canary, the gate)
+                    kept[path] = kind.value
+                    continue
+                if budget <= 0:  # one error for the rest, not one per file
+                    return kept, read, (f"its files of the kinds QT601 reads exceed "
+                                        f"{MAX_REPO_FILES_TOTAL} bytes in all: the rest "
+                                        "not read")
+                got = reader.read_owned(path, c.repo_root, qt_uid, limit)
+                if got.error == TIME_UP:
+                    del reader.texts[path]
+                    return kept, read, TIME_UP
+                read += 1
+                budget -= len(got.text or "")
+                if got.text is None or may_fire(rel, kind, got.text, config,
+                                                ACTIVATION_CODES):
+                    kept[path] = kind.value
+                else:  # proven clean by its text: not kept in the snapshot
+                    del reader.texts[path]
+                    if not stated:
+                        reader.paths.pop(path, None)
+    except OutOfTime:
+        return kept, read, TIME_UP
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return kept, read, "missing"
+        return kept, read, f"{c.repo_root}: {reason(exc)}"
+    return kept, read, None
+
+
+def _head(reader: Reader, path: str) -> bytes:
+    """The first bytes of a regular file of the repository (its shebang), never through
+    a link; b"" when it cannot be read (the file then has no kind by its shebang)."""
+    if reader.stat(path).kind != "file":
+        return b""
+    try:
+        fd, _ = reader.fs.open_file(path)
+    except (OSError, OutOfTime):
+        return b""
+    try:
+        return os.read(fd, _HEAD)
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
 
 
 def _unit_names(reader: Reader) -> Search:

@@ -20,6 +20,8 @@ STATUSES = ("pass", "fail", "error", "n/a")
 
 @dataclass(frozen=True)
 class Meta:
+    """What a host report says of the run itself."""
+
     root: str
     hostname: str | None
     started: float  # Unix time

@@ -34,6 +34,8 @@ class Stat:
 
 @dataclass(frozen=True)
 class TextFile:
+    """A file of a host snapshot: its stat, and its text or why it was not read."""
+
     stat: Stat
     text: str | None = None  # None when it could not be read (see error)
     error: str | None = None
@@ -52,6 +54,8 @@ def same_text(a: TextFile, b: TextFile) -> bool:
 
 @dataclass(frozen=True)
 class Snapshot:
+    """What the host audit read of a host, kept to be judged (or written and judged later)."""
+
     version: int
     root: str
     live: bool  # the running host, with systemd as PID 1
@@ -73,6 +77,12 @@ class Snapshot:
     archive_entries: list[str] = field(default_factory=list)
     archive_error: str | None = None
     repo_config: dict[str, Any] = field(default_factory=dict)  # what it would change
+    # repository files QT601 could fire on (path -> kind; H154), how many files of its
+    # kinds were read, and why the walk stopped ("missing": no repository; a snapshot
+    # written before H154 existed says "not collected")
+    repo_files: dict[str, str] = field(default_factory=dict)
+    repo_files_read: int = 0
+    repo_files_error: str | None = "not collected"
     db: dict[str, Any] = field(default_factory=dict)
     redis: dict[str, Any] = field(default_factory=dict)
     services: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -176,13 +186,59 @@ def redact_redis(line: str, conf: bool) -> str:
     return line
 
 
+def redact_python(text: str) -> str:
+    """A Python file as the snapshot keeps it: on each line the redactor would mask, the
+    string and number literals masked instead, so that the file still parses and every
+    judgement of its calls stays the same (`max(votes, key=votes.get)` keeps its code).
+    A file that cannot be tokenized is redacted line by line."""
+    import io
+    import tokenize
+
+    from qt_lint.secrets import MASK, redact_line
+
+    lines = text.split("\n")
+    marked = {i + 1 for i, line in enumerate(lines) if redact_line(line) != line}
+    if not marked:
+        return text
+    edits: list[tuple[int, int, int, int, str]] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.start[0] not in marked:
+                continue
+            if token.type == tokenize.STRING:
+                body = token.string
+                head = len(body) - len(body.lstrip("rRbBuUfF"))
+                quote = body[head:head + 3] if body[head:head + 3] in ('"""', "'''") \
+                    else body[head]
+                inner = body[head + len(quote):len(body) - len(quote)]
+                masked = "\n".join(MASK if part else "" for part in inner.split("\n"))
+                edits.append((*token.start, *token.end, body[:head] + quote + masked + quote))
+            elif token.type == getattr(tokenize, "FSTRING_MIDDLE", -1):  # Python 3.12+
+                masked = "\n".join(MASK if part else "" for part in token.string.split("\n"))
+                edits.append((*token.start, *token.end, masked))
+            elif token.type == tokenize.NUMBER:
+                edits.append((*token.start, *token.end, "0"))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return "\n".join(redact_line(line) for line in lines)
+    for row, col, end_row, end_col, new in reversed(edits):
+        if row == end_row:
+            line = lines[row - 1]
+            lines[row - 1] = line[:col] + new + line[end_col:]
+        else:  # a string over several lines: as many lines, each masked
+            parts = new.split("\n")
+            first, last = lines[row - 1], lines[end_row - 1]
+            lines[row - 1:end_row] = [first[:col] + parts[0], *parts[1:-1],
+                                      parts[-1] + last[end_col:]]
+    return "\n".join(lines)
+
+
 def to_json(snapshot: Snapshot) -> str:
     """The snapshot with secrets kept on the host (see `scrub`)."""
     import hashlib
     import hmac
     import secrets
 
-    from qt_lint.secrets import redact_line
+    from qt_lint.secrets import SHELL_STRUCTURE, redact_keeping, redact_line
 
     key = secrets.token_bytes(32)
     data = asdict(snapshot)
@@ -200,6 +256,13 @@ def to_json(snapshot: Snapshot) -> str:
             continue
         if path in scrubbed or path.endswith(".env"):
             item["text"] = scrub(item["text"])
+        elif path.endswith(".py") or snapshot.repo_files.get(path) == "python":
+            item["text"] = redact_python(item["text"])
+        elif path.endswith((".sh", ".bash", "/Makefile")) or \
+                snapshot.repo_files.get(path) in ("shell", "makefile"):
+            # scripts keep their quotes and operators: they parse and judge the same
+            item["text"] = "\n".join(redact_keeping(line, SHELL_STRUCTURE)
+                                      for line in item["text"].split("\n"))
         else:
             item["text"] = "\n".join(redact_line(line) for line in item["text"].split("\n"))
         item["text"] = "\n".join(redact_redis(line, path in conf)

@@ -4,6 +4,7 @@ shebang), Makefiles (recipes) and crontabs (the command field). One analysis
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from qt_lint.finding import Kind
@@ -70,6 +71,24 @@ class ShellFamily(FileKind):
         return text + "\n" + " ".join(words)
 
 
+_PROGRAM = re.compile(rb"[\w./${}-]+\.(?:py|sh|bash)\b|-m[ \t]+([\w.]+)")
+
+
+def _programs_named(data: bytes, canary: str, repo_root: str) -> list[str]:
+    """The repository paths a canary script may run (QT604 reads them): `*.py`/`*.sh`
+    words and `-m` modules, as written and beside the canary."""
+    here = canary.rsplit("/", 1)[0] + "/" if "/" in canary else ""
+    out: list[str] = []
+    for match in _PROGRAM.finditer(data):
+        name = (match.group(1).replace(b".", b"/") + b".py") if match.group(1) else \
+            match.group(0)
+        text = name.decode("utf-8", "replace")
+        for prefix in (repo_root.rstrip("/") + "/", "${REPO_ROOT}/", "$REPO_ROOT/", "./"):
+            text = text.removeprefix(prefix)
+        out += [text, here + text]
+    return sorted(set(out))
+
+
 class ShellKind(ShellFamily):
     kind = Kind.SHELL
     files = "`*.sh`, `*.bash`, extensionless with an sh/bash/dash shebang"
@@ -107,9 +126,14 @@ class ShellKind(ShellFamily):
         contract = project.config.contract
         canary = contract.canary_script.strip("/")
         if abspath.endswith("/" + canary):  # QT607: is there a rollback script beside it
-            rollback = abspath[: -len(canary)] + contract.rollback_script
+            base = abspath[: -len(canary)]
+            rollback = base + contract.rollback_script
             how = f"{project.files.isfile(rollback)} {project.service_scripts.get(abspath, '')}"
-            return hashlib.sha256(how.encode()).hexdigest()
+            # QT604 reads the quality gate and the repository programs the canary runs
+            for rel in [contract.quality_gate, *_programs_named(content(), canary,
+                                                                  contract.repo_root)]:
+                how += f"\0{rel}\0{project.files.read(base + rel) or ''}"
+            return hashlib.sha256(how.encode("utf-8", "surrogatepass")).hexdigest()
         data = content()
         if not _may_escalate(data):
             return ""

@@ -54,9 +54,9 @@ class UnitKind(FileKind):
         return commands_of(ctx.unit_document)
 
     def env_entries(self, ctx: FileContext) -> list[EnvEntry]:
-        from qt_lint.parsers.systemd import environment_entries
+        from qt_lint.parsers.unitvalues import environment_entries
 
-        return environment_entries(ctx.unit_document)
+        return environment_entries(ctx.unit_document, ctx.unit_name)
 
     def dependencies(self, project: Project, abspath: str, content: Callable[[], bytes]) -> str:
         # the repository's units, and whatever is merged from disk, tracked or not (an

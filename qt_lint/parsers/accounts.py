@@ -29,6 +29,8 @@ _MAX = 0xFFFFFFFF
 
 @dataclass(frozen=True, slots=True)
 class PasswdEntry:
+    """One line of /etc/passwd."""
+
     name: str
     uid: int
     gid: int
@@ -37,6 +39,8 @@ class PasswdEntry:
 
 @dataclass(frozen=True, slots=True)
 class GroupEntry:
+    """One line of /etc/group."""
+
     name: str
     gid: int
     members: tuple[str, ...]

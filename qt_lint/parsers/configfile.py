@@ -28,6 +28,8 @@ _SECTION = re.compile(r"^\s*\[\[?(?P<name>[^\[\]]*)\]\]?\s*$")
 
 @dataclass(frozen=True, slots=True)
 class ConfigValue:
+    """One scalar of a configuration file, at the place its text starts."""
+
     path: tuple[str, ...]  # parent keys or sections, then the key
     value: str
     line: int

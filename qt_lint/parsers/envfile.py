@@ -40,6 +40,8 @@ _NEED_ESCAPE = '"\\`$'  # systemd's SHELL_NEED_ESCAPE: what a backslash escapes 
 
 @dataclass(frozen=True, slots=True)
 class EnvEntry:
+    """One `KEY=value` of an env file."""
+
     key: str
     value: str
     line: int
@@ -51,6 +53,8 @@ class EnvEntry:
 
 @dataclass
 class EnvFile:
+    """An env file's entries and the lines it could not read."""
+
     entries: list[EnvEntry] = field(default_factory=list)
     problems: list[tuple[int, int, str]] = field(default_factory=list)
 

@@ -35,6 +35,8 @@ MAX_EXPANSION = 10
 
 @dataclass(frozen=True, slots=True)
 class Recipe:
+    """One recipe line of a Makefile as the shell receives it."""
+
     text: str  # the recipe as the shell receives it
     origins: tuple[tuple[int, int], ...]  # (line, column) in the Makefile, per character
     line: int  # the Makefile line it starts on

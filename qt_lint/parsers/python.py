@@ -61,6 +61,8 @@ __all__ = ["DYNAMIC", "ENV_GETTERS", "MAX_DEPTH", "THIS_FILE", "Call", "FileOp",
 
 @dataclass(slots=True)
 class Call:
+    """One call in a Python file, with the scope and conditions around it."""
+
     name: str  # dotted, aliases followed: "subprocess.run", "logger.info", ".write_text"
     node: ast.Call
     scope: Scope
@@ -102,6 +104,8 @@ class Literal:
 
 @dataclass
 class Scope:
+    """A function's or module's assignments, for following names to values."""
+
     parent: Scope | None
     assigned: dict[str, list[ast.expr]] = field(default_factory=dict)
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Pyvenv:
+    """What a virtual environment's pyvenv.cfg says."""
+
     home: str | None
     system_site: bool  # the system site-packages are on sys.path
     system_site_value: str | None  # the value as written (None: no such line)

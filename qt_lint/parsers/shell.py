@@ -131,12 +131,16 @@ def reads_a_script(command: Command) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Redirect:
+    """One redirection of a shell command."""
+
     operator: str  # >, >>, &>, &>>, >|, <, ...
     target: Word
 
 
 @dataclass
 class ShellAnalysis:
+    """What rules read of a shell-family file: commands, redirects, words, written files."""
+
     commands: list[Command] = field(default_factory=list)
     redirects: list[Redirect] = field(default_factory=list)
     # literal words that are data: arguments, redirect targets, assignment values

@@ -29,7 +29,6 @@ from qt_lint.parsers.lines import BLANKS, significant, split
 
 if TYPE_CHECKING:
     from qt_lint.command_model import Command
-    from qt_lint.parsers.envfile import EnvEntry
 
 _HEADER = re.compile(r"^\[(?P<name>[^\[\]]+)\]$")
 _KEY = re.compile(r"^[A-Za-z0-9_\-.]+$")
@@ -61,19 +60,6 @@ def unit_name_of(relpath: str) -> str:
     return name
 
 
-def dropin_folders(name: str) -> list[str]:
-    """The folders (beside the fragment) whose `*.conf` drop-ins systemd applies to unit
-    `name`, most specific first: `<name>.d`, each dash prefix (`quantum-ai-.service.d`,
-    `quantum-.service.d`), then the top-level `<type>.d` (`service.d`)."""
-    stem, _, kind = name.rpartition(".")
-    out = [f"{name}.d"]
-    parts = stem.split("-")
-    for cut in range(len(parts) - 1, 0, -1):
-        out.append("-".join(parts[:cut]) + f"-.{kind}.d")
-    out.append(f"{kind}.d")
-    return out
-
-
 @functools.cache
 def known_keys() -> dict[str, frozenset[str]]:
     """systemd's directives by section (qt_lint/data/systemd_keys.txt)."""
@@ -96,6 +82,8 @@ def known_keys() -> dict[str, frozenset[str]]:
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
+    """One `Key=value` of a unit file."""
+
     section: str
     key: str
     value: str  # the logical value: continuations joined, surrounding whitespace stripped
@@ -137,6 +125,8 @@ class Assignment:
 
 @dataclass
 class Section:
+    """One `[Section]` of a unit file."""
+
     name: str
     line: int
     column: int
@@ -148,6 +138,8 @@ class Section:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """A line of a unit file systemd would not read as written."""
+
     line: int
     column: int
     message: str
@@ -474,6 +466,8 @@ def _unescape(value: str, i: int) -> tuple[str, int]:
 
 @dataclass(frozen=True, slots=True)
 class ExecWord:
+    """One word of an `Exec*=` value."""
+
     text: str
     index: int  # index of the word's first character in the assignment's value
 
@@ -624,31 +618,3 @@ def ordering_edges(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
             target.clear()
         target.extend(value.split())
     return tuple(after), tuple(requires)
-
-
-_ENV_WORD = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'|\S+')
-
-
-def environment_entries(document: UnitDocument) -> list[EnvEntry]:
-    """The variables `Environment=` lines set, as env-file entries at their positions:
-    systemd splits the value into words (quotes group, and are removed) of `KEY=value`."""
-    from qt_lint.parsers.envfile import EnvEntry
-
-    out: list[EnvEntry] = []
-    for section in document.sections:
-        for a in section.assignments:
-            if a.key != "Environment":
-                continue
-            for match in _ENV_WORD.finditer(a.value):
-                word = match.group()
-                quoted = word[:1] in "\"'" and word[-1:] == word[:1] and len(word) > 1
-                inner = word[1:-1] if quoted else word
-                key, sep, value = inner.partition("=")
-                if not sep or not key:
-                    continue
-                start = match.start() + (1 if quoted else 0)
-                line, column = a.position(start)
-                value_line, value_column = a.position(start + len(key) + 1)
-                out.append(EnvEntry(key, value, line, column, value_line, value_column,
-                                    quoted))
-    return out

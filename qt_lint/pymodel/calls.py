@@ -46,6 +46,8 @@ _PATH_WRITE_METHODS = frozenset({"write_text", "write_bytes", "touch"})
 
 @dataclass(frozen=True)
 class FileOp:
+    """A write or delete of a file that a Python call makes."""
+
     op: str  # "write" or "delete"
     path: Sym
     node: ast.expr  # where to report

@@ -17,6 +17,8 @@ FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
 
 @dataclass(frozen=True)
 class Summary:
+    """The counts a report ends with."""
+
     files: int
     findings: int
     by_code: dict[str, int]

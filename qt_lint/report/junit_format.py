@@ -14,6 +14,8 @@ from qt_lint.report import Summary
 
 @dataclass(frozen=True)
 class Case:
+    """One test case of the JUnit report."""
+
     classname: str
     name: str
     outcome: str = ""  # "" (passed), "failure", "error" or "skipped"

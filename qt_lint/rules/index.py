@@ -44,7 +44,7 @@ INDEX: dict[str, tuple[str, tuple[str, ...], bool]] = {
     'QT411': ('units.qt411_unit_ignored_check', ('systemd-unit',), False),
     'QT501': ('containers.qt501_docker_reference', ('compose', 'crontab', 'dockerfile', 'makefile', 'python', 'shell', 'systemd-unit'), False),
     'QT502': ('containers.qt502_redis_container_host', ('compose', 'config', 'crontab', 'env-file', 'makefile', 'python', 'shell', 'systemd-unit'), False),
-    'QT503': ('containers.qt503_remote_redis', ('compose', 'config', 'env-file', 'python', 'systemd-unit'), False),
+    'QT503': ('containers.qt503_remote_redis', ('compose', 'config', 'crontab', 'env-file', 'makefile', 'python', 'shell', 'systemd-unit'), False),
     'QT601': ('models.qt601_auto_activation', ('crontab', 'env-file', 'makefile', 'python', 'shell', 'systemd-unit'), False),
     'QT602': ('models.qt602_active_model_write', ('crontab', 'makefile', 'python', 'shell'), False),
     'QT603': ('models.qt603_backup_overwrite', ('crontab', 'makefile', 'python', 'shell'), False),

@@ -159,6 +159,86 @@ class CronSchedules(HostCheck):
             yield _judged(self, audit, path, Kind.CRONTAB, CRON_CODES, expected)
 
 
+class RepositoryActivation(HostCheck):
+    """
+    ## What it does
+    Judges the whole of the host's repository copy with QT601's activation by other
+    means, as `qt-lint check` does in CI: a model path or weight written into
+    `/etc/quantum/*.env` or `.env.model_config` by anything but the canary script
+    (Python `open(..., "w"/"a")`, `sed -i`, `tee`, `>>`, `install`), `export
+    AUTO_ACTIVATION=enabled` or `SHADOW_MODE=disabled` in a script, as a `VAR=value cmd`
+    prefix or as a crontab variable, a `contract.activation-verbs` call a gate decides, the
+    canary run by automation. Every file of the repository (the walk skips `.git`, venvs,
+    caches) is classified as `check` classifies it; a file of a kind QT601 reads (Python,
+    shell, Makefiles, crontabs, env files; not units: an installed unit is H141's, with
+    QT601, and a repository copy that is not installed runs nothing) is read
+    (not through a link, only when the repository's owner owns it, bounded in size) and
+    tested with `check`'s own prefilters: one that fails them cannot hold a finding and is
+    not kept in the snapshot. A file that cannot be read or analysed is an error; so is a
+    walk that stopped (too many entries, the time limit, more than 256 MiB of such files
+    in all), once, at the repository.
+
+    ## Why is this bad?
+    Contract F: Shadow -> Canary -> Manual promote ONLY. The host's copy is what runs: a
+    script edited in place on the host (`sed -i` of the model weight from a helper, an
+    `AUTO_ACTIVATION=enabled` prefix) activates models no gate and no person approved,
+    and a repository check never sees it.
+
+    ## Example
+    `/home/qt/quantum_trader/ops/retrain.sh` ending in
+    `sed -i "s/^XGB_WEIGHT=.*/XGB_WEIGHT=0.4/" /etc/quantum/ai-engine.env`.
+
+    ## Use instead
+    Activation only through the canary script, by a person.
+
+    ## Remediation
+    Restore the file from the repository (`git -C /home/qt/quantum_trader status`, then
+    `git checkout -- <file>`), and fix what the finding lists in the repository.
+    """
+
+    code = "H154"
+    name = "repository-activation"
+    section = "F"
+    summary = ("No file of the host's repository activates models by other means "
+               "(QT601)")
+    VALID = (HostExample(),)
+    INVALID = (
+        HostExample(texts={f"{_REPO}/ops/retrain.sh": "#!/bin/sh\nsed -i 's/^XGB_WEIGHT=.*/"
+                           "XGB_WEIGHT=0.4/' /etc/quantum/ai-engine.env\n"},
+                    facts={"repo_files": {f"{_REPO}/ops/retrain.sh": "shell"}},
+                    status=FAIL, object=f"{_REPO}/ops/retrain.sh"),
+        HostExample(texts={f"{_REPO}/ops/promote.py": None},
+                    facts={"repo_files": {f"{_REPO}/ops/promote.py": "python"}},
+                    status=ERROR, object=f"{_REPO}/ops/promote.py"),
+        HostExample(facts={"repo_files_error": "more than 500000 entries: not walked"},
+                    status=ERROR, object=_REPO),
+    )
+
+    def run(self, audit: Audit) -> Iterator[HostResult]:
+        s = audit.snapshot
+        root = audit.config.contract.repo_root.rstrip("/")
+        expected = "no activation by other means (QT601)"
+        codes = frozenset({"QT601"})
+        bad = 0
+        for path, kind in sorted(s.repo_files.items()):
+            got = s.text(path)
+            if got.text is None:
+                bad += 1
+                yield self.result(ERROR, path, expected, got.error or "unreadable")
+                continue
+            result = _judged(self, audit, path, Kind(kind), codes, expected)
+            if result.status != PASS:
+                bad += 1
+                yield result
+        if s.repo_files_error is not None:
+            yield self.result(ERROR, root, expected,
+                              f"the repository was not walked: {s.repo_files_error}")
+        elif not bad:
+            yield self.result(PASS, root, expected,
+                              f"{s.repo_files_read} file(s) of the kinds QT601 reads; "
+                              f"{len(s.repo_files)} could hold a finding, none does")
+
+
 def _judged(check: HostCheck, audit: Audit, path: str, kind: Kind, codes: frozenset[str],
             expected: str) -> HostResult:
     """A host file judged by QT rules: FAIL with their findings, PASS without, and ERROR

@@ -51,6 +51,9 @@ class UnitPrivilege(HostCheck):
     the service then runs with its built-in default, not the env file's value);
     `BindPaths=`/`BindReadOnlyPaths=` whose destination lies over a venv or
     `/etc/quantum`; `RootDirectory=`/`RootImage=` inside `qt`'s home or the repository.
+    Binds and root directories are read as systemd reads them (quotes, an escaped `\\:`,
+    the `-` prefix, `:options`, specifiers such as `%h`, an empty assignment resetting
+    the list); a path bound over itself (a read-only venv) gives nothing back.
 
     ## Why is this bad?
     Contract J: a service that needs root is wrong, and a `User=qt` unit with ambient
@@ -110,6 +113,8 @@ class UnitPrivilege(HostCheck):
 def unit_privilege(unit: object, audit: Audit) -> list[str]:
     """What a merged unit gives back of the privilege `User=qt` took."""
     from qt_lint.parsers.systemd import Unit
+    from qt_lint.parsers.unitvalues import bind_mounts, path_setting
+    from qt_lint.unit_runtime import ROOT_KEYS
 
     assert isinstance(unit, Unit)
     c = audit.config.contract
@@ -133,19 +138,19 @@ def unit_privilege(unit: object, audit: Audit) -> list[str]:
             out.append(f"UnsetEnvironment={word}: the safety switch is not the env file's "
                        f"({where(a)})")
     guarded = (c.venv_root, c.env_dir)
-    for key in ("BindPaths", "BindReadOnlyPaths"):
-        for word, a, _ in unit.words("Service", key):
-            parts = word.lstrip("-").split(":")
-            target = os.path.normpath(parts[1] if len(parts) > 1 and parts[1] else parts[0])
-            if any(target == g or target.startswith(g.rstrip("/") + "/")
-                   or g.startswith(target.rstrip("/") + "/") for g in guarded):
-                out.append(f"{key}={word}: over {target} ({where(a)})")
+    for bind in bind_mounts(unit):  # read as systemd reads them (qt_lint.parsers.unitvalues)
+        target = bind.destination
+        if bind.source != target and any(
+                target == g or target.startswith(g.rstrip("/") + "/")
+                or g.startswith(target.rstrip("/") + "/") for g in guarded):
+            out.append(f"{bind.assignment.key}={'-' if bind.ignore_missing else ''}"
+                       f"{bind.source}:{target}: over {target} ({where(bind.assignment)})")
     home = os.path.dirname(c.repo_root.rstrip("/")) or "/"
-    for key in ("RootDirectory", "RootImage"):
-        setting = unit.last("Service", key)
-        if setting is None or not setting.value:
+    for key in ROOT_KEYS:
+        found = path_setting(unit, key)
+        if found is None:
             continue
-        path = os.path.normpath(setting.value.lstrip("-"))
+        path, setting, _ = found
         if path == home or path.startswith(home.rstrip("/") + "/"):
             out.append(f"{key}={setting.value}: in {c.user}'s files ({where(setting)})")
     return out

@@ -15,12 +15,20 @@ from qt_lint.finding import Kind
 from qt_lint.rule import AnyOf
 
 if TYPE_CHECKING:
+    from qt_lint.command_model import Word
     from qt_lint.parsers.python import Call, Scope
 
 # Python files that can name a Redis host: a client constructor, a URL or the variables
 REDIS_PREFILTER = AnyOf("Redis(", "RedisCluster(", "Sentinel(", "ClusterNode(",
                         "ConnectionPool", "from_url", "REDIS_HOST", "REDIS_URL",
                         "redis_host", "redis_url", "redis-host", "redis-url")
+# shell files (scripts, Makefile recipes, crontabs) that can name a Redis host: a variable
+# named for one, or a Redis client run with -h/-u/-p
+SHELL_PREFILTER = AnyOf("REDIS", "redis-cli", "redis-benchmark")
+SHELL_KINDS = (Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB)
+# the Redis programs that take a server as `-h HOST`, `-u URL`, `-p PORT`; `-s SOCKET`
+# overrides host and port (redis-cli(1), redis-benchmark(1))
+_CLIENTS = ("redis-cli", "redis-benchmark")
 _CTOR_SUFFIXES = (".Redis", ".StrictRedis", ".ConnectionPool", ".BlockingConnectionPool",
                   ".RedisCluster", ".ClusterNode")
 _CTOR_NAMES = ("Redis", "StrictRedis", "RedisCluster", "ClusterNode")
@@ -34,6 +42,8 @@ def host_key(key: str) -> bool:
 
 @dataclass(frozen=True)
 class RedisHost:
+    """A Redis host a file configures, and where."""
+
     host: str
     line: int
     column: int
@@ -161,6 +171,8 @@ def config_hosts(ctx: FileContext) -> Iterator[RedisHost]:
 
 @dataclass(frozen=True)
 class RedisPort:
+    """A Redis port a file configures, and where."""
+
     port: str
     line: int
     column: int
@@ -180,8 +192,9 @@ def port_of_url(url: str) -> str | None:
 
 
 def ports(ctx: FileContext) -> Iterator[RedisPort]:
-    """Redis ports given in code, URLs, unit `Environment=` and configuration (an env
-    file's `REDIS_PORT=` is QT307's)."""
+    """Redis ports given in code, URLs, unit `Environment=`, configuration and shell
+    (`redis-cli -p`, `-u URL`, a `REDIS_PORT=`/`REDIS_URL=` assignment; an env file's
+    `REDIS_PORT=` is QT307's)."""
     seen: set[tuple[int, int]] = set()
     for port in _ports(ctx):
         if (port.line, port.column) not in seen:
@@ -209,6 +222,19 @@ def _ports(ctx: FileContext) -> Iterator[RedisPort]:
                 continue
             if port is not None:
                 yield RedisPort(port, entry.value_line, entry.value_column)
+    elif ctx.kind in SHELL_KINDS:
+        for key, word in ctx.shell.assignments:
+            if word.dynamic or not _judgeable(word.text):
+                continue
+            port = port_of_url(word.text) if host_key(key) and key.endswith("URL") else \
+                word.text if _port_key(key) else None
+            if port is not None:
+                yield RedisPort(port, word.line, word.column)
+        for option, value in _client_options(ctx):
+            port = value.text if option == "-p" else port_of_url(value.text) \
+                if option == "-u" else None
+            if port is not None:
+                yield RedisPort(port, value.line, value.column)
     elif ctx.kind in (Kind.CONFIG, Kind.COMPOSE):
         for item in ctx.config_values:
             key = item.path[-1].lower() if item.path else ""
@@ -225,29 +251,42 @@ def _ports(ctx: FileContext) -> Iterator[RedisPort]:
                 yield RedisPort(port, item.line, item.column)
 
 
+def _client_options(ctx: FileContext) -> Iterator[tuple[str, Word]]:
+    """The `-h`, `-u` and `-p` values given to a Redis client in shell (`redis-cli -h
+    HOST`), with variables assigned once already substituted; none when `-s SOCKET` is
+    given (a unix socket is local, whatever `-h` says)."""
+    for command in ctx.shell.commands:
+        if command.name not in _CLIENTS:
+            continue
+        args = command.args
+        if any(a.text == "-s" for a in args):
+            continue
+        for option, value in itertools.pairwise(args):
+            if option.text in ("-h", "-u", "-p") and not value.dynamic \
+                    and _judgeable(value.text):
+                yield option.text, value
+
+
 def shell_hosts(ctx: FileContext) -> Iterator[RedisHost]:
     """Shell (scripts, Makefile recipes, crontabs): a Redis host or URL variable assigned
-    (`export REDIS_HOST=quantum_redis`), and `redis-cli -h HOST` / `-u URL`."""
+    (`export REDIS_HOST=quantum_redis`, `REDIS_HOST=x cmd`), and `redis-cli -h HOST` /
+    `-u URL` (also through a variable assigned once)."""
     for key, word in ctx.shell.assignments:
         if host_key(key) and not word.dynamic and _judgeable(word.text):
             host = host_of_url(word.text) if key.endswith("URL") else word.text
             if host:
                 yield RedisHost(host, word.line, word.column, key)
-    for command in ctx.shell.commands:
-        if command.name != "redis-cli":
-            continue
-        args = command.args
-        for option, value in itertools.pairwise(args):
-            if option.text in ("-h", "-u") and not value.dynamic and _judgeable(value.text):
-                host = value.text if option.text == "-h" else host_of_url(value.text)
-                if host:
-                    yield RedisHost(host, value.line, value.column, f"redis-cli {option.text}")
+    for option, value in _client_options(ctx):
+        host = value.text if option == "-h" else host_of_url(value.text) \
+            if option == "-u" else None
+        if host:
+            yield RedisHost(host, value.line, value.column, f"redis-cli {option}")
 
 
 def hosts(ctx: FileContext) -> Iterator[RedisHost]:
     if ctx.kind is Kind.PYTHON:
         yield from python_hosts(ctx)
-    elif ctx.kind in (Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB):
+    elif ctx.kind in SHELL_KINDS:
         yield from shell_hosts(ctx)
     elif ctx.kind in (Kind.ENV, Kind.UNIT):
         yield from env_hosts(ctx)

@@ -4,8 +4,14 @@ from collections.abc import Iterator
 
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
-from qt_lint.rule import AnyOf, Example, Rule
-from qt_lint.rules.containers.helpers import REDIS_PREFILTER, classify_host, hosts
+from qt_lint.rule import Example, Rule
+from qt_lint.rules.containers.helpers import (
+    REDIS_PREFILTER,
+    SHELL_KINDS,
+    SHELL_PREFILTER,
+    classify_host,
+    hosts,
+)
 
 
 class RedisContainerHost(Rule):
@@ -47,9 +53,7 @@ class RedisContainerHost(Rule):
     kinds = frozenset({Kind.PYTHON, Kind.ENV, Kind.UNIT, Kind.CONFIG, Kind.COMPOSE,
                        Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
     summary = "Redis host is a container name"
-    prefilter = {Kind.PYTHON: REDIS_PREFILTER, Kind.SHELL: AnyOf("REDIS", "redis-cli"),
-                 Kind.MAKEFILE: AnyOf("REDIS", "redis-cli"),
-                 Kind.CRONTAB: AnyOf("REDIS", "redis-cli")}
+    prefilter = {Kind.PYTHON: REDIS_PREFILTER, **dict.fromkeys(SHELL_KINDS, SHELL_PREFILTER)}
     example_path = "backend/cache.py"
     VALID = (Example('import redis, os\nr = redis.Redis(host="localhost")\n'
                      'q = redis.Redis(host=os.getenv("REDIS_HOST"))\n'),

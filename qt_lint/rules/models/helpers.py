@@ -4,16 +4,22 @@ writes that change the active models or the model setting."""
 
 from __future__ import annotations
 
+import ast
+import functools
+import posixpath
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
-from qt_lint.command_model import Word, is_python_name, is_wrapper
-from qt_lint.config import Contract
+from qt_lint.command_model import SHELLS, Word, is_python_name, is_wrapper
+from qt_lint.config import Config, Contract
 from qt_lint.shellflow import EMPTY, Classifier, Facts, Flow, Step
 
 # fact names (the steps the rules name in their messages)
 GATE = "gate"  # the quality gate ran through the wrapper and passed
 GATE_UNWRAPPED = "gate-unwrapped"  # the gate ran by another way
+GATE_DEFEATED = "gate-defeated"  # the gate ran through the wrapper, told not to fail
 TERMINAL = "terminal"  # there is a person at a terminal
 CONFIRMED = "confirmed"  # a person's answer allowed going on
 ARCHIVED = "archived"  # what is replaced was copied into archive/
@@ -85,14 +91,26 @@ def model_write(step: Step, contract: Contract) -> Word | None:
 def _runs_script(step: Step, script: str, contract: Contract) -> str | None:
     """"wrapped" when the command runs `script` through the wrapper, "other" when it runs it
     otherwise (a python, the script itself), None when it does not run it."""
+    return _script_run(step, script, contract)[0]
+
+
+def _script_run(step: Step, script: str, contract: Contract) -> tuple[str | None, int]:
+    """`_runs_script`'s answer and the index of the word that names the script (the
+    `quality-gate` target of `make`)."""
     command = step.command
     base = script.rsplit("/", 1)[-1]
     names = [w.text.rsplit("/", 1)[-1] for w in command.words]
     if base not in names:
-        if command.name == "make" and any(w.text == "quality-gate" for w in command.args) \
-                and script == contract.quality_gate:
-            return "wrapped"
-        return None
+        if command.name == "make" and script == contract.quality_gate:
+            for i, w in enumerate(command.words):
+                if i and w.text == "quality-gate":
+                    return "wrapped", i
+        return None, 0
+    return _how(step, base, contract), names.index(base)
+
+
+def _how(step: Step, base: str, contract: Contract) -> str | None:
+    command = step.command
     if is_wrapper(command.program.text, contract) or \
             command.program.text.endswith("/" + contract.wrapper):
         return "wrapped"
@@ -102,8 +120,28 @@ def _runs_script(step: Step, script: str, contract: Contract) -> str | None:
     return None
 
 
-def classify(step: Step, facts: Facts, contract: Contract) -> tuple[Facts, Facts]:
-    """The facts a command establishes (when it succeeds, when it fails)."""
+def step_write(step: Step, contract: Contract, repo: Repo | None = None
+               ) -> tuple[Word, str | None] | None:
+    """What a command changes of the active models or the model setting: (the target, None)
+    for its own write, (the call's word, "<program>, which writes <target>") when it runs
+    a repository program that does (followed only with `repo`)."""
+    target = model_write(step, contract)
+    if target is not None:
+        return target, None
+    if repo is None:
+        return None
+    found = program_write(step, repo)
+    if found is None:
+        return None
+    word, program, written = found
+    return word, f"{program}, which writes {written}"
+
+
+def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = None
+             ) -> tuple[Facts, Facts]:
+    """The facts a command establishes (when it succeeds, when it fails). With `repo`,
+    the repository programs it runs are read: one that changes the model is a write
+    here, and a quality gate told not to fail (`SKIP_GATE=1`, `--dry-run`) is not run."""
     command = step.command
     name = command.name
     if step.test:
@@ -119,14 +157,18 @@ def classify(step: Step, facts: Facts, contract: Contract) -> tuple[Facts, Facts
                 found.add(PYTHONPATH)
             if sep:
                 found |= _assigned(key, value, contract)
+            if name == "export" and key and not key.startswith("-"):
+                found.add(f"exported:{key}")  # seen by the programs run after it
         return frozenset(found), EMPTY
     true: set[str] = set()
-    gate = _runs_script(step, contract.quality_gate, contract)
+    gate, at = _script_run(step, contract.quality_gate, contract)
     if gate == "wrapped":
+        if gate_defeat_of(step, facts, contract, repo, at) is not None:
+            return frozenset({GATE_DEFEATED}), frozenset({GATE_DEFEATED})
         true.add(GATE)
     elif gate == "other":
         return frozenset({GATE_UNWRAPPED}), frozenset({GATE_UNWRAPPED})
-    if model_write(step, contract) is not None:
+    if step_write(step, contract, repo) is not None:
         true.add(WROTE)
     if name == "git" and _git_hash(command.words):
         return frozenset({GIT_HASH}), frozenset({GIT_HASH})
@@ -292,15 +334,29 @@ def _case(subject: str, patterns: list[str], facts: Facts) -> Facts:
     return frozenset({CONFIRMED})
 
 
-def runs_anywhere(flow: Flow, fact: str, contract: Contract) -> bool:
+def gate_defeat_of(step: Step, facts: Facts, contract: Contract, repo: Repo | None,
+                   at: int | None = None) -> str | None:
+    """Why this command's run of the quality gate through the wrapper cannot fail, or None
+    (not a gate run, or not defeated)."""
+    if at is None:
+        gate, at = _script_run(step, contract.quality_gate, contract)
+        if gate != "wrapped":
+            return None
+    return gate_defeat(step, facts, at, repo, contract)
+
+
+def runs_anywhere(flow: Flow, fact: str, contract: Contract, repo: Repo | None = None) -> bool:
     """Some command in the script (on a path that runs) establishes `fact` either way."""
-    return any(fact in (classify(step, facts, contract)[0] | classify(step, facts, contract)[1])
-               for step, facts in flow.steps)
+    for step, facts in flow.steps:
+        true, false = classify(step, facts, contract, repo)
+        if fact in true | false:
+            return True
+    return False
 
 
-def model_classifier(contract: Contract) -> Classifier:
+def model_classifier(contract: Contract, repo: Repo | None = None) -> Classifier:
     def run(step: Step, facts: Facts) -> tuple[Facts, Facts]:
-        return classify(step, facts, contract)
+        return classify(step, facts, contract, repo)
 
     return run
 
@@ -312,12 +368,12 @@ def is_script(relpath: str, configured: str) -> bool:
     return relpath == configured or relpath.endswith("/" + configured)
 
 
-def script_flow(text: str, contract: Contract) -> Flow:
+def script_flow(text: str, contract: Contract, repo: Repo | None = None) -> Flow:
     """The script's path model; a script with more paths than the model follows is not
     analysed (ParseError: QT001), never a silent pass."""
     from qt_lint.shellflow import TooManyPaths, analyse
 
-    flow = analyse(text, model_classifier(contract))
+    flow = analyse(text, model_classifier(contract, repo))
     if flow.truncated:
         raise TooManyPaths("QT604/QT607/QT608")
     return flow
@@ -328,17 +384,20 @@ def gate_command(contract: Contract) -> str:
     return f"{contract.wrapper} {venv} {contract.quality_gate}"
 
 
-def writes(flow: Flow, contract: Contract) -> list[tuple[Word, Facts]]:
+def writes(flow: Flow, contract: Contract, repo: Repo | None = None
+           ) -> list[tuple[Word, Facts, str | None]]:
     """Each write of the active models or the model setting, once per position, with the
-    facts that hold on every path reaching it."""
-    seen: dict[tuple[int, int], tuple[Word, Facts]] = {}
+    facts that hold on every path reaching it, and the program that writes when the write
+    is a call of one (with `repo`)."""
+    seen: dict[tuple[int, int], tuple[Word, Facts, str | None]] = {}
     for step, facts in flow.steps:
-        target = model_write(step, contract)
-        if target is None:
+        found = step_write(step, contract, repo)
+        if found is None:
             continue
+        target, via = found
         key = (target.line, target.column)
         known = seen.get(key)
-        seen[key] = (target, facts if known is None else known[1] & facts)
+        seen[key] = (target, facts if known is None else known[1] & facts, via)
     return sorted(seen.values(), key=lambda item: (item[0].line, item[0].column))
 
 
@@ -346,3 +405,330 @@ def success_ends_after_write(flow: Flow) -> list[Facts]:
     """The facts at each end where the script succeeds after it changed the model."""
     return [end.facts for end in flow.ends
             if end.exec_step is None and end.code in (0, None) and WROTE in end.facts]
+
+
+# --- what the canary's calls do (QT604) ---------------------------------------------------
+# The repository programs the canary runs that change the active models or the model
+# setting (a write at the call), and the quality-gate runs that an option or an
+# environment variable defeats (read from the gate's own code when it is in the
+# repository, else `contract.gate-defeats`).
+
+MAX_DEPTH = 3  # programs that run programs: followed this deep
+_EXTS = (".py", ".sh", ".bash")
+
+
+@dataclass(frozen=True)
+class Repo:
+    """The repository the canary belongs to: `read` gives the text of a file by its path
+    relative to the repository root (None: absent or unreadable)."""
+
+    config: Config
+    read: Callable[[str], str | None]
+    depth: int = 0
+    seen: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def contract(self) -> Contract:
+        return self.config.contract
+
+    def deeper(self, rel: str) -> Repo:
+        return Repo(self.config, self.read, self.depth + 1, self.seen | {rel})
+
+
+def _relative(text: str, contract: Contract) -> str | None:
+    """A program's name as a path relative to the repository root, or None (built at run
+    time, or outside the repository)."""
+    text = text.strip()
+    for prefix in (contract.repo_root.rstrip("/") + "/", "$REPO_ROOT/", "${REPO_ROOT}/"):
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+            break
+    if "$" in text or "`" in text or text.startswith("/") or not text.endswith(_EXTS):
+        return None
+    text = posixpath.normpath(text.removeprefix("./"))
+    return None if text.startswith("..") else text
+
+
+def _program_word(step: Step, contract: Contract) -> tuple[Word, str] | None:
+    """The repository program a command runs (`python x.py`, `python -m ops.x`, the
+    wrapper's script, `bash x.sh`, `./x.sh`), as (its word, its name as written)."""
+    command = step.command
+    words = command.words
+    if not words:
+        return None
+    program = command.program.text
+    if program.endswith(_EXTS) and not is_wrapper(program, contract):
+        return words[0], program
+    python = is_python_name(command.name) or program.endswith(("/bin/python", "/bin/python3"))
+    runner = python or command.name in SHELLS or command.name in ("source", ".") or \
+        is_wrapper(program, contract) or program.endswith("/" + contract.wrapper)
+    if not runner:
+        return None
+    args = list(words[1:])
+    for i, word in enumerate(args):
+        if python and word.text == "-m" and i + 1 < len(args):
+            module = args[i + 1].text
+            return args[i + 1], module.replace(".", "/") + ".py"
+        if word.text.endswith(_EXTS):
+            return word, word.text
+    return None
+
+
+def called_program(step: Step, repo: Repo) -> tuple[Word, str] | None:
+    """(the word, the repository path) of a repository program the command runs."""
+    found = _program_word(step, repo.contract)
+    if found is None:
+        return None
+    word, name = found
+    rel = _relative(name, repo.contract)
+    if rel is None:
+        return None
+    here = posixpath.dirname(repo.contract.canary_script)
+    for candidate in (rel, posixpath.normpath(posixpath.join(here, rel))):
+        if repo.read(candidate) is not None:
+            return word, candidate
+    return None
+
+
+def program_write(step: Step, repo: Repo) -> tuple[Word, str, str] | None:
+    """(the call's word, the program, what it writes) when the command runs a repository
+    program that changes the active models or the model setting."""
+    if repo.depth >= MAX_DEPTH:
+        return None
+    found = called_program(step, repo)
+    if found is None:
+        return None
+    word, rel = found
+    c = repo.contract
+    # the gate is judged as a gate; the rollback script restores (QT607), it activates nothing
+    if rel in repo.seen or rel in (c.quality_gate.strip("/"), c.canary_script.strip("/"),
+                                   c.rollback_script.strip("/")):
+        return None
+    text = repo.read(rel)
+    if text is None:
+        return None
+    written = _python_write(text, rel, repo) if rel.endswith(".py") else \
+        _shell_write(text, rel, repo)
+    return (word, rel, written) if written is not None else None
+
+
+def _python_write(text: str, rel: str, repo: Repo) -> str | None:
+    from qt_lint.context import FileContext
+    from qt_lint.finding import Kind
+    from qt_lint.pymodel.calls import file_ops
+    from qt_lint.source import Text
+
+    ctx = FileContext(rel, rel, Kind.PYTHON, Text(text), repo.config)
+    try:
+        for op in file_ops(ctx.python):
+            path = op.path.text
+            if op.op == "write" and (in_active(path) or model_setting_file(path,
+                                                                         repo.contract)):
+                return path
+    except Exception:  # a program that does not parse is not followed (its own QT001)
+        return None
+    return None
+
+
+def _shell_write(text: str, rel: str, repo: Repo) -> str | None:
+    from qt_lint.shellflow import analyse
+
+    inner = repo.deeper(rel)
+    try:
+        flow = analyse(text, model_classifier(repo.contract, inner))
+    except Exception:  # a program that does not parse is not followed (its own QT001)
+        return None
+    for target, _facts, via in writes(flow, repo.contract, inner):
+        return target.text if via is None else f"{target.text} through {via}"
+    return None
+
+
+# --- the quality gate's defeats -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class GateSkips:
+    """What makes the gate in the repository exit 0 without judging: the environment
+    variables and the options it reads in a condition whose branch exits 0."""
+
+    env: frozenset[str]
+    flags: frozenset[str]
+
+
+_EXITS = frozenset({"sys.exit", "exit", "quit", "os._exit", "SystemExit"})
+
+
+def _dotted(node: ast.expr) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{_dotted(node.value)}.{node.attr}"
+    return ""
+
+
+def _zero(args: list[ast.expr]) -> bool:
+    return not args or (isinstance(args[0], ast.Constant) and args[0].value in (0, None,
+                                                                                False))
+
+
+def _exits_zero(body: list[ast.stmt], returns: bool) -> bool:
+    """The branch ends the gate with exit status 0: `sys.exit(0)`, `raise SystemExit`, or
+    (`returns`: in a function whose result is the exit status, `sys.exit(main())`)
+    `return 0`."""
+    todo: list[ast.AST] = list(body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                             ast.Lambda)):
+            continue
+        if returns and isinstance(node, ast.Return) and (node.value is None or (
+                isinstance(node.value, ast.Constant) and node.value.value in (0, None))):
+            return True
+        if isinstance(node, ast.Call) and _dotted(node.func) in _EXITS and _zero(node.args):
+            return True
+        if isinstance(node, ast.Raise) and node.exc is not None and (
+                _dotted(node.exc) == "SystemExit" or (
+                    isinstance(node.exc, ast.Call) and _dotted(node.exc.func) == "SystemExit"
+                    and _zero(node.exc.args))):
+            return True
+        todo.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _branches(tree: ast.Module) -> list[tuple[ast.If, bool]]:
+    """Every `if` of the gate, with whether a `return` in it sets the exit status (it is
+    in a function the gate exits with: `sys.exit(main())`, `raise SystemExit(main())`)."""
+    exiting: set[str] = set()
+    for node in ast.walk(tree):
+        call = node if isinstance(node, ast.Call) else \
+            node.exc if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) else None
+        if call is not None and _dotted(call.func) in _EXITS and call.args and \
+                isinstance(call.args[0], ast.Call):
+            exiting.add(_dotted(call.args[0].func))
+    out: list[tuple[ast.If, bool]] = []
+    todo: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while todo:
+        node, returns = todo.pop()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                todo.append((child, child.name in exiting))
+            elif isinstance(child, (ast.ClassDef, ast.Lambda)):
+                todo.append((child, False))
+            else:
+                if isinstance(child, ast.If):
+                    out.append((child, returns))
+                todo.append((child, returns))
+    return out
+
+
+@functools.lru_cache(maxsize=32)
+def gate_skips(text: str) -> GateSkips | None:
+    """The gate's own skips, or None when its code cannot be read as Python."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    options: dict[str, set[str]] = {}  # argparse dest -> its option strings
+    bound: dict[str, ast.expr] = {}  # `skip = os.getenv("SKIP_GATE")`
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                node.func.attr == "add_argument":
+            strings = [a.value for a in node.args if isinstance(a, ast.Constant) and
+                       isinstance(a.value, str) and a.value.startswith("-")]
+            if not strings:
+                continue
+            dest = next((k.value.value for k in node.keywords if k.arg == "dest" and
+                         isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)),
+                        None)
+            if dest is None:
+                long = [f for f in strings if f.startswith("--")] or strings
+                dest = long[0].lstrip("-").replace("-", "_")
+            options.setdefault(dest, set()).update(strings)
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and \
+                isinstance(node.targets[0], ast.Name):
+            bound[node.targets[0].id] = node.value
+
+    def mentions(expr: ast.expr, depth: int = 0) -> tuple[set[str], set[str]]:
+        env: set[str] = set()
+        flags: set[str] = set()
+        todo: list[ast.AST] = [expr]
+        while todo:
+            node = todo.pop()
+            if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+                continue  # `if not args.strict: exit 0`: the option makes it judge
+            if isinstance(node, ast.Call):
+                name = _dotted(node.func)
+                if name.endswith(("getenv", "environ.get")) and node.args and \
+                        isinstance(node.args[0], ast.Constant) and \
+                        isinstance(node.args[0].value, str):
+                    env.add(node.args[0].value)
+            elif isinstance(node, ast.Subscript) and _dotted(node.value).endswith("environ") \
+                    and isinstance(node.slice, ast.Constant) and \
+                    isinstance(node.slice.value, str):
+                env.add(node.slice.value)
+            elif isinstance(node, ast.Compare) and isinstance(node.left, ast.Constant) and \
+                    isinstance(node.left.value, str) and node.comparators:
+                target = _dotted(node.comparators[0])
+                if target.endswith("environ"):
+                    env.add(node.left.value)
+                elif target.endswith("argv"):
+                    flags.add(node.left.value)
+            elif isinstance(node, ast.Attribute) and node.attr in options:
+                flags |= options[node.attr]
+            elif isinstance(node, ast.Name) and node.id in bound and depth < 3:
+                more_env, more_flags = mentions(bound[node.id], depth + 1)
+                env |= more_env
+                flags |= more_flags
+            todo.extend(ast.iter_child_nodes(node))
+        return env, flags
+
+    env: set[str] = set()
+    flags: set[str] = set()
+    tests = [branch.test for branch, returns in _branches(tree)
+             if _exits_zero(branch.body, returns)]
+    tests += [node.args[0].test for node in ast.walk(tree)  # `sys.exit(0 if x else 2)`
+              if isinstance(node, ast.Call) and _dotted(node.func) in _EXITS and node.args
+              and isinstance(node.args[0], ast.IfExp) and _zero([node.args[0].body])]
+    for test in tests:
+        found_env, found_flags = mentions(test)
+        env |= found_env
+        flags |= found_flags
+    return GateSkips(frozenset(env), frozenset(flags))
+
+
+def _shown(key: str, prefix: dict[str, str]) -> str:
+    return f"{key}={prefix[key]}" if key in prefix else f"export {key}"
+
+
+def _option(word: str) -> str:
+    return word.split("=", 1)[0]
+
+
+def gate_defeat(step: Step, facts: Facts, gate_word: int, repo: Repo | None,
+                contract: Contract) -> str | None:
+    """Why this run of the quality gate cannot fail (`SKIP_GATE=1`, `--dry-run`), or
+    None. `gate_word`: the index of the gate's word in the command."""
+    given = [w.text for w in step.command.words[gate_word + 1:] if w.text.startswith("-")]
+    prefix = dict(step.assigns)
+    env = [*prefix, *(f[len("exported:"):] for f in facts if f.startswith("exported:"))]
+    text = repo.read(contract.quality_gate.strip("/")) if repo is not None else None
+    skips = gate_skips(text) if text is not None else None
+    if text is not None and skips is not None:
+        for key in env:
+            if key in skips.env:
+                return f"`{_shown(key, prefix)}` (the gate exits 0 when it is set)"
+        for word in given:
+            option = _option(word)
+            # argparse takes an unambiguous prefix of a long option (`--dry` for `--dry-run`)
+            if option in skips.flags or (option.startswith("--") and len(option) > 3 and any(
+                    f.startswith(option) for f in skips.flags if f.startswith("--"))):
+                return f"`{option}` (the gate exits 0 with it)"
+        return None
+    # the gate is not in the repository (or is not Python it can read): the list
+    for key in env:
+        if any(fnmatchcase(key, p) for p in contract.gate_defeats if not p.startswith("-")):
+            return f"`{_shown(key, prefix)}` (listed in contract.gate-defeats)"
+    for word in given:
+        option = _option(word)
+        if any(fnmatchcase(option, p) for p in contract.gate_defeats if p.startswith("-")):
+            return f"`{option}` (listed in contract.gate-defeats)"
+    return None

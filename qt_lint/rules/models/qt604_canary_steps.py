@@ -13,7 +13,9 @@ from qt_lint.rules.models.helpers import (
     GATE_UNWRAPPED,
     GIT_HASH,
     TERMINAL,
+    Repo,
     gate_command,
+    gate_defeat_of,
     is_script,
     runs_anywhere,
     script_flow,
@@ -60,6 +62,27 @@ class CanarySteps(Rule):
     Each missing or defeated step is one finding at the write, naming the step. Checks
     inside a function that is never called, or after an `exit`, do not count.
 
+    A canary that activates by running another program of the repository
+    (`"$VENV/bin/python" ops/model_safety/promote.py "$MODEL"`, `ops/run.sh ai-engine
+    ops/activate.py`, `python -m ops.activate`, `bash ops/swap.sh`) is judged at that call:
+    when the program writes `active/` or the model setting (Python writes as QT602 reads
+    them; a shell program's own writes and calls, three levels deep), the call is the write
+    and the message names the program. The rollback script (QT607) restores, it does not
+    activate; a program named through a variable, or one that does not parse, is not
+    followed.
+
+    A gate run that cannot fail is defeated: an option or an environment variable
+    (`SKIP_GATE=1 ops/run.sh ...`, `... quality_gate.py --dry-run`, or exported before)
+    that the gate's own code reads in a condition whose branch exits 0 (`sys.exit(0)`,
+    `raise SystemExit`, `sys.exit(0 if args.no_fail else 2)`, `return 0` in the function
+    the gate exits with, `sys.exit(main())`; an argparse option by its `dest`, also
+    abbreviated as argparse allows). When the gate is not in the repository (or is not
+    Python that parses), `contract.gate-defeats` lists what defeats it (globs over options
+    and variable names; default `--skip*`, `--no-fail*`, `--dry-run`, `--dryrun`,
+    `--warn-only`, `--no-exit*`, `--ignore-fail*`, `--report-only`, `SKIP_*`, `*_SKIP`,
+    `*SKIP_GATE*`, `NO_GATE`, `GATE_DISABLED`, `DRY_RUN`, `WARN_ONLY`). An option the gate
+    does not treat as a skip (`--verbose`) is a gate run.
+
     ## Why is this bad?
     Contract F: "Quality gate MUST pass (exit 0) before activation", "Canary activation
     requires manual confirmation", "Backup created before EVERY model change", "Git hash
@@ -86,7 +109,7 @@ class CanarySteps(Rule):
 
     ## Options
     `contract.canary-script`, `contract.quality-gate`, `contract.wrapper`,
-    `contract.env-dir`.
+    `contract.env-dir`, `contract.gate-defeats`.
     """
 
     code = "QT604"
@@ -101,9 +124,13 @@ class CanarySteps(Rule):
                               "if ! ops/run.sh ai-engine ops/model_safety/quality_gate.py; "
                               "then exit 2; fi\n")
                      .replace("${VERSION}\"\n", "${VERSION}\" || exit 1\n")),
+             Example(_GOOD.replace("quality_gate.py\n", "quality_gate.py --verbose\n")),
              Example("cp m.pkl /opt/quantum/ai_engine/models/active/\n", path="ops/deploy.sh"))
     INVALID = (
         Example(_GOOD.replace("quality_gate.py\n", "quality_gate.py || true\n"),
+                expect=((12, 50),)),
+        Example(_GOOD.replace("ops/run.sh", "SKIP_GATE=1 ops/run.sh"), expect=((12, 50),)),
+        Example(_GOOD.replace("quality_gate.py\n", "quality_gate.py --dry-run\n"),
                 expect=((12, 50),)),
         Example(_GOOD.replace('[ -t 0 ] || { echo "needs a person at a terminal" >&2; exit 1; }\n',
                               "").replace('[ "$answer" = yes ] || exit 1\n', ""),
@@ -126,19 +153,26 @@ class CanarySteps(Rule):
         contract = ctx.contract
         if not is_script(ctx.relpath, contract.canary_script):
             return
-        flow = script_flow(ctx.text, contract)
-        changes = writes(flow, contract)
+        repo = canary_repo(ctx)
+        flow = script_flow(ctx.text, contract, repo)
+        changes = writes(flow, contract, repo)
         if not changes:
             return
         ends = success_ends_after_write(flow)
-        gate_ran = runs_anywhere(flow, GATE, contract)
-        unwrapped = runs_anywhere(flow, GATE_UNWRAPPED, contract)
+        gate_ran = runs_anywhere(flow, GATE, contract, repo)
+        unwrapped = runs_anywhere(flow, GATE_UNWRAPPED, contract, repo)
+        defeats = [(step.command.words[0].line, why) for step, facts in flow.steps
+                   if (why := gate_defeat_of(step, facts, contract, repo)) is not None]
         asked = any(step.command.name == "read" for step, _ in flow.steps)
         gate = gate_command(contract)
-        for target, facts in changes:
+        for target, facts, via in changes:
             missing: list[str] = []
             if GATE not in facts:
-                if gate_ran:
+                if defeats:
+                    line, why = defeats[0]
+                    missing.append(f"the quality gate run at line {line} cannot fail: {why} "
+                                   f"defeats it; run `{gate}` as it is and exit when it fails")
+                elif gate_ran:
                     missing.append(f"the quality gate's failure does not stop the script "
                                    f"before this write (`|| true`, an `if` that carries on "
                                    f"or `set +e` defeat it: exit when `{gate}` fails)")
@@ -165,6 +199,25 @@ class CanarySteps(Rule):
             if GIT_HASH not in facts and (not ends or any(GIT_HASH not in e for e in ends)):
                 missing.append("the git hash (`git rev-parse HEAD`) is not recorded in the "
                                "activation log for this change")
+            where = "here" if via is None else f"here (it runs {via})"
             for step in missing:
                 yield ctx.finding(self, target.line, target.column,
-                                  f"{contract.canary_name} changes the model here: {step}")
+                                  f"{contract.canary_name} changes the model {where}: {step}")
+
+
+def canary_repo(ctx: FileContext) -> Repo | None:
+    """The repository of the canary script being checked (its path less the configured
+    one: the repository root, or the repository's copy on a host), read through the
+    project's files."""
+    project = ctx.project
+    canary = ctx.contract.canary_script.strip("/")
+    abspath = ctx.abspath.replace("\\", "/")
+    if project is None or not abspath.endswith(canary):
+        return None
+    base = abspath[: -len(canary)]
+    files = project.files
+
+    def read(rel: str) -> str | None:
+        return files.read(base + rel) if files.isfile(base + rel) else None
+
+    return Repo(ctx.config, read)

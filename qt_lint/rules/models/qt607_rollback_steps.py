@@ -132,7 +132,7 @@ class RollbackSteps(Rule):
             return
         ends = success_ends_after_write(flow)
         checked = runs_anywhere(flow, BACKUP_CHECKED, contract)
-        for target, facts in changes:
+        for target, facts, _ in changes:
             missing = []
             if BACKUP_CHECKED not in facts:
                 missing.append("the backup test does not stop the script (exit non-zero) when "

@@ -91,11 +91,14 @@ class RelativeConfigPath(Rule):
             for a in section.assignments:
                 if a.key not in UNIT_PATH_KEYS:
                     continue
-                for match in _ITEM.finditer(a.value):
-                    item = match.group().lstrip("-+!|")
-                    item = item.split(":", 1)[0] if a.key.startswith("Bind") else item
+                from qt_lint.unit_runtime import bind_sources
+
+                # a bind entry as systemd splits it (quotes, `\\:`), its source judged
+                items = bind_sources(a.value) if a.key.startswith("Bind") else [
+                    (m.group().lstrip("-+!|"), m.start()) for m in _ITEM.finditer(a.value)]
+                for item, index in items:
                     if item and not item.startswith(("/", "%")):
-                        line, column = a.position(match.start())
+                        line, column = a.position(index)
                         yield ctx.finding(self, line, column,
                                           f"{a.key}= has the relative path {item}")
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from qt_lint.command_model import Command, Word, is_wrapper, venv_of
 from qt_lint.config import Contract
@@ -8,6 +9,9 @@ from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Example, Rule
 from qt_lint.rules.examples import GOLDEN
+
+if TYPE_CHECKING:
+    from qt_lint.parsers.systemd import Assignment
 
 _EXEC = "ExecStart=/opt/quantum/venvs/backend/bin/python -m backend.main"
 
@@ -32,6 +36,13 @@ class VenvMismatch(Rule):
     ## Why is this bad?
     Contract B: "NEVER mix venvs". A training script in the backend venv imports whatever
     happens to be installed there, or fails on the missing PyTorch at the worst moment.
+    A unit that mixes packages into its venv does the same: a `BindPaths=`/
+    `BindReadOnlyPaths=` entry that puts another configured venv over it, an
+    `Environment=PYTHONPATH=` to system packages (`/usr/lib/python3/dist-packages`),
+    another venv or anything but the repository root (what `ops/run.sh` sets, contract
+    G), and any `PYTHONHOME=`; read as systemd reads them (quotes, escapes, specifiers,
+    several assignments: the last one wins, an empty one resets), the fragment with its
+    drop-ins and alone.
 
     ## Example
     ```ini
@@ -59,6 +70,8 @@ class VenvMismatch(Rule):
     summary = "Venv unknown, or not the one mapped to the unit or script"
     example_path = "systemd/quantum-backend.service"
     VALID = (Example(GOLDEN), Example(GOLDEN, path="systemd/quantum-risk.service"),
+             Example(GOLDEN.replace("Restart=", "Environment=PYTHONPATH=/home/qt/quantum_trader"
+                                               "\nRestart=")),
              Example("ops/run.sh ai-engine ops/training/train.py\n", path="ops/a.sh"))
     INVALID = (
         Example(GOLDEN, path="systemd/quantum-ai-engine.service", expect=((13, 11),)),
@@ -69,12 +82,20 @@ class VenvMismatch(Rule):
                 expect=((13, 11),)),
         Example("ops/run.sh backend ops/training/train.py\n", path="ops/a.sh",
                 expect=((1, 12),)),
+        Example(GOLDEN.replace("Restart=", "Environment=PYTHONPATH=/usr/lib/python3/dist-"
+                                          "packages\nRestart="), expect=((14, 13),)),
+        # a unit the mapping does not name runs the venv its ExecStart= names
+        Example(GOLDEN.replace("Restart=", "BindReadOnlyPaths=/opt/quantum/venvs/ai-engine:"
+                                          "/opt/quantum/venvs/backend\nRestart="),
+                path="systemd/quantum-risk.service", expect=((14, 19),)),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         unit_stem = None
         if ctx.kind is Kind.UNIT:
             unit_stem = ctx.unit_name.rsplit(".", 1)[0]
+            if ctx.unit.type == "service":
+                yield from self._mixed(ctx)
         for command in ctx.commands:
             yield from self._judge(ctx, command, unit_stem)
 
@@ -109,3 +130,33 @@ class VenvMismatch(Rule):
             if mapped is not None and mapped != venv:
                 yield ctx.finding(self, where.line, where.column,
                                   f"{script.text} runs in venv `{mapped}`, not `{venv}`")
+
+    def _mixed(self, ctx: FileContext) -> Iterator[Finding]:
+        """A unit that mixes another venv, or the system's packages, into its venv: a bind
+        mount of another configured venv over it, `PYTHONPATH=` to anything but the
+        repository root, any `PYTHONHOME=` (read as systemd reads `Environment=`)."""
+        from qt_lint.project import RecordedFiles
+        from qt_lint.unit_runtime import interpreter_changes, judged_units, python_path_problems
+
+        c = ctx.contract
+        seen: set[tuple[int, int]] = set()
+        alone = not isinstance(ctx.project.files, RecordedFiles)  # a host installs drop-ins
+        for unit in judged_units(ctx.unit, ctx.unit_document, alone):
+            found: list[tuple[Assignment, int, str]] = []
+            for change in interpreter_changes(unit, c):
+                if change.venv is not None:
+                    found.append((change.assignment, change.index,
+                                  f"{change.setting} {change.what}: {unit.stem} runs in "
+                                  f"venv `{change.venv}`, not its own"))
+            for problem in python_path_problems(unit, c):
+                s = problem.setting
+                rule = "set no PYTHONHOME" if s.name == "PYTHONHOME" else \
+                    f"PYTHONPATH is the repository root ({c.repo_root}) only"
+                found.append((s.assignment, s.index,
+                              f"Environment= sets {s.name}={s.value}: it {problem.what}; "
+                              f"each venv is isolated, {rule}"))
+            for assignment, index, message in found:
+                line, column = assignment.position(index)
+                if ctx.owns(assignment) and (line, column) not in seen:
+                    seen.add((line, column))
+                    yield ctx.finding(self, line, column, message)
