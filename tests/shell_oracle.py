@@ -184,6 +184,52 @@ def bash_ran(script: str, stubs: list[str], folder: Path, timeout: float = 10) -
     return Counter(line for line in log.read_text().split("\n") if line)
 
 
+# a stub that logs its whole argv (one line, the words separated by \x1f), and wrappers that
+# run their arguments as the real ones do (no option of theirs is used by the tests)
+ARGV_STUB = ('#!/bin/sh\n{ printf "%s" "${0##*/}"; for a in "$@"; do printf "\\037%s" "$a"; '
+             'done; printf "\\n"; } >> "$QT_STUB_LOG"\n')
+RUNS_ITS_ARGUMENTS = ('#!/bin/sh\nwhile [ "${1#-}" != "$1" ]; do case $1 in -u) shift 2;; '
+                      '*) shift;; esac; done\nexec "$@"\n')  # `sudo -u qt cmd`
+
+
+def bash_argv(script: str, stubs: list[str], folder: Path,
+              wrappers: tuple[str, ...] = ("sudo", "env", "nohup"),
+              timeout: float = 10) -> set[tuple[str, ...]]:
+    """Each distinct argv bash runs for `script` where each name in `stubs` is a stub
+    that logs its argv; `wrappers` are stubs that run their arguments; `sh` and `bash`
+    are the real shells (PATH holds these alone: nothing else runs)."""
+    bin_dir = folder / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    for name in stubs:
+        (bin_dir / name).write_text(ARGV_STUB)
+        (bin_dir / name).chmod(0o755)
+    for name in wrappers:
+        (bin_dir / name).write_text(RUNS_ITS_ARGUMENTS)
+        (bin_dir / name).chmod(0o755)
+    bash = shutil.which("bash") or "/bin/bash"
+    for name, real in (("bash", bash), ("sh", shutil.which("sh") or "/bin/sh")):
+        link = bin_dir / name
+        if not link.exists():
+            link.symlink_to(real)
+    log = folder / "log"
+    log.write_text("")
+    (folder / "script.sh").write_text(script)
+    env = {"PATH": str(bin_dir), "QT_STUB_LOG": str(log), "HOME": str(folder), "LC_ALL": "C"}
+    subprocess.run([bash, "--norc", "--noprofile", str(folder / "script.sh")], cwd=folder,
+                   env=env, capture_output=True, timeout=timeout, check=False,
+                   stdin=subprocess.DEVNULL)
+    return {tuple(line.split("\x1f")) for line in log.read_text().split("\n") if line}
+
+
+def qtlint_argv(text: str, stubs: list[str]) -> set[tuple[str, ...]]:
+    """Each distinct argv qt-lint reads a command of `stubs` with (words whose value it
+    does not know are left out: they are not what bash ran)."""
+    from qt_lint.parsers.shell import parse_shell
+
+    return {tuple(w.text for w in c.words) for c in parse_shell(text).commands
+            if c.name in stubs and not any(w.dynamic for w in c.words)}
+
+
 def main(argv: list[str]) -> int:
     total = 0
     files = 0

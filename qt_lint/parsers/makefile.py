@@ -12,7 +12,9 @@
 - every character of an expanded recipe remembers where it came from, so a finding points
   at the recipe word, or at the `$(VAR)` that produced it.
 
-Each recipe line runs in its own shell, as make runs it.
+Each recipe line runs in its own shell, as make runs it; under `.ONESHELL:` a rule's whole
+recipe is one shell script (a `cd` or a variable carries across its lines), its lines'
+`@`/`-`/`+` prefixes dropped, as GNU make does with a POSIX shell.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ _DEFINE = re.compile(
 # targets run greedily to the first `:`, `=` or `#` (a lazy group before `\s*` is
 # quadratic on a long line); their trailing spaces are part of the group
 _RULE = re.compile(r"^(?P<targets>[^\s:=#][^:=#]*)::?(?!=)(?P<rest>.*)$")
-_REF = re.compile(r"\$(?:\((?P<paren>[^()$]*)\)|\{(?P<brace>[^{}$]*)\}|(?P<one>[^$({]))")
+_CALL = re.compile(r"([a-z][a-z-]*)[ \t]+")
 MAX_EXPANSION = 10
 
 
@@ -40,6 +42,7 @@ class Recipe:
     text: str  # the recipe as the shell receives it
     origins: tuple[tuple[int, int], ...]  # (line, column) in the Makefile, per character
     line: int  # the Makefile line it starts on
+    rule: int = 0  # the rule it belongs to (`.ONESHELL:` joins a rule's lines)
 
 
 def _logical_lines(text: str) -> list[tuple[int, str, list[tuple[int, int]]]]:
@@ -76,6 +79,8 @@ def parse_makefile(text: str) -> ShellAnalysis:
     defined: list[str] = []
     define_name = ""
     make_time: list[tuple[str, list[tuple[int, int]]]] = []
+    rule_index = 0
+    oneshell = False
     for first, line, origins in _logical_lines(text):
         if ("$(shell" in line or "${shell" in line) and not line.lstrip().startswith("#"):
             make_time.extend(_shell_calls(line, origins))
@@ -93,7 +98,7 @@ def parse_makefile(text: str) -> ShellAnalysis:
             # continuation lines lose one leading recipe prefix too
             body_origins = origins[offset:]
             body, body_origins = _strip_continuation_prefix(body, body_origins, prefix)
-            recipes.append(_recipe(body, body_origins, first))
+            recipes.append(_recipe(body, body_origins, first, rule_index))
             continue
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
@@ -132,6 +137,9 @@ def parse_makefile(text: str) -> ShellAnalysis:
         rule = _RULE.match(stripped)
         if rule:
             in_rule = True
+            rule_index += 1
+            if rule.group("targets").strip() == ".ONESHELL":
+                oneshell = True
             rest = rule.group("rest")
             local = _DEFINE.match(rest.strip())
             if local and local.group("op") in ("=", ":=", "::=", "?="):
@@ -143,9 +151,12 @@ def parse_makefile(text: str) -> ShellAnalysis:
                 index = line.index(";", line.index(":")) + 1
                 inline = line[index:]
                 lead = len(inline) - len(inline.lstrip())
-                recipes.append(_recipe(inline.lstrip(), origins[index + lead:], first))
+                recipes.append(_recipe(inline.lstrip(), origins[index + lead:], first,
+                                       rule_index))
             continue
         in_rule = False
+    if oneshell:
+        recipes = _one_shell(recipes)
     analysis = ShellAnalysis()
     for recipe in recipes:
         analysis.extend(_analyse(recipe, variables))
@@ -216,11 +227,41 @@ def _strip_continuation_prefix(body: str, origins: list[tuple[int, int]],
     return "".join(out), out_origins
 
 
-def _recipe(body: str, origins: list[tuple[int, int]], line: int) -> Recipe:
+def _recipe(body: str, origins: list[tuple[int, int]], line: int, rule: int = 0) -> Recipe:
     i = 0
     while i < len(body) and body[i] in "@-+ \t":
         i += 1
-    return Recipe(body[i:], tuple(origins[i:]), line)
+    return Recipe(body[i:], tuple(origins[i:]), line, rule)
+
+
+def _one_shell(recipes: list[Recipe]) -> list[Recipe]:
+    """`.ONESHELL:`: the lines of each rule's recipe joined into one script."""
+    out: list[Recipe] = []
+    for recipe in recipes:
+        last = out[-1] if out else None
+        if last is not None and last.rule == recipe.rule:
+            end = last.origins[-1] if last.origins else (last.line, 1)
+            out[-1] = Recipe(last.text + "\n" + recipe.text,
+                             (*last.origins, end, *recipe.origins), last.line, last.rule)
+        else:
+            out.append(recipe)
+    return out
+
+
+# names make or the environment always sets: never taken as undefined (empty)
+_ALWAYS_SET = frozenset({"MAKE", "CURDIR", "SHELL", "MAKEFLAGS", "MAKECMDGOALS", "MAKELEVEL",
+                         "HOME", "PATH", "USER", "PWD", "LOGNAME", "MAKEFILE_LIST",
+                         ".SHELLFLAGS", "TMPDIR"})
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+_UNKNOWN = "${MAKE_"
+# make's text functions qt-lint evaluates (the rest, `wildcard`, `eval`, `foreach`, ... are
+# unknown values); the number of arguments each splits (the last one takes the commas)
+_FUNCTIONS = {"subst": 3, "patsubst": 3, "strip": 1, "findstring": 2, "filter": 2,
+              "filter-out": 2, "sort": 1, "word": 2, "wordlist": 3, "words": 1,
+              "firstword": 1, "lastword": 1, "dir": 1, "notdir": 1, "suffix": 1,
+              "basename": 1, "addsuffix": 2, "addprefix": 2, "join": 2, "if": 3, "or": 0,
+              "and": 0, "call": 0, "value": 1, "shell": 1}
+MAX_EXPANDED = 1 << 16  # characters one reference may expand to
 
 
 def _expand_plain(value: str, variables: dict[str, str], depth: int = 0) -> str:
@@ -228,49 +269,256 @@ def _expand_plain(value: str, variables: dict[str, str], depth: int = 0) -> str:
     return text
 
 
+def _closing(text: str, at: int) -> int:
+    """The index of the parenthesis closing the one at `at` (make counts the opening
+    kind only), or -1."""
+    opening = text[at]
+    close = ")" if opening == "(" else "}"
+    depth = 0
+    for index in range(at, len(text)):
+        char = text[index]
+        if char == opening:
+            depth += 1
+        elif char == close:
+            depth -= 1
+            if depth == 0:
+                return index
+    return -1
+
+
+def _split_arguments(text: str, count: int) -> list[str]:
+    """A function's arguments: commas outside parentheses split them (the last of
+    `count` takes the rest; 0: no limit)."""
+    out: list[str] = []
+    depth = 0
+    start = 0
+    for index, char in enumerate(text):
+        if char in "({":
+            depth += 1
+        elif char in ")}":
+            depth -= 1
+        elif char == "," and depth == 0 and (count == 0 or len(out) < count - 1):
+            out.append(text[start:index])
+            start = index + 1
+    out.append(text[start:])
+    return out
+
+
+def _pattern(pattern: str, replacement: str, word: str) -> str:
+    """`patsubst`'s rule for one word: `%` is the stem."""
+    if "%" not in pattern:
+        return replacement if word == pattern else word
+    head, _, tail = pattern.partition("%")
+    if len(word) >= len(head) + len(tail) and word.startswith(head) and word.endswith(tail):
+        stem = word[len(head):len(word) - len(tail)]
+        return replacement.replace("%", stem, 1) if "%" in replacement else replacement
+    return word
+
+
+def _matches(pattern: str, word: str) -> bool:
+    return _pattern(pattern, "\0", word) == "\0" if "%" in pattern else word == pattern
+
+
+class _Expander:
+    """Expands make's references the way GNU make does: variables (recursively),
+    substitution references (`$(S:.py=.pyc)`, `$(S:%=%)`), and the text functions of
+    `_FUNCTIONS`; what it cannot know (automatic variables, `$(wildcard ...)`) becomes a
+    shell expansion `${MAKE_...}`, which the rules treat as unknown. Inside a function's
+    arguments a variable the Makefile never sets is empty, as make has it where the
+    environment does not set it (`$(or $(PY),python3)` is `python3`)."""
+
+    def __init__(self, variables: dict[str, str]) -> None:
+        self.variables = variables
+
+    def text(self, value: str, depth: int, inside: bool) -> str:
+        out, _ = self.expand(value, [(0, 0)] * len(value), depth, inside)
+        return out
+
+    def expand(self, text: str, origins: list[tuple[int, int]], depth: int = 0,
+               inside: bool = False) -> tuple[str, list[tuple[int, int]]]:
+        out: list[str] = []
+        out_origins: list[tuple[int, int]] = []
+        i = 0
+        n = len(text)
+        while i < n:
+            char = text[i]
+            if char != "$" or i + 1 >= n:
+                out.append(char)
+                out_origins.append(origins[i])
+                i += 1
+                continue
+            nxt = text[i + 1]
+            here = origins[i]
+            if nxt == "$":
+                out.append("$")
+                out_origins.append(here)
+                i += 2
+                continue
+            if nxt in "({":
+                end = _closing(text, i + 1)
+                if end == -1:
+                    out.append(char)
+                    out_origins.append(here)
+                    i += 1
+                    continue
+                body = text[i + 2:end]
+                i = end + 1
+            else:
+                body = nxt
+                i += 2
+            value = self.reference(body, depth, inside)
+            if value is None:
+                safe = re.sub(r"[^A-Za-z0-9_]", "_", body)[:64] or "_"
+                value = _UNKNOWN + safe + "}"
+            out.append(value)
+            out_origins.extend([here] * len(value))
+        return "".join(out), out_origins
+
+    def reference(self, body: str, depth: int, inside: bool) -> str | None:
+        """The value of `$(body)`, None when it is not known."""
+        if depth >= MAX_EXPANSION:
+            return None
+        call = _CALL.match(body)
+        if call and call.group(1) in _FUNCTIONS:
+            return self.function(call.group(1), body[call.end():], depth + 1)
+        name = self.text(body, depth + 1, inside) if "$" in body else body
+        if _UNKNOWN in name:
+            return None
+        colon = name.find(":")
+        if colon > 0 and "=" in name[colon:]:
+            variable = name[:colon]
+            pattern, _, replacement = name[colon + 1:].partition("=")
+            value = self.variable(variable, depth, inside)
+            if value is None:
+                return None
+            if "%" not in pattern:
+                pattern, replacement = "%" + pattern, "%" + replacement
+            return " ".join(_pattern(pattern, replacement, w) for w in value.split())
+        return self.variable(name, depth, inside)
+
+    def variable(self, name: str, depth: int, inside: bool) -> str | None:
+        if name in self.variables:
+            value = self.variables[name]
+            out = self.text(value, depth + 1, inside)
+            return out if len(out) <= MAX_EXPANDED else None
+        if inside and _NAME.match(name) and name not in _ALWAYS_SET:
+            return ""
+        return None
+
+    def function(self, name: str, rest: str, depth: int) -> str | None:
+        args = _split_arguments(rest, _FUNCTIONS[name])
+
+        def arg(index: int) -> str:
+            return self.text(args[index], depth, True) if index < len(args) else ""
+
+        if name == "shell":
+            program = looked_up(arg(0))
+            return program  # `$(shell which python3)`: where it is; other output unknown
+        if name in ("if", "or", "and"):  # arguments expanded only as far as needed
+            if name == "if":
+                condition = arg(0).strip()
+                if _UNKNOWN in condition:
+                    return None
+                return arg(1).strip() if condition else arg(2).strip()
+            value = ""
+            for index in range(len(args)):
+                value = arg(index).strip()
+                if _UNKNOWN in value:
+                    return None
+                if bool(value) == (name == "or"):
+                    return value
+            return value if name == "and" else ""
+        if name == "call":
+            target = arg(0).strip()
+            if target not in self.variables or _UNKNOWN in target:
+                return None
+            saved = {key: self.variables.get(key) for key in map(str, range(len(args)))}
+            for index in range(1, len(args)):
+                self.variables[str(index)] = arg(index)
+            self.variables["0"] = target
+            try:
+                return self.text(self.variables[target], depth, True)
+            finally:
+                for key, old in saved.items():
+                    if old is None:
+                        self.variables.pop(key, None)
+                    else:
+                        self.variables[key] = old
+        if name == "value":
+            return self.variables.get(arg(0).strip())
+        values = [arg(index) for index in range(len(args))]
+        if any(_UNKNOWN in v for v in values):
+            return None
+        return _text_function(name, values)
+
+
+def _text_function(name: str, args: list[str]) -> str | None:
+    words = args[-1].split()
+    if name == "subst":
+        if len(args) < 3:
+            return None
+        return args[2].replace(args[0], args[1]) if args[0] else args[2]
+    if name == "patsubst":
+        if len(args) < 3:
+            return None
+        pattern, replacement = args[0].strip(), args[1].strip()
+        return " ".join(_pattern(pattern, replacement, w) for w in words)
+    if name == "strip":
+        return " ".join(words)
+    if name == "findstring":
+        return args[0] if len(args) > 1 and args[0] in args[1] else ""
+    if name in ("filter", "filter-out"):
+        patterns = args[0].split()
+        keep = name == "filter"
+        return " ".join(w for w in words if any(_matches(p, w) for p in patterns) == keep)
+    if name == "sort":
+        return " ".join(sorted(set(words)))
+    if name == "word":
+        index = args[0].strip()
+        if not index.isdigit() or int(index) == 0:
+            return None
+        return words[int(index) - 1] if int(index) <= len(words) else ""
+    if name == "wordlist":
+        low, high = args[0].strip(), args[1].strip() if len(args) > 2 else ""
+        if not (low.isdigit() and high.isdigit()) or int(low) == 0:
+            return None
+        return " ".join(words[int(low) - 1:int(high)])
+    if name == "words":
+        return str(len(words))
+    if name == "firstword":
+        return words[0] if words else ""
+    if name == "lastword":
+        return words[-1] if words else ""
+    if name == "dir":
+        return " ".join(w.rpartition("/")[0] + "/" if "/" in w else "./" for w in words)
+    if name == "notdir":
+        return " ".join(w.rpartition("/")[2] for w in words)
+    if name in ("suffix", "basename"):
+        out = []
+        for word in words:
+            slash = word.rfind("/")
+            dot = word.rfind(".")
+            has = dot > slash
+            if name == "suffix":
+                if has:
+                    out.append(word[dot:])
+            else:
+                out.append(word[:dot] if has else word)
+        return " ".join(out)
+    if name in ("addsuffix", "addprefix"):
+        fix = args[0].strip()
+        return " ".join(w + fix if name == "addsuffix" else fix + w for w in words)
+    if name == "join":
+        first, second = args[0].split(), words
+        size = max(len(first), len(second))
+        return " ".join((first[i] if i < len(first) else "") +
+                        (second[i] if i < len(second) else "") for i in range(size))
+    return None
+
+
 def _expand(text: str, origins: list[tuple[int, int]], variables: dict[str, str],
             depth: int = 0) -> tuple[str, list[tuple[int, int]]]:
-    out: list[str] = []
-    out_origins: list[tuple[int, int]] = []
-    i = 0
-    while i < len(text):
-        if text[i] != "$":
-            out.append(text[i])
-            out_origins.append(origins[i])
-            i += 1
-            continue
-        if text[i:i + 2] == "$$":
-            out.append("$")
-            out_origins.append(origins[i])
-            i += 2
-            continue
-        match = _REF.match(text, i)
-        if match is None:
-            out.append(text[i])
-            out_origins.append(origins[i])
-            i += 1
-            continue
-        name = match.group("paren") or match.group("brace") or match.group("one") or ""
-        here = origins[i]
-        program = looked_up(name[6:]) if name.startswith("shell ") else None
-        if program is not None:
-            # `$(shell which python3)`, `$(shell command -v python3)`: where that program
-            # is, so running the result runs it
-            out.append(program)
-            out_origins.extend([here] * len(program))
-        elif name in variables and depth < MAX_EXPANSION:
-            value = variables[name]
-            expanded, _ = _expand(value, [here] * len(value), variables, depth + 1)
-            out.append(expanded)
-            out_origins.extend([here] * len(expanded))
-        else:
-            # automatic variables and functions: unknown to qt-lint, a shell expansion
-            safe = re.sub(r"[^A-Za-z0-9_]", "_", name) or "_"
-            replacement = "${MAKE_" + safe + "}"
-            out.append(replacement)
-            out_origins.extend([here] * len(replacement))
-        i = match.end()
-    return "".join(out), out_origins
+    return _Expander(variables).expand(text, origins, depth)
 
 
 def _analyse(recipe: Recipe, variables: dict[str, str]) -> ShellAnalysis:

@@ -4,7 +4,9 @@ From the syntax tree, every command that would run is extracted with the positio
 word: simple commands in lists and pipelines, `&&`/`||`, subshells, `$(...)` and
 backticks, `if`/`while` conditions, function bodies, `case` arms; behind wrappers and
 `VAR=value` prefixes (`qt_lint.command_model.unwrap`); the script of `bash -c '...'`, `eval`,
-and heredocs fed to a shell (`bash <<EOF`), parsed again as shell. Heredocs fed to
+and heredocs fed to a shell (`bash <<EOF`), parsed again as shell; positional parameters
+where their words are known (the words after `sh -c '...'`; a function's body walked again
+at each call with the call's words). Heredocs fed to
 anything else, comments, and the arguments of `echo`/`printf` are data, never commands.
 
 Regions the parser cannot read are reported (QT001) and the rest is still analysed.
@@ -38,6 +40,18 @@ MAX_EXPANDED = 4096  # characters of an argument after its variables are expande
 _REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 # ssh's options that take a value
 _SSH_ARGS = frozenset("BbcDEeFIiJLlmOopQRSWw")
+# a whole word that is a positional parameter: `$1`, `"$@"`, `${@:2}`, `${1:-python3}`
+_POSITIONAL = re.compile(
+    r"^\$(?:(?P<digit>[0-9])|(?P<all>[@*])|\{(?:(?P<n>[0-9]+)|(?P<ball>[@*])"
+    r"|(?P<slice>[@*]):(?P<off>[0-9]+)(?::(?P<len>[0-9]+))?"
+    r"|(?P<dn>[0-9]+):?-(?P<default>[^}$`\s\"']*))\})$")
+_USES_POSITIONAL = re.compile(rb"\$(?:[0-9@*]|\{[0-9@*#])|\bshift\b|\bset\s+--")
+# function calls followed inside calls, and the bytes of function bodies walked again at
+# calls (beyond either: QT001 at the call, never a silent pass)
+MAX_CALLS = 16
+_RUNS_A_STRING = frozenset({"sh", "bash", "dash", "zsh", "ksh", "eval", "ssh", "trap", "at",
+                            "batch"})
+CALL_BUDGET = 1 << 20
 
 
 def ssh_remote_command(command: Command) -> tuple[Word, ...]:
@@ -352,9 +366,11 @@ def identity(row: int, column: int) -> tuple[int, int]:
 
 
 def parse_shell(text: str, origin: str = "shell", mapper: Mapper = identity,
-                depth: int = 0, env: dict[str, str] | None = None) -> ShellAnalysis:
+                depth: int = 0, env: dict[str, str] | None = None,
+                positional: tuple[Word, ...] | None = None) -> ShellAnalysis:
     """The commands `text` runs; `env` holds variables set before it runs (a crontab's
-    `PY=python3` lines)."""
+    `PY=python3` lines); `positional` its positional parameters where they are known
+    (`$0` first: the words after `sh -c 'script'`), else None."""
     data = text.encode("utf-8")
     tree = _parser().parse(data)
     if tree.root_node.has_error and b"<<" in data:
@@ -365,11 +381,12 @@ def parse_shell(text: str, origin: str = "shell", mapper: Mapper = identity,
                 data, tree = swapped, retry
                 text = data.decode("utf-8")
     walker = _Walker(data, text, origin, mapper, depth)
+    walker.positional = positional
     if env:
         walker.values.update(env)
     walker.walk(tree.root_node, [None])
     if walker.splits:
-        walker = _repaired(walker, tree.root_node.has_error, env)
+        walker = _repaired(walker, tree.root_node.has_error, env, positional)
         tree = walker.tree if walker.tree is not None else tree
     if tree.root_node.has_error:
         walker.collect_errors(tree.root_node)
@@ -394,7 +411,8 @@ def _last_simple(node: Any) -> Any:
     return node if node.type == "command" else None
 
 
-def _repaired(walker: _Walker, had_error: bool, env: dict[str, str] | None) -> _Walker:
+def _repaired(walker: _Walker, had_error: bool, env: dict[str, str] | None,
+              positional: tuple[Word, ...] | None = None) -> _Walker:
     """tree-sitter-bash (0.25) reads some valid scripts into trees bash could never
     build, with no error flag: the first command of a line taken as arguments of the
     last command of the line before (a pipeline followed by `&&` on the next line,
@@ -416,6 +434,7 @@ def _repaired(walker: _Walker, had_error: bool, env: dict[str, str] | None) -> _
         text = data.decode("utf-8")
         walker = _Walker(data, text, first.origin, first.mapper, first.depth)
         walker.tree = tree
+        walker.positional = positional
         if env:
             walker.values.update(env)
         walker.walk(tree.root_node, [None])
@@ -428,6 +447,26 @@ def _repaired(walker: _Walker, had_error: bool, env: dict[str, str] | None) -> _
             "shell statement the parser misreads (a command across a line end): this "
             "line was not analysed", line, column))
     return first
+
+
+@dataclass(frozen=True, slots=True)
+class _Body:
+    """A function body as it was read at its definition."""
+
+    found: list[Command]  # the commands it ran
+    callees: frozenset[str]  # their names
+    runs_unknown: bool  # it runs a word it does not know, or a parameter as a script
+    clock: int  # the definitions made when its reading ended
+
+
+def source_name(match: re.Match[str]) -> str:
+    return match.group(1) or match.group(2)
+
+
+def _key(command: Command) -> tuple[Any, ...]:
+    """What a command found through a call is judged by: its program, where it is."""
+    program = command.program
+    return (command.origin, command.wrappers, program.text, program.line, program.column)
 
 
 class _Walker:
@@ -448,6 +487,33 @@ class _Walker:
         self.mark: int | None = None
         self.marked: int | None = None
         self.tree: Any = None
+        # the positional parameters (`$0` first) where they are known: the words after
+        # `sh -c 'script'`, a function's arguments while its body is walked at a call;
+        # None at a script's top (its arguments are not known)
+        self.positional: tuple[Word, ...] | None = None
+        # functions defined so far (name -> body node), the programs each body runs, the
+        # functions being called (innermost last), commands found through calls
+        self.functions: dict[str, Any] = {}
+        # when each name was last defined (`clock` counts definitions), where each body's
+        # reading at its definition is in `out.commands`, its summary, whether it calls a
+        # function defined after it was read (per clock), and the calls already walked
+        self.defined: dict[str, int] = {}
+        self.read_range: dict[int, tuple[int, int, int]] = {}
+        self.summaries: dict[int, _Body] = {}
+        self.read_keys: dict[int, set[tuple[Any, ...]]] = {}
+        self.later: dict[int, tuple[int, bool]] = {}
+        self.walked: set[tuple[Any, ...]] = set()
+        self.clock = 0
+        self.quoted: set[tuple[int, int]] = set()
+        # variables that hold one word of a call (`local cmd=$1`): that word
+        self.sources: dict[str, Word] = {}
+        self.active: list[str] = []
+        self.via_call: set[int] = set()
+        self.seen: set[tuple[Any, ...]] = set()
+        self.budget = CALL_BUDGET + 8 * len(data)
+        self.over_budget = False
+        self.too_deep = False
+        self.chain_at = (1, 1)
 
     # --- positions and words ----------------------------------------------------------------
 
@@ -510,6 +576,9 @@ class _Walker:
         if kind == "pipeline":
             self.pipeline(node, cd)
             return
+        if kind == "function_definition":
+            self.define(node, cd)
+            return
         if kind in _NEW_SHELL:
             inner: list[Word | None] = [cd[0]]
             for child in node.children:
@@ -517,6 +586,243 @@ class _Walker:
             return
         for child in node.children:
             self.walk(child, cd)
+
+    def define(self, node: Any, cd: list[Word | None]) -> None:
+        """`run() { "$@"; }`: the body is read where it is written (with its arguments
+        unknown) and kept, so a later call walks it again with the call's arguments."""
+        name = node.child_by_field_name("name")
+        body = node.child_by_field_name("body")
+        if name is not None and body is not None:
+            self.functions[self.raw(name)] = body
+            self.clock += 1
+            self.defined[self.raw(name)] = self.clock
+        start = len(self.out.commands)
+        inner: list[Word | None] = [cd[0]]
+        for child in node.children:
+            self.walk(child, inner)
+        if body is not None:
+            # what the body ran, summarised at its first call (most are never called
+            # with words they run)
+            self.read_range[body.id] = (start, len(self.out.commands), self.clock)
+
+    def _summary(self, body: Any) -> _Body:
+        summary = self.summaries.get(body.id)
+        if summary is None and body.id not in self.read_range:
+            return _Body([], frozenset(), True, self.clock)  # called while being read
+        if summary is None:
+            start, end, clock = self.read_range[body.id]
+            found = self.out.commands[start:end]
+            # a word of the call can only be run where the body runs a word it does not
+            # know (`"$@"`, `sudo "$1"`, `$cmd`) or a shell string (`eval "$@"`)
+            runs_unknown = any(
+                c.program.dynamic or (c.name in _RUNS_A_STRING and any(
+                    w.dynamic and _POSITIONAL.match(w.text) for w in c.args))
+                for c in found)
+            summary = _Body(found, frozenset(c.name for c in found), runs_unknown, clock)
+            self.summaries[body.id] = summary
+        return summary
+
+    def call(self, command: Command, cd: list[Word | None]) -> None:
+        """`run python3 x.py` with `run() { "$@"; }` defined before: the body walked again
+        with the call's words as `$1`...; the commands that take a word of the call (or
+        of a call inside it) are what the call adds (the rest was read at the
+        definition). A function calling itself is followed once per chain."""
+        name = command.name
+        body = self.functions[name]
+        if name in self.active:
+            return
+        summary = self._summary(body)
+        cached = self.later.get(body.id)
+        if cached is None or cached[0] != self.clock:  # recomputed after a definition
+            cached = (self.clock, any(self.defined.get(callee, 0) > summary.clock
+                                      for callee in summary.callees))
+            self.later[body.id] = cached
+        later = cached[1]
+        uses = (summary.runs_unknown or later or
+                not summary.callees.isdisjoint(self.functions)) and \
+            _USES_POSITIONAL.search(self.data, body.start_byte, body.end_byte)
+        if not later and (not uses or all(w.dynamic for w in command.args)):
+            return  # what it runs was read at its definition (arguments unknown there too)
+        # the same walk again finds nothing new: once per body (and per arguments where it
+        # reads them) while no function is defined anew
+        key = (body.id, self.clock, tuple(
+            (w.text, w.line, w.column, w.dynamic) for w in command.args) if uses else ())
+        if key in self.walked:
+            return
+        self.walked.add(key)
+        line, column = command.program.line, command.program.column
+        if not self.active:
+            self.chain_at = (line, column)  # where a chain too deep is reported
+        if len(self.active) >= MAX_CALLS:
+            if not self.too_deep:
+                self.too_deep = True
+                self.out.errors.append(ParseError(
+                    "shell function calls nested too deeply: this call was not analysed",
+                    *self.chain_at))
+            return
+        self.budget -= body.end_byte - body.start_byte
+        if self.budget < 0:
+            if not self.over_budget:
+                self.over_budget = True
+                self.out.errors.append(ParseError(
+                    "shell functions called more often than qt-lint follows: this call "
+                    "and later ones were not analysed", line, column))
+            return
+        out = self.out
+        marks = (len(out.commands), len(out.redirects), len(out.words),
+                 len(out.assignments), len(out.written))
+        saved = self.positional, self.values, self.sources
+        self.sources = dict(self.sources)
+        zero = saved[0][0] if saved[0] else Word("$0", line, column, True)
+        self.positional = (zero, *command.args)
+        self.values = dict(self.values)
+        self.active.append(name)
+        try:
+            self.walk(body, cd)
+        finally:
+            self.active.pop()
+            self.positional, self.values, self.sources = saved
+        low = self.mapper(*body.start_point)
+        high = self.mapper(*body.end_point)
+
+        def foreign(word: Word) -> bool:
+            return not low <= (word.line, word.column) < high
+
+        kept: list[Command] = []
+        read = self.read_keys.get(body.id)
+        if read is None:
+            read = self.read_keys[body.id] = {_key(c) for c in summary.found}
+        for found in out.commands[marks[0]:]:
+            if id(found) in self.via_call:  # kept by a call inside this one
+                kept.append(found)
+                continue
+            if found.program.dynamic:
+                continue  # what runs is still not known
+            found_key = _key(found)
+            if found_key in read:
+                continue  # read at the definition already
+            if found_key not in self.seen:
+                self.seen.add(found_key)
+                self.via_call.add(id(found))
+                kept.append(found)
+        redirects = [r for r in out.redirects[marks[1]:] if foreign(r.target)]
+        del out.commands[marks[0]:], out.redirects[marks[1]:], out.words[marks[2]:]
+        del out.assignments[marks[3]:], out.written[marks[4]:]
+        out.commands.extend(kept)
+        out.redirects.extend(redirects)
+
+    def _parameters(self, words: list[Word], nodes: list[Any]
+                    ) -> tuple[list[Word], list[Any]]:
+        """`"$@"`, `$1`, `"${@:2}"`, `${1:-python3}` with the positional parameters known:
+        the words they stand for, as bash splits them (`"$@"` one word per parameter,
+        `"$*"` one word, unquoted ones split at blanks)."""
+        params = self.positional
+        if params is None:  # `"${1:-python3}"` where the arguments are unknown: the default
+            return [self._default(w) if w.dynamic and w.text.startswith("${") else w
+                    for w in words], nodes
+        if not any(w.dynamic and "$" in w.text for w in words):
+            return words, nodes
+        out_words: list[Word] = []
+        out_nodes: list[Any] = []
+        for word, node in zip(words, nodes, strict=True):
+            match = _POSITIONAL.match(word.text) if word.dynamic else None
+            values = self._parameter(match, word) if match else None
+            if values is None:
+                out_words.append(word)
+                out_nodes.append(node)
+                continue
+            raw = self.raw(node)
+            quoted = raw.startswith('"') or (node.type == "command_name"
+                                             and raw.startswith('"'))
+            if quoted and "*" in word.text and values:
+                values = [Word(" ".join(v.text for v in values), values[0].line,
+                               values[0].column, any(v.dynamic for v in values))]
+            for value in values:
+                if quoted or value.dynamic:
+                    out_words.append(value)
+                    out_nodes.append(node)
+                    continue
+                for part in re.finditer(r"\S+", value.text):
+                    out_words.append(Word(part.group(), value.line,
+                                          value.column + part.start()))
+                    out_nodes.append(node)
+        return out_words, out_nodes
+
+    @staticmethod
+    def _default(word: Word) -> Word:
+        match = _POSITIONAL.match(word.text) if word.dynamic else None
+        if match is None or match.group("dn") is None or not match.group("default"):
+            return word
+        return Word(match.group("default"), word.line, word.column)
+
+    def _parameter(self, match: re.Match[str], word: Word) -> list[Word] | None:
+        params = self.positional or ()
+        index = match.group("digit") or match.group("n") or match.group("dn")
+        if index is not None:
+            at = int(index)
+            value = params[at] if at < len(params) else None
+            if match.group("dn") is not None and (value is None or value.text == ""):
+                default = match.group("default") or ""
+                return [Word(default, word.line, word.column)]
+            return [value] if value is not None else [Word("", word.line, word.column)]
+        if match.group("all") or match.group("ball"):
+            return list(params[1:])
+        offset = int(match.group("off"))
+        length = match.group("len")
+        chosen = params[offset:] if length is None else params[offset:offset + int(length)]
+        return list(chosen)
+
+    def _assign(self, key: str, static: str | None) -> None:
+        """A variable set by a command (`printf -v`, `read`), as an assignment sets it."""
+        if key in self.values and self.values[key] != static and not self.active:
+            static = None
+        self.values[key] = static
+
+    def _set_by(self, command: Command, heres: list[Any]) -> None:
+        """`printf -v cmd '%s' python3`, `read -r cmd <<< "python3"`: the variable's
+        value, for a later `$cmd x.py`."""
+        args = command.args
+        if command.name == "printf" and len(args) >= 3 and args[0].text == "-v":
+            rest = Command((command.program, *args[2:]), command.origin)
+            text = None if any(w.dynamic for w in args[2:]) else printed(rest)
+            self._assign(args[1].text, text)
+            return
+        if command.name != "read":
+            return
+        names: list[str] = []
+        i = 0
+        raw_mode = False
+        while i < len(args):
+            text = args[i].text
+            if text.startswith("-") and len(text) > 1:
+                if text in ("-p", "-t", "-u", "-n", "-N", "-d", "-a", "-i"):
+                    if text in ("-a", "-d", "-n", "-N"):
+                        names = []
+                        break  # an array, another delimiter or a count: not followed
+                    i += 1
+                raw_mode = raw_mode or "r" in text
+                i += 1
+                continue
+            names.append(text)
+            i += 1
+        names = [n for n in names if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", n)]
+        line: str | None = None
+        if heres and len(heres) == 1 and names:
+            target = next((c for c in heres[0].children if c.is_named), None)
+            if target is not None:
+                value = self._expanded(self.word(target))
+                if not value.dynamic and (raw_mode or "\\" not in value.text):
+                    line = value.text.split("\n", 1)[0]
+        if command.first is not None and command.first.text.startswith("IFS="):
+            line = None  # another field separator: not followed
+        if not names:
+            return
+        fields = line.split(None, len(names) - 1) if line is not None else []
+        for index, key in enumerate(names):
+            if line is None:
+                self._assign(key, None)
+            else:
+                self._assign(key, fields[index].strip() if index < len(fields) else "")
 
     def test_words(self, node: Any) -> None:
         """The operands of `[ ... ]` and `[[ ... ]]` are data words (`[ -d /opt/x ]`)."""
@@ -545,15 +851,26 @@ class _Walker:
             else:
                 expanded = self._expanded(word) if word.dynamic else word
                 static = expanded.text if not expanded.dynamic else self._looked_up(value)
+                if static is None and self.positional is not None and word.dynamic:
+                    # `cmd=$1` in a function walked at a call: the call's word
+                    match = _POSITIONAL.match(word.text)
+                    values = self._parameter(match, word) if match else None
+                    if values is not None and not any(v.dynamic for v in values):
+                        static = " ".join(v.text for v in values)
+                        if len(values) == 1:
+                            self.sources[key] = values[0]
             if key in self.values and b"+=" in self.data[name.end_byte:value.start_byte] \
                     if name is not None else False:
                 known = self.values[key]  # `CMD+=(python3 x.py)`: added to the value
                 joiner = " " if value.type == "array" else ""
                 static = None if known is None or static is None else \
                     (known + joiner + static).strip()
-            elif key in self.values and self.values[key] != static:
-                static = None
+            elif key in self.values and self.values[key] != static and not self.active:
+                static = None  # assigned differently twice (in a call: its own value)
             self.values[key] = static
+            if self.sources and key in self.sources and (
+                    static is None or self.sources[key].text != static):
+                del self.sources[key]  # assigned again from something else
             self.walk(value, cd)
 
     def _looked_up(self, node: Any) -> str | None:
@@ -571,6 +888,12 @@ class _Walker:
         this script, leaves the word as it is."""
         if not word.dynamic or "$" not in word.text:
             return word
+        if self.sources:  # `local command=$2; eval "$command"`: the call's word, where it is
+            whole = _VARIABLE.match(word.text)
+            name = source_name(whole) if whole else ""
+            source = self.sources.get(name)
+            if source is not None and self.values.get(name) == source.text:
+                return source
         values = self.values
         unknown = False
 
@@ -618,7 +941,12 @@ class _Walker:
         if not value or not value.split():
             return words, nodes
         first = words[0]
-        new = [Word(part, first.line, first.column, "$" in part) for part in value.split()]
+        source = self.sources.get(match.group(1) or match.group(2)) if match else None
+        if source is not None and source.text == value:  # `local cmd=$1; $cmd`: the call's
+            new = [Word(m.group(), source.line, source.column + m.start(), "$" in m.group())
+                   for m in re.finditer(r"\S+", value)]
+        else:
+            new = [Word(part, first.line, first.column, "$" in part) for part in value.split()]
         return [*new, *words[1:]], [nodes[0]] * len(new) + nodes[1:]
 
     def spans(self, node: Any) -> None:
@@ -690,6 +1018,10 @@ class _Walker:
             words, nodes = self._continued(words, nodes)
         if node.id == self.mark:
             self.marked = len(self.out.commands)
+        if self.positional is not None or b"${" in self.data[node.start_byte:node.end_byte]:
+            words, nodes = self._parameters(words, nodes)
+            if not words:
+                return  # `"$@"` with no parameters runs nothing
         words, nodes = self._resolved(words, nodes)
         if words[0].dynamic:  # `$BIN/python3`, `${p}3` with the variables known
             program = self._expanded(words[0])
@@ -728,6 +1060,25 @@ class _Walker:
         self.nested(command, words, nodes)
         if heres:
             self.herestrings(command, heres)
+        if name in ("printf", "read"):
+            self._set_by(command, heres)
+        elif name == "shift" and self.positional is not None and not command.wrappers:
+            count = command.args[0].text if command.args else "1"
+            step = int(count) if count.isdigit() else 1
+            self.positional = (self.positional[0], *self.positional[1 + step:])
+        elif name == "set" and command.args and command.args[0].text == "--":
+            # `set -- python3 x.py`: the positional parameters from here on
+            rest = command.args[1:]
+            unknown = any(w.dynamic and _POSITIONAL.match(w.text) for w in rest)
+            zero = self.positional[0] if self.positional else Word(
+                "$0", command.program.line, command.program.column, True)
+            self.positional = None if unknown else (zero, *rest)
+        if name in self.functions and command.wrappers in ((), ("time",)) and \
+                not command.program.dynamic and "/" not in command.program.text:
+            for word, at in zip(words, nodes, strict=True):
+                if at.type in ("string", "raw_string"):
+                    self.quoted.add((word.line, word.column))  # its text starts inside
+            self.call(command, cd)
 
     def _continued(self, words: list[Word], nodes: list[Any]) -> tuple[list[Word], list[Any]]:
         """`pyth\\<newline>on3`: bash removes a backslash-newline inside a word, so
@@ -753,11 +1104,20 @@ class _Walker:
             return
         by_position = {(w.line, w.column): n for w, n in zip(words, nodes, strict=True)}
         script: Word | None = None
+        positional: tuple[Word, ...] | None = None
         if command.name in SHELLS:
             from qt_lint.command_model import shell_script_argument
 
             script = shell_script_argument(command)
+            # `sh -c 'exec "$0" "$@"' python3 x.py`: the words after the string are its
+            # positional parameters, `$0` first
+            after = next((command.args[i + 1:] for i, w in enumerate(command.args)
+                          if w is script), ())
+            positional = after or (command.program,)
+            if any(w.dynamic and _POSITIONAL.match(w.text) for w in after):
+                positional = None  # `"$@"` of a script whose arguments are unknown
         elif command.name == "eval" and command.args:
+            positional = self.positional
             args = command.args[1:] if command.args[0].text == "--" else command.args
             if args:  # eval joins its words with blanks and runs them
                 first = args[0]
@@ -777,20 +1137,28 @@ class _Walker:
         if script is None:
             return
         node = by_position.get((script.line, script.column))
+        if node is not None and self.position(node) != (script.line, script.column):
+            node = None  # a word of a call (`run() { bash -c "$1"; }`): parsed there
+            foreign = True
+        else:
+            foreign = False
         if node is None:
             # a string inside a word (`su --command='python3 x'`): parsed at the word
             outer = self.mapper
             line, column = script.line, script.column
-
+            if (line, column) in self.quoted:
+                column += 1  # `run 'python3 x.py'`: the script starts inside the quote
             def mapper(r: int, c: int) -> tuple[int, int]:
                 return (line, column + c) if r == 0 else (line + r, c + 1)
 
-            if outer is identity:
-                self.out.extend(parse_shell(script.text, self.origin, mapper, self.depth + 1))
+            if outer is identity or foreign:
+                self.out.extend(parse_shell(script.text, self.origin, mapper, self.depth + 1,
+                                            positional=positional))
             return
-        self.script_in(node, script.text)
+        self.script_in(node, script.text, positional)
 
-    def script_in(self, node: Any, text: str) -> None:
+    def script_in(self, node: Any, text: str,
+                  positional: tuple[Word, ...] | None = None) -> None:
         """`text`, the value of the word `node`, parsed as a shell script where it is
         written."""
         quote = 1 if node.type in ("string", "raw_string") else 0
@@ -803,7 +1171,8 @@ class _Walker:
         def mapper(r: int, c: int) -> tuple[int, int]:
             return outer(row + r, column + c if r == 0 else c)
 
-        self.out.extend(parse_shell(text, self.origin, mapper, self.depth + 1))
+        self.out.extend(parse_shell(text, self.origin, mapper, self.depth + 1,
+                                    positional=positional))
 
     def herestrings(self, command: Command, nodes: list[Any]) -> None:
         """`bash <<< 'script'`: a here-string a shell reads is shell."""

@@ -9,6 +9,12 @@ from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Example, Rule
 
 _WRITERS = frozenset({"cp", "mv", "install", "rsync", "ln", "tee"})
+# downloaders: the option naming the file (or the folder) they write
+_DOWNLOAD_FILE = {"curl": ("-o", "--output"), "wget": ("-O", "--output-document")}
+_DOWNLOAD_DIR = {"curl": ("--output-dir",), "wget": ("-P", "--directory-prefix")}
+# curl's and wget's short options that take a value (a bundle's last letter takes the next
+# word: `curl -sSLo f`)
+_DOWNLOAD_ARGS = {"curl": frozenset("oHdeuAXrTwKEFbcmCxyYz"), "wget": frozenset("OPoaeiUTtwQlDAR")}
 
 
 def in_active_dir(path: str) -> bool:
@@ -38,6 +44,40 @@ def _target_directories(args: tuple[Word, ...]) -> list[Word]:
     return out
 
 
+def downloaded_to(args: tuple[Word, ...], program: str) -> list[Word]:
+    """`curl -o F`, `curl --output F`, `curl -sSLo F`, `curl -oF`, `wget -O F`,
+    `wget --output-document=F`, `wget -P DIR`, `curl --output-dir DIR -O`: the files and
+    folders a download writes."""
+    files, folders = _DOWNLOAD_FILE[program], _DOWNLOAD_DIR[program]
+    takes = _DOWNLOAD_ARGS[program]
+    out: list[Word] = []
+    for index, word in enumerate(args):
+        text = word.text
+        following = args[index + 1] if index + 1 < len(args) else None
+        if text.startswith("--"):
+            name, eq, value = text.partition("=")
+            if name in files or name in folders:
+                if eq:
+                    out.append(Word(value, word.line, word.column + len(name) + 1,
+                                    word.dynamic))
+                elif following is not None:
+                    out.append(following)
+            continue
+        if not text.startswith("-") or len(text) < 2:
+            continue
+        for at, letter in enumerate(text[1:], start=1):
+            if letter not in takes:
+                continue
+            if f"-{letter}" in files or f"-{letter}" in folders:
+                rest = text[at + 1:]
+                if rest:
+                    out.append(Word(rest, word.line, word.column + at + 1, word.dynamic))
+                elif following is not None:
+                    out.append(following)
+            break  # the rest of the bundle is this option's value
+    return out
+
+
 class ActiveModelWrite(Rule):
     """
     ## What it does
@@ -47,9 +87,11 @@ class ActiveModelWrite(Rule):
     `model.save(...)`, with a destination that resolves into `active/` (`MODEL_DIR /
     "active" / name`, `/opt/quantum/ai_engine/models/active/...`, through names assigned
     once). Scripts, Makefiles and crontabs: `cp`, `mv`, `install`, `rsync`, `ln -sfn` and
-    `tee` onto such a destination, and `>`/`>>` into it (a variable assigned once in the
-    script is followed: `cp m.pt "$MODELS/active/"`). Only `canary_activate.sh` may change
-    active models, so that script itself is not reported.
+    `tee` onto such a destination, downloads into it (`curl -o`/`--output`/`--output-dir`,
+    `wget -O`/`--output-document`/`-P`), and `>`/`>>` into it (a variable assigned once in
+    the script is followed: `cp m.pt "$MODELS/active/"`; a relative destination after a
+    relative `cd` is read from that folder: `cd models && curl -o active/m.pt URL`). Only
+    `canary_activate.sh` may change active models, so that script itself is not reported.
 
     ## Why is this bad?
     Contract F: "Models deployed via canary_activate.sh ONLY" and "NEVER overwrite active
@@ -85,7 +127,11 @@ class ActiveModelWrite(Rule):
                      "ln -sfn /opt/quantum/models/active /home/qt/active-link\n",
                      path="ops/deploy.sh"),
              Example('cp "$1" /opt/quantum/models/active/\n',
-                     path="ops/model_safety/canary_activate.sh"))
+                     path="ops/model_safety/canary_activate.sh"),
+             Example("curl -sSLo /opt/quantum/models/shadow/m.pt "
+                     "https://example.org/models/active/m.pt\n"
+                     "wget -q -O - https://example.org/models/active/m.pt | sha256sum\n",
+                     path="ops/fetch_model.sh"))
     INVALID = (
         Example('import os, torch\nfrom pathlib import Path\n'
                 'ACTIVE = Path(os.environ["MODEL_DIR"]) / "active"\n'
@@ -96,6 +142,9 @@ class ActiveModelWrite(Rule):
         Example('M=/opt/quantum/models\ncp m.pt "$M/active/"\n'
                 "ln -sfn /opt/quantum/models/shadow/v2 /opt/quantum/models/active/cur\n",
                 path="ops/deploy.sh", expect=((2, 9), (3, 39))),
+        Example("curl -sSLo /opt/quantum/models/active/m.pt https://example.org/m.pt\n"
+                "cd models && wget -q -P active/ https://example.org/m.pt\n",
+                path="ops/fetch_model.sh", expect=((1, 12), (2, 25))),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -117,6 +166,13 @@ class ActiveModelWrite(Rule):
     def _shell(self, ctx: FileContext) -> Iterator[Finding]:
         canary = ctx.contract.canary_name
         for command in ctx.commands:
+            if command.name in _DOWNLOAD_FILE:
+                for word in downloaded_to(command.args, command.name):
+                    if _into_active(word, command.cd):
+                        yield ctx.finding(self, word.line, word.column,
+                                          f"`{command.name}` downloads into the active models "
+                                          f"({word.text}); only {canary} changes active models")
+                continue
             if command.name not in _WRITERS:
                 continue
             targets = [w for w in command.args if not w.text.startswith("-")]
@@ -127,7 +183,7 @@ class ActiveModelWrite(Rule):
             targets.extend(named)
             for word in targets:
                 # `"$MODEL_DIR/active/"`: the folder's name says where, whatever its value
-                if in_active_dir(word.text) and (not word.dynamic or "$" in word.text):
+                if _into_active(word, command.cd):
                     yield ctx.finding(self, word.line, word.column,
                                       f"`{command.name}` writes into the active models "
                                       f"({word.text}); only {canary} changes active models")
@@ -137,3 +193,14 @@ class ActiveModelWrite(Rule):
                 yield ctx.finding(self, target.line, target.column,
                                   f"redirection writes into the active models ({target.text}); "
                                   f"only {canary} changes active models")
+
+
+def _into_active(word: Word, cd: Word | None) -> bool:
+    """`"$MODEL_DIR/active/"`: the folder's name says where, whatever its value; a relative
+    path is read from the folder of a relative `cd` before it."""
+    if word.dynamic and "$" not in word.text:
+        return False
+    if in_active_dir(word.text):
+        return True
+    return cd is not None and not word.text.startswith(("/", "$", "~")) and \
+        in_active_dir(f"{cd.text}/{word.text}")

@@ -28,7 +28,9 @@ class BarePython(Rule):
     Commands are followed where they go: `bash -c '...'`, `eval`, a heredoc fed to a shell,
     and what `ssh host '...'` or `ssh host <<EOF` runs on the remote host; a variable the
     script set once to a program (`PYTHON3="python3"; $PYTHON3 x.py`,
-    `PY=$(command -v python3)`, Makefile `PY := $(shell which python3)`).
+    `PY=$(command -v python3)`, Makefile `PY := $(shell which python3)`), and in Python a
+    constant of another module of the repository (`from ops.config import PYTHON`,
+    `cfg.PYTHON`, a list `CMD` imported and run), reported where it is run.
 
     Not reported: looking a program up (`command -v python3`, `which`, `type`, `hash`),
     a variable assigned two different values, comments, `echo`/`printf` arguments and other
