@@ -292,9 +292,19 @@ class Links:
     """One module's view of the others: what the names its imports bind are."""
 
     def __init__(self, index: ModuleIndex, abspath: str, facts: PythonFacts) -> None:
+        import weakref
+
         self.index = index
-        self.facts = facts
+        # the facts hold their links: a strong reference back would make every file's tree
+        # a cycle, freed only when the collector runs (each file's tree kept for a while)
+        self._facts = weakref.ref(facts)
         self.abspath = abspath
+
+    @property
+    def facts(self) -> PythonFacts:
+        facts = self._facts()
+        assert facts is not None, "links outlived their module's facts"
+        return facts
 
     @cached_property
     def _where(self) -> tuple[str | None, str | None, bool]:
