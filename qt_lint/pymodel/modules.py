@@ -483,6 +483,10 @@ def _attributes(text: str, alias: str) -> set[str]:
 
 @dataclass
 class _Text:
+    """A dependency module's text as the prefilters see it: the text, its top-level imports
+    (bound name -> relative level, module, imported name) and the names its top-level lines
+    start with."""
+
     text: str
     imports: dict[str, tuple[int, str, str | None]]
     _heads: set[str] | None = None

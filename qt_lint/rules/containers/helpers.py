@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Kind
-from qt_lint.pymodel.modules import Bound
 from qt_lint.rule import AnyOf
 
 if TYPE_CHECKING:
@@ -132,6 +131,8 @@ def python_hosts(ctx: FileContext) -> Iterator[RedisHost]:
     the value is written (a constant used by three clients is one finding, at the
     constant)."""
     facts = ctx.python
+    from qt_lint.pymodel.modules import Bound  # Python files only: a unit's run never needs it
+
     given = _python_values(ctx, "host")
     seen: set[tuple[int, int]] = set()
     foreign_seen: set[int] = set()
