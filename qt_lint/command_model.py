@@ -129,8 +129,9 @@ _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh"})
 
 
+# `2>/dev/null` after the lookup discards its errors only: what it prints is the same
 _LOOKUP = re.compile(r"^(?:which|command\s+-[vV]|type\s+-[pP]?)\s+"
-                     r"(?P<program>[A-Za-z0-9_.+/-]+)$")
+                     r"(?P<program>[A-Za-z0-9_.+/-]+)(?:\s+2>\s*(?:/dev/null|&-))*$")
 
 
 def looked_up(text: str) -> str | None:

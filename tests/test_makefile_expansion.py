@@ -151,3 +151,11 @@ def test_expansion_is_bounded() -> None:
     levels = "".join(f"V{i} = $(V{i - 1})$(V{i - 1})\n" for i in range(1, 40))
     text = "V0 = python3 \n" + levels + "t:\n\t$(firstword $(V39)) x.py\n"
     parse_makefile(text)
+
+
+def test_a_lookup_with_its_errors_discarded() -> None:
+    """`PY != command -v python3 2>/dev/null`: what the lookup prints is where python3 is
+    (the redirection drops its error messages only)."""
+    text = "PY != command -v python3 2>/dev/null\nt:\n\t$(PY) x.py\n"
+    found = [(c.program.line, c.program.column, c.name) for c in parse_makefile(text).commands]
+    assert ("python3" in {n for _, _, n in found}) and (3, 2, "python3") in found

@@ -851,6 +851,13 @@ class _Walker:
             else:
                 expanded = self._expanded(word) if word.dynamic else word
                 static = expanded.text if not expanded.dynamic else self._looked_up(value)
+                if static is None and word.dynamic:
+                    # `PY=${PY:-python3}`, `PY="${PY:-$(command -v python3)}"`: the default
+                    # where the script has not set the variable before
+                    bare = word.text[1:-1] if word.text[:1] == word.text[-1:] == '"' \
+                        else word.text
+                    if _DEFAULT.match(bare) or _DEFAULT_LOOKUP.match(bare):
+                        static = self._program_of(bare)
                 if static is None and self.positional is not None and word.dynamic:
                     # `cmd=$1` in a function walked at a call: the call's word
                     match = _POSITIONAL.match(word.text)
