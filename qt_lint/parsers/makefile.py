@@ -536,10 +536,10 @@ def _analyse(recipe: Recipe, variables: dict[str, str]) -> ShellAnalysis:
     if expander.cut or _CUT in text:
         # `X10 = $(X9)` ... past the bounds: what make runs is not known here
         analysis = ShellAnalysis()
-        line, column = recipe.origins[0] if recipe.origins else (recipe.line, 1)
+        row, col = recipe.origins[0] if recipe.origins else (recipe.line, 1)
         analysis.errors.append(ParseError(
             "Makefile variables nested deeper (or expanding longer) than qt-lint follows: "
-            "this recipe line was not analysed", line, column))
+            "this recipe line was not analysed", row, col))
         return analysis
     lines = text.split("\n")
     starts = [0]
