@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from qt_lint.command_model import Command, Word, make_command
@@ -66,6 +67,16 @@ class CommandModel(Resolver):
                     if isinstance(bound, (ast.List, ast.Tuple)) and name not in _SHELL_STRING:
                         yield from self._with_executable(
                             call, self._argv(call, list(bound.elts), at=target))
+                        continue
+                if isinstance(target, (ast.Name, ast.Attribute)) and name not in _SHELL_STRING:
+                    # a list another module of the repository binds (`from ops.config
+                    # import CMD`): its words, resolved there, reported at the use
+                    from qt_lint.pymodel.modules import Bound
+
+                    other = self.foreign(target, call.scope)
+                    if isinstance(other, Bound) and isinstance(other.node, (ast.List, ast.Tuple)):
+                        yield from self._with_executable(call, self._argv(
+                            call, list(other.node.elts), at=target, resolver=other.facts))
                         continue
                 if isinstance(target, (ast.List, ast.Tuple)) and name not in _SHELL_STRING:
                     yield from self._with_executable(call, self._argv(call, list(target.elts)))
@@ -139,8 +150,20 @@ class CommandModel(Resolver):
             if replaced is not None:
                 yield replaced
 
-    def _word(self, node: ast.expr, scope: Scope, at: ast.expr | None = None) -> Word:
+    def _word(self, node: ast.expr, scope: Scope, at: ast.expr | None = None,
+              resolver: CommandModel | None = None) -> Word:
+        """A word of an argument list, at its position here (`at`: where it is used);
+        `resolver`: the module that wrote it, when another one did."""
         line, column = self.position(at or node)
+        if resolver is not None and resolver is not self:
+            scope = resolver.module
+            if resolver.links is not None and not resolver.links.enter(("word", id(node))):
+                return Word(DYNAMIC, line, column, dynamic=True)  # a cycle between modules
+            try:
+                return replace(resolver._word(node, scope), line=line, column=column)
+            finally:
+                if resolver.links is not None:
+                    resolver.links.leave()
         node = self._looked_up(node)
         value = self.resolve(node, scope)
         if value is None:
@@ -164,12 +187,12 @@ class CommandModel(Resolver):
                 return default
         return node
 
-    def _argv(self, call: Call, elements: list[ast.expr],
-              at: ast.expr | None = None) -> Iterator[Command]:
+    def _argv(self, call: Call, elements: list[ast.expr], at: ast.expr | None = None,
+              resolver: CommandModel | None = None) -> Iterator[Command]:
         if not elements or any(isinstance(e, ast.Starred) for e in elements[:1]):
             return
         plain = [e for e in elements if not isinstance(e, ast.Starred)]
-        words = tuple(self._word(e, call.scope, at) for e in plain)
+        words = tuple(self._word(e, call.scope, at, resolver) for e in plain)
         command = make_command(words, "python")
         if command is not None:
             yield command
