@@ -191,11 +191,16 @@ class CommandModel(Resolver):
               resolver: CommandModel | None = None) -> Iterator[Command]:
         if not elements or any(isinstance(e, ast.Starred) for e in elements[:1]):
             return
-        words = tuple(self._word(e, call.scope, at, resolver) for e in elements
-                      if not isinstance(e, ast.Starred))
+        plain = [e for e in elements if not isinstance(e, ast.Starred)]
+        words = tuple(self._word(e, call.scope, at, resolver) for e in plain)
         command = make_command(words, "python")
         if command is not None:
             yield command
+        string = _shell_string_index(words)
+        if string is not None and at is None and len(plain) == len(elements):
+            # `["bash", "-c", "python3 x.py"]`, `["sudo", "sh", "-lc", ...]`: the string is
+            # a script the shell runs, read as shell where it is written
+            yield from self._shell_string(call, plain[string])
 
     def _exec(self, call: Call) -> Iterator[Command]:
         args = list(call.node.args)
@@ -229,6 +234,31 @@ class CommandModel(Resolver):
             return line, column  # multi-line, f-string or constant: the string's start
 
         yield from parse_shell(value.text, "python", mapper).commands
+
+
+def _shell_string_index(words: tuple[Word, ...]) -> int | None:
+    """Where the script of `sh -c SCRIPT` is in an argv (behind wrappers too): the first
+    word after the shell's options when one of them has `c` (`-c`, `-lc`, `-o pipefail -c`)."""
+    from qt_lint.command_model import SHELLS
+
+    for start, word in enumerate(words):
+        if word.dynamic or word.text.rsplit("/", 1)[-1] not in SHELLS:
+            continue
+        index = start + 1
+        has_c = False
+        while index < len(words) and words[index].text[:1] in ("-", "+") and \
+                not words[index].dynamic:
+            text = words[index].text
+            if text == "--":
+                index += 1
+                break
+            if text in ("-o", "+o", "-O", "+O"):
+                index += 2
+                continue
+            has_c = has_c or (not text.startswith("--") and "c" in text[1:])
+            index += 1
+        return index if has_c and index < len(words) else None
+    return None
 
 
 def quote_width(line: str, column: int) -> int:
