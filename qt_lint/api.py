@@ -216,7 +216,7 @@ def scan_cached(targets: list[Target], settings: RunSettings, project: Project,
     scanned = scan([targets[i] for i in todo], settings, project, jobs, data, contents)
     for i, result in zip(todo, scanned, strict=True):
         results[i] = result
-        cache.store(targets[i].relpath, records[i], result.findings)
+        cache.store(targets[i].relpath, records[i], result.findings, result.reads)
     for name in sorted(project.memos_changed):
         cache.store_memo(name, project.memos[name])
     project.memos_changed.clear()

@@ -10,7 +10,10 @@ signature (size, mtime, ctime, inode) is unchanged is not read again; ctime chan
 every write and cannot be set by hand, so the content hash stays the key. Findings that
 depend on other files are keyed by those too: a unit's by every unit file of the
 repository (drop-ins, the start order, timers), an env file's by the `common.env` beside
-it, an escalating script's by what runs it.
+it, an escalating script's by what runs it, a Python file's by the modules it imports
+constants from: every path its analysis read or looked for is recorded in its entry with
+what it was (a content digest, a folder, absent), and a file one of them changed for is
+analysed again.
 
 Memos beside the entries hold what earlier runs learnt of files other than the one being
 checked, each item under its file's stat signature: the start order's facts of every unit
@@ -83,6 +86,7 @@ class ResultCache:
                            str(config.root), settings.today.isoformat()])
         self.folder = os.path.join(directory, hashlib.sha256(salt.encode()).hexdigest()[:32])
         self._changed: dict[str, Any] = {}  # entry or memo file name -> what to write
+        self._states: dict[str, str] = {}  # path -> what it is, for entries' `reads`
 
     def _name(self, relpath: str) -> str:
         return hashlib.sha256(relpath.encode("utf-8", "surrogateescape")).hexdigest()[:32]
@@ -117,6 +121,8 @@ class ResultCache:
 
         try:
             depends = None
+            if same_kind and entry is not None and not self._reads_current(entry):
+                same_kind = False  # a file it read (a module it imports from) changed
             if same_kind and entry is not None and entry.get("signature") == signature:
                 depends = depends_on(read)
                 if entry.get("depends") == depends:
@@ -148,10 +154,40 @@ class ResultCache:
         self._changed[f"memo-{name}"] = memo
 
     def store(self, relpath: str, record: dict[str, Any],
-              findings: list[Finding] | tuple[Finding, ...]) -> None:
+              findings: list[Finding] | tuple[Finding, ...],
+              reads: tuple[str, ...] = ()) -> None:
+        """Record a file's findings; `reads`: the other files its analysis read or looked
+        for (the entry holds what each was: a later run that finds one changed analyses
+        the file again)."""
         if record:
             self._changed[self._name(record["path"])] = {
-                **record, "findings": [_dump(f) for f in findings]}
+                **record, "findings": [_dump(f) for f in findings],
+                **({"reads": {p: self._state(p) for p in reads}} if reads else {})}
+
+    def _reads_current(self, entry: dict[str, Any]) -> bool:
+        reads = entry.get("reads")
+        if reads is None:
+            return True
+        if not isinstance(reads, dict):
+            return False
+        return all(self._state(path) == state for path, state in reads.items())
+
+    def _state(self, path: str) -> str:
+        """What a path is now: a file's content digest, "dir", or "" (absent), once per
+        run."""
+        known = self._states.get(path)
+        if known is None:
+            from qt_lint.source import Unreadable, read_bounded
+
+            if os.path.isdir(path):
+                known = "dir"
+            else:
+                try:
+                    known = hashlib.sha256(read_bounded(path, MAX_ENTRY_SIZE)).hexdigest()
+                except Unreadable:
+                    known = "" if not os.path.lexists(path) else "unreadable"
+            self._states[path] = known
+        return known
 
     def save(self) -> None:
         """Write this run's entries and memos, each replaced atomically on its own."""

@@ -86,8 +86,9 @@ WRAPPERS: dict[str, Wrapper] = {
     "timeout": _w("-s -k --signal --kill-after", positional=1),
     "nice": _w("-n --adjustment"),
     "time": _w("-f -o --format --output"),
-    "xargs": _w("-I -n -P -L -s -d -a -E -i -l --max-args --max-procs --delimiter "
-                "--arg-file --max-lines --max-chars --eof --replace --process-slot-var"),
+    # `-i`, `-l`, `-e`, `--replace`, `--eof`: their value is optional, attached only
+    "xargs": _w("-I -n -P -L -s -d -a -E --max-args --max-procs --delimiter "
+                "--arg-file --max-lines --max-chars --process-slot-var"),
     "stdbuf": _w("-i -o -e --input --output --error"),
     "command": _w(),
     "setsid": _w(),
@@ -105,7 +106,7 @@ WRAPPERS: dict[str, Wrapper] = {
     "systemd-run": _w("-u -p -E -M -H --unit --property --setenv --machine --host "
                       "--description --slice --uid --gid --nice --working-directory "
                       "--on-active --on-boot --on-startup --on-unit-active "
-                      "--on-unit-inactive --on-calendar --on-clock-change --timer-property "
+                      "--on-unit-inactive --on-calendar --timer-property "
                       "--path-property --socket-property --service-type --expand-environment"),
     "watch": _w("-n -q --interval --equexit"),
     "pkexec": _w("--user"),
@@ -129,8 +130,9 @@ _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh"})
 
 
+# `2>/dev/null` after the lookup discards its errors only: what it prints is the same
 _LOOKUP = re.compile(r"^(?:which|command\s+-[vV]|type\s+-[pP]?)\s+"
-                     r"(?P<program>[A-Za-z0-9_.+/-]+)$")
+                     r"(?P<program>[A-Za-z0-9_.+/-]+)(?:\s+2>\s*(?:/dev/null|&-))*$")
 
 
 def looked_up(text: str) -> str | None:
@@ -214,10 +216,13 @@ def unwrap(words: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[str, ...]]:
                 i += 1  # `env - PATH=x cmd`: `-` is `-i`
                 continue
             shell_option = wrapper.shell_option
-            if shell_option is not None and opt.startswith("--command="):
-                return _shell_string(words[i], at, opt[len("--command="):]), tuple(wrappers)
+            long_options = ("--command", "--session-command") if wrapper.user_positional \
+                else ("--command",)
+            equals = next((o for o in long_options if opt.startswith(o + "=")), None)
+            if shell_option is not None and equals is not None:
+                return _shell_string(words[i], at, opt[len(equals) + 1:]), tuple(wrappers)
             if shell_option is not None and i + 1 < n and (
-                    opt in (shell_option, "--command") or (
+                    opt in (shell_option, *long_options) or (
                         _bundle(opt) and opt.endswith(shell_option[1:]))):
                 return _shell_string(words[i + 1], at), tuple(wrappers)
             if wrapper.user_positional and opt in ("-", "-l", "--login"):

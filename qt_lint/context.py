@@ -109,7 +109,12 @@ class FileContext:
         """What the Python rules judge: calls, literals, commands (see parsers/python.py)."""
         from qt_lint.parsers.python import PythonFacts
 
-        return PythonFacts(self.text, self.python_tree)
+        facts = PythonFacts(self.text, self.python_tree)
+        if self.abspath:
+            from qt_lint.pymodel.modules import Links
+
+            facts.links = Links(self.project.python_modules, self.abspath, facts)
+        return facts
 
     @cached_property
     def env_entries(self) -> list[EnvEntry]:

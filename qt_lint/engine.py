@@ -45,12 +45,25 @@ class FileResult:
     original: Text | None = None
     fixed: tuple[Finding, ...] = ()  # the findings the fixes removed (--show-fixes)
     before: tuple[Finding, ...] = ()  # when fixes changed the text: the findings before them
+    # other files the analysis read or looked for (a module a Python file imports a
+    # constant from): the result cache keys the findings by them too
+    reads: tuple[str, ...] = ()
 
 
 def check_file(target: Target, settings: RunSettings, project: Project | None = None,
                data: bytes | None = None) -> FileResult:
     """All findings of one file, filtered. `data` replaces reading the file (standard input,
     or the bytes the result cache read to hash it)."""
+    if project is None:
+        return _check_file(target, settings, project, data)
+    project.begin_reads()
+    result = _check_file(target, settings, project, data)
+    reads = project.reads()
+    return replace(result, reads=reads) if reads else result
+
+
+def _check_file(target: Target, settings: RunSettings, project: Project | None,
+                data: bytes | None) -> FileResult:
     from pathlib import Path
 
     max_size = settings.config.max_file_size

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from qt_lint.context import FileContext
     from qt_lint.discover import Candidate
     from qt_lint.parsers.systemd import Unit, UnitDocument
+    from qt_lint.pymodel.modules import ModuleIndex
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,29 @@ class Project:
         state["_listing"] = None  # a running process does not cross to workers
         state["memo_loader"] = None  # nor the cache: workers read no memo
         state["_documents"], state["_folders"], state["_units"] = {}, {}, {}
+        state.pop("python_modules", None)  # parsed modules: each worker parses its own
         return state
+
+    def begin_reads(self) -> None:
+        """Start recording the other files a file's analysis reads (see `reads`)."""
+        index = self.__dict__.get("python_modules")
+        if index is not None:
+            index.begin()
+
+    def reads(self) -> tuple[str, ...]:
+        """The files read or looked for since `begin_reads`, beyond those the kinds'
+        `dependencies` key by: the modules a Python file imports constants from."""
+        index = self.__dict__.get("python_modules")
+        return tuple(sorted(index.reads)) if index is not None else ()
+
+    @functools.cached_property
+    def python_modules(self) -> ModuleIndex:
+        """The repository's Python modules, for constants imported from one module into
+        another (parsed when a rule first asks for such a value)."""
+        from qt_lint.parsers.python import PythonFacts
+        from qt_lint.pymodel.modules import ModuleIndex
+
+        return ModuleIndex(str(self.root), self.config.max_file_size, PythonFacts)
 
     # --- what a file's findings depend on (the result cache keys by it) -----------------------
 

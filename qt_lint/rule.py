@@ -6,7 +6,7 @@ import inspect
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from qt_lint.finding import Finding, Kind, Severity
 
@@ -27,14 +27,14 @@ class AnyOf:
 
     def search(self, text: str) -> bool:
         if self.ignore_case:
-            text = _lowered(text)
+            text = lowered(text)
         return any(needle in text for needle in self.needles)
 
 
 _LOWERED: list[str] = ["", ""]  # the last text lowered, and its lowered form
 
 
-def _lowered(text: str) -> str:
+def lowered(text: str) -> str:
     """`text.lower()`, once per file however many prefilters ignore case."""
     if text is not _LOWERED[0]:
         _LOWERED[0], _LOWERED[1] = text, text.lower()
@@ -55,7 +55,14 @@ class Either:
         return any(passes(option, text) for option in self.options)
 
 
-Test = re.Pattern[str] | AnyOf | Either
+class Searcher(Protocol):
+    """Any other prefilter test: an object whose `search(text)` is true when the text
+    may hold a finding."""
+
+    def search(self, text: str, /) -> object: ...
+
+
+Test = re.Pattern[str] | AnyOf | Either | Searcher
 Prefilter = Test | tuple[Test, ...]
 
 
@@ -113,8 +120,7 @@ class Rule:
 
     def prefilter_for(self, kind: Kind, contract: Contract) -> Prefilter | None:
         """The prefilter for files of `kind` (override when it depends on the contract)."""
-        if self.prefilter is None or isinstance(self.prefilter, (re.Pattern, AnyOf, Either,
-                                                                 tuple)):
+        if not isinstance(self.prefilter, Mapping):
             return self.prefilter
         return self.prefilter.get(kind)
 

@@ -130,6 +130,9 @@ def interpreter_changes(unit: Unit, contract: Contract) -> list[Change]:
 
 @dataclass(frozen=True, slots=True)
 class PathProblem:
+    """A unit setting that changes what the venv interpreter runs: the setting, what it
+    brings in (for the message) and the other configured venv it names, if any."""
+
     setting: EnvSetting
     what: str  # what the value brings in, for the message
     venv: str | None  # another configured venv

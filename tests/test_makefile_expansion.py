@@ -151,3 +151,27 @@ def test_expansion_is_bounded() -> None:
     levels = "".join(f"V{i} = $(V{i - 1})$(V{i - 1})\n" for i in range(1, 40))
     text = "V0 = python3 \n" + levels + "t:\n\t$(firstword $(V39)) x.py\n"
     parse_makefile(text)
+
+
+def test_a_chain_past_the_bound_is_not_analysed() -> None:
+    """Ten variables each naming the one before: make runs python3; past the depth qt-lint
+    follows, the recipe line is QT001 (not analysed), never a silent pass."""
+    chain = "".join(f"X{i} = $(X{i - 1})\n" for i in range(1, 12))
+    text = "X0 = python3\n" + chain + "t:\n\t$(X11) x.py\n"
+    with tempfile.TemporaryDirectory() as folder:
+        scripts = make_scripts(text, Path(folder))
+    assert [c.name for s in scripts for c in parse_shell(s).commands] == ["python3"]
+    analysis = parse_makefile(text)
+    assert [(e.line, e.column) for e in analysis.errors] == [(14, 2)]
+    assert "not analysed" in analysis.errors[0].message
+    short = "X0 = python3\n" + chain[:chain.index("X5")] + "t:\n\t$(X4) x.py\n"
+    assert not parse_makefile(short).errors
+    assert [c.name for c in parse_makefile(short).commands] == ["python3"]
+
+
+def test_a_lookup_with_its_errors_discarded() -> None:
+    """`PY != command -v python3 2>/dev/null`: what the lookup prints is where python3 is
+    (the redirection drops its error messages only)."""
+    text = "PY != command -v python3 2>/dev/null\nt:\n\t$(PY) x.py\n"
+    found = [(c.program.line, c.program.column, c.name) for c in parse_makefile(text).commands]
+    assert ("python3" in {n for _, _, n in found}) and (3, 2, "python3") in found

@@ -43,6 +43,10 @@ SPELLINGS = {
     "quoted sudo": "su\"do\" id\n",
     "quoted docker": "dock''er ps\n",
     "a variable naming sudo": "S=sudo\n$S id\n",
+    "a variable assigned its own default": 'PY=${PY:-python3}\n$PY x.py\n',
+    "a variable assigned a default lookup": 'PY="${PY:-$(command -v python3)}"\n"$PY" x.py\n',
+    "a lookup with its errors discarded": 'PY=$(command -v python3 2>/dev/null)\n$PY x.py\n',
+    "a lookup with its errors discarded, run": '"$(command -v python3 2>/dev/null)" x.py\n',
 }
 
 

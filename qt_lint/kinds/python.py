@@ -44,6 +44,16 @@ class PythonKind(FileKind):
             return None
         return found
 
+    def prefilter_text(self, ctx: FileContext) -> str:
+        """The text, and the text of the values it imports from the repository's other
+        modules (`from ops.config import PYTHON`: `PYTHON = "python3"`), found without
+        parsing: a prefilter looking for `python` must not skip a file that runs it."""
+        import os
+
+        imported = ctx.project.python_modules.value_text.of(
+            ctx.abspath or os.path.abspath(ctx.path), ctx.text)
+        return ctx.text + "\n" + imported if imported else ctx.text
+
     def parse(self, ctx: FileContext) -> None:
         _ = ctx.python_tree
 

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 
 from qt_lint.command_model import looked_up
+from qt_lint.parsers import ParseError
 from qt_lint.parsers.shell import ShellAnalysis, parse_shell
 
 _DEFINE = re.compile(
@@ -262,6 +263,9 @@ _FUNCTIONS = {"subst": 3, "patsubst": 3, "strip": 1, "findstring": 2, "filter": 
               "basename": 1, "addsuffix": 2, "addprefix": 2, "join": 2, "if": 3, "or": 0,
               "and": 0, "call": 0, "value": 1, "shell": 1}
 MAX_EXPANDED = 1 << 16  # characters one reference may expand to
+# what a reference beyond those bounds becomes: unknown, and the recipe that holds it is
+# reported as not analysed (QT001), never read as a pass
+_CUT = _UNKNOWN + "NOT_ANALYSED}"
 
 
 def _expand_plain(value: str, variables: dict[str, str], depth: int = 0) -> str:
@@ -329,6 +333,7 @@ class _Expander:
 
     def __init__(self, variables: dict[str, str]) -> None:
         self.variables = variables
+        self.cut = False  # a reference was nested deeper, or grew longer, than the bounds
 
     def text(self, value: str, depth: int, inside: bool) -> str:
         out, _ = self.expand(value, [(0, 0)] * len(value), depth, inside)
@@ -377,7 +382,8 @@ class _Expander:
     def reference(self, body: str, depth: int, inside: bool) -> str | None:
         """The value of `$(body)`, None when it is not known."""
         if depth >= MAX_EXPANSION:
-            return None
+            self.cut = True
+            return _CUT
         call = _CALL.match(body)
         if call and call.group(1) in _FUNCTIONS:
             return self.function(call.group(1), body[call.end():], depth + 1)
@@ -400,7 +406,10 @@ class _Expander:
         if name in self.variables:
             value = self.variables[name]
             out = self.text(value, depth + 1, inside)
-            return out if len(out) <= MAX_EXPANDED else None
+            if len(out) > MAX_EXPANDED:
+                self.cut = True
+                return _CUT
+            return out
         if inside and _NAME.match(name) and name not in _ALWAYS_SET:
             return ""
         return None
@@ -522,7 +531,16 @@ def _expand(text: str, origins: list[tuple[int, int]], variables: dict[str, str]
 
 
 def _analyse(recipe: Recipe, variables: dict[str, str]) -> ShellAnalysis:
-    text, origins = _expand(recipe.text, list(recipe.origins), variables)
+    expander = _Expander(variables)
+    text, origins = expander.expand(recipe.text, list(recipe.origins))
+    if expander.cut or _CUT in text:
+        # `X10 = $(X9)` ... past the bounds: what make runs is not known here
+        analysis = ShellAnalysis()
+        row, col = recipe.origins[0] if recipe.origins else (recipe.line, 1)
+        analysis.errors.append(ParseError(
+            "Makefile variables nested deeper (or expanding longer) than qt-lint follows: "
+            "this recipe line was not analysed", row, col))
+        return analysis
     lines = text.split("\n")
     starts = [0]
     for line in lines:

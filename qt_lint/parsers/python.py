@@ -25,9 +25,13 @@ keys of dict literals and environment lookup defaults. Rules judge a setting by 
 A path joined from literals only (`os.path.join("/", "opt", "quantum")`,
 `Path.home() / "quantum_trader"`) is also a literal, with the joined value, at the join.
 
-Not resolved (left unknown, so rules stay silent rather than guess): values from other
-modules (propagation is within a module, not whole-program), attributes of objects,
-function return values, loop variables, names assigned more than once.
+A module-level constant another module of the repository binds is followed through the
+import (`from ops.config import PYTHON`, `cfg.PYTHON`; `qt_lint.pymodel.modules`).
+
+Not resolved (left unknown, so rules stay silent rather than guess): values from modules
+outside the repository or bound there more than once (propagation follows constants, it
+is not whole-program), attributes of objects, function return values, loop variables,
+names assigned more than once (an import counts as an assignment).
 
 Why `ast` and not libcst: the Python fixes (QT101, QT202) replace one expression each at its
 exact position, no rule rewrites code structurally; `ast` parses about nine times faster
@@ -49,7 +53,15 @@ from qt_lint.command_model import Command
 from qt_lint.parsers import ParseError
 from qt_lint.pymodel.calls import FileOp, file_ops, is_logging_call, is_message_call
 from qt_lint.pymodel.commands import CommandModel
-from qt_lint.pymodel.resolver import DYNAMIC, ENV_GETTERS, MAX_DEPTH, PATH_TYPES, THIS_FILE, Sym
+from qt_lint.pymodel.resolver import (
+    DYNAMIC,
+    ENV_GETTERS,
+    IMPORTED,
+    MAX_DEPTH,
+    PATH_TYPES,
+    THIS_FILE,
+    Sym,
+)
 from qt_lint.pymodel.settings import Setting, SettingsModel
 
 # the semantic model's names, where rules and tests found them before it had modules
@@ -370,6 +382,10 @@ class _Collector:
                                 [ast.Constant(None), ast.Constant(None)])
             elif type(node) is ast.Import or type(node) is ast.ImportFrom:
                 self._imports(node)
+                for alias in node.names:  # an import binds the name too
+                    if alias.name != "*":
+                        scope.assigned.setdefault(
+                            (alias.asname or alias.name).split(".")[0], []).append(IMPORTED)
             if walrus:
                 stack.extend(ast.iter_child_nodes(node))
                 continue

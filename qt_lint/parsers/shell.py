@@ -55,19 +55,37 @@ CALL_BUDGET = 1 << 20
 
 
 def ssh_remote_command(command: Command) -> tuple[Word, ...]:
-    """The words of `ssh [options] host command...` run on the remote host (empty when
-    ssh opens a login shell, which then reads its standard input)."""
+    """The words of `ssh [options] host [options] command...` run on the remote host (empty
+    when ssh opens a login shell, which then reads its standard input). ssh reads options
+    as getopt does without permuting: bundled letters (`-tp 2222`, `-p2222`), a letter that
+    takes a value taking the rest of its word or the next one; after the host it reads
+    options again up to the first other word (`ssh host -p 2222 cmd`); `--` ends them."""
     args = command.args
     i = 0
+    host = False
+    terminated = False
     while i < len(args):
         text = args[i].text
-        if text == "--":
+        if not terminated and text == "--":
+            terminated = True
             i += 1
+            if host:
+                break
+            continue
+        if not terminated and text.startswith("-") and len(text) > 1:
+            for index, letter in enumerate(text[1:], start=1):
+                if letter in _SSH_ARGS:
+                    i += 1 if index == len(text) - 1 else 0  # the value is the next word
+                    break
+            i += 1
+            continue
+        if host:
             break
-        if not text.startswith("-") or len(text) < 2:
+        host = True
+        i += 1
+        if terminated:
             break
-        i += 2 if text[-1] in _SSH_ARGS and len(text) == 2 else 1
-    return args[i + 1:]
+    return args[i:] if host else ()
 
 
 def _written_to(command: Command | None, redirects: list[Any]) -> str | None:
@@ -851,6 +869,13 @@ class _Walker:
             else:
                 expanded = self._expanded(word) if word.dynamic else word
                 static = expanded.text if not expanded.dynamic else self._looked_up(value)
+                if static is None and word.dynamic:
+                    # `PY=${PY:-python3}`, `PY="${PY:-$(command -v python3)}"`: the default
+                    # where the script has not set the variable before
+                    bare = word.text[1:-1] if word.text[:1] == word.text[-1:] == '"' \
+                        else word.text
+                    if _DEFAULT.match(bare) or _DEFAULT_LOOKUP.match(bare):
+                        static = self._program_of(bare)
                 if static is None and self.positional is not None and word.dynamic:
                     # `cmd=$1` in a function walked at a call: the call's word
                     match = _POSITIONAL.match(word.text)

@@ -20,9 +20,9 @@ import functools
 import os
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from qt_lint.command_model import EXEC_KEYS
 from qt_lint.parsers.lines import BLANKS, significant, split
@@ -320,6 +320,9 @@ def _closest(word: str, options: frozenset[str] | tuple[str, ...]) -> str:
     return f" (did you mean {close[0]}?)" if close else ""
 
 
+T = TypeVar("T")
+
+
 # --- the merged unit: fragment plus drop-ins ------------------------------------------------
 
 
@@ -334,6 +337,16 @@ class Unit:
     # with 2,000 drop-ins is looked up by every rule of every one of its files
     _index: dict[tuple[str, str], list[Assignment]] | None = field(
         default=None, init=False, repr=False, compare=False)
+    # what readers derive from the whole merged unit (its environment, ...), built once:
+    # every drop-in of a folder is checked against the same merged unit
+    _derived: dict[object, object] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+
+    def derived(self, key: object, build: Callable[[Unit], T]) -> T:
+        """`build(self)`, computed once per merged unit and key."""
+        if key not in self._derived:
+            self._derived[key] = build(self)
+        return cast("T", self._derived[key])
 
     @property
     def stem(self) -> str:

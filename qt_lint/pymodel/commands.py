@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from qt_lint.command_model import Command, Word, make_command
@@ -66,6 +67,16 @@ class CommandModel(Resolver):
                     if isinstance(bound, (ast.List, ast.Tuple)) and name not in _SHELL_STRING:
                         yield from self._with_executable(
                             call, self._argv(call, list(bound.elts), at=target))
+                        continue
+                if isinstance(target, (ast.Name, ast.Attribute)) and name not in _SHELL_STRING:
+                    # a list another module of the repository binds (`from ops.config
+                    # import CMD`): its words, resolved there, reported at the use
+                    from qt_lint.pymodel.modules import Bound
+
+                    other = self.foreign(target, call.scope)
+                    if isinstance(other, Bound) and isinstance(other.node, (ast.List, ast.Tuple)):
+                        yield from self._with_executable(call, self._argv(
+                            call, list(other.node.elts), at=target, resolver=other.facts))
                         continue
                 if isinstance(target, (ast.List, ast.Tuple)) and name not in _SHELL_STRING:
                     yield from self._with_executable(call, self._argv(call, list(target.elts)))
@@ -139,8 +150,20 @@ class CommandModel(Resolver):
             if replaced is not None:
                 yield replaced
 
-    def _word(self, node: ast.expr, scope: Scope, at: ast.expr | None = None) -> Word:
+    def _word(self, node: ast.expr, scope: Scope, at: ast.expr | None = None,
+              resolver: CommandModel | None = None) -> Word:
+        """A word of an argument list, at its position here (`at`: where it is used);
+        `resolver`: the module that wrote it, when another one did."""
         line, column = self.position(at or node)
+        if resolver is not None and resolver is not self:
+            scope = resolver.module
+            if resolver.links is not None and not resolver.links.enter(("word", id(node))):
+                return Word(DYNAMIC, line, column, dynamic=True)  # a cycle between modules
+            try:
+                return replace(resolver._word(node, scope), line=line, column=column)
+            finally:
+                if resolver.links is not None:
+                    resolver.links.leave()
         node = self._looked_up(node)
         value = self.resolve(node, scope)
         if value is None:
@@ -164,15 +187,20 @@ class CommandModel(Resolver):
                 return default
         return node
 
-    def _argv(self, call: Call, elements: list[ast.expr],
-              at: ast.expr | None = None) -> Iterator[Command]:
+    def _argv(self, call: Call, elements: list[ast.expr], at: ast.expr | None = None,
+              resolver: CommandModel | None = None) -> Iterator[Command]:
         if not elements or any(isinstance(e, ast.Starred) for e in elements[:1]):
             return
-        words = tuple(self._word(e, call.scope, at) for e in elements
-                      if not isinstance(e, ast.Starred))
+        plain = [e for e in elements if not isinstance(e, ast.Starred)]
+        words = tuple(self._word(e, call.scope, at, resolver) for e in plain)
         command = make_command(words, "python")
         if command is not None:
             yield command
+        string = _shell_string_index(words)
+        if string is not None and at is None and len(plain) == len(elements):
+            # `["bash", "-c", "python3 x.py"]`, `["sudo", "sh", "-lc", ...]`: the string is
+            # a script the shell runs, read as shell where it is written
+            yield from self._shell_string(call, plain[string])
 
     def _exec(self, call: Call) -> Iterator[Command]:
         args = list(call.node.args)
@@ -206,6 +234,31 @@ class CommandModel(Resolver):
             return line, column  # multi-line, f-string or constant: the string's start
 
         yield from parse_shell(value.text, "python", mapper).commands
+
+
+def _shell_string_index(words: tuple[Word, ...]) -> int | None:
+    """Where the script of `sh -c SCRIPT` is in an argv (behind wrappers too): the first
+    word after the shell's options when one of them has `c` (`-c`, `-lc`, `-o pipefail -c`)."""
+    from qt_lint.command_model import SHELLS
+
+    for start, word in enumerate(words):
+        if word.dynamic or word.text.rsplit("/", 1)[-1] not in SHELLS:
+            continue
+        index = start + 1
+        has_c = False
+        while index < len(words) and words[index].text[:1] in ("-", "+") and \
+                not words[index].dynamic:
+            text = words[index].text
+            if text == "--":
+                index += 1
+                break
+            if text in ("-o", "+o", "-O", "+O"):
+                index += 2
+                continue
+            has_c = has_c or (not text.startswith("--") and "c" in text[1:])
+            index += 1
+        return index if has_c and index < len(words) else None
+    return None
 
 
 def quote_width(line: str, column: int) -> int:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from qt_lint.parsers.python import Scope
+    from qt_lint.pymodel.modules import Bound, Links, ModuleRef
 
 DYNAMIC = "{...}"
 # How the resolver writes a path beside the file being analysed
@@ -19,6 +20,9 @@ PATH_TYPES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath",
                          "pathlib.PurePosixPath", "Path", "PurePath", "PosixPath"})
 ENV_GETTERS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
 MAX_DEPTH = 12
+# what a name bound by an import statement is bound to in its scope (its value is in
+# another module: `Resolver.foreign`)
+IMPORTED = ast.Constant(None)
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,19 @@ def parent_of(value: Sym | None) -> Sym | None:
     return Sym(head or "/", value.exact)
 
 
+def _bound_here(scope: Scope, name: str) -> bool:
+    """The name is bound in this module (in the scope or one around it), by anything but
+    an import."""
+    current: Scope | None = scope
+    while current is not None:
+        values = current.assigned.get(name)
+        if values is not None:
+            # an import at the module's top level is followed; one in a function is not
+            return values != [IMPORTED] or current.parent is not None
+        current = current.parent
+    return False
+
+
 def join(left: Sym | None, right: Sym | None) -> Sym | None:
     if left is None or right is None:
         return None
@@ -72,6 +89,7 @@ class Resolver:
 
     aliases: dict[str, str]
     module: Scope
+    links: Links | None = None  # the other modules of the repository (None: this one alone)
 
     def dotted(self, node: ast.expr) -> str:
         """`osp.join` -> `os.path.join`; a call on an expression -> `.method`."""
@@ -120,11 +138,13 @@ class Resolver:
             bound = scope.lookup(node.id)
             if bound is None and node.id == "__file__":
                 return THIS_FILE
-            return self.resolve(bound, scope, depth + 1) if bound is not None else None
+            if bound is None or bound is IMPORTED:
+                return self._resolve_foreign(self.foreign(node, scope))
+            return self.resolve(bound, scope, depth + 1)
         if isinstance(node, ast.Attribute):
             if node.attr == "parent":  # `Path(__file__).parent`
                 return parent_of(self.resolve(node.value, scope, depth + 1))
-            return None
+            return self._resolve_foreign(self.foreign(node, scope))
         if isinstance(node, ast.Subscript):
             if self.dotted(node.value) == "os.environ":
                 key = self.resolve(node.slice, scope, depth + 1)
@@ -140,6 +160,36 @@ class Resolver:
         if isinstance(node, ast.Call):
             return self._resolve_call(node, scope, depth)
         return None
+
+    def foreign(self, node: ast.expr, scope: Scope | None = None) -> Bound | ModuleRef | None:
+        """What a name (or `module.NAME` attribute) bound by an import of another module
+        of the repository is: the one expression that module binds it to, or a module
+        (None: bound here, not imported, or not resolved; see `qt_lint.pymodel.modules`)."""
+        links = self.links
+        if links is None:
+            return None
+        attrs: list[str] = []
+        while isinstance(node, ast.Attribute):
+            attrs.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name) or _bound_here(scope or self.module, node.id):
+            return None
+        value = links.imported(node.id)
+        for attr in reversed(attrs):
+            value = links.attribute(value, attr)
+        return value
+
+    def _resolve_foreign(self, value: Bound | ModuleRef | None) -> Sym | None:
+        from qt_lint.pymodel.modules import Bound
+
+        if not isinstance(value, Bound) or self.links is None:
+            return None
+        if not self.links.enter(("value", id(value.node))):
+            return None  # a cycle between modules
+        try:
+            return value.facts.resolve(value.node, value.facts.module)
+        finally:
+            self.links.leave()
 
     def _resolve_call(self, node: ast.Call, scope: Scope, depth: int) -> Sym | None:
         name = self.dotted(node.func)
@@ -188,6 +238,15 @@ class Resolver:
         """A setting's value as text: strings resolved, `True`/`False` as `true`/`false`,
         numbers as written."""
         node = self.origin(node, scope)
+        if isinstance(node, (ast.Name, ast.Attribute)) and self.links is not None:
+            from qt_lint.pymodel.modules import Bound
+
+            other = self.foreign(node, scope)
+            if isinstance(other, Bound) and self.links.enter(("scalar", id(other.node))):
+                try:
+                    return other.facts.scalar(other.node, other.facts.module)
+                finally:
+                    self.links.leave()
         if isinstance(node, ast.Constant):
             if isinstance(node.value, bool):
                 return "true" if node.value else "false"

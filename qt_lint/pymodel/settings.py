@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from qt_lint.pymodel.calls import is_message_call
-from qt_lint.pymodel.resolver import ENV_GETTERS, Resolver
+from qt_lint.pymodel.resolver import ENV_GETTERS, IMPORTED, Resolver
 
 if TYPE_CHECKING:
     from qt_lint.parsers.python import Call, Scope
@@ -57,7 +57,7 @@ class SettingsModel(Resolver):
         out: list[Setting] = []
         module = self.module
         for name, values in module.assigned.items():
-            if len(values) == 1:
+            if len(values) == 1 and values[0] is not IMPORTED:
                 out.append(Setting(name, unwrap_field(values[0]), module))
         for call in self.calls:
             if call.name in ENV_GETTERS:

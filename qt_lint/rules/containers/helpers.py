@@ -131,14 +131,26 @@ def python_hosts(ctx: FileContext) -> Iterator[RedisHost]:
     the value is written (a constant used by three clients is one finding, at the
     constant)."""
     facts = ctx.python
+    from qt_lint.pymodel.modules import Bound  # Python files only: a unit's run never needs it
+
     given = _python_values(ctx, "host")
     seen: set[tuple[int, int]] = set()
+    foreign_seen: set[int] = set()
     for node, scope, url, where in given:
         value = facts.resolve(node, scope)
         if value is None or not value.exact:
             continue  # read from the environment or unknown: nothing to judge
         host = host_of_url(value.text) if url or "://" in value.text else value.text
-        position = facts.position(facts.origin(node, scope))
+        origin = facts.origin(node, scope)
+        other = facts.foreign(origin, scope) if isinstance(origin, (ast.Name, ast.Attribute)) \
+            else None
+        if isinstance(other, Bound):
+            # written in another module: judged there when its name says Redis
+            # (`REDIS_HOST = ...`), else here, once per file, at the first use
+            if host_key(other.name.upper()) or id(other.node) in foreign_seen:
+                continue
+            foreign_seen.add(id(other.node))
+        position = facts.position(origin)
         if host and position not in seen:
             seen.add(position)
             yield RedisHost(host, *position, where)

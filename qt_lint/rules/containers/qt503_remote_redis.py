@@ -23,7 +23,9 @@ class RemoteRedis(Rule):
     `redis.from_url("redis://...")`, an `os.getenv("REDIS_HOST", ...)` default, a value
     given to a name for a Redis host or URL (constant, dataclass or pydantic field,
     parameter default, `redis_url=` keyword, `--redis-url` default, dict key; reported
-    where the value is written), env files' and unit `Environment=` lines'
+    where the value is written; a constant imported from another module of the repository
+    whose name does not say Redis, `HOST = "10.0.0.5"` given to `redis.Redis(host=HOST)`,
+    where it is used, once per file), env files' and unit `Environment=` lines'
     `REDIS_HOST=`/`REDIS_URL=` (also prefixed: `QT_REDIS_URL=`), configuration files,
     and shell scripts, Makefile recipes and crontabs: `redis-cli -h HOST`, `-u URL`,
     `export REDIS_URL=...`, a `REDIS_HOST=... cmd` prefix, a variable assigned once and

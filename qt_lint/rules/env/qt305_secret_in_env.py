@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
-from qt_lint.rule import AnyOf, Example, Rule
+from qt_lint.rule import AnyOf, Either, Example, Rule
 from qt_lint.secrets import holds_secret, url_password
 
 
@@ -62,10 +63,19 @@ class SecretInEnv(Rule):
     kinds = frozenset({Kind.ENV, Kind.UNIT, Kind.PYTHON})
     # a constant's name in capitals, or a lower-case name assigned (most Python files say
     # "key" or "token" somewhere; parsing all of them would cost every run)
-    prefilter = {Kind.PYTHON: AnyOf("KEY", "SECRET", "PASSW", "TOKEN", "PRIVATE", "CREDENTIAL",
-                                    "_key =", "_key:", "secret =", "password =", "passwd =",
-                                    "token =", "_key=", "secret=", "password=", "token=",
-                                    ":@", "://")}
+    # The second test is the URL shape: `url_password` needs a value holding `://`, then a
+    # user and a password free of "/", "@" and blanks, then "@". In the text of the
+    # literal, what lies between the "://" and that "@" is the user and password as written
+    # (escapes spell other characters with letters, digits and braces, never "/" or "@"),
+    # and where the URL is implicitly concatenated, quotes, blanks and perhaps a comment:
+    # its "#" comes before any "/" or "@" it holds. So the text holds "://", then no "/",
+    # "@" or "#", then "@" or "#". (As the "://" needle before it, this reads the "://"
+    # and the "@" as written, not spelt by escapes.) Most files' "://" is an http URL.
+    prefilter = {Kind.PYTHON: Either(
+        AnyOf("KEY", "SECRET", "PASSW", "TOKEN", "PRIVATE", "CREDENTIAL", "_key =", "_key:",
+              "secret =", "password =", "passwd =", "token =", "_key=", "secret=",
+              "password=", "token=", ":@"),
+        re.compile(r"://[^/@#]*[@#]"))}
     summary = "Secret value in an env file (the value is never shown)"
     example_path = "deploy/backend.env"
     VALID = (Example("BINANCE_API_KEY=\nKEY_PATH=/opt/quantum/secrets/binance.key\n"

@@ -7,13 +7,37 @@ from typing import Any
 
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
-from qt_lint.rule import AnyOf, Example, Rule
+from qt_lint.rule import AnyOf, Either, Example, Rule, lowered
 
 _WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _STRONG = frozenset({"secret", "secrets", "password", "passwd", "passphrase", "token",
                      "credential", "credentials", "apikey", "privkey", "private"})
 _KEY_OWNERS = frozenset({"api", "secret", "access", "private", "signing", "auth", "hmac",
                          "encryption", "exchange", "binance", "ssh", "client", "master"})
+
+
+class _OwnedKey:
+    """A prefilter test: "key" right after a word of `_KEY_OWNERS`, with only
+    separators (anything but an ASCII letter or digit) between, in the lowered text:
+    every spelling `is_secret_identifier` reads as an owner's key (`api_key`, `ApiKey`,
+    `API__KEY`, "api-key", "api.key")."""
+
+    __slots__ = ()
+
+    def search(self, text: str) -> bool:
+        low = lowered(text)
+        at = low.find("key")
+        while at >= 0:
+            end = at
+            while end > 0 and not ("a" <= low[end - 1] <= "z" or "0" <= low[end - 1] <= "9"):
+                end -= 1
+            if low.endswith(_OWNERS, 0, end):
+                return True
+            at = low.find("key", at + 3)
+        return False
+
+
+_OWNERS = tuple(sorted(_KEY_OWNERS))
 
 
 # a token of a trading pair or a text model is not a credential
@@ -119,11 +143,23 @@ class CredentialLogged(Rule):
     section = "A"
     kinds = frozenset({Kind.PYTHON})
     summary = "Logging call that outputs a credential"
+    # Every finding needs (1) a name for which `is_secret_identifier` holds, and (2) a
+    # call for which `is_logging_call` holds. (1): the name's lowered words hold a word of
+    # `_STRONG` (each holds one of the first needles: "secrets" holds "secret", "passwd"
+    # and "password" hold "passw", "credentials" "credential"; "apikey" is "key" after
+    # "api", below), or "key" right after a word of `_KEY_OWNERS`, with nothing but
+    # separators between them in the source (`api_key`, `ApiKey`, `API__KEY`, a getter's
+    # "api-key" or "api.key": `_WORDS` splits on anything that is not a letter or digit),
+    # which `_OwnedKey` finds in the lowered text. A name is written as itself in the
+    # text: an identifier, or a getter's or subscript's constant key (one spelt with
+    # escapes, "\x61pi_key", is not looked for; no needle of the text can see it).
+    # (2): `print`, or a method of `LOG_METHODS` on `logging` or on a receiver whose last
+    # part holds "log" in any case (`LOG.warning`, `self.Logger.info`): the text holds
+    # "print" or "log" ignoring case (an alias of print is assigned from `print`).
     prefilter = {Kind.PYTHON: (
-        AnyOf("secret", "passw", "token", "credential", "private", "passphrase", "privkey",
-              *(f"{owner}{sep}key" for owner in sorted(_KEY_OWNERS) for sep in ("", "_")),
-              ignore_case=True),
-        AnyOf("log", "print"))}
+        Either(AnyOf("secret", "passw", "token", "credential", "private", "passphrase",
+                     "privkey", ignore_case=True), _OwnedKey()),
+        AnyOf("log", "print", ignore_case=True))}
     example_path = "execution/client.py"
     VALID = (Example('logger.info("api key missing")\nlog.debug("loaded %d keys", len(keys))\n'
                      'for key in d:\n    print(key)\n'),

@@ -10,7 +10,7 @@ from qt_lint.command_model import SHELLS, Command, is_python_name, is_wrapper
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
-from qt_lint.rule import AnyOf, Example, Rule
+from qt_lint.rule import AnyOf, Either, Example, Rule
 from qt_lint.rules.examples import GOLDEN_ONESHOT
 
 if TYPE_CHECKING:
@@ -175,7 +175,7 @@ class AutoActivation(Rule):
                 expect=((1, 6),)),
     )
 
-    def prefilter_for(self, kind: Kind, contract: Contract) -> AnyOf | None:
+    def prefilter_for(self, kind: Kind, contract: Contract) -> AnyOf | Either | None:
         if kind in (Kind.SHELL, Kind.CRONTAB):
             return AnyOf(contract.canary_name, "AUTO_ACTIVAT", "AUTO_PROMOT", "SHADOW_MODE",
                          ".env.model_config", contract.env_dir.rstrip("/") + "/",
@@ -183,12 +183,24 @@ class AutoActivation(Rule):
         if kind is not Kind.PYTHON:
             return None
         verbs = [v.split("*")[0].split("?")[0].split("[")[0] for v in contract.activation_verbs]
+        if not all(verbs):
+            return None  # a verb that starts with a wildcard (`*_promote`): no needle of its own
         # one scan per needle of the text lowered once (shared with the other rules that
         # ignore case): `AUTO_PROMOTE`, `auto_promotion_enabled`, `--auto-promote`
-        words = [*verbs, contract.canary_name, "auto_activat", "auto_promot", "shadow_mode",
+        words = [contract.canary_name, "auto_activat", "auto_promot", "shadow_mode",
                  "auto-activat", "auto-promot", "shadow-mode", ".env.model_config",
                  contract.env_dir.rstrip("/") + "/"]
-        return AnyOf(*(w for w in words if w), ignore_case=True)
+        # `_python`'s findings are calls whose last name (`Call.attr`) matches a verb
+        # (`fnmatchcase`: it starts with the verb's text before its first wildcard, in that
+        # case). That name is written either where it is called, `promote_to_active(` (only
+        # blanks, line continuations and comments between it and the "("), or, when the
+        # call is of a name imported under another, in `import promote as p` (the call's
+        # name follows the import alias). "promote" alone is in many docstrings.
+        # (Behind a plain scan for the verbs: a pattern per verb, each starting with its text.)
+        called = [re.compile(re.escape(v) + r"\w*(?:\s|\\|#[^\n\r]*)*(?:\(|as\b)")
+                  for v in dict.fromkeys(verbs)]
+        return Either(AnyOf(*(w for w in words if w), ignore_case=True),
+                      (AnyOf(*verbs), Either(*called)))
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         if ctx.kind is Kind.ENV:

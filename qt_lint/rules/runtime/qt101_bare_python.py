@@ -1,13 +1,19 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from qt_lint.command_model import Command, is_bare_python
 from qt_lint.context import FileContext
 from qt_lint.finding import Edit, Finding, Fix, Kind
-from qt_lint.rule import AnyOf, Example, Rule
+from qt_lint.rule import AnyOf, Either, Example, Rule
 from qt_lint.rules.examples import GOLDEN
 
+# `os.system(` / `os.exec*(`, or `from os import` (see the prefilter)
+# (a pattern each: each starts with a word that `re` scans for fast)
+_CALLED = (re.compile(r"system\w*(?:\s|\\|#[^\n\r]*)*\("),
+           re.compile(r"exec\w*(?:\s|\\|#[^\n\r]*)*\("),
+           re.compile(r"from[\s\\]+os[\s\\]+import"))
 _EXEC = "ExecStart=/opt/quantum/venvs/backend/bin/python -m backend.main"
 
 
@@ -22,7 +28,9 @@ class BarePython(Rule):
     Commands are followed where they go: `bash -c '...'`, `eval`, a heredoc fed to a shell,
     and what `ssh host '...'` or `ssh host <<EOF` runs on the remote host; a variable the
     script set once to a program (`PYTHON3="python3"; $PYTHON3 x.py`,
-    `PY=$(command -v python3)`, Makefile `PY := $(shell which python3)`).
+    `PY=$(command -v python3)`, Makefile `PY := $(shell which python3)`), and in Python a
+    constant of another module of the repository (`from ops.config import PYTHON`,
+    `cfg.PYTHON`, a list `CMD` imported and run), reported where it is run.
 
     Not reported: looking a program up (`command -v python3`, `which`, `type`, `hash`),
     a variable assigned two different values, comments, `echo`/`printf` arguments and other
@@ -56,8 +64,18 @@ class BarePython(Rule):
     name = "bare-python"
     section = "B"
     kinds = frozenset({Kind.UNIT, Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON})
+    # Python: a command comes only from a call whose dotted name (import aliases followed,
+    # `Resolver.dotted`) is one of `pymodel.commands`: `subprocess.*` and
+    # `asyncio.create_subprocess_*` (the text holds "subprocess"), `os.popen`,
+    # `os.spawn*`, `os.posix_spawn*`, `pty.spawn` ("popen", "spawn"), `os.system` and
+    # `os.exec*`. The last two are the weak needles ("system", "execution"); their call
+    # is either an attribute `system`/`exec...` called (between the name and its "(" only
+    # blanks, line continuations and comments: `_CALLED`), or a name imported by
+    # `from os import ...` (whatever it is called, the text says `from os import`).
     prefilter = {Kind.PYTHON: (AnyOf("python"),
-                               AnyOf("subprocess", "system", "popen", "exec", "spawn")),
+                               Either(AnyOf("subprocess", "popen", "spawn"),
+                                      (AnyOf("system", "exec"), Either(*_CALLED[:2])),
+                                      (AnyOf("from"), _CALLED[2]))),
                  Kind.SHELL: AnyOf("python"), Kind.MAKEFILE: AnyOf("python", "$"),
                  Kind.CRONTAB: AnyOf("python")}
     summary = "Command runs a system python instead of a venv interpreter"

@@ -1,0 +1,158 @@
+"""A prefilter only skips text in which its rule cannot fire: it passes every shape the
+rule reports (its INVALID examples, every fixture it fires on, and the shapes below)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from qt_lint import kinds
+from qt_lint.classify import Target, classify
+from qt_lint.config import Config
+from qt_lint.context import FileContext
+from qt_lint.engine import check_file
+from qt_lint.finding import Kind
+from qt_lint.registry import all_rules, rule
+from qt_lint.rule import Rule, passes
+from qt_lint.settings import RunSettings
+from qt_lint.source import Text
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+CONFIG = Config(root=Path("/nonexistent-root"))
+
+
+def _passes(code: str, path: str, text: str) -> bool:
+    r = rule(code)()
+    kind = classify(path, text.encode)
+    assert kind is not None
+    ctx = FileContext(path, path, kind, Text(text), CONFIG, None, "/nonexistent-root/" + path)
+    return passes(r.prefilter_for(kind, CONFIG.contract), kinds.of(kind).prefilter_text(ctx))
+
+
+def _invalid() -> list[tuple[type[Rule], str, str]]:
+    return [(r, ex.path or r.example_path, ex.text) for r in all_rules().values()
+            for ex in r.INVALID if isinstance(ex.text, str) and not r.engine_reported]
+
+
+@pytest.mark.parametrize(("r", "path", "text"), _invalid(),
+                         ids=lambda v: getattr(v, "code", ""))
+def test_every_invalid_example_passes_its_prefilter(r: type[Rule], path: str,
+                                                    text: str) -> None:
+    if classify(path, text.encode) is None:
+        pytest.skip("not a file kind")
+    assert _passes(r.code, path, text)
+
+
+def test_every_fixture_a_rule_fires_on_passes_its_prefilter() -> None:
+    settings = RunSettings.build(CONFIG, active=frozenset(all_rules()),
+                                 today=dt.date(2026, 11, 26))
+    checked = 0
+    for path in sorted(p for p in FIXTURES.rglob("*") if p.is_file()):
+        rel = str(path.relative_to(FIXTURES))
+        data = path.read_bytes()
+        kind = classify(rel, lambda data=data: data)
+        if kind is None:
+            continue
+        codes = {f.code for f in check_file(Target(rel, str(path), rel, kind), settings,
+                                            data=data).findings}
+        text = data.decode("utf-8", "replace")
+        for code in codes - {"QT001", "QT002", "QT003"}:
+            if rule(code)().prefilter_for(kind, CONFIG.contract) is not None:
+                checked += 1
+                assert _passes(code, rel, text), (code, rel)
+    assert checked > 50
+
+
+# Shapes QT306 reports whose names no needle saw before: an owner's key spelt with other
+# separators than "" or "_" (a getter's constant key, a double underscore), and a logger
+# named in capitals.
+QT306_SHAPES = [
+    'logging.info("k %s", cfg.get("api-key"))\n',
+    'logging.info("k %s", cfg["exchange.key"])\n',
+    'logger.info("k %s", API__KEY)\n',
+    'from x import LOG, api_key\nLOG.warning(api_key)\n',
+]
+
+
+@pytest.mark.parametrize("text", QT306_SHAPES)
+def test_qt306_prefilter_passes_every_name_it_reports(text: str) -> None:
+    settings = RunSettings.build(CONFIG, active=frozenset({"QT306"}),
+                                 today=dt.date(2026, 11, 26))
+    path = "backend/x.py"
+    fired = [f for f in check_file(Target(path, "/nonexistent-root/" + path, path,
+                                          Kind.PYTHON), settings, data=text.encode()).findings
+             if f.code == "QT306"]
+    assert fired, "the rule reports this shape"
+
+
+# QT305's URL shape, written every way the literal allows: escapes inside the password,
+# implicit concatenation across lines and a comment that holds "/" and "@".
+QT305_SHAPES = [
+    'url = "redis://:hunter2@localhost:6379/0"\n',
+    'url = "redis://:hun\\x74er2@localhost:6379/0"\n',
+    'url = ("redis://app:"\n       "hunter2@localhost/0")\n',
+    'url = ("redis://app:"  # see a/b@c\n       "hunter2@localhost/0")\n',
+]
+
+
+@pytest.mark.parametrize("text", QT305_SHAPES)
+def test_qt305_prefilter_passes_every_url_it_reports(text: str) -> None:
+    settings = RunSettings.build(CONFIG, active=frozenset({"QT305"}),
+                                 today=dt.date(2026, 11, 26))
+    path = "backend/x.py"
+    fired = [f for f in check_file(Target(path, "/nonexistent-root/" + path, path,
+                                          Kind.PYTHON), settings, data=text.encode()).findings
+             if f.code == "QT305"]
+    assert fired, "the rule reports this shape"
+
+
+# QT101's os.system and os.exec* calls, every way a call of them is written.
+QT101_SHAPES = [
+    'import os\nos.system("python3 x.py")\n',
+    'import os as o\no. system \\\n  ("python3 x.py")\n',
+    'import os\n(os.system  # run it\n   ("python3 x.py"))\n',
+    'from os import system as sh\nsh("python3 x.py")\n',
+    'from \\\n  os import (\n    execv as ev)\nev("/usr/bin/python3", ["python3", "x.py"])\n',
+    'import os\nos.execlp("python3", "python3", "x.py")\n',
+]
+
+
+@pytest.mark.parametrize("text", QT101_SHAPES)
+def test_qt101_prefilter_passes_every_call_it_reports(text: str) -> None:
+    settings = RunSettings.build(CONFIG, active=frozenset({"QT101"}),
+                                 today=dt.date(2026, 11, 26))
+    path = "ops/x.py"
+    fired = [f for f in check_file(Target(path, "/nonexistent-root/" + path, path,
+                                          Kind.PYTHON), settings, data=text.encode()).findings
+             if f.code == "QT101"]
+    assert fired, "the rule reports this shape"
+
+
+# QT601's activation calls: where the verb is called, and under an imported alias.
+QT601_SHAPES = [
+    'if score > best:\n    registry.promote_to_active(m)\n',
+    'if score > best:\n    registry.promote_to_active \\\n        (m)\n',
+    'if score > best:\n    (registry.promote  # now\n        (m))\n',
+    'from reg import (promote_model  # it\n    as go)\nif score > best:\n    go(m)\n',
+]
+
+
+@pytest.mark.parametrize("text", QT601_SHAPES)
+def test_qt601_prefilter_passes_every_call_it_reports(text: str) -> None:
+    settings = RunSettings.build(CONFIG, active=frozenset({"QT601"}),
+                                 today=dt.date(2026, 11, 26))
+    path = "ops/training/x.py"
+    fired = [f for f in check_file(Target(path, "/nonexistent-root/" + path, path,
+                                          Kind.PYTHON), settings, data=text.encode()).findings
+             if f.code == "QT601"]
+    assert fired, "the rule reports this shape"
+
+
+def test_qt601_verb_starting_with_a_wildcard_has_no_needle() -> None:
+    from dataclasses import replace
+
+    contract = replace(CONFIG.contract, activation_verbs=("*_live",))
+    assert rule("QT601")().prefilter_for(Kind.PYTHON, contract) is None
