@@ -631,9 +631,9 @@ class _Walk:
         if name == "set" and set(command.wrappers) <= {"builtin", "command"}:
             return self.set_([w.text for w in command.args], state), None
         if name == "eval" and not command.wrappers:
-            words = re.split(r"[;&|\n]", " ".join(w.text for w in command.args))[0].split()
-            if words[:1] == ["set"]:
-                return self.set_(words[1:], state), None
+            evaluated = re.split(r"[;&|\n]", " ".join(w.text for w in command.args))[0].split()
+            if evaluated[:1] == ["set"]:
+                return self.set_(evaluated[1:], state), None
         if name in self.flow.functions and not command.wrappers and \
                 name not in self.calling and len(self.calling) < MAX_CALL_DEPTH:
             return self.call(name, state, checked)
