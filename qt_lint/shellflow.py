@@ -7,10 +7,12 @@ this walk of the same tree-sitter tree can. A *fact* is a name a caller gives a 
 it succeeds (`classify`); the walk follows bash's exit status through:
 
 - sequences, `&&`, `||`, `!`, pipelines (the last command's status; every command's with
-  `set -o pipefail`), `{ ...; }`, `( ... )`;
+  `set -o pipefail`), `{ ...; }`, `( ... )`, `cmd &` (status 0 at once: its failure stops
+  nothing);
 - `if`/`elif`/`else`, `case` (a branch that exits ends its path), `while`/`until`/`for`
   (the body may run zero times);
-- `set -e`/`set +e`, `set -o errexit`, `set -euo pipefail`, `set +euo pipefail`: under
+- `set -e`/`set +e`, `set -o errexit`, `set -euo pipefail`, `set +euo pipefail` (also as
+  `builtin set`, `command set`, `eval "set ..."`): under
   errexit a failing command outside a condition ends the path, so what it checks holds after;
 - `exit`, `return`, and `exec <program>` (the path ends there: what comes after never runs);
 - `$?` and `rc=$?` compared with 0 afterwards;
@@ -187,11 +189,16 @@ class _Walk:
         result: tuple[State | None, State | None] = (state, None)
         current = state
         statements = [n for n in nodes if n.is_named and n.type != "comment"]
-        for i, node in enumerate(statements):
+        for node in statements:
             if current is None:
                 return None, None
-            last = i == len(statements) - 1
-            true, false = self.run(node, current, checked and last)
+            following = node.next_sibling
+            if following is not None and following.type == "&":
+                true, false = self.background(node, current)
+            else:
+                # bash: in a tested context (`f || x`, `if f`, `! f`) errexit is ignored
+                # throughout a compound command or function body, not only at its end
+                true, false = self.run(node, current, checked)
             result = (true, false)
             current = settle(true, false)
         return result
@@ -276,6 +283,21 @@ class _Walk:
         if target is None:
             return []
         return [(operator, self.expand(self.words.word(target)))]
+
+    def background(self, node: Any, state: State) -> tuple[State | None, State | None]:
+        """`cmd &`: it runs in a subshell nobody waits for; its status is 0 at once, so its
+        failure stops nothing, and a check in it holds only where it holds either way."""
+        frame = _Frame()
+        self.frames.append(frame)
+        try:
+            true, false = self.run(node, state, True)
+        finally:
+            self.frames.pop()
+        after = join(true, false, *frame.ok, *frame.failed)
+        if after is None:
+            return state, None
+        return replace(after, errexit=state.errexit, pipefail=state.pipefail,
+                       status=EMPTY), None
 
     def subshell(self, node: Any, state: State, checked: bool
                  ) -> tuple[State | None, State | None]:
@@ -604,8 +626,14 @@ class _Walk:
                 return None, None
             self.flow.ends.append(End(line, column, code, state.facts))
             return None, None
-        if name == "set" and not command.wrappers:
-            return self.set_(command, state), None
+        # `builtin set +e`, `command set +e` run the builtin in this shell; `eval "set +e"`
+        # too (its string's first command, up to a separator)
+        if name == "set" and set(command.wrappers) <= {"builtin", "command"}:
+            return self.set_([w.text for w in command.args], state), None
+        if name == "eval" and not command.wrappers:
+            evaluated = re.split(r"[;&|\n]", " ".join(w.text for w in command.args))[0].split()
+            if evaluated[:1] == ["set"]:
+                return self.set_(evaluated[1:], state), None
         if name in self.flow.functions and not command.wrappers and \
                 name not in self.calling and len(self.calling) < MAX_CALL_DEPTH:
             return self.call(name, state, checked)
@@ -682,9 +710,8 @@ class _Walk:
             return EMPTY, holds
         return EMPTY, EMPTY
 
-    def set_(self, command: Command, state: State) -> State:
+    def set_(self, args: list[str], state: State) -> State:
         errexit, pipefail = state.errexit, state.pipefail
-        args = [w.text for w in command.args]
         for i, text in enumerate(args):
             value = args[i + 1] if i + 1 < len(args) else ""
             if text.startswith("-") and "o" in text[1:] and value in ("errexit", "pipefail"):

@@ -204,6 +204,26 @@ def test_unreadable_file_is_error_and_others_still_run(host: Path, redis_port: i
     assert sum(c["status"] == "pass" for c in checks) > 40
 
 
+def test_cron_entries_that_are_not_regular_files_are_judged(host: Path, redis_port: int) -> None:
+    """cron reads a crontab through a symbolic link: the link's target is judged. A spool
+    entry that is neither a file nor a folder (a FIFO), or a link to nothing, cannot be
+    analysed: an error, never a pass."""
+    put(host, "/opt/cron-src/canary", "0 6 * * * qt /home/qt/quantum_trader/ops/model_safety/"
+        "canary_activate.sh xgb v1\n")
+    folder(host, "/etc/cron.d")
+    os.symlink("/opt/cron-src/canary", host / "etc/cron.d/quantum")
+    os.symlink("/nonexistent", host / "etc/cron.d/gone")
+    folder(host, "/var/spool/cron/crontabs", 0o730)
+    os.mkfifo(host / "var/spool/cron/crontabs/qt")
+    _, doc = audit(host, redis_port, "--only", "H153")
+    results = {c["object"]: c for c in doc["checks"]}  # type: ignore[union-attr]
+    linked = results["/etc/cron.d/quantum"]
+    assert linked["status"] == "fail"
+    assert [(f["line"], f["code"]) for f in linked["findings"]] == [(1, "QT601")]
+    assert results["/etc/cron.d/gone"]["status"] == "error"
+    assert results["/var/spool/cron/crontabs/qt"]["status"] == "error"
+
+
 def live_redis(port: int, *extra: str, cwd: Path) -> tuple[int, dict[str, object]]:
     """The live-host Redis checks (`--root /`: this machine), against a real redis-server."""
     proc = qt_lint("host", "--only", "H10", "--redis-port", str(port), "--timeout", "1",

@@ -530,8 +530,12 @@ def _model_safety(reader: Reader, c: Contract, qt_uid: int | None) -> None:
             reader.texts[folder] = TextFile(reader.stat(folder), None, f"cannot list: {error}")
         for name in sorted(names):
             path = f"{folder}/{name}"
-            if reader.stat(path).kind == "file":
-                reader.read(path)
+            # cron reads a crontab through a link; a folder is no crontab (the spool's
+            # crontabs/); anything else (a FIFO, a link to nothing) is kept unreadable
+            if reader.stat(path).kind != "dir":
+                got = reader.read(path)
+                if got.text is None and got.error == "missing":
+                    reader.texts[path] = TextFile(got.stat, None, "a link to nothing")
 
 
 # the repository files H154 judges with QT601 (activation by other means), read in all

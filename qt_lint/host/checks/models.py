@@ -98,8 +98,10 @@ class CronSchedules(HostCheck):
     QT601 (activation: running the canary script, `AUTO_ACTIVATION=enabled` or
     `SHADOW_MODE=disabled` lines, the model setting written), QT101 (a system python) and
     QT105 (an ops script run without the wrapper). A cron folder that exists but cannot be
-    listed, or a crontab that cannot be read, is an error. A host with no crontab and no
-    cron folder at all is N/A: cron schedules nothing there.
+    listed, or a crontab that cannot be read, is an error. An entry that is a symbolic link
+    is judged through it, as cron reads it; one that is neither a file nor a folder (a
+    FIFO, a link to nothing) is an error. A host with no crontab and no cron folder at all
+    is N/A: cron schedules nothing there.
 
     ## Why is this bad?
     Contract F: "NEVER auto-activate", canary activation needs a person; B and G: ops jobs

@@ -65,6 +65,8 @@ def _codes(node: ast.expr | None) -> list[int | None]:
         return [0]
     if isinstance(node, ast.IfExp):
         return _codes(node.body) + _codes(node.orelse)
+    if isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, bool)):
+        return [int(bool(node.value))]  # sys.exit(None), sys.exit(False): 0; True: 1
     value = _number(node)
     return [int(value) if value is not None else None]
 
@@ -131,8 +133,9 @@ class QualityGate(Rule):
       name: `MIN_EVENTS`, `MAX_CLASS_SHARE`/`COLLAPSE_THRESHOLD`, `MIN_CONFIDENCE_STD`,
       `MIN_P10_P90_RANGE`, `MAX_HOLD_SHARE`; shares may be fractions or percentages;
     - it can fail: some path exits 2 (`sys.exit(2)`, or `return 2` from the `main` that
-      `sys.exit(main())` runs); a gate whose every exit is 0, or whose failure is another
-      code, is reported;
+      `sys.exit(main())` runs; a bare `return`, `return None` and `return False` exit 0,
+      as `sys.exit` reads them); a gate whose every exit is 0, or whose failure is
+      another code, is reported;
     - it does not pass without proof: an `if` on missing or too few telemetry events, or
       an `except` around reading them, that exits 0 is reported.
 
