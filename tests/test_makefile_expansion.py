@@ -175,3 +175,45 @@ def test_a_lookup_with_its_errors_discarded() -> None:
     text = "PY != command -v python3 2>/dev/null\nt:\n\t$(PY) x.py\n"
     found = [(c.program.line, c.program.column, c.name) for c in parse_makefile(text).commands]
     assert ("python3" in {n for _, _, n in found}) and (3, 2, "python3") in found
+
+
+def _run_logged(text: str, folder: Path) -> list[str]:
+    """The python3 command lines make really runs (a stub python3 logs its argv)."""
+    make = shutil.which("make")
+    assert make, "GNU make is missing"
+    (folder / "bin").mkdir()
+    stub = folder / "bin" / "python3"
+    stub.write_text('#!/bin/sh\necho "python3 $*" >> "$QT_LOG"\n')
+    stub.chmod(0o755)
+    (folder / "Makefile").write_text(text)
+    log = folder / "log"
+    log.write_text("")
+    env = {"PATH": f"{folder / 'bin'}:/usr/bin:/bin", "QT_LOG": str(log), "LC_ALL": "C"}
+    subprocess.run([make, "-s", "-i", "-f", "Makefile"], cwd=folder, env=env,
+                   capture_output=True, timeout=30, check=False, stdin=subprocess.DEVNULL)
+    return log.read_text().splitlines()
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("PY := python3#the system one\nt:\n\t$(PY) x.py\n", [(3, 2)]),
+    ("PY = python3 # c\nE := a\\#b\nt:\n\t$(PY) x.py $(E)\n", [(4, 2)]),
+    ("export PY = python3\nt:\n\t$$PY x.py\n", [(3, 2)]),
+    ("export PY := python3\nt:\n\t$${PY} x.py\n", [(3, 2)]),
+    ("PY = python3\nexport PY\nt:\n\t\"$$PY\" x.py\n", [(4, 2)]),
+    ("export\nPY = python3\nt:\n\t$$PY x.py\n", [(4, 2)]),
+    ("PY = python3\nt:\n\t$$PY x.py\n", []),
+    ("export PY = python3\nunexport PY\nt:\n\t$$PY x.py\n", []),
+])
+def test_comments_and_exports_as_make_reads_them(text: str, found: list[tuple[int, int]]
+                                                 ) -> None:
+    """A `#` ends an assignment's value (`\\#` is a literal one); an exported variable is in
+    every recipe's environment: qt-lint's python3 commands are the ones make runs."""
+    analysis = parse_makefile(text)
+    assert not analysis.errors
+    assert [(c.program.line, c.program.column) for c in analysis.commands
+            if c.name == "python3"] == found
+    with tempfile.TemporaryDirectory() as folder:
+        ran = _run_logged(text, Path(folder))
+    assert len(ran) == len(found), ran
+    if found:
+        assert ran[0].startswith("python3 x.py")

@@ -4,11 +4,14 @@
   follow `target: prereqs ;` on the rule line; `\\` continues a line;
 - the `@`, `-` and `+` prefixes of a recipe line are dropped;
 - variables defined with `=`, `:=`, `::=`, `?=` and `+=` (also `override`/`export`) are
-  expanded, recursively, so `RUN := ops/run.sh $(SERVICE)` then `$(RUN) ops/x.py` is the
-  wrapper and `PYTHON := python3` then `$(PYTHON) x.py` is a bare python; a lookup
+  expanded, recursively (a `#` ends a value, `\\#` is a literal one), so
+  `RUN := ops/run.sh $(SERVICE)` then `$(RUN) ops/x.py` is the wrapper and
+  `PYTHON := python3` then `$(PYTHON) x.py` is a bare python; a lookup
   `$(shell which python3)` (or `command -v`, `type -P`) is the program it finds; `$$` is `$`;
   variables it does not know (automatic ones, functions) become shell expansions, which the
   rules treat as unknown rather than guess;
+- exported variables (`export PY = python3`, `export PY`, a bare `export`) are in each
+  recipe's shell environment, so `$$PY x.py` runs python3;
 - every character of an expanded recipe remembers where it came from, so a finding points
   at the recipe word, or at the `$(VAR)` that produced it.
 
@@ -20,6 +23,7 @@ recipe is one shell script (a `cd` or a variable carries across its lines), its 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from qt_lint.command_model import looked_up
@@ -33,6 +37,10 @@ _DEFINE = re.compile(
 # quadratic on a long line); their trailing spaces are part of the group
 _RULE = re.compile(r"^(?P<targets>[^\s:=#][^:=#]*)::?(?!=)(?P<rest>.*)$")
 _CALL = re.compile(r"([a-z][a-z-]*)[ \t]+")
+# `export PY`, `unexport PY Q`, a bare `export` (every variable)
+_EXPORT = re.compile(r"^(?P<verb>export|unexport)(?P<names>(?:\s+[A-Za-z0-9_.\-]+)*)\s*$")
+_EXPORTING = re.compile(r"^(?:(?:override|private)\s+)*export\s")
+_SHELL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAX_EXPANSION = 10
 
 
@@ -82,6 +90,8 @@ def parse_makefile(text: str) -> ShellAnalysis:
     make_time: list[tuple[str, list[tuple[int, int]]]] = []
     rule_index = 0
     oneshell = False
+    exported: set[str] = set()
+    export_all = False
     for first, line, origins in _logical_lines(text):
         if ("$(shell" in line or "${shell" in line) and not line.lstrip().startswith("#"):
             make_time.extend(_shell_calls(line, origins))
@@ -108,10 +118,23 @@ def parse_makefile(text: str) -> ShellAnalysis:
         if header:
             in_define, define_name, defined = True, header.group("name"), []
             continue
+        export = _EXPORT.match(stripped)
+        if export:
+            names = export.group("names").split()
+            if export.group("verb") == "unexport":
+                exported.difference_update(names)
+            elif names:
+                exported.update(names)
+            else:
+                export_all = True  # a bare `export`: every variable reaches the recipes
+            in_rule = False
+            continue
         match = _DEFINE.match(stripped)
         if match:
             name, op, value = match.group("name"), match.group("op"), match.group("value")
-            value = value.split(" #", 1)[0].rstrip()
+            value = _uncommented(value)
+            if _EXPORTING.match(stripped):
+                exported.add(name)
             if op == "!=":
                 start = line.index("!=") + 2
                 lead = len(line[start:]) - len(line[start:].lstrip())
@@ -141,11 +164,13 @@ def parse_makefile(text: str) -> ShellAnalysis:
             rule_index += 1
             if rule.group("targets").strip() == ".ONESHELL":
                 oneshell = True
+            if rule.group("targets").strip() == ".EXPORT_ALL_VARIABLES":
+                export_all = True
             rest = rule.group("rest")
             local = _DEFINE.match(rest.strip())
             if local and local.group("op") in ("=", ":=", "::=", "?="):
                 # `t: PY = python3`, a target-specific variable: the recipes of `t` see it
-                value = local.group("value").split(" #", 1)[0].rstrip()
+                value = _uncommented(local.group("value"))
                 variables.setdefault(local.group("name"), value)
                 continue
             if ";" in rest:
@@ -158,13 +183,48 @@ def parse_makefile(text: str) -> ShellAnalysis:
         in_rule = False
     if oneshell:
         recipes = _one_shell(recipes)
+    env = _environment(variables, variables if export_all else exported)
     analysis = ShellAnalysis()
     for recipe in recipes:
-        analysis.extend(_analyse(recipe, variables))
+        analysis.extend(_analyse(recipe, variables, env))
     for command, where in make_time:  # run by make itself, as it reads the Makefile
         if where:
             analysis.extend(_analyse(Recipe(command, tuple(where), where[0][0]), variables))
     return analysis
+
+
+def _uncommented(value: str) -> str:
+    """An assignment's value as make reads it: a `#` starts a comment (`PY := python3#x` is
+    `python3`), `\\#` is a literal `#`."""
+    if "#" not in value:
+        return value.rstrip()
+    out: list[str] = []
+    i = 0
+    while i < len(value):
+        if value.startswith("\\#", i):
+            out.append("#")
+            i += 2
+            continue
+        if value[i] == "#":
+            break
+        out.append(value[i])
+        i += 1
+    return "".join(out).rstrip()
+
+
+def _environment(variables: dict[str, str], names: Collection[str]) -> dict[str, str]:
+    """The variables make exports to every recipe's shell (`export PY = python3`, `export
+    PY` after an assignment, a bare `export`), with their values expanded as make expands
+    them; a value qt-lint cannot know is left out (the shell reads it as unknown)."""
+    env: dict[str, str] = {}
+    for name in sorted(n for n in variables if n in names):
+        if not _SHELL_NAME.match(name):
+            continue
+        expander = _Expander(variables)
+        value, _ = expander.expand(variables[name], [(0, 0)] * len(variables[name]))
+        if not expander.cut and _CUT not in value and "$" not in value and "`" not in value:
+            env[name] = value
+    return env
 
 
 def _shell_calls(line: str, origins: list[tuple[int, int]]
@@ -530,7 +590,8 @@ def _expand(text: str, origins: list[tuple[int, int]], variables: dict[str, str]
     return _Expander(variables).expand(text, origins, depth)
 
 
-def _analyse(recipe: Recipe, variables: dict[str, str]) -> ShellAnalysis:
+def _analyse(recipe: Recipe, variables: dict[str, str],
+             env: dict[str, str] | None = None) -> ShellAnalysis:
     expander = _Expander(variables)
     text, origins = expander.expand(recipe.text, list(recipe.origins))
     if expander.cut or _CUT in text:
@@ -552,4 +613,4 @@ def _analyse(recipe: Recipe, variables: dict[str, str]) -> ShellAnalysis:
             return origins[index]
         return origins[-1] if origins else (recipe.line, 1)
 
-    return parse_shell(text, "make", mapper)
+    return parse_shell(text, "make", mapper, env=env)

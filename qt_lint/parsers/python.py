@@ -314,6 +314,18 @@ def _constant_path(facts: PythonFacts, node: ast.expr) -> list[ast.expr] | None:
         if isinstance(node.func, ast.Attribute) and node.func.attr == "home" and \
                 name.rsplit(".", 1)[0] in PATH_TYPES and not node.args:
             return [node]
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "joinpath" and \
+                node.args:  # `Path("/").joinpath("tmp", "q.db")`
+            receiver = _constant_path(facts, node.func.value)
+            if receiver is None:
+                return None
+            joined: list[ast.expr] = [node, *receiver]
+            for arg in node.args:
+                inner = _constant_path(facts, arg)
+                if inner is None:
+                    return None
+                joined += inner
+            return joined
         if name in _JOINS or name in ("os.path.expanduser", "os.path.dirname"):
             out: list[ast.expr] = [node]
             for arg in node.args:
@@ -525,7 +537,7 @@ class _Collector:
         name = facts.dotted(func)
         if not name and type(func) is ast.Attribute:
             name = "." + func.attr
-        if name in _JOINS and len(node.args) > 1:
+        if (name in _JOINS and len(node.args) > 1) or (name == ".joinpath" and node.args):
             self._composed(node)
         line, column = facts.position(func)
         facts.calls.append(Call(name, node, scope, conditions, line, column))

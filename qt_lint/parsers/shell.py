@@ -920,6 +920,12 @@ class _Walker:
             if source is not None and self.values.get(name) == source.text:
                 return source
         values = self.values
+        if _DEFAULT.match(word.text):
+            # `redis-cli -h "${REDIS_HOST:-10.0.0.5}"`: the default where the script has not
+            # set the variable (its value where set once), as an assignment reads it
+            static = self._program_of(word.text)
+            return word if static is None or "$" in static else Word(static, word.line,
+                                                                     word.column, False)
         unknown = False
 
         def value(match: re.Match[str]) -> str:
@@ -1023,8 +1029,15 @@ class _Walker:
         words: list[Word] = []
         nodes: list[Any] = []
         heres: list[Any] = []
+        # `REDIS_HOST=x cmd`: the variable is set in the command's environment only; the
+        # shell's own value is as it was (restored once the prefixes are read)
+        named = any(c.type == "command_name" for c in node.children)
+        before: dict[str, tuple[bool, str | None]] = {}
         for child in node.children:
             if child.type == "variable_assignment":
+                if named:
+                    key = self.raw(child.child_by_field_name("name") or child).split("=")[0]
+                    before.setdefault(key, (key in self.values, self.values.get(key)))
                 self.assignment(child, cd)
             elif child.type in ("file_redirect", "herestring_redirect"):
                 self.redirect(child, cd)
@@ -1037,6 +1050,11 @@ class _Walker:
                 if child.child_count:
                     for sub in child.children:
                         self.walk(sub, cd)
+        for key, (present, known) in before.items():
+            if present:
+                self.values[key] = known
+            else:
+                self.values.pop(key, None)
         if not words:
             return
         if len(words) > 1 and b"\\\n" in self.data[node.start_byte:node.end_byte]:

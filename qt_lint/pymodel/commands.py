@@ -4,10 +4,12 @@ the one `Command` model every kind reduces to (argument lists word by word, shel
 through the shell parser).
 
 The forms careless code uses every day are followed: an argument list from
-`shlex.split("python3 x.py")` or `"python3 x.py".split()`, a list taken from a dispatch dict
-by a constant key (`RUN["train"]`), `executable=` (the program that runs), and as a word,
-`shutil.which("python3")` (the program it looks up) and `os.environ.get("PY", "python3")`
-(the default: what runs when the variable is unset)."""
+`shlex.split("python3 x.py")`, `"python3 x.py".split()` or `.split(" ")`, lists joined
+with `+`, a list (or a word) taken from a dispatch dict by a constant key (`RUN["train"]`,
+also of `dict(train=...)`), `executable=` (the program that runs), and as a word,
+`shutil.which("python3")` (the program it looks up), `os.environ.get("PY", "python3")`
+(the default: what runs when the variable is unset), a fallback after `or`
+(`os.environ.get("PY") or "python3"`), and a name bound once to one of these."""
 
 from __future__ import annotations
 
@@ -56,7 +58,7 @@ class CommandModel(Resolver):
                 target = call.arg(0, "args")
                 if target is None:
                     continue
-                target = self._dispatched(target, call)
+                target = _concatenated(self._dispatched(target, call))
                 split = self._split(target, call) if name not in _SHELL_STRING else None
                 if split is not None:
                     yield from self._with_executable(call, split)
@@ -100,28 +102,23 @@ class CommandModel(Resolver):
                 yield from self._exec(call)
 
     def _dispatched(self, node: ast.expr, call: Call) -> ast.expr:
-        """`RUN["train"]` with `RUN = {"train": [...]}`: the list the constant key takes."""
-        if not isinstance(node, ast.Subscript) or not isinstance(node.value, ast.Name):
-            return node
-        table = call.scope.lookup(node.value.id)
-        key = node.slice
-        if not isinstance(table, ast.Dict) or not isinstance(key, ast.Constant):
-            return node
-        for k, v in zip(table.keys, table.values, strict=True):
-            if isinstance(k, ast.Constant) and k.value == key.value:
-                return v
-        return node
+        return _from_table(node, call.scope)
 
     def _split(self, node: ast.expr, call: Call) -> Iterator[Command] | None:
-        """`shlex.split(S)` or `S.split()`: the words of S, at S."""
+        """`shlex.split(S)`, `S.split()` or `S.split(" ")`: the words of S, at S."""
+        separator: str | None = None
         if not isinstance(node, ast.Call):
             return None
         name = self.dotted(node.func)
         if name == "shlex.split" and node.args:
             text = node.args[0]
         elif isinstance(node.func, ast.Attribute) and node.func.attr == "split" and \
-                not node.args and not node.keywords:
+                not node.keywords and (not node.args or (
+                    len(node.args) == 1 and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str) and node.args[0].value)):
             text = node.func.value
+            if node.args:  # `"python3 x.py".split(" ")`: at each separator
+                separator = node.args[0].value  # type: ignore[attr-defined]
         else:
             return None
         value = self.resolve(text, call.scope)
@@ -130,7 +127,8 @@ class CommandModel(Resolver):
         import shlex
 
         try:
-            parts = shlex.split(value.text) if name == "shlex.split" else value.text.split()
+            parts = shlex.split(value.text) if name == "shlex.split" else \
+                [p for p in value.text.split(separator) if p] if separator else value.text.split()
         except ValueError:
             return None
         line, column = self.position(text)
@@ -164,17 +162,36 @@ class CommandModel(Resolver):
             finally:
                 if resolver.links is not None:
                     resolver.links.leave()
-        node = self._looked_up(node)
+        node = self._looked_up(self._bound_lookup(_from_table(node, scope), scope))
         value = self.resolve(node, scope)
         if value is None:
             return Word(self.source(node) or DYNAMIC, line, column, dynamic=True)
         return Word(value.text, line, column, dynamic=not value.exact)
+
+    def _bound_lookup(self, node: ast.expr, scope: Scope) -> ast.expr:
+        """`PY = os.environ.get("PY", default="python3")` then `PY` as a word: the
+        lookup it is bound to (one assignment)."""
+        if isinstance(node, ast.Name):
+            bound = scope.lookup(node.id)
+            if isinstance(bound, (ast.Call, ast.BoolOp)) and \
+                    self._looked_up(bound) is not bound:
+                return bound
+        return node
 
     def _looked_up(self, node: ast.expr) -> ast.expr:
         """The program a word names: `shutil.which(X)` is X; an environment lookup with a
         default (`os.environ.get("PY", "python3")`) runs the default when unset."""
         from qt_lint.pymodel.resolver import ENV_GETTERS
 
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            # `os.environ.get("PY") or "python3"`: the fallback when the variable is unset;
+            # `shutil.which("python3") or "python3"`: python3 either way
+            for operand in node.values:
+                if isinstance(operand, ast.Call) and self.dotted(operand.func) in ENV_GETTERS \
+                        and self._looked_up(operand) is operand:
+                    continue
+                return self._looked_up(operand)
+            return node
         if not isinstance(node, ast.Call):
             return node
         name = self.dotted(node.func)
@@ -268,3 +285,33 @@ def quote_width(line: str, column: int) -> int:
         i += 1
     quote = line[i:i + 3] if line[i:i + 3] in ('"""', "'''") else line[i:i + 1]
     return i - column + len(quote)
+
+
+def _from_table(node: ast.expr, scope: Scope) -> ast.expr:
+    """`RUN["train"]` with `RUN = {"train": [...]}` (or `dict(train=[...])`): the value the
+    constant key takes."""
+    if not isinstance(node, ast.Subscript) or not isinstance(node.value, ast.Name):
+        return node
+    table = scope.lookup(node.value.id)
+    key = node.slice
+    if not isinstance(key, ast.Constant):
+        return node
+    if isinstance(table, ast.Dict):
+        for k, v in zip(table.keys, table.values, strict=True):
+            if isinstance(k, ast.Constant) and k.value == key.value:
+                return v
+    elif isinstance(table, ast.Call) and isinstance(table.func, ast.Name) and \
+            table.func.id == "dict" and not table.args:
+        for keyword in table.keywords:
+            if keyword.arg is not None and keyword.arg == key.value:
+                return keyword.value
+    return node
+
+
+def _concatenated(node: ast.expr) -> ast.expr:
+    """`["python3"] + ["x.py"]`: one list of both."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _concatenated(node.left), _concatenated(node.right)
+        if isinstance(left, (ast.List, ast.Tuple)) and isinstance(right, (ast.List, ast.Tuple)):
+            return ast.List(elts=[*left.elts, *right.elts], ctx=ast.Load())
+    return node

@@ -29,7 +29,8 @@ class RemoteRedis(Rule):
     `REDIS_HOST=`/`REDIS_URL=` (also prefixed: `QT_REDIS_URL=`), configuration files,
     and shell scripts, Makefile recipes and crontabs: `redis-cli -h HOST`, `-u URL`,
     `export REDIS_URL=...`, a `REDIS_HOST=... cmd` prefix, a variable assigned once and
-    given to `-h` (`redis-benchmark` alike; `-s SOCKET` is local whatever `-h` says).
+    given to `-h`, a default given to `-h` (`"${REDIS_HOST:-10.0.0.5}"`;
+    `redis-benchmark` alike; `-s SOCKET` is local whatever `-h` says).
     A host read from the environment, or a variable assigned more than once, is not
     reported: its value is decided at run time. Likewise a Redis port other than
     `contract.redis-port` (6379) in those places (`port=6380`, `redis://localhost:6380`,
