@@ -16,13 +16,22 @@ import os
 import stat
 
 
-def replace_file(path: str, data: bytes, mode: int = 0o644, force_mode: bool = False) -> None:
+def replace_file(path: str, data: bytes, mode: int = 0o644, force_mode: bool = False,
+                 follow: bool = False) -> None:
     """Write `data` as `path` atomically (new files get `mode`, less the umask's bits; an
-    existing file keeps its mode and owner, unless `force_mode`: then it gets `mode`)."""
+    existing file keeps its mode and owner, unless `force_mode`: then it gets `mode`). A
+    device, FIFO or socket is written to instead; with `follow` (a path the user named, as
+    `-o /dev/stdout`) also one a link leads to, else the link itself is replaced (a link
+    planted in a repository never leads a write to a device)."""
     try:
         st: os.stat_result | None = os.lstat(path)
     except FileNotFoundError:
         st = None
+    if _is_special(path, follow):
+        # `-o /dev/null`, `-o /dev/stdout`, a FIFO: written to, as a shell's `>` would; a
+        # rename over it would put a regular file where the device was (as root, for all)
+        _write_through(path, data, follow)
+        return
     import tempfile  # not on the cache's path (`replace_private`)
 
     folder = os.path.dirname(path) or "."
@@ -49,6 +58,26 @@ def replace_file(path: str, data: bytes, mode: int = 0o644, force_mode: bool = F
         if os.path.lexists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _is_special(path: str, follow: bool) -> bool:
+    """Whether `path` (its links followed with `follow`) is a device, a FIFO or a socket."""
+    try:
+        mode = (os.stat if follow else os.lstat)(path).st_mode
+    except OSError:
+        return False  # absent, or a dangling link: created by the rename as before
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode))
+
+
+def _write_through(path: str, data: bytes, follow: bool) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC | (0 if follow else os.O_NOFOLLOW))
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+    finally:
+        os.close(fd)
 
 
 def replace_private(path: str, data: bytes) -> None:

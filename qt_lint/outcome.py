@@ -141,7 +141,7 @@ def report(o: CheckOptions, config: Config, result: CheckRun,
 
         text = render(findings, summary, color=False, statistics=o.statistics, quiet=o.quiet)
         try:
-            replace_file(o.output_file, text.encode("utf-8"))
+            replace_file(o.output_file, text.encode("utf-8"), follow=True)
         except OSError as exc:
             raise ConfigError(f"--output-file {o.output_file}: "
                               f"{exc.strerror or type(exc).__name__}") from None

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+import stat
+import threading
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import git, qt_lint
 
@@ -147,3 +151,37 @@ def test_cache_never_writes_through_a_planted_link(tmp_path: Path) -> None:
     assert proc.returncode == 1 and "QT101" in proc.stdout
     assert victim.read_text() == "precious\n"
     assert all(not index.is_symlink() for index in indexes)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="makes a device node (needs root)")
+def test_output_file_that_is_a_device_is_written_to_not_replaced(tmp_path: Path) -> None:
+    """`-o /dev/null` as root replaced the machine's /dev/null with a regular file (the
+    atomic rename); a device, or a link to one the user named (`/dev/stdout`), is written
+    to as a shell's `>` would, and stays what it is."""
+    null = tmp_path / "null"
+    os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    link = tmp_path / "stdout"
+    link.symlink_to(null)
+    (tmp_path / "a.sh").write_text("python3 x.py\n")
+    for target in (null, link):
+        proc = qt_lint("check", "--isolated", "--no-cache", "-o", str(target), "a.sh",
+                       cwd=tmp_path)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert stat.S_ISCHR(os.lstat(null).st_mode) and link.is_symlink()
+    host = qt_lint("host", "--root", str(tmp_path / "no-host"), "-o", str(null), cwd=tmp_path)
+    assert "Traceback" not in host.stderr and stat.S_ISCHR(os.lstat(null).st_mode)
+
+
+def test_output_file_that_is_a_fifo_gets_the_report(tmp_path: Path) -> None:
+    fifo = tmp_path / "report"
+    os.mkfifo(fifo)
+    (tmp_path / "a.sh").write_text("python3 x.py\n")
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    proc = qt_lint("check", "--isolated", "--no-cache", "--format", "json", "-o", str(fifo),
+                   "a.sh", cwd=tmp_path)
+    reader.join(timeout=60)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert json.loads(received[0])["findings"][0]["code"] == "QT101"

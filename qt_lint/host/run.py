@@ -92,7 +92,7 @@ def audit_host(*, root: str, repo: str | None, config_path: str | None,
     if snapshot_out:
         from qt_lint.atomic import replace_file
 
-        replace_file(snapshot_out, to_json(snapshot).encode(), 0o600)
+        replace_file(snapshot_out, to_json(snapshot).encode(), 0o600, follow=True)
     deadline = time.monotonic() + max(0.0, time_limit - (time.time() - started))
     results = run_checks(Audit(snapshot, config, offline, service, without_analyze),
                          codes, deadline)
@@ -113,7 +113,7 @@ def audit_host(*, root: str, repo: str | None, config_path: str | None,
         # as `check -o`: the file gets --format, the terminal (or the journal) the text
         from qt_lint.atomic import replace_file
 
-        replace_file(output_file, out.encode(), output_mode, force_mode=True)
+        replace_file(output_file, out.encode(), output_mode, force_mode=True, follow=True)
         out = report.text(results, color, failures_only)
     sys.stdout.write(out)
     return EXIT_OK if ok else EXIT_FINDINGS
