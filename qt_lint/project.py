@@ -20,7 +20,7 @@ from qt_lint.config import Config
 from qt_lint.finding import Kind
 from qt_lint.kinds.shell import ESCALATION_WORDS
 from qt_lint.kinds.unit import UNIT, UNIT_SUFFIXES
-from qt_lint.source import Unreadable, link_outside, read_text
+from qt_lint.source import Unreadable, file_signature, link_outside, read_text
 
 __all__ = ["ESCALATION_WORDS", "FileSource", "Project", "RecordedFiles", "UnitEdges", "cycles",
            "ordering_cycles"]
@@ -209,11 +209,7 @@ class Project:
         for path in self.unit_paths:
             signature = None
             if memo is not None:
-                try:
-                    st = os.stat(path)
-                    signature = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-                except OSError:
-                    signature = None
+                signature = file_signature(path)
                 known = memo.get(path)
                 if signature is not None and isinstance(known, list) and len(known) == 4 \
                         and known[0] == signature:

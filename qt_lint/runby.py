@@ -78,11 +78,9 @@ def mentions(project: Project, path: str, unit: bool) -> tuple[tuple[str, str], 
     key = ("unit:" if unit else "text:") + path
     signature = None
     if memo is not None:
-        try:
-            st = os.stat(path)
-            signature = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-        except OSError:
-            signature = None
+        from qt_lint.source import file_signature
+
+        signature = file_signature(path)
         known = memo.get(key)
         if signature is not None and isinstance(known, list) and len(known) == 2 and \
                 known[0] == signature and isinstance(known[1], tuple):

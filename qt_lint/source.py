@@ -249,3 +249,13 @@ def display_path(path: str, cwd: str | None = None) -> str:
     if path == cwd:
         return "."
     return path
+
+
+def file_signature(path: str) -> list[int] | None:
+    """What a memo keyed by a file's stat compares (size, mtime, ctime, inode), or None
+    when it cannot be stat'ed: a changed file has a new ctime whatever it did to mtime."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]

@@ -77,17 +77,6 @@ QT306_SHAPES = [
 ]
 
 
-@pytest.mark.parametrize("text", QT306_SHAPES)
-def test_qt306_prefilter_passes_every_name_it_reports(text: str) -> None:
-    settings = RunSettings.build(CONFIG, active=frozenset({"QT306"}),
-                                 today=dt.date(2026, 11, 26))
-    path = "backend/x.py"
-    fired = [f for f in check_file(Target(path, "/nonexistent-root/" + path, path,
-                                          Kind.PYTHON), settings, data=text.encode()).findings
-             if f.code == "QT306"]
-    assert fired, "the rule reports this shape"
-
-
 # QT305's URL shape, written every way the literal allows: escapes inside the password,
 # implicit concatenation across lines and a comment that holds "/" and "@".
 QT305_SHAPES = [
@@ -96,17 +85,6 @@ QT305_SHAPES = [
     'url = ("redis://app:"\n       "hunter2@localhost/0")\n',
     'url = ("redis://app:"  # see a/b@c\n       "hunter2@localhost/0")\n',
 ]
-
-
-@pytest.mark.parametrize("text", QT305_SHAPES)
-def test_qt305_prefilter_passes_every_url_it_reports(text: str) -> None:
-    settings = RunSettings.build(CONFIG, active=frozenset({"QT305"}),
-                                 today=dt.date(2026, 11, 26))
-    path = "backend/x.py"
-    fired = [f for f in check_file(Target(path, "/nonexistent-root/" + path, path,
-                                          Kind.PYTHON), settings, data=text.encode()).findings
-             if f.code == "QT305"]
-    assert fired, "the rule reports this shape"
 
 
 # QT101's os.system and os.exec* calls, every way a call of them is written.
@@ -120,17 +98,6 @@ QT101_SHAPES = [
 ]
 
 
-@pytest.mark.parametrize("text", QT101_SHAPES)
-def test_qt101_prefilter_passes_every_call_it_reports(text: str) -> None:
-    settings = RunSettings.build(CONFIG, active=frozenset({"QT101"}),
-                                 today=dt.date(2026, 11, 26))
-    path = "ops/x.py"
-    fired = [f for f in check_file(Target(path, "/nonexistent-root/" + path, path,
-                                          Kind.PYTHON), settings, data=text.encode()).findings
-             if f.code == "QT101"]
-    assert fired, "the rule reports this shape"
-
-
 # QT601's activation calls: where the verb is called, and under an imported alias.
 QT601_SHAPES = [
     'if score > best:\n    registry.promote_to_active(m)\n',
@@ -140,19 +107,25 @@ QT601_SHAPES = [
 ]
 
 
-@pytest.mark.parametrize("text", QT601_SHAPES)
-def test_qt601_prefilter_passes_every_call_it_reports(text: str) -> None:
-    settings = RunSettings.build(CONFIG, active=frozenset({"QT601"}),
-                                 today=dt.date(2026, 11, 26))
-    path = "ops/training/x.py"
-    fired = [f for f in check_file(Target(path, "/nonexistent-root/" + path, path,
-                                          Kind.PYTHON), settings, data=text.encode()).findings
-             if f.code == "QT601"]
-    assert fired, "the rule reports this shape"
-
-
 def test_qt601_verb_starting_with_a_wildcard_has_no_needle() -> None:
     from dataclasses import replace
 
     contract = replace(CONFIG.contract, activation_verbs=("*_live",))
     assert rule("QT601")().prefilter_for(Kind.PYTHON, contract) is None
+
+
+# the file each rule's shapes are checked as (QT601 judges training code, QT306 a service)
+SHAPES = [(code, path, text) for code, path, shapes in (
+    ("QT306", "backend/x.py", QT306_SHAPES), ("QT305", "backend/x.py", QT305_SHAPES),
+    ("QT101", "ops/x.py", QT101_SHAPES), ("QT601", "ops/training/x.py", QT601_SHAPES))
+    for text in shapes]
+
+
+@pytest.mark.parametrize(("code", "path", "text"), SHAPES)
+def test_prefilter_passes_every_shape_its_rule_reports(code: str, path: str, text: str) -> None:
+    """Each shape is reported by its rule alone, so its prefilter (run first) passed it."""
+    settings = RunSettings.build(CONFIG, active=frozenset({code}), today=dt.date(2026, 11, 26))
+    target = Target(path, "/nonexistent-root/" + path, path, Kind.PYTHON)
+    fired = [f for f in check_file(target, settings, data=text.encode()).findings
+             if f.code == code]
+    assert fired, "the rule reports this shape"

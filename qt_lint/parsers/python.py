@@ -485,16 +485,7 @@ class _Collector:
                conditions: tuple[ast.expr, ...]) -> None:
         self.facts.definitions.append(node)
         self._docstring(node.body)
-        handlers = _HANDLERS
-        for name in _FIELDS[ast.ClassDef]:
-            value = getattr(node, name, None)
-            if type(value) is list:
-                for item in value:
-                    (handlers.get(type(item)) or _handler_for(type(item)))(
-                        self, item, scope, conditions)
-            elif value is not None:
-                (handlers.get(type(value)) or _handler_for(type(value)))(
-                    self, value, scope, conditions)
+        self._children(node, scope, conditions)
 
     def _if(self, node: ast.If | ast.While, scope: Scope,
             conditions: tuple[ast.expr, ...]) -> None:
