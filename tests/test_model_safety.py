@@ -4,6 +4,8 @@ rules that read the canary, gate, rollback and wrapper scripts (QT601, QT604-QT6
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -126,3 +128,37 @@ def test_a_warm_cache_sees_the_programs_the_canary_runs_and_the_gate(tmp_path: P
     (repo / c.quality_gate).write_text(
         "import sys\nif '--fast' in sys.argv:\n    sys.exit(0)\nsys.exit(2)\n")
     assert found() == ["9:no copy of what this write rep", "9:the quality gate run at line 6"]
+
+
+# recipe lines after the gate's run, each judged by real GNU make with a gate that fails
+RECIPE_TAILS = ["", "|| true", "|| :", "|| echo failed", "|| exit 0", "; true", "; exit 0",
+                "| tee gate.log", "&", "&& echo passed", "|| { echo failed; exit 1; }",
+                "|| exit $$?", "; exit 1", '--note "a;b" || true', "--note 'x|y'"]
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make (the oracle)")
+@pytest.mark.parametrize("tail", RECIPE_TAILS)
+def test_qt606_reports_a_recipe_line_exactly_when_make_passes_a_failing_gate(
+        tmp_path: Path, tail: str) -> None:
+    """The oracle is make itself: with a wrapper that exits 2 (the gate failed), `make
+    quality-gate` succeeds exactly when QT606 says the line ignores the failure."""
+    (tmp_path / "ops" / "model_safety").mkdir(parents=True)
+    (tmp_path / "ops" / "model_safety" / "quality_gate.py").write_text("raise SystemExit(2)\n")
+    wrapper = tmp_path / "ops" / "run.sh"
+    wrapper.write_text("#!/bin/sh\nexit 2\n")
+    wrapper.chmod(0o755)
+    (tmp_path / "Makefile").write_text(
+        f"RUN := ops/run.sh ai-engine\n.PHONY: quality-gate\nquality-gate:\n"
+        f"\t$(RUN) ops/model_safety/quality_gate.py {tail}\n")
+    made = subprocess.run(["make", "-s", "quality-gate"], cwd=tmp_path, capture_output=True,
+                          check=False, timeout=60)
+    proc = qt_lint("check", "--isolated", "--no-cache", "--select", "QT606", "Makefile",
+                   cwd=tmp_path)
+    fired = [line for line in proc.stdout.splitlines() if " QT606 " in line]
+    assert bool(fired) == (made.returncode == 0), (tail, made.returncode, proc.stdout)
+    if fired:
+        op = tail[tail.index("||") if "||" in tail else 0:]
+        column = 2 + len("$(RUN) ops/model_safety/quality_gate.py ") + tail.index(op)
+        assert fired == [f"Makefile:4:{column}: "
+                         f"QT606 `{op}` ignores the quality gate's failure: `make quality-gate` "
+                         "succeeds when the gate fails"], proc.stdout

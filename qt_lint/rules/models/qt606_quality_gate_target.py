@@ -11,7 +11,31 @@ from qt_lint.rule import Example, Rule
 from qt_lint.rules.models.helpers import gate_command
 
 _TARGET = re.compile(r"^(?P<targets>[^\s:=#][^:=#]*)::?(?!=)")
-_IGNORED = re.compile(r"\|\|\s*(?:true|:|exit\s+0)\b|;\s*(?:true|exit\s+0)\s*$")
+# the shell operators after the gate's run on its recipe line, quoted words skipped
+_OPERATOR = re.compile(r"""'[^']*'|"(?:[^"\\]|\\.)*"|(?P<op>\|\||&&|;|\||&)""")
+# a branch that still fails the line: `|| exit 1`, `|| exit $$?` (make's `$$` is `$`),
+# `|| { echo x; false; }`
+_FAILS = re.compile(r"(?<![\w-])(?:exit\s+(?:[1-9]\d*|\$\$?\?)|false)(?![\w-])")
+
+
+def _ignored(body: str, gate: str) -> tuple[int, str] | None:
+    """Where the recipe line loses the gate's exit status (the line's own status is what
+    make reads, from `sh -c`): after the gate's run, an `||` whose branch does not fail, a
+    `;` followed by another command, a pipe (sh has no pipefail) or a `&` (run in the
+    background, status 0 at once). The operator's index and the text it starts."""
+    at = body.find(gate)
+    start = at + len(gate) if at != -1 else 0
+    for match in _OPERATOR.finditer(body, start):
+        op = match.group("op")
+        if op is None or op == "&&":
+            continue  # a quoted word, or a command that runs only when the gate passed
+        rest = body[match.end():].strip()
+        if (op == "||" and _FAILS.search(rest)) or \
+                (op == ";" and (not rest or _FAILS.match(rest))):
+            return None
+        shown = f"{op} {rest}".strip()
+        return match.start(), shown if len(shown) <= 40 else shown[:39] + "…"
+    return None
 _GOOD = ("RUN := ops/run.sh ai-engine\n.PHONY: quality-gate\nquality-gate:\n"
          "\t@echo gate\n\t$(RUN) ops/model_safety/quality_gate.py\n")
 
@@ -23,8 +47,9 @@ class QualityGateTarget(Rule):
     exists (when the repository has the quality gate); its recipe runs the gate through
     the wrapper (`ops/run.sh ai-engine ops/model_safety/quality_gate.py`, directly or
     through a variable such as `$(RUN)`);
-    and no recipe line ignores the gate's failure (a `-` prefix, `|| true`, `|| :`,
-    `|| exit 0`, a trailing `; true`).
+    and no recipe line ignores the gate's failure: a `-` prefix, or after the gate an
+    `||` whose branch does not fail (`|| true`, `|| :`, `|| echo failed`, `|| exit 0`), a
+    `;` and another command (`; true`), a pipe (`| tee log`: sh has no pipefail) or `&`.
 
     ## Why is this bad?
     Contract F: `make quality-gate` is the blocker ("Exit 2 = FAIL, stop immediately");
@@ -59,6 +84,8 @@ class QualityGateTarget(Rule):
     INVALID = (
         Example(_GOOD.replace("\t$(RUN)", "\t-$(RUN)"), expect=((5, 2),)),
         Example(_GOOD.replace("quality_gate.py\n", "quality_gate.py || true\n"),
+                expect=((5, 42),)),
+        Example(_GOOD.replace("quality_gate.py\n", "quality_gate.py | tee gate.log\n"),
                 expect=((5, 42),)),
         Example(_GOOD.replace("$(RUN) ops", "/opt/quantum/venvs/ai-engine/bin/python ops"),
                 expect=((3, 1),)),
@@ -107,10 +134,10 @@ class QualityGateTarget(Rule):
                 yield ctx.finding(self, number, column, "the `-` prefix ignores the quality "
                                   "gate's failure: `make quality-gate` succeeds when the gate "
                                   "fails")
-            ignored = _IGNORED.search(body)
+            ignored = _ignored(body, gate)
             if ignored:
-                yield ctx.finding(self, number, 2 + ignored.start(),
-                                  f"`{ignored.group().strip()}` ignores the quality gate's "
+                yield ctx.finding(self, number, 2 + ignored[0],
+                                  f"`{ignored[1]}` ignores the quality gate's "
                                   "failure: `make quality-gate` succeeds when the gate fails")
         wrapped = any(
             command.program.line in recipe and is_wrapper(command.program.text, contract) and
