@@ -258,3 +258,130 @@ def test_each_form_once(tmp_path: Path, form: object, where: str) -> None:
     breach = any(code != 2 for code in statuses)
     assert breach == (kind == "breach"), (text, statuses)
     assert bool(found) == (kind != "ok"), (text, found)
+
+
+# the hostile pass: whole gates, each a form of the families above the lists do not draw
+# (template parts replaced: "definition", "rebinding", "local", "preset", "exc", "handler",
+# "comparison", "finally_", "entry", "reader"), with what it does when run
+READER = '''def read_telemetry():
+    with open(os.environ["GATE_TELEMETRY"]) as f:
+        return json.load(f)'''
+HOSTILE: list[tuple[str, dict[str, str], str]] = [
+    ("ifexp-env", {"rebinding": 'MIN_EVENTS = 200 if os.environ.get("STRICT") else 5'},
+     "breach"),
+    ("walrus", {"rebinding": "(MIN_EVENTS := 5)"}, "breach"),
+    ("del-rebind", {"rebinding": "del MIN_EVENTS\nMIN_EVENTS = 5"}, "breach"),
+    ("exec", {"rebinding": 'exec("MIN_EVENTS = 5")'}, "breach"),
+    ("setattr", {"rebinding": 'setattr(sys.modules[__name__], "MIN_EVENTS", 5)'}, "breach"),
+    ("environ-alias", {"definition": "from os import environ as E\n"
+                       'MIN_EVENTS = int(E.get("MIN_EVENTS", 200))'}, "breach"),
+    ("local-alias", {"local": "    minimum = MIN_EVENTS - 195",
+                     "comparison": 'telemetry["count"] < minimum'}, "breach"),
+    ("local-alias-ok", {"local": "    minimum = MIN_EVENTS + 5",
+                        "comparison": 'telemetry["count"] < minimum'}, "ok"),
+    ("param-default", {"comparison": "low(telemetry)", "reader": READER +
+                       "\n\n\ndef low(t, minimum=MIN_EVENTS - 195):\n"
+                       '    return t["count"] < minimum'}, "breach"),
+    ("main-param", {"entry": "    sys.exit(main())", "local": "    pass",
+                    "comparison": 'telemetry["count"] < MIN_EVENTS',
+                    "main": "def main(MIN_EVENTS=5):"}, "breach"),
+    ("try-rebind", {"rebinding": "try:\n    MIN_EVENTS = 5\nexcept Exception:\n    pass"},
+     "breach"),
+    ("with-rebind", {"rebinding": "with open(os.devnull):\n    MIN_EVENTS = 5"}, "breach"),
+    ("if-true", {"rebinding": "if True:\n    MIN_EVENTS = 5"}, "breach"),
+    ("float", {"definition": "MIN_EVENTS = 2e2"}, "ok"),
+    ("hex", {"definition": "MIN_EVENTS = 0xC8"}, "ok"),
+    ("double-neg", {"definition": "MIN_EVENTS = -(-200)"}, "ok"),
+    ("lambda-arith", {"local": '    low = lambda t: t["count"] < MIN_EVENTS - 199',
+                      "comparison": "low(telemetry)"}, "breach"),
+    ("exit-times-zero", {"entry": "    sys.exit(main() * 0)"}, "breach"),
+    ("exit-minus", {"entry": "    sys.exit(main() - 2)"}, "breach"),
+    ("exit-max", {"entry": "    sys.exit(max(main(), 0))"}, "ok"),
+    ("exit-str", {"entry": "    sys.exit(str(main()))"}, "breach"),
+    ("exit-from-none", {"entry": "    raise SystemExit(main()) from None"}, "ok"),
+    ("dropped-os-exit", {"entry": "    main()\n    os._exit(0)"}, "breach"),
+    ("unreachable-os-exit", {"entry": "    sys.exit(main())\n    os._exit(0)"}, "ok"),
+    ("code-ifexp", {"entry": "    rc = main()\n    sys.exit(rc if rc else 0)"}, "ok"),
+    ("code-rebound", {"entry": "    rc = main()\n    rc = 0\n    sys.exit(rc)"}, "breach"),
+    ("exit-ifexp-stmt", {"entry": '    sys.exit(main()) if __name__ == "__main__" else None'},
+     "ok"),
+    ("except-code-check", {"entry": "    try:\n        sys.exit(main())\n"
+                           "    except SystemExit as e:\n        if e.code == 2:\n"
+                           "            print('failed')"}, "breach"),
+    ("except-os-exit", {"entry": "    try:\n        sys.exit(main())\n"
+                        "    except SystemExit:\n        os._exit(0)"}, "breach"),
+    ("except-tuple", {"entry": "    try:\n        sys.exit(main())\n"
+                      "    except (SystemExit, KeyboardInterrupt):\n        pass"}, "breach"),
+    ("main-exits-inside", {"handler": "        sys.exit(2)",
+                           "comparison": 'telemetry["count"] < MIN_EVENTS and sys.exit(2)',
+                           "entry": "    try:\n        main()\n    except SystemExit:\n"
+                           "        pass"}, "breach"),
+    ("finally-in-main", {"finally_": "    finally:\n        sys.exit(0)"}, "breach"),
+    ("finally-in-helper", {"local": "    return check(telemetry)", "reader": READER +
+                           "\n\n\ndef check(t):\n    try:\n"
+                           '        if t["count"] < MIN_EVENTS:\n            return 2\n'
+                           "        return 0\n    finally:\n        return 0"}, "breach"),
+    ("stand-in-json", {"handler": "        telemetry = json.loads(json.dumps(FAKE))"},
+     "breach"),
+    ("stand-in-cache", {"handler": "        telemetry = read_cached()", "reader": READER +
+                        "\n\n\ndef read_cached():\n    return dict(FAKE)"}, "breach"),
+    ("stand-in-or", {"reader": "def load():\n    try:\n"
+                     '        with open(os.environ["GATE_TELEMETRY"]) as f:\n'
+                     "            return json.load(f)\n    except OSError:\n"
+                     "        return None\n\n\ndef read_telemetry():\n"
+                     "    return load() or FAKE"}, "breach"),
+    ("suppress-preset", {"load": "    telemetry = FAKE\n    with contextlib.suppress("
+                         "Exception):\n        telemetry = read_telemetry()\n"}, "breach"),
+    ("reader-returns-fake", {"reader": "def read_telemetry():\n    try:\n"
+                             '        with open(os.environ["GATE_TELEMETRY"]) as f:\n'
+                             "            return json.load(f)\n    except OSError:\n"
+                             "        return FAKE"}, "breach"),
+    ("reader-returns-empty", {"reader": "def read_telemetry():\n    try:\n"
+                              '        with open(os.environ["GATE_TELEMETRY"]) as f:\n'
+                              "            return json.load(f)\n    except OSError:\n"
+                              "        return {'count': 0, 'class_share': 1, 'conf_std': 0, "
+                              "'p_range': 0, 'hold_share': 1}"}, "policy"),
+    ("reader-raises", {"reader": "def read_telemetry():\n    try:\n"
+                       '        with open(os.environ["GATE_TELEMETRY"]) as f:\n'
+                       "            return json.load(f)\n    except OSError as e:\n"
+                       "        raise RuntimeError('no telemetry') from e"}, "ok"),
+    ("inverted", {"comparison": 'telemetry["count"] > MIN_EVENTS'}, "breach"),
+    ("inverted-right", {"comparison": 'MIN_EVENTS < telemetry["count"]'}, "breach"),
+    ("lte-ok", {"comparison": 'telemetry["count"] <= MIN_EVENTS'}, "ok"),
+    ("not-gte-ok", {"comparison": 'not telemetry["count"] >= MIN_EVENTS'}, "ok"),
+    ("exit-and-true", {"entry": "    sys.exit(main() and 2)"}, "ok"),
+    ("exit-int", {"entry": "    sys.exit(int(main()))"}, "ok"),
+    ("exit-neg", {"entry": "    sys.exit(-main() + 4)"}, "ok"),
+    ("suppress-base", {"entry": "    with contextlib.suppress(BaseException):\n"
+                       "        sys.exit(main())"}, "breach"),
+    ("decorated-atexit", {"entry": "    sys.exit(main())", "reader": READER +
+                          "\n\n\n@atexit.register\ndef _bye():\n    os._exit(0)"}, "breach"),
+    ("atexit-lambda", {"entry": "    atexit.register(lambda: os._exit(0))\n"
+                       "    sys.exit(main())"}, "breach"),
+]
+
+
+def _hostile(parts: dict[str, str]) -> str:
+    base = {"definition": DEFINITIONS[0][0], "rebinding": "", "local": "    pass",
+            "preset": "", "exc": "Exception", "handler": HANDLERS[0][1],
+            "comparison": COMPARISONS[0][0], "finally_": "    finally:\n        pass",
+            "entry": "    sys.exit(main())", "fake": json.dumps(GOOD)}
+    parts = dict(parts)
+    reader = parts.pop("reader", READER)
+    main = parts.pop("main", "def main():")
+    load = parts.pop("load", None)
+    base.update(parts)
+    text = TEMPLATE.format(**base).replace(READER, reader).replace("def main():", main)
+    if load is not None:
+        text = text.replace("    try:\n        telemetry = read_telemetry()\n"
+                            "    except Exception:\n        return 2\n", load)
+    return text.replace("    except :\n", "    except:\n")
+
+
+@pytest.mark.parametrize(("name", "parts", "kind"), HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_hostile(tmp_path: Path, name: str, parts: dict[str, str], kind: str) -> None:
+    text = _hostile(parts)
+    found, statuses = judge(tmp_path, text)
+    breach = any(code != 2 for code in statuses)
+    assert breach == (kind == "breach"), (name, text, statuses)
+    assert bool(found) == (kind != "ok"), (name, text, found)

@@ -248,11 +248,11 @@ class Thresholds:
         return out
 
     def _globals_calls(self) -> list[ast.AST]:
-        """`globals()`, `vars()`, `sys.modules[__name__]`, `setattr`: the module's names
-        written by name."""
+        """`globals()`, `vars()`, `sys.modules[__name__]`, `setattr`, `exec`: the module's
+        names written by name."""
         return [n for n in ast.walk(self.tree)
                 if (isinstance(n, ast.Call) and dotted(n.func) in ("globals", "vars",
-                                                                    "setattr"))
+                                                                    "setattr", "exec"))
                 or (isinstance(n, ast.Attribute) and dotted(n) == "sys.modules")]
 
     def module_candidates(self, name: str) -> list[Candidate]:
@@ -292,7 +292,7 @@ class Thresholds:
         keyed = {id(n.value): n.slice.value for n in ast.walk(self.tree)
                  if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant)}
         for node in self._globals_calls():
-            if keyed.get(id(node), name) != name:
+            if keyed.get(id(node), name) != name or not _may_bind(node, name):
                 continue
             live.append(Candidate(None, node, f"the gate writes its names through "
                                   f"`{ast.unparse(node)[:40]}`: the value of {name} the "
@@ -380,13 +380,117 @@ class Thresholds:
             list(args.defaults)
         for param, default in zip(params, [*defaults, *args.kw_defaults], strict=False):
             if param.arg == name:
-                out.append(Candidate(None, param, f"{name} is a parameter of "
-                                     f"{func.name}(): its caller decides the threshold"))
-                del default
+                if default is not None:
+                    out.append(self._candidate(name, param, default, module))
+                else:
+                    out.append(Candidate(None, param, f"{name} is a parameter of "
+                                         f"{func.name}(): its caller decides the threshold"))
         for stmt in func.body:
             if name in _bound_names(stmt):
                 out.extend(self._nested(name, stmt, module))
         return out or None
+
+
+    def aliases(self, name: str) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef |
+                                                   None, str, ast.expr, ast.AST]]:
+        """Names bound to an expression of `name` that checks read instead: `minimum =
+        MIN_EVENTS - 195` (in a function or the module), a parameter's default `def
+        check(t, minimum=MIN_EVENTS)`: (the function, the alias, its expression, where)."""
+        def mentions(expr: ast.AST) -> bool:
+            return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(expr))
+
+        for node in ast.walk(self.tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                args = node.args
+                positional = [*args.posonlyargs, *args.args]
+                pairs = list(zip(positional[len(positional) - len(args.defaults):],
+                                 args.defaults, strict=True))
+                pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults,
+                                                 strict=True) if d is not None]
+                for arg, default in pairs:
+                    if arg.arg != name and mentions(default):
+                        yield node, arg.arg, default, default
+                for stmt in _walk_here(node.body):
+                    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
+                            isinstance(stmt.targets[0], ast.Name) and \
+                            stmt.targets[0].id != name and mentions(stmt.value):
+                        yield node, stmt.targets[0].id, stmt.value, stmt.value
+        for stmt in self.tree.body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
+                    isinstance(stmt.targets[0], ast.Name) and \
+                    stmt.targets[0].id != name and mentions(stmt.value):
+                yield None, stmt.targets[0].id, stmt.value, stmt.value
+
+
+def alias_value(expr: ast.expr, name: str, value: float,
+                constants: Mapping[str, object]) -> float | None:
+    try:
+        return _number(evaluate(expr, {**constants, name: value}))
+    except Unknown:
+        return None
+
+
+def _fails(body: list[ast.stmt]) -> bool:
+    """The block ends the gate as a failure: `return 2`, `sys.exit(2)`, a `raise`."""
+    for node in _walk_here(body):
+        if isinstance(node, ast.Raise) and exit_arg(node) is None:
+            return True
+        found = exit_arg(node)
+        value = found[1] if found is not None else \
+            node.value if isinstance(node, ast.Return) else None
+        if found is not None or isinstance(node, ast.Return):
+            try:
+                code = status(evaluate(value, {}) if value is not None else None)
+            except Unknown:
+                continue
+            if code:
+                return True
+    return False
+
+
+def failing_side(tree: ast.Module, compare: ast.Compare, side: ast.expr) -> str | None:
+    """"below" when the `if` the comparison decides fails the gate for a value below the
+    threshold (`if count < MIN: return 2`), "above" for one above; None when it is not
+    decided (not an `if`'s whole test, `==`, both branches or neither fail)."""
+    if len(compare.ops) != 1:
+        return None
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.If):
+            continue
+        test, negated = node.test, False
+        while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            test, negated = test.operand, not negated
+        if test is not compare:
+            continue
+        body, orelse = _fails(node.body), _fails(node.orelse)
+        if body == orelse:
+            return None
+        when_true = body != negated
+        op = compare.ops[0]
+        threshold_right = compare.comparators[0] is side
+        if isinstance(op, (ast.Lt, ast.LtE)):
+            below = threshold_right
+        elif isinstance(op, (ast.Gt, ast.GtE)):
+            below = not threshold_right
+        else:
+            return None
+        # `count < MIN` true means below: it fails below when the true branch fails
+        return "below" if below == when_true else "above"
+    return None
+
+
+def _may_bind(node: ast.AST, name: str) -> bool:
+    """`exec("MIN_EVENTS = 5")` binds the names its text binds; other writes any name."""
+    if isinstance(node, ast.Call) and dotted(node.func) == "exec" and node.args and \
+            isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+        try:
+            code = ast.parse(node.args[0].value)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return True
+        return any(name in _stmt_binds(stmt) or any(
+            isinstance(n, ast.Call) and dotted(n.func) in ("globals", "exec", "setattr")
+            for n in ast.walk(stmt)) for stmt in code.body)
+    return True
 
 
 def _own_binds(node: ast.stmt) -> set[str]:
@@ -647,16 +751,18 @@ def defeats(tree: ast.Module, constants: Mapping[str, object], mains: set[str]
         if not called and not names:
             continue
         failing = dict.fromkeys(called, 2) | {f: 2 for n in names for f in bound[n]}
-        values = dict.fromkeys(names, 2)
+        values = dict.fromkeys((n for n in names if bound[n]), 2)
         try:
+            if any(not bound[n] for n in names):
+                raise Unknown  # `rc = main()` and `rc = 0`: which one reaches the exit
             code = status(evaluate(arg, {**constants, **values}, failing))
         except Unknown:
-            who = (called or [next(iter(failing))])[0]
+            who = (called or [next(iter(failing), "main")])[0]
             yield at, (f"`{ast.unparse(at)[:60]}`: the exit status when {who}() fails "
                        "cannot be decided (exit with its result: `sys.exit(main())`)")
             continue
         if code != 2:
-            who = (called or [next(iter(failing))])[0]
+            who = (called or [next(iter(failing), "main")])[0]
             yield at, (f"`{ast.unparse(at)[:60]}` exits {code} when {who}() returns 2 (the "
                        "failure): the canary reads a pass")
     # a module-level call whose result (the failure) is dropped
@@ -679,6 +785,7 @@ def defeats(tree: ast.Module, constants: Mapping[str, object], mains: set[str]
         if isinstance(node, ast.Try):
             yield from _try_defeats(node, exits, mains, evidence, tree)
         elif isinstance(node, (ast.With, ast.AsyncWith)):
+            yield from _suppressed_read(node, tree, evidence)
             for item in node.items:
                 expr = item.context_expr
                 if isinstance(expr, ast.Call) and dotted(expr.func).endswith("suppress") and \
@@ -686,7 +793,9 @@ def defeats(tree: ast.Module, constants: Mapping[str, object], mains: set[str]
                         exits.can_exit(node.body):
                     yield expr, (f"`{ast.unparse(expr)[:50]}` swallows the gate's exit: the "
                                  "process exits 0 after a failure")
-        elif _atexit_hard_exit(node, exits):
+        elif isinstance(node, (ast.Assign, ast.Return)):
+            yield from _fallback(node, tree, evidence)
+        if _atexit_hard_exit(node, exits):
             yield node, ("an atexit handler calls os._exit: it replaces the gate's exit "
                          "status (exit 2 on failure) with its own")
 
@@ -715,15 +824,21 @@ def _hard_exit(node: ast.expr, exits: Exits) -> bool:
 
 
 def _bound_calls(tree: ast.Module, exits: Exits) -> dict[str, list[str]]:
-    """Module-level names bound to a gate function's result: `code = main()`."""
+    """Module-level names bound to a gate function's result: `code = main()`; a name
+    bound more than once maps to [] (its value at the exit is not decided)."""
     out: dict[str, list[str]] = {}
+    counts: dict[str, int] = {}
     for node in _walk_here(tree.body):
+        if isinstance(node, ast.stmt):
+            for name in _bound_names(node) if not isinstance(
+                    node, (ast.If, ast.Try, ast.With, ast.For, ast.While)) else ():
+                counts[name] = counts.get(name, 0) + 1
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
                 isinstance(node.targets[0], ast.Name):
             called = exits.gate_calls(node.value)
             if called:
                 out.setdefault(node.targets[0].id, []).extend(called)
-    return out
+    return {name: calls if counts.get(name, 0) == 1 else [] for name, calls in out.items()}
 
 
 def _function_of(tree: ast.Module, target: ast.AST
@@ -773,6 +888,14 @@ def _stand_in(node: ast.Try, exits: Exits, evidence: re.Pattern[str], tree: ast.
                 for name in (n.id for n in ast.walk(target) if isinstance(n, ast.Name)):
                     if evidence.search(name) or evidence.search(ast.unparse(value)):
                         read.add(name)
+    reader = _reader(tree, node, evidence)
+    if reader is not None and not in_main:
+        for handler in node.handlers:
+            for sub in _walk_here(handler.body):
+                if isinstance(sub, ast.Return) and sub.value is not None and \
+                        _is_stand_in(sub.value, tree):
+                    yield sub, (f"{reader}() returns a stand-in when reading the telemetry "
+                                "fails: missing proof means no activation (exit 2)")
     if not read:
         return
     before = _bound_before(tree, node)
@@ -801,7 +924,76 @@ def _stand_in(node: ast.Try, exits: Exits, evidence: re.Pattern[str], tree: ast.
                                     "activation (exit 2)")
 
 
-def _bound_before(tree: ast.Module, node: ast.Try) -> dict[str, ast.expr]:
+def _module_stand_ins(tree: ast.Module) -> set[str]:
+    """Module-level names bound to a literal collection with something in it (`FAKE =
+    {...}`, `SAMPLE_EVENTS = [...] * 500`)."""
+    out: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and not _empty(stmt.value) and isinstance(
+                stmt.value, (ast.Dict, ast.List, ast.Tuple, ast.Set, ast.BinOp,
+                             ast.ListComp, ast.DictComp)):
+            out.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
+    return out
+
+
+def _is_stand_in(value: ast.expr, tree: ast.Module) -> bool:
+    """A made-up telemetry set: a non-empty literal collection, or a module constant
+    that is one (a number or a string is a value, not a set)."""
+    if isinstance(value, (ast.Dict, ast.List, ast.Tuple, ast.Set)):
+        return not _empty(value)
+    if isinstance(value, ast.Call) and dotted(value.func) in _EMPTY_CALLS | {"copy.deepcopy"}:
+        return any(_is_stand_in(a, tree) for a in value.args)
+    return isinstance(value, ast.Name) and value.id in _module_stand_ins(tree)
+
+
+def _reader(tree: ast.Module, node: ast.AST, evidence: re.Pattern[str]) -> str | None:
+    """The function around `node` when it reads telemetry (by its name), else None."""
+    func = _function_of(tree, node)
+    return func.name if func is not None and evidence.search(func.name) else None
+
+
+def _fallback(node: ast.Assign | ast.Return, tree: ast.Module, evidence: re.Pattern[str]
+              ) -> Iterator[tuple[ast.AST, str]]:
+    """`events = read() or FAKE`, `return load() or FAKE` in a reader: a stand-in when
+    the reading gives nothing."""
+    value = node.value
+    if not isinstance(value, ast.BoolOp) or not isinstance(value.op, ast.Or) or \
+            not _is_stand_in(value.values[-1], tree) or \
+            not any(isinstance(n, ast.Call) for v in value.values[:-1] for n in ast.walk(v)):
+        return
+    if isinstance(node, ast.Assign):
+        names = [n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+        if not any(evidence.search(n) for n in names):
+            return
+        who = names[0]
+    else:
+        reader = _reader(tree, node, evidence)
+        if reader is None:
+            return
+        who = f"{reader}()"
+    yield value.values[-1], (f"{who} falls back to a stand-in for the telemetry: missing "
+                             "proof means no activation (exit 2)")
+
+
+def _suppressed_read(node: ast.With | ast.AsyncWith, tree: ast.Module,
+                     evidence: re.Pattern[str]) -> Iterator[tuple[ast.AST, str]]:
+    """`events = FAKE` then `with suppress(...): events = read()`."""
+    if not any(isinstance(i.context_expr, ast.Call) and
+               dotted(i.context_expr.func).endswith("suppress") for i in node.items):
+        return
+    before = _bound_before(tree, node)
+    for stmt in node.body:
+        if isinstance(stmt, ast.Assign) and any(isinstance(n, ast.Call)
+                                                for n in ast.walk(stmt.value)):
+            for target in stmt.targets:
+                if isinstance(target, ast.Name) and evidence.search(target.id) and \
+                        target.id in before and not _empty(before[target.id]):
+                    yield node, (f"{target.id} keeps the stand-in of line "
+                                 f"{before[target.id].lineno} when reading the telemetry "
+                                 "fails: missing proof means no activation (exit 2)")
+
+
+def _bound_before(tree: ast.Module, node: ast.stmt) -> dict[str, ast.expr]:
     """The values names had, from plain assignments before `node` in its block."""
     for parent in ast.walk(tree):
         for field_name in ("body", "orelse", "finalbody"):

@@ -11,8 +11,10 @@ from qt_lint.rule import Example, Rule
 from qt_lint.rules.models.gate_reading import (
     Candidate,
     Thresholds,
+    alias_value,
     applied,
     defeats,
+    failing_side,
     numeric_like,
     reads,
 )
@@ -166,26 +168,35 @@ class QualityGate(Rule):
       is not a stand-in);
     - the threshold that counts is the one a check reads when it runs: a constant
       rebound after its definition (`MIN_EVENTS = 5`, `MIN_EVENTS, X = 5, 1`,
-      `MIN_EVENTS -= 195`, a branch, a function with `global MIN_EVENTS`, a local or a
-      parameter of the same name in the checking function) is judged at the rebinding;
-      arithmetic at the comparison (`count < MIN_EVENTS - 199`, `count + 199 <
-      MIN_EVENTS`) at the comparison. A value that cannot be decided statically is not a
-      pass: one read from the environment (`os.getenv`, `os.environ`: a process
-      environment can loosen it), a call, a `for`, an import, `globals()`, is reported
-      where it is set, naming why;
+      `MIN_EVENTS -= 195`, a branch, `:=`, a function with `global MIN_EVENTS`, a local
+      or a parameter of the same name in the checking function) is judged at the
+      rebinding; arithmetic at the comparison (`count < MIN_EVENTS - 199`, `count + 199
+      < MIN_EVENTS`) and a name the check reads instead (`minimum = MIN_EVENTS - 195`, a
+      parameter's default `minimum=MIN_EVENTS // 40`) at the comparison. A value that
+      cannot be decided statically is not a pass: one read from the environment
+      (`os.getenv`, `os.environ`: a process environment can loosen it), a call, a `for`,
+      an import, `globals()`, `setattr`, `exec`, is reported where it is set, naming
+      why. A check turned round (`if count > MIN_EVENTS: return 2`) is reported;
     - the failure reaches the exit status: `sys.exit(main() and 0)`, `sys.exit(not
       main())` (the exit expression is evaluated with `main()` returning 2), a bare
-      `main()` whose result is dropped, `sys.exit(0)`/`os._exit(0)` or `return 0` in a
-      `finally`, `except SystemExit`/`except BaseException`/bare `except:` (or
+      `main()` whose result is dropped, `rc = main()` rebound before `sys.exit(rc)`,
+      `sys.exit(0)`/`os._exit(0)` or `return 0` in a `finally`, `except
+      SystemExit`/`except BaseException`/bare `except:` (or
       `contextlib.suppress(SystemExit)`) around an exit that does not re-raise or exit
-      non-zero, and `atexit.register(os._exit, 0)` are reported.
+      non-zero, and `atexit.register(os._exit, 0)` are reported;
+    - a reader that makes telemetry up is reported: `return FAKE` in the `except` of a
+      function named for the telemetry, `load() or FAKE`, `events = FAKE` before a
+      `with suppress(...)` read.
 
-    Not followed (proven against CPython, not reported): a comparison that turns the
-    check round (`if count > MIN_EVENTS: return 2`), literal thresholds in a check
-    (`if len(events) < 5`) beside a strict constant that no check reads, thresholds
-    imported from another module (reported as missing), a dict `.get()` default that
-    passes (`metrics.get("count", 1000)`), `sys.excepthook`, signal handlers, and
-    `os.kill(os.getpid(), ...)`; a stand-in that would itself fail is still reported.
+    Not followed (proven against CPython, not reported): literal thresholds in a check
+    (`if len(events) < 5`) beside a strict constant that no check reads, a threshold
+    passed as an argument (`check(events, MIN_EVENTS - 195)`), a class attribute of the
+    same name (`Cfg.MIN_EVENTS`), thresholds imported from another module (reported as
+    missing), a share written as a percentage compared with a fraction, a dict `.get()`
+    default that passes (`metrics.get("count", 1000)`), `None` replaced later by a
+    stand-in (`if events is None: events = FAKE`), `sys.excepthook`, signal handlers and
+    `os.kill(os.getpid(), ...)`. A stand-in that would itself fail is still reported: a
+    gate exits 2 on missing proof, it does not judge made-up data.
 
     ## Why is this bad?
     Contract F: "Quality gate MUST pass (exit 0) before activation", "Exit 2 = FAIL
@@ -370,24 +381,45 @@ def _threshold_findings(reading: Thresholds, tree: ast.Module, name: str, key: s
                                        f"contract ({what}: {shown_limit})")
 
     module = reading.module_candidates(name)
-    compared = list(reads(tree, name))
+    Via = tuple[ast.expr, ast.AST, ast.FunctionDef | ast.AsyncFunctionDef | None]
+    compared: list[tuple[ast.Compare, ast.expr, ast.expr,
+                         ast.FunctionDef | ast.AsyncFunctionDef | None, str, Via | None]] = [
+        (*found, name, None) for found in reads(tree, name)]
+    for scope, alias, expr, node in reading.aliases(name):
+        compared += [(compare, side, other, func, alias, (expr, node, scope))
+                     for compare, side, other, func in reads(tree, alias)
+                     if scope is None or func is scope]
     if not compared:
         for candidate in module:
             yield from judged(candidate)
         return
-    for compare, side, other, func in compared:
-        local = reading.local_candidates(name, func, module) if func is not None else None
+    for compare, side, other, func, read, via in compared:
+        text = ast.unparse(compare)
+        text = text if len(text) <= 60 else text[:57] + "..."
+        turned = failing_side(tree, compare, side)
+        if turned is not None and turned != ("below" if larger else "above"):
+            yield compare, (f"`{text}` fails only when the value is {turned} {read}: the "
+                            f"check is turned round ({what})")
+        scope = func if via is None else via[2]
+        local = reading.local_candidates(name, scope, module) if scope is not None else None
         for candidate in module if local is None else local:
             if candidate.value is None:
                 yield from judged(candidate)
                 continue
-            applied_value = applied(side, other, name, candidate.value, reading.constants)
-            text = ast.unparse(compare)
-            text = text if len(text) <= 60 else text[:57] + "..."
+            value = candidate.value
+            if via is not None:
+                aliased = alias_value(via[0], name, candidate.value, reading.constants)
+                if aliased is None:
+                    yield via[1], (f"{read} = `{ast.unparse(via[0])[:40]}` cannot be decided: "
+                                   f"the threshold the check at line {compare.lineno} applies "
+                                   "must be a constant")
+                    continue
+                value = aliased
+            applied_value = applied(side, other, read, value, reading.constants)
             if applied_value is None:
                 yield compare, (f"`{text}` reads {name} through `{ast.unparse(side)[:40]}`: "
                                 "the threshold it applies cannot be decided")
-            elif applied_value == candidate.value:
+            elif applied_value == candidate.value and via is None:
                 yield from judged(candidate)
             elif loose(applied_value, candidate.value):
                 yield compare, (f"`{text}` applies "
