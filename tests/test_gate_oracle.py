@@ -54,6 +54,8 @@ REBINDINGS = [
     ('globals()["MIN_EVENTS"] = 5', "breach"),
     ("MIN_EVENTS = max(MIN_EVENTS, 300)", "ok"), ("MIN_EVENTS = min(MIN_EVENTS, 10)", "breach"),
     ('MIN_EVENTS = int(os.environ.get("MIN_EVENTS", MIN_EVENTS))', "breach"),
+    ('exec("MIN_EVENTS = 5")', "breach"), ("(MIN_EVENTS := 5)", "breach"),
+    ('exec("print(1)")', "ok"),
 ]
 LOCALS = [("", "ok"), ("    MIN_EVENTS = 5", "breach"),
           ("    global MIN_EVENTS\n    MIN_EVENTS = 5", "breach"),
@@ -67,6 +69,7 @@ COMPARISONS = [
     ('telemetry["count"] + 199 < MIN_EVENTS', "breach"),
     ('telemetry["count"] - 100 < MIN_EVENTS', "ok"),
     ('telemetry["count"] * 2 < MIN_EVENTS', "breach"),
+    ('telemetry["count"] > MIN_EVENTS', "breach"), ('not telemetry["count"] >= MIN_EVENTS', "ok"),
 ]
 HANDLERS = [
     ("Exception", "        return 2", "ok"), ("(OSError, ValueError)", "        sys.exit(2)", "ok"),
@@ -102,6 +105,10 @@ ENTRIES = [
     ("atexit.register(os._exit, 0)\nsys.exit(main())", "breach"),
     ("atexit.register(sys.exit, 0)\nsys.exit(main())", "ok"),
     ("sys.exit(main() if True else 0)", "ok"),
+    ("sys.exit(main() * 0)", "breach"), ("sys.exit(max(main(), 0))", "ok"),
+    ("rc = main()\nrc = 0\nsys.exit(rc)", "breach"),
+    ("try:\n    sys.exit(main())\nexcept (SystemExit, KeyboardInterrupt):\n    pass", "breach"),
+    ("atexit.register(lambda: os._exit(0))\nsys.exit(main())", "breach"),
 ]
 FINALLY = [("", "ok"), ("    finally:\n        print('checked')", "ok"),
            ("    finally:\n        return 0", "breach")]

@@ -738,6 +738,7 @@ def defeats(tree: ast.Module, constants: Mapping[str, object], mains: set[str]
     exits = Exits(tree, constants)
     evidence = re.compile(EVIDENCE)
     exit_args: list[ast.AST] = []
+    bound = _bound_calls(tree, exits)
     # the statuses an exit gives when the function it exits with fails (returns 2)
     for node in _walk_here(tree.body):
         found = exit_arg(node)
@@ -746,7 +747,6 @@ def defeats(tree: ast.Module, constants: Mapping[str, object], mains: set[str]
         at, arg = found[0], found[1]
         exit_args.append(arg)
         called = exits.gate_calls(arg)
-        bound = _bound_calls(tree, exits)
         names = {n.id for n in ast.walk(arg) if isinstance(n, ast.Name) and n.id in bound}
         if not called and not names:
             continue
@@ -766,7 +766,6 @@ def defeats(tree: ast.Module, constants: Mapping[str, object], mains: set[str]
             yield at, (f"`{ast.unparse(at)[:60]}` exits {code} when {who}() returns 2 (the "
                        "failure): the canary reads a pass")
     # a module-level call whose result (the failure) is dropped
-    bound = _bound_calls(tree, exits)
     used = {n.id for arg in exit_args for n in ast.walk(arg) if isinstance(n, ast.Name)}
     inside = {id(n) for arg in exit_args for n in ast.walk(arg)}
     for node in _walk_here(tree.body):
@@ -780,7 +779,6 @@ def defeats(tree: ast.Module, constants: Mapping[str, object], mains: set[str]
             name = dotted(node.func)
             yield node, (f"the result of {name}() is dropped: the process exits 0 when it "
                          f"returns 2 (the failure); exit with it: `sys.exit({name}())`")
-    del bound
     for node in ast.walk(tree):
         if isinstance(node, ast.Try):
             yield from _try_defeats(node, exits, mains, evidence, tree)
