@@ -69,7 +69,7 @@ COMPARISONS = [
     ('telemetry["count"] + 199 < MIN_EVENTS', "breach"),
     ('telemetry["count"] - 100 < MIN_EVENTS', "ok"),
     ('telemetry["count"] * 2 < MIN_EVENTS', "breach"),
-    ('telemetry["count"] > MIN_EVENTS', "breach"), ('not telemetry["count"] >= MIN_EVENTS', "ok"),
+    ('telemetry["count"] > MIN_EVENTS', "turned"), ('not telemetry["count"] >= MIN_EVENTS', "ok"),
 ]
 HANDLERS = [
     ("Exception", "        return 2", "ok"), ("(OSError, ValueError)", "        sys.exit(2)", "ok"),
@@ -226,7 +226,9 @@ def test_qt605_is_silent_exactly_when_the_real_gate_fails_closed(tmp_path: Path,
     breach = any(code != 2 for code in statuses)
     if not found:
         assert not breach, (text, statuses)
-    elif "policy" not in forms:
+    elif "policy" not in forms and "turned" not in forms:
+        # (a check turned round is reported whatever the threshold: with a threshold
+        # loosened too it fails every run, which these runs cannot tell from right)
         assert breach, (text, found)
 
 
@@ -261,6 +263,7 @@ def _single(form: object, where: str) -> tuple[str, str]:
                                                           enumerate(FORMS)])
 def test_each_form_once(tmp_path: Path, form: object, where: str) -> None:
     text, kind = _single(form, where)
+    kind = "breach" if kind == "turned" else kind
     found, statuses = judge(tmp_path, text)
     breach = any(code != 2 for code in statuses)
     assert breach == (kind == "breach"), (text, statuses)

@@ -73,6 +73,8 @@ def evaluate(node: ast.AST, names: Mapping[str, object],
             raise Unknown
         if isinstance(node.op, ast.Pow) and abs(float(right)) > 64:  # type: ignore[arg-type]
             raise Unknown
+        if any(abs(v) > 1e300 for v in (left, right)):  # type: ignore[arg-type]
+            raise Unknown  # `((10 ** 64) ** 64) ** 64`: not a threshold, not computed
         try:
             return _BINOPS[type(node.op)](left, right)
         except (ArithmeticError, ValueError) as exc:
@@ -208,6 +210,8 @@ class Thresholds:
 
     def __init__(self, tree: ast.Module) -> None:
         self.tree = tree
+        self._writes = self._all_global_writes()
+        self._by_name = self._all_globals_calls()
         self.constants = self._constants()
 
     def _constants(self) -> dict[str, object]:
@@ -232,28 +236,39 @@ class Thresholds:
     def _rebound_elsewhere(self, name: str) -> bool:
         return bool(self._global_writes(name)) or bool(self._globals_calls())
 
-    def _global_writes(self, name: str) -> list[ast.stmt]:
-        """Statements of functions that declare `global name` and bind it."""
-        out: list[ast.stmt] = []
-        for func in ast.walk(self.tree):
+    def _all_global_writes(self) -> dict[str, list[ast.stmt]]:
+        """name -> the statements of functions that declare `global name` and bind it."""
+        out: dict[str, list[ast.stmt]] = {}
+        nodes = list(ast.walk(self.tree))
+        if not any(isinstance(n, ast.Global) for n in nodes):
+            return out
+        for func in nodes:
             if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
-            if not any(isinstance(n, ast.Global) and name in n.names for n in ast.walk(func)):
+            declared = {name for n in ast.walk(func) if isinstance(n, ast.Global)
+                        for name in n.names}
+            if not declared:
                 continue
             for node in ast.walk(func):
                 if isinstance(node, ast.stmt) and not isinstance(
-                        node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and \
-                        name in _stmt_binds(node):
-                    out.append(node)
+                        node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    for name in _stmt_binds(node) & declared:
+                        out.setdefault(name, []).append(node)
         return out
 
-    def _globals_calls(self) -> list[ast.AST]:
+    def _global_writes(self, name: str) -> list[ast.stmt]:
+        return self._writes.get(name, [])
+
+    def _all_globals_calls(self) -> list[ast.AST]:
         """`globals()`, `vars()`, `sys.modules[__name__]`, `setattr`, `exec`: the module's
         names written by name."""
         return [n for n in ast.walk(self.tree)
                 if (isinstance(n, ast.Call) and dotted(n.func) in ("globals", "vars",
                                                                     "setattr", "exec"))
                 or (isinstance(n, ast.Attribute) and dotted(n) == "sys.modules")]
+
+    def _globals_calls(self) -> list[ast.AST]:
+        return self._by_name
 
     def module_candidates(self, name: str) -> list[Candidate]:
         """The values `name` may have at module level once the module ran, each where it
@@ -643,10 +658,21 @@ class Exits:
         self.functions = {f.name: f for f in self.tree.body
                           if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
         self._exiting: dict[str, bool] = {}
+        self._returns: dict[str, list[tuple[ast.Return, int | None]]] = {}
+        # the function each node is in (not through a nested one), read once
+        self.owner: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        for func in ast.walk(self.tree):
+            if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for node in _walk_here(func.body):
+                    self.owner[id(node)] = func
 
     def returns(self, name: str) -> list[tuple[ast.Return, int | None]]:
         """The literal exit statuses `name`'s `return`s give (None: not decided)."""
+        known = self._returns.get(name)
+        if known is not None:
+            return known
         out: list[tuple[ast.Return, int | None]] = []
+        self._returns[name] = out
         func = self.functions.get(name)
         if func is None:
             return out
@@ -738,13 +764,18 @@ def defeats(tree: ast.Module, constants: Mapping[str, object], mains: set[str]
     exits = Exits(tree, constants)
     evidence = re.compile(EVIDENCE)
     exit_args: list[ast.AST] = []
-    bound = _bound_calls(tree, exits)
+    found_exits = [found for found in map(exit_arg, _walk_here(tree.body))
+                   if found is not None and found[1] is not None]
+    callees = {id(n.func) for _, arg in found_exits if arg is not None
+               for n in ast.walk(arg) if isinstance(n, ast.Call)}
+    named = any(isinstance(n, ast.Name) and id(n) not in callees
+                for _, arg in found_exits if arg is not None for n in ast.walk(arg))
+    bound = _bound_calls(tree, exits) if named else {}
     # the statuses an exit gives when the function it exits with fails (returns 2)
-    for node in _walk_here(tree.body):
-        found = exit_arg(node)
-        if found is None or found[1] is None:
+    for at, maybe in found_exits:
+        if maybe is None:
             continue
-        at, arg = found[0], found[1]
+        arg = maybe
         exit_args.append(arg)
         called = exits.gate_calls(arg)
         names = {n.id for n in ast.walk(arg) if isinstance(n, ast.Name) and n.id in bound}
@@ -792,7 +823,7 @@ def defeats(tree: ast.Module, constants: Mapping[str, object], mains: set[str]
                     yield expr, (f"`{ast.unparse(expr)[:50]}` swallows the gate's exit: the "
                                  "process exits 0 after a failure")
         elif isinstance(node, (ast.Assign, ast.Return)):
-            yield from _fallback(node, tree, evidence)
+            yield from _fallback(node, tree, exits, evidence)
         if _atexit_hard_exit(node, exits):
             yield node, ("an atexit handler calls os._exit: it replaces the gate's exit "
                          "status (exit 2 on failure) with its own")
@@ -839,18 +870,9 @@ def _bound_calls(tree: ast.Module, exits: Exits) -> dict[str, list[str]]:
     return {name: calls if counts.get(name, 0) == 1 else [] for name, calls in out.items()}
 
 
-def _function_of(tree: ast.Module, target: ast.AST
-                 ) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    for func in ast.walk(tree):
-        if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) and \
-                any(n is target for n in _walk_here(func.body)):
-            return func
-    return None
-
-
 def _try_defeats(node: ast.Try, exits: Exits, mains: set[str], evidence: re.Pattern[str],
                  tree: ast.Module) -> Iterator[tuple[ast.AST, str]]:
-    func = _function_of(tree, node)
+    func = exits.owner.get(id(node))
     in_main = func is not None and func.name in mains
     # `finally` runs after the failure's exit or return: one of its own replaces it
     for stmt in _walk_here(node.finalbody):
@@ -886,7 +908,7 @@ def _stand_in(node: ast.Try, exits: Exits, evidence: re.Pattern[str], tree: ast.
                 for name in (n.id for n in ast.walk(target) if isinstance(n, ast.Name)):
                     if evidence.search(name) or evidence.search(ast.unparse(value)):
                         read.add(name)
-    reader = _reader(tree, node, evidence)
+    reader = _reader(exits, node, evidence)
     if reader is not None and not in_main:
         for handler in node.handlers:
             for sub in _walk_here(handler.body):
@@ -944,14 +966,14 @@ def _is_stand_in(value: ast.expr, tree: ast.Module) -> bool:
     return isinstance(value, ast.Name) and value.id in _module_stand_ins(tree)
 
 
-def _reader(tree: ast.Module, node: ast.AST, evidence: re.Pattern[str]) -> str | None:
+def _reader(exits: Exits, node: ast.AST, evidence: re.Pattern[str]) -> str | None:
     """The function around `node` when it reads telemetry (by its name), else None."""
-    func = _function_of(tree, node)
+    func = exits.owner.get(id(node))
     return func.name if func is not None and evidence.search(func.name) else None
 
 
-def _fallback(node: ast.Assign | ast.Return, tree: ast.Module, evidence: re.Pattern[str]
-              ) -> Iterator[tuple[ast.AST, str]]:
+def _fallback(node: ast.Assign | ast.Return, tree: ast.Module, exits: Exits,
+              evidence: re.Pattern[str]) -> Iterator[tuple[ast.AST, str]]:
     """`events = read() or FAKE`, `return load() or FAKE` in a reader: a stand-in when
     the reading gives nothing."""
     value = node.value
@@ -965,7 +987,7 @@ def _fallback(node: ast.Assign | ast.Return, tree: ast.Module, evidence: re.Patt
             return
         who = names[0]
     else:
-        reader = _reader(tree, node, evidence)
+        reader = _reader(exits, node, evidence)
         if reader is None:
             return
         who = f"{reader}()"

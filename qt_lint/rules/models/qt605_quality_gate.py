@@ -92,22 +92,23 @@ def _call_name(node: ast.AST) -> str:
 def main_functions(tree: ast.Module) -> set[str]:
     """Functions whose result is the exit status: `sys.exit(main())`, `sys.exit(main() or
     0)`, `code = main()` then `sys.exit(code)`."""
+    args = [arg for node in ast.walk(tree) if _call_name(node) in _EXITS
+            for arg in getattr(node, "args", [])[:1]]
+    named = {n.id for arg in args for n in ast.walk(arg) if isinstance(n, ast.Name)}
     bound: dict[str, set[str]] = {}
-    for node in ast.walk(tree):
+    for node in ast.walk(tree) if named else ():
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
-                isinstance(node.targets[0], ast.Name):
+                isinstance(node.targets[0], ast.Name) and node.targets[0].id in named:
             bound.setdefault(node.targets[0].id, set()).update(
                 n.func.id for n in ast.walk(node.value)
                 if isinstance(n, ast.Call) and isinstance(n.func, ast.Name))
     out: set[str] = set()
-    for node in ast.walk(tree):
-        if _call_name(node) in _EXITS:
-            for arg in getattr(node, "args", [])[:1]:
-                for n in ast.walk(arg):
-                    if isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
-                        out.add(n.func.id)
-                    elif isinstance(n, ast.Name) and n.id in bound:
-                        out |= bound[n.id]
+    for arg in args:
+        for n in ast.walk(arg):
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
+                out.add(n.func.id)
+            elif isinstance(n, ast.Name) and n.id in bound:
+                out |= bound[n.id]
     return out - {"int", "bool", "abs", "min", "max", "float", "round"}
 
 
@@ -278,17 +279,17 @@ class QualityGate(Rule):
                 if (line, column, message) not in seen:
                     seen.add((line, column, message))
                     yield ctx.finding(self, line, column, message)
-        for where, message in defeats(tree, reading.constants, main_functions(tree)):
+        mains = main_functions(tree)
+        for where, message in defeats(tree, reading.constants, mains):
             line, column = facts.position(where)
             if (line, column, message) not in seen:
                 seen.add((line, column, message))
                 yield ctx.finding(self, line, column, f"{gate}: {message}")
-        yield from self._exits(ctx, tree, gate, set(constants.values()))
+        yield from self._exits(ctx, tree, gate, set(constants.values()), mains)
 
     def _exits(self, ctx: FileContext, tree: ast.Module, gate: str,
-               names: set[str]) -> Iterator[Finding]:
+               names: set[str], mains: set[str]) -> Iterator[Finding]:
         facts = ctx.python
-        mains = main_functions(tree)
         exits = _all_exits(tree, mains)
         codes = {code for _, code in exits}
         if exits and codes <= {0}:
