@@ -292,6 +292,13 @@ HOSTILE: list[tuple[str, dict[str, str], str]] = [
     ("param-default", {"comparison": "low(telemetry)", "reader": READER +
                        "\n\n\ndef low(t, minimum=MIN_EVENTS - 195):\n"
                        '    return t["count"] < minimum'}, "breach"),
+    ("arg-alias", {"comparison": "low(telemetry, MIN_EVENTS - 195)", "reader": READER +
+                   '\n\n\ndef low(t, minimum):\n    return t["count"] < minimum'}, "breach"),
+    ("arg-alias-keyword", {"comparison": "low(telemetry, minimum=MIN_EVENTS // 40)",
+                           "reader": READER + '\n\n\ndef low(t, minimum):\n'
+                           '    return t["count"] < minimum'}, "breach"),
+    ("arg-alias-ok", {"comparison": "low(telemetry, MIN_EVENTS + 1)", "reader": READER +
+                      '\n\n\ndef low(t, minimum):\n    return t["count"] < minimum'}, "ok"),
     ("main-param", {"entry": "    sys.exit(main())", "local": "    pass",
                     "comparison": 'telemetry["count"] < MIN_EVENTS',
                     "main": "def main(MIN_EVENTS=5):"}, "breach"),

@@ -410,7 +410,8 @@ class Thresholds:
                                                    None, str, ast.expr, ast.AST]]:
         """Names bound to an expression of `name` that checks read instead: `minimum =
         MIN_EVENTS - 195` (in a function or the module), a parameter's default `def
-        check(t, minimum=MIN_EVENTS)`: (the function, the alias, its expression, where)."""
+        check(t, minimum=MIN_EVENTS)`, an argument `check(t, MIN_EVENTS - 195)`: (the
+        function, the alias, its expression, where)."""
         def mentions(expr: ast.AST) -> bool:
             return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(expr))
 
@@ -435,6 +436,23 @@ class Thresholds:
                     isinstance(stmt.targets[0], ast.Name) and \
                     stmt.targets[0].id != name and mentions(stmt.value):
                 yield None, stmt.targets[0].id, stmt.value, stmt.value
+        # passed to a gate function: `too_few(events, MIN_EVENTS - 195)`
+        functions = {f.name: f for f in self.tree.body
+                     if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        for call in ast.walk(self.tree):
+            if not isinstance(call, ast.Call) or dotted(call.func) not in functions:
+                continue
+            func = functions[dotted(call.func)]
+            params = [*func.args.posonlyargs, *func.args.args]
+            for i, given in enumerate(call.args):
+                if isinstance(given, ast.Starred):
+                    break
+                if i < len(params) and params[i].arg != name and mentions(given):
+                    yield func, params[i].arg, given, given
+            for keyword in call.keywords:
+                if keyword.arg is not None and keyword.arg != name and \
+                        mentions(keyword.value):
+                    yield func, keyword.arg, keyword.value, keyword.value
 
 
 def alias_value(expr: ast.expr, name: str, value: float,

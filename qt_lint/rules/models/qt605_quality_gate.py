@@ -173,7 +173,8 @@ class QualityGate(Rule):
       or a parameter of the same name in the checking function) is judged at the
       rebinding; arithmetic at the comparison (`count < MIN_EVENTS - 199`, `count + 199
       < MIN_EVENTS`) and a name the check reads instead (`minimum = MIN_EVENTS - 195`, a
-      parameter's default `minimum=MIN_EVENTS // 40`) at the comparison. A value that
+      parameter's default `minimum=MIN_EVENTS // 40`, an argument `too_few(events,
+      MIN_EVENTS - 195)` of a function of the gate) at the comparison. A value that
       cannot be decided statically is not a pass: one read from the environment
       (`os.getenv`, `os.environ`: a process environment can loosen it), a call, a `for`,
       an import, `globals()`, `setattr`, `exec`, is reported where it is set, naming
@@ -191,7 +192,7 @@ class QualityGate(Rule):
 
     Not followed (proven against CPython, not reported): literal thresholds in a check
     (`if len(events) < 5`) beside a strict constant that no check reads, a threshold
-    passed as an argument (`check(events, MIN_EVENTS - 195)`), a class attribute of the
+    passed on through a second function or a `*args` call, a class attribute of the
     same name (`Cfg.MIN_EVENTS`), thresholds imported from another module (reported as
     missing), a share written as a percentage compared with a fraction, a dict `.get()`
     default that passes (`metrics.get("count", 1000)`), `None` replaced later by a
@@ -422,6 +423,12 @@ def _threshold_findings(reading: Thresholds, tree: ast.Module, name: str, key: s
                                 "the threshold it applies cannot be decided")
             elif applied_value == candidate.value and via is None:
                 yield from judged(candidate)
+            elif via is not None and applied_value == value and loose(value, candidate.value):
+                # the loosening is the alias's own expression: reported there
+                yield via[1], (f"`{ast.unparse(via[0])[:40]}` makes {read} "
+                               f"{_shown(scaled(value, candidate.value), key)}, which "
+                               f"`{text}` applies (line {compare.lineno}): looser than the "
+                               f"contract ({what}: {shown_limit})")
             elif loose(applied_value, candidate.value):
                 yield compare, (f"`{text}` applies "
                                 f"{_shown(scaled(applied_value, candidate.value), key)}, not "
