@@ -14,6 +14,7 @@ from qt_lint.rules.models.helpers import (
     PYTHONPATH,
     REDIS_CHECK,
     VENV_CHECK,
+    classify,
     is_script,
     runs_anywhere,
     script_flow,
@@ -71,13 +72,26 @@ def wrapper_problems(flow: Flow, contract: Contract) -> list[tuple[int, int, str
     if not points:
         return [(1, 1, f"duty 8: it never runs the venv python ({contract.venv_root}/"
                        "<service>/bin/python) by its full path")]
+    successes = [end for end in flow.ends if end.exec_step is None and end.code == 0]
     out: list[tuple[int, int, str]] = []
     for line, column, facts in points:
         for fact, duty, check in duties(contract):
+            number = duty.split(" ", 1)[0]
             if fact in facts:
+                success = next((e for e in successes if f"not:{fact}" in e.facts), None)
+                if check and success is not None:
+                    how = f"`exit 0` at line {success.line}" if success.via is None else \
+                        f"{success.via} (line {success.line})"
+                    out.append((line, column, f"duties {number} and 7: when the {check} "
+                                f"check fails the wrapper exits 0 through {how}, a success "
+                                "to its caller (abort with a non-zero exit: fail closed)"))
                 continue
-            if check and runs_anywhere(flow, fact, contract):
-                number = duty.split(" ", 1)[0]
+            undone = undoing_step(flow, fact, contract)
+            if undone is not None and not check:
+                out.append((line, column, f"duty {duty}: undone at line {undone[0]} "
+                            f"(`{undone[1]}`) before it runs the script (the last "
+                            "assignment on the path is the one the script gets)"))
+            elif check and runs_anywhere(flow, fact, contract):
                 out.append((line, column, f"duties {number} and 7: the {check} check does not "
                             "stop the wrapper when it fails, before it runs the script "
                             "(abort with a non-zero exit: fail closed)"))
@@ -89,6 +103,22 @@ def wrapper_problems(flow: Flow, contract: Contract) -> list[tuple[int, int, str
                                           "runs the script"))
     return out
 
+
+def undoing_step(flow: Flow, fact: str, contract: Contract) -> tuple[int, str] | None:
+    """The first command that undoes `fact` (`unset PYTHONPATH`, `PATH=/usr/bin`, `exec
+    env -i ...`) after a command established it: (its line, its text)."""
+    established = False
+    for step, _facts in flow.steps:
+        true, _false = classify(step, _facts, contract)
+        if fact in true:
+            established = True
+        elif established and f"-{fact}" in true:
+            words = step.command.words if not step.written else step.written
+            text = " ".join(w.text for w in words)
+            if step.command.name == "=":
+                text = step.command.words[0].text
+            return words[0].line, text if len(text) <= 60 else text[:57] + "..."
+    return None
 
 class OpsWrapper(Rule):
     """
