@@ -21,6 +21,7 @@ import itertools
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -193,4 +194,212 @@ def test_qt608_fires_exactly_when_bash_breaks_contract_g(tmp_path: Path, name: s
     _wrapper_tree(tmp_path, c, text)
     broken = _wrapper_breaks(tmp_path, c)
     found = _findings(tmp_path, c, c.wrapper, "QT608")
+    assert bool(found) == bool(broken), (name, broken, found, text)
+
+
+# --- the canary (QT604: the quality gate) ---------------------------------------------------
+
+GATE = "ops/run.sh ai-engine ops/model_safety/quality_gate.py\n"
+CANARY_VARIANTS: dict[str, tuple[str, str]] = {
+    "golden": ("", ""),
+    "while ! gate; do break; done": (GATE, f"while ! {GATE.strip()}; do break; done\n"),
+    "until gate; do break; done": (GATE, f"until {GATE.strip()}; do break; done\n"),
+    "until gate; do continue 2 in a for": (
+        GATE, f"for i in 1; do until {GATE.strip()}; do continue 2; done; done\n"),
+    "until gate; do sleep; done": (GATE, f"until {GATE.strip()}; do sleep 0; done\n"),
+    "while ! gate; do exit 2; done": (GATE, f"while ! {GATE.strip()}; do exit 2; done\n"),
+    "while gate; do break; done": (GATE, f"while {GATE.strip()}; do break; done\n"),
+    "while true; do gate && break; done": (
+        GATE, f"while true; do {GATE.strip()} && break; sleep 0; done\n"),
+    "while true; do gate || break; done": (
+        GATE, f"while true; do {GATE.strip()} || break; break; done\n"),
+    "for: gate || break": (GATE, f"for i in 1; do {GATE.strip()} || break; done\n"),
+    "for: gate || continue": (GATE, f"for i in 1 2; do {GATE.strip()} || continue; done\n"),
+    "gate || true via a function": (GATE, f"soft() {{ \"$@\" || true; }}\nsoft {GATE}"),
+    "gate through a function": (GATE, f"must() {{ \"$@\"; }}\nmust {GATE}"),
+    "gate in a subshell with set +e": (GATE, f"( set +e; {GATE.strip()} )\n"),
+    "gate in a subshell, status kept": (GATE, f"( set +e; {GATE.strip()} ) || exit 2\n"),
+    "gate in $(...) with exit 0": (GATE, f"x=$({GATE.strip()} || exit 0)\n"),
+    "gate in $(...) with exit 2": (GATE, f"x=$({GATE.strip()} || exit 2)\n"),
+    "gate in local $(...)": (GATE, f"f() {{ local x=$({GATE.strip()}); }}\nf\n"),
+    "gate under set +e in a function": (GATE, f"f() {{ set +e; {GATE.strip()}; set -e; }}\nf\n"),
+    "gate with trap exit 0 ERR": (GATE, "trap 'exit 0' ERR\n" + GATE),
+    "gate backgrounded": (GATE, GATE.strip() + " &\n"),
+    "gate || exit 0": (GATE, GATE.strip() + " || exit 0\n"),
+}
+
+
+def _canary_tree(root: Path, c: Contract, text: str) -> None:
+    repo = root / "repo"
+    (repo / "ops/model_safety").mkdir(parents=True, exist_ok=True)
+    (repo / c.canary_script).write_text(text)
+    (repo / c.rollback_script).write_text(rollback(c))
+    _stub(repo / c.wrapper, '[ "$GATE_OK" = 1 ]\n')
+    (root / "etc/quantum").mkdir(parents=True, exist_ok=True)
+    (root / "models/archive").mkdir(parents=True, exist_ok=True)
+    (root / "log").mkdir(parents=True, exist_ok=True)
+    _stub(root / "bin/git", "echo 0123abcd\n")
+
+
+def _canary_breaks(root: Path, c: Contract) -> list[str]:
+    """Runs where bash changes the model setting although the gate failed (a person at a
+    terminal types yes)."""
+    setting = root / "etc/quantum/ai-engine.env"
+    broken: list[str] = []
+    for gate_ok in (True, False):
+        setting.write_text("ACTIVE_MODEL=old\n")
+        master, slave = os.openpty()
+        try:
+            os.write(master, b"yes\n")
+            env = {"PATH": f"{root / 'bin'}:/usr/bin:/bin", "GATE_OK": "1" if gate_ok else "0"}
+            try:
+                subprocess.run(["bash", str(root / "repo" / c.canary_script), "xgb", "v2"],
+                               stdin=slave, env=env, cwd=root / "repo", capture_output=True,
+                               timeout=3, check=False)
+            except subprocess.TimeoutExpired:
+                pass  # a retry loop waiting for a gate that keeps failing: killed, nothing done
+        finally:
+            os.close(slave)
+            os.close(master)
+        changed = "ACTIVE_MODEL=xgb" in setting.read_text()
+        if gate_ok and not changed:
+            broken.append("the gate passed and nothing was activated")  # the oracle's own
+        if not gate_ok and changed:
+            broken.append("activated although the gate failed")
+    return broken
+
+
+@pytest.mark.parametrize("name", sorted(CANARY_VARIANTS))
+def test_qt604_gate_fires_exactly_when_bash_activates_past_a_failed_gate(
+        tmp_path: Path, name: str) -> None:
+    c = _contract(tmp_path)
+    old, new = CANARY_VARIANTS[name]
+    gold = canary(c)
+    assert old in gold, old
+    text = gold.replace(old, new, 1) if old else gold
+    _canary_tree(tmp_path, c, text)
+    broken = _canary_breaks(tmp_path, c)
+    assert "the gate passed and nothing was activated" not in broken, (name, text)
+    found = [f for f in _findings(tmp_path, c, c.canary_script, "QT604")]
+    assert all("quality gate" in f for f in found), found  # only the gate is varied
+    assert bool(found) == bool(broken), (name, broken, found, text)
+
+
+# --- the rollback (QT607) --------------------------------------------------------------------
+
+RESTART = "systemctl restart quantum-ai-engine.service\n"
+REFUSE = '[ -n "$BACKUP" ] && [ -f "$BACKUP" ] || { echo "no backup: refusing" >&2; exit 1; }\n'
+ROLLBACK_VARIANTS: dict[str, tuple[str, str]] = {
+    "golden": ("", ""),
+    "refusal exits 0": (REFUSE, REFUSE.replace("exit 1", "exit 0")),
+    "refusal only echoes": (REFUSE, REFUSE.replace("; exit 1", "")),
+    "refusal as if ... exit 0": (
+        REFUSE, 'if [ -z "$BACKUP" ] || [ ! -f "$BACKUP" ]; then echo none; exit 0; fi\n'),
+    "refusal as [ -z ] && exit 0": (REFUSE, '[ -z "$BACKUP" ] && exit 0\n[ -f "$BACKUP" ]\n'),
+    "refusal under trap exit 0 EXIT": (REFUSE, "trap 'exit 0' EXIT\n" + REFUSE),
+    "refusal by errexit under trap exit 0 ERR": (
+        REFUSE, "trap 'exit 0' ERR\n[ -f \"$BACKUP\" ]\n"),
+    "refusal by errexit": (REFUSE, '[ -f "$BACKUP" ]\n'),
+    "refusal in a function exiting 0": (
+        REFUSE, 'none() { echo none; exit 0; }\n[ -f "$BACKUP" ] || none\n'),
+    "refusal in a function exiting 1": (
+        REFUSE, 'none() { echo none; exit 1; }\n[ -f "$BACKUP" ] || none\n'),
+    "refusal in a subshell": (REFUSE, '( [ -f "$BACKUP" ] || exit 1 )\n'),
+    "refusal in a subshell, status kept": (REFUSE, '( [ -f "$BACKUP" ] || exit 1 ) || exit 1\n'),
+    "refusal in $(...)": (REFUSE, 'x=$([ -f "$BACKUP" ] || exit 1)\n'),
+    "restart backgrounded": (RESTART, RESTART.strip() + " &\n"),
+    "restart --no-block": (RESTART, RESTART.replace("restart ", "--no-block restart ")),
+    "restart of another unit": (RESTART, RESTART.replace("ai-engine", "backend")),
+    "restart || true": (RESTART, RESTART.strip() + " || true\n"),
+    "restart || true via a function": (
+        RESTART, 'soft() { "$@" || true; }\nsoft ' + RESTART),
+    "restart through a function": (RESTART, 'must() { "$@"; }\nmust ' + RESTART),
+    "restart in a subshell with set +e": (RESTART, "( set +e; " + RESTART.strip() + " )\n"),
+    "restart of a oneshot unit": (
+        RESTART, "systemctl start quantum-model-rollback.service\n"),
+    "start of the service itself": (RESTART, RESTART.replace("restart", "start")),
+    "try-restart": (RESTART, RESTART.replace("restart", "try-restart")),
+    "backup from $1 with a default": (
+        REFUSE, 'BACKUP="${1:-$BACKUP}"\n' + REFUSE),
+    "backup from $1": (REFUSE, 'BACKUP="$1"\n' + REFUSE),
+}
+ROLLBACK_OUTCOMES = list(itertools.product((True, False), repeat=2))  # backup, restart ok
+
+
+def _rollback_tree(root: Path, c: Contract, text: str) -> None:
+    repo = root / "repo"
+    (repo / "ops/model_safety").mkdir(parents=True, exist_ok=True)
+    (repo / c.rollback_script).write_text(text)
+    (root / "etc/quantum").mkdir(parents=True, exist_ok=True)
+    (root / "models/archive").mkdir(parents=True, exist_ok=True)
+    log = root / "calls.log"
+    _stub(root / "bin/git", f'echo "git $*" >> {log}\necho 0123abcd\n')
+    _stub(root / "bin/systemd-cat", f'cat >/dev/null\necho "journal" >> {log}\n')
+    _stub(root / "bin/logger", f'echo "journal" >> {log}\n')
+    _stub(root / "bin/cp", f'echo "cp $*" >> {log}\nexec /bin/cp "$@"\n')
+    _stub(root / "bin/systemctl", f'[ "$RESTART_OK" = 1 ] || exit 1\n'
+          f'case " $* " in *" --no-block "*) exit 0 ;; esac\necho "systemctl $*" >> {log}\n')
+
+
+def _rollback_breaks(root: Path, c: Contract) -> list[str]:
+    setting = root / "etc/quantum/ai-engine.env"
+    backup = root / "models/archive/20260101T000000_xgb_v1"
+    log = root / "calls.log"
+    broken: list[str] = []
+    for has_backup, restart_ok in ROLLBACK_OUTCOMES:
+        setting.write_text("ACTIVE_MODEL=new\n")
+        log.write_text("")
+        if has_backup:
+            backup.write_text("ACTIVE_MODEL=old\n")
+        else:
+            backup.unlink(missing_ok=True)
+        env = {"PATH": f"{root / 'bin'}:/usr/bin:/bin", "RESTART_OK": "1" if restart_ok else "0"}
+        done = subprocess.run(["bash", str(root / "repo" / c.rollback_script), str(setting)],
+                              env=env, cwd=root / "repo", capture_output=True, timeout=30,
+                              check=False)
+        restored = setting.read_text() == "ACTIVE_MODEL=old\n"
+        for _ in range(20):  # a backgrounded restart may log after the script ended
+            calls = log.read_text()
+            if "systemctl" in calls or not restart_ok or not has_backup:
+                break
+            time.sleep(0.05)
+        if not has_backup:
+            if done.returncode == 0:
+                broken.append("exit 0 without a backup")
+            if "cp " in calls:  # the refusal is the test's: no restore is tried
+                broken.append("tried to restore without a backup")
+            continue
+        if done.returncode != 0:
+            if restart_ok:
+                broken.append("failed with a backup and a working restart")  # the oracle's own
+            continue
+        if not restored:
+            broken.append("exit 0 and the previous setting is not restored")
+        if not restart_ok or "restart quantum-ai-engine" not in calls and \
+                "start quantum-model-rollback" not in calls:
+            broken.append("exit 0 without the service restarted")
+        if "journal" not in calls:
+            broken.append("exit 0 without the journal notified")
+        if "rev-parse HEAD" not in calls:
+            broken.append("exit 0 without the git hash")
+    return broken
+
+
+@pytest.mark.parametrize("name", sorted(ROLLBACK_VARIANTS))
+def test_qt607_fires_exactly_when_bash_breaks_the_rollback_protocol(
+        tmp_path: Path, name: str) -> None:
+    c = _contract(tmp_path)
+    old, new = ROLLBACK_VARIANTS[name]
+    gold = rollback(c)
+    assert old in gold, old
+    text = gold.replace(old, new, 1) if old else gold
+    _rollback_tree(tmp_path, c, text)
+    found = _findings(tmp_path, c, c.rollback_script, "QT607")
+    if "$1" in name:
+        # a decision, not bash's: what is restored is the newest backup (the setting the
+        # last activation replaced), never a file the caller names
+        assert any("a path its caller names" in f for f in found), found
+        return
+    broken = _rollback_breaks(tmp_path, c)
+    assert "failed with a backup and a working restart" not in broken, (name, broken, text)
     assert bool(found) == bool(broken), (name, broken, found, text)
