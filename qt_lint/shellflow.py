@@ -10,7 +10,12 @@ it succeeds (`classify`); the walk follows bash's exit status through:
   `set -o pipefail`), `{ ...; }`, `( ... )`, `cmd &` (status 0 at once: its failure stops
   nothing);
 - `if`/`elif`/`else`, `case` (a branch that exits ends its path), `while`/`until`/`for`
-  (the body may run zero times);
+  (the body may run zero times, unless a `for` over literal words; the loop ends when its
+  condition stops it or by `break`; `continue` returns to the condition);
+- traps: `trap ACTION ERR` (run where errexit would act) and `trap ACTION EXIT` (at every
+  end of the shell); an action that exits 0 makes that end a success (`End.code` 0);
+- facts undone: a classifier's `-name` removes `name` (`unset PYTHONPATH`), and facts the
+  caller marks `local` (the shell's own state) do not leave a subshell;
 - `set -e`/`set +e`, `set -o errexit`, `set -euo pipefail`, `set +euo pipefail` (also as
   `builtin set`, `command set`, `eval "set ..."`): under
   errexit a failing command outside a condition ends the path, so what it checks holds after;

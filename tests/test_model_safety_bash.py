@@ -17,6 +17,7 @@ must report a variant exactly when some run breaks the contract:
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
@@ -252,12 +253,11 @@ def _canary_breaks(root: Path, c: Contract) -> list[str]:
         try:
             os.write(master, b"yes\n")
             env = {"PATH": f"{root / 'bin'}:/usr/bin:/bin", "GATE_OK": "1" if gate_ok else "0"}
-            try:
+            # a retry loop waiting for a gate that keeps failing is killed: nothing done
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 subprocess.run(["bash", str(root / "repo" / c.canary_script), "xgb", "v2"],
                                stdin=slave, env=env, cwd=root / "repo", capture_output=True,
                                timeout=3, check=False)
-            except subprocess.TimeoutExpired:
-                pass  # a retry loop waiting for a gate that keeps failing: killed, nothing done
         finally:
             os.close(slave)
             os.close(master)
@@ -280,7 +280,7 @@ def test_qt604_gate_fires_exactly_when_bash_activates_past_a_failed_gate(
     _canary_tree(tmp_path, c, text)
     broken = _canary_breaks(tmp_path, c)
     assert "the gate passed and nothing was activated" not in broken, (name, text)
-    found = [f for f in _findings(tmp_path, c, c.canary_script, "QT604")]
+    found = _findings(tmp_path, c, c.canary_script, "QT604")
     assert all("quality gate" in f for f in found), found  # only the gate is varied
     assert bool(found) == bool(broken), (name, broken, found, text)
 
@@ -319,6 +319,9 @@ ROLLBACK_VARIANTS: dict[str, tuple[str, str]] = {
         RESTART, "systemctl start quantum-model-rollback.service\n"),
     "start of the service itself": (RESTART, RESTART.replace("restart", "start")),
     "try-restart": (RESTART, RESTART.replace("restart", "try-restart")),
+    "reload-or-restart": (RESTART, RESTART.replace("restart", "reload-or-restart")),
+    "restart of the service and a oneshot": (
+        RESTART, RESTART + "systemctl start quantum-model-rollback-notify.service\n"),
     "backup from $1 with a default": (
         REFUSE, 'BACKUP="${1:-$BACKUP}"\n' + REFUSE),
     "backup from $1": (REFUSE, 'BACKUP="$1"\n' + REFUSE),
@@ -375,8 +378,8 @@ def _rollback_breaks(root: Path, c: Contract) -> list[str]:
             continue
         if not restored:
             broken.append("exit 0 and the previous setting is not restored")
-        if not restart_ok or "restart quantum-ai-engine" not in calls and \
-                "start quantum-model-rollback" not in calls:
+        if not restart_ok or (" restart quantum-ai-engine" not in calls and
+                              "start quantum-model-rollback" not in calls):
             broken.append("exit 0 without the service restarted")
         if "journal" not in calls:
             broken.append("exit 0 without the journal notified")

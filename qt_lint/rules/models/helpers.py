@@ -292,7 +292,9 @@ def _env_clears(step: Step) -> set[str]:
     return out  # an assignment `env -i PATH=...` makes is added after: it wins
 
 
-RESTART_VERBS = ("restart", "try-restart", "reload-or-restart")
+# `try-restart` and `reload-or-restart` leave a stopped service stopped, or only reload it:
+# a rollback follows a failed start as often as not
+RESTART_VERBS = ("restart",)
 
 
 def _systemctl(args: tuple[Word, ...], contract: Contract) -> set[str]:

@@ -61,6 +61,26 @@ class RollbackSteps(Rule):
     When the canary script is checked and the rollback script does not exist, that is
     reported on the canary script's first line: an activation without a way back.
 
+    What the protocol demands, form by form:
+    - a refusal is a **non-zero** exit before the restore: a missing-backup branch that
+      exits 0, only echoes and carries on, or exits 1 under `trap 'exit 0' EXIT` (which
+      makes every end a success) or `trap 'exit 0' ERR` (errexit's refusal becomes 0) is
+      reported; the caller of a rollback takes status 0 for "rolled back";
+    - the restart is `systemctl restart <the unit whose setting it restores>`
+      (`/etc/quantum/<service>.env` -> `quantum-<service>`; `.env.model_config` and
+      `active/` -> the AI engine's), waited for, its failure stopping the script before a
+      successful end. Not accepted: `systemctl restart ... &` and `systemctl --no-block`
+      (the job is only queued: a failed restart goes unseen), `|| true`, another
+      service's unit, `systemctl start` of the service itself (nothing happens to a running
+      service), `try-restart` and `reload-or-restart` (a stopped service stays stopped: a
+      rollback often follows a failed start). `systemctl start` of another quantum unit is
+      accepted as the root-owned oneshot below;
+    - what is restored is the newest backup in `archive/` (the setting the last
+      activation replaced), found by the script: a source taken from the command line
+      (`cp "$1" ...`, `BACKUP=${1:-...}`) is reported even with a default, since the
+      caller can then restore any file (or the current setting) and the backup test only
+      proves that the file exists.
+
     ## Why is this bad?
     Contract F's rollback protocol: "restores previous .env.model_config", "Git hash
     logged for audit", "Restart service automatically", "Notify via journal", "NEVER
@@ -102,7 +122,9 @@ class RollbackSteps(Rule):
     example_path = "ops/model_safety/rollback_last.sh"
     VALID = (Example(_GOOD),
              Example(_GOOD.replace("systemctl restart quantum-ai-engine.service",
-                                   "systemctl start quantum-model-rollback.service")))
+                                   "systemctl start quantum-model-rollback.service")),
+             Example(_GOOD.replace("set -euo pipefail\n",
+                                   "set -euo pipefail\ntrap 'rm -f \"$TMP\"' EXIT\n")))
     INVALID = (
         Example(_GOOD.replace('[ -n "$BACKUP" ] && [ -f "$BACKUP" ] || '
                               '{ echo "no backup: refusing" >&2; exit 1; }\n', ""),
@@ -111,6 +133,12 @@ class RollbackSteps(Rule):
                 .replace("| systemd-cat -t quantum-rollback", ">> /var/log/quantum/rb.log")
                 .replace("$(git rev-parse HEAD)", "now"), expect=((5, 14),) * 3),
         Example("#!/bin/sh\necho nothing to do\n", expect=((1, 1),)),
+        Example(_GOOD.replace("exit 1; }", "exit 0; }"), expect=((5, 14),)),
+        Example(_GOOD.replace("systemctl restart", "systemctl --no-block restart"),
+                expect=((5, 14),)),
+        Example(_GOOD.replace("quantum-ai-engine.service", "quantum-backend.service"),
+                expect=((5, 14),)),
+        Example(_GOOD.replace("[ -n", "BACKUP=${1:-$BACKUP}\n[ -n"), expect=((6, 14),)),
         Example("#!/bin/sh\nsystemctl stop quantum-ai-engine\n",
                 path="ops/model_safety/canary_activate.sh", expect=((1, 1),)),
     )
@@ -222,7 +250,8 @@ def _restart_problem(flow: Flow, target: Word, facts: Facts, ends: list[Facts],
             continue
         texts = [w.text for w in step.command.args]
         verbs = [t for t in texts if not t.startswith("-")]
-        if not verbs or verbs[0] not in (*RESTART_VERBS, "start"):
+        if not verbs or verbs[0] not in (*RESTART_VERBS, "start", "try-restart",
+                                         "reload-or-restart"):
             continue
         named = [v.removesuffix(".service") for v in verbs[1:]]
         line = step.command.words[0].line
@@ -234,6 +263,10 @@ def _restart_problem(flow: Flow, target: Word, facts: Facts, ends: list[Facts],
         if others and verbs[0] in RESTART_VERBS:
             return (f"the service is not restarted: line {line} restarts {others[0]}, not "
                     f"{unit}, whose setting it restores (`systemctl restart {unit}`)")
+        if verbs[0] in ("try-restart", "reload-or-restart") and set(named) & units:
+            return (f"the service is not restarted: `systemctl {verbs[0]}` at line {line} "
+                    "leaves a stopped service stopped (a rollback often follows a failed "
+                    f"start: `systemctl restart {unit}`)")
         if verbs[0] == "start" and set(named) & units:
             return (f"the service is not restarted: `systemctl start {unit}` at line {line} "
                     f"does nothing to a running service (`systemctl restart {unit}`)")

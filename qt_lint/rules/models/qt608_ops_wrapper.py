@@ -140,6 +140,21 @@ class OpsWrapper(Rule):
     is never called does not count. The host audit's H151 runs the same analysis on the
     host's copy.
 
+    The duties must hold at the exec: the last assignment on the path wins. `unset
+    PYTHONPATH`, `export -n PYTHONPATH`, `PYTHONPATH=/elsewhere` or `PATH=/usr/bin:/bin`
+    after the export (on any path to the exec), `PYTHONPATH=/tmp exec ...`, `exec -c`,
+    `exec env -i` or `exec env -u PYTHONPATH` undo it; a change in a subshell
+    (`( unset PYTHONPATH )`), in a function never called, or after the exec does not, and
+    `PATH="$PATH:/usr/local/bin"` keeps the venv.
+
+    Failing closed means a non-zero exit: a check whose failure ends the wrapper with
+    status 0 is reported (`redis-cli PING || exit 0`; `trap 'exit 0' ERR`, which bash runs
+    where errexit would stop; `trap 'exit 0' EXIT` or a trap function that exits 0, which
+    turns every end into a success; the ERR trap in a function applies only under
+    `set -E`, a trap set in a function called holds after it). A trap that aborts
+    (`trap 'echo FAIL >&2; exit 1' ERR`) makes plain failing checks stop the wrapper even
+    without `set -e`; a cleanup trap (`trap 'rm -f "$TMP"' EXIT`) keeps the status.
+
     ## Why is this bad?
     Contract G makes the wrapper the only way ops jobs run, and E's fail-closed rule says
     a failed dependency check exits immediately. A wrapper that warns "database not
@@ -175,6 +190,10 @@ class OpsWrapper(Rule):
                          "test -f \"$DB_PATH\"\n[ -x \"$VENV/bin/python\" ]\n",
                          "redis-cli PING || exit 1\nif [ ! -f \"$DB_PATH\" ]; then exit 1; fi\n"
                          "test -x \"$VENV/bin/python\"\nrc=$?\n[ $rc -eq 0 ] || exit 1\n")),
+             Example(_GOOD.replace("set -euo pipefail\n", "set -uo pipefail\n"
+                                   "trap 'echo FAIL >&2; exit 1' ERR\n")
+                     .replace("source ", "set -a\nsource ")
+                     .replace(".env\"\n", ".env\"\nset +a\n")),
              Example("exec python3 x\n", path="ops/other.sh"))
     INVALID = (
         Example(_GOOD.replace("test -f \"$DB_PATH\"\n",
@@ -188,6 +207,11 @@ class OpsWrapper(Rule):
                          'exec "$VENV/bin/python" "$SCRIPT" "$@"\ncheck\n'),
                 expect=((14, 1),)),
         Example("#!/bin/sh\nset -e\nexec \"$@\"\n", expect=((1, 1),)),
+        Example(_GOOD.replace("cd /home/qt/quantum_trader\n",
+                              "cd /home/qt/quantum_trader\nunset PYTHONPATH\n"),
+                expect=((15, 1),)),
+        Example(_GOOD.replace("set -euo pipefail\n", "set -euo pipefail\ntrap 'exit 0' ERR\n"),
+                expect=((15, 1),) * 3),
     )
 
     def applies_to(self, relpath: str, contract: Contract) -> bool:
