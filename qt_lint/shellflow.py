@@ -85,6 +85,7 @@ class State:
     err_active: bool = True  # the ERR trap applies here (not in a function, unless `set -E`)
     errtrace: bool = False
     exit_trap: str | None = None
+    may_zero: bool = True  # `$?` may be 0 here (what a bare `exit` or `exit $?` exits with)
 
 
 def join(*states: State | None) -> State | None:
@@ -112,7 +113,8 @@ def join(*states: State | None) -> State | None:
                                                else None)
     exit_trap = "zero" if any(s.exit_trap == "zero" for s in live) else None
     return State(facts, errexit, pipefail, status, tuple(sorted(saved.items())), err_trap,
-                 any(s.err_active for s in live), all(s.errtrace for s in live), exit_trap)
+                 any(s.err_active for s in live), all(s.errtrace for s in live), exit_trap,
+                 any(s.may_zero for s in live))
 
 
 def settle(true: State | None, false: State | None) -> State | None:
@@ -215,9 +217,12 @@ class _Walk:
         self.loops: list[_Loop] = []  # the loops of the current function or subshell
         self.steps = 0
         self.here = (1, 1)  # the command being evaluated (where errexit ends a path)
-        self.trap_steps: int | None = None  # walking an ERR trap's action: commands so far
+        self.in_exit_trap = False  # walking an EXIT trap's action
         # in a function called with known words: its positional parameters (`$0` first)
         self.positional: tuple[Word, ...] | None = None
+        # every function the script defines, for a trap's action: bash looks its name up
+        # when the trap runs, so `trap bye EXIT` may come before `bye() { ...; }`
+        self.defined: dict[str, Any] = {}
 
     # --- words ------------------------------------------------------------------------------
 
@@ -307,6 +312,15 @@ class _Walk:
         """Evaluate one node: the states after it when it succeeds and when it fails.
         `checked`: its status is tested (an `if` condition, left of `&&`/`||`, after `!`),
         so errexit does not end the path when it fails."""
+        true, false = self.evaluate(node, state, checked)
+        if true is not None and not true.may_zero:
+            true = replace(true, may_zero=True)
+        if false is not None and false.may_zero:
+            false = replace(false, may_zero=False)
+        return true, false
+
+    def evaluate(self, node: Any, state: State, checked: bool
+                 ) -> tuple[State | None, State | None]:
         kind = node.type
         self.steps += 1
         if self.steps > MAX_STEPS:
@@ -751,9 +765,11 @@ class _Walk:
         self.here = (line, column)
         if first in ("exit", "return") or name in ("exit", "return"):
             code = _code(command.args[0].text if command.args else None)
-            if code is None and self.trap_steps:
-                # `exit` (or `exit $?`) in an ERR trap after another command: that
-                # command's status, as a rule 0 (bash 5.2: `trap 'echo x; exit' ERR` -> 0)
+            if code is None and state.may_zero and not self.in_exit_trap and (
+                    not command.args or command.args[0].text in ("$?", "${?}")):
+                # `exit` / `exit $?`: the last status, 0 when the command before succeeded
+                # (`{ echo "no backup"; exit; }` exits 0; bash 5.2 in an ERR trap too; in an
+                # EXIT trap it keeps the status the script exits with)
                 code = 0
             # `return` leaves the innermost function, `exit` the innermost subshell (or
             # the script: a function's `exit` ends the whole script)
@@ -767,7 +783,7 @@ class _Walk:
             return None, None
         if name in ("break", "continue") and not command.wrappers:
             return self.jump(name, command, state)
-        if name == "trap" and not command.wrappers:
+        if name == "trap" and set(command.wrappers) <= {"builtin", "command"}:
             return self.trap(command, state), None
         if name == "unset" and not any(w.text == "-f" for w in command.args):
             for w in command.args:
@@ -780,6 +796,16 @@ class _Walk:
             evaluated = re.split(r"[;&|\n]", " ".join(w.text for w in command.args))[0].split()
             if evaluated[:1] == ["set"]:
                 return self.set_(evaluated[1:], state), None
+            if evaluated[:1] == ["trap"]:  # `eval "trap 'exit 0' ERR"`: the string's trap
+                from qt_lint.parsers.shell import syntax_tree
+
+                source = " ".join(w.text for w in command.args)
+                nested = _Walk(source.encode("utf-8"), source, self.classify, self.local)
+                nested.flow.functions, nested.defined = self.flow.functions, self.defined
+                tree = syntax_tree(source.encode("utf-8")).root_node
+                first = next((c for c in tree.children if c.is_named), None)
+                if first is not None and first.type == "command":
+                    return nested.run(first, state, True)[0], None
         if name in self.flow.functions and not command.wrappers and \
                 name not in self.calling and len(self.calling) < MAX_CALL_DEPTH:
             return self.call(name, state, checked, (command.program, *command.args))
@@ -876,21 +902,29 @@ class _Walk:
         words = action.split()
         frame = _Frame()
         saved = (len(self.flow.steps), dict(self.flow.at), len(self.flow.ends),
-                 dict(self.values), self.trap_steps)
-        loops, inner = self.enter(frame, State())
-        self.trap_steps = 0 if err else None
+                 dict(self.values), self.in_exit_trap)
+        # an ERR trap starts with the failed command's status
+        loops, inner = self.enter(frame, State(may_zero=not err))
+        self.in_exit_trap = not err
         try:
+            known = words[0] in self.flow.functions if words else False
+            if words and not known and words[0] in self.defined:
+                self.flow.functions[words[0]] = self.defined[words[0]]
             if words and words[0] in self.flow.functions and words[0] not in self.calling:
-                true, false = self.call(words[0], inner, True)
+                try:
+                    true, false = self.call(words[0], inner, True)
+                finally:
+                    if not known:
+                        del self.flow.functions[words[0]]
             else:
                 nested = _Walk(data, action, self.classify, self.local)
-                nested.frames, nested.trap_steps = [frame], self.trap_steps
+                nested.frames, nested.in_exit_trap = [frame], self.in_exit_trap
                 nested.steps = self.steps
                 true, false = nested.run(syntax_tree(data).root_node, inner, True)
                 self.steps = nested.steps
         finally:
             self.leave_scope(loops)
-            self.trap_steps = saved[4]
+            self.in_exit_trap = saved[4]
             del self.flow.steps[saved[0]:]
             self.flow.at = saved[1]
             del self.flow.ends[saved[2]:]
@@ -929,8 +963,6 @@ class _Walk:
         words = step.command.words
         self.record(words[0].line, words[0].column, state.facts)
         self.here = (words[0].line, words[0].column)
-        if self.trap_steps is not None:
-            self.trap_steps += 1
         self.flow.steps.append((step, state.facts))
         on_true, on_false = self.classify(step, state.facts)
         not_true, not_false = negations(on_true, on_false)
@@ -1066,6 +1098,11 @@ def analyse(text: str, classify: Classifier, local: Callable[[str], bool] | None
     data = text.encode("utf-8")
     tree = syntax_tree(data)
     walk = _Walk(data, text, classify, local)
+    for node in _descendants(tree.root_node):
+        if node.type == "function_definition":
+            name, body = node.child_by_field_name("name"), node.child_by_field_name("body")
+            if name is not None and body is not None:
+                walk.defined.setdefault(walk.raw(name), body)
     true, false = walk.run(tree.root_node, State(), False)
     after = join(true, false)
     if after is not None:

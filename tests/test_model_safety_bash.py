@@ -91,6 +91,15 @@ WRAPPER_VARIANTS: dict[str, tuple[str, str]] = {
     "trap echo then exit on ERR": (
         "set -euo pipefail\n", "set -euo pipefail\ntrap 'echo failed; exit' ERR\n"),
     "trap bare exit on ERR": ("set -euo pipefail\n", "set -euo pipefail\ntrap exit ERR\n"),
+    "command trap exit 0 ERR": (
+        "set -euo pipefail\n", "set -euo pipefail\ncommand trap 'exit 0' ERR\n"),
+    "eval trap exit 0 ERR": (
+        "set -euo pipefail\n", "set -euo pipefail\neval \"trap 'exit 0' ERR\"\n"),
+    "trap before its function is defined": (
+        "set -euo pipefail\n", "set -euo pipefail\ntrap bye EXIT\nbye() { exit 0; }\n"),
+    "trap SIGERR with exit 0 after a message": (
+        "set -euo pipefail\n", "set -euo pipefail\ntrap -- 'echo FAILED >&2; exit 0' SIGERR\n"),
+    "trap exit 0 on INT only": ("set -euo pipefail\n", "set -euo pipefail\ntrap 'exit 0' INT\n"),
     "trap exit 1 ERR": ("set -euo pipefail\n", "set -euo pipefail\ntrap 'exit 1' ERR\n"),
     "trap cleanup EXIT keeps the status": (
         "set -euo pipefail\n", "set -euo pipefail\ntrap 'rm -f /tmp/qt-none' EXIT\n"),
@@ -227,6 +236,17 @@ CANARY_VARIANTS: dict[str, tuple[str, str]] = {
     "gate with trap exit 0 ERR": (GATE, "trap 'exit 0' ERR\n" + GATE),
     "gate backgrounded": (GATE, GATE.strip() + " &\n"),
     "gate || exit 0": (GATE, GATE.strip() + " || exit 0\n"),
+    "if gate; then :; fi": (GATE, f"if {GATE.strip()}; then :; fi\n"),
+    "set +e around the gate": (GATE, f"set +e\n{GATE}set -e\n"),
+    "set +e, $? tested": (GATE, f"set +e\n{GATE}rc=$?\nset -e\n[ $rc -eq 0 ] || exit 2\n"),
+    "! gate && exit 2": (GATE, f"! {GATE.strip()} && exit 2\n"),
+    "gate || { echo failed; }": (GATE, GATE.strip() + " || { echo failed; }\n"),
+    "gate | tee under pipefail": (GATE, GATE.strip() + " | tee /dev/null\n"),
+    "gate | tee without pipefail": (
+        GATE, "set +o pipefail\n" + GATE.strip() + " | tee /dev/null\n"),
+    "(gate) &": (GATE, f"( {GATE.strip()} ) &\n"),
+    "gate in a function under ||": (GATE, f"g() {{ {GATE.strip()}; true; }}\ng || exit 2\n"),
+    "gate with an ERR trap that aborts": (GATE, "set +e\ntrap 'exit 2' ERR\n" + GATE),
 }
 
 
@@ -307,6 +327,10 @@ ROLLBACK_VARIANTS: dict[str, tuple[str, str]] = {
     "refusal in a subshell": (REFUSE, '( [ -f "$BACKUP" ] || exit 1 )\n'),
     "refusal in a subshell, status kept": (REFUSE, '( [ -f "$BACKUP" ] || exit 1 ) || exit 1\n'),
     "refusal in $(...)": (REFUSE, 'x=$([ -f "$BACKUP" ] || exit 1)\n'),
+    "refusal by a bare exit": (REFUSE, REFUSE.replace("exit 1", "exit")),
+    "refusal by exit $?": (REFUSE, '[ -f "$BACKUP" ] || exit $?\n'),
+    "refusal with an ERR trap that aborts": (
+        REFUSE, "set +e\ntrap 'exit 3' ERR\n[ -f \"$BACKUP\" ]\nset -e\n"),
     "restart backgrounded": (RESTART, RESTART.strip() + " &\n"),
     "restart --no-block": (RESTART, RESTART.replace("restart ", "--no-block restart ")),
     "restart of another unit": (RESTART, RESTART.replace("ai-engine", "backend")),

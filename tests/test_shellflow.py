@@ -80,6 +80,32 @@ def at_mark(result: Flow, ident: str) -> Facts | None:
     ("for i in 1 2; do chk a || exit 1; done\nmark m\n", {"a"}),  # literal words: once at least
     ("while ! chk a; do sleep 1; done\nmark m\n", {"a"}),
     ("chk a || { echo no; exit 1; }\nmark m\n", {"a"}),
+    # loops: where bash leaves them
+    ("while ! chk a; do break; done\nmark m\n", set()),
+    ("until chk a; do break; done\nmark m\n", set()),
+    ("until chk a; do exit 1; done\nmark m\n", {"a"}),
+    ("while ! chk a; do exit 1; done\nmark m\n", {"a"}),
+    ("while true; do chk a && break; done\nmark m\n", {"a"}),
+    ("while true; do chk a || break; break; done\nmark m\n", set()),
+    ("for i in 1; do until chk a; do continue 2; done; done\nmark m\n", set()),
+    ("for i in 1; do chk a || break; done\nmark m\n", set()),
+    ("for i in 1; do f() { break; }; f; chk a || exit 1; done\nmark m\n", {"a"}),
+    ("for i in 1; do ( break ); chk a || exit 1; done\nmark m\n", {"a"}),
+    # traps: an ERR trap that exits ends the path where errexit would
+    ("trap 'exit 1' ERR\nchk a\nmark m\n", {"a"}),
+    ("trap 'exit 0' ERR\nchk a\nmark m\n", {"a"}),
+    ("trap 'echo x' ERR\nchk a\nmark m\n", set()),
+    ("trap 'exit 1' ERR\nf() { chk a; }\nf\nmark m\n", {"a"}),  # at the call
+    ("trap 'exit 1' ERR\nf() { chk a; true; }\nf\nmark m\n", set()),  # not in f
+    ("set -E\ntrap 'exit 1' ERR\nf() { chk a; true; }\nf\nmark m\n", {"a"}),
+    ("trap 'exit 1' ERR\n( chk a; true )\nmark m\n", set()),  # not in a subshell
+    # errexit inside a subshell fails the subshell, the script goes on
+    ("( set -e; chk a; true )\nmark m\n", set()),
+    ("( set -e; chk a; true ) || exit 1\nmark m\n", set()),  # errexit ignored there
+    ("set -e\n( chk a; true )\nmark m\n", {"a"}),
+    # arguments of a function reach the commands it runs through them
+    ("must() { \"$@\"; }\nset -e\nmust chk a\nmark m\n", {"a"}),
+    ("soft() { \"$@\" || true; }\nset -e\nsoft chk a\nmark m\n", set()),
 ])
 def test_listed(script: str, expected: set[str]) -> None:
     assert at_mark(flow(script), "m") == frozenset(expected)
@@ -142,7 +168,9 @@ def _statements(depth: int) -> st.SearchStrategy[list[str]]:
         _check.map(lambda c: f"chk {c} | cat"),
         st.sampled_from(["set -e", "set +e", "set -o pipefail", "set +o pipefail",
                          "set -euo pipefail", "set +euo pipefail", "MARK", "MARK",
-                         "g", "exit 0"]),
+                         "g", "exit 0", "break",
+                         "trap 'exit 0' ERR", "trap 'exit 1' ERR", "trap - ERR",
+                         "trap 'exit 0' EXIT", "set -E"]),
     )
     if depth <= 0:
         return st.lists(simple, min_size=1, max_size=4)
@@ -154,6 +182,13 @@ def _statements(depth: int) -> st.SearchStrategy[list[str]]:
         inner.map(lambda s: f"( {s} )"),
         inner.map(lambda s: f"{{ {s}; }}"),
         inner.map(lambda s: f"for i in 1; do {s}; done"),
+        st.tuples(_check, inner).map(lambda t: f"while ! chk {t[0]}; do {t[1]}; break; done"),
+        st.tuples(_check, inner).map(lambda t: f"until chk {t[0]}; do {t[1]}; break; done"),
+        st.tuples(_check, inner).map(lambda t: f"while chk {t[0]}; do {t[1]}; break; done"),
+        inner.map(lambda s: f"while true; do {s}; break; done"),
+        inner.map(lambda s: f"for i in 1 2; do {s}; done"),
+        st.tuples(_check, inner).map(
+            lambda t: f"for i in 1 2; do {t[1]}; chk {t[0]} || continue; MARK; done"),
         st.tuples(_check, inner).map(
             lambda t: f'case "$K{t[0]}" in 0) {t[1]} ;; *) chk {t[0]} || exit 5 ;; esac'),
     )
