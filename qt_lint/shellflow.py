@@ -803,9 +803,9 @@ class _Walk:
                 nested = _Walk(source.encode("utf-8"), source, self.classify, self.local)
                 nested.flow.functions, nested.defined = self.flow.functions, self.defined
                 tree = syntax_tree(source.encode("utf-8")).root_node
-                first = next((c for c in tree.children if c.is_named), None)
-                if first is not None and first.type == "command":
-                    return nested.run(first, state, True)[0], None
+                statement = next((c for c in tree.children if c.is_named), None)
+                if statement is not None and statement.type == "command":
+                    return nested.run(statement, state, True)[0], None
         if name in self.flow.functions and not command.wrappers and \
                 name not in self.calling and len(self.calling) < MAX_CALL_DEPTH:
             return self.call(name, state, checked, (command.program, *command.args))
