@@ -218,6 +218,7 @@ class _Walk:
         self.steps = 0
         self.here = (1, 1)  # the command being evaluated (where errexit ends a path)
         self.in_exit_trap = False  # walking an EXIT trap's action
+        self.locals: list[set[str]] = []  # the variables made local in the functions called
         # in a function called with known words: its positional parameters (`$0` first)
         self.positional: tuple[Word, ...] | None = None
         # every function the script defines, for a trap's action: bash looks its name up
@@ -374,6 +375,15 @@ class _Walk:
                     self.values.pop(word, None)
             return self.declared(node, state), None
         if kind == "declaration_command":
+            keyword = self.raw(node.children[0]) if node.children else ""
+            if self.locals and keyword in ("local", "declare", "typeset"):
+                # in a function, these make the variable local: gone at its return
+                for child in node.children:
+                    named = child.child_by_field_name("name") \
+                        if child.type == "variable_assignment" else \
+                        (child if child.type == "variable_name" else None)
+                    if named is not None:
+                        self.locals[-1].add(self.raw(named))
             for child in node.children:
                 if child.type == "variable_assignment":
                     state = join(*self.assignment(child, state, True, declared=True)) or state
@@ -859,6 +869,16 @@ class _Walk:
                        for i, p in enumerate(chosen))
         return out
 
+    def unlocal(self, inner: State | None, outer: State, names: set[str]) -> State | None:
+        """A function's local variables are gone at its return: what it established of
+        them (as an `unset` would undo it) is what held before the call."""
+        if inner is None:
+            return None
+        kills: set[str] = set()
+        for name in names:
+            kills |= _unlocal_kills(self, name)
+        return replace(inner, facts=(inner.facts - kills) | (outer.facts & kills))
+
     def jump(self, name: str, command: Command, state: State
              ) -> tuple[State | None, State | None]:
         """`break [N]` / `continue [N]`: the path leaves the loop N levels out (bash: all of
@@ -880,7 +900,7 @@ class _Walk:
         if not args or (args[0].startswith("-") and args[0] != "-"):
             return state  # `trap -p`, `trap -l`: lists
         action, signals = (args[0], args[1:]) if len(args) > 1 else ("-", args)
-        names = {s.upper().removeprefix("SIG") for s in signals}
+        names = {s.upper() for s in signals}  # `SIGERR`, `SIGEXIT`: bash refuses them
         err = "ERR" in names
         exit_ = bool(names & {"EXIT", "0"})
         if not err and not exit_:
@@ -1040,14 +1060,27 @@ class _Walk:
         loops, inner = self.enter(frame, state)
         self.calling.append(name)
         saved, self.positional = self.positional, arguments
+        self.locals.append(set())
         try:
             true, false = self.run(body, inner, checked)
         finally:
             self.positional = saved
+            local = self.locals.pop()
             self.calling.pop()
             self.leave_scope(loops)
+        if local:  # `local PYTHONPATH=...; export PYTHONPATH`: undone at the return
+            true = self.unlocal(true, state, local)
+            false = self.unlocal(false, state, local)
+            frame.ok = [s for s in (self.unlocal(s, state, local) for s in frame.ok) if s]
+            frame.failed = [s for s in (self.unlocal(s, state, local) for s in frame.failed)
+                            if s]
         return self.fails(self.restore(join(true, *frame.ok), state, True),
                           self.restore(join(false, *frame.failed), state, True), state, checked)
+
+
+def _unlocal_kills(walk: _Walk, name: str) -> set[str]:
+    step = Step(Command((Word("unset", 1, 1), Word(name, 1, 7)), "declare"))
+    return {f[1:] for f in walk.classify(step, EMPTY)[0] if f.startswith("-")}
 
 
 def _descendants(node: Any) -> list[Any]:

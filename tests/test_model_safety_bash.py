@@ -77,6 +77,18 @@ WRAPPER_VARIANTS: dict[str, tuple[str, str]] = {
     "exec env -u PYTHONPATH": (EXEC, EXEC.replace("exec ", "exec env -u PYTHONPATH ")),
     "exec env -i": (EXEC, EXEC.replace("exec ", "exec env -i ")),
     "PYTHONPATH prefix on the exec": (EXEC, "PYTHONPATH=/tmp " + EXEC),
+    "declare -x PYTHONPATH": (PP, 'declare -x PYTHONPATH="{repo}"\n'),
+    "PYTHONPATH then export": (PP, 'PYTHONPATH="{repo}"\nexport PYTHONPATH\n'),
+    "export then PYTHONPATH": (PP, 'export PYTHONPATH\nPYTHONPATH="{repo}"\n'),
+    "PYTHONPATH never exported": (PP, 'PYTHONPATH="{repo}"\n'),
+    "readonly PYTHONPATH": (PP, 'readonly PYTHONPATH="{repo}"\n'),
+    "export PYTHONPATH alone": (PP, "export PYTHONPATH\n"),
+    "PYTHONPATH local in a function": (
+        PP, 'setpp() { local PYTHONPATH="{repo}"; export PYTHONPATH; }\nsetpp\n'),
+    "PYTHONPATH exported in a function": (
+        PP, 'setpp() { export PYTHONPATH="{repo}"; }\nsetpp\n'),
+    "PATH local in a function after the export": (
+        EXEC, 'f() { local PATH=/usr/bin:/bin; }\nf\n' + EXEC),
     "unset in a function called": (EXEC, "clean() { unset PYTHONPATH; }\nclean\n" + EXEC),
     "unset in a function never called": (EXEC, "clean() { unset PYTHONPATH; }\n" + EXEC),
     "unset in a subshell": (EXEC, "( unset PYTHONPATH )\n" + EXEC),
@@ -97,8 +109,8 @@ WRAPPER_VARIANTS: dict[str, tuple[str, str]] = {
         "set -euo pipefail\n", "set -euo pipefail\neval \"trap 'exit 0' ERR\"\n"),
     "trap before its function is defined": (
         "set -euo pipefail\n", "set -euo pipefail\ntrap bye EXIT\nbye() { exit 0; }\n"),
-    "trap SIGERR with exit 0 after a message": (
-        "set -euo pipefail\n", "set -euo pipefail\ntrap -- 'echo FAILED >&2; exit 0' SIGERR\n"),
+    "trap -- with exit 0 after a message": (
+        "set -euo pipefail\n", "set -euo pipefail\ntrap -- 'echo FAILED >&2; exit 0' err\n"),
     "trap exit 0 on INT only": ("set -euo pipefail\n", "set -euo pipefail\ntrap 'exit 0' INT\n"),
     "trap exit 1 ERR": ("set -euo pipefail\n", "set -euo pipefail\ntrap 'exit 1' ERR\n"),
     "trap cleanup EXIT keeps the status": (
