@@ -199,6 +199,7 @@ class _Loop:
 
 
 MAX_ROUNDS = 4  # a loop's body walked again while what holds at its head still changes
+DEEP_LOOPS = 3  # loops nested this deep are walked once (see `_Walk.loop`)
 
 
 class _Walk:
@@ -614,9 +615,15 @@ class _Walk:
         frame = _Loop()
         exits: list[State | None] = []
         head = state
+        rounds = MAX_ROUNDS
+        if len(self.loops) >= DEEP_LOOPS:
+            # nested deeper: one walk from a head without the shell's own state (all an
+            # assignment in the body can undo), so walks do not multiply with the nesting
+            head = replace(state, facts=frozenset(f for f in state.facts if not self.local(f)))
+            rounds = 1
         self.loops.append(frame)
         try:
-            for round_ in range(MAX_ROUNDS):
+            for round_ in range(rounds):
                 if tested:
                     ctrue, cfalse = self.block(condition, head, True)
                     go, stop = (cfalse, ctrue) if until else (ctrue, cfalse)

@@ -135,6 +135,17 @@ def test_variables_are_expanded_as_far_as_known() -> None:
     assert sourced == ["/etc/quantum/$1.env"]
 
 
+def test_nested_loops_do_not_multiply_the_walk() -> None:
+    """A loop body is walked again while its head changes; nested deep, once: forty loops,
+    each undoing a fact, stay a few hundred steps (not 2**40)."""
+    from qt_lint.config import Contract
+    from qt_lint.rules.models.helpers import script_flow
+
+    text = "".join("while ! redis-cli ping; do unset PYTHONPATH\n" for _ in range(40)) + \
+        "break\n" + "done\n" * 40 + "exec /opt/quantum/venvs/a/bin/python x\n"
+    assert len(script_flow(text, Contract()).steps) < 2000
+
+
 def test_hostile_depth_is_bounded() -> None:
     # a function calling itself, and a long script of calls: bounded, no RecursionError
     text = "f() { f; chk a; }\n" + "f\n" * 2000
