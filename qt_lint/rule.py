@@ -197,7 +197,10 @@ def _automaton(needles: list[str]) -> tuple[Any, list[str]] | None:
         import ahocorasick_rs
     except ImportError:  # pragma: no cover - a dependency; the needles are searched alone
         return None
-    return ahocorasick_rs.AhoCorasick(needles), needles
+    # a DFA: twice the speed of the default on these needles (many start with a quote or
+    # a common letter, so no byte lets the search skip ahead)
+    return ahocorasick_rs.AhoCorasick(
+        needles, implementation=ahocorasick_rs.Implementation.DFA), needles
 
 
 class Scan:
@@ -236,13 +239,11 @@ class Scan:
             found = set()
             if automaton is not None:
                 machine, names = automaton
-                try:
-                    hits = machine.find_matches_as_indexes(text, overlapping=True)
+                try:  # strings, not (index, start, end) tuples: no work for the collector
+                    found = set(machine.find_matches_as_strings(text, overlapping=True))
                 except Exception:  # noqa: BLE001 - a text the automaton cannot take
                     # (a lone surrogate): each needle is searched for on its own
                     found = {n for n in names if n in text}
-                else:
-                    found = {names[i] for i, _, _ in hits}
             if folded:
                 self._folded = found
             else:
