@@ -114,10 +114,38 @@ def test_qt601_verb_starting_with_a_wildcard_has_no_needle() -> None:
     assert rule("QT601")().prefilter_for(Kind.PYTHON, contract) is None
 
 
+# QT206's open() of a log path, every way the path's pieces are written: a suffix ending a
+# literal or an f-string's text, the word after a "." piece, a folder a join, a `/` or a
+# replacement field continues; and `open` with blanks before its parenthesis.
+QT206_SHAPES = [
+    'f = open ("logs/app.log", "a")\n',
+    'import os\nLOG_DIR = "logs"\nf = open(os.path.join(LOG_DIR, "x.txt"), "a")\n',
+    'def w(name):\n    return open(f"{name}.log", "a")\n',
+    'def w(name):\n    return open(f"{name}.log{\'\'}", "a")\n',
+    'NAME = "run"\nf = open(NAME + "." + \'out\', "a")\n',
+    'from pathlib import Path\nf = open(Path("log") / "x", "a")\n',
+    'SEP = "/"\nf = open(f"logs{SEP}x", "ab")\n',
+    "f = open('run.err', mode='a')\n",
+    'f = open  \\\n  ("data/logs/" "x.txt", "a+")\n',
+]
+
+
+# QT602's destinations: a folder named with "model" in any case, from the environment,
+# beside the file, or a constant.
+QT602_SHAPES = [
+    'import os, torch\nfrom pathlib import Path\n'
+    'torch.save(s, Path(os.environ["MODEL_DIR"]) / "active" / "x.pt")\n',
+    'import shutil\nshutil.copy("m.pkl", "/opt/quantum/ai_engine/models/active/m.pkl")\n',
+    'from pathlib import Path\nopen(Path(__file__).parent / "Models" / "active" / "x", "w")\n',
+    'import shutil\nROOT = "/srv/MODELS"\nshutil.move("a", ROOT + "/active/a")\n',
+]
+
+
 # the file each rule's shapes are checked as (QT601 judges training code, QT306 a service)
 SHAPES = [(code, path, text) for code, path, shapes in (
     ("QT306", "backend/x.py", QT306_SHAPES), ("QT305", "backend/x.py", QT305_SHAPES),
-    ("QT101", "ops/x.py", QT101_SHAPES), ("QT601", "ops/training/x.py", QT601_SHAPES))
+    ("QT101", "ops/x.py", QT101_SHAPES), ("QT601", "ops/training/x.py", QT601_SHAPES),
+    ("QT206", "backend/x.py", QT206_SHAPES), ("QT602", "ops/training/x.py", QT602_SHAPES))
     for text in shapes]
 
 
