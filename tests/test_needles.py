@@ -103,3 +103,16 @@ def test_texts_made_of_needle_pieces(parts: list[tuple[str, int, bool]]) -> None
     text = "".join((p[cut:].upper() if upper else p[cut:]) for p, cut, upper in parts)
     for kind in (Kind.PYTHON, Kind.SHELL, Kind.UNIT, Kind.MAKEFILE):
         _same_verdicts(_prefilters(kind), text)
+
+
+def test_without_the_automaton_each_needle_is_searched_alone(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ahocorasick_rs", None)  # import fails
+    prefilters = _prefilters(Kind.PYTHON)
+    needles = Needles(prefilters)
+    assert not any(needles.searches(t) for t in _walk(prefilters) if isinstance(t, AnyOf))
+    for text in TEXTS[:50]:
+        scan = needles.scan(text)
+        assert [scan.passes(p) for p in prefilters] == [passes(p, text) for p in prefilters]
