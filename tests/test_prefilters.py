@@ -7,6 +7,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qt_lint import kinds
 from qt_lint.classify import Target, classify
@@ -157,3 +159,83 @@ def test_prefilter_passes_every_shape_its_rule_reports(code: str, path: str, tex
     fired = [f for f in check_file(target, settings, data=text.encode()).findings
              if f.code == code]
     assert fired, "the rule reports this shape"
+
+
+def _fires_without_prefilter(code: str, path: str, text: str) -> bool:
+    """The rule's own check on the text, its prefilter not asked."""
+    r = rule(code)()
+    ctx = FileContext(path, path, Kind.PYTHON, Text(text), CONFIG, None,
+                      "/nonexistent-root/" + path)
+    return any(f.code == code for f in r.check(ctx))
+
+
+# QT206: log paths built every way the resolver follows (literals, f-strings with fields,
+# `+`, os.path.join, Path and `/`, a constant), opened for appending with blanks,
+# continuations or comments before the parenthesis
+_FOLDERS = st.sampled_from(["logs", "log", "data/logs", "var/log", "out", "tmp"])
+_NAMES = st.sampled_from(["app", "run", "x"])
+_SUFFIXES = st.sampled_from([".log", ".out", ".err", ".txt", ""])
+_QUOTES = st.sampled_from(['"', "'"])
+
+
+@st.composite
+def _log_open(draw: st.DrawFn) -> str:
+    folder, name, suffix, q = draw(_FOLDERS), draw(_NAMES), draw(_SUFFIXES), draw(_QUOTES)
+    form = draw(st.integers(0, 6))
+    head = "import os\nfrom pathlib import Path\nNAME = " + q + name + q + "\n"
+    if form == 0:
+        path = f"{q}{folder}/{name}{suffix}{q}"
+    elif form == 1:
+        path = f"f{q}{folder}/{{NAME}}{suffix}{q}"
+    elif form == 2:
+        path = f"{q}{folder}{q} + {q}/{q} + NAME + {q}{suffix}{q}"
+    elif form == 3:
+        path = f"os.path.join({q}{folder}{q}, NAME + {q}{suffix}{q})"
+    elif form == 4:
+        path = f"Path({q}{folder}{q}) / (NAME + {q}{suffix}{q})"
+    elif form == 5:
+        head += f"DIR = {q}{folder}{q}\n"
+        path = f"f{q}{{DIR}}/{{NAME}}{suffix}{q}"
+    else:
+        dot = suffix[:1]
+        path = f"NAME + {q}{dot}{q} + {q}{suffix[1:]}{q}" if suffix else f"{q}{folder}/x{q}"
+    gap = draw(st.sampled_from(["", " ", "  \\\n  ", "  # c\n   "]))
+    mode = draw(st.sampled_from(['"a"', "'a+'", '"ab"', "mode='a'"]))
+    return head + f"f = (open{gap}({path}, {mode}))\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(_log_open())
+def test_qt206_prefilter_passes_every_generated_log_open_it_reports(text: str) -> None:
+    if _fires_without_prefilter("QT206", "backend/x.py", text):
+        assert _passes("QT206", "backend/x.py", text), text
+
+
+@st.composite
+def _active_write(draw: st.DrawFn) -> str:
+    q = draw(_QUOTES)
+    models = draw(st.sampled_from(["models", "Models", "ai_engine/models", "MODEL_STORE",
+                                   "my_model_dir"]))
+    form = draw(st.integers(0, 4))
+    head = "import os, shutil, torch\nfrom pathlib import Path\n"
+    if form == 0:
+        dest = f"{q}/opt/quantum/{models}/active/m.pt{q}"
+    elif form == 1:
+        dest = f"Path({q}/srv/{models}{q}) / {q}active{q} / {q}m.pt{q}"
+    elif form == 2:
+        dest = f"Path(os.environ[{q}{models.upper()}{q}]) / {q}active{q} / {q}m.pt{q}"
+    elif form == 3:
+        head += f"ROOT = {q}/srv/{models}{q}\n"
+        dest = f"f{q}{{ROOT}}/active/m.pt{q}"
+    else:
+        dest = f"os.path.join(Path(__file__).parent, {q}{models}{q}, {q}active{q}, {q}m{q})"
+    call = draw(st.sampled_from(["torch.save(s, {d})", "shutil.copy(src, {d})",
+                                 "open({d}, 'w')", "shutil.move(src, {d})"]))
+    return head + call.format(d=dest) + "\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(_active_write())
+def test_qt602_prefilter_passes_every_generated_active_write_it_reports(text: str) -> None:
+    if _fires_without_prefilter("QT602", "ops/training/x.py", text):
+        assert _passes("QT602", "ops/training/x.py", text), text
