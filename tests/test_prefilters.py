@@ -143,11 +143,24 @@ QT602_SHAPES = [
 ]
 
 
+# QT702's modes in every base and spelling Python takes (the docs promise 511); the old
+# pattern read only octal without underscores
+QT702_SHAPES = [
+    'import os\nos.chmod("x", 511)\n',
+    'import os\nos.chmod("x", 0x1ff)\n',
+    'import os\nos.chmod("x", 0b111111111)\n',
+    'from pathlib import Path\nPath("x").chmod(0o7_7_7)\n',
+    'import os\nos.makedirs("x", 0o7_77)\n',
+    'import os\nM = 438\nos.chmod("x", M)\n',
+]
+
+
 # the file each rule's shapes are checked as (QT601 judges training code, QT306 a service)
 SHAPES = [(code, path, text) for code, path, shapes in (
     ("QT306", "backend/x.py", QT306_SHAPES), ("QT305", "backend/x.py", QT305_SHAPES),
     ("QT101", "ops/x.py", QT101_SHAPES), ("QT601", "ops/training/x.py", QT601_SHAPES),
-    ("QT206", "backend/x.py", QT206_SHAPES), ("QT602", "ops/training/x.py", QT602_SHAPES))
+    ("QT206", "backend/x.py", QT206_SHAPES), ("QT602", "ops/training/x.py", QT602_SHAPES),
+    ("QT702", "ops/x.py", QT702_SHAPES))
     for text in shapes]
 
 
