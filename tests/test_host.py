@@ -105,6 +105,23 @@ MUTANTS: dict[str, tuple[Callable[[Path], None], str]] = {
         lambda r: _edit(r, "home/qt/quantum_trader/ops/run.sh",
                         'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n', "",
                         append='redis-cli ping >/dev/null || exit 1\n'), "H151"),
+    "wrapper unsets PYTHONPATH before the exec": (
+        lambda r: _edit(r, "home/qt/quantum_trader/ops/run.sh", 'exec "$VENV/bin/python"',
+                        'unset PYTHONPATH\nexec "$VENV/bin/python"'), "H151"),
+    "wrapper's ERR trap exits 0": (
+        lambda r: _edit(r, "home/qt/quantum_trader/ops/run.sh", "set -euo pipefail\n",
+                        "set -euo pipefail\ntrap 'exit 0' ERR\n"), "H151"),
+    "the host's canary leaves the gate loop by break": (
+        lambda r: _edit(r, "home/qt/quantum_trader/ops/model_safety/canary_activate.sh",
+                        "ops/run.sh ai-engine ops/model_safety/quality_gate.py\n",
+                        "while ! ops/run.sh ai-engine ops/model_safety/quality_gate.py; do "
+                        "break; done\n"), "H152"),
+    "the host's rollback exits 0 without a backup": (
+        lambda r: _edit(r, "home/qt/quantum_trader/ops/model_safety/rollback_last.sh",
+                        "exit 1; }", "exit 0; }"), "H152"),
+    "the host's rollback does not wait for the restart": (
+        lambda r: _edit(r, "home/qt/quantum_trader/ops/model_safety/rollback_last.sh",
+                        "systemctl restart", "systemctl --no-block restart"), "H152"),
     "a daily canary_activate.sh in /etc/cron.d": (
         lambda r: put(r, "/etc/cron.d/quantum-canary", "0 6 * * * qt /home/qt/quantum_trader/"
                       "ops/model_safety/canary_activate.sh xgb P0.5\n"), "H153"),
