@@ -502,3 +502,25 @@ def test_user_manager_units_are_judged(host: Path, redis_port: int) -> None:
     assert "/home/qt/.config/systemd/user/notes.txt" not in results
     # a file in qt's home that qt does not own is not read (it could be anything)
     assert results["/home/qt/.config/systemd/user/other.service"]["status"] == "error"
+
+
+RUN_PARTS_NAMES = ["quantum", "Quantum_2", "a-b", "x.sh", "x.dpkg-old", "bak~", ".hidden",
+                   "sp ace", "é", "1", "_", "-x", "a+b", "a:b", "a@b", "README", "x.py", "nl\n"]
+
+
+@pytest.mark.skipif(shutil.which("run-parts") is None, reason="needs run-parts (the oracle)")
+def test_the_run_parts_name_filter_is_run_parts_own(tmp_path: Path) -> None:
+    """The names H153 judges in a run-parts folder are exactly those the real `run-parts
+    --test` lists (executable files; its default filter, as cron and anacron call it)."""
+    import subprocess
+
+    from qt_lint.host.collect import RUN_PARTS_NAME
+
+    for name in RUN_PARTS_NAMES:
+        path = tmp_path / name
+        path.write_text("#!/bin/sh\ntrue\n")
+        path.chmod(0o755)
+    listed = subprocess.run(["run-parts", "--test", str(tmp_path)], capture_output=True,
+                            text=True, check=False).stdout.split("\n")
+    ran = sorted(line.rsplit("/", 1)[1] for line in listed if line.startswith(str(tmp_path)))
+    assert ran == sorted(n for n in RUN_PARTS_NAMES if RUN_PARTS_NAME.match(n))

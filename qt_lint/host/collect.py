@@ -526,7 +526,7 @@ USER_UNIT_DIRS = ("/etc/systemd/user", "/run/systemd/user", "/usr/local/lib/syst
 USER_HOME_UNIT_DIRS = (".config/systemd/user", ".local/share/systemd/user")
 # the names run-parts runs without --lsbsysinit or --regex (debianutils' default, as the
 # system crontab and the anacrontab call it): others are skipped
-RUN_PARTS_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+RUN_PARTS_NAME = re.compile(r"\A[A-Za-z0-9_-]+\Z")
 
 
 def _model_safety(reader: Reader, c: Contract, qt_uid: int | None) -> None:
