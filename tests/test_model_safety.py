@@ -212,6 +212,60 @@ MAKEFILES = {
     "shellflags-true": ".SHELLFLAGS := -c true\n" + _RUN + _GATE_RULE,
     "shellflags-ec": ".SHELLFLAGS := -ec\n" + _RUN + _GATE_RULE,
     "not-phony": _RUN + "quality-gate:\n\t$(RUN) ops/model_safety/quality_gate.py\n",
+    # the hostile pass: how the shell reads the line, and make's other forms
+    "oneshell-last-echo": ".ONESHELL:\n" + _RUN + _GATE_RULE + "\t@echo done\n",
+    "oneshell-errexit": ".ONESHELL:\n.SHELLFLAGS := -ec\n" + _RUN + _GATE_RULE + "\t@echo done\n",
+    "oneshell-set-e": ".ONESHELL:\n" + _RUN + _GATE_RULE.replace("\t$(RUN)", "\tset -e\n\t$(RUN)")
+    + "\t@echo done\n",
+    "posix-two-lines": ".POSIX:\n" + _RUN + _GATE_RULE + "\t@echo done\n",
+    "inline-or-true": _RUN + ".PHONY: quality-gate\nquality-gate: ; "
+    "$(RUN) ops/model_safety/quality_gate.py || true\n",
+    "inline-dash": _RUN + ".PHONY: quality-gate\nquality-gate: ; "
+    "-$(RUN) ops/model_safety/quality_gate.py\n",
+    "inline-plain": _RUN + ".PHONY: quality-gate\nquality-gate: ; "
+    "$(RUN) ops/model_safety/quality_gate.py\n",
+    "recipeprefix-dash": ".RECIPEPREFIX = >\n" + _RUN + _GATE_RULE.replace("\t$(RUN)", ">-$(RUN)"),
+    "recipeprefix-or": ".RECIPEPREFIX = >\n" + _RUN +
+    _GATE_RULE.replace("\t$(RUN)", ">$(RUN)").replace(".py\n", ".py || true\n"),
+    "recipeprefix-plain": ".RECIPEPREFIX = >\n" + _RUN + _GATE_RULE.replace("\t$(RUN)", ">$(RUN)"),
+    "bang": _RUN + _GATE_RULE.replace("\t$(RUN)", "\t! $(RUN)"),
+    "or-false-then-true": _RUN + _GATE_RULE.replace(".py\n", ".py || false; true\n"),
+    "or-brace-then-true": _RUN + _GATE_RULE.replace(".py\n", ".py || { echo x; exit 1; }; true\n"),
+    "or-subshell-then-true": _RUN + _GATE_RULE.replace(".py\n", ".py || (exit 1); true\n"),
+    "if-then": _RUN + _GATE_RULE.replace("\t$(RUN) ops/model_safety/quality_gate.py",
+                                         "\tif $(RUN) ops/model_safety/quality_gate.py; "
+                                         "then echo ok; fi"),
+    "ignore-variable": "T := quality-gate\n.IGNORE: $(T)\n" + _RUN + _GATE_RULE,
+    "phony-variable": "TARGETS := quality-gate\n.PHONY: $(TARGETS)\n" + _RUN +
+    _GATE_RULE.replace(".PHONY: quality-gate\n", ""),
+    "makeflags-variable": "IGN := -i\nMAKEFLAGS += $(IGN)\n" + _RUN + _GATE_RULE,
+    "makeflags-self": "MAKEFLAGS := $(MAKEFLAGS) -i\n" + _RUN + _GATE_RULE,
+    "makeflags-cluster": "MAKEFLAGS += -ki\n" + _RUN + _GATE_RULE,
+    "makeflags-silent": "MAKEFLAGS += -s\n" + _RUN + _GATE_RULE,
+    "makeflags-reset": "MAKEFLAGS += -i\nMAKEFLAGS :=\n" + _RUN + _GATE_RULE,
+    "override-shell": "override SHELL := /bin/true\n" + _RUN + _GATE_RULE,
+    "canned-or-true": _RUN + "define GATE\n$(RUN) ops/model_safety/quality_gate.py || true\n"
+    "endef\n.PHONY: quality-gate\nquality-gate:\n\t$(GATE)\n",
+    "canned": _RUN + "define GATE\n$(RUN) ops/model_safety/quality_gate.py\nendef\n"
+    ".PHONY: quality-gate\nquality-gate:\n\t$(GATE)\n",
+    "unexported-later": "export SKIP_GATE := 1\nunexport SKIP_GATE\n" + _RUN + _GATE_RULE,
+    "exported-target-value": "export SKIP_GATE\nquality-gate: SKIP_GATE = 1\n" + _RUN +
+    _GATE_RULE,
+    "export-in-recipe": _RUN + _GATE_RULE.replace("\t$(RUN)", "\texport SKIP_GATE=1; $(RUN)"),
+    "env-in-recipe": _RUN + _GATE_RULE.replace("\t$(RUN)", "\tenv SKIP_GATE=1 $(RUN)"),
+    "dry-run-variable": _RUN + "ARGS := --dry-run\n" +
+    _GATE_RULE.replace(".py\n", ".py $(ARGS)\n"),
+    "bash-pipefail-tee": "SHELL := /bin/bash\n.SHELLFLAGS := -o pipefail -c\n" + _RUN +
+    _GATE_RULE.replace(".py\n", ".py | tee gate.log\n"),
+    "ignore-among-others": ".IGNORE: a quality-gate b\n" + _RUN + _GATE_RULE,
+    "exit-zero-branch": _RUN + _GATE_RULE.replace(".py\n", ".py || exit 0\n"),
+    "exec-true-branch": _RUN + _GATE_RULE.replace(".py\n", ".py || exec true\n"),
+    "status-saved": _RUN + _GATE_RULE.replace(".py\n", ".py; echo $$? > status\n"),
+    "background-wait": _RUN + _GATE_RULE.replace(".py\n", ".py & wait\n"),
+    "space-then-prefixes": _RUN + _GATE_RULE.replace("\t$(RUN)", "\t @-$(RUN)"),
+    "continued-or-true": _RUN + _GATE_RULE.replace(".py\n", ".py \\\n\t|| true\n"),
+    "delegate-ignoring": _RUN + ".PHONY: quality-gate\nquality-gate:\n\t$(MAKE) -i gate-impl\n"
+    "gate-impl:\n\t$(RUN) ops/model_safety/quality_gate.py\n",
 }
 # the environment a run of make gets (`RUN ?=` takes it from there)
 MAKE_ENV = {"from-environment": ("RUN ?= ops/run.sh ai-engine\n" + _GATE_RULE, {"RUN": "true"}),
@@ -282,3 +336,25 @@ def test_qt606_names_the_rule_that_replaces_the_gates_recipe(tmp_path: Path) -> 
         "Makefile:5:1: QT606 this `quality-gate` rule replaces the recipe at line 3: make runs "
         "only a target's last recipe, and this one does not run "
         "`ops/run.sh ai-engine ops/model_safety/quality_gate.py`"]
+
+
+_IGNORES = ("ignores the quality gate's failure: `make quality-gate` succeeds when the gate "
+            "fails")
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("oneshell-last-echo", "Makefile:5:2: QT606 under `.ONESHELL:` the recipe is one script "
+     "whose status is its last command's: the lines after the gate hide its failure "
+     "(`.SHELLFLAGS := -ec`, or `set -e` first)"),
+    ("bang", f"Makefile:4:2: QT606 `!` {_IGNORES}"),
+    ("inline-or-true", f"Makefile:3:57: QT606 `|| true` {_IGNORES}"),
+    ("recipeprefix-dash", f"Makefile:5:2: QT606 the `-` prefix {_IGNORES}"),
+    ("or-false-then-true", f"Makefile:4:50: QT606 `; true` {_IGNORES}"),
+    ("canned-or-true", f"Makefile:7:2: QT606 `|| true` {_IGNORES}"),
+    ("env-in-recipe", "Makefile:4:18: QT606 `SKIP_GATE=1` (the gate exits 0 when it is set) "
+     "defeats the quality gate: `make quality-gate` succeeds when the gate would fail; run "
+     "`ops/run.sh ai-engine ops/model_safety/quality_gate.py` as it is"),
+])
+def test_qt606_messages_of_the_shell_forms(tmp_path: Path, name: str, expected: str) -> None:
+    passed, fired = _make_oracle(tmp_path, MAKEFILES[name])
+    assert passed and fired == [expected]

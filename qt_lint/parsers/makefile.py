@@ -102,6 +102,19 @@ class MakeProgram:
     make_time: list[tuple[str, list[tuple[int, int]]]] = field(default_factory=list)
     # name -> the text of its assignments as written (`RUN := $(WRAP) x`: `$(WRAP) x`)
     written: dict[str, str] = field(default_factory=dict)
+    exported: set[str] = field(default_factory=set)  # the names make exports
+    oneshell: bool = False
+    prefix: str = "\t"  # `.RECIPEPREFIX`
+
+    @property
+    def rule_names(self) -> set[str]:
+        return {t for targets in self.rule_targets.values() for t in targets}
+
+    def value(self, name: str) -> str | None:
+        """A variable's value as make expands it (None: not set)."""
+        if name not in self.variables:
+            return None
+        return _expand_plain(self.variables[name], self.variables)
 
     def recipe_variables(self, recipe: Recipe) -> tuple[dict[str, str], dict[str, str]]:
         """The variables and the environment a recipe line runs with: the global ones,
@@ -115,7 +128,9 @@ class MakeProgram:
         for target in local:
             variables.update(self.target_vars.get(target, {}))
         for target in local:
-            for name in self.target_exports.get(target, set()):
+            names = self.target_exports.get(target, set()) | (
+                self.exported & set(self.target_vars.get(target, {})))
+            for name in names:
                 if name in variables:
                     env.update(_environment(variables, {name}))
         return variables, env
@@ -259,9 +274,10 @@ def read_makefile(text: str) -> MakeProgram:
                 export_all = True
             rest = rule.group("rest")
             if targets == (".PHONY",):
-                program.phony.update(rest.split(";")[0].split())
+                program.phony.update(_expand_plain(rest.split(";")[0], variables).split())
             if targets == (".IGNORE",):
-                program.ignore.append((first, tuple(rest.split(";")[0].split())))
+                program.ignore.append(
+                    (first, tuple(_expand_plain(rest.split(";")[0], variables).split())))
             local = _DEFINE.match(rest.strip())
             if local and local.group("op") in ("=", ":=", "::=", "?=", "+="):
                 # `t: PY = python3`, a target-specific variable: the recipes of `t` see it
@@ -297,6 +313,9 @@ def read_makefile(text: str) -> MakeProgram:
     if oneshell:
         recipes[:] = _one_shell(recipes)
     program.env = _environment(variables, variables if export_all else exported)
+    program.exported = set(variables) if export_all else set(exported)
+    program.oneshell = oneshell
+    program.prefix = prefix
     return program
 
 

@@ -12,31 +12,73 @@ from qt_lint.rule import Example, Rule
 from qt_lint.rules.models.helpers import Repo, gate_command
 
 _TARGET = re.compile(r"^(?P<targets>[^\s:=#][^:=#]*)::?(?!=)")
-# the shell operators after the gate's run on its recipe line, quoted words skipped
-_OPERATOR = re.compile(r"""'[^']*'|"(?:[^"\\]|\\.)*"|(?P<op>\|\||&&|;|\||&)""")
+# the shell's words and operators after the gate's run, quoted words skipped
+_OPERATOR = re.compile(r"""'[^']*'|"(?:[^"\\]|\\.)*"|(?P<op>\|\||&&|;|\||&|\n)|"""
+                       r"""(?P<open>(?<![^\s;&|(]){(?=\s)|\()|(?P<close>(?<=[\s;])}|\))""")
 # a branch that still fails the line: `|| exit 1`, `|| exit $$?` (make's `$$` is `$`),
 # `|| { echo x; false; }`
 _FAILS = re.compile(r"(?<![\w-])(?:exit\s+(?:[1-9]\d*|\$\$?\?)|false)(?![\w-])")
+_EXITS = re.compile(r"(?<![\w-])exit\s+(?:[1-9]\d*|\$\$?\?)(?![\w-])")
+_BANG = re.compile(r"[\s@+-]*!(?=\s)")
 
 
-def _ignored(body: str, gate: str) -> tuple[int, str] | None:
+def _ignored(body: str, gate: str, pipefail: bool = False) -> tuple[int, str] | None:
     """Where the recipe line loses the gate's exit status (the line's own status is what
-    make reads, from `sh -c`): after the gate's run, an `||` whose branch does not fail, a
-    `;` followed by another command, a pipe (sh has no pipefail) or a `&` (run in the
-    background, status 0 at once). The operator's index and the text it starts."""
+    make reads, from `sh -c`): a `!` before the gate; after the gate's run, an `||` whose
+    branch does not fail, a `;` followed by a command that does not fail (also after an
+    `||` branch that does: `|| false; true`), a pipe (sh has no pipefail) or a `&` (run in
+    the background, status 0 at once). Operators inside `{ }` and `( )` groups after the
+    gate belong to their branch. The operator's index and the text it starts."""
     at = body.find(gate)
+    if at != -1:  # `! $(RUN) gate`: the pipeline's status is inverted
+        head = body[:at]
+        cut = max(head.rfind(c) for c in (";", "&", "|", "(", "{", "\n"))
+        bang = _BANG.match(head[cut + 1:])
+        if bang:
+            return cut + 1 + bang.end() - 1, "!"
     start = at + len(gate) if at != -1 else 0
+    depth = 0
     for match in _OPERATOR.finditer(body, start):
+        if match.group("open"):
+            depth += 1
+            continue
+        if match.group("close"):
+            depth = max(0, depth - 1)
+            continue
         op = match.group("op")
-        if op is None or op == "&&":
-            continue  # a quoted word, or a command that runs only when the gate passed
+        if op is None or op == "&&" or depth:
+            continue  # a quoted word, a command run only when the gate passed, a group's
         rest = body[match.end():].strip()
-        if (op == "||" and _FAILS.search(rest)) or \
-                (op == ";" and (not rest or _FAILS.match(rest))):
-            return None
-        shown = f"{op} {rest}".strip()
+        if op == "||":
+            branch = _branch(body, match.end())
+            if _FAILS.search(branch):
+                if _EXITS.search(branch) and not branch.lstrip().startswith("("):
+                    return None  # `|| exit 1`, `|| { ...; exit 1; }`: the shell ends failing
+                continue  # `|| false`, `|| (exit 1)`: the line fails unless more follows
+        elif op in (";", "\n"):
+            if not rest or _FAILS.match(rest):
+                return None  # `; exit 1`: the line's status is the failure
+        elif op == "|" and pipefail:
+            continue
+        shown = f"{op.strip()} {rest}".strip()
         return match.start(), shown if len(shown) <= 40 else shown[:39] + "…"
     return None
+
+
+def _branch(body: str, start: int) -> str:
+    """The text of an `||` branch: up to the next `;`, `&`, `|` or newline outside
+    quotes and groups."""
+    depth = 0
+    for match in _OPERATOR.finditer(body, start):
+        if match.group("open"):
+            depth += 1
+        elif match.group("close"):
+            depth = max(0, depth - 1)
+        elif match.group("op") and match.group("op") != "&&" and not depth:
+            return body[start:match.start()]
+    return body[start:]
+
+
 _GOOD = ("RUN := ops/run.sh ai-engine\n.PHONY: quality-gate\nquality-gate:\n"
          "\t@echo gate\n\t$(RUN) ops/model_safety/quality_gate.py\n")
 
@@ -48,9 +90,14 @@ class QualityGateTarget(Rule):
     exists (when the repository has the quality gate); its recipe runs the gate through
     the wrapper (`ops/run.sh ai-engine ops/model_safety/quality_gate.py`, directly or
     through a variable such as `$(RUN)`);
-    and no recipe line ignores the gate's failure: a `-` prefix, or after the gate an
-    `||` whose branch does not fail (`|| true`, `|| :`, `|| echo failed`, `|| exit 0`), a
-    `;` and another command (`; true`), a pipe (`| tee log`: sh has no pipefail) or `&`.
+    and no recipe line ignores the gate's failure: a `-` prefix, a `!` before the gate, or
+    after the gate an `||` whose branch does not fail (`|| true`, `|| :`, `|| echo failed`,
+    `|| exit 0`), a `;` and another command (`; true`, also after a failing branch that
+    does not end the shell: `|| false; true`), a pipe (`| tee log`: sh has no pipefail;
+    bash with `.SHELLFLAGS := -o pipefail -c` keeps it) or `&`. Recipes given on the rule
+    line (`quality-gate: ; ...`), with another `.RECIPEPREFIX`, or from a `define`
+    (`$(GATE)`) are read as make runs them; under `.ONESHELL:` without `-e` the lines
+    after the gate hide its failure.
 
     It reads what make itself does with the target, as GNU make does: `.IGNORE:` (bare or
     naming `quality-gate`); `-i`, `-n` or `-t` in `MAKEFLAGS` or `GNUMAKEFLAGS` (`MAKEFLAGS
@@ -61,8 +108,8 @@ class QualityGateTarget(Rule):
     makes make succeed at once); variables as make resolves them (`override`, the last
     assignment, target-specific `quality-gate: RUN = ...`); a variable of the gate's recipe
     assigned with `?=` (the environment sets it); and a run that cannot fail, read as QT604
-    reads the canary's: `SKIP_GATE=1` before it (in the recipe or in `RUN`), `export
-    SKIP_GATE := 1`, `--dry-run` after it (what the repository's gate itself skips on, else
+    reads the canary's: `SKIP_GATE=1` before it (in the recipe, in `RUN`, after `env`),
+    `export SKIP_GATE := 1`, `--dry-run` after it (what the repository's gate itself skips on, else
     `contract.gate-defeats`).
 
     ## Why is this bad?
@@ -144,25 +191,39 @@ class QualityGateTarget(Rule):
                     if (line, recipe) not in running]
         repo = _makefile_repo(ctx)
         wrapped_any = False
+        shell = (program.value("SHELL") or "/bin/sh").split()
+        flags = program.value(".SHELLFLAGS") or ""
+        pipefail = bool(shell) and shell[0].rsplit("/", 1)[-1] in ("bash", "zsh", "ksh") \
+            and "pipefail" in flags
         for _, starts in running:
             recipes = [r for r in program.recipes if r.line in starts]
             numbers = sorted({row for r in recipes for row, _ in r.origins} | set(starts))
+            reported = False
             for number in numbers:
                 text = lines[number - 1]
-                if not text.startswith("\t"):
+                if text.startswith(program.prefix):
+                    offset = len(program.prefix)
+                elif number in starts and _TARGET.match(text) and ";" in text:
+                    offset = text.index(";", text.index(":")) + 1  # `quality-gate: ; recipe`
+                    offset += len(text[offset:]) - len(text[offset:].lstrip())
+                else:
                     continue
-                body = text[1:]
-                prefix = len(body) - len(body.lstrip("@-+ "))
+                body = text[offset:]
+                prefix = len(body) - len(body.lstrip("@-+ \t"))
                 if "-" in body[:prefix]:
-                    column = 2 + body.index("-")
+                    column = 1 + offset + body.index("-")
+                    reported = True
                     yield ctx.finding(self, number, column, "the `-` prefix ignores the "
                                       "quality gate's failure: `make quality-gate` succeeds "
                                       "when the gate fails")
-                ignored = _ignored(body, gate)
+                ignored = _ignored(body, gate, pipefail)
                 if ignored:
-                    yield ctx.finding(self, number, 2 + ignored[0],
+                    reported = True
+                    yield ctx.finding(self, number, 1 + offset + ignored[0],
                                       f"`{ignored[1]}` ignores the quality gate's "
                                       "failure: `make quality-gate` succeeds when the gate fails")
+            if not reported:
+                yield from self._expanded(ctx, program, recipes, gate, pipefail)
             rows = set(numbers)
             wrapped = [command for command in ctx.commands
                        if command.program.line in rows and
@@ -197,6 +258,35 @@ class QualityGateTarget(Rule):
                               "(add `.PHONY: quality-gate`)")
         yield from self._from_environment(ctx, program, running)
 
+    def _expanded(self, ctx: FileContext, program: MakeProgram, recipes: list[Recipe],
+                  gate: str, pipefail: bool) -> Iterator[Finding]:
+        """The recipe as the shell receives it (`$(GATE)` of a `define`, `.ONESHELL:`'s
+        one script): where it loses the gate's status, at the recipe's first line."""
+        flags = (program.value(".SHELLFLAGS") or "-c").split()
+        errexit = any(f.startswith("-") and not f.startswith("--") and "e" in f
+                      for f in flags) or ".POSIX" in program.rule_names
+        for recipe in recipes:
+            text = program.expanded(recipe)
+            if text is None or gate not in text:
+                continue
+            lines = text.split("\n")
+            at = next(i for i, line in enumerate(lines) if gate in line)
+            ignored = _ignored(lines[at], gate, pipefail)
+            row, column = recipe.origins[0] if recipe.origins else (recipe.line, 1)
+            if ignored:
+                yield ctx.finding(self, row, column, f"`{ignored[1]}` ignores the quality "
+                                  "gate's failure: `make quality-gate` succeeds when the gate "
+                                  "fails")
+                continue
+            later = [line for line in lines[at + 1:] if line.strip().lstrip("@-+")]
+            sets_e = any(re.match(r"\s*set\s+-[a-z]*e", line) for line in lines[:at])
+            if program.oneshell and later and not errexit and not sets_e and \
+                    not _FAILS.match(later[-1].strip()):
+                yield ctx.finding(self, row, column, "under `.ONESHELL:` the recipe is one "
+                                  "script whose status is its last command's: the lines after "
+                                  "the gate hide its failure (`.SHELLFLAGS := -ec`, or `set "
+                                  "-e` first)")
+
     def _make_level(self, ctx: FileContext, program: MakeProgram) -> Iterator[Finding]:
         """What makes make itself pass a failing recipe: `.IGNORE:`, `-i`, `-n` or `-t` in
         MAKEFLAGS, a SHELL that is not a shell, `.SHELLFLAGS` that run something else."""
@@ -206,20 +296,23 @@ class QualityGateTarget(Rule):
                                   "`quality-gate`'s recipe: `make quality-gate` succeeds when "
                                   "the gate fails")
         for name in ("MAKEFLAGS", "GNUMAKEFLAGS"):
-            if name not in program.variables or name not in program.assigned:
+            value = program.value(name)
+            if value is None or name not in program.assigned:
                 continue
-            for flag, meaning in _make_flags(program.variables[name]):
+            if program.variables[name].startswith(" "):
+                value = " " + value  # `+=` on make's own value: a later word
+            for flag, meaning in _make_flags(value):
                 yield ctx.finding(self, program.assigned[name][0], 1,
                                   f"`{name}` gives make `{flag}` ({meaning}): "
                                   "`make quality-gate` succeeds when the gate fails")
-        shell = program.variables.get("SHELL")
+        shell = program.value("SHELL")
         if "SHELL" in program.assigned and shell is not None:
             words = shell.split()
             if not words or words[0].rsplit("/", 1)[-1] not in _SHELLS:
                 yield ctx.finding(self, program.assigned["SHELL"][0], 1,
                                   f"`SHELL = {shell.strip()[:30]}` is not a shell: make runs "
                                   "the recipes with it and the gate does not run")
-        flags = program.variables.get(".SHELLFLAGS")
+        flags = program.value(".SHELLFLAGS")
         if ".SHELLFLAGS" in program.assigned and flags is not None:
             words = flags.split()
             if not words or not all(w.startswith(("-", "+")) or w in _SHELL_OPTIONS
@@ -293,15 +386,15 @@ def _defeat(program: MakeProgram, recipe: Recipe, contract: Contract,
             repo: Repo | None) -> str | None:
     """Why the gate's run in this recipe line cannot fail (`SKIP_GATE=1`, `--dry-run`, an
     exported `SKIP_GATE`), read as QT604 reads the canary's run."""
-    from qt_lint.rules.models.helpers import gate_defeat_of
-    from qt_lint.shellflow import EMPTY, analyse
+    from qt_lint.rules.models.helpers import gate_defeat_of, model_classifier
+    from qt_lint.shellflow import analyse
 
     text = program.expanded(recipe)
     if text is None or contract.quality_gate not in text:
         return None
     _, env = program.recipe_variables(recipe)
     exported = frozenset(f"exported:{name}" for name in env)
-    flow = analyse(text, lambda step, facts: (EMPTY, EMPTY))
+    flow = analyse(text, model_classifier(contract, repo))
     for step, facts in flow.steps:
         why = gate_defeat_of(step, facts | exported, contract, repo)
         if why is not None:
