@@ -524,3 +524,29 @@ def test_the_run_parts_name_filter_is_run_parts_own(tmp_path: Path) -> None:
                             text=True, check=False).stdout.split("\n")
     ran = sorted(line.rsplit("/", 1)[1] for line in listed if line.startswith(str(tmp_path)))
     assert ran == sorted(n for n in RUN_PARTS_NAMES if RUN_PARTS_NAME.match(n))
+
+
+def test_run_parts_folders_the_crontabs_name_and_python_shebangs(host: Path,
+                                                                 redis_port: int) -> None:
+    """A folder an anacrontab or crontab hands to run-parts is one too; a Python script
+    run-parts runs with a system interpreter (its first line) runs a system python; a
+    run-parts folder that is a link is not followed (an error)."""
+    put(host, "/etc/anacrontab", "SHELL=/bin/sh\n"
+        "@monthly 15 quantum.jobs run-parts --report /opt/quantum/cron\n")
+    put(host, "/opt/quantum/cron/canary", "#!/bin/sh\n" + _CANARY_RUN, 0o755)
+    put(host, "/etc/cron.daily/report", "#!/usr/bin/env python3\nprint('report')\n", 0o755)
+    put(host, "/etc/cron.daily/venv-report",
+        "#!/opt/quantum/venvs/ai-engine/bin/python\nprint('report')\n", 0o755)
+    put(host, "/etc/cron.d/more", "0 1 * * * root run-parts /opt/linked\n")
+    folder(host, "/opt/elsewhere")
+    os.symlink("/opt/elsewhere", host / "opt/linked")
+    _, doc = audit(host, redis_port, "--only", "H153")
+    results = {c["object"]: c for c in doc["checks"]}  # type: ignore[union-attr]
+    assert [(f["line"], f["code"]) for f in results["/opt/quantum/cron/canary"]["findings"]] \
+        == [(2, "QT601")]
+    assert results["/etc/cron.daily/report"]["status"] == "fail"
+    assert results["/etc/cron.daily/report"]["actual"] == (
+        "run by `env python3` (its first line): a system python; run the script through "
+        "ops/run.sh <service> <script>")
+    assert results["/etc/cron.daily/venv-report"]["status"] == "pass"
+    assert results["/opt/linked"]["status"] == "error"

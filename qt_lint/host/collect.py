@@ -549,7 +549,7 @@ def _model_safety(reader: Reader, c: Contract, qt_uid: int | None) -> None:
                 if got.text is None and got.error == "missing":
                     reader.texts[path] = TextFile(got.stat, None, "a link to nothing")
     reader.read(ANACRONTAB)
-    for folder in RUN_PARTS_DIRS:
+    for folder in run_parts_named(reader.texts):
         _run_parts(reader, folder)
     _user_units(reader, c, qt_uid)
 
@@ -586,11 +586,34 @@ def _home(reader: Reader, user: str) -> str:
     return f"/home/{user}"
 
 
+def run_parts_named(texts: dict[str, TextFile]) -> list[str]:
+    """The run-parts folders: the four of cron's, and those the crontabs name (`run-parts
+    /opt/quantum/cron` in /etc/anacrontab)."""
+    from qt_lint.parsers.crontab import run_parts_folders
+
+    found = list(RUN_PARTS_DIRS)
+    for path in sorted(texts):
+        text = texts[path].text
+        if text is None or not (path in ("/etc/crontab", ANACRONTAB) or any(
+                path.startswith(folder + "/") for folder in CRON_DIRS)):
+            continue
+        for folder in run_parts_folders(text):
+            folder = os.path.normpath(folder)
+            if folder not in found and folder != "/":
+                found.append(folder)
+    return found
+
+
 def _run_parts(reader: Reader, folder: str) -> None:
     """The scripts of a run-parts folder, as run-parts picks them: a name of letters,
     digits, `_` and `-`; an executable file (a folder, or a file without an execute bit,
     is skipped). A link (run-parts follows it) or another kind of entry (a FIFO, a device)
     is kept unreadable, never read: H153 reports it as an error."""
+    info = reader.stat(folder)
+    if info.kind == "symlink":
+        reader.texts[folder] = TextFile(info, None, f"a symbolic link (to {info.target}): "
+                                        "run-parts lists what it points to; not followed")
+        return
     names, error = reader.listdir(folder)
     if error is not None and error != "missing":
         reader.texts[folder] = TextFile(reader.stat(folder), None, f"cannot list: {error}")

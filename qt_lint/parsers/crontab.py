@@ -97,3 +97,14 @@ def _cut_at_percent(command: str) -> tuple[str, int | None]:
         out.append(command[i])
         i += 1
     return "".join(out), None
+
+
+_RUN_PARTS = re.compile(r"(?<![\w/.-])(?:/usr)?(?:/s?bin/)?run-parts((?:\s+-{1,2}[\w-]+(?:=\S+)?)*)"
+                        r"\s+(?P<folder>/[^\s;&|<>'\"`$]+)")
+
+
+def run_parts_folders(text: str) -> list[str]:
+    """The folders a crontab's commands hand to run-parts (`run-parts --report
+    /etc/cron.daily`, `run-parts /opt/quantum/cron`): absolute paths written as such."""
+    return [m.group("folder").rstrip("/") or "/" for m in _RUN_PARTS.finditer(text)]
+

@@ -107,7 +107,10 @@ class CronSchedules(HostCheck):
     scripts: each one run-parts runs (debianutils' default filter: a name of ASCII letters,
     digits, `_` and `-`, so `canary.sh` or `x.dpkg-old` is skipped; an executable file; a
     folder is skipped) is judged by the same rules as the shell or Python script its first
-    line names. The service and timer units of systemd's user managers (`systemctl
+    line names (a Python script whose first line names a system interpreter,
+    `#!/usr/bin/python3` or `#!/usr/bin/env python3`, fails: it runs a system python);
+    so are the folders a crontab or the anacrontab hands to run-parts (`run-parts
+    /opt/quantum/cron`). The service and timer units of systemd's user managers (`systemctl
     --user`: `/etc/systemd/user`, `/usr/lib/systemd/user`, ..., and the contract user's
     `~/.config/systemd/user` and `~/.local/share/systemd/user`, read only when that user
     owns them and never through a link) are judged by the same rules; the system's units
@@ -115,7 +118,8 @@ class CronSchedules(HostCheck):
     listed, or a crontab that cannot be read, is an error. An entry that is a symbolic link
     is judged through it, as cron reads it; one that is neither a file nor a folder (a
     FIFO, a link to nothing) is an error. In a run-parts folder, a link, a FIFO, a
-    script that cannot be read and a binary (not analysed) are errors, never a pass. A
+    script that cannot be read and a binary (not analysed) are errors, never a pass; so is
+    a run-parts folder that is a link (not followed). A
     host with no crontab and no cron folder at all
     is N/A: cron schedules nothing there.
 
@@ -174,7 +178,9 @@ class CronSchedules(HostCheck):
             paths += sorted(p for p in s.texts if p.startswith(prefix) and "/" not in
                             p[len(prefix):] and p not in CRON_DIRS)
         scripts: list[str] = []
-        for folder in RUN_PARTS_DIRS:
+        from qt_lint.host.collect import run_parts_named
+
+        for folder in run_parts_named(s.texts):
             listing = s.texts.get(folder)
             if listing is not None and listing.text is None:
                 yield self.result(ERROR, folder, expected, listing.error or "cannot list")
@@ -204,6 +210,12 @@ class CronSchedules(HostCheck):
                                   "shell nor a Python script (by its first line): not "
                                   "analysed")
                 continue
+            interpreter = _system_python(got.text, kind)
+            if interpreter is not None:
+                yield self.result(FAIL, path, expected, f"run by `{interpreter}` (its first "
+                                  "line): a system python; run the script through "
+                                  f"{audit.config.contract.wrapper} <service> <script>")
+                continue
             yield _judged(self, audit, path, kind, CRON_CODES, expected)
         for path in sorted(p for p in s.texts if _USER_UNIT.match(p)):
             got = s.text(path)
@@ -223,6 +235,23 @@ _USER_UNIT = re.compile(r"^(?:/etc/systemd/user|/run/systemd/user|/usr/local/lib
 _USER_UNIT_FOLDER = re.compile(r"^(?:/etc/systemd/user|/run/systemd/user|"
                                r"/usr/local/lib/systemd/user|/usr/lib/systemd/user|"
                                r"/.+/\.config/systemd/user|/.+/\.local/share/systemd/user)$")
+
+
+def _system_python(text: str, kind: Kind) -> str | None:
+    """The system interpreter a Python script's shebang names (`/usr/bin/python3`,
+    `/usr/bin/env python3`), or None (a venv's, or not Python)."""
+    from qt_lint.command_model import Word, is_bare_python
+
+    if kind is not Kind.PYTHON or not text.startswith("#!"):
+        return None
+    words = text[2:].split("\n", 1)[0].split()
+    if words and words[0].rsplit("/", 1)[-1] == "env":
+        words = [w for w in words[1:] if not w.startswith("-") and "=" not in w]
+        if words and "/" not in words[0]:
+            return f"env {words[0]}" if is_bare_python(Word(words[0], 1, 1)) else None
+    if words and is_bare_python(Word(words[0], 1, 1)):
+        return words[0]
+    return None
 
 
 def _script_kind(path: str, text: str) -> Kind | None:
