@@ -430,8 +430,9 @@ def project_root(start: Path) -> Path:
     """The project root when no configuration file gives it (none found, or `--isolated`
     ignoring it), found from the paths checked as git and pre-commit find it: the
     enclosing git work tree; else the nearest folder with a `pyproject.toml` or
-    `qt-lint.toml`; else the current folder when the paths are inside it, else the folder
-    that holds them. Where qt-lint runs from never moves a project's root."""
+    `qt-lint.toml`; else (nothing marks a project) the current folder, as before: a
+    system file checked from elsewhere (`/etc/cron.d/x`) keeps its absolute path, which
+    its kind and rules read."""
     start = start.resolve()
     directory = start if os.path.isdir(start) else start.parent
     folders = (directory, *directory.parents)
@@ -441,8 +442,7 @@ def project_root(start: Path) -> Path:
     for folder in folders:
         if os.path.isfile(folder / "pyproject.toml") or os.path.isfile(folder / CONFIG_FILENAME):
             return folder
-    cwd = Path.cwd().resolve()
-    return cwd if directory == cwd or cwd in directory.parents else directory
+    return Path.cwd()
 
 
 def root_for(start: Path) -> Path:

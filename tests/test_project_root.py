@@ -49,9 +49,24 @@ def test_the_root_is_found_from_the_paths_checked(tmp_path: Path, marker: str, i
     assert "Traceback" not in proc.stderr, proc.stderr
     # the Makefile's `-` prefix is QT606's; the canary is the canary (no QT601 for being
     # run by automation), wherever qt-lint runs from
-    if where == "parent" and marker == "none":
-        # nothing marks the project: the current folder, which holds the paths, is the
-        # root (as ruff has it), and repo/Makefile is not the root's Makefile
+    if marker == "none" and where != "inside":
+        # nothing marks a project: the current folder is the root, as before (a system
+        # file checked from elsewhere, /etc/cron.d/x, keeps the absolute path its kind and
+        # rules read), and repo/Makefile is not the root's Makefile
         assert _codes(proc.stdout) == [], proc.stdout
         return
     assert _codes(proc.stdout) == [("Makefile", "QT606")], (proc.stdout, proc.stderr)
+
+
+def test_a_system_file_checked_from_elsewhere_keeps_its_kind(tmp_path: Path) -> None:
+    """Without a project around it, a file under an `etc/cron.d` folder is still a
+    crontab when qt-lint runs from another folder (its path, not its folder, is read)."""
+    cron = tmp_path / "image" / "etc" / "cron.d"
+    cron.mkdir(parents=True)
+    (cron / "quantum").write_text("0 6 * * * qt /home/qt/quantum_trader/ops/model_safety/"
+                                  "canary_activate.sh xgb v1\n")
+    (tmp_path / "elsewhere").mkdir()
+    for isolated in ([], ["--isolated"]):
+        proc = qt_lint("check", "--no-cache", "--select", "QT601", "--format", "json",
+                       *isolated, str(cron / "quantum"), cwd=tmp_path / "elsewhere")
+        assert _codes(proc.stdout) == [("quantum", "QT601")], proc.stdout
