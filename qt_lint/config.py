@@ -426,13 +426,30 @@ def find_config_file(start: Path) -> Path | None:
     return None
 
 
-def _repository_root(start: Path) -> Path:
-    """Without a config file, paths are judged relative to the enclosing git work tree."""
+def project_root(start: Path) -> Path:
+    """The project root when no configuration file gives it (none found, or `--isolated`
+    ignoring it), found from the paths checked as git and pre-commit find it: the
+    enclosing git work tree; else the nearest folder with a `pyproject.toml` or
+    `qt-lint.toml`; else (nothing marks a project) the current folder, as before: a
+    system file checked from elsewhere (`/etc/cron.d/x`) keeps its absolute path, which
+    its kind and rules read."""
+    start = start.resolve()
     directory = start if os.path.isdir(start) else start.parent
-    for folder in (directory, *directory.parents):
+    folders = (directory, *directory.parents)
+    for folder in folders:
         if os.path.exists(folder / ".git"):
             return folder
+    for folder in folders:
+        if os.path.isfile(folder / "pyproject.toml") or os.path.isfile(folder / CONFIG_FILENAME):
+            return folder
     return Path.cwd()
+
+
+def root_for(start: Path) -> Path:
+    """The root a run from `start` has whether or not it reads the configuration: the
+    folder of the configuration file found, else `project_root`."""
+    found = find_config_file(start.resolve())
+    return found.parent.resolve() if found is not None else project_root(start)
 
 
 def load_config(path: Path | None, start: Path, known_codes: frozenset[str],
@@ -443,7 +460,7 @@ def load_config(path: Path | None, start: Path, known_codes: frozenset[str],
     if path is None:
         path = find_config_file(start.resolve())
         if path is None:
-            root = _repository_root(start.resolve())
+            root = project_root(start)
             if not extra:
                 return Config(root=root)
             return _parsed(_merged({}, extra), root, None, "--config", known_codes)

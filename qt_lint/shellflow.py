@@ -774,6 +774,14 @@ class _Walk:
             if key_node is not None:
                 value = self.expand(self.words.word(value_node)).text if value_node else ""
                 assigns.append((self.raw(key_node), value))
+        if "env" in command.wrappers:  # `env SKIP_GATE=1 cmd`: the program's environment
+            program = command.words[0]
+            for word in expanded:
+                if (word.line, word.column) == (program.line, program.column):
+                    break
+                key, sep, value = word.text.partition("=")
+                if sep and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+                    assigns.append((key, value))
         step = Step(command, redirects + tuple(more), test=command.name in ("test", "["),
                     assigns=tuple(assigns), written=expanded)
         name = command.name

@@ -180,11 +180,11 @@ class MakefileKind(ShellFamily):
 
 class CrontabKind(ShellFamily):
     kind = Kind.CRONTAB
-    files = "`crontab`, `*.cron`, `*.crontab`, files in `cron.d/`"
+    files = "`crontab`, `anacrontab`, `*.cron`, `*.crontab`, files in `cron.d/`"
     generated = True
 
     def matches(self, name: Name, head: Callable[[], bytes] | None) -> bool:
-        return (name.name == "crontab" or name.suffix in (".cron", ".crontab")
+        return (name.name in ("crontab", "anacrontab") or name.suffix in (".cron", ".crontab")
                 or name.parent == "cron.d")
 
     def shell_analysis(self, ctx: FileContext) -> ShellAnalysis:
