@@ -9,11 +9,11 @@ import functools
 import os
 import re
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qt_lint.config import DEFAULT_EXCLUDE, Config
+from qt_lint.record import record
 
 if TYPE_CHECKING:
     import subprocess
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from qt_lint.finding import Kind
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Candidate:
     """A file found by discovery, before its kind is known."""
 

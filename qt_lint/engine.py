@@ -11,7 +11,6 @@ import hashlib
 import itertools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 
 from qt_lint import kinds, suppress
 from qt_lint.classify import Target
@@ -20,6 +19,7 @@ from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.parsers import ParseError
 from qt_lint.project import Project
+from qt_lint.record import record, replace
 from qt_lint.registry import rule, rules_for
 from qt_lint.rule import Prefilter, Rule, passes
 from qt_lint.settings import RunSettings
@@ -36,7 +36,7 @@ MAX_FIX_PASSES = 5
 MAX_FINDINGS = 1000  # findings of one file (per rule, and in all) listed in a report
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FileResult:
     """One file's findings, and its text as the fixes left it."""
 

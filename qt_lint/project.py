@@ -11,7 +11,6 @@ import functools
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,7 @@ from qt_lint.config import Config
 from qt_lint.finding import Kind
 from qt_lint.kinds.shell import ESCALATION_WORDS
 from qt_lint.kinds.unit import UNIT, UNIT_SUFFIXES
+from qt_lint.record import record
 from qt_lint.source import Unreadable, file_signature, link_outside, read_text
 
 __all__ = ["ESCALATION_WORDS", "FileSource", "Project", "RecordedFiles", "UnitEdges", "cycles",
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from qt_lint.pymodel.modules import ModuleIndex
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class UnitEdges:
     """What the start order needs of one unit of the repository."""
 

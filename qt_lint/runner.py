@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +21,7 @@ from qt_lint.exitcodes import (
     EXIT_USAGE,
 )
 from qt_lint.outcome import use_color
+from qt_lint.record import record
 from qt_lint.settings import load, split_config_values
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ __all__ = ["EXIT_FINDINGS", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_OK", "EXI
            "CheckOptions", "load", "run_check", "split_config_values", "use_color"]
 
 
-@dataclass
+@record
 class CheckOptions:
     """`qt-lint check`'s options, however they were parsed."""
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from qt_lint.finding import Kind
+from qt_lint.record import record
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from qt_lint.parsers.shell import ShellAnalysis, Written
     from qt_lint.project import Project
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Name:
     """A file's path split the way the name tests read it."""
 

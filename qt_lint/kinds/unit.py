@@ -5,11 +5,11 @@ order, timers)."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from qt_lint.finding import Kind
 from qt_lint.kinds.base import FileKind, Name
+from qt_lint.record import replace
 
 if TYPE_CHECKING:
     from collections.abc import Callable

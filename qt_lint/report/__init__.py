@@ -7,15 +7,15 @@ import importlib
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
 from qt_lint.finding import Finding
+from qt_lint.record import record
 
 FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Summary:
     """The counts a report ends with."""
 
@@ -45,7 +45,8 @@ def from_repository_root(findings: Sequence[Finding], root: str) -> list[Finding
     """The findings with paths relative to the repository root (code scanning and pull
     request annotations place a file from there, whatever the current directory was)."""
     import os
-    from dataclasses import replace
+
+    from qt_lint.record import replace
 
     out = []
     for f in findings:
@@ -98,7 +99,7 @@ def one_line(text: str) -> str:
 def shown(findings: Sequence[Finding]) -> list[Finding]:
     """The findings with printable, one-line paths and messages (what every reporter
     receives)."""
-    from dataclasses import replace
+    from qt_lint.record import replace
 
     return [f if f.path.isprintable() and f.message.isprintable() else
             replace(f, path=one_line(f.path), message=one_line(f.message)) for f in findings]
