@@ -26,8 +26,7 @@ __all__ = ["ESCALATION_WORDS", "FileSource", "Project", "RecordedFiles", "UnitEd
            "ordering_cycles"]
 
 if TYPE_CHECKING:
-    import subprocess
-
+    from qt_lint import git
     from qt_lint.context import FileContext
     from qt_lint.discover import Candidate
     from qt_lint.parsers.systemd import Unit, UnitDocument
@@ -97,7 +96,7 @@ class Project:
         self.config = config
         self.files = files or FileSource(config.max_file_size, str(root))
         self._unit_paths = unit_paths  # the units to consider (host audit); else git/walk
-        self._listing: subprocess.Popen[bytes] | None = None
+        self._listing: git.Background | None = None
         # What earlier runs learnt of other files, kept by the result cache (`memo`): each
         # file's facts under its stat signature, so that a file whose stat is unchanged is
         # not read again. "units": path -> [signature, content digest, After= items,
@@ -522,7 +521,7 @@ def _named_as_unit(path: str) -> bool:
 
 
 def _unit_files(root: Path, config: Config,
-                listing: subprocess.Popen[bytes] | None = None) -> list[Candidate]:
+                listing: git.Background | None = None) -> list[Candidate]:
     """The repository's unit files; in git, git filters the names (no walk of the tree)."""
     from qt_lint.discover import tracked_files
 

@@ -207,7 +207,7 @@ def test_what_no_run_used_for_a_week_is_pruned(tmp_path: Path) -> None:
 # framework, the parsers of other kinds, the TOML parser, worker pools, a temp-file module
 NOT_IMPORTED = ("click", "libcst", "tree_sitter", "tree_sitter_bash", "yaml", "pathspec",
                 "tomllib", "tomli", "json", "tempfile", "shutil", "multiprocessing",
-                "concurrent.futures", "pkgutil", "argparse", "qt_lint.cli",
+                "concurrent.futures", "pkgutil", "argparse", "qt_lint.cli", "subprocess",
                 "qt_lint.pymodel", "qt_lint.parsers.shell")
 # and with the file's entry in the cache: the data classes' module (which imports inspect,
 # ast, dis and tokenize; qt_lint.record builds the start-up path's classes without it)
