@@ -9,7 +9,6 @@ import functools
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from qt_lint import kinds
 from qt_lint.classify import Target, classify
@@ -22,6 +21,7 @@ from qt_lint.record import field, record
 from qt_lint.settings import RunSettings
 from qt_lint.source import display_path
 
+TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
 if TYPE_CHECKING:  # imported where used: a pre-commit run on one file needs none of them
     from collections import Counter
 

@@ -7,7 +7,6 @@ Everything here runs in worker processes too, so it takes and returns plain data
 from __future__ import annotations
 
 import functools
-import hashlib
 import itertools
 import re
 from collections.abc import Iterable
@@ -23,6 +22,7 @@ from qt_lint.record import record, replace
 from qt_lint.registry import rule, rules_for
 from qt_lint.rule import Prefilter, Rule, passes
 from qt_lint.settings import RunSettings
+from qt_lint.sha import sha256
 from qt_lint.source import (
     Text,
     Unreadable,
@@ -349,7 +349,7 @@ def _position() -> re.Pattern[str]:
 
 
 def _digest(basis: str) -> str:
-    return hashlib.sha256(basis.encode("utf-8", "replace")).hexdigest()[:20]
+    return sha256(basis.encode("utf-8", "replace")).hexdigest()[:20]
 
 
 def _unselected_rule_applies(kind: Kind, text: str, settings: RunSettings,

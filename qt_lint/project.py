@@ -8,11 +8,9 @@ Files other than the one being checked are read from disk, never from standard i
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from qt_lint import kinds
 from qt_lint.config import Config
@@ -20,11 +18,13 @@ from qt_lint.finding import Kind
 from qt_lint.kinds.shell import ESCALATION_WORDS
 from qt_lint.kinds.unit import UNIT, UNIT_SUFFIXES
 from qt_lint.record import record
+from qt_lint.sha import sha256
 from qt_lint.source import Unreadable, file_signature, link_outside, read_text
 
 __all__ = ["ESCALATION_WORDS", "FileSource", "Project", "RecordedFiles", "UnitEdges", "cycles",
            "ordering_cycles"]
 
+TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
 if TYPE_CHECKING:
     from qt_lint import git
     from qt_lint.context import FileContext
@@ -190,7 +190,7 @@ class Project:
     @functools.cached_property
     def units_digest(self) -> str:
         """Every unit file of the repository, names and contents."""
-        digest = hashlib.sha256()
+        digest = sha256()
         facts = self.unit_facts
         for path in sorted(self.unit_paths):
             known = facts[path]
@@ -224,7 +224,7 @@ class Project:
             from qt_lint.parsers.systemd import ordering_edges
 
             after, requires = ordering_edges(text)
-            content = hashlib.sha256(text.encode()).hexdigest()
+            content = sha256(text.encode()).hexdigest()
             out[path] = (content, after, requires)
             if memo is not None and signature is not None:
                 memo[path] = [signature, content, after, requires]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from qt_lint.config import Config, ConfigError, with_overrides
 from qt_lint.exitcodes import (
@@ -24,6 +23,7 @@ from qt_lint.outcome import use_color
 from qt_lint.record import record
 from qt_lint.settings import load, split_config_values
 
+TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
 if TYPE_CHECKING:
     from collections import Counter
 

@@ -19,12 +19,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from qt_lint import kinds
 from qt_lint.finding import Finding, Kind
 from qt_lint.record import field, record
 
+TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
 if TYPE_CHECKING:
     from qt_lint.settings import RunSettings
 
