@@ -70,7 +70,7 @@ class FileContext:
     def unit_name(self) -> str:
         """The unit a unit file configures, by its path: `x.service`, also for its drop-in
         `x.service.d/y.conf` (a drop-in outside such a folder: its own name)."""
-        from qt_lint.parsers.systemd import unit_name_of
+        from qt_lint.parsers.unitname import unit_name_of
 
         return unit_name_of(self.relpath)
 

@@ -222,6 +222,7 @@ def test_a_one_file_run_imports_only_what_its_path_needs(tmp_path: Path) -> None
     root = tmp_path / "repo"
     root.mkdir()
     _tree(root, 2)
+    (root / "esc.sh").write_text("#!/bin/sh\nsudo python3 x.py\n")  # keyed by what runs it
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     subprocess.run(["git", "add", "-A"], cwd=root, check=True)
     # what the interpreter's own start-up imported (a site hook, a .pth file) is not ours
@@ -230,7 +231,9 @@ def test_a_one_file_run_imports_only_what_its_path_needs(tmp_path: Path) -> None
     for name, cache, unwanted in (
             ("quantum-x.service", "empty", NOT_IMPORTED),
             ("quantum-x.service", "full", NOT_IMPORTED + NOT_IMPORTED_ON_A_HIT),
-            ("job0.sh", "empty", ()), ("job0.sh", "full", NOT_IMPORTED_ON_A_HIT)):
+            ("job0.sh", "empty", ()), ("job0.sh", "full", NOT_IMPORTED_ON_A_HIT),
+            ("esc.sh", "empty", ()),
+            ("esc.sh", "full", (*NOT_IMPORTED_ON_A_HIT, "qt_lint.parsers.systemd"))):
         probe = ("import sys\nstarted = set(sys.modules)\nfrom qt_lint.main import main\n"
                  f"code = main(['check', '--force-exclude', {name!r}])\n"
                  f"print(sorted(m for m in {unwanted!r} if m in sys.modules"
