@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 from qt_lint import kinds
 from qt_lint.config import Config
@@ -12,6 +11,7 @@ from qt_lint.kinds import SHELL_KINDS
 from qt_lint.parsers import ParseError
 from qt_lint.source import Text
 
+TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
 if TYPE_CHECKING:
     import ast
 
@@ -70,7 +70,7 @@ class FileContext:
     def unit_name(self) -> str:
         """The unit a unit file configures, by its path: `x.service`, also for its drop-in
         `x.service.d/y.conf` (a drop-in outside such a folder: its own name)."""
-        from qt_lint.parsers.systemd import unit_name_of
+        from qt_lint.parsers.unitname import unit_name_of
 
         return unit_name_of(self.relpath)
 

@@ -7,11 +7,9 @@ Everything here runs in worker processes too, so it takes and returns plain data
 from __future__ import annotations
 
 import functools
-import hashlib
 import itertools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 
 from qt_lint import kinds, suppress
 from qt_lint.classify import Target
@@ -20,9 +18,11 @@ from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.parsers import ParseError
 from qt_lint.project import Project
+from qt_lint.record import record, replace
 from qt_lint.registry import rule, rules_for
 from qt_lint.rule import Needles, Prefilter, Rule
 from qt_lint.settings import RunSettings
+from qt_lint.sha import sha256
 from qt_lint.source import (
     Text,
     Unreadable,
@@ -36,7 +36,7 @@ MAX_FIX_PASSES = 5
 MAX_FINDINGS = 1000  # findings of one file (per rule, and in all) listed in a report
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FileResult:
     """One file's findings, and its text as the fixes left it."""
 
@@ -350,7 +350,7 @@ def _position() -> re.Pattern[str]:
 
 
 def _digest(basis: str) -> str:
-    return hashlib.sha256(basis.encode("utf-8", "replace")).hexdigest()[:20]
+    return sha256(basis.encode("utf-8", "replace")).hexdigest()[:20]
 
 
 def _unselected_rule_applies(kind: Kind, text: str, settings: RunSettings,

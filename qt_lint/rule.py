@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import inspect
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from qt_lint.finding import Finding, Kind, Severity
+from qt_lint.record import record
+
+TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
+if TYPE_CHECKING:
+    from typing import Any, ClassVar, Protocol
+else:
+    Protocol = object  # a plain base at run time (nothing checks it with isinstance)
 
 if TYPE_CHECKING:
     from qt_lint.config import Contract
@@ -66,7 +70,7 @@ Test = re.Pattern[str] | AnyOf | Either | Searcher
 Prefilter = Test | tuple[Test, ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Example:
     """A case a rule must get right. `expect` lists the (line, column) of every finding of
     the rule (empty for VALID cases); `fixed` is the text after `--fix`, when it fixes."""
@@ -126,6 +130,8 @@ class Rule:
 
     @classmethod
     def docs(cls) -> str:
+        import inspect  # off the start-up path (it imports ast, dis and tokenize)
+
         return inspect.cleandoc(cls.__doc__ or "")
 
     @classmethod

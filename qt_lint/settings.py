@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from qt_lint.config import Config, ConfigError, Contract, load_config
 from qt_lint.discover import Matcher, matcher
 from qt_lint.finding import Severity
+from qt_lint.record import record
 from qt_lint.registry import expand, known_codes
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RunSettings:
     """What one run applies: the configuration, the codes that run, ignores and overrides."""
 
