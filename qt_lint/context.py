@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from qt_lint.command_model import Command
     from qt_lint.parsers.configfile import ConfigValue
     from qt_lint.parsers.envfile import EnvEntry, EnvFile
+    from qt_lint.parsers.makefile import MakeProgram
     from qt_lint.parsers.python import PythonFacts
     from qt_lint.parsers.shell import ShellAnalysis
     from qt_lint.parsers.systemd import Assignment, Unit, UnitDocument
@@ -86,6 +87,13 @@ class FileContext:
         analysis = self.kind_spec.shell_analysis(self)
         self.recovered.extend(analysis.errors)
         return analysis
+
+    @cached_property
+    def makefile(self) -> MakeProgram:
+        """A Makefile read as GNU make reads it: its rules, variables and special targets."""
+        from qt_lint.parsers.makefile import read_makefile
+
+        return read_makefile(self.text)
 
     @cached_property
     def _python_parse(self) -> ast.Module | ParseError:

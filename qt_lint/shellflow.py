@@ -852,14 +852,14 @@ class _Walk:
     def parameters(self, words: list[Word]) -> list[Word]:
         """`"$@"`, `$1`, `"${@:2}"` in a function whose call's words are known: those words
         (`must() { "$@"; }; must test -f "$DB"` runs the test)."""
-        from qt_lint.parsers.shell import _POSITIONAL
+        from qt_lint.parsers.shell import POSITIONAL
 
         params = self.positional
         if params is None or not any(w.dynamic and "$" in w.text for w in words):
             return words
         out: list[Word] = []
         for word in words:
-            match = _POSITIONAL.match(word.text) if word.dynamic else None
+            match = POSITIONAL.match(word.text) if word.dynamic else None
             if match is None:
                 out.append(word)
                 continue

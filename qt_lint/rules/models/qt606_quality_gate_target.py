@@ -7,9 +7,12 @@ from qt_lint.command_model import is_wrapper
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
-from qt_lint.parsers.makefile import MakeProgram, Recipe, read_makefile
 from qt_lint.rule import Example, Rule
 from qt_lint.rules.models.helpers import Repo, gate_command
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from qt_lint.parsers.makefile import MakeProgram, Recipe
 
 _TARGET = re.compile(r"^(?P<targets>[^\s:=#][^:=#]*)::?(?!=)")
 # the shell's words and operators after the gate's run, quoted words skipped
@@ -168,7 +171,7 @@ class QualityGateTarget(Rule):
             return
         gate = contract.quality_gate
         lines = ctx.lines
-        program = read_makefile(ctx.text)
+        program = ctx.makefile
         rules = program.rules.get("quality-gate", [])
         if not rules:
             import os
