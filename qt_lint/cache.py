@@ -45,19 +45,20 @@ own and the files are mode 0600.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from qt_lint import __version__
 from qt_lint.config import config_fingerprint
 from qt_lint.finding import Edit, Finding, Fix, Kind, Severity
+from qt_lint.sha import sha256
 
+TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any
 
     from qt_lint.settings import RunSettings
 
@@ -84,12 +85,12 @@ class ResultCache:
         salt = "\n".join([__version__, code_digest(directory), sys.version, str(marshal.version),
                            config_fingerprint(config), ",".join(sorted(settings.active)),
                            str(config.root), settings.today.isoformat()])
-        self.folder = os.path.join(directory, hashlib.sha256(salt.encode()).hexdigest()[:32])
+        self.folder = os.path.join(directory, sha256(salt.encode()).hexdigest()[:32])
         self._changed: dict[str, Any] = {}  # entry or memo file name -> what to write
         self._states: dict[str, str] = {}  # path -> what it is, for entries' `reads`
 
     def _name(self, relpath: str) -> str:
-        return hashlib.sha256(relpath.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+        return sha256(relpath.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
     def entry(self, relpath: str) -> dict[str, Any] | None:
         """The file's entry, or None when there is none (or it is damaged, or another's)."""
@@ -135,7 +136,7 @@ class ResultCache:
         except Unreadable:
             return None, {}, None  # the analysis reads it and says why it cannot
         valid = same_kind and entry is not None and entry.get("depends") == depends
-        content = hashlib.sha256(data).hexdigest()
+        content = sha256(data).hexdigest()
         record = {"path": relpath, "kind": kind.value, "depends": depends,
                   "signature": signature, "content": content}
         if valid and entry is not None and entry.get("content") == content:
@@ -183,7 +184,7 @@ class ResultCache:
                 known = "dir"
             else:
                 try:
-                    known = hashlib.sha256(read_bounded(path, MAX_ENTRY_SIZE)).hexdigest()
+                    known = sha256(read_bounded(path, MAX_ENTRY_SIZE)).hexdigest()
                 except Unreadable:
                     known = "" if not os.path.lexists(path) else "unreadable"
             self._states[path] = known
@@ -200,7 +201,7 @@ class ResultCache:
             for name, value in self._changed.items():
                 payload = marshal.dumps(value)
                 replace_private(os.path.join(self.folder, name),
-                                _MAGIC + hashlib.sha256(payload).digest() + payload)
+                                _MAGIC + sha256(payload).digest() + payload)
             self._changed = {}
             _mark_and_prune(str(self.directory), self.folder)
         except OSError:
@@ -270,7 +271,7 @@ def code_digest(directory: Path) -> str:
     if _CODE_DIGEST:
         return _CODE_DIGEST[0]
     files = _package_files()
-    signature = hashlib.sha256(repr(files).encode()).hexdigest()[:32]
+    signature = sha256(repr(files).encode()).hexdigest()[:32]
     memo = directory / f"code-{signature}"
     try:
         with open(memo, "rb") as handle:
@@ -280,6 +281,8 @@ def code_digest(directory: Path) -> str:
             return known
     except (OSError, UnicodeDecodeError):
         pass
+    import hashlib  # megabytes: OpenSSL's
+
     digest = hashlib.sha256()
     root = os.path.dirname(os.path.abspath(__file__))
     for path, _ in files:
@@ -309,7 +312,7 @@ def _read(path: str) -> object:
         return None
     start = len(_MAGIC) + 32
     if not data.startswith(_MAGIC) or \
-            hashlib.sha256(data[start:]).digest() != data[len(_MAGIC):start]:
+            sha256(data[start:]).digest() != data[len(_MAGIC):start]:
         return None
     try:
         return marshal.loads(data[start:])

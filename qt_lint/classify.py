@@ -3,17 +3,16 @@ its folder and (for extensionless files) the shebang, or its first section."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from qt_lint.finding import Kind
 from qt_lint.kinds import classify
 from qt_lint.kinds.env import is_env_name
 from qt_lint.kinds.unit import UNIT_SUFFIXES
+from qt_lint.record import record
 
 __all__ = ["UNIT_SUFFIXES", "Target", "classify", "is_env_name"]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Target:
     """A classified file: what the engine checks."""
 

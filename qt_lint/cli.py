@@ -85,7 +85,8 @@ def cli() -> None:
 @click.option("--config", "config_path", multiple=True, metavar="FILE|KEY=VALUE",
               help="Configuration file (default: nearest qt-lint.toml or pyproject.toml), "
                    "or a TOML `key = value` overriding one of its settings (repeatable).")
-@click.option("--isolated", is_flag=True, help="Ignore configuration files (contract defaults).")
+@click.option("--isolated", is_flag=True,
+              help="Ignore configuration files (contract defaults); the root is unchanged.")
 @click.option("--select", help="Comma-separated codes or prefixes to enable (replaces config).")
 @click.option("--extend-select", help="Codes or prefixes to enable in addition.")
 @click.option("--ignore", help="Codes or prefixes to disable.")

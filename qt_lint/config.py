@@ -10,12 +10,15 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
 
 from qt_lint.finding import Severity
+from qt_lint.record import field, field_names, record, replace
 from qt_lint.source import Unreadable, read_bounded
+
+TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
+if TYPE_CHECKING:
+    from typing import Any
 
 CONFIG_FILENAME = "qt-lint.toml"
 MAX_CONFIG_SIZE = 4 * 1024 * 1024  # a configuration file larger than this is refused
@@ -48,7 +51,7 @@ def parse_toml(text: str) -> dict[str, Any]:
     return document
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Contract:
     """The contract values rules use. Defaults are those of SYSTEMD_GOLDEN_CONTRACT.md."""
 
@@ -168,7 +171,7 @@ class Contract:
         return None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Config:
     """The effective configuration of one run."""
 
@@ -203,7 +206,8 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 
 # --- validation -------------------------------------------------------------------------
 
-Validator = Callable[[str, Any], Any]
+if TYPE_CHECKING:
+    Validator = Callable[[str, Any], Any]
 
 
 def _str(key: str, value: Any) -> str:
@@ -426,13 +430,30 @@ def find_config_file(start: Path) -> Path | None:
     return None
 
 
-def _repository_root(start: Path) -> Path:
-    """Without a config file, paths are judged relative to the enclosing git work tree."""
+def project_root(start: Path) -> Path:
+    """The project root when no configuration file gives it (none found, or `--isolated`
+    ignoring it), found from the paths checked as git and pre-commit find it: the
+    enclosing git work tree; else the nearest folder with a `pyproject.toml` or
+    `qt-lint.toml`; else (nothing marks a project) the current folder, as before: a
+    system file checked from elsewhere (`/etc/cron.d/x`) keeps its absolute path, which
+    its kind and rules read."""
+    start = start.resolve()
     directory = start if os.path.isdir(start) else start.parent
-    for folder in (directory, *directory.parents):
+    folders = (directory, *directory.parents)
+    for folder in folders:
         if os.path.exists(folder / ".git"):
             return folder
+    for folder in folders:
+        if os.path.isfile(folder / "pyproject.toml") or os.path.isfile(folder / CONFIG_FILENAME):
+            return folder
     return Path.cwd()
+
+
+def root_for(start: Path) -> Path:
+    """The root a run from `start` has whether or not it reads the configuration: the
+    folder of the configuration file found, else `project_root`."""
+    found = find_config_file(start.resolve())
+    return found.parent.resolve() if found is not None else project_root(start)
 
 
 def load_config(path: Path | None, start: Path, known_codes: frozenset[str],
@@ -443,7 +464,7 @@ def load_config(path: Path | None, start: Path, known_codes: frozenset[str],
     if path is None:
         path = find_config_file(start.resolve())
         if path is None:
-            root = _repository_root(start.resolve())
+            root = project_root(start)
             if not extra:
                 return Config(root=root)
             return _parsed(_merged({}, extra), root, None, "--config", known_codes)
@@ -560,8 +581,8 @@ def with_overrides(config: Config, **changes: Any) -> Config:
 def config_fingerprint(config: Config) -> str:
     """A stable text of everything in the config that changes findings (for the cache)."""
     parts = []
-    for f in fields(config):
-        if f.name in ("root", "source", "baseline", "docs_url"):
+    for name in field_names(config):
+        if name in ("root", "source", "baseline", "docs_url"):
             continue
-        parts.append(f"{f.name}={getattr(config, f.name)!r}")
+        parts.append(f"{name}={getattr(config, name)!r}")
     return "\n".join(parts)

@@ -7,11 +7,9 @@ Everything here runs in worker processes too, so it takes and returns plain data
 from __future__ import annotations
 
 import functools
-import hashlib
 import itertools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 
 from qt_lint import kinds, suppress
 from qt_lint.classify import Target
@@ -20,9 +18,11 @@ from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.parsers import ParseError
 from qt_lint.project import Project
+from qt_lint.record import record, replace
 from qt_lint.registry import rule, rules_for
-from qt_lint.rule import Prefilter, Rule, passes
+from qt_lint.rule import Needles, Prefilter, Rule
 from qt_lint.settings import RunSettings
+from qt_lint.sha import sha256
 from qt_lint.source import (
     Text,
     Unreadable,
@@ -36,7 +36,7 @@ MAX_FIX_PASSES = 5
 MAX_FINDINGS = 1000  # findings of one file (per rule, and in all) listed in a report
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FileResult:
     """One file's findings, and its text as the fixes left it."""
 
@@ -148,12 +148,13 @@ def _analyse(target: Target, source: Text, settings: RunSettings,
     except RecursionError:  # the parse behind the words: never a traceback, never a pass
         text, parse_failed = source.text, ParseError("too deeply nested to analyse")
     verdicts: dict[int, bool] = {}  # rules that share a prefilter (QT502/QT503) share its scan
+    scan = _needles(kind, settings.active, settings.contract).scan(text)
     for r, prefilter in _prefilters(kind, settings.active, settings.contract):
         if not r.applies_to(target.relpath, settings.contract):
             continue
         verdict = verdicts.get(id(prefilter))
         if verdict is None:
-            verdict = verdicts[id(prefilter)] = passes(prefilter, text)
+            verdict = verdicts[id(prefilter)] = scan.passes(prefilter)
         if not verdict:
             continue
         examined = True
@@ -349,14 +350,15 @@ def _position() -> re.Pattern[str]:
 
 
 def _digest(basis: str) -> str:
-    return hashlib.sha256(basis.encode("utf-8", "replace")).hexdigest()[:20]
+    return sha256(basis.encode("utf-8", "replace")).hexdigest()[:20]
 
 
 def _unselected_rule_applies(kind: Kind, text: str, settings: RunSettings,
                              relpath: str = "") -> bool:
     """A rule that was not selected could fire on this text (so QT001's answer does not
     depend on the selection). The selected ones were just asked: they are not asked again."""
-    return any(r.applies_to(relpath, settings.contract) and passes(prefilter, text)
+    scan = _needles(kind, settings.known, settings.contract).scan(text)
+    return any(r.applies_to(relpath, settings.contract) and scan.passes(prefilter)
                for r, prefilter in _prefilters(kind, settings.known, settings.contract)
                if r.code not in settings.active)
 
@@ -367,6 +369,12 @@ def _prefilters(kind: Kind, active: frozenset[str],
     """Each rule of the kind with its prefilter, built once per run (rules whose prefilter
     depends on the contract built a new one for every file)."""
     return tuple((r, r.prefilter_for(kind, contract)) for r in rules_for(kind, active))
+
+
+@functools.cache
+def _needles(kind: Kind, active: frozenset[str], contract: Contract) -> Needles:
+    """The needles of those prefilters, searched for in one pass per file."""
+    return Needles(p for _, p in _prefilters(kind, active, contract))
 
 
 def parse_error(path: str, line: int, column: int, message: str) -> Finding:
@@ -397,11 +405,14 @@ def may_fire(relpath: str, kind: Kind, text: str, config: Config,
              if r.applies_to(relpath, contract)]
     if not rules:
         return False
-    if any(passes(prefilter, text) for _, prefilter in rules):
+    needles = _needles(kind, codes, contract)
+    scan = needles.scan(text)
+    if any(scan.passes(prefilter) for _, prefilter in rules):
         return True  # the text alone passes: the words are not needed
     ctx = FileContext(relpath, relpath, kind, Text(text), config, None, relpath)
     try:
         searched = kinds.of(kind).prefilter_text(ctx)
     except (ParseError, RecursionError):
         return True
-    return any(passes(prefilter, searched) for _, prefilter in rules)
+    scan = needles.scan(searched)
+    return any(scan.passes(prefilter) for _, prefilter in rules)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+
+from qt_lint.record import field, record
 
 
 class Kind(str, enum.Enum):
@@ -25,7 +26,7 @@ class Severity(str, enum.Enum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Edit:
     """Replace the text between two offsets of the (newline-normalised) file text."""
 
@@ -35,7 +36,7 @@ class Edit:
     rank: int = 0  # orders insertions at the same offset (the golden template's key order)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Fix:
     """The edits that fix a finding, and whether they are safe."""
 
@@ -43,7 +44,7 @@ class Fix:
     safe: bool = True
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@record(frozen=True, slots=True, order=True)
 class Finding:
     """One offence. Ordered by path, position and code so output is deterministic."""
 

@@ -8,33 +8,32 @@ Files other than the one being checked are read from disk, never from standard i
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from qt_lint import kinds
 from qt_lint.config import Config
 from qt_lint.finding import Kind
 from qt_lint.kinds.shell import ESCALATION_WORDS
 from qt_lint.kinds.unit import UNIT, UNIT_SUFFIXES
+from qt_lint.record import record
+from qt_lint.sha import sha256
 from qt_lint.source import Unreadable, file_signature, link_outside, read_text
 
 __all__ = ["ESCALATION_WORDS", "FileSource", "Project", "RecordedFiles", "UnitEdges", "cycles",
            "ordering_cycles"]
 
+TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
 if TYPE_CHECKING:
-    import subprocess
-
+    from qt_lint import git
     from qt_lint.context import FileContext
     from qt_lint.discover import Candidate
     from qt_lint.parsers.systemd import Unit, UnitDocument
     from qt_lint.pymodel.modules import ModuleIndex
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class UnitEdges:
     """What the start order needs of one unit of the repository."""
 
@@ -97,7 +96,7 @@ class Project:
         self.config = config
         self.files = files or FileSource(config.max_file_size, str(root))
         self._unit_paths = unit_paths  # the units to consider (host audit); else git/walk
-        self._listing: subprocess.Popen[bytes] | None = None
+        self._listing: git.Background | None = None
         # What earlier runs learnt of other files, kept by the result cache (`memo`): each
         # file's facts under its stat signature, so that a file whose stat is unchanged is
         # not read again. "units": path -> [signature, content digest, After= items,
@@ -191,7 +190,7 @@ class Project:
     @functools.cached_property
     def units_digest(self) -> str:
         """Every unit file of the repository, names and contents."""
-        digest = hashlib.sha256()
+        digest = sha256()
         facts = self.unit_facts
         for path in sorted(self.unit_paths):
             known = facts[path]
@@ -225,7 +224,7 @@ class Project:
             from qt_lint.parsers.systemd import ordering_edges
 
             after, requires = ordering_edges(text)
-            content = hashlib.sha256(text.encode()).hexdigest()
+            content = sha256(text.encode()).hexdigest()
             out[path] = (content, after, requires)
             if memo is not None and signature is not None:
                 memo[path] = [signature, content, after, requires]
@@ -522,7 +521,7 @@ def _named_as_unit(path: str) -> bool:
 
 
 def _unit_files(root: Path, config: Config,
-                listing: subprocess.Popen[bytes] | None = None) -> list[Candidate]:
+                listing: git.Background | None = None) -> list[Candidate]:
     """The repository's unit files; in git, git filters the names (no walk of the tree)."""
     from qt_lint.discover import tracked_files
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import inspect
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from collections.abc import Iterable, Iterator, Mapping
 
 from qt_lint.finding import Finding, Kind, Severity
+from qt_lint.record import record
+
+TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
+if TYPE_CHECKING:
+    from typing import Any, ClassVar, Protocol
+else:
+    Protocol = object  # a plain base at run time (nothing checks it with isinstance)
 
 if TYPE_CHECKING:
     from qt_lint.config import Contract
@@ -66,7 +70,7 @@ Test = re.Pattern[str] | AnyOf | Either | Searcher
 Prefilter = Test | tuple[Test, ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Example:
     """A case a rule must get right. `expect` lists the (line, column) of every finding of
     the rule (empty for VALID cases); `fixed` is the text after `--fix`, when it fixes."""
@@ -126,6 +130,8 @@ class Rule:
 
     @classmethod
     def docs(cls) -> str:
+        import inspect  # off the start-up path (it imports ast, dis and tokenize)
+
         return inspect.cleandoc(cls.__doc__ or "")
 
     @classmethod
@@ -145,3 +151,107 @@ def passes(prefilter: Prefilter | None, text: str) -> bool:
     if not isinstance(prefilter, tuple):
         prefilter = (prefilter,)
     return all(bool(p.search(text)) for p in prefilter)
+
+
+class Needles:
+    """Every plain needle (`AnyOf`) of a set of prefilters, searched for in one pass over a
+    text (an Aho-Corasick automaton) instead of one scan of the whole text per needle: a
+    Python file meets about 120 needles, most absent, each absent one a full scan. The
+    verdicts are those of `passes`: the automaton reports every occurrence, overlapping
+    ones included, so a needle is found exactly when `needle in text`; any other test (a
+    pattern, a searcher) is asked as before, in the same order, only when reached."""
+
+    __slots__ = ("_exact", "_folded", "_keep", "_known")
+
+    def __init__(self, prefilters: Iterable[Prefilter | None]) -> None:
+        exact: set[str] = set()
+        folded: set[str] = set()
+        known: set[int] = set()  # the AnyOf objects whose needles are all searched for
+        self._known = known
+        todo: list[object] = list(prefilters)
+        kept: list[AnyOf] = []  # held, so that no id in `known` is reused
+        while todo:
+            test = todo.pop()
+            if isinstance(test, tuple):
+                todo.extend(test)
+            elif isinstance(test, Either):
+                todo.extend(test.options)
+            elif type(test) is AnyOf and all(test.needles):
+                (folded if test.ignore_case else exact).update(test.needles)
+                known.add(id(test))
+                kept.append(test)
+        self._keep = kept
+        self._exact = _automaton(sorted(exact))
+        self._folded = _automaton(sorted(folded))
+        if (self._exact is None and exact) or (self._folded is None and folded):
+            known.clear()  # no automaton: every needle is searched for on its own
+
+    def searches(self, test: AnyOf) -> bool:
+        """Whether the test's needles are searched for in the one pass."""
+        return id(test) in self._known
+
+    def scan(self, text: str) -> Scan:
+        """The verdicts of the prefilters on one text (the needles searched for once, when
+        the first verdict needs them)."""
+        return Scan(self, text)
+
+
+def _automaton(needles: list[str]) -> tuple[Any, list[str]] | None:
+    if not needles:
+        return None
+    try:
+        import ahocorasick_rs
+    except ImportError:  # a dependency; without it the needles are searched for alone
+        return None
+    # a DFA: twice the speed of the default on these needles (many start with a quote or
+    # a common letter, so no byte lets the search skip ahead)
+    return ahocorasick_rs.AhoCorasick(
+        needles, implementation=ahocorasick_rs.Implementation.DFA), needles
+
+
+class Scan:
+    """One text's verdicts, with the needles of a `Needles` found in it."""
+
+    __slots__ = ("_exact", "_folded", "_needles", "text")
+
+    def __init__(self, needles: Needles, text: str) -> None:
+        self._needles = needles
+        self.text = text
+        self._exact: set[str] | None = None
+        self._folded: set[str] | None = None
+
+    def passes(self, prefilter: Prefilter | None) -> bool:
+        """`passes(prefilter, self.text)`."""
+        if prefilter is None:
+            return True
+        if not isinstance(prefilter, tuple):
+            return self._test(prefilter)
+        return all(self._test(p) for p in prefilter)
+
+    def _test(self, test: Test | tuple[Test, ...]) -> bool:
+        if isinstance(test, tuple):
+            return all(self._test(p) for p in test)
+        if isinstance(test, AnyOf) and id(test) in self._needles._known:
+            return not self._found(test.ignore_case).isdisjoint(test.needles)
+        if isinstance(test, Either):
+            return any(self._test(option) for option in test.options)
+        return bool(test.search(self.text))
+
+    def _found(self, folded: bool) -> set[str]:
+        found = self._folded if folded else self._exact
+        if found is None:
+            automaton = self._needles._folded if folded else self._needles._exact
+            text = lowered(self.text) if folded else self.text
+            found = set()
+            if automaton is not None:
+                machine, names = automaton
+                try:  # strings, not (index, start, end) tuples: no work for the collector
+                    found = set(machine.find_matches_as_strings(text, overlapping=True))
+                except Exception:  # a text the automaton cannot take
+                    # (a lone surrogate): each needle is searched for on its own
+                    found = {n for n in names if n in text}
+            if folded:
+                self._folded = found
+            else:
+                self._exact = found
+        return found

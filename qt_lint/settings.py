@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from qt_lint.config import Config, ConfigError, Contract, load_config
 from qt_lint.discover import Matcher, matcher
 from qt_lint.finding import Severity
+from qt_lint.record import record
 from qt_lint.registry import expand, known_codes
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RunSettings:
     """What one run applies: the configuration, the codes that run, ignores and overrides."""
 
@@ -81,16 +81,20 @@ def active_codes(config: Config) -> frozenset[str]:
 def load(config_path: str | None, start: Path, isolated: bool = False,
          overrides: tuple[str, ...] = ()) -> Config:
     """The configuration a run starts from: the file given, else the one found from `start`
-    upwards; with `isolated`, the defaults (and `--config KEY=VALUE` overrides) only."""
+    upwards; with `isolated`, the defaults (and `--config KEY=VALUE` overrides) only, with
+    the same root."""
     if isolated:
-        if not overrides:
-            return Config(root=Path.cwd())
-        from qt_lint.config import parse_config, parse_override
+        # the configuration is ignored, not the project: the root is where a run that
+        # reads it would have it (its file's folder, else `project_root`)
+        from qt_lint.config import parse_config, parse_override, root_for
 
+        root = root_for(start)
+        if not overrides:
+            return Config(root=root)
         table: dict[str, object] = {}
         for text in overrides:
             table.update(parse_override(text))
-        return parse_config(table, Path.cwd(), None, known_codes())
+        return parse_config(table, root, None, known_codes())
     return load_config(Path(config_path) if config_path else None, start, known_codes(),
                        overrides)
 

@@ -10,7 +10,12 @@ it succeeds (`classify`); the walk follows bash's exit status through:
   `set -o pipefail`), `{ ...; }`, `( ... )`, `cmd &` (status 0 at once: its failure stops
   nothing);
 - `if`/`elif`/`else`, `case` (a branch that exits ends its path), `while`/`until`/`for`
-  (the body may run zero times);
+  (the body may run zero times, unless a `for` over literal words; the loop ends when its
+  condition stops it or by `break`; `continue` returns to the condition);
+- traps: `trap ACTION ERR` (run where errexit would act) and `trap ACTION EXIT` (at every
+  end of the shell); an action that exits 0 makes that end a success (`End.code` 0);
+- facts undone: a classifier's `-name` removes `name` (`unset PYTHONPATH`), and facts the
+  caller marks `local` (the shell's own state) do not leave a subshell;
 - `set -e`/`set +e`, `set -o errexit`, `set -euo pipefail`, `set +euo pipefail` (also as
   `builtin set`, `command set`, `eval "set ..."`): under
   errexit a failing command outside a condition ends the path, so what it checks holds after;
@@ -58,6 +63,7 @@ class Step:
     redirects: tuple[tuple[str, Word], ...] = ()
     test: bool = False  # `[ ... ]`, `[[ ... ]]` or `test ...`
     assigns: tuple[tuple[str, str], ...] = ()  # `VAR=value cmd`: the prefix assignments
+    written: tuple[Word, ...] = ()  # every word as run, wrappers included (`exec -c`, `env -u X`)
 
 
 # facts when the command succeeds, facts when it fails (tests: when false)
@@ -73,6 +79,13 @@ class State:
     pipefail: bool = False
     status: Facts = EMPTY  # facts that hold when `$?` is 0
     saved: tuple[tuple[str, Facts], ...] = ()  # `rc=$?`: what holds when `$rc` is 0
+    # traps: `trap ACTION ERR` runs where errexit would act ("zero": its action exits 0 on
+    # some path, "fail": it always exits non-zero); `trap ACTION EXIT` ("zero": it exits 0)
+    err_trap: str | None = None
+    err_active: bool = True  # the ERR trap applies here (not in a function, unless `set -E`)
+    errtrace: bool = False
+    exit_trap: str | None = None
+    may_zero: bool = True  # `$?` may be 0 here (what a bare `exit` or `exit $?` exits with)
 
 
 def join(*states: State | None) -> State | None:
@@ -93,7 +106,15 @@ def join(*states: State | None) -> State | None:
         pipefail = pipefail and s.pipefail
         other = dict(s.saved)
         saved = {k: v & other[k] for k, v in saved.items() if k in other}
-    return State(facts, errexit, pipefail, status, tuple(sorted(saved.items())))
+    traps = [s.err_trap for s in live]
+    # a trap that exits 0 on one path may turn a failure into success: it wins; one that
+    # aborts counts only when it is set on every path
+    err_trap = "zero" if "zero" in traps else ("fail" if all(t == "fail" for t in traps)
+                                               else None)
+    exit_trap = "zero" if any(s.exit_trap == "zero" for s in live) else None
+    return State(facts, errexit, pipefail, status, tuple(sorted(saved.items())), err_trap,
+                 any(s.err_active for s in live), all(s.errtrace for s in live), exit_trap,
+                 any(s.may_zero for s in live))
 
 
 def settle(true: State | None, false: State | None) -> State | None:
@@ -105,9 +126,26 @@ def settle(true: State | None, false: State | None) -> State | None:
 
 
 def _add(state: State | None, facts: Facts) -> State | None:
+    """`facts` added; a fact written `-name` is removed (`unset PYTHONPATH` undoes the export
+    that established it: the last assignment on the path wins)."""
     if state is None or not facts:
         return state
-    return replace(state, facts=state.facts | facts)
+    kills = {f[1:] for f in facts if f.startswith("-")}
+    if not kills:
+        return replace(state, facts=state.facts | facts)
+    adds = frozenset(f for f in facts if not f.startswith("-"))
+    return replace(state, facts=(state.facts - kills) | adds)
+
+
+def negations(on_true: Facts, on_false: Facts) -> tuple[Facts, Facts]:
+    """What a command's outcome says of the facts it did not establish: on the path where a
+    check failed, `not:<fact>` (a branch that exits 0 there turns the failed check into a
+    success); a check that passes undoes an earlier `not:`."""
+    pos_t = frozenset(f for f in on_true if not f.startswith(("-", "not:")))
+    pos_f = frozenset(f for f in on_false if not f.startswith(("-", "not:")))
+    true = frozenset(f"not:{f}" for f in pos_f - pos_t) | frozenset(f"-not:{f}" for f in pos_t)
+    false = frozenset(f"not:{f}" for f in pos_t - pos_f) | frozenset(f"-not:{f}" for f in pos_f)
+    return true, false
 
 
 @dataclass
@@ -120,6 +158,7 @@ class End:
     code: int | None
     facts: Facts
     exec_step: Step | None = None
+    via: str | None = None  # what made the status 0: "the ERR trap", "the EXIT trap"
 
 
 @dataclass
@@ -151,18 +190,41 @@ class _Frame:
         self.failed: list[State] = []
 
 
+class _Loop:
+    """A loop being walked: the states its `break` and `continue` statements leave with."""
+
+    def __init__(self) -> None:
+        self.breaks: list[State] = []
+        self.continues: list[State] = []
+
+
+MAX_ROUNDS = 4  # a loop's body walked again while what holds at its head still changes
+DEEP_LOOPS = 3  # loops nested this deep are walked once (see `_Walk.loop`)
+
+
 class _Walk:
-    def __init__(self, data: bytes, text: str, classify: Classifier) -> None:
+    def __init__(self, data: bytes, text: str, classify: Classifier,
+                 local: Callable[[str], bool] | None = None) -> None:
         from qt_lint.parsers.shell import word_reader
 
         self.words = word_reader(data, text)
         self.classify = classify
+        self.local: Callable[[str], bool] = local or (lambda fact: False)
         self.flow = Flow()
         self.values: dict[str, str] = {}
         self.depth = 0
         self.calling: list[str] = []
         self.frames: list[_Frame] = []
+        self.loops: list[_Loop] = []  # the loops of the current function or subshell
         self.steps = 0
+        self.here = (1, 1)  # the command being evaluated (where errexit ends a path)
+        self.in_exit_trap = False  # walking an EXIT trap's action
+        self.locals: list[set[str]] = []  # the variables made local in the functions called
+        # in a function called with known words: its positional parameters (`$0` first)
+        self.positional: tuple[Word, ...] | None = None
+        # every function the script defines, for a trap's action: bash looks its name up
+        # when the trap runs, so `trap bye EXIT` may come before `bye() { ...; }`
+        self.defined: dict[str, Any] = {}
 
     # --- words ------------------------------------------------------------------------------
 
@@ -180,6 +242,50 @@ class _Walk:
 
     def raw(self, node: Any) -> str:
         return str(self.words.raw(node))
+
+    # --- scopes -------------------------------------------------------------------------------
+
+    def enter(self, frame: _Frame, state: State) -> tuple[list[_Loop], State]:
+        """Start a subshell (or a function, `frame.function`): its loops are its own (a
+        `break` in it leaves no loop outside); a subshell inherits no trap (the ERR trap
+        only under `set -E`), and the ERR trap does not apply in a function without it."""
+        self.frames.append(frame)
+        loops, self.loops = self.loops, []
+        if frame.function:
+            return loops, replace(state, err_active=state.errtrace)
+        return loops, replace(state, exit_trap=None,
+                              err_trap=state.err_trap if state.errtrace else None)
+
+    def leave_scope(self, loops: list[_Loop]) -> None:
+        self.frames.pop()
+        self.loops = loops
+
+    def restore(self, inner: State | None, outer: State, function: bool) -> State | None:
+        """The state after a subshell (its settings, traps and the facts of the shell's own
+        state, `local` ones such as an export, stay inside) or a function (its `set` and
+        `trap` hold after it; whether the ERR trap applies is the caller's)."""
+        if inner is None:
+            return None
+        if function:
+            return replace(inner, err_active=outer.err_active)
+        local = self.local
+        facts = frozenset(f for f in inner.facts if not local(f)) | frozenset(
+            f for f in outer.facts if local(f))
+        return replace(inner, facts=facts, errexit=outer.errexit, pipefail=outer.pipefail,
+                       err_trap=outer.err_trap, err_active=outer.err_active,
+                       errtrace=outer.errtrace, exit_trap=outer.exit_trap)
+
+    def leave(self, state: State, code: int | None, line: int, column: int,
+              via: str | None = None) -> None:
+        """A path ends with `exit code` (or errexit): in the innermost subshell, or the
+        script. An EXIT trap that exits 0 makes every end of its shell a success."""
+        if state.exit_trap == "zero" and code != 0:
+            code, via = 0, "the EXIT trap"
+        frame = next((f for f in reversed(self.frames) if not f.function), None)
+        if frame is not None:
+            (frame.ok if code == 0 else frame.failed).append(state)
+            return
+        self.flow.ends.append(End(line, column, code, state.facts, via=via))
 
     # --- statements ---------------------------------------------------------------------------
 
@@ -208,6 +314,15 @@ class _Walk:
         """Evaluate one node: the states after it when it succeeds and when it fails.
         `checked`: its status is tested (an `if` condition, left of `&&`/`||`, after `!`),
         so errexit does not end the path when it fails."""
+        true, false = self.evaluate(node, state, checked)
+        if true is not None and not true.may_zero:
+            true = replace(true, may_zero=True)
+        if false is not None and false.may_zero:
+            false = replace(false, may_zero=False)
+        return true, false
+
+    def evaluate(self, node: Any, state: State, checked: bool
+                 ) -> tuple[State | None, State | None]:
         kind = node.type
         self.steps += 1
         if self.steps > MAX_STEPS:
@@ -254,7 +369,22 @@ class _Walk:
             return self.test(node, state, checked)
         if kind == "variable_assignment":
             return self.assignment(node, state, checked, declared=False)
+        if kind == "unset_command":  # `unset PYTHONPATH`: recorded as a step named `unset`
+            words = [self.raw(c) for c in node.children if c.is_named]
+            if "-f" not in words:
+                for word in words:
+                    self.values.pop(word, None)
+            return self.declared(node, state), None
         if kind == "declaration_command":
+            keyword = self.raw(node.children[0]) if node.children else ""
+            if self.locals and keyword in ("local", "declare", "typeset"):
+                # in a function, these make the variable local: gone at its return
+                for child in node.children:
+                    named = child.child_by_field_name("name") \
+                        if child.type == "variable_assignment" else \
+                        (child if child.type == "variable_name" else None)
+                    if named is not None:
+                        self.locals[-1].add(self.raw(named))
             for child in node.children:
                 if child.type == "variable_assignment":
                     state = join(*self.assignment(child, state, True, declared=True)) or state
@@ -288,38 +418,43 @@ class _Walk:
         """`cmd &`: it runs in a subshell nobody waits for; its status is 0 at once, so its
         failure stops nothing, and a check in it holds only where it holds either way."""
         frame = _Frame()
-        self.frames.append(frame)
+        loops, inner = self.enter(frame, state)
         try:
-            true, false = self.run(node, state, True)
+            true, false = self.run(node, inner, True)
         finally:
-            self.frames.pop()
-        after = join(true, false, *frame.ok, *frame.failed)
+            self.leave_scope(loops)
+        after = self.restore(join(true, false, *frame.ok, *frame.failed), state, False)
         if after is None:
             return state, None
-        return replace(after, errexit=state.errexit, pipefail=state.pipefail,
-                       status=EMPTY), None
+        return replace(after, status=EMPTY), None
 
     def subshell(self, node: Any, state: State, checked: bool
                  ) -> tuple[State | None, State | None]:
         frame = _Frame()
-        self.frames.append(frame)
+        loops, inner = self.enter(frame, state)
         try:
-            true, false = self.block(list(node.children), state, checked)
+            true, false = self.block(list(node.children), inner, checked)
         finally:
-            self.frames.pop()
-        # a subshell's settings (`set +e`) stay inside it
-        true = join(true, *frame.ok)
-        false = join(false, *frame.failed)
-        if true is not None:
-            true = replace(true, errexit=state.errexit, pipefail=state.pipefail)
-        if false is not None:
-            false = replace(false, errexit=state.errexit, pipefail=state.pipefail)
+            self.leave_scope(loops)
+        # a subshell's settings (`set +e`, traps) stay inside it
+        true = self.restore(join(true, *frame.ok), state, False)
+        false = self.restore(join(false, *frame.failed), state, False)
         return self.fails(true, false, state, checked)
 
     def fails(self, true: State | None, false: State | None, state: State, checked: bool
               ) -> tuple[State | None, State | None]:
-        """Under errexit, a failure outside a condition ends the path."""
-        if false is not None and not checked and (false.errexit and state.errexit):
+        """A failure outside a condition runs the ERR trap (one that exits ends the path:
+        with status 0 when its action exits 0), then, under errexit, ends the path: the
+        innermost subshell fails, or the script ends."""
+        if false is None or checked:
+            return true, false
+        line, column = self.here
+        if false.err_trap is not None and false.err_active:
+            code = 0 if false.err_trap == "zero" else 1
+            self.leave(false, code, line, column, "the ERR trap" if code == 0 else None)
+            return true, None
+        if false.errexit and state.errexit:
+            self.leave(false, 1, line, column)
             return true, None
         return true, false
 
@@ -357,13 +492,13 @@ class _Walk:
             last = i == len(members) - 1
             # each side of a pipe runs in its own subshell: `exit` there ends only that one
             frame = _Frame()
-            self.frames.append(frame)
+            loops, inner = self.enter(frame, state)
             try:
-                mtrue, mfalse = self.run(member, state, True)
+                mtrue, mfalse = self.run(member, inner, True)
             finally:
-                self.frames.pop()
-            mtrue = join(mtrue, *frame.ok)
-            mfalse = join(mfalse, *frame.failed)
+                self.leave_scope(loops)
+            mtrue = self.restore(join(mtrue, *frame.ok), state, False)
+            mfalse = self.restore(join(mfalse, *frame.failed), state, False)
             gained = (mtrue.facts - state.facts) if mtrue is not None else EMPTY
             if last:
                 if state.pipefail:
@@ -458,27 +593,56 @@ class _Walk:
 
     def loop(self, node: Any, state: State, checked: bool
              ) -> tuple[State | None, State | None]:
+        """`while`/`until`/`for`: the loop ends when its condition stops it (before any
+        round, or after one: `while` when it fails, `until` when it succeeds; a `for` after
+        any round, or none), or by a `break` (in whatever state it left). A `continue`
+        goes back to the condition. The body is walked again while what holds at the
+        head still changes (bounded)."""
         condition = [c for c in node.children if c.is_named and c.type not in
                      ("do_group", "comment", "variable_name", "word", "string",
                       "concatenation", "simple_expansion", "expansion",
                       "command_substitution")]
         body = node.child_by_field_name("body")
-        if node.type in ("while_statement", "until_statement") and condition:
-            ctrue, cfalse = self.block(condition, state, True)
-            go, stop = (ctrue, cfalse) if node.type == "while_statement" else (cfalse, ctrue)
-            after_body = self.block([body], go, checked) if body is not None and go else \
-                (None, None)
-            # the loop ends when its condition stops it (before or after a round)
-            again = join(*after_body)
-            stop_again = None
-            if again is not None:
-                t2, f2 = self.block(condition, again, True)
-                stop_again = f2 if node.type == "while_statement" else t2
-            return join(stop, stop_again), None
-        if body is None:
-            return state, None
-        ran = join(*self.block([body], state, checked))
-        return join(state, ran), None
+        tested = node.type in ("while_statement", "until_statement") and bool(condition)
+        # tree-sitter-bash (0.25) parses `until` as a while_statement: its keyword tells
+        until = node.type == "until_statement" or (
+            bool(node.children) and self.raw(node.children[0]) == "until")
+        # `for i in 1 "a b"`: literal words (no expansion, no glob) run the body at least once
+        values = node.children_by_field_name("value") if node.type == "for_statement" else []
+        once = bool(values) and all(
+            v.type in ("word", "number", "string", "raw_string") and
+            not re.search(r"[$`*?\[]", self.raw(v)) for v in values)
+        frame = _Loop()
+        exits: list[State | None] = []
+        head = state
+        rounds = MAX_ROUNDS
+        if len(self.loops) >= DEEP_LOOPS:
+            # nested deeper: one walk from a head without the shell's own state (all an
+            # assignment in the body can undo), so walks do not multiply with the nesting
+            head = replace(state, facts=frozenset(f for f in state.facts if not self.local(f)))
+            rounds = 1
+        self.loops.append(frame)
+        try:
+            for round_ in range(rounds):
+                if tested:
+                    ctrue, cfalse = self.block(condition, head, True)
+                    go, stop = (cfalse, ctrue) if until else (ctrue, cfalse)
+                else:  # a `for`: before its first round (unless it runs once), or after any
+                    go, stop = head, (None if once or round_ else head)
+                exits.append(stop)
+                if go is None or body is None:
+                    break
+                after = join(*self.block([body], go, checked), *frame.continues)
+                frame.continues.clear()
+                if not tested:
+                    exits.append(after)
+                again = join(state, after)
+                if again is None or after is None or again == head:
+                    break
+                head = again
+        finally:
+            self.loops.pop()
+        return join(*exits, *frame.breaks), None
 
     # --- simple commands ----------------------------------------------------------------------
 
@@ -511,13 +675,13 @@ class _Walk:
             if true is None:
                 break
             frame = _Frame()
-            self.frames.append(frame)
+            loops, inner = self.enter(frame, true)
             try:
-                strue, sfalse = self.block(body, true, True)
+                strue, sfalse = self.block(body, inner, True)
             finally:
-                self.frames.pop()
-            strue = join(strue, *frame.ok)
-            sfalse = join(sfalse, *frame.failed)
+                self.leave_scope(loops)
+            strue = self.restore(join(strue, *frame.ok), true, False)
+            sfalse = self.restore(join(sfalse, *frame.failed), true, False)
             before = true
             if sfalse is not None:
                 false = join(false, _add(before, sfalse.facts - before.facts))
@@ -595,6 +759,9 @@ class _Walk:
             for child in prefix:
                 self.assignment(child, state, checked, declared=False)
             return state, None
+        words = self.parameters(words)
+        if not words:
+            return state, None
         line, column = words[0].line, words[0].column
         expanded = tuple(self.expand(w) for w in words)
         command = make_command(expanded, "shell")
@@ -607,25 +774,45 @@ class _Walk:
             if key_node is not None:
                 value = self.expand(self.words.word(value_node)).text if value_node else ""
                 assigns.append((self.raw(key_node), value))
+        if "env" in command.wrappers:  # `env SKIP_GATE=1 cmd`: the program's environment
+            program = command.words[0]
+            for word in expanded:
+                if (word.line, word.column) == (program.line, program.column):
+                    break
+                key, sep, value = word.text.partition("=")
+                if sep and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+                    assigns.append((key, value))
         step = Step(command, redirects + tuple(more), test=command.name in ("test", "["),
-                    assigns=tuple(assigns))
+                    assigns=tuple(assigns), written=expanded)
         name = command.name
         first = words[0].text
         self.record(line, column, state.facts)
+        self.here = (line, column)
         if first in ("exit", "return") or name in ("exit", "return"):
             code = _code(command.args[0].text if command.args else None)
+            if code is None and state.may_zero and not self.in_exit_trap and (
+                    not command.args or command.args[0].text in ("$?", "${?}")):
+                # `exit` / `exit $?`: the last status, 0 when the command before succeeded
+                # (`{ echo "no backup"; exit; }` exits 0; bash 5.2 in an ERR trap too; in an
+                # EXIT trap it keeps the status the script exits with)
+                code = 0
             # `return` leaves the innermost function, `exit` the innermost subshell (or
             # the script: a function's `exit` ends the whole script)
             returning = first == "return" or name == "return"
             if returning:
                 frame = self.frames[-1] if self.frames else None
-            else:
-                frame = next((f for f in reversed(self.frames) if not f.function), None)
-            if frame is not None:
-                (frame.ok if code == 0 else frame.failed).append(state)
-                return None, None
-            self.flow.ends.append(End(line, column, code, state.facts))
+                if frame is not None:
+                    (frame.ok if code == 0 else frame.failed).append(state)
+                    return None, None
+            self.leave(state, code, line, column)
             return None, None
+        if name in ("break", "continue") and not command.wrappers:
+            return self.jump(name, command, state)
+        if name == "trap" and set(command.wrappers) <= {"builtin", "command"}:
+            return self.trap(command, state), None
+        if name == "unset" and not any(w.text == "-f" for w in command.args):
+            for w in command.args:
+                self.values.pop(w.text, None)
         # `builtin set +e`, `command set +e` run the builtin in this shell; `eval "set +e"`
         # too (its string's first command, up to a separator)
         if name == "set" and set(command.wrappers) <= {"builtin", "command"}:
@@ -634,14 +821,154 @@ class _Walk:
             evaluated = re.split(r"[;&|\n]", " ".join(w.text for w in command.args))[0].split()
             if evaluated[:1] == ["set"]:
                 return self.set_(evaluated[1:], state), None
+            if evaluated[:1] == ["trap"]:  # `eval "trap 'exit 0' ERR"`: the string's trap
+                from qt_lint.parsers.shell import syntax_tree
+
+                source = " ".join(w.text for w in command.args)
+                nested = _Walk(source.encode("utf-8"), source, self.classify, self.local)
+                nested.flow.functions, nested.defined = self.flow.functions, self.defined
+                tree = syntax_tree(source.encode("utf-8")).root_node
+                statement = next((c for c in tree.children if c.is_named), None)
+                if statement is not None and statement.type == "command":
+                    return nested.run(statement, state, True)[0], None
         if name in self.flow.functions and not command.wrappers and \
                 name not in self.calling and len(self.calling) < MAX_CALL_DEPTH:
-            return self.call(name, state, checked)
+            return self.call(name, state, checked, (command.program, *command.args))
+        if name == "shift" and self.positional is not None:
+            count = _code(command.args[0].text if command.args else "1")
+            if count is None:
+                self.positional = None  # `shift $n`: no longer known
+            else:
+                self.positional = (self.positional[0], *self.positional[1 + count:])
         result = self.simple(step, state, checked)
         if command.wrappers and command.wrappers[0] == "exec":
-            self.flow.ends.append(End(line, column, None, state.facts, step))
+            # what holds when the program starts: the exec's own `VAR=value` prefix and
+            # `env -u`/`env -i`/`exec -c` (the classifier reads them) apply
+            started = result[0] or result[1] or state
+            self.flow.ends.append(End(line, column, None, started.facts, step))
             return None, None
         return result
+
+    def parameters(self, words: list[Word]) -> list[Word]:
+        """`"$@"`, `$1`, `"${@:2}"` in a function whose call's words are known: those words
+        (`must() { "$@"; }; must test -f "$DB"` runs the test)."""
+        from qt_lint.parsers.shell import POSITIONAL
+
+        params = self.positional
+        if params is None or not any(w.dynamic and "$" in w.text for w in words):
+            return words
+        out: list[Word] = []
+        for word in words:
+            match = POSITIONAL.match(word.text) if word.dynamic else None
+            if match is None:
+                out.append(word)
+                continue
+            index = match.group("digit") or match.group("n") or match.group("dn")
+            if index is not None:
+                at = int(index)
+                if at < len(params) and params[at].text:
+                    out.append(Word(params[at].text, word.line, word.column,
+                                    params[at].dynamic))
+                elif match.group("dn") is not None:
+                    out.append(Word(match.group("default") or "", word.line, word.column))
+                continue
+            if match.group("all") or match.group("ball"):
+                chosen = params[1:]
+            else:
+                offset = int(match.group("off"))
+                length = match.group("len")
+                chosen = params[offset:] if length is None else \
+                    params[offset:offset + int(length)]
+            # the words stand where `"$@"` is written (the command's position)
+            out.extend(Word(p.text, word.line, word.column + i, p.dynamic)
+                       for i, p in enumerate(chosen))
+        return out
+
+    def unlocal(self, inner: State | None, outer: State, names: set[str]) -> State | None:
+        """A function's local variables are gone at its return: what it established of
+        them (as an `unset` would undo it) is what held before the call."""
+        if inner is None:
+            return None
+        kills: set[str] = set()
+        for name in names:
+            kills |= _unlocal_kills(self, name)
+        return replace(inner, facts=(inner.facts - kills) | (outer.facts & kills))
+
+    def jump(self, name: str, command: Command, state: State
+             ) -> tuple[State | None, State | None]:
+        """`break [N]` / `continue [N]`: the path leaves the loop N levels out (bash: all of
+        them when N is larger; outside a loop, in this function or subshell, nothing)."""
+        if not self.loops:
+            return state, None
+        count = _code(command.args[0].text if command.args else "1")
+        count = count if count is not None and count > 0 else 1
+        target = self.loops[max(0, len(self.loops) - count)]
+        (target.breaks if name == "break" else target.continues).append(state)
+        return None, None
+
+    def trap(self, command: Command, state: State) -> State:
+        """`trap ACTION ERR`/`EXIT`: what the action does when it runs (read as shell: a
+        function of the script, or the action's own text)."""
+        args = [w.text for w in command.args]
+        if args[:1] == ["--"]:
+            args = args[1:]
+        if not args or (args[0].startswith("-") and args[0] != "-"):
+            return state  # `trap -p`, `trap -l`: lists
+        action, signals = (args[0], args[1:]) if len(args) > 1 else ("-", args)
+        names = {s.upper() for s in signals}  # `SIGERR`, `SIGEXIT`: bash refuses them
+        err = "ERR" in names
+        exit_ = bool(names & {"EXIT", "0"})
+        if not err and not exit_:
+            return state
+        if err:
+            kind = None if action in ("-", "") else self.trap_kind(action, True)
+            state = replace(state, err_trap=kind, err_active=True)
+        if exit_:
+            kind = None if action in ("-", "") else self.trap_kind(action, False)
+            state = replace(state, exit_trap="zero" if kind == "zero" else None)
+        return state
+
+    def trap_kind(self, action: str, err: bool) -> str | None:
+        """"zero" when the action exits 0 on some path, "fail" when it exits non-zero on
+        every path, None when it may return (then errexit, or nothing, decides)."""
+        from qt_lint.parsers.shell import syntax_tree
+
+        data = action.encode("utf-8")
+        words = action.split()
+        frame = _Frame()
+        saved = (len(self.flow.steps), dict(self.flow.at), len(self.flow.ends),
+                 dict(self.values), self.in_exit_trap)
+        # an ERR trap starts with the failed command's status
+        loops, inner = self.enter(frame, State(may_zero=not err))
+        self.in_exit_trap = not err
+        try:
+            known = words[0] in self.flow.functions if words else False
+            if words and not known and words[0] in self.defined:
+                self.flow.functions[words[0]] = self.defined[words[0]]
+            if words and words[0] in self.flow.functions and words[0] not in self.calling:
+                try:
+                    true, false = self.call(words[0], inner, True)
+                finally:
+                    if not known:
+                        del self.flow.functions[words[0]]
+            else:
+                nested = _Walk(data, action, self.classify, self.local)
+                nested.frames, nested.in_exit_trap = [frame], self.in_exit_trap
+                nested.steps = self.steps
+                true, false = nested.run(syntax_tree(data).root_node, inner, True)
+                self.steps = nested.steps
+        finally:
+            self.leave_scope(loops)
+            self.in_exit_trap = saved[4]
+            del self.flow.steps[saved[0]:]
+            self.flow.at = saved[1]
+            del self.flow.ends[saved[2]:]
+            self.values = saved[3]
+        if frame.ok:
+            return "zero"
+        if true is None and false is None and frame.failed:
+            return "fail"
+        return None
 
     def substituted(self, node: Any, state: State) -> State:
         """`echo "git=$(git rev-parse HEAD)"`: the substitutions in a word run first (their
@@ -650,13 +977,13 @@ class _Walk:
             if sub.type != "command_substitution":
                 continue
             frame = _Frame()
-            self.frames.append(frame)
+            loops, inner = self.enter(frame, state)
             try:
-                strue, sfalse = self.block([c for c in sub.children if c.is_named], state,
+                strue, sfalse = self.block([c for c in sub.children if c.is_named], inner,
                                            True)
             finally:
-                self.frames.pop()
-            after = join(strue, sfalse, *frame.ok, *frame.failed)
+                self.leave_scope(loops)
+            after = self.restore(join(strue, sfalse, *frame.ok, *frame.failed), state, False)
             if after is not None:
                 state = replace(state, facts=state.facts | (after.facts - state.facts))
         return state
@@ -670,11 +997,19 @@ class _Walk:
                ) -> tuple[State | None, State | None]:
         words = step.command.words
         self.record(words[0].line, words[0].column, state.facts)
+        self.here = (words[0].line, words[0].column)
         self.flow.steps.append((step, state.facts))
         on_true, on_false = self.classify(step, state.facts)
+        not_true, not_false = negations(on_true, on_false)
         status_true, status_false = self._status_test(step, state)
-        true = _add(state, on_true | status_true)
-        false = _add(state, on_false | status_false)
+        true = _add(state, on_true | status_true | not_true)
+        false = _add(state, on_false | status_false | not_false)
+        name = step.command.name
+        if not step.redirects and not step.command.wrappers and not step.test:
+            if name in ("true", ":"):  # never fails (`while true; do ...; break; done`)
+                false = None
+            elif name == "false":
+                true = None
         if true is not None:
             true = replace(true, status=true.facts)
         if false is not None:
@@ -712,8 +1047,15 @@ class _Walk:
 
     def set_(self, args: list[str], state: State) -> State:
         errexit, pipefail = state.errexit, state.pipefail
+        errtrace = state.errtrace
         for i, text in enumerate(args):
             value = args[i + 1] if i + 1 < len(args) else ""
+            if (text.startswith("-") and "E" in text[1:] and not text.startswith("--")) or \
+                    (text.startswith("-") and "o" in text[1:] and value == "errtrace"):
+                errtrace = True
+            elif (text.startswith("+") and "E" in text[1:]) or \
+                    (text.startswith("+") and "o" in text[1:] and value == "errtrace"):
+                errtrace = False
             if text.startswith("-") and "o" in text[1:] and value in ("errexit", "pipefail"):
                 errexit = True if value == "errexit" else errexit
                 pipefail = True if value == "pipefail" else pipefail
@@ -724,20 +1066,36 @@ class _Walk:
                 errexit = True
             elif _SET_OFF.match(text):
                 errexit = False
-        return replace(state, errexit=errexit, pipefail=pipefail)
+        return replace(state, errexit=errexit, pipefail=pipefail, errtrace=errtrace)
 
-    def call(self, name: str, state: State, checked: bool
-             ) -> tuple[State | None, State | None]:
+    def call(self, name: str, state: State, checked: bool,
+             arguments: tuple[Word, ...] | None = None) -> tuple[State | None, State | None]:
         body = self.flow.functions[name]
         frame = _Frame(function=True)
-        self.frames.append(frame)
+        loops, inner = self.enter(frame, state)
         self.calling.append(name)
+        saved, self.positional = self.positional, arguments
+        self.locals.append(set())
         try:
-            true, false = self.run(body, state, checked)
+            true, false = self.run(body, inner, checked)
         finally:
+            self.positional = saved
+            local = self.locals.pop()
             self.calling.pop()
-            self.frames.pop()
-        return self.fails(join(true, *frame.ok), join(false, *frame.failed), state, checked)
+            self.leave_scope(loops)
+        if local:  # `local PYTHONPATH=...; export PYTHONPATH`: undone at the return
+            true = self.unlocal(true, state, local)
+            false = self.unlocal(false, state, local)
+            frame.ok = [s for s in (self.unlocal(s, state, local) for s in frame.ok) if s]
+            frame.failed = [s for s in (self.unlocal(s, state, local) for s in frame.failed)
+                            if s]
+        return self.fails(self.restore(join(true, *frame.ok), state, True),
+                          self.restore(join(false, *frame.failed), state, True), state, checked)
+
+
+def _unlocal_kills(walk: _Walk, name: str) -> set[str]:
+    step = Step(Command((Word("unset", 1, 1), Word(name, 1, 7)), "declare"))
+    return {f[1:] for f in walk.classify(step, EMPTY)[0] if f.startswith("-")}
 
 
 def _descendants(node: Any) -> list[Any]:
@@ -778,17 +1136,24 @@ def _read_variable(command: Command) -> str:
     return names[0] if names else "REPLY"
 
 
-def analyse(text: str, classify: Classifier) -> Flow:
+def analyse(text: str, classify: Classifier, local: Callable[[str], bool] | None = None
+            ) -> Flow:
     """The flow of a whole script: every command's facts, and where each path ends (the
-    script's end is an `End` with code None)."""
+    script's end is an `End` with code None). `local`: the facts that are the shell's own
+    state (an exported variable), which a subshell's change does not carry out."""
     from qt_lint.parsers.shell import syntax_tree
 
     data = text.encode("utf-8")
     tree = syntax_tree(data)
-    walk = _Walk(data, text, classify)
+    walk = _Walk(data, text, classify, local)
+    for node in _descendants(tree.root_node):
+        if node.type == "function_definition":
+            name, body = node.child_by_field_name("name"), node.child_by_field_name("body")
+            if name is not None and body is not None:
+                walk.defined.setdefault(walk.raw(name), body)
     true, false = walk.run(tree.root_node, State(), False)
     after = join(true, false)
     if after is not None:
         lines = text.count("\n") + 1
-        walk.flow.ends.append(End(lines, 1, None, after.facts))
+        walk.leave(after, None, lines, 1)
     return walk.flow

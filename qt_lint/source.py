@@ -7,8 +7,9 @@ import functools
 import os
 import re
 import stat
-from dataclasses import dataclass
 from pathlib import Path
+
+from qt_lint.record import record
 
 # What a reviewer does not see but a program acts on: C0 controls other than tab and
 # newline (a carriage return or NUL ends a line for systemd), DEL, and the bidirectional
@@ -34,7 +35,7 @@ class Unreadable(Exception):
         self.column = column
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Text:
     """Decoded file text with newlines normalised to `\\n`; what was there is remembered
     so that fixes write the file back with its own line endings and BOM."""

@@ -105,6 +105,23 @@ MUTANTS: dict[str, tuple[Callable[[Path], None], str]] = {
         lambda r: _edit(r, "home/qt/quantum_trader/ops/run.sh",
                         'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n', "",
                         append='redis-cli ping >/dev/null || exit 1\n'), "H151"),
+    "wrapper unsets PYTHONPATH before the exec": (
+        lambda r: _edit(r, "home/qt/quantum_trader/ops/run.sh", 'exec "$VENV/bin/python"',
+                        'unset PYTHONPATH\nexec "$VENV/bin/python"'), "H151"),
+    "wrapper's ERR trap exits 0": (
+        lambda r: _edit(r, "home/qt/quantum_trader/ops/run.sh", "set -euo pipefail\n",
+                        "set -euo pipefail\ntrap 'exit 0' ERR\n"), "H151"),
+    "the host's canary leaves the gate loop by break": (
+        lambda r: _edit(r, "home/qt/quantum_trader/ops/model_safety/canary_activate.sh",
+                        "ops/run.sh ai-engine ops/model_safety/quality_gate.py\n",
+                        "while ! ops/run.sh ai-engine ops/model_safety/quality_gate.py; do "
+                        "break; done\n"), "H152"),
+    "the host's rollback exits 0 without a backup": (
+        lambda r: _edit(r, "home/qt/quantum_trader/ops/model_safety/rollback_last.sh",
+                        "exit 1; }", "exit 0; }"), "H152"),
+    "the host's rollback does not wait for the restart": (
+        lambda r: _edit(r, "home/qt/quantum_trader/ops/model_safety/rollback_last.sh",
+                        "systemctl restart", "systemctl --no-block restart"), "H152"),
     "a daily canary_activate.sh in /etc/cron.d": (
         lambda r: put(r, "/etc/cron.d/quantum-canary", "0 6 * * * qt /home/qt/quantum_trader/"
                       "ops/model_safety/canary_activate.sh xgb P0.5\n"), "H153"),
@@ -425,3 +442,128 @@ def test_repository_files_over_the_total_bound_are_one_error(
     results = list(RepositoryActivation().run(Audit(bounded, config, True)))
     assert [(r.status, r.object) for r in results] == [("error", "/home/qt/quantum_trader")]
     assert "exceed 1000 bytes in all" in results[0].actual
+
+
+_CANARY_RUN = "/home/qt/quantum_trader/ops/model_safety/canary_activate.sh xgb v1\n"
+
+
+def test_run_parts_folders_and_anacrontab_are_judged(host: Path, redis_port: int) -> None:
+    """cron's run-parts folders hold scripts, not crontabs: each one run-parts would run
+    (an executable file whose name is letters, digits, `_` and `-`, as the real `run-parts
+    --test` lists them) is judged as the script it is; /etc/anacrontab as a crontab of
+    `period delay id command` lines. A name run-parts skips, a script that is not
+    executable and a folder are not run; a link, a FIFO or an unreadable script is an
+    error, never a pass."""
+    put(host, "/etc/cron.daily/quantum-canary", "#!/bin/sh\n" + _CANARY_RUN, 0o755)
+    put(host, "/etc/cron.hourly/scoreboard", "#!/bin/sh\ncd /home/qt/quantum_trader\n"
+        "python3 ops/model_safety/scoreboard.py\n", 0o755)
+    put(host, "/etc/cron.weekly/promote", "#!/usr/bin/env bash\nexport AUTO_ACTIVATION=enabled\n"
+        "/home/qt/quantum_trader/ops/run.sh ai-engine ops/x.py\n", 0o755)
+    put(host, "/etc/cron.monthly/logrotate-quantum", "#!/bin/sh\nexec logrotate /etc/x\n", 0o755)
+    # not run by run-parts: a dot in the name, not executable, a folder
+    put(host, "/etc/cron.daily/canary.sh", "#!/bin/sh\n" + _CANARY_RUN, 0o755)
+    put(host, "/etc/cron.daily/canary-off", "#!/bin/sh\n" + _CANARY_RUN, 0o644)
+    folder(host, "/etc/cron.daily/sub")
+    os.symlink("/opt/x/canary", host / "etc/cron.daily/linked")
+    os.mkfifo(host / "etc/cron.monthly/pipe")
+    os.chmod(host / "etc/cron.monthly/pipe", 0o755)
+    put(host, "/etc/cron.monthly/secret", "#!/bin/sh\ntrue\n", 0o700)
+    os.chmod(host / "etc/cron.monthly/secret", 0o000)
+    put(host, "/etc/anacrontab", "SHELL=/bin/sh\nAUTO_ACTIVATION=enabled\n"
+        "1\t5\tcron.daily\trun-parts --report /etc/cron.daily\n"
+        "7 10 quantum.canary " + _CANARY_RUN)
+    if shutil.which("run-parts"):
+        listed = os.popen(f"run-parts --test {host}/etc/cron.daily").read().split()
+        assert sorted(p.rsplit("/", 1)[1] for p in listed) == ["linked", "quantum-canary"] \
+            or sorted(p.rsplit("/", 1)[1] for p in listed) == ["quantum-canary"]
+    _, doc = audit(host, redis_port, "--only", "H153")
+    results = {c["object"]: c for c in doc["checks"]}  # type: ignore[union-attr]
+
+    def found(path: str) -> list[tuple[int, str]]:
+        return [(f["line"], f["code"]) for f in results[path]["findings"]]
+
+    assert results["/etc/cron.daily/quantum-canary"]["status"] == "fail"
+    assert found("/etc/cron.daily/quantum-canary") == [(2, "QT601")]
+    assert results["/etc/cron.hourly/scoreboard"]["status"] == "fail"
+    assert (3, "QT101") in found("/etc/cron.hourly/scoreboard")
+    assert found("/etc/cron.weekly/promote") == [(2, "QT601")]
+    assert results["/etc/cron.monthly/logrotate-quantum"]["status"] == "pass"
+    for skipped in ("/etc/cron.daily/canary.sh", "/etc/cron.daily/canary-off",
+                    "/etc/cron.daily/sub"):
+        assert skipped not in results, skipped
+    for odd in ("/etc/cron.daily/linked", "/etc/cron.monthly/pipe"):
+        assert results[odd]["status"] == "error", results[odd]
+    if os.geteuid() != 0:
+        assert results["/etc/cron.monthly/secret"]["status"] == "error"
+    assert results["/etc/anacrontab"]["status"] == "fail"
+    assert found("/etc/anacrontab") == [(2, "QT601"), (4, "QT601")]
+
+
+def test_user_manager_units_are_judged(host: Path, redis_port: int) -> None:
+    """A timer of the qt user's own systemd manager (`systemctl --user`, kept running by
+    lingering) whose service runs the canary activates models as a system timer does."""
+    unit = ("[Unit]\nDescription=refresh\n\n[Service]\nType=oneshot\nExecStart="
+            + _CANARY_RUN)
+    timer = "[Unit]\nDescription=refresh\n\n[Timer]\nOnCalendar=daily\n"
+    put(host, "/home/qt/.config/systemd/user/refresh.service", unit, 0o644, QT, QT)
+    put(host, "/home/qt/.config/systemd/user/refresh.timer", timer, 0o644, QT, QT)
+    put(host, "/etc/systemd/user/shared.service", unit)
+    put(host, "/home/qt/.config/systemd/user/notes.txt", "x\n", 0o644, QT, QT)
+    put(host, "/home/qt/.config/systemd/user/other.service", unit, 0o644, 0, 0)
+    _, doc = audit(host, redis_port, "--only", "H153")
+    results = {c["object"]: c for c in doc["checks"]}  # type: ignore[union-attr]
+    for path in ("/home/qt/.config/systemd/user/refresh.service",
+                 "/etc/systemd/user/shared.service"):
+        assert results[path]["status"] == "fail", results[path]
+        assert [(f["line"], f["code"]) for f in results[path]["findings"]] == [(6, "QT601")]
+    assert "/home/qt/.config/systemd/user/notes.txt" not in results
+    # a file in qt's home that qt does not own is not read (it could be anything)
+    assert results["/home/qt/.config/systemd/user/other.service"]["status"] == "error"
+
+
+RUN_PARTS_NAMES = ["quantum", "Quantum_2", "a-b", "x.sh", "x.dpkg-old", "bak~", ".hidden",
+                   "sp ace", "é", "1", "_", "-x", "a+b", "a:b", "a@b", "README", "x.py", "nl\n"]
+
+
+@pytest.mark.skipif(shutil.which("run-parts") is None, reason="needs run-parts (the oracle)")
+def test_the_run_parts_name_filter_is_run_parts_own(tmp_path: Path) -> None:
+    """The names H153 judges in a run-parts folder are exactly those the real `run-parts
+    --test` lists (executable files; its default filter, as cron and anacron call it)."""
+    import subprocess
+
+    from qt_lint.host.collect import RUN_PARTS_NAME
+
+    for name in RUN_PARTS_NAMES:
+        path = tmp_path / name
+        path.write_text("#!/bin/sh\ntrue\n")
+        path.chmod(0o755)
+    listed = subprocess.run(["run-parts", "--test", str(tmp_path)], capture_output=True,
+                            text=True, check=False).stdout.split("\n")
+    ran = sorted(line.rsplit("/", 1)[1] for line in listed if line.startswith(str(tmp_path)))
+    assert ran == sorted(n for n in RUN_PARTS_NAMES if RUN_PARTS_NAME.match(n))
+
+
+def test_run_parts_folders_the_crontabs_name_and_python_shebangs(host: Path,
+                                                                 redis_port: int) -> None:
+    """A folder an anacrontab or crontab hands to run-parts is one too; a Python script
+    run-parts runs with a system interpreter (its first line) runs a system python; a
+    run-parts folder that is a link is not followed (an error)."""
+    put(host, "/etc/anacrontab", "SHELL=/bin/sh\n"
+        "@monthly 15 quantum.jobs run-parts --report /opt/quantum/cron\n")
+    put(host, "/opt/quantum/cron/canary", "#!/bin/sh\n" + _CANARY_RUN, 0o755)
+    put(host, "/etc/cron.daily/report", "#!/usr/bin/env python3\nprint('report')\n", 0o755)
+    put(host, "/etc/cron.daily/venv-report",
+        "#!/opt/quantum/venvs/ai-engine/bin/python\nprint('report')\n", 0o755)
+    put(host, "/etc/cron.d/more", "0 1 * * * root run-parts /opt/linked\n")
+    folder(host, "/opt/elsewhere")
+    os.symlink("/opt/elsewhere", host / "opt/linked")
+    _, doc = audit(host, redis_port, "--only", "H153")
+    results = {c["object"]: c for c in doc["checks"]}  # type: ignore[union-attr]
+    assert [(f["line"], f["code"]) for f in results["/opt/quantum/cron/canary"]["findings"]] \
+        == [(2, "QT601")]
+    assert results["/etc/cron.daily/report"]["status"] == "fail"
+    assert results["/etc/cron.daily/report"]["actual"] == (
+        "run by `env python3` (its first line): a system python; run the script through "
+        "ops/run.sh <service> <script>")
+    assert results["/etc/cron.daily/venv-report"]["status"] == "pass"
+    assert results["/opt/linked"]["status"] == "error"

@@ -162,3 +162,199 @@ def test_qt606_reports_a_recipe_line_exactly_when_make_passes_a_failing_gate(
         assert fired == [f"Makefile:4:{column}: "
                          f"QT606 `{op}` ignores the quality gate's failure: `make quality-gate` "
                          "succeeds when the gate fails"], proc.stdout
+
+
+_GATE_RULE = ".PHONY: quality-gate\nquality-gate:\n\t$(RUN) ops/model_safety/quality_gate.py\n"
+_RUN = "RUN := ops/run.sh ai-engine\n"
+# whole Makefiles, each judged by real GNU make with a gate that fails unless told not to
+# (SKIP_GATE set, --dry-run given): make's own settings, a second rule, variables
+MAKEFILES = {
+    "plain": _RUN + _GATE_RULE,
+    "ignore-all": ".IGNORE:\n" + _RUN + _GATE_RULE,
+    "ignore-gate": ".IGNORE: quality-gate\n" + _RUN + _GATE_RULE,
+    "ignore-other": ".IGNORE: other\n" + _RUN + _GATE_RULE,
+    "makeflags-i": "MAKEFLAGS += -i\n" + _RUN + _GATE_RULE,
+    "makeflags-letters": "MAKEFLAGS = i\n" + _RUN + _GATE_RULE,
+    "makeflags-append-word": "MAKEFLAGS += i\n" + _RUN + _GATE_RULE,
+    "makeflags-long": "MAKEFLAGS += --ignore-errors\n" + _RUN + _GATE_RULE,
+    "makeflags-dry": "MAKEFLAGS += -n\n" + _RUN + _GATE_RULE,
+    "makeflags-touch": "MAKEFLAGS += -t\n" + _RUN + _GATE_RULE,
+    "makeflags-keep-going": "MAKEFLAGS += -k\n" + _RUN + _GATE_RULE,
+    "makeflags-exported": "export MAKEFLAGS := -i\n" + _RUN + _GATE_RULE,
+    "gnumakeflags": "GNUMAKEFLAGS += -i\n" + _RUN + _GATE_RULE,
+    "dot-makeflags": ".MAKEFLAGS: -i\n" + _RUN + _GATE_RULE,
+    "mflags": "MFLAGS += -i\n" + _RUN + _GATE_RULE,
+    "second-rule": _RUN + _GATE_RULE + "quality-gate:\n\t@true\n",
+    "second-inline": _RUN + _GATE_RULE + "quality-gate: ; @true\n",
+    "second-prerequisites-only": _RUN + _GATE_RULE + "quality-gate: other\nother:\n\t@true\n",
+    "double-colon-gate-first": _RUN + ".PHONY: quality-gate\nquality-gate::\n"
+    "\t$(RUN) ops/model_safety/quality_gate.py\nquality-gate::\n\t@true\n",
+    "double-colon-gate-last": _RUN + ".PHONY: quality-gate\nquality-gate::\n\t@true\n"
+    "quality-gate::\n\t$(RUN) ops/model_safety/quality_gate.py\n",
+    "skip-in-run": "RUN := SKIP_GATE=1 ops/run.sh ai-engine\n" + _GATE_RULE,
+    "skip-prefix": _RUN + _GATE_RULE.replace("\t$(RUN)", "\tSKIP_GATE=1 $(RUN)"),
+    "dry-run-flag": _RUN + _GATE_RULE.replace("quality_gate.py\n", "quality_gate.py --dry-run\n"),
+    "dry-prefix-flag": _RUN + _GATE_RULE.replace("quality_gate.py\n", "quality_gate.py --dry\n"),
+    "verbose-flag": _RUN + _GATE_RULE.replace("quality_gate.py\n", "quality_gate.py --verbose\n"),
+    "exported-skip": "export SKIP_GATE := 1\n" + _RUN + _GATE_RULE,
+    "target-exported-skip": "quality-gate: export SKIP_GATE = 1\n" + _RUN + _GATE_RULE,
+    "unexported-skip": "SKIP_GATE := 1\n" + _RUN + _GATE_RULE,
+    "export-all-skip": ".EXPORT_ALL_VARIABLES:\nSKIP_GATE := 1\n" + _RUN + _GATE_RULE,
+    "override-run": "override RUN := SKIP_GATE=1 ops/run.sh ai-engine\n" + _RUN + _GATE_RULE,
+    "override-true": "override RUN := true\n" + _RUN + _GATE_RULE,
+    "redefined-later": _RUN + _GATE_RULE + "RUN := true\n",
+    "redefined-recursive": "RUN = ops/run.sh ai-engine\n" + _GATE_RULE + "RUN = true\n",
+    "target-variable-after": _RUN + _GATE_RULE + "quality-gate: RUN = true\n",
+    "target-variable-before": "quality-gate: RUN = true\n" + _RUN + _GATE_RULE,
+    "other-target-variable": "other: RUN = true\n" + _RUN + _GATE_RULE,
+    "shell-true": "SHELL := /bin/true\n" + _RUN + _GATE_RULE,
+    "shell-bash": "SHELL := /bin/bash\n" + _RUN + _GATE_RULE,
+    "shellflags-true": ".SHELLFLAGS := -c true\n" + _RUN + _GATE_RULE,
+    "shellflags-ec": ".SHELLFLAGS := -ec\n" + _RUN + _GATE_RULE,
+    "not-phony": _RUN + "quality-gate:\n\t$(RUN) ops/model_safety/quality_gate.py\n",
+    # the hostile pass: how the shell reads the line, and make's other forms
+    "oneshell-last-echo": ".ONESHELL:\n" + _RUN + _GATE_RULE + "\t@echo done\n",
+    "oneshell-errexit": ".ONESHELL:\n.SHELLFLAGS := -ec\n" + _RUN + _GATE_RULE + "\t@echo done\n",
+    "oneshell-set-e": ".ONESHELL:\n" + _RUN + _GATE_RULE.replace("\t$(RUN)", "\tset -e\n\t$(RUN)")
+    + "\t@echo done\n",
+    "posix-two-lines": ".POSIX:\n" + _RUN + _GATE_RULE + "\t@echo done\n",
+    "inline-or-true": _RUN + ".PHONY: quality-gate\nquality-gate: ; "
+    "$(RUN) ops/model_safety/quality_gate.py || true\n",
+    "inline-dash": _RUN + ".PHONY: quality-gate\nquality-gate: ; "
+    "-$(RUN) ops/model_safety/quality_gate.py\n",
+    "inline-plain": _RUN + ".PHONY: quality-gate\nquality-gate: ; "
+    "$(RUN) ops/model_safety/quality_gate.py\n",
+    "recipeprefix-dash": ".RECIPEPREFIX = >\n" + _RUN + _GATE_RULE.replace("\t$(RUN)", ">-$(RUN)"),
+    "recipeprefix-or": ".RECIPEPREFIX = >\n" + _RUN +
+    _GATE_RULE.replace("\t$(RUN)", ">$(RUN)").replace(".py\n", ".py || true\n"),
+    "recipeprefix-plain": ".RECIPEPREFIX = >\n" + _RUN + _GATE_RULE.replace("\t$(RUN)", ">$(RUN)"),
+    "bang": _RUN + _GATE_RULE.replace("\t$(RUN)", "\t! $(RUN)"),
+    "or-false-then-true": _RUN + _GATE_RULE.replace(".py\n", ".py || false; true\n"),
+    "or-brace-then-true": _RUN + _GATE_RULE.replace(".py\n", ".py || { echo x; exit 1; }; true\n"),
+    "or-subshell-then-true": _RUN + _GATE_RULE.replace(".py\n", ".py || (exit 1); true\n"),
+    "if-then": _RUN + _GATE_RULE.replace("\t$(RUN) ops/model_safety/quality_gate.py",
+                                         "\tif $(RUN) ops/model_safety/quality_gate.py; "
+                                         "then echo ok; fi"),
+    "ignore-variable": "T := quality-gate\n.IGNORE: $(T)\n" + _RUN + _GATE_RULE,
+    "phony-variable": "TARGETS := quality-gate\n.PHONY: $(TARGETS)\n" + _RUN +
+    _GATE_RULE.replace(".PHONY: quality-gate\n", ""),
+    "makeflags-variable": "IGN := -i\nMAKEFLAGS += $(IGN)\n" + _RUN + _GATE_RULE,
+    "makeflags-self": "MAKEFLAGS := $(MAKEFLAGS) -i\n" + _RUN + _GATE_RULE,
+    "makeflags-cluster": "MAKEFLAGS += -ki\n" + _RUN + _GATE_RULE,
+    "makeflags-silent": "MAKEFLAGS += -s\n" + _RUN + _GATE_RULE,
+    "makeflags-reset": "MAKEFLAGS += -i\nMAKEFLAGS :=\n" + _RUN + _GATE_RULE,
+    "override-shell": "override SHELL := /bin/true\n" + _RUN + _GATE_RULE,
+    "canned-or-true": _RUN + "define GATE\n$(RUN) ops/model_safety/quality_gate.py || true\n"
+    "endef\n.PHONY: quality-gate\nquality-gate:\n\t$(GATE)\n",
+    "canned": _RUN + "define GATE\n$(RUN) ops/model_safety/quality_gate.py\nendef\n"
+    ".PHONY: quality-gate\nquality-gate:\n\t$(GATE)\n",
+    "unexported-later": "export SKIP_GATE := 1\nunexport SKIP_GATE\n" + _RUN + _GATE_RULE,
+    "exported-target-value": "export SKIP_GATE\nquality-gate: SKIP_GATE = 1\n" + _RUN +
+    _GATE_RULE,
+    "export-in-recipe": _RUN + _GATE_RULE.replace("\t$(RUN)", "\texport SKIP_GATE=1; $(RUN)"),
+    "env-in-recipe": _RUN + _GATE_RULE.replace("\t$(RUN)", "\tenv SKIP_GATE=1 $(RUN)"),
+    "dry-run-variable": _RUN + "ARGS := --dry-run\n" +
+    _GATE_RULE.replace(".py\n", ".py $(ARGS)\n"),
+    "bash-pipefail-tee": "SHELL := /bin/bash\n.SHELLFLAGS := -o pipefail -c\n" + _RUN +
+    _GATE_RULE.replace(".py\n", ".py | tee gate.log\n"),
+    "ignore-among-others": ".IGNORE: a quality-gate b\n" + _RUN + _GATE_RULE,
+    "exit-zero-branch": _RUN + _GATE_RULE.replace(".py\n", ".py || exit 0\n"),
+    "exec-true-branch": _RUN + _GATE_RULE.replace(".py\n", ".py || exec true\n"),
+    "status-saved": _RUN + _GATE_RULE.replace(".py\n", ".py; echo $$? > status\n"),
+    "background-wait": _RUN + _GATE_RULE.replace(".py\n", ".py & wait\n"),
+    "space-then-prefixes": _RUN + _GATE_RULE.replace("\t$(RUN)", "\t @-$(RUN)"),
+    "continued-or-true": _RUN + _GATE_RULE.replace(".py\n", ".py \\\n\t|| true\n"),
+    "delegate-ignoring": _RUN + ".PHONY: quality-gate\nquality-gate:\n\t$(MAKE) -i gate-impl\n"
+    "gate-impl:\n\t$(RUN) ops/model_safety/quality_gate.py\n",
+}
+# the environment a run of make gets (`RUN ?=` takes it from there)
+MAKE_ENV = {"from-environment": ("RUN ?= ops/run.sh ai-engine\n" + _GATE_RULE, {"RUN": "true"}),
+            "not-from-environment": (_RUN + _GATE_RULE, {"RUN": "true"}),
+            "recursive-not-from-environment": ("RUN = ops/run.sh ai-engine\n" + _GATE_RULE,
+                                               {"RUN": "true"}),
+            "part-from-environment": ("WRAP ?= ops/run.sh\nRUN := $(WRAP) ai-engine\n" +
+                                      _GATE_RULE, {"WRAP": "true"})}
+_GATE = ("import os, sys\n"
+         "if os.environ.get('SKIP_GATE') or '--dry-run' in sys.argv:\n"
+         "    sys.exit(0)\n"
+         "sys.exit(2)\n")
+
+
+def _make_oracle(root: Path, makefile: str, env: dict[str, str] | None = None
+                 ) -> tuple[bool, list[str]]:
+    """(does `make quality-gate` succeed with a gate that fails, QT606's findings)."""
+    import os
+    import sys
+
+    (root / "ops" / "model_safety").mkdir(parents=True, exist_ok=True)
+    (root / "ops" / "model_safety" / "quality_gate.py").write_text(_GATE)
+    wrapper = root / "ops" / "run.sh"
+    # the wrapper drops the service and runs the gate with python (argparse-like prefixes
+    # are not taken: `--dry` is not `--dry-run` here, so only `--dry-run` passes)
+    wrapper.write_text(f"#!/bin/sh\nshift\nexec {sys.executable} \"$@\"\n")
+    wrapper.chmod(0o755)
+    (root / "Makefile").write_text(makefile)
+    if "quality-gate:" in makefile and ".PHONY: quality-gate" not in makefile:
+        (root / "quality-gate").write_text("")  # what a stray file does to a non-phony target
+    run_env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "GNUMAKE"))}
+    run_env.pop("SKIP_GATE", None)
+    run_env.update(env or {})
+    made = subprocess.run(["make", "-s", "quality-gate"], cwd=root, capture_output=True,
+                          check=False, timeout=60, env=run_env)
+    proc = qt_lint("check", "--isolated", "--no-cache", "--select", "QT606", "Makefile",
+                   cwd=root)
+    return made.returncode == 0, [line for line in proc.stdout.splitlines() if " QT606 " in line]
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make (the oracle)")
+@pytest.mark.parametrize("name", sorted(MAKEFILES))
+def test_qt606_reports_a_makefile_exactly_when_make_passes_a_failing_gate(
+        tmp_path: Path, name: str) -> None:
+    passed, fired = _make_oracle(tmp_path, MAKEFILES[name])
+    if name == "dry-prefix-flag":
+        # the real gate's argparse takes `--dry` for `--dry-run`; this test gate does not
+        assert fired and not passed, fired
+        return
+    assert bool(fired) == passed, (name, passed, fired)
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make (the oracle)")
+@pytest.mark.parametrize("name", sorted(MAKE_ENV))
+def test_qt606_reports_a_variable_the_environment_sets(tmp_path: Path, name: str) -> None:
+    makefile, env = MAKE_ENV[name]
+    passed, fired = _make_oracle(tmp_path, makefile, env)
+    assert bool(fired) == passed, (name, passed, fired)
+
+
+def test_qt606_names_the_rule_that_replaces_the_gates_recipe(tmp_path: Path) -> None:
+    """make runs only a target's last recipe (it warns 'overriding recipe'): a later rule
+    that does not run the gate is reported at its line, naming the recipe it replaces."""
+    (tmp_path / "Makefile").write_text(MAKEFILES["second-rule"])
+    proc = qt_lint("check", "--isolated", "--no-cache", "--select", "QT606", "Makefile",
+                   cwd=tmp_path)
+    assert [line for line in proc.stdout.splitlines() if " QT606 " in line] == [
+        "Makefile:5:1: QT606 this `quality-gate` rule replaces the recipe at line 3: make runs "
+        "only a target's last recipe, and this one does not run "
+        "`ops/run.sh ai-engine ops/model_safety/quality_gate.py`"]
+
+
+_IGNORES = ("ignores the quality gate's failure: `make quality-gate` succeeds when the gate "
+            "fails")
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("oneshell-last-echo", "Makefile:5:2: QT606 under `.ONESHELL:` the recipe is one script "
+     "whose status is its last command's: the lines after the gate hide its failure "
+     "(`.SHELLFLAGS := -ec`, or `set -e` first)"),
+    ("bang", f"Makefile:4:2: QT606 `!` {_IGNORES}"),
+    ("inline-or-true", f"Makefile:3:57: QT606 `|| true` {_IGNORES}"),
+    ("recipeprefix-dash", f"Makefile:5:2: QT606 the `-` prefix {_IGNORES}"),
+    ("or-false-then-true", f"Makefile:4:50: QT606 `; true` {_IGNORES}"),
+    ("canned-or-true", f"Makefile:7:2: QT606 `|| true` {_IGNORES}"),
+    ("env-in-recipe", "Makefile:4:18: QT606 `SKIP_GATE=1` (the gate exits 0 when it is set) "
+     "defeats the quality gate: `make quality-gate` succeeds when the gate would fail; run "
+     "`ops/run.sh ai-engine ops/model_safety/quality_gate.py` as it is"),
+])
+def test_qt606_messages_of_the_shell_forms(tmp_path: Path, name: str, expected: str) -> None:
+    passed, fired = _make_oracle(tmp_path, MAKEFILES[name])
+    assert passed and fired == [expected]

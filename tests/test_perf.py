@@ -87,18 +87,19 @@ def test_rules_sharing_a_prefilter_share_its_scan(tmp_path: Path,
     from qt_lint.config import Config
     from qt_lint.finding import Kind
     from qt_lint.registry import rules_for
+    from qt_lint.rule import Scan
     from qt_lint.settings import RunSettings
 
     target = tmp_path / "cache.py"
     target.write_text('import redis\nr = redis.Redis(host="quantum_redis")\n')
     scanned: list[object] = []
-    real = engine.passes
+    real = Scan.passes
 
-    def counting(prefilter: object, text: str) -> bool:
+    def counting(self: Scan, prefilter: object) -> bool:
         scanned.append(prefilter)
-        return real(prefilter, text)  # type: ignore[arg-type]
+        return real(self, prefilter)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(engine, "passes", counting)
+    monkeypatch.setattr(Scan, "passes", counting)
     settings = RunSettings.build(Config(root=tmp_path))
     run = check([target], settings, jobs=1)
     assert {f.code for f in run.findings} >= {"QT502"}

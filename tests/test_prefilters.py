@@ -7,6 +7,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qt_lint import kinds
 from qt_lint.classify import Target, classify
@@ -114,10 +116,51 @@ def test_qt601_verb_starting_with_a_wildcard_has_no_needle() -> None:
     assert rule("QT601")().prefilter_for(Kind.PYTHON, contract) is None
 
 
+# QT206's open() of a log path, every way the path's pieces are written: a suffix ending a
+# literal or an f-string's text, the word after a "." piece, a folder a join, a `/` or a
+# replacement field continues; and `open` with blanks before its parenthesis.
+QT206_SHAPES = [
+    'f = open ("logs/app.log", "a")\n',
+    'import os\nLOG_DIR = "logs"\nf = open(os.path.join(LOG_DIR, "x.txt"), "a")\n',
+    'def w(name):\n    return open(f"{name}.log", "a")\n',
+    'def w(name):\n    return open(f"{name}.log{\'\'}", "a")\n',
+    'NAME = "run"\nf = open(NAME + "." + \'out\', "a")\n',
+    'from pathlib import Path\nf = open(Path("log") / "x", "a")\n',
+    'SEP = "/"\nf = open(f"logs{SEP}x", "ab")\n',
+    "f = open('run.err', mode='a')\n",
+    'f = open  \\\n  ("data/logs/" "x.txt", "a+")\n',
+]
+
+
+# QT602's destinations: a folder named with "model" in any case, from the environment,
+# beside the file, or a constant.
+QT602_SHAPES = [
+    'import os, torch\nfrom pathlib import Path\n'
+    'torch.save(s, Path(os.environ["MODEL_DIR"]) / "active" / "x.pt")\n',
+    'import shutil\nshutil.copy("m.pkl", "/opt/quantum/ai_engine/models/active/m.pkl")\n',
+    'from pathlib import Path\nopen(Path(__file__).parent / "Models" / "active" / "x", "w")\n',
+    'import shutil\nROOT = "/srv/MODELS"\nshutil.move("a", ROOT + "/active/a")\n',
+]
+
+
+# QT702's modes in every base and spelling Python takes (the docs promise 511); the old
+# pattern read only octal without underscores
+QT702_SHAPES = [
+    'import os\nos.chmod("x", 511)\n',
+    'import os\nos.chmod("x", 0x1ff)\n',
+    'import os\nos.chmod("x", 0b111111111)\n',
+    'from pathlib import Path\nPath("x").chmod(0o7_7_7)\n',
+    'import os\nos.makedirs("x", 0o7_77)\n',
+    'import os\nM = 438\nos.chmod("x", M)\n',
+]
+
+
 # the file each rule's shapes are checked as (QT601 judges training code, QT306 a service)
 SHAPES = [(code, path, text) for code, path, shapes in (
     ("QT306", "backend/x.py", QT306_SHAPES), ("QT305", "backend/x.py", QT305_SHAPES),
-    ("QT101", "ops/x.py", QT101_SHAPES), ("QT601", "ops/training/x.py", QT601_SHAPES))
+    ("QT101", "ops/x.py", QT101_SHAPES), ("QT601", "ops/training/x.py", QT601_SHAPES),
+    ("QT206", "backend/x.py", QT206_SHAPES), ("QT602", "ops/training/x.py", QT602_SHAPES),
+    ("QT702", "ops/x.py", QT702_SHAPES))
     for text in shapes]
 
 
@@ -129,3 +172,83 @@ def test_prefilter_passes_every_shape_its_rule_reports(code: str, path: str, tex
     fired = [f for f in check_file(target, settings, data=text.encode()).findings
              if f.code == code]
     assert fired, "the rule reports this shape"
+
+
+def _fires_without_prefilter(code: str, path: str, text: str) -> bool:
+    """The rule's own check on the text, its prefilter not asked."""
+    r = rule(code)()
+    ctx = FileContext(path, path, Kind.PYTHON, Text(text), CONFIG, None,
+                      "/nonexistent-root/" + path)
+    return any(f.code == code for f in r.check(ctx))
+
+
+# QT206: log paths built every way the resolver follows (literals, f-strings with fields,
+# `+`, os.path.join, Path and `/`, a constant), opened for appending with blanks,
+# continuations or comments before the parenthesis
+_FOLDERS = st.sampled_from(["logs", "log", "data/logs", "var/log", "out", "tmp"])
+_NAMES = st.sampled_from(["app", "run", "x"])
+_SUFFIXES = st.sampled_from([".log", ".out", ".err", ".txt", ""])
+_QUOTES = st.sampled_from(['"', "'"])
+
+
+@st.composite
+def _log_open(draw: st.DrawFn) -> str:
+    folder, name, suffix, q = draw(_FOLDERS), draw(_NAMES), draw(_SUFFIXES), draw(_QUOTES)
+    form = draw(st.integers(0, 6))
+    head = "import os\nfrom pathlib import Path\nNAME = " + q + name + q + "\n"
+    if form == 0:
+        path = f"{q}{folder}/{name}{suffix}{q}"
+    elif form == 1:
+        path = f"f{q}{folder}/{{NAME}}{suffix}{q}"
+    elif form == 2:
+        path = f"{q}{folder}{q} + {q}/{q} + NAME + {q}{suffix}{q}"
+    elif form == 3:
+        path = f"os.path.join({q}{folder}{q}, NAME + {q}{suffix}{q})"
+    elif form == 4:
+        path = f"Path({q}{folder}{q}) / (NAME + {q}{suffix}{q})"
+    elif form == 5:
+        head += f"DIR = {q}{folder}{q}\n"
+        path = f"f{q}{{DIR}}/{{NAME}}{suffix}{q}"
+    else:
+        dot = suffix[:1]
+        path = f"NAME + {q}{dot}{q} + {q}{suffix[1:]}{q}" if suffix else f"{q}{folder}/x{q}"
+    gap = draw(st.sampled_from(["", " ", "  \\\n  ", "  # c\n   "]))
+    mode = draw(st.sampled_from(['"a"', "'a+'", '"ab"', "mode='a'"]))
+    return head + f"f = (open{gap}({path}, {mode}))\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(_log_open())
+def test_qt206_prefilter_passes_every_generated_log_open_it_reports(text: str) -> None:
+    if _fires_without_prefilter("QT206", "backend/x.py", text):
+        assert _passes("QT206", "backend/x.py", text), text
+
+
+@st.composite
+def _active_write(draw: st.DrawFn) -> str:
+    q = draw(_QUOTES)
+    models = draw(st.sampled_from(["models", "Models", "ai_engine/models", "MODEL_STORE",
+                                   "my_model_dir"]))
+    form = draw(st.integers(0, 4))
+    head = "import os, shutil, torch\nfrom pathlib import Path\n"
+    if form == 0:
+        dest = f"{q}/opt/quantum/{models}/active/m.pt{q}"
+    elif form == 1:
+        dest = f"Path({q}/srv/{models}{q}) / {q}active{q} / {q}m.pt{q}"
+    elif form == 2:
+        dest = f"Path(os.environ[{q}{models.upper()}{q}]) / {q}active{q} / {q}m.pt{q}"
+    elif form == 3:
+        head += f"ROOT = {q}/srv/{models}{q}\n"
+        dest = f"f{q}{{ROOT}}/active/m.pt{q}"
+    else:
+        dest = f"os.path.join(Path(__file__).parent, {q}{models}{q}, {q}active{q}, {q}m{q})"
+    call = draw(st.sampled_from(["torch.save(s, {d})", "shutil.copy(src, {d})",
+                                 "open({d}, 'w')", "shutil.move(src, {d})"]))
+    return head + call.format(d=dest) + "\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(_active_write())
+def test_qt602_prefilter_passes_every_generated_active_write_it_reports(text: str) -> None:
+    if _fires_without_prefilter("QT602", "ops/training/x.py", text):
+        assert _passes("QT602", "ops/training/x.py", text), text

@@ -44,7 +44,8 @@ def at_mark(result: Flow, ident: str) -> Facts | None:
         if step.command.name == "mark" and step.command.args and \
                 step.command.args[0].text == ident:
             found = facts if found is None else found & facts
-    return found
+    # `not:<check>`: the check's last run failed (what an `exit 0` after it turns into success)
+    return None if found is None else frozenset(f for f in found if not f.startswith("not:"))
 
 
 # --- listed cases --------------------------------------------------------------------------
@@ -75,9 +76,36 @@ def at_mark(result: Flow, ident: str) -> Facts | None:
     ("(chk a || exit 1)\nmark m\n", set()),  # the subshell's exit ends only the subshell
     ("case \"$1\" in x) chk a || exit 1 ;; *) exit 1 ;; esac\nmark m\n", {"a"}),
     ("case \"$1\" in x) chk a || exit 1 ;; esac\nmark m\n", set()),
-    ("for i in 1 2; do chk a || exit 1; done\nmark m\n", set()),  # may run zero times
+    ("for i in $LIST; do chk a || exit 1; done\nmark m\n", set()),  # may run zero times
+    ("for i in 1 2; do chk a || exit 1; done\nmark m\n", {"a"}),  # literal words: once at least
     ("while ! chk a; do sleep 1; done\nmark m\n", {"a"}),
     ("chk a || { echo no; exit 1; }\nmark m\n", {"a"}),
+    # loops: where bash leaves them
+    ("while ! chk a; do break; done\nmark m\n", set()),
+    ("until chk a; do break; done\nmark m\n", set()),
+    ("until chk a; do exit 1; done\nmark m\n", {"a"}),
+    ("while ! chk a; do exit 1; done\nmark m\n", {"a"}),
+    ("while true; do chk a && break; done\nmark m\n", {"a"}),
+    ("while true; do chk a || break; break; done\nmark m\n", set()),
+    ("for i in 1; do until chk a; do continue 2; done; done\nmark m\n", set()),
+    ("for i in 1; do chk a || break; done\nmark m\n", set()),
+    ("for i in 1; do f() { break; }; f; chk a || exit 1; done\nmark m\n", {"a"}),
+    ("for i in 1; do ( break ); chk a || exit 1; done\nmark m\n", {"a"}),
+    # traps: an ERR trap that exits ends the path where errexit would
+    ("trap 'exit 1' ERR\nchk a\nmark m\n", {"a"}),
+    ("trap 'exit 0' ERR\nchk a\nmark m\n", {"a"}),
+    ("trap 'echo x' ERR\nchk a\nmark m\n", set()),
+    ("trap 'exit 1' ERR\nf() { chk a; }\nf\nmark m\n", {"a"}),  # at the call
+    ("trap 'exit 1' ERR\nf() { chk a; true; }\nf\nmark m\n", set()),  # not in f
+    ("set -E\ntrap 'exit 1' ERR\nf() { chk a; true; }\nf\nmark m\n", {"a"}),
+    ("trap 'exit 1' ERR\n( chk a; true )\nmark m\n", set()),  # not in a subshell
+    # errexit inside a subshell fails the subshell, the script goes on
+    ("( set -e; chk a; true )\nmark m\n", set()),
+    ("( set -e; chk a; true ) || exit 1\nmark m\n", set()),  # errexit ignored there
+    ("set -e\n( chk a; true )\nmark m\n", {"a"}),
+    # arguments of a function reach the commands it runs through them
+    ("must() { \"$@\"; }\nset -e\nmust chk a\nmark m\n", {"a"}),
+    ("soft() { \"$@\" || true; }\nset -e\nsoft chk a\nmark m\n", set()),
 ])
 def test_listed(script: str, expected: set[str]) -> None:
     assert at_mark(flow(script), "m") == frozenset(expected)
@@ -105,6 +133,17 @@ def test_variables_are_expanded_as_far_as_known() -> None:
     result = flow('DIR=/etc/quantum\nF="$DIR/$1.env"\nsource "$F"\n')
     sourced = [s.command.args[0].text for s, _ in result.steps if s.command.name == "source"]
     assert sourced == ["/etc/quantum/$1.env"]
+
+
+def test_nested_loops_do_not_multiply_the_walk() -> None:
+    """A loop body is walked again while its head changes; nested deep, once: forty loops,
+    each undoing a fact, stay a few hundred steps (not 2**40)."""
+    from qt_lint.config import Contract
+    from qt_lint.rules.models.helpers import script_flow
+
+    text = "".join("while ! redis-cli ping; do unset PYTHONPATH\n" for _ in range(40)) + \
+        "break\n" + "done\n" * 40 + "exec /opt/quantum/venvs/a/bin/python x\n"
+    assert len(script_flow(text, Contract()).steps) < 2000
 
 
 def test_hostile_depth_is_bounded() -> None:
@@ -140,7 +179,9 @@ def _statements(depth: int) -> st.SearchStrategy[list[str]]:
         _check.map(lambda c: f"chk {c} | cat"),
         st.sampled_from(["set -e", "set +e", "set -o pipefail", "set +o pipefail",
                          "set -euo pipefail", "set +euo pipefail", "MARK", "MARK",
-                         "g", "exit 0"]),
+                         "g", "exit 0", "break",
+                         "trap 'exit 0' ERR", "trap 'exit 1' ERR", "trap - ERR",
+                         "trap 'exit 0' EXIT", "set -E"]),
     )
     if depth <= 0:
         return st.lists(simple, min_size=1, max_size=4)
@@ -152,6 +193,13 @@ def _statements(depth: int) -> st.SearchStrategy[list[str]]:
         inner.map(lambda s: f"( {s} )"),
         inner.map(lambda s: f"{{ {s}; }}"),
         inner.map(lambda s: f"for i in 1; do {s}; done"),
+        st.tuples(_check, inner).map(lambda t: f"while ! chk {t[0]}; do {t[1]}; break; done"),
+        st.tuples(_check, inner).map(lambda t: f"until chk {t[0]}; do {t[1]}; break; done"),
+        st.tuples(_check, inner).map(lambda t: f"while chk {t[0]}; do {t[1]}; break; done"),
+        inner.map(lambda s: f"while true; do {s}; break; done"),
+        inner.map(lambda s: f"for i in 1 2; do {s}; done"),
+        st.tuples(_check, inner).map(
+            lambda t: f"for i in 1 2; do {t[1]}; chk {t[0]} || continue; MARK; done"),
         st.tuples(_check, inner).map(
             lambda t: f'case "$K{t[0]}" in 0) {t[1]} ;; *) chk {t[0]} || exit 5 ;; esac'),
     )

@@ -515,6 +515,18 @@ def _sudoers(reader: Reader) -> tuple[list[str], list[str]]:
 
 # where cron reads schedules: the system crontab's folder, Debian's and RHEL's spools
 CRON_DIRS = ("/etc/cron.d", "/var/spool/cron/crontabs", "/var/spool/cron")
+# the folders /etc/crontab and /etc/anacrontab hand to run-parts: scripts, not crontabs
+RUN_PARTS_DIRS = ("/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly",
+                  "/etc/cron.monthly")
+ANACRONTAB = "/etc/anacrontab"
+# systemd's user unit search path (`systemd-analyze --user unit-paths`, less the generator
+# folders): shared ones, and those under a user's home
+USER_UNIT_DIRS = ("/etc/systemd/user", "/run/systemd/user", "/usr/local/lib/systemd/user",
+                  "/usr/lib/systemd/user")
+USER_HOME_UNIT_DIRS = (".config/systemd/user", ".local/share/systemd/user")
+# the names run-parts runs without --lsbsysinit or --regex (debianutils' default, as the
+# system crontab and the anacrontab call it): others are skipped
+RUN_PARTS_NAME = re.compile(r"\A[A-Za-z0-9_-]+\Z")
 
 
 def _model_safety(reader: Reader, c: Contract, qt_uid: int | None) -> None:
@@ -536,6 +548,90 @@ def _model_safety(reader: Reader, c: Contract, qt_uid: int | None) -> None:
                 got = reader.read(path)
                 if got.text is None and got.error == "missing":
                     reader.texts[path] = TextFile(got.stat, None, "a link to nothing")
+    reader.read(ANACRONTAB)
+    for folder in run_parts_named(reader.texts):
+        _run_parts(reader, folder)
+    _user_units(reader, c, qt_uid)
+
+
+def _user_units(reader: Reader, c: Contract, qt_uid: int | None) -> None:
+    """The service and timer units of systemd's user managers (`systemctl --user`, which
+    lingering keeps running without a login): the shared folders, read as the system's
+    units are, and the contract user's own (under its home, which it controls: no link
+    followed, owned by it)."""
+    home = _home(reader, c.user)
+    for folder in USER_UNIT_DIRS + tuple(f"{home}/{d}" for d in USER_HOME_UNIT_DIRS):
+        names, error = reader.listdir(folder)
+        if error is not None and error != "missing":
+            reader.texts[folder] = TextFile(reader.stat(folder), None, f"cannot list: {error}")
+        for name in sorted(names):
+            if not name.endswith((".service", ".timer")):
+                continue
+            path = f"{folder}/{name}"
+            if folder.startswith(home + "/"):
+                reader.read_owned(path, home, qt_uid, MAX_TEXT)
+            elif reader.stat(path).kind != "dir":
+                got = reader.read(path)
+                if got.text is None and got.error == "missing":
+                    reader.texts[path] = TextFile(got.stat, None, "a link to nothing")
+
+
+def _home(reader: Reader, user: str) -> str:
+    """The user's home folder by /etc/passwd (`/home/<user>` when it has none)."""
+    text = reader.read("/etc/passwd").text or ""
+    for line in text.split("\n"):
+        fields = line.split(":")
+        if fields[0] == user and len(fields) > 5 and fields[5].startswith("/"):
+            return os.path.normpath(fields[5])
+    return f"/home/{user}"
+
+
+def run_parts_named(texts: dict[str, TextFile]) -> list[str]:
+    """The run-parts folders: the four of cron's, and those the crontabs name (`run-parts
+    /opt/quantum/cron` in /etc/anacrontab)."""
+    from qt_lint.parsers.crontab import run_parts_folders
+
+    found = list(RUN_PARTS_DIRS)
+    for path in sorted(texts):
+        text = texts[path].text
+        if text is None or not (path in ("/etc/crontab", ANACRONTAB) or any(
+                path.startswith(folder + "/") for folder in CRON_DIRS)):
+            continue
+        for folder in run_parts_folders(text):
+            folder = os.path.normpath(folder)
+            if folder not in found and folder != "/":
+                found.append(folder)
+    return found
+
+
+def _run_parts(reader: Reader, folder: str) -> None:
+    """The scripts of a run-parts folder, as run-parts picks them: a name of letters,
+    digits, `_` and `-`; an executable file (a folder, or a file without an execute bit,
+    is skipped). A link (run-parts follows it) or another kind of entry (a FIFO, a device)
+    is kept unreadable, never read: H153 reports it as an error."""
+    info = reader.stat(folder)
+    if info.kind == "symlink":
+        reader.texts[folder] = TextFile(info, None, f"a symbolic link (to {info.target}): "
+                                        "run-parts lists what it points to; not followed")
+        return
+    names, error = reader.listdir(folder)
+    if error is not None and error != "missing":
+        reader.texts[folder] = TextFile(reader.stat(folder), None, f"cannot list: {error}")
+    for name in sorted(names):
+        if not RUN_PARTS_NAME.match(name):
+            continue
+        path = f"{folder}/{name}"
+        info = reader.stat(path)
+        if info.kind == "dir" or (info.kind == "file" and not info.executable):
+            continue
+        if info.kind == "symlink":
+            reader.texts[path] = TextFile(info, None, f"a symbolic link (to {info.target}): "
+                                          "run-parts runs what it points to; not followed")
+        elif info.kind != "file":
+            reader.texts[path] = TextFile(info, None, info.error or
+                                          "neither a file nor a folder: run-parts cannot run it")
+        else:
+            reader.read(path)
 
 
 # the repository files H154 judges with QT601 (activation by other means), read in all

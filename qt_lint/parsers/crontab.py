@@ -4,6 +4,7 @@ A file in a `cron.d/` folder, or named `crontab` at `etc/crontab`, is a system c
 a user field after the five time fields; other files (`*.cron`, `crontab`) are user
 crontabs, unless a line's sixth field is `root` or the contract's user and a command follows
 (a system crontab line kept under another name: `*/5 * * * * root /usr/bin/python3 x.py`).
+`/etc/anacrontab` lines are `period delay job-identifier command`.
 `@reboot`/`@daily`-style schedules are understood; `NAME=value` lines are environment;
 an unescaped `%` ends the command (the rest is standard input).
 """
@@ -23,8 +24,13 @@ def is_system_crontab(relpath: str) -> bool:
     return "cron.d" in parts[:-1] or relpath.endswith("etc/crontab")
 
 
+def is_anacrontab(relpath: str) -> bool:
+    return relpath.rsplit("/", 1)[-1] == "anacrontab"
+
+
 def parse_crontab(text: str, relpath: str, users: tuple[str, ...] = ("root",)) -> ShellAnalysis:
     system = is_system_crontab(relpath)
+    anacron = is_anacrontab(relpath)
     analysis = ShellAnalysis()
     env: dict[str, str] = {}
     for index, line in enumerate(text.split("\n")):
@@ -42,7 +48,9 @@ def parse_crontab(text: str, relpath: str, users: tuple[str, ...] = ("root",)) -
             continue
         fields = list(_FIELD.finditer(line))
         skip = 1 if stripped.startswith("@") else 5
-        if system or (len(fields) > skip + 1 and fields[skip].group() in users):
+        if anacron:  # `period delay job-identifier command` (`@monthly delay id command`)
+            skip = 3
+        elif system or (len(fields) > skip + 1 and fields[skip].group() in users):
             skip += 1
         if len(fields) <= skip:
             continue
@@ -89,3 +97,14 @@ def _cut_at_percent(command: str) -> tuple[str, int | None]:
         out.append(command[i])
         i += 1
     return "".join(out), None
+
+
+_RUN_PARTS = re.compile(r"(?<![\w/.-])(?:/usr)?(?:/s?bin/)?run-parts((?:\s+-{1,2}[\w-]+(?:=\S+)?)*)"
+                        r"\s+(?P<folder>/[^\s;&|<>'\"`$]+)")
+
+
+def run_parts_folders(text: str) -> list[str]:
+    """The folders a crontab's commands hand to run-parts (`run-parts --report
+    /etc/cron.daily`, `run-parts /opt/quantum/cron`): absolute paths written as such."""
+    return [m.group("folder").rstrip("/") or "/" for m in _RUN_PARTS.finditer(text)]
+

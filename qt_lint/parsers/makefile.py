@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from qt_lint.command_model import looked_up
 from qt_lint.parsers import ParseError
@@ -42,6 +42,7 @@ _EXPORT = re.compile(r"^(?P<verb>export|unexport)(?P<names>(?:\s+[A-Za-z0-9_.\-]
 _EXPORTING = re.compile(r"^(?:(?:override|private)\s+)*export\s")
 _SHELL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAX_EXPANSION = 10
+_FLAG_VARIABLES = frozenset({"MAKEFLAGS", "GNUMAKEFLAGS"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,19 +80,101 @@ def _logical_lines(text: str) -> list[tuple[int, str, list[tuple[int, int]]]]:
     return out
 
 
+@dataclass
+class MakeProgram:
+    """What make does with a Makefile, beyond its recipes' shell: the rules of each target
+    (line, double-colon, their recipe lines), `.IGNORE`, `MAKEFLAGS`, `SHELL`, the
+    variables the environment can set (`?=`) and where each variable was last set."""
+
+    recipes: list[Recipe] = field(default_factory=list)
+    variables: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
+    # target -> [(rule line, double-colon, recipe first lines)]
+    rules: dict[str, list[tuple[int, bool, list[int]]]] = field(default_factory=dict)
+    ignore: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # `.IGNORE:`
+    phony: set[str] = field(default_factory=set)
+    # name -> (line, op) of its last assignment that took effect (`override` kept)
+    assigned: dict[str, tuple[int, str]] = field(default_factory=dict)
+    # rule index -> its targets; target -> its target-specific variables
+    rule_targets: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    target_vars: dict[str, dict[str, str]] = field(default_factory=dict)
+    target_exports: dict[str, set[str]] = field(default_factory=dict)
+    make_time: list[tuple[str, list[tuple[int, int]]]] = field(default_factory=list)
+    # name -> the text of its assignments as written (`RUN := $(WRAP) x`: `$(WRAP) x`)
+    written: dict[str, str] = field(default_factory=dict)
+    exported: set[str] = field(default_factory=set)  # the names make exports
+    oneshell: bool = False
+    prefix: str = "\t"  # `.RECIPEPREFIX`
+
+    @property
+    def rule_names(self) -> set[str]:
+        return {t for targets in self.rule_targets.values() for t in targets}
+
+    def value(self, name: str) -> str | None:
+        """A variable's value as make expands it (None: not set)."""
+        if name not in self.variables:
+            return None
+        return _expand_plain(self.variables[name], self.variables)
+
+    def recipe_variables(self, recipe: Recipe) -> tuple[dict[str, str], dict[str, str]]:
+        """The variables and the environment a recipe line runs with: the global ones,
+        then the target-specific ones of its rule's targets (which win, as in make)."""
+        targets = self.rule_targets.get(recipe.rule, ())
+        local = [t for t in targets if t in self.target_vars or t in self.target_exports]
+        if not local:
+            return self.variables, self.env
+        variables = dict(self.variables)
+        env = dict(self.env)
+        for target in local:
+            variables.update(self.target_vars.get(target, {}))
+        for target in local:
+            names = self.target_exports.get(target, set()) | (
+                self.exported & set(self.target_vars.get(target, {})))
+            for name in names:
+                if name in variables:
+                    env.update(_environment(variables, {name}))
+        return variables, env
+
+    def expanded(self, recipe: Recipe) -> str | None:
+        """The recipe as its shell receives it (None: past the expansion bounds)."""
+        variables, _ = self.recipe_variables(recipe)
+        expander = _Expander(variables)
+        text, _ = expander.expand(recipe.text, list(recipe.origins))
+        if expander.cut or _CUT in text:
+            return None
+        return text
+
+
 def parse_makefile(text: str) -> ShellAnalysis:
-    variables: dict[str, str] = {}
-    recipes: list[Recipe] = []
+    program = read_makefile(text)
+    analysis = ShellAnalysis()
+    for recipe in program.recipes:
+        variables, env = program.recipe_variables(recipe)
+        analysis.extend(_analyse(recipe, variables, env))
+    for command, where in program.make_time:  # run by make itself, as it reads the Makefile
+        if where:
+            analysis.extend(_analyse(Recipe(command, tuple(where), where[0][0]),
+                                     program.variables))
+    return analysis
+
+
+def read_makefile(text: str) -> MakeProgram:
+    program = MakeProgram()
+    variables = program.variables
+    recipes = program.recipes
     prefix = "\t"
     in_rule = False
     in_define = False
     defined: list[str] = []
     define_name = ""
-    make_time: list[tuple[str, list[tuple[int, int]]]] = []
+    make_time = program.make_time
     rule_index = 0
     oneshell = False
     exported: set[str] = set()
     export_all = False
+    overridden: set[str] = set()
+    current: list[int] = []  # the recipe lines of the rule being read
+    define_line, define_override = 0, False
     for first, line, origins in _logical_lines(text):
         if ("$(shell" in line or "${shell" in line) and not line.lstrip().startswith("#"):
             make_time.extend(_shell_calls(line, origins))
@@ -99,7 +182,11 @@ def parse_makefile(text: str) -> ShellAnalysis:
             if line.strip() == "endef":
                 in_define = False
                 # `define PY` ... `endef`: a variable of those lines (recursive)
-                variables[define_name] = "\n".join(defined)
+                if define_name not in overridden or define_override:
+                    variables[define_name] = "\n".join(defined)
+                    program.assigned[define_name] = (define_line, "=")
+                    if define_override:
+                        overridden.add(define_name)
             else:
                 defined.append(line)
             continue
@@ -110,6 +197,7 @@ def parse_makefile(text: str) -> ShellAnalysis:
             body_origins = origins[offset:]
             body, body_origins = _strip_continuation_prefix(body, body_origins, prefix)
             recipes.append(_recipe(body, body_origins, first, rule_index))
+            current.append(first)
             continue
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
@@ -117,6 +205,8 @@ def parse_makefile(text: str) -> ShellAnalysis:
         header = _DEFINE_HEADER.match(stripped)
         if header:
             in_define, define_name, defined = True, header.group("name"), []
+            define_line = first
+            define_override = bool(re.match(r"^(?:export\s+)?override\s", stripped))
             continue
         export = _EXPORT.match(stripped)
         if export:
@@ -133,8 +223,18 @@ def parse_makefile(text: str) -> ShellAnalysis:
         if match:
             name, op, value = match.group("name"), match.group("op"), match.group("value")
             value = _uncommented(value)
+            is_override = bool(re.match(r"^(?:(?:export|private)\s+)*override\s", stripped))
             if _EXPORTING.match(stripped):
                 exported.add(name)
+            in_rule = False
+            if name in overridden and not is_override:
+                continue  # `override X = ...` wins over a later plain assignment
+            if is_override:
+                overridden.add(name)
+            if op != "?=" or name not in variables:
+                program.assigned[name] = (first, op)
+                program.written[name] = (program.written.get(name, "") + " " + value
+                                         if op == "+=" else value)
             if op == "!=":
                 start = line.index("!=") + 2
                 lead = len(line[start:]) - len(line[start:].lstrip())
@@ -151,46 +251,72 @@ def parse_makefile(text: str) -> ShellAnalysis:
             elif op == "?=":
                 variables.setdefault(name, value)
             elif op == "+=":
-                variables[name] = f"{variables[name]} {value}" if name in variables else value
+                if name in variables:
+                    variables[name] = f"{variables[name]} {value}"
+                else:  # make's own MAKEFLAGS is never empty: `+=` adds a later word
+                    variables[name] = f" {value}" if name in _FLAG_VARIABLES else value
             elif op in (":=", "::=", ":::="):
                 variables[name] = _expand_plain(value, variables)
             else:
                 variables[name] = value
-            in_rule = False
             continue
         rule = _RULE.match(stripped)
         if rule:
             in_rule = True
             rule_index += 1
-            if rule.group("targets").strip() == ".ONESHELL":
+            targets = tuple(rule.group("targets").split())
+            program.rule_targets[rule_index] = targets
+            double = stripped[rule.end("targets"):].startswith("::")
+            current = []
+            if targets == (".ONESHELL",):
                 oneshell = True
-            if rule.group("targets").strip() == ".EXPORT_ALL_VARIABLES":
+            if targets == (".EXPORT_ALL_VARIABLES",):
                 export_all = True
             rest = rule.group("rest")
+            if targets == (".PHONY",):
+                program.phony.update(_expand_plain(rest.split(";")[0], variables).split())
+            if targets == (".IGNORE",):
+                program.ignore.append(
+                    (first, tuple(_expand_plain(rest.split(";")[0], variables).split())))
             local = _DEFINE.match(rest.strip())
-            if local and local.group("op") in ("=", ":=", "::=", "?="):
+            if local and local.group("op") in ("=", ":=", "::=", "?=", "+="):
                 # `t: PY = python3`, a target-specific variable: the recipes of `t` see it
                 value = _uncommented(local.group("value"))
-                variables.setdefault(local.group("name"), value)
+                name = local.group("name")
+                for target in targets:
+                    own = program.target_vars.setdefault(target, {})
+                    op = local.group("op")
+                    if op == "?=" and (name in own or name in variables):
+                        continue
+                    if op == "+=":
+                        base = own.get(name, variables.get(name))
+                        own[name] = f"{base} {value}" if base is not None else value
+                    elif op in {"=", "?="}:
+                        own[name] = value
+                    else:
+                        own[name] = _expand_plain(value, variables)
+                    if re.match(r"^(?:(?:override|private)\s+)*export\s", rest.strip()):
+                        program.target_exports.setdefault(target, set()).add(name)
+                in_rule = False
                 continue
+            for target in targets:
+                program.rules.setdefault(target, []).append((first, double, current))
             if ";" in rest:
                 index = line.index(";", line.index(":")) + 1
                 inline = line[index:]
                 lead = len(inline) - len(inline.lstrip())
                 recipes.append(_recipe(inline.lstrip(), origins[index + lead:], first,
                                        rule_index))
+                current.append(first)
             continue
         in_rule = False
     if oneshell:
-        recipes = _one_shell(recipes)
-    env = _environment(variables, variables if export_all else exported)
-    analysis = ShellAnalysis()
-    for recipe in recipes:
-        analysis.extend(_analyse(recipe, variables, env))
-    for command, where in make_time:  # run by make itself, as it reads the Makefile
-        if where:
-            analysis.extend(_analyse(Recipe(command, tuple(where), where[0][0]), variables))
-    return analysis
+        recipes[:] = _one_shell(recipes)
+    program.env = _environment(variables, variables if export_all else exported)
+    program.exported = set(variables) if export_all else set(exported)
+    program.oneshell = oneshell
+    program.prefix = prefix
+    return program
 
 
 def _uncommented(value: str) -> str:

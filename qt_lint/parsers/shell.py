@@ -41,7 +41,7 @@ _REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9
 # ssh's options that take a value
 _SSH_ARGS = frozenset("BbcDEeFIiJLlmOopQRSWw")
 # a whole word that is a positional parameter: `$1`, `"$@"`, `${@:2}`, `${1:-python3}`
-_POSITIONAL = re.compile(
+POSITIONAL = re.compile(
     r"^\$(?:(?P<digit>[0-9])|(?P<all>[@*])|\{(?:(?P<n>[0-9]+)|(?P<ball>[@*])"
     r"|(?P<slice>[@*]):(?P<off>[0-9]+)(?::(?P<len>[0-9]+))?"
     r"|(?P<dn>[0-9]+):?-(?P<default>[^}$`\s\"']*))\})$")
@@ -634,7 +634,7 @@ class _Walker:
             # know (`"$@"`, `sudo "$1"`, `$cmd`) or a shell string (`eval "$@"`)
             runs_unknown = any(
                 c.program.dynamic or (c.name in _RUNS_A_STRING and any(
-                    w.dynamic and _POSITIONAL.match(w.text) for w in c.args))
+                    w.dynamic and POSITIONAL.match(w.text) for w in c.args))
                 for c in found)
             summary = _Body(found, frozenset(c.name for c in found), runs_unknown, clock)
             self.summaries[body.id] = summary
@@ -743,7 +743,7 @@ class _Walker:
         out_words: list[Word] = []
         out_nodes: list[Any] = []
         for word, node in zip(words, nodes, strict=True):
-            match = _POSITIONAL.match(word.text) if word.dynamic else None
+            match = POSITIONAL.match(word.text) if word.dynamic else None
             values = self._parameter(match, word) if match else None
             if values is None:
                 out_words.append(word)
@@ -768,7 +768,7 @@ class _Walker:
 
     @staticmethod
     def _default(word: Word) -> Word:
-        match = _POSITIONAL.match(word.text) if word.dynamic else None
+        match = POSITIONAL.match(word.text) if word.dynamic else None
         if match is None or match.group("dn") is None or not match.group("default"):
             return word
         return Word(match.group("default"), word.line, word.column)
@@ -878,7 +878,7 @@ class _Walker:
                         static = self._program_of(bare)
                 if static is None and self.positional is not None and word.dynamic:
                     # `cmd=$1` in a function walked at a call: the call's word
-                    match = _POSITIONAL.match(word.text)
+                    match = POSITIONAL.match(word.text)
                     values = self._parameter(match, word) if match else None
                     if values is not None and not any(v.dynamic for v in values):
                         static = " ".join(v.text for v in values)
@@ -1112,7 +1112,7 @@ class _Walker:
         elif name == "set" and command.args and command.args[0].text == "--":
             # `set -- python3 x.py`: the positional parameters from here on
             rest = command.args[1:]
-            unknown = any(w.dynamic and _POSITIONAL.match(w.text) for w in rest)
+            unknown = any(w.dynamic and POSITIONAL.match(w.text) for w in rest)
             zero = self.positional[0] if self.positional else Word(
                 "$0", command.program.line, command.program.column, True)
             self.positional = None if unknown else (zero, *rest)
@@ -1157,7 +1157,7 @@ class _Walker:
             after = next((command.args[i + 1:] for i, w in enumerate(command.args)
                           if w is script), ())
             positional = after or (command.program,)
-            if any(w.dynamic and _POSITIONAL.match(w.text) for w in after):
+            if any(w.dynamic and POSITIONAL.match(w.text) for w in after):
                 positional = None  # `"$@"` of a script whose arguments are unknown
         elif command.name == "eval" and command.args:
             positional = self.positional

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 
 from qt_lint.command_model import EXEC_KEYS
 from qt_lint.parsers.lines import BLANKS, significant, split
+from qt_lint.parsers.unitname import unit_name_of as unit_name_of  # noqa: PLC0414 - re-exported
 
 if TYPE_CHECKING:
     from qt_lint.command_model import Command
@@ -50,14 +51,6 @@ def unit_type_of(relpath: str) -> str:
             return "service"  # a drop-in outside its folder: the common case
         name = folder.rpartition("/")[2].removesuffix(".d")
     return name.rpartition(".")[2]
-
-
-def unit_name_of(relpath: str) -> str:
-    """`a/x.service` -> `x.service`; a drop-in `a/x.service.d/y.conf` -> `x.service`."""
-    folder, _, name = relpath.rpartition("/")
-    if name.endswith(".conf") and folder.endswith(".d"):
-        return folder.rpartition("/")[2].removesuffix(".d")
-    return name
 
 
 @functools.cache

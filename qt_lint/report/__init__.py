@@ -7,15 +7,14 @@ import importlib
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
 
 from qt_lint.finding import Finding
+from qt_lint.record import record
 
 FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Summary:
     """The counts a report ends with."""
 
@@ -45,7 +44,8 @@ def from_repository_root(findings: Sequence[Finding], root: str) -> list[Finding
     """The findings with paths relative to the repository root (code scanning and pull
     request annotations place a file from there, whatever the current directory was)."""
     import os
-    from dataclasses import replace
+
+    from qt_lint.record import replace
 
     out = []
     for f in findings:
@@ -59,7 +59,7 @@ def from_repository_root(findings: Sequence[Finding], root: str) -> list[Finding
 def fingerprints(findings: Sequence[Finding]) -> list[str]:
     """Stable fingerprints: path, code, line-text anchor, and the occurrence number among
     identical ones (two same findings on one line stay two)."""
-    import hashlib
+    from qt_lint.sha import sha256
 
     seen: Counter[tuple[str, str, str]] = Counter()
     out = []
@@ -67,7 +67,7 @@ def fingerprints(findings: Sequence[Finding]) -> list[str]:
         key = (f.path, f.code, f.anchor)
         seen[key] += 1
         basis = f"{f.path}\0{f.code}\0{f.anchor}\0{seen[key]}"
-        out.append(hashlib.sha256(basis.encode("utf-8", "surrogateescape")).hexdigest()[:32])
+        out.append(sha256(basis.encode("utf-8", "surrogateescape")).hexdigest()[:32])
     return out
 
 
@@ -98,10 +98,17 @@ def one_line(text: str) -> str:
 def shown(findings: Sequence[Finding]) -> list[Finding]:
     """The findings with printable, one-line paths and messages (what every reporter
     receives)."""
-    from dataclasses import replace
+    from qt_lint.record import replace
 
     return [f if f.path.isprintable() and f.message.isprintable() else
             replace(f, path=one_line(f.path), message=one_line(f.message)) for f in findings]
+
+
+TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
+if TYPE_CHECKING:
+    from typing import Protocol
+else:
+    Protocol = object  # a plain base at run time (nothing checks it with isinstance)
 
 
 class Reporter(Protocol):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from qt_lint.config import Contract
@@ -22,6 +23,9 @@ from qt_lint.host.check import (
 
 _REPO = "/home/qt/quantum_trader"
 CRON_DIRS = ("/etc/cron.d", "/var/spool/cron/crontabs", "/var/spool/cron")
+RUN_PARTS_DIRS = ("/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly",
+                  "/etc/cron.monthly")
+ANACRONTAB = "/etc/anacrontab"
 # what a crontab must not do: activate (QT601), run a system python (QT101), run an ops
 # script without the wrapper (QT105)
 CRON_CODES = frozenset({"QT601", "QT101", "QT105"})
@@ -101,13 +105,29 @@ class CronSchedules(HostCheck):
     """
     ## What it does
     Reads every crontab cron reads (`/etc/crontab`, `/etc/cron.d/*`, and the spools
-    `/var/spool/cron/crontabs/*` and `/var/spool/cron/*`) and judges each as a crontab with
+    `/var/spool/cron/crontabs/*` and `/var/spool/cron/*`) and `/etc/anacrontab` (lines of
+    `period delay job-identifier command`), and judges each as a crontab with
     QT601 (activation: running the canary script, `AUTO_ACTIVATION=enabled` or
     `SHADOW_MODE=disabled` lines, the model setting written), QT101 (a system python) and
-    QT105 (an ops script run without the wrapper). A cron folder that exists but cannot be
+    QT105 (an ops script run without the wrapper). The run-parts folders
+    (`/etc/cron.hourly`, `/etc/cron.daily`, `/etc/cron.weekly`, `/etc/cron.monthly`) hold
+    scripts: each one run-parts runs (debianutils' default filter: a name of ASCII letters,
+    digits, `_` and `-`, so `canary.sh` or `x.dpkg-old` is skipped; an executable file; a
+    folder is skipped) is judged by the same rules as the shell or Python script its first
+    line names (a Python script whose first line names a system interpreter,
+    `#!/usr/bin/python3` or `#!/usr/bin/env python3`, fails: it runs a system python);
+    so are the folders a crontab or the anacrontab hands to run-parts (`run-parts
+    /opt/quantum/cron`). The service and timer units of systemd's user managers (`systemctl
+    --user`: `/etc/systemd/user`, `/usr/lib/systemd/user`, ..., and the contract user's
+    `~/.config/systemd/user` and `~/.local/share/systemd/user`, read only when that user
+    owns them and never through a link) are judged by the same rules; the system's units
+    are H141's. A cron folder that exists but cannot be
     listed, or a crontab that cannot be read, is an error. An entry that is a symbolic link
     is judged through it, as cron reads it; one that is neither a file nor a folder (a
-    FIFO, a link to nothing) is an error. A host with no crontab and no cron folder at all
+    FIFO, a link to nothing) is an error. In a run-parts folder, a link, a FIFO, a
+    script that cannot be read and a binary (not analysed) are errors, never a pass; so is
+    a run-parts folder that is a link (not followed). A
+    host with no crontab and no cron folder at all
     is N/A: cron schedules nothing there.
 
     ## Why is this bad?
@@ -140,13 +160,23 @@ class CronSchedules(HostCheck):
         HostExample(texts={"/var/spool/cron/crontabs/qt": "AUTO_ACTIVATION=enabled\n"
                            "0 * * * * python3 /home/qt/quantum_trader/ops/x.py\n"},
                     status=FAIL, object="/var/spool/cron/crontabs/qt"),
+        HostExample(texts={"/etc/cron.daily/quantum": "#!/bin/sh\n/home/qt/quantum_trader/"
+                           "ops/model_safety/canary_activate.sh xgb v1\n"},
+                    status=FAIL, object="/etc/cron.daily/quantum"),
+        HostExample(texts={"/etc/anacrontab": "7 10 quantum.canary /home/qt/quantum_trader/"
+                           "ops/model_safety/canary_activate.sh xgb v1\n"},
+                    status=FAIL, object="/etc/anacrontab"),
+        HostExample(texts={"/home/qt/.config/systemd/user/refresh.service":
+                           "[Service]\nType=oneshot\nExecStart=/home/qt/quantum_trader/"
+                           "ops/model_safety/canary_activate.sh xgb v1\n"},
+                    status=FAIL, object="/home/qt/.config/systemd/user/refresh.service"),
     )
 
     def run(self, audit: Audit) -> Iterator[HostResult]:
         s = audit.snapshot
         expected = "no activation, no system python, ops scripts through the wrapper"
-        paths = ["/etc/crontab"] if s.text("/etc/crontab").text is not None or \
-            s.text("/etc/crontab").error not in ("missing", "not collected") else []
+        paths = [p for p in ("/etc/crontab", ANACRONTAB) if s.text(p).text is not None or
+                 s.text(p).error not in ("missing", "not collected")]
         for folder in CRON_DIRS:
             listing = s.texts.get(folder)
             if listing is not None and listing.text is None:
@@ -154,7 +184,17 @@ class CronSchedules(HostCheck):
             prefix = folder + "/"
             paths += sorted(p for p in s.texts if p.startswith(prefix) and "/" not in
                             p[len(prefix):] and p not in CRON_DIRS)
-        if not paths:
+        scripts: list[str] = []
+        from qt_lint.host.collect import run_parts_named
+
+        for folder in run_parts_named(s.texts):
+            listing = s.texts.get(folder)
+            if listing is not None and listing.text is None:
+                yield self.result(ERROR, folder, expected, listing.error or "cannot list")
+            prefix = folder + "/"
+            scripts += sorted(p for p in s.texts if p.startswith(prefix) and "/" not in
+                              p[len(prefix):])
+        if not paths and not scripts:
             # no cron here at all: nothing is scheduled by cron (documented N/A), which is
             # not "found nothing to judge" (a crontab cron would read is always judged)
             yield self.result(NA, "/etc/crontab", expected,
@@ -166,6 +206,76 @@ class CronSchedules(HostCheck):
                 yield self.result(ERROR, path, expected, got.error or "unreadable")
                 continue
             yield _judged(self, audit, path, Kind.CRONTAB, CRON_CODES, expected)
+        for path in scripts:
+            got = s.text(path)
+            if got.text is None:
+                yield self.result(ERROR, path, expected, got.error or "unreadable")
+                continue
+            kind = _script_kind(path, got.text)
+            if kind is None:
+                yield self.result(ERROR, path, expected, "run by run-parts, but neither a "
+                                  "shell nor a Python script (by its first line): not "
+                                  "analysed")
+                continue
+            interpreter = _system_python(got.text, kind)
+            if interpreter is not None:
+                yield self.result(FAIL, path, expected, f"run by `{interpreter}` (its first "
+                                  "line): a system python; run the script through "
+                                  f"{audit.config.contract.wrapper} <service> <script>")
+                continue
+            yield _judged(self, audit, path, kind, CRON_CODES, expected)
+        for path in sorted(p for p in s.texts if _USER_UNIT.match(p)):
+            got = s.text(path)
+            if got.text is None:
+                yield self.result(ERROR, path, expected, got.error or "unreadable")
+                continue
+            yield _judged(self, audit, path, Kind.UNIT, CRON_CODES, expected)
+        for path in sorted(p for p in s.texts if _USER_UNIT_FOLDER.match(p)):
+            if s.texts[path].text is None:
+                yield self.result(ERROR, path, expected, s.texts[path].error or "cannot list")
+
+
+# the units of systemd's user managers (system-wide folders, and under a home)
+_USER_UNIT = re.compile(r"^(?:/etc/systemd/user|/run/systemd/user|/usr/local/lib/systemd/user|"
+                        r"/usr/lib/systemd/user|/.+/\.config/systemd/user|"
+                        r"/.+/\.local/share/systemd/user)/[^/]+\.(?:service|timer)$")
+_USER_UNIT_FOLDER = re.compile(r"^(?:/etc/systemd/user|/run/systemd/user|"
+                               r"/usr/local/lib/systemd/user|/usr/lib/systemd/user|"
+                               r"/.+/\.config/systemd/user|/.+/\.local/share/systemd/user)$")
+
+
+def _system_python(text: str, kind: Kind) -> str | None:
+    """The system interpreter a Python script's shebang names (`/usr/bin/python3`,
+    `/usr/bin/env python3`), or None (a venv's, or not Python)."""
+    from qt_lint.command_model import Word, is_bare_python
+
+    if kind is not Kind.PYTHON or not text.startswith("#!"):
+        return None
+    words = text[2:].split("\n", 1)[0].split()
+    if words and words[0].rsplit("/", 1)[-1] == "env":
+        words = [w for w in words[1:] if not w.startswith("-") and "=" not in w]
+        if words and "/" not in words[0]:
+            return f"env {words[0]}" if is_bare_python(Word(words[0], 1, 1)) else None
+    if words and is_bare_python(Word(words[0], 1, 1)):
+        return words[0]
+    return None
+
+
+def _script_kind(path: str, text: str) -> Kind | None:
+    """A run-parts script's kind by its shebang (`#!/bin/sh`, `#!/usr/bin/env python3`).
+    run-parts cannot exec a text without one (`Exec format error`), but `sh script` can:
+    it is read as shell; a binary is not analysed (None)."""
+    from qt_lint.classify import classify
+
+    if not text.startswith("#!"):
+        return Kind.SHELL if "\0" not in text else None
+    head = text[:256].encode()
+
+    def first_bytes() -> bytes:
+        return head
+
+    kind = classify(path.lstrip("/"), first_bytes)
+    return kind if kind in (Kind.SHELL, Kind.PYTHON) else None
 
 
 class RepositoryActivation(HostCheck):

@@ -148,18 +148,17 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
         return _classify_test(step, facts, contract)
     if name == "=":  # an assignment `KEY=value`
         key, _, value = command.words[0].text.partition("=")
-        return _assigned(key, value, contract), EMPTY
-    if name in ("export", "declare", "typeset", "readonly"):
-        found: set[str] = set()
+        return _assigned(key, value, contract, facts), EMPTY
+    if name in ("export", "declare", "typeset", "readonly", "local"):
+        return _declared(name, command.args, facts, contract), EMPTY
+    if name == "unset" and not command.wrappers:
+        if any(w.text == "-f" for w in command.args):
+            return EMPTY, EMPTY
+        gone: set[str] = set()
         for word in command.args:
-            key, sep, value = word.text.partition("=")
-            if key == "PYTHONPATH" and (not sep or _has_repo(value, contract)):
-                found.add(PYTHONPATH)
-            if sep:
-                found |= _assigned(key, value, contract)
-            if name == "export" and key and not key.startswith("-"):
-                found.add(f"exported:{key}")  # seen by the programs run after it
-        return frozenset(found), EMPTY
+            if not word.text.startswith("-"):
+                gone |= _unset(word.text)
+        return frozenset(gone), EMPTY
     true: set[str] = set()
     gate, at = _script_run(step, contract.quality_gate, contract)
     if gate == "wrapped":
@@ -193,15 +192,128 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
     if name in ("systemd-cat", "logger"):
         true.add(JOURNAL)
     if name == "systemctl":
-        verbs = [w.text for w in command.args if not w.text.startswith("-")]
-        if verbs and verbs[0] in ("restart", "try-restart", "reload-or-restart", "start") \
-                and any(v.startswith(contract.unit_prefix) for v in verbs[1:]):
-            true.add(RESTARTED)
-    for key, value in step.assigns:  # `PYTHONPATH=/home/qt/quantum_trader exec ...`
+        true |= _systemctl(command.args, contract)
+    # `PYTHONPATH=/home/qt/quantum_trader exec ...`, `exec env -u PYTHONPATH ...`: what the
+    # program started gets (the last assignment wins)
+    for key, value in [*step.assigns, *_env_assigns(step)]:
         if key == "PYTHONPATH" and _has_repo(value, contract):
             true.add(PYTHONPATH)
-        true |= _assigned(key, value, contract)
+        true |= _assigned(key, value, contract, facts)
+    true |= _env_clears(step)
     return frozenset(true), EMPTY
+
+
+_ENVIRONMENT = (ENV_SOURCED, PATH_VENV, PYTHONPATH)
+
+
+def _unset(key: str) -> set[str]:
+    """What `unset KEY` (or `env -u KEY`) undoes."""
+    out = {f"-exported:{key}"}
+    if key == "PYTHONPATH":
+        out |= {f"-{PYTHONPATH}", "-pythonpath-set"}
+    elif key == "PATH":
+        out.add(f"-{PATH_VENV}")
+    return out
+
+
+def _declared(name: str, args: tuple[Word, ...], facts: Facts, contract: Contract) -> Facts:
+    """`export PYTHONPATH=...`, `export -n PYTHONPATH`, `declare -x ...`, `local ...`: a
+    value the programs run later see only when it is exported; a value without the
+    repository (or the variable unexported) undoes an earlier export."""
+    flags = {w.text for w in args if w.text[:1] in "-+"}
+    unexport = (name == "export" and any(f.startswith("-") and "n" in f for f in flags)) or \
+        any(f.startswith("+") and "x" in f for f in flags)
+    exported = name == "export" or any(f.startswith("-") and "x" in f for f in flags)
+    found: set[str] = set()
+    for word in args:
+        if word.text[:1] in "-+":
+            continue
+        key, sep, value = word.text.partition("=")
+        if not key:
+            continue
+        if unexport:
+            found |= _unset(key) - {"-pythonpath-set"}
+            continue
+        was = exported or f"exported:{key}" in facts
+        if sep:
+            found |= _assigned(key, value, contract, facts)
+        if key == "PYTHONPATH" and was and ((sep and _has_repo(value, contract)) or (
+                not sep and "pythonpath-set" in facts)):
+            found.add(PYTHONPATH)
+        if exported:
+            found.add(f"exported:{key}")  # seen by the programs run after it
+            found.discard(f"-exported:{key}")
+    return frozenset(found)
+
+
+def _prefix_words(step: Step) -> list[str]:
+    """The words run before the program: `exec -c`, `env -u X Y=1`, `nohup`."""
+    program = step.command.program
+    out: list[str] = []
+    for word in step.written:
+        if (word.line, word.column) == (program.line, program.column):
+            break
+        out.append(word.text)
+    return out
+
+
+def _env_assigns(step: Step) -> list[tuple[str, str]]:
+    """`env A=1 prog`: the assignments `env` makes for the program."""
+    words = _prefix_words(step)
+    if "env" not in [w.rsplit("/", 1)[-1] for w in words]:
+        return []
+    return [(key, value) for key, sep, value in (w.partition("=") for w in words)
+            if sep and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key)]
+
+
+def _env_clears(step: Step) -> set[str]:
+    """`exec -c`, `env -i`, `env -`: the program starts with an empty environment (what
+    the wrapper set is gone); `env -u X`, `env --unset=X`: without X."""
+    words = _prefix_words(step)
+    out: set[str] = set()
+    command: str | None = None
+    for i, word in enumerate(words):
+        base = word.rsplit("/", 1)[-1]
+        if i == 0 or base in ("exec", "env", "command", "nohup", "sudo"):
+            command = base if base in ("exec", "env") else command
+            if base in ("exec", "env"):
+                continue
+        if command == "exec" and word.startswith("-") and "c" in word[1:]:
+            out |= {f"-{f}" for f in _ENVIRONMENT}
+        if command == "env":
+            if word in ("-i", "--ignore-environment", "-"):
+                out |= {f"-{f}" for f in _ENVIRONMENT}
+            elif word in ("-u", "--unset") and i + 1 < len(words):
+                out |= _unset(words[i + 1])
+            elif word.startswith("--unset="):
+                out |= _unset(word.split("=", 1)[1])
+            elif word.startswith("-u") and len(word) > 2:
+                out |= _unset(word[2:])
+    return out  # an assignment `env -i PATH=...` makes is added after: it wins
+
+
+# `try-restart` and `reload-or-restart` leave a stopped service stopped, or only reload it:
+# a rollback follows a failed start as often as not
+RESTART_VERBS = ("restart",)
+
+
+def _systemctl(args: tuple[Word, ...], contract: Contract) -> set[str]:
+    """`systemctl restart quantum-x`: `restarted:quantum-x` (and RESTARTED); `start` of a
+    quantum unit: `started:<unit>` (a oneshot that restarts). `--no-block` only queues the
+    job: its failure is never seen, so it establishes nothing."""
+    texts = [w.text for w in args]
+    if "--no-block" in texts:
+        return set()
+    verbs = [t for t in texts if not t.startswith("-")]
+    if not verbs or verbs[0] not in (*RESTART_VERBS, "start"):
+        return set()
+    out: set[str] = set()
+    for unit in verbs[1:]:
+        if not unit.startswith(contract.unit_prefix):
+            continue
+        stem = unit.removesuffix(".service")
+        out |= {RESTARTED, f"{'started' if verbs[0] == 'start' else 'restarted'}:{stem}"}
+    return out
 
 
 def _git_hash(words: tuple[Word, ...]) -> bool:
@@ -219,14 +331,24 @@ def _has_repo(value: str, contract: Contract) -> bool:
     return any(part.rstrip("/") == root for part in _COLON.split(value))
 
 
-def _assigned(key: str, value: str, contract: Contract) -> Facts:
+def _assigned(key: str, value: str, contract: Contract, facts: Facts = EMPTY) -> Facts:
+    """`KEY=value`: PATH with the venv's bin/ (any other value undoes it, unless it keeps
+    the old one, `$PATH` still unknown), PYTHONPATH with the repository (another value
+    undoes it: the last assignment wins; a variable exported before stays exported)."""
     if key == "PATH":
         venvs = contract.venv_root.rstrip("/") + "/"
         if any(p.startswith(venvs) and p.rstrip("/").endswith("/bin")
                for p in _COLON.split(value)):
             return frozenset({PATH_VENV})
-    if key == "PYTHONPATH" and _has_repo(value, contract):
-        return frozenset({"pythonpath-set"})
+        if not re.search(r"\$\{?PATH\b", value):
+            return frozenset({f"-{PATH_VENV}"})
+        return EMPTY
+    if key == "PYTHONPATH":
+        if _has_repo(value, contract):
+            return frozenset({"pythonpath-set"}) | (
+                frozenset({PYTHONPATH}) if "exported:PYTHONPATH" in facts else EMPTY)
+        if not re.search(r"\$\{?PYTHONPATH\b", value):
+            return frozenset({"-pythonpath-set", f"-{PYTHONPATH}"})
     return EMPTY
 
 
@@ -354,6 +476,13 @@ def runs_anywhere(flow: Flow, fact: str, contract: Contract, repo: Repo | None =
     return False
 
 
+def shell_state(fact: str) -> bool:
+    """The facts that are the shell's own state (its variables, what it exports): what a
+    subshell does to them stays in it (`( unset PYTHONPATH )` undoes nothing)."""
+    return fact in (ENV_SOURCED, PATH_VENV, PYTHONPATH, "pythonpath-set") or \
+        fact.startswith(("exported:", "read:", "not:exported:", "not:read:"))
+
+
 def model_classifier(contract: Contract, repo: Repo | None = None) -> Classifier:
     def run(step: Step, facts: Facts) -> tuple[Facts, Facts]:
         return classify(step, facts, contract, repo)
@@ -373,7 +502,7 @@ def script_flow(text: str, contract: Contract, repo: Repo | None = None) -> Flow
     analysed (ParseError: QT001), never a silent pass."""
     from qt_lint.shellflow import TooManyPaths, analyse
 
-    flow = analyse(text, model_classifier(contract, repo))
+    flow = analyse(text, model_classifier(contract, repo), shell_state)
     if flow.truncated:
         raise TooManyPaths("QT604/QT607/QT608")
     return flow
@@ -535,7 +664,7 @@ def _shell_write(text: str, rel: str, repo: Repo) -> str | None:
 
     inner = repo.deeper(rel)
     try:
-        flow = analyse(text, model_classifier(repo.contract, inner))
+        flow = analyse(text, model_classifier(repo.contract, inner), shell_state)
     except Exception:  # a program that does not parse is not followed (its own QT001)
         return None
     for target, _facts, via in writes(flow, repo.contract, inner):

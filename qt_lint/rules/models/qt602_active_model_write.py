@@ -114,7 +114,11 @@ class ActiveModelWrite(Rule):
     section = "F"
     kinds = frozenset({Kind.PYTHON, Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB})
     summary = "Code writes into the active models folder"
+    # Python: `in_active_dir` needs a folder named with "model" (any case) before
+    # `active`, and the resolved path is made of the literals of the file and of the
+    # values it imports (in the searched text), or `$NAME` for `os.environ["NAME"]`
     prefilter = {Kind.PYTHON: (AnyOf('"active', "'active", "/active"),
+                               AnyOf("model", ignore_case=True),
                                re.compile(r"save|dump|copy|move|rename|replace|write|open|"
                                           r"symlink")),
                  Kind.SHELL: AnyOf("active"), Kind.MAKEFILE: AnyOf("active"),

@@ -62,6 +62,14 @@ class CanarySteps(Rule):
     Each missing or defeated step is one finding at the write, naming the step. Checks
     inside a function that is never called, or after an `exit`, do not count.
 
+    A gate in a loop counts as bash runs it: a loop ends when its condition stops it
+    (`while` when the condition fails, `until` when it succeeds) or by a `break` in
+    whatever state the body left it; `continue` goes back to the condition. So `while !
+    <gate>; do break; done` and `until <gate>; do break; done` leave the loop with the gate
+    failed (a finding), while `until <gate>; do exit 2; done` and `while true; do <gate> &&
+    break; sleep 60; done` (retry until it passes) hold the gate after the loop. A `for`
+    over literal words runs its body at least once; over anything else, maybe never.
+
     A canary that activates by running another program of the repository
     (`"$VENV/bin/python" ops/model_safety/promote.py "$MODEL"`, `ops/run.sh ai-engine
     ops/activate.py`, `python -m ops.activate`, `bash ops/swap.sh`) is judged at that call:
@@ -125,11 +133,17 @@ class CanarySteps(Rule):
                               "then exit 2; fi\n")
                      .replace("${VERSION}\"\n", "${VERSION}\" || exit 1\n")),
              Example(_GOOD.replace("quality_gate.py\n", "quality_gate.py --verbose\n")),
+             Example(_GOOD.replace("ops/run.sh ai-engine ops/model_safety/quality_gate.py\n",
+                                   "until ops/run.sh ai-engine ops/model_safety/quality_gate.py;"
+                                   " do exit 2; done\n")),
              Example("cp m.pkl /opt/quantum/ai_engine/models/active/\n", path="ops/deploy.sh"))
     INVALID = (
         Example(_GOOD.replace("quality_gate.py\n", "quality_gate.py || true\n"),
                 expect=((12, 50),)),
         Example(_GOOD.replace("ops/run.sh", "SKIP_GATE=1 ops/run.sh"), expect=((12, 50),)),
+        Example(_GOOD.replace("ops/run.sh ai-engine ops/model_safety/quality_gate.py\n",
+                              "while ! ops/run.sh ai-engine ops/model_safety/quality_gate.py;"
+                              " do break; done\n"), expect=((12, 50),)),
         Example(_GOOD.replace("quality_gate.py\n", "quality_gate.py --dry-run\n"),
                 expect=((12, 50),)),
         Example(_GOOD.replace('[ -t 0 ] || { echo "needs a person at a terminal" >&2; exit 1; }\n',

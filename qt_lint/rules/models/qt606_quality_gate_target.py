@@ -8,34 +8,80 @@ from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import Example, Rule
-from qt_lint.rules.models.helpers import gate_command
+from qt_lint.rules.models.helpers import Repo, gate_command
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from qt_lint.parsers.makefile import MakeProgram, Recipe
 
 _TARGET = re.compile(r"^(?P<targets>[^\s:=#][^:=#]*)::?(?!=)")
-# the shell operators after the gate's run on its recipe line, quoted words skipped
-_OPERATOR = re.compile(r"""'[^']*'|"(?:[^"\\]|\\.)*"|(?P<op>\|\||&&|;|\||&)""")
+# the shell's words and operators after the gate's run, quoted words skipped
+_OPERATOR = re.compile(r"""'[^']*'|"(?:[^"\\]|\\.)*"|(?P<op>\|\||&&|;|\||&|\n)|"""
+                       r"""(?P<open>(?<![^\s;&|(]){(?=\s)|\()|(?P<close>(?<=[\s;])}|\))""")
 # a branch that still fails the line: `|| exit 1`, `|| exit $$?` (make's `$$` is `$`),
 # `|| { echo x; false; }`
 _FAILS = re.compile(r"(?<![\w-])(?:exit\s+(?:[1-9]\d*|\$\$?\?)|false)(?![\w-])")
+_EXITS = re.compile(r"(?<![\w-])exit\s+(?:[1-9]\d*|\$\$?\?)(?![\w-])")
+_BANG = re.compile(r"[\s@+-]*!(?=\s)")
 
 
-def _ignored(body: str, gate: str) -> tuple[int, str] | None:
+def _ignored(body: str, gate: str, pipefail: bool = False) -> tuple[int, str] | None:
     """Where the recipe line loses the gate's exit status (the line's own status is what
-    make reads, from `sh -c`): after the gate's run, an `||` whose branch does not fail, a
-    `;` followed by another command, a pipe (sh has no pipefail) or a `&` (run in the
-    background, status 0 at once). The operator's index and the text it starts."""
+    make reads, from `sh -c`): a `!` before the gate; after the gate's run, an `||` whose
+    branch does not fail, a `;` followed by a command that does not fail (also after an
+    `||` branch that does: `|| false; true`), a pipe (sh has no pipefail) or a `&` (run in
+    the background, status 0 at once). Operators inside `{ }` and `( )` groups after the
+    gate belong to their branch. The operator's index and the text it starts."""
     at = body.find(gate)
+    if at != -1:  # `! $(RUN) gate`: the pipeline's status is inverted
+        head = body[:at]
+        cut = max(head.rfind(c) for c in (";", "&", "|", "(", "{", "\n"))
+        bang = _BANG.match(head[cut + 1:])
+        if bang:
+            return cut + 1 + bang.end() - 1, "!"
     start = at + len(gate) if at != -1 else 0
+    depth = 0
     for match in _OPERATOR.finditer(body, start):
+        if match.group("open"):
+            depth += 1
+            continue
+        if match.group("close"):
+            depth = max(0, depth - 1)
+            continue
         op = match.group("op")
-        if op is None or op == "&&":
-            continue  # a quoted word, or a command that runs only when the gate passed
+        if op is None or op == "&&" or depth:
+            continue  # a quoted word, a command run only when the gate passed, a group's
         rest = body[match.end():].strip()
-        if (op == "||" and _FAILS.search(rest)) or \
-                (op == ";" and (not rest or _FAILS.match(rest))):
-            return None
-        shown = f"{op} {rest}".strip()
+        if op == "||":
+            branch = _branch(body, match.end())
+            if _FAILS.search(branch):
+                if _EXITS.search(branch) and not branch.lstrip().startswith("("):
+                    return None  # `|| exit 1`, `|| { ...; exit 1; }`: the shell ends failing
+                continue  # `|| false`, `|| (exit 1)`: the line fails unless more follows
+        elif op in (";", "\n"):
+            if not rest or _FAILS.match(rest):
+                return None  # `; exit 1`: the line's status is the failure
+        elif op == "|" and pipefail:
+            continue
+        shown = f"{op.strip()} {rest}".strip()
         return match.start(), shown if len(shown) <= 40 else shown[:39] + "…"
     return None
+
+
+def _branch(body: str, start: int) -> str:
+    """The text of an `||` branch: up to the next `;`, `&`, `|` or newline outside
+    quotes and groups."""
+    depth = 0
+    for match in _OPERATOR.finditer(body, start):
+        if match.group("open"):
+            depth += 1
+        elif match.group("close"):
+            depth = max(0, depth - 1)
+        elif match.group("op") and match.group("op") != "&&" and not depth:
+            return body[start:match.start()]
+    return body[start:]
+
+
 _GOOD = ("RUN := ops/run.sh ai-engine\n.PHONY: quality-gate\nquality-gate:\n"
          "\t@echo gate\n\t$(RUN) ops/model_safety/quality_gate.py\n")
 
@@ -47,9 +93,27 @@ class QualityGateTarget(Rule):
     exists (when the repository has the quality gate); its recipe runs the gate through
     the wrapper (`ops/run.sh ai-engine ops/model_safety/quality_gate.py`, directly or
     through a variable such as `$(RUN)`);
-    and no recipe line ignores the gate's failure: a `-` prefix, or after the gate an
-    `||` whose branch does not fail (`|| true`, `|| :`, `|| echo failed`, `|| exit 0`), a
-    `;` and another command (`; true`), a pipe (`| tee log`: sh has no pipefail) or `&`.
+    and no recipe line ignores the gate's failure: a `-` prefix, a `!` before the gate, or
+    after the gate an `||` whose branch does not fail (`|| true`, `|| :`, `|| echo failed`,
+    `|| exit 0`), a `;` and another command (`; true`, also after a failing branch that
+    does not end the shell: `|| false; true`), a pipe (`| tee log`: sh has no pipefail;
+    bash with `.SHELLFLAGS := -o pipefail -c` keeps it) or `&`. Recipes given on the rule
+    line (`quality-gate: ; ...`), with another `.RECIPEPREFIX`, or from a `define`
+    (`$(GATE)`) are read as make runs them; under `.ONESHELL:` without `-e` the lines
+    after the gate hide its failure.
+
+    It reads what make itself does with the target, as GNU make does: `.IGNORE:` (bare or
+    naming `quality-gate`); `-i`, `-n` or `-t` in `MAKEFLAGS` or `GNUMAKEFLAGS` (`MAKEFLAGS
+    += -i`, `MAKEFLAGS = i`: a first word without `-` is flag letters; `MAKEFLAGS += i` is
+    not); a `SHELL` that is not a shell and `.SHELLFLAGS` that do not end in `-c`; a
+    second `quality-gate:` rule with a recipe (make runs only the last one and warns;
+    every `::` rule's recipe runs); a target without `.PHONY` (a file named `quality-gate`
+    makes make succeed at once); variables as make resolves them (`override`, the last
+    assignment, target-specific `quality-gate: RUN = ...`); a variable of the gate's recipe
+    assigned with `?=` (the environment sets it); and a run that cannot fail, read as QT604
+    reads the canary's: `SKIP_GATE=1` before it (in the recipe, in `RUN`, after `env`),
+    `export SKIP_GATE := 1`, `--dry-run` after it (what the repository's gate itself skips on, else
+    `contract.gate-defeats`).
 
     ## Why is this bad?
     Contract F: `make quality-gate` is the blocker ("Exit 2 = FAIL, stop immediately");
@@ -69,7 +133,7 @@ class QualityGateTarget(Rule):
     ```
 
     ## Options
-    `contract.quality-gate`, `contract.wrapper`.
+    `contract.quality-gate`, `contract.wrapper`, `contract.gate-defeats`.
     """
 
     code = "QT606"
@@ -89,6 +153,12 @@ class QualityGateTarget(Rule):
                 expect=((5, 42),)),
         Example(_GOOD.replace("$(RUN) ops", "/opt/quantum/venvs/ai-engine/bin/python ops"),
                 expect=((3, 1),)),
+        Example(".IGNORE:\n" + _GOOD, expect=((1, 1),)),
+        Example("MAKEFLAGS += -i\n" + _GOOD, expect=((1, 1),)),
+        Example(_GOOD + "quality-gate:\n\t@echo passed\n", expect=((6, 1),)),
+        Example(_GOOD.replace("\t$(RUN)", "\tSKIP_GATE=1 $(RUN)"), expect=((5, 14),)),
+        Example(_GOOD.replace("RUN :=", "RUN ?="), expect=((1, 1),)),
+        Example(_GOOD.replace(".PHONY: quality-gate\n", ""), expect=((2, 1),)),
     )
 
     def applies_to(self, relpath: str, contract: Contract) -> bool:
@@ -100,23 +170,10 @@ class QualityGateTarget(Rule):
         if ctx.relpath not in ("Makefile", f"{contract.repo_root.strip('/')}/Makefile"):
             return
         gate = contract.quality_gate
-        rule_line = 0
-        recipe: list[int] = []
         lines = ctx.lines
-        i = 0
-        while i < len(lines):
-            match = _TARGET.match(lines[i])
-            if match and "quality-gate" in match.group("targets").split():
-                rule_line = i + 1
-                j = i + 1
-                while j < len(lines) and (lines[j].startswith("\t") or not lines[j].strip()
-                                          or lines[j].lstrip().startswith("#")):
-                    if lines[j].startswith("\t"):
-                        recipe.append(j + 1)
-                    j += 1
-                break
-            i += 1
-        if not rule_line:
+        program = ctx.makefile
+        rules = program.rules.get("quality-gate", [])
+        if not rules:
             import os
 
             gate_path = os.path.join(os.path.dirname(ctx.abspath or ctx.path), gate)
@@ -125,25 +182,241 @@ class QualityGateTarget(Rule):
             yield ctx.finding(self, 1, 1, f"no `quality-gate` target: `make quality-gate` must "
                               f"run `{gate_command(contract)}`")
             return
-        for number in recipe:
-            text = lines[number - 1]
-            body = text[1:]
-            prefix = len(body) - len(body.lstrip("@-+ "))
-            if "-" in body[:prefix]:
-                column = 2 + body.index("-")
-                yield ctx.finding(self, number, column, "the `-` prefix ignores the quality "
+        yield from self._make_level(ctx, program)
+        # the recipes make runs: every double-colon rule's, else the last recipe given
+        if any(double for _, double, _ in rules):
+            running = [(line, recipe) for line, double, recipe in rules if double]
+        else:
+            given = [(line, recipe) for line, _, recipe in rules if recipe]
+            running = given[-1:] or [(rules[0][0], [])]
+        replaced = [(line, recipe) for line, recipe in
+                    ((line, recipe) for line, _, recipe in rules if recipe)
+                    if (line, recipe) not in running]
+        repo = _makefile_repo(ctx)
+        wrapped_any = False
+        shell = (program.value("SHELL") or "/bin/sh").split()
+        flags = program.value(".SHELLFLAGS") or ""
+        pipefail = bool(shell) and shell[0].rsplit("/", 1)[-1] in ("bash", "zsh", "ksh") \
+            and "pipefail" in flags
+        for _, starts in running:
+            recipes = [r for r in program.recipes if r.line in starts]
+            numbers = sorted({row for r in recipes for row, _ in r.origins} | set(starts))
+            reported = False
+            for number in numbers:
+                text = lines[number - 1]
+                if text.startswith(program.prefix):
+                    offset = len(program.prefix)
+                elif number in starts and _TARGET.match(text) and ";" in text:
+                    offset = text.index(";", text.index(":")) + 1  # `quality-gate: ; recipe`
+                    offset += len(text[offset:]) - len(text[offset:].lstrip())
+                else:
+                    continue
+                body = text[offset:]
+                prefix = len(body) - len(body.lstrip("@-+ \t"))
+                if "-" in body[:prefix]:
+                    column = 1 + offset + body.index("-")
+                    reported = True
+                    yield ctx.finding(self, number, column, "the `-` prefix ignores the "
+                                      "quality gate's failure: `make quality-gate` succeeds "
+                                      "when the gate fails")
+                ignored = _ignored(body, gate, pipefail)
+                if ignored:
+                    reported = True
+                    yield ctx.finding(self, number, 1 + offset + ignored[0],
+                                      f"`{ignored[1]}` ignores the quality gate's "
+                                      "failure: `make quality-gate` succeeds when the gate fails")
+            if not reported:
+                yield from self._expanded(ctx, program, recipes, gate, pipefail)
+            rows = set(numbers)
+            wrapped = [command for command in ctx.commands
+                       if command.program.line in rows and
+                       is_wrapper(command.program.text, contract) and
+                       any(w.text.removeprefix("./") == gate or w.text.endswith("/" + gate)
+                           for w in command.args)]
+            wrapped_any = wrapped_any or bool(wrapped)
+            for recipe in recipes:
+                why = _defeat(program, recipe, contract, repo)
+                if why is not None:
+                    at = wrapped[0].program if wrapped else None
+                    line, column = (at.line, at.column) if at else (recipe.line, 1)
+                    yield ctx.finding(self, line, column, f"{why} defeats the quality gate: "
+                                      "`make quality-gate` succeeds when the gate would fail; "
+                                      f"run `{gate_command(contract)}` as it is")
+        rule_line = running[-1][0]
+        if not wrapped_any:
+            earlier = [line for line, recipe in replaced if any(
+                c.program.line in recipe and is_wrapper(c.program.text, contract)
+                for c in ctx.commands)]
+            if earlier:
+                yield ctx.finding(self, rule_line, 1, f"this `quality-gate` rule replaces the "
+                                  f"recipe at line {earlier[0]}: make runs only a target's "
+                                  f"last recipe, and this one does not run "
+                                  f"`{gate_command(contract)}`")
+            else:
+                yield ctx.finding(self, rule_line, 1, "`quality-gate` does not run "
+                                  f"`{gate_command(contract)}`")
+        if "quality-gate" not in program.phony:
+            yield ctx.finding(self, rules[0][0], 1, "`quality-gate` is not `.PHONY`: a file "
+                              "named quality-gate makes make skip the gate and succeed "
+                              "(add `.PHONY: quality-gate`)")
+        yield from self._from_environment(ctx, program, running)
+
+    def _expanded(self, ctx: FileContext, program: MakeProgram, recipes: list[Recipe],
+                  gate: str, pipefail: bool) -> Iterator[Finding]:
+        """The recipe as the shell receives it (`$(GATE)` of a `define`, `.ONESHELL:`'s
+        one script): where it loses the gate's status, at the recipe's first line."""
+        flags = (program.value(".SHELLFLAGS") or "-c").split()
+        errexit = any(f.startswith("-") and not f.startswith("--") and "e" in f
+                      for f in flags) or ".POSIX" in program.rule_names
+        for recipe in recipes:
+            text = program.expanded(recipe)
+            if text is None or gate not in text:
+                continue
+            lines = text.split("\n")
+            at = next(i for i, line in enumerate(lines) if gate in line)
+            ignored = _ignored(lines[at], gate, pipefail)
+            row, column = recipe.origins[0] if recipe.origins else (recipe.line, 1)
+            if ignored:
+                yield ctx.finding(self, row, column, f"`{ignored[1]}` ignores the quality "
                                   "gate's failure: `make quality-gate` succeeds when the gate "
                                   "fails")
-            ignored = _ignored(body, gate)
-            if ignored:
-                yield ctx.finding(self, number, 2 + ignored[0],
-                                  f"`{ignored[1]}` ignores the quality gate's "
-                                  "failure: `make quality-gate` succeeds when the gate fails")
-        wrapped = any(
-            command.program.line in recipe and is_wrapper(command.program.text, contract) and
-            any(w.text.removeprefix("./") == gate or w.text.endswith("/" + gate)
-                for w in command.args)
-            for command in ctx.commands)
-        if not wrapped:
-            yield ctx.finding(self, rule_line, 1, "`quality-gate` does not run "
-                              f"`{gate_command(contract)}`")
+                continue
+            later = [line for line in lines[at + 1:] if line.strip().lstrip("@-+")]
+            sets_e = any(re.match(r"\s*set\s+-[a-z]*e", line) for line in lines[:at])
+            if program.oneshell and later and not errexit and not sets_e and \
+                    not _FAILS.match(later[-1].strip()):
+                yield ctx.finding(self, row, column, "under `.ONESHELL:` the recipe is one "
+                                  "script whose status is its last command's: the lines after "
+                                  "the gate hide its failure (`.SHELLFLAGS := -ec`, or `set "
+                                  "-e` first)")
+
+    def _make_level(self, ctx: FileContext, program: MakeProgram) -> Iterator[Finding]:
+        """What makes make itself pass a failing recipe: `.IGNORE:`, `-i`, `-n` or `-t` in
+        MAKEFLAGS, a SHELL that is not a shell, `.SHELLFLAGS` that run something else."""
+        for line, targets in program.ignore:
+            if not targets or "quality-gate" in targets:
+                yield ctx.finding(self, line, 1, "`.IGNORE:` ignores the errors of "
+                                  "`quality-gate`'s recipe: `make quality-gate` succeeds when "
+                                  "the gate fails")
+        for name in ("MAKEFLAGS", "GNUMAKEFLAGS"):
+            value = program.value(name)
+            if value is None or name not in program.assigned:
+                continue
+            if program.variables[name].startswith(" "):
+                value = " " + value  # `+=` on make's own value: a later word
+            for flag, meaning in _make_flags(value):
+                yield ctx.finding(self, program.assigned[name][0], 1,
+                                  f"`{name}` gives make `{flag}` ({meaning}): "
+                                  "`make quality-gate` succeeds when the gate fails")
+        shell = program.value("SHELL")
+        if "SHELL" in program.assigned and shell is not None:
+            words = shell.split()
+            if not words or words[0].rsplit("/", 1)[-1] not in _SHELLS:
+                yield ctx.finding(self, program.assigned["SHELL"][0], 1,
+                                  f"`SHELL = {shell.strip()[:30]}` is not a shell: make runs "
+                                  "the recipes with it and the gate does not run")
+        flags = program.value(".SHELLFLAGS")
+        if ".SHELLFLAGS" in program.assigned and flags is not None:
+            words = flags.split()
+            if not words or not all(w.startswith(("-", "+")) or w in _SHELL_OPTIONS
+                                    for w in words) or not words[-1].endswith("c"):
+                yield ctx.finding(self, program.assigned[".SHELLFLAGS"][0], 1,
+                                  f"`.SHELLFLAGS = {flags.strip()[:30]}`: the shell does not "
+                                  "run the recipe as given (`-c` must come last)")
+
+    def _from_environment(self, ctx: FileContext, program: MakeProgram,
+                          running: list[tuple[int, list[int]]]) -> Iterator[Finding]:
+        """A variable of the gate's recipe assigned with `?=`: the environment sets it."""
+        starts = {row for _, recipe in running for row in recipe}
+        texts = [r.text for r in program.recipes if r.line in starts]
+        seen: set[str] = set()
+        todo = [name for text in texts for name in _REFERENCE.findall(text)]
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            value = program.written.get(name)
+            if value is not None:
+                todo.extend(_REFERENCE.findall(value))
+        for name in sorted(seen):
+            where = program.assigned.get(name)
+            if where is not None and where[1] == "?=":
+                yield ctx.finding(self, where[0], 1, f"`{name} ?=` takes `{name}` from the "
+                                  f"environment when it is set there (`{name}=true make "
+                                  "quality-gate` passes): assign it with `:=`")
+
+
+_SHELLS = frozenset({"sh", "bash", "dash", "ksh", "mksh", "zsh", "ash", "busybox"})
+_SHELL_OPTIONS = frozenset({"pipefail", "errexit", "nounset", "xtrace"})
+_REFERENCE = re.compile(r"\$[({]([A-Za-z_][A-Za-z0-9_.-]*)[)}]")
+_LONG_FLAGS = {"--ignore-errors": ("-i", "errors ignored"),
+               "--dry-run": ("-n", "recipes printed, not run"),
+               "--just-print": ("-n", "recipes printed, not run"),
+               "--recon": ("-n", "recipes printed, not run"),
+               "--touch": ("-t", "targets touched, recipes not run")}
+_LETTERS = {"i": "errors ignored", "n": "recipes printed, not run",
+            "t": "targets touched, recipes not run"}
+
+
+def _make_flags(value: str) -> list[tuple[str, str]]:
+    """The flags in a MAKEFLAGS value that make a failing recipe pass: make reads a first
+    word without a `-` as single-letter flags, later ones only with a `-`."""
+    out: dict[str, str] = {}
+    words = value.split(" ")
+    first = True
+    for word in words:
+        if not word:
+            first = False if words and words[0] == "" else first
+            continue
+        if word == "--":
+            break  # variable definitions follow
+        if word.startswith("--"):
+            long = word.split("=", 1)[0]
+            if long in _LONG_FLAGS:
+                out.setdefault(*_LONG_FLAGS[long])
+        elif word.startswith("-") or (first and "=" not in word):
+            for letter in word.lstrip("-"):
+                if letter in _LETTERS:
+                    out.setdefault(f"-{letter}", _LETTERS[letter])
+                elif not letter.isalpha():
+                    break
+        first = False
+    return sorted(out.items())
+
+
+def _defeat(program: MakeProgram, recipe: Recipe, contract: Contract,
+            repo: Repo | None) -> str | None:
+    """Why the gate's run in this recipe line cannot fail (`SKIP_GATE=1`, `--dry-run`, an
+    exported `SKIP_GATE`), read as QT604 reads the canary's run."""
+    from qt_lint.rules.models.helpers import gate_defeat_of, model_classifier
+    from qt_lint.shellflow import analyse
+
+    text = program.expanded(recipe)
+    if text is None or contract.quality_gate not in text:
+        return None
+    _, env = program.recipe_variables(recipe)
+    exported = frozenset(f"exported:{name}" for name in env)
+    flow = analyse(text, model_classifier(contract, repo))
+    for step, facts in flow.steps:
+        why = gate_defeat_of(step, facts | exported, contract, repo)
+        if why is not None:
+            return why
+    return None
+
+
+def _makefile_repo(ctx: FileContext) -> Repo | None:
+    """The repository the Makefile belongs to (its folder), read through the project."""
+    import posixpath
+
+    project = ctx.project
+    if project is None:
+        return None
+    base = posixpath.dirname(ctx.abspath.replace("\\", "/"))
+    files = project.files
+
+    def read(rel: str) -> str | None:
+        path = posixpath.join(base, rel)
+        return files.read(path) if files.isfile(path) else None
+
+    return Repo(ctx.config, read)

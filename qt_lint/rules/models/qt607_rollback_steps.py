@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 
+from qt_lint.command_model import Word
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
@@ -11,13 +13,16 @@ from qt_lint.rules.models.helpers import (
     BACKUP_CHECKED,
     GIT_HASH,
     JOURNAL,
-    RESTARTED,
+    RESTART_VERBS,
     is_script,
+    model_write,
     runs_anywhere,
     script_flow,
     success_ends_after_write,
     writes,
+    written_targets,
 )
+from qt_lint.shellflow import Facts, Flow
 
 _GOOD = """#!/usr/bin/env bash
 set -euo pipefail
@@ -55,6 +60,26 @@ class RollbackSteps(Rule):
 
     When the canary script is checked and the rollback script does not exist, that is
     reported on the canary script's first line: an activation without a way back.
+
+    What the protocol demands, form by form:
+    - a refusal is a **non-zero** exit before the restore: a missing-backup branch that
+      exits 0, only echoes and carries on, or exits 1 under `trap 'exit 0' EXIT` (which
+      makes every end a success) or `trap 'exit 0' ERR` (errexit's refusal becomes 0) is
+      reported; the caller of a rollback takes status 0 for "rolled back";
+    - the restart is `systemctl restart <the unit whose setting it restores>`
+      (`/etc/quantum/<service>.env` -> `quantum-<service>`; `.env.model_config` and
+      `active/` -> the AI engine's), waited for, its failure stopping the script before a
+      successful end. Not accepted: `systemctl restart ... &` and `systemctl --no-block`
+      (the job is only queued: a failed restart goes unseen), `|| true`, another
+      service's unit, `systemctl start` of the service itself (nothing happens to a running
+      service), `try-restart` and `reload-or-restart` (a stopped service stays stopped: a
+      rollback often follows a failed start). `systemctl start` of another quantum unit is
+      accepted as the root-owned oneshot below;
+    - what is restored is the newest backup in `archive/` (the setting the last
+      activation replaced), found by the script: a source taken from the command line
+      (`cp "$1" ...`, `BACKUP=${1:-...}`) is reported even with a default, since the
+      caller can then restore any file (or the current setting) and the backup test only
+      proves that the file exists.
 
     ## Why is this bad?
     Contract F's rollback protocol: "restores previous .env.model_config", "Git hash
@@ -97,7 +122,9 @@ class RollbackSteps(Rule):
     example_path = "ops/model_safety/rollback_last.sh"
     VALID = (Example(_GOOD),
              Example(_GOOD.replace("systemctl restart quantum-ai-engine.service",
-                                   "systemctl start quantum-model-rollback.service")))
+                                   "systemctl start quantum-model-rollback.service")),
+             Example(_GOOD.replace("set -euo pipefail\n",
+                                   "set -euo pipefail\ntrap 'rm -f \"$TMP\"' EXIT\n")))
     INVALID = (
         Example(_GOOD.replace('[ -n "$BACKUP" ] && [ -f "$BACKUP" ] || '
                               '{ echo "no backup: refusing" >&2; exit 1; }\n', ""),
@@ -106,6 +133,12 @@ class RollbackSteps(Rule):
                 .replace("| systemd-cat -t quantum-rollback", ">> /var/log/quantum/rb.log")
                 .replace("$(git rev-parse HEAD)", "now"), expect=((5, 14),) * 3),
         Example("#!/bin/sh\necho nothing to do\n", expect=((1, 1),)),
+        Example(_GOOD.replace("exit 1; }", "exit 0; }"), expect=((5, 14),)),
+        Example(_GOOD.replace("systemctl restart", "systemctl --no-block restart"),
+                expect=((5, 14),)),
+        Example(_GOOD.replace("quantum-ai-engine.service", "quantum-backend.service"),
+                expect=((5, 14),)),
+        Example(_GOOD.replace("[ -n", "BACKUP=${1:-$BACKUP}\n[ -n"), expect=((6, 14),)),
         Example("#!/bin/sh\nsystemctl stop quantum-ai-engine\n",
                 path="ops/model_safety/canary_activate.sh", expect=((1, 1),)),
     )
@@ -132,19 +165,110 @@ class RollbackSteps(Rule):
             return
         ends = success_ends_after_write(flow)
         checked = runs_anywhere(flow, BACKUP_CHECKED, contract)
+        # where the script ends with status 0 although the backup test failed
+        refusals = [e for e in flow.ends if e.exec_step is None and e.code == 0 and
+                    f"not:{BACKUP_CHECKED}" in e.facts]
         for target, facts, _ in changes:
             missing = []
             if BACKUP_CHECKED not in facts:
                 missing.append("the backup test does not stop the script (exit non-zero) when "
                                "there is no backup" if checked else
                                "it does not refuse (exit non-zero) when there is no backup")
+            elif refusals:
+                end = refusals[0]
+                how = f"`exit 0` at line {end.line}" if end.via is None else \
+                    f"{end.via} (line {end.line})"
+                missing.append(f"when there is no backup it exits 0 through {how}: a "
+                               "refusal must exit non-zero (its caller takes 0 for a rollback)")
+            source = _restored_from_caller(flow, target, contract)
+            if source is not None:
+                missing.append(f"what it restores (`{source}`) is a path its caller names: "
+                               "restore the newest backup in archive/ (the setting the last "
+                               "activation replaced), not a file given on the command line")
             for fact, step in ((GIT_HASH, "the git hash (`git rev-parse HEAD`) is not logged"),
                                (JOURNAL, "the journal is not notified (`systemd-cat` or "
-                                         "`logger`)"),
-                               (RESTARTED, "the service is not restarted (`systemctl restart "
-                                           f"{contract.unit_prefix}<service>`)")):
+                                         "`logger`)")):
                 if fact not in facts and (not ends or any(fact not in e for e in ends)):
                     missing.append(step)
+            restart = _restart_problem(flow, target, facts, ends, contract)
+            if restart is not None:
+                missing.append(restart)
             for step in missing:
                 yield ctx.finding(self, target.line, target.column,
                                   f"{name} restores the model setting here, but {step}")
+
+
+_POSITIONAL = re.compile(r"\$(?:[1-9@*]|\{[1-9@*#])")
+
+
+def _restored_from_caller(flow: Flow, target: Word, contract: Contract) -> str | None:
+    """The source of the restore at `target` when it comes from the command line (`$1`,
+    `${1:-...}`, `"$@"`), as written after expansion."""
+    for step, _facts in flow.steps:
+        if model_write(step, contract) is not target and not any(
+                (t.line, t.column) == (target.line, target.column)
+                for t in written_targets(step, contract)):
+            continue
+        args = [w for w in step.command.args if not w.text.startswith("-")]
+        sources = args[:-1] if step.command.name in ("cp", "mv", "install", "rsync", "ln") \
+            else args
+        sources += [t for op, t in step.redirects if op == "<"]
+        for word in sources:
+            if _POSITIONAL.search(word.text):
+                text = word.text
+                return text if len(text) <= 60 else text[:57] + "..."
+    return None
+
+
+def _service_units(target: Word, contract: Contract) -> set[str]:
+    """The unit whose setting the write restores: `quantum-<name>` of
+    `/etc/quantum/<name>.env`; the AI engine's for `.env.model_config` and `active/`."""
+    name = target.text.rstrip("/").rsplit("/", 1)[-1]
+    env = contract.env_dir.rstrip("/") + "/"
+    if target.text.startswith(env) and name.endswith(".env"):
+        return {contract.unit_prefix + name.removesuffix(".env")}
+    return {contract.unit_prefix + (contract.venv_for_script(contract.quality_gate) or
+                                    "ai-engine")}
+
+
+def _restart_problem(flow: Flow, target: Word, facts: Facts, ends: list[Facts],
+                     contract: Contract) -> str | None:
+    """None when the service whose setting is restored is restarted (waited for, before
+    every successful end, or before the write), or a quantum oneshot unit is started;
+    else what is wrong with the restart."""
+    units = _service_units(target, contract)
+
+    def done(have: Facts) -> bool:
+        return any(f"restarted:{u}" in have for u in units) or any(
+            f.startswith("started:") and f[len("started:"):] not in units for f in have)
+
+    if done(facts) or (ends and all(done(e) for e in ends)):
+        return None
+    unit = sorted(units)[0]
+    for step, _facts in flow.steps:
+        if step.command.name != "systemctl":
+            continue
+        texts = [w.text for w in step.command.args]
+        verbs = [t for t in texts if not t.startswith("-")]
+        if not verbs or verbs[0] not in (*RESTART_VERBS, "start", "try-restart",
+                                         "reload-or-restart"):
+            continue
+        named = [v.removesuffix(".service") for v in verbs[1:]]
+        line = step.command.words[0].line
+        if "--no-block" in texts and set(named) & units:
+            return (f"the service is not restarted: `systemctl --no-block` at line {line} "
+                    "only queues the restart, its failure goes unseen (restart and wait: "
+                    f"`systemctl restart {unit}`)")
+        others = [n for n in named if n.startswith(contract.unit_prefix) and n not in units]
+        if others and verbs[0] in RESTART_VERBS:
+            return (f"the service is not restarted: line {line} restarts {others[0]}, not "
+                    f"{unit}, whose setting it restores (`systemctl restart {unit}`)")
+        if verbs[0] in ("try-restart", "reload-or-restart") and set(named) & units:
+            return (f"the service is not restarted: `systemctl {verbs[0]}` at line {line} "
+                    "leaves a stopped service stopped (a rollback often follows a failed "
+                    f"start: `systemctl restart {unit}`)")
+        if verbs[0] == "start" and set(named) & units:
+            return (f"the service is not restarted: `systemctl start {unit}` at line {line} "
+                    f"does nothing to a running service (`systemctl restart {unit}`)")
+    return ("the service is not restarted (`systemctl restart "
+            f"{contract.unit_prefix}<service>`)")

@@ -14,6 +14,7 @@ from qt_lint.rules.models.helpers import (
     PYTHONPATH,
     REDIS_CHECK,
     VENV_CHECK,
+    classify,
     is_script,
     runs_anywhere,
     script_flow,
@@ -71,13 +72,26 @@ def wrapper_problems(flow: Flow, contract: Contract) -> list[tuple[int, int, str
     if not points:
         return [(1, 1, f"duty 8: it never runs the venv python ({contract.venv_root}/"
                        "<service>/bin/python) by its full path")]
+    successes = [end for end in flow.ends if end.exec_step is None and end.code == 0]
     out: list[tuple[int, int, str]] = []
     for line, column, facts in points:
         for fact, duty, check in duties(contract):
+            number = duty.split(" ", 1)[0]
             if fact in facts:
+                success = next((e for e in successes if f"not:{fact}" in e.facts), None)
+                if check and success is not None:
+                    how = f"`exit 0` at line {success.line}" if success.via is None else \
+                        f"{success.via} (line {success.line})"
+                    out.append((line, column, f"duties {number} and 7: when the {check} "
+                                f"check fails the wrapper exits 0 through {how}, a success "
+                                "to its caller (abort with a non-zero exit: fail closed)"))
                 continue
-            if check and runs_anywhere(flow, fact, contract):
-                number = duty.split(" ", 1)[0]
+            undone = undoing_step(flow, fact, contract)
+            if undone is not None and not check:
+                out.append((line, column, f"duty {duty}: undone at line {undone[0]} "
+                            f"(`{undone[1]}`) before it runs the script (the last "
+                            "assignment on the path is the one the script gets)"))
+            elif check and runs_anywhere(flow, fact, contract):
                 out.append((line, column, f"duties {number} and 7: the {check} check does not "
                             "stop the wrapper when it fails, before it runs the script "
                             "(abort with a non-zero exit: fail closed)"))
@@ -89,6 +103,22 @@ def wrapper_problems(flow: Flow, contract: Contract) -> list[tuple[int, int, str
                                           "runs the script"))
     return out
 
+
+def undoing_step(flow: Flow, fact: str, contract: Contract) -> tuple[int, str] | None:
+    """The first command that undoes `fact` (`unset PYTHONPATH`, `PATH=/usr/bin`, `exec
+    env -i ...`) after a command established it: (its line, its text)."""
+    established = False
+    for step, _facts in flow.steps:
+        true, _false = classify(step, _facts, contract)
+        if fact in true:
+            established = True
+        elif established and f"-{fact}" in true:
+            words = step.command.words if not step.written else step.written
+            text = " ".join(w.text for w in words)
+            if step.command.name == "=":
+                text = step.command.words[0].text
+            return words[0].line, text if len(text) <= 60 else text[:57] + "..."
+    return None
 
 class OpsWrapper(Rule):
     """
@@ -109,6 +139,21 @@ class OpsWrapper(Rule):
     A check after `exec "$@"`, undone by `set +euo pipefail`, or inside a function that
     is never called does not count. The host audit's H151 runs the same analysis on the
     host's copy.
+
+    The duties must hold at the exec: the last assignment on the path wins. `unset
+    PYTHONPATH`, `export -n PYTHONPATH`, `PYTHONPATH=/elsewhere` or `PATH=/usr/bin:/bin`
+    after the export (on any path to the exec), `PYTHONPATH=/tmp exec ...`, `exec -c`,
+    `exec env -i` or `exec env -u PYTHONPATH` undo it; a change in a subshell
+    (`( unset PYTHONPATH )`), in a function never called, or after the exec does not, and
+    `PATH="$PATH:/usr/local/bin"` keeps the venv.
+
+    Failing closed means a non-zero exit: a check whose failure ends the wrapper with
+    status 0 is reported (`redis-cli PING || exit 0`; `trap 'exit 0' ERR`, which bash runs
+    where errexit would stop; `trap 'exit 0' EXIT` or a trap function that exits 0, which
+    turns every end into a success; the ERR trap in a function applies only under
+    `set -E`, a trap set in a function called holds after it). A trap that aborts
+    (`trap 'echo FAIL >&2; exit 1' ERR`) makes plain failing checks stop the wrapper even
+    without `set -e`; a cleanup trap (`trap 'rm -f "$TMP"' EXIT`) keeps the status.
 
     ## Why is this bad?
     Contract G makes the wrapper the only way ops jobs run, and E's fail-closed rule says
@@ -145,6 +190,10 @@ class OpsWrapper(Rule):
                          "test -f \"$DB_PATH\"\n[ -x \"$VENV/bin/python\" ]\n",
                          "redis-cli PING || exit 1\nif [ ! -f \"$DB_PATH\" ]; then exit 1; fi\n"
                          "test -x \"$VENV/bin/python\"\nrc=$?\n[ $rc -eq 0 ] || exit 1\n")),
+             Example(_GOOD.replace("set -euo pipefail\n", "set -uo pipefail\n"
+                                   "trap 'echo FAIL >&2; exit 1' ERR\n")
+                     .replace("source ", "set -a\nsource ")
+                     .replace(".env\"\n", ".env\"\nset +a\n")),
              Example("exec python3 x\n", path="ops/other.sh"))
     INVALID = (
         Example(_GOOD.replace("test -f \"$DB_PATH\"\n",
@@ -158,6 +207,11 @@ class OpsWrapper(Rule):
                          'exec "$VENV/bin/python" "$SCRIPT" "$@"\ncheck\n'),
                 expect=((14, 1),)),
         Example("#!/bin/sh\nset -e\nexec \"$@\"\n", expect=((1, 1),)),
+        Example(_GOOD.replace("cd /home/qt/quantum_trader\n",
+                              "cd /home/qt/quantum_trader\nunset PYTHONPATH\n"),
+                expect=((15, 1),)),
+        Example(_GOOD.replace("set -euo pipefail\n", "set -euo pipefail\ntrap 'exit 0' ERR\n"),
+                expect=((15, 1),) * 3),
     )
 
     def applies_to(self, relpath: str, contract: Contract) -> bool:

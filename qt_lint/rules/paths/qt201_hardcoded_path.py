@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
-from qt_lint.rule import AnyOf, Example, Rule
+from qt_lint.rule import AnyOf, Either, Example, Rule
 from qt_lint.rules.paths.helpers import (
     HANDLERS,
     TMP_PATH,
@@ -25,15 +25,16 @@ def root_prefix(contract: Contract) -> re.Pattern[str]:
     return re.compile(f"^(?:{roots})", re.IGNORECASE)
 
 
+# a join that starts at `/` (`os.path.join("/", "opt", ...)`)
+_JOIN = re.compile(r"""join\(\s*(["'])/\1""")
+
+
 @functools.cache
-class _RootOrJoin(AnyOf):
-    """A quoted root, or a join that starts at `/` (`os.path.join("/", "opt", ...)`)."""
-
-    __slots__ = ()
-    _JOIN = re.compile(r"""join\(\s*(["'])/\1""")
-
-    def search(self, text: str) -> bool:
-        return super().search(text) or bool(self._JOIN.search(text))
+def _prefilter(contract: Contract) -> tuple[AnyOf, Either]:
+    """A quote before an absolute path first (two needles), then a quoted configured root
+    or a join that starts at `/`."""
+    starts = {q + root[:1] for root in contract.path_roots for q in "\"'"}
+    return AnyOf(*sorted(starts), ignore_case=True), Either(quoted_root(contract), _JOIN)
 
 
 def quoted_root(contract: Contract) -> AnyOf:
@@ -113,11 +114,8 @@ class HardcodedPath(Rule):
                 expect=((2, 8),)),
     )
 
-    def prefilter_for(self, kind: Kind, contract: Contract) -> tuple[AnyOf, _RootOrJoin]:
-        # a quote before an absolute path first (two needles), then the configured roots
-        starts = {q + root[:1] for root in contract.path_roots for q in "\"'"}
-        roots = _RootOrJoin(*quoted_root(contract).needles, ignore_case=True)
-        return AnyOf(*sorted(starts), ignore_case=True), roots
+    def prefilter_for(self, kind: Kind, contract: Contract) -> tuple[AnyOf, Either]:
+        return _prefilter(contract)
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         from qt_lint.pymodel.calls import is_message_call

@@ -15,6 +15,16 @@ if TYPE_CHECKING:
 
 _WRITE = frozenset({">", ">>", "&>", "&>>", ">|"})
 _LOG_FILE = re.compile(r"(?:^|/)logs?/|\.(?:log|out|err)$")
+# How the source writes a path `_LOG_FILE` matches (as written, as the other needles read
+# it: not spelt by escapes, nor a word cut in two by implicit concatenation): the value's
+# last piece ends a literal with `.log`, `.out` or `.err` (`f"{name}.log"`, `base + ".log"`,
+# an f-string's text before a brace), or is that word alone after a `"."` piece; or a
+# folder `log`/`logs` is followed by `/` in a literal, or ends a literal or an f-string's
+# text that a join, `/` or a replacement field continues (`Path("logs") / name`).
+_LOG_PATH_PIECES = tuple(
+    [f"{suffix}{end}" for suffix in (".log", ".out", ".err") for end in "\"'{"]
+    + [f"{q}{word}{q}" for word in ("out", "err") for q in "\"'"]
+    + [f"{folder}{end}" for folder in ("log", "logs") for end in "/\"'{"])
 
 
 def _appends(facts: object, call: object) -> bool:
@@ -56,11 +66,11 @@ class LogToRepo(Rule):
     kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON})
     # each shape the Python check reads, with the words it cannot do without: a handler,
     # `basicConfig(filename=...)`, loguru's `logger.add(...)`, `open(...)` of a log path
-    # (`logs/`, `.log`, `.out`, `.err`)
+    # (`open` may be followed by blanks before its parenthesis)
     prefilter = {Kind.PYTHON: Either(AnyOf("FileHandler"),
                                      (AnyOf("basicConfig"), AnyOf("filename")),
                                      (AnyOf(".add("), AnyOf("logger")),
-                                     (AnyOf("open("), AnyOf("log", "out", "err")))}
+                                     (AnyOf(*_LOG_PATH_PIECES), AnyOf("open")))}
     summary = "Log output written inside the repository"
     example_path = "ops/train.sh"
     VALID = (Example("job >> /var/log/quantum/train.log 2>&1\njob > /dev/null\n"),

@@ -46,8 +46,9 @@ class NeedsRoot(Rule):
     kinds = frozenset({Kind.PYTHON, Kind.SHELL, Kind.CRONTAB})
     summary = "Code escalates to root (sudo/su in Python, in scripts services run, in cron)"
     # `su` as a quoted word (`"su"`, `"su -c ..."`), not the start of "success" or "summary"
+    # (the pattern asked only where the quote and "su" are: it scans each quote of the text)
     prefilter = {Kind.PYTHON: Either(AnyOf("sudo", "doas", "pkexec", "uid(", "gid("),
-                                     re.compile(r"""["']su(?!\w)""")),
+                                     (AnyOf('"su', "'su"), re.compile(r"""["']su(?!\w)"""))),
                  Kind.SHELL: AnyOf(*ESCALATION_WORDS), Kind.CRONTAB: AnyOf(*ESCALATION_WORDS)}
     example_path = "ops/restart.py"
     VALID = (Example('import subprocess\nsubprocess.run(["systemctl", "status", "x"])\n'

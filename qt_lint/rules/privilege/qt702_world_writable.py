@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from qt_lint.command_model import Word
 from qt_lint.context import SHELL_KINDS, FileContext
 from qt_lint.finding import Finding, Kind
-from qt_lint.rule import AnyOf, Example, Rule
+from qt_lint.rule import AnyOf, Either, Example, Rule
 
 _OCTAL = re.compile(r"^0?[0-7]{3,4}$")
 _OCTAL_MASK = re.compile(r"^0?[0-7]{1,4}$")
@@ -25,6 +25,27 @@ def world_writable(mode: str) -> bool:
         if (not who or "o" in who or "a" in who) and "w" in perms and who:
             return True
     return False
+
+
+class _WritableLiteral:
+    """A prefilter test: an integer literal of Python whose value has the others' write
+    bit (`0o777`, `0o7_77`, `511`, `0x1ff`, `0b111111111`); a float's digits are read as
+    integers too (more, never fewer)."""
+
+    __slots__ = ()
+    _NUMBER = re.compile(r"\b(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|[0-9][0-9_]*)")
+
+    def search(self, text: str) -> bool:
+        for match in self._NUMBER.finditer(text):
+            literal = match.group().replace("_", "")
+            try:
+                value = int(literal, 0) if not literal.startswith("0") or literal[1:2] in \
+                    ("x", "X", "o", "O", "b", "B") else int(literal, 10)
+            except ValueError:
+                return True  # not read here: the parse reads it
+            if value & 0o002:
+                return True
+        return False
 
 
 class WorldWritable(Rule):
@@ -56,8 +77,12 @@ class WorldWritable(Rule):
     name = "world-writable"
     section = "J"
     kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON, Kind.UNIT})
+    # Python: a mode is an integer `int_value` reads (a literal in any base, a name bound
+    # to one, `|` of them, `stat.S_*`) with the others' write bit, or a `mode=` keyword;
+    # a umask is an `os.umask` call
     prefilter = {Kind.PYTHON: (AnyOf("chmod", "mkdir", "makedirs", "umask"),
-                               re.compile(r"0o?[0-7]*[2367]\b|S_IWOTH|S_IRWXO|mode|umask")),
+                               Either(AnyOf("S_IWOTH", "S_IRWXO", "mode", "umask"),
+                                      _WritableLiteral())),
                  Kind.SHELL: AnyOf("chmod", "-m", "umask"),
                  Kind.MAKEFILE: AnyOf("chmod", "-m", "umask"),
                  Kind.CRONTAB: AnyOf("chmod", "-m", "umask"), Kind.UNIT: AnyOf("UMask")}

@@ -1,0 +1,444 @@
+"""QT604, QT607 and QT608 judged against bash itself: variants of the contract's canary,
+rollback and wrapper scripts (each a family the rules must read: loops that leave with
+`break`, traps that exit 0, assignments undone before the exec, refusals that exit 0,
+restarts nobody waits for, `set +e` in subshells, `|| true` through functions, `exit`
+inside `$(...)`, traps set in functions) are run by bash with every program a stub, under
+every outcome of the checks, in a tree whose paths the contract is configured to. The rule
+must report a variant exactly when some run breaks the contract:
+
+- the wrapper (QT608): a failed check runs the script or ends with status 0; a script run
+  without PYTHONPATH on the repository, the venv's bin/ on PATH, or the env file's values;
+- the canary (QT604, its quality-gate step): the model setting changes although the gate
+  failed;
+- the rollback (QT607): without a backup it restores or exits 0; it exits 0 without having
+  restored, restarted the service's unit (waited for), notified the journal and logged
+  the git hash.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from qt_lint.api import check
+from qt_lint.config import Config, Contract
+from qt_lint.golden import wrapper
+from qt_lint.golden_models import canary, rollback
+
+if shutil.which("bash") is None:  # pragma: no cover - the oracle is required
+    pytest.fail("bash is needed as the oracle of the model-safety rules")
+
+
+def _contract(root: Path) -> Contract:
+    return Contract(repo_root=str(root / "repo"), venv_root=str(root / "venvs"),
+                    env_dir=str(root / "etc/quantum"), db_path=str(root / "data/q.db"),
+                    model_dir=str(root / "models"), log_dir=str(root / "log"),
+                    data_dir=str(root / "data"))
+
+
+def _stub(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("#!/bin/sh\n" + text)
+    path.chmod(0o755)
+
+
+def _findings(root: Path, contract: Contract, rel: str, code: str) -> list[str]:
+    config = Config(root=root / "repo", select=(code,), contract=contract)
+    found = check([root / "repo" / rel], config, jobs=1).findings
+    assert all(f.code == code for f in found), [(f.code, f.message) for f in found]
+    return [f"{f.line}: {f.message}" for f in found]
+
+
+# --- the wrapper (QT608) -------------------------------------------------------------------
+
+GOLD_CHECKS = ('redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n'
+               'test -f "$DB_PATH"\ntest -x "$VENV/bin/python"\n')
+EXEC = 'exec "$VENV/bin/python" "$SCRIPT" "$@"\n'
+PP = 'export PYTHONPATH="{repo}"\n'
+WRAPPER_VARIANTS: dict[str, tuple[str, str]] = {
+    "golden": ("", ""),
+    "unset PYTHONPATH before the exec": (EXEC, "unset PYTHONPATH\n" + EXEC),
+    "unset -v PYTHONPATH": (EXEC, "unset -v PYTHONPATH\n" + EXEC),
+    "PATH reset": (EXEC, "PATH=/usr/bin:/bin\n" + EXEC),
+    "export PATH reset": (EXEC, "export PATH=/usr/local/bin:/usr/bin:/bin\n" + EXEC),
+    "PATH extended keeps the venv": (EXEC, 'PATH="$PATH:/usr/local/bin"\n' + EXEC),
+    "PYTHONPATH elsewhere": (EXEC, "export PYTHONPATH=/tmp\n" + EXEC),
+    "PYTHONPATH plain reassigned": (EXEC, "PYTHONPATH=/srv/other\n" + EXEC),
+    "PYTHONPATH extended keeps the repo": (EXEC, 'PYTHONPATH="$PYTHONPATH:/srv/lib"\n' + EXEC),
+    "export -n PYTHONPATH": (EXEC, "export -n PYTHONPATH\n" + EXEC),
+    "exec -c": (EXEC, EXEC.replace("exec ", "exec -c ")),
+    "exec env -u PYTHONPATH": (EXEC, EXEC.replace("exec ", "exec env -u PYTHONPATH ")),
+    "exec env -i": (EXEC, EXEC.replace("exec ", "exec env -i ")),
+    "PYTHONPATH prefix on the exec": (EXEC, "PYTHONPATH=/tmp " + EXEC),
+    "declare -x PYTHONPATH": (PP, 'declare -x PYTHONPATH="{repo}"\n'),
+    "PYTHONPATH then export": (PP, 'PYTHONPATH="{repo}"\nexport PYTHONPATH\n'),
+    "export then PYTHONPATH": (PP, 'export PYTHONPATH\nPYTHONPATH="{repo}"\n'),
+    "PYTHONPATH never exported": (PP, 'PYTHONPATH="{repo}"\n'),
+    "readonly PYTHONPATH": (PP, 'readonly PYTHONPATH="{repo}"\n'),
+    "export PYTHONPATH alone": (PP, "export PYTHONPATH\n"),
+    "PYTHONPATH local in a function": (
+        PP, 'setpp() { local PYTHONPATH="{repo}"; export PYTHONPATH; }\nsetpp\n'),
+    "PYTHONPATH exported in a function": (
+        PP, 'setpp() { export PYTHONPATH="{repo}"; }\nsetpp\n'),
+    "PATH local in a function after the export": (
+        EXEC, 'f() { local PATH=/usr/bin:/bin; }\nf\n' + EXEC),
+    "unset in a function called": (EXEC, "clean() { unset PYTHONPATH; }\nclean\n" + EXEC),
+    "unset in a function never called": (EXEC, "clean() { unset PYTHONPATH; }\n" + EXEC),
+    "unset in a subshell": (EXEC, "( unset PYTHONPATH )\n" + EXEC),
+    "unset on one branch": (EXEC, 'if [ -n "${X:-}" ]; then unset PYTHONPATH; fi\n' + EXEC),
+    "unset after the exec": (EXEC, EXEC + "unset PYTHONPATH\n"),
+    "trap exit 0 ERR": ("set -euo pipefail\n", "set -euo pipefail\ntrap 'exit 0' ERR\n"),
+    "trap exit 0 EXIT": ("set -euo pipefail\n", "set -euo pipefail\ntrap 'exit 0' EXIT\n"),
+    "trap function exits 0 on EXIT": (
+        "set -euo pipefail\n", "set -euo pipefail\nbye() { echo bye; exit 0; }\ntrap bye EXIT\n"),
+    "trap function exits 0 on ERR": (
+        "set -euo pipefail\n", "set -euo pipefail\nbye() { exit 0; }\ntrap bye ERR\n"),
+    "trap echo then exit on ERR": (
+        "set -euo pipefail\n", "set -euo pipefail\ntrap 'echo failed; exit' ERR\n"),
+    "trap bare exit on ERR": ("set -euo pipefail\n", "set -euo pipefail\ntrap exit ERR\n"),
+    "command trap exit 0 ERR": (
+        "set -euo pipefail\n", "set -euo pipefail\ncommand trap 'exit 0' ERR\n"),
+    "eval trap exit 0 ERR": (
+        "set -euo pipefail\n", "set -euo pipefail\neval \"trap 'exit 0' ERR\"\n"),
+    "trap before its function is defined": (
+        "set -euo pipefail\n", "set -euo pipefail\ntrap bye EXIT\nbye() { exit 0; }\n"),
+    "trap -- with exit 0 after a message": (
+        "set -euo pipefail\n", "set -euo pipefail\ntrap -- 'echo FAILED >&2; exit 0' err\n"),
+    "trap exit 0 on INT only": ("set -euo pipefail\n", "set -euo pipefail\ntrap 'exit 0' INT\n"),
+    "trap exit 1 ERR": ("set -euo pipefail\n", "set -euo pipefail\ntrap 'exit 1' ERR\n"),
+    "trap cleanup EXIT keeps the status": (
+        "set -euo pipefail\n", "set -euo pipefail\ntrap 'rm -f /tmp/qt-none' EXIT\n"),
+    "trap set in a function": (
+        "set -euo pipefail\n", "set -euo pipefail\nt() { trap 'exit 0' ERR; }\nt\n"),
+    "trap in a function never called": (
+        "set -euo pipefail\n", "set -euo pipefail\nt() { trap 'exit 0' ERR; }\n"),
+    "trap reset before the checks": (
+        "set -euo pipefail\n", "set -euo pipefail\ntrap 'exit 0' ERR\ntrap - ERR\n"),
+    "trap exit 0 ERR in a subshell": (
+        "set -euo pipefail\n", "set -euo pipefail\n( trap 'exit 0' ERR )\n"),
+    "trap exit 0 EXIT after the checks": (EXEC, "trap 'exit 0' EXIT\n" + EXEC),
+    "redis || exit 0": (GOLD_CHECKS, GOLD_CHECKS.replace("ping >/dev/null",
+                                                         "ping >/dev/null || exit 0")),
+    "db check in a subshell with set +e": (
+        'test -f "$DB_PATH"\n', '( set +e; test -f "$DB_PATH" )\n'),
+    "db check in a subshell, set -e, || exit": (
+        'test -f "$DB_PATH"\n', '( set -e; test -f "$DB_PATH"; true ) || exit 1\n'),
+    "db check in a subshell, set +e, exit status kept": (
+        'test -f "$DB_PATH"\n', '( set +e; test -f "$DB_PATH" ) || exit 1\n'),
+    "db check || true through a function": (
+        'test -f "$DB_PATH"\n', 'soft() { "$@" || true; }\nsoft test -f "$DB_PATH"\n'),
+    "db check through a function that returns its status": (
+        'test -f "$DB_PATH"\n', 'must() { "$@"; }\nmust test -f "$DB_PATH"\n'),
+    "exit 1 inside $(...)": (
+        'test -f "$DB_PATH"\n', 'x=$(test -f "$DB_PATH" || exit 1)\n'),
+    "exit inside $(...) through local": (
+        'test -f "$DB_PATH"\n', 'f() { local x=$(test -f "$DB_PATH" || exit 1); }\nf\n'),
+    "checks in a loop with break": (
+        GOLD_CHECKS, "for i in 1; do\n" + GOLD_CHECKS + "break\ndone\n"),
+    "redis retried until it answers": (
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
+        'until redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null; do exit 1; done\n'),
+    "redis in while with break": (
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
+        'while ! redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null; do break; done\n'),
+}
+
+# each check's outcome: (Redis answers, the database exists, the venv's python exists)
+OUTCOMES = list(itertools.product((True, False), repeat=3))
+
+
+def _wrapper_tree(root: Path, c: Contract, text: str) -> None:
+    repo = root / "repo"
+    (repo / "ops").mkdir(parents=True, exist_ok=True)
+    (repo / c.wrapper).write_text(text)
+    (root / "etc/quantum").mkdir(parents=True, exist_ok=True)
+    (root / "etc/quantum/ai-engine.env").write_text(
+        f"REDIS_HOST=localhost\nREDIS_PORT=6379\nDB_PATH={c.db_path}\nQT_ENV_MARK=1\n")
+    _stub(root / "bin/redis-cli", '[ "$REDIS_OK" = 1 ] || exit 1\necho PONG\n')
+    (root / "data").mkdir(exist_ok=True)
+
+
+def _wrapper_breaks(root: Path, c: Contract) -> list[str]:
+    """What bash does against contract G, over every outcome of the checks."""
+    python = root / "venvs/ai-engine/bin/python"
+    log = root / "ran.log"
+    broken: list[str] = []
+    for redis, db, venv in OUTCOMES:
+        log.unlink(missing_ok=True)
+        db_file = Path(c.db_path)
+        if db:
+            db_file.write_text("x")
+        else:
+            db_file.unlink(missing_ok=True)
+        if venv:
+            _stub(python, f'echo "PP=$PYTHONPATH PATH=$PATH MARK=${{QT_ENV_MARK:-}}" > {log}\n')
+        else:
+            python.unlink(missing_ok=True)
+        env = {"PATH": f"{root / 'bin'}:/usr/bin:/bin", "REDIS_OK": "1" if redis else "0",
+               "X": "1"}  # a variable a branch may test
+        done = subprocess.run(["bash", str(root / "repo" / c.wrapper), "ai-engine", "job.py"],
+                              env=env, cwd=root, capture_output=True, timeout=30, check=False)
+        ran = log.read_text() if log.exists() else None
+        if all((redis, db, venv)):
+            if ran is None:
+                broken.append("the checks passed and the script did not run")
+                continue
+            words = dict(w.split("=", 1) for w in ran.split())
+            if c.repo_root not in words["PP"].split(":"):
+                broken.append(f"PYTHONPATH={words['PP']}")
+            if f"{c.venv_root}/ai-engine/bin" not in words["PATH"].split(":"):
+                broken.append("PATH without the venv's bin/")
+            if words["MARK"] != "1":
+                broken.append("the env file's values are not in the script's environment")
+        else:
+            if ran is not None:
+                broken.append(f"the script ran with a check failing {(redis, db, venv)}")
+            if done.returncode == 0:
+                broken.append(f"exit 0 with a check failing {(redis, db, venv)}")
+    return broken
+
+
+@pytest.mark.parametrize("name", sorted(WRAPPER_VARIANTS))
+def test_qt608_fires_exactly_when_bash_breaks_contract_g(tmp_path: Path, name: str) -> None:
+    c = _contract(tmp_path)
+    old, new = WRAPPER_VARIANTS[name]
+    gold = wrapper(c)
+    old, new = old.replace("{repo}", c.repo_root), new.replace("{repo}", c.repo_root)
+    assert old in gold, old
+    text = gold.replace(old, new, 1) if old else gold
+    _wrapper_tree(tmp_path, c, text)
+    broken = _wrapper_breaks(tmp_path, c)
+    found = _findings(tmp_path, c, c.wrapper, "QT608")
+    assert bool(found) == bool(broken), (name, broken, found, text)
+
+
+# --- the canary (QT604: the quality gate) ---------------------------------------------------
+
+GATE = "ops/run.sh ai-engine ops/model_safety/quality_gate.py\n"
+CANARY_VARIANTS: dict[str, tuple[str, str]] = {
+    "golden": ("", ""),
+    "while ! gate; do break; done": (GATE, f"while ! {GATE.strip()}; do break; done\n"),
+    "until gate; do break; done": (GATE, f"until {GATE.strip()}; do break; done\n"),
+    "until gate; do continue 2 in a for": (
+        GATE, f"for i in 1; do until {GATE.strip()}; do continue 2; done; done\n"),
+    "until gate; do sleep; done": (GATE, f"until {GATE.strip()}; do sleep 0; done\n"),
+    "while ! gate; do exit 2; done": (GATE, f"while ! {GATE.strip()}; do exit 2; done\n"),
+    "while gate; do break; done": (GATE, f"while {GATE.strip()}; do break; done\n"),
+    "while true; do gate && break; done": (
+        GATE, f"while true; do {GATE.strip()} && break; sleep 0; done\n"),
+    "while true; do gate || break; done": (
+        GATE, f"while true; do {GATE.strip()} || break; break; done\n"),
+    "for: gate || break": (GATE, f"for i in 1; do {GATE.strip()} || break; done\n"),
+    "for: gate || continue": (GATE, f"for i in 1 2; do {GATE.strip()} || continue; done\n"),
+    "gate || true via a function": (GATE, f"soft() {{ \"$@\" || true; }}\nsoft {GATE}"),
+    "gate through a function": (GATE, f"must() {{ \"$@\"; }}\nmust {GATE}"),
+    "gate in a subshell with set +e": (GATE, f"( set +e; {GATE.strip()} )\n"),
+    "gate in a subshell, status kept": (GATE, f"( set +e; {GATE.strip()} ) || exit 2\n"),
+    "gate in $(...) with exit 0": (GATE, f"x=$({GATE.strip()} || exit 0)\n"),
+    "gate in $(...) with exit 2": (GATE, f"x=$({GATE.strip()} || exit 2)\n"),
+    "gate in local $(...)": (GATE, f"f() {{ local x=$({GATE.strip()}); }}\nf\n"),
+    "gate under set +e in a function": (GATE, f"f() {{ set +e; {GATE.strip()}; set -e; }}\nf\n"),
+    "gate with trap exit 0 ERR": (GATE, "trap 'exit 0' ERR\n" + GATE),
+    "gate backgrounded": (GATE, GATE.strip() + " &\n"),
+    "gate || exit 0": (GATE, GATE.strip() + " || exit 0\n"),
+    "if gate; then :; fi": (GATE, f"if {GATE.strip()}; then :; fi\n"),
+    "set +e around the gate": (GATE, f"set +e\n{GATE}set -e\n"),
+    "set +e, $? tested": (GATE, f"set +e\n{GATE}rc=$?\nset -e\n[ $rc -eq 0 ] || exit 2\n"),
+    "! gate && exit 2": (GATE, f"! {GATE.strip()} && exit 2\n"),
+    "gate || { echo failed; }": (GATE, GATE.strip() + " || { echo failed; }\n"),
+    "gate | tee under pipefail": (GATE, GATE.strip() + " | tee /dev/null\n"),
+    "gate | tee without pipefail": (
+        GATE, "set +o pipefail\n" + GATE.strip() + " | tee /dev/null\n"),
+    "(gate) &": (GATE, f"( {GATE.strip()} ) &\n"),
+    "gate in a function under ||": (GATE, f"g() {{ {GATE.strip()}; true; }}\ng || exit 2\n"),
+    "gate with an ERR trap that aborts": (GATE, "set +e\ntrap 'exit 2' ERR\n" + GATE),
+}
+
+
+def _canary_tree(root: Path, c: Contract, text: str) -> None:
+    repo = root / "repo"
+    (repo / "ops/model_safety").mkdir(parents=True, exist_ok=True)
+    (repo / c.canary_script).write_text(text)
+    (repo / c.rollback_script).write_text(rollback(c))
+    _stub(repo / c.wrapper, '[ "$GATE_OK" = 1 ]\n')
+    (root / "etc/quantum").mkdir(parents=True, exist_ok=True)
+    (root / "models/archive").mkdir(parents=True, exist_ok=True)
+    (root / "log").mkdir(parents=True, exist_ok=True)
+    _stub(root / "bin/git", "echo 0123abcd\n")
+
+
+def _canary_breaks(root: Path, c: Contract) -> list[str]:
+    """Runs where bash changes the model setting although the gate failed (a person at a
+    terminal types yes)."""
+    setting = root / "etc/quantum/ai-engine.env"
+    broken: list[str] = []
+    for gate_ok in (True, False):
+        setting.write_text("ACTIVE_MODEL=old\n")
+        master, slave = os.openpty()
+        try:
+            os.write(master, b"yes\n")
+            env = {"PATH": f"{root / 'bin'}:/usr/bin:/bin", "GATE_OK": "1" if gate_ok else "0"}
+            # a retry loop waiting for a gate that keeps failing is killed: nothing done
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                subprocess.run(["bash", str(root / "repo" / c.canary_script), "xgb", "v2"],
+                               stdin=slave, env=env, cwd=root / "repo", capture_output=True,
+                               timeout=3, check=False)
+        finally:
+            os.close(slave)
+            os.close(master)
+        changed = "ACTIVE_MODEL=xgb" in setting.read_text()
+        if gate_ok and not changed:
+            broken.append("the gate passed and nothing was activated")  # the oracle's own
+        if not gate_ok and changed:
+            broken.append("activated although the gate failed")
+    return broken
+
+
+@pytest.mark.parametrize("name", sorted(CANARY_VARIANTS))
+def test_qt604_gate_fires_exactly_when_bash_activates_past_a_failed_gate(
+        tmp_path: Path, name: str) -> None:
+    c = _contract(tmp_path)
+    old, new = CANARY_VARIANTS[name]
+    gold = canary(c)
+    assert old in gold, old
+    text = gold.replace(old, new, 1) if old else gold
+    _canary_tree(tmp_path, c, text)
+    broken = _canary_breaks(tmp_path, c)
+    assert "the gate passed and nothing was activated" not in broken, (name, text)
+    found = _findings(tmp_path, c, c.canary_script, "QT604")
+    assert all("quality gate" in f for f in found), found  # only the gate is varied
+    assert bool(found) == bool(broken), (name, broken, found, text)
+
+
+# --- the rollback (QT607) --------------------------------------------------------------------
+
+RESTART = "systemctl restart quantum-ai-engine.service\n"
+REFUSE = '[ -n "$BACKUP" ] && [ -f "$BACKUP" ] || { echo "no backup: refusing" >&2; exit 1; }\n'
+ROLLBACK_VARIANTS: dict[str, tuple[str, str]] = {
+    "golden": ("", ""),
+    "refusal exits 0": (REFUSE, REFUSE.replace("exit 1", "exit 0")),
+    "refusal only echoes": (REFUSE, REFUSE.replace("; exit 1", "")),
+    "refusal as if ... exit 0": (
+        REFUSE, 'if [ -z "$BACKUP" ] || [ ! -f "$BACKUP" ]; then echo none; exit 0; fi\n'),
+    "refusal as [ -z ] && exit 0": (REFUSE, '[ -z "$BACKUP" ] && exit 0\n[ -f "$BACKUP" ]\n'),
+    "refusal under trap exit 0 EXIT": (REFUSE, "trap 'exit 0' EXIT\n" + REFUSE),
+    "refusal by errexit under trap exit 0 ERR": (
+        REFUSE, "trap 'exit 0' ERR\n[ -f \"$BACKUP\" ]\n"),
+    "refusal by errexit": (REFUSE, '[ -f "$BACKUP" ]\n'),
+    "refusal in a function exiting 0": (
+        REFUSE, 'none() { echo none; exit 0; }\n[ -f "$BACKUP" ] || none\n'),
+    "refusal in a function exiting 1": (
+        REFUSE, 'none() { echo none; exit 1; }\n[ -f "$BACKUP" ] || none\n'),
+    "refusal in a subshell": (REFUSE, '( [ -f "$BACKUP" ] || exit 1 )\n'),
+    "refusal in a subshell, status kept": (REFUSE, '( [ -f "$BACKUP" ] || exit 1 ) || exit 1\n'),
+    "refusal in $(...)": (REFUSE, 'x=$([ -f "$BACKUP" ] || exit 1)\n'),
+    "refusal by a bare exit": (REFUSE, REFUSE.replace("exit 1", "exit")),
+    "refusal by exit $?": (REFUSE, '[ -f "$BACKUP" ] || exit $?\n'),
+    "refusal with an ERR trap that aborts": (
+        REFUSE, "set +e\ntrap 'exit 3' ERR\n[ -f \"$BACKUP\" ]\nset -e\n"),
+    "restart backgrounded": (RESTART, RESTART.strip() + " &\n"),
+    "restart --no-block": (RESTART, RESTART.replace("restart ", "--no-block restart ")),
+    "restart of another unit": (RESTART, RESTART.replace("ai-engine", "backend")),
+    "restart || true": (RESTART, RESTART.strip() + " || true\n"),
+    "restart || true via a function": (
+        RESTART, 'soft() { "$@" || true; }\nsoft ' + RESTART),
+    "restart through a function": (RESTART, 'must() { "$@"; }\nmust ' + RESTART),
+    "restart in a subshell with set +e": (RESTART, "( set +e; " + RESTART.strip() + " )\n"),
+    "restart of a oneshot unit": (
+        RESTART, "systemctl start quantum-model-rollback.service\n"),
+    "start of the service itself": (RESTART, RESTART.replace("restart", "start")),
+    "try-restart": (RESTART, RESTART.replace("restart", "try-restart")),
+    "reload-or-restart": (RESTART, RESTART.replace("restart", "reload-or-restart")),
+    "restart of the service and a oneshot": (
+        RESTART, RESTART + "systemctl start quantum-model-rollback-notify.service\n"),
+    "backup from $1 with a default": (
+        REFUSE, 'BACKUP="${1:-$BACKUP}"\n' + REFUSE),
+    "backup from $1": (REFUSE, 'BACKUP="$1"\n' + REFUSE),
+}
+ROLLBACK_OUTCOMES = list(itertools.product((True, False), repeat=2))  # backup, restart ok
+
+
+def _rollback_tree(root: Path, c: Contract, text: str) -> None:
+    repo = root / "repo"
+    (repo / "ops/model_safety").mkdir(parents=True, exist_ok=True)
+    (repo / c.rollback_script).write_text(text)
+    (root / "etc/quantum").mkdir(parents=True, exist_ok=True)
+    (root / "models/archive").mkdir(parents=True, exist_ok=True)
+    log = root / "calls.log"
+    _stub(root / "bin/git", f'echo "git $*" >> {log}\necho 0123abcd\n')
+    _stub(root / "bin/systemd-cat", f'cat >/dev/null\necho "journal" >> {log}\n')
+    _stub(root / "bin/logger", f'echo "journal" >> {log}\n')
+    _stub(root / "bin/cp", f'echo "cp $*" >> {log}\nexec /bin/cp "$@"\n')
+    _stub(root / "bin/systemctl", f'[ "$RESTART_OK" = 1 ] || exit 1\n'
+          f'case " $* " in *" --no-block "*) exit 0 ;; esac\necho "systemctl $*" >> {log}\n')
+
+
+def _rollback_breaks(root: Path, c: Contract) -> list[str]:
+    setting = root / "etc/quantum/ai-engine.env"
+    backup = root / "models/archive/20260101T000000_xgb_v1"
+    log = root / "calls.log"
+    broken: list[str] = []
+    for has_backup, restart_ok in ROLLBACK_OUTCOMES:
+        setting.write_text("ACTIVE_MODEL=new\n")
+        log.write_text("")
+        if has_backup:
+            backup.write_text("ACTIVE_MODEL=old\n")
+        else:
+            backup.unlink(missing_ok=True)
+        env = {"PATH": f"{root / 'bin'}:/usr/bin:/bin", "RESTART_OK": "1" if restart_ok else "0"}
+        done = subprocess.run(["bash", str(root / "repo" / c.rollback_script), str(setting)],
+                              env=env, cwd=root / "repo", capture_output=True, timeout=30,
+                              check=False)
+        restored = setting.read_text() == "ACTIVE_MODEL=old\n"
+        for _ in range(20):  # a backgrounded restart may log after the script ended
+            calls = log.read_text()
+            if "systemctl" in calls or not restart_ok or not has_backup:
+                break
+            time.sleep(0.05)
+        if not has_backup:
+            if done.returncode == 0:
+                broken.append("exit 0 without a backup")
+            if "cp " in calls:  # the refusal is the test's: no restore is tried
+                broken.append("tried to restore without a backup")
+            continue
+        if done.returncode != 0:
+            if restart_ok:
+                broken.append("failed with a backup and a working restart")  # the oracle's own
+            continue
+        if not restored:
+            broken.append("exit 0 and the previous setting is not restored")
+        if not restart_ok or (" restart quantum-ai-engine" not in calls and
+                              "start quantum-model-rollback" not in calls):
+            broken.append("exit 0 without the service restarted")
+        if "journal" not in calls:
+            broken.append("exit 0 without the journal notified")
+        if "rev-parse HEAD" not in calls:
+            broken.append("exit 0 without the git hash")
+    return broken
+
+
+@pytest.mark.parametrize("name", sorted(ROLLBACK_VARIANTS))
+def test_qt607_fires_exactly_when_bash_breaks_the_rollback_protocol(
+        tmp_path: Path, name: str) -> None:
+    c = _contract(tmp_path)
+    old, new = ROLLBACK_VARIANTS[name]
+    gold = rollback(c)
+    assert old in gold, old
+    text = gold.replace(old, new, 1) if old else gold
+    _rollback_tree(tmp_path, c, text)
+    found = _findings(tmp_path, c, c.rollback_script, "QT607")
+    if "$1" in name:
+        # a decision, not bash's: what is restored is the newest backup (the setting the
+        # last activation replaced), never a file the caller names
+        assert any("a path its caller names" in f for f in found), found
+        return
+    broken = _rollback_breaks(tmp_path, c)
+    assert "failed with a backup and a working restart" not in broken, (name, broken, text)
+    assert bool(found) == bool(broken), (name, broken, found, text)
