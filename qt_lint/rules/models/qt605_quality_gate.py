@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
-from qt_lint.rule import Example, Rule
-from qt_lint.rules.models.gate_reading import (
+from qt_lint.pymodel.gate import (
     Candidate,
     Thresholds,
     alias_value,
@@ -18,6 +17,7 @@ from qt_lint.rules.models.gate_reading import (
     numeric_like,
     reads,
 )
+from qt_lint.rule import Example, Rule
 from qt_lint.rules.models.helpers import is_script
 
 _GOOD = '''import sys

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from qt_lint.pymodel.modules import _bound_names
+from qt_lint.pymodel.modules import bound_names
 
 
 class Unknown(Exception):
@@ -219,7 +219,7 @@ class Thresholds:
         counts: dict[str, int] = {}
         values: dict[str, ast.expr] = {}
         for stmt in self.tree.body:
-            for name in _bound_names(stmt):
+            for name in bound_names(stmt):
                 counts[name] = counts.get(name, 0) + 1
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
                     isinstance(stmt.targets[0], ast.Name):
@@ -288,10 +288,10 @@ class Thresholds:
                     direct = _direct_values(name, inner)
                     if direct is not None:
                         live = [self._candidate(name, inner, direct[-1], live)]
-                    elif isinstance(inner, ast.AugAssign) and name in _bound_names(inner):
+                    elif isinstance(inner, ast.AugAssign) and name in bound_names(inner):
                         live = self._augmented(name, inner, live)
                 continue
-            if name not in _bound_names(stmt):
+            if name not in bound_names(stmt):
                 continue
             direct = _direct_values(name, stmt)
             if direct is not None:
@@ -401,7 +401,7 @@ class Thresholds:
                     out.append(Candidate(None, param, f"{name} is a parameter of "
                                          f"{func.name}(): its caller decides the threshold"))
         for stmt in func.body:
-            if name in _bound_names(stmt):
+            if name in bound_names(stmt):
                 out.extend(self._nested(name, stmt, module))
         return out or None
 
@@ -543,7 +543,7 @@ def _own_binds(node: ast.stmt) -> set[str]:
 
 
 def _stmt_binds(node: ast.stmt) -> set[str]:
-    return _bound_names(node) if not isinstance(
+    return bound_names(node) if not isinstance(
         node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else {node.name}
 
 
@@ -877,7 +877,7 @@ def _bound_calls(tree: ast.Module, exits: Exits) -> dict[str, list[str]]:
     counts: dict[str, int] = {}
     for node in _walk_here(tree.body):
         if isinstance(node, ast.stmt):
-            for name in _bound_names(node) if not isinstance(
+            for name in bound_names(node) if not isinstance(
                     node, (ast.If, ast.Try, ast.With, ast.For, ast.While)) else ():
                 counts[name] = counts.get(name, 0) + 1
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
