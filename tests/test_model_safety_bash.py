@@ -18,10 +18,12 @@ must report a variant exactly when some run breaks the contract:
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import itertools
 import os
 import shutil
 import subprocess
+import termios
 import time
 from pathlib import Path
 
@@ -259,6 +261,39 @@ CANARY_VARIANTS: dict[str, tuple[str, str]] = {
     "(gate) &": (GATE, f"( {GATE.strip()} ) &\n"),
     "gate in a function under ||": (GATE, f"g() {{ {GATE.strip()}; true; }}\ng || exit 2\n"),
     "gate with an ERR trap that aborts": (GATE, "set +e\ntrap 'exit 2' ERR\n" + GATE),
+    # make runs the gate (the tree's Makefile): only without the flags that ignore or skip it
+    "make quality-gate": (GATE, "make quality-gate\n"),
+    "make -s quality-gate": (GATE, "make -s quality-gate\n"),
+    "make -k quality-gate": (GATE, "make -k quality-gate\n"),
+    "make -j4 quality-gate": (GATE, "make -j4 quality-gate\n"),
+    "make -C . -f Makefile quality-gate": (GATE, "make -C . -f Makefile quality-gate\n"),
+    "make -i quality-gate": (GATE, "make -i quality-gate\n"),
+    "make -ik quality-gate": (GATE, "make -ik quality-gate\n"),
+    "make -ki quality-gate": (GATE, "make -ki quality-gate\n"),
+    "make -ij2 quality-gate": (GATE, "make -ij2 quality-gate\n"),
+    "make --ignore-errors quality-gate": (GATE, "make --ignore-errors quality-gate\n"),
+    "make --ignore quality-gate": (GATE, "make --ignore quality-gate\n"),
+    "make -n quality-gate": (GATE, "make -n quality-gate\n"),
+    "make --dry-run quality-gate": (GATE, "make --dry-run quality-gate\n"),
+    "make --just-print quality-gate": (GATE, "make --just-print quality-gate\n"),
+    "make --recon quality-gate": (GATE, "make --recon quality-gate\n"),
+    "make -t quality-gate": (GATE, "make -t quality-gate\n"),
+    "make --touch quality-gate": (GATE, "make --touch quality-gate\n"),
+    "make quality-gate -i": (GATE, "make quality-gate -i\n"),
+    "MAKEFLAGS=-i make quality-gate": (GATE, "MAKEFLAGS=-i make quality-gate\n"),
+    "MAKEFLAGS=i make quality-gate": (GATE, "MAKEFLAGS=i make quality-gate\n"),
+    "MAKEFLAGS=-j2 make quality-gate": (GATE, "MAKEFLAGS=-j2 make quality-gate\n"),
+    "export MAKEFLAGS=-i earlier": (GATE, "export MAKEFLAGS=-i\nmake quality-gate\n"),
+    "MAKEFLAGS=-n then export": (GATE, "MAKEFLAGS=-n\nexport MAKEFLAGS\nmake quality-gate\n"),
+    "make -f /dev/null -f Makefile -i": (GATE, "make -f /dev/null -f Makefile -i quality-gate\n"),
+    "make -o -i quality-gate (a file named -i)": (GATE, "make -o -i quality-gate\n"),
+    # compliant forms that fail closed
+    "set -eu": ("set -euo pipefail\n", "set -eu\n"),
+    "gate | tee, PIPESTATUS[0] tested": (
+        GATE, GATE.strip() + ' 2>&1 | tee -a /dev/null; [ "${PIPESTATUS[0]}" -eq 0 ] || exit 2\n'),
+    "bash ops/run.sh": (GATE, "bash " + GATE),
+    "/bin/bash ops/run.sh": (GATE, "/bin/bash " + GATE),
+    "sh ops/run.sh": (GATE, "sh " + GATE),
 }
 
 
@@ -272,6 +307,12 @@ def _canary_tree(root: Path, c: Contract, text: str) -> None:
     (root / "models/archive").mkdir(parents=True, exist_ok=True)
     (root / "log").mkdir(parents=True, exist_ok=True)
     _stub(root / "bin/git", "echo 0123abcd\n")
+    (repo / "Makefile").write_text(f"quality-gate:\n\t{GATE}")
+
+
+def _controlling_tty() -> None:
+    """The pty on stdin is the run's controlling terminal (`/dev/tty` opens it)."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
 def _canary_breaks(root: Path, c: Contract) -> list[str]:
@@ -289,7 +330,8 @@ def _canary_breaks(root: Path, c: Contract) -> list[str]:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 subprocess.run(["bash", str(root / "repo" / c.canary_script), "xgb", "v2"],
                                stdin=slave, env=env, cwd=root / "repo", capture_output=True,
-                               timeout=3, check=False)
+                               timeout=3, check=False, start_new_session=True,
+                               preexec_fn=_controlling_tty)
         finally:
             os.close(slave)
             os.close(master)

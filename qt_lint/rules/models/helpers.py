@@ -34,6 +34,7 @@ VENV_CHECK = "venv-check"
 BACKUP_CHECKED = "backup-checked"
 JOURNAL = "journal"
 RESTARTED = "restarted"
+MAKEFLAGS_DEFEAT = "makeflags-defeat"  # MAKEFLAGS tells make to ignore or skip recipes
 
 _COPIERS = frozenset({"cp", "rsync", "install", "tar", "mv"})
 _WRITERS = frozenset({"cp", "mv", "install", "rsync", "ln"})
@@ -114,6 +115,10 @@ def _how(step: Step, base: str, contract: Contract) -> str | None:
     if is_wrapper(command.program.text, contract) or \
             command.program.text.endswith("/" + contract.wrapper):
         return "wrapped"
+    if command.name in ("bash", "sh") and command.args and (
+            is_wrapper(command.args[0].text, contract)
+            or command.args[0].text.endswith("/" + contract.wrapper)):
+        return "wrapped"  # `bash ops/run.sh ...`: the shell runs the wrapper
     if is_python_name(command.name) or command.name == base or \
             command.program.text.endswith("/bin/python") or command.name in ("bash", "sh"):
         return "other"
@@ -343,6 +348,9 @@ def _assigned(key: str, value: str, contract: Contract, facts: Facts = EMPTY) ->
         if not re.search(r"\$\{?PATH\b", value):
             return frozenset({f"-{PATH_VENV}"})
         return EMPTY
+    if key == "MAKEFLAGS":
+        return frozenset({MAKEFLAGS_DEFEAT if makeflags_defeats(value)
+                          else f"-{MAKEFLAGS_DEFEAT}"})
     if key == "PYTHONPATH":
         if _has_repo(value, contract):
             return frozenset({"pythonpath-set"}) | (
@@ -479,7 +487,7 @@ def runs_anywhere(flow: Flow, fact: str, contract: Contract, repo: Repo | None =
 def shell_state(fact: str) -> bool:
     """The facts that are the shell's own state (its variables, what it exports): what a
     subshell does to them stays in it (`( unset PYTHONPATH )` undoes nothing)."""
-    return fact in (ENV_SOURCED, PATH_VENV, PYTHONPATH, "pythonpath-set") or \
+    return fact in (ENV_SOURCED, PATH_VENV, PYTHONPATH, "pythonpath-set", MAKEFLAGS_DEFEAT) or \
         fact.startswith(("exported:", "read:", "not:exported:", "not:read:"))
 
 
@@ -832,10 +840,91 @@ def _option(word: str) -> str:
     return word.split("=", 1)[0]
 
 
+_MAKE_ARG = "CfIoWE"  # short options of make that take an argument
+_MAKE_LONG = ("always-make", "environment-overrides", "debug", "directory=", "eval=", "file=",
+              "makefile=", "help", "ignore-errors", "include-dir=", "jobs", "keep-going",
+              "load-average", "max-load", "check-symlink-times", "just-print", "dry-run",
+              "recon", "old-file=", "assume-old=", "output-sync", "print-data-base",
+              "question", "no-builtin-rules", "no-builtin-variables", "silent", "quiet",
+              "no-silent", "stop", "no-keep-going", "touch", "trace", "version",
+              "print-directory", "no-print-directory", "what-if=", "new-file=", "assume-new=",
+              "warn-undefined-variables", "shuffle", "jobserver-style=")
+_MAKE_DEFEATS = {"i": "-i", "n": "-n", "t": "-t", "q": "-q", "ignore-errors": "-i",
+                 "just-print": "-n", "dry-run": "-n", "recon": "-n", "touch": "-t",
+                 "question": "-q"}
+_MAKE_WHY = {"-i": "make carries on past the gate's failure",
+             "-n": "make prints the gate instead of running it",
+             "-t": "make touches the target instead of running the gate",
+             "-q": "make runs no recipe"}
+
+
+def make_defeats(words: list[str]) -> list[str]:
+    """The options of a `make` command line (its words after `make`, as make's option
+    grammar reads them: clustered short options `-ik`, `-j4`, arguments `-f F`, `-oF`,
+    `--file=F`, long options abbreviated) that ignore the recipe's failure or skip it."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        i += 1
+        if word == "--":
+            break
+        if word.startswith("--"):
+            name, eq, _ = word[2:].partition("=")
+            full = [o for o in _MAKE_LONG if o.rstrip("=") == name] or \
+                [o for o in _MAKE_LONG if o.startswith(name)]
+            if len(full) != 1:
+                continue  # ambiguous or unknown: make refuses to run
+            option = full[0]
+            if option.endswith("=") and not eq:
+                i += 1
+            if option.rstrip("=") in _MAKE_DEFEATS:
+                out.append(_MAKE_DEFEATS[option.rstrip("=")])
+            continue
+        if not word.startswith("-") or word == "-":
+            continue
+        j = 1
+        while j < len(word):
+            letter = word[j]
+            j += 1
+            if letter in _MAKE_ARG:
+                if j == len(word):
+                    i += 1
+                break
+            if letter == "O":
+                break
+            if letter in "jl":
+                while j < len(word) and (word[j].isdigit() or word[j] == "."):
+                    j += 1
+                continue
+            if letter in _MAKE_DEFEATS:
+                out.append(_MAKE_DEFEATS[letter])
+    return out
+
+
+def makeflags_defeats(value: str) -> list[str]:
+    """What `MAKEFLAGS=value` makes `make` do: its first word without `-` is letters."""
+    words = value.split()
+    if words and not words[0].startswith("-") and "=" not in words[0]:
+        words[0] = "-" + words[0]
+    return make_defeats(words)
+
+
 def gate_defeat(step: Step, facts: Facts, gate_word: int, repo: Repo | None,
                 contract: Contract) -> str | None:
     """Why this run of the quality gate cannot fail (`SKIP_GATE=1`, `--dry-run`), or
     None. `gate_word`: the index of the gate's word in the command."""
+    if step.command.name == "make":
+        found = make_defeats([w.text for w in step.command.args])
+        if found:
+            return f"`{found[0]}` ({_MAKE_WHY[found[0]]})"
+        flags = dict(step.assigns).get("MAKEFLAGS")
+        if flags is not None and makeflags_defeats(flags):
+            return (f"`MAKEFLAGS={flags}` "
+                    f"({_MAKE_WHY[makeflags_defeats(flags)[0]]})")
+        if flags is None and MAKEFLAGS_DEFEAT in facts and "exported:MAKEFLAGS" in facts:
+            return "`MAKEFLAGS` set before (make ignores or skips the gate)"
+        return None
     given = [w.text for w in step.command.words[gate_word + 1:] if w.text.startswith("-")]
     prefix = dict(step.assigns)
     env = [*prefix, *(f[len("exported:"):] for f in facts if f.startswith("exported:"))]

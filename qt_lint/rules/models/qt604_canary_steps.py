@@ -47,9 +47,12 @@ class CanarySteps(Rule):
     `.env.model_config`: `cp`, `mv`, `install`, `rsync`, `ln`, `tee`, `sed -i`, `>`, `>>`),
     checks that every path reaching it has:
     - **the quality gate**, run through the wrapper (`ops/run.sh ai-engine
-      ops/model_safety/quality_gate.py`, or `make quality-gate`), with a failure that ends
-      the script: under `set -e`, or `|| exit`, `if ! ...; then exit ...; fi`, or `$?`
-      tested. `|| true`, an `if` that only warns, or `set +e` without a test defeat it;
+      ops/model_safety/quality_gate.py`, `bash ops/run.sh ...`, or `make quality-gate`
+      without the options that ignore or skip its recipe: `-i`, `-n`, `-t`, `-q` (also
+      clustered, `-ik`, long or abbreviated, `--ignore`, or in `MAKEFLAGS`), with a
+      failure that ends the script: under `set -e`, or `|| exit`, `if ! ...; then exit
+      ...; fi`, or `$?` tested. `|| true`, an `if` that only warns, or `set +e` without
+      a test defeat it;
     - **a person's confirmation**: a `read` whose answer is tested so that only an
       explicit answer goes on (an empty answer, as without a person, stops it);
     - **failing closed without a terminal**: `[ -t 0 ] || exit 1` (or `tty -s`, or the
@@ -136,6 +139,9 @@ class CanarySteps(Rule):
              Example(_GOOD.replace("ops/run.sh ai-engine ops/model_safety/quality_gate.py\n",
                                    "until ops/run.sh ai-engine ops/model_safety/quality_gate.py;"
                                    " do exit 2; done\n")),
+             Example(_GOOD.replace("ops/run.sh ai-engine", "bash ops/run.sh ai-engine")),
+             Example(_GOOD.replace("ops/run.sh ai-engine ops/model_safety/quality_gate.py\n",
+                                   "make -s -o -i quality-gate\n")),
              Example("cp m.pkl /opt/quantum/ai_engine/models/active/\n", path="ops/deploy.sh"))
     INVALID = (
         Example(_GOOD.replace("quality_gate.py\n", "quality_gate.py || true\n"),
@@ -146,6 +152,10 @@ class CanarySteps(Rule):
                               " do break; done\n"), expect=((12, 50),)),
         Example(_GOOD.replace("quality_gate.py\n", "quality_gate.py --dry-run\n"),
                 expect=((12, 50),)),
+        Example(_GOOD.replace("ops/run.sh ai-engine ops/model_safety/quality_gate.py\n",
+                              "make -ik quality-gate\n"), expect=((12, 50),)),
+        Example(_GOOD.replace("ops/run.sh ai-engine ops/model_safety/quality_gate.py\n",
+                              "export MAKEFLAGS=n\nmake quality-gate\n"), expect=((13, 50),)),
         Example(_GOOD.replace('[ -t 0 ] || { echo "needs a person at a terminal" >&2; exit 1; }\n',
                               "").replace('[ "$answer" = yes ] || exit 1\n', ""),
                 expect=((10, 50), (10, 50))),
