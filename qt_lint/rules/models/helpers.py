@@ -14,7 +14,7 @@ from fnmatch import fnmatchcase
 
 from qt_lint.command_model import SHELLS, Word, is_python_name, is_wrapper
 from qt_lint.config import Config, Contract
-from qt_lint.shellflow import EMPTY, Classifier, Facts, Flow, Step
+from qt_lint.shellflow import EMPTY, Classifier, Facts, Flow, Step, read_variable
 
 # fact names (the steps the rules name in their messages)
 GATE = "gate"  # the quality gate ran through the wrapper and passed
@@ -24,6 +24,7 @@ TERMINAL = "terminal"  # there is a person at a terminal
 CONFIRMED = "confirmed"  # a person's answer allowed going on
 ARCHIVED = "archived"  # what is replaced was copied into archive/
 GIT_HASH = "git-hash"  # `git rev-parse HEAD` ran
+GIT_LOGGED = "git-hash-logged"  # the hash reached a file (the activation log)
 WROTE = "wrote"  # the active models or the model setting changed
 ENV_SOURCED = "env-sourced"
 PATH_VENV = "path-venv"
@@ -39,6 +40,48 @@ MAKEFLAGS_DEFEAT = "makeflags-defeat"  # MAKEFLAGS tells make to ignore or skip 
 _COPIERS = frozenset({"cp", "rsync", "install", "tar", "mv"})
 _WRITERS = frozenset({"cp", "mv", "install", "rsync", "ln"})
 _COLON = re.compile(r":(?![^{}]*\})")  # PATH's separator, not the `:` of `${1:?x}`
+# `$(git rev-parse HEAD)`, `` `git -C /repo rev-parse HEAD` ``, `$(git log -1 --format=%H)`
+_HASH_TEXT = re.compile(r"(?:\$\(|`)\s*git\b[^)`]*\b(?:rev-parse\b[^)`]*\bHEAD\b|log\b[^)`]*%[Hh])")
+
+
+def archive_sources(step: Step) -> list[str]:
+    """What a copy into `archive/` copies (`cp -a SRC... archive/x`, `rsync`, `install`,
+    `mv`): its sources as run; empty when the command copies nothing into the archive."""
+    command = step.command
+    if command.name not in _COPIERS or command.name == "tar":
+        return []
+    args = [w for w in command.args if not w.text.startswith("-")]
+    if len(args) < 2 or not re.search(r"(?:^|/)archive(?:/|$)", args[-1].text):
+        return []
+    return [w.text for w in args[:-1]]
+
+
+def archive_covers(source: str, target: str) -> bool:
+    """The archived `source` holds what a write of `target` replaces: the same file, or a
+    folder containing it (`cp -a "$ACTIVE" ...` for `$ACTIVE/x.pkl`). A source not known
+    when reading (`$1`, a glob) may be anything: it counts."""
+    source, target = source.rstrip("/") or "/", target.rstrip("/") or "/"
+    if re.search(r"[$`*?\[]", source) or re.search(r"[$`]", target):
+        return True
+    source, target = posixpath.normpath(source), posixpath.normpath(target)
+    return target == source or target.startswith(source.rstrip("/") + "/")
+
+
+def reads_git_hash(step: Step) -> bool:
+    """`git rev-parse HEAD`, `git -C /repo log -1 --format=%H`."""
+    return step.command.name == "git" and _git_hash(step.command.words)
+
+
+def logs_git_hash(step: Step) -> bool:
+    """The command sends the git hash to a file (the activation log): `git rev-parse HEAD
+    >> "$LOG"`, `echo "git=$(git rev-parse HEAD)" | tee -a "$LOG"`, `$HASH` set from it."""
+    out = step.stdout
+    if out is None or out == "|" or out.startswith("/dev/"):
+        return False
+    command = step.command
+    if command.name == "git" and _git_hash(command.words):
+        return True
+    return any(_HASH_TEXT.search(w.text) for w in step.written or command.words)
 
 
 def _test_words(step: Step) -> list[str]:
@@ -175,18 +218,28 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
     if step_write(step, contract, repo) is not None:
         true.add(WROTE)
     if name == "git" and _git_hash(command.words):
-        return frozenset({GIT_HASH}), frozenset({GIT_HASH})
+        logged = frozenset({GIT_LOGGED}) if logs_git_hash(step) else EMPTY
+        return frozenset({GIT_HASH}) | logged, frozenset({GIT_HASH}) | logged
+    # the hash sent to the log (a log that cannot be written is not this rule's concern)
+    logged = frozenset({GIT_LOGGED}) if logs_git_hash(step) else EMPTY
     if name in _COPIERS:
         args = [w for w in command.args if not w.text.startswith("-")]
         if len(args) >= 2 and re.search(r"(?:^|/)archive/", args[-1].text):
             true.add(ARCHIVED)
+        true |= {f"archived:{source}" for source in archive_sources(step)}
         if len(args) >= 2 and model_setting_file(args[-1].text, contract) and \
                 re.search(r"(?i)backup|archive|\.bak|prev", args[0].text):
             true.add("restored")
     if name == "tty" and any(w.text in ("-s", "--silent", "--quiet") for w in command.args):
         true.add(TERMINAL)
-    if name == "read" and any(op == "<" and t.text == "/dev/tty" for op, t in step.redirects):
-        return frozenset({TERMINAL}), frozenset({TERMINAL})
+    tty = any(op == "<" and t.text == "/dev/tty" for op, t in step.redirects)
+    if name == "read" and tty:
+        # the answer comes from a person at the terminal, when it opens (without one the
+        # read fails, status 1: the answer stays empty)
+        answer = frozenset({f"tty-read:{read_variable(command)}"})
+        return frozenset({TERMINAL}) | answer, answer
+    if name == "exec" and not command.args and tty:
+        return frozenset({TERMINAL}), EMPTY  # `exec </dev/tty`: it fails without a terminal
     if name in ("source", ".") and command.args:
         target = command.args[0].text
         env = contract.env_dir.rstrip("/") + "/"
@@ -205,7 +258,7 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
             true.add(PYTHONPATH)
         true |= _assigned(key, value, contract, facts)
     true |= _env_clears(step)
-    return frozenset(true), EMPTY
+    return frozenset(true) | logged, logged
 
 
 _ENVIRONMENT = (ENV_SOURCED, PATH_VENV, PYTHONPATH)
@@ -421,14 +474,17 @@ def _single(words: list[str], facts: Facts, contract: Contract) -> tuple[Facts, 
     elif len(words) == 3 and words[1] in ("=", "==", "!=", "=~"):
         confirmed = _answer(words[0], words[1], words[2], facts)
         if confirmed is not None:
-            (false if confirmed == "false" else true).add(CONFIRMED)
+            side = false if confirmed == "false" else true
+            side.add(CONFIRMED)
+            if _read_var(words[0], facts, "tty-read") or _read_var(words[2], facts, "tty-read"):
+                side.add(TERMINAL)  # an explicit answer read from /dev/tty: a person there
     on_true, on_false = frozenset(true), frozenset(false)
     return (on_false, on_true) if negated else (on_true, on_false)
 
 
-def _read_var(text: str, facts: Facts) -> bool:
+def _read_var(text: str, facts: Facts, kind: str = "read") -> bool:
     match = re.fullmatch(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", text.strip('"'))
-    return match is not None and f"read:{match.group(1)}" in facts
+    return match is not None and f"{kind}:{match.group(1)}" in facts
 
 
 def _matches_empty(operator: str, pattern: str) -> bool:
@@ -461,6 +517,8 @@ def _case(subject: str, patterns: list[str], facts: Facts) -> Facts:
         return EMPTY
     if any(fnmatchcase("", p.strip("\"'")) for p in patterns):
         return EMPTY
+    if _read_var(subject, facts, "tty-read"):
+        return frozenset({CONFIRMED, TERMINAL})
     return frozenset({CONFIRMED})
 
 
@@ -488,7 +546,8 @@ def shell_state(fact: str) -> bool:
     """The facts that are the shell's own state (its variables, what it exports): what a
     subshell does to them stays in it (`( unset PYTHONPATH )` undoes nothing)."""
     return fact in (ENV_SOURCED, PATH_VENV, PYTHONPATH, "pythonpath-set", MAKEFLAGS_DEFEAT) or \
-        fact.startswith(("exported:", "read:", "not:exported:", "not:read:"))
+        fact.startswith(("exported:", "read:", "tty-read:", "not:exported:", "not:read:",
+                         "not:tty-read:"))
 
 
 def model_classifier(contract: Contract, repo: Repo | None = None) -> Classifier:

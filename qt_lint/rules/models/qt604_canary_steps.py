@@ -11,12 +11,15 @@ from qt_lint.rules.models.helpers import (
     CONFIRMED,
     GATE,
     GATE_UNWRAPPED,
-    GIT_HASH,
+    GIT_LOGGED,
     TERMINAL,
     Repo,
+    archive_covers,
+    archive_sources,
     gate_command,
     gate_defeat_of,
     is_script,
+    reads_git_hash,
     runs_anywhere,
     script_flow,
     success_ends_after_write,
@@ -188,6 +191,13 @@ class CanarySteps(Rule):
         defeats = [(step.command.words[0].line, why) for step, facts in flow.steps
                    if (why := gate_defeat_of(step, facts, contract, repo)) is not None]
         asked = any(step.command.name == "read" for step, _ in flow.steps)
+        archives: dict[str, int] = {}  # what is copied into the archive -> the step's line
+        hashes: list[int] = []  # the lines of `git rev-parse HEAD`
+        for ran, _ in flow.steps:
+            for source in archive_sources(ran):
+                archives.setdefault(source, ran.command.words[0].line)
+            if reads_git_hash(ran):
+                hashes.append(ran.command.words[0].line)
         gate = gate_command(contract)
         for target, facts, via in changes:
             missing: list[str] = []
@@ -220,9 +230,23 @@ class CanarySteps(Rule):
             if ARCHIVED not in facts:
                 missing.append("no copy of what this write replaces into "
                                "archive/<timestamp>_<model>_<version> before it")
-            if GIT_HASH not in facts and (not ends or any(GIT_HASH not in e for e in ends)):
-                missing.append("the git hash (`git rev-parse HEAD`) is not recorded in the "
-                               "activation log for this change")
+            elif via is None:
+                copied = [s for s in archives if f"archived:{s}" in facts]
+                if copied and not any(archive_covers(s, target.text) for s in copied):
+                    missing.append(
+                        f"the archive step at line {archives[copied[0]]} copies "
+                        f"{' and '.join(copied)} into the archive, not {target.text} this "
+                        f"line replaces (copy it, or the folder holding it, into "
+                        f"archive/<timestamp>_<model>_<version> before it)")
+            if GIT_LOGGED not in facts and (not ends or any(GIT_LOGGED not in e
+                                                            for e in ends)):
+                missing.append(
+                    "the git hash (`git rev-parse HEAD`) is not recorded in the activation "
+                    "log for this change" if not hashes else
+                    f"the git hash (`git rev-parse HEAD` at line {hashes[0]}) is not recorded "
+                    f"in the activation log for this change: it goes to /dev/null, to "
+                    f"standard output or into a variable never logged (append it: `echo "
+                    f"\"git=$(git rev-parse HEAD)\" >> \"$LOG\"`)")
             where = "here" if via is None else f"here (it runs {via})"
             for step in missing:
                 yield ctx.finding(self, target.line, target.column,
