@@ -543,6 +543,7 @@ class _Walk:
         true: State | None = state
         false: State | None = None
         statuses: list[Facts] = []  # what holds when member i exits 0 (`${PIPESTATUS[i]}`)
+        always = EMPTY  # what the members before the last establish either way
         for i, member in enumerate(members):
             last = i == len(members) - 1
             # each side of a pipe runs in its own subshell: `exit` there ends only that one
@@ -559,12 +560,17 @@ class _Walk:
             gained = (mtrue.facts - state.facts) if mtrue is not None else EMPTY
             statuses.append(mtrue.facts if mtrue is not None else EMPTY)
             if last:
+                gained |= always
                 if state.pipefail:
                     gained |= facts
                 true = _add(state, gained) if mtrue is not None else None
-                false = state if mfalse is not None or (state.pipefail and i) else None
+                false = _add(state, always) if mfalse is not None or (state.pipefail and i) \
+                    else None
             elif state.pipefail:
                 facts |= gained
+            if not last:  # what it establishes whichever its status (it sent a line to a log)
+                either = join(mtrue, mfalse)
+                always |= (either.facts - state.facts) if either is not None else EMPTY
         pipes = tuple(statuses)
         true = replace(true, pipestatus=pipes) if true is not None else None
         false = replace(false, pipestatus=pipes) if false is not None else None

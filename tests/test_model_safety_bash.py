@@ -449,6 +449,9 @@ STEP_VARIANTS: dict[str, tuple[tuple[str, str], ...]] = {
     "hash through tee to /dev/null only": ((LOG, f'echo "git=$({HASH})" | tee /dev/null\n'),),
     "hash through a log function with tee": (
         (LOG, f'log() {{ echo "[$(date)] $*" | tee -a {{log}}; }}\nlog "git=$({HASH})"\n'),),
+    "hash through a log function with tee, no pipefail": (
+        ("set -euo pipefail\n", "set -eu\n"),
+        (LOG, f'log() {{ echo "[$(date)] $*" | tee -a {{log}}; }}\nlog "git=$({HASH})"\n'),),
     "hash through a log function with >>": (
         (LOG, f'log() {{ echo "$1" >> {{log}}; }}\nlog "git=$({HASH})"\n'),),
     "hash through a function printing it": (
