@@ -40,6 +40,21 @@ echo "git=$(git rev-parse HEAD) model=$MODEL" >> /var/log/quantum/activation.log
 sed -i "s|^ACTIVE_MODEL=.*|ACTIVE_MODEL=$MODEL|" "$CONFIG"
 """
 
+_TERMINAL = '[ -t 0 ] || { echo "needs a person at a terminal" >&2; exit 1; }\n'
+_ACTIVE = """#!/usr/bin/env bash
+set -euo pipefail
+ACTIVE=/opt/quantum/ai_engine/models/active
+ARCHIVE=/opt/quantum/ai_engine/models/archive
+LOG=/var/log/quantum/canary_activation.log
+[ -t 0 ] || exit 1
+ops/run.sh ai-engine ops/model_safety/quality_gate.py
+read -r -p "Activate $1 $2? Type yes: " answer
+[ "$answer" = yes ] || exit 1
+cp -a "$ACTIVE" "$ARCHIVE/$(date +%Y%m%dT%H%M%S)_$1_$2"
+git rev-parse HEAD >> "$LOG"
+cp "staging/$1.pkl" "$ACTIVE/model_v2.pkl"
+"""
+
 
 class CanarySteps(Rule):
     """
@@ -58,12 +73,32 @@ class CanarySteps(Rule):
       a test defeat it;
     - **a person's confirmation**: a `read` whose answer is tested so that only an
       explicit answer goes on (an empty answer, as without a person, stops it);
-    - **failing closed without a terminal**: `[ -t 0 ] || exit 1` (or `tty -s`, or the
-      answer read from `/dev/tty`); under cron or a unit there is no terminal;
-    - **an archive copy** of what is replaced, into `archive/<timestamp>_<model>_<version>`,
-      before the write;
-    - **the git hash** (`git rev-parse HEAD`) recorded, before the write or before the
-      script ends successfully after it.
+    - **failing closed without a terminal**: `[ -t 0 ] || exit 1` (or `tty -s`), or the
+      terminal opened: `exec </dev/tty` (`exec 0</dev/tty`, `command exec </dev/tty`) whose
+      failure stops the script, or an explicit answer read from it (`read -r answer
+      </dev/tty`, then `[ "$answer" = yes ] || exit 1`). Without a terminal bash (not in
+      POSIX mode) does not end the script on a failed `exec </dev/tty`: it is a command
+      failing with status 1, so it stops the script under `set -e` or with `|| exit 1`,
+      not after `|| true` or under `set +e`. Under cron or a unit there is no terminal,
+      and `yes |` types for nobody;
+    - **an archive copy** of what the write replaces, into
+      `archive/<timestamp>_<model>_<version>`, before the write: the same file, or a folder
+      holding it (`cp -a "$ACTIVE" "$ARCHIVE/..."` for a write of `$ACTIVE/model.pkl`). A
+      copy of another file (`cp "$ACTIVE/model_v1.pkl" "$ARCHIVE/"` before writing
+      `$ACTIVE/model_v2.pkl`, the env file archived while `active/` is written) is a
+      finding naming both;
+    - **the git hash** in the activation log, before the write or before the script ends
+      successfully after it: the output of `git rev-parse HEAD` (or `git log -1
+      --format=%H`) sent to a file: `git rev-parse HEAD >> "$LOG"`, `echo "git=$(git
+      rev-parse HEAD)" >> "$LOG"` or `| tee -a "$LOG"`, `HASH=$(git rev-parse HEAD)` then
+      `$HASH` in a line sent there, through a function that writes its arguments to the
+      log (`log "git=$HASH"`), a `{ ...; } >> "$LOG"`, or after `exec >> "$LOG"`. A hash
+      sent to `/dev/null`, to standard output or stderr, or kept in a variable never
+      logged, is not recorded.
+
+    A gate piped into `tee` has the status of `tee` unless `set -o pipefail`, or
+    `${PIPESTATUS[0]}` is tested right after the pipe (`... | tee -a "$LOG"; [
+    "${PIPESTATUS[0]}" -eq 0 ] || exit 2`, or saved: `rc=${PIPESTATUS[0]}`).
 
     Each missing or defeated step is one finding at the write, naming the step. Checks
     inside a function that is never called, or after an `exit`, do not count.
@@ -145,6 +180,14 @@ class CanarySteps(Rule):
              Example(_GOOD.replace("ops/run.sh ai-engine", "bash ops/run.sh ai-engine")),
              Example(_GOOD.replace("ops/run.sh ai-engine ops/model_safety/quality_gate.py\n",
                                    "make -s -o -i quality-gate\n")),
+             Example(_GOOD.replace(_TERMINAL, "exec </dev/tty\n")),
+             Example(_GOOD.replace(_TERMINAL, "").replace("answer\n", "answer </dev/tty\n")),
+             Example(_GOOD.replace("set -euo pipefail\n", "set -eu\n").replace(
+                 "quality_gate.py\n", 'quality_gate.py 2>&1 | tee -a /var/log/quantum/gate.log\n'
+                 '[ "${PIPESTATUS[0]}" -eq 0 ] || exit 2\n')),
+             Example(_GOOD.replace('echo "git=$(git rev-parse HEAD) model=$MODEL"',
+                                   'HASH=$(git rev-parse HEAD)\necho "git=$HASH"')),
+             Example(_ACTIVE),
              Example("cp m.pkl /opt/quantum/ai_engine/models/active/\n", path="ops/deploy.sh"))
     INVALID = (
         Example(_GOOD.replace("quality_gate.py\n", "quality_gate.py || true\n"),
@@ -165,6 +208,16 @@ class CanarySteps(Rule):
         Example("".join(line for line in _GOOD.splitlines(keepends=True)
                         if "git rev-parse" not in line and "/archive/" not in line),
                 expect=((10, 50), (10, 50))),
+        Example(_GOOD.replace(_TERMINAL, "exec </dev/tty || true\n"), expect=((12, 50),)),
+        Example(_GOOD.replace('cp "$CONFIG"', "cp /etc/quantum/backend.env"),
+                expect=((12, 50),)),
+        Example(_ACTIVE.replace('"$ACTIVE" "$ARCHIVE', '"$ACTIVE/model_v1.pkl" "$ARCHIVE'),
+                expect=((12, 21),)),
+        Example(_GOOD.replace('echo "git=$(git rev-parse HEAD) model=$MODEL"',
+                              'git rev-parse HEAD >/dev/null\necho "model=$MODEL"'),
+                expect=((13, 50),)),
+        Example(_GOOD.replace("set -euo pipefail\n", "set -eu\n").replace(
+            "quality_gate.py\n", 'quality_gate.py 2>&1 | tee -a /var/log/quantum/gate.log\n'), expect=((12, 50),)),
         Example("set -e\nf() { [ -t 0 ] || exit 1; }\n"
                 "ops/run.sh ai-engine ops/model_safety/quality_gate.py\n"
                 "read -r a\n[ \"$a\" = yes ] || exit 1\n"
