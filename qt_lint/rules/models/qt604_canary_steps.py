@@ -217,7 +217,8 @@ class CanarySteps(Rule):
                               'git rev-parse HEAD >/dev/null\necho "model=$MODEL"'),
                 expect=((13, 50),)),
         Example(_GOOD.replace("set -euo pipefail\n", "set -eu\n").replace(
-            "quality_gate.py\n", 'quality_gate.py 2>&1 | tee -a /var/log/quantum/gate.log\n'), expect=((12, 50),)),
+            "quality_gate.py\n", 'quality_gate.py 2>&1 | tee -a /var/log/quantum/gate.log\n'),
+            expect=((12, 50),)),
         Example("set -e\nf() { [ -t 0 ] || exit 1; }\n"
                 "ops/run.sh ai-engine ops/model_safety/quality_gate.py\n"
                 "read -r a\n[ \"$a\" = yes ] || exit 1\n"
