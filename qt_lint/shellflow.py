@@ -241,6 +241,7 @@ class _Walk:
         self.defined: dict[str, Any] = {}
         self.sinks: list[str | None] = []  # where the standard output of what runs goes
         self.exec_sink: str | None = None  # `exec >> "$LOG"`: the shell's own, from there on
+        self.glued: set[int] = set()  # the numbers that are a redirection's descriptor
 
     # --- words ------------------------------------------------------------------------------
 
@@ -380,6 +381,7 @@ class _Walk:
                 return state, None
             out = self.stdout_of([c for c in node.children if c.type == "file_redirect"])
             inner = [c for c in body.children if c.is_named]
+            self.glue(body, node)
             if body.type == "negated_command" and inner and inner[0].type == "command":
                 # tree-sitter-bash hangs `! cmd <x` as `(! cmd) <x`: bash redirects `cmd`
                 true, false = self.run_with(inner[0], state, True, redirects, out)
@@ -431,6 +433,17 @@ class _Walk:
         if node.type == "command":
             return self.command(node, state, checked, redirects, out)
         return self.run(node, state, checked)
+
+    def glue(self, body: Any, node: Any) -> None:
+        """tree-sitter-bash (0.25) reads `exec 0</dev/tty` as the argument `0` then `<`:
+        a number written against the redirection that follows is its descriptor."""
+        redirects = [c for c in node.children if c.type == "file_redirect"]
+        if body.type == "negated_command" and body.named_children:
+            body = body.named_children[0]
+        if body.type == "command" and body.named_children and redirects:
+            last = body.named_children[-1]
+            if last.type == "number" and last.end_byte == redirects[0].start_byte:
+                self.glued.add(last.start_byte)
 
     def sink(self) -> str | None:
         """Where the standard output of a command without its own redirection goes."""
@@ -843,6 +856,8 @@ class _Walk:
         redirected = own if own is not None else out  # the command's own redirections
         out = redirected if redirected is not None else self.sink()
         for child in node.children:
+            if child.type == "number" and child.start_byte in self.glued:
+                continue
             if child.type == "variable_assignment":
                 prefix.append(child)
             elif child.type in ("file_redirect", "herestring_redirect"):

@@ -529,6 +529,27 @@ STEP_VARIANTS: dict[str, tuple[tuple[str, str], ...]] = {
     "hash after exec >> log": ((LOG, f'exec >> {{log}}\necho "git=$({HASH})"\n'),),
 }
 
+# every way of checking for a terminal, under every way of handling its failure
+TERMINAL_FORMS = ("exec </dev/tty", "exec 0</dev/tty", "command exec </dev/tty",
+                  "builtin exec </dev/tty", "exec 3</dev/tty", "[ -t 0 ]", "test -t 0",
+                  "[[ -t 0 ]]", "tty -s")
+TERMINAL_HANDLING = {
+    "alone": "{f}\n",
+    "|| exit 1": "{f} || exit 1\n",
+    "|| true": "{f} || true\n",
+    "under set +e": "set +e\n{f}\nset -e\n",
+    "under set +e, || exit 1": "set +e\n{f} || exit 1\nset -e\n",
+    "under set +e, $? tested": "set +e\n{f}\nrc=$?\nset -e\n[ $rc -eq 0 ] || exit 1\n",
+    "if ! ...; then exit": "if ! {f}; then exit 1; fi\n",
+    "if ! ...; then warn": "if ! {f}; then echo 'no terminal' >&2; fi\n",
+    "in a function": "t() { {f}; }\nt\n",
+    "in a function under ||": "t() { {f}; }\nt || exit 1\n",
+    "in a function under || true": "t() { {f}; }\nt || true\n",
+}
+STEP_VARIANTS.update({
+    f"terminal: {form}, {how}": ((TERM, text.replace("{f}", form)),)
+    for form in TERMINAL_FORMS for how, text in TERMINAL_HANDLING.items()})
+
 
 def _places(root: Path, c: Contract) -> dict[str, str]:
     etc = c.env_dir.rstrip("/")
