@@ -23,6 +23,7 @@ import itertools
 import os
 import shutil
 import subprocess
+import tarfile
 import termios
 import time
 from pathlib import Path
@@ -501,6 +502,23 @@ STEP_VARIANTS: dict[str, tuple[tuple[str, str], ...]] = {
     "env and active written, both archived": (
         (ARCH, ARCH + ARCH.replace("{env}", "{active}").replace("}\"", "}_active\"")),
         (WRITE, WRITE + NEW_V2)),
+    "active write, active tarred with -C": (
+        (ARCH, 'tar -czf "{archive}/${STAMP}_${MODEL}_${VERSION}.tgz" -C {models} active\n'),
+        (WRITE, NEW_V2)),
+    "active write, active tarred": (
+        (ARCH, 'tar czf "{archive}/${STAMP}_${MODEL}_${VERSION}.tgz" {active}\n'),
+        (WRITE, NEW_V2)),
+    "active write, model_v1 tarred": (
+        (ARCH, 'tar --create --file="{archive}/${STAMP}.tar" {active}/model_v1.pkl\n'),
+        (WRITE, NEW_V2)),
+    "active write, env tarred": (
+        (ARCH, 'tar -cf "{archive}/${STAMP}.tar" {env}\n'), (WRITE, NEW_V2)),
+    "write into the active folder, that file archived": (
+        (ARCH, "cp {active}/new.pkl {archive}/\n"), (WRITE, "cp new.pkl {active}/\n")),
+    "write into the active folder, env archived": ((WRITE, "cp new.pkl {active}/\n"),),
+    "archive from the folder it cds into": (
+        (ARCH, 'cd {etc}\ncp ai-engine.env "{archive}/${STAMP}_${MODEL}_${VERSION}"\n'
+               "cd {repo}\n"),),
     # the git hash: it must reach the activation log
     "hash to /dev/null": ((LOG, f'{HASH} >/dev/null\necho "$STAMP $MODEL" >> {{log}}\n'),),
     "hash to standard output": ((LOG, f'{HASH}\necho "$STAMP $MODEL" >> {{log}}\n'),),
@@ -554,7 +572,7 @@ STEP_VARIANTS.update({
 def _places(root: Path, c: Contract) -> dict[str, str]:
     etc = c.env_dir.rstrip("/")
     return {"env": f"{etc}/ai-engine.env", "etc": etc, "archive": f"{c.model_dir}/archive",
-            "active": f"{c.model_dir}/active", "repo": c.repo_root,
+            "active": f"{c.model_dir}/active", "repo": c.repo_root, "models": c.model_dir,
             "log": f"{c.log_dir}/canary_activation.log"}
 
 
@@ -602,6 +620,7 @@ def _reset_models(root: Path, c: Contract) -> None:
     (etc / "backend.env").write_text("BACKEND_MODE=old\n")
     (models / "active/model_v1.pkl").write_text("v1 as it was\n")
     (models / "active/model_v2.pkl").write_text("v2 as it was\n")
+    (models / "active/new.pkl").write_text("new.pkl as it was\n")
     (root / "repo/new.pkl").write_text("the new model\n")
 
 
@@ -617,7 +636,14 @@ def _step_breaks(root: Path, c: Contract) -> dict[str, list[str]]:
     if not changed:
         broken["oracle"].append("a person typed yes and nothing was activated")
         return broken
-    archived = [p.read_text() for p in Path(c.model_dir, "archive").rglob("*") if p.is_file()]
+    archived: list[str] = []
+    for path in Path(c.model_dir, "archive").rglob("*"):
+        if path.is_file() and tarfile.is_tarfile(path):
+            with tarfile.open(path) as tar:
+                members = [tar.extractfile(m) for m in tar.getmembers() if m.isfile()]
+                archived += [m.read().decode() for m in members if m is not None]
+        elif path.is_file():
+            archived.append(path.read_text())
     for path in changed:
         if path in before and before[path] not in archived:
             broken["archive"].append(f"{path.name} replaced without its copy in the archive")

@@ -46,27 +46,84 @@ _COLON = re.compile(r":(?![^{}]*\})")  # PATH's separator, not the `:` of `${1:?
 _HASH_TEXT = re.compile(r"(?:\$\(|`)\s*git\b[^)`]*\b(?:rev-parse\b[^)`]*\bHEAD\b|log\b[^)`]*%[Hh])")
 
 
+_ARCHIVE_DIR = re.compile(r"(?:^|/)archive(?:/|$)")
+_TAR_ARG = "fCTXbHgKLNV"  # short options of tar that take an argument
+
+
+def tar_create(words: list[str]) -> tuple[str, list[str]] | None:
+    """`tar -czf A SRC...`, `tar czf A -C DIR SRC`, `tar --create --file=A SRC`: (the
+    archive written, the sources as paths: under `-C DIR`, DIR/SRC); None unless it
+    creates an archive file."""
+    archive: str | None = None
+    cdir: str | None = None
+    create = False
+    sources: list[str] = []
+    pending: list[str] = []  # the options whose argument comes next
+    for index, word in enumerate(words):
+        if pending:
+            letter = pending.pop(0)
+            archive = word if letter == "f" else archive
+            cdir = word if letter == "C" else cdir
+            continue
+        if word.startswith("--"):
+            name, eq, value = word[2:].partition("=")
+            create = create or name == "create"
+            if name in ("file", "directory"):
+                if eq:
+                    archive = value if name == "file" else archive
+                    cdir = value if name == "directory" else cdir
+                else:
+                    pending.append("f" if name == "file" else "C")
+            continue
+        if word.startswith("-") or index == 0:  # `czf`: the old style, letters without `-`
+            letters = word.lstrip("-")
+            for at, letter in enumerate(letters):
+                create = create or letter == "c"
+                if letter in _TAR_ARG:
+                    rest = letters[at + 1:]
+                    if rest and word.startswith("-") and not pending:
+                        archive = rest if letter == "f" else archive
+                        cdir = rest if letter == "C" else cdir
+                        break
+                    pending.append(letter)
+            continue
+        sources.append(posixpath.join(cdir, word) if cdir and not word.startswith("/")
+                       else word)
+    if not create or archive is None:
+        return None
+    return archive, sources
+
+
 def archive_sources(step: Step) -> list[str]:
     """What a copy into `archive/` copies (`cp -a SRC... archive/x`, `rsync`, `install`,
-    `mv`): its sources as run; empty when the command copies nothing into the archive."""
+    `mv`, `tar -czf archive/x.tgz SRC`): its sources as run; empty when the command
+    copies nothing into the archive."""
     command = step.command
-    if command.name not in _COPIERS or command.name == "tar":
+    if command.name == "tar":
+        made = tar_create([w.text for w in command.args])
+        return made[1] if made is not None and _ARCHIVE_DIR.search(made[0]) else []
+    if command.name not in _COPIERS:
         return []
     args = [w for w in command.args if not w.text.startswith("-")]
-    if len(args) < 2 or not re.search(r"(?:^|/)archive(?:/|$)", args[-1].text):
+    if len(args) < 2 or not _ARCHIVE_DIR.search(args[-1].text):
         return []
     return [w.text for w in args[:-1]]
 
 
 def archive_covers(source: str, target: str) -> bool:
     """The archived `source` holds what a write of `target` replaces: the same file, or a
-    folder containing it (`cp -a "$ACTIVE" ...` for `$ACTIVE/x.pkl`). A source not known
-    when reading (`$1`, a glob) may be anything: it counts."""
+    folder containing it (`cp -a "$ACTIVE" ...` for `$ACTIVE/x.pkl`). A path not known
+    when reading (`$1`, a glob, relative to the folder the script is in) may be anything:
+    it counts."""
+    folder = target.endswith("/")  # `cp new.pkl "$ACTIVE/"`: a file in it is replaced
     source, target = source.rstrip("/") or "/", target.rstrip("/") or "/"
     if re.search(r"[$`*?\[]", source) or re.search(r"[$`]", target):
         return True
+    if not source.startswith("/") or not target.startswith("/"):
+        return True  # relative to a folder the script `cd`s into: not known here
     source, target = posixpath.normpath(source), posixpath.normpath(target)
-    return target == source or target.startswith(source.rstrip("/") + "/")
+    return target == source or target.startswith(source.rstrip("/") + "/") or (
+        folder and source.startswith(target.rstrip("/") + "/"))
 
 
 def reads_git_hash(step: Step) -> bool:
@@ -226,9 +283,11 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
     logged = frozenset({GIT_LOGGED}) if logs_git_hash(step) else EMPTY
     if name in _COPIERS:
         args = [w for w in command.args if not w.text.startswith("-")]
-        if len(args) >= 2 and re.search(r"(?:^|/)archive/", args[-1].text):
+        sources = archive_sources(step)
+        if (name != "tar" and len(args) >= 2 and re.search(r"(?:^|/)archive/", args[-1].text)
+                ) or sources:
             true.add(ARCHIVED)
-        true |= {f"archived:{source}" for source in archive_sources(step)}
+        true |= {f"archived:{source}" for source in sources}
         if len(args) >= 2 and model_setting_file(args[-1].text, contract) and \
                 re.search(r"(?i)backup|archive|\.bak|prev", args[0].text):
             true.add("restored")
