@@ -567,6 +567,38 @@ TERMINAL_HANDLING = {
 STEP_VARIANTS.update({
     f"terminal: {form}, {how}": ((TERM, text.replace("{f}", form)),)
     for form in TERMINAL_FORMS for how, text in TERMINAL_HANDLING.items()})
+# every way of writing the hash into a line, sent every way (to the log or not)
+HASH_SOURCES = {
+    "$(git rev-parse HEAD)": ("", "$(git -C {repo} rev-parse HEAD)"),
+    "backticks": ("", "`git -C {repo} rev-parse HEAD`"),
+    "git log %H": ("", "$(git -C {repo} log -1 --format=%H)"),
+    "a variable": ("GIT_HASH=$(git -C {repo} rev-parse HEAD)\n", "$GIT_HASH"),
+    "a braced variable": ("GIT_HASH=$(git -C {repo} rev-parse --short HEAD)\n", "${GIT_HASH}"),
+}
+HASH_SINKS = {
+    ">> log": 'echo "git={h}" >> {log}\n',
+    "&>> log": 'echo "git={h}" &>> {log}\n',
+    "printf >> log": "printf '%s\\n' \"git={h}\" >> {log}\n",
+    "| tee -a log": 'echo "git={h}" | tee -a {log}\n',
+    "| tee -a log >/dev/null": 'echo "git={h}" | tee -a {log} >/dev/null\n',
+    "| cat >> log": 'echo "git={h}" | cat >> {log}\n',
+    "group >> log": '{ echo "start"; echo "git={h}"; } >> {log}\n',
+    "function with tee": 'log() { echo "$*" | tee -a {log}; }\nlog "git={h}"\n',
+    "function with >> on $1": 'log() { echo "[x] $1" >> {log}; }\nlog "git={h}"\n',
+    "function redirected at the call": 'say() { echo "$@"; }\nsay "git={h}" >> {log}\n',
+    "after exec >> log": 'exec >> {log}\necho "git={h}"\n',
+    "> /dev/null": 'echo "git={h}" >/dev/null\n',
+    "stderr": 'echo "git={h}" >&2\n',
+    "2>> log": 'echo "git={h}" 2>> {log}\n',
+    "stdout": 'echo "git={h}"\n',
+    "| tee /dev/stderr": 'echo "git={h}" | tee /dev/stderr\n',
+    "function printing it": 'say() { echo "$*"; }\nsay "git={h}"\n',
+    "function logging another argument": 'log() { echo "$2" >> {log}; }\nlog "git={h}" done\n',
+    "into a variable only": 'LINE="git={h}"\n',
+}
+STEP_VARIANTS.update({
+    f"git hash: {source} {sink}": ((LOG, before + text.replace("{h}", value)),)
+    for source, (before, value) in HASH_SOURCES.items() for sink, text in HASH_SINKS.items()})
 
 
 def _places(root: Path, c: Contract) -> dict[str, str]:
