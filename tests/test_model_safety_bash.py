@@ -376,6 +376,19 @@ CANARY_VARIANTS: dict[str, tuple[str, str]] = {
         + ' | tee -a /dev/null; true; [ "${PIPESTATUS[0]}" -eq 0 ] || exit 2\n'),
     "gate | tee without pipefail, $? tested": (
         GATE, "set +o pipefail\n" + GATE.strip() + ' | tee -a /dev/null; [ $? -eq 0 ] || exit 2\n'),
+    **{f"gate | tee, {fail}, {check}": (
+        GATE, f"set {fail}\n{GATE.strip()} 2>&1 | tee -a /dev/null\n{test}")
+       for fail in ("-o pipefail", "+o pipefail")
+       for check, test in (
+           ("nothing", ""),
+           ("PIPESTATUS[0] tested", '[ "${PIPESTATUS[0]}" -eq 0 ] || exit 2\n'),
+           ("PIPESTATUS tested", '[ "$PIPESTATUS" = 0 ] || exit 2\n'),
+           ("PIPESTATUS[0] -ne 0 then exit", "if [ ${PIPESTATUS[0]} -ne 0 ]; then exit 2; fi\n"),
+           ("PIPESTATUS[0] saved", 'rc=${PIPESTATUS[0]}\n[ "$rc" -eq 0 ] || exit 2\n'),
+           ("PIPESTATUS[0] saved late", 'x=1\nrc=${PIPESTATUS[0]}\n[ "$rc" -eq 0 ] || exit 2\n'),
+           ("PIPESTATUS[1] tested", '[ "${PIPESTATUS[1]}" -eq 0 ] || exit 2\n'),
+           ("$? tested", "[ $? -eq 0 ] || exit 2\n"),
+           ("PIPESTATUS[0] after echo", 'echo ok\n[ "${PIPESTATUS[0]}" -eq 0 ] || exit 2\n'))},
     "bash ops/run.sh": (GATE, "bash " + GATE),
     "/bin/bash ops/run.sh": (GATE, "/bin/bash " + GATE),
     "sh ops/run.sh": (GATE, "sh " + GATE),
