@@ -83,8 +83,10 @@ class CanarySteps(Rule):
       and `yes |` types for nobody;
     - **an archive copy** of what the write replaces, into
       `archive/<timestamp>_<model>_<version>`, before the write: the same file, or a folder
-      holding it (`cp -a "$ACTIVE" "$ARCHIVE/..."` for a write of `$ACTIVE/model.pkl`). A
-      copy of another file (`cp "$ACTIVE/model_v1.pkl" "$ARCHIVE/"` before writing
+      holding it (`cp -a "$ACTIVE" "$ARCHIVE/..."` for a write of `$ACTIVE/model.pkl`,
+      `tar -czf "$ARCHIVE/x.tgz" -C "$MODELS" active`; for a write into a folder, `cp
+      new.pkl "$ACTIVE/"`, a file in it). A path not known when reading (`$1`, a glob, a
+      path relative to where the script `cd`s) is not judged. A copy of another file (`cp "$ACTIVE/model_v1.pkl" "$ARCHIVE/"` before writing
       `$ACTIVE/model_v2.pkl`, the env file archived while `active/` is written) is a
       finding naming both;
     - **the git hash** in the activation log, before the write or before the script ends
