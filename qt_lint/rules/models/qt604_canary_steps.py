@@ -86,9 +86,9 @@ class CanarySteps(Rule):
       holding it (`cp -a "$ACTIVE" "$ARCHIVE/..."` for a write of `$ACTIVE/model.pkl`,
       `tar -czf "$ARCHIVE/x.tgz" -C "$MODELS" active`; for a write into a folder, `cp
       new.pkl "$ACTIVE/"`, a file in it). A path not known when reading (`$1`, a glob, a
-      path relative to where the script `cd`s) is not judged. A copy of another file (`cp "$ACTIVE/model_v1.pkl" "$ARCHIVE/"` before writing
-      `$ACTIVE/model_v2.pkl`, the env file archived while `active/` is written) is a
-      finding naming both;
+      path relative to where the script `cd`s) is not judged. A copy of another file
+      (`cp "$ACTIVE/model_v1.pkl" "$ARCHIVE/"` before writing `$ACTIVE/model_v2.pkl`, the
+      env file archived while `active/` is written) is a finding naming both;
     - **the git hash** in the activation log, before the write or before the script ends
       successfully after it: the output of `git rev-parse HEAD` (or `git log -1
       --format=%H`) sent to a file: `git rev-parse HEAD >> "$LOG"`, `echo "git=$(git
