@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
@@ -10,13 +10,17 @@ from qt_lint.finding import Finding, Kind
 from qt_lint.pymodel.gate import (
     Candidate,
     Thresholds,
+    Unknown,
     alias_value,
     applied,
     defeats,
     dotted,
+    evaluate,
     failing_side,
     numeric_like,
     reads,
+    skipped_checks,
+    status,
 )
 from qt_lint.rule import Example, Rule
 from qt_lint.rules.models.helpers import is_script
@@ -68,26 +72,38 @@ def thresholds(contract: Contract) -> tuple[tuple[str, re.Pattern[str], float, b
     )
 
 
-def _number(node: ast.expr | None) -> float | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and \
-            not isinstance(node.value, bool):
-        return float(node.value)
-    return None
-
-
 _EXITS = ("exit", "SystemExit", "_exit", "quit")
 
 
-def _codes(node: ast.expr | None) -> list[int | None]:
-    """The exit codes an expression gives: a literal, both sides of `a if c else b`."""
+def _codes(node: ast.expr | None, names: Mapping[str, object]) -> list[int | None]:
+    """The exit statuses an expression gives as `sys.exit`'s argument: a literal, a
+    module constant (`EXIT_FAIL = 2`, an `IntEnum` member), both sides of `a if c else b`;
+    an int's low byte (258 is 2), 1 for a string or a float (printed), None when not
+    decided."""
     if node is None:
         return [0]
     if isinstance(node, ast.IfExp):
-        return _codes(node.body) + _codes(node.orelse)
-    if isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, bool)):
-        return [int(bool(node.value))]  # sys.exit(None), sys.exit(False): 0; True: 1
-    value = _number(node)
-    return [int(value) if value is not None else None]
+        return _codes(node.body, names) + _codes(node.orelse, names)
+    if isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and
+                                           isinstance(node.value, str)):
+        return [1]
+    try:
+        return [status(evaluate(node, names))]
+    except Unknown:
+        return [None]
+
+
+def _printed(node: ast.AST) -> str:
+    """Why an exit gives 1: `sys.exit` prints a string or a float and exits 1."""
+    value = node.value if isinstance(node, ast.Return) else \
+        node.exc if isinstance(node, ast.Raise) else \
+        node.value if isinstance(node, ast.Expr) else None
+    if isinstance(value, ast.Call) and value.args:
+        value = value.args[0]
+    if isinstance(value, ast.JoinedStr) or (isinstance(value, ast.Constant) and
+                                            isinstance(value.value, (str, float))):
+        return " (`sys.exit` prints a string or a float and exits 1)"
+    return ""
 
 
 def _call_name(node: ast.AST) -> str:
@@ -121,25 +137,29 @@ def main_functions(tree: ast.Module) -> set[str]:
     return out - {"int", "bool", "abs", "min", "max", "float", "round"}
 
 
-def exit_codes(statement: ast.AST, in_main: bool) -> list[tuple[ast.AST, int | None]]:
+def exit_codes(statement: ast.AST, in_main: bool, names: Mapping[str, object]
+               ) -> list[tuple[ast.AST, int | None]]:
     """`sys.exit(N)`, `exit(N)`, `raise SystemExit(N)`, and (in a main function) `return
-    N`: (node, N) per code it may give, N None when not a literal."""
+    N`: (node, N) per code it may give, N None when not decided."""
     call: ast.AST | None = None
     if isinstance(statement, ast.Raise):
         call = statement.exc
     elif isinstance(statement, ast.Expr):
         call = statement.value
     elif isinstance(statement, ast.Return) and in_main:
-        return [(statement, code) for code in _codes(statement.value)]
+        return [(statement, code) for code in _codes(statement.value, names)]
     if call is not None and _call_name(call) in _EXITS and isinstance(call, ast.Call):
         arg = call.args[0] if call.args else None
+        if isinstance(arg, ast.Call) and dotted(arg.func) == "asyncio.run" and arg.args:
+            arg = arg.args[0]
         if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name):
             return []  # `sys.exit(main())`: main's returns are the codes
-        return [(statement, code) for code in _codes(arg)]
+        return [(statement, code) for code in _codes(arg, names)]
     return []
 
 
-def _all_exits(tree: ast.Module, mains: set[str]) -> list[tuple[ast.AST, int | None]]:
+def _all_exits(tree: ast.Module, mains: set[str], names: Mapping[str, object]
+               ) -> list[tuple[ast.AST, int | None]]:
     out: list[tuple[ast.AST, int | None]] = []
 
     def visit(node: ast.AST, in_main: bool) -> None:
@@ -149,7 +169,7 @@ def _all_exits(tree: ast.Module, mains: set[str]) -> list[tuple[ast.AST, int | N
             elif isinstance(child, (ast.Lambda, ast.ClassDef)):
                 visit(child, False)
             else:
-                out.extend(exit_codes(child, in_main))
+                out.extend(exit_codes(child, in_main, names))
                 visit(child, in_main)
 
     visit(tree, False)
@@ -307,26 +327,32 @@ class QualityGate(Rule):
                     seen.add((line, column, message))
                     yield ctx.finding(self, line, column, message)
         mains = main_functions(tree)
-        for where, message in defeats(tree, reading.constants, mains):
+        skipped = skipped_checks(tree, [c for c, *_ in reads(tree, constants["events"])]) \
+            if "events" in constants else iter(())
+        for where, message in [*skipped, *defeats(tree, reading.constants, mains)]:
             line, column = facts.position(where)
             if (line, column, message) not in seen:
                 seen.add((line, column, message))
                 yield ctx.finding(self, line, column, f"{gate}: {message}")
-        yield from self._exits(ctx, tree, gate, set(constants.values()), mains)
+        yield from self._exits(ctx, tree, gate, set(constants.values()), mains,
+                               reading.constants)
 
     def _exits(self, ctx: FileContext, tree: ast.Module, gate: str,
-               names: set[str], mains: set[str]) -> Iterator[Finding]:
+               names: set[str], mains: set[str], values: Mapping[str, object]
+               ) -> Iterator[Finding]:
         facts = ctx.python
-        exits = _all_exits(tree, mains)
+        exits = _all_exits(tree, mains, values)
         codes = {code for _, code in exits}
         if exits and codes <= {0}:
             yield ctx.finding(self, *facts.position(exits[0][0]), f"every exit of {gate} is "
                               "0: it can never block an activation (exit 2 on failure)")
         elif exits and None not in codes and 2 not in codes:
             node = next(n for n, code in exits if code)
+            code = sorted(c for c in codes if c)[0]
+            node = next(n for n, c in exits if c == code)
             yield ctx.finding(self, *facts.position(node), f"{gate} fails with exit "
-                              f"{sorted(c for c in codes if c)[0]}; the contract's FAIL "
-                              "(blocker) is exit 2")
+                              f"{code}{_printed(node)}; the contract's FAIL (blocker) is "
+                              "exit 2")
         elif exits and 2 not in codes:
             # `return ok`, `return len(failures)`: no path is known to exit 2, and a value
             # computed at run time is 0 or 1 as often as anything (True is 1, False is 0)
@@ -334,10 +360,18 @@ class QualityGate(Rule):
             yield ctx.finding(self, *facts.position(node), f"{gate}: `{ast.unparse(node)[:60]}` "
                               "gives an exit status that cannot be decided, and no path exits "
                               "2: fail with exit 2 (`return 2`, `sys.exit(2)`)")
-        yield from self._no_proof(ctx, tree, gate, names, mains)
+        if 2 in codes:
+            # a failure that exits another status beside the ones that exit 2
+            for node, code in exits:
+                if code not in (0, 2, None):
+                    yield ctx.finding(self, *facts.position(node), f"{gate}: "
+                                      f"`{ast.unparse(node)[:50]}` fails with exit {code}"
+                                      f"{_printed(node)}; the contract's FAIL (blocker) is "
+                                      "exit 2")
+        yield from self._no_proof(ctx, tree, gate, names, mains, values)
 
     def _no_proof(self, ctx: FileContext, tree: ast.Module, gate: str, names: set[str],
-                  mains: set[str]) -> Iterator[Finding]:
+                  mains: set[str], values: Mapping[str, object]) -> Iterator[Finding]:
         facts = ctx.python
         evidence = re.compile(r"(?i)event|telemetry|sample|records|stream|entries")
         in_main = {id(n) for f in ast.walk(tree)
@@ -357,7 +391,8 @@ class QualityGate(Rule):
             elif isinstance(node, ast.ExceptHandler):
                 body, what = node.body, "when reading the telemetry fails"
             for statement in body:
-                for found, code in exit_codes(statement, id(statement) in in_main):
+                for found, code in exit_codes(statement, id(statement) in in_main,
+                                               values):
                     if code == 0:
                         yield ctx.finding(self, *facts.position(found),
                                           f"{gate} exits 0 {what}: missing proof means no "
