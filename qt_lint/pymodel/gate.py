@@ -478,7 +478,7 @@ def alias_value(expr: ast.expr, name: str, value: float,
         return None
 
 
-def _fails(body: list[ast.stmt]) -> bool:
+def _fails(body: list[ast.stmt], constants: Mapping[str, object] | None = None) -> bool:
     """The block ends the gate as a failure: `return 2`, `sys.exit(2)`, a `raise`."""
     for node in _walk_here(body):
         if isinstance(node, ast.Raise) and exit_arg(node) is None:
@@ -488,7 +488,7 @@ def _fails(body: list[ast.stmt]) -> bool:
             node.value if isinstance(node, ast.Return) else None
         if found is not None or isinstance(node, ast.Return):
             try:
-                code = status(evaluate(value, {}) if value is not None else None)
+                code = status(evaluate(value, constants or {}) if value is not None else None)
             except Unknown:
                 continue
             if code:
@@ -1313,8 +1313,8 @@ def _literal_items(node: ast.expr, tree: ast.Module) -> bool:
     return False
 
 
-def skipped_checks(tree: ast.Module, compares: list[ast.Compare]
-                   ) -> Iterator[tuple[ast.AST, str]]:
+def skipped_checks(tree: ast.Module, compares: list[ast.Compare],
+                   constants: Mapping[str, object]) -> Iterator[tuple[ast.AST, str]]:
     """Where the events check does not run when there are none, and the gate goes on to
     pass: `if events and len(events) < MIN_EVENTS`, `if events:` around it, a loop per
     model over a mapping that may be empty."""
@@ -1337,8 +1337,8 @@ def skipped_checks(tree: ast.Module, compares: list[ast.Compare]
             return False
         after = found[0][found[1] + 1]
         if isinstance(after, ast.If):
-            return _fails(after.body)
-        return isinstance(after, (ast.Return, ast.Raise, ast.Expr)) and _fails([after])
+            return _fails(after.body, constants)
+        return isinstance(after, (ast.Return, ast.Raise, ast.Expr)) and _fails([after], constants)
 
     def guarded_before(node: ast.AST, root: str) -> bool:
         """An earlier `if` that fails when `root` is empty (`if not by_model: return 2`)."""
@@ -1346,7 +1346,7 @@ def skipped_checks(tree: ast.Module, compares: list[ast.Compare]
                 node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
             found = block_of(node)
             for stmt in found[0][:found[1]] if found else ():
-                if isinstance(stmt, ast.If) and _fails(stmt.body) and any(
+                if isinstance(stmt, ast.If) and _fails(stmt.body, constants) and any(
                         isinstance(n, ast.Name) and n.id == root for n in ast.walk(stmt.test)):
                     return True
             node = parents.get(id(node))
@@ -1368,7 +1368,7 @@ def skipped_checks(tree: ast.Module, compares: list[ast.Compare]
                                  "there is none (exit 2)")
             elif isinstance(node, ast.If) and any(s is child for s in node.body):
                 name = _truth_of(node.test, measured)
-                if name is not None and not _fails(node.orelse) and not then_fails(node):
+                if name is not None and not _fails(node.orelse, constants) and not then_fails(node):
                     yield node.test, (f"`if {ast.unparse(node.test)[:40]}:` skips the check "
                                       f"of line {compare.lineno} when {name} is empty: with "
                                       "no telemetry the gate passes; fail when there is none "
@@ -1378,7 +1378,7 @@ def skipped_checks(tree: ast.Module, compares: list[ast.Compare]
                 root = dotted(node.iter.func.value if isinstance(node.iter, ast.Call) and
                               isinstance(node.iter.func, ast.Attribute) else node.iter)
                 root = root.split(".")[0]
-                if not _literal_items(node.iter, tree) and not _fails(node.orelse) and \
+                if not _literal_items(node.iter, tree) and not _fails(node.orelse, constants) and \
                         not then_fails(node) and not (root and guarded_before(node, root)):
                     yield node.iter, (f"the check of line {compare.lineno} runs once per item "
                                       f"of `{ast.unparse(node.iter)[:40]}`: with no telemetry "

@@ -327,7 +327,8 @@ class QualityGate(Rule):
                     seen.add((line, column, message))
                     yield ctx.finding(self, line, column, message)
         mains = main_functions(tree)
-        skipped = skipped_checks(tree, [c for c, *_ in reads(tree, constants["events"])]) \
+        skipped = skipped_checks(tree, [c for c, *_ in reads(tree, constants["events"])],
+                                 reading.constants) \
             if "events" in constants else iter(())
         for where, message in [*skipped, *defeats(tree, reading.constants, mains)]:
             line, column = facts.position(where)
