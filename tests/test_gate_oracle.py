@@ -411,6 +411,8 @@ HOSTILE: list[tuple[str, dict[str, str], str]] = [
                       "handler": "        return Code.FAIL"}, "ok"),
     ("exit-258", {"return2": "return 258\n", "handler": "        return 258"}, "ok"),
     ("exit-minus-254", {"return2": "return -254\n", "handler": "        return -254"}, "ok"),
+    ("exit-3-own-status", {"local": '    if os.environ.get("COLLECT_ONLY") == "1":\n'
+                           "        return 3"}, "ok"),
     ("async-main", {"rebinding": "import asyncio", "main": "async def main():",
                     "entry": "    sys.exit(asyncio.run(main()))"}, "ok"),
 ]

@@ -1340,7 +1340,7 @@ def skipped_checks(tree: ast.Module, compares: list[ast.Compare],
             return _fails(after.body, constants)
         return isinstance(after, (ast.Return, ast.Raise, ast.Expr)) and _fails([after], constants)
 
-    def guarded_before(node: ast.AST, root: str) -> bool:
+    def guarded_before(node: ast.AST | None, root: str) -> bool:
         """An earlier `if` that fails when `root` is empty (`if not by_model: return 2`)."""
         while node is not None and not isinstance(
                 node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):

@@ -195,12 +195,31 @@ class QualityGate(Rule):
       as `sys.exit` reads them); a gate whose every exit is 0, or whose failure is
       another code, is reported, and so is one whose exits are computed at run time with
       no path known to exit 2 (`return ok`: True is 1 and False 0, inverted;
-      `return len(failures)`: 1);
+      `return len(failures)`: 1). The status is read as CPython gives it: a module
+      constant (`EXIT_FAIL = 2`) or an `IntEnum` member is its value, an int its low
+      byte (`return 258` exits 2, `return 256` 0), `asyncio.run(main())` main's result;
+      a string or a float is printed and exits 1, so `sys.exit("FAIL: too few events")`,
+      `raise SystemExit("...")` and `return 2.0` are reported even beside exits 2;
+    - its checks run: an entry guard that is never true (`if __name__ == "main":`,
+      `if __name__ != "__main__":`) or no module-level call of the gate's functions at
+      all is reported (the script exits 0 whatever the telemetry);
+    - nothing turns it off: an `if` on the environment or the command line
+      (`if os.environ.get("QG_FORCE") == "1": return 0`, `if "--force" in sys.argv:
+      sys.exit(0)`) that exits 0 is reported (a process environment can turn the gate
+      off);
     - it does not pass without proof: an `if` on missing or too few telemetry events, or
       an `except` around reading them, that exits 0 is reported; so is an `except` that
       goes on with a stand-in for the telemetry (`events = FAKE_EVENTS`, a literal set,
       or the non-empty value the name had before the `try`; an empty `[]`/`{}`/`None`
-      is not a stand-in);
+      is not a stand-in). The events check must run on no telemetry: a guard that skips
+      it when there are no events (`if events and len(events) < MIN_EVENTS`, the check
+      inside `if events:` with nothing failing after it) and a loop per model (`for
+      name, events in by_model.items():`) with no failure when the mapping is empty are
+      reported. A stand-in chosen otherwise is reported too: `return SAMPLE_EVENTS`
+      under an `if` in a reader, `if not events: events = [...]`, `read() if
+      os.path.exists(p) else SAMPLE_EVENTS`, `doc.get("events", SAMPLE_EVENTS)` (made-up
+      data: a non-empty literal, one repeated or built from `range`, or a module name
+      bound to one; a comprehension over the data read is not);
     - the threshold that counts is the one a check reads when it runs: a constant
       rebound after its definition (`MIN_EVENTS = 5`, `MIN_EVENTS, X = 5, 1`,
       `MIN_EVENTS -= 195`, a branch, `:=`, a function with `global MIN_EVENTS`, a local
@@ -229,10 +248,17 @@ class QualityGate(Rule):
     passed on through a second function or a `*args` call, a class attribute of the
     same name (`Cfg.MIN_EVENTS`), thresholds imported from another module (reported as
     missing), a share written as a percentage compared with a fraction, a dict `.get()`
-    default that passes (`metrics.get("count", 1000)`), `None` replaced later by a
-    stand-in (`if events is None: events = FAKE`), `sys.excepthook`, signal handlers and
-    `os.kill(os.getpid(), ...)`. A stand-in that would itself fail is still reported: a
-    gate exits 2 on missing proof, it does not judge made-up data.
+    default that is a number (`metrics.get("count", 1000)`), `sys.excepthook`, signal
+    handlers and `os.kill(os.getpid(), ...)`. Nor: an integer status other than 0 and 2
+    beside exit 2 (`return 3` for a run that may not promote: a status of its own), an
+    uncaught exception (exit 1 with a traceback), `assert` as the only check (gone under
+    `python -O`), an exit from a thread, `sys.exit` replaced (`sys.exit = lambda c:
+    None`), a context manager whose `__exit__` returns True around the exit, a `__del__`
+    calling `os._exit`, a bypass through a parsed option (`if args.force: return 0`), a
+    count check stored in a name and tested later (`enough = len(events) >= MIN_EVENTS`),
+    the wrong statistic (`max - min` for the P10-P90 range). A stand-in that would
+    itself fail is still reported: a gate exits 2 on missing proof, it does not judge
+    made-up data.
 
     ## Why is this bad?
     Contract F: "Quality gate MUST pass (exit 0) before activation", "Exit 2 = FAIL
@@ -281,6 +307,16 @@ class QualityGate(Rule):
         Example(_GOOD.replace("    sys.exit(main())", "    try:\n        sys.exit(main())\n"
                               "    finally:\n        sys.exit(0)"), expect=((30, 9),)),
         Example(_GOOD.replace("    sys.exit(main())", "    main()"), expect=((27, 5),)),
+        Example(_GOOD.replace('__name__ == "__main__"', '__name__ == "main"'),
+                expect=((26, 4),)),
+        Example(_GOOD.replace("    events = read_telemetry()\n",
+                              '    if os.environ.get("QG_FORCE") == "1":\n        return 0\n'
+                              "    events = read_telemetry()\n")
+                .replace("import sys\n", "import os\nimport sys\n"), expect=((12, 8),)),
+        Example(_GOOD.replace('print("FAIL: not enough telemetry")\n        return 2',
+                              'sys.exit("FAIL: not enough telemetry")'), expect=((13, 9),)),
+        Example(_GOOD.replace("if len(events) < MIN_EVENTS:",
+                              "if events and len(events) < MIN_EVENTS:"), expect=((12, 8),)),
     )
 
     def applies_to(self, relpath: str, contract: Contract) -> bool:
@@ -349,10 +385,10 @@ class QualityGate(Rule):
                               "0: it can never block an activation (exit 2 on failure)")
         elif exits and None not in codes and 2 not in codes:
             node = next(n for n, code in exits if code)
-            code = sorted(c for c in codes if c)[0]
-            node = next(n for n, c in exits if c == code)
+            first = sorted(c for c in codes if c)[0]
+            node = next(n for n, c in exits if c == first)
             yield ctx.finding(self, *facts.position(node), f"{gate} fails with exit "
-                              f"{code}{_printed(node)}; the contract's FAIL (blocker) is "
+                              f"{first}{_printed(node)}; the contract's FAIL (blocker) is "
                               "exit 2")
         elif exits and 2 not in codes:
             # `return ok`, `return len(failures)`: no path is known to exit 2, and a value
@@ -362,9 +398,11 @@ class QualityGate(Rule):
                               "gives an exit status that cannot be decided, and no path exits "
                               "2: fail with exit 2 (`return 2`, `sys.exit(2)`)")
         if 2 in codes:
-            # a failure that exits another status beside the ones that exit 2
+            # a failure written to exit 2 that exits 1 beside the ones that do (a message
+            # or a float); another integer (`return 3`: collected, may not promote) is a
+            # status of its own
             for node, code in exits:
-                if code not in (0, 2, None):
+                if code not in (0, 2, None) and _printed(node):
                     yield ctx.finding(self, *facts.position(node), f"{gate}: "
                                       f"`{ast.unparse(node)[:50]}` fails with exit {code}"
                                       f"{_printed(node)}; the contract's FAIL (blocker) is "
