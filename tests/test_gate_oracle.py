@@ -413,6 +413,26 @@ HOSTILE: list[tuple[str, dict[str, str], str]] = [
     ("exit-minus-254", {"return2": "return -254\n", "handler": "        return -254"}, "ok"),
     ("exit-3-own-status", {"local": '    if os.environ.get("COLLECT_ONLY") == "1":\n'
                            "        return 3"}, "ok"),
+    # item 5: forms that end the gate another way
+    ("assert-only", {"load": "    telemetry = read_telemetry()\n"
+                     '    assert telemetry["count"] >= MIN_EVENTS\n',
+                     "comparison": 'telemetry["count"] < 0'}, "breach"),
+    ("exit-replaced", {"rebinding": "sys.exit = lambda code=0: None"}, "breach"),
+    ("exit-replaced-print", {"rebinding": "sys.exit = print"}, "breach"),
+    ("exit-in-thread", {"rebinding": "import threading",
+                        "entry": "    t = threading.Thread(target=lambda: sys.exit(main()))\n"
+                        "    t.start()\n    t.join()"}, "breach"),
+    ("main-in-thread", {"rebinding": "import threading",
+                        "entry": "    t = threading.Thread(target=main)\n"
+                        "    t.start()\n    t.join()"}, "breach"),
+    ("cm-swallows", {"rebinding": "class Guard:\n    def __enter__(self):\n"
+                     "        return self\n\n    def __exit__(self, *exc):\n"
+                     "        return True",
+                     "entry": "    with Guard():\n        sys.exit(main())"}, "breach"),
+    ("cm-passes-on", {"rebinding": "class Guard:\n    def __enter__(self):\n"
+                      "        return self\n\n    def __exit__(self, *exc):\n"
+                      "        return False",
+                      "entry": "    with Guard():\n        sys.exit(main())"}, "ok"),
     ("async-main", {"rebinding": "import asyncio", "main": "async def main():",
                     "entry": "    sys.exit(asyncio.run(main()))"}, "ok"),
 ]
@@ -482,6 +502,13 @@ GUARDS: list[tuple[str, dict[str, str], str]] = [
                       "    for name, t in by_model.items():\n"
                       '        if t["count"] < MIN_EVENTS:\n            return 2\n'
                       "        if failed(t):\n            return 2\n    return 0"}, "ok"),
+    ("per-model-counter-ok", {"body": '    by_model = {"m": read_telemetry()}\n'
+                              "    by_model = {k: v for k, v in by_model.items() if v}\n"
+                              "    checked = 0\n    for name, t in by_model.items():\n"
+                              '        if t["count"] < MIN_EVENTS:\n            return 2\n'
+                              "        if failed(t):\n            return 2\n"
+                              "        checked += 1\n    print(checked)\n"
+                              "    if checked == 0:\n        return 2\n    return 0"}, "ok"),
     ("if-stand-in-reader", {"sub": "    try:\n        with open=>"
                             '    if not os.path.exists(os.environ["GATE_TELEMETRY"]):\n'
                             "        return SAMPLE\n    try:\n        with open"}, "breach"),

@@ -869,6 +869,7 @@ def defeats(tree: ast.Module, constants: Mapping[str, object], mains: set[str]
             yield node, ("an atexit handler calls os._exit: it replaces the gate's exit "
                          "status (exit 2 on failure) with its own")
     yield from _entry(tree, exits)
+    yield from _ended_otherwise(tree, exits)
     made_up = _module_made_up(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.If):
@@ -876,6 +877,57 @@ def defeats(tree: ast.Module, constants: Mapping[str, object], mains: set[str]
             yield from _if_stand_in(node, exits, made_up)
         elif isinstance(node, (ast.Assign, ast.Return)):
             yield from _chosen_stand_in(node, exits, made_up)
+
+
+def _ended_otherwise(tree: ast.Module, exits: Exits) -> Iterator[tuple[ast.AST, str]]:
+    """`sys.exit` replaced, the exit made in a thread, a context manager whose
+    `__exit__` returns True around it."""
+    swallowing = set()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ClassDef):
+            for method in stmt.body:
+                if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) and \
+                        method.name in ("__exit__", "__aexit__") and any(
+                            isinstance(n, ast.Return) and n.value is not None and
+                            _truthy(n.value) for n in _walk_here(method.body)):
+                    swallowing.add(stmt.name)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if dotted(target) in ("sys.exit", "os._exit", "builtins.exit",
+                                      "builtins.quit"):
+                    yield node, (f"`{ast.unparse(target)}` is replaced: the gate's exit "
+                                 "no longer ends it with its status (exit 2 on failure)")
+        elif isinstance(node, ast.Call) and dotted(node.func).endswith("Thread"):
+            for keyword in node.keywords:
+                target = keyword.value
+                if keyword.arg == "target" and (
+                        (isinstance(target, ast.Lambda) and exits.can_exit(target.body)) or
+                        dotted(target) in exits.functions):
+                    yield node, (f"`{ast.unparse(target)[:40]}` runs in a thread: an exit "
+                                 "there ends only the thread, and the process exits 0 "
+                                 "after a failure")
+        elif isinstance(node, (ast.With, ast.AsyncWith)) and exits.can_exit(node.body):
+            for item in node.items:
+                expr = item.context_expr
+                if isinstance(expr, ast.Call) and dotted(expr.func) in swallowing:
+                    yield expr, (f"{dotted(expr.func)}.__exit__ returns True: it swallows "
+                                 "the gate's exit, and the process exits 0 after a failure")
+        elif isinstance(node, ast.Assert) and any(
+                isinstance(c, ast.Compare) and any(
+                    isinstance(n, ast.Name) and n.id.isupper() and n.id in exits.constants
+                    for n in ast.walk(c)) for c in ast.walk(node.test)):
+            yield node, (f"`assert {ast.unparse(node.test)[:40]}` is a check: it fails with "
+                         "exit 1 (AssertionError), and `python -O` removes it so the gate "
+                         "passes; fail with `if ...: return 2`")
+
+
+def _truthy(value: ast.expr) -> bool:
+    try:
+        return bool(evaluate(value, {}))
+    except Unknown:
+        return False
 
 
 def _never_true(test: ast.expr) -> bool:
@@ -1331,14 +1383,16 @@ def skipped_checks(tree: ast.Module, compares: list[ast.Compare],
         return None
 
     def then_fails(node: ast.stmt) -> bool:
-        """The statement after `node` fails (or tests and fails): the skip is caught."""
+        """The statement after `node` fails, or a later `if` of its block does (`if
+        checked == 0: return 2`): the skip may be caught."""
         found = block_of(node)
         if found is None or found[1] + 1 >= len(found[0]):
             return False
         after = found[0][found[1] + 1]
-        if isinstance(after, ast.If):
-            return _fails(after.body, constants)
-        return isinstance(after, (ast.Return, ast.Raise, ast.Expr)) and _fails([after], constants)
+        if isinstance(after, (ast.Return, ast.Raise, ast.Expr)) and _fails([after], constants):
+            return True
+        return any(isinstance(later, ast.If) and _fails(later.body, constants)
+                   for later in found[0][found[1] + 1:])
 
     def guarded_before(node: ast.AST | None, root: str) -> bool:
         """An earlier `if` that fails when `root` is empty (`if not by_model: return 2`)."""

@@ -207,6 +207,10 @@ class QualityGate(Rule):
       (`if os.environ.get("QG_FORCE") == "1": return 0`, `if "--force" in sys.argv:
       sys.exit(0)`) that exits 0 is reported (a process environment can turn the gate
       off);
+    - nothing else ends it: `sys.exit` replaced (`sys.exit = lambda code=0: None`), the
+      exit made in a thread (`threading.Thread(target=lambda: sys.exit(main()))`), a
+      context manager of the gate whose `__exit__` returns True around the exit, and an
+      `assert` on a threshold (exit 1, and `python -O` removes it) are reported;
     - it does not pass without proof: an `if` on missing or too few telemetry events, or
       an `except` around reading them, that exits 0 is reported; so is an `except` that
       goes on with a stand-in for the telemetry (`events = FAKE_EVENTS`, a literal set,
@@ -251,10 +255,10 @@ class QualityGate(Rule):
     default that is a number (`metrics.get("count", 1000)`), `sys.excepthook`, signal
     handlers and `os.kill(os.getpid(), ...)`. Nor: an integer status other than 0 and 2
     beside exit 2 (`return 3` for a run that may not promote: a status of its own), an
-    uncaught exception (exit 1 with a traceback), `assert` as the only check (gone under
-    `python -O`), an exit from a thread, `sys.exit` replaced (`sys.exit = lambda c:
-    None`), a context manager whose `__exit__` returns True around the exit, a `__del__`
-    calling `os._exit`, a bypass through a parsed option (`if args.force: return 0`), a
+    uncaught exception (exit 1 with a traceback), a `__del__` calling `os._exit`, a
+    context manager imported from elsewhere, a bypass through a parsed option (`if
+    args.force: return 0`), a later `if` that fails after a skipped check or an empty
+    loop (taken as catching it, whatever it tests), a
     count check stored in a name and tested later (`enough = len(events) >= MIN_EVENTS`),
     the wrong statistic (`max - min` for the P10-P90 range). A stand-in that would
     itself fail is still reported: a gate exits 2 on missing proof, it does not judge
