@@ -172,6 +172,14 @@ class End:
     # an end whose status is the last command's (the script's end, `exit`, `exit $?`): the
     # facts on the paths where that status is 0 (None: not known to be one)
     ok_facts: Facts | None = None
+    # an `exec` whose process is not the script's own: "background" (`exec prog &`), "pipe"
+    # (a member of a pipeline whose status is another member's)
+    detached: str | None = None
+
+
+# the fact on the path where an `exec` failed and the shell went on (a redirection it could
+# not open, or a program it could not run under `shopt -s execfail`)
+EXEC_FAILED = "exec-failed"
 
 
 @dataclass
@@ -242,6 +250,8 @@ class _Walk:
         self.sinks: list[str | None] = []  # where the standard output of what runs goes
         self.exec_sink: str | None = None  # `exec >> "$LOG"`: the shell's own, from there on
         self.glued: set[int] = set()  # the numbers that are a redirection's descriptor
+        self.detached: list[str | None] = []  # `cmd &`, a pipeline member: see End.detached
+        self.execfail = False  # `shopt -s execfail`: a failed exec does not end the shell
 
     # --- words ------------------------------------------------------------------------------
 
@@ -489,9 +499,11 @@ class _Walk:
         failure stops nothing, and a check in it holds only where it holds either way."""
         frame = _Frame()
         loops, inner = self.enter(frame, state)
+        self.detached.append("background")
         try:
             true, false = self.run(node, inner, True)
         finally:
+            self.detached.pop()
             self.leave_scope(loops)
         after = self.restore(join(true, false, *frame.ok, *frame.failed), state, False)
         if after is None:
@@ -566,9 +578,12 @@ class _Walk:
             frame = _Frame()
             loops, inner = self.enter(frame, state)
             self.sinks.append(self.sink() if last else self.piped_to(members[i + 1]))
+            # its status is the pipeline's only as its last member, or under pipefail
+            self.detached.append(None if last or state.pipefail else "pipe")
             try:
                 mtrue, mfalse = self.run(member, inner, True)
             finally:
+                self.detached.pop()
                 self.sinks.pop()
                 self.leave_scope(loops)
             mtrue = self.restore(join(mtrue, *frame.ok), state, False)
@@ -914,6 +929,19 @@ class _Walk:
         first = words[0].text
         self.record(line, column, state.facts)
         self.here = (line, column)
+        shadowed = name in self.flow.functions and not command.wrappers and \
+            name not in self.calling and len(self.calling) < MAX_CALL_DEPTH
+        if shadowed and name in ("exit", "return", "set", "trap", "eval", "shopt"):
+            # `exit() { echo "suppressed"; }`: bash calls the function, not the builtin
+            self.sinks.append(out)
+            try:
+                return self.call(name, state, checked, (command.program, *command.args))
+            finally:
+                self.sinks.pop()
+        if (first == "return" or name == "return") and not any(f.function for f in self.frames):
+            # `return` outside a function (in a script that is run, not sourced): bash says
+            # "can only `return' from a function" and goes on, with status 2
+            return self.fails(None, replace(state, status=EMPTY), state, checked)
         if first in ("exit", "return") or name in ("exit", "return"):
             code = _code(command.args[0].text if command.args else None)
             if code is None and state.may_zero and not self.in_exit_trap and (
@@ -946,6 +974,8 @@ class _Walk:
         # too (its string's first command, up to a separator)
         if name == "set" and set(command.wrappers) <= {"builtin", "command"}:
             return self.set_([w.text for w in command.args], state), None
+        if name == "shopt" and set(command.wrappers) <= {"builtin", "command"}:
+            return self.shopt([w.text for w in command.args], state), None
         if name == "eval" and not command.wrappers:
             evaluated = re.split(r"[;&|\n]", " ".join(w.text for w in command.args))[0].split()
             if evaluated[:1] == ["set"]:
@@ -973,14 +1003,24 @@ class _Walk:
                 self.positional = None  # `shift $n`: no longer known
             else:
                 self.positional = (self.positional[0], *self.positional[1 + count:])
-        result = self.simple(step, state, checked)
         if command.wrappers and command.wrappers[0] == "exec":
             # what holds when the program starts: the exec's own `VAR=value` prefix and
             # `env -u`/`env -i`/`exec -c` (the classifier reads them) apply
+            result = self.simple(step, state, True)
             started = result[0] or result[1] or state
-            self.flow.ends.append(End(line, column, None, started.facts, step))
+            detached = self.detached[-1] if self.detached else None
+            self.flow.ends.append(End(line, column, None, started.facts, step,
+                                      detached=detached))
+            # bash goes on after an exec whose redirection it cannot open (status 1, even
+            # under errexit), and after one whose program it cannot run under `shopt -s
+            # execfail` (without errexit: bash 5.2 exits with 127 then, `||` or not)
+            opens = any(op in (">", ">>", "<", "&>", "&>>", ">|", "<>") and
+                        not target.text.startswith("/dev/") for op, target in step.redirects)
+            if opens or (self.execfail and not state.errexit):
+                failed = _add(state, frozenset({EXEC_FAILED})) or state
+                return self.fails(None, replace(failed, status=EMPTY), state, checked)
             return None, None
-        return result
+        return self.simple(step, state, checked)
 
     def parameters(self, words: list[Word]) -> list[Word]:
         """`"$@"`, `$1`, `"${@:2}"` in a function whose call's words are known: those words
@@ -1209,9 +1249,27 @@ class _Walk:
                 pipefail = False if value == "pipefail" else pipefail
             if _SET_ON.match(text):
                 errexit = True
-            elif _SET_OFF.match(text):
+            elif _SET_OFF.match(text) or (text.startswith("+") and "$" in text):
+                # `set +$-`: every flag set now, errexit among them
                 errexit = False
         return replace(state, errexit=errexit, pipefail=pipefail, errtrace=errtrace)
+
+    def shopt(self, args: list[str], state: State) -> State:
+        """`shopt -so errexit` is `set -o errexit`, `shopt -uo pipefail` `set +o pipefail`;
+        `shopt -s execfail`: a failed exec no longer ends the shell."""
+        flags = "".join(a[1:] for a in args if a.startswith("-"))
+        names = [a for a in args if not a.startswith("-")]
+        on = "s" in flags
+        if "u" not in flags and not on:
+            return state
+        if "o" in flags:
+            out: list[str] = []
+            for name in names:
+                out += ["-o" if on else "+o", name]
+            return self.set_(out, state)
+        if "execfail" in names and on:
+            self.execfail = True
+        return state
 
     def call(self, name: str, state: State, checked: bool,
              arguments: tuple[Word, ...] | None = None) -> tuple[State | None, State | None]:
@@ -1307,6 +1365,16 @@ def read_variable(command: Command) -> str:
     return names[0] if names else "REPLY"
 
 
+_SHEBANG = re.compile(r"#![ \t]*(?:/usr/bin/env[ \t]+-S[ \t]+)?(?:\S*/)?(?:ba)?sh[ \t]+"
+                      r"-[a-zA-Z]*e[a-zA-Z]*(?:[ \t]|$)")
+
+
+def _shebang_errexit(text: str) -> bool:
+    """`#!/bin/bash -e` (or `-eu`, `#!/usr/bin/env -S bash -e`): errexit from the start, when
+    the script is run by its own name (`bash script` reads no `#!` line)."""
+    return _SHEBANG.match(text.split("\n", 1)[0]) is not None
+
+
 def analyse(text: str, classify: Classifier, local: Callable[[str], bool] | None = None
             ) -> Flow:
     """The flow of a whole script: every command's facts, and where each path ends (the
@@ -1322,7 +1390,7 @@ def analyse(text: str, classify: Classifier, local: Callable[[str], bool] | None
             name, body = node.child_by_field_name("name"), node.child_by_field_name("body")
             if name is not None and body is not None:
                 walk.defined.setdefault(walk.raw(name), body)
-    true, false = walk.run(tree.root_node, State(), False)
+    true, false = walk.run(tree.root_node, State(errexit=_shebang_errexit(text)), False)
     after = join(true, false)
     if after is not None:
         lines = text.count("\n") + 1

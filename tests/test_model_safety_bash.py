@@ -23,6 +23,7 @@ import itertools
 import os
 import shutil
 import subprocess
+import sys
 import tarfile
 import termios
 import time
@@ -65,6 +66,7 @@ GOLD_CHECKS = ('redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n'
                'test -f "$DB_PATH"\ntest -x "$VENV/bin/python"\n')
 EXEC = 'exec "$VENV/bin/python" "$SCRIPT" "$@"\n'
 PP = 'export PYTHONPATH="{repo}"\n'
+_STOPPING = GOLD_CHECKS.replace("\n", " || exit 1\n")  # each check exits 1 when it fails
 WRAPPER_VARIANTS: dict[str, tuple[str, str]] = {
     "golden": ("", ""),
     "unset PYTHONPATH before the exec": (EXEC, "unset PYTHONPATH\n" + EXEC),
@@ -192,6 +194,43 @@ WRAPPER_VARIANTS: dict[str, tuple[str, str]] = {
     "redis answer != PONG exits": (
         'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
         'if [ "$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping)" != PONG ]; then exit 1; fi\n'),
+    # a second hostile review (issue #23): what bash does with the exec and errexit
+    "exec in the background": (EXEC, EXEC.strip() + " &\n"),
+    "exec piped to cat without pipefail": (EXEC, "set +o pipefail\n" + EXEC.strip() +
+                                           " 2>&1 | cat\n"),
+    "exec piped to cat under pipefail": (EXEC, EXEC.strip() + " 2>&1 | cat\n"),
+    "exec with a log it cannot open || exit 0": (
+        EXEC, EXEC.strip() + " >>/nonexistent-qt/job.log 2>&1 || exit 0\n"),
+    "exec with a log it opens || exit 1": (
+        EXEC, EXEC.strip() + ' >>"$DB_PATH.log" 2>&1 || exit 1\n'),
+    # the venv checked as a folder (contract E's form): a missing python is the exec's
+    "execfail, exec || exit 0": (
+        'test -x "$VENV/bin/python"\ncd "{repo}"\n' + EXEC,
+        'test -d "$VENV"\ncd "{repo}"\nshopt -s execfail\n' + EXEC.strip() + " || exit 0\n"),
+    "execfail, exec || exit 1": (
+        'test -x "$VENV/bin/python"\ncd "{repo}"\n' + EXEC,
+        'test -x "$VENV/bin/python"\ncd "{repo}"\nshopt -s execfail\n' + EXEC.strip() +
+        " || exit 1\n"),
+    "shopt -uo errexit": ("set -euo pipefail\n", "set -euo pipefail\nshopt -uo errexit\n"),
+    "shopt -so errexit instead of set -e": (
+        "set -euo pipefail\n", "shopt -so errexit\nshopt -so pipefail\nset -u\n"),
+    "set +$-": ("set -euo pipefail\n", "set -euo pipefail\nset +$-\n"),
+    "#!/bin/bash -e instead of set -e": (
+        "#!/bin/bash\n# ops/run.sh <service> <script> [args...]: contract G\nset -euo pipefail\n",
+        "#!/bin/bash -e\nset -uo pipefail\n"),
+    "#!/bin/bash -eu instead of set -e": (
+        "#!/bin/bash\n# ops/run.sh <service> <script> [args...]: contract G\nset -euo pipefail\n",
+        "#!/bin/bash -eu\nset -o pipefail\n"),
+    "#!/bin/bash -e, then set +e": (
+        "#!/bin/bash\n# ops/run.sh <service> <script> [args...]: contract G\nset -euo pipefail\n",
+        "#!/bin/bash -e\nset +e\nset -uo pipefail\n"),
+    "exit shadowed by a function": (
+        "set -euo pipefail\n" , "set -uo pipefail\nexit() { echo suppressed >&2; }\n"),
+    "checks || exit 1 with exit shadowed": (
+        GOLD_CHECKS, "exit() { echo suppressed >&2; }\nset +e\n" + _STOPPING),
+    "checks || exit 1 without set -e": (GOLD_CHECKS, "set +e\n" + _STOPPING),
+    "redis || return 1 at the top level": (
+        GOLD_CHECKS, "set +e\n" + _STOPPING.replace("|| exit 1", "|| return 1", 1)),
     "redis in while with break": (
         'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
         'while ! redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null; do break; done\n'),
@@ -249,7 +288,9 @@ def _wrapper_breaks(root: Path, c: Contract) -> list[str]:
             python.unlink(missing_ok=True)
         env = {"PATH": f"{root / 'bin'}:/usr/bin:/bin", "REDIS_OK": "1" if redis else "0",
                "X": "1", "PY_RC": str(script_rc)}  # a variable a branch may test
-        done = subprocess.run(["bash", str(root / "repo" / c.wrapper), "ai-engine", "job.py"],
+        script = root / "repo" / c.wrapper
+        script.chmod(0o755)
+        done = subprocess.run([str(script), "ai-engine", "job.py"],
                               env=env, cwd=root, capture_output=True, timeout=30, check=False)
         ran = log.read_text() if log.exists() else None
         if script_rc:
@@ -849,3 +890,41 @@ def test_qt607_fires_exactly_when_bash_breaks_the_rollback_protocol(
     broken = _rollback_breaks(tmp_path, c)
     assert "failed with a backup and a working restart" not in broken, (name, broken, text)
     assert bool(found) == bool(broken), (name, broken, found, text)
+
+
+# the venv python itself (a real CPython venv): `exec -a NAME` and python's own `-`/`-c`
+# run something other than the script in the venv
+REAL_PYTHON_VARIANTS: dict[str, tuple[str, bool]] = {
+    "exec the venv python": (EXEC, True),
+    "exec -a qt-job": ('exec -a qt-job "$VENV/bin/python" "$SCRIPT" "$@"\n', False),
+    "exec -c -a qt-job": ('exec -c -a qt-job "$VENV/bin/python" "$SCRIPT" "$@"\n', False),
+    "python - with a heredoc": ('exec "$VENV/bin/python" - "$@" <<PY\nprint("inline")\nPY\n',
+                                False),
+    "python -c": ('exec "$VENV/bin/python" -c "print(1)" "$SCRIPT" "$@"\n', False),
+    "python -u -B": ('exec "$VENV/bin/python" -u -B "$SCRIPT" "$@"\n', True),
+    "python -W error": ('exec "$VENV/bin/python" -W error "$SCRIPT" "$@"\n', True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REAL_PYTHON_VARIANTS))
+def test_qt608_duty_8_as_cpython_runs_the_venv(tmp_path: Path, name: str) -> None:
+    c = _contract(tmp_path)
+    line, expected = REAL_PYTHON_VARIANTS[name]
+    text = wrapper(c).replace(EXEC, line, 1)
+    _wrapper_tree(tmp_path, c, text)
+    venv = Path(c.venv_root) / "ai-engine"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True,
+                   timeout=120)
+    Path(c.db_path).write_text("x")
+    mark = tmp_path / "job.out"
+    (tmp_path / "repo" / "job.py").write_text(
+        f"import sys\nopen({str(mark)!r}, 'w').write(sys.prefix)\n")
+    script = tmp_path / "repo" / c.wrapper
+    script.chmod(0o755)
+    env = {"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin", "REDIS_OK": "1"}
+    subprocess.run([str(script), "ai-engine", "job.py"], env=env, cwd=tmp_path / "repo",
+                   capture_output=True, timeout=60, check=False)
+    in_venv = mark.exists() and Path(mark.read_text()).resolve() == venv.resolve()
+    assert in_venv == expected, (name, mark.read_text() if mark.exists() else None)
+    found = _findings(tmp_path, c, c.wrapper, "QT608")
+    assert bool(found) == (not in_venv), (name, found)
