@@ -9,9 +9,10 @@ The command rules (QT101, QT103, QT501, QT601, ...) are written once, against th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from qt_lint import lazyre
 from qt_lint.config import Contract
+from qt_lint.record import record
 
 # systemd's settings whose value is a command line: the `origin` of each command such a line
 # runs itself (a command inside its `bash -c '...'` script has the origin "<key> script")
@@ -21,7 +22,7 @@ EXEC_KEYS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Word:
     """One word of a command, positioned in the file."""
 
@@ -31,7 +32,7 @@ class Word:
     dynamic: bool = False  # contains an expansion whose value is unknown
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Command:
     """One command a file runs (a unit's Exec line, a shell or make command, a cron entry)."""
 
@@ -57,7 +58,7 @@ class Command:
         return self.words[1:]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Wrapper:
     """How a program that runs its arguments reads them: the options that take a value
     as the next word, how many non-option words come before the command (`timeout 5`),
@@ -126,12 +127,12 @@ WRAPPERS: dict[str, Wrapper] = {
     "unshare": _w("--map-user --map-group --setuid --setgid --root --wd"),
     "nsenter": _w("-t -S -G --target --setuid --setgid --root --wd"),
 }
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_ASSIGNMENT = lazyre.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh"})
 
 
 # `2>/dev/null` after the lookup discards its errors only: what it prints is the same
-_LOOKUP = re.compile(r"^(?:which|command\s+-[vV]|type\s+-[pP]?)\s+"
+_LOOKUP = lazyre.compile(r"^(?:which|command\s+-[vV]|type\s+-[pP]?)\s+"
                      r"(?P<program>[A-Za-z0-9_.+/-]+)(?:\s+2>\s*(?:/dev/null|&-))*$")
 
 
@@ -345,7 +346,7 @@ def make_command(words: tuple[Word, ...], origin: str,
 
 # --- what a program is ------------------------------------------------------------------------
 
-_PYTHON_NAME = re.compile(r"^python(?:\d(?:\.\d+)?)?$")
+_PYTHON_NAME = lazyre.compile(r"^python(?:\d(?:\.\d+)?)?$")
 _SYSTEM_DIRS = ("", "/usr/bin", "/usr/local/bin", "/bin")
 
 

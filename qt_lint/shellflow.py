@@ -34,11 +34,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import Any
 
+from qt_lint import lazyre
 from qt_lint.command_model import Command, Word, make_command
 from qt_lint.parsers import ParseError
+from qt_lint.record import field, record, replace
+
+TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
+if TYPE_CHECKING:
+    from typing import Any
 
 Facts = frozenset[str]
 EMPTY: Facts = frozenset()
@@ -54,7 +58,7 @@ class TooManyPaths(ParseError):
                          f"functions): the script was not analysed for {rules}", 1, 1)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Step:
     """A simple command as it runs: its words (variables expanded where known) and the
     redirections of its statement."""
@@ -74,7 +78,7 @@ class Step:
 Classifier = Callable[[Step, Facts], tuple[Facts, Facts]]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class State:
     """What is known at one point of a shell script's flow."""
 
@@ -158,7 +162,7 @@ def negations(on_true: Facts, on_false: Facts) -> tuple[Facts, Facts]:
     return true, false
 
 
-@dataclass
+@record
 class End:
     """Where a path ends: `exit N` (code None when not a literal), the end of the script
     (code 0 when it falls off the end... of the last status, None), or an `exec`."""
@@ -182,7 +186,7 @@ class End:
 EXEC_FAILED = "exec-failed"
 
 
-@dataclass
+@record
 class Flow:
     """The facts on every path of a shell script, per command."""
 
@@ -197,10 +201,10 @@ class Flow:
         return self.at.get((line, column))
 
 
-_TEE_SUB = re.compile(r"^>\(\s*tee\s+(?:-a\s+|--append\s+)*(\"?)([^\s\")]+)\1")
-_REF = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
-_SET_ON = re.compile(r"^-[a-zA-Z]*e")
-_SET_OFF = re.compile(r"^\+[a-zA-Z]*e")
+_TEE_SUB = lazyre.compile(r"^>\(\s*tee\s+(?:-a\s+|--append\s+)*(\"?)([^\s\")]+)\1")
+_REF = lazyre.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+_SET_ON = lazyre.compile(r"^-[a-zA-Z]*e")
+_SET_OFF = lazyre.compile(r"^\+[a-zA-Z]*e")
 
 
 class _Frame:
@@ -1219,7 +1223,8 @@ class _Walk:
             holds = piped
         else:
             match = _REF.fullmatch(subject) or re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", subject)
-            name = (match.group(1) or match.group(2)) if match and match.re is _REF else \
+            ref = match is not None and match.re is lazyre.compiled(_REF)
+            name = (match.group(1) or match.group(2)) if match and ref else \
                 (subject if match else "")
             if name not in saved:
                 return EMPTY, EMPTY
@@ -1301,7 +1306,7 @@ def _unlocal_kills(walk: _Walk, name: str) -> set[str]:
     return {f[1:] for f in walk.classify(step, EMPTY)[0] if f.startswith("-")}
 
 
-_PIPESTATUS = re.compile(r"\$\{PIPESTATUS\[([0-9]+)\]\}|\$PIPESTATUS")
+_PIPESTATUS = lazyre.compile(r"\$\{PIPESTATUS\[([0-9]+)\]\}|\$PIPESTATUS")
 
 
 def _pipestatus(text: str, state: State) -> Facts | None:
@@ -1316,7 +1321,7 @@ def _pipestatus(text: str, state: State) -> Facts | None:
     return state.status if index == 0 else EMPTY
 
 
-_INNER_POSITIONAL = re.compile(r"\$(?:([0-9@*])|\{([0-9]+|[@*])\})")
+_INNER_POSITIONAL = lazyre.compile(r"\$(?:([0-9@*])|\{([0-9]+|[@*])\})")
 
 
 def _inner(match: re.Match[str], params: tuple[Word, ...]) -> str:

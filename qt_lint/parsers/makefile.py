@@ -24,28 +24,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass, field
 
+from qt_lint import lazyre
 from qt_lint.command_model import looked_up
 from qt_lint.parsers import ParseError
 from qt_lint.parsers.shell import ShellAnalysis, parse_shell
+from qt_lint.record import field, record
 
-_DEFINE = re.compile(
+_DEFINE = lazyre.compile(
     r"^(?:(?:override|export|private)\s+)*(?P<name>[A-Za-z0-9_.\-]+)\s*"
     r"(?P<op>::=|:::=|:=|\?=|\+=|!=|=)\s*(?P<value>.*)$")
 # targets run greedily to the first `:`, `=` or `#` (a lazy group before `\s*` is
 # quadratic on a long line); their trailing spaces are part of the group
-_RULE = re.compile(r"^(?P<targets>[^\s:=#][^:=#]*)::?(?!=)(?P<rest>.*)$")
-_CALL = re.compile(r"([a-z][a-z-]*)[ \t]+")
+_RULE = lazyre.compile(r"^(?P<targets>[^\s:=#][^:=#]*)::?(?!=)(?P<rest>.*)$")
+_CALL = lazyre.compile(r"([a-z][a-z-]*)[ \t]+")
 # `export PY`, `unexport PY Q`, a bare `export` (every variable)
-_EXPORT = re.compile(r"^(?P<verb>export|unexport)(?P<names>(?:\s+[A-Za-z0-9_.\-]+)*)\s*$")
-_EXPORTING = re.compile(r"^(?:(?:override|private)\s+)*export\s")
-_SHELL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_EXPORT = lazyre.compile(r"^(?P<verb>export|unexport)(?P<names>(?:\s+[A-Za-z0-9_.\-]+)*)\s*$")
+_EXPORTING = lazyre.compile(r"^(?:(?:override|private)\s+)*export\s")
+_SHELL_NAME = lazyre.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAX_EXPANSION = 10
 _FLAG_VARIABLES = frozenset({"MAKEFLAGS", "GNUMAKEFLAGS"})
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Recipe:
     """One recipe line of a Makefile as the shell receives it."""
 
@@ -80,7 +81,7 @@ def _logical_lines(text: str) -> list[tuple[int, str, list[tuple[int, int]]]]:
     return out
 
 
-@dataclass
+@record
 class MakeProgram:
     """What make does with a Makefile, beyond its recipes' shell: the rules of each target
     (line, double-colon, their recipe lines), `.IGNORE`, `MAKEFLAGS`, `SHELL`, the
@@ -381,7 +382,7 @@ def _shell_calls(line: str, origins: list[tuple[int, int]]
         start = i
 
 
-_DEFINE_HEADER = re.compile(
+_DEFINE_HEADER = lazyre.compile(
     r"^(?:(?:override|export|private)\s+)*define\s+(?P<name>[A-Za-z0-9_.\-]+)\s*(?:=|:=|::=)?\s*$")
 
 
@@ -439,7 +440,7 @@ def _one_shell(recipes: list[Recipe]) -> list[Recipe]:
 _ALWAYS_SET = frozenset({"MAKE", "CURDIR", "SHELL", "MAKEFLAGS", "MAKECMDGOALS", "MAKELEVEL",
                          "HOME", "PATH", "USER", "PWD", "LOGNAME", "MAKEFILE_LIST",
                          ".SHELLFLAGS", "TMPDIR"})
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+_NAME = lazyre.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 _UNKNOWN = "${MAKE_"
 # make's text functions qt-lint evaluates (the rest, `wildcard`, `eval`, `foreach`, ... are
 # unknown values); the number of arguments each splits (the last one takes the commas)

@@ -17,11 +17,15 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
+from qt_lint import lazyre
 from qt_lint.command_model import SHELLS, Command, Word, looked_up, make_command
 from qt_lint.parsers import ParseError
+from qt_lint.record import field, record
+
+TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
+if TYPE_CHECKING:
+    from typing import Any
 
 # (row, column) of the parsed text, 0-based and in characters -> (line, column) of the file
 Mapper = Callable[[int, int], tuple[int, int]]
@@ -30,22 +34,22 @@ _EXPANSIONS = frozenset({"simple_expansion", "expansion", "command_substitution"
 _NEW_SHELL = frozenset({"subshell", "command_substitution", "process_substitution",
                         "function_definition"})
 MAX_DEPTH = 4
-_VARIABLE = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
-_DEFAULT = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*):?[-=]([^}$`\s]+)\}$")
-_ARRAY = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\[([@*]|0)\]\}$")
-_DEFAULT_LOOKUP = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*):?[-=](\$\([^()]*\)|`[^`]*`)\}$")
+_VARIABLE = lazyre.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
+_DEFAULT = lazyre.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*):?[-=]([^}$`\s]+)\}$")
+_ARRAY = lazyre.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\[([@*]|0)\]\}$")
+_DEFAULT_LOOKUP = lazyre.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*):?[-=](\$\([^()]*\)|`[^`]*`)\}$")
 # `: "${PY:=python3}"`: the variable is assigned where it is unset
-_ASSIGN_DEFAULT = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*):?=([^}$`\s]+)\}$")
+_ASSIGN_DEFAULT = lazyre.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*):?=([^}$`\s]+)\}$")
 MAX_EXPANDED = 4096  # characters of an argument after its variables are expanded
-_REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+_REFERENCE = lazyre.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 # ssh's options that take a value
 _SSH_ARGS = frozenset("BbcDEeFIiJLlmOopQRSWw")
 # a whole word that is a positional parameter: `$1`, `"$@"`, `${@:2}`, `${1:-python3}`
-POSITIONAL = re.compile(
+POSITIONAL = lazyre.compile(
     r"^\$(?:(?P<digit>[0-9])|(?P<all>[@*])|\{(?:(?P<n>[0-9]+)|(?P<ball>[@*])"
     r"|(?P<slice>[@*]):(?P<off>[0-9]+)(?::(?P<len>[0-9]+))?"
     r"|(?P<dn>[0-9]+):?-(?P<default>[^}$`\s\"']*))\})$")
-_USES_POSITIONAL = re.compile(rb"\$(?:[0-9@*]|\{[0-9@*#])|\bshift\b|\bset\s+--")
+_USES_POSITIONAL = lazyre.compile(rb"\$(?:[0-9@*]|\{[0-9@*#])|\bshift\b|\bset\s+--")
 # function calls followed inside calls, and the bytes of function bodies walked again at
 # calls (beyond either: QT001 at the call, never a silent pass)
 MAX_CALLS = 16
@@ -161,7 +165,7 @@ def reads_a_script(command: Command) -> bool:
     return False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Redirect:
     """One redirection of a shell command."""
 
@@ -169,7 +173,7 @@ class Redirect:
     target: Word
 
 
-@dataclass
+@record
 class ShellAnalysis:
     """What rules read of a shell-family file: commands, redirects, words, written files."""
 
@@ -191,7 +195,7 @@ class ShellAnalysis:
         self.written.extend(other.written)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Written:
     """A file a script writes from a heredoc or with `echo`/`printf`: where to, the text,
     and the script's line of each line of the text (the engine analyses it as the kind of
@@ -367,7 +371,7 @@ def _bash_language() -> object:
 # redirection follows the heredoc start and a pipe or list follows it. The same line with the
 # redirections first (`cat 2>&1 <<'PY' | tee x`) means the same to bash, has the same length
 # (positions stay true) and parses.
-_HEREDOC_THEN_REDIRECT = re.compile(
+_HEREDOC_THEN_REDIRECT = lazyre.compile(
     rb"(<<-?[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\"|\\?[A-Za-z_][A-Za-z0-9_]*))"
     rb"((?:[ \t]+\d*(?:>>|>&|<&|&>|>|<)[ \t]*[^\s|;&<>()]+)+)(?=[ \t]*(?:\||&&|;|\n|$))")
 
@@ -467,7 +471,7 @@ def _repaired(walker: _Walker, had_error: bool, env: dict[str, str] | None,
     return first
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Body:
     """A function body as it was read at its definition."""
 
@@ -1414,7 +1418,7 @@ def _unescape(text: str, escapable: str | None = None) -> str:
     return "".join(out)
 
 
-_ANSI_C = re.compile(r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|"
+_ANSI_C = lazyre.compile(r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|"
                      r"c.|.)", re.S)
 _ANSI_C_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b",
                   "E": "\x1b", "f": "\f", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}

@@ -9,11 +9,12 @@ import functools
 import posixpath
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
+from qt_lint import lazyre
 from qt_lint.command_model import SHELLS, Word, is_python_name, is_wrapper
 from qt_lint.config import Config, Contract
+from qt_lint.record import field, record
 from qt_lint.shellflow import EMPTY, Classifier, Facts, Flow, Step, read_variable
 
 # fact names (the steps the rules name in their messages)
@@ -41,12 +42,13 @@ SCRIPT_OK = "script-ok"  # the venv python ran and exited 0
 
 _COPIERS = frozenset({"cp", "rsync", "install", "tar", "mv"})
 _WRITERS = frozenset({"cp", "mv", "install", "rsync", "ln"})
-_COLON = re.compile(r":(?![^{}]*\})")  # PATH's separator, not the `:` of `${1:?x}`
+_COLON = lazyre.compile(r":(?![^{}]*\})")  # PATH's separator, not the `:` of `${1:?x}`
 # `$(git rev-parse HEAD)`, `` `git -C /repo rev-parse HEAD` ``, `$(git log -1 --format=%H)`
-_HASH_TEXT = re.compile(r"(?:\$\(|`)\s*git\b[^)`]*\b(?:rev-parse\b[^)`]*\bHEAD\b|log\b[^)`]*%[Hh])")
+_HASH_TEXT = lazyre.compile(
+    r"(?:\$\(|`)\s*git\b[^)`]*\b(?:rev-parse\b[^)`]*\bHEAD\b|log\b[^)`]*%[Hh])")
 
 
-_ARCHIVE_DIR = re.compile(r"(?:^|/)archive(?:/|$)")
+_ARCHIVE_DIR = lazyre.compile(r"(?:^|/)archive(?:/|$)")
 _TAR_ARG = "fCTXbHgKLNV"  # short options of tar that take an argument
 
 
@@ -482,7 +484,7 @@ def _git_hash(words: tuple[Word, ...]) -> bool:
 
 
 # `${PYTHONPATH:+:$PYTHONPATH}`: empty, or a separator and the inherited value
-_ALTERNATE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?\+(:?)[^{}]*?(:?)\}")
+_ALTERNATE = lazyre.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?\+(:?)[^{}]*?(:?)\}")
 
 
 def _has_repo(value: str, contract: Contract) -> bool:
@@ -591,7 +593,7 @@ def _single(words: list[str], facts: Facts, contract: Contract) -> tuple[Facts, 
     return (on_false, on_true) if negated else (on_true, on_false)
 
 
-_PING = re.compile(r"(?i)\$\(\s*(?:\S*/)?redis-cli\b[^()]*\bping\b[^()]*\)")
+_PING = lazyre.compile(r"(?i)\$\(\s*(?:\S*/)?redis-cli\b[^()]*\bping\b[^()]*\)")
 
 
 def _pong(left: str, right: str) -> bool:
@@ -732,7 +734,7 @@ MAX_DEPTH = 3  # programs that run programs: followed this deep
 _EXTS = (".py", ".sh", ".bash")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Repo:
     """The repository the canary belongs to: `read` gives the text of a file by its path
     relative to the repository root (None: absent or unreadable)."""
@@ -860,7 +862,7 @@ def _shell_write(text: str, rel: str, repo: Repo) -> str | None:
 
 # --- the quality gate's defeats -----------------------------------------------------------
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class GateSkips:
     """What makes the gate in the repository exit 0 without judging: the environment
     variables and the options it reads in a condition whose branch exits 0."""

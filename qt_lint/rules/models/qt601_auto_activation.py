@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING
 
+from qt_lint import lazyre
 from qt_lint.command_model import SHELLS, Command, is_python_name, is_wrapper
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
@@ -13,24 +12,27 @@ from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Either, Example, Rule
 from qt_lint.rules.examples import GOLDEN_ONESHOT
 
+TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
 if TYPE_CHECKING:
+    import ast
+
     from qt_lint.parsers.python import Call, PythonFacts
 
-_GATE = re.compile(r"(?i)quality|gate|pass|eval|score|metric|accura|sharpe|threshold|better|"
+_GATE = lazyre.compile(r"(?i)quality|gate|pass|eval|score|metric|accura|sharpe|threshold|better|"
                    r"improv|valid|backtest|auc|loss|profit|pnl|drawdown|approv|decision|"
                    r"verdict|status|promot|champion|winner|outperform|beats?\b")
 # a condition a person answers: a command-line flag, a prompt, a confirmation
-_HUMAN = re.compile(r"\b(?:args|opts|options|cli_args|flags)\.\w+|(?i:confirm|input\(|"
+_HUMAN = lazyre.compile(r"\b(?:args|opts|options|cli_args|flags)\.\w+|(?i:confirm|input\(|"
                     r"interactive|i_am_human)")
 # work whose result an activation right after it in the same function acts on
-_PRODUCES = re.compile(r"(?:^|_)(?:re)?train|^fit$|^fit_|(?:^|_)evaluat|(?:^|_)backtest|"
+_PRODUCES = lazyre.compile(r"(?:^|_)(?:re)?train|^fit$|^fit_|(?:^|_)evaluat|(?:^|_)backtest|"
                        r"^validate|^score_")  # functions, not classes (`EvaluationResult`)
-_SWITCH = re.compile(r"(?:^|\s)[\"']?([A-Z0-9_]*(?:AUTO_ACTIVAT|AUTO_PROMOT)[A-Z0-9_]*|"
+_SWITCH = lazyre.compile(r"(?:^|\s)[\"']?([A-Z0-9_]*(?:AUTO_ACTIVAT|AUTO_PROMOT)[A-Z0-9_]*|"
                      r"SHADOW_MODE)=([^\s\"']*)")
 SWITCH_VALUES = {"AUTO_ACTIVATION": "disabled", "SHADOW_MODE": "enabled"}
-_CRON_ENV = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$")
-_MODEL = re.compile(r"(?i)model|weight")
-_MODEL_KEY = re.compile(r"(?:MODEL|WEIGHT)[A-Z0-9_]*\s*=")  # `XGB_WEIGHT=`, `ACTIVE_MODEL=`
+_CRON_ENV = lazyre.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$")
+_MODEL = lazyre.compile(r"(?i)model|weight")
+_MODEL_KEY = lazyre.compile(r"(?:MODEL|WEIGHT)[A-Z0-9_]*\s*=")  # `XGB_WEIGHT=`, `ACTIVE_MODEL=`
 _OFF = frozenset({"disabled", "false", "0", "no", "off"})
 _ON = frozenset({"enabled", "true", "1", "yes", "on"})
 
@@ -78,6 +80,8 @@ def _main_guard(source: str) -> bool:
 def _gate_text(facts: PythonFacts, condition: ast.expr, call: Call) -> str:
     """A condition's source, with what the names in it were assigned (`should_promote =
     score > best` then `if should_promote:` is a gate on a score)."""
+    import ast  # Python files only (the module costs a unit's run 2 ms)
+
     parts = [facts.source(condition)]
     for node in ast.walk(condition):
         if isinstance(node, ast.Name):

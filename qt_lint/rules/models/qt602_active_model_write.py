@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from qt_lint import lazyre
 from qt_lint.command_model import Word
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
@@ -119,7 +119,7 @@ class ActiveModelWrite(Rule):
     # values it imports (in the searched text), or `$NAME` for `os.environ["NAME"]`
     prefilter = {Kind.PYTHON: (AnyOf('"active', "'active", "/active"),
                                AnyOf("model", ignore_case=True),
-                               re.compile(r"save|dump|copy|move|rename|replace|write|open|"
+                               lazyre.compile(r"save|dump|copy|move|rename|replace|write|open|"
                                           r"symlink")),
                  Kind.SHELL: AnyOf("active"), Kind.MAKEFILE: AnyOf("active"),
                  Kind.CRONTAB: AnyOf("active")}

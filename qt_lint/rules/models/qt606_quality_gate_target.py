@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from qt_lint import lazyre
 from qt_lint.command_model import is_wrapper
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
@@ -14,15 +15,15 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from qt_lint.parsers.makefile import MakeProgram, Recipe
 
-_TARGET = re.compile(r"^(?P<targets>[^\s:=#][^:=#]*)::?(?!=)")
+_TARGET = lazyre.compile(r"^(?P<targets>[^\s:=#][^:=#]*)::?(?!=)")
 # the shell's words and operators after the gate's run, quoted words skipped
-_OPERATOR = re.compile(r"""'[^']*'|"(?:[^"\\]|\\.)*"|(?P<op>\|\||&&|;|\||&|\n)|"""
+_OPERATOR = lazyre.compile(r"""'[^']*'|"(?:[^"\\]|\\.)*"|(?P<op>\|\||&&|;|\||&|\n)|"""
                        r"""(?P<open>(?<![^\s;&|(]){(?=\s)|\()|(?P<close>(?<=[\s;])}|\))""")
 # a branch that still fails the line: `|| exit 1`, `|| exit $$?` (make's `$$` is `$`),
 # `|| { echo x; false; }`
-_FAILS = re.compile(r"(?<![\w-])(?:exit\s+(?:[1-9]\d*|\$\$?\?)|false)(?![\w-])")
-_EXITS = re.compile(r"(?<![\w-])exit\s+(?:[1-9]\d*|\$\$?\?)(?![\w-])")
-_BANG = re.compile(r"[\s@+-]*!(?=\s)")
+_FAILS = lazyre.compile(r"(?<![\w-])(?:exit\s+(?:[1-9]\d*|\$\$?\?)|false)(?![\w-])")
+_EXITS = lazyre.compile(r"(?<![\w-])exit\s+(?:[1-9]\d*|\$\$?\?)(?![\w-])")
+_BANG = lazyre.compile(r"[\s@+-]*!(?=\s)")
 
 
 def _ignored(body: str, gate: str, pipefail: bool = False) -> tuple[int, str] | None:
@@ -349,7 +350,7 @@ class QualityGateTarget(Rule):
 
 _SHELLS = frozenset({"sh", "bash", "dash", "ksh", "mksh", "zsh", "ash", "busybox"})
 _SHELL_OPTIONS = frozenset({"pipefail", "errexit", "nounset", "xtrace"})
-_REFERENCE = re.compile(r"\$[({]([A-Za-z_][A-Za-z0-9_.-]*)[)}]")
+_REFERENCE = lazyre.compile(r"\$[({]([A-Za-z_][A-Za-z0-9_.-]*)[)}]")
 _LONG_FLAGS = {"--ignore-errors": ("-i", "errors ignored"),
                "--dry-run": ("-n", "recipes printed, not run"),
                "--just-print": ("-n", "recipes printed, not run"),

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 
+from qt_lint import lazyre
 from qt_lint.command_model import Word
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
@@ -198,7 +198,7 @@ class RollbackSteps(Rule):
                                   f"{name} restores the model setting here, but {step}")
 
 
-_POSITIONAL = re.compile(r"\$(?:[1-9@*]|\{[1-9@*#])")
+_POSITIONAL = lazyre.compile(r"\$(?:[1-9@*]|\{[1-9@*#])")
 
 
 def _restored_from_caller(flow: Flow, target: Word, contract: Contract) -> str | None:
