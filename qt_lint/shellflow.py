@@ -1370,7 +1370,7 @@ def read_variable(command: Command) -> str:
     return names[0] if names else "REPLY"
 
 
-_SHEBANG = re.compile(r"#![ \t]*(?:/usr/bin/env[ \t]+-S[ \t]+)?(?:\S*/)?(?:ba)?sh[ \t]+"
+_SHEBANG = lazyre.compile(r"#![ \t]*(?:/usr/bin/env[ \t]+-S[ \t]+)?(?:\S*/)?(?:ba)?sh[ \t]+"
                       r"-[a-zA-Z]*e[a-zA-Z]*(?:[ \t]|$)")
 
 
