@@ -1015,7 +1015,7 @@ class _Walk:
         if false is not None:
             false = replace(false, status=EMPTY)
         if step.command.name == "read":
-            read = _read_variable(step.command)
+            read = read_variable(step.command)
             self.values.pop(read, None)
             true = _add(true, frozenset({f"read:{read}"}))
             false = _add(false, frozenset({f"read:{read}"}))
@@ -1117,7 +1117,7 @@ def _code(text: str | None) -> int | None:
         return None
 
 
-def _read_variable(command: Command) -> str:
+def read_variable(command: Command) -> str:
     """`read -r -p 'Sure? ' answer` -> `answer`; `read` alone -> `REPLY`."""
     args = command.args
     takes = {"-p", "-t", "-n", "-N", "-d", "-u", "-a", "-i"}

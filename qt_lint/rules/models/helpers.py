@@ -169,6 +169,9 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
         return frozenset({GATE_UNWRAPPED}), frozenset({GATE_UNWRAPPED})
     if step_write(step, contract, repo) is not None:
         true.add(WROTE)
+        # a restart before the write brought the service up with what it replaces: only a
+        # later one applies the write
+        true |= {f"-{f}" for f in facts if f == RESTARTED or f.startswith(_RESTART_FACTS)}
     if name == "git" and _git_hash(command.words):
         return frozenset({GIT_HASH}), frozenset({GIT_HASH})
     if name in _COPIERS:
@@ -295,6 +298,7 @@ def _env_clears(step: Step) -> set[str]:
 # `try-restart` and `reload-or-restart` leave a stopped service stopped, or only reload it:
 # a rollback follows a failed start as often as not
 RESTART_VERBS = ("restart",)
+_RESTART_FACTS = ("restarted:", "started:")
 
 
 def _systemctl(args: tuple[Word, ...], contract: Contract) -> set[str]:
