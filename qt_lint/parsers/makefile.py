@@ -99,6 +99,10 @@ class MakeProgram:
     rule_targets: dict[int, tuple[str, ...]] = field(default_factory=dict)
     target_vars: dict[str, dict[str, str]] = field(default_factory=dict)
     target_exports: dict[str, set[str]] = field(default_factory=dict)
+    # target -> name -> the line of its last target-specific assignment
+    target_lines: dict[str, dict[str, int]] = field(default_factory=dict)
+    # target -> its prerequisites (normal and order-only, every rule's), as make expands them
+    prerequisites: dict[str, list[str]] = field(default_factory=dict)
     make_time: list[tuple[str, list[tuple[int, int]]]] = field(default_factory=list)
     # name -> the text of its assignments as written (`RUN := $(WRAP) x`: `$(WRAP) x`)
     written: dict[str, str] = field(default_factory=dict)
@@ -116,10 +120,13 @@ class MakeProgram:
             return None
         return _expand_plain(self.variables[name], self.variables)
 
-    def recipe_variables(self, recipe: Recipe) -> tuple[dict[str, str], dict[str, str]]:
+    def recipe_variables(self, recipe: Recipe, inherited: tuple[str, ...] = ()
+                         ) -> tuple[dict[str, str], dict[str, str]]:
         """The variables and the environment a recipe line runs with: the global ones,
-        then the target-specific ones of its rule's targets (which win, as in make)."""
-        targets = self.rule_targets.get(recipe.rule, ())
+        then the target-specific ones of its rule's targets (which win, as in make).
+        `inherited`: the targets it is built for, outermost first (make gives a target's
+        variables to its prerequisites; the prerequisite's own win)."""
+        targets = (*inherited, *self.rule_targets.get(recipe.rule, ()))
         local = [t for t in targets if t in self.target_vars or t in self.target_exports]
         if not local:
             return self.variables, self.env
@@ -135,14 +142,24 @@ class MakeProgram:
                     env.update(_environment(variables, {name}))
         return variables, env
 
-    def expanded(self, recipe: Recipe) -> str | None:
+    def expanded(self, recipe: Recipe, inherited: tuple[str, ...] = ()) -> str | None:
         """The recipe as its shell receives it (None: past the expansion bounds)."""
-        variables, _ = self.recipe_variables(recipe)
+        variables, _ = self.recipe_variables(recipe, inherited)
         expander = _Expander(variables)
         text, _ = expander.expand(recipe.text, list(recipe.origins))
         if expander.cut or _CUT in text:
             return None
         return text
+
+
+    def expand(self, value: str, variables: dict[str, str]) -> str:
+        """A value as make expands it with these variables (a recipe's, say)."""
+        return _expand_plain(value, variables)
+
+    def analysed(self, recipe: Recipe, inherited: tuple[str, ...] = ()) -> ShellAnalysis:
+        """The recipe's commands, with the variables of the targets it is built for."""
+        variables, env = self.recipe_variables(recipe, inherited)
+        return _analyse(recipe, variables, env)
 
 
 def parse_makefile(text: str) -> ShellAnalysis:
@@ -297,10 +314,14 @@ def read_makefile(text: str) -> MakeProgram:
                         own[name] = _expand_plain(value, variables)
                     if re.match(r"^(?:(?:override|private)\s+)*export\s", rest.strip()):
                         program.target_exports.setdefault(target, set()).add(name)
+                    program.target_lines.setdefault(target, {})[name] = first
                 in_rule = False
                 continue
+            wanted = _expand_plain(rest.split(";")[0].replace("|", " "), variables).split()
             for target in targets:
                 program.rules.setdefault(target, []).append((first, double, current))
+                known = program.prerequisites.setdefault(target, [])
+                known.extend(w for w in wanted if w not in known)
             if ";" in rest:
                 index = line.index(";", line.index(":")) + 1
                 inline = line[index:]

@@ -85,6 +85,9 @@ def _branch(body: str, start: int) -> str:
 _GOOD = ("RUN := ops/run.sh ai-engine\n.PHONY: quality-gate\nquality-gate:\n"
          "\t@echo gate\n\t$(RUN) ops/model_safety/quality_gate.py\n")
 
+_DELEGATING = ("RUN := ops/run.sh ai-engine\n.PHONY: quality-gate _gate\nquality-gate: _gate\n"
+               "_gate:\n\t$(RUN) ops/model_safety/quality_gate.py\n")
+
 
 class QualityGateTarget(Rule):
     """
@@ -115,6 +118,20 @@ class QualityGateTarget(Rule):
     `export SKIP_GATE := 1`, `--dry-run` after it (what the repository's gate itself skips on, else
     `contract.gate-defeats`).
 
+    It reads what `make quality-gate` builds, not only its own recipe: its prerequisites
+    (`quality-gate: _gate`, order-only ones too, transitively) and the goals of a sub-make
+    of the same Makefile in a recipe (`$(MAKE) _gate`, `quality-gate: ; $(MAKE) _gate`).
+    The gate may run in any of them, and each is read as above: `.IGNORE: _gate`, a `-`
+    or `|| true` on the delegated run, `$(MAKE) -i _gate` (or `-n`, `-t`), `$(MAKE) _gate
+    || true` are reported. A sub-make with `-C`, `-f`, `-e`, command-line variables or no
+    goal reads something this rule does not follow: the gate is then reported as not run.
+    Target-specific variables are read as make applies them: to the target's recipe and
+    its prerequisites' (the prerequisite's own value wins), not to a sub-make's;
+    `quality-gate: SHELL := /bin/true`, `quality-gate: .SHELLFLAGS := -c true` and
+    `quality-gate: RUN = true` are reported. `quality-gate: MAKEFLAGS += -i` is not
+    (make reads MAKEFLAGS before it builds: the target's recipe still fails), unless a
+    sub-make of that target inherits it.
+
     ## Why is this bad?
     Contract F: `make quality-gate` is the blocker ("Exit 2 = FAIL, stop immediately");
     G: every Makefile target uses `ops/run.sh`. A `-` prefix makes `make` report success
@@ -142,7 +159,11 @@ class QualityGateTarget(Rule):
     kinds = frozenset({Kind.MAKEFILE})
     summary = "make quality-gate is missing, bypasses the wrapper or ignores the failure"
     example_path = "Makefile"
-    VALID = (Example(_GOOD), Example("all:\n\techo\n", path="docs/Makefile"),
+    VALID = (Example(_GOOD), Example(_DELEGATING),
+             Example(_DELEGATING.replace("quality-gate: _gate\n",
+                                         "quality-gate: ; $(MAKE) _gate\n")),
+             Example("quality-gate: SHELL := /bin/bash\n" + _GOOD),
+             Example("all:\n\techo\n", path="docs/Makefile"),
              # a repository without the quality gate has nothing to run
              Example("all:\n\techo\n"))
     INVALID = (
@@ -159,6 +180,11 @@ class QualityGateTarget(Rule):
         Example(_GOOD.replace("\t$(RUN)", "\tSKIP_GATE=1 $(RUN)"), expect=((5, 14),)),
         Example(_GOOD.replace("RUN :=", "RUN ?="), expect=((1, 1),)),
         Example(_GOOD.replace(".PHONY: quality-gate\n", ""), expect=((2, 1),)),
+        Example("quality-gate: SHELL := /bin/true\n" + _GOOD, expect=((1, 1),)),
+        Example(_DELEGATING.replace("\t$(RUN)", "\t-$(RUN)"), expect=((5, 2),)),
+        Example(_DELEGATING.replace("quality-gate: _gate\n",
+                                    "quality-gate:\n\t$(MAKE) -i _gate\n"),
+                expect=((4, 2),)),
     )
 
     def applies_to(self, relpath: str, contract: Contract) -> bool:
@@ -182,13 +208,9 @@ class QualityGateTarget(Rule):
             yield ctx.finding(self, 1, 1, f"no `quality-gate` target: `make quality-gate` must "
                               f"run `{gate_command(contract)}`")
             return
-        yield from self._make_level(ctx, program)
-        # the recipes make runs: every double-colon rule's, else the last recipe given
-        if any(double for _, double, _ in rules):
-            running = [(line, recipe) for line, double, recipe in rules if double]
-        else:
-            given = [(line, recipe) for line, _, recipe in rules if recipe]
-            running = given[-1:] or [(rules[0][0], [])]
+        built = _built(program, "quality-gate")
+        yield from self._make_level(ctx, program, {target for target, *_ in built})
+        running = built[0][3]
         replaced = [(line, recipe) for line, recipe in
                     ((line, recipe) for line, _, recipe in rules if recipe)
                     if (line, recipe) not in running]
@@ -198,7 +220,9 @@ class QualityGateTarget(Rule):
         flags = program.value(".SHELLFLAGS") or ""
         pipefail = bool(shell) and shell[0].rsplit("/", 1)[-1] in ("bash", "zsh", "ksh") \
             and "pipefail" in flags
-        for _, starts in running:
+        shells: set[tuple[str, str]] = set()  # the target-specific shells reported
+        for target, chain, starts, _ in built:
+            own = target == "quality-gate"
             recipes = [r for r in program.recipes if r.line in starts]
             numbers = sorted({row for r in recipes for row, _ in r.origins} | set(starts))
             reported = False
@@ -212,6 +236,8 @@ class QualityGateTarget(Rule):
                 else:
                     continue
                 body = text[offset:]
+                if not own and gate not in body and not _SUBMAKE.match(body.lstrip("@-+ \t")):
+                    continue  # what else a prerequisite's recipe runs is not the gate's
                 prefix = len(body) - len(body.lstrip("@-+ \t"))
                 if "-" in body[:prefix]:
                     column = 1 + offset + body.index("-")
@@ -226,16 +252,18 @@ class QualityGateTarget(Rule):
                                       f"`{ignored[1]}` ignores the quality gate's "
                                       "failure: `make quality-gate` succeeds when the gate fails")
             if not reported:
-                yield from self._expanded(ctx, program, recipes, gate, pipefail)
-            rows = set(numbers)
-            wrapped = [command for command in ctx.commands
-                       if command.program.line in rows and
-                       is_wrapper(command.program.text, contract) and
+                yield from self._expanded(ctx, program, recipes, gate, pipefail, chain)
+            yield from self._sub_makes(ctx, program, recipes, chain)
+            wrapped = [command for recipe in recipes
+                       for command in program.analysed(recipe, chain).commands
+                       if is_wrapper(command.program.text, contract) and
                        any(w.text.removeprefix("./") == gate or w.text.endswith("/" + gate)
                            for w in command.args)]
             wrapped_any = wrapped_any or bool(wrapped)
+            if wrapped:
+                yield from self._target_shell(ctx, program, recipes[0], chain, shells)
             for recipe in recipes:
-                why = _defeat(program, recipe, contract, repo)
+                why = _defeat(program, recipe, contract, repo, chain)
                 if why is not None:
                     at = wrapped[0].program if wrapped else None
                     line, column = (at.line, at.column) if at else (recipe.line, 1)
@@ -259,17 +287,77 @@ class QualityGateTarget(Rule):
             yield ctx.finding(self, rules[0][0], 1, "`quality-gate` is not `.PHONY`: a file "
                               "named quality-gate makes make skip the gate and succeed "
                               "(add `.PHONY: quality-gate`)")
-        yield from self._from_environment(ctx, program, running)
+        yield from self._from_environment(ctx, program, built)
+
+    def _target_shell(self, ctx: FileContext, program: MakeProgram, recipe: Recipe,
+                      chain: tuple[str, ...], seen: set[tuple[str, str]]
+                      ) -> Iterator[Finding]:
+        """A target-specific `SHELL` or `.SHELLFLAGS` (of the target, or of one it is built
+        for) that runs the gate's recipe with something else than a shell."""
+        variables, _ = program.recipe_variables(recipe, chain)
+        targets = (*chain, *program.rule_targets.get(recipe.rule, ()))
+        for name in ("SHELL", ".SHELLFLAGS"):
+            setters = [t for t in targets if name in program.target_lines.get(t, {})]
+            if not setters or name not in variables:
+                continue
+            value = program.expand(variables[name], variables)
+            words = value.split()
+            if name == "SHELL":
+                bad = not words or words[0].rsplit("/", 1)[-1] not in _SHELLS
+            else:
+                bad = not words or not all(w.startswith(("-", "+")) or w in _SHELL_OPTIONS
+                                           for w in words) or not words[-1].endswith("c")
+            if not bad:
+                continue
+            setter = setters[-1]
+            if (setter, name) in seen:
+                continue
+            seen.add((setter, name))
+            recipe_of = f"the recipe of `{setter}`" + (
+                " and of its prerequisites" if program.prerequisites.get(setter) else "")
+            shown = f"`{setter}: {name} = {value.strip()[:30]}`"
+            yield ctx.finding(self, program.target_lines[setter][name], 1, (
+                f"{shown} is not a shell: make runs {recipe_of} with it and the gate does not "
+                "run" if name == "SHELL" else
+                f"{shown}: the shell does not run {recipe_of} as given (`-c` must come "
+                "last)"))
+
+    def _sub_makes(self, ctx: FileContext, program: MakeProgram, recipes: list[Recipe],
+                   chain: tuple[str, ...]) -> Iterator[Finding]:
+        """`$(MAKE) -i _gate`, or a target-specific `MAKEFLAGS += -i` a sub-make inherits:
+        the sub-make passes a failing gate."""
+        for recipe in recipes:
+            sub = _sub_make(recipe.text)
+            if sub is None:
+                continue
+            row, column = recipe.origins[0] if recipe.origins else (recipe.line, 1)
+            for flag, meaning in _make_flags(" " + " ".join(sub.flags)):
+                yield ctx.finding(self, row, column, f"`$(MAKE) {flag}` runs "
+                                  f"`{' '.join(sub.targets)}` with {meaning}: `make "
+                                  "quality-gate` succeeds when the gate fails")
+            variables, _ = program.recipe_variables(recipe, chain)
+            targets = (*chain, *program.rule_targets.get(recipe.rule, ()))
+            setters = [t for t in targets if "MAKEFLAGS" in program.target_lines.get(t, {})]
+            if not setters or "MAKEFLAGS" not in variables:
+                continue
+            value = program.expand(variables["MAKEFLAGS"], variables)
+            for flag, meaning in _make_flags(" " + value if variables["MAKEFLAGS"]
+                                             .startswith(" ") else value):
+                yield ctx.finding(self, program.target_lines[setters[-1]]["MAKEFLAGS"], 1,
+                                  f"`{setters[-1]}: MAKEFLAGS` gives the sub-make at line {row} "
+                                  f"`{flag}` ({meaning}): `make quality-gate` succeeds when "
+                                  "the gate fails")
 
     def _expanded(self, ctx: FileContext, program: MakeProgram, recipes: list[Recipe],
-                  gate: str, pipefail: bool) -> Iterator[Finding]:
+                  gate: str, pipefail: bool, chain: tuple[str, ...] = ()
+                  ) -> Iterator[Finding]:
         """The recipe as the shell receives it (`$(GATE)` of a `define`, `.ONESHELL:`'s
         one script): where it loses the gate's status, at the recipe's first line."""
         flags = (program.value(".SHELLFLAGS") or "-c").split()
         errexit = any(f.startswith("-") and not f.startswith("--") and "e" in f
                       for f in flags) or ".POSIX" in program.rule_names
         for recipe in recipes:
-            text = program.expanded(recipe)
+            text = program.expanded(recipe, chain)
             if text is None or gate not in text:
                 continue
             lines = text.split("\n")
@@ -290,13 +378,17 @@ class QualityGateTarget(Rule):
                                   "the gate hide its failure (`.SHELLFLAGS := -ec`, or `set "
                                   "-e` first)")
 
-    def _make_level(self, ctx: FileContext, program: MakeProgram) -> Iterator[Finding]:
-        """What makes make itself pass a failing recipe: `.IGNORE:`, `-i`, `-n` or `-t` in
-        MAKEFLAGS, a SHELL that is not a shell, `.SHELLFLAGS` that run something else."""
+    def _make_level(self, ctx: FileContext, program: MakeProgram, built: set[str]
+                    ) -> Iterator[Finding]:
+        """What makes make itself pass a failing recipe: `.IGNORE:` (of a target built for
+        quality-gate), `-i`, `-n` or `-t` in MAKEFLAGS, a SHELL that is not a shell,
+        `.SHELLFLAGS` that run something else."""
         for line, targets in program.ignore:
-            if not targets or "quality-gate" in targets:
+            named = sorted(built & set(targets), key=lambda t: t != "quality-gate")
+            if not targets or named:
+                which = named[0] if named else "quality-gate"
                 yield ctx.finding(self, line, 1, "`.IGNORE:` ignores the errors of "
-                                  "`quality-gate`'s recipe: `make quality-gate` succeeds when "
+                                  f"`{which}`'s recipe: `make quality-gate` succeeds when "
                                   "the gate fails")
         for name in ("MAKEFLAGS", "GNUMAKEFLAGS"):
             value = program.value(name)
@@ -325,9 +417,9 @@ class QualityGateTarget(Rule):
                                   "run the recipe as given (`-c` must come last)")
 
     def _from_environment(self, ctx: FileContext, program: MakeProgram,
-                          running: list[tuple[int, list[int]]]) -> Iterator[Finding]:
+                          built: list[_Built]) -> Iterator[Finding]:
         """A variable of the gate's recipe assigned with `?=`: the environment sets it."""
-        starts = {row for _, recipe in running for row in recipe}
+        starts = {row for _, _, rows, _ in built for row in rows}
         texts = [r.text for r in program.recipes if r.line in starts]
         seen: set[str] = set()
         todo = [name for text in texts for name in _REFERENCE.findall(text)]
@@ -345,6 +437,73 @@ class QualityGateTarget(Rule):
                 yield ctx.finding(self, where[0], 1, f"`{name} ?=` takes `{name}` from the "
                                   f"environment when it is set there (`{name}=true make "
                                   "quality-gate` passes): assign it with `:=`")
+
+
+# (target, the targets it is built for, outermost first, its running recipes' first lines,
+# its running rules: (rule line, recipe first lines))
+_Built = tuple[str, tuple[str, ...], list[int], list[tuple[int, list[int]]]]
+MAX_TARGETS = 64  # targets followed from quality-gate (prerequisites, sub-makes)
+# a recipe line that runs make again on this Makefile: `$(MAKE) _gate`, `${MAKE} -s _gate`
+_SUBMAKE = re.compile(r"(?:\$\(MAKE\)|\$\{MAKE\}|make)(?=[ \t]|$)")
+_SUBMAKE_ELSEWHERE = frozenset({"-C", "-f", "--directory", "--file", "--makefile", "-e",
+                                "--environment-overrides"})
+
+
+class _SubMake:
+    def __init__(self, flags: list[str], targets: list[str]) -> None:
+        self.flags, self.targets = flags, targets
+
+
+def _sub_make(text: str) -> _SubMake | None:
+    """The flags and goals of a recipe line that runs `$(MAKE) goal ...` on this Makefile;
+    None for another line, or a sub-make of another Makefile or folder (`-C`, `-f`), with
+    command-line variables, or without a goal (what it runs is not followed)."""
+    text = text.lstrip("@-+ \t")
+    match = _SUBMAKE.match(text)
+    if match is None:
+        return None
+    words = re.split(r"[ \t]+", re.split(r"\|\||&&|[;|&\n]", text[match.end():])[0].strip())
+    words = [w for w in words if w]
+    flags = [w for w in words if w.startswith("-")]
+    targets = [w for w in words if not w.startswith("-")]
+    if any(f.split("=", 1)[0] in _SUBMAKE_ELSEWHERE or (f[:2] in ("-C", "-f") and len(f) > 2)
+           for f in flags) or any("=" in t or "$" in t for t in targets) or not targets:
+        return None
+    return _SubMake(flags, targets)
+
+
+def _running(rules: list[tuple[int, bool, list[int]]]) -> list[tuple[int, list[int]]]:
+    """The recipes make runs for a target: every double-colon rule's, else the last
+    recipe given."""
+    if any(double for _, double, _ in rules):
+        return [(line, recipe) for line, double, recipe in rules if double]
+    given = [(line, recipe) for line, _, recipe in rules if recipe]
+    return given[-1:] or [(rules[0][0], [])]
+
+
+def _built(program: MakeProgram, goal: str) -> list[_Built]:
+    """The targets `make goal` builds with a rule of this Makefile, the goal first: its
+    prerequisites (they inherit its target-specific variables) and the goals of a
+    `$(MAKE) goal` in their recipes (a new make: nothing inherited), transitively."""
+    out: list[_Built] = []
+    seen: set[str] = set()
+    todo: list[tuple[str, tuple[str, ...]]] = [(goal, ())]
+    while todo and len(out) < MAX_TARGETS:
+        target, chain = todo.pop(0)
+        rules = program.rules.get(target)
+        if target in seen or not rules:
+            continue  # a file, or a pattern rule: not followed
+        seen.add(target)
+        running = _running(rules)
+        starts = [row for _, recipe in running for row in recipe]
+        out.append((target, chain, starts, running))
+        todo.extend((p, (*chain, target)) for p in program.prerequisites.get(target, []))
+        for recipe in program.recipes:
+            if recipe.line in starts:
+                sub = _sub_make(recipe.text)
+                if sub is not None:
+                    todo.extend((t, ()) for t in sub.targets)
+    return out
 
 
 _SHELLS = frozenset({"sh", "bash", "dash", "ksh", "mksh", "zsh", "ash", "busybox"})
@@ -386,16 +545,16 @@ def _make_flags(value: str) -> list[tuple[str, str]]:
 
 
 def _defeat(program: MakeProgram, recipe: Recipe, contract: Contract,
-            repo: Repo | None) -> str | None:
+            repo: Repo | None, chain: tuple[str, ...] = ()) -> str | None:
     """Why the gate's run in this recipe line cannot fail (`SKIP_GATE=1`, `--dry-run`, an
     exported `SKIP_GATE`), read as QT604 reads the canary's run."""
     from qt_lint.rules.models.helpers import gate_defeat_of, model_classifier
     from qt_lint.shellflow import analyse
 
-    text = program.expanded(recipe)
+    text = program.expanded(recipe, chain)
     if text is None or contract.quality_gate not in text:
         return None
-    _, env = program.recipe_variables(recipe)
+    _, env = program.recipe_variables(recipe, chain)
     exported = frozenset(f"exported:{name}" for name in env)
     flow = analyse(text, model_classifier(contract, repo))
     for step, facts in flow.steps:
