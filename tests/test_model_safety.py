@@ -327,6 +327,32 @@ MAKEFILES = {
     "delegate-order-only": _RUN + ".PHONY: quality-gate _gate\nquality-gate: | _gate\n" + _IMPL,
     "delegate-through-variable": _RUN + "GATES := _gate\n.PHONY: quality-gate _gate\n"
     "quality-gate: $(GATES)\n" + _IMPL,
+    # conditionals on what the Makefile sets: make reads the branch taken, only
+    "ifeq-taken-defeats": "X := 1\nifeq ($(X),1)\nRUN := true\nelse\n" + _RUN + "endif\n" +
+    _GATE_RULE,
+    "ifeq-not-taken": "X := 2\nifeq ($(X),1)\nRUN := true\nelse\n" + _RUN + "endif\n" +
+    _GATE_RULE,
+    "ifeq-quoted-not-taken": 'X := 2\nifeq "$(X)" "1"\n.IGNORE:\nendif\n' + _RUN + _GATE_RULE,
+    "ifneq-taken": "X := 1\nifneq ($(X), 1)\n" + _RUN + "else\nRUN := true\nendif\n" +
+    _GATE_RULE,
+    "ifdef-taken": "DEBUG := 1\nifdef DEBUG\n.IGNORE: quality-gate\nendif\n" + _RUN + _GATE_RULE,
+    "ifndef-not-taken": "DEBUG := 1\nifndef DEBUG\n.IGNORE: quality-gate\nendif\n" + _RUN +
+    _GATE_RULE,
+    "ifdef-empty-not-taken": "DEBUG :=\nifdef DEBUG\nMAKEFLAGS += -i\nendif\n" + _RUN +
+    _GATE_RULE,
+    "else-ifeq-taken": "X := 2\nifeq ($(X),1)\nA := 1\nelse ifeq ($(X),2)\n"
+    "MAKEFLAGS += -i\nelse\nA := 3\nendif\n" + _RUN + _GATE_RULE,
+    "else-ifeq-not-taken": "X := 1\nifeq ($(X),1)\nA := 1\nelse ifeq ($(X),2)\n"
+    "MAKEFLAGS += -i\nendif\n" + _RUN + _GATE_RULE,
+    "nested-not-taken": "X := 1\nifeq ($(X),1)\nifeq ($(X),2)\nSHELL := /bin/true\nendif\n"
+    "endif\n" + _RUN + _GATE_RULE,
+    "recipe-branch-not-taken": "X := 2\n" + _RUN + ".PHONY: quality-gate\nquality-gate:\n"
+    "ifeq ($(X),1)\n\t-$(RUN) ops/model_safety/quality_gate.py\nelse\n"
+    "\t$(RUN) ops/model_safety/quality_gate.py\nendif\n",
+    "recipe-branch-taken": "X := 1\n" + _RUN + ".PHONY: quality-gate\nquality-gate:\n"
+    "ifeq ($(X),1)\n\t-$(RUN) ops/model_safety/quality_gate.py\nelse\n"
+    "\t$(RUN) ops/model_safety/quality_gate.py\nendif\n",
+    "eval-run-true": _RUN + "$(eval RUN := true)\n" + _GATE_RULE,
 }
 # the environment a run of make gets (`RUN ?=` takes it from there)
 MAKE_ENV = {"from-environment": ("RUN ?= ops/run.sh ai-engine\n" + _GATE_RULE, {"RUN": "true"}),
@@ -334,7 +360,17 @@ MAKE_ENV = {"from-environment": ("RUN ?= ops/run.sh ai-engine\n" + _GATE_RULE, {
             "recursive-not-from-environment": ("RUN = ops/run.sh ai-engine\n" + _GATE_RULE,
                                                {"RUN": "true"}),
             "part-from-environment": ("WRAP ?= ops/run.sh\nRUN := $(WRAP) ai-engine\n" +
-                                      _GATE_RULE, {"WRAP": "true"})}
+                                      _GATE_RULE, {"WRAP": "true"}),
+            # a conditional on what the Makefile does not set: the environment decides it
+            "ifdef-on-environment": ("ifdef CI\nRUN := true\nelse\n" + _RUN + "endif\n" +
+                                     _GATE_RULE, {"CI": "1"}),
+            "ifeq-on-environment": ("ifeq ($(CI),1)\n.IGNORE:\nendif\n" + _RUN + _GATE_RULE,
+                                    {"CI": "1"}),
+            "ifeq-on-defaulted": ("MODE ?= strict\nifneq ($(MODE),strict)\n"
+                                  "quality-gate: SHELL := /bin/true\nendif\n" + _RUN +
+                                  _GATE_RULE, {"MODE": "lax"}),
+            "ifdef-on-environment-elsewhere": ("ifdef CI\nDOCS := site\nendif\n" + _RUN +
+                                               _GATE_RULE, {"CI": "1"})}
 _GATE = ("import os, sys\n"
          "if os.environ.get('SKIP_GATE') or '--dry-run' in sys.argv:\n"
          "    sys.exit(0)\n"
@@ -446,6 +482,54 @@ def test_qt606_messages_of_what_quality_gate_builds(tmp_path: Path, name: str,
     prerequisites') and a quality-gate that delegates (a prerequisite, `$(MAKE) _gate`)."""
     passed, fired = _make_oracle(tmp_path, MAKEFILES[name])
     assert passed and fired == [expected]
+
+
+# `include`: a file of the repository is read for what it sets; one that is not there
+# leaves the reading unknown (reported, never passed)
+INCLUDES = {
+    "include-sets-run": ("include gate.mk\n" + _GATE_RULE, {"gate.mk": "RUN := true\n"}),
+    "include-sets-ignore": ("include gate.mk\n" + _RUN + _GATE_RULE,
+                            {"gate.mk": ".IGNORE: quality-gate\n"}),
+    "include-unrelated": (_RUN + "include docs.mk\n" + _GATE_RULE,
+                          {"docs.mk": "DOCS := site\ndocs:\n\tmkdocs build\n"}),
+}
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make (the oracle)")
+@pytest.mark.parametrize("name", sorted(INCLUDES))
+def test_qt606_reads_an_included_file_of_the_repository(tmp_path: Path, name: str) -> None:
+    makefile, files = INCLUDES[name]
+    for rel, text in files.items():
+        (tmp_path / rel).write_text(text)
+    passed, fired = _make_oracle(tmp_path, makefile)
+    assert bool(fired) == passed, (name, passed, fired)
+
+
+@pytest.mark.parametrize(("makefile", "expected"), [
+    ("ifdef CI\nRUN := true\nelse\n" + _RUN + "endif\n" + _GATE_RULE,
+     "Makefile:1:1: QT606 `ifdef CI` decides on `CI`, which this Makefile does not set (the "
+     "environment or make's command line does): the lines it holds (lines 2, 4) change what "
+     "`make quality-gate` runs, which is not known here; decide it inside the Makefile, or "
+     "outside of make"),
+    ("include gate.mk\n" + _RUN + _GATE_RULE,
+     "Makefile:1:1: QT606 `include gate.mk` reads `gate.mk`, which sets `.IGNORE` (its line 1),"
+     " read by make for quality-gate: what `make quality-gate` runs is not known here (this "
+     "rule does not read it)"),
+    ("-include local.mk\n" + _RUN + _GATE_RULE,
+     "Makefile:1:1: QT606 `-include local.mk` reads `local.mk`, which is not in the "
+     "repository: what `make quality-gate` runs is not known here (this rule does not read "
+     "it)"),
+    (_RUN + "$(eval $(call SETUP,gate))\n" + _GATE_RULE,
+     "Makefile:2:1: QT606 `$(eval $(call SETUP,gate))` is evaluated by make as Makefile text: "
+     "what `make quality-gate` runs is not known here (this rule does not read it)"),
+])
+def test_qt606_names_what_it_does_not_read(tmp_path: Path, makefile: str,
+                                           expected: str) -> None:
+    (tmp_path / "gate.mk").write_text(".IGNORE: quality-gate\n")
+    (tmp_path / "Makefile").write_text(makefile)
+    proc = qt_lint("check", "--isolated", "--no-cache", "--select", "QT606", "Makefile",
+                   cwd=tmp_path)
+    assert [line for line in proc.stdout.splitlines() if " QT606 " in line] == [expected]
 
 
 def test_qt606_a_sub_make_of_another_makefile_is_not_followed(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from qt_lint.command_model import is_wrapper
 from qt_lint.config import Contract
@@ -132,6 +132,16 @@ class QualityGateTarget(Rule):
     (make reads MAKEFLAGS before it builds: the target's recipe still fails), unless a
     sub-make of that target inherits it.
 
+    Conditionals are read as make reads them: an `ifeq`/`ifneq`/`ifdef`/`ifndef` (and
+    `else ifeq ...`) on what the Makefile sets is decided, and only the branch taken is
+    read. One that reads a variable the Makefile does not set, or sets with `?=` (the
+    environment or make's command line decides it), is reported when its branches hold a
+    rule, recipe or variable make reads for `quality-gate` (`ifdef CI` around `RUN :=
+    true`): what runs is not known, so it is never passed. An `include` of a file of the
+    repository that sets such a thing (a variable of the gate's recipe, make's settings,
+    `.IGNORE`, an `export`, the targets built), an `include` of a file that is not in the
+    repository, and a `$(eval ...)` are reported the same way: this rule does not read them.
+
     ## Why is this bad?
     Contract F: `make quality-gate` is the blocker ("Exit 2 = FAIL, stop immediately");
     G: every Makefile target uses `ops/run.sh`. A `-` prefix makes `make` report success
@@ -163,6 +173,8 @@ class QualityGateTarget(Rule):
              Example(_DELEGATING.replace("quality-gate: _gate\n",
                                          "quality-gate: ; $(MAKE) _gate\n")),
              Example("quality-gate: SHELL := /bin/bash\n" + _GOOD),
+             # decided inside the Makefile: only the branch taken is read
+             Example("STRICT := 1\nifndef STRICT\nRUN := true\nendif\n" + _GOOD),
              Example("all:\n\techo\n", path="docs/Makefile"),
              # a repository without the quality gate has nothing to run
              Example("all:\n\techo\n"))
@@ -181,6 +193,8 @@ class QualityGateTarget(Rule):
         Example(_GOOD.replace("RUN :=", "RUN ?="), expect=((1, 1),)),
         Example(_GOOD.replace(".PHONY: quality-gate\n", ""), expect=((2, 1),)),
         Example("quality-gate: SHELL := /bin/true\n" + _GOOD, expect=((1, 1),)),
+        Example("ifdef CI\nRUN := true\nelse\n" + _GOOD.replace("\n.PHONY", "\nendif\n.PHONY"),
+                expect=((1, 1),)),
         Example(_DELEGATING.replace("\t$(RUN)", "\t-$(RUN)"), expect=((5, 2),)),
         Example(_DELEGATING.replace("quality-gate: _gate\n",
                                     "quality-gate:\n\t$(MAKE) -i _gate\n"),
@@ -288,6 +302,31 @@ class QualityGateTarget(Rule):
                               "named quality-gate makes make skip the gate and succeed "
                               "(add `.PHONY: quality-gate`)")
         yield from self._from_environment(ctx, program, built)
+        yield from self._not_read(ctx, program, built)
+
+    def _not_read(self, ctx: FileContext, program: MakeProgram,
+                  built: list[_Built]) -> Iterator[Finding]:
+        """What decides the reading of `quality-gate` but is not known here: an `ifeq` /
+        `ifdef` on a variable the Makefile does not set (or sets with `?=`) whose branches
+        hold a rule, recipe or variable make reads for it; an `include` of a file that
+        sets such a thing (or that is not in the repository); a `$(eval ...)`."""
+        relevant = _relevant_lines(program, built)
+        names = _relevant_names(program, built)
+        for line, text, lines in program.unknown:
+            if not lines & relevant:
+                continue
+            on = ", ".join(f"`{n}`" for n in _unset_names(program, text)) or "what it reads"
+            yield ctx.finding(self, line, 1, f"`{text[:40]}` decides on {on}, which this "
+                              "Makefile does not set (the environment or make's command line "
+                              f"does): the lines it holds ({_shown_lines(lines & relevant)}) "
+                              "change what `make quality-gate` runs, which is not known "
+                              "here; decide it inside the Makefile, or outside of make")
+        for line, text in program.unread:
+            why = _unread_why(ctx, text, names, {t for t, *_ in built})
+            if why is not None:
+                yield ctx.finding(self, line, 1, f"`{text[:40]}` {why}: what `make "
+                                  "quality-gate` runs is not known here (this rule does not "
+                                  "read it)")
 
     def _target_shell(self, ctx: FileContext, program: MakeProgram, recipe: Recipe,
                       chain: tuple[str, ...], seen: set[tuple[str, str]]
@@ -504,6 +543,91 @@ def _built(program: MakeProgram, goal: str) -> list[_Built]:
                 if sub is not None:
                     todo.extend((t, ()) for t in sub.targets)
     return out
+
+
+_MAKE_SETTINGS = frozenset({"SHELL", ".SHELLFLAGS", "MAKEFLAGS", "GNUMAKEFLAGS",
+                            ".RECIPEPREFIX", "MAKE"})
+
+
+def _relevant_names(program: MakeProgram, built: list[_Built]) -> set[str]:
+    """The variables make reads for what quality-gate builds: those its recipes reference
+    (transitively), make's own settings, and every exported one (the gate's environment)."""
+    starts = {row for _, _, rows, _ in built for row in rows}
+    todo = [n for r in program.recipes if r.line in starts for n in _REFERENCE.findall(r.text)]
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(_REFERENCE.findall(program.written.get(name, "")))
+    return seen | _MAKE_SETTINGS | program.exported
+
+
+def _relevant_lines(program: MakeProgram, built: list[_Built]) -> set[int]:
+    """The Makefile lines that decide what `make quality-gate` runs."""
+    names = _relevant_names(program, built)
+    targets = {t for t, *_ in built}
+    out: set[int] = set(program.export_lines)
+    hidden = {line for _, _, lines in program.unknown for line in lines}
+    for name in names:
+        assigned = program.assignment_lines.get(name, [])
+        for line, _ in assigned:
+            # a plain assignment read on every path after it replaces it
+            if not any(later > line and op not in ("+=", "?=") and later not in hidden
+                       for later, op in assigned):
+                out.add(line)
+    for target, rules in program.rules.items():
+        if target in targets or target.startswith("."):
+            out.update(line for line, _, _ in rules)
+    for target in targets:
+        out.update(program.target_lines.get(target, {}).values())
+    starts = {row for _, _, rows, _ in built for row in rows}
+    out.update(row for r in program.recipes if r.line in starts for row, _ in r.origins)
+    return out | starts
+
+
+def _unset_names(program: MakeProgram, text: str) -> list[str]:
+    """The variables a conditional reads that the Makefile does not set (or sets with
+    `?=`)."""
+    words = text.split(None, 1)
+    found = _REFERENCE.findall(text)
+    if words[0] in ("ifdef", "ifndef") and len(words) > 1 and "$" not in words[1]:
+        found.append(words[1].split("#")[0].strip())
+    return sorted({n for n in found if n not in program.variables or
+                   program.assigned.get(n, (0, ""))[1] == "?="})
+
+
+def _shown_lines(lines: Collection[int]) -> str:
+    shown = sorted(lines)
+    text = ", ".join(map(str, shown[:5]))
+    return ("line " if len(shown) == 1 else "lines ") + text + (", ..." if len(shown) > 5 else "")
+
+
+def _unread_why(ctx: FileContext, text: str, names: set[str], targets: set[str]
+                ) -> str | None:
+    """Why an `include` or `$(eval ...)` leaves quality-gate's reading unknown, None when
+    it does not (an included file of the repository that sets nothing make reads for it)."""
+    import posixpath
+
+    if not text.startswith(("include", "-include", "sinclude")):
+        return "is evaluated by make as Makefile text"
+    files = text.split(None, 1)[1].split("#", maxsplit=1)[0].split() if " " in text else []
+    project = ctx.project
+    base = posixpath.dirname((ctx.abspath or ctx.path).replace("\\", "/"))
+    words = sorted(names | targets | {"quality-gate", "export", "override", ".IGNORE",
+                                      ".ONESHELL", ".POSIX", ".EXPORT_ALL_VARIABLES"})
+    pattern = re.compile(r"(?<![\w.-])(?:" + "|".join(map(re.escape, words)) + r")(?![\w.-])")
+    for name in files:
+        path = posixpath.join(base, name)
+        if "$" in name or project is None or not project.files.isfile(path):
+            return f"reads `{name}`, which is not in the repository"
+        content = project.files.read(path) or ""
+        for number, line in enumerate(content.split("\n"), 1):
+            hit = pattern.search(line.split("#")[0])
+            if hit:
+                return (f"reads `{name}`, which sets `{hit.group()}` (its line {number}), read "
+                        "by make for quality-gate")
+    return None
 
 
 _SHELLS = frozenset({"sh", "bash", "dash", "ksh", "mksh", "zsh", "ash", "busybox"})
