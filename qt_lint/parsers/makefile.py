@@ -13,7 +13,11 @@
 - exported variables (`export PY = python3`, `export PY`, a bare `export`) are in each
   recipe's shell environment, so `$$PY x.py` runs python3;
 - every character of an expanded recipe remembers where it came from, so a finding points
-  at the recipe word, or at the `$(VAR)` that produced it.
+  at the recipe word, or at the `$(VAR)` that produced it;
+- `ifeq`/`ifneq`/`ifdef`/`ifndef` (and `else ifeq ...`) on what the Makefile sets are
+  decided and only the branch taken is read; one on a variable it does not set (or sets
+  with `?=`) is not known: every branch is read, and the block is recorded (`unknown`);
+  `include` and `$(eval ...)` are recorded as not read (`unread`).
 
 Each recipe line runs in its own shell, as make runs it; under `.ONESHELL:` a rule's whole
 recipe is one shell script (a `cd` or a variable carries across its lines), its lines'
