@@ -353,6 +353,20 @@ MAKEFILES = {
     "ifeq ($(X),1)\n\t-$(RUN) ops/model_safety/quality_gate.py\nelse\n"
     "\t$(RUN) ops/model_safety/quality_gate.py\nendif\n",
     "eval-run-true": _RUN + "$(eval RUN := true)\n" + _GATE_RULE,
+    # the shell a target-specific SHELL and .SHELLFLAGS give the recipe
+    "target-bash-pipefail-tee": "quality-gate: SHELL := /bin/bash\n"
+    "quality-gate: .SHELLFLAGS := -o pipefail -c\n" + _RUN +
+    _GATE_RULE.replace(".py\n", ".py | tee gate.log\n"),
+    "prerequisite-bash-pipefail-tee": "quality-gate: SHELL := /bin/bash\n"
+    "quality-gate: .SHELLFLAGS := -o pipefail -c\n" + _RUN + _DELEGATE +
+    _IMPL.replace(".py\n", ".py | tee gate.log\n"),
+    "other-target-pipefail-tee": "docs: SHELL := /bin/bash\n"
+    "docs: .SHELLFLAGS := -o pipefail -c\n" + _RUN +
+    _GATE_RULE.replace(".py\n", ".py | tee gate.log\n"),
+    "target-oneshell-errexit": ".ONESHELL:\nquality-gate: .SHELLFLAGS := -ec\n" + _RUN +
+    _GATE_RULE + "\t@echo done\n",
+    "prerequisite-oneshell-last-echo": ".ONESHELL:\n" + _RUN + _DELEGATE + _IMPL +
+    "\t@echo done\n",
 }
 # the environment a run of make gets (`RUN ?=` takes it from there)
 MAKE_ENV = {"from-environment": ("RUN ?= ops/run.sh ai-engine\n" + _GATE_RULE, {"RUN": "true"}),

@@ -230,14 +230,17 @@ class QualityGateTarget(Rule):
                     if (line, recipe) not in running]
         repo = _makefile_repo(ctx)
         wrapped_any = False
-        shell = (program.value("SHELL") or "/bin/sh").split()
-        flags = program.value(".SHELLFLAGS") or ""
-        pipefail = bool(shell) and shell[0].rsplit("/", 1)[-1] in ("bash", "zsh", "ksh") \
-            and "pipefail" in flags
         shells: set[tuple[str, str]] = set()  # the target-specific shells reported
         for target, chain, starts, _ in built:
             own = target == "quality-gate"
             recipes = [r for r in program.recipes if r.line in starts]
+            # the shell the target's recipe runs with (its target-specific SHELL included)
+            variables = program.recipe_variables(recipes[0], chain)[0] if recipes else \
+                program.variables
+            shell = program.expand(variables.get("SHELL", "/bin/sh"), variables).split()
+            flags = program.expand(variables.get(".SHELLFLAGS", ""), variables)
+            pipefail = bool(shell) and shell[0].rsplit("/", 1)[-1] in ("bash", "zsh", "ksh") \
+                and "pipefail" in flags
             numbers = sorted({row for r in recipes for row, _ in r.origins} | set(starts))
             reported = False
             for number in numbers:
@@ -392,10 +395,11 @@ class QualityGateTarget(Rule):
                   ) -> Iterator[Finding]:
         """The recipe as the shell receives it (`$(GATE)` of a `define`, `.ONESHELL:`'s
         one script): where it loses the gate's status, at the recipe's first line."""
-        flags = (program.value(".SHELLFLAGS") or "-c").split()
-        errexit = any(f.startswith("-") and not f.startswith("--") and "e" in f
-                      for f in flags) or ".POSIX" in program.rule_names
         for recipe in recipes:
+            variables = program.recipe_variables(recipe, chain)[0]
+            flags = program.expand(variables.get(".SHELLFLAGS", "-c"), variables).split()
+            errexit = any(f.startswith("-") and not f.startswith("--") and "e" in f
+                          for f in flags) or ".POSIX" in program.rule_names
             text = program.expanded(recipe, chain)
             if text is None or gate not in text:
                 continue
