@@ -455,6 +455,19 @@ ROLLBACK_VARIANTS: dict[str, tuple[str, str] | tuple[tuple[str, str], ...]] = {
         (REFUSE, 'read -r path || true\n' + REFUSE.replace("$BACKUP", "$path")),
         (_CP, _CP.replace("$BACKUP", "$path"))),
     "an answer read from standard input": ((REFUSE, "read -r answer || true\n" + REFUSE),),
+    "backup from the environment with :=": (
+        ("BACKUP=$(ls", "LATEST=$(ls"), (REFUSE, ': "${BACKUP:=$LATEST}"\n' + REFUSE)),
+    "backup from the environment with - (set or empty)": (
+        ("BACKUP=$(ls", "LATEST=$(ls"), (REFUSE, 'BACKUP="${BACKUP-$LATEST}"\n' + REFUSE)),
+    "backup from the environment never set by the script": (("BACKUP=$(ls", "LATEST=$(ls"),),
+    "backup from the environment, the script's own search in a function": (
+        ("BACKUP=$(ls", "find_backup() { BACKUP=$(ls"),
+        ("|| true)\n", "|| true); }\nfind_backup\n")),
+    "backup in a loop over the archive": (
+        ("BACKUP=$(ls", "for BACKUP in $(ls"),
+        ("|| true)\n", "|| true); do break; done\n")),
+    "backup from the environment, overwritten by the search": (
+        ("BACKUP=$(ls", 'BACKUP="${BACKUP:-}"\nBACKUP=$(ls'),),
 }
 ROLLBACK_OUTCOMES = list(itertools.product((True, False), repeat=2))  # backup, restart ok
 

@@ -83,12 +83,14 @@ class RollbackSteps(Rule):
       activation replaced), found by the script: a source taken from the command line
       (`cp "$1" ...`, `BACKUP=${1:-...}`) is reported even with a default, since the
       caller can then restore any file (or the current setting) and the backup test only
-      proves that the file exists. So is a source from the environment: a default for a
-      variable the script never sets itself (`cp "${BACKUP:-$LATEST}" ...`,
-      `BACKUP=${BACKUP:-$(ls -t ...)}`: a caller's `BACKUP` wins), and a path read with
-      `read` (`read -r path; cp "$path" ...`), named with the line of the `read` and what
-      it reads (standard input, or its `<` file). A default on a variable the script set
-      (`BACKUP=$(ls -t ...)` then `cp "${BACKUP:-}" ...`) is its own.
+      proves that the file exists. So is a source from the environment: a variable the
+      script does not set itself on every path to the restore (`cp "${BACKUP:-$LATEST}"
+      ...`, `BACKUP=${BACKUP:-$(ls -t ...)}`, `: "${BACKUP:=...}"`, a `for BACKUP in
+      $(ls ...)` that runs no round when the archive is empty, or no assignment at all: a
+      caller's `BACKUP` wins), and a path read with `read` (`read -r path; cp "$path"
+      ...`), named with the line of the `read` and what it reads (standard input, or its
+      `<` file). A default on a variable the script set (`BACKUP=$(ls -t ...)` then
+      `cp "${BACKUP:-}" ...`) is its own.
 
     ## Why is this bad?
     Contract F's rollback protocol: "restores previous .env.model_config", "Git hash
@@ -217,9 +219,12 @@ class RollbackSteps(Rule):
 
 
 _POSITIONAL = re.compile(r"\$(?:[1-9@*]|\{[1-9@*#])")
-# `${BACKUP:-...}`, `${BACKUP-...}`, `${BACKUP:=...}`: the caller's BACKUP when it is set
-_DEFAULTED = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*):?[-=]")
-_PLAIN = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+# `${BACKUP}`, `${BACKUP:-...}` (group 2: a default, `:-`, `-`, `:=`, `=`), `$BACKUP` (3)
+_NAMED = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(:?[-=])?|([A-Za-z_][A-Za-z0-9_]*))")
+# what the shell itself sets (or a login does), never the caller's choice of a file
+_SHELL_SET = frozenset({"PWD", "OLDPWD", "HOME", "USER", "LOGNAME", "HOSTNAME", "RANDOM",
+                        "SECONDS", "LINENO", "PPID", "UID", "EUID", "BASHPID", "BASH_SOURCE",
+                        "BASH_REMATCH", "IFS", "REPLY"})
 
 
 def _restored_from_outside(flow: Flow, target: Word, contract: Contract) -> str | None:
@@ -242,36 +247,25 @@ def _restored_from_outside(flow: Flow, target: Word, contract: Contract) -> str 
                 return (f"what it restores (`{text}`) is a path its caller names: restore "
                         "the newest backup in archive/ (the setting the last activation "
                         "replaced), not a file given on the command line")
-            for name in _DEFAULTED.findall(word.text):
-                if not _set_by_script(flow, name):
-                    return (f"what it restores (`${{{name}:-...}}`) is the caller's "
-                            f"`{name}` when the environment sets it (`{name}=/any/file "
-                            f"{_script_name(contract)}` restores that file): restore the "
-                            "newest backup in archive/ the script finds itself, not a path "
-                            "from the environment")
-            for match in _PLAIN.finditer(word.text):
-                name = match.group(1) or match.group(2)
+            for match in _NAMED.finditer(word.text):
+                name = match.group(1) or match.group(3)
                 if f"read:{name}" in facts:
                     line, source = _read_at(flow, name)
                     return (f"what it restores (`{text}`) is a path `read` takes from "
                             f"{source} at line {line}: restore the newest backup in "
                             "archive/ the script finds itself, not a path from its input")
+                if f"set:{name}" not in facts and name not in _SHELL_SET:
+                    shown = f"${{{name}:-...}}" if match.group(2) else f"${name}"
+                    return (f"what it restores (`{shown}`) is the caller's `{name}` when "
+                            "the environment sets it: the script does not set it itself on "
+                            f"every path here (`{name}=/any/file {_script_name(contract)}` "
+                            "restores that file): restore the newest backup in archive/ "
+                            "the script finds itself, not a path from the environment")
     return None
 
 
 def _script_name(contract: Contract) -> str:
     return contract.rollback_script.rsplit("/", 1)[-1]
-
-
-def _set_by_script(flow: Flow, name: str) -> bool:
-    """The script assigns `name` a value of its own (not a default for the caller's)."""
-    for step, _ in flow.steps:
-        if step.command.name != "=":
-            continue
-        key, _, value = step.command.words[0].text.partition("=")
-        if key == name and name not in _DEFAULTED.findall(value):
-            return True
-    return False
 
 
 def _read_at(flow: Flow, name: str) -> tuple[int, str]:
