@@ -734,6 +734,8 @@ class _Walk:
             bool(node.children) and self.raw(node.children[0]) == "until")
         # `for i in 1 "a b"`: literal words (no expansion, no glob) run the body at least once
         values = node.children_by_field_name("value") if node.type == "for_statement" else []
+        variable = node.child_by_field_name("variable") if node.type == "for_statement" \
+            else None
         once = bool(values) and all(
             v.type in ("word", "number", "string", "raw_string") and
             not re.search(r"[$`*?\[]", self.raw(v)) for v in values)
@@ -754,6 +756,12 @@ class _Walk:
                     go, stop = (cfalse, ctrue) if until else (ctrue, cfalse)
                 else:  # a `for`: before its first round (unless it runs once), or after any
                     go, stop = head, (None if once or round_ else head)
+                    if variable is not None and go is not None:
+                        # each round assigns the loop's variable (a value not known here)
+                        line, column = self.words.position(variable)
+                        step = Step(Command((Word(f"{self.raw(variable)}=${{FOR_VALUE}}",
+                                                  line, column, True),), "assign", name="="))
+                        go = _add(go, self.classify(step, go.facts)[0])
                 exits.append(stop)
                 if go is None or body is None:
                     break

@@ -768,8 +768,10 @@ def test_qt604_steps_fire_exactly_when_bash_skips_them(tmp_path: Path, name: str
 # --- the rollback (QT607) --------------------------------------------------------------------
 
 RESTART = "systemctl restart quantum-ai-engine.service\n"
+_CP = 'cp "$BACKUP" '
 REFUSE = '[ -n "$BACKUP" ] && [ -f "$BACKUP" ] || { echo "no backup: refusing" >&2; exit 1; }\n'
-ROLLBACK_VARIANTS: dict[str, tuple[str, str]] = {
+# a variant is (old, new), replaced once, or a sequence of such pairs
+ROLLBACK_VARIANTS: dict[str, tuple[str, str] | tuple[tuple[str, str], ...]] = {
     "golden": ("", ""),
     "refusal exits 0": (REFUSE, REFUSE.replace("exit 1", "exit 0")),
     "refusal only echoes": (REFUSE, REFUSE.replace("; exit 1", "")),
@@ -809,6 +811,44 @@ ROLLBACK_VARIANTS: dict[str, tuple[str, str]] = {
     "backup from $1 with a default": (
         REFUSE, 'BACKUP="${1:-$BACKUP}"\n' + REFUSE),
     "backup from $1": (REFUSE, 'BACKUP="$1"\n' + REFUSE),
+    # the restart after the restore (the service comes back with the setting restored)
+    "restart before the restore": ((RESTART, ""), (_CP, RESTART + _CP)),
+    "oneshot started before the restore": (
+        (RESTART, ""), (_CP, "systemctl start quantum-model-rollback.service\n" + _CP)),
+    "restart before the restore through a function": (
+        (RESTART, ""), (_CP, "up() { " + RESTART.strip() + "; }\nup\n" + _CP)),
+    "restart before and after the restore": ((_CP, RESTART + _CP),),
+    "restart in a function defined before the restore, called after": (
+        (RESTART, "up\n"), (_CP, "up() { " + RESTART.strip() + "; }\n" + _CP)),
+    # the restore's source: the backup the script found, not a path from outside
+    "backup from the environment, the archive's as default": (
+        ("BACKUP=$(ls", "LATEST=$(ls"), (REFUSE, 'BACKUP="${BACKUP:-$LATEST}"\n' + REFUSE)),
+    "backup from the environment in the copy": (
+        ("BACKUP=$(ls", "LATEST=$(ls"),
+        (REFUSE, REFUSE.replace('"$BACKUP"', '"${BACKUP:-$LATEST}"')),
+        (_CP, _CP.replace('"$BACKUP"', '"${BACKUP:-$LATEST}"'))),
+    "backup from the environment around the search": (
+        ("BACKUP=$(", "BACKUP=${BACKUP:-$("), ("|| true)\n", "|| true)}\n")),
+    "default on the script's own backup": ((_CP, _CP.replace('"$BACKUP"', '"${BACKUP:-x}"')),),
+    "backup read from standard input": (
+        ("BACKUP=$(ls", "LATEST=$(ls"), (REFUSE, "read -r BACKUP || true\n" + REFUSE)),
+    "backup path read from standard input": (
+        (REFUSE, 'read -r path || true\n' + REFUSE.replace("$BACKUP", "$path")),
+        (_CP, _CP.replace("$BACKUP", "$path"))),
+    "an answer read from standard input": ((REFUSE, "read -r answer || true\n" + REFUSE),),
+    "backup from the environment with :=": (
+        ("BACKUP=$(ls", "LATEST=$(ls"), (REFUSE, ': "${BACKUP:=$LATEST}"\n' + REFUSE)),
+    "backup from the environment with - (set or empty)": (
+        ("BACKUP=$(ls", "LATEST=$(ls"), (REFUSE, 'BACKUP="${BACKUP-$LATEST}"\n' + REFUSE)),
+    "backup from the environment never set by the script": (("BACKUP=$(ls", "LATEST=$(ls"),),
+    "backup from the environment, the script's own search in a function": (
+        ("BACKUP=$(ls", "find_backup() { BACKUP=$(ls"),
+        ("|| true)\n", "|| true); }\nfind_backup\n")),
+    "backup in a loop over the archive": (
+        ("BACKUP=$(ls", "for BACKUP in $(ls"),
+        ("|| true)\n", "|| true); do break; done\n")),
+    "backup from the environment, overwritten by the search": (
+        ("BACKUP=$(ls", 'BACKUP="${BACKUP:-}"\nBACKUP=$(ls'),),
 }
 ROLLBACK_OUTCOMES = list(itertools.product((True, False), repeat=2))  # backup, restart ok
 
@@ -824,8 +864,12 @@ def _rollback_tree(root: Path, c: Contract, text: str) -> None:
     _stub(root / "bin/systemd-cat", f'cat >/dev/null\necho "journal" >> {log}\n')
     _stub(root / "bin/logger", f'echo "journal" >> {log}\n')
     _stub(root / "bin/cp", f'echo "cp $*" >> {log}\nexec /bin/cp "$@"\n')
+    # each restart logs the setting the service comes back with
+    setting = root / "etc/quantum/ai-engine.env"
     _stub(root / "bin/systemctl", f'[ "$RESTART_OK" = 1 ] || exit 1\n'
-          f'case " $* " in *" --no-block "*) exit 0 ;; esac\necho "systemctl $*" >> {log}\n')
+          f'case " $* " in *" --no-block "*) exit 0 ;; esac\n'
+          f'echo "systemctl $* with $(cat {setting})" >> {log}\n')
+    (root / "decoy.env").write_text("ACTIVE_MODEL=decoy\n")
 
 
 def _rollback_breaks(root: Path, c: Contract) -> list[str]:
@@ -840,10 +884,14 @@ def _rollback_breaks(root: Path, c: Contract) -> list[str]:
             backup.write_text("ACTIVE_MODEL=old\n")
         else:
             backup.unlink(missing_ok=True)
-        env = {"PATH": f"{root / 'bin'}:/usr/bin:/bin", "RESTART_OK": "1" if restart_ok else "0"}
+        # a caller that names another file, in the environment and on standard input:
+        # what is restored must still be the newest backup the script finds
+        decoy = str(root / "decoy.env")
+        env = {"PATH": f"{root / 'bin'}:/usr/bin:/bin", "RESTART_OK": "1" if restart_ok else "0",
+               "BACKUP": decoy}
         done = subprocess.run(["bash", str(root / "repo" / c.rollback_script), str(setting)],
                               env=env, cwd=root / "repo", capture_output=True, timeout=30,
-                              check=False)
+                              check=False, input=(decoy + "\n").encode())
         restored = setting.read_text() == "ACTIVE_MODEL=old\n"
         for _ in range(20):  # a backgrounded restart may log after the script ended
             calls = log.read_text()
@@ -862,9 +910,13 @@ def _rollback_breaks(root: Path, c: Contract) -> list[str]:
             continue
         if not restored:
             broken.append("exit 0 and the previous setting is not restored")
-        if not restart_ok or (" restart quantum-ai-engine" not in calls and
-                              "start quantum-model-rollback" not in calls):
+        restarts = [line for line in calls.splitlines()
+                    if " restart quantum-ai-engine" in line or
+                    "start quantum-model-rollback" in line]
+        if not restart_ok or not restarts:
             broken.append("exit 0 without the service restarted")
+        elif not restarts[-1].endswith("with ACTIVE_MODEL=old"):
+            broken.append("exit 0 and the service restarted before the restore")
         if "journal" not in calls:
             broken.append("exit 0 without the journal notified")
         if "rev-parse HEAD" not in calls:
@@ -876,10 +928,12 @@ def _rollback_breaks(root: Path, c: Contract) -> list[str]:
 def test_qt607_fires_exactly_when_bash_breaks_the_rollback_protocol(
         tmp_path: Path, name: str) -> None:
     c = _contract(tmp_path)
-    old, new = ROLLBACK_VARIANTS[name]
-    gold = rollback(c)
-    assert old in gold, old
-    text = gold.replace(old, new, 1) if old else gold
+    variant = ROLLBACK_VARIANTS[name]
+    pairs = variant if isinstance(variant[0], tuple) else (variant,)
+    text = rollback(c)
+    for old, new in pairs:
+        assert old in text, old
+        text = text.replace(old, new, 1) if old else text
     _rollback_tree(tmp_path, c, text)
     found = _findings(tmp_path, c, c.rollback_script, "QT607")
     if "$1" in name:
@@ -890,6 +944,15 @@ def test_qt607_fires_exactly_when_bash_breaks_the_rollback_protocol(
     broken = _rollback_breaks(tmp_path, c)
     assert "failed with a backup and a working restart" not in broken, (name, broken, text)
     assert bool(found) == bool(broken), (name, broken, found, text)
+    if "environment" in name and broken:
+        assert any("is the caller's `BACKUP` when the environment sets it" in f
+                   for f in found), found
+    if "backup" in name and "read from standard input" in name:
+        assert any("is a path `read` takes from standard input at line 5" in f
+                   for f in found), found
+    if "before the restore" in name and broken:
+        assert any(", before the restore: it comes back with the model being rolled back"
+                   in f for f in found), found
 
 
 # the venv python itself (a real CPython venv): `exec -a NAME` and python's own `-`/`-c`

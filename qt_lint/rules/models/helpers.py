@@ -257,7 +257,7 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
         return _classify_test(step, facts, contract)
     if name == "=":  # an assignment `KEY=value`
         key, _, value = command.words[0].text.partition("=")
-        return _assigned(key, value, contract, facts), EMPTY
+        return _assigned(key, value, contract, facts) | _set(key, value), EMPTY
     if name in ("export", "declare", "typeset", "readonly", "local"):
         return _declared(name, command.args, facts, contract), EMPTY
     if name == "unset" and not command.wrappers:
@@ -266,7 +266,7 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
         gone: set[str] = set()
         for word in command.args:
             if not word.text.startswith("-"):
-                gone |= _unset(word.text)
+                gone |= _unset(word.text) | {f"-set:{word.text}"}
         return frozenset(gone), EMPTY
     true: set[str] = set()
     gate, at = _script_run(step, contract.quality_gate, contract)
@@ -278,6 +278,9 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
         return frozenset({GATE_UNWRAPPED}), frozenset({GATE_UNWRAPPED})
     if step_write(step, contract, repo) is not None:
         true.add(WROTE)
+        # a restart before the write brought the service up with what it replaces: only a
+        # later one applies the write
+        true |= {f"-{f}" for f in facts if f == RESTARTED or f.startswith(_RESTART_FACTS)}
     if name == "git" and _git_hash(command.words):
         logged = frozenset({GIT_LOGGED}) if logs_git_hash(step) else EMPTY
         return frozenset({GIT_HASH}) | logged, frozenset({GIT_HASH}) | logged
@@ -363,6 +366,14 @@ def ignores_pythonpath(step: Step) -> str | None:
 _ENVIRONMENT = (ENV_SOURCED, PATH_VENV, PYTHONPATH)
 
 
+def _set(key: str, value: str) -> Facts:
+    """`KEY=value` in the shell: `set:KEY`, the script's own value, unless the value reads
+    KEY (`BACKUP=${BACKUP:-x}` keeps a caller's)."""
+    if re.search(r"\$\{?" + re.escape(key) + r"(?![A-Za-z0-9_])", value):
+        return EMPTY
+    return frozenset({f"set:{key}"})
+
+
 def _unset(key: str) -> set[str]:
     """What `unset KEY` (or `env -u KEY`) undoes."""
     out = {f"-exported:{key}"}
@@ -393,7 +404,7 @@ def _declared(name: str, args: tuple[Word, ...], facts: Facts, contract: Contrac
             continue
         was = exported or f"exported:{key}" in facts
         if sep:
-            found |= _assigned(key, value, contract, facts)
+            found |= _assigned(key, value, contract, facts) | _set(key, value)
         if key == "PYTHONPATH" and was and ((sep and _has_repo(value, contract)) or (
                 not sep and "pythonpath-set" in facts)):
             found.add(PYTHONPATH)
@@ -452,6 +463,7 @@ def _env_clears(step: Step) -> set[str]:
 # `try-restart` and `reload-or-restart` leave a stopped service stopped, or only reload it:
 # a rollback follows a failed start as often as not
 RESTART_VERBS = ("restart",)
+_RESTART_FACTS = ("restarted:", "started:")
 
 
 def _systemctl(args: tuple[Word, ...], contract: Contract) -> set[str]:
@@ -667,8 +679,8 @@ def shell_state(fact: str) -> bool:
     """The facts that are the shell's own state (its variables, what it exports): what a
     subshell does to them stays in it (`( unset PYTHONPATH )` undoes nothing)."""
     return fact in (ENV_SOURCED, PATH_VENV, PYTHONPATH, "pythonpath-set", MAKEFLAGS_DEFEAT) or \
-        fact.startswith(("exported:", "read:", "tty-read:", "not:exported:", "not:read:",
-                         "not:tty-read:"))
+        fact.startswith(("exported:", "read:", "tty-read:", "set:", "not:exported:",
+                         "not:read:", "not:tty-read:", "not:set:"))
 
 
 def model_classifier(contract: Contract, repo: Repo | None = None) -> Classifier:
