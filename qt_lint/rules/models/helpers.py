@@ -61,12 +61,27 @@ def in_active(path: str) -> bool:
 def written_targets(step: Step, contract: Contract) -> list[Word]:
     """The files a command writes: the destination of `cp`/`mv`/`install`/`rsync`/`ln`,
     the files of `tee` and `sed -i`, and `>`/`>>` redirections."""
+    from qt_lint.rules.models.qt602_active_model_write import _target_directories
+
     command = step.command
     name = command.name
     args = [w for w in command.args if not w.text.startswith("-")]
     out: list[Word] = []
-    if name in _WRITERS and len(args) >= 2:
-        out.append(args[-1])
+    folders = _target_directories(command.args) if name in _WRITERS else []
+    if folders:  # `cp -t DIR src...`: each source lands in DIR under its own name
+        sources = [w for w in args if all((w.line, w.column) != (f.line, f.column)
+                                          for f in folders)]
+        out.extend(_into(folder, source) for folder in folders for source in sources)
+    elif name in _WRITERS and len(args) >= 2:
+        if _is_folder(args[-1].text, contract):  # `cp a.env /etc/quantum/`
+            out.extend(_into(args[-1], source) for source in args[:-1])
+        else:
+            out.append(args[-1])
+    elif name == "perl":
+        out.extend(_perl_in_place(command.args))
+    elif name == "dd":  # `dd of=FILE`
+        out.extend(Word(w.text[3:], w.line, w.column + 3, w.dynamic)
+                   for w in command.args if w.text.startswith("of=") and len(w.text) > 3)
     elif name == "tee":
         out.extend(args)
     elif name == "sed" and any(w.text.startswith("-i") or w.text.startswith("--in-place")
@@ -78,6 +93,53 @@ def written_targets(step: Step, contract: Contract) -> list[Word]:
         if operator.startswith((">", "&>")):
             out.append(target)
     return out
+
+
+def _is_folder(text: str, contract: Contract) -> bool:
+    """A destination that is a folder: written with a trailing `/`, or the setting's
+    folder (`/etc/quantum`) or an `active` models folder by name."""
+    bare = text.rstrip("/")
+    return text.endswith("/") or bare == contract.env_dir.rstrip("/") or (
+        bare.rsplit("/", 1)[-1] == "active" and in_active(bare))
+
+
+def _into(folder: Word, source: Word) -> Word:
+    """The file a copy of `source` into `folder` writes: the folder and the source's name."""
+    base = source.text.rstrip("/").rsplit("/", 1)[-1]
+    return Word(folder.text.rstrip("/") + "/" + base, folder.line, folder.column,
+                folder.dynamic or source.dynamic)
+
+
+def _perl_in_place(args: tuple[Word, ...]) -> list[Word]:
+    """`perl -pi -e CODE FILE...`, `-i.bak`, `-pi.bak`, `-ni`: the files edited in place
+    (perlrun: `-i[ext]` takes the rest of its cluster; `-e`/`-E` the next word; without
+    `-e` the first operand is the program)."""
+    in_place = code = False
+    operands: list[Word] = []
+    index = 0
+    while index < len(args):
+        text = args[index].text
+        index += 1
+        if text == "--":
+            operands.extend(args[index:])
+            break
+        if not text.startswith("-") or len(text) < 2 or operands:
+            operands.append(args[index - 1])
+            continue
+        for at, flag in enumerate(text[1:], start=1):
+            if flag == "i":
+                in_place = True
+                break  # the rest is the backup extension
+            if flag in "eE":
+                code = True
+                if at == len(text) - 1:
+                    index += 1  # the code is the next word
+                break
+            if flag in "IMmdlx0C":  # their value is attached
+                break
+    if not in_place:
+        return []
+    return operands if code else operands[1:]
 
 
 def model_write(step: Step, contract: Contract) -> Word | None:
