@@ -61,13 +61,13 @@ def in_active(path: str) -> bool:
 def written_targets(step: Step, contract: Contract) -> list[Word]:
     """The files a command writes: the destination of `cp`/`mv`/`install`/`rsync`/`ln`,
     the files of `tee` and `sed -i`, and `>`/`>>` redirections."""
-    from qt_lint.rules.models.qt602_active_model_write import _target_directories
+    from qt_lint.rules.models.qt602_active_model_write import target_directories
 
     command = step.command
     name = command.name
     args = [w for w in command.args if not w.text.startswith("-")]
     out: list[Word] = []
-    folders = _target_directories(command.args) if name in _WRITERS else []
+    folders = target_directories(command.args) if name in _WRITERS else []
     if folders:  # `cp -t DIR src...`: each source lands in DIR under its own name
         sources = [w for w in args if all((w.line, w.column) != (f.line, f.column)
                                           for f in folders)]

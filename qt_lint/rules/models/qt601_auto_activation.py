@@ -29,6 +29,10 @@ _SWITCH = re.compile(r"(?:^|\s)[\"']?([A-Z0-9_]*(?:AUTO_ACTIVAT|AUTO_PROMOT)[A-Z
                      r"SHADOW_MODE)=([^\s\"']*)")
 SWITCH_VALUES = {"AUTO_ACTIVATION": "disabled", "SHADOW_MODE": "enabled"}
 _CRON_ENV = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$")
+# `env [-i] [-u NAME] NAME=value ... cmd` (GNU env's grammar: options first)
+_ENV_PREFIX = re.compile(r"(?:^|[\s;&|(`]|\$\()(?:/usr)?(?:/bin/)?env\s+"
+                         r"(?:(?:-[iv0]|--ignore-environment|-|-u\s*\S+|--unset=\S+)\s+)*")
+_ENV_PAIR = re.compile(r"(([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|'[^']*'|[^\s;&|]*))\s+")
 _MODEL = re.compile(r"(?i)model|weight")
 _MODEL_KEY = re.compile(r"(?:MODEL|WEIGHT)[A-Z0-9_]*\s*=")  # `XGB_WEIGHT=`, `ACTIVE_MODEL=`
 _OFF = frozenset({"disabled", "false", "0", "no", "off"})
@@ -100,14 +104,16 @@ class AutoActivation(Rule):
       `QT_CLM_AUTO_PROMOTE`) set to anything but off (`disabled`, `false`, `0`, `no`,
       `off`), or `SHADOW_MODE` to anything but on (`enabled`, `true`, `1`, `yes`, `on`), in
       env files, unit `Environment=` and `os.environ` writes, and in shell scripts and
-      crontabs (`export AUTO_ACTIVATION=enabled`, a `SHADOW_MODE=disabled cmd` prefix, a
-      crontab's `NAME=value` line);
+      crontabs (`export AUTO_ACTIVATION=enabled`, a `SHADOW_MODE=disabled cmd` prefix or its
+      `env SHADOW_MODE=disabled cmd` form, a crontab's `NAME=value` line);
     - writing a model path or weight into the model setting (`/etc/quantum/*.env`,
       `.env.model_config`) from anything but the canary script: Python `open(..., "w"/"a")`,
-      shell `sed -i`, `tee`, `cp`, `install`, `>`, `>>` (the line must name a model or a
-      weight, except for `.env.model_config`). This is how a canary activates; anything else
-      doing it is activation by other means. The rollback script (`contract.rollback-script`)
-      restores the previous setting and is judged by QT607 instead.
+      shell `sed -i`, `perl -i`, `tee`, `dd of=`, `cp`/`mv`/`install` (also `-t DIR` and a
+      folder destination: the folder plus the source's name), `>`, `>>` (the line must
+      name a model or a weight, except for `.env.model_config`). This is how a canary
+      activates; anything else doing it is activation by other means. The rollback script
+      (`contract.rollback-script`) restores the previous setting and is judged by QT607
+      instead.
 
     `contract.activation-verbs` lists the call names that activate (globs: `promote*`); a
     team adds its own (`deploy_to_prod`, `go_live*`).
@@ -233,6 +239,21 @@ class AutoActivation(Rule):
                 if match:
                     assigned.append((match.group(1), match.group(2).strip().strip("\"'"),
                                      index + 1, match.start(2) + 1))
+        # `env SHADOW_MODE=disabled cmd` is the prefix `SHADOW_MODE=disabled cmd`
+        known = {(line, column) for _, _, line, column in assigned}
+        for index, text in enumerate(ctx.lines):
+            if text.lstrip().startswith("#"):
+                continue
+            for match in _ENV_PREFIX.finditer(text):
+                at = match.end()
+                for pair in _ENV_PAIR.finditer(text, at):
+                    if pair.start() != at:
+                        break
+                    at = pair.end()
+                    key, value = pair.group(2), pair.group(3).strip("\"'")
+                    column = pair.start(3) + 1 + (pair.group(3)[:1] in "\"'")
+                    if (index + 1, column) not in known:
+                        assigned.append((key, value, index + 1, column))
         for key, value, line, column in assigned:
             switch = switch_of(key)
             if switch is not None and not switch_ok(switch, value):

@@ -27,7 +27,7 @@ def in_active_dir(path: str) -> bool:
     return False
 
 
-def _target_directories(args: tuple[Word, ...]) -> list[Word]:
+def target_directories(args: tuple[Word, ...]) -> list[Word]:
     """`cp -t DIR src`, `mv --target-directory=DIR src`, `install -t DIR`: the folder
     written into, named by an option."""
     out = []
@@ -180,7 +180,7 @@ class ActiveModelWrite(Rule):
             if command.name not in _WRITERS:
                 continue
             targets = [w for w in command.args if not w.text.startswith("-")]
-            named = _target_directories(command.args)
+            named = target_directories(command.args)
             if command.name != "tee":
                 # with `-t DIR` every operand is a source
                 targets = targets[-1:] if len(targets) >= 2 and not named else []
