@@ -96,7 +96,7 @@ def summarise(tree: ast.Module, text: str) -> Summary:
                 else:
                     bind(alias.asname or alias.name, (stmt, alias))
         else:
-            for name in _bound_names(stmt):
+            for name in bound_names(stmt):
                 bindings[name] = None
     # `global N` in a function: N may be rebound by a call (found by the text: a `global`
     # in a string only makes a name unknown)
@@ -106,7 +106,7 @@ def summarise(tree: ast.Module, text: str) -> Summary:
     return Summary(bindings, star)
 
 
-def _bound_names(stmt: ast.stmt) -> set[str]:
+def bound_names(stmt: ast.stmt) -> set[str]:
     """Names a statement binds in the module's namespace (not in nested functions)."""
     out: set[str] = set()
     stack: list[ast.AST] = [stmt]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from qt_lint.config import Contract
 from qt_lint.finding import Kind
+from qt_lint.golden_models import quality_gate
 from qt_lint.host.check import (
     ERROR,
     FAIL,
@@ -72,6 +74,11 @@ class ModelSafetyScripts(HostCheck):
         HostExample(texts={f"{_REPO}/Makefile": "quality-gate:\n\t-ops/run.sh ai-engine "
                            "ops/model_safety/quality_gate.py\n"},
                     status=FAIL, object=f"{_REPO}/Makefile"),
+        # the host's gate edited in place: its failure (exit 2) overridden on the way out
+        HostExample(texts={f"{_REPO}/ops/model_safety/quality_gate.py": quality_gate(
+            Contract()).replace("    sys.exit(main())", "    try:\n        sys.exit(main())\n"
+                                "    finally:\n        sys.exit(0)")},
+                    status=FAIL, object=f"{_REPO}/ops/model_safety/quality_gate.py"),
     )
 
     def run(self, audit: Audit) -> Iterator[HostResult]:

@@ -7,6 +7,16 @@ from collections.abc import Iterator
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
+from qt_lint.pymodel.gate import (
+    Candidate,
+    Thresholds,
+    alias_value,
+    applied,
+    defeats,
+    failing_side,
+    numeric_like,
+    reads,
+)
 from qt_lint.rule import Example, Rule
 from qt_lint.rules.models.helpers import is_script
 
@@ -80,10 +90,26 @@ def _call_name(node: ast.AST) -> str:
 
 
 def main_functions(tree: ast.Module) -> set[str]:
-    """Functions whose result is the exit status: `sys.exit(main())`."""
-    return {arg.func.id for node in ast.walk(tree) if _call_name(node) in _EXITS
-            for arg in getattr(node, "args", [])[:1]
-            if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name)}
+    """Functions whose result is the exit status: `sys.exit(main())`, `sys.exit(main() or
+    0)`, `code = main()` then `sys.exit(code)`."""
+    args = [arg for node in ast.walk(tree) if _call_name(node) in _EXITS
+            for arg in getattr(node, "args", [])[:1]]
+    named = {n.id for arg in args for n in ast.walk(arg) if isinstance(n, ast.Name)}
+    bound: dict[str, set[str]] = {}
+    for node in ast.walk(tree) if named else ():
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
+                isinstance(node.targets[0], ast.Name) and node.targets[0].id in named:
+            bound.setdefault(node.targets[0].id, set()).update(
+                n.func.id for n in ast.walk(node.value)
+                if isinstance(n, ast.Call) and isinstance(n.func, ast.Name))
+    out: set[str] = set()
+    for arg in args:
+        for n in ast.walk(arg):
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
+                out.add(n.func.id)
+            elif isinstance(n, ast.Name) and n.id in bound:
+                out |= bound[n.id]
+    return out - {"int", "bool", "abs", "min", "max", "float", "round"}
 
 
 def exit_codes(statement: ast.AST, in_main: bool) -> list[tuple[ast.AST, int | None]]:
@@ -137,7 +163,42 @@ class QualityGate(Rule):
       as `sys.exit` reads them); a gate whose every exit is 0, or whose failure is
       another code, is reported;
     - it does not pass without proof: an `if` on missing or too few telemetry events, or
-      an `except` around reading them, that exits 0 is reported.
+      an `except` around reading them, that exits 0 is reported; so is an `except` that
+      goes on with a stand-in for the telemetry (`events = FAKE_EVENTS`, a literal set,
+      or the non-empty value the name had before the `try`; an empty `[]`/`{}`/`None`
+      is not a stand-in);
+    - the threshold that counts is the one a check reads when it runs: a constant
+      rebound after its definition (`MIN_EVENTS = 5`, `MIN_EVENTS, X = 5, 1`,
+      `MIN_EVENTS -= 195`, a branch, `:=`, a function with `global MIN_EVENTS`, a local
+      or a parameter of the same name in the checking function) is judged at the
+      rebinding; arithmetic at the comparison (`count < MIN_EVENTS - 199`, `count + 199
+      < MIN_EVENTS`) and a name the check reads instead (`minimum = MIN_EVENTS - 195`, a
+      parameter's default `minimum=MIN_EVENTS // 40`, an argument `too_few(events,
+      MIN_EVENTS - 195)` of a function of the gate) at the comparison. A value that
+      cannot be decided statically is not a pass: one read from the environment
+      (`os.getenv`, `os.environ`: a process environment can loosen it), a call, a `for`,
+      an import, `globals()`, `setattr`, `exec`, is reported where it is set, naming
+      why. A check turned round (`if count > MIN_EVENTS: return 2`) is reported;
+    - the failure reaches the exit status: `sys.exit(main() and 0)`, `sys.exit(not
+      main())` (the exit expression is evaluated with `main()` returning 2), a bare
+      `main()` whose result is dropped, `rc = main()` rebound before `sys.exit(rc)`,
+      `sys.exit(0)`/`os._exit(0)` or `return 0` in a `finally`, `except
+      SystemExit`/`except BaseException`/bare `except:` (or
+      `contextlib.suppress(SystemExit)`) around an exit that does not re-raise or exit
+      non-zero, and `atexit.register(os._exit, 0)` are reported;
+    - a reader that makes telemetry up is reported: `return FAKE` in the `except` of a
+      function named for the telemetry, `load() or FAKE`, `events = FAKE` before a
+      `with suppress(...)` read.
+
+    Not followed (proven against CPython, not reported): literal thresholds in a check
+    (`if len(events) < 5`) beside a strict constant that no check reads, a threshold
+    passed on through a second function or a `*args` call, a class attribute of the
+    same name (`Cfg.MIN_EVENTS`), thresholds imported from another module (reported as
+    missing), a share written as a percentage compared with a fraction, a dict `.get()`
+    default that passes (`metrics.get("count", 1000)`), `None` replaced later by a
+    stand-in (`if events is None: events = FAKE`), `sys.excepthook`, signal handlers and
+    `os.kill(os.getpid(), ...)`. A stand-in that would itself fail is still reported: a
+    gate exits 2 on missing proof, it does not judge made-up data.
 
     ## Why is this bad?
     Contract F: "Quality gate MUST pass (exit 0) before activation", "Exit 2 = FAIL
@@ -179,6 +240,11 @@ class QualityGate(Rule):
                               "return 0\n    return 0 if passes(events) else 1"),
                 expect=((14, 9), (15, 5))),
         Example(_GOOD.replace("return 2\n", "return 0\n"), expect=((14, 9),)),
+        Example(_GOOD.replace("MAX_HOLD_SHARE = 0.85\n", "MAX_HOLD_SHARE = 0.85\n"
+                              "MIN_EVENTS -= 195\n"), expect=((8, 1),)),
+        Example(_GOOD.replace("    sys.exit(main())", "    try:\n        sys.exit(main())\n"
+                              "    finally:\n        sys.exit(0)"), expect=((22, 9),)),
+        Example(_GOOD.replace("    sys.exit(main())", "    main()"), expect=((19, 5),)),
     )
 
     def applies_to(self, relpath: str, contract: Contract) -> bool:
@@ -191,42 +257,40 @@ class QualityGate(Rule):
         tree = ctx.python_tree
         facts = ctx.python
         gate = contract.quality_gate.rsplit("/", 1)[-1]
-        constants: dict[str, tuple[str, ast.expr, float]] = {}
+        reading = Thresholds(tree)
+        constants: dict[str, str] = {}  # key -> the constant's name
         for node in tree.body:
-            targets: list[ast.expr] = []
-            value: ast.expr | None = None
-            if isinstance(node, ast.Assign):
-                targets, value = node.targets, node.value
-            elif isinstance(node, ast.AnnAssign) and node.value is not None:
-                targets, value = [node.target], node.value
-            number = _number(value)
-            if number is None or value is None:
-                continue
-            for target in targets:
-                if isinstance(target, ast.Name) and target.id.isupper():
-                    for key, pattern, *_ in thresholds(contract):
-                        if key not in constants and pattern.search(target.id):
-                            constants[key] = (target.id, value, number)
-                            break
+            for name, value in _definitions(node):
+                if not name.isupper() or not numeric_like(value):
+                    continue
+                for key, pattern, *_ in thresholds(contract):
+                    if key not in constants and pattern.search(name):
+                        constants[key] = name
+                        break
+        seen: set[tuple[int, int, str]] = set()
         for key, _, limit, larger, what in thresholds(contract):
             shown = int(limit) if key == "events" else limit
             if key not in constants:
                 yield ctx.finding(self, 1, 1, f"{gate} has no module-level constant for "
                                   f"'{what}' (the contract's value is {shown})")
                 continue
-            name, value, number = constants[key]
-            if key in ("class", "hold") and number > 1:
-                number /= 100
-            if (number < limit) if larger else (number > limit):
-                line, column = facts.position(value)
-                yield ctx.finding(self, line, column, f"{name} = {_shown(number, key)} is "
-                                  f"looser than the contract ({what}: {shown})")
-        yield from self._exits(ctx, tree, gate, {c[0] for c in constants.values()})
+            for where, message in _threshold_findings(reading, tree, constants[key], key,
+                                                      limit, larger, what):
+                line, column = facts.position(where)
+                if (line, column, message) not in seen:
+                    seen.add((line, column, message))
+                    yield ctx.finding(self, line, column, message)
+        mains = main_functions(tree)
+        for where, message in defeats(tree, reading.constants, mains):
+            line, column = facts.position(where)
+            if (line, column, message) not in seen:
+                seen.add((line, column, message))
+                yield ctx.finding(self, line, column, f"{gate}: {message}")
+        yield from self._exits(ctx, tree, gate, set(constants.values()), mains)
 
     def _exits(self, ctx: FileContext, tree: ast.Module, gate: str,
-               names: set[str]) -> Iterator[Finding]:
+               names: set[str], mains: set[str]) -> Iterator[Finding]:
         facts = ctx.python
-        mains = main_functions(tree)
         exits = _all_exits(tree, mains)
         codes = {code for _, code in exits}
         if exits and codes <= {0}:
@@ -268,4 +332,104 @@ class QualityGate(Rule):
 
 
 def _shown(number: float, key: str) -> str:
-    return str(int(number)) if key == "events" else f"{number:g}"
+    return str(int(number)) if key == "events" and number == int(number) else f"{number:g}"
+
+
+def _definitions(node: ast.stmt) -> list[tuple[str, ast.expr]]:
+    """The names a module-level statement defines and their values: `N = v`, `N: T = v`,
+    `N, X = v, w`."""
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and \
+            node.value is not None:
+        return [(node.target.id, node.value)]
+    out: list[tuple[str, ast.expr]] = []
+    if isinstance(node, ast.Assign):
+        for target in node.targets:
+            if isinstance(target, ast.Name):
+                out.append((target.id, node.value))
+            elif isinstance(target, (ast.Tuple, ast.List)) and \
+                    isinstance(node.value, (ast.Tuple, ast.List)) and \
+                    len(target.elts) == len(node.value.elts):
+                out.extend((e.id, v) for e, v in zip(target.elts, node.value.elts, strict=True)
+                           if isinstance(e, ast.Name))
+    return out
+
+
+def _threshold_findings(reading: Thresholds, tree: ast.Module, name: str, key: str,
+                        limit: float, larger: bool, what: str
+                        ) -> Iterator[tuple[ast.AST, str]]:
+    """Where the threshold `name` is looser than the contract, or not decided, when a
+    check reads it: its definition, a rebinding, the comparison's own arithmetic."""
+    shown_limit = int(limit) if key == "events" else limit
+
+    def scaled(number: float, written: float | None = None) -> float:
+        # a share written as a percentage (`MAX_CLASS_SHARE = 70`) is read as one
+        percent = key in ("class", "hold") and (written if written is not None else number) > 1
+        return number / 100 if percent else number
+
+    def loose(number: float, written: float | None = None) -> bool:
+        number = scaled(number, written)
+        return (number < limit) if larger else (number > limit)
+
+    def judged(candidate: Candidate) -> Iterator[tuple[ast.AST, str]]:
+        if candidate.value is None:
+            yield candidate.node, candidate.why
+        elif loose(candidate.value):
+            number = _shown(scaled(candidate.value), key)
+            if candidate.first:
+                yield candidate.node, (f"{name} = {number} is looser than the contract "
+                                       f"({what}: {shown_limit})")
+            else:
+                yield candidate.node, (f"this makes {name} {number}: looser than the "
+                                       f"contract ({what}: {shown_limit})")
+
+    module = reading.module_candidates(name)
+    Via = tuple[ast.expr, ast.AST, ast.FunctionDef | ast.AsyncFunctionDef | None]
+    compared: list[tuple[ast.Compare, ast.expr, ast.expr,
+                         ast.FunctionDef | ast.AsyncFunctionDef | None, str, Via | None]] = [
+        (*found, name, None) for found in reads(tree, name)]
+    for scope, alias, expr, node in reading.aliases(name):
+        compared += [(compare, side, other, func, alias, (expr, node, scope))
+                     for compare, side, other, func in reads(tree, alias)
+                     if scope is None or func is scope]
+    if not compared:
+        for candidate in module:
+            yield from judged(candidate)
+        return
+    for compare, side, other, func, read, via in compared:
+        text = ast.unparse(compare)
+        text = text if len(text) <= 60 else text[:57] + "..."
+        turned = failing_side(tree, compare, side)
+        if turned is not None and turned != ("below" if larger else "above"):
+            yield compare, (f"`{text}` fails only when the value is {turned} {read}: the "
+                            f"check is turned round ({what})")
+        scope = func if via is None else via[2]
+        local = reading.local_candidates(name, scope, module) if scope is not None else None
+        for candidate in module if local is None else local:
+            if candidate.value is None:
+                yield from judged(candidate)
+                continue
+            value = candidate.value
+            if via is not None:
+                aliased = alias_value(via[0], name, candidate.value, reading.constants)
+                if aliased is None:
+                    yield via[1], (f"{read} = `{ast.unparse(via[0])[:40]}` cannot be decided: "
+                                   f"the threshold the check at line {compare.lineno} applies "
+                                   "must be a constant")
+                    continue
+                value = aliased
+            applied_value = applied(side, other, read, value, reading.constants)
+            if applied_value is None:
+                yield compare, (f"`{text}` reads {name} through `{ast.unparse(side)[:40]}`: "
+                                "the threshold it applies cannot be decided")
+            elif applied_value == candidate.value and via is None:
+                yield from judged(candidate)
+            elif via is not None and applied_value == value and loose(value, candidate.value):
+                # the loosening is the alias's own expression: reported there
+                yield via[1], (f"`{ast.unparse(via[0])[:40]}` makes {read} "
+                               f"{_shown(scaled(value, candidate.value), key)}, which "
+                               f"`{text}` applies (line {compare.lineno}): looser than the "
+                               f"contract ({what}: {shown_limit})")
+            elif loose(applied_value, candidate.value):
+                yield compare, (f"`{text}` applies "
+                                f"{_shown(scaled(applied_value, candidate.value), key)}, not "
+                                f"{name}: looser than the contract ({what}: {shown_limit})")

@@ -1,0 +1,1049 @@
+"""What the quality gate (QT605) does when it runs, read from its code: the value each
+threshold has where a check compares with it (rebindings, `global`, the environment,
+arithmetic at the comparison), and what defeats the exit status its failure gives
+(`finally`, `except SystemExit`, a dropped `main()` result, `main() and 0`, an `atexit`
+`os._exit(0)`, a stand-in for telemetry that could not be read)."""
+
+from __future__ import annotations
+
+import ast
+import operator
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from qt_lint.pymodel.modules import bound_names
+
+
+class Unknown(Exception):
+    """The expression's value cannot be decided statically."""
+
+
+_BINOPS: dict[type, Callable[[object, object], object]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+    ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+    ast.Pow: operator.pow}
+_CMPOPS: dict[type, Callable[[Any, Any], object]] = {
+    ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Is: operator.is_,
+    ast.IsNot: operator.is_not}
+_BUILTINS: dict[str, Callable[..., object]] = {
+    "int": int, "float": float, "bool": bool, "abs": abs, "round": round, "min": min,
+    "max": max}
+
+
+def dotted(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        inner = dotted(node.value)
+        return f"{inner}.{node.attr}" if inner else ""
+    return ""
+
+
+def evaluate(node: ast.AST, names: Mapping[str, object],
+             calls: Mapping[str, object] | None = None) -> object:
+    """The value of a small numeric expression (numbers, `None`, booleans, arithmetic,
+    `and`/`or`/`not`, comparisons, `a if c else b`, `int()`/`float()`/`min()`/`max()`...);
+    `names`: the values of names; `calls`: the value a call of a named function gives.
+    Raises Unknown for anything else."""
+    if isinstance(node, ast.Constant):
+        if node.value is None or isinstance(node.value, (bool, int, float)):
+            return node.value
+        if isinstance(node.value, str) and len(node.value) < 40:
+            return node.value  # `int("200")`
+        raise Unknown
+    if isinstance(node, ast.Name):
+        if node.id in names:
+            return names[node.id]
+        raise Unknown
+    if isinstance(node, ast.UnaryOp):
+        value = evaluate(node.operand, names, calls)
+        if isinstance(node.op, ast.Not):
+            return not value
+        if isinstance(value, (int, float)):
+            return -value if isinstance(node.op, ast.USub) else \
+                +value if isinstance(node.op, ast.UAdd) else ~int(value)
+        raise Unknown
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+        left = evaluate(node.left, names, calls)
+        right = evaluate(node.right, names, calls)
+        if not all(isinstance(v, (int, float)) for v in (left, right)):
+            raise Unknown
+        if isinstance(node.op, ast.Pow) and abs(float(right)) > 64:  # type: ignore[arg-type]
+            raise Unknown
+        if any(abs(v) > 1e300 for v in (left, right)):  # type: ignore[arg-type]
+            raise Unknown  # `((10 ** 64) ** 64) ** 64`: not a threshold, not computed
+        try:
+            return _BINOPS[type(node.op)](left, right)
+        except (ArithmeticError, ValueError) as exc:
+            raise Unknown from exc
+    if isinstance(node, ast.BoolOp):
+        value = evaluate(node.values[0], names, calls)
+        for part in node.values[1:]:
+            if isinstance(node.op, ast.And) and not value:
+                return value
+            if isinstance(node.op, ast.Or) and value:
+                return value
+            value = evaluate(part, names, calls)
+        return value
+    if isinstance(node, ast.Compare):
+        left = evaluate(node.left, names, calls)
+        for op, comparator in zip(node.ops, node.comparators, strict=True):
+            right = evaluate(comparator, names, calls)
+            if type(op) not in _CMPOPS:
+                raise Unknown
+            try:
+                if not _CMPOPS[type(op)](left, right):
+                    return False
+            except TypeError as exc:
+                raise Unknown from exc
+            left = right
+        return True
+    if isinstance(node, ast.IfExp):
+        return evaluate(node.body if evaluate(node.test, names, calls) else node.orelse,
+                        names, calls)
+    if isinstance(node, ast.Call) and not node.keywords:
+        name = dotted(node.func)
+        if calls is not None and name in calls:  # the function's result, whatever its args
+            return calls[name]
+        if name in _BUILTINS and node.args and not any(isinstance(a, ast.Starred)
+                                                       for a in node.args):
+            args = [evaluate(a, names, calls) for a in node.args]
+            try:
+                return _BUILTINS[name](*args)
+            except (TypeError, ValueError, ArithmeticError) as exc:
+                raise Unknown from exc
+    raise Unknown
+
+
+def env_read(node: ast.AST) -> str | None:
+    """The source of a read of the process environment in the expression
+    (`os.environ["X"]`, `os.environ.get("X")`, `os.getenv("X")`), or None."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call) and dotted(sub.func).endswith(
+                ("getenv", "environ.get", "getenvb", "environ.setdefault")):
+            return ast.unparse(sub)
+        if isinstance(sub, ast.Subscript) and dotted(sub.value).endswith("environ"):
+            return ast.unparse(sub)
+        if isinstance(sub, ast.Name) and sub.id == "environ":
+            return ast.unparse(sub)
+    return None
+
+
+def numeric_like(node: ast.AST | None) -> bool:
+    """An expression a threshold may be defined by: a number, arithmetic, a conversion
+    (`int(...)`, `float(...)`), a read of the environment; not a string, a list, a dict."""
+    if node is None:
+        return False
+    try:
+        return isinstance(evaluate(node, {}), (int, float)) and \
+            not isinstance(evaluate(node, {}), bool)
+    except Unknown:
+        pass
+    if isinstance(node, (ast.BinOp, ast.UnaryOp)):
+        return True
+    if isinstance(node, ast.Call):
+        return dotted(node.func) in ("int", "float", "Decimal", "decimal.Decimal") or \
+            env_read(node) is not None
+    return isinstance(node, ast.Subscript) and env_read(node) is not None
+
+
+# --- the threshold a comparison reads -----------------------------------------------------
+
+@dataclass(frozen=True)
+class Candidate:
+    """A value the threshold may have when a check reads it: `value` None when it cannot
+    be decided (`why` says why), `node` where it is set, `first` for its definition."""
+
+    value: float | None
+    node: ast.AST
+    why: str = ""
+    first: bool = False
+
+
+def _why_unknown(name: str, stmt: ast.AST, value: ast.AST | None) -> str:
+    source = env_read(value) if value is not None else None
+    if source is not None:
+        return (f"{name} is read from the environment (`{source}`): a process environment "
+                "can loosen it; the threshold must be a constant")
+    shown = ast.unparse(value) if value is not None else ast.unparse(stmt).split("\n")[0]
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return (f"{name} = `{shown}` cannot be decided statically: the threshold the check "
+            "reads must be a constant")
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def _direct_values(name: str, stmt: ast.stmt) -> list[ast.expr] | None:
+    """The values a plain assignment statement gives `name` (None when the statement is
+    not one that does): `N = v`, `N: T = v`, `N, X = v, w`, `N = X = v`."""
+    if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and \
+            stmt.target.id == name and stmt.value is not None:
+        return [stmt.value]
+    if not isinstance(stmt, ast.Assign):
+        return None
+    out: list[ast.expr] = []
+    for target in stmt.targets:
+        if isinstance(target, ast.Name) and target.id == name:
+            out.append(stmt.value)
+        elif isinstance(target, (ast.Tuple, ast.List)) and any(
+                isinstance(e, ast.Name) and e.id == name for e in target.elts):
+            if isinstance(stmt.value, (ast.Tuple, ast.List)) and \
+                    len(stmt.value.elts) == len(target.elts) and \
+                    not any(isinstance(e, ast.Starred) for e in target.elts):
+                out.extend(v for e, v in zip(target.elts, stmt.value.elts, strict=True)
+                           if isinstance(e, ast.Name) and e.id == name)
+            else:
+                return None  # unpacked from something else: not decided
+    return out or None
+
+
+class Thresholds:
+    """The values the gate's threshold constants have where its checks read them."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.tree = tree
+        self._writes = self._all_global_writes()
+        self._by_name = self._all_globals_calls()
+        self.constants = self._constants()
+
+    def _constants(self) -> dict[str, object]:
+        """Module-level names bound once to a number (`BASE = 100`), for arithmetic."""
+        counts: dict[str, int] = {}
+        values: dict[str, ast.expr] = {}
+        for stmt in self.tree.body:
+            for name in bound_names(stmt):
+                counts[name] = counts.get(name, 0) + 1
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
+                    isinstance(stmt.targets[0], ast.Name):
+                values[stmt.targets[0].id] = stmt.value
+        out: dict[str, object] = {}
+        for name, value in values.items():
+            if counts.get(name) == 1 and not self._rebound_elsewhere(name):
+                try:
+                    out[name] = evaluate(value, out)
+                except Unknown:
+                    continue
+        return out
+
+    def _rebound_elsewhere(self, name: str) -> bool:
+        return bool(self._global_writes(name)) or bool(self._globals_calls())
+
+    def _all_global_writes(self) -> dict[str, list[ast.stmt]]:
+        """name -> the statements of functions that declare `global name` and bind it."""
+        out: dict[str, list[ast.stmt]] = {}
+        nodes = list(ast.walk(self.tree))
+        if not any(isinstance(n, ast.Global) for n in nodes):
+            return out
+        for func in nodes:
+            if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            declared = {name for n in ast.walk(func) if isinstance(n, ast.Global)
+                        for name in n.names}
+            if not declared:
+                continue
+            for node in ast.walk(func):
+                if isinstance(node, ast.stmt) and not isinstance(
+                        node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    for name in _stmt_binds(node) & declared:
+                        out.setdefault(name, []).append(node)
+        return out
+
+    def _global_writes(self, name: str) -> list[ast.stmt]:
+        return self._writes.get(name, [])
+
+    def _all_globals_calls(self) -> list[ast.AST]:
+        """`globals()`, `vars()`, `sys.modules[__name__]`, `setattr`, `exec`: the module's
+        names written by name."""
+        return [n for n in ast.walk(self.tree)
+                if (isinstance(n, ast.Call) and dotted(n.func) in ("globals", "vars",
+                                                                    "setattr", "exec"))
+                or (isinstance(n, ast.Attribute) and dotted(n) == "sys.modules")]
+
+    def _globals_calls(self) -> list[ast.AST]:
+        return self._by_name
+
+    def module_candidates(self, name: str) -> list[Candidate]:
+        """The values `name` may have at module level once the module ran, each where it
+        is set."""
+        live: list[Candidate] = []
+        writers = {f.name: f for f in self.tree.body
+                   if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+                   and any(w in f.body for w in self._global_writes(name))}
+        top = {id(s.value) for s in self.tree.body if isinstance(s, ast.Expr)}
+        elsewhere = {dotted(n.func) for n in ast.walk(self.tree)
+                     if isinstance(n, ast.Call) and id(n) not in top}
+        for stmt in self.tree.body:
+            if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and \
+                    dotted(stmt.value.func) in writers and not stmt.value.args:
+                # `_tighten()` at module level: its `global` assignments run here, in order
+                for inner in writers[dotted(stmt.value.func)].body:
+                    direct = _direct_values(name, inner)
+                    if direct is not None:
+                        live = [self._candidate(name, inner, direct[-1], live)]
+                    elif isinstance(inner, ast.AugAssign) and name in bound_names(inner):
+                        live = self._augmented(name, inner, live)
+                continue
+            if name not in bound_names(stmt):
+                continue
+            direct = _direct_values(name, stmt)
+            if direct is not None:
+                live = [self._candidate(name, stmt, direct[-1], live, first=not live)]
+            elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
+                live = self._augmented(name, stmt, live)
+            else:  # bound inside a compound statement, or by an import, a `for`, a `del`
+                live = live + self._nested(name, stmt, live)
+        for stmt in self._global_writes(name):
+            func = next((f for f in writers.values() if stmt in f.body), None)
+            if func is None or func.name in elsewhere:
+                live = live + self._nested(name, stmt, live, via_global=True)
+        keyed = {id(n.value): n.slice.value for n in ast.walk(self.tree)
+                 if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant)}
+        for node in self._globals_calls():
+            if keyed.get(id(node), name) != name or not _may_bind(node, name):
+                continue
+            live.append(Candidate(None, node, f"the gate writes its names through "
+                                  f"`{ast.unparse(node)[:40]}`: the value of {name} the "
+                                  "check reads cannot be decided"))
+        return live
+
+    def _candidate(self, name: str, stmt: ast.AST, value: ast.expr,
+                   live: list[Candidate], first: bool = False) -> Candidate:
+        names = dict(self.constants)
+        numbers = {c.value for c in live}
+        if len(numbers) == 1 and None not in numbers:
+            names[name] = numbers.pop()
+        try:
+            number = _number(evaluate(value, names))
+        except Unknown:
+            number = None
+        if number is None:
+            return Candidate(None, value, _why_unknown(name, stmt, value), first)
+        return Candidate(number, value, "", first)
+
+    def _augmented(self, name: str, stmt: ast.AugAssign,
+                   live: list[Candidate]) -> list[Candidate]:
+        op = _BINOPS.get(type(stmt.op))
+        out: list[Candidate] = []
+        try:
+            right = evaluate(stmt.value, self.constants)
+        except Unknown:
+            right = None
+        for before in live or [Candidate(None, stmt, "")]:
+            value: float | None = None
+            if before.value is not None and op is not None and _number(right) is not None:
+                try:
+                    value = _number(op(before.value, right))
+                except ArithmeticError:
+                    value = None
+            out.append(Candidate(value, stmt, "" if value is not None else
+                                 _why_unknown(name, stmt, stmt.value)))
+        return out
+
+    def _nested(self, name: str, stmt: ast.stmt, live: list[Candidate],
+                via_global: bool = False) -> list[Candidate]:
+        """The values a statement that may or may not run gives `name` (a branch, a loop,
+        a `try`, a function with `global name`): added to what it had."""
+        out: list[Candidate] = []
+        todo: list[ast.AST] = [stmt]
+        while todo:
+            node = todo.pop()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                                 ast.Lambda)) and node is not stmt:
+                continue
+            if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name) and \
+                    node.target.id == name:
+                out.append(Candidate(None, node, f"{name} is rebound by `:=` here: the value "
+                                     "the check reads cannot be decided"))
+                continue
+            if isinstance(node, ast.stmt) and name in _stmt_binds(node):
+                direct = _direct_values(name, node)
+                if direct is not None:
+                    out.append(self._candidate(name, node, direct[-1], live))
+                    continue
+                if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+                    out.extend(self._augmented(name, node, live))
+                    continue
+                if not isinstance(node, (ast.If, ast.While, ast.For, ast.AsyncFor, ast.With,
+                                         ast.AsyncWith, ast.Try, ast.Match)) or \
+                        name in _own_binds(node):
+                    how = "a call of a function with `global`" if via_global else \
+                        f"`{type(node).__name__.lower()}`"
+                    out.append(Candidate(None, node, f"{name} is rebound by {how} here: "
+                                         "the value the check reads cannot be decided"))
+                    continue
+            todo.extend(ast.iter_child_nodes(node))
+        return out
+
+    def local_candidates(self, name: str, func: ast.FunctionDef | ast.AsyncFunctionDef,
+                         module: list[Candidate]) -> list[Candidate] | None:
+        """The values `name` has in `func` when `func` binds it locally (a parameter, an
+        assignment without `global`), else None (the module's value is read)."""
+        if any(isinstance(n, ast.Global) and name in n.names for n in ast.walk(func)):
+            return None
+        args = func.args
+        params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+        out: list[Candidate] = []
+        defaults = [None] * (len(args.posonlyargs) + len(args.args) - len(args.defaults)) + \
+            list(args.defaults)
+        for param, default in zip(params, [*defaults, *args.kw_defaults], strict=False):
+            if param.arg == name:
+                if default is not None:
+                    out.append(self._candidate(name, param, default, module))
+                else:
+                    out.append(Candidate(None, param, f"{name} is a parameter of "
+                                         f"{func.name}(): its caller decides the threshold"))
+        for stmt in func.body:
+            if name in bound_names(stmt):
+                out.extend(self._nested(name, stmt, module))
+        return out or None
+
+
+    def aliases(self, name: str) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef |
+                                                   None, str, ast.expr, ast.AST]]:
+        """Names bound to an expression of `name` that checks read instead: `minimum =
+        MIN_EVENTS - 195` (in a function or the module), a parameter's default `def
+        check(t, minimum=MIN_EVENTS)`, an argument `check(t, MIN_EVENTS - 195)`: (the
+        function, the alias, its expression, where)."""
+        def mentions(expr: ast.AST) -> bool:
+            return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(expr))
+
+        for node in ast.walk(self.tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                args = node.args
+                positional = [*args.posonlyargs, *args.args]
+                pairs = list(zip(positional[len(positional) - len(args.defaults):],
+                                 args.defaults, strict=True))
+                pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults,
+                                                 strict=True) if d is not None]
+                for arg, default in pairs:
+                    if arg.arg != name and mentions(default):
+                        yield node, arg.arg, default, default
+                for stmt in _walk_here(node.body):
+                    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
+                            isinstance(stmt.targets[0], ast.Name) and \
+                            stmt.targets[0].id != name and mentions(stmt.value):
+                        yield node, stmt.targets[0].id, stmt.value, stmt.value
+        for stmt in self.tree.body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
+                    isinstance(stmt.targets[0], ast.Name) and \
+                    stmt.targets[0].id != name and mentions(stmt.value):
+                yield None, stmt.targets[0].id, stmt.value, stmt.value
+        # passed to a gate function: `too_few(events, MIN_EVENTS - 195)`
+        functions = {f.name: f for f in self.tree.body
+                     if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        for call in ast.walk(self.tree):
+            if not isinstance(call, ast.Call) or dotted(call.func) not in functions:
+                continue
+            func = functions[dotted(call.func)]
+            params = [*func.args.posonlyargs, *func.args.args]
+            for i, given in enumerate(call.args):
+                if isinstance(given, ast.Starred):
+                    break
+                if i < len(params) and params[i].arg != name and mentions(given):
+                    yield func, params[i].arg, given, given
+            for keyword in call.keywords:
+                if keyword.arg is not None and keyword.arg != name and \
+                        mentions(keyword.value):
+                    yield func, keyword.arg, keyword.value, keyword.value
+
+
+def alias_value(expr: ast.expr, name: str, value: float,
+                constants: Mapping[str, object]) -> float | None:
+    try:
+        return _number(evaluate(expr, {**constants, name: value}))
+    except Unknown:
+        return None
+
+
+def _fails(body: list[ast.stmt]) -> bool:
+    """The block ends the gate as a failure: `return 2`, `sys.exit(2)`, a `raise`."""
+    for node in _walk_here(body):
+        if isinstance(node, ast.Raise) and exit_arg(node) is None:
+            return True
+        found = exit_arg(node)
+        value = found[1] if found is not None else \
+            node.value if isinstance(node, ast.Return) else None
+        if found is not None or isinstance(node, ast.Return):
+            try:
+                code = status(evaluate(value, {}) if value is not None else None)
+            except Unknown:
+                continue
+            if code:
+                return True
+    return False
+
+
+def failing_side(tree: ast.Module, compare: ast.Compare, side: ast.expr) -> str | None:
+    """"below" when the `if` the comparison decides fails the gate for a value below the
+    threshold (`if count < MIN: return 2`), "above" for one above; None when it is not
+    decided (not an `if`'s whole test, `==`, both branches or neither fail)."""
+    if len(compare.ops) != 1:
+        return None
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.If):
+            continue
+        test, negated = node.test, False
+        while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            test, negated = test.operand, not negated
+        if test is not compare:
+            continue
+        body, orelse = _fails(node.body), _fails(node.orelse)
+        if body == orelse:
+            return None
+        when_true = body != negated
+        op = compare.ops[0]
+        threshold_right = compare.comparators[0] is side
+        if isinstance(op, (ast.Lt, ast.LtE)):
+            below = threshold_right
+        elif isinstance(op, (ast.Gt, ast.GtE)):
+            below = not threshold_right
+        else:
+            return None
+        # `count < MIN` true means below: it fails below when the true branch fails
+        return "below" if below == when_true else "above"
+    return None
+
+
+def _may_bind(node: ast.AST, name: str) -> bool:
+    """`exec("MIN_EVENTS = 5")` binds the names its text binds; other writes any name."""
+    if isinstance(node, ast.Call) and dotted(node.func) == "exec" and node.args and \
+            isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+        try:
+            code = ast.parse(node.args[0].value)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return True
+        return any(name in _stmt_binds(stmt) or any(
+            isinstance(n, ast.Call) and dotted(n.func) in ("globals", "exec", "setattr")
+            for n in ast.walk(stmt)) for stmt in code.body)
+    return True
+
+
+def _own_binds(node: ast.stmt) -> set[str]:
+    """Names a compound statement binds itself (a `for` target, `with ... as`, `except
+    ... as`), not in its body."""
+    out: set[str] = set()
+    targets: list[ast.AST] = []
+    if isinstance(node, (ast.For, ast.AsyncFor)):
+        targets.append(node.target)
+    elif isinstance(node, (ast.With, ast.AsyncWith)):
+        targets.extend(i.optional_vars for i in node.items if i.optional_vars is not None)
+    elif isinstance(node, ast.Try):
+        out.update(h.name for h in node.handlers if h.name)
+    for target in targets:
+        out.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+    return out
+
+
+def _stmt_binds(node: ast.stmt) -> set[str]:
+    return bound_names(node) if not isinstance(
+        node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else {node.name}
+
+
+def _fold(side: ast.expr, other: ast.expr, names: Mapping[str, object],
+          value: float) -> float:
+    """The threshold a comparison really applies: `count + 199 < MIN` is `count < MIN -
+    199`; arithmetic with a number on the measured side moves to the threshold's."""
+    inverse: dict[type, Callable[[float, float], float]] = {
+        ast.Add: operator.sub, ast.Sub: operator.add, ast.Mult: operator.truediv,
+        ast.Div: operator.mul}
+    while isinstance(other, ast.BinOp) and type(other.op) in inverse:
+        try:
+            number = _number(evaluate(other.right, names))
+            rest = other.left
+            if number is None:
+                raise Unknown
+        except Unknown:
+            if isinstance(other.op, (ast.Sub, ast.Div)):
+                break  # `c - count`: turns the comparison round, not followed
+            try:
+                number = _number(evaluate(other.left, names))
+            except Unknown:
+                break
+            rest = other.right
+            if number is None:
+                break
+        if isinstance(other.op, (ast.Mult, ast.Div)) and number <= 0:
+            break
+        try:
+            value = inverse[type(other.op)](value, number)
+        except ArithmeticError:
+            break
+        other = rest
+    del side
+    return value
+
+
+def reads(tree: ast.Module, name: str) -> Iterator[tuple[ast.Compare, ast.expr, ast.expr,
+                                                         ast.FunctionDef | ast.AsyncFunctionDef
+                                                         | None]]:
+    """Each comparison that reads `name`: (the comparison, the side that holds the name,
+    the other side, the function it is in)."""
+    def visit(node: ast.AST, func: ast.FunctionDef | ast.AsyncFunctionDef | None
+              ) -> Iterator[tuple[ast.Compare, ast.expr, ast.expr,
+                                  ast.FunctionDef | ast.AsyncFunctionDef | None]]:
+        for child in ast.iter_child_nodes(node):
+            inner = child if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                else func
+            if isinstance(child, ast.Compare):
+                operands = [child.left, *child.comparators]
+                for i, operand in enumerate(operands):
+                    if any(isinstance(n, ast.Name) and n.id == name
+                           for n in ast.walk(operand)):
+                        neighbours = [operands[j] for j in (i - 1, i + 1)
+                                      if 0 <= j < len(operands)]
+                        for other in neighbours:
+                            yield child, operand, other, func
+            yield from visit(child, inner)
+
+    yield from visit(tree, None)
+
+
+def applied(side: ast.expr, other: ast.expr, name: str, value: float,
+            constants: Mapping[str, object]) -> float | None:
+    """The threshold the comparison applies when `name` is `value`, None when the side is
+    not decided."""
+    names = {**constants, name: value}
+    try:
+        number = _number(evaluate(side, names))
+    except Unknown:
+        return None
+    if number is None:
+        return None
+    return _fold(side, other, names, number)
+
+
+# --- what defeats the failure's exit status ---------------------------------------------
+
+EXIT_CALLS = frozenset({"sys.exit", "exit", "quit", "os._exit", "_exit", "SystemExit",
+                        "builtins.exit"})
+_CATCH_EXIT = frozenset({"SystemExit", "BaseException", "builtins.SystemExit",
+                         "builtins.BaseException"})
+EVIDENCE = r"(?i)event|telemetry|sample|records|stream|entries|metric|count|stat|predict"
+
+
+def exit_arg(node: ast.AST) -> tuple[ast.AST, ast.expr | None] | None:
+    """(the exit, its argument) for `sys.exit(x)`, `os._exit(x)`, `raise SystemExit(x)`
+    and the like; None for anything else."""
+    call: ast.AST | None = node.exc if isinstance(node, ast.Raise) else node
+    if isinstance(node, ast.Raise) and call is not None and dotted(call) == "SystemExit":
+        return node, None
+    if isinstance(call, ast.Call) and dotted(call.func) in EXIT_CALLS:
+        return (node if isinstance(node, ast.Raise) else call), \
+            (call.args[0] if call.args else None)
+    return None
+
+
+def status(value: object) -> int | None:
+    """The process's exit status for `sys.exit(value)`: None 0, an int itself, a bool its
+    int, anything else 1 (it is printed)."""
+    if value is None:
+        return 0
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value & 0xFF
+    return 1
+
+
+def _walk_here(nodes: list[ast.stmt] | ast.AST) -> Iterator[ast.AST]:
+    """The nodes of statements, not into nested functions, classes or lambdas."""
+    todo: list[ast.AST] = list(nodes) if isinstance(nodes, list) else [nodes]
+    while todo:
+        node = todo.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                                      ast.Lambda)):
+                todo.append(child)
+
+
+@dataclass
+class Exits:
+    """The gate's functions, which of them can end the process, and what each returns."""
+
+    tree: ast.Module
+    constants: Mapping[str, object]
+
+    def __post_init__(self) -> None:
+        self.functions = {f.name: f for f in self.tree.body
+                          if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        self._exiting: dict[str, bool] = {}
+        self._returns: dict[str, list[tuple[ast.Return, int | None]]] = {}
+        # the function each node is in (not through a nested one), read once
+        self.owner: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        for func in ast.walk(self.tree):
+            if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for node in _walk_here(func.body):
+                    self.owner[id(node)] = func
+
+    def returns(self, name: str) -> list[tuple[ast.Return, int | None]]:
+        """The literal exit statuses `name`'s `return`s give (None: not decided)."""
+        known = self._returns.get(name)
+        if known is not None:
+            return known
+        out: list[tuple[ast.Return, int | None]] = []
+        self._returns[name] = out
+        func = self.functions.get(name)
+        if func is None:
+            return out
+        for node in _walk_here(func.body):
+            if isinstance(node, ast.Return):
+                try:
+                    value = evaluate(node.value, self.constants) if node.value is not None \
+                        else None
+                    out.append((node, status(value)))
+                except Unknown:
+                    out.append((node, None))
+        return out
+
+    def fails_by_return(self, name: str) -> bool:
+        return any(code for _, code in self.returns(name))
+
+    def can_exit(self, body: list[ast.stmt] | ast.AST, depth: int = 0) -> bool:
+        """The code may end the process: an exit, or a call of a gate function that may."""
+        for node in _walk_here(body):
+            if exit_arg(node) is not None:
+                return True
+            if isinstance(node, ast.Call) and depth < 4:
+                name = dotted(node.func)
+                if name in self.functions:
+                    if name not in self._exiting:
+                        self._exiting[name] = False  # a recursion ends here
+                        self._exiting[name] = self.can_exit(self.functions[name].body,
+                                                            depth + 1)
+                    if self._exiting[name]:
+                        return True
+        return False
+
+    def gate_calls(self, node: ast.AST) -> list[str]:
+        """The gate functions failing by `return` that the expression calls."""
+        return [dotted(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)
+                and dotted(n.func) in self.functions and self.fails_by_return(dotted(n.func))]
+
+
+def _catches_exit(handler: ast.ExceptHandler) -> str | None:
+    kinds = [handler.type] if handler.type is None or not isinstance(handler.type, ast.Tuple) \
+        else list(handler.type.elts)
+    for kind in kinds:
+        if kind is None:
+            return "a bare `except:`"
+        if dotted(kind) in _CATCH_EXIT:
+            return f"`except {dotted(kind)}`"
+    return None
+
+
+def _ends(body: list[ast.stmt], exits: Exits, in_return: bool) -> bool:
+    """The handler ends the failing path: it re-raises, or exits (returns, in a function
+    whose result is the exit status) with a status that is not 0."""
+    for node in _walk_here(body):
+        if isinstance(node, ast.Raise) and exit_arg(node) is None:
+            return True
+        found = exit_arg(node)
+        if found is not None:
+            return not _zero(found[1], exits)
+        if in_return and isinstance(node, ast.Return):
+            return not _zero(node.value, exits)
+    return False
+
+
+def _zero(value: ast.expr | None, exits: Exits) -> bool:
+    try:
+        return status(evaluate(value, exits.constants) if value is not None else None) == 0
+    except Unknown:
+        return False
+
+
+_EMPTY_CALLS = frozenset({"list", "dict", "tuple", "set", "frozenset", "str"})
+
+
+def _empty(value: ast.expr) -> bool:
+    """A value that holds no telemetry: `[]`, `{}`, `None`, `0`, `list()`."""
+    if isinstance(value, ast.Constant):
+        return not value.value
+    if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+        return not value.elts
+    if isinstance(value, ast.Dict):
+        return not value.keys
+    return isinstance(value, ast.Call) and dotted(value.func) in _EMPTY_CALLS and \
+        not value.args and not value.keywords
+
+
+def defeats(tree: ast.Module, constants: Mapping[str, object], mains: set[str]
+            ) -> Iterator[tuple[ast.AST, str]]:
+    """(where, what) for each way the gate's failure does not reach its exit status."""
+    exits = Exits(tree, constants)
+    evidence = re.compile(EVIDENCE)
+    exit_args: list[ast.AST] = []
+    found_exits = [found for found in map(exit_arg, _walk_here(tree.body))
+                   if found is not None and found[1] is not None]
+    callees = {id(n.func) for _, arg in found_exits if arg is not None
+               for n in ast.walk(arg) if isinstance(n, ast.Call)}
+    named = any(isinstance(n, ast.Name) and id(n) not in callees
+                for _, arg in found_exits if arg is not None for n in ast.walk(arg))
+    bound = _bound_calls(tree, exits) if named else {}
+    # the statuses an exit gives when the function it exits with fails (returns 2)
+    for at, maybe in found_exits:
+        if maybe is None:
+            continue
+        arg = maybe
+        exit_args.append(arg)
+        called = exits.gate_calls(arg)
+        names = {n.id for n in ast.walk(arg) if isinstance(n, ast.Name) and n.id in bound}
+        if not called and not names:
+            continue
+        failing = dict.fromkeys(called, 2) | {f: 2 for n in names for f in bound[n]}
+        values = dict.fromkeys((n for n in names if bound[n]), 2)
+        try:
+            if any(not bound[n] for n in names):
+                raise Unknown  # `rc = main()` and `rc = 0`: which one reaches the exit
+            code = status(evaluate(arg, {**constants, **values}, failing))
+        except Unknown:
+            who = (called or [next(iter(failing), "main")])[0]
+            yield at, (f"`{ast.unparse(at)[:60]}`: the exit status when {who}() fails "
+                       "cannot be decided (exit with its result: `sys.exit(main())`)")
+            continue
+        if code != 2:
+            who = (called or [next(iter(failing), "main")])[0]
+            yield at, (f"`{ast.unparse(at)[:60]}` exits {code} when {who}() returns 2 (the "
+                       "failure): the canary reads a pass")
+    # a module-level call whose result (the failure) is dropped
+    used = {n.id for arg in exit_args for n in ast.walk(arg) if isinstance(n, ast.Name)}
+    inside = {id(n) for arg in exit_args for n in ast.walk(arg)}
+    for node in _walk_here(tree.body):
+        if isinstance(node, ast.Call) and id(node) not in inside and \
+                dotted(node.func) in exits.functions and \
+                exits.fails_by_return(dotted(node.func)):
+            if any(id(node) in {id(n) for n in ast.walk(a.value)} and
+                   any(isinstance(t, ast.Name) and t.id in used for t in a.targets)
+                   for a in _walk_here(tree.body) if isinstance(a, ast.Assign)):
+                continue
+            name = dotted(node.func)
+            yield node, (f"the result of {name}() is dropped: the process exits 0 when it "
+                         f"returns 2 (the failure); exit with it: `sys.exit({name}())`")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try):
+            yield from _try_defeats(node, exits, mains, evidence, tree)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            yield from _suppressed_read(node, tree, evidence)
+            for item in node.items:
+                expr = item.context_expr
+                if isinstance(expr, ast.Call) and dotted(expr.func).endswith("suppress") and \
+                        any(dotted(a) in _CATCH_EXIT for a in expr.args) and \
+                        exits.can_exit(node.body):
+                    yield expr, (f"`{ast.unparse(expr)[:50]}` swallows the gate's exit: the "
+                                 "process exits 0 after a failure")
+        elif isinstance(node, (ast.Assign, ast.Return)):
+            yield from _fallback(node, tree, exits, evidence)
+        if _atexit_hard_exit(node, exits):
+            yield node, ("an atexit handler calls os._exit: it replaces the gate's exit "
+                         "status (exit 2 on failure) with its own")
+
+
+def _atexit_hard_exit(node: ast.AST, exits: Exits) -> bool:
+    """`atexit.register(os._exit, 0)`, or an `@atexit.register` function calling it."""
+    if isinstance(node, ast.Call) and dotted(node.func) == "atexit.register":
+        return bool(node.args) and _hard_exit(node.args[0], exits)
+    return isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and \
+        any(dotted(d) == "atexit.register" for d in node.decorator_list) and \
+        _hard_exit(ast.Name(id=node.name, ctx=ast.Load()), exits)
+
+
+def _hard_exit(node: ast.expr, exits: Exits) -> bool:
+    if dotted(node) in ("os._exit", "_exit"):
+        return True
+    func = exits.functions.get(dotted(node))
+    if isinstance(node, ast.Lambda):
+        body: list[ast.stmt] | ast.AST = node.body
+    elif func is not None:
+        body = func.body
+    else:
+        return False
+    return any(isinstance(n, ast.Call) and dotted(n.func) in ("os._exit", "_exit")
+               for n in _walk_here(body))
+
+
+def _bound_calls(tree: ast.Module, exits: Exits) -> dict[str, list[str]]:
+    """Module-level names bound to a gate function's result: `code = main()`; a name
+    bound more than once maps to [] (its value at the exit is not decided)."""
+    out: dict[str, list[str]] = {}
+    counts: dict[str, int] = {}
+    for node in _walk_here(tree.body):
+        if isinstance(node, ast.stmt):
+            for name in bound_names(node) if not isinstance(
+                    node, (ast.If, ast.Try, ast.With, ast.For, ast.While)) else ():
+                counts[name] = counts.get(name, 0) + 1
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
+                isinstance(node.targets[0], ast.Name):
+            called = exits.gate_calls(node.value)
+            if called:
+                out.setdefault(node.targets[0].id, []).extend(called)
+    return {name: calls if counts.get(name, 0) == 1 else [] for name, calls in out.items()}
+
+
+def _try_defeats(node: ast.Try, exits: Exits, mains: set[str], evidence: re.Pattern[str],
+                 tree: ast.Module) -> Iterator[tuple[ast.AST, str]]:
+    func = exits.owner.get(id(node))
+    in_main = func is not None and func.name in mains
+    # `finally` runs after the failure's exit or return: one of its own replaces it
+    for stmt in _walk_here(node.finalbody):
+        found = exit_arg(stmt)
+        if found is not None and _zero(found[1], exits):
+            yield found[0], (f"`{ast.unparse(found[0])[:50]}` in a `finally` replaces the "
+                             "gate's exit 2 with 0: every run passes")
+        elif isinstance(stmt, ast.Return) and func is not None and \
+                (in_main or exits.can_exit(node.body)) and \
+                (stmt.value is None or _zero(stmt.value, exits)):
+            yield stmt, (f"`{ast.unparse(stmt)}` in a `finally` replaces {func.name}()'s "
+                         "failure (exit 2) with 0: every run passes")
+    for handler in node.handlers:
+        caught = _catches_exit(handler)
+        if caught is not None and exits.can_exit(node.body) and \
+                not _ends(handler.body, exits, in_main):
+            yield handler, (f"{caught} catches the gate's exit and carries on: the process "
+                            "exits 0 after a failure")
+    yield from _stand_in(node, exits, evidence, tree, in_main)
+
+
+def _stand_in(node: ast.Try, exits: Exits, evidence: re.Pattern[str], tree: ast.Module,
+              in_main: bool) -> Iterator[tuple[ast.AST, str]]:
+    """A `try` that reads the telemetry and whose handler goes on with made-up data."""
+    read: set[str] = set()
+    for stmt in node.body:
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            value = stmt.value
+            if value is None or not any(isinstance(n, ast.Call) for n in ast.walk(value)):
+                continue
+            for target in targets:
+                for name in (n.id for n in ast.walk(target) if isinstance(n, ast.Name)):
+                    if evidence.search(name) or evidence.search(ast.unparse(value)):
+                        read.add(name)
+    reader = _reader(exits, node, evidence)
+    if reader is not None and not in_main:
+        for handler in node.handlers:
+            for sub in _walk_here(handler.body):
+                if isinstance(sub, ast.Return) and sub.value is not None and \
+                        _is_stand_in(sub.value, tree):
+                    yield sub, (f"{reader}() returns a stand-in when reading the telemetry "
+                                "fails: missing proof means no activation (exit 2)")
+    if not read:
+        return
+    before = _bound_before(tree, node)
+    for handler in node.handlers:
+        if _ends(handler.body, exits, in_main) or any(
+                isinstance(n, (ast.Return, ast.Raise)) or exit_arg(n) is not None
+                for n in _walk_here(handler.body)):
+            continue  # it exits (a `return 0` is the missing-proof finding)
+        rebound = False
+        for sub in _walk_here(handler.body):
+            if isinstance(sub, ast.Assign):
+                names = {n.id for t in sub.targets for n in ast.walk(t)
+                         if isinstance(n, ast.Name)} & read
+                if names:
+                    rebound = True
+                    if not _empty(sub.value):
+                        yield sub, (f"{sorted(names)[0]} is replaced by a stand-in when "
+                                     "reading the telemetry fails: missing proof means no "
+                                     "activation (exit 2)")
+        if not rebound:
+            for name in sorted(read):
+                value = before.get(name)
+                if value is not None and not _empty(value):
+                    yield handler, (f"{name} keeps the stand-in of line {value.lineno} when "
+                                    "reading the telemetry fails: missing proof means no "
+                                    "activation (exit 2)")
+
+
+def _module_stand_ins(tree: ast.Module) -> set[str]:
+    """Module-level names bound to a literal collection with something in it (`FAKE =
+    {...}`, `SAMPLE_EVENTS = [...] * 500`)."""
+    out: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and not _empty(stmt.value) and isinstance(
+                stmt.value, (ast.Dict, ast.List, ast.Tuple, ast.Set, ast.BinOp,
+                             ast.ListComp, ast.DictComp)):
+            out.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
+    return out
+
+
+def _is_stand_in(value: ast.expr, tree: ast.Module) -> bool:
+    """A made-up telemetry set: a non-empty literal collection, or a module constant
+    that is one (a number or a string is a value, not a set)."""
+    if isinstance(value, (ast.Dict, ast.List, ast.Tuple, ast.Set)):
+        return not _empty(value)
+    if isinstance(value, ast.Call) and dotted(value.func) in _EMPTY_CALLS | {"copy.deepcopy"}:
+        return any(_is_stand_in(a, tree) for a in value.args)
+    return isinstance(value, ast.Name) and value.id in _module_stand_ins(tree)
+
+
+def _reader(exits: Exits, node: ast.AST, evidence: re.Pattern[str]) -> str | None:
+    """The function around `node` when it reads telemetry (by its name), else None."""
+    func = exits.owner.get(id(node))
+    return func.name if func is not None and evidence.search(func.name) else None
+
+
+def _fallback(node: ast.Assign | ast.Return, tree: ast.Module, exits: Exits,
+              evidence: re.Pattern[str]) -> Iterator[tuple[ast.AST, str]]:
+    """`events = read() or FAKE`, `return load() or FAKE` in a reader: a stand-in when
+    the reading gives nothing."""
+    value = node.value
+    if not isinstance(value, ast.BoolOp) or not isinstance(value.op, ast.Or) or \
+            not _is_stand_in(value.values[-1], tree) or \
+            not any(isinstance(n, ast.Call) for v in value.values[:-1] for n in ast.walk(v)):
+        return
+    if isinstance(node, ast.Assign):
+        names = [n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+        if not any(evidence.search(n) for n in names):
+            return
+        who = names[0]
+    else:
+        reader = _reader(exits, node, evidence)
+        if reader is None:
+            return
+        who = f"{reader}()"
+    yield value.values[-1], (f"{who} falls back to a stand-in for the telemetry: missing "
+                             "proof means no activation (exit 2)")
+
+
+def _suppressed_read(node: ast.With | ast.AsyncWith, tree: ast.Module,
+                     evidence: re.Pattern[str]) -> Iterator[tuple[ast.AST, str]]:
+    """`events = FAKE` then `with suppress(...): events = read()`."""
+    if not any(isinstance(i.context_expr, ast.Call) and
+               dotted(i.context_expr.func).endswith("suppress") for i in node.items):
+        return
+    before = _bound_before(tree, node)
+    for stmt in node.body:
+        if isinstance(stmt, ast.Assign) and any(isinstance(n, ast.Call)
+                                                for n in ast.walk(stmt.value)):
+            for target in stmt.targets:
+                if isinstance(target, ast.Name) and evidence.search(target.id) and \
+                        target.id in before and not _empty(before[target.id]):
+                    yield node, (f"{target.id} keeps the stand-in of line "
+                                 f"{before[target.id].lineno} when reading the telemetry "
+                                 "fails: missing proof means no activation (exit 2)")
+
+
+def _bound_before(tree: ast.Module, node: ast.stmt) -> dict[str, ast.expr]:
+    """The values names had, from plain assignments before `node` in its block."""
+    for parent in ast.walk(tree):
+        for field_name in ("body", "orelse", "finalbody"):
+            block = getattr(parent, field_name, None)
+            if isinstance(block, list) and any(s is node for s in block):
+                out: dict[str, ast.expr] = {}
+                for stmt in block:
+                    if stmt is node:
+                        return out
+                    if isinstance(stmt, ast.Assign):
+                        for target in stmt.targets:
+                            if isinstance(target, ast.Name):
+                                out[target.id] = stmt.value
+                return out
+    return {}

@@ -1,0 +1,404 @@
+"""QT605 against the real interpreter (issue 23, item 2): generated quality gates
+(threshold definitions, rebindings, the arithmetic a check applies, exit forms, exception
+handling) are run with CPython on telemetry the contract says must fail (one metric just
+past its limit, the others fine), on missing telemetry, and with an environment that
+would loosen a threshold read from it. QT605 silent must mean every such run exits 2; a
+QT605 finding must mean some run does not, except for the forms QT605 reports on purpose
+without a breach here (a threshold it cannot decide, a stand-in for telemetry).
+
+Bounded in the normal run; `QT_LINT_LONG_TESTS=1` runs 15x more programs."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qt_lint.api import check
+from qt_lint.config import Config, Contract
+
+PROGRAMS = 600 if os.environ.get("QT_LINT_LONG_TESTS") == "1" else 40
+GATE = Contract().quality_gate
+
+GOOD = {"count": 1000, "class_share": 0.3, "conf_std": 0.2, "p_range": 0.3, "hold_share": 0.2}
+# each breaks one of the contract's limits by a little
+FAILING = [{**GOOD, "count": 199}, {**GOOD, "class_share": 0.71}, {**GOOD, "conf_std": 0.049},
+           {**GOOD, "p_range": 0.119}, {**GOOD, "hold_share": 0.86}]
+LOOSENING_ENV = {"MIN_EVENTS": "5", "QT_MIN_EVENTS": "5", "FAST": "1"}
+
+# (text, "breach" | "ok" | "policy"): what the form does to a gate that is otherwise
+# right; "policy": QT605 reports it although these runs exit 2 (not decided statically,
+# a stand-in for telemetry)
+DEFINITIONS = [
+    ("MIN_EVENTS = 200", "ok"), ("MIN_EVENTS: int = 200", "ok"), ("MIN_EVENTS = 2 * 100", "ok"),
+    ("MIN_EVENTS = 150", "breach"), ("MIN_EVENTS = 400 - 250", "breach"),
+    ("MIN_EVENTS, _SPARE = 200, 1", "ok"), ("MIN_EVENTS = 500", "ok"),
+    ('MIN_EVENTS = int(os.environ.get("MIN_EVENTS", "200"))', "breach"),
+    ('MIN_EVENTS = int(os.getenv("QT_MIN_EVENTS", 200))', "breach"),
+    ('MIN_EVENTS = int("200")', "ok"),
+    ('MIN_EVENTS = int(os.environ.get("UNSET_IN_THESE_RUNS", "200"))', "policy"),
+]
+REBINDINGS = [
+    ("", "ok"), ("MIN_EVENTS = 5", "breach"), ("MIN_EVENTS, _X = 5, 1", "breach"),
+    ("MIN_EVENTS -= 195", "breach"), ("MIN_EVENTS += 100", "ok"), ("MIN_EVENTS = MIN_EVENTS", "ok"),
+    ("MIN_EVENTS = MIN_EVENTS // 40", "breach"),
+    ("def _loosen():\n    global MIN_EVENTS\n    MIN_EVENTS = 5\n\n\n_loosen()", "breach"),
+    ("def _tighten():\n    global MIN_EVENTS\n    MIN_EVENTS = 300\n\n\n_tighten()", "ok"),
+    ('if os.environ.get("FAST"):\n    MIN_EVENTS = 5', "breach"),
+    ("for MIN_EVENTS in (5,):\n    pass", "breach"),
+    ('globals()["MIN_EVENTS"] = 5', "breach"),
+    ("MIN_EVENTS = max(MIN_EVENTS, 300)", "ok"), ("MIN_EVENTS = min(MIN_EVENTS, 10)", "breach"),
+    ('MIN_EVENTS = int(os.environ.get("MIN_EVENTS", MIN_EVENTS))', "breach"),
+    ('exec("MIN_EVENTS = 5")', "breach"), ("(MIN_EVENTS := 5)", "breach"),
+    ('exec("print(1)")', "ok"),
+]
+LOCALS = [("", "ok"), ("    MIN_EVENTS = 5", "breach"),
+          ("    global MIN_EVENTS\n    MIN_EVENTS = 5", "breach"),
+          ("    MIN_EVENTS = 250", "ok")]
+# the events check: (left, right) around the comparison
+COMPARISONS = [
+    ('telemetry["count"] < MIN_EVENTS', "ok"), ('MIN_EVENTS > telemetry["count"]', "ok"),
+    ('telemetry["count"] < MIN_EVENTS - 199', "breach"),
+    ('telemetry["count"] < MIN_EVENTS // 40', "breach"),
+    ('telemetry["count"] < MIN_EVENTS + 0', "ok"), ('telemetry["count"] < MIN_EVENTS * 2', "ok"),
+    ('telemetry["count"] + 199 < MIN_EVENTS', "breach"),
+    ('telemetry["count"] - 100 < MIN_EVENTS', "ok"),
+    ('telemetry["count"] * 2 < MIN_EVENTS', "breach"),
+    ('telemetry["count"] > MIN_EVENTS', "turned"), ('not telemetry["count"] >= MIN_EVENTS', "ok"),
+]
+HANDLERS = [
+    ("Exception", "        return 2", "ok"), ("(OSError, ValueError)", "        sys.exit(2)", "ok"),
+    ("BaseException", "        return 2", "ok"), ("", "        return 2", "ok"),
+    ("Exception", "        return 0", "breach"),
+    ("Exception", "        telemetry = FAKE", "breach"),
+    ("OSError", "        telemetry = dict(FAKE)", "breach"),
+    ("Exception", "        telemetry = {'count': 1000, 'class_share': 0.3, 'conf_std': 0.2, "
+     "'p_range': 0.3, 'hold_share': 0.2}", "breach"),
+    ("Exception", "        telemetry = {'count': 0, 'class_share': 1, 'conf_std': 0, "
+     "'p_range': 0, 'hold_share': 1}", "policy"),
+    ("Exception", "        pass", "preset"),
+    ("Exception", "        print('telemetry unavailable')\n        return 2", "ok"),
+]
+ENTRIES = [
+    ("sys.exit(main())", "ok"), ("raise SystemExit(main())", "ok"), ("main()", "breach"),
+    ("sys.exit(main() and 0)", "breach"), ("sys.exit(main() or 0)", "ok"),
+    ("sys.exit(0 or main())", "ok"), ("sys.exit(not main())", "breach"),
+    ("sys.exit(bool(main()))", "breach"), ("sys.exit(int(main() != 0) * 2)", "ok"),
+    ("code = main()\nsys.exit(code)", "ok"), ("code = main()\nos._exit(0)", "breach"),
+    ("os._exit(main())", "ok"),
+    ("try:\n    sys.exit(main())\nfinally:\n    sys.exit(0)", "breach"),
+    ("try:\n    sys.exit(main())\nfinally:\n    print('done')", "ok"),
+    ("try:\n    sys.exit(main())\nexcept SystemExit:\n    pass", "breach"),
+    ("try:\n    sys.exit(main())\nexcept BaseException:\n    pass", "breach"),
+    ("try:\n    sys.exit(main())\nexcept:\n    pass", "breach"),
+    ("try:\n    sys.exit(main())\nexcept SystemExit:\n    raise", "ok"),
+    ("try:\n    sys.exit(main())\nexcept Exception:\n    pass", "ok"),
+    ("try:\n    sys.exit(main())\nexcept SystemExit as e:\n    sys.exit(e.code)", "ok"),
+    ("try:\n    sys.exit(main())\nexcept SystemExit:\n    sys.exit(0)", "breach"),
+    ("with contextlib.suppress(SystemExit):\n    sys.exit(main())", "breach"),
+    ("with contextlib.suppress(ValueError):\n    sys.exit(main())", "ok"),
+    ("atexit.register(os._exit, 0)\nsys.exit(main())", "breach"),
+    ("atexit.register(sys.exit, 0)\nsys.exit(main())", "ok"),
+    ("sys.exit(main() if True else 0)", "ok"),
+    ("sys.exit(main() * 0)", "breach"), ("sys.exit(max(main(), 0))", "ok"),
+    ("rc = main()\nrc = 0\nsys.exit(rc)", "breach"),
+    ("try:\n    sys.exit(main())\nexcept (SystemExit, KeyboardInterrupt):\n    pass", "breach"),
+    ("atexit.register(lambda: os._exit(0))\nsys.exit(main())", "breach"),
+]
+FINALLY = [("", "ok"), ("    finally:\n        print('checked')", "ok"),
+           ("    finally:\n        return 0", "breach")]
+
+TEMPLATE = '''"""A generated quality gate."""
+
+import atexit
+import contextlib
+import json
+import os
+import sys
+
+{definition}
+MAX_CLASS_SHARE = 0.70
+MIN_CONFIDENCE_STD = 0.05
+MIN_P10_P90_RANGE = 0.12
+MAX_HOLD_SHARE = 0.85
+{rebinding}
+FAKE = {fake}
+
+
+def read_telemetry():
+    with open(os.environ["GATE_TELEMETRY"]) as f:
+        return json.load(f)
+
+
+def main():
+{local}
+{preset}    try:
+        telemetry = read_telemetry()
+    except {exc}:
+{handler}
+    try:
+        if {comparison}:
+            return 2
+        if telemetry["class_share"] > MAX_CLASS_SHARE:
+            return 2
+        if telemetry["conf_std"] < MIN_CONFIDENCE_STD:
+            return 2
+        if telemetry["p_range"] < MIN_P10_P90_RANGE:
+            return 2
+        if telemetry["hold_share"] > MAX_HOLD_SHARE:
+            return 2
+        return 0
+{finally_}
+
+
+if __name__ == "__main__":
+{entry}
+'''
+
+
+def generate(rng: random.Random) -> tuple[str, set[str]]:
+    """A gate and what its forms are ("breach", "policy", "ok")."""
+    definition, d = rng.choice(DEFINITIONS)
+    rebinding, r = rng.choice(REBINDINGS) if rng.random() < 0.6 else REBINDINGS[0]
+    local, lo = rng.choice(LOCALS) if rng.random() < 0.3 else LOCALS[0]
+    comparison, c = rng.choice(COMPARISONS) if rng.random() < 0.5 else COMPARISONS[0]
+    exc, handler, h = rng.choice(HANDLERS) if rng.random() < 0.6 else HANDLERS[0]
+    entry, e = rng.choice(ENTRIES) if rng.random() < 0.6 else ENTRIES[0]
+    finally_, f = rng.choice(FINALLY) if rng.random() < 0.3 else FINALLY[0]
+    preset = ""
+    if h == "preset":
+        preset, h = "    telemetry = FAKE\n", "breach"
+    if not finally_:
+        finally_ = "    finally:\n        pass"
+    text = TEMPLATE.format(
+        definition=definition, rebinding=rebinding, fake=json.dumps(GOOD), local=local or
+        "    pass", preset=preset, exc=exc or "", handler=handler, comparison=comparison,
+        finally_=finally_, entry="\n".join("    " + line for line in entry.splitlines()))
+    text = text.replace("    except :\n", "    except:\n")
+    return text, {d, r, lo, c, h, e, f}
+
+
+def run_gate(path: Path, telemetry: dict[str, float] | None, env: dict[str, str]) -> int:
+    data = path.parent / "telemetry.json"
+    if telemetry is None:
+        data.unlink(missing_ok=True)
+    else:
+        data.write_text(json.dumps(telemetry))
+    proc = subprocess.run([sys.executable, "-S", "-E", str(path)], capture_output=True,
+                          timeout=60, check=False,
+                          env={**env, "GATE_TELEMETRY": str(data), "PATH": "/usr/bin:/bin"})
+    return proc.returncode
+
+
+def real_statuses(path: Path) -> list[int]:
+    """The exit statuses on failing and missing telemetry, with and without an
+    environment that loosens."""
+    out = []
+    for env in ({}, LOOSENING_ENV):
+        out.extend(run_gate(path, t, env) for t in FAILING[:1 if env else None])
+        out.append(run_gate(path, None, env))
+    return out
+
+
+def qt605(root: Path) -> list[str]:
+    config = Config(root=root, select=("QT605",))
+    return [f"{f.line}:{f.column}: {f.message}"
+            for f in check([root / GATE], config, jobs=1).findings if f.code == "QT605"]
+
+
+def judge(tmp_path: Path, text: str) -> tuple[list[str], list[int]]:
+    path = tmp_path / GATE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return qt605(tmp_path), real_statuses(path)
+
+
+@pytest.mark.parametrize("seed", range(PROGRAMS))
+def test_qt605_is_silent_exactly_when_the_real_gate_fails_closed(tmp_path: Path,
+                                                                 seed: int) -> None:
+    text, forms = generate(random.Random(seed))
+    found, statuses = judge(tmp_path, text)
+    breach = any(code != 2 for code in statuses)
+    if not found:
+        assert not breach, (text, statuses)
+    elif "policy" not in forms and "turned" not in forms:
+        # (a check turned round is reported whatever the threshold: with a threshold
+        # loosened too it fails every run, which these runs cannot tell from right)
+        assert breach, (text, found)
+
+
+# each form once, in an otherwise right gate: the oracle for every list above
+FORMS = ([(d, "d") for d in DEFINITIONS] + [(r, "r") for r in REBINDINGS[1:]] +
+         [(lo, "l") for lo in LOCALS[1:]] + [(c, "c") for c in COMPARISONS[1:]] +
+         [((e, h, k), "h") for e, h, k in HANDLERS[1:]] + [(e, "e") for e in ENTRIES[1:]] +
+         [(f, "f") for f in FINALLY[1:]])
+
+
+def _single(form: object, where: str) -> tuple[str, str]:
+    base = {"definition": DEFINITIONS[0][0], "rebinding": "", "local": "    pass",
+            "preset": "", "exc": "Exception", "handler": HANDLERS[0][1],
+            "comparison": COMPARISONS[0][0], "finally_": "    finally:\n        pass",
+            "entry": "    sys.exit(main())", "fake": json.dumps(GOOD)}
+    kind = "ok"
+    if where == "h":
+        exc, handler, kind = form  # type: ignore[misc]
+        base["exc"], base["handler"] = exc, handler
+        if kind == "preset":
+            base["preset"], kind = "    telemetry = FAKE\n", "breach"
+    else:
+        text, kind = form  # type: ignore[misc]
+        key = {"d": "definition", "r": "rebinding", "l": "local", "c": "comparison",
+               "e": "entry", "f": "finally_"}[where]
+        base[key] = "\n".join("    " + line for line in text.splitlines()) \
+            if where == "e" else text
+    return TEMPLATE.format(**base).replace("    except :\n", "    except:\n"), kind
+
+
+@pytest.mark.parametrize(("form", "where"), FORMS, ids=[f"{w}{i}" for i, (_, w) in
+                                                          enumerate(FORMS)])
+def test_each_form_once(tmp_path: Path, form: object, where: str) -> None:
+    text, kind = _single(form, where)
+    kind = "breach" if kind == "turned" else kind
+    found, statuses = judge(tmp_path, text)
+    breach = any(code != 2 for code in statuses)
+    assert breach == (kind == "breach"), (text, statuses)
+    assert bool(found) == (kind != "ok"), (text, found)
+
+
+# the hostile pass: whole gates, each a form of the families above the lists do not draw
+# (template parts replaced: "definition", "rebinding", "local", "preset", "exc", "handler",
+# "comparison", "finally_", "entry", "reader"), with what it does when run
+READER = '''def read_telemetry():
+    with open(os.environ["GATE_TELEMETRY"]) as f:
+        return json.load(f)'''
+HOSTILE: list[tuple[str, dict[str, str], str]] = [
+    ("ifexp-env", {"rebinding": 'MIN_EVENTS = 200 if os.environ.get("STRICT") else 5'},
+     "breach"),
+    ("walrus", {"rebinding": "(MIN_EVENTS := 5)"}, "breach"),
+    ("del-rebind", {"rebinding": "del MIN_EVENTS\nMIN_EVENTS = 5"}, "breach"),
+    ("exec", {"rebinding": 'exec("MIN_EVENTS = 5")'}, "breach"),
+    ("setattr", {"rebinding": 'setattr(sys.modules[__name__], "MIN_EVENTS", 5)'}, "breach"),
+    ("environ-alias", {"definition": "from os import environ as E\n"
+                       'MIN_EVENTS = int(E.get("MIN_EVENTS", 200))'}, "breach"),
+    ("local-alias", {"local": "    minimum = MIN_EVENTS - 195",
+                     "comparison": 'telemetry["count"] < minimum'}, "breach"),
+    ("local-alias-ok", {"local": "    minimum = MIN_EVENTS + 5",
+                        "comparison": 'telemetry["count"] < minimum'}, "ok"),
+    ("param-default", {"comparison": "low(telemetry)", "reader": READER +
+                       "\n\n\ndef low(t, minimum=MIN_EVENTS - 195):\n"
+                       '    return t["count"] < minimum'}, "breach"),
+    ("arg-alias", {"comparison": "low(telemetry, MIN_EVENTS - 195)", "reader": READER +
+                   '\n\n\ndef low(t, minimum):\n    return t["count"] < minimum'}, "breach"),
+    ("arg-alias-keyword", {"comparison": "low(telemetry, minimum=MIN_EVENTS // 40)",
+                           "reader": READER + '\n\n\ndef low(t, minimum):\n'
+                           '    return t["count"] < minimum'}, "breach"),
+    ("arg-alias-ok", {"comparison": "low(telemetry, MIN_EVENTS + 1)", "reader": READER +
+                      '\n\n\ndef low(t, minimum):\n    return t["count"] < minimum'}, "ok"),
+    ("main-param", {"entry": "    sys.exit(main())", "local": "    pass",
+                    "comparison": 'telemetry["count"] < MIN_EVENTS',
+                    "main": "def main(MIN_EVENTS=5):"}, "breach"),
+    ("try-rebind", {"rebinding": "try:\n    MIN_EVENTS = 5\nexcept Exception:\n    pass"},
+     "breach"),
+    ("with-rebind", {"rebinding": "with open(os.devnull):\n    MIN_EVENTS = 5"}, "breach"),
+    ("if-true", {"rebinding": "if True:\n    MIN_EVENTS = 5"}, "breach"),
+    ("float", {"definition": "MIN_EVENTS = 2e2"}, "ok"),
+    ("hex", {"definition": "MIN_EVENTS = 0xC8"}, "ok"),
+    ("double-neg", {"definition": "MIN_EVENTS = -(-200)"}, "ok"),
+    ("lambda-arith", {"local": '    low = lambda t: t["count"] < MIN_EVENTS - 199',
+                      "comparison": "low(telemetry)"}, "breach"),
+    ("exit-times-zero", {"entry": "    sys.exit(main() * 0)"}, "breach"),
+    ("exit-minus", {"entry": "    sys.exit(main() - 2)"}, "breach"),
+    ("exit-max", {"entry": "    sys.exit(max(main(), 0))"}, "ok"),
+    ("exit-str", {"entry": "    sys.exit(str(main()))"}, "breach"),
+    ("exit-from-none", {"entry": "    raise SystemExit(main()) from None"}, "ok"),
+    ("dropped-os-exit", {"entry": "    main()\n    os._exit(0)"}, "breach"),
+    ("unreachable-os-exit", {"entry": "    sys.exit(main())\n    os._exit(0)"}, "ok"),
+    ("code-ifexp", {"entry": "    rc = main()\n    sys.exit(rc if rc else 0)"}, "ok"),
+    ("code-rebound", {"entry": "    rc = main()\n    rc = 0\n    sys.exit(rc)"}, "breach"),
+    ("exit-ifexp-stmt", {"entry": '    sys.exit(main()) if __name__ == "__main__" else None'},
+     "ok"),
+    ("except-code-check", {"entry": "    try:\n        sys.exit(main())\n"
+                           "    except SystemExit as e:\n        if e.code == 2:\n"
+                           "            print('failed')"}, "breach"),
+    ("except-os-exit", {"entry": "    try:\n        sys.exit(main())\n"
+                        "    except SystemExit:\n        os._exit(0)"}, "breach"),
+    ("except-tuple", {"entry": "    try:\n        sys.exit(main())\n"
+                      "    except (SystemExit, KeyboardInterrupt):\n        pass"}, "breach"),
+    ("main-exits-inside", {"handler": "        sys.exit(2)",
+                           "comparison": 'telemetry["count"] < MIN_EVENTS and sys.exit(2)',
+                           "entry": "    try:\n        main()\n    except SystemExit:\n"
+                           "        pass"}, "breach"),
+    ("finally-in-main", {"finally_": "    finally:\n        sys.exit(0)"}, "breach"),
+    ("finally-in-helper", {"local": "    return check(telemetry)", "reader": READER +
+                           "\n\n\ndef check(t):\n    try:\n"
+                           '        if t["count"] < MIN_EVENTS:\n            return 2\n'
+                           "        return 0\n    finally:\n        return 0"}, "breach"),
+    ("stand-in-json", {"handler": "        telemetry = json.loads(json.dumps(FAKE))"},
+     "breach"),
+    ("stand-in-cache", {"handler": "        telemetry = read_cached()", "reader": READER +
+                        "\n\n\ndef read_cached():\n    return dict(FAKE)"}, "breach"),
+    ("stand-in-or", {"reader": "def load():\n    try:\n"
+                     '        with open(os.environ["GATE_TELEMETRY"]) as f:\n'
+                     "            return json.load(f)\n    except OSError:\n"
+                     "        return None\n\n\ndef read_telemetry():\n"
+                     "    return load() or FAKE"}, "breach"),
+    ("suppress-preset", {"load": "    telemetry = FAKE\n    with contextlib.suppress("
+                         "Exception):\n        telemetry = read_telemetry()\n"}, "breach"),
+    ("reader-returns-fake", {"reader": "def read_telemetry():\n    try:\n"
+                             '        with open(os.environ["GATE_TELEMETRY"]) as f:\n'
+                             "            return json.load(f)\n    except OSError:\n"
+                             "        return FAKE"}, "breach"),
+    ("reader-returns-empty", {"reader": "def read_telemetry():\n    try:\n"
+                              '        with open(os.environ["GATE_TELEMETRY"]) as f:\n'
+                              "            return json.load(f)\n    except OSError:\n"
+                              "        return {'count': 0, 'class_share': 1, 'conf_std': 0, "
+                              "'p_range': 0, 'hold_share': 1}"}, "policy"),
+    ("reader-raises", {"reader": "def read_telemetry():\n    try:\n"
+                       '        with open(os.environ["GATE_TELEMETRY"]) as f:\n'
+                       "            return json.load(f)\n    except OSError as e:\n"
+                       "        raise RuntimeError('no telemetry') from e"}, "ok"),
+    ("inverted", {"comparison": 'telemetry["count"] > MIN_EVENTS'}, "breach"),
+    ("inverted-right", {"comparison": 'MIN_EVENTS < telemetry["count"]'}, "breach"),
+    ("lte-ok", {"comparison": 'telemetry["count"] <= MIN_EVENTS'}, "ok"),
+    ("not-gte-ok", {"comparison": 'not telemetry["count"] >= MIN_EVENTS'}, "ok"),
+    ("exit-and-true", {"entry": "    sys.exit(main() and 2)"}, "ok"),
+    ("exit-int", {"entry": "    sys.exit(int(main()))"}, "ok"),
+    ("exit-neg", {"entry": "    sys.exit(-main() + 4)"}, "ok"),
+    ("suppress-base", {"entry": "    with contextlib.suppress(BaseException):\n"
+                       "        sys.exit(main())"}, "breach"),
+    ("decorated-atexit", {"entry": "    sys.exit(main())", "reader": READER +
+                          "\n\n\n@atexit.register\ndef _bye():\n    os._exit(0)"}, "breach"),
+    ("atexit-lambda", {"entry": "    atexit.register(lambda: os._exit(0))\n"
+                       "    sys.exit(main())"}, "breach"),
+]
+
+
+def _hostile(parts: dict[str, str]) -> str:
+    base = {"definition": DEFINITIONS[0][0], "rebinding": "", "local": "    pass",
+            "preset": "", "exc": "Exception", "handler": HANDLERS[0][1],
+            "comparison": COMPARISONS[0][0], "finally_": "    finally:\n        pass",
+            "entry": "    sys.exit(main())", "fake": json.dumps(GOOD)}
+    parts = dict(parts)
+    reader = parts.pop("reader", READER)
+    main = parts.pop("main", "def main():")
+    load = parts.pop("load", None)
+    base.update(parts)
+    text = TEMPLATE.format(**base).replace(READER, reader).replace("def main():", main)
+    if load is not None:
+        text = text.replace("    try:\n        telemetry = read_telemetry()\n"
+                            "    except Exception:\n        return 2\n", load)
+    return text.replace("    except :\n", "    except:\n")
+
+
+@pytest.mark.parametrize(("name", "parts", "kind"), HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_hostile(tmp_path: Path, name: str, parts: dict[str, str], kind: str) -> None:
+    text = _hostile(parts)
+    found, statuses = judge(tmp_path, text)
+    breach = any(code != 2 for code in statuses)
+    assert breach == (kind == "breach"), (name, text, statuses)
+    assert bool(found) == (kind != "ok"), (name, text, found)
