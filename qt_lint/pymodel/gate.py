@@ -780,6 +780,7 @@ def defeats(tree: ast.Module, constants: Mapping[str, object], mains: set[str]
             ) -> Iterator[tuple[ast.AST, str]]:
     """(where, what) for each way the gate's failure does not reach its exit status."""
     exits = Exits(tree, constants)
+    mains = _returned_through(exits, mains)
     evidence = re.compile(EVIDENCE)
     exit_args: list[ast.AST] = []
     found_exits = [found for found in map(exit_arg, _walk_here(tree.body))
@@ -817,7 +818,14 @@ def defeats(tree: ast.Module, constants: Mapping[str, object], mains: set[str]
     # a module-level call whose result (the failure) is dropped
     used = {n.id for arg in exit_args for n in ast.walk(arg) if isinstance(n, ast.Name)}
     inside = {id(n) for arg in exit_args for n in ast.walk(arg)}
-    for node in _walk_here(tree.body):
+    # the module's own statements (a call inside a function returns to its caller), and
+    # not a call whose result a condition tests (`if not passes(events): sys.exit(2)`)
+    here = [s for s in tree.body
+            if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    inside |= {id(n) for node in _walk_here(here)
+               if isinstance(node, (ast.If, ast.While, ast.IfExp, ast.Assert))
+               for n in ast.walk(node.test)}
+    for node in _walk_here(here):
         if isinstance(node, ast.Call) and id(node) not in inside and \
                 dotted(node.func) in exits.functions and \
                 exits.fails_by_return(dotted(node.func)):
@@ -886,6 +894,22 @@ def _bound_calls(tree: ast.Module, exits: Exits) -> dict[str, list[str]]:
             if called:
                 out.setdefault(node.targets[0].id, []).extend(called)
     return {name: calls if counts.get(name, 0) == 1 else [] for name, calls in out.items()}
+
+
+def _returned_through(exits: Exits, mains: set[str]) -> set[str]:
+    """`mains` and the functions whose result one of them returns (`return check(t)`):
+    their returns are the exit status too."""
+    out = set(mains)
+    todo = list(mains)
+    while todo:
+        func = exits.functions.get(todo.pop())
+        for node in _walk_here(func.body) if func is not None else ():
+            if isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
+                name = dotted(node.value.func)
+                if name in exits.functions and name not in out:
+                    out.add(name)
+                    todo.append(name)
+    return out
 
 
 def _try_defeats(node: ast.Try, exits: Exits, mains: set[str], evidence: re.Pattern[str],
@@ -979,6 +1003,10 @@ def _is_stand_in(value: ast.expr, tree: ast.Module) -> bool:
     that is one (a number or a string is a value, not a set)."""
     if isinstance(value, (ast.Dict, ast.List, ast.Tuple, ast.Set)):
         return not _empty(value)
+    if isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Mult, ast.Add)):
+        return _is_stand_in(value.left, tree) or _is_stand_in(value.right, tree)  # [e] * 500
+    if isinstance(value, (ast.ListComp, ast.SetComp, ast.DictComp)):
+        return True  # [{"c": 0.5} for _ in range(500)]
     if isinstance(value, ast.Call) and dotted(value.func) in _EMPTY_CALLS | {"copy.deepcopy"}:
         return any(_is_stand_in(a, tree) for a in value.args)
     return isinstance(value, ast.Name) and value.id in _module_stand_ins(tree)

@@ -161,7 +161,9 @@ class QualityGate(Rule):
     - it can fail: some path exits 2 (`sys.exit(2)`, or `return 2` from the `main` that
       `sys.exit(main())` runs; a bare `return`, `return None` and `return False` exit 0,
       as `sys.exit` reads them); a gate whose every exit is 0, or whose failure is
-      another code, is reported;
+      another code, is reported, and so is one whose exits are computed at run time with
+      no path known to exit 2 (`return ok`: True is 1 and False 0, inverted;
+      `return len(failures)`: 1);
     - it does not pass without proof: an `if` on missing or too few telemetry events, or
       an `except` around reading them, that exits 0 is reported; so is an `except` that
       goes on with a stand-in for the telemetry (`events = FAKE_EVENTS`, a literal set,
@@ -301,6 +303,13 @@ class QualityGate(Rule):
             yield ctx.finding(self, *facts.position(node), f"{gate} fails with exit "
                               f"{sorted(c for c in codes if c)[0]}; the contract's FAIL "
                               "(blocker) is exit 2")
+        elif exits and 2 not in codes:
+            # `return ok`, `return len(failures)`: no path is known to exit 2, and a value
+            # computed at run time is 0 or 1 as often as anything (True is 1, False is 0)
+            node = next(n for n, code in exits if code is None)
+            yield ctx.finding(self, *facts.position(node), f"{gate}: `{ast.unparse(node)[:60]}` "
+                              "gives an exit status that cannot be decided, and no path exits "
+                              "2: fail with exit 2 (`return 2`, `sys.exit(2)`)")
         yield from self._no_proof(ctx, tree, gate, names, mains)
 
     def _no_proof(self, ctx: FileContext, tree: ast.Module, gate: str, names: set[str],
