@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
-from qt_lint.command_model import SHELLS, Word, is_python_name, is_wrapper
+from qt_lint.command_model import SHELLS, Word, copy_operands, is_python_name, is_wrapper
 from qt_lint.config import Config, Contract
 from qt_lint.shellflow import EMPTY, Classifier, Facts, Flow, Step
 
@@ -59,21 +59,37 @@ def in_active(path: str) -> bool:
 
 
 def written_targets(step: Step, contract: Contract) -> list[Word]:
-    """The files a command writes: the destination of `cp`/`mv`/`install`/`rsync`/`ln`,
-    the files of `tee` and `sed -i`, and `>`/`>>` redirections."""
+    """The files a command writes: the destination of `cp`/`mv`/`install`/`ln` (read with
+    their option grammar: `install -m 0640 src DEST`, `-t DIR`, `-T`) and `rsync`, the files
+    of `tee` and `sed -i`, and `>`/`>>` redirections. A relative path is read from the
+    working directory a `cd`/`pushd` before it made known (`cd /etc/quantum && sed -i ...
+    ai-engine.env`)."""
     from qt_lint.rules.models.qt602_active_model_write import target_directories
 
     command = step.command
     name = command.name
     args = [w for w in command.args if not w.text.startswith("-")]
     out: list[Word] = []
-    folders = target_directories(command.args) if name in _WRITERS else []
-    if folders:  # `cp -t DIR src...`: each source lands in DIR under its own name
+    copy = copy_operands(name, command.args)
+    if copy is not None:
+        if copy.directories:  # `install -d DIR...` creates folders
+            pass
+        elif copy.folders:  # `cp -t DIR src...`: each source lands in DIR under its own name
+            out.extend(_into(from_cwd(command.cwd, folder), source)
+                       for folder in copy.folders for source in copy.operands)
+        elif len(copy.operands) >= 2:
+            *sources, dest = copy.operands
+            dest = from_cwd(command.cwd, dest)
+            if not copy.no_target and _is_folder(dest.text, contract):  # `cp a.env /etc/quantum/`
+                out.extend(_into(dest, source) for source in sources)
+            else:
+                out.append(dest)
+    elif name in _WRITERS and (folders := target_directories(command.args)):
         sources = [w for w in args if all((w.line, w.column) != (f.line, f.column)
                                           for f in folders)]
         out.extend(_into(folder, source) for folder in folders for source in sources)
     elif name in _WRITERS and len(args) >= 2:
-        if _is_folder(args[-1].text, contract):  # `cp a.env /etc/quantum/`
+        if _is_folder(args[-1].text, contract):
             out.extend(_into(args[-1], source) for source in args[:-1])
         else:
             out.append(args[-1])
@@ -92,7 +108,15 @@ def written_targets(step: Step, contract: Contract) -> list[Word]:
     for operator, target in step.redirects:
         if operator.startswith((">", "&>")):
             out.append(target)
-    return out
+    return [from_cwd(command.cwd, w) for w in out]
+
+
+def from_cwd(cwd: Word | None, word: Word) -> Word:
+    """A relative path read from the known working directory (as written otherwise)."""
+    if cwd is None or word.dynamic or not word.text or word.text.startswith(("/", "$", "~")):
+        return word
+    return Word(posixpath.normpath(posixpath.join(cwd.text, word.text)), word.line,
+                word.column, word.dynamic)
 
 
 def _is_folder(text: str, contract: Contract) -> bool:
@@ -235,6 +259,9 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
         return frozenset({GIT_HASH}), frozenset({GIT_HASH})
     if name in _COPIERS:
         args = [w for w in command.args if not w.text.startswith("-")]
+        copy = copy_operands(name, command.args)
+        if copy is not None:  # `install -m 0640 backup.env DEST`: the mode is no operand
+            args = [*copy.operands, *copy.folders[-1:]]
         if len(args) >= 2 and re.search(r"(?:^|/)archive/", args[-1].text):
             true.add(ARCHIVED)
         if len(args) >= 2 and model_setting_file(args[-1].text, contract) and \

@@ -6,7 +6,14 @@ from collections.abc import Iterator
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
-from qt_lint.command_model import SHELLS, Command, is_python_name, is_wrapper
+from qt_lint.command_model import (
+    SHELLS,
+    Command,
+    Word,
+    copy_operands,
+    is_python_name,
+    is_wrapper,
+)
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
@@ -73,6 +80,38 @@ def canary_word(command: Command, ctx: FileContext) -> int | None:
             if word.text.rsplit("/", 1)[-1] == script:
                 return i
     return None
+
+
+def _name(text: str) -> str:
+    """A file's name as written, `${TMP}` as `$TMP`."""
+    return re.sub(r"\$\{(\w+)\}", r"$\1", text.strip())
+
+
+_HEREDOC = re.compile(r"<<-?\s*([\"']?)(\w+)\1")
+
+
+def _with_heredoc(lines: list[str], line: int) -> str:
+    """A line and the text of the heredocs it starts (`cat > "$TMP" <<EOF`)."""
+    text = lines[line - 1]
+    parts = [text]
+    at = line
+    for match in _HEREDOC.finditer(text):
+        while at < len(lines) and lines[at].strip() != match.group(2):
+            parts.append(lines[at])
+            at += 1
+        at += 1
+    return "\n".join(parts)
+
+
+def _moves_staged(command: Command, target: Word, staged: dict[str, tuple[int, int]]) -> bool:
+    """`mv "$TMP" /etc/quantum/ai-engine.env` where `$TMP` was given a model setting before:
+    the two-step replace that writes the setting."""
+    copy = copy_operands(command.name, command.args)
+    if copy is None:
+        return False
+    sources = copy.operands if copy.folders else copy.operands[:-1]
+    return any(_name(w.text) in staged and staged[_name(w.text)] < (target.line, target.column)
+               for w in sources)
 
 
 def _main_guard(source: str) -> bool:
@@ -184,8 +223,8 @@ class AutoActivation(Rule):
     def prefilter_for(self, kind: Kind, contract: Contract) -> AnyOf | Either | None:
         if kind in (Kind.SHELL, Kind.CRONTAB):
             return AnyOf(contract.canary_name, "AUTO_ACTIVAT", "AUTO_PROMOT", "SHADOW_MODE",
-                         ".env.model_config", contract.env_dir.rstrip("/") + "/",
-                         ignore_case=True)
+                         ".env.model_config", contract.env_dir.rstrip("/"),
+                         ignore_case=True)  # `cd /etc/quantum && sed -i ... ai-engine.env`
         if kind is not Kind.PYTHON:
             return None
         verbs = [v.split("*")[0].split("?")[0].split("[")[0] for v in contract.activation_verbs]
@@ -195,7 +234,7 @@ class AutoActivation(Rule):
         # ignore case): `AUTO_PROMOTE`, `auto_promotion_enabled`, `--auto-promote`
         words = [contract.canary_name, "auto_activat", "auto_promot", "shadow_mode",
                  "auto-activat", "auto-promot", "shadow-mode", ".env.model_config",
-                 contract.env_dir.rstrip("/") + "/"]
+                 contract.env_dir.rstrip("/")]
         # `_python`'s findings are calls whose last name (`Call.attr`) matches a verb
         # (`fnmatchcase`: it starts with the verb's text before its first wildcard, in that
         # case). That name is written either where it is called, `promote_to_active(` (only
@@ -265,8 +304,14 @@ class AutoActivation(Rule):
 
     def _setting_writes(self, ctx: FileContext) -> Iterator[Finding]:
         """A model path or weight written into `/etc/quantum/*.env` or `.env.model_config`
-        (`sed -i`, `tee`, `cp`, `install`, `>`, `>>`) by anything but the canary script."""
-        from qt_lint.rules.models.helpers import is_script, model_setting_file, model_write
+        (`sed -i`, `tee`, `cp`, `install`, `>`, `>>`, a relative path after `cd`, a temp
+        file holding a model setting moved into place) by anything but the canary script."""
+        from qt_lint.rules.models.helpers import (
+            from_cwd,
+            is_script,
+            model_setting_file,
+            model_write,
+        )
         from qt_lint.shellflow import Step
 
         contract = ctx.contract
@@ -275,24 +320,58 @@ class AutoActivation(Rule):
                 is_script(ctx.relpath, contract.rollback_script):
             return
         seen: set[tuple[int, int]] = set()
-        targets = [model_write(Step(command), contract) for command in ctx.commands]
-        targets += [r.target for r in ctx.shell.redirects if r.operator.startswith((">", "&>"))
-                    and model_setting_file(r.target.text, contract)]
-        for target in targets:
+        staged = self._staged(ctx)
+        writes: list[tuple[Command | None, Word | None]] = [
+            (command, model_write(Step(command), contract)) for command in ctx.commands]
+        writes += [(None, from_cwd(r.cwd, r.target)) for r in ctx.shell.redirects
+                   if r.operator.startswith((">", "&>"))]
+        for command, target in writes:
             if target is None or (target.line, target.column) in seen or \
                     not model_setting_file(target.text, contract):
                 continue
             line = ctx.lines[target.line - 1] if target.line <= len(ctx.lines) else ""
-            if not target.text.endswith(".env.model_config") and not _MODEL.search(line):
+            if not target.text.endswith(".env.model_config") and not _MODEL.search(line) \
+                    and not (command is not None and _moves_staged(command, target, staged)):
                 continue
             seen.add((target.line, target.column))
             yield ctx.finding(self, target.line, target.column,
                               f"writes the model setting ({target.text}) outside "
                               f"{contract.canary_name}: activation by other means")
 
+    @staticmethod
+    def _staged(ctx: FileContext) -> dict[str, tuple[int, int]]:
+        """The files the script writes a model setting into (`echo MODEL_PATH=x > "$TMP"`,
+        a heredoc, `sed ... > "$TMP"`), by their name as written, with where it is first
+        written: a copy or move of one into the setting's place writes the setting."""
+        from qt_lint.rules.models.helpers import written_targets
+        from qt_lint.shellflow import Step
+
+        found: dict[str, tuple[int, int]] = {}
+
+        def add(text: str, line: int, column: int) -> None:
+            key = _name(text)
+            if key and (key not in found or (line, column) < found[key]):
+                found[key] = (line, column)
+
+        for redirect in ctx.shell.redirects:
+            target = redirect.target
+            if redirect.operator.startswith((">", "&>")) and target.line <= len(ctx.lines) \
+                    and _MODEL.search(_with_heredoc(ctx.lines, target.line)):
+                add(target.text, target.line, target.column)
+        for written in ctx.shell.written:
+            if _MODEL_KEY.search(written.text) and written.rows:
+                add(written.path, written.rows[0], 0)
+        for command in ctx.commands:
+            line = command.program.line
+            if line <= len(ctx.lines) and _MODEL.search(ctx.lines[line - 1]):
+                for target in written_targets(Step(command), ctx.contract):
+                    add(target.text, target.line, target.column)
+        return found
+
     def _python_setting_writes(self, ctx: FileContext) -> Iterator[Finding]:
         from qt_lint.pymodel.calls import file_ops
-        from qt_lint.rules.models.helpers import is_script, model_setting_file
+        from qt_lint.rules.models.helpers import is_script, model_setting_file, model_write
+        from qt_lint.shellflow import Step
 
         contract = ctx.contract
         # the canary activates; the rollback script restores the previous setting (QT607)
@@ -300,16 +379,34 @@ class AutoActivation(Rule):
                 is_script(ctx.relpath, contract.rollback_script):
             return
         facts = ctx.python
+        model = _MODEL_KEY.search(ctx.text) is not None
         for op in file_ops(facts):
             path = op.path.text
             if op.op != "write" or not model_setting_file(path, contract):
                 continue
-            if not path.endswith(".env.model_config") and not _MODEL_KEY.search(ctx.text):
-                continue
             line, column = facts.position(op.node)
+            if not path.endswith(".env.model_config") and not model and \
+                    not _MODEL.search(ctx.lines[line - 1] if line <= len(ctx.lines) else ""):
+                continue  # `shutil.copy("staged/model.env", ...)` names the model
             yield ctx.finding(self, line, column,
                               f"`{op.call.name.lstrip('.')}` writes the model setting ({path}) "
                               f"outside {contract.canary_name}: activation by other means")
+        # the programs it runs (`subprocess.run(["sed", "-i", ..., path])`, `os.system`)
+        seen: set[tuple[int, int]] = set()
+        for command in ctx.commands:
+            target = model_write(Step(command), contract)
+            if target is None or (target.line, target.column) in seen or \
+                    not model_setting_file(target.text, contract):
+                continue
+            text = ctx.lines[target.line - 1] if target.line <= len(ctx.lines) else ""
+            if not target.text.endswith(".env.model_config") and not model and \
+                    not _MODEL.search(text):
+                continue
+            seen.add((target.line, target.column))
+            yield ctx.finding(self, target.line, target.column,
+                              f"`{command.name}` run from Python writes the model setting "
+                              f"({target.text}) outside {contract.canary_name}: activation by "
+                              "other means")
 
     def _env(self, ctx: FileContext) -> Iterator[Finding]:
         for entry in ctx.env.entries:

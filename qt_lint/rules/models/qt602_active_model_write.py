@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from qt_lint.command_model import Word
+from qt_lint.command_model import Word, copy_operands
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Example, Rule
@@ -179,12 +179,17 @@ class ActiveModelWrite(Rule):
                 continue
             if command.name not in _WRITERS:
                 continue
-            targets = [w for w in command.args if not w.text.startswith("-")]
-            named = target_directories(command.args)
-            if command.name != "tee":
-                # with `-t DIR` every operand is a source
-                targets = targets[-1:] if len(targets) >= 2 and not named else []
-            targets.extend(named)
+            copy = copy_operands(command.name, command.args)
+            if copy is not None:  # `install -m 0640 m.pt active/`: the mode is no operand
+                targets = [] if copy.directories else list(copy.folders) or (
+                    list(copy.operands[-1:]) if len(copy.operands) >= 2 else [])
+            else:
+                targets = [w for w in command.args if not w.text.startswith("-")]
+                named = target_directories(command.args)
+                if command.name != "tee":
+                    # with `-t DIR` every operand is a source
+                    targets = targets[-1:] if len(targets) >= 2 and not named else []
+                targets.extend(named)
             for word in targets:
                 # `"$MODEL_DIR/active/"`: the folder's name says where, whatever its value
                 if _into_active(word, command.cd):
