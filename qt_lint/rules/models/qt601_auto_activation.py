@@ -147,12 +147,19 @@ class AutoActivation(Rule):
       `env SHADOW_MODE=disabled cmd` form, a crontab's `NAME=value` line);
     - writing a model path or weight into the model setting (`/etc/quantum/*.env`,
       `.env.model_config`) from anything but the canary script: Python `open(..., "w"/"a")`,
-      shell `sed -i`, `perl -i`, `tee`, `dd of=`, `cp`/`mv`/`install` (also `-t DIR` and a
-      folder destination: the folder plus the source's name), `>`, `>>` (the line must
-      name a model or a weight, except for `.env.model_config`). This is how a canary
-      activates; anything else doing it is activation by other means. The rollback script
-      (`contract.rollback-script`) restores the previous setting and is judged by QT607
-      instead.
+      `shutil.copy`/`copy2`/`copyfile`/`move`, `os.replace`/`os.rename`, `Path.write_text`
+      and the programs it runs (`subprocess.run(["sed", "-i", ...])`, `check_call`,
+      `Popen`, `os.system("...")`); shell `sed -i`, `perl -i`, `tee`, `dd of=`,
+      `cp`/`mv`/`install` (read with their option grammar: `install SRC DEST -m 0640`,
+      `-S .bak`, `--`, `-t DIR`, and a folder destination: the folder plus the source's
+      name), `>`, `>>`; a relative path after `cd`, `pushd` or `cd "$ENV_DIR"` (`cd
+      /etc/quantum && sed -i ... ai-engine.env`); a temp file the script gave a model
+      setting (a redirect, a heredoc) moved or copied into place (`mv "$TMP"
+      /etc/quantum/ai-engine.env`). The line must name a model or a weight (in Python: the
+      line, or a `MODEL...=`/`WEIGHT...=` key in the file), except for `.env.model_config`
+      and a temp holding one. This is how a canary activates; anything else doing it is
+      activation by other means. The rollback script (`contract.rollback-script`) restores
+      the previous setting and is judged by QT607 instead.
 
     `contract.activation-verbs` lists the call names that activate (globs: `promote*`); a
     team adds its own (`deploy_to_prod`, `go_live*`).
@@ -194,7 +201,10 @@ class AutoActivation(Rule):
              Example('sed -i "s/^XGB_WEIGHT=.*/XGB_WEIGHT=0.1/" /etc/quantum/ai-engine.env\n',
                      path="ops/model_safety/canary_activate.sh"),
              Example("export SHADOW_MODE=enabled\necho LOG_LEVEL=INFO >> /etc/quantum/x.env\n",
-                     path="ops/a.sh"))
+                     path="ops/a.sh"),
+             Example("cd /opt/quantum/data && sed -i 's/^MODEL_PATH=.*/MODEL_PATH=x/' a.env\n"
+                     'TMP="$(mktemp)"\necho LOG_LEVEL=INFO > "$TMP"\n'
+                     'mv "$TMP" /etc/quantum/backend.env\n', path="ops/a.sh"))
     INVALID = (
         Example(GOLDEN_ONESHOT.replace(
             "/opt/quantum/venvs/ai-engine/bin/python ops/training/train_patchtst.py",
@@ -218,6 +228,13 @@ class AutoActivation(Rule):
                 path="ops/a.sh", expect=((1, 43), (2, 24), (3, 13))),
         Example('open(".env.model_config", "w").write(f"ACTIVE_MODEL={p}")\n', path="ops/x.py",
                 expect=((1, 6),)),
+        Example("cd /etc/quantum && sed -i 's/^MODEL_PATH=.*/MODEL_PATH=x/' ai-engine.env\n"
+                'TMP="$(mktemp)"\necho "MODEL_PATH=/opt/m/v2" > "$TMP"\n'
+                'mv "$TMP" /etc/quantum/ai-engine.env\n', path="ops/a.sh",
+                expect=((1, 60), (4, 11))),
+        Example('import subprocess\nsubprocess.run(["sed", "-i", "s/^MODEL_PATH=.*/MODEL_PATH=x/",'
+                '\n                "/etc/quantum/ai-engine.env"], check=True)\n',
+                path="ops/x.py", expect=((3, 17),)),
     )
 
     def prefilter_for(self, kind: Kind, contract: Contract) -> AnyOf | Either | None:
