@@ -49,6 +49,8 @@ SHELL_VARIANTS: dict[str, str] = {
                               f"{SED} ai-engine.env\n"),
     "cd in a function never called": f"go() {{ cd {{env}}; }}\n{SED} ai-engine.env || true\n",
     "cd then sed without -i": "cd {env} && sed 's/^MODEL_PATH=.*/MODEL_PATH=x/' ai-engine.env\n",
+    "cd then cp into .": "cd {env} && cp \"$OLDPWD/staged/model.env\" .\n",
+    "cd then cp -t .": "cd {env}\ncp -t . \"$OLDPWD/staged/model.env\"\n",
     # the two-step replace
     "sed into a temp, mv": (TMP + "sed 's/^MODEL_PATH=.*/MODEL_PATH=x/' {env}/ai-engine.env "
                             '> "$TMP"\nmv "$TMP" {env}/ai-engine.env\n'),
@@ -97,6 +99,22 @@ PY_VARIANTS: dict[str, str] = {
     "subprocess.run cp into the folder": ('import subprocess\n'
                                           'subprocess.run(["cp", "staged/model.env", '
                                           '"{env}/"], check=True)\n'),
+    "subprocess.run sed -i in cwd=": (
+        'import subprocess\nsubprocess.run(["sed", "-i", "s/^MODEL_PATH=.*/MODEL_PATH=x/", '
+        '"ai-engine.env"], cwd="{env}", check=True)\n'),
+    "shell=True in cwd=, echo >>": (
+        'import subprocess\nsubprocess.run("echo MODEL_PATH=x >> ai-engine.env", shell=True, '
+        'cwd="{env}", check=True)\n'),
+    "subprocess.run sed -i in cwd= elsewhere": (
+        'import subprocess\nsubprocess.run(["sed", "-i", "s/^MODEL_PATH=.*/MODEL_PATH=x/", '
+        '"ai-engine.env"], cwd="{other}", check=True)\n'),
+    "os.system echo >>": ('import os\n'
+                          'os.system("echo MODEL_PATH=x >> {env}/ai-engine.env")\n'),
+    "os.system echo >> of another setting": (
+        'import os\nos.system("echo LOG_LEVEL=DEBUG >> {env}/backend.env")\n'),
+    "os.system of another setting, a model named elsewhere": (
+        'import os\nNOTE = "MODEL_PATH=x is set by the canary"\n'
+        'os.system("echo LOG_LEVEL=DEBUG >> {env}/backend.env")\n'),
     "shutil.copy": 'import shutil\nshutil.copy("staged/model.env", "{env}/ai-engine.env")\n',
     "shutil.copy2": 'import shutil\nshutil.copy2("staged/model.env", "{env}/ai-engine.env")\n',
     "shutil.copyfile": ('import shutil\n'

@@ -47,7 +47,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qt_lint.command_model import Command
 from qt_lint.parsers import ParseError
@@ -63,6 +63,9 @@ from qt_lint.pymodel.resolver import (
     Sym,
 )
 from qt_lint.pymodel.settings import Setting, SettingsModel
+
+if TYPE_CHECKING:
+    from qt_lint.parsers.shell import Redirect
 
 # the semantic model's names, where rules and tests found them before it had modules
 __all__ = ["DYNAMIC", "ENV_GETTERS", "MAX_DEPTH", "THIS_FILE", "Call", "FileOp", "Literal",
@@ -197,6 +200,7 @@ class PythonFacts(SettingsModel, CommandModel):
         self.module = Scope(None)
         _Collector(self).run()
         self._commands: list[Command] | None = None
+        self._redirects: list[Redirect] = []
 
     @property
     def literals(self) -> list[Literal]:

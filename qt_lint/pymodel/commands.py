@@ -23,6 +23,7 @@ from qt_lint.pymodel.resolver import DYNAMIC, Resolver
 
 if TYPE_CHECKING:
     from qt_lint.parsers.python import Call, Scope
+    from qt_lint.parsers.shell import Redirect
 
 _SUBPROCESS = frozenset({
     "subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
@@ -37,6 +38,7 @@ class CommandModel(Resolver):
 
     calls: list[Call]
     _commands: list[Command] | None
+    _redirects: list[Redirect]
     _lines: list[str]
 
     def position(self, node: ast.AST, end: bool = False) -> tuple[int, int]:
@@ -48,58 +50,85 @@ class CommandModel(Resolver):
     @property
     def commands(self) -> list[Command]:
         if self._commands is None:
+            self._redirects = []
             self._commands = list(self._extract_commands())
         return self._commands
 
+    @property
+    def shell_redirects(self) -> list[Redirect]:
+        """The redirections of the shell strings it runs (`os.system("echo x >> f")`), with
+        the working directory `cwd=` gives them."""
+        _ = self.commands
+        return self._redirects
+
     def _extract_commands(self) -> Iterator[Command]:
         for call in self.calls:
-            name = call.name
-            if name in _SUBPROCESS or name in _SHELL_STRING:
-                target = call.arg(0, "args")
-                if target is None:
-                    continue
-                target = _concatenated(self._dispatched(target, call))
-                split = self._split(target, call) if name not in _SHELL_STRING else None
-                if split is not None:
-                    yield from self._with_executable(call, split)
-                    continue
-                if isinstance(target, ast.Name):
-                    # `CMD = [PY, "x.py"]` then `run(CMD)`: the words, reported at the use
-                    bound = call.scope.lookup(target.id)
-                    if isinstance(bound, (ast.List, ast.Tuple)) and name not in _SHELL_STRING:
-                        yield from self._with_executable(
-                            call, self._argv(call, list(bound.elts), at=target))
-                        continue
-                if isinstance(target, (ast.Name, ast.Attribute)) and name not in _SHELL_STRING:
-                    # a list another module of the repository binds (`from ops.config
-                    # import CMD`): its words, resolved there, reported at the use
-                    from qt_lint.pymodel.modules import Bound
+            if call.name in _SUBPROCESS and call.kwarg("cwd") is not None:
+                yield from self._in_cwd(call, self._call_commands(call))
+            else:
+                yield from self._call_commands(call)
 
-                    other = self.foreign(target, call.scope)
-                    if isinstance(other, Bound) and isinstance(other.node, (ast.List, ast.Tuple)):
-                        yield from self._with_executable(call, self._argv(
-                            call, list(other.node.elts), at=target, resolver=other.facts))
-                        continue
-                if isinstance(target, (ast.List, ast.Tuple)) and name not in _SHELL_STRING:
-                    yield from self._with_executable(call, self._argv(call, list(target.elts)))
-                else:
-                    yield from self._shell_string(call, target)
-            elif name == "asyncio.create_subprocess_exec":
-                yield from self._argv(call, list(call.node.args))
-            elif name in ("os.posix_spawn", "os.posix_spawnp"):
-                args = list(call.node.args)
-                if len(args) > 1 and isinstance(args[1], (ast.List, ast.Tuple)):
-                    yield from self._argv(call, [args[0], *list(args[1].elts)[1:]])
-                elif args:
-                    yield from self._argv(call, args[:1])
-            elif name == "pty.spawn":
-                argv = call.arg(0, "argv")
-                if isinstance(argv, (ast.List, ast.Tuple)):
-                    yield from self._argv(call, list(argv.elts))
-                elif argv is not None:
-                    yield from self._argv(call, [argv])  # a program name, never a shell
-            elif name.startswith("os.exec") or name.startswith("os.spawn"):
-                yield from self._exec(call)
+    def _in_cwd(self, call: Call, commands: Iterator[Command]) -> Iterator[Command]:
+        """`subprocess.run([...], cwd="/etc/quantum")`: the working directory of what it runs
+        (a relative `cd` inside a shell string leaves it unknown there)."""
+        node = call.kwarg("cwd")
+        value = self.resolve(node, call.scope) if node is not None else None
+        known = value is not None and value.exact and value.text.startswith("/")
+        for command in commands:
+            if known and value is not None and command.cwd is None and command.cd is None:
+                line, column = self.position(node)  # type: ignore[arg-type]
+                command = replace(command, cwd=Word(value.text.rstrip("/") or "/", line,
+                                                    column))
+            yield command
+
+    def _call_commands(self, call: Call) -> Iterator[Command]:
+        name = call.name
+        if name in _SUBPROCESS or name in _SHELL_STRING:
+            target = call.arg(0, "args")
+            if target is None:
+                return
+            target = _concatenated(self._dispatched(target, call))
+            split = self._split(target, call) if name not in _SHELL_STRING else None
+            if split is not None:
+                yield from self._with_executable(call, split)
+                return
+            if isinstance(target, ast.Name):
+                # `CMD = [PY, "x.py"]` then `run(CMD)`: the words, reported at the use
+                bound = call.scope.lookup(target.id)
+                if isinstance(bound, (ast.List, ast.Tuple)) and name not in _SHELL_STRING:
+                    yield from self._with_executable(
+                        call, self._argv(call, list(bound.elts), at=target))
+                    return
+            if isinstance(target, (ast.Name, ast.Attribute)) and name not in _SHELL_STRING:
+                # a list another module of the repository binds (`from ops.config
+                # import CMD`): its words, resolved there, reported at the use
+                from qt_lint.pymodel.modules import Bound
+
+                other = self.foreign(target, call.scope)
+                if isinstance(other, Bound) and isinstance(other.node, (ast.List, ast.Tuple)):
+                    yield from self._with_executable(call, self._argv(
+                        call, list(other.node.elts), at=target, resolver=other.facts))
+                    return
+            if isinstance(target, (ast.List, ast.Tuple)) and name not in _SHELL_STRING:
+                yield from self._with_executable(call, self._argv(call, list(target.elts)))
+            else:
+                yield from self._shell_string(call, target)
+        elif name == "asyncio.create_subprocess_exec":
+            yield from self._argv(call, list(call.node.args))
+        elif name in ("os.posix_spawn", "os.posix_spawnp"):
+            args = list(call.node.args)
+            if len(args) > 1 and isinstance(args[1], (ast.List, ast.Tuple)):
+                yield from self._argv(call, [args[0], *list(args[1].elts)[1:]])
+            elif args:
+                yield from self._argv(call, args[:1])
+        elif name == "pty.spawn":
+            argv = call.arg(0, "argv")
+            if isinstance(argv, (ast.List, ast.Tuple)):
+                yield from self._argv(call, list(argv.elts))
+            elif argv is not None:
+                yield from self._argv(call, [argv])  # a program name, never a shell
+        elif name.startswith("os.exec") or name.startswith("os.spawn"):
+            yield from self._exec(call)
 
     def _dispatched(self, node: ast.expr, call: Call) -> ast.expr:
         return _from_table(node, call.scope)
@@ -250,7 +279,17 @@ class CommandModel(Resolver):
                 return line, column + offset + col
             return line, column  # multi-line, f-string or constant: the string's start
 
-        yield from parse_shell(value.text, "python", mapper).commands
+        analysis = parse_shell(value.text, "python", mapper)
+        cwd = call.kwarg("cwd") if call.name in _SUBPROCESS else None
+        folder = self.resolve(cwd, call.scope) if cwd is not None else None
+        for redirect in analysis.redirects:
+            if redirect.cwd is None and cwd is not None and folder is not None and \
+                    folder.exact and folder.text.startswith("/"):
+                line, column = self.position(cwd)
+                redirect = replace(redirect, cwd=Word(folder.text.rstrip("/") or "/", line,
+                                                      column))
+            self._redirects.append(redirect)
+        yield from analysis.commands
 
 
 def _shell_string_index(words: tuple[Word, ...]) -> int | None:

@@ -155,11 +155,12 @@ class AutoActivation(Rule):
       name), `>`, `>>`; a relative path after `cd`, `pushd` or `cd "$ENV_DIR"` (`cd
       /etc/quantum && sed -i ... ai-engine.env`); a temp file the script gave a model
       setting (a redirect, a heredoc) moved or copied into place (`mv "$TMP"
-      /etc/quantum/ai-engine.env`). The line must name a model or a weight (in Python: the
-      line, or a `MODEL...=`/`WEIGHT...=` key in the file), except for `.env.model_config`
-      and a temp holding one. This is how a canary activates; anything else doing it is
-      activation by other means. The rollback script (`contract.rollback-script`) restores
-      the previous setting and is judged by QT607 instead.
+      /etc/quantum/ai-engine.env`). The command's line must name a model or a weight (for
+      Python's file calls: the line, or a `MODEL...=`/`WEIGHT...=` key in the file), except
+      for `.env.model_config` and a temp holding one. This is how a canary activates;
+      anything else doing it is activation by other means. The rollback script
+      (`contract.rollback-script`) restores the previous setting and is judged by QT607
+      instead.
 
     `contract.activation-verbs` lists the call names that activate (globs: `promote*`); a
     team adds its own (`deploy_to_prod`, `go_live*`).
@@ -387,7 +388,12 @@ class AutoActivation(Rule):
 
     def _python_setting_writes(self, ctx: FileContext) -> Iterator[Finding]:
         from qt_lint.pymodel.calls import file_ops
-        from qt_lint.rules.models.helpers import is_script, model_setting_file, model_write
+        from qt_lint.rules.models.helpers import (
+            from_cwd,
+            is_script,
+            model_setting_file,
+            model_write,
+        )
         from qt_lint.shellflow import Step
 
         contract = ctx.contract
@@ -410,18 +416,22 @@ class AutoActivation(Rule):
                               f"outside {contract.canary_name}: activation by other means")
         # the programs it runs (`subprocess.run(["sed", "-i", ..., path])`, `os.system`)
         seen: set[tuple[int, int]] = set()
-        for command in ctx.commands:
-            target = model_write(Step(command), contract)
+        # (like a script's: the command's lines must name a model or a weight)
+        writes: list[tuple[str, int, Word | None]] = [
+            (f"`{command.name}` run from Python", command.program.line,
+             model_write(Step(command), contract)) for command in ctx.commands]
+        writes += [("a redirection run from Python", r.target.line, from_cwd(r.cwd, r.target))
+                   for r in facts.shell_redirects if r.operator.startswith((">", "&>"))]
+        for who, first, target in writes:
             if target is None or (target.line, target.column) in seen or \
                     not model_setting_file(target.text, contract):
                 continue
-            text = ctx.lines[target.line - 1] if target.line <= len(ctx.lines) else ""
-            if not target.text.endswith(".env.model_config") and not model and \
-                    not _MODEL.search(text):
+            text = "\n".join(ctx.lines[min(first, target.line) - 1:target.line])
+            if not target.text.endswith(".env.model_config") and not _MODEL.search(text):
                 continue
             seen.add((target.line, target.column))
             yield ctx.finding(self, target.line, target.column,
-                              f"`{command.name}` run from Python writes the model setting "
+                              f"{who} writes the model setting "
                               f"({target.text}) outside {contract.canary_name}: activation by "
                               "other means")
 
