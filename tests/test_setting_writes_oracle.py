@@ -82,6 +82,12 @@ SHELL_VARIANTS: dict[str, str] = {
                                 "mv -S .old -b staged/next.env {env}/ai-engine.env\n"),
     "cp -t DIR src (not a model)": "cp -t {env} staged/logging.env\n",
     "cp --target-directory DIR src": "cp --target-directory {env} staged/model.env\n",
+    "install --targ=DIR src (abbreviated)": "install --targ={env} staged/model.env\n",
+    "cp --suf .o -b src DEST (abbreviated)": "cp --suf .o -b staged/model.env {env}/ai-engine.env\n",
+    "install -Dm0640 src DIR/ (not a model)": "install -Dm0640 staged/logging.env {env}/\n",
+    "install -o OWNER -g GROUP src DEST": (
+        'install -o "$(id -u)" -g "$(id -g)" staged/model.env {env}/ai-engine.env\n'),
+    "cp -T src into a folder's name": "cp -T staged/model.env {env}/next.env\n",
     "cp -- src DEST": "cp -- staged/model.env {env}/ai-engine.env\n",
 }
 
@@ -207,3 +213,37 @@ def test_qt601_reports_python_exactly_when_cpython_writes_the_setting(
     assert all("writes the model setting" in f for f in found), found
     assert bool(found) == wrote, (name, wrote, found)
 
+
+
+# the copiers' grammar word by word: (command line, operands, folders, -T, install -d)
+GRAMMAR = [
+    ("install -m 0640 src /etc/quantum/", ["src", "/etc/quantum/"], [], False, False),
+    ("install src dst -m 0640", ["src", "dst"], [], False, False),
+    ("install -Dm0640 src dst", ["src", "dst"], [], False, False),
+    ("install -o qt -g qt --mode=0640 src dst", ["src", "dst"], [], False, False),
+    ("install --mode 0640 -S .bak src dst", ["src", "dst"], [], False, False),
+    ("install -d -m 0750 a b", ["a", "b"], [], False, True),
+    ("install -vt /etc/quantum src", ["src"], ["/etc/quantum"], False, False),
+    ("cp --target-directory /etc/quantum a b", ["a", "b"], ["/etc/quantum"], False, False),
+    ("cp --targ=/etc/quantum a", ["a"], ["/etc/quantum"], False, False),
+    ("cp -S .orig --backup=simple a b", ["a", "b"], [], False, False),
+    ("cp --suffix .orig --preserve=mode a b", ["a", "b"], [], False, False),
+    ("cp --sparse always a b", ["a", "b"], [], False, False),
+    ("mv -T -f a b", ["a", "b"], [], True, False),
+    ("mv -- -a b", ["-a", "b"], [], False, False),
+    ("ln -sfn a b", ["a", "b"], [], False, False),
+]
+
+
+@pytest.mark.parametrize(("line", "operands", "folders", "no_target", "directories"), GRAMMAR)
+def test_copy_operands_reads_coreutils_option_grammar(
+        line: str, operands: list[str], folders: list[str], no_target: bool,
+        directories: bool) -> None:
+    from qt_lint.command_model import Word, copy_operands
+
+    words = tuple(Word(t, 1, 1) for t in line.split())
+    read = copy_operands(words[0].text, words[1:])
+    assert read is not None
+    assert [w.text for w in read.operands] == operands
+    assert [w.text for w in read.folders] == folders
+    assert (read.no_target, read.directories) == (no_target, directories)
