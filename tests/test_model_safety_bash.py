@@ -361,6 +361,9 @@ ROLLBACK_VARIANTS: dict[str, tuple[str, str]] = {
     "backup from $1 with a default": (
         REFUSE, 'BACKUP="${1:-$BACKUP}"\n' + REFUSE),
     "backup from $1": (REFUSE, 'BACKUP="$1"\n' + REFUSE),
+    "restore by install, the mode after the operands": (
+        'cp "$BACKUP" ', 'install "$BACKUP" -m 0640 '),
+    "restore by install -m 0640": ('cp "$BACKUP" ', 'install -m 0640 "$BACKUP" '),
 }
 ROLLBACK_OUTCOMES = list(itertools.product((True, False), repeat=2))  # backup, restart ok
 

@@ -87,7 +87,8 @@ class ActiveModelWrite(Rule):
     `model.save(...)`, with a destination that resolves into `active/` (`MODEL_DIR /
     "active" / name`, `/opt/quantum/ai_engine/models/active/...`, through names assigned
     once). Scripts, Makefiles and crontabs: `cp`, `mv`, `install`, `rsync`, `ln -sfn` and
-    `tee` onto such a destination, downloads into it (`curl -o`/`--output`/`--output-dir`,
+    `tee` onto such a destination (`cp`/`mv`/`install`/`ln` read with their option grammar:
+    `install m.pt active/ -m 0644`, `-t DIR`, `--target=DIR`, `install -d`), downloads into it (`curl -o`/`--output`/`--output-dir`,
     `wget -O`/`--output-document`/`-P`), and `>`/`>>` into it (a variable assigned once in
     the script is followed: `cp m.pt "$MODELS/active/"`; a relative destination after a
     relative `cd` is read from that folder: `cd models && curl -o active/m.pt URL`). Only
@@ -181,7 +182,8 @@ class ActiveModelWrite(Rule):
                 continue
             copy = copy_operands(command.name, command.args)
             if copy is not None:  # `install -m 0640 m.pt active/`: the mode is no operand
-                targets = [] if copy.directories else list(copy.folders) or (
+                # `install -d DIR...`: each folder it creates
+                targets = list(copy.operands) if copy.directories else list(copy.folders) or (
                     list(copy.operands[-1:]) if len(copy.operands) >= 2 else [])
             else:
                 targets = [w for w in command.args if not w.text.startswith("-")]
