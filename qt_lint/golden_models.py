@@ -41,6 +41,11 @@ def main() -> int:
     events: list[dict[str, float]] = []
     if len(events) < MIN_EVENTS:
         return 2
+    last = events[-1]
+    if last["class_share"] > MAX_CLASS_SHARE or last["hold_share"] > MAX_HOLD_SHARE:
+        return 2
+    if last["conf_std"] < MIN_CONFIDENCE_STD or last["p_range"] < MIN_P10_P90_RANGE:
+        return 2
     return 0
 
 

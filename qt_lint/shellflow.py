@@ -159,6 +159,9 @@ class End:
     facts: Facts
     exec_step: Step | None = None
     via: str | None = None  # what made the status 0: "the ERR trap", "the EXIT trap"
+    # an end whose status is the last command's (the script's end, `exit`, `exit $?`): the
+    # facts on the paths where that status is 0 (None: not known to be one)
+    ok_facts: Facts | None = None
 
 
 @dataclass
@@ -276,16 +279,16 @@ class _Walk:
                        errtrace=outer.errtrace, exit_trap=outer.exit_trap)
 
     def leave(self, state: State, code: int | None, line: int, column: int,
-              via: str | None = None) -> None:
+              via: str | None = None, ok_facts: Facts | None = None) -> None:
         """A path ends with `exit code` (or errexit): in the innermost subshell, or the
         script. An EXIT trap that exits 0 makes every end of its shell a success."""
         if state.exit_trap == "zero" and code != 0:
-            code, via = 0, "the EXIT trap"
+            code, via, ok_facts = 0, "the EXIT trap", None
         frame = next((f for f in reversed(self.frames) if not f.function), None)
         if frame is not None:
             (frame.ok if code == 0 else frame.failed).append(state)
             return
-        self.flow.ends.append(End(line, column, code, state.facts, via=via))
+        self.flow.ends.append(End(line, column, code, state.facts, via=via, ok_facts=ok_facts))
 
     # --- statements ---------------------------------------------------------------------------
 
@@ -796,6 +799,9 @@ class _Walk:
                 # (`{ echo "no backup"; exit; }` exits 0; bash 5.2 in an ERR trap too; in an
                 # EXIT trap it keeps the status the script exits with)
                 code = 0
+                last = state.status
+            else:
+                last = None
             # `return` leaves the innermost function, `exit` the innermost subshell (or
             # the script: a function's `exit` ends the whole script)
             returning = first == "return" or name == "return"
@@ -804,7 +810,7 @@ class _Walk:
                 if frame is not None:
                     (frame.ok if code == 0 else frame.failed).append(state)
                     return None, None
-            self.leave(state, code, line, column)
+            self.leave(state, code, line, column, ok_facts=last)
             return None, None
         if name in ("break", "continue") and not command.wrappers:
             return self.jump(name, command, state)
@@ -1155,5 +1161,5 @@ def analyse(text: str, classify: Classifier, local: Callable[[str], bool] | None
     after = join(true, false)
     if after is not None:
         lines = text.count("\n") + 1
-        walk.leave(after, None, lines, 1)
+        walk.leave(after, None, lines, 1, ok_facts=true.facts if true is not None else None)
     return walk.flow

@@ -362,6 +362,11 @@ HOSTILE: list[tuple[str, dict[str, str], str]] = [
                        '        with open(os.environ["GATE_TELEMETRY"]) as f:\n'
                        "            return json.load(f)\n    except OSError as e:\n"
                        "        raise RuntimeError('no telemetry') from e"}, "ok"),
+    # a literal in the check, the constant beside it read by nothing
+    ("literal-loose", {"comparison": 'telemetry["count"] < 50'}, "breach"),
+    ("literal-strict", {"comparison": 'telemetry["count"] < 300'}, "policy"),
+    ("literal-beside-print", {"comparison": 'telemetry["count"] < 50',
+                              "local": "    print(MIN_EVENTS)"}, "breach"),
     ("inverted", {"comparison": 'telemetry["count"] > MIN_EVENTS'}, "breach"),
     ("inverted-right", {"comparison": 'MIN_EVENTS < telemetry["count"]'}, "breach"),
     ("lte-ok", {"comparison": 'telemetry["count"] <= MIN_EVENTS'}, "ok"),

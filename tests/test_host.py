@@ -108,6 +108,10 @@ MUTANTS: dict[str, tuple[Callable[[Path], None], str]] = {
     "wrapper unsets PYTHONPATH before the exec": (
         lambda r: _edit(r, "home/qt/quantum_trader/ops/run.sh", 'exec "$VENV/bin/python"',
                         'unset PYTHONPATH\nexec "$VENV/bin/python"'), "H151"),
+    "wrapper hides the script's failure behind || echo": (
+        lambda r: _edit(r, "home/qt/quantum_trader/ops/run.sh", 'exec "$VENV/bin/python" '
+                        '"$SCRIPT" "$@"', '"$VENV/bin/python" "$SCRIPT" "$@" || '
+                        'echo "script failed: $?" >&2'), "H151"),
     "wrapper's ERR trap exits 0": (
         lambda r: _edit(r, "home/qt/quantum_trader/ops/run.sh", "set -euo pipefail\n",
                         "set -euo pipefail\ntrap 'exit 0' ERR\n"), "H151"),

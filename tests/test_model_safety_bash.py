@@ -145,6 +145,50 @@ WRAPPER_VARIANTS: dict[str, tuple[str, str]] = {
     "redis retried until it answers": (
         'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
         'until redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null; do exit 1; done\n'),
+    # the script's exit status must reach the wrapper's caller (issue #23)
+    "python || echo": (EXEC, 'PY="$VENV/bin/python"\n"$PY" "$SCRIPT" "$@" || '
+                             'echo "script failed: $?" >&2\n'),
+    "python under set +e, rc echoed": (
+        EXEC, 'set +e\n"$VENV/bin/python" "$SCRIPT" "$@"\nrc=$?\necho "finished rc=$rc"\n'),
+    "python || true": (EXEC, '"$VENV/bin/python" "$SCRIPT" "$@" || true\n'),
+    "if ! python; then echo": (
+        EXEC, 'if ! "$VENV/bin/python" "$SCRIPT" "$@"; then echo failed >&2; fi\n'),
+    "python with trap exit 0 EXIT": (EXEC, "trap 'exit 0' EXIT\n" + EXEC.replace("exec ", "")),
+    "python last under set -e": (EXEC, EXEC.replace("exec ", "")),
+    "python; exit $?": (EXEC, 'set +e\n' + EXEC.replace("exec ", "") + "exit $?\n"),
+    "python; rc=$?; exit $rc": (
+        EXEC, 'set +e\n' + EXEC.replace("exec ", "") + 'rc=$?\necho "rc=$rc"\nexit $rc\n'),
+    "python then echo under set -e": (EXEC, EXEC.replace("exec ", "") + "echo done\n"),
+    "python || exit 1": (EXEC, EXEC.replace("exec ", "").strip() + " || exit 1\n"),
+    "exec python -I": (EXEC, EXEC.replace('python"', 'python" -I')),
+    "exec python -E": (EXEC, EXEC.replace('python"', 'python" -E')),
+    "exec python -IB": (EXEC, EXEC.replace('python"', 'python" -IB')),
+    "exec python -sE": (EXEC, EXEC.replace('python"', 'python" -sE')),
+    "exec python -u -B": (EXEC, EXEC.replace('python"', 'python" -u -B')),
+    "exec python -s": (EXEC, EXEC.replace('python"', 'python" -s')),
+    "exec python -W error -I": (EXEC, EXEC.replace('python"', 'python" -W error -I')),
+    "exec python -Werror": (EXEC, EXEC.replace('python"', 'python" -WE')),
+    # PYTHONPATH with the repository root first, an inherited path after it (issue #23)
+    "PYTHONPATH root then inherited": (
+        PP, 'export PYTHONPATH="{repo}${PYTHONPATH:+:$PYTHONPATH}"\n'),
+    "PYTHONPATH inherited then root": (
+        PP, 'export PYTHONPATH="${PYTHONPATH:+$PYTHONPATH:}{repo}"\n'),
+    # Redis checked by its answer (issue #23)
+    "redis answer compared to PONG": (
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
+        '[ "$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping)" = PONG ] || exit 1\n'),
+    "redis answer [[ == PONG ]]": (
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
+        '[[ "$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping)" == PONG ]] || exit 1\n'),
+    "redis answer | grep -q PONG": (
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping | grep -q PONG\n'),
+    "redis answer compared, only warns": (
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
+        '[ "$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping)" = PONG ] || echo warn\n'),
+    "redis answer != PONG exits": (
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
+        'if [ "$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping)" != PONG ]; then exit 1; fi\n'),
     "redis in while with break": (
         'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
         'while ! redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null; do break; done\n'),
@@ -165,12 +209,31 @@ def _wrapper_tree(root: Path, c: Contract, text: str) -> None:
     (root / "data").mkdir(exist_ok=True)
 
 
+# a python that, as CPython, ignores PYTHONPATH under -E or -I (alone or combined, before
+# the script; -c, -m, -W and -X take the rest of their word) and exits with $PY_RC
+_PYTHON_STUB = """pp="$PYTHONPATH"; skip=
+for a do
+  if [ -n "$skip" ]; then skip=; continue; fi
+  case "$a" in
+    --) break ;;
+    --*) ;;
+    -*) o="${{a#-}}"; o="${{o%%[cmWX]*}}"
+        case "$o" in *[IE]*) pp= ;; esac
+        case "$a" in -*[cm]*) break ;; -*[WX]) skip=1 ;; esac ;;
+    *) break ;;
+  esac
+done
+echo "PP=$pp PATH=$PATH MARK=${{QT_ENV_MARK:-}}" > {log}
+exit "${{PY_RC:-0}}"
+"""
+
+
 def _wrapper_breaks(root: Path, c: Contract) -> list[str]:
     """What bash does against contract G, over every outcome of the checks."""
     python = root / "venvs/ai-engine/bin/python"
     log = root / "ran.log"
     broken: list[str] = []
-    for redis, db, venv in OUTCOMES:
+    for redis, db, venv, script_rc in [*((*o, 0) for o in OUTCOMES), (True, True, True, 2)]:
         log.unlink(missing_ok=True)
         db_file = Path(c.db_path)
         if db:
@@ -178,14 +241,18 @@ def _wrapper_breaks(root: Path, c: Contract) -> list[str]:
         else:
             db_file.unlink(missing_ok=True)
         if venv:
-            _stub(python, f'echo "PP=$PYTHONPATH PATH=$PATH MARK=${{QT_ENV_MARK:-}}" > {log}\n')
+            _stub(python, _PYTHON_STUB.format(log=log))
         else:
             python.unlink(missing_ok=True)
         env = {"PATH": f"{root / 'bin'}:/usr/bin:/bin", "REDIS_OK": "1" if redis else "0",
-               "X": "1"}  # a variable a branch may test
+               "X": "1", "PY_RC": str(script_rc)}  # a variable a branch may test
         done = subprocess.run(["bash", str(root / "repo" / c.wrapper), "ai-engine", "job.py"],
                               env=env, cwd=root, capture_output=True, timeout=30, check=False)
         ran = log.read_text() if log.exists() else None
+        if script_rc:
+            if done.returncode == 0:
+                broken.append("the script failed and the wrapper exited 0")
+            continue
         if all((redis, db, venv)):
             if ran is None:
                 broken.append("the checks passed and the script did not run")

@@ -34,6 +34,8 @@ VENV_CHECK = "venv-check"
 BACKUP_CHECKED = "backup-checked"
 JOURNAL = "journal"
 RESTARTED = "restarted"
+SCRIPT_RAN = "script-ran"  # the venv python ran (whatever its status)
+SCRIPT_OK = "script-ok"  # the venv python ran and exited 0
 
 _COPIERS = frozenset({"cp", "rsync", "install", "tar", "mv"})
 _WRITERS = frozenset({"cp", "mv", "install", "rsync", "ln"})
@@ -280,6 +282,8 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
         true.add(REDIS_CHECK)
     if name in ("systemd-cat", "logger"):
         true.add(JOURNAL)
+    if runs_venv_python(step, contract):
+        true |= {SCRIPT_RAN, SCRIPT_OK}
     if name == "systemctl":
         true |= _systemctl(command.args, contract)
     # `PYTHONPATH=/home/qt/quantum_trader exec ...`, `exec env -u PYTHONPATH ...`: what the
@@ -289,7 +293,40 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
             true.add(PYTHONPATH)
         true |= _assigned(key, value, contract, facts)
     true |= _env_clears(step)
-    return frozenset(true), EMPTY
+    return frozenset(true), frozenset({SCRIPT_RAN}) if SCRIPT_OK in true else EMPTY
+
+
+def runs_venv_python(step: Step, contract: Contract) -> bool:
+    """The command runs a venv's python by its full path (`/opt/quantum/venvs/x/bin/python`)."""
+    program = step.command.program.text
+    root = contract.venv_root.rstrip("/") + "/"
+    return program.startswith(root) and "/bin/" in program and \
+        is_python_name(program.rsplit("/", 1)[-1])
+
+
+def ignores_pythonpath(step: Step) -> str | None:
+    """The python option that makes it ignore PYTHONPATH (`-E`, `-I`, also combined as
+    `-IB`, `-sE`), given before the script: the option as written."""
+    args = [w.text for w in step.command.args]
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--" or not arg.startswith("-") or arg == "-":
+            return None
+        if arg.startswith("--"):
+            i += 1
+            continue
+        letters = arg[1:]
+        cut = next((k for k, ch in enumerate(letters) if ch in "cmWX"), len(letters))
+        if any(ch in "IE" for ch in letters[:cut]):
+            return arg
+        if cut < len(letters):
+            if letters[cut] in "cm":
+                return None
+            if cut == len(letters) - 1:
+                i += 1  # `-W error`: the next word is the option's value
+        i += 1
+    return None
 
 
 _ENVIRONMENT = (ENV_SOURCED, PATH_VENV, PYTHONPATH)
@@ -415,8 +452,18 @@ def _git_hash(words: tuple[Word, ...]) -> bool:
     return texts[:1] == ["log"] and any("%H" in t or "%h" in t for t in texts)
 
 
+# `${PYTHONPATH:+:$PYTHONPATH}`: empty, or a separator and the inherited value
+_ALTERNATE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?\+(:?)[^{}]*?(:?)\}")
+
+
 def _has_repo(value: str, contract: Contract) -> bool:
+    """One of the value's paths is the repository root (`$ROOT${PYTHONPATH:+:$PYTHONPATH}`
+    counts: the root, then the inherited paths, if any)."""
     root = contract.repo_root.rstrip("/")
+    for _ in range(8):  # nested when the walk expanded the variable into itself
+        value, count = _ALTERNATE.subn(lambda m: m.group(1) + "$inherited" + m.group(2), value)
+        if not count:
+            break
     return any(part.rstrip("/") == root for part in _COLON.split(value))
 
 
@@ -499,12 +546,24 @@ def _single(words: list[str], facts: Facts, contract: Contract) -> tuple[Facts, 
     elif len(words) == 2 and words[0] == "-z" and re.search(r"(?i)backup|archive|\.bak",
                                                             words[1]):
         false.add(BACKUP_CHECKED)
+    elif len(words) == 3 and words[1] in ("=", "==", "!=") and _pong(words[0], words[2]):
+        (false if words[1] == "!=" else true).add(REDIS_CHECK)
     elif len(words) == 3 and words[1] in ("=", "==", "!=", "=~"):
         confirmed = _answer(words[0], words[1], words[2], facts)
         if confirmed is not None:
             (false if confirmed == "false" else true).add(CONFIRMED)
     on_true, on_false = frozenset(true), frozenset(false)
     return (on_false, on_true) if negated else (on_true, on_false)
+
+
+_PING = re.compile(r"(?i)\$\(\s*(?:\S*/)?redis-cli\b[^()]*\bping\b[^()]*\)")
+
+
+def _pong(left: str, right: str) -> bool:
+    """`"$(redis-cli ping)" = PONG`: Redis's answer compared with PONG (stricter than
+    redis-cli's exit status)."""
+    return any(_PING.fullmatch(a.strip('"')) is not None and b.strip("\"'") == "PONG"
+               for a, b in ((left, right), (right, left)))
 
 
 def _read_var(text: str, facts: Facts) -> bool:

@@ -13,6 +13,7 @@ from qt_lint.pymodel.gate import (
     alias_value,
     applied,
     defeats,
+    dotted,
     failing_side,
     numeric_like,
     reads,
@@ -35,6 +36,14 @@ def main() -> int:
         print("FAIL: not enough telemetry")
         return 2
     return 0 if passes(events) else 2
+
+
+def passes(events) -> bool:
+    shares = class_shares(events)
+    if max(shares.values()) > MAX_CLASS_SHARE or shares.get("HOLD", 0) > MAX_HOLD_SHARE:
+        return False
+    return (confidence_std(events) >= MIN_CONFIDENCE_STD
+            and p10_p90_range(events) >= MIN_P10_P90_RANGE)
 
 
 if __name__ == "__main__":
@@ -157,7 +166,10 @@ class QualityGate(Rule):
       `gate-max-class-share` 0.70: more in one class fails; `gate-min-confidence-std`
       0.05; `gate-min-p10-p90` 0.12; `gate-max-hold-share` 0.85). Constants are found by
       name: `MIN_EVENTS`, `MAX_CLASS_SHARE`/`COLLAPSE_THRESHOLD`, `MIN_CONFIDENCE_STD`,
-      `MIN_P10_P90_RANGE`, `MAX_HOLD_SHARE`; shares may be fractions or percentages;
+      `MIN_P10_P90_RANGE`, `MAX_HOLD_SHARE`; shares may be fractions or percentages.
+      A constant that no code of the gate reads is reported at its definition: the
+      check the gate runs applies a literal (`if len(events) < 50`) or nothing (a read
+      only to show it, `print(MIN_EVENTS)`, a log call or an f-string, does not count);
     - it can fail: some path exits 2 (`sys.exit(2)`, or `return 2` from the `main` that
       `sys.exit(main())` runs; a bare `return`, `return None` and `return False` exit 0,
       as `sys.exit` reads them); a gate whose every exit is 0, or whose failure is
@@ -192,8 +204,8 @@ class QualityGate(Rule):
       function named for the telemetry, `load() or FAKE`, `events = FAKE` before a
       `with suppress(...)` read.
 
-    Not followed (proven against CPython, not reported): literal thresholds in a check
-    (`if len(events) < 5`) beside a strict constant that no check reads, a threshold
+    Not followed (proven against CPython, not reported): a literal threshold in a check
+    (`if len(events) < 5`) while the constant is also read elsewhere, a threshold
     passed on through a second function or a `*args` call, a class attribute of the
     same name (`Cfg.MIN_EVENTS`), thresholds imported from another module (reported as
     missing), a share written as a percentage compared with a fraction, a dict `.get()`
@@ -236,6 +248,8 @@ class QualityGate(Rule):
              Example(_GOOD.replace("0.70", "65").replace("200", "500")),
              Example("import sys\nsys.exit(0)\n", path="ops/other.py"))
     INVALID = (
+        Example(_GOOD.replace("len(events) < MIN_EVENTS", "len(events) < 50"),
+                expect=((3, 1),)),
         Example(_GOOD.replace("MIN_EVENTS = 200", "MIN_EVENTS = 50")
                 .replace("MAX_HOLD_SHARE = 0.85\n", ""), expect=((1, 1), (3, 14))),
         Example(_GOOD.replace("return 2\n    return 0 if passes(events) else 2",
@@ -245,8 +259,8 @@ class QualityGate(Rule):
         Example(_GOOD.replace("MAX_HOLD_SHARE = 0.85\n", "MAX_HOLD_SHARE = 0.85\n"
                               "MIN_EVENTS -= 195\n"), expect=((8, 1),)),
         Example(_GOOD.replace("    sys.exit(main())", "    try:\n        sys.exit(main())\n"
-                              "    finally:\n        sys.exit(0)"), expect=((22, 9),)),
-        Example(_GOOD.replace("    sys.exit(main())", "    main()"), expect=((19, 5),)),
+                              "    finally:\n        sys.exit(0)"), expect=((30, 9),)),
+        Example(_GOOD.replace("    sys.exit(main())", "    main()"), expect=((27, 5),)),
     )
 
     def applies_to(self, relpath: str, contract: Contract) -> bool:
@@ -270,12 +284,22 @@ class QualityGate(Rule):
                         constants[key] = name
                         break
         seen: set[tuple[int, int, str]] = set()
+        loaded = _read_names(tree)
         for key, _, limit, larger, what in thresholds(contract):
             shown = int(limit) if key == "events" else limit
             if key not in constants:
                 yield ctx.finding(self, 1, 1, f"{gate} has no module-level constant for "
                                   f"'{what}' (the contract's value is {shown})")
                 continue
+            name = constants[key]
+            if name not in loaded:
+                # nothing reads it: the check the gate runs, if any, applies another value
+                # (a literal, `len(events) < 50`) or none
+                definition = next(node for node in tree.body
+                             if any(n == name for n, _ in _definitions(node)))
+                yield ctx.finding(self, *facts.position(definition), f"{name} is never read: no "
+                                  f"check of {gate} applies it ('{what}'; a check compares "
+                                  "with the constant, not a literal)")
             for where, message in _threshold_findings(reading, tree, constants[key], key,
                                                       limit, larger, what):
                 line, column = facts.position(where)
@@ -338,6 +362,26 @@ class QualityGate(Rule):
                         yield ctx.finding(self, *facts.position(found),
                                           f"{gate} exits 0 {what}: missing proof means no "
                                           "activation (exit 2)")
+
+
+_REPORTING = re.compile(r"(?:^|\.)(?:print|debug|info|warning|warn|error|critical|"
+                        r"exception|log|write|echo|secho|format)$")
+
+
+def _read_names(tree: ast.Module) -> set[str]:
+    """The names the module reads, except where it only shows them (`print(MIN_EVENTS)`,
+    `log.info(...)`, an f-string): a constant read only there is applied by no check."""
+    out: set[str] = set()
+    todo: list[ast.AST] = [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.JoinedStr) or (
+                isinstance(node, ast.Call) and _REPORTING.search(dotted(node.func))):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            out.add(node.id)
+        todo.extend(ast.iter_child_nodes(node))
+    return out
 
 
 def _shown(number: float, key: str) -> str:

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from qt_lint.command_model import is_python_name
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
@@ -13,13 +12,17 @@ from qt_lint.rules.models.helpers import (
     PATH_VENV,
     PYTHONPATH,
     REDIS_CHECK,
+    SCRIPT_OK,
+    SCRIPT_RAN,
     VENV_CHECK,
     classify,
+    ignores_pythonpath,
     is_script,
     runs_anywhere,
+    runs_venv_python,
     script_flow,
 )
-from qt_lint.shellflow import Facts, Flow, Step
+from qt_lint.shellflow import End, Facts, Flow, Step
 
 _GOOD = """#!/usr/bin/env bash
 set -euo pipefail
@@ -53,35 +56,38 @@ def duties(contract: Contract) -> tuple[tuple[str, str, str], ...]:
     )
 
 
-def runs_venv_python(step: Step, contract: Contract) -> bool:
-    program = step.command.program.text
-    root = contract.venv_root.rstrip("/") + "/"
-    return program.startswith(root) and "/bin/" in program and \
-        is_python_name(program.rsplit("/", 1)[-1])
-
-
 def wrapper_problems(flow: Flow, contract: Contract) -> list[tuple[int, int, str]]:
     """What the wrapper lacks of contract G's eight duties on the path that reaches the
     venv python: (line, column, problem)."""
-    points: list[tuple[int, int, Facts]] = [
-        (end.line, end.column, end.facts) for end in flow.ends
+    points: list[tuple[int, int, Facts, Step]] = [
+        (end.line, end.column, end.facts, end.exec_step) for end in flow.ends
         if end.exec_step is not None and runs_venv_python(end.exec_step, contract)]
     if not points:
-        points = [(step.command.program.line, step.command.program.column, facts)
+        points = [(step.command.program.line, step.command.program.column, facts, step)
                   for step, facts in flow.steps if runs_venv_python(step, contract)]
     if not points:
         return [(1, 1, f"duty 8: it never runs the venv python ({contract.venv_root}/"
                        "<service>/bin/python) by its full path")]
     successes = [end for end in flow.ends if end.exec_step is None and end.code == 0]
     out: list[tuple[int, int, str]] = []
-    for line, column, facts in points:
+    hidden = next((e for e in flow.ends if _success_after_failure(e)), None)
+    for line, column, facts, step in points:
+        if hidden is not None and step.command.wrappers[:1] != ("exec",):
+            out.append((line, column, "duty 8: the script's failure does not reach the "
+                        "caller: when the venv python fails the wrapper exits 0 through "
+                        f"{_how(hidden)} (exec the venv python, or run it last and exit "
+                        "with its status)"))
         for fact, duty, check in duties(contract):
             number = duty.split(" ", 1)[0]
+            option = ignores_pythonpath(step) if fact == PYTHONPATH else None
+            if fact in facts and option is not None:
+                out.append((line, column, f"duty {duty}: `{option}` makes Python ignore "
+                            "PYTHONPATH (every PYTHON* variable): the script does not get it"))
+                continue
             if fact in facts:
                 success = next((e for e in successes if f"not:{fact}" in e.facts), None)
                 if check and success is not None:
-                    how = f"`exit 0` at line {success.line}" if success.via is None else \
-                        f"{success.via} (line {success.line})"
+                    how = _how(success)
                     out.append((line, column, f"duties {number} and 7: when the {check} "
                                 f"check fails the wrapper exits 0 through {how}, a success "
                                 "to its caller (abort with a non-zero exit: fail closed)"))
@@ -102,6 +108,28 @@ def wrapper_problems(flow: Flow, contract: Contract) -> list[tuple[int, int, str
                 out.append((line, column, f"duty {duty}: not done on the path that "
                                           "runs the script"))
     return out
+
+
+def _success_after_failure(end: End) -> bool:
+    """The end exits 0 on a path where the venv python ran and failed: the python ran on
+    every path to it, but did not succeed on all of them."""
+    if end.exec_step is not None:
+        return False
+    if end.via is not None or (end.code == 0 and end.ok_facts is None):
+        facts: Facts | None = end.facts
+    else:
+        facts = end.ok_facts
+    return facts is not None and SCRIPT_RAN in facts and SCRIPT_OK not in facts
+
+
+def _how(end: End) -> str:
+    if end.via is not None:
+        return f"{end.via} (line {end.line})"
+    if end.code is None:
+        return "the end of the wrapper, with the last command's status"
+    return f"`exit` at line {end.line}" if end.ok_facts is not None else \
+        f"`exit 0` at line {end.line}"
+
 
 
 def undoing_step(flow: Flow, fact: str, contract: Contract) -> tuple[int, str] | None:
@@ -134,7 +162,17 @@ class OpsWrapper(Rule):
     7. abort when any check fails: each check must stop the wrapper with a non-zero exit
        (under `set -e`, `|| exit 1`, `if ! ...; then exit 1; fi`); a check that only warns
        does not count;
-    8. run the script with the venv python by its full path.
+    8. run the script with the venv python by its full path, and let its exit status
+       reach the caller: `exec` it, or run it last (`rc=$?; ...; exit "$rc"`). A wrapper
+       that exits 0 when the script failed (`"$PY" "$SCRIPT" || echo failed`, `|| true`,
+       `set +e` then an `echo` as the last command, `trap 'exit 0' EXIT`) is reported:
+       the canary and cron take the job for a success.
+
+    `PYTHONPATH` must reach the script: `python -I` or `-E` (alone or combined, `-IB`,
+    `-sE`, before the script) makes Python ignore every `PYTHON*` variable. A value that
+    keeps the caller's paths after the root (`"$ROOT${PYTHONPATH:+:$PYTHONPATH}"`) has the
+    root. Redis's answer compared with `PONG` (`[ "$(redis-cli PING)" = PONG ] || exit 1`)
+    is a Redis check.
 
     A check after `exec "$@"`, undone by `set +euo pipefail`, or inside a function that
     is never called does not count. The host audit's H151 runs the same analysis on the
@@ -194,6 +232,9 @@ class OpsWrapper(Rule):
                                    "trap 'echo FAIL >&2; exit 1' ERR\n")
                      .replace("source ", "set -a\nsource ")
                      .replace(".env\"\n", ".env\"\nset +a\n")),
+             Example(_GOOD.replace('exec "$VENV/bin/python" "$SCRIPT" "$@"\n',
+                                   'set +e\n"$VENV/bin/python" "$SCRIPT" "$@"\nrc=$?\n'
+                                   'echo "rc=$rc" >&2\nexit "$rc"\n')),
              Example("exec python3 x\n", path="ops/other.sh"))
     INVALID = (
         Example(_GOOD.replace("test -f \"$DB_PATH\"\n",
@@ -212,6 +253,12 @@ class OpsWrapper(Rule):
                 expect=((15, 1),)),
         Example(_GOOD.replace("set -euo pipefail\n", "set -euo pipefail\ntrap 'exit 0' ERR\n"),
                 expect=((15, 1),) * 3),
+        Example(_GOOD.replace('exec "$VENV/bin/python" "$SCRIPT" "$@"\n',
+                              '"$VENV/bin/python" "$SCRIPT" "$@" || echo "failed: $?" >&2\n'),
+                expect=((14, 1),)),
+        Example(_GOOD.replace('exec "$VENV/bin/python" "$SCRIPT"',
+                              'exec "$VENV/bin/python" -I "$SCRIPT"'),
+                expect=((14, 1),)),
     )
 
     def applies_to(self, relpath: str, contract: Contract) -> bool:
