@@ -83,7 +83,8 @@ SHELL_VARIANTS: dict[str, str] = {
     "cp -t DIR src (not a model)": "cp -t {env} staged/logging.env\n",
     "cp --target-directory DIR src": "cp --target-directory {env} staged/model.env\n",
     "install --targ=DIR src (abbreviated)": "install --targ={env} staged/model.env\n",
-    "cp --suf .o -b src DEST (abbreviated)": "cp --suf .o -b staged/model.env {env}/ai-engine.env\n",
+    "cp --suf .o -b src DEST (abbreviated)": (
+        "cp --suf .o -b staged/model.env {env}/ai-engine.env\n"),
     "install -Dm0640 src DIR/ (not a model)": "install -Dm0640 staged/logging.env {env}/\n",
     "install -o OWNER -g GROUP src DEST": (
         'install -o "$(id -u)" -g "$(id -g)" staged/model.env {env}/ai-engine.env\n'),

@@ -88,11 +88,12 @@ class ActiveModelWrite(Rule):
     "active" / name`, `/opt/quantum/ai_engine/models/active/...`, through names assigned
     once). Scripts, Makefiles and crontabs: `cp`, `mv`, `install`, `rsync`, `ln -sfn` and
     `tee` onto such a destination (`cp`/`mv`/`install`/`ln` read with their option grammar:
-    `install m.pt active/ -m 0644`, `-t DIR`, `--target=DIR`, `install -d`), downloads into it (`curl -o`/`--output`/`--output-dir`,
-    `wget -O`/`--output-document`/`-P`), and `>`/`>>` into it (a variable assigned once in
-    the script is followed: `cp m.pt "$MODELS/active/"`; a relative destination after a
-    relative `cd` is read from that folder: `cd models && curl -o active/m.pt URL`). Only
-    `canary_activate.sh` may change active models, so that script itself is not reported.
+    `install m.pt active/ -m 0644`, `-t DIR`, `--target=DIR`, `install -d`), downloads
+    into it (`curl -o`/`--output`/`--output-dir`, `wget -O`/`--output-document`/`-P`), and
+    `>`/`>>` into it (a variable assigned once in the script is followed: `cp m.pt
+    "$MODELS/active/"`; a relative destination after a relative `cd` is read from that
+    folder: `cd models && curl -o active/m.pt URL`). Only `canary_activate.sh` may change
+    active models, so that script itself is not reported.
 
     ## Why is this bad?
     Contract F: "Models deployed via canary_activate.sh ONLY" and "NEVER overwrite active
