@@ -24,8 +24,8 @@ import pytest
 from qt_lint.api import check
 from qt_lint.config import Config, Contract
 
-if shutil.which("bash") is None:  # pragma: no cover - the oracle is required
-    pytest.fail("bash is needed as the oracle of QT601's setting writes")
+if shutil.which("bash") is None or shutil.which("make") is None:  # pragma: no cover
+    pytest.fail("bash and make are needed as the oracles of QT601's setting writes")
 
 SED = "sed -i 's/^MODEL_PATH=.*/MODEL_PATH=x/'"
 TMP = 'TMP="$(mktemp)"\n'
@@ -153,6 +153,22 @@ PY_VARIANTS: dict[str, str] = {
                              'os.replace(TMP, "{other}/ai-engine.env")\n'),
 }
 
+# make runs each recipe line in a shell of its own (a line continued by `\` is one)
+MAKE_SED = "sed -i 's/^MODEL_PATH=.*/MODEL_PATH=x/'"
+MAKE_VARIANTS: dict[str, str] = {
+    "cd && sed on one line": f"all:\n\tcd {{env}} && {MAKE_SED} ai-engine.env\n",
+    "cd; continued line, sed": f"all:\n\tcd {{env}}; \\\n\t{MAKE_SED} ai-engine.env\n",
+    "cd on its own line, sed on the next": (
+        f"all:\n\tcd {{env}}\n\t{MAKE_SED} ai-engine.env || true\n"),
+    "cd elsewhere && sed": f"all:\n\tcd {{other}} && {MAKE_SED} ai-engine.env\n",
+    "temp written, moved on the next line": (
+        "all:\n\techo MODEL_PATH=x > staged/next\n\tmv staged/next {env}/ai-engine.env\n"),
+    "temp of another setting, moved": (
+        "all:\n\techo LOG_LEVEL=DEBUG > staged/next\n\tmv staged/next {env}/backend.env\n"),
+    "install with the mode after the operands": (
+        "all:\n\tinstall staged/model.env {env}/ai-engine.env -m 0640\n"),
+}
+
 _NAMED = re.compile(r"(?i)model|weight")
 SETTING = "MODEL_PATH=/opt/old\nXGB_WEIGHT=0.2\nLOG_LEVEL=INFO\n"
 
@@ -202,6 +218,15 @@ def test_qt601_reports_a_script_exactly_when_bash_writes_the_setting(
         tmp_path_factory: pytest.TempPathFactory, name: str) -> None:
     root = tmp_path_factory.mktemp("w")
     wrote, found = _judged(root, "ops/x.sh", SHELL_VARIANTS[name], ["bash"])
+    assert all("writes the model setting" in f for f in found), found
+    assert bool(found) == wrote, (name, wrote, found)
+
+
+@pytest.mark.parametrize("name", sorted(MAKE_VARIANTS))
+def test_qt601_reports_a_makefile_exactly_when_make_writes_the_setting(
+        tmp_path_factory: pytest.TempPathFactory, name: str) -> None:
+    root = tmp_path_factory.mktemp("w")
+    wrote, found = _judged(root, "Makefile", MAKE_VARIANTS[name], ["make", "-s", "-f"])
     assert all("writes the model setting" in f for f in found), found
     assert bool(found) == wrote, (name, wrote, found)
 

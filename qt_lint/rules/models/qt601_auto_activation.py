@@ -148,19 +148,19 @@ class AutoActivation(Rule):
     - writing a model path or weight into the model setting (`/etc/quantum/*.env`,
       `.env.model_config`) from anything but the canary script: Python `open(..., "w"/"a")`,
       `shutil.copy`/`copy2`/`copyfile`/`move`, `os.replace`/`os.rename`, `Path.write_text`
-      and the programs it runs (`subprocess.run(["sed", "-i", ...])`, `check_call`,
-      `Popen`, `os.system("...")`); shell `sed -i`, `perl -i`, `tee`, `dd of=`,
-      `cp`/`mv`/`install` (read with their option grammar: `install SRC DEST -m 0640`,
-      `-S .bak`, `--`, `-t DIR`, and a folder destination: the folder plus the source's
-      name), `>`, `>>`; a relative path after `cd`, `pushd` or `cd "$ENV_DIR"` (`cd
-      /etc/quantum && sed -i ... ai-engine.env`); a temp file the script gave a model
-      setting (a redirect, a heredoc) moved or copied into place (`mv "$TMP"
-      /etc/quantum/ai-engine.env`). The command's line must name a model or a weight (for
-      Python's file calls: the line, or a `MODEL...=`/`WEIGHT...=` key in the file), except
-      for `.env.model_config` and a temp holding one. This is how a canary activates;
-      anything else doing it is activation by other means. The rollback script
-      (`contract.rollback-script`) restores the previous setting and is judged by QT607
-      instead.
+      and the programs it runs (`subprocess.run(["sed", "-i", ...])`, `check_call`, `Popen`,
+      `os.system("...")`); scripts, Makefile recipes and crontab lines: `sed -i`, `perl -i`,
+      `tee`, `dd of=`, `cp`/`mv`/`install` (read with their option grammar: `install SRC
+      DEST -m 0640`, `-S .bak`, `--`, `-t DIR`, and a folder destination: the folder plus
+      the source's name), `>`, `>>`; a relative path after `cd`, `pushd` or `cd "$ENV_DIR"`
+      in the same shell (`cd /etc/quantum && sed -i ... ai-engine.env`; a recipe line is a
+      shell of its own); a temp file the script gave a model setting (a redirect, a heredoc)
+      moved or copied into place (`mv "$TMP" /etc/quantum/ai-engine.env`). The command's
+      line must name a model or a weight (for Python's file calls: the line, or a
+      `MODEL...=`/`WEIGHT...=` key in the file), except for `.env.model_config` and a temp
+      holding one. This is how a canary activates; anything else doing it is activation by
+      other means. The rollback script (`contract.rollback-script`) restores the previous
+      setting and is judged by QT607 instead.
 
     `contract.activation-verbs` lists the call names that activate (globs: `promote*`); a
     team adds its own (`deploy_to_prod`, `go_live*`).
@@ -215,6 +215,8 @@ class AutoActivation(Rule):
                 expect=((9, 14),)),
         Example("promote:\n\tops/model_safety/canary_activate.sh --yes\n", path="Makefile",
                 expect=((2, 2),)),
+        Example("set-weight:\n\tcd /etc/quantum && sed -i 's/^XGB_WEIGHT=.*/XGB_WEIGHT=1/' "
+                "ai-engine.env\n", path="Makefile", expect=((2, 61),)),
         Example("if quality_gate_pass:\n    activate_model(path)\n"
                 "if score > best and not dry_run:\n    registry.promote_to_active(m)\n",
                 path="ops/training/train.py", expect=((2, 5), (4, 5))),
@@ -274,6 +276,8 @@ class AutoActivation(Rule):
             yield from self._python_setting_writes(ctx)
         elif ctx.kind in (Kind.SHELL, Kind.CRONTAB):
             yield from self._shell_switches(ctx)
+            yield from self._setting_writes(ctx)
+        elif ctx.kind is Kind.MAKEFILE:
             yield from self._setting_writes(ctx)
         for command in ctx.commands:
             index = canary_word(command, ctx)
