@@ -62,6 +62,15 @@ SHELL_VARIANTS: dict[str, str] = {
                                'cp "${TMP}" {env}/ai-engine.env\n'),
     "temp appended, mv -T": (TMP + 'grep -v ^MODEL_PATH= {env}/ai-engine.env > "$TMP"\n'
                              'echo "MODEL_PATH=x" >> "$TMP"\nmv -T "$TMP" {env}/ai-engine.env\n'),
+    "heredoc into tee \"$TMP\", mv": (TMP + 'tee "$TMP" >/dev/null <<EOF\nXGB_WEIGHT=0.9\nEOF\n'
+                                      'mv "$TMP" {env}/ai-engine.env\n'),
+    "copy, sed -i the temp, mv back": (
+        TMP + 'cp {env}/ai-engine.env "$TMP"\n'
+        "sed -i 's/^MODEL_PATH=.*/MODEL_PATH=x/' \"$TMP\"\nmv \"$TMP\" {env}/ai-engine.env\n"),
+    "copy, sed -i another key of the temp, mv back": (
+        TMP + 'cp {env}/ai-engine.env "$TMP"\n'
+        "sed -i 's/^LOG_LEVEL=.*/LOG_LEVEL=DEBUG/' \"$TMP\"\nmv \"$TMP\" {env}/ai-engine.env\n"),
+    "cd and sed in a subshell": f"( cd {{env}} && {SED} ai-engine.env )\n",
     "temp of another setting, mv": (TMP + 'echo "LOG_LEVEL=DEBUG" > "$TMP"\n'
                                     'mv "$TMP" {env}/backend.env\n'),
     "temp with a model, moved elsewhere": (TMP + 'echo "MODEL_PATH=x" > "$TMP"\n'

@@ -384,8 +384,8 @@ class AutoActivation(Rule):
             if _MODEL_KEY.search(written.text) and written.rows:
                 add(written.path, written.rows[0], 0)
         for command in ctx.commands:
-            line = command.program.line
-            if line <= len(ctx.lines) and _MODEL.search(ctx.lines[line - 1]):
+            line = command.program.line  # `tee "$TMP" <<EOF`: with the heredoc's text
+            if line <= len(ctx.lines) and _MODEL.search(_with_heredoc(ctx.lines, line)):
                 for target in written_targets(Step(command), ctx.contract):
                     add(target.text, target.line, target.column)
         return found
