@@ -9,7 +9,7 @@ import functools
 import posixpath
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 
 from qt_lint.command_model import SHELLS, Word, copy_operands, is_python_name, is_wrapper
@@ -34,6 +34,7 @@ VENV_CHECK = "venv-check"
 BACKUP_CHECKED = "backup-checked"
 JOURNAL = "journal"
 RESTARTED = "restarted"
+CWD = "cwd:"  # `cwd:/etc/quantum`: the working directory, where a `cd` made it known
 SCRIPT_RAN = "script-ran"  # the venv python ran (whatever its status)
 SCRIPT_OK = "script-ok"  # the venv python ran and exited 0
 
@@ -247,6 +248,10 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
             if not word.text.startswith("-"):
                 gone |= _unset(word.text)
         return frozenset(gone), EMPTY
+    if name in ("cd", "pushd", "popd") and not command.wrappers:
+        return _chdir(step, facts), EMPTY
+    step = in_cwd(step, facts)  # `cd /etc/quantum && sed -i ... ai-engine.env`
+    command = step.command
     true: set[str] = set()
     gate, at = _script_run(step, contract.quality_gate, contract)
     if gate == "wrapped":
@@ -625,10 +630,42 @@ def runs_anywhere(flow: Flow, fact: str, contract: Contract, repo: Repo | None =
 
 
 def shell_state(fact: str) -> bool:
-    """The facts that are the shell's own state (its variables, what it exports): what a
-    subshell does to them stays in it (`( unset PYTHONPATH )` undoes nothing)."""
+    """The facts that are the shell's own state (its variables, what it exports, its
+    working directory): what a subshell does to them stays in it (`( unset PYTHONPATH )`
+    undoes nothing)."""
     return fact in (ENV_SOURCED, PATH_VENV, PYTHONPATH, "pythonpath-set") or \
-        fact.startswith(("exported:", "read:", "not:exported:", "not:read:"))
+        fact.startswith(("exported:", "read:", "not:exported:", "not:read:", CWD,
+                         "not:" + CWD))
+
+
+def _chdir(step: Step, facts: Facts) -> Facts:
+    """`cd DIR`/`pushd DIR`: the working directory where it is known (absolute, or relative
+    to a known one); anything else (`cd "$X"`, `cd -`, `popd`) makes it unknown."""
+    command = step.command
+    old = [f for f in facts if f.startswith(CWD)]
+    out = {"-" + f for f in old}
+    args = [w for w in command.args if w.text not in ("-L", "-P", "-e", "-@", "--")]
+    target = args[0] if args and command.name != "popd" else None
+    if target is not None and not target.dynamic and target.text[:1] not in ("", "~", "-",
+                                                                              "+"):
+        here = old[0][len(CWD):] if len(old) == 1 else None
+        if target.text.startswith("/"):
+            out.add(CWD + posixpath.normpath(target.text))
+        elif here is not None:
+            out.add(CWD + posixpath.normpath(posixpath.join(here, target.text)))
+    return frozenset(out)
+
+
+def in_cwd(step: Step, facts: Facts) -> Step:
+    """The command with the working directory the path model knows on every path here."""
+    if step.command.cwd is not None:
+        return step
+    known = [f[len(CWD):] for f in facts if f.startswith(CWD)]
+    if len(known) != 1:
+        return step
+    program = step.command.program
+    return replace(step, command=replace(step.command, cwd=Word(known[0], program.line,
+                                                                program.column)))
 
 
 def model_classifier(contract: Contract, repo: Repo | None = None) -> Classifier:
@@ -668,7 +705,7 @@ def writes(flow: Flow, contract: Contract, repo: Repo | None = None
     is a call of one (with `repo`)."""
     seen: dict[tuple[int, int], tuple[Word, Facts, str | None]] = {}
     for step, facts in flow.steps:
-        found = step_write(step, contract, repo)
+        found = step_write(in_cwd(step, facts), contract, repo)
         if found is None:
             continue
         target, via = found
