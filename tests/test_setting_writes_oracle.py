@@ -39,6 +39,11 @@ SHELL_VARIANTS: dict[str, str] = {
     "pushd then sed": f"pushd {{env}} >/dev/null\n{SED} ai-engine.env\npopd >/dev/null\n",
     "cd \"$ENV_DIR\"": f'ENV_DIR={{env}}\ncd "$ENV_DIR"\n{SED} ai-engine.env\n',
     "cd the parent then sed quantum/": f"cd {{env}}/..\n{SED} quantum/ai-engine.env\n",
+    "cd && echo >> on one line": 'cd {env} && echo "MODEL_PATH=x" >> ai-engine.env\n',
+    "cd elsewhere && echo >> on one line": (
+        'cd {env}\ncd {other} && echo "MODEL_PATH=x" >> ai-engine.env\n'),
+    "cd && cat > heredoc on one line": (
+        "cd {env} && cat > ai-engine.env <<EOF\nMODEL_PATH=x\nEOF\n"),
     "cd then echo >>": 'cd {env}\necho "MODEL_PATH=x" >> ai-engine.env\n',
     "cd then perl -pi": "cd {env}\nperl -pi -e 's/^MODEL_PATH=.*/MODEL_PATH=x/' ai-engine.env\n",
     "cd in a function called": f"go() {{ cd {{env}}; }}\ngo\n{SED} ai-engine.env\n",
@@ -121,6 +126,14 @@ PY_VARIANTS: dict[str, str] = {
     "shell=True in cwd=, echo >>": (
         'import subprocess\nsubprocess.run("echo MODEL_PATH=x >> ai-engine.env", shell=True, '
         'cwd="{env}", check=True)\n'),
+    "shell=True in cwd=, cd into a subfolder, echo >": (
+        'import os, subprocess\nos.makedirs("{env}/models", exist_ok=True)\n'
+        'subprocess.run("cd models && echo MODEL_PATH=x > ai-engine.env", shell=True, '
+        'cwd="{env}", check=True)\n'),
+    "subprocess.run sed -i in cwd=Path(...)": (
+        'import pathlib, subprocess\nD = pathlib.Path("{env}")\n'
+        'subprocess.run(["sed", "-i", "s/^MODEL_PATH=.*/MODEL_PATH=x/", "ai-engine.env"], '
+        'cwd=D, check=True)\n'),
     "subprocess.run sed -i in cwd= elsewhere": (
         'import subprocess\nsubprocess.run(["sed", "-i", "s/^MODEL_PATH=.*/MODEL_PATH=x/", '
         '"ai-engine.env"], cwd="{other}", check=True)\n'),

@@ -387,10 +387,12 @@ def identity(row: int, column: int) -> tuple[int, int]:
 
 def parse_shell(text: str, origin: str = "shell", mapper: Mapper = identity,
                 depth: int = 0, env: dict[str, str] | None = None,
-                positional: tuple[Word, ...] | None = None) -> ShellAnalysis:
+                positional: tuple[Word, ...] | None = None,
+                cwd: Word | None = None) -> ShellAnalysis:
     """The commands `text` runs; `env` holds variables set before it runs (a crontab's
     `PY=python3` lines); `positional` its positional parameters where they are known
-    (`$0` first: the words after `sh -c 'script'`), else None."""
+    (`$0` first: the words after `sh -c 'script'`), else None; `cwd` the working directory
+    it starts in, where known (`subprocess.run(..., shell=True, cwd="/etc/quantum")`)."""
     data = text.encode("utf-8")
     tree = _parser().parse(data)
     if tree.root_node.has_error and b"<<" in data:
@@ -404,9 +406,9 @@ def parse_shell(text: str, origin: str = "shell", mapper: Mapper = identity,
     walker.positional = positional
     if env:
         walker.values.update(env)
-    walker.walk(tree.root_node, [None, None])
+    walker.walk(tree.root_node, [None, cwd])
     if walker.splits:
-        walker = _repaired(walker, tree.root_node.has_error, env, positional)
+        walker = _repaired(walker, tree.root_node.has_error, env, positional, cwd)
         tree = walker.tree if walker.tree is not None else tree
     if tree.root_node.has_error:
         walker.collect_errors(tree.root_node)
@@ -432,7 +434,7 @@ def _last_simple(node: Any) -> Any:
 
 
 def _repaired(walker: _Walker, had_error: bool, env: dict[str, str] | None,
-              positional: tuple[Word, ...] | None = None) -> _Walker:
+              positional: tuple[Word, ...] | None = None, cwd: Word | None = None) -> _Walker:
     """tree-sitter-bash (0.25) reads some valid scripts into trees bash could never
     build, with no error flag: the first command of a line taken as arguments of the
     last command of the line before (a pipeline followed by `&&` on the next line,
@@ -457,7 +459,7 @@ def _repaired(walker: _Walker, had_error: bool, env: dict[str, str] | None,
         walker.positional = positional
         if env:
             walker.values.update(env)
-        walker.walk(tree.root_node, [None, None])
+        walker.walk(tree.root_node, [None, cwd])
         if not walker.splits:
             return walker
     for at in sorted(set(first.splits)):
@@ -1251,6 +1253,7 @@ class _Walker:
                 self.redirect(child, cd)
             else:
                 self.walk(child, cd)
+        own = range(redirects_before, len(self.out.redirects))
         if body is not None:
             before = len(self.out.commands)
             simple = body.type == "command"
@@ -1265,6 +1268,9 @@ class _Walker:
                     before = self.marked
                     simple = True
                 self.mark, self.marked = saved
+                for index in own:  # opened where that command runs (after the list's cd)
+                    r = self.out.redirects[index]
+                    self.out.redirects[index] = Redirect(r.operator, r.target, cd[1])
             else:
                 self.walk(body, cd)
             fed = self.out.commands[before:before + 1]

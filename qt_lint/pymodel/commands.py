@@ -63,23 +63,21 @@ class CommandModel(Resolver):
 
     def _extract_commands(self) -> Iterator[Command]:
         for call in self.calls:
-            if call.name in _SUBPROCESS and call.kwarg("cwd") is not None:
-                yield from self._in_cwd(call, self._call_commands(call))
-            else:
-                yield from self._call_commands(call)
+            yield from self._call_commands(call)
 
-    def _in_cwd(self, call: Call, commands: Iterator[Command]) -> Iterator[Command]:
-        """`subprocess.run([...], cwd="/etc/quantum")`: the working directory of what it runs
-        (a relative `cd` inside a shell string leaves it unknown there)."""
-        node = call.kwarg("cwd")
+    def _cwd(self, call: Call) -> Word | None:
+        """`subprocess.run(..., cwd="/etc/quantum")`: the working directory of what it runs,
+        where it is a known absolute path."""
+        node = call.kwarg("cwd") if call.name in _SUBPROCESS else None
         value = self.resolve(node, call.scope) if node is not None else None
-        known = value is not None and value.exact and value.text.startswith("/")
-        for command in commands:
-            if known and value is not None and command.cwd is None and command.cd is None:
-                line, column = self.position(node)  # type: ignore[arg-type]
-                command = replace(command, cwd=Word(value.text.rstrip("/") or "/", line,
-                                                    column))
-            yield command
+        if node is None or value is None or not value.exact or not value.text.startswith("/"):
+            return None
+        line, column = self.position(node)
+        return Word(value.text.rstrip("/") or "/", line, column)
+
+    def _in_cwd(self, call: Call, command: Command) -> Command:
+        cwd = self._cwd(call) if command.cwd is None else None
+        return command if cwd is None else replace(command, cwd=cwd)
 
     def _call_commands(self, call: Call) -> Iterator[Command]:
         name = call.name
@@ -163,7 +161,7 @@ class CommandModel(Resolver):
         line, column = self.position(text)
         words = tuple(Word(p, line, column) for p in parts)
         command = make_command(words, "python") if words else None
-        return iter([command] if command is not None else [])
+        return iter([self._in_cwd(call, command)] if command is not None else [])
 
     def _with_executable(self, call: Call, commands: Iterator[Command]) -> Iterator[Command]:
         """`executable=` replaces the program that runs (argv[0] stays its name)."""
@@ -173,7 +171,7 @@ class CommandModel(Resolver):
                 yield command
                 continue
             program = self._word(executable, call.scope)
-            replaced = make_command((program, *command.words[1:]), "python")
+            replaced = make_command((program, *command.words[1:]), "python", cwd=command.cwd)
             if replaced is not None:
                 yield replaced
 
@@ -241,7 +239,7 @@ class CommandModel(Resolver):
         words = tuple(self._word(e, call.scope, at, resolver) for e in plain)
         command = make_command(words, "python")
         if command is not None:
-            yield command
+            yield self._in_cwd(call, command)
         string = _shell_string_index(words)
         if string is not None and at is None and len(plain) == len(elements):
             # `["bash", "-c", "python3 x.py"]`, `["sudo", "sh", "-lc", ...]`: the string is
@@ -279,16 +277,8 @@ class CommandModel(Resolver):
                 return line, column + offset + col
             return line, column  # multi-line, f-string or constant: the string's start
 
-        analysis = parse_shell(value.text, "python", mapper)
-        cwd = call.kwarg("cwd") if call.name in _SUBPROCESS else None
-        folder = self.resolve(cwd, call.scope) if cwd is not None else None
-        for redirect in analysis.redirects:
-            if redirect.cwd is None and cwd is not None and folder is not None and \
-                    folder.exact and folder.text.startswith("/"):
-                line, column = self.position(cwd)
-                redirect = replace(redirect, cwd=Word(folder.text.rstrip("/") or "/", line,
-                                                      column))
-            self._redirects.append(redirect)
+        analysis = parse_shell(value.text, "python", mapper, cwd=self._cwd(call))
+        self._redirects.extend(analysis.redirects)
         yield from analysis.commands
 
 

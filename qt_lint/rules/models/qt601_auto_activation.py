@@ -87,16 +87,21 @@ def _name(text: str) -> str:
     return re.sub(r"\$\{(\w+)\}", r"$\1", text.strip())
 
 
-_HEREDOC = re.compile(r"<<-?\s*([\"']?)(\w+)\1")
+_HEREDOC = re.compile(r"(?<!<)<<-?(?!<)\s*([\"']?)(\w+)\1")
+_HEREDOC_LINES = 500  # a body longer than this is not read for a model setting
 
 
 def _with_heredoc(lines: list[str], line: int) -> str:
-    """A line and the text of the heredocs it starts (`cat > "$TMP" <<EOF`)."""
+    """A line and the text of the heredocs it starts (`cat > "$TMP" <<EOF`; not a `<<<`
+    here-string)."""
     text = lines[line - 1]
+    if "<<" not in text:
+        return text
     parts = [text]
     at = line
     for match in _HEREDOC.finditer(text):
-        while at < len(lines) and lines[at].strip() != match.group(2):
+        end = min(len(lines), at + _HEREDOC_LINES)
+        while at < end and lines[at].strip() != match.group(2):
             parts.append(lines[at])
             at += 1
         at += 1
@@ -351,7 +356,9 @@ class AutoActivation(Rule):
             if target is None or (target.line, target.column) in seen or \
                     not model_setting_file(target.text, contract):
                 continue
-            line = ctx.lines[target.line - 1] if target.line <= len(ctx.lines) else ""
+            # the line, with the heredoc it starts (`cat > ai-engine.env <<EOF`)
+            line = _with_heredoc(ctx.lines, target.line) if target.line <= len(ctx.lines) \
+                else ""
             if not target.text.endswith(".env.model_config") and not _MODEL.search(line) \
                     and not (command is not None and _moves_staged(command, target, staged)):
                 continue
