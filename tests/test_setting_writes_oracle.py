@@ -144,6 +144,25 @@ PY_VARIANTS: dict[str, str] = {
     "os.system of another setting, a model named elsewhere": (
         'import os\nNOTE = "MODEL_PATH=x is set by the canary"\n'
         'os.system("echo LOG_LEVEL=DEBUG >> {env}/backend.env")\n'),
+    "os.chdir, then open(..., 'a')": (
+        'import os\nos.chdir("{env}")\nwith open("ai-engine.env", "a") as f:\n'
+        '    f.write("MODEL_PATH=x\\n")\n'),
+    "os.chdir, then subprocess sed -i": (
+        'import os, subprocess\nos.chdir("{env}")\n'
+        'subprocess.run(["sed", "-i", "s/^MODEL_PATH=.*/MODEL_PATH=x/", "ai-engine.env"], '
+        'check=True)\n'),
+    "os.chdir in a function, then Path.write_text": (
+        'import os, pathlib\n\n\ndef main():\n    os.chdir("{env}")\n'
+        '    pathlib.Path("ai-engine.env").write_text("MODEL_PATH=x\\n")\n\n\nmain()\n'),
+    "os.chdir elsewhere, then open(..., 'a')": (
+        'import os\nos.chdir("{other}")\nwith open("ai-engine.env", "a") as f:\n'
+        '    f.write("MODEL_PATH=x\\n")\n'),
+    "os.chdir in a function never called": (
+        'import os\n\n\ndef go():\n    os.chdir("{env}")\n\n\n'
+        'with open("ai-engine.env", "a") as f:\n    f.write("MODEL_PATH=x\\n")\n'),
+    "os.chdir after the write": (
+        'import os\nwith open("ai-engine.env", "a") as f:\n    f.write("MODEL_PATH=x\\n")\n'
+        'os.chdir("{env}")\n'),
     "shutil.copy": 'import shutil\nshutil.copy("staged/model.env", "{env}/ai-engine.env")\n',
     "shutil.copy2": 'import shutil\nshutil.copy2("staged/model.env", "{env}/ai-engine.env")\n',
     "shutil.copyfile": ('import shutil\n'

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import ast
+import posixpath
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
@@ -119,6 +121,47 @@ def _moves_staged(command: Command, target: Word, staged: dict[str, tuple[int, i
                for w in sources)
 
 
+_RUNNERS = frozenset({"subprocess.run", "subprocess.call", "subprocess.check_call",
+                      "subprocess.check_output", "subprocess.Popen", "os.system", "os.popen"})
+
+
+def _chdirs(facts: PythonFacts) -> list[tuple[int, int, str]]:
+    """`os.chdir("/etc/quantum")` calls with a known absolute folder: (scope, line, folder)."""
+    out = []
+    for call in facts.calls:
+        if call.name != "os.chdir":
+            continue
+        node = call.arg(0, "path")
+        folder = facts.resolve(node, call.scope) if node is not None else None
+        if folder is not None and folder.exact and folder.text.startswith("/"):
+            out.append((id(call.scope), call.line, folder.text))
+    return out
+
+
+def _cwd_at(moved: list[tuple[int, int, str]], call: Call) -> str | None:
+    """The folder of the last `os.chdir` before the call in its own function (or module)."""
+    found = [(line, folder) for scope, line, folder in moved
+             if scope == id(call.scope) and line < call.line]
+    return max(found)[1] if found else None
+
+
+def _in_chdir(command: Command, moved: list[tuple[int, int, str]],
+              facts: PythonFacts) -> Command:
+    """A command Python runs, in the folder an `os.chdir` before its call moved to."""
+    if not moved or command.cwd is not None or command.cd is not None:
+        return command
+    line = command.program.line
+    for call in facts.calls:
+        end = getattr(call.node, "end_lineno", None) or call.line
+        if call.name in _RUNNERS and call.line <= line <= end:
+            here = _cwd_at(moved, call)
+            if here is None:
+                return command
+            return replace(command, cwd=Word(here, command.program.line,
+                                             command.program.column))
+    return command
+
+
 def _main_guard(source: str) -> bool:
     return "__name__" in source and "__main__" in source
 
@@ -154,7 +197,8 @@ class AutoActivation(Rule):
       `.env.model_config`) from anything but the canary script: Python `open(..., "w"/"a")`,
       `shutil.copy`/`copy2`/`copyfile`/`move`, `os.replace`/`os.rename`, `Path.write_text`
       and the programs it runs (`subprocess.run(["sed", "-i", ...])`, `check_call`, `Popen`,
-      `os.system("...")`); scripts, Makefile recipes and crontab lines: `sed -i`, `perl -i`,
+      `os.system("...")`), a relative path read from `cwd=` or an `os.chdir` before it in
+      the same function; scripts, Makefile recipes and crontab lines: `sed -i`, `perl -i`,
       `tee`, `dd of=`, `cp`/`mv`/`install` (read with their option grammar: `install SRC
       DEST -m 0640`, `-S .bak`, `--`, `-t DIR`, and a folder destination: the folder plus
       the source's name), `>`, `>>`; a relative path after `cd`, `pushd` or `cd "$ENV_DIR"`
@@ -414,8 +458,12 @@ class AutoActivation(Rule):
             return
         facts = ctx.python
         model = _MODEL_KEY.search(ctx.text) is not None
+        moved = _chdirs(facts)
         for op in file_ops(facts):
             path = op.path.text
+            here = _cwd_at(moved, op.call) if not path.startswith("/") else None
+            if here is not None and op.path.exact:  # `os.chdir("/etc/quantum")` before
+                path = posixpath.normpath(posixpath.join(here, path))
             if op.op != "write" or not model_setting_file(path, contract):
                 continue
             line, column = facts.position(op.node)
@@ -430,7 +478,8 @@ class AutoActivation(Rule):
         # (like a script's: the command's lines must name a model or a weight)
         writes: list[tuple[str, int, Word | None]] = [
             (f"`{command.name}` run from Python", command.program.line,
-             model_write(Step(command), contract)) for command in ctx.commands]
+             model_write(Step(_in_chdir(command, moved, facts)), contract))
+            for command in ctx.commands]
         writes += [("a redirection run from Python", r.target.line, from_cwd(r.cwd, r.target))
                    for r in facts.shell_redirects if r.operator.startswith((">", "&>"))]
         for who, first, target in writes:
