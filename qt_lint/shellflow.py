@@ -64,6 +64,10 @@ class Step:
     test: bool = False  # `[ ... ]`, `[[ ... ]]` or `test ...`
     assigns: tuple[tuple[str, str], ...] = ()  # `VAR=value cmd`: the prefix assignments
     written: tuple[Word, ...] = ()  # every word as run, wrappers included (`exec -c`, `env -u X`)
+    # where its standard output goes: a file (`>> "$LOG"`, `| tee -a "$LOG"`, a `{ ...; }`
+    # or function call redirected, `exec >> "$LOG"` before), "|" (a pipe to another
+    # program), None (the script's own standard output)
+    stdout: str | None = None
 
 
 # facts when the command succeeds, facts when it fails (tests: when false)
@@ -86,6 +90,8 @@ class State:
     errtrace: bool = False
     exit_trap: str | None = None
     may_zero: bool = True  # `$?` may be 0 here (what a bare `exit` or `exit $?` exits with)
+    # after a pipeline, until the next command: what holds when `${PIPESTATUS[i]}` is 0
+    pipestatus: tuple[Facts, ...] = ()
 
 
 def join(*states: State | None) -> State | None:
@@ -112,9 +118,13 @@ def join(*states: State | None) -> State | None:
     err_trap = "zero" if "zero" in traps else ("fail" if all(t == "fail" for t in traps)
                                                else None)
     exit_trap = "zero" if any(s.exit_trap == "zero" for s in live) else None
+    pipes = first.pipestatus
+    for s in live[1:]:
+        pipes = tuple(a & b for a, b in zip(pipes, s.pipestatus, strict=True)) \
+            if len(pipes) == len(s.pipestatus) else ()
     return State(facts, errexit, pipefail, status, tuple(sorted(saved.items())), err_trap,
                  any(s.err_active for s in live), all(s.errtrace for s in live), exit_trap,
-                 any(s.may_zero for s in live))
+                 any(s.may_zero for s in live), pipes)
 
 
 def settle(true: State | None, false: State | None) -> State | None:
@@ -179,6 +189,7 @@ class Flow:
         return self.at.get((line, column))
 
 
+_TEE_SUB = re.compile(r"^>\(\s*tee\s+(?:-a\s+|--append\s+)*(\"?)([^\s\")]+)\1")
 _REF = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 _SET_ON = re.compile(r"^-[a-zA-Z]*e")
 _SET_OFF = re.compile(r"^\+[a-zA-Z]*e")
@@ -228,6 +239,9 @@ class _Walk:
         # every function the script defines, for a trap's action: bash looks its name up
         # when the trap runs, so `trap bye EXIT` may come before `bye() { ...; }`
         self.defined: dict[str, Any] = {}
+        self.sinks: list[str | None] = []  # where the standard output of what runs goes
+        self.exec_sink: str | None = None  # `exec >> "$LOG"`: the shell's own, from there on
+        self.glued: set[int] = set()  # the numbers that are a redirection's descriptor
 
     # --- words ------------------------------------------------------------------------------
 
@@ -365,7 +379,20 @@ class _Walk:
                               for r in self.redirect(c))
             if body is None:
                 return state, None
-            return self.run_with(body, state, checked, redirects)
+            out = self.stdout_of([c for c in node.children if c.type == "file_redirect"])
+            inner = [c for c in body.children if c.is_named]
+            self.glue(body, node)
+            if body.type == "negated_command" and inner and inner[0].type == "command":
+                # tree-sitter-bash hangs `! cmd <x` as `(! cmd) <x`: bash redirects `cmd`
+                true, false = self.run_with(inner[0], state, True, redirects, out)
+                return false, true
+            if body.type == "command":
+                return self.run_with(body, state, checked, redirects, out)
+            self.sinks.append(out if out is not None else self.sink())
+            try:
+                return self.run_with(body, state, checked, redirects)
+            finally:
+                self.sinks.pop()
         if kind == "command":
             return self.command(node, state, checked, ())
         if kind == "test_command":
@@ -401,10 +428,50 @@ class _Walk:
         return state, None
 
     def run_with(self, node: Any, state: State, checked: bool,
-                 redirects: tuple[tuple[str, Word], ...]) -> tuple[State | None, State | None]:
+                 redirects: tuple[tuple[str, Word], ...], out: str | None = None
+                 ) -> tuple[State | None, State | None]:
         if node.type == "command":
-            return self.command(node, state, checked, redirects)
+            return self.command(node, state, checked, redirects, out)
         return self.run(node, state, checked)
+
+    def glue(self, body: Any, node: Any) -> None:
+        """tree-sitter-bash (0.25) reads `exec 0</dev/tty` as the argument `0` then `<`:
+        a number written against the redirection that follows is its descriptor."""
+        redirects = [c for c in node.children if c.type == "file_redirect"]
+        if body.type == "negated_command" and body.named_children:
+            body = body.named_children[0]
+        if body.type == "command" and body.named_children and redirects:
+            last = body.named_children[-1]
+            if last.type == "number" and last.end_byte == redirects[0].start_byte:
+                self.glued.add(last.start_byte)
+
+    def sink(self) -> str | None:
+        """Where the standard output of a command without its own redirection goes."""
+        return self.sinks[-1] if self.sinks else self.exec_sink
+
+    def stdout_of(self, nodes: list[Any]) -> str | None:
+        """The file the redirections (in order) send standard output to: `> F`, `>> F`,
+        `1> F`, `&> F`, `>&2` (`/dev/stderr`), `> >(tee -a F)` (F); None when they leave it."""
+        out: str | None = None
+        for node in nodes:
+            fd, operator, target = None, "", None
+            for child in node.children:
+                if child.type == "file_descriptor":
+                    fd = self.raw(child)
+                elif not child.is_named:
+                    operator = self.raw(child)
+                else:
+                    target = child
+            if target is None or fd not in (None, "1"):
+                continue
+            text = self.expand(self.words.word(target)).text
+            if operator in (">", ">>", ">|", "&>", "&>>"):
+                tee = _TEE_SUB.match(text) if target.type == "process_substitution" else None
+                out = tee.group(2) if tee is not None else text
+            elif operator == ">&":
+                out = "/dev/stderr" if text == "2" else (
+                    f"/dev/fd/{text}" if text.isdigit() else text)
+        return out
 
     def redirect(self, node: Any) -> list[tuple[str, Word]]:
         operator, target = "", None
@@ -491,29 +558,65 @@ class _Walk:
         facts = EMPTY
         true: State | None = state
         false: State | None = None
+        statuses: list[Facts] = []  # what holds when member i exits 0 (`${PIPESTATUS[i]}`)
+        always = EMPTY  # what the members before the last establish either way
         for i, member in enumerate(members):
             last = i == len(members) - 1
             # each side of a pipe runs in its own subshell: `exit` there ends only that one
             frame = _Frame()
             loops, inner = self.enter(frame, state)
+            self.sinks.append(self.sink() if last else self.piped_to(members[i + 1]))
             try:
                 mtrue, mfalse = self.run(member, inner, True)
             finally:
+                self.sinks.pop()
                 self.leave_scope(loops)
             mtrue = self.restore(join(mtrue, *frame.ok), state, False)
             mfalse = self.restore(join(mfalse, *frame.failed), state, False)
             gained = (mtrue.facts - state.facts) if mtrue is not None else EMPTY
+            statuses.append(mtrue.facts if mtrue is not None else EMPTY)
             if last:
+                gained |= always
                 if state.pipefail:
                     gained |= facts
                 true = _add(state, gained) if mtrue is not None else None
-                false = state if mfalse is not None or (state.pipefail and i) else None
+                false = _add(state, always) if mfalse is not None or (state.pipefail and i) \
+                    else None
             elif state.pipefail:
                 facts |= gained
+            if not last:  # what it establishes whichever its status (it sent a line to a log)
+                either = join(mtrue, mfalse)
+                always |= (either.facts - state.facts) if either is not None else EMPTY
+        pipes = tuple(statuses)
+        true = replace(true, pipestatus=pipes) if true is not None else None
+        false = replace(false, pipestatus=pipes) if false is not None else None
         if negated:
             true, false = false, true
             return true, false
         return self.fails(true, false, state, checked)
+
+    def piped_to(self, node: Any) -> str | None:
+        """Where what is piped into `node` ends: the file of `tee [-a] F` (or `cat >> F`),
+        else "|" (another program reads it)."""
+        redirects: list[Any] = []
+        if node.type == "redirected_statement":
+            redirects = [c for c in node.children if c.type == "file_redirect"]
+            node = node.child_by_field_name("body")
+        if node is None or node.type != "command":
+            return "|"
+        words = [self.expand(self.words.word(c)).text for c in node.children
+                 if c.is_named and c.type not in ("variable_assignment", "file_redirect",
+                                                  "herestring_redirect")]
+        redirects += [c for c in node.children if c.type == "file_redirect"]
+        name = words[0].rsplit("/", 1)[-1] if words else ""
+        if name == "tee":
+            files = [w for w in words[1:] if not w.startswith("-") and not
+                     w.startswith("/dev/")]
+            return files[0] if files else (self.sink() if len(words) > 0 else "|")
+        if name == "cat" and len(words) == 1:
+            out = self.stdout_of(redirects)
+            return out if out is not None else self.sink()
+        return "|"
 
     def if_(self, node: Any, state: State, checked: bool) -> tuple[State | None, State | None]:
         conditions: list[Any] = []
@@ -658,10 +761,13 @@ class _Walk:
             self.values[key] = ""
             return state, None
         text = self.raw(value).strip()
-        if text in ("$?", '"$?"', "${?}"):
+        piped = _pipestatus(text.strip('"'), state)
+        if text in ("$?", '"$?"', "${?}") or piped is not None:
             saved = dict(state.saved)
-            saved[key] = state.status
-            return replace(state, saved=tuple(sorted(saved.items()))), None
+            saved[key] = state.status if piped is None else piped
+            return replace(state, saved=tuple(sorted(saved.items())), pipestatus=()), None
+        if state.pipestatus:
+            state = replace(state, pipestatus=())
         word = self.expand(self.words.word(value))
         self.values[key] = word.text
         step = Step(Command((Word(f"{key}={word.text}", word.line, word.column,
@@ -679,9 +785,11 @@ class _Walk:
                 break
             frame = _Frame()
             loops, inner = self.enter(frame, true)
+            self.sinks.append("|")  # what it prints is the value
             try:
                 strue, sfalse = self.block(body, inner, True)
             finally:
+                self.sinks.pop()
                 self.leave_scope(loops)
             strue = self.restore(join(strue, *frame.ok), true, False)
             sfalse = self.restore(join(sfalse, *frame.failed), true, False)
@@ -739,11 +847,17 @@ class _Walk:
             out.append(Word(self.raw(node), line, column))
 
     def command(self, node: Any, state: State, checked: bool,
-                redirects: tuple[tuple[str, Word], ...]) -> tuple[State | None, State | None]:
+                redirects: tuple[tuple[str, Word], ...], out: str | None = None
+                ) -> tuple[State | None, State | None]:
         words: list[Word] = []
         prefix: list[Any] = []
         more: list[tuple[str, Word]] = []
+        own = self.stdout_of([c for c in node.children if c.type == "file_redirect"])
+        redirected = own if own is not None else out  # the command's own redirections
+        out = redirected if redirected is not None else self.sink()
         for child in node.children:
+            if child.type == "number" and child.start_byte in self.glued:
+                continue
             if child.type == "variable_assignment":
                 prefix.append(child)
             elif child.type in ("file_redirect", "herestring_redirect"):
@@ -768,6 +882,15 @@ class _Walk:
         line, column = words[0].line, words[0].column
         expanded = tuple(self.expand(w) for w in words)
         command = make_command(expanded, "shell")
+        if command is None and [w.text for w in expanded] in (["exec"], ["command", "exec"],
+                                                              ["builtin", "exec"]):
+            # `exec </dev/tty`, `exec >> "$LOG"`: only redirections, for the shell itself;
+            # bash (not in POSIX mode) carries on when one fails, with status 1
+            if redirected is not None:
+                self.exec_sink = redirected
+            step = Step(Command((expanded[-1],), "shell", name="exec"),
+                        redirects + tuple(more), written=expanded, stdout=out)
+            return self.simple(step, state, checked)
         if command is None:
             return state, None
         assigns = []
@@ -786,7 +909,7 @@ class _Walk:
                 if sep and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
                     assigns.append((key, value))
         step = Step(command, redirects + tuple(more), test=command.name in ("test", "["),
-                    assigns=tuple(assigns), written=expanded)
+                    assigns=tuple(assigns), written=expanded, stdout=out)
         name = command.name
         first = words[0].text
         self.record(line, column, state.facts)
@@ -839,7 +962,11 @@ class _Walk:
                     return nested.run(statement, state, True)[0], None
         if name in self.flow.functions and not command.wrappers and \
                 name not in self.calling and len(self.calling) < MAX_CALL_DEPTH:
-            return self.call(name, state, checked, (command.program, *command.args))
+            self.sinks.append(out)  # `log "x" >> "$LOG"`: what the body prints goes there
+            try:
+                return self.call(name, state, checked, (command.program, *command.args))
+            finally:
+                self.sinks.pop()
         if name == "shift" and self.positional is not None:
             count = _code(command.args[0].text if command.args else "1")
             if count is None:
@@ -867,7 +994,10 @@ class _Walk:
         for word in words:
             match = POSITIONAL.match(word.text) if word.dynamic else None
             if match is None:
-                out.append(word)
+                # `"[$(date)] $*"`: the parameters inside a longer word, as text
+                out.append(Word(_INNER_POSITIONAL.sub(lambda m: _inner(m, params), word.text),
+                                word.line, word.column, word.dynamic)
+                           if word.dynamic else word)
                 continue
             index = match.group("digit") or match.group("n") or match.group("dn")
             if index is not None:
@@ -984,10 +1114,12 @@ class _Walk:
                 continue
             frame = _Frame()
             loops, inner = self.enter(frame, state)
+            self.sinks.append("|")  # what it prints becomes the word
             try:
                 strue, sfalse = self.block([c for c in sub.children if c.is_named], inner,
                                            True)
             finally:
+                self.sinks.pop()
                 self.leave_scope(loops)
             after = self.restore(join(strue, sfalse, *frame.ok, *frame.failed), state, False)
             if after is not None:
@@ -1020,8 +1152,12 @@ class _Walk:
             true = replace(true, status=true.facts)
         if false is not None:
             false = replace(false, status=EMPTY)
+        # the command ran: `${PIPESTATUS[0]}` is its status now
+        true = replace(true, pipestatus=()) if true is not None and true.pipestatus else true
+        false = replace(false, pipestatus=()) if false is not None and false.pipestatus \
+            else false
         if step.command.name == "read":
-            read = _read_variable(step.command)
+            read = read_variable(step.command)
             self.values.pop(read, None)
             true = _add(true, frozenset({f"read:{read}"}))
             false = _add(false, frozenset({f"read:{read}"}))
@@ -1036,8 +1172,11 @@ class _Walk:
             return EMPTY, EMPTY
         subject, operator = texts[0], texts[1]
         saved = dict(state.saved)
+        piped = _pipestatus(subject.strip('"'), state)
         if subject in ("$?", "${?}"):
             holds = state.status
+        elif piped is not None:
+            holds = piped
         else:
             match = _REF.fullmatch(subject) or re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", subject)
             name = (match.group(1) or match.group(2)) if match and match.re is _REF else \
@@ -1104,6 +1243,32 @@ def _unlocal_kills(walk: _Walk, name: str) -> set[str]:
     return {f[1:] for f in walk.classify(step, EMPTY)[0] if f.startswith("-")}
 
 
+_PIPESTATUS = re.compile(r"\$\{PIPESTATUS\[([0-9]+)\]\}|\$PIPESTATUS")
+
+
+def _pipestatus(text: str, state: State) -> Facts | None:
+    """`${PIPESTATUS[i]}` (`$PIPESTATUS`: index 0): what holds when it is 0 (after a
+    pipeline; after any other command index 0 is its status); None for other words."""
+    match = _PIPESTATUS.fullmatch(text)
+    if match is None:
+        return None
+    index = int(match.group(1) or 0)
+    if state.pipestatus:
+        return state.pipestatus[index] if index < len(state.pipestatus) else EMPTY
+    return state.status if index == 0 else EMPTY
+
+
+_INNER_POSITIONAL = re.compile(r"\$(?:([0-9@*])|\{([0-9]+|[@*])\})")
+
+
+def _inner(match: re.Match[str], params: tuple[Word, ...]) -> str:
+    index = match.group(1) or match.group(2)
+    if index in ("@", "*"):
+        return " ".join(p.text for p in params[1:])
+    at = int(index)
+    return params[at].text if at < len(params) else ""
+
+
 def _descendants(node: Any) -> list[Any]:
     out, stack = [], [node]
     while stack:
@@ -1123,7 +1288,7 @@ def _code(text: str | None) -> int | None:
         return None
 
 
-def _read_variable(command: Command) -> str:
+def read_variable(command: Command) -> str:
     """`read -r -p 'Sure? ' answer` -> `answer`; `read` alone -> `REPLY`."""
     args = command.args
     takes = {"-p", "-t", "-n", "-N", "-d", "-u", "-a", "-i"}

@@ -18,10 +18,13 @@ must report a variant exactly when some run breaks the contract:
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import itertools
 import os
 import shutil
 import subprocess
+import tarfile
+import termios
 import time
 from pathlib import Path
 
@@ -326,6 +329,69 @@ CANARY_VARIANTS: dict[str, tuple[str, str]] = {
     "(gate) &": (GATE, f"( {GATE.strip()} ) &\n"),
     "gate in a function under ||": (GATE, f"g() {{ {GATE.strip()}; true; }}\ng || exit 2\n"),
     "gate with an ERR trap that aborts": (GATE, "set +e\ntrap 'exit 2' ERR\n" + GATE),
+    # make runs the gate (the tree's Makefile): only without the flags that ignore or skip it
+    "make quality-gate": (GATE, "make quality-gate\n"),
+    "make -s quality-gate": (GATE, "make -s quality-gate\n"),
+    "make -k quality-gate": (GATE, "make -k quality-gate\n"),
+    "make -j4 quality-gate": (GATE, "make -j4 quality-gate\n"),
+    "make -C . -f Makefile quality-gate": (GATE, "make -C . -f Makefile quality-gate\n"),
+    "make -i quality-gate": (GATE, "make -i quality-gate\n"),
+    "make -ik quality-gate": (GATE, "make -ik quality-gate\n"),
+    "make -ki quality-gate": (GATE, "make -ki quality-gate\n"),
+    "make -ij2 quality-gate": (GATE, "make -ij2 quality-gate\n"),
+    "make --ignore-errors quality-gate": (GATE, "make --ignore-errors quality-gate\n"),
+    "make --ignore quality-gate": (GATE, "make --ignore quality-gate\n"),
+    "make -n quality-gate": (GATE, "make -n quality-gate\n"),
+    "make --dry-run quality-gate": (GATE, "make --dry-run quality-gate\n"),
+    "make --just-print quality-gate": (GATE, "make --just-print quality-gate\n"),
+    "make --recon quality-gate": (GATE, "make --recon quality-gate\n"),
+    "make -t quality-gate": (GATE, "make -t quality-gate\n"),
+    "make --touch quality-gate": (GATE, "make --touch quality-gate\n"),
+    "make quality-gate -i": (GATE, "make quality-gate -i\n"),
+    "MAKEFLAGS=-i make quality-gate": (GATE, "MAKEFLAGS=-i make quality-gate\n"),
+    "MAKEFLAGS=i make quality-gate": (GATE, "MAKEFLAGS=i make quality-gate\n"),
+    "MAKEFLAGS=-j2 make quality-gate": (GATE, "MAKEFLAGS=-j2 make quality-gate\n"),
+    "export MAKEFLAGS=-i earlier": (GATE, "export MAKEFLAGS=-i\nmake quality-gate\n"),
+    "MAKEFLAGS=-n then export": (GATE, "MAKEFLAGS=-n\nexport MAKEFLAGS\nmake quality-gate\n"),
+    "make -f /dev/null -f Makefile -i": (GATE, "make -f /dev/null -f Makefile -i quality-gate\n"),
+    "make -o -i quality-gate (a file named -i)": (GATE, "make -o -i quality-gate\n"),
+    # compliant forms that fail closed
+    "set -eu": ("set -euo pipefail\n", "set -eu\n"),
+    "gate | tee, PIPESTATUS[0] tested": (
+        GATE, GATE.strip() + ' 2>&1 | tee -a /dev/null; [ "${PIPESTATUS[0]}" -eq 0 ] || exit 2\n'),
+    "gate | tee without pipefail, PIPESTATUS[0] tested": (
+        GATE, "set +o pipefail\n" + GATE.strip()
+        + ' 2>&1 | tee -a /dev/null; [ "${PIPESTATUS[0]}" -eq 0 ] || exit 2\n'),
+    "set -eu, gate | tee, PIPESTATUS[0] tested": (
+        GATE, "set +o pipefail\n" + GATE.strip()
+        + ' | tee -a /dev/null\nif [ ${PIPESTATUS[0]} -ne 0 ]; then exit 2; fi\n'),
+    "gate | tee without pipefail, PIPESTATUS[0] saved": (
+        GATE, "set +o pipefail\n" + GATE.strip()
+        + ' | tee -a /dev/null; rc=${PIPESTATUS[0]}; [ "$rc" -eq 0 ] || exit 2\n'),
+    "gate | tee without pipefail, PIPESTATUS[1] tested": (
+        GATE, "set +o pipefail\n" + GATE.strip()
+        + ' | tee -a /dev/null; [ "${PIPESTATUS[1]}" -eq 0 ] || exit 2\n'),
+    "gate | tee without pipefail, PIPESTATUS after another command": (
+        GATE, "set +o pipefail\n" + GATE.strip()
+        + ' | tee -a /dev/null; true; [ "${PIPESTATUS[0]}" -eq 0 ] || exit 2\n'),
+    "gate | tee without pipefail, $? tested": (
+        GATE, "set +o pipefail\n" + GATE.strip() + ' | tee -a /dev/null; [ $? -eq 0 ] || exit 2\n'),
+    **{f"gate | tee, {fail}, {check}": (
+        GATE, f"set {fail}\n{GATE.strip()} 2>&1 | tee -a /dev/null\n{test}")
+       for fail in ("-o pipefail", "+o pipefail")
+       for check, test in (
+           ("nothing", ""),
+           ("PIPESTATUS[0] tested", '[ "${PIPESTATUS[0]}" -eq 0 ] || exit 2\n'),
+           ("PIPESTATUS tested", '[ "$PIPESTATUS" = 0 ] || exit 2\n'),
+           ("PIPESTATUS[0] -ne 0 then exit", "if [ ${PIPESTATUS[0]} -ne 0 ]; then exit 2; fi\n"),
+           ("PIPESTATUS[0] saved", 'rc=${PIPESTATUS[0]}\n[ "$rc" -eq 0 ] || exit 2\n'),
+           ("PIPESTATUS[0] saved late", 'x=1\nrc=${PIPESTATUS[0]}\n[ "$rc" -eq 0 ] || exit 2\n'),
+           ("PIPESTATUS[1] tested", '[ "${PIPESTATUS[1]}" -eq 0 ] || exit 2\n'),
+           ("$? tested", "[ $? -eq 0 ] || exit 2\n"),
+           ("PIPESTATUS[0] after echo", 'echo ok\n[ "${PIPESTATUS[0]}" -eq 0 ] || exit 2\n'))},
+    "bash ops/run.sh": (GATE, "bash " + GATE),
+    "/bin/bash ops/run.sh": (GATE, "/bin/bash " + GATE),
+    "sh ops/run.sh": (GATE, "sh " + GATE),
 }
 
 
@@ -339,6 +405,12 @@ def _canary_tree(root: Path, c: Contract, text: str) -> None:
     (root / "models/archive").mkdir(parents=True, exist_ok=True)
     (root / "log").mkdir(parents=True, exist_ok=True)
     _stub(root / "bin/git", "echo 0123abcd\n")
+    (repo / "Makefile").write_text(f"quality-gate:\n\t{GATE}")
+
+
+def _controlling_tty() -> None:
+    """The pty on stdin is the run's controlling terminal (`/dev/tty` opens it)."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
 def _canary_breaks(root: Path, c: Contract) -> list[str]:
@@ -356,7 +428,8 @@ def _canary_breaks(root: Path, c: Contract) -> list[str]:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 subprocess.run(["bash", str(root / "repo" / c.canary_script), "xgb", "v2"],
                                stdin=slave, env=env, cwd=root / "repo", capture_output=True,
-                               timeout=3, check=False)
+                               timeout=3, check=False, start_new_session=True,
+                               preexec_fn=_controlling_tty)
         finally:
             os.close(slave)
             os.close(master)
@@ -414,6 +487,273 @@ def test_qt604_sees_a_write_relative_to_cd(tmp_path: Path, name: str) -> None:
     found = _findings(tmp_path, c, c.canary_script, "QT604")
     assert all("quality gate" in f for f in found), found
     assert bool(found) == bool(broken), (name, broken, found, text)
+
+
+# --- the canary (QT604: the terminal, the confirmation, the archive, the git hash) ---------
+
+TERM = '[ -t 0 ] || { echo "canary activation needs a person at a terminal" >&2; exit 1; }\n'
+READ = 'read -r -p "Activate $MODEL $VERSION? Type yes: " answer\n'
+TTY_READ = READ.replace(" answer\n", " answer </dev/tty\n")
+ASK = '[ "$answer" = yes ] || exit 1\n'
+ARCH = 'cp -a {env} "{archive}/${STAMP}_${MODEL}_${VERSION}"\n'
+WRITE = 'sed -i "s|^ACTIVE_MODEL=.*|ACTIVE_MODEL=$MODEL|" {env}\n'
+LOG = 'echo "$STAMP $MODEL $VERSION git=$(git -C {repo} rev-parse HEAD)" \\\n    >> {log}\n'
+HASH = "git -C {repo} rev-parse HEAD"
+NEW_V2 = "cp new.pkl {active}/model_v2.pkl\n"
+STEP_VARIANTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "golden": (),
+    # the terminal: without one, bash fails `exec </dev/tty` (status 1, it carries on) and a
+    # read from /dev/tty (the answer stays empty)
+    "exec </dev/tty": ((TERM, "exec </dev/tty\n"),),
+    "exec 0</dev/tty": ((TERM, "exec 0</dev/tty\n"),),
+    "exec 3</dev/tty": ((TERM, "exec 3</dev/tty\n"),),
+    "command exec </dev/tty": ((TERM, "command exec </dev/tty\n"),),
+    "exec </dev/tty 2>/dev/null || exit 1": ((TERM, "exec </dev/tty 2>/dev/null || exit 1\n"),),
+    "if ! exec </dev/tty; then exit 1; fi": ((TERM, "if ! exec </dev/tty; then exit 1; fi\n"),),
+    "exec </dev/tty under set +e": ((TERM, "set +e\nexec </dev/tty\nset -e\n"),),
+    "command exec </dev/tty under set +e": ((TERM, "set +e\ncommand exec </dev/tty\nset -e\n"),),
+    "exec </dev/tty || true": ((TERM, "exec </dev/tty || true\n"),),
+    "exec </dev/tty in a function never called": ((TERM, "t() { exec </dev/tty; }\n"),),
+    "exec </dev/tty in a subshell": ((TERM, "( exec </dev/tty )\n"),),
+    "no terminal check": ((TERM, ""),),
+    "terminal check only warns": ((TERM, "[ -t 0 ] || echo 'no terminal' >&2\n"),),
+    "read </dev/tty": ((TERM, ""), (READ, TTY_READ)),
+    "read </dev/tty || true": ((TERM, ""), (READ, TTY_READ.replace("\n", " || true\n"))),
+    "read </dev/tty under set +e, answer tested": (
+        (TERM, ""), (READ, "set +e\n" + TTY_READ + "set -e\n")),
+    "read </dev/tty under set +e, answer not tested": (
+        (TERM, ""), (READ, "set +e\n" + TTY_READ + "set -e\n"), (ASK, "")),
+    "read </dev/tty, case on the answer": (
+        (TERM, ""), (READ, TTY_READ), (ASK, 'case "$answer" in yes) ;; *) exit 1 ;; esac\n')),
+    "read </dev/tty, answer tested loosely": (
+        (TERM, ""), (READ, TTY_READ), (ASK, '[ "$answer" != no ] || exit 1\n')),
+    # the archive: a copy of what the write replaces (the file, or a folder holding it)
+    "archive of another env file": ((ARCH, ARCH.replace("{env}", "{etc}/backend.env")),),
+    "archive into archive/ itself": ((ARCH, "cp {env} {archive}/\n"),),
+    "archive through a variable": ((ARCH, "SRC={env}\n" + ARCH.replace("{env}", '"$SRC"')),),
+    "archive after the write": ((ARCH, ""), (WRITE, WRITE + ARCH)),
+    "active write, model_v1 archived": (
+        (ARCH, ARCH.replace("{env}", "{active}/model_v1.pkl")), (WRITE, NEW_V2)),
+    "active write, model_v2 archived": (
+        (ARCH, ARCH.replace("{env}", "{active}/model_v2.pkl")), (WRITE, NEW_V2)),
+    "active write, active folder archived": ((ARCH, ARCH.replace("{env}", "{active}")),
+                                             (WRITE, NEW_V2)),
+    "active write, active/ archived": ((ARCH, ARCH.replace("{env}", "{active}/")),
+                                       (WRITE, NEW_V2)),
+    "active write, env archived": ((WRITE, NEW_V2),),
+    "active write, old model moved to the archive": (
+        (ARCH, ARCH.replace("cp -a {env}", "mv {active}/model_v2.pkl")), (WRITE, NEW_V2)),
+    "env and active written, env archived": ((WRITE, WRITE + NEW_V2),),
+    "env and active written, both archived": (
+        (ARCH, ARCH + ARCH.replace("{env}", "{active}").replace("}\"", "}_active\"")),
+        (WRITE, WRITE + NEW_V2)),
+    "active write, active tarred with -C": (
+        (ARCH, 'tar -czf "{archive}/${STAMP}_${MODEL}_${VERSION}.tgz" -C {models} active\n'),
+        (WRITE, NEW_V2)),
+    "active write, active tarred": (
+        (ARCH, 'tar czf "{archive}/${STAMP}_${MODEL}_${VERSION}.tgz" {active}\n'),
+        (WRITE, NEW_V2)),
+    "active write, model_v1 tarred": (
+        (ARCH, 'tar --create --file="{archive}/${STAMP}.tar" {active}/model_v1.pkl\n'),
+        (WRITE, NEW_V2)),
+    "active write, env tarred": (
+        (ARCH, 'tar -cf "{archive}/${STAMP}.tar" {env}\n'), (WRITE, NEW_V2)),
+    "write into the active folder, that file archived": (
+        (ARCH, "cp {active}/new.pkl {archive}/\n"), (WRITE, "cp new.pkl {active}/\n")),
+    "write into the active folder, env archived": ((WRITE, "cp new.pkl {active}/\n"),),
+    "archive from the folder it cds into": (
+        (ARCH, 'cd {etc}\ncp ai-engine.env "{archive}/${STAMP}_${MODEL}_${VERSION}"\n'
+               "cd {repo}\n"),),
+    # the git hash: it must reach the activation log
+    "hash to /dev/null": ((LOG, f'{HASH} >/dev/null\necho "$STAMP $MODEL" >> {{log}}\n'),),
+    "hash to standard output": ((LOG, f'{HASH}\necho "$STAMP $MODEL" >> {{log}}\n'),),
+    "hash to stderr": ((LOG, f'echo "git=$({HASH})" >&2\necho "$STAMP" >> {{log}}\n'),),
+    "hash in a variable, logged": (
+        (LOG, f'GIT_HASH=$({HASH})\necho "$STAMP git=$GIT_HASH" >> {{log}}\n'),),
+    "hash in a variable, never logged": (
+        (LOG, f'GIT_HASH=$({HASH})\necho "$STAMP $MODEL" >> {{log}}\n'),),
+    "hash appended by git": ((LOG, f"{HASH} >> {{log}}\n"),),
+    "git log -1 --format=%H appended": (
+        (LOG, "git -C {repo} log -1 --format=%H >> {log}\n"),),
+    "hash through tee -a": ((LOG, f'echo "git=$({HASH})" | tee -a {{log}}\n'),),
+    "hash through tee to /dev/null only": ((LOG, f'echo "git=$({HASH})" | tee /dev/null\n'),),
+    "hash through a log function with tee": (
+        (LOG, f'log() {{ echo "[$(date)] $*" | tee -a {{log}}; }}\nlog "git=$({HASH})"\n'),),
+    "hash through a log function with tee, no pipefail": (
+        ("set -euo pipefail\n", "set -eu\n"),
+        (LOG, f'log() {{ echo "[$(date)] $*" | tee -a {{log}}; }}\nlog "git=$({HASH})"\n'),),
+    "hash through a log function with >>": (
+        (LOG, f'log() {{ echo "$1" >> {{log}}; }}\nlog "git=$({HASH})"\n'),),
+    "hash through a function printing it": (
+        (LOG, f'say() {{ echo "$*"; }}\nsay "git=$({HASH})"\n'),),
+    "hash through a function redirected at the call": (
+        (LOG, f'say() {{ echo "$*"; }}\nsay "git=$({HASH})" >> {{log}}\n'),),
+    "hash in a group redirected": ((LOG, f'{{ echo "git=$({HASH})"; }} >> {{log}}\n'),),
+    "hash after exec >> log": ((LOG, f'exec >> {{log}}\necho "git=$({HASH})"\n'),),
+}
+
+# every way of checking for a terminal, under every way of handling its failure
+TERMINAL_FORMS = ("exec </dev/tty", "exec 0</dev/tty", "command exec </dev/tty",
+                  "builtin exec </dev/tty", "exec 3</dev/tty", "[ -t 0 ]", "test -t 0",
+                  "[[ -t 0 ]]", "tty -s")
+TERMINAL_HANDLING = {
+    "alone": "{f}\n",
+    "|| exit 1": "{f} || exit 1\n",
+    "|| true": "{f} || true\n",
+    "under set +e": "set +e\n{f}\nset -e\n",
+    "under set +e, || exit 1": "set +e\n{f} || exit 1\nset -e\n",
+    "under set +e, $? tested": "set +e\n{f}\nrc=$?\nset -e\n[ $rc -eq 0 ] || exit 1\n",
+    "if ! ...; then exit": "if ! {f}; then exit 1; fi\n",
+    "if ! ...; then warn": "if ! {f}; then echo 'no terminal' >&2; fi\n",
+    "in a function": "t() { {f}; }\nt\n",
+    "in a function under ||": "t() { {f}; }\nt || exit 1\n",
+    "in a function under || true": "t() { {f}; }\nt || true\n",
+}
+STEP_VARIANTS.update({
+    f"terminal: {form}, {how}": ((TERM, text.replace("{f}", form)),)
+    for form in TERMINAL_FORMS for how, text in TERMINAL_HANDLING.items()})
+# every way of writing the hash into a line, sent every way (to the log or not)
+HASH_SOURCES = {
+    "$(git rev-parse HEAD)": ("", "$(git -C {repo} rev-parse HEAD)"),
+    "backticks": ("", "`git -C {repo} rev-parse HEAD`"),
+    "git log %H": ("", "$(git -C {repo} log -1 --format=%H)"),
+    "a variable": ("GIT_HASH=$(git -C {repo} rev-parse HEAD)\n", "$GIT_HASH"),
+    "a braced variable": ("GIT_HASH=$(git -C {repo} rev-parse --short HEAD)\n", "${GIT_HASH}"),
+}
+HASH_SINKS = {
+    ">> log": 'echo "git={h}" >> {log}\n',
+    "&>> log": 'echo "git={h}" &>> {log}\n',
+    "printf >> log": "printf '%s\\n' \"git={h}\" >> {log}\n",
+    "| tee -a log": 'echo "git={h}" | tee -a {log}\n',
+    "| tee -a log >/dev/null": 'echo "git={h}" | tee -a {log} >/dev/null\n',
+    "| cat >> log": 'echo "git={h}" | cat >> {log}\n',
+    "group >> log": '{ echo "start"; echo "git={h}"; } >> {log}\n',
+    "function with tee": 'log() { echo "$*" | tee -a {log}; }\nlog "git={h}"\n',
+    "function with >> on $1": 'log() { echo "[x] $1" >> {log}; }\nlog "git={h}"\n',
+    "function redirected at the call": 'say() { echo "$@"; }\nsay "git={h}" >> {log}\n',
+    "after exec >> log": 'exec >> {log}\necho "git={h}"\n',
+    "> /dev/null": 'echo "git={h}" >/dev/null\n',
+    "stderr": 'echo "git={h}" >&2\n',
+    "2>> log": 'echo "git={h}" 2>> {log}\n',
+    "stdout": 'echo "git={h}"\n',
+    "| tee /dev/stderr": 'echo "git={h}" | tee /dev/stderr\n',
+    "function printing it": 'say() { echo "$*"; }\nsay "git={h}"\n',
+    "function logging another argument": 'log() { echo "$2" >> {log}; }\nlog "git={h}" done\n',
+    "into a variable only": 'LINE="git={h}"\n',
+}
+STEP_VARIANTS.update({
+    f"git hash: {source} {sink}": ((LOG, before + text.replace("{h}", value)),)
+    for source, (before, value) in HASH_SOURCES.items() for sink, text in HASH_SINKS.items()})
+
+
+def _places(root: Path, c: Contract) -> dict[str, str]:
+    etc = c.env_dir.rstrip("/")
+    return {"env": f"{etc}/ai-engine.env", "etc": etc, "archive": f"{c.model_dir}/archive",
+            "active": f"{c.model_dir}/active", "repo": c.repo_root, "models": c.model_dir,
+            "log": f"{c.log_dir}/canary_activation.log"}
+
+
+def _placed(text: str, places: dict[str, str]) -> str:
+    for key, value in places.items():
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
+def _run_canary(root: Path, c: Contract, *, tty: bool, typed: bytes) -> None:
+    """One run with the gate passing: at a terminal typing `typed`, or with no terminal
+    and `typed` piped in (cron, a unit, `yes |`)."""
+    env = {"PATH": f"{root / 'bin'}:/usr/bin:/bin", "GATE_OK": "1"}
+    args = ["bash", str(root / "repo" / c.canary_script), "xgb", "v2"]
+    if not tty:
+        subprocess.run(args, input=typed, env=env, cwd=root / "repo", capture_output=True,
+                       timeout=10, check=False, start_new_session=True)
+        return
+    master, slave = os.openpty()
+    try:
+        os.write(master, typed)
+        subprocess.run(args, stdin=slave, env=env, cwd=root / "repo", capture_output=True,
+                       timeout=10, check=False, start_new_session=True,
+                       preexec_fn=_controlling_tty)
+    finally:
+        os.close(slave)
+        os.close(master)
+
+
+def _model_files(root: Path, c: Contract) -> dict[Path, str]:
+    found = {}
+    for folder in (Path(c.env_dir), Path(c.model_dir) / "active"):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                found[path] = path.read_text()
+    return found
+
+
+def _reset_models(root: Path, c: Contract) -> None:
+    etc, models = Path(c.env_dir), Path(c.model_dir)
+    for folder in (etc, models / "active", models / "archive", Path(c.log_dir)):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+    (etc / "ai-engine.env").write_text("ACTIVE_MODEL=old\n")
+    (etc / "backend.env").write_text("BACKEND_MODE=old\n")
+    (models / "active/model_v1.pkl").write_text("v1 as it was\n")
+    (models / "active/model_v2.pkl").write_text("v2 as it was\n")
+    (models / "active/new.pkl").write_text("new.pkl as it was\n")
+    (root / "repo/new.pkl").write_text("the new model\n")
+
+
+def _step_breaks(root: Path, c: Contract) -> dict[str, list[str]]:
+    """What bash does against contract F's steps other than the gate, by step."""
+    broken: dict[str, list[str]] = {"terminal": [], "confirmation": [], "archive": [],
+                                    "git hash": [], "oracle": []}
+    _reset_models(root, c)
+    before = _model_files(root, c)
+    _run_canary(root, c, tty=True, typed=b"yes\n")
+    after = _model_files(root, c)
+    changed = [p for p in after if before.get(p) != after[p]]
+    if not changed:
+        broken["oracle"].append("a person typed yes and nothing was activated")
+        return broken
+    archived: list[str] = []
+    for path in Path(c.model_dir, "archive").rglob("*"):
+        if path.is_file() and tarfile.is_tarfile(path):
+            with tarfile.open(path) as tar:
+                members = [tar.extractfile(m) for m in tar.getmembers() if m.isfile()]
+                archived += [m.read().decode() for m in members if m is not None]
+        elif path.is_file():
+            archived.append(path.read_text())
+    for path in changed:
+        if path in before and before[path] not in archived:
+            broken["archive"].append(f"{path.name} replaced without its copy in the archive")
+    logs = "".join(p.read_text() for p in Path(c.log_dir).rglob("*") if p.is_file())
+    if "0123abcd" not in logs:
+        broken["git hash"].append("the git hash is not in the activation log")
+    for tty, typed, step, why in ((False, b"yes\n", "terminal", "activated without a terminal"),
+                                  (True, b"\n", "confirmation", "activated on an empty answer")):
+        _reset_models(root, c)
+        _run_canary(root, c, tty=tty, typed=typed)
+        if _model_files(root, c) != before:
+            broken[step].append(why)
+    return broken
+
+
+@pytest.mark.parametrize("name", sorted(STEP_VARIANTS))
+def test_qt604_steps_fire_exactly_when_bash_skips_them(tmp_path: Path, name: str) -> None:
+    c = _contract(tmp_path)
+    places = _places(tmp_path, c)
+    text = canary(c)
+    for old, new in STEP_VARIANTS[name]:
+        old, new = _placed(old, places), _placed(new, places)
+        assert old in text, (name, old)
+        text = text.replace(old, new, 1)
+    _canary_tree(tmp_path, c, text)
+    broken = _step_breaks(tmp_path, c)
+    assert not broken["oracle"], (name, text)
+    found = _findings(tmp_path, c, c.canary_script, "QT604")
+    assert not [f for f in found if "quality gate" in f], found  # the gate is not varied
+    for step, said in (("terminal", "for a terminal"), ("confirmation", "confirmation"),
+                       ("archive", "archive"), ("git hash", "git hash")):
+        fired = [f for f in found if said in f]
+        assert bool(fired) == bool(broken[step]), (name, step, broken[step], found, text)
 
 
 # --- the rollback (QT607) --------------------------------------------------------------------

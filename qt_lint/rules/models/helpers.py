@@ -14,7 +14,7 @@ from fnmatch import fnmatchcase
 
 from qt_lint.command_model import SHELLS, Word, copy_operands, is_python_name, is_wrapper
 from qt_lint.config import Config, Contract
-from qt_lint.shellflow import EMPTY, Classifier, Facts, Flow, Step
+from qt_lint.shellflow import EMPTY, Classifier, Facts, Flow, Step, read_variable
 
 # fact names (the steps the rules name in their messages)
 GATE = "gate"  # the quality gate ran through the wrapper and passed
@@ -24,6 +24,7 @@ TERMINAL = "terminal"  # there is a person at a terminal
 CONFIRMED = "confirmed"  # a person's answer allowed going on
 ARCHIVED = "archived"  # what is replaced was copied into archive/
 GIT_HASH = "git-hash"  # `git rev-parse HEAD` ran
+GIT_LOGGED = "git-hash-logged"  # the hash reached a file (the activation log)
 WROTE = "wrote"  # the active models or the model setting changed
 ENV_SOURCED = "env-sourced"
 PATH_VENV = "path-venv"
@@ -35,12 +36,125 @@ BACKUP_CHECKED = "backup-checked"
 JOURNAL = "journal"
 RESTARTED = "restarted"
 CWD = "cwd:"  # `cwd:/etc/quantum`: the working directory, where a `cd` made it known
+MAKEFLAGS_DEFEAT = "makeflags-defeat"  # MAKEFLAGS tells make to ignore or skip recipes
 SCRIPT_RAN = "script-ran"  # the venv python ran (whatever its status)
 SCRIPT_OK = "script-ok"  # the venv python ran and exited 0
 
 _COPIERS = frozenset({"cp", "rsync", "install", "tar", "mv"})
 _WRITERS = frozenset({"cp", "mv", "install", "rsync", "ln"})
 _COLON = re.compile(r":(?![^{}]*\})")  # PATH's separator, not the `:` of `${1:?x}`
+# `$(git rev-parse HEAD)`, `` `git -C /repo rev-parse HEAD` ``, `$(git log -1 --format=%H)`
+_HASH_TEXT = re.compile(r"(?:\$\(|`)\s*git\b[^)`]*\b(?:rev-parse\b[^)`]*\bHEAD\b|log\b[^)`]*%[Hh])")
+
+
+_ARCHIVE_DIR = re.compile(r"(?:^|/)archive(?:/|$)")
+_TAR_ARG = "fCTXbHgKLNV"  # short options of tar that take an argument
+
+
+def tar_create(words: list[str]) -> tuple[str, list[str]] | None:
+    """`tar -czf A SRC...`, `tar czf A -C DIR SRC`, `tar --create --file=A SRC`: (the
+    archive written, the sources as paths: under `-C DIR`, DIR/SRC); None unless it
+    creates an archive file."""
+    archive: str | None = None
+    cdir: str | None = None
+    create = False
+    sources: list[str] = []
+    pending: list[str] = []  # the options whose argument comes next
+    for index, word in enumerate(words):
+        if pending:
+            letter = pending.pop(0)
+            archive = word if letter == "f" else archive
+            cdir = word if letter == "C" else cdir
+            continue
+        if word.startswith("--"):
+            name, eq, value = word[2:].partition("=")
+            create = create or name == "create"
+            if name in ("file", "directory"):
+                if eq:
+                    archive = value if name == "file" else archive
+                    cdir = value if name == "directory" else cdir
+                else:
+                    pending.append("f" if name == "file" else "C")
+            continue
+        if word.startswith("-") or index == 0:  # `czf`: the old style, letters without `-`
+            letters = word.lstrip("-")
+            for at, letter in enumerate(letters):
+                create = create or letter == "c"
+                if letter in _TAR_ARG:
+                    rest = letters[at + 1:]
+                    if rest and word.startswith("-") and not pending:
+                        archive = rest if letter == "f" else archive
+                        cdir = rest if letter == "C" else cdir
+                        break
+                    pending.append(letter)
+            continue
+        sources.append(posixpath.join(cdir, word) if cdir and not word.startswith("/")
+                       else word)
+    if not create or archive is None:
+        return None
+    return archive, sources
+
+
+def archive_sources(step: Step) -> list[str]:
+    """What a copy into `archive/` copies (`cp -a SRC... archive/x`, `rsync`, `install`,
+    `mv`, `tar -czf archive/x.tgz SRC`): its sources as run; empty when the command
+    copies nothing into the archive."""
+    command = step.command
+    if command.name == "tar":
+        made = tar_create([w.text for w in command.args])
+        return made[1] if made is not None and _ARCHIVE_DIR.search(made[0]) else []
+    if command.name not in _COPIERS:
+        return []
+    copy = copy_operands(command.name, command.args)
+    if copy is not None:  # `install -m 0640 SRC archive/x`: the mode is no source
+        if copy.directories:
+            return []
+        if copy.folders:
+            dest, sources = copy.folders[-1], list(copy.operands)
+        elif len(copy.operands) >= 2:
+            dest, sources = copy.operands[-1], list(copy.operands[:-1])
+        else:
+            return []
+        if not _ARCHIVE_DIR.search(from_cwd(command.cwd, dest).text):
+            return []
+        return [from_cwd(command.cwd, w).text for w in sources]
+    args = [w for w in command.args if not w.text.startswith("-")]
+    if len(args) < 2 or not _ARCHIVE_DIR.search(args[-1].text):
+        return []
+    return [w.text for w in args[:-1]]
+
+
+def archive_covers(source: str, target: str) -> bool:
+    """The archived `source` holds what a write of `target` replaces: the same file, or a
+    folder containing it (`cp -a "$ACTIVE" ...` for `$ACTIVE/x.pkl`). A path not known
+    when reading (`$1`, a glob, relative to the folder the script is in) may be anything:
+    it counts."""
+    folder = target.endswith("/")  # `cp new.pkl "$ACTIVE/"`: a file in it is replaced
+    source, target = source.rstrip("/") or "/", target.rstrip("/") or "/"
+    if re.search(r"[$`*?\[]", source) or re.search(r"[$`]", target):
+        return True
+    if not source.startswith("/") or not target.startswith("/"):
+        return True  # relative to a folder the script `cd`s into: not known here
+    source, target = posixpath.normpath(source), posixpath.normpath(target)
+    return target == source or target.startswith(source.rstrip("/") + "/") or (
+        folder and source.startswith(target.rstrip("/") + "/"))
+
+
+def reads_git_hash(step: Step) -> bool:
+    """`git rev-parse HEAD`, `git -C /repo log -1 --format=%H`."""
+    return step.command.name == "git" and _git_hash(step.command.words)
+
+
+def logs_git_hash(step: Step) -> bool:
+    """The command sends the git hash to a file (the activation log): `git rev-parse HEAD
+    >> "$LOG"`, `echo "git=$(git rev-parse HEAD)" | tee -a "$LOG"`, `$HASH` set from it."""
+    out = step.stdout
+    if out is None or out == "|" or out.startswith("/dev/"):
+        return False
+    command = step.command
+    if command.name == "git" and _git_hash(command.words):
+        return True
+    return any(_HASH_TEXT.search(w.text) for w in step.written or command.words)
 
 
 def _test_words(step: Step) -> list[str]:
@@ -203,6 +317,10 @@ def _how(step: Step, base: str, contract: Contract) -> str | None:
     if is_wrapper(command.program.text, contract) or \
             command.program.text.endswith("/" + contract.wrapper):
         return "wrapped"
+    if command.name in ("bash", "sh") and command.args and (
+            is_wrapper(command.args[0].text, contract)
+            or command.args[0].text.endswith("/" + contract.wrapper)):
+        return "wrapped"  # `bash ops/run.sh ...`: the shell runs the wrapper
     if is_python_name(command.name) or command.name == base or \
             command.program.text.endswith("/bin/python") or command.name in ("bash", "sh"):
         return "other"
@@ -263,21 +381,33 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
     if step_write(step, contract, repo) is not None:
         true.add(WROTE)
     if name == "git" and _git_hash(command.words):
-        return frozenset({GIT_HASH}), frozenset({GIT_HASH})
+        logged = frozenset({GIT_LOGGED}) if logs_git_hash(step) else EMPTY
+        return frozenset({GIT_HASH}) | logged, frozenset({GIT_HASH}) | logged
+    # the hash sent to the log (a log that cannot be written is not this rule's concern)
+    logged = frozenset({GIT_LOGGED}) if logs_git_hash(step) else EMPTY
     if name in _COPIERS:
         args = [w for w in command.args if not w.text.startswith("-")]
         copy = copy_operands(name, command.args)
         if copy is not None:  # `install -m 0640 backup.env DEST`: the mode is no operand
             args = [*copy.operands, *copy.folders[-1:]]
-        if len(args) >= 2 and re.search(r"(?:^|/)archive/", args[-1].text):
+        sources = archive_sources(step)
+        if (name != "tar" and len(args) >= 2 and re.search(r"(?:^|/)archive/", args[-1].text)
+                ) or sources:
             true.add(ARCHIVED)
+        true |= {f"archived:{source}" for source in sources}
         if len(args) >= 2 and model_setting_file(args[-1].text, contract) and \
                 re.search(r"(?i)backup|archive|\.bak|prev", args[0].text):
             true.add("restored")
     if name == "tty" and any(w.text in ("-s", "--silent", "--quiet") for w in command.args):
         true.add(TERMINAL)
-    if name == "read" and any(op == "<" and t.text == "/dev/tty" for op, t in step.redirects):
-        return frozenset({TERMINAL}), frozenset({TERMINAL})
+    tty = any(op == "<" and t.text == "/dev/tty" for op, t in step.redirects)
+    if name == "read" and tty:
+        # the answer comes from a person at the terminal, when it opens (without one the
+        # read fails, status 1: the answer stays empty)
+        answer = frozenset({f"tty-read:{read_variable(command)}"})
+        return frozenset({TERMINAL}) | answer, answer
+    if name == "exec" and not command.args and tty:
+        return frozenset({TERMINAL}), EMPTY  # `exec </dev/tty`: it fails without a terminal
     if name in ("source", ".") and command.args:
         target = command.args[0].text
         env = contract.env_dir.rstrip("/") + "/"
@@ -298,7 +428,8 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
             true.add(PYTHONPATH)
         true |= _assigned(key, value, contract, facts)
     true |= _env_clears(step)
-    return frozenset(true), frozenset({SCRIPT_RAN}) if SCRIPT_OK in true else EMPTY
+    ran = frozenset({SCRIPT_RAN}) if SCRIPT_OK in true else EMPTY
+    return frozenset(true) | logged, ran | logged
 
 
 def runs_venv_python(step: Step, contract: Contract) -> bool:
@@ -484,6 +615,9 @@ def _assigned(key: str, value: str, contract: Contract, facts: Facts = EMPTY) ->
         if not re.search(r"\$\{?PATH\b", value):
             return frozenset({f"-{PATH_VENV}"})
         return EMPTY
+    if key == "MAKEFLAGS":
+        return frozenset({MAKEFLAGS_DEFEAT if makeflags_defeats(value)
+                          else f"-{MAKEFLAGS_DEFEAT}"})
     if key == "PYTHONPATH":
         if _has_repo(value, contract):
             return frozenset({"pythonpath-set"}) | (
@@ -556,7 +690,10 @@ def _single(words: list[str], facts: Facts, contract: Contract) -> tuple[Facts, 
     elif len(words) == 3 and words[1] in ("=", "==", "!=", "=~"):
         confirmed = _answer(words[0], words[1], words[2], facts)
         if confirmed is not None:
-            (false if confirmed == "false" else true).add(CONFIRMED)
+            side = false if confirmed == "false" else true
+            side.add(CONFIRMED)
+            if _read_var(words[0], facts, "tty-read") or _read_var(words[2], facts, "tty-read"):
+                side.add(TERMINAL)  # an explicit answer read from /dev/tty: a person there
     on_true, on_false = frozenset(true), frozenset(false)
     return (on_false, on_true) if negated else (on_true, on_false)
 
@@ -571,9 +708,9 @@ def _pong(left: str, right: str) -> bool:
                for a, b in ((left, right), (right, left)))
 
 
-def _read_var(text: str, facts: Facts) -> bool:
+def _read_var(text: str, facts: Facts, kind: str = "read") -> bool:
     match = re.fullmatch(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", text.strip('"'))
-    return match is not None and f"read:{match.group(1)}" in facts
+    return match is not None and f"{kind}:{match.group(1)}" in facts
 
 
 def _matches_empty(operator: str, pattern: str) -> bool:
@@ -606,6 +743,8 @@ def _case(subject: str, patterns: list[str], facts: Facts) -> Facts:
         return EMPTY
     if any(fnmatchcase("", p.strip("\"'")) for p in patterns):
         return EMPTY
+    if _read_var(subject, facts, "tty-read"):
+        return frozenset({CONFIRMED, TERMINAL})
     return frozenset({CONFIRMED})
 
 
@@ -633,9 +772,9 @@ def shell_state(fact: str) -> bool:
     """The facts that are the shell's own state (its variables, what it exports, its
     working directory): what a subshell does to them stays in it (`( unset PYTHONPATH )`
     undoes nothing)."""
-    return fact in (ENV_SOURCED, PATH_VENV, PYTHONPATH, "pythonpath-set") or \
-        fact.startswith(("exported:", "read:", "not:exported:", "not:read:", CWD,
-                         "not:" + CWD))
+    return fact in (ENV_SOURCED, PATH_VENV, PYTHONPATH, "pythonpath-set", MAKEFLAGS_DEFEAT) or \
+        fact.startswith(("exported:", "read:", "tty-read:", "not:exported:", "not:read:",
+                         "not:tty-read:", CWD, "not:" + CWD))
 
 
 def _chdir(step: Step, facts: Facts) -> Facts:
@@ -1017,10 +1156,91 @@ def _option(word: str) -> str:
     return word.split("=", 1)[0]
 
 
+_MAKE_ARG = "CfIoWE"  # short options of make that take an argument
+_MAKE_LONG = ("always-make", "environment-overrides", "debug", "directory=", "eval=", "file=",
+              "makefile=", "help", "ignore-errors", "include-dir=", "jobs", "keep-going",
+              "load-average", "max-load", "check-symlink-times", "just-print", "dry-run",
+              "recon", "old-file=", "assume-old=", "output-sync", "print-data-base",
+              "question", "no-builtin-rules", "no-builtin-variables", "silent", "quiet",
+              "no-silent", "stop", "no-keep-going", "touch", "trace", "version",
+              "print-directory", "no-print-directory", "what-if=", "new-file=", "assume-new=",
+              "warn-undefined-variables", "shuffle", "jobserver-style=")
+_MAKE_DEFEATS = {"i": "-i", "n": "-n", "t": "-t", "q": "-q", "ignore-errors": "-i",
+                 "just-print": "-n", "dry-run": "-n", "recon": "-n", "touch": "-t",
+                 "question": "-q"}
+_MAKE_WHY = {"-i": "make carries on past the gate's failure",
+             "-n": "make prints the gate instead of running it",
+             "-t": "make touches the target instead of running the gate",
+             "-q": "make runs no recipe"}
+
+
+def make_defeats(words: list[str]) -> list[str]:
+    """The options of a `make` command line (its words after `make`, as make's option
+    grammar reads them: clustered short options `-ik`, `-j4`, arguments `-f F`, `-oF`,
+    `--file=F`, long options abbreviated) that ignore the recipe's failure or skip it."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        i += 1
+        if word == "--":
+            break
+        if word.startswith("--"):
+            name, eq, _ = word[2:].partition("=")
+            full = [o for o in _MAKE_LONG if o.rstrip("=") == name] or \
+                [o for o in _MAKE_LONG if o.startswith(name)]
+            if len(full) != 1:
+                continue  # ambiguous or unknown: make refuses to run
+            option = full[0]
+            if option.endswith("=") and not eq:
+                i += 1
+            if option.rstrip("=") in _MAKE_DEFEATS:
+                out.append(_MAKE_DEFEATS[option.rstrip("=")])
+            continue
+        if not word.startswith("-") or word == "-":
+            continue
+        j = 1
+        while j < len(word):
+            letter = word[j]
+            j += 1
+            if letter in _MAKE_ARG:
+                if j == len(word):
+                    i += 1
+                break
+            if letter == "O":
+                break
+            if letter in "jl":
+                while j < len(word) and (word[j].isdigit() or word[j] == "."):
+                    j += 1
+                continue
+            if letter in _MAKE_DEFEATS:
+                out.append(_MAKE_DEFEATS[letter])
+    return out
+
+
+def makeflags_defeats(value: str) -> list[str]:
+    """What `MAKEFLAGS=value` makes `make` do: its first word without `-` is letters."""
+    words = value.split()
+    if words and not words[0].startswith("-") and "=" not in words[0]:
+        words[0] = "-" + words[0]
+    return make_defeats(words)
+
+
 def gate_defeat(step: Step, facts: Facts, gate_word: int, repo: Repo | None,
                 contract: Contract) -> str | None:
     """Why this run of the quality gate cannot fail (`SKIP_GATE=1`, `--dry-run`), or
     None. `gate_word`: the index of the gate's word in the command."""
+    if step.command.name == "make":
+        found = make_defeats([w.text for w in step.command.args])
+        if found:
+            return f"`{found[0]}` ({_MAKE_WHY[found[0]]})"
+        flags = dict(step.assigns).get("MAKEFLAGS")
+        if flags is not None and makeflags_defeats(flags):
+            return (f"`MAKEFLAGS={flags}` "
+                    f"({_MAKE_WHY[makeflags_defeats(flags)[0]]})")
+        if flags is None and MAKEFLAGS_DEFEAT in facts and "exported:MAKEFLAGS" in facts:
+            return "`MAKEFLAGS` set before (make ignores or skips the gate)"
+        return None
     given = [w.text for w in step.command.words[gate_word + 1:] if w.text.startswith("-")]
     prefix = dict(step.assigns)
     env = [*prefix, *(f[len("exported:"):] for f in facts if f.startswith("exported:"))]

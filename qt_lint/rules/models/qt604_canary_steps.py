@@ -11,12 +11,15 @@ from qt_lint.rules.models.helpers import (
     CONFIRMED,
     GATE,
     GATE_UNWRAPPED,
-    GIT_HASH,
+    GIT_LOGGED,
     TERMINAL,
     Repo,
+    archive_covers,
+    archive_sources,
     gate_command,
     gate_defeat_of,
     is_script,
+    reads_git_hash,
     runs_anywhere,
     script_flow,
     success_ends_after_write,
@@ -37,6 +40,21 @@ echo "git=$(git rev-parse HEAD) model=$MODEL" >> /var/log/quantum/activation.log
 sed -i "s|^ACTIVE_MODEL=.*|ACTIVE_MODEL=$MODEL|" "$CONFIG"
 """
 
+_TERMINAL = '[ -t 0 ] || { echo "needs a person at a terminal" >&2; exit 1; }\n'
+_ACTIVE = """#!/usr/bin/env bash
+set -euo pipefail
+ACTIVE=/opt/quantum/ai_engine/models/active
+ARCHIVE=/opt/quantum/ai_engine/models/archive
+LOG=/var/log/quantum/canary_activation.log
+[ -t 0 ] || exit 1
+ops/run.sh ai-engine ops/model_safety/quality_gate.py
+read -r -p "Activate $1 $2? Type yes: " answer
+[ "$answer" = yes ] || exit 1
+cp -a "$ACTIVE" "$ARCHIVE/$(date +%Y%m%dT%H%M%S)_$1_$2"
+git rev-parse HEAD >> "$LOG"
+cp "staging/$1.pkl" "$ACTIVE/model_v2.pkl"
+"""
+
 
 class CanarySteps(Rule):
     """
@@ -49,17 +67,42 @@ class CanarySteps(Rule):
     it on every path made known: `cd /etc/quantum` then `sed -i ... ai-engine.env`),
     checks that every path reaching it has:
     - **the quality gate**, run through the wrapper (`ops/run.sh ai-engine
-      ops/model_safety/quality_gate.py`, or `make quality-gate`), with a failure that ends
-      the script: under `set -e`, or `|| exit`, `if ! ...; then exit ...; fi`, or `$?`
-      tested. `|| true`, an `if` that only warns, or `set +e` without a test defeat it;
+      ops/model_safety/quality_gate.py`, `bash ops/run.sh ...`, or `make quality-gate`
+      without the options that ignore or skip its recipe: `-i`, `-n`, `-t`, `-q` (also
+      clustered, `-ik`, long or abbreviated, `--ignore`, or in `MAKEFLAGS`), with a
+      failure that ends the script: under `set -e`, or `|| exit`, `if ! ...; then exit
+      ...; fi`, or `$?` tested. `|| true`, an `if` that only warns, or `set +e` without
+      a test defeat it;
     - **a person's confirmation**: a `read` whose answer is tested so that only an
       explicit answer goes on (an empty answer, as without a person, stops it);
-    - **failing closed without a terminal**: `[ -t 0 ] || exit 1` (or `tty -s`, or the
-      answer read from `/dev/tty`); under cron or a unit there is no terminal;
-    - **an archive copy** of what is replaced, into `archive/<timestamp>_<model>_<version>`,
-      before the write;
-    - **the git hash** (`git rev-parse HEAD`) recorded, before the write or before the
-      script ends successfully after it.
+    - **failing closed without a terminal**: `[ -t 0 ] || exit 1` (or `tty -s`), or the
+      terminal opened: `exec </dev/tty` (`exec 0</dev/tty`, `command exec </dev/tty`) whose
+      failure stops the script, or an explicit answer read from it (`read -r answer
+      </dev/tty`, then `[ "$answer" = yes ] || exit 1`). Without a terminal bash (not in
+      POSIX mode) does not end the script on a failed `exec </dev/tty`: it is a command
+      failing with status 1, so it stops the script under `set -e` or with `|| exit 1`,
+      not after `|| true` or under `set +e`. Under cron or a unit there is no terminal,
+      and `yes |` types for nobody;
+    - **an archive copy** of what the write replaces, into
+      `archive/<timestamp>_<model>_<version>`, before the write: the same file, or a folder
+      holding it (`cp -a "$ACTIVE" "$ARCHIVE/..."` for a write of `$ACTIVE/model.pkl`,
+      `tar -czf "$ARCHIVE/x.tgz" -C "$MODELS" active`; for a write into a folder, `cp
+      new.pkl "$ACTIVE/"`, a file in it). A path not known when reading (`$1`, a glob, a
+      path relative to where the script `cd`s) is not judged. A copy of another file
+      (`cp "$ACTIVE/model_v1.pkl" "$ARCHIVE/"` before writing `$ACTIVE/model_v2.pkl`, the
+      env file archived while `active/` is written) is a finding naming both;
+    - **the git hash** in the activation log, before the write or before the script ends
+      successfully after it: the output of `git rev-parse HEAD` (or `git log -1
+      --format=%H`) sent to a file: `git rev-parse HEAD >> "$LOG"`, `echo "git=$(git
+      rev-parse HEAD)" >> "$LOG"` or `| tee -a "$LOG"`, `HASH=$(git rev-parse HEAD)` then
+      `$HASH` in a line sent there, through a function that writes its arguments to the
+      log (`log "git=$HASH"`), a `{ ...; } >> "$LOG"`, or after `exec >> "$LOG"`. A hash
+      sent to `/dev/null`, to standard output or stderr, or kept in a variable never
+      logged, is not recorded.
+
+    A gate piped into `tee` has the status of `tee` unless `set -o pipefail`, or
+    `${PIPESTATUS[0]}` is tested right after the pipe (`... | tee -a "$LOG"; [
+    "${PIPESTATUS[0]}" -eq 0 ] || exit 2`, or saved: `rc=${PIPESTATUS[0]}`).
 
     Each missing or defeated step is one finding at the write, naming the step. Checks
     inside a function that is never called, or after an `exit`, do not count.
@@ -138,6 +181,17 @@ class CanarySteps(Rule):
              Example(_GOOD.replace("ops/run.sh ai-engine ops/model_safety/quality_gate.py\n",
                                    "until ops/run.sh ai-engine ops/model_safety/quality_gate.py;"
                                    " do exit 2; done\n")),
+             Example(_GOOD.replace("ops/run.sh ai-engine", "bash ops/run.sh ai-engine")),
+             Example(_GOOD.replace("ops/run.sh ai-engine ops/model_safety/quality_gate.py\n",
+                                   "make -s -o -i quality-gate\n")),
+             Example(_GOOD.replace(_TERMINAL, "exec </dev/tty\n")),
+             Example(_GOOD.replace(_TERMINAL, "").replace("answer\n", "answer </dev/tty\n")),
+             Example(_GOOD.replace("set -euo pipefail\n", "set -eu\n").replace(
+                 "quality_gate.py\n", 'quality_gate.py 2>&1 | tee -a /var/log/quantum/gate.log\n'
+                 '[ "${PIPESTATUS[0]}" -eq 0 ] || exit 2\n')),
+             Example(_GOOD.replace('echo "git=$(git rev-parse HEAD) model=$MODEL"',
+                                   'HASH=$(git rev-parse HEAD)\necho "git=$HASH"')),
+             Example(_ACTIVE),
              Example("cp m.pkl /opt/quantum/ai_engine/models/active/\n", path="ops/deploy.sh"))
     INVALID = (
         Example(_GOOD.replace("quality_gate.py\n", "quality_gate.py || true\n"),
@@ -148,12 +202,27 @@ class CanarySteps(Rule):
                               " do break; done\n"), expect=((12, 50),)),
         Example(_GOOD.replace("quality_gate.py\n", "quality_gate.py --dry-run\n"),
                 expect=((12, 50),)),
+        Example(_GOOD.replace("ops/run.sh ai-engine ops/model_safety/quality_gate.py\n",
+                              "make -ik quality-gate\n"), expect=((12, 50),)),
+        Example(_GOOD.replace("ops/run.sh ai-engine ops/model_safety/quality_gate.py\n",
+                              "export MAKEFLAGS=n\nmake quality-gate\n"), expect=((13, 50),)),
         Example(_GOOD.replace('[ -t 0 ] || { echo "needs a person at a terminal" >&2; exit 1; }\n',
                               "").replace('[ "$answer" = yes ] || exit 1\n', ""),
                 expect=((10, 50), (10, 50))),
         Example("".join(line for line in _GOOD.splitlines(keepends=True)
                         if "git rev-parse" not in line and "/archive/" not in line),
                 expect=((10, 50), (10, 50))),
+        Example(_GOOD.replace(_TERMINAL, "exec </dev/tty || true\n"), expect=((12, 50),)),
+        Example(_GOOD.replace('cp "$CONFIG"', "cp /etc/quantum/backend.env"),
+                expect=((12, 50),)),
+        Example(_ACTIVE.replace('"$ACTIVE" "$ARCHIVE', '"$ACTIVE/model_v1.pkl" "$ARCHIVE'),
+                expect=((12, 21),)),
+        Example(_GOOD.replace('echo "git=$(git rev-parse HEAD) model=$MODEL"',
+                              'git rev-parse HEAD >/dev/null\necho "model=$MODEL"'),
+                expect=((13, 50),)),
+        Example(_GOOD.replace("set -euo pipefail\n", "set -eu\n").replace(
+            "quality_gate.py\n", 'quality_gate.py 2>&1 | tee -a /var/log/quantum/gate.log\n'),
+            expect=((12, 50),)),
         Example("set -e\nf() { [ -t 0 ] || exit 1; }\n"
                 "ops/run.sh ai-engine ops/model_safety/quality_gate.py\n"
                 "read -r a\n[ \"$a\" = yes ] || exit 1\n"
@@ -180,6 +249,13 @@ class CanarySteps(Rule):
         defeats = [(step.command.words[0].line, why) for step, facts in flow.steps
                    if (why := gate_defeat_of(step, facts, contract, repo)) is not None]
         asked = any(step.command.name == "read" for step, _ in flow.steps)
+        archives: dict[str, int] = {}  # what is copied into the archive -> the step's line
+        hashes: list[int] = []  # the lines of `git rev-parse HEAD`
+        for ran, _ in flow.steps:
+            for source in archive_sources(ran):
+                archives.setdefault(source, ran.command.words[0].line)
+            if reads_git_hash(ran):
+                hashes.append(ran.command.words[0].line)
         gate = gate_command(contract)
         for target, facts, via in changes:
             missing: list[str] = []
@@ -212,9 +288,23 @@ class CanarySteps(Rule):
             if ARCHIVED not in facts:
                 missing.append("no copy of what this write replaces into "
                                "archive/<timestamp>_<model>_<version> before it")
-            if GIT_HASH not in facts and (not ends or any(GIT_HASH not in e for e in ends)):
-                missing.append("the git hash (`git rev-parse HEAD`) is not recorded in the "
-                               "activation log for this change")
+            elif via is None:
+                copied = [s for s in archives if f"archived:{s}" in facts]
+                if copied and not any(archive_covers(s, target.text) for s in copied):
+                    missing.append(
+                        f"the archive step at line {archives[copied[0]]} copies "
+                        f"{' and '.join(copied)} into the archive, not {target.text} this "
+                        f"line replaces (copy it, or the folder holding it, into "
+                        f"archive/<timestamp>_<model>_<version> before it)")
+            if GIT_LOGGED not in facts and (not ends or any(GIT_LOGGED not in e
+                                                            for e in ends)):
+                missing.append(
+                    "the git hash (`git rev-parse HEAD`) is not recorded in the activation "
+                    "log for this change" if not hashes else
+                    f"the git hash (`git rev-parse HEAD` at line {hashes[0]}) is not recorded "
+                    f"in the activation log for this change: it goes to /dev/null, to "
+                    f"standard output or into a variable never logged (append it: `echo "
+                    f"\"git=$(git rev-parse HEAD)\" >> \"$LOG\"`)")
             where = "here" if via is None else f"here (it runs {via})"
             for step in missing:
                 yield ctx.finding(self, target.line, target.column,
