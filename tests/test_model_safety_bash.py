@@ -498,6 +498,38 @@ def test_qt604_gate_fires_exactly_when_bash_activates_past_a_failed_gate(
     assert bool(found) == bool(broken), (name, broken, found, text)
 
 
+# the setting written by a path relative to a `cd` (each: the replacements in the golden
+# canary, `{env}` the setting's folder); the gate defeated or not
+SED = 'sed -i "s|^ACTIVE_MODEL=.*|ACTIVE_MODEL=$MODEL|" '
+DEFEATED = (GATE, GATE.strip() + " || true\n")
+CANARY_CWD_VARIANTS: dict[str, list[tuple[str, str]]] = {
+    "cd && sed, the gate defeated": [DEFEATED, (SED + "{env}/", "cd {env} && " + SED)],
+    "cd then sed, the gate defeated": [DEFEATED, (SED + "{env}/", "cd {env}\n" + SED)],
+    "pushd, sed, the gate defeated": [DEFEATED, (SED + "{env}/", "pushd {env}\n" + SED)],
+    "cd .. then quantum/, the gate defeated": [
+        DEFEATED, (SED + "{env}/", "cd {env}/..\n" + SED + "quantum/")],
+    "cd && sed, the gate kept": [(SED + "{env}/", "cd {env} && " + SED)],
+    "cd in a subshell, the gate defeated": [
+        DEFEATED, (SED + "{env}/", "(cd {env}) || true\n" + SED + "{env}/")],
+}
+
+
+@pytest.mark.parametrize("name", sorted(CANARY_CWD_VARIANTS))
+def test_qt604_sees_a_write_relative_to_cd(tmp_path: Path, name: str) -> None:
+    c = _contract(tmp_path)
+    text = canary(c)
+    for old, new in CANARY_CWD_VARIANTS[name]:
+        old, new = old.replace("{env}", c.env_dir), new.replace("{env}", c.env_dir)
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    _canary_tree(tmp_path, c, text)
+    broken = _canary_breaks(tmp_path, c)
+    assert "the gate passed and nothing was activated" not in broken, (name, text)
+    found = _findings(tmp_path, c, c.canary_script, "QT604")
+    assert all("quality gate" in f for f in found), found
+    assert bool(found) == bool(broken), (name, broken, found, text)
+
+
 # --- the canary (QT604: the terminal, the confirmation, the archive, the git hash) ---------
 
 TERM = '[ -t 0 ] || { echo "canary activation needs a person at a terminal" >&2; exit 1; }\n'
@@ -849,6 +881,9 @@ ROLLBACK_VARIANTS: dict[str, tuple[str, str] | tuple[tuple[str, str], ...]] = {
         ("|| true)\n", "|| true); do break; done\n")),
     "backup from the environment, overwritten by the search": (
         ("BACKUP=$(ls", 'BACKUP="${BACKUP:-}"\nBACKUP=$(ls'),),
+    "restore by install, the mode after the operands": (
+        ('cp "$BACKUP" ', 'install "$BACKUP" -m 0640 '),),
+    "restore by install -m 0640": (('cp "$BACKUP" ', 'install -m 0640 "$BACKUP" '),),
 }
 ROLLBACK_OUTCOMES = list(itertools.product((True, False), repeat=2))  # backup, restart ok
 

@@ -67,6 +67,9 @@ TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
 if TYPE_CHECKING:
     from typing import Any
 
+if TYPE_CHECKING:
+    from qt_lint.parsers.shell import Redirect
+
 # the semantic model's names, where rules and tests found them before it had modules
 __all__ = ["DYNAMIC", "ENV_GETTERS", "MAX_DEPTH", "THIS_FILE", "Call", "FileOp", "Literal",
            "PythonFacts", "Scope", "Setting", "Sym", "file_ops", "is_logging_call",
@@ -200,6 +203,7 @@ class PythonFacts(SettingsModel, CommandModel):
         self.module = Scope(None)
         _Collector(self).run()
         self._commands: list[Command] | None = None
+        self._redirects: list[Redirect] = []
 
     @property
     def literals(self) -> list[Literal]:

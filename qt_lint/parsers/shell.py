@@ -15,6 +15,7 @@ Regions the parser cannot read are reported (QT001) and the rest is still analys
 from __future__ import annotations
 
 import functools
+import posixpath
 import re
 from collections.abc import Callable
 
@@ -171,6 +172,7 @@ class Redirect:
 
     operator: str  # >, >>, &>, &>>, >|, <, ...
     target: Word
+    cwd: Word | None = None  # the working directory, where a `cd` before made it known
 
 
 @record
@@ -389,10 +391,12 @@ def identity(row: int, column: int) -> tuple[int, int]:
 
 def parse_shell(text: str, origin: str = "shell", mapper: Mapper = identity,
                 depth: int = 0, env: dict[str, str] | None = None,
-                positional: tuple[Word, ...] | None = None) -> ShellAnalysis:
+                positional: tuple[Word, ...] | None = None,
+                cwd: Word | None = None) -> ShellAnalysis:
     """The commands `text` runs; `env` holds variables set before it runs (a crontab's
     `PY=python3` lines); `positional` its positional parameters where they are known
-    (`$0` first: the words after `sh -c 'script'`), else None."""
+    (`$0` first: the words after `sh -c 'script'`), else None; `cwd` the working directory
+    it starts in, where known (`subprocess.run(..., shell=True, cwd="/etc/quantum")`)."""
     data = text.encode("utf-8")
     tree = _parser().parse(data)
     if tree.root_node.has_error and b"<<" in data:
@@ -406,9 +410,9 @@ def parse_shell(text: str, origin: str = "shell", mapper: Mapper = identity,
     walker.positional = positional
     if env:
         walker.values.update(env)
-    walker.walk(tree.root_node, [None])
+    walker.walk(tree.root_node, [None, cwd])
     if walker.splits:
-        walker = _repaired(walker, tree.root_node.has_error, env, positional)
+        walker = _repaired(walker, tree.root_node.has_error, env, positional, cwd)
         tree = walker.tree if walker.tree is not None else tree
     if tree.root_node.has_error:
         walker.collect_errors(tree.root_node)
@@ -434,7 +438,7 @@ def _last_simple(node: Any) -> Any:
 
 
 def _repaired(walker: _Walker, had_error: bool, env: dict[str, str] | None,
-              positional: tuple[Word, ...] | None = None) -> _Walker:
+              positional: tuple[Word, ...] | None = None, cwd: Word | None = None) -> _Walker:
     """tree-sitter-bash (0.25) reads some valid scripts into trees bash could never
     build, with no error flag: the first command of a line taken as arguments of the
     last command of the line before (a pipeline followed by `&&` on the next line,
@@ -459,7 +463,7 @@ def _repaired(walker: _Walker, had_error: bool, env: dict[str, str] | None,
         walker.positional = positional
         if env:
             walker.values.update(env)
-        walker.walk(tree.root_node, [None])
+        walker.walk(tree.root_node, [None, cwd])
         if not walker.splits:
             return walker
     for at in sorted(set(first.splits)):
@@ -520,6 +524,8 @@ class _Walker:
         # reading at its definition is in `out.commands`, its summary, whether it calls a
         # function defined after it was read (per clock), and the calls already walked
         self.defined: dict[str, int] = {}
+        # the working directory a function's body leaves (`go() { cd /etc/quantum; }`)
+        self.cd_effects: dict[str, Word | None] = {}
         self.read_range: dict[int, tuple[int, int, int]] = {}
         self.summaries: dict[int, _Body] = {}
         self.read_keys: dict[int, set[tuple[Any, ...]]] = {}
@@ -602,7 +608,7 @@ class _Walker:
             self.define(node, cd)
             return
         if kind in _NEW_SHELL:
-            inner: list[Word | None] = [cd[0]]
+            inner: list[Word | None] = list(cd)  # the cd list (see `chdir`)
             for child in node.children:
                 self.walk(child, inner)
             return
@@ -619,9 +625,11 @@ class _Walker:
             self.clock += 1
             self.defined[self.raw(name)] = self.clock
         start = len(self.out.commands)
-        inner: list[Word | None] = [cd[0]]
+        inner: list[Word | None] = list(cd)  # the cd list (see `chdir`)
         for child in node.children:
             self.walk(child, inner)
+        if name is not None and inner[1] != cd[1]:
+            self.cd_effects[self.raw(name)] = inner[1]
         if body is not None:
             # what the body ran, summarised at its first call (most are never called
             # with words they run)
@@ -1079,14 +1087,14 @@ class _Walker:
                 default = _ASSIGN_DEFAULT.match(word.text)
                 if default and default.group(1) not in self.values:
                     self.values[default.group(1)] = default.group(2)
-        written = make_command(tuple(words), self.origin, cd[0])
+        written = make_command(tuple(words), self.origin, cd[0], cd[1])
         if written is None:
             return
         command = written
         if any(w.dynamic for w in words[1:]):  # most commands have no `$` to expand
             expanded = [words[0], *(self._expanded(w) for w in words[1:])]
             if any(e is not w for e, w in zip(expanded, words, strict=True)):
-                command = make_command(tuple(expanded), self.origin, cd[0]) or written
+                command = make_command(tuple(expanded), self.origin, cd[0], cd[1]) or written
         self.out.commands.append(command)
         if command.name == "find":
             from qt_lint.command_model import exec_commands
@@ -1104,6 +1112,8 @@ class _Walker:
             else:
                 # the directory, positioned at its `cd` (where QT104 reports)
                 cd[0] = Word(target.text, command.program.line, command.program.column)
+        if name in ("cd", "pushd", "popd") and not command.program.dynamic:
+            chdir(command, cd)
         self.nested(command, words, nodes)
         if heres:
             self.herestrings(command, heres)
@@ -1125,6 +1135,8 @@ class _Walker:
             for word, at in zip(words, nodes, strict=True):
                 if at.type in ("string", "raw_string"):
                     self.quoted.add((word.line, word.column))  # its text starts inside
+            if name in self.cd_effects:
+                cd[1] = self.cd_effects[name]
             self.call(command, cd)
 
     def _continued(self, words: list[Word], nodes: list[Any]) -> tuple[list[Word], list[Any]]:
@@ -1245,6 +1257,7 @@ class _Walker:
                 self.redirect(child, cd)
             else:
                 self.walk(child, cd)
+        own = range(redirects_before, len(self.out.redirects))
         if body is not None:
             before = len(self.out.commands)
             simple = body.type == "command"
@@ -1259,6 +1272,9 @@ class _Walker:
                     before = self.marked
                     simple = True
                 self.mark, self.marked = saved
+                for index in own:  # opened where that command runs (after the list's cd)
+                    r = self.out.redirects[index]
+                    self.out.redirects[index] = Redirect(r.operator, r.target, cd[1])
             else:
                 self.walk(body, cd)
             fed = self.out.commands[before:before + 1]
@@ -1382,7 +1398,7 @@ class _Walker:
         if operator in (">&", "<&") and target.type == "number":
             return
         word = self.word(target)
-        self.out.redirects.append(Redirect(operator, self._expanded(word)))
+        self.out.redirects.append(Redirect(operator, self._expanded(word), cd[1]))
         self.out.words.append(word)  # as written: a value is judged where it is assigned
         self.walk(target, cd)
 
@@ -1397,6 +1413,34 @@ class _Walker:
         for child in node.children:
             if child.has_error or child.is_missing:
                 self.collect_errors(child)
+
+
+def chdir(command: Command, cd: list[Word | None]) -> None:
+    """What `cd DIR`, `pushd DIR` and `popd` make of the walk's cd list: [the directory of
+    a relative `cd` (QT104), the working directory where known (absolute), then the
+    directories `pushd` saved]. A directory built at run time, `cd -`, `cd ~` or a `cd`
+    relative to an unknown directory makes it unknown."""
+    name = command.name
+    if name == "popd":
+        cd[1] = cd.pop() if len(cd) > 2 and not command.args else None
+        return
+    args = [w for w in command.args if w.text not in ("-L", "-P", "-e", "-@", "-n")]
+    if args and args[0].text == "--":
+        args = args[1:]
+    target = args[0] if args else None
+    if name == "pushd":
+        if target is None or target.text[:1] in "+-":
+            cd[1] = None  # `pushd` alone swaps, `pushd +N` rotates the stack
+            return
+        cd.append(cd[1])
+    if target is None or target.dynamic or target.text.startswith(("~", "-")) or not target.text:
+        cd[1] = None
+        return
+    if target.text.startswith("/"):
+        cd[1] = Word(posixpath.normpath(target.text), target.line, target.column)
+    elif cd[1] is not None:
+        cd[1] = Word(posixpath.normpath(posixpath.join(cd[1].text, target.text)),
+                     target.line, target.column)
 
 
 def _unescape(text: str, escapable: str | None = None) -> str:
