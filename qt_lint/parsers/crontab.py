@@ -11,12 +11,11 @@ an unescaped `%` ends the command (the rest is standard input).
 
 from __future__ import annotations
 
-import re
-
+from qt_lint import lazyre
 from qt_lint.parsers.shell import ShellAnalysis, parse_shell, reads_a_script
 
-_ENV = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*\s*=")
-_FIELD = re.compile(r"\S+")
+_ENV = lazyre.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*\s*=")
+_FIELD = lazyre.compile(r"\S+")
 
 
 def is_system_crontab(relpath: str) -> bool:
@@ -99,8 +98,9 @@ def _cut_at_percent(command: str) -> tuple[str, int | None]:
     return "".join(out), None
 
 
-_RUN_PARTS = re.compile(r"(?<![\w/.-])(?:/usr)?(?:/s?bin/)?run-parts((?:\s+-{1,2}[\w-]+(?:=\S+)?)*)"
-                        r"\s+(?P<folder>/[^\s;&|<>'\"`$]+)")
+_RUN_PARTS = lazyre.compile(
+    r"(?<![\w/.-])(?:/usr)?(?:/s?bin/)?run-parts((?:\s+-{1,2}[\w-]+(?:=\S+)?)*)"
+    r"\s+(?P<folder>/[^\s;&|<>'\"`$]+)")
 
 
 def run_parts_folders(text: str) -> list[str]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from qt_lint import lazyre
 from qt_lint.config import Contract
 from qt_lint.finding import Kind
 from qt_lint.golden_models import quality_gate
@@ -236,10 +236,10 @@ class CronSchedules(HostCheck):
 
 
 # the units of systemd's user managers (system-wide folders, and under a home)
-_USER_UNIT = re.compile(r"^(?:/etc/systemd/user|/run/systemd/user|/usr/local/lib/systemd/user|"
+_USER_UNIT = lazyre.compile(r"^(?:/etc/systemd/user|/run/systemd/user|/usr/local/lib/systemd/user|"
                         r"/usr/lib/systemd/user|/.+/\.config/systemd/user|"
                         r"/.+/\.local/share/systemd/user)/[^/]+\.(?:service|timer)$")
-_USER_UNIT_FOLDER = re.compile(r"^(?:/etc/systemd/user|/run/systemd/user|"
+_USER_UNIT_FOLDER = lazyre.compile(r"^(?:/etc/systemd/user|/run/systemd/user|"
                                r"/usr/local/lib/systemd/user|/usr/lib/systemd/user|"
                                r"/.+/\.config/systemd/user|/.+/\.local/share/systemd/user)$")
 
