@@ -11,6 +11,7 @@ import operator
 import re
 from collections.abc import Callable, Iterator, Mapping
 
+from qt_lint import lazyre
 from qt_lint.pymodel.modules import bound_names
 from qt_lint.record import record
 
@@ -1017,7 +1018,7 @@ def _bypass(node: ast.If, exits: Exits, mains: set[str]) -> Iterator[tuple[ast.A
             return
 
 
-_MADE_UP_NAMES = re.compile(r"(?i)event|telemetry|sample|records|entries|metric|predict")
+_MADE_UP_NAMES = lazyre.compile(r"(?i)event|telemetry|sample|records|entries|metric|predict")
 
 
 def _made_up(value: ast.expr, names: set[str]) -> bool:
