@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import ast
 import posixpath
 import re
 from collections.abc import Iterator
