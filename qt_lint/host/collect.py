@@ -544,7 +544,10 @@ def _model_safety(reader: Reader, c: Contract, qt_uid: int | None) -> None:
             path = f"{folder}/{name}"
             # cron reads a crontab through a link; a folder is no crontab (the spool's
             # crontabs/); anything else (a FIFO, a link to nothing) is kept unreadable
-            if reader.stat(path).kind != "dir":
+            info = reader.stat(path)
+            if info.kind == "symlink" and info.resolved:
+                reader.stat(info.resolved)  # cron wants the target owned by root too (H153)
+            if info.kind != "dir":
                 got = reader.read(path)
                 if got.text is None and got.error == "missing":
                     reader.texts[path] = TextFile(got.stat, None, "a link to nothing")

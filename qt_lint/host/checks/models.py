@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from qt_lint.config import Contract
 from qt_lint.finding import Kind
@@ -20,6 +21,9 @@ from qt_lint.host.check import (
     describe,
     not_analysed,
 )
+
+if TYPE_CHECKING:
+    from qt_lint.host.snapshot import Snapshot
 
 _REPO = "/home/qt/quantum_trader"
 CRON_DIRS = ("/etc/cron.d", "/var/spool/cron/crontabs", "/var/spool/cron")
@@ -205,7 +209,14 @@ class CronSchedules(HostCheck):
             if got.text is None:
                 yield self.result(ERROR, path, expected, got.error or "unreadable")
                 continue
-            yield _judged(self, audit, path, Kind.CRONTAB, CRON_CODES, expected)
+            judged = _judged(self, audit, path, Kind.CRONTAB, CRON_CODES, expected)
+            why = _cron_ignores(s, path)
+            if why is not None and judged.status != ERROR:
+                # present but not run: said, never silently passed
+                yield self.result(PASS, path, expected, f"cron ignores it ({why}): runs "
+                                  f"nothing; {len(judged.findings)} finding(s) if cron read it")
+                continue
+            yield judged
         for path in scripts:
             got = s.text(path)
             if got.text is None:
@@ -233,6 +244,30 @@ class CronSchedules(HostCheck):
         for path in sorted(p for p in s.texts if _USER_UNIT_FOLDER.match(p)):
             if s.texts[path].text is None:
                 yield self.result(ERROR, path, expected, s.texts[path].error or "cannot list")
+
+
+_CRON_D_NAME = re.compile(r"\A[A-Za-z0-9_-]+\Z")
+
+
+def _cron_ignores(s: Snapshot, path: str) -> str | None:
+    """Why Debian cron reads nothing of `/etc/crontab` or a `/etc/cron.d` file (`man 8
+    cron`), or None: a `cron.d` name other than letters, digits, `_` and `-` (a dot:
+    `.dpkg-old`; cron's `-l`, LSB names, is not assumed); a file, or a link and what it
+    points to, not owned by root (`WRONG FILE OWNER`) or group- or other-writable
+    (`INSECURE MODE`)."""
+    if not (path == "/etc/crontab" or path.startswith("/etc/cron.d/")):
+        return None
+    if path.startswith("/etc/cron.d/") and not _CRON_D_NAME.match(path.rsplit("/", 1)[-1]):
+        return "a dot or another sign in its name: only letters, digits, _ and -"
+    stats = [s.stat(path)]
+    if stats[0].kind == "symlink" and stats[0].resolved:
+        stats.append(s.stat(stats[0].resolved))
+    for info in stats:
+        if info.uid is not None and info.uid != 0:
+            return "not owned by root"
+        if info.kind != "symlink" and info.mode is not None and info.mode & 0o022:
+            return f"group- or other-writable (mode {info.mode:04o})"
+    return None
 
 
 # the units of systemd's user managers (system-wide folders, and under a home)
