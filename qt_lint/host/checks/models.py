@@ -113,7 +113,19 @@ class CronSchedules(HostCheck):
     `period delay job-identifier command`), and judges each as a crontab with
     QT601 (activation: running the canary script, `AUTO_ACTIVATION=enabled` or
     `SHADOW_MODE=disabled` lines, the model setting written), QT101 (a system python) and
-    QT105 (an ops script run without the wrapper). The run-parts folders
+    QT105 (an ops script run without the wrapper), read as cron runs each entry, `$SHELL
+    -c command`: a `SHELL=` that is no shell (the canary script, `/usr/bin/python3`) runs
+    for every entry after it; under `SHELL=/bin/bash`, `BASH_ENV=` is sourced before each
+    entry and braces are expanded (`{canary_activate,x}.sh`; dash expands none and reads
+    no `ENV` for `-c`); a glob the shell expands to the canary (`canary_activ*.sh`,
+    `./canary*`) and `find ... -name 'canary_*.sh' -exec {} \\;` run it. A file Debian
+    cron ignores (`man 8 cron`: a `/etc/cron.d` name with a dot or another sign than
+    letters, digits, `_` and `-`; `/etc/crontab` or a `cron.d` file, or a link's target,
+    not owned by root or group- or other-writable) runs nothing: it passes, and the
+    result says why and how many findings it would have if cron read it. A line whose
+    minute field is no minute (a `\\` does not continue a crontab line: the next line is
+    read as an entry) makes cron ignore the whole file: an error that says so. The
+    run-parts folders
     (`/etc/cron.hourly`, `/etc/cron.daily`, `/etc/cron.weekly`, `/etc/cron.monthly`) hold
     scripts: each one run-parts runs (debianutils' default filter: a name of ASCII letters,
     digits, `_` and `-`, so `canary.sh` or `x.dpkg-old` is skipped; an executable file; a

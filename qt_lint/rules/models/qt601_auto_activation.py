@@ -132,7 +132,9 @@ class AutoActivation(Rule):
     ## What it does
     Reports model activation without a human:
     - running `canary_activate.sh` from code, scripts, Makefiles, crontabs, units or
-      timers (activation is a human's act at a terminal);
+      timers (activation is a human's act at a terminal), also through a glob the
+      shell expands to it (`ops/model_safety/canary_activ*.sh`, `./canary*`) or `find
+      -name 'canary_*.sh' -exec {} \\;`;
     - a call of a configured activation verb (`activate_model`, `promote*`,
       `canary_activate`, `set_active_model`) inside a branch conditioned on a quality
       gate or evaluation result;
