@@ -77,7 +77,7 @@ def parse_crontab(text: str, relpath: str, users: tuple[str, ...] = ("root",)) -
         if not (anacron or stripped.startswith("@") or _MINUTE.match(fields[0].group())):
             joined = index > 0 and rows[index - 1].rstrip().endswith("\\")
             analysis.errors.append(ParseError(
-                f"line {index + 1} is no crontab entry (bad minute `{fields[0].group()[:40]}`"
+                f"line {index + 1} is no crontab entry (bad minute `{_clip(fields[0].group())}`"
                 + ("; a `\\` does not continue a crontab line" if joined else "")
                 + "): cron ignores this whole file", index + 1, fields[0].start() + 1))
             # nothing of the file runs: no other finding, no other parse error
@@ -114,6 +114,10 @@ def parse_crontab(text: str, relpath: str, users: tuple[str, ...] = ("root",)) -
             analysis.extend(parse_shell("\n".join(lines), "cron", stdin_mapper,
                                         env=dict(env)))
     return analysis
+
+
+def _clip(text: str, limit: int = 48) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _run_by_cron(env: dict[str, str], placed: dict[str, tuple[int, int]],
