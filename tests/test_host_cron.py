@@ -124,3 +124,14 @@ def test_a_backslash_does_not_continue_a_crontab_line(host: Path) -> None:
     assert result["status"] == "error", result
     assert "shell syntax" not in str(result["actual"]), result
     assert "bad minute" in str(result["actual"]) and "line 3" in str(result["actual"]), result
+
+
+def test_a_dotted_name_is_read_when_cron_runs_with_lsb_names(host: Path) -> None:
+    """`EXTRA_OPTS="-l"` in /etc/default/cron: cron reads LSB names (`man 8 cron`), so
+    the name alone does not make it ignore the file."""
+    put(host, "/etc/default/cron", 'READ_ENV="yes"\nEXTRA_OPTS="-l"\n')
+    got = h153(host, {"/etc/cron.d/quantum.canary": ENTRY})["/etc/cron.d/quantum.canary"]
+    assert got["status"] == "fail", got
+    put(host, "/etc/default/cron", 'READ_ENV="yes"\n#EXTRA_OPTS="-l"\n')
+    got = h153(host, {"/etc/cron.d/quantum.canary": ENTRY})["/etc/cron.d/quantum.canary"]
+    assert got["status"] == "pass", got

@@ -536,6 +536,7 @@ def _model_safety(reader: Reader, c: Contract, qt_uid: int | None) -> None:
     for script in (c.canary_script, c.quality_gate, c.rollback_script):
         reader.read_owned(f"{c.repo_root}/{script}", c.repo_root, qt_uid)
     reader.read("/etc/crontab")
+    reader.read("/etc/default/cron")  # EXTRA_OPTS="-l": LSB names in /etc/cron.d (H153)
     for folder in CRON_DIRS:
         names, error = reader.listdir(folder)
         if error is not None and error != "missing":

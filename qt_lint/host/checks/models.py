@@ -120,8 +120,9 @@ class CronSchedules(HostCheck):
     no `ENV` for `-c`); a glob the shell expands to the canary (`canary_activ*.sh`,
     `./canary*`) and `find ... -name 'canary_*.sh' -exec {} \\;` run it. A file Debian
     cron ignores (`man 8 cron`: a `/etc/cron.d` name with a dot or another sign than
-    letters, digits, `_` and `-`; `/etc/crontab` or a `cron.d` file, or a link's target,
-    not owned by root or group- or other-writable) runs nothing: it passes, and the
+    letters, digits, `_` and `-`, unless `EXTRA_OPTS` in `/etc/default/cron` gives cron
+    `-l`, LSB names; `/etc/crontab` or a `cron.d` file, or a link's target, not owned by
+    root or group- or other-writable) runs nothing: it passes, and the
     result says why and how many findings it would have if cron read it. A line whose
     minute field is no minute (a `\\` does not continue a crontab line: the next line is
     read as an entry) makes cron ignore the whole file: an error that says so. The
@@ -269,7 +270,8 @@ def _cron_ignores(s: Snapshot, path: str) -> str | None:
     (`INSECURE MODE`)."""
     if not (path == "/etc/crontab" or path.startswith("/etc/cron.d/")):
         return None
-    if path.startswith("/etc/cron.d/") and not _CRON_D_NAME.match(path.rsplit("/", 1)[-1]):
+    if path.startswith("/etc/cron.d/") and not _CRON_D_NAME.match(path.rsplit("/", 1)[-1]) \
+            and not _lsb_names(s):
         return "a dot or another sign in its name: only letters, digits, _ and -"
     stats = [s.stat(path)]
     if stats[0].kind == "symlink" and stats[0].resolved:
@@ -280,6 +282,16 @@ def _cron_ignores(s: Snapshot, path: str) -> str | None:
         if info.kind != "symlink" and info.mode is not None and info.mode & 0o022:
             return f"group- or other-writable (mode {info.mode:04o})"
     return None
+
+
+def _lsb_names(s: Snapshot) -> bool:
+    """cron may run with `-l` (`EXTRA_OPTS` in `/etc/default/cron`): LSB names, some with
+    dots, are read in `/etc/cron.d`. A file that cannot be read may say so: assumed."""
+    got = s.text("/etc/default/cron")
+    if got.text is None:
+        return got.error not in ("missing", "not collected")
+    return any(re.search(r"(?:^|[\s\"'])-l\b", line.split("#", 1)[0])
+               for line in got.text.splitlines() if "EXTRA_OPTS" in line)
 
 
 # the units of systemd's user managers (system-wide folders, and under a home)
