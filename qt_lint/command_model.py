@@ -9,9 +9,10 @@ The command rules (QT101, QT103, QT501, QT601, ...) are written once, against th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from qt_lint import lazyre
 from qt_lint.config import Contract
+from qt_lint.record import record
 
 # systemd's settings whose value is a command line: the `origin` of each command such a line
 # runs itself (a command inside its `bash -c '...'` script has the origin "<key> script")
@@ -21,7 +22,7 @@ EXEC_KEYS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Word:
     """One word of a command, positioned in the file."""
 
@@ -31,7 +32,7 @@ class Word:
     dynamic: bool = False  # contains an expansion whose value is unknown
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Command:
     """One command a file runs (a unit's Exec line, a shell or make command, a cron entry)."""
 
@@ -43,6 +44,9 @@ class Command:
     wrappers: tuple[str, ...] = ()  # wrappers stripped, outermost first
     first: Word | None = None  # the first word as written, before wrappers were stripped
     name: str = ""  # the program's base name (`/usr/bin/python3` -> `python3`)
+    # the shell's working directory when this command runs, where a `cd`/`pushd` before it
+    # in the same shell made it known (absolute, positioned at its directory's word)
+    cwd: Word | None = None
 
     def __post_init__(self) -> None:
         if not self.name:
@@ -57,7 +61,7 @@ class Command:
         return self.words[1:]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Wrapper:
     """How a program that runs its arguments reads them: the options that take a value
     as the next word, how many non-option words come before the command (`timeout 5`),
@@ -126,12 +130,12 @@ WRAPPERS: dict[str, Wrapper] = {
     "unshare": _w("--map-user --map-group --setuid --setgid --root --wd"),
     "nsenter": _w("-t -S -G --target --setuid --setgid --root --wd"),
 }
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_ASSIGNMENT = lazyre.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh"})
 
 
 # `2>/dev/null` after the lookup discards its errors only: what it prints is the same
-_LOOKUP = re.compile(r"^(?:which|command\s+-[vV]|type\s+-[pP]?)\s+"
+_LOOKUP = lazyre.compile(r"^(?:which|command\s+-[vV]|type\s+-[pP]?)\s+"
                      r"(?P<program>[A-Za-z0-9_.+/-]+)(?:\s+2>\s*(?:/dev/null|&-))*$")
 
 
@@ -327,7 +331,7 @@ def exec_commands(command: Command) -> list[Command]:
             j = i + 1
             while j < len(args) and args[j].text not in (";", "+"):
                 j += 1
-            inner = make_command(args[i + 1:j], command.origin, command.cd)
+            inner = make_command(args[i + 1:j], command.origin, command.cd, command.cwd)
             if inner is not None:
                 out.append(inner)
             i = j
@@ -336,16 +340,113 @@ def exec_commands(command: Command) -> list[Command]:
 
 
 def make_command(words: tuple[Word, ...], origin: str,
-                 cd: Word | None = None) -> Command | None:
+                 cd: Word | None = None, cwd: Word | None = None) -> Command | None:
     inner, wrappers = unwrap(words)
     if not inner:
         return None
-    return Command(inner, origin, cd, wrappers, words[0])
+    return Command(inner, origin, cd, wrappers, words[0], cwd=cwd)
+
+
+# --- what a copy writes -----------------------------------------------------------------------
+
+# GNU coreutils' option grammar of the copiers (`--help`): the short options whose value is
+# the next word (or the rest of the cluster), the long ones with a required value (`=` or
+# the next word); the optional values (`--backup[=CONTROL]`, `--context[=CTX]`,
+# `--preserve[=LIST]`, `--reflink[=WHEN]`) are attached only
+_COPY_SHORT = {"cp": "St", "mv": "St", "ln": "St", "install": "gmoSt"}
+_COPY_LONG = {"cp": ("--suffix", "--target-directory", "--no-preserve", "--sparse"),
+              "mv": ("--suffix", "--target-directory"),
+              "ln": ("--suffix", "--target-directory"),
+              "install": ("--suffix", "--target-directory", "--group", "--mode", "--owner",
+                          "--strip-program")}
+_COPY_FLAGS = {"cp": ("--no-target-directory",), "mv": ("--no-target-directory",),
+               "ln": ("--no-target-directory",),
+               "install": ("--no-target-directory", "--directory")}
+_OPTIONAL = ("--backup", "--context", "--preserve", "--reflink", "--verbose", "--force",
+             "--interactive", "--no-clobber", "--update", "--recursive", "--archive",
+             "--parents", "--compare", "--strip", "--preserve-timestamps",
+             "--preserve-context", "--no-dereference", "--dereference", "--symbolic")
+
+
+@record(frozen=True, slots=True)
+class CopyOperands:
+    """What `cp`/`mv`/`ln`/`install` is told: its operands (options and their values
+    removed, in any order: GNU permutes), the folders of `-t DIR`, and `-T` (the
+    destination is a file even when it is a folder) or `install -d` (every operand is a
+    folder it creates)."""
+
+    operands: tuple[Word, ...]
+    folders: tuple[Word, ...]
+    no_target: bool = False
+    directories: bool = False
+
+
+def _long(text: str, names: tuple[str, ...]) -> str | None:
+    """The long option a word names: exactly, or by an unambiguous prefix (getopt_long)."""
+    if text in names:
+        return text
+    found = [n for n in names if n.startswith(text)]
+    return found[0] if len(found) == 1 and len(text) > 3 else None
+
+
+def copy_operands(name: str, args: tuple[Word, ...]) -> CopyOperands | None:
+    """The operands of a copy (None: not `cp`, `mv`, `ln` or `install`)."""
+    if name not in _COPY_SHORT:
+        return None
+    short, longs, flags = _COPY_SHORT[name], _COPY_LONG[name], _COPY_FLAGS[name]
+    operands: list[Word] = []
+    folders: list[Word] = []
+    no_target = directories = False
+    index = 0
+    while index < len(args):
+        word = args[index]
+        text = word.text
+        index += 1
+        if text == "--":
+            operands.extend(args[index:])
+            break
+        if text.startswith("--"):
+            key, eq, value = text.partition("=")
+            option = _long(key, longs + flags + _OPTIONAL)
+            if option not in longs:
+                no_target |= option == "--no-target-directory"
+                directories |= option == "--directory"
+                continue
+            if not eq:
+                if index >= len(args):
+                    continue
+                word, value = args[index], args[index].text
+                index += 1
+                at = word.column
+            else:
+                at = word.column + len(key) + 1
+            if option == "--target-directory":
+                folders.append(Word(value, word.line, at, word.dynamic))
+            continue
+        if text.startswith("-") and len(text) > 1:
+            for at, flag in enumerate(text[1:], start=1):
+                if flag in short:
+                    if at < len(text) - 1:
+                        value, column = text[at + 1:], word.column + at + 1
+                        valued = Word(value, word.line, column, word.dynamic)
+                    elif index < len(args):
+                        valued = args[index]
+                        index += 1
+                    else:
+                        break
+                    if flag == "t":
+                        folders.append(valued)
+                    break
+                no_target |= flag == "T"
+                directories |= flag == "d" and name == "install"
+            continue
+        operands.append(word)
+    return CopyOperands(tuple(operands), tuple(folders), no_target, directories)
 
 
 # --- what a program is ------------------------------------------------------------------------
 
-_PYTHON_NAME = re.compile(r"^python(?:\d(?:\.\d+)?)?$")
+_PYTHON_NAME = lazyre.compile(r"^python(?:\d(?:\.\d+)?)?$")
 _SYSTEM_DIRS = ("", "/usr/bin", "/usr/local/bin", "/bin")
 
 

@@ -23,12 +23,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from qt_lint import lazyre
 from qt_lint.config import ConfigError
 from qt_lint.finding import Finding
 
-_HUNK = re.compile(rb"^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", re.M)
-_DROPIN = re.compile(r"^(.*\.[a-z]+)\.d/[^/]+\.conf$")
-_LONE_CR = re.compile(rb"\r(?!\n)")
+_HUNK = lazyre.compile(rb"^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", re.M)
+_DROPIN = lazyre.compile(r"^(.*\.[a-z]+)\.d/[^/]+\.conf$")
+_LONE_CR = lazyre.compile(rb"\r(?!\n)")
 _WHOLE_CHECK_LIMIT = 64 * 1024 * 1024
 
 

@@ -11,9 +11,9 @@ naming file's folder (and its parents); a name built at run time is not followed
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Sequence
 
+from qt_lint import lazyre
 from qt_lint.classify import Target
 from qt_lint.finding import Kind
 from qt_lint.rewrites import search_bases
@@ -22,7 +22,7 @@ _READERS = (Kind.SHELL, Kind.UNIT, Kind.MAKEFILE, Kind.CRONTAB)
 # at a needle found by str.find (C speed: a regex searched over every position of 2 MB of
 # scripts cost a third of a second): the file a shell runs (options first) or sources
 _NEEDLES = ("sh ", "sh\t", "source ", "source\t", ". ", ".\t")
-_AT = re.compile(r"(?:sh|source|\.)[ \t]+(?:-[A-Za-z]+[ \t]+)*(?:\$\{?REPO_ROOT\}?/)?"
+_AT = lazyre.compile(r"(?:sh|source|\.)[ \t]+(?:-[A-Za-z]+[ \t]+)*(?:\$\{?REPO_ROOT\}?/)?"
                  r"(\w[\w./@+-]*)")
 _BEFORE_DOT = frozenset(" \t\n;&|(`")
 

@@ -8,18 +8,25 @@ rule modules it needs through the index generated from this walk (`qt_lint/rules
 from __future__ import annotations
 
 import importlib
-import re
 from collections.abc import Iterable
-from typing import ClassVar, Protocol, TypeVar
 
-_RULE_MODULE = re.compile(r"^qt\d{3}_\w+$")
+from qt_lint import lazyre
+
+TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
+if TYPE_CHECKING:
+    from typing import ClassVar, Protocol, TypeVar
+else:
+    Protocol = object  # a plain base at run time (nothing checks it with isinstance)
+
+_RULE_MODULE = lazyre.compile(r"^qt\d{3}_\w+$")
 
 
 class Coded(Protocol):
     code: ClassVar[str]
 
 
-T = TypeVar("T", bound=Coded)
+if TYPE_CHECKING:
+    T = TypeVar("T", bound=Coded)
 
 
 def defined_in(module_name: str, base: type[T]) -> list[type[T]]:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from qt_lint import git
     from qt_lint.context import FileContext
     from qt_lint.discover import Candidate
+    from qt_lint.parsers.python import PythonFacts
     from qt_lint.parsers.systemd import Unit, UnitDocument
     from qt_lint.pymodel.modules import ModuleIndex
 
@@ -158,10 +159,9 @@ class Project:
     def python_modules(self) -> ModuleIndex:
         """The repository's Python modules, for constants imported from one module into
         another (parsed when a rule first asks for such a value)."""
-        from qt_lint.parsers.python import PythonFacts
         from qt_lint.pymodel.modules import ModuleIndex
 
-        return ModuleIndex(str(self.root), self.config.max_file_size, PythonFacts)
+        return ModuleIndex(str(self.root), self.config.max_file_size, _python_facts)
 
     # --- what a file's findings depend on (the result cache keys by it) -----------------------
 
@@ -502,6 +502,14 @@ def cycles(graph: Mapping[str, Iterable[str]]) -> list[list[str]]:
                 if len(component) > 1 or node in graph[node]:
                     out.append(sorted(component))
     return out
+
+
+def _python_facts(text: str) -> PythonFacts:
+    """A module's facts (the Python parser imported when a value is first resolved: a file
+    whose prefilters see nothing is never parsed, and neither are the modules it imports)."""
+    from qt_lint.parsers.python import PythonFacts
+
+    return PythonFacts(text)
 
 
 def _git_units_args() -> list[str]:

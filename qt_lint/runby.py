@@ -17,15 +17,17 @@ from __future__ import annotations
 import os
 import re
 
+from qt_lint import lazyre
+
 TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
 if TYPE_CHECKING:
     from qt_lint.project import Project
 
 # a line is cut into words at blanks and shell punctuation first, then each word is tested
 # whole: linear in the line, whatever a pull request puts on it
-_SPLIT = re.compile(r"[\s;|&<>()'\"`=,]+")
-_REF = re.compile(r"(?:\$\{?REPO_ROOT\}?/|\.\.?/|/)?[\w./@+-]*\w\.(?:sh|bash)")
-_EXEC = re.compile(r"^[ \t]*(Exec[A-Za-z]*)[ \t]*=(.*)$", re.M)  # blanks only: linear
+_SPLIT = lazyre.compile(r"[\s;|&<>()'\"`=,]+")
+_REF = lazyre.compile(r"(?:\$\{?REPO_ROOT\}?/|\.\.?/|/)?[\w./@+-]*\w\.(?:sh|bash)")
+_EXEC = lazyre.compile(r"^[ \t]*(Exec[A-Za-z]*)[ \t]*=(.*)$", re.M)  # blanks only: linear
 _CRON_PATTERNS = (":(glob)**/*.cron", ":(glob)**/*.crontab", ":(glob)**/crontab",
                   ":(glob)**/cron.d/*")
 

@@ -34,11 +34,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import Any
 
+from qt_lint import lazyre
 from qt_lint.command_model import Command, Word, make_command
 from qt_lint.parsers import ParseError
+from qt_lint.record import field, record, replace
+
+TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
+if TYPE_CHECKING:
+    from typing import Any
 
 Facts = frozenset[str]
 EMPTY: Facts = frozenset()
@@ -54,7 +58,7 @@ class TooManyPaths(ParseError):
                          f"functions): the script was not analysed for {rules}", 1, 1)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Step:
     """A simple command as it runs: its words (variables expanded where known) and the
     redirections of its statement."""
@@ -74,7 +78,7 @@ class Step:
 Classifier = Callable[[Step, Facts], tuple[Facts, Facts]]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class State:
     """What is known at one point of a shell script's flow."""
 
@@ -158,7 +162,7 @@ def negations(on_true: Facts, on_false: Facts) -> tuple[Facts, Facts]:
     return true, false
 
 
-@dataclass
+@record
 class End:
     """Where a path ends: `exit N` (code None when not a literal), the end of the script
     (code 0 when it falls off the end... of the last status, None), or an `exec`."""
@@ -172,9 +176,17 @@ class End:
     # an end whose status is the last command's (the script's end, `exit`, `exit $?`): the
     # facts on the paths where that status is 0 (None: not known to be one)
     ok_facts: Facts | None = None
+    # an `exec` whose process is not the script's own: "background" (`exec prog &`), "pipe"
+    # (a member of a pipeline whose status is another member's)
+    detached: str | None = None
 
 
-@dataclass
+# the fact on the path where an `exec` failed and the shell went on (a redirection it could
+# not open, or a program it could not run under `shopt -s execfail`)
+EXEC_FAILED = "exec-failed"
+
+
+@record
 class Flow:
     """The facts on every path of a shell script, per command."""
 
@@ -189,10 +201,10 @@ class Flow:
         return self.at.get((line, column))
 
 
-_TEE_SUB = re.compile(r"^>\(\s*tee\s+(?:-a\s+|--append\s+)*(\"?)([^\s\")]+)\1")
-_REF = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
-_SET_ON = re.compile(r"^-[a-zA-Z]*e")
-_SET_OFF = re.compile(r"^\+[a-zA-Z]*e")
+_TEE_SUB = lazyre.compile(r"^>\(\s*tee\s+(?:-a\s+|--append\s+)*(\"?)([^\s\")]+)\1")
+_REF = lazyre.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+_SET_ON = lazyre.compile(r"^-[a-zA-Z]*e")
+_SET_OFF = lazyre.compile(r"^\+[a-zA-Z]*e")
 
 
 class _Frame:
@@ -242,6 +254,8 @@ class _Walk:
         self.sinks: list[str | None] = []  # where the standard output of what runs goes
         self.exec_sink: str | None = None  # `exec >> "$LOG"`: the shell's own, from there on
         self.glued: set[int] = set()  # the numbers that are a redirection's descriptor
+        self.detached: list[str | None] = []  # `cmd &`, a pipeline member: see End.detached
+        self.execfail = False  # `shopt -s execfail`: a failed exec does not end the shell
 
     # --- words ------------------------------------------------------------------------------
 
@@ -489,9 +503,11 @@ class _Walk:
         failure stops nothing, and a check in it holds only where it holds either way."""
         frame = _Frame()
         loops, inner = self.enter(frame, state)
+        self.detached.append("background")
         try:
             true, false = self.run(node, inner, True)
         finally:
+            self.detached.pop()
             self.leave_scope(loops)
         after = self.restore(join(true, false, *frame.ok, *frame.failed), state, False)
         if after is None:
@@ -566,9 +582,12 @@ class _Walk:
             frame = _Frame()
             loops, inner = self.enter(frame, state)
             self.sinks.append(self.sink() if last else self.piped_to(members[i + 1]))
+            # its status is the pipeline's only as its last member, or under pipefail
+            self.detached.append(None if last or state.pipefail else "pipe")
             try:
                 mtrue, mfalse = self.run(member, inner, True)
             finally:
+                self.detached.pop()
                 self.sinks.pop()
                 self.leave_scope(loops)
             mtrue = self.restore(join(mtrue, *frame.ok), state, False)
@@ -715,6 +734,8 @@ class _Walk:
             bool(node.children) and self.raw(node.children[0]) == "until")
         # `for i in 1 "a b"`: literal words (no expansion, no glob) run the body at least once
         values = node.children_by_field_name("value") if node.type == "for_statement" else []
+        variable = node.child_by_field_name("variable") if node.type == "for_statement" \
+            else None
         once = bool(values) and all(
             v.type in ("word", "number", "string", "raw_string") and
             not re.search(r"[$`*?\[]", self.raw(v)) for v in values)
@@ -735,6 +756,12 @@ class _Walk:
                     go, stop = (cfalse, ctrue) if until else (ctrue, cfalse)
                 else:  # a `for`: before its first round (unless it runs once), or after any
                     go, stop = head, (None if once or round_ else head)
+                    if variable is not None and go is not None:
+                        # each round assigns the loop's variable (a value not known here)
+                        line, column = self.words.position(variable)
+                        step = Step(Command((Word(f"{self.raw(variable)}=${{FOR_VALUE}}",
+                                                  line, column, True),), "assign", name="="))
+                        go = _add(go, self.classify(step, go.facts)[0])
                 exits.append(stop)
                 if go is None or body is None:
                     break
@@ -914,6 +941,19 @@ class _Walk:
         first = words[0].text
         self.record(line, column, state.facts)
         self.here = (line, column)
+        shadowed = name in self.flow.functions and not command.wrappers and \
+            name not in self.calling and len(self.calling) < MAX_CALL_DEPTH
+        if shadowed and name in ("exit", "return", "set", "trap", "eval", "shopt"):
+            # `exit() { echo "suppressed"; }`: bash calls the function, not the builtin
+            self.sinks.append(out)
+            try:
+                return self.call(name, state, checked, (command.program, *command.args))
+            finally:
+                self.sinks.pop()
+        if (first == "return" or name == "return") and not any(f.function for f in self.frames):
+            # `return` outside a function (in a script that is run, not sourced): bash says
+            # "can only `return' from a function" and goes on, with status 2
+            return self.fails(None, replace(state, status=EMPTY), state, checked)
         if first in ("exit", "return") or name in ("exit", "return"):
             code = _code(command.args[0].text if command.args else None)
             if code is None and state.may_zero and not self.in_exit_trap and (
@@ -946,6 +986,8 @@ class _Walk:
         # too (its string's first command, up to a separator)
         if name == "set" and set(command.wrappers) <= {"builtin", "command"}:
             return self.set_([w.text for w in command.args], state), None
+        if name == "shopt" and set(command.wrappers) <= {"builtin", "command"}:
+            return self.shopt([w.text for w in command.args], state), None
         if name == "eval" and not command.wrappers:
             evaluated = re.split(r"[;&|\n]", " ".join(w.text for w in command.args))[0].split()
             if evaluated[:1] == ["set"]:
@@ -973,14 +1015,24 @@ class _Walk:
                 self.positional = None  # `shift $n`: no longer known
             else:
                 self.positional = (self.positional[0], *self.positional[1 + count:])
-        result = self.simple(step, state, checked)
         if command.wrappers and command.wrappers[0] == "exec":
             # what holds when the program starts: the exec's own `VAR=value` prefix and
             # `env -u`/`env -i`/`exec -c` (the classifier reads them) apply
+            result = self.simple(step, state, True)
             started = result[0] or result[1] or state
-            self.flow.ends.append(End(line, column, None, started.facts, step))
+            detached = self.detached[-1] if self.detached else None
+            self.flow.ends.append(End(line, column, None, started.facts, step,
+                                      detached=detached))
+            # bash goes on after an exec whose redirection it cannot open (status 1, even
+            # under errexit), and after one whose program it cannot run under `shopt -s
+            # execfail` (without errexit: bash 5.2 exits with 127 then, `||` or not)
+            opens = any(op in (">", ">>", "<", "&>", "&>>", ">|", "<>") and
+                        not target.text.startswith("/dev/") for op, target in step.redirects)
+            if opens or (self.execfail and not state.errexit):
+                failed = _add(state, frozenset({EXEC_FAILED})) or state
+                return self.fails(None, replace(failed, status=EMPTY), state, checked)
             return None, None
-        return result
+        return self.simple(step, state, checked)
 
     def parameters(self, words: list[Word]) -> list[Word]:
         """`"$@"`, `$1`, `"${@:2}"` in a function whose call's words are known: those words
@@ -1179,7 +1231,8 @@ class _Walk:
             holds = piped
         else:
             match = _REF.fullmatch(subject) or re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", subject)
-            name = (match.group(1) or match.group(2)) if match and match.re is _REF else \
+            ref = match is not None and match.re is lazyre.compiled(_REF)
+            name = (match.group(1) or match.group(2)) if match and ref else \
                 (subject if match else "")
             if name not in saved:
                 return EMPTY, EMPTY
@@ -1209,9 +1262,27 @@ class _Walk:
                 pipefail = False if value == "pipefail" else pipefail
             if _SET_ON.match(text):
                 errexit = True
-            elif _SET_OFF.match(text):
+            elif _SET_OFF.match(text) or (text.startswith("+") and "$" in text):
+                # `set +$-`: every flag set now, errexit among them
                 errexit = False
         return replace(state, errexit=errexit, pipefail=pipefail, errtrace=errtrace)
+
+    def shopt(self, args: list[str], state: State) -> State:
+        """`shopt -so errexit` is `set -o errexit`, `shopt -uo pipefail` `set +o pipefail`;
+        `shopt -s execfail`: a failed exec no longer ends the shell."""
+        flags = "".join(a[1:] for a in args if a.startswith("-"))
+        names = [a for a in args if not a.startswith("-")]
+        on = "s" in flags
+        if "u" not in flags and not on:
+            return state
+        if "o" in flags:
+            out: list[str] = []
+            for name in names:
+                out += ["-o" if on else "+o", name]
+            return self.set_(out, state)
+        if "execfail" in names and on:
+            self.execfail = True
+        return state
 
     def call(self, name: str, state: State, checked: bool,
              arguments: tuple[Word, ...] | None = None) -> tuple[State | None, State | None]:
@@ -1243,7 +1314,7 @@ def _unlocal_kills(walk: _Walk, name: str) -> set[str]:
     return {f[1:] for f in walk.classify(step, EMPTY)[0] if f.startswith("-")}
 
 
-_PIPESTATUS = re.compile(r"\$\{PIPESTATUS\[([0-9]+)\]\}|\$PIPESTATUS")
+_PIPESTATUS = lazyre.compile(r"\$\{PIPESTATUS\[([0-9]+)\]\}|\$PIPESTATUS")
 
 
 def _pipestatus(text: str, state: State) -> Facts | None:
@@ -1258,7 +1329,7 @@ def _pipestatus(text: str, state: State) -> Facts | None:
     return state.status if index == 0 else EMPTY
 
 
-_INNER_POSITIONAL = re.compile(r"\$(?:([0-9@*])|\{([0-9]+|[@*])\})")
+_INNER_POSITIONAL = lazyre.compile(r"\$(?:([0-9@*])|\{([0-9]+|[@*])\})")
 
 
 def _inner(match: re.Match[str], params: tuple[Word, ...]) -> str:
@@ -1307,6 +1378,16 @@ def read_variable(command: Command) -> str:
     return names[0] if names else "REPLY"
 
 
+_SHEBANG = lazyre.compile(r"#![ \t]*(?:/usr/bin/env[ \t]+-S[ \t]+)?(?:\S*/)?(?:ba)?sh[ \t]+"
+                      r"-[a-zA-Z]*e[a-zA-Z]*(?:[ \t]|$)")
+
+
+def _shebang_errexit(text: str) -> bool:
+    """`#!/bin/bash -e` (or `-eu`, `#!/usr/bin/env -S bash -e`): errexit from the start, when
+    the script is run by its own name (`bash script` reads no `#!` line)."""
+    return _SHEBANG.match(text.split("\n", 1)[0]) is not None
+
+
 def analyse(text: str, classify: Classifier, local: Callable[[str], bool] | None = None
             ) -> Flow:
     """The flow of a whole script: every command's facts, and where each path ends (the
@@ -1322,7 +1403,7 @@ def analyse(text: str, classify: Classifier, local: Callable[[str], bool] | None
             name, body = node.child_by_field_name("name"), node.child_by_field_name("body")
             if name is not None and body is not None:
                 walk.defined.setdefault(walk.raw(name), body)
-    true, false = walk.run(tree.root_node, State(), False)
+    true, false = walk.run(tree.root_node, State(errexit=_shebang_errexit(text)), False)
     after = join(true, false)
     if after is not None:
         lines = text.count("\n") + 1

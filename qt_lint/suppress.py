@@ -17,10 +17,9 @@ An optional `until=YYYY-MM-DD` after the codes makes the suppression expire.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 
-from qt_lint import kinds
+from qt_lint import kinds, lazyre
 from qt_lint.finding import Finding, Kind
 from qt_lint.record import field, record
 
@@ -28,13 +27,13 @@ TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
 if TYPE_CHECKING:
     from qt_lint.settings import RunSettings
 
-_DIRECTIVE = re.compile(
+_DIRECTIVE = lazyre.compile(
     r"(?P<lead>^\s*|\s)(?P<mark>[#;])\s*qt-lint:\s*(?P<what>ignore-file|ignore)\b"
     r"(?:\[(?P<codes>[^\]]*)\])?"
     r"(?:\s+until=(?P<until>\S+))?"
     r"(?P<reason>.*)$"
 )
-_CODE = re.compile(r"^QT\d{3}$")
+_CODE = lazyre.compile(r"^QT\d{3}$")
 
 
 @record

@@ -12,9 +12,8 @@ machine's (docs/threat-model.md).
 from __future__ import annotations
 
 import posixpath
-import re
-from dataclasses import dataclass
 
+from qt_lint import lazyre
 from qt_lint.command_model import venv_of
 from qt_lint.config import Contract
 from qt_lint.parsers.systemd import (
@@ -32,17 +31,18 @@ from qt_lint.parsers.unitvalues import (
     path_setting,
 )
 from qt_lint.parsers.unitvalues import bind_sources as _bind_sources
+from qt_lint.record import record
 
 # where a system interpreter and its standard library live: a venv's `bin/python` is a
 # symbolic link to one of them (`home=` of pyvenv.cfg)
-_INTERPRETER = re.compile(r"^/(?:usr/(?:local/)?)?(?:bin|lib(?:64)?)/python[0-9.]*(?:/|$)")
-_SYSTEM_PACKAGES = re.compile(r"^/(?:usr/(?:local/)?)?lib(?:64)?/python[0-9.]*(?:/|$)|"
+_INTERPRETER = lazyre.compile(r"^/(?:usr/(?:local/)?)?(?:bin|lib(?:64)?)/python[0-9.]*(?:/|$)")
+_SYSTEM_PACKAGES = lazyre.compile(r"^/(?:usr/(?:local/)?)?lib(?:64)?/python[0-9.]*(?:/|$)|"
                               r"/(?:dist|site)-packages(?:/|$)")
 ROOT_KEYS = ("RootDirectory", "RootImage")
 OVERLAY_KEYS = ("ExtensionImages", "ExtensionDirectories")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Change:
     """One setting that changes what `ExecStart=` runs."""
 
@@ -128,7 +128,7 @@ def interpreter_changes(unit: Unit, contract: Contract) -> list[Change]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class PathProblem:
     """A unit setting that changes what the venv interpreter runs: the setting, what it
     brings in (for the message) and the other configured venv it names, if any."""

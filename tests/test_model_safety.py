@@ -166,6 +166,8 @@ def test_qt606_reports_a_recipe_line_exactly_when_make_passes_a_failing_gate(
 
 _GATE_RULE = ".PHONY: quality-gate\nquality-gate:\n\t$(RUN) ops/model_safety/quality_gate.py\n"
 _RUN = "RUN := ops/run.sh ai-engine\n"
+_DELEGATE = ".PHONY: quality-gate _gate\nquality-gate: _gate\n"
+_IMPL = "_gate:\n\t$(RUN) ops/model_safety/quality_gate.py\n"
 # whole Makefiles, each judged by real GNU make with a gate that fails unless told not to
 # (SKIP_GATE set, --dry-run given): make's own settings, a second rule, variables
 MAKEFILES = {
@@ -266,6 +268,105 @@ MAKEFILES = {
     "continued-or-true": _RUN + _GATE_RULE.replace(".py\n", ".py \\\n\t|| true\n"),
     "delegate-ignoring": _RUN + ".PHONY: quality-gate\nquality-gate:\n\t$(MAKE) -i gate-impl\n"
     "gate-impl:\n\t$(RUN) ops/model_safety/quality_gate.py\n",
+    # target-specific variables: make applies them to the target's recipe and to its
+    # prerequisites'
+    "target-shell-true": "quality-gate: SHELL := /bin/true\n" + _RUN + _GATE_RULE,
+    "target-shell-recursive": "quality-gate: SHELL = /bin/true\n" + _RUN + _GATE_RULE,
+    "target-shell-after": _RUN + _GATE_RULE + "quality-gate: SHELL := /bin/true\n",
+    "target-shell-override": "quality-gate: override SHELL := /bin/true\n" + _RUN + _GATE_RULE,
+    "target-shell-bash": "quality-gate: SHELL := /bin/bash\n" + _RUN + _GATE_RULE,
+    "other-target-shell": "other: SHELL := /bin/true\n" + _RUN + _GATE_RULE,
+    "target-shellflags-true": "quality-gate: .SHELLFLAGS := -c true\n" + _RUN + _GATE_RULE,
+    "target-shellflags-ec": "quality-gate: .SHELLFLAGS := -ec\n" + _RUN + _GATE_RULE,
+    "target-makeflags-i": "quality-gate: MAKEFLAGS += -i\n" + _RUN + _GATE_RULE,
+    "target-makeflags-n": "quality-gate: MAKEFLAGS += -n\n" + _RUN + _GATE_RULE,
+    "target-run-true-recursive": "quality-gate: RUN = true\n" + _RUN + _GATE_RULE,
+    "target-args-dry-run": _RUN + "ARGS :=\nquality-gate: ARGS := --dry-run\n" +
+    _GATE_RULE.replace(".py\n", ".py $(ARGS)\n"),
+    "prerequisite-args-dry-run": _RUN + "ARGS :=\nquality-gate: ARGS := --dry-run\n" +
+    _DELEGATE + _IMPL.replace(".py\n", ".py $(ARGS)\n"),
+    "prerequisite-own-args-win": _RUN + "ARGS :=\nquality-gate: ARGS := --dry-run\n" +
+    "_gate: ARGS := --verbose\n" + _DELEGATE + _IMPL.replace(".py\n", ".py $(ARGS)\n"),
+    # a quality-gate that delegates to another target
+    "delegate-prerequisite": _RUN + _DELEGATE + _IMPL,
+    "delegate-prerequisite-and-echo": _RUN + _DELEGATE + "\t@echo gate passed\n" + _IMPL,
+    "delegate-two-levels": _RUN + ".PHONY: quality-gate _gate _inner\nquality-gate: _gate\n"
+    "_gate: _inner\n_inner:\n\t$(RUN) ops/model_safety/quality_gate.py\n",
+    "delegate-make-inline": _RUN + ".PHONY: quality-gate _gate\nquality-gate: ; $(MAKE) _gate\n"
+    + _IMPL,
+    "delegate-make-recipe": _RUN + ".PHONY: quality-gate _gate\nquality-gate:\n"
+    "\t$(MAKE) --no-print-directory _gate\n" + _IMPL,
+    "delegate-make-or-true": _RUN + ".PHONY: quality-gate _gate\nquality-gate:\n"
+    "\t$(MAKE) _gate || true\n" + _IMPL,
+    "delegate-prerequisite-or-true": _RUN + _DELEGATE +
+    _IMPL.replace(".py\n", ".py || true\n"),
+    "delegate-prerequisite-dash": _RUN + _DELEGATE + _IMPL.replace("\t$(RUN)", "\t-$(RUN)"),
+    "delegate-prerequisite-skip": _RUN + _DELEGATE +
+    _IMPL.replace("\t$(RUN)", "\tSKIP_GATE=1 $(RUN)"),
+    "delegate-ignore-impl": ".IGNORE: _gate\n" + _RUN + _DELEGATE + _IMPL,
+    "delegate-impl-variable": _RUN + _DELEGATE + "_gate: RUN = true\n" + _IMPL,
+    "delegate-target-shell": "quality-gate: SHELL := /bin/true\n" + _RUN + _DELEGATE + _IMPL,
+    "delegate-impl-shell": "_gate: SHELL := /bin/true\n" + _RUN + _DELEGATE + _IMPL,
+    "delegate-target-run-true": "quality-gate: RUN = true\n" + _RUN + _DELEGATE + _IMPL,
+    "delegate-make-target-makeflags": "quality-gate: MAKEFLAGS += -i\n" + _RUN +
+    ".PHONY: quality-gate _gate\nquality-gate:\n\t$(MAKE) _gate\n" + _IMPL,
+    "delegate-to-nothing": _RUN + _DELEGATE + "_gate:\n\t@echo no gate\n",
+    "delegate-make-silent": _RUN + ".PHONY: quality-gate _gate\nquality-gate:\n"
+    "\t@$(MAKE) -s _gate\n" + _IMPL,
+    "delegate-make-dry": _RUN + ".PHONY: quality-gate _gate\nquality-gate:\n"
+    "\t$(MAKE) -n _gate\n" + _IMPL,
+    "delegate-make-ignoring-long": _RUN + ".PHONY: quality-gate _gate\nquality-gate:\n"
+    "\t$(MAKE) --ignore-errors _gate\n" + _IMPL,
+    "delegate-make-then-true": _RUN + ".PHONY: quality-gate _gate\nquality-gate:\n"
+    "\t$(MAKE) _gate; true\n" + _IMPL,
+    "delegate-sub-make-prerequisite": _RUN + ".PHONY: quality-gate _gate _inner\n"
+    "quality-gate:\n\t$(MAKE) _gate\n_gate: _inner\n_inner:\n"
+    "\t$(RUN) ops/model_safety/quality_gate.py || true\n",
+    "delegate-target-variable-not-inherited-by-sub-make": "quality-gate: RUN = true\n" + _RUN +
+    ".PHONY: quality-gate _gate\nquality-gate:\n\t$(MAKE) _gate\n" + _IMPL,
+    "delegate-order-only": _RUN + ".PHONY: quality-gate _gate\nquality-gate: | _gate\n" + _IMPL,
+    "delegate-through-variable": _RUN + "GATES := _gate\n.PHONY: quality-gate _gate\n"
+    "quality-gate: $(GATES)\n" + _IMPL,
+    # conditionals on what the Makefile sets: make reads the branch taken, only
+    "ifeq-taken-defeats": "X := 1\nifeq ($(X),1)\nRUN := true\nelse\n" + _RUN + "endif\n" +
+    _GATE_RULE,
+    "ifeq-not-taken": "X := 2\nifeq ($(X),1)\nRUN := true\nelse\n" + _RUN + "endif\n" +
+    _GATE_RULE,
+    "ifeq-quoted-not-taken": 'X := 2\nifeq "$(X)" "1"\n.IGNORE:\nendif\n' + _RUN + _GATE_RULE,
+    "ifneq-taken": "X := 1\nifneq ($(X), 1)\n" + _RUN + "else\nRUN := true\nendif\n" +
+    _GATE_RULE,
+    "ifdef-taken": "DEBUG := 1\nifdef DEBUG\n.IGNORE: quality-gate\nendif\n" + _RUN + _GATE_RULE,
+    "ifndef-not-taken": "DEBUG := 1\nifndef DEBUG\n.IGNORE: quality-gate\nendif\n" + _RUN +
+    _GATE_RULE,
+    "ifdef-empty-not-taken": "DEBUG :=\nifdef DEBUG\nMAKEFLAGS += -i\nendif\n" + _RUN +
+    _GATE_RULE,
+    "else-ifeq-taken": "X := 2\nifeq ($(X),1)\nA := 1\nelse ifeq ($(X),2)\n"
+    "MAKEFLAGS += -i\nelse\nA := 3\nendif\n" + _RUN + _GATE_RULE,
+    "else-ifeq-not-taken": "X := 1\nifeq ($(X),1)\nA := 1\nelse ifeq ($(X),2)\n"
+    "MAKEFLAGS += -i\nendif\n" + _RUN + _GATE_RULE,
+    "nested-not-taken": "X := 1\nifeq ($(X),1)\nifeq ($(X),2)\nSHELL := /bin/true\nendif\n"
+    "endif\n" + _RUN + _GATE_RULE,
+    "recipe-branch-not-taken": "X := 2\n" + _RUN + ".PHONY: quality-gate\nquality-gate:\n"
+    "ifeq ($(X),1)\n\t-$(RUN) ops/model_safety/quality_gate.py\nelse\n"
+    "\t$(RUN) ops/model_safety/quality_gate.py\nendif\n",
+    "recipe-branch-taken": "X := 1\n" + _RUN + ".PHONY: quality-gate\nquality-gate:\n"
+    "ifeq ($(X),1)\n\t-$(RUN) ops/model_safety/quality_gate.py\nelse\n"
+    "\t$(RUN) ops/model_safety/quality_gate.py\nendif\n",
+    "eval-run-true": _RUN + "$(eval RUN := true)\n" + _GATE_RULE,
+    # the shell a target-specific SHELL and .SHELLFLAGS give the recipe
+    "target-bash-pipefail-tee": "quality-gate: SHELL := /bin/bash\n"
+    "quality-gate: .SHELLFLAGS := -o pipefail -c\n" + _RUN +
+    _GATE_RULE.replace(".py\n", ".py | tee gate.log\n"),
+    "prerequisite-bash-pipefail-tee": "quality-gate: SHELL := /bin/bash\n"
+    "quality-gate: .SHELLFLAGS := -o pipefail -c\n" + _RUN + _DELEGATE +
+    _IMPL.replace(".py\n", ".py | tee gate.log\n"),
+    "other-target-pipefail-tee": "docs: SHELL := /bin/bash\n"
+    "docs: .SHELLFLAGS := -o pipefail -c\n" + _RUN +
+    _GATE_RULE.replace(".py\n", ".py | tee gate.log\n"),
+    "target-oneshell-errexit": ".ONESHELL:\nquality-gate: .SHELLFLAGS := -ec\n" + _RUN +
+    _GATE_RULE + "\t@echo done\n",
+    "prerequisite-oneshell-last-echo": ".ONESHELL:\n" + _RUN + _DELEGATE + _IMPL +
+    "\t@echo done\n",
 }
 # the environment a run of make gets (`RUN ?=` takes it from there)
 MAKE_ENV = {"from-environment": ("RUN ?= ops/run.sh ai-engine\n" + _GATE_RULE, {"RUN": "true"}),
@@ -273,7 +374,17 @@ MAKE_ENV = {"from-environment": ("RUN ?= ops/run.sh ai-engine\n" + _GATE_RULE, {
             "recursive-not-from-environment": ("RUN = ops/run.sh ai-engine\n" + _GATE_RULE,
                                                {"RUN": "true"}),
             "part-from-environment": ("WRAP ?= ops/run.sh\nRUN := $(WRAP) ai-engine\n" +
-                                      _GATE_RULE, {"WRAP": "true"})}
+                                      _GATE_RULE, {"WRAP": "true"}),
+            # a conditional on what the Makefile does not set: the environment decides it
+            "ifdef-on-environment": ("ifdef CI\nRUN := true\nelse\n" + _RUN + "endif\n" +
+                                     _GATE_RULE, {"CI": "1"}),
+            "ifeq-on-environment": ("ifeq ($(CI),1)\n.IGNORE:\nendif\n" + _RUN + _GATE_RULE,
+                                    {"CI": "1"}),
+            "ifeq-on-defaulted": ("MODE ?= strict\nifneq ($(MODE),strict)\n"
+                                  "quality-gate: SHELL := /bin/true\nendif\n" + _RUN +
+                                  _GATE_RULE, {"MODE": "lax"}),
+            "ifdef-on-environment-elsewhere": ("ifdef CI\nDOCS := site\nendif\n" + _RUN +
+                                               _GATE_RULE, {"CI": "1"})}
 _GATE = ("import os, sys\n"
          "if os.environ.get('SKIP_GATE') or '--dry-run' in sys.argv:\n"
          "    sys.exit(0)\n"
@@ -358,3 +469,90 @@ _IGNORES = ("ignores the quality gate's failure: `make quality-gate` succeeds wh
 def test_qt606_messages_of_the_shell_forms(tmp_path: Path, name: str, expected: str) -> None:
     passed, fired = _make_oracle(tmp_path, MAKEFILES[name])
     assert passed and fired == [expected]
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make (the oracle)")
+@pytest.mark.parametrize(("name", "expected"), [
+    ("target-shell-true", "Makefile:1:1: QT606 `quality-gate: SHELL = /bin/true` is not a "
+     "shell: make runs the recipe of `quality-gate` with it and the gate does not run"),
+    ("delegate-target-shell", "Makefile:1:1: QT606 `quality-gate: SHELL = /bin/true` is not a "
+     "shell: make runs the recipe of `quality-gate` and of its prerequisites with it and the "
+     "gate does not run"),
+    ("target-shellflags-true", "Makefile:1:1: QT606 `quality-gate: .SHELLFLAGS = -c true`: the "
+     "shell does not run the recipe of `quality-gate` as given (`-c` must come last)"),
+    ("delegate-ignoring", "Makefile:4:2: QT606 `$(MAKE) -i` runs `gate-impl` with errors "
+     f"ignored: {_IGNORES.split(': ', 1)[1]}"),
+    ("delegate-make-target-makeflags", "Makefile:1:1: QT606 `quality-gate: MAKEFLAGS` gives "
+     "the sub-make at line 5 `-i` (errors ignored): `make quality-gate` succeeds when the gate "
+     "fails"),
+    ("delegate-prerequisite-or-true", f"Makefile:5:42: QT606 `|| true` {_IGNORES}"),
+    ("delegate-ignore-impl", "Makefile:1:1: QT606 `.IGNORE:` ignores the errors of `_gate`'s "
+     "recipe: `make quality-gate` succeeds when the gate fails"),
+    ("delegate-sub-make-prerequisite", f"Makefile:7:42: QT606 `|| true` {_IGNORES}"),
+])
+def test_qt606_messages_of_what_quality_gate_builds(tmp_path: Path, name: str,
+                                                    expected: str) -> None:
+    """Target-specific variables (make gives them to the target's recipe and to its
+    prerequisites') and a quality-gate that delegates (a prerequisite, `$(MAKE) _gate`)."""
+    passed, fired = _make_oracle(tmp_path, MAKEFILES[name])
+    assert passed and fired == [expected]
+
+
+# `include`: a file of the repository is read for what it sets; one that is not there
+# leaves the reading unknown (reported, never passed)
+INCLUDES = {
+    "include-sets-run": ("include gate.mk\n" + _GATE_RULE, {"gate.mk": "RUN := true\n"}),
+    "include-sets-ignore": ("include gate.mk\n" + _RUN + _GATE_RULE,
+                            {"gate.mk": ".IGNORE: quality-gate\n"}),
+    "include-unrelated": (_RUN + "include docs.mk\n" + _GATE_RULE,
+                          {"docs.mk": "DOCS := site\ndocs:\n\tmkdocs build\n"}),
+}
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make (the oracle)")
+@pytest.mark.parametrize("name", sorted(INCLUDES))
+def test_qt606_reads_an_included_file_of_the_repository(tmp_path: Path, name: str) -> None:
+    makefile, files = INCLUDES[name]
+    for rel, text in files.items():
+        (tmp_path / rel).write_text(text)
+    passed, fired = _make_oracle(tmp_path, makefile)
+    assert bool(fired) == passed, (name, passed, fired)
+
+
+@pytest.mark.parametrize(("makefile", "expected"), [
+    ("ifdef CI\nRUN := true\nelse\n" + _RUN + "endif\n" + _GATE_RULE,
+     "Makefile:1:1: QT606 `ifdef CI` decides on `CI`, which this Makefile does not set (the "
+     "environment or make's command line does): the lines it holds (lines 2, 4) change what "
+     "`make quality-gate` runs, which is not known here; decide it inside the Makefile, or "
+     "outside of make"),
+    ("include gate.mk\n" + _RUN + _GATE_RULE,
+     "Makefile:1:1: QT606 `include gate.mk` reads `gate.mk`, which sets `.IGNORE` (its line 1),"
+     " read by make for quality-gate: what `make quality-gate` runs is not known here (this "
+     "rule does not read it)"),
+    ("-include local.mk\n" + _RUN + _GATE_RULE,
+     "Makefile:1:1: QT606 `-include local.mk` reads `local.mk`, which is not in the "
+     "repository: what `make quality-gate` runs is not known here (this rule does not read "
+     "it)"),
+    (_RUN + "$(eval $(call SETUP,gate))\n" + _GATE_RULE,
+     "Makefile:2:1: QT606 `$(eval $(call SETUP,gate))` is evaluated by make as Makefile text: "
+     "what `make quality-gate` runs is not known here (this rule does not read it)"),
+])
+def test_qt606_names_what_it_does_not_read(tmp_path: Path, makefile: str,
+                                           expected: str) -> None:
+    (tmp_path / "gate.mk").write_text(".IGNORE: quality-gate\n")
+    (tmp_path / "Makefile").write_text(makefile)
+    proc = qt_lint("check", "--isolated", "--no-cache", "--select", "QT606", "Makefile",
+                   cwd=tmp_path)
+    assert [line for line in proc.stdout.splitlines() if " QT606 " in line] == [expected]
+
+
+def test_qt606_a_sub_make_of_another_makefile_is_not_followed(tmp_path: Path) -> None:
+    """`$(MAKE) -C elsewhere _gate` reads another Makefile: what it runs is not analysed,
+    so quality-gate is reported as not running the gate, never passed."""
+    (tmp_path / "Makefile").write_text(_RUN + ".PHONY: quality-gate _gate\nquality-gate:\n"
+                                       "\t$(MAKE) -C sub _gate\n" + _IMPL)
+    proc = qt_lint("check", "--isolated", "--no-cache", "--select", "QT606", "Makefile",
+                   cwd=tmp_path)
+    assert [line for line in proc.stdout.splitlines() if " QT606 " in line] == [
+        "Makefile:3:1: QT606 `quality-gate` does not run "
+        "`ops/run.sh ai-engine ops/model_safety/quality_gate.py`"]

@@ -23,6 +23,7 @@ import itertools
 import os
 import shutil
 import subprocess
+import sys
 import tarfile
 import termios
 import time
@@ -65,6 +66,7 @@ GOLD_CHECKS = ('redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n'
                'test -f "$DB_PATH"\ntest -x "$VENV/bin/python"\n')
 EXEC = 'exec "$VENV/bin/python" "$SCRIPT" "$@"\n'
 PP = 'export PYTHONPATH="{repo}"\n'
+_STOPPING = GOLD_CHECKS.replace("\n", " || exit 1\n")  # each check exits 1 when it fails
 WRAPPER_VARIANTS: dict[str, tuple[str, str]] = {
     "golden": ("", ""),
     "unset PYTHONPATH before the exec": (EXEC, "unset PYTHONPATH\n" + EXEC),
@@ -192,6 +194,43 @@ WRAPPER_VARIANTS: dict[str, tuple[str, str]] = {
     "redis answer != PONG exits": (
         'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
         'if [ "$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping)" != PONG ]; then exit 1; fi\n'),
+    # a second hostile review (issue #23): what bash does with the exec and errexit
+    "exec in the background": (EXEC, EXEC.strip() + " &\n"),
+    "exec piped to cat without pipefail": (EXEC, "set +o pipefail\n" + EXEC.strip() +
+                                           " 2>&1 | cat\n"),
+    "exec piped to cat under pipefail": (EXEC, EXEC.strip() + " 2>&1 | cat\n"),
+    "exec with a log it cannot open || exit 0": (
+        EXEC, EXEC.strip() + " >>/nonexistent-qt/job.log 2>&1 || exit 0\n"),
+    "exec with a log it opens || exit 1": (
+        EXEC, EXEC.strip() + ' >>"$DB_PATH.log" 2>&1 || exit 1\n'),
+    # the venv checked as a folder (contract E's form): a missing python is the exec's
+    "execfail, exec || exit 0": (
+        'test -x "$VENV/bin/python"\ncd "{repo}"\n' + EXEC,
+        'test -d "$VENV"\ncd "{repo}"\nshopt -s execfail\n' + EXEC.strip() + " || exit 0\n"),
+    "execfail, exec || exit 1": (
+        'test -x "$VENV/bin/python"\ncd "{repo}"\n' + EXEC,
+        'test -x "$VENV/bin/python"\ncd "{repo}"\nshopt -s execfail\n' + EXEC.strip() +
+        " || exit 1\n"),
+    "shopt -uo errexit": ("set -euo pipefail\n", "set -euo pipefail\nshopt -uo errexit\n"),
+    "shopt -so errexit instead of set -e": (
+        "set -euo pipefail\n", "shopt -so errexit\nshopt -so pipefail\nset -u\n"),
+    "set +$-": ("set -euo pipefail\n", "set -euo pipefail\nset +$-\n"),
+    "#!/bin/bash -e instead of set -e": (
+        "#!/bin/bash\n# ops/run.sh <service> <script> [args...]: contract G\nset -euo pipefail\n",
+        "#!/bin/bash -e\nset -uo pipefail\n"),
+    "#!/bin/bash -eu instead of set -e": (
+        "#!/bin/bash\n# ops/run.sh <service> <script> [args...]: contract G\nset -euo pipefail\n",
+        "#!/bin/bash -eu\nset -o pipefail\n"),
+    "#!/bin/bash -e, then set +e": (
+        "#!/bin/bash\n# ops/run.sh <service> <script> [args...]: contract G\nset -euo pipefail\n",
+        "#!/bin/bash -e\nset +e\nset -uo pipefail\n"),
+    "exit shadowed by a function": (
+        "set -euo pipefail\n" , "set -uo pipefail\nexit() { echo suppressed >&2; }\n"),
+    "checks || exit 1 with exit shadowed": (
+        GOLD_CHECKS, "exit() { echo suppressed >&2; }\nset +e\n" + _STOPPING),
+    "checks || exit 1 without set -e": (GOLD_CHECKS, "set +e\n" + _STOPPING),
+    "redis || return 1 at the top level": (
+        GOLD_CHECKS, "set +e\n" + _STOPPING.replace("|| exit 1", "|| return 1", 1)),
     "redis in while with break": (
         'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
         'while ! redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null; do break; done\n'),
@@ -249,7 +288,9 @@ def _wrapper_breaks(root: Path, c: Contract) -> list[str]:
             python.unlink(missing_ok=True)
         env = {"PATH": f"{root / 'bin'}:/usr/bin:/bin", "REDIS_OK": "1" if redis else "0",
                "X": "1", "PY_RC": str(script_rc)}  # a variable a branch may test
-        done = subprocess.run(["bash", str(root / "repo" / c.wrapper), "ai-engine", "job.py"],
+        script = root / "repo" / c.wrapper
+        script.chmod(0o755)
+        done = subprocess.run([str(script), "ai-engine", "job.py"],
                               env=env, cwd=root, capture_output=True, timeout=30, check=False)
         ran = log.read_text() if log.exists() else None
         if script_rc:
@@ -454,6 +495,38 @@ def test_qt604_gate_fires_exactly_when_bash_activates_past_a_failed_gate(
     assert "the gate passed and nothing was activated" not in broken, (name, text)
     found = _findings(tmp_path, c, c.canary_script, "QT604")
     assert all("quality gate" in f for f in found), found  # only the gate is varied
+    assert bool(found) == bool(broken), (name, broken, found, text)
+
+
+# the setting written by a path relative to a `cd` (each: the replacements in the golden
+# canary, `{env}` the setting's folder); the gate defeated or not
+SED = 'sed -i "s|^ACTIVE_MODEL=.*|ACTIVE_MODEL=$MODEL|" '
+DEFEATED = (GATE, GATE.strip() + " || true\n")
+CANARY_CWD_VARIANTS: dict[str, list[tuple[str, str]]] = {
+    "cd && sed, the gate defeated": [DEFEATED, (SED + "{env}/", "cd {env} && " + SED)],
+    "cd then sed, the gate defeated": [DEFEATED, (SED + "{env}/", "cd {env}\n" + SED)],
+    "pushd, sed, the gate defeated": [DEFEATED, (SED + "{env}/", "pushd {env}\n" + SED)],
+    "cd .. then quantum/, the gate defeated": [
+        DEFEATED, (SED + "{env}/", "cd {env}/..\n" + SED + "quantum/")],
+    "cd && sed, the gate kept": [(SED + "{env}/", "cd {env} && " + SED)],
+    "cd in a subshell, the gate defeated": [
+        DEFEATED, (SED + "{env}/", "(cd {env}) || true\n" + SED + "{env}/")],
+}
+
+
+@pytest.mark.parametrize("name", sorted(CANARY_CWD_VARIANTS))
+def test_qt604_sees_a_write_relative_to_cd(tmp_path: Path, name: str) -> None:
+    c = _contract(tmp_path)
+    text = canary(c)
+    for old, new in CANARY_CWD_VARIANTS[name]:
+        old, new = old.replace("{env}", c.env_dir), new.replace("{env}", c.env_dir)
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    _canary_tree(tmp_path, c, text)
+    broken = _canary_breaks(tmp_path, c)
+    assert "the gate passed and nothing was activated" not in broken, (name, text)
+    found = _findings(tmp_path, c, c.canary_script, "QT604")
+    assert all("quality gate" in f for f in found), found
     assert bool(found) == bool(broken), (name, broken, found, text)
 
 
@@ -727,8 +800,10 @@ def test_qt604_steps_fire_exactly_when_bash_skips_them(tmp_path: Path, name: str
 # --- the rollback (QT607) --------------------------------------------------------------------
 
 RESTART = "systemctl restart quantum-ai-engine.service\n"
+_CP = 'cp "$BACKUP" '
 REFUSE = '[ -n "$BACKUP" ] && [ -f "$BACKUP" ] || { echo "no backup: refusing" >&2; exit 1; }\n'
-ROLLBACK_VARIANTS: dict[str, tuple[str, str]] = {
+# a variant is (old, new), replaced once, or a sequence of such pairs
+ROLLBACK_VARIANTS: dict[str, tuple[str, str] | tuple[tuple[str, str], ...]] = {
     "golden": ("", ""),
     "refusal exits 0": (REFUSE, REFUSE.replace("exit 1", "exit 0")),
     "refusal only echoes": (REFUSE, REFUSE.replace("; exit 1", "")),
@@ -768,6 +843,47 @@ ROLLBACK_VARIANTS: dict[str, tuple[str, str]] = {
     "backup from $1 with a default": (
         REFUSE, 'BACKUP="${1:-$BACKUP}"\n' + REFUSE),
     "backup from $1": (REFUSE, 'BACKUP="$1"\n' + REFUSE),
+    # the restart after the restore (the service comes back with the setting restored)
+    "restart before the restore": ((RESTART, ""), (_CP, RESTART + _CP)),
+    "oneshot started before the restore": (
+        (RESTART, ""), (_CP, "systemctl start quantum-model-rollback.service\n" + _CP)),
+    "restart before the restore through a function": (
+        (RESTART, ""), (_CP, "up() { " + RESTART.strip() + "; }\nup\n" + _CP)),
+    "restart before and after the restore": ((_CP, RESTART + _CP),),
+    "restart in a function defined before the restore, called after": (
+        (RESTART, "up\n"), (_CP, "up() { " + RESTART.strip() + "; }\n" + _CP)),
+    # the restore's source: the backup the script found, not a path from outside
+    "backup from the environment, the archive's as default": (
+        ("BACKUP=$(ls", "LATEST=$(ls"), (REFUSE, 'BACKUP="${BACKUP:-$LATEST}"\n' + REFUSE)),
+    "backup from the environment in the copy": (
+        ("BACKUP=$(ls", "LATEST=$(ls"),
+        (REFUSE, REFUSE.replace('"$BACKUP"', '"${BACKUP:-$LATEST}"')),
+        (_CP, _CP.replace('"$BACKUP"', '"${BACKUP:-$LATEST}"'))),
+    "backup from the environment around the search": (
+        ("BACKUP=$(", "BACKUP=${BACKUP:-$("), ("|| true)\n", "|| true)}\n")),
+    "default on the script's own backup": ((_CP, _CP.replace('"$BACKUP"', '"${BACKUP:-x}"')),),
+    "backup read from standard input": (
+        ("BACKUP=$(ls", "LATEST=$(ls"), (REFUSE, "read -r BACKUP || true\n" + REFUSE)),
+    "backup path read from standard input": (
+        (REFUSE, 'read -r path || true\n' + REFUSE.replace("$BACKUP", "$path")),
+        (_CP, _CP.replace("$BACKUP", "$path"))),
+    "an answer read from standard input": ((REFUSE, "read -r answer || true\n" + REFUSE),),
+    "backup from the environment with :=": (
+        ("BACKUP=$(ls", "LATEST=$(ls"), (REFUSE, ': "${BACKUP:=$LATEST}"\n' + REFUSE)),
+    "backup from the environment with - (set or empty)": (
+        ("BACKUP=$(ls", "LATEST=$(ls"), (REFUSE, 'BACKUP="${BACKUP-$LATEST}"\n' + REFUSE)),
+    "backup from the environment never set by the script": (("BACKUP=$(ls", "LATEST=$(ls"),),
+    "backup from the environment, the script's own search in a function": (
+        ("BACKUP=$(ls", "find_backup() { BACKUP=$(ls"),
+        ("|| true)\n", "|| true); }\nfind_backup\n")),
+    "backup in a loop over the archive": (
+        ("BACKUP=$(ls", "for BACKUP in $(ls"),
+        ("|| true)\n", "|| true); do break; done\n")),
+    "backup from the environment, overwritten by the search": (
+        ("BACKUP=$(ls", 'BACKUP="${BACKUP:-}"\nBACKUP=$(ls'),),
+    "restore by install, the mode after the operands": (
+        ('cp "$BACKUP" ', 'install "$BACKUP" -m 0640 '),),
+    "restore by install -m 0640": (('cp "$BACKUP" ', 'install -m 0640 "$BACKUP" '),),
 }
 ROLLBACK_OUTCOMES = list(itertools.product((True, False), repeat=2))  # backup, restart ok
 
@@ -783,8 +899,12 @@ def _rollback_tree(root: Path, c: Contract, text: str) -> None:
     _stub(root / "bin/systemd-cat", f'cat >/dev/null\necho "journal" >> {log}\n')
     _stub(root / "bin/logger", f'echo "journal" >> {log}\n')
     _stub(root / "bin/cp", f'echo "cp $*" >> {log}\nexec /bin/cp "$@"\n')
+    # each restart logs the setting the service comes back with
+    setting = root / "etc/quantum/ai-engine.env"
     _stub(root / "bin/systemctl", f'[ "$RESTART_OK" = 1 ] || exit 1\n'
-          f'case " $* " in *" --no-block "*) exit 0 ;; esac\necho "systemctl $*" >> {log}\n')
+          f'case " $* " in *" --no-block "*) exit 0 ;; esac\n'
+          f'echo "systemctl $* with $(cat {setting})" >> {log}\n')
+    (root / "decoy.env").write_text("ACTIVE_MODEL=decoy\n")
 
 
 def _rollback_breaks(root: Path, c: Contract) -> list[str]:
@@ -799,10 +919,14 @@ def _rollback_breaks(root: Path, c: Contract) -> list[str]:
             backup.write_text("ACTIVE_MODEL=old\n")
         else:
             backup.unlink(missing_ok=True)
-        env = {"PATH": f"{root / 'bin'}:/usr/bin:/bin", "RESTART_OK": "1" if restart_ok else "0"}
+        # a caller that names another file, in the environment and on standard input:
+        # what is restored must still be the newest backup the script finds
+        decoy = str(root / "decoy.env")
+        env = {"PATH": f"{root / 'bin'}:/usr/bin:/bin", "RESTART_OK": "1" if restart_ok else "0",
+               "BACKUP": decoy}
         done = subprocess.run(["bash", str(root / "repo" / c.rollback_script), str(setting)],
                               env=env, cwd=root / "repo", capture_output=True, timeout=30,
-                              check=False)
+                              check=False, input=(decoy + "\n").encode())
         restored = setting.read_text() == "ACTIVE_MODEL=old\n"
         for _ in range(20):  # a backgrounded restart may log after the script ended
             calls = log.read_text()
@@ -821,9 +945,13 @@ def _rollback_breaks(root: Path, c: Contract) -> list[str]:
             continue
         if not restored:
             broken.append("exit 0 and the previous setting is not restored")
-        if not restart_ok or (" restart quantum-ai-engine" not in calls and
-                              "start quantum-model-rollback" not in calls):
+        restarts = [line for line in calls.splitlines()
+                    if " restart quantum-ai-engine" in line or
+                    "start quantum-model-rollback" in line]
+        if not restart_ok or not restarts:
             broken.append("exit 0 without the service restarted")
+        elif not restarts[-1].endswith("with ACTIVE_MODEL=old"):
+            broken.append("exit 0 and the service restarted before the restore")
         if "journal" not in calls:
             broken.append("exit 0 without the journal notified")
         if "rev-parse HEAD" not in calls:
@@ -835,10 +963,12 @@ def _rollback_breaks(root: Path, c: Contract) -> list[str]:
 def test_qt607_fires_exactly_when_bash_breaks_the_rollback_protocol(
         tmp_path: Path, name: str) -> None:
     c = _contract(tmp_path)
-    old, new = ROLLBACK_VARIANTS[name]
-    gold = rollback(c)
-    assert old in gold, old
-    text = gold.replace(old, new, 1) if old else gold
+    variant = ROLLBACK_VARIANTS[name]
+    pairs = variant if isinstance(variant[0], tuple) else (variant,)
+    text = rollback(c)
+    for old, new in pairs:
+        assert old in text, old
+        text = text.replace(old, new, 1) if old else text
     _rollback_tree(tmp_path, c, text)
     found = _findings(tmp_path, c, c.rollback_script, "QT607")
     if "$1" in name:
@@ -849,3 +979,50 @@ def test_qt607_fires_exactly_when_bash_breaks_the_rollback_protocol(
     broken = _rollback_breaks(tmp_path, c)
     assert "failed with a backup and a working restart" not in broken, (name, broken, text)
     assert bool(found) == bool(broken), (name, broken, found, text)
+    if "environment" in name and broken:
+        assert any("is the caller's `BACKUP` when the environment sets it" in f
+                   for f in found), found
+    if "backup" in name and "read from standard input" in name:
+        assert any("is a path `read` takes from standard input at line 5" in f
+                   for f in found), found
+    if "before the restore" in name and broken:
+        assert any(", before the restore: it comes back with the model being rolled back"
+                   in f for f in found), found
+
+
+# the venv python itself (a real CPython venv): `exec -a NAME` and python's own `-`/`-c`
+# run something other than the script in the venv
+REAL_PYTHON_VARIANTS: dict[str, tuple[str, bool]] = {
+    "exec the venv python": (EXEC, True),
+    "exec -a qt-job": ('exec -a qt-job "$VENV/bin/python" "$SCRIPT" "$@"\n', False),
+    "exec -c -a qt-job": ('exec -c -a qt-job "$VENV/bin/python" "$SCRIPT" "$@"\n', False),
+    "python - with a heredoc": ('exec "$VENV/bin/python" - "$@" <<PY\nprint("inline")\nPY\n',
+                                False),
+    "python -c": ('exec "$VENV/bin/python" -c "print(1)" "$SCRIPT" "$@"\n', False),
+    "python -u -B": ('exec "$VENV/bin/python" -u -B "$SCRIPT" "$@"\n', True),
+    "python -W error": ('exec "$VENV/bin/python" -W error "$SCRIPT" "$@"\n', True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REAL_PYTHON_VARIANTS))
+def test_qt608_duty_8_as_cpython_runs_the_venv(tmp_path: Path, name: str) -> None:
+    c = _contract(tmp_path)
+    line, expected = REAL_PYTHON_VARIANTS[name]
+    text = wrapper(c).replace(EXEC, line, 1)
+    _wrapper_tree(tmp_path, c, text)
+    venv = Path(c.venv_root) / "ai-engine"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True,
+                   timeout=120)
+    Path(c.db_path).write_text("x")
+    mark = tmp_path / "job.out"
+    (tmp_path / "repo" / "job.py").write_text(
+        f"import sys\nopen({str(mark)!r}, 'w').write(sys.prefix)\n")
+    script = tmp_path / "repo" / c.wrapper
+    script.chmod(0o755)
+    env = {"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin", "REDIS_OK": "1"}
+    subprocess.run([str(script), "ai-engine", "job.py"], env=env, cwd=tmp_path / "repo",
+                   capture_output=True, timeout=60, check=False)
+    in_venv = mark.exists() and Path(mark.read_text()).resolve() == venv.resolve()
+    assert in_venv == expected, (name, mark.read_text() if mark.exists() else None)
+    found = _findings(tmp_path, c, c.wrapper, "QT608")
+    assert bool(found) == (not in_venv), (name, found)

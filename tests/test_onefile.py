@@ -214,35 +214,62 @@ NOT_IMPORTED = ("click", "libcst", "tree_sitter", "tree_sitter_bash", "yaml", "p
 # typing, and hashlib (OpenSSL: qt_lint.sha hashes the few kilobytes of a hit)
 NOT_IMPORTED_ON_A_HIT = ("dataclasses", "inspect", "ast", "dis", "tokenize", "typing",
                          "hashlib", "_hashlib")
+# and when the file is analysed (a miss): the parsers' and rules' data classes are records
+# too, typing is for the type checker only (tree-sitter imports it for a script), and a
+# Python file whose prefilters see nothing is not parsed, nor is the parser imported
+NOT_IMPORTED_ON_A_MISS = ("dataclasses", "inspect", "dis", "tokenize")
+NOT_PARSING_PYTHON = (*NOT_IMPORTED_ON_A_MISS, "typing", "qt_lint.parsers.python")
+# module-level patterns are compiled when first used (`qt_lint.lazyre`): of the ~130 the
+# imported modules define, a one-file run compiles the few its file meets
+MAX_COMPILED = 12
 
 
 def test_a_one_file_run_imports_only_what_its_path_needs(tmp_path: Path) -> None:
-    """`qt-lint check UNIT` as the hook runs it, empty cache then full: the modules above
-    are not imported (names, not timings: the same on Python 3.10-3.13)."""
+    """`qt-lint check FILE` as the hook runs it, empty cache then full: the modules above
+    are not imported (names, not timings: the same on Python 3.10-3.13), and few of the
+    module-level patterns are compiled."""
     root = tmp_path / "repo"
-    root.mkdir()
+    (root / "lib").mkdir(parents=True)
     _tree(root, 2)
     (root / "esc.sh").write_text("#!/bin/sh\nsudo python3 x.py\n")  # keyed by what runs it
+    (root / "app.env").write_text("LOG_LEVEL=info\nREDIS_HOST=localhost\n")
+    (root / "lib" / "__init__.py").write_text("")
+    (root / "lib" / "names.py").write_text('NAME = "worker"\nTIMEOUT = 5\n')
+    # imports a repository module (its values are read for the prefilters), runs nothing
+    (root / "job.py").write_text("from lib.names import NAME, TIMEOUT\n\n\n"
+                                 "def label() -> str:\n    return f'{NAME}:{TIMEOUT}'\n")
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     subprocess.run(["git", "add", "-A"], cwd=root, check=True)
     # what the interpreter's own start-up imported (a site hook, a .pth file) is not ours
     env = {**os.environ, "QT_LINT_CACHE_DIR": str(tmp_path / "cache"),
            "PYTHONPATH": str(ROOT)}
-    for name, cache, unwanted in (
-            ("quantum-x.service", "empty", NOT_IMPORTED),
-            ("quantum-x.service", "full", NOT_IMPORTED + NOT_IMPORTED_ON_A_HIT),
-            ("job0.sh", "empty", ()), ("job0.sh", "full", NOT_IMPORTED_ON_A_HIT),
-            ("esc.sh", "empty", ()),
-            ("esc.sh", "full", (*NOT_IMPORTED_ON_A_HIT, "qt_lint.parsers.systemd"))):
+    for name, cache, unwanted, status in (
+            ("quantum-x.service", "empty",
+             (*NOT_IMPORTED, *NOT_IMPORTED_ON_A_MISS, "typing", "ast"), 1),
+            ("quantum-x.service", "full", NOT_IMPORTED + NOT_IMPORTED_ON_A_HIT, 1),
+            ("job0.sh", "empty", NOT_IMPORTED_ON_A_MISS, 1),
+            ("job0.sh", "full", NOT_IMPORTED_ON_A_HIT, 1),
+            ("esc.sh", "empty", NOT_IMPORTED_ON_A_MISS, 1),
+            ("esc.sh", "full", (*NOT_IMPORTED_ON_A_HIT, "qt_lint.parsers.systemd"), 1),
+            ("app.env", "empty", (*NOT_IMPORTED_ON_A_MISS, "typing", "ast"), 1),
+            ("job.py", "empty", NOT_PARSING_PYTHON, 0),
+            ("job.py", "full", NOT_IMPORTED_ON_A_HIT, 0)):
         probe = ("import sys\nstarted = set(sys.modules)\nfrom qt_lint.main import main\n"
                  f"code = main(['check', '--force-exclude', {name!r}])\n"
                  f"print(sorted(m for m in {unwanted!r} if m in sys.modules"
                  " and m not in started))\n"
-                 "sys.exit(0 if code == 1 else 3)\n")
+                 "import gc\nfrom qt_lint.lazyre import LazyPattern\n"
+                 "lazy = [o for o in gc.get_objects() if isinstance(o, LazyPattern)]\n"
+                 "print(len(lazy), sum(o._compiled is not None for o in lazy))\n"
+                 f"sys.exit(0 if code == {status} else 3)\n")
         proc = subprocess.run([sys.executable, "-c", probe], cwd=root, env=env,
                               capture_output=True, text=True, check=False)
         assert proc.returncode == 0, proc.stdout + proc.stderr
-        assert proc.stdout.strip().splitlines()[-1] == "[]", (name, cache, proc.stdout)
+        *_, modules, patterns = proc.stdout.strip().splitlines()
+        assert modules == "[]", (name, cache, proc.stdout)
+        defined, compiled = map(int, patterns.split())
+        assert compiled <= MAX_COMPILED and (cache == "full" or defined > 30), \
+            (name, cache, defined, compiled)
 
 
 def test_every_dataclass_says_what_it_is() -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import shutil
 import socket
 import sqlite3
@@ -25,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from qt_lint import lazyre
 from qt_lint.config import Config, Contract
 from qt_lint.host.inroot import OutOfTime, Root, kind_of, parse_acl, reason
 from qt_lint.host.snapshot import SNAPSHOT_VERSION, Snapshot, Stat, TextFile, pyvenv_values
@@ -526,7 +526,7 @@ USER_UNIT_DIRS = ("/etc/systemd/user", "/run/systemd/user", "/usr/local/lib/syst
 USER_HOME_UNIT_DIRS = (".config/systemd/user", ".local/share/systemd/user")
 # the names run-parts runs without --lsbsysinit or --regex (debianutils' default, as the
 # system crontab and the anacrontab call it): others are skipped
-RUN_PARTS_NAME = re.compile(r"\A[A-Za-z0-9_-]+\Z")
+RUN_PARTS_NAME = lazyre.compile(r"\A[A-Za-z0-9_-]+\Z")
 
 
 def _model_safety(reader: Reader, c: Contract, qt_uid: int | None) -> None:
@@ -868,7 +868,7 @@ def find_units(reader: Reader, config: Config, search: Search | None = None,
     return units, dropins, errors
 
 
-_PATH_IN = re.compile(r"/[^\s'\";&|<>()`=:,]*")
+_PATH_IN = lazyre.compile(r"/[^\s'\";&|<>()`=:,]*")
 
 
 def runs_from(text: str, path: str, kind: str, marks: tuple[str, ...]) -> bool:

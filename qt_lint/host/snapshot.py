@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
+
+from qt_lint import lazyre
 
 SNAPSHOT_VERSION = 2
 
@@ -127,8 +128,8 @@ def pyvenv_values(text: str) -> dict[str, str]:
     return out
 
 
-_ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*=")
-_SECTION = re.compile(r"^\s*\[[^\]]+\]\s*$")
+_ASSIGNMENT = lazyre.compile(r"^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*=")
+_SECTION = lazyre.compile(r"^\s*\[[^\]]+\]\s*$")
 
 
 def scrub(text: str) -> str:
@@ -170,8 +171,8 @@ def scrub(text: str) -> str:
     return "\n".join(out)
 
 
-_REDIS_SECRET = re.compile(r"(?i)((?:^|\s)(?:--)?(?:requirepass|masterauth)\s+)(\S+)")
-_REDIS_ACL_PASSWORD = re.compile(r"(\s)[>#]\S+")
+_REDIS_SECRET = lazyre.compile(r"(?i)((?:^|\s)(?:--)?(?:requirepass|masterauth)\s+)(\S+)")
+_REDIS_ACL_PASSWORD = lazyre.compile(r"(\s)[>#]\S+")
 
 
 def redact_redis(line: str, conf: bool) -> str:

@@ -3,8 +3,7 @@ compose files, a YAML kind of their own. YAML and JSON may be UTF-16."""
 
 from __future__ import annotations
 
-import re
-
+from qt_lint import lazyre
 from qt_lint.finding import Kind
 from qt_lint.kinds.base import FileKind, Name
 
@@ -12,7 +11,7 @@ TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-_COMPOSE_NAME = re.compile(r"^(?:docker-compose.*|compose(?:\..+)?)\.ya?ml$")
+_COMPOSE_NAME = lazyre.compile(r"^(?:docker-compose.*|compose(?:\..+)?)\.ya?ml$")
 
 
 class ComposeKind(FileKind):

@@ -3,8 +3,7 @@ findings depend on the `common.env` beside the file."""
 
 from __future__ import annotations
 
-import re
-
+from qt_lint import lazyre
 from qt_lint.finding import Kind
 from qt_lint.kinds.base import FileKind, Name
 from qt_lint.sha import sha256
@@ -17,7 +16,7 @@ if TYPE_CHECKING:
     from qt_lint.parsers.envfile import EnvEntry
     from qt_lint.project import Project
 
-_ENV_NAME = re.compile(r"^(?:\.env|\.env\..+|.+\.env|.+\.env\..+)$")
+_ENV_NAME = lazyre.compile(r"^(?:\.env|\.env\..+|.+\.env|.+\.env\..+)$")
 
 
 def is_env_name(name: str) -> bool:

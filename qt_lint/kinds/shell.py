@@ -4,8 +4,7 @@ shebang), Makefiles (recipes) and crontabs (the command field). One analysis
 
 from __future__ import annotations
 
-import re
-
+from qt_lint import lazyre
 from qt_lint.finding import Kind
 from qt_lint.kinds.base import FileKind, Name
 from qt_lint.sha import sha256
@@ -72,7 +71,7 @@ class ShellFamily(FileKind):
         return text + "\n" + " ".join(words)
 
 
-_PROGRAM = re.compile(rb"[\w./${}-]+\.(?:py|sh|bash)\b|-m[ \t]+([\w.]+)")
+_PROGRAM = lazyre.compile(rb"[\w./${}-]+\.(?:py|sh|bash)\b|-m[ \t]+([\w.]+)")
 
 
 def _programs_named(data: bytes, canary: str, repo_root: str) -> list[str]:

@@ -1,11 +1,11 @@
 """systemd units and drop-ins, read as systemd reads them (`parsers/systemd.py`); commands
 from `Exec*=` lines; findings depend on every unit of the repository (drop-ins, the start
 order, timers)."""
-
 from __future__ import annotations
 
 import re
 
+from qt_lint import lazyre
 from qt_lint.finding import Kind
 from qt_lint.kinds.base import FileKind, Name
 from qt_lint.record import replace
@@ -23,10 +23,10 @@ if TYPE_CHECKING:
 UNIT_SUFFIXES = (".service", ".timer", ".socket", ".path", ".target")
 # `<unit>.d/`, a dash prefix's `quantum-.service.d/`, and the top-level `service.d/` whose
 # drop-ins systemd applies to every unit of that type
-_DROPIN_DIR = re.compile(r"(?:.+\.)?(service|timer|socket|path|target)\.d$")
+_DROPIN_DIR = lazyre.compile(r"(?:.+\.)?(service|timer|socket|path|target)\.d$")
 # a `.conf` file whose first section is a unit section (or a vendor `[X-...]` one): a
 # drop-in kept outside its folder; a byte-order mark may come first, as systemd allows
-_UNIT_HEAD = re.compile(rb"(?:\xef\xbb\xbf)?(?:[ \t]*(?:[#;][^\n]*)?\r?\n)*[ \t]*"
+_UNIT_HEAD = lazyre.compile(rb"(?:\xef\xbb\xbf)?(?:[ \t]*(?:[#;][^\n]*)?\r?\n)*[ \t]*"
                         rb"\[(?:Unit|Service|Install|Timer|Socket|Path|X-[^\]\n]*)\][ \t]*\r?$",
                         re.M)
 

@@ -11,22 +11,27 @@ line scanner below rather than not at all. TOML and INI are read line by line: e
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
 
-_YAML_KEY = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<key>[\"']?[\w.\-]+[\"']?)\s*:(?:\s+|$)"
+from qt_lint import lazyre
+from qt_lint.record import record
+
+TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
+if TYPE_CHECKING:
+    from typing import Any
+
+_YAML_KEY = lazyre.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<key>[\"']?[\w.\-]+[\"']?)\s*:(?:\s+|$)"
                        r"(?P<value>.*)$")
 # Patterns here never put an optional or lazy group before `\s*$` or let two runs
 # compete for the same characters: Python's `re` backtracks, and such a pattern is
 # quadratic on one long line (tests/test_linear.py). Trailing spaces and quotes are
 # trimmed in Python instead.
-_ITEM_ASSIGN = re.compile(r"^(?P<indent>\s*)-\s+[\"']?(?P<key>[A-Za-z_][\w.]*)=(?P<value>.*)$")
-_ITEM = re.compile(r"^(?P<indent>\s*)-\s+(?P<value>[^:#\s][^:#]*)$")
-_INI_KEY = re.compile(r"^(?P<indent>\s*)(?P<key>[\"']?[\w.\-]+[\"']?)\s*[=:]\s*(?P<value>.*)$")
-_SECTION = re.compile(r"^\s*\[\[?(?P<name>[^\[\]]*)\]\]?\s*$")
+_ITEM_ASSIGN = lazyre.compile(r"^(?P<indent>\s*)-\s+[\"']?(?P<key>[A-Za-z_][\w.]*)=(?P<value>.*)$")
+_ITEM = lazyre.compile(r"^(?P<indent>\s*)-\s+(?P<value>[^:#\s][^:#]*)$")
+_INI_KEY = lazyre.compile(r"^(?P<indent>\s*)(?P<key>[\"']?[\w.\-]+[\"']?)\s*[=:]\s*(?P<value>.*)$")
+_SECTION = lazyre.compile(r"^\s*\[\[?(?P<name>[^\[\]]*)\]\]?\s*$")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ConfigValue:
     """One scalar of a configuration file, at the place its text starts."""
 
@@ -64,7 +69,7 @@ def scan_config(text: str, style: str) -> list[ConfigValue]:
 
 
 # `key =` at a line's start or after `{`/`,` (inline tables): where a TOML value starts
-_TOML_KEY = re.compile(r"(?:^|[{,])[ \t]*(?P<key>\"[^\"\n]*\"|'[^'\n]*'|[\w.\-]+)[ \t]*=[ \t]*",
+_TOML_KEY = lazyre.compile(r"(?:^|[{,])[ \t]*(?P<key>\"[^\"\n]*\"|'[^'\n]*'|[\w.\-]+)[ \t]*=[ \t]*",
                        re.M)
 _QUOTES = ('"""\n', "'''\n", '"""', "'''", '"', "'", "")
 
@@ -139,7 +144,7 @@ def _toml_offset(text: str, starts: list[int], value: str, inside: dict[int, int
     return start
 
 
-_ASSIGN_ITEM = re.compile(r"[A-Za-z_][\w.]*=")
+_ASSIGN_ITEM = lazyre.compile(r"[A-Za-z_][\w.]*=")
 MAX_NODES = 1_000_000  # a bound on the walk, whatever aliases a hostile file shares
 
 
@@ -199,7 +204,7 @@ def _scan_lines(text: str, style: str) -> list[ConfigValue]:
             continue
         if style == "yaml":
             match = _ITEM_ASSIGN.match(line) or _YAML_KEY.match(line)
-            trim_quote = match is not None and match.re is _ITEM_ASSIGN
+            trim_quote = match is not None and match.re is lazyre.compiled(_ITEM_ASSIGN)
             if match is None:
                 item = _ITEM.match(line)
                 if item is not None:  # a scalar list item belongs to the key above it

@@ -20,17 +20,16 @@ the whole file (`Error: bad minute`): a parse error that says so.
 
 from __future__ import annotations
 
-import re
-
+from qt_lint import lazyre
 from qt_lint.command_model import SHELLS, Command, Word
 from qt_lint.parsers import ParseError
 from qt_lint.parsers.shell import ShellAnalysis, parse_shell, reads_a_script
 
-_ENV = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*\s*=")
-_FIELD = re.compile(r"\S+")
+_ENV = lazyre.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*\s*=")
+_FIELD = lazyre.compile(r"\S+")
 # a minute field cron accepts: numbers, `*`, ranges, lists and steps
-_MINUTE = re.compile(r"^[0-9*][0-9*,/-]*$")
-_BRACE = re.compile(r"\{([^{}]*,[^{}]*)\}")
+_MINUTE = lazyre.compile(r"^[0-9*][0-9*,/-]*$")
+_BRACE = lazyre.compile(r"\{([^{}]*,[^{}]*)\}")
 
 
 def is_system_crontab(relpath: str) -> bool:
@@ -178,8 +177,9 @@ def _cut_at_percent(command: str) -> tuple[str, int | None]:
     return "".join(out), None
 
 
-_RUN_PARTS = re.compile(r"(?<![\w/.-])(?:/usr)?(?:/s?bin/)?run-parts((?:\s+-{1,2}[\w-]+(?:=\S+)?)*)"
-                        r"\s+(?P<folder>/[^\s;&|<>'\"`$]+)")
+_RUN_PARTS = lazyre.compile(
+    r"(?<![\w/.-])(?:/usr)?(?:/s?bin/)?run-parts((?:\s+-{1,2}[\w-]+(?:=\S+)?)*)"
+    r"\s+(?P<folder>/[^\s;&|<>'\"`$]+)")
 
 
 def run_parts_folders(text: str) -> list[str]:

@@ -13,7 +13,11 @@
 - exported variables (`export PY = python3`, `export PY`, a bare `export`) are in each
   recipe's shell environment, so `$$PY x.py` runs python3;
 - every character of an expanded recipe remembers where it came from, so a finding points
-  at the recipe word, or at the `$(VAR)` that produced it.
+  at the recipe word, or at the `$(VAR)` that produced it;
+- `ifeq`/`ifneq`/`ifdef`/`ifndef` (and `else ifeq ...`) on what the Makefile sets are
+  decided and only the branch taken is read; one on a variable it does not set (or sets
+  with `?=`) is not known: every branch is read, and the block is recorded (`unknown`);
+  `include` and `$(eval ...)` are recorded as not read (`unread`).
 
 Each recipe line runs in its own shell, as make runs it; under `.ONESHELL:` a rule's whole
 recipe is one shell script (a `cd` or a variable carries across its lines), its lines'
@@ -24,28 +28,30 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass, field
 
+from qt_lint import lazyre
 from qt_lint.command_model import looked_up
 from qt_lint.parsers import ParseError
 from qt_lint.parsers.shell import ShellAnalysis, parse_shell
+from qt_lint.record import field, record
 
-_DEFINE = re.compile(
+_DEFINE = lazyre.compile(
     r"^(?:(?:override|export|private)\s+)*(?P<name>[A-Za-z0-9_.\-]+)\s*"
     r"(?P<op>::=|:::=|:=|\?=|\+=|!=|=)\s*(?P<value>.*)$")
 # targets run greedily to the first `:`, `=` or `#` (a lazy group before `\s*` is
 # quadratic on a long line); their trailing spaces are part of the group
-_RULE = re.compile(r"^(?P<targets>[^\s:=#][^:=#]*)::?(?!=)(?P<rest>.*)$")
-_CALL = re.compile(r"([a-z][a-z-]*)[ \t]+")
+_RULE = lazyre.compile(r"^(?P<targets>[^\s:=#][^:=#]*)::?(?!=)(?P<rest>.*)$")
+_CALL = lazyre.compile(r"([a-z][a-z-]*)[ \t]+")
 # `export PY`, `unexport PY Q`, a bare `export` (every variable)
-_EXPORT = re.compile(r"^(?P<verb>export|unexport)(?P<names>(?:\s+[A-Za-z0-9_.\-]+)*)\s*$")
-_EXPORTING = re.compile(r"^(?:(?:override|private)\s+)*export\s")
-_SHELL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_EXPORT = lazyre.compile(r"^(?P<verb>export|unexport)(?P<names>(?:\s+[A-Za-z0-9_.\-]+)*)\s*$")
+_EXPORTING = lazyre.compile(r"^(?:(?:override|private)\s+)*export\s")
+_SHELL_NAME = lazyre.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAX_EXPANSION = 10
+MAX_PREREQUISITES = 4096  # characters of a prerequisite list or a condition expanded
 _FLAG_VARIABLES = frozenset({"MAKEFLAGS", "GNUMAKEFLAGS"})
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Recipe:
     """One recipe line of a Makefile as the shell receives it."""
 
@@ -80,7 +86,7 @@ def _logical_lines(text: str) -> list[tuple[int, str, list[tuple[int, int]]]]:
     return out
 
 
-@dataclass
+@record
 class MakeProgram:
     """What make does with a Makefile, beyond its recipes' shell: the rules of each target
     (line, double-colon, their recipe lines), `.IGNORE`, `MAKEFLAGS`, `SHELL`, the
@@ -99,10 +105,23 @@ class MakeProgram:
     rule_targets: dict[int, tuple[str, ...]] = field(default_factory=dict)
     target_vars: dict[str, dict[str, str]] = field(default_factory=dict)
     target_exports: dict[str, set[str]] = field(default_factory=dict)
+    # target -> name -> the line of its last target-specific assignment
+    target_lines: dict[str, dict[str, int]] = field(default_factory=dict)
+    # target -> its prerequisites (normal and order-only, every rule's), as make expands them
+    prerequisites: dict[str, list[str]] = field(default_factory=dict)
     make_time: list[tuple[str, list[tuple[int, int]]]] = field(default_factory=list)
     # name -> the text of its assignments as written (`RUN := $(WRAP) x`: `$(WRAP) x`)
     written: dict[str, str] = field(default_factory=dict)
     exported: set[str] = field(default_factory=set)  # the names make exports
+    # the `ifeq`/`ifdef` blocks whose condition is not known here (a variable the Makefile
+    # does not set, or sets with `?=`): (line, directive, the lines of its branches, read
+    # all as if each were taken)
+    unknown: list[tuple[int, str, frozenset[int]]] = field(default_factory=list)
+    # what make reads that this reader does not: `include`, `$(eval ...)` (line, text)
+    unread: list[tuple[int, str]] = field(default_factory=list)
+    # name -> (line, op) of every assignment read
+    assignment_lines: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    export_lines: list[int] = field(default_factory=list)  # `export X`, `unexport X`
     oneshell: bool = False
     prefix: str = "\t"  # `.RECIPEPREFIX`
 
@@ -116,10 +135,13 @@ class MakeProgram:
             return None
         return _expand_plain(self.variables[name], self.variables)
 
-    def recipe_variables(self, recipe: Recipe) -> tuple[dict[str, str], dict[str, str]]:
+    def recipe_variables(self, recipe: Recipe, inherited: tuple[str, ...] = ()
+                         ) -> tuple[dict[str, str], dict[str, str]]:
         """The variables and the environment a recipe line runs with: the global ones,
-        then the target-specific ones of its rule's targets (which win, as in make)."""
-        targets = self.rule_targets.get(recipe.rule, ())
+        then the target-specific ones of its rule's targets (which win, as in make).
+        `inherited`: the targets it is built for, outermost first (make gives a target's
+        variables to its prerequisites; the prerequisite's own win)."""
+        targets = (*inherited, *self.rule_targets.get(recipe.rule, ()))
         local = [t for t in targets if t in self.target_vars or t in self.target_exports]
         if not local:
             return self.variables, self.env
@@ -135,14 +157,24 @@ class MakeProgram:
                     env.update(_environment(variables, {name}))
         return variables, env
 
-    def expanded(self, recipe: Recipe) -> str | None:
+    def expanded(self, recipe: Recipe, inherited: tuple[str, ...] = ()) -> str | None:
         """The recipe as its shell receives it (None: past the expansion bounds)."""
-        variables, _ = self.recipe_variables(recipe)
+        variables, _ = self.recipe_variables(recipe, inherited)
         expander = _Expander(variables)
         text, _ = expander.expand(recipe.text, list(recipe.origins))
         if expander.cut or _CUT in text:
             return None
         return text
+
+
+    def expand(self, value: str, variables: dict[str, str]) -> str:
+        """A value as make expands it with these variables (a recipe's, say)."""
+        return _expand_plain(value, variables)
+
+    def analysed(self, recipe: Recipe, inherited: tuple[str, ...] = ()) -> ShellAnalysis:
+        """The recipe's commands, with the variables of the targets it is built for."""
+        variables, env = self.recipe_variables(recipe, inherited)
+        return _analyse(recipe, variables, env)
 
 
 def parse_makefile(text: str) -> ShellAnalysis:
@@ -174,6 +206,7 @@ def read_makefile(text: str) -> MakeProgram:
     export_all = False
     overridden: set[str] = set()
     current: list[int] = []  # the recipe lines of the rule being read
+    conditions: list[_Condition] = []  # the `ifeq`/`ifdef` blocks open here
     define_line, define_override = 0, False
     for first, line, origins in _logical_lines(text):
         if ("$(shell" in line or "${shell" in line) and not line.lstrip().startswith("#"):
@@ -190,6 +223,22 @@ def read_makefile(text: str) -> MakeProgram:
             else:
                 defined.append(line)
             continue
+        if not (in_rule and line.startswith(prefix)):
+            directive = _CONDITIONAL.match(line.strip())
+            if directive:
+                _conditional(program, conditions, directive, first, line.strip(), variables)
+                continue
+            if line.strip().startswith(("include ", "-include ", "sinclude ")) or \
+                    line.strip().startswith("$(eval") or line.strip().startswith("${eval"):
+                if all(c.active for c in conditions):
+                    program.unread.append((first, line.strip()))
+                    for c in conditions:
+                        c.lines.add(first)
+                continue
+        if not all(c.active for c in conditions):
+            continue  # a branch make does not read
+        for c in conditions:
+            c.lines.add(first)
         if in_rule and line.startswith(prefix):
             body = line[len(prefix):]
             offset = len(prefix)
@@ -211,6 +260,7 @@ def read_makefile(text: str) -> MakeProgram:
         export = _EXPORT.match(stripped)
         if export:
             names = export.group("names").split()
+            program.export_lines.append(first)
             if export.group("verb") == "unexport":
                 exported.difference_update(names)
             elif names:
@@ -231,6 +281,7 @@ def read_makefile(text: str) -> MakeProgram:
                 continue  # `override X = ...` wins over a later plain assignment
             if is_override:
                 overridden.add(name)
+            program.assignment_lines.setdefault(name, []).append((first, op))
             if op != "?=" or name not in variables:
                 program.assigned[name] = (first, op)
                 program.written[name] = (program.written.get(name, "") + " " + value
@@ -297,10 +348,18 @@ def read_makefile(text: str) -> MakeProgram:
                         own[name] = _expand_plain(value, variables)
                     if re.match(r"^(?:(?:override|private)\s+)*export\s", rest.strip()):
                         program.target_exports.setdefault(target, set()).add(name)
+                    program.target_lines.setdefault(target, {})[name] = first
                 in_rule = False
                 continue
+            wanted = rest.split(";")[0].replace("|", " ")
+            # expanded as make does; a list longer than any real one is taken as written
+            # (an unclosed `$(` is rescanned to the end of the line at each one)
+            wanted = (_expand_plain(wanted, variables) if "$" in wanted and
+                      len(wanted) <= MAX_PREREQUISITES else wanted).split()
             for target in targets:
                 program.rules.setdefault(target, []).append((first, double, current))
+                known = program.prerequisites.setdefault(target, [])
+                known.extend(w for w in wanted if w not in known)
             if ";" in rest:
                 index = line.index(";", line.index(":")) + 1
                 inline = line[index:]
@@ -310,6 +369,8 @@ def read_makefile(text: str) -> MakeProgram:
                 current.append(first)
             continue
         in_rule = False
+    for c in conditions:  # a block left open (make fails: "missing endif")
+        _close(program, c)
     if oneshell:
         recipes[:] = _one_shell(recipes)
     program.env = _environment(variables, variables if export_all else exported)
@@ -317,6 +378,114 @@ def read_makefile(text: str) -> MakeProgram:
     program.oneshell = oneshell
     program.prefix = prefix
     return program
+
+
+_CONDITIONAL = lazyre.compile(r"^(?P<verb>ifeq|ifneq|ifdef|ifndef|else|endif)(?=\s|$|\()\s*"
+                          r"(?P<rest>.*)$")
+
+
+@record
+class _Condition:
+    """An open `ifeq`/`ifdef` block: whether the branch being read is taken (None: not
+    known), whether an earlier branch was ("yes", "maybe", "no")."""
+
+    line: int
+    text: str
+    branch: bool | None
+    taken: str
+    outer: bool  # the blocks around it read this one
+    lines: set[int] = field(default_factory=set)
+    unknown: bool = False  # one of its branches is not known
+
+    @property
+    def active(self) -> bool:
+        return self.outer and self.branch is not False
+
+
+def _conditional(program: MakeProgram, conditions: list[_Condition], match: re.Match[str],
+                 line: int, text: str, variables: dict[str, str]) -> None:
+    """One conditional directive, as make reads it: a condition made of what the Makefile
+    sets is decided; one that reads a variable it does not set (the environment, or make's
+    command line, may) or sets with `?=` is not known, and each of its branches is read."""
+    verb, rest = match.group("verb"), match.group("rest").strip()
+    if len(rest) > MAX_PREREQUISITES:
+        rest = "(${MAKE_TOO_LONG},)"  # longer than any real condition: not known
+    outer = all(c.active for c in conditions)
+    if verb in ("ifeq", "ifneq", "ifdef", "ifndef"):
+        opened = _condition(program, verb, rest, variables) if outer else False
+        conditions.append(_Condition(line, text, opened, _taken(opened), outer,
+                                     unknown=opened is None and outer))
+        return
+    if not conditions:
+        return  # make fails: "extraneous else/endif"
+    block = conditions[-1]
+    if verb == "endif":
+        conditions.pop()
+        _close(program, block)
+        return
+    nested = _CONDITIONAL.match(rest) if rest else None  # `else ifeq (...)`
+    if block.taken == "yes" or not block.outer:
+        value: bool | None = False
+    elif nested and nested.group("verb") in ("ifeq", "ifneq", "ifdef", "ifndef"):
+        value = _condition(program, nested.group("verb"), nested.group("rest").strip(),
+                           variables)
+        if block.taken == "maybe" and value:
+            value = None
+    else:
+        value = None if block.taken == "maybe" else True
+    block.branch = value
+    if value is None:
+        block.unknown = True
+    block.taken = "yes" if value else ("maybe" if value is None else block.taken)
+
+
+def _taken(value: bool | None) -> str:
+    return "yes" if value else ("maybe" if value is None else "no")
+
+
+def _close(program: MakeProgram, block: _Condition) -> None:
+    if block.unknown and block.outer:
+        program.unknown.append((block.line, block.text, frozenset(block.lines)))
+
+
+_REFERENCED = lazyre.compile(r"\$[({]([A-Za-z_][A-Za-z0-9_.-]*)[)}:]")
+
+
+def _condition(program: MakeProgram, verb: str, rest: str,
+               variables: dict[str, str]) -> bool | None:
+    """Whether a condition holds (None: not known here)."""
+    def known(text: str) -> str | None:
+        for name in _REFERENCED.findall(text):
+            if program.assigned.get(name, (0, ""))[1] == "?=":
+                return None  # the environment may set it
+        value = _expand_plain(text, variables)
+        return None if _UNKNOWN in value else value
+
+    if verb in ("ifdef", "ifndef"):
+        name = known(rest.split("#", maxsplit=1)[0].strip())
+        if name is None or not name:
+            return None
+        if name not in variables or (program.assigned.get(name, (0, ""))[1] == "?=" and \
+                not variables[name]):
+            return None  # the environment may define it
+        return bool(variables[name]) == (verb == "ifdef")
+    args: list[str] | None = None
+    if rest.startswith("("):
+        end = _closing(rest, 0)
+        if end != -1:
+            parts = _split_arguments(rest[1:end], 2)
+            args = parts if len(parts) == 2 else None
+    else:
+        quoted = re.match(r"""^(["'])(.*?)\1\s+(["'])(.*?)\3""", rest)
+        if quoted:
+            args = [quoted.group(2), quoted.group(4)]
+    if args is None:
+        return None
+    left, right = known(args[0]), known(args[1])
+    if left is None or right is None:
+        return None
+    same = left.strip() == right.strip()
+    return same == (verb == "ifeq")
 
 
 def _uncommented(value: str) -> str:
@@ -381,7 +550,7 @@ def _shell_calls(line: str, origins: list[tuple[int, int]]
         start = i
 
 
-_DEFINE_HEADER = re.compile(
+_DEFINE_HEADER = lazyre.compile(
     r"^(?:(?:override|export|private)\s+)*define\s+(?P<name>[A-Za-z0-9_.\-]+)\s*(?:=|:=|::=)?\s*$")
 
 
@@ -439,7 +608,7 @@ def _one_shell(recipes: list[Recipe]) -> list[Recipe]:
 _ALWAYS_SET = frozenset({"MAKE", "CURDIR", "SHELL", "MAKEFLAGS", "MAKECMDGOALS", "MAKELEVEL",
                          "HOME", "PATH", "USER", "PWD", "LOGNAME", "MAKEFILE_LIST",
                          ".SHELLFLAGS", "TMPDIR"})
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+_NAME = lazyre.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 _UNKNOWN = "${MAKE_"
 # make's text functions qt-lint evaluates (the rest, `wildcard`, `eval`, `foreach`, ... are
 # unknown values); the number of arguments each splits (the last one takes the commas)

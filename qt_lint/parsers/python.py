@@ -43,12 +43,10 @@ budget of a pre-commit run on one file.
 from __future__ import annotations
 
 import ast
-import re
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
 
+from qt_lint import lazyre
 from qt_lint.command_model import Command
 from qt_lint.parsers import ParseError
 from qt_lint.pymodel.calls import FileOp, file_ops, is_logging_call, is_message_call
@@ -63,6 +61,14 @@ from qt_lint.pymodel.resolver import (
     Sym,
 )
 from qt_lint.pymodel.settings import Setting, SettingsModel
+from qt_lint.record import field, record
+
+TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
+if TYPE_CHECKING:
+    from typing import Any
+
+if TYPE_CHECKING:
+    from qt_lint.parsers.shell import Redirect
 
 # the semantic model's names, where rules and tests found them before it had modules
 __all__ = ["DYNAMIC", "ENV_GETTERS", "MAX_DEPTH", "THIS_FILE", "Call", "FileOp", "Literal",
@@ -71,7 +77,7 @@ __all__ = ["DYNAMIC", "ENV_GETTERS", "MAX_DEPTH", "THIS_FILE", "Call", "FileOp",
 
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Call:
     """One call in a Python file, with the scope and conditions around it."""
 
@@ -101,7 +107,7 @@ class Call:
         return None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Literal:
     """A string literal (an f-string counts as one) and what it is used as."""
 
@@ -114,7 +120,7 @@ class Literal:
     node: ast.expr
 
 
-@dataclass
+@record
 class Scope:
     """A function's or module's assignments, for following names to values."""
 
@@ -158,7 +164,7 @@ def parse_tree(text: str) -> ast.Module:
 
 
 # an f-string opening: `f"`, `F'`, `rf"`, `fR'`, ...
-_FSTRING_START = re.compile(r"(?<![\w])(?:[fF][rR]?|[rR][fF])[\"']")
+_FSTRING_START = lazyre.compile(r"(?<![\w])(?:[fF][rR]?|[rR][fF])[\"']")
 
 
 def _pep701_explains(exc: SyntaxError, text: str) -> bool:
@@ -197,6 +203,7 @@ class PythonFacts(SettingsModel, CommandModel):
         self.module = Scope(None)
         _Collector(self).run()
         self._commands: list[Command] | None = None
+        self._redirects: list[Redirect] = []
 
     @property
     def literals(self) -> list[Literal]:
@@ -289,7 +296,7 @@ _LEAVES = frozenset({
 })
 # the statement lists of compound statements (if/for/while/with/try/match and handlers)
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
-_DEEP_PATH = re.compile(r"^/[^/]+/")
+_DEEP_PATH = lazyre.compile(r"^/[^/]+/")
 # what `_assignments` tells apart, by exact type
 _DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
 _REBINDS = frozenset({ast.AugAssign, ast.For, ast.AsyncFor, ast.NamedExpr, ast.With,

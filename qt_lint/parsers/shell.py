@@ -15,13 +15,18 @@ Regions the parser cannot read are reported (QT001) and the rest is still analys
 from __future__ import annotations
 
 import functools
+import posixpath
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
+from qt_lint import lazyre
 from qt_lint.command_model import SHELLS, Command, Word, looked_up, make_command
 from qt_lint.parsers import ParseError
+from qt_lint.record import field, record
+
+TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
+if TYPE_CHECKING:
+    from typing import Any
 
 # (row, column) of the parsed text, 0-based and in characters -> (line, column) of the file
 Mapper = Callable[[int, int], tuple[int, int]]
@@ -30,22 +35,22 @@ _EXPANSIONS = frozenset({"simple_expansion", "expansion", "command_substitution"
 _NEW_SHELL = frozenset({"subshell", "command_substitution", "process_substitution",
                         "function_definition"})
 MAX_DEPTH = 4
-_VARIABLE = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
-_DEFAULT = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*):?[-=]([^}$`\s]+)\}$")
-_ARRAY = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\[([@*]|0)\]\}$")
-_DEFAULT_LOOKUP = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*):?[-=](\$\([^()]*\)|`[^`]*`)\}$")
+_VARIABLE = lazyre.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
+_DEFAULT = lazyre.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*):?[-=]([^}$`\s]+)\}$")
+_ARRAY = lazyre.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\[([@*]|0)\]\}$")
+_DEFAULT_LOOKUP = lazyre.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*):?[-=](\$\([^()]*\)|`[^`]*`)\}$")
 # `: "${PY:=python3}"`: the variable is assigned where it is unset
-_ASSIGN_DEFAULT = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*):?=([^}$`\s]+)\}$")
+_ASSIGN_DEFAULT = lazyre.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*):?=([^}$`\s]+)\}$")
 MAX_EXPANDED = 4096  # characters of an argument after its variables are expanded
-_REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+_REFERENCE = lazyre.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 # ssh's options that take a value
 _SSH_ARGS = frozenset("BbcDEeFIiJLlmOopQRSWw")
 # a whole word that is a positional parameter: `$1`, `"$@"`, `${@:2}`, `${1:-python3}`
-POSITIONAL = re.compile(
+POSITIONAL = lazyre.compile(
     r"^\$(?:(?P<digit>[0-9])|(?P<all>[@*])|\{(?:(?P<n>[0-9]+)|(?P<ball>[@*])"
     r"|(?P<slice>[@*]):(?P<off>[0-9]+)(?::(?P<len>[0-9]+))?"
     r"|(?P<dn>[0-9]+):?-(?P<default>[^}$`\s\"']*))\})$")
-_USES_POSITIONAL = re.compile(rb"\$(?:[0-9@*]|\{[0-9@*#])|\bshift\b|\bset\s+--")
+_USES_POSITIONAL = lazyre.compile(rb"\$(?:[0-9@*]|\{[0-9@*#])|\bshift\b|\bset\s+--")
 # function calls followed inside calls, and the bytes of function bodies walked again at
 # calls (beyond either: QT001 at the call, never a silent pass)
 MAX_CALLS = 16
@@ -161,15 +166,16 @@ def reads_a_script(command: Command) -> bool:
     return False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Redirect:
     """One redirection of a shell command."""
 
     operator: str  # >, >>, &>, &>>, >|, <, ...
     target: Word
+    cwd: Word | None = None  # the working directory, where a `cd` before made it known
 
 
-@dataclass
+@record
 class ShellAnalysis:
     """What rules read of a shell-family file: commands, redirects, words, written files."""
 
@@ -191,7 +197,7 @@ class ShellAnalysis:
         self.written.extend(other.written)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Written:
     """A file a script writes from a heredoc or with `echo`/`printf`: where to, the text,
     and the script's line of each line of the text (the engine analyses it as the kind of
@@ -367,7 +373,7 @@ def _bash_language() -> object:
 # redirection follows the heredoc start and a pipe or list follows it. The same line with the
 # redirections first (`cat 2>&1 <<'PY' | tee x`) means the same to bash, has the same length
 # (positions stay true) and parses.
-_HEREDOC_THEN_REDIRECT = re.compile(
+_HEREDOC_THEN_REDIRECT = lazyre.compile(
     rb"(<<-?[ \t]*(?:'[^'\n]*'|\"[^\"\n]*\"|\\?[A-Za-z_][A-Za-z0-9_]*))"
     rb"((?:[ \t]+\d*(?:>>|>&|<&|&>|>|<)[ \t]*[^\s|;&<>()]+)+)(?=[ \t]*(?:\||&&|;|\n|$))")
 
@@ -385,10 +391,12 @@ def identity(row: int, column: int) -> tuple[int, int]:
 
 def parse_shell(text: str, origin: str = "shell", mapper: Mapper = identity,
                 depth: int = 0, env: dict[str, str] | None = None,
-                positional: tuple[Word, ...] | None = None) -> ShellAnalysis:
+                positional: tuple[Word, ...] | None = None,
+                cwd: Word | None = None) -> ShellAnalysis:
     """The commands `text` runs; `env` holds variables set before it runs (a crontab's
     `PY=python3` lines); `positional` its positional parameters where they are known
-    (`$0` first: the words after `sh -c 'script'`), else None."""
+    (`$0` first: the words after `sh -c 'script'`), else None; `cwd` the working directory
+    it starts in, where known (`subprocess.run(..., shell=True, cwd="/etc/quantum")`)."""
     data = text.encode("utf-8")
     tree = _parser().parse(data)
     if tree.root_node.has_error and b"<<" in data:
@@ -402,9 +410,9 @@ def parse_shell(text: str, origin: str = "shell", mapper: Mapper = identity,
     walker.positional = positional
     if env:
         walker.values.update(env)
-    walker.walk(tree.root_node, [None])
+    walker.walk(tree.root_node, [None, cwd])
     if walker.splits:
-        walker = _repaired(walker, tree.root_node.has_error, env, positional)
+        walker = _repaired(walker, tree.root_node.has_error, env, positional, cwd)
         tree = walker.tree if walker.tree is not None else tree
     if tree.root_node.has_error:
         walker.collect_errors(tree.root_node)
@@ -430,7 +438,7 @@ def _last_simple(node: Any) -> Any:
 
 
 def _repaired(walker: _Walker, had_error: bool, env: dict[str, str] | None,
-              positional: tuple[Word, ...] | None = None) -> _Walker:
+              positional: tuple[Word, ...] | None = None, cwd: Word | None = None) -> _Walker:
     """tree-sitter-bash (0.25) reads some valid scripts into trees bash could never
     build, with no error flag: the first command of a line taken as arguments of the
     last command of the line before (a pipeline followed by `&&` on the next line,
@@ -455,7 +463,7 @@ def _repaired(walker: _Walker, had_error: bool, env: dict[str, str] | None,
         walker.positional = positional
         if env:
             walker.values.update(env)
-        walker.walk(tree.root_node, [None])
+        walker.walk(tree.root_node, [None, cwd])
         if not walker.splits:
             return walker
     for at in sorted(set(first.splits)):
@@ -467,7 +475,7 @@ def _repaired(walker: _Walker, had_error: bool, env: dict[str, str] | None,
     return first
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Body:
     """A function body as it was read at its definition."""
 
@@ -516,6 +524,8 @@ class _Walker:
         # reading at its definition is in `out.commands`, its summary, whether it calls a
         # function defined after it was read (per clock), and the calls already walked
         self.defined: dict[str, int] = {}
+        # the working directory a function's body leaves (`go() { cd /etc/quantum; }`)
+        self.cd_effects: dict[str, Word | None] = {}
         self.read_range: dict[int, tuple[int, int, int]] = {}
         self.summaries: dict[int, _Body] = {}
         self.read_keys: dict[int, set[tuple[Any, ...]]] = {}
@@ -598,7 +608,7 @@ class _Walker:
             self.define(node, cd)
             return
         if kind in _NEW_SHELL:
-            inner: list[Word | None] = [cd[0]]
+            inner: list[Word | None] = list(cd)  # the cd list (see `chdir`)
             for child in node.children:
                 self.walk(child, inner)
             return
@@ -615,9 +625,11 @@ class _Walker:
             self.clock += 1
             self.defined[self.raw(name)] = self.clock
         start = len(self.out.commands)
-        inner: list[Word | None] = [cd[0]]
+        inner: list[Word | None] = list(cd)  # the cd list (see `chdir`)
         for child in node.children:
             self.walk(child, inner)
+        if name is not None and inner[1] != cd[1]:
+            self.cd_effects[self.raw(name)] = inner[1]
         if body is not None:
             # what the body ran, summarised at its first call (most are never called
             # with words they run)
@@ -1075,14 +1087,14 @@ class _Walker:
                 default = _ASSIGN_DEFAULT.match(word.text)
                 if default and default.group(1) not in self.values:
                     self.values[default.group(1)] = default.group(2)
-        written = make_command(tuple(words), self.origin, cd[0])
+        written = make_command(tuple(words), self.origin, cd[0], cd[1])
         if written is None:
             return
         command = written
         if any(w.dynamic for w in words[1:]):  # most commands have no `$` to expand
             expanded = [words[0], *(self._expanded(w) for w in words[1:])]
             if any(e is not w for e, w in zip(expanded, words, strict=True)):
-                command = make_command(tuple(expanded), self.origin, cd[0]) or written
+                command = make_command(tuple(expanded), self.origin, cd[0], cd[1]) or written
         self.out.commands.append(command)
         if command.name == "find":
             from qt_lint.command_model import exec_commands
@@ -1100,6 +1112,8 @@ class _Walker:
             else:
                 # the directory, positioned at its `cd` (where QT104 reports)
                 cd[0] = Word(target.text, command.program.line, command.program.column)
+        if name in ("cd", "pushd", "popd") and not command.program.dynamic:
+            chdir(command, cd)
         self.nested(command, words, nodes)
         if heres:
             self.herestrings(command, heres)
@@ -1121,6 +1135,8 @@ class _Walker:
             for word, at in zip(words, nodes, strict=True):
                 if at.type in ("string", "raw_string"):
                     self.quoted.add((word.line, word.column))  # its text starts inside
+            if name in self.cd_effects:
+                cd[1] = self.cd_effects[name]
             self.call(command, cd)
 
     def _continued(self, words: list[Word], nodes: list[Any]) -> tuple[list[Word], list[Any]]:
@@ -1241,6 +1257,7 @@ class _Walker:
                 self.redirect(child, cd)
             else:
                 self.walk(child, cd)
+        own = range(redirects_before, len(self.out.redirects))
         if body is not None:
             before = len(self.out.commands)
             simple = body.type == "command"
@@ -1255,6 +1272,9 @@ class _Walker:
                     before = self.marked
                     simple = True
                 self.mark, self.marked = saved
+                for index in own:  # opened where that command runs (after the list's cd)
+                    r = self.out.redirects[index]
+                    self.out.redirects[index] = Redirect(r.operator, r.target, cd[1])
             else:
                 self.walk(body, cd)
             fed = self.out.commands[before:before + 1]
@@ -1378,7 +1398,7 @@ class _Walker:
         if operator in (">&", "<&") and target.type == "number":
             return
         word = self.word(target)
-        self.out.redirects.append(Redirect(operator, self._expanded(word)))
+        self.out.redirects.append(Redirect(operator, self._expanded(word), cd[1]))
         self.out.words.append(word)  # as written: a value is judged where it is assigned
         self.walk(target, cd)
 
@@ -1393,6 +1413,34 @@ class _Walker:
         for child in node.children:
             if child.has_error or child.is_missing:
                 self.collect_errors(child)
+
+
+def chdir(command: Command, cd: list[Word | None]) -> None:
+    """What `cd DIR`, `pushd DIR` and `popd` make of the walk's cd list: [the directory of
+    a relative `cd` (QT104), the working directory where known (absolute), then the
+    directories `pushd` saved]. A directory built at run time, `cd -`, `cd ~` or a `cd`
+    relative to an unknown directory makes it unknown."""
+    name = command.name
+    if name == "popd":
+        cd[1] = cd.pop() if len(cd) > 2 and not command.args else None
+        return
+    args = [w for w in command.args if w.text not in ("-L", "-P", "-e", "-@", "-n")]
+    if args and args[0].text == "--":
+        args = args[1:]
+    target = args[0] if args else None
+    if name == "pushd":
+        if target is None or target.text[:1] in "+-":
+            cd[1] = None  # `pushd` alone swaps, `pushd +N` rotates the stack
+            return
+        cd.append(cd[1])
+    if target is None or target.dynamic or target.text.startswith(("~", "-")) or not target.text:
+        cd[1] = None
+        return
+    if target.text.startswith("/"):
+        cd[1] = Word(posixpath.normpath(target.text), target.line, target.column)
+    elif cd[1] is not None:
+        cd[1] = Word(posixpath.normpath(posixpath.join(cd[1].text, target.text)),
+                     target.line, target.column)
 
 
 def _unescape(text: str, escapable: str | None = None) -> str:
@@ -1414,7 +1462,7 @@ def _unescape(text: str, escapable: str | None = None) -> str:
     return "".join(out)
 
 
-_ANSI_C = re.compile(r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|"
+_ANSI_C = lazyre.compile(r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|"
                      r"c.|.)", re.S)
 _ANSI_C_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b",
                   "E": "\x1b", "f": "\f", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}

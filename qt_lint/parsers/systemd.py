@@ -21,19 +21,22 @@ import os
 import posixpath
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, TypeVar, cast
 
+from qt_lint import lazyre
 from qt_lint.command_model import EXEC_KEYS
 from qt_lint.parsers.lines import BLANKS, significant, split
 from qt_lint.parsers.unitname import unit_name_of as unit_name_of  # noqa: PLC0414 - re-exported
+from qt_lint.record import field, record, replace
 
+TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
 if TYPE_CHECKING:
+    from typing import TypeVar
+
     from qt_lint.command_model import Command
 
-_HEADER = re.compile(r"^\[(?P<name>[^\[\]]+)\]$")
-_KEY = re.compile(r"^[A-Za-z0-9_\-.]+$")
-EXEC_PREFIX = re.compile(r"^(?:[-@:+]|!!?)+")
+_HEADER = lazyre.compile(r"^\[(?P<name>[^\[\]]+)\]$")
+_KEY = lazyre.compile(r"^[A-Za-z0-9_\-.]+$")
+EXEC_PREFIX = lazyre.compile(r"^(?:[-@:+]|!!?)+")
 SECTIONS_OF_TYPE = {
     "service": ("Unit", "Service", "Install"),
     "timer": ("Unit", "Timer", "Install"),
@@ -73,7 +76,7 @@ def known_keys() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Assignment:
     """One `Key=value` of a unit file."""
 
@@ -116,7 +119,7 @@ class Assignment:
         return out
 
 
-@dataclass
+@record
 class Section:
     """One `[Section]` of a unit file."""
 
@@ -129,7 +132,7 @@ class Section:
     assignments: list[Assignment] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Problem:
     """A line of a unit file systemd would not read as written."""
 
@@ -140,7 +143,7 @@ class Problem:
     key: str = ""  # the key of an assignment systemd does not apply
 
 
-@dataclass
+@record
 class UnitDocument:
     """One file: a unit fragment or one drop-in."""
 
@@ -313,13 +316,14 @@ def _closest(word: str, options: frozenset[str] | tuple[str, ...]) -> str:
     return f" (did you mean {close[0]}?)" if close else ""
 
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    T = TypeVar("T")
 
 
 # --- the merged unit: fragment plus drop-ins ------------------------------------------------
 
 
-@dataclass
+@record
 class Unit:
     """A unit as systemd sees it: its fragment, then its drop-ins in name order."""
 
@@ -339,7 +343,7 @@ class Unit:
         """`build(self)`, computed once per merged unit and key."""
         if key not in self._derived:
             self._derived[key] = build(self)
-        return cast("T", self._derived[key])
+        return self._derived[key]  # type: ignore[return-value]
 
     @property
     def stem(self) -> str:
@@ -470,7 +474,7 @@ def _unescape(value: str, i: int) -> tuple[str, int]:
     return _ESCAPES.get(nxt, nxt), i + 2
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ExecWord:
     """One word of an `Exec*=` value."""
 

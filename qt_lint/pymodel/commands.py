@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from qt_lint.command_model import Command, Word, make_command
 from qt_lint.pymodel.resolver import DYNAMIC, Resolver
+from qt_lint.record import replace
 
+TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
 if TYPE_CHECKING:
     from qt_lint.parsers.python import Call, Scope
+    from qt_lint.parsers.shell import Redirect
 
 _SUBPROCESS = frozenset({
     "subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
@@ -37,6 +38,7 @@ class CommandModel(Resolver):
 
     calls: list[Call]
     _commands: list[Command] | None
+    _redirects: list[Redirect]
     _lines: list[str]
 
     def position(self, node: ast.AST, end: bool = False) -> tuple[int, int]:
@@ -48,58 +50,83 @@ class CommandModel(Resolver):
     @property
     def commands(self) -> list[Command]:
         if self._commands is None:
+            self._redirects = []
             self._commands = list(self._extract_commands())
         return self._commands
 
+    @property
+    def shell_redirects(self) -> list[Redirect]:
+        """The redirections of the shell strings it runs (`os.system("echo x >> f")`), with
+        the working directory `cwd=` gives them."""
+        _ = self.commands
+        return self._redirects
+
     def _extract_commands(self) -> Iterator[Command]:
         for call in self.calls:
-            name = call.name
-            if name in _SUBPROCESS or name in _SHELL_STRING:
-                target = call.arg(0, "args")
-                if target is None:
-                    continue
-                target = _concatenated(self._dispatched(target, call))
-                split = self._split(target, call) if name not in _SHELL_STRING else None
-                if split is not None:
-                    yield from self._with_executable(call, split)
-                    continue
-                if isinstance(target, ast.Name):
-                    # `CMD = [PY, "x.py"]` then `run(CMD)`: the words, reported at the use
-                    bound = call.scope.lookup(target.id)
-                    if isinstance(bound, (ast.List, ast.Tuple)) and name not in _SHELL_STRING:
-                        yield from self._with_executable(
-                            call, self._argv(call, list(bound.elts), at=target))
-                        continue
-                if isinstance(target, (ast.Name, ast.Attribute)) and name not in _SHELL_STRING:
-                    # a list another module of the repository binds (`from ops.config
-                    # import CMD`): its words, resolved there, reported at the use
-                    from qt_lint.pymodel.modules import Bound
+            yield from self._call_commands(call)
 
-                    other = self.foreign(target, call.scope)
-                    if isinstance(other, Bound) and isinstance(other.node, (ast.List, ast.Tuple)):
-                        yield from self._with_executable(call, self._argv(
-                            call, list(other.node.elts), at=target, resolver=other.facts))
-                        continue
-                if isinstance(target, (ast.List, ast.Tuple)) and name not in _SHELL_STRING:
-                    yield from self._with_executable(call, self._argv(call, list(target.elts)))
-                else:
-                    yield from self._shell_string(call, target)
-            elif name == "asyncio.create_subprocess_exec":
-                yield from self._argv(call, list(call.node.args))
-            elif name in ("os.posix_spawn", "os.posix_spawnp"):
-                args = list(call.node.args)
-                if len(args) > 1 and isinstance(args[1], (ast.List, ast.Tuple)):
-                    yield from self._argv(call, [args[0], *list(args[1].elts)[1:]])
-                elif args:
-                    yield from self._argv(call, args[:1])
-            elif name == "pty.spawn":
-                argv = call.arg(0, "argv")
-                if isinstance(argv, (ast.List, ast.Tuple)):
-                    yield from self._argv(call, list(argv.elts))
-                elif argv is not None:
-                    yield from self._argv(call, [argv])  # a program name, never a shell
-            elif name.startswith("os.exec") or name.startswith("os.spawn"):
-                yield from self._exec(call)
+    def _cwd(self, call: Call) -> Word | None:
+        """`subprocess.run(..., cwd="/etc/quantum")`: the working directory of what it runs,
+        where it is a known absolute path."""
+        node = call.kwarg("cwd") if call.name in _SUBPROCESS else None
+        value = self.resolve(node, call.scope) if node is not None else None
+        if node is None or value is None or not value.exact or not value.text.startswith("/"):
+            return None
+        line, column = self.position(node)
+        return Word(value.text.rstrip("/") or "/", line, column)
+
+    def _in_cwd(self, call: Call, command: Command) -> Command:
+        cwd = self._cwd(call) if command.cwd is None else None
+        return command if cwd is None else replace(command, cwd=cwd)
+
+    def _call_commands(self, call: Call) -> Iterator[Command]:
+        name = call.name
+        if name in _SUBPROCESS or name in _SHELL_STRING:
+            target = call.arg(0, "args")
+            if target is None:
+                return
+            target = _concatenated(self._dispatched(target, call))
+            split = self._split(target, call) if name not in _SHELL_STRING else None
+            if split is not None:
+                yield from self._with_executable(call, split)
+                return
+            if isinstance(target, ast.Name):
+                # `CMD = [PY, "x.py"]` then `run(CMD)`: the words, reported at the use
+                bound = call.scope.lookup(target.id)
+                if isinstance(bound, (ast.List, ast.Tuple)) and name not in _SHELL_STRING:
+                    yield from self._with_executable(
+                        call, self._argv(call, list(bound.elts), at=target))
+                    return
+            if isinstance(target, (ast.Name, ast.Attribute)) and name not in _SHELL_STRING:
+                # a list another module of the repository binds (`from ops.config
+                # import CMD`): its words, resolved there, reported at the use
+                from qt_lint.pymodel.modules import Bound
+
+                other = self.foreign(target, call.scope)
+                if isinstance(other, Bound) and isinstance(other.node, (ast.List, ast.Tuple)):
+                    yield from self._with_executable(call, self._argv(
+                        call, list(other.node.elts), at=target, resolver=other.facts))
+                    return
+            if isinstance(target, (ast.List, ast.Tuple)) and name not in _SHELL_STRING:
+                yield from self._with_executable(call, self._argv(call, list(target.elts)))
+            else:
+                yield from self._shell_string(call, target)
+        elif name == "asyncio.create_subprocess_exec":
+            yield from self._argv(call, list(call.node.args))
+        elif name in ("os.posix_spawn", "os.posix_spawnp"):
+            args = list(call.node.args)
+            if len(args) > 1 and isinstance(args[1], (ast.List, ast.Tuple)):
+                yield from self._argv(call, [args[0], *list(args[1].elts)[1:]])
+            elif args:
+                yield from self._argv(call, args[:1])
+        elif name == "pty.spawn":
+            argv = call.arg(0, "argv")
+            if isinstance(argv, (ast.List, ast.Tuple)):
+                yield from self._argv(call, list(argv.elts))
+            elif argv is not None:
+                yield from self._argv(call, [argv])  # a program name, never a shell
+        elif name.startswith("os.exec") or name.startswith("os.spawn"):
+            yield from self._exec(call)
 
     def _dispatched(self, node: ast.expr, call: Call) -> ast.expr:
         return _from_table(node, call.scope)
@@ -134,7 +161,7 @@ class CommandModel(Resolver):
         line, column = self.position(text)
         words = tuple(Word(p, line, column) for p in parts)
         command = make_command(words, "python") if words else None
-        return iter([command] if command is not None else [])
+        return iter([self._in_cwd(call, command)] if command is not None else [])
 
     def _with_executable(self, call: Call, commands: Iterator[Command]) -> Iterator[Command]:
         """`executable=` replaces the program that runs (argv[0] stays its name)."""
@@ -144,7 +171,7 @@ class CommandModel(Resolver):
                 yield command
                 continue
             program = self._word(executable, call.scope)
-            replaced = make_command((program, *command.words[1:]), "python")
+            replaced = make_command((program, *command.words[1:]), "python", cwd=command.cwd)
             if replaced is not None:
                 yield replaced
 
@@ -212,7 +239,7 @@ class CommandModel(Resolver):
         words = tuple(self._word(e, call.scope, at, resolver) for e in plain)
         command = make_command(words, "python")
         if command is not None:
-            yield command
+            yield self._in_cwd(call, command)
         string = _shell_string_index(words)
         if string is not None and at is None and len(plain) == len(elements):
             # `["bash", "-c", "python3 x.py"]`, `["sudo", "sh", "-lc", ...]`: the string is
@@ -250,7 +277,9 @@ class CommandModel(Resolver):
                 return line, column + offset + col
             return line, column  # multi-line, f-string or constant: the string's start
 
-        yield from parse_shell(value.text, "python", mapper).commands
+        analysis = parse_shell(value.text, "python", mapper, cwd=self._cwd(call))
+        self._redirects.extend(analysis.redirects)
+        yield from analysis.commands
 
 
 def _shell_string_index(words: tuple[Word, ...]) -> int | None:

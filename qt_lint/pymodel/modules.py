@@ -24,22 +24,24 @@ import ast
 import os
 import re
 import sys
-from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
 
+from qt_lint import lazyre
+from qt_lint.record import record
+
+TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from qt_lint.parsers.python import PythonFacts
 
 MAX_CHAIN = 40  # names followed across modules at once (a longer chain is unknown)
-_IDENT = re.compile(r"[A-Za-z_]\w*\Z")
-_GLOBAL = re.compile(r"(?:^|[;:])[ \t]*global[ \t]+([\w \t,\\]+)", re.M)
+_IDENT = lazyre.compile(r"[A-Za-z_]\w*\Z")
+_GLOBAL = lazyre.compile(r"(?:^|[;:])[ \t]*global[ \t]+([\w \t,\\]+)", re.M)
 _NOT_HERE = frozenset(sys.stdlib_module_names) | frozenset(sys.builtin_module_names)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ModuleRef:
     """A module object (`import ops.config as cfg`): its dotted name and file (None for a
     namespace package), whether it is a package, and its folder (packages)."""
@@ -50,7 +52,7 @@ class ModuleRef:
     folder: str | None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Bound:
     """The one expression a module binds a name to, in that module's facts."""
 
@@ -62,7 +64,7 @@ class Bound:
 Value = ModuleRef | Bound
 
 
-@dataclass
+@record
 class Summary:
     """What a module binds at its top level: name -> the one statement (an assignment's
     value or an import alias) or None (bound otherwise or more than once)."""
@@ -400,16 +402,16 @@ class Links:
 
 # --- the prefilter's view: the text of imported values, without parsing ------------------
 
-_AFTER_NAME = re.compile(r"[ \t]*(?::[^=\n]*)?=(?!=)")
-_WORD = re.compile(r"[A-Za-z_]\w*")
-_CHAIN = re.compile(r"(?:\.[A-Za-z_]\w*)+")
-_TOP_LEVEL = re.compile(r"\n(?=[^\s)\]}])")
+_AFTER_NAME = lazyre.compile(r"[ \t]*(?::[^=\n]*)?=(?!=)")
+_WORD = lazyre.compile(r"[A-Za-z_]\w*")
+_CHAIN = lazyre.compile(r"(?:\.[A-Za-z_]\w*)+")
+_TOP_LEVEL = lazyre.compile(r"\n(?=[^\s)\]}])")
 MAX_VALUE_TEXT = 64 * 1024  # more imported text than this is not gathered for a prefilter
 
 
-_FROM_AT = re.compile(r"from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)")
-_IMPORT_AT = re.compile(r"import[ \t]+([^\n#;]+)")
-_HEADS = re.compile(r"^([A-Za-z_]\w*)", re.M)
+_FROM_AT = lazyre.compile(r"from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)")
+_IMPORT_AT = lazyre.compile(r"import[ \t]+([^\n#;]+)")
+_HEADS = lazyre.compile(r"^([A-Za-z_]\w*)", re.M)
 _NOT_NAMES = frozenset({"Path", "os", "str", "True", "False", "None"})
 
 
@@ -481,7 +483,7 @@ def _attributes(text: str, alias: str) -> set[str]:
     return out
 
 
-@dataclass
+@record
 class _Text:
     """A dependency module's text as the prefilters see it: the text, its top-level imports
     (bound name -> relative level, module, imported name) and the names its top-level lines

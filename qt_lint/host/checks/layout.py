@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from qt_lint import lazyre
 from qt_lint.host.check import (
     ERROR,
     FAIL,
@@ -20,7 +20,7 @@ from qt_lint.host.check import (
 from qt_lint.host.collect import DATA_SUBDIRS
 from qt_lint.host.snapshot import Stat
 
-ARCHIVE_NAME = re.compile(r"^(?:\d{8}(?:T?\d{4,6})?|\d{10,})_[A-Za-z0-9][A-Za-z0-9.-]*_"
+ARCHIVE_NAME = lazyre.compile(r"^(?:\d{8}(?:T?\d{4,6})?|\d{10,})_[A-Za-z0-9][A-Za-z0-9.-]*_"
                           r"[A-Za-z0-9][A-Za-z0-9.-]*$")
 REPO = "/home/qt/quantum_trader"
 DATA = "/opt/quantum/data"

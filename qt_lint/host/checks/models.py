@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from qt_lint import lazyre
 from qt_lint.config import Contract
 from qt_lint.finding import Kind
 from qt_lint.golden_models import quality_gate
@@ -259,7 +259,8 @@ class CronSchedules(HostCheck):
                 yield self.result(ERROR, path, expected, s.texts[path].error or "cannot list")
 
 
-_CRON_D_NAME = re.compile(r"\A[A-Za-z0-9_-]+\Z")
+_CRON_D_NAME = lazyre.compile(r"\A[A-Za-z0-9_-]+\Z")
+_LSB_OPTION = lazyre.compile(r"(?:^|[\s\"'=])-l\b")
 
 
 def _cron_ignores(s: Snapshot, path: str) -> str | None:
@@ -290,15 +291,15 @@ def _lsb_names(s: Snapshot) -> bool:
     got = s.text("/etc/default/cron")
     if got.text is None:
         return got.error not in ("missing", "not collected")
-    return any(re.search(r"(?:^|[\s\"'])-l\b", line.split("#", 1)[0])
+    return any(_LSB_OPTION.search(line.split("#", 1)[0])
                for line in got.text.splitlines() if "EXTRA_OPTS" in line)
 
 
 # the units of systemd's user managers (system-wide folders, and under a home)
-_USER_UNIT = re.compile(r"^(?:/etc/systemd/user|/run/systemd/user|/usr/local/lib/systemd/user|"
+_USER_UNIT = lazyre.compile(r"^(?:/etc/systemd/user|/run/systemd/user|/usr/local/lib/systemd/user|"
                         r"/usr/lib/systemd/user|/.+/\.config/systemd/user|"
                         r"/.+/\.local/share/systemd/user)/[^/]+\.(?:service|timer)$")
-_USER_UNIT_FOLDER = re.compile(r"^(?:/etc/systemd/user|/run/systemd/user|"
+_USER_UNIT_FOLDER = lazyre.compile(r"^(?:/etc/systemd/user|/run/systemd/user|"
                                r"/usr/local/lib/systemd/user|/usr/lib/systemd/user|"
                                r"/.+/\.config/systemd/user|/.+/\.local/share/systemd/user)$")
 

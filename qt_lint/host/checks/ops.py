@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from qt_lint import lazyre
 from qt_lint.finding import Kind
 from qt_lint.host.check import (
     ERROR,
@@ -131,9 +132,9 @@ class OpsWrapper(HostCheck):
                           f"{c.wrapper}", findings)
 
 
-_ASSIGN = re.compile(r"^(?:export\s+|readonly\s+|local\s+|declare\s+(?:-\w+\s+)*)?"
+_ASSIGN = lazyre.compile(r"^(?:export\s+|readonly\s+|local\s+|declare\s+(?:-\w+\s+)*)?"
                      r"([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|'[^']*'|\S*)")
-_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-[^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+_VAR = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-[^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def _code_lines(text: str) -> list[str]:

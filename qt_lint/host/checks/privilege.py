@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Iterator
 
+from qt_lint import lazyre
 from qt_lint.host.check import (
     ERROR,
     FAIL,
@@ -238,7 +239,7 @@ class AccountPrivilege(HostCheck):
                               if s.sudoers else "no /etc/sudoers (sudo not installed)")
 
 
-_ALIAS = re.compile(r"^User_Alias\s+(.*)$")
+_ALIAS = lazyre.compile(r"^User_Alias\s+(.*)$")
 
 
 def _logical_lines(text: str) -> Iterator[tuple[int, str]]:

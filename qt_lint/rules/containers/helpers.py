@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import ast
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Kind
+from qt_lint.record import record
 from qt_lint.rule import AnyOf
 
+TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
 if TYPE_CHECKING:
+    import ast
+
     from qt_lint.command_model import Word
     from qt_lint.parsers.python import Call, Scope
 
@@ -40,7 +41,7 @@ def host_key(key: str) -> bool:
     return any(key == name or key.endswith("_" + name) for name in _HOST_KEYS)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RedisHost:
     """A Redis host a file configures, and where."""
 
@@ -74,6 +75,8 @@ def _python_values(ctx: FileContext, part: str) -> list[tuple[ast.expr, Scope, b
     whether it is a URL, what it was given to). A client's URL (`from_url`), the
     constructor's argument (`Redis(host, port)` or keywords), and settings named for it
     (`REDIS_URL`, `redis_host`; `REDIS_PORT`, `redis_port`)."""
+    import ast  # Python files only: a unit's run never needs the module
+
     facts = ctx.python
     out: list[tuple[ast.expr, Scope, bool, str]] = []
     for call in facts.calls:
@@ -111,6 +114,8 @@ def _python_values(ctx: FileContext, part: str) -> list[tuple[ast.expr, Scope, b
 
 def _unpacked(call: Call, part: str) -> ast.expr | None:
     """`Redis(**cfg)` with `cfg` a literal dict (or `**{"host": ...}`): its `part` entry."""
+    import ast  # Python files only: a unit's run never needs the module
+
     for kw in call.node.keywords:
         if kw.arg is not None:
             continue
@@ -130,6 +135,8 @@ def python_hosts(ctx: FileContext) -> Iterator[RedisHost]:
     `--redis-url` default, `os.getenv("REDIS_HOST", ...)` default). Each is reported where
     the value is written (a constant used by three clients is one finding, at the
     constant)."""
+    import ast  # Python files only: a unit's run never needs the module
+
     facts = ctx.python
     from qt_lint.pymodel.modules import Bound  # Python files only: a unit's run never needs it
 
@@ -181,7 +188,7 @@ def config_hosts(ctx: FileContext) -> Iterator[RedisHost]:
             yield RedisHost(host, item.line, item.column, ".".join(item.path))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RedisPort:
     """A Redis port a file configures, and where."""
 

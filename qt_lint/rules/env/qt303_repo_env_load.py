@@ -3,12 +3,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from qt_lint import lazyre
 from qt_lint.classify import is_env_name
 from qt_lint.context import SHELL_KINDS, FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Example, Rule
 
-_MAKE_INCLUDE = re.compile(r"^(?P<lead>\s*-?s?include\s+)(?P<files>.+)$")
+_MAKE_INCLUDE = lazyre.compile(r"^(?P<lead>\s*-?s?include\s+)(?P<files>.+)$")
 
 
 def repo_env(path: str, env_dir: str) -> bool:

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from qt_lint import lazyre
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Either, Example, Rule
@@ -75,7 +75,7 @@ class SecretInEnv(Rule):
         AnyOf("KEY", "SECRET", "PASSW", "TOKEN", "PRIVATE", "CREDENTIAL", "_key =", "_key:",
               "secret =", "password =", "passwd =", "token =", "_key=", "secret=",
               "password=", "token=", ":@"),
-        re.compile(r"://[^/@#]*[@#]"))}
+        lazyre.compile(r"://[^/@#]*[@#]"))}
     summary = "Secret value in an env file (the value is never shown)"
     example_path = "deploy/backend.env"
     VALID = (Example("BINANCE_API_KEY=\nKEY_PATH=/opt/quantum/secrets/binance.key\n"

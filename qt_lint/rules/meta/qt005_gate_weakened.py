@@ -5,13 +5,13 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from qt_lint.config import Config, ConfigError, TOMLDecodeError, parse_config, parse_toml
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind, Severity
 from qt_lint.rule import Example, Rule
 
+TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
 if TYPE_CHECKING:
     from qt_lint.baseline import Key
 

@@ -9,11 +9,12 @@ import functools
 import posixpath
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
-from qt_lint.command_model import SHELLS, Word, is_python_name, is_wrapper
+from qt_lint import lazyre
+from qt_lint.command_model import SHELLS, Word, copy_operands, is_python_name, is_wrapper
 from qt_lint.config import Config, Contract
+from qt_lint.record import field, record, replace
 from qt_lint.shellflow import EMPTY, Classifier, Facts, Flow, Step, read_variable
 
 # fact names (the steps the rules name in their messages)
@@ -35,18 +36,20 @@ VENV_CHECK = "venv-check"
 BACKUP_CHECKED = "backup-checked"
 JOURNAL = "journal"
 RESTARTED = "restarted"
+CWD = "cwd:"  # `cwd:/etc/quantum`: the working directory, where a `cd` made it known
 MAKEFLAGS_DEFEAT = "makeflags-defeat"  # MAKEFLAGS tells make to ignore or skip recipes
 SCRIPT_RAN = "script-ran"  # the venv python ran (whatever its status)
 SCRIPT_OK = "script-ok"  # the venv python ran and exited 0
 
 _COPIERS = frozenset({"cp", "rsync", "install", "tar", "mv"})
 _WRITERS = frozenset({"cp", "mv", "install", "rsync", "ln"})
-_COLON = re.compile(r":(?![^{}]*\})")  # PATH's separator, not the `:` of `${1:?x}`
+_COLON = lazyre.compile(r":(?![^{}]*\})")  # PATH's separator, not the `:` of `${1:?x}`
 # `$(git rev-parse HEAD)`, `` `git -C /repo rev-parse HEAD` ``, `$(git log -1 --format=%H)`
-_HASH_TEXT = re.compile(r"(?:\$\(|`)\s*git\b[^)`]*\b(?:rev-parse\b[^)`]*\bHEAD\b|log\b[^)`]*%[Hh])")
+_HASH_TEXT = lazyre.compile(
+    r"(?:\$\(|`)\s*git\b[^)`]*\b(?:rev-parse\b[^)`]*\bHEAD\b|log\b[^)`]*%[Hh])")
 
 
-_ARCHIVE_DIR = re.compile(r"(?:^|/)archive(?:/|$)")
+_ARCHIVE_DIR = lazyre.compile(r"(?:^|/)archive(?:/|$)")
 _TAR_ARG = "fCTXbHgKLNV"  # short options of tar that take an argument
 
 
@@ -104,6 +107,19 @@ def archive_sources(step: Step) -> list[str]:
         return made[1] if made is not None and _ARCHIVE_DIR.search(made[0]) else []
     if command.name not in _COPIERS:
         return []
+    copy = copy_operands(command.name, command.args)
+    if copy is not None:  # `install -m 0640 SRC archive/x`: the mode is no source
+        if copy.directories:
+            return []
+        if copy.folders:
+            dest, sources = copy.folders[-1], list(copy.operands)
+        elif len(copy.operands) >= 2:
+            dest, sources = copy.operands[-1], list(copy.operands[:-1])
+        else:
+            return []
+        if not _ARCHIVE_DIR.search(from_cwd(command.cwd, dest).text):
+            return []
+        return [from_cwd(command.cwd, w).text for w in sources]
     args = [w for w in command.args if not w.text.startswith("-")]
     if len(args) < 2 or not _ARCHIVE_DIR.search(args[-1].text):
         return []
@@ -162,14 +178,45 @@ def in_active(path: str) -> bool:
 
 
 def written_targets(step: Step, contract: Contract) -> list[Word]:
-    """The files a command writes: the destination of `cp`/`mv`/`install`/`rsync`/`ln`,
-    the files of `tee` and `sed -i`, and `>`/`>>` redirections."""
+    """The files a command writes: the destination of `cp`/`mv`/`install`/`ln` (read with
+    their option grammar: `install -m 0640 src DEST`, `-t DIR`, `-T`) and `rsync`, the files
+    of `tee` and `sed -i`, and `>`/`>>` redirections. A relative path is read from the
+    working directory a `cd`/`pushd` before it made known (`cd /etc/quantum && sed -i ...
+    ai-engine.env`)."""
+    from qt_lint.rules.models.qt602_active_model_write import target_directories
+
     command = step.command
     name = command.name
     args = [w for w in command.args if not w.text.startswith("-")]
     out: list[Word] = []
-    if name in _WRITERS and len(args) >= 2:
-        out.append(args[-1])
+    copy = copy_operands(name, command.args)
+    if copy is not None:
+        if copy.directories:  # `install -d DIR...` creates folders
+            pass
+        elif copy.folders:  # `cp -t DIR src...`: each source lands in DIR under its own name
+            out.extend(_into(from_cwd(command.cwd, folder), source)
+                       for folder in copy.folders for source in copy.operands)
+        elif len(copy.operands) >= 2:
+            *sources, dest = copy.operands
+            dest = from_cwd(command.cwd, dest)
+            if not copy.no_target and _is_folder(dest.text, contract):  # `cp a.env /etc/quantum/`
+                out.extend(_into(dest, source) for source in sources)
+            else:
+                out.append(dest)
+    elif name in _WRITERS and (folders := target_directories(command.args)):
+        sources = [w for w in args if all((w.line, w.column) != (f.line, f.column)
+                                          for f in folders)]
+        out.extend(_into(folder, source) for folder in folders for source in sources)
+    elif name in _WRITERS and len(args) >= 2:
+        if _is_folder(args[-1].text, contract):
+            out.extend(_into(args[-1], source) for source in args[:-1])
+        else:
+            out.append(args[-1])
+    elif name == "perl":
+        out.extend(_perl_in_place(command.args))
+    elif name == "dd":  # `dd of=FILE`
+        out.extend(Word(w.text[3:], w.line, w.column + 3, w.dynamic)
+                   for w in command.args if w.text.startswith("of=") and len(w.text) > 3)
     elif name == "tee":
         out.extend(args)
     elif name == "sed" and any(w.text.startswith("-i") or w.text.startswith("--in-place")
@@ -180,7 +227,62 @@ def written_targets(step: Step, contract: Contract) -> list[Word]:
     for operator, target in step.redirects:
         if operator.startswith((">", "&>")):
             out.append(target)
-    return out
+    return [from_cwd(command.cwd, w) for w in out]
+
+
+def from_cwd(cwd: Word | None, word: Word) -> Word:
+    """A relative path read from the known working directory (as written otherwise)."""
+    if cwd is None or word.dynamic or not word.text or word.text.startswith(("/", "$", "~")):
+        return word
+    return Word(posixpath.normpath(posixpath.join(cwd.text, word.text)), word.line,
+                word.column, word.dynamic)
+
+
+def _is_folder(text: str, contract: Contract) -> bool:
+    """A destination that is a folder: written with a trailing `/`, or the setting's
+    folder (`/etc/quantum`) or an `active` models folder by name."""
+    bare = text.rstrip("/")
+    return text.endswith("/") or bare == contract.env_dir.rstrip("/") or (
+        bare.rsplit("/", 1)[-1] == "active" and in_active(bare))
+
+
+def _into(folder: Word, source: Word) -> Word:
+    """The file a copy of `source` into `folder` writes: the folder and the source's name."""
+    base = source.text.rstrip("/").rsplit("/", 1)[-1]
+    return Word(folder.text.rstrip("/") + "/" + base, folder.line, folder.column,
+                folder.dynamic or source.dynamic)
+
+
+def _perl_in_place(args: tuple[Word, ...]) -> list[Word]:
+    """`perl -pi -e CODE FILE...`, `-i.bak`, `-pi.bak`, `-ni`: the files edited in place
+    (perlrun: `-i[ext]` takes the rest of its cluster; `-e`/`-E` the next word; without
+    `-e` the first operand is the program)."""
+    in_place = code = False
+    operands: list[Word] = []
+    index = 0
+    while index < len(args):
+        text = args[index].text
+        index += 1
+        if text == "--":
+            operands.extend(args[index:])
+            break
+        if not text.startswith("-") or len(text) < 2 or operands:
+            operands.append(args[index - 1])
+            continue
+        for at, flag in enumerate(text[1:], start=1):
+            if flag == "i":
+                in_place = True
+                break  # the rest is the backup extension
+            if flag in "eE":
+                code = True
+                if at == len(text) - 1:
+                    index += 1  # the code is the next word
+                break
+            if flag in "IMmdlx0C":  # their value is attached
+                break
+    if not in_place:
+        return []
+    return operands if code else operands[1:]
 
 
 def model_write(step: Step, contract: Contract) -> Word | None:
@@ -255,7 +357,7 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
         return _classify_test(step, facts, contract)
     if name == "=":  # an assignment `KEY=value`
         key, _, value = command.words[0].text.partition("=")
-        return _assigned(key, value, contract, facts), EMPTY
+        return _assigned(key, value, contract, facts) | _set(key, value), EMPTY
     if name in ("export", "declare", "typeset", "readonly", "local"):
         return _declared(name, command.args, facts, contract), EMPTY
     if name == "unset" and not command.wrappers:
@@ -264,8 +366,12 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
         gone: set[str] = set()
         for word in command.args:
             if not word.text.startswith("-"):
-                gone |= _unset(word.text)
+                gone |= _unset(word.text) | {f"-set:{word.text}"}
         return frozenset(gone), EMPTY
+    if name in ("cd", "pushd", "popd") and not command.wrappers:
+        return _chdir(step, facts), EMPTY
+    step = in_cwd(step, facts)  # `cd /etc/quantum && sed -i ... ai-engine.env`
+    command = step.command
     true: set[str] = set()
     gate, at = _script_run(step, contract.quality_gate, contract)
     if gate == "wrapped":
@@ -276,6 +382,9 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
         return frozenset({GATE_UNWRAPPED}), frozenset({GATE_UNWRAPPED})
     if step_write(step, contract, repo) is not None:
         true.add(WROTE)
+        # a restart before the write brought the service up with what it replaces: only a
+        # later one applies the write
+        true |= {f"-{f}" for f in facts if f == RESTARTED or f.startswith(_RESTART_FACTS)}
     if name == "git" and _git_hash(command.words):
         logged = frozenset({GIT_LOGGED}) if logs_git_hash(step) else EMPTY
         return frozenset({GIT_HASH}) | logged, frozenset({GIT_HASH}) | logged
@@ -283,6 +392,9 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
     logged = frozenset({GIT_LOGGED}) if logs_git_hash(step) else EMPTY
     if name in _COPIERS:
         args = [w for w in command.args if not w.text.startswith("-")]
+        copy = copy_operands(name, command.args)
+        if copy is not None:  # `install -m 0640 backup.env DEST`: the mode is no operand
+            args = [*copy.operands, *copy.folders[-1:]]
         sources = archive_sources(step)
         if (name != "tar" and len(args) >= 2 and re.search(r"(?:^|/)archive/", args[-1].text)
                 ) or sources:
@@ -361,6 +473,14 @@ def ignores_pythonpath(step: Step) -> str | None:
 _ENVIRONMENT = (ENV_SOURCED, PATH_VENV, PYTHONPATH)
 
 
+def _set(key: str, value: str) -> Facts:
+    """`KEY=value` in the shell: `set:KEY`, the script's own value, unless the value reads
+    KEY (`BACKUP=${BACKUP:-x}` keeps a caller's)."""
+    if re.search(r"\$\{?" + re.escape(key) + r"(?![A-Za-z0-9_])", value):
+        return EMPTY
+    return frozenset({f"set:{key}"})
+
+
 def _unset(key: str) -> set[str]:
     """What `unset KEY` (or `env -u KEY`) undoes."""
     out = {f"-exported:{key}"}
@@ -391,7 +511,7 @@ def _declared(name: str, args: tuple[Word, ...], facts: Facts, contract: Contrac
             continue
         was = exported or f"exported:{key}" in facts
         if sep:
-            found |= _assigned(key, value, contract, facts)
+            found |= _assigned(key, value, contract, facts) | _set(key, value)
         if key == "PYTHONPATH" and was and ((sep and _has_repo(value, contract)) or (
                 not sep and "pythonpath-set" in facts)):
             found.add(PYTHONPATH)
@@ -450,6 +570,7 @@ def _env_clears(step: Step) -> set[str]:
 # `try-restart` and `reload-or-restart` leave a stopped service stopped, or only reload it:
 # a rollback follows a failed start as often as not
 RESTART_VERBS = ("restart",)
+_RESTART_FACTS = ("restarted:", "started:")
 
 
 def _systemctl(args: tuple[Word, ...], contract: Contract) -> set[str]:
@@ -482,7 +603,7 @@ def _git_hash(words: tuple[Word, ...]) -> bool:
 
 
 # `${PYTHONPATH:+:$PYTHONPATH}`: empty, or a separator and the inherited value
-_ALTERNATE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?\+(:?)[^{}]*?(:?)\}")
+_ALTERNATE = lazyre.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?\+(:?)[^{}]*?(:?)\}")
 
 
 def _has_repo(value: str, contract: Contract) -> bool:
@@ -591,7 +712,7 @@ def _single(words: list[str], facts: Facts, contract: Contract) -> tuple[Facts, 
     return (on_false, on_true) if negated else (on_true, on_false)
 
 
-_PING = re.compile(r"(?i)\$\(\s*(?:\S*/)?redis-cli\b[^()]*\bping\b[^()]*\)")
+_PING = lazyre.compile(r"(?i)\$\(\s*(?:\S*/)?redis-cli\b[^()]*\bping\b[^()]*\)")
 
 
 def _pong(left: str, right: str) -> bool:
@@ -662,11 +783,42 @@ def runs_anywhere(flow: Flow, fact: str, contract: Contract, repo: Repo | None =
 
 
 def shell_state(fact: str) -> bool:
-    """The facts that are the shell's own state (its variables, what it exports): what a
-    subshell does to them stays in it (`( unset PYTHONPATH )` undoes nothing)."""
+    """The facts that are the shell's own state (its variables, what it exports, its
+    working directory): what a subshell does to them stays in it (`( unset PYTHONPATH )`
+    undoes nothing)."""
     return fact in (ENV_SOURCED, PATH_VENV, PYTHONPATH, "pythonpath-set", MAKEFLAGS_DEFEAT) or \
-        fact.startswith(("exported:", "read:", "tty-read:", "not:exported:", "not:read:",
-                         "not:tty-read:"))
+        fact.startswith(("exported:", "read:", "tty-read:", "set:", "not:exported:",
+                         "not:read:", "not:tty-read:", "not:set:", CWD, "not:" + CWD))
+
+
+def _chdir(step: Step, facts: Facts) -> Facts:
+    """`cd DIR`/`pushd DIR`: the working directory where it is known (absolute, or relative
+    to a known one); anything else (`cd "$X"`, `cd -`, `popd`) makes it unknown."""
+    command = step.command
+    old = [f for f in facts if f.startswith(CWD)]
+    out = {"-" + f for f in old}
+    args = [w for w in command.args if w.text not in ("-L", "-P", "-e", "-@", "--")]
+    target = args[0] if args and command.name != "popd" else None
+    if target is not None and not target.dynamic and target.text[:1] not in ("", "~", "-",
+                                                                              "+"):
+        here = old[0][len(CWD):] if len(old) == 1 else None
+        if target.text.startswith("/"):
+            out.add(CWD + posixpath.normpath(target.text))
+        elif here is not None:
+            out.add(CWD + posixpath.normpath(posixpath.join(here, target.text)))
+    return frozenset(out)
+
+
+def in_cwd(step: Step, facts: Facts) -> Step:
+    """The command with the working directory the path model knows on every path here."""
+    if step.command.cwd is not None:
+        return step
+    known = [f[len(CWD):] for f in facts if f.startswith(CWD)]
+    if len(known) != 1:
+        return step
+    program = step.command.program
+    return replace(step, command=replace(step.command, cwd=Word(known[0], program.line,
+                                                                program.column)))
 
 
 def model_classifier(contract: Contract, repo: Repo | None = None) -> Classifier:
@@ -706,7 +858,7 @@ def writes(flow: Flow, contract: Contract, repo: Repo | None = None
     is a call of one (with `repo`)."""
     seen: dict[tuple[int, int], tuple[Word, Facts, str | None]] = {}
     for step, facts in flow.steps:
-        found = step_write(step, contract, repo)
+        found = step_write(in_cwd(step, facts), contract, repo)
         if found is None:
             continue
         target, via = found
@@ -732,7 +884,7 @@ MAX_DEPTH = 3  # programs that run programs: followed this deep
 _EXTS = (".py", ".sh", ".bash")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Repo:
     """The repository the canary belongs to: `read` gives the text of a file by its path
     relative to the repository root (None: absent or unreadable)."""
@@ -860,7 +1012,7 @@ def _shell_write(text: str, rel: str, repo: Repo) -> str | None:
 
 # --- the quality gate's defeats -----------------------------------------------------------
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class GateSkips:
     """What makes the gate in the repository exit 0 without judging: the environment
     variables and the options it reads in a condition whose branch exits 0."""

@@ -1,36 +1,52 @@
 from __future__ import annotations
 
 import ast
+import posixpath
 import re
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING
 
-from qt_lint.command_model import SHELLS, Command, is_python_name, is_wrapper
+from qt_lint import lazyre
+from qt_lint.command_model import (
+    SHELLS,
+    Command,
+    Word,
+    copy_operands,
+    is_python_name,
+    is_wrapper,
+)
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
+from qt_lint.record import replace
 from qt_lint.rule import AnyOf, Either, Example, Rule
 from qt_lint.rules.examples import GOLDEN_ONESHOT
 
+TYPE_CHECKING = False  # typing's own costs a one-file run 4 ms (its import)
 if TYPE_CHECKING:
+    import ast
+
     from qt_lint.parsers.python import Call, PythonFacts
 
-_GATE = re.compile(r"(?i)quality|gate|pass|eval|score|metric|accura|sharpe|threshold|better|"
+_GATE = lazyre.compile(r"(?i)quality|gate|pass|eval|score|metric|accura|sharpe|threshold|better|"
                    r"improv|valid|backtest|auc|loss|profit|pnl|drawdown|approv|decision|"
                    r"verdict|status|promot|champion|winner|outperform|beats?\b")
 # a condition a person answers: a command-line flag, a prompt, a confirmation
-_HUMAN = re.compile(r"\b(?:args|opts|options|cli_args|flags)\.\w+|(?i:confirm|input\(|"
+_HUMAN = lazyre.compile(r"\b(?:args|opts|options|cli_args|flags)\.\w+|(?i:confirm|input\(|"
                     r"interactive|i_am_human)")
 # work whose result an activation right after it in the same function acts on
-_PRODUCES = re.compile(r"(?:^|_)(?:re)?train|^fit$|^fit_|(?:^|_)evaluat|(?:^|_)backtest|"
+_PRODUCES = lazyre.compile(r"(?:^|_)(?:re)?train|^fit$|^fit_|(?:^|_)evaluat|(?:^|_)backtest|"
                        r"^validate|^score_")  # functions, not classes (`EvaluationResult`)
-_SWITCH = re.compile(r"(?:^|\s)[\"']?([A-Z0-9_]*(?:AUTO_ACTIVAT|AUTO_PROMOT)[A-Z0-9_]*|"
+_SWITCH = lazyre.compile(r"(?:^|\s)[\"']?([A-Z0-9_]*(?:AUTO_ACTIVAT|AUTO_PROMOT)[A-Z0-9_]*|"
                      r"SHADOW_MODE)=([^\s\"']*)")
 SWITCH_VALUES = {"AUTO_ACTIVATION": "disabled", "SHADOW_MODE": "enabled"}
-_CRON_ENV = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$")
-_MODEL = re.compile(r"(?i)model|weight")
-_MODEL_KEY = re.compile(r"(?:MODEL|WEIGHT)[A-Z0-9_]*\s*=")  # `XGB_WEIGHT=`, `ACTIVE_MODEL=`
+_CRON_ENV = lazyre.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$")
+# `env [-i] [-u NAME] NAME=value ... cmd` (GNU env's grammar: options first)
+_ENV_PREFIX = lazyre.compile(r"(?:^|[\s;&|(`]|\$\()(?:/usr)?(?:/bin/)?env\s+"
+                         r"(?:(?:-[iv0]|--ignore-environment|-|-u\s*\S+|--unset=\S+)\s+)*")
+_ENV_PAIR = lazyre.compile(r"(([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|'[^']*'|[^\s;&|]*))\s+")
+_MODEL = lazyre.compile(r"(?i)model|weight")
+_MODEL_KEY = lazyre.compile(r"(?:MODEL|WEIGHT)[A-Z0-9_]*\s*=")  # `XGB_WEIGHT=`, `ACTIVE_MODEL=`
 _OFF = frozenset({"disabled", "false", "0", "no", "off"})
 _ON = frozenset({"enabled", "true", "1", "yes", "on"})
 
@@ -56,7 +72,7 @@ def _clip(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-_GLOB = re.compile(r"[*?\[]")
+_GLOB = lazyre.compile(r"[*?\[]")
 _FIND_NAME = frozenset({"-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename"})
 _FIND_EXEC = frozenset({"-exec", "-execdir", "-ok", "-okdir"})
 
@@ -111,6 +127,84 @@ def canary_word(command: Command, ctx: FileContext) -> int | None:
     return None
 
 
+def _name(text: str) -> str:
+    """A file's name as written, `${TMP}` as `$TMP`."""
+    return re.sub(r"\$\{(\w+)\}", r"$\1", text.strip())
+
+
+_HEREDOC = lazyre.compile(r"(?<!<)<<-?(?!<)\s*([\"']?)(\w+)\1")
+_HEREDOC_LINES = 500  # a body longer than this is not read for a model setting
+
+
+def _with_heredoc(lines: list[str], line: int) -> str:
+    """A line and the text of the heredocs it starts (`cat > "$TMP" <<EOF`; not a `<<<`
+    here-string)."""
+    text = lines[line - 1]
+    if "<<" not in text:
+        return text
+    parts = [text]
+    at = line
+    for match in _HEREDOC.finditer(text):
+        end = min(len(lines), at + _HEREDOC_LINES)
+        while at < end and lines[at].strip() != match.group(2):
+            parts.append(lines[at])
+            at += 1
+        at += 1
+    return "\n".join(parts)
+
+
+def _moves_staged(command: Command, target: Word, staged: dict[str, tuple[int, int]]) -> bool:
+    """`mv "$TMP" /etc/quantum/ai-engine.env` where `$TMP` was given a model setting before:
+    the two-step replace that writes the setting."""
+    copy = copy_operands(command.name, command.args)
+    if copy is None:
+        return False
+    sources = copy.operands if copy.folders else copy.operands[:-1]
+    return any(_name(w.text) in staged and staged[_name(w.text)] < (target.line, target.column)
+               for w in sources)
+
+
+_RUNNERS = frozenset({"subprocess.run", "subprocess.call", "subprocess.check_call",
+                      "subprocess.check_output", "subprocess.Popen", "os.system", "os.popen"})
+
+
+def _chdirs(facts: PythonFacts) -> list[tuple[int, int, str]]:
+    """`os.chdir("/etc/quantum")` calls with a known absolute folder: (scope, line, folder)."""
+    out = []
+    for call in facts.calls:
+        if call.name != "os.chdir":
+            continue
+        node = call.arg(0, "path")
+        folder = facts.resolve(node, call.scope) if node is not None else None
+        if folder is not None and folder.exact and folder.text.startswith("/"):
+            out.append((id(call.scope), call.line, folder.text))
+    return out
+
+
+def _cwd_at(moved: list[tuple[int, int, str]], call: Call) -> str | None:
+    """The folder of the last `os.chdir` before the call in its own function (or module)."""
+    found = [(line, folder) for scope, line, folder in moved
+             if scope == id(call.scope) and line < call.line]
+    return max(found)[1] if found else None
+
+
+def _in_chdir(command: Command, moved: list[tuple[int, int, str]],
+              facts: PythonFacts) -> Command:
+    """A command Python runs, in the folder an `os.chdir` before its call moved to."""
+    if not moved or command.cwd is not None or command.cd is not None:
+        return command
+    line = command.program.line
+    for call in facts.calls:
+        end = getattr(call.node, "end_lineno", None) or call.line
+        if call.name in _RUNNERS and call.line <= line <= end:
+            here = _cwd_at(moved, call)
+            if here is None:
+                return command
+            return replace(command, cwd=Word(here, command.program.line,
+                                             command.program.column))
+    return command
+
+
 def _main_guard(source: str) -> bool:
     return "__name__" in source and "__main__" in source
 
@@ -118,6 +212,8 @@ def _main_guard(source: str) -> bool:
 def _gate_text(facts: PythonFacts, condition: ast.expr, call: Call) -> str:
     """A condition's source, with what the names in it were assigned (`should_promote =
     score > best` then `if should_promote:` is a gate on a score)."""
+    import ast  # Python files only (the module costs a unit's run 2 ms)
+
     parts = [facts.source(condition)]
     for node in ast.walk(condition):
         if isinstance(node, ast.Name):
@@ -142,14 +238,25 @@ class AutoActivation(Rule):
       `QT_CLM_AUTO_PROMOTE`) set to anything but off (`disabled`, `false`, `0`, `no`,
       `off`), or `SHADOW_MODE` to anything but on (`enabled`, `true`, `1`, `yes`, `on`), in
       env files, unit `Environment=` and `os.environ` writes, and in shell scripts and
-      crontabs (`export AUTO_ACTIVATION=enabled`, a `SHADOW_MODE=disabled cmd` prefix, a
-      crontab's `NAME=value` line);
+      crontabs (`export AUTO_ACTIVATION=enabled`, a `SHADOW_MODE=disabled cmd` prefix or its
+      `env SHADOW_MODE=disabled cmd` form, a crontab's `NAME=value` line);
     - writing a model path or weight into the model setting (`/etc/quantum/*.env`,
       `.env.model_config`) from anything but the canary script: Python `open(..., "w"/"a")`,
-      shell `sed -i`, `tee`, `cp`, `install`, `>`, `>>` (the line must name a model or a
-      weight, except for `.env.model_config`). This is how a canary activates; anything else
-      doing it is activation by other means. The rollback script (`contract.rollback-script`)
-      restores the previous setting and is judged by QT607 instead.
+      `shutil.copy`/`copy2`/`copyfile`/`move`, `os.replace`/`os.rename`, `Path.write_text`
+      and the programs it runs (`subprocess.run(["sed", "-i", ...])`, `check_call`, `Popen`,
+      `os.system("...")`), a relative path read from `cwd=` or an `os.chdir` before it in
+      the same function; scripts, Makefile recipes and crontab lines: `sed -i`, `perl -i`,
+      `tee`, `dd of=`, `cp`/`mv`/`install` (read with their option grammar: `install SRC
+      DEST -m 0640`, `-S .bak`, `--`, `-t DIR`, and a folder destination: the folder plus
+      the source's name), `>`, `>>`; a relative path after `cd`, `pushd` or `cd "$ENV_DIR"`
+      in the same shell (`cd /etc/quantum && sed -i ... ai-engine.env`; a recipe line is a
+      shell of its own); a temp file the script gave a model setting (a redirect, a heredoc)
+      moved or copied into place (`mv "$TMP" /etc/quantum/ai-engine.env`). The command's
+      line must name a model or a weight (for Python's file calls: the line, or a
+      `MODEL...=`/`WEIGHT...=` key in the file), except for `.env.model_config` and a temp
+      holding one. This is how a canary activates; anything else doing it is activation by
+      other means. The rollback script (`contract.rollback-script`) restores the previous
+      setting and is judged by QT607 instead.
 
     `contract.activation-verbs` lists the call names that activate (globs: `promote*`); a
     team adds its own (`deploy_to_prod`, `go_live*`).
@@ -191,7 +298,10 @@ class AutoActivation(Rule):
              Example('sed -i "s/^XGB_WEIGHT=.*/XGB_WEIGHT=0.1/" /etc/quantum/ai-engine.env\n',
                      path="ops/model_safety/canary_activate.sh"),
              Example("export SHADOW_MODE=enabled\necho LOG_LEVEL=INFO >> /etc/quantum/x.env\n",
-                     path="ops/a.sh"))
+                     path="ops/a.sh"),
+             Example("cd /opt/quantum/data && sed -i 's/^MODEL_PATH=.*/MODEL_PATH=x/' a.env\n"
+                     'TMP="$(mktemp)"\necho LOG_LEVEL=INFO > "$TMP"\n'
+                     'mv "$TMP" /etc/quantum/backend.env\n', path="ops/a.sh"))
     INVALID = (
         Example(GOLDEN_ONESHOT.replace(
             "/opt/quantum/venvs/ai-engine/bin/python ops/training/train_patchtst.py",
@@ -201,6 +311,8 @@ class AutoActivation(Rule):
                 expect=((9, 14),)),
         Example("promote:\n\tops/model_safety/canary_activate.sh --yes\n", path="Makefile",
                 expect=((2, 2),)),
+        Example("set-weight:\n\tcd /etc/quantum && sed -i 's/^XGB_WEIGHT=.*/XGB_WEIGHT=1/' "
+                "ai-engine.env\n", path="Makefile", expect=((2, 61),)),
         Example("if quality_gate_pass:\n    activate_model(path)\n"
                 "if score > best and not dry_run:\n    registry.promote_to_active(m)\n",
                 path="ops/training/train.py", expect=((2, 5), (4, 5))),
@@ -215,6 +327,13 @@ class AutoActivation(Rule):
                 path="ops/a.sh", expect=((1, 43), (2, 24), (3, 13))),
         Example('open(".env.model_config", "w").write(f"ACTIVE_MODEL={p}")\n', path="ops/x.py",
                 expect=((1, 6),)),
+        Example("cd /etc/quantum && sed -i 's/^MODEL_PATH=.*/MODEL_PATH=x/' ai-engine.env\n"
+                'TMP="$(mktemp)"\necho "MODEL_PATH=/opt/m/v2" > "$TMP"\n'
+                'mv "$TMP" /etc/quantum/ai-engine.env\n', path="ops/a.sh",
+                expect=((1, 60), (4, 11))),
+        Example('import subprocess\nsubprocess.run(["sed", "-i", "s/^MODEL_PATH=.*/MODEL_PATH=x/",'
+                '\n                "/etc/quantum/ai-engine.env"], check=True)\n',
+                path="ops/x.py", expect=((3, 17),)),
     )
 
     def prefilter_for(self, kind: Kind, contract: Contract) -> AnyOf | Either | None:
@@ -224,8 +343,8 @@ class AutoActivation(Rule):
             # a glob naming the canary starts with some of its name (`canary_activ*.sh`)
             stem = re.split(r"[*?\[._-]", contract.canary_name, maxsplit=1)[0]
             return AnyOf(stem or contract.canary_name, "AUTO_ACTIVAT", "AUTO_PROMOT",
-                         "SHADOW_MODE", ".env.model_config",
-                         contract.env_dir.rstrip("/") + "/", ignore_case=True)
+                         "SHADOW_MODE", ".env.model_config", contract.env_dir.rstrip("/"),
+                         ignore_case=True)  # `cd /etc/quantum && sed -i ... ai-engine.env`
         if kind is not Kind.PYTHON:
             return None
         verbs = [v.split("*")[0].split("?")[0].split("[")[0] for v in contract.activation_verbs]
@@ -235,7 +354,7 @@ class AutoActivation(Rule):
         # ignore case): `AUTO_PROMOTE`, `auto_promotion_enabled`, `--auto-promote`
         words = [contract.canary_name, "auto_activat", "auto_promot", "shadow_mode",
                  "auto-activat", "auto-promot", "shadow-mode", ".env.model_config",
-                 contract.env_dir.rstrip("/") + "/"]
+                 contract.env_dir.rstrip("/")]
         # `_python`'s findings are calls whose last name (`Call.attr`) matches a verb
         # (`fnmatchcase`: it starts with the verb's text before its first wildcard, in that
         # case). That name is written either where it is called, `promote_to_active(` (only
@@ -258,6 +377,8 @@ class AutoActivation(Rule):
         elif ctx.kind in (Kind.SHELL, Kind.CRONTAB):
             yield from self._shell_switches(ctx)
             yield from self._setting_writes(ctx)
+        elif ctx.kind is Kind.MAKEFILE:
+            yield from self._setting_writes(ctx)
         for command in ctx.commands:
             index = canary_word(command, ctx)
             if index is not None:
@@ -279,6 +400,21 @@ class AutoActivation(Rule):
                 if match:
                     assigned.append((match.group(1), match.group(2).strip().strip("\"'"),
                                      index + 1, match.start(2) + 1))
+        # `env SHADOW_MODE=disabled cmd` is the prefix `SHADOW_MODE=disabled cmd`
+        known = {(line, column) for _, _, line, column in assigned}
+        for index, text in enumerate(ctx.lines):
+            if text.lstrip().startswith("#"):
+                continue
+            for match in _ENV_PREFIX.finditer(text):
+                at = match.end()
+                for pair in _ENV_PAIR.finditer(text, at):
+                    if pair.start() != at:
+                        break
+                    at = pair.end()
+                    key, value = pair.group(2), pair.group(3).strip("\"'")
+                    column = pair.start(3) + 1 + (pair.group(3)[:1] in "\"'")
+                    if (index + 1, column) not in known:
+                        assigned.append((key, value, index + 1, column))
         for key, value, line, column in assigned:
             switch = switch_of(key)
             if switch is not None and not switch_ok(switch, value):
@@ -290,8 +426,14 @@ class AutoActivation(Rule):
 
     def _setting_writes(self, ctx: FileContext) -> Iterator[Finding]:
         """A model path or weight written into `/etc/quantum/*.env` or `.env.model_config`
-        (`sed -i`, `tee`, `cp`, `install`, `>`, `>>`) by anything but the canary script."""
-        from qt_lint.rules.models.helpers import is_script, model_setting_file, model_write
+        (`sed -i`, `tee`, `cp`, `install`, `>`, `>>`, a relative path after `cd`, a temp
+        file holding a model setting moved into place) by anything but the canary script."""
+        from qt_lint.rules.models.helpers import (
+            from_cwd,
+            is_script,
+            model_setting_file,
+            model_write,
+        )
         from qt_lint.shellflow import Step
 
         contract = ctx.contract
@@ -300,24 +442,65 @@ class AutoActivation(Rule):
                 is_script(ctx.relpath, contract.rollback_script):
             return
         seen: set[tuple[int, int]] = set()
-        targets = [model_write(Step(command), contract) for command in ctx.commands]
-        targets += [r.target for r in ctx.shell.redirects if r.operator.startswith((">", "&>"))
-                    and model_setting_file(r.target.text, contract)]
-        for target in targets:
+        staged = self._staged(ctx)
+        writes: list[tuple[Command | None, Word | None]] = [
+            (command, model_write(Step(command), contract)) for command in ctx.commands]
+        writes += [(None, from_cwd(r.cwd, r.target)) for r in ctx.shell.redirects
+                   if r.operator.startswith((">", "&>"))]
+        for command, target in writes:
             if target is None or (target.line, target.column) in seen or \
                     not model_setting_file(target.text, contract):
                 continue
-            line = ctx.lines[target.line - 1] if target.line <= len(ctx.lines) else ""
-            if not target.text.endswith(".env.model_config") and not _MODEL.search(line):
+            # the line, with the heredoc it starts (`cat > ai-engine.env <<EOF`)
+            line = _with_heredoc(ctx.lines, target.line) if target.line <= len(ctx.lines) \
+                else ""
+            if not target.text.endswith(".env.model_config") and not _MODEL.search(line) \
+                    and not (command is not None and _moves_staged(command, target, staged)):
                 continue
             seen.add((target.line, target.column))
             yield ctx.finding(self, target.line, target.column,
                               f"writes the model setting ({target.text}) outside "
                               f"{contract.canary_name}: activation by other means")
 
+    @staticmethod
+    def _staged(ctx: FileContext) -> dict[str, tuple[int, int]]:
+        """The files the script writes a model setting into (`echo MODEL_PATH=x > "$TMP"`,
+        a heredoc, `sed ... > "$TMP"`), by their name as written, with where it is first
+        written: a copy or move of one into the setting's place writes the setting."""
+        from qt_lint.rules.models.helpers import written_targets
+        from qt_lint.shellflow import Step
+
+        found: dict[str, tuple[int, int]] = {}
+
+        def add(text: str, line: int, column: int) -> None:
+            key = _name(text)
+            if key and (key not in found or (line, column) < found[key]):
+                found[key] = (line, column)
+
+        for redirect in ctx.shell.redirects:
+            target = redirect.target
+            if redirect.operator.startswith((">", "&>")) and target.line <= len(ctx.lines) \
+                    and _MODEL.search(_with_heredoc(ctx.lines, target.line)):
+                add(target.text, target.line, target.column)
+        for written in ctx.shell.written:
+            if _MODEL_KEY.search(written.text) and written.rows:
+                add(written.path, written.rows[0], 0)
+        for command in ctx.commands:
+            line = command.program.line  # `tee "$TMP" <<EOF`: with the heredoc's text
+            if line <= len(ctx.lines) and _MODEL.search(_with_heredoc(ctx.lines, line)):
+                for target in written_targets(Step(command), ctx.contract):
+                    add(target.text, target.line, target.column)
+        return found
+
     def _python_setting_writes(self, ctx: FileContext) -> Iterator[Finding]:
         from qt_lint.pymodel.calls import file_ops
-        from qt_lint.rules.models.helpers import is_script, model_setting_file
+        from qt_lint.rules.models.helpers import (
+            from_cwd,
+            is_script,
+            model_setting_file,
+            model_write,
+        )
+        from qt_lint.shellflow import Step
 
         contract = ctx.contract
         # the canary activates; the rollback script restores the previous setting (QT607)
@@ -325,16 +508,43 @@ class AutoActivation(Rule):
                 is_script(ctx.relpath, contract.rollback_script):
             return
         facts = ctx.python
+        model = _MODEL_KEY.search(ctx.text) is not None
+        moved = _chdirs(facts)
         for op in file_ops(facts):
             path = op.path.text
+            here = _cwd_at(moved, op.call) if not path.startswith("/") else None
+            if here is not None and op.path.exact:  # `os.chdir("/etc/quantum")` before
+                path = posixpath.normpath(posixpath.join(here, path))
             if op.op != "write" or not model_setting_file(path, contract):
                 continue
-            if not path.endswith(".env.model_config") and not _MODEL_KEY.search(ctx.text):
-                continue
             line, column = facts.position(op.node)
+            if not path.endswith(".env.model_config") and not model and \
+                    not _MODEL.search(ctx.lines[line - 1] if line <= len(ctx.lines) else ""):
+                continue  # `shutil.copy("staged/model.env", ...)` names the model
             yield ctx.finding(self, line, column,
                               f"`{op.call.name.lstrip('.')}` writes the model setting ({path}) "
                               f"outside {contract.canary_name}: activation by other means")
+        # the programs it runs (`subprocess.run(["sed", "-i", ..., path])`, `os.system`)
+        seen: set[tuple[int, int]] = set()
+        # (like a script's: the command's lines must name a model or a weight)
+        writes: list[tuple[str, int, Word | None]] = [
+            (f"`{command.name}` run from Python", command.program.line,
+             model_write(Step(_in_chdir(command, moved, facts)), contract))
+            for command in ctx.commands]
+        writes += [("a redirection run from Python", r.target.line, from_cwd(r.cwd, r.target))
+                   for r in facts.shell_redirects if r.operator.startswith((">", "&>"))]
+        for who, first, target in writes:
+            if target is None or (target.line, target.column) in seen or \
+                    not model_setting_file(target.text, contract):
+                continue
+            text = "\n".join(ctx.lines[min(first, target.line) - 1:target.line])
+            if not target.text.endswith(".env.model_config") and not _MODEL.search(text):
+                continue
+            seen.add((target.line, target.column))
+            yield ctx.finding(self, target.line, target.column,
+                              f"{who} writes the model setting "
+                              f"({target.text}) outside {contract.canary_name}: activation by "
+                              "other means")
 
     def _env(self, ctx: FileContext) -> Iterator[Finding]:
         for entry in ctx.env.entries:

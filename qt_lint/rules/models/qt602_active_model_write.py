@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-from qt_lint.command_model import Word
+from qt_lint import lazyre
+from qt_lint.command_model import Word, copy_operands
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Example, Rule
@@ -27,7 +27,7 @@ def in_active_dir(path: str) -> bool:
     return False
 
 
-def _target_directories(args: tuple[Word, ...]) -> list[Word]:
+def target_directories(args: tuple[Word, ...]) -> list[Word]:
     """`cp -t DIR src`, `mv --target-directory=DIR src`, `install -t DIR`: the folder
     written into, named by an option."""
     out = []
@@ -87,11 +87,13 @@ class ActiveModelWrite(Rule):
     `model.save(...)`, with a destination that resolves into `active/` (`MODEL_DIR /
     "active" / name`, `/opt/quantum/ai_engine/models/active/...`, through names assigned
     once). Scripts, Makefiles and crontabs: `cp`, `mv`, `install`, `rsync`, `ln -sfn` and
-    `tee` onto such a destination, downloads into it (`curl -o`/`--output`/`--output-dir`,
-    `wget -O`/`--output-document`/`-P`), and `>`/`>>` into it (a variable assigned once in
-    the script is followed: `cp m.pt "$MODELS/active/"`; a relative destination after a
-    relative `cd` is read from that folder: `cd models && curl -o active/m.pt URL`). Only
-    `canary_activate.sh` may change active models, so that script itself is not reported.
+    `tee` onto such a destination (`cp`/`mv`/`install`/`ln` read with their option grammar:
+    `install m.pt active/ -m 0644`, `-t DIR`, `--target=DIR`, `install -d`), downloads
+    into it (`curl -o`/`--output`/`--output-dir`, `wget -O`/`--output-document`/`-P`), and
+    `>`/`>>` into it (a variable assigned once in the script is followed: `cp m.pt
+    "$MODELS/active/"`; a relative destination after a relative `cd` is read from that
+    folder: `cd models && curl -o active/m.pt URL`). Only `canary_activate.sh` may change
+    active models, so that script itself is not reported.
 
     ## Why is this bad?
     Contract F: "Models deployed via canary_activate.sh ONLY" and "NEVER overwrite active
@@ -119,7 +121,7 @@ class ActiveModelWrite(Rule):
     # values it imports (in the searched text), or `$NAME` for `os.environ["NAME"]`
     prefilter = {Kind.PYTHON: (AnyOf('"active', "'active", "/active"),
                                AnyOf("model", ignore_case=True),
-                               re.compile(r"save|dump|copy|move|rename|replace|write|open|"
+                               lazyre.compile(r"save|dump|copy|move|rename|replace|write|open|"
                                           r"symlink")),
                  Kind.SHELL: AnyOf("active"), Kind.MAKEFILE: AnyOf("active"),
                  Kind.CRONTAB: AnyOf("active")}
@@ -179,12 +181,18 @@ class ActiveModelWrite(Rule):
                 continue
             if command.name not in _WRITERS:
                 continue
-            targets = [w for w in command.args if not w.text.startswith("-")]
-            named = _target_directories(command.args)
-            if command.name != "tee":
-                # with `-t DIR` every operand is a source
-                targets = targets[-1:] if len(targets) >= 2 and not named else []
-            targets.extend(named)
+            copy = copy_operands(command.name, command.args)
+            if copy is not None:  # `install -m 0640 m.pt active/`: the mode is no operand
+                # `install -d DIR...`: each folder it creates
+                targets = list(copy.operands) if copy.directories else list(copy.folders) or (
+                    list(copy.operands[-1:]) if len(copy.operands) >= 2 else [])
+            else:
+                targets = [w for w in command.args if not w.text.startswith("-")]
+                named = target_directories(command.args)
+                if command.name != "tee":
+                    # with `-t DIR` every operand is a source
+                    targets = targets[-1:] if len(targets) >= 2 and not named else []
+                targets.extend(named)
             for word in targets:
                 # `"$MODEL_DIR/active/"`: the folder's name says where, whatever its value
                 if _into_active(word, command.cd):

@@ -1,17 +1,17 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from qt_lint import lazyre
 from qt_lint.command_model import Command
 from qt_lint.context import SHELL_KINDS, FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Example, Rule
 
-BACKUP_PATH = re.compile(r"(?:^|/)(?:archive|backups)(?:/|$)")
+BACKUP_PATH = lazyre.compile(r"(?:^|/)(?:archive|backups)(?:/|$)")
 _DELETE = frozenset({"rm", "rmdir", "unlink", "shred"})
 _COPY = frozenset({"cp", "mv", "rsync", "install"})
-_FORCE = re.compile(r"^(?:-[A-Za-z]*f[A-Za-z]*|--force|--delete\S*|--remove-destination)$")
+_FORCE = lazyre.compile(r"^(?:-[A-Za-z]*f[A-Za-z]*|--force|--delete\S*|--remove-destination)$")
 _WRITE = frozenset({">", "&>", ">|"})
 
 
@@ -63,7 +63,7 @@ class BackupOverwrite(Rule):
     section = "F"
     kinds = frozenset({Kind.SHELL, Kind.MAKEFILE, Kind.CRONTAB, Kind.PYTHON})
     prefilter = {Kind.PYTHON: (AnyOf("archive", "backups"),
-                               re.compile(r"rmtree|remove|unlink|rmdir|open|write|save|dump")),
+                               lazyre.compile(r"rmtree|remove|unlink|rmdir|open|write|save|dump")),
                  Kind.SHELL: AnyOf("archive", "backups"),
                  Kind.CRONTAB: AnyOf("archive", "backups")}
     summary = "Deleting or overwriting inside archive/ or backups/"

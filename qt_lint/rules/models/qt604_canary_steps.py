@@ -62,7 +62,9 @@ class CanarySteps(Rule):
     Reads the canary activation script (`contract.canary-script`,
     `ops/model_safety/canary_activate.sh`) as a program and, at every command that changes
     the active models (`active/`) or the model setting (`/etc/quantum/*.env`,
-    `.env.model_config`: `cp`, `mv`, `install`, `rsync`, `ln`, `tee`, `sed -i`, `>`, `>>`),
+    `.env.model_config`: `cp`, `mv`, `install`, `rsync`, `ln`, `tee`, `sed -i`, `perl -i`,
+    `dd of=`, `>`, `>>`; a relative path is read from the folder a `cd` or `pushd` before
+    it on every path made known: `cd /etc/quantum` then `sed -i ... ai-engine.env`),
     checks that every path reaching it has:
     - **the quality gate**, run through the wrapper (`ops/run.sh ai-engine
       ops/model_safety/quality_gate.py`, `bash ops/run.sh ...`, or `make quality-gate`

@@ -4,6 +4,7 @@ import ast
 import re
 from collections.abc import Iterator
 
+from qt_lint import lazyre
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
@@ -364,7 +365,7 @@ class QualityGate(Rule):
                                           "activation (exit 2)")
 
 
-_REPORTING = re.compile(r"(?:^|\.)(?:print|debug|info|warning|warn|error|critical|"
+_REPORTING = lazyre.compile(r"(?:^|\.)(?:print|debug|info|warning|warn|error|critical|"
                         r"exception|log|write|echo|secho|format)$")
 
 

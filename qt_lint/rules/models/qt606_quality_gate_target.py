@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
+from qt_lint import lazyre
 from qt_lint.command_model import is_wrapper
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
@@ -14,15 +15,15 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from qt_lint.parsers.makefile import MakeProgram, Recipe
 
-_TARGET = re.compile(r"^(?P<targets>[^\s:=#][^:=#]*)::?(?!=)")
+_TARGET = lazyre.compile(r"^(?P<targets>[^\s:=#][^:=#]*)::?(?!=)")
 # the shell's words and operators after the gate's run, quoted words skipped
-_OPERATOR = re.compile(r"""'[^']*'|"(?:[^"\\]|\\.)*"|(?P<op>\|\||&&|;|\||&|\n)|"""
+_OPERATOR = lazyre.compile(r"""'[^']*'|"(?:[^"\\]|\\.)*"|(?P<op>\|\||&&|;|\||&|\n)|"""
                        r"""(?P<open>(?<![^\s;&|(]){(?=\s)|\()|(?P<close>(?<=[\s;])}|\))""")
 # a branch that still fails the line: `|| exit 1`, `|| exit $$?` (make's `$$` is `$`),
 # `|| { echo x; false; }`
-_FAILS = re.compile(r"(?<![\w-])(?:exit\s+(?:[1-9]\d*|\$\$?\?)|false)(?![\w-])")
-_EXITS = re.compile(r"(?<![\w-])exit\s+(?:[1-9]\d*|\$\$?\?)(?![\w-])")
-_BANG = re.compile(r"[\s@+-]*!(?=\s)")
+_FAILS = lazyre.compile(r"(?<![\w-])(?:exit\s+(?:[1-9]\d*|\$\$?\?)|false)(?![\w-])")
+_EXITS = lazyre.compile(r"(?<![\w-])exit\s+(?:[1-9]\d*|\$\$?\?)(?![\w-])")
+_BANG = lazyre.compile(r"[\s@+-]*!(?=\s)")
 
 
 def _ignored(body: str, gate: str, pipefail: bool = False) -> tuple[int, str] | None:
@@ -85,6 +86,9 @@ def _branch(body: str, start: int) -> str:
 _GOOD = ("RUN := ops/run.sh ai-engine\n.PHONY: quality-gate\nquality-gate:\n"
          "\t@echo gate\n\t$(RUN) ops/model_safety/quality_gate.py\n")
 
+_DELEGATING = ("RUN := ops/run.sh ai-engine\n.PHONY: quality-gate _gate\nquality-gate: _gate\n"
+               "_gate:\n\t$(RUN) ops/model_safety/quality_gate.py\n")
+
 
 class QualityGateTarget(Rule):
     """
@@ -115,6 +119,30 @@ class QualityGateTarget(Rule):
     `export SKIP_GATE := 1`, `--dry-run` after it (what the repository's gate itself skips on, else
     `contract.gate-defeats`).
 
+    It reads what `make quality-gate` builds, not only its own recipe: its prerequisites
+    (`quality-gate: _gate`, order-only ones too, transitively) and the goals of a sub-make
+    of the same Makefile in a recipe (`$(MAKE) _gate`, `quality-gate: ; $(MAKE) _gate`).
+    The gate may run in any of them, and each is read as above: `.IGNORE: _gate`, a `-`
+    or `|| true` on the delegated run, `$(MAKE) -i _gate` (or `-n`, `-t`), `$(MAKE) _gate
+    || true` are reported. A sub-make with `-C`, `-f`, `-e`, command-line variables or no
+    goal reads something this rule does not follow: the gate is then reported as not run.
+    Target-specific variables are read as make applies them: to the target's recipe and
+    its prerequisites' (the prerequisite's own value wins), not to a sub-make's;
+    `quality-gate: SHELL := /bin/true`, `quality-gate: .SHELLFLAGS := -c true` and
+    `quality-gate: RUN = true` are reported. `quality-gate: MAKEFLAGS += -i` is not
+    (make reads MAKEFLAGS before it builds: the target's recipe still fails), unless a
+    sub-make of that target inherits it.
+
+    Conditionals are read as make reads them: an `ifeq`/`ifneq`/`ifdef`/`ifndef` (and
+    `else ifeq ...`) on what the Makefile sets is decided, and only the branch taken is
+    read. One that reads a variable the Makefile does not set, or sets with `?=` (the
+    environment or make's command line decides it), is reported when its branches hold a
+    rule, recipe or variable make reads for `quality-gate` (`ifdef CI` around `RUN :=
+    true`): what runs is not known, so it is never passed. An `include` of a file of the
+    repository that sets such a thing (a variable of the gate's recipe, make's settings,
+    `.IGNORE`, an `export`, the targets built), an `include` of a file that is not in the
+    repository, and a `$(eval ...)` are reported the same way: this rule does not read them.
+
     ## Why is this bad?
     Contract F: `make quality-gate` is the blocker ("Exit 2 = FAIL, stop immediately");
     G: every Makefile target uses `ops/run.sh`. A `-` prefix makes `make` report success
@@ -142,7 +170,13 @@ class QualityGateTarget(Rule):
     kinds = frozenset({Kind.MAKEFILE})
     summary = "make quality-gate is missing, bypasses the wrapper or ignores the failure"
     example_path = "Makefile"
-    VALID = (Example(_GOOD), Example("all:\n\techo\n", path="docs/Makefile"),
+    VALID = (Example(_GOOD), Example(_DELEGATING),
+             Example(_DELEGATING.replace("quality-gate: _gate\n",
+                                         "quality-gate: ; $(MAKE) _gate\n")),
+             Example("quality-gate: SHELL := /bin/bash\n" + _GOOD),
+             # decided inside the Makefile: only the branch taken is read
+             Example("STRICT := 1\nifndef STRICT\nRUN := true\nendif\n" + _GOOD),
+             Example("all:\n\techo\n", path="docs/Makefile"),
              # a repository without the quality gate has nothing to run
              Example("all:\n\techo\n"))
     INVALID = (
@@ -159,6 +193,13 @@ class QualityGateTarget(Rule):
         Example(_GOOD.replace("\t$(RUN)", "\tSKIP_GATE=1 $(RUN)"), expect=((5, 14),)),
         Example(_GOOD.replace("RUN :=", "RUN ?="), expect=((1, 1),)),
         Example(_GOOD.replace(".PHONY: quality-gate\n", ""), expect=((2, 1),)),
+        Example("quality-gate: SHELL := /bin/true\n" + _GOOD, expect=((1, 1),)),
+        Example("ifdef CI\nRUN := true\nelse\n" + _GOOD.replace("\n.PHONY", "\nendif\n.PHONY"),
+                expect=((1, 1),)),
+        Example(_DELEGATING.replace("\t$(RUN)", "\t-$(RUN)"), expect=((5, 2),)),
+        Example(_DELEGATING.replace("quality-gate: _gate\n",
+                                    "quality-gate:\n\t$(MAKE) -i _gate\n"),
+                expect=((4, 2),)),
     )
 
     def applies_to(self, relpath: str, contract: Contract) -> bool:
@@ -182,24 +223,25 @@ class QualityGateTarget(Rule):
             yield ctx.finding(self, 1, 1, f"no `quality-gate` target: `make quality-gate` must "
                               f"run `{gate_command(contract)}`")
             return
-        yield from self._make_level(ctx, program)
-        # the recipes make runs: every double-colon rule's, else the last recipe given
-        if any(double for _, double, _ in rules):
-            running = [(line, recipe) for line, double, recipe in rules if double]
-        else:
-            given = [(line, recipe) for line, _, recipe in rules if recipe]
-            running = given[-1:] or [(rules[0][0], [])]
+        built = _built(program, "quality-gate")
+        yield from self._make_level(ctx, program, {target for target, *_ in built})
+        running = built[0][3]
         replaced = [(line, recipe) for line, recipe in
                     ((line, recipe) for line, _, recipe in rules if recipe)
                     if (line, recipe) not in running]
         repo = _makefile_repo(ctx)
         wrapped_any = False
-        shell = (program.value("SHELL") or "/bin/sh").split()
-        flags = program.value(".SHELLFLAGS") or ""
-        pipefail = bool(shell) and shell[0].rsplit("/", 1)[-1] in ("bash", "zsh", "ksh") \
-            and "pipefail" in flags
-        for _, starts in running:
+        shells: set[tuple[str, str]] = set()  # the target-specific shells reported
+        for target, chain, starts, _ in built:
+            own = target == "quality-gate"
             recipes = [r for r in program.recipes if r.line in starts]
+            # the shell the target's recipe runs with (its target-specific SHELL included)
+            variables = program.recipe_variables(recipes[0], chain)[0] if recipes else \
+                program.variables
+            shell = program.expand(variables.get("SHELL", "/bin/sh"), variables).split()
+            flags = program.expand(variables.get(".SHELLFLAGS", ""), variables)
+            pipefail = bool(shell) and shell[0].rsplit("/", 1)[-1] in ("bash", "zsh", "ksh") \
+                and "pipefail" in flags
             numbers = sorted({row for r in recipes for row, _ in r.origins} | set(starts))
             reported = False
             for number in numbers:
@@ -212,6 +254,8 @@ class QualityGateTarget(Rule):
                 else:
                     continue
                 body = text[offset:]
+                if not own and gate not in body and not _SUBMAKE.match(body.lstrip("@-+ \t")):
+                    continue  # what else a prerequisite's recipe runs is not the gate's
                 prefix = len(body) - len(body.lstrip("@-+ \t"))
                 if "-" in body[:prefix]:
                     column = 1 + offset + body.index("-")
@@ -226,16 +270,18 @@ class QualityGateTarget(Rule):
                                       f"`{ignored[1]}` ignores the quality gate's "
                                       "failure: `make quality-gate` succeeds when the gate fails")
             if not reported:
-                yield from self._expanded(ctx, program, recipes, gate, pipefail)
-            rows = set(numbers)
-            wrapped = [command for command in ctx.commands
-                       if command.program.line in rows and
-                       is_wrapper(command.program.text, contract) and
+                yield from self._expanded(ctx, program, recipes, gate, pipefail, chain)
+            yield from self._sub_makes(ctx, program, recipes, chain)
+            wrapped = [command for recipe in recipes
+                       for command in program.analysed(recipe, chain).commands
+                       if is_wrapper(command.program.text, contract) and
                        any(w.text.removeprefix("./") == gate or w.text.endswith("/" + gate)
                            for w in command.args)]
             wrapped_any = wrapped_any or bool(wrapped)
+            if wrapped:
+                yield from self._target_shell(ctx, program, recipes[0], chain, shells)
             for recipe in recipes:
-                why = _defeat(program, recipe, contract, repo)
+                why = _defeat(program, recipe, contract, repo, chain)
                 if why is not None:
                     at = wrapped[0].program if wrapped else None
                     line, column = (at.line, at.column) if at else (recipe.line, 1)
@@ -259,17 +305,103 @@ class QualityGateTarget(Rule):
             yield ctx.finding(self, rules[0][0], 1, "`quality-gate` is not `.PHONY`: a file "
                               "named quality-gate makes make skip the gate and succeed "
                               "(add `.PHONY: quality-gate`)")
-        yield from self._from_environment(ctx, program, running)
+        yield from self._from_environment(ctx, program, built)
+        yield from self._not_read(ctx, program, built)
+
+    def _not_read(self, ctx: FileContext, program: MakeProgram,
+                  built: list[_Built]) -> Iterator[Finding]:
+        """What decides the reading of `quality-gate` but is not known here: an `ifeq` /
+        `ifdef` on a variable the Makefile does not set (or sets with `?=`) whose branches
+        hold a rule, recipe or variable make reads for it; an `include` of a file that
+        sets such a thing (or that is not in the repository); a `$(eval ...)`."""
+        relevant = _relevant_lines(program, built)
+        names = _relevant_names(program, built)
+        for line, text, lines in program.unknown:
+            if not lines & relevant:
+                continue
+            on = ", ".join(f"`{n}`" for n in _unset_names(program, text)) or "what it reads"
+            yield ctx.finding(self, line, 1, f"`{text[:40]}` decides on {on}, which this "
+                              "Makefile does not set (the environment or make's command line "
+                              f"does): the lines it holds ({_shown_lines(lines & relevant)}) "
+                              "change what `make quality-gate` runs, which is not known "
+                              "here; decide it inside the Makefile, or outside of make")
+        for line, text in program.unread:
+            why = _unread_why(ctx, text, names, {t for t, *_ in built})
+            if why is not None:
+                yield ctx.finding(self, line, 1, f"`{text[:40]}` {why}: what `make "
+                                  "quality-gate` runs is not known here (this rule does not "
+                                  "read it)")
+
+    def _target_shell(self, ctx: FileContext, program: MakeProgram, recipe: Recipe,
+                      chain: tuple[str, ...], seen: set[tuple[str, str]]
+                      ) -> Iterator[Finding]:
+        """A target-specific `SHELL` or `.SHELLFLAGS` (of the target, or of one it is built
+        for) that runs the gate's recipe with something else than a shell."""
+        variables, _ = program.recipe_variables(recipe, chain)
+        targets = (*chain, *program.rule_targets.get(recipe.rule, ()))
+        for name in ("SHELL", ".SHELLFLAGS"):
+            setters = [t for t in targets if name in program.target_lines.get(t, {})]
+            if not setters or name not in variables:
+                continue
+            value = program.expand(variables[name], variables)
+            words = value.split()
+            if name == "SHELL":
+                bad = not words or words[0].rsplit("/", 1)[-1] not in _SHELLS
+            else:
+                bad = not words or not all(w.startswith(("-", "+")) or w in _SHELL_OPTIONS
+                                           for w in words) or not words[-1].endswith("c")
+            if not bad:
+                continue
+            setter = setters[-1]
+            if (setter, name) in seen:
+                continue
+            seen.add((setter, name))
+            recipe_of = f"the recipe of `{setter}`" + (
+                " and of its prerequisites" if program.prerequisites.get(setter) else "")
+            shown = f"`{setter}: {name} = {value.strip()[:30]}`"
+            yield ctx.finding(self, program.target_lines[setter][name], 1, (
+                f"{shown} is not a shell: make runs {recipe_of} with it and the gate does not "
+                "run" if name == "SHELL" else
+                f"{shown}: the shell does not run {recipe_of} as given (`-c` must come "
+                "last)"))
+
+    def _sub_makes(self, ctx: FileContext, program: MakeProgram, recipes: list[Recipe],
+                   chain: tuple[str, ...]) -> Iterator[Finding]:
+        """`$(MAKE) -i _gate`, or a target-specific `MAKEFLAGS += -i` a sub-make inherits:
+        the sub-make passes a failing gate."""
+        for recipe in recipes:
+            sub = _sub_make(recipe.text)
+            if sub is None:
+                continue
+            row, column = recipe.origins[0] if recipe.origins else (recipe.line, 1)
+            for flag, meaning in _make_flags(" " + " ".join(sub.flags)):
+                yield ctx.finding(self, row, column, f"`$(MAKE) {flag}` runs "
+                                  f"`{' '.join(sub.targets)}` with {meaning}: `make "
+                                  "quality-gate` succeeds when the gate fails")
+            variables, _ = program.recipe_variables(recipe, chain)
+            targets = (*chain, *program.rule_targets.get(recipe.rule, ()))
+            setters = [t for t in targets if "MAKEFLAGS" in program.target_lines.get(t, {})]
+            if not setters or "MAKEFLAGS" not in variables:
+                continue
+            value = program.expand(variables["MAKEFLAGS"], variables)
+            for flag, meaning in _make_flags(" " + value if variables["MAKEFLAGS"]
+                                             .startswith(" ") else value):
+                yield ctx.finding(self, program.target_lines[setters[-1]]["MAKEFLAGS"], 1,
+                                  f"`{setters[-1]}: MAKEFLAGS` gives the sub-make at line {row} "
+                                  f"`{flag}` ({meaning}): `make quality-gate` succeeds when "
+                                  "the gate fails")
 
     def _expanded(self, ctx: FileContext, program: MakeProgram, recipes: list[Recipe],
-                  gate: str, pipefail: bool) -> Iterator[Finding]:
+                  gate: str, pipefail: bool, chain: tuple[str, ...] = ()
+                  ) -> Iterator[Finding]:
         """The recipe as the shell receives it (`$(GATE)` of a `define`, `.ONESHELL:`'s
         one script): where it loses the gate's status, at the recipe's first line."""
-        flags = (program.value(".SHELLFLAGS") or "-c").split()
-        errexit = any(f.startswith("-") and not f.startswith("--") and "e" in f
-                      for f in flags) or ".POSIX" in program.rule_names
         for recipe in recipes:
-            text = program.expanded(recipe)
+            variables = program.recipe_variables(recipe, chain)[0]
+            flags = program.expand(variables.get(".SHELLFLAGS", "-c"), variables).split()
+            errexit = any(f.startswith("-") and not f.startswith("--") and "e" in f
+                          for f in flags) or ".POSIX" in program.rule_names
+            text = program.expanded(recipe, chain)
             if text is None or gate not in text:
                 continue
             lines = text.split("\n")
@@ -290,13 +422,17 @@ class QualityGateTarget(Rule):
                                   "the gate hide its failure (`.SHELLFLAGS := -ec`, or `set "
                                   "-e` first)")
 
-    def _make_level(self, ctx: FileContext, program: MakeProgram) -> Iterator[Finding]:
-        """What makes make itself pass a failing recipe: `.IGNORE:`, `-i`, `-n` or `-t` in
-        MAKEFLAGS, a SHELL that is not a shell, `.SHELLFLAGS` that run something else."""
+    def _make_level(self, ctx: FileContext, program: MakeProgram, built: set[str]
+                    ) -> Iterator[Finding]:
+        """What makes make itself pass a failing recipe: `.IGNORE:` (of a target built for
+        quality-gate), `-i`, `-n` or `-t` in MAKEFLAGS, a SHELL that is not a shell,
+        `.SHELLFLAGS` that run something else."""
         for line, targets in program.ignore:
-            if not targets or "quality-gate" in targets:
+            named = sorted(built & set(targets), key=lambda t: t != "quality-gate")
+            if not targets or named:
+                which = named[0] if named else "quality-gate"
                 yield ctx.finding(self, line, 1, "`.IGNORE:` ignores the errors of "
-                                  "`quality-gate`'s recipe: `make quality-gate` succeeds when "
+                                  f"`{which}`'s recipe: `make quality-gate` succeeds when "
                                   "the gate fails")
         for name in ("MAKEFLAGS", "GNUMAKEFLAGS"):
             value = program.value(name)
@@ -325,9 +461,9 @@ class QualityGateTarget(Rule):
                                   "run the recipe as given (`-c` must come last)")
 
     def _from_environment(self, ctx: FileContext, program: MakeProgram,
-                          running: list[tuple[int, list[int]]]) -> Iterator[Finding]:
+                          built: list[_Built]) -> Iterator[Finding]:
         """A variable of the gate's recipe assigned with `?=`: the environment sets it."""
-        starts = {row for _, recipe in running for row in recipe}
+        starts = {row for _, _, rows, _ in built for row in rows}
         texts = [r.text for r in program.recipes if r.line in starts]
         seen: set[str] = set()
         todo = [name for text in texts for name in _REFERENCE.findall(text)]
@@ -347,9 +483,161 @@ class QualityGateTarget(Rule):
                                   "quality-gate` passes): assign it with `:=`")
 
 
+# (target, the targets it is built for, outermost first, its running recipes' first lines,
+# its running rules: (rule line, recipe first lines))
+_Built = tuple[str, tuple[str, ...], list[int], list[tuple[int, list[int]]]]
+MAX_TARGETS = 64  # targets followed from quality-gate (prerequisites, sub-makes)
+# a recipe line that runs make again on this Makefile: `$(MAKE) _gate`, `${MAKE} -s _gate`
+_SUBMAKE = lazyre.compile(r"(?:\$\(MAKE\)|\$\{MAKE\}|make)(?=[ \t]|$)")
+_SUBMAKE_ELSEWHERE = frozenset({"-C", "-f", "--directory", "--file", "--makefile", "-e",
+                                "--environment-overrides"})
+
+
+class _SubMake:
+    def __init__(self, flags: list[str], targets: list[str]) -> None:
+        self.flags, self.targets = flags, targets
+
+
+def _sub_make(text: str) -> _SubMake | None:
+    """The flags and goals of a recipe line that runs `$(MAKE) goal ...` on this Makefile;
+    None for another line, or a sub-make of another Makefile or folder (`-C`, `-f`), with
+    command-line variables, or without a goal (what it runs is not followed)."""
+    text = text.lstrip("@-+ \t")
+    match = _SUBMAKE.match(text)
+    if match is None:
+        return None
+    words = re.split(r"[ \t]+", re.split(r"\|\||&&|[;|&\n]", text[match.end():])[0].strip())
+    words = [w for w in words if w]
+    flags = [w for w in words if w.startswith("-")]
+    targets = [w for w in words if not w.startswith("-")]
+    if any(f.split("=", 1)[0] in _SUBMAKE_ELSEWHERE or (f[:2] in ("-C", "-f") and len(f) > 2)
+           for f in flags) or any("=" in t or "$" in t for t in targets) or not targets:
+        return None
+    return _SubMake(flags, targets)
+
+
+def _running(rules: list[tuple[int, bool, list[int]]]) -> list[tuple[int, list[int]]]:
+    """The recipes make runs for a target: every double-colon rule's, else the last
+    recipe given."""
+    if any(double for _, double, _ in rules):
+        return [(line, recipe) for line, double, recipe in rules if double]
+    given = [(line, recipe) for line, _, recipe in rules if recipe]
+    return given[-1:] or [(rules[0][0], [])]
+
+
+def _built(program: MakeProgram, goal: str) -> list[_Built]:
+    """The targets `make goal` builds with a rule of this Makefile, the goal first: its
+    prerequisites (they inherit its target-specific variables) and the goals of a
+    `$(MAKE) goal` in their recipes (a new make: nothing inherited), transitively."""
+    out: list[_Built] = []
+    seen: set[str] = set()
+    todo: list[tuple[str, tuple[str, ...]]] = [(goal, ())]
+    while todo and len(out) < MAX_TARGETS:
+        target, chain = todo.pop(0)
+        rules = program.rules.get(target)
+        if target in seen or not rules:
+            continue  # a file, or a pattern rule: not followed
+        seen.add(target)
+        running = _running(rules)
+        starts = [row for _, recipe in running for row in recipe]
+        out.append((target, chain, starts, running))
+        todo.extend((p, (*chain, target)) for p in program.prerequisites.get(target, []))
+        for recipe in program.recipes:
+            if recipe.line in starts:
+                sub = _sub_make(recipe.text)
+                if sub is not None:
+                    todo.extend((t, ()) for t in sub.targets)
+    return out
+
+
+_MAKE_SETTINGS = frozenset({"SHELL", ".SHELLFLAGS", "MAKEFLAGS", "GNUMAKEFLAGS",
+                            ".RECIPEPREFIX", "MAKE"})
+
+
+def _relevant_names(program: MakeProgram, built: list[_Built]) -> set[str]:
+    """The variables make reads for what quality-gate builds: those its recipes reference
+    (transitively), make's own settings, and every exported one (the gate's environment)."""
+    starts = {row for _, _, rows, _ in built for row in rows}
+    todo = [n for r in program.recipes if r.line in starts for n in _REFERENCE.findall(r.text)]
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(_REFERENCE.findall(program.written.get(name, "")))
+    return seen | _MAKE_SETTINGS | program.exported
+
+
+def _relevant_lines(program: MakeProgram, built: list[_Built]) -> set[int]:
+    """The Makefile lines that decide what `make quality-gate` runs."""
+    names = _relevant_names(program, built)
+    targets = {t for t, *_ in built}
+    out: set[int] = set(program.export_lines)
+    hidden = {line for _, _, lines in program.unknown for line in lines}
+    for name in names:
+        assigned = program.assignment_lines.get(name, [])
+        for line, _ in assigned:
+            # a plain assignment read on every path after it replaces it
+            if not any(later > line and op not in ("+=", "?=") and later not in hidden
+                       for later, op in assigned):
+                out.add(line)
+    for target, rules in program.rules.items():
+        if target in targets or target.startswith("."):
+            out.update(line for line, _, _ in rules)
+    for target in targets:
+        out.update(program.target_lines.get(target, {}).values())
+    starts = {row for _, _, rows, _ in built for row in rows}
+    out.update(row for r in program.recipes if r.line in starts for row, _ in r.origins)
+    return out | starts
+
+
+def _unset_names(program: MakeProgram, text: str) -> list[str]:
+    """The variables a conditional reads that the Makefile does not set (or sets with
+    `?=`)."""
+    words = text.split(None, 1)
+    found = _REFERENCE.findall(text)
+    if words[0] in ("ifdef", "ifndef") and len(words) > 1 and "$" not in words[1]:
+        found.append(words[1].split("#")[0].strip())
+    return sorted({n for n in found if n not in program.variables or
+                   program.assigned.get(n, (0, ""))[1] == "?="})
+
+
+def _shown_lines(lines: Collection[int]) -> str:
+    shown = sorted(lines)
+    text = ", ".join(map(str, shown[:5]))
+    return ("line " if len(shown) == 1 else "lines ") + text + (", ..." if len(shown) > 5 else "")
+
+
+def _unread_why(ctx: FileContext, text: str, names: set[str], targets: set[str]
+                ) -> str | None:
+    """Why an `include` or `$(eval ...)` leaves quality-gate's reading unknown, None when
+    it does not (an included file of the repository that sets nothing make reads for it)."""
+    import posixpath
+
+    if not text.startswith(("include", "-include", "sinclude")):
+        return "is evaluated by make as Makefile text"
+    files = text.split(None, 1)[1].split("#", maxsplit=1)[0].split() if " " in text else []
+    project = ctx.project
+    base = posixpath.dirname((ctx.abspath or ctx.path).replace("\\", "/"))
+    words = sorted(names | targets | {"quality-gate", "export", "override", ".IGNORE",
+                                      ".ONESHELL", ".POSIX", ".EXPORT_ALL_VARIABLES"})
+    pattern = re.compile(r"(?<![\w.-])(?:" + "|".join(map(re.escape, words)) + r")(?![\w.-])")
+    for name in files:
+        path = posixpath.join(base, name)
+        if "$" in name or project is None or not project.files.isfile(path):
+            return f"reads `{name}`, which is not in the repository"
+        content = project.files.read(path) or ""
+        for number, line in enumerate(content.split("\n"), 1):
+            hit = pattern.search(line.split("#")[0])
+            if hit:
+                return (f"reads `{name}`, which sets `{hit.group()}` (its line {number}), read "
+                        "by make for quality-gate")
+    return None
+
+
 _SHELLS = frozenset({"sh", "bash", "dash", "ksh", "mksh", "zsh", "ash", "busybox"})
 _SHELL_OPTIONS = frozenset({"pipefail", "errexit", "nounset", "xtrace"})
-_REFERENCE = re.compile(r"\$[({]([A-Za-z_][A-Za-z0-9_.-]*)[)}]")
+_REFERENCE = lazyre.compile(r"\$[({]([A-Za-z_][A-Za-z0-9_.-]*)[)}]")
 _LONG_FLAGS = {"--ignore-errors": ("-i", "errors ignored"),
                "--dry-run": ("-n", "recipes printed, not run"),
                "--just-print": ("-n", "recipes printed, not run"),
@@ -386,16 +674,16 @@ def _make_flags(value: str) -> list[tuple[str, str]]:
 
 
 def _defeat(program: MakeProgram, recipe: Recipe, contract: Contract,
-            repo: Repo | None) -> str | None:
+            repo: Repo | None, chain: tuple[str, ...] = ()) -> str | None:
     """Why the gate's run in this recipe line cannot fail (`SKIP_GATE=1`, `--dry-run`, an
     exported `SKIP_GATE`), read as QT604 reads the canary's run."""
     from qt_lint.rules.models.helpers import gate_defeat_of, model_classifier
     from qt_lint.shellflow import analyse
 
-    text = program.expanded(recipe)
+    text = program.expanded(recipe, chain)
     if text is None or contract.quality_gate not in text:
         return None
-    _, env = program.recipe_variables(recipe)
+    _, env = program.recipe_variables(recipe, chain)
     exported = frozenset(f"exported:{name}" for name in env)
     flow = analyse(text, model_classifier(contract, repo))
     for step, facts in flow.steps:

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 
+from qt_lint import lazyre
 from qt_lint.command_model import Word
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
@@ -14,6 +14,7 @@ from qt_lint.rules.models.helpers import (
     GIT_HASH,
     JOURNAL,
     RESTART_VERBS,
+    WROTE,
     is_script,
     model_write,
     runs_anywhere,
@@ -22,7 +23,7 @@ from qt_lint.rules.models.helpers import (
     writes,
     written_targets,
 )
-from qt_lint.shellflow import Facts, Flow
+from qt_lint.shellflow import Facts, Flow, read_variable
 
 _GOOD = """#!/usr/bin/env bash
 set -euo pipefail
@@ -74,12 +75,22 @@ class RollbackSteps(Rule):
       service's unit, `systemctl start` of the service itself (nothing happens to a running
       service), `try-restart` and `reload-or-restart` (a stopped service stays stopped: a
       rollback often follows a failed start). `systemctl start` of another quantum unit is
-      accepted as the root-owned oneshot below;
+      accepted as the root-owned oneshot below. The restart comes **after** the restore on
+      every path to a successful end: a unit restarted (or the oneshot started) before the
+      `cp` brings the service back with the model being rolled back, and is reported with
+      its line;
     - what is restored is the newest backup in `archive/` (the setting the last
       activation replaced), found by the script: a source taken from the command line
       (`cp "$1" ...`, `BACKUP=${1:-...}`) is reported even with a default, since the
       caller can then restore any file (or the current setting) and the backup test only
-      proves that the file exists.
+      proves that the file exists. So is a source from the environment: a variable the
+      script does not set itself on every path to the restore (`cp "${BACKUP:-$LATEST}"
+      ...`, `BACKUP=${BACKUP:-$(ls -t ...)}`, `: "${BACKUP:=...}"`, a `for BACKUP in
+      $(ls ...)` that runs no round when the archive is empty, or no assignment at all: a
+      caller's `BACKUP` wins), and a path read with `read` (`read -r path; cp "$path"
+      ...`), named with the line of the `read` and what it reads (standard input, or its
+      `<` file). A default on a variable the script set (`BACKUP=$(ls -t ...)` then
+      `cp "${BACKUP:-}" ...`) is its own.
 
     ## Why is this bad?
     Contract F's rollback protocol: "restores previous .env.model_config", "Git hash
@@ -124,7 +135,10 @@ class RollbackSteps(Rule):
              Example(_GOOD.replace("systemctl restart quantum-ai-engine.service",
                                    "systemctl start quantum-model-rollback.service")),
              Example(_GOOD.replace("set -euo pipefail\n",
-                                   "set -euo pipefail\ntrap 'rm -f \"$TMP\"' EXIT\n")))
+                                   "set -euo pipefail\ntrap 'rm -f \"$TMP\"' EXIT\n")),
+             # stopped before the restore, restarted after it; a default on its own variable
+             Example(_GOOD.replace("cp \"$BACKUP\"", "systemctl stop quantum-ai-engine.service"
+                                   "\ncp \"${BACKUP:-}\"")))
     INVALID = (
         Example(_GOOD.replace('[ -n "$BACKUP" ] && [ -f "$BACKUP" ] || '
                               '{ echo "no backup: refusing" >&2; exit 1; }\n', ""),
@@ -139,6 +153,14 @@ class RollbackSteps(Rule):
         Example(_GOOD.replace("quantum-ai-engine.service", "quantum-backend.service"),
                 expect=((5, 14),)),
         Example(_GOOD.replace("[ -n", "BACKUP=${1:-$BACKUP}\n[ -n"), expect=((6, 14),)),
+        # a caller's BACKUP wins over the newest backup the script found
+        Example(_GOOD.replace("BACKUP=$(ls", "LATEST=$(ls")
+                .replace("[ -n", "BACKUP=${BACKUP:-$LATEST}\n[ -n"), expect=((6, 14),)),
+        Example(_GOOD.replace("[ -n", "read -r BACKUP\n[ -n"), expect=((6, 14),)),
+        # the service comes back with the model being rolled back
+        Example(_GOOD.replace("systemctl restart quantum-ai-engine.service\n", "")
+                .replace("cp ", "systemctl restart quantum-ai-engine.service\ncp "),
+                expect=((6, 14),)),
         Example("#!/bin/sh\nsystemctl stop quantum-ai-engine\n",
                 path="ops/model_safety/canary_activate.sh", expect=((1, 1),)),
     )
@@ -180,11 +202,9 @@ class RollbackSteps(Rule):
                     f"{end.via} (line {end.line})"
                 missing.append(f"when there is no backup it exits 0 through {how}: a "
                                "refusal must exit non-zero (its caller takes 0 for a rollback)")
-            source = _restored_from_caller(flow, target, contract)
+            source = _restored_from_outside(flow, target, contract)
             if source is not None:
-                missing.append(f"what it restores (`{source}`) is a path its caller names: "
-                               "restore the newest backup in archive/ (the setting the last "
-                               "activation replaced), not a file given on the command line")
+                missing.append(source)
             for fact, step in ((GIT_HASH, "the git hash (`git rev-parse HEAD`) is not logged"),
                                (JOURNAL, "the journal is not notified (`systemd-cat` or "
                                          "`logger`)")):
@@ -198,13 +218,21 @@ class RollbackSteps(Rule):
                                   f"{name} restores the model setting here, but {step}")
 
 
-_POSITIONAL = re.compile(r"\$(?:[1-9@*]|\{[1-9@*#])")
+_POSITIONAL = lazyre.compile(r"\$(?:[1-9@*]|\{[1-9@*#])")
+# `${BACKUP}`, `${BACKUP:-...}` (group 2: a default, `:-`, `-`, `:=`, `=`), `$BACKUP` (3)
+_NAMED = lazyre.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(:?[-=])?|([A-Za-z_][A-Za-z0-9_]*))")
+# what the shell itself sets (or a login does), never the caller's choice of a file
+_SHELL_SET = frozenset({"PWD", "OLDPWD", "HOME", "USER", "LOGNAME", "HOSTNAME", "RANDOM",
+                        "SECONDS", "LINENO", "PPID", "UID", "EUID", "BASHPID", "BASH_SOURCE",
+                        "BASH_REMATCH", "IFS", "REPLY"})
 
 
-def _restored_from_caller(flow: Flow, target: Word, contract: Contract) -> str | None:
-    """The source of the restore at `target` when it comes from the command line (`$1`,
-    `${1:-...}`, `"$@"`), as written after expansion."""
-    for step, _facts in flow.steps:
+def _restored_from_outside(flow: Flow, target: Word, contract: Contract) -> str | None:
+    """Where the source of the restore at `target` comes from when the script did not find
+    it itself: the command line (`$1`, `${1:-...}`, `"$@"`), the environment (a variable
+    the script never sets but for a default, `${BACKUP:-$LATEST}`,
+    `BACKUP=${BACKUP:-...}`), or a `read` (standard input, or the file it reads)."""
+    for step, facts in flow.steps:
         if model_write(step, contract) is not target and not any(
                 (t.line, t.column) == (target.line, target.column)
                 for t in written_targets(step, contract)):
@@ -214,10 +242,41 @@ def _restored_from_caller(flow: Flow, target: Word, contract: Contract) -> str |
             else args
         sources += [t for op, t in step.redirects if op == "<"]
         for word in sources:
+            text = word.text if len(word.text) <= 60 else word.text[:57] + "..."
             if _POSITIONAL.search(word.text):
-                text = word.text
-                return text if len(text) <= 60 else text[:57] + "..."
+                return (f"what it restores (`{text}`) is a path its caller names: restore "
+                        "the newest backup in archive/ (the setting the last activation "
+                        "replaced), not a file given on the command line")
+            for match in _NAMED.finditer(word.text):
+                name = match.group(1) or match.group(3)
+                if f"read:{name}" in facts:
+                    line, source = _read_at(flow, name)
+                    return (f"what it restores (`{text}`) is a path `read` takes from "
+                            f"{source} at line {line}: restore the newest backup in "
+                            "archive/ the script finds itself, not a path from its input")
+                if f"set:{name}" not in facts and name not in _SHELL_SET:
+                    shown = f"${{{name}:-...}}" if match.group(2) else f"${name}"
+                    return (f"what it restores (`{shown}`) is the caller's `{name}` when "
+                            "the environment sets it: the script does not set it itself on "
+                            f"every path here (`{name}=/any/file {_script_name(contract)}` "
+                            "restores that file): restore the newest backup in archive/ "
+                            "the script finds itself, not a path from the environment")
     return None
+
+
+def _script_name(contract: Contract) -> str:
+    return contract.rollback_script.rsplit("/", 1)[-1]
+
+
+def _read_at(flow: Flow, name: str) -> tuple[int, str]:
+    """Where `read` sets `name`: its line, and what it reads (a `<` file, or standard
+    input)."""
+    for step, _ in flow.steps:
+        if step.command.name == "read" and read_variable(step.command) == name:
+            files = [t.text for op, t in step.redirects if op == "<"]
+            return step.command.words[0].line, (f"`{files[0]}`" if files else
+                                                 "standard input")
+    return 0, "standard input"
 
 
 def _service_units(target: Word, contract: Contract) -> set[str]:
@@ -242,10 +301,13 @@ def _restart_problem(flow: Flow, target: Word, facts: Facts, ends: list[Facts],
         return any(f"restarted:{u}" in have for u in units) or any(
             f.startswith("started:") and f[len("started:"):] not in units for f in have)
 
-    if done(facts) or (ends and all(done(e) for e in ends)):
+    # a restart counts after the write only (the write undoes an earlier one): a service
+    # restarted before the restore comes back with the model being rolled back
+    if (ends and all(done(e) for e in ends)) or (not ends and done(facts)):
         return None
     unit = sorted(units)[0]
-    for step, _facts in flow.steps:
+    early = None
+    for step, before in flow.steps:
         if step.command.name != "systemctl":
             continue
         texts = [w.text for w in step.command.args]
@@ -270,5 +332,12 @@ def _restart_problem(flow: Flow, target: Word, facts: Facts, ends: list[Facts],
         if verbs[0] == "start" and set(named) & units:
             return (f"the service is not restarted: `systemctl start {unit}` at line {line} "
                     f"does nothing to a running service (`systemctl restart {unit}`)")
+        if early is None and WROTE not in before and "--no-block" not in texts and \
+                (set(named) & units if verbs[0] in RESTART_VERBS else others):
+            early = line
+    if early is not None:
+        return (f"the service is restarted at line {early}, before the restore: it comes "
+                "back with the model being rolled back (restart it after the restore: "
+                f"`systemctl restart {unit}`)")
     return ("the service is not restarted (`systemctl restart "
             f"{contract.unit_prefix}<service>`)")

@@ -22,7 +22,7 @@ from qt_lint.rules.models.helpers import (
     runs_venv_python,
     script_flow,
 )
-from qt_lint.shellflow import End, Facts, Flow, Step
+from qt_lint.shellflow import EXEC_FAILED, End, Facts, Flow, Step
 
 _GOOD = """#!/usr/bin/env bash
 set -euo pipefail
@@ -59,11 +59,11 @@ def duties(contract: Contract) -> tuple[tuple[str, str, str], ...]:
 def wrapper_problems(flow: Flow, contract: Contract) -> list[tuple[int, int, str]]:
     """What the wrapper lacks of contract G's eight duties on the path that reaches the
     venv python: (line, column, problem)."""
-    points: list[tuple[int, int, Facts, Step]] = [
-        (end.line, end.column, end.facts, end.exec_step) for end in flow.ends
+    points: list[tuple[int, int, Facts, Step, str | None]] = [
+        (end.line, end.column, end.facts, end.exec_step, end.detached) for end in flow.ends
         if end.exec_step is not None and runs_venv_python(end.exec_step, contract)]
     if not points:
-        points = [(step.command.program.line, step.command.program.column, facts, step)
+        points = [(step.command.program.line, step.command.program.column, facts, step, None)
                   for step, facts in flow.steps if runs_venv_python(step, contract)]
     if not points:
         return [(1, 1, f"duty 8: it never runs the venv python ({contract.venv_root}/"
@@ -71,7 +71,22 @@ def wrapper_problems(flow: Flow, contract: Contract) -> list[tuple[int, int, str
     successes = [end for end in flow.ends if end.exec_step is None and end.code == 0]
     out: list[tuple[int, int, str]] = []
     hidden = next((e for e in flow.ends if _success_after_failure(e)), None)
-    for line, column, facts, step in points:
+    failed_exec = next((e for e in flow.ends if e.exec_step is None and EXEC_FAILED in e.facts
+                        and (e.code == 0 or e.via is not None)), None)
+    for line, column, facts, step, detached in points:
+        out += [(line, column, f"duty 8: {problem}") for problem in _runs_other(step)]
+        if detached is not None:
+            where = "in the background (`&`): nothing waits for it" if detached == \
+                "background" else "in a pipeline whose status is another command's (no " \
+                "pipefail)"
+            out.append((line, column, f"duty 8: the venv python runs {where}, so its exit "
+                        "status does not reach the caller (exec it in the wrapper's own "
+                        "process)"))
+        if failed_exec is not None and step.command.wrappers[:1] == ("exec",):
+            out.append((line, column, "duty 8: when this exec fails (a redirection it cannot "
+                        "open, or under `shopt -s execfail` a program it cannot run) bash goes "
+                        f"on, and the wrapper exits 0 through {_how(failed_exec)} without "
+                        "running the script (exit non-zero there)"))
         if hidden is not None and step.command.wrappers[:1] != ("exec",):
             out.append((line, column, "duty 8: the script's failure does not reach the "
                         "caller: when the venv python fails the wrapper exits 0 through "
@@ -107,6 +122,45 @@ def wrapper_problems(flow: Flow, contract: Contract) -> list[tuple[int, int, str
             else:
                 out.append((line, column, f"duty {duty}: not done on the path that "
                                           "runs the script"))
+    return out
+
+
+def _runs_other(step: Step) -> list[str]:
+    """What makes the exec'd venv python run something other than the script in the venv:
+    `exec -a NAME` (another argv[0]: python looks for its venv from it and does not find
+    it) or python's own `-` / `-c` (standard input or a string, not the script)."""
+    out: list[str] = []
+    words = [w.text for w in step.written]
+    program = step.command.program.text
+    if step.command.wrappers[:1] == ("exec",) and "exec" in words:
+        options = words[words.index("exec") + 1:]
+        for word in options:
+            if word == program or not word.startswith("-"):
+                break
+            if "a" in word[1:]:
+                out.append("`exec -a` gives the venv python another name (argv[0]): it "
+                           "does not find its venv and runs with the base interpreter's "
+                           "packages")
+                break
+    args = [w.text for w in step.command.args]
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "-":
+            out.append("the venv python runs standard input (`-`), not the script")
+            break
+        if arg == "--" or not arg.startswith("-"):
+            break
+        letters = arg[1:] if not arg.startswith("--") else ""
+        cut = next((k for k, ch in enumerate(letters) if ch in "cmWX"), len(letters))
+        if cut < len(letters):
+            if letters[cut] == "c":
+                out.append("the venv python runs a string (`-c`), not the script")
+            if letters[cut] in "cm":
+                break
+            if cut == len(letters) - 1:
+                i += 1  # `-W error`: the next word is the option's value
+        i += 1
     return out
 
 
@@ -167,6 +221,18 @@ class OpsWrapper(Rule):
        that exits 0 when the script failed (`"$PY" "$SCRIPT" || echo failed`, `|| true`,
        `set +e` then an `echo` as the last command, `trap 'exit 0' EXIT`) is reported:
        the canary and cron take the job for a success.
+
+    The venv python must run the script, in the wrapper's own process: `exec -a NAME`
+    (python finds its venv from its argv[0]: it runs with the base interpreter's
+    packages), python's `-` (a heredoc) or `-c`, an exec in the background (`exec ... &`)
+    or in a pipeline whose status is another command's (`exec ... | cat` without
+    pipefail) are reported; so is an exec that bash can survive (a redirection it cannot
+    open, `exec ... >>"$LOG" || exit 0`; under `shopt -s execfail` without errexit, a
+    program it cannot run) followed by an exit 0. Errexit is read as bash sets it: `set
+    -e`, `shopt -so errexit`, the `#!` line (`#!/bin/bash -e`, when the wrapper is run by
+    its name as units and the canary run it), undone by `set +e`, `shopt -uo errexit` or
+    `set +$-`. A function named `exit`, `set` or `trap` replaces the builtin (`exit 1`
+    calls it), and `return` outside a function only fails (status 2) and goes on.
 
     `PYTHONPATH` must reach the script: `python -I` or `-E` (alone or combined, `-IB`,
     `-sE`, before the script) makes Python ignore every `PYTHON*` variable. A value that
@@ -235,6 +301,8 @@ class OpsWrapper(Rule):
              Example(_GOOD.replace('exec "$VENV/bin/python" "$SCRIPT" "$@"\n',
                                    'set +e\n"$VENV/bin/python" "$SCRIPT" "$@"\nrc=$?\n'
                                    'echo "rc=$rc" >&2\nexit "$rc"\n')),
+             Example(_GOOD.replace("#!/usr/bin/env bash\nset -euo pipefail\n",
+                                   "#!/bin/bash -e\nshopt -so pipefail\n")),
              Example("exec python3 x\n", path="ops/other.sh"))
     INVALID = (
         Example(_GOOD.replace("test -f \"$DB_PATH\"\n",
@@ -259,6 +327,13 @@ class OpsWrapper(Rule):
         Example(_GOOD.replace('exec "$VENV/bin/python" "$SCRIPT"',
                               'exec "$VENV/bin/python" -I "$SCRIPT"'),
                 expect=((14, 1),)),
+        Example(_GOOD.replace('exec "$VENV/bin/python" "$SCRIPT" "$@"\n',
+                              'exec "$VENV/bin/python" "$SCRIPT" "$@" &\n'),
+                expect=((14, 1),)),
+        Example(_GOOD.replace('exec "$VENV/bin/python"', 'exec -a qt-job "$VENV/bin/python"'),
+                expect=((14, 1),)),
+        Example(_GOOD.replace("set -euo pipefail\n", "set -euo pipefail\nshopt -uo errexit\n"),
+                expect=((15, 1),) * 4),
     )
 
     def applies_to(self, relpath: str, contract: Contract) -> bool:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import functools
 import re
 
+from qt_lint import lazyre
 from qt_lint.config import Contract
 
 # `/tmp` or `/var/tmp` as a path (not `/tmpfs`, `~/tmp`, `$X/tmp`)
-TMP_PATH = re.compile(r"(?<![\w.~$/-])(?:/var)?/tmp(?![\w.-])")
+TMP_PATH = lazyre.compile(r"(?<![\w.~$/-])(?:/var)?/tmp(?![\w.-])")
 
 HANDLERS = frozenset({"FileHandler", "RotatingFileHandler", "TimedRotatingFileHandler",
                       "WatchedFileHandler"})
-_LOGGY = re.compile(r"^(?:\./)?logs?/|\.(?:log|out|err)$")
-_REPO_VAR = re.compile(r"^\$\{?REPO_ROOT\}?/")
+_LOGGY = lazyre.compile(r"^(?:\./)?logs?/|\.(?:log|out|err)$")
+_REPO_VAR = lazyre.compile(r"^\$\{?REPO_ROOT\}?/")
 
 
 def into_repo(target: str, repo_root: str) -> bool:

@@ -4,6 +4,7 @@ import functools
 import re
 from collections.abc import Iterator
 
+from qt_lint import lazyre
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
@@ -16,7 +17,7 @@ from qt_lint.rules.paths.helpers import (
     wrong_repo_path,
 )
 
-_WHITESPACE = re.compile(r"\s")
+_WHITESPACE = lazyre.compile(r"\s")
 
 
 @functools.cache
@@ -26,7 +27,7 @@ def root_prefix(contract: Contract) -> re.Pattern[str]:
 
 
 # a join that starts at `/` (`os.path.join("/", "opt", ...)`)
-_JOIN = re.compile(r"""join\(\s*(["'])/\1""")
+_JOIN = lazyre.compile(r"""join\(\s*(["'])/\1""")
 
 
 @functools.cache

@@ -4,6 +4,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 
+from qt_lint import lazyre
 from qt_lint.context import SHELL_KINDS, FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Example, Rule
@@ -15,7 +16,7 @@ _UNIT_SKIP = frozenset({
     "WorkingDirectory", "EnvironmentFile", "StandardOutput", "StandardError", "PrivateTmp",
     "Description", "Documentation",
 })
-_TEMP_VARS = re.compile(r"^(?:TMPDIR|TEMP|TMP)=")
+_TEMP_VARS = lazyre.compile(r"^(?:TMPDIR|TEMP|TMP)=")
 
 
 class TmpState(Rule):

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from qt_lint import lazyre
 from qt_lint.command_model import EXEC_KEYS
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
@@ -18,8 +18,8 @@ UNIT_PATH_KEYS = frozenset({
     "AssertPathExists", "AssertPathIsDirectory", "AssertFileNotEmpty",
     "AssertFileIsExecutable", "AssertDirectoryNotEmpty",
 })
-_ITEM = re.compile(r"\S+")
-_PATH_KEY = re.compile(r"_(?:DIR|PATH|ROOT|FILE)$")
+_ITEM = lazyre.compile(r"\S+")
+_PATH_KEY = lazyre.compile(r"_(?:DIR|PATH|ROOT|FILE)$")
 
 
 class RelativeConfigPath(Rule):

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 
+from qt_lint import lazyre
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.project import ESCALATION_WORDS
@@ -48,7 +48,7 @@ class NeedsRoot(Rule):
     # `su` as a quoted word (`"su"`, `"su -c ..."`), not the start of "success" or "summary"
     # (the pattern asked only where the quote and "su" are: it scans each quote of the text)
     prefilter = {Kind.PYTHON: Either(AnyOf("sudo", "doas", "pkexec", "uid(", "gid("),
-                                     (AnyOf('"su', "'su"), re.compile(r"""["']su(?!\w)"""))),
+                                     (AnyOf('"su', "'su"), lazyre.compile(r"""["']su(?!\w)"""))),
                  Kind.SHELL: AnyOf(*ESCALATION_WORDS), Kind.CRONTAB: AnyOf(*ESCALATION_WORDS)}
     example_path = "ops/restart.py"
     VALID = (Example('import subprocess\nsubprocess.run(["systemctl", "status", "x"])\n'

@@ -1,17 +1,21 @@
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Iterator
 
+from qt_lint import lazyre
 from qt_lint.command_model import Word
 from qt_lint.context import SHELL_KINDS, FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Either, Example, Rule
 
-_OCTAL = re.compile(r"^0?[0-7]{3,4}$")
-_OCTAL_MASK = re.compile(r"^0?[0-7]{1,4}$")
-_SYMBOLIC = re.compile(r"^[ugoa]*[+=][rwxXstugo]*$")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import ast
+
+_OCTAL = lazyre.compile(r"^0?[0-7]{3,4}$")
+_OCTAL_MASK = lazyre.compile(r"^0?[0-7]{1,4}$")
+_SYMBOLIC = lazyre.compile(r"^[ugoa]*[+=][rwxXstugo]*$")
 
 
 def world_writable(mode: str) -> bool:
@@ -33,7 +37,7 @@ class _WritableLiteral:
     integers too (more, never fewer)."""
 
     __slots__ = ()
-    _NUMBER = re.compile(r"\b(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|[0-9][0-9_]*)")
+    _NUMBER = lazyre.compile(r"\b(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|[0-9][0-9_]*)")
 
     def search(self, text: str) -> bool:
         for match in self._NUMBER.finditer(text):
@@ -145,6 +149,8 @@ class WorldWritable(Rule):
                                       f"umask {mask.text} creates files everyone can write")
 
     def _python(self, ctx: FileContext) -> Iterator[Finding]:
+        import ast  # Python files only (the module costs a unit's run 2 ms)
+
         facts = ctx.python
         umasks = {id(call.node) for call in facts.calls if call.name == "os.umask"}
         restored = _read_and_restored(facts.tree, umasks) if umasks else set()
@@ -178,6 +184,8 @@ def _read_and_restored(tree: ast.AST, umasks: set[int]) -> set[int]:
     """The `os.umask` calls of the read-and-restore idiom, which read the umask and set
     nothing: `m = os.umask(0)` followed in the same block by `os.umask(m)` with no call in
     between (nothing can be created while the mask is 0), or `os.umask(m := os.umask(0))`."""
+    import ast
+
     out: set[int] = set()
 
     def is_umask(node: ast.AST | None) -> bool:

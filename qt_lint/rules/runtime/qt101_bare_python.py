@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from qt_lint import lazyre
 from qt_lint.command_model import Command, is_bare_python
 from qt_lint.context import FileContext
 from qt_lint.finding import Edit, Finding, Fix, Kind
@@ -11,9 +11,9 @@ from qt_lint.rules.examples import GOLDEN
 
 # `os.system(` / `os.exec*(`, or `from os import` (see the prefilter)
 # (a pattern each: each starts with a word that `re` scans for fast)
-_CALLED = (re.compile(r"system\w*(?:\s|\\|#[^\n\r]*)*\("),
-           re.compile(r"exec\w*(?:\s|\\|#[^\n\r]*)*\("),
-           re.compile(r"from[\s\\]+os[\s\\]+import"))
+_CALLED = (lazyre.compile(r"system\w*(?:\s|\\|#[^\n\r]*)*\("),
+           lazyre.compile(r"exec\w*(?:\s|\\|#[^\n\r]*)*\("),
+           lazyre.compile(r"from[\s\\]+os[\s\\]+import"))
 _EXEC = "ExecStart=/opt/quantum/venvs/backend/bin/python -m backend.main"
 
 

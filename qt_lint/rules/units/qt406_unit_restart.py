@@ -1,15 +1,15 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from qt_lint import lazyre
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Fix, Kind
 from qt_lint.golden import set_value
 from qt_lint.rule import Example, Rule
 from qt_lint.rules.examples import GOLDEN, GOLDEN_ONESHOT, PATH
 
-_SPAN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|second|seconds|)\s*$")
+_SPAN = lazyre.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|second|seconds|)\s*$")
 _TRUE = frozenset({"yes", "true", "1", "on"})
 
 

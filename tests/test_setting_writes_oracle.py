@@ -1,0 +1,316 @@
+"""QT601's "activation by other means" judged against the programs themselves: each variant
+(a relative path after `cd`/`pushd`, a temp file given a model setting then moved into
+place, `install`/`cp`/`mv` with options in any order, Python running `sed`/`cp` or
+copying, replacing and writing files) is run by bash or CPython in a tree whose paths the
+contract is configured to, with the real `sed`, `cp`, `mv` and `install`. The rule must
+report a variant exactly when the run changed a model setting: a line naming a model or a
+weight in `<env-dir>/*.env` or `.env.model_config` (what QT601's docs call the model
+setting).
+
+The tree's folder is made without the test's name in it: a path naming "model" would make
+every line name a model.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qt_lint.api import check
+from qt_lint.config import Config, Contract
+
+if shutil.which("bash") is None or shutil.which("make") is None:  # pragma: no cover
+    pytest.fail("bash and make are needed as the oracles of QT601's setting writes")
+
+SED = "sed -i 's/^MODEL_PATH=.*/MODEL_PATH=x/'"
+TMP = 'TMP="$(mktemp)"\n'
+
+# name -> the script, with {env} the setting's folder and {other} a folder like it
+SHELL_VARIANTS: dict[str, str] = {
+    # a relative path after `cd`, `pushd`, `cd "$ENV_DIR"`
+    "cd && sed ai-engine.env": f"cd {{env}} && {SED} ai-engine.env\n",
+    "cd then sed on the next line": f"cd {{env}}\n{SED} ai-engine.env\n",
+    "cd || exit then sed": f"cd {{env}} || exit 1\n{SED} ./ai-engine.env\n",
+    "pushd then sed": f"pushd {{env}} >/dev/null\n{SED} ai-engine.env\npopd >/dev/null\n",
+    "cd \"$ENV_DIR\"": f'ENV_DIR={{env}}\ncd "$ENV_DIR"\n{SED} ai-engine.env\n',
+    "cd the parent then sed quantum/": f"cd {{env}}/..\n{SED} quantum/ai-engine.env\n",
+    "cd && echo >> on one line": 'cd {env} && echo "MODEL_PATH=x" >> ai-engine.env\n',
+    "cd elsewhere && echo >> on one line": (
+        'cd {env}\ncd {other} && echo "MODEL_PATH=x" >> ai-engine.env\n'),
+    "cd && cat > heredoc on one line": (
+        "cd {env} && cat > ai-engine.env <<EOF\nMODEL_PATH=x\nEOF\n"),
+    "cd then echo >>": 'cd {env}\necho "MODEL_PATH=x" >> ai-engine.env\n',
+    "cd then perl -pi": "cd {env}\nperl -pi -e 's/^MODEL_PATH=.*/MODEL_PATH=x/' ai-engine.env\n",
+    "cd in a function called": f"go() {{ cd {{env}}; }}\ngo\n{SED} ai-engine.env\n",
+    "cd elsewhere": f"cd {{other}} && {SED} ai-engine.env\n",
+    "cd \"$DIR\" elsewhere": f'DIR={{other}}\ncd "$DIR"\n{SED} ai-engine.env\n',
+    "cd in a subshell, sed after it": f"(cd {{env}})\n{SED} ai-engine.env || true\n",
+    "pushd, popd, then sed": (f"cd {{other}}\npushd {{env}} >/dev/null\npopd >/dev/null\n"
+                              f"{SED} ai-engine.env\n"),
+    "cd in a function never called": f"go() {{ cd {{env}}; }}\n{SED} ai-engine.env || true\n",
+    "cd then sed without -i": "cd {env} && sed 's/^MODEL_PATH=.*/MODEL_PATH=x/' ai-engine.env\n",
+    "cd then cp into .": "cd {env} && cp \"$OLDPWD/staged/model.env\" .\n",
+    "cd then cp -t .": "cd {env}\ncp -t . \"$OLDPWD/staged/model.env\"\n",
+    # the two-step replace
+    "sed into a temp, mv": (TMP + "sed 's/^MODEL_PATH=.*/MODEL_PATH=x/' {env}/ai-engine.env "
+                            '> "$TMP"\nmv "$TMP" {env}/ai-engine.env\n'),
+    "echo into a temp, mv -f": (TMP + 'echo "MODEL_PATH=x" > "$TMP"\n'
+                                'mv -f "$TMP" {env}/ai-engine.env\n'),
+    "heredoc into a temp, install": (TMP + 'cat > "$TMP" <<EOF\nMODEL_PATH=x\nEOF\n'
+                                     'install -m 0640 "$TMP" {env}/ai-engine.env\n'),
+    "printf into ${TMP}, cp": (TMP + "printf 'MODEL_PATH=%s\\n' x > \"${TMP}\"\n"
+                               'cp "${TMP}" {env}/ai-engine.env\n'),
+    "temp appended, mv -T": (TMP + 'grep -v ^MODEL_PATH= {env}/ai-engine.env > "$TMP"\n'
+                             'echo "MODEL_PATH=x" >> "$TMP"\nmv -T "$TMP" {env}/ai-engine.env\n'),
+    "heredoc into tee \"$TMP\", mv": (TMP + 'tee "$TMP" >/dev/null <<EOF\nXGB_WEIGHT=0.9\nEOF\n'
+                                      'mv "$TMP" {env}/ai-engine.env\n'),
+    "copy, sed -i the temp, mv back": (
+        TMP + 'cp {env}/ai-engine.env "$TMP"\n'
+        "sed -i 's/^MODEL_PATH=.*/MODEL_PATH=x/' \"$TMP\"\nmv \"$TMP\" {env}/ai-engine.env\n"),
+    "copy, sed -i another key of the temp, mv back": (
+        TMP + 'cp {env}/ai-engine.env "$TMP"\n'
+        "sed -i 's/^LOG_LEVEL=.*/LOG_LEVEL=DEBUG/' \"$TMP\"\nmv \"$TMP\" {env}/ai-engine.env\n"),
+    "cd and sed in a subshell": f"( cd {{env}} && {SED} ai-engine.env )\n",
+    "temp of another setting, mv": (TMP + 'echo "LOG_LEVEL=DEBUG" > "$TMP"\n'
+                                    'mv "$TMP" {env}/backend.env\n'),
+    "temp with a model, moved elsewhere": (TMP + 'echo "MODEL_PATH=x" > "$TMP"\n'
+                                           'mv "$TMP" {other}/ai-engine.env\n'),
+    # the copiers' option grammar
+    "install -m 0640 src DEST": "install -m 0640 staged/model.env {env}/ai-engine.env\n",
+    "install src DEST -m 0640": "install staged/model.env {env}/ai-engine.env -m 0640\n",
+    "install -m0640 -D src DEST": "install -m0640 -D staged/model.env {env}/ai-engine.env\n",
+    "install --mode 0640 src DIR/": "install --mode 0640 staged/model.env {env}/\n",
+    "install -m 0640 src DIR/ (not a model)": "install -m 0640 staged/logging.env {env}/\n",
+    "install -m 0640 src elsewhere": "install -m 0640 staged/model.env {other}/\n",
+    "install -d -m 0750 DIR": "install -d -m 0750 {env}/model.d\n",
+    "cp src DEST -S .orig --backup": ("cp staged/model.env {env}/ai-engine.env -S .orig "
+                                      "--backup=simple\n"),
+    "cp --suffix .orig -b src DEST": ("cp --suffix .orig -b staged/model.env "
+                                      "{env}/ai-engine.env\n"),
+    "mv -S .old -b copy DEST": ("cp staged/model.env staged/next.env\n"
+                                "mv -S .old -b staged/next.env {env}/ai-engine.env\n"),
+    "cp -t DIR src (not a model)": "cp -t {env} staged/logging.env\n",
+    "cp --target-directory DIR src": "cp --target-directory {env} staged/model.env\n",
+    "install --targ=DIR src (abbreviated)": "install --targ={env} staged/model.env\n",
+    "cp --suf .o -b src DEST (abbreviated)": (
+        "cp --suf .o -b staged/model.env {env}/ai-engine.env\n"),
+    "install -Dm0640 src DIR/ (not a model)": "install -Dm0640 staged/logging.env {env}/\n",
+    "install -o OWNER -g GROUP src DEST": (
+        'install -o "$(id -u)" -g "$(id -g)" staged/model.env {env}/ai-engine.env\n'),
+    "cp -T src into a folder's name": "cp -T staged/model.env {env}/next.env\n",
+    "cp -- src DEST": "cp -- staged/model.env {env}/ai-engine.env\n",
+}
+
+PY_SED = '["sed", "-i", "s/^MODEL_PATH=.*/MODEL_PATH=x/", "{env}/ai-engine.env"]'
+PY_VARIANTS: dict[str, str] = {
+    "subprocess.run sed -i": f"import subprocess\nsubprocess.run({PY_SED}, check=True)\n",
+    "subprocess.check_call sed -i": f"import subprocess\nsubprocess.check_call({PY_SED})\n",
+    "subprocess.Popen sed -i": f"import subprocess\nsubprocess.Popen({PY_SED}).wait()\n",
+    "os.system sed -i": ("import os\n"
+                         "os.system(\"sed -i 's/^MODEL_PATH=.*/MODEL_PATH=x/' "
+                         "{env}/ai-engine.env\")\n"),
+    "shell=True cd && sed": ("import subprocess\n"
+                             "subprocess.run(\"cd {env} && sed -i "
+                             "'s/^MODEL_PATH=.*/MODEL_PATH=x/' ai-engine.env\", shell=True)\n"),
+    "subprocess.run cp into the folder": ('import subprocess\n'
+                                          'subprocess.run(["cp", "staged/model.env", '
+                                          '"{env}/"], check=True)\n'),
+    "subprocess.run sed -i in cwd=": (
+        'import subprocess\nsubprocess.run(["sed", "-i", "s/^MODEL_PATH=.*/MODEL_PATH=x/", '
+        '"ai-engine.env"], cwd="{env}", check=True)\n'),
+    "shell=True in cwd=, echo >>": (
+        'import subprocess\nsubprocess.run("echo MODEL_PATH=x >> ai-engine.env", shell=True, '
+        'cwd="{env}", check=True)\n'),
+    "shell=True in cwd=, cd into a subfolder, echo >": (
+        'import os, subprocess\nos.makedirs("{env}/models", exist_ok=True)\n'
+        'subprocess.run("cd models && echo MODEL_PATH=x > ai-engine.env", shell=True, '
+        'cwd="{env}", check=True)\n'),
+    "subprocess.run sed -i in cwd=Path(...)": (
+        'import pathlib, subprocess\nD = pathlib.Path("{env}")\n'
+        'subprocess.run(["sed", "-i", "s/^MODEL_PATH=.*/MODEL_PATH=x/", "ai-engine.env"], '
+        'cwd=D, check=True)\n'),
+    "subprocess.run sed -i in cwd= elsewhere": (
+        'import subprocess\nsubprocess.run(["sed", "-i", "s/^MODEL_PATH=.*/MODEL_PATH=x/", '
+        '"ai-engine.env"], cwd="{other}", check=True)\n'),
+    "os.system echo >>": ('import os\n'
+                          'os.system("echo MODEL_PATH=x >> {env}/ai-engine.env")\n'),
+    "os.system echo >> of another setting": (
+        'import os\nos.system("echo LOG_LEVEL=DEBUG >> {env}/backend.env")\n'),
+    "os.system of another setting, a model named elsewhere": (
+        'import os\nNOTE = "MODEL_PATH=x is set by the canary"\n'
+        'os.system("echo LOG_LEVEL=DEBUG >> {env}/backend.env")\n'),
+    "os.chdir, then open(..., 'a')": (
+        'import os\nos.chdir("{env}")\nwith open("ai-engine.env", "a") as f:\n'
+        '    f.write("MODEL_PATH=x\\n")\n'),
+    "os.chdir, then subprocess sed -i": (
+        'import os, subprocess\nos.chdir("{env}")\n'
+        'subprocess.run(["sed", "-i", "s/^MODEL_PATH=.*/MODEL_PATH=x/", "ai-engine.env"], '
+        'check=True)\n'),
+    "os.chdir in a function, then Path.write_text": (
+        'import os, pathlib\n\n\ndef main():\n    os.chdir("{env}")\n'
+        '    pathlib.Path("ai-engine.env").write_text("MODEL_PATH=x\\n")\n\n\nmain()\n'),
+    "os.chdir elsewhere, then open(..., 'a')": (
+        'import os\nos.chdir("{other}")\nwith open("ai-engine.env", "a") as f:\n'
+        '    f.write("MODEL_PATH=x\\n")\n'),
+    "os.chdir in a function never called": (
+        'import os\n\n\ndef go():\n    os.chdir("{env}")\n\n\n'
+        'with open("ai-engine.env", "a") as f:\n    f.write("MODEL_PATH=x\\n")\n'),
+    "os.chdir after the write": (
+        'import os\nwith open("ai-engine.env", "a") as f:\n    f.write("MODEL_PATH=x\\n")\n'
+        'os.chdir("{env}")\n'),
+    "shutil.copy": 'import shutil\nshutil.copy("staged/model.env", "{env}/ai-engine.env")\n',
+    "shutil.copy2": 'import shutil\nshutil.copy2("staged/model.env", "{env}/ai-engine.env")\n',
+    "shutil.copyfile": ('import shutil\n'
+                        'shutil.copyfile("staged/model.env", "{env}/ai-engine.env")\n'),
+    "shutil.move": 'import shutil\nshutil.move("staged/model.env", "{env}/ai-engine.env")\n',
+    "os.replace of a temp": ('import os\nTMP = "{env}/.ai-engine.tmp"\n'
+                             'with open(TMP, "w") as f:\n    f.write("MODEL_PATH=x\\n")\n'
+                             'os.replace(TMP, "{env}/ai-engine.env")\n'),
+    "os.rename of a temp": ('import os\nTMP = "staged/next"\n'
+                            'with open(TMP, "w") as f:\n    f.write("MODEL_PATH=x\\n")\n'
+                            'os.rename(TMP, "{env}/ai-engine.env")\n'),
+    "Path.write_text": ('import pathlib\n'
+                        'pathlib.Path("{env}/ai-engine.env").write_text("MODEL_PATH=x\\n")\n'),
+    "Path.write_text of another setting": (
+        'import pathlib\npathlib.Path("{env}/backend.env").write_text("LOG_LEVEL=DEBUG\\n")\n'),
+    "shutil.copy of another setting": (
+        'import shutil\nshutil.copy("staged/logging.env", "{env}/backend.env")\n'),
+    "subprocess.run sed -i of another setting": (
+        'import subprocess\nsubprocess.run(["sed", "-i", "s/^LOG_LEVEL=.*/LOG_LEVEL=DEBUG/", '
+        '"{env}/backend.env"], check=True)\n'),
+    "subprocess.run sed -i elsewhere": (
+        f"import subprocess\nsubprocess.run({PY_SED.replace('{env}', '{other}')}, "
+        "check=True)\n"),
+    "subprocess.run sed without -i": (
+        'import subprocess\nsubprocess.run(["sed", "s/^MODEL_PATH=.*/MODEL_PATH=x/", '
+        '"{env}/ai-engine.env"], check=True, capture_output=True)\n'),
+    "os.replace elsewhere": ('import os\nTMP = "staged/next"\n'
+                             'with open(TMP, "w") as f:\n    f.write("MODEL_PATH=x\\n")\n'
+                             'os.replace(TMP, "{other}/ai-engine.env")\n'),
+}
+
+# make runs each recipe line in a shell of its own (a line continued by `\` is one)
+MAKE_SED = "sed -i 's/^MODEL_PATH=.*/MODEL_PATH=x/'"
+MAKE_VARIANTS: dict[str, str] = {
+    "cd && sed on one line": f"all:\n\tcd {{env}} && {MAKE_SED} ai-engine.env\n",
+    "cd; continued line, sed": f"all:\n\tcd {{env}}; \\\n\t{MAKE_SED} ai-engine.env\n",
+    "cd on its own line, sed on the next": (
+        f"all:\n\tcd {{env}}\n\t{MAKE_SED} ai-engine.env || true\n"),
+    "cd elsewhere && sed": f"all:\n\tcd {{other}} && {MAKE_SED} ai-engine.env\n",
+    "temp written, moved on the next line": (
+        "all:\n\techo MODEL_PATH=x > staged/next\n\tmv staged/next {env}/ai-engine.env\n"),
+    "temp of another setting, moved": (
+        "all:\n\techo LOG_LEVEL=DEBUG > staged/next\n\tmv staged/next {env}/backend.env\n"),
+    "install with the mode after the operands": (
+        "all:\n\tinstall staged/model.env {env}/ai-engine.env -m 0640\n"),
+}
+
+_NAMED = re.compile(r"(?i)model|weight")
+SETTING = "MODEL_PATH=/opt/old\nXGB_WEIGHT=0.2\nLOG_LEVEL=INFO\n"
+
+
+def _contract(root: Path) -> Contract:
+    return Contract(repo_root=str(root / "repo"), venv_root=str(root / "venvs"),
+                    env_dir=str(root / "etc/quantum"), db_path=str(root / "data/q.db"),
+                    model_dir=str(root / "models"), log_dir=str(root / "log"),
+                    data_dir=str(root / "data"))
+
+
+def _tree(root: Path) -> None:
+    for folder in ("etc/quantum", "other", "repo/ops", "repo/staged"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    (root / "etc/quantum/ai-engine.env").write_text(SETTING)
+    (root / "etc/quantum/backend.env").write_text("LOG_LEVEL=INFO\n")
+    (root / "other/ai-engine.env").write_text(SETTING)
+    (root / "repo/.env.model_config").write_text("ACTIVE_MODEL=old\n")
+    (root / "repo/staged/model.env").write_text("MODEL_PATH=/opt/new\n")
+    (root / "repo/staged/logging.env").write_text("LOG_LEVEL=DEBUG\n")
+
+
+def _settings(root: Path) -> dict[str, list[str]]:
+    """The lines naming a model or a weight, per setting file."""
+    files = [*sorted((root / "etc/quantum").glob("*.env")), root / "repo/.env.model_config"]
+    named = {str(p): [line for line in p.read_text().splitlines() if _NAMED.search(line)]
+             for p in files if p.is_file()}
+    return {path: lines for path, lines in named.items() if lines}
+
+
+def _judged(root: Path, rel: str, text: str, run: list[str]) -> tuple[bool, list[str]]:
+    c = _contract(root)
+    _tree(root)
+    script = root / "repo" / rel
+    script.write_text(text.replace("{env}", c.env_dir).replace("{other}", str(root / "other")))
+    before = _settings(root)
+    subprocess.run([*run, str(script)], cwd=root / "repo", capture_output=True, timeout=20,
+                   check=False, env={"PATH": "/usr/bin:/bin", "TMPDIR": str(root / "other")})
+    wrote = _settings(root) != before
+    config = Config(root=root / "repo", select=("QT601",), contract=c)
+    found = check([script], config, jobs=1).findings
+    return wrote, [f"{f.line}:{f.column}: {f.message}" for f in found]
+
+
+@pytest.mark.parametrize("name", sorted(SHELL_VARIANTS))
+def test_qt601_reports_a_script_exactly_when_bash_writes_the_setting(
+        tmp_path_factory: pytest.TempPathFactory, name: str) -> None:
+    root = tmp_path_factory.mktemp("w")
+    wrote, found = _judged(root, "ops/x.sh", SHELL_VARIANTS[name], ["bash"])
+    assert all("writes the model setting" in f for f in found), found
+    assert bool(found) == wrote, (name, wrote, found)
+
+
+@pytest.mark.parametrize("name", sorted(MAKE_VARIANTS))
+def test_qt601_reports_a_makefile_exactly_when_make_writes_the_setting(
+        tmp_path_factory: pytest.TempPathFactory, name: str) -> None:
+    root = tmp_path_factory.mktemp("w")
+    wrote, found = _judged(root, "Makefile", MAKE_VARIANTS[name], ["make", "-s", "-f"])
+    assert all("writes the model setting" in f for f in found), found
+    assert bool(found) == wrote, (name, wrote, found)
+
+
+@pytest.mark.parametrize("name", sorted(PY_VARIANTS))
+def test_qt601_reports_python_exactly_when_cpython_writes_the_setting(
+        tmp_path_factory: pytest.TempPathFactory, name: str) -> None:
+    root = tmp_path_factory.mktemp("w")
+    wrote, found = _judged(root, "ops/x.py", PY_VARIANTS[name], [sys.executable])
+    assert all("writes the model setting" in f for f in found), found
+    assert bool(found) == wrote, (name, wrote, found)
+
+
+
+# the copiers' grammar word by word: (command line, operands, folders, -T, install -d)
+GRAMMAR = [
+    ("install -m 0640 src /etc/quantum/", ["src", "/etc/quantum/"], [], False, False),
+    ("install src dst -m 0640", ["src", "dst"], [], False, False),
+    ("install -Dm0640 src dst", ["src", "dst"], [], False, False),
+    ("install -o qt -g qt --mode=0640 src dst", ["src", "dst"], [], False, False),
+    ("install --mode 0640 -S .bak src dst", ["src", "dst"], [], False, False),
+    ("install -d -m 0750 a b", ["a", "b"], [], False, True),
+    ("install -vt /etc/quantum src", ["src"], ["/etc/quantum"], False, False),
+    ("cp --target-directory /etc/quantum a b", ["a", "b"], ["/etc/quantum"], False, False),
+    ("cp --targ=/etc/quantum a", ["a"], ["/etc/quantum"], False, False),
+    ("cp -S .orig --backup=simple a b", ["a", "b"], [], False, False),
+    ("cp --suffix .orig --preserve=mode a b", ["a", "b"], [], False, False),
+    ("cp --sparse always a b", ["a", "b"], [], False, False),
+    ("mv -T -f a b", ["a", "b"], [], True, False),
+    ("mv -- -a b", ["-a", "b"], [], False, False),
+    ("ln -sfn a b", ["a", "b"], [], False, False),
+]
+
+
+@pytest.mark.parametrize(("line", "operands", "folders", "no_target", "directories"), GRAMMAR)
+def test_copy_operands_reads_coreutils_option_grammar(
+        line: str, operands: list[str], folders: list[str], no_target: bool,
+        directories: bool) -> None:
+    from qt_lint.command_model import Word, copy_operands
+
+    words = tuple(Word(t, 1, 1) for t in line.split())
+    read = copy_operands(words[0].text, words[1:])
+    assert read is not None
+    assert [w.text for w in read.operands] == operands
+    assert [w.text for w in read.folders] == folders
+    assert (read.no_target, read.directories) == (no_target, directories)
