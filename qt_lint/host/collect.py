@@ -536,6 +536,7 @@ def _model_safety(reader: Reader, c: Contract, qt_uid: int | None) -> None:
     for script in (c.canary_script, c.quality_gate, c.rollback_script):
         reader.read_owned(f"{c.repo_root}/{script}", c.repo_root, qt_uid)
     reader.read("/etc/crontab")
+    reader.read("/etc/default/cron")  # EXTRA_OPTS="-l": LSB names in /etc/cron.d (H153)
     for folder in CRON_DIRS:
         names, error = reader.listdir(folder)
         if error is not None and error != "missing":
@@ -544,7 +545,10 @@ def _model_safety(reader: Reader, c: Contract, qt_uid: int | None) -> None:
             path = f"{folder}/{name}"
             # cron reads a crontab through a link; a folder is no crontab (the spool's
             # crontabs/); anything else (a FIFO, a link to nothing) is kept unreadable
-            if reader.stat(path).kind != "dir":
+            info = reader.stat(path)
+            if info.kind == "symlink" and info.resolved:
+                reader.stat(info.resolved)  # cron wants the target owned by root too (H153)
+            if info.kind != "dir":
                 got = reader.read(path)
                 if got.text is None and got.error == "missing":
                     reader.texts[path] = TextFile(got.stat, None, "a link to nothing")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from qt_lint import lazyre
 from qt_lint.config import Contract
@@ -20,6 +21,9 @@ from qt_lint.host.check import (
     describe,
     not_analysed,
 )
+
+if TYPE_CHECKING:
+    from qt_lint.host.snapshot import Snapshot
 
 _REPO = "/home/qt/quantum_trader"
 CRON_DIRS = ("/etc/cron.d", "/var/spool/cron/crontabs", "/var/spool/cron")
@@ -109,7 +113,20 @@ class CronSchedules(HostCheck):
     `period delay job-identifier command`), and judges each as a crontab with
     QT601 (activation: running the canary script, `AUTO_ACTIVATION=enabled` or
     `SHADOW_MODE=disabled` lines, the model setting written), QT101 (a system python) and
-    QT105 (an ops script run without the wrapper). The run-parts folders
+    QT105 (an ops script run without the wrapper), read as cron runs each entry, `$SHELL
+    -c command`: a `SHELL=` that is no shell (the canary script, `/usr/bin/python3`) runs
+    for every entry after it; under `SHELL=/bin/bash`, `BASH_ENV=` is sourced before each
+    entry and braces are expanded (`{canary_activate,x}.sh`; dash expands none and reads
+    no `ENV` for `-c`); a glob the shell expands to the canary (`canary_activ*.sh`,
+    `./canary*`) and `find ... -name 'canary_*.sh' -exec {} \\;` run it. A file Debian
+    cron ignores (`man 8 cron`: a `/etc/cron.d` name with a dot or another sign than
+    letters, digits, `_` and `-`, unless `EXTRA_OPTS` in `/etc/default/cron` gives cron
+    `-l`, LSB names; `/etc/crontab` or a `cron.d` file, or a link's target, not owned by
+    root or group- or other-writable) runs nothing: it passes, and the
+    result says why and how many findings it would have if cron read it. A line whose
+    minute field is no minute (a `\\` does not continue a crontab line: the next line is
+    read as an entry) makes cron ignore the whole file: an error that says so. The
+    run-parts folders
     (`/etc/cron.hourly`, `/etc/cron.daily`, `/etc/cron.weekly`, `/etc/cron.monthly`) hold
     scripts: each one run-parts runs (debianutils' default filter: a name of ASCII letters,
     digits, `_` and `-`, so `canary.sh` or `x.dpkg-old` is skipped; an executable file; a
@@ -205,7 +222,14 @@ class CronSchedules(HostCheck):
             if got.text is None:
                 yield self.result(ERROR, path, expected, got.error or "unreadable")
                 continue
-            yield _judged(self, audit, path, Kind.CRONTAB, CRON_CODES, expected)
+            judged = _judged(self, audit, path, Kind.CRONTAB, CRON_CODES, expected)
+            why = _cron_ignores(s, path)
+            if why is not None and judged.status != ERROR:
+                # present but not run: said, never silently passed
+                yield self.result(PASS, path, expected, f"cron ignores it ({why}): runs "
+                                  f"nothing; {len(judged.findings)} finding(s) if cron read it")
+                continue
+            yield judged
         for path in scripts:
             got = s.text(path)
             if got.text is None:
@@ -233,6 +257,42 @@ class CronSchedules(HostCheck):
         for path in sorted(p for p in s.texts if _USER_UNIT_FOLDER.match(p)):
             if s.texts[path].text is None:
                 yield self.result(ERROR, path, expected, s.texts[path].error or "cannot list")
+
+
+_CRON_D_NAME = lazyre.compile(r"\A[A-Za-z0-9_-]+\Z")
+_LSB_OPTION = lazyre.compile(r"(?:^|[\s\"'=])-l\b")
+
+
+def _cron_ignores(s: Snapshot, path: str) -> str | None:
+    """Why Debian cron reads nothing of `/etc/crontab` or a `/etc/cron.d` file (`man 8
+    cron`), or None: a `cron.d` name other than letters, digits, `_` and `-` (a dot:
+    `.dpkg-old`; cron's `-l`, LSB names, is not assumed); a file, or a link and what it
+    points to, not owned by root (`WRONG FILE OWNER`) or group- or other-writable
+    (`INSECURE MODE`)."""
+    if not (path == "/etc/crontab" or path.startswith("/etc/cron.d/")):
+        return None
+    if path.startswith("/etc/cron.d/") and not _CRON_D_NAME.match(path.rsplit("/", 1)[-1]) \
+            and not _lsb_names(s):
+        return "a dot or another sign in its name: only letters, digits, _ and -"
+    stats = [s.stat(path)]
+    if stats[0].kind == "symlink" and stats[0].resolved:
+        stats.append(s.stat(stats[0].resolved))
+    for info in stats:
+        if info.uid is not None and info.uid != 0:
+            return "not owned by root"
+        if info.kind != "symlink" and info.mode is not None and info.mode & 0o022:
+            return f"group- or other-writable (mode {info.mode:04o})"
+    return None
+
+
+def _lsb_names(s: Snapshot) -> bool:
+    """cron may run with `-l` (`EXTRA_OPTS` in `/etc/default/cron`): LSB names, some with
+    dots, are read in `/etc/cron.d`. A file that cannot be read may say so: assumed."""
+    got = s.text("/etc/default/cron")
+    if got.text is None:
+        return got.error not in ("missing", "not collected")
+    return any(_LSB_OPTION.search(line.split("#", 1)[0])
+               for line in got.text.splitlines() if "EXTRA_OPTS" in line)
 
 
 # the units of systemd's user managers (system-wide folders, and under a home)

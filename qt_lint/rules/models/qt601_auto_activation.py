@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import ast
 import posixpath
 import re
 from collections.abc import Iterator
@@ -72,18 +71,58 @@ def _clip(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+_GLOB = lazyre.compile(r"[*?\[]")
+_FIND_NAME = frozenset({"-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename"})
+_FIND_EXEC = frozenset({"-exec", "-execdir", "-ok", "-okdir"})
+
+
+def names_script(text: str, script: str) -> bool:
+    """A word that runs `script` when it is run: its name, or a glob the shell expands
+    to it (`canary_activ*.sh`, `canary_activ?te.sh`, `./canary*`): the last part,
+    matched as the shell matches a file name."""
+    name = text.rsplit("/", 1)[-1]
+    if name == script:
+        return True
+    return bool(_GLOB.search(name)) and not name.startswith("$") and fnmatchcase(script, name)
+
+
+def _find_exec(command: Command, script: str) -> int | None:
+    """`find DIR -name 'canary_*.sh' -exec {} \\;` (or `-exec bash {} +`): the index of
+    the name pattern when it matches the script and `{}` is run (the program or a
+    runner's first argument)."""
+    words = [w.text for w in command.words]
+    pattern = None
+    for i, text in enumerate(words[:-1]):
+        if text in _FIND_NAME:
+            last = words[i + 1].rsplit("/", 1)[-1]
+            folded = text.startswith("-i")
+            if fnmatchcase(script.lower() if folded else script,
+                           last.lower() if folded else last):
+                pattern = i + 1
+        elif text in _FIND_EXEC and pattern is not None:
+            run = words[i + 1:i + 3]
+            if run[:1] == ["{}"] or (len(run) == 2 and run[1] == "{}" and (
+                    run[0].rsplit("/", 1)[-1] in SHELLS or run[0] in ("source", "."))):
+                return pattern
+    return None
+
+
 def canary_word(command: Command, ctx: FileContext) -> int | None:
-    """Index of the word that is the canary script this command runs, or None."""
+    """Index of the word that is the canary script this command runs, or None: the
+    program, a runner's argument (a shell, a python, the wrapper, `source`), a glob
+    either expands to, or a `find -name` pattern whose matches `-exec` runs."""
     script = ctx.contract.canary_name
     words = command.words
-    if command.name == script:
+    if names_script(command.program.text, script):
         return 0
     runner = command.name in SHELLS or is_python_name(command.name) or is_wrapper(
         command.program.text, ctx.contract) or command.name in ("source", ".")
     if runner:
         for i, word in enumerate(words[1:], start=1):
-            if word.text.rsplit("/", 1)[-1] == script:
+            if names_script(word.text, script):
                 return i
+    if command.name == "find":
+        return _find_exec(command, script)
     return None
 
 
@@ -188,7 +227,9 @@ class AutoActivation(Rule):
     ## What it does
     Reports model activation without a human:
     - running `canary_activate.sh` from code, scripts, Makefiles, crontabs, units or
-      timers (activation is a human's act at a terminal);
+      timers (activation is a human's act at a terminal), also through a glob the
+      shell expands to it (`ops/model_safety/canary_activ*.sh`, `./canary*`) or `find
+      -name 'canary_*.sh' -exec {} \\;`;
     - a call of a configured activation verb (`activate_model`, `promote*`,
       `canary_activate`, `set_active_model`) inside a branch conditioned on a quality
       gate or evaluation result;
@@ -295,9 +336,13 @@ class AutoActivation(Rule):
     )
 
     def prefilter_for(self, kind: Kind, contract: Contract) -> AnyOf | Either | None:
-        if kind in (Kind.SHELL, Kind.CRONTAB):
-            return AnyOf(contract.canary_name, "AUTO_ACTIVAT", "AUTO_PROMOT", "SHADOW_MODE",
-                         ".env.model_config", contract.env_dir.rstrip("/"),
+        if kind is Kind.CRONTAB:
+            return None  # a glob can name the canary (`canary_activ*.sh`, `c*`)
+        if kind is Kind.SHELL:
+            # a glob naming the canary starts with some of its name (`canary_activ*.sh`)
+            stem = re.split(r"[*?\[._-]", contract.canary_name, maxsplit=1)[0]
+            return AnyOf(stem or contract.canary_name, "AUTO_ACTIVAT", "AUTO_PROMOT",
+                         "SHADOW_MODE", ".env.model_config", contract.env_dir.rstrip("/"),
                          ignore_case=True)  # `cd /etc/quantum && sed -i ... ai-engine.env`
         if kind is not Kind.PYTHON:
             return None
