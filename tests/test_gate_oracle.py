@@ -29,7 +29,8 @@ GOOD = {"count": 1000, "class_share": 0.3, "conf_std": 0.2, "p_range": 0.3, "hol
 # each breaks one of the contract's limits by a little
 FAILING = [{**GOOD, "count": 199}, {**GOOD, "class_share": 0.71}, {**GOOD, "conf_std": 0.049},
            {**GOOD, "p_range": 0.119}, {**GOOD, "hold_share": 0.86}]
-LOOSENING_ENV = {"MIN_EVENTS": "5", "QT_MIN_EVENTS": "5", "FAST": "1"}
+# (QG_FORCE: a bypass switch a gate may read)
+LOOSENING_ENV = {"MIN_EVENTS": "5", "QT_MIN_EVENTS": "5", "FAST": "1", "QG_FORCE": "1"}
 
 # (text, "breach" | "ok" | "policy"): what the form does to a gate that is otherwise
 # right; "policy": QT605 reports it although these runs exit 2 (not decided statically,
@@ -380,7 +381,170 @@ HOSTILE: list[tuple[str, dict[str, str], str]] = [
                           "\n\n\n@atexit.register\ndef _bye():\n    os._exit(0)"}, "breach"),
     ("atexit-lambda", {"entry": "    atexit.register(lambda: os._exit(0))\n"
                        "    sys.exit(main())"}, "breach"),
+    # an entry guard that is never true, or no call of main: the checks never run
+    ("guard-typo", {"guard": 'if __name__ == "main":'}, "breach"),
+    ("guard-reversed-typo", {"guard": 'if "__main" == __name__:'}, "breach"),
+    ("guard-reversed-ok", {"guard": 'if "__main__" == __name__:'}, "ok"),
+    ("guard-not-main", {"guard": 'if __name__ != "__main__":'}, "breach"),
+    ("no-main-call", {"entry": "    print('quality gate')"}, "breach"),
+    # a bypass switch: the environment or a flag turns the gate off
+    ("env-bypass", {"local": '    if os.environ.get("QG_FORCE") == "1":\n        return 0'},
+     "breach"),
+    ("env-bypass-exit", {"local": '    if os.getenv("QG_FORCE"):\n        print("forced")\n'
+                         "        sys.exit(0)"}, "breach"),
+    ("env-bypass-subscript", {"entry": '    if os.environ["QG_FORCE"] == "1":\n'
+                              "        sys.exit(0)\n    sys.exit(main())"}, "breach"),
+    ("argv-bypass", {"local": '    if "--force" in sys.argv:\n        return 0'}, "policy"),
+    ("env-strict-ok", {"local": '    if os.environ.get("QG_FORCE") == "1":\n'
+                       "        print('forcing is not allowed')\n        return 2"}, "ok"),
+    # exit statuses: a string or a float exits 1, the status is the code's low byte
+    ("exit-message", {"handler": '        sys.exit("FAIL: no telemetry")'}, "breach"),
+    ("raise-message", {"handler": '        raise SystemExit("no telemetry")'}, "breach"),
+    ("return-float", {"handler": "        return 2.0"}, "breach"),
+    ("return-256", {"return2": "return 256\n", "handler": "        return 256"}, "breach"),
+    ("exit-const", {"rebinding": "EXIT_FAIL = 2", "return2": "return EXIT_FAIL\n",
+                    "handler": "        sys.exit(EXIT_FAIL)"}, "ok"),
+    ("exit-const-loose", {"rebinding": "EXIT_FAIL = 1", "return2": "return EXIT_FAIL\n",
+                          "handler": "        return EXIT_FAIL"}, "breach"),
+    ("exit-intenum", {"rebinding": "from enum import IntEnum\n\n\nclass Code(IntEnum):\n"
+                      "    PASS = 0\n    FAIL = 2", "return2": "return Code.FAIL\n",
+                      "handler": "        return Code.FAIL"}, "ok"),
+    ("exit-258", {"return2": "return 258\n", "handler": "        return 258"}, "ok"),
+    ("exit-minus-254", {"return2": "return -254\n", "handler": "        return -254"}, "ok"),
+    ("exit-3-own-status", {"local": '    if os.environ.get("COLLECT_ONLY") == "1":\n'
+                           "        return 3"}, "ok"),
+    # item 5: forms that end the gate another way
+    ("assert-only", {"load": "    telemetry = read_telemetry()\n"
+                     '    assert telemetry["count"] >= MIN_EVENTS\n',
+                     "comparison": 'telemetry["count"] < 0'}, "breach"),
+    ("exit-replaced", {"rebinding": "sys.exit = lambda code=0: None"}, "breach"),
+    ("exit-replaced-print", {"rebinding": "sys.exit = print"}, "breach"),
+    ("exit-in-thread", {"rebinding": "import threading",
+                        "entry": "    t = threading.Thread(target=lambda: sys.exit(main()))\n"
+                        "    t.start()\n    t.join()"}, "breach"),
+    ("main-in-thread", {"rebinding": "import threading",
+                        "entry": "    t = threading.Thread(target=main)\n"
+                        "    t.start()\n    t.join()"}, "breach"),
+    ("cm-swallows", {"rebinding": "class Guard:\n    def __enter__(self):\n"
+                     "        return self\n\n    def __exit__(self, *exc):\n"
+                     "        return True",
+                     "entry": "    with Guard():\n        sys.exit(main())"}, "breach"),
+    ("cm-passes-on", {"rebinding": "class Guard:\n    def __enter__(self):\n"
+                      "        return self\n\n    def __exit__(self, *exc):\n"
+                      "        return False",
+                      "entry": "    with Guard():\n        sys.exit(main())"}, "ok"),
+    ("async-main", {"rebinding": "import asyncio", "main": "async def main():",
+                    "entry": "    sys.exit(asyncio.run(main()))"}, "ok"),
 ]
+
+# whole gates on a list of checks, for the proof a guard or a loop skips
+GUARDED = '''"""A generated quality gate."""
+
+import json
+import os
+import sys
+
+MIN_EVENTS = 200
+MAX_CLASS_SHARE = 0.70
+MIN_CONFIDENCE_STD = 0.05
+MIN_P10_P90_RANGE = 0.12
+MAX_HOLD_SHARE = 0.85
+SAMPLE = {fake}
+
+
+def read_telemetry():
+    try:
+        with open(os.environ["GATE_TELEMETRY"]) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {{}}
+
+
+def failed(t):
+    return (t["class_share"] > MAX_CLASS_SHARE or t["conf_std"] < MIN_CONFIDENCE_STD
+            or t["p_range"] < MIN_P10_P90_RANGE or t["hold_share"] > MAX_HOLD_SHARE)
+
+
+def main():
+{body}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+'''
+PLAIN = '''    telemetry = read_telemetry()
+    if telemetry.get("count", 0) < MIN_EVENTS:
+        return 2
+    if failed(telemetry):
+        return 2
+    return 0'''
+GUARDS: list[tuple[str, dict[str, str], str]] = [
+    ("plain", {}, "ok"),
+    ("and-guard", {"sub": 'telemetry.get("count", 0) < MIN_EVENTS=>'
+                   'telemetry and telemetry.get("count", 0) < MIN_EVENTS',
+                   "sub2": "if failed(telemetry)=>if telemetry and failed(telemetry)"}, "breach"),
+    ("if-guard", {"body": "    telemetry = read_telemetry()\n    if telemetry:\n"
+                  '        if telemetry.get("count", 0) < MIN_EVENTS:\n            return 2\n'
+                  "        if failed(telemetry):\n            return 2\n    return 0"}, "breach"),
+    ("if-guard-else-ok", {"body": "    telemetry = read_telemetry()\n    if telemetry:\n"
+                          '        if telemetry.get("count", 0) < MIN_EVENTS:\n'
+                          "            return 2\n        if failed(telemetry):\n"
+                          "            return 2\n    else:\n        return 2\n    return 0"},
+     "ok"),
+    ("per-model", {"body": '    by_model = {"m": read_telemetry()}\n'
+                   "    by_model = {k: v for k, v in by_model.items() if v}\n"
+                   "    for name, t in by_model.items():\n"
+                   '        if t["count"] < MIN_EVENTS:\n            return 2\n'
+                   "        if failed(t):\n            return 2\n    return 0"}, "breach"),
+    ("per-model-ok", {"body": '    by_model = {"m": read_telemetry()}\n'
+                      "    by_model = {k: v for k, v in by_model.items() if v}\n"
+                      "    if not by_model:\n        return 2\n"
+                      "    for name, t in by_model.items():\n"
+                      '        if t["count"] < MIN_EVENTS:\n            return 2\n'
+                      "        if failed(t):\n            return 2\n    return 0"}, "ok"),
+    ("per-model-counter-ok", {"body": '    by_model = {"m": read_telemetry()}\n'
+                              "    by_model = {k: v for k, v in by_model.items() if v}\n"
+                              "    checked = 0\n    for name, t in by_model.items():\n"
+                              '        if t["count"] < MIN_EVENTS:\n            return 2\n'
+                              "        if failed(t):\n            return 2\n"
+                              "        checked += 1\n    print(checked)\n"
+                              "    if checked == 0:\n        return 2\n    return 0"}, "ok"),
+    ("if-stand-in-reader", {"sub": "    try:\n        with open=>"
+                            '    if not os.path.exists(os.environ["GATE_TELEMETRY"]):\n'
+                            "        return SAMPLE\n    try:\n        with open"}, "breach"),
+    ("ifexp-stand-in", {"sub": "telemetry = read_telemetry()=>telemetry = read_telemetry() "
+                        'if os.path.exists(os.environ["GATE_TELEMETRY"]) else SAMPLE'},
+     "breach"),
+    ("get-stand-in", {"sub": "telemetry = read_telemetry()=>"
+                      'telemetry = {"t": read_telemetry()}.get("x", SAMPLE)'}, "breach"),
+    ("if-not-literal", {"sub": "telemetry = read_telemetry()\n=>telemetry = read_telemetry()\n"
+                        "    if not telemetry:\n        telemetry = {fake}\n"}, "breach"),
+    ("if-not-empty-ok", {"sub": "telemetry = read_telemetry()\n=>telemetry = read_telemetry()\n"
+                         "    if not telemetry:\n        telemetry = {{}}\n"}, "ok"),
+    ("filter-ok", {"sub": "telemetry = read_telemetry()\n=>telemetry = read_telemetry()\n"
+                   "    if telemetry:\n        telemetry = {{k: v for k, v in telemetry.items()"
+                   " if k}}\n"}, "ok"),
+]
+
+
+def _guarded(parts: dict[str, str]) -> str:
+    body = parts.get("body", PLAIN)
+    text = GUARDED.replace("{body}", body)
+    for key in ("sub", "sub2"):
+        if key in parts:
+            old, new = parts[key].split("=>")
+            assert old in text, old
+            text = text.replace(old, new)
+    return text.replace("{fake}", json.dumps(GOOD)).replace("{{", "{").replace("}}", "}")
+
+
+@pytest.mark.parametrize(("name", "parts", "kind"), GUARDS, ids=[g[0] for g in GUARDS])
+def test_guarded(tmp_path: Path, name: str, parts: dict[str, str], kind: str) -> None:
+    text = _guarded(parts)
+    found, statuses = judge(tmp_path, text)
+    breach = any(code != 2 for code in statuses)
+    assert breach == (kind == "breach"), (name, text, statuses)
+    assert bool(found) == (kind != "ok"), (name, text, found)
 
 
 def _hostile(parts: dict[str, str]) -> str:
@@ -392,8 +556,14 @@ def _hostile(parts: dict[str, str]) -> str:
     reader = parts.pop("reader", READER)
     main = parts.pop("main", "def main():")
     load = parts.pop("load", None)
+    guard = parts.pop("guard", None)
+    return2 = parts.pop("return2", None)
     base.update(parts)
     text = TEMPLATE.format(**base).replace(READER, reader).replace("def main():", main)
+    if guard is not None:
+        text = text.replace('if __name__ == "__main__":', guard)
+    if return2 is not None:
+        text = text.replace("return 2\n", return2)
     if load is not None:
         text = text.replace("    try:\n        telemetry = read_telemetry()\n"
                             "    except Exception:\n        return 2\n", load)

@@ -11,6 +11,7 @@ import operator
 import re
 from collections.abc import Callable, Iterator, Mapping
 
+from qt_lint import lazyre
 from qt_lint.pymodel.modules import bound_names
 from qt_lint.record import record
 
@@ -61,6 +62,8 @@ def evaluate(node: ast.AST, names: Mapping[str, object],
         if node.id in names:
             return names[node.id]
         raise Unknown
+    if isinstance(node, ast.Attribute) and dotted(node) in names:
+        return names[dotted(node)]  # an `IntEnum` member: `Code.FAIL`
     if isinstance(node, ast.UnaryOp):
         value = evaluate(node.operand, names, calls)
         if isinstance(node.op, ast.Not):
@@ -109,6 +112,8 @@ def evaluate(node: ast.AST, names: Mapping[str, object],
                         names, calls)
     if isinstance(node, ast.Call) and not node.keywords:
         name = dotted(node.func)
+        if name == "asyncio.run" and len(node.args) == 1:
+            return evaluate(node.args[0], names, calls)  # the coroutine's result
         if calls is not None and name in calls:  # the function's result, whatever its args
             return calls[name]
         if name in _BUILTINS and node.args and not any(isinstance(a, ast.Starred)
@@ -234,6 +239,17 @@ class Thresholds:
                     out[name] = evaluate(value, out)
                 except Unknown:
                     continue
+        # the members of an `IntEnum` (`class Code(IntEnum): FAIL = 2`): `Code.FAIL` is 2
+        for stmt in self.tree.body:
+            if isinstance(stmt, ast.ClassDef) and counts.get(stmt.name) == 1 and any(
+                    dotted(b) in ("IntEnum", "enum.IntEnum", "IntFlag", "enum.IntFlag")
+                    for b in stmt.bases):
+                for inner in stmt.body:
+                    if isinstance(inner, ast.Assign) and len(inner.targets) == 1 and \
+                            isinstance(inner.targets[0], ast.Name) and \
+                            isinstance(inner.value, ast.Constant) and \
+                            type(inner.value.value) is int:
+                        out[f"{stmt.name}.{inner.targets[0].id}"] = inner.value.value
         return out
 
     def _rebound_elsewhere(self, name: str) -> bool:
@@ -466,7 +482,7 @@ def alias_value(expr: ast.expr, name: str, value: float,
         return None
 
 
-def _fails(body: list[ast.stmt]) -> bool:
+def _fails(body: list[ast.stmt], constants: Mapping[str, object] | None = None) -> bool:
     """The block ends the gate as a failure: `return 2`, `sys.exit(2)`, a `raise`."""
     for node in _walk_here(body):
         if isinstance(node, ast.Raise) and exit_arg(node) is None:
@@ -476,7 +492,7 @@ def _fails(body: list[ast.stmt]) -> bool:
             node.value if isinstance(node, ast.Return) else None
         if found is not None or isinstance(node, ast.Return):
             try:
-                code = status(evaluate(value, {}) if value is not None else None)
+                code = status(evaluate(value, constants or {}) if value is not None else None)
             except Unknown:
                 continue
             if code:
@@ -856,6 +872,245 @@ def defeats(tree: ast.Module, constants: Mapping[str, object], mains: set[str]
         if _atexit_hard_exit(node, exits):
             yield node, ("an atexit handler calls os._exit: it replaces the gate's exit "
                          "status (exit 2 on failure) with its own")
+    yield from _entry(tree, exits)
+    yield from _ended_otherwise(tree, exits)
+    made_up = _module_made_up(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If):
+            yield from _bypass(node, exits, mains)
+            yield from _if_stand_in(node, exits, made_up)
+        elif isinstance(node, (ast.Assign, ast.Return)):
+            yield from _chosen_stand_in(node, exits, made_up)
+
+
+def _ended_otherwise(tree: ast.Module, exits: Exits) -> Iterator[tuple[ast.AST, str]]:
+    """`sys.exit` replaced, the exit made in a thread, a context manager whose
+    `__exit__` returns True around it."""
+    swallowing = set()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ClassDef):
+            for method in stmt.body:
+                if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) and \
+                        method.name in ("__exit__", "__aexit__") and any(
+                            isinstance(n, ast.Return) and n.value is not None and
+                            _truthy(n.value) for n in _walk_here(method.body)):
+                    swallowing.add(stmt.name)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if dotted(target) in ("sys.exit", "os._exit", "builtins.exit",
+                                      "builtins.quit"):
+                    yield node, (f"`{ast.unparse(target)}` is replaced: the gate's exit "
+                                 "no longer ends it with its status (exit 2 on failure)")
+        elif isinstance(node, ast.Call) and dotted(node.func).endswith("Thread"):
+            for keyword in node.keywords:
+                target = keyword.value
+                if keyword.arg == "target" and (
+                        (isinstance(target, ast.Lambda) and exits.can_exit(target.body)) or
+                        dotted(target) in exits.functions):
+                    yield node, (f"`{ast.unparse(target)[:40]}` runs in a thread: an exit "
+                                 "there ends only the thread, and the process exits 0 "
+                                 "after a failure")
+        elif isinstance(node, (ast.With, ast.AsyncWith)) and exits.can_exit(node.body):
+            for item in node.items:
+                expr = item.context_expr
+                if isinstance(expr, ast.Call) and dotted(expr.func) in swallowing:
+                    yield expr, (f"{dotted(expr.func)}.__exit__ returns True: it swallows "
+                                 "the gate's exit, and the process exits 0 after a failure")
+        elif isinstance(node, ast.Assert) and any(
+                isinstance(c, ast.Compare) and any(
+                    isinstance(n, ast.Name) and n.id.isupper() and n.id in exits.constants
+                    for n in ast.walk(c)) for c in ast.walk(node.test)):
+            yield node, (f"`assert {ast.unparse(node.test)[:40]}` is a check: it fails with "
+                         "exit 1 (AssertionError), and `python -O` removes it so the gate "
+                         "passes; fail with `if ...: return 2`")
+
+
+def _truthy(value: ast.expr) -> bool:
+    try:
+        return bool(evaluate(value, {}))
+    except Unknown:
+        return False
+
+
+def _never_true(test: ast.expr) -> bool:
+    """`__name__ == "main"`, `"__main" == __name__`, `__name__ != "__main__"`: false when
+    the gate runs as a script (`__name__` is "__main__")."""
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        return False
+    left, right = test.left, test.comparators[0]
+    if isinstance(right, ast.Name) and right.id == "__name__":
+        left, right = right, left
+    if not (isinstance(left, ast.Name) and left.id == "__name__" and
+            isinstance(right, ast.Constant) and isinstance(right.value, str)):
+        return False
+    if isinstance(test.ops[0], ast.Eq):
+        return right.value != "__main__"
+    return isinstance(test.ops[0], ast.NotEq) and right.value == "__main__"
+
+
+def _entry(tree: ast.Module, exits: Exits) -> Iterator[tuple[ast.AST, str]]:
+    """The checks never run: the `__main__` guard is never true, or nothing at module
+    level calls a function of the gate (the script exits 0 whatever the telemetry)."""
+    failing = sorted(name for name, func in exits.functions.items()
+                     if exits.fails_by_return(name) or exits.can_exit(func.body))
+    if not failing:
+        return
+    live: list[ast.stmt] = []
+    dead: list[ast.If] = []
+
+    def collect(block: list[ast.stmt]) -> None:
+        for stmt in block:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                                 ast.Import, ast.ImportFrom)):
+                continue
+            if isinstance(stmt, ast.If) and _never_true(stmt.test):
+                dead.append(stmt)
+                collect(stmt.orelse)
+                continue
+            live.append(stmt)
+
+    collect(tree.body)
+    defined = {s.name for s in tree.body
+               if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    # a function or class of the gate named by the module's own code (called, passed to
+    # a thread or `atexit`), or an exit there: the checks may run
+    if any(exit_arg(n) is not None or (isinstance(n, ast.Name) and n.id in defined)
+           for stmt in live for n in ast.walk(stmt)):
+        return
+    who = "main" if "main" in failing else failing[0]
+    if dead:
+        yield dead[0].test, (f"`{ast.unparse(dead[0].test)[:50]}` is never true when the "
+                             "gate runs (`__name__` is '__main__'): its checks never run "
+                             "and it exits 0 whatever the telemetry")
+    else:
+        where = live[-1] if live else tree.body[-1]
+        yield where, (f"nothing at module level calls {who}(): the gate's checks never run "
+                      "and it exits 0 whatever the telemetry")
+
+
+def _argv(node: ast.AST) -> str | None:
+    for sub in ast.walk(node):
+        if isinstance(sub, (ast.Name, ast.Attribute)) and dotted(sub) in ("sys.argv", "argv"):
+            return "sys.argv"
+    return None
+
+
+def _bypass(node: ast.If, exits: Exits, mains: set[str]) -> Iterator[tuple[ast.AST, str]]:
+    """`if os.environ.get("QG_FORCE") == "1": return 0`, `if "--force" in sys.argv:
+    sys.exit(0)`: the environment or a flag turns the gate off."""
+    source = env_read(node.test)
+    how = "a process environment"
+    if source is None:
+        source, how = _argv(node.test), "a command-line flag"
+    if source is None:
+        return
+    func = exits.owner.get(id(node))
+    in_main = func is not None and func.name in mains
+    for stmt in _walk_here(node.body):
+        found = exit_arg(stmt)
+        if (found is not None and _zero(found[1], exits)) or (
+                in_main and isinstance(stmt, ast.Return) and _zero(stmt.value, exits)):
+            yield node.test, (f"`if {ast.unparse(node.test)[:50]}` exits 0 before or instead "
+                              f"of the checks: {how} can turn the gate off (`{source[:40]}`); "
+                              "it exits 2 on failure whatever is set")
+            return
+
+
+_MADE_UP_NAMES = lazyre.compile(r"(?i)event|telemetry|sample|records|entries|metric|predict")
+
+
+def _made_up(value: ast.expr, names: set[str]) -> bool:
+    """Telemetry written in the gate: a non-empty literal collection, one repeated or
+    built from `range` (`[{"c": 0.5} for _ in range(300)]`), or a module name bound to
+    one; a comprehension over data read (`[e for e in events if ...]`) is not."""
+    if isinstance(value, (ast.Dict, ast.List, ast.Tuple, ast.Set)):
+        return not _empty(value)
+    if isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Mult, ast.Add)):
+        return _made_up(value.left, names) or _made_up(value.right, names)
+    if isinstance(value, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+        return all(_written(g.iter, names) for g in value.generators)
+    if isinstance(value, ast.Call) and dotted(value.func) in _EMPTY_CALLS | {"copy.deepcopy"}:
+        return any(_made_up(a, names) for a in value.args)
+    return isinstance(value, ast.Name) and value.id in names
+
+
+def _written(node: ast.expr, names: set[str]) -> bool:
+    """What a comprehension of made-up telemetry iterates: `range(300)`, a literal,
+    `enumerate(["BUY", "SELL"] * 100)`, a module name bound to made-up data."""
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Constant)):
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Add)):
+        return _written(node.left, names) and _written(node.right, names)
+    if isinstance(node, ast.Call) and not node.keywords:
+        name = dotted(node.func)
+        if name == "range":
+            return True
+        return name in ("enumerate", "zip", "reversed", "list", "tuple") and \
+            bool(node.args) and all(_written(a, names) for a in node.args)
+    return isinstance(node, ast.Name) and node.id in names
+
+
+def _module_made_up(tree: ast.Module) -> set[str]:
+    out: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and _made_up(stmt.value, out):
+            out.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
+    return out
+
+
+def _if_stand_in(node: ast.If, exits: Exits, names: set[str]
+                 ) -> Iterator[tuple[ast.AST, str]]:
+    """`if not os.path.exists(p): return SAMPLE` in a reader, `if not events: events =
+    [...]`: made-up telemetry on a branch."""
+    test = ast.unparse(node.test)[:50]
+    reader = _reader(exits, node, _MADE_UP_NAMES)
+    nested = {id(n) for stmt in _walk_here(node.body) if isinstance(stmt, ast.If)
+              for sub in stmt.body + stmt.orelse for n in _walk_here([sub])}
+    for stmt in _walk_here(node.body):
+        if id(stmt) in nested:
+            continue  # the inner `if` says it
+        if isinstance(stmt, ast.Return) and stmt.value is not None and reader and \
+                _made_up(stmt.value, names):
+            yield stmt, (f"{reader}() returns a stand-in when `{test}`: missing proof "
+                         "means no activation (exit 2)")
+        elif isinstance(stmt, ast.Assign) and _made_up(stmt.value, names):
+            named = [t.id for t in stmt.targets
+                     if isinstance(t, ast.Name) and _MADE_UP_NAMES.search(t.id)]
+            if named:
+                yield stmt, (f"{named[0]} is replaced by a stand-in when `{test}`: missing "
+                             "proof means no activation (exit 2)")
+
+
+def _chosen_stand_in(node: ast.Assign | ast.Return, exits: Exits, names: set[str]
+                     ) -> Iterator[tuple[ast.AST, str]]:
+    """`events = read() if os.path.exists(p) else SAMPLE`, `events =
+    doc.get("events", SAMPLE)`: a stand-in chosen by an expression."""
+    value = node.value
+    if value is None:
+        return
+    if isinstance(node, ast.Assign):
+        named = [n.id for t in node.targets for n in ast.walk(t)
+                 if isinstance(n, ast.Name) and _MADE_UP_NAMES.search(n.id)]
+        who = named[0] if named else None
+    else:
+        reader = _reader(exits, node, _MADE_UP_NAMES)
+        who = f"{reader}()" if reader else None
+    stand_in: ast.expr | None = None
+    if isinstance(value, ast.IfExp):
+        stand_in = next((b for b in (value.body, value.orelse) if _made_up(b, names)), None)
+    elif isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and \
+            value.func.attr == "get" and len(value.args) == 2 and \
+            _made_up(value.args[1], names):
+        key = value.args[0]
+        if who is None and isinstance(key, ast.Constant) and \
+                _MADE_UP_NAMES.search(str(key.value)):
+            who = f"`{ast.unparse(value)[:40]}`"
+        stand_in = value.args[1]
+    if stand_in is not None and who is not None:
+        yield stand_in, (f"{who} falls back to a stand-in for the telemetry: missing proof "
+                         "means no activation (exit 2)")
 
 
 def _atexit_hard_exit(node: ast.AST, exits: Exits) -> bool:
@@ -1078,3 +1333,113 @@ def _bound_before(tree: ast.Module, node: ast.stmt) -> dict[str, ast.expr]:
                                 out[target.id] = stmt.value
                 return out
     return {}
+
+
+def _truth_of(test: ast.expr, measured: set[str]) -> str | None:
+    """The name `test` checks is non-empty (`events`, `len(events)`, `events is not None`,
+    `len(events) > 0`), when it is one the check measures."""
+    inner = test
+    if isinstance(inner, ast.Compare) and len(inner.ops) == 1 and \
+            isinstance(inner.ops[0], (ast.IsNot, ast.NotEq, ast.Gt, ast.GtE)):
+        inner = inner.left
+    if isinstance(inner, ast.Call) and dotted(inner.func) in ("len", "bool") and \
+            len(inner.args) == 1:
+        inner = inner.args[0]
+    name = dotted(inner)
+    return name if name and name.split(".")[0] in measured else None
+
+
+def _literal_items(node: ast.expr, tree: ast.Module) -> bool:
+    """A loop over something written in the gate with items in it (`MODELS`, `("a",
+    "b")`, `range(3)`): it runs."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+            node.func.attr in ("items", "keys", "values") and not node.args:
+        node = node.func.value
+    if isinstance(node, ast.Name):
+        values = [s.value for s in tree.body if isinstance(s, ast.Assign)
+                  and any(isinstance(t, ast.Name) and t.id == node.id for t in s.targets)]
+        return len(values) == 1 and _literal_items(values[0], tree)
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+        return not _empty(node)
+    if isinstance(node, ast.Call) and dotted(node.func) == "range" and node.args:
+        try:
+            return bool(_number(evaluate(node.args[-1 if len(node.args) == 1 else 1], {})))
+        except Unknown:
+            return False
+    return False
+
+
+def skipped_checks(tree: ast.Module, compares: list[ast.Compare],
+                   constants: Mapping[str, object]) -> Iterator[tuple[ast.AST, str]]:
+    """Where the events check does not run when there are none, and the gate goes on to
+    pass: `if events and len(events) < MIN_EVENTS`, `if events:` around it, a loop per
+    model over a mapping that may be empty."""
+    parents = {id(c): p for p in ast.walk(tree) for c in ast.iter_child_nodes(p)}
+
+    def block_of(node: ast.AST) -> tuple[list[ast.stmt], int] | None:
+        parent = parents.get(id(node))
+        for field_name in ("body", "orelse", "finalbody"):
+            block = getattr(parent, field_name, None)
+            if isinstance(block, list):
+                for i, stmt in enumerate(block):
+                    if stmt is node:
+                        return block, i
+        return None
+
+    def then_fails(node: ast.stmt) -> bool:
+        """The statement after `node` fails, or a later `if` of its block does (`if
+        checked == 0: return 2`): the skip may be caught."""
+        found = block_of(node)
+        if found is None or found[1] + 1 >= len(found[0]):
+            return False
+        after = found[0][found[1] + 1]
+        if isinstance(after, (ast.Return, ast.Raise, ast.Expr)) and _fails([after], constants):
+            return True
+        return any(isinstance(later, ast.If) and _fails(later.body, constants)
+                   for later in found[0][found[1] + 1:])
+
+    def guarded_before(node: ast.AST | None, root: str) -> bool:
+        """An earlier `if` that fails when `root` is empty (`if not by_model: return 2`)."""
+        while node is not None and not isinstance(
+                node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+            found = block_of(node)
+            for stmt in found[0][:found[1]] if found else ():
+                if isinstance(stmt, ast.If) and _fails(stmt.body, constants) and any(
+                        isinstance(n, ast.Name) and n.id == root for n in ast.walk(stmt.test)):
+                    return True
+            node = parents.get(id(node))
+        return False
+
+    for compare in compares:
+        measured = {n.id for n in ast.walk(compare) if isinstance(n, ast.Name)}
+        child: ast.AST = compare
+        node = parents.get(id(compare))
+        while node is not None and not isinstance(
+                node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Module)):
+            if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
+                index = next(i for i, v in enumerate(node.values) if v is child)
+                name = next((found for v in node.values[:index]
+                             if (found := _truth_of(v, measured))), None)
+                if name is not None:
+                    yield node, (f"`{ast.unparse(node)[:50]}` skips the check when {name} "
+                                 "is empty: with no telemetry the gate passes it; fail when "
+                                 "there is none (exit 2)")
+            elif isinstance(node, ast.If) and any(s is child for s in node.body):
+                name = _truth_of(node.test, measured)
+                if name is not None and not _fails(node.orelse, constants) and not then_fails(node):
+                    yield node.test, (f"`if {ast.unparse(node.test)[:40]}:` skips the check "
+                                      f"of line {compare.lineno} when {name} is empty: with "
+                                      "no telemetry the gate passes; fail when there is none "
+                                      "(exit 2)")
+            elif isinstance(node, (ast.For, ast.AsyncFor)) and any(s is child
+                                                                  for s in node.body):
+                root = dotted(node.iter.func.value if isinstance(node.iter, ast.Call) and
+                              isinstance(node.iter.func, ast.Attribute) else node.iter)
+                root = root.split(".")[0]
+                if not _literal_items(node.iter, tree) and not _fails(node.orelse, constants) and \
+                        not then_fails(node) and not (root and guarded_before(node, root)):
+                    yield node.iter, (f"the check of line {compare.lineno} runs once per item "
+                                      f"of `{ast.unparse(node.iter)[:40]}`: with no telemetry "
+                                      "it runs none and the gate passes; fail when it is "
+                                      "empty (exit 2)")
+            child, node = node, parents.get(id(node))

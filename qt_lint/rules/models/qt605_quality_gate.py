@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from qt_lint import lazyre
 from qt_lint.config import Contract
@@ -11,13 +11,17 @@ from qt_lint.finding import Finding, Kind
 from qt_lint.pymodel.gate import (
     Candidate,
     Thresholds,
+    Unknown,
     alias_value,
     applied,
     defeats,
     dotted,
+    evaluate,
     failing_side,
     numeric_like,
     reads,
+    skipped_checks,
+    status,
 )
 from qt_lint.rule import Example, Rule
 from qt_lint.rules.models.helpers import is_script
@@ -69,26 +73,38 @@ def thresholds(contract: Contract) -> tuple[tuple[str, re.Pattern[str], float, b
     )
 
 
-def _number(node: ast.expr | None) -> float | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and \
-            not isinstance(node.value, bool):
-        return float(node.value)
-    return None
-
-
 _EXITS = ("exit", "SystemExit", "_exit", "quit")
 
 
-def _codes(node: ast.expr | None) -> list[int | None]:
-    """The exit codes an expression gives: a literal, both sides of `a if c else b`."""
+def _codes(node: ast.expr | None, names: Mapping[str, object]) -> list[int | None]:
+    """The exit statuses an expression gives as `sys.exit`'s argument: a literal, a
+    module constant (`EXIT_FAIL = 2`, an `IntEnum` member), both sides of `a if c else b`;
+    an int's low byte (258 is 2), 1 for a string or a float (printed), None when not
+    decided."""
     if node is None:
         return [0]
     if isinstance(node, ast.IfExp):
-        return _codes(node.body) + _codes(node.orelse)
-    if isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, bool)):
-        return [int(bool(node.value))]  # sys.exit(None), sys.exit(False): 0; True: 1
-    value = _number(node)
-    return [int(value) if value is not None else None]
+        return _codes(node.body, names) + _codes(node.orelse, names)
+    if isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and
+                                           isinstance(node.value, str)):
+        return [1]
+    try:
+        return [status(evaluate(node, names))]
+    except Unknown:
+        return [None]
+
+
+def _printed(node: ast.AST) -> str:
+    """Why an exit gives 1: `sys.exit` prints a string or a float and exits 1."""
+    value = node.value if isinstance(node, ast.Return) else \
+        node.exc if isinstance(node, ast.Raise) else \
+        node.value if isinstance(node, ast.Expr) else None
+    if isinstance(value, ast.Call) and value.args:
+        value = value.args[0]
+    if isinstance(value, ast.JoinedStr) or (isinstance(value, ast.Constant) and
+                                            isinstance(value.value, (str, float))):
+        return " (`sys.exit` prints a string or a float and exits 1)"
+    return ""
 
 
 def _call_name(node: ast.AST) -> str:
@@ -122,25 +138,29 @@ def main_functions(tree: ast.Module) -> set[str]:
     return out - {"int", "bool", "abs", "min", "max", "float", "round"}
 
 
-def exit_codes(statement: ast.AST, in_main: bool) -> list[tuple[ast.AST, int | None]]:
+def exit_codes(statement: ast.AST, in_main: bool, names: Mapping[str, object]
+               ) -> list[tuple[ast.AST, int | None]]:
     """`sys.exit(N)`, `exit(N)`, `raise SystemExit(N)`, and (in a main function) `return
-    N`: (node, N) per code it may give, N None when not a literal."""
+    N`: (node, N) per code it may give, N None when not decided."""
     call: ast.AST | None = None
     if isinstance(statement, ast.Raise):
         call = statement.exc
     elif isinstance(statement, ast.Expr):
         call = statement.value
     elif isinstance(statement, ast.Return) and in_main:
-        return [(statement, code) for code in _codes(statement.value)]
+        return [(statement, code) for code in _codes(statement.value, names)]
     if call is not None and _call_name(call) in _EXITS and isinstance(call, ast.Call):
         arg = call.args[0] if call.args else None
+        if isinstance(arg, ast.Call) and dotted(arg.func) == "asyncio.run" and arg.args:
+            arg = arg.args[0]
         if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name):
             return []  # `sys.exit(main())`: main's returns are the codes
-        return [(statement, code) for code in _codes(arg)]
+        return [(statement, code) for code in _codes(arg, names)]
     return []
 
 
-def _all_exits(tree: ast.Module, mains: set[str]) -> list[tuple[ast.AST, int | None]]:
+def _all_exits(tree: ast.Module, mains: set[str], names: Mapping[str, object]
+               ) -> list[tuple[ast.AST, int | None]]:
     out: list[tuple[ast.AST, int | None]] = []
 
     def visit(node: ast.AST, in_main: bool) -> None:
@@ -150,7 +170,7 @@ def _all_exits(tree: ast.Module, mains: set[str]) -> list[tuple[ast.AST, int | N
             elif isinstance(child, (ast.Lambda, ast.ClassDef)):
                 visit(child, False)
             else:
-                out.extend(exit_codes(child, in_main))
+                out.extend(exit_codes(child, in_main, names))
                 visit(child, in_main)
 
     visit(tree, False)
@@ -176,12 +196,35 @@ class QualityGate(Rule):
       as `sys.exit` reads them); a gate whose every exit is 0, or whose failure is
       another code, is reported, and so is one whose exits are computed at run time with
       no path known to exit 2 (`return ok`: True is 1 and False 0, inverted;
-      `return len(failures)`: 1);
+      `return len(failures)`: 1). The status is read as CPython gives it: a module
+      constant (`EXIT_FAIL = 2`) or an `IntEnum` member is its value, an int its low
+      byte (`return 258` exits 2, `return 256` 0), `asyncio.run(main())` main's result;
+      a string or a float is printed and exits 1, so `sys.exit("FAIL: too few events")`,
+      `raise SystemExit("...")` and `return 2.0` are reported even beside exits 2;
+    - its checks run: an entry guard that is never true (`if __name__ == "main":`,
+      `if __name__ != "__main__":`) or no module-level call of the gate's functions at
+      all is reported (the script exits 0 whatever the telemetry);
+    - nothing turns it off: an `if` on the environment or the command line
+      (`if os.environ.get("QG_FORCE") == "1": return 0`, `if "--force" in sys.argv:
+      sys.exit(0)`) that exits 0 is reported (a process environment can turn the gate
+      off);
+    - nothing else ends it: `sys.exit` replaced (`sys.exit = lambda code=0: None`), the
+      exit made in a thread (`threading.Thread(target=lambda: sys.exit(main()))`), a
+      context manager of the gate whose `__exit__` returns True around the exit, and an
+      `assert` on a threshold (exit 1, and `python -O` removes it) are reported;
     - it does not pass without proof: an `if` on missing or too few telemetry events, or
       an `except` around reading them, that exits 0 is reported; so is an `except` that
       goes on with a stand-in for the telemetry (`events = FAKE_EVENTS`, a literal set,
       or the non-empty value the name had before the `try`; an empty `[]`/`{}`/`None`
-      is not a stand-in);
+      is not a stand-in). The events check must run on no telemetry: a guard that skips
+      it when there are no events (`if events and len(events) < MIN_EVENTS`, the check
+      inside `if events:` with nothing failing after it) and a loop per model (`for
+      name, events in by_model.items():`) with no failure when the mapping is empty are
+      reported. A stand-in chosen otherwise is reported too: `return SAMPLE_EVENTS`
+      under an `if` in a reader, `if not events: events = [...]`, `read() if
+      os.path.exists(p) else SAMPLE_EVENTS`, `doc.get("events", SAMPLE_EVENTS)` (made-up
+      data: a non-empty literal, one repeated or built from `range`, or a module name
+      bound to one; a comprehension over the data read is not);
     - the threshold that counts is the one a check reads when it runs: a constant
       rebound after its definition (`MIN_EVENTS = 5`, `MIN_EVENTS, X = 5, 1`,
       `MIN_EVENTS -= 195`, a branch, `:=`, a function with `global MIN_EVENTS`, a local
@@ -210,10 +253,17 @@ class QualityGate(Rule):
     passed on through a second function or a `*args` call, a class attribute of the
     same name (`Cfg.MIN_EVENTS`), thresholds imported from another module (reported as
     missing), a share written as a percentage compared with a fraction, a dict `.get()`
-    default that passes (`metrics.get("count", 1000)`), `None` replaced later by a
-    stand-in (`if events is None: events = FAKE`), `sys.excepthook`, signal handlers and
-    `os.kill(os.getpid(), ...)`. A stand-in that would itself fail is still reported: a
-    gate exits 2 on missing proof, it does not judge made-up data.
+    default that is a number (`metrics.get("count", 1000)`), `sys.excepthook`, signal
+    handlers and `os.kill(os.getpid(), ...)`. Nor: an integer status other than 0 and 2
+    beside exit 2 (`return 3` for a run that may not promote: a status of its own), an
+    uncaught exception (exit 1 with a traceback), a `__del__` calling `os._exit`, a
+    context manager imported from elsewhere, a bypass through a parsed option (`if
+    args.force: return 0`), a later `if` that fails after a skipped check or an empty
+    loop (taken as catching it, whatever it tests), a
+    count check stored in a name and tested later (`enough = len(events) >= MIN_EVENTS`),
+    the wrong statistic (`max - min` for the P10-P90 range). A stand-in that would
+    itself fail is still reported: a gate exits 2 on missing proof, it does not judge
+    made-up data.
 
     ## Why is this bad?
     Contract F: "Quality gate MUST pass (exit 0) before activation", "Exit 2 = FAIL
@@ -262,6 +312,16 @@ class QualityGate(Rule):
         Example(_GOOD.replace("    sys.exit(main())", "    try:\n        sys.exit(main())\n"
                               "    finally:\n        sys.exit(0)"), expect=((30, 9),)),
         Example(_GOOD.replace("    sys.exit(main())", "    main()"), expect=((27, 5),)),
+        Example(_GOOD.replace('__name__ == "__main__"', '__name__ == "main"'),
+                expect=((26, 4),)),
+        Example(_GOOD.replace("    events = read_telemetry()\n",
+                              '    if os.environ.get("QG_FORCE") == "1":\n        return 0\n'
+                              "    events = read_telemetry()\n")
+                .replace("import sys\n", "import os\nimport sys\n"), expect=((12, 8),)),
+        Example(_GOOD.replace('print("FAIL: not enough telemetry")\n        return 2',
+                              'sys.exit("FAIL: not enough telemetry")'), expect=((13, 9),)),
+        Example(_GOOD.replace("if len(events) < MIN_EVENTS:",
+                              "if events and len(events) < MIN_EVENTS:"), expect=((12, 8),)),
     )
 
     def applies_to(self, relpath: str, contract: Contract) -> bool:
@@ -308,26 +368,33 @@ class QualityGate(Rule):
                     seen.add((line, column, message))
                     yield ctx.finding(self, line, column, message)
         mains = main_functions(tree)
-        for where, message in defeats(tree, reading.constants, mains):
+        skipped = skipped_checks(tree, [c for c, *_ in reads(tree, constants["events"])],
+                                 reading.constants) \
+            if "events" in constants else iter(())
+        for where, message in [*skipped, *defeats(tree, reading.constants, mains)]:
             line, column = facts.position(where)
             if (line, column, message) not in seen:
                 seen.add((line, column, message))
                 yield ctx.finding(self, line, column, f"{gate}: {message}")
-        yield from self._exits(ctx, tree, gate, set(constants.values()), mains)
+        yield from self._exits(ctx, tree, gate, set(constants.values()), mains,
+                               reading.constants)
 
     def _exits(self, ctx: FileContext, tree: ast.Module, gate: str,
-               names: set[str], mains: set[str]) -> Iterator[Finding]:
+               names: set[str], mains: set[str], values: Mapping[str, object]
+               ) -> Iterator[Finding]:
         facts = ctx.python
-        exits = _all_exits(tree, mains)
+        exits = _all_exits(tree, mains, values)
         codes = {code for _, code in exits}
         if exits and codes <= {0}:
             yield ctx.finding(self, *facts.position(exits[0][0]), f"every exit of {gate} is "
                               "0: it can never block an activation (exit 2 on failure)")
         elif exits and None not in codes and 2 not in codes:
             node = next(n for n, code in exits if code)
+            first = sorted(c for c in codes if c)[0]
+            node = next(n for n, c in exits if c == first)
             yield ctx.finding(self, *facts.position(node), f"{gate} fails with exit "
-                              f"{sorted(c for c in codes if c)[0]}; the contract's FAIL "
-                              "(blocker) is exit 2")
+                              f"{first}{_printed(node)}; the contract's FAIL (blocker) is "
+                              "exit 2")
         elif exits and 2 not in codes:
             # `return ok`, `return len(failures)`: no path is known to exit 2, and a value
             # computed at run time is 0 or 1 as often as anything (True is 1, False is 0)
@@ -335,10 +402,20 @@ class QualityGate(Rule):
             yield ctx.finding(self, *facts.position(node), f"{gate}: `{ast.unparse(node)[:60]}` "
                               "gives an exit status that cannot be decided, and no path exits "
                               "2: fail with exit 2 (`return 2`, `sys.exit(2)`)")
-        yield from self._no_proof(ctx, tree, gate, names, mains)
+        if 2 in codes:
+            # a failure written to exit 2 that exits 1 beside the ones that do (a message
+            # or a float); another integer (`return 3`: collected, may not promote) is a
+            # status of its own
+            for node, code in exits:
+                if code not in (0, 2, None) and _printed(node):
+                    yield ctx.finding(self, *facts.position(node), f"{gate}: "
+                                      f"`{ast.unparse(node)[:50]}` fails with exit {code}"
+                                      f"{_printed(node)}; the contract's FAIL (blocker) is "
+                                      "exit 2")
+        yield from self._no_proof(ctx, tree, gate, names, mains, values)
 
     def _no_proof(self, ctx: FileContext, tree: ast.Module, gate: str, names: set[str],
-                  mains: set[str]) -> Iterator[Finding]:
+                  mains: set[str], values: Mapping[str, object]) -> Iterator[Finding]:
         facts = ctx.python
         evidence = re.compile(r"(?i)event|telemetry|sample|records|stream|entries")
         in_main = {id(n) for f in ast.walk(tree)
@@ -358,7 +435,8 @@ class QualityGate(Rule):
             elif isinstance(node, ast.ExceptHandler):
                 body, what = node.body, "when reading the telemetry fails"
             for statement in body:
-                for found, code in exit_codes(statement, id(statement) in in_main):
+                for found, code in exit_codes(statement, id(statement) in in_main,
+                                               values):
                     if code == 0:
                         yield ctx.finding(self, *facts.position(found),
                                           f"{gate} exits 0 {what}: missing proof means no "
