@@ -519,6 +519,39 @@ def test_qt606_reads_an_included_file_of_the_repository(tmp_path: Path, name: st
     assert bool(fired) == passed, (name, passed, fired)
 
 
+# GNU make reads the first of GNUmakefile, makefile, Makefile that exists
+MAKE_NAMES = {
+    "GNUmakefile beside a good Makefile": {"GNUmakefile": ".PHONY: quality-gate\n"
+                                           "quality-gate:\n\t@echo skipped\n"},
+    "makefile beside a good Makefile": {"makefile": ".PHONY: quality-gate\n"
+                                        "quality-gate:\n\t-@$(RUN) ops/model_safety/"
+                                        "quality_gate.py\nRUN := ops/run.sh ai-engine\n"},
+    "a good GNUmakefile beside a bad Makefile": {
+        "GNUmakefile": _RUN + _GATE_RULE, "Makefile": ".PHONY: quality-gate\nquality-gate:\n"
+                                                      "\t@true\n"},
+    "only the Makefile": {},
+}
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make (the oracle)")
+@pytest.mark.parametrize("name", sorted(MAKE_NAMES))
+def test_qt606_judges_the_makefile_make_reads(tmp_path: Path, name: str) -> None:
+    files = MAKE_NAMES[name]
+    _make_oracle(tmp_path, files.get("Makefile", _RUN + _GATE_RULE))  # the tree, a gate that fails
+    for rel, text in files.items():
+        (tmp_path / rel).write_text(text)
+    made = subprocess.run(["make", "-s", "quality-gate"], cwd=tmp_path, capture_output=True,
+                          check=False, timeout=60,
+                          env={k: v for k, v in __import__("os").environ.items()
+                               if not k.startswith(("MAKE", "GNUMAKE", "SKIP_GATE"))})
+    proc = qt_lint("check", "--isolated", "--no-cache", "--select", "QT606", *sorted(
+        {"Makefile", *files}), cwd=tmp_path)
+    fired = [line for line in proc.stdout.splitlines() if " QT606 " in line]
+    assert bool(fired) == (made.returncode == 0), (name, made.returncode, fired)
+    assert all(line.split(":", 1)[0] != "Makefile" for line in fired) or \
+        ("GNUmakefile" not in files and "makefile" not in files), fired
+
+
 @pytest.mark.parametrize(("makefile", "expected"), [
     ("ifdef CI\nRUN := true\nelse\n" + _RUN + "endif\n" + _GATE_RULE,
      "Makefile:1:1: QT606 `ifdef CI` decides on `CI`, which this Makefile does not set (the "

@@ -90,10 +90,38 @@ _DELEGATING = ("RUN := ops/run.sh ai-engine\n.PHONY: quality-gate _gate\nquality
                "_gate:\n\t$(RUN) ops/model_safety/quality_gate.py\n")
 
 
+
+_MAKE_NAMES = ("GNUmakefile", "makefile", "Makefile")  # the order GNU make looks for them
+
+
+def _root_makefile(relpath: str, contract: Contract) -> bool:
+    folder, _, name = relpath.rpartition("/")
+    return name in _MAKE_NAMES and folder in ("", contract.repo_root.strip("/"))
+
+
+def _read_instead(abspath: str | None) -> str | None:
+    """The file `make` reads in this file's folder when it is not this one (a GNUmakefile
+    beside the Makefile: `make quality-gate` runs the GNUmakefile's target)."""
+    if not abspath:
+        return None
+    import os
+
+    folder, name = os.path.split(abspath)
+    for other in _MAKE_NAMES:
+        if other == name:
+            return None
+        path = os.path.join(folder, other)
+        # (a case-blind file system: `makefile` may be this very file)
+        if os.path.isfile(path) and not os.path.samefile(path, abspath):
+            return other
+    return None
+
 class QualityGateTarget(Rule):
     """
     ## What it does
-    Reads the repository's root `Makefile` and checks its `quality-gate` target: it
+    Reads the repository's root Makefile (the one `make` reads: the first of
+    `GNUmakefile`, `makefile`, `Makefile` that exists; the others it never reads, so
+    they are not judged) and checks its `quality-gate` target: it
     exists (when the repository has the quality gate); its recipe runs the gate through
     the wrapper (`ops/run.sh ai-engine ops/model_safety/quality_gate.py`, directly or
     through a variable such as `$(RUN)`);
@@ -203,12 +231,13 @@ class QualityGateTarget(Rule):
     )
 
     def applies_to(self, relpath: str, contract: Contract) -> bool:
-        return relpath in ("Makefile", f"{contract.repo_root.strip('/')}/Makefile")
+        return _root_makefile(relpath, contract)
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         contract = ctx.contract
-        # the repository's own Makefile, or a host's copy of it
-        if ctx.relpath not in ("Makefile", f"{contract.repo_root.strip('/')}/Makefile"):
+        # the repository's own Makefile, or a host's copy of it: the one `make` reads (GNU
+        # make takes the first of GNUmakefile, makefile, Makefile; the others it never reads)
+        if not _root_makefile(ctx.relpath, contract) or _read_instead(ctx.abspath):
             return
         gate = contract.quality_gate
         lines = ctx.lines
