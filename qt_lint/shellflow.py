@@ -391,6 +391,9 @@ class _Walk:
             body = node.child_by_field_name("body")
             redirects = tuple(r for c in node.children if c.type == "file_redirect"
                               for r in self.redirect(c))
+            # `read answer <<EOF`: standard input is the script's own text
+            redirects += tuple(("<<", Word("<<", *self.words.position(c)))
+                               for c in node.children if c.type == "heredoc_redirect")
             if body is None:
                 return state, None
             out = self.stdout_of([c for c in node.children if c.type == "file_redirect"])
@@ -935,7 +938,7 @@ class _Walk:
                 key, sep, value = word.text.partition("=")
                 if sep and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
                     assigns.append((key, value))
-        step = Step(command, redirects + tuple(more), test=command.name in ("test", "["),
+        step = Step(command, redirects + tuple(more), test=command.name in ("test", "[", "[["),
                     assigns=tuple(assigns), written=expanded, stdout=out)
         name = command.name
         first = words[0].text
@@ -1211,8 +1214,13 @@ class _Walk:
         if step.command.name == "read":
             read = read_variable(step.command)
             self.values.pop(read, None)
-            true = _add(true, frozenset({f"read:{read}"}))
-            false = _add(false, frozenset({f"read:{read}"}))
+            # an answer from a heredoc, a here-string, a file or `< <(echo yes)` is the
+            # script's, not a person's: not a `read:` of the answer
+            fed = any(op in ("<<", "<<-", "<<<") or (op == "<" and target.text != "/dev/tty")
+                      for op, target in step.redirects)
+            if not fed:
+                true = _add(true, frozenset({f"read:{read}"}))
+                false = _add(false, frozenset({f"read:{read}"}))
         return self.fails(true, false, state, checked)
 
     def _status_test(self, step: Step, state: State) -> tuple[Facts, Facts]:
@@ -1388,8 +1396,8 @@ def _shebang_errexit(text: str) -> bool:
     return _SHEBANG.match(text.split("\n", 1)[0]) is not None
 
 
-def analyse(text: str, classify: Classifier, local: Callable[[str], bool] | None = None
-            ) -> Flow:
+def analyse(text: str, classify: Classifier, local: Callable[[str], bool] | None = None,
+            by_name: bool = False) -> Flow:
     """The flow of a whole script: every command's facts, and where each path ends (the
     script's end is an `End` with code None). `local`: the facts that are the shell's own
     state (an exported variable), which a subshell's change does not carry out."""
@@ -1403,7 +1411,10 @@ def analyse(text: str, classify: Classifier, local: Callable[[str], bool] | None
             name, body = node.child_by_field_name("name"), node.child_by_field_name("body")
             if name is not None and body is not None:
                 walk.defined.setdefault(walk.raw(name), body)
-    true, false = walk.run(tree.root_node, State(errexit=_shebang_errexit(text)), False)
+    # `by_name`: the script is run by its own name (a unit's ExecStart=), so its `#!` line's
+    # options apply; a person may run it as `bash script`, which reads no `#!` line
+    errexit = by_name and _shebang_errexit(text)
+    true, false = walk.run(tree.root_node, State(errexit=errexit), False)
     after = join(true, false)
     if after is not None:
         lines = text.count("\n") + 1

@@ -358,6 +358,7 @@ CANARY_VARIANTS: dict[str, tuple[str, str]] = {
     "gate under set +e in a function": (GATE, f"f() {{ set +e; {GATE.strip()}; set -e; }}\nf\n"),
     "gate with trap exit 0 ERR": (GATE, "trap 'exit 0' ERR\n" + GATE),
     "gate backgrounded": (GATE, GATE.strip() + " &\n"),
+
     "gate || exit 0": (GATE, GATE.strip() + " || exit 0\n"),
     "if gate; then :; fi": (GATE, f"if {GATE.strip()}; then :; fi\n"),
     "set +e around the gate": (GATE, f"set +e\n{GATE}set -e\n"),
@@ -482,6 +483,20 @@ def _canary_breaks(root: Path, c: Contract) -> list[str]:
     return broken
 
 
+def test_qt604_the_canary_s_shebang_errexit_does_not_count(tmp_path: Path) -> None:
+    """A person runs it as `bash canary_activate.sh` (as this oracle does): bash reads no `#!`
+    line, so `#!/bin/bash -e` does not stop it when the gate fails."""
+    c = _contract(tmp_path)
+    gold = canary(c)
+    head = ("#!/usr/bin/env bash\n# ops/model_safety/canary_activate.sh <model> <version>: "
+            "contract F, by a person at a terminal\nset -euo pipefail\n")
+    assert head in gold
+    _canary_tree(tmp_path, c, gold.replace(head, "#!/bin/bash -e\nset -uo pipefail\n", 1))
+    assert "activated although the gate failed" in _canary_breaks(tmp_path, c)
+    found = _findings(tmp_path, c, c.canary_script, "QT604")
+    assert any("quality gate's failure does not stop the script" in f for f in found), found
+
+
 @pytest.mark.parametrize("name", sorted(CANARY_VARIANTS))
 def test_qt604_gate_fires_exactly_when_bash_activates_past_a_failed_gate(
         tmp_path: Path, name: str) -> None:
@@ -557,6 +572,15 @@ STEP_VARIANTS: dict[str, tuple[tuple[str, str], ...]] = {
     "exec </dev/tty in a function never called": ((TERM, "t() { exec </dev/tty; }\n"),),
     "exec </dev/tty in a subshell": ((TERM, "( exec </dev/tty )\n"),),
     "no terminal check": ((TERM, ""),),
+    # a third hostile review (issue #23)
+    "[[ -t 0 ]] after an assignment line": ((TERM, "X=1 Y=2\n[[ -t 0 ]] || exit 1\n"),),
+    "[[ -t 0 ]] || { echo; exit 1; }": (
+        (TERM, "[[ -t 0 ]] || { echo 'need a terminal' >&2; exit 1; }\n"),),
+    "tty >/dev/null || exit 1": ((TERM, "tty >/dev/null || exit 1\n"),),
+    "tty -s || exit 1": ((TERM, "tty -s || exit 1\n"),),
+    "answer from a here-string": ((READ, "read -r answer <<< yes\n"),),
+    "answer from a heredoc": ((READ, "read -r answer <<EOF\nyes\nEOF\n"),),
+    "answer from a process substitution": ((READ, "read -r answer < <(echo yes)\n"),),
     "terminal check only warns": ((TERM, "[ -t 0 ] || echo 'no terminal' >&2\n"),),
     "read </dev/tty": ((TERM, ""), (READ, TTY_READ)),
     "read </dev/tty || true": ((TERM, ""), (READ, TTY_READ.replace("\n", " || true\n"))),

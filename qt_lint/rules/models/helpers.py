@@ -403,8 +403,8 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
         if len(args) >= 2 and model_setting_file(args[-1].text, contract) and \
                 re.search(r"(?i)backup|archive|\.bak|prev", args[0].text):
             true.add("restored")
-    if name == "tty" and any(w.text in ("-s", "--silent", "--quiet") for w in command.args):
-        true.add(TERMINAL)
+    if name == "tty" and all(w.text in ("-s", "--silent", "--quiet") for w in command.args):
+        true.add(TERMINAL)  # `tty -s`, or `tty` printing the name: status 1 without one
     tty = any(op == "<" and t.text == "/dev/tty" for op, t in step.redirects)
     if name == "read" and tty:
         # the answer comes from a person at the terminal, when it opens (without one the
@@ -835,12 +835,14 @@ def is_script(relpath: str, configured: str) -> bool:
     return relpath == configured or relpath.endswith("/" + configured)
 
 
-def script_flow(text: str, contract: Contract, repo: Repo | None = None) -> Flow:
+def script_flow(text: str, contract: Contract, repo: Repo | None = None,
+                by_name: bool = False) -> Flow:
     """The script's path model; a script with more paths than the model follows is not
-    analysed (ParseError: QT001), never a silent pass."""
+    analysed (ParseError: QT001), never a silent pass. `by_name`: it is run by its own name
+    (the wrapper, from units), so its `#!` line's options count."""
     from qt_lint.shellflow import TooManyPaths, analyse
 
-    flow = analyse(text, model_classifier(contract, repo), shell_state)
+    flow = analyse(text, model_classifier(contract, repo), shell_state, by_name=by_name)
     if flow.truncated:
         raise TooManyPaths("QT604/QT607/QT608")
     return flow

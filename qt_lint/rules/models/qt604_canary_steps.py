@@ -74,8 +74,11 @@ class CanarySteps(Rule):
       ...; fi`, or `$?` tested. `|| true`, an `if` that only warns, or `set +e` without
       a test defeat it;
     - **a person's confirmation**: a `read` whose answer is tested so that only an
-      explicit answer goes on (an empty answer, as without a person, stops it);
-    - **failing closed without a terminal**: `[ -t 0 ] || exit 1` (or `tty -s`), or the
+      explicit answer goes on (an empty answer, as without a person, stops it); an answer
+      the script feeds itself (`read answer <<< yes`, a heredoc, `< <(echo yes)`, a file)
+      is no person's;
+    - **failing closed without a terminal**: `[ -t 0 ] || exit 1` (`[[ -t 0 ]]`, `tty -s`,
+      `tty >/dev/null`: status 1 without one), or the
       terminal opened: `exec </dev/tty` (`exec 0</dev/tty`, `command exec </dev/tty`) whose
       failure stops the script, or an explicit answer read from it (`read -r answer
       </dev/tty`, then `[ "$answer" = yes ] || exit 1`). Without a terminal bash (not in

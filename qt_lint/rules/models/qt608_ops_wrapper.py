@@ -343,6 +343,6 @@ class OpsWrapper(Rule):
         contract = ctx.contract
         if not is_script(ctx.relpath, contract.wrapper):
             return
-        flow = script_flow(ctx.text, contract)
+        flow = script_flow(ctx.text, contract, by_name=True)
         for line, column, problem in wrapper_problems(flow, contract):
             yield ctx.finding(self, line, column, f"{contract.wrapper}: {problem}")
