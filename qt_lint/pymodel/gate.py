@@ -37,6 +37,11 @@ _BUILTINS: dict[str, Callable[..., object]] = {
     "max": max}
 
 
+def unparsed(node: ast.AST) -> str:
+    """`ast.unparse`, the same on every supported Python (3.10 writes `lambda : x`)."""
+    return ast.unparse(node).replace("lambda :", "lambda:")
+
+
 def dotted(node: ast.AST) -> str:
     if isinstance(node, ast.Name):
         return node.id
@@ -132,11 +137,11 @@ def env_read(node: ast.AST) -> str | None:
     for sub in ast.walk(node):
         if isinstance(sub, ast.Call) and dotted(sub.func).endswith(
                 ("getenv", "environ.get", "getenvb", "environ.setdefault")):
-            return ast.unparse(sub)
+            return unparsed(sub)
         if isinstance(sub, ast.Subscript) and dotted(sub.value).endswith("environ"):
-            return ast.unparse(sub)
+            return unparsed(sub)
         if isinstance(sub, ast.Name) and sub.id == "environ":
-            return ast.unparse(sub)
+            return unparsed(sub)
     return None
 
 
@@ -176,7 +181,7 @@ def _why_unknown(name: str, stmt: ast.AST, value: ast.AST | None) -> str:
     if source is not None:
         return (f"{name} is read from the environment (`{source}`): a process environment "
                 "can loosen it; the threshold must be a constant")
-    shown = ast.unparse(value) if value is not None else ast.unparse(stmt).split("\n")[0]
+    shown = unparsed(value) if value is not None else unparsed(stmt).split("\n")[0]
     if len(shown) > 60:
         shown = shown[:57] + "..."
     return (f"{name} = `{shown}` cannot be decided statically: the threshold the check "
@@ -329,7 +334,7 @@ class Thresholds:
             if keyed.get(id(node), name) != name or not _may_bind(node, name):
                 continue
             live.append(Candidate(None, node, f"the gate writes its names through "
-                                  f"`{ast.unparse(node)[:40]}`: the value of {name} the "
+                                  f"`{unparsed(node)[:40]}`: the value of {name} the "
                                   "check reads cannot be decided"))
         return live
 
@@ -827,12 +832,12 @@ def defeats(tree: ast.Module, constants: Mapping[str, object], mains: set[str]
             code = status(evaluate(arg, {**constants, **values}, failing))
         except Unknown:
             who = (called or [next(iter(failing), "main")])[0]
-            yield at, (f"`{ast.unparse(at)[:60]}`: the exit status when {who}() fails "
+            yield at, (f"`{unparsed(at)[:60]}`: the exit status when {who}() fails "
                        "cannot be decided (exit with its result: `sys.exit(main())`)")
             continue
         if code != 2:
             who = (called or [next(iter(failing), "main")])[0]
-            yield at, (f"`{ast.unparse(at)[:60]}` exits {code} when {who}() returns 2 (the "
+            yield at, (f"`{unparsed(at)[:60]}` exits {code} when {who}() returns 2 (the "
                        "failure): the canary reads a pass")
     # a module-level call whose result (the failure) is dropped
     used = {n.id for arg in exit_args for n in ast.walk(arg) if isinstance(n, ast.Name)}
@@ -865,7 +870,7 @@ def defeats(tree: ast.Module, constants: Mapping[str, object], mains: set[str]
                 if isinstance(expr, ast.Call) and dotted(expr.func).endswith("suppress") and \
                         any(dotted(a) in _CATCH_EXIT for a in expr.args) and \
                         exits.can_exit(node.body):
-                    yield expr, (f"`{ast.unparse(expr)[:50]}` swallows the gate's exit: the "
+                    yield expr, (f"`{unparsed(expr)[:50]}` swallows the gate's exit: the "
                                  "process exits 0 after a failure")
         elif isinstance(node, (ast.Assign, ast.Return)):
             yield from _fallback(node, tree, exits, evidence)
@@ -901,7 +906,7 @@ def _ended_otherwise(tree: ast.Module, exits: Exits) -> Iterator[tuple[ast.AST, 
             for target in targets:
                 if dotted(target) in ("sys.exit", "os._exit", "builtins.exit",
                                       "builtins.quit"):
-                    yield node, (f"`{ast.unparse(target)}` is replaced: the gate's exit "
+                    yield node, (f"`{unparsed(target)}` is replaced: the gate's exit "
                                  "no longer ends it with its status (exit 2 on failure)")
         elif isinstance(node, ast.Call) and dotted(node.func).endswith("Thread"):
             for keyword in node.keywords:
@@ -909,7 +914,7 @@ def _ended_otherwise(tree: ast.Module, exits: Exits) -> Iterator[tuple[ast.AST, 
                 if keyword.arg == "target" and (
                         (isinstance(target, ast.Lambda) and exits.can_exit(target.body)) or
                         dotted(target) in exits.functions):
-                    yield node, (f"`{ast.unparse(target)[:40]}` runs in a thread: an exit "
+                    yield node, (f"`{unparsed(target)[:40]}` runs in a thread: an exit "
                                  "there ends only the thread, and the process exits 0 "
                                  "after a failure")
         elif isinstance(node, (ast.With, ast.AsyncWith)) and exits.can_exit(node.body):
@@ -922,7 +927,7 @@ def _ended_otherwise(tree: ast.Module, exits: Exits) -> Iterator[tuple[ast.AST, 
                 isinstance(c, ast.Compare) and any(
                     isinstance(n, ast.Name) and n.id.isupper() and n.id in exits.constants
                     for n in ast.walk(c)) for c in ast.walk(node.test)):
-            yield node, (f"`assert {ast.unparse(node.test)[:40]}` is a check: it fails with "
+            yield node, (f"`assert {unparsed(node.test)[:40]}` is a check: it fails with "
                          "exit 1 (AssertionError), and `python -O` removes it so the gate "
                          "passes; fail with `if ...: return 2`")
 
@@ -981,7 +986,7 @@ def _entry(tree: ast.Module, exits: Exits) -> Iterator[tuple[ast.AST, str]]:
         return
     who = "main" if "main" in failing else failing[0]
     if dead:
-        yield dead[0].test, (f"`{ast.unparse(dead[0].test)[:50]}` is never true when the "
+        yield dead[0].test, (f"`{unparsed(dead[0].test)[:50]}` is never true when the "
                              "gate runs (`__name__` is '__main__'): its checks never run "
                              "and it exits 0 whatever the telemetry")
     else:
@@ -1012,7 +1017,7 @@ def _bypass(node: ast.If, exits: Exits, mains: set[str]) -> Iterator[tuple[ast.A
         found = exit_arg(stmt)
         if (found is not None and _zero(found[1], exits)) or (
                 in_main and isinstance(stmt, ast.Return) and _zero(stmt.value, exits)):
-            yield node.test, (f"`if {ast.unparse(node.test)[:50]}` exits 0 before or instead "
+            yield node.test, (f"`if {unparsed(node.test)[:50]}` exits 0 before or instead "
                               f"of the checks: {how} can turn the gate off (`{source[:40]}`); "
                               "it exits 2 on failure whatever is set")
             return
@@ -1064,7 +1069,7 @@ def _if_stand_in(node: ast.If, exits: Exits, names: set[str]
                  ) -> Iterator[tuple[ast.AST, str]]:
     """`if not os.path.exists(p): return SAMPLE` in a reader, `if not events: events =
     [...]`: made-up telemetry on a branch."""
-    test = ast.unparse(node.test)[:50]
+    test = unparsed(node.test)[:50]
     reader = _reader(exits, node, _MADE_UP_NAMES)
     nested = {id(n) for stmt in _walk_here(node.body) if isinstance(stmt, ast.If)
               for sub in stmt.body + stmt.orelse for n in _walk_here([sub])}
@@ -1106,7 +1111,7 @@ def _chosen_stand_in(node: ast.Assign | ast.Return, exits: Exits, names: set[str
         key = value.args[0]
         if who is None and isinstance(key, ast.Constant) and \
                 _MADE_UP_NAMES.search(str(key.value)):
-            who = f"`{ast.unparse(value)[:40]}`"
+            who = f"`{unparsed(value)[:40]}`"
         stand_in = value.args[1]
     if stand_in is not None and who is not None:
         yield stand_in, (f"{who} falls back to a stand-in for the telemetry: missing proof "
@@ -1178,12 +1183,12 @@ def _try_defeats(node: ast.Try, exits: Exits, mains: set[str], evidence: re.Patt
     for stmt in _walk_here(node.finalbody):
         found = exit_arg(stmt)
         if found is not None and _zero(found[1], exits):
-            yield found[0], (f"`{ast.unparse(found[0])[:50]}` in a `finally` replaces the "
+            yield found[0], (f"`{unparsed(found[0])[:50]}` in a `finally` replaces the "
                              "gate's exit 2 with 0: every run passes")
         elif isinstance(stmt, ast.Return) and func is not None and \
                 (in_main or exits.can_exit(node.body)) and \
                 (stmt.value is None or _zero(stmt.value, exits)):
-            yield stmt, (f"`{ast.unparse(stmt)}` in a `finally` replaces {func.name}()'s "
+            yield stmt, (f"`{unparsed(stmt)}` in a `finally` replaces {func.name}()'s "
                          "failure (exit 2) with 0: every run passes")
     for handler in node.handlers:
         caught = _catches_exit(handler)
@@ -1206,7 +1211,7 @@ def _stand_in(node: ast.Try, exits: Exits, evidence: re.Pattern[str], tree: ast.
                 continue
             for target in targets:
                 for name in (n.id for n in ast.walk(target) if isinstance(n, ast.Name)):
-                    if evidence.search(name) or evidence.search(ast.unparse(value)):
+                    if evidence.search(name) or evidence.search(unparsed(value)):
                         read.add(name)
     reader = _reader(exits, node, evidence)
     if reader is not None and not in_main:
@@ -1421,13 +1426,13 @@ def skipped_checks(tree: ast.Module, compares: list[ast.Compare],
                 name = next((found for v in node.values[:index]
                              if (found := _truth_of(v, measured))), None)
                 if name is not None:
-                    yield node, (f"`{ast.unparse(node)[:50]}` skips the check when {name} "
+                    yield node, (f"`{unparsed(node)[:50]}` skips the check when {name} "
                                  "is empty: with no telemetry the gate passes it; fail when "
                                  "there is none (exit 2)")
             elif isinstance(node, ast.If) and any(s is child for s in node.body):
                 name = _truth_of(node.test, measured)
                 if name is not None and not _fails(node.orelse, constants) and not then_fails(node):
-                    yield node.test, (f"`if {ast.unparse(node.test)[:40]}:` skips the check "
+                    yield node.test, (f"`if {unparsed(node.test)[:40]}:` skips the check "
                                       f"of line {compare.lineno} when {name} is empty: with "
                                       "no telemetry the gate passes; fail when there is none "
                                       "(exit 2)")
@@ -1439,7 +1444,7 @@ def skipped_checks(tree: ast.Module, compares: list[ast.Compare],
                 if not _literal_items(node.iter, tree) and not _fails(node.orelse, constants) and \
                         not then_fails(node) and not (root and guarded_before(node, root)):
                     yield node.iter, (f"the check of line {compare.lineno} runs once per item "
-                                      f"of `{ast.unparse(node.iter)[:40]}`: with no telemetry "
+                                      f"of `{unparsed(node.iter)[:40]}`: with no telemetry "
                                       "it runs none and the gate passes; fail when it is "
                                       "empty (exit 2)")
             child, node = node, parents.get(id(node))

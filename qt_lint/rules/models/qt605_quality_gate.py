@@ -22,6 +22,7 @@ from qt_lint.pymodel.gate import (
     reads,
     skipped_checks,
     status,
+    unparsed,
 )
 from qt_lint.rule import Example, Rule
 from qt_lint.rules.models.helpers import is_script
@@ -399,7 +400,7 @@ class QualityGate(Rule):
             # `return ok`, `return len(failures)`: no path is known to exit 2, and a value
             # computed at run time is 0 or 1 as often as anything (True is 1, False is 0)
             node = next(n for n, code in exits if code is None)
-            yield ctx.finding(self, *facts.position(node), f"{gate}: `{ast.unparse(node)[:60]}` "
+            yield ctx.finding(self, *facts.position(node), f"{gate}: `{unparsed(node)[:60]}` "
                               "gives an exit status that cannot be decided, and no path exits "
                               "2: fail with exit 2 (`return 2`, `sys.exit(2)`)")
         if 2 in codes:
@@ -409,7 +410,7 @@ class QualityGate(Rule):
             for node, code in exits:
                 if code not in (0, 2, None) and _printed(node):
                     yield ctx.finding(self, *facts.position(node), f"{gate}: "
-                                      f"`{ast.unparse(node)[:50]}` fails with exit {code}"
+                                      f"`{unparsed(node)[:50]}` fails with exit {code}"
                                       f"{_printed(node)}; the contract's FAIL (blocker) is "
                                       "exit 2")
         yield from self._no_proof(ctx, tree, gate, names, mains, values)
@@ -425,7 +426,7 @@ class QualityGate(Rule):
             body: list[ast.stmt] = []
             what = ""
             if isinstance(node, ast.If):
-                test = ast.unparse(node.test)
+                test = unparsed(node.test)
                 empty = isinstance(node.test, ast.UnaryOp) and isinstance(node.test.op, ast.Not)
                 few = isinstance(node.test, ast.Compare) and any(
                     isinstance(op, (ast.Lt, ast.LtE, ast.Eq)) for op in node.test.ops)
@@ -528,7 +529,7 @@ def _threshold_findings(reading: Thresholds, tree: ast.Module, name: str, key: s
             yield from judged(candidate)
         return
     for compare, side, other, func, read, via in compared:
-        text = ast.unparse(compare)
+        text = unparsed(compare)
         text = text if len(text) <= 60 else text[:57] + "..."
         turned = failing_side(tree, compare, side)
         if turned is not None and turned != ("below" if larger else "above"):
@@ -544,20 +545,20 @@ def _threshold_findings(reading: Thresholds, tree: ast.Module, name: str, key: s
             if via is not None:
                 aliased = alias_value(via[0], name, candidate.value, reading.constants)
                 if aliased is None:
-                    yield via[1], (f"{read} = `{ast.unparse(via[0])[:40]}` cannot be decided: "
+                    yield via[1], (f"{read} = `{unparsed(via[0])[:40]}` cannot be decided: "
                                    f"the threshold the check at line {compare.lineno} applies "
                                    "must be a constant")
                     continue
                 value = aliased
             applied_value = applied(side, other, read, value, reading.constants)
             if applied_value is None:
-                yield compare, (f"`{text}` reads {name} through `{ast.unparse(side)[:40]}`: "
+                yield compare, (f"`{text}` reads {name} through `{unparsed(side)[:40]}`: "
                                 "the threshold it applies cannot be decided")
             elif applied_value == candidate.value and via is None:
                 yield from judged(candidate)
             elif via is not None and applied_value == value and loose(value, candidate.value):
                 # the loosening is the alias's own expression: reported there
-                yield via[1], (f"`{ast.unparse(via[0])[:40]}` makes {read} "
+                yield via[1], (f"`{unparsed(via[0])[:40]}` makes {read} "
                                f"{_shown(scaled(value, candidate.value), key)}, which "
                                f"`{text}` applies (line {compare.lineno}): looser than the "
                                f"contract ({what}: {shown_limit})")
