@@ -944,11 +944,11 @@ class _Walk:
         first = words[0].text
         self.record(line, column, state.facts)
         self.here = (line, column)
-        shadowed = name in self.flow.functions and not command.wrappers and \
-            name not in self.calling and len(self.calling) < MAX_CALL_DEPTH
-        if shadowed and name in ("exit", "return", "set", "trap", "eval", "shopt"):
-            # `exit() { echo "suppressed"; }`: bash calls the function, not the builtin
-            self.sinks.append(out)
+        if name in self.flow.functions and not command.wrappers and \
+                name not in self.calling and len(self.calling) < MAX_CALL_DEPTH:
+            # bash runs a function before a builtin of its name (`exit() { ...; }` makes
+            # `exit 1` a call; `builtin exit 1` is not one)
+            self.sinks.append(out)  # `log "x" >> "$LOG"`: what the body prints goes there
             try:
                 return self.call(name, state, checked, (command.program, *command.args))
             finally:
@@ -1005,13 +1005,6 @@ class _Walk:
                 statement = next((c for c in tree.children if c.is_named), None)
                 if statement is not None and statement.type == "command":
                     return nested.run(statement, state, True)[0], None
-        if name in self.flow.functions and not command.wrappers and \
-                name not in self.calling and len(self.calling) < MAX_CALL_DEPTH:
-            self.sinks.append(out)  # `log "x" >> "$LOG"`: what the body prints goes there
-            try:
-                return self.call(name, state, checked, (command.program, *command.args))
-            finally:
-                self.sinks.pop()
         if name == "shift" and self.positional is not None:
             count = _code(command.args[0].text if command.args else "1")
             if count is None:

@@ -4,6 +4,7 @@ rules that read the canary, gate, rollback and wrapper scripts (QT601, QT604-QT6
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -394,7 +395,6 @@ _GATE = ("import os, sys\n"
 def _make_oracle(root: Path, makefile: str, env: dict[str, str] | None = None
                  ) -> tuple[bool, list[str]]:
     """(does `make quality-gate` succeed with a gate that fails, QT606's findings)."""
-    import os
     import sys
 
     (root / "ops" / "model_safety").mkdir(parents=True, exist_ok=True)
@@ -542,7 +542,7 @@ def test_qt606_judges_the_makefile_make_reads(tmp_path: Path, name: str) -> None
         (tmp_path / rel).write_text(text)
     made = subprocess.run(["make", "-s", "quality-gate"], cwd=tmp_path, capture_output=True,
                           check=False, timeout=60,
-                          env={k: v for k, v in __import__("os").environ.items()
+                          env={k: v for k, v in os.environ.items()
                                if not k.startswith(("MAKE", "GNUMAKE", "SKIP_GATE"))})
     proc = qt_lint("check", "--isolated", "--no-cache", "--select", "QT606", *sorted(
         {"Makefile", *files}), cwd=tmp_path)

@@ -445,28 +445,41 @@ def runs_venv_python(step: Step, contract: Contract) -> bool:
         is_python_name(program.rsplit("/", 1)[-1])
 
 
-def ignores_pythonpath(step: Step) -> str | None:
-    """The python option that makes it ignore PYTHONPATH (`-E`, `-I`, also combined as
-    `-IB`, `-sE`), given before the script: the option as written."""
+def python_options(step: Step) -> tuple[list[str], str]:
+    """python's own options before what it runs, as CPython reads its command line (`-IB`
+    combined, `-W error` taking the next word, `-c`/`-m` ending the options), and what it
+    runs: "script", "-" (standard input), "-c" (a string), "-m" (a module) or "" (nothing)."""
     args = [w.text for w in step.command.args]
+    options: list[str] = []
     i = 0
     while i < len(args):
         arg = args[i]
-        if arg == "--" or not arg.startswith("-") or arg == "-":
-            return None
-        if arg.startswith("--"):
-            i += 1
-            continue
-        letters = arg[1:]
+        if arg == "-":
+            return options, "-"
+        if arg == "--":
+            return options, "script" if i + 1 < len(args) else ""
+        if not arg.startswith("-"):
+            return options, "script"
+        options.append(arg)
+        letters = arg[1:] if not arg.startswith("--") else ""
         cut = next((k for k, ch in enumerate(letters) if ch in "cmWX"), len(letters))
-        if any(ch in "IE" for ch in letters[:cut]):
-            return arg
         if cut < len(letters):
             if letters[cut] in "cm":
-                return None
+                return options, "-" + letters[cut]
             if cut == len(letters) - 1:
                 i += 1  # `-W error`: the next word is the option's value
         i += 1
+    return options, ""
+
+
+def ignores_pythonpath(step: Step) -> str | None:
+    """The python option that makes it ignore PYTHONPATH (`-E`, `-I`, also combined as
+    `-IB`, `-sE`), given before the script: the option as written."""
+    for option in python_options(step)[0]:
+        letters = option[1:] if not option.startswith("--") else ""
+        cut = next((k for k, ch in enumerate(letters) if ch in "cmWX"), len(letters))
+        if any(ch in "IE" for ch in letters[:cut]):
+            return option
     return None
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Collection, Iterator
 
@@ -99,22 +100,28 @@ def _root_makefile(relpath: str, contract: Contract) -> bool:
     return name in _MAKE_NAMES and folder in ("", contract.repo_root.strip("/"))
 
 
-def _read_instead(abspath: str | None) -> str | None:
+def _read_instead(ctx: FileContext) -> str | None:
     """The file `make` reads in this file's folder when it is not this one (a GNUmakefile
-    beside the Makefile: `make quality-gate` runs the GNUmakefile's target)."""
-    if not abspath:
-        return None
-    import os
-
-    folder, name = os.path.split(abspath)
+    beside the Makefile: `make quality-gate` runs the GNUmakefile's target), asked of the
+    project's files (a host snapshot's too)."""
+    path = ctx.abspath or ctx.path
+    folder, name = os.path.split(path)
     for other in _MAKE_NAMES:
         if other == name:
             return None
-        path = os.path.join(folder, other)
-        # (a case-blind file system: `makefile` may be this very file)
-        if os.path.isfile(path) and not os.path.samefile(path, abspath):
+        candidate = os.path.join(folder, other)
+        if ctx.project.files.isfile(candidate) and not _same_file(candidate, path):
             return other
     return None
+
+
+def _same_file(a: str, b: str) -> bool:
+    """On a case-blind file system `makefile` may be this very `Makefile`."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
 
 class QualityGateTarget(Rule):
     """
@@ -237,15 +244,13 @@ class QualityGateTarget(Rule):
         contract = ctx.contract
         # the repository's own Makefile, or a host's copy of it: the one `make` reads (GNU
         # make takes the first of GNUmakefile, makefile, Makefile; the others it never reads)
-        if not _root_makefile(ctx.relpath, contract) or _read_instead(ctx.abspath):
+        if not _root_makefile(ctx.relpath, contract) or _read_instead(ctx):
             return
         gate = contract.quality_gate
         lines = ctx.lines
         program = ctx.makefile
         rules = program.rules.get("quality-gate", [])
         if not rules:
-            import os
-
             gate_path = os.path.join(os.path.dirname(ctx.abspath or ctx.path), gate)
             if not ctx.project.files.isfile(gate_path):
                 return  # no quality gate in this repository: nothing to run

@@ -18,6 +18,7 @@ from qt_lint.rules.models.helpers import (
     classify,
     ignores_pythonpath,
     is_script,
+    python_options,
     runs_anywhere,
     runs_venv_python,
     script_flow,
@@ -142,25 +143,10 @@ def _runs_other(step: Step) -> list[str]:
                            "does not find its venv and runs with the base interpreter's "
                            "packages")
                 break
-    args = [w.text for w in step.command.args]
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        if arg == "-":
-            out.append("the venv python runs standard input (`-`), not the script")
-            break
-        if arg == "--" or not arg.startswith("-"):
-            break
-        letters = arg[1:] if not arg.startswith("--") else ""
-        cut = next((k for k, ch in enumerate(letters) if ch in "cmWX"), len(letters))
-        if cut < len(letters):
-            if letters[cut] == "c":
-                out.append("the venv python runs a string (`-c`), not the script")
-            if letters[cut] in "cm":
-                break
-            if cut == len(letters) - 1:
-                i += 1  # `-W error`: the next word is the option's value
-        i += 1
+    runs = python_options(step)[1]
+    if runs in ("-", "-c"):
+        what = "standard input (`-`)" if runs == "-" else "a string (`-c`)"
+        out.append(f"the venv python runs {what}, not the script")
     return out
 
 
