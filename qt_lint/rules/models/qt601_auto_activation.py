@@ -446,6 +446,10 @@ class AutoActivation(Rule):
             (command, model_write(Step(command), contract)) for command in ctx.commands]
         writes += [(None, from_cwd(r.cwd, r.target)) for r in ctx.shell.redirects
                    if r.operator.startswith((">", "&>"))]
+        # a program's text that names the model (Python's `MODEL_PATH=` in its heredoc)
+        named: set[tuple[int, int]] = set()
+        if ctx.kind is Kind.SHELL:
+            writes += self._flow_writes(ctx, named)
         for command, target in writes:
             if target is None or (target.line, target.column) in seen or \
                     not model_setting_file(target.text, contract):
@@ -454,12 +458,41 @@ class AutoActivation(Rule):
             line = _with_heredoc(ctx.lines, target.line) if target.line <= len(ctx.lines) \
                 else ""
             if not target.text.endswith(".env.model_config") and not _MODEL.search(line) \
+                    and (target.line, target.column) not in named \
                     and not (command is not None and _moves_staged(command, target, staged)):
                 continue
             seen.add((target.line, target.column))
             yield ctx.finding(self, target.line, target.column,
                               f"writes the model setting ({target.text}) outside "
                               f"{contract.canary_name}: activation by other means")
+
+    @staticmethod
+    def _flow_writes(ctx: FileContext, named: set[tuple[int, int]]
+                     ) -> list[tuple[Command | None, Word | None]]:
+        """The writes the script's path model sees (QT604's reading): a function's body
+        with the words of each call (`setw /etc/quantum/x.env`), an array's elements, a
+        `for` variable's values, a descriptor `exec 3>> F` opened, what `xargs` and
+        `ed` read on standard input, Python's code run with `-c` or from a heredoc (as
+        for a Python file, a `MODEL...=`/`WEIGHT...=` key in its code names the model:
+        `named`)."""
+        from qt_lint.rules.models.helpers import in_cwd, model_classifier, model_write, shell_state
+        from qt_lint.shellflow import analyse
+
+        contract = ctx.contract
+        if contract.env_dir.rstrip("/") not in ctx.text and ".env.model_config" not in ctx.text:
+            return []
+        flow = analyse(ctx.text, model_classifier(contract), shell_state)
+        out: list[tuple[Command | None, Word | None]] = []
+        for step, facts in flow.steps:
+            step = in_cwd(step, facts)
+            target = model_write(step, contract)
+            if target is not None:
+                out.append((step.command, target))
+                code = step.stdin.text if step.stdin is not None else \
+                    " ".join(w.text for w in step.command.args)
+                if is_python_name(step.command.name) and _MODEL_KEY.search(code):
+                    named.add((target.line, target.column))
+        return out
 
     @staticmethod
     def _staged(ctx: FileContext) -> dict[str, tuple[int, int]]:
