@@ -1031,8 +1031,10 @@ class _Walk:
         for operator, target in more:
             if operator == "<<<":  # `ed -s F <<< 'wq'`: the string and a newline
                 stdin = Word(target.text + "\n", target.line, target.column, target.dynamic)
+        runs: list[Command] = []  # `xargs -I{} cmd {}`: once per line it reads
         if command is not None and stdin is not None and command.wrappers[-1:] == ("xargs",):
-            command = _xargs(command, expanded, stdin)
+            runs = _xargs(command, expanded, stdin)
+            command = runs[0] if len(runs) == 1 else command
         if command is None and [w.text for w in expanded] in (["exec"], ["command", "exec"],
                                                               ["builtin", "exec"]):
             # `exec </dev/tty`, `exec >> "$LOG"`: only redirections, for the shell itself;
@@ -1151,11 +1153,13 @@ class _Walk:
             return None, None
         if stdin is not None:
             step = replace(step, stdin=stdin)
-        if self.each:  # `for f in a b; do sed -i ... "$f"; done`: once with each value
-            runs = [self.simple(replace(step, command=alternative), state, checked)
-                    for alternative in self.alternatives(step.command)]
-            if runs:
-                return join(*(t for t, _ in runs)), join(*(f for _, f in runs))
+        # `for f in a b; do sed -i ... "$f"; done`: once with each value
+        alternatives = runs if len(runs) > 1 else self.alternatives(step.command) \
+            if self.each else []
+        if alternatives:
+            done = [self.simple(replace(step, command=alternative), state, checked)
+                    for alternative in alternatives]
+            return join(*(t for t, _ in done)), join(*(f for _, f in done))
         return self.simple(step, state, checked)
 
     def spread(self, words: list[Word]) -> list[Word]:
@@ -1476,16 +1480,36 @@ def _unlocal_kills(walk: _Walk, name: str) -> set[str]:
     return {f[1:] for f in walk.classify(step, EMPTY)[0] if f.startswith("-")}
 
 
-def _xargs(command: Command, written: tuple[Word, ...], stdin: Word) -> Command:
-    """`echo F | xargs sed -i X`: the command with the words xargs reads added (not with
-    `-I`/`-i`, `-0`, `-d`, `-a`, which read them otherwise)."""
-    options = [w.text for w in written[:len(written) - len(command.words)]]
-    if any(o.startswith(("-I", "-i", "--replace", "-0", "--null", "-d", "--delimiter", "-a",
-                         "--arg-file")) for o in options):
-        return command
-    items = tuple(Word(m.group(), stdin.line, stdin.column + m.start(), stdin.dynamic)
-                  for m in re.finditer(r"\S+", stdin.text))
-    return replace(command, words=command.words + items)
+def _xargs(command: Command, written: tuple[Word, ...], stdin: Word) -> list[Command]:
+    """`echo F | xargs sed -i X`: the command with the words xargs reads added; with
+    `-I R` (`-IR`, `-i`, `--replace[=R]`) once per line read, R in its words replaced by
+    the line (GNU xargs). Not with `-0`, `-d`, `-a`, which read them otherwise."""
+    before = [w.text for w in written[:len(written) - len(command.words)]]
+    at = max(i for i, w in enumerate(before) if w.rsplit("/", 1)[-1] == "xargs") \
+        if "xargs" in [w.rsplit("/", 1)[-1] for w in before] else len(before)
+    options = before[at + 1:]
+    if any(o.startswith(("-0", "--null", "-d", "--delimiter", "-a", "--arg-file"))
+           for o in options):
+        return [command]
+    replaced: str | None = None
+    for i, option in enumerate(options):
+        if option == "-I" and i + 1 < len(options):
+            replaced = options[i + 1]
+        elif option.startswith("-I") and len(option) > 2:
+            replaced = option[2:]
+        elif option in ("-i", "--replace"):
+            replaced = "{}"
+        elif option.startswith(("-i", "--replace=")):
+            replaced = option.split("=", 1)[1] if "=" in option else option[2:]
+    if replaced is None:
+        items = tuple(Word(m.group(), stdin.line, stdin.column + m.start(), stdin.dynamic)
+                      for m in re.finditer(r"\S+", stdin.text))
+        return [replace(command, words=command.words + items)]
+    lines = [line.strip() for line in stdin.text.split("\n") if line.strip()]
+    return [replace(command, words=tuple(
+        Word(w.text.replace(replaced, line), w.line, w.column, w.dynamic or stdin.dynamic)
+        if replaced in w.text else w for w in command.words)) for line in lines[:MAX_VALUES]
+    ] or [command]
 
 
 _PIPESTATUS = lazyre.compile(r"\$\{PIPESTATUS\[([0-9]+)\]\}|\$PIPESTATUS")

@@ -26,6 +26,9 @@ from qt_lint.config import Config, Contract
 
 if shutil.which("bash") is None or shutil.which("make") is None:  # pragma: no cover
     pytest.fail("bash and make are needed as the oracles of QT601's setting writes")
+for _editor in ("ed", "ex", "vi", "vim", "truncate"):  # run by the variants (scripts/test)
+    if shutil.which(_editor) is None:  # pragma: no cover
+        pytest.fail(f"{_editor} is needed by the variants of QT601's setting writes")
 
 SED = "sed -i 's/^MODEL_PATH=.*/MODEL_PATH=x/'"
 TMP = 'TMP="$(mktemp)"\n'
@@ -183,6 +186,35 @@ SHELL_VARIANTS: dict[str, str] = {
     "echo PATH | xargs sed -i": f"echo {{env}}/ai-engine.env | xargs {SED}\n",
     "printf PATH | xargs -r sed -i": f"printf '%s\\n' {{env}}/ai-engine.env | xargs -r {SED}\n",
     "echo PATH | xargs sed -i elsewhere": f"echo {{other}}/ai-engine.env | xargs {SED}\n",
+    "echo PATH | xargs -I{} sed -i {}": f"echo {{env}}/ai-engine.env | xargs -I{{}} {SED} {{}}\n",
+    "printf two lines | xargs -I F sed -i F": (
+        f"printf '%s\\n' {{other}}/ai-engine.env {{env}}/ai-engine.env | xargs -I F {SED} F\n"),
+    "echo PATH | xargs -I{} sed -i elsewhere": (
+        f"echo {{env}}/ai-engine.env | xargs -I{{}} {SED} {{other}}/ai-engine.env {{}}.x "
+        "2>/dev/null || true\n"),
+    "declare -a FILES=(...)": f'declare -a FILES=({{env}}/ai-engine.env)\n{SED} "${{FILES[@]}}"\n',
+    "function given \"$@\"": f'setw() {{ {SED} "$@"; }}\nsetw {{env}}/ai-engine.env\n',
+    "function calling a function": (
+        f'setw() {{ {SED} "$1"; }}\nall() {{ setw "$1"; }}\nall {{env}}/ai-engine.env\n'),
+    "function called in a loop": (
+        f'setw() {{ {SED} "$1"; }}\nfor f in {{env}}/*.env; do setw "$f"; done\n'),
+    "for f in \"$A\" \"$B\"": (
+        f'A={{other}}/ai-engine.env\nB={{env}}/ai-engine.env\n'
+        f'for f in "$A" "$B"; do {SED} "$f"; done\n'),
+    "for f in words, the loop broken first": (
+        f'for f in {{env}}/ai-engine.env; do break; {SED} "$f"; done\n'),
+    "for f in a glob of the folder": f'for f in {{env}}/*; do {SED} "$f"; done\n',
+    "ed, its script in a heredoc writing elsewhere": (
+        "ed -s {env}/ai-engine.env <<'EOF'\n/^MODEL_PATH=/s/=.*/=x/\n"
+        "w {other}/ai-engine.env\nq\nEOF\n"),
+    "sudo -n truncate -s 0": ('MODEL_ENV={env}/ai-engine.env\n'
+                              'sudo -n truncate -s 0 "$MODEL_ENV" 2>/dev/null || '
+                              'truncate -s 0 "$MODEL_ENV"\n'),
+    "python3 -c shutil.copy": (
+        "python3 -c \"import shutil; shutil.copy('staged/model.env', '{env}/ai-engine.env')\"\n"),
+    "python3 -c pathlib write_text": (
+        "python3 -c \"import pathlib; "
+        "pathlib.Path('{env}/ai-engine.env').write_text('MODEL_PATH=x')\"\n"),
     "find -exec sed -i {} +": f"find {{env}} -name '*.env' -exec {SED} {{}} +\n",
     "find -exec sed -i {} \\;": f"find {{env}} -name 'ai-*.env' -exec {SED} {{}} \\;\n",
     "find -type f -exec sed -i {} +": f"find {{env}} -type f -exec {SED} {{}} +\n",
