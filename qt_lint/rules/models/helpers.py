@@ -831,6 +831,14 @@ def _chdir(step: Step, facts: Facts) -> Facts:
     return frozenset(out)
 
 
+def working_dir(step: Step, facts: Facts) -> tuple[Facts, Facts]:
+    """A classifier of the working directory alone (`cd`, `pushd`, `popd`): for a reading
+    of writes that needs no other fact (QT601)."""
+    if step.command.name in ("cd", "pushd", "popd") and not step.command.wrappers:
+        return _chdir(step, facts), EMPTY
+    return EMPTY, EMPTY
+
+
 def in_cwd(step: Step, facts: Facts) -> Step:
     """The command with the working directory the path model knows on every path here."""
     if step.command.cwd is not None:

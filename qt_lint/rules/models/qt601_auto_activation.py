@@ -496,13 +496,14 @@ class AutoActivation(Rule):
         `ed` read on standard input, Python's code run with `-c` or from a heredoc (as
         for a Python file, a `MODEL...=`/`WEIGHT...=` key in its code names the model:
         `named`)."""
-        from qt_lint.rules.models.helpers import in_cwd, model_classifier, model_write, shell_state
+        from qt_lint.rules.models.helpers import in_cwd, model_write, shell_state, working_dir
         from qt_lint.shellflow import analyse
 
         contract = ctx.contract
         if contract.env_dir.rstrip("/") not in ctx.text and ".env.model_config" not in ctx.text:
             return []
-        flow = analyse(ctx.text, model_classifier(contract), shell_state)
+        # only the working directory matters here (`cd /etc/quantum`, then a relative path)
+        flow = analyse(ctx.text, working_dir, shell_state)
         out: list[tuple[Command | None, Word | None]] = []
         for step, facts in flow.steps:
             step = in_cwd(step, facts)
