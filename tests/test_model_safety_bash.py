@@ -550,6 +550,20 @@ CANARY_CWD_VARIANTS: dict[str, list[tuple[str, str]]] = {
         SED + "{env}/ai-engine.env", "find {env} -name '*.env' -exec " + SED + "{} +")],
     "a function given the path, the gate defeated": [DEFEATED, (
         SED + "{env}/ai-engine.env", 'setw() { ' + SED + '"$1"; }\nsetw {env}/ai-engine.env')],
+    "python3 - <<EOF, the gate defeated": [DEFEATED, (
+        SED + "{env}/ai-engine.env",
+        "python3 - \"$MODEL\" <<'EOF'\nimport sys\nopen('{env}/ai-engine.env', 'w').write("
+        "'ACTIVE_MODEL=' + sys.argv[1] + '\\n')\nEOF")],
+    "vim -es +s +x, the gate defeated": [DEFEATED, (
+        SED + "{env}/ai-engine.env",
+        'vim -u NONE -es "+%s/^ACTIVE_MODEL=.*/ACTIVE_MODEL=$MODEL/" +x {env}/ai-engine.env')],
+    "echo PATH | xargs -I{} sed -i {}, the gate defeated": [DEFEATED, (
+        SED + "{env}/ai-engine.env", "echo {env}/ai-engine.env | xargs -I{} " + SED + "{}")],
+    "for f in words, the gate defeated": [DEFEATED, (
+        SED + "{env}/ai-engine.env", "for f in /dev/null/x {env}/ai-engine.env; do\n"
+        "    [ -f \"$f\" ] || continue\n    " + SED + '"$f"\ndone')],
+    "an array's second element, the gate defeated": [DEFEATED, (
+        SED + "{env}/ai-engine.env", 'F=(/dev/null/x {env}/ai-engine.env)\n' + SED + '"${F[1]}"')],
     "exec 3> then echo >&3, the gate defeated": [DEFEATED, (
         SED + "{env}/ai-engine.env",
         'exec 3>{env}/ai-engine.env\necho "ACTIVE_MODEL=$MODEL" >&3')],
