@@ -192,6 +192,56 @@ PY_VARIANTS: dict[str, str] = {
     "os.replace elsewhere": ('import os\nTMP = "staged/next"\n'
                              'with open(TMP, "w") as f:\n    f.write("MODEL_PATH=x\\n")\n'
                              'os.replace(TMP, "{other}/ai-engine.env")\n'),
+    # the write sinks by their table: `fileinput` in place, `os.open` by its flags
+    "fileinput.input(inplace=True) with print": (
+        'import fileinput\nfor line in fileinput.input("{env}/ai-engine.env", inplace=True):\n'
+        '    print(line.replace("XGB_WEIGHT=0.2", "XGB_WEIGHT=0.10"), end="")\n'),
+    "fileinput.input([...], inplace=True) with print": (
+        'import fileinput\nwith fileinput.input(files=["{env}/ai-engine.env"], inplace=True) '
+        'as f:\n    for line in f:\n        print(line.replace("MODEL_PATH=/opt/old", '
+        '"MODEL_PATH=x"), end="")\n'),
+    "fileinput.input, read only": (
+        'import fileinput\nfor line in fileinput.input("{env}/ai-engine.env"):\n'
+        '    print(line.replace("XGB_WEIGHT=0.2", "XGB_WEIGHT=0.10"), end="")\n'),
+    "os.open O_WRONLY | O_APPEND, os.write": (
+        'import os\nNEW = "XGB_WEIGHT=0.10\\n"\n'
+        'fd = os.open("{env}/ai-engine.env", os.O_WRONLY | os.O_APPEND)\n'
+        'os.write(fd, NEW.encode())\nos.close(fd)\n'),
+    "os.open with flags from a name": (
+        'import os\nFLAGS = os.O_RDWR | os.O_TRUNC\n'
+        'fd = os.open("{env}/ai-engine.env", FLAGS)\nos.write(fd, b"MODEL_PATH=x\\n")\n'),
+    "os.open O_RDONLY, os.read": (
+        'import os\nfd = os.open("{env}/ai-engine.env", os.O_RDONLY)\n'
+        'print(os.read(fd, 100), "MODEL_PATH")\nos.close(fd)\n'),
+    # a parameter bound at the function's call sites
+    "a function taking the path, called with the setting": (
+        'def w(p):\n    with open(p, "a") as f:\n        f.write("XGB_WEIGHT=0.10\\n")\n\n\n'
+        'w("{env}/ai-engine.env")\n'),
+    "a function taking the path by keyword, one-liner": (
+        'def w(note, p):\n    open(p, "a").write("MODEL_PATH=x\\n")\n\n\n'
+        'w("x", p="{env}/ai-engine.env")\n'),
+    "a function taking the path through another": (
+        'import pathlib\n\n\ndef w(p):\n    pathlib.Path(p).write_text("MODEL_PATH=x\\n")\n\n\n'
+        'def set_model(where):\n    w(where)\n\n\nset_model("{env}/ai-engine.env")\n'),
+    "a function taking the folder, joined": (
+        'import os\n\n\ndef w(folder):\n    with open(os.path.join(folder, "ai-engine.env"), '
+        '"a") as f:\n        f.write("MODEL_PATH=x\\n")\n\n\nw("{env}")\n'),
+    "a function taking the path, called elsewhere": (
+        'def w(p):\n    with open(p, "a") as f:\n        f.write("XGB_WEIGHT=0.10\\n")\n\n\n'
+        'w("{other}/ai-engine.env")\n'),
+    "a function taking the path, never called": (
+        'def w(p):\n    with open(p, "a") as f:\n        f.write("XGB_WEIGHT=0.10\\n")\n\n\n'
+        'PATH = "{env}/ai-engine.env"\n'),
+    # configparser writes `key = value` lines: a weight key names a weight
+    "configparser writes a weight key": (
+        'import configparser\nc = configparser.ConfigParser()\nc["x"] = {"XGB_WEIGHT": "0.10"}\n'
+        'with open("{env}/ai-engine.env", "w") as f:\n    c.write(f)\n'),
+    "configparser c.write(open(..., 'w')), a model key set": (
+        'import configparser\nc = configparser.ConfigParser()\nc.add_section("m")\n'
+        'c["m"]["model_path"] = "/opt/x"\nc.write(open("{env}/ai-engine.env", "w"))\n'),
+    "configparser writes another setting": (
+        'import configparser\nc = configparser.ConfigParser()\nc["x"] = {"LOG_LEVEL": "DEBUG"}\n'
+        'with open("{env}/backend.env", "w") as f:\n    c.write(f)\n'),
 }
 
 # make runs each recipe line in a shell of its own (a line continued by `\` is one)
@@ -208,6 +258,62 @@ MAKE_VARIANTS: dict[str, str] = {
         "all:\n\techo LOG_LEVEL=DEBUG > staged/next\n\tmv staged/next {env}/backend.env\n"),
     "install with the mode after the operands": (
         "all:\n\tinstall staged/model.env {env}/ai-engine.env -m 0640\n"),
+    # recipes read as the shell reads them after make's expansion
+    "sed -i continued over three lines": (
+        'all:\n\tsed -i \\\n\t  "s/^XGB_WEIGHT=.*/XGB_WEIGHT=0.10/" \\\n\t  {env}/ai-engine.env\n'),
+    "define'd sed used as $(SETW)": (
+        'define SETW\nsed -i "s/^XGB_WEIGHT=.*/XGB_WEIGHT=0.10/" {env}/ai-engine.env\nendef\n'
+        'all:\n\t$(SETW)\n'),
+    "define'd lines with @ prefixes": (
+        'define SETW\n@echo setting\n@sed -i "s/^XGB_WEIGHT=.*/XGB_WEIGHT=0.10/" '
+        '{env}/ai-engine.env\nendef\nall:\n\t$(SETW)\n'),
+    "define'd cd then sed: two shells": (
+        f'define SETW\ncd {{env}}\n-{MAKE_SED} ai-engine.env\nendef\nall:\n\t$(SETW)\n'),
+    "define'd cd && sed: one shell": (
+        f'define SETW\ncd {{env}} && {MAKE_SED} ai-engine.env\nendef\nall:\n\t$(SETW)\n'),
+    "python3 -c appends": (
+        "all:\n\tpython3 -c \"open('{env}/ai-engine.env','a').write('XGB_WEIGHT=0.10\\\\n')\"\n"),
+    "python3 -c reads": (
+        "all:\n\tpython3 -c \"print(open('{env}/ai-engine.env').read(), 'MODEL')\"\n"),
+    "python3 -c in a cd": (
+        "all:\n\tcd {env} && python3 -c \"open('ai-engine.env','a').write('MODEL_PATH=x')\"\n"),
+    # automatic variables
+    "target named by the setting, echo >> $@": (
+        "{env}/ai-engine.env: FORCE\n\techo XGB_WEIGHT=0.10 >> $@\nFORCE:\n"),
+    "target named by the setting, cd $(@D), sed $(@F)": (
+        f"{{env}}/ai-engine.env: FORCE\n\tcd $(@D) && {MAKE_SED} $(@F)\nFORCE:\n"),
+    "sed -i $< of a prerequisite": f"all: {{env}}/ai-engine.env\n\t{MAKE_SED} $<\n",
+    "sed -i $^ of prerequisites": (
+        f"all: staged/model.env {{env}}/ai-engine.env\n\t{MAKE_SED} $^\n"),
+    "cat $< into a copy": "all: {env}/ai-engine.env\n\tcat $< > staged/copy\n",
+    "$@ of a target elsewhere": "{other}/ai-engine.env: FORCE\n\techo MODEL_PATH=x >> $@\nFORCE:\n",
+    "$@ of one of two targets": (
+        "all: staged/a {env}/ai-engine.env\nstaged/a {env}/ai-engine.env: FORCE\n"
+        "\techo MODEL_PATH=x >> $@\nFORCE:\n"),
+}
+
+# a switch reaches the recipe's process: its environment, printed by `env`
+MAKE_SWITCH_VARIANTS: dict[str, str] = {
+    "export AUTO_ACTIVATION=enabled": "export AUTO_ACTIVATION=enabled\nall:\n\t@env\n",
+    "AUTO_ACTIVATION=enabled, not exported": "AUTO_ACTIVATION=enabled\nall:\n\t@env\n",
+    "AUTO_ACTIVATION := yes, then export AUTO_ACTIVATION": (
+        "AUTO_ACTIVATION := yes\nexport AUTO_ACTIVATION\nall:\n\t@env\n"),
+    "exported, then unexport": (
+        "export AUTO_ACTIVATION = enabled\nunexport AUTO_ACTIVATION\nall:\n\t@env\n"),
+    ".EXPORT_ALL_VARIABLES, SHADOW_MODE=disabled": (
+        ".EXPORT_ALL_VARIABLES:\nSHADOW_MODE = disabled\nall:\n\t@env\n"),
+    "export SHADOW_MODE=enabled (the contract's)": "export SHADOW_MODE=enabled\nall:\n\t@env\n",
+    "target-specific export SHADOW_MODE=disabled": (
+        "all: export SHADOW_MODE=disabled\nall:\n\t@env\n"),
+    "target-specific SHADOW_MODE=disabled, not exported": (
+        "all: SHADOW_MODE=disabled\nall:\n\t@env\n"),
+    "export of a variable set from another": (
+        "ON = enabled\nexport QT_CLM_AUTO_PROMOTE = $(ON)\nall:\n\t@env\n"),
+    "recipe prefix SHADOW_MODE=disabled sh -c": (
+        "all:\n\tSHADOW_MODE=disabled sh -c 'echo SHADOW=$$SHADOW_MODE; env'\n"),
+    "recipe prefix env SHADOW_MODE=disabled": "all:\n\tenv SHADOW_MODE=disabled env\n",
+    "recipe export AUTO_ACTIVATION=yes; env": "all:\n\texport AUTO_ACTIVATION=yes; env\n",
+    "recipe prefix SHADOW_MODE=enabled": "all:\n\tSHADOW_MODE=enabled env\n",
 }
 
 _NAMED = re.compile(r"(?i)model|weight")
@@ -270,6 +376,42 @@ def test_qt601_reports_a_makefile_exactly_when_make_writes_the_setting(
     wrote, found = _judged(root, "Makefile", MAKE_VARIANTS[name], ["make", "-s", "-f"])
     assert all("writes the model setting" in f for f in found), found
     assert bool(found) == wrote, (name, wrote, found)
+
+
+_OFF = {"disabled", "false", "0", "no", "off"}
+_ON = {"enabled", "true", "1", "yes", "on"}
+
+
+def _switched(printed: str) -> list[str]:
+    """The environment lines that switch activation on or shadow mode off."""
+    out = []
+    for line in printed.splitlines():
+        key, sep, value = line.partition("=")
+        upper = key.upper()
+        if sep and (("AUTO_ACTIVAT" in upper or "AUTO_PROMOT" in upper) and value not in _OFF
+                    or upper == "SHADOW_MODE" and value not in _ON):
+            out.append(line)
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(MAKE_SWITCH_VARIANTS))
+def test_qt601_reports_a_makefile_switch_exactly_when_it_reaches_the_recipe(
+        tmp_path_factory: pytest.TempPathFactory, name: str) -> None:
+    root = tmp_path_factory.mktemp("w")
+    c = _contract(root)
+    _tree(root)
+    makefile = root / "repo/Makefile"
+    makefile.write_text(MAKE_SWITCH_VARIANTS[name])
+    run = subprocess.run(["make", "-s", "-f", str(makefile)], cwd=root / "repo",
+                         capture_output=True, text=True, timeout=20, check=False,
+                         env={"PATH": "/usr/bin:/bin"})
+    assert run.returncode == 0, run.stderr
+    reached = _switched(run.stdout)
+    config = Config(root=root / "repo", select=("QT601",), contract=c)
+    found = [f"{f.line}:{f.column}: {f.message}"
+             for f in check([makefile], config, jobs=1).findings]
+    assert all("the contract requires" in f for f in found), found
+    assert bool(found) == bool(reached), (name, reached, found)
 
 
 @pytest.mark.parametrize("name", sorted(PY_VARIANTS))

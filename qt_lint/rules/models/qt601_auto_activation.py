@@ -46,7 +46,11 @@ _ENV_PREFIX = lazyre.compile(r"(?:^|[\s;&|(`]|\$\()(?:/usr)?(?:/bin/)?env\s+"
 _ENV_PAIR = lazyre.compile(r"(([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|'[^']*'|[^\s;&|]*))\s+")
 _MODEL = lazyre.compile(r"(?i)model|weight")
 _MODEL_KEY = lazyre.compile(r"(?:MODEL|WEIGHT)[A-Z0-9_]*\s*=")  # `XGB_WEIGHT=`, `ACTIVE_MODEL=`
+# Python's key of a mapping naming a model or a weight (`{"XGB_WEIGHT": ...}`,
+# `cfg["m"]["model_path"] = ...`): what `configparser` writes as `xgb_weight = 0.10`
+_PY_MODEL_KEY = lazyre.compile(r"(?i)[\"'][\w.-]*(?:model|weight)[\w.-]*[\"']\s*[:\]]")
 _OFF = frozenset({"disabled", "false", "0", "no", "off"})
+_WHERE = {Kind.CRONTAB: "a crontab", Kind.MAKEFILE: "a Makefile recipe"}
 _ON = frozenset({"enabled", "true", "1", "yes", "on"})
 
 
@@ -222,6 +226,83 @@ def _gate_text(facts: PythonFacts, condition: ast.expr, call: Call) -> str:
     return " ".join(parts)
 
 
+def python_writes(facts: PythonFacts, lines: list[str], contract: Contract,
+                  cwd: str | None = None) -> Iterator[tuple[int, int, str]]:
+    """Python's writes of the model setting, (line, column, message) in its own text: its
+    file calls (`open(..., "w"/"a")`, `shutil.copy`, `fileinput` in place, `os.open` with
+    a write flag, a path given as a function's argument), then the programs it runs.
+    `cwd`: the folder it runs in (`cd /etc/quantum && python3 -c ...`)."""
+    from qt_lint.pymodel.calls import file_ops
+    from qt_lint.rules.models.helpers import from_cwd, model_setting_file, model_write
+    from qt_lint.shellflow import Step
+
+    text = facts.text
+    model = _MODEL_KEY.search(text) is not None or _PY_MODEL_KEY.search(text) is not None
+    moved = _chdirs(facts)
+    for op in file_ops(facts, through_calls=True):
+        path = op.path.text
+        here = (_cwd_at(moved, op.call) or cwd) if not path.startswith("/") else None
+        if here is not None and op.path.exact:  # `os.chdir("/etc/quantum")` before
+            path = posixpath.normpath(posixpath.join(here, path))
+        if op.op != "write" or not model_setting_file(path, contract):
+            continue
+        line, column = facts.position(op.node)
+        if not path.endswith(".env.model_config") and not model and \
+                not _MODEL.search(lines[line - 1] if line <= len(lines) else ""):
+            continue  # `shutil.copy("staged/model.env", ...)` names the model
+        yield (line, column, f"`{op.call.name.lstrip('.')}` writes the model setting ({path}) "
+               f"outside {contract.canary_name}: activation by other means")
+    # the programs it runs (`subprocess.run(["sed", "-i", ..., path])`, `os.system`)
+    seen: set[tuple[int, int]] = set()
+    folder = Word(cwd, 1, 1) if cwd is not None else None
+    # (like a script's: the command's lines must name a model or a weight)
+    writes: list[tuple[str, int, Word | None]] = [
+        (f"`{command.name}` run from Python", command.program.line,
+         model_write(Step(_in_chdir(_at(command, folder), moved, facts)), contract))
+        for command in facts.commands]
+    writes += [("a redirection run from Python", r.target.line,
+                from_cwd(r.cwd or folder, r.target))
+               for r in facts.shell_redirects if r.operator.startswith((">", "&>"))]
+    for who, first, target in writes:
+        if target is None or (target.line, target.column) in seen or \
+                not model_setting_file(target.text, contract):
+            continue
+        spanned = "\n".join(lines[min(first, target.line) - 1:target.line])
+        if not target.text.endswith(".env.model_config") and not _MODEL.search(spanned):
+            continue
+        seen.add((target.line, target.column))
+        yield (target.line, target.column,
+               f"{who} writes the model setting ({target.text}) outside "
+               f"{contract.canary_name}: activation by other means")
+
+
+def _at(command: Command, cwd: Word | None) -> Command:
+    """A command Python runs, in the folder the Python itself runs in when it sets none."""
+    if cwd is None or command.cwd is not None or command.cd is not None:
+        return command
+    return replace(command, cwd=cwd)
+
+
+def python_code(command: Command) -> Word | None:
+    """The program of `python3 -c CODE` (also `-cCODE`, `-Ic CODE`), as the shell gives it."""
+    from qt_lint.rules.models.helpers import python_options
+    from qt_lint.shellflow import Step
+
+    if not is_python_name(command.name):
+        return None
+    options, runs = python_options(Step(command))
+    if runs != "-c":
+        return None
+    args = command.args
+    last = options[-1]
+    index = len(options) - 1
+    rest = last[last.index("c", 1) + 1:]
+    if rest:
+        word = args[index]
+        return Word(rest, word.line, word.column, word.dynamic)
+    return args[index + 1] if index + 1 < len(args) else None
+
+
 class AutoActivation(Rule):
     """
     ## What it does
@@ -377,6 +458,8 @@ class AutoActivation(Rule):
             yield from self._shell_switches(ctx)
             yield from self._setting_writes(ctx)
         elif ctx.kind is Kind.MAKEFILE:
+            yield from self._make_switches(ctx)
+            yield from self._shell_switches(ctx)
             yield from self._setting_writes(ctx)
         for command in ctx.commands:
             index = canary_word(command, ctx)
@@ -419,9 +502,40 @@ class AutoActivation(Rule):
             if switch is not None and not switch_ok(switch, value):
                 yield ctx.finding(self, line, column,
                                   f"{key}={value or '(empty)'} in "
-                                  f"{'a crontab' if ctx.kind is Kind.CRONTAB else 'a script'}"
+                                  f"{_WHERE.get(ctx.kind, 'a script')}"
                                   f"; the contract requires {key}={SWITCH_VALUES[switch]} "
                                   "(activation needs a human)")
+
+    def _make_switches(self, ctx: FileContext) -> Iterator[Finding]:
+        """A switch make exports to a recipe's shell (`export AUTO_ACTIVATION=enabled`,
+        `.EXPORT_ALL_VARIABLES:`, a target's `t: export SHADOW_MODE=disabled`), reported
+        where it is set; one make does not export stays make's own and reaches no recipe
+        (`t: SHADOW_MODE=disabled`)."""
+        program = ctx.makefile
+        seen: set[tuple[int, int]] = set()
+        for recipe in program.recipes:
+            _, env = program.recipe_variables(recipe)
+            targets = program.rule_targets.get(recipe.rule, ())
+            for key, value in env.items():
+                switch = switch_of(key)
+                if switch is None or switch_ok(switch, value):
+                    continue
+                line = next((program.target_lines[t][key] for t in reversed(targets)
+                             if key in program.target_lines.get(t, {})), None)
+                if line is None:
+                    line = program.assigned.get(key, (0, ""))[0]
+                if not 0 < line <= len(ctx.lines):
+                    continue
+                text = ctx.lines[line - 1]
+                at = re.search(rf"(?<![\w.-]){re.escape(key)}\s*[:?+!]*=\s*", text)
+                column = at.end() + 1 if at else 1
+                if (line, column) in seen:
+                    continue
+                seen.add((line, column))
+                yield ctx.finding(self, line, column,
+                                  f"{key}={value or '(empty)'} is exported to the recipes' "
+                                  f"environment; the contract requires "
+                                  f"{key}={SWITCH_VALUES[switch]} (activation needs a human)")
 
     def _setting_writes(self, ctx: FileContext) -> Iterator[Finding]:
         """A model path or weight written into `/etc/quantum/*.env` or `.env.model_config`
@@ -446,6 +560,14 @@ class AutoActivation(Rule):
             (command, model_write(Step(command), contract)) for command in ctx.commands]
         writes += [(None, from_cwd(r.cwd, r.target)) for r in ctx.shell.redirects
                    if r.operator.startswith((">", "&>"))]
+        # what the shell receives on each line: the words of the commands that span it
+        # (a line continued by `\`, a recipe's `$(SETW)` as make expands it)
+        received: dict[int, list[str]] = {}
+        for each in ctx.commands:
+            rows = [w.line for w in each.words]
+            text = " ".join(w.text for w in each.words)
+            for row in range(min(rows), min(max(rows), min(rows) + 50) + 1):
+                received.setdefault(row, []).append(text)
         for command, target in writes:
             if target is None or (target.line, target.column) in seen or \
                     not model_setting_file(target.text, contract):
@@ -453,6 +575,7 @@ class AutoActivation(Rule):
             # the line, with the heredoc it starts (`cat > ai-engine.env <<EOF`)
             line = _with_heredoc(ctx.lines, target.line) if target.line <= len(ctx.lines) \
                 else ""
+            line += "\n" + "\n".join(received.get(target.line, ()))
             if not target.text.endswith(".env.model_config") and not _MODEL.search(line) \
                     and not (command is not None and _moves_staged(command, target, staged)):
                 continue
@@ -460,6 +583,25 @@ class AutoActivation(Rule):
             yield ctx.finding(self, target.line, target.column,
                               f"writes the model setting ({target.text}) outside "
                               f"{contract.canary_name}: activation by other means")
+        for command in ctx.commands:  # `python3 -c "open('/etc/quantum/x.env', 'a')..."`
+            code = python_code(command)
+            if code is not None and (code.line, code.column) not in seen:
+                yield from self._python_code(ctx, command, code)
+                seen.add((code.line, code.column))
+
+    def _python_code(self, ctx: FileContext, command: Command, code: Word
+                     ) -> Iterator[Finding]:
+        from qt_lint.parsers import ParseError
+        from qt_lint.parsers.python import PythonFacts
+
+        try:
+            facts = PythonFacts(code.text)
+        except ParseError:
+            return  # python itself refuses it: nothing runs
+        cwd = command.cwd.text if command.cwd is not None else None
+        for _, _, message in python_writes(facts, code.text.split("\n"), ctx.contract, cwd):
+            yield ctx.finding(self, code.line, code.column,
+                              f"`{command.name} -c`: {message}")
 
     @staticmethod
     def _staged(ctx: FileContext) -> dict[str, tuple[int, int]]:
@@ -492,58 +634,15 @@ class AutoActivation(Rule):
         return found
 
     def _python_setting_writes(self, ctx: FileContext) -> Iterator[Finding]:
-        from qt_lint.pymodel.calls import file_ops
-        from qt_lint.rules.models.helpers import (
-            from_cwd,
-            is_script,
-            model_setting_file,
-            model_write,
-        )
-        from qt_lint.shellflow import Step
+        from qt_lint.rules.models.helpers import is_script
 
         contract = ctx.contract
         # the canary activates; the rollback script restores the previous setting (QT607)
         if is_script(ctx.relpath, contract.canary_script) or \
                 is_script(ctx.relpath, contract.rollback_script):
             return
-        facts = ctx.python
-        model = _MODEL_KEY.search(ctx.text) is not None
-        moved = _chdirs(facts)
-        for op in file_ops(facts):
-            path = op.path.text
-            here = _cwd_at(moved, op.call) if not path.startswith("/") else None
-            if here is not None and op.path.exact:  # `os.chdir("/etc/quantum")` before
-                path = posixpath.normpath(posixpath.join(here, path))
-            if op.op != "write" or not model_setting_file(path, contract):
-                continue
-            line, column = facts.position(op.node)
-            if not path.endswith(".env.model_config") and not model and \
-                    not _MODEL.search(ctx.lines[line - 1] if line <= len(ctx.lines) else ""):
-                continue  # `shutil.copy("staged/model.env", ...)` names the model
-            yield ctx.finding(self, line, column,
-                              f"`{op.call.name.lstrip('.')}` writes the model setting ({path}) "
-                              f"outside {contract.canary_name}: activation by other means")
-        # the programs it runs (`subprocess.run(["sed", "-i", ..., path])`, `os.system`)
-        seen: set[tuple[int, int]] = set()
-        # (like a script's: the command's lines must name a model or a weight)
-        writes: list[tuple[str, int, Word | None]] = [
-            (f"`{command.name}` run from Python", command.program.line,
-             model_write(Step(_in_chdir(command, moved, facts)), contract))
-            for command in ctx.commands]
-        writes += [("a redirection run from Python", r.target.line, from_cwd(r.cwd, r.target))
-                   for r in facts.shell_redirects if r.operator.startswith((">", "&>"))]
-        for who, first, target in writes:
-            if target is None or (target.line, target.column) in seen or \
-                    not model_setting_file(target.text, contract):
-                continue
-            text = "\n".join(ctx.lines[min(first, target.line) - 1:target.line])
-            if not target.text.endswith(".env.model_config") and not _MODEL.search(text):
-                continue
-            seen.add((target.line, target.column))
-            yield ctx.finding(self, target.line, target.column,
-                              f"{who} writes the model setting "
-                              f"({target.text}) outside {contract.canary_name}: activation by "
-                              "other means")
+        for line, column, message in python_writes(ctx.python, ctx.lines, contract):
+            yield ctx.finding(self, line, column, message)
 
     def _env(self, ctx: FileContext) -> Iterator[Finding]:
         for entry in ctx.env.entries:
