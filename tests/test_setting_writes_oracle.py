@@ -5,7 +5,9 @@ copying, replacing and writing files) is run by bash or CPython in a tree whose 
 contract is configured to, with the real `sed`, `cp`, `mv` and `install`. The rule must
 report a variant exactly when the run changed a model setting: a line naming a model or a
 weight in `<env-dir>/*.env` or `.env.model_config` (what QT601's docs call the model
-setting).
+setting). Makefiles are run by `make` (recipes continued by a backslash, `define`d canned recipes,
+automatic variables, `python3 -c`); a switch a Makefile sets is judged by the environment
+its recipe's process prints (`env`): reported exactly when make hands it to that process.
 
 The tree's folder is made without the test's name in it: a path naming "model" would make
 every line name a model.
@@ -104,6 +106,15 @@ SHELL_VARIANTS: dict[str, str] = {
         'install -o "$(id -u)" -g "$(id -g)" staged/model.env {env}/ai-engine.env\n'),
     "cp -T src into a folder's name": "cp -T staged/model.env {env}/next.env\n",
     "cp -- src DEST": "cp -- staged/model.env {env}/ai-engine.env\n",
+    # a command's words on every line it spans; python -c read as Python
+    "sed -i continued over three lines": (
+        'sed -i \\\n  "s/^XGB_WEIGHT=.*/XGB_WEIGHT=0.10/" \\\n  {env}/ai-engine.env\n'),
+    "python3 -c appends": (
+        "python3 -c \"open('{env}/ai-engine.env', 'a').write('MODEL_PATH=x\\\\n')\"\n"),
+    "cd, then python3 -c writes": (
+        "cd {env}\npython3 -c 'import pathlib; pathlib.Path(\"ai-engine.env\")"
+        ".write_text(\"MODEL_PATH=x\")'\n"),
+    "python3 -c reads": "python3 -c \"print(open('{env}/ai-engine.env').read(), 'MODEL')\"\n",
 }
 
 PY_SED = '["sed", "-i", "s/^MODEL_PATH=.*/MODEL_PATH=x/", "{env}/ai-engine.env"]'
@@ -232,6 +243,12 @@ PY_VARIANTS: dict[str, str] = {
     "a function taking the path, never called": (
         'def w(p):\n    with open(p, "a") as f:\n        f.write("XGB_WEIGHT=0.10\\n")\n\n\n'
         'PATH = "{env}/ai-engine.env"\n'),
+    "a method taking the path, called on an instance": (
+        'class S:\n    def w(self, p):\n        with open(p, "a") as f:\n'
+        '            f.write("MODEL_PATH=x\\n")\n\n\nS().w("{env}/ai-engine.env")\n'),
+    "os.open O_CREAT | O_WRONLY with a mode": (
+        'import os\nfd = os.open("{env}/ai-engine.env", os.O_CREAT | os.O_WRONLY, 0o640)\n'
+        'os.write(fd, b"MODEL_PATH=x\\n")\n'),
     # configparser writes `key = value` lines: a weight key names a weight
     "configparser writes a weight key": (
         'import configparser\nc = configparser.ConfigParser()\nc["x"] = {"XGB_WEIGHT": "0.10"}\n'
@@ -290,6 +307,11 @@ MAKE_VARIANTS: dict[str, str] = {
     "$@ of one of two targets": (
         "all: staged/a {env}/ai-engine.env\nstaged/a {env}/ai-engine.env: FORCE\n"
         "\techo MODEL_PATH=x >> $@\nFORCE:\n"),
+    "$@ under .ONESHELL": (
+        ".ONESHELL:\n{env}/ai-engine.env: FORCE\n\tcd $(@D)\n\techo MODEL_PATH=x >> $(@F)\n"
+        "FORCE:\n"),
+    "$(call SETW,path) of a define": (
+        f"define SETW\n{MAKE_SED} $(1)\nendef\nall:\n\t$(call SETW,{{env}}/ai-engine.env)\n"),
 }
 
 # a switch reaches the recipe's process: its environment, printed by `env`
@@ -314,6 +336,12 @@ MAKE_SWITCH_VARIANTS: dict[str, str] = {
     "recipe prefix env SHADOW_MODE=disabled": "all:\n\tenv SHADOW_MODE=disabled env\n",
     "recipe export AUTO_ACTIVATION=yes; env": "all:\n\texport AUTO_ACTIVATION=yes; env\n",
     "recipe prefix SHADOW_MODE=enabled": "all:\n\tSHADOW_MODE=enabled env\n",
+    "export AUTO_ACTIVATION ?= enabled": "export AUTO_ACTIVATION ?= enabled\nall:\n\t@env\n",
+    "override export SHADOW_MODE := off": "override export SHADOW_MODE := off\nall:\n\t@env\n",
+    "a target's export reaches its prerequisite": (
+        "all: sub\nall: export SHADOW_MODE=disabled\nsub:\n\t@env\n"),
+    "a target's export, a target with no recipe": (
+        "all: sub\nother: export SHADOW_MODE=disabled\nsub:\n\t@env\n"),
 }
 
 _NAMED = re.compile(r"(?i)model|weight")
@@ -388,8 +416,9 @@ def _switched(printed: str) -> list[str]:
     for line in printed.splitlines():
         key, sep, value = line.partition("=")
         upper = key.upper()
-        if sep and (("AUTO_ACTIVAT" in upper or "AUTO_PROMOT" in upper) and value not in _OFF
-                    or upper == "SHADOW_MODE" and value not in _ON):
+        activates = ("AUTO_ACTIVAT" in upper or "AUTO_PROMOT" in upper) and value not in _OFF
+        unshadowed = upper == "SHADOW_MODE" and value not in _ON
+        if sep and (activates or unshadowed):
             out.append(line)
     return out
 

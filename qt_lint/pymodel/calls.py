@@ -171,11 +171,12 @@ def bound_values(facts: PythonFacts, node: ast.expr, scope: Scope,
         set(names[1:] if method else names)  # `self.path`: an attribute, not an argument
     if not used:
         return []
-    callers = {function.name} if not method else \
-        {f"self.{function.name}", f"cls.{function.name}"}
+    # a method is called on any receiver (`self.w(...)`, `S().w(...)`)
     out: list[tuple[Sym, ast.expr]] = []
     for site in facts.calls:
-        if site.name not in callers or site.node is node:
+        called = site.name.endswith("." + function.name) if method else \
+            site.name == function.name
+        if not called or site.node is node:
             continue
         values: dict[str, tuple[Sym, ast.expr]] = {}
         for name in used:

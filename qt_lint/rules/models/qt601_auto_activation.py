@@ -276,6 +276,19 @@ def python_writes(facts: PythonFacts, lines: list[str], contract: Contract,
                f"{contract.canary_name}: activation by other means")
 
 
+def _ancestors(built_for: dict[str, list[str]], targets: tuple[str, ...],
+               limit: int = 64) -> tuple[str, ...]:
+    """The targets that have these as prerequisites, directly or not, outermost first."""
+    found: list[str] = []
+    todo = list(targets)
+    while todo and len(found) < limit:
+        for parent in built_for.get(todo.pop(), ()):
+            if parent not in found and parent not in targets:
+                found.append(parent)
+                todo.append(parent)
+    return tuple(reversed(found))
+
+
 def _at(command: Command, cwd: Word | None) -> Command:
     """A command Python runs, in the folder the Python itself runs in when it sets none."""
     if cwd is None or command.cwd is not None or command.cd is not None:
@@ -513,9 +526,17 @@ class AutoActivation(Rule):
         (`t: SHADOW_MODE=disabled`)."""
         program = ctx.makefile
         seen: set[tuple[int, int]] = set()
+        # the targets each target is built for: make gives a target's variables to its
+        # prerequisites (`all: sub` with `all: export SHADOW_MODE=disabled`)
+        built_for: dict[str, list[str]] = {}
+        for target, wanted in program.prerequisites.items():
+            for prerequisite in wanted:
+                built_for.setdefault(prerequisite, []).append(target)
         for recipe in program.recipes:
-            _, env = program.recipe_variables(recipe)
             targets = program.rule_targets.get(recipe.rule, ())
+            inherited = _ancestors(built_for, targets)
+            _, env = program.recipe_variables(recipe, inherited)
+            targets = (*inherited, *targets)
             for key, value in env.items():
                 switch = switch_of(key)
                 if switch is None or switch_ok(switch, value):
