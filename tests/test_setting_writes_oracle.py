@@ -284,6 +284,9 @@ MAKE_VARIANTS: dict[str, str] = {
     "define'd lines with @ prefixes": (
         'define SETW\n@echo setting\n@sed -i "s/^XGB_WEIGHT=.*/XGB_WEIGHT=0.10/" '
         '{env}/ai-engine.env\nendef\nall:\n\t$(SETW)\n'),
+    "define'd one line with an @ prefix": (
+        'define SETW\n@sed -i "s/^XGB_WEIGHT=.*/XGB_WEIGHT=0.10/" {env}/ai-engine.env\nendef\n'
+        'all:\n\t$(SETW)\n'),
     "define'd cd then sed: two shells": (
         f'define SETW\ncd {{env}}\n-{MAKE_SED} ai-engine.env\nendef\nall:\n\t$(SETW)\n'),
     "define'd cd && sed: one shell": (

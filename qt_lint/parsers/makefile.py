@@ -56,6 +56,7 @@ MAX_PREREQUISITES = 4096  # characters of a prerequisite list or a condition exp
 _FLAG_VARIABLES = frozenset({"MAKEFLAGS", "GNUMAKEFLAGS"})
 # a recipe naming an automatic variable: `$@`, `$<`, `$^`, `$+`, `$(@D)`, `${<F}`
 _AUTOMATIC = lazyre.compile(r"\$(?:[@<^+]|[({][@<^+][DF]?[)}])")
+_PREFIXES = "@-+ \t"  # what make drops before a recipe line (its prefixes, blanks)
 _TARGET_NAMED = lazyre.compile(r"\$(?:@|[({]@[DF]?[)}])")
 
 
@@ -964,7 +965,7 @@ def _analyse(recipe: Recipe, variables: dict[str, str],
             "Makefile variables nested deeper (or expanding longer) than qt-lint follows: "
             "this recipe line was not analysed", row, col))
         return analysis
-    if not split or "\n" not in text:
+    if not split or ("\n" not in text and text[:1] not in _PREFIXES):
         return _shell(text, origins, recipe.line, env)
     analysis = ShellAnalysis()
     start = 0
@@ -972,7 +973,7 @@ def _analyse(recipe: Recipe, variables: dict[str, str],
                len(text)]:
         part, where = text[start:at], origins[start:at]
         skip = 0
-        while skip < len(part) and part[skip] in "@-+ \t":
+        while skip < len(part) and part[skip] in _PREFIXES:
             skip += 1
         if part[skip:].strip():
             analysis.extend(_shell(part[skip:], where[skip:], recipe.line, env))

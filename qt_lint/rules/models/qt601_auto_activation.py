@@ -250,7 +250,14 @@ def python_writes(facts: PythonFacts, lines: list[str], contract: Contract,
         if not path.endswith(".env.model_config") and not model and \
                 not _MODEL.search(lines[line - 1] if line <= len(lines) else ""):
             continue  # `shutil.copy("staged/model.env", ...)` names the model
-        yield (line, column, f"`{op.call.name.lstrip('.')}` writes the model setting ({path}) "
+        who = f"`{op.call.name.lstrip('.')}`"
+        function = op.call.scope.function
+        call = op.call.node
+        outside = (op.node.lineno, op.node.col_offset) < (call.lineno, call.col_offset) or \
+            op.node.lineno > (call.end_lineno or call.lineno)
+        if function is not None and outside:  # the path a call of the function gives
+            who += f" in `{function.name}` (called with this path)"
+        yield (line, column, f"{who} writes the model setting ({path}) "
                f"outside {contract.canary_name}: activation by other means")
     # the programs it runs (`subprocess.run(["sed", "-i", ..., path])`, `os.system`)
     seen: set[tuple[int, int]] = set()
@@ -330,24 +337,43 @@ class AutoActivation(Rule):
     - `AUTO_ACTIVATION` (and every `*AUTO_ACTIVAT*` or `*AUTO_PROMOT*` key, such as
       `QT_CLM_AUTO_PROMOTE`) set to anything but off (`disabled`, `false`, `0`, `no`,
       `off`), or `SHADOW_MODE` to anything but on (`enabled`, `true`, `1`, `yes`, `on`), in
-      env files, unit `Environment=` and `os.environ` writes, and in shell scripts and
-      crontabs (`export AUTO_ACTIVATION=enabled`, a `SHADOW_MODE=disabled cmd` prefix or its
-      `env SHADOW_MODE=disabled cmd` form, a crontab's `NAME=value` line);
+      env files, unit `Environment=` and `os.environ` writes, in shell scripts, Makefile
+      recipes and crontabs (`export AUTO_ACTIVATION=enabled`, a `SHADOW_MODE=disabled cmd`
+      prefix or its `env SHADOW_MODE=disabled cmd` form, a crontab's `NAME=value` line), and
+      in what a Makefile exports to its recipes' environment (`export
+      AUTO_ACTIVATION=enabled`, `export` after the assignment, `.EXPORT_ALL_VARIABLES:`, a
+      target's `t: export SHADOW_MODE=disabled`, which also reaches the recipes of the
+      prerequisites it builds); a variable make does not export reaches no recipe and is
+      not reported (`t: SHADOW_MODE=disabled`);
     - writing a model path or weight into the model setting (`/etc/quantum/*.env`,
       `.env.model_config`) from anything but the canary script: Python `open(..., "w"/"a")`,
-      `shutil.copy`/`copy2`/`copyfile`/`move`, `os.replace`/`os.rename`, `Path.write_text`
-      and the programs it runs (`subprocess.run(["sed", "-i", ...])`, `check_call`, `Popen`,
+      `shutil.copy`/`copy2`/`copyfile`/`move`, `os.replace`/`os.rename`, `Path.write_text`,
+      `fileinput.input(..., inplace=True)`, `os.open` with a write flag (`O_WRONLY`,
+      `O_RDWR`, `O_APPEND`, `O_CREAT`, `O_TRUNC`; `O_RDONLY` reads), a path a function
+      takes as its parameter, read at each call of it in the file (`def w(p): open(p,
+      "a")` then `w("/etc/quantum/ai-engine.env")`, reported at that argument), and the
+      programs it runs (`subprocess.run(["sed", "-i", ...])`, `check_call`, `Popen`,
       `os.system("...")`), a relative path read from `cwd=` or an `os.chdir` before it in
-      the same function; scripts, Makefile recipes and crontab lines: `sed -i`, `perl -i`,
+      the same function; `python3 -c CODE` in a script or a recipe is read as that Python
+      (in the folder a `cd` before it made known); scripts, Makefile recipes and crontab
+      lines: `sed -i`, `perl -i`,
       `tee`, `dd of=`, `cp`/`mv`/`install` (read with their option grammar: `install SRC
       DEST -m 0640`, `-S .bak`, `--`, `-t DIR`, and a folder destination: the folder plus
       the source's name), `>`, `>>`; a relative path after `cd`, `pushd` or `cd "$ENV_DIR"`
       in the same shell (`cd /etc/quantum && sed -i ... ai-engine.env`; a recipe line is a
       shell of its own); a temp file the script gave a model setting (a redirect, a heredoc)
-      moved or copied into place (`mv "$TMP" /etc/quantum/ai-engine.env`). The command's
-      line must name a model or a weight (for Python's file calls: the line, or a
-      `MODEL...=`/`WEIGHT...=` key in the file), except for `.env.model_config` and a temp
-      holding one. This is how a canary activates; anything else doing it is activation by
+      moved or copied into place (`mv "$TMP" /etc/quantum/ai-engine.env`). A recipe is read
+      as its shell receives it, after make's expansion: a line continued by `\\` is one
+      command, a `define`d canned recipe (`$(SETW)`, `$(call SETW,...)`) runs each of its
+      lines as a recipe line of its own (its `@`/`-`/`+` dropped; under `.ONESHELL:` one
+      script), and the automatic variables of an explicit rule are known (`$@` the target,
+      so `/etc/quantum/ai-engine.env: FORCE` with `echo ... >> $@` writes it; `$<`, `$^`,
+      `$+`, `$(@D)`, `$(@F)`; a pattern rule's, `$*` and `$?` stay unknown). The command
+      must name a model or a weight on its lines or in the words it receives (for
+      Python's file calls: the line, or in the file a `MODEL...=`/`WEIGHT...=` key or a
+      mapping key naming a model or a weight, `{"XGB_WEIGHT": "0.10"}`, which is what
+      `configparser` writes as `xgb_weight = 0.10`), except for `.env.model_config` and a
+      temp holding one. This is how a canary activates; anything else doing it is activation by
       other means. The rollback script (`contract.rollback-script`) restores the previous
       setting and is judged by QT607 instead.
 
@@ -392,6 +418,13 @@ class AutoActivation(Rule):
                      path="ops/model_safety/canary_activate.sh"),
              Example("export SHADOW_MODE=enabled\necho LOG_LEVEL=INFO >> /etc/quantum/x.env\n",
                      path="ops/a.sh"),
+             Example("SHADOW_MODE = disabled\nshow: AUTO_ACTIVATION = on\ndefine SHOW\n"
+                     "cd /etc/quantum\nsed -i 's/^XGB_WEIGHT=.*/XGB_WEIGHT=1/' ai-engine.env\n"
+                     "endef\nshow: /etc/quantum/ai-engine.env\n\t$(SHOW)\n\tcat $< > copy.env\n",
+                     path="Makefile"),
+             Example('import fileinput, os\nE = "/etc/quantum/ai-engine.env"\n'
+                     'for row in fileinput.input(E):\n    print(row, "XGB_WEIGHT")\n'
+                     'os.read(os.open(E, os.O_RDONLY), 100)\n', path="ops/x.py"),
              Example("cd /opt/quantum/data && sed -i 's/^MODEL_PATH=.*/MODEL_PATH=x/' a.env\n"
                      'TMP="$(mktemp)"\necho LOG_LEVEL=INFO > "$TMP"\n'
                      'mv "$TMP" /etc/quantum/backend.env\n', path="ops/a.sh"))
@@ -424,6 +457,19 @@ class AutoActivation(Rule):
                 'TMP="$(mktemp)"\necho "MODEL_PATH=/opt/m/v2" > "$TMP"\n'
                 'mv "$TMP" /etc/quantum/ai-engine.env\n', path="ops/a.sh",
                 expect=((1, 60), (4, 11))),
+        Example("export AUTO_ACTIVATION = enabled\n"
+                "/etc/quantum/ai-engine.env: FORCE\n\techo XGB_WEIGHT=0.1 >> $@\nFORCE:\n",
+                path="Makefile", expect=((1, 26), (3, 25))),
+        Example("define SETW\nsed -i 's/^XGB_WEIGHT=.*/XGB_WEIGHT=1/' /etc/quantum/ai-engine.env"
+                "\nendef\nset-weight: export SHADOW_MODE = off\nset-weight:\n\t$(SETW)\n"
+                "\tpython3 -c \"open('/etc/quantum/ai-engine.env', 'a').write('MODEL=x')\"\n",
+                path="Makefile", expect=((4, 34), (6, 2), (7, 13))),
+        Example('import fileinput, os\nE = "/etc/quantum/ai-engine.env"\n'
+                'for row in fileinput.input(E, inplace=True):\n'
+                '    print(row.replace("XGB_WEIGHT=0.5", "XGB_WEIGHT=0.4"), end="")\n'
+                'os.write(os.open(E, os.O_WRONLY | os.O_APPEND), b"XGB_WEIGHT=0.4")\n\n\n'
+                'def w(p):\n    open(p, "a").write("XGB_WEIGHT=0.4")\n\n\nw(E)\n',
+                path="ops/x.py", expect=((3, 28), (5, 18), (12, 3))),
         Example('import subprocess\nsubprocess.run(["sed", "-i", "s/^MODEL_PATH=.*/MODEL_PATH=x/",'
                 '\n                "/etc/quantum/ai-engine.env"], check=True)\n',
                 path="ops/x.py", expect=((3, 17),)),
