@@ -92,14 +92,27 @@ def file_ops(facts: PythonFacts, through_calls: bool = False) -> Iterator[FileOp
     its mode, `Path` methods). `through_calls`: a path that is a function's parameter
     (`def w(p): open(p, "a")`) is also read from each call of the function (`w(ENV)`),
     the op then placed at the argument that gives it."""
+    sites: _Sites | None = None
     for call in facts.calls:
         for op, target in _sink_targets(facts, call):
             path = facts.resolve(target, call.scope)
             if path is not None:
                 yield FileOp(op, path, target, call)
-            elif through_calls:
-                for bound, where in bound_values(facts, target, call.scope):
+            elif through_calls and call.scope.function is not None:
+                sites = sites or _Sites(facts)
+                for bound, where in bound_values(facts, target, call.scope, sites=sites):
                     yield FileOp(op, bound, where, call)
+
+
+class _Sites:
+    """The calls of a module by their last name, and the values already bound (each
+    argument is read once however many paths lead to it)."""
+
+    def __init__(self, facts: PythonFacts) -> None:
+        self.by_name: dict[str, list[Call]] = {}
+        for call in facts.calls:
+            self.by_name.setdefault(call.attr, []).append(call)
+        self.memo: dict[tuple[int, int], list[tuple[Sym, ast.expr]]] = {}
 
 
 def _sink_targets(facts: PythonFacts, call: Call) -> list[tuple[str, ast.expr]]:
@@ -154,8 +167,8 @@ MAX_CALL_DEPTH = 3  # functions passing a parameter on to another, followed this
 MAX_BINDINGS = 16  # values one parameter is read with, at most
 
 
-def bound_values(facts: PythonFacts, node: ast.expr, scope: Scope,
-                 depth: int = 0) -> list[tuple[Sym, ast.expr]]:
+def bound_values(facts: PythonFacts, node: ast.expr, scope: Scope, depth: int = 0,
+                 sites: _Sites | None = None) -> list[tuple[Sym, ast.expr]]:
     """What an expression that uses its function's parameters evaluates to at each call of
     the function in this module (`def w(p): open(p)` then `w("/etc/x.env")`; `self.w(...)`
     for a method; a keyword argument; a parameter passed on through another function),
@@ -164,6 +177,17 @@ def bound_values(facts: PythonFacts, node: ast.expr, scope: Scope,
     function = scope.function
     if function is None or depth >= MAX_CALL_DEPTH:
         return []
+    sites = sites or _Sites(facts)
+    key = (id(node), id(scope))
+    if key not in sites.memo:
+        sites.memo[key] = []  # a cycle of calls reads nothing
+        sites.memo[key] = _bound(facts, node, scope, function, depth, sites)
+    return sites.memo[key]
+
+
+def _bound(facts: PythonFacts, node: ast.expr, scope: Scope,
+           function: ast.FunctionDef | ast.AsyncFunctionDef, depth: int,
+           sites: _Sites) -> list[tuple[Sym, ast.expr]]:
     params = [*function.args.posonlyargs, *function.args.args]
     names = [a.arg for a in params] + [a.arg for a in function.args.kwonlyargs]
     method = bool(params) and params[0].arg in ("self", "cls")
@@ -173,7 +197,7 @@ def bound_values(facts: PythonFacts, node: ast.expr, scope: Scope,
         return []
     # a method is called on any receiver (`self.w(...)`, `S().w(...)`)
     out: list[tuple[Sym, ast.expr]] = []
-    for site in facts.calls:
+    for site in sites.by_name.get(function.name, ()):
         called = site.name.endswith("." + function.name) if method else \
             site.name == function.name
         if not called or site.node is node:
@@ -189,7 +213,7 @@ def bound_values(facts: PythonFacts, node: ast.expr, scope: Scope,
             if value is not None and value.exact:
                 values[name] = (value, given)
                 continue
-            outer = bound_values(facts, given, site.scope, depth + 1)
+            outer = bound_values(facts, given, site.scope, depth + 1, sites)
             if not outer:
                 break
             values[name] = outer[0]  # the first caller's (one value per parameter)
