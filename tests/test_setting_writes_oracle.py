@@ -106,6 +106,11 @@ SHELL_VARIANTS: dict[str, str] = {
         'install -o "$(id -u)" -g "$(id -g)" staged/model.env {env}/ai-engine.env\n'),
     "cp -T src into a folder's name": "cp -T staged/model.env {env}/next.env\n",
     "cp -- src DEST": "cp -- staged/model.env {env}/ai-engine.env\n",
+    "python3 - <<EOF, its program on stdin": (
+        "python3 - <<'EOF'\nwith open('{env}/ai-engine.env', 'a') as f:\n"
+        "    f.write('MODEL_PATH=x\\n')\nEOF\n"),
+    "python3 <<EOF reads": (
+        "python3 <<'EOF'\nprint(open('{env}/ai-engine.env').read(), 'MODEL')\nEOF\n"),
     # a command's words on every line it spans; python -c read as Python
     "sed -i continued over three lines": (
         'sed -i \\\n  "s/^XGB_WEIGHT=.*/XGB_WEIGHT=0.10/" \\\n  {env}/ai-engine.env\n'),
@@ -249,6 +254,14 @@ PY_VARIANTS: dict[str, str] = {
     "os.open O_CREAT | O_WRONLY with a mode": (
         'import os\nfd = os.open("{env}/ai-engine.env", os.O_CREAT | os.O_WRONLY, 0o640)\n'
         'os.write(fd, b"MODEL_PATH=x\\n")\n'),
+    "codecs.open(..., 'w')": (
+        'import codecs\nwith codecs.open("{env}/ai-engine.env", "a", "utf-8") as f:\n'
+        '    f.write("MODEL_PATH=x\\n")\n'),
+    "codecs.open, read": (
+        'import codecs\nprint(codecs.open("{env}/ai-engine.env", "r").read(), "MODEL")\n'),
+    "os.fdopen(os.open(..., O_TRUNC | O_WRONLY), 'w')": (
+        'import os\nwith os.fdopen(os.open("{env}/ai-engine.env", os.O_TRUNC | os.O_WRONLY), '
+        '"w") as f:\n    f.write("MODEL_PATH=x\\n")\n'),
     # configparser writes `key = value` lines: a weight key names a weight
     "configparser writes a weight key": (
         'import configparser\nc = configparser.ConfigParser()\nc["x"] = {"XGB_WEIGHT": "0.10"}\n'
@@ -315,6 +328,8 @@ MAKE_VARIANTS: dict[str, str] = {
         "FORCE:\n"),
     "$(call SETW,path) of a define": (
         f"define SETW\n{MAKE_SED} $(1)\nendef\nall:\n\t$(call SETW,{{env}}/ai-engine.env)\n"),
+    "$(shell ...) writes as make reads the Makefile": (
+        "X := $(shell echo MODEL_PATH=x >> {env}/ai-engine.env)\nall:\n\t@true\n"),
 }
 
 # a switch reaches the recipe's process: its environment, printed by `env`

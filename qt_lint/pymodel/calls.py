@@ -64,6 +64,13 @@ def _write_flags(facts: PythonFacts, call: Call) -> bool:
                (isinstance(n, ast.Name) and n.id in _WRITE_FLAGS) for n in ast.walk(node))
 
 
+def _opens_to_write(facts: PythonFacts, call: Call) -> bool:
+    """`codecs.open(path, "a", ...)`: a mode that writes (its default reads)."""
+    node = call.arg(1, "mode")
+    mode = facts.resolve(node, call.scope) if node is not None else None
+    return mode is not None and any(c in mode.text for c in "wax+")
+
+
 # name -> (op, the path's argument: position and keyword, the condition it holds under)
 _SINKS: dict[str, tuple[str, int, str, Callable[[PythonFacts, Call], bool] | None]] = {
     **dict.fromkeys(_WRITE_TWO, ("write", 1, "dst", None)),
@@ -71,6 +78,7 @@ _SINKS: dict[str, tuple[str, int, str, Callable[[PythonFacts, Call], bool] | Non
     "fileinput.input": ("write", 0, "files", _in_place),
     "fileinput.FileInput": ("write", 0, "files", _in_place),
     "os.open": ("write", 0, "path", _write_flags),
+    "codecs.open": ("write", 0, "filename", _opens_to_write),
     "numpy.save": ("write", 0, "file", None),
     "np.save": ("write", 0, "file", None),
     "numpy.savez": ("write", 0, "file", None),

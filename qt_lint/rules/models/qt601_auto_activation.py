@@ -303,6 +303,28 @@ def _at(command: Command, cwd: Word | None) -> Command:
     return replace(command, cwd=cwd)
 
 
+def python_heredoc(command: Command, lines: list[str]) -> Word | None:
+    """The program `python3 - <<'EOF'` (or `python3 <<EOF`) reads from a heredoc, as a
+    word of column 0 on its first line (its lines are the script's)."""
+    from qt_lint.rules.models.helpers import python_options
+    from qt_lint.shellflow import Step
+
+    line = command.program.line
+    if not is_python_name(command.name) or line > len(lines) or "<<" not in lines[line - 1]:
+        return None
+    if python_options(Step(command))[1] not in ("-", ""):
+        return None  # it runs a script or `-c`: the heredoc is the script's input
+    match = _HEREDOC.search(lines[line - 1])
+    if match is None:
+        return None
+    body: list[str] = []
+    for text in lines[line:line + _HEREDOC_LINES]:
+        if text.strip() == match.group(2):
+            return Word("\n".join(body), line + 1, 0)
+        body.append(text)
+    return None
+
+
 def python_code(command: Command) -> Word | None:
     """The program of `python3 -c CODE` (also `-cCODE`, `-Ic CODE`), as the shell gives it."""
     from qt_lint.rules.models.helpers import python_options
@@ -348,14 +370,16 @@ class AutoActivation(Rule):
     - writing a model path or weight into the model setting (`/etc/quantum/*.env`,
       `.env.model_config`) from anything but the canary script: Python `open(..., "w"/"a")`,
       `shutil.copy`/`copy2`/`copyfile`/`move`, `os.replace`/`os.rename`, `Path.write_text`,
-      `fileinput.input(..., inplace=True)`, `os.open` with a write flag (`O_WRONLY`,
-      `O_RDWR`, `O_APPEND`, `O_CREAT`, `O_TRUNC`; `O_RDONLY` reads), a path a function
+      `fileinput.input(..., inplace=True)`, `codecs.open` with a mode that writes,
+      `os.open` with a write flag (`O_WRONLY`, `O_RDWR`, `O_APPEND`, `O_CREAT`, `O_TRUNC`;
+      `O_RDONLY` reads), a path a function
       takes as its parameter, read at each call of it in the file (`def w(p): open(p,
       "a")` then `w("/etc/quantum/ai-engine.env")`, reported at that argument), and the
       programs it runs (`subprocess.run(["sed", "-i", ...])`, `check_call`, `Popen`,
       `os.system("...")`), a relative path read from `cwd=` or an `os.chdir` before it in
-      the same function; `python3 -c CODE` in a script or a recipe is read as that Python
-      (in the folder a `cd` before it made known); scripts, Makefile recipes and crontab
+      the same function; `python3 -c CODE` in a script or a recipe, and the program a
+      script's `python3 - <<'EOF'` reads, are read as that Python (in the folder a `cd`
+      before it made known); scripts, Makefile recipes and crontab
       lines: `sed -i`, `perl -i`,
       `tee`, `dd of=`, `cp`/`mv`/`install` (read with their option grammar: `install SRC
       DEST -m 0640`, `-S .bak`, `--`, `-t DIR`, and a folder destination: the folder plus
@@ -652,6 +676,8 @@ class AutoActivation(Rule):
                               f"{contract.canary_name}: activation by other means")
         for command in ctx.commands:  # `python3 -c "open('/etc/quantum/x.env', 'a')..."`
             code = python_code(command)
+            if code is None and ctx.kind is not Kind.MAKEFILE:
+                code = python_heredoc(command, ctx.lines)  # `python3 - <<'EOF'`
             if code is not None and (code.line, code.column) not in seen:
                 yield from self._python_code(ctx, command, code)
                 seen.add((code.line, code.column))
@@ -666,9 +692,15 @@ class AutoActivation(Rule):
         except ParseError:
             return  # python itself refuses it: nothing runs
         cwd = command.cwd.text if command.cwd is not None else None
-        for _, _, message in python_writes(facts, code.text.split("\n"), ctx.contract, cwd):
-            yield ctx.finding(self, code.line, code.column,
-                              f"`{command.name} -c`: {message}")
+        heredoc = code.column == 0  # its lines are the script's, from `code.line` on
+        for line, column, message in python_writes(facts, code.text.split("\n"),
+                                                   ctx.contract, cwd):
+            if heredoc:
+                yield ctx.finding(self, code.line + line - 1, column,
+                                  f"`{command.name}` reading a heredoc: {message}")
+            else:
+                yield ctx.finding(self, code.line, code.column,
+                                  f"`{command.name} -c`: {message}")
 
     @staticmethod
     def _staged(ctx: FileContext) -> dict[str, tuple[int, int]]:
