@@ -319,6 +319,8 @@ MAKE_VARIANTS: dict[str, str] = {
     "sed -i $^ of prerequisites": (
         f"all: staged/model.env {{env}}/ai-engine.env\n\t{MAKE_SED} $^\n"),
     "cat $< into a copy": "all: {env}/ai-engine.env\n\tcat $< > staged/copy\n",
+    "a target named by a variable, echo >> $@": (
+        "ENVF := {env}/ai-engine.env\n$(ENVF): FORCE\n\techo MODEL_PATH=x >> $@\nFORCE:\n"),
     "$@ of a target elsewhere": "{other}/ai-engine.env: FORCE\n\techo MODEL_PATH=x >> $@\nFORCE:\n",
     "$@ of one of two targets": (
         "all: staged/a {env}/ai-engine.env\nstaged/a {env}/ai-engine.env: FORCE\n"
