@@ -355,6 +355,12 @@ MAKE_SWITCH_VARIANTS: dict[str, str] = {
         "all:\n\tSHADOW_MODE=disabled sh -c 'echo SHADOW=$$SHADOW_MODE; env'\n"),
     "recipe prefix env SHADOW_MODE=disabled": "all:\n\tenv SHADOW_MODE=disabled env\n",
     "recipe export AUTO_ACTIVATION=yes; env": "all:\n\texport AUTO_ACTIVATION=yes; env\n",
+    "recipe line SHADOW_MODE=disabled alone, env on the next": (
+        "all:\n\tSHADOW_MODE=disabled\n\t@env\n"),
+    "recipe SHADOW_MODE=disabled; env": "all:\n\tSHADOW_MODE=disabled; env\n",
+    "recipe SHADOW_MODE=disabled; export SHADOW_MODE; env": (
+        "all:\n\tSHADOW_MODE=disabled; export SHADOW_MODE; env\n"),
+    "recipe set -a; SHADOW_MODE=disabled; env": "all:\n\tset -a; SHADOW_MODE=disabled; env\n",
     "recipe prefix SHADOW_MODE=enabled": "all:\n\tSHADOW_MODE=enabled env\n",
     "export AUTO_ACTIVATION ?= enabled": "export AUTO_ACTIVATION ?= enabled\nall:\n\t@env\n",
     "override export SHADOW_MODE := off": "override export SHADOW_MODE := off\nall:\n\t@env\n",

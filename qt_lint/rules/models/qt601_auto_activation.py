@@ -283,6 +283,25 @@ def python_writes(facts: PythonFacts, lines: list[str], contract: Contract,
                f"{contract.canary_name}: activation by other means")
 
 
+_EXPORTS = lazyre.compile(r"(?:^|[;&|(\s])(?:export|(?:declare|typeset)\s+-\w*x\w*)\s+"
+                          r"([^;&|#\n]*)")
+_ALLEXPORT = lazyre.compile(r"(?:^|[;&|(\s])set\s+(?:-\w*a\w*|-o\s+allexport)\b")
+
+
+def _exported_names(lines: list[str]) -> set[str]:
+    """The names a Makefile's recipes (or its own `export` lines) export: `export X`,
+    `declare -x X`; `*` for `set -a` (read from the text: more names, never fewer)."""
+    out: set[str] = set()
+    for text in lines:
+        if "export" not in text and "-" not in text:
+            continue
+        for match in _EXPORTS.finditer(text):
+            out.update(w.split("=", 1)[0] for w in match.group(1).split())
+        if _ALLEXPORT.search(text):
+            out.add("*")
+    return out
+
+
 def _ancestors(built_for: dict[str, list[str]], targets: tuple[str, ...],
                limit: int = 64) -> tuple[str, ...]:
     """The targets that have these as prerequisites, directly or not, outermost first."""
@@ -366,7 +385,9 @@ class AutoActivation(Rule):
       AUTO_ACTIVATION=enabled`, `export` after the assignment, `.EXPORT_ALL_VARIABLES:`, a
       target's `t: export SHADOW_MODE=disabled`, which also reaches the recipes of the
       prerequisites it builds); a variable make does not export reaches no recipe and is
-      not reported (`t: SHADOW_MODE=disabled`);
+      not reported (`t: SHADOW_MODE=disabled`), nor is a recipe's own shell variable
+      (`SHADOW_MODE=disabled` alone on a recipe line) unless the recipes export it
+      (`export SHADOW_MODE`, `set -a`);
     - writing a model path or weight into the model setting (`/etc/quantum/*.env`,
       `.env.model_config`) from anything but the canary script: Python `open(..., "w"/"a")`,
       `shutil.copy`/`copy2`/`copyfile`/`move`, `os.replace`/`os.rename`, `Path.write_text`,
@@ -557,8 +578,14 @@ class AutoActivation(Rule):
     def _shell_switches(self, ctx: FileContext) -> Iterator[Finding]:
         """`export AUTO_ACTIVATION=enabled`, `SHADOW_MODE=disabled cmd`, and crontab
         `NAME=value` lines."""
-        assigned: list[tuple[str, str, int, int]] = [(key, word.text, word.line, word.column)
-                    for key, word in ctx.shell.assignments if not word.dynamic]
+        shell = ctx.shell
+        # a recipe line is a shell of its own: a variable it keeps to itself (`X=1` alone)
+        # reaches no program unless the recipes export it (`export X`, `set -a`)
+        exported = _exported_names(ctx.lines) if ctx.kind is Kind.MAKEFILE else None
+        assigned: list[tuple[str, str, int, int]] = [
+            (key, word.text, word.line, word.column) for key, word in shell.assignments
+            if not word.dynamic and (exported is None or key in exported or
+                                     "*" in exported or (word.line, word.column) not in shell.own)]
         if ctx.kind is Kind.CRONTAB:
             for index, text in enumerate(ctx.lines):
                 match = _CRON_ENV.match(text)
