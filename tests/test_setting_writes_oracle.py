@@ -432,6 +432,40 @@ def test_qt601_reports_a_makefile_exactly_when_make_writes_the_setting(
     assert bool(found) == wrote, (name, wrote, found)
 
 
+# every writer through every way make hands it the path, into the setting and elsewhere
+GRID_WRITERS = {
+    "sed -i": "sed -i 's/^MODEL_PATH=.*/MODEL_PATH=x/' {dest}",
+    "echo >>": "echo MODEL_PATH=x >> {dest}",
+    "cp": "cp $(CURDIR)/staged/model.env {dest}",
+    "tee -a": "echo MODEL_PATH=x | tee -a {dest} >/dev/null",
+    "python3 -c": "python3 -c \"open('{dest}', 'a').write('MODEL_PATH=x')\"",
+}
+GRID_WAYS = {
+    "as written": lambda w, d: f"all:\n\t{w.format(dest=d)}\n",
+    "continued": lambda w, d: "all:\n\t{} \\\n\t  {}\n".format(*w.format(dest=d).split(" ", 1)),
+    "a define": lambda w, d: f"define W\n{w.format(dest=d)}\nendef\nall:\n\t$(W)\n",
+    "$(call)": lambda w, d: f"define W\n{w.format(dest='$(1)')}\nendef\nall:\n\t$(call W,{d})\n",
+    "$@": lambda w, d: f"{d}: FORCE\n\t{w.format(dest='$@')}\nFORCE:\n",
+    "$<": lambda w, d: f"all: {d}\n\t{w.format(dest='$<')}\n",
+    "a variable": lambda w, d: f"D := {d}\nall:\n\t{w.format(dest='$(D)')}\n",
+    "cd $(DIR)": lambda w, d: (f"DIR := {d.rsplit('/', 1)[0]}\nall:\n"
+                               f"\tcd $(DIR) && {w.format(dest='ai-engine.env')}\n"),
+}
+GRID = [(writer, way, where) for writer in GRID_WRITERS for way in GRID_WAYS
+        for where in ("{env}", "{other}")]
+
+
+@pytest.mark.parametrize(("writer", "way", "where"), GRID)
+def test_qt601_reports_each_writer_make_hands_a_path_exactly_when_it_writes(
+        tmp_path_factory: pytest.TempPathFactory, writer: str, way: str, where: str) -> None:
+    root = tmp_path_factory.mktemp("w")
+    text = GRID_WAYS[way](GRID_WRITERS[writer], f"{where}/ai-engine.env")
+    wrote, found = _judged(root, "Makefile", text, ["make", "-s", "-f"])
+    assert all("writes the model setting" in f for f in found), found
+    assert bool(found) == wrote, (text, wrote, found)
+    assert wrote == (where == "{env}"), text  # the variant does what it says
+
+
 _OFF = {"disabled", "false", "0", "no", "off"}
 _ON = {"enabled", "true", "1", "yes", "on"}
 
