@@ -466,6 +466,55 @@ def test_qt601_reports_each_writer_make_hands_a_path_exactly_when_it_writes(
     assert wrote == (where == "{env}"), text  # the variant does what it says
 
 
+# every Python writer through every way a path reaches it, into the setting and elsewhere
+PY_GRID_WRITERS = {
+    "open": 'open({e}, "a").write("MODEL_PATH=x\\n")',
+    "Path.write_text": 'pathlib.Path({e}).write_text("MODEL_PATH=x\\n")',
+    "fileinput": ('for line in fileinput.input({e}, inplace=True): '
+                  'print(line.replace("MODEL_PATH=/opt/old", "MODEL_PATH=x"), end="")'),
+    "os.open": 'os.write(os.open({e}, os.O_WRONLY | os.O_APPEND), b"MODEL_PATH=x\\n")',
+    "shutil.copy": 'shutil.copy("staged/model.env", {e})',
+    "codecs.open": 'codecs.open({e}, "a").write("MODEL_PATH=x\\n")',
+}
+def _folder(path: str) -> str:
+    return path.rsplit("/", 1)[0]
+
+
+JOINED = 'os.path.join(d, "ai-engine.env")'
+PY_GRID_WAYS = {
+    "as written": lambda w, p: w.format(e=repr(p)) + "\n",
+    "a constant": lambda w, p: f"SETTING = {p!r}\n" + w.format(e="SETTING") + "\n",
+    "an f-string": lambda w, p: (f"D = {_folder(p)!r}\n"
+                                 + w.format(e='f"{D}/ai-engine.env"') + "\n"),
+    "a parameter": lambda w, p: f"def f(p):\n    {w.format(e='p')}\n\n\nf({p!r})\n",
+    "a keyword argument": lambda w, p: (f"def f(n, p=None):\n    {w.format(e='p')}\n\n\n"
+                                        f"f(1, p={p!r})\n"),
+    "a method": lambda w, p: (f"class S:\n    def f(self, p):\n        {w.format(e='p')}\n\n\n"
+                              f"S().f({p!r})\n"),
+    "two functions": lambda w, p: (f"def f(p):\n    {w.format(e='p')}\n\n\n"
+                                   f"def g(q):\n    f(q)\n\n\ng({p!r})\n"),
+    "a folder parameter": lambda w, p: (f"def f(d):\n    {w.format(e=JOINED)}\n\n\n"
+                                        f"f({_folder(p)!r})\n"),
+    "os.chdir": lambda w, p: (f"os.chdir({_folder(p)!r})\n" + w.format(
+        e="'ai-engine.env'").replace('"staged/', '"{repo}/staged/') + "\n"),
+}
+PY_GRID = [(writer, way, where) for writer in PY_GRID_WRITERS for way in PY_GRID_WAYS
+           for where in ("{env}", "{other}")]
+
+
+@pytest.mark.parametrize(("writer", "way", "where"), PY_GRID)
+def test_qt601_reports_each_python_writer_exactly_when_it_writes(
+        tmp_path_factory: pytest.TempPathFactory, writer: str, way: str, where: str) -> None:
+    root = tmp_path_factory.mktemp("w")
+    text = ("import codecs, fileinput, os, pathlib, shutil\n\n"
+            + PY_GRID_WAYS[way](PY_GRID_WRITERS[writer], f"{where}/ai-engine.env"))
+    wrote, found = _judged(root, "ops/x.py", text.replace("{repo}", str(root / "repo")),
+                           [sys.executable])
+    assert all("writes the model setting" in f for f in found), found
+    assert bool(found) == wrote, (text, wrote, found)
+    assert wrote == (where == "{env}"), text  # the variant does what it says
+
+
 _OFF = {"disabled", "false", "0", "no", "off"}
 _ON = {"enabled", "true", "1", "yes", "on"}
 

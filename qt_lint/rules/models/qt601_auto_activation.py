@@ -247,12 +247,13 @@ def python_writes(facts: PythonFacts, lines: list[str], contract: Contract,
         if op.op != "write" or not model_setting_file(path, contract):
             continue
         line, column = facts.position(op.node)
-        if not path.endswith(".env.model_config") and not model and \
-                not _MODEL.search(lines[line - 1] if line <= len(lines) else ""):
+        call = op.call.node  # its line, and the call's (a path given at a function's call)
+        named = [line, *range(call.lineno, (call.end_lineno or call.lineno) + 1)]
+        if not path.endswith(".env.model_config") and not model and not any(
+                _MODEL.search(lines[row - 1]) for row in named if row <= len(lines)):
             continue  # `shutil.copy("staged/model.env", ...)` names the model
         who = f"`{op.call.name.lstrip('.')}`"
         function = op.call.scope.function
-        call = op.call.node
         outside = (op.node.lineno, op.node.col_offset) < (call.lineno, call.col_offset) or \
             op.node.lineno > (call.end_lineno or call.lineno)
         if function is not None and outside:  # the path a call of the function gives
