@@ -475,6 +475,9 @@ PY_GRID_WRITERS = {
     "os.open": 'os.write(os.open({e}, os.O_WRONLY | os.O_APPEND), b"MODEL_PATH=x\\n")',
     "shutil.copy": 'shutil.copy("staged/model.env", {e})',
     "codecs.open": 'codecs.open({e}, "a").write("MODEL_PATH=x\\n")',
+    "subprocess.run sed -i": ('subprocess.run(["sed", "-i", "s/^MODEL_PATH=.*/MODEL_PATH=x/", '
+                              '{e}], check=True)'),
+    "os.system echo >>": 'os.system("echo MODEL_PATH=x >> " + {e})',
 }
 def _folder(path: str) -> str:
     return path.rsplit("/", 1)[0]
@@ -506,7 +509,7 @@ PY_GRID = [(writer, way, where) for writer in PY_GRID_WRITERS for way in PY_GRID
 def test_qt601_reports_each_python_writer_exactly_when_it_writes(
         tmp_path_factory: pytest.TempPathFactory, writer: str, way: str, where: str) -> None:
     root = tmp_path_factory.mktemp("w")
-    text = ("import codecs, fileinput, os, pathlib, shutil\n\n"
+    text = ("import codecs, fileinput, os, pathlib, shutil, subprocess\n\n"
             + PY_GRID_WAYS[way](PY_GRID_WRITERS[writer], f"{where}/ai-engine.env"))
     wrote, found = _judged(root, "ops/x.py", text.replace("{repo}", str(root / "repo")),
                            [sys.executable])

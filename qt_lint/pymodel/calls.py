@@ -120,7 +120,7 @@ class _Sites:
         self.by_name: dict[str, list[Call]] = {}
         for call in facts.calls:
             self.by_name.setdefault(call.attr, []).append(call)
-        self.memo: dict[tuple[int, int], list[tuple[Sym, ast.expr]]] = {}
+        self.memo: dict[tuple[int, frozenset[str]], list[tuple[Scope, ast.expr]]] = {}
 
 
 def _sink_targets(facts: PythonFacts, call: Call) -> list[tuple[str, ast.expr]]:
@@ -182,36 +182,49 @@ def bound_values(facts: PythonFacts, node: ast.expr, scope: Scope, depth: int = 
     for a method; a keyword argument; a parameter passed on through another function),
     each with the argument that gives it (the outermost call's). A parameter a call does
     not pass keeps its default, as the resolver reads it."""
+    used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    out: list[tuple[Sym, ast.expr]] = []
+    for bound, where in bound_scopes(facts, scope, used, depth, sites):
+        value = facts.resolve(node, bound)
+        if value is not None:
+            out.append((value, where))
+    return out
+
+
+def bound_scopes(facts: PythonFacts, scope: Scope, used: set[str] | None = None,
+                 depth: int = 0, sites: _Sites | None = None
+                 ) -> list[tuple[Scope, ast.expr]]:
+    """A function's scope as each call of it in this module binds its parameters (those
+    in `used`, or all): the parameters a call gives a known string hold it; with the
+    argument that gives the first of them (the outermost call's). Calls that bind none of
+    them are left out."""
     function = scope.function
     if function is None or depth >= MAX_CALL_DEPTH:
         return []
     sites = sites or _Sites(facts)
-    key = (id(node), id(scope))
-    if key not in sites.memo:
-        sites.memo[key] = []  # a cycle of calls reads nothing
-        sites.memo[key] = _bound(facts, node, scope, function, depth, sites)
-    return sites.memo[key]
-
-
-def _bound(facts: PythonFacts, node: ast.expr, scope: Scope,
-           function: ast.FunctionDef | ast.AsyncFunctionDef, depth: int,
-           sites: _Sites) -> list[tuple[Sym, ast.expr]]:
     params = [*function.args.posonlyargs, *function.args.args]
     names = [a.arg for a in params] + [a.arg for a in function.args.kwonlyargs]
     method = bool(params) and params[0].arg in ("self", "cls")
-    used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} & \
-        set(names[1:] if method else names)  # `self.path`: an attribute, not an argument
-    if not used:
+    wanted = set(names[1:] if method else names)  # `self.path`: an attribute, not an argument
+    if used is not None:
+        wanted &= used
+    if not wanted:
         return []
+    key = (id(scope), frozenset(wanted))
+    if key in sites.memo:
+        return sites.memo[key]
+    sites.memo[key] = []  # a cycle of calls binds nothing
+    out: list[tuple[Scope, ast.expr]] = []
+    from qt_lint.parsers.python import Scope as _Scope
+
     # a method is called on any receiver (`self.w(...)`, `S().w(...)`)
-    out: list[tuple[Sym, ast.expr]] = []
     for site in sites.by_name.get(function.name, ()):
         called = site.name.endswith("." + function.name) if method else \
             site.name == function.name
-        if not called or site.node is node:
+        if not called:
             continue
         values: dict[str, tuple[Sym, ast.expr]] = {}
-        for name in used:
+        for name in sorted(wanted, key=names.index):
             index = names.index(name)
             given = site.arg(index - method, name) if index < len(params) else \
                 site.kwarg(name)
@@ -222,21 +235,17 @@ def _bound(facts: PythonFacts, node: ast.expr, scope: Scope,
                 values[name] = (value, given)
                 continue
             outer = bound_values(facts, given, site.scope, depth + 1, sites)
-            if not outer:
-                break
-            values[name] = outer[0]  # the first caller's (one value per parameter)
-        else:
+            if outer:
+                values[name] = outer[0]  # the first caller's (one value per parameter)
+        if values:
             assigned = dict(scope.assigned)
             for name, (value, _) in values.items():
                 assigned[name] = [ast.Constant(value.text)]
-            from qt_lint.parsers.python import Scope as _Scope
-
-            bound = facts.resolve(node, _Scope(scope.parent, assigned))
-            if bound is not None and values:
-                where = next(iter(values.values()))[1]
-                out.append((bound, where))
+            where = next(iter(values.values()))[1]
+            out.append((_Scope(scope.parent, assigned), where))
         if len(out) >= MAX_BINDINGS:
             break
+    sites.memo[key] = out
     return out
 
 

@@ -196,16 +196,19 @@ def _in_chdir(command: Command, moved: list[tuple[int, int, str]],
     """A command Python runs, in the folder an `os.chdir` before its call moved to."""
     if not moved or command.cwd is not None or command.cd is not None:
         return command
-    line = command.program.line
+    here = _chdir_at(moved, facts, command.program)
+    return command if here is None else replace(command, cwd=here)
+
+
+def _chdir_at(moved: list[tuple[int, int, str]], facts: PythonFacts,
+              word: Word) -> Word | None:
+    """The folder an `os.chdir` moved to before the runner call on the word's line."""
     for call in facts.calls:
         end = getattr(call.node, "end_lineno", None) or call.line
-        if call.name in _RUNNERS and call.line <= line <= end:
+        if call.name in _RUNNERS and call.line <= word.line <= end:
             here = _cwd_at(moved, call)
-            if here is None:
-                return command
-            return replace(command, cwd=Word(here, command.program.line,
-                                             command.program.column))
-    return command
+            return None if here is None else Word(here, word.line, word.column)
+    return None
 
 
 def _main_guard(source: str) -> bool:
@@ -269,7 +272,8 @@ def python_writes(facts: PythonFacts, lines: list[str], contract: Contract,
          model_write(Step(_in_chdir(_at(command, folder), moved, facts)), contract))
         for command in facts.commands]
     writes += [("a redirection run from Python", r.target.line,
-                from_cwd(r.cwd or folder, r.target))
+                from_cwd(r.cwd or (_chdir_at(moved, facts, r.target) if moved else None)
+                         or folder, r.target))
                for r in facts.shell_redirects if r.operator.startswith((">", "&>"))]
     for who, first, target in writes:
         if target is None or (target.line, target.column) in seen or \
@@ -282,6 +286,41 @@ def python_writes(facts: PythonFacts, lines: list[str], contract: Contract,
         yield (target.line, target.column,
                f"{who} writes the model setting ({target.text}) outside "
                f"{contract.canary_name}: activation by other means")
+    yield from _bound_runs(facts, lines, contract, seen)
+
+
+def _bound_runs(facts: PythonFacts, lines: list[str], contract: Contract,
+                seen: set[tuple[int, int]]) -> Iterator[tuple[int, int, str]]:
+    """A program a function runs on its parameter (`def f(p): subprocess.run(["sed", "-i",
+    ..., p])`), read at each call of the function (`f("/etc/quantum/ai-engine.env")`),
+    reported at the argument that gives the path."""
+    from qt_lint.pymodel.calls import bound_scopes
+    from qt_lint.rules.models.helpers import from_cwd, model_setting_file, model_write
+    from qt_lint.shellflow import Step
+
+    for call in facts.calls:
+        if call.name not in _RUNNERS or call.scope.function is None:
+            continue
+        node = call.node
+        text = "\n".join(lines[node.lineno - 1:node.end_lineno or node.lineno])
+        for bound, where in bound_scopes(facts, call.scope):
+            commands, redirects = facts.commands_of(replace(call, scope=bound))
+            targets = [model_write(Step(c), contract) for c in commands]
+            targets += [from_cwd(r.cwd, r.target) for r in redirects
+                        if r.operator.startswith((">", "&>"))]
+            line, column = facts.position(where)
+            for target in targets:
+                if target is None or (line, column) in seen or \
+                        not model_setting_file(target.text, contract):
+                    continue
+                if not target.text.endswith(".env.model_config") and not _MODEL.search(
+                        text + "\n" + lines[line - 1] if line <= len(lines) else text):
+                    continue
+                seen.add((line, column))
+                yield (line, column,
+                       f"`{call.name}` in `{call.scope.function.name}` (called with this "
+                       f"path) writes the model setting ({target.text}) outside "
+                       f"{contract.canary_name}: activation by other means")
 
 
 _EXPORTS = lazyre.compile(r"(?:^|[;&|(\s])(?:export|(?:declare|typeset)\s+-\w*x\w*)\s+"
@@ -398,8 +437,9 @@ class AutoActivation(Rule):
       takes as its parameter, read at each call of it in the file (`def w(p): open(p,
       "a")` then `w("/etc/quantum/ai-engine.env")`, reported at that argument), and the
       programs it runs (`subprocess.run(["sed", "-i", ...])`, `check_call`, `Popen`,
-      `os.system("...")`), a relative path read from `cwd=` or an `os.chdir` before it in
-      the same function; `python3 -c CODE` in a script or a recipe, and the program a
+      `os.system("...")`, also on a function's parameter bound at its calls), a relative
+      path read from `cwd=` or an `os.chdir` before it in the same function (for the
+      redirections of a shell string too); `python3 -c CODE` in a script or a recipe, and the program a
       script's `python3 - <<'EOF'` reads, are read as that Python (in the folder a `cd`
       before it made known); scripts, Makefile recipes and crontab
       lines: `sed -i`, `perl -i`,
