@@ -262,6 +262,9 @@ PY_VARIANTS: dict[str, str] = {
     "os.fdopen(os.open(..., O_TRUNC | O_WRONLY), 'w')": (
         'import os\nwith os.fdopen(os.open("{env}/ai-engine.env", os.O_TRUNC | os.O_WRONLY), '
         '"w") as f:\n    f.write("MODEL_PATH=x\\n")\n'),
+    "str.replace naming the setting": (
+        'NOTE = "edit {env}/ai-engine.env by hand"\n'
+        'print(NOTE.replace("{env}/ai-engine.env", "MODEL_PATH=x"))\n'),
     # configparser writes `key = value` lines: a weight key names a weight
     "configparser writes a weight key": (
         'import configparser\nc = configparser.ConfigParser()\nc["x"] = {"XGB_WEIGHT": "0.10"}\n'

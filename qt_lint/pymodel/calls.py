@@ -163,7 +163,8 @@ def _target(facts: PythonFacts, call: Call) -> tuple[str, ast.expr] | None:
             isinstance(call.node.func, ast.Attribute):
         target = _receiver(call)  # the link is created at the receiver
     elif call.attr in ("rename", "replace") and name not in _WRITE_TWO \
-            and not name.startswith("str") and call.arg(0, "target") is not None:
+            and not name.startswith("str") and call.arg(0, "target") is not None \
+            and len(call.node.args) + len(call.node.keywords) == 1:  # not `s.replace(a, b)`
         target = call.arg(0, "target")
     elif call.attr in ("save", "save_model", "to_pickle", "dump_model") and \
             not name.startswith(("torch.", "joblib.", "pickle.")):
