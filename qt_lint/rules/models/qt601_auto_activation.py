@@ -439,9 +439,9 @@ class AutoActivation(Rule):
       programs it runs (`subprocess.run(["sed", "-i", ...])`, `check_call`, `Popen`,
       `os.system("...")`, also on a function's parameter bound at its calls), a relative
       path read from `cwd=` or an `os.chdir` before it in the same function (for the
-      redirections of a shell string too); `python3 -c CODE` in a script or a recipe, and the program a
-      script's `python3 - <<'EOF'` reads, are read as that Python (in the folder a `cd`
-      before it made known); scripts, Makefile recipes and crontab
+      redirections of a shell string too); `python3 -c CODE` in a script or a recipe,
+      and the program a script's `python3 - <<'EOF'` reads, are read as that Python (in
+      the folder a `cd` before it made known); scripts, Makefile recipes and crontab
       lines: `sed -i`, `perl -i`,
       `tee`, `dd of=`, `cp`/`mv`/`install` (read with their option grammar: `install SRC
       DEST -m 0640`, `-S .bak`, `--`, `-t DIR`, and a folder destination: the folder plus
