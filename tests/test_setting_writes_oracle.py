@@ -307,6 +307,10 @@ MAKE_VARIANTS: dict[str, str] = {
         f'define SETW\ncd {{env}}\n-{MAKE_SED} ai-engine.env\nendef\nall:\n\t$(SETW)\n'),
     "define'd cd && sed: one shell": (
         f'define SETW\ncd {{env}} && {MAKE_SED} ai-engine.env\nendef\nall:\n\t$(SETW)\n'),
+    "define'd cd then sed under .ONESHELL: one shell": (
+        f".ONESHELL:\ndefine SETW\ncd {{env}}\n{MAKE_SED} ai-engine.env\nendef\nall:\n\t$(SETW)\n"),
+    "define'd -cd elsewhere then sed: two shells": (
+        f"define SETW\n-cd {{other}}\n-{MAKE_SED} {{env}}/ai-engine.env\nendef\nall:\n\t$(SETW)\n"),
     "python3 -c appends": (
         "all:\n\tpython3 -c \"open('{env}/ai-engine.env','a').write('XGB_WEIGHT=0.10\\\\n')\"\n"),
     "python3 -c reads": (
