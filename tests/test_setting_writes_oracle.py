@@ -5,7 +5,9 @@ copying, replacing and writing files) is run by bash or CPython in a tree whose 
 contract is configured to, with the real `sed`, `cp`, `mv` and `install`. The rule must
 report a variant exactly when the run changed a model setting: a line naming a model or a
 weight in `<env-dir>/*.env` or `.env.model_config` (what QT601's docs call the model
-setting).
+setting). Makefiles are run by `make` (recipes continued by a backslash, `define`d canned recipes,
+automatic variables, `python3 -c`); a switch a Makefile sets is judged by the environment
+its recipe's process prints (`env`): reported exactly when make hands it to that process.
 
 The tree's folder is made without the test's name in it: a path naming "model" would make
 every line name a model.
@@ -220,6 +222,20 @@ SHELL_VARIANTS: dict[str, str] = {
     "find -type f -exec sed -i {} +": f"find {{env}} -type f -exec {SED} {{}} +\n",
     "find elsewhere -exec sed -i": f"find {{other}} -name '*.env' -exec {SED} {{}} +\n",
     "find -name '*.conf' -exec sed -i": f"find {{env}} -name '*.conf' -exec {SED} {{}} +\n",
+    "python3 - <<EOF, its program on stdin": (
+        "python3 - <<'EOF'\nwith open('{env}/ai-engine.env', 'a') as f:\n"
+        "    f.write('MODEL_PATH=x\\n')\nEOF\n"),
+    "python3 <<EOF reads": (
+        "python3 <<'EOF'\nprint(open('{env}/ai-engine.env').read(), 'MODEL')\nEOF\n"),
+    # a command's words on every line it spans; python -c read as Python
+    "sed -i continued over three lines": (
+        'sed -i \\\n  "s/^XGB_WEIGHT=.*/XGB_WEIGHT=0.10/" \\\n  {env}/ai-engine.env\n'),
+    "python3 -c appends": (
+        "python3 -c \"open('{env}/ai-engine.env', 'a').write('MODEL_PATH=x\\\\n')\"\n"),
+    "cd, then python3 -c writes": (
+        "cd {env}\npython3 -c 'import pathlib; pathlib.Path(\"ai-engine.env\")"
+        ".write_text(\"MODEL_PATH=x\")'\n"),
+    "python3 -c reads": "python3 -c \"print(open('{env}/ai-engine.env').read(), 'MODEL')\"\n",
 }
 
 PY_SED = '["sed", "-i", "s/^MODEL_PATH=.*/MODEL_PATH=x/", "{env}/ai-engine.env"]'
@@ -308,6 +324,73 @@ PY_VARIANTS: dict[str, str] = {
     "os.replace elsewhere": ('import os\nTMP = "staged/next"\n'
                              'with open(TMP, "w") as f:\n    f.write("MODEL_PATH=x\\n")\n'
                              'os.replace(TMP, "{other}/ai-engine.env")\n'),
+    # the write sinks by their table: `fileinput` in place, `os.open` by its flags
+    "fileinput.input(inplace=True) with print": (
+        'import fileinput\nfor line in fileinput.input("{env}/ai-engine.env", inplace=True):\n'
+        '    print(line.replace("XGB_WEIGHT=0.2", "XGB_WEIGHT=0.10"), end="")\n'),
+    "fileinput.input([...], inplace=True) with print": (
+        'import fileinput\nwith fileinput.input(files=["{env}/ai-engine.env"], inplace=True) '
+        'as f:\n    for line in f:\n        print(line.replace("MODEL_PATH=/opt/old", '
+        '"MODEL_PATH=x"), end="")\n'),
+    "fileinput.input, read only": (
+        'import fileinput\nfor line in fileinput.input("{env}/ai-engine.env"):\n'
+        '    print(line.replace("XGB_WEIGHT=0.2", "XGB_WEIGHT=0.10"), end="")\n'),
+    "os.open O_WRONLY | O_APPEND, os.write": (
+        'import os\nNEW = "XGB_WEIGHT=0.10\\n"\n'
+        'fd = os.open("{env}/ai-engine.env", os.O_WRONLY | os.O_APPEND)\n'
+        'os.write(fd, NEW.encode())\nos.close(fd)\n'),
+    "os.open with flags from a name": (
+        'import os\nFLAGS = os.O_RDWR | os.O_TRUNC\n'
+        'fd = os.open("{env}/ai-engine.env", FLAGS)\nos.write(fd, b"MODEL_PATH=x\\n")\n'),
+    "os.open O_RDONLY, os.read": (
+        'import os\nfd = os.open("{env}/ai-engine.env", os.O_RDONLY)\n'
+        'print(os.read(fd, 100), "MODEL_PATH")\nos.close(fd)\n'),
+    # a parameter bound at the function's call sites
+    "a function taking the path, called with the setting": (
+        'def w(p):\n    with open(p, "a") as f:\n        f.write("XGB_WEIGHT=0.10\\n")\n\n\n'
+        'w("{env}/ai-engine.env")\n'),
+    "a function taking the path by keyword, one-liner": (
+        'def w(note, p):\n    open(p, "a").write("MODEL_PATH=x\\n")\n\n\n'
+        'w("x", p="{env}/ai-engine.env")\n'),
+    "a function taking the path through another": (
+        'import pathlib\n\n\ndef w(p):\n    pathlib.Path(p).write_text("MODEL_PATH=x\\n")\n\n\n'
+        'def set_model(where):\n    w(where)\n\n\nset_model("{env}/ai-engine.env")\n'),
+    "a function taking the folder, joined": (
+        'import os\n\n\ndef w(folder):\n    with open(os.path.join(folder, "ai-engine.env"), '
+        '"a") as f:\n        f.write("MODEL_PATH=x\\n")\n\n\nw("{env}")\n'),
+    "a function taking the path, called elsewhere": (
+        'def w(p):\n    with open(p, "a") as f:\n        f.write("XGB_WEIGHT=0.10\\n")\n\n\n'
+        'w("{other}/ai-engine.env")\n'),
+    "a function taking the path, never called": (
+        'def w(p):\n    with open(p, "a") as f:\n        f.write("XGB_WEIGHT=0.10\\n")\n\n\n'
+        'PATH = "{env}/ai-engine.env"\n'),
+    "a method taking the path, called on an instance": (
+        'class S:\n    def w(self, p):\n        with open(p, "a") as f:\n'
+        '            f.write("MODEL_PATH=x\\n")\n\n\nS().w("{env}/ai-engine.env")\n'),
+    "os.open O_CREAT | O_WRONLY with a mode": (
+        'import os\nfd = os.open("{env}/ai-engine.env", os.O_CREAT | os.O_WRONLY, 0o640)\n'
+        'os.write(fd, b"MODEL_PATH=x\\n")\n'),
+    "codecs.open(..., 'w')": (
+        'import codecs\nwith codecs.open("{env}/ai-engine.env", "a", "utf-8") as f:\n'
+        '    f.write("MODEL_PATH=x\\n")\n'),
+    "codecs.open, read": (
+        'import codecs\nprint(codecs.open("{env}/ai-engine.env", "r").read(), "MODEL")\n'),
+    "os.fdopen(os.open(..., O_TRUNC | O_WRONLY), 'w')": (
+        'import os\nwith os.fdopen(os.open("{env}/ai-engine.env", os.O_TRUNC | os.O_WRONLY), '
+        '"w") as f:\n    f.write("MODEL_PATH=x\\n")\n'),
+    "str.replace naming the setting": (
+        'NOTE = "edit {env}/ai-engine.env by hand"\n'
+        'print(NOTE.replace("{env}/ai-engine.env", "MODEL_PATH=x"))\n'),
+    # configparser writes `key = value` lines: a weight key names a weight
+    "configparser writes a weight key": (
+        'import configparser\nc = configparser.ConfigParser()\nc["x"] = {"XGB_WEIGHT": "0.10"}\n'
+        'with open("{env}/ai-engine.env", "w") as f:\n    c.write(f)\n'),
+    "configparser c.write(open(..., 'w')), a model key set": (
+        'import configparser\nc = configparser.ConfigParser()\nc.add_section("m")\n'
+        'c["m"]["model_path"] = "/opt/x"\nc.write(open("{env}/ai-engine.env", "w"))\n'),
+    "configparser writes another setting": (
+        'import configparser\nc = configparser.ConfigParser()\nc["x"] = {"LOG_LEVEL": "DEBUG"}\n'
+        'with open("{env}/backend.env", "w") as f:\n    c.write(f)\n'),
 }
 
 # make runs each recipe line in a shell of its own (a line continued by `\` is one)
@@ -324,6 +407,90 @@ MAKE_VARIANTS: dict[str, str] = {
         "all:\n\techo LOG_LEVEL=DEBUG > staged/next\n\tmv staged/next {env}/backend.env\n"),
     "install with the mode after the operands": (
         "all:\n\tinstall staged/model.env {env}/ai-engine.env -m 0640\n"),
+    # recipes read as the shell reads them after make's expansion
+    "sed -i continued over three lines": (
+        'all:\n\tsed -i \\\n\t  "s/^XGB_WEIGHT=.*/XGB_WEIGHT=0.10/" \\\n\t  {env}/ai-engine.env\n'),
+    "define'd sed used as $(SETW)": (
+        'define SETW\nsed -i "s/^XGB_WEIGHT=.*/XGB_WEIGHT=0.10/" {env}/ai-engine.env\nendef\n'
+        'all:\n\t$(SETW)\n'),
+    "define'd lines with @ prefixes": (
+        'define SETW\n@echo setting\n@sed -i "s/^XGB_WEIGHT=.*/XGB_WEIGHT=0.10/" '
+        '{env}/ai-engine.env\nendef\nall:\n\t$(SETW)\n'),
+    "define'd one line with an @ prefix": (
+        'define SETW\n@sed -i "s/^XGB_WEIGHT=.*/XGB_WEIGHT=0.10/" {env}/ai-engine.env\nendef\n'
+        'all:\n\t$(SETW)\n'),
+    "define'd cd then sed: two shells": (
+        f'define SETW\ncd {{env}}\n-{MAKE_SED} ai-engine.env\nendef\nall:\n\t$(SETW)\n'),
+    "define'd cd && sed: one shell": (
+        f'define SETW\ncd {{env}} && {MAKE_SED} ai-engine.env\nendef\nall:\n\t$(SETW)\n'),
+    "define'd cd then sed under .ONESHELL: one shell": (
+        f".ONESHELL:\ndefine SETW\ncd {{env}}\n{MAKE_SED} ai-engine.env\nendef\nall:\n\t$(SETW)\n"),
+    "define'd -cd elsewhere then sed: two shells": (
+        f"define SETW\n-cd {{other}}\n-{MAKE_SED} {{env}}/ai-engine.env\nendef\nall:\n\t$(SETW)\n"),
+    "python3 -c appends": (
+        "all:\n\tpython3 -c \"open('{env}/ai-engine.env','a').write('XGB_WEIGHT=0.10\\\\n')\"\n"),
+    "python3 -c reads": (
+        "all:\n\tpython3 -c \"print(open('{env}/ai-engine.env').read(), 'MODEL')\"\n"),
+    "python3 -c in a cd": (
+        "all:\n\tcd {env} && python3 -c \"open('ai-engine.env','a').write('MODEL_PATH=x')\"\n"),
+    # automatic variables
+    "target named by the setting, echo >> $@": (
+        "{env}/ai-engine.env: FORCE\n\techo XGB_WEIGHT=0.10 >> $@\nFORCE:\n"),
+    "target named by the setting, cd $(@D), sed $(@F)": (
+        f"{{env}}/ai-engine.env: FORCE\n\tcd $(@D) && {MAKE_SED} $(@F)\nFORCE:\n"),
+    "sed -i $< of a prerequisite": f"all: {{env}}/ai-engine.env\n\t{MAKE_SED} $<\n",
+    "sed -i $^ of prerequisites": (
+        f"all: staged/model.env {{env}}/ai-engine.env\n\t{MAKE_SED} $^\n"),
+    "cat $< into a copy": "all: {env}/ai-engine.env\n\tcat $< > staged/copy\n",
+    "a target named by a variable, echo >> $@": (
+        "ENVF := {env}/ai-engine.env\n$(ENVF): FORCE\n\techo MODEL_PATH=x >> $@\nFORCE:\n"),
+    "$@ of a target elsewhere": "{other}/ai-engine.env: FORCE\n\techo MODEL_PATH=x >> $@\nFORCE:\n",
+    "$@ of one of two targets": (
+        "all: staged/a {env}/ai-engine.env\nstaged/a {env}/ai-engine.env: FORCE\n"
+        "\techo MODEL_PATH=x >> $@\nFORCE:\n"),
+    "$@ under .ONESHELL": (
+        ".ONESHELL:\n{env}/ai-engine.env: FORCE\n\tcd $(@D)\n\techo MODEL_PATH=x >> $(@F)\n"
+        "FORCE:\n"),
+    "$(call SETW,path) of a define": (
+        f"define SETW\n{MAKE_SED} $(1)\nendef\nall:\n\t$(call SETW,{{env}}/ai-engine.env)\n"),
+    "$(shell ...) writes as make reads the Makefile": (
+        "X := $(shell echo MODEL_PATH=x >> {env}/ai-engine.env)\nall:\n\t@true\n"),
+}
+
+# a switch reaches the recipe's process: its environment, printed by `env`
+MAKE_SWITCH_VARIANTS: dict[str, str] = {
+    "export AUTO_ACTIVATION=enabled": "export AUTO_ACTIVATION=enabled\nall:\n\t@env\n",
+    "AUTO_ACTIVATION=enabled, not exported": "AUTO_ACTIVATION=enabled\nall:\n\t@env\n",
+    "AUTO_ACTIVATION := yes, then export AUTO_ACTIVATION": (
+        "AUTO_ACTIVATION := yes\nexport AUTO_ACTIVATION\nall:\n\t@env\n"),
+    "exported, then unexport": (
+        "export AUTO_ACTIVATION = enabled\nunexport AUTO_ACTIVATION\nall:\n\t@env\n"),
+    ".EXPORT_ALL_VARIABLES, SHADOW_MODE=disabled": (
+        ".EXPORT_ALL_VARIABLES:\nSHADOW_MODE = disabled\nall:\n\t@env\n"),
+    "export SHADOW_MODE=enabled (the contract's)": "export SHADOW_MODE=enabled\nall:\n\t@env\n",
+    "target-specific export SHADOW_MODE=disabled": (
+        "all: export SHADOW_MODE=disabled\nall:\n\t@env\n"),
+    "target-specific SHADOW_MODE=disabled, not exported": (
+        "all: SHADOW_MODE=disabled\nall:\n\t@env\n"),
+    "export of a variable set from another": (
+        "ON = enabled\nexport QT_CLM_AUTO_PROMOTE = $(ON)\nall:\n\t@env\n"),
+    "recipe prefix SHADOW_MODE=disabled sh -c": (
+        "all:\n\tSHADOW_MODE=disabled sh -c 'echo SHADOW=$$SHADOW_MODE; env'\n"),
+    "recipe prefix env SHADOW_MODE=disabled": "all:\n\tenv SHADOW_MODE=disabled env\n",
+    "recipe export AUTO_ACTIVATION=yes; env": "all:\n\texport AUTO_ACTIVATION=yes; env\n",
+    "recipe line SHADOW_MODE=disabled alone, env on the next": (
+        "all:\n\tSHADOW_MODE=disabled\n\t@env\n"),
+    "recipe SHADOW_MODE=disabled; env": "all:\n\tSHADOW_MODE=disabled; env\n",
+    "recipe SHADOW_MODE=disabled; export SHADOW_MODE; env": (
+        "all:\n\tSHADOW_MODE=disabled; export SHADOW_MODE; env\n"),
+    "recipe set -a; SHADOW_MODE=disabled; env": "all:\n\tset -a; SHADOW_MODE=disabled; env\n",
+    "recipe prefix SHADOW_MODE=enabled": "all:\n\tSHADOW_MODE=enabled env\n",
+    "export AUTO_ACTIVATION ?= enabled": "export AUTO_ACTIVATION ?= enabled\nall:\n\t@env\n",
+    "override export SHADOW_MODE := off": "override export SHADOW_MODE := off\nall:\n\t@env\n",
+    "a target's export reaches its prerequisite": (
+        "all: sub\nall: export SHADOW_MODE=disabled\nsub:\n\t@env\n"),
+    "a target's export, a target with no recipe": (
+        "all: sub\nother: export SHADOW_MODE=disabled\nsub:\n\t@env\n"),
 }
 
 _NAMED = re.compile(r"(?i)model|weight")
@@ -387,6 +554,129 @@ def test_qt601_reports_a_makefile_exactly_when_make_writes_the_setting(
     wrote, found = _judged(root, "Makefile", MAKE_VARIANTS[name], ["make", "-s", "-f"])
     assert all("writes the model setting" in f for f in found), found
     assert bool(found) == wrote, (name, wrote, found)
+
+
+# every writer through every way make hands it the path, into the setting and elsewhere
+GRID_WRITERS = {
+    "sed -i": "sed -i 's/^MODEL_PATH=.*/MODEL_PATH=x/' {dest}",
+    "echo >>": "echo MODEL_PATH=x >> {dest}",
+    "cp": "cp $(CURDIR)/staged/model.env {dest}",
+    "tee -a": "echo MODEL_PATH=x | tee -a {dest} >/dev/null",
+    "python3 -c": "python3 -c \"open('{dest}', 'a').write('MODEL_PATH=x')\"",
+}
+GRID_WAYS = {
+    "as written": lambda w, d: f"all:\n\t{w.format(dest=d)}\n",
+    "continued": lambda w, d: "all:\n\t{} \\\n\t  {}\n".format(*w.format(dest=d).split(" ", 1)),
+    "a define": lambda w, d: f"define W\n{w.format(dest=d)}\nendef\nall:\n\t$(W)\n",
+    "$(call)": lambda w, d: f"define W\n{w.format(dest='$(1)')}\nendef\nall:\n\t$(call W,{d})\n",
+    "$@": lambda w, d: f"{d}: FORCE\n\t{w.format(dest='$@')}\nFORCE:\n",
+    "$<": lambda w, d: f"all: {d}\n\t{w.format(dest='$<')}\n",
+    "a variable": lambda w, d: f"D := {d}\nall:\n\t{w.format(dest='$(D)')}\n",
+    "cd $(DIR)": lambda w, d: (f"DIR := {d.rsplit('/', 1)[0]}\nall:\n"
+                               f"\tcd $(DIR) && {w.format(dest='ai-engine.env')}\n"),
+}
+GRID = [(writer, way, where) for writer in GRID_WRITERS for way in GRID_WAYS
+        for where in ("{env}", "{other}")]
+
+
+@pytest.mark.parametrize(("writer", "way", "where"), GRID)
+def test_qt601_reports_each_writer_make_hands_a_path_exactly_when_it_writes(
+        tmp_path_factory: pytest.TempPathFactory, writer: str, way: str, where: str) -> None:
+    root = tmp_path_factory.mktemp("w")
+    text = GRID_WAYS[way](GRID_WRITERS[writer], f"{where}/ai-engine.env")
+    wrote, found = _judged(root, "Makefile", text, ["make", "-s", "-f"])
+    assert all("writes the model setting" in f for f in found), found
+    assert bool(found) == wrote, (text, wrote, found)
+    assert wrote == (where == "{env}"), text  # the variant does what it says
+
+
+# every Python writer through every way a path reaches it, into the setting and elsewhere
+PY_GRID_WRITERS = {
+    "open": 'open({e}, "a").write("MODEL_PATH=x\\n")',
+    "Path.write_text": 'pathlib.Path({e}).write_text("MODEL_PATH=x\\n")',
+    "fileinput": ('for line in fileinput.input({e}, inplace=True): '
+                  'print(line.replace("MODEL_PATH=/opt/old", "MODEL_PATH=x"), end="")'),
+    "os.open": 'os.write(os.open({e}, os.O_WRONLY | os.O_APPEND), b"MODEL_PATH=x\\n")',
+    "shutil.copy": 'shutil.copy("staged/model.env", {e})',
+    "codecs.open": 'codecs.open({e}, "a").write("MODEL_PATH=x\\n")',
+    "subprocess.run sed -i": ('subprocess.run(["sed", "-i", "s/^MODEL_PATH=.*/MODEL_PATH=x/", '
+                              '{e}], check=True)'),
+    "os.system echo >>": 'os.system("echo MODEL_PATH=x >> " + {e})',
+}
+def _folder(path: str) -> str:
+    return path.rsplit("/", 1)[0]
+
+
+JOINED = 'os.path.join(d, "ai-engine.env")'
+PY_GRID_WAYS = {
+    "as written": lambda w, p: w.format(e=repr(p)) + "\n",
+    "a constant": lambda w, p: f"SETTING = {p!r}\n" + w.format(e="SETTING") + "\n",
+    "an f-string": lambda w, p: (f"D = {_folder(p)!r}\n"
+                                 + w.format(e='f"{D}/ai-engine.env"') + "\n"),
+    "a parameter": lambda w, p: f"def f(p):\n    {w.format(e='p')}\n\n\nf({p!r})\n",
+    "a keyword argument": lambda w, p: (f"def f(n, p=None):\n    {w.format(e='p')}\n\n\n"
+                                        f"f(1, p={p!r})\n"),
+    "a method": lambda w, p: (f"class S:\n    def f(self, p):\n        {w.format(e='p')}\n\n\n"
+                              f"S().f({p!r})\n"),
+    "two functions": lambda w, p: (f"def f(p):\n    {w.format(e='p')}\n\n\n"
+                                   f"def g(q):\n    f(q)\n\n\ng({p!r})\n"),
+    "a folder parameter": lambda w, p: (f"def f(d):\n    {w.format(e=JOINED)}\n\n\n"
+                                        f"f({_folder(p)!r})\n"),
+    "os.chdir": lambda w, p: (f"os.chdir({_folder(p)!r})\n" + w.format(
+        e="'ai-engine.env'").replace('"staged/', '"{repo}/staged/') + "\n"),
+}
+PY_GRID = [(writer, way, where) for writer in PY_GRID_WRITERS for way in PY_GRID_WAYS
+           for where in ("{env}", "{other}")]
+
+
+@pytest.mark.parametrize(("writer", "way", "where"), PY_GRID)
+def test_qt601_reports_each_python_writer_exactly_when_it_writes(
+        tmp_path_factory: pytest.TempPathFactory, writer: str, way: str, where: str) -> None:
+    root = tmp_path_factory.mktemp("w")
+    text = ("import codecs, fileinput, os, pathlib, shutil, subprocess\n\n"
+            + PY_GRID_WAYS[way](PY_GRID_WRITERS[writer], f"{where}/ai-engine.env"))
+    wrote, found = _judged(root, "ops/x.py", text.replace("{repo}", str(root / "repo")),
+                           [sys.executable])
+    assert all("writes the model setting" in f for f in found), found
+    assert bool(found) == wrote, (text, wrote, found)
+    assert wrote == (where == "{env}"), text  # the variant does what it says
+
+
+_OFF = {"disabled", "false", "0", "no", "off"}
+_ON = {"enabled", "true", "1", "yes", "on"}
+
+
+def _switched(printed: str) -> list[str]:
+    """The environment lines that switch activation on or shadow mode off."""
+    out = []
+    for line in printed.splitlines():
+        key, sep, value = line.partition("=")
+        upper = key.upper()
+        activates = ("AUTO_ACTIVAT" in upper or "AUTO_PROMOT" in upper) and value not in _OFF
+        unshadowed = upper == "SHADOW_MODE" and value not in _ON
+        if sep and (activates or unshadowed):
+            out.append(line)
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(MAKE_SWITCH_VARIANTS))
+def test_qt601_reports_a_makefile_switch_exactly_when_it_reaches_the_recipe(
+        tmp_path_factory: pytest.TempPathFactory, name: str) -> None:
+    root = tmp_path_factory.mktemp("w")
+    c = _contract(root)
+    _tree(root)
+    makefile = root / "repo/Makefile"
+    makefile.write_text(MAKE_SWITCH_VARIANTS[name])
+    run = subprocess.run(["make", "-s", "-f", str(makefile)], cwd=root / "repo",
+                         capture_output=True, text=True, timeout=20, check=False,
+                         env={"PATH": "/usr/bin:/bin"})
+    assert run.returncode == 0, run.stderr
+    reached = _switched(run.stdout)
+    config = Config(root=root / "repo", select=("QT601",), contract=c)
+    found = [f"{f.line}:{f.column}: {f.message}"
+             for f in check([makefile], config, jobs=1).findings]
+    assert all("the contract requires" in f for f in found), found
+    assert bool(found) == bool(reached), (name, reached, found)
 
 
 @pytest.mark.parametrize("name", sorted(PY_VARIANTS))

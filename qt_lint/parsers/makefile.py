@@ -35,6 +35,11 @@ from qt_lint.parsers import ParseError
 from qt_lint.parsers.shell import ShellAnalysis, parse_shell
 from qt_lint.record import field, record
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from qt_lint.command_model import Command
+    from qt_lint.parsers.shell import Redirect
+
 _DEFINE = lazyre.compile(
     r"^(?:(?:override|export|private)\s+)*(?P<name>[A-Za-z0-9_.\-]+)\s*"
     r"(?P<op>::=|:::=|:=|\?=|\+=|!=|=)\s*(?P<value>.*)$")
@@ -49,6 +54,10 @@ _SHELL_NAME = lazyre.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAX_EXPANSION = 10
 MAX_PREREQUISITES = 4096  # characters of a prerequisite list or a condition expanded
 _FLAG_VARIABLES = frozenset({"MAKEFLAGS", "GNUMAKEFLAGS"})
+# a recipe naming an automatic variable: `$@`, `$<`, `$^`, `$+`, `$(@D)`, `${<F}`
+_AUTOMATIC = lazyre.compile(r"\$(?:[@<^+]|[({][@<^+][DF]?[)}])")
+_PREFIXES = "@-+ \t"  # what make drops before a recipe line (its prefixes, blanks)
+_TARGET_NAMED = lazyre.compile(r"\$(?:@|[({]@[DF]?[)}])")
 
 
 @record(frozen=True, slots=True)
@@ -109,6 +118,10 @@ class MakeProgram:
     target_lines: dict[str, dict[str, int]] = field(default_factory=dict)
     # target -> its prerequisites (normal and order-only, every rule's), as make expands them
     prerequisites: dict[str, list[str]] = field(default_factory=dict)
+    # target -> its normal prerequisites (every rule's, the order make reads them: `$^`);
+    # rule index -> its own (its first is `$<`)
+    normal: dict[str, list[str]] = field(default_factory=dict)
+    rule_prerequisites: dict[int, list[str]] = field(default_factory=dict)
     make_time: list[tuple[str, list[tuple[int, int]]]] = field(default_factory=list)
     # name -> the text of its assignments as written (`RUN := $(WRAP) x`: `$(WRAP) x`)
     written: dict[str, str] = field(default_factory=dict)
@@ -135,7 +148,8 @@ class MakeProgram:
             return None
         return _expand_plain(self.variables[name], self.variables)
 
-    def recipe_variables(self, recipe: Recipe, inherited: tuple[str, ...] = ()
+    def recipe_variables(self, recipe: Recipe, inherited: tuple[str, ...] = (),
+                         run_for: str | None = None
                          ) -> tuple[dict[str, str], dict[str, str]]:
         """The variables and the environment a recipe line runs with: the global ones,
         then the target-specific ones of its rule's targets (which win, as in make).
@@ -143,8 +157,9 @@ class MakeProgram:
         variables to its prerequisites; the prerequisite's own win)."""
         targets = (*inherited, *self.rule_targets.get(recipe.rule, ()))
         local = [t for t in targets if t in self.target_vars or t in self.target_exports]
+        automatic = self.automatic(recipe, run_for) if _AUTOMATIC.search(recipe.text) else {}
         if not local:
-            return self.variables, self.env
+            return ({**self.variables, **automatic} if automatic else self.variables), self.env
         variables = dict(self.variables)
         env = dict(self.env)
         for target in local:
@@ -155,7 +170,27 @@ class MakeProgram:
             for name in names:
                 if name in variables:
                     env.update(_environment(variables, {name}))
+        variables.update(automatic)
         return variables, env
+
+    def automatic(self, recipe: Recipe, target: str | None = None) -> dict[str, str]:
+        """make's automatic variables for a recipe of an explicit rule: `$@` (the target it
+        is run for: `target`, or the rule's first), `$<` (the rule's first prerequisite),
+        `$^` and `$+` (the target's prerequisites, without and with repeats) and their
+        `D`/`F` forms. A pattern rule's (`%`), `$*` and `$?` stay unknown."""
+        targets = self.rule_targets.get(recipe.rule, ())
+        target = target if target is not None else (targets[0] if targets else None)
+        out: dict[str, str] = {}
+        if target is None or "%" in target:
+            return out
+        _name_parts(out, "@", [target])
+        own = self.rule_prerequisites.get(recipe.rule, [])
+        every = self.normal.get(target, own)
+        if own and not any("%" in w for w in every):
+            _name_parts(out, "<", own[:1])
+            _name_parts(out, "^", list(dict.fromkeys(every)))
+            _name_parts(out, "+", every)
+        return out
 
     def expanded(self, recipe: Recipe, inherited: tuple[str, ...] = ()) -> str | None:
         """The recipe as its shell receives it (None: past the expansion bounds)."""
@@ -174,15 +209,39 @@ class MakeProgram:
     def analysed(self, recipe: Recipe, inherited: tuple[str, ...] = ()) -> ShellAnalysis:
         """The recipe's commands, with the variables of the targets it is built for."""
         variables, env = self.recipe_variables(recipe, inherited)
-        return _analyse(recipe, variables, env)
+        return _analyse(recipe, variables, env, split=not self.oneshell)
+
+    def targets_of(self, recipe: Recipe) -> tuple[str, ...]:
+        """The targets a recipe is run for, one by one, when its text names `$@` (a rule
+        of several targets runs it once for each); otherwise `()` (run as written)."""
+        targets = self.rule_targets.get(recipe.rule, ())
+        return targets if len(targets) > 1 and _TARGET_NAMED.search(recipe.text) else ()
 
 
 def parse_makefile(text: str) -> ShellAnalysis:
     program = read_makefile(text)
     analysis = ShellAnalysis()
+    split = not program.oneshell
     for recipe in program.recipes:
-        variables, env = program.recipe_variables(recipe)
-        analysis.extend(_analyse(recipe, variables, env))
+        each = program.targets_of(recipe)
+        if not each:
+            variables, env = program.recipe_variables(recipe)
+            analysis.extend(_analyse(recipe, variables, env, split=split))
+            continue
+        # `a b: ; echo x >> $@` runs once per target: what differs is kept once each
+        seen: set[tuple[object, ...]] = set()
+        for target in each:
+            variables, env = program.recipe_variables(recipe, run_for=target)
+            one = _analyse(recipe, variables, env, split=split)
+            if target == each[0]:
+                analysis.extend(one)
+                seen.update(_command_key(c) for c in one.commands)
+                seen.update(_redirect_key(r) for r in one.redirects)
+                continue
+            analysis.commands.extend(c for c in one.commands if _command_key(c) not in seen)
+            analysis.redirects.extend(r for r in one.redirects if _redirect_key(r) not in seen)
+            seen.update(_command_key(c) for c in one.commands)
+            seen.update(_redirect_key(r) for r in one.redirects)
     for command, where in program.make_time:  # run by make itself, as it reads the Makefile
         if where:
             analysis.extend(_analyse(Recipe(command, tuple(where), where[0][0]),
@@ -359,10 +418,15 @@ def read_makefile(text: str) -> MakeProgram:
             # (an unclosed `$(` is rescanned to the end of the line at each one)
             wanted = (_expand_plain(wanted, variables) if "$" in wanted and
                       len(wanted) <= MAX_PREREQUISITES else wanted).split()
+            normal = rest.split(";")[0].split("|")[0]
+            normal = (_expand_plain(normal, variables) if "$" in normal and
+                      len(normal) <= MAX_PREREQUISITES else normal).split()
+            program.rule_prerequisites[rule_index] = normal
             for target in targets:
                 program.rules.setdefault(target, []).append((first, double, current))
                 known = program.prerequisites.setdefault(target, [])
                 known.extend(w for w in wanted if w not in known)
+                program.normal.setdefault(target, []).extend(normal)
             if ";" in rest:
                 index = line.index(";", line.index(":")) + 1
                 inline = line[index:]
@@ -889,7 +953,11 @@ def _expand(text: str, origins: list[tuple[int, int]], variables: dict[str, str]
 
 
 def _analyse(recipe: Recipe, variables: dict[str, str],
-             env: dict[str, str] | None = None) -> ShellAnalysis:
+             env: dict[str, str] | None = None, split: bool = True) -> ShellAnalysis:
+    """A recipe line's commands, as make runs them: expanded, then given to the shell. A
+    line break the expansion brings (a `define`d canned recipe) starts a recipe line of
+    its own, its own shell, its `@`/`-`/`+` prefixes dropped (not under `.ONESHELL:`,
+    `split` False); one after a `\\` continues the line."""
     expander = _Expander(variables)
     text, origins = expander.expand(recipe.text, list(recipe.origins))
     if expander.cut or _CUT in text:
@@ -900,6 +968,24 @@ def _analyse(recipe: Recipe, variables: dict[str, str],
             "Makefile variables nested deeper (or expanding longer) than qt-lint follows: "
             "this recipe line was not analysed", row, col))
         return analysis
+    if not split or ("\n" not in text and text[:1] not in _PREFIXES):
+        return _shell(text, origins, recipe.line, env)
+    analysis = ShellAnalysis()
+    start = 0
+    for at in [*(i for i, c in enumerate(text) if c == "\n" and text[i - 1:i] != "\\"),
+               len(text)]:
+        part, where = text[start:at], origins[start:at]
+        skip = 0
+        while skip < len(part) and part[skip] in _PREFIXES:
+            skip += 1
+        if part[skip:].strip():
+            analysis.extend(_shell(part[skip:], where[skip:], recipe.line, env))
+        start = at + 1
+    return analysis
+
+
+def _shell(text: str, origins: list[tuple[int, int]], first: int,
+           env: dict[str, str] | None) -> ShellAnalysis:
     lines = text.split("\n")
     starts = [0]
     for line in lines:
@@ -909,6 +995,23 @@ def _analyse(recipe: Recipe, variables: dict[str, str],
         index = starts[min(row, len(starts) - 1)] + column
         if 0 <= index < len(origins):
             return origins[index]
-        return origins[-1] if origins else (recipe.line, 1)
+        return origins[-1] if origins else (first, 1)
 
     return parse_shell(text, "make", mapper, env=env)
+
+
+def _name_parts(out: dict[str, str], name: str, words: list[str]) -> None:
+    """An automatic variable and its `D` (folders) and `F` (file names) forms."""
+    out[name] = " ".join(words)
+    out[name + "D"] = " ".join(w.rpartition("/")[0] or ("/" if w.startswith("/") else ".")
+                               for w in words)
+    out[name + "F"] = " ".join(w.rpartition("/")[2] for w in words)
+
+
+def _command_key(command: Command) -> tuple[object, ...]:
+    return ("command", *((w.text, w.line, w.column) for w in command.words))
+
+
+def _redirect_key(redirect: Redirect) -> tuple[object, ...]:
+    target = redirect.target
+    return ("redirect", redirect.operator, target.text, target.line, target.column)

@@ -126,6 +126,9 @@ class Scope:
 
     parent: Scope | None
     assigned: dict[str, list[ast.expr]] = field(default_factory=dict)
+    # the function whose body this is (None: the module, a lambda)
+    function: ast.FunctionDef | ast.AsyncFunctionDef | None = field(
+        default=None, repr=False, compare=False)
 
     def lookup(self, name: str) -> ast.expr | None:
         scope: Scope | None = self
@@ -482,7 +485,7 @@ class _Collector:
         for decorator in node.decorator_list:
             (handlers.get(type(decorator)) or _handler_for(type(decorator)))(
                 self, decorator, scope, conditions)
-        inner = Scope(scope)
+        inner = Scope(scope, function=node)
         _bind_parameters(node.args, inner)
         self._assignments(node.body, inner)
         self._docstring(node.body)

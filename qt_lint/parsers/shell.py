@@ -191,6 +191,10 @@ class ShellAnalysis:
     errors: list[ParseError] = field(default_factory=list)
     # files a heredoc writes (`cat > /etc/systemd/system/x.service <<EOF`, `tee f <<EOF`)
     written: list[Written] = field(default_factory=list)
+    # where the values of the assignments the shell keeps to itself are (`X=1` alone, not
+    # a command's `X=1 cmd` prefix nor `export X=1`): no program it runs sees them unless
+    # it exports the name later
+    own: set[tuple[int, int]] = field(default_factory=set)
 
     def extend(self, other: ShellAnalysis) -> None:
         self.commands.extend(other.commands)
@@ -199,6 +203,7 @@ class ShellAnalysis:
         self.assignments.extend(other.assignments)
         self.errors.extend(other.errors)
         self.written.extend(other.written)
+        self.own.update(other.own)
 
 
 @record(frozen=True, slots=True)
@@ -599,7 +604,13 @@ class _Walker:
             self.redirected(node, cd)
             return
         if kind == "variable_assignment":
+            count = len(self.out.assignments)
             self.assignment(node, cd)
+            parent = node.parent
+            if len(self.out.assignments) > count and (
+                    parent is None or parent.type != "declaration_command"):
+                word = self.out.assignments[-1][1]
+                self.out.own.add((word.line, word.column))
             return
         if kind == "declaration_command":
             self.declaration(node, cd)

@@ -61,6 +61,17 @@ class CommandModel(Resolver):
         _ = self.commands
         return self._redirects
 
+    def commands_of(self, call: Call) -> tuple[list[Command], list[Redirect]]:
+        """The commands one call runs and the redirections of its shell strings, read
+        afresh (a call whose scope binds its function's parameters to what a caller
+        gives: `qt_lint.pymodel.calls.bound_scopes`); the file's own lists are untouched."""
+        _ = self.commands
+        mark = len(self._redirects)
+        try:
+            return list(self._call_commands(call)), self._redirects[mark:]
+        finally:
+            del self._redirects[mark:]
+
     def _extract_commands(self) -> Iterator[Command]:
         for call in self.calls:
             yield from self._call_commands(call)

@@ -46,7 +46,11 @@ _ENV_PREFIX = lazyre.compile(r"(?:^|[\s;&|(`]|\$\()(?:/usr)?(?:/bin/)?env\s+"
 _ENV_PAIR = lazyre.compile(r"(([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|'[^']*'|[^\s;&|]*))\s+")
 _MODEL = lazyre.compile(r"(?i)model|weight")
 _MODEL_KEY = lazyre.compile(r"(?:MODEL|WEIGHT)[A-Z0-9_]*\s*=")  # `XGB_WEIGHT=`, `ACTIVE_MODEL=`
+# Python's key of a mapping naming a model or a weight (`{"XGB_WEIGHT": ...}`,
+# `cfg["m"]["model_path"] = ...`): what `configparser` writes as `xgb_weight = 0.10`
+_PY_MODEL_KEY = lazyre.compile(r"(?i)[\"'][\w.-]*(?:model|weight)[\w.-]*[\"']\s*[:\]]")
 _OFF = frozenset({"disabled", "false", "0", "no", "off"})
+_WHERE = {Kind.CRONTAB: "a crontab", Kind.MAKEFILE: "a Makefile recipe"}
 _ON = frozenset({"enabled", "true", "1", "yes", "on"})
 
 
@@ -192,16 +196,19 @@ def _in_chdir(command: Command, moved: list[tuple[int, int, str]],
     """A command Python runs, in the folder an `os.chdir` before its call moved to."""
     if not moved or command.cwd is not None or command.cd is not None:
         return command
-    line = command.program.line
+    here = _chdir_at(moved, facts, command.program)
+    return command if here is None else replace(command, cwd=here)
+
+
+def _chdir_at(moved: list[tuple[int, int, str]], facts: PythonFacts,
+              word: Word) -> Word | None:
+    """The folder an `os.chdir` moved to before the runner call on the word's line."""
     for call in facts.calls:
         end = getattr(call.node, "end_lineno", None) or call.line
-        if call.name in _RUNNERS and call.line <= line <= end:
+        if call.name in _RUNNERS and call.line <= word.line <= end:
             here = _cwd_at(moved, call)
-            if here is None:
-                return command
-            return replace(command, cwd=Word(here, command.program.line,
-                                             command.program.column))
-    return command
+            return None if here is None else Word(here, word.line, word.column)
+    return None
 
 
 def _main_guard(source: str) -> bool:
@@ -222,6 +229,181 @@ def _gate_text(facts: PythonFacts, condition: ast.expr, call: Call) -> str:
     return " ".join(parts)
 
 
+def python_writes(facts: PythonFacts, lines: list[str], contract: Contract,
+                  cwd: str | None = None) -> Iterator[tuple[int, int, str]]:
+    """Python's writes of the model setting, (line, column, message) in its own text: its
+    file calls (`open(..., "w"/"a")`, `shutil.copy`, `fileinput` in place, `os.open` with
+    a write flag, a path given as a function's argument), then the programs it runs.
+    `cwd`: the folder it runs in (`cd /etc/quantum && python3 -c ...`)."""
+    from qt_lint.pymodel.calls import file_ops
+    from qt_lint.rules.models.helpers import from_cwd, model_setting_file, model_write
+    from qt_lint.shellflow import Step
+
+    text = facts.text
+    model = _MODEL_KEY.search(text) is not None or _PY_MODEL_KEY.search(text) is not None
+    moved = _chdirs(facts)
+    for op in file_ops(facts, through_calls=True):
+        path = op.path.text
+        here = (_cwd_at(moved, op.call) or cwd) if not path.startswith("/") else None
+        if here is not None and op.path.exact:  # `os.chdir("/etc/quantum")` before
+            path = posixpath.normpath(posixpath.join(here, path))
+        if op.op != "write" or not model_setting_file(path, contract):
+            continue
+        line, column = facts.position(op.node)
+        call = op.call.node  # its line, and the call's (a path given at a function's call)
+        named = [line, *range(call.lineno, (call.end_lineno or call.lineno) + 1)]
+        if not path.endswith(".env.model_config") and not model and not any(
+                _MODEL.search(lines[row - 1]) for row in named if row <= len(lines)):
+            continue  # `shutil.copy("staged/model.env", ...)` names the model
+        who = f"`{op.call.name.lstrip('.')}`"
+        function = op.call.scope.function
+        outside = (op.node.lineno, op.node.col_offset) < (call.lineno, call.col_offset) or \
+            op.node.lineno > (call.end_lineno or call.lineno)
+        if function is not None and outside:  # the path a call of the function gives
+            who += f" in `{function.name}` (called with this path)"
+        yield (line, column, f"{who} writes the model setting ({path}) "
+               f"outside {contract.canary_name}: activation by other means")
+    # the programs it runs (`subprocess.run(["sed", "-i", ..., path])`, `os.system`)
+    seen: set[tuple[int, int]] = set()
+    folder = Word(cwd, 1, 1) if cwd is not None else None
+    # (like a script's: the command's lines must name a model or a weight)
+    writes: list[tuple[str, int, Word | None]] = [
+        (f"`{command.name}` run from Python", command.program.line,
+         model_write(Step(_in_chdir(_at(command, folder), moved, facts)), contract))
+        for command in facts.commands]
+    writes += [("a redirection run from Python", r.target.line,
+                from_cwd(r.cwd or (_chdir_at(moved, facts, r.target) if moved else None)
+                         or folder, r.target))
+               for r in facts.shell_redirects if r.operator.startswith((">", "&>"))]
+    for who, first, target in writes:
+        if target is None or (target.line, target.column) in seen or \
+                not model_setting_file(target.text, contract):
+            continue
+        spanned = "\n".join(lines[min(first, target.line) - 1:target.line])
+        if not target.text.endswith(".env.model_config") and not _MODEL.search(spanned):
+            continue
+        seen.add((target.line, target.column))
+        yield (target.line, target.column,
+               f"{who} writes the model setting ({target.text}) outside "
+               f"{contract.canary_name}: activation by other means")
+    yield from _bound_runs(facts, lines, contract, seen)
+
+
+def _bound_runs(facts: PythonFacts, lines: list[str], contract: Contract,
+                seen: set[tuple[int, int]]) -> Iterator[tuple[int, int, str]]:
+    """A program a function runs on its parameter (`def f(p): subprocess.run(["sed", "-i",
+    ..., p])`), read at each call of the function (`f("/etc/quantum/ai-engine.env")`),
+    reported at the argument that gives the path."""
+    from qt_lint.pymodel.calls import bound_scopes
+    from qt_lint.rules.models.helpers import from_cwd, model_setting_file, model_write
+    from qt_lint.shellflow import Step
+
+    for call in facts.calls:
+        if call.name not in _RUNNERS or call.scope.function is None:
+            continue
+        node = call.node
+        text = "\n".join(lines[node.lineno - 1:node.end_lineno or node.lineno])
+        for bound, where in bound_scopes(facts, call.scope):
+            commands, redirects = facts.commands_of(replace(call, scope=bound))
+            targets = [model_write(Step(c), contract) for c in commands]
+            targets += [from_cwd(r.cwd, r.target) for r in redirects
+                        if r.operator.startswith((">", "&>"))]
+            line, column = facts.position(where)
+            for target in targets:
+                if target is None or (line, column) in seen or \
+                        not model_setting_file(target.text, contract):
+                    continue
+                if not target.text.endswith(".env.model_config") and not _MODEL.search(
+                        text + "\n" + lines[line - 1] if line <= len(lines) else text):
+                    continue
+                seen.add((line, column))
+                yield (line, column,
+                       f"`{call.name}` in `{call.scope.function.name}` (called with this "
+                       f"path) writes the model setting ({target.text}) outside "
+                       f"{contract.canary_name}: activation by other means")
+
+
+_EXPORTS = lazyre.compile(r"(?:^|[;&|(\s])(?:export|(?:declare|typeset)\s+-\w*x\w*)\s+"
+                          r"([^;&|#\n]*)")
+_ALLEXPORT = lazyre.compile(r"(?:^|[;&|(\s])set\s+(?:-\w*a\w*|-o\s+allexport)\b")
+
+
+def _exported_names(lines: list[str]) -> set[str]:
+    """The names a Makefile's recipes (or its own `export` lines) export: `export X`,
+    `declare -x X`; `*` for `set -a` (read from the text: more names, never fewer)."""
+    out: set[str] = set()
+    for text in lines:
+        if "export" not in text and "-" not in text:
+            continue
+        for match in _EXPORTS.finditer(text):
+            out.update(w.split("=", 1)[0] for w in match.group(1).split())
+        if _ALLEXPORT.search(text):
+            out.add("*")
+    return out
+
+
+def _ancestors(built_for: dict[str, list[str]], targets: tuple[str, ...],
+               limit: int = 64) -> tuple[str, ...]:
+    """The targets that have these as prerequisites, directly or not, outermost first."""
+    found: list[str] = []
+    todo = list(targets)
+    while todo and len(found) < limit:
+        for parent in built_for.get(todo.pop(), ()):
+            if parent not in found and parent not in targets:
+                found.append(parent)
+                todo.append(parent)
+    return tuple(reversed(found))
+
+
+def _at(command: Command, cwd: Word | None) -> Command:
+    """A command Python runs, in the folder the Python itself runs in when it sets none."""
+    if cwd is None or command.cwd is not None or command.cd is not None:
+        return command
+    return replace(command, cwd=cwd)
+
+
+def python_heredoc(command: Command, lines: list[str]) -> Word | None:
+    """The program `python3 - <<'EOF'` (or `python3 <<EOF`) reads from a heredoc, as a
+    word of column 0 on its first line (its lines are the script's)."""
+    from qt_lint.rules.models.helpers import python_options
+    from qt_lint.shellflow import Step
+
+    line = command.program.line
+    if not is_python_name(command.name) or line > len(lines) or "<<" not in lines[line - 1]:
+        return None
+    if python_options(Step(command))[1] not in ("-", ""):
+        return None  # it runs a script or `-c`: the heredoc is the script's input
+    match = _HEREDOC.search(lines[line - 1])
+    if match is None:
+        return None
+    body: list[str] = []
+    for text in lines[line:line + _HEREDOC_LINES]:
+        if text.strip() == match.group(2):
+            return Word("\n".join(body), line + 1, 0)
+        body.append(text)
+    return None
+
+
+def python_code(command: Command) -> Word | None:
+    """The program of `python3 -c CODE` (also `-cCODE`, `-Ic CODE`), as the shell gives it."""
+    from qt_lint.rules.models.helpers import python_options
+    from qt_lint.shellflow import Step
+
+    if not is_python_name(command.name):
+        return None
+    options, runs = python_options(Step(command))
+    if runs != "-c":
+        return None
+    args = command.args
+    last = options[-1]
+    index = len(options) - 1
+    rest = last[last.index("c", 1) + 1:]
+    if rest:
+        word = args[index]
+        return Word(rest, word.line, word.column, word.dynamic)
+    return args[index + 1] if index + 1 < len(args) else None
+
+
 class AutoActivation(Rule):
     """
     ## What it does
@@ -236,16 +418,33 @@ class AutoActivation(Rule):
     - `AUTO_ACTIVATION` (and every `*AUTO_ACTIVAT*` or `*AUTO_PROMOT*` key, such as
       `QT_CLM_AUTO_PROMOTE`) set to anything but off (`disabled`, `false`, `0`, `no`,
       `off`), or `SHADOW_MODE` to anything but on (`enabled`, `true`, `1`, `yes`, `on`), in
-      env files, unit `Environment=` and `os.environ` writes, and in shell scripts and
-      crontabs (`export AUTO_ACTIVATION=enabled`, quoted `export "AUTO_ACTIVATION=enabled"`,
-      a `SHADOW_MODE=disabled cmd` prefix or its `env SHADOW_MODE=disabled cmd` form, a
-      crontab's `NAME=value` line; `readonly -x X=1`, an option bash refuses, sets nothing);
+      env files, unit `Environment=` and `os.environ` writes, in shell scripts, Makefile
+      recipes and crontabs (`export AUTO_ACTIVATION=enabled`, quoted `export
+      "AUTO_ACTIVATION=enabled"`, a `SHADOW_MODE=disabled cmd` prefix or its `env
+      SHADOW_MODE=disabled cmd` form, a crontab's `NAME=value` line; `readonly -x X=1`, an
+      option bash refuses, sets nothing), and
+      in what a Makefile exports to its recipes' environment (`export
+      AUTO_ACTIVATION=enabled`, `export` after the assignment, `.EXPORT_ALL_VARIABLES:`, a
+      target's `t: export SHADOW_MODE=disabled`, which also reaches the recipes of the
+      prerequisites it builds); a variable make does not export reaches no recipe and is
+      not reported (`t: SHADOW_MODE=disabled`), nor is a recipe's own shell variable
+      (`SHADOW_MODE=disabled` alone on a recipe line) unless the recipes export it
+      (`export SHADOW_MODE`, `set -a`);
     - writing a model path or weight into the model setting (`/etc/quantum/*.env`,
       `.env.model_config`) from anything but the canary script: Python `open(..., "w"/"a")`,
-      `shutil.copy`/`copy2`/`copyfile`/`move`, `os.replace`/`os.rename`, `Path.write_text`
-      and the programs it runs (`subprocess.run(["sed", "-i", ...])`, `check_call`, `Popen`,
-      `os.system("...")`), a relative path read from `cwd=` or an `os.chdir` before it in
-      the same function; scripts, Makefile recipes and crontab lines: `sed -i`, `perl -i`,
+      `shutil.copy`/`copy2`/`copyfile`/`move`, `os.replace`/`os.rename`, `Path.write_text`,
+      `fileinput.input(..., inplace=True)`, `codecs.open` with a mode that writes,
+      `os.open` with a write flag (`O_WRONLY`, `O_RDWR`, `O_APPEND`, `O_CREAT`, `O_TRUNC`;
+      `O_RDONLY` reads), a path a function
+      takes as its parameter, read at each call of it in the file (`def w(p): open(p,
+      "a")` then `w("/etc/quantum/ai-engine.env")`, reported at that argument), and the
+      programs it runs (`subprocess.run(["sed", "-i", ...])`, `check_call`, `Popen`,
+      `os.system("...")`, also on a function's parameter bound at its calls), a relative
+      path read from `cwd=` or an `os.chdir` before it in the same function (for the
+      redirections of a shell string too); `python3 -c CODE` in a script or a recipe,
+      and the program a script's `python3 - <<'EOF'` reads, are read as that Python (in
+      the folder a `cd` before it made known); scripts, Makefile recipes and crontab
+      lines: `sed -i`, `perl -i`,
       `tee`, `dd of=`, `cp`/`mv`/`install` (read with their option grammar: `install SRC
       DEST -m 0640`, `-S .bak`, `--`, `-t DIR`, and a folder destination: the folder plus
       the source's name), `>`, `>>`; a relative path after `cd`, `pushd` or `cd "$ENV_DIR"`
@@ -259,13 +458,21 @@ class AutoActivation(Rule):
       expands them: an array's elements (`"${FILES[@]}"`), each value of a `for` loop
       (`for f in /etc/quantum/*.env`, a glob standing for the files it matches), a
       function's parameters at each call (`setw /etc/quantum/ai-engine.env`), the words
-      `xargs` reads from `echo`/`printf`, and `{}` of `find DIR -name P -exec`. The command's
-      line must name a model or a weight (for Python's file calls: the line, or a
-      `MODEL...=`/`WEIGHT...=` key in the file), except for `.env.model_config` and a temp
-      holding one (a Python program's `MODEL...=` key names it too). This is how a canary
-      activates; anything else doing it is activation by
-      other means. The rollback script (`contract.rollback-script`) restores the previous
-      setting and is judged by QT607 instead.
+      `xargs` reads from `echo`/`printf`, and `{}` of `find DIR -name P -exec`. A recipe is
+      read as its shell receives it, after make's expansion: a line continued by `\\` is one
+      command, a `define`d canned recipe (`$(SETW)`, `$(call SETW,...)`) runs each of its
+      lines as a recipe line of its own (its `@`/`-`/`+` dropped; under `.ONESHELL:` one
+      script), and the automatic variables of an explicit rule are known (`$@` the target,
+      so `/etc/quantum/ai-engine.env: FORCE` with `echo ... >> $@` writes it; `$<`, `$^`,
+      `$+`, `$(@D)`, `$(@F)`; a pattern rule's, `$*` and `$?` stay unknown). The command
+      must name a model or a weight on its lines or in the words it receives (for
+      Python's file calls: the line, or in the file a `MODEL...=`/`WEIGHT...=` key or a
+      mapping key naming a model or a weight, `{"XGB_WEIGHT": "0.10"}`, which is what
+      `configparser` writes as `xgb_weight = 0.10`), except for `.env.model_config` and a
+      temp holding one (a Python program's `MODEL...=` key names it too). This is how a
+      canary activates; anything else doing it is activation by other means. The rollback
+      script (`contract.rollback-script`) restores the previous setting and is judged by
+      QT607 instead.
 
     `contract.activation-verbs` lists the call names that activate (globs: `promote*`); a
     team adds its own (`deploy_to_prod`, `go_live*`).
@@ -308,6 +515,13 @@ class AutoActivation(Rule):
                      path="ops/model_safety/canary_activate.sh"),
              Example("export SHADOW_MODE=enabled\necho LOG_LEVEL=INFO >> /etc/quantum/x.env\n",
                      path="ops/a.sh"),
+             Example("SHADOW_MODE = disabled\nshow: AUTO_ACTIVATION = on\ndefine SHOW\n"
+                     "cd /etc/quantum\nsed -i 's/^XGB_WEIGHT=.*/XGB_WEIGHT=1/' ai-engine.env\n"
+                     "endef\nshow: /etc/quantum/ai-engine.env\n\t$(SHOW)\n\tcat $< > copy.env\n",
+                     path="Makefile"),
+             Example('import fileinput, os\nE = "/etc/quantum/ai-engine.env"\n'
+                     'for row in fileinput.input(E):\n    print(row, "XGB_WEIGHT")\n'
+                     'os.read(os.open(E, os.O_RDONLY), 100)\n', path="ops/x.py"),
              Example("cd /opt/quantum/data && sed -i 's/^MODEL_PATH=.*/MODEL_PATH=x/' a.env\n"
                      'TMP="$(mktemp)"\necho LOG_LEVEL=INFO > "$TMP"\n'
                      'mv "$TMP" /etc/quantum/backend.env\n', path="ops/a.sh"),
@@ -343,6 +557,19 @@ class AutoActivation(Rule):
                 'TMP="$(mktemp)"\necho "MODEL_PATH=/opt/m/v2" > "$TMP"\n'
                 'mv "$TMP" /etc/quantum/ai-engine.env\n', path="ops/a.sh",
                 expect=((1, 60), (4, 11))),
+        Example("export AUTO_ACTIVATION = enabled\n"
+                "/etc/quantum/ai-engine.env: FORCE\n\techo XGB_WEIGHT=0.1 >> $@\nFORCE:\n",
+                path="Makefile", expect=((1, 26), (3, 25))),
+        Example("define SETW\nsed -i 's/^XGB_WEIGHT=.*/XGB_WEIGHT=1/' /etc/quantum/ai-engine.env"
+                "\nendef\nset-weight: export SHADOW_MODE = off\nset-weight:\n\t$(SETW)\n"
+                "\tpython3 -c \"open('/etc/quantum/ai-engine.env', 'a').write('MODEL=x')\"\n",
+                path="Makefile", expect=((4, 34), (6, 2), (7, 13))),
+        Example('import fileinput, os\nE = "/etc/quantum/ai-engine.env"\n'
+                'for row in fileinput.input(E, inplace=True):\n'
+                '    print(row.replace("XGB_WEIGHT=0.5", "XGB_WEIGHT=0.4"), end="")\n'
+                'os.write(os.open(E, os.O_WRONLY | os.O_APPEND), b"XGB_WEIGHT=0.4")\n\n\n'
+                'def w(p):\n    open(p, "a").write("XGB_WEIGHT=0.4")\n\n\nw(E)\n',
+                path="ops/x.py", expect=((3, 28), (5, 18), (12, 3))),
         Example('import subprocess\nsubprocess.run(["sed", "-i", "s/^MODEL_PATH=.*/MODEL_PATH=x/",'
                 '\n                "/etc/quantum/ai-engine.env"], check=True)\n',
                 path="ops/x.py", expect=((3, 17),)),
@@ -398,6 +625,8 @@ class AutoActivation(Rule):
             yield from self._shell_switches(ctx)
             yield from self._setting_writes(ctx)
         elif ctx.kind is Kind.MAKEFILE:
+            yield from self._make_switches(ctx)
+            yield from self._shell_switches(ctx)
             yield from self._setting_writes(ctx)
         for command in ctx.commands:
             index = canary_word(command, ctx)
@@ -412,8 +641,14 @@ class AutoActivation(Rule):
     def _shell_switches(self, ctx: FileContext) -> Iterator[Finding]:
         """`export AUTO_ACTIVATION=enabled`, `SHADOW_MODE=disabled cmd`, and crontab
         `NAME=value` lines."""
-        assigned: list[tuple[str, str, int, int]] = [(key, word.text, word.line, word.column)
-                    for key, word in ctx.shell.assignments if not word.dynamic]
+        shell = ctx.shell
+        # a recipe line is a shell of its own: a variable it keeps to itself (`X=1` alone)
+        # reaches no program unless the recipes export it (`export X`, `set -a`)
+        exported = _exported_names(ctx.lines) if ctx.kind is Kind.MAKEFILE else None
+        assigned: list[tuple[str, str, int, int]] = [
+            (key, word.text, word.line, word.column) for key, word in shell.assignments
+            if not word.dynamic and (exported is None or key in exported or
+                                     "*" in exported or (word.line, word.column) not in shell.own)]
         if ctx.kind is Kind.CRONTAB:
             for index, text in enumerate(ctx.lines):
                 match = _CRON_ENV.match(text)
@@ -440,9 +675,48 @@ class AutoActivation(Rule):
             if switch is not None and not switch_ok(switch, value):
                 yield ctx.finding(self, line, column,
                                   f"{key}={value or '(empty)'} in "
-                                  f"{'a crontab' if ctx.kind is Kind.CRONTAB else 'a script'}"
+                                  f"{_WHERE.get(ctx.kind, 'a script')}"
                                   f"; the contract requires {key}={SWITCH_VALUES[switch]} "
                                   "(activation needs a human)")
+
+    def _make_switches(self, ctx: FileContext) -> Iterator[Finding]:
+        """A switch make exports to a recipe's shell (`export AUTO_ACTIVATION=enabled`,
+        `.EXPORT_ALL_VARIABLES:`, a target's `t: export SHADOW_MODE=disabled`), reported
+        where it is set; one make does not export stays make's own and reaches no recipe
+        (`t: SHADOW_MODE=disabled`)."""
+        program = ctx.makefile
+        seen: set[tuple[int, int]] = set()
+        # the targets each target is built for: make gives a target's variables to its
+        # prerequisites (`all: sub` with `all: export SHADOW_MODE=disabled`)
+        built_for: dict[str, list[str]] = {}
+        for target, wanted in program.prerequisites.items():
+            for prerequisite in wanted:
+                built_for.setdefault(prerequisite, []).append(target)
+        for recipe in program.recipes:
+            targets = program.rule_targets.get(recipe.rule, ())
+            inherited = _ancestors(built_for, targets)
+            _, env = program.recipe_variables(recipe, inherited)
+            targets = (*inherited, *targets)
+            for key, value in env.items():
+                switch = switch_of(key)
+                if switch is None or switch_ok(switch, value):
+                    continue
+                line = next((program.target_lines[t][key] for t in reversed(targets)
+                             if key in program.target_lines.get(t, {})), None)
+                if line is None:
+                    line = program.assigned.get(key, (0, ""))[0]
+                if not 0 < line <= len(ctx.lines):
+                    continue
+                text = ctx.lines[line - 1]
+                at = re.search(rf"(?<![\w.-]){re.escape(key)}\s*[:?+!]*=\s*", text)
+                column = at.end() + 1 if at else 1
+                if (line, column) in seen:
+                    continue
+                seen.add((line, column))
+                yield ctx.finding(self, line, column,
+                                  f"{key}={value or '(empty)'} is exported to the recipes' "
+                                  f"environment; the contract requires "
+                                  f"{key}={SWITCH_VALUES[switch]} (activation needs a human)")
 
     def _setting_writes(self, ctx: FileContext) -> Iterator[Finding]:
         """A model path or weight written into `/etc/quantum/*.env` or `.env.model_config`
@@ -471,13 +745,40 @@ class AutoActivation(Rule):
         named: set[tuple[int, int]] = set()
         if ctx.kind is Kind.SHELL:
             writes += self._flow_writes(ctx, named)
+        # what the shell receives on each line: the words of the commands that span it
+        # (a line continued by `\`, a recipe's `$(SETW)` as make expands it)
+        received: dict[int, list[str]] = {}
+        for each in ctx.commands:
+            rows = [w.line for w in each.words]
+            text = " ".join(w.text for w in each.words)
+            for row in range(min(rows), min(max(rows), min(rows) + 50) + 1):
+                received.setdefault(row, []).append(text)
+        # `python3 -c "open('/etc/quantum/x.env', 'a')..."`, `python3 - <<'EOF'`: the code
+        # read as Python names the call that writes (the path model's reading of the same
+        # command, on the same line, is not reported twice)
+        python_found: list[Finding] = []
+        python_lines: set[int] = set()
+        for each in ctx.commands:
+            code = python_code(each)
+            if code is None and ctx.kind is not Kind.MAKEFILE:
+                code = python_heredoc(each, ctx.lines)
+            if code is not None and (code.line, code.column) not in seen:
+                found = list(self._python_code(ctx, each, code))
+                if found:
+                    python_found += found
+                    python_lines.add(min(w.line for w in each.words))
+                seen.add((code.line, code.column))
         for command, target in writes:
             if target is None or (target.line, target.column) in seen or \
                     not model_setting_file(target.text, contract):
                 continue
+            if command is not None and is_python_name(command.name) and \
+                    min(w.line for w in command.words) in python_lines:
+                continue
             # the line, with the heredoc it starts (`cat > ai-engine.env <<EOF`)
             line = _with_heredoc(ctx.lines, target.line) if target.line <= len(ctx.lines) \
                 else ""
+            line += "\n" + "\n".join(received.get(target.line, ()))
             if not target.text.endswith(".env.model_config") and not _MODEL.search(line) \
                     and (target.line, target.column) not in named \
                     and not (command is not None and _moves_staged(command, target, staged)):
@@ -486,6 +787,27 @@ class AutoActivation(Rule):
             yield ctx.finding(self, target.line, target.column,
                               f"writes the model setting ({target.text}) outside "
                               f"{contract.canary_name}: activation by other means")
+        yield from python_found
+
+    def _python_code(self, ctx: FileContext, command: Command, code: Word
+                     ) -> Iterator[Finding]:
+        from qt_lint.parsers import ParseError
+        from qt_lint.parsers.python import PythonFacts
+
+        try:
+            facts = PythonFacts(code.text)
+        except ParseError:
+            return  # python itself refuses it: nothing runs
+        cwd = command.cwd.text if command.cwd is not None else None
+        heredoc = code.column == 0  # its lines are the script's, from `code.line` on
+        for line, column, message in python_writes(facts, code.text.split("\n"),
+                                                   ctx.contract, cwd):
+            if heredoc:
+                yield ctx.finding(self, code.line + line - 1, column,
+                                  f"`{command.name}` reading a heredoc: {message}")
+            else:
+                yield ctx.finding(self, code.line, code.column,
+                                  f"`{command.name} -c`: {message}")
 
     @staticmethod
     def _flow_writes(ctx: FileContext, named: set[tuple[int, int]]
@@ -547,58 +869,15 @@ class AutoActivation(Rule):
         return found
 
     def _python_setting_writes(self, ctx: FileContext) -> Iterator[Finding]:
-        from qt_lint.pymodel.calls import file_ops
-        from qt_lint.rules.models.helpers import (
-            from_cwd,
-            is_script,
-            model_setting_file,
-            model_write,
-        )
-        from qt_lint.shellflow import Step
+        from qt_lint.rules.models.helpers import is_script
 
         contract = ctx.contract
         # the canary activates; the rollback script restores the previous setting (QT607)
         if is_script(ctx.relpath, contract.canary_script) or \
                 is_script(ctx.relpath, contract.rollback_script):
             return
-        facts = ctx.python
-        model = _MODEL_KEY.search(ctx.text) is not None
-        moved = _chdirs(facts)
-        for op in file_ops(facts):
-            path = op.path.text
-            here = _cwd_at(moved, op.call) if not path.startswith("/") else None
-            if here is not None and op.path.exact:  # `os.chdir("/etc/quantum")` before
-                path = posixpath.normpath(posixpath.join(here, path))
-            if op.op != "write" or not model_setting_file(path, contract):
-                continue
-            line, column = facts.position(op.node)
-            if not path.endswith(".env.model_config") and not model and \
-                    not _MODEL.search(ctx.lines[line - 1] if line <= len(ctx.lines) else ""):
-                continue  # `shutil.copy("staged/model.env", ...)` names the model
-            yield ctx.finding(self, line, column,
-                              f"`{op.call.name.lstrip('.')}` writes the model setting ({path}) "
-                              f"outside {contract.canary_name}: activation by other means")
-        # the programs it runs (`subprocess.run(["sed", "-i", ..., path])`, `os.system`)
-        seen: set[tuple[int, int]] = set()
-        # (like a script's: the command's lines must name a model or a weight)
-        writes: list[tuple[str, int, Word | None]] = [
-            (f"`{command.name}` run from Python", command.program.line,
-             model_write(Step(_in_chdir(command, moved, facts)), contract))
-            for command in ctx.commands]
-        writes += [("a redirection run from Python", r.target.line, from_cwd(r.cwd, r.target))
-                   for r in facts.shell_redirects if r.operator.startswith((">", "&>"))]
-        for who, first, target in writes:
-            if target is None or (target.line, target.column) in seen or \
-                    not model_setting_file(target.text, contract):
-                continue
-            text = "\n".join(ctx.lines[min(first, target.line) - 1:target.line])
-            if not target.text.endswith(".env.model_config") and not _MODEL.search(text):
-                continue
-            seen.add((target.line, target.column))
-            yield ctx.finding(self, target.line, target.column,
-                              f"{who} writes the model setting "
-                              f"({target.text}) outside {contract.canary_name}: activation by "
-                              "other means")
+        for line, column, message in python_writes(ctx.python, ctx.lines, contract):
+            yield ctx.finding(self, line, column, message)
 
     def _env(self, ctx: FileContext) -> Iterator[Finding]:
         for entry in ctx.env.entries:
