@@ -72,6 +72,7 @@ class Step:
     # or function call redirected, `exec >> "$LOG"` before), "|" (a pipe to another
     # program), None (the script's own standard output)
     stdout: str | None = None
+    raw: tuple[str, ...] = ()  # a test's words before expansion (`$ok`, not its last value)
 
 
 # facts when the command succeeds, facts when it fails (tests: when false)
@@ -86,7 +87,10 @@ class State:
     errexit: bool = False
     pipefail: bool = False
     status: Facts = EMPTY  # facts that hold when `$?` is 0
-    saved: tuple[tuple[str, Facts], ...] = ()  # `rc=$?`: what holds when `$rc` is 0
+    # what holds when a variable has a value: `rc=$?` gives `rc` (what holds when `$rc` is
+    # 0), a literal `ok=1` gives `ok=1` (ZERO: it is, whatever holds) and `ok=*` (ALL: any
+    # other value never is); see `saved_facts`
+    saved: tuple[tuple[str, Facts], ...] = ()
     # traps: `trap ACTION ERR` runs where errexit would act ("zero": its action exits 0 on
     # some path, "fail": it always exits non-zero); `trap ACTION EXIT` ("zero": it exits 0)
     err_trap: str | None = None
@@ -107,15 +111,13 @@ def join(*states: State | None) -> State | None:
     if len(live) == 1:
         return first
     facts, status = first.facts, first.status
-    saved = dict(first.saved)
     errexit, pipefail = first.errexit, first.pipefail
     for s in live[1:]:
         facts &= s.facts
         status &= s.status
         errexit = errexit and s.errexit
         pipefail = pipefail and s.pipefail
-        other = dict(s.saved)
-        saved = {k: v & other[k] for k, v in saved.items() if k in other}
+    saved = _join_saved(live) if any(s.saved for s in live) else {}
     traps = [s.err_trap for s in live]
     # a trap that exits 0 on one path may turn a failure into success: it wins; one that
     # aborts counts only when it is set on every path
@@ -129,6 +131,54 @@ def join(*states: State | None) -> State | None:
     return State(facts, errexit, pipefail, status, tuple(sorted(saved.items())), err_trap,
                  any(s.err_active for s in live), all(s.errtrace for s in live), exit_trap,
                  any(s.may_zero for s in live), pipes)
+
+
+# values of `State.saved`: the variable has the value on every path here (what holds is
+# what holds there), or never has it (anything holds when it has: no path)
+ZERO: Facts = frozenset({"<always>"})
+ALL: Facts = frozenset({"<never>"})
+
+
+def saved_facts(state: State, name: str, value: str = "0") -> Facts | None:
+    """What holds on the paths where `$name` is `value` (ALL: no path; None: not known)."""
+    saved = dict(state.saved)
+    key = name if value == "0" else f"{name}={value}"
+    found = saved.get(key, saved.get(f"{name}=*"))
+    if found == ZERO:
+        return state.facts
+    return found
+
+
+def _join_saved(live: list[State]) -> dict[str, Facts]:
+    keys = {k for s in live for k, _v in s.saved}
+    out: dict[str, Facts] = {}
+    for key in keys:
+        name, _, value = key.partition("=")
+        parts: list[Facts] = []
+        for s in live:
+            found = saved_facts(s, name, value or "0")
+            if found is None:
+                break
+            parts.append(found)
+        else:
+            real = [p for p in parts if p != ALL]
+            out[key] = frozenset.intersection(*real) if real else ALL
+    return out
+
+
+def _saving(state: State, name: str, value: Facts | None, literal: str | None = None
+            ) -> State:
+    """`name=$?` (value: what holds when it is 0) or `name=LITERAL`: what the variable's
+    value says from here on (another assignment: nothing)."""
+    saved = {k: v for k, v in state.saved if k != name and not k.startswith(name + "=")}
+    if value is not None:
+        saved[name] = value
+    elif literal is not None:
+        saved[name if literal == "0" else f"{name}={literal}"] = ZERO
+        saved[f"{name}=*"] = ALL
+    if not saved and not state.saved:
+        return state
+    return replace(state, saved=tuple(sorted(saved.items())))
 
 
 def settle(true: State | None, false: State | None) -> State | None:
@@ -203,6 +253,8 @@ class Flow:
 
 _TEE_SUB = lazyre.compile(r"^>\(\s*tee\s+(?:-a\s+|--append\s+)*(\"?)([^\s\")]+)\1")
 _REF = lazyre.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+_ELEMENTS = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}")
+_LITERAL = lazyre.compile(r"[A-Za-z0-9_.:+-]*")
 _SET_ON = lazyre.compile(r"^-[a-zA-Z]*e")
 _SET_OFF = lazyre.compile(r"^\+[a-zA-Z]*e")
 
@@ -256,6 +308,11 @@ class _Walk:
         self.glued: set[int] = set()  # the numbers that are a redirection's descriptor
         self.detached: list[str | None] = []  # `cmd &`, a pipeline member: see End.detached
         self.execfail = False  # `shopt -s execfail`: a failed exec does not end the shell
+        # the facts a job started with `&` adds when it succeeds / fails (None: it never
+        # does); `pid=$!` keeps the last one under the variable's name
+        self.last_job: tuple[Facts | None, Facts | None] | None = None
+        self.jobs: dict[str, tuple[Facts | None, Facts | None] | None] = {}
+        self.arrays: dict[str, tuple[Word, ...]] = {}  # `a=(x y)`: its words as written
 
     # --- words ------------------------------------------------------------------------------
 
@@ -513,9 +570,34 @@ class _Walk:
             self.detached.pop()
             self.leave_scope(loops)
         after = self.restore(join(true, false, *frame.ok, *frame.failed), state, False)
+        # what `wait $!` learns: the job's facts when it succeeded, when it failed
+        ok = self.restore(join(true, *frame.ok), state, False)
+        failed = self.restore(join(false, *frame.failed), state, False)
+        self.last_job = (None if ok is None else ok.facts - state.facts,
+                         None if failed is None else failed.facts - state.facts)
         if after is None:
             return state, None
         return replace(after, status=EMPTY), None
+
+    def wait(self, step: Step, raw: list[Word], state: State, checked: bool
+             ) -> tuple[State | None, State | None] | None:
+        """`wait $!`, `wait "$pid"` after `pid=$!`: the status of the job started last with
+        `&` (or the one whose pid was saved); None for other waits."""
+        if len(raw) != 2:
+            return None
+        text = raw[1].text
+        match = _REF.fullmatch(text)
+        job = self.last_job if text in ("$!", "${!}") else (
+            self.jobs.get(match.group(1) or match.group(2)) if match else None)
+        if job is None:
+            return None
+        self.simple(step, state, True)  # recorded as a step
+        ok, failed = job
+        true = _add(state, ok) if ok is not None else None
+        false = _add(state, failed) if failed is not None else None
+        true = replace(true, status=true.facts) if true is not None else None
+        false = replace(false, status=EMPTY) if false is not None else None
+        return self.fails(true, false, state, checked)
 
     def subshell(self, node: Any, state: State, checked: bool
                  ) -> tuple[State | None, State | None]:
@@ -691,6 +773,8 @@ class _Walk:
              ) -> tuple[State | None, State | None]:
         subject = node.child_by_field_name("value")
         subject_text = self.raw(subject) if subject is not None else ""
+        if subject is not None:  # `case "$(redis-cli ping)" in`: the substitution runs first
+            state = self.substituted(subject, state)
         ends: list[State | None] = []
         default = False
         for item in node.children:
@@ -792,14 +876,24 @@ class _Walk:
             return state, None
         text = self.raw(value).strip()
         piped = _pipestatus(text.strip('"'), state)
+        self.jobs.pop(key, None)
+        self.arrays.pop(key, None)
+        if value.type == "array":  # `cmd=("$VENV/bin/python" "$SCRIPT" "$@")`: its words
+            self.arrays[key] = tuple(self.words.word(c) for c in value.named_children)
+        if text in ("$!", '"$!"', "${!}"):
+            self.jobs[key] = self.last_job
         if text in ("$?", '"$?"', "${?}") or piped is not None:
-            saved = dict(state.saved)
-            saved[key] = state.status if piped is None else piped
-            return replace(state, saved=tuple(sorted(saved.items())), pipestatus=()), None
+            # after a failure (`cmd || rc=$?`) the status is never 0
+            holds = piped if piped is not None else (state.status if state.may_zero
+                                                     else ALL)
+            self.values.pop(key, None)  # the status is not known here
+            return replace(_saving(state, key, holds), pipestatus=()), None
         if state.pipestatus:
             state = replace(state, pipestatus=())
         word = self.expand(self.words.word(value))
         self.values[key] = word.text
+        literal = word.text if not word.dynamic and _LITERAL.fullmatch(word.text) else None
+        state = _saving(state, key, None, literal)
         step = Step(Command((Word(f"{key}={word.text}", word.line, word.column,
                                   word.dynamic),), "assign", name="="))
         self.flow.steps.append((step, state.facts))
@@ -853,28 +947,32 @@ class _Walk:
     def test(self, node: Any, state: State, checked: bool
              ) -> tuple[State | None, State | None]:
         words: list[Word] = []
+        raw: list[str] = []
         for child in node.children:
-            self._test_words(child, words)
+            self._test_words(child, words, raw)
         if not words:
             return state, None
         line, column = self.words.position(node)
         program = Word(words[0].text, line, column)
         command = Command((program, *words[1:]), "test")
-        return self.simple(Step(command, test=True), state, checked)
+        return self.simple(Step(command, test=True, raw=tuple(raw)), state, checked)
 
-    def _test_words(self, node: Any, out: list[Word]) -> None:
+    def _test_words(self, node: Any, out: list[Word], raw: list[str]) -> None:
         if node.type in ("binary_expression", "unary_expression", "parenthesized_expression",
                          "negated_expression"):
             for child in node.children:
-                self._test_words(child, out)
+                self._test_words(child, out, raw)
             return
         if node.type == "comment":
             return
         line, column = self.words.position(node)
         if node.is_named and node.type not in ("test_operator",):
-            out.append(self.expand(self.words.word(node)))
+            word = self.words.word(node)
+            out.append(self.expand(word))
+            raw.append(word.text)
         else:
             out.append(Word(self.raw(node), line, column))
+            raw.append(out[-1].text)
 
     def command(self, node: Any, state: State, checked: bool,
                 redirects: tuple[tuple[str, Word], ...], out: str | None = None
@@ -906,7 +1004,7 @@ class _Walk:
             for child in prefix:
                 self.assignment(child, state, checked, declared=False)
             return state, None
-        words = self.parameters(words)
+        words = self.parameters(self.elements(words))
         if not words:
             return state, None
         line, column = words[0].line, words[0].column
@@ -958,6 +1056,13 @@ class _Walk:
             # "can only `return' from a function" and goes on, with status 2
             return self.fails(None, replace(state, status=EMPTY), state, checked)
         if first in ("exit", "return") or name in ("exit", "return"):
+            returning = first == "return" or name == "return"
+            variable = _REF.fullmatch(words[1].text) if len(words) == 2 else None
+            holds = saved_facts(state, variable.group(1) or variable.group(2)) \
+                if variable is not None else None
+            if holds is not None:
+                # `return $rc`, `exit "$rc"` after `rc=$?` (or `rc=0`): 0 where it is
+                return self.exit_with(state, holds, returning, line, column)
             code = _code(command.args[0].text if command.args else None)
             if code is None and state.may_zero and not self.in_exit_trap and (
                     not command.args or command.args[0].text in ("$?", "${?}")):
@@ -970,7 +1075,6 @@ class _Walk:
                 last = None
             # `return` leaves the innermost function, `exit` the innermost subshell (or
             # the script: a function's `exit` ends the whole script)
-            returning = first == "return" or name == "return"
             if returning:
                 frame = self.frames[-1] if self.frames else None
                 if frame is not None:
@@ -1011,6 +1115,10 @@ class _Walk:
                 self.positional = None  # `shift $n`: no longer known
             else:
                 self.positional = (self.positional[0], *self.positional[1 + count:])
+        if name == "wait" and not command.wrappers:
+            waited = self.wait(step, words, state, checked)
+            if waited is not None:
+                return waited
         if command.wrappers and command.wrappers[0] == "exec":
             # what holds when the program starts: the exec's own `VAR=value` prefix and
             # `env -u`/`env -i`/`exec -c` (the classifier reads them) apply
@@ -1029,6 +1137,40 @@ class _Walk:
                 return self.fails(None, replace(failed, status=EMPTY), state, checked)
             return None, None
         return self.simple(step, state, checked)
+
+    def exit_with(self, state: State, holds: Facts, returning: bool, line: int, column: int
+                  ) -> tuple[State | None, State | None]:
+        """`return $rc` / `exit $rc` where what holds when `$rc` is 0 is known: 0 with
+        those facts, else a failure (ALL: never 0)."""
+        frame = self.frames[-1] if self.frames else None
+        if returning and frame is not None:
+            if holds != ALL:
+                ok = _add(state, holds) or state
+                frame.ok.append(replace(ok, status=ok.facts))
+            frame.failed.append(replace(state, status=EMPTY))
+            return None, None
+        if returning:  # outside a function: bash fails (status 2) and goes on
+            return self.fails(None, replace(state, status=EMPTY), state, False)
+        if holds == ALL:
+            self.leave(state, 1, line, column)
+        else:
+            self.leave(state, 0, line, column, ok_facts=holds | state.facts)
+        return None, None
+
+    def elements(self, words: list[Word]) -> list[Word]:
+        """`"${cmd[@]}"` of an array the script assigned: its words, where it is written."""
+        if not self.arrays or not any(w.dynamic for w in words):
+            return words
+        out: list[Word] = []
+        for word in words:
+            match = _ELEMENTS.fullmatch(word.text) if word.dynamic else None
+            items = self.arrays.get(match.group(1)) if match is not None else None
+            if items is None:
+                out.append(word)
+                continue
+            out.extend(Word(w.text, word.line, word.column + i, w.dynamic)
+                       for i, w in enumerate(items))
+        return out
 
     def parameters(self, words: list[Word]) -> list[Word]:
         """`"$@"`, `$1`, `"${@:2}"` in a function whose call's words are known: those words
@@ -1221,26 +1363,31 @@ class _Walk:
         if not step.test:
             return EMPTY, EMPTY
         texts = [w.text for w in step.command.args if w.text not in ("]", "]]")]
-        if len(texts) != 3 or texts[2] not in ("0", '"0"'):
+        raw = [t for t in step.raw[1:] if t not in ("]", "]]")] if step.raw else texts
+        if len(texts) != 3 or len(raw) != 3:
             return EMPTY, EMPTY
-        subject, operator = texts[0], texts[1]
-        saved = dict(state.saved)
+        subject, operator, value = raw[0], texts[1], texts[2].strip('"')
         piped = _pipestatus(subject.strip('"'), state)
-        if subject in ("$?", "${?}"):
+        holds: Facts | None
+        if subject in ("$?", "${?}") and value == "0":
             holds = state.status
-        elif piped is not None:
+        elif piped is not None and value == "0":
             holds = piped
         else:
+            # `[ "$rc" -eq 0 ]`, `[ "$ok" = 1 ]`: what holds where the variable has the value
             match = _REF.fullmatch(subject) or re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", subject)
             ref = match is not None and match.re is lazyre.compiled(_REF)
             name = (match.group(1) or match.group(2)) if match and ref else \
                 (subject if match else "")
-            if name not in saved:
+            holds = saved_facts(state, name, value) if name and _LITERAL.fullmatch(value) \
+                else None
+            if holds is None:
                 return EMPTY, EMPTY
-            holds = saved[name]
+            if holds == ALL:
+                holds = EMPTY  # the variable never has the value (a test's path is not cut)
         if operator in ("-eq", "=", "=="):
             return holds, EMPTY
-        if operator in ("-ne", "!=", "-gt"):
+        if operator in ("-ne", "!=") or (operator == "-gt" and value == "0"):
             return EMPTY, holds
         return EMPTY, EMPTY
 

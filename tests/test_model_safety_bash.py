@@ -234,6 +234,62 @@ WRAPPER_VARIANTS: dict[str, tuple[str, str]] = {
     "redis in while with break": (
         'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
         'while ! redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null; do break; done\n'),
+    # a third hostile review: the job's status and the checks, read as bash runs them
+    "python in the background, wait on its pid": (
+        EXEC, EXEC.replace("exec ", "").strip() + ' &\npid=$!\nwait "$pid"\n'),
+    "python in the background, wait $!": (
+        EXEC, EXEC.replace("exec ", "").strip() + " &\nwait $!\n"),
+    "python in the background, wait on another job": (
+        EXEC, EXEC.replace("exec ", "").strip() + ' &\npid=$!\nsleep 0 &\nwait $!\n'),
+    "python in the background, wait alone": (
+        EXEC, EXEC.replace("exec ", "").strip() + " &\nwait\n"),
+    "function returns the python's status": (
+        EXEC, 'run() { local rc=0; "$VENV/bin/python" "$SCRIPT" "$@" || rc=$?; '
+              'echo "rc=$rc" >&2; return $rc; }\nrun "$@"\n'),
+    "function returns 0 after the python": (
+        EXEC, 'run() { local rc=0; "$VENV/bin/python" "$SCRIPT" "$@" || rc=$?; '
+              'echo "rc=$rc" >&2; return 0; }\nrun "$@"\n'),
+    "function returns a status reset after the python": (
+        EXEC, 'run() { local rc=0; "$VENV/bin/python" "$SCRIPT" "$@" || rc=$?; rc=0; '
+              'return $rc; }\nrun "$@"\n'),
+    "python || rc=$?, exit $rc": (
+        EXEC, 'rc=0\n"$VENV/bin/python" "$SCRIPT" "$@" || rc=$?\necho "rc=$rc"\nexit $rc\n'),
+    "python || rc=$?, return $? of echo": (
+        EXEC, 'run() { "$VENV/bin/python" "$SCRIPT" "$@" || echo failed; return $?; }\n'
+              'run "$@"\n'),
+    "exec of an array": (EXEC, 'cmd=("$VENV/bin/python" "$SCRIPT" "$@")\nexec "${cmd[@]}"\n'),
+    "exec of an array with -I": (
+        EXEC, 'cmd=("$VENV/bin/python" -I "$SCRIPT" "$@")\nexec "${cmd[@]}"\n'),
+    "redis answer in a case": (
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
+        'case "$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping)" in\n  PONG) ;;\n'
+        '  *) echo "redis down" >&2; exit 1 ;;\nesac\n'),
+    "redis answer in a case that only warns": (
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
+        'case "$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping)" in\n  PONG) ;;\n'
+        '  *) echo "redis down" >&2 ;;\nesac\n'),
+    "redis answer in a case, any answer passes": (
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
+        'case "$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping)" in\n  *) ;;\nesac\n'),
+    "redis retried, a flag tested": (
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
+        'ok=0\nfor i in 1 2 3; do\n  if redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping '
+        '>/dev/null; then ok=1; break; fi\ndone\n[ "$ok" = 1 ] || { echo "FAIL redis" >&2; '
+        'exit 1; }\n'),
+    "redis retried, the flag set either way": (
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
+        'ok=0\nfor i in 1 2 3; do\n  redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping '
+        '>/dev/null || true; ok=1\ndone\n[ "$ok" = 1 ] || exit 1\n'),
+    "redis retried, the flag tested -eq": (
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
+        'ok=0\nfor i in 1 2 3; do\n  if redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping '
+        '>/dev/null; then ok=1; break; fi\ndone\nif [ "$ok" -ne 1 ]; then exit 1; fi\n'),
+    "PYTHONPATH extended after unset under set -u": (
+        PP, 'unset PYTHONPATH\nexport PYTHONPATH="{repo}:$PYTHONPATH"\n'),
+    "PYTHONPATH extended with a default after unset under set -u": (
+        PP, 'unset PYTHONPATH\nexport PYTHONPATH="{repo}:${PYTHONPATH:-}"\n'),
+    "PATH with the venv alone before redis-cli": (
+        'export PATH="$VENV/bin:$PATH"\n', 'export PATH="$VENV/bin"\n'),
 }
 
 # each check's outcome: (Redis answers, the database exists, the venv's python exists)

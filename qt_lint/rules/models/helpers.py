@@ -765,7 +765,18 @@ def _answer(left: str, operator: str, right: str, facts: Facts) -> str | None:
     return "false" if operator == "!=" else "true"
 
 
+# what redis-cli prints when Redis does not answer PONG (to standard output, or nothing)
+_NOT_PONG = ("", "Could not connect to Redis at 127.0.0.1:6379: Connection refused",
+             "(error) NOAUTH Authentication required.", "LOADING", "(nil)")
+
+
 def _case(subject: str, patterns: list[str], facts: Facts) -> Facts:
+    if _PING.fullmatch(subject.strip('"')) is not None and patterns:
+        # `case "$(redis-cli ping)" in PONG) ...`: the arm runs only when Redis answered
+        texts = [p.strip("\"'") for p in patterns]
+        if any(fnmatchcase("PONG", t) for t in texts) and not any(fnmatchcase(other, t) for t in texts for other in _NOT_PONG):
+            return frozenset({REDIS_CHECK})
+        return EMPTY
     if not _read_var(subject, facts) or not patterns:
         return EMPTY
     if any(fnmatchcase("", p.strip("\"'")) for p in patterns):
