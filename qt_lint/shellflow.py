@@ -100,6 +100,7 @@ class State:
     may_zero: bool = True  # `$?` may be 0 here (what a bare `exit` or `exit $?` exits with)
     # after a pipeline, until the next command: what holds when `${PIPESTATUS[i]}` is 0
     pipestatus: tuple[Facts, ...] = ()
+    nounset: bool = False  # `set -u`: expanding a variable that is unset ends the shell
 
 
 def join(*states: State | None) -> State | None:
@@ -130,7 +131,7 @@ def join(*states: State | None) -> State | None:
             if len(pipes) == len(s.pipestatus) else ()
     return State(facts, errexit, pipefail, status, tuple(sorted(saved.items())), err_trap,
                  any(s.err_active for s in live), all(s.errtrace for s in live), exit_trap,
-                 any(s.may_zero for s in live), pipes)
+                 any(s.may_zero for s in live), pipes, all(s.nounset for s in live))
 
 
 # values of `State.saved`: the variable has the value on every path here (what holds is
@@ -231,6 +232,19 @@ class End:
     detached: str | None = None
 
 
+# a command that cannot succeed (a classifier gives it: `redis-cli` with a PATH that holds
+# no folder it is in): bash fails it with 127, "command not found"
+NOT_FOUND = "<not-found>"
+BASH_BUILTINS = frozenset(
+    "alias bg bind break builtin caller cd command compgen complete compopt continue declare "
+    "dirs disown echo enable eval exec exit export false fc fg getopts hash help history jobs "
+    "kill let local logout mapfile popd printf pushd pwd read readarray readonly return set "
+    "shift shopt source suspend test times trap true type typeset ulimit umask unalias unset "
+    "wait . : [ [[".split())
+
+# `unset:X`: the script unset X (a classifier gives it; an assignment undoes it)
+UNSET = "unset:"
+
 # the fact on the path where an `exec` failed and the shell went on (a redirection it could
 # not open, or a program it could not run under `shopt -s execfail`)
 EXEC_FAILED = "exec-failed"
@@ -246,6 +260,8 @@ class Flow:
     ends: list[End] = field(default_factory=list)
     functions: dict[str, Any] = field(default_factory=dict)
     truncated: bool = False
+    # where bash ends the shell by an error of its own: (line, column, why)
+    dies: list[tuple[int, int, str]] = field(default_factory=list)
 
     def facts_at(self, line: int, column: int) -> Facts | None:
         return self.at.get((line, column))
@@ -254,6 +270,8 @@ class Flow:
 _TEE_SUB = lazyre.compile(r"^>\(\s*tee\s+(?:-a\s+|--append\s+)*(\"?)([^\s\")]+)\1")
 _REF = lazyre.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 _ELEMENTS = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}")
+_SINGLE_QUOTED = lazyre.compile(r"'[^']*'")
+_UNBOUND = lazyre.compile(r"\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{#?([A-Za-z_][A-Za-z0-9_]*)(?:\}|\[|:?\?))")
 _LITERAL = lazyre.compile(r"[A-Za-z0-9_.:+-]*")
 _SET_ON = lazyre.compile(r"^-[a-zA-Z]*e")
 _SET_OFF = lazyre.compile(r"^\+[a-zA-Z]*e")
@@ -360,6 +378,7 @@ class _Walk:
         facts = frozenset(f for f in inner.facts if not local(f)) | frozenset(
             f for f in outer.facts if local(f))
         return replace(inner, facts=facts, errexit=outer.errexit, pipefail=outer.pipefail,
+                       nounset=outer.nounset,
                        err_trap=outer.err_trap, err_active=outer.err_active,
                        errtrace=outer.errtrace, exit_trap=outer.exit_trap)
 
@@ -467,6 +486,9 @@ class _Walk:
                 return self.run_with(body, state, checked, redirects)
             finally:
                 self.sinks.pop()
+        if kind in ("test_command", "variable_assignment", "declaration_command") and \
+                self.unbound(node, state):
+            return None, None
         if kind == "command":
             return self.command(node, state, checked, ())
         if kind == "test_command":
@@ -500,6 +522,23 @@ class _Walk:
             return result
         # anything else (arithmetic, heredoc bodies, ...) runs nothing we judge
         return state, None
+
+    def unbound(self, node: Any, state: State) -> bool:
+        """Under `set -u`, the node expands a variable the script unset on every path here
+        (`unset X; echo "$X"`): bash says "unbound variable" and the shell ends (status
+        1). `${X:-}`, `${X-}`, `${X:+...}` do not expand it."""
+        if not state.nounset or not any(f.startswith(UNSET) for f in state.facts):
+            return False
+        text = _SINGLE_QUOTED.sub("", self.raw(node))
+        for match in _UNBOUND.finditer(text):
+            variable = match.group(1) or match.group(2)
+            if f"{UNSET}{variable}" in state.facts:
+                line, column = self.words.position(node)
+                self.leave(state, 1, line, column)
+                self.flow.dies.append((line, column, f"`${variable}` is unset there and "
+                                       "`set -u` is on: bash stops with \"unbound variable\""))
+                return True
+        return False
 
     def run_with(self, node: Any, state: State, checked: bool,
                  redirects: tuple[tuple[str, Word], ...], out: str | None = None
@@ -977,6 +1016,8 @@ class _Walk:
     def command(self, node: Any, state: State, checked: bool,
                 redirects: tuple[tuple[str, Word], ...], out: str | None = None
                 ) -> tuple[State | None, State | None]:
+        if self.unbound(node, state):
+            return None, None
         words: list[Word] = []
         prefix: list[Any] = []
         more: list[tuple[str, Word]] = []
@@ -1328,6 +1369,13 @@ class _Walk:
         self.here = (words[0].line, words[0].column)
         self.flow.steps.append((step, state.facts))
         on_true, on_false = self.classify(step, state.facts)
+        if NOT_FOUND in on_true:
+            self.flow.dies.append((words[0].line, words[0].column, f"`{words[0].text}` is "
+                                   "not found (status 127): PATH holds no folder it is in"))
+            on_true = on_true - {NOT_FOUND}
+            found = False
+        else:
+            found = True
         not_true, not_false = negations(on_true, on_false)
         status_true, status_false = self._status_test(step, state)
         true = _add(state, on_true | status_true | not_true)
@@ -1338,6 +1386,8 @@ class _Walk:
                 false = None
             elif name == "false":
                 true = None
+        if not found:
+            true = None
         if true is not None:
             true = replace(true, status=true.facts)
         if false is not None:
@@ -1393,9 +1443,14 @@ class _Walk:
 
     def set_(self, args: list[str], state: State) -> State:
         errexit, pipefail = state.errexit, state.pipefail
-        errtrace = state.errtrace
+        errtrace, nounset = state.errtrace, state.nounset
         for i, text in enumerate(args):
             value = args[i + 1] if i + 1 < len(args) else ""
+            if text[:1] in "-+" and not text.startswith("--") and (
+                    "u" in text[1:] or ("o" in text[1:] and value == "nounset")):
+                nounset = text[0] == "-"
+            elif text.startswith("+") and "$" in text:
+                nounset = False
             if (text.startswith("-") and "E" in text[1:] and not text.startswith("--")) or \
                     (text.startswith("-") and "o" in text[1:] and value == "errtrace"):
                 errtrace = True
@@ -1413,7 +1468,8 @@ class _Walk:
             elif _SET_OFF.match(text) or (text.startswith("+") and "$" in text):
                 # `set +$-`: every flag set now, errexit among them
                 errexit = False
-        return replace(state, errexit=errexit, pipefail=pipefail, errtrace=errtrace)
+        return replace(state, errexit=errexit, pipefail=pipefail, errtrace=errtrace,
+                       nounset=nounset)
 
     def shopt(self, args: list[str], state: State) -> State:
         """`shopt -so errexit` is `set -o errexit`, `shopt -uo pipefail` `set +o pipefail`;

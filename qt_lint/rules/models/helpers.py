@@ -12,10 +12,10 @@ from collections.abc import Callable
 from fnmatch import fnmatchcase
 
 from qt_lint import lazyre
-from qt_lint.command_model import SHELLS, Word, copy_operands, is_python_name, is_wrapper
+from qt_lint.command_model import SHELLS, Command, Word, copy_operands, is_python_name, is_wrapper
 from qt_lint.config import Config, Contract
 from qt_lint.record import field, record, replace
-from qt_lint.shellflow import EMPTY, Classifier, Facts, Flow, Step, read_variable
+from qt_lint.shellflow import BASH_BUILTINS, EMPTY, NOT_FOUND, UNSET, Classifier, Facts, Flow, Step, read_variable
 
 # fact names (the steps the rules name in their messages)
 GATE = "gate"  # the quality gate ran through the wrapper and passed
@@ -40,6 +40,7 @@ CWD = "cwd:"  # `cwd:/etc/quantum`: the working directory, where a `cd` made it 
 MAKEFLAGS_DEFEAT = "makeflags-defeat"  # MAKEFLAGS tells make to ignore or skip recipes
 SCRIPT_RAN = "script-ran"  # the venv python ran (whatever its status)
 SCRIPT_OK = "script-ok"  # the venv python ran and exited 0
+BARE_PATH = "path-venv-only"  # PATH holds the venv's folders alone (no system folder)
 
 _COPIERS = frozenset({"cp", "rsync", "install", "tar", "mv"})
 _WRITERS = frozenset({"cp", "mv", "install", "rsync", "ln"})
@@ -357,7 +358,8 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
         return _classify_test(step, facts, contract)
     if name == "=":  # an assignment `KEY=value`
         key, _, value = command.words[0].text.partition("=")
-        return _assigned(key, value, contract, facts) | _set(key, value), EMPTY
+        return _assigned(key, value, contract, facts) | _set(key, value) | {
+            f"-{UNSET}{key}"}, EMPTY
     if name in ("export", "declare", "typeset", "readonly", "local"):
         return _declared(name, command.args, facts, contract), EMPTY
     if name == "unset" and not command.wrappers:
@@ -366,13 +368,15 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
         gone: set[str] = set()
         for word in command.args:
             if not word.text.startswith("-"):
-                gone |= _unset(word.text) | {f"-set:{word.text}"}
+                gone |= _unset(word.text) | {f"-set:{word.text}", f"{UNSET}{word.text}"}
         return frozenset(gone), EMPTY
     if name in ("cd", "pushd", "popd") and not command.wrappers:
         return _chdir(step, facts), EMPTY
     step = in_cwd(step, facts)  # `cd /etc/quantum && sed -i ... ai-engine.env`
     command = step.command
     true: set[str] = set()
+    if BARE_PATH in facts and _not_in_venv(command):
+        true.add(NOT_FOUND)
     gate, at = _script_run(step, contract.quality_gate, contract)
     if gate == "wrapped":
         if gate_defeat_of(step, facts, contract, repo, at) is not None:
@@ -435,6 +439,18 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
     true |= _env_clears(step)
     ran = frozenset({SCRIPT_RAN}) if SCRIPT_OK in true else EMPTY
     return frozenset(true) | logged, ran | logged
+
+
+# what a venv's bin/ holds (pip's scripts, the interpreter, activate)
+_VENV_PROGRAMS = lazyre.compile(r"(?:python|pip)[0-9.]*|activate.*|wheel|easy_install.*")
+
+
+def _not_in_venv(command: Command) -> bool:
+    """A program run by its bare name that is no builtin and nothing a venv's bin/ holds."""
+    first = command.words[0].text if command.words else ""
+    name = command.program.text
+    return "/" not in name and not command.program.dynamic and name not in BASH_BUILTINS \
+        and first not in BASH_BUILTINS and _VENV_PROGRAMS.fullmatch(name) is None
 
 
 def runs_venv_python(step: Step, contract: Contract) -> bool:
@@ -524,7 +540,8 @@ def _declared(name: str, args: tuple[Word, ...], facts: Facts, contract: Contrac
             continue
         was = exported or f"exported:{key}" in facts
         if sep:
-            found |= _assigned(key, value, contract, facts) | _set(key, value)
+            found |= _assigned(key, value, contract, facts) | _set(key, value) | {
+                f"-{UNSET}{key}"}
         if key == "PYTHONPATH" and was and ((sep and _has_repo(value, contract)) or (
                 not sep and "pythonpath-set" in facts)):
             found.add(PYTHONPATH)
@@ -636,11 +653,13 @@ def _assigned(key: str, value: str, contract: Contract, facts: Facts = EMPTY) ->
     undoes it: the last assignment wins; a variable exported before stays exported)."""
     if key == "PATH":
         venvs = contract.venv_root.rstrip("/") + "/"
-        if any(p.startswith(venvs) and p.rstrip("/").endswith("/bin")
-               for p in _COLON.split(value)):
-            return frozenset({PATH_VENV})
+        parts = _COLON.split(value)
+        if any(p.startswith(venvs) and p.rstrip("/").endswith("/bin") for p in parts):
+            # `PATH="$VENV/bin"` alone: only the venv's own programs are found
+            bare = all(p.startswith(venvs) for p in parts)
+            return frozenset({PATH_VENV, BARE_PATH if bare else f"-{BARE_PATH}"})
         if not re.search(r"\$\{?PATH\b", value):
-            return frozenset({f"-{PATH_VENV}"})
+            return frozenset({f"-{PATH_VENV}", f"-{BARE_PATH}"})
         return EMPTY
     if key == "MAKEFLAGS":
         return frozenset({MAKEFLAGS_DEFEAT if makeflags_defeats(value)
@@ -810,8 +829,9 @@ def shell_state(fact: str) -> bool:
     """The facts that are the shell's own state (its variables, what it exports, its
     working directory): what a subshell does to them stays in it (`( unset PYTHONPATH )`
     undoes nothing)."""
-    return fact in (ENV_SOURCED, PATH_VENV, PYTHONPATH, "pythonpath-set", MAKEFLAGS_DEFEAT) or \
-        fact.startswith(("exported:", "read:", "tty-read:", "set:", "not:exported:",
+    return fact in (ENV_SOURCED, PATH_VENV, PYTHONPATH, "pythonpath-set", MAKEFLAGS_DEFEAT,
+                    BARE_PATH) or \
+        fact.startswith(("exported:", "read:", "tty-read:", "set:", UNSET, "not:exported:",
                          "not:read:", "not:tty-read:", "not:set:", CWD, "not:" + CWD))
 
 

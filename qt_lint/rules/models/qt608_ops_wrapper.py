@@ -66,6 +66,10 @@ def wrapper_problems(flow: Flow, contract: Contract) -> list[tuple[int, int, str
     if not points:
         points = [(step.command.program.line, step.command.program.column, facts, step, None)
                   for step, facts in flow.steps if runs_venv_python(step, contract)]
+    if not points and flow.dies:
+        line, column, why = flow.dies[0]
+        return [(line, column, f"duty 8: the wrapper never runs the venv python: at line "
+                               f"{line} {why}")]
     if not points:
         return [(1, 1, f"duty 8: it never runs the venv python ({contract.venv_root}/"
                        "<service>/bin/python) by its full path")]
