@@ -77,6 +77,10 @@ class Step:
 
 # facts when the command succeeds, facts when it fails (tests: when false)
 Classifier = Callable[[Step, Facts], tuple[Facts, Facts]]
+# `source WORD`: None (not a file to read: run as a command), else (the file as shown,
+# its text, or None when it cannot be read)
+Resolver = Callable[[str], "tuple[str, str | None] | None"]
+MAX_SOURCE_DEPTH = 4
 
 
 @record(frozen=True)
@@ -262,6 +266,9 @@ class Flow:
     truncated: bool = False
     # where bash ends the shell by an error of its own: (line, column, why)
     dies: list[tuple[int, int, str]] = field(default_factory=list)
+    # `source FILE` of a file the caller could not give (line, column, the file as named):
+    # what it does is not known
+    unread: list[tuple[int, int, str]] = field(default_factory=list)
 
     def facts_at(self, line: int, column: int) -> Facts | None:
         return self.at.get((line, column))
@@ -300,10 +307,17 @@ DEEP_LOOPS = 3  # loops nested this deep are walked once (see `_Walk.loop`)
 
 class _Walk:
     def __init__(self, data: bytes, text: str, classify: Classifier,
-                 local: Callable[[str], bool] | None = None) -> None:
+                 local: Callable[[str], bool] | None = None,
+                 resolve: Resolver | None = None) -> None:
         from qt_lint.parsers.shell import word_reader
 
+        self.resolve = resolve
+        self.sourcing: tuple[str, ...] = ()  # the files being sourced, outermost first
+
         self.words = word_reader(data, text)
+        self.home = self.words  # the file's own reader (a sourced file's functions: theirs)
+        # id of a function body -> (the body, the reader of its file)
+        self.readers: dict[int, tuple[Any, Any]] = {}
         self.classify = classify
         self.local: Callable[[str], bool] = local or (lambda fact: False)
         self.flow = Flow()
@@ -441,6 +455,8 @@ class _Walk:
                 body = node.child_by_field_name("body")
                 if name is not None and body is not None:
                     self.flow.functions[self.raw(name)] = body
+                    if self.sourcing:  # the body's words are read from its own file
+                        self.readers[id(body)] = (body, self.words)
             return state, None
         if kind in ("program", "compound_statement", "do_group"):
             return self.block(list(node.children), state, checked)
@@ -1156,6 +1172,15 @@ class _Walk:
                 self.positional = None  # `shift $n`: no longer known
             else:
                 self.positional = (self.positional[0], *self.positional[1 + count:])
+        if name in ("source", ".") and command.args and self.resolve is not None and \
+                set(command.wrappers) <= {"builtin", "command"}:
+            found = self.resolve(command.args[0].text)
+            if found is not None and found[1] is None:
+                self.flow.unread.append((line, column, found[0]))
+            elif found is not None and found[0] not in self.sourcing and \
+                    len(self.sourcing) < MAX_SOURCE_DEPTH:
+                self.simple(step, state, True)  # recorded as a step
+                return self.source(found[0], found[1] or "", state, checked, line, column)
         if name == "wait" and not command.wrappers:
             waited = self.wait(step, words, state, checked)
             if waited is not None:
@@ -1178,6 +1203,46 @@ class _Walk:
                 return self.fails(None, replace(failed, status=EMPTY), state, checked)
             return None, None
         return self.simple(step, state, checked)
+
+    def source(self, shown: str, text: str, state: State, checked: bool, line: int,
+               column: int) -> tuple[State | None, State | None]:
+        """`source FILE`: the file's commands run in this shell (its `set`, its exits, the
+        functions it defines); its `return` ends only the file. Where a path ends in it,
+        the `source` line stands for it."""
+        from qt_lint.parsers.shell import syntax_tree
+
+        data = text.encode("utf-8")
+        nested = _Walk(data, text, self.classify, self.local, self.resolve)
+        nested.sourcing = (*self.sourcing, shown)
+        frame = _Frame(function=True)
+        nested.frames = [*self.frames, frame]
+        nested.values, nested.defined = self.values, self.defined
+        nested.flow.functions = self.flow.functions
+        nested.steps, nested.execfail = self.steps, self.execfail
+        nested.positional, nested.calling = self.positional, self.calling
+        nested.exec_sink, nested.in_exit_trap = self.exec_sink, self.in_exit_trap
+        nested.jobs, nested.arrays, nested.last_job = self.jobs, self.arrays, self.last_job
+        nested.locals, nested.readers, nested.home = self.locals, self.readers, self.home
+        tree = syntax_tree(data).root_node
+        for node in _descendants(tree):
+            if node.type == "function_definition":
+                fname, body = node.child_by_field_name("name"), node.child_by_field_name("body")
+                if fname is not None and body is not None:
+                    self.defined.setdefault(nested.raw(fname), body)
+                    self.readers[id(body)] = (body, nested.words)
+        true, false = nested.run(tree, state, checked)
+        self.steps, self.execfail = nested.steps, nested.execfail
+        self.exec_sink, self.last_job = nested.exec_sink, nested.last_job
+        flow = nested.flow
+        self.flow.ends += [replace(e, line=line, column=column) for e in flow.ends]
+        self.flow.steps += flow.steps
+        self.flow.dies += [(line, column, f"in {shown}: {why}") for _l, _c, why in flow.dies]
+        self.flow.unread += [(line, column, f"{name} (from {shown})")
+                             for _l, _c, name in flow.unread]
+        self.flow.truncated = self.flow.truncated or flow.truncated
+        true = join(true, *frame.ok)
+        false = join(false, *frame.failed)
+        return self.fails(true, false, state, checked)
 
     def exit_with(self, state: State, holds: Facts, returning: bool, line: int, column: int
                   ) -> tuple[State | None, State | None]:
@@ -1496,9 +1561,12 @@ class _Walk:
         self.calling.append(name)
         saved, self.positional = self.positional, arguments
         self.locals.append(set())
+        owner = self.readers.get(id(body))
+        reader, self.words = self.words, owner[1] if owner and owner[0] is body else self.home
         try:
             true, false = self.run(body, inner, checked)
         finally:
+            self.words = reader
             self.positional = saved
             local = self.locals.pop()
             self.calling.pop()
@@ -1593,7 +1661,7 @@ def _shebang_errexit(text: str) -> bool:
 
 
 def analyse(text: str, classify: Classifier, local: Callable[[str], bool] | None = None,
-            by_name: bool = False) -> Flow:
+            by_name: bool = False, resolve: Resolver | None = None) -> Flow:
     """The flow of a whole script: every command's facts, and where each path ends (the
     script's end is an `End` with code None). `local`: the facts that are the shell's own
     state (an exported variable), which a subshell's change does not carry out."""
@@ -1601,7 +1669,7 @@ def analyse(text: str, classify: Classifier, local: Callable[[str], bool] | None
 
     data = text.encode("utf-8")
     tree = syntax_tree(data)
-    walk = _Walk(data, text, classify, local)
+    walk = _Walk(data, text, classify, local, resolve)
     for node in _descendants(tree.root_node):
         if node.type == "function_definition":
             name, body = node.child_by_field_name("name"), node.child_by_field_name("body")

@@ -292,6 +292,50 @@ WRAPPER_VARIANTS: dict[str, tuple[str, str]] = {
         'export PATH="$VENV/bin:$PATH"\n', 'export PATH="$VENV/bin"\n'),
 }
 
+# the wrapper sources a file of the repository (ops/lib.sh): what it does counts
+HERE_LIB = 'source "$(dirname "$0")/lib.sh"\n'
+WRAPPER_LIB_VARIANTS: dict[str, tuple[str, str, str | None]] = {
+    "checks in a sourced file": (GOLD_CHECKS, HERE_LIB, _STOPPING),
+    "checks under set -e in a sourced file": (GOLD_CHECKS, HERE_LIB, GOLD_CHECKS),
+    "checks in a sourced file by the repository's path": (
+        GOLD_CHECKS, 'source "{repo}/ops/lib.sh"\n', _STOPPING),
+    "checks in a sourced file through BASH_SOURCE": (
+        GOLD_CHECKS, '. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"\n', _STOPPING),
+    "a sourced file turns errexit off": (GOLD_CHECKS, HERE_LIB + GOLD_CHECKS, "set +e\n"),
+    "a sourced file turns errexit off in a function it defines": (
+        GOLD_CHECKS, HERE_LIB + "relax\n" + GOLD_CHECKS, "relax() { set +e; }\n"),
+    "a sourced file's function that checks": (
+        GOLD_CHECKS, HERE_LIB + "checks\n", "checks() {\n" + _STOPPING + "}\n"),
+    "a sourced file's function that only warns": (
+        GOLD_CHECKS, HERE_LIB + "checks\n",
+        "checks() {\n" + GOLD_CHECKS.replace("\n", " || echo warn >&2\n") + "}\n"),
+    "a sourced file that returns early": (
+        GOLD_CHECKS, HERE_LIB, "return 0\n" + _STOPPING),
+    "a sourced file that is absent": (GOLD_CHECKS, HERE_LIB + GOLD_CHECKS, None),
+    "a sourced file by its bare name": (GOLD_CHECKS, "source lib.sh\n" + GOLD_CHECKS, ""),
+    "a sourced file outside the repository": (
+        GOLD_CHECKS, "source /nonexistent-qt/lib.sh\n" + GOLD_CHECKS, None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRAPPER_LIB_VARIANTS))
+def test_qt608_reads_the_files_the_wrapper_sources_as_bash_does(tmp_path: Path,
+                                                                name: str) -> None:
+    c = _contract(tmp_path)
+    old, new, lib = WRAPPER_LIB_VARIANTS[name]
+    gold = wrapper(c)
+    new = new.replace("{repo}", c.repo_root)
+    assert old in gold, old
+    _wrapper_tree(tmp_path, c, gold.replace(old, new, 1))
+    if lib is not None:
+        (tmp_path / "repo/ops/lib.sh").write_text(lib)
+    broken = _wrapper_breaks(tmp_path, c)
+    found = _findings(tmp_path, c, c.wrapper, "QT608")
+    assert bool(found) == bool(broken), (name, broken, found)
+    if lib is None or new.startswith("source lib.sh"):
+        assert any("cannot be read" in f for f in found), found
+
+
 # each check's outcome: (Redis answers, the database exists, the venv's python exists)
 OUTCOMES = list(itertools.product((True, False), repeat=3))
 

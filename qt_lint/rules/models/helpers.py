@@ -879,14 +879,52 @@ def is_script(relpath: str, configured: str) -> bool:
     return relpath == configured or relpath.endswith("/" + configured)
 
 
+# the script's own folder, as a script writes it: `$(dirname "$0")`, `${BASH_SOURCE%/*}`,
+# `$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)`
+_HERE = lazyre.compile(
+    r"\$\((?:\s*cd\s+(?:--\s+)?\"?)?\$\(\s*dirname\s+(?:--\s+)?\"?\$(?:0|\{0\}|\{BASH_SOURCE"
+    r"(?:\[0\])?\}|BASH_SOURCE)\"?\s*\)(?:\"?\s*(?:&&|;)\s*pwd(?:\s+-P)?\s*)?\)"
+    r"|\$\(\s*dirname\s+(?:--\s+)?\"?\$(?:0|\{0\}|\{BASH_SOURCE(?:\[0\])?\})\"?\s*\)"
+    r"|\$\{(?:0|BASH_SOURCE(?:\[0\])?)%/\*\}")
+
+
+def sourced_file(word: str, relpath: str, contract: Contract, repo: Repo | None
+                 ) -> tuple[str, str | None] | None:
+    """What `source WORD` in the script `relpath` reads: None for the env file (a duty of
+    its own), else (the file as shown, its text from the repository, or None when it
+    cannot be read: built at run time, outside the repository, absent)."""
+    env = contract.env_dir.rstrip("/") + "/"
+    if word.startswith(env):
+        return None
+    folder = posixpath.dirname(relpath)
+    text = _HERE.sub(lambda m: folder or ".", word)
+    root = contract.repo_root.rstrip("/") + "/"
+    if text.startswith(root):
+        text = text[len(root):]
+    elif not text.startswith("/") and "$" not in text and not text.startswith("./") and \
+            "/" not in text:
+        return word, None  # `source lib.sh`: looked up in PATH, then the working folder
+    if "$" in text or "`" in text or text.startswith("/") or repo is None:
+        return word, None
+    rel = posixpath.normpath(text.removeprefix("./"))
+    if rel.startswith(".."):
+        return word, None
+    return rel, repo.read(rel)
+
+
 def script_flow(text: str, contract: Contract, repo: Repo | None = None,
-                by_name: bool = False) -> Flow:
+                by_name: bool = False, relpath: str | None = None) -> Flow:
     """The script's path model; a script with more paths than the model follows is not
     analysed (ParseError: QT001), never a silent pass. `by_name`: it is run by its own name
-    (the wrapper, from units), so its `#!` line's options count."""
+    (the wrapper, from units), so its `#!` line's options count. `relpath`: the script's
+    path in the repository, whose files it sources are read (`Flow.unread`: the ones that
+    cannot be)."""
     from qt_lint.shellflow import TooManyPaths, analyse
 
-    flow = analyse(text, model_classifier(contract, repo), shell_state, by_name=by_name)
+    resolve = None if relpath is None else (
+        lambda word: sourced_file(word, relpath, contract, repo))
+    flow = analyse(text, model_classifier(contract, repo), shell_state, by_name=by_name,
+                   resolve=resolve)
     if flow.truncated:
         raise TooManyPaths("QT604/QT607/QT608")
     return flow

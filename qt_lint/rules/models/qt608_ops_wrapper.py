@@ -8,6 +8,7 @@ from qt_lint.finding import Finding, Kind
 from qt_lint.rule import Example, Rule
 from qt_lint.rules.models.helpers import (
     DB_CHECK,
+    Repo,
     ENV_SOURCED,
     PATH_VENV,
     PYTHONPATH,
@@ -192,6 +193,24 @@ def undoing_step(flow: Flow, fact: str, contract: Contract) -> tuple[int, str] |
             return words[0].line, text if len(text) <= 60 else text[:57] + "..."
     return None
 
+def wrapper_repo(ctx: FileContext) -> Repo | None:
+    """The repository of the wrapper being checked (its path less the configured one: the
+    repository root, or the repository's copy on a host), read through the project's files:
+    the files it sources."""
+    project = ctx.project
+    wrapper = ctx.contract.wrapper.strip("/")
+    abspath = ctx.abspath.replace("\\", "/")
+    if project is None or not abspath.endswith(wrapper):
+        return None
+    base = abspath[: -len(wrapper)]
+    files = project.files
+
+    def read(rel: str) -> str | None:
+        return files.read(base + rel) if files.isfile(base + rel) else None
+
+    return Repo(ctx.config, read)
+
+
 class OpsWrapper(Rule):
     """
     ## What it does
@@ -333,6 +352,13 @@ class OpsWrapper(Rule):
         contract = ctx.contract
         if not is_script(ctx.relpath, contract.wrapper):
             return
-        flow = script_flow(ctx.text, contract, by_name=True)
+        flow = script_flow(ctx.text, contract, wrapper_repo(ctx), by_name=True,
+                           relpath=contract.wrapper.strip("/"))
+        for line, column, name in flow.unread:
+            yield ctx.finding(self, line, column, f"{contract.wrapper}: `source {name}`: the "
+                              "file cannot be read (outside the repository, built at run "
+                              "time, or absent), so what it does was not analysed: its "
+                              "checks and settings do not count (source a file of the "
+                              "repository by its path)")
         for line, column, problem in wrapper_problems(flow, contract):
             yield ctx.finding(self, line, column, f"{contract.wrapper}: {problem}")
