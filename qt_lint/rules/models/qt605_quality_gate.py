@@ -20,7 +20,10 @@ from qt_lint.pymodel.gate import (
     failing_side,
     numeric_like,
     reads,
+    shutdown_exits,
     skipped_checks,
+    uncaught,
+    wrong_statistic,
     status,
     unparsed,
 )
@@ -372,7 +375,10 @@ class QualityGate(Rule):
         skipped = skipped_checks(tree, [c for c, *_ in reads(tree, constants["events"])],
                                  reading.constants) \
             if "events" in constants else iter(())
-        for where, message in [*skipped, *defeats(tree, reading.constants, mains)]:
+        ranges = wrong_statistic(tree, constants["range"]) if "range" in constants \
+            else iter(())
+        for where, message in [*skipped, *defeats(tree, reading.constants, mains),
+                               *uncaught(tree), *ranges, *shutdown_exits(tree)]:
             line, column = facts.position(where)
             if (line, column, message) not in seen:
                 seen.add((line, column, message))
