@@ -249,6 +249,24 @@ class OpsWrapper(Rule):
     root. Redis's answer compared with `PONG` (`[ "$(redis-cli PING)" = PONG ] || exit 1`)
     is a Redis check.
 
+    The job's status is followed as bash passes it on: `"$PY" "$SCRIPT" "$@" & pid=$!;
+    wait "$pid"` (or `wait $!`) has the job's status, and so has a function that saves
+    it and returns it (`"$PY" ... || rc=$?; ...; return $rc`, `exit "$rc"`); a variable's
+    value is read on each path (a retry's `ok=1; break`, then `[ "$ok" = 1 ] || exit
+    1`, is a Redis check). `cmd=("$VENV/bin/python" "$SCRIPT" "$@"); exec "${cmd[@]}"`
+    runs the venv python, and `case "$(redis-cli PING)" in PONG) ;; *) exit 1;; esac`
+    checks Redis.
+
+    A file the wrapper sources (`source "$(dirname "$0")/lib.sh"`, or by the
+    repository's path) is read as bash runs it: its checks, exits, functions and `set
+    +e` count. One that cannot be read (outside the repository, built at run time,
+    absent, or by a bare name bash looks up in PATH) is reported: what it does was not
+    analysed. A wrapper that dies before the job runs is reported: under `set -u`, a
+    variable it unset expanded (`unset PYTHONPATH; export
+    PYTHONPATH="/root:$PYTHONPATH"`: "unbound variable"), or a program not found
+    because PATH holds the venv's folders alone (`export PATH="$VENV/bin"`, then
+    `redis-cli`).
+
     A check after `exec "$@"`, undone by `set +euo pipefail`, or inside a function that
     is never called does not count. The host audit's H151 runs the same analysis on the
     host's copy.
@@ -312,6 +330,13 @@ class OpsWrapper(Rule):
                                    'echo "rc=$rc" >&2\nexit "$rc"\n')),
              Example(_GOOD.replace("#!/usr/bin/env bash\nset -euo pipefail\n",
                                    "#!/bin/bash -e\nshopt -so pipefail\n")),
+             Example(_GOOD.replace('exec "$VENV/bin/python" "$SCRIPT" "$@"\n',
+                                   '"$VENV/bin/python" "$SCRIPT" "$@" &\npid=$!\n'
+                                   'wait "$pid"\n')),
+             Example(_GOOD.replace('exec "$VENV/bin/python" "$SCRIPT" "$@"\n',
+                                   'run() {\n  local rc=0\n  "$VENV/bin/python" "$SCRIPT" '
+                                   '"$@" || rc=$?\n  echo "rc=$rc" >&2\n  return $rc\n}\n'
+                                   'run "$@"\n')),
              Example("exec python3 x\n", path="ops/other.sh"))
     INVALID = (
         Example(_GOOD.replace("test -f \"$DB_PATH\"\n",
@@ -343,6 +368,10 @@ class OpsWrapper(Rule):
                 expect=((14, 1),)),
         Example(_GOOD.replace("set -euo pipefail\n", "set -euo pipefail\nshopt -uo errexit\n"),
                 expect=((15, 1),) * 4),
+        Example(_GOOD.replace("export PYTHONPATH=/home/qt/quantum_trader\n",
+                              "unset PYTHONPATH\n"
+                              'export PYTHONPATH="/home/qt/quantum_trader:$PYTHONPATH"\n'),
+                expect=((10, 1),)),
     )
 
     def applies_to(self, relpath: str, contract: Contract) -> bool:
