@@ -239,12 +239,15 @@ class End:
 # a command that cannot succeed (a classifier gives it: `redis-cli` with a PATH that holds
 # no folder it is in): bash fails it with 127, "command not found"
 NOT_FOUND = "<not-found>"
-BASH_BUILTINS = frozenset(
-    "alias bg bind break builtin caller cd command compgen complete compopt continue declare "
-    "dirs disown echo enable eval exec exit export false fc fg getopts hash help history jobs "
-    "kill let local logout mapfile popd printf pushd pwd read readarray readonly return set "
-    "shift shopt source suspend test times trap true type typeset ulimit umask unalias unset "
-    "wait . : [ [[".split())
+BASH_BUILTINS = frozenset({
+    "alias", "bg", "bind", "break", "builtin", "caller", "cd", "command", "compgen",
+    "complete", "compopt", "continue", "declare", "dirs", "disown", "echo", "enable", "eval",
+    "exec", "exit", "export", "false", "fc", "fg", "getopts", "hash", "help", "history",
+    "jobs", "kill", "let", "local", "logout", "mapfile", "popd", "printf", "pushd", "pwd",
+    "read", "readarray", "readonly", "return", "set", "shift", "shopt", "source", "suspend",
+    "test", "times", "trap", "true", "type", "typeset", "ulimit", "umask", "unalias", "unset",
+    "wait", ".", ":", "[", "[[",
+})
 
 # `unset:X`: the script unset X (a classifier gives it; an assignment undoes it)
 UNSET = "unset:"
@@ -278,7 +281,8 @@ _TEE_SUB = lazyre.compile(r"^>\(\s*tee\s+(?:-a\s+|--append\s+)*(\"?)([^\s\")]+)\
 _REF = lazyre.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 _ELEMENTS = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}")
 _SINGLE_QUOTED = lazyre.compile(r"'[^']*'")
-_UNBOUND = lazyre.compile(r"\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{#?([A-Za-z_][A-Za-z0-9_]*)(?:\}|\[|:?\?))")
+_UNBOUND = lazyre.compile(
+    r"\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{#?([A-Za-z_][A-Za-z0-9_]*)(?:\}|\[|:?\?))")
 _LITERAL = lazyre.compile(r"[A-Za-z0-9_.:+-]*")
 _SET_ON = lazyre.compile(r"^-[a-zA-Z]*e")
 _SET_OFF = lazyre.compile(r"^\+[a-zA-Z]*e")

@@ -639,8 +639,8 @@ if __name__ == "__main__":
     sys.exit(main())
 '''
 RANGES = [
-    ("quantiles", "    q = statistics.quantiles(conf, n=10)\n    if q[8] - q[0] < MIN_P10_P90_RANGE:",
-     "ok"),
+    ("quantiles", "    q = statistics.quantiles(conf, n=10)\n"
+                  "    if q[8] - q[0] < MIN_P10_P90_RANGE:", "ok"),
     ("max-min", "    if max(conf) - min(conf) < MIN_P10_P90_RANGE:", "breach"),
     ("max-min-named", "    spread = max(conf) - min(conf)\n    if spread < MIN_P10_P90_RANGE:",
      "breach"),

@@ -1457,6 +1457,7 @@ _OS_ERRORS = frozenset({"OSError", "IOError", "EnvironmentError", "FileNotFoundE
 _NOT_ERRORS = frozenset({"SystemExit", "KeyboardInterrupt", "GeneratorExit"})
 _READS_FILE = frozenset({"open", "read_text", "read_bytes", "io.open", "codecs.open"})
 _DECODES = frozenset({"json.load", "json.loads"})
+_TRIES = tuple(t for t in (ast.Try, getattr(ast, "TryStar", None)) if t is not None)
 
 
 def _caught_names(handler: ast.ExceptHandler) -> set[str]:
@@ -1516,14 +1517,14 @@ def uncaught(tree: ast.Module) -> Iterator[tuple[ast.AST, str]]:
         for node in body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 continue
-            if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
-                inner = caught | frozenset(n for h in node.handlers
-                                           for n in _caught_names(h))
-                statements(node.body, inner)
-                for handler in node.handlers:
+            if isinstance(node, _TRIES):
+                handlers: list[ast.ExceptHandler] = getattr(node, "handlers", [])
+                inner = caught | frozenset(n for h in handlers for n in _caught_names(h))
+                statements(getattr(node, "body", []), inner)
+                for handler in handlers:
                     statements(handler.body, caught)
-                statements(node.orelse, caught)
-                statements(node.finalbody, caught)
+                statements(getattr(node, "orelse", []), caught)
+                statements(getattr(node, "finalbody", []), caught)
                 continue
             if isinstance(node, ast.Raise) and node.exc is not None:
                 exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc

@@ -15,7 +15,17 @@ from qt_lint import lazyre
 from qt_lint.command_model import SHELLS, Command, Word, copy_operands, is_python_name, is_wrapper
 from qt_lint.config import Config, Contract
 from qt_lint.record import field, record, replace
-from qt_lint.shellflow import BASH_BUILTINS, EMPTY, NOT_FOUND, UNSET, Classifier, Facts, Flow, Step, read_variable
+from qt_lint.shellflow import (
+    BASH_BUILTINS,
+    EMPTY,
+    NOT_FOUND,
+    UNSET,
+    Classifier,
+    Facts,
+    Flow,
+    Step,
+    read_variable,
+)
 
 # fact names (the steps the rules name in their messages)
 GATE = "gate"  # the quality gate ran through the wrapper and passed
@@ -793,7 +803,8 @@ def _case(subject: str, patterns: list[str], facts: Facts) -> Facts:
     if _PING.fullmatch(subject.strip('"')) is not None and patterns:
         # `case "$(redis-cli ping)" in PONG) ...`: the arm runs only when Redis answered
         texts = [p.strip("\"'") for p in patterns]
-        if any(fnmatchcase("PONG", t) for t in texts) and not any(fnmatchcase(other, t) for t in texts for other in _NOT_PONG):
+        if any(fnmatchcase("PONG", t) for t in texts) and not any(
+                fnmatchcase(other, t) for t in texts for other in _NOT_PONG):
             return frozenset({REDIS_CHECK})
         return EMPTY
     if not _read_var(subject, facts) or not patterns:

@@ -22,10 +22,10 @@ from qt_lint.pymodel.gate import (
     reads,
     shutdown_exits,
     skipped_checks,
-    uncaught,
-    wrong_statistic,
     status,
+    uncaught,
     unparsed,
+    wrong_statistic,
 )
 from qt_lint.rule import Example, Rule
 from qt_lint.rules.models.helpers import is_script

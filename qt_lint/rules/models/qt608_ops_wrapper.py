@@ -8,7 +8,6 @@ from qt_lint.finding import Finding, Kind
 from qt_lint.rule import Example, Rule
 from qt_lint.rules.models.helpers import (
     DB_CHECK,
-    Repo,
     ENV_SOURCED,
     PATH_VENV,
     PYTHONPATH,
@@ -16,6 +15,7 @@ from qt_lint.rules.models.helpers import (
     SCRIPT_OK,
     SCRIPT_RAN,
     VENV_CHECK,
+    Repo,
     classify,
     ignores_pythonpath,
     is_script,
