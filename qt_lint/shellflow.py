@@ -1170,6 +1170,13 @@ class _Walk:
                 statement = next((c for c in tree.children if c.is_named), None)
                 if statement is not None and statement.type == "command":
                     return nested.run(statement, state, True)[0], None
+            if len(words) > 1 and not any(w.dynamic for w in words[1:]) and \
+                    len(self.sourcing) < MAX_SOURCE_DEPTH:
+                # `eval 'exec "$VENV/bin/python" "$SCRIPT" "$@"'`: a constant string is
+                # run as shell, here (its `return` is the enclosing function's)
+                self.simple(step, state, True)  # recorded as a step
+                return self.source("eval", " ".join(w.text for w in words[1:]), state,
+                                   checked, line, column, own_return=False)
         if name == "shift" and self.positional is not None:
             count = _code(command.args[0].text if command.args else "1")
             if count is None:
@@ -1209,7 +1216,7 @@ class _Walk:
         return self.simple(step, state, checked)
 
     def source(self, shown: str, text: str, state: State, checked: bool, line: int,
-               column: int) -> tuple[State | None, State | None]:
+               column: int, own_return: bool = True) -> tuple[State | None, State | None]:
         """`source FILE`: the file's commands run in this shell (its `set`, its exits, the
         functions it defines); its `return` ends only the file. Where a path ends in it,
         the `source` line stands for it."""
@@ -1219,7 +1226,7 @@ class _Walk:
         nested = _Walk(data, text, self.classify, self.local, self.resolve)
         nested.sourcing = (*self.sourcing, shown)
         frame = _Frame(function=True)
-        nested.frames = [*self.frames, frame]
+        nested.frames = [*self.frames, frame] if own_return else self.frames
         nested.values, nested.defined = self.values, self.defined
         nested.flow.functions = self.flow.functions
         nested.steps, nested.execfail = self.steps, self.execfail

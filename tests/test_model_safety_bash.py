@@ -288,6 +288,11 @@ WRAPPER_VARIANTS: dict[str, tuple[str, str]] = {
         PP, 'unset PYTHONPATH\nexport PYTHONPATH="{repo}:$PYTHONPATH"\n'),
     "PYTHONPATH extended with a default after unset under set -u": (
         PP, 'unset PYTHONPATH\nexport PYTHONPATH="{repo}:${PYTHONPATH:-}"\n'),
+    "exec through eval of a constant": (EXEC, "eval '" + EXEC.strip() + "'\n"),
+    "eval of a constant that unsets PYTHONPATH": (EXEC, "eval 'unset PYTHONPATH'\n" + EXEC),
+    "eval of a constant check that exits 0": (
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
+        "eval 'redis-cli -h \"$REDIS_HOST\" -p \"$REDIS_PORT\" ping >/dev/null || exit 0'\n"),
     "PATH with the venv alone before redis-cli": (
         'export PATH="$VENV/bin:$PATH"\n', 'export PATH="$VENV/bin"\n'),
 }

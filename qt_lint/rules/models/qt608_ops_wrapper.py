@@ -254,8 +254,9 @@ class OpsWrapper(Rule):
     it and returns it (`"$PY" ... || rc=$?; ...; return $rc`, `exit "$rc"`); a variable's
     value is read on each path (a retry's `ok=1; break`, then `[ "$ok" = 1 ] || exit
     1`, is a Redis check). `cmd=("$VENV/bin/python" "$SCRIPT" "$@"); exec "${cmd[@]}"`
-    runs the venv python, and `case "$(redis-cli PING)" in PONG) ;; *) exit 1;; esac`
-    checks Redis.
+    runs the venv python, and so does `eval` of a constant string (`eval 'exec
+    "$VENV/bin/python" "$SCRIPT" "$@"'`: the string is read as shell, where it stands);
+    `case "$(redis-cli PING)" in PONG) ;; *) exit 1;; esac` checks Redis.
 
     A file the wrapper sources (`source "$(dirname "$0")/lib.sh"`, or by the
     repository's path) is read as bash runs it: its checks, exits, functions and `set
