@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
+from qt_lint.parsers import ParseError
 from qt_lint.rule import Example, Rule
 from qt_lint.rules.models.helpers import (
     DB_CHECK,
@@ -261,8 +262,8 @@ class OpsWrapper(Rule):
     A file the wrapper sources (`source "$(dirname "$0")/lib.sh"`, or by the
     repository's path) is read as bash runs it: its checks, exits, functions and `set
     +e` count. One that cannot be read (outside the repository, built at run time,
-    absent, or by a bare name bash looks up in PATH) is reported: what it does was not
-    analysed. A wrapper that dies before the job runs is reported: under `set -u`, a
+    absent, or by a bare name bash looks up in PATH) is reported, and is QT001 too: what
+    it does was not analysed (the host audit's H151 says ERROR). A wrapper that dies before the job runs is reported: under `set -u`, a
     variable it unset expanded (`unset PYTHONPATH; export
     PYTHONPATH="/root:$PYTHONPATH"`: "unbound variable"), or a program not found
     because PATH holds the venv's folders alone (`export PATH="$VENV/bin"`, then
@@ -385,6 +386,9 @@ class OpsWrapper(Rule):
         flow = script_flow(ctx.text, contract, wrapper_repo(ctx), by_name=True,
                            relpath=contract.wrapper.strip("/"))
         for line, column, name in flow.unread:
+            # not analysed is never a pass: QT001 too (the host audit's ERROR)
+            ctx.recovered.append(ParseError(f"`source {name}` cannot be read: what it does "
+                                            "was not analysed (QT608)", line, column))
             yield ctx.finding(self, line, column, f"{contract.wrapper}: `source {name}`: the "
                               "file cannot be read (outside the repository, built at run "
                               "time, or absent), so what it does was not analysed: its "
