@@ -73,6 +73,10 @@ class Step:
     # program), None (the script's own standard output)
     stdout: str | None = None
     raw: tuple[str, ...] = ()  # a test's words before expansion (`$ok`, not its last value)
+    # what it reads on standard input, where the script gives it: a heredoc's body, a
+    # here-string, what `echo`/`printf` before it in a pipeline prints (positioned where
+    # the text is written); None: not known
+    stdin: Word | None = None
 
 
 # facts when the command succeeds, facts when it fails (tests: when false)
@@ -277,9 +281,11 @@ class Flow:
         return self.at.get((line, column))
 
 
+# a whole word that is an array's elements (`"${F[@]}"`, `${F[*]}`), or one of them
+_ELEMENTS = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}")
+_ELEMENT = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[([0-9]+)\]\}")
 _TEE_SUB = lazyre.compile(r"^>\(\s*tee\s+(?:-a\s+|--append\s+)*(\"?)([^\s\")]+)\1")
 _REF = lazyre.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
-_ELEMENTS = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}")
 _SINGLE_QUOTED = lazyre.compile(r"'[^']*'")
 _UNBOUND = lazyre.compile(
     r"\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{#?([A-Za-z_][A-Za-z0-9_]*)(?:\}|\[|:?\?))")
@@ -305,6 +311,7 @@ class _Loop:
         self.continues: list[State] = []
 
 
+MAX_VALUES = 16  # values of a `for` variable followed, each a run of the command
 MAX_ROUNDS = 4  # a loop's body walked again while what holds at its head still changes
 DEEP_LOOPS = 3  # loops nested this deep are walked once (see `_Walk.loop`)
 
@@ -348,13 +355,25 @@ class _Walk:
         # does); `pid=$!` keeps the last one under the variable's name
         self.last_job: tuple[Facts | None, Facts | None] | None = None
         self.jobs: dict[str, tuple[Facts | None, Facts | None] | None] = {}
-        self.arrays: dict[str, tuple[Word, ...]] = {}  # `a=(x y)`: its words as written
+        # the words a variable stands for: an array's elements (`F=(a b)`, `"${F[@]}"`),
+        # and a `for` variable's values (the body runs once with each)
+        self.arrays: dict[str, tuple[Word, ...]] = {}
+        self.each: dict[str, tuple[Word, ...]] = {}
+        # the files `exec 3>> F` opened (a later `>&3` writes F)
+        self.fds: dict[str, Word] = {}
+        self.feed: Word | None = None  # standard input of the next command (see Step.stdin)
 
     # --- words ------------------------------------------------------------------------------
 
     def expand(self, word: Word) -> Word:
         if "$" not in word.text:
             return word
+        element = _ELEMENT.fullmatch(word.text)
+        if element is not None and element.group(1) in self.arrays:  # `"${F[1]}"`
+            items = self.arrays[element.group(1)]
+            at = int(element.group(2))
+            return Word(items[at].text if at < len(items) else "", word.line, word.column,
+                        items[at].dynamic if at < len(items) else False)
         text = word.text
         for _ in range(4):  # `$A` -> `$B/x` -> `/etc/x`: a few rounds, bounded
             new = _REF.sub(lambda m: self.values.get(m.group(1) or m.group(2), m.group()),
@@ -495,6 +514,11 @@ class _Walk:
             out = self.stdout_of([c for c in node.children if c.type == "file_redirect"])
             inner = [c for c in body.children if c.is_named]
             self.glue(body, node)
+            if body.type == "command" and self.raw(body).strip() == "exec":
+                self.descriptors([c for c in node.children if c.type == "file_redirect"])
+            feed = self.heredoc_text(node)
+            if feed is not None:
+                self.feed = feed
             if body.type == "negated_command" and inner and inner[0].type == "command":
                 # tree-sitter-bash hangs `! cmd <x` as `(! cmd) <x`: bash redirects `cmd`
                 true, false = self.run_with(inner[0], state, True, redirects, out)
@@ -567,6 +591,56 @@ class _Walk:
             return self.command(node, state, checked, redirects, out)
         return self.run(node, state, checked)
 
+    def heredoc_text(self, node: Any) -> Word | None:
+        """The body of the (first) heredoc of a redirected statement, positioned at its
+        first line."""
+        for child in node.children:
+            if child.type != "heredoc_redirect":
+                continue
+            for part in child.children:
+                if part.type == "heredoc_body":
+                    return Word(self.raw(part), *self.words.position(part))
+        return None
+
+    def descriptors(self, nodes: list[Any]) -> None:
+        """`exec 3>> F` opens descriptor 3 on F for the commands after it; `exec 3>&-`
+        closes it."""
+        for node in nodes:
+            fd, operator, target = None, "", None
+            for child in node.children:
+                if child.type == "file_descriptor":
+                    fd = self.raw(child)
+                elif not child.is_named:
+                    operator = self.raw(child)
+                else:
+                    target = child
+            if fd is None:
+                continue
+            if operator in (">", ">>", ">|", "<>") and target is not None:
+                self.fds[fd] = self.expand(self.words.word(target))
+            elif operator in (">&-", "<&-", ">&", "<&"):
+                self.fds.pop(fd, None)
+
+    def printed_by(self, node: Any) -> Word | None:
+        """What `echo`/`printf` prints (into a pipe), positioned at its first argument
+        (dynamic where a word is not known); None for anything else."""
+        from qt_lint.parsers.shell import printed
+
+        if node.type != "command":
+            return None
+        words = [self.expand(self.words.word(c)) for c in node.children
+                 if c.is_named and c.type not in ("variable_assignment", "file_redirect",
+                                                  "herestring_redirect")]
+        if not words or words[0].dynamic:
+            return None
+        command = make_command(tuple(words), "shell")
+        text = printed(command) if command is not None and not command.wrappers else None
+        if text is None or command is None:
+            return None
+        at = command.args[0] if command.args else command.program
+        # `"/^M=/s/=.*/=$MODEL/" w q`: its lines are known but for the variables in them
+        return Word(text, at.line, at.column, any(w.dynamic for w in words))
+
     def glue(self, body: Any, node: Any) -> None:
         """tree-sitter-bash (0.25) reads `exec 0</dev/tty` as the argument `0` then `<`:
         a number written against the redirection that follows is its descriptor."""
@@ -615,6 +689,11 @@ class _Walk:
                 target = child
         if target is None:
             return []
+        opened = self.fds.get(self.raw(target)) if operator == ">&" and \
+            target.type == "number" else None
+        if opened is not None:  # `echo x >&3` after `exec 3>> F`: F is written here
+            line, column = self.words.position(target)
+            return [(">>", Word(opened.text, line, column, opened.dynamic))]
         return [(operator, self.expand(self.words.word(target)))]
 
     def background(self, node: Any, state: State) -> tuple[State | None, State | None]:
@@ -728,9 +807,11 @@ class _Walk:
             self.sinks.append(self.sink() if last else self.piped_to(members[i + 1]))
             # its status is the pipeline's only as its last member, or under pipefail
             self.detached.append(None if last or state.pipefail else "pipe")
+            self.feed = self.printed_by(members[i - 1]) if i else None
             try:
                 mtrue, mfalse = self.run(member, inner, True)
             finally:
+                self.feed = None
                 self.detached.pop()
                 self.sinks.pop()
                 self.leave_scope(loops)
@@ -885,6 +966,14 @@ class _Walk:
         once = bool(values) and all(
             v.type in ("word", "number", "string", "raw_string") and
             not re.search(r"[$`*?\[]", self.raw(v)) for v in values)
+        name = self.raw(variable) if variable is not None else ""
+        given = self.for_values(values) if variable is not None and values else None
+        self.values.pop(name, None)
+        self.each.pop(name, None)
+        if given is not None and len(given) == 1 and not given[0].dynamic:
+            self.values[name] = given[0].text
+        elif given:
+            self.each[name] = given
         frame = _Loop()
         exits: list[State | None] = []
         head = state
@@ -921,7 +1010,19 @@ class _Walk:
                 head = again
         finally:
             self.loops.pop()
+            if name in self.each:  # after the loop: its last value
+                last = self.each.pop(name)[-1]
+                if not last.dynamic:
+                    self.values[name] = last.text
         return join(*exits, *frame.breaks), None
+
+    def for_values(self, nodes: list[Any]) -> tuple[Word, ...] | None:
+        """The words a `for` loop's variable takes (a glob stays a glob: the files it
+        names); None when one is not known."""
+        words = self.spread([self.expand(self.words.word(v)) for v in nodes])
+        if not words or any(w.dynamic for w in words):
+            return None
+        return tuple(words)
 
     # --- simple commands ----------------------------------------------------------------------
 
@@ -936,9 +1037,6 @@ class _Walk:
         text = self.raw(value).strip()
         piped = _pipestatus(text.strip('"'), state)
         self.jobs.pop(key, None)
-        self.arrays.pop(key, None)
-        if value.type == "array":  # `cmd=("$VENV/bin/python" "$SCRIPT" "$@")`: its words
-            self.arrays[key] = tuple(self.words.word(c) for c in value.named_children)
         if text in ("$!", '"$!"', "${!}"):
             self.jobs[key] = self.last_job
         if text in ("$?", '"$?"', "${?}") or piped is not None:
@@ -953,6 +1051,18 @@ class _Walk:
         self.values[key] = word.text
         literal = word.text if not word.dynamic and _LITERAL.fullmatch(word.text) else None
         state = _saving(state, key, None, literal)
+        if value.type == "array":  # `F=(a "b")`, `F+=(c)`: the elements
+            items = tuple(self.spread([self.expand(self.words.word(c))
+                                       for c in value.named_children if c.type != "comment"]))
+            if name is not None and b"+=" in self.words.data[name.end_byte:value.start_byte]:
+                items = self.arrays.get(key, ()) + items
+            self.arrays[key] = items
+            if items and not items[0].dynamic:
+                self.values[key] = items[0].text  # `$F` is its first element
+            else:
+                self.values.pop(key, None)
+        else:
+            self.arrays.pop(key, None)
         step = Step(Command((Word(f"{key}={word.text}", word.line, word.column,
                                   word.dynamic),), "assign", name="="))
         self.flow.steps.append((step, state.facts))
@@ -1036,6 +1146,7 @@ class _Walk:
     def command(self, node: Any, state: State, checked: bool,
                 redirects: tuple[tuple[str, Word], ...], out: str | None = None
                 ) -> tuple[State | None, State | None]:
+        stdin, self.feed = self.feed, None  # this command reads it (not its substitutions)
         if self.unbound(node, state):
             return None, None
         words: list[Word] = []
@@ -1065,12 +1176,19 @@ class _Walk:
             for child in prefix:
                 self.assignment(child, state, checked, declared=False)
             return state, None
-        words = self.parameters(self.elements(words))
+        words = self.spread(self.parameters(words))
         if not words:
             return state, None
         line, column = words[0].line, words[0].column
         expanded = tuple(self.expand(w) for w in words)
         command = make_command(expanded, "shell")
+        for operator, target in more:
+            if operator == "<<<":  # `ed -s F <<< 'wq'`: the string and a newline
+                stdin = Word(target.text + "\n", target.line, target.column, target.dynamic)
+        runs: list[Command] = []  # `xargs -I{} cmd {}`: once per line it reads
+        if command is not None and stdin is not None and command.wrappers[-1:] == ("xargs",):
+            runs = _xargs(command, expanded, stdin)
+            command = runs[0] if len(runs) == 1 else command
         if command is None and [w.text for w in expanded] in (["exec"], ["command", "exec"],
                                                               ["builtin", "exec"]):
             # `exec </dev/tty`, `exec >> "$LOG"`: only redirections, for the shell itself;
@@ -1213,6 +1331,15 @@ class _Walk:
                 failed = _add(state, frozenset({EXEC_FAILED})) or state
                 return self.fails(None, replace(failed, status=EMPTY), state, checked)
             return None, None
+        if stdin is not None:
+            step = replace(step, stdin=stdin)
+        # `for f in a b; do sed -i ... "$f"; done`: once with each value
+        alternatives = runs if len(runs) > 1 else self.alternatives(step.command) \
+            if self.each else []
+        if alternatives:
+            done = [self.simple(replace(step, command=alternative), state, checked)
+                    for alternative in alternatives]
+            return join(*(t for t, _ in done)), join(*(f for _, f in done))
         return self.simple(step, state, checked)
 
     def source(self, shown: str, text: str, state: State, checked: bool, line: int,
@@ -1274,19 +1401,37 @@ class _Walk:
             self.leave(state, 0, line, column, ok_facts=holds | state.facts)
         return None, None
 
-    def elements(self, words: list[Word]) -> list[Word]:
-        """`"${cmd[@]}"` of an array the script assigned: its words, where it is written."""
-        if not self.arrays or not any(w.dynamic for w in words):
+    def spread(self, words: list[Word]) -> list[Word]:
+        """`"${F[@]}"` with the array `F` known: its elements, one word each."""
+        if not self.arrays or not any("[" in w.text for w in words):
             return words
         out: list[Word] = []
         for word in words:
             match = _ELEMENTS.fullmatch(word.text) if word.dynamic else None
-            items = self.arrays.get(match.group(1)) if match is not None else None
-            if items is None:
+            if match is None or match.group(1) not in self.arrays:
                 out.append(word)
                 continue
-            out.extend(Word(w.text, word.line, word.column + i, w.dynamic)
-                       for i, w in enumerate(items))
+            out.extend(Word(e.text, word.line, word.column + i, e.dynamic)
+                       for i, e in enumerate(self.arrays[match.group(1)]))
+        return out
+
+    def alternatives(self, command: Command) -> list[Command]:
+        """The command once with each value of the first `for` variable its words name
+        (none when they name none)."""
+        names = {m.group(1) or m.group(2) for w in command.words for m in _REF.finditer(w.text)}
+        name = next((n for n in self.each if n in names), None)
+        if name is None:
+            return []
+        out: list[Command] = []
+        for value in self.each[name][:MAX_VALUES]:
+            def put(match: re.Match[str], value: Word = value) -> str:
+                return value.text if (match.group(1) or match.group(2)) == name else \
+                    match.group()
+
+            words = tuple(Word(_REF.sub(put, w.text), w.line, w.column,
+                               value.dynamic or "$" in _REF.sub(put, w.text))
+                          for w in command.words)
+            out.append(replace(command, words=words))
         return out
 
     def parameters(self, words: list[Word]) -> list[Word]:
@@ -1595,6 +1740,38 @@ class _Walk:
 def _unlocal_kills(walk: _Walk, name: str) -> set[str]:
     step = Step(Command((Word("unset", 1, 1), Word(name, 1, 7)), "declare"))
     return {f[1:] for f in walk.classify(step, EMPTY)[0] if f.startswith("-")}
+
+
+def _xargs(command: Command, written: tuple[Word, ...], stdin: Word) -> list[Command]:
+    """`echo F | xargs sed -i X`: the command with the words xargs reads added; with
+    `-I R` (`-IR`, `-i`, `--replace[=R]`) once per line read, R in its words replaced by
+    the line (GNU xargs). Not with `-0`, `-d`, `-a`, which read them otherwise."""
+    before = [w.text for w in written[:len(written) - len(command.words)]]
+    at = max(i for i, w in enumerate(before) if w.rsplit("/", 1)[-1] == "xargs") \
+        if "xargs" in [w.rsplit("/", 1)[-1] for w in before] else len(before)
+    options = before[at + 1:]
+    if any(o.startswith(("-0", "--null", "-d", "--delimiter", "-a", "--arg-file"))
+           for o in options):
+        return [command]
+    replaced: str | None = None
+    for i, option in enumerate(options):
+        if option == "-I" and i + 1 < len(options):
+            replaced = options[i + 1]
+        elif option.startswith("-I") and len(option) > 2:
+            replaced = option[2:]
+        elif option in ("-i", "--replace"):
+            replaced = "{}"
+        elif option.startswith(("-i", "--replace=")):
+            replaced = option.split("=", 1)[1] if "=" in option else option[2:]
+    if replaced is None:
+        items = tuple(Word(m.group(), stdin.line, stdin.column + m.start(), stdin.dynamic)
+                      for m in re.finditer(r"\S+", stdin.text))
+        return [replace(command, words=command.words + items)]
+    lines = [line.strip() for line in stdin.text.split("\n") if line.strip()]
+    return [replace(command, words=tuple(
+        Word(w.text.replace(replaced, line), w.line, w.column, w.dynamic or stdin.dynamic)
+        if replaced in w.text else w for w in command.words)) for line in lines[:MAX_VALUES]
+    ] or [command]
 
 
 _PIPESTATUS = lazyre.compile(r"\$\{PIPESTATUS\[([0-9]+)\]\}|\$PIPESTATUS")

@@ -631,6 +631,47 @@ CANARY_CWD_VARIANTS: dict[str, list[tuple[str, str]]] = {
     "cd && sed, the gate kept": [(SED + "{env}/", "cd {env} && " + SED)],
     "cd in a subshell, the gate defeated": [
         DEFEATED, (SED + "{env}/", "(cd {env}) || true\n" + SED + "{env}/")],
+    # write forms QT601 reads the same way: each with the gate defeated
+    "ed, its script piped in, the gate defeated": [DEFEATED, (
+        SED + "{env}/ai-engine.env",
+        "printf '%s\\n' \"/^ACTIVE_MODEL=/s/=.*/=$MODEL/\" w q | ed -s {env}/ai-engine.env")],
+    "ed, its script piped in, the gate kept": [(
+        SED + "{env}/ai-engine.env",
+        "printf '%s\\n' \"/^ACTIVE_MODEL=/s/=.*/=$MODEL/\" w q | ed -s {env}/ai-engine.env")],
+    "ex -c s -c wq, the gate defeated": [DEFEATED, (
+        SED + "{env}/ai-engine.env",
+        'ex -s -c "%s/^ACTIVE_MODEL=.*/ACTIVE_MODEL=$MODEL/" -c wq {env}/ai-engine.env')],
+    "python3 -c open(p, 'w'), the gate defeated": [DEFEATED, (
+        SED + "{env}/ai-engine.env",
+        "python3 -c \"import sys; open('{env}/ai-engine.env', 'w').write("
+        "'ACTIVE_MODEL=' + sys.argv[1] + '\\n')\" \"$MODEL\"")],
+    "an array's elements, the gate defeated": [DEFEATED, (
+        SED + "{env}/ai-engine.env", 'FILES=({env}/ai-engine.env)\n' + SED + '"${FILES[@]}"')],
+    "for f in a glob, the gate defeated": [DEFEATED, (
+        SED + "{env}/ai-engine.env", 'for f in {env}/*.env; do ' + SED + '"$f"; done')],
+    "echo PATH | xargs sed -i, the gate defeated": [DEFEATED, (
+        SED + "{env}/ai-engine.env", "echo {env}/ai-engine.env | xargs " + SED.strip())],
+    "find -exec sed -i {} +, the gate defeated": [DEFEATED, (
+        SED + "{env}/ai-engine.env", "find {env} -name '*.env' -exec " + SED + "{} +")],
+    "a function given the path, the gate defeated": [DEFEATED, (
+        SED + "{env}/ai-engine.env", 'setw() { ' + SED + '"$1"; }\nsetw {env}/ai-engine.env')],
+    "python3 - <<EOF, the gate defeated": [DEFEATED, (
+        SED + "{env}/ai-engine.env",
+        "python3 - \"$MODEL\" <<'EOF'\nimport sys\nopen('{env}/ai-engine.env', 'w').write("
+        "'ACTIVE_MODEL=' + sys.argv[1] + '\\n')\nEOF")],
+    "vim -es +s +x, the gate defeated": [DEFEATED, (
+        SED + "{env}/ai-engine.env",
+        'vim -u NONE -es "+%s/^ACTIVE_MODEL=.*/ACTIVE_MODEL=$MODEL/" +x {env}/ai-engine.env')],
+    "echo PATH | xargs -I{} sed -i {}, the gate defeated": [DEFEATED, (
+        SED + "{env}/ai-engine.env", "echo {env}/ai-engine.env | xargs -I{} " + SED + "{}")],
+    "for f in words, the gate defeated": [DEFEATED, (
+        SED + "{env}/ai-engine.env", "for f in /dev/null/x {env}/ai-engine.env; do\n"
+        "    [ -f \"$f\" ] || continue\n    " + SED + '"$f"\ndone')],
+    "an array's second element, the gate defeated": [DEFEATED, (
+        SED + "{env}/ai-engine.env", 'F=(/dev/null/x {env}/ai-engine.env)\n' + SED + '"${F[1]}"')],
+    "exec 3> then echo >&3, the gate defeated": [DEFEATED, (
+        SED + "{env}/ai-engine.env",
+        'exec 3>{env}/ai-engine.env\necho "ACTIVE_MODEL=$MODEL" >&3')],
 }
 
 

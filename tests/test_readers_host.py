@@ -29,6 +29,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from qt_lint.host.snapshot import scrub_unit
 from qt_lint.parsers.accounts import parse_group, parse_passwd, user_groups
 from qt_lint.parsers.pyvenv import read_pyvenv
 from qt_lint.parsers.redisconf import RedisConfError, read_redis_conf
@@ -419,6 +420,61 @@ def test_snapshot_scrub_keeps_what_systemd_reads() -> None:
     env = "# note \\\nAUTO_ACTIVATION=enabled\nSHADOW_MODE=enabled\n"
     assert [e.key for e in parse_env(scrub(env)).entries] == \
         [e.key for e in parse_env(env).entries] == ["SHADOW_MODE"]
+
+
+# lines whose meaning depends on the lines around them, as systemd joins them
+_UNIT_PIECES = ["User \\", "=root", "\\", "  \\", "# note \\", "# note", "", "; c",
+                "API_KEY=abc \\", "Environment=API_KEY=x \\", "Environment=X=1 \\",
+                "  --flag \\", "  --flag", "free text", "free text \\", "[Service]",
+                "[Unit]", "[Bad \\", "SyslogIdentifier=quantum-backend", "X=C:\\\\",
+                "API_KEY \\", "=abc", "= \\", "ExecStart=/bin/x \\", "Group=root",
+                "# qt-lint: ignore[H101] why", "  User=qt", "Password = hunter2"]
+
+
+def _as_read(text: str) -> tuple[list[tuple[str, str, str]], list[tuple[int, int, str]]]:
+    """What systemd (qt-lint's reader of units) makes of a unit: its assignments, a
+    value masked when the scrubber masks it, and its problems (line, kind)."""
+    from qt_lint.parsers.systemd import parse
+    from qt_lint.secrets import MASK
+
+    doc = parse(text, "x.service")
+    assignments = [(s.name, a.key, "masked" if MASK in scrub_unit(a.value) or MASK in a.value
+                    else a.value) for s in doc.sections for a in s.assignments]
+    return assignments, [(p.line, p.last_line, p.message.replace(f"{p.key}=", "KEY=", 1)
+                          .split(" (")[0].split(" in [")[0].split(" [")[0])
+                         for p in doc.problems]
+
+
+def test_a_scrubbed_unit_reads_as_the_unit_did() -> None:
+    """A written snapshot scrubs units line by line, but systemd reads logical lines: a
+    key on its own line (`User \\` then `=root`), a line of only a backslash, a comment
+    inside a continuation (skipped by systemd), a rejected line continued onto an
+    assignment. The scrubbed unit must read as the unit did (assignments, with secrets
+    masked, and problems), for every arrangement of such lines; a secret never stays."""
+    import random
+
+    from qt_lint.secrets import is_secret_key
+
+    rng = random.Random(20261208)
+    cases = [["[Service]", "User \\", "=root"], ["[Service]", "\\", "User=root"],
+             ["[Service]", "  --extra-flag \\", "SyslogIdentifier=quantum-backend"],
+             ["[Service]", "Environment=API_KEY=abc \\", "# note", "User=root"],
+             ["[Service]", "API_KEY \\", "=abc"]]
+    cases += [["[Service]", *rng.choices(_UNIT_PIECES, k=rng.randint(1, 7))]
+              for _ in range(600)]
+    for lines in cases:
+        text = "\n".join(lines) + "\n"
+        scrubbed = scrub_unit(text)
+        assert len(scrubbed.split("\n")) == len(text.split("\n"))
+        original, kept = _as_read(text), _as_read(scrubbed)
+        assert [(s, k) for s, k, _ in kept[0]] == [(s, k) for s, k, _ in original[0]], lines
+        for (_, key, value), (_, _, was) in zip(kept[0], original[0], strict=True):
+            assert value in (was, "masked"), (lines, key)
+            if is_secret_key(key) or (key == "Environment" and is_secret_key(
+                    was.split("=", 1)[0].strip()) and "=" in was):
+                assert value == "masked", (lines, key, scrubbed)
+        assert kept[1] == original[1], lines
+        assert "hunter2" not in scrubbed, (lines, scrubbed)
 
 
 def test_a_failing_redis_value_names_the_line_that_set_it(host: Path) -> None:

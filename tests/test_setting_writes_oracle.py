@@ -26,6 +26,9 @@ from qt_lint.config import Config, Contract
 
 if shutil.which("bash") is None or shutil.which("make") is None:  # pragma: no cover
     pytest.fail("bash and make are needed as the oracles of QT601's setting writes")
+for _editor in ("ed", "ex", "vi", "vim", "truncate"):  # run by the variants (scripts/test)
+    if shutil.which(_editor) is None:  # pragma: no cover
+        pytest.fail(f"{_editor} is needed by the variants of QT601's setting writes")
 
 SED = "sed -i 's/^MODEL_PATH=.*/MODEL_PATH=x/'"
 TMP = 'TMP="$(mktemp)"\n'
@@ -104,6 +107,119 @@ SHELL_VARIANTS: dict[str, str] = {
         'install -o "$(id -u)" -g "$(id -g)" staged/model.env {env}/ai-engine.env\n'),
     "cp -T src into a folder's name": "cp -T staged/model.env {env}/next.env\n",
     "cp -- src DEST": "cp -- staged/model.env {env}/ai-engine.env\n",
+    # editors: ed reads its script on standard input, ex/vim run their `-c` commands
+    "ed, its script piped in": (
+        "printf '%s\\n' '/^MODEL_PATH=/s/=.*/=x/' w q | ed -s {env}/ai-engine.env\n"),
+    "ed, its script from a heredoc": (
+        "ed -s {env}/ai-engine.env <<'EOF'\n/^MODEL_PATH=/s/=.*/=x/\nw\nq\nEOF\n"),
+    "ed, its script from a here-string": (
+        "ed -s {env}/ai-engine.env <<< $'/^MODEL_PATH=/s/=.*/=x/\\nwq'\n"),
+    "ed that only prints": "printf '%s\\n' '/^MODEL_PATH=/p' q | ed -s {env}/ai-engine.env\n",
+    "ed of the model elsewhere": (
+        "printf '%s\\n' '/^MODEL_PATH=/s/=.*/=x/' w q | ed -s {other}/ai-engine.env\n"),
+    "ex -c s -c wq": "ex -s -c '%s/^MODEL_PATH=.*/MODEL_PATH=x/' -c wq {env}/ai-engine.env\n",
+    "vim -es -c s -c x": (
+        "vim -u NONE -es -c '%s/^MODEL_PATH=.*/MODEL_PATH=x/' -c x {env}/ai-engine.env\n"),
+    "vi -e +s +wq": "vi -u NONE -e -s '+%s/^MODEL_PATH=.*/MODEL_PATH=x/' +wq {env}/ai-engine.env\n",
+    "ex that only prints": "ex -s -c '/^MODEL_PATH/p' -c 'q!' {env}/ai-engine.env\n",
+    # python run from the script: its code is Python
+    "python3 -c open(p, 'w')": (
+        "python3 -c \"p = '{env}/ai-engine.env'; s = open(p).read().replace("
+        "'MODEL_PATH=/opt/old', 'MODEL_PATH=x'); open(p, 'w').write(s)\"\n"),
+    "python3 -c open(..., 'a')": (
+        "python3 -c \"open('{env}/ai-engine.env', 'a').write('MODEL_PATH=x\\n')\"\n"),
+    "python3 -c that only reads": (
+        "python3 -c \"print(open('{env}/ai-engine.env').read().count('MODEL_PATH'))\"\n"),
+    "python3 -c writing the model elsewhere": (
+        "python3 -c \"open('{other}/ai-engine.env', 'a').write('MODEL_PATH=x\\n')\"\n"),
+    "python3 - <<EOF": ("python3 - <<'EOF'\nwith open('{env}/ai-engine.env', 'a') as f:\n"
+                        "    f.write('MODEL_PATH=x\\n')\nEOF\n"),
+    "python3 <<EOF that only reads": (
+        "python3 <<'EOF'\nprint(open('{env}/ai-engine.env').read().count('MODEL_PATH'))\n"
+        "EOF\n"),
+    # a descriptor opened by `exec`, written later
+    "exec 3>> then echo >&3": 'exec 3>>{env}/ai-engine.env\necho "MODEL_PATH=x" >&3\n',
+    "exec 4> then printf 1>&4": (
+        "exec 4>{env}/ai-engine.env\nprintf 'MODEL_PATH=%s\\n' x 1>&4\n"),
+    "exec 3>> elsewhere then echo >&3": (
+        'exec 3>>{other}/ai-engine.env\necho "MODEL_PATH=x" >&3\n'),
+    "exec 3>> closed, then echo >&3": (
+        'exec 3>>{env}/ai-engine.env\nexec 3>&-\necho "MODEL_PATH=x" >&3 || true\n'),
+    # emptied
+    "truncate -s 0 \"$MODEL_ENV\"": 'MODEL_ENV={env}/ai-engine.env\ntruncate -s 0 "$MODEL_ENV"\n',
+    "truncate --size=0 \"$MODEL_ENV\"": (
+        'MODEL_ENV={env}/ai-engine.env\ntruncate --size=0 "$MODEL_ENV"\n'),
+    ": > \"$MODEL_ENV\"": 'MODEL_ENV={env}/ai-engine.env\n: > "$MODEL_ENV"\n',
+    "truncate -r \"$MODEL_ENV\" elsewhere": (
+        'MODEL_ENV={env}/ai-engine.env\ntruncate -r "$MODEL_ENV" {other}/ai-engine.env\n'),
+    "truncate of another setting": 'LOGS={env}/backend.env\ntruncate -s 0 "$LOGS"\n',
+    # words a variable stands for: arrays, loop variables, a function's parameters
+    "array \"${FILES[@]}\"": f'FILES=({{env}}/ai-engine.env)\n{SED} "${{FILES[@]}}"\n',
+    "array of two, \"${FILES[@]}\"": (
+        f'FILES=({{env}}/backend.env {{env}}/ai-engine.env)\n{SED} "${{FILES[@]}}"\n'),
+    "array appended, ${FILES[*]}": (
+        f'FILES=({{other}}/ai-engine.env)\nFILES+=({{env}}/ai-engine.env)\n'
+        f'{SED} ${{FILES[*]}}\n'),
+    "array \"${FILES[1]}\"": (
+        f'FILES=({{other}}/ai-engine.env {{env}}/ai-engine.env)\n{SED} "${{FILES[1]}}"\n'),
+    "array elsewhere": f'FILES=({{other}}/ai-engine.env)\n{SED} "${{FILES[@]}}"\n',
+    "array \"${FILES[0]}\" elsewhere": (
+        f'FILES=({{other}}/ai-engine.env {{env}}/ai-engine.env)\n{SED} "${{FILES[0]}}"\n'),
+    "for f in a glob": f'for f in {{env}}/*.env; do {SED} "$f"; done\n',
+    "for f in words": (
+        f'for f in {{other}}/ai-engine.env {{env}}/ai-engine.env; do\n    {SED} "$f"\ndone\n'),
+    "for f in \"${FILES[@]}\"": (
+        f'FILES=({{env}}/ai-engine.env)\nfor f in "${{FILES[@]}}"; do {SED} "$f"; done\n'),
+    "for f in a glob, cp into it": (
+        'for f in {env}/ai-engine.env; do cp staged/model.env "$f"; done\n'),
+    "for f in a glob elsewhere": f'for f in {{other}}/*.env; do {SED} "$f"; done\n',
+    "for f in a glob matching nothing": (
+        f'for f in {{env}}/*.conf; do {SED} "$f" 2>/dev/null || true; done\n'),
+    "for f, cp from it": 'for f in {env}/*.env; do cp "$f" {other}/; done\n',
+    "function given the path": f'setw() {{ {SED} "$1"; }}\nsetw {{env}}/ai-engine.env\n',
+    "function given the path second": (
+        f'setw() {{ local key=$1; {SED} "$2"; }}\nsetw MODEL {{env}}/ai-engine.env\n'),
+    "function given another path": f'setw() {{ {SED} "$1"; }}\nsetw {{other}}/ai-engine.env\n',
+    "function given the path, never called": (
+        f'setw() {{ {SED} "$1"; }}\necho setw {{env}}/ai-engine.env\n'),
+    # programs given the path by another program
+    "echo PATH | xargs sed -i": f"echo {{env}}/ai-engine.env | xargs {SED}\n",
+    "printf PATH | xargs -r sed -i": f"printf '%s\\n' {{env}}/ai-engine.env | xargs -r {SED}\n",
+    "echo PATH | xargs sed -i elsewhere": f"echo {{other}}/ai-engine.env | xargs {SED}\n",
+    "echo PATH | xargs -I{} sed -i {}": f"echo {{env}}/ai-engine.env | xargs -I{{}} {SED} {{}}\n",
+    "printf two lines | xargs -I F sed -i F": (
+        f"printf '%s\\n' {{other}}/ai-engine.env {{env}}/ai-engine.env | xargs -I F {SED} F\n"),
+    "echo PATH | xargs -I{} sed -i elsewhere": (
+        f"echo {{env}}/ai-engine.env | xargs -I{{}} {SED} {{other}}/ai-engine.env {{}}.x "
+        "2>/dev/null || true\n"),
+    "declare -a FILES=(...)": f'declare -a FILES=({{env}}/ai-engine.env)\n{SED} "${{FILES[@]}}"\n',
+    "function given \"$@\"": f'setw() {{ {SED} "$@"; }}\nsetw {{env}}/ai-engine.env\n',
+    "function calling a function": (
+        f'setw() {{ {SED} "$1"; }}\nall() {{ setw "$1"; }}\nall {{env}}/ai-engine.env\n'),
+    "function called in a loop": (
+        f'setw() {{ {SED} "$1"; }}\nfor f in {{env}}/*.env; do setw "$f"; done\n'),
+    "for f in \"$A\" \"$B\"": (
+        f'A={{other}}/ai-engine.env\nB={{env}}/ai-engine.env\n'
+        f'for f in "$A" "$B"; do {SED} "$f"; done\n'),
+    "for f in words, the loop broken first": (
+        f'for f in {{env}}/ai-engine.env; do break; {SED} "$f"; done\n'),
+    "for f in a glob of the folder": f'for f in {{env}}/*; do {SED} "$f"; done\n',
+    "ed, its script in a heredoc writing elsewhere": (
+        "ed -s {env}/ai-engine.env <<'EOF'\n/^MODEL_PATH=/s/=.*/=x/\n"
+        "w {other}/ai-engine.env\nq\nEOF\n"),
+    "sudo -n truncate -s 0": ('MODEL_ENV={env}/ai-engine.env\n'
+                              'sudo -n truncate -s 0 "$MODEL_ENV" 2>/dev/null || '
+                              'truncate -s 0 "$MODEL_ENV"\n'),
+    "python3 -c shutil.copy": (
+        "python3 -c \"import shutil; shutil.copy('staged/model.env', '{env}/ai-engine.env')\"\n"),
+    "python3 -c pathlib write_text": (
+        "python3 -c \"import pathlib; "
+        "pathlib.Path('{env}/ai-engine.env').write_text('MODEL_PATH=x')\"\n"),
+    "find -exec sed -i {} +": f"find {{env}} -name '*.env' -exec {SED} {{}} +\n",
+    "find -exec sed -i {} \\;": f"find {{env}} -name 'ai-*.env' -exec {SED} {{}} \\;\n",
+    "find -type f -exec sed -i {} +": f"find {{env}} -type f -exec {SED} {{}} +\n",
+    "find elsewhere -exec sed -i": f"find {{other}} -name '*.env' -exec {SED} {{}} +\n",
+    "find -name '*.conf' -exec sed -i": f"find {{env}} -name '*.conf' -exec {SED} {{}} +\n",
 }
 
 PY_SED = '["sed", "-i", "s/^MODEL_PATH=.*/MODEL_PATH=x/", "{env}/ai-engine.env"]'
@@ -247,6 +363,7 @@ def _judged(root: Path, rel: str, text: str, run: list[str]) -> tuple[bool, list
     script.write_text(text.replace("{env}", c.env_dir).replace("{other}", str(root / "other")))
     before = _settings(root)
     subprocess.run([*run, str(script)], cwd=root / "repo", capture_output=True, timeout=20,
+                   stdin=subprocess.DEVNULL,
                    check=False, env={"PATH": "/usr/bin:/bin", "TMPDIR": str(root / "other")})
     wrote = _settings(root) != before
     config = Config(root=root / "repo", select=("QT601",), contract=c)
@@ -314,3 +431,51 @@ def test_copy_operands_reads_coreutils_option_grammar(
     assert [w.text for w in read.operands] == operands
     assert [w.text for w in read.folders] == folders
     assert (read.no_target, read.directories) == (no_target, directories)
+
+
+# the switches: what bash sets (in the shell, or in a child's environment) decides
+SWITCH_VARIANTS: dict[str, str] = {
+    "export \"AUTO_ACTIVATION=enabled\"": 'export "AUTO_ACTIVATION=enabled"\n',
+    "export 'QT_AUTO_PROMOTE=1'": "export 'QT_AUTO_PROMOTE=1'\n",
+    "declare -x \"SHADOW_MODE=disabled\"": 'declare -x "SHADOW_MODE=disabled"\n',
+    "typeset -x \"SHADOW_MODE\"=off": 'typeset -x "SHADOW_MODE"=off\n',
+    "export \"AUTO_ACTIVATION=disabled\"": 'export "AUTO_ACTIVATION=disabled"\n',
+    "export AUTO_ACTIVATION=enabled": "export AUTO_ACTIVATION=enabled\n",
+    "readonly QT_AUTO_PROMOTE=yes": "readonly QT_AUTO_PROMOTE=yes\n",
+    "readonly -x QT_AUTO_PROMOTE=yes (invalid option)": (
+        "readonly -x QT_AUTO_PROMOTE=yes 2>/dev/null\n"),
+    "export -Q AUTO_ACTIVATION=on (invalid option)": (
+        "export -Q AUTO_ACTIVATION=on 2>/dev/null\n"),
+    "declare -x in a function called": (
+        'f() { declare -gx "SHADOW_MODE=disabled"; }\nf\n'),
+    "SHADOW_MODE=disabled prefix": "SHADOW_MODE=disabled sh -c 'echo SHADOW_MODE=$SHADOW_MODE'\n",
+    "echo \"SHADOW_MODE=disabled\"": 'echo "# SHADOW_MODE=disabled is refused" >/dev/null\n',
+}
+_SHOW = ('for v in AUTO_ACTIVATION SHADOW_MODE QT_AUTO_PROMOTE; do\n'
+         '    [ -n "${!v+x}" ] && echo "$v=${!v}"\ndone\n')
+
+
+@pytest.mark.parametrize("name", sorted(SWITCH_VARIANTS))
+def test_qt601_reports_a_switch_exactly_when_bash_sets_it(tmp_path: Path, name: str) -> None:
+    from qt_lint.rules.models.qt601_auto_activation import switch_of, switch_ok
+
+    root = tmp_path
+    c = _contract(root)
+    (root / "repo/ops").mkdir(parents=True)
+    script = root / "repo/ops/x.sh"
+    script.write_text(SWITCH_VARIANTS[name])
+    run = root / "run.sh"
+    run.write_text(SWITCH_VARIANTS[name] + _SHOW)
+    done = subprocess.run(["bash", str(run)], capture_output=True, text=True, timeout=20,
+                          check=False, stdin=subprocess.DEVNULL,
+                          env={"PATH": "/usr/bin:/bin"})
+    bad = []
+    for line in done.stdout.splitlines():
+        key, _, value = line.partition("=")
+        switch = switch_of(key)
+        if switch is not None and not switch_ok(switch, value):
+            bad.append(line)
+    config = Config(root=root / "repo", select=("QT601",), contract=c)
+    found = [f"{f.line}:{f.column}: {f.message}" for f in check([script], config,
+                                                                jobs=1).findings]
+    assert bool(found) == bool(bad), (name, bad, found)

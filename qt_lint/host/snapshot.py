@@ -132,6 +132,86 @@ _ASSIGNMENT = lazyre.compile(r"^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*=")
 _SECTION = lazyre.compile(r"^\s*\[[^\]]+\]\s*$")
 
 
+def scrub_unit(text: str) -> str:
+    """A unit or drop-in as the snapshot keeps it, read as systemd reads it: lines joined
+    into logical lines first (a line ending in an odd run of backslashes goes on to the
+    next one that is not a comment), then judged. An assignment (`User \\` then `=root` is
+    one) keeps its lines, secret-like values masked, and every line of its value masked
+    whole when its key looks secret; a section header keeps its lines; a line systemd
+    rejects becomes placeholders, keeping what makes it rejected the same way (an `=` on a
+    later line: an invalid key). Comments become `#` (qt-lint directives are kept), blank
+    lines stay, and every line keeps its continuation, so line numbers and every
+    judgement stay the same."""
+    from qt_lint.parsers.lines import BLANKS, significant
+    from qt_lint.parsers.systemd import _HEADER, _KEY, _logical_line, continues
+    from qt_lint.secrets import MASK, is_secret_key, redact_line
+
+    lines = text.split("\n")
+    out = list(lines)
+
+    def comment(line: str) -> str:
+        stripped = line.strip(BLANKS)
+        tail = "\\" if continues(line) else ""
+        return redact_line(line) if "qt-lint:" in line else stripped[0] + tail
+
+    def same_end(new: str, old: str) -> str:
+        # the scrubbed line continues exactly when the line it stands for does
+        if continues(old) and not continues(new):
+            return new + " \\"
+        if continues(new) and not continues(old):
+            return new + " "
+        return new
+
+    i = 0
+    while i < len(lines):
+        content = significant(lines[i])
+        if content is None:
+            if lines[i].strip(BLANKS):
+                out[i] = comment(lines[i])
+            i += 1
+            continue
+        first = i
+        pieces, _, last, _ = _logical_line(lines, i, content[1])
+        logical = "".join(pieces).strip(BLANKS)
+        # the physical lines of this logical line (comments inside it are skipped by systemd)
+        members = [n for n in range(first, last + 1)
+                   if n == first or significant(lines[n]) is not None or
+                   not lines[n].strip(BLANKS)]
+        for n in range(first, last + 1):
+            if n not in members:
+                out[n] = comment(lines[n])
+        eq = logical.find("=")
+        shown = [n for n in members if lines[n].strip(BLANKS).rstrip("\\").strip(BLANKS)]
+        if logical.startswith("["):
+            if _HEADER.match(logical) is None:  # malformed: stays malformed, its text unshown
+                for n in shown:
+                    out[n] = same_end("[<line not shown>", lines[n])
+        elif eq == -1 or _KEY.match(logical[:eq].strip(BLANKS)) is None:
+            # a line systemd rejects: placeholders, with an `=` when it had one (an invalid
+            # key stays an invalid key, a line without `=` stays one)
+            for k, n in enumerate(shown):
+                tail = " =" if eq != -1 and k == len(shown) - 1 else ""
+                out[n] = same_end("<line not shown>" + tail, lines[n])
+        else:
+            key = logical[:eq].strip(BLANKS)
+            value = logical[eq + 1:]
+            inner = value.split("=", 1)[0] if key == "Environment" and "=" in value else ""
+            secret = is_secret_key(key) or (bool(inner) and is_secret_key(inner.strip()))
+            found_eq = False
+            for n in members:
+                body = lines[n]
+                if found_eq and secret and n in shown:
+                    out[n] = same_end(MASK, body)
+                elif not found_eq and "=" in body and is_secret_key(key):
+                    # the key's `=` (`API_KEY \\` then `=abc`: the value is masked whole)
+                    out[n] = same_end(body[:body.index("=") + 1] + MASK, body)
+                else:
+                    out[n] = same_end(redact_line(body), body)
+                found_eq = found_eq or "=" in body
+        i = last + 1
+    return "\n".join(out)
+
+
 def scrub(text: str) -> str:
     """An env file or unit as the snapshot keeps it: assignments (secret-like values
     masked) with their continuation lines, section headers and qt-lint directives. Other
@@ -248,14 +328,17 @@ def to_json(snapshot: Snapshot) -> str:
         if original.digest is None and original.text is not None:
             item["digest"] = hmac.new(key, original.text.encode("utf-8", "surrogatepass"),
                                       hashlib.sha256).hexdigest()
-    scrubbed = set(snapshot.env_files) | set(snapshot.units) | {
+    units = set(snapshot.units) | {
         p for paths in snapshot.dropins.values() for p in paths} | {
         p for paths in snapshot.repo_units.values() for p in paths}
+    scrubbed = set(snapshot.env_files)
     conf = set(snapshot.redis.get("conf_files", []))
     for path, item in data["texts"].items():
         if item["text"] is None:
             continue
-        if path in scrubbed or path.endswith(".env"):
+        if path in units:
+            item["text"] = scrub_unit(item["text"])
+        elif path in scrubbed or path.endswith(".env"):
             item["text"] = scrub(item["text"])
         elif path.endswith(".py") or snapshot.repo_files.get(path) == "python":
             item["text"] = redact_python(item["text"])

@@ -41,6 +41,10 @@ _ARRAY = lazyre.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\[([@*]|0)\]\}$")
 _DEFAULT_LOOKUP = lazyre.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*):?[-=](\$\([^()]*\)|`[^`]*`)\}$")
 # `: "${PY:=python3}"`: the variable is assigned where it is unset
 _ASSIGN_DEFAULT = lazyre.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*):?=([^}$`\s]+)\}$")
+# the options each declaring builtin takes (bash 5.2's `help`)
+_DECLARE_OPTIONS = {"declare": "aAfFgiIlnprtux", "typeset": "aAfFgiIlnprtux",
+                    "local": "aAfFgiIlnprtux", "export": "fnp", "readonly": "aAfp"}
+_QUOTED_ASSIGNMENT = lazyre.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
 MAX_EXPANDED = 4096  # characters of an argument after its variables are expanded
 _REFERENCE = lazyre.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 # ssh's options that take a value
@@ -597,6 +601,9 @@ class _Walker:
         if kind == "variable_assignment":
             self.assignment(node, cd)
             return
+        if kind == "declaration_command":
+            self.declaration(node, cd)
+            return
         if kind == "test_command":
             if node.start_point[0] != node.end_point[0] and node.children[0].type == "[":
                 self.spans(node)
@@ -614,6 +621,32 @@ class _Walker:
             return
         for child in node.children:
             self.walk(child, cd)
+
+    def declaration(self, node: Any, cd: list[Word | None]) -> None:
+        """`export A=1`, `declare -x "A=1"`, `readonly A=1`: what bash assigns. A quoted
+        word `"A=1"` is an assignment too; an option the builtin does not take
+        (`readonly -x`) makes it assign nothing (bash prints its usage, status 2)."""
+        keyword = self.raw(node.children[0]) if node.children else ""
+        valid = _DECLARE_OPTIONS.get(keyword, "")
+        given = [self.raw(c) for c in node.named_children if c.type == "word" and
+                 self.raw(c)[:1] in "-+" and len(self.raw(c)) > 1]
+        refused = any(letter not in valid for option in given for letter in option[1:])
+        mark = len(self.out.assignments)
+        for child in node.children:
+            self.walk(child, cd)
+            if child.type not in ("string", "raw_string", "concatenation"):
+                continue
+            text, dynamic = self._value(child)
+            match = _QUOTED_ASSIGNMENT.match(text)
+            raw = self.raw(child)
+            if match is None or dynamic or "=" not in raw:
+                continue
+            line, column = self.position(child)
+            value = Word(match.group(2), line, column + raw.index("=") + 1)
+            self.out.assignments.append((match.group(1), value))
+            self.out.words.append(value)
+        if refused:
+            del self.out.assignments[mark:]
 
     def define(self, node: Any, cd: list[Word | None]) -> None:
         """`run() { "$@"; }`: the body is read where it is written (with its arguments

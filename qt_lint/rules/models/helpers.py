@@ -149,6 +149,8 @@ def archive_covers(source: str, target: str) -> bool:
     if not source.startswith("/") or not target.startswith("/"):
         return True  # relative to a folder the script `cd`s into: not known here
     source, target = posixpath.normpath(source), posixpath.normpath(target)
+    if re.search(r"[*?\[]", target) and fnmatchcase(source, target):
+        return True  # `for f in /etc/quantum/*.env`: the archived file is one it names
     return target == source or target.startswith(source.rstrip("/") + "/") or (
         folder and source.startswith(target.rstrip("/") + "/"))
 
@@ -179,7 +181,10 @@ def model_setting_file(path: str, contract: Contract) -> bool:
     if path.rstrip("/").rsplit("/", 1)[-1] == ".env.model_config":
         return True
     env = contract.env_dir.rstrip("/") + "/"
-    return path.startswith(env) and path.endswith(".env") and "/" not in path[len(env):]
+    name = path[len(env):]
+    # a glob standing for the files it matches (`/etc/quantum/*.env`, `/etc/quantum/*`)
+    return path.startswith(env) and (name.endswith(".env") or (
+        name.endswith("*") and not path.endswith("/*/*"))) and "/" not in name
 
 
 def in_active(path: str) -> bool:
@@ -235,6 +240,10 @@ def written_targets(step: Step, contract: Contract) -> list[Word]:
                                    not w.text.startswith("--"))
                                for w in command.args):
         out.extend(args[1:] if not any(w.text == "-e" for w in command.args) else args)
+    else:  # `truncate`, `ed`, `ex -c wq`, `python3 -c`, `find -exec` (program_writes.py)
+        from qt_lint.rules.models.program_writes import program_writes
+
+        out.extend(program_writes(step, lambda inner: written_targets(inner, contract)))
     for operator, target in step.redirects:
         if operator.startswith((">", "&>")):
             out.append(target)
@@ -862,6 +871,14 @@ def _chdir(step: Step, facts: Facts) -> Facts:
         elif here is not None:
             out.add(CWD + posixpath.normpath(posixpath.join(here, target.text)))
     return frozenset(out)
+
+
+def working_dir(step: Step, facts: Facts) -> tuple[Facts, Facts]:
+    """A classifier of the working directory alone (`cd`, `pushd`, `popd`): for a reading
+    of writes that needs no other fact (QT601)."""
+    if step.command.name in ("cd", "pushd", "popd") and not step.command.wrappers:
+        return _chdir(step, facts), EMPTY
+    return EMPTY, EMPTY
 
 
 def in_cwd(step: Step, facts: Facts) -> Step:

@@ -237,8 +237,9 @@ class AutoActivation(Rule):
       `QT_CLM_AUTO_PROMOTE`) set to anything but off (`disabled`, `false`, `0`, `no`,
       `off`), or `SHADOW_MODE` to anything but on (`enabled`, `true`, `1`, `yes`, `on`), in
       env files, unit `Environment=` and `os.environ` writes, and in shell scripts and
-      crontabs (`export AUTO_ACTIVATION=enabled`, a `SHADOW_MODE=disabled cmd` prefix or its
-      `env SHADOW_MODE=disabled cmd` form, a crontab's `NAME=value` line);
+      crontabs (`export AUTO_ACTIVATION=enabled`, quoted `export "AUTO_ACTIVATION=enabled"`,
+      a `SHADOW_MODE=disabled cmd` prefix or its `env SHADOW_MODE=disabled cmd` form, a
+      crontab's `NAME=value` line; `readonly -x X=1`, an option bash refuses, sets nothing);
     - writing a model path or weight into the model setting (`/etc/quantum/*.env`,
       `.env.model_config`) from anything but the canary script: Python `open(..., "w"/"a")`,
       `shutil.copy`/`copy2`/`copyfile`/`move`, `os.replace`/`os.rename`, `Path.write_text`
@@ -250,10 +251,19 @@ class AutoActivation(Rule):
       the source's name), `>`, `>>`; a relative path after `cd`, `pushd` or `cd "$ENV_DIR"`
       in the same shell (`cd /etc/quantum && sed -i ... ai-engine.env`; a recipe line is a
       shell of its own); a temp file the script gave a model setting (a redirect, a heredoc)
-      moved or copied into place (`mv "$TMP" /etc/quantum/ai-engine.env`). The command's
+      moved or copied into place (`mv "$TMP" /etc/quantum/ai-engine.env`); `truncate`;
+      the editors by their commands (`ed` by the script it reads on standard input, `ex
+      -c ... -c wq`, `vim -es +x`; one that only prints writes nothing); Python run with
+      `-c` or on a heredoc (`python3 - <<EOF`), read as a Python file is; a descriptor
+      `exec 3>>` opened, written by `>&3`; the words a variable stands for, as bash
+      expands them: an array's elements (`"${FILES[@]}"`), each value of a `for` loop
+      (`for f in /etc/quantum/*.env`, a glob standing for the files it matches), a
+      function's parameters at each call (`setw /etc/quantum/ai-engine.env`), the words
+      `xargs` reads from `echo`/`printf`, and `{}` of `find DIR -name P -exec`. The command's
       line must name a model or a weight (for Python's file calls: the line, or a
       `MODEL...=`/`WEIGHT...=` key in the file), except for `.env.model_config` and a temp
-      holding one. This is how a canary activates; anything else doing it is activation by
+      holding one (a Python program's `MODEL...=` key names it too). This is how a canary
+      activates; anything else doing it is activation by
       other means. The rollback script (`contract.rollback-script`) restores the previous
       setting and is judged by QT607 instead.
 
@@ -300,7 +310,10 @@ class AutoActivation(Rule):
                      path="ops/a.sh"),
              Example("cd /opt/quantum/data && sed -i 's/^MODEL_PATH=.*/MODEL_PATH=x/' a.env\n"
                      'TMP="$(mktemp)"\necho LOG_LEVEL=INFO > "$TMP"\n'
-                     'mv "$TMP" /etc/quantum/backend.env\n', path="ops/a.sh"))
+                     'mv "$TMP" /etc/quantum/backend.env\n', path="ops/a.sh"),
+             Example("printf '%s\\n' '/^MODEL_PATH=/p' q | ed -s /etc/quantum/ai-engine.env\n"
+                     "python3 -c \"print(open('/etc/quantum/ai-engine.env').read())\"  # MODEL\n"
+                     "readonly -x QT_AUTO_PROMOTE=yes\n", path="ops/a.sh"))
     INVALID = (
         Example(GOLDEN_ONESHOT.replace(
             "/opt/quantum/venvs/ai-engine/bin/python ops/training/train_patchtst.py",
@@ -333,6 +346,14 @@ class AutoActivation(Rule):
         Example('import subprocess\nsubprocess.run(["sed", "-i", "s/^MODEL_PATH=.*/MODEL_PATH=x/",'
                 '\n                "/etc/quantum/ai-engine.env"], check=True)\n',
                 path="ops/x.py", expect=((3, 17),)),
+        Example("printf '%s\\n' '/^MODEL_PATH=/s/=.*/=x/' w q | ed -s /etc/quantum/ai-engine.env\n"
+                "setw() { sed -i 's/^XGB_WEIGHT=.*/XGB_WEIGHT=0.1/' \"$1\"; }\n"
+                "setw /etc/quantum/ai-engine.env\n"
+                "for f in /etc/quantum/*.env; do sed -i 's/^MODEL_PATH=.*/MODEL_PATH=x/' \"$f\"; "
+                "done\n"
+                "python3 - <<'EOF'\nopen('/etc/quantum/ai-engine.env', 'a').write('MODEL_PATH=x')\n"
+                "EOF\nexport \"AUTO_ACTIVATION=enabled\"\n", path="ops/a.sh",
+                expect=((1, 53), (2, 52), (4, 73), (6, 6), (8, 25))),
     )
 
     def prefilter_for(self, kind: Kind, contract: Contract) -> AnyOf | Either | None:
@@ -446,6 +467,10 @@ class AutoActivation(Rule):
             (command, model_write(Step(command), contract)) for command in ctx.commands]
         writes += [(None, from_cwd(r.cwd, r.target)) for r in ctx.shell.redirects
                    if r.operator.startswith((">", "&>"))]
+        # a program's text that names the model (Python's `MODEL_PATH=` in its heredoc)
+        named: set[tuple[int, int]] = set()
+        if ctx.kind is Kind.SHELL:
+            writes += self._flow_writes(ctx, named)
         for command, target in writes:
             if target is None or (target.line, target.column) in seen or \
                     not model_setting_file(target.text, contract):
@@ -454,12 +479,42 @@ class AutoActivation(Rule):
             line = _with_heredoc(ctx.lines, target.line) if target.line <= len(ctx.lines) \
                 else ""
             if not target.text.endswith(".env.model_config") and not _MODEL.search(line) \
+                    and (target.line, target.column) not in named \
                     and not (command is not None and _moves_staged(command, target, staged)):
                 continue
             seen.add((target.line, target.column))
             yield ctx.finding(self, target.line, target.column,
                               f"writes the model setting ({target.text}) outside "
                               f"{contract.canary_name}: activation by other means")
+
+    @staticmethod
+    def _flow_writes(ctx: FileContext, named: set[tuple[int, int]]
+                     ) -> list[tuple[Command | None, Word | None]]:
+        """The writes the script's path model sees (QT604's reading): a function's body
+        with the words of each call (`setw /etc/quantum/x.env`), an array's elements, a
+        `for` variable's values, a descriptor `exec 3>> F` opened, what `xargs` and
+        `ed` read on standard input, Python's code run with `-c` or from a heredoc (as
+        for a Python file, a `MODEL...=`/`WEIGHT...=` key in its code names the model:
+        `named`)."""
+        from qt_lint.rules.models.helpers import in_cwd, model_write, shell_state, working_dir
+        from qt_lint.shellflow import analyse
+
+        contract = ctx.contract
+        if contract.env_dir.rstrip("/") not in ctx.text and ".env.model_config" not in ctx.text:
+            return []
+        # only the working directory matters here (`cd /etc/quantum`, then a relative path)
+        flow = analyse(ctx.text, working_dir, shell_state)
+        out: list[tuple[Command | None, Word | None]] = []
+        for step, facts in flow.steps:
+            step = in_cwd(step, facts)
+            target = model_write(step, contract)
+            if target is not None:
+                out.append((step.command, target))
+                code = step.stdin.text if step.stdin is not None else \
+                    " ".join(w.text for w in step.command.args)
+                if is_python_name(step.command.name) and _MODEL_KEY.search(code):
+                    named.add((target.line, target.column))
+        return out
 
     @staticmethod
     def _staged(ctx: FileContext) -> dict[str, tuple[int, int]]:

@@ -263,11 +263,11 @@ class OpsWrapper(Rule):
     repository's path) is read as bash runs it: its checks, exits, functions and `set
     +e` count. One that cannot be read (outside the repository, built at run time,
     absent, or by a bare name bash looks up in PATH) is reported, and is QT001 too: what
-    it does was not analysed (the host audit's H151 says ERROR). A wrapper that dies before the job runs is reported: under `set -u`, a
-    variable it unset expanded (`unset PYTHONPATH; export
-    PYTHONPATH="/root:$PYTHONPATH"`: "unbound variable"), or a program not found
-    because PATH holds the venv's folders alone (`export PATH="$VENV/bin"`, then
-    `redis-cli`).
+    it does was not analysed (the host audit's H151 says ERROR). A wrapper that dies
+    before the job runs is reported: under `set -u`, a variable it unset expanded
+    (`unset PYTHONPATH; export PYTHONPATH="/root:$PYTHONPATH"`: "unbound variable"), or
+    a program not found because PATH holds the venv's folders alone (`export
+    PATH="$VENV/bin"`, then `redis-cli`).
 
     A check after `exec "$@"`, undone by `set +euo pipefail`, or inside a function that
     is never called does not count. The host audit's H151 runs the same analysis on the
