@@ -284,6 +284,23 @@ WRAPPER_VARIANTS: dict[str, tuple[str, str]] = {
         'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
         'ok=0\nfor i in 1 2 3; do\n  if redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping '
         '>/dev/null; then ok=1; break; fi\ndone\nif [ "$ok" -ne 1 ]; then exit 1; fi\n'),
+    "redis flag set when it fails": (
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
+        'ok=0\nif redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null; then :; '
+        'else ok=1; fi\n[ "$ok" = 1 ] || exit 1\n'),
+    "redis flag cleared when it fails": (
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
+        'ok=yes\nredis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null || ok=no\n'
+        'if [ "$ok" != yes ]; then exit 1; fi\n'),
+    "redis flag tested for another value": (
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
+        'ok=0\nredis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null && ok=1\n'
+        '[ "$ok" = 2 ] && exit 1\n'),
+    "python under set +e, exit \"$rc\" after set -e": (
+        EXEC, 'set +e\n"$VENV/bin/python" "$SCRIPT" "$@"\nrc=$?\nset -e\necho "rc=$rc"\n'
+              'exit "$rc"\n'),
+    "python || rc=$?, rc reset on success": (
+        EXEC, 'rc=0\n"$VENV/bin/python" "$SCRIPT" "$@" && rc=0 || rc=$?\nexit $rc\n'),
     "PYTHONPATH extended after unset under set -u": (
         PP, 'unset PYTHONPATH\nexport PYTHONPATH="{repo}:$PYTHONPATH"\n'),
     "PYTHONPATH extended with a default after unset under set -u": (
