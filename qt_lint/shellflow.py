@@ -72,6 +72,7 @@ class Step:
     # or function call redirected, `exec >> "$LOG"` before), "|" (a pipe to another
     # program), None (the script's own standard output)
     stdout: str | None = None
+    raw: tuple[str, ...] = ()  # a test's words before expansion (`$ok`, not its last value)
     # what it reads on standard input, where the script gives it: a heredoc's body, a
     # here-string, what `echo`/`printf` before it in a pipeline prints (positioned where
     # the text is written); None: not known
@@ -80,6 +81,10 @@ class Step:
 
 # facts when the command succeeds, facts when it fails (tests: when false)
 Classifier = Callable[[Step, Facts], tuple[Facts, Facts]]
+# `source WORD`: None (not a file to read: run as a command), else (the file as shown,
+# its text, or None when it cannot be read)
+Resolver = Callable[[str], "tuple[str, str | None] | None"]
+MAX_SOURCE_DEPTH = 4
 
 
 @record(frozen=True)
@@ -90,7 +95,10 @@ class State:
     errexit: bool = False
     pipefail: bool = False
     status: Facts = EMPTY  # facts that hold when `$?` is 0
-    saved: tuple[tuple[str, Facts], ...] = ()  # `rc=$?`: what holds when `$rc` is 0
+    # what holds when a variable has a value: `rc=$?` gives `rc` (what holds when `$rc` is
+    # 0), a literal `ok=1` gives `ok=1` (ZERO: it is, whatever holds) and `ok=*` (ALL: any
+    # other value never is); see `saved_facts`
+    saved: tuple[tuple[str, Facts], ...] = ()
     # traps: `trap ACTION ERR` runs where errexit would act ("zero": its action exits 0 on
     # some path, "fail": it always exits non-zero); `trap ACTION EXIT` ("zero": it exits 0)
     err_trap: str | None = None
@@ -100,6 +108,7 @@ class State:
     may_zero: bool = True  # `$?` may be 0 here (what a bare `exit` or `exit $?` exits with)
     # after a pipeline, until the next command: what holds when `${PIPESTATUS[i]}` is 0
     pipestatus: tuple[Facts, ...] = ()
+    nounset: bool = False  # `set -u`: expanding a variable that is unset ends the shell
 
 
 def join(*states: State | None) -> State | None:
@@ -111,15 +120,13 @@ def join(*states: State | None) -> State | None:
     if len(live) == 1:
         return first
     facts, status = first.facts, first.status
-    saved = dict(first.saved)
     errexit, pipefail = first.errexit, first.pipefail
     for s in live[1:]:
         facts &= s.facts
         status &= s.status
         errexit = errexit and s.errexit
         pipefail = pipefail and s.pipefail
-        other = dict(s.saved)
-        saved = {k: v & other[k] for k, v in saved.items() if k in other}
+    saved = _join_saved(live) if any(s.saved for s in live) else {}
     traps = [s.err_trap for s in live]
     # a trap that exits 0 on one path may turn a failure into success: it wins; one that
     # aborts counts only when it is set on every path
@@ -132,7 +139,55 @@ def join(*states: State | None) -> State | None:
             if len(pipes) == len(s.pipestatus) else ()
     return State(facts, errexit, pipefail, status, tuple(sorted(saved.items())), err_trap,
                  any(s.err_active for s in live), all(s.errtrace for s in live), exit_trap,
-                 any(s.may_zero for s in live), pipes)
+                 any(s.may_zero for s in live), pipes, all(s.nounset for s in live))
+
+
+# values of `State.saved`: the variable has the value on every path here (what holds is
+# what holds there), or never has it (anything holds when it has: no path)
+ZERO: Facts = frozenset({"<always>"})
+ALL: Facts = frozenset({"<never>"})
+
+
+def saved_facts(state: State, name: str, value: str = "0") -> Facts | None:
+    """What holds on the paths where `$name` is `value` (ALL: no path; None: not known)."""
+    saved = dict(state.saved)
+    key = name if value == "0" else f"{name}={value}"
+    found = saved.get(key, saved.get(f"{name}=*"))
+    if found == ZERO:
+        return state.facts
+    return found
+
+
+def _join_saved(live: list[State]) -> dict[str, Facts]:
+    keys = {k for s in live for k, _v in s.saved}
+    out: dict[str, Facts] = {}
+    for key in keys:
+        name, _, value = key.partition("=")
+        parts: list[Facts] = []
+        for s in live:
+            found = saved_facts(s, name, value or "0")
+            if found is None:
+                break
+            parts.append(found)
+        else:
+            real = [p for p in parts if p != ALL]
+            out[key] = frozenset.intersection(*real) if real else ALL
+    return out
+
+
+def _saving(state: State, name: str, value: Facts | None, literal: str | None = None
+            ) -> State:
+    """`name=$?` (value: what holds when it is 0) or `name=LITERAL`: what the variable's
+    value says from here on (another assignment: nothing)."""
+    saved = {k: v for k, v in state.saved if k != name and not k.startswith(name + "=")}
+    if value is not None:
+        saved[name] = value
+    elif literal is not None:
+        saved[name if literal == "0" else f"{name}={literal}"] = ZERO
+        saved[f"{name}=*"] = ALL
+    if not saved and not state.saved:
+        return state
+    return replace(state, saved=tuple(sorted(saved.items())))
 
 
 def settle(true: State | None, false: State | None) -> State | None:
@@ -185,6 +240,22 @@ class End:
     detached: str | None = None
 
 
+# a command that cannot succeed (a classifier gives it: `redis-cli` with a PATH that holds
+# no folder it is in): bash fails it with 127, "command not found"
+NOT_FOUND = "<not-found>"
+BASH_BUILTINS = frozenset({
+    "alias", "bg", "bind", "break", "builtin", "caller", "cd", "command", "compgen",
+    "complete", "compopt", "continue", "declare", "dirs", "disown", "echo", "enable", "eval",
+    "exec", "exit", "export", "false", "fc", "fg", "getopts", "hash", "help", "history",
+    "jobs", "kill", "let", "local", "logout", "mapfile", "popd", "printf", "pushd", "pwd",
+    "read", "readarray", "readonly", "return", "set", "shift", "shopt", "source", "suspend",
+    "test", "times", "trap", "true", "type", "typeset", "ulimit", "umask", "unalias", "unset",
+    "wait", ".", ":", "[", "[[",
+})
+
+# `unset:X`: the script unset X (a classifier gives it; an assignment undoes it)
+UNSET = "unset:"
+
 # the fact on the path where an `exec` failed and the shell went on (a redirection it could
 # not open, or a program it could not run under `shopt -s execfail`)
 EXEC_FAILED = "exec-failed"
@@ -200,6 +271,11 @@ class Flow:
     ends: list[End] = field(default_factory=list)
     functions: dict[str, Any] = field(default_factory=dict)
     truncated: bool = False
+    # where bash ends the shell by an error of its own: (line, column, why)
+    dies: list[tuple[int, int, str]] = field(default_factory=list)
+    # `source FILE` of a file the caller could not give (line, column, the file as named):
+    # what it does is not known
+    unread: list[tuple[int, int, str]] = field(default_factory=list)
 
     def facts_at(self, line: int, column: int) -> Facts | None:
         return self.at.get((line, column))
@@ -210,6 +286,10 @@ _ELEMENTS = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}")
 _ELEMENT = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[([0-9]+)\]\}")
 _TEE_SUB = lazyre.compile(r"^>\(\s*tee\s+(?:-a\s+|--append\s+)*(\"?)([^\s\")]+)\1")
 _REF = lazyre.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+_SINGLE_QUOTED = lazyre.compile(r"'[^']*'")
+_UNBOUND = lazyre.compile(
+    r"\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{#?([A-Za-z_][A-Za-z0-9_]*)(?:\}|\[|:?\?))")
+_LITERAL = lazyre.compile(r"[A-Za-z0-9_.:+-]*")
 _SET_ON = lazyre.compile(r"^-[a-zA-Z]*e")
 _SET_OFF = lazyre.compile(r"^\+[a-zA-Z]*e")
 
@@ -238,10 +318,17 @@ DEEP_LOOPS = 3  # loops nested this deep are walked once (see `_Walk.loop`)
 
 class _Walk:
     def __init__(self, data: bytes, text: str, classify: Classifier,
-                 local: Callable[[str], bool] | None = None) -> None:
+                 local: Callable[[str], bool] | None = None,
+                 resolve: Resolver | None = None) -> None:
         from qt_lint.parsers.shell import word_reader
 
+        self.resolve = resolve
+        self.sourcing: tuple[str, ...] = ()  # the files being sourced, outermost first
+
         self.words = word_reader(data, text)
+        self.home = self.words  # the file's own reader (a sourced file's functions: theirs)
+        # id of a function body -> (the body, the reader of its file)
+        self.readers: dict[int, tuple[Any, Any]] = {}
         self.classify = classify
         self.local: Callable[[str], bool] = local or (lambda fact: False)
         self.flow = Flow()
@@ -264,6 +351,10 @@ class _Walk:
         self.glued: set[int] = set()  # the numbers that are a redirection's descriptor
         self.detached: list[str | None] = []  # `cmd &`, a pipeline member: see End.detached
         self.execfail = False  # `shopt -s execfail`: a failed exec does not end the shell
+        # the facts a job started with `&` adds when it succeeds / fails (None: it never
+        # does); `pid=$!` keeps the last one under the variable's name
+        self.last_job: tuple[Facts | None, Facts | None] | None = None
+        self.jobs: dict[str, tuple[Facts | None, Facts | None] | None] = {}
         # the words a variable stands for: an array's elements (`F=(a b)`, `"${F[@]}"`),
         # and a `for` variable's values (the body runs once with each)
         self.arrays: dict[str, tuple[Word, ...]] = {}
@@ -324,6 +415,7 @@ class _Walk:
         facts = frozenset(f for f in inner.facts if not local(f)) | frozenset(
             f for f in outer.facts if local(f))
         return replace(inner, facts=facts, errexit=outer.errexit, pipefail=outer.pipefail,
+                       nounset=outer.nounset,
                        err_trap=outer.err_trap, err_active=outer.err_active,
                        errtrace=outer.errtrace, exit_trap=outer.exit_trap)
 
@@ -386,6 +478,8 @@ class _Walk:
                 body = node.child_by_field_name("body")
                 if name is not None and body is not None:
                     self.flow.functions[self.raw(name)] = body
+                    if self.sourcing:  # the body's words are read from its own file
+                        self.readers[id(body)] = (body, self.words)
             return state, None
         if kind in ("program", "compound_statement", "do_group"):
             return self.block(list(node.children), state, checked)
@@ -436,6 +530,9 @@ class _Walk:
                 return self.run_with(body, state, checked, redirects)
             finally:
                 self.sinks.pop()
+        if kind in ("test_command", "variable_assignment", "declaration_command") and \
+                self.unbound(node, state):
+            return None, None
         if kind == "command":
             return self.command(node, state, checked, ())
         if kind == "test_command":
@@ -469,6 +566,23 @@ class _Walk:
             return result
         # anything else (arithmetic, heredoc bodies, ...) runs nothing we judge
         return state, None
+
+    def unbound(self, node: Any, state: State) -> bool:
+        """Under `set -u`, the node expands a variable the script unset on every path here
+        (`unset X; echo "$X"`): bash says "unbound variable" and the shell ends (status
+        1). `${X:-}`, `${X-}`, `${X:+...}` do not expand it."""
+        if not state.nounset or not any(f.startswith(UNSET) for f in state.facts):
+            return False
+        text = _SINGLE_QUOTED.sub("", self.raw(node))
+        for match in _UNBOUND.finditer(text):
+            variable = match.group(1) or match.group(2)
+            if f"{UNSET}{variable}" in state.facts:
+                line, column = self.words.position(node)
+                self.leave(state, 1, line, column)
+                self.flow.dies.append((line, column, f"`${variable}` is unset there and "
+                                       "`set -u` is on: bash stops with \"unbound variable\""))
+                return True
+        return False
 
     def run_with(self, node: Any, state: State, checked: bool,
                  redirects: tuple[tuple[str, Word], ...], out: str | None = None
@@ -594,9 +708,34 @@ class _Walk:
             self.detached.pop()
             self.leave_scope(loops)
         after = self.restore(join(true, false, *frame.ok, *frame.failed), state, False)
+        # what `wait $!` learns: the job's facts when it succeeded, when it failed
+        ok = self.restore(join(true, *frame.ok), state, False)
+        failed = self.restore(join(false, *frame.failed), state, False)
+        self.last_job = (None if ok is None else ok.facts - state.facts,
+                         None if failed is None else failed.facts - state.facts)
         if after is None:
             return state, None
         return replace(after, status=EMPTY), None
+
+    def wait(self, step: Step, raw: list[Word], state: State, checked: bool
+             ) -> tuple[State | None, State | None] | None:
+        """`wait $!`, `wait "$pid"` after `pid=$!`: the status of the job started last with
+        `&` (or the one whose pid was saved); None for other waits."""
+        if len(raw) != 2:
+            return None
+        text = raw[1].text
+        match = _REF.fullmatch(text)
+        job = self.last_job if text in ("$!", "${!}") else (
+            self.jobs.get(match.group(1) or match.group(2)) if match else None)
+        if job is None:
+            return None
+        self.simple(step, state, True)  # recorded as a step
+        ok, failed = job
+        true = _add(state, ok) if ok is not None else None
+        false = _add(state, failed) if failed is not None else None
+        true = replace(true, status=true.facts) if true is not None else None
+        false = replace(false, status=EMPTY) if false is not None else None
+        return self.fails(true, false, state, checked)
 
     def subshell(self, node: Any, state: State, checked: bool
                  ) -> tuple[State | None, State | None]:
@@ -774,6 +913,8 @@ class _Walk:
              ) -> tuple[State | None, State | None]:
         subject = node.child_by_field_name("value")
         subject_text = self.raw(subject) if subject is not None else ""
+        if subject is not None:  # `case "$(redis-cli ping)" in`: the substitution runs first
+            state = self.substituted(subject, state)
         ends: list[State | None] = []
         default = False
         for item in node.children:
@@ -895,14 +1036,21 @@ class _Walk:
             return state, None
         text = self.raw(value).strip()
         piped = _pipestatus(text.strip('"'), state)
+        self.jobs.pop(key, None)
+        if text in ("$!", '"$!"', "${!}"):
+            self.jobs[key] = self.last_job
         if text in ("$?", '"$?"', "${?}") or piped is not None:
-            saved = dict(state.saved)
-            saved[key] = state.status if piped is None else piped
-            return replace(state, saved=tuple(sorted(saved.items())), pipestatus=()), None
+            # after a failure (`cmd || rc=$?`) the status is never 0
+            holds = piped if piped is not None else (state.status if state.may_zero
+                                                     else ALL)
+            self.values.pop(key, None)  # the status is not known here
+            return replace(_saving(state, key, holds), pipestatus=()), None
         if state.pipestatus:
             state = replace(state, pipestatus=())
         word = self.expand(self.words.word(value))
         self.values[key] = word.text
+        literal = word.text if not word.dynamic and _LITERAL.fullmatch(word.text) else None
+        state = _saving(state, key, None, literal)
         if value.type == "array":  # `F=(a "b")`, `F+=(c)`: the elements
             items = tuple(self.spread([self.expand(self.words.word(c))
                                        for c in value.named_children if c.type != "comment"]))
@@ -968,33 +1116,39 @@ class _Walk:
     def test(self, node: Any, state: State, checked: bool
              ) -> tuple[State | None, State | None]:
         words: list[Word] = []
+        raw: list[str] = []
         for child in node.children:
-            self._test_words(child, words)
+            self._test_words(child, words, raw)
         if not words:
             return state, None
         line, column = self.words.position(node)
         program = Word(words[0].text, line, column)
         command = Command((program, *words[1:]), "test")
-        return self.simple(Step(command, test=True), state, checked)
+        return self.simple(Step(command, test=True, raw=tuple(raw)), state, checked)
 
-    def _test_words(self, node: Any, out: list[Word]) -> None:
+    def _test_words(self, node: Any, out: list[Word], raw: list[str]) -> None:
         if node.type in ("binary_expression", "unary_expression", "parenthesized_expression",
                          "negated_expression"):
             for child in node.children:
-                self._test_words(child, out)
+                self._test_words(child, out, raw)
             return
         if node.type == "comment":
             return
         line, column = self.words.position(node)
         if node.is_named and node.type not in ("test_operator",):
-            out.append(self.expand(self.words.word(node)))
+            word = self.words.word(node)
+            out.append(self.expand(word))
+            raw.append(word.text)
         else:
             out.append(Word(self.raw(node), line, column))
+            raw.append(out[-1].text)
 
     def command(self, node: Any, state: State, checked: bool,
                 redirects: tuple[tuple[str, Word], ...], out: str | None = None
                 ) -> tuple[State | None, State | None]:
         stdin, self.feed = self.feed, None  # this command reads it (not its substitutions)
+        if self.unbound(node, state):
+            return None, None
         words: list[Word] = []
         prefix: list[Any] = []
         more: list[tuple[str, Word]] = []
@@ -1081,6 +1235,13 @@ class _Walk:
             # "can only `return' from a function" and goes on, with status 2
             return self.fails(None, replace(state, status=EMPTY), state, checked)
         if first in ("exit", "return") or name in ("exit", "return"):
+            returning = first == "return" or name == "return"
+            variable = _REF.fullmatch(words[1].text) if len(words) == 2 else None
+            holds = saved_facts(state, variable.group(1) or variable.group(2)) \
+                if variable is not None else None
+            if holds is not None:
+                # `return $rc`, `exit "$rc"` after `rc=$?` (or `rc=0`): 0 where it is
+                return self.exit_with(state, holds, returning, line, column)
             code = _code(command.args[0].text if command.args else None)
             if code is None and state.may_zero and not self.in_exit_trap and (
                     not command.args or command.args[0].text in ("$?", "${?}")):
@@ -1093,7 +1254,6 @@ class _Walk:
                 last = None
             # `return` leaves the innermost function, `exit` the innermost subshell (or
             # the script: a function's `exit` ends the whole script)
-            returning = first == "return" or name == "return"
             if returning:
                 frame = self.frames[-1] if self.frames else None
                 if frame is not None:
@@ -1128,12 +1288,32 @@ class _Walk:
                 statement = next((c for c in tree.children if c.is_named), None)
                 if statement is not None and statement.type == "command":
                     return nested.run(statement, state, True)[0], None
+            if len(words) > 1 and not any(w.dynamic for w in words[1:]) and \
+                    len(self.sourcing) < MAX_SOURCE_DEPTH:
+                # `eval 'exec "$VENV/bin/python" "$SCRIPT" "$@"'`: a constant string is
+                # run as shell, here (its `return` is the enclosing function's)
+                self.simple(step, state, True)  # recorded as a step
+                return self.source("eval", " ".join(w.text for w in words[1:]), state,
+                                   checked, line, column, own_return=False)
         if name == "shift" and self.positional is not None:
             count = _code(command.args[0].text if command.args else "1")
             if count is None:
                 self.positional = None  # `shift $n`: no longer known
             else:
                 self.positional = (self.positional[0], *self.positional[1 + count:])
+        if name in ("source", ".") and command.args and self.resolve is not None and \
+                set(command.wrappers) <= {"builtin", "command"}:
+            found = self.resolve(command.args[0].text)
+            if found is not None and found[1] is None:
+                self.flow.unread.append((line, column, found[0]))
+            elif found is not None and found[0] not in self.sourcing and \
+                    len(self.sourcing) < MAX_SOURCE_DEPTH:
+                self.simple(step, state, True)  # recorded as a step
+                return self.source(found[0], found[1] or "", state, checked, line, column)
+        if name == "wait" and not command.wrappers:
+            waited = self.wait(step, words, state, checked)
+            if waited is not None:
+                return waited
         if command.wrappers and command.wrappers[0] == "exec":
             # what holds when the program starts: the exec's own `VAR=value` prefix and
             # `env -u`/`env -i`/`exec -c` (the classifier reads them) apply
@@ -1161,6 +1341,65 @@ class _Walk:
                     for alternative in alternatives]
             return join(*(t for t, _ in done)), join(*(f for _, f in done))
         return self.simple(step, state, checked)
+
+    def source(self, shown: str, text: str, state: State, checked: bool, line: int,
+               column: int, own_return: bool = True) -> tuple[State | None, State | None]:
+        """`source FILE`: the file's commands run in this shell (its `set`, its exits, the
+        functions it defines); its `return` ends only the file. Where a path ends in it,
+        the `source` line stands for it."""
+        from qt_lint.parsers.shell import syntax_tree
+
+        data = text.encode("utf-8")
+        nested = _Walk(data, text, self.classify, self.local, self.resolve)
+        nested.sourcing = (*self.sourcing, shown)
+        frame = _Frame(function=True)
+        nested.frames = [*self.frames, frame] if own_return else self.frames
+        nested.values, nested.defined = self.values, self.defined
+        nested.flow.functions = self.flow.functions
+        nested.steps, nested.execfail = self.steps, self.execfail
+        nested.positional, nested.calling = self.positional, self.calling
+        nested.exec_sink, nested.in_exit_trap = self.exec_sink, self.in_exit_trap
+        nested.jobs, nested.arrays, nested.last_job = self.jobs, self.arrays, self.last_job
+        nested.locals, nested.readers, nested.home = self.locals, self.readers, self.home
+        tree = syntax_tree(data).root_node
+        for node in _descendants(tree):
+            if node.type == "function_definition":
+                fname, body = node.child_by_field_name("name"), node.child_by_field_name("body")
+                if fname is not None and body is not None:
+                    self.defined.setdefault(nested.raw(fname), body)
+                    self.readers[id(body)] = (body, nested.words)
+        true, false = nested.run(tree, state, checked)
+        self.steps, self.execfail = nested.steps, nested.execfail
+        self.exec_sink, self.last_job = nested.exec_sink, nested.last_job
+        flow = nested.flow
+        self.flow.ends += [replace(e, line=line, column=column) for e in flow.ends]
+        self.flow.steps += flow.steps
+        self.flow.dies += [(line, column, f"in {shown}: {why}") for _l, _c, why in flow.dies]
+        self.flow.unread += [(line, column, f"{name} (from {shown})")
+                             for _l, _c, name in flow.unread]
+        self.flow.truncated = self.flow.truncated or flow.truncated
+        true = join(true, *frame.ok)
+        false = join(false, *frame.failed)
+        return self.fails(true, false, state, checked)
+
+    def exit_with(self, state: State, holds: Facts, returning: bool, line: int, column: int
+                  ) -> tuple[State | None, State | None]:
+        """`return $rc` / `exit $rc` where what holds when `$rc` is 0 is known: 0 with
+        those facts, else a failure (ALL: never 0)."""
+        frame = self.frames[-1] if self.frames else None
+        if returning and frame is not None:
+            if holds != ALL:
+                ok = _add(state, holds) or state
+                frame.ok.append(replace(ok, status=ok.facts))
+            frame.failed.append(replace(state, status=EMPTY))
+            return None, None
+        if returning:  # outside a function: bash fails (status 2) and goes on
+            return self.fails(None, replace(state, status=EMPTY), state, False)
+        if holds == ALL:
+            self.leave(state, 1, line, column)
+        else:
+            self.leave(state, 0, line, column, ok_facts=holds | state.facts)
+        return None, None
 
     def spread(self, words: list[Word]) -> list[Word]:
         """`"${F[@]}"` with the array `F` known: its elements, one word each."""
@@ -1351,6 +1590,13 @@ class _Walk:
         self.here = (words[0].line, words[0].column)
         self.flow.steps.append((step, state.facts))
         on_true, on_false = self.classify(step, state.facts)
+        if NOT_FOUND in on_true:
+            self.flow.dies.append((words[0].line, words[0].column, f"`{words[0].text}` is "
+                                   "not found (status 127): PATH holds no folder it is in"))
+            on_true = on_true - {NOT_FOUND}
+            found = False
+        else:
+            found = True
         not_true, not_false = negations(on_true, on_false)
         status_true, status_false = self._status_test(step, state)
         true = _add(state, on_true | status_true | not_true)
@@ -1361,6 +1607,8 @@ class _Walk:
                 false = None
             elif name == "false":
                 true = None
+        if not found:
+            true = None
         if true is not None:
             true = replace(true, status=true.facts)
         if false is not None:
@@ -1386,34 +1634,44 @@ class _Walk:
         if not step.test:
             return EMPTY, EMPTY
         texts = [w.text for w in step.command.args if w.text not in ("]", "]]")]
-        if len(texts) != 3 or texts[2] not in ("0", '"0"'):
+        raw = [t for t in step.raw[1:] if t not in ("]", "]]")] if step.raw else texts
+        if len(texts) != 3 or len(raw) != 3:
             return EMPTY, EMPTY
-        subject, operator = texts[0], texts[1]
-        saved = dict(state.saved)
+        subject, operator, value = raw[0], texts[1], texts[2].strip('"')
         piped = _pipestatus(subject.strip('"'), state)
-        if subject in ("$?", "${?}"):
+        holds: Facts | None
+        if subject in ("$?", "${?}") and value == "0":
             holds = state.status
-        elif piped is not None:
+        elif piped is not None and value == "0":
             holds = piped
         else:
+            # `[ "$rc" -eq 0 ]`, `[ "$ok" = 1 ]`: what holds where the variable has the value
             match = _REF.fullmatch(subject) or re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", subject)
             ref = match is not None and match.re is lazyre.compiled(_REF)
             name = (match.group(1) or match.group(2)) if match and ref else \
                 (subject if match else "")
-            if name not in saved:
+            holds = saved_facts(state, name, value) if name and _LITERAL.fullmatch(value) \
+                else None
+            if holds is None:
                 return EMPTY, EMPTY
-            holds = saved[name]
+            if holds == ALL:
+                holds = EMPTY  # the variable never has the value (a test's path is not cut)
         if operator in ("-eq", "=", "=="):
             return holds, EMPTY
-        if operator in ("-ne", "!=", "-gt"):
+        if operator in ("-ne", "!=") or (operator == "-gt" and value == "0"):
             return EMPTY, holds
         return EMPTY, EMPTY
 
     def set_(self, args: list[str], state: State) -> State:
         errexit, pipefail = state.errexit, state.pipefail
-        errtrace = state.errtrace
+        errtrace, nounset = state.errtrace, state.nounset
         for i, text in enumerate(args):
             value = args[i + 1] if i + 1 < len(args) else ""
+            if text[:1] in "-+" and not text.startswith("--") and (
+                    "u" in text[1:] or ("o" in text[1:] and value == "nounset")):
+                nounset = text[0] == "-"
+            elif text.startswith("+") and "$" in text:
+                nounset = False
             if (text.startswith("-") and "E" in text[1:] and not text.startswith("--")) or \
                     (text.startswith("-") and "o" in text[1:] and value == "errtrace"):
                 errtrace = True
@@ -1431,7 +1689,8 @@ class _Walk:
             elif _SET_OFF.match(text) or (text.startswith("+") and "$" in text):
                 # `set +$-`: every flag set now, errexit among them
                 errexit = False
-        return replace(state, errexit=errexit, pipefail=pipefail, errtrace=errtrace)
+        return replace(state, errexit=errexit, pipefail=pipefail, errtrace=errtrace,
+                       nounset=nounset)
 
     def shopt(self, args: list[str], state: State) -> State:
         """`shopt -so errexit` is `set -o errexit`, `shopt -uo pipefail` `set +o pipefail`;
@@ -1458,9 +1717,12 @@ class _Walk:
         self.calling.append(name)
         saved, self.positional = self.positional, arguments
         self.locals.append(set())
+        owner = self.readers.get(id(body))
+        reader, self.words = self.words, owner[1] if owner and owner[0] is body else self.home
         try:
             true, false = self.run(body, inner, checked)
         finally:
+            self.words = reader
             self.positional = saved
             local = self.locals.pop()
             self.calling.pop()
@@ -1587,7 +1849,7 @@ def _shebang_errexit(text: str) -> bool:
 
 
 def analyse(text: str, classify: Classifier, local: Callable[[str], bool] | None = None,
-            by_name: bool = False) -> Flow:
+            by_name: bool = False, resolve: Resolver | None = None) -> Flow:
     """The flow of a whole script: every command's facts, and where each path ends (the
     script's end is an `End` with code None). `local`: the facts that are the shell's own
     state (an exported variable), which a subshell's change does not carry out."""
@@ -1595,7 +1857,7 @@ def analyse(text: str, classify: Classifier, local: Callable[[str], bool] | None
 
     data = text.encode("utf-8")
     tree = syntax_tree(data)
-    walk = _Walk(data, text, classify, local)
+    walk = _Walk(data, text, classify, local, resolve)
     for node in _descendants(tree.root_node):
         if node.type == "function_definition":
             name, body = node.child_by_field_name("name"), node.child_by_field_name("body")

@@ -433,6 +433,25 @@ HOSTILE: list[tuple[str, dict[str, str], str]] = [
                       "        return self\n\n    def __exit__(self, *exc):\n"
                       "        return False",
                       "entry": "    with Guard():\n        sys.exit(main())"}, "ok"),
+    # an exception that escapes: CPython exits 1 (a traceback)
+    ("read-without-try", {"load": "    telemetry = read_telemetry()\n"}, "breach"),
+    ("read-in-try-of-entry", {"load": "    telemetry = read_telemetry()\n",
+                              "entry": "    try:\n        sys.exit(main())\n"
+                              "    except Exception:\n        sys.exit(2)"}, "ok"),
+    ("read-in-try-oserror-only", {"load": "    try:\n        telemetry = read_telemetry()\n"
+                                  "    except OSError:\n        return 2\n"}, "policy"),
+    ("raise-valueerror", {"return2": "raise ValueError('blocked')\n"}, "breach"),
+    ("raise-valueerror-caught", {"return2": "raise ValueError('blocked')\n",
+                                 "entry": "    try:\n        sys.exit(main())\n"
+                                 "    except ValueError:\n        sys.exit(2)"}, "ok"),
+    ("raise-valueerror-beside-return-2", {
+        "local": "    if not os.path.exists(os.environ['GATE_TELEMETRY']):\n"
+                 "        raise ValueError('no telemetry')"}, "breach"),
+    ("raise-systemexit-2", {"return2": "raise SystemExit(2)\n"}, "ok"),
+    ("del-os-exit", {"rebinding": "class _Bye:\n    def __del__(self):\n"
+                     "        os._exit(0)\n\n\n_bye = _Bye()"}, "breach"),
+    ("del-prints", {"rebinding": "class _Bye:\n    def __del__(self):\n"
+                    "        print('bye')\n\n\n_bye = _Bye()"}, "ok"),
     ("async-main", {"rebinding": "import asyncio", "main": "async def main():",
                     "entry": "    sys.exit(asyncio.run(main()))"}, "ok"),
 ]
@@ -577,3 +596,77 @@ def test_hostile(tmp_path: Path, name: str, parts: dict[str, str], kind: str) ->
     breach = any(code != 2 for code in statuses)
     assert breach == (kind == "breach"), (name, text, statuses)
     assert bool(found) == (kind != "ok"), (name, text, found)
+
+
+# the P10-P90 range computed from the confidences themselves: the whole spread (max - min)
+# is wider, so telemetry whose P10-P90 range is too narrow passes
+RANGE_GATE = '''"""A quality gate over the events."""
+
+import json
+import os
+import statistics
+import sys
+
+MIN_EVENTS = 200
+MAX_CLASS_SHARE = 0.70
+MIN_CONFIDENCE_STD = 0.05
+MIN_P10_P90_RANGE = 0.12
+MAX_HOLD_SHARE = 0.85
+
+
+def main():
+    try:
+        with open(os.environ["GATE_TELEMETRY"]) as f:
+            events = json.load(f)
+    except (OSError, ValueError):
+        return 2
+    if not isinstance(events, list) or len(events) < MIN_EVENTS:
+        return 2
+    actions = [e["action"] for e in events]
+    conf = [e["confidence"] for e in events]
+    if max(actions.count(a) for a in set(actions)) / len(events) > MAX_CLASS_SHARE:
+        return 2
+    if actions.count("HOLD") / len(events) > MAX_HOLD_SHARE:
+        return 2
+    if statistics.pstdev(conf) < MIN_CONFIDENCE_STD:
+        return 2
+{range_check}
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+'''
+RANGES = [
+    ("quantiles", "    q = statistics.quantiles(conf, n=10)\n"
+                  "    if q[8] - q[0] < MIN_P10_P90_RANGE:", "ok"),
+    ("max-min", "    if max(conf) - min(conf) < MIN_P10_P90_RANGE:", "breach"),
+    ("max-min-named", "    spread = max(conf) - min(conf)\n    if spread < MIN_P10_P90_RANGE:",
+     "breach"),
+]
+
+
+def _narrow_events() -> list[dict[str, object]]:
+    """300 events whose P10-P90 range is under 0.12 although the extremes are far apart."""
+    conf = [0.0] * 10 + [0.5 + 0.09 * i / 279 for i in range(280)] + [1.0] * 10
+    return [{"action": ("BUY", "SELL", "HOLD")[i % 3], "confidence": c}
+            for i, c in enumerate(conf)]
+
+
+@pytest.mark.parametrize(("name", "check", "kind"), RANGES, ids=[r[0] for r in RANGES])
+def test_qt605_the_p10_p90_range_as_cpython_computes_it(tmp_path: Path, name: str, check: str,
+                                                        kind: str) -> None:
+    import statistics
+
+    events = _narrow_events()
+    q = statistics.quantiles([e["confidence"] for e in events], n=10)  # type: ignore[misc]
+    assert q[8] - q[0] < 0.12 and statistics.pstdev(
+        [e["confidence"] for e in events]) > 0.05  # type: ignore[misc]
+    path = tmp_path / GATE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(RANGE_GATE.replace("{range_check}", check))
+    statuses = [run_gate(path, events, {}), run_gate(path, None, {})]  # type: ignore[arg-type]
+    found = qt605(tmp_path)
+    assert (kind == "breach") == any(code != 2 for code in statuses), statuses
+    assert bool(found) == (kind == "breach"), found

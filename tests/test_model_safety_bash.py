@@ -234,7 +234,129 @@ WRAPPER_VARIANTS: dict[str, tuple[str, str]] = {
     "redis in while with break": (
         'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
         'while ! redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null; do break; done\n'),
+    # a third hostile review: the job's status and the checks, read as bash runs them
+    "python in the background, wait on its pid": (
+        EXEC, EXEC.replace("exec ", "").strip() + ' &\npid=$!\nwait "$pid"\n'),
+    "python in the background, wait $!": (
+        EXEC, EXEC.replace("exec ", "").strip() + " &\nwait $!\n"),
+    "python in the background, wait on another job": (
+        EXEC, EXEC.replace("exec ", "").strip() + ' &\npid=$!\nsleep 0 &\nwait $!\n'),
+    "python in the background, wait alone": (
+        EXEC, EXEC.replace("exec ", "").strip() + " &\nwait\n"),
+    "function returns the python's status": (
+        EXEC, 'run() { local rc=0; "$VENV/bin/python" "$SCRIPT" "$@" || rc=$?; '
+              'echo "rc=$rc" >&2; return $rc; }\nrun "$@"\n'),
+    "function returns 0 after the python": (
+        EXEC, 'run() { local rc=0; "$VENV/bin/python" "$SCRIPT" "$@" || rc=$?; '
+              'echo "rc=$rc" >&2; return 0; }\nrun "$@"\n'),
+    "function returns a status reset after the python": (
+        EXEC, 'run() { local rc=0; "$VENV/bin/python" "$SCRIPT" "$@" || rc=$?; rc=0; '
+              'return $rc; }\nrun "$@"\n'),
+    "python || rc=$?, exit $rc": (
+        EXEC, 'rc=0\n"$VENV/bin/python" "$SCRIPT" "$@" || rc=$?\necho "rc=$rc"\nexit $rc\n'),
+    "python || rc=$?, return $? of echo": (
+        EXEC, 'run() { "$VENV/bin/python" "$SCRIPT" "$@" || echo failed; return $?; }\n'
+              'run "$@"\n'),
+    "exec of an array": (EXEC, 'cmd=("$VENV/bin/python" "$SCRIPT" "$@")\nexec "${cmd[@]}"\n'),
+    "exec of an array with -I": (
+        EXEC, 'cmd=("$VENV/bin/python" -I "$SCRIPT" "$@")\nexec "${cmd[@]}"\n'),
+    "redis answer in a case": (
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
+        'case "$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping)" in\n  PONG) ;;\n'
+        '  *) echo "redis down" >&2; exit 1 ;;\nesac\n'),
+    "redis answer in a case that only warns": (
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
+        'case "$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping)" in\n  PONG) ;;\n'
+        '  *) echo "redis down" >&2 ;;\nesac\n'),
+    "redis answer in a case, any answer passes": (
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
+        'case "$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping)" in\n  *) ;;\nesac\n'),
+    "redis retried, a flag tested": (
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
+        'ok=0\nfor i in 1 2 3; do\n  if redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping '
+        '>/dev/null; then ok=1; break; fi\ndone\n[ "$ok" = 1 ] || { echo "FAIL redis" >&2; '
+        'exit 1; }\n'),
+    "redis retried, the flag set either way": (
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
+        'ok=0\nfor i in 1 2 3; do\n  redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping '
+        '>/dev/null || true; ok=1\ndone\n[ "$ok" = 1 ] || exit 1\n'),
+    "redis retried, the flag tested -eq": (
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
+        'ok=0\nfor i in 1 2 3; do\n  if redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping '
+        '>/dev/null; then ok=1; break; fi\ndone\nif [ "$ok" -ne 1 ]; then exit 1; fi\n'),
+    "redis flag set when it fails": (
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
+        'ok=0\nif redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null; then :; '
+        'else ok=1; fi\n[ "$ok" = 1 ] || exit 1\n'),
+    "redis flag cleared when it fails": (
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
+        'ok=yes\nredis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null || ok=no\n'
+        'if [ "$ok" != yes ]; then exit 1; fi\n'),
+    "redis flag tested for another value": (
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
+        'ok=0\nredis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null && ok=1\n'
+        '[ "$ok" = 2 ] && exit 1\n'),
+    "python under set +e, exit \"$rc\" after set -e": (
+        EXEC, 'set +e\n"$VENV/bin/python" "$SCRIPT" "$@"\nrc=$?\nset -e\necho "rc=$rc"\n'
+              'exit "$rc"\n'),
+    "python || rc=$?, rc reset on success": (
+        EXEC, 'rc=0\n"$VENV/bin/python" "$SCRIPT" "$@" && rc=0 || rc=$?\nexit $rc\n'),
+    "PYTHONPATH extended after unset under set -u": (
+        PP, 'unset PYTHONPATH\nexport PYTHONPATH="{repo}:$PYTHONPATH"\n'),
+    "PYTHONPATH extended with a default after unset under set -u": (
+        PP, 'unset PYTHONPATH\nexport PYTHONPATH="{repo}:${PYTHONPATH:-}"\n'),
+    "exec through eval of a constant": (EXEC, "eval '" + EXEC.strip() + "'\n"),
+    "eval of a constant that unsets PYTHONPATH": (EXEC, "eval 'unset PYTHONPATH'\n" + EXEC),
+    "eval of a constant check that exits 0": (
+        'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n',
+        "eval 'redis-cli -h \"$REDIS_HOST\" -p \"$REDIS_PORT\" ping >/dev/null || exit 0'\n"),
+    "PATH with the venv alone before redis-cli": (
+        'export PATH="$VENV/bin:$PATH"\n', 'export PATH="$VENV/bin"\n'),
 }
+
+# the wrapper sources a file of the repository (ops/lib.sh): what it does counts
+HERE_LIB = 'source "$(dirname "$0")/lib.sh"\n'
+WRAPPER_LIB_VARIANTS: dict[str, tuple[str, str, str | None]] = {
+    "checks in a sourced file": (GOLD_CHECKS, HERE_LIB, _STOPPING),
+    "checks under set -e in a sourced file": (GOLD_CHECKS, HERE_LIB, GOLD_CHECKS),
+    "checks in a sourced file by the repository's path": (
+        GOLD_CHECKS, 'source "{repo}/ops/lib.sh"\n', _STOPPING),
+    "checks in a sourced file through BASH_SOURCE": (
+        GOLD_CHECKS, '. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"\n', _STOPPING),
+    "a sourced file turns errexit off": (GOLD_CHECKS, HERE_LIB + GOLD_CHECKS, "set +e\n"),
+    "a sourced file turns errexit off in a function it defines": (
+        GOLD_CHECKS, HERE_LIB + "relax\n" + GOLD_CHECKS, "relax() { set +e; }\n"),
+    "a sourced file's function that checks": (
+        GOLD_CHECKS, HERE_LIB + "checks\n", "checks() {\n" + _STOPPING + "}\n"),
+    "a sourced file's function that only warns": (
+        GOLD_CHECKS, HERE_LIB + "checks\n",
+        "checks() {\n" + GOLD_CHECKS.replace("\n", " || echo warn >&2\n") + "}\n"),
+    "a sourced file that returns early": (
+        GOLD_CHECKS, HERE_LIB, "return 0\n" + _STOPPING),
+    "a sourced file that is absent": (GOLD_CHECKS, HERE_LIB + GOLD_CHECKS, None),
+    "a sourced file by its bare name": (GOLD_CHECKS, "source lib.sh\n" + GOLD_CHECKS, ""),
+    "a sourced file outside the repository": (
+        GOLD_CHECKS, "source /nonexistent-qt/lib.sh\n" + GOLD_CHECKS, None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRAPPER_LIB_VARIANTS))
+def test_qt608_reads_the_files_the_wrapper_sources_as_bash_does(tmp_path: Path,
+                                                                name: str) -> None:
+    c = _contract(tmp_path)
+    old, new, lib = WRAPPER_LIB_VARIANTS[name]
+    gold = wrapper(c)
+    new = new.replace("{repo}", c.repo_root)
+    assert old in gold, old
+    _wrapper_tree(tmp_path, c, gold.replace(old, new, 1))
+    if lib is not None:
+        (tmp_path / "repo/ops/lib.sh").write_text(lib)
+    broken = _wrapper_breaks(tmp_path, c)
+    found = _findings(tmp_path, c, c.wrapper, "QT608")
+    assert bool(found) == bool(broken), (name, broken, found)
+    if lib is None or new.startswith("source lib.sh"):
+        assert any("cannot be read" in f for f in found), found
+
 
 # each check's outcome: (Redis answers, the database exists, the venv's python exists)
 OUTCOMES = list(itertools.product((True, False), repeat=3))

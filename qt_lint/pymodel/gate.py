@@ -1448,3 +1448,153 @@ def skipped_checks(tree: ast.Module, compares: list[ast.Compare],
                                       "it runs none and the gate passes; fail when it is "
                                       "empty (exit 2)")
             child, node = node, parents.get(id(node))
+
+
+# what an exception escaping the gate does: CPython prints a traceback and exits 1
+_CATCH_ALL = frozenset({"*", "Exception", "BaseException"})
+_OS_ERRORS = frozenset({"OSError", "IOError", "EnvironmentError", "FileNotFoundError",
+                        "PermissionError", "IsADirectoryError"})
+_NOT_ERRORS = frozenset({"SystemExit", "KeyboardInterrupt", "GeneratorExit"})
+_READS_FILE = frozenset({"open", "read_text", "read_bytes", "io.open", "codecs.open"})
+_DECODES = frozenset({"json.load", "json.loads"})
+_TRIES = tuple(t for t in (ast.Try, getattr(ast, "TryStar", None)) if t is not None)
+
+
+def _caught_names(handler: ast.ExceptHandler) -> set[str]:
+    if handler.type is None:
+        return {"*"}
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return {dotted(t).rsplit(".", 1)[-1] for t in types}
+
+
+def _caught(kind: str, caught: frozenset[str]) -> bool:
+    if caught & _CATCH_ALL:
+        return True
+    if kind == "OSError":
+        return bool(caught & _OS_ERRORS)
+    return kind in caught or (kind == "ValueError" and "JSONDecodeError" in caught)
+
+
+def uncaught(tree: ast.Module) -> Iterator[tuple[ast.AST, str]]:
+    """(where, what) for each exception the gate's run may let escape (a file read with
+    no `try` around it, on any path of calls from the module's code; a `raise` of an
+    error): CPython exits 1 with a traceback, not the contract's 2."""
+    functions = {f.name: f for f in tree.body
+                 if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    reported: set[int] = set()
+    stack: list[str] = []
+    out: list[tuple[ast.AST, str]] = []
+
+    def report(node: ast.AST, what: str) -> None:
+        if id(node) not in reported:
+            reported.add(id(node))
+            out.append((node, what))
+
+    def expression(node: ast.AST, caught: frozenset[str]) -> None:
+        for sub in ast.walk(node):
+            if isinstance(sub, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            if not isinstance(sub, ast.Call):
+                continue
+            name = dotted(sub.func)
+            last = name.rsplit(".", 1)[-1]
+            if (name in _READS_FILE or last in ("read_text", "read_bytes")) and \
+                    not _caught("OSError", caught):
+                report(sub, f"`{unparsed(sub)[:50]}` has no `try` around it: when the "
+                       "telemetry cannot be read the gate fails with exit 1 (a traceback)"
+                       ", not the contract's 2 (catch OSError and exit 2)")
+            elif name in _DECODES and not _caught("ValueError", caught):
+                report(sub, f"`{unparsed(sub)[:50]}` has no `try` around it: telemetry "
+                       "that is not JSON fails the gate with exit 1 (a traceback), not "
+                       "the contract's 2 (catch ValueError and exit 2)")
+            elif isinstance(sub.func, ast.Name) and name in functions and \
+                    name not in stack and len(stack) < 8:
+                stack.append(name)
+                statements(functions[name].body, caught)
+                stack.pop()
+
+    def statements(body: list[ast.stmt], caught: frozenset[str]) -> None:
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            if isinstance(node, _TRIES):
+                handlers: list[ast.ExceptHandler] = getattr(node, "handlers", [])
+                inner = caught | frozenset(n for h in handlers for n in _caught_names(h))
+                statements(getattr(node, "body", []), inner)
+                for handler in handlers:
+                    statements(handler.body, caught)
+                statements(getattr(node, "orelse", []), caught)
+                statements(getattr(node, "finalbody", []), caught)
+                continue
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+                kind = dotted(exc).rsplit(".", 1)[-1]
+                if kind and kind not in _NOT_ERRORS and not _caught(kind, caught):
+                    report(node, f"`{unparsed(node)[:50]}` is not caught: the gate fails "
+                           "with exit 1 (a traceback), not the contract's 2 (exit 2: "
+                           "`return 2`, `sys.exit(2)`)")
+            for _field, value in ast.iter_fields(node):
+                if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
+                    statements(value, caught)
+                elif isinstance(value, list):
+                    for item in value:
+                        if isinstance(item, ast.AST):
+                            expression(item, caught)
+                elif isinstance(value, ast.AST):
+                    expression(value, caught)
+
+    statements(tree.body, frozenset())
+    yield from out
+
+
+def _full_range(node: ast.AST, bound: Mapping[str, ast.expr]) -> bool:
+    """`max(c) - min(c)` (also through a name bound to it): the whole spread, not P10-P90."""
+    if isinstance(node, ast.Name) and node.id in bound:
+        node = bound[node.id]
+    return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub) and \
+        isinstance(node.left, ast.Call) and isinstance(node.right, ast.Call) and \
+        dotted(node.left.func) == "max" and dotted(node.right.func) == "min"
+
+
+def wrong_statistic(tree: ast.Module, name: str) -> Iterator[tuple[ast.AST, str]]:
+    """(where, what) for a P10-P90 check that compares `name` with `max - min`: the full
+    range is at least the P10-P90 range, so telemetry whose P10-P90 range is too narrow
+    passes."""
+    scopes: list[ast.AST] = [tree, *(f for f in ast.walk(tree)
+                                      if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)))]
+    for scope in scopes:
+        bound: dict[str, ast.expr] = {}
+        for node in ast.walk(scope):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
+                    isinstance(node.targets[0], ast.Name):
+                bound[node.targets[0].id] = node.value
+        for node in ast.walk(scope):
+            if not isinstance(node, ast.Compare):
+                continue
+            sides = [node.left, *node.comparators]
+            if not any(isinstance(s, ast.Name) and s.id == name for s in sides):
+                continue
+            if any(_full_range(s, bound) for s in sides):
+                yield node, (f"`{unparsed(node)[:60]}` measures the whole spread (max - "
+                             "min), not the P10-P90 range: it is at least as wide, so "
+                             f"telemetry whose P10-P90 range is below {name} passes "
+                             "(`statistics.quantiles(values, n=10)`: q[8] - q[0])")
+
+
+def shutdown_exits(tree: ast.Module) -> Iterator[tuple[ast.AST, str]]:
+    """(where, what) for a `__del__` that calls `os._exit`: it runs when the object is
+    collected, at the latest at shutdown, and its status replaces the gate's."""
+    for cls in ast.walk(tree):
+        if not isinstance(cls, ast.ClassDef):
+            continue
+        for method in cls.body:
+            if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) or \
+                    method.name != "__del__":
+                continue
+            for node in ast.walk(method):
+                if isinstance(node, ast.Call) and dotted(node.func) == "os._exit" and not (
+                        node.args and isinstance(node.args[0], ast.Constant) and
+                        node.args[0].value == 2):
+                    yield node, (f"{cls.name}.__del__ calls `{unparsed(node)[:40]}`: it runs "
+                                 "when the object is collected (at the latest at shutdown) "
+                                 "and its status replaces the gate's exit 2")

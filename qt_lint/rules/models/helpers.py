@@ -12,10 +12,20 @@ from collections.abc import Callable
 from fnmatch import fnmatchcase
 
 from qt_lint import lazyre
-from qt_lint.command_model import SHELLS, Word, copy_operands, is_python_name, is_wrapper
+from qt_lint.command_model import SHELLS, Command, Word, copy_operands, is_python_name, is_wrapper
 from qt_lint.config import Config, Contract
 from qt_lint.record import field, record, replace
-from qt_lint.shellflow import EMPTY, Classifier, Facts, Flow, Step, read_variable
+from qt_lint.shellflow import (
+    BASH_BUILTINS,
+    EMPTY,
+    NOT_FOUND,
+    UNSET,
+    Classifier,
+    Facts,
+    Flow,
+    Step,
+    read_variable,
+)
 
 # fact names (the steps the rules name in their messages)
 GATE = "gate"  # the quality gate ran through the wrapper and passed
@@ -40,6 +50,7 @@ CWD = "cwd:"  # `cwd:/etc/quantum`: the working directory, where a `cd` made it 
 MAKEFLAGS_DEFEAT = "makeflags-defeat"  # MAKEFLAGS tells make to ignore or skip recipes
 SCRIPT_RAN = "script-ran"  # the venv python ran (whatever its status)
 SCRIPT_OK = "script-ok"  # the venv python ran and exited 0
+BARE_PATH = "path-venv-only"  # PATH holds the venv's folders alone (no system folder)
 
 _COPIERS = frozenset({"cp", "rsync", "install", "tar", "mv"})
 _WRITERS = frozenset({"cp", "mv", "install", "rsync", "ln"})
@@ -366,7 +377,8 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
         return _classify_test(step, facts, contract)
     if name == "=":  # an assignment `KEY=value`
         key, _, value = command.words[0].text.partition("=")
-        return _assigned(key, value, contract, facts) | _set(key, value), EMPTY
+        return _assigned(key, value, contract, facts) | _set(key, value) | {
+            f"-{UNSET}{key}"}, EMPTY
     if name in ("export", "declare", "typeset", "readonly", "local"):
         return _declared(name, command.args, facts, contract), EMPTY
     if name == "unset" and not command.wrappers:
@@ -375,13 +387,15 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
         gone: set[str] = set()
         for word in command.args:
             if not word.text.startswith("-"):
-                gone |= _unset(word.text) | {f"-set:{word.text}"}
+                gone |= _unset(word.text) | {f"-set:{word.text}", f"{UNSET}{word.text}"}
         return frozenset(gone), EMPTY
     if name in ("cd", "pushd", "popd") and not command.wrappers:
         return _chdir(step, facts), EMPTY
     step = in_cwd(step, facts)  # `cd /etc/quantum && sed -i ... ai-engine.env`
     command = step.command
     true: set[str] = set()
+    if BARE_PATH in facts and _not_in_venv(command):
+        true.add(NOT_FOUND)
     gate, at = _script_run(step, contract.quality_gate, contract)
     if gate == "wrapped":
         if gate_defeat_of(step, facts, contract, repo, at) is not None:
@@ -444,6 +458,18 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
     true |= _env_clears(step)
     ran = frozenset({SCRIPT_RAN}) if SCRIPT_OK in true else EMPTY
     return frozenset(true) | logged, ran | logged
+
+
+# what a venv's bin/ holds (pip's scripts, the interpreter, activate)
+_VENV_PROGRAMS = lazyre.compile(r"(?:python|pip)[0-9.]*|activate.*|wheel|easy_install.*")
+
+
+def _not_in_venv(command: Command) -> bool:
+    """A program run by its bare name that is no builtin and nothing a venv's bin/ holds."""
+    first = command.words[0].text if command.words else ""
+    name = command.program.text
+    return "/" not in name and not command.program.dynamic and name not in BASH_BUILTINS \
+        and first not in BASH_BUILTINS and _VENV_PROGRAMS.fullmatch(name) is None
 
 
 def runs_venv_python(step: Step, contract: Contract) -> bool:
@@ -533,7 +559,8 @@ def _declared(name: str, args: tuple[Word, ...], facts: Facts, contract: Contrac
             continue
         was = exported or f"exported:{key}" in facts
         if sep:
-            found |= _assigned(key, value, contract, facts) | _set(key, value)
+            found |= _assigned(key, value, contract, facts) | _set(key, value) | {
+                f"-{UNSET}{key}"}
         if key == "PYTHONPATH" and was and ((sep and _has_repo(value, contract)) or (
                 not sep and "pythonpath-set" in facts)):
             found.add(PYTHONPATH)
@@ -645,11 +672,13 @@ def _assigned(key: str, value: str, contract: Contract, facts: Facts = EMPTY) ->
     undoes it: the last assignment wins; a variable exported before stays exported)."""
     if key == "PATH":
         venvs = contract.venv_root.rstrip("/") + "/"
-        if any(p.startswith(venvs) and p.rstrip("/").endswith("/bin")
-               for p in _COLON.split(value)):
-            return frozenset({PATH_VENV})
+        parts = _COLON.split(value)
+        if any(p.startswith(venvs) and p.rstrip("/").endswith("/bin") for p in parts):
+            # `PATH="$VENV/bin"` alone: only the venv's own programs are found
+            bare = all(p.startswith(venvs) for p in parts)
+            return frozenset({PATH_VENV, BARE_PATH if bare else f"-{BARE_PATH}"})
         if not re.search(r"\$\{?PATH\b", value):
-            return frozenset({f"-{PATH_VENV}"})
+            return frozenset({f"-{PATH_VENV}", f"-{BARE_PATH}"})
         return EMPTY
     if key == "MAKEFLAGS":
         return frozenset({MAKEFLAGS_DEFEAT if makeflags_defeats(value)
@@ -774,7 +803,19 @@ def _answer(left: str, operator: str, right: str, facts: Facts) -> str | None:
     return "false" if operator == "!=" else "true"
 
 
+# what redis-cli prints when Redis does not answer PONG (to standard output, or nothing)
+_NOT_PONG = ("", "Could not connect to Redis at 127.0.0.1:6379: Connection refused",
+             "(error) NOAUTH Authentication required.", "LOADING", "(nil)")
+
+
 def _case(subject: str, patterns: list[str], facts: Facts) -> Facts:
+    if _PING.fullmatch(subject.strip('"')) is not None and patterns:
+        # `case "$(redis-cli ping)" in PONG) ...`: the arm runs only when Redis answered
+        texts = [p.strip("\"'") for p in patterns]
+        if any(fnmatchcase("PONG", t) for t in texts) and not any(
+                fnmatchcase(other, t) for t in texts for other in _NOT_PONG):
+            return frozenset({REDIS_CHECK})
+        return EMPTY
     if not _read_var(subject, facts) or not patterns:
         return EMPTY
     if any(fnmatchcase("", p.strip("\"'")) for p in patterns):
@@ -808,8 +849,9 @@ def shell_state(fact: str) -> bool:
     """The facts that are the shell's own state (its variables, what it exports, its
     working directory): what a subshell does to them stays in it (`( unset PYTHONPATH )`
     undoes nothing)."""
-    return fact in (ENV_SOURCED, PATH_VENV, PYTHONPATH, "pythonpath-set", MAKEFLAGS_DEFEAT) or \
-        fact.startswith(("exported:", "read:", "tty-read:", "set:", "not:exported:",
+    return fact in (ENV_SOURCED, PATH_VENV, PYTHONPATH, "pythonpath-set", MAKEFLAGS_DEFEAT,
+                    BARE_PATH) or \
+        fact.startswith(("exported:", "read:", "tty-read:", "set:", UNSET, "not:exported:",
                          "not:read:", "not:tty-read:", "not:set:", CWD, "not:" + CWD))
 
 
@@ -865,14 +907,52 @@ def is_script(relpath: str, configured: str) -> bool:
     return relpath == configured or relpath.endswith("/" + configured)
 
 
+# the script's own folder, as a script writes it: `$(dirname "$0")`, `${BASH_SOURCE%/*}`,
+# `$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)`
+_HERE = lazyre.compile(
+    r"\$\((?:\s*cd\s+(?:--\s+)?\"?)?\$\(\s*dirname\s+(?:--\s+)?\"?\$(?:0|\{0\}|\{BASH_SOURCE"
+    r"(?:\[0\])?\}|BASH_SOURCE)\"?\s*\)(?:\"?\s*(?:&&|;)\s*pwd(?:\s+-P)?\s*)?\)"
+    r"|\$\(\s*dirname\s+(?:--\s+)?\"?\$(?:0|\{0\}|\{BASH_SOURCE(?:\[0\])?\})\"?\s*\)"
+    r"|\$\{(?:0|BASH_SOURCE(?:\[0\])?)%/\*\}")
+
+
+def sourced_file(word: str, relpath: str, contract: Contract, repo: Repo | None
+                 ) -> tuple[str, str | None] | None:
+    """What `source WORD` in the script `relpath` reads: None for the env file (a duty of
+    its own), else (the file as shown, its text from the repository, or None when it
+    cannot be read: built at run time, outside the repository, absent)."""
+    env = contract.env_dir.rstrip("/") + "/"
+    if word.startswith(env):
+        return None
+    folder = posixpath.dirname(relpath)
+    text = _HERE.sub(lambda m: folder or ".", word)
+    root = contract.repo_root.rstrip("/") + "/"
+    if text.startswith(root):
+        text = text[len(root):]
+    elif not text.startswith("/") and "$" not in text and not text.startswith("./") and \
+            "/" not in text:
+        return word, None  # `source lib.sh`: looked up in PATH, then the working folder
+    if "$" in text or "`" in text or text.startswith("/") or repo is None:
+        return word, None
+    rel = posixpath.normpath(text.removeprefix("./"))
+    if rel.startswith(".."):
+        return word, None
+    return rel, repo.read(rel)
+
+
 def script_flow(text: str, contract: Contract, repo: Repo | None = None,
-                by_name: bool = False) -> Flow:
+                by_name: bool = False, relpath: str | None = None) -> Flow:
     """The script's path model; a script with more paths than the model follows is not
     analysed (ParseError: QT001), never a silent pass. `by_name`: it is run by its own name
-    (the wrapper, from units), so its `#!` line's options count."""
+    (the wrapper, from units), so its `#!` line's options count. `relpath`: the script's
+    path in the repository, whose files it sources are read (`Flow.unread`: the ones that
+    cannot be)."""
     from qt_lint.shellflow import TooManyPaths, analyse
 
-    flow = analyse(text, model_classifier(contract, repo), shell_state, by_name=by_name)
+    resolve = None if relpath is None else (
+        lambda word: sourced_file(word, relpath, contract, repo))
+    flow = analyse(text, model_classifier(contract, repo), shell_state, by_name=by_name,
+                   resolve=resolve)
     if flow.truncated:
         raise TooManyPaths("QT604/QT607/QT608")
     return flow

@@ -20,9 +20,12 @@ from qt_lint.pymodel.gate import (
     failing_side,
     numeric_like,
     reads,
+    shutdown_exits,
     skipped_checks,
     status,
+    uncaught,
     unparsed,
+    wrong_statistic,
 )
 from qt_lint.rule import Example, Rule
 from qt_lint.rules.models.helpers import is_script
@@ -211,8 +214,17 @@ class QualityGate(Rule):
       off);
     - nothing else ends it: `sys.exit` replaced (`sys.exit = lambda code=0: None`), the
       exit made in a thread (`threading.Thread(target=lambda: sys.exit(main()))`), a
-      context manager of the gate whose `__exit__` returns True around the exit, and an
-      `assert` on a threshold (exit 1, and `python -O` removes it) are reported;
+      context manager of the gate whose `__exit__` returns True around the exit, a
+      `__del__` that calls `os._exit(0)` (it runs at shutdown at the latest, and its
+      status replaces the gate's), and an `assert` on a threshold (exit 1, and `python
+      -O` removes it) are reported;
+    - no exception escapes it: CPython exits 1 (a traceback) for one, not 2. A file read
+      (`open()`, `Path.read_text()`) or `json.load` with no `try` that catches it on the
+      path from the module's code to it (the `try` may be in a caller: `try: events =
+      read()` in `main`, or around `sys.exit(main())`), and a `raise ValueError(...)`
+      that nothing catches are reported (`raise SystemExit(2)` is an exit);
+    - the P10-P90 range is one: a check that compares its constant with `max(c) -
+      min(c)` (the whole spread, at least as wide) lets too narrow telemetry pass;
     - it does not pass without proof: an `if` on missing or too few telemetry events, or
       an `except` around reading them, that exits 0 is reported; so is an `except` that
       goes on with a stand-in for the telemetry (`events = FAKE_EVENTS`, a literal set,
@@ -257,12 +269,13 @@ class QualityGate(Rule):
     default that is a number (`metrics.get("count", 1000)`), `sys.excepthook`, signal
     handlers and `os.kill(os.getpid(), ...)`. Nor: an integer status other than 0 and 2
     beside exit 2 (`return 3` for a run that may not promote: a status of its own), an
-    uncaught exception (exit 1 with a traceback), a `__del__` calling `os._exit`, a
-    context manager imported from elsewhere, a bypass through a parsed option (`if
+    exception other than a file read, a JSON decoding or a `raise` (`events["count"]` on
+    telemetry without the key, a division by zero), a context manager imported from
+    elsewhere, a bypass through a parsed option (`if
     args.force: return 0`), a later `if` that fails after a skipped check or an empty
     loop (taken as catching it, whatever it tests), a
     count check stored in a name and tested later (`enough = len(events) >= MIN_EVENTS`),
-    the wrong statistic (`max - min` for the P10-P90 range). A stand-in that would
+    another wrong statistic (a standard deviation for the range). A stand-in that would
     itself fail is still reported: a gate exits 2 on missing proof, it does not judge
     made-up data.
 
@@ -323,6 +336,14 @@ class QualityGate(Rule):
                               'sys.exit("FAIL: not enough telemetry")'), expect=((13, 9),)),
         Example(_GOOD.replace("if len(events) < MIN_EVENTS:",
                               "if events and len(events) < MIN_EVENTS:"), expect=((12, 8),)),
+        Example(_GOOD.replace('print("FAIL: not enough telemetry")\n        return 2',
+                              'raise ValueError("not enough telemetry")'), expect=((13, 9),)),
+        Example(_GOOD.replace("p10_p90_range(events) >= MIN_P10_P90_RANGE",
+                              "max(conf(events)) - min(conf(events)) >= MIN_P10_P90_RANGE"),
+                expect=((23, 17),)),
+        Example(_GOOD.replace("\n\ndef main", "\n\nclass Bye:\n    def __del__(self):\n"
+                              "        os._exit(0)\n\n\nBYE = Bye()\n\n\ndef main")
+                .replace("import sys\n", "import os\nimport sys\n"), expect=((13, 9),)),
     )
 
     def applies_to(self, relpath: str, contract: Contract) -> bool:
@@ -372,7 +393,10 @@ class QualityGate(Rule):
         skipped = skipped_checks(tree, [c for c, *_ in reads(tree, constants["events"])],
                                  reading.constants) \
             if "events" in constants else iter(())
-        for where, message in [*skipped, *defeats(tree, reading.constants, mains)]:
+        ranges = wrong_statistic(tree, constants["range"]) if "range" in constants \
+            else iter(())
+        for where, message in [*skipped, *defeats(tree, reading.constants, mains),
+                               *uncaught(tree), *ranges, *shutdown_exits(tree)]:
             line, column = facts.position(where)
             if (line, column, message) not in seen:
                 seen.add((line, column, message))

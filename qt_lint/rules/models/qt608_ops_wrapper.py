@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
+from qt_lint.parsers import ParseError
 from qt_lint.rule import Example, Rule
 from qt_lint.rules.models.helpers import (
     DB_CHECK,
@@ -15,6 +16,7 @@ from qt_lint.rules.models.helpers import (
     SCRIPT_OK,
     SCRIPT_RAN,
     VENV_CHECK,
+    Repo,
     classify,
     ignores_pythonpath,
     is_script,
@@ -66,6 +68,10 @@ def wrapper_problems(flow: Flow, contract: Contract) -> list[tuple[int, int, str
     if not points:
         points = [(step.command.program.line, step.command.program.column, facts, step, None)
                   for step, facts in flow.steps if runs_venv_python(step, contract)]
+    if not points and flow.dies:
+        line, column, why = flow.dies[0]
+        return [(line, column, f"duty 8: the wrapper never runs the venv python: at line "
+                               f"{line} {why}")]
     if not points:
         return [(1, 1, f"duty 8: it never runs the venv python ({contract.venv_root}/"
                        "<service>/bin/python) by its full path")]
@@ -188,6 +194,24 @@ def undoing_step(flow: Flow, fact: str, contract: Contract) -> tuple[int, str] |
             return words[0].line, text if len(text) <= 60 else text[:57] + "..."
     return None
 
+def wrapper_repo(ctx: FileContext) -> Repo | None:
+    """The repository of the wrapper being checked (its path less the configured one: the
+    repository root, or the repository's copy on a host), read through the project's files:
+    the files it sources."""
+    project = ctx.project
+    wrapper = ctx.contract.wrapper.strip("/")
+    abspath = ctx.abspath.replace("\\", "/")
+    if project is None or not abspath.endswith(wrapper):
+        return None
+    base = abspath[: -len(wrapper)]
+    files = project.files
+
+    def read(rel: str) -> str | None:
+        return files.read(base + rel) if files.isfile(base + rel) else None
+
+    return Repo(ctx.config, read)
+
+
 class OpsWrapper(Rule):
     """
     ## What it does
@@ -225,6 +249,25 @@ class OpsWrapper(Rule):
     keeps the caller's paths after the root (`"$ROOT${PYTHONPATH:+:$PYTHONPATH}"`) has the
     root. Redis's answer compared with `PONG` (`[ "$(redis-cli PING)" = PONG ] || exit 1`)
     is a Redis check.
+
+    The job's status is followed as bash passes it on: `"$PY" "$SCRIPT" "$@" & pid=$!;
+    wait "$pid"` (or `wait $!`) has the job's status, and so has a function that saves
+    it and returns it (`"$PY" ... || rc=$?; ...; return $rc`, `exit "$rc"`); a variable's
+    value is read on each path (a retry's `ok=1; break`, then `[ "$ok" = 1 ] || exit
+    1`, is a Redis check). `cmd=("$VENV/bin/python" "$SCRIPT" "$@"); exec "${cmd[@]}"`
+    runs the venv python, and so does `eval` of a constant string (`eval 'exec
+    "$VENV/bin/python" "$SCRIPT" "$@"'`: the string is read as shell, where it stands);
+    `case "$(redis-cli PING)" in PONG) ;; *) exit 1;; esac` checks Redis.
+
+    A file the wrapper sources (`source "$(dirname "$0")/lib.sh"`, or by the
+    repository's path) is read as bash runs it: its checks, exits, functions and `set
+    +e` count. One that cannot be read (outside the repository, built at run time,
+    absent, or by a bare name bash looks up in PATH) is reported, and is QT001 too: what
+    it does was not analysed (the host audit's H151 says ERROR). A wrapper that dies
+    before the job runs is reported: under `set -u`, a variable it unset expanded
+    (`unset PYTHONPATH; export PYTHONPATH="/root:$PYTHONPATH"`: "unbound variable"), or
+    a program not found because PATH holds the venv's folders alone (`export
+    PATH="$VENV/bin"`, then `redis-cli`).
 
     A check after `exec "$@"`, undone by `set +euo pipefail`, or inside a function that
     is never called does not count. The host audit's H151 runs the same analysis on the
@@ -289,6 +332,13 @@ class OpsWrapper(Rule):
                                    'echo "rc=$rc" >&2\nexit "$rc"\n')),
              Example(_GOOD.replace("#!/usr/bin/env bash\nset -euo pipefail\n",
                                    "#!/bin/bash -e\nshopt -so pipefail\n")),
+             Example(_GOOD.replace('exec "$VENV/bin/python" "$SCRIPT" "$@"\n',
+                                   '"$VENV/bin/python" "$SCRIPT" "$@" &\npid=$!\n'
+                                   'wait "$pid"\n')),
+             Example(_GOOD.replace('exec "$VENV/bin/python" "$SCRIPT" "$@"\n',
+                                   'run() {\n  local rc=0\n  "$VENV/bin/python" "$SCRIPT" '
+                                   '"$@" || rc=$?\n  echo "rc=$rc" >&2\n  return $rc\n}\n'
+                                   'run "$@"\n')),
              Example("exec python3 x\n", path="ops/other.sh"))
     INVALID = (
         Example(_GOOD.replace("test -f \"$DB_PATH\"\n",
@@ -320,6 +370,10 @@ class OpsWrapper(Rule):
                 expect=((14, 1),)),
         Example(_GOOD.replace("set -euo pipefail\n", "set -euo pipefail\nshopt -uo errexit\n"),
                 expect=((15, 1),) * 4),
+        Example(_GOOD.replace("export PYTHONPATH=/home/qt/quantum_trader\n",
+                              "unset PYTHONPATH\n"
+                              'export PYTHONPATH="/home/qt/quantum_trader:$PYTHONPATH"\n'),
+                expect=((10, 1),)),
     )
 
     def applies_to(self, relpath: str, contract: Contract) -> bool:
@@ -329,6 +383,16 @@ class OpsWrapper(Rule):
         contract = ctx.contract
         if not is_script(ctx.relpath, contract.wrapper):
             return
-        flow = script_flow(ctx.text, contract, by_name=True)
+        flow = script_flow(ctx.text, contract, wrapper_repo(ctx), by_name=True,
+                           relpath=contract.wrapper.strip("/"))
+        for line, column, name in flow.unread:
+            # not analysed is never a pass: QT001 too (the host audit's ERROR)
+            ctx.recovered.append(ParseError(f"`source {name}` cannot be read: what it does "
+                                            "was not analysed (QT608)", line, column))
+            yield ctx.finding(self, line, column, f"{contract.wrapper}: `source {name}`: the "
+                              "file cannot be read (outside the repository, built at run "
+                              "time, or absent), so what it does was not analysed: its "
+                              "checks and settings do not count (source a file of the "
+                              "repository by its path)")
         for line, column, problem in wrapper_problems(flow, contract):
             yield ctx.finding(self, line, column, f"{contract.wrapper}: {problem}")
