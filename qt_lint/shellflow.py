@@ -253,6 +253,10 @@ class _Walk:
         self.defined: dict[str, Any] = {}
         self.sinks: list[str | None] = []  # where the standard output of what runs goes
         self.exec_sink: str | None = None  # `exec >> "$LOG"`: the shell's own, from there on
+        # where the standard input of what runs comes from: "|" (a pipe: `echo yes | { read
+        # a; }`), "<<" (the script's own text), a file; None: the script's own input
+        self.sources: list[str | None] = []
+        self.exec_source: str | None = None  # `exec < file`: the shell's own, from there on
         self.glued: set[int] = set()  # the numbers that are a redirection's descriptor
         self.detached: list[str | None] = []  # `cmd &`, a pipeline member: see End.detached
         self.execfail = False  # `shopt -s execfail`: a failed exec does not end the shell
@@ -260,8 +264,8 @@ class _Walk:
     # --- words ------------------------------------------------------------------------------
 
     def expand(self, word: Word) -> Word:
-        if "$" not in word.text:
-            return word
+        if "$" not in word.text or not word.dynamic:
+            return word  # `'$(git rev-parse HEAD)'`: single quotes expand nothing
         text = word.text
         for _ in range(4):  # `$A` -> `$B/x` -> `/etc/x`: a few rounds, bounded
             new = _REF.sub(lambda m: self.values.get(m.group(1) or m.group(2), m.group()),
@@ -406,9 +410,16 @@ class _Walk:
             if body.type == "command":
                 return self.run_with(body, state, checked, redirects, out)
             self.sinks.append(out if out is not None else self.sink())
+            # `{ read -r a; } <<< yes`: what the body reads comes from there
+            herestrings = tuple(("<<<", Word("<<<", *self.words.position(c)))
+                                for c in node.children if c.type == "herestring_redirect")
+            inputs = [t.text if op == "<" else "<<" for op, t in redirects + herestrings
+                      if op in ("<", "<<", "<<-", "<<<")]
+            self.sources.append(inputs[-1] if inputs else self.source())
             try:
                 return self.run_with(body, state, checked, redirects)
             finally:
+                self.sources.pop()
                 self.sinks.pop()
         if kind == "command":
             return self.command(node, state, checked, ())
@@ -466,6 +477,10 @@ class _Walk:
         """Where the standard output of a command without its own redirection goes."""
         return self.sinks[-1] if self.sinks else self.exec_sink
 
+    def source(self) -> str | None:
+        """Where the standard input of a command without its own redirection comes from."""
+        return self.sources[-1] if self.sources else self.exec_source
+
     def stdout_of(self, nodes: list[Any]) -> str | None:
         """The file the redirections (in order) send standard output to: `> F`, `>> F`,
         `1> F`, `&> F`, `>&2` (`/dev/stderr`), `> >(tee -a F)` (F); None when they leave it."""
@@ -507,9 +522,11 @@ class _Walk:
         frame = _Frame()
         loops, inner = self.enter(frame, state)
         self.detached.append("background")
+        self.sources.append("/dev/null")  # bash without job control: `cmd &` reads nothing
         try:
             true, false = self.run(node, inner, True)
         finally:
+            self.sources.pop()
             self.detached.pop()
             self.leave_scope(loops)
         after = self.restore(join(true, false, *frame.ok, *frame.failed), state, False)
@@ -585,12 +602,15 @@ class _Walk:
             frame = _Frame()
             loops, inner = self.enter(frame, state)
             self.sinks.append(self.sink() if last else self.piped_to(members[i + 1]))
+            # each member after the first reads what the one before it prints
+            self.sources.append("|" if i else self.source())
             # its status is the pipeline's only as its last member, or under pipefail
             self.detached.append(None if last or state.pipefail else "pipe")
             try:
                 mtrue, mfalse = self.run(member, inner, True)
             finally:
                 self.detached.pop()
+                self.sources.pop()
                 self.sinks.pop()
                 self.leave_scope(loops)
             mtrue = self.restore(join(mtrue, *frame.ok), state, False)
@@ -619,7 +639,7 @@ class _Walk:
 
     def piped_to(self, node: Any) -> str | None:
         """Where what is piped into `node` ends: the file of `tee [-a] F` (or `cat >> F`),
-        else "|" (another program reads it)."""
+        else "|" and the program that reads it (`|systemd-cat`), "|" when not known."""
         redirects: list[Any] = []
         if node.type == "redirected_statement":
             redirects = [c for c in node.children if c.type == "file_redirect"]
@@ -638,7 +658,7 @@ class _Walk:
         if name == "cat" and len(words) == 1:
             out = self.stdout_of(redirects)
             return out if out is not None else self.sink()
-        return "|"
+        return "|" + name
 
     def if_(self, node: Any, state: State, checked: bool) -> tuple[State | None, State | None]:
         conditions: list[Any] = []
@@ -918,6 +938,9 @@ class _Walk:
             # bash (not in POSIX mode) carries on when one fails, with status 1
             if redirected is not None:
                 self.exec_sink = redirected
+            inputs = [t.text for op, t in redirects + tuple(more) if op == "<"]
+            if inputs:  # `exec </dev/tty`, `exec < answers.txt`: the shell's input from here
+                self.exec_source = inputs[-1]
             step = Step(Command((expanded[-1],), "shell", name="exec"),
                         redirects + tuple(more), written=expanded, stdout=out)
             return self.simple(step, state, checked)
@@ -1211,6 +1234,9 @@ class _Walk:
             # script's, not a person's: not a `read:` of the answer
             fed = any(op in ("<<", "<<-", "<<<") or (op == "<" and target.text != "/dev/tty")
                       for op, target in step.redirects)
+            # `echo yes | { read -r a; }`, `{ read a; } < file`: what it reads is the script's
+            fed = fed or (not any(op == "<" for op, _ in step.redirects) and
+                          self.source() not in (None, "/dev/tty"))
             if not fed:
                 true = _add(true, frozenset({f"read:{read}"}))
                 false = _add(false, frozenset({f"read:{read}"}))

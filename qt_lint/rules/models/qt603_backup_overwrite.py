@@ -7,6 +7,7 @@ from qt_lint.command_model import Command
 from qt_lint.context import SHELL_KINDS, FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Example, Rule
+from qt_lint.rules.models.helpers import new_each_run
 
 BACKUP_PATH = lazyre.compile(r"(?:^|/)(?:archive|backups)(?:/|$)")
 _DELETE = frozenset({"rm", "rmdir", "unlink", "shred"})
@@ -95,7 +96,9 @@ class BackupOverwrite(Rule):
                                   f"`{command.name}` deletes or overwrites {word.text}; "
                                   "backups and archives are never overwritten")
         for redirect in ctx.shell.redirects:
-            if redirect.operator in _WRITE and BACKUP_PATH.search(redirect.target.text):
+            # a name with a time stamp (`archive/$(date +%s)_x`) is a new file each run
+            if redirect.operator in _WRITE and BACKUP_PATH.search(redirect.target.text) and \
+                    not new_each_run(BACKUP_PATH.split(redirect.target.text)[-1]):
                 target = redirect.target
                 yield ctx.finding(self, target.line, target.column,
                                   f"redirection overwrites {target.text}; backups and "

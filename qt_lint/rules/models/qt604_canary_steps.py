@@ -8,13 +8,16 @@ from qt_lint.finding import Finding, Kind
 from qt_lint.rule import Example, Rule
 from qt_lint.rules.models.helpers import (
     ARCHIVED,
+    ARCHIVED_NEW,
     CONFIRMED,
     GATE,
     GATE_UNWRAPPED,
-    GIT_LOGGED,
+    LOGGED_TO,
     TERMINAL,
     Repo,
     archive_covers,
+    archive_destination,
+    archive_named,
     archive_sources,
     gate_command,
     gate_defeat_of,
@@ -254,10 +257,13 @@ class CanarySteps(Rule):
         asked = any(step.command.name == "read" for step, _ in flow.steps)
         archives: dict[str, int] = {}  # what is copied into the archive -> the step's line
         hashes: list[int] = []  # the lines of `git rev-parse HEAD`
+        fixed: list[tuple[int, str]] = []  # archive copies under a name used every run
         for ran, _ in flow.steps:
             for source in archive_sources(ran):
                 archives.setdefault(source, ran.command.words[0].line)
-            if reads_git_hash(ran):
+            if archive_sources(ran) and not archive_named(ran):
+                fixed.append((ran.command.words[0].line, archive_destination(ran) or ""))
+            if reads_git_hash(ran, contract):
                 hashes.append(ran.command.words[0].line)
         gate = gate_command(contract)
         for target, facts, via in changes:
@@ -291,6 +297,14 @@ class CanarySteps(Rule):
             if ARCHIVED not in facts:
                 missing.append("no copy of what this write replaces into "
                                "archive/<timestamp>_<model>_<version> before it")
+            elif ARCHIVED_NEW not in facts and fixed:
+                line, dest = fixed[0]
+                named = f"into {dest} under the source's own name" if dest.endswith("/") \
+                    else f"under the fixed name {dest}"
+                missing.append(
+                    f"the archive step at line {line} copies {named}: the next activation "
+                    f"overwrites it (name the copy archive/<timestamp>_<model>_<version>, "
+                    f"`$(date +%Y%m%dT%H%M%S)` in it)")
             elif via is None:
                 copied = [s for s in archives if f"archived:{s}" in facts]
                 if copied and not any(archive_covers(s, target.text) for s in copied):
@@ -299,19 +313,28 @@ class CanarySteps(Rule):
                         f"{' and '.join(copied)} into the archive, not {target.text} this "
                         f"line replaces (copy it, or the folder holding it, into "
                         f"archive/<timestamp>_<model>_<version> before it)")
-            if GIT_LOGGED not in facts and (not ends or any(GIT_LOGGED not in e
-                                                            for e in ends)):
+            if not _in_log(facts, contract) and (not ends or any(not _in_log(e, contract)
+                                                                 for e in ends)):
                 missing.append(
                     "the git hash (`git rev-parse HEAD`) is not recorded in the activation "
                     "log for this change" if not hashes else
                     f"the git hash (`git rev-parse HEAD` at line {hashes[0]}) is not recorded "
-                    f"in the activation log for this change: it goes to /dev/null, to "
-                    f"standard output or into a variable never logged (append it: `echo "
+                    f"in the activation log ({contract.log_dir}/...) for this change: it "
+                    f"goes to /dev/null, to standard output, to another file, into a "
+                    f"variable never logged, or the log is emptied after (append it: `echo "
                     f"\"git=$(git rev-parse HEAD)\" >> \"$LOG\"`)")
             where = "here" if via is None else f"here (it runs {via})"
             for step in missing:
                 yield ctx.finding(self, target.line, target.column,
                                   f"{contract.canary_name} changes the model {where}: {step}")
+
+
+def _in_log(facts: frozenset[str], contract: Contract) -> bool:
+    """HEAD's hash is in the activation log: a file in `contract.log-dir` (or one whose
+    path is not known when reading) that it was sent to and that was not emptied after."""
+    logs = contract.log_dir.rstrip("/") + "/"
+    return any(f.startswith(LOGGED_TO) and (f[len(LOGGED_TO):].startswith(logs) or
+                                              "$" in f or "`" in f) for f in facts)
 
 
 def canary_repo(ctx: FileContext) -> Repo | None:

@@ -12,9 +12,12 @@ from qt_lint.rule import Example, Rule
 from qt_lint.rules.models.helpers import (
     BACKUP_CHECKED,
     GIT_HASH,
+    GIT_JOURNAL,
+    GIT_LOGGED,
     JOURNAL,
     RESTART_VERBS,
     WROTE,
+    backup_pick,
     is_script,
     model_write,
     runs_anywhere,
@@ -205,10 +208,19 @@ class RollbackSteps(Rule):
             source = _restored_from_outside(flow, target, contract)
             if source is not None:
                 missing.append(source)
-            for fact, step in ((GIT_HASH, "the git hash (`git rev-parse HEAD`) is not logged"),
-                               (JOURNAL, "the journal is not notified (`systemd-cat` or "
-                                         "`logger`)")):
-                if fact not in facts and (not ends or any(fact not in e for e in ends)):
+            oldest = _restored_oldest(flow, target, contract)
+            if oldest is not None:
+                missing.append(oldest)
+            hashed = runs_anywhere(flow, GIT_HASH, contract)
+            for have, step in (
+                    ((GIT_LOGGED, GIT_JOURNAL),
+                     "the git hash (`git rev-parse HEAD`) is not logged" + (
+                         " (its output goes to /dev/null, standard output or stderr: send "
+                         "it to the journal or a log, `echo \"rollback $(git rev-parse "
+                         "HEAD)\" | systemd-cat -t quantum-rollback`)" if hashed else "")),
+                    ((JOURNAL,), "the journal is not notified (`systemd-cat` or `logger`)")):
+                if not _holds(have, facts) and (not ends or any(not _holds(have, e)
+                                                                for e in ends)):
                     missing.append(step)
             restart = _restart_problem(flow, target, facts, ends, contract)
             if restart is not None:
@@ -262,6 +274,46 @@ def _restored_from_outside(flow: Flow, target: Word, contract: Contract) -> str 
                             "restores that file): restore the newest backup in archive/ "
                             "the script finds itself, not a path from the environment")
     return None
+
+
+def _holds(facts_any: tuple[str, ...], facts: Facts) -> bool:
+    return any(f in facts for f in facts_any)
+
+
+def _restore_sources(flow: Flow, target: Word, contract: Contract) -> list[Word]:
+    """The words the restore at `target` copies from, as run."""
+    out: list[Word] = []
+    for step, _ in flow.steps:
+        if model_write(step, contract) is not target and not any(
+                (t.line, t.column) == (target.line, target.column)
+                for t in written_targets(step, contract)):
+            continue
+        args = [w for w in step.command.args if not w.text.startswith("-")]
+        out += args[:-1] if step.command.name in ("cp", "mv", "install", "rsync", "ln") \
+            else args
+        out += [t for op, t in step.redirects if op == "<"]
+    return out
+
+
+def _restored_oldest(flow: Flow, target: Word, contract: Contract) -> str | None:
+    """The restore's source is the oldest backup its listing finds (`ls -tr ... | head
+    -1`, `ls | sort | head -1`): the rollback goes back past every later activation."""
+    for word in _restore_sources(flow, target, contract):
+        if backup_pick(word.text) == "oldest":
+            shown = next(iter(_listing(word.text)), word.text)
+            return (f"what it restores is the oldest backup (`{shown}` lists the oldest "
+                    "first and takes the first, or the newest first and takes the last): "
+                    "restore the newest, the setting the last activation replaced (`ls -t "
+                    "... | head -n 1`, `ls ... | sort | tail -n 1`)")
+    return None
+
+
+def _listing(text: str) -> list[str]:
+    found = _LISTING.findall(text)
+    return [f if len(f) <= 80 else f[:77] + "..." for f in found]
+
+
+_LISTING = lazyre.compile(r"\$\(([^()]*)\)")
 
 
 def _script_name(contract: Contract) -> str:
