@@ -6,7 +6,7 @@ failed, before the exec?". The flat command list of `parsers/shell.py` cannot an
 this walk of the same tree-sitter tree can. A *fact* is a name a caller gives a command when
 it succeeds (`classify`); the walk follows bash's exit status through:
 
-- sequences, `&&`, `||`, `!`, pipelines (the last command's status; every command's with
+- sequences, `&&`, `||`, `!` (`! !` cancels it), pipelines (the last command's status; every command's with
   `set -o pipefail`), `{ ...; }`, `( ... )`, `cmd &` (status 0 at once: its failure stops
   nothing);
 - `if`/`elif`/`else`, `case` (a branch that exits ends its path), `while`/`until`/`for`
@@ -69,8 +69,8 @@ class Step:
     assigns: tuple[tuple[str, str], ...] = ()  # `VAR=value cmd`: the prefix assignments
     written: tuple[Word, ...] = ()  # every word as run, wrappers included (`exec -c`, `env -u X`)
     # where its standard output goes: a file (`>> "$LOG"`, `| tee -a "$LOG"`, a `{ ...; }`
-    # or function call redirected, `exec >> "$LOG"` before), "|" (a pipe to another
-    # program), None (the script's own standard output)
+    # or function call redirected, `exec >> "$LOG"` before), "|" and the program it is
+    # piped to (`|systemd-cat`; "|" alone when not known), None (the script's own output)
     stdout: str | None = None
 
 
@@ -380,7 +380,15 @@ class _Walk:
             inner = [c for c in node.children if c.is_named]
             if not inner:
                 return state, None
-            true, false = self.run(inner[0], state, True)
+            bangs = self.bangs(inner[0])
+            if bangs % 2:
+                # `! ! cmd`: bash's second `!` cancels the first (tree-sitter reads it as a
+                # command named `!`): the command as it is, errexit applies
+                return self.command(inner[0], state, checked, (), strip=bangs)
+            if bangs:
+                true, false = self.command(inner[0], state, True, (), strip=bangs)
+            else:
+                true, false = self.run(inner[0], state, True)
             return false, true
         if kind == "pipeline":
             return self.pipeline(node, state, checked)
@@ -896,9 +904,22 @@ class _Walk:
         else:
             out.append(Word(self.raw(node), line, column))
 
+    def bangs(self, node: Any) -> int:
+        """How many `!` words a command starts with (after a `!`, tree-sitter-bash reads
+        a further `!` as the command's name)."""
+        if node.type != "command":
+            return 0
+        count = 0
+        for child in node.children:
+            if child.type in ("command_name", "word") and self.raw(child) == "!":
+                count += 1
+            elif child.is_named:
+                break
+        return count
+
     def command(self, node: Any, state: State, checked: bool,
-                redirects: tuple[tuple[str, Word], ...], out: str | None = None
-                ) -> tuple[State | None, State | None]:
+                redirects: tuple[tuple[str, Word], ...], out: str | None = None,
+                strip: int = 0) -> tuple[State | None, State | None]:
         words: list[Word] = []
         prefix: list[Any] = []
         more: list[tuple[str, Word]] = []
@@ -912,6 +933,8 @@ class _Walk:
                 prefix.append(child)
             elif child.type in ("file_redirect", "herestring_redirect"):
                 more.extend(self.redirect(child))
+            elif strip and child.type in ("command_name", "word"):
+                strip -= 1  # a `!` read as a word (see `bangs`)
             elif child.type == "command_name" or child.is_named:
                 words.append(self.words.word(child))
                 state = self.substituted(child, state)

@@ -365,6 +365,10 @@ CANARY_VARIANTS: dict[str, tuple[str, str]] = {
     "set +e around the gate": (GATE, f"set +e\n{GATE}set -e\n"),
     "set +e, $? tested": (GATE, f"set +e\n{GATE}rc=$?\nset -e\n[ $rc -eq 0 ] || exit 2\n"),
     "! gate && exit 2": (GATE, f"! {GATE.strip()} && exit 2\n"),
+    # bash's second `!` cancels the first: errexit applies again (a hostile review, rev9b)
+    "! ! gate": (GATE, f"! ! {GATE.strip()}\n"),
+    "! ! ! gate": (GATE, f"! ! ! {GATE.strip()}\n"),
+    "! gate": (GATE, f"! {GATE.strip()}\n"),
     "gate || { echo failed; }": (GATE, GATE.strip() + " || { echo failed; }\n"),
     "gate | tee under pipefail": (GATE, GATE.strip() + " | tee /dev/null\n"),
     "gate | tee without pipefail": (

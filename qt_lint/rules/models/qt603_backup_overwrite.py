@@ -41,7 +41,8 @@ class BackupOverwrite(Rule):
     ## What it does
     Reports deleting or overwriting inside `archive/` or `backups/`: `rm`/`rm -rf`,
     `unlink`, `shred`, `find ... -delete`, a forced `cp -f`/`mv -f`/`rsync --delete` onto
-    them, a `>` redirection onto a file in them; in Python `shutil.rmtree`, `os.remove`,
+    them, a `>` redirection onto a file in them (not one whose name has a time stamp,
+    `> "archive/$(date +%s)_x"`: a new file each run); in Python `shutil.rmtree`, `os.remove`,
     `os.unlink`, `Path.unlink`, and opening an archive file for writing. Creating a new
     archive entry (`mv active/x.pkl archive/<timestamp>_x`) is fine.
 
@@ -71,6 +72,7 @@ class BackupOverwrite(Rule):
     example_path = "ops/cleanup.sh"
     VALID = (Example('mv models/active/x.pkl "models/archive/$(date +%s)_x.pkl"\n'
                      "tar czf backups/new.tgz data\nls backups/\nrm -rf build/\n"),
+             Example('cat /etc/quantum/ai-engine.env > "models/archive/$(date +%s)_xgb_2"\n'),
              Example('B=/opt/quantum/models/backups\nB=$1\nrm -rf "$B"/old\n'))
     INVALID = (
         Example("rm -rf /opt/quantum/ai_engine/models/archive/*\n", expect=((1, 8),)),
