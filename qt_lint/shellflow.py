@@ -6,9 +6,9 @@ failed, before the exec?". The flat command list of `parsers/shell.py` cannot an
 this walk of the same tree-sitter tree can. A *fact* is a name a caller gives a command when
 it succeeds (`classify`); the walk follows bash's exit status through:
 
-- sequences, `&&`, `||`, `!` (`! !` cancels it), pipelines (the last command's status; every command's with
-  `set -o pipefail`), `{ ...; }`, `( ... )`, `cmd &` (status 0 at once: its failure stops
-  nothing);
+- sequences, `&&`, `||`, `!` (`! !` cancels it), pipelines (the last command's status;
+  every command's with `set -o pipefail`), `{ ...; }`, `( ... )`, `cmd &` (status 0 at
+  once: its failure stops nothing);
 - `if`/`elif`/`else`, `case` (a branch that exits ends its path), `while`/`until`/`for`
   (the body may run zero times, unless a `for` over literal words; the loop ends when its
   condition stops it or by `break`; `continue` returns to the condition);
