@@ -772,6 +772,12 @@ HASH_SOURCES = {
     "git log %H": ("", "$(git -C {repo} log -1 --format=%H)"),
     "a variable": ("GIT_HASH=$(git -C {repo} rev-parse HEAD)\n", "$GIT_HASH"),
     "a braced variable": ("GIT_HASH=$(git -C {repo} rev-parse --short HEAD)\n", "${GIT_HASH}"),
+    # what prints something else than HEAD's hash, or only part of it
+    "HEAD~1": ("", "$(git -C {repo} rev-parse HEAD~1)"),
+    "--short": ("", "$(git -C {repo} rev-parse --short HEAD)"),
+    "another folder": ("", "$(git -C /nonexistent rev-parse HEAD 2>/dev/null)"),
+    "single quotes inside double": ("", "'$(git -C {repo} rev-parse HEAD)'"),
+    "a variable in single quotes": ("GIT_HASH=$(git -C {repo} rev-parse HEAD)\n", "'$GIT_HASH'"),
 }
 HASH_SINKS = {
     ">> log": 'echo "git={h}" >> {log}\n',
@@ -796,7 +802,9 @@ HASH_SINKS = {
 }
 STEP_VARIANTS.update({
     f"git hash: {source} {sink}": ((LOG, before + text.replace("{h}", value)),)
-    for source, (before, value) in HASH_SOURCES.items() for sink, text in HASH_SINKS.items()})
+    for source, (before, value) in HASH_SOURCES.items() for sink, text in HASH_SINKS.items()
+    # `LINE="$(git -C /nonexistent ...)"` has git's status: errexit ends the script there
+    if (source, sink) != ("another folder", "into a variable only")})
 
 
 def _places(root: Path, c: Contract) -> dict[str, str]:
