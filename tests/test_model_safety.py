@@ -368,6 +368,17 @@ MAKEFILES = {
     _GATE_RULE + "\t@echo done\n",
     "prerequisite-oneshell-last-echo": ".ONESHELL:\n" + _RUN + _DELEGATE + _IMPL +
     "\t@echo done\n",
+    # targets named by a variable: make expands a rule's targets as it reads the line
+    "target-from-variable": "QG := quality-gate\n" + _RUN + ".PHONY: $(QG)\n$(QG):\n"
+    "\t$(RUN) ops/model_safety/quality_gate.py\n",
+    "target-from-variable-dash": "QG := quality-gate\n" + _RUN + ".PHONY: $(QG)\n$(QG):\n"
+    "\t-$(RUN) ops/model_safety/quality_gate.py\n",
+    "target-from-recursive-variable": "QG = quality-$(KIND)\nKIND = gate\n" + _RUN +
+    ".PHONY: $(QG)\n${QG}:\n\t$(RUN) ops/model_safety/quality_gate.py\n",
+    "second-rule-from-variable": _RUN + _GATE_RULE + "QG := quality-gate\n$(QG):\n\t@true\n",
+    "other-target-from-variable": "T := docs\n" + _RUN + _GATE_RULE + "$(T):\n\t-@true\n",
+    "target-variable-set-after-the-rule": _RUN + _GATE_RULE + "$(QG):\n\t@true\n"
+    "QG := quality-gate\n",
 }
 # the environment a run of make gets (`RUN ?=` takes it from there)
 MAKE_ENV = {"from-environment": ("RUN ?= ops/run.sh ai-engine\n" + _GATE_RULE, {"RUN": "true"}),

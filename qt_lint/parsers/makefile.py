@@ -315,7 +315,10 @@ def read_makefile(text: str) -> MakeProgram:
         if rule:
             in_rule = True
             rule_index += 1
-            targets = tuple(rule.group("targets").split())
+            named = rule.group("targets")
+            # make expands a rule's targets as it reads the line (`$(QG):`)
+            targets = tuple((_expand_plain(named, variables) if "$" in named and
+                             len(named) <= MAX_PREREQUISITES else named).split())
             program.rule_targets[rule_index] = targets
             double = stripped[rule.end("targets"):].startswith("::")
             current = []
