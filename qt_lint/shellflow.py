@@ -6,9 +6,9 @@ failed, before the exec?". The flat command list of `parsers/shell.py` cannot an
 this walk of the same tree-sitter tree can. A *fact* is a name a caller gives a command when
 it succeeds (`classify`); the walk follows bash's exit status through:
 
-- sequences, `&&`, `||`, `!`, pipelines (the last command's status; every command's with
-  `set -o pipefail`), `{ ...; }`, `( ... )`, `cmd &` (status 0 at once: its failure stops
-  nothing);
+- sequences, `&&`, `||`, `!` (`! !` cancels it), pipelines (the last command's status;
+  every command's with `set -o pipefail`), `{ ...; }`, `( ... )`, `cmd &` (status 0 at
+  once: its failure stops nothing);
 - `if`/`elif`/`else`, `case` (a branch that exits ends its path), `while`/`until`/`for`
   (the body may run zero times, unless a `for` over literal words; the loop ends when its
   condition stops it or by `break`; `continue` returns to the condition);
@@ -69,8 +69,8 @@ class Step:
     assigns: tuple[tuple[str, str], ...] = ()  # `VAR=value cmd`: the prefix assignments
     written: tuple[Word, ...] = ()  # every word as run, wrappers included (`exec -c`, `env -u X`)
     # where its standard output goes: a file (`>> "$LOG"`, `| tee -a "$LOG"`, a `{ ...; }`
-    # or function call redirected, `exec >> "$LOG"` before), "|" (a pipe to another
-    # program), None (the script's own standard output)
+    # or function call redirected, `exec >> "$LOG"` before), "|" and the program it is
+    # piped to (`|systemd-cat`; "|" alone when not known), None (the script's own output)
     stdout: str | None = None
     raw: tuple[str, ...] = ()  # a test's words before expansion (`$ok`, not its last value)
     # what it reads on standard input, where the script gives it: a heredoc's body, a
@@ -348,6 +348,10 @@ class _Walk:
         self.defined: dict[str, Any] = {}
         self.sinks: list[str | None] = []  # where the standard output of what runs goes
         self.exec_sink: str | None = None  # `exec >> "$LOG"`: the shell's own, from there on
+        # where the standard input of what runs comes from: "|" (a pipe: `echo yes | { read
+        # a; }`), "<<" (the script's own text), a file; None: the script's own input
+        self.sources: list[str | None] = []
+        self.exec_source: str | None = None  # `exec < file`: the shell's own, from there on
         self.glued: set[int] = set()  # the numbers that are a redirection's descriptor
         self.detached: list[str | None] = []  # `cmd &`, a pipeline member: see End.detached
         self.execfail = False  # `shopt -s execfail`: a failed exec does not end the shell
@@ -366,8 +370,8 @@ class _Walk:
     # --- words ------------------------------------------------------------------------------
 
     def expand(self, word: Word) -> Word:
-        if "$" not in word.text:
-            return word
+        if "$" not in word.text or not word.dynamic:
+            return word  # `'$(git rev-parse HEAD)'`: single quotes expand nothing
         element = _ELEMENT.fullmatch(word.text)
         if element is not None and element.group(1) in self.arrays:  # `"${F[1]}"`
             items = self.arrays[element.group(1)]
@@ -491,7 +495,15 @@ class _Walk:
             inner = [c for c in node.children if c.is_named]
             if not inner:
                 return state, None
-            true, false = self.run(inner[0], state, True)
+            bangs = self.bangs(inner[0])
+            if bangs % 2:
+                # `! ! cmd`: bash's second `!` cancels the first (tree-sitter reads it as a
+                # command named `!`): the command as it is, errexit applies
+                return self.command(inner[0], state, checked, (), strip=bangs)
+            if bangs:
+                true, false = self.command(inner[0], state, True, (), strip=bangs)
+            else:
+                true, false = self.run(inner[0], state, True)
             return false, true
         if kind == "pipeline":
             return self.pipeline(node, state, checked)
@@ -526,9 +538,16 @@ class _Walk:
             if body.type == "command":
                 return self.run_with(body, state, checked, redirects, out)
             self.sinks.append(out if out is not None else self.sink())
+            # `{ read -r a; } <<< yes`: what the body reads comes from there
+            herestrings = tuple(("<<<", Word("<<<", *self.words.position(c)))
+                                for c in node.children if c.type == "herestring_redirect")
+            inputs = [t.text if op == "<" else "<<" for op, t in redirects + herestrings
+                      if op in ("<", "<<", "<<-", "<<<")]
+            self.sources.append(inputs[-1] if inputs else self.stdin_source())
             try:
                 return self.run_with(body, state, checked, redirects)
             finally:
+                self.sources.pop()
                 self.sinks.pop()
         if kind in ("test_command", "variable_assignment", "declaration_command") and \
                 self.unbound(node, state):
@@ -656,6 +675,10 @@ class _Walk:
         """Where the standard output of a command without its own redirection goes."""
         return self.sinks[-1] if self.sinks else self.exec_sink
 
+    def stdin_source(self) -> str | None:
+        """Where the standard input of a command without its own redirection comes from."""
+        return self.sources[-1] if self.sources else self.exec_source
+
     def stdout_of(self, nodes: list[Any]) -> str | None:
         """The file the redirections (in order) send standard output to: `> F`, `>> F`,
         `1> F`, `&> F`, `>&2` (`/dev/stderr`), `> >(tee -a F)` (F); None when they leave it."""
@@ -702,9 +725,11 @@ class _Walk:
         frame = _Frame()
         loops, inner = self.enter(frame, state)
         self.detached.append("background")
+        self.sources.append("/dev/null")  # bash without job control: `cmd &` reads nothing
         try:
             true, false = self.run(node, inner, True)
         finally:
+            self.sources.pop()
             self.detached.pop()
             self.leave_scope(loops)
         after = self.restore(join(true, false, *frame.ok, *frame.failed), state, False)
@@ -805,6 +830,8 @@ class _Walk:
             frame = _Frame()
             loops, inner = self.enter(frame, state)
             self.sinks.append(self.sink() if last else self.piped_to(members[i + 1]))
+            # each member after the first reads what the one before it prints
+            self.sources.append("|" if i else self.stdin_source())
             # its status is the pipeline's only as its last member, or under pipefail
             self.detached.append(None if last or state.pipefail else "pipe")
             self.feed = self.printed_by(members[i - 1]) if i else None
@@ -813,6 +840,7 @@ class _Walk:
             finally:
                 self.feed = None
                 self.detached.pop()
+                self.sources.pop()
                 self.sinks.pop()
                 self.leave_scope(loops)
             mtrue = self.restore(join(mtrue, *frame.ok), state, False)
@@ -841,7 +869,7 @@ class _Walk:
 
     def piped_to(self, node: Any) -> str | None:
         """Where what is piped into `node` ends: the file of `tee [-a] F` (or `cat >> F`),
-        else "|" (another program reads it)."""
+        else "|" and the program that reads it (`|systemd-cat`), "|" when not known."""
         redirects: list[Any] = []
         if node.type == "redirected_statement":
             redirects = [c for c in node.children if c.type == "file_redirect"]
@@ -860,7 +888,7 @@ class _Walk:
         if name == "cat" and len(words) == 1:
             out = self.stdout_of(redirects)
             return out if out is not None else self.sink()
-        return "|"
+        return "|" + name
 
     def if_(self, node: Any, state: State, checked: bool) -> tuple[State | None, State | None]:
         conditions: list[Any] = []
@@ -1143,9 +1171,22 @@ class _Walk:
             out.append(Word(self.raw(node), line, column))
             raw.append(out[-1].text)
 
+    def bangs(self, node: Any) -> int:
+        """How many `!` words a command starts with (after a `!`, tree-sitter-bash reads
+        a further `!` as the command's name)."""
+        if node.type != "command":
+            return 0
+        count = 0
+        for child in node.children:
+            if child.type in ("command_name", "word") and self.raw(child) == "!":
+                count += 1
+            elif child.is_named:
+                break
+        return count
+
     def command(self, node: Any, state: State, checked: bool,
-                redirects: tuple[tuple[str, Word], ...], out: str | None = None
-                ) -> tuple[State | None, State | None]:
+                redirects: tuple[tuple[str, Word], ...], out: str | None = None,
+                strip: int = 0) -> tuple[State | None, State | None]:
         stdin, self.feed = self.feed, None  # this command reads it (not its substitutions)
         if self.unbound(node, state):
             return None, None
@@ -1162,6 +1203,8 @@ class _Walk:
                 prefix.append(child)
             elif child.type in ("file_redirect", "herestring_redirect"):
                 more.extend(self.redirect(child))
+            elif strip and child.type in ("command_name", "word"):
+                strip -= 1  # a `!` read as a word (see `bangs`)
             elif child.type == "command_name" or child.is_named:
                 words.append(self.words.word(child))
                 state = self.substituted(child, state)
@@ -1195,6 +1238,9 @@ class _Walk:
             # bash (not in POSIX mode) carries on when one fails, with status 1
             if redirected is not None:
                 self.exec_sink = redirected
+            inputs = [t.text for op, t in redirects + tuple(more) if op == "<"]
+            if inputs:  # `exec </dev/tty`, `exec < answers.txt`: the shell's input from here
+                self.exec_source = inputs[-1]
             step = Step(Command((expanded[-1],), "shell", name="exec"),
                         redirects + tuple(more), written=expanded, stdout=out)
             return self.simple(step, state, checked)
@@ -1624,6 +1670,9 @@ class _Walk:
             # script's, not a person's: not a `read:` of the answer
             fed = any(op in ("<<", "<<-", "<<<") or (op == "<" and target.text != "/dev/tty")
                       for op, target in step.redirects)
+            # `echo yes | { read -r a; }`, `{ read a; } < file`: what it reads is the script's
+            fed = fed or (not any(op == "<" for op, _ in step.redirects) and
+                          self.stdin_source() not in (None, "/dev/tty"))
             if not fed:
                 true = _add(true, frozenset({f"read:{read}"}))
                 false = _add(false, frozenset({f"read:{read}"}))

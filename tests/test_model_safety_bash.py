@@ -21,6 +21,7 @@ import contextlib
 import fcntl
 import itertools
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -486,6 +487,10 @@ CANARY_VARIANTS: dict[str, tuple[str, str]] = {
     "set +e around the gate": (GATE, f"set +e\n{GATE}set -e\n"),
     "set +e, $? tested": (GATE, f"set +e\n{GATE}rc=$?\nset -e\n[ $rc -eq 0 ] || exit 2\n"),
     "! gate && exit 2": (GATE, f"! {GATE.strip()} && exit 2\n"),
+    # bash's second `!` cancels the first: errexit applies again (a hostile review, rev9b)
+    "! ! gate": (GATE, f"! ! {GATE.strip()}\n"),
+    "! ! ! gate": (GATE, f"! ! ! {GATE.strip()}\n"),
+    "! gate": (GATE, f"! {GATE.strip()}\n"),
     "gate || { echo failed; }": (GATE, GATE.strip() + " || { echo failed; }\n"),
     "gate | tee under pipefail": (GATE, GATE.strip() + " | tee /dev/null\n"),
     "gate | tee without pipefail": (
@@ -568,8 +573,34 @@ def _canary_tree(root: Path, c: Contract, text: str) -> None:
     (root / "etc/quantum").mkdir(parents=True, exist_ok=True)
     (root / "models/archive").mkdir(parents=True, exist_ok=True)
     (root / "log").mkdir(parents=True, exist_ok=True)
-    _stub(root / "bin/git", "echo 0123abcd\n")
     (repo / "Makefile").write_text(f"quality-gate:\n\t{GATE}")
+    # each `date` a second later: two activations never share a time stamp
+    _stub(root / "bin/date", f'n=$(cat {root}/date.n 2>/dev/null || echo 0); n=$((n + 1))\n'
+          f'echo "$n" > {root}/date.n\nprintf "20260101T0000%02d\\n" "$n"\n')
+    _git_history(repo)
+
+
+def _git_history(repo: Path) -> None:
+    """The repository with two commits: HEAD's hash is what the activation log must hold
+    (real git: `HEAD~1`, `-C /elsewhere` and `--abbrev-ref` print something else)."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(repo), "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@t"}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "one"],
+                 ["commit", "-q", "--allow-empty", "-m", "two"]):
+        subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True,
+                       timeout=30)
+
+
+def _head(repo: Path) -> str:
+    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True,
+                          text=True, check=True, timeout=30, env={"PATH": "/usr/bin:/bin"}
+                          ).stdout.strip()
+
+
+def _holds_hash(text: str, full: str) -> bool:
+    """HEAD's hash in a log: in full, or abbreviated (`--short`: 7 digits or more)."""
+    return any(full.startswith(word) for word in re.findall(r"[0-9a-f]{7,40}", text))
 
 
 def _controlling_tty() -> None:
@@ -818,6 +849,63 @@ STEP_VARIANTS: dict[str, tuple[tuple[str, str], ...]] = {
         (LOG, f'say() {{ echo "$*"; }}\nsay "git=$({HASH})" >> {{log}}\n'),),
     "hash in a group redirected": ((LOG, f'{{ echo "git=$({HASH})"; }} >> {{log}}\n'),),
     "hash after exec >> log": ((LOG, f'exec >> {{log}}\necho "git=$({HASH})"\n'),),
+    # a hostile review (rev9b): text that is not HEAD's hash, a log emptied after
+    "hash in single quotes": ((LOG, f"echo 'git=$({HASH})' >> {{log}}\n"),),
+    "hash of another folder": (
+        (LOG, 'echo "git=$(git -C /nonexistent rev-parse HEAD 2>/dev/null)" >> {log}\n'),),
+    "hash of HEAD~1": ((LOG, 'echo "git=$(git -C {repo} rev-parse HEAD~1)" >> {log}\n'),),
+    "hash of HEAD^{commit}": (
+        (LOG, 'echo "git=$(git -C {repo} rev-parse HEAD^{commit})" >> {log}\n'),),
+    "hash --short": ((LOG, 'echo "git=$(git -C {repo} rev-parse --short HEAD)" >> {log}\n'),),
+    "hash --short=12": (
+        (LOG, 'echo "git=$(git -C {repo} rev-parse --short=12 HEAD)" >> {log}\n'),),
+    "hash --abbrev-ref": (
+        (LOG, 'echo "git=$(git -C {repo} rev-parse --abbrev-ref HEAD)" >> {log}\n'),),
+    "hash --verify": ((LOG, 'echo "git=$(git -C {repo} rev-parse --verify HEAD)" >> {log}\n'),),
+    "hash || echo unknown": (
+        (LOG, 'echo "git=$(git -C {repo} rev-parse HEAD 2>/dev/null || echo unknown)" '
+              '>> {log}\n'),),
+    "hash in the log, then : > log": ((LOG, LOG + ": > {log}\n"),),
+    "hash in the log, then truncate": ((LOG, LOG + "truncate -s 0 {log}\n"),),
+    "hash in the log, then rm": ((LOG, LOG + "rm -f {log}\n"),),
+    "hash in the log, then cp /dev/null over it": ((LOG, LOG + "cp /dev/null {log}\n"),),
+    "hash in the log, then the log rewritten by echo >": (
+        (LOG, LOG + 'echo "activated $MODEL" > {log}\n'),),
+    "hash in the log, then another log emptied": (
+        (LOG, LOG + ": > {log}.other\n"),),
+    "hash in the log, emptied, then logged again": (
+        (LOG, ": > {log}\n" + LOG),),
+    "hash to a file outside the log folder": (
+        (LOG, f"{HASH} >> {{repo}}/activation.log\n"),),
+    "hash logged by a relative path": ((LOG, f"{HASH} >> activation.log\n"),),
+    # the confirmation read from a pipe or a string the script feeds it
+    "answer from a pipe into a group": (
+        (READ + ASK, 'echo yes | { read -r answer; [ "$answer" = yes ] || exit 1; }\n'),),
+    "answer from a here-string into a group": (
+        (READ + ASK, '{ read -r answer; [ "$answer" = yes ] || exit 1; } <<< yes\n'),),
+    "answer from printf piped to a while loop": (
+        (READ + ASK, "printf 'yes\\n' | while read -r answer; do\n"
+                     '  [ "$answer" = yes ] || exit 1\ndone\n'),),
+    "answer read in a group from the terminal": (
+        (READ, '{ read -r answer; } </dev/tty\n'),),
+    # the archive copy's name: the next activation must not overwrite it
+    "archive under a fixed name": ((ARCH, "cp -a {env} {archive}/ai-engine.env.bak\n"),),
+    "archive by cp -t": ((ARCH, "cp -t {archive} {env}\n"),),
+    "archive into a stamped folder": (
+        (ARCH, 'mkdir -p "{archive}/${STAMP}_${MODEL}_${VERSION}"\n'
+               'cp -a {env} "{archive}/${STAMP}_${MODEL}_${VERSION}/"\n'),),
+    "archive named by $(date) directly": (
+        (ARCH, 'cp -a {env} "{archive}/$(date +%s)_${MODEL}_${VERSION}"\n'),),
+    "archive named by the version only": (
+        (ARCH, 'cp -a {env} "{archive}/${MODEL}_${VERSION}"\n'),),
+    "archive by cat >": ((ARCH, 'cat {env} > "{archive}/${STAMP}_${MODEL}_${VERSION}"\n'),),
+    "archive by cat < >": (
+        (ARCH, 'cat < {env} > "{archive}/$(date +%s)_${MODEL}_${VERSION}"\n'),),
+    "archive by cat > a fixed name": ((ARCH, "cat {env} > {archive}/last.env\n"),),
+    "archive tarred under a fixed name": (
+        (ARCH, "tar -czf {archive}/last.tgz -C {etc} ai-engine.env\n"),),
+    "archive moved into archive/": (
+        (ARCH, ""), (WRITE, "mv {active}/model_v2.pkl {archive}/\n" + NEW_V2)),
 }
 
 # every way of checking for a terminal, under every way of handling its failure
@@ -847,6 +935,12 @@ HASH_SOURCES = {
     "git log %H": ("", "$(git -C {repo} log -1 --format=%H)"),
     "a variable": ("GIT_HASH=$(git -C {repo} rev-parse HEAD)\n", "$GIT_HASH"),
     "a braced variable": ("GIT_HASH=$(git -C {repo} rev-parse --short HEAD)\n", "${GIT_HASH}"),
+    # what prints something else than HEAD's hash, or only part of it
+    "HEAD~1": ("", "$(git -C {repo} rev-parse HEAD~1)"),
+    "--short": ("", "$(git -C {repo} rev-parse --short HEAD)"),
+    "another folder": ("", "$(git -C /nonexistent rev-parse HEAD 2>/dev/null)"),
+    "single quotes inside double": ("", "'$(git -C {repo} rev-parse HEAD)'"),
+    "a variable in single quotes": ("GIT_HASH=$(git -C {repo} rev-parse HEAD)\n", "'$GIT_HASH'"),
 }
 HASH_SINKS = {
     ">> log": 'echo "git={h}" >> {log}\n',
@@ -871,7 +965,9 @@ HASH_SINKS = {
 }
 STEP_VARIANTS.update({
     f"git hash: {source} {sink}": ((LOG, before + text.replace("{h}", value)),)
-    for source, (before, value) in HASH_SOURCES.items() for sink, text in HASH_SINKS.items()})
+    for source, (before, value) in HASH_SOURCES.items() for sink, text in HASH_SINKS.items()
+    # `LINE="$(git -C /nonexistent ...)"` has git's status: errexit ends the script there
+    if (source, sink) != ("another folder", "into a variable only")})
 
 
 def _places(root: Path, c: Contract) -> dict[str, str]:
@@ -887,11 +983,12 @@ def _placed(text: str, places: dict[str, str]) -> str:
     return text
 
 
-def _run_canary(root: Path, c: Contract, *, tty: bool, typed: bytes) -> None:
+def _run_canary(root: Path, c: Contract, *, tty: bool, typed: bytes, version: str = "v2"
+                ) -> None:
     """One run with the gate passing: at a terminal typing `typed`, or with no terminal
     and `typed` piped in (cron, a unit, `yes |`)."""
-    env = {"PATH": f"{root / 'bin'}:/usr/bin:/bin", "GATE_OK": "1"}
-    args = ["bash", str(root / "repo" / c.canary_script), "xgb", "v2"]
+    env = {"PATH": f"{root / 'bin'}:/usr/bin:/bin", "GATE_OK": "1", "HOME": str(root)}
+    args = ["bash", str(root / "repo" / c.canary_script), "xgb", version]
     if not tty:
         subprocess.run(args, input=typed, env=env, cwd=root / "repo", capture_output=True,
                        timeout=10, check=False, start_new_session=True)
@@ -929,6 +1026,19 @@ def _reset_models(root: Path, c: Contract) -> None:
     (root / "repo/new.pkl").write_text("the new model\n")
 
 
+def _archived(c: Contract) -> list[str]:
+    """What the archive holds: its files, and the files in its tar archives."""
+    archived: list[str] = []
+    for path in Path(c.model_dir, "archive").rglob("*"):
+        if path.is_file() and tarfile.is_tarfile(path):
+            with tarfile.open(path) as tar:
+                members = [tar.extractfile(m) for m in tar.getmembers() if m.isfile()]
+                archived += [m.read().decode() for m in members if m is not None]
+        elif path.is_file():
+            archived.append(path.read_text())
+    return archived
+
+
 def _step_breaks(root: Path, c: Contract) -> dict[str, list[str]]:
     """What bash does against contract F's steps other than the gate, by step."""
     broken: dict[str, list[str]] = {"terminal": [], "confirmation": [], "archive": [],
@@ -941,20 +1051,19 @@ def _step_breaks(root: Path, c: Contract) -> dict[str, list[str]]:
     if not changed:
         broken["oracle"].append("a person typed yes and nothing was activated")
         return broken
-    archived: list[str] = []
-    for path in Path(c.model_dir, "archive").rglob("*"):
-        if path.is_file() and tarfile.is_tarfile(path):
-            with tarfile.open(path) as tar:
-                members = [tar.extractfile(m) for m in tar.getmembers() if m.isfile()]
-                archived += [m.read().decode() for m in members if m is not None]
-        elif path.is_file():
-            archived.append(path.read_text())
+    archived = _archived(c)
     for path in changed:
         if path in before and before[path] not in archived:
             broken["archive"].append(f"{path.name} replaced without its copy in the archive")
     logs = "".join(p.read_text() for p in Path(c.log_dir).rglob("*") if p.is_file())
-    if "0123abcd" not in logs:
-        broken["git hash"].append("the git hash is not in the activation log")
+    if not _holds_hash(logs, _head(root / "repo")):
+        broken["git hash"].append("HEAD's hash is not in the activation log")
+    # the next activation (another version, a second later) keeps this one's copy
+    _run_canary(root, c, tty=True, typed=b"yes\n", version="v3")
+    archived = _archived(c)
+    for path in changed:
+        if path in before and before[path] not in archived:
+            broken["archive"].append(f"the next activation overwrote {path.name}'s copy")
     for tty, typed, step, why in ((False, b"yes\n", "terminal", "activated without a terminal"),
                                   (True, b"\n", "confirmation", "activated on an empty answer")):
         _reset_models(root, c)
@@ -1071,6 +1180,42 @@ ROLLBACK_VARIANTS: dict[str, tuple[str, str] | tuple[tuple[str, str], ...]] = {
     "restore by install, the mode after the operands": (
         ('cp "$BACKUP" ', 'install "$BACKUP" -m 0640 '),),
     "restore by install -m 0640": (('cp "$BACKUP" ', 'install -m 0640 "$BACKUP" '),),
+    # which backup: the newest (the setting the last activation replaced), as the listing
+    # runs (a hostile review, rev9b)
+    **{f"backup by {listing}": (("ls -t {archive}/* 2>/dev/null | head -n 1", listing),)
+       for listing in (
+           "ls -tr {archive}/* | head -1", "ls {archive}/* | sort | head -1",
+           "ls -t {archive}/* | tail -n 1", "ls {archive}/* | head -n1",
+           "ls -r {archive}/* | tail -1", "ls {archive}/* | sort -r | tail -1",
+           "ls -t {archive}/* | tac | head -1",
+           "ls {archive}/* | sort | tail -1", "ls -tr {archive}/* | tail -1",
+           "ls -r {archive}/* | head -1", "ls -1 {archive}/* | tail -n 1",
+           "ls {archive}/* | sort -r | head -n 1", "ls -rt {archive}/* | tac | head -1",
+           "find {archive} -type f -printf '%T@ %p\\n' | sort -n | tail -1 | cut -d' ' -f2",
+           "find {archive} -type f -printf '%T@ %p\\n' | sort -n | head -1 | cut -d' ' -f2",
+           "find {archive} -type f | sort | tail -n 1",
+           "find {archive} -type f | sort | head -n 1")},
+    # the git hash: to the journal or a log, not elsewhere
+    "hash to /dev/null, the journal told without it": (
+        ("echo \"rollback to $BACKUP git=$(git", "git -C {repo} rev-parse HEAD >/dev/null\n"
+         "echo \"rollback to $BACKUP git=$(: "),),
+    "hash in single quotes to the journal": (
+        ("echo \"rollback to $BACKUP git=$(git -C {repo} rev-parse HEAD)\"",
+         "echo 'rollback git=$(git rev-parse HEAD)'"),),
+    "hash to stderr only": (
+        ("echo \"rollback to $BACKUP git=$(git", 'echo "$(git -C {repo} rev-parse HEAD)" >&2\n'
+         "echo \"rollback to $BACKUP git=$(: "),),
+    "hash through logger": (
+        ("echo \"rollback to $BACKUP git=$(git -C {repo} rev-parse HEAD)\" \\\n"
+         "    | systemd-cat -t quantum-rollback",
+         'logger -t quantum-rollback "rollback to $BACKUP git=$(git -C {repo} rev-parse '
+         'HEAD)"'),),
+    "hash in a variable to the journal": (
+        ("echo \"rollback to $BACKUP git=$(git", "HASH=$(git -C {repo} rev-parse HEAD)\n"
+         "echo \"rollback to $BACKUP git=$HASH $(: "),),
+    "hash to a log, the journal told without it": (
+        ("echo \"rollback to $BACKUP git=$(git", "git -C {repo} rev-parse HEAD >> {log}\n"
+         "echo \"rollback to $BACKUP git=$(: "),),
 }
 ROLLBACK_OUTCOMES = list(itertools.product((True, False), repeat=2))  # backup, restart ok
 
@@ -1083,8 +1228,13 @@ def _rollback_tree(root: Path, c: Contract, text: str) -> None:
     (root / "models/archive").mkdir(parents=True, exist_ok=True)
     log = root / "calls.log"
     _stub(root / "bin/git", f'echo "git $*" >> {log}\necho 0123abcd\n')
-    _stub(root / "bin/systemd-cat", f'cat >/dev/null\necho "journal" >> {log}\n')
-    _stub(root / "bin/logger", f'echo "journal" >> {log}\n')
+    # the journal keeps what it is sent: systemd-cat's input, logger's message (or input)
+    journal = root / "journal.log"
+    _stub(root / "bin/systemd-cat", f'cat >> {journal}\necho "journal" >> {log}\n')
+    _stub(root / "bin/logger", f'while [ $# -gt 0 ]; do case "$1" in -t|-p) shift 2 ;; '
+          f'-*) shift ;; *) break ;; esac; done\n'
+          f'if [ $# -gt 0 ]; then echo "$*" >> {journal}; else cat >> {journal}; fi\n'
+          f'echo "journal" >> {log}\n')
     _stub(root / "bin/cp", f'echo "cp $*" >> {log}\nexec /bin/cp "$@"\n')
     # each restart logs the setting the service comes back with
     setting = root / "etc/quantum/ai-engine.env"
@@ -1092,20 +1242,28 @@ def _rollback_tree(root: Path, c: Contract, text: str) -> None:
           f'case " $* " in *" --no-block "*) exit 0 ;; esac\n'
           f'echo "systemctl $* with $(cat {setting})" >> {log}\n')
     (root / "decoy.env").write_text("ACTIVE_MODEL=decoy\n")
+    (root / "log").mkdir(exist_ok=True)
 
 
 def _rollback_breaks(root: Path, c: Contract) -> list[str]:
     setting = root / "etc/quantum/ai-engine.env"
     backup = root / "models/archive/20260101T000000_xgb_v1"
+    # an earlier backup (by name and by time): the last activation's is the newest
+    earlier = root / "models/archive/20250101T000000_xgb_v0"
     log = root / "calls.log"
+    journal = root / "journal.log"
     broken: list[str] = []
     for has_backup, restart_ok in ROLLBACK_OUTCOMES:
         setting.write_text("ACTIVE_MODEL=new\n")
         log.write_text("")
+        journal.write_text("")
         if has_backup:
+            earlier.write_text("ACTIVE_MODEL=older\n")
+            os.utime(earlier, (1_700_000_000, 1_700_000_000))
             backup.write_text("ACTIVE_MODEL=old\n")
         else:
             backup.unlink(missing_ok=True)
+            earlier.unlink(missing_ok=True)
         # a caller that names another file, in the environment and on standard input:
         # what is restored must still be the newest backup the script finds
         decoy = str(root / "decoy.env")
@@ -1141,8 +1299,9 @@ def _rollback_breaks(root: Path, c: Contract) -> list[str]:
             broken.append("exit 0 and the service restarted before the restore")
         if "journal" not in calls:
             broken.append("exit 0 without the journal notified")
-        if "rev-parse HEAD" not in calls:
-            broken.append("exit 0 without the git hash")
+        logs = "".join(p.read_text() for p in Path(c.log_dir).rglob("*") if p.is_file())
+        if "0123abcd" not in journal.read_text() + logs:
+            broken.append("exit 0 without the git hash in the journal or a log")
     return broken
 
 
@@ -1153,6 +1312,10 @@ def test_qt607_fires_exactly_when_bash_breaks_the_rollback_protocol(
     variant = ROLLBACK_VARIANTS[name]
     pairs = variant if isinstance(variant[0], tuple) else (variant,)
     text = rollback(c)
+    places = {"{archive}": f"{c.model_dir}/archive", "{repo}": c.repo_root,
+              "{log}": f"{c.log_dir}/rollback.log"}
+    for key, value in places.items():
+        pairs = tuple((old.replace(key, value), new.replace(key, value)) for old, new in pairs)
     for old, new in pairs:
         assert old in text, old
         text = text.replace(old, new, 1) if old else text
@@ -1172,6 +1335,8 @@ def test_qt607_fires_exactly_when_bash_breaks_the_rollback_protocol(
     if "backup" in name and "read from standard input" in name:
         assert any("is a path `read` takes from standard input at line 5" in f
                    for f in found), found
+    if name.startswith("backup by") and broken:
+        assert any("is the oldest backup" in f for f in found), found
     if "before the restore" in name and broken:
         assert any(", before the restore: it comes back with the model being rolled back"
                    in f for f in found), found

@@ -8,6 +8,7 @@ import ast
 import functools
 import posixpath
 import re
+import shlex
 from collections.abc import Callable
 from fnmatch import fnmatchcase
 
@@ -36,6 +37,9 @@ CONFIRMED = "confirmed"  # a person's answer allowed going on
 ARCHIVED = "archived"  # what is replaced was copied into archive/
 GIT_HASH = "git-hash"  # `git rev-parse HEAD` ran
 GIT_LOGGED = "git-hash-logged"  # the hash reached a file (the activation log)
+LOGGED_TO = "git-hash-logged:"  # `git-hash-logged:/var/log/x.log`: the file it reached
+GIT_JOURNAL = "git-hash-journal"  # the hash reached the journal (`| systemd-cat`, `logger`)
+ARCHIVED_NEW = "archived-new"  # the archive copy has a name of its own (a timestamp in it)
 WROTE = "wrote"  # the active models or the model setting changed
 ENV_SOURCED = "env-sourced"
 PATH_VENV = "path-venv"
@@ -55,9 +59,49 @@ BARE_PATH = "path-venv-only"  # PATH holds the venv's folders alone (no system f
 _COPIERS = frozenset({"cp", "rsync", "install", "tar", "mv"})
 _WRITERS = frozenset({"cp", "mv", "install", "rsync", "ln"})
 _COLON = lazyre.compile(r":(?![^{}]*\})")  # PATH's separator, not the `:` of `${1:?x}`
-# `$(git rev-parse HEAD)`, `` `git -C /repo rev-parse HEAD` ``, `$(git log -1 --format=%H)`
-_HASH_TEXT = lazyre.compile(
-    r"(?:\$\(|`)\s*git\b[^)`]*\b(?:rev-parse\b[^)`]*\bHEAD\b|log\b[^)`]*%[Hh])")
+# the command substitutions of a word: `$(...)` (one level of parentheses inside), `` `...` ``
+_SUBSTITUTION = lazyre.compile(r"\$\(((?:[^()]|\([^()]*\))*)\)|`([^`]*)`")
+_REDIRECTION = lazyre.compile(r"(?:^|\s)[0-9]*(?:>>?|<|&>>?|>&)\s*[^\s|;&]+")
+_TIMESTAMP = lazyre.compile(r"(?:\$\(|`)\s*(?:\S*/)?date\b|\$\{?EPOCH(?:SECONDS|REALTIME)\b")
+
+
+def substitutions(text: str) -> list[list[list[str]]]:
+    """The command substitutions in a word's text as run: for each, its first list's
+    pipeline, as the words of each member (redirections left out; `$(a | b || c)` ->
+    `[["a"], ["b"]]`); a substitution that does not split is left out."""
+    out: list[list[list[str]]] = []
+    for match in _SUBSTITUTION.finditer(text):
+        body = match.group(1) if match.group(1) is not None else match.group(2)
+        first = re.split(r"\|\||&&|[;&\n]", body)[0]
+        try:
+            members = [shlex.split(_REDIRECTION.sub(" ", part)) for part in first.split("|")]
+        except ValueError:
+            continue
+        out.append(members)
+    return out
+
+
+def _substituted_hash(word: Word, contract: Contract | None) -> bool:
+    """The word, as bash expands it, holds HEAD's hash: a `$(git rev-parse HEAD)` in it
+    that is run (not in single quotes) and whose output is the word's."""
+    if not word.dynamic:
+        return False
+    for members in substitutions(word.text):
+        head = members[0] if members else []
+        if _hash_words(head, contract) and not _stdout_away(word.text, head):
+            return True
+    return False
+
+
+def _stdout_away(text: str, head: list[str]) -> bool:
+    """`$(git rev-parse HEAD >/dev/null)`: the substitution's output goes elsewhere."""
+    return bool(re.search(r"\$\(\s*git\b[^)]*?(?:^|\s)1?>>?\s*\S", text))
+
+
+def new_each_run(name: str) -> bool:
+    """A file name that differs on every run: a time stamp in it (`$(date +%s)`,
+    `$EPOCHSECONDS`, or a variable set from one, as the walk expanded it)."""
+    return _TIMESTAMP.search(name) is not None
 
 
 _ARCHIVE_DIR = lazyre.compile(r"(?:^|/)archive(?:/|$)")
@@ -116,6 +160,12 @@ def archive_sources(step: Step) -> list[str]:
     if command.name == "tar":
         made = tar_create([w.text for w in command.args])
         return made[1] if made is not None and _ARCHIVE_DIR.search(made[0]) else []
+    if command.name == "cat":  # `cat SRC > "archive/$(date +%s)_x"`: a copy
+        out = step.stdout
+        if out is None or out.startswith("|") or not _ARCHIVE_DIR.search(out):
+            return []
+        return [w.text for w in command.args if not w.text.startswith("-")] + [
+            t.text for op, t in step.redirects if op == "<"]
     if command.name not in _COPIERS:
         return []
     copy = copy_operands(command.name, command.args)
@@ -137,6 +187,41 @@ def archive_sources(step: Step) -> list[str]:
     return [w.text for w in args[:-1]]
 
 
+def archive_destination(step: Step) -> str | None:
+    """Where the archive copy is written, as run: the file, or the folder it is copied
+    into, with a trailing `/` (`cp ENV "$ARCHIVE/"`, `cp -t "$ARCHIVE" ENV`: it keeps the
+    source's name); None when the command copies nothing into the archive."""
+    command = step.command
+    if not archive_sources(step):
+        return None
+    if command.name == "cat":
+        return step.stdout
+    if command.name == "tar":
+        made = tar_create([w.text for w in command.args])
+        return made[0] if made is not None else None
+    copy = copy_operands(command.name, command.args)
+    if copy is not None:
+        if copy.folders:
+            return from_cwd(command.cwd, copy.folders[-1]).text.rstrip("/") + "/"
+        dest = from_cwd(command.cwd, copy.operands[-1]).text
+    else:
+        dest = [w for w in command.args if not w.text.startswith("-")][-1].text
+    return dest.rstrip("/") + "/" if re.search(r"(?:^|/)archive/*$", dest) else dest
+
+
+def archive_named(step: Step) -> bool:
+    """The archive copy gets a path of its own under `archive/` each run (a time stamp in
+    it: `archive/$(date +%s)_x`, `archive/$STAMP/` as a folder), or one not known when
+    reading (a variable the script does not set): a fixed name (`archive/ai-engine.env`)
+    or the source's own (`cp ENV archive/`) is overwritten by the next activation."""
+    dest = archive_destination(step)
+    if dest is None:
+        return False
+    parts = _ARCHIVE_DIR.split(dest)
+    below = parts[-1] if len(parts) > 1 else dest
+    return new_each_run(below) or "$" in below or "`" in below
+
+
 def archive_covers(source: str, target: str) -> bool:
     """The archived `source` holds what a write of `target` replaces: the same file, or a
     folder containing it (`cp -a "$ACTIVE" ...` for `$ACTIVE/x.pkl`). A path not known
@@ -155,21 +240,57 @@ def archive_covers(source: str, target: str) -> bool:
         folder and source.startswith(target.rstrip("/") + "/"))
 
 
-def reads_git_hash(step: Step) -> bool:
+def reads_git_hash(step: Step, contract: Contract | None = None) -> bool:
     """`git rev-parse HEAD`, `git -C /repo log -1 --format=%H`."""
-    return step.command.name == "git" and _git_hash(step.command.words)
+    return step.command.name == "git" and _git_hash(step.command.words, contract)
 
 
-def logs_git_hash(step: Step) -> bool:
-    """The command sends the git hash to a file (the activation log): `git rev-parse HEAD
-    >> "$LOG"`, `echo "git=$(git rev-parse HEAD)" | tee -a "$LOG"`, `$HASH` set from it."""
-    out = step.stdout
-    if out is None or out == "|" or out.startswith("/dev/"):
-        return False
+def git_hash_sink(step: Step, contract: Contract | None = None) -> str | None:
+    """Where the command sends HEAD's hash: a file (`git rev-parse HEAD >> "$LOG"`, `echo
+    "git=$(git rev-parse HEAD)" | tee -a "$LOG"`, `$HASH` set from it), "journal" (`|
+    systemd-cat`, `logger "... $(git rev-parse HEAD)"`); None when it sends none (the
+    hash to /dev/null, standard output or stderr, in single quotes, another commit's)."""
     command = step.command
-    if command.name == "git" and _git_hash(command.words):
-        return True
-    return any(_HASH_TEXT.search(w.text) for w in step.written or command.words)
+    carries = (command.name == "git" and _git_hash(command.words, contract)) or any(
+        _substituted_hash(w, contract) for w in step.written or command.words)
+    if not carries:
+        return None
+    out = step.stdout
+    if command.name == "logger" or out in ("|systemd-cat", "|logger"):
+        return "journal"
+    if out is None or out.startswith(("|", "/dev/")):
+        return None
+    return out
+
+
+def logs_git_hash(step: Step, contract: Contract | None = None) -> bool:
+    """The command sends the git hash to a file (the activation log)."""
+    sink = git_hash_sink(step, contract)
+    return sink is not None and sink != "journal"
+
+
+def _replaced_files(step: Step) -> set[str]:
+    """The files a command empties or replaces: `> F`, `: > F`, `truncate F`, `rm F`, `cp X
+    F`, `tee F` (without `-a`)."""
+    command = step.command
+    out = {t.text for op, t in step.redirects if op in (">", ">|", "&>")}
+    texts = [w.text for w in command.args]
+    if command.name in ("truncate", "rm", "unlink", "shred"):
+        skip = False
+        for text in texts:
+            if skip:
+                skip = False
+            elif text in ("-s", "--size", "-r", "--reference"):
+                skip = True
+            elif not text.startswith("-"):
+                out.add(text)
+    elif command.name == "tee" and not any(t in ("-a", "--append") for t in texts):
+        out |= {t for t in texts if not t.startswith("-")}
+    else:
+        copy = copy_operands(command.name, command.args)
+        if copy is not None and not copy.folders and len(copy.operands) >= 2:
+            out.add(copy.operands[-1].text)
+    return out
 
 
 def _test_words(step: Step) -> list[str]:
@@ -408,17 +529,20 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
         # a restart before the write brought the service up with what it replaces: only a
         # later one applies the write
         true |= {f"-{f}" for f in facts if f == RESTARTED or f.startswith(_RESTART_FACTS)}
-    if name == "git" and _git_hash(command.words):
-        logged = frozenset({GIT_LOGGED}) if logs_git_hash(step) else EMPTY
+    logged = _hash_logged(step, facts, contract)
+    if name == "git" and _git_hash(command.words, contract):
         return frozenset({GIT_HASH}) | logged, frozenset({GIT_HASH}) | logged
     # the hash sent to the log (a log that cannot be written is not this rule's concern)
-    logged = frozenset({GIT_LOGGED}) if logs_git_hash(step) else EMPTY
+    sources = archive_sources(step)
+    if sources and archive_named(step):
+        true.add(ARCHIVED_NEW)
+    if name == "cat" and sources:
+        true |= {ARCHIVED, *(f"archived:{source}" for source in sources)}
     if name in _COPIERS:
         args = [w for w in command.args if not w.text.startswith("-")]
         copy = copy_operands(name, command.args)
         if copy is not None:  # `install -m 0640 backup.env DEST`: the mode is no operand
             args = [*copy.operands, *copy.folders[-1:]]
-        sources = archive_sources(step)
         if (name != "tar" and len(args) >= 2 and re.search(r"(?:^|/)archive/", args[-1].text)
                 ) or sources:
             true.add(ARCHIVED)
@@ -470,6 +594,23 @@ def _not_in_venv(command: Command) -> bool:
     name = command.program.text
     return "/" not in name and not command.program.dynamic and name not in BASH_BUILTINS \
         and first not in BASH_BUILTINS and _VENV_PROGRAMS.fullmatch(name) is None
+
+
+def _hash_logged(step: Step, facts: Facts, contract: Contract) -> Facts:
+    """The hash sent to a file (GIT_LOGGED, and the file) or to the journal; a file the
+    hash went to emptied or replaced after (`: > "$LOG"`) no longer holds it (a log that
+    cannot be written is not this rule's concern)."""
+    sink = git_hash_sink(step, contract)
+    if sink == "journal":
+        return frozenset({GIT_JOURNAL})
+    if sink is not None:
+        return frozenset({GIT_LOGGED, LOGGED_TO + sink})
+    logs = {f[len(LOGGED_TO):] for f in facts if f.startswith(LOGGED_TO)}
+    gone = logs & _replaced_files(step)
+    if not gone:
+        return EMPTY
+    kills = {f"-{LOGGED_TO}{f}" for f in gone}
+    return frozenset(kills | ({f"-{GIT_LOGGED}"} if logs <= gone else set()))
 
 
 def runs_venv_python(step: Step, contract: Contract) -> bool:
@@ -641,14 +782,51 @@ def _systemctl(args: tuple[Word, ...], contract: Contract) -> set[str]:
     return out
 
 
-def _git_hash(words: tuple[Word, ...]) -> bool:
-    texts = [w.text for w in words[1:]]
+def _git_hash(words: tuple[Word, ...], contract: Contract | None = None) -> bool:
+    return _hash_words([w.text for w in words], contract)
+
+
+# what `rev-parse` prints instead of a hash with these
+_NOT_A_HASH = ("--abbrev-ref", "--symbolic", "--symbolic-full-name", "--show-", "--git-",
+               "--is-", "--local-env-vars", "--resolve-git-dir", "--absolute-git-dir")
+
+
+def _hash_words(texts: list[str], contract: Contract | None) -> bool:
+    """`git rev-parse HEAD` (`--short`, `--verify`, `HEAD^{commit}`), `git log -1
+    --format=%H`: HEAD's hash, of the repository (`-C` the repository root, or a path not
+    known when reading). `HEAD~1`, `--abbrev-ref HEAD`, `-C /elsewhere` are not."""
+    if not texts or texts[0].rsplit("/", 1)[-1] != "git":
+        return False
+    texts = texts[1:]
+    where: list[str] = []
     while texts and texts[0].startswith("-"):  # `git -C /repo rev-parse HEAD`
+        option, _, value = texts[0].partition("=")
+        if option in ("-C", "--git-dir", "--work-tree") and not value:
+            where += texts[1:2]
+        elif option in ("--git-dir", "--work-tree"):
+            where.append(value)
         texts = texts[2:] if texts[0] in ("-C", "-c", "--git-dir", "--work-tree") else \
             texts[1:]
-    if texts[:1] == ["rev-parse"] and "HEAD" in texts:
+    if contract is not None and not all(_in_repository(w, contract) for w in where):
+        return False
+    if texts[:1] == ["rev-parse"]:
+        options = [t for t in texts[1:] if t.startswith("-")]
+        revisions = [t for t in texts[1:] if not t.startswith("-")]
+        return revisions in (["HEAD"], ["HEAD^{commit}"], ["HEAD^0"]) and not any(
+            o.startswith(_NOT_A_HASH) for o in options)
+    if texts[:1] == ["log"]:
+        revisions = [t for t in texts[1:] if not t.startswith("-")]
+        return any("%H" in t or "%h" in t for t in texts) and revisions in ([], ["HEAD"])
+    return False
+
+
+def _in_repository(path: str, contract: Contract) -> bool:
+    """`git -C PATH`: the repository root or a folder in it, or a path not known here."""
+    if "$" in path or "`" in path or not path.startswith("/"):
         return True
-    return texts[:1] == ["log"] and any("%H" in t or "%h" in t for t in texts)
+    root = posixpath.normpath(contract.repo_root)
+    path = posixpath.normpath(path)
+    return path == root or path.startswith(root.rstrip("/") + "/")
 
 
 # `${PYTHONPATH:+:$PYTHONPATH}`: empty, or a separator and the inherited value
@@ -1391,4 +1569,111 @@ def gate_defeat(step: Step, facts: Facts, gate_word: int, repo: Repo | None,
         option = _option(word)
         if any(fnmatchcase(option, p) for p in contract.gate_defeats if p.startswith("-")):
             return f"`{option}` (listed in contract.gate-defeats)"
+    return None
+
+
+# --- which backup a listing picks (QT607) ---------------------------------------------------
+# Backups are named `<timestamp>_<model>_<version>`: by name, as by time, the oldest first.
+
+_NEW_FIRST, _OLD_FIRST = "new-first", "old-first"
+
+
+def _flip(order: str | None) -> str | None:
+    return {_NEW_FIRST: _OLD_FIRST, _OLD_FIRST: _NEW_FIRST}.get(order or "")
+
+
+def _ls_order(args: list[str]) -> str | None:
+    """`ls -t` lists the newest first, `ls` by name (the oldest first), `-r` reverses;
+    `-U`, `-f`, `-S`, `-X` order otherwise."""
+    letters = "".join(a[1:] for a in args if a.startswith("-") and not a.startswith("--"))
+    longs = [a for a in args if a.startswith("--")]
+    sort = next((a.partition("=")[2] for a in longs if a.startswith("--sort=")), None)
+    if any(c in letters for c in "UfSX") or sort in ("none", "size", "extension", "width"):
+        return None
+    timed = "t" in letters or sort == "time" or (
+        any(c in letters for c in "cu") and "l" not in letters)
+    order = _NEW_FIRST if timed else _OLD_FIRST
+    return _flip(order) if "r" in letters or "--reverse" in longs else order
+
+
+def _sort_order(args: list[str]) -> str | None:
+    """`sort` by the line (its name, or a leading time: the oldest first), `-r` reverses;
+    a key other than the first field, or `-R`, orders otherwise."""
+    letters, key = "", "1"
+    for at, arg in enumerate(args):
+        if arg.startswith("--"):
+            name, _, value = arg.partition("=")
+            if name in ("--random-sort", "--sort") and value != "numeric":
+                return None
+            letters += "r" if name == "--reverse" else ""
+            key = value if name == "--key" else key
+        elif arg.startswith("-") and len(arg) > 1:
+            flags = arg[1:]
+            if "k" in flags:
+                rest = flags.split("k", 1)[1]
+                key = rest or (args[at + 1] if at + 1 < len(args) else "1")
+                flags = flags.split("k", 1)[0]
+            if "t" in flags:
+                flags = flags.split("t", 1)[0]
+            letters += flags
+    if "R" in letters or not re.match(r"1(?:[.,]|[a-zA-Z]|$)", key):
+        return None
+    return _flip(_OLD_FIRST) if "r" in letters else _OLD_FIRST
+
+
+def _count(args: list[str]) -> int | None:
+    """The line count of `head`/`tail`: `-1`, `-n 1`, `-n1`, `--lines=1` (10 unless given)."""
+    for at, arg in enumerate(args):
+        value = None
+        if re.fullmatch(r"-[0-9]+", arg):
+            value = arg[1:]
+        elif arg in ("-n", "--lines") and at + 1 < len(args):
+            value = args[at + 1]
+        elif arg.startswith("-n") or arg.startswith("--lines="):
+            value = arg.partition("=")[2] if arg.startswith("--") else arg[2:]
+        if value is not None:
+            value = value.lstrip("+-")
+            return int(value) if value.isdigit() else None
+    return 10
+
+
+_KEEPS_ORDER = frozenset({"cut", "tr", "basename", "xargs", "cat", "grep", "egrep", "fgrep"})
+
+
+def _keeps_order(name: str, args: list[str]) -> bool:
+    """A filter that keeps the order of the lines (`cut -d' ' -f2`, `grep .env`, `sed
+    's/x/y/'`, `awk '{print $2}'`): not `grep -m1`, `sed -n 1p`."""
+    if name in _KEEPS_ORDER:
+        return not any(a.startswith(("-m", "--max")) for a in args)
+    return name in ("sed", "awk") and "-n" not in args and all(
+        re.fullmatch(r"s(.).*\1.*\1[gI0-9]*|\{\s*print\b[^}]*\}", a)
+        for a in args if not a.startswith("-"))
+
+
+def backup_pick(text: str) -> str | None:
+    """Which backup the listing in a word's command substitution picks, read as the
+    pipeline runs: "newest" (`ls -t | head -n 1`, `ls | sort | tail -1`, `find -printf
+    '%T@ %p\\n' | sort -n | tail -1`), "oldest" (`ls -tr | head -1`, `ls | sort | head
+    -1`), None when not known."""
+    for members in substitutions(text):
+        order: str | None = None
+        for words in members:
+            if not words:
+                order = None
+                continue
+            name, args = words[0].rsplit("/", 1)[-1], words[1:]
+            if name == "ls":
+                order = _ls_order(args)
+            elif name == "sort":
+                order = _sort_order(args)
+            elif name == "tac":
+                order = _flip(order)
+            elif name in ("head", "tail"):
+                if _count(args) != 1 or order is None:
+                    order = None
+                    continue
+                first = (order == _NEW_FIRST) == (name == "head")
+                return "newest" if first else "oldest"
+            elif not _keeps_order(name, args):
+                order = None
     return None

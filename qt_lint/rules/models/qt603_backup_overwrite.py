@@ -7,6 +7,7 @@ from qt_lint.command_model import Command
 from qt_lint.context import SHELL_KINDS, FileContext
 from qt_lint.finding import Finding, Kind
 from qt_lint.rule import AnyOf, Example, Rule
+from qt_lint.rules.models.helpers import new_each_run
 
 BACKUP_PATH = lazyre.compile(r"(?:^|/)(?:archive|backups)(?:/|$)")
 _DELETE = frozenset({"rm", "rmdir", "unlink", "shred"})
@@ -40,7 +41,8 @@ class BackupOverwrite(Rule):
     ## What it does
     Reports deleting or overwriting inside `archive/` or `backups/`: `rm`/`rm -rf`,
     `unlink`, `shred`, `find ... -delete`, a forced `cp -f`/`mv -f`/`rsync --delete` onto
-    them, a `>` redirection onto a file in them; in Python `shutil.rmtree`, `os.remove`,
+    them, a `>` redirection onto a file in them (not one whose name has a time stamp,
+    `> "archive/$(date +%s)_x"`: a new file each run); in Python `shutil.rmtree`, `os.remove`,
     `os.unlink`, `Path.unlink`, and opening an archive file for writing. Creating a new
     archive entry (`mv active/x.pkl archive/<timestamp>_x`) is fine.
 
@@ -70,6 +72,7 @@ class BackupOverwrite(Rule):
     example_path = "ops/cleanup.sh"
     VALID = (Example('mv models/active/x.pkl "models/archive/$(date +%s)_x.pkl"\n'
                      "tar czf backups/new.tgz data\nls backups/\nrm -rf build/\n"),
+             Example('cat /etc/quantum/ai-engine.env > "models/archive/$(date +%s)_xgb_2"\n'),
              Example('B=/opt/quantum/models/backups\nB=$1\nrm -rf "$B"/old\n'))
     INVALID = (
         Example("rm -rf /opt/quantum/ai_engine/models/archive/*\n", expect=((1, 8),)),
@@ -95,7 +98,9 @@ class BackupOverwrite(Rule):
                                   f"`{command.name}` deletes or overwrites {word.text}; "
                                   "backups and archives are never overwritten")
         for redirect in ctx.shell.redirects:
-            if redirect.operator in _WRITE and BACKUP_PATH.search(redirect.target.text):
+            # a name with a time stamp (`archive/$(date +%s)_x`) is a new file each run
+            if redirect.operator in _WRITE and BACKUP_PATH.search(redirect.target.text) and \
+                    not new_each_run(BACKUP_PATH.split(redirect.target.text)[-1]):
                 target = redirect.target
                 yield ctx.finding(self, target.line, target.column,
                                   f"redirection overwrites {target.text}; backups and "

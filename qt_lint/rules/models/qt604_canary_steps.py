@@ -8,13 +8,16 @@ from qt_lint.finding import Finding, Kind
 from qt_lint.rule import Example, Rule
 from qt_lint.rules.models.helpers import (
     ARCHIVED,
+    ARCHIVED_NEW,
     CONFIRMED,
     GATE,
     GATE_UNWRAPPED,
-    GIT_LOGGED,
+    LOGGED_TO,
     TERMINAL,
     Repo,
     archive_covers,
+    archive_destination,
+    archive_named,
     archive_sources,
     gate_command,
     gate_defeat_of,
@@ -75,8 +78,10 @@ class CanarySteps(Rule):
       a test defeat it;
     - **a person's confirmation**: a `read` whose answer is tested so that only an
       explicit answer goes on (an empty answer, as without a person, stops it); an answer
-      the script feeds itself (`read answer <<< yes`, a heredoc, `< <(echo yes)`, a file)
-      is no person's;
+      the script feeds itself (`read answer <<< yes`, a heredoc, `< <(echo yes)`, a file,
+      a pipe: `echo yes | { read -r answer; ...; }`, a group redirected: `{ read -r
+      answer; } < answers.txt`, a command run with `&`, after `exec < file`) is no
+      person's;
     - **failing closed without a terminal**: `[ -t 0 ] || exit 1` (`[[ -t 0 ]]`, `tty -s`,
       `tty >/dev/null`: status 1 without one), or the
       terminal opened: `exec </dev/tty` (`exec 0</dev/tty`, `command exec </dev/tty`) whose
@@ -93,15 +98,32 @@ class CanarySteps(Rule):
       new.pkl "$ACTIVE/"`, a file in it). A path not known when reading (`$1`, a glob, a
       path relative to where the script `cd`s) is not judged. A copy of another file
       (`cp "$ACTIVE/model_v1.pkl" "$ARCHIVE/"` before writing `$ACTIVE/model_v2.pkl`, the
-      env file archived while `active/` is written) is a finding naming both;
+      env file archived while `active/` is written) is a finding naming both. The copy
+      needs a name of its own on every activation: a time stamp in its path below
+      `archive/` (`$(date +%Y%m%dT%H%M%S)`, `$EPOCHSECONDS`, or a variable set from one;
+      also a stamped folder, `cp -a ENV "$ARCHIVE/$STAMP/"`). A copy into `archive/`
+      itself (`cp ENV "$ARCHIVE/"`, `cp -t "$ARCHIVE" ENV`, `mv x.pkl "$ARCHIVE/"`: the
+      source's own name) or under a fixed name (`archive/ai-engine.env.bak`, `tar -czf
+      archive/last.tgz`) is overwritten by the next activation and is a finding. A name
+      made of variables the script takes from its caller (`"$ARCHIVE/${MODEL}_${VERSION}"`)
+      is not judged (the model and the version are not checked by name). `cat ENV >
+      "$ARCHIVE/$(date +%s)_..."` is a copy;
     - **the git hash** in the activation log, before the write or before the script ends
       successfully after it: the output of `git rev-parse HEAD` (or `git log -1
-      --format=%H`) sent to a file: `git rev-parse HEAD >> "$LOG"`, `echo "git=$(git
+      --format=%H`) sent to a file in `contract.log-dir` (`/var/log/quantum/`; a path
+      not known when reading counts): `git rev-parse HEAD >> "$LOG"`, `echo "git=$(git
       rev-parse HEAD)" >> "$LOG"` or `| tee -a "$LOG"`, `HASH=$(git rev-parse HEAD)` then
       `$HASH` in a line sent there, through a function that writes its arguments to the
       log (`log "git=$HASH"`), a `{ ...; } >> "$LOG"`, or after `exec >> "$LOG"`. A hash
-      sent to `/dev/null`, to standard output or stderr, or kept in a variable never
-      logged, is not recorded.
+      sent to `/dev/null`, to standard output or stderr, to a file elsewhere, or kept in a
+      variable never logged, is not recorded; nor is a log emptied or replaced after it
+      (`: > "$LOG"`, `truncate -s 0`, `rm`, `cp /dev/null "$LOG"`, `echo x > "$LOG"`).
+      Only HEAD's hash of the repository counts, read as bash runs the line: text in
+      single quotes (`echo 'git=$(git rev-parse HEAD)'` prints it as it is), `rev-parse
+      HEAD~1` (the parent's), `--abbrev-ref HEAD` (the branch's name) and `git -C
+      /elsewhere` (a folder outside `contract.repo-root`: another repository, or an empty
+      hash) are not. An abbreviated hash is: `git rev-parse --short HEAD` (also
+      `--short=12`, `--verify`, `HEAD^{commit}`).
 
     A gate piped into `tee` has the status of `tee` unless `set -o pipefail`, or
     `${PIPESTATUS[0]}` is tested right after the pipe (`... | tee -a "$LOG"; [
@@ -194,6 +216,8 @@ class CanarySteps(Rule):
                  '[ "${PIPESTATUS[0]}" -eq 0 ] || exit 2\n')),
              Example(_GOOD.replace('echo "git=$(git rev-parse HEAD) model=$MODEL"',
                                    'HASH=$(git rev-parse HEAD)\necho "git=$HASH"')),
+             Example(_GOOD.replace('cp "$CONFIG" "/opt', 'cat "$CONFIG" > "/opt')
+                     .replace("rev-parse HEAD", "rev-parse --short HEAD")),
              Example(_ACTIVE),
              Example("cp m.pkl /opt/quantum/ai_engine/models/active/\n", path="ops/deploy.sh"))
     INVALID = (
@@ -226,10 +250,25 @@ class CanarySteps(Rule):
         Example(_GOOD.replace("set -euo pipefail\n", "set -eu\n").replace(
             "quality_gate.py\n", 'quality_gate.py 2>&1 | tee -a /var/log/quantum/gate.log\n'),
             expect=((12, 50),)),
+        # the copy keeps the source's name: the next activation overwrites it
+        Example(_GOOD.replace("$(date +%Y%m%dT%H%M%S)_${MODEL}_${VERSION}", ""),
+                expect=((12, 50),)),
+        # single quotes: the log gets the text, not the hash
+        Example(_GOOD.replace('echo "git=$(git rev-parse HEAD) model=$MODEL"',
+                              "echo 'git=$(git rev-parse HEAD)'"), expect=((12, 50),)),
+        Example(_GOOD.replace(">> /var/log/quantum/activation.log\n",
+                              ">> /var/log/quantum/activation.log\n"
+                              ": > /var/log/quantum/activation.log\n"), expect=((13, 50),)),
+        # the answer comes down a pipe: no person typed it
+        Example(_GOOD.replace('read -r -p "Activate $MODEL $VERSION? Type yes: " answer\n'
+                              '[ "$answer" = yes ] || exit 1\n',
+                              'echo yes | { read -r answer; [ "$answer" = yes ] || exit 1; }\n'),
+                expect=((11, 50),)),
         Example("set -e\nf() { [ -t 0 ] || exit 1; }\n"
                 "ops/run.sh ai-engine ops/model_safety/quality_gate.py\n"
                 "read -r a\n[ \"$a\" = yes ] || exit 1\n"
-                "cp /etc/quantum/ai-engine.env /opt/quantum/ai_engine/models/archive/1_x_1\n"
+                "cp /etc/quantum/ai-engine.env "
+                "/opt/quantum/ai_engine/models/archive/$(date +%s)_x_1\n"
                 "git rev-parse HEAD >> /var/log/quantum/activation.log\n"
                 "echo ACTIVE_MODEL=x >> /etc/quantum/ai-engine.env\n", expect=((8, 24),)),
     )
@@ -254,11 +293,17 @@ class CanarySteps(Rule):
         asked = any(step.command.name == "read" for step, _ in flow.steps)
         archives: dict[str, int] = {}  # what is copied into the archive -> the step's line
         hashes: list[int] = []  # the lines of `git rev-parse HEAD`
+        others: list[int] = []  # the lines of a git command that prints no hash of HEAD
+        fixed: list[tuple[int, str]] = []  # archive copies under a name used every run
         for ran, _ in flow.steps:
             for source in archive_sources(ran):
                 archives.setdefault(source, ran.command.words[0].line)
-            if reads_git_hash(ran):
+            if archive_sources(ran) and not archive_named(ran):
+                fixed.append((ran.command.words[0].line, archive_destination(ran) or ""))
+            if reads_git_hash(ran, contract):
                 hashes.append(ran.command.words[0].line)
+            elif any("rev-parse" in w.text or "%H" in w.text for w in ran.written):
+                others.append(ran.command.words[0].line)
         gate = gate_command(contract)
         for target, facts, via in changes:
             missing: list[str] = []
@@ -291,6 +336,14 @@ class CanarySteps(Rule):
             if ARCHIVED not in facts:
                 missing.append("no copy of what this write replaces into "
                                "archive/<timestamp>_<model>_<version> before it")
+            elif ARCHIVED_NEW not in facts and fixed:
+                line, dest = fixed[0]
+                named = f"into {dest} under the source's own name" if dest.endswith("/") \
+                    else f"under the fixed name {dest}"
+                missing.append(
+                    f"the archive step at line {line} copies {named}: the next activation "
+                    f"overwrites it (name the copy archive/<timestamp>_<model>_<version>, "
+                    f"`$(date +%Y%m%dT%H%M%S)` in it)")
             elif via is None:
                 copied = [s for s in archives if f"archived:{s}" in facts]
                 if copied and not any(archive_covers(s, target.text) for s in copied):
@@ -299,19 +352,31 @@ class CanarySteps(Rule):
                         f"{' and '.join(copied)} into the archive, not {target.text} this "
                         f"line replaces (copy it, or the folder holding it, into "
                         f"archive/<timestamp>_<model>_<version> before it)")
-            if GIT_LOGGED not in facts and (not ends or any(GIT_LOGGED not in e
-                                                            for e in ends)):
+            if not _in_log(facts, contract) and (not ends or any(not _in_log(e, contract)
+                                                                 for e in ends)):
                 missing.append(
                     "the git hash (`git rev-parse HEAD`) is not recorded in the activation "
-                    "log for this change" if not hashes else
+                    "log for this change" + (
+                        f" (line {others[0]} logs no hash of HEAD: single quotes print the "
+                        "text as it is; `HEAD~1`, `--abbrev-ref`, `git -C` another folder "
+                        "print something else)" if others else "") if not hashes else
                     f"the git hash (`git rev-parse HEAD` at line {hashes[0]}) is not recorded "
-                    f"in the activation log for this change: it goes to /dev/null, to "
-                    f"standard output or into a variable never logged (append it: `echo "
+                    f"in the activation log ({contract.log_dir}/...) for this change: it "
+                    f"goes to /dev/null, to standard output, to another file, into a "
+                    f"variable never logged, or the log is emptied after (append it: `echo "
                     f"\"git=$(git rev-parse HEAD)\" >> \"$LOG\"`)")
             where = "here" if via is None else f"here (it runs {via})"
             for step in missing:
                 yield ctx.finding(self, target.line, target.column,
                                   f"{contract.canary_name} changes the model {where}: {step}")
+
+
+def _in_log(facts: frozenset[str], contract: Contract) -> bool:
+    """HEAD's hash is in the activation log: a file in `contract.log-dir` (or one whose
+    path is not known when reading) that it was sent to and that was not emptied after."""
+    logs = contract.log_dir.rstrip("/") + "/"
+    return any(f.startswith(LOGGED_TO) and (f[len(LOGGED_TO):].startswith(logs) or
+                                              "$" in f or "`" in f) for f in facts)
 
 
 def canary_repo(ctx: FileContext) -> Repo | None:

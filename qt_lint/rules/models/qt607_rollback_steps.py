@@ -12,9 +12,12 @@ from qt_lint.rule import Example, Rule
 from qt_lint.rules.models.helpers import (
     BACKUP_CHECKED,
     GIT_HASH,
+    GIT_JOURNAL,
+    GIT_LOGGED,
     JOURNAL,
     RESTART_VERBS,
     WROTE,
+    backup_pick,
     is_script,
     model_write,
     runs_anywhere,
@@ -54,10 +57,13 @@ class RollbackSteps(Rule):
       non-zero exit when there is none;
     - **restores the previous model setting**: it writes the model setting
       (`/etc/quantum/*.env`, `.env.model_config`) or the active models;
-    - **logs the git hash** (`git rev-parse HEAD`), **notifies the journal**
-      (`systemd-cat` or `logger`), and **restarts the service** (`systemctl restart
-      quantum-<service>`, or `systemctl start` of a quantum oneshot unit that restarts
-      it), before it ends successfully.
+    - **logs the git hash** (`git rev-parse HEAD`) to the journal (`echo "... $(git
+      rev-parse HEAD)" | systemd-cat`, `logger "... $HASH"`) or to a log file, **notifies
+      the journal** (`systemd-cat` or `logger`), and **restarts the service** (`systemctl
+      restart quantum-<service>`, or `systemctl start` of a quantum oneshot unit that
+      restarts it), before it ends successfully. A hash read and sent to `/dev/null`,
+      standard output or stderr is not logged (as in QT604: single quotes, `HEAD~1`,
+      `--abbrev-ref` give no hash of HEAD).
 
     When the canary script is checked and the rollback script does not exist, that is
     reported on the canary script's first line: an activation without a way back.
@@ -90,7 +96,17 @@ class RollbackSteps(Rule):
       caller's `BACKUP` wins), and a path read with `read` (`read -r path; cp "$path"
       ...`), named with the line of the `read` and what it reads (standard input, or its
       `<` file). A default on a variable the script set (`BACKUP=$(ls -t ...)` then
-      `cp "${BACKUP:-}" ...`) is its own.
+      `cp "${BACKUP:-}" ...`) is its own;
+    - the backup restored is the **newest**, read from the listing that finds it as its
+      pipeline runs (backups are named `<timestamp>_<model>_<version>`: by name, as by
+      time, the oldest first): `ls -t` lists the newest first, `ls` and `sort` by name
+      the oldest first, `-r` and `tac` reverse, `head -n 1` takes the first and `tail -n
+      1` the last (`cut`, `grep`, `sed 's/...'`, `awk '{print ...}'` keep the order). So
+      `ls -t ... | head -n 1`, `ls ... | sort | tail -1` and `find ... -printf '%T@ %p\n'
+      | sort -n | tail -1` restore the newest, and `ls -tr ... | head -1`, `ls ... | sort
+      | head -1` or `ls -t ... | tail -1` the oldest: a finding (the rollback goes back
+      past every later activation). A listing ordered otherwise (`ls -U`, `-S`, `sort
+      -R`, a key other than the first field, `find` unsorted) is not judged.
 
     ## Why is this bad?
     Contract F's rollback protocol: "restores previous .env.model_config", "Git hash
@@ -138,7 +154,9 @@ class RollbackSteps(Rule):
                                    "set -euo pipefail\ntrap 'rm -f \"$TMP\"' EXIT\n")),
              # stopped before the restore, restarted after it; a default on its own variable
              Example(_GOOD.replace("cp \"$BACKUP\"", "systemctl stop quantum-ai-engine.service"
-                                   "\ncp \"${BACKUP:-}\"")))
+                                   "\ncp \"${BACKUP:-}\"")),
+             # sorted by name (the time stamp first), the last is the newest
+             Example(_GOOD.replace("ls -t ", "ls ").replace("| head -n 1", "| sort | tail -n 1")))
     INVALID = (
         Example(_GOOD.replace('[ -n "$BACKUP" ] && [ -f "$BACKUP" ] || '
                               '{ echo "no backup: refusing" >&2; exit 1; }\n', ""),
@@ -157,6 +175,12 @@ class RollbackSteps(Rule):
         Example(_GOOD.replace("BACKUP=$(ls", "LATEST=$(ls")
                 .replace("[ -n", "BACKUP=${BACKUP:-$LATEST}\n[ -n"), expect=((6, 14),)),
         Example(_GOOD.replace("[ -n", "read -r BACKUP\n[ -n"), expect=((6, 14),)),
+        # the oldest backup: ls -tr lists it first
+        Example(_GOOD.replace("ls -t ", "ls -tr "), expect=((5, 14),)),
+        # the hash read and thrown away
+        Example(_GOOD.replace('echo "rollback to $BACKUP at $(git rev-parse HEAD)"',
+                              'git rev-parse HEAD >/dev/null\necho "rollback to $BACKUP"'),
+                expect=((5, 14),)),
         # the service comes back with the model being rolled back
         Example(_GOOD.replace("systemctl restart quantum-ai-engine.service\n", "")
                 .replace("cp ", "systemctl restart quantum-ai-engine.service\ncp "),
@@ -205,10 +229,21 @@ class RollbackSteps(Rule):
             source = _restored_from_outside(flow, target, contract)
             if source is not None:
                 missing.append(source)
-            for fact, step in ((GIT_HASH, "the git hash (`git rev-parse HEAD`) is not logged"),
-                               (JOURNAL, "the journal is not notified (`systemd-cat` or "
-                                         "`logger`)")):
-                if fact not in facts and (not ends or any(fact not in e for e in ends)):
+            oldest = _restored_oldest(flow, target, contract)
+            if oldest is not None:
+                missing.append(oldest)
+            # the hash read, but sent nowhere it is kept (not: kept on some paths only)
+            hashed = runs_anywhere(flow, GIT_HASH, contract) and not any(
+                runs_anywhere(flow, f, contract) for f in (GIT_LOGGED, GIT_JOURNAL))
+            for have, step in (
+                    ((GIT_LOGGED, GIT_JOURNAL),
+                     "the git hash (`git rev-parse HEAD`) is not logged" + (
+                         " (its output goes to /dev/null, standard output or stderr: send "
+                         "it to the journal or a log, `echo \"rollback $(git rev-parse "
+                         "HEAD)\" | systemd-cat -t quantum-rollback`)" if hashed else "")),
+                    ((JOURNAL,), "the journal is not notified (`systemd-cat` or `logger`)")):
+                if not _holds(have, facts) and (not ends or any(not _holds(have, e)
+                                                                for e in ends)):
                     missing.append(step)
             restart = _restart_problem(flow, target, facts, ends, contract)
             if restart is not None:
@@ -262,6 +297,46 @@ def _restored_from_outside(flow: Flow, target: Word, contract: Contract) -> str 
                             "restores that file): restore the newest backup in archive/ "
                             "the script finds itself, not a path from the environment")
     return None
+
+
+def _holds(facts_any: tuple[str, ...], facts: Facts) -> bool:
+    return any(f in facts for f in facts_any)
+
+
+def _restore_sources(flow: Flow, target: Word, contract: Contract) -> list[Word]:
+    """The words the restore at `target` copies from, as run."""
+    out: list[Word] = []
+    for step, _ in flow.steps:
+        if model_write(step, contract) is not target and not any(
+                (t.line, t.column) == (target.line, target.column)
+                for t in written_targets(step, contract)):
+            continue
+        args = [w for w in step.command.args if not w.text.startswith("-")]
+        out += args[:-1] if step.command.name in ("cp", "mv", "install", "rsync", "ln") \
+            else args
+        out += [t for op, t in step.redirects if op == "<"]
+    return out
+
+
+def _restored_oldest(flow: Flow, target: Word, contract: Contract) -> str | None:
+    """The restore's source is the oldest backup its listing finds (`ls -tr ... | head
+    -1`, `ls | sort | head -1`): the rollback goes back past every later activation."""
+    for word in _restore_sources(flow, target, contract):
+        if backup_pick(word.text) == "oldest":
+            shown = next(iter(_listing(word.text)), word.text)
+            return (f"what it restores is the oldest backup (`{shown}` lists the oldest "
+                    "first and takes the first, or the newest first and takes the last): "
+                    "restore the newest, the setting the last activation replaced (`ls -t "
+                    "... | head -n 1`, `ls ... | sort | tail -n 1`)")
+    return None
+
+
+def _listing(text: str) -> list[str]:
+    found = _LISTING.findall(text)
+    return [f if len(f) <= 80 else f[:77] + "..." for f in found]
+
+
+_LISTING = lazyre.compile(r"\$\(([^()]*)\)")
 
 
 def _script_name(contract: Contract) -> str:
