@@ -1076,6 +1076,12 @@ class _Walk:
         if state.pipestatus:
             state = replace(state, pipestatus=())
         word = self.expand(self.words.word(value))
+        if self.positional is not None and word.dynamic and "$" in word.text:
+            # `local f="$1"` in a function whose call's words are known: those words
+            given = self.parameters([word])
+            if given != [word]:
+                word = Word(" ".join(w.text for w in given), word.line, word.column,
+                            any(w.dynamic for w in given))
         self.values[key] = word.text
         literal = word.text if not word.dynamic and _LITERAL.fullmatch(word.text) else None
         state = _saving(state, key, None, literal)

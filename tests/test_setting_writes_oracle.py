@@ -179,6 +179,12 @@ SHELL_VARIANTS: dict[str, str] = {
         f'for f in {{env}}/*.conf; do {SED} "$f" 2>/dev/null || true; done\n'),
     "for f, cp from it": 'for f in {env}/*.env; do cp "$f" {other}/; done\n',
     "function given the path": f'setw() {{ {SED} "$1"; }}\nsetw {{env}}/ai-engine.env\n',
+    "function copies its parameter": (
+        f'setw() {{ local f="$1"; {SED} "$f"; }}\nsetw {{env}}/ai-engine.env\n'),
+    "function assigns its parameter": (
+        f'setw() {{\n  f=$1\n  {SED} "$f"\n}}\nsetw {{env}}/ai-engine.env\n'),
+    "function copies its parameter, another path": (
+        f'setw() {{ local f="$1"; {SED} "$f"; }}\nsetw {{other}}/ai-engine.env\n'),
     "function given the path second": (
         f'setw() {{ local key=$1; {SED} "$2"; }}\nsetw MODEL {{env}}/ai-engine.env\n'),
     "function given another path": f'setw() {{ {SED} "$1"; }}\nsetw {{other}}/ai-engine.env\n',

@@ -404,6 +404,60 @@ def python_code(command: Command) -> Word | None:
     return args[index + 1] if index + 1 < len(args) else None
 
 
+# what only the path model reads: a word bash gives other values at run time (a
+# function's parameter, an array's elements, a `for` variable, `find`'s `{}`), a program
+# reading its words or its script on standard input, a descriptor opened by `exec`
+_FLOW_WORD = lazyre.compile(r"\$\{?(?:[0-9@*]|[A-Za-z_][A-Za-z0-9_]*\[)")
+_ARRAY_WORD = lazyre.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\[")
+_FOR_NAME = lazyre.compile(r"\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\b")
+_EXEC_FD = lazyre.compile(r"\bexec\s+[0-9]+\s*[<>]")
+_FLOW_PROGRAM = lazyre.compile(r"\b(?:xargs|find|ed|red|ex|vi|vim|view|nvim)\b")
+# the programs that may write a file the words they are given name (and shells, which
+# run them); a function of the script is read through its body's commands
+_FLOW_WRITERS = frozenset({"sed", "perl", "tee", "dd", "truncate", "cp", "mv", "install",
+                           "rsync", "ln", "tar", "ed", "red", "ex", "vi", "vim", "nvim",
+                           "view", "awk", "gawk", "sh", "bash", "dash", "zsh", "ksh", "eval",
+                           "source", ".", "exec", "command", "builtin"})
+_FUNCTION = lazyre.compile(r"^\s*(?:function\s+)?([A-Za-z_][A-Za-z0-9_.:-]*)\s*\(\s*\)", re.M)
+# `f=$1`, `f="${ARR[0]}"`: a variable given such a word
+_PARAMETER_ASSIGNED = lazyre.compile(r"(?:^|[\s;{(])[A-Za-z_][A-Za-z0-9_]*=[\"']?\$\{?[0-9@*]",
+                                    re.M)
+_ARRAY_ASSIGNED = lazyre.compile(r"(?:^|[\s;{(])[A-Za-z_][A-Za-z0-9_]*(?:\+?=\(|=[\"']?\$\{"
+                                 r"[A-Za-z_][A-Za-z0-9_]*\[)", re.M)
+
+
+def _needs_flow(ctx: FileContext) -> bool:
+    """Whether the script has a write the command list cannot resolve, which the path
+    model (bash's expansion along each path) may: the path model costs a script about
+    ten times its parse, so it runs only where its reading can differ. A function's
+    parameters are known to it only at a call of the function (the script's own stay
+    unknown to both readings)."""
+    contract = ctx.contract
+    text = ctx.text
+    if contract.env_dir.rstrip("/") not in text and ".env.model_config" not in text:
+        return False
+    functions = set(_FUNCTION.findall(text))
+    if _EXEC_FD.search(text) or _FLOW_PROGRAM.search(text) or _ARRAY_ASSIGNED.search(text) \
+            or (functions and _PARAMETER_ASSIGNED.search(text)):
+        return True
+    loops = set(_FOR_NAME.findall(text))
+    words = _FLOW_WORD if functions else _ARRAY_WORD
+
+    def expanded(word: str) -> bool:
+        return "$" in word and (words.search(word) is not None or any(
+            f"${name}" in word or f"${{{name}" in word for name in loops))
+
+    def may_write(command: Command) -> bool:
+        name = command.name
+        return name in _FLOW_WRITERS or name in functions or is_python_name(name) or \
+            expanded(name)
+
+    return any(expanded(w.text) for command in ctx.commands if may_write(command)
+               for w in command.words) or any(expanded(r.target.text)
+                                              for r in ctx.shell.redirects
+                                              if r.target is not None)
+
+
 class AutoActivation(Rule):
     """
     ## What it does
@@ -743,7 +797,7 @@ class AutoActivation(Rule):
                    if r.operator.startswith((">", "&>"))]
         # a program's text that names the model (Python's `MODEL_PATH=` in its heredoc)
         named: set[tuple[int, int]] = set()
-        if ctx.kind is Kind.SHELL:
+        if ctx.kind is Kind.SHELL and _needs_flow(ctx):
             writes += self._flow_writes(ctx, named)
         # what the shell receives on each line: the words of the commands that span it
         # (a line continued by `\`, a recipe's `$(SETW)` as make expands it)
