@@ -4,7 +4,6 @@ writes that change the active models or the model setting."""
 
 from __future__ import annotations
 
-import ast
 import functools
 import posixpath
 import re
@@ -27,6 +26,10 @@ from qt_lint.shellflow import (
     Step,
     read_variable,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # Python's code only: a shell script's run never imports `ast`
+    import ast
 
 # fact names (the steps the rules name in their messages)
 GATE = "gate"  # the quality gate ran through the wrapper and passed
@@ -1315,6 +1318,8 @@ _EXITS = frozenset({"sys.exit", "exit", "quit", "os._exit", "SystemExit"})
 
 
 def _dotted(node: ast.expr) -> str:
+    import ast  # Python's code only: a shell script's run never needs the module
+
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
@@ -1323,6 +1328,8 @@ def _dotted(node: ast.expr) -> str:
 
 
 def _zero(args: list[ast.expr]) -> bool:
+    import ast  # Python's code only: a shell script's run never needs the module
+
     return not args or (isinstance(args[0], ast.Constant) and args[0].value in (0, None,
                                                                                 False))
 
@@ -1331,6 +1338,8 @@ def _exits_zero(body: list[ast.stmt], returns: bool) -> bool:
     """The branch ends the gate with exit status 0: `sys.exit(0)`, `raise SystemExit`, or
     (`returns`: in a function whose result is the exit status, `sys.exit(main())`)
     `return 0`."""
+    import ast  # Python's code only: a shell script's run never needs the module
+
     todo: list[ast.AST] = list(body)
     while todo:
         node = todo.pop()
@@ -1354,6 +1363,8 @@ def _exits_zero(body: list[ast.stmt], returns: bool) -> bool:
 def _branches(tree: ast.Module) -> list[tuple[ast.If, bool]]:
     """Every `if` of the gate, with whether a `return` in it sets the exit status (it is
     in a function the gate exits with: `sys.exit(main())`, `raise SystemExit(main())`)."""
+    import ast  # Python's code only: a shell script's run never needs the module
+
     exiting: set[str] = set()
     for node in ast.walk(tree):
         call = node if isinstance(node, ast.Call) else \
@@ -1380,6 +1391,8 @@ def _branches(tree: ast.Module) -> list[tuple[ast.If, bool]]:
 @functools.lru_cache(maxsize=32)
 def gate_skips(text: str) -> GateSkips | None:
     """The gate's own skips, or None when its code cannot be read as Python."""
+    import ast  # Python's code only: a shell script's run never needs the module
+
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
