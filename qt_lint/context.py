@@ -131,6 +131,11 @@ class FileContext:
         paths)."""
         return self.kind_spec.env_entries(self)
 
+    def not_analysed(self, message: str, line: int = 1, column: int = 1) -> None:
+        """A part of the file a rule could not analyse (reported as QT001: not analysed
+        is never a pass)."""
+        self.recovered.append(ParseError(message, line, column))
+
     @cached_property
     def env(self) -> EnvFile:
         """The env file's assignments (lines systemd would ignore are reported as QT001)."""

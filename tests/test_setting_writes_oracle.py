@@ -179,6 +179,16 @@ SHELL_VARIANTS: dict[str, str] = {
         f'for f in {{env}}/*.conf; do {SED} "$f" 2>/dev/null || true; done\n'),
     "for f, cp from it": 'for f in {env}/*.env; do cp "$f" {other}/; done\n',
     "function given the path": f'setw() {{ {SED} "$1"; }}\nsetw {{env}}/ai-engine.env\n',
+    # what only the path model reads, in the forms its trigger must see
+    "function keyword, no parentheses": (
+        f'function setw {{ local f=$1; {SED} "$f"; }}\nsetw {{env}}/ai-engine.env\n'),
+    "function reads a global set before its call": (
+        f'setw() {{ {SED} "$TARGET"; }}\nTARGET={{env}}/ai-engine.env\nsetw\n'),
+    "function reads a global set elsewhere": (
+        f'setw() {{ {SED} "$TARGET" || true; }}\nTARGET={{other}}/ai-engine.env\nsetw\n'),
+    "eval assigns the path": f"eval 'f={{env}}/ai-engine.env'\n{SED} \"$f\"\n",
+    "select over the path": (
+        f'select f in {{env}}/ai-engine.env; do {SED} "$f"; break; done <<< 1\n'),
     "function copies its parameter": (
         f'setw() {{ local f="$1"; {SED} "$f"; }}\nsetw {{env}}/ai-engine.env\n'),
     "function assigns its parameter": (

@@ -143,7 +143,7 @@ def scrub_unit(text: str) -> str:
     lines stay, and every line keeps its continuation, so line numbers and every
     judgement stay the same."""
     from qt_lint.parsers.lines import BLANKS, significant
-    from qt_lint.parsers.systemd import _HEADER, _KEY, _logical_line, continues
+    from qt_lint.parsers.systemd import DIRECTIVE_NAME, SECTION_HEADER, continues, logical_line
     from qt_lint.secrets import MASK, is_secret_key, redact_line
 
     lines = text.split("\n")
@@ -171,7 +171,7 @@ def scrub_unit(text: str) -> str:
             i += 1
             continue
         first = i
-        pieces, _, last, _ = _logical_line(lines, i, content[1])
+        pieces, _, last, _ = logical_line(lines, i, content[1])
         logical = "".join(pieces).strip(BLANKS)
         # the physical lines of this logical line (comments inside it are skipped by systemd)
         members = [n for n in range(first, last + 1)
@@ -183,10 +183,10 @@ def scrub_unit(text: str) -> str:
         eq = logical.find("=")
         shown = [n for n in members if lines[n].strip(BLANKS).rstrip("\\").strip(BLANKS)]
         if logical.startswith("["):
-            if _HEADER.match(logical) is None:  # malformed: stays malformed, its text unshown
+            if SECTION_HEADER.match(logical) is None:  # malformed: stays so, its text unshown
                 for n in shown:
                     out[n] = same_end("[<line not shown>", lines[n])
-        elif eq == -1 or _KEY.match(logical[:eq].strip(BLANKS)) is None:
+        elif eq == -1 or DIRECTIVE_NAME.match(logical[:eq].strip(BLANKS)) is None:
             # a line systemd rejects: placeholders, with an `=` when it had one (an invalid
             # key stays an invalid key, a line without `=` stays one)
             for k, n in enumerate(shown):

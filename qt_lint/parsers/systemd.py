@@ -34,8 +34,8 @@ if TYPE_CHECKING:
 
     from qt_lint.command_model import Command
 
-_HEADER = lazyre.compile(r"^\[(?P<name>[^\[\]]+)\]$")
-_KEY = lazyre.compile(r"^[A-Za-z0-9_\-.]+$")
+SECTION_HEADER = lazyre.compile(r"^\[(?P<name>[^\[\]]+)\]$")
+DIRECTIVE_NAME = lazyre.compile(r"^[A-Za-z0-9_\-.]+$")
 EXEC_PREFIX = lazyre.compile(r"^(?:[-@:+]|!!?)+")
 SECTIONS_OF_TYPE = {
     "service": ("Unit", "Service", "Install"),
@@ -183,7 +183,7 @@ def parse(text: str, file: str, unit_type: str | None = None) -> UnitDocument:
         _, lead = content
         first = i
         # the logical line: systemd joins continued lines before it reads what they are
-        pieces, segments, i, at_end = _logical_line(lines, i, lead)
+        pieces, segments, i, at_end = logical_line(lines, i, lead)
         logical = "".join(pieces)
         stripped = logical.strip(BLANKS)
         # systemd reports a continued line at its last physical line (at the line after
@@ -193,7 +193,7 @@ def parse(text: str, file: str, unit_type: str | None = None) -> UnitDocument:
             i += 1
             continue
         if stripped.startswith("["):
-            match = _HEADER.match(stripped)
+            match = SECTION_HEADER.match(stripped)
             if match is None:
                 problems.append(Problem(first + 1, lead + 1, "malformed section header",
                                         last))
@@ -242,7 +242,7 @@ def parse(text: str, file: str, unit_type: str | None = None) -> UnitDocument:
             problems.append(Problem(first + 1, lead + 1,
                                     f"assignment {key}= before any [Section] header", last,
                                     key))
-        elif not _KEY.match(key):
+        elif not DIRECTIVE_NAME.match(key):
             problems.append(Problem(first + 1, lead + 1, "invalid key (not a directive name)",
                                     last, key))
         else:
@@ -270,7 +270,7 @@ def continues(line: str) -> bool:
     return run % 2 == 1
 
 
-def _logical_line(lines: list[str], i: int, lead: int
+def logical_line(lines: list[str], i: int, lead: int
                   ) -> tuple[list[str], list[tuple[int, int, int]], int, bool]:
     """The pieces of the logical line starting at line `i` (each continuation's backslash
     replaced by a space, whole-line comments inside skipped), the (index, line, column)

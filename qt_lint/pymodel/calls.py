@@ -216,8 +216,6 @@ def bound_scopes(facts: PythonFacts, scope: Scope, used: set[str] | None = None,
         return sites.memo[key]
     sites.memo[key] = []  # a cycle of calls binds nothing
     out: list[tuple[Scope, ast.expr]] = []
-    from qt_lint.parsers.python import Scope as _Scope
-
     # a method is called on any receiver (`self.w(...)`, `S().w(...)`)
     for site in sites.by_name.get(function.name, ()):
         called = site.name.endswith("." + function.name) if method else \
@@ -243,7 +241,7 @@ def bound_scopes(facts: PythonFacts, scope: Scope, used: set[str] | None = None,
             for name, (value, _) in values.items():
                 assigned[name] = [ast.Constant(value.text)]
             where = next(iter(values.values()))[1]
-            out.append((_Scope(scope.parent, assigned), where))
+            out.append((type(scope)(scope.parent, assigned), where))  # a Scope, as the parser's
         if len(out) >= MAX_BINDINGS:
             break
     sites.memo[key] = out

@@ -409,16 +409,17 @@ def python_code(command: Command) -> Word | None:
 # reading its words or its script on standard input, a descriptor opened by `exec`
 _FLOW_WORD = lazyre.compile(r"\$\{?(?:[0-9@*]|[A-Za-z_][A-Za-z0-9_]*\[)")
 _ARRAY_WORD = lazyre.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\[")
-_FOR_NAME = lazyre.compile(r"\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\b")
+_FOR_NAME = lazyre.compile(r"\b(?:for|select)\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\b")
 _EXEC_FD = lazyre.compile(r"\bexec\s+[0-9]+\s*[<>]")
-_FLOW_PROGRAM = lazyre.compile(r"\b(?:xargs|find|ed|red|ex|vi|vim|view|nvim)\b")
+_FLOW_PROGRAM = lazyre.compile(r"\b(?:xargs|find|ed|red|ex|vi|vim|view|nvim|eval)\b")
 # the programs that may write a file the words they are given name (and shells, which
 # run them); a function of the script is read through its body's commands
 _FLOW_WRITERS = frozenset({"sed", "perl", "tee", "dd", "truncate", "cp", "mv", "install",
                            "rsync", "ln", "tar", "ed", "red", "ex", "vi", "vim", "nvim",
                            "view", "awk", "gawk", "sh", "bash", "dash", "zsh", "ksh", "eval",
                            "source", ".", "exec", "command", "builtin"})
-_FUNCTION = lazyre.compile(r"^\s*(?:function\s+)?([A-Za-z_][A-Za-z0-9_.:-]*)\s*\(\s*\)", re.M)
+_FUNCTION = lazyre.compile(r"^\s*(?:function\s+([A-Za-z_][A-Za-z0-9_.:-]*)|"
+                           r"([A-Za-z_][A-Za-z0-9_.:-]*)\s*\(\s*\))", re.M)
 # `f=$1`, `f="${ARR[0]}"`: a variable given such a word
 _PARAMETER_ASSIGNED = lazyre.compile(r"(?:^|[\s;{(])[A-Za-z_][A-Za-z0-9_]*=[\"']?\$\{?[0-9@*]",
                                     re.M)
@@ -436,7 +437,7 @@ def _needs_flow(ctx: FileContext) -> bool:
     text = ctx.text
     if contract.env_dir.rstrip("/") not in text and ".env.model_config" not in text:
         return False
-    functions = set(_FUNCTION.findall(text))
+    functions = {a or b for a, b in _FUNCTION.findall(text)}
     if _EXEC_FD.search(text) or _FLOW_PROGRAM.search(text) or _ARRAY_ASSIGNED.search(text) \
             or (functions and _PARAMETER_ASSIGNED.search(text)):
         return True
@@ -447,12 +448,17 @@ def _needs_flow(ctx: FileContext) -> bool:
         return "$" in word and (words.search(word) is not None or any(
             f"${name}" in word or f"${{{name}" in word for name in loops))
 
+    def unknown(word: str) -> bool:
+        # in a function, a variable may be set only when it is called (`TARGET=...` after
+        # the function's definition, before its call)
+        return expanded(word) or bool(functions and "$" in word)
+
     def may_write(command: Command) -> bool:
         name = command.name
         return name in _FLOW_WRITERS or name in functions or is_python_name(name) or \
             expanded(name)
 
-    return any(expanded(w.text) for command in ctx.commands if may_write(command)
+    return any(unknown(w.text) for command in ctx.commands if may_write(command)
                for w in command.words) or any(expanded(r.target.text)
                                               for r in ctx.shell.redirects
                                               if r.target is not None)
@@ -845,12 +851,10 @@ class AutoActivation(Rule):
 
     def _python_code(self, ctx: FileContext, command: Command, code: Word
                      ) -> Iterator[Finding]:
-        from qt_lint.parsers import ParseError
-        from qt_lint.parsers.python import PythonFacts
+        from qt_lint.pymodel.code import read_code
 
-        try:
-            facts = PythonFacts(code.text)
-        except ParseError:
+        facts = read_code(code.text)
+        if facts is None:
             return  # python itself refuses it: nothing runs
         cwd = command.cwd.text if command.cwd is not None else None
         heredoc = code.column == 0  # its lines are the script's, from `code.line` on

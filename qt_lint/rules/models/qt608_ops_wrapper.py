@@ -5,7 +5,6 @@ from collections.abc import Iterator
 from qt_lint.config import Contract
 from qt_lint.context import FileContext
 from qt_lint.finding import Finding, Kind
-from qt_lint.parsers import ParseError
 from qt_lint.rule import Example, Rule
 from qt_lint.rules.models.helpers import (
     DB_CHECK,
@@ -387,8 +386,8 @@ class OpsWrapper(Rule):
                            relpath=contract.wrapper.strip("/"))
         for line, column, name in flow.unread:
             # not analysed is never a pass: QT001 too (the host audit's ERROR)
-            ctx.recovered.append(ParseError(f"`source {name}` cannot be read: what it does "
-                                            "was not analysed (QT608)", line, column))
+            ctx.not_analysed(f"`source {name}` cannot be read: what it does was not "
+                             "analysed (QT608)", line, column)
             yield ctx.finding(self, line, column, f"{contract.wrapper}: `source {name}`: the "
                               "file cannot be read (outside the repository, built at run "
                               "time, or absent), so what it does was not analysed: its "
