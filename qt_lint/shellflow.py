@@ -283,7 +283,7 @@ class Flow:
 
 # a whole word that is an array's elements (`"${F[@]}"`, `${F[*]}`), or one of them
 _ELEMENTS = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}")
-_ELEMENT = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[([0-9]+)\]\}")
+_ELEMENT = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[(-?[0-9]+)\]\}")
 _TEE_SUB = lazyre.compile(r"^>\(\s*tee\s+(?:-a\s+|--append\s+)*(\"?)([^\s\")]+)\1")
 _REF = lazyre.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 _SINGLE_QUOTED = lazyre.compile(r"'[^']*'")
@@ -358,6 +358,7 @@ class _Walk:
         # the facts a job started with `&` adds when it succeeds / fails (None: it never
         # does); `pid=$!` keeps the last one under the variable's name
         self.last_job: tuple[Facts | None, Facts | None] | None = None
+        self.job_count = 0  # the jobs started with `&` (2: more than one, or in a loop)
         self.jobs: dict[str, tuple[Facts | None, Facts | None] | None] = {}
         # the words a variable stands for: an array's elements (`F=(a b)`, `"${F[@]}"`),
         # and a `for` variable's values (the body runs once with each)
@@ -375,9 +376,10 @@ class _Walk:
         element = _ELEMENT.fullmatch(word.text)
         if element is not None and element.group(1) in self.arrays:  # `"${F[1]}"`
             items = self.arrays[element.group(1)]
-            at = int(element.group(2))
-            return Word(items[at].text if at < len(items) else "", word.line, word.column,
-                        items[at].dynamic if at < len(items) else False)
+            at = int(element.group(2))  # `${F[-1]}`: counted from the end
+            known = -len(items) <= at < len(items)
+            return Word(items[at].text if known else "", word.line, word.column,
+                        items[at].dynamic if known else False)
         text = word.text
         for _ in range(4):  # `$A` -> `$B/x` -> `/etc/x`: a few rounds, bounded
             new = _REF.sub(lambda m: self.values.get(m.group(1) or m.group(2), m.group()),
@@ -738,6 +740,7 @@ class _Walk:
         failed = self.restore(join(false, *frame.failed), state, False)
         self.last_job = (None if ok is None else ok.facts - state.facts,
                          None if failed is None else failed.facts - state.facts)
+        self.job_count = min(2, self.job_count + (2 if self.loops else 1))
         if after is None:
             return state, None
         return replace(after, status=EMPTY), None
@@ -746,12 +749,16 @@ class _Walk:
              ) -> tuple[State | None, State | None] | None:
         """`wait $!`, `wait "$pid"` after `pid=$!`: the status of the job started last with
         `&` (or the one whose pid was saved); None for other waits."""
-        if len(raw) != 2:
+        if [w.text for w in raw[1:]] == ["-n"]:
+            # `wait -n`: the status of the next job to end, the only one when one was started
+            job = self.last_job if self.job_count == 1 else None
+        elif len(raw) != 2:
             return None
-        text = raw[1].text
-        match = _REF.fullmatch(text)
-        job = self.last_job if text in ("$!", "${!}") else (
-            self.jobs.get(match.group(1) or match.group(2)) if match else None)
+        else:
+            text = raw[1].text
+            match = _REF.fullmatch(text)
+            job = self.last_job if text in ("$!", "${!}") else (
+                self.jobs.get(match.group(1) or match.group(2)) if match else None)
         if job is None:
             return None
         self.simple(step, state, True)  # recorded as a step
@@ -1412,6 +1419,7 @@ class _Walk:
         nested.positional, nested.calling = self.positional, self.calling
         nested.exec_sink, nested.in_exit_trap = self.exec_sink, self.in_exit_trap
         nested.jobs, nested.arrays, nested.last_job = self.jobs, self.arrays, self.last_job
+        nested.job_count = self.job_count
         nested.locals, nested.readers, nested.home = self.locals, self.readers, self.home
         tree = syntax_tree(data).root_node
         for node in _descendants(tree):
@@ -1423,6 +1431,7 @@ class _Walk:
         true, false = nested.run(tree, state, checked)
         self.steps, self.execfail = nested.steps, nested.execfail
         self.exec_sink, self.last_job = nested.exec_sink, nested.last_job
+        self.job_count = nested.job_count
         flow = nested.flow
         self.flow.ends += [replace(e, line=line, column=column) for e in flow.ends]
         self.flow.steps += flow.steps

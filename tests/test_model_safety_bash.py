@@ -242,6 +242,8 @@ WRAPPER_VARIANTS: dict[str, tuple[str, str]] = {
         EXEC, EXEC.replace("exec ", "").strip() + " &\nwait $!\n"),
     "python in the background, wait on another job": (
         EXEC, EXEC.replace("exec ", "").strip() + ' &\npid=$!\nsleep 0 &\nwait $!\n'),
+    "python in the background, wait -n": (
+        EXEC, EXEC.replace("exec ", "").strip() + " &\nwait -n\n"),
     "python in the background, wait alone": (
         EXEC, EXEC.replace("exec ", "").strip() + " &\nwait\n"),
     "function returns the python's status": (
@@ -1195,6 +1197,10 @@ ROLLBACK_VARIANTS: dict[str, tuple[str, str] | tuple[tuple[str, str], ...]] = {
            "find {archive} -type f -printf '%T@ %p\\n' | sort -n | head -1 | cut -d' ' -f2",
            "find {archive} -type f | sort | tail -n 1",
            "find {archive} -type f | sort | head -n 1")},
+    # an array of the glob, sorted by name: its last element is the newest (rev10)
+    "backup as the last element of a glob array": (
+        ("BACKUP=$(ls -t {archive}/* 2>/dev/null | head -n 1 || true)",
+         "BK=({archive}/*); BACKUP=${BK[-1]}"),),
     # the git hash: to the journal or a log, not elsewhere
     "hash to /dev/null, the journal told without it": (
         ("echo \"rollback to $BACKUP git=$(git", "git -C {repo} rev-parse HEAD >/dev/null\n"
