@@ -623,18 +623,23 @@ class _Walk:
                     return Word(self.raw(part), *self.words.position(part))
         return None
 
+    def redirect_parts(self, node: Any) -> tuple[str | None, str, Any]:
+        """A redirection's descriptor (None: the default one), operator and target node."""
+        fd, operator, target = None, "", None
+        for child in node.children:
+            if child.type == "file_descriptor":
+                fd = self.raw(child)
+            elif not child.is_named:
+                operator = self.raw(child)
+            else:
+                target = child
+        return fd, operator, target
+
     def descriptors(self, nodes: list[Any]) -> None:
         """`exec 3>> F` opens descriptor 3 on F for the commands after it; `exec 3>&-`
         closes it."""
         for node in nodes:
-            fd, operator, target = None, "", None
-            for child in node.children:
-                if child.type == "file_descriptor":
-                    fd = self.raw(child)
-                elif not child.is_named:
-                    operator = self.raw(child)
-                else:
-                    target = child
+            fd, operator, target = self.redirect_parts(node)
             if fd is None:
                 continue
             if operator in (">", ">>", ">|", "<>") and target is not None:
@@ -686,14 +691,7 @@ class _Walk:
         `1> F`, `&> F`, `>&2` (`/dev/stderr`), `> >(tee -a F)` (F); None when they leave it."""
         out: str | None = None
         for node in nodes:
-            fd, operator, target = None, "", None
-            for child in node.children:
-                if child.type == "file_descriptor":
-                    fd = self.raw(child)
-                elif not child.is_named:
-                    operator = self.raw(child)
-                else:
-                    target = child
+            fd, operator, target = self.redirect_parts(node)
             if target is None or fd not in (None, "1"):
                 continue
             text = self.expand(self.words.word(target)).text
