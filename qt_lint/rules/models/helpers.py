@@ -1817,15 +1817,30 @@ def _python(command: Command, stdin: Word | None) -> list[Word]:
     positioned in the script."""
     _, runs = python_options(Step(command))
     if runs == "-c":
-        code = next((w for i, w in enumerate(command.args)
-                     if i and command.args[i - 1].text.endswith("c") and
-                     command.args[i - 1].text.startswith("-")), None)
+        code = python_code(command)
         if code is None or code.dynamic:
             return []
         return _python_code(code.text, code.line, code.column + 1)
     if runs in ("-", "") and stdin is not None and not stdin.dynamic:
         return _python_code(stdin.text, stdin.line, stdin.column)
     return []
+
+
+def python_code(command: Command) -> Word | None:
+    """The program of `python3 -c CODE` (also `-cCODE`, `-Ic CODE`), as the shell gives it."""
+    if not is_python_name(command.name):
+        return None
+    options, runs = python_options(Step(command))
+    if runs != "-c":
+        return None
+    args = command.args
+    last = options[-1]
+    index = len(options) - 1
+    rest = last[last.index("c", 1) + 1:]
+    if rest:
+        word = args[index]
+        return Word(rest, word.line, word.column, word.dynamic)
+    return args[index + 1] if index + 1 < len(args) else None
 
 
 def _python_code(text: str, line: int, column: int) -> list[Word]:

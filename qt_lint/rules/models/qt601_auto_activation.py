@@ -384,26 +384,6 @@ def python_heredoc(command: Command, lines: list[str]) -> Word | None:
     return None
 
 
-def python_code(command: Command) -> Word | None:
-    """The program of `python3 -c CODE` (also `-cCODE`, `-Ic CODE`), as the shell gives it."""
-    from qt_lint.rules.models.helpers import python_options
-    from qt_lint.shellflow import Step
-
-    if not is_python_name(command.name):
-        return None
-    options, runs = python_options(Step(command))
-    if runs != "-c":
-        return None
-    args = command.args
-    last = options[-1]
-    index = len(options) - 1
-    rest = last[last.index("c", 1) + 1:]
-    if rest:
-        word = args[index]
-        return Word(rest, word.line, word.column, word.dynamic)
-    return args[index + 1] if index + 1 < len(args) else None
-
-
 # what only the path model reads: a word bash gives other values at run time (a
 # function's parameter, an array's elements, a `for` variable, `find`'s `{}`), a program
 # reading its words or its script on standard input, a descriptor opened by `exec`
@@ -787,6 +767,7 @@ class AutoActivation(Rule):
             is_script,
             model_setting_file,
             model_write,
+            python_code,
         )
         from qt_lint.shellflow import Step
 
