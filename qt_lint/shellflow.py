@@ -77,6 +77,9 @@ class Step:
     # here-string, what `echo`/`printf` before it in a pipeline prints (positioned where
     # the text is written); None: not known
     stdin: Word | None = None
+    # a command of a trap's action: "the EXIT trap set at line 6" (it runs at each exit
+    # after that line, with the facts of those paths)
+    trap: str | None = None
 
 
 # facts when the command succeeds, facts when it fails (tests: when false)
@@ -109,6 +112,10 @@ class State:
     # after a pipeline, until the next command: what holds when `${PIPESTATUS[i]}` is 0
     pipestatus: tuple[Facts, ...] = ()
     nounset: bool = False  # `set -u`: expanding a variable that is unset ends the shell
+    # the EXIT / ERR traps (indexes of `_Walk.trap_actions`) that may be set here: their
+    # actions run where the shell exits / where a failure runs the ERR trap
+    exit_traps: frozenset[int] = frozenset()
+    err_traps: frozenset[int] = frozenset()
 
 
 def join(*states: State | None) -> State | None:
@@ -139,7 +146,9 @@ def join(*states: State | None) -> State | None:
             if len(pipes) == len(s.pipestatus) else ()
     return State(facts, errexit, pipefail, status, tuple(sorted(saved.items())), err_trap,
                  any(s.err_active for s in live), all(s.errtrace for s in live), exit_trap,
-                 any(s.may_zero for s in live), pipes, all(s.nounset for s in live))
+                 any(s.may_zero for s in live), pipes, all(s.nounset for s in live),
+                 frozenset().union(*(s.exit_traps for s in live)),
+                 frozenset().union(*(s.err_traps for s in live)))
 
 
 # values of `State.saved`: the variable has the value on every path here (what holds is
@@ -276,6 +285,10 @@ class Flow:
     # `source FILE` of a file the caller could not give (line, column, the file as named):
     # what it does is not known
     unread: list[tuple[int, int, str]] = field(default_factory=list)
+    # each trap whose action runs (`Step.trap`): its status becomes the shell's (errexit
+    # is on wherever it runs, so a failure in it ends the shell with its status, or it
+    # always exits); else the shell keeps the status it had before the trap
+    traps: dict[str, bool] = field(default_factory=dict)
 
     def facts_at(self, line: int, column: int) -> Facts | None:
         return self.at.get((line, column))
@@ -367,6 +380,10 @@ class _Walk:
         # the files `exec 3>> F` opened (a later `>&3` writes F)
         self.fds: dict[str, Word] = {}
         self.feed: Word | None = None  # standard input of the next command (see Step.stdin)
+        # each trap's action as set: (text, line, column, signal, line of the `trap`); the
+        # state on every path where it runs (joined), walked after the script
+        self.trap_actions: list[tuple[str, int, int, str, int]] = []
+        self.trap_states: dict[int, State] = {}
 
     # --- words ------------------------------------------------------------------------------
 
@@ -402,8 +419,9 @@ class _Walk:
         loops, self.loops = self.loops, []
         if frame.function:
             return loops, replace(state, err_active=state.errtrace)
-        return loops, replace(state, exit_trap=None,
-                              err_trap=state.err_trap if state.errtrace else None)
+        return loops, replace(state, exit_trap=None, exit_traps=frozenset(),
+                              err_trap=state.err_trap if state.errtrace else None,
+                              err_traps=state.err_traps if state.errtrace else frozenset())
 
     def leave_scope(self, loops: list[_Loop]) -> None:
         self.frames.pop()
@@ -417,13 +435,21 @@ class _Walk:
             return None
         if function:
             return replace(inner, err_active=outer.err_active)
+        self.trapped(inner.exit_traps, inner)  # the subshell's own EXIT trap, at its end
         local = self.local
         facts = frozenset(f for f in inner.facts if not local(f)) | frozenset(
             f for f in outer.facts if local(f))
         return replace(inner, facts=facts, errexit=outer.errexit, pipefail=outer.pipefail,
                        nounset=outer.nounset,
                        err_trap=outer.err_trap, err_active=outer.err_active,
-                       errtrace=outer.errtrace, exit_trap=outer.exit_trap)
+                       errtrace=outer.errtrace, exit_trap=outer.exit_trap,
+                       exit_traps=outer.exit_traps, err_traps=outer.err_traps)
+
+    def trapped(self, traps: frozenset[int], state: State) -> None:
+        """The traps run on this path: what holds here holds where their actions run."""
+        for index in traps:
+            known = self.trap_states.get(index)
+            self.trap_states[index] = state if known is None else join(known, state) or state
 
     def leave(self, state: State, code: int | None, line: int, column: int,
               via: str | None = None, ok_facts: Facts | None = None) -> None:
@@ -435,6 +461,7 @@ class _Walk:
         if frame is not None:
             (frame.ok if code == 0 else frame.failed).append(state)
             return
+        self.trapped(state.exit_traps, state)
         self.flow.ends.append(End(line, column, code, state.facts, via=via, ok_facts=ok_facts))
 
     # --- statements ---------------------------------------------------------------------------
@@ -788,6 +815,8 @@ class _Walk:
         if false is None or checked:
             return true, false
         line, column = self.here
+        if false.err_active:
+            self.trapped(false.err_traps, false)
         if false.err_trap is not None and false.err_active:
             code = 0 if false.err_trap == "zero" else 1
             self.leave(false, code, line, column, "the ERR trap" if code == 0 else None)
@@ -1341,6 +1370,7 @@ class _Walk:
                 source = " ".join(w.text for w in command.args)
                 nested = _Walk(source.encode("utf-8"), source, self.classify, self.local)
                 nested.flow.functions, nested.defined = self.flow.functions, self.defined
+                nested.trap_actions = self.trap_actions
                 tree = syntax_tree(source.encode("utf-8")).root_node
                 statement = next((c for c in tree.children if c.is_named), None)
                 if statement is not None and statement.type == "command":
@@ -1419,6 +1449,7 @@ class _Walk:
         nested.jobs, nested.arrays, nested.last_job = self.jobs, self.arrays, self.last_job
         nested.job_count = self.job_count
         nested.locals, nested.readers, nested.home = self.locals, self.readers, self.home
+        nested.trap_actions, nested.trap_states = self.trap_actions, self.trap_states
         tree = syntax_tree(data).root_node
         for node in _descendants(tree):
             if node.type == "function_definition":
@@ -1567,13 +1598,71 @@ class _Walk:
         exit_ = bool(names & {"EXIT", "0"})
         if not err and not exit_:
             return state
+        given = command.args[len(command.args) - len(args)] if len(args) > 1 else None
         if err:
             kind = None if action in ("-", "") else self.trap_kind(action, True)
-            state = replace(state, err_trap=kind, err_active=True)
+            state = replace(state, err_trap=kind, err_active=True,
+                            err_traps=self.trap_index(given, "ERR", command))
         if exit_:
             kind = None if action in ("-", "") else self.trap_kind(action, False)
-            state = replace(state, exit_trap="zero" if kind == "zero" else None)
+            state = replace(state, exit_trap="zero" if kind == "zero" else None,
+                            exit_traps=self.trap_index(given, "EXIT", command))
         return state
+
+    def trap_index(self, action: Word | None, signal: str, command: Command
+                   ) -> frozenset[int]:
+        """The trap now set for `signal` (none for `trap - EXIT`, `trap '' EXIT`): its
+        action, positioned where its text starts in the file."""
+        if action is None or action.text in ("-", "") or not action.text.strip():
+            return frozenset()
+        line, column = action.line, action.column
+        row = self.words.text.split("\n", line)[line - 1] if line >= 1 else ""
+        opening = row[column - 1:column + 1]
+        column += 2 if opening == "$'" else (1 if opening[:1] in ("'", '"') else 0)
+        key = (action.text, line, column, signal, command.program.line)
+        if key not in self.trap_actions:
+            self.trap_actions.append(key)
+        return frozenset({self.trap_actions.index(key)})
+
+    def run_traps(self) -> None:
+        """Each trap's action, walked once where it runs: with what holds on every path
+        that reaches it (an exit, errexit's end, the end of the script, a failure for
+        ERR). Its commands are steps of the flow (a write in an EXIT trap set before the
+        gate is a write on the gate's failure path); its ends are its own."""
+        from qt_lint.parsers.shell import syntax_tree, word_reader
+
+        for index, state in sorted(self.trap_states.items()):
+            text, line, column, signal, at = self.trap_actions[index]
+            data = text.encode("utf-8")
+            nested = _Walk(data, text, self.classify, self.local, self.resolve)
+
+            def mapper(r: int, c: int, line: int = line, column: int = column
+                       ) -> tuple[int, int]:
+                return (line, column + c) if r == 0 else (line + r, c + 1)
+
+            nested.words = word_reader(data, text, mapper)
+            nested.home, nested.readers = self.home, self.readers
+            nested.values, nested.defined = dict(self.values), self.defined
+            nested.flow.functions = {**self.defined, **self.flow.functions}
+            nested.arrays, nested.jobs = self.arrays, self.jobs
+            nested.steps, nested.exec_sink = self.steps, self.exec_sink
+            nested.in_exit_trap = signal == "EXIT"
+            frame = _Frame()
+            nested.frames = [frame]
+            start = replace(state, exit_traps=frozenset(), err_traps=frozenset(),
+                            exit_trap=None, err_trap=None)
+            true, false = nested.run(syntax_tree(data).root_node, start, False)
+            self.steps = nested.steps
+            label = f"the {signal} trap set at line {at}"
+            # its status is the shell's under errexit, or when the action always exits
+            self.flow.traps[label] = state.errexit or (
+                true is None and false is None and bool(frame.ok or frame.failed))
+            self.flow.steps += [(replace(step, trap=label), facts)
+                                for step, facts in nested.flow.steps]
+            for (row, col), facts in nested.flow.at.items():
+                self.record(row, col, facts)
+            self.flow.ends += [e for e in nested.flow.ends if e.exec_step is not None]
+            self.flow.truncated = self.flow.truncated or nested.flow.truncated
 
     def trap_kind(self, action: str, err: bool) -> str | None:
         """"zero" when the action exits 0 on some path, "fail" when it exits non-zero on
@@ -1933,4 +2022,6 @@ def analyse(text: str, classify: Classifier, local: Callable[[str], bool] | None
     if after is not None:
         lines = text.count("\n") + 1
         walk.leave(after, None, lines, 1, ok_facts=true.facts if true is not None else None)
+    if walk.trap_states:
+        walk.run_traps()
     return walk.flow

@@ -68,6 +68,7 @@ GOLD_CHECKS = ('redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n'
 EXEC = 'exec "$VENV/bin/python" "$SCRIPT" "$@"\n'
 PP = 'export PYTHONPATH="{repo}"\n'
 _STOPPING = GOLD_CHECKS.replace("\n", " || exit 1\n")  # each check exits 1 when it fails
+_JOB = "'\"$VENV/bin/python\" \"$SCRIPT\"'"  # a trap's action that runs the job
 WRAPPER_VARIANTS: dict[str, tuple[str, str]] = {
     "golden": ("", ""),
     "unset PYTHONPATH before the exec": (EXEC, "unset PYTHONPATH\n" + EXEC),
@@ -315,6 +316,34 @@ WRAPPER_VARIANTS: dict[str, tuple[str, str]] = {
         "eval 'redis-cli -h \"$REDIS_HOST\" -p \"$REDIS_PORT\" ping >/dev/null || exit 0'\n"),
     "PATH with the venv alone before redis-cli": (
         'export PATH="$VENV/bin:$PATH"\n', 'export PATH="$VENV/bin"\n'),
+    # a fourth hostile review: a trap's action runs at every exit after the `trap`
+    "trap python EXIT before the checks": (GOLD_CHECKS, f"trap {_JOB} EXIT\n" + GOLD_CHECKS),
+    "trap -- python 0 before the checks": (GOLD_CHECKS, f"trap -- {_JOB} 0\n" + GOLD_CHECKS),
+    "trap python EXIT INT TERM before the checks": (
+        GOLD_CHECKS, f"trap {_JOB} EXIT INT TERM\n" + GOLD_CHECKS),
+    "trap python ERR before the checks": (GOLD_CHECKS, f"trap {_JOB} ERR\n" + GOLD_CHECKS),
+    "trap python ERR, checks || exit 1": (
+        GOLD_CHECKS, f"set +e\ntrap {_JOB} ERR\n" + _STOPPING),
+    "trap a function running python on EXIT": (
+        GOLD_CHECKS, 'job() { "$VENV/bin/python" "$SCRIPT"; }\ntrap job EXIT\n' + GOLD_CHECKS),
+    "trap python EXIT reset by trap - EXIT": (
+        GOLD_CHECKS, f"trap {_JOB} EXIT\ntrap - EXIT\n" + GOLD_CHECKS),
+    "trap python EXIT replaced by a cleanup": (
+        GOLD_CHECKS, f"trap {_JOB} EXIT\ntrap 'rm -f /tmp/qt-none' EXIT\n" + GOLD_CHECKS),
+    "trap python EXIT reset in a function called": (
+        GOLD_CHECKS, f"trap {_JOB} EXIT\nnotrap() {{ trap - EXIT; }}\nnotrap\n" + GOLD_CHECKS),
+    "trap python EXIT in a subshell": (
+        GOLD_CHECKS, f"( trap {_JOB} EXIT; true )\n" + GOLD_CHECKS),
+    "trap python EXIT right before the exec": (EXEC, f"trap {_JOB} EXIT\n" + EXEC),
+    "trap python EXIT after the checks, python last": (
+        EXEC, f"trap {_JOB} EXIT\n" + 'echo "running" >&2\n'),
+    "trap python EXIT after the checks, python last, no errexit": (
+        EXEC, f"set +e\ntrap {_JOB} EXIT\n" + 'echo "running" >&2\n'),
+    "trap python EXIT after the checks, python last, exit $? in it": (
+        EXEC, "set +e\ntrap '\"$VENV/bin/python\" \"$SCRIPT\"; exit $?' EXIT\n"
+              'echo "running" >&2\n'),
+    "trap cleanup EXIT before the checks": (
+        GOLD_CHECKS, "trap 'rm -f /tmp/qt-none' EXIT\n" + GOLD_CHECKS),
 }
 
 # the wrapper sources a file of the repository (ops/lib.sh): what it does counts
@@ -1384,3 +1413,113 @@ def test_qt608_duty_8_as_cpython_runs_the_venv(tmp_path: Path, name: str) -> Non
     assert in_venv == expected, (name, mark.read_text() if mark.exists() else None)
     found = _findings(tmp_path, c, c.wrapper, "QT608")
     assert bool(found) == (not in_venv), (name, found)
+
+
+# --- the canary's traps (QT604): a trap's action runs at every exit after the `trap` ------
+
+_SETTING = 'sed -i "s|^ACTIVE_MODEL=.*|ACTIVE_MODEL=$MODEL|" {env}'
+_TRAPPED = "'" + _SETTING + "'"
+CANARY_TRAP_VARIANTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "golden": (),
+    "trap write EXIT before the terminal check": ((TERM, f"trap {_TRAPPED} EXIT\n" + TERM),),
+    "trap -- write 0 before the terminal check": ((TERM, f"trap -- {_TRAPPED} 0\n" + TERM),),
+    "trap write EXIT INT TERM before the gate": (
+        (GATE, f"trap {_TRAPPED} EXIT INT TERM\n" + GATE),),
+    "trap write ERR before the gate": ((GATE, f"trap {_TRAPPED} ERR\n" + GATE),),
+    "trap write ERR under set -E in a function": (
+        (GATE, f"set -E\ntrap {_TRAPPED} ERR\ng() {{ {GATE.strip()}; }}\ng\n"),),
+    "trap write ERR in a function without set -E": (
+        (GATE, f"trap {_TRAPPED} ERR\ng() {{ {GATE.strip()}; true; }}\ng\n"),),
+    "trap write EXIT reset before the gate": (
+        (GATE, f"trap {_TRAPPED} EXIT\ntrap - EXIT\n" + GATE),),
+    "trap write EXIT replaced before the gate": (
+        (GATE, f"trap {_TRAPPED} EXIT\ntrap 'rm -f /tmp/qt-none' EXIT\n" + GATE),),
+    "trap a function that writes on EXIT": (
+        (TERM, f"activate() {{ {_SETTING}; }}\ntrap activate EXIT\n" + TERM),),
+    "trap set in a function called": (
+        (TERM, f"arm() {{ trap {_TRAPPED} EXIT; }}\narm\n" + TERM),),
+    "trap set in a function never called": ((TERM, f"arm() {{ trap {_TRAPPED} EXIT; }}\n" + TERM),),
+    "trap write EXIT in a subshell": ((TERM, f"( trap {_TRAPPED} EXIT; true )\n" + TERM),),
+    "trap write EXIT after the gate": ((READ, f"trap {_TRAPPED} EXIT\n" + READ),),
+    "trap write EXIT after the confirmation": ((ASK, ASK + f"trap {_TRAPPED} EXIT\n"),),
+    "trap write EXIT after the log": ((WRITE, f"trap {_TRAPPED} EXIT\n" + WRITE),),
+    "trap write EXIT in the subshell of the gate": (
+        (GATE, f"( trap {_TRAPPED} EXIT; {GATE.strip()} )\n"),),
+}
+
+
+def _trap_run(root: Path, c: Contract, *, gate: bool, tty: bool, typed: bytes) -> None:
+    env = {"PATH": f"{root / 'bin'}:/usr/bin:/bin", "GATE_OK": "1" if gate else "0",
+           "HOME": str(root)}
+    args = ["bash", str(root / "repo" / c.canary_script), "xgb", "v2"]
+    if not tty:
+        subprocess.run(args, input=typed, env=env, cwd=root / "repo", capture_output=True,
+                       timeout=10, check=False, start_new_session=True)
+        return
+    master, slave = os.openpty()
+    try:
+        os.write(master, typed)
+        subprocess.run(args, stdin=slave, env=env, cwd=root / "repo", capture_output=True,
+                       timeout=10, check=False, start_new_session=True,
+                       preexec_fn=_controlling_tty)
+    finally:
+        os.close(slave)
+        os.close(master)
+
+
+def _trap_breaks(root: Path, c: Contract) -> dict[str, list[str]]:
+    """Every run (the gate passing or failing, a terminal or not, yes, an empty answer or
+    end of input (^D); and one whose archive copy fails): where the setting changed,
+    which of contract F's steps did not hold on that run."""
+    broken: dict[str, list[str]] = {"gate": [], "terminal": [], "confirmation": [],
+                                    "archive": [], "git hash": []}
+    activated = False
+    runs = [(*r, True) for r in itertools.product((True, False), (True, False),
+                                                  (b"yes\n", b"\n", b"\x04"))]
+    for gate, tty, typed, archive in [*runs, (True, True, b"yes\n", False)]:
+        _reset_models(root, c)
+        if not archive:  # the copy into the archive fails (errexit ends the script there)
+            shutil.rmtree(Path(c.model_dir, "archive"))
+        before = _model_files(root, c)
+        _run = (gate, tty, typed, archive)
+        _trap_run(root, c, gate=gate, tty=tty, typed=typed)
+        after = _model_files(root, c)
+        changed = [p for p in after if before.get(p) != after[p]]
+        if not changed:
+            continue
+        activated = activated or _run == (True, True, b"yes\n", True)
+        if not gate:
+            broken["gate"].append(f"activated with the gate failing {_run}")
+        if not tty:
+            broken["terminal"].append(f"activated without a terminal {_run}")
+        if typed != b"yes\n":
+            broken["confirmation"].append(f"activated on an empty answer {_run}")
+        archived = _archived(c)
+        if any(p in before and before[p] not in archived for p in changed):
+            broken["archive"].append(f"replaced without its copy in the archive {_run}")
+        logs = "".join(p.read_text() for p in Path(c.log_dir).rglob("*") if p.is_file())
+        if not _holds_hash(logs, _head(root / "repo")):
+            broken["git hash"].append(f"HEAD's hash is not in the activation log {_run}")
+    assert activated, "a person typed yes at a terminal, the gate passed: nothing activated"
+    return broken
+
+
+@pytest.mark.parametrize("name", sorted(CANARY_TRAP_VARIANTS))
+def test_qt604_a_trap_s_write_counts_where_bash_runs_it(tmp_path: Path, name: str) -> None:
+    c = _contract(tmp_path)
+    places = _places(tmp_path, c)
+    text = canary(c)
+    for old, new in CANARY_TRAP_VARIANTS[name]:
+        old, new = _placed(old, places), _placed(new, places)
+        assert old in text, (name, old)
+        text = text.replace(old, new, 1)
+    _canary_tree(tmp_path, c, text)
+    broken = _trap_breaks(tmp_path, c)
+    found = _findings(tmp_path, c, c.canary_script, "QT604")
+    for step, said in (("gate", "quality gate"), ("terminal", "for a terminal"),
+                       ("confirmation", "confirmation"), ("archive", "archive"),
+                       ("git hash", "git hash")):
+        fired = [f for f in found if said in f]
+        assert bool(fired) == bool(broken[step]), (name, step, broken[step], found, text)
+    if any(broken.values()):
+        assert any(" trap set at line " in f for f in found), found

@@ -21,10 +21,12 @@ from qt_lint.rules.models.helpers import (
     archive_sources,
     gate_command,
     gate_defeat_of,
+    in_cwd,
     is_script,
     reads_git_hash,
     runs_anywhere,
     script_flow,
+    step_write,
     success_ends_after_write,
     writes,
 )
@@ -132,6 +134,16 @@ class CanarySteps(Rule):
     Each missing or defeated step is one finding at the write, naming the step. Checks
     inside a function that is never called, or after an `exit`, do not count.
 
+    A trap's action is read as shell and runs where bash runs it, with what holds there:
+    an EXIT trap (`trap CMD EXIT`, `trap -- CMD 0`, `trap CMD EXIT INT TERM`) at every
+    exit after the `trap` (the terminal check's `exit 1`, a failed gate's errexit, the
+    end of the script), an ERR trap where a failure runs it (in a function only under
+    `set -E`), until `trap - EXIT` or a later `trap` replaces it; a subshell's trap runs
+    at the subshell's end, and a trap naming a function runs its body. So `trap 'sed -i
+    "s|^ACTIVE_MODEL=.*|ACTIVE_MODEL=$MODEL|" "$CONFIG"' EXIT` before `[ -t 0 ] || exit
+    1` writes the setting with no person and no gate: each step is missing at the
+    write in the trap.
+
     A gate in a loop counts as bash runs it: a loop ends when its condition stops it
     (`while` when the condition fails, `until` when it succeeds) or by a `break` in
     whatever state the body left it; `continue` goes back to the condition. So `while !
@@ -219,8 +231,13 @@ class CanarySteps(Rule):
              Example(_GOOD.replace('cp "$CONFIG" "/opt', 'cat "$CONFIG" > "/opt')
                      .replace("rev-parse HEAD", "rev-parse --short HEAD")),
              Example(_ACTIVE),
+             Example(_GOOD.replace(_TERMINAL, "trap 'rm -f /tmp/qt-stage' EXIT\n" + _TERMINAL)),
              Example("cp m.pkl /opt/quantum/ai_engine/models/active/\n", path="ops/deploy.sh"))
     INVALID = (
+        # bash runs the EXIT trap at every exit after it: the terminal check's, the gate's
+        Example(_GOOD.replace(_TERMINAL, "trap 'sed -i \"s|^ACTIVE_MODEL=.*|ACTIVE_MODEL=$MODEL|\""
+                              " \"$CONFIG\"' EXIT\n" + _TERMINAL),
+                expect=((6, 56),) * 5),
         Example(_GOOD.replace("quality_gate.py\n", "quality_gate.py || true\n"),
                 expect=((12, 50),)),
         Example(_GOOD.replace("ops/run.sh", "SKIP_GATE=1 ops/run.sh"), expect=((12, 50),)),
@@ -305,7 +322,11 @@ class CanarySteps(Rule):
             elif any("rev-parse" in w.text or "%H" in w.text for w in ran.written):
                 others.append(ran.command.words[0].line)
         gate = gate_command(contract)
+        # the writes of a trap's action (it runs at every exit after the `trap`)
+        trapped = {(found[0].line, found[0].column): step.trap for step, facts in flow.steps
+                   if step.trap and (found := step_write(in_cwd(step, facts), contract, repo))}
         for target, facts, via in changes:
+            trap = trapped.get((target.line, target.column))
             missing: list[str] = []
             if GATE not in facts:
                 if defeats:
@@ -352,8 +373,8 @@ class CanarySteps(Rule):
                         f"{' and '.join(copied)} into the archive, not {target.text} this "
                         f"line replaces (copy it, or the folder holding it, into "
                         f"archive/<timestamp>_<model>_<version> before it)")
-            if not _in_log(facts, contract) and (not ends or any(not _in_log(e, contract)
-                                                                 for e in ends)):
+            if not _in_log(facts, contract) and (trap or not ends or any(
+                    not _in_log(e, contract) for e in ends)):
                 missing.append(
                     "the git hash (`git rev-parse HEAD`) is not recorded in the activation "
                     "log for this change" + (
@@ -366,6 +387,10 @@ class CanarySteps(Rule):
                     f"variable never logged, or the log is emptied after (append it: `echo "
                     f"\"git=$(git rev-parse HEAD)\" >> \"$LOG\"`)")
             where = "here" if via is None else f"here (it runs {via})"
+            if trap:
+                where += f", in {trap} (bash runs it " + (
+                    "at each failure after that line)" if trap.startswith("the ERR") else
+                    "at every exit after that line, a failure's exit and errexit's too)")
             for step in missing:
                 yield ctx.finding(self, target.line, target.column,
                                   f"{contract.canary_name} changes the model {where}: {step}")
