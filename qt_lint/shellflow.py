@@ -13,7 +13,10 @@ it succeeds (`classify`); the walk follows bash's exit status through:
   (the body may run zero times, unless a `for` over literal words; the loop ends when its
   condition stops it or by `break`; `continue` returns to the condition);
 - traps: `trap ACTION ERR` (run where errexit would act) and `trap ACTION EXIT` (at every
-  end of the shell); an action that exits 0 makes that end a success (`End.code` 0);
+  end of the shell); an action that exits 0 makes that end a success (`End.code` 0); the
+  action is walked as shell on each path where it runs (`trap - EXIT` resets it, a later
+  `trap` replaces it, a subshell's runs at its end, an `exec` runs none): its commands
+  are steps (`Step.trap`) with what holds on those paths;
 - facts undone: a classifier's `-name` removes `name` (`unset PYTHONPATH`), and facts the
   caller marks `local` (the shell's own state) do not leave a subshell;
 - `set -e`/`set +e`, `set -o errexit`, `set -euo pipefail`, `set +euo pipefail` (also as
@@ -327,6 +330,7 @@ class _Loop:
 MAX_VALUES = 16  # values of a `for` variable followed, each a run of the command
 MAX_ROUNDS = 4  # a loop's body walked again while what holds at its head still changes
 DEEP_LOOPS = 3  # loops nested this deep are walked once (see `_Walk.loop`)
+MAX_TRAP_PATHS = 16  # the paths a trap's action is walked on, each with its own facts
 
 
 class _Walk:
@@ -381,9 +385,11 @@ class _Walk:
         self.fds: dict[str, Word] = {}
         self.feed: Word | None = None  # standard input of the next command (see Step.stdin)
         # each trap's action as set: (text, line, column, signal, line of the `trap`); the
-        # state on every path where it runs (joined), walked after the script
+        # states of the paths where it runs (by their facts and errexit), walked after the
+        # script
         self.trap_actions: list[tuple[str, int, int, str, int]] = []
-        self.trap_states: dict[int, State] = {}
+        self.trap_states: dict[int, dict[tuple[Facts, bool], State]] = {}
+        self.trap_index_of: dict[tuple[str, int, int, str, int], int] = {}
 
     # --- words ------------------------------------------------------------------------------
 
@@ -446,10 +452,15 @@ class _Walk:
                        exit_traps=outer.exit_traps, err_traps=outer.err_traps)
 
     def trapped(self, traps: frozenset[int], state: State) -> None:
-        """The traps run on this path: what holds here holds where their actions run."""
+        """The traps run on this path, with what holds here (past MAX_TRAP_PATHS paths of
+        one trap, the others are joined into one: what holds on all of them)."""
         for index in traps:
-            known = self.trap_states.get(index)
-            self.trap_states[index] = state if known is None else join(known, state) or state
+            paths = self.trap_states.setdefault(index, {})
+            key = (state.facts, state.errexit)
+            if key not in paths and len(paths) >= MAX_TRAP_PATHS:
+                key = next(reversed(paths))
+            known = paths.get(key)
+            paths[key] = state if known is None else join(known, state) or state
 
     def leave(self, state: State, code: int | None, line: int, column: int,
               via: str | None = None, ok_facts: Facts | None = None) -> None:
@@ -1370,7 +1381,7 @@ class _Walk:
                 source = " ".join(w.text for w in command.args)
                 nested = _Walk(source.encode("utf-8"), source, self.classify, self.local)
                 nested.flow.functions, nested.defined = self.flow.functions, self.defined
-                nested.trap_actions = self.trap_actions
+                nested.trap_actions, nested.trap_index_of = self.trap_actions, self.trap_index_of
                 tree = syntax_tree(source.encode("utf-8")).root_node
                 statement = next((c for c in tree.children if c.is_named), None)
                 if statement is not None and statement.type == "command":
@@ -1450,6 +1461,7 @@ class _Walk:
         nested.job_count = self.job_count
         nested.locals, nested.readers, nested.home = self.locals, self.readers, self.home
         nested.trap_actions, nested.trap_states = self.trap_actions, self.trap_states
+        nested.trap_index_of = self.trap_index_of
         tree = syntax_tree(data).root_node
         for node in _descendants(tree):
             if node.type == "function_definition":
@@ -1620,49 +1632,64 @@ class _Walk:
         opening = row[column - 1:column + 1]
         column += 2 if opening == "$'" else (1 if opening[:1] in ("'", '"') else 0)
         key = (action.text, line, column, signal, command.program.line)
-        if key not in self.trap_actions:
+        index = self.trap_index_of.setdefault(key, len(self.trap_actions))
+        if index == len(self.trap_actions):
             self.trap_actions.append(key)
-        return frozenset({self.trap_actions.index(key)})
+        return frozenset({index})
 
     def run_traps(self) -> None:
-        """Each trap's action, walked once where it runs: with what holds on every path
-        that reaches it (an exit, errexit's end, the end of the script, a failure for
-        ERR). Its commands are steps of the flow (a write in an EXIT trap set before the
-        gate is a write on the gate's failure path); its ends are its own."""
+        """Each trap's action, walked where it runs: on each path that reaches it (an exit,
+        errexit's end, the end of the script; a failure for ERR) with what holds there.
+        Its commands are steps of the flow, each with what holds on every path reaching
+        it (a write in an EXIT trap set before the gate is a write on the gate's failure
+        path; one the action guards, `[ "$answer" = yes ] && sed ...`, only where the
+        guard passes); its ends are its own."""
+        for index, paths in sorted(self.trap_states.items()):
+            steps: dict[Step, Facts] = {}
+            for state in paths.values():
+                self.run_trap(index, state, steps)
+            self.flow.steps += list(steps.items())
+
+    def run_trap(self, index: int, state: State, steps: dict[Step, Facts]) -> None:
+        """One walk of a trap's action from `state`: its steps go into `steps` (what holds
+        on every walk that reaches one)."""
         from qt_lint.parsers.shell import syntax_tree, word_reader
 
-        for index, state in sorted(self.trap_states.items()):
-            text, line, column, signal, at = self.trap_actions[index]
-            data = text.encode("utf-8")
-            nested = _Walk(data, text, self.classify, self.local, self.resolve)
+        text, line, column, signal, at = self.trap_actions[index]
+        data = text.encode("utf-8")
+        nested = _Walk(data, text, self.classify, self.local, self.resolve)
 
-            def mapper(r: int, c: int, line: int = line, column: int = column
-                       ) -> tuple[int, int]:
-                return (line, column + c) if r == 0 else (line + r, c + 1)
+        def mapper(r: int, c: int, line: int = line, column: int = column
+                   ) -> tuple[int, int]:
+            return (line, column + c) if r == 0 else (line + r, c + 1)
 
-            nested.words = word_reader(data, text, mapper)
-            nested.home, nested.readers = self.home, self.readers
-            nested.values, nested.defined = dict(self.values), self.defined
-            nested.flow.functions = {**self.defined, **self.flow.functions}
-            nested.arrays, nested.jobs = self.arrays, self.jobs
-            nested.steps, nested.exec_sink = self.steps, self.exec_sink
-            nested.in_exit_trap = signal == "EXIT"
-            frame = _Frame()
-            nested.frames = [frame]
-            start = replace(state, exit_traps=frozenset(), err_traps=frozenset(),
-                            exit_trap=None, err_trap=None)
-            true, false = nested.run(syntax_tree(data).root_node, start, False)
-            self.steps = nested.steps
-            label = f"the {signal} trap set at line {at}"
-            # its status is the shell's under errexit, or when the action always exits
-            self.flow.traps[label] = state.errexit or (
-                true is None and false is None and bool(frame.ok or frame.failed))
-            self.flow.steps += [(replace(step, trap=label), facts)
-                                for step, facts in nested.flow.steps]
-            for (row, col), facts in nested.flow.at.items():
-                self.record(row, col, facts)
-            self.flow.ends += [e for e in nested.flow.ends if e.exec_step is not None]
-            self.flow.truncated = self.flow.truncated or nested.flow.truncated
+        nested.words = word_reader(data, text, mapper)
+        nested.home, nested.readers = self.home, self.readers
+        nested.values, nested.defined = dict(self.values), self.defined
+        nested.flow.functions = {**self.defined, **self.flow.functions}
+        nested.arrays, nested.jobs = self.arrays, self.jobs
+        nested.steps, nested.exec_sink = self.steps, self.exec_sink
+        nested.in_exit_trap = signal == "EXIT"
+        frame = _Frame()
+        nested.frames = [frame]
+        start = replace(state, exit_traps=frozenset(), err_traps=frozenset(),
+                        exit_trap=None, err_trap=None)
+        true, false = nested.run(syntax_tree(data).root_node, start, False)
+        self.steps = nested.steps
+        label = f"the {signal} trap set at line {at}"
+        # its status is the shell's under errexit, or when the action always exits
+        kept = state.errexit or (
+            true is None and false is None and bool(frame.ok or frame.failed))
+        self.flow.traps[label] = self.flow.traps.get(label, True) and kept
+        for step, facts in nested.flow.steps:
+            step = replace(step, trap=label)
+            known = steps.get(step)
+            steps[step] = facts if known is None else known & facts
+        for (row, col), facts in nested.flow.at.items():
+            self.record(row, col, facts)
+        self.flow.ends += [e for e in nested.flow.ends
+                           if e.exec_step is not None and e not in self.flow.ends]
+        self.flow.truncated = self.flow.truncated or nested.flow.truncated
 
     def trap_kind(self, action: str, err: bool) -> str | None:
         """"zero" when the action exits 0 on some path, "fail" when it exits non-zero on

@@ -1443,6 +1443,18 @@ CANARY_TRAP_VARIANTS: dict[str, tuple[tuple[str, str], ...]] = {
     "trap write EXIT after the gate": ((READ, f"trap {_TRAPPED} EXIT\n" + READ),),
     "trap write EXIT after the confirmation": ((ASK, ASK + f"trap {_TRAPPED} EXIT\n"),),
     "trap write EXIT after the log": ((WRITE, f"trap {_TRAPPED} EXIT\n" + WRITE),),
+    # the action as bash runs it: double quotes, set in a loop or a branch, never run
+    "trap write in double quotes EXIT": (
+        (TERM, 'trap "sed -i \'s|^ACTIVE_MODEL=.*|ACTIVE_MODEL=$MODEL|\' {env}" EXIT\n' + TERM),),
+    "trap write EXIT set in a for loop": (
+        (TERM, f"for s in EXIT; do trap {_TRAPPED} \"$s\"; done\n" + TERM),),
+    "trap write EXIT set in an if": (
+        (TERM, f"if [ -n \"$MODEL\" ]; then trap {_TRAPPED} EXIT; fi\n" + TERM),),
+    "trap write on INT only": ((TERM, f"trap {_TRAPPED} INT\n" + TERM),),
+    "trap write EXIT then exec at the end": (
+        (TERM, f"trap {_TRAPPED} EXIT\n" + TERM), (WRITE, WRITE + "exec true\n")),
+    "trap write EXIT, the action exits 0": (
+        (TERM, "trap '" + _SETTING + "; exit 0' EXIT\n" + TERM),),
     "trap write EXIT in the subshell of the gate": (
         (GATE, f"( trap {_TRAPPED} EXIT; {GATE.strip()} )\n"),),
 }

@@ -498,7 +498,10 @@ class AutoActivation(Rule):
       expands them: an array's elements (`"${FILES[@]}"`), each value of a `for` loop
       (`for f in /etc/quantum/*.env`, a glob standing for the files it matches), a
       function's parameters at each call (`setw /etc/quantum/ai-engine.env`), the words
-      `xargs` reads from `echo`/`printf`, and `{}` of `find DIR -name P -exec`. A recipe is
+      `xargs` reads from `echo`/`printf`, and `{}` of `find DIR -name P -exec`; a trap's
+      action is shell that runs at the exit (or failure) it is set for: its writes, and
+      those of a function it calls (`trap 'setw /etc/quantum/ai-engine.env' EXIT`), are
+      writes. A recipe is
       read as its shell receives it, after make's expansion: a line continued by `\\` is one
       command, a `define`d canned recipe (`$(SETW)`, `$(call SETW,...)`) runs each of its
       lines as a recipe line of its own (its `@`/`-`/`+` dropped; under `.ONESHELL:` one
