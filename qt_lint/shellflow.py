@@ -1628,7 +1628,9 @@ class _Walk:
         if action is None or action.text in ("-", "") or not action.text.strip():
             return frozenset()
         line, column = action.line, action.column
-        row = self.words.text.split("\n", line)[line - 1] if line >= 1 else ""
+        rows = self.words.text.split("\n", line)
+        # (a trap set in a trap's action is positioned in the file, not in its text)
+        row = rows[line - 1] if 1 <= line <= len(rows) else ""
         opening = row[column - 1:column + 1]
         column += 2 if opening == "$'" else (1 if opening[:1] in ("'", '"') else 0)
         key = (action.text, line, column, signal, command.program.line)

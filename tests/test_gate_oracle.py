@@ -337,6 +337,18 @@ HOSTILE: list[tuple[str, dict[str, str], str]] = [
                          "        os._exit(0)\n    sys.exit(code)"}, "ok"),
     ("exit-0-if-main", {"entry": "    if main():\n        sys.exit(0)\n    sys.exit(0)"},
      "breach"),
+    ("os-exit-before-the-exit-in-a-function", {
+        "reader": READER + "\n\n\ndef run():\n    code = main()\n    os._exit(0)\n"
+                  "    sys.exit(code)", "entry": "    run()"}, "breach"),
+    ("exit-code-then-os-exit-in-a-function", {
+        "reader": READER + "\n\n\ndef run():\n    code = main()\n    sys.exit(code)\n"
+                  "    os._exit(0)", "entry": "    run()"}, "ok"),
+    ("os-exit-in-else-before-the-exit", {"entry": "    code = main()\n    if code == 0:\n"
+                                         "        print('ok')\n    else:\n"
+                                         "        os._exit(0)\n    sys.exit(code)"}, "breach"),
+    ("exit-0-in-with-before-the-exit", {"entry": "    code = main()\n"
+                                        "    with open(os.devnull):\n        sys.exit(0)\n"
+                                        "    sys.exit(code)"}, "breach"),
     ("exit-in-a-branch-then-the-exit", {"entry": "    code = main()\n    if code == 2:\n"
                                         "        sys.exit(2)\n        os._exit(0)\n"
                                         "    sys.exit(code)"}, "ok"),

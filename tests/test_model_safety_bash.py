@@ -342,6 +342,18 @@ WRAPPER_VARIANTS: dict[str, tuple[str, str]] = {
     "trap python EXIT after the checks, python last, exit $? in it": (
         EXEC, "set +e\ntrap '\"$VENV/bin/python\" \"$SCRIPT\"; exit $?' EXIT\n"
               'echo "running" >&2\n'),
+    # the action's own status: an `exit` in an EXIT trap is the wrapper's status
+    "trap cleanup; exit 0 EXIT before the checks": (
+        GOLD_CHECKS, "trap 'rm -f /tmp/qt-none; exit 0' EXIT\n" + GOLD_CHECKS),
+    "trap exit 0 on 0 with signals": (GOLD_CHECKS, "trap -- 'exit 0' 0 INT TERM\n" + GOLD_CHECKS),
+    "trap exit 0 EXIT reset before the checks": (
+        GOLD_CHECKS, "trap 'exit 0' EXIT\ntrap - EXIT\n" + GOLD_CHECKS),
+    "trap exit 0 EXIT replaced by exit $?": (
+        GOLD_CHECKS, "trap 'exit 0' EXIT\ntrap 'exit $?' EXIT\n" + GOLD_CHECKS),
+    "trap exit 1 EXIT before the checks": (GOLD_CHECKS, "trap 'exit 1' EXIT\n" + GOLD_CHECKS),
+    "trap exit 0 EXIT in a function called": (
+        GOLD_CHECKS, "ok() { trap 'exit 0' EXIT; }\nok\n" + GOLD_CHECKS),
+    "trap exit 0 EXIT in a subshell": (GOLD_CHECKS, "( trap 'exit 0' EXIT; true )\n" + GOLD_CHECKS),
     "trap cleanup EXIT before the checks": (
         GOLD_CHECKS, "trap 'rm -f /tmp/qt-none' EXIT\n" + GOLD_CHECKS),
 }

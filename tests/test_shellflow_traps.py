@@ -34,6 +34,8 @@ TRAPS = {
     "function": "w() { write; }\ntrap w EXIT\n",
     "exits 0": "trap 'write; exit 0' EXIT\n",
     "on INT": "trap 'write' INT\n",
+    "trap in the action": "trap 'trap - EXIT; write; trap \"exit 0\" EXIT' EXIT\n",
+    "multi-line action": "trap '\n  : cleaning\n  write\n' EXIT\n",
 }
 # what follows the `trap` line ({s}: the trap's signal)
 AFTER = {
@@ -53,7 +55,7 @@ def _script(setting: str, trap: str, after: str, scope: str, check: str, place: 
     signal = "ERR" if trap == "err" else ("INT" if trap == "on INT" else "EXIT")
     armed = TRAPS[trap] + AFTER[after].replace("{s}", signal)
     if scope == "subshell":
-        armed = f"( {armed.replace(chr(10), '; ')}true )\n"
+        armed = f"(\n{armed}true\n)\n"
     elif scope.startswith("function"):
         armed = f"arm() {{\n{armed}}}\n" + ("arm\n" if scope == "function called" else "")
     elif scope == "if":

@@ -818,19 +818,22 @@ def _zero_on_failure(tree: ast.Module, exits: Exits, dead: dict[int, ast.stmt]
                 continue
         else:
             names = set()
-        ender = next((s for s in node.body if _ends_process(s)), None)
-        if ender is None:
-            continue
-        found = exit_arg(ender.value if isinstance(ender, ast.Expr) else ender)
-        if found is None or (found[1] is not None and not _zero(found[1], exits)):
-            continue
         try:
-            taken = bool(evaluate(node.test, {**exits.constants, **dict.fromkeys(names, 2)},
-                                  dict.fromkeys(called, 2)))
+            taken: bool | None = bool(evaluate(
+                node.test, {**exits.constants, **dict.fromkeys(names, 2)},
+                dict.fromkeys(called, 2)))
         except Unknown:
-            taken = True
-        if taken:
-            yield ender, (f"`{unparsed(ender)[:50]}` under `if {unparsed(node.test)[:40]}` "
+            taken = None  # either branch may run
+        for branch, arm in ((node.body, "under"), (node.orelse, "in the `else` of")):
+            if taken is (arm != "under"):
+                continue  # the failure does not take this branch
+            ender = next((s for s in branch if _ends_process(s)), None)
+            found = None if ender is None else \
+                exit_arg(ender.value if isinstance(ender, ast.Expr) else ender)
+            if ender is None or found is None or (
+                    found[1] is not None and not _zero(found[1], exits)):
+                continue
+            yield ender, (f"`{unparsed(ender)[:50]}` {arm} `if {unparsed(node.test)[:40]}` "
                           "runs when the gate fails (its result 2): the failure exits 0")
 
 

@@ -259,8 +259,8 @@ class QualityGate(Rule):
       non-zero, and `atexit.register(os._exit, 0)` are reported; the first exit CPython
       reaches decides: a statement after an unconditional exit never runs (`code =
       main()`, `os._exit(0)`, `sys.exit(code)` exits 0, reported at the `os._exit(0)`),
-      and an exit 0 under an `if` that the failure makes true (`if code: os._exit(0)`)
-      is reported;
+      and an exit 0 in the branch of an `if` that the failure takes (`if code:
+      os._exit(0)`, or the `else` of `if code == 0:`) is reported;
     - a reader that makes telemetry up is reported: `return FAKE` in the `except` of a
       function named for the telemetry, `load() or FAKE`, `events = FAKE` before a
       `with suppress(...)` read.
