@@ -333,6 +333,12 @@ class CanarySteps(Rule):
                     line, why = defeats[0]
                     missing.append(f"the quality gate run at line {line} cannot fail: {why} "
                                    f"defeats it; run `{gate}` as it is and exit when it fails")
+                elif gate_ran and trap:
+                    where_run = "failures" if trap.startswith("the ERR") else "exits"
+                    missing.append(f"the quality gate does not guard this write: the trap "
+                                   f"runs at {where_run} before `{gate}` passed (its "
+                                   "failure's among them); write after the gate, not in a "
+                                   "trap")
                 elif gate_ran:
                     missing.append(f"the quality gate's failure does not stop the script "
                                    f"before this write (`|| true`, an `if` that carries on "
