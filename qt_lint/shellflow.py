@@ -2014,6 +2014,21 @@ _ARITH_LEVELS = (("||",), ("&&",), ("==", "!="), ("<", ">", "<=", ">="), ("+", "
                  ("*", "/", "%"))
 
 
+def _arith_apply(operator: str, a: int, b: int) -> int:
+    """A binary operator of bash arithmetic (C's: `/` and `%` truncate towards 0)."""
+    if operator in ("/", "%"):
+        quotient = abs(a) // abs(b) * (1 if (a < 0) == (b < 0) else -1)
+        return quotient if operator == "/" else a - b * quotient
+    if operator == "||":
+        return int(bool(a) or bool(b))
+    if operator == "&&":
+        return int(bool(a) and bool(b))
+    if operator in ("+", "-", "*"):
+        return a + b if operator == "+" else (a - b if operator == "-" else a * b)
+    return int({"==": a == b, "!=": a != b, "<": a < b, ">": a > b, "<=": a <= b,
+                ">=": a >= b}[operator])
+
+
 def _arith_parse(tokens: list[str]) -> int | None:
     """Integers and `|| && == != < > <= >= + - * / % ! ( )`, as C (bash) evaluates them."""
     position = [0]
@@ -2031,16 +2046,7 @@ def _arith_parse(tokens: list[str]) -> int | None:
             right = level(depth + 1)
             if right is None or (operator in ("/", "%") and right == 0):
                 return None
-            left = {"||": lambda a, b: int(bool(a or b)), "&&": lambda a, b: int(bool(a and b)),
-                    "==": lambda a, b: int(a == b), "!=": lambda a, b: int(a != b),
-                    "<": lambda a, b: int(a < b), ">": lambda a, b: int(a > b),
-                    "<=": lambda a, b: int(a <= b), ">=": lambda a, b: int(a >= b),
-                    "+": lambda a, b: a + b, "-": lambda a, b: a - b,
-                    "*": lambda a, b: a * b,
-                    "/": lambda a, b: abs(a) // abs(b) * (1 if (a < 0) == (b < 0) else -1),
-                    "%": lambda a, b: a - b * (abs(a) // abs(b) *
-                                               (1 if (a < 0) == (b < 0) else -1)),
-                    }[operator](left, right)
+            left = _arith_apply(operator, left, right)
         return left
 
     def unary() -> int | None:
