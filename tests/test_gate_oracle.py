@@ -715,6 +715,12 @@ EMPTY_FIRST = [
     ("guarded-if", "    if events:\n        print(events[0])", "ok"),
     ("max-with-default", '    top = max((e["confidence"] for e in events), default=0)', "ok"),
     ("len-only", "    print(len(events), 'events')", "ok"),
+    ("filtered-then-first", '    events = [e for e in events if e["confidence"] >= 0]\n'
+                            "    print(events[0])", "breach"),
+    ("filtered-then-guarded", '    events = [e for e in events if e["confidence"] >= 0]\n'
+                              "    print(events[0] if events else None)", "ok"),
+    ("count-kept-then-divided", "    n = len(events)\n    share = 3 // n", "breach"),
+    ("count-tested-later", "    n = len(events)\n    print(n)", "ok"),
 ]
 
 

@@ -330,6 +330,17 @@ WRAPPER_VARIANTS: dict[str, tuple[str, str]] = {
            ("while (( n++ < 3 )), R && break",
             "n=0\nwhile (( n++ < 3 )); do R && break; done\n"),
            ("until R || (( ++n > 3 ))", "n=0\nuntil R || (( ++n > 3 )); do sleep 0; done\n"),
+           ("while true, R && break, (( n++ < 3 )) || break",
+            "n=0\nwhile true; do R && break; (( n++ < 3 )) || break; done\n"),
+           ("while :, if R break, if (( n++ >= 3 )) break",
+            "n=0\nwhile :; do\n  if R; then break; fi\n  if (( n++ >= 3 )); then echo giving up"
+            " >&2; break; fi\ndone\n"),
+           ("while :, if (( n++ >= 3 )) exit 1",
+            "n=0\nwhile :; do\n  if R; then break; fi\n  if (( n++ >= 3 )); then exit 1; fi\n"
+            "done\n"),
+           ("while ! R, (( ++n < 3 )) || break",
+            "n=0\nwhile ! R; do sleep 0; (( ++n < 3 )) || break; done\n"),
+           ("until R, (( n++ == 3 )) && break", "n=0\nuntil R; do (( n++ == 3 )) && break; done\n"),
            ("the flag tested (( ok ))",
             "ok=0\nfor i in 1 2 3; do R && { ok=1; break; }; done\n(( ok )) || exit 1\n"),
            ("the flag tested (( ok == 1 ))",

@@ -1741,16 +1741,19 @@ def uncaught(tree: ast.Module, events: str | None = None) -> Iterator[tuple[ast.
             target = assign.targets[0].id  # type: ignore[attr-defined]
             value = assign.value
             # with the events constant known, its check says what holds the telemetry
-            read = isinstance(value, ast.Call) and (
+            # (also `events = [e for e in events if ...]`: may be empty too)
+            read = (isinstance(value, ast.Call) and (
                 events is not None or dotted(value.func) in _DECODES or (
-                    isinstance(value.func, ast.Name) and reads(value.func.id)))
-            line = check_line(body, at, target) if read else None
-            if line is not None:
-                empty = (empty[0] | {target}, empty[1], line)
-            elif assign is node and isinstance(value, ast.Call) and \
-                    dotted(value.func) == "len" and value.args and \
-                    _over(value.args[0], empty[0]):
+                    isinstance(value.func, ast.Name) and reads(value.func.id)))) or (
+                events is not None and isinstance(value, (ast.ListComp, ast.GeneratorExp,
+                                                          ast.DictComp, ast.Subscript)))
+            counted = isinstance(value, ast.Call) and dotted(value.func) == "len" and \
+                bool(value.args) and _over(value.args[0], empty[0]) is not None
+            line = check_line(body, at, target) if read and not counted else None
+            if assign is node and counted:
                 empty = (empty[0], empty[1] | {target}, empty[2])
+            elif line is not None:
+                empty = (empty[0] | {target}, empty[1], line)
             elif assign is node:
                 empty = (empty[0] - {target}, empty[1] - {target}, empty[2])
         return empty
