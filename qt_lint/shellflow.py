@@ -283,10 +283,17 @@ class Flow:
 
 # a whole word that is an array's elements (`"${F[@]}"`, `${F[*]}`), or one of them
 _ELEMENTS = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}")
+# a slice of an array's elements: `"${F[@]:1}"`, `"${F[@]:0:2}"`, `"${F[@]: -1}"`
+_SLICE = lazyre.compile(
+    r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]:(?: ?(-?[0-9]+)|\((-[0-9]+)\))(?::([0-9]+))?\}")
 _ELEMENT = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[(-?[0-9]+)\]\}")
 _TEE_SUB = lazyre.compile(r"^>\(\s*tee\s+(?:-a\s+|--append\s+)*(\"?)([^\s\")]+)\1")
 _REF = lazyre.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 _SINGLE_QUOTED = lazyre.compile(r"'[^']*'")
+# the variables an arithmetic expression assigns: `n++`, `--n`, `n = 1`, `n += 2`
+_ARITH_ASSIGNED = lazyre.compile(
+    r"([A-Za-z_][A-Za-z0-9_]*)\s*(?:\+\+|--|[-+*/%&|^]?=(?!=)|<<=|>>=)|(?:\+\+|--)\s*"
+    r"([A-Za-z_][A-Za-z0-9_]*)")
 _UNBOUND = lazyre.compile(
     r"\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{#?([A-Za-z_][A-Za-z0-9_]*)(?:\}|\[|:?\?))")
 _LITERAL = lazyre.compile(r"[A-Za-z0-9_.:+-]*")
@@ -487,6 +494,9 @@ class _Walk:
                     if self.sourcing:  # the body's words are read from its own file
                         self.readers[id(body)] = (body, self.words)
             return state, None
+        if kind == "compound_statement" and node.children and \
+                self.raw(node.children[0]) == "((":
+            return self.arithmetic(node, state, checked)
         if kind in ("program", "compound_statement", "do_group"):
             return self.block(list(node.children), state, checked)
         if kind == "subshell":
@@ -587,6 +597,31 @@ class _Walk:
             return result
         # anything else (arithmetic, heredoc bodies, ...) runs nothing we judge
         return state, None
+
+    def arithmetic(self, node: Any, state: State, checked: bool
+                   ) -> tuple[State | None, State | None]:
+        """`(( n++ < 3 ))`: status 1 when the expression is 0, so it may fail (a constant
+        `(( 1 ))` never does, `(( 0 ))` always), and errexit ends the path then (`(( n++
+        ))` with n 0 under `set -e`). The variables it assigns are no longer known."""
+        text = " ".join(self.raw(c) for c in node.children[1:-1]).strip()
+        self.here = self.words.position(node)
+        value, after = arithmetic_value(text, state)
+        for match in _ARITH_ASSIGNED.finditer(text):
+            name = match.group(1) or match.group(2)
+            self.values.pop(name, None)
+            self.arrays.pop(name, None)
+            known = after.get(name)
+            state = _saving(state, name, None, None if known is None else str(known))
+        if state.pipestatus:
+            state = replace(state, pipestatus=())
+        true: State | None = replace(state, status=state.facts)
+        false: State | None = replace(state, status=EMPTY)
+        if value is not None:
+            true, false = (true, None) if value else (None, false)
+        else:
+            on_true, on_false = _arith_flag(text, state)
+            true, false = _add(true, on_true), _add(false, on_false)
+        return self.fails(true, false, state, checked)
 
     def unbound(self, node: Any, state: State) -> bool:
         """Under `set -u`, the node expands a variable the script unset on every path here
@@ -1467,11 +1502,22 @@ class _Walk:
         out: list[Word] = []
         for word in words:
             match = _ELEMENTS.fullmatch(word.text) if word.dynamic else None
-            if match is None or match.group(1) not in self.arrays:
+            part = _SLICE.fullmatch(word.text) if word.dynamic and match is None else None
+            found = match or part
+            if found is None or found.group(1) not in self.arrays:
                 out.append(word)
                 continue
+            items = self.arrays[found.group(1)]
+            if part is not None:
+                # bash: from the offset (counted from the end when negative: nothing
+                # when it is before the first), as many as the length (all when none)
+                at = int(part.group(2) or part.group(3))
+                at = at if at >= 0 else len(items) + at
+                items = () if at < 0 else items[at:]
+                if part.group(4) is not None:
+                    items = items[:int(part.group(4))]
             out.extend(Word(e.text, word.line, word.column + i, e.dynamic)
-                       for i, e in enumerate(self.arrays[match.group(1)]))
+                       for i, e in enumerate(items))
         return out
 
     def alternatives(self, command: Command) -> list[Command]:
@@ -1860,6 +1906,169 @@ def _inner(match: re.Match[str], params: tuple[Word, ...]) -> str:
         return " ".join(p.text for p in params[1:])
     at = int(index)
     return params[at].text if at < len(params) else ""
+
+
+def known_integer(state: State, name: str) -> int | None:
+    """The integer `$name` is on every path here (a literal assigned: `n=0`), or None."""
+    for key, value in state.saved:
+        if value != ZERO:
+            continue
+        if key == name:
+            return 0
+        head, _, literal = key.partition("=")
+        if head == name and re.fullmatch(r"-?[0-9]+", literal):
+            return int(literal)
+    return None
+
+
+def nonzero_facts(state: State, name: str) -> Facts | None:
+    """What holds on the paths where `$name` is a non-zero integer, when every path gave
+    it a literal (`ok=0` ... `ok=1`): what holds for each non-zero one (ALL: no path)."""
+    saved = dict(state.saved)
+    if saved.get(f"{name}=*") != ALL:
+        return None
+    parts: list[Facts] = []
+    for key in saved:
+        head, _, literal = key.partition("=")
+        if head != name or not literal or literal == "*":
+            continue
+        if not re.fullmatch(r"-?[0-9]+", literal):
+            return None  # `ok=yes`: in arithmetic, the variable named yes
+        found = saved_facts(state, name, literal) if int(literal) else None
+        if found is not None and found != ALL:
+            parts.append(found)
+    return frozenset.intersection(*parts) if parts else ALL
+
+
+def _arith_flag(text: str, state: State) -> tuple[Facts, Facts]:
+    """`(( ok ))`, `(( ! ok ))`, `(( ok == 1 ))`, `(( ok != 0 ))`: what holds when true,
+    when false, read from the literals the flag was given on each path."""
+    match = re.fullmatch(r"(!?)\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s*(==|!=)\s*(-?[0-9]+))?",
+                         text.strip()) or re.fullmatch(
+        r"()(?P<v>-?[0-9]+)\s*(==|!=)\s*([A-Za-z_][A-Za-z0-9_]*)", text.strip())
+    if match is None:
+        return EMPTY, EMPTY
+    if match.re.groupindex.get("v"):
+        bang, value, operator, name = match.groups()
+    else:
+        bang, name, operator, value = match.groups()
+    if operator is None or (value is not None and int(value) == 0):
+        nonzero = nonzero_facts(state, name)
+        zero = saved_facts(state, name, "0")
+        equal = operator == "==" or (operator is None and bang)
+        on_true, on_false = (zero, nonzero) if equal else (nonzero, zero)
+        if bang and operator is not None:
+            on_true, on_false = on_false, on_true
+    else:
+        holds = saved_facts(state, name, value)
+        on_true, on_false = (holds, None) if operator == "==" else (None, holds)
+        if bang:
+            return EMPTY, EMPTY
+    return tuple(EMPTY if f is None or f == ALL else f  # type: ignore[return-value]
+                 for f in (on_true, on_false))
+
+
+_ARITH_TOKEN = lazyre.compile(
+    r"\s*(?:(\+\+|--)?([A-Za-z_][A-Za-z0-9_]*)(\+\+|--)?|([0-9]+)|"
+    r"(\|\||&&|==|!=|<=|>=|[-+*/%<>!()]))")
+
+
+def arithmetic_value(text: str, state: State) -> tuple[int | None, dict[str, int]]:
+    """The value of a bash arithmetic expression whose variables are known integers on
+    every path (`n++ < 3` after `n=0`: 1, and n is 1 after it), with the values it
+    assigns; (None, {}) for anything else (an unknown variable, another operator)."""
+    tokens: list[str] = []
+    after: dict[str, int] = {}
+    at = 0
+    text = text.strip()
+    while at < len(text):
+        match = _ARITH_TOKEN.match(text, at)
+        if match is None or match.end() == at:
+            return None, {}
+        at = match.end()
+        pre, name, post, number, operator = match.groups()
+        if name is not None:
+            if pre and post:
+                return None, {}
+            current = after.get(name, known_integer(state, name))
+            if current is None:
+                return None, {}
+            step = 1 if "+" in (pre or post or "+") else -1
+            if pre:
+                current += step
+                after[name] = current
+                tokens.append(str(current))
+            else:
+                tokens.append(str(current))
+                if post:
+                    after[name] = current + step
+        elif number is not None:
+            tokens.append(number)
+        elif operator is not None:
+            tokens.append(operator)
+    value = _arith_parse(tokens)
+    return (value, after) if value is not None else (None, {})
+
+
+_ARITH_LEVELS = (("||",), ("&&",), ("==", "!="), ("<", ">", "<=", ">="), ("+", "-"),
+                 ("*", "/", "%"))
+
+
+def _arith_apply(operator: str, a: int, b: int) -> int:
+    """A binary operator of bash arithmetic (C's: `/` and `%` truncate towards 0)."""
+    if operator in ("/", "%"):
+        quotient = abs(a) // abs(b) * (1 if (a < 0) == (b < 0) else -1)
+        return quotient if operator == "/" else a - b * quotient
+    if operator == "||":
+        return int(bool(a) or bool(b))
+    if operator == "&&":
+        return int(bool(a) and bool(b))
+    if operator in ("+", "-", "*"):
+        return a + b if operator == "+" else (a - b if operator == "-" else a * b)
+    return int({"==": a == b, "!=": a != b, "<": a < b, ">": a > b, "<=": a <= b,
+                ">=": a >= b}[operator])
+
+
+def _arith_parse(tokens: list[str]) -> int | None:
+    """Integers and `|| && == != < > <= >= + - * / % ! ( )`, as C (bash) evaluates them."""
+    position = [0]
+
+    def peek() -> str | None:
+        return tokens[position[0]] if position[0] < len(tokens) else None
+
+    def level(depth: int) -> int | None:
+        if depth == len(_ARITH_LEVELS):
+            return unary()
+        left = level(depth + 1)
+        while left is not None and peek() in _ARITH_LEVELS[depth]:
+            operator = tokens[position[0]]
+            position[0] += 1
+            right = level(depth + 1)
+            if right is None or (operator in ("/", "%") and right == 0):
+                return None
+            left = _arith_apply(operator, left, right)
+        return left
+
+    def unary() -> int | None:
+        token = peek()
+        if token is None:
+            return None
+        position[0] += 1
+        if token in ("!", "-", "+"):
+            inner = unary()
+            if inner is None:
+                return None
+            return int(not inner) if token == "!" else (-inner if token == "-" else inner)
+        if token == "(":
+            inner = level(0)
+            if peek() != ")":
+                return None
+            position[0] += 1
+            return inner
+        return int(token) if token.isdigit() else None
+
+    value = level(0)
+    return value if position[0] == len(tokens) else None
 
 
 def _descendants(node: Any) -> list[Any]:
