@@ -32,6 +32,7 @@ hold after it. Variables assigned in the script are expanded as far as they are 
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Callable
 
@@ -291,8 +292,9 @@ _SINGLE_QUOTED = lazyre.compile(r"'[^']*'")
 _OPERATOR = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*|[0-9]+)(:?[-=?+])([^{}$`\"']*)\}")
 _INDIRECT = lazyre.compile(r"\$\{!([A-Za-z_][A-Za-z0-9_]*)\}")  # `${!n}`: the variable n names
 # `$(echo X)`, `$(printf '%s' X)`, `` `echo X` ``: what a substitution of constants prints
-_PRINTS = lazyre.compile(r"\$\(\s*((?:echo|printf)\s[^()$`;|&<>\\]*?)\s*\)|"
-                         r"`\s*((?:echo|printf)\s[^()$`;|&<>\\]*?)\s*`")
+_PRINTS = lazyre.compile(r"\$\(\s*((?:echo|printf|cat|dirname|basename|realpath|readlink|ls|"
+                         r"find)\s[^()$`;|&<>]*?)\s*\)|`\s*((?:echo|printf|cat|dirname|"
+                         r"basename|realpath|readlink|ls|find)\s[^()$`;|&<>]*?)\s*`")
 _CAT_HEREDOC = lazyre.compile(r"\$\(\s*cat\s*<<-?\s*(['\"]?)(\w+)\1\s*\n(.*?)\n\s*\2\s*\n?\s*\)",
                               re.S)
 _KEYED = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[([^\]$@*]+)\]\}")  # `${M[key]}`
@@ -427,7 +429,6 @@ class _Walk:
     def _printing(self, text: str) -> str:
         """`$(echo X)`, `$(printf '%s' X)`, `$(cat <<EOF ... EOF)` of constants: what they
         print, less the trailing newlines (as bash substitutes it)."""
-        from qt_lint.parsers.shell import printed
 
         if "(" not in text and "`" not in text:
             return text
@@ -436,12 +437,42 @@ class _Walk:
             words = tuple(Word(w.strip("'\""), 1, 1) for w in
                           re.findall(r"'[^']*'|\"[^\"]*\"|\S+", match.group(1) or match.group(2)))
             command = make_command(words, "shell")
-            shown = printed(command) if command is not None else None
+            shown = self.prints(command) if command is not None else None
             return shown.rstrip("\n") if shown is not None else match.group()
 
         text = _PRINTS.sub(put, text)
         return _CAT_HEREDOC.sub(lambda m: m.group(3) if "$" not in m.group(3) or
                                 m.group(1) else m.group(), text)
+
+    def prints(self, command: Command) -> str | None:
+        """What a command of constants prints: `echo`/`printf`, `cat` of a file the script
+        printed into, `dirname`/`basename`/`realpath`/`readlink -f`, `ls`/`find` (the
+        paths as globs); None for anything else."""
+        from qt_lint.parsers.shell import printed
+
+        if command.wrappers:
+            return None
+        name = command.name
+        operands = [w.text for w in command.args if not w.text.startswith("-")]
+        if name in ("echo", "printf"):
+            return printed(command)
+        if name == "cat" and operands and all(o in self.files for o in operands):
+            return "".join(self.files[o].text for o in operands)
+        if name == "find":
+            return _found(command)
+        if not operands:
+            return None
+        if name == "dirname":
+            return "".join(posixpath.dirname(o.rstrip("/")) or "." for o in operands[:1]) + "\n"
+        if name == "basename":
+            return posixpath.basename(operands[0].rstrip("/")) + "\n"
+        if name == "ls" and all(re.search(r"[*?\[]", o) for o in operands):
+            return "".join(o + "\n" for o in operands)  # `ls DIR/*.env`: the glob's files
+        if name in ("realpath", "readlink"):
+            if name == "readlink" and not any(w.text.startswith("-") for w in command.args):
+                return None  # `readlink F`: the link's target, not known
+            return "".join(posixpath.normpath(o) + "\n" for o in operands)
+        return None
 
     def value(self, name: str, written: str) -> str:
         """A variable's known value (through `declare -n`), else the text as written."""
@@ -761,6 +792,13 @@ class _Walk:
         (dynamic where a word is not known); None for anything else."""
         from qt_lint.parsers.shell import printed
 
+        if node.type == "redirected_statement":  # `cat <<EOF | while read -r f`
+            body = node.child_by_field_name("body")
+            heredoc = self.heredoc_text(node)
+            if body is not None and heredoc is not None and \
+                    self.raw(body).strip() == "cat":
+                return heredoc
+            return None
         if node.type != "command":
             return None
         words = [self.expand(self.words.word(c)) for c in node.children
@@ -770,8 +808,8 @@ class _Walk:
             return None
         command = make_command(tuple(words), "shell")
         text = printed(command) if command is not None and not command.wrappers else None
-        if command is not None and command.name == "find" and not command.wrappers:
-            text = _found(command)
+        if command is not None and text is None:
+            text = self.prints(command)
         if text is None or command is None:
             return None
         at = command.args[0] if command.args else command.program
@@ -1294,7 +1332,9 @@ class _Walk:
                 key = c.child_by_field_name("name")
                 value = c.child_by_field_name("value")
                 if key is not None and value is not None:
-                    self.refs[self.raw(key)] = self.expand(self.words.word(value)).text
+                    given = self.parameters([self.words.word(value)])
+                    if given:
+                        self.refs[self.raw(key)] = self.expand(given[0]).text
             elif c.type == "variable_name" and ("a" in flags or "A" in flags):
                 self.arrays.setdefault(self.raw(c), ())  # `declare -a F`: an empty array
             if c.type == "variable_assignment":
@@ -1416,6 +1456,14 @@ class _Walk:
         for operator, target in more:
             if operator == "<<<":  # `ed -s F <<< 'wq'`: the string and a newline
                 stdin = Word(target.text + "\n", target.line, target.column, target.dynamic)
+        if command is not None and command.name == "printf" and not command.wrappers and \
+                len(command.args) >= 3 and command.args[0].text == "-v":
+            # `printf -v f '%s' F`: f holds what it would print
+            from qt_lint.parsers.shell import printed
+
+            shown = printed(replace(command, words=(command.program, *command.args[2:])))
+            if shown is not None:
+                self.values[command.args[1].text] = shown
         if command is not None and command.name == "alias" and not command.wrappers:
             for w in command.args:
                 key, sep, value = w.text.partition("=")

@@ -834,6 +834,31 @@ VALUE_WAYS: dict[str, str] = {
     "set -- PATH; $1": 'set -- {p}\nVSED "$1"\n',
     "printf '%s\\0' | xargs -0": "printf '%s\\0' {p} | xargs -0 VSED\n",
     "eval \"f=PATH\"": 'eval "f={p}"\nVSED "$f"\n',
+    # forms of the same strings the review did not run
+    "IFS=, read -r a b <<< \"x,PATH\"": 'IFS=, read -r a b <<< "x,{p}"\nVSED "$b"\n',
+    "printf into a list, while read < list": (
+        "L=$(mktemp)\nprintf '%s\\n' {p} > \"$L\"\n"
+        'while IFS= read -r f; do VSED "$f"; done < "$L"\n'),
+    "mapfile -t F < <(printf ...)": (
+        "mapfile -t F < <(printf '%s\\n' {p})\nVSED \"${F[@]}\"\n"),
+    "read -r f < <(echo PATH)": 'read -r f < <(echo {p})\nVSED "$f"\n',
+    "for f in $(echo PATH)": 'for f in $(echo {p}); do VSED "$f"; done\n',
+    "${T:-$DEFAULT}": 'DEFAULT={p}\nVSED "${T:-$DEFAULT}"\n',
+    "for k in ${!M[@]} of an associative array": (
+        'declare -A M\nM[ai]={p}\nfor k in "${!M[@]}"; do VSED "${M[$k]}"; done\n'),
+    "set -- PATH; for f; do": 'set -- {p}\nfor f; do VSED "$f"; done\n',
+    "exec 4>&1 >PATH, then echo": "exec 4>&1 >>{p}\necho MODEL_PATH=x\n",
+    "printf -v f '%s' PATH": "printf -v f '%s' {p}\nVSED \"$f\"\n",
+    "$(dirname PATH)/ai-engine.env": 'D=$(dirname {p})\nVSED "$D/ai-engine.env"\n',
+    "$(cat LIST)": 'L=staged/list\necho {p} > "$L"\nVSED "$(cat "$L")"\n',
+    "readarray < <(find ... -name)": (
+        "readarray -t F < <(find {d} -name 'ai-engine.env')\nVSED \"${F[@]}\"\n"),
+    "local -n r=$1": 'setw() { local -n r=$1; VSED "$r"; }\np={p}\nsetw p\n',
+    "read <<< \"$(printf PATH)\"": "read -r f <<< \"$(printf '%s' {p})\"\nVSED \"$f\"\n",
+    "while read < <(ls GLOB)": 'while read -r f; do VSED "$f"; done < <(ls {d}/ai-*.env)\n',
+    "find -print | xargs": "find {d} -name 'ai-engine.env' -print | xargs VSED\n",
+    "find -print0 | xargs -0": "find {d} -name '*.env' -print0 | xargs -0 VSED\n",
+    "${1:-PATH} in a function given PATH": 'setw() { VSED "${1:-staged/none}"; }\nsetw {p}\n',
     "alias (expand_aliases)": 'shopt -s expand_aliases\nalias setw="VSED"\nsetw {p}\n',
     "xargs -a FILE": 'L=$(mktemp)\necho {p} > "$L"\nxargs -a "$L" VSED\n',
     "mapfile < FILE": 'L=$(mktemp)\necho {p} > "$L"\nmapfile -t F < "$L"\nVSED "${F[@]}"\n',
@@ -848,6 +873,17 @@ VALUE_WRITERS: dict[str, str] = {
     "exec 3<>PATH, >&3": "exec 3<>{p}\necho MODEL_PATH=x >&3\n",
     "ex -s PATH, its commands on stdin": (
         "printf '%s\\n' '%s/^MODEL_PATH=.*/MODEL_PATH=x/' wq | ex -s {p}\n"),
+    "python3 -c sys.argv[2]": (
+        "python3 -c 'import sys; open(sys.argv[2], \"a\").write(\"MODEL_PATH=x\\n\")' x {p}\n"),
+    "python3 - PATH <<'PY'": (
+        "python3 - {p} <<'PY'\nimport sys\nopen(sys.argv[1], 'a').write('MODEL_PATH=x\\n')\nPY\n"),
+    "env F=PATH python3 -c os.environ.get": (
+        "env F={p} python3 -c 'import os; open(os.environ.get(\"F\"), \"a\")"
+        ".write(\"MODEL_PATH=x\\n\")'\n"),
+    "exec > >(tee -a PATH), then echo": "exec > >(tee -a {p})\necho MODEL_PATH=x\nsleep 0.2\n",
+    "{ ... } >> PATH over lines": "{\n  echo MODEL_PATH=x\n} >> {p}\n",
+    "a function's output >> PATH": "w() { echo MODEL_PATH=x; }\nw >> {p}\n",
+    "a loop's output > PATH": "for k in MODEL_PATH; do\n  echo \"$k=x\"\ndone > {p}\n",
     "sed s///w PATH": "echo | sed -n 's/^/MODEL_PATH=x/w {p}'\n",
     "sed w PATH": "sed -n '/MODEL/w {p}' staged/model.env\n",
     "python3 -c sys.argv[1] PATH": (
@@ -888,6 +924,16 @@ UNKNOWN_VALUES: dict[str, str] = {
     "exec >> elsewhere, then echo": 'exec >>{other}/ai-engine.env\necho MODEL_PATH=x\n',
     "exec >> the setting, closed by exec >/dev/null": (
         'exec 3>&1 >>{env}/ai-engine.env\nexec >&3\necho MODEL_PATH=x\n'),
+    "ls of a folder piped to xargs": (
+        'ls {env} | xargs -I{} echo {} >/dev/null\n'),
+    "printf -v of another path": "printf -v f '%s' {other}/ai-engine.env\nVSED \"$f\"\n",
+    "exec >> the setting, then a line naming no model": (
+        'exec >>{env}/ai-engine.env\necho LOG_LEVEL=DEBUG\n'),
+    "a heredoc read naming another path": (
+        'IFS= read -r F <<EOF\n{other}/ai-engine.env\nEOF\nVSED "$F"\n'),
+    "while read over lines elsewhere": (
+        "printf '%s\\n' {other}/ai-engine.env {other}/backend.env | "
+        'while read -r f; do VSED "$f" 2>/dev/null || true; done\n'),
     "mapfile of a file elsewhere": (
         'mapfile -t F < staged/model.env\nVSED "${F[@]}" 2>/dev/null || true\n'),
 }

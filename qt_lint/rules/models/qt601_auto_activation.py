@@ -395,10 +395,12 @@ _EXEC_FD = lazyre.compile(r"\bexec\s+(?:[0-9]+|\{[A-Za-z_][A-Za-z0-9_]*\})?\s*[<
 # expansion, a substitution printing constants, what `read`/`mapfile` read, a nameref, the
 # positional parameters `set --` gives or a bare `for f;` loops over, python's argv/environ
 _FLOW_TEXT = lazyre.compile(
-    r"\$\{[!#]?[A-Za-z_0-9@*]+(?:\[|:|[-=?+]|\})|\$\(\s*(?:echo|printf|cat)\b|"
-    r"`\s*(?:echo|printf|cat)\b|\b(?:read|mapfile|readarray)\b|\b(?:declare|typeset|local)\s+-"
+    r"\$\{[!#]?[A-Za-z_0-9@*]+(?:\[|:|[-=?+]|\})|[`(]\s*(?:echo|printf|cat|dirname|basename|"
+    r"realpath|readlink|ls|find)\b|\b(?:read|mapfile|readarray)\b|\b(?:declare|typeset|local)\s+-"
     r"|\bset\s+--|\bfor\s+[A-Za-z_][A-Za-z0-9_]*\s*(?:;|\n|\s+do\b)|"
     r"^\s*[A-Za-z_][A-Za-z0-9_]*\[[^\]]*\]=|sys\.argv|os\.environ|getenv", re.M)
+# `{ ...; } >> F`, `done > F` over several lines: what the commands in it print goes to F
+_COMPOUND_OUT = lazyre.compile(r"^\s*(?:\}|done|fi|esac|\))\s*[0-9&]?>", re.M)
 _PY_GIVEN = lazyre.compile(r"sys\.argv|os\.environ|getenv")
 _ALIAS = lazyre.compile(r"\bexpand_aliases\b")  # a script's aliases run only with it
 _FLOW_PROGRAM = lazyre.compile(r"\b(?:xargs|find|ed|red|ex|vi|vim|view|nvim|eval)\b")
@@ -429,8 +431,17 @@ def _needs_flow(ctx: FileContext) -> bool:
         return False
     functions = {a or b for a, b in _FUNCTION.findall(text)}
     if _EXEC_FD.search(text) or _FLOW_PROGRAM.search(text) or _ARRAY_ASSIGNED.search(text) \
-            or (functions and _PARAMETER_ASSIGNED.search(text)) or _ALIAS.search(text):
+            or (functions and _PARAMETER_ASSIGNED.search(text)) or _ALIAS.search(text) \
+            or _COMPOUND_OUT.search(text):
         return True
+    if functions:
+        from qt_lint.rules.models.helpers import model_setting_file
+
+        lines = ctx.lines
+        if any(0 < r.target.line <= len(lines) and not _MODEL.search(lines[r.target.line - 1])
+               and model_setting_file(r.target.text, contract)
+               for r in ctx.shell.redirects if r.target is not None):
+            return True  # `w >> /etc/quantum/x.env`: what the function prints goes there
     loops = set(_FOR_NAME.findall(text))
     words = _FLOW_WORD if functions else _ARRAY_WORD
 
@@ -539,9 +550,12 @@ class AutoActivation(Rule):
       one's), `${!n}` and a `declare -n` name, an element by index or key (`F[0]=...`,
       `declare -A M=([k]=...)`, `"${L[i]}"` with `i` not known: each element), what a
       substitution of constants prints (`$(echo ...)`, `$(printf '%s' ...)`, `$(cat
-      <<EOF ...)`), what `read`/`mapfile` read from a here-string, a heredoc, `< <(echo
-      ...)`, or a pipe from `printf`/`find` (`... | while read -r f`: each line); `exec >>
-      FILE` (or `1>>`), then what the shell prints; `exec {fd}>> FILE`, `exec 3<> FILE`;
+      <<EOF ...)`, `$(dirname ...)`, `$(cat LIST)` of a file the script printed into),
+      `printf -v f`, what `read`/`mapfile` read from a here-string, a heredoc, `< <(echo
+      ...)`, a file the script printed into, or a pipe from `printf`/`find` (`... | while
+      read -r f`: each line); `exec >> FILE` (or `1>>`), then what the shell prints, and
+      what a function or a `{ ...; }`/loop over several lines prints into its redirection;
+      `exec {fd}>> FILE`, `exec 3<> FILE`;
       sed's `w FILE` command and `s///w FILE`; Python's `sys.argv[N]` and `os.environ["F"]`
       given by the command's words and its `F=... python3` prefix. A recipe is
       read as its shell receives it, after make's expansion: a line continued by `\\` is one
@@ -935,7 +949,10 @@ class AutoActivation(Rule):
                 # `exec >> /etc/quantum/x.env`, then `echo XGB_WEIGHT=0.1`: what it prints
                 at = step.command.program
                 printed = Word(step.stdout, at.line, at.column)
-                if model_setting_file(printed.text, contract):
+                # (`{ echo ...; } > F` on one line: the redirection is the finding)
+                if model_setting_file(printed.text, contract) and text is None and not any(
+                        r.target is not None and r.target.line == at.line and
+                        r.target.text == step.stdout for r in ctx.shell.redirects):
                     target = printed
             if target is None and step.command.name in SHELLS and depth < 2:
                 # `xargs -I{} sh -c 'sed -i ... {}'`: the string as the shell runs it
