@@ -1486,6 +1486,11 @@ class _Walk:
         if command is not None and stdin is not None and command.wrappers[-1:] == ("xargs",):
             runs = _xargs(command, expanded, stdin)
             command = runs[0] if len(runs) == 1 else command
+        if len(expanded) == 2 and expanded[0].text == "exec" and \
+                re.fullmatch(r"\{[A-Za-z_][A-Za-z0-9_]*\}", expanded[1].text):
+            command = None  # `exec {fd}>> F`: bash opens a descriptor, runs nothing
+            expanded = expanded[:1]
+            redirected = None  # (standard output stays where it is)
         if command is None and [w.text for w in expanded] in (["exec"], ["command", "exec"],
                                                               ["builtin", "exec"]):
             # `exec </dev/tty`, `exec >> "$LOG"`: only redirections, for the shell itself;
@@ -1596,8 +1601,14 @@ class _Walk:
                 # `eval 'exec "$VENV/bin/python" "$SCRIPT" "$@"'`: a constant string is
                 # run as shell, here (its `return` is the enclosing function's)
                 self.simple(step, state, True)  # recorded as a step
-                return self.source("eval", " ".join(w.text for w in words[1:]), state,
-                                   checked, line, column, own_return=False)
+                first_step = len(self.flow.steps)
+                try:
+                    return self.source("eval", " ".join(w.text for w in words[1:]), state,
+                                       checked, line, column, own_return=False)
+                finally:  # the string's commands stand where the eval is
+                    self.flow.steps[first_step:] = [
+                        (_placed(s, line, column), facts)
+                        for s, facts in self.flow.steps[first_step:]]
         if name == "shift" and self.positional is not None:
             count = _code(command.args[0].text if command.args else "1")
             if count is None:

@@ -870,6 +870,7 @@ VALUE_WRITERS: dict[str, str] = {
     "exec 1>>PATH, then printf": "exec 1>>{p}\nprintf 'MODEL_PATH=%s\\n' x\n",
     "exec > PATH, then cat a heredoc": "exec > {p}\ncat <<EOF\nMODEL_PATH=x\nEOF\n",
     "exec {fd}>>PATH, >&$fd": 'exec {fd}>>{p}\necho MODEL_PATH=x >&"$fd"\n',
+    "exec {fd}>>PATH, >&$fd unquoted": "exec {fd}>>{p}\necho XGB_WEIGHT=0.1 >&$fd\n",
     "exec 3<>PATH, >&3": "exec 3<>{p}\necho MODEL_PATH=x >&3\n",
     "ex -s PATH, its commands on stdin": (
         "printf '%s\\n' '%s/^MODEL_PATH=.*/MODEL_PATH=x/' wq | ex -s {p}\n"),
@@ -934,6 +935,10 @@ UNKNOWN_VALUES: dict[str, str] = {
     "while read over lines elsewhere": (
         "printf '%s\\n' {other}/ai-engine.env {other}/backend.env | "
         'while read -r f; do VSED "$f" 2>/dev/null || true; done\n'),
+    "exec {fd}>> the setting, echo to standard output": (
+        'exec {fd}>>{env}/ai-engine.env\necho MODEL_PATH=x\n'),
+    "exec {fd}>> PATH, >&$fd unquoted": (
+        'exec {fd}>>{env}/ai-engine.env\necho LOG_LEVEL=x >&$fd\n'),
     "mapfile of a file elsewhere": (
         'mapfile -t F < staged/model.env\nVSED "${F[@]}" 2>/dev/null || true\n'),
 }

@@ -878,9 +878,18 @@ class AutoActivation(Rule):
                     python_found += found
                     python_lines.add(min(w.line for w in each.words))
                 seen.add((code.line, code.column))
+        # the command list's and the path model's reading of one write (a line's, an
+        # eval's string's): one finding per file a line writes
+        done: set[tuple[int, str]] = set()
+        ran: set[tuple[int, int, str]] = set()  # (the command's place, the file)
         for command, target in writes:
             if target is None or (target.line, target.column) in seen or \
-                    not model_setting_file(target.text, contract):
+                    not model_setting_file(target.text, contract) or \
+                    (target.line, target.text) in done:
+                continue
+            place = (command.program.line, command.program.column, target.text) \
+                if command is not None else None
+            if place in ran:
                 continue
             if command is not None and is_python_name(command.name) and \
                     min(w.line for w in command.words) in python_lines:
@@ -894,6 +903,9 @@ class AutoActivation(Rule):
                     and not (command is not None and _moves_staged(command, target, staged)):
                 continue
             seen.add((target.line, target.column))
+            done.add((target.line, target.text))
+            if place is not None:
+                ran.add(place)
             yield ctx.finding(self, target.line, target.column,
                               f"writes the model setting ({target.text}) outside "
                               f"{contract.canary_name}: activation by other means")
