@@ -471,6 +471,68 @@ MAKE_VARIANTS: dict[str, str] = {
         f"define SETW\n{MAKE_SED} $(1)\nendef\nall:\n\t$(call SETW,{{env}}/ai-engine.env)\n"),
     "$(shell ...) writes as make reads the Makefile": (
         "X := $(shell echo MODEL_PATH=x >> {env}/ai-engine.env)\nall:\n\t@true\n"),
+    # make's functions expanded into the text the shell receives, or run by make itself
+    "$(file >>ENV,...) in a recipe": (
+        "all:\n\t$(file >>{env}/ai-engine.env,MODEL_PATH=x)\n\t@true\n"),
+    "$(file >ENV,...) in a recipe": "all:\n\t$(file >{env}/ai-engine.env,XGB_WEIGHT=0.9)\n",
+    "$(file >>...) in a recipe, elsewhere": (
+        "all:\n\t$(file >>{other}/ai-engine.env,MODEL_PATH=x)\n\t@true\n"),
+    "$(file <ENV) reads": "all:\n\t@echo '$(file <{env}/ai-engine.env)' MODEL >/dev/null\n",
+    "$(file >>...) of another setting": (
+        "all:\n\t$(file >>{env}/backend.env,LOG_LEVEL=DEBUG)\n\t@true\n"),
+    "top-level $(file >>$(ENVF),...)": (
+        "ENVF := {env}/ai-engine.env\n$(file >>$(ENVF),XGB_WEIGHT=0.9)\nall:\n\t@true\n"),
+    "top-level $(file ...) with the text in a variable": (
+        "ENVF := {env}/ai-engine.env\nLINE = XGB_WEIGHT=0.9\n$(file >>$(ENVF),$(LINE))\n"
+        "all:\n\t@true\n"),
+    "X := $(file >>...) as make reads it": (
+        "X := $(file >>{env}/ai-engine.env,MODEL_PATH=x)\nall:\n\t@true\n"),
+    "top-level $(file >>...) elsewhere": (
+        "$(file >>{other}/ai-engine.env,MODEL_PATH=x)\nall:\n\t@true\n"),
+    "a define'd $(file ...) used in a recipe": (
+        "define W\n$(file >>$(1),MODEL_PATH=x)\nendef\nall:\n\t$(call W,{env}/ai-engine.env)"
+        "\n\t@true\n"),
+    "for f in a glob, $$f": (
+        f"all:\n\tfor f in {{env}}/*.env; do {MAKE_SED} $$f; done\n"),
+    "for f in a glob elsewhere, $$f": (
+        f"all:\n\tfor f in {{other}}/*.env; do {MAKE_SED} $$f; done\n"),
+    "for f in $(FILES), \"$$f\"": (
+        f"FILES = {{other}}/x.env {{env}}/ai-engine.env\nall:\n"
+        f"\tfor f in $(FILES); do {MAKE_SED} \"$$f\" 2>/dev/null || true; done\n"),
+    "$(foreach f,$(FILES),sed $(f);)": (
+        f"FILES = {{env}}/ai-engine.env\nall:\n\t$(foreach f,$(FILES),{MAKE_SED} $(f);)\n"),
+    "$(foreach) over names, folder prefixed": (
+        f"NAMES = backend ai-engine\nall:\n\t$(foreach n,$(NAMES),{MAKE_SED} {{env}}/$(n).env;)\n"),
+    "$(foreach) elsewhere": (
+        f"FILES = {{other}}/ai-engine.env\nall:\n\t$(foreach f,$(FILES),{MAKE_SED} $(f);)\n"),
+    "$(foreach) of another setting": (
+        "FILES = {env}/backend.env\nall:\n"
+        "\t$(foreach f,$(FILES),sed -i 's/^LOG_LEVEL=.*/LOG_LEVEL=X/' $(f);)\n"),
+    "sed $(wildcard ENVDIR/*.env)": f"all:\n\t{MAKE_SED} $(wildcard {{env}}/*.env)\n",
+    "sed $(wildcard) elsewhere": f"all:\n\t{MAKE_SED} $(wildcard {{other}}/*.env)\n",
+    "sed $(wildcard) matching nothing": (
+        f"all:\n\t-{MAKE_SED} $(wildcard {{env}}/*.conf) 2>/dev/null\n"),
+    "$(eval rule: ; sed ENV)": f"$(eval all: ; {MAKE_SED} {{env}}/ai-engine.env)\n",
+    "$(eval X := ENV), sed $(X)": (
+        f"$(eval X := {{env}}/ai-engine.env)\nall:\n\t{MAKE_SED} $(X)\n"),
+    "$(eval $(call T,...)) of a define'd rule": (
+        f"define T\n$(1): FORCE\n\t{MAKE_SED} $$@\nendef\n"
+        "all: {env}/ai-engine.env\n$(eval $(call T,{env}/ai-engine.env))\nFORCE:\n"),
+    "$(eval rule: ; sed) elsewhere": f"$(eval all: ; {MAKE_SED} {{other}}/ai-engine.env)\n",
+    "printf PATH | xargs sed -i": (
+        f"all:\n\t@printf \"%s\\n\" {{env}}/ai-engine.env | xargs {MAKE_SED}\n"),
+    "printf PATH | xargs sed -i elsewhere": (
+        f"all:\n\t@printf \"%s\\n\" {{other}}/ai-engine.env | xargs {MAKE_SED}\n"),
+    "sed $(patsubst %,ENVDIR/%.env,NAME)": (
+        f"N = ai-engine\nall:\n\t{MAKE_SED} $(patsubst %,{{env}}/%.env,$(N))\n"),
+    "sed $(subst ...) into the folder": (
+        f"P = {{other}}/ai-engine.env\nall:\n\t{MAKE_SED} $(subst {{other}},{{env}},$(P))\n"),
+    "a pattern rule's $*": (
+        f"all: {{env}}/ai-engine.stamp\n{{env}}/%.stamp: FORCE\n\t{MAKE_SED} {{env}}/$*.env\n"
+        "FORCE:\n"),
+    "a pattern rule's $* elsewhere": (
+        f"all: {{other}}/ai-engine.stamp\n{{other}}/%.stamp: FORCE\n"
+        f"\t{MAKE_SED} {{other}}/$*.env\nFORCE:\n"),
 }
 
 # a switch reaches the recipe's process: its environment, printed by `env`
@@ -785,3 +847,16 @@ def test_qt601_reports_a_switch_exactly_when_bash_sets_it(tmp_path: Path, name: 
     found = [f"{f.line}:{f.column}: {f.message}" for f in check([script], config,
                                                                 jobs=1).findings]
     assert bool(found) == bool(bad), (name, bad, found)
+
+
+def test_qt601_names_the_path_a_pattern_rule_writes_as_make_expands_it(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`$*` of a pattern rule run for a prerequisite it matches is that target's stem: the
+    message names the file make writes (it read `${MAKE__}` for it)."""
+    root = tmp_path_factory.mktemp("w")
+    text = MAKE_VARIANTS["a pattern rule's $*"]
+    wrote, found = _judged(root, "Makefile", text, ["make", "-s", "-f"])
+    assert wrote
+    env = _contract(root).env_dir
+    assert found == [f"3:{len(MAKE_SED) + 3}: writes the model setting ({env}/ai-engine.env) "
+                     "outside canary_activate.sh: activation by other means"], found

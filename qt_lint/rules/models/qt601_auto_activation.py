@@ -786,6 +786,8 @@ class AutoActivation(Rule):
         named: set[tuple[int, int]] = set()
         if ctx.kind is Kind.SHELL and _needs_flow(ctx):
             writes += self._flow_writes(ctx, named)
+        elif ctx.kind is Kind.MAKEFILE:
+            writes += self._recipe_flow_writes(ctx)
         # what the shell receives on each line: the words of the commands that span it
         # (a line continued by `\`, a recipe's `$(SETW)` as make expands it)
         received: dict[int, list[str]] = {}
@@ -875,6 +877,29 @@ class AutoActivation(Rule):
                     " ".join(w.text for w in step.command.args)
                 if is_python_name(step.command.name) and _MODEL_KEY.search(code):
                     named.add((target.line, target.column))
+        return out
+
+    @staticmethod
+    def _recipe_flow_writes(ctx: FileContext) -> list[tuple[Command | None, Word | None]]:
+        """The writes the path model sees in each recipe's shell, read as make hands it the
+        text (its variables and functions expanded, `$$f` the shell's `$f`): a `for` loop's
+        values, what `xargs` reads on standard input, placed where make took the words."""
+        from qt_lint.rules.models.helpers import in_cwd, model_write, shell_state, working_dir
+        from qt_lint.shellflow import analyse
+
+        contract = ctx.contract
+        needles = (contract.env_dir.rstrip("/"), ".env.model_config")
+        if not any(n in ctx.text for n in needles):
+            return []
+        out: list[tuple[Command | None, Word | None]] = []
+        for text, placed in ctx.makefile.shell_texts():
+            if not any(n in text for n in needles):
+                continue
+            for step, facts in analyse(text, working_dir, shell_state).steps:
+                target = model_write(in_cwd(step, facts), contract)
+                if target is not None:
+                    out.append((None, Word(target.text, *placed(target.line, target.column),
+                                           target.dynamic)))
         return out
 
     @staticmethod
