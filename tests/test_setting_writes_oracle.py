@@ -407,6 +407,115 @@ PY_VARIANTS: dict[str, str] = {
     "configparser writes another setting": (
         'import configparser\nc = configparser.ConfigParser()\nc["x"] = {"LOG_LEVEL": "DEBUG"}\n'
         'with open("{env}/backend.env", "w") as f:\n    c.write(f)\n'),
+    # what a path expression may be: its values at each binding, container, branch, call
+    "configparser c.set(section, weight key), c.write": (
+        'import configparser\nc = configparser.ConfigParser()\nc.optionxform = str\n'
+        'c.read_string("[x]\\n" + open("{env}/ai-engine.env").read())\n'
+        'c.set("x", "XGB_WEIGHT", "0.10")\n'
+        'with open("{env}/ai-engine.env", "w") as f:\n    c.write(f)\n'),
+    "configparser c.set(section, another key) of another setting": (
+        'import configparser\nc = configparser.ConfigParser()\nc.add_section("x")\n'
+        'c.set("x", "LOG_LEVEL", "DEBUG")\n'
+        'with open("{env}/backend.env", "w") as f:\n    c.write(f)\n'),
+    "a lambda writing its parameter": (
+        'w = lambda p: open(p, "a").write("XGB_WEIGHT=0.10\\n")\nw("{env}/ai-engine.env")\n'),
+    "a lambda writing its parameter, elsewhere": (
+        'w = lambda p: open(p, "a").write("XGB_WEIGHT=0.10\\n")\nw("{other}/ai-engine.env")\n'),
+    "a lambda never called": (
+        'w = lambda p: open(p, "a").write("XGB_WEIGHT=0.10\\n")\nP = "{env}/ai-engine.env"\n'),
+    "a class keeping the path in self.p": (
+        'class S:\n    def __init__(self, p):\n        self.p = p\n\n'
+        '    def set(self):\n        with open(self.p, "a") as f:\n'
+        '            f.write("XGB_WEIGHT=0.10\\n")\n\n\nS("{env}/ai-engine.env").set()\n'),
+    "a class keeping the path in self.p, elsewhere": (
+        'class S:\n    def __init__(self, p):\n        self.p = p\n\n'
+        '    def set(self):\n        with open(self.p, "a") as f:\n'
+        '            f.write("XGB_WEIGHT=0.10\\n")\n\n\nS("{other}/ai-engine.env").set()\n'),
+    "a class whose self.p is a constant": (
+        'class S:\n    def __init__(self):\n        self.p = "{env}/ai-engine.env"\n\n'
+        '    def set(self):\n        pathlib.Path(self.p).write_text("XGB_WEIGHT=0.10\\n")\n\n\n'
+        'import pathlib\nS().set()\n'),
+    "a helper returning open(p, m)": (
+        'def opener(p, m):\n    return open(p, m)\n\n\n'
+        'with opener("{env}/ai-engine.env", "a") as f:\n    f.write("XGB_WEIGHT=0.10\\n")\n'),
+    "a helper returning open(p, m), reading": (
+        'def opener(p, m):\n    return open(p, m)\n\n\n'
+        'with opener("{env}/ai-engine.env", "r") as f:\n    print(f.read(), "XGB_WEIGHT")\n'),
+    "functools.partial(open, ENV, 'a')": (
+        'import functools\nw = functools.partial(open, "{env}/ai-engine.env", "a")\n'
+        'with w() as f:\n    f.write("XGB_WEIGHT=0.10\\n")\n'),
+    "partial(open, mode='a') given the path": (
+        'from functools import partial\nw = partial(open, mode="a")\n'
+        'with w("{env}/ai-engine.env") as f:\n    f.write("XGB_WEIGHT=0.10\\n")\n'),
+    "functools.partial(open, ENV) reading": (
+        'import functools\nr = functools.partial(open, "{env}/ai-engine.env")\n'
+        'with r() as f:\n    print(f.read(), "XGB_WEIGHT")\n'),
+    "paths from a list iterated": (
+        'PATHS = ["{other}/ai-engine.env", "{env}/ai-engine.env"]\nfor p in PATHS:\n'
+        '    with open(p, "a") as f:\n        f.write("XGB_WEIGHT=0.10\\n")\n'),
+    "paths from a list iterated, elsewhere": (
+        'PATHS = ("{other}/ai-engine.env",)\nfor p in PATHS:\n'
+        '    with open(p, "a") as f:\n        f.write("XGB_WEIGHT=0.10\\n")\n'),
+    "a path from a dict subscripted": (
+        'PATHS = {"ai": "{env}/ai-engine.env", "o": "{other}/ai-engine.env"}\n'
+        'with open(PATHS["ai"], "a") as f:\n    f.write("XGB_WEIGHT=0.10\\n")\n'),
+    "a path from a dict subscripted, the other key": (
+        'PATHS = {"ai": "{env}/ai-engine.env", "o": "{other}/ai-engine.env"}\n'
+        'with open(PATHS["o"], "a") as f:\n    f.write("XGB_WEIGHT=0.10\\n")\n'),
+    "a path from a list subscripted": (
+        'PATHS = ["{other}/ai-engine.env", "{env}/ai-engine.env"]\n'
+        'open(PATHS[1], "a").write("XGB_WEIGHT=0.10\\n")\n'),
+    "a path from a list subscripted, the other index": (
+        'PATHS = ["{other}/ai-engine.env", "{env}/ai-engine.env"]\n'
+        'open(PATHS[0], "a").write("XGB_WEIGHT=0.10\\n")\n'),
+    "a dict's values iterated": (
+        'PATHS = {"ai": "{env}/ai-engine.env"}\nfor p in PATHS.values():\n'
+        '    open(p, "a").write("XGB_WEIGHT=0.10\\n")\n'),
+    "pairs unpacked in a for loop": (
+        'for name, p in [("ai", "{env}/ai-engine.env")]:\n'
+        '    open(p, "a").write("XGB_WEIGHT=0.10\\n")\n'),
+    "a tuple unpacked": (
+        'src, dst = "{other}/x", "{env}/ai-engine.env"\n'
+        'open(dst, "a").write("XGB_WEIGHT=0.10\\n")\n'),
+    "a tuple unpacked, the other name": (
+        'dst, src = "{other}/ai-engine.env", "{env}/ai-engine.env"\n'
+        'open(dst, "a").write("XGB_WEIGHT=0.10\\n")\n'),
+    "a conditional expression, the setting its default": (
+        'import sys\np = sys.argv[1] if len(sys.argv) > 1 else "{env}/ai-engine.env"\n'
+        'open(p, "a").write("XGB_WEIGHT=0.10\\n")\n'),
+    "a conditional expression, elsewhere": (
+        'import sys\np = sys.argv[1] if len(sys.argv) > 1 else "{other}/ai-engine.env"\n'
+        'open(p, "a").write("XGB_WEIGHT=0.10\\n")\n'),
+    "os.environ.get(...) or the setting": (
+        'import os\np = os.environ.get("QT_SETTING") or "{env}/ai-engine.env"\n'
+        'open(p, "a").write("XGB_WEIGHT=0.10\\n")\n'),
+    "glob.glob of the folder's *.env": (
+        'import glob\nfor p in glob.glob("{env}/*.env"):\n'
+        '    s = open(p).read().replace("XGB_WEIGHT=0.2", "XGB_WEIGHT=0.10")\n'
+        '    open(p, "w").write(s)\n'),
+    "glob.glob elsewhere": (
+        'import glob\nfor p in glob.glob("{other}/*.env"):\n'
+        '    s = open(p).read().replace("XGB_WEIGHT=0.2", "XGB_WEIGHT=0.10")\n'
+        '    open(p, "w").write(s)\n'),
+    "glob.glob of *.conf (nothing)": (
+        'import glob\nfor p in glob.glob("{env}/*.conf"):\n'
+        '    open(p, "a").write("XGB_WEIGHT=0.10\\n")\n'),
+    "Path(folder).glob('*.env') and write_text": (
+        'from pathlib import Path\nfor p in Path("{env}").glob("*.env"):\n'
+        '    p.write_text(p.read_text().replace("XGB_WEIGHT=0.2", "XGB_WEIGHT=0.10"))\n'),
+    "Path(folder).glob elsewhere": (
+        'from pathlib import Path\nfor p in Path("{other}").glob("*.env"):\n'
+        '    p.write_text(p.read_text().replace("XGB_WEIGHT=0.2", "XGB_WEIGHT=0.10"))\n'),
+    "mmap of a file opened r+b": (
+        'import mmap\nf = open("{env}/ai-engine.env", "r+b")\nm = mmap.mmap(f.fileno(), 0)\n'
+        'i = m.find(b"XGB_WEIGHT=") + 11\nm[i:i + 3] = b"0.9"\nm.flush()\n'),
+    "mmap of a file opened rb, read": (
+        'import mmap\nf = open("{env}/ai-engine.env", "rb")\n'
+        'm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)\nprint(m.find(b"XGB_WEIGHT="))\n'),
+    "os.truncate(MODEL_ENV, 0)": (
+        'import os\nMODEL_ENV = "{env}/ai-engine.env"\nos.truncate(MODEL_ENV, 0)\n'),
+    "os.truncate of another setting": (
+        'import os\nLOGS = "{env}/backend.env"\nos.truncate(LOGS, 0)\n'),
 }
 
 # make runs each recipe line in a shell of its own (a line continued by `\` is one)

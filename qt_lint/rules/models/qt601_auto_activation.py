@@ -47,8 +47,10 @@ _ENV_PAIR = lazyre.compile(r"(([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|'[^']*'|[^\s;
 _MODEL = lazyre.compile(r"(?i)model|weight")
 _MODEL_KEY = lazyre.compile(r"(?:MODEL|WEIGHT)[A-Z0-9_]*\s*=")  # `XGB_WEIGHT=`, `ACTIVE_MODEL=`
 # Python's key of a mapping naming a model or a weight (`{"XGB_WEIGHT": ...}`,
-# `cfg["m"]["model_path"] = ...`): what `configparser` writes as `xgb_weight = 0.10`
-_PY_MODEL_KEY = lazyre.compile(r"(?i)[\"'][\w.-]*(?:model|weight)[\w.-]*[\"']\s*[:\]]")
+# `cfg["m"]["model_path"] = ...`, `cfg.set("m", "XGB_WEIGHT", ...)`): what `configparser`
+# writes as `xgb_weight = 0.10`
+_PY_MODEL_KEY = lazyre.compile(r"(?i)[\"'][\w.-]*(?:model|weight)[\w.-]*[\"']\s*[:\]]|"
+                               r"\.set\(\s*[^,()]+,\s*[\"'][\w.-]*(?:model|weight)")
 _OFF = frozenset({"disabled", "false", "0", "no", "off"})
 _WHERE = {Kind.CRONTAB: "a crontab", Kind.MAKEFILE: "a Makefile recipe"}
 _ON = frozenset({"enabled", "true", "1", "yes", "on"})
@@ -896,6 +898,8 @@ class AutoActivation(Rule):
             if not any(n in text for n in needles):
                 continue
             for step, facts in analyse(text, working_dir, shell_state).steps:
+                if is_python_name(step.command.name):
+                    continue  # its code is read as Python where the command is
                 target = model_write(in_cwd(step, facts), contract)
                 if target is not None:
                     out.append((None, Word(target.text, *placed(target.line, target.column),
