@@ -111,6 +111,15 @@ def file_ops(facts: PythonFacts, through_calls: bool = False) -> Iterator[FileOp
             call = _partial(facts, call)
         found = False
         targets = _sink_targets(facts, call)
+        if through_calls and call.scope.function is None and \
+                (targets or _mode_unknown(facts, call)):
+            # in a lambda's body (the parser reads it in the scope around it), its
+            # parameters are its own
+            sites = sites or _Sites(facts)
+            inner = sites.lambda_scope(call)
+            if inner is not None:
+                call = replace(call, scope=inner)
+                targets = _sink_targets(facts, call)
         for op, target in targets:
             if through_calls:
                 sites = sites or _Sites(facts)
@@ -146,9 +155,7 @@ def _bound_sinks(facts: PythonFacts, call: Call, sites: _Sites) -> Iterator[File
     `opener(ENV, "a")`): the op placed at the argument that gives its first parameter."""
     scope = call.scope
     if scope.function is None:
-        scope = sites.lambda_scope(call) or scope
-        if scope.function is None:
-            return
+        return
     used = {n.id for n in ast.walk(call.node) if isinstance(n, ast.Name)}
     for bound, where in bound_scopes(facts, scope, used, sites=sites):
         here = replace(call, scope=bound)
@@ -218,7 +225,10 @@ def path_values(facts: PythonFacts, node: ast.expr, scope: Scope, sites: _Sites,
             facts.dotted(node.func) in (*PATH_TYPES, "str", "os.path.abspath",
                                          "os.path.realpath", "os.path.normpath")):
         out += path_values(facts, node.args[0], scope, sites, depth + 1)
-    return out[:MAX_VALUES]
+    unique: dict[str, tuple[Sym, ast.expr | None]] = {}
+    for value, where in out:
+        unique.setdefault(value.text, (value, where))  # each value once, where first read
+    return list(unique.values())[:MAX_VALUES]
 
 
 # a value a name may hold: an expression (in the scope it is read in) or a value known

@@ -477,9 +477,15 @@ class AutoActivation(Rule):
       `shutil.copy`/`copy2`/`copyfile`/`move`, `os.replace`/`os.rename`, `Path.write_text`,
       `fileinput.input(..., inplace=True)`, `codecs.open` with a mode that writes,
       `os.open` with a write flag (`O_WRONLY`, `O_RDWR`, `O_APPEND`, `O_CREAT`, `O_TRUNC`;
-      `O_RDONLY` reads), a path a function
-      takes as its parameter, read at each call of it in the file (`def w(p): open(p,
-      "a")` then `w("/etc/quantum/ai-engine.env")`, reported at that argument), and the
+      `O_RDONLY` reads), `os.truncate`; a path read as every value it may have (a
+      conditional's branches, `a or b`, each assignment, an element of a list, tuple or
+      dict iterated or subscripted, a tuple unpacked, `self.p` as the class's methods set
+      it, the pattern of `glob.glob("/etc/quantum/*.env")` or `Path(d).glob("*.env")`
+      standing for its matches; a value not known is no finding), a path or mode a
+      function, lambda or class takes as its parameter, read at each call of it in the
+      file (`def w(p): open(p, "a")` then `w("/etc/quantum/ai-engine.env")`; `def
+      opener(p, m): return open(p, m)`; `S(ENV)` for `self.p`; reported at that argument),
+      `functools.partial(open, ENV, "a")` called, and the
       programs it runs (`subprocess.run(["sed", "-i", ...])`, `check_call`, `Popen`,
       `os.system("...")`, also on a function's parameter bound at its calls), a relative
       path read from `cwd=` or an `os.chdir` before it in the same function (for the
@@ -500,17 +506,24 @@ class AutoActivation(Rule):
       expands them: an array's elements (`"${FILES[@]}"`), each value of a `for` loop
       (`for f in /etc/quantum/*.env`, a glob standing for the files it matches), a
       function's parameters at each call (`setw /etc/quantum/ai-engine.env`), the words
-      `xargs` reads from `echo`/`printf`, and `{}` of `find DIR -name P -exec`. A recipe is
+      `xargs` reads from `echo`/`printf`, and `{}` of `find DIR -name P -exec` (in a recipe
+      too, as its shell receives it). A recipe is
       read as its shell receives it, after make's expansion: a line continued by `\\` is one
       command, a `define`d canned recipe (`$(SETW)`, `$(call SETW,...)`) runs each of its
       lines as a recipe line of its own (its `@`/`-`/`+` dropped; under `.ONESHELL:` one
       script), and the automatic variables of an explicit rule are known (`$@` the target,
       so `/etc/quantum/ai-engine.env: FORCE` with `echo ... >> $@` writes it; `$<`, `$^`,
-      `$+`, `$(@D)`, `$(@F)`; a pattern rule's, `$*` and `$?` stay unknown). The command
+      `$+`, `$(@D)`, `$(@F)`; a pattern rule's, with `$*`, for each target or prerequisite
+      of the Makefile it matches; `$?` stays unknown); make's functions are expanded as make
+      does (`$(foreach f,$(FILES),...)`, `$(patsubst ...)`, `$(subst ...)`, `$(wildcard
+      /etc/quantum/*.env)` as its pattern), `$(eval ...)` is read as the Makefile lines it
+      makes, and `$(file >>F,text)` writes F where make expands it (in a recipe, or as make
+      reads a line outside one: on every run, whatever the target). The command
       must name a model or a weight on its lines or in the words it receives (for
       Python's file calls: the line, or in the file a `MODEL...=`/`WEIGHT...=` key or a
-      mapping key naming a model or a weight, `{"XGB_WEIGHT": "0.10"}`, which is what
-      `configparser` writes as `xgb_weight = 0.10`), except for `.env.model_config` and a
+      mapping key naming a model or a weight, `{"XGB_WEIGHT": "0.10"}` or
+      `c.set("x", "XGB_WEIGHT", ...)`, which is what `configparser` writes as `xgb_weight =
+      0.10`), except for `.env.model_config` and a
       temp holding one (a Python program's `MODEL...=` key names it too). This is how a
       canary activates; anything else doing it is activation by other means. The rollback
       script (`contract.rollback-script`) restores the previous setting and is judged by
@@ -569,7 +582,16 @@ class AutoActivation(Rule):
                      'mv "$TMP" /etc/quantum/backend.env\n', path="ops/a.sh"),
              Example("printf '%s\\n' '/^MODEL_PATH=/p' q | ed -s /etc/quantum/ai-engine.env\n"
                      "python3 -c \"print(open('/etc/quantum/ai-engine.env').read())\"  # MODEL\n"
-                     "readonly -x QT_AUTO_PROMOTE=yes\n", path="ops/a.sh"))
+                     "readonly -x QT_AUTO_PROMOTE=yes\n", path="ops/a.sh"),
+             Example("LOGS = $(wildcard /etc/quantum/*.conf)\nshow:\n"
+                     "\t$(foreach f,$(LOGS),sed -i 's/^XGB_WEIGHT=.*/XGB_WEIGHT=1/' $(f);)\n"
+                     "\t$(file >>/opt/quantum/data/weights.log,XGB_WEIGHT=0.4)\n",
+                     path="Makefile"),
+             Example('import sys\nPATHS = {"ai": "/etc/quantum/ai-engine.env", '
+                     '"log": "/var/log/quantum/w.log"}\n'
+                     'open(PATHS["log"], "a").write("XGB_WEIGHT=0.4\\n")\n'
+                     'p = sys.argv[1] if len(sys.argv) > 1 else "/opt/quantum/data/w.env"\n'
+                     'open(p, "a").write("XGB_WEIGHT=0.4\\n")\n', path="ops/x.py"))
     INVALID = (
         Example(GOLDEN_ONESHOT.replace(
             "/opt/quantum/venvs/ai-engine/bin/python ops/training/train_patchtst.py",
@@ -623,6 +645,20 @@ class AutoActivation(Rule):
                 "python3 - <<'EOF'\nopen('/etc/quantum/ai-engine.env', 'a').write('MODEL_PATH=x')\n"
                 "EOF\nexport \"AUTO_ACTIVATION=enabled\"\n", path="ops/a.sh",
                 expect=((1, 53), (2, 52), (4, 73), (6, 6), (8, 25))),
+        Example("ENVF := /etc/quantum/ai-engine.env\n$(file >>$(ENVF),XGB_WEIGHT=0.4)\n"
+                "FILES = $(wildcard /etc/quantum/*.env)\nset-weight:\n"
+                "\t$(foreach f,$(FILES),sed -i 's/^XGB_WEIGHT=.*/XGB_WEIGHT=1/' $(f);)\n"
+                "\tfor f in /etc/quantum/*.env; do sed -i 's/^MODEL_PATH=.*/MODEL_PATH=x/' $$f; "
+                "done\n$(eval reset: ; sed -i 's/^XGB_WEIGHT=.*/XGB_WEIGHT=0/' $(ENVF))\n",
+                path="Makefile", expect=((2, 1), (5, 2), (6, 74), (7, 57))),
+        Example('import functools, glob, sys\n'
+                'E = sys.argv[1] if len(sys.argv) > 1 else "/etc/quantum/ai-engine.env"\n'
+                'open(E, "a").write("XGB_WEIGHT=0.4\\n")\n'
+                'for p in glob.glob("/etc/quantum/*.env"):\n'
+                '    open(p, "a").write("MODEL_PATH=x\\n")\n'
+                'w = functools.partial(open, "/etc/quantum/ai-engine.env", "a")\n'
+                'w().write("XGB_WEIGHT=0.4\\n")\n', path="ops/x.py",
+                expect=((3, 6), (5, 10), (6, 29))),
     )
 
     def prefilter_for(self, kind: Kind, contract: Contract) -> AnyOf | Either | None:
