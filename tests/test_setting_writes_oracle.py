@@ -762,6 +762,26 @@ GRID_WAYS = {
     "cd $(DIR)": lambda w, d: (f"DIR := {d.rsplit('/', 1)[0]}\nall:\n"
                                f"\tcd $(DIR) && {w.format(dest='ai-engine.env')}\n"),
 }
+def _folder(path: str) -> str:
+    return path.rsplit("/", 1)[0]
+
+
+# make's functions, run by make: the text the shell receives is their expansion
+GRID_FUNCTION_WAYS = {
+    "$(foreach)": lambda w, d: f"all:\n\t$(foreach x,{d},{w.format(dest='$(x)')};)\n",
+    "$(eval rule)": lambda w, d: f"$(eval all: ; {w.format(dest=d)})\n",
+    "$(eval $(call T))": lambda w, d: (f"define T\nall:\n\t{w.format(dest='$(1)')}\nendef\n"
+                                       f"$(eval $(call T,{d}))\n"),
+    "$(wildcard)": lambda w, d: f"all:\n\t{w.format(dest=f'$(wildcard {d})')}\n",
+    "$(patsubst)": lambda w, d: (
+        "N := ai-engine\nall:\n\t"
+        + w.format(dest="$(patsubst %," + _folder(d) + "/%.env,$(N))") + "\n"),
+    "a shell for loop": lambda w, d: f"all:\n\tfor f in {d}; do {w.format(dest='$$f')}; done\n",
+    "a pattern rule's $*": lambda w, d: (
+        f"all: {_folder(d)}/ai-engine.stamp\n{_folder(d)}/%.stamp: FORCE\n\t"
+        + w.format(dest=_folder(d) + "/$*.env") + "\nFORCE:\n"),
+}
+GRID_WAYS.update(GRID_FUNCTION_WAYS)
 GRID = [(writer, way, where) for writer in GRID_WRITERS for way in GRID_WAYS
         for where in ("{env}", "{other}")]
 
@@ -790,10 +810,6 @@ PY_GRID_WRITERS = {
                               '{e}], check=True)'),
     "os.system echo >>": 'os.system("echo MODEL_PATH=x >> " + {e})',
 }
-def _folder(path: str) -> str:
-    return path.rsplit("/", 1)[0]
-
-
 JOINED = 'os.path.join(d, "ai-engine.env")'
 PY_GRID_WAYS = {
     "as written": lambda w, p: w.format(e=repr(p)) + "\n",
@@ -812,6 +828,35 @@ PY_GRID_WAYS = {
     "os.chdir": lambda w, p: (f"os.chdir({_folder(p)!r})\n" + w.format(
         e="'ai-engine.env'").replace('"staged/', '"{repo}/staged/') + "\n"),
 }
+
+def _in_lambda(w: str, p: str) -> str:
+    if w.startswith("for "):  # a statement: a function of one parameter instead
+        return f"def f(p):\n    {w.format(e='p')}\n\n\nf({p!r})\n"
+    return f"f = lambda p: {w.format(e='p')}\nf({p!r})\n"
+
+
+# the ways a path's value reaches the writer that only a value-set reading knows
+PY_GRID_VALUE_WAYS = {
+    "a conditional's default": lambda w, p: (
+        f"import sys\nP = sys.argv[9] if len(sys.argv) > 9 else {p!r}\n"
+        + w.format(e="P") + "\n"),
+    "an environment lookup or the path": lambda w, p: (
+        f"P = os.environ.get('QT_NOT_SET') or {p!r}\n" + w.format(e="P") + "\n"),
+    "a list iterated": lambda w, p: (
+        f"for p in ['/nonexistent/x.env', {p!r}][1:]:\n    {w.format(e='p')}\n"),
+    "a dict subscripted": lambda w, p: (
+        f"D = {{'a': {p!r}, 'b': '/nonexistent/x.env'}}\n" + w.format(e="D['a']") + "\n"),
+    "a tuple unpacked": lambda w, p: (
+        f"_, P = '/nonexistent/x.env', {p!r}\n" + w.format(e="P") + "\n"),
+    "a lambda": _in_lambda,
+    "self.p of a class": lambda w, p: (
+        "class S:\n    def __init__(self, p):\n        self.p = p\n\n"
+        f"    def run(self):\n        {w.format(e='self.p')}\n\n\nS({p!r}).run()\n"),
+    "a glob of the folder": lambda w, p: (
+        f"import glob\nfor p in glob.glob({_folder(p) + '/ai-*.env'!r}):\n"
+        f"    {w.format(e='p')}\n"),
+}
+PY_GRID_WAYS.update(PY_GRID_VALUE_WAYS)
 PY_GRID = [(writer, way, where) for writer in PY_GRID_WRITERS for way in PY_GRID_WAYS
            for where in ("{env}", "{other}")]
 

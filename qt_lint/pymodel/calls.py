@@ -181,6 +181,75 @@ def _partial(facts: PythonFacts, call: Call) -> Call:
     return replace(call, name=name, node=node) if name else call
 
 
+def call_scope(facts: PythonFacts, call: Call) -> Scope:
+    """The scope a call is in: a lambda's bound to a name (`w = lambda p: ...`, its
+    parameters its own, as a function `w`'s), else the parser's."""
+    if call.scope.function is not None:
+        return call.scope
+    return _Sites(facts).lambda_scope(call) or call.scope
+
+
+def valued_calls(facts: PythonFacts, call: Call, sites: _Sites | None = None
+                 ) -> list[tuple[Call, ast.expr]]:
+    """The call with one part of its arguments that does not resolve (a name, a
+    subscript, `self.p`) given each value `path_values` says it may have (a constant at
+    the part's place), with where that value is given: what a program run from Python
+    (`subprocess.run(["sed", "-i", ..., p])` with `p` from a list iterated) may be given."""
+    sites = sites or _Sites(facts)
+    out: list[tuple[Call, ast.expr]] = []
+    arguments = [*call.node.args, *(k.value for k in call.node.keywords)]
+    for leaf in _parts(arguments):
+        if facts.resolve(leaf, call.scope) is not None:
+            continue
+        for value, where in path_values(facts, leaf, call.scope, sites):
+            if not value.exact:
+                continue
+            constant = ast.copy_location(ast.Constant(value.text), leaf)
+            node = _with_part(call.node, leaf, constant)
+            if isinstance(node, ast.Call):
+                out.append((replace(call, node=node), where or leaf))
+            if len(out) >= MAX_VALUES:
+                return out
+    return out
+
+
+def _parts(nodes: list[ast.expr]) -> Iterator[ast.expr]:
+    """The names, subscripts and `self.x` attributes of expressions (not inside one)."""
+    stack = list(reversed(nodes))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Name, ast.Subscript)) or (
+                isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                and node.value.id == "self"):
+            yield node
+            continue
+        if isinstance(node, (ast.Lambda, ast.ListComp, ast.GeneratorExp, ast.DictComp,
+                             ast.SetComp)):
+            continue
+        stack.extend(reversed([c for c in ast.iter_child_nodes(node)
+                               if isinstance(c, ast.expr)]))
+
+
+def _with_part(node: ast.AST, part: ast.expr, value: ast.expr) -> ast.AST:
+    """A copy of `node` with `part` (somewhere below it) replaced by `value`; the nodes
+    off the way to it are shared, not copied."""
+    if node is part:
+        return value
+    for name, child in ast.iter_fields(node):
+        items = child if isinstance(child, list) else [child]
+        for index, item in enumerate(items):
+            if isinstance(item, ast.AST) and any(n is part for n in ast.walk(item)):
+                copy = type(node)(**{f: getattr(node, f) for f in node._fields})
+                ast.copy_location(copy, node)
+                replaced = _with_part(item, part, value)
+                if isinstance(child, list):
+                    setattr(copy, name, [*child[:index], replaced, *child[index + 1:]])
+                else:
+                    setattr(copy, name, replaced)
+                return copy
+    return node
+
+
 MAX_VALUES = 16  # values one path expression is read with, at most
 MAX_VALUE_DEPTH = 8
 
@@ -336,6 +405,27 @@ def _elements(facts: PythonFacts, node: ast.expr, scope: Scope, sites: _Sites,
         return [e for e in node.elts if not isinstance(e, ast.Starred)]
     if isinstance(node, ast.Dict):
         return [k for k in node.keys if k is not None]
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
+        # `PATHS[1:]`: the elements of the literal it slices (all, for bounds not known)
+        bounds = [node.slice.lower, node.slice.upper, node.slice.step]
+        known: list[int | None] = []
+        exact = True
+        for bound in bounds:
+            if bound is None:
+                known.append(None)
+            elif isinstance(bound, ast.Constant) and isinstance(bound.value, int) and \
+                    not isinstance(bound.value, bool):
+                known.append(bound.value)
+            else:
+                exact = False
+                known.append(None)
+        sliced: list[ast.expr | Sym] = []
+        for literal in _literals(facts, node.value, scope, sites, depth + 1):
+            if isinstance(literal, (ast.List, ast.Tuple)) and \
+                    not any(isinstance(e, ast.Starred) for e in literal.elts):
+                elements = literal.elts
+                sliced += elements[slice(*known)] if exact and known[2] != 0 else elements
+        return sliced
     if isinstance(node, ast.Name):
         out: list[ast.expr | Sym] = []
         for value, _, at in _name_values(facts, node.id, scope, sites, depth + 1):

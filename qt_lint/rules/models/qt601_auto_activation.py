@@ -296,17 +296,25 @@ def _bound_runs(facts: PythonFacts, lines: list[str], contract: Contract,
     """A program a function runs on its parameter (`def f(p): subprocess.run(["sed", "-i",
     ..., p])`), read at each call of the function (`f("/etc/quantum/ai-engine.env")`),
     reported at the argument that gives the path."""
-    from qt_lint.pymodel.calls import bound_scopes
+    from qt_lint.pymodel.calls import bound_scopes, call_scope, valued_calls
     from qt_lint.rules.models.helpers import from_cwd, model_setting_file, model_write
     from qt_lint.shellflow import Step
 
+    _ = facts.commands  # the file's own, read before any call is read afresh
     for call in facts.calls:
-        if call.name not in _RUNNERS or call.scope.function is None:
+        if call.name not in _RUNNERS:
             continue
         node = call.node
         text = "\n".join(lines[node.lineno - 1:node.end_lineno or node.lineno])
-        for bound, where in bound_scopes(facts, call.scope):
-            commands, redirects = facts.commands_of(replace(call, scope=bound))
+        # its function's parameters bound at each call of it; a part of its arguments
+        # given each value it may have (a list iterated, `a if c else b`, `self.p`)
+        call = replace(call, scope=call_scope(facts, call))
+        runs = [(replace(call, scope=bound), where)
+                for bound, where in bound_scopes(facts, call.scope)] \
+            if call.scope.function is not None else []
+        runs += valued_calls(facts, call)
+        for run, where in runs:
+            commands, redirects = facts.commands_of(run)
             targets = [model_write(Step(c), contract) for c in commands]
             targets += [from_cwd(r.cwd, r.target) for r in redirects
                         if r.operator.startswith((">", "&>"))]
@@ -319,10 +327,21 @@ def _bound_runs(facts: PythonFacts, lines: list[str], contract: Contract,
                         text + "\n" + lines[line - 1] if line <= len(lines) else text):
                     continue
                 seen.add((line, column))
-                yield (line, column,
-                       f"`{call.name}` in `{call.scope.function.name}` (called with this "
-                       f"path) writes the model setting ({target.text}) outside "
-                       f"{contract.canary_name}: activation by other means")
+                function = run.scope.function or call.scope.function
+                who = f"`{call.name}`" if function is None or where is run.node or \
+                    _inside(where, call.node) else \
+                    f"`{call.name}` in `{function.name}` (called with this path)"
+                yield (line, column, f"{who} writes the model setting ({target.text}) "
+                       f"outside {contract.canary_name}: activation by other means")
+
+
+def _inside(node: ast.AST, outer: ast.AST) -> bool:
+    """The node is written inside `outer`'s text (its lines and columns)."""
+    start = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+    first = (getattr(outer, "lineno", 0), getattr(outer, "col_offset", 0))
+    last = (getattr(outer, "end_lineno", None) or first[0],
+            getattr(outer, "end_col_offset", None) or 0)
+    return first <= start <= last
 
 
 _EXPORTS = lazyre.compile(r"(?:^|[;&|(\s])(?:export|(?:declare|typeset)\s+-\w*x\w*)\s+"
@@ -934,12 +953,15 @@ class AutoActivation(Rule):
             if not any(n in text for n in needles):
                 continue
             for step, facts in analyse(text, working_dir, shell_state).steps:
-                if is_python_name(step.command.name):
-                    continue  # its code is read as Python where the command is
                 target = model_write(in_cwd(step, facts), contract)
                 if target is not None:
-                    out.append((None, Word(target.text, *placed(target.line, target.column),
-                                           target.dynamic)))
+                    # placed where make took its words (a `python3 -c` the command list
+                    # read as Python is reported there once)
+                    words = tuple(Word(w.text, *placed(w.line, w.column), w.dynamic)
+                                  for w in step.command.words)
+                    out.append((replace(step.command, words=words),
+                                Word(target.text, *placed(target.line, target.column),
+                                     target.dynamic)))
         return out
 
     @staticmethod
