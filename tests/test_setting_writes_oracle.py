@@ -516,6 +516,30 @@ PY_VARIANTS: dict[str, str] = {
         'import os\nMODEL_ENV = "{env}/ai-engine.env"\nos.truncate(MODEL_ENV, 0)\n'),
     "os.truncate of another setting": (
         'import os\nLOGS = "{env}/backend.env"\nos.truncate(LOGS, 0)\n'),
+    "each name os.listdir gives, joined to the folder": (
+        'import os\nD = "{env}"\nfor name in os.listdir(D):\n'
+        '    open(os.path.join(D, name), "a").write("XGB_WEIGHT=0.10\\n")\n'),
+    "each name os.listdir gives, elsewhere": (
+        'import os\nD = "{other}"\nfor name in os.listdir(D):\n'
+        '    open(os.path.join(D, name), "a").write("XGB_WEIGHT=0.10\\n")\n'),
+    "Path(folder) / a name from a list": (
+        'from pathlib import Path\nfor name in ["ai-engine.env"]:\n'
+        '    (Path("{env}") / name).write_text("XGB_WEIGHT=0.10\\n")\n'),
+    "Path(folder) / a name from a list, elsewhere": (
+        'from pathlib import Path\nfor name in ["ai-engine.env"]:\n'
+        '    (Path("{other}") / name).write_text("XGB_WEIGHT=0.10\\n")\n'),
+    "a class attribute read as self.p": (
+        'class S:\n    p = "{env}/ai-engine.env"\n\n    def run(self):\n'
+        '        open(self.p, "a").write("XGB_WEIGHT=0.10\\n")\n\n\nS().run()\n'),
+    "a class attribute read as self.p, elsewhere": (
+        'class S:\n    p = "{other}/ai-engine.env"\n\n    def run(self):\n'
+        '        open(self.p, "a").write("XGB_WEIGHT=0.10\\n")\n\n\nS().run()\n'),
+    "two loops binding the name, the first writes elsewhere": (
+        'for p in ["{other}/ai-engine.env"]:\n    open(p, "a").write("XGB_WEIGHT=0.10\\n")\n'
+        'for p in ["{env}/ai-engine.env"]:\n    print(open(p).read(), "XGB_WEIGHT")\n'),
+    "two loops binding the name, the second writes": (
+        'for p in ["{other}/ai-engine.env"]:\n    print(open(p).read(), "XGB_WEIGHT")\n'
+        'for p in ["{env}/ai-engine.env"]:\n    open(p, "a").write("XGB_WEIGHT=0.10\\n")\n'),
 }
 
 # make runs each recipe line in a shell of its own (a line continued by `\` is one)

@@ -277,7 +277,8 @@ def path_values(facts: PythonFacts, node: ast.expr, scope: Scope, sites: _Sites,
         for part in node.values:
             out += path_values(facts, part, scope, sites, depth + 1)
     elif isinstance(node, ast.Name):
-        for value, where, at in _name_values(facts, node.id, scope, sites, depth):
+        for value, where, at in _name_values(facts, node.id, scope, sites, depth,
+                                             getattr(node, "lineno", 0)):
             if isinstance(value, Sym):
                 out.append((value, where))
             else:
@@ -294,10 +295,33 @@ def path_values(facts: PythonFacts, node: ast.expr, scope: Scope, sites: _Sites,
             facts.dotted(node.func) in (*PATH_TYPES, "str", "os.path.abspath",
                                          "os.path.realpath", "os.path.normpath")):
         out += path_values(facts, node.args[0], scope, sites, depth + 1)
+    elif isinstance(node, ast.Call) and not node.keywords and len(node.args) > 1 and \
+            facts.dotted(node.func) in ("os.path.join", "posixpath.join", *PATH_TYPES):
+        out += _joined(facts, node.args, scope, sites, depth + 1)
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        out += _joined(facts, [node.left, node.right], scope, sites, depth + 1)
     unique: dict[str, tuple[Sym, ast.expr | None]] = {}
     for value, where in out:
         unique.setdefault(value.text, (value, where))  # each value once, where first read
     return list(unique.values())[:MAX_VALUES]
+
+
+def _joined(facts: PythonFacts, parts: list[ast.expr], scope: Scope, sites: _Sites,
+            depth: int) -> list[tuple[Sym, ast.expr | None]]:
+    """`os.path.join(d, name)`, `Path(d) / name`: each value of the parts joined."""
+    joined: list[tuple[Sym | None, ast.expr | None]] = [(None, None)]
+    for part in parts:
+        values = path_values(facts, part, scope, sites, depth)
+        grown: list[tuple[Sym | None, ast.expr | None]] = []
+        for base, where in joined:
+            for value, given in values:
+                both = value if base is None else join(base, value)
+                if both is not None:
+                    grown.append((both, where or given))
+        joined = grown[:MAX_VALUES]
+        if not joined:
+            return []
+    return [(value, where) for value, where in joined if value is not None]
 
 
 # a value a name may hold: an expression (in the scope it is read in) or a value known
@@ -305,7 +329,9 @@ _Value = tuple[ast.expr | Sym, ast.expr | None, "Scope"]
 
 
 def _name_values(facts: PythonFacts, name: str, scope: Scope, sites: _Sites,
-                 depth: int) -> list[_Value]:
+                 depth: int, line: int = 0) -> list[_Value]:
+    """What a name may hold where it is read (`line`): the bindings of its scope, the
+    loop or the assignment nearest before the line first (the value a message shows)."""
     current: Scope | None = scope
     while current is not None and name not in current.assigned:
         current = current.parent
@@ -321,7 +347,18 @@ def _name_values(facts: PythonFacts, name: str, scope: Scope, sites: _Sites,
         return out
     body = function.body if function is not None else facts.tree.body
     out = []
-    for kind, value, path in _bindings(body, name):
+    bindings = list(_bindings(body, name))
+    if line:
+        def nearest(item: tuple[str, ast.expr, tuple[int, ...], ast.stmt]) -> tuple[int, int]:
+            statement = item[3]
+            start, end = statement.lineno, statement.end_lineno or statement.lineno
+            inside = item[0] == "for" and start <= line <= end
+            return (0 if inside else 1 if start <= line else 2, abs(line - start))
+        bindings.sort(key=nearest)
+        loops = [b for b in bindings if nearest(b)[0] == 0]
+        if loops:  # read in a loop's body: the innermost loop's element (`for p in ...`)
+            bindings = [max(loops, key=lambda b: b[3].lineno)]
+    for kind, value, path, _ in bindings:
         if kind == "value":
             for element in _unpacked([value], path):
                 out.append((element, None, current))
@@ -350,7 +387,7 @@ def _unpacked(values: list[ast.expr], path: tuple[int, ...]) -> list[ast.expr]:
 
 
 def _bindings(body: list[ast.stmt], name: str
-              ) -> Iterator[tuple[str, ast.expr, tuple[int, ...]]]:
+              ) -> Iterator[tuple[str, ast.expr, tuple[int, ...], ast.stmt]]:
     """The statements of a scope (not its nested functions or classes) that bind a name:
     ("value", the value, its place in a tuple target) or ("for", what it iterates, its
     place in the loop's target)."""
@@ -363,14 +400,14 @@ def _bindings(body: list[ast.stmt], name: str
             for target in node.targets:
                 path = _place(target, name)
                 if path is not None:
-                    yield "value", node.value, path
+                    yield "value", node.value, path, node
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
             if isinstance(node.target, ast.Name) and node.target.id == name:
-                yield "value", node.value, ()
+                yield "value", node.value, (), node
         elif isinstance(node, (ast.For, ast.AsyncFor)):
             path = _place(node.target, name)
             if path is not None:
-                yield "for", node.iter, path
+                yield "for", node.iter, path, node
         for field in ("body", "orelse", "finalbody", "handlers"):
             block = getattr(node, field, None)
             if isinstance(block, list):
@@ -435,6 +472,8 @@ def _elements(facts: PythonFacts, node: ast.expr, scope: Scope, sites: _Sites,
     if not isinstance(node, ast.Call):
         return []
     name = facts.dotted(node.func)
+    if name in ("os.listdir", "os.scandir") and node.args:
+        return [Sym("*", exact=False)]  # the names in a folder: a glob standing for them
     if name in _GLOBS and node.args:
         patterns: list[ast.expr | Sym] = [
             v for v, _ in path_values(facts, node.args[0], scope, sites, depth + 1)]
@@ -566,6 +605,9 @@ class _Sites:
             return []
         out: list[tuple[ast.expr, Scope]] = []
         for method in cls.body:
+            if isinstance(method, ast.Assign) and any(
+                    isinstance(t, ast.Name) and t.id == attr for t in method.targets):
+                out.append((method.value, self.facts.module))  # a class attribute
             if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
             for node in ast.walk(method):

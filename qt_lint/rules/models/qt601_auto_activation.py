@@ -244,6 +244,7 @@ def python_writes(facts: PythonFacts, lines: list[str], contract: Contract,
     text = facts.text
     model = _MODEL_KEY.search(text) is not None or _PY_MODEL_KEY.search(text) is not None
     moved = _chdirs(facts)
+    reported: set[tuple[int, int]] = set()  # a place is reported once, whatever its values
     for op in file_ops(facts, through_calls=True):
         path = op.path.text
         here = (_cwd_at(moved, op.call) or cwd) if not path.startswith("/") else None
@@ -257,6 +258,9 @@ def python_writes(facts: PythonFacts, lines: list[str], contract: Contract,
         if not path.endswith(".env.model_config") and not model and not any(
                 _MODEL.search(lines[row - 1]) for row in named if row <= len(lines)):
             continue  # `shutil.copy("staged/model.env", ...)` names the model
+        if (line, column) in reported:
+            continue
+        reported.add((line, column))
         who = f"`{op.call.name.lstrip('.')}`"
         function = op.call.scope.function
         outside = (op.node.lineno, op.node.col_offset) < (call.lineno, call.col_offset) or \
