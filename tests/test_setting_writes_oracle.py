@@ -663,6 +663,35 @@ MAKE_VARIANTS: dict[str, str] = {
     "a pattern rule's $*": (
         f"all: {{env}}/ai-engine.stamp\n{{env}}/%.stamp: FORCE\n\t{MAKE_SED} {{env}}/$*.env\n"
         "FORCE:\n"),
+    "$(file >$@,...) of a target named by the setting": (
+        "{env}/ai-engine.env: FORCE\n\t$(file >$@,MODEL_PATH=x)\n\t@true\nFORCE:\n"),
+    "top-level $(foreach) of $(file >>...) over a $(wildcard)": (
+        "$(foreach f,$(wildcard {env}/ai-*.env),$(file >>$(f),MODEL_PATH=x))\nall:\n\t@true\n"),
+    "W = $(file >>...) never expanded": (
+        "W = $(file >>{env}/ai-engine.env,MODEL_PATH=x)\nall:\n\t@true\n"),
+    "$(eval $(R)) of a define'd rule": (
+        f"define R\nall:\n\t{MAKE_SED} {{env}}/ai-engine.env\nendef\n$(eval $(R))\n"),
+    "$(eval) inside ifeq": (
+        f"ifeq (1,1)\n$(eval all: ; {MAKE_SED} {{env}}/ai-engine.env)\nendif\n"),
+    "$(eval) inside an ifeq not taken": (
+        f"ifeq (1,2)\n$(eval all: ; {MAKE_SED} {{env}}/ai-engine.env)\nendif\nall:\n\t@true\n"),
+    "$(foreach) making rules by $(eval)": (
+        f"NAMES = ai-engine\n$(foreach n,$(NAMES),$(eval set-$(n): ; {MAKE_SED} {{env}}/$(n).env))\n"
+        "all: set-ai-engine\n"),
+    "a recipe's $(eval X := ...), then $(X)": (
+        f"all:\n\t$(eval X := {{env}}/ai-engine.env)\n\t{MAKE_SED} $(X)\n"),
+    "a recipe's $(eval X := ...) elsewhere, then $(X)": (
+        f"all:\n\t$(eval X := {{other}}/ai-engine.env)\n\t{MAKE_SED} $(X)\n"),
+    "ENVS := $(wildcard), for f in $(ENVS)": (
+        f"ENVS := $(wildcard {{env}}/*.env)\nall:\n\tfor f in $(ENVS); do {MAKE_SED} $$f; done\n"),
+    ".ONESHELL: a for loop over lines": (
+        f".ONESHELL:\nall:\n\tfor f in {{env}}/*.env; do\n\t  {MAKE_SED} $$f\n\tdone\n"),
+    "$(if) choosing elsewhere": (
+        f"X =\nall:\n\t{MAKE_SED} $(if $(X),{{env}}/ai-engine.env,{{other}}/ai-engine.env)\n"),
+    "$(if) choosing the setting": (
+        f"X = 1\nall:\n\t{MAKE_SED} $(if $(X),{{env}}/ai-engine.env,{{other}}/ai-engine.env)\n"),
+    "$(call W,$(wildcard ...))": (
+        f"define W\n{MAKE_SED} $(1)\nendef\nall:\n\t$(call W,$(wildcard {{env}}/ai-*.env))\n"),
     "a pattern rule's $* elsewhere": (
         f"all: {{other}}/ai-engine.stamp\n{{other}}/%.stamp: FORCE\n"
         f"\t{MAKE_SED} {{other}}/$*.env\nFORCE:\n"),

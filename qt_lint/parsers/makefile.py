@@ -1015,7 +1015,16 @@ class _Expander:
                 self.writes.append((operator, path, arg(1) if len(args) > 1 else "",
                                     self.here))
             return ""
-        if name == "eval":  # what it defines is read where it is a Makefile line
+        if name == "eval":
+            # a top-level line is read where it is one (`read_makefile`); here (a recipe's)
+            # a plain assignment it makes is set for what make expands after it (the
+            # recipe's later lines: make expands them all before running the first)
+            for line in arg(0).split("\n"):
+                match = _DEFINE.match(line.strip())
+                if match and _UNKNOWN not in line and match.group("op") in (":=", "::=", "="):
+                    value = _uncommented(match.group("value"))
+                    self.variables[match.group("name")] = value.replace("$", "$$") \
+                        if match.group("op") != "=" else value
             return ""
         values = [arg(index) for index in range(len(args))]
         if any(_UNKNOWN in v for v in values):
