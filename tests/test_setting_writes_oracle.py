@@ -676,7 +676,8 @@ MAKE_VARIANTS: dict[str, str] = {
     "$(eval) inside an ifeq not taken": (
         f"ifeq (1,2)\n$(eval all: ; {MAKE_SED} {{env}}/ai-engine.env)\nendif\nall:\n\t@true\n"),
     "$(foreach) making rules by $(eval)": (
-        f"NAMES = ai-engine\n$(foreach n,$(NAMES),$(eval set-$(n): ; {MAKE_SED} {{env}}/$(n).env))\n"
+        "NAMES = ai-engine\n"
+        f"$(foreach n,$(NAMES),$(eval set-$(n): ; {MAKE_SED} {{env}}/$(n).env))\n"
         "all: set-ai-engine\n"),
     "a recipe's $(eval X := ...), then $(X)": (
         f"all:\n\t$(eval X := {{env}}/ai-engine.env)\n\t{MAKE_SED} $(X)\n"),
