@@ -283,9 +283,12 @@ class Flow:
 
 # a whole word that is an array's elements (`"${F[@]}"`, `${F[*]}`), or one of them
 _ELEMENTS = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}")
-_ELEMENT = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[(-?[0-9]+)\]\}")
+# `${F[1]}`, `${F[-1]}`, and the last by the count: `${F[${#F[@]}-1]}`
+_ELEMENT = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[(-?[0-9]+|\$\{#\1\[[@*]\]\}-1)\]\}")
 _TEE_SUB = lazyre.compile(r"^>\(\s*tee\s+(?:-a\s+|--append\s+)*(\"?)([^\s\")]+)\1")
 _REF = lazyre.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+# `${X:-word}`, `${X-word}`, `${X:=word}`: X's value when the script set it (not empty, for `:`)
+_DEFAULTED = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(:?)[-=][^{}]*\}")
 _SINGLE_QUOTED = lazyre.compile(r"'[^']*'")
 _UNBOUND = lazyre.compile(
     r"\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{#?([A-Za-z_][A-Za-z0-9_]*)(?:\}|\[|:?\?))")
@@ -376,18 +379,25 @@ class _Walk:
         element = _ELEMENT.fullmatch(word.text)
         if element is not None and element.group(1) in self.arrays:  # `"${F[1]}"`
             items = self.arrays[element.group(1)]
-            at = int(element.group(2))  # `${F[-1]}`: counted from the end
+            index = element.group(2)  # `${F[-1]}`: counted from the end
+            at = int(index) if not index.startswith("$") else -1
+            if len(items) == 1 and re.search(r"[*?[]", items[0].text):
+                at = 0  # `F=(DIR/*)`: each element is one of the glob's matches
             known = -len(items) <= at < len(items)
             return Word(items[at].text if known else "", word.line, word.column,
                         items[at].dynamic if known else False)
         text = word.text
         for _ in range(4):  # `$A` -> `$B/x` -> `/etc/x`: a few rounds, bounded
             new = _REF.sub(lambda m: self.values.get(m.group(1) or m.group(2), m.group()),
-                           text)
+                           _DEFAULTED.sub(self.defaulted, text))
             if new == text or len(new) > 4096:
                 break
             text = new
         return Word(text, word.line, word.column, "$" in text or "`" in text)
+
+    def defaulted(self, match: re.Match[str]) -> str:
+        value = self.values.get(match.group(1))
+        return match.group() if value is None or (match.group(2) and not value) else value
 
     def raw(self, node: Any) -> str:
         return str(self.words.raw(node))
@@ -893,6 +903,9 @@ class _Walk:
         if name == "cat" and len(words) == 1:
             out = self.stdout_of(redirects)
             return out if out is not None else self.sink()
+        read = journal_input(name, words[1:])
+        if name in _JOURNAL_ARGS and (read is None or read[0] != "stdin"):
+            return "|"  # `| logger "msg"`, `| systemd-cat CMD`: what is piped is not read
         return "|" + name
 
     def if_(self, node: Any, state: State, checked: bool) -> tuple[State | None, State | None]:
@@ -1879,6 +1892,45 @@ def _code(text: str | None) -> int | None:
         return int(text)
     except ValueError:
         return None
+
+
+# the options of systemd-cat(1) and logger(1) whose value is the next word
+_JOURNAL_ARGS = {"systemd-cat": ("-t", "--identifier", "-p", "--priority", "--stderr-priority",
+                                 "--level-prefix"),
+                 "logger": ("-t", "--tag", "-p", "--priority", "-f", "--file", "-n", "--server",
+                            "-P", "--port", "-u", "--socket", "-S", "--size", "--msgid",
+                            "--sd-id", "--sd-param")}
+
+
+def journal_input(name: str, args: list[str]) -> tuple[str, int] | None:
+    """What `systemd-cat` or `logger` sends to the journal, given its arguments: ("stdin",
+    0) what it reads on standard input; ("command", i) the output of the command that
+    starts at args[i] (systemd-cat runs it and leaves its standard input alone); ("args",
+    i) logger's message, args[i:] (standard input is not read); ("file", i) `logger -f
+    F`; None: nothing (`logger --no-act`), or not one of those programs."""
+    takes = _JOURNAL_ARGS.get(name)
+    if takes is None:
+        return None
+    at, source = 0, "stdin"
+    while at < len(args):
+        text = args[at]
+        if text == "--":
+            at += 1
+            break
+        if not text.startswith("-") or text == "-":
+            break
+        if name == "logger" and text == "--no-act":
+            return None
+        if text in takes:
+            source = "file" if text in ("-f", "--file") else source
+            at += 2
+            continue
+        if name == "logger" and re.fullmatch(r"-[a-zA-Z]*[tpfnPuS].+", text):
+            source = "file" if re.fullmatch(r"-[a-zA-Z]*f.+", text) else source
+        at += 1
+    if at < len(args):
+        return ("command" if name == "systemd-cat" else "args"), at
+    return source, at
 
 
 def read_variable(command: Command) -> str:
