@@ -369,6 +369,7 @@ class _Walk:
         self.each: dict[str, tuple[Word, ...]] = {}
         # the files `exec 3>> F` opened (a later `>&3` writes F)
         self.fds: dict[str, Word] = {}
+        self.inputs: dict[str, str] = {}  # the files `exec 3< F` opened for reading
         self.feed: Word | None = None  # standard input of the next command (see Step.stdin)
 
     # --- words ------------------------------------------------------------------------------
@@ -656,6 +657,10 @@ class _Walk:
                 self.fds[fd] = self.expand(self.words.word(target))
             elif operator in (">&-", "<&-", ">&", "<&"):
                 self.fds.pop(fd, None)
+            if operator == "<" and target is not None:  # `exec 3</dev/tty`: read from there
+                self.inputs[fd] = self.expand(self.words.word(target)).text
+            elif operator in ("<&-", "<&", ">&-") or operator.startswith(">"):
+                self.inputs.pop(fd, None)
 
     def printed_by(self, node: Any) -> Word | None:
         """What `echo`/`printf` prints (into a pipe), positioned at its first argument
@@ -1699,6 +1704,11 @@ class _Walk:
             # `echo yes | { read -r a; }`, `{ read a; } < file`: what it reads is the script's
             fed = fed or (not any(op == "<" for op, _ in step.redirects) and
                           self.stdin_source() not in (None, "/dev/tty"))
+            # `read a <&3`, `read -u "${COPROC[0]}" a`: a descriptor the script opened (a
+            # coprocess, a pipe), unless it opened it on the terminal
+            dup = [t.text for op, t in step.redirects if op == "<&"]
+            fed = fed or any(fd != "0" and self.inputs.get(fd) != "/dev/tty"
+                             for fd in dup + read_descriptor(step.command))
             if not fed:
                 true = _add(true, frozenset({f"read:{read}"}))
                 false = _add(false, frozenset({f"read:{read}"}))
@@ -1931,6 +1941,17 @@ def journal_input(name: str, args: list[str]) -> tuple[str, int] | None:
     if at < len(args):
         return ("command" if name == "systemd-cat" else "args"), at
     return source, at
+
+
+def read_descriptor(command: Command) -> list[str]:
+    """`read -u 3 answer` -> `["3"]`: the descriptor it reads from (none: standard input)."""
+    args = [w.text for w in command.args]
+    for at, text in enumerate(args):
+        if text == "-u" and at + 1 < len(args):
+            return [args[at + 1]]
+        if text.startswith("-u") and len(text) > 2:
+            return [text[2:]]
+    return []
 
 
 def read_variable(command: Command) -> str:

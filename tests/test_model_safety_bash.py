@@ -576,9 +576,13 @@ def _canary_tree(root: Path, c: Contract, text: str) -> None:
     (root / "models/archive").mkdir(parents=True, exist_ok=True)
     (root / "log").mkdir(parents=True, exist_ok=True)
     (repo / "Makefile").write_text(f"quality-gate:\n\t{GATE}")
-    # each `date` a second later: two activations never share a time stamp
+    # the real `date`, each call a second later than the last (from 2026-01-01 00:00:00
+    # UTC): two activations never share a second; `-d`/`-r` dates are its own
     _stub(root / "bin/date", f'n=$(cat {root}/date.n 2>/dev/null || echo 0); n=$((n + 1))\n'
-          f'echo "$n" > {root}/date.n\nprintf "20260101T0000%02d\\n" "$n"\n')
+          f'echo "$n" > {root}/date.n\n'
+          'case " $* " in *" -d"*|*" --date"*|*" -r "*|*" --reference"*) '
+          'exec /usr/bin/date "$@" ;; esac\n'
+          'exec /usr/bin/date -u -d "@$((1767225600 + n))" "$@"\n')
     _git_history(repo)
 
 
@@ -752,6 +756,7 @@ WRITE = 'sed -i "s|^ACTIVE_MODEL=.*|ACTIVE_MODEL=$MODEL|" {env}\n'
 LOG = 'echo "$STAMP $MODEL $VERSION git=$(git -C {repo} rev-parse HEAD)" \\\n    >> {log}\n'
 HASH = "git -C {repo} rev-parse HEAD"
 NEW_V2 = "cp new.pkl {active}/model_v2.pkl\n"
+STAMP_LINE = "STAMP=$(date +%Y%m%dT%H%M%S)\n"
 STEP_VARIANTS: dict[str, tuple[tuple[str, str], ...]] = {
     "golden": (),
     # the terminal: without one, bash fails `exec </dev/tty` (status 1, it carries on) and a
@@ -908,6 +913,42 @@ STEP_VARIANTS: dict[str, tuple[tuple[str, str], ...]] = {
         (ARCH, "tar -czf {archive}/last.tgz -C {etc} ai-engine.env\n"),),
     "archive moved into archive/": (
         (ARCH, ""), (WRITE, "mv {active}/model_v2.pkl {archive}/\n" + NEW_V2)),
+    # the confirmation from a coprocess: the script answers itself (rev10)
+    "answer from a coprocess by <&": (
+        (READ, 'coproc Y { echo yes; }\nread -r answer <&"${Y[0]}"\n'),),
+    "answer from a coprocess by read -u": (
+        (READ, 'coproc Y { echo yes; }\nread -r -u "${Y[0]}" answer\n'),),
+    "answer from fd 3 on a pipe by read -u 3": (
+        (READ, "exec 3< <(echo yes)\nread -r -u 3 answer\n"),),
+    "answer read -u 3 from the terminal": (
+        (TERM, ""), (READ, "exec 3</dev/tty\nread -r -u 3 answer\n")),
+    "answer read <&3 from the terminal": (
+        (TERM, ""), (READ, "exec 3</dev/tty\nread -r answer <&3\n")),
+    "answer read <&0": ((READ, "read -r answer <&0\n"),),
+    # the archive copy's time stamp: it must change between two runs a second apart (rev10)
+    **{f"archive stamp: {stamp}": ((STAMP_LINE, f"STAMP={stamp}\n"),) for stamp in (
+        "$(date +%F)", "$(date +%Y)", "$(date -d @0 +%s)", "${STAMP:-20260101}",
+        "$(date +%Y%m%d%H%M)", "$(date -I)", "$(date --iso-8601=seconds)",
+        "$(date -Iseconds)", "$(date +%s)", "$(date +%s%N)", "$(date +%Y%m%d_%H%M%S)",
+        "$(date +%H%M%S)", "$(date -u +%FT%T)", "$(date)", "$(date -R)",
+        "$(date --rfc-3339=date)", "$(date --rfc-3339=seconds)", "$(date +%%s)",
+        '"${STAMP:-$(date +%s)}"', "$(date +%Y-%m-%d)", "$(date +%c)", "$(date +%T)",
+        "$(date -d 2026-01-01 +%s)", "$(date --date=@1767225600 +%Y%m%dT%H%M%S)")},
+    "archive stamp: a literal name in single quotes": (
+        (ARCH, "cp -a {env} '{archive}/$(date +%s)_${MODEL}_${VERSION}'\n"),),
+    # the hash must stay in the activation log (rev10)
+    "hash tee'd to a rotated log": (
+        (LOG, f"{HASH} | tee -a {{log}}.1 >/dev/null\n"),),
+    "hash tee'd to the log and a rotated one": (
+        (LOG, f"{HASH} | tee -a {{log}} {{log}}.1 >/dev/null\n"),),
+    "hash in the log, the log removed after the write": ((WRITE, WRITE + "rm -f {log}\n"),),
+    "hash in the log, the log moved away after the write": (
+        (WRITE, WRITE + "mv {log} {log}.old\n"),),
+    "hash in the log, the log moved to another log": (
+        (WRITE, WRITE + "mv {log} {logdir}/activations.log\n"),),
+    "hash in the log, the log emptied after the write": ((WRITE, WRITE + ": > {log}\n"),),
+    "hash in the log, another file removed after the write": (
+        (WRITE, WRITE + "rm -f {log}.1\n"),),
 }
 
 # every way of checking for a terminal, under every way of handling its failure
@@ -976,7 +1017,7 @@ def _places(root: Path, c: Contract) -> dict[str, str]:
     etc = c.env_dir.rstrip("/")
     return {"env": f"{etc}/ai-engine.env", "etc": etc, "archive": f"{c.model_dir}/archive",
             "active": f"{c.model_dir}/active", "repo": c.repo_root, "models": c.model_dir,
-            "log": f"{c.log_dir}/canary_activation.log"}
+            "log": f"{c.log_dir}/canary_activation.log", "logdir": c.log_dir}
 
 
 def _placed(text: str, places: dict[str, str]) -> str:
@@ -1057,7 +1098,8 @@ def _step_breaks(root: Path, c: Contract) -> dict[str, list[str]]:
     for path in changed:
         if path in before and before[path] not in archived:
             broken["archive"].append(f"{path.name} replaced without its copy in the archive")
-    logs = "".join(p.read_text() for p in Path(c.log_dir).rglob("*") if p.is_file())
+    # the activation log: a `.log` file in the log folder (not a rotated `.log.1`, `.old`)
+    logs = "".join(p.read_text() for p in Path(c.log_dir).rglob("*.log") if p.is_file())
     if not _holds_hash(logs, _head(root / "repo")):
         broken["git hash"].append("HEAD's hash is not in the activation log")
     # the next activation (another version, a second later) keeps this one's copy
@@ -1066,6 +1108,13 @@ def _step_breaks(root: Path, c: Contract) -> dict[str, list[str]]:
     for path in changed:
         if path in before and before[path] not in archived:
             broken["archive"].append(f"the next activation overwrote {path.name}'s copy")
+    # the same version activated again (after a rollback), a second later: the name's time
+    # stamp must tell them apart
+    _run_canary(root, c, tty=True, typed=b"yes\n")
+    archived = _archived(c)
+    for path in changed:
+        if path in before and before[path] not in archived:
+            broken["archive"].append(f"activating v2 again overwrote {path.name}'s copy")
     for tty, typed, step, why in ((False, b"yes\n", "terminal", "activated without a terminal"),
                                   (True, b"\n", "confirmation", "activated on an empty answer")):
         _reset_models(root, c)

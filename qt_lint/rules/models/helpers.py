@@ -74,7 +74,6 @@ _COLON = lazyre.compile(r":(?![^{}]*\})")  # PATH's separator, not the `:` of `$
 # the command substitutions of a word: `$(...)` (one level of parentheses inside), `` `...` ``
 _SUBSTITUTION = lazyre.compile(r"\$\(((?:[^()]|\([^()]*\))*)\)|`([^`]*)`")
 _REDIRECTION = lazyre.compile(r"(?:^|\s)[0-9]*(?:>>?|<|&>>?|>&)\s*[^\s|;&]+")
-_TIMESTAMP = lazyre.compile(r"(?:\$\(|`)\s*(?:\S*/)?date\b|\$\{?EPOCH(?:SECONDS|REALTIME)\b")
 
 
 def substitutions(text: str) -> list[list[list[str]]]:
@@ -111,9 +110,76 @@ def _stdout_away(text: str, head: list[str]) -> bool:
 
 
 def new_each_run(name: str) -> bool:
-    """A file name that differs on every run: a time stamp in it (`$(date +%s)`,
-    `$EPOCHSECONDS`, or a variable set from one, as the walk expanded it)."""
-    return _TIMESTAMP.search(name) is not None
+    """A file name that differs between two runs a second apart: a time stamp to the
+    second or finer in it (`$(date +%s)`, `$(date +%Y%m%dT%H%M%S)`, `$(date +%s%N)`,
+    `$EPOCHSECONDS`, or a variable set from one, as the walk expanded it). Not a day or a
+    year (`+%F`, `+%Y`, `-I`), a fixed date (`date -d @0`), `%%s` (a literal `%s`), nor
+    a default the caller's environment may replace that is itself fixed
+    (`${TS:-20260101}`: the constant, unless the caller sets it). A variable not known
+    when reading (the walk could not set it) counts: it may be anything."""
+    if _EPOCH.search(name):
+        return True
+    for match in _SUBSTITUTION.finditer(name):
+        body = match.group(1) if match.group(1) is not None else match.group(2)
+        try:
+            words = shlex.split(re.split(r"\|\||&&|[;&|\n]", body)[0])
+        except ValueError:
+            return True
+        if words and words[0].rsplit("/", 1)[-1] == "date":
+            if _date_changes(words[1:]):
+                return True
+        elif words:
+            return True  # another program's output: not known here
+    rest = _SUBSTITUTION.sub("", name)
+    for match in _PARAMETER.finditer(rest):
+        variable, operator, default = match.group(1) or match.group(4), match.group(2), \
+            match.group(3)
+        if operator in ("-", "=", "+"):  # the default's value, unless the caller sets it
+            if new_each_run(default or ""):
+                return True
+        elif not re.fullmatch(r"[0-9]+|[@*#?$!-]", variable or ""):
+            return True  # not known here (the script's positional arguments are no stamp)
+    return "`" in rest
+
+
+_EPOCH = lazyre.compile(r"\$\{?EPOCH(?:SECONDS|REALTIME)\b")
+# `${X:-word}` (group 1, the operator in 2, the word in 3), `${X}`/`$X` (4)
+_PARAMETER = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*|[0-9]+)(?::?([-=?+])([^{}]*))?\}|"
+                            r"\$([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])")
+# the conversions of date(1) that change every second (`%s`, `%S`, `%T`, `%N`, `%c`...)
+_EACH_SECOND = lazyre.compile(r"%[-_0^#]*[0-9]*[sSTNrcX+]")
+_FIXED_DATE = lazyre.compile(r"@-?[0-9.]+|.*[0-9]{4}-[0-9]{1,2}|.*[0-9]{1,2}:[0-9]{2}")
+
+
+def _date_changes(args: list[str]) -> bool:
+    """`date ARGS` prints something else a second later: a format with seconds (or the
+    default one, `-R`, `-Iseconds`, `--rfc-3339=seconds`) of the clock (not `-d @0`, `-d
+    2026-01-01`)."""
+    fmt: str | None = None
+    at = 0
+    while at < len(args):
+        arg = args[at]
+        value = None
+        if arg in ("-d", "--date"):
+            value = args[at + 1] if at + 1 < len(args) else ""
+            at += 1
+        elif arg.startswith("--date="):
+            value = arg.partition("=")[2]
+        elif arg.startswith("-d") and not arg.startswith("--"):
+            value = arg[2:]
+        if value is not None and _FIXED_DATE.match(value):
+            return False  # a date given: the same every run
+        if arg.startswith("+"):
+            fmt = arg[1:]
+        elif re.fullmatch(r"-I|--iso-8601", arg) or arg in ("--rfc-3339=date",
+                                                            "--iso-8601=date", "-Idate"):
+            fmt = ""  # the day alone
+        elif re.fullmatch(r"-I(?:hours|minutes)|--iso-8601=(?:hours|minutes)", arg):
+            fmt = ""
+        at += 1
+    if fmt is None:
+        return True  # the default format, `-R`, `-Iseconds`: to the second
+    return _EACH_SECOND.search(fmt.replace("%%", "")) is not None
 
 
 _ARCHIVE_DIR = lazyre.compile(r"(?:^|/)archive(?:/|$)")
@@ -231,7 +297,11 @@ def archive_named(step: Step) -> bool:
         return False
     parts = _ARCHIVE_DIR.split(dest)
     below = parts[-1] if len(parts) > 1 else dest
-    return new_each_run(below) or "$" in below or "`" in below
+    # `'archive/$(date +%s)_x'`: single quotes run no `date`
+    words = [*step.command.args, *(t for _, t in step.redirects)]
+    quoted = any(below in w.text and not w.dynamic for w in words) and not any(
+        below in w.text and w.dynamic for w in words)
+    return not quoted and new_each_run(below)
 
 
 def archive_covers(source: str, target: str) -> bool:
@@ -317,7 +387,24 @@ def _replaced_files(step: Step) -> set[str]:
         copy = copy_operands(command.name, command.args)
         if copy is not None and not copy.folders and len(copy.operands) >= 2:
             out.add(copy.operands[-1].text)
+        if command.name == "mv" and copy is not None:  # `mv LOG LOG.old`: LOG is gone
+            sources = copy.operands if copy.folders else copy.operands[:-1]
+            out |= {w.text for w in sources}
     return out
+
+
+def _moved_to(step: Step, path: str) -> str | None:
+    """Where `mv` puts `path` (a file it moves): the new name, or the folder's file."""
+    copy = copy_operands(step.command.name, step.command.args) \
+        if step.command.name == "mv" else None
+    if copy is None:
+        return None
+    if copy.folders:
+        return posixpath.join(copy.folders[-1].text, posixpath.basename(path)) \
+            if any(w.text == path for w in copy.operands) else None
+    if len(copy.operands) == 2 and copy.operands[0].text == path:
+        return copy.operands[1].text
+    return None
 
 
 def _test_words(step: Step) -> list[str]:
@@ -637,6 +724,11 @@ def _hash_logged(step: Step, facts: Facts, contract: Contract) -> Facts:
     if not gone:
         return EMPTY
     kills = {f"-{LOGGED_TO}{f}" for f in gone}
+    # `mv LOG OTHER`: the lines are in OTHER now
+    moved = {m for f in gone if (m := _moved_to(step, f)) is not None}
+    if moved:
+        return frozenset((kills - {f"-{LOGGED_TO}{m}" for m in moved}) |
+                         {LOGGED_TO + m for m in moved})
     return frozenset(kills | ({f"-{GIT_LOGGED}"} if logs <= gone else set()))
 
 

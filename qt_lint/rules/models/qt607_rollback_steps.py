@@ -58,13 +58,20 @@ class RollbackSteps(Rule):
       non-zero exit when there is none;
     - **restores the previous model setting**: it writes the model setting
       (`/etc/quantum/*.env`, `.env.model_config`) or the active models;
-    - **logs the git hash** (`git rev-parse HEAD`) to the journal (`echo "... $(git
-      rev-parse HEAD)" | systemd-cat`, `logger "... $HASH"`) or to a log file, **notifies
-      the journal** (`systemd-cat` or `logger`), and **restarts the service** (`systemctl
-      restart quantum-<service>`, or `systemctl start` of a quantum oneshot unit that
-      restarts it), before it ends successfully. A hash read and sent to `/dev/null`,
-      standard output or stderr is not logged (as in QT604: single quotes, `HEAD~1`,
-      `--abbrev-ref` give no hash of HEAD).
+    - **sends the git hash** (`git rev-parse HEAD`) **to the journal** (`echo "... $(git
+      rev-parse HEAD)" | systemd-cat`, `logger "... $HASH"`), **notifies the journal**
+      (`systemd-cat` or `logger`), and **restarts the service** (`systemctl restart
+      quantum-<service>`, or `systemctl start` of a quantum oneshot unit that restarts
+      it), before it ends successfully. The journal's notice is the audit record: a hash
+      only in a file log, sent to `/dev/null`, standard output or stderr, or in single
+      quotes (`HEAD~1`, `--abbrev-ref` give no hash of HEAD, as in QT604) is not sent.
+      What reaches the journal is read as the programs run: `systemd-cat CMD ARGS` logs
+      the output of CMD and leaves its standard input alone (`systemd-cat true <<< "$(git
+      rev-parse HEAD)"` logs nothing); without a command it logs its standard input (a
+      pipe, a here-string); `logger MESSAGE` logs the message and reads no input (`echo
+      "$HASH" | logger -t x done` logs `done`), `logger` alone its input; `logger
+      --no-act` logs nothing and notifies no one. A writer whose output does not go down
+      the pipe (`echo ... >/dev/null | systemd-cat`, `>&2 |`) sends it nothing.
 
     When the canary script is checked and the rollback script does not exist, that is
     reported on the canary script's first line: an activation without a way back.
@@ -107,7 +114,16 @@ class RollbackSteps(Rule):
       | sort -n | tail -1` restore the newest, and `ls -tr ... | head -1`, `ls ... | sort
       | head -1` or `ls -t ... | tail -1` the oldest: a finding (the rollback goes back
       past every later activation). A listing ordered otherwise (`ls -U`, `-S`, `sort
-      -R`, a key other than the first field, `find` unsorted) is not judged.
+      -R`, a key other than the first field, `find` unsorted) is not judged. Each stage
+      is a list operation on the sorted backups, and what comes out of the last is the
+      one restored: `head -n N`/`-n -N`, `tail -n N`/`-n +N`, `sed -n Np`, `sed -n '$p'`,
+      `sed -n 'N,Mp'`, `sed Nq`, `awk 'NR==N'`, `awk 'END {print}'`, `grep -m N` select;
+      `printf '%s\n' DIR/*` lists the glob's matches by name. So `ls -t ... | head -2 |
+      tail -1` and `ls -t ... | tail -n +2 | head -1` restore the second newest (a
+      finding), `ls ... | sort | sed -n '$p'` the newest. A glob taken as bash orders it
+      counts the same way: `BK=(DIR/*); BACKUP=${BK[-1]}` (or `${BK[${#BK[@]}-1]}`) and a
+      `for BACKUP in DIR/*; do :; done` run through give the newest, `${BK[0]}` and a loop
+      left by `break` in its first round the oldest.
 
     ## Why is this bad?
     Contract F's rollback protocol: "restores previous .env.model_config", "Git hash
@@ -157,7 +173,17 @@ class RollbackSteps(Rule):
              Example(_GOOD.replace("cp \"$BACKUP\"", "systemctl stop quantum-ai-engine.service"
                                    "\ncp \"${BACKUP:-}\"")),
              # sorted by name (the time stamp first), the last is the newest
-             Example(_GOOD.replace("ls -t ", "ls ").replace("| head -n 1", "| sort | tail -n 1")))
+             Example(_GOOD.replace("ls -t ", "ls ").replace("| head -n 1", "| sort | tail -n 1")),
+             # the glob's matches sorted by name: the last element is the newest
+             Example(_GOOD.replace("BACKUP=$(ls -t /opt/quantum/ai_engine/models/archive/"
+                                   "*_ai-engine.env 2>/dev/null | head -n 1)",
+                                   "BK=(/opt/quantum/ai_engine/models/archive/*_ai-engine.env)"
+                                   "\nBACKUP=${BK[-1]}")),
+             # systemd-cat runs echo: its output is what the journal gets
+             Example(_GOOD.replace('echo "rollback to $BACKUP at $(git rev-parse HEAD)" | '
+                                   "systemd-cat -t quantum-rollback",
+                                   "systemd-cat -t quantum-rollback echo \"rollback to $BACKUP "
+                                   'at $(git rev-parse HEAD)"')))
     INVALID = (
         Example(_GOOD.replace('[ -n "$BACKUP" ] && [ -f "$BACKUP" ] || '
                               '{ echo "no backup: refusing" >&2; exit 1; }\n', ""),
@@ -178,6 +204,19 @@ class RollbackSteps(Rule):
         Example(_GOOD.replace("[ -n", "read -r BACKUP\n[ -n"), expect=((6, 14),)),
         # the oldest backup: ls -tr lists it first
         Example(_GOOD.replace("ls -t ", "ls -tr "), expect=((5, 14),)),
+        # the second newest: the first two, then the last of those
+        Example(_GOOD.replace("| head -n 1", "| head -2 | tail -1"), expect=((5, 14),)),
+        # systemd-cat runs `true` (which prints nothing) and leaves the here-string unread
+        Example(_GOOD.replace('echo "rollback to $BACKUP at $(git rev-parse HEAD)" | '
+                              "systemd-cat -t quantum-rollback",
+                              "systemd-cat -t quantum-rollback true <<< \"rollback to $BACKUP "
+                              'at $(git rev-parse HEAD)"'), expect=((5, 14),)),
+        # the hash only in a file log: the journal's notice does not carry it
+        Example(_GOOD.replace('echo "rollback to $BACKUP at $(git rev-parse HEAD)" | '
+                              "systemd-cat -t quantum-rollback",
+                              'git rev-parse HEAD >> /var/log/quantum/rollback.log\n'
+                              'logger -t quantum-rollback "rollback to $BACKUP"'),
+                expect=((5, 14),)),
         # the hash read and thrown away
         Example(_GOOD.replace('echo "rollback to $BACKUP at $(git rev-parse HEAD)"',
                               'git rev-parse HEAD >/dev/null\necho "rollback to $BACKUP"'),
