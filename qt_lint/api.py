@@ -225,16 +225,24 @@ def scan_cached(targets: list[Target], settings: RunSettings, project: Project,
 
 # --- scanning, in this process or in workers ----------------------------------------------
 
-@record(frozen=True, slots=True)
-class Scanner:
-    """Checks one target with the run's settings and project; sent to worker processes
-    with their tasks (no module-level state carries them)."""
+_WORKER: dict[str, tuple[RunSettings, Project]] = {}  # a worker process's settings and project
 
-    settings: RunSettings
-    project: Project
 
-    def __call__(self, target: Target, content: bytes | None = None) -> FileResult:
-        return check_file(target, self.settings, self.project, content)
+def _start_worker(state: bytes) -> None:
+    """A worker's start: the run's settings and project arrive once per worker, not with
+    every chunk of tasks, so what the project learns (the unit listing, parsed units and
+    Python modules) serves the worker's whole share. They come pickled even to a forked
+    worker: the project's pickled state leaves out what must not cross (a running git
+    listing, the result cache)."""
+    import pickle
+
+    _WORKER["run"] = pickle.loads(state)
+    _fewer_collections()
+
+
+def _scan_in_worker(target: Target, content: bytes | None) -> FileResult:
+    settings, project = _WORKER["run"]
+    return check_file(target, settings, project, content)
 
 
 def scan(targets: list[Target], settings: RunSettings, project: Project,
@@ -249,15 +257,28 @@ def scan(targets: list[Target], settings: RunSettings, project: Project,
         return list(_progress((check_file(t, settings, project, d)
                                for t, d in zip(targets, known, strict=True)), len(targets)))
     import multiprocessing
+    import pickle
     from concurrent.futures import ProcessPoolExecutor
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
-    chunk = max(1, len(targets) // (jobs * 8))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                             initializer=_fewer_collections) as pool:
-        return list(_progress(pool.map(Scanner(settings, project), targets, known,
-                                       chunksize=chunk), len(targets)))
+    # The first file of each kind is checked here, before the workers start: forked
+    # workers inherit the rule modules, parsers and compiled patterns it loaded instead of
+    # each loading its own copy (a spawned worker loads them anyway).
+    first: dict[str, int] = {}
+    for i, target in enumerate(targets):
+        first.setdefault(target.kind.value, i)
+    here = {i: check_file(targets[i], settings, project, known[i]) for i in first.values()}
+    rest = [i for i in range(len(targets)) if i not in here]
+    state = pickle.dumps((settings, project), protocol=pickle.HIGHEST_PROTOCOL)
+    chunk = max(1, len(rest) // (jobs * 8))
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
+                             initargs=(state,)) as pool:
+        there = pool.map(_scan_in_worker, [targets[i] for i in rest], [known[i] for i in rest],
+                         chunksize=chunk)
+        results = dict(zip(rest, _progress(there, len(rest)), strict=True))
+    results.update(here)
+    return [results[i] for i in range(len(targets))]
 
 
 def _progress(results: Iterator[FileResult], total: int) -> Iterator[FileResult]:

@@ -25,6 +25,44 @@ def test_parallel_equals_serial(tmp_path: Path) -> None:
     assert serial.files == parallel.files == 87  # 7 `.env` (one per folder) + 80 templates
 
 
+def _mixed_tree(root: Path) -> None:
+    for i in range(30):
+        folder = root / f"svc{i % 5}"
+        folder.mkdir(exist_ok=True)
+        (folder / f"m{i}.py").write_text(
+            f"import os\nP = '/tmp/state{i}'\nos.system('python3 x.py')\n")
+        (folder / f"s{i}.sh").write_text(f"#!/bin/bash\npython3 job{i}.py > /tmp/out{i}\n")
+        (folder / f"n{i}.env.example").write_text("A=1\n")
+    units = root / "systemd"
+    units.mkdir()
+    for i in range(6):
+        (units / f"quantum-x{i}.service").write_text("[Service]\nExecStart=/usr/bin/python3 x.py\n")
+
+
+def test_parallel_equals_serial_across_kinds(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every kind, findings in the same order, and the project sent to workers once (it was
+    pickled again with every chunk of tasks, losing what workers had learnt)."""
+    from qt_lint.project import Project
+
+    _mixed_tree(tmp_path)
+    config = Config(root=tmp_path)
+    serial = check([tmp_path], config, jobs=1)
+    pickled = []
+    getstate = Project.__getstate__
+
+    def counted(self: Project) -> dict[str, object]:
+        pickled.append(1)
+        return getstate(self)
+
+    monkeypatch.setattr(Project, "__getstate__", counted)
+    parallel = check([tmp_path], config, jobs=2)
+    assert parallel.findings == serial.findings
+    assert {f.code for f in serial.findings} >= {"QT101", "QT203", "QT402"}
+    assert parallel.files == serial.files == 96
+    assert len(pickled) == 1
+
+
 def test_env_only_run_imports_no_heavy_parser(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("A=1\n")
     code = (
