@@ -1266,6 +1266,15 @@ ROLLBACK_VARIANTS: dict[str, tuple[str, str] | tuple[tuple[str, str], ...]] = {
            "ls {archive}/* | head -n -1 | tail -1", "ls {archive}/* | sort -r | sed -n 1p",
            "ls -t {archive}/* | grep -m1 .", "ls {archive}/* | grep -m 1 .",
            "ls {archive}/* | tac | sed -n 1p", "ls -t {archive}/* | sed -n 1p | tail -1")},
+    # every listing by every selection, as generated pairs: bash decides which comes out
+    **{f"backup by {source} | {pick}": (
+        ("ls -t {archive}/* 2>/dev/null | head -n 1", f"{source} | {pick}"),)
+       for source in ("ls {archive}/*", "ls -t {archive}/*", "ls -r {archive}/*",
+                      "ls -tr {archive}/*", "printf '%s\\n' {archive}/* | sort -r",
+                      "ls {archive}/* | sort", "find {archive} -type f | sort -r")
+       for pick in ("head -1", "tail -1", "sed -n 1p", "sed -n '$p'", "awk 'NR==1'",
+                    "awk 'END {print}'", "head -2 | tail -1", "tail -n +2 | head -1",
+                    "tac | head -1", "grep -m1 .", "sed 1q", "tail -2 | head -n 1")},
     # an array of the glob, sorted by name: its last element is the newest (rev10)
     **{f"backup by the glob: {how}": (
         ("BACKUP=$(ls -t {archive}/* 2>/dev/null | head -n 1 || true)", text),)
