@@ -909,6 +909,8 @@ class _Walk:
             out = self.stdout_of(redirects)
             return out if out is not None else self.sink()
         read = journal_input(name, words[1:])
+        if read is not None and read[0] == "command" and words[1 + read[1]:] == ["cat"]:
+            return "|" + name  # `| systemd-cat cat`: the command it runs reads the pipe
         if name in _JOURNAL_ARGS and (read is None or read[0] != "stdin"):
             return "|"  # `| logger "msg"`, `| systemd-cat CMD`: what is piped is not read
         return "|" + name

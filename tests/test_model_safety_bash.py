@@ -1150,6 +1150,13 @@ RESTART = "systemctl restart quantum-ai-engine.service\n"
 _CP = 'cp "$BACKUP" '
 REFUSE = '[ -n "$BACKUP" ] && [ -f "$BACKUP" ] || { echo "no backup: refusing" >&2; exit 1; }\n'
 # the golden rollback's journal line
+# what writes the hash, where its output goes, what reads it for the journal (generated)
+JOURNAL_WRITERS = {"echo": 'echo "rollback git=$(git -C {repo} rev-parse HEAD)"',
+                   "printf": "printf '%s\\n' \"rollback git=$(git -C {repo} rev-parse HEAD)\"",
+                   "git": "git -C {repo} rev-parse HEAD"}
+JOURNAL_OUTPUTS = ("", " >/dev/null", " >&2", " 2>&1", " 2>/dev/null", " 1>&2")
+JOURNAL_READERS = ("systemd-cat -t quantum-rollback", "logger -t quantum-rollback",
+                   "systemd-cat -t quantum-rollback cat", "logger -t quantum-rollback --")
 JOURNAL_LINE = ("echo \"rollback to $BACKUP git=$(git -C {repo} rev-parse HEAD)\" \\\n"
                 "    | systemd-cat -t quantum-rollback")
 # a variant is (old, new), replaced once, or a sequence of such pairs
@@ -1309,6 +1316,9 @@ ROLLBACK_VARIANTS: dict[str, tuple[str, str] | tuple[tuple[str, str], ...]] = {
     "hash to a log, the journal told without it": (
         ("echo \"rollback to $BACKUP git=$(git", "git -C {repo} rev-parse HEAD >> {log}\n"
          "echo \"rollback to $BACKUP git=$(: "),),
+    **{f"journal: {writer}{out} | {reader}": (
+        (JOURNAL_LINE, f"{JOURNAL_WRITERS[writer]}{out} | {reader}"),)
+       for writer in JOURNAL_WRITERS for out in JOURNAL_OUTPUTS for reader in JOURNAL_READERS},
     # which stream reaches the journal (rev10): what systemd-cat and logger are given
     **{f"journal: {how}": ((JOURNAL_LINE, text),) for how, text in (
         ("> /dev/null |", 'echo "rollback git=$(git -C {repo} rev-parse HEAD)" > /dev/null '
