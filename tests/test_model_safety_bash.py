@@ -934,6 +934,21 @@ STEP_VARIANTS: dict[str, tuple[tuple[str, str], ...]] = {
         "$(date --rfc-3339=date)", "$(date --rfc-3339=seconds)", "$(date +%%s)",
         '"${STAMP:-$(date +%s)}"', "$(date +%Y-%m-%d)", "$(date +%c)", "$(date +%T)",
         "$(date -d 2026-01-01 +%s)", "$(date --date=@1767225600 +%Y%m%dT%H%M%S)")},
+    **{f"archive stamp in the name: {stamp}": (
+        (ARCH, f'cp -a {{env}} "{{archive}}/{stamp}_${{MODEL}}_${{VERSION}}"\n'),)
+       for stamp in ("$(date +%F)", "$(date +%s)", "$(date +%Y%m%d)", "$(date +%Y%m%dT%H%M%S)",
+                     "$(date -u +%Y-%m-%dT%H:%M:%S)", "$(date +%H%M)", "$(date +%s%3N)",
+                     "$(date -d @86400 +%s)", "$(date +%_S)", "`date +%s`", "`date +%F`",
+                     "$(date -R)", "$(date -Ihours)", "$(date --iso-8601=ns)")},
+    # the answer from a descriptor: the script's (a coprocess, a pipe) or the terminal's
+    **{f"answer by {how}": ((TERM, ""), (READ, text)) for how, text in (
+        ("coproc and <&", 'coproc Y { echo yes; }\nread -r answer <&"${Y[0]}"\n'),
+        ("coproc and -u", 'coproc Y { echo yes; }\nread -r -u "${Y[0]}" answer\n'),
+        ("a pipe on fd 4", "exec 4< <(echo yes)\nread -r answer <&4\n"),
+        ("the terminal on fd 4", "exec 4</dev/tty\nread -r answer <&4\n"),
+        ("the terminal on fd 4, -u", "exec 4</dev/tty\nread -r -u 4 answer\n"),
+        ("a file on fd 4", "echo yes > \"$HOME/ans\"\nexec 4< \"$HOME/ans\"\n"
+                           "read -r answer <&4\n"))},
     "archive stamp: a literal name in single quotes": (
         (ARCH, "cp -a {env} '{archive}/$(date +%s)_${MODEL}_${VERSION}'\n"),),
     # the hash must stay in the activation log (rev10)
