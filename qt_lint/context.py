@@ -80,6 +80,21 @@ class FileContext:
         """The unit as systemd sees it: this file merged with its fragment or drop-ins."""
         return self.project.unit_for(self)
 
+    def unit_printf(self, text: str, instance: str = "") -> str | None:
+        """`text` with the unit's specifiers expanded as the system manager does (`%N` the
+        unit's name without its type, `%i` its instance; a template's with `instance`);
+        None when systemd would refuse it (an unknown specifier)."""
+        from qt_lint.parsers.unitvalues import Refused, unit_printf
+
+        unit = self.unit
+        name = unit.name
+        if instance and unit.stem.endswith("@"):
+            name = f"{unit.stem}{instance}.{unit.type}"
+        try:
+            return unit_printf(text, name)[0]
+        except Refused:
+            return None
+
     @cached_property
     def shell(self) -> ShellAnalysis:
         """Shell, Makefile recipes or crontab commands, parsed with tree-sitter-bash (the

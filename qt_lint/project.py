@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from qt_lint.context import FileContext
     from qt_lint.discover import Candidate
     from qt_lint.parsers.python import PythonFacts
-    from qt_lint.parsers.systemd import Unit, UnitDocument
+    from qt_lint.parsers.systemd import OrderingEdges, Unit, UnitDocument
     from qt_lint.pymodel.modules import ModuleIndex
 
 
@@ -40,8 +40,9 @@ class UnitEdges:
 
     name: str
     path: str  # its fragment
-    after: tuple[str, ...]  # After= items
-    requires: tuple[str, ...]  # Requires=/BindsTo= items
+    after: tuple[str, ...]  # After= items, and the units that are Before= it
+    requires: tuple[str, ...]  # Requires=/BindsTo=/Requisite= items, and `.requires/` links
+    conditional: bool = False  # a Condition*=/ExecCondition=: its start may be skipped
 
 
 class FileSource:
@@ -64,6 +65,13 @@ class FileSource:
     def isfile(self, path: str) -> bool:
         return os.path.isfile(path)
 
+    def alias_target(self, path: str) -> str | None:
+        """The unit a symlinked unit file is an alias of (the link's target name, when it
+        stays inside the root); None for a file that is no link."""
+        if not os.path.islink(path) or link_outside(path, self.root):
+            return None
+        return os.path.basename(os.path.realpath(path))
+
     def listdir(self, path: str) -> list[str]:
         try:
             return sorted(os.listdir(path)) if os.path.isdir(path) else []
@@ -74,9 +82,10 @@ class FileSource:
 class RecordedFiles(FileSource):
     """Files held in memory (a host snapshot): path -> text."""
 
-    def __init__(self, files: dict[str, str]) -> None:
+    def __init__(self, files: dict[str, str], links: dict[str, str] | None = None) -> None:
         super().__init__(0)
         self.files = files
+        self.links = links or {}  # a recorded symbolic link -> the path it resolves to
 
     def read(self, path: str) -> str | None:
         return self.files.get(path)
@@ -84,9 +93,13 @@ class RecordedFiles(FileSource):
     def isfile(self, path: str) -> bool:
         return path in self.files
 
+    def alias_target(self, path: str) -> str | None:
+        resolved = self.links.get(path)
+        return os.path.basename(resolved) if resolved else None
+
     def listdir(self, path: str) -> list[str]:
         prefix = path.rstrip("/") + "/"
-        return sorted({p[len(prefix):].split("/", 1)[0] for p in self.files
+        return sorted({p[len(prefix):].split("/", 1)[0] for p in (*self.files, *self.links)
                        if p.startswith(prefix)})
 
 
@@ -109,6 +122,8 @@ class Project:
         self._documents: dict[tuple[str, str], UnitDocument | None] = {}
         self._folders: dict[tuple[str, str], list[tuple[str, UnitDocument]]] = {}
         self._units: dict[tuple[str, str, str], Unit] = {}
+        self._before_of: dict[str, list[str]] = {}  # built with `unit_graph`
+        self._alias_folders: dict[str, dict[str, list[str]]] = {}
 
     def add_checked_units(self, paths: list[str]) -> None:
         """Units being checked belong to the start order even when git does not track them
@@ -140,6 +155,7 @@ class Project:
         state["_listing"] = None  # a running process does not cross to workers
         state["memo_loader"] = None  # nor the cache: workers read no memo
         state["_documents"], state["_folders"], state["_units"] = {}, {}, {}
+        state["_alias_folders"] = {}
         state.pop("python_modules", None)  # parsed modules: each worker parses its own
         return state
 
@@ -199,23 +215,26 @@ class Project:
         return digest.hexdigest()
 
     @functools.cached_property
-    def unit_facts(self) -> dict[str, tuple[str, tuple[str, ...], tuple[str, ...]] | None]:
-        """Each unit file's content digest, After= and Requires=/BindsTo= items (None when
-        it cannot be read); from the memo when its stat is unchanged (then the unit parser
-        is not even imported: a warm pre-commit run on a unit reads none of the others)."""
+    def unit_facts(self) -> dict[str, tuple[str, OrderingEdges] | None]:
+        """Each unit file's content digest and ordering edges (None when it cannot be read);
+        from the memo when its stat is unchanged (then the unit parser is not even
+        imported: a warm pre-commit run on a unit reads none of the others)."""
+        from qt_lint.parsers.systemd import OrderingEdges
+
         memo = self.memo("units")
-        out: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]] | None] = {}
+        out: dict[str, tuple[str, OrderingEdges] | None] = {}
         for path in self.unit_paths:
             signature = None
             if memo is not None:
                 signature = file_signature(path)
                 known = memo.get(path)
-                if signature is not None and isinstance(known, list) and len(known) == 4 \
+                if signature is not None and isinstance(known, list) and len(known) == 6 \
                         and known[0] == signature:
-                    content, after, requires = known[1:]
+                    content, after, requires, before, conditional = known[1:]
                     if isinstance(content, str) and isinstance(after, tuple) and \
-                            isinstance(requires, tuple):
-                        out[path] = (content, after, requires)
+                            isinstance(requires, tuple) and isinstance(before, tuple):
+                        out[path] = (content, OrderingEdges(after, requires, before,
+                                                            bool(conditional)))
                         continue
             text = self.files.read(path)  # read after the stat: a later write changes it
             if text is None:
@@ -223,11 +242,12 @@ class Project:
                 continue
             from qt_lint.parsers.systemd import ordering_edges
 
-            after, requires = ordering_edges(text)
+            edges = ordering_edges(text)
             content = sha256(text.encode()).hexdigest()
-            out[path] = (content, after, requires)
+            out[path] = (content, edges)
             if memo is not None and signature is not None:
-                memo[path] = [signature, content, after, requires]
+                memo[path] = [signature, content, edges.after, edges.requires, edges.before,
+                              edges.conditional]
                 self.memos_changed.add("units")
         if memo is not None:
             for gone in set(memo) - set(out):  # deleted or renamed units
@@ -336,7 +356,10 @@ class Project:
 
         folder = os.path.dirname(fragment)
         chosen: dict[str, str] = {}
-        for sub in dropin_folders(name):
+        subs = dropin_folders(name)
+        # systemd loads the drop-ins of every name of the unit: its aliases' `<alias>.d/`
+        subs[1:1] = [f"{alias}.d" for alias in self._aliases(folder).get(name, ())]
+        for sub in subs:
             for entry in self.files.listdir(os.path.join(folder, sub)):
                 if entry.endswith(".conf"):
                     chosen.setdefault(entry, os.path.join(folder, sub, entry))
@@ -346,6 +369,19 @@ class Project:
             if doc is not None:
                 out.append(doc)
         return out
+
+    def _aliases(self, folder: str) -> dict[str, list[str]]:
+        """A unit folder's aliases (links to a unit beside them) by the unit they name."""
+        known = self._alias_folders.get(folder)
+        if known is None:
+            known = {}
+            for entry in self.files.listdir(folder):
+                if "." in entry and not entry.endswith((".d", ".wants", ".requires")):
+                    target = self.files.alias_target(os.path.join(folder, entry))
+                    if target is not None and target != entry:
+                        known.setdefault(target, []).append(entry)
+            self._alias_folders[folder] = known
+        return known
 
     def timer_target(self, ctx: FileContext) -> str:
         """The unit a timer (or a path unit) triggers: its `Unit=`, else the service of the
@@ -403,11 +439,14 @@ class Project:
 
         return service_scripts(self)
 
-    def ordered_after(self, items: Iterable[str]) -> set[str]:
+    def ordered_after(self, items: Iterable[str], unit: str = "") -> set[str]:
         """The units an `After=` list orders a unit after, with the order it inherits
         through the repository's targets (`After=quantum-core.target` where that target is
-        `After=redis-server.service`): systemd orders a transaction transitively."""
+        `After=redis-server.service`): systemd orders a transaction transitively. With the
+        `unit`'s name, also the units that are `Before=` it."""
         out = set(items)
+        if unit:
+            out.update(self.ordered_before(unit))
         queue = [u for u in out if u.endswith(".target")]
         while queue:
             edges = self.unit_graph.get(queue.pop())
@@ -426,30 +465,71 @@ class Project:
     @functools.cached_property
     def unit_graph(self) -> dict[str, UnitEdges]:
         """Every unit of the repository (fragments and drop-ins merged) by name, with the
-        names it is ordered after and requires."""
+        names it is ordered after (its After=, and the units naming it in Before=) and
+        requires (Requires=/BindsTo=/Requisite=, and the links of its `.requires/` folder)."""
         from qt_lint.parsers.systemd import unit_name_of
 
         by_name: dict[str, list[str]] = {}
+        required: dict[str, list[str]] = {}  # `<unit>.requires/<name>` links
         for path in self.unit_paths:
+            folder = os.path.basename(os.path.dirname(path))
+            if folder.endswith((".requires", ".wants", ".upholds")):
+                if folder.endswith(".requires"):
+                    required.setdefault(folder.removesuffix(".requires"), []).append(
+                        os.path.basename(path))
+                continue  # a dependency link, not a fragment of the unit it names
             by_name.setdefault(unit_name_of(path), []).append(path)
         facts = self.unit_facts
         graph: dict[str, UnitEdges] = {}
+        before: dict[str, list[str]] = {}  # unit -> the units that are Before= it
         for name, paths in sorted(by_name.items()):
             after: list[str] = []
-            requires: list[str] = []
+            requires: list[str] = list(required.get(name, ()))
+            conditional = False
             fragment = ""
             for path in sorted(paths, key=_dropin_last):
                 known = facts[path]
                 if known is None:
                     continue  # reported as QT001 when that file itself is checked
-                _, a, r = known
-                after.extend(a)
-                requires.extend(r)
+                own = known[1]
+                after.extend(own.after)
+                requires.extend(own.requires)
+                conditional = conditional or own.conditional
+                for other in own.before:
+                    before.setdefault(other, []).append(name)
                 if not path.endswith(".conf"):
                     fragment = path
-            graph[name] = UnitEdges(name, fragment, tuple(after), tuple(requires))
+            graph[name] = UnitEdges(name, fragment, tuple(after), tuple(requires), conditional)
+        self._before_of = before
+        for name, earlier in before.items():
+            merged = graph.get(name)
+            if merged is not None:
+                graph[name] = UnitEdges(name, merged.path, (*merged.after, *earlier),
+                                        merged.requires, merged.conditional)
         return graph
 
+    def aliased_unit(self, ctx: FileContext) -> str:
+        """The unit a drop-in folder's name is an alias of (`qae.service.d/` beside a link
+        `qae.service -> quantum-ai-engine.service`: systemd loads the drop-ins of every
+        name of a unit); the folder's own name otherwise."""
+        name = ctx.unit_name
+        absolute = ctx.abspath or os.path.abspath(ctx.path)
+        folder = os.path.dirname(absolute)
+        if not folder.endswith(".d"):
+            return name
+        return self.files.alias_target(os.path.join(os.path.dirname(folder), name)) or name
+
+    def required_links(self, ctx: FileContext) -> list[str]:
+        """The units a fragment's `<unit>.requires/` folder links (each a Requires=)."""
+        absolute = ctx.abspath or os.path.abspath(ctx.path)
+        return sorted(e for e in self.files.listdir(absolute + ".requires")
+                      if not e.startswith("."))
+
+    def ordered_before(self, name: str) -> list[str]:
+        """The repository's units that are `Before=` the unit `name` (it is ordered after
+        each: systemd reads `Before=` as the inverse of `After=`)."""
+        self.unit_graph  # noqa: B018 (builds the map)
+        return self._before_of.get(name, [])
 
 def ordering_cycles(graph: dict[str, UnitEdges]) -> list[list[str]]:
     """The ordering cycles among the repository's units (After=/Requires= edges)."""

@@ -32,6 +32,7 @@ hold after it. Variables assigned in the script are expanded as far as they are 
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Callable
 
@@ -283,13 +284,30 @@ class Flow:
 
 # a whole word that is an array's elements (`"${F[@]}"`, `${F[*]}`), or one of them
 _ELEMENTS = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}")
+# a slice of an array's elements: `"${F[@]:1}"`, `"${F[@]:0:2}"`, `"${F[@]: -1}"`
+_SLICE = lazyre.compile(
+    r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]:(?: ?(-?[0-9]+)|\((-[0-9]+)\))(?::([0-9]+))?\}")
 # `${F[1]}`, `${F[-1]}`, and the last by the count: `${F[${#F[@]}-1]}`
 _ELEMENT = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[(-?[0-9]+|\$\{#\1\[[@*]\]\}-1)\]\}")
 _TEE_SUB = lazyre.compile(r"^>\(\s*tee\s+(?:-a\s+|--append\s+)*(\"?)([^\s\")]+)\1")
 _REF = lazyre.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
-# `${X:-word}`, `${X-word}`, `${X:=word}`: X's value when the script set it (not empty, for `:`)
-_DEFAULTED = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(:?)[-=][^{}]*\}")
 _SINGLE_QUOTED = lazyre.compile(r"'[^']*'")
+# the variables an arithmetic expression assigns: `n++`, `--n`, `n = 1`, `n += 2`
+_ARITH_ASSIGNED = lazyre.compile(
+    r"([A-Za-z_][A-Za-z0-9_]*)\s*(?:\+\+|--|[-+*/%&|^]?=(?!=)|<<=|>>=)|(?:\+\+|--)\s*"
+    r"([A-Za-z_][A-Za-z0-9_]*)")
+# `${X:-D}`, `${X=D}`, `${X:?msg}`, `${X:+A}`: a default, an alternate, an error
+_OPERATOR = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*|[0-9]+)(:?[-=?+])([^{}$`\"']*)\}")
+_INDIRECT = lazyre.compile(r"\$\{!([A-Za-z_][A-Za-z0-9_]*)\}")  # `${!n}`: the variable n names
+# `$(echo X)`, `$(printf '%s' X)`, `` `echo X` ``: what a substitution of constants prints
+_PRINTS = lazyre.compile(r"\$\(\s*((?:echo|printf|cat|dirname|basename|realpath|readlink|ls|"
+                         r"find)\s[^()$`;|&<>]*?)\s*\)|`\s*((?:echo|printf|cat|dirname|"
+                         r"basename|realpath|readlink|ls|find)\s[^()$`;|&<>]*?)\s*`")
+_CAT_HEREDOC = lazyre.compile(r"\$\(\s*cat\s*<<-?\s*(['\"]?)(\w+)\1\s*\n(.*?)\n\s*\2\s*\n?\s*\)",
+                              re.S)
+_KEYED = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[([^\]$@*]+)\]\}")  # `${M[key]}`
+_ANY_ELEMENT = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[([^\]@*]+)\]\}")
+_INDICES = lazyre.compile(r"\$\{!([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}")
 _UNBOUND = lazyre.compile(
     r"\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{#?([A-Za-z_][A-Za-z0-9_]*)(?:\}|\[|:?\?))")
 _LITERAL = lazyre.compile(r"[A-Za-z0-9_.:+-]*")
@@ -358,6 +376,9 @@ class _Walk:
         self.glued: set[int] = set()  # the numbers that are a redirection's descriptor
         self.detached: list[str | None] = []  # `cmd &`, a pipeline member: see End.detached
         self.execfail = False  # `shopt -s execfail`: a failed exec does not end the shell
+        self.aliasing = False  # `shopt -s expand_aliases`
+        self.aliases: dict[str, str] = {}  # `alias setw='sed -i ...'`
+        self.expanding: tuple[str, ...] = ()  # the aliases being expanded (none again)
         # the facts a job started with `&` adds when it succeeds / fails (None: it never
         # does); `pid=$!` keeps the last one under the variable's name
         self.last_job: tuple[Facts | None, Facts | None] | None = None
@@ -370,14 +391,24 @@ class _Walk:
         # the files `exec 3>> F` opened (a later `>&3` writes F)
         self.fds: dict[str, Word] = {}
         self.inputs: dict[str, str] = {}  # the files `exec 3< F` opened for reading
+        self.keyed: dict[str, dict[str, Word]] = {}  # `declare -A M=([k]=v)`, `M[k]=v`
+        self.refs: dict[str, str] = {}  # `declare -n r=p`: `$r` is `$p`
+        self.files: dict[str, Word] = {}  # what the script printed into a file (`echo F > L`)
         self.feed: Word | None = None  # standard input of the next command (see Step.stdin)
 
     # --- words ------------------------------------------------------------------------------
 
     def expand(self, word: Word) -> Word:
         if "$" not in word.text or not word.dynamic:
+            if "`" in word.text and word.dynamic:  # `` `echo X` ``
+                return self._substituted_text(word)
             return word  # `'$(git rev-parse HEAD)'`: single quotes expand nothing
-        element = _ELEMENT.fullmatch(word.text)
+        text = word.text
+        if "[" in text:  # `"${F[$i]}"`: the index's variables first
+            text = re.sub(r"\[([^\]]*)\]", lambda m: "[" + _REF.sub(
+                lambda r: self.value(r.group(1) or r.group(2), r.group()), m.group(1)) + "]",
+                text)
+        element = _ELEMENT.fullmatch(text)
         if element is not None and element.group(1) in self.arrays:  # `"${F[1]}"`
             items = self.arrays[element.group(1)]
             index = element.group(2)  # `${F[-1]}`: counted from the end
@@ -387,18 +418,106 @@ class _Walk:
             known = -len(items) <= at < len(items)
             return Word(items[at].text if known else "", word.line, word.column,
                         items[at].dynamic if known else False)
-        text = word.text
+        keyed = _KEYED.fullmatch(text)
+        if keyed is not None and keyed.group(1) in self.keyed and \
+                keyed.group(2) in self.keyed[keyed.group(1)]:
+            item = self.keyed[keyed.group(1)][keyed.group(2)]
+            return Word(item.text, word.line, word.column, item.dynamic)
         for _ in range(4):  # `$A` -> `$B/x` -> `/etc/x`: a few rounds, bounded
-            new = _REF.sub(lambda m: self.values.get(m.group(1) or m.group(2), m.group()),
-                           _DEFAULTED.sub(self.defaulted, text))
+            new = _REF.sub(lambda m: self.value(m.group(1) or m.group(2), m.group()), text)
+            new = _INDIRECT.sub(lambda m: self.value(self.values.get(m.group(1), ""),
+                                                     m.group()), new)
+            new = _OPERATOR.sub(self.operator, new)
+            new = self._printing(new)
             if new == text or len(new) > 4096:
                 break
             text = new
         return Word(text, word.line, word.column, "$" in text or "`" in text)
 
-    def defaulted(self, match: re.Match[str]) -> str:
-        value = self.values.get(match.group(1))
-        return match.group() if value is None or (match.group(2) and not value) else value
+    def _substituted_text(self, word: Word) -> Word:
+        text = self._printing(word.text)
+        return Word(text, word.line, word.column, "$" in text or "`" in text)
+
+    def _printing(self, text: str) -> str:
+        """`$(echo X)`, `$(printf '%s' X)`, `$(cat <<EOF ... EOF)` of constants: what they
+        print, less the trailing newlines (as bash substitutes it)."""
+
+        if "(" not in text and "`" not in text:
+            return text
+
+        def put(match: re.Match[str]) -> str:
+            words = tuple(Word(w.strip("'\""), 1, 1) for w in
+                          re.findall(r"'[^']*'|\"[^\"]*\"|\S+", match.group(1) or match.group(2)))
+            command = make_command(words, "shell")
+            shown = self.prints(command) if command is not None else None
+            return shown.rstrip("\n") if shown is not None else match.group()
+
+        text = _PRINTS.sub(put, text)
+        return _CAT_HEREDOC.sub(lambda m: m.group(3) if "$" not in m.group(3) or
+                                m.group(1) else m.group(), text)
+
+    def prints(self, command: Command) -> str | None:
+        """What a command of constants prints: `echo`/`printf`, `cat` of a file the script
+        printed into, `dirname`/`basename`/`realpath`/`readlink -f`, `ls`/`find` (the
+        paths as globs); None for anything else."""
+        from qt_lint.parsers.shell import printed
+
+        if command.wrappers:
+            return None
+        name = command.name
+        operands = [w.text for w in command.args if not w.text.startswith("-")]
+        if name in ("echo", "printf"):
+            return printed(command)
+        if name == "cat" and operands and all(o in self.files for o in operands):
+            return "".join(self.files[o].text for o in operands)
+        if name == "find":
+            return _found(command)
+        if not operands:
+            return None
+        if name == "dirname":
+            return "".join(posixpath.dirname(o.rstrip("/")) or "." for o in operands[:1]) + "\n"
+        if name == "basename":
+            return posixpath.basename(operands[0].rstrip("/")) + "\n"
+        if name == "ls" and all(re.search(r"[*?\[]", o) for o in operands):
+            return "".join(o + "\n" for o in operands)  # `ls DIR/*.env`: the glob's files
+        if name in ("realpath", "readlink"):
+            if name == "readlink" and not any(w.text.startswith("-") for w in command.args):
+                return None  # `readlink F`: the link's target, not known
+            return "".join(posixpath.normpath(o) + "\n" for o in operands)
+        return None
+
+    def value(self, name: str, written: str) -> str:
+        """A variable's known value (through `declare -n`), else the text as written."""
+        for _ in range(4):
+            if name not in self.refs:
+                break
+            name = self.refs[name]
+        return self.values.get(name, written)
+
+    def operator(self, match: re.Match[str]) -> str:
+        """`${X:-D}` (and `-`, `=`, `:=`): X's value when known and set, else the default,
+        which it may be (an unknown X, the script's own `$1`); `${X:?m}`: X's value;
+        `${X:+A}`: A when X is known non-empty, "" when known empty."""
+        name, op, given = match.groups()
+        if name.isdigit():
+            params = self.positional
+            known: str | None = (params[int(name)].text if params is not None and
+                                 int(name) < len(params) else ("" if params is not None
+                                                                else None))
+        else:
+            known = self.value(name, "\0")
+            known = None if known == "\0" else known
+        if op.endswith(("-", "=")):
+            if known is not None and (known or ":" not in op):
+                return known
+            if op.endswith("=") and not name.isdigit():
+                self.values[name] = given
+            return given
+        if op.endswith("?"):
+            return known if known else match.group()
+        if known is None:
+            return match.group()
+        return given if known else ""
 
     def raw(self, node: Any) -> str:
         return str(self.words.raw(node))
@@ -498,6 +617,9 @@ class _Walk:
                     if self.sourcing:  # the body's words are read from its own file
                         self.readers[id(body)] = (body, self.words)
             return state, None
+        if kind == "compound_statement" and node.children and \
+                self.raw(node.children[0]) == "((":
+            return self.arithmetic(node, state, checked)
         if kind in ("program", "compound_statement", "do_group"):
             return self.block(list(node.children), state, checked)
         if kind == "subshell":
@@ -539,8 +661,11 @@ class _Walk:
             out = self.stdout_of([c for c in node.children if c.type == "file_redirect"])
             inner = [c for c in body.children if c.is_named]
             self.glue(body, node)
-            if body.type == "command" and self.raw(body).strip() == "exec":
-                self.descriptors([c for c in node.children if c.type == "file_redirect"])
+            allocated = re.fullmatch(r"exec\s+\{([A-Za-z_][A-Za-z0-9_]*)\}",
+                                     self.raw(body).strip()) if body.type == "command" else None
+            if body.type == "command" and (self.raw(body).strip() == "exec" or allocated):
+                self.descriptors([c for c in node.children if c.type == "file_redirect"],
+                                 allocated.group(1) if allocated is not None else None)
             feed = self.heredoc_text(node)
             if feed is not None:
                 self.feed = feed
@@ -550,6 +675,19 @@ class _Walk:
                 return false, true
             if body.type == "command":
                 return self.run_with(body, state, checked, redirects, out)
+            for c in node.children:  # `while read -r f; do ...; done <<< X` (or `< <(...)`)
+                if c.type == "herestring_redirect":
+                    for _op, target in self.redirect(c):
+                        self.feed = Word(target.text + "\n", target.line, target.column,
+                                         target.dynamic)
+            for op, target in redirects:
+                shown = re.fullmatch(r"<\((.*)\)", target.text, re.S) if op == "<" else None
+                if shown is not None:
+                    text = self._printing(f"$({shown.group(1)})")
+                    if not text.startswith("$("):
+                        self.feed = Word(text + "\n", target.line, target.column)
+                elif op == "<" and target.text in self.files:
+                    self.feed = self.files[target.text]
             self.sinks.append(out if out is not None else self.sink())
             # `{ read -r a; } <<< yes`: what the body reads comes from there
             herestrings = tuple(("<<<", Word("<<<", *self.words.position(c)))
@@ -599,6 +737,31 @@ class _Walk:
         # anything else (arithmetic, heredoc bodies, ...) runs nothing we judge
         return state, None
 
+    def arithmetic(self, node: Any, state: State, checked: bool
+                   ) -> tuple[State | None, State | None]:
+        """`(( n++ < 3 ))`: status 1 when the expression is 0, so it may fail (a constant
+        `(( 1 ))` never does, `(( 0 ))` always), and errexit ends the path then (`(( n++
+        ))` with n 0 under `set -e`). The variables it assigns are no longer known."""
+        text = " ".join(self.raw(c) for c in node.children[1:-1]).strip()
+        self.here = self.words.position(node)
+        value, after = arithmetic_value(text, state)
+        for match in _ARITH_ASSIGNED.finditer(text):
+            name = match.group(1) or match.group(2)
+            self.values.pop(name, None)
+            self.arrays.pop(name, None)
+            known = after.get(name)
+            state = _saving(state, name, None, None if known is None else str(known))
+        if state.pipestatus:
+            state = replace(state, pipestatus=())
+        true: State | None = replace(state, status=state.facts)
+        false: State | None = replace(state, status=EMPTY)
+        if value is not None:
+            true, false = (true, None) if value else (None, false)
+        else:
+            on_true, on_false = _arith_flag(text, state)
+            true, false = _add(true, on_true), _add(false, on_false)
+        return self.fails(true, false, state, checked)
+
     def unbound(self, node: Any, state: State) -> bool:
         """Under `set -u`, the node expands a variable the script unset on every path here
         (`unset X; echo "$X"`): bash says "unbound variable" and the shell ends (status
@@ -640,17 +803,23 @@ class _Walk:
         for child in node.children:
             if child.type == "file_descriptor":
                 fd = self.raw(child)
+            elif child.type == "ERROR" and self.raw(child) == ">" and operator == "<":
+                operator = "<>"  # tree-sitter-bash (0.25) reads `3<>F` as `<`, an error
             elif not child.is_named:
                 operator = self.raw(child)
             else:
                 target = child
         return fd, operator, target
 
-    def descriptors(self, nodes: list[Any]) -> None:
+    def descriptors(self, nodes: list[Any], allocated: str | None = None) -> None:
         """`exec 3>> F` opens descriptor 3 on F for the commands after it; `exec 3>&-`
-        closes it."""
+        closes it; `exec {fd}>> F` opens one and puts its number in `fd` (bash's first
+        free one from 10)."""
         for node in nodes:
             fd, operator, target = self.redirect_parts(node)
+            if allocated is not None and fd is None:
+                fd = str(10 + len(self.fds))
+                self.values[allocated] = fd
             if fd is None:
                 continue
             if operator in (">", ">>", ">|", "<>") and target is not None:
@@ -667,6 +836,13 @@ class _Walk:
         (dynamic where a word is not known); None for anything else."""
         from qt_lint.parsers.shell import printed
 
+        if node.type == "redirected_statement":  # `cat <<EOF | while read -r f`
+            body = node.child_by_field_name("body")
+            heredoc = self.heredoc_text(node)
+            if body is not None and heredoc is not None and \
+                    self.raw(body).strip() == "cat":
+                return heredoc
+            return None
         if node.type != "command":
             return None
         words = [self.expand(self.words.word(c)) for c in node.children
@@ -676,6 +852,8 @@ class _Walk:
             return None
         command = make_command(tuple(words), "shell")
         text = printed(command) if command is not None and not command.wrappers else None
+        if command is not None and text is None:
+            text = self.prints(command)
         if text is None or command is None:
             return None
         at = command.args[0] if command.args else command.program
@@ -727,8 +905,8 @@ class _Walk:
                 target = child
         if target is None:
             return []
-        opened = self.fds.get(self.raw(target)) if operator == ">&" and \
-            target.type == "number" else None
+        opened = self.fds.get(self.expand(self.words.word(target)).text) \
+            if operator == ">&" else None
         if opened is not None:  # `echo x >&3` after `exec 3>> F`: F is written here
             line, column = self.words.position(target)
             return [(">>", Word(opened.text, line, column, opened.dynamic))]
@@ -1021,6 +1199,10 @@ class _Walk:
             not re.search(r"[$`*?\[]", self.raw(v)) for v in values)
         name = self.raw(variable) if variable is not None else ""
         given = self.for_values(values) if variable is not None and values else None
+        if variable is not None and not values and node.type == "for_statement" and \
+                self.positional is not None and not any(
+                    self.raw(c) == "in" for c in node.children if not c.is_named):
+            given = self.positional[1:] or None  # `for f; do`: each of "$@"
         self.values.pop(name, None)
         self.each.pop(name, None)
         if given is not None and len(given) == 1 and not given[0].dynamic:
@@ -1072,7 +1254,9 @@ class _Walk:
     def for_values(self, nodes: list[Any]) -> tuple[Word, ...] | None:
         """The words a `for` loop's variable takes (a glob stays a glob: the files it
         names); None when one is not known."""
-        words = self.spread([self.expand(self.words.word(v)) for v in nodes])
+        words = [self.expand(w) for w in
+                 self.spread(self.parameters([self.words.word(v) for v in nodes]))]
+        words = self.spread(words)
         if not words or any(w.dynamic for w in words):
             return None
         return tuple(words)
@@ -1107,21 +1291,37 @@ class _Walk:
             if given != [word]:
                 word = Word(" ".join(w.text for w in given), word.line, word.column,
                             any(w.dynamic for w in given))
-        self.values[key] = word.text
+        subscript = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)\[(.+)\]", key)
+        if subscript is None:
+            self.values[key] = word.text
         literal = word.text if not word.dynamic and _LITERAL.fullmatch(word.text) else None
         state = _saving(state, key, None, literal)
         if value.type == "array":  # `F=(a "b")`, `F+=(c)`: the elements
-            items = tuple(self.spread([self.expand(self.words.word(c))
-                                       for c in value.named_children if c.type != "comment"]))
+            items, keys = self.elements(value)
             if name is not None and b"+=" in self.words.data[name.end_byte:value.start_byte]:
                 items = self.arrays.get(key, ()) + items
             self.arrays[key] = items
+            if keys:
+                self.keyed[key] = keys
             if items and not items[0].dynamic:
                 self.values[key] = items[0].text  # `$F` is its first element
             else:
                 self.values.pop(key, None)
+        elif subscript is not None:  # `F[0]=x`, `M[key]=x`: an element
+            array, index = subscript.groups()
+            if index.lstrip("-").isdigit():
+                cells = list(self.arrays.get(array, ()))
+                at = int(index)
+                if 0 <= at < 64:
+                    cells += [Word("", word.line, word.column)] * (at + 1 - len(cells))
+                    cells[at] = word
+                    self.arrays[array] = tuple(cells)
+            else:
+                self.keyed.setdefault(array, {})[index.strip("'\"")] = word
+                self.arrays[array] = (*self.arrays.get(array, ()), word)
         else:
             self.arrays.pop(key, None)
+            self.keyed.pop(key, None)
         step = Step(Command((Word(f"{key}={word.text}", word.line, word.column,
                                   word.dynamic),), "assign", name="="))
         self.flow.steps.append((step, state.facts))
@@ -1153,10 +1353,39 @@ class _Walk:
             return join(true, false), None
         return self.fails(true, false, state, checked)
 
+    def elements(self, value: Any) -> tuple[tuple[Word, ...], dict[str, Word]]:
+        """An array's elements (`("$@")` with the call's words, `"${F[@]}"` spread), and
+        those given a key (`([ai]=/etc/x)`)."""
+        items: list[Word] = []
+        keys: dict[str, Word] = {}
+        for child in value.named_children:
+            if child.type == "comment":
+                continue
+            word = self.words.word(child)
+            keyed = re.match(r"\[([^\]]*)\]=", word.text)
+            if keyed is not None:
+                word = Word(word.text[keyed.end():], word.line, word.column, word.dynamic)
+            spread = self.spread(self.parameters([self.expand(word)]))
+            if keyed is not None and spread:
+                keys[keyed.group(1).strip("'\"")] = spread[0]
+            items.extend(spread)
+        return tuple(items), keys
+
     def declared(self, node: Any, state: State) -> State:
         """`export PYTHONPATH` / `export PATH=...`: recorded as a step named `export`."""
         words: list[Word] = []
+        flags = "".join(self.raw(c)[1:] for c in node.children
+                        if c.type == "word" and self.raw(c).startswith("-"))
         for c in node.children:
+            if c.type == "variable_assignment" and "n" in flags:  # `declare -n r=p`
+                key = c.child_by_field_name("name")
+                value = c.child_by_field_name("value")
+                if key is not None and value is not None:
+                    given = self.parameters([self.words.word(value)])
+                    if given:
+                        self.refs[self.raw(key)] = self.expand(given[0]).text
+            elif c.type == "variable_name" and ("a" in flags or "A" in flags):
+                self.arrays.setdefault(self.raw(c), ())  # `declare -a F`: an empty array
             if c.type == "variable_assignment":
                 key = c.child_by_field_name("name")
                 value = c.child_by_field_name("value")
@@ -1254,15 +1483,63 @@ class _Walk:
         if not words:
             return state, None
         line, column = words[0].line, words[0].column
+        if self.aliasing and words[0].text in self.aliases and \
+                words[0].text not in self.expanding and \
+                len(self.sourcing) < MAX_SOURCE_DEPTH:
+            # `alias setw='sed -i ...'`, then `setw F`: the alias's text and the rest
+            name_node = next(c for c in node.children if c.type == "command_name")
+            rest = self.words.data[name_node.end_byte:node.end_byte].decode("utf-8", "replace")
+            self.expanding = (*self.expanding, words[0].text)
+            first_step = len(self.flow.steps)
+            try:
+                return self.source("alias", self.aliases[words[0].text] + rest, state,
+                                   checked, line, column, own_return=False)
+            finally:
+                self.expanding = self.expanding[:-1]
+                # the alias's commands stand where it is used
+                self.flow.steps[first_step:] = [
+                    (_placed(step, line, column), facts)
+                    for step, facts in self.flow.steps[first_step:]]
         expanded = tuple(self.expand(w) for w in words)
         command = make_command(expanded, "shell")
         for operator, target in more:
             if operator == "<<<":  # `ed -s F <<< 'wq'`: the string and a newline
                 stdin = Word(target.text + "\n", target.line, target.column, target.dynamic)
+        if command is not None and command.name == "printf" and not command.wrappers and \
+                len(command.args) >= 3 and command.args[0].text == "-v":
+            # `printf -v f '%s' F`: f holds what it would print
+            from qt_lint.parsers.shell import printed
+
+            shown = printed(replace(command, words=(command.program, *command.args[2:])))
+            if shown is not None:
+                self.values[command.args[1].text] = shown
+        if command is not None and command.name == "alias" and not command.wrappers:
+            for w in command.args:
+                key, sep, value = w.text.partition("=")
+                if sep and not w.dynamic:
+                    self.aliases[key] = value
+        if command is not None and command.name in ("echo", "printf") and redirected and \
+                not command.wrappers:  # `echo F > "$L"`: what the file holds
+            from qt_lint.parsers.shell import printed
+
+            text = printed(command)
+            appended = any(op == ">>" for op, _ in more)
+            before = self.files.get(redirected) if appended else None
+            if text is not None:
+                self.files[redirected] = Word((before.text if before else "") + text, line,
+                                              column, any(w.dynamic for w in expanded) or
+                                              bool(before and before.dynamic))
         runs: list[Command] = []  # `xargs -I{} cmd {}`: once per line it reads
+        if command is not None and command.wrappers[-1:] == ("xargs",):
+            stdin = _arg_file(expanded, command, self.files) or stdin
         if command is not None and stdin is not None and command.wrappers[-1:] == ("xargs",):
             runs = _xargs(command, expanded, stdin)
             command = runs[0] if len(runs) == 1 else command
+        if len(expanded) == 2 and expanded[0].text == "exec" and \
+                re.fullmatch(r"\{[A-Za-z_][A-Za-z0-9_]*\}", expanded[1].text):
+            command = None  # `exec {fd}>> F`: bash opens a descriptor, runs nothing
+            expanded = expanded[:1]
+            redirected = None  # (standard output stays where it is)
         if command is None and [w.text for w in expanded] in (["exec"], ["command", "exec"],
                                                               ["builtin", "exec"]):
             # `exec </dev/tty`, `exec >> "$LOG"`: only redirections, for the shell itself;
@@ -1347,6 +1624,9 @@ class _Walk:
                 self.values.pop(w.text, None)
         # `builtin set +e`, `command set +e` run the builtin in this shell; `eval "set +e"`
         # too (its string's first command, up to a separator)
+        if name == "set" and command.args and command.args[0].text == "--" and \
+                not command.wrappers:  # `set -- a b`: "$1" is a
+            self.positional = (Word("$0", line, column), *command.args[1:])
         if name == "set" and set(command.wrappers) <= {"builtin", "command"}:
             return self.set_([w.text for w in command.args], state), None
         if name == "shopt" and set(command.wrappers) <= {"builtin", "command"}:
@@ -1370,8 +1650,14 @@ class _Walk:
                 # `eval 'exec "$VENV/bin/python" "$SCRIPT" "$@"'`: a constant string is
                 # run as shell, here (its `return` is the enclosing function's)
                 self.simple(step, state, True)  # recorded as a step
-                return self.source("eval", " ".join(w.text for w in words[1:]), state,
-                                   checked, line, column, own_return=False)
+                first_step = len(self.flow.steps)
+                try:
+                    return self.source("eval", " ".join(w.text for w in words[1:]), state,
+                                       checked, line, column, own_return=False)
+                finally:  # the string's commands stand where the eval is
+                    self.flow.steps[first_step:] = [
+                        (_placed(s, line, column), facts)
+                        for s, facts in self.flow.steps[first_step:]]
         if name == "shift" and self.positional is not None:
             count = _code(command.args[0].text if command.args else "1")
             if count is None:
@@ -1412,7 +1698,7 @@ class _Walk:
             step = replace(step, stdin=stdin)
         # `for f in a b; do sed -i ... "$f"; done`: once with each value
         alternatives = runs if len(runs) > 1 else self.alternatives(step.command) \
-            if self.each else []
+            if self.each or self.arrays else []
         if alternatives:
             done = [self.simple(replace(step, command=alternative), state, checked)
                     for alternative in alternatives]
@@ -1486,12 +1772,29 @@ class _Walk:
             return words
         out: list[Word] = []
         for word in words:
+            indices = _INDICES.fullmatch(word.text) if word.dynamic else None
+            if indices is not None and indices.group(1) in self.arrays:  # `"${!F[@]}"`
+                keys = list(self.keyed.get(indices.group(1), {})) or \
+                    [str(i) for i in range(len(self.arrays[indices.group(1)]))]
+                out.extend(Word(k, word.line, word.column + i) for i, k in enumerate(keys))
+                continue
             match = _ELEMENTS.fullmatch(word.text) if word.dynamic else None
-            if match is None or match.group(1) not in self.arrays:
+            part = _SLICE.fullmatch(word.text) if word.dynamic and match is None else None
+            found = match or part
+            if found is None or found.group(1) not in self.arrays:
                 out.append(word)
                 continue
+            items = self.arrays[found.group(1)]
+            if part is not None:
+                # bash: from the offset (counted from the end when negative: nothing
+                # when it is before the first), as many as the length (all when none)
+                at = int(part.group(2) or part.group(3))
+                at = at if at >= 0 else len(items) + at
+                items = () if at < 0 else items[at:]
+                if part.group(4) is not None:
+                    items = items[:int(part.group(4))]
             out.extend(Word(e.text, word.line, word.column + i, e.dynamic)
-                       for i, e in enumerate(self.arrays[match.group(1)]))
+                       for i, e in enumerate(items))
         return out
 
     def alternatives(self, command: Command) -> list[Command]:
@@ -1500,7 +1803,7 @@ class _Walk:
         names = {m.group(1) or m.group(2) for w in command.words for m in _REF.finditer(w.text)}
         name = next((n for n in self.each if n in names), None)
         if name is None:
-            return []
+            return self.any_element(command)
         out: list[Command] = []
         for value in self.each[name][:MAX_VALUES]:
             def put(match: re.Match[str], value: Word = value) -> str:
@@ -1513,6 +1816,22 @@ class _Walk:
             out.append(replace(command, words=words))
         return out
 
+    def any_element(self, command: Command) -> list[Command]:
+        """`"${L[i]}"`, `"${M[$k]}"` with an index not known: the command once with each
+        element of the known array."""
+        for at, word in enumerate(command.words):
+            match = _ANY_ELEMENT.search(word.text) if word.dynamic else None
+            if match is None or match.group(1) not in self.arrays:
+                continue
+            out: list[Command] = []
+            for item in self.arrays[match.group(1)][:MAX_VALUES]:
+                text = word.text[:match.start()] + item.text + word.text[match.end():]
+                words = list(command.words)
+                words[at] = Word(text, word.line, word.column, item.dynamic or "$" in text)
+                out.append(replace(command, words=tuple(words)))
+            return out
+        return []
+
     def parameters(self, words: list[Word]) -> list[Word]:
         """`"$@"`, `$1`, `"${@:2}"` in a function whose call's words are known: those words
         (`must() { "$@"; }; must test -f "$DB"` runs the test)."""
@@ -1523,6 +1842,16 @@ class _Walk:
             return words
         out: list[Word] = []
         for word in words:
+            text = word.text
+            # `${1:?msg}`: the parameter (or bash stops); `${@: -2}`: counted from the end
+            text = re.sub(r"^\$\{([0-9]+):?\?[^}]*\}$", r"${\1}", text)
+            tail = re.fullmatch(r"\$\{[@*]:\s*(?:\(\s*)?-([0-9]+)(?:\s*\))?(?::([0-9]+))?\}",
+                                text)
+            if tail is not None and word.dynamic:
+                start = max(1, len(params) - int(tail.group(1)))
+                end = start + int(tail.group(2)) if tail.group(2) else len(params)
+                text = f"${{@:{start}:{max(0, end - start)}}}"
+            word = Word(text, word.line, word.column, word.dynamic)
             match = POSITIONAL.match(word.text) if word.dynamic else None
             if match is None:
                 # `"[$(date)] $*"`: the parameters inside a longer word, as text
@@ -1696,9 +2025,10 @@ class _Walk:
         true = replace(true, pipestatus=()) if true is not None and true.pipestatus else true
         false = replace(false, pipestatus=()) if false is not None and false.pipestatus \
             else false
+        if step.command.name in ("read", "mapfile", "readarray"):
+            self.read_into(step)
         if step.command.name == "read":
             read = read_variable(step.command)
-            self.values.pop(read, None)
             # an answer from a heredoc, a here-string, a file or `< <(echo yes)` is the
             # script's, not a person's: not a `read:` of the answer
             fed = any(op in ("<<", "<<-", "<<<") or (op == "<" and target.text != "/dev/tty")
@@ -1715,6 +2045,93 @@ class _Walk:
                 true = _add(true, frozenset({f"read:{read}"}))
                 false = _add(false, frozenset({f"read:{read}"}))
         return self.fails(true, false, state, checked)
+
+    def read_into(self, step: Step) -> None:
+        """`read -r F <<< X`, `IFS=: read -ra F`, `mapfile -t F <<EOF`, `while read -r f;
+        ... done <<< X`, `printf ... | while read`: the variables get what is read (each
+        line read, for a `read` given several); not known (unset here) otherwise."""
+        command = step.command
+        args = [w.text for w in command.args]
+        mapping = command.name != "read"
+        delimiter = "\n"
+        array: str | None = None
+        names: list[str] = []
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            if arg.startswith("-") and len(arg) > 1 and not names:
+                for j, letter in enumerate(arg[1:]):
+                    if letter in ("dnOsuCc" if mapping else "adpntuNi"):  # takes a value
+                        rest = arg[j + 2:]
+                        given = rest if rest else (args[i + 1] if i + 1 < len(args) else "")
+                        if not rest:
+                            i += 1
+                        if letter == "a" and not mapping:
+                            array = given
+                        elif letter == "d":
+                            delimiter = given[:1] or "\0"
+                        break
+            else:
+                names.append(arg)
+            i += 1
+        if mapping:
+            array = names[-1] if names else "MAPFILE"
+            names = []
+        elif array is None and not names:
+            names = ["REPLY"]
+        for name in [*names, *([array] if array else [])]:
+            self.values.pop(name, None)
+            self.arrays.pop(name, None)
+            self.each.pop(name, None)
+        fed = step.stdin
+        for op, target in step.redirects:
+            if op == "<":
+                fed = self.files.get(target.text)
+                inner = re.fullmatch(r"<\((.*)\)", target.text, re.S)
+                if inner is not None:  # `< <(echo X)`
+                    shown = self._printing(f"$({inner.group(1)})")
+                    fed = None if shown.startswith("$(") else Word(shown + "\n", target.line,
+                                                                   target.column)
+        if fed is None or fed.dynamic:
+            return
+        records = fed.text.split(delimiter)
+        if records and records[-1] in ("", "\n"):
+            records.pop()
+        if not records:
+            return
+        at = (fed.line, fed.column)
+        if mapping and array:
+            keep = "-t" in args or any(a.startswith("-") and "t" in a for a in args)
+            self.arrays[array] = tuple(Word(r if keep else r + delimiter, *at)
+                                       for r in records[:64])
+            self.values[array] = records[0]
+            return
+        ifs = next((v for k, v in step.assigns if k == "IFS"), None)
+        if ifs is None:
+            ifs = self.values.get("IFS", " \t\n")
+
+        def split(record: str, count: int) -> list[str]:
+            if not ifs:
+                return [record]
+            pattern = "[" + re.escape(ifs) + "]+" if ifs.strip() == "" else \
+                "[" + re.escape(ifs) + "]"
+            parts = re.split(pattern, record.strip(" \t\n") if ifs.strip() != ifs else
+                             record, maxsplit=max(0, count - 1) if count else 0)
+            return parts
+
+        if array is not None:
+            self.arrays[array] = tuple(Word(p, *at) for p in split(records[0], 0))
+            return
+        each: dict[str, list[str]] = {}
+        for line in records[:MAX_VALUES]:
+            parts = split(line, len(names))
+            for k, name in enumerate(names):
+                each.setdefault(name, []).append(parts[k] if k < len(parts) else "")
+        for name, found in each.items():
+            if len(found) == 1:
+                self.values[name] = found[0]
+            else:  # a loop reading line after line: each of them
+                self.each[name] = tuple(Word(v, *at) for v in found)
 
     def _status_test(self, step: Step, state: State) -> tuple[Facts, Facts]:
         """`[ $? -ne 0 ]`, `[ "$rc" -eq 0 ]`, `(( rc != 0 ))`: what the tested status means."""
@@ -1794,6 +2211,8 @@ class _Walk:
             return self.set_(out, state)
         if "execfail" in names and on:
             self.execfail = True
+        if "expand_aliases" in names:  # a script's aliases are expanded only with it
+            self.aliasing = on
         return state
 
     def call(self, name: str, state: State, checked: bool,
@@ -1829,6 +2248,48 @@ def _unlocal_kills(walk: _Walk, name: str) -> set[str]:
     return {f[1:] for f in walk.classify(step, EMPTY)[0] if f.startswith("-")}
 
 
+def _found(command: Command) -> str | None:
+    """The paths `find DIR... -name N` prints, as globs (`DIR/N`, `DIR/*`); `-print0`
+    ends each with a NUL."""
+    args = [w.text for w in command.args]
+    folders = []
+    for arg in args:
+        if arg.startswith(("-", "(", "!")):
+            break
+        folders.append(arg.rstrip("/"))
+    names = [args[i + 1] for i, a in enumerate(args[:-1]) if a in ("-name", "-iname")]
+    if not folders or any(a in ("-exec", "-execdir", "-delete", "-ok") for a in args):
+        return None
+    end = "\0" if "-print0" in args else "\n"
+    return "".join(f"{folder}/{name}{end}" for folder in folders for name in (names or ["*"]))
+
+
+def _placed(step: Step, line: int, column: int) -> Step:
+    """A step read from other text (an alias's), its words put at (line, column)."""
+    def at(word: Word, k: int) -> Word:
+        return Word(word.text, line, column + k, word.dynamic)
+
+    command = replace(step.command, words=tuple(at(w, k)
+                                                for k, w in enumerate(step.command.words)))
+    return replace(step, command=command,
+                   redirects=tuple((op, at(t, 0)) for op, t in step.redirects),
+                   written=tuple(at(w, k) for k, w in enumerate(step.written)))
+
+
+def _arg_file(written: tuple[Word, ...], command: Command, files: dict[str, Word]
+              ) -> Word | None:
+    """`xargs -a FILE cmd`: what the script printed into FILE (None: not known)."""
+    before = [w.text for w in written[:len(written) - len(command.words)]]
+    for i, option in enumerate(before):
+        name = option[2:] if option.startswith("-a") and len(option) > 2 else \
+            option.split("=", 1)[1] if option.startswith("--arg-file=") else \
+            before[i + 1] if option in ("-a", "--arg-file") and i + 1 < len(before) else None
+        if name is not None and name in files:  # read where xargs is
+            held = files[name]
+            return Word(held.text, command.program.line, command.program.column, held.dynamic)
+    return None
+
+
 def _xargs(command: Command, written: tuple[Word, ...], stdin: Word) -> list[Command]:
     """`echo F | xargs sed -i X`: the command with the words xargs reads added; with
     `-I R` (`-IR`, `-i`, `--replace[=R]`) once per line read, R in its words replaced by
@@ -1837,9 +2298,13 @@ def _xargs(command: Command, written: tuple[Word, ...], stdin: Word) -> list[Com
     at = max(i for i, w in enumerate(before) if w.rsplit("/", 1)[-1] == "xargs") \
         if "xargs" in [w.rsplit("/", 1)[-1] for w in before] else len(before)
     options = before[at + 1:]
-    if any(o.startswith(("-0", "--null", "-d", "--delimiter", "-a", "--arg-file"))
-           for o in options):
+    if any(o.startswith(("-0", "--null")) for o in options):  # `printf '%s\0' F | xargs -0`
+        stdin = Word(stdin.text.replace("\0", "\n"), stdin.line, stdin.column, stdin.dynamic)
+    if any(o.startswith(("-d", "--delimiter")) for o in options):
         return [command]
+    options = [o for i, o in enumerate(options)  # `-a FILE` (read by the caller)
+               if not o.startswith(("-a", "--arg-file")) and
+               (i == 0 or options[i - 1] not in ("-a", "--arg-file"))]
     replaced: str | None = None
     for i, option in enumerate(options):
         if option == "-I" and i + 1 < len(options):
@@ -1885,6 +2350,169 @@ def _inner(match: re.Match[str], params: tuple[Word, ...]) -> str:
         return " ".join(p.text for p in params[1:])
     at = int(index)
     return params[at].text if at < len(params) else ""
+
+
+def known_integer(state: State, name: str) -> int | None:
+    """The integer `$name` is on every path here (a literal assigned: `n=0`), or None."""
+    for key, value in state.saved:
+        if value != ZERO:
+            continue
+        if key == name:
+            return 0
+        head, _, literal = key.partition("=")
+        if head == name and re.fullmatch(r"-?[0-9]+", literal):
+            return int(literal)
+    return None
+
+
+def nonzero_facts(state: State, name: str) -> Facts | None:
+    """What holds on the paths where `$name` is a non-zero integer, when every path gave
+    it a literal (`ok=0` ... `ok=1`): what holds for each non-zero one (ALL: no path)."""
+    saved = dict(state.saved)
+    if saved.get(f"{name}=*") != ALL:
+        return None
+    parts: list[Facts] = []
+    for key in saved:
+        head, _, literal = key.partition("=")
+        if head != name or not literal or literal == "*":
+            continue
+        if not re.fullmatch(r"-?[0-9]+", literal):
+            return None  # `ok=yes`: in arithmetic, the variable named yes
+        found = saved_facts(state, name, literal) if int(literal) else None
+        if found is not None and found != ALL:
+            parts.append(found)
+    return frozenset.intersection(*parts) if parts else ALL
+
+
+def _arith_flag(text: str, state: State) -> tuple[Facts, Facts]:
+    """`(( ok ))`, `(( ! ok ))`, `(( ok == 1 ))`, `(( ok != 0 ))`: what holds when true,
+    when false, read from the literals the flag was given on each path."""
+    match = re.fullmatch(r"(!?)\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s*(==|!=)\s*(-?[0-9]+))?",
+                         text.strip()) or re.fullmatch(
+        r"()(?P<v>-?[0-9]+)\s*(==|!=)\s*([A-Za-z_][A-Za-z0-9_]*)", text.strip())
+    if match is None:
+        return EMPTY, EMPTY
+    if match.re.groupindex.get("v"):
+        bang, value, operator, name = match.groups()
+    else:
+        bang, name, operator, value = match.groups()
+    if operator is None or (value is not None and int(value) == 0):
+        nonzero = nonzero_facts(state, name)
+        zero = saved_facts(state, name, "0")
+        equal = operator == "==" or (operator is None and bang)
+        on_true, on_false = (zero, nonzero) if equal else (nonzero, zero)
+        if bang and operator is not None:
+            on_true, on_false = on_false, on_true
+    else:
+        holds = saved_facts(state, name, value)
+        on_true, on_false = (holds, None) if operator == "==" else (None, holds)
+        if bang:
+            return EMPTY, EMPTY
+    return tuple(EMPTY if f is None or f == ALL else f  # type: ignore[return-value]
+                 for f in (on_true, on_false))
+
+
+_ARITH_TOKEN = lazyre.compile(
+    r"\s*(?:(\+\+|--)?([A-Za-z_][A-Za-z0-9_]*)(\+\+|--)?|([0-9]+)|"
+    r"(\|\||&&|==|!=|<=|>=|[-+*/%<>!()]))")
+
+
+def arithmetic_value(text: str, state: State) -> tuple[int | None, dict[str, int]]:
+    """The value of a bash arithmetic expression whose variables are known integers on
+    every path (`n++ < 3` after `n=0`: 1, and n is 1 after it), with the values it
+    assigns; (None, {}) for anything else (an unknown variable, another operator)."""
+    tokens: list[str] = []
+    after: dict[str, int] = {}
+    at = 0
+    text = text.strip()
+    while at < len(text):
+        match = _ARITH_TOKEN.match(text, at)
+        if match is None or match.end() == at:
+            return None, {}
+        at = match.end()
+        pre, name, post, number, operator = match.groups()
+        if name is not None:
+            if pre and post:
+                return None, {}
+            current = after.get(name, known_integer(state, name))
+            if current is None:
+                return None, {}
+            step = 1 if "+" in (pre or post or "+") else -1
+            if pre:
+                current += step
+                after[name] = current
+                tokens.append(str(current))
+            else:
+                tokens.append(str(current))
+                if post:
+                    after[name] = current + step
+        elif number is not None:
+            tokens.append(number)
+        elif operator is not None:
+            tokens.append(operator)
+    value = _arith_parse(tokens)
+    return (value, after) if value is not None else (None, {})
+
+
+_ARITH_LEVELS = (("||",), ("&&",), ("==", "!="), ("<", ">", "<=", ">="), ("+", "-"),
+                 ("*", "/", "%"))
+
+
+def _arith_apply(operator: str, a: int, b: int) -> int:
+    """A binary operator of bash arithmetic (C's: `/` and `%` truncate towards 0)."""
+    if operator in ("/", "%"):
+        quotient = abs(a) // abs(b) * (1 if (a < 0) == (b < 0) else -1)
+        return quotient if operator == "/" else a - b * quotient
+    if operator == "||":
+        return int(bool(a) or bool(b))
+    if operator == "&&":
+        return int(bool(a) and bool(b))
+    if operator in ("+", "-", "*"):
+        return a + b if operator == "+" else (a - b if operator == "-" else a * b)
+    return int({"==": a == b, "!=": a != b, "<": a < b, ">": a > b, "<=": a <= b,
+                ">=": a >= b}[operator])
+
+
+def _arith_parse(tokens: list[str]) -> int | None:
+    """Integers and `|| && == != < > <= >= + - * / % ! ( )`, as C (bash) evaluates them."""
+    position = [0]
+
+    def peek() -> str | None:
+        return tokens[position[0]] if position[0] < len(tokens) else None
+
+    def level(depth: int) -> int | None:
+        if depth == len(_ARITH_LEVELS):
+            return unary()
+        left = level(depth + 1)
+        while left is not None and peek() in _ARITH_LEVELS[depth]:
+            operator = tokens[position[0]]
+            position[0] += 1
+            right = level(depth + 1)
+            if right is None or (operator in ("/", "%") and right == 0):
+                return None
+            left = _arith_apply(operator, left, right)
+        return left
+
+    def unary() -> int | None:
+        token = peek()
+        if token is None:
+            return None
+        position[0] += 1
+        if token in ("!", "-", "+"):
+            inner = unary()
+            if inner is None:
+                return None
+            return int(not inner) if token == "!" else (-inner if token == "-" else inner)
+        if token == "(":
+            inner = level(0)
+            if peek() != ")":
+                return None
+            position[0] += 1
+            return inner
+        return int(token) if token.isdigit() else None
+
+    value = level(0)
+    return value if position[0] == len(tokens) else None
 
 
 def _descendants(node: Any) -> list[Any]:

@@ -644,12 +644,32 @@ RANGES = [
     ("max-min", "    if max(conf) - min(conf) < MIN_P10_P90_RANGE:", "breach"),
     ("max-min-named", "    spread = max(conf) - min(conf)\n    if spread < MIN_P10_P90_RANGE:",
      "breach"),
+    # rev10: the extremes by sorting, and P1-P99 read off a finer grid
+    ("sorted-ends", "    s = sorted(conf)\n    if s[-1] - s[0] < MIN_P10_P90_RANGE:", "breach"),
+    ("sorted-ends-inline", "    if sorted(conf)[-1] - sorted(conf)[0] < MIN_P10_P90_RANGE:",
+     "breach"),
+    ("quantiles-100-p1-p99", "    q = statistics.quantiles(conf, n=100)\n"
+                             "    if q[98] - q[0] < MIN_P10_P90_RANGE:", "breach"),
+    ("quantiles-100-p10-p90", "    q = statistics.quantiles(conf, n=100)\n"
+                              "    if q[89] - q[9] < MIN_P10_P90_RANGE:", "ok"),
+    ("quantiles-20-p10-p90", "    q = statistics.quantiles(conf, n=20)\n"
+                             "    if q[17] - q[1] < MIN_P10_P90_RANGE:", "ok"),
+    ("quantiles-20-p5-p95", "    q = statistics.quantiles(conf, n=20)\n"
+                            "    if q[-1] - q[0] < MIN_P10_P90_RANGE:", "breach"),
+    ("quantiles-10-negative", "    q = statistics.quantiles(conf, n=10)\n"
+                              "    if q[-1] - q[0] < MIN_P10_P90_RANGE:", "ok"),
+    ("quartiles-narrower", "    q = statistics.quantiles(conf)\n"
+                           "    if q[2] - q[0] < MIN_P10_P90_RANGE:", "ok"),
+    ("quantiles-named-ends", "    q = statistics.quantiles(conf, n=100)\n"
+                             "    lo, hi = q[0], q[98]\n    top = q[98]\n    bottom = q[0]\n"
+                             "    if top - bottom < MIN_P10_P90_RANGE:", "breach"),
 ]
 
 
 def _narrow_events() -> list[dict[str, object]]:
-    """300 events whose P10-P90 range is under 0.12 although the extremes are far apart."""
-    conf = [0.0] * 10 + [0.5 + 0.09 * i / 279 for i in range(280)] + [1.0] * 10
+    """300 events whose P10-P90 range is under 0.12 although the extremes (8% at each
+    end: the P5-P95 range too) are far apart."""
+    conf = [0.0] * 24 + [0.5 + 0.09 * i / 251 for i in range(252)] + [1.0] * 24
     return [{"action": ("BUY", "SELL", "HOLD")[i % 3], "confidence": c}
             for i, c in enumerate(conf)]
 
@@ -670,3 +690,140 @@ def test_qt605_the_p10_p90_range_as_cpython_computes_it(tmp_path: Path, name: st
     found = qt605(tmp_path)
     assert (kind == "breach") == any(code != 2 for code in statuses), statuses
     assert bool(found) == (kind == "breach"), found
+
+
+# on empty telemetry (`[]`), a statement before the events check that raises: CPython
+# exits 1 (a traceback), not 2 (missing proof)
+EMPTY_FIRST = [
+    ("first-item", '    print("first event at", events[0]["confidence"])', "breach"),
+    ("last-item", '    last = events[-1]', "breach"),
+    ("share-by-len", '    hold = sum(1 for e in events if e["action"] == "HOLD") / len(events)',
+     "breach"),
+    ("len-bound-then-divided", "    n = len(events)\n    rate = 1 / n", "breach"),
+    ("max-of-none", '    top = max(e["confidence"] for e in events)', "breach"),
+    ("mean-of-none", '    avg = statistics.mean(e["confidence"] for e in events)', "breach"),
+    ("pstdev-of-none", '    spread = statistics.pstdev([e["confidence"] for e in events])',
+     "breach"),
+    ("first-item-caught", "    try:\n        first = events[0]\n    except IndexError:\n"
+                          "        return 2", "ok"),
+    ("first-item-lookuperror", "    try:\n        first = events[0]\n"
+                               "    except LookupError:\n        return 2", "ok"),
+    ("division-caught", "    try:\n        rate = 1 / len(events)\n"
+                        "    except ArithmeticError:\n        return 2", "ok"),
+    ("guarded-ifexp", "    rate = 1 / len(events) if events else 0.0", "ok"),
+    ("guarded-and", "    first = events and events[0]", "ok"),
+    ("guarded-if", "    if events:\n        print(events[0])", "ok"),
+    ("max-with-default", '    top = max((e["confidence"] for e in events), default=0)', "ok"),
+    ("len-only", "    print(len(events), 'events')", "ok"),
+    ("filtered-then-first", '    events = [e for e in events if e["confidence"] >= 0]\n'
+                            "    print(events[0])", "breach"),
+    ("filtered-then-guarded", '    events = [e for e in events if e["confidence"] >= 0]\n'
+                              "    print(events[0] if events else None)", "ok"),
+    ("count-kept-then-divided", "    n = len(events)\n    share = 3 // n", "breach"),
+    ("count-tested-later", "    n = len(events)\n    print(n)", "ok"),
+]
+
+
+@pytest.mark.parametrize(("name", "line", "kind"), EMPTY_FIRST, ids=[e[0] for e in EMPTY_FIRST])
+def test_qt605_empty_telemetry_before_the_events_check(tmp_path: Path, name: str, line: str,
+                                                       kind: str) -> None:
+    gate = RANGE_GATE.replace("{range_check}", "    q = statistics.quantiles(conf, n=10)\n"
+                              "    if q[8] - q[0] < MIN_P10_P90_RANGE:")
+    gate = gate.replace("        return 2\n    if not isinstance(events, list)",
+                        "        return 2\n" + line + "\n    if not isinstance(events, list)")
+    assert line in gate
+    path = tmp_path / GATE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(gate)
+    statuses = [run_gate(path, [], {}), run_gate(path, None, {}),  # type: ignore[arg-type]
+                run_gate(path, _narrow_events()[:150], {})]  # type: ignore[arg-type]
+    found = qt605(tmp_path)
+    assert (kind == "breach") == any(code != 2 for code in statuses), (name, statuses)
+    assert bool(found) == (kind == "breach"), (name, found)
+
+
+# what runs at shutdown, judged by every CPython 3.10-3.13 the machine has (and the
+# test's own): a finaliser or `__del__` whose os._exit replaces the status, or not
+SHUTDOWN_CLASSES = {"_Bye": """class _Bye:
+    def __del__(self):
+        os._exit(0)
+""", "_Early": """class _Early:
+    def __del__(self, _exit=os._exit):
+        _exit(0)
+""", "_Kept": """class _Kept:
+    def __init__(self):
+        self.bye = os._exit
+
+    def __del__(self):
+        self.bye(0)
+""", "_K": """class _K:
+    pass
+"""}
+SHUTDOWN: list[tuple[str, str, str]] = [
+    ("weakref-finalize", "import weakref\n_k = _K()\nweakref.finalize(_k, os._exit, 0)",
+     "breach"),
+    ("weakref-finalize-temporary", "import weakref\nweakref.finalize(_K(), os._exit, 0)",
+     "breach"),
+    ("weakref-finalize-lambda",
+     "import weakref\n_k = _K()\nweakref.finalize(_k, lambda: os._exit(0))", "breach"),
+    ("weakref-finalize-from-import",
+     "from weakref import finalize\n_k = _K()\nfinalize(_k, os._exit, 0)", "breach"),
+    ("weakref-finalize-atexit-off",
+     "import weakref\n_k = _K()\n_f = weakref.finalize(_k, os._exit, 0)\n_f.atexit = False",
+     "ok"),
+    ("weakref-finalize-sys-exit", "import weakref\n_k = _K()\nweakref.finalize(_k, sys.exit, 0)",
+     "ok"),
+    ("weakref-finalize-exit-2", "import weakref\n_k = _K()\nweakref.finalize(_k, os._exit, 2)",
+     "ok"),
+    ("del-module-global", "_g = _Bye()", "breach"),
+    ("del-in-a-list", "KEEP = [_Bye()]", "breach"),
+    ("del-class-attribute", "_Bye.instance = _Bye()", "breach"),
+    ("del-in-a-cycle", "_g = _Bye()\n_g.me = _g\ndel _g", "breach"),
+    ("del-kept-in-sys", "sys._guard = _Bye()", "ok"),
+    ("del-kept-in-sys-list", "sys._guard = [_Bye()]", "ok"),
+    ("del-kept-in-sys-setattr", 'setattr(sys, "_guard", _Bye())', "ok"),
+    ("del-kept-in-sys-and-a-global", "sys._guard = _Bye()\n_g = sys._guard", "ok"),
+    ("del-kept-in-sys-exit-bound-early", "sys._guard = _Early()", "breach"),
+    ("del-kept-in-sys-exit-kept-on-self", "sys._guard = _Kept()", "breach"),
+    ("del-kept-in-builtins", "import builtins\nbuiltins._guard = _Bye()", "breach"),
+    ("del-kept-in-os", "os._guard = _Bye()", "breach"),
+    ("del-never-made", "_Bye", "ok"),
+]
+
+
+def _interpreters() -> list[str]:
+    found = [sys.executable]
+    root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    for minor in ("3.10", "3.11", "3.12", "3.13"):
+        versions = sorted(root.glob(f"{minor}.*/bin/python3")) if root.is_dir() else []
+        found += [str(v) for v in versions[-1:]]
+    return found
+
+
+@pytest.mark.parametrize(("name", "code", "kind"), SHUTDOWN, ids=[s[0] for s in SHUTDOWN])
+def test_qt605_what_runs_at_shutdown_as_cpython_runs_it(tmp_path: Path, name: str, code: str,
+                                                        kind: str) -> None:
+    # the classes the code names (a class with `__del__` defined, never made: "_Bye")
+    classes = "\n\n".join(text for name, text in SHUTDOWN_CLASSES.items() if name in code)
+    code = "" if code == "_Bye" else code
+    text = _hostile({"rebinding": classes + "\n\n" + code})
+    path = tmp_path / GATE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    data = path.parent / "telemetry.json"
+    statuses: dict[str, list[int]] = {}
+    for python in _interpreters():
+        runs = []
+        for telemetry in (FAILING[0], None):
+            if telemetry is None:
+                data.unlink(missing_ok=True)
+            else:
+                data.write_text(json.dumps(telemetry))
+            runs.append(subprocess.run(
+                [python, "-S", "-E", str(path)], capture_output=True, timeout=60, check=False,
+                env={"GATE_TELEMETRY": str(data), "PATH": "/usr/bin:/bin"}).returncode)
+        statuses[python] = runs
+    breach = any(code != 2 for runs in statuses.values() for code in runs)
+    assert breach == (kind == "breach"), (name, statuses)
+    found = qt605(tmp_path)
+    assert bool(found) == (kind == "breach"), (name, found)

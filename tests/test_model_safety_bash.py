@@ -67,6 +67,7 @@ GOLD_CHECKS = ('redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n'
                'test -f "$DB_PATH"\ntest -x "$VENV/bin/python"\n')
 EXEC = 'exec "$VENV/bin/python" "$SCRIPT" "$@"\n'
 PP = 'export PYTHONPATH="{repo}"\n'
+REDIS = 'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n'
 _STOPPING = GOLD_CHECKS.replace("\n", " || exit 1\n")  # each check exits 1 when it fails
 WRAPPER_VARIANTS: dict[str, tuple[str, str]] = {
     "golden": ("", ""),
@@ -315,6 +316,61 @@ WRAPPER_VARIANTS: dict[str, tuple[str, str]] = {
         "eval 'redis-cli -h \"$REDIS_HOST\" -p \"$REDIS_PORT\" ping >/dev/null || exit 0'\n"),
     "PATH with the venv alone before redis-cli": (
         'export PATH="$VENV/bin:$PATH"\n', 'export PATH="$VENV/bin"\n'),
+    # a fourth hostile review (rev10): arithmetic commands fail (status 1 when 0), a loop
+    # left by `break` after failures is no check, an array's slice is what runs
+    **{f"redis retried, {name}": (REDIS, text.replace("R", REDIS.strip()))
+       for name, text in (
+           ("until, (( n++ < 3 )) || break", "n=0\nuntil R; do (( n++ < 3 )) || break; done\n"),
+           ("until, (( n++ < 3 )) || exit 1",
+            "n=0\nuntil R; do (( n++ < 3 )) || exit 1; done\n"),
+           ("until, (( ++n >= 3 )) && break",
+            "n=0\nuntil R; do (( ++n >= 3 )) && break; sleep 0; done\n"),
+           ("until, let n++ and a test || break",
+            "n=0\nuntil R; do let n++ || true; [ $n -lt 3 ] || break; done\n"),
+           ("while (( n++ < 3 )), R && break",
+            "n=0\nwhile (( n++ < 3 )); do R && break; done\n"),
+           ("until R || (( ++n > 3 ))", "n=0\nuntil R || (( ++n > 3 )); do sleep 0; done\n"),
+           ("while true, R && break, (( n++ < 3 )) || break",
+            "n=0\nwhile true; do R && break; (( n++ < 3 )) || break; done\n"),
+           ("while :, if R break, if (( n++ >= 3 )) break",
+            "n=0\nwhile :; do\n  if R; then break; fi\n  if (( n++ >= 3 )); then echo giving up"
+            " >&2; break; fi\ndone\n"),
+           ("while :, if (( n++ >= 3 )) exit 1",
+            "n=0\nwhile :; do\n  if R; then break; fi\n  if (( n++ >= 3 )); then exit 1; fi\n"
+            "done\n"),
+           ("while ! R, (( ++n < 3 )) || break",
+            "n=0\nwhile ! R; do sleep 0; (( ++n < 3 )) || break; done\n"),
+           ("until R, (( n++ == 3 )) && break", "n=0\nuntil R; do (( n++ == 3 )) && break; done\n"),
+           ("the flag tested (( ok ))",
+            "ok=0\nfor i in 1 2 3; do R && { ok=1; break; }; done\n(( ok )) || exit 1\n"),
+           ("the flag tested (( ok == 1 ))",
+            "ok=0\nfor i in 1 2 3; do R && { ok=1; break; }; done\n(( ok == 1 )) || exit 1\n"),
+           ("the flag tested (( ! ok ))",
+            "ok=0\nfor i in 1 2 3; do R && { ok=1; break; }; done\nif (( ! ok )); then exit 1; "
+            "fi\n"),
+           ("the flag tested (( ok == 0 )) && exit",
+            "ok=0\nfor i in 1 2 3; do R && { ok=1; break; }; done\n(( ok == 0 )) && exit 1\n"),
+           ("the flag set either way, tested (( ok ))",
+            "ok=0\nfor i in 1 2 3; do R || true; ok=1; done\n(( ok )) || exit 1\n"),
+           ("the flag tested for another value (( ok == 2 ))",
+            "ok=0\nfor i in 1 2 3; do R && { ok=1; break; }; done\n(( ok == 2 )) && exit 1\n"),
+       )},
+    "(( n++ )) with n 0 under set -e": (REDIS, "n=0\n(( n++ ))\n" + REDIS),
+    "(( n++ )) with n 1 under set -e": (REDIS, "n=1\n(( n++ ))\n" + REDIS),
+    "(( 0 )) under set -e": (REDIS, "(( 0 ))\n" + REDIS),
+    "(( 0 )) || true": (REDIS, "(( 0 )) || true\n" + REDIS),
+    "exec of an array's first two": (
+        EXEC, 'cmd=("$VENV/bin/python" "$SCRIPT" "$@")\nexec "${cmd[@]:0:2}"\n'),
+    "exec of an array from 0": (
+        EXEC, 'cmd=("$VENV/bin/python" "$SCRIPT" "$@")\nexec "${cmd[@]:0}"\n'),
+    "exec of an array from 1": (
+        EXEC, 'cmd=(nice "$VENV/bin/python" "$SCRIPT" "$@")\nexec "${cmd[@]:1}"\n'),
+    "exec of an array from the end": (
+        EXEC, 'cmd=(nice "$VENV/bin/python" "$SCRIPT")\nexec "${cmd[@]: -2}" "$@"\n'),
+    "exec of an array without the python": (
+        EXEC, 'cmd=("$VENV/bin/python" "$SCRIPT" "$@")\nexec "${cmd[@]:1}"\n'),
+    "exec of the args dropped the same way": (
+        EXEC, 'cmd=("$VENV/bin/python" "$SCRIPT")\nexec "${cmd[@]}"\n'),
 }
 
 # the wrapper sources a file of the repository (ops/lib.sh): what it does counts
@@ -1514,6 +1570,12 @@ REAL_PYTHON_VARIANTS: dict[str, tuple[str, bool]] = {
     "python -c": ('exec "$VENV/bin/python" -c "print(1)" "$SCRIPT" "$@"\n', False),
     "python -u -B": ('exec "$VENV/bin/python" -u -B "$SCRIPT" "$@"\n', True),
     "python -W error": ('exec "$VENV/bin/python" -W error "$SCRIPT" "$@"\n', True),
+    # an array's slice: the python and the script, or the python alone (it reads stdin)
+    "exec of a slice with the script": (
+        'cmd=("$VENV/bin/python" "$SCRIPT" "$@")\nexec "${cmd[@]:0:2}"\n', True),
+    "exec of a slice without the script": (
+        'cmd=("$VENV/bin/python" "$SCRIPT" "$@")\nexec "${cmd[@]:0:1}"\n', False),
+    "python with no script": ('exec "$VENV/bin/python" -u\n', False),
 }
 
 
@@ -1534,7 +1596,7 @@ def test_qt608_duty_8_as_cpython_runs_the_venv(tmp_path: Path, name: str) -> Non
     script.chmod(0o755)
     env = {"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin", "REDIS_OK": "1"}
     subprocess.run([str(script), "ai-engine", "job.py"], env=env, cwd=tmp_path / "repo",
-                   capture_output=True, timeout=60, check=False)
+                   capture_output=True, timeout=60, check=False, stdin=subprocess.DEVNULL)
     in_venv = mark.exists() and Path(mark.read_text()).resolve() == venv.resolve()
     assert in_venv == expected, (name, mark.read_text() if mark.exists() else None)
     found = _findings(tmp_path, c, c.wrapper, "QT608")

@@ -184,6 +184,83 @@ def test_exec_program_spellings_are_judged(program: str, tmp_path: Path) -> None
     assert codes == {"QT101"}, proc.stdout
 
 
+# --- whether systemd ignores a start check's failure (QT411) ---------------------------------
+
+# systemd reads a command's prefixes after unquoting and unescaping its first word
+# (`"-/x"`, `\x2d/x`, `-"/x"`), on every command of the line. `verify` reports a program that
+# is no absolute path on any command (a missing one only on the first): "Neither a valid
+# executable name nor an absolute path" is fatal, and ends in ", ignoring" when `-` says to
+# ignore the command's failure
+CHECK_PREFIX = st.sampled_from(["", "-", "@", "@-", "-@", ":", ":-", "+", "+-", "-+", "!", "!-",
+                                "!!", "!!-", "-!!", "@:-", "-:"])
+OTHER_PREFIX = st.sampled_from(["", "@", ":", "+", "!!", "@:"])
+
+
+def _spelt(prefix: str, program: str, how: str) -> str:
+    word = prefix + program
+    if how == "double":
+        return f'"{word}"'
+    if how == "single":
+        return f"'{word}'"
+    if how == "hex" and word:
+        return f"\\x{ord(word[0]):02x}{word[1:]}"
+    if how == "octal" and word:
+        return f"\\{ord(word[0]):03o}{word[1:]}"
+    if how == "tail-quoted" and prefix:
+        return f'{prefix}"{program}"'
+    return word
+
+
+CHECK_LINE = st.builds(
+    lambda before, after, prefix, how, others: (before, after, prefix, how, others),
+    st.integers(0, 2), st.integers(0, 2), CHECK_PREFIX,
+    st.sampled_from(["plain", "double", "single", "hex", "octal", "tail-quoted"]),
+    st.lists(OTHER_PREFIX, min_size=4, max_size=4))
+
+
+def _check_value(before: int, after: int, prefix: str, how: str, others: list[str]) -> str:
+    commands = [f"{others[i]}/bin/true argv0 x" for i in range(before)]
+    commands.append(f"{_spelt(prefix, 'nonexist-qt/probe', how)} argv0 x")
+    commands += [f"{others[2 + i]}/bin/true argv0 x" for i in range(after)]
+    return " ; ".join(commands)
+
+
+def _systemd_ignores_probe(value: str, folder: Path) -> bool | None:
+    """True: systemd runs the probe and ignores its failure; False: a failure stops the
+    start; None: systemd refuses the line (then nothing runs)."""
+    unit = folder / "quantum-ai-engine.service"
+    unit.write_text(f"[Service]\nExecStart=/bin/true\nExecStartPre={value}\n")
+    proc = subprocess.run([_analyze(), "verify", "--man=no", str(unit)], capture_output=True,
+                          text=True, timeout=60, check=False)
+    if "nor an absolute path, ignoring: nonexist-qt/probe" in proc.stderr:
+        return True
+    if "nor an absolute path: nonexist-qt/probe" in proc.stderr:
+        return False
+    return None  # refused for another reason (an empty argv[0] after `@`, ...)
+
+
+@PROFILE
+@given(line=CHECK_LINE)
+@example(line=(1, 0, "-", "plain", ["", "", "", ""]))  # `/bin/true ; -x`: the second command
+@example(line=(0, 0, "-", "double", ["", "", "", ""]))  # `"-x"`
+@example(line=(0, 0, "-", "hex", ["", "", "", ""]))  # `\x2dx`
+@example(line=(0, 1, "", "plain", ["", "", "", ""]))  # no prefix: a failure stops the start
+def test_ignored_start_checks_are_those_systemd_ignores(
+        line: tuple[int, int, str, str, list[str]], tmp_path: Path) -> None:
+    from qt_lint.api import check
+    from qt_lint.config import Config
+
+    value = _check_value(*line)
+    ignored = _systemd_ignores_probe(value, tmp_path)
+    if ignored is None:
+        return
+    found = [f for f in check([tmp_path / "quantum-ai-engine.service"], Config(root=tmp_path),
+                              jobs=1).findings if f.code == "QT411"]
+    assert bool(found) == ignored, (value, [f.message for f in found])
+    if found:
+        assert found[0].message.startswith("ExecStartPre=-nonexist-qt/probe:"), found
+
+
 # --- the user a service runs as ---------------------------------------------------------------
 
 

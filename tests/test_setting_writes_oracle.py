@@ -785,3 +785,170 @@ def test_qt601_reports_a_switch_exactly_when_bash_sets_it(tmp_path: Path, name: 
     found = [f"{f.line}:{f.column}: {f.message}" for f in check([script], config,
                                                                 jobs=1).findings]
     assert bool(found) == bool(bad), (name, bad, found)
+
+
+# the strings a word may stand for, each way a path reaches `sed -i` (or another writer)
+# run by bash with the setting's path and with a path elsewhere: {p} the path, {d} its folder
+VSED = "sed -i 's/^MODEL_PATH=.*/MODEL_PATH=x/'"
+VALUE_WAYS: dict[str, str] = {
+    "${1:?msg} in a function": 'setw() { VSED "${1:?path}"; }\nsetw {p}\n',
+    "${@: -1} in a function": 'setw() { VSED "${@: -1}"; }\nsetw staged/none {p} 2>/dev/null\n',
+    "${@:2} in a function": 'setw() { VSED "${@:2}"; }\nsetw staged/none {p}\n',
+    "local -a fs=(\"$@\")": 'setw() { local -a fs=("$@"); VSED "${fs[@]}"; }\nsetw {p}\n',
+    "the call's word a command substitution": (
+        'setw() { local f="$1"; VSED "$f"; }\nsetw "$(echo {p})"\n'),
+    "for f; do (implicit \"$@\")": 'setw() { for f; do VSED "$f"; done; }\nsetw {p}\n',
+    "for f in \"$@\" in a function": 'setw() { for f in "$@"; do VSED "$f"; done; }\nsetw {p}\n',
+    "f=${1:-PATH} run with no args": 'f=${1:-{p}}\nVSED "$f"\n',
+    "f=${UNSET:-PATH}": 'f="${NOPE:-{p}}"\nVSED "$f"\n',
+    ": ${T:=PATH}": ': "${T:={p}}"\nVSED "$T"\n',
+    "${T-PATH} inline": 'VSED "${T-{p}}"\n',
+    "${1:-PATH} in a function called bare": 'setw() { VSED "${1:-{p}}"; }\nsetw\n',
+    "mapfile -t F <<< PATH": 'mapfile -t F <<< {p}\nVSED "${F[0]}"\n',
+    "readarray -t F <<< PATH, all": 'readarray -t F <<< "{p}"\nVSED "${F[@]}"\n',
+    "mapfile from a heredoc": 'mapfile -t F <<EOF\n{p}\nEOF\nVSED "${F[@]}"\n',
+    "declare -a F; F[0]=PATH": 'declare -a F\nF[0]={p}\nVSED "${F[0]}"\n',
+    "F[1]=PATH after F=(...)": 'F=(staged/none)\nF[1]={p}\nVSED "${F[1]}"\n',
+    "declare -A M=([k]=PATH)": 'declare -A M=([ai]={p})\nVSED "${M[ai]}"\n',
+    "declare -A M; M[k]=PATH": 'declare -A M\nM[ai]={p}\nVSED "${M[ai]}"\n',
+    "IFS=: read -ra F <<< PATH": 'IFS=: read -ra F <<< "{p}"\nVSED "${F[0]}"\n',
+    "read -r a b <<< \"x PATH\"": 'read -r a b <<< "x {p}"\nVSED "$b"\n',
+    "IFS= read -r F <<EOF": 'IFS= read -r F <<EOF\n{p}\nEOF\nVSED "$F"\n',
+    "read -r F <<< $(echo PATH)": 'read -r F <<< "$(echo {p})"\nVSED "$F"\n',
+    "C-style for over an array": 'L=({p})\nfor ((i=0;i<1;i++)); do VSED "${L[i]}"; done\n',
+    "for i in ${!F[@]}": 'F=({p})\nfor i in "${!F[@]}"; do VSED "${F[$i]}"; done\n',
+    "while read -r f; done <<< PATH": 'while read -r f; do VSED "$f"; done <<< {p}\n',
+    "while read; done <<EOF": 'while IFS= read -r f; do\n  VSED "$f"\ndone <<EOF\n{p}\nEOF\n',
+    "printf | while read -r f": "printf '%s\\n' {p} | while read -r f; do VSED \"$f\"; done\n",
+    "while read; done < <(echo PATH)": 'while read -r f; do VSED "$f"; done < <(echo {p})\n',
+    "find | while read -r f": (
+        'find {d} -type f -name ai-engine.env | while read -r f; do VSED "$f"; done\n'),
+    "find -print0 | while read -d ''": (
+        "find {d} -name '*.env' -print0 | while IFS= read -r -d '' f; do VSED \"$f\"; done\n"),
+    "f=$(cat <<EOF)": 'f=$(cat <<EOF\n{p}\nEOF\n)\nVSED "$f"\n',
+    "VSED $(echo PATH)": "VSED $(echo {p})\n",
+    "VSED \"$(printf '%s' PATH)\"": "VSED \"$(printf '%s' {p})\"\n",
+    "f=`echo PATH`": 'f=`echo {p}`\nVSED "$f"\n',
+    "${!n} indirection": 'p={p}\nn=p\nVSED "${!n}"\n',
+    "declare -n r=p": 'p={p}\ndeclare -n r=p\nVSED "$r"\n',
+    "set -- PATH; $1": 'set -- {p}\nVSED "$1"\n',
+    "printf '%s\\0' | xargs -0": "printf '%s\\0' {p} | xargs -0 VSED\n",
+    "eval \"f=PATH\"": 'eval "f={p}"\nVSED "$f"\n',
+    # forms of the same strings the review did not run
+    "IFS=, read -r a b <<< \"x,PATH\"": 'IFS=, read -r a b <<< "x,{p}"\nVSED "$b"\n',
+    "printf into a list, while read < list": (
+        "L=$(mktemp)\nprintf '%s\\n' {p} > \"$L\"\n"
+        'while IFS= read -r f; do VSED "$f"; done < "$L"\n'),
+    "mapfile -t F < <(printf ...)": (
+        "mapfile -t F < <(printf '%s\\n' {p})\nVSED \"${F[@]}\"\n"),
+    "read -r f < <(echo PATH)": 'read -r f < <(echo {p})\nVSED "$f"\n',
+    "for f in $(echo PATH)": 'for f in $(echo {p}); do VSED "$f"; done\n',
+    "${T:-$DEFAULT}": 'DEFAULT={p}\nVSED "${T:-$DEFAULT}"\n',
+    "for k in ${!M[@]} of an associative array": (
+        'declare -A M\nM[ai]={p}\nfor k in "${!M[@]}"; do VSED "${M[$k]}"; done\n'),
+    "set -- PATH; for f; do": 'set -- {p}\nfor f; do VSED "$f"; done\n',
+    "exec 4>&1 >PATH, then echo": "exec 4>&1 >>{p}\necho MODEL_PATH=x\n",
+    "printf -v f '%s' PATH": "printf -v f '%s' {p}\nVSED \"$f\"\n",
+    "$(dirname PATH)/ai-engine.env": 'D=$(dirname {p})\nVSED "$D/ai-engine.env"\n',
+    "$(cat LIST)": 'L=staged/list\necho {p} > "$L"\nVSED "$(cat "$L")"\n',
+    "readarray < <(find ... -name)": (
+        "readarray -t F < <(find {d} -name 'ai-engine.env')\nVSED \"${F[@]}\"\n"),
+    "local -n r=$1": 'setw() { local -n r=$1; VSED "$r"; }\np={p}\nsetw p\n',
+    "read <<< \"$(printf PATH)\"": "read -r f <<< \"$(printf '%s' {p})\"\nVSED \"$f\"\n",
+    "while read < <(ls GLOB)": 'while read -r f; do VSED "$f"; done < <(ls {d}/ai-*.env)\n',
+    "find -print | xargs": "find {d} -name 'ai-engine.env' -print | xargs VSED\n",
+    "find -print0 | xargs -0": "find {d} -name '*.env' -print0 | xargs -0 VSED\n",
+    "${1:-PATH} in a function given PATH": 'setw() { VSED "${1:-staged/none}"; }\nsetw {p}\n',
+    "alias (expand_aliases)": 'shopt -s expand_aliases\nalias setw="VSED"\nsetw {p}\n',
+    "xargs -a FILE": 'L=$(mktemp)\necho {p} > "$L"\nxargs -a "$L" VSED\n',
+    "mapfile < FILE": 'L=$(mktemp)\necho {p} > "$L"\nmapfile -t F < "$L"\nVSED "${F[@]}"\n',
+    "xargs -I{} sh -c": (
+        'echo {p} | xargs -I{} sh -c "sed -i \'s/^MODEL_PATH=.*/MODEL_PATH=x/\' {}"\n'),
+}
+VALUE_WRITERS: dict[str, str] = {
+    "exec >>PATH, then echo": "exec >>{p}\necho MODEL_PATH=x\n",
+    "exec 1>>PATH, then printf": "exec 1>>{p}\nprintf 'MODEL_PATH=%s\\n' x\n",
+    "exec > PATH, then cat a heredoc": "exec > {p}\ncat <<EOF\nMODEL_PATH=x\nEOF\n",
+    "exec {fd}>>PATH, >&$fd": 'exec {fd}>>{p}\necho MODEL_PATH=x >&"$fd"\n',
+    "exec {fd}>>PATH, >&$fd unquoted": "exec {fd}>>{p}\necho XGB_WEIGHT=0.1 >&$fd\n",
+    "exec 3<>PATH, >&3": "exec 3<>{p}\necho MODEL_PATH=x >&3\n",
+    "ex -s PATH, its commands on stdin": (
+        "printf '%s\\n' '%s/^MODEL_PATH=.*/MODEL_PATH=x/' wq | ex -s {p}\n"),
+    "python3 -c sys.argv[2]": (
+        "python3 -c 'import sys; open(sys.argv[2], \"a\").write(\"MODEL_PATH=x\\n\")' x {p}\n"),
+    "python3 - PATH <<'PY'": (
+        "python3 - {p} <<'PY'\nimport sys\nopen(sys.argv[1], 'a').write('MODEL_PATH=x\\n')\nPY\n"),
+    "env F=PATH python3 -c os.environ.get": (
+        "env F={p} python3 -c 'import os; open(os.environ.get(\"F\"), \"a\")"
+        ".write(\"MODEL_PATH=x\\n\")'\n"),
+    "exec > >(tee -a PATH), then echo": "exec > >(tee -a {p})\necho MODEL_PATH=x\nsleep 0.2\n",
+    "{ ... } >> PATH over lines": "{\n  echo MODEL_PATH=x\n} >> {p}\n",
+    "a function's output >> PATH": "w() { echo MODEL_PATH=x; }\nw >> {p}\n",
+    "a loop's output > PATH": "for k in MODEL_PATH; do\n  echo \"$k=x\"\ndone > {p}\n",
+    "sed s///w PATH": "echo | sed -n 's/^/MODEL_PATH=x/w {p}'\n",
+    "sed w PATH": "sed -n '/MODEL/w {p}' staged/model.env\n",
+    "python3 -c sys.argv[1] PATH": (
+        "python3 -c 'import sys; open(sys.argv[1], \"a\").write(\"MODEL_PATH=x\\n\")' {p}\n"),
+    "F=PATH python3 -c os.environ": (
+        "F={p} python3 -c 'import os; open(os.environ[\"F\"], \"a\")"
+        ".write(\"MODEL_PATH=x\\n\")'\n"),
+    "python3 - \"$F\" <<'PY' sys.argv": (
+        "F={p}\npython3 - \"$F\" <<'PY'\nimport sys\n"
+        "open(sys.argv[1], 'a').write('MODEL_PATH=x\\n')\nPY\n"),
+}
+VALUE_GRID = [(kind, name, where) for kind, table in (("way", VALUE_WAYS),
+                                                      ("writer", VALUE_WRITERS))
+              for name in table for where in ("{env}", "{other}")]
+
+
+@pytest.mark.parametrize(("kind", "name", "where"), VALUE_GRID)
+def test_qt601_reports_each_value_a_word_may_take_exactly_when_bash_writes(
+        tmp_path_factory: pytest.TempPathFactory, kind: str, name: str, where: str) -> None:
+    root = tmp_path_factory.mktemp("w")
+    table = VALUE_WAYS if kind == "way" else VALUE_WRITERS
+    text = (table[name].replace("VSED", VSED).replace("{p}", f"{where}/ai-engine.env")
+            .replace("{d}", where))
+    wrote, found = _judged(root, "ops/x.sh", "#!/bin/bash\n" + text, ["bash"])
+    assert all("writes the model setting" in f for f in found), found
+    assert bool(found) == wrote, (text, wrote, found)
+    assert wrote == (where == "{env}"), text  # the variant does what it says
+
+
+# a word whose value is not known is not a finding
+UNKNOWN_VALUES: dict[str, str] = {
+    "read from the caller's input": 'read -r f || true\nVSED "$f" 2>/dev/null || true\n',
+    "a command's output": 'f=$(ls {env} | head -0)\nVSED "$f" 2>/dev/null || true\n',
+    "${1:-elsewhere}": 'f=${1:-{other}/ai-engine.env}\nVSED "$f"\n',
+    "${X:+PATH}, X unset": 'VSED "${NOPE:+{env}/ai-engine.env}" 2>/dev/null || true\n',
+    "an alias without expand_aliases": (
+        'alias setw="VSED"\nsetw {env}/ai-engine.env 2>/dev/null || true\n'),
+    "exec >> elsewhere, then echo": 'exec >>{other}/ai-engine.env\necho MODEL_PATH=x\n',
+    "exec >> the setting, closed by exec >/dev/null": (
+        'exec 3>&1 >>{env}/ai-engine.env\nexec >&3\necho MODEL_PATH=x\n'),
+    "ls of a folder piped to xargs": (
+        'ls {env} | xargs -I{} echo {} >/dev/null\n'),
+    "printf -v of another path": "printf -v f '%s' {other}/ai-engine.env\nVSED \"$f\"\n",
+    "exec >> the setting, then a line naming no model": (
+        'exec >>{env}/ai-engine.env\necho LOG_LEVEL=DEBUG\n'),
+    "a heredoc read naming another path": (
+        'IFS= read -r F <<EOF\n{other}/ai-engine.env\nEOF\nVSED "$F"\n'),
+    "while read over lines elsewhere": (
+        "printf '%s\\n' {other}/ai-engine.env {other}/backend.env | "
+        'while read -r f; do VSED "$f" 2>/dev/null || true; done\n'),
+    "exec {fd}>> the setting, echo to standard output": (
+        'exec {fd}>>{env}/ai-engine.env\necho MODEL_PATH=x\n'),
+    "exec {fd}>> PATH, >&$fd unquoted": (
+        'exec {fd}>>{env}/ai-engine.env\necho LOG_LEVEL=x >&$fd\n'),
+    "mapfile of a file elsewhere": (
+        'mapfile -t F < staged/model.env\nVSED "${F[@]}" 2>/dev/null || true\n'),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNKNOWN_VALUES))
+def test_qt601_invents_no_value_for_a_word(
+        tmp_path_factory: pytest.TempPathFactory, name: str) -> None:
+    root = tmp_path_factory.mktemp("w")
+    text = UNKNOWN_VALUES[name].replace("VSED", VSED)
+    wrote, found = _judged(root, "ops/x.sh", "#!/bin/bash\n" + text, ["bash"])
+    assert not wrote, text
+    assert not found, (text, found)

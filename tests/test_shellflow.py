@@ -139,7 +139,7 @@ def test_a_default_expands_to_the_value_the_script_set() -> None:
     result = flow('H=abc\necho "${H:-}" "${H-x}" "${U:-d}"\nE=\necho "${E:-d}" "${E-d}"\n')
     printed = [[w.text for w in s.command.args] for s, _ in result.steps
                if s.command.name == "echo"]
-    assert printed == [["abc", "abc", "${U:-d}"], ["${E:-d}", ""]]
+    assert printed == [["abc", "abc", "d"], ["d", ""]]
 
 
 @pytest.mark.parametrize(("words", "expected"), [

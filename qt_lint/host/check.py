@@ -63,7 +63,9 @@ class Audit:
         from qt_lint.project import Project, RecordedFiles
 
         files = RecordedFiles({p: t.text for p, t in self.snapshot.texts.items()
-                               if t.text is not None})
+                               if t.text is not None},
+                              {p: st.resolved for p, st in self.snapshot.paths.items()
+                               if st.kind == "symlink" and st.resolved})
         return Project(Path("/"), self.config, files, unit_paths=list(self.snapshot.units))
 
     def judge(self, path: str, kind: Kind, codes: frozenset[str]) -> list[Finding]:

@@ -20,7 +20,7 @@ import stat as stat_module
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -783,11 +783,14 @@ def dropin_dirs(name: str) -> list[str]:
     return out
 
 
-def _dropins(reader: Reader, search: Search, name: str, errors: list[str]) -> list[str]:
+def _dropins(reader: Reader, search: Search, name: str, errors: list[str],
+             aliases: Sequence[str] = ()) -> list[str]:
     """The drop-ins systemd applies to unit `name` (a template's also apply to each of its
-    instances, whose own folders are read too), masked ones left out, in its order."""
+    instances, whose own folders are read too; a unit's to each of its `aliases`, links
+    to it under another name), masked ones left out, in its order."""
     kind = name.rsplit(".", 1)[-1]
     names = [name, *search.instances.get(name, [])] if "@." in name else [name]
+    names += aliases
     listed = search.names or {k: frozenset(v) for k, v in search.listed.items()}
     folders = [f"{folder}/{d}" for n in names for folder in listed
                for d in dropin_dirs(n) if d in listed[folder]]
@@ -826,6 +829,13 @@ def find_units(reader: Reader, config: Config, search: Search | None = None,
     chosen: dict[str, str] = {}
     dropins: dict[str, list[str]] = {}
     activators: dict[str, str] = {}
+    aliases: dict[str, list[str]] = {}  # a unit -> the links to it (systemd reads their .d/)
+    for name, path in sorted(search.fragments.items()):
+        info = reader.stat(path)
+        if info.kind == "symlink" and info.resolved and \
+                os.path.dirname(info.resolved) in real_folders and \
+                os.path.basename(info.resolved) != name:
+            aliases.setdefault(os.path.basename(info.resolved), []).append(name)
     for name, path in sorted(search.fragments.items()):
         if "@." in name and name not in search.instances:
             continue  # a template runs only as an instance
@@ -846,7 +856,7 @@ def find_units(reader: Reader, config: Config, search: Search | None = None,
             elif got.error != "missing":
                 errors.append(f"{path}: {got.error}")
             continue
-        files = _dropins(reader, search, name, errors)
+        files = _dropins(reader, search, name, errors, aliases.get(name, ()))
         kind = name.rsplit(".", 1)[-1]
         texts = [got.text, *(reader.read(f).text or "" for f in files)]
         if name.startswith(c.unit_prefix) or any(runs_from(t, path, kind, marks)
@@ -864,7 +874,14 @@ def find_units(reader: Reader, config: Config, search: Search | None = None,
             dropins[path] = _dropins(reader, search, name, errors)
     units = sorted(chosen.values())
     for path in units:
-        dropins.setdefault(path, _dropins(reader, search, os.path.basename(path), errors))
+        dropins.setdefault(path, _dropins(reader, search, os.path.basename(path), errors,
+                                          aliases.get(os.path.basename(path), ())))
+        # the links of its `.requires/` folder are Requires= (QT410 reads them)
+        links, why = reader.listdir(f"{path}.requires")
+        if why and why != "missing":
+            errors.append(f"{path}.requires: {why}")
+        for link in links:
+            reader.stat(f"{path}.requires/{link}")
     return units, dropins, errors
 
 

@@ -105,8 +105,13 @@ class Assignment:
 
     def exec_prefixes(self) -> list[tuple[str, int]]:
         """An `Exec*=` line's commands (a lone `;` separates them): the `-@:+!` prefix of
-        each one's first word ("" when it has none) and that word's index in the value;
-        [] for any other setting."""
+        each one's first word ("" when it has none; read after quotes and escapes, as
+        systemd reads it) and that word's index in the value; [] for any other setting."""
+        return [(prefix, index) for prefix, index, _ in self.exec_heads()]
+
+    def exec_heads(self) -> list[tuple[str, int, str]]:
+        """`exec_prefixes`, with each command's program (its first word unquoted, after
+        the prefix)."""
         if self.key not in EXEC_KEYS:
             return []
         words = split_words(self.value)
@@ -115,7 +120,8 @@ class Assignment:
             if i and words[i - 1].text != ";":
                 continue  # only a command's first word carries prefixes
             prefix = EXEC_PREFIX.match(word.text)
-            out.append((prefix.group() if prefix else "", word.index))
+            flags = prefix.group() if prefix else ""
+            out.append((flags, word.index, word.text[len(flags):]))
         return out
 
 
@@ -370,11 +376,14 @@ class Unit:
         return list(self._index.get((section, key), ()))
 
     def values(self, section: str, key: str) -> list[Assignment]:
-        """The effective list: an empty assignment drops everything before it."""
+        """The effective list: an empty assignment drops everything before it (but adds
+        nothing to a dependency list, which cannot be reset)."""
         out: list[Assignment] = []
+        resets = not (section == "Unit" and key in DEPENDENCY_KEYS)
         for a in self.assignments(section, key):
             if a.value == "":
-                out = []
+                if resets:
+                    out = []
             else:
                 out.append(a)
         return out
@@ -593,12 +602,38 @@ def _shell_commands(command: Command, assignment: Assignment) -> list[Command]:
     return [replace(c, origin=origin) for c in parse_shell(script.text, origin, mapper).commands]
 
 
-def ordering_edges(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """`[Unit]` After= items and Requires=/BindsTo= items of a unit, read without a full
-    parse (the cross-unit graph needs only names for the units not being checked). Same
-    rules as `parse`: comment lines, continuations, and the empty assignment resetting."""
+# [Unit] keys that add dependencies: systemd's `config_parse_unit_deps` adds each item and
+# ignores an empty assignment (systemd.unit(5): "Dependencies (After=, etc.) cannot be reset to
+# an empty list, so dependencies can only be added in drop-ins")
+DEPENDENCY_KEYS = frozenset({
+    "Requires", "Requisite", "Wants", "BindsTo", "BindTo", "PartOf", "Upholds", "Conflicts",
+    "Before", "After", "OnSuccess", "OnFailure", "PropagatesReloadTo", "PropagateReloadTo",
+    "ReloadPropagatedFrom", "PropagateReloadFrom", "PropagatesStopTo", "StopPropagatedFrom",
+    "JoinsNamespaceOf"})
+
+# the dependencies that stop a unit from starting when the other one is not running (with
+# After=): Requires= and BindsTo= pull it in, Requisite= fails the start when it is not active
+_HARD = ("Requires", "BindsTo", "BindTo", "Requisite")
+
+
+@record(frozen=True, slots=True)
+class OrderingEdges:
+    """What the start order needs of one unit file."""
+
+    after: tuple[str, ...]  # After= items
+    requires: tuple[str, ...]  # Requires=/BindsTo=/Requisite= items
+    before: tuple[str, ...]  # Before= items: the named units are ordered after this one
+    conditional: bool  # a Condition*= or ExecCondition=: its start may be skipped, not fail
+
+
+def ordering_edges(text: str) -> OrderingEdges:
+    """A unit's ordering and hard dependencies, read without a full parse (the cross-unit
+    graph needs only names for the units not being checked). Same rules as `parse`: comment
+    lines, continuations; an empty assignment adds nothing (dependencies cannot be reset)."""
     after: list[str] = []
     requires: list[str] = []
+    before: list[str] = []
+    conditions: set[str] = set()  # the condition keys in force (an empty one resets its list)
     section = ""
     lines = text.split("\n")
     i = 0
@@ -616,15 +651,21 @@ def ordering_edges(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if line.startswith("["):
             section = line.strip(BLANKS).strip("[]")
             continue
-        if section != "Unit" or "=" not in line:
+        if "=" not in line:
             continue
         key, _, value = line.partition("=")
         key = key.strip()
-        target = after if key == "After" else requires if key in ("Requires", "BindsTo") \
-            else None
-        if target is None:
+        if (section == "Service" and key == "ExecCondition") or \
+                (section == "Unit" and key.startswith("Condition")):
+            if value.strip():
+                conditions.add(key)
+            else:
+                conditions.discard(key)
             continue
-        if not value.strip():
-            target.clear()
-        target.extend(value.split())
-    return tuple(after), tuple(requires)
+        if section != "Unit":
+            continue
+        target = after if key == "After" else before if key == "Before" \
+            else requires if key in _HARD else None
+        if target is not None:
+            target.extend(value.split())
+    return OrderingEdges(tuple(after), tuple(requires), tuple(before), bool(conditions))

@@ -547,6 +547,13 @@ def _may_bind(node: ast.AST, name: str) -> bool:
         return any(name in _stmt_binds(stmt) or any(
             isinstance(n, ast.Call) and dotted(n.func) in ("globals", "exec", "setattr")
             for n in ast.walk(stmt)) for stmt in code.body)
+    if isinstance(node, ast.Call) and dotted(node.func) == "setattr" and len(node.args) == 3:
+        # `setattr(sys, "_guard", x)`: another module's name; `setattr(m, "NAME", v)` that one
+        if dotted(node.args[0]) in ("sys", "os", "builtins", "atexit"):
+            return False
+        key = node.args[1]
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            return key.value == name
     return True
 
 
@@ -877,6 +884,11 @@ def defeats(tree: ast.Module, constants: Mapping[str, object], mains: set[str]
         if _atexit_hard_exit(node, exits):
             yield node, ("an atexit handler calls os._exit: it replaces the gate's exit "
                          "status (exit 2 on failure) with its own")
+        elif isinstance(node, ast.Call) and _finalizer_hard_exit(node, exits) and \
+                not _atexit_off(node, tree):
+            yield node, ("a weakref.finalize callback calls os._exit: it runs when the "
+                         "object is collected or at exit (its atexit hook), and its status "
+                         "replaces the gate's exit 2")
     yield from _entry(tree, exits)
     yield from _ended_otherwise(tree, exits)
     made_up = _module_made_up(tree)
@@ -1125,6 +1137,33 @@ def _atexit_hard_exit(node: ast.AST, exits: Exits) -> bool:
     return isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and \
         any(dotted(d) == "atexit.register" for d in node.decorator_list) and \
         _hard_exit(ast.Name(id=node.name, ctx=ast.Load()), exits)
+
+
+def _finalizer_hard_exit(node: ast.AST, exits: Exits) -> bool:
+    """`weakref.finalize(obj, os._exit, 0)` (or a function or lambda calling it): CPython
+    calls it when `obj` is collected, else at exit, unless `atexit` is turned off."""
+    if not (isinstance(node, ast.Call) and dotted(node.func) in ("weakref.finalize",
+                                                                    "finalize")):
+        return False
+    if len(node.args) < 2 or not _hard_exit(node.args[1], exits):
+        return False
+    code = node.args[2] if len(node.args) > 2 else None
+    return not (dotted(node.args[1]) in ("os._exit", "_exit") and
+                isinstance(code, ast.Constant) and code.value == 2)
+
+
+def _atexit_off(call: ast.Call, tree: ast.Module) -> bool:
+    """`f = weakref.finalize(obj, ...)` then `f.atexit = False`, `obj` a name (kept): CPython
+    does not call it at exit (3.10-3.13: the gate's status stands)."""
+    if not call.args or not isinstance(call.args[0], ast.Name):
+        return False
+    names = {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign) and n.value is call
+             for t in n.targets if isinstance(t, ast.Name)}
+    return any(isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant) and
+               n.value.value is False and any(
+                   isinstance(t, ast.Attribute) and t.attr == "atexit" and
+                   isinstance(t.value, ast.Name) and t.value.id in names for t in n.targets)
+               for n in ast.walk(tree))
 
 
 def _hard_exit(node: ast.expr, exits: Exits) -> bool:
@@ -1467,18 +1506,107 @@ def _caught_names(handler: ast.ExceptHandler) -> set[str]:
     return {dotted(t).rsplit(".", 1)[-1] for t in types}
 
 
+_BASES = {"IndexError": ("LookupError",), "KeyError": ("LookupError",),
+          "ZeroDivisionError": ("ArithmeticError",),
+          "StatisticsError": ("ValueError",)}
+
+
 def _caught(kind: str, caught: frozenset[str]) -> bool:
     if caught & _CATCH_ALL:
         return True
     if kind == "OSError":
         return bool(caught & _OS_ERRORS)
+    if any(base in caught for base in _BASES.get(kind, ())):
+        return True
     return kind in caught or (kind == "ValueError" and "JSONDecodeError" in caught)
 
 
-def uncaught(tree: ast.Module) -> Iterator[tuple[ast.AST, str]]:
+# what raises on empty telemetry (`[]`, `{}`): the statistics of no values
+_NO_VALUES = frozenset({"max", "min", "statistics.mean", "statistics.median",
+                        "statistics.pstdev", "statistics.stdev", "statistics.mode",
+                        "statistics.quantiles", "statistics.fmean", "mean", "median",
+                        "pstdev", "stdev", "quantiles", "fmean"})
+
+
+def _over(node: ast.AST, names: frozenset[str]) -> str | None:
+    """The telemetry name `node` is, or iterates over (`e["x"] for e in events`)."""
+    if isinstance(node, ast.Name) and node.id in names:
+        return node.id
+    if isinstance(node, (ast.GeneratorExp, ast.ListComp, ast.SetComp)) and \
+            isinstance(node.generators[0].iter, ast.Name) and \
+            node.generators[0].iter.id in names:
+        return node.generators[0].iter.id
+    return None
+
+
+def _empty_hazard(sub: ast.AST, names: frozenset[str], lengths: frozenset[str]
+                  ) -> tuple[str, str] | None:
+    """(the exception, why) when `sub` raises on empty telemetry: `events[0]`,
+    `x / len(events)` (or a name bound to it), `max(events)`, `statistics.mean(...)`."""
+    if isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Name) and \
+            sub.value.id in names and isinstance(sub.slice, (ast.Constant, ast.UnaryOp)):
+        try:
+            key = ast.literal_eval(sub.slice)
+        except ValueError:
+            return None
+        if isinstance(key, int):
+            return "IndexError", "an empty list has no item"
+        if isinstance(key, str):
+            return "KeyError", "an empty object has no key"
+        return None
+    if isinstance(sub, ast.BinOp) and isinstance(sub.op, (ast.Div, ast.FloorDiv, ast.Mod)):
+        right = sub.right
+        if (isinstance(right, ast.Call) and dotted(right.func) == "len" and right.args and
+                _over(right.args[0], names)) or (isinstance(right, ast.Name) and
+                                                 right.id in lengths):
+            return "ZeroDivisionError", "it divides by their count, 0"
+    if isinstance(sub, ast.Call) and dotted(sub.func) in _NO_VALUES and \
+            len(sub.args) == 1 and not sub.keywords and _over(sub.args[0], names):
+        name = dotted(sub.func)
+        kind = "ValueError" if name in ("max", "min") else "StatisticsError"
+        return kind, "there are no values"
+    return None
+
+
+def _guarded_by(node: ast.AST, names: frozenset[str]) -> set[int]:
+    """The nodes evaluated only when a test on `names` is true: `x / len(e) if e else 0`,
+    `e and e[0]`."""
+    def mentions(test: ast.AST) -> bool:
+        return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(test))
+
+    out: set[int] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.IfExp) and mentions(sub.test):
+            out |= {id(n) for part in (sub.body, sub.orelse) for n in ast.walk(part)}
+        elif isinstance(sub, ast.BoolOp):
+            for i, value in enumerate(sub.values[1:], 1):
+                if any(mentions(v) for v in sub.values[:i]):
+                    out |= {id(n) for n in ast.walk(value)}
+    return out
+
+
+def _assignments_here(node: ast.stmt) -> list[ast.Assign]:
+    """`NAME = value` statements of `node`, itself or in its `try`/`with` bodies."""
+    if isinstance(node, ast.Assign):
+        return [node] if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+            else []
+    if isinstance(node, (*_TRIES, ast.With)):
+        inner: list[ast.stmt] = getattr(node, "body", [])
+        return [a for part in inner for a in _assignments_here(part)]
+    return []
+
+
+def _exits_here(body: list[ast.stmt]) -> bool:
+    return any(isinstance(n, (ast.Return, ast.Raise)) or (
+        isinstance(n, ast.Call) and dotted(n.func) in ("sys.exit", "exit", "quit", "os._exit"))
+        for statement in body for n in ast.walk(statement))
+
+
+def uncaught(tree: ast.Module, events: str | None = None) -> Iterator[tuple[ast.AST, str]]:
     """(where, what) for each exception the gate's run may let escape (a file read with
     no `try` around it, on any path of calls from the module's code; a `raise` of an
-    error): CPython exits 1 with a traceback, not the contract's 2."""
+    error; what raises on empty telemetry before the check of `events`, the events
+    constant): CPython exits 1 with a traceback, not the contract's 2."""
     functions = {f.name: f for f in tree.body
                  if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
     reported: set[int] = set()
@@ -1490,7 +1618,31 @@ def uncaught(tree: ast.Module) -> Iterator[tuple[ast.AST, str]]:
             reported.add(id(node))
             out.append((node, what))
 
-    def expression(node: ast.AST, caught: frozenset[str]) -> None:
+    def reads(name: str, depth: int = 0) -> bool:
+        """The module's function `name` reads the telemetry (a file, JSON)."""
+        func = functions.get(name)
+        if func is None or depth > 4:
+            return False
+        calls = [dotted(n.func) for n in ast.walk(func) if isinstance(n, ast.Call)]
+        return any(c in _DECODES or c in _READS_FILE or c.endswith(".read_text") or
+                   (c in functions and c != name and reads(c, depth + 1)) for c in calls)
+
+    def expression(node: ast.AST, caught: frozenset[str],
+                   empty: tuple[frozenset[str], frozenset[str], int] = (
+                       frozenset(), frozenset(), 0)) -> None:
+        names, lengths, check = empty
+        guarded = _guarded_by(node, names | lengths) if names else set()
+        for sub in ast.walk(node) if names else ():
+            hazard = _empty_hazard(sub, names, lengths)
+            if hazard is not None and id(sub) not in guarded and \
+                    not _caught(hazard[0], caught):
+                shown = unparsed(sub)
+                if len(shown) > 50 and isinstance(sub, ast.BinOp):  # the division shown
+                    shown = f"... / {unparsed(sub.right)}"
+                report(sub, f"`{shown[:50]}` raises {hazard[0]} on empty telemetry "
+                       f"({hazard[1]}), before the events check at line {check}: the gate "
+                       "fails with exit 1 (a traceback), not the contract's 2 (check the "
+                       "count first)")
         for sub in ast.walk(node):
             if isinstance(sub, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
@@ -1513,53 +1665,177 @@ def uncaught(tree: ast.Module) -> Iterator[tuple[ast.AST, str]]:
                 statements(functions[name].body, caught)
                 stack.pop()
 
-    def statements(body: list[ast.stmt], caught: frozenset[str]) -> None:
-        for node in body:
+    def check_line(body: list[ast.stmt], at: int, name: str) -> int | None:
+        """The line of the events check after `body[at]`: an `if` on `name` that exits."""
+        for node in body[at + 1:]:
+            inner: list[ast.stmt] = getattr(node, "body", []) \
+                if isinstance(node, (*_TRIES, ast.With)) else []
+            while inner:
+                node = inner[0]  # `try: if len(events) < MIN_EVENTS: ...`
+                inner = getattr(node, "body", []) if isinstance(node, (*_TRIES, ast.With)) \
+                    else []
+            tested = {n.id for n in ast.walk(node.test) if isinstance(n, ast.Name)} \
+                if isinstance(node, ast.If) else set()
+            if isinstance(node, ast.If) and name in tested and \
+                    (events is None or events in tested) and _exits_here(node.body):
+                return node.lineno
+        return None
+
+    def statements(body: list[ast.stmt], caught: frozenset[str],
+                   empty: tuple[frozenset[str], frozenset[str], int] = (
+                       frozenset(), frozenset(), 0)) -> None:
+        for at, node in enumerate(body):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            if isinstance(node, ast.If) and empty[0] and node.lineno == empty[2]:
+                empty = (frozenset(), frozenset(), 0)  # the events check: not empty after
+            elif isinstance(node, ast.If) and empty[0] and any(
+                    isinstance(n, ast.Name) and n.id in empty[0] | empty[1]
+                    for n in ast.walk(node.test)):
+                # `if events: first = events[0]`: the body runs on telemetry, not on none
+                expression(node.test, caught, empty)
+                statements(node.body, caught)
+                statements(node.orelse, caught, empty)
                 continue
             if isinstance(node, _TRIES):
                 handlers: list[ast.ExceptHandler] = getattr(node, "handlers", [])
                 inner = caught | frozenset(n for h in handlers for n in _caught_names(h))
-                statements(getattr(node, "body", []), inner)
+                statements(getattr(node, "body", []), inner, empty)
                 for handler in handlers:
-                    statements(handler.body, caught)
-                statements(getattr(node, "orelse", []), caught)
-                statements(getattr(node, "finalbody", []), caught)
-                continue
-            if isinstance(node, ast.Raise) and node.exc is not None:
-                exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
-                kind = dotted(exc).rsplit(".", 1)[-1]
-                if kind and kind not in _NOT_ERRORS and not _caught(kind, caught):
-                    report(node, f"`{unparsed(node)[:50]}` is not caught: the gate fails "
-                           "with exit 1 (a traceback), not the contract's 2 (exit 2: "
-                           "`return 2`, `sys.exit(2)`)")
-            for _field, value in ast.iter_fields(node):
-                if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
-                    statements(value, caught)
-                elif isinstance(value, list):
-                    for item in value:
-                        if isinstance(item, ast.AST):
-                            expression(item, caught)
-                elif isinstance(value, ast.AST):
-                    expression(value, caught)
+                    statements(handler.body, caught, empty)
+                statements(getattr(node, "orelse", []), caught, empty)
+                statements(getattr(node, "finalbody", []), caught, empty)
+            else:
+                simple(node, caught, empty)
+            empty = after(body, at, node, empty)
+
+    def simple(node: ast.stmt, caught: frozenset[str],
+               empty: tuple[frozenset[str], frozenset[str], int]) -> None:
+        if isinstance(node, ast.Raise) and node.exc is not None:
+            exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+            kind = dotted(exc).rsplit(".", 1)[-1]
+            if kind and kind not in _NOT_ERRORS and not _caught(kind, caught):
+                report(node, f"`{unparsed(node)[:50]}` is not caught: the gate fails "
+                       "with exit 1 (a traceback), not the contract's 2 (exit 2: "
+                       "`return 2`, `sys.exit(2)`)")
+        for _field, value in ast.iter_fields(node):
+            if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
+                statements(value, caught, empty)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        expression(item, caught, empty)
+            elif isinstance(value, ast.AST):
+                expression(value, caught, empty)
+
+    def after(body: list[ast.stmt], at: int, node: ast.stmt,
+              empty: tuple[frozenset[str], frozenset[str], int]
+              ) -> tuple[frozenset[str], frozenset[str], int]:
+        if empty[2] and any(isinstance(n, ast.If) and n.lineno == empty[2]
+                            for n in ast.walk(node)):
+            empty = (frozenset(), frozenset(), 0)  # the events check ran in it
+        # `events = read_telemetry()` (or `json.load(f)`, also in a `try` or a
+        # `with`), an events check later in this body: until it runs, the telemetry
+        # may be empty (`[]`, `{}`)
+        for assign in _assignments_here(node):
+            target = assign.targets[0].id  # type: ignore[attr-defined]
+            value = assign.value
+            # with the events constant known, its check says what holds the telemetry
+            # (also `events = [e for e in events if ...]`: may be empty too)
+            read = (isinstance(value, ast.Call) and (
+                events is not None or dotted(value.func) in _DECODES or (
+                    isinstance(value.func, ast.Name) and reads(value.func.id)))) or (
+                events is not None and isinstance(value, (ast.ListComp, ast.GeneratorExp,
+                                                          ast.DictComp, ast.Subscript)))
+            counted = isinstance(value, ast.Call) and dotted(value.func) == "len" and \
+                bool(value.args) and _over(value.args[0], empty[0]) is not None
+            line = check_line(body, at, target) if read and not counted else None
+            if assign is node and counted:
+                empty = (empty[0], empty[1] | {target}, empty[2])
+            elif line is not None:
+                empty = (empty[0] | {target}, empty[1], line)
+            elif assign is node:
+                empty = (empty[0] - {target}, empty[1] - {target}, empty[2])
+        return empty
 
     statements(tree.body, frozenset())
     yield from out
 
 
-def _full_range(node: ast.AST, bound: Mapping[str, ast.expr]) -> bool:
-    """`max(c) - min(c)` (also through a name bound to it): the whole spread, not P10-P90."""
+_POINT_FUNCS = ("percentile", "nanpercentile", "quantile", "nanquantile")
+
+
+def _point(node: ast.AST, bound: Mapping[str, ast.expr], depth: int = 0) -> float | None:
+    """Which quantile of the values an expression is (0 the least, 1 the largest):
+    `min(c)`, `max(c)`, `sorted(c)[0]`/`[-1]`, `statistics.quantiles(c, n=N)[k]` ((k+1)/N),
+    `numpy.percentile(c, P)` (P/100) or `quantile(c, Q)`, also through names bound to
+    them; None when not known."""
+    if depth > 4:
+        return None
     if isinstance(node, ast.Name) and node.id in bound:
-        node = bound[node.id]
-    return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub) and \
-        isinstance(node.left, ast.Call) and isinstance(node.right, ast.Call) and \
-        dotted(node.left.func) == "max" and dotted(node.right.func) == "min"
+        return _point(bound[node.id], bound, depth + 1)
+    if isinstance(node, ast.Call) and dotted(node.func) in ("max", "min") and \
+            len(node.args) == 1:
+        return 1.0 if dotted(node.func) == "max" else 0.0
+    if isinstance(node, ast.Call) and dotted(node.func).rsplit(".", 1)[-1] in \
+            _POINT_FUNCS and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) \
+            and isinstance(node.args[1].value, (int, float)):
+        scale = 100 if "percentile" in dotted(node.func) else 1
+        return float(node.args[1].value) / scale
+    if not isinstance(node, ast.Subscript) or not isinstance(node.slice, (ast.Constant,
+                                                                            ast.UnaryOp)):
+        return None
+    try:
+        index = ast.literal_eval(node.slice)
+    except ValueError:
+        return None
+    if not isinstance(index, int):
+        return None
+    made = node.value
+    for _ in range(4):
+        if isinstance(made, ast.Name) and made.id in bound:
+            made = bound[made.id]
+    if not isinstance(made, ast.Call):
+        return None
+    name = dotted(made.func).rsplit(".", 1)[-1]
+    if name == "sorted" and index in (0, -1) and not any(
+            k.arg == "reverse" for k in made.keywords):
+        return 0.0 if index == 0 else 1.0
+    if name == "quantiles":
+        n = next((k.value for k in made.keywords if k.arg == "n"), None)
+        count = 4 if n is None else (n.value if isinstance(n, ast.Constant) and
+                                     isinstance(n.value, int) else None)
+        if count is None or not -(count - 1) <= index < count - 1:
+            return None
+        return ((index % (count - 1)) + 1) / count
+    if name in _POINT_FUNCS and len(made.args) >= 2 and \
+            isinstance(made.args[1], (ast.List, ast.Tuple)):
+        items = made.args[1].elts
+        item = items[index] if -len(items) <= index < len(items) else None
+        if isinstance(item, ast.Constant) and isinstance(item.value, (int, float)):
+            scale = 100 if "percentile" in name else 1
+            return float(item.value) / scale
+    return None
+
+
+def _span(node: ast.AST, bound: Mapping[str, ast.expr], depth: int = 0
+          ) -> tuple[float, float] | None:
+    """`high - low` of two quantiles of the values: (low, high), as fractions."""
+    if isinstance(node, ast.Name) and node.id in bound and depth < 4:
+        return _span(bound[node.id], bound, depth + 1)
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub)):
+        return None
+    high, low = _point(node.left, bound), _point(node.right, bound)
+    if high is None or low is None:
+        return None
+    return low, high
 
 
 def wrong_statistic(tree: ast.Module, name: str) -> Iterator[tuple[ast.AST, str]]:
-    """(where, what) for a P10-P90 check that compares `name` with `max - min`: the full
-    range is at least the P10-P90 range, so telemetry whose P10-P90 range is too narrow
-    passes."""
+    """(where, what) for a P10-P90 check that compares `name` with a wider range of the
+    values: `max - min` (also as `sorted(c)[-1] - sorted(c)[0]`), P1-P99 (`quantiles(c,
+    n=100)`: q[98] - q[0]): at least as wide as P10-P90, so telemetry whose P10-P90 range
+    is too narrow passes. A narrower one (the quartiles) fails more, and is not reported."""
     scopes: list[ast.AST] = [tree, *(f for f in ast.walk(tree)
                                       if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)))]
     for scope in scopes:
@@ -1574,27 +1850,79 @@ def wrong_statistic(tree: ast.Module, name: str) -> Iterator[tuple[ast.AST, str]
             sides = [node.left, *node.comparators]
             if not any(isinstance(s, ast.Name) and s.id == name for s in sides):
                 continue
-            if any(_full_range(s, bound) for s in sides):
-                yield node, (f"`{unparsed(node)[:60]}` measures the whole spread (max - "
-                             "min), not the P10-P90 range: it is at least as wide, so "
-                             f"telemetry whose P10-P90 range is below {name} passes "
-                             "(`statistics.quantiles(values, n=10)`: q[8] - q[0])")
+            spans = [span for span in (_span(s, bound) for s in sides) if span is not None]
+            wide = next(((low, high) for low, high in spans
+                         if low < 0.1 - 1e-9 or high > 0.9 + 1e-9), None)
+            if wide is None:
+                continue
+            if wide == (0.0, 1.0):
+                what = "the whole spread (max - min)"
+            else:
+                what = f"the P{wide[0] * 100:g}-P{wide[1] * 100:g} range"
+            yield node, (f"`{unparsed(node)[:60]}` measures {what}, not the P10-P90 range: "
+                         "it is at least as wide, so telemetry whose P10-P90 range is "
+                         f"below {name} passes (`statistics.quantiles(values, n=10)`: q[8] "
+                         "- q[0])")
 
 
 def shutdown_exits(tree: ast.Module) -> Iterator[tuple[ast.AST, str]]:
-    """(where, what) for a `__del__` that calls `os._exit`: it runs when the object is
-    collected, at the latest at shutdown, and its status replaces the gate's."""
+    """(where, what) for a `__del__` that calls `os._exit` (by the module's attribute, a
+    name imported from os, a parameter's default or an attribute set to it): it runs when
+    an instance is collected, at the latest at shutdown, and its status replaces the
+    gate's. Not when the class is never instantiated, nor when every instance is kept
+    only as an attribute of `sys` and the call goes through `os._exit`: CPython (3.10 to
+    3.13) collects it after it has emptied the modules, `os._exit` is None then, and the
+    TypeError is ignored (the gate's status stands)."""
+    from_os = {a.asname or a.name for n in ast.walk(tree)
+               if isinstance(n, ast.ImportFrom) and n.module in ("os", "posix")
+               for a in n.names if a.name == "_exit"}
     for cls in ast.walk(tree):
         if not isinstance(cls, ast.ClassDef):
             continue
+        made = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and
+                isinstance(n.func, ast.Name) and n.func.id == cls.name]
+        if not made:
+            continue  # never instantiated: its `__del__` never runs
+        kept_in_sys = all(_kept_in_sys(call, tree) for call in made)
+        bound = {t.attr for n in ast.walk(cls) if isinstance(n, ast.Assign) and
+                 dotted(n.value) == "os._exit" for t in n.targets
+                 if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and
+                 t.value.id == "self"}
         for method in cls.body:
             if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) or \
                     method.name != "__del__":
                 continue
+            params = method.args.args + method.args.kwonlyargs
+            defaults = dict(zip([a.arg for a in method.args.args][::-1],
+                                method.args.defaults[::-1], strict=False))
+            defaults.update({a.arg: d for a, d in zip(method.args.kwonlyargs,
+                                                       method.args.kw_defaults, strict=True)
+                             if d is not None})
+            early = {a.arg for a in params if a.arg in defaults and
+                     dotted(defaults[a.arg]) == "os._exit"} | \
+                from_os | {f"self.{attr}" for attr in bound}
             for node in ast.walk(method):
-                if isinstance(node, ast.Call) and dotted(node.func) == "os._exit" and not (
+                if not isinstance(node, ast.Call) or (
                         node.args and isinstance(node.args[0], ast.Constant) and
                         node.args[0].value == 2):
+                    continue
+                called = dotted(node.func)
+                late = called in ("os._exit", "posix._exit")  # the module's attribute
+                if (late and not kept_in_sys) or called in early:
                     yield node, (f"{cls.name}.__del__ calls `{unparsed(node)[:40]}`: it runs "
                                  "when the object is collected (at the latest at shutdown) "
                                  "and its status replaces the gate's exit 2")
+
+
+def _kept_in_sys(call: ast.Call, tree: ast.Module) -> bool:
+    """The instance `call` makes is stored as an attribute of `sys` (`sys._guard =
+    Guard()`, also in a list there, `setattr(sys, "_guard", Guard())`), nowhere else."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(n is call for n in ast.walk(node.value)):
+            return all(isinstance(t, ast.Attribute) and dotted(t.value) == "sys"
+                       for t in node.targets) and isinstance(
+                node.value, (ast.Call, ast.List, ast.Tuple))
+        if isinstance(node, ast.Call) and dotted(node.func) == "setattr" and \
+                len(node.args) == 3 and node.args[2] is call:
+            return dotted(node.args[0]) == "sys"
+    return False

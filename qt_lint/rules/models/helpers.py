@@ -478,10 +478,31 @@ def written_targets(step: Step, contract: Contract) -> list[Word]:
     else:  # `truncate`, `ed`, `ex -c wq`, `python3 -c`, `find -exec` (program_writes)
 
         out.extend(program_writes(step, lambda inner: written_targets(inner, contract)))
+    if name == "sed":  # `sed -n '/x/w FILE'`, `s/a/b/w FILE`: the file its script writes
+        out.extend(_sed_w(command.args))
     for operator, target in step.redirects:
         if operator.startswith((">", "&>")):
             out.append(target)
     return [from_cwd(command.cwd, w) for w in out]
+
+
+_SED_W = lazyre.compile(r"(?:^|[;{}\n])\s*(?:[0-9$]+(?:,[0-9$]+)?|/(?:[^/\\]|\\.)*/)?\s*!?\s*"
+                        r"w\s+([^;\n}]+)|s(.)(?:(?!\2).|\\.)*\2(?:(?!\2).|\\.)*\2[gpIiMme0-9]*"
+                        r"w\s+([^\n]+)")
+
+
+def _sed_w(args: tuple[Word, ...]) -> list[Word]:
+    """The files a sed script's `w FILE` command (or `s///w FILE` flag) writes."""
+    scripts = [args[i + 1] for i, w in enumerate(args[:-1]) if w.text in ("-e", "--expression")]
+    if not scripts:
+        scripts = [w for w in args if not w.text.startswith("-")][:1]
+    out: list[Word] = []
+    for script in scripts:
+        for match in _SED_W.finditer(script.text):
+            path = (match.group(1) or match.group(3) or "").strip()
+            if path and not path.startswith("/dev/"):
+                out.append(Word(path, script.line, script.column, script.dynamic))
+    return out
 
 
 def from_cwd(cwd: Word | None, word: Word) -> Word:
@@ -2044,7 +2065,13 @@ def _vim(command: Command, stdin: Word | None) -> list[Word]:
     """`ex -s -c '%s/a/b/' -c wq F`, `vim -es +... +x F`: the files when one of its
     commands writes (`w`, `wq`, `x`, `up`, ...); in ex mode without commands, when the
     script on standard input does."""
-    files, given = operands(command.args, _VIM_ARGS, plus=True)
+    args = command.args
+    if command.name in ("ex", "nex") or any(
+            w.text.startswith("-") and not w.text.startswith("--") and "e" in w.text[1:]
+            and w.text not in _VIM_ARGS for w in args):
+        # in ex mode (`ex -s F`, `vim -es F`) `-s` is silent mode: it takes no script file
+        args = tuple(w for w in args if w.text != "-s")
+    files, given = operands(args, _VIM_ARGS, plus=True)
     commands = [w.text for option, w in given if option in ("-c", "+", "--cmd")]
     if not commands and stdin is not None and _ex_mode(command, given):
         commands = stdin.text.split("\n")
@@ -2059,19 +2086,42 @@ def _vim(command: Command, stdin: Word | None) -> list[Word]:
     return out
 
 
-def _python(command: Command, stdin: Word | None) -> list[Word]:
+def _python(command: Command, stdin: Word | None,
+            environ: dict[str, str] | None = None) -> list[Word]:
     """`python3 -c CODE`, `python3 - <<EOF`: the files its code writes (read as the
     Python rules read a file: `open(p, "w")`, `Path.write_text`, `shutil.copy`, ...),
     positioned in the script."""
-    _, runs = python_options(Step(command))
+    options, runs = python_options(Step(command))
     if runs == "-c":
         code = python_code(command)
         if code is None or code.dynamic:
             return []
-        return _python_code(code.text, code.line, code.column + 1)
+        after = len(options) + (1 if options[-1].endswith("c") else 0)  # `-c CODE`, `-cCODE`
+        argv = ["-c", *(w.text for w in command.args[after:])]
+        return _python_code(_given(code.text, argv, environ), code.line, code.column + 1)
     if runs in ("-", "") and stdin is not None and not stdin.dynamic:
-        return _python_code(stdin.text, stdin.line, stdin.column)
+        argv = ["-", *(w.text for w in command.args[len(options) + 1:])]
+        return _python_code(_given(stdin.text, argv, environ), stdin.line, stdin.column)
     return []
+
+
+_ARGV = lazyre.compile(r"\bsys\.argv\[([0-9]+)\]")
+_ENVIRON = lazyre.compile(r"\bos\.environ\[\s*([\"'])(\w+)\1\s*\]|"
+                          r"\bos\.(?:environ\.get|getenv)\(\s*([\"'])(\w+)\3\s*\)")
+
+
+def _given(code: str, argv: list[str], environ: dict[str, str] | None) -> str:
+    """The code with `sys.argv[1]` and `os.environ["F"]` read as the words and the
+    environment the shell gives it (a constant each, where known)."""
+    given = environ or {}
+
+    def env(match: re.Match[str]) -> str:
+        value = given.get(match.group(2) or match.group(4) or "")
+        return repr(value) if value is not None and "$" not in value else match.group()
+
+    code = _ARGV.sub(lambda m: repr(argv[int(m.group(1))]) if int(m.group(1)) < len(argv)
+                     and "$" not in argv[int(m.group(1))] else m.group(), code)
+    return _ENVIRON.sub(env, code)
 
 
 def python_code(command: Command) -> Word | None:
@@ -2150,7 +2200,7 @@ def program_writes(step: Step, written: Callable[[Step], list[Word]]) -> list[Wo
     if name in _VIMS:
         return _vim(command, step.stdin)
     if is_python_name(name):
-        return _python(command, step.stdin)
+        return _python(command, step.stdin, dict(step.assigns))
     if name == "find":
         return _find(command, step, written)
     return []

@@ -390,7 +390,19 @@ def python_heredoc(command: Command, lines: list[str]) -> Word | None:
 _FLOW_WORD = lazyre.compile(r"\$\{?(?:[0-9@*]|[A-Za-z_][A-Za-z0-9_]*\[)")
 _ARRAY_WORD = lazyre.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\[")
 _FOR_NAME = lazyre.compile(r"\b(?:for|select)\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\b")
-_EXEC_FD = lazyre.compile(r"\bexec\s+[0-9]+\s*[<>]")
+_EXEC_FD = lazyre.compile(r"\bexec\s+(?:[0-9]+|\{[A-Za-z_][A-Za-z0-9_]*\})?\s*[<>]")
+# words whose strings only the path model knows: a default/alternate/indirect/element
+# expansion, a substitution printing constants, what `read`/`mapfile` read, a nameref, the
+# positional parameters `set --` gives or a bare `for f;` loops over, python's argv/environ
+_FLOW_TEXT = lazyre.compile(
+    r"\$\{[!#]?[A-Za-z_0-9@*]+(?:\[|:|[-=?+]|\})|[`(]\s*(?:echo|printf|cat|dirname|basename|"
+    r"realpath|readlink|ls|find)\b|\b(?:read|mapfile|readarray)\b|\b(?:declare|typeset|local)\s+-"
+    r"|\bset\s+--|\bfor\s+[A-Za-z_][A-Za-z0-9_]*\s*(?:;|\n|\s+do\b)|"
+    r"^\s*[A-Za-z_][A-Za-z0-9_]*\[[^\]]*\]=|sys\.argv|os\.environ|getenv", re.M)
+# `{ ...; } >> F`, `done > F` over several lines: what the commands in it print goes to F
+_COMPOUND_OUT = lazyre.compile(r"^\s*(?:\}|done|fi|esac|\))\s*[0-9&]?>", re.M)
+_PY_GIVEN = lazyre.compile(r"sys\.argv|os\.environ|getenv")
+_ALIAS = lazyre.compile(r"\bexpand_aliases\b")  # a script's aliases run only with it
 _FLOW_PROGRAM = lazyre.compile(r"\b(?:xargs|find|ed|red|ex|vi|vim|view|nvim|eval)\b")
 # the programs that may write a file the words they are given name (and shells, which
 # run them); a function of the script is read through its body's commands
@@ -419,8 +431,17 @@ def _needs_flow(ctx: FileContext) -> bool:
         return False
     functions = {a or b for a, b in _FUNCTION.findall(text)}
     if _EXEC_FD.search(text) or _FLOW_PROGRAM.search(text) or _ARRAY_ASSIGNED.search(text) \
-            or (functions and _PARAMETER_ASSIGNED.search(text)):
+            or (functions and _PARAMETER_ASSIGNED.search(text)) or _ALIAS.search(text) \
+            or _COMPOUND_OUT.search(text):
         return True
+    if functions:
+        from qt_lint.rules.models.helpers import model_setting_file
+
+        lines = ctx.lines
+        if any(0 < r.target.line <= len(lines) and not _MODEL.search(lines[r.target.line - 1])
+               and model_setting_file(r.target.text, contract)
+               for r in ctx.shell.redirects if r.target is not None):
+            return True  # `w >> /etc/quantum/x.env`: what the function prints goes there
     loops = set(_FOR_NAME.findall(text))
     words = _FLOW_WORD if functions else _ARRAY_WORD
 
@@ -438,10 +459,35 @@ def _needs_flow(ctx: FileContext) -> bool:
         return name in _FLOW_WRITERS or name in functions or is_python_name(name) or \
             expanded(name)
 
+    def given(command: Command) -> bool:
+        # a word bash expands on the command's lines (as written: the command list may
+        # have put in a value), or python's argv/environ (in its heredoc too)
+        rows = range(command.program.line, max(w.line for w in command.words) + 1)
+        written = "\n".join(ctx.lines[r - 1] for r in rows if 0 < r <= len(ctx.lines))
+        return "$" in written or "`" in written or _PY_GIVEN.search(
+            _with_heredoc(ctx.lines, command.program.line)
+            if 0 < command.program.line <= len(ctx.lines) else written) is not None
+
+    if _FLOW_TEXT.search(text) and any(given(command) for command in ctx.commands
+                                       if may_write(command)):
+        # a writer's word the path model may know (`${1:-...}`, what `read` read)
+        return True
     return any(unknown(w.text) for command in ctx.commands if may_write(command)
                for w in command.words) or any(expanded(r.target.text)
                                               for r in ctx.shell.redirects
                                               if r.target is not None)
+
+
+def _shell_string(command: Command) -> Word | None:
+    """The constant string `sh -c STRING` (`bash -ec STRING`) runs."""
+    args = command.args
+    for i, word in enumerate(args[:-1]):
+        if not word.text.startswith("-") or word.text.startswith("--"):
+            return None
+        if "c" in word.text[1:]:
+            code = args[i + 1]
+            return None if code.dynamic else code
+    return None
 
 
 class AutoActivation(Rule):
@@ -497,8 +543,21 @@ class AutoActivation(Rule):
       `exec 3>>` opened, written by `>&3`; the words a variable stands for, as bash
       expands them: an array's elements (`"${FILES[@]}"`), each value of a `for` loop
       (`for f in /etc/quantum/*.env`, a glob standing for the files it matches), a
-      function's parameters at each call (`setw /etc/quantum/ai-engine.env`), the words
-      `xargs` reads from `echo`/`printf`, and `{}` of `find DIR -name P -exec`. A recipe is
+      function's parameters at each call (`setw /etc/quantum/ai-engine.env`; `"${@: -1}"`,
+      `${1:?msg}`, a bare `for f; do`, `local -a fs=("$@")`, `set -- ...`), the words
+      `xargs` reads from `echo`/`printf` (`-0` too), and `{}` of `find DIR -name P -exec`;
+      a default the variable may take (`${1:-/etc/quantum/x.env}`, `${T:=...}`, an unset
+      one's), `${!n}` and a `declare -n` name, an element by index or key (`F[0]=...`,
+      `declare -A M=([k]=...)`, `"${L[i]}"` with `i` not known: each element), what a
+      substitution of constants prints (`$(echo ...)`, `$(printf '%s' ...)`, `$(cat
+      <<EOF ...)`, `$(dirname ...)`, `$(cat LIST)` of a file the script printed into),
+      `printf -v f`, what `read`/`mapfile` read from a here-string, a heredoc, `< <(echo
+      ...)`, a file the script printed into, or a pipe from `printf`/`find` (`... | while
+      read -r f`: each line); `exec >> FILE` (or `1>>`), then what the shell prints, and
+      what a function or a `{ ...; }`/loop over several lines prints into its redirection;
+      `exec {fd}>> FILE`, `exec 3<> FILE`;
+      sed's `w FILE` command and `s///w FILE`; Python's `sys.argv[N]` and `os.environ["F"]`
+      given by the command's words and its `F=... python3` prefix. A recipe is
       read as its shell receives it, after make's expansion: a line continued by `\\` is one
       command, a `define`d canned recipe (`$(SETW)`, `$(call SETW,...)`) runs each of its
       lines as a recipe line of its own (its `@`/`-`/`+` dropped; under `.ONESHELL:` one
@@ -567,7 +626,11 @@ class AutoActivation(Rule):
                      'mv "$TMP" /etc/quantum/backend.env\n', path="ops/a.sh"),
              Example("printf '%s\\n' '/^MODEL_PATH=/p' q | ed -s /etc/quantum/ai-engine.env\n"
                      "python3 -c \"print(open('/etc/quantum/ai-engine.env').read())\"  # MODEL\n"
-                     "readonly -x QT_AUTO_PROMOTE=yes\n", path="ops/a.sh"))
+                     "readonly -x QT_AUTO_PROMOTE=yes\n", path="ops/a.sh"),
+             Example("f=${1:-/opt/quantum/data/ai-engine.env}\n"
+                     "sed -i 's/^XGB_WEIGHT=.*/XGB_WEIGHT=0.1/' \"$f\"\n"
+                     "read -r g || exit 1\nsed -i 's/^MODEL_PATH=.*/MODEL_PATH=x/' \"$g\"\n",
+                     path="ops/b.sh"))
     INVALID = (
         Example(GOLDEN_ONESHOT.replace(
             "/opt/quantum/venvs/ai-engine/bin/python ops/training/train_patchtst.py",
@@ -621,6 +684,12 @@ class AutoActivation(Rule):
                 "python3 - <<'EOF'\nopen('/etc/quantum/ai-engine.env', 'a').write('MODEL_PATH=x')\n"
                 "EOF\nexport \"AUTO_ACTIVATION=enabled\"\n", path="ops/a.sh",
                 expect=((1, 53), (2, 52), (4, 73), (6, 6), (8, 25))),
+        Example("f=${1:-/etc/quantum/ai-engine.env}\n"
+                "sed -i 's/^XGB_WEIGHT=.*/XGB_WEIGHT=0.1/' \"$f\"\n"
+                "while read -r g; do sed -i 's/^MODEL_PATH=.*/MODEL_PATH=x/' \"$g\"; done <<< "
+                "/etc/quantum/ai-engine.env\n"
+                "exec >>/etc/quantum/ai-engine.env\necho XGB_WEIGHT=0.2\n", path="ops/b.sh",
+                expect=((2, 43), (3, 61), (5, 1))),
     )
 
     def prefilter_for(self, kind: Kind, contract: Contract) -> AnyOf | Either | None:
@@ -809,9 +878,18 @@ class AutoActivation(Rule):
                     python_found += found
                     python_lines.add(min(w.line for w in each.words))
                 seen.add((code.line, code.column))
+        # the command list's and the path model's reading of one write (a line's, an
+        # eval's string's): one finding per file a line writes
+        done: set[tuple[int, str]] = set()
+        ran: set[tuple[int, int, str]] = set()  # (the command's place, the file)
         for command, target in writes:
             if target is None or (target.line, target.column) in seen or \
-                    not model_setting_file(target.text, contract):
+                    not model_setting_file(target.text, contract) or \
+                    (target.line, target.text) in done:
+                continue
+            place = (command.program.line, command.program.column, target.text) \
+                if command is not None else None
+            if place in ran:
                 continue
             if command is not None and is_python_name(command.name) and \
                     min(w.line for w in command.words) in python_lines:
@@ -825,6 +903,9 @@ class AutoActivation(Rule):
                     and not (command is not None and _moves_staged(command, target, staged)):
                 continue
             seen.add((target.line, target.column))
+            done.add((target.line, target.text))
+            if place is not None:
+                ran.add(place)
             yield ctx.finding(self, target.line, target.column,
                               f"writes the model setting ({target.text}) outside "
                               f"{contract.canary_name}: activation by other means")
@@ -849,31 +930,66 @@ class AutoActivation(Rule):
                                   f"`{command.name} -c`: {message}")
 
     @staticmethod
-    def _flow_writes(ctx: FileContext, named: set[tuple[int, int]]
-                     ) -> list[tuple[Command | None, Word | None]]:
+    def _flow_writes(ctx: FileContext, named: set[tuple[int, int]], text: str | None = None,
+                     depth: int = 0) -> list[tuple[Command | None, Word | None]]:
         """The writes the script's path model sees (QT604's reading): a function's body
         with the words of each call (`setw /etc/quantum/x.env`), an array's elements, a
         `for` variable's values, a descriptor `exec 3>> F` opened, what `xargs` and
         `ed` read on standard input, Python's code run with `-c` or from a heredoc (as
         for a Python file, a `MODEL...=`/`WEIGHT...=` key in its code names the model:
         `named`)."""
-        from qt_lint.rules.models.helpers import in_cwd, model_write, shell_state, working_dir
-        from qt_lint.shellflow import analyse
+        from qt_lint.rules.models.helpers import (
+            in_cwd,
+            model_setting_file,
+            model_write,
+            shell_state,
+            working_dir,
+        )
+        from qt_lint.shellflow import TooManyPaths, analyse
 
         contract = ctx.contract
         if contract.env_dir.rstrip("/") not in ctx.text and ".env.model_config" not in ctx.text:
             return []
         # only the working directory matters here (`cd /etc/quantum`, then a relative path)
-        flow = analyse(ctx.text, working_dir, shell_state)
+        flow = analyse(ctx.text if text is None else text, working_dir, shell_state)
         out: list[tuple[Command | None, Word | None]] = []
         for step, facts in flow.steps:
             step = in_cwd(step, facts)
             target = model_write(step, contract)
+            if target is None and step.stdout and step.command.name not in ("=", "exec") \
+                    and not any(op.startswith((">", "&>")) for op, _ in step.redirects):
+                # `exec >> /etc/quantum/x.env`, then `echo XGB_WEIGHT=0.1`: what it prints
+                at = step.command.program
+                printed = Word(step.stdout, at.line, at.column)
+                # (`{ echo ...; } > F` on one line: the redirection is the finding)
+                if model_setting_file(printed.text, contract) and text is None and not any(
+                        r.target is not None and r.target.line == at.line and
+                        r.target.text == step.stdout for r in ctx.shell.redirects):
+                    target = printed
+            if target is None and step.command.name in SHELLS and depth < 2:
+                # `xargs -I{} sh -c 'sed -i ... {}'`: the string as the shell runs it
+                string = _shell_string(step.command)
+                try:
+                    inside = AutoActivation._flow_writes(ctx, named, string.text, depth + 1) \
+                        if string is not None else []
+                except (TooManyPaths, RecursionError):  # read as the command list reads it
+                    inside = []
+                if string is not None:
+                    for _, inner in inside:
+                        if inner is not None:
+                            out.append((step.command, Word(inner.text, string.line,
+                                                           string.column, inner.dynamic)))
             if target is not None:
                 out.append((step.command, target))
                 code = step.stdin.text if step.stdin is not None else \
                     " ".join(w.text for w in step.command.args)
                 if is_python_name(step.command.name) and _MODEL_KEY.search(code):
+                    named.add((target.line, target.column))
+                elif not is_python_name(step.command.name) and any(
+                        _MODEL.search(w.text) for w in step.command.words
+                        if w is not target):
+                    # the words it runs with name the model (an alias's `sed -i
+                    # 's/^MODEL_PATH=...'` used as `setw F`)
                     named.add((target.line, target.column))
         return out
 

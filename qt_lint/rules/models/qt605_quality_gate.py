@@ -216,15 +216,32 @@ class QualityGate(Rule):
       exit made in a thread (`threading.Thread(target=lambda: sys.exit(main()))`), a
       context manager of the gate whose `__exit__` returns True around the exit, a
       `__del__` that calls `os._exit(0)` (it runs at shutdown at the latest, and its
-      status replaces the gate's), and an `assert` on a threshold (exit 1, and `python
-      -O` removes it) are reported;
+      status replaces the gate's), `weakref.finalize(obj, os._exit, 0)` (called when
+      `obj` is collected or at exit), and an `assert` on a threshold (exit 1, and
+      `python -O` removes it) are reported. As CPython 3.10-3.13 run them: a class never
+      instantiated runs no `__del__`; one whose instances are kept only as attributes of
+      `sys` (`sys._guard = Guard()`) is collected after the modules are emptied, where
+      `os._exit` is None (the TypeError is ignored: the status stands), unless its
+      `__del__` holds the function itself (`def __del__(self, _exit=os._exit)`,
+      `self.bye = os._exit`, `from os import _exit`); a finaliser with `atexit = False`
+      is not called at exit;
     - no exception escapes it: CPython exits 1 (a traceback) for one, not 2. A file read
       (`open()`, `Path.read_text()`) or `json.load` with no `try` that catches it on the
       path from the module's code to it (the `try` may be in a caller: `try: events =
       read()` in `main`, or around `sys.exit(main())`), and a `raise ValueError(...)`
-      that nothing catches are reported (`raise SystemExit(2)` is an exit);
-    - the P10-P90 range is one: a check that compares its constant with `max(c) -
-      min(c)` (the whole spread, at least as wide) lets too narrow telemetry pass;
+      that nothing catches are reported (`raise SystemExit(2)` is an exit). So is what
+      raises on empty telemetry (`[]`, `{}`) before the events check of the same
+      function runs: `events[0]`, `events["count"]`, `x / len(events)` (or a name bound
+      to `len(events)`), `max(...)`, `min(...)`, `statistics.mean(...)` over the events;
+      an `if events:`, `events and ...`, `... if events else ...`, a `try` that catches
+      it (`IndexError`, `LookupError`, `ArithmeticError`, ...) or `max(..., default=0)`
+      keeps it from running;
+    - the P10-P90 range is one: a check that compares its constant with a wider range
+      lets too narrow telemetry pass: `max(c) - min(c)` or `s[-1] - s[0]` of `s =
+      sorted(c)` (the whole spread), quantiles of another grid outside P10-P90
+      (`statistics.quantiles(c, n=100)`: `q[98] - q[0]` is P1-P99; `n=10` `q[8] - q[0]`
+      and `n=100` `q[89] - q[9]` are P10-P90), `numpy.percentile(c, 99) - ...`. A
+      narrower range (the quartiles) fails more often and is not reported;
     - it does not pass without proof: an `if` on missing or too few telemetry events, or
       an `except` around reading them, that exits 0 is reported; so is an `except` that
       goes on with a stand-in for the telemetry (`events = FAKE_EVENTS`, a literal set,
@@ -269,8 +286,10 @@ class QualityGate(Rule):
     default that is a number (`metrics.get("count", 1000)`), `sys.excepthook`, signal
     handlers and `os.kill(os.getpid(), ...)`. Nor: an integer status other than 0 and 2
     beside exit 2 (`return 3` for a run that may not promote: a status of its own), an
-    exception other than a file read, a JSON decoding or a `raise` (`events["count"]` on
-    telemetry without the key, a division by zero), a context manager imported from
+    exception other than a file read, a JSON decoding, a `raise` or one on empty
+    telemetry before the events check (a key missing from telemetry that has others, a
+    division by another count, what a called function raises on empty telemetry), a
+    loop's own counter tested after it, a context manager imported from
     elsewhere, a bypass through a parsed option (`if
     args.force: return 0`), a later `if` that fails after a skipped check or an empty
     loop (taken as catching it, whatever it tests), a
@@ -311,6 +330,12 @@ class QualityGate(Rule):
     example_path = "ops/model_safety/quality_gate.py"
     VALID = (Example(_GOOD),
              Example(_GOOD.replace("0.70", "65").replace("200", "500")),
+             Example(_GOOD.replace("\n\ndef main", "\n\nclass Guard:\n    def __del__(self):"
+                                   "\n        os._exit(0)\n\n\nsys.guard = Guard()\n\n\n"
+                                   "def main").replace("import sys\n", "import os\nimport sys\n")
+                     .replace("    if len(events) < MIN_EVENTS:",
+                              '    print("first event:", events[0] if events else None)\n'
+                              "    if len(events) < MIN_EVENTS:")),
              Example("import sys\nsys.exit(0)\n", path="ops/other.py"))
     INVALID = (
         Example(_GOOD.replace("len(events) < MIN_EVENTS", "len(events) < 50"),
@@ -344,6 +369,16 @@ class QualityGate(Rule):
         Example(_GOOD.replace("\n\ndef main", "\n\nclass Bye:\n    def __del__(self):\n"
                               "        os._exit(0)\n\n\nBYE = Bye()\n\n\ndef main")
                 .replace("import sys\n", "import os\nimport sys\n"), expect=((13, 9),)),
+        Example(_GOOD.replace("\n\ndef main", "\n\nweakref.finalize(sys, os._exit, 0)"
+                              "\n\n\ndef main")
+                .replace("import sys\n", "import os\nimport sys\nimport weakref\n"),
+                expect=((12, 1),)),
+        Example(_GOOD.replace("p10_p90_range(events) >= MIN_P10_P90_RANGE",
+                              "sorted(conf(events))[-1] - sorted(conf(events))[0] >= "
+                              "MIN_P10_P90_RANGE"), expect=((23, 17),)),
+        Example(_GOOD.replace("    if len(events) < MIN_EVENTS:",
+                              '    print("first event:", events[0])\n'
+                              "    if len(events) < MIN_EVENTS:"), expect=((12, 27),)),
     )
 
     def applies_to(self, relpath: str, contract: Contract) -> bool:
@@ -396,7 +431,8 @@ class QualityGate(Rule):
         ranges = wrong_statistic(tree, constants["range"]) if "range" in constants \
             else iter(())
         for where, message in [*skipped, *defeats(tree, reading.constants, mains),
-                               *uncaught(tree), *ranges, *shutdown_exits(tree)]:
+                               *uncaught(tree, constants.get("events")), *ranges,
+                               *shutdown_exits(tree)]:
             line, column = facts.position(where)
             if (line, column, message) not in seen:
                 seen.add((line, column, message))

@@ -152,6 +152,10 @@ def _runs_other(step: Step) -> list[str]:
     if runs in ("-", "-c"):
         what = "standard input (`-`)" if runs == "-" else "a string (`-c`)"
         out.append(f"the venv python runs {what}, not the script")
+    elif runs == "" and not any(w.dynamic for w in step.command.args):
+        # `exec "${cmd[@]:0:1}"`: no word after its options, python reads standard input
+        out.append("the venv python is given no script: it runs what it reads on standard "
+                   "input, not the script")
     return out
 
 
@@ -258,6 +262,17 @@ class OpsWrapper(Rule):
     "$VENV/bin/python" "$SCRIPT" "$@"'`: the string is read as shell, where it stands);
     `case "$(redis-cli PING)" in PONG) ;; *) exit 1;; esac` checks Redis.
 
+    An arithmetic command fails when its value is 0, as in bash: a retry `until
+    redis-cli PING; do (( n++ < 3 )) || break; done` ends by `break` with Redis down
+    and is no check (`|| exit 1` there is one), `n=0; (( n++ ))` under `set -e` ends
+    the wrapper before the job runs, and a flag tested in arithmetic (`(( ok )) || exit
+    1`, `(( ok == 1 ))`, `(( ! ok ))`) is read as `[ "$ok" = 1 ]` is. A slice of an
+    array is the words it selects: `cmd=("$VENV/bin/python" "$SCRIPT" "$@"); exec
+    "${cmd[@]:0:2}"` runs the venv python with the script (the caller's arguments are
+    dropped, as by `cmd=("$VENV/bin/python" "$SCRIPT")`: not one of contract G's
+    duties, not reported); a venv python given no script (`exec "${cmd[@]:0:1}"`)
+    runs what it reads on standard input and is reported.
+
     A file the wrapper sources (`source "$(dirname "$0")/lib.sh"`, or by the
     repository's path) is read as bash runs it: its checks, exits, functions and `set
     +e` count. One that cannot be read (outside the repository, built at run time,
@@ -338,6 +353,12 @@ class OpsWrapper(Rule):
                                    'run() {\n  local rc=0\n  "$VENV/bin/python" "$SCRIPT" '
                                    '"$@" || rc=$?\n  echo "rc=$rc" >&2\n  return $rc\n}\n'
                                    'run "$@"\n')),
+             Example(_GOOD.replace('exec "$VENV/bin/python" "$SCRIPT" "$@"\n',
+                                   'cmd=("$VENV/bin/python" "$SCRIPT" "$@")\n'
+                                   'exec "${cmd[@]:0:2}"\n')),
+             Example(_GOOD.replace("redis-cli -h localhost -p 6379 PING >/dev/null\n",
+                                   "n=0\nuntil redis-cli PING >/dev/null; do\n"
+                                   "  (( n++ < 3 )) || exit 1\n  sleep 1\ndone\n")),
              Example("exec python3 x\n", path="ops/other.sh"))
     INVALID = (
         Example(_GOOD.replace("test -f \"$DB_PATH\"\n",
@@ -373,6 +394,10 @@ class OpsWrapper(Rule):
                               "unset PYTHONPATH\n"
                               'export PYTHONPATH="/home/qt/quantum_trader:$PYTHONPATH"\n'),
                 expect=((10, 1),)),
+        Example(_GOOD.replace("redis-cli -h localhost -p 6379 PING >/dev/null\n",
+                              "n=0\nuntil redis-cli PING >/dev/null; do\n"
+                              "  (( n++ < 3 )) || break\n  sleep 1\ndone\n"),
+                expect=((18, 1),)),
     )
 
     def applies_to(self, relpath: str, contract: Contract) -> bool:

@@ -77,7 +77,7 @@ class UnitRedisOrder(Rule):
         after = unit.values("Unit", "After")
         names = {c.redis_unit, *c.redis_unit_aliases}
         direct = [w for w, _, _ in unit.words("Unit", "After")]
-        if not names & ctx.project.ordered_after(direct):
+        if not names & ctx.project.ordered_after(direct, unit.name):
             if after:
                 last = after[-1]
                 if ctx.owns(last):

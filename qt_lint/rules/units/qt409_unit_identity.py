@@ -79,10 +79,24 @@ class UnitIdentity(Rule):
             return
         ident = unit.last("Service", "SyslogIdentifier")
         want = unit.stem if unit.stem.startswith(prefix) else f"{prefix}{unit.stem}"
-        if ident is not None and ctx.owns(ident) and ident.value != want:
+        if ident is not None and ctx.owns(ident) and not _identifies(ctx, ident.value, want):
             yield ctx.finding(self, ident.value_line, ident.value_column,
                               f"SyslogIdentifier={ident.value}; for {unit.name} use {want}",
                               Fix((set_value(ident, want),)))
+
+
+def _identifies(ctx: FileContext, value: str, want: str) -> bool:
+    """`SyslogIdentifier=` names the unit once systemd expands its specifiers (`%N`, `%p`);
+    a template's (`quantum-rl-@.service`) names each instance: `quantum-rl-%i` is
+    `quantum-rl-agent` for `quantum-rl-@agent.service`."""
+    if value == want:
+        return True
+    unit = ctx.unit
+    if not unit.stem.endswith("@"):
+        return ctx.unit_printf(value) == want
+    probe = "instance0"
+    got = ctx.unit_printf(value, probe)
+    return got is not None and got in (f"{unit.stem}{probe}", f"{unit.stem[:-1]}{probe}")
 
 
 def _taken(alias: str, ctx: FileContext) -> bool:

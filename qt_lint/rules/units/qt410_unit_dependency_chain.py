@@ -25,7 +25,14 @@ class UnitDependencyChain(Rule):
       that does not also `Requires=` or `BindsTo=` it (directly or through a target of the
       repository it requires), at the predecessor in its `After=`: contract D says the
       predecessor "MUST be running before", and `After=` alone only orders a start that
-      happens anyway. Set it to false for the softer form;
+      happens anyway. Set it to false for the softer form. `Requisite=` (the start fails
+      when the predecessor is not active) and a link in the unit's `.requires/` folder count
+      as `Requires=`; when the predecessor has a `Condition*=` or `ExecCondition=`, systemd
+      skips its start without failing it and `Requires=` lets the unit start: only
+      `BindsTo=` (with `After=`) or `Requisite=` stop it (systemd.unit(5));
+    - the order is read as systemd reads it: a predecessor's `Before=` orders the unit
+      after it, and an empty `After=`/`Requires=` in a drop-in adds nothing (dependencies
+      cannot be reset);
     - an `After=`/`Requires=` cycle among the repository's units, on each unit of the cycle.
 
     ## Why is this bad?
@@ -77,7 +84,8 @@ class UnitDependencyChain(Rule):
             return
         c = ctx.contract
         before = predecessor(c, unit.stem)
-        after_items = ctx.project.ordered_after(w for w, _, _ in unit.words("Unit", "After"))
+        after_items = ctx.project.ordered_after((w for w, _, _ in unit.words("Unit", "After")),
+                                                unit.name)
         if before and f"{before}.service" != c.redis_unit:
             wanted = [u for u in after_items if fnmatchcase(u, f"{before}.service")]
             if not wanted:
@@ -91,37 +99,62 @@ class UnitDependencyChain(Rule):
                 yield ctx.finding(self, line, column,
                                   f"{unit.name} is not ordered After={before}.service "
                                   "(configured start order)")
-            elif c.hard_dependencies and not self._required(ctx, f"{before}.service"):
-                where = next((a.position(i) for w, a, i in unit.words("Unit", "After")
-                              if w in wanted and ctx.owns(a)), None)
-                header = unit.section("Unit")
-                line, column = where or ((header.line, header.column) if header else (1, 1))
-                # unsafe, as QT407's BindsTo=: the unit then needs its predecessor to start
-                fix = Fix((add_line(header, "Requires", wanted[0]),), safe=False) \
-                    if header else None
-                yield ctx.finding(self, line, column,
-                                  f"{unit.name} starts even when {wanted[0]} is not running: "
-                                  f"contract D says it MUST be running before; add "
-                                  f"Requires={wanted[0]} (or BindsTo=)", fix)
+            elif c.hard_dependencies:
+                how = self._required(ctx, f"{before}.service")
+                if how is None or (how == "Requires" and self._skippable(ctx, wanted[0])):
+                    yield self._soft(ctx, wanted, how)
         for cycle in ctx.project.unit_cycles:
             yield from self._cycle(ctx, cycle)
 
-    @staticmethod
-    def _required(ctx: FileContext, pattern: str) -> bool:
-        """`Requires=`/`BindsTo=` on a unit matching `pattern`, directly or through the
-        repository's targets the unit requires (which require it in turn)."""
+    def _soft(self, ctx: FileContext, wanted: list[str], how: str | None) -> Finding:
         unit = ctx.unit
-        seen = {w for key in ("Requires", "BindsTo") for w, _, _ in unit.words("Unit", key)}
-        queue = [u for u in seen if u.endswith(".target")]
+        where = next((a.position(i) for w, a, i in unit.words("Unit", "After")
+                      if w in wanted and ctx.owns(a)), None)
+        header = unit.section("Unit")
+        line, column = where or ((header.line, header.column) if header else (1, 1))
+        if how == "Requires":
+            return ctx.finding(self, line, column,
+                               f"{unit.name} starts even when {wanted[0]} is not running: its "
+                               "start is skipped by a condition (Condition*=/ExecCondition=), "
+                               "which Requires= lets through; bind it (BindsTo="
+                               f"{wanted[0]} with After=)")
+        # unsafe, as QT407's BindsTo=: the unit then needs its predecessor to start
+        fix = Fix((add_line(header, "Requires", wanted[0]),), safe=False) if header else None
+        return ctx.finding(self, line, column,
+                           f"{unit.name} starts even when {wanted[0]} is not running: "
+                           f"contract D says it MUST be running before; add "
+                           f"Requires={wanted[0]} (or BindsTo=)", fix)
+
+    @staticmethod
+    def _required(ctx: FileContext, pattern: str) -> str | None:
+        """How the unit needs a unit matching `pattern` (`BindsTo`, `Requisite` or
+        `Requires`; None: it does not), directly, by a link in its `.requires/` folder, or
+        through the repository's targets it requires (which require it in turn)."""
+        unit = ctx.unit
+        how: dict[str, str] = {}
+        for key in ("Requires", "Requisite", "BindsTo", "BindTo"):
+            for w, _, _ in unit.words("Unit", key):
+                how[w] = "BindsTo" if key == "BindTo" else key
+        for name in ctx.project.required_links(ctx):
+            how.setdefault(name, "Requires")
+        queue = [u for u in how if u.endswith(".target")]
         graph = ctx.project.unit_graph
         while queue:
             edges = graph.get(queue.pop())
             for name in edges.requires if edges is not None else ():
-                if name not in seen:
-                    seen.add(name)
+                if name not in how:
+                    how[name] = "Requires"
                     if name.endswith(".target"):
                         queue.append(name)
-        return any(fnmatchcase(name, pattern) for name in seen)
+        found = {k for name, k in how.items() if fnmatchcase(name, pattern)}
+        return next((k for k in ("BindsTo", "Requisite", "Requires") if k in found), None)
+
+    @staticmethod
+    def _skippable(ctx: FileContext, name: str) -> bool:
+        """The repository's unit `name` has a condition that skips its start (not a
+        failure: systemd.unit(5), a skipped Requires= dependency does not stop the start)."""
+        edges = ctx.project.unit_graph.get(name)
+        return edges is not None and edges.conditional
 
     def _cycle(self, ctx: FileContext, cycle: list[str]) -> Iterator[Finding]:
         unit = ctx.unit

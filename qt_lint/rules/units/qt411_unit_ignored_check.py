@@ -16,7 +16,12 @@ class UnitIgnoredCheck(Rule):
     Reports an `ExecStartPre=` (or `ExecCondition=`) of a quantum unit whose command has
     the `-` prefix (`ExecStartPre=-/usr/bin/redis-cli PING`, also after other prefixes such
     as `@-` or `-+`): systemd then ignores the command's failure and starts the service
-    anyway.
+    anyway. The prefix is read as systemd reads it: on each command of the line (a lone
+    `;` separates them), after quotes and C escapes (`"-/usr/bin/test"`, `\x2d/usr/bin/test`);
+    in the quantum unit's own files and in the drop-ins systemd applies to it (the
+    type-wide `service.d/`, a dash prefix's `quantum-.service.d/`, an alias's `qae.service.d/`
+    beside a link `qae.service -> quantum-ai-engine.service`). A command that a later
+    drop-in's empty `ExecStartPre=` removes is not reported.
 
     ## Why is this bad?
     Contract E: "Before ANY service starts" Redis, the database, the venv and the env file
@@ -52,20 +57,35 @@ class UnitIgnoredCheck(Rule):
                                       "quantum_trader.db"), expect=((9, 14), (10, 15))),)
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        if not ctx.unit.name.startswith(ctx.contract.unit_prefix):
+        prefix = ctx.contract.unit_prefix
+        if not _applies_to_quantum(ctx.unit_name, prefix) and not (
+                ctx.relpath.endswith(".conf") and
+                _applies_to_quantum(ctx.project.aliased_unit(ctx), prefix)):
             return
-        for section in ctx.unit_document.sections:
-            if section.name != "Service":
-                continue
-            for a in section.assignments:
-                if a.key not in _CHECKS:
+        unit = ctx.unit
+        for key in _CHECKS:
+            # the commands in force: an empty assignment in a later drop-in removes them
+            for a in unit.values("Service", key):
+                if not ctx.owns(a):
                     continue
-                prefix = a.value[: len(a.value) - len(a.value.lstrip("-@:+!"))]
-                if "-" not in prefix:
-                    continue
-                line, column = a.position(prefix.index("-"))
-                command = a.value[len(prefix):].split(None, 1)[0] if a.value[len(prefix):] \
-                    .strip() else ""
-                yield ctx.finding(self, line, column,
-                                  f"{a.key}=-{command}: the `-` ignores the check's failure "
-                                  "and the service starts anyway (fail closed: drop the `-`)")
+                for prefix, index, command in a.exec_heads():
+                    if "-" not in prefix:
+                        continue
+                    if a.value.startswith(prefix, index):  # written plainly: at the `-`
+                        index += prefix.index("-")
+                    line, column = a.position(index)
+                    yield ctx.finding(self, line, column,
+                                      f"{a.key}=-{command}: the `-` ignores the check's failure "
+                                      "and the service starts anyway (fail closed: drop the `-`)")
+
+
+def _applies_to_quantum(name: str, prefix: str) -> bool:
+    """The unit a file configures is a quantum unit, or a drop-in folder that systemd
+    applies to quantum units too: the type-wide `service.d/` (every service) and a dash
+    prefix's (`quantum-.service.d/`, `quantum-ai-.service.d/`)."""
+    stem = name.rsplit(".", 1)[0] if "." in name else ""
+    if name == "service" or stem == "":
+        return name == "service"
+    if stem.endswith("-"):
+        return stem.startswith(prefix) or prefix.startswith(stem)
+    return stem.startswith(prefix)
