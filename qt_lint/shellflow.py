@@ -303,7 +303,8 @@ _ELEMENTS = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}")
 # a slice of an array's elements: `"${F[@]:1}"`, `"${F[@]:0:2}"`, `"${F[@]: -1}"`
 _SLICE = lazyre.compile(
     r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]:(?: ?(-?[0-9]+)|\((-[0-9]+)\))(?::([0-9]+))?\}")
-_ELEMENT = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[(-?[0-9]+)\]\}")
+# `${F[1]}`, `${F[-1]}`, and the last by the count: `${F[${#F[@]}-1]}`
+_ELEMENT = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[(-?[0-9]+|\$\{#\1\[[@*]\]\}-1)\]\}")
 _TEE_SUB = lazyre.compile(r"^>\(\s*tee\s+(?:-a\s+|--append\s+)*(\"?)([^\s\")]+)\1")
 _REF = lazyre.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 _SINGLE_QUOTED = lazyre.compile(r"'[^']*'")
@@ -406,6 +407,7 @@ class _Walk:
         self.each: dict[str, tuple[Word, ...]] = {}
         # the files `exec 3>> F` opened (a later `>&3` writes F)
         self.fds: dict[str, Word] = {}
+        self.inputs: dict[str, str] = {}  # the files `exec 3< F` opened for reading
         self.keyed: dict[str, dict[str, Word]] = {}  # `declare -A M=([k]=v)`, `M[k]=v`
         self.refs: dict[str, str] = {}  # `declare -n r=p`: `$r` is `$p`
         self.files: dict[str, Word] = {}  # what the script printed into a file (`echo F > L`)
@@ -432,7 +434,10 @@ class _Walk:
         element = _ELEMENT.fullmatch(text)
         if element is not None and element.group(1) in self.arrays:  # `"${F[1]}"`
             items = self.arrays[element.group(1)]
-            at = int(element.group(2))  # `${F[-1]}`: counted from the end
+            index = element.group(2)  # `${F[-1]}`: counted from the end
+            at = int(index) if not index.startswith("$") else -1
+            if len(items) == 1 and re.search(r"[*?[]", items[0].text):
+                at = 0  # `F=(DIR/*)`: each element is one of the glob's matches
             known = -len(items) <= at < len(items)
             return Word(items[at].text if known else "", word.line, word.column,
                         items[at].dynamic if known else False)
@@ -859,6 +864,10 @@ class _Walk:
                 self.fds[fd] = self.expand(self.words.word(target))
             elif operator in (">&-", "<&-", ">&", "<&"):
                 self.fds.pop(fd, None)
+            if operator == "<" and target is not None:  # `exec 3</dev/tty`: read from there
+                self.inputs[fd] = self.expand(self.words.word(target)).text
+            elif operator in ("<&-", "<&", ">&-") or operator.startswith(">"):
+                self.inputs.pop(fd, None)
 
     def printed_by(self, node: Any) -> Word | None:
         """What `echo`/`printf` prints (into a pipe), positioned at its first argument
@@ -1117,6 +1126,11 @@ class _Walk:
         if name == "cat" and len(words) == 1:
             out = self.stdout_of(redirects)
             return out if out is not None else self.sink()
+        read = journal_input(name, words[1:])
+        if read is not None and read[0] == "command" and words[1 + read[1]:] == ["cat"]:
+            return "|" + name  # `| systemd-cat cat`: the command it runs reads the pipe
+        if name in _JOURNAL_ARGS and (read is None or read[0] != "stdin"):
+            return "|"  # `| logger "msg"`, `| systemd-cat CMD`: what is piped is not read
         return "|" + name
 
     def if_(self, node: Any, state: State, checked: bool) -> tuple[State | None, State | None]:
@@ -2140,6 +2154,11 @@ class _Walk:
             # `echo yes | { read -r a; }`, `{ read a; } < file`: what it reads is the script's
             fed = fed or (not any(op == "<" for op, _ in step.redirects) and
                           self.stdin_source() not in (None, "/dev/tty"))
+            # `read a <&3`, `read -u "${COPROC[0]}" a`: a descriptor the script opened (a
+            # coprocess, a pipe), unless it opened it on the terminal
+            dup = [t.text for op, t in step.redirects if op == "<&"]
+            fed = fed or any(fd != "0" and self.inputs.get(fd) != "/dev/tty"
+                             for fd in dup + read_descriptor(step.command))
             if not fed:
                 true = _add(true, frozenset({f"read:{read}"}))
                 false = _add(false, frozenset({f"read:{read}"}))
@@ -2631,6 +2650,56 @@ def _code(text: str | None) -> int | None:
         return int(text)
     except ValueError:
         return None
+
+
+# the options of systemd-cat(1) and logger(1) whose value is the next word
+_JOURNAL_ARGS = {"systemd-cat": ("-t", "--identifier", "-p", "--priority", "--stderr-priority",
+                                 "--level-prefix"),
+                 "logger": ("-t", "--tag", "-p", "--priority", "-f", "--file", "-n", "--server",
+                            "-P", "--port", "-u", "--socket", "-S", "--size", "--msgid",
+                            "--sd-id", "--sd-param")}
+
+
+def journal_input(name: str, args: list[str]) -> tuple[str, int] | None:
+    """What `systemd-cat` or `logger` sends to the journal, given its arguments: ("stdin",
+    0) what it reads on standard input; ("command", i) the output of the command that
+    starts at args[i] (systemd-cat runs it and leaves its standard input alone); ("args",
+    i) logger's message, args[i:] (standard input is not read); ("file", i) `logger -f
+    F`; None: nothing (`logger --no-act`), or not one of those programs."""
+    takes = _JOURNAL_ARGS.get(name)
+    if takes is None:
+        return None
+    at, source = 0, "stdin"
+    while at < len(args):
+        text = args[at]
+        if text == "--":
+            at += 1
+            break
+        if not text.startswith("-") or text == "-":
+            break
+        if name == "logger" and text == "--no-act":
+            return None
+        if text in takes:
+            source = "file" if text in ("-f", "--file") else source
+            at += 2
+            continue
+        if name == "logger" and re.fullmatch(r"-[a-zA-Z]*[tpfnPuS].+", text):
+            source = "file" if re.fullmatch(r"-[a-zA-Z]*f.+", text) else source
+        at += 1
+    if at < len(args):
+        return ("command" if name == "systemd-cat" else "args"), at
+    return source, at
+
+
+def read_descriptor(command: Command) -> list[str]:
+    """`read -u 3 answer` -> `["3"]`: the descriptor it reads from (none: standard input)."""
+    args = [w.text for w in command.args]
+    for at, text in enumerate(args):
+        if text == "-u" and at + 1 < len(args):
+            return [args[at + 1]]
+        if text.startswith("-u") and len(text) > 2:
+            return [text[2:]]
+    return []
 
 
 def read_variable(command: Command) -> str:
