@@ -1509,6 +1509,9 @@ def _rollback_breaks(root: Path, c: Contract) -> list[str]:
         setting.write_text("ACTIVE_MODEL=new\n")
         log.write_text("")
         journal.write_text("")
+        for kept in Path(c.log_dir).rglob("*"):  # the last run's logs prove nothing
+            if kept.is_file():
+                kept.unlink()
         if has_backup:
             earlier.write_text("ACTIVE_MODEL=older\n")
             os.utime(earlier, (1_700_000_000, 1_700_000_000))
@@ -1552,12 +1555,15 @@ def _rollback_breaks(root: Path, c: Contract) -> list[str]:
             broken.append("exit 0 without the service restarted")
         elif not restarts[-1].endswith("with ACTIVE_MODEL=old"):
             broken.append("exit 0 and the service restarted before the restore")
-        # the journal must hear of the rollback, and from it the git hash (a file log
-        # holding the hash does not notify anyone)
+        # the journal must hear of the rollback (an entry in it), and the git hash must
+        # be logged: in the journal or in a log under the log folder (contract I: "Git
+        # hash logged for audit" and "Notify via journal" are two duties)
         if "journal" not in calls or not journal.read_text().strip():
             broken.append("exit 0 without the journal notified")
-        if "0123abcd" not in journal.read_text():
-            broken.append("exit 0 without the git hash in the journal")
+        logs = [f.read_text(errors="replace") for f in Path(c.log_dir).rglob("*")
+                if f.is_file()]
+        if "0123abcd" not in journal.read_text() and not any("0123abcd" in t for t in logs):
+            broken.append("exit 0 without the git hash logged")
     return broken
 
 

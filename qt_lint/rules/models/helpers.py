@@ -61,6 +61,7 @@ DB_CHECK = "db-check"
 VENV_CHECK = "venv-check"
 BACKUP_CHECKED = "backup-checked"
 JOURNAL = "journal"
+_SILENT = frozenset({"true", "false", ":"})  # programs that print nothing
 RESTARTED = "restarted"
 CWD = "cwd:"  # `cwd:/etc/quantum`: the working directory, where a `cd` made it known
 MAKEFLAGS_DEFEAT = "makeflags-defeat"  # MAKEFLAGS tells make to ignore or skip recipes
@@ -701,9 +702,14 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
             true.add(ENV_SOURCED)
     if name == "redis-cli" and any(w.text.lower() == "ping" for w in command.args):
         true.add(REDIS_CHECK)
-    if name in ("systemd-cat", "logger") and \
-            journal_input(name, [w.text for w in command.args]) is not None:
-        true.add(JOURNAL)  # not `logger --no-act`
+    if name in ("systemd-cat", "logger"):
+        words = [w.text for w in command.args]
+        sent = journal_input(name, words)
+        # not `logger --no-act`, nor `systemd-cat true` (which runs a command that prints
+        # nothing: the journal gets no entry)
+        if sent is not None and not (sent[0] == "command" and
+                                     words[sent[1]].rsplit("/", 1)[-1] in _SILENT):
+            true.add(JOURNAL)
     if runs_venv_python(step, contract):
         true |= {SCRIPT_RAN, SCRIPT_OK}
     if name == "systemctl":

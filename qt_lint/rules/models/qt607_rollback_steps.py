@@ -58,13 +58,14 @@ class RollbackSteps(Rule):
       non-zero exit when there is none;
     - **restores the previous model setting**: it writes the model setting
       (`/etc/quantum/*.env`, `.env.model_config`) or the active models;
-    - **sends the git hash** (`git rev-parse HEAD`) **to the journal** (`echo "... $(git
-      rev-parse HEAD)" | systemd-cat`, `logger "... $HASH"`), **notifies the journal**
-      (`systemd-cat` or `logger`), and **restarts the service** (`systemctl restart
-      quantum-<service>`, or `systemctl start` of a quantum oneshot unit that restarts
-      it), before it ends successfully. The journal's notice is the audit record: a hash
-      only in a file log, sent to `/dev/null`, standard output or stderr, or in single
-      quotes (`HEAD~1`, `--abbrev-ref` give no hash of HEAD, as in QT604) is not sent.
+    - **logs the git hash** (`git rev-parse HEAD`) to the journal (`echo "... $(git
+      rev-parse HEAD)" | systemd-cat`, `logger "... $HASH"`) or to a log file, **notifies
+      the journal** (`systemd-cat` or `logger`), and **restarts the service** (`systemctl
+      restart quantum-<service>`, or `systemctl start` of a quantum oneshot unit that
+      restarts it), before it ends successfully (contract I: "Git hash logged for audit"
+      and "Notify via journal" are two duties). A hash sent to `/dev/null`, standard
+      output or stderr, or in single quotes (`HEAD~1`, `--abbrev-ref` give no hash of HEAD,
+      as in QT604) is not logged.
       What reaches the journal is read as the programs run: `systemd-cat CMD ARGS` logs
       the output of CMD and leaves its standard input alone (`systemd-cat true <<< "$(git
       rev-parse HEAD)"` logs nothing); without a command it logs its standard input (a
@@ -165,6 +166,11 @@ class RollbackSteps(Rule):
     summary = "The rollback script lacks a step of the rollback protocol, or is missing"
     example_path = "ops/model_safety/rollback_last.sh"
     VALID = (Example(_GOOD),
+             # the hash in the rollback's log file and the journal notified: two duties
+             Example(_GOOD.replace('echo "rollback to $BACKUP at $(git rev-parse HEAD)" | '
+                                   "systemd-cat -t quantum-rollback",
+                                   'git rev-parse HEAD >> /var/log/quantum/rollback.log\n'
+                                   'logger -t quantum-rollback "rollback to $BACKUP"')),
              Example(_GOOD.replace("systemctl restart quantum-ai-engine.service",
                                    "systemctl start quantum-model-rollback.service")),
              Example(_GOOD.replace("set -euo pipefail\n",
@@ -211,12 +217,6 @@ class RollbackSteps(Rule):
                               "systemd-cat -t quantum-rollback",
                               "systemd-cat -t quantum-rollback true <<< \"rollback to $BACKUP "
                               'at $(git rev-parse HEAD)"'), expect=((5, 14),)),
-        # the hash only in a file log: the journal's notice does not carry it
-        Example(_GOOD.replace('echo "rollback to $BACKUP at $(git rev-parse HEAD)" | '
-                              "systemd-cat -t quantum-rollback",
-                              'git rev-parse HEAD >> /var/log/quantum/rollback.log\n'
-                              'logger -t quantum-rollback "rollback to $BACKUP"'),
-                expect=((5, 14),)),
         # the hash read and thrown away
         Example(_GOOD.replace('echo "rollback to $BACKUP at $(git rev-parse HEAD)"',
                               'git rev-parse HEAD >/dev/null\necho "rollback to $BACKUP"'),
@@ -272,20 +272,18 @@ class RollbackSteps(Rule):
             oldest = _restored_oldest(flow, target, contract, ctx.text)
             if oldest is not None:
                 missing.append(oldest)
-            # the hash read, but not sent to the journal (not: sent on some paths only)
-            hashed = runs_anywhere(flow, GIT_HASH, contract) and not runs_anywhere(
-                flow, GIT_JOURNAL, contract)
-            logged = runs_anywhere(flow, GIT_LOGGED, contract)
+            # the hash read, but kept nowhere: neither the journal nor a log (not: kept on
+            # some paths only). Contract I lists "Git hash logged for audit" and "Notify via
+            # journal" as two duties: a hash in the rollback's own log file is logged.
+            hashed = runs_anywhere(flow, GIT_HASH, contract) and not any(
+                runs_anywhere(flow, f, contract) for f in (GIT_LOGGED, GIT_JOURNAL))
             for have, step in (
-                    ((GIT_JOURNAL,),
-                     "the git hash (`git rev-parse HEAD`) does not reach the journal" + (
-                         " (it goes only to a file log: the journal's notice must carry "
-                         "it, `echo \"rollback $(git rev-parse HEAD)\" | systemd-cat -t "
-                         "quantum-rollback`)" if logged else
+                    ((GIT_LOGGED, GIT_JOURNAL),
+                     "the git hash (`git rev-parse HEAD`) is not logged" + (
                          " (its output goes to /dev/null, standard output or stderr, or to "
                          "a systemd-cat or logger that does not read it: send it to the "
-                         "journal, `echo \"rollback $(git rev-parse HEAD)\" | systemd-cat "
-                         "-t quantum-rollback`)" if hashed else "")),
+                         "journal or a log, `echo \"rollback $(git rev-parse HEAD)\" | "
+                         "systemd-cat -t quantum-rollback`)" if hashed else "")),
                     ((JOURNAL,), "the journal is not notified (`systemd-cat` or `logger`)")):
                 if not _holds(have, facts) and (not ends or any(not _holds(have, e)
                                                                 for e in ends)):
