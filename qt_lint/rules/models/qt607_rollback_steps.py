@@ -212,11 +212,12 @@ class RollbackSteps(Rule):
         Example(_GOOD.replace("ls -t ", "ls -tr "), expect=((5, 14),)),
         # the second newest: the first two, then the last of those
         Example(_GOOD.replace("| head -n 1", "| head -2 | tail -1"), expect=((5, 14),)),
-        # systemd-cat runs `true` (which prints nothing) and leaves the here-string unread
+        # systemd-cat runs `true` (which prints nothing) and leaves the here-string unread:
+        # no hash logged, no entry in the journal
         Example(_GOOD.replace('echo "rollback to $BACKUP at $(git rev-parse HEAD)" | '
                               "systemd-cat -t quantum-rollback",
                               "systemd-cat -t quantum-rollback true <<< \"rollback to $BACKUP "
-                              'at $(git rev-parse HEAD)"'), expect=((5, 14),)),
+                              'at $(git rev-parse HEAD)"'), expect=((5, 14), (5, 14))),
         # the hash read and thrown away
         Example(_GOOD.replace('echo "rollback to $BACKUP at $(git rev-parse HEAD)"',
                               'git rev-parse HEAD >/dev/null\necho "rollback to $BACKUP"'),
