@@ -13,7 +13,10 @@ it succeeds (`classify`); the walk follows bash's exit status through:
   (the body may run zero times, unless a `for` over literal words; the loop ends when its
   condition stops it or by `break`; `continue` returns to the condition);
 - traps: `trap ACTION ERR` (run where errexit would act) and `trap ACTION EXIT` (at every
-  end of the shell); an action that exits 0 makes that end a success (`End.code` 0);
+  end of the shell); an action that exits 0 makes that end a success (`End.code` 0); the
+  action is walked as shell on each path where it runs (`trap - EXIT` resets it, a later
+  `trap` replaces it, a subshell's runs at its end, an `exec` runs none): its commands
+  are steps (`Step.trap`) with what holds on those paths;
 - facts undone: a classifier's `-name` removes `name` (`unset PYTHONPATH`), and facts the
   caller marks `local` (the shell's own state) do not leave a subshell;
 - `set -e`/`set +e`, `set -o errexit`, `set -euo pipefail`, `set +euo pipefail` (also as
@@ -78,6 +81,9 @@ class Step:
     # here-string, what `echo`/`printf` before it in a pipeline prints (positioned where
     # the text is written); None: not known
     stdin: Word | None = None
+    # a command of a trap's action: "the EXIT trap set at line 6" (it runs at each exit
+    # after that line, with the facts of those paths)
+    trap: str | None = None
 
 
 # facts when the command succeeds, facts when it fails (tests: when false)
@@ -110,6 +116,10 @@ class State:
     # after a pipeline, until the next command: what holds when `${PIPESTATUS[i]}` is 0
     pipestatus: tuple[Facts, ...] = ()
     nounset: bool = False  # `set -u`: expanding a variable that is unset ends the shell
+    # the EXIT / ERR traps (indexes of `_Walk.trap_actions`) that may be set here: their
+    # actions run where the shell exits / where a failure runs the ERR trap
+    exit_traps: frozenset[int] = frozenset()
+    err_traps: frozenset[int] = frozenset()
 
 
 def join(*states: State | None) -> State | None:
@@ -140,7 +150,9 @@ def join(*states: State | None) -> State | None:
             if len(pipes) == len(s.pipestatus) else ()
     return State(facts, errexit, pipefail, status, tuple(sorted(saved.items())), err_trap,
                  any(s.err_active for s in live), all(s.errtrace for s in live), exit_trap,
-                 any(s.may_zero for s in live), pipes, all(s.nounset for s in live))
+                 any(s.may_zero for s in live), pipes, all(s.nounset for s in live),
+                 frozenset().union(*(s.exit_traps for s in live)),
+                 frozenset().union(*(s.err_traps for s in live)))
 
 
 # values of `State.saved`: the variable has the value on every path here (what holds is
@@ -277,6 +289,10 @@ class Flow:
     # `source FILE` of a file the caller could not give (line, column, the file as named):
     # what it does is not known
     unread: list[tuple[int, int, str]] = field(default_factory=list)
+    # each trap whose action runs (`Step.trap`): its status becomes the shell's (errexit
+    # is on wherever it runs, so a failure in it ends the shell with its status, or it
+    # always exits); else the shell keeps the status it had before the trap
+    traps: dict[str, bool] = field(default_factory=dict)
 
     def facts_at(self, line: int, column: int) -> Facts | None:
         return self.at.get((line, column))
@@ -287,7 +303,8 @@ _ELEMENTS = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}")
 # a slice of an array's elements: `"${F[@]:1}"`, `"${F[@]:0:2}"`, `"${F[@]: -1}"`
 _SLICE = lazyre.compile(
     r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]:(?: ?(-?[0-9]+)|\((-[0-9]+)\))(?::([0-9]+))?\}")
-_ELEMENT = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[(-?[0-9]+)\]\}")
+# `${F[1]}`, `${F[-1]}`, and the last by the count: `${F[${#F[@]}-1]}`
+_ELEMENT = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\[(-?[0-9]+|\$\{#\1\[[@*]\]\}-1)\]\}")
 _TEE_SUB = lazyre.compile(r"^>\(\s*tee\s+(?:-a\s+|--append\s+)*(\"?)([^\s\")]+)\1")
 _REF = lazyre.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 _SINGLE_QUOTED = lazyre.compile(r"'[^']*'")
@@ -334,6 +351,7 @@ class _Loop:
 MAX_VALUES = 16  # values of a `for` variable followed, each a run of the command
 MAX_ROUNDS = 4  # a loop's body walked again while what holds at its head still changes
 DEEP_LOOPS = 3  # loops nested this deep are walked once (see `_Walk.loop`)
+MAX_TRAP_PATHS = 16  # the paths a trap's action is walked on, each with its own facts
 
 
 class _Walk:
@@ -392,10 +410,17 @@ class _Walk:
         self.each: dict[str, tuple[Word, ...]] = {}
         # the files `exec 3>> F` opened (a later `>&3` writes F)
         self.fds: dict[str, Word] = {}
+        self.inputs: dict[str, str] = {}  # the files `exec 3< F` opened for reading
         self.keyed: dict[str, dict[str, Word]] = {}  # `declare -A M=([k]=v)`, `M[k]=v`
         self.refs: dict[str, str] = {}  # `declare -n r=p`: `$r` is `$p`
         self.files: dict[str, Word] = {}  # what the script printed into a file (`echo F > L`)
         self.feed: Word | None = None  # standard input of the next command (see Step.stdin)
+        # each trap's action as set: (text, line, column, signal, line of the `trap`); the
+        # states of the paths where it runs (by their facts and errexit), walked after the
+        # script
+        self.trap_actions: list[tuple[str, int, int, str, int]] = []
+        self.trap_states: dict[int, dict[tuple[Facts, bool], State]] = {}
+        self.trap_index_of: dict[tuple[str, int, int, str, int], int] = {}
 
     # --- words ------------------------------------------------------------------------------
 
@@ -412,7 +437,10 @@ class _Walk:
         element = _ELEMENT.fullmatch(text)
         if element is not None and element.group(1) in self.arrays:  # `"${F[1]}"`
             items = self.arrays[element.group(1)]
-            at = int(element.group(2))  # `${F[-1]}`: counted from the end
+            index = element.group(2)  # `${F[-1]}`: counted from the end
+            at = int(index) if not index.startswith("$") else -1
+            if len(items) == 1 and re.search(r"[*?[]", items[0].text):
+                at = 0  # `F=(DIR/*)`: each element is one of the glob's matches
             known = -len(items) <= at < len(items)
             return Word(items[at].text if known else "", word.line, word.column,
                         items[at].dynamic if known else False)
@@ -530,8 +558,9 @@ class _Walk:
         loops, self.loops = self.loops, []
         if frame.function:
             return loops, replace(state, err_active=state.errtrace)
-        return loops, replace(state, exit_trap=None,
-                              err_trap=state.err_trap if state.errtrace else None)
+        return loops, replace(state, exit_trap=None, exit_traps=frozenset(),
+                              err_trap=state.err_trap if state.errtrace else None,
+                              err_traps=state.err_traps if state.errtrace else frozenset())
 
     def leave_scope(self, loops: list[_Loop]) -> None:
         self.frames.pop()
@@ -545,13 +574,26 @@ class _Walk:
             return None
         if function:
             return replace(inner, err_active=outer.err_active)
+        self.trapped(inner.exit_traps, inner)  # the subshell's own EXIT trap, at its end
         local = self.local
         facts = frozenset(f for f in inner.facts if not local(f)) | frozenset(
             f for f in outer.facts if local(f))
         return replace(inner, facts=facts, errexit=outer.errexit, pipefail=outer.pipefail,
                        nounset=outer.nounset,
                        err_trap=outer.err_trap, err_active=outer.err_active,
-                       errtrace=outer.errtrace, exit_trap=outer.exit_trap)
+                       errtrace=outer.errtrace, exit_trap=outer.exit_trap,
+                       exit_traps=outer.exit_traps, err_traps=outer.err_traps)
+
+    def trapped(self, traps: frozenset[int], state: State) -> None:
+        """The traps run on this path, with what holds here (past MAX_TRAP_PATHS paths of
+        one trap, the others are joined into one: what holds on all of them)."""
+        for index in traps:
+            paths = self.trap_states.setdefault(index, {})
+            key = (state.facts, state.errexit)
+            if key not in paths and len(paths) >= MAX_TRAP_PATHS:
+                key = next(reversed(paths))
+            known = paths.get(key)
+            paths[key] = state if known is None else join(known, state) or state
 
     def leave(self, state: State, code: int | None, line: int, column: int,
               via: str | None = None, ok_facts: Facts | None = None) -> None:
@@ -563,6 +605,7 @@ class _Walk:
         if frame is not None:
             (frame.ok if code == 0 else frame.failed).append(state)
             return
+        self.trapped(state.exit_traps, state)
         self.flow.ends.append(End(line, column, code, state.facts, via=via, ok_facts=ok_facts))
 
     # --- statements ---------------------------------------------------------------------------
@@ -824,6 +867,10 @@ class _Walk:
                 self.fds[fd] = self.expand(self.words.word(target))
             elif operator in (">&-", "<&-", ">&", "<&"):
                 self.fds.pop(fd, None)
+            if operator == "<" and target is not None:  # `exec 3</dev/tty`: read from there
+                self.inputs[fd] = self.expand(self.words.word(target)).text
+            elif operator in ("<&-", "<&", ">&-") or operator.startswith(">"):
+                self.inputs.pop(fd, None)
 
     def printed_by(self, node: Any) -> Word | None:
         """What `echo`/`printf` prints (into a pipe), positioned at its first argument
@@ -975,6 +1022,8 @@ class _Walk:
         if false is None or checked:
             return true, false
         line, column = self.here
+        if false.err_active:
+            self.trapped(false.err_traps, false)
         if false.err_trap is not None and false.err_active:
             code = 0 if false.err_trap == "zero" else 1
             self.leave(false, code, line, column, "the ERR trap" if code == 0 else None)
@@ -1080,6 +1129,11 @@ class _Walk:
         if name == "cat" and len(words) == 1:
             out = self.stdout_of(redirects)
             return out if out is not None else self.sink()
+        read = journal_input(name, words[1:])
+        if read is not None and read[0] == "command" and words[1 + read[1]:] == ["cat"]:
+            return "|" + name  # `| systemd-cat cat`: the command it runs reads the pipe
+        if name in _JOURNAL_ARGS and (read is None or read[0] != "stdin"):
+            return "|"  # `| logger "msg"`, `| systemd-cat CMD`: what is piped is not read
         return "|" + name
 
     def if_(self, node: Any, state: State, checked: bool) -> tuple[State | None, State | None]:
@@ -1642,6 +1696,7 @@ class _Walk:
                 source = " ".join(w.text for w in command.args)
                 nested = _Walk(source.encode("utf-8"), source, self.classify, self.local)
                 nested.flow.functions, nested.defined = self.flow.functions, self.defined
+                nested.trap_actions, nested.trap_index_of = self.trap_actions, self.trap_index_of
                 tree = syntax_tree(source.encode("utf-8")).root_node
                 statement = next((c for c in tree.children if c.is_named), None)
                 if statement is not None and statement.type == "command":
@@ -1726,6 +1781,8 @@ class _Walk:
         nested.jobs, nested.arrays, nested.last_job = self.jobs, self.arrays, self.last_job
         nested.job_count = self.job_count
         nested.locals, nested.readers, nested.home = self.locals, self.readers, self.home
+        nested.trap_actions, nested.trap_states = self.trap_actions, self.trap_states
+        nested.trap_index_of = self.trap_index_of
         tree = syntax_tree(data).root_node
         for node in _descendants(tree):
             if node.type == "function_definition":
@@ -1917,13 +1974,88 @@ class _Walk:
         exit_ = bool(names & {"EXIT", "0"})
         if not err and not exit_:
             return state
+        given = command.args[len(command.args) - len(args)] if len(args) > 1 else None
         if err:
             kind = None if action in ("-", "") else self.trap_kind(action, True)
-            state = replace(state, err_trap=kind, err_active=True)
+            state = replace(state, err_trap=kind, err_active=True,
+                            err_traps=self.trap_index(given, "ERR", command))
         if exit_:
             kind = None if action in ("-", "") else self.trap_kind(action, False)
-            state = replace(state, exit_trap="zero" if kind == "zero" else None)
+            state = replace(state, exit_trap="zero" if kind == "zero" else None,
+                            exit_traps=self.trap_index(given, "EXIT", command))
         return state
+
+    def trap_index(self, action: Word | None, signal: str, command: Command
+                   ) -> frozenset[int]:
+        """The trap now set for `signal` (none for `trap - EXIT`, `trap '' EXIT`): its
+        action, positioned where its text starts in the file."""
+        if action is None or action.text in ("-", "") or not action.text.strip():
+            return frozenset()
+        line, column = action.line, action.column
+        rows = self.words.text.split("\n", line)
+        # (a trap set in a trap's action is positioned in the file, not in its text)
+        row = rows[line - 1] if 1 <= line <= len(rows) else ""
+        opening = row[column - 1:column + 1]
+        column += 2 if opening == "$'" else (1 if opening[:1] in ("'", '"') else 0)
+        key = (action.text, line, column, signal, command.program.line)
+        index = self.trap_index_of.setdefault(key, len(self.trap_actions))
+        if index == len(self.trap_actions):
+            self.trap_actions.append(key)
+        return frozenset({index})
+
+    def run_traps(self) -> None:
+        """Each trap's action, walked where it runs: on each path that reaches it (an exit,
+        errexit's end, the end of the script; a failure for ERR) with what holds there.
+        Its commands are steps of the flow, each with what holds on every path reaching
+        it (a write in an EXIT trap set before the gate is a write on the gate's failure
+        path; one the action guards, `[ "$answer" = yes ] && sed ...`, only where the
+        guard passes); its ends are its own."""
+        for index, paths in sorted(self.trap_states.items()):
+            steps: dict[Step, Facts] = {}
+            for state in paths.values():
+                self.run_trap(index, state, steps)
+            self.flow.steps += list(steps.items())
+
+    def run_trap(self, index: int, state: State, steps: dict[Step, Facts]) -> None:
+        """One walk of a trap's action from `state`: its steps go into `steps` (what holds
+        on every walk that reaches one)."""
+        from qt_lint.parsers.shell import syntax_tree, word_reader
+
+        text, line, column, signal, at = self.trap_actions[index]
+        data = text.encode("utf-8")
+        nested = _Walk(data, text, self.classify, self.local, self.resolve)
+
+        def mapper(r: int, c: int, line: int = line, column: int = column
+                   ) -> tuple[int, int]:
+            return (line, column + c) if r == 0 else (line + r, c + 1)
+
+        nested.words = word_reader(data, text, mapper)
+        nested.home, nested.readers = self.home, self.readers
+        nested.values, nested.defined = dict(self.values), self.defined
+        nested.flow.functions = {**self.defined, **self.flow.functions}
+        nested.arrays, nested.jobs = self.arrays, self.jobs
+        nested.steps, nested.exec_sink = self.steps, self.exec_sink
+        nested.in_exit_trap = signal == "EXIT"
+        frame = _Frame()
+        nested.frames = [frame]
+        start = replace(state, exit_traps=frozenset(), err_traps=frozenset(),
+                        exit_trap=None, err_trap=None)
+        true, false = nested.run(syntax_tree(data).root_node, start, False)
+        self.steps = nested.steps
+        label = f"the {signal} trap set at line {at}"
+        # its status is the shell's under errexit, or when the action always exits
+        kept = state.errexit or (
+            true is None and false is None and bool(frame.ok or frame.failed))
+        self.flow.traps[label] = self.flow.traps.get(label, True) and kept
+        for step, facts in nested.flow.steps:
+            step = replace(step, trap=label)
+            known = steps.get(step)
+            steps[step] = facts if known is None else known & facts
+        for (row, col), facts in nested.flow.at.items():
+            self.record(row, col, facts)
+        self.flow.ends += [e for e in nested.flow.ends
+                           if e.exec_step is not None and e not in self.flow.ends]
+        self.flow.truncated = self.flow.truncated or nested.flow.truncated
 
     def trap_kind(self, action: str, err: bool) -> str | None:
         """"zero" when the action exits 0 on some path, "fail" when it exits non-zero on
@@ -2037,6 +2169,11 @@ class _Walk:
             # `echo yes | { read -r a; }`, `{ read a; } < file`: what it reads is the script's
             fed = fed or (not any(op == "<" for op, _ in step.redirects) and
                           self.stdin_source() not in (None, "/dev/tty"))
+            # `read a <&3`, `read -u "${COPROC[0]}" a`: a descriptor the script opened (a
+            # coprocess, a pipe), unless it opened it on the terminal
+            dup = [t.text for op, t in step.redirects if op == "<&"]
+            fed = fed or any(fd != "0" and self.inputs.get(fd) != "/dev/tty"
+                             for fd in dup + read_descriptor(step.command))
             if not fed:
                 true = _add(true, frozenset({f"read:{read}"}))
                 false = _add(false, frozenset({f"read:{read}"}))
@@ -2530,6 +2667,56 @@ def _code(text: str | None) -> int | None:
         return None
 
 
+# the options of systemd-cat(1) and logger(1) whose value is the next word
+_JOURNAL_ARGS = {"systemd-cat": ("-t", "--identifier", "-p", "--priority", "--stderr-priority",
+                                 "--level-prefix"),
+                 "logger": ("-t", "--tag", "-p", "--priority", "-f", "--file", "-n", "--server",
+                            "-P", "--port", "-u", "--socket", "-S", "--size", "--msgid",
+                            "--sd-id", "--sd-param")}
+
+
+def journal_input(name: str, args: list[str]) -> tuple[str, int] | None:
+    """What `systemd-cat` or `logger` sends to the journal, given its arguments: ("stdin",
+    0) what it reads on standard input; ("command", i) the output of the command that
+    starts at args[i] (systemd-cat runs it and leaves its standard input alone); ("args",
+    i) logger's message, args[i:] (standard input is not read); ("file", i) `logger -f
+    F`; None: nothing (`logger --no-act`), or not one of those programs."""
+    takes = _JOURNAL_ARGS.get(name)
+    if takes is None:
+        return None
+    at, source = 0, "stdin"
+    while at < len(args):
+        text = args[at]
+        if text == "--":
+            at += 1
+            break
+        if not text.startswith("-") or text == "-":
+            break
+        if name == "logger" and text == "--no-act":
+            return None
+        if text in takes:
+            source = "file" if text in ("-f", "--file") else source
+            at += 2
+            continue
+        if name == "logger" and re.fullmatch(r"-[a-zA-Z]*[tpfnPuS].+", text):
+            source = "file" if re.fullmatch(r"-[a-zA-Z]*f.+", text) else source
+        at += 1
+    if at < len(args):
+        return ("command" if name == "systemd-cat" else "args"), at
+    return source, at
+
+
+def read_descriptor(command: Command) -> list[str]:
+    """`read -u 3 answer` -> `["3"]`: the descriptor it reads from (none: standard input)."""
+    args = [w.text for w in command.args]
+    for at, text in enumerate(args):
+        if text == "-u" and at + 1 < len(args):
+            return [args[at + 1]]
+        if text.startswith("-u") and len(text) > 2:
+            return [text[2:]]
+    return []
+
+
 def read_variable(command: Command) -> str:
     """`read -r -p 'Sure? ' answer` -> `answer`; `read` alone -> `REPLY`."""
     args = command.args
@@ -2584,4 +2771,6 @@ def analyse(text: str, classify: Classifier, local: Callable[[str], bool] | None
     if after is not None:
         lines = text.count("\n") + 1
         walk.leave(after, None, lines, 1, ok_facts=true.facts if true is not None else None)
+    if walk.trap_states:
+        walk.run_traps()
     return walk.flow

@@ -319,6 +319,39 @@ HOSTILE: list[tuple[str, dict[str, str], str]] = [
     ("exit-from-none", {"entry": "    raise SystemExit(main()) from None"}, "ok"),
     ("dropped-os-exit", {"entry": "    main()\n    os._exit(0)"}, "breach"),
     ("unreachable-os-exit", {"entry": "    sys.exit(main())\n    os._exit(0)"}, "ok"),
+    # a statement after an unconditional exit never runs: the first exit reached decides
+    ("os-exit-before-the-exit", {"entry": "    code = main()\n    os._exit(0)\n    sys.exit(code)"},
+     "breach"),
+    ("exit-0-before-the-exit", {"entry": "    code = main()\n    sys.exit(0)\n    sys.exit(code)"},
+     "breach"),
+    ("raise-before-the-exit", {"entry": "    code = main()\n    raise SystemExit(0)\n"
+                               "    sys.exit(code)"}, "breach"),
+    ("os-exit-code-before-the-exit", {"entry": "    code = main()\n    os._exit(code)\n"
+                                      "    sys.exit(0)"}, "ok"),
+    ("exit-before-main", {"entry": "    sys.exit(0)\n    sys.exit(main())"}, "breach"),
+    ("os-exit-in-if-before-the-exit", {"entry": "    code = main()\n    if code:\n"
+                                       "        os._exit(0)\n    sys.exit(code)"}, "breach"),
+    ("os-exit-if-nonzero", {"entry": "    code = main()\n    if code != 0:\n"
+                            "        os._exit(0)\n    sys.exit(code)"}, "breach"),
+    ("os-exit-if-zero", {"entry": "    code = main()\n    if code == 0:\n"
+                         "        os._exit(0)\n    sys.exit(code)"}, "ok"),
+    ("exit-0-if-main", {"entry": "    if main():\n        sys.exit(0)\n    sys.exit(0)"},
+     "breach"),
+    ("os-exit-before-the-exit-in-a-function", {
+        "reader": READER + "\n\n\ndef run():\n    code = main()\n    os._exit(0)\n"
+                  "    sys.exit(code)", "entry": "    run()"}, "breach"),
+    ("exit-code-then-os-exit-in-a-function", {
+        "reader": READER + "\n\n\ndef run():\n    code = main()\n    sys.exit(code)\n"
+                  "    os._exit(0)", "entry": "    run()"}, "ok"),
+    ("os-exit-in-else-before-the-exit", {"entry": "    code = main()\n    if code == 0:\n"
+                                         "        print('ok')\n    else:\n"
+                                         "        os._exit(0)\n    sys.exit(code)"}, "breach"),
+    ("exit-0-in-with-before-the-exit", {"entry": "    code = main()\n"
+                                        "    with open(os.devnull):\n        sys.exit(0)\n"
+                                        "    sys.exit(code)"}, "breach"),
+    ("exit-in-a-branch-then-the-exit", {"entry": "    code = main()\n    if code == 2:\n"
+                                        "        sys.exit(2)\n        os._exit(0)\n"
+                                        "    sys.exit(code)"}, "ok"),
     ("code-ifexp", {"entry": "    rc = main()\n    sys.exit(rc if rc else 0)"}, "ok"),
     ("code-rebound", {"entry": "    rc = main()\n    rc = 0\n    sys.exit(rc)"}, "breach"),
     ("exit-ifexp-stmt", {"entry": '    sys.exit(main()) if __name__ == "__main__" else None'},

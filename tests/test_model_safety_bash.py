@@ -69,6 +69,7 @@ EXEC = 'exec "$VENV/bin/python" "$SCRIPT" "$@"\n'
 PP = 'export PYTHONPATH="{repo}"\n'
 REDIS = 'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null\n'
 _STOPPING = GOLD_CHECKS.replace("\n", " || exit 1\n")  # each check exits 1 when it fails
+_JOB = "'\"$VENV/bin/python\" \"$SCRIPT\"'"  # a trap's action that runs the job
 WRAPPER_VARIANTS: dict[str, tuple[str, str]] = {
     "golden": ("", ""),
     "unset PYTHONPATH before the exec": (EXEC, "unset PYTHONPATH\n" + EXEC),
@@ -316,6 +317,46 @@ WRAPPER_VARIANTS: dict[str, tuple[str, str]] = {
         "eval 'redis-cli -h \"$REDIS_HOST\" -p \"$REDIS_PORT\" ping >/dev/null || exit 0'\n"),
     "PATH with the venv alone before redis-cli": (
         'export PATH="$VENV/bin:$PATH"\n', 'export PATH="$VENV/bin"\n'),
+    # a fourth hostile review: a trap's action runs at every exit after the `trap`
+    "trap python EXIT before the checks": (GOLD_CHECKS, f"trap {_JOB} EXIT\n" + GOLD_CHECKS),
+    "trap -- python 0 before the checks": (GOLD_CHECKS, f"trap -- {_JOB} 0\n" + GOLD_CHECKS),
+    "trap python EXIT INT TERM before the checks": (
+        GOLD_CHECKS, f"trap {_JOB} EXIT INT TERM\n" + GOLD_CHECKS),
+    "trap python ERR before the checks": (GOLD_CHECKS, f"trap {_JOB} ERR\n" + GOLD_CHECKS),
+    "trap python ERR, checks || exit 1": (
+        GOLD_CHECKS, f"set +e\ntrap {_JOB} ERR\n" + _STOPPING),
+    "trap a function running python on EXIT": (
+        GOLD_CHECKS, 'job() { "$VENV/bin/python" "$SCRIPT"; }\ntrap job EXIT\n' + GOLD_CHECKS),
+    "trap python EXIT reset by trap - EXIT": (
+        GOLD_CHECKS, f"trap {_JOB} EXIT\ntrap - EXIT\n" + GOLD_CHECKS),
+    "trap python EXIT replaced by a cleanup": (
+        GOLD_CHECKS, f"trap {_JOB} EXIT\ntrap 'rm -f /tmp/qt-none' EXIT\n" + GOLD_CHECKS),
+    "trap python EXIT reset in a function called": (
+        GOLD_CHECKS, f"trap {_JOB} EXIT\nnotrap() {{ trap - EXIT; }}\nnotrap\n" + GOLD_CHECKS),
+    "trap python EXIT in a subshell": (
+        GOLD_CHECKS, f"( trap {_JOB} EXIT; true )\n" + GOLD_CHECKS),
+    "trap python EXIT right before the exec": (EXEC, f"trap {_JOB} EXIT\n" + EXEC),
+    "trap python EXIT after the checks, python last": (
+        EXEC, f"trap {_JOB} EXIT\n" + 'echo "running" >&2\n'),
+    "trap python EXIT after the checks, python last, no errexit": (
+        EXEC, f"set +e\ntrap {_JOB} EXIT\n" + 'echo "running" >&2\n'),
+    "trap python EXIT after the checks, python last, exit $? in it": (
+        EXEC, "set +e\ntrap '\"$VENV/bin/python\" \"$SCRIPT\"; exit $?' EXIT\n"
+              'echo "running" >&2\n'),
+    # the action's own status: an `exit` in an EXIT trap is the wrapper's status
+    "trap cleanup; exit 0 EXIT before the checks": (
+        GOLD_CHECKS, "trap 'rm -f /tmp/qt-none; exit 0' EXIT\n" + GOLD_CHECKS),
+    "trap exit 0 on 0 with signals": (GOLD_CHECKS, "trap -- 'exit 0' 0 INT TERM\n" + GOLD_CHECKS),
+    "trap exit 0 EXIT reset before the checks": (
+        GOLD_CHECKS, "trap 'exit 0' EXIT\ntrap - EXIT\n" + GOLD_CHECKS),
+    "trap exit 0 EXIT replaced by exit $?": (
+        GOLD_CHECKS, "trap 'exit 0' EXIT\ntrap 'exit $?' EXIT\n" + GOLD_CHECKS),
+    "trap exit 1 EXIT before the checks": (GOLD_CHECKS, "trap 'exit 1' EXIT\n" + GOLD_CHECKS),
+    "trap exit 0 EXIT in a function called": (
+        GOLD_CHECKS, "ok() { trap 'exit 0' EXIT; }\nok\n" + GOLD_CHECKS),
+    "trap exit 0 EXIT in a subshell": (GOLD_CHECKS, "( trap 'exit 0' EXIT; true )\n" + GOLD_CHECKS),
+    "trap cleanup EXIT before the checks": (
+        GOLD_CHECKS, "trap 'rm -f /tmp/qt-none' EXIT\n" + GOLD_CHECKS),
     # a fourth hostile review (rev10): arithmetic commands fail (status 1 when 0), a loop
     # left by `break` after failures is no check, an array's slice is what runs
     **{f"redis retried, {name}": (REDIS, text.replace("R", REDIS.strip()))
@@ -632,9 +673,13 @@ def _canary_tree(root: Path, c: Contract, text: str) -> None:
     (root / "models/archive").mkdir(parents=True, exist_ok=True)
     (root / "log").mkdir(parents=True, exist_ok=True)
     (repo / "Makefile").write_text(f"quality-gate:\n\t{GATE}")
-    # each `date` a second later: two activations never share a time stamp
+    # the real `date`, each call a second later than the last (from 2026-01-01 00:00:00
+    # UTC): two activations never share a second; `-d`/`-r` dates are its own
     _stub(root / "bin/date", f'n=$(cat {root}/date.n 2>/dev/null || echo 0); n=$((n + 1))\n'
-          f'echo "$n" > {root}/date.n\nprintf "20260101T0000%02d\\n" "$n"\n')
+          f'echo "$n" > {root}/date.n\n'
+          'case " $* " in *" -d"*|*" --date"*|*" -r "*|*" --reference"*) '
+          'exec /usr/bin/date "$@" ;; esac\n'
+          'exec /usr/bin/date -u -d "@$((1767225600 + n))" "$@"\n')
     _git_history(repo)
 
 
@@ -808,6 +853,7 @@ WRITE = 'sed -i "s|^ACTIVE_MODEL=.*|ACTIVE_MODEL=$MODEL|" {env}\n'
 LOG = 'echo "$STAMP $MODEL $VERSION git=$(git -C {repo} rev-parse HEAD)" \\\n    >> {log}\n'
 HASH = "git -C {repo} rev-parse HEAD"
 NEW_V2 = "cp new.pkl {active}/model_v2.pkl\n"
+STAMP_LINE = "STAMP=$(date +%Y%m%dT%H%M%S)\n"
 STEP_VARIANTS: dict[str, tuple[tuple[str, str], ...]] = {
     "golden": (),
     # the terminal: without one, bash fails `exec </dev/tty` (status 1, it carries on) and a
@@ -964,6 +1010,57 @@ STEP_VARIANTS: dict[str, tuple[tuple[str, str], ...]] = {
         (ARCH, "tar -czf {archive}/last.tgz -C {etc} ai-engine.env\n"),),
     "archive moved into archive/": (
         (ARCH, ""), (WRITE, "mv {active}/model_v2.pkl {archive}/\n" + NEW_V2)),
+    # the confirmation from a coprocess: the script answers itself (rev10)
+    "answer from a coprocess by <&": (
+        (READ, 'coproc Y { echo yes; }\nread -r answer <&"${Y[0]}"\n'),),
+    "answer from a coprocess by read -u": (
+        (READ, 'coproc Y { echo yes; }\nread -r -u "${Y[0]}" answer\n'),),
+    "answer from fd 3 on a pipe by read -u 3": (
+        (READ, "exec 3< <(echo yes)\nread -r -u 3 answer\n"),),
+    "answer read -u 3 from the terminal": (
+        (TERM, ""), (READ, "exec 3</dev/tty\nread -r -u 3 answer\n")),
+    "answer read <&3 from the terminal": (
+        (TERM, ""), (READ, "exec 3</dev/tty\nread -r answer <&3\n")),
+    "answer read <&0": ((READ, "read -r answer <&0\n"),),
+    # the archive copy's time stamp: it must change between two runs a second apart (rev10)
+    **{f"archive stamp: {stamp}": ((STAMP_LINE, f"STAMP={stamp}\n"),) for stamp in (
+        "$(date +%F)", "$(date +%Y)", "$(date -d @0 +%s)", "${STAMP:-20260101}",
+        "$(date +%Y%m%d%H%M)", "$(date -I)", "$(date --iso-8601=seconds)",
+        "$(date -Iseconds)", "$(date +%s)", "$(date +%s%N)", "$(date +%Y%m%d_%H%M%S)",
+        "$(date +%H%M%S)", "$(date -u +%FT%T)", "$(date)", "$(date -R)",
+        "$(date --rfc-3339=date)", "$(date --rfc-3339=seconds)", "$(date +%%s)",
+        '"${STAMP:-$(date +%s)}"', "$(date +%Y-%m-%d)", "$(date +%c)", "$(date +%T)",
+        "$(date -d 2026-01-01 +%s)", "$(date --date=@1767225600 +%Y%m%dT%H%M%S)")},
+    **{f"archive stamp in the name: {stamp}": (
+        (ARCH, f'cp -a {{env}} "{{archive}}/{stamp}_${{MODEL}}_${{VERSION}}"\n'),)
+       for stamp in ("$(date +%F)", "$(date +%s)", "$(date +%Y%m%d)", "$(date +%Y%m%dT%H%M%S)",
+                     "$(date -u +%Y-%m-%dT%H:%M:%S)", "$(date +%H%M)", "$(date +%s%3N)",
+                     "$(date -d @86400 +%s)", "$(date +%_S)", "`date +%s`", "`date +%F`",
+                     "$(date -R)", "$(date -Ihours)", "$(date --iso-8601=ns)")},
+    # the answer from a descriptor: the script's (a coprocess, a pipe) or the terminal's
+    **{f"answer by {how}": ((TERM, ""), (READ, text)) for how, text in (
+        ("coproc and <&", 'coproc Y { echo yes; }\nread -r answer <&"${Y[0]}"\n'),
+        ("coproc and -u", 'coproc Y { echo yes; }\nread -r -u "${Y[0]}" answer\n'),
+        ("a pipe on fd 4", "exec 4< <(echo yes)\nread -r answer <&4\n"),
+        ("the terminal on fd 4", "exec 4</dev/tty\nread -r answer <&4\n"),
+        ("the terminal on fd 4, -u", "exec 4</dev/tty\nread -r -u 4 answer\n"),
+        ("a file on fd 4", "echo yes > \"$HOME/ans\"\nexec 4< \"$HOME/ans\"\n"
+                           "read -r answer <&4\n"))},
+    "archive stamp: a literal name in single quotes": (
+        (ARCH, "cp -a {env} '{archive}/$(date +%s)_${MODEL}_${VERSION}'\n"),),
+    # the hash must stay in the activation log (rev10)
+    "hash tee'd to a rotated log": (
+        (LOG, f"{HASH} | tee -a {{log}}.1 >/dev/null\n"),),
+    "hash tee'd to the log and a rotated one": (
+        (LOG, f"{HASH} | tee -a {{log}} {{log}}.1 >/dev/null\n"),),
+    "hash in the log, the log removed after the write": ((WRITE, WRITE + "rm -f {log}\n"),),
+    "hash in the log, the log moved away after the write": (
+        (WRITE, WRITE + "mv {log} {log}.old\n"),),
+    "hash in the log, the log moved to another log": (
+        (WRITE, WRITE + "mv {log} {logdir}/activations.log\n"),),
+    "hash in the log, the log emptied after the write": ((WRITE, WRITE + ": > {log}\n"),),
+    "hash in the log, another file removed after the write": (
+        (WRITE, WRITE + "rm -f {log}.1\n"),),
 }
 
 # every way of checking for a terminal, under every way of handling its failure
@@ -1032,7 +1129,7 @@ def _places(root: Path, c: Contract) -> dict[str, str]:
     etc = c.env_dir.rstrip("/")
     return {"env": f"{etc}/ai-engine.env", "etc": etc, "archive": f"{c.model_dir}/archive",
             "active": f"{c.model_dir}/active", "repo": c.repo_root, "models": c.model_dir,
-            "log": f"{c.log_dir}/canary_activation.log"}
+            "log": f"{c.log_dir}/canary_activation.log", "logdir": c.log_dir}
 
 
 def _placed(text: str, places: dict[str, str]) -> str:
@@ -1113,7 +1210,8 @@ def _step_breaks(root: Path, c: Contract) -> dict[str, list[str]]:
     for path in changed:
         if path in before and before[path] not in archived:
             broken["archive"].append(f"{path.name} replaced without its copy in the archive")
-    logs = "".join(p.read_text() for p in Path(c.log_dir).rglob("*") if p.is_file())
+    # the activation log: a `.log` file in the log folder (not a rotated `.log.1`, `.old`)
+    logs = "".join(p.read_text() for p in Path(c.log_dir).rglob("*.log") if p.is_file())
     if not _holds_hash(logs, _head(root / "repo")):
         broken["git hash"].append("HEAD's hash is not in the activation log")
     # the next activation (another version, a second later) keeps this one's copy
@@ -1122,6 +1220,13 @@ def _step_breaks(root: Path, c: Contract) -> dict[str, list[str]]:
     for path in changed:
         if path in before and before[path] not in archived:
             broken["archive"].append(f"the next activation overwrote {path.name}'s copy")
+    # the same version activated again (after a rollback), a second later: the name's time
+    # stamp must tell them apart
+    _run_canary(root, c, tty=True, typed=b"yes\n")
+    archived = _archived(c)
+    for path in changed:
+        if path in before and before[path] not in archived:
+            broken["archive"].append(f"activating v2 again overwrote {path.name}'s copy")
     for tty, typed, step, why in ((False, b"yes\n", "terminal", "activated without a terminal"),
                                   (True, b"\n", "confirmation", "activated on an empty answer")):
         _reset_models(root, c)
@@ -1156,6 +1261,16 @@ def test_qt604_steps_fire_exactly_when_bash_skips_them(tmp_path: Path, name: str
 RESTART = "systemctl restart quantum-ai-engine.service\n"
 _CP = 'cp "$BACKUP" '
 REFUSE = '[ -n "$BACKUP" ] && [ -f "$BACKUP" ] || { echo "no backup: refusing" >&2; exit 1; }\n'
+# the golden rollback's journal line
+# what writes the hash, where its output goes, what reads it for the journal (generated)
+JOURNAL_WRITERS = {"echo": 'echo "rollback git=$(git -C {repo} rev-parse HEAD)"',
+                   "printf": "printf '%s\\n' \"rollback git=$(git -C {repo} rev-parse HEAD)\"",
+                   "git": "git -C {repo} rev-parse HEAD"}
+JOURNAL_OUTPUTS = ("", " >/dev/null", " >&2", " 2>&1", " 2>/dev/null", " 1>&2")
+JOURNAL_READERS = ("systemd-cat -t quantum-rollback", "logger -t quantum-rollback",
+                   "systemd-cat -t quantum-rollback cat", "logger -t quantum-rollback --")
+JOURNAL_LINE = ("echo \"rollback to $BACKUP git=$(git -C {repo} rev-parse HEAD)\" \\\n"
+                "    | systemd-cat -t quantum-rollback")
 # a variant is (old, new), replaced once, or a sequence of such pairs
 ROLLBACK_VARIANTS: dict[str, tuple[str, str] | tuple[tuple[str, str], ...]] = {
     "golden": ("", ""),
@@ -1253,10 +1368,45 @@ ROLLBACK_VARIANTS: dict[str, tuple[str, str] | tuple[tuple[str, str], ...]] = {
            "find {archive} -type f -printf '%T@ %p\\n' | sort -n | head -1 | cut -d' ' -f2",
            "find {archive} -type f | sort | tail -n 1",
            "find {archive} -type f | sort | head -n 1")},
+    # a listing read as list operations on a sorted list, stage by stage: which element
+    # comes out (a hostile review, rev10: the oldest, or the middle one of three)
+    **{f"backup by {listing}": (("ls -t {archive}/* 2>/dev/null | head -n 1", listing),)
+       for listing in (
+           "printf '%s\\n' {archive}/* | head -1", "printf '%s\\n' {archive}/* | tail -1",
+           "ls {archive}/* | sort | sed -n 1p", "ls {archive}/* | sort | sed -n '$p'",
+           "ls -t {archive}/* | sed -n '$p'", "ls -t {archive}/* | sed -n 1p",
+           "ls -t {archive}/* | sed 1q", "ls -t {archive}/* | sed -n 2p",
+           "ls {archive}/* | sort | awk 'NR==1'", "ls -t {archive}/* | awk 'NR==1'",
+           "ls -t {archive}/* | awk 'NR==2'", "ls {archive}/* | awk 'END {print}'",
+           "ls -t {archive}/* | head -2 | tail -1", "ls -t {archive}/* | tail -n +2 | head -1",
+           "ls {archive}/* | tail -2 | head -1", "ls -t {archive}/* | head -n 2 | head -n 1",
+           "ls -t {archive}/* | sed -n '1,2p' | tail -1",
+           "ls -t {archive}/* | tail -n +1 | head -1",
+           "ls {archive}/* | head -n -1 | tail -1", "ls {archive}/* | sort -r | sed -n 1p",
+           "ls -t {archive}/* | grep -m1 .", "ls {archive}/* | grep -m 1 .",
+           "ls {archive}/* | tac | sed -n 1p", "ls -t {archive}/* | sed -n 1p | tail -1")},
+    # every listing by every selection, as generated pairs: bash decides which comes out
+    **{f"backup by {source} | {pick}": (
+        ("ls -t {archive}/* 2>/dev/null | head -n 1", f"{source} | {pick}"),)
+       for source in ("ls {archive}/*", "ls -t {archive}/*", "ls -r {archive}/*",
+                      "ls -tr {archive}/*", "printf '%s\\n' {archive}/* | sort -r",
+                      "ls {archive}/* | sort", "find {archive} -type f | sort -r")
+       for pick in ("head -1", "tail -1", "sed -n 1p", "sed -n '$p'", "awk 'NR==1'",
+                    "awk 'END {print}'", "head -2 | tail -1", "tail -n +2 | head -1",
+                    "tac | head -1", "grep -m1 .", "sed 1q", "tail -2 | head -n 1")},
     # an array of the glob, sorted by name: its last element is the newest (rev10)
-    "backup as the last element of a glob array": (
-        ("BACKUP=$(ls -t {archive}/* 2>/dev/null | head -n 1 || true)",
-         "BK=({archive}/*); BACKUP=${BK[-1]}"),),
+    **{f"backup by the glob: {how}": (
+        ("BACKUP=$(ls -t {archive}/* 2>/dev/null | head -n 1 || true)", text),)
+       for how, text in (
+           ("the last element of an array", "BK=({archive}/*); BACKUP=${BK[-1]}"),
+           ("the first element of an array", "BK=({archive}/*); BACKUP=${BK[0]}"),
+           ("the second element of an array", "BK=({archive}/*); BACKUP=${BK[1]}"),
+           ("the element at the count less one",
+            "BK=({archive}/*); BACKUP=${BK[${#BK[@]}-1]}"),
+           ("a for loop broken at once", "for BACKUP in {archive}/*; do break; done"),
+           ("a for loop run through", "for BACKUP in {archive}/*; do :; done"),
+           ("a for loop assigning, broken", "for f in {archive}/*; do BACKUP=$f; break; done"),
+           ("a for loop assigning", "for f in {archive}/*; do BACKUP=$f; done"))},
     # the git hash: to the journal or a log, not elsewhere
     "hash to /dev/null, the journal told without it": (
         ("echo \"rollback to $BACKUP git=$(git", "git -C {repo} rev-parse HEAD >/dev/null\n"
@@ -1278,6 +1428,38 @@ ROLLBACK_VARIANTS: dict[str, tuple[str, str] | tuple[tuple[str, str], ...]] = {
     "hash to a log, the journal told without it": (
         ("echo \"rollback to $BACKUP git=$(git", "git -C {repo} rev-parse HEAD >> {log}\n"
          "echo \"rollback to $BACKUP git=$(: "),),
+    **{f"journal: {writer}{out} | {reader}": (
+        (JOURNAL_LINE, f"{JOURNAL_WRITERS[writer]}{out} | {reader}"),)
+       for writer in JOURNAL_WRITERS for out in JOURNAL_OUTPUTS for reader in JOURNAL_READERS},
+    # which stream reaches the journal (rev10): what systemd-cat and logger are given
+    **{f"journal: {how}": ((JOURNAL_LINE, text),) for how, text in (
+        ("> /dev/null |", 'echo "rollback git=$(git -C {repo} rev-parse HEAD)" > /dev/null '
+                          "| systemd-cat -t quantum-rollback"),
+        (">&2 |", 'echo "rollback git=$(git -C {repo} rev-parse HEAD)" >&2 '
+                  "| systemd-cat -t quantum-rollback"),
+        ("2>&1 |", 'echo "rollback git=$(git -C {repo} rev-parse HEAD)" 2>&1 '
+                   "| systemd-cat -t quantum-rollback"),
+        ("systemd-cat true <<<", 'systemd-cat -t quantum-rollback true <<< '
+                                 '"rollback git=$(git -C {repo} rev-parse HEAD)"'),
+        ("systemd-cat <<<", 'systemd-cat -t quantum-rollback <<< '
+                            '"rollback git=$(git -C {repo} rev-parse HEAD)"'),
+        ("systemd-cat echo", 'systemd-cat -t quantum-rollback echo '
+                             '"rollback git=$(git -C {repo} rev-parse HEAD)"'),
+        ("systemd-cat git", "systemd-cat -t quantum-rollback git -C {repo} rev-parse HEAD"),
+        ("systemd-cat --identifier= echo", 'systemd-cat --identifier=quantum-rollback echo '
+                                           '"rollback git=$(git -C {repo} rev-parse HEAD)"'),
+        ("logger", 'logger -t quantum-rollback "rollback git=$(git -C {repo} rev-parse HEAD)"'),
+        ("logger --no-act", 'logger --no-act -t quantum-rollback '
+                            '"rollback git=$(git -C {repo} rev-parse HEAD)"'),
+        ("logger without the hash, the file log with it",
+         'echo "git=$(git -C {repo} rev-parse HEAD)" >> {log}\n'
+         'logger -t quantum-rollback "rollback done, see {log}"'),
+        ("| logger", 'echo "rollback git=$(git -C {repo} rev-parse HEAD)" '
+                     "| logger -t quantum-rollback"),
+        ("${HASH:-} never set", 'echo "rollback ${HASH:-}" | systemd-cat -t quantum-rollback'),
+        ("${HASH:-} set", 'HASH=$(git -C {repo} rev-parse HEAD)\n'
+                          'echo "rollback ${HASH:-}" | systemd-cat -t quantum-rollback'),
+    )},
 }
 ROLLBACK_OUTCOMES = list(itertools.product((True, False), repeat=2))  # backup, restart ok
 
@@ -1292,10 +1474,17 @@ def _rollback_tree(root: Path, c: Contract, text: str) -> None:
     _stub(root / "bin/git", f'echo "git $*" >> {log}\necho 0123abcd\n')
     # the journal keeps what it is sent: systemd-cat's input, logger's message (or input)
     journal = root / "journal.log"
-    _stub(root / "bin/systemd-cat", f'cat >> {journal}\necho "journal" >> {log}\n')
-    _stub(root / "bin/logger", f'while [ $# -gt 0 ]; do case "$1" in -t|-p) shift 2 ;; '
-          f'-*) shift ;; *) break ;; esac; done\n'
-          f'if [ $# -gt 0 ]; then echo "$*" >> {journal}; else cat >> {journal}; fi\n'
+    # (systemd-cat(1): a command given runs, its output is logged and standard input is
+    # left alone; logger(1): the message given, else standard input; `--no-act` logs none)
+    _stub(root / "bin/systemd-cat", 'while [ $# -gt 0 ]; do case "$1" in '
+          '-t|-p|--identifier|--priority|--stderr-priority|--level-prefix) shift 2 ;; '
+          '-*) shift ;; *) break ;; esac; done\n'
+          f'if [ $# -gt 0 ]; then "$@" >> {journal} 2>&1; else cat >> {journal}; fi\n'
+          f'echo "journal" >> {log}\n')
+    _stub(root / "bin/logger", 'act=1\nwhile [ $# -gt 0 ]; do case "$1" in -t|-p) shift 2 ;; '
+          '--no-act) act=0; shift ;; --) shift; break ;; -*) shift ;; *) break ;; esac; done\n'
+          f'if [ $act = 0 ]; then cat >/dev/null; elif [ $# -gt 0 ]; then echo "$*" >> {journal}; '
+          f'else cat >> {journal}; fi\n'
           f'echo "journal" >> {log}\n')
     _stub(root / "bin/cp", f'echo "cp $*" >> {log}\nexec /bin/cp "$@"\n')
     # each restart logs the setting the service comes back with
@@ -1312,6 +1501,7 @@ def _rollback_breaks(root: Path, c: Contract) -> list[str]:
     backup = root / "models/archive/20260101T000000_xgb_v1"
     # an earlier backup (by name and by time): the last activation's is the newest
     earlier = root / "models/archive/20250101T000000_xgb_v0"
+    middle = root / "models/archive/20250601T000000_xgb_v05"
     log = root / "calls.log"
     journal = root / "journal.log"
     broken: list[str] = []
@@ -1319,13 +1509,19 @@ def _rollback_breaks(root: Path, c: Contract) -> list[str]:
         setting.write_text("ACTIVE_MODEL=new\n")
         log.write_text("")
         journal.write_text("")
+        for kept in Path(c.log_dir).rglob("*"):  # the last run's logs prove nothing
+            if kept.is_file():
+                kept.unlink()
         if has_backup:
             earlier.write_text("ACTIVE_MODEL=older\n")
             os.utime(earlier, (1_700_000_000, 1_700_000_000))
+            middle.write_text("ACTIVE_MODEL=middle\n")
+            os.utime(middle, (1_720_000_000, 1_720_000_000))
             backup.write_text("ACTIVE_MODEL=old\n")
         else:
             backup.unlink(missing_ok=True)
             earlier.unlink(missing_ok=True)
+            middle.unlink(missing_ok=True)
         # a caller that names another file, in the environment and on standard input:
         # what is restored must still be the newest backup the script finds
         decoy = str(root / "decoy.env")
@@ -1359,11 +1555,15 @@ def _rollback_breaks(root: Path, c: Contract) -> list[str]:
             broken.append("exit 0 without the service restarted")
         elif not restarts[-1].endswith("with ACTIVE_MODEL=old"):
             broken.append("exit 0 and the service restarted before the restore")
-        if "journal" not in calls:
+        # the journal must hear of the rollback (an entry in it), and the git hash must
+        # be logged: in the journal or in a log under the log folder (contract I: "Git
+        # hash logged for audit" and "Notify via journal" are two duties)
+        if "journal" not in calls or not journal.read_text().strip():
             broken.append("exit 0 without the journal notified")
-        logs = "".join(p.read_text() for p in Path(c.log_dir).rglob("*") if p.is_file())
-        if "0123abcd" not in journal.read_text() + logs:
-            broken.append("exit 0 without the git hash in the journal or a log")
+        logs = [f.read_text(errors="replace") for f in Path(c.log_dir).rglob("*")
+                if f.is_file()]
+        if "0123abcd" not in journal.read_text() and not any("0123abcd" in t for t in logs):
+            broken.append("exit 0 without the git hash logged")
     return broken
 
 
@@ -1398,7 +1598,9 @@ def test_qt607_fires_exactly_when_bash_breaks_the_rollback_protocol(
         assert any("is a path `read` takes from standard input at line 5" in f
                    for f in found), found
     if name.startswith("backup by") and broken:
-        assert any("is the oldest backup" in f for f in found), found
+        assert any(re.search(r"what it restores is (?:the oldest|the second newest|not the "
+                             r"newest) backup", f) for f in found), found
+    assert not any("`$p`" in f for f in found), found  # sed's `$p`: no variable
     if "before the restore" in name and broken:
         assert any(", before the restore: it comes back with the model being rolled back"
                    in f for f in found), found
@@ -1446,3 +1648,125 @@ def test_qt608_duty_8_as_cpython_runs_the_venv(tmp_path: Path, name: str) -> Non
     assert in_venv == expected, (name, mark.read_text() if mark.exists() else None)
     found = _findings(tmp_path, c, c.wrapper, "QT608")
     assert bool(found) == (not in_venv), (name, found)
+
+
+# --- the canary's traps (QT604): a trap's action runs at every exit after the `trap` ------
+
+_SETTING = 'sed -i "s|^ACTIVE_MODEL=.*|ACTIVE_MODEL=$MODEL|" {env}'
+_TRAPPED = "'" + _SETTING + "'"
+CANARY_TRAP_VARIANTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "golden": (),
+    "trap write EXIT before the terminal check": ((TERM, f"trap {_TRAPPED} EXIT\n" + TERM),),
+    "trap -- write 0 before the terminal check": ((TERM, f"trap -- {_TRAPPED} 0\n" + TERM),),
+    "trap write EXIT INT TERM before the gate": (
+        (GATE, f"trap {_TRAPPED} EXIT INT TERM\n" + GATE),),
+    "trap write ERR before the gate": ((GATE, f"trap {_TRAPPED} ERR\n" + GATE),),
+    "trap write ERR under set -E in a function": (
+        (GATE, f"set -E\ntrap {_TRAPPED} ERR\ng() {{ {GATE.strip()}; }}\ng\n"),),
+    "trap write ERR in a function without set -E": (
+        (GATE, f"trap {_TRAPPED} ERR\ng() {{ {GATE.strip()}; true; }}\ng\n"),),
+    "trap write EXIT reset before the gate": (
+        (GATE, f"trap {_TRAPPED} EXIT\ntrap - EXIT\n" + GATE),),
+    "trap write EXIT replaced before the gate": (
+        (GATE, f"trap {_TRAPPED} EXIT\ntrap 'rm -f /tmp/qt-none' EXIT\n" + GATE),),
+    "trap a function that writes on EXIT": (
+        (TERM, f"activate() {{ {_SETTING}; }}\ntrap activate EXIT\n" + TERM),),
+    "trap set in a function called": (
+        (TERM, f"arm() {{ trap {_TRAPPED} EXIT; }}\narm\n" + TERM),),
+    "trap set in a function never called": ((TERM, f"arm() {{ trap {_TRAPPED} EXIT; }}\n" + TERM),),
+    "trap write EXIT in a subshell": ((TERM, f"( trap {_TRAPPED} EXIT; true )\n" + TERM),),
+    "trap write EXIT after the gate": ((READ, f"trap {_TRAPPED} EXIT\n" + READ),),
+    "trap write EXIT after the confirmation": ((ASK, ASK + f"trap {_TRAPPED} EXIT\n"),),
+    "trap write EXIT after the log": ((WRITE, f"trap {_TRAPPED} EXIT\n" + WRITE),),
+    # the action as bash runs it: double quotes, set in a loop or a branch, never run
+    "trap write in double quotes EXIT": (
+        (TERM, 'trap "sed -i \'s|^ACTIVE_MODEL=.*|ACTIVE_MODEL=$MODEL|\' {env}" EXIT\n' + TERM),),
+    "trap write EXIT set in a for loop": (
+        (TERM, f"for s in EXIT; do trap {_TRAPPED} \"$s\"; done\n" + TERM),),
+    "trap write EXIT set in an if": (
+        (TERM, f"if [ -n \"$MODEL\" ]; then trap {_TRAPPED} EXIT; fi\n" + TERM),),
+    "trap write on INT only": ((TERM, f"trap {_TRAPPED} INT\n" + TERM),),
+    "trap write EXIT then exec at the end": (
+        (TERM, f"trap {_TRAPPED} EXIT\n" + TERM), (WRITE, WRITE + "exec true\n")),
+    "trap write EXIT, the action exits 0": (
+        (TERM, "trap '" + _SETTING + "; exit 0' EXIT\n" + TERM),),
+    "trap write EXIT in the subshell of the gate": (
+        (GATE, f"( trap {_TRAPPED} EXIT; {GATE.strip()} )\n"),),
+}
+
+
+def _trap_run(root: Path, c: Contract, *, gate: bool, tty: bool, typed: bytes) -> None:
+    env = {"PATH": f"{root / 'bin'}:/usr/bin:/bin", "GATE_OK": "1" if gate else "0",
+           "HOME": str(root)}
+    args = ["bash", str(root / "repo" / c.canary_script), "xgb", "v2"]
+    if not tty:
+        subprocess.run(args, input=typed, env=env, cwd=root / "repo", capture_output=True,
+                       timeout=10, check=False, start_new_session=True)
+        return
+    master, slave = os.openpty()
+    try:
+        os.write(master, typed)
+        subprocess.run(args, stdin=slave, env=env, cwd=root / "repo", capture_output=True,
+                       timeout=10, check=False, start_new_session=True,
+                       preexec_fn=_controlling_tty)
+    finally:
+        os.close(slave)
+        os.close(master)
+
+
+def _trap_breaks(root: Path, c: Contract) -> dict[str, list[str]]:
+    """Every run (the gate passing or failing, a terminal or not, yes, an empty answer or
+    end of input (^D); and one whose archive copy fails): where the setting changed,
+    which of contract F's steps did not hold on that run."""
+    broken: dict[str, list[str]] = {"gate": [], "terminal": [], "confirmation": [],
+                                    "archive": [], "git hash": []}
+    activated = False
+    runs = [(*r, True) for r in itertools.product((True, False), (True, False),
+                                                  (b"yes\n", b"\n", b"\x04"))]
+    for gate, tty, typed, archive in [*runs, (True, True, b"yes\n", False)]:
+        _reset_models(root, c)
+        if not archive:  # the copy into the archive fails (errexit ends the script there)
+            shutil.rmtree(Path(c.model_dir, "archive"))
+        before = _model_files(root, c)
+        _run = (gate, tty, typed, archive)
+        _trap_run(root, c, gate=gate, tty=tty, typed=typed)
+        after = _model_files(root, c)
+        changed = [p for p in after if before.get(p) != after[p]]
+        if not changed:
+            continue
+        activated = activated or _run == (True, True, b"yes\n", True)
+        if not gate:
+            broken["gate"].append(f"activated with the gate failing {_run}")
+        if not tty:
+            broken["terminal"].append(f"activated without a terminal {_run}")
+        if typed != b"yes\n":
+            broken["confirmation"].append(f"activated on an empty answer {_run}")
+        archived = _archived(c)
+        if any(p in before and before[p] not in archived for p in changed):
+            broken["archive"].append(f"replaced without its copy in the archive {_run}")
+        logs = "".join(p.read_text() for p in Path(c.log_dir).rglob("*") if p.is_file())
+        if not _holds_hash(logs, _head(root / "repo")):
+            broken["git hash"].append(f"HEAD's hash is not in the activation log {_run}")
+    assert activated, "a person typed yes at a terminal, the gate passed: nothing activated"
+    return broken
+
+
+@pytest.mark.parametrize("name", sorted(CANARY_TRAP_VARIANTS))
+def test_qt604_a_trap_s_write_counts_where_bash_runs_it(tmp_path: Path, name: str) -> None:
+    c = _contract(tmp_path)
+    places = _places(tmp_path, c)
+    text = canary(c)
+    for old, new in CANARY_TRAP_VARIANTS[name]:
+        old, new = _placed(old, places), _placed(new, places)
+        assert old in text, (name, old)
+        text = text.replace(old, new, 1)
+    _canary_tree(tmp_path, c, text)
+    broken = _trap_breaks(tmp_path, c)
+    found = _findings(tmp_path, c, c.canary_script, "QT604")
+    for step, said in (("gate", "quality gate"), ("terminal", "for a terminal"),
+                       ("confirmation", "confirmation"), ("archive", "archive"),
+                       ("git hash", "git hash")):
+        fired = [f for f in found if said in f]
+        assert bool(fired) == bool(broken[step]), (name, step, broken[step], found, text)
+    if any(broken.values()):
+        assert any(" trap set at line " in f for f in found), found

@@ -407,6 +407,139 @@ PY_VARIANTS: dict[str, str] = {
     "configparser writes another setting": (
         'import configparser\nc = configparser.ConfigParser()\nc["x"] = {"LOG_LEVEL": "DEBUG"}\n'
         'with open("{env}/backend.env", "w") as f:\n    c.write(f)\n'),
+    # what a path expression may be: its values at each binding, container, branch, call
+    "configparser c.set(section, weight key), c.write": (
+        'import configparser\nc = configparser.ConfigParser()\nc.optionxform = str\n'
+        'c.read_string("[x]\\n" + open("{env}/ai-engine.env").read())\n'
+        'c.set("x", "XGB_WEIGHT", "0.10")\n'
+        'with open("{env}/ai-engine.env", "w") as f:\n    c.write(f)\n'),
+    "configparser c.set(section, another key) of another setting": (
+        'import configparser\nc = configparser.ConfigParser()\nc.add_section("x")\n'
+        'c.set("x", "LOG_LEVEL", "DEBUG")\n'
+        'with open("{env}/backend.env", "w") as f:\n    c.write(f)\n'),
+    "a lambda writing its parameter": (
+        'w = lambda p: open(p, "a").write("XGB_WEIGHT=0.10\\n")\nw("{env}/ai-engine.env")\n'),
+    "a lambda writing its parameter, elsewhere": (
+        'w = lambda p: open(p, "a").write("XGB_WEIGHT=0.10\\n")\nw("{other}/ai-engine.env")\n'),
+    "a lambda never called": (
+        'w = lambda p: open(p, "a").write("XGB_WEIGHT=0.10\\n")\nP = "{env}/ai-engine.env"\n'),
+    "a class keeping the path in self.p": (
+        'class S:\n    def __init__(self, p):\n        self.p = p\n\n'
+        '    def set(self):\n        with open(self.p, "a") as f:\n'
+        '            f.write("XGB_WEIGHT=0.10\\n")\n\n\nS("{env}/ai-engine.env").set()\n'),
+    "a class keeping the path in self.p, elsewhere": (
+        'class S:\n    def __init__(self, p):\n        self.p = p\n\n'
+        '    def set(self):\n        with open(self.p, "a") as f:\n'
+        '            f.write("XGB_WEIGHT=0.10\\n")\n\n\nS("{other}/ai-engine.env").set()\n'),
+    "a class whose self.p is a constant": (
+        'class S:\n    def __init__(self):\n        self.p = "{env}/ai-engine.env"\n\n'
+        '    def set(self):\n        pathlib.Path(self.p).write_text("XGB_WEIGHT=0.10\\n")\n\n\n'
+        'import pathlib\nS().set()\n'),
+    "a helper returning open(p, m)": (
+        'def opener(p, m):\n    return open(p, m)\n\n\n'
+        'with opener("{env}/ai-engine.env", "a") as f:\n    f.write("XGB_WEIGHT=0.10\\n")\n'),
+    "a helper returning open(p, m), reading": (
+        'def opener(p, m):\n    return open(p, m)\n\n\n'
+        'with opener("{env}/ai-engine.env", "r") as f:\n    print(f.read(), "XGB_WEIGHT")\n'),
+    "functools.partial(open, ENV, 'a')": (
+        'import functools\nw = functools.partial(open, "{env}/ai-engine.env", "a")\n'
+        'with w() as f:\n    f.write("XGB_WEIGHT=0.10\\n")\n'),
+    "partial(open, mode='a') given the path": (
+        'from functools import partial\nw = partial(open, mode="a")\n'
+        'with w("{env}/ai-engine.env") as f:\n    f.write("XGB_WEIGHT=0.10\\n")\n'),
+    "functools.partial(open, ENV) reading": (
+        'import functools\nr = functools.partial(open, "{env}/ai-engine.env")\n'
+        'with r() as f:\n    print(f.read(), "XGB_WEIGHT")\n'),
+    "paths from a list iterated": (
+        'PATHS = ["{other}/ai-engine.env", "{env}/ai-engine.env"]\nfor p in PATHS:\n'
+        '    with open(p, "a") as f:\n        f.write("XGB_WEIGHT=0.10\\n")\n'),
+    "paths from a list iterated, elsewhere": (
+        'PATHS = ("{other}/ai-engine.env",)\nfor p in PATHS:\n'
+        '    with open(p, "a") as f:\n        f.write("XGB_WEIGHT=0.10\\n")\n'),
+    "a path from a dict subscripted": (
+        'PATHS = {"ai": "{env}/ai-engine.env", "o": "{other}/ai-engine.env"}\n'
+        'with open(PATHS["ai"], "a") as f:\n    f.write("XGB_WEIGHT=0.10\\n")\n'),
+    "a path from a dict subscripted, the other key": (
+        'PATHS = {"ai": "{env}/ai-engine.env", "o": "{other}/ai-engine.env"}\n'
+        'with open(PATHS["o"], "a") as f:\n    f.write("XGB_WEIGHT=0.10\\n")\n'),
+    "a path from a list subscripted": (
+        'PATHS = ["{other}/ai-engine.env", "{env}/ai-engine.env"]\n'
+        'open(PATHS[1], "a").write("XGB_WEIGHT=0.10\\n")\n'),
+    "a path from a list subscripted, the other index": (
+        'PATHS = ["{other}/ai-engine.env", "{env}/ai-engine.env"]\n'
+        'open(PATHS[0], "a").write("XGB_WEIGHT=0.10\\n")\n'),
+    "a dict's values iterated": (
+        'PATHS = {"ai": "{env}/ai-engine.env"}\nfor p in PATHS.values():\n'
+        '    open(p, "a").write("XGB_WEIGHT=0.10\\n")\n'),
+    "pairs unpacked in a for loop": (
+        'for name, p in [("ai", "{env}/ai-engine.env")]:\n'
+        '    open(p, "a").write("XGB_WEIGHT=0.10\\n")\n'),
+    "a tuple unpacked": (
+        'src, dst = "{other}/x", "{env}/ai-engine.env"\n'
+        'open(dst, "a").write("XGB_WEIGHT=0.10\\n")\n'),
+    "a tuple unpacked, the other name": (
+        'dst, src = "{other}/ai-engine.env", "{env}/ai-engine.env"\n'
+        'open(dst, "a").write("XGB_WEIGHT=0.10\\n")\n'),
+    "a conditional expression, the setting its default": (
+        'import sys\np = sys.argv[1] if len(sys.argv) > 1 else "{env}/ai-engine.env"\n'
+        'open(p, "a").write("XGB_WEIGHT=0.10\\n")\n'),
+    "a conditional expression, elsewhere": (
+        'import sys\np = sys.argv[1] if len(sys.argv) > 1 else "{other}/ai-engine.env"\n'
+        'open(p, "a").write("XGB_WEIGHT=0.10\\n")\n'),
+    "os.environ.get(...) or the setting": (
+        'import os\np = os.environ.get("QT_SETTING") or "{env}/ai-engine.env"\n'
+        'open(p, "a").write("XGB_WEIGHT=0.10\\n")\n'),
+    "glob.glob of the folder's *.env": (
+        'import glob\nfor p in glob.glob("{env}/*.env"):\n'
+        '    s = open(p).read().replace("XGB_WEIGHT=0.2", "XGB_WEIGHT=0.10")\n'
+        '    open(p, "w").write(s)\n'),
+    "glob.glob elsewhere": (
+        'import glob\nfor p in glob.glob("{other}/*.env"):\n'
+        '    s = open(p).read().replace("XGB_WEIGHT=0.2", "XGB_WEIGHT=0.10")\n'
+        '    open(p, "w").write(s)\n'),
+    "glob.glob of *.conf (nothing)": (
+        'import glob\nfor p in glob.glob("{env}/*.conf"):\n'
+        '    open(p, "a").write("XGB_WEIGHT=0.10\\n")\n'),
+    "Path(folder).glob('*.env') and write_text": (
+        'from pathlib import Path\nfor p in Path("{env}").glob("*.env"):\n'
+        '    p.write_text(p.read_text().replace("XGB_WEIGHT=0.2", "XGB_WEIGHT=0.10"))\n'),
+    "Path(folder).glob elsewhere": (
+        'from pathlib import Path\nfor p in Path("{other}").glob("*.env"):\n'
+        '    p.write_text(p.read_text().replace("XGB_WEIGHT=0.2", "XGB_WEIGHT=0.10"))\n'),
+    "mmap of a file opened r+b": (
+        'import mmap\nf = open("{env}/ai-engine.env", "r+b")\nm = mmap.mmap(f.fileno(), 0)\n'
+        'i = m.find(b"XGB_WEIGHT=") + 11\nm[i:i + 3] = b"0.9"\nm.flush()\n'),
+    "mmap of a file opened rb, read": (
+        'import mmap\nf = open("{env}/ai-engine.env", "rb")\n'
+        'm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)\nprint(m.find(b"XGB_WEIGHT="))\n'),
+    "os.truncate(MODEL_ENV, 0)": (
+        'import os\nMODEL_ENV = "{env}/ai-engine.env"\nos.truncate(MODEL_ENV, 0)\n'),
+    "os.truncate of another setting": (
+        'import os\nLOGS = "{env}/backend.env"\nos.truncate(LOGS, 0)\n'),
+    "each name os.listdir gives, joined to the folder": (
+        'import os\nD = "{env}"\nfor name in os.listdir(D):\n'
+        '    open(os.path.join(D, name), "a").write("XGB_WEIGHT=0.10\\n")\n'),
+    "each name os.listdir gives, elsewhere": (
+        'import os\nD = "{other}"\nfor name in os.listdir(D):\n'
+        '    open(os.path.join(D, name), "a").write("XGB_WEIGHT=0.10\\n")\n'),
+    "Path(folder) / a name from a list": (
+        'from pathlib import Path\nfor name in ["ai-engine.env"]:\n'
+        '    (Path("{env}") / name).write_text("XGB_WEIGHT=0.10\\n")\n'),
+    "Path(folder) / a name from a list, elsewhere": (
+        'from pathlib import Path\nfor name in ["ai-engine.env"]:\n'
+        '    (Path("{other}") / name).write_text("XGB_WEIGHT=0.10\\n")\n'),
+    "a class attribute read as self.p": (
+        'class S:\n    p = "{env}/ai-engine.env"\n\n    def run(self):\n'
+        '        open(self.p, "a").write("XGB_WEIGHT=0.10\\n")\n\n\nS().run()\n'),
+    "a class attribute read as self.p, elsewhere": (
+        'class S:\n    p = "{other}/ai-engine.env"\n\n    def run(self):\n'
+        '        open(self.p, "a").write("XGB_WEIGHT=0.10\\n")\n\n\nS().run()\n'),
+    "two loops binding the name, the first writes elsewhere": (
+        'for p in ["{other}/ai-engine.env"]:\n    open(p, "a").write("XGB_WEIGHT=0.10\\n")\n'
+        'for p in ["{env}/ai-engine.env"]:\n    print(open(p).read(), "XGB_WEIGHT")\n'),
+    "two loops binding the name, the second writes": (
+        'for p in ["{other}/ai-engine.env"]:\n    print(open(p).read(), "XGB_WEIGHT")\n'
+        'for p in ["{env}/ai-engine.env"]:\n    open(p, "a").write("XGB_WEIGHT=0.10\\n")\n'),
 }
 
 # make runs each recipe line in a shell of its own (a line continued by `\` is one)
@@ -471,6 +604,98 @@ MAKE_VARIANTS: dict[str, str] = {
         f"define SETW\n{MAKE_SED} $(1)\nendef\nall:\n\t$(call SETW,{{env}}/ai-engine.env)\n"),
     "$(shell ...) writes as make reads the Makefile": (
         "X := $(shell echo MODEL_PATH=x >> {env}/ai-engine.env)\nall:\n\t@true\n"),
+    # make's functions expanded into the text the shell receives, or run by make itself
+    "$(file >>ENV,...) in a recipe": (
+        "all:\n\t$(file >>{env}/ai-engine.env,MODEL_PATH=x)\n\t@true\n"),
+    "$(file >ENV,...) in a recipe": "all:\n\t$(file >{env}/ai-engine.env,XGB_WEIGHT=0.9)\n",
+    "$(file >>...) in a recipe, elsewhere": (
+        "all:\n\t$(file >>{other}/ai-engine.env,MODEL_PATH=x)\n\t@true\n"),
+    "$(file <ENV) reads": "all:\n\t@echo '$(file <{env}/ai-engine.env)' MODEL >/dev/null\n",
+    "$(file >>...) of another setting": (
+        "all:\n\t$(file >>{env}/backend.env,LOG_LEVEL=DEBUG)\n\t@true\n"),
+    "top-level $(file >>$(ENVF),...)": (
+        "ENVF := {env}/ai-engine.env\n$(file >>$(ENVF),XGB_WEIGHT=0.9)\nall:\n\t@true\n"),
+    "top-level $(file ...) with the text in a variable": (
+        "ENVF := {env}/ai-engine.env\nLINE = XGB_WEIGHT=0.9\n$(file >>$(ENVF),$(LINE))\n"
+        "all:\n\t@true\n"),
+    "X := $(file >>...) as make reads it": (
+        "X := $(file >>{env}/ai-engine.env,MODEL_PATH=x)\nall:\n\t@true\n"),
+    "top-level $(file >>...) elsewhere": (
+        "$(file >>{other}/ai-engine.env,MODEL_PATH=x)\nall:\n\t@true\n"),
+    "a define'd $(file ...) used in a recipe": (
+        "define W\n$(file >>$(1),MODEL_PATH=x)\nendef\nall:\n\t$(call W,{env}/ai-engine.env)"
+        "\n\t@true\n"),
+    "for f in a glob, $$f": (
+        f"all:\n\tfor f in {{env}}/*.env; do {MAKE_SED} $$f; done\n"),
+    "for f in a glob elsewhere, $$f": (
+        f"all:\n\tfor f in {{other}}/*.env; do {MAKE_SED} $$f; done\n"),
+    "for f in $(FILES), \"$$f\"": (
+        f"FILES = {{other}}/x.env {{env}}/ai-engine.env\nall:\n"
+        f"\tfor f in $(FILES); do {MAKE_SED} \"$$f\" 2>/dev/null || true; done\n"),
+    "$(foreach f,$(FILES),sed $(f);)": (
+        f"FILES = {{env}}/ai-engine.env\nall:\n\t$(foreach f,$(FILES),{MAKE_SED} $(f);)\n"),
+    "$(foreach) over names, folder prefixed": (
+        f"NAMES = backend ai-engine\nall:\n\t$(foreach n,$(NAMES),{MAKE_SED} {{env}}/$(n).env;)\n"),
+    "$(foreach) elsewhere": (
+        f"FILES = {{other}}/ai-engine.env\nall:\n\t$(foreach f,$(FILES),{MAKE_SED} $(f);)\n"),
+    "$(foreach) of another setting": (
+        "FILES = {env}/backend.env\nall:\n"
+        "\t$(foreach f,$(FILES),sed -i 's/^LOG_LEVEL=.*/LOG_LEVEL=X/' $(f);)\n"),
+    "sed $(wildcard ENVDIR/*.env)": f"all:\n\t{MAKE_SED} $(wildcard {{env}}/*.env)\n",
+    "sed $(wildcard) elsewhere": f"all:\n\t{MAKE_SED} $(wildcard {{other}}/*.env)\n",
+    "sed $(wildcard) matching nothing": (
+        f"all:\n\t-{MAKE_SED} $(wildcard {{env}}/*.conf) 2>/dev/null\n"),
+    "$(eval rule: ; sed ENV)": f"$(eval all: ; {MAKE_SED} {{env}}/ai-engine.env)\n",
+    "$(eval X := ENV), sed $(X)": (
+        f"$(eval X := {{env}}/ai-engine.env)\nall:\n\t{MAKE_SED} $(X)\n"),
+    "$(eval $(call T,...)) of a define'd rule": (
+        f"define T\n$(1): FORCE\n\t{MAKE_SED} $$@\nendef\n"
+        "all: {env}/ai-engine.env\n$(eval $(call T,{env}/ai-engine.env))\nFORCE:\n"),
+    "$(eval rule: ; sed) elsewhere": f"$(eval all: ; {MAKE_SED} {{other}}/ai-engine.env)\n",
+    "printf PATH | xargs sed -i": (
+        f"all:\n\t@printf \"%s\\n\" {{env}}/ai-engine.env | xargs {MAKE_SED}\n"),
+    "printf PATH | xargs sed -i elsewhere": (
+        f"all:\n\t@printf \"%s\\n\" {{other}}/ai-engine.env | xargs {MAKE_SED}\n"),
+    "sed $(patsubst %,ENVDIR/%.env,NAME)": (
+        f"N = ai-engine\nall:\n\t{MAKE_SED} $(patsubst %,{{env}}/%.env,$(N))\n"),
+    "sed $(subst ...) into the folder": (
+        f"P = {{other}}/ai-engine.env\nall:\n\t{MAKE_SED} $(subst {{other}},{{env}},$(P))\n"),
+    "a pattern rule's $*": (
+        f"all: {{env}}/ai-engine.stamp\n{{env}}/%.stamp: FORCE\n\t{MAKE_SED} {{env}}/$*.env\n"
+        "FORCE:\n"),
+    "$(file >$@,...) of a target named by the setting": (
+        "{env}/ai-engine.env: FORCE\n\t$(file >$@,MODEL_PATH=x)\n\t@true\nFORCE:\n"),
+    "top-level $(foreach) of $(file >>...) over a $(wildcard)": (
+        "$(foreach f,$(wildcard {env}/ai-*.env),$(file >>$(f),MODEL_PATH=x))\nall:\n\t@true\n"),
+    "W = $(file >>...) never expanded": (
+        "W = $(file >>{env}/ai-engine.env,MODEL_PATH=x)\nall:\n\t@true\n"),
+    "$(eval $(R)) of a define'd rule": (
+        f"define R\nall:\n\t{MAKE_SED} {{env}}/ai-engine.env\nendef\n$(eval $(R))\n"),
+    "$(eval) inside ifeq": (
+        f"ifeq (1,1)\n$(eval all: ; {MAKE_SED} {{env}}/ai-engine.env)\nendif\n"),
+    "$(eval) inside an ifeq not taken": (
+        f"ifeq (1,2)\n$(eval all: ; {MAKE_SED} {{env}}/ai-engine.env)\nendif\nall:\n\t@true\n"),
+    "$(foreach) making rules by $(eval)": (
+        "NAMES = ai-engine\n"
+        f"$(foreach n,$(NAMES),$(eval set-$(n): ; {MAKE_SED} {{env}}/$(n).env))\n"
+        "all: set-ai-engine\n"),
+    "a recipe's $(eval X := ...), then $(X)": (
+        f"all:\n\t$(eval X := {{env}}/ai-engine.env)\n\t{MAKE_SED} $(X)\n"),
+    "a recipe's $(eval X := ...) elsewhere, then $(X)": (
+        f"all:\n\t$(eval X := {{other}}/ai-engine.env)\n\t{MAKE_SED} $(X)\n"),
+    "ENVS := $(wildcard), for f in $(ENVS)": (
+        f"ENVS := $(wildcard {{env}}/*.env)\nall:\n\tfor f in $(ENVS); do {MAKE_SED} $$f; done\n"),
+    ".ONESHELL: a for loop over lines": (
+        f".ONESHELL:\nall:\n\tfor f in {{env}}/*.env; do\n\t  {MAKE_SED} $$f\n\tdone\n"),
+    "$(if) choosing elsewhere": (
+        f"X =\nall:\n\t{MAKE_SED} $(if $(X),{{env}}/ai-engine.env,{{other}}/ai-engine.env)\n"),
+    "$(if) choosing the setting": (
+        f"X = 1\nall:\n\t{MAKE_SED} $(if $(X),{{env}}/ai-engine.env,{{other}}/ai-engine.env)\n"),
+    "$(call W,$(wildcard ...))": (
+        f"define W\n{MAKE_SED} $(1)\nendef\nall:\n\t$(call W,$(wildcard {{env}}/ai-*.env))\n"),
+    "a pattern rule's $* elsewhere": (
+        f"all: {{other}}/ai-engine.stamp\n{{other}}/%.stamp: FORCE\n"
+        f"\t{MAKE_SED} {{other}}/$*.env\nFORCE:\n"),
 }
 
 # a switch reaches the recipe's process: its environment, printed by `env`
@@ -591,6 +816,26 @@ GRID_WAYS = {
     "cd $(DIR)": lambda w, d: (f"DIR := {d.rsplit('/', 1)[0]}\nall:\n"
                                f"\tcd $(DIR) && {w.format(dest='ai-engine.env')}\n"),
 }
+def _folder(path: str) -> str:
+    return path.rsplit("/", 1)[0]
+
+
+# make's functions, run by make: the text the shell receives is their expansion
+GRID_FUNCTION_WAYS = {
+    "$(foreach)": lambda w, d: f"all:\n\t$(foreach x,{d},{w.format(dest='$(x)')};)\n",
+    "$(eval rule)": lambda w, d: f"$(eval all: ; {w.format(dest=d)})\n",
+    "$(eval $(call T))": lambda w, d: (f"define T\nall:\n\t{w.format(dest='$(1)')}\nendef\n"
+                                       f"$(eval $(call T,{d}))\n"),
+    "$(wildcard)": lambda w, d: f"all:\n\t{w.format(dest=f'$(wildcard {d})')}\n",
+    "$(patsubst)": lambda w, d: (
+        "N := ai-engine\nall:\n\t"
+        + w.format(dest="$(patsubst %," + _folder(d) + "/%.env,$(N))") + "\n"),
+    "a shell for loop": lambda w, d: f"all:\n\tfor f in {d}; do {w.format(dest='$$f')}; done\n",
+    "a pattern rule's $*": lambda w, d: (
+        f"all: {_folder(d)}/ai-engine.stamp\n{_folder(d)}/%.stamp: FORCE\n\t"
+        + w.format(dest=_folder(d) + "/$*.env") + "\nFORCE:\n"),
+}
+GRID_WAYS.update(GRID_FUNCTION_WAYS)
 GRID = [(writer, way, where) for writer in GRID_WRITERS for way in GRID_WAYS
         for where in ("{env}", "{other}")]
 
@@ -619,10 +864,6 @@ PY_GRID_WRITERS = {
                               '{e}], check=True)'),
     "os.system echo >>": 'os.system("echo MODEL_PATH=x >> " + {e})',
 }
-def _folder(path: str) -> str:
-    return path.rsplit("/", 1)[0]
-
-
 JOINED = 'os.path.join(d, "ai-engine.env")'
 PY_GRID_WAYS = {
     "as written": lambda w, p: w.format(e=repr(p)) + "\n",
@@ -641,6 +882,35 @@ PY_GRID_WAYS = {
     "os.chdir": lambda w, p: (f"os.chdir({_folder(p)!r})\n" + w.format(
         e="'ai-engine.env'").replace('"staged/', '"{repo}/staged/') + "\n"),
 }
+
+def _in_lambda(w: str, p: str) -> str:
+    if w.startswith("for "):  # a statement: a function of one parameter instead
+        return f"def f(p):\n    {w.format(e='p')}\n\n\nf({p!r})\n"
+    return f"f = lambda p: {w.format(e='p')}\nf({p!r})\n"
+
+
+# the ways a path's value reaches the writer that only a value-set reading knows
+PY_GRID_VALUE_WAYS = {
+    "a conditional's default": lambda w, p: (
+        f"import sys\nP = sys.argv[9] if len(sys.argv) > 9 else {p!r}\n"
+        + w.format(e="P") + "\n"),
+    "an environment lookup or the path": lambda w, p: (
+        f"P = os.environ.get('QT_NOT_SET') or {p!r}\n" + w.format(e="P") + "\n"),
+    "a list iterated": lambda w, p: (
+        f"for p in ['/nonexistent/x.env', {p!r}][1:]:\n    {w.format(e='p')}\n"),
+    "a dict subscripted": lambda w, p: (
+        f"D = {{'a': {p!r}, 'b': '/nonexistent/x.env'}}\n" + w.format(e="D['a']") + "\n"),
+    "a tuple unpacked": lambda w, p: (
+        f"_, P = '/nonexistent/x.env', {p!r}\n" + w.format(e="P") + "\n"),
+    "a lambda": _in_lambda,
+    "self.p of a class": lambda w, p: (
+        "class S:\n    def __init__(self, p):\n        self.p = p\n\n"
+        f"    def run(self):\n        {w.format(e='self.p')}\n\n\nS({p!r}).run()\n"),
+    "a glob of the folder": lambda w, p: (
+        f"import glob\nfor p in glob.glob({_folder(p) + '/ai-*.env'!r}):\n"
+        f"    {w.format(e='p')}\n"),
+}
+PY_GRID_WAYS.update(PY_GRID_VALUE_WAYS)
 PY_GRID = [(writer, way, where) for writer in PY_GRID_WRITERS for way in PY_GRID_WAYS
            for where in ("{env}", "{other}")]
 
@@ -785,6 +1055,19 @@ def test_qt601_reports_a_switch_exactly_when_bash_sets_it(tmp_path: Path, name: 
     found = [f"{f.line}:{f.column}: {f.message}" for f in check([script], config,
                                                                 jobs=1).findings]
     assert bool(found) == bool(bad), (name, bad, found)
+
+
+def test_qt601_names_the_path_a_pattern_rule_writes_as_make_expands_it(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`$*` of a pattern rule run for a prerequisite it matches is that target's stem: the
+    message names the file make writes (it read `${MAKE__}` for it)."""
+    root = tmp_path_factory.mktemp("w")
+    text = MAKE_VARIANTS["a pattern rule's $*"]
+    wrote, found = _judged(root, "Makefile", text, ["make", "-s", "-f"])
+    assert wrote
+    env = _contract(root).env_dir
+    assert found == [f"3:{len(MAKE_SED) + 3}: writes the model setting ({env}/ai-engine.env) "
+                     "outside canary_activate.sh: activation by other means"], found
 
 
 # the strings a word may stand for, each way a path reaches `sed -i` (or another writer)

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qt_lint.shellflow import EMPTY, Facts, Flow, Step, analyse
+from qt_lint.shellflow import EMPTY, Facts, Flow, Step, analyse, journal_input
 
 EXAMPLES = 1000 if os.environ.get("QT_LINT_LONG_TESTS") == "1" else 50
 CHECKS = ("a", "b", "c")
@@ -133,6 +133,29 @@ def test_variables_are_expanded_as_far_as_known() -> None:
     result = flow('DIR=/etc/quantum\nF="$DIR/$1.env"\nsource "$F"\n')
     sourced = [s.command.args[0].text for s, _ in result.steps if s.command.name == "source"]
     assert sourced == ["/etc/quantum/$1.env"]
+
+
+def test_a_default_expands_to_the_value_the_script_set() -> None:
+    result = flow('H=abc\necho "${H:-}" "${H-x}" "${U:-d}"\nE=\necho "${E:-d}" "${E-d}"\n')
+    printed = [[w.text for w in s.command.args] for s, _ in result.steps
+               if s.command.name == "echo"]
+    assert printed == [["abc", "abc", "d"], ["d", ""]]
+
+
+@pytest.mark.parametrize(("words", "expected"), [
+    ("-t x", ("stdin", 2)), ("-t x echo hi", ("command", 2)),
+    ("--identifier=x true", ("command", 1)), ("-p info -- ls", ("command", 3))])
+def test_systemd_cat_logs_a_command_s_output_or_its_input(words: str,
+                                                        expected: tuple[str, int]) -> None:
+    assert journal_input("systemd-cat", words.split()) == expected
+
+
+@pytest.mark.parametrize(("words", "expected"), [
+    ("-t x", ("stdin", 2)), ("-t x msg", ("args", 2)), ("--no-act -t x msg", None),
+    ("-f /tmp/f", ("file", 2)), ("-tx -- msg", ("args", 2)), ("-s msg", ("args", 1))])
+def test_logger_logs_its_message_or_its_input(words: str,
+                                              expected: tuple[str, int] | None) -> None:
+    assert journal_input("logger", words.split()) == expected
 
 
 def test_nested_loops_do_not_multiply_the_walk() -> None:

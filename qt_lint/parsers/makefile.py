@@ -27,7 +27,7 @@ recipe is one shell script (a `cd` or a variable carries across its lines), its 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 from qt_lint import lazyre
 from qt_lint.command_model import looked_up
@@ -52,10 +52,11 @@ _EXPORT = lazyre.compile(r"^(?P<verb>export|unexport)(?P<names>(?:\s+[A-Za-z0-9_
 _EXPORTING = lazyre.compile(r"^(?:(?:override|private)\s+)*export\s")
 _SHELL_NAME = lazyre.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAX_EXPANSION = 10
+MAX_EVALUATED = 64  # `$(eval ...)` lines read as make reads them, at most
 MAX_PREREQUISITES = 4096  # characters of a prerequisite list or a condition expanded
 _FLAG_VARIABLES = frozenset({"MAKEFLAGS", "GNUMAKEFLAGS"})
 # a recipe naming an automatic variable: `$@`, `$<`, `$^`, `$+`, `$(@D)`, `${<F}`
-_AUTOMATIC = lazyre.compile(r"\$(?:[@<^+]|[({][@<^+][DF]?[)}])")
+_AUTOMATIC = lazyre.compile(r"\$(?:[@<^+*]|[({][@<^+*][DF]?[)}])")
 _PREFIXES = "@-+ \t"  # what make drops before a recipe line (its prefixes, blanks)
 _TARGET_NAMED = lazyre.compile(r"\$(?:@|[({]@[DF]?[)}])")
 
@@ -123,6 +124,9 @@ class MakeProgram:
     normal: dict[str, list[str]] = field(default_factory=dict)
     rule_prerequisites: dict[int, list[str]] = field(default_factory=dict)
     make_time: list[tuple[str, list[tuple[int, int]]]] = field(default_factory=list)
+    # what `$(file >F,text)` writes as make reads the Makefile (a top-level line, a `:=`
+    # value, a rule line, an `$(eval ...)`'s text): (operator, path, text, where)
+    make_writes: list[tuple[str, str, str, tuple[int, int]]] = field(default_factory=list)
     # name -> the text of its assignments as written (`RUN := $(WRAP) x`: `$(WRAP) x`)
     written: dict[str, str] = field(default_factory=dict)
     exported: set[str] = field(default_factory=set)  # the names make exports
@@ -186,6 +190,11 @@ class MakeProgram:
         _name_parts(out, "@", [target])
         own = self.rule_prerequisites.get(recipe.rule, [])
         every = self.normal.get(target, own)
+        stem = next((_stem(t, target) for t in targets if "%" in t and
+                     _stem(t, target) is not None), None)
+        if stem is not None:  # a pattern rule run for a target it matches: `$*` its stem
+            _name_parts(out, "*", [stem])
+            own = every = [w.replace("%", stem, 1) for w in own]
         if own and not any("%" in w for w in every):
             _name_parts(out, "<", own[:1])
             _name_parts(out, "^", list(dict.fromkeys(every)))
@@ -213,9 +222,30 @@ class MakeProgram:
 
     def targets_of(self, recipe: Recipe) -> tuple[str, ...]:
         """The targets a recipe is run for, one by one, when its text names `$@` (a rule
-        of several targets runs it once for each); otherwise `()` (run as written)."""
+        of several targets runs it once for each), or a pattern rule's names an automatic
+        variable (run for each target or prerequisite of the Makefile it matches);
+        otherwise `()` (run as written)."""
         targets = self.rule_targets.get(recipe.rule, ())
+        if any("%" in t for t in targets):
+            if not _AUTOMATIC.search(recipe.text):
+                return ()
+            named = dict.fromkeys(w for words in (*self.rule_targets.values(),
+                                                  *self.prerequisites.values())
+                                  for w in words if "%" not in w)
+            return tuple(w for w in named if any(_stem(t, w) is not None for t in targets))
         return targets if len(targets) > 1 and _TARGET_NAMED.search(recipe.text) else ()
+
+    def shell_texts(self) -> list[tuple[str, Callable[[int, int], tuple[int, int]]]]:
+        """What each recipe's shell receives, as make expands it (once for each target it
+        is run for, see `targets_of`), with where a (line, column) of that text came from
+        in the Makefile: the text the commands of `parse_makefile` are read from."""
+        out: list[tuple[str, Callable[[int, int], tuple[int, int]]]] = []
+        for recipe in self.recipes:
+            for target in self.targets_of(recipe) or (None,):
+                variables, _ = self.recipe_variables(recipe, run_for=target)
+                parts, _, _ = _shell_parts(recipe, variables, not self.oneshell)
+                out.extend((text, _placed(text, where, recipe.line)) for text, where in parts)
+        return out
 
 
 def parse_makefile(text: str) -> ShellAnalysis:
@@ -246,6 +276,7 @@ def parse_makefile(text: str) -> ShellAnalysis:
         if where:
             analysis.extend(_analyse(Recipe(command, tuple(where), where[0][0]),
                                      program.variables))
+    analysis.extend(_file_writes(program.make_writes, None))
     return analysis
 
 
@@ -267,7 +298,10 @@ def read_makefile(text: str) -> MakeProgram:
     current: list[int] = []  # the recipe lines of the rule being read
     conditions: list[_Condition] = []  # the `ifeq`/`ifdef` blocks open here
     define_line, define_override = 0, False
-    for first, line, origins in _logical_lines(text):
+    pending = _logical_lines(text)[::-1]
+    evaluated = 0
+    while pending:
+        first, line, origins = pending.pop()
         if ("$(shell" in line or "${shell" in line) and not line.lstrip().startswith("#"):
             make_time.extend(_shell_calls(line, origins))
         if in_define:
@@ -287,13 +321,19 @@ def read_makefile(text: str) -> MakeProgram:
             if directive:
                 _conditional(program, conditions, directive, first, line.strip(), variables)
                 continue
-            if line.strip().startswith(("include ", "-include ", "sinclude ")) or \
-                    line.strip().startswith("$(eval") or line.strip().startswith("${eval"):
+            evaluates = line.strip().startswith(("$(eval", "${eval"))
+            if line.strip().startswith(("include ", "-include ", "sinclude ")) or evaluates:
                 if all(c.active for c in conditions):
                     program.unread.append((first, line.strip()))
                     for c in conditions:
                         c.lines.add(first)
+                    if evaluates and evaluated < MAX_EVALUATED:
+                        # make reads the argument's expansion as Makefile lines, here
+                        evaluated += 1
+                        pending.extend(_evaluated(program, line, origins, first)[::-1])
                 continue
+            if ("$(file" in line or "${file" in line) and all(c.active for c in conditions):
+                _make_time_writes(program, line, origins)
         if not all(c.active for c in conditions):
             continue  # a branch make does not read
         for c in conditions:
@@ -634,6 +674,64 @@ def _shown(command: str) -> str | None:
     return None
 
 
+def _stem(pattern: str, name: str) -> str | None:
+    """The stem a pattern target (`/etc/q/%.stamp`) matches in a name, or None."""
+    head, _, tail = pattern.partition("%")
+    if len(name) > len(head) + len(tail) and name.startswith(head) and name.endswith(tail):
+        return name[len(head):len(name) - len(tail)]
+    return None
+
+
+def _evaluated(program: MakeProgram, line: str, origins: list[tuple[int, int]], first: int
+               ) -> list[tuple[int, str, list[tuple[int, int]]]]:
+    """The Makefile lines an `$(eval text)` line makes: `text` expanded (a `$(call)` of a
+    `define`d template, say), each character remembering where it came from."""
+    at = line.find("$(eval") if "$(eval" in line else line.find("${eval")
+    end = _closing(line, at + 1)
+    if end == -1:
+        return []
+    body, where = line[at + 6:end], origins[at + 6:end]
+    lead = len(body) - len(body.lstrip())
+    expander = _Expander(program.variables)
+    text, text_origins = expander.expand(body[lead:], list(where[lead:]))
+    program.make_writes.extend(expander.writes)
+    if expander.cut or _CUT in text:
+        return []
+    out = []
+    for row, part, part_origins in _logical_lines(text):
+        start = sum(len(p) + 1 for p in text.split("\n")[:row - 1])
+        spots = text_origins[start:start + len(part)] or [(first, 1)]
+        del part_origins
+        out.append((spots[0][0] or first, part, list(spots)))
+    return out
+
+
+def _make_time_writes(program: MakeProgram, line: str, origins: list[tuple[int, int]]) -> None:
+    """`$(file >F,text)` that make runs as it reads a line: one outside a recipe that is
+    not a recursive variable's value (`X = $(file ...)` runs where `$(X)` is expanded)."""
+    match = _DEFINE.match(line.strip())
+    if match and match.group("op") in ("=", "?=", "+="):
+        return
+    expander = _Expander(program.variables)
+    expander.expand(line, list(origins))
+    program.make_writes.extend(expander.writes)
+
+
+def _file_writes(writes: list[tuple[str, str, str, tuple[int, int]]],
+                 env: dict[str, str] | None) -> ShellAnalysis:
+    """`$(file >>F,text)`, read as the shell command that writes the same (`printf '%s'
+    'text' >> 'F'`), placed at the `$(file`."""
+    analysis = ShellAnalysis()
+    for operator, path, written, here in writes:
+        command = f"printf '%s\\n' {_quoted(written)} {operator} {_quoted(path)}"
+        analysis.extend(_shell(command, [here] * len(command), here[0], env))
+    return analysis
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
 def _strip_continuation_prefix(body: str, origins: list[tuple[int, int]],
                                prefix: str) -> tuple[str, list[tuple[int, int]]]:
     if "\n" not in body:
@@ -683,7 +781,8 @@ _FUNCTIONS = {"subst": 3, "patsubst": 3, "strip": 1, "findstring": 2, "filter": 
               "filter-out": 2, "sort": 1, "word": 2, "wordlist": 3, "words": 1,
               "firstword": 1, "lastword": 1, "dir": 1, "notdir": 1, "suffix": 1,
               "basename": 1, "addsuffix": 2, "addprefix": 2, "join": 2, "if": 3, "or": 0,
-              "and": 0, "call": 0, "value": 1, "shell": 1}
+              "and": 0, "call": 0, "value": 1, "shell": 1, "foreach": 3, "wildcard": 1,
+              "file": 2, "eval": 1}
 MAX_EXPANDED = 1 << 16  # characters one reference may expand to
 # what a reference beyond those bounds becomes: unknown, and the recipe that holds it is
 # reported as not analysed (QT001), never read as a pass
@@ -756,6 +855,9 @@ class _Expander:
     def __init__(self, variables: dict[str, str]) -> None:
         self.variables = variables
         self.cut = False  # a reference was nested deeper, or grew longer, than the bounds
+        # `$(file >F,text)` expanded: (operator, path, text, where the reference is)
+        self.writes: list[tuple[str, str, str, tuple[int, int]]] = []
+        self.here = (0, 0)  # where the outermost reference being expanded is written
 
     def text(self, value: str, depth: int, inside: bool) -> str:
         out, _ = self.expand(value, [(0, 0)] * len(value), depth, inside)
@@ -793,6 +895,8 @@ class _Expander:
             else:
                 body = nxt
                 i += 2
+            if here != (0, 0):
+                self.here = here
             value = self.reference(body, depth, inside)
             if value is None:
                 safe = re.sub(r"[^A-Za-z0-9_]", "_", body)[:64] or "_"
@@ -877,6 +981,51 @@ class _Expander:
                         self.variables[key] = old
         if name == "value":
             return self.variables.get(arg(0).strip())
+        if name == "foreach":  # the text expanded with the variable bound to each word
+            variable, words = arg(0).strip(), arg(1).split()
+            if _UNKNOWN in variable or any(_UNKNOWN in w for w in words) or len(args) < 3:
+                return None
+            before = self.variables.get(variable)
+            try:
+                parts = []
+                for word in words:
+                    self.variables[variable] = word.replace("$", "$$")
+                    parts.append(self.text(args[2], depth, True))
+                    if sum(map(len, parts)) > MAX_EXPANDED:
+                        self.cut = True
+                        return _CUT
+                return " ".join(parts)
+            finally:
+                if before is None:
+                    self.variables.pop(variable, None)
+                else:
+                    self.variables[variable] = before
+        if name == "wildcard":
+            # the files a pattern matches are known only where make runs: the patterns
+            # stand for them (`$(wildcard /etc/quantum/*.env)` may be the setting)
+            pattern = arg(0)
+            return None if _UNKNOWN in pattern else " ".join(pattern.split())
+        if name == "file":  # `$(file >>F,text)` writes as it is expanded; its value is empty
+            where = arg(0).strip()
+            operator = ">>" if where.startswith(">>") else ">" if where.startswith(">") else ""
+            path = where[len(operator):].strip()
+            if not operator:
+                return None  # `$(file <F)`: the file's text
+            if path and _UNKNOWN not in path:
+                self.writes.append((operator, path, arg(1) if len(args) > 1 else "",
+                                    self.here))
+            return ""
+        if name == "eval":
+            # a top-level line is read where it is one (`read_makefile`); here (a recipe's)
+            # a plain assignment it makes is set for what make expands after it (the
+            # recipe's later lines: make expands them all before running the first)
+            for line in arg(0).split("\n"):
+                match = _DEFINE.match(line.strip())
+                if match and _UNKNOWN not in line and match.group("op") in (":=", "::=", "="):
+                    value = _uncommented(match.group("value"))
+                    self.variables[match.group("name")] = value.replace("$", "$$") \
+                        if match.group("op") != "=" else value
+            return ""
         values = [arg(index) for index in range(len(args))]
         if any(_UNKNOWN in v for v in values):
             return None
@@ -958,19 +1107,34 @@ def _analyse(recipe: Recipe, variables: dict[str, str],
     line break the expansion brings (a `define`d canned recipe) starts a recipe line of
     its own, its own shell, its `@`/`-`/`+` prefixes dropped (not under `.ONESHELL:`,
     `split` False); one after a `\\` continues the line."""
-    expander = _Expander(variables)
-    text, origins = expander.expand(recipe.text, list(recipe.origins))
-    if expander.cut or _CUT in text:
+    parts, cut, writes = _shell_parts(recipe, variables, split)
+    analysis = ShellAnalysis()
+    if cut:
         # `X10 = $(X9)` ... past the bounds: what make runs is not known here
-        analysis = ShellAnalysis()
         row, col = recipe.origins[0] if recipe.origins else (recipe.line, 1)
         analysis.errors.append(ParseError(
             "Makefile variables nested deeper (or expanding longer) than qt-lint follows: "
             "this recipe line was not analysed", row, col))
         return analysis
+    for part, where in parts:
+        analysis.extend(_shell(part, where, recipe.line, env))
+    analysis.extend(_file_writes(writes, env))
+    return analysis
+
+
+def _shell_parts(recipe: Recipe, variables: dict[str, str], split: bool
+                 ) -> tuple[list[tuple[str, list[tuple[int, int]]]], bool,
+                            list[tuple[str, str, str, tuple[int, int]]]]:
+    """A recipe line expanded: the texts of the shells make runs for it (with where each
+    character came from), whether the expansion went past the bounds, and what its
+    `$(file ...)` references write."""
+    expander = _Expander(variables)
+    text, origins = expander.expand(recipe.text, list(recipe.origins))
+    if expander.cut or _CUT in text:
+        return [], True, []
     if not split or ("\n" not in text and text[:1] not in _PREFIXES):
-        return _shell(text, origins, recipe.line, env)
-    analysis = ShellAnalysis()
+        return [(text, origins)], False, expander.writes
+    parts = []
     start = 0
     for at in [*(i for i, c in enumerate(text) if c == "\n" and text[i - 1:i] != "\\"),
                len(text)]:
@@ -979,13 +1143,19 @@ def _analyse(recipe: Recipe, variables: dict[str, str],
         while skip < len(part) and part[skip] in _PREFIXES:
             skip += 1
         if part[skip:].strip():
-            analysis.extend(_shell(part[skip:], where[skip:], recipe.line, env))
+            parts.append((part[skip:], where[skip:]))
         start = at + 1
-    return analysis
+    return parts, False, expander.writes
 
 
 def _shell(text: str, origins: list[tuple[int, int]], first: int,
            env: dict[str, str] | None) -> ShellAnalysis:
+    return parse_shell(text, "make", _mapper(text, origins, first), env=env)
+
+
+def _mapper(text: str, origins: list[tuple[int, int]], first: int
+            ) -> Callable[[int, int], tuple[int, int]]:
+    """(row, column) of the text, from 0, to where it came from in the Makefile."""
     lines = text.split("\n")
     starts = [0]
     for line in lines:
@@ -997,7 +1167,14 @@ def _shell(text: str, origins: list[tuple[int, int]], first: int,
             return origins[index]
         return origins[-1] if origins else (first, 1)
 
-    return parse_shell(text, "make", mapper, env=env)
+    return mapper
+
+
+def _placed(text: str, origins: list[tuple[int, int]], first: int
+            ) -> Callable[[int, int], tuple[int, int]]:
+    """(line, column) of the text, from 1, to where it came from in the Makefile."""
+    mapper = _mapper(text, origins, first)
+    return lambda line, column: mapper(line - 1, column - 1)
 
 
 def _name_parts(out: dict[str, str], name: str, words: list[str]) -> None:

@@ -1541,10 +1541,11 @@ def syntax_tree(data: bytes) -> Any:
     return _parser().parse(data)
 
 
-def word_reader(data: bytes, text: str) -> Any:
+def word_reader(data: bytes, text: str, mapper: Mapper = identity) -> Any:
     """What turns the tree's nodes into positioned `Word`s (`.word(node)`, `.raw(node)`,
-    `.position(node)`), as the command walk reads them."""
-    return _Walker(data, text, "shell", identity, 0)
+    `.position(node)`), as the command walk reads them (`mapper`: a string's positions in
+    its file, for a string that is run as shell)."""
+    return _Walker(data, text, "shell", mapper, 0)
 
 
 def comment_starts(text: str) -> set[tuple[int, int]]:

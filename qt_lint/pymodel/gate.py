@@ -672,6 +672,33 @@ def exit_arg(node: ast.AST) -> tuple[ast.AST, ast.expr | None] | None:
     return None
 
 
+def _ends_process(stmt: ast.stmt) -> bool:
+    """An unconditional process exit: `sys.exit(x)`, `os._exit(x)`, `raise SystemExit(x)`
+    as a statement of its own."""
+    if isinstance(stmt, ast.Expr):
+        return exit_arg(stmt.value) is not None
+    return isinstance(stmt, ast.Raise) and exit_arg(stmt) is not None
+
+
+def unreachable(tree: ast.AST) -> dict[int, ast.stmt]:
+    """The nodes (by id) of the statements CPython never reaches because an unconditional
+    exit comes before them in the same block, each with that exit's statement."""
+    dead: dict[int, ast.stmt] = {}
+    for node in ast.walk(tree):
+        for field_name in ("body", "orelse", "finalbody"):
+            block = getattr(node, field_name, None)
+            if not isinstance(block, list):
+                continue
+            ender = next((s for s in block if isinstance(s, ast.stmt) and _ends_process(s)),
+                         None)
+            if ender is None:
+                continue
+            for stmt in block[block.index(ender) + 1:]:
+                for sub in ast.walk(stmt):
+                    dead.setdefault(id(sub), ender)
+    return dead
+
+
 def status(value: object) -> int | None:
     """The process's exit status for `sys.exit(value)`: None 0, an int itself, a bool its
     int, anything else 1 (it is printed)."""
@@ -760,6 +787,63 @@ class Exits:
                 and dotted(n.func) in self.functions and self.fails_by_return(dotted(n.func))]
 
 
+def _shadowed_exits(tree: ast.Module, exits: Exits, dead: dict[int, ast.stmt]
+                    ) -> Iterator[tuple[ast.AST, str]]:
+    """An exit that would give the gate's result, after an unconditional exit that does
+    not (`code = main()` / `os._exit(0)` / `sys.exit(code)`): the earlier one decides."""
+    for node in _walk_here(tree.body):
+        found = exit_arg(node)
+        if found is None or id(found[0]) not in dead or found[1] is None:
+            continue
+        ender = dead[id(found[0])]
+        first = exit_arg(ender.value if isinstance(ender, ast.Expr) else ender)
+        if first is None or (first[1] is not None and not _zero(first[1], exits)):
+            continue
+        line = getattr(found[0], "lineno", ender.lineno)
+        yield ender, (f"`{unparsed(ender)[:50]}` ends the process with status 0 before "
+                      f"`{unparsed(found[0])[:50]}` (line {line}), which never "
+                      "runs: the gate exits 0 whatever its checks say")
+
+
+def _zero_on_failure(tree: ast.Module, exits: Exits, dead: dict[int, ast.stmt]
+                     ) -> Iterator[tuple[ast.AST, str]]:
+    """An exit with status 0 under a module-level `if` that the gate's failure makes true
+    (`code = main()` / `if code: os._exit(0)`): the failure exits 0."""
+    here = [s for s in tree.body
+            if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    bound: dict[str, list[str]] | None = None
+    for node in _walk_here(here):
+        if not isinstance(node, ast.If) or id(node) in dead:
+            continue
+        called = exits.gate_calls(node.test)
+        if not called:
+            if bound is None:
+                bound = _bound_calls(tree, exits)
+            names = {n.id for n in ast.walk(node.test) if isinstance(n, ast.Name) and
+                     bound.get(n.id)}
+            if not names:
+                continue
+        else:
+            names = set()
+        try:
+            taken: bool | None = bool(evaluate(
+                node.test, {**exits.constants, **dict.fromkeys(names, 2)},
+                dict.fromkeys(called, 2)))
+        except Unknown:
+            taken = None  # either branch may run
+        for branch, arm in ((node.body, "under"), (node.orelse, "in the `else` of")):
+            if taken is (arm != "under"):
+                continue  # the failure does not take this branch
+            ender = next((s for s in branch if _ends_process(s)), None)
+            found = None if ender is None else \
+                exit_arg(ender.value if isinstance(ender, ast.Expr) else ender)
+            if ender is None or found is None or (
+                    found[1] is not None and not _zero(found[1], exits)):
+                continue
+            yield ender, (f"`{unparsed(ender)[:50]}` {arm} `if {unparsed(node.test)[:40]}` "
+                          "runs when the gate fails (its result 2): the failure exits 0")
+
+
 def _catches_exit(handler: ast.ExceptHandler) -> str | None:
     kinds = [handler.type] if handler.type is None or not isinstance(handler.type, ast.Tuple) \
         else list(handler.type.elts)
@@ -814,8 +898,12 @@ def defeats(tree: ast.Module, constants: Mapping[str, object], mains: set[str]
     mains = _returned_through(exits, mains)
     evidence = re.compile(EVIDENCE)
     exit_args: list[ast.AST] = []
+    # an exit after an unconditional one never runs: the first one reached decides
+    dead = unreachable(tree)
     found_exits = [found for found in map(exit_arg, _walk_here(tree.body))
-                   if found is not None and found[1] is not None]
+                   if found is not None and found[1] is not None and id(found[0]) not in dead]
+    yield from _shadowed_exits(tree, exits, dead)
+    yield from _zero_on_failure(tree, exits, dead)
     callees = {id(n.func) for _, arg in found_exits if arg is not None
                for n in ast.walk(arg) if isinstance(n, ast.Call)}
     named = any(isinstance(n, ast.Name) and id(n) not in callees

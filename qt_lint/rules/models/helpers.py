@@ -32,6 +32,7 @@ from qt_lint.shellflow import (
     Facts,
     Flow,
     Step,
+    journal_input,
     read_variable,
 )
 
@@ -60,6 +61,7 @@ DB_CHECK = "db-check"
 VENV_CHECK = "venv-check"
 BACKUP_CHECKED = "backup-checked"
 JOURNAL = "journal"
+_SILENT = frozenset({"true", "false", ":"})  # programs that print nothing
 RESTARTED = "restarted"
 CWD = "cwd:"  # `cwd:/etc/quantum`: the working directory, where a `cd` made it known
 MAKEFLAGS_DEFEAT = "makeflags-defeat"  # MAKEFLAGS tells make to ignore or skip recipes
@@ -73,7 +75,6 @@ _COLON = lazyre.compile(r":(?![^{}]*\})")  # PATH's separator, not the `:` of `$
 # the command substitutions of a word: `$(...)` (one level of parentheses inside), `` `...` ``
 _SUBSTITUTION = lazyre.compile(r"\$\(((?:[^()]|\([^()]*\))*)\)|`([^`]*)`")
 _REDIRECTION = lazyre.compile(r"(?:^|\s)[0-9]*(?:>>?|<|&>>?|>&)\s*[^\s|;&]+")
-_TIMESTAMP = lazyre.compile(r"(?:\$\(|`)\s*(?:\S*/)?date\b|\$\{?EPOCH(?:SECONDS|REALTIME)\b")
 
 
 def substitutions(text: str) -> list[list[list[str]]]:
@@ -110,9 +111,76 @@ def _stdout_away(text: str, head: list[str]) -> bool:
 
 
 def new_each_run(name: str) -> bool:
-    """A file name that differs on every run: a time stamp in it (`$(date +%s)`,
-    `$EPOCHSECONDS`, or a variable set from one, as the walk expanded it)."""
-    return _TIMESTAMP.search(name) is not None
+    """A file name that differs between two runs a second apart: a time stamp to the
+    second or finer in it (`$(date +%s)`, `$(date +%Y%m%dT%H%M%S)`, `$(date +%s%N)`,
+    `$EPOCHSECONDS`, or a variable set from one, as the walk expanded it). Not a day or a
+    year (`+%F`, `+%Y`, `-I`), a fixed date (`date -d @0`), `%%s` (a literal `%s`), nor
+    a default the caller's environment may replace that is itself fixed
+    (`${TS:-20260101}`: the constant, unless the caller sets it). A variable not known
+    when reading (the walk could not set it) counts: it may be anything."""
+    if _EPOCH.search(name):
+        return True
+    for match in _SUBSTITUTION.finditer(name):
+        body = match.group(1) if match.group(1) is not None else match.group(2)
+        try:
+            words = shlex.split(re.split(r"\|\||&&|[;&|\n]", body)[0])
+        except ValueError:
+            return True
+        if words and words[0].rsplit("/", 1)[-1] == "date":
+            if _date_changes(words[1:]):
+                return True
+        elif words:
+            return True  # another program's output: not known here
+    rest = _SUBSTITUTION.sub("", name)
+    for match in _PARAMETER.finditer(rest):
+        variable, operator, default = match.group(1) or match.group(4), match.group(2), \
+            match.group(3)
+        if operator in ("-", "=", "+"):  # the default's value, unless the caller sets it
+            if new_each_run(default or ""):
+                return True
+        elif not re.fullmatch(r"[0-9]+|[@*#?$!-]", variable or ""):
+            return True  # not known here (the script's positional arguments are no stamp)
+    return "`" in rest
+
+
+_EPOCH = lazyre.compile(r"\$\{?EPOCH(?:SECONDS|REALTIME)\b")
+# `${X:-word}` (group 1, the operator in 2, the word in 3), `${X}`/`$X` (4)
+_PARAMETER = lazyre.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*|[0-9]+)(?::?([-=?+])([^{}]*))?\}|"
+                            r"\$([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])")
+# the conversions of date(1) that change every second (`%s`, `%S`, `%T`, `%N`, `%c`...)
+_EACH_SECOND = lazyre.compile(r"%[-_0^#]*[0-9]*[sSTNrcX+]")
+_FIXED_DATE = lazyre.compile(r"@-?[0-9.]+|.*[0-9]{4}-[0-9]{1,2}|.*[0-9]{1,2}:[0-9]{2}")
+
+
+def _date_changes(args: list[str]) -> bool:
+    """`date ARGS` prints something else a second later: a format with seconds (or the
+    default one, `-R`, `-Iseconds`, `--rfc-3339=seconds`) of the clock (not `-d @0`, `-d
+    2026-01-01`)."""
+    fmt: str | None = None
+    at = 0
+    while at < len(args):
+        arg = args[at]
+        value = None
+        if arg in ("-d", "--date"):
+            value = args[at + 1] if at + 1 < len(args) else ""
+            at += 1
+        elif arg.startswith("--date="):
+            value = arg.partition("=")[2]
+        elif arg.startswith("-d") and not arg.startswith("--"):
+            value = arg[2:]
+        if value is not None and _FIXED_DATE.match(value):
+            return False  # a date given: the same every run
+        if arg.startswith("+"):
+            fmt = arg[1:]
+        elif re.fullmatch(r"-I|--iso-8601", arg) or arg in ("--rfc-3339=date",
+                                                            "--iso-8601=date", "-Idate"):
+            fmt = ""  # the day alone
+        elif re.fullmatch(r"-I(?:hours|minutes)|--iso-8601=(?:hours|minutes)", arg):
+            fmt = ""
+        at += 1
+    if fmt is None:
+        return True  # the default format, `-R`, `-Iseconds`: to the second
+    return _EACH_SECOND.search(fmt.replace("%%", "")) is not None
 
 
 _ARCHIVE_DIR = lazyre.compile(r"(?:^|/)archive(?:/|$)")
@@ -230,7 +298,11 @@ def archive_named(step: Step) -> bool:
         return False
     parts = _ARCHIVE_DIR.split(dest)
     below = parts[-1] if len(parts) > 1 else dest
-    return new_each_run(below) or "$" in below or "`" in below
+    # `'archive/$(date +%s)_x'`: single quotes run no `date`
+    words = [*step.command.args, *(t for _, t in step.redirects)]
+    quoted = any(below in w.text and not w.dynamic for w in words) and not any(
+        below in w.text and w.dynamic for w in words)
+    return not quoted and new_each_run(below)
 
 
 def archive_covers(source: str, target: str) -> bool:
@@ -262,12 +334,27 @@ def git_hash_sink(step: Step, contract: Contract | None = None) -> str | None:
     systemd-cat`, `logger "... $(git rev-parse HEAD)"`); None when it sends none (the
     hash to /dev/null, standard output or stderr, in single quotes, another commit's)."""
     command = step.command
+    read = journal_input(command.name, [w.text for w in command.args])
+    if command.name in ("systemd-cat", "logger"):
+        # what it logs: the command it runs, logger's message, or standard input (a
+        # here-string here; a pipe's is the writer's)
+        if read is None or read[0] == "file":
+            return None
+        if read[0] == "stdin":
+            words = [t for op, t in step.redirects if op == "<<<"]
+        else:
+            words = list(command.args[read[1]:])
+        git = [w.text for w in words]
+        hashed = (read[0] == "command" and git[:1] == ["git"] and
+                  _hash_words(git, contract)) or any(_substituted_hash(w, contract)
+                                                     for w in words)
+        return "journal" if hashed else None
     carries = (command.name == "git" and _git_hash(command.words, contract)) or any(
         _substituted_hash(w, contract) for w in step.written or command.words)
     if not carries:
         return None
     out = step.stdout
-    if command.name == "logger" or out in ("|systemd-cat", "|logger"):
+    if out in ("|systemd-cat", "|logger"):
         return "journal"
     if out is None or out.startswith(("|", "/dev/")):
         return None
@@ -301,7 +388,24 @@ def _replaced_files(step: Step) -> set[str]:
         copy = copy_operands(command.name, command.args)
         if copy is not None and not copy.folders and len(copy.operands) >= 2:
             out.add(copy.operands[-1].text)
+        if command.name == "mv" and copy is not None:  # `mv LOG LOG.old`: LOG is gone
+            sources = copy.operands if copy.folders else copy.operands[:-1]
+            out |= {w.text for w in sources}
     return out
+
+
+def _moved_to(step: Step, path: str) -> str | None:
+    """Where `mv` puts `path` (a file it moves): the new name, or the folder's file."""
+    copy = copy_operands(step.command.name, step.command.args) \
+        if step.command.name == "mv" else None
+    if copy is None:
+        return None
+    if copy.folders:
+        return posixpath.join(copy.folders[-1].text, posixpath.basename(path)) \
+            if any(w.text == path for w in copy.operands) else None
+    if len(copy.operands) == 2 and copy.operands[0].text == path:
+        return copy.operands[1].text
+    return None
 
 
 def _test_words(step: Step) -> list[str]:
@@ -599,7 +703,13 @@ def classify(step: Step, facts: Facts, contract: Contract, repo: Repo | None = N
     if name == "redis-cli" and any(w.text.lower() == "ping" for w in command.args):
         true.add(REDIS_CHECK)
     if name in ("systemd-cat", "logger"):
-        true.add(JOURNAL)
+        words = [w.text for w in command.args]
+        sent = journal_input(name, words)
+        # not `logger --no-act`, nor `systemd-cat true` (which runs a command that prints
+        # nothing: the journal gets no entry)
+        if sent is not None and not (sent[0] == "command" and
+                                     words[sent[1]].rsplit("/", 1)[-1] in _SILENT):
+            true.add(JOURNAL)
     if runs_venv_python(step, contract):
         true |= {SCRIPT_RAN, SCRIPT_OK}
     if name == "systemctl":
@@ -641,6 +751,11 @@ def _hash_logged(step: Step, facts: Facts, contract: Contract) -> Facts:
     if not gone:
         return EMPTY
     kills = {f"-{LOGGED_TO}{f}" for f in gone}
+    # `mv LOG OTHER`: the lines are in OTHER now
+    moved = {m for f in gone if (m := _moved_to(step, f)) is not None}
+    if moved:
+        return frozenset((kills - {f"-{LOGGED_TO}{m}" for m in moved}) |
+                         {LOGGED_TO + m for m in moved})
     return frozenset(kills | ({f"-{GIT_LOGGED}"} if logs <= gone else set()))
 
 
@@ -1662,61 +1777,200 @@ def _sort_order(args: list[str]) -> str | None:
     return _flip(_OLD_FIRST) if "r" in letters else _OLD_FIRST
 
 
-def _count(args: list[str]) -> int | None:
-    """The line count of `head`/`tail`: `-1`, `-n 1`, `-n1`, `--lines=1` (10 unless given)."""
+def _lines(args: list[str], default: str = "10") -> str | None:
+    """The line count of `head`/`tail` as written: `-1`, `-n 1`, `-n1`, `--lines=+2`,
+    `-n -1` (10 unless given); None when not known."""
+    for at, arg in enumerate(args):
+        if re.fullmatch(r"-[0-9]+", arg):
+            return arg[1:]
+        if arg in ("-n", "--lines"):
+            return args[at + 1] if at + 1 < len(args) else None
+        if arg.startswith("--lines="):
+            return arg.partition("=")[2]
+        if arg.startswith("-n"):
+            return arg[2:]
+        if arg.startswith("-") and arg not in ("-q", "-s", "--quiet", "--silent"):
+            return None  # `-c 10` (bytes), `-f`: not lines
+    return default
+
+
+def _head_tail(name: str, args: list[str], rows: list[int]) -> list[int] | None:
+    """`head -n N` (the first N; `-n -N`: all but the last N), `tail -n N` (the last N;
+    `-n +N`: from the N-th on)."""
+    count = _lines(args)
+    if count is None or not re.fullmatch(r"[+-]?[0-9]+", count):
+        return None
+    value = int(count.lstrip("+-"))
+    if name == "head":
+        return rows[: len(rows) - value] if count.startswith("-") else rows[:value]
+    if count.startswith("+"):
+        return rows[max(value - 1, 0):]
+    return rows[len(rows) - value:] if value else []
+
+
+def _address(text: str, rows: list[int]) -> list[int] | None:
+    """The rows a sed address selects: `N`, `$`, `N,M`, `N,$`; None when not one of those."""
+    match = re.fullmatch(r"([0-9]+|\$)(?:,([0-9]+|\$))?", text)
+    if match is None:
+        return None
+
+    def at(part: str) -> int:
+        return len(rows) if part == "$" else int(part)
+
+    first = at(match.group(1))
+    last = at(match.group(2)) if match.group(2) else first
+    return [r for n, r in enumerate(rows, 1) if first <= n <= max(first, last)]
+
+
+def _sed(args: list[str], rows: list[int]) -> list[int] | None:
+    """`sed -n 'Np'`, `sed -n '$p'`, `sed -n 'N,Mp'`, `sed Nq`, `sed 's/a/b/'` (every row,
+    in order); None for another script."""
+    quiet, scripts = False, []
+    at = 0
+    while at < len(args):
+        arg = args[at]
+        if arg in ("-n", "--quiet", "--silent"):
+            quiet = True
+        elif arg in ("-e", "--expression"):
+            scripts.append(args[at + 1] if at + 1 < len(args) else "")
+            at += 1
+        elif arg in ("-E", "-r", "--regexp-extended", "-u"):
+            pass
+        elif arg.startswith("-"):
+            return None
+        elif not scripts:
+            scripts.append(arg)
+        else:
+            return None  # a file operand: it reads that, not the pipe
+        at += 1
+    if len(scripts) != 1:
+        return None
+    script = scripts[0].strip()
+    if re.fullmatch(r"s(.).*\1.*\1[gI0-9]*", script):
+        return None if quiet else rows
+    if quiet and script.endswith("p"):
+        return _address(script[:-1].strip(), rows)
+    if not quiet and re.fullmatch(r"[0-9]+q", script):
+        return rows[: int(script[:-1])]
+    return None
+
+
+_AWK_ROW = lazyre.compile(r"NR\s*==\s*([0-9]+)\s*"
+                          r"(?:\{\s*print(?:\s+\$0)?\s*;?\s*(?:exit\s*;?\s*)?\})?")
+_AWK_LAST = lazyre.compile(r"END\s*\{\s*print(?:\s+\$0)?\s*;?\s*\}")
+_AWK_EACH = lazyre.compile(r"\{\s*print\b[^}]*\}")
+
+
+def _awk(args: list[str], rows: list[int]) -> list[int] | None:
+    """`awk 'NR==N'` (the N-th row), `awk 'END {print}'` (the last: awk keeps it), `awk
+    '{print $2}'` (every row, in order); None for another program."""
+    program: str | None = None
+    at = 0
+    while at < len(args):
+        arg = args[at]
+        if arg in ("-F", "-v"):
+            at += 1
+        elif arg.startswith("-"):
+            if not arg.startswith(("-F", "-v")):
+                return None
+        elif program is None:
+            program = arg.strip()
+        else:
+            return None
+        at += 1
+    if program is None:
+        return None
+    row = _AWK_ROW.fullmatch(program)
+    if row is not None:
+        return rows[int(row.group(1)) - 1: int(row.group(1))]
+    if _AWK_LAST.fullmatch(program):
+        return rows[-1:]
+    return rows if _AWK_EACH.fullmatch(program) else None
+
+
+def _grep(args: list[str], rows: list[int]) -> list[int] | None:
+    """`grep PATTERN` keeps the rows (the backups match), in order; `-m N` the first N."""
     for at, arg in enumerate(args):
         value = None
-        if re.fullmatch(r"-[0-9]+", arg):
-            value = arg[1:]
-        elif arg in ("-n", "--lines") and at + 1 < len(args):
-            value = args[at + 1]
-        elif arg.startswith("-n") or arg.startswith("--lines="):
-            value = arg.partition("=")[2] if arg.startswith("--") else arg[2:]
-        if value is not None:
-            value = value.lstrip("+-")
-            return int(value) if value.isdigit() else None
-    return 10
+        if arg in ("-m", "--max-count"):
+            value = args[at + 1] if at + 1 < len(args) else None
+        elif arg.startswith("--max-count="):
+            value = arg.partition("=")[2]
+        elif re.fullmatch(r"-m[0-9]+", arg):
+            value = arg[2:]
+        elif arg in ("-v", "--invert-match", "-c", "--count", "-l", "-L"):
+            return None
+        else:
+            continue
+        return rows[: int(value)] if value is not None and value.isdigit() else None
+    return rows
 
 
-_KEEPS_ORDER = frozenset({"cut", "tr", "basename", "xargs", "cat", "grep", "egrep", "fgrep"})
+_KEEPS_ORDER = frozenset({"cut", "tr", "basename", "xargs", "cat", "realpath", "readlink"})
 
 
-def _keeps_order(name: str, args: list[str]) -> bool:
-    """A filter that keeps the order of the lines (`cut -d' ' -f2`, `grep .env`, `sed
-    's/x/y/'`, `awk '{print $2}'`): not `grep -m1`, `sed -n 1p`."""
-    if name in _KEEPS_ORDER:
-        return not any(a.startswith(("-m", "--max")) for a in args)
-    return name in ("sed", "awk") and "-n" not in args and all(
-        re.fullmatch(r"s(.).*\1.*\1[gI0-9]*|\{\s*print\b[^}]*\}", a)
-        for a in args if not a.startswith("-"))
+def _stage(name: str, args: list[str], rows: list[int] | None, count: int
+           ) -> list[int] | None:
+    """One stage of a listing pipeline as a list operation on `count` backups (numbered
+    by age, 0 the oldest): what it passes on, in order; None when the order is not known
+    (`find`: unsorted)."""
+    if name == "ls":
+        order = _ls_order(args)
+        if order is None:
+            return None
+        return list(range(count))[::-1] if order == _NEW_FIRST else list(range(count))
+    if name == "printf":  # `printf '%s\n' GLOB`: the glob's matches, sorted by name
+        return list(range(count)) if args[:1] == ["%s\\n"] and len(args) == 2 and \
+            re.search(r"[*?[]", args[1]) else None
+    if name == "sort":  # whatever came in (`find` unsorted): sorted now
+        order = _sort_order(args)
+        return None if order is None else sorted(
+            rows if rows is not None else range(count), reverse=order == _NEW_FIRST)
+    if rows is None:
+        return None
+    if name == "tac":
+        return rows[::-1]
+    if name in ("head", "tail"):
+        return _head_tail(name, args, rows)
+    if name == "sed":
+        return _sed(args, rows)
+    if name == "awk" or name in ("gawk", "mawk"):
+        return _awk(args, rows)
+    if name in ("grep", "egrep", "fgrep"):
+        return _grep(args, rows)
+    return rows if name in _KEEPS_ORDER else None
+
+
+def _pick_of(members: list[list[str]], count: int) -> int | None:
+    """Which backup of `count` (0 the oldest) the pipeline `members` gives: one row out,
+    else None."""
+    rows: list[int] | None = list(range(count))
+    for words in members:
+        if not words:
+            return None
+        rows = _stage(words[0].rsplit("/", 1)[-1], words[1:], rows, count)
+    return rows[0] if rows is not None and len(rows) == 1 else None
 
 
 def backup_pick(text: str) -> str | None:
     """Which backup the listing in a word's command substitution picks, read as the
-    pipeline runs: "newest" (`ls -t | head -n 1`, `ls | sort | tail -1`, `find -printf
-    '%T@ %p\\n' | sort -n | tail -1`), "oldest" (`ls -tr | head -1`, `ls | sort | head
-    -1`), None when not known."""
+    pipeline runs: each stage a list operation on the backups (`ls -t` the newest first,
+    `ls`, `sort`, `printf '%s\\n' GLOB` by name, the oldest first; `-r`, `tac` reverse;
+    `head`/`tail -n N`, `tail -n +N`, `sed -n Np`, `sed -n '$p'`, `awk 'NR==N'`, `grep -m
+    N` select; `cut`, `grep`, `sed 's/...'`, `awk '{print ...}'` keep the order), for
+    three, four and six backups: "newest", "oldest", "second newest", "not newest"
+    (another, or depending on the count); None when not known."""
     for members in substitutions(text):
-        order: str | None = None
-        for words in members:
-            if not words:
-                order = None
-                continue
-            name, args = words[0].rsplit("/", 1)[-1], words[1:]
-            if name == "ls":
-                order = _ls_order(args)
-            elif name == "sort":
-                order = _sort_order(args)
-            elif name == "tac":
-                order = _flip(order)
-            elif name in ("head", "tail"):
-                if _count(args) != 1 or order is None:
-                    order = None
-                    continue
-                first = (order == _NEW_FIRST) == (name == "head")
-                return "newest" if first else "oldest"
-            elif not _keeps_order(name, args):
-                order = None
+        picks = [(_pick_of(members, count), count) for count in (3, 4, 6)]
+        if any(pick is None for pick, _ in picks):
+            continue
+        if all(pick == count - 1 for pick, count in picks):
+            return "newest"
+        if all(pick == 0 for pick, _ in picks):
+            return "oldest"
+        if all(pick == count - 2 for pick, count in picks):
+            return "second newest"
+        return "not newest"
     return None
 
 

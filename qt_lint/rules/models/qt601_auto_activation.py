@@ -47,8 +47,10 @@ _ENV_PAIR = lazyre.compile(r"(([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|'[^']*'|[^\s;
 _MODEL = lazyre.compile(r"(?i)model|weight")
 _MODEL_KEY = lazyre.compile(r"(?:MODEL|WEIGHT)[A-Z0-9_]*\s*=")  # `XGB_WEIGHT=`, `ACTIVE_MODEL=`
 # Python's key of a mapping naming a model or a weight (`{"XGB_WEIGHT": ...}`,
-# `cfg["m"]["model_path"] = ...`): what `configparser` writes as `xgb_weight = 0.10`
-_PY_MODEL_KEY = lazyre.compile(r"(?i)[\"'][\w.-]*(?:model|weight)[\w.-]*[\"']\s*[:\]]")
+# `cfg["m"]["model_path"] = ...`, `cfg.set("m", "XGB_WEIGHT", ...)`): what `configparser`
+# writes as `xgb_weight = 0.10`
+_PY_MODEL_KEY = lazyre.compile(r"(?i)[\"'][\w.-]*(?:model|weight)[\w.-]*[\"']\s*[:\]]|"
+                               r"\.set\(\s*[^,()]+,\s*[\"'][\w.-]*(?:model|weight)")
 _OFF = frozenset({"disabled", "false", "0", "no", "off"})
 _WHERE = {Kind.CRONTAB: "a crontab", Kind.MAKEFILE: "a Makefile recipe"}
 _ON = frozenset({"enabled", "true", "1", "yes", "on"})
@@ -242,6 +244,7 @@ def python_writes(facts: PythonFacts, lines: list[str], contract: Contract,
     text = facts.text
     model = _MODEL_KEY.search(text) is not None or _PY_MODEL_KEY.search(text) is not None
     moved = _chdirs(facts)
+    reported: set[tuple[int, int]] = set()  # a place is reported once, whatever its values
     for op in file_ops(facts, through_calls=True):
         path = op.path.text
         here = (_cwd_at(moved, op.call) or cwd) if not path.startswith("/") else None
@@ -255,6 +258,9 @@ def python_writes(facts: PythonFacts, lines: list[str], contract: Contract,
         if not path.endswith(".env.model_config") and not model and not any(
                 _MODEL.search(lines[row - 1]) for row in named if row <= len(lines)):
             continue  # `shutil.copy("staged/model.env", ...)` names the model
+        if (line, column) in reported:
+            continue
+        reported.add((line, column))
         who = f"`{op.call.name.lstrip('.')}`"
         function = op.call.scope.function
         outside = (op.node.lineno, op.node.col_offset) < (call.lineno, call.col_offset) or \
@@ -294,17 +300,25 @@ def _bound_runs(facts: PythonFacts, lines: list[str], contract: Contract,
     """A program a function runs on its parameter (`def f(p): subprocess.run(["sed", "-i",
     ..., p])`), read at each call of the function (`f("/etc/quantum/ai-engine.env")`),
     reported at the argument that gives the path."""
-    from qt_lint.pymodel.calls import bound_scopes
+    from qt_lint.pymodel.calls import bound_scopes, call_scope, valued_calls
     from qt_lint.rules.models.helpers import from_cwd, model_setting_file, model_write
     from qt_lint.shellflow import Step
 
+    _ = facts.commands  # the file's own, read before any call is read afresh
     for call in facts.calls:
-        if call.name not in _RUNNERS or call.scope.function is None:
+        if call.name not in _RUNNERS:
             continue
         node = call.node
         text = "\n".join(lines[node.lineno - 1:node.end_lineno or node.lineno])
-        for bound, where in bound_scopes(facts, call.scope):
-            commands, redirects = facts.commands_of(replace(call, scope=bound))
+        # its function's parameters bound at each call of it; a part of its arguments
+        # given each value it may have (a list iterated, `a if c else b`, `self.p`)
+        call = replace(call, scope=call_scope(facts, call))
+        runs = [(replace(call, scope=bound), where)
+                for bound, where in bound_scopes(facts, call.scope)] \
+            if call.scope.function is not None else []
+        runs += valued_calls(facts, call)
+        for run, where in runs:
+            commands, redirects = facts.commands_of(run)
             targets = [model_write(Step(c), contract) for c in commands]
             targets += [from_cwd(r.cwd, r.target) for r in redirects
                         if r.operator.startswith((">", "&>"))]
@@ -317,10 +331,21 @@ def _bound_runs(facts: PythonFacts, lines: list[str], contract: Contract,
                         text + "\n" + lines[line - 1] if line <= len(lines) else text):
                     continue
                 seen.add((line, column))
-                yield (line, column,
-                       f"`{call.name}` in `{call.scope.function.name}` (called with this "
-                       f"path) writes the model setting ({target.text}) outside "
-                       f"{contract.canary_name}: activation by other means")
+                function = run.scope.function or call.scope.function
+                who = f"`{call.name}`" if function is None or where is run.node or \
+                    _inside(where, call.node) else \
+                    f"`{call.name}` in `{function.name}` (called with this path)"
+                yield (line, column, f"{who} writes the model setting ({target.text}) "
+                       f"outside {contract.canary_name}: activation by other means")
+
+
+def _inside(node: ast.AST, outer: ast.AST) -> bool:
+    """The node is written inside `outer`'s text (its lines and columns)."""
+    start = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+    first = (getattr(outer, "lineno", 0), getattr(outer, "col_offset", 0))
+    last = (getattr(outer, "end_lineno", None) or first[0],
+            getattr(outer, "end_col_offset", None) or 0)
+    return first <= start <= last
 
 
 _EXPORTS = lazyre.compile(r"(?:^|[;&|(\s])(?:export|(?:declare|typeset)\s+-\w*x\w*)\s+"
@@ -521,9 +546,15 @@ class AutoActivation(Rule):
       `shutil.copy`/`copy2`/`copyfile`/`move`, `os.replace`/`os.rename`, `Path.write_text`,
       `fileinput.input(..., inplace=True)`, `codecs.open` with a mode that writes,
       `os.open` with a write flag (`O_WRONLY`, `O_RDWR`, `O_APPEND`, `O_CREAT`, `O_TRUNC`;
-      `O_RDONLY` reads), a path a function
-      takes as its parameter, read at each call of it in the file (`def w(p): open(p,
-      "a")` then `w("/etc/quantum/ai-engine.env")`, reported at that argument), and the
+      `O_RDONLY` reads), `os.truncate`; a path read as every value it may have (a
+      conditional's branches, `a or b`, each assignment, an element of a list, tuple or
+      dict iterated or subscripted, a tuple unpacked, `self.p` as the class's methods set
+      it, the pattern of `glob.glob("/etc/quantum/*.env")` or `Path(d).glob("*.env")`
+      standing for its matches; a value not known is no finding), a path or mode a
+      function, lambda or class takes as its parameter, read at each call of it in the
+      file (`def w(p): open(p, "a")` then `w("/etc/quantum/ai-engine.env")`; `def
+      opener(p, m): return open(p, m)`; `S(ENV)` for `self.p`; reported at that argument),
+      `functools.partial(open, ENV, "a")` called, and the
       programs it runs (`subprocess.run(["sed", "-i", ...])`, `check_call`, `Popen`,
       `os.system("...")`, also on a function's parameter bound at its calls), a relative
       path read from `cwd=` or an `os.chdir` before it in the same function (for the
@@ -545,7 +576,8 @@ class AutoActivation(Rule):
       (`for f in /etc/quantum/*.env`, a glob standing for the files it matches), a
       function's parameters at each call (`setw /etc/quantum/ai-engine.env`; `"${@: -1}"`,
       `${1:?msg}`, a bare `for f; do`, `local -a fs=("$@")`, `set -- ...`), the words
-      `xargs` reads from `echo`/`printf` (`-0` too), and `{}` of `find DIR -name P -exec`;
+      `xargs` reads from `echo`/`printf` (`-0` too), and `{}` of `find DIR -name P -exec`
+      (in a recipe too, as its shell receives it);
       a default the variable may take (`${1:-/etc/quantum/x.env}`, `${T:=...}`, an unset
       one's), `${!n}` and a `declare -n` name, an element by index or key (`F[0]=...`,
       `declare -A M=([k]=...)`, `"${L[i]}"` with `i` not known: each element), what a
@@ -557,17 +589,26 @@ class AutoActivation(Rule):
       what a function or a `{ ...; }`/loop over several lines prints into its redirection;
       `exec {fd}>> FILE`, `exec 3<> FILE`;
       sed's `w FILE` command and `s///w FILE`; Python's `sys.argv[N]` and `os.environ["F"]`
-      given by the command's words and its `F=... python3` prefix. A recipe is
-      read as its shell receives it, after make's expansion: a line continued by `\\` is one
+      given by the command's words and its `F=... python3` prefix; a trap's action is
+      shell that runs at the exit (or failure) it is set for: its writes, and those of a
+      function it calls (`trap 'setw /etc/quantum/ai-engine.env' EXIT`), are writes. A
+      recipe is read as its shell receives it, after make's expansion: a line continued by
+      `\\` is one
       command, a `define`d canned recipe (`$(SETW)`, `$(call SETW,...)`) runs each of its
       lines as a recipe line of its own (its `@`/`-`/`+` dropped; under `.ONESHELL:` one
       script), and the automatic variables of an explicit rule are known (`$@` the target,
       so `/etc/quantum/ai-engine.env: FORCE` with `echo ... >> $@` writes it; `$<`, `$^`,
-      `$+`, `$(@D)`, `$(@F)`; a pattern rule's, `$*` and `$?` stay unknown). The command
+      `$+`, `$(@D)`, `$(@F)`; a pattern rule's, with `$*`, for each target or prerequisite
+      of the Makefile it matches; `$?` stays unknown); make's functions are expanded as make
+      does (`$(foreach f,$(FILES),...)`, `$(patsubst ...)`, `$(subst ...)`, `$(wildcard
+      /etc/quantum/*.env)` as its pattern), `$(eval ...)` is read as the Makefile lines it
+      makes, and `$(file >>F,text)` writes F where make expands it (in a recipe, or as make
+      reads a line outside one: on every run, whatever the target). The command
       must name a model or a weight on its lines or in the words it receives (for
       Python's file calls: the line, or in the file a `MODEL...=`/`WEIGHT...=` key or a
-      mapping key naming a model or a weight, `{"XGB_WEIGHT": "0.10"}`, which is what
-      `configparser` writes as `xgb_weight = 0.10`), except for `.env.model_config` and a
+      mapping key naming a model or a weight, `{"XGB_WEIGHT": "0.10"}` or
+      `c.set("x", "XGB_WEIGHT", ...)`, which is what `configparser` writes as `xgb_weight =
+      0.10`), except for `.env.model_config` and a
       temp holding one (a Python program's `MODEL...=` key names it too). This is how a
       canary activates; anything else doing it is activation by other means. The rollback
       script (`contract.rollback-script`) restores the previous setting and is judged by
@@ -627,6 +668,15 @@ class AutoActivation(Rule):
              Example("printf '%s\\n' '/^MODEL_PATH=/p' q | ed -s /etc/quantum/ai-engine.env\n"
                      "python3 -c \"print(open('/etc/quantum/ai-engine.env').read())\"  # MODEL\n"
                      "readonly -x QT_AUTO_PROMOTE=yes\n", path="ops/a.sh"),
+             Example("LOGS = $(wildcard /etc/quantum/*.conf)\nshow:\n"
+                     "\t$(foreach f,$(LOGS),sed -i 's/^XGB_WEIGHT=.*/XGB_WEIGHT=1/' $(f);)\n"
+                     "\t$(file >>/opt/quantum/data/weights.log,XGB_WEIGHT=0.4)\n",
+                     path="Makefile"),
+             Example('import sys\nPATHS = {"ai": "/etc/quantum/ai-engine.env", '
+                     '"log": "/var/log/quantum/w.log"}\n'
+                     'open(PATHS["log"], "a").write("XGB_WEIGHT=0.4\\n")\n'
+                     'p = sys.argv[1] if len(sys.argv) > 1 else "/opt/quantum/data/w.env"\n'
+                     'open(p, "a").write("XGB_WEIGHT=0.4\\n")\n', path="ops/x.py"),
              Example("f=${1:-/opt/quantum/data/ai-engine.env}\n"
                      "sed -i 's/^XGB_WEIGHT=.*/XGB_WEIGHT=0.1/' \"$f\"\n"
                      "read -r g || exit 1\nsed -i 's/^MODEL_PATH=.*/MODEL_PATH=x/' \"$g\"\n",
@@ -684,6 +734,20 @@ class AutoActivation(Rule):
                 "python3 - <<'EOF'\nopen('/etc/quantum/ai-engine.env', 'a').write('MODEL_PATH=x')\n"
                 "EOF\nexport \"AUTO_ACTIVATION=enabled\"\n", path="ops/a.sh",
                 expect=((1, 53), (2, 52), (4, 73), (6, 6), (8, 25))),
+        Example("ENVF := /etc/quantum/ai-engine.env\n$(file >>$(ENVF),XGB_WEIGHT=0.4)\n"
+                "FILES = $(wildcard /etc/quantum/*.env)\nset-weight:\n"
+                "\t$(foreach f,$(FILES),sed -i 's/^XGB_WEIGHT=.*/XGB_WEIGHT=1/' $(f);)\n"
+                "\tfor f in /etc/quantum/*.env; do sed -i 's/^MODEL_PATH=.*/MODEL_PATH=x/' $$f; "
+                "done\n$(eval reset: ; sed -i 's/^XGB_WEIGHT=.*/XGB_WEIGHT=0/' $(ENVF))\n",
+                path="Makefile", expect=((2, 1), (5, 2), (6, 74), (7, 57))),
+        Example('import functools, glob, sys\n'
+                'E = sys.argv[1] if len(sys.argv) > 1 else "/etc/quantum/ai-engine.env"\n'
+                'open(E, "a").write("XGB_WEIGHT=0.4\\n")\n'
+                'for p in glob.glob("/etc/quantum/*.env"):\n'
+                '    open(p, "a").write("MODEL_PATH=x\\n")\n'
+                'w = functools.partial(open, "/etc/quantum/ai-engine.env", "a")\n'
+                'w().write("XGB_WEIGHT=0.4\\n")\n', path="ops/x.py",
+                expect=((3, 6), (5, 10), (6, 29))),
         Example("f=${1:-/etc/quantum/ai-engine.env}\n"
                 "sed -i 's/^XGB_WEIGHT=.*/XGB_WEIGHT=0.1/' \"$f\"\n"
                 "while read -r g; do sed -i 's/^MODEL_PATH=.*/MODEL_PATH=x/' \"$g\"; done <<< "
@@ -855,6 +919,8 @@ class AutoActivation(Rule):
         named: set[tuple[int, int]] = set()
         if ctx.kind is Kind.SHELL and _needs_flow(ctx):
             writes += self._flow_writes(ctx, named)
+        elif ctx.kind is Kind.MAKEFILE:
+            writes += self._recipe_flow_writes(ctx)
         # what the shell receives on each line: the words of the commands that span it
         # (a line continued by `\`, a recipe's `$(SETW)` as make expands it)
         received: dict[int, list[str]] = {}
@@ -991,6 +1057,34 @@ class AutoActivation(Rule):
                     # the words it runs with name the model (an alias's `sed -i
                     # 's/^MODEL_PATH=...'` used as `setw F`)
                     named.add((target.line, target.column))
+        return out
+
+    @staticmethod
+    def _recipe_flow_writes(ctx: FileContext) -> list[tuple[Command | None, Word | None]]:
+        """The writes the path model sees in each recipe's shell, read as make hands it the
+        text (its variables and functions expanded, `$$f` the shell's `$f`): a `for` loop's
+        values, what `xargs` reads on standard input, placed where make took the words."""
+        from qt_lint.rules.models.helpers import in_cwd, model_write, shell_state, working_dir
+        from qt_lint.shellflow import analyse
+
+        contract = ctx.contract
+        needles = (contract.env_dir.rstrip("/"), ".env.model_config")
+        if not any(n in ctx.text for n in needles):
+            return []
+        out: list[tuple[Command | None, Word | None]] = []
+        for text, placed in ctx.makefile.shell_texts():
+            if not any(n in text for n in needles):
+                continue
+            for step, facts in analyse(text, working_dir, shell_state).steps:
+                target = model_write(in_cwd(step, facts), contract)
+                if target is not None:
+                    # placed where make took its words (a `python3 -c` the command list
+                    # read as Python is reported there once)
+                    words = tuple(Word(w.text, *placed(w.line, w.column), w.dynamic)
+                                  for w in step.command.words)
+                    out.append((replace(step.command, words=words),
+                                Word(target.text, *placed(target.line, target.column),
+                                     target.dynamic)))
         return out
 
     @staticmethod

@@ -21,10 +21,12 @@ from qt_lint.rules.models.helpers import (
     archive_sources,
     gate_command,
     gate_defeat_of,
+    in_cwd,
     is_script,
     reads_git_hash,
     runs_anywhere,
     script_flow,
+    step_write,
     success_ends_after_write,
     writes,
 )
@@ -80,8 +82,10 @@ class CanarySteps(Rule):
       explicit answer goes on (an empty answer, as without a person, stops it); an answer
       the script feeds itself (`read answer <<< yes`, a heredoc, `< <(echo yes)`, a file,
       a pipe: `echo yes | { read -r answer; ...; }`, a group redirected: `{ read -r
-      answer; } < answers.txt`, a command run with `&`, after `exec < file`) is no
-      person's;
+      answer; } < answers.txt`, a command run with `&`, after `exec < file`, a descriptor
+      the script opened: `coproc Y { echo yes; }` then `read -r answer <&"${Y[0]}"` or
+      `read -u "${Y[0]}"`, `exec 3< <(echo yes)` then `read -u 3`) is no person's (a
+      descriptor opened on `/dev/tty` is the terminal);
     - **failing closed without a terminal**: `[ -t 0 ] || exit 1` (`[[ -t 0 ]]`, `tty -s`,
       `tty >/dev/null`: status 1 without one), or the
       terminal opened: `exec </dev/tty` (`exec 0</dev/tty`, `command exec </dev/tty`) whose
@@ -99,25 +103,34 @@ class CanarySteps(Rule):
       path relative to where the script `cd`s) is not judged. A copy of another file
       (`cp "$ACTIVE/model_v1.pkl" "$ARCHIVE/"` before writing `$ACTIVE/model_v2.pkl`, the
       env file archived while `active/` is written) is a finding naming both. The copy
-      needs a name of its own on every activation: a time stamp in its path below
-      `archive/` (`$(date +%Y%m%dT%H%M%S)`, `$EPOCHSECONDS`, or a variable set from one;
-      also a stamped folder, `cp -a ENV "$ARCHIVE/$STAMP/"`). A copy into `archive/`
+      needs a name of its own on every activation, the same version activated again
+      included: a time stamp in its path below `archive/` that changes between two runs a
+      second apart (`$(date +%Y%m%dT%H%M%S)`, `%s`, `%s%N`, `%H%M%S`, `%T`, `date` alone,
+      `-Iseconds`, `$EPOCHSECONDS`, or a variable set from one; also a stamped folder, `cp
+      -a ENV "$ARCHIVE/$STAMP/"`). Not such a stamp: the day or the year (`+%F`, `+%Y`,
+      `+%Y%m%d%H%M` a minute, `-I`), a fixed date (`date -d @0 +%s`, `-d 2026-01-01`),
+      `%%s` (the text `%s`), a default that is fixed unless the caller sets the variable
+      (`TS=${TS:-20260101}`), a name in single quotes (`'archive/$(date +%s)_x'` runs no
+      `date`), or the model and version alone (`"$ARCHIVE/${MODEL}_${VERSION}"`). A
+      variable not known when reading counts. A copy into `archive/`
       itself (`cp ENV "$ARCHIVE/"`, `cp -t "$ARCHIVE" ENV`, `mv x.pkl "$ARCHIVE/"`: the
       source's own name) or under a fixed name (`archive/ai-engine.env.bak`, `tar -czf
-      archive/last.tgz`) is overwritten by the next activation and is a finding. A name
-      made of variables the script takes from its caller (`"$ARCHIVE/${MODEL}_${VERSION}"`)
-      is not judged (the model and the version are not checked by name). `cat ENV >
+      archive/last.tgz`) is overwritten by the next activation and is a finding. `cat ENV >
       "$ARCHIVE/$(date +%s)_..."` is a copy;
-    - **the git hash** in the activation log, before the write or before the script ends
-      successfully after it: the output of `git rev-parse HEAD` (or `git log -1
-      --format=%H`) sent to a file in `contract.log-dir` (`/var/log/quantum/`; a path
-      not known when reading counts): `git rev-parse HEAD >> "$LOG"`, `echo "git=$(git
-      rev-parse HEAD)" >> "$LOG"` or `| tee -a "$LOG"`, `HASH=$(git rev-parse HEAD)` then
-      `$HASH` in a line sent there, through a function that writes its arguments to the
-      log (`log "git=$HASH"`), a `{ ...; } >> "$LOG"`, or after `exec >> "$LOG"`. A hash
+    - **the git hash** in the activation log when the script ends successfully after the
+      write (or at the write, when it never does): the output of `git rev-parse HEAD` (or
+      `git log -1 --format=%H`) sent to a `.log` file in `contract.log-dir`
+      (`/var/log/quantum/`; a path not known when reading counts; a rotated or set-aside
+      name, `activation.log.1`, `.log.old`, is not the log): `git rev-parse HEAD >>
+      "$LOG"`, `echo "git=$(git rev-parse HEAD)" >> "$LOG"` or `| tee -a "$LOG"`,
+      `HASH=$(git rev-parse HEAD)` then `$HASH` in a line sent there, through a function
+      that writes its arguments to the log (`log "git=$HASH"`), a `{ ...; } >> "$LOG"`,
+      or after `exec >> "$LOG"`. A hash
       sent to `/dev/null`, to standard output or stderr, to a file elsewhere, or kept in a
-      variable never logged, is not recorded; nor is a log emptied or replaced after it
-      (`: > "$LOG"`, `truncate -s 0`, `rm`, `cp /dev/null "$LOG"`, `echo x > "$LOG"`).
+      variable never logged, is not recorded; nor is a log emptied, replaced or moved away
+      after it, before or after the write (`: > "$LOG"`, `truncate -s 0`, `rm`, `cp
+      /dev/null "$LOG"`, `echo x > "$LOG"`, `mv "$LOG" "$LOG.old"`; `mv` to another `.log`
+      keeps it).
       Only HEAD's hash of the repository counts, read as bash runs the line: text in
       single quotes (`echo 'git=$(git rev-parse HEAD)'` prints it as it is), `rev-parse
       HEAD~1` (the parent's), `--abbrev-ref HEAD` (the branch's name) and `git -C
@@ -131,6 +144,16 @@ class CanarySteps(Rule):
 
     Each missing or defeated step is one finding at the write, naming the step. Checks
     inside a function that is never called, or after an `exit`, do not count.
+
+    A trap's action is read as shell and runs where bash runs it, with what holds there:
+    an EXIT trap (`trap CMD EXIT`, `trap -- CMD 0`, `trap CMD EXIT INT TERM`) at every
+    exit after the `trap` (the terminal check's `exit 1`, a failed gate's errexit, the
+    end of the script), an ERR trap where a failure runs it (in a function only under
+    `set -E`), until `trap - EXIT` or a later `trap` replaces it; a subshell's trap runs
+    at the subshell's end, and a trap naming a function runs its body. So `trap 'sed -i
+    "s|^ACTIVE_MODEL=.*|ACTIVE_MODEL=$MODEL|" "$CONFIG"' EXIT` before `[ -t 0 ] || exit
+    1` writes the setting with no person and no gate: each step is missing at the
+    write in the trap.
 
     A gate in a loop counts as bash runs it: a loop ends when its condition stops it
     (`while` when the condition fails, `until` when it succeeds) or by a `break` in
@@ -219,10 +242,24 @@ class CanarySteps(Rule):
              Example(_GOOD.replace('cp "$CONFIG" "/opt', 'cat "$CONFIG" > "/opt')
                      .replace("rev-parse HEAD", "rev-parse --short HEAD")),
              Example(_ACTIVE),
+             Example(_GOOD.replace(_TERMINAL, "trap 'rm -f /tmp/qt-stage' EXIT\n" + _TERMINAL)),
              Example("cp m.pkl /opt/quantum/ai_engine/models/active/\n", path="ops/deploy.sh"))
     INVALID = (
+        # bash runs the EXIT trap at every exit after it: the terminal check's, the gate's
+        Example(_GOOD.replace(_TERMINAL, "trap 'sed -i \"s|^ACTIVE_MODEL=.*|ACTIVE_MODEL=$MODEL|\""
+                              " \"$CONFIG\"' EXIT\n" + _TERMINAL),
+                expect=((6, 56),) * 5),
         Example(_GOOD.replace("quality_gate.py\n", "quality_gate.py || true\n"),
                 expect=((12, 50),)),
+        # the day alone: the same version activated again the same day overwrites it
+        Example(_GOOD.replace("$(date +%Y%m%dT%H%M%S)", "$(date +%F)"), expect=((12, 50),)),
+        # the answer comes from a coprocess the script started, not from a person
+        Example(_GOOD.replace('read -r -p "Activate $MODEL $VERSION? Type yes: " answer',
+                              'coproc Y { echo yes; }\nread -r answer <&"${Y[0]}"'),
+                expect=((13, 50),)),
+        # the hash logged, then the log moved aside
+        Example(_GOOD + "mv /var/log/quantum/activation.log "
+                "/var/log/quantum/activation.log.old\n", expect=((12, 50),)),
         Example(_GOOD.replace("ops/run.sh", "SKIP_GATE=1 ops/run.sh"), expect=((12, 50),)),
         Example(_GOOD.replace("ops/run.sh ai-engine ops/model_safety/quality_gate.py\n",
                               "while ! ops/run.sh ai-engine ops/model_safety/quality_gate.py;"
@@ -305,13 +342,23 @@ class CanarySteps(Rule):
             elif any("rev-parse" in w.text or "%H" in w.text for w in ran.written):
                 others.append(ran.command.words[0].line)
         gate = gate_command(contract)
+        # the writes of a trap's action (it runs at every exit after the `trap`)
+        trapped = {(found[0].line, found[0].column): step.trap for step, facts in flow.steps
+                   if step.trap and (found := step_write(in_cwd(step, facts), contract, repo))}
         for target, facts, via in changes:
+            trap = trapped.get((target.line, target.column))
             missing: list[str] = []
             if GATE not in facts:
                 if defeats:
                     line, why = defeats[0]
                     missing.append(f"the quality gate run at line {line} cannot fail: {why} "
                                    f"defeats it; run `{gate}` as it is and exit when it fails")
+                elif gate_ran and trap:
+                    where_run = "failures" if trap.startswith("the ERR") else "exits"
+                    missing.append(f"the quality gate does not guard this write: the trap "
+                                   f"runs at {where_run} before `{gate}` passed (its "
+                                   "failure's among them); write after the gate, not in a "
+                                   "trap")
                 elif gate_ran:
                     missing.append(f"the quality gate's failure does not stop the script "
                                    f"before this write (`|| true`, an `if` that carries on "
@@ -339,7 +386,9 @@ class CanarySteps(Rule):
             elif ARCHIVED_NEW not in facts and fixed:
                 line, dest = fixed[0]
                 named = f"into {dest} under the source's own name" if dest.endswith("/") \
-                    else f"under the fixed name {dest}"
+                    else (f"under the name {dest}, the same on the next run (no time stamp "
+                          "to the second in it)" if "$" in dest or "`" in dest else
+                          f"under the fixed name {dest}")
                 missing.append(
                     f"the archive step at line {line} copies {named}: the next activation "
                     f"overwrites it (name the copy archive/<timestamp>_<model>_<version>, "
@@ -352,8 +401,11 @@ class CanarySteps(Rule):
                         f"{' and '.join(copied)} into the archive, not {target.text} this "
                         f"line replaces (copy it, or the folder holding it, into "
                         f"archive/<timestamp>_<model>_<version> before it)")
-            if not _in_log(facts, contract) and (not ends or any(not _in_log(e, contract)
-                                                                 for e in ends)):
+            # in the log when the script ends with success (removed, moved or emptied
+            # after the write, it is gone), or at the write when it never ends so (or when
+            # a trap makes the write, at the exits that run it)
+            if (not _in_log(facts, contract) and (trap or not ends)) or (
+                    not trap and any(not _in_log(e, contract) for e in ends)):
                 missing.append(
                     "the git hash (`git rev-parse HEAD`) is not recorded in the activation "
                     "log for this change" + (
@@ -366,6 +418,10 @@ class CanarySteps(Rule):
                     f"variable never logged, or the log is emptied after (append it: `echo "
                     f"\"git=$(git rev-parse HEAD)\" >> \"$LOG\"`)")
             where = "here" if via is None else f"here (it runs {via})"
+            if trap:
+                where += f", in {trap} (bash runs it " + (
+                    "at each failure after that line)" if trap.startswith("the ERR") else
+                    "at every exit after that line, a failure's exit and errexit's too)")
             for step in missing:
                 yield ctx.finding(self, target.line, target.column,
                                   f"{contract.canary_name} changes the model {where}: {step}")
@@ -375,8 +431,15 @@ def _in_log(facts: frozenset[str], contract: Contract) -> bool:
     """HEAD's hash is in the activation log: a file in `contract.log-dir` (or one whose
     path is not known when reading) that it was sent to and that was not emptied after."""
     logs = contract.log_dir.rstrip("/") + "/"
-    return any(f.startswith(LOGGED_TO) and (f[len(LOGGED_TO):].startswith(logs) or
+    return any(f.startswith(LOGGED_TO) and ((f[len(LOGGED_TO):].startswith(logs) and
+                                               _a_log(f[len(LOGGED_TO):])) or
                                               "$" in f or "`" in f) for f in facts)
+
+
+def _a_log(path: str) -> bool:
+    """A log file (`activation.log`), not a rotated or set-aside copy (`.log.1`,
+    `.log.old`, `.log.gz`): logrotate and a reader look for the log by its name."""
+    return path.endswith(".log")
 
 
 def canary_repo(ctx: FileContext) -> Repo | None:

@@ -273,7 +273,11 @@ class QualityGate(Rule):
       `sys.exit(0)`/`os._exit(0)` or `return 0` in a `finally`, `except
       SystemExit`/`except BaseException`/bare `except:` (or
       `contextlib.suppress(SystemExit)`) around an exit that does not re-raise or exit
-      non-zero, and `atexit.register(os._exit, 0)` are reported;
+      non-zero, and `atexit.register(os._exit, 0)` are reported; the first exit CPython
+      reaches decides: a statement after an unconditional exit never runs (`code =
+      main()`, `os._exit(0)`, `sys.exit(code)` exits 0, reported at the `os._exit(0)`),
+      and an exit 0 in the branch of an `if` that the failure takes (`if code:
+      os._exit(0)`, or the `else` of `if code == 0:`) is reported;
     - a reader that makes telemetry up is reported: `return FAKE` in the `except` of a
       function named for the telemetry, `load() or FAKE`, `events = FAKE` before a
       `with suppress(...)` read.
@@ -336,8 +340,15 @@ class QualityGate(Rule):
                      .replace("    if len(events) < MIN_EVENTS:",
                               '    print("first event:", events[0] if events else None)\n'
                               "    if len(events) < MIN_EVENTS:")),
-             Example("import sys\nsys.exit(0)\n", path="ops/other.py"))
+             Example("import sys\nsys.exit(0)\n", path="ops/other.py"),
+             Example(_GOOD.replace("    sys.exit(main())", "    sys.exit(main())\n    os._exit(0)")
+                     .replace("import sys\n", "import os\nimport sys\n")))
     INVALID = (
+        # `os._exit(0)` ends the process first: the `sys.exit(code)` after it never runs
+        Example(_GOOD.replace("    sys.exit(main())", "    code = main()\n    os._exit(0)\n"
+                              "    sys.exit(code)")
+                .replace("import sys\n", "import os\nimport sys\n"),
+                expect=((28, 12), (29, 5))),
         Example(_GOOD.replace("len(events) < MIN_EVENTS", "len(events) < 50"),
                 expect=((3, 1),)),
         Example(_GOOD.replace("MIN_EVENTS = 200", "MIN_EVENTS = 50")

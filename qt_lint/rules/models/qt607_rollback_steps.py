@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 
 from qt_lint import lazyre
@@ -61,9 +62,17 @@ class RollbackSteps(Rule):
       rev-parse HEAD)" | systemd-cat`, `logger "... $HASH"`) or to a log file, **notifies
       the journal** (`systemd-cat` or `logger`), and **restarts the service** (`systemctl
       restart quantum-<service>`, or `systemctl start` of a quantum oneshot unit that
-      restarts it), before it ends successfully. A hash read and sent to `/dev/null`,
-      standard output or stderr is not logged (as in QT604: single quotes, `HEAD~1`,
-      `--abbrev-ref` give no hash of HEAD).
+      restarts it), before it ends successfully (contract I: "Git hash logged for audit"
+      and "Notify via journal" are two duties). A hash sent to `/dev/null`, standard
+      output or stderr, or in single quotes (`HEAD~1`, `--abbrev-ref` give no hash of HEAD,
+      as in QT604) is not logged.
+      What reaches the journal is read as the programs run: `systemd-cat CMD ARGS` logs
+      the output of CMD and leaves its standard input alone (`systemd-cat true <<< "$(git
+      rev-parse HEAD)"` logs nothing); without a command it logs its standard input (a
+      pipe, a here-string); `logger MESSAGE` logs the message and reads no input (`echo
+      "$HASH" | logger -t x done` logs `done`), `logger` alone its input; `logger
+      --no-act` logs nothing and notifies no one. A writer whose output does not go down
+      the pipe (`echo ... >/dev/null | systemd-cat`, `>&2 |`) sends it nothing.
 
     When the canary script is checked and the rollback script does not exist, that is
     reported on the canary script's first line: an activation without a way back.
@@ -106,7 +115,16 @@ class RollbackSteps(Rule):
       | sort -n | tail -1` restore the newest, and `ls -tr ... | head -1`, `ls ... | sort
       | head -1` or `ls -t ... | tail -1` the oldest: a finding (the rollback goes back
       past every later activation). A listing ordered otherwise (`ls -U`, `-S`, `sort
-      -R`, a key other than the first field, `find` unsorted) is not judged.
+      -R`, a key other than the first field, `find` unsorted) is not judged. Each stage
+      is a list operation on the sorted backups, and what comes out of the last is the
+      one restored: `head -n N`/`-n -N`, `tail -n N`/`-n +N`, `sed -n Np`, `sed -n '$p'`,
+      `sed -n 'N,Mp'`, `sed Nq`, `awk 'NR==N'`, `awk 'END {print}'`, `grep -m N` select;
+      `printf '%s\n' DIR/*` lists the glob's matches by name. So `ls -t ... | head -2 |
+      tail -1` and `ls -t ... | tail -n +2 | head -1` restore the second newest (a
+      finding), `ls ... | sort | sed -n '$p'` the newest. A glob taken as bash orders it
+      counts the same way: `BK=(DIR/*); BACKUP=${BK[-1]}` (or `${BK[${#BK[@]}-1]}`) and a
+      `for BACKUP in DIR/*; do :; done` run through give the newest, `${BK[0]}` and a loop
+      left by `break` in its first round the oldest.
 
     ## Why is this bad?
     Contract F's rollback protocol: "restores previous .env.model_config", "Git hash
@@ -148,6 +166,11 @@ class RollbackSteps(Rule):
     summary = "The rollback script lacks a step of the rollback protocol, or is missing"
     example_path = "ops/model_safety/rollback_last.sh"
     VALID = (Example(_GOOD),
+             # the hash in the rollback's log file and the journal notified: two duties
+             Example(_GOOD.replace('echo "rollback to $BACKUP at $(git rev-parse HEAD)" | '
+                                   "systemd-cat -t quantum-rollback",
+                                   'git rev-parse HEAD >> /var/log/quantum/rollback.log\n'
+                                   'logger -t quantum-rollback "rollback to $BACKUP"')),
              Example(_GOOD.replace("systemctl restart quantum-ai-engine.service",
                                    "systemctl start quantum-model-rollback.service")),
              Example(_GOOD.replace("set -euo pipefail\n",
@@ -156,7 +179,17 @@ class RollbackSteps(Rule):
              Example(_GOOD.replace("cp \"$BACKUP\"", "systemctl stop quantum-ai-engine.service"
                                    "\ncp \"${BACKUP:-}\"")),
              # sorted by name (the time stamp first), the last is the newest
-             Example(_GOOD.replace("ls -t ", "ls ").replace("| head -n 1", "| sort | tail -n 1")))
+             Example(_GOOD.replace("ls -t ", "ls ").replace("| head -n 1", "| sort | tail -n 1")),
+             # the glob's matches sorted by name: the last element is the newest
+             Example(_GOOD.replace("BACKUP=$(ls -t /opt/quantum/ai_engine/models/archive/"
+                                   "*_ai-engine.env 2>/dev/null | head -n 1)",
+                                   "BK=(/opt/quantum/ai_engine/models/archive/*_ai-engine.env)"
+                                   "\nBACKUP=${BK[-1]}")),
+             # systemd-cat runs echo: its output is what the journal gets
+             Example(_GOOD.replace('echo "rollback to $BACKUP at $(git rev-parse HEAD)" | '
+                                   "systemd-cat -t quantum-rollback",
+                                   "systemd-cat -t quantum-rollback echo \"rollback to $BACKUP "
+                                   'at $(git rev-parse HEAD)"')))
     INVALID = (
         Example(_GOOD.replace('[ -n "$BACKUP" ] && [ -f "$BACKUP" ] || '
                               '{ echo "no backup: refusing" >&2; exit 1; }\n', ""),
@@ -177,6 +210,13 @@ class RollbackSteps(Rule):
         Example(_GOOD.replace("[ -n", "read -r BACKUP\n[ -n"), expect=((6, 14),)),
         # the oldest backup: ls -tr lists it first
         Example(_GOOD.replace("ls -t ", "ls -tr "), expect=((5, 14),)),
+        # the second newest: the first two, then the last of those
+        Example(_GOOD.replace("| head -n 1", "| head -2 | tail -1"), expect=((5, 14),)),
+        # systemd-cat runs `true` (which prints nothing) and leaves the here-string unread
+        Example(_GOOD.replace('echo "rollback to $BACKUP at $(git rev-parse HEAD)" | '
+                              "systemd-cat -t quantum-rollback",
+                              "systemd-cat -t quantum-rollback true <<< \"rollback to $BACKUP "
+                              'at $(git rev-parse HEAD)"'), expect=((5, 14),)),
         # the hash read and thrown away
         Example(_GOOD.replace('echo "rollback to $BACKUP at $(git rev-parse HEAD)"',
                               'git rev-parse HEAD >/dev/null\necho "rollback to $BACKUP"'),
@@ -229,18 +269,21 @@ class RollbackSteps(Rule):
             source = _restored_from_outside(flow, target, contract)
             if source is not None:
                 missing.append(source)
-            oldest = _restored_oldest(flow, target, contract)
+            oldest = _restored_oldest(flow, target, contract, ctx.text)
             if oldest is not None:
                 missing.append(oldest)
-            # the hash read, but sent nowhere it is kept (not: kept on some paths only)
+            # the hash read, but kept nowhere: neither the journal nor a log (not: kept on
+            # some paths only). Contract I lists "Git hash logged for audit" and "Notify via
+            # journal" as two duties: a hash in the rollback's own log file is logged.
             hashed = runs_anywhere(flow, GIT_HASH, contract) and not any(
                 runs_anywhere(flow, f, contract) for f in (GIT_LOGGED, GIT_JOURNAL))
             for have, step in (
                     ((GIT_LOGGED, GIT_JOURNAL),
                      "the git hash (`git rev-parse HEAD`) is not logged" + (
-                         " (its output goes to /dev/null, standard output or stderr: send "
-                         "it to the journal or a log, `echo \"rollback $(git rev-parse "
-                         "HEAD)\" | systemd-cat -t quantum-rollback`)" if hashed else "")),
+                         " (its output goes to /dev/null, standard output or stderr, or to "
+                         "a systemd-cat or logger that does not read it: send it to the "
+                         "journal or a log, `echo \"rollback $(git rev-parse HEAD)\" | "
+                         "systemd-cat -t quantum-rollback`)" if hashed else "")),
                     ((JOURNAL,), "the journal is not notified (`systemd-cat` or `logger`)")):
                 if not _holds(have, facts) and (not ends or any(not _holds(have, e)
                                                                 for e in ends)):
@@ -282,7 +325,7 @@ def _restored_from_outside(flow: Flow, target: Word, contract: Contract) -> str 
                 return (f"what it restores (`{text}`) is a path its caller names: restore "
                         "the newest backup in archive/ (the setting the last activation "
                         "replaced), not a file given on the command line")
-            for match in _NAMED.finditer(word.text):
+            for match in _NAMED.finditer(_quoted_out(word.text)):
                 name = match.group(1) or match.group(3)
                 if f"read:{name}" in facts:
                     line, source = _read_at(flow, name)
@@ -297,6 +340,15 @@ def _restored_from_outside(flow: Flow, target: Word, contract: Contract) -> str 
                             "restores that file): restore the newest backup in archive/ "
                             "the script finds itself, not a path from the environment")
     return None
+
+
+_SUBSTITUTED = lazyre.compile(r"\$\((?:[^()]|\([^()]*\))*\)")
+
+
+def _quoted_out(text: str) -> str:
+    """The text less what single quotes hold inside its command substitutions (`sed -n
+    '$p'`: no variable `p`)."""
+    return _SUBSTITUTED.sub(lambda m: re.sub(r"'[^']*'", "''", m.group()), text)
 
 
 def _holds(facts_any: tuple[str, ...], facts: Facts) -> bool:
@@ -318,16 +370,58 @@ def _restore_sources(flow: Flow, target: Word, contract: Contract) -> list[Word]
     return out
 
 
-def _restored_oldest(flow: Flow, target: Word, contract: Contract) -> str | None:
-    """The restore's source is the oldest backup its listing finds (`ls -tr ... | head
-    -1`, `ls | sort | head -1`): the rollback goes back past every later activation."""
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_GLOB_ARRAY = lazyre.compile(rf"\b({_NAME})=\(\s*(\S*[*?]\S*)\s*\)")
+_ELEMENT_OF = lazyre.compile(rf"\b({_NAME})=\"?\$\{{({_NAME})\[((?:[^][]|\[[^]]*\])+)\]\}}")
+_FOR_GLOB = lazyre.compile(rf"\bfor\s+({_NAME})\s+in\s+([^\s;]*[*?][^\s;]*)\s*;?\s*do\b"
+                           r"((?:(?!\bdone\b).)*)\bdone\b", re.S)
+_COUNT = r"\$\{#\w+\[[@*]\]\}\s*-\s*1"
+_LAST_INDEX = lazyre.compile(rf"-1|{_COUNT}|\$\(\(\s*{_COUNT}\s*\)\)")
+
+
+def _glob_listing(text: str, line: int) -> str | None:
+    """A backup taken from a glob before `line`, as the listing bash makes of it (the
+    glob's matches sorted by name): an array's element (`BK=(DIR/*); B=${BK[0]}`: the
+    first, `${BK[-1]}`: the last), a `for` over the glob left by `break` in its first round
+    (the first) or run through (the last). None when the script takes none that way."""
+    before = "\n".join(text.split("\n")[: max(line - 1, 0)])
+    found: list[tuple[int, str]] = []
+    arrays = {m.group(1): m.group(2) for m in _GLOB_ARRAY.finditer(before)}
+    for match in _ELEMENT_OF.finditer(before):
+        glob = arrays.get(match.group(2))
+        index = match.group(3).strip()
+        if glob is None:
+            continue
+        if _LAST_INDEX.fullmatch(index):
+            found.append((match.start(), f"printf '%s\\n' {glob} | tail -n 1"))
+        elif index.isdigit():
+            found.append((match.start(), f"printf '%s\\n' {glob} | sed -n {int(index) + 1}p"))
+    for match in _FOR_GLOB.finditer(before):
+        body = match.group(3)
+        pick = "head -n 1" if re.search(r"(?:^|[;\s])break\b", body) and not re.search(
+            r"\b(?:if|case|&&|\|\|)\b|&&|\|\|", body) else "tail -n 1"
+        found.append((match.start(), f"printf '%s\\n' {match.group(2)} | {pick}"))
+    return f"$({max(found)[1]})" if found else None
+
+
+def _restored_oldest(flow: Flow, target: Word, contract: Contract, text: str = ""
+                     ) -> str | None:
+    """The restore's source is not the newest backup its listing finds (`ls -tr ... |
+    head -1`, `ls | sort | head -1`, `BK=(DIR/*); B=${BK[0]}`): the rollback goes back
+    past later activations."""
     for word in _restore_sources(flow, target, contract):
-        if backup_pick(word.text) == "oldest":
+        listing = _glob_listing(text, target.line) if re.search(r"[*?]", word.text) and \
+            "$(" not in word.text else None
+        pick = backup_pick(listing or word.text)
+        word = Word(listing, word.line, word.column, True) if listing else word
+        if pick not in (None, "newest"):
             shown = next(iter(_listing(word.text)), word.text)
-            return (f"what it restores is the oldest backup (`{shown}` lists the oldest "
-                    "first and takes the first, or the newest first and takes the last): "
-                    "restore the newest, the setting the last activation replaced (`ls -t "
-                    "... | head -n 1`, `ls ... | sort | tail -n 1`)")
+            which = {"oldest": "the oldest", "second newest": "the second newest"}.get(
+                pick or "", "not the newest")
+            return (f"what it restores is {which} backup (`{shown}`, read stage by stage "
+                    "as a list of the backups, the oldest first by name and by time, gives "
+                    "that one): restore the newest, the setting the last activation "
+                    "replaced (`ls -t ... | head -n 1`, `ls ... | sort | tail -n 1`)")
     return None
 
 

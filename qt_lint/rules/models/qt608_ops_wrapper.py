@@ -67,6 +67,10 @@ def wrapper_problems(flow: Flow, contract: Contract) -> list[tuple[int, int, str
     if not points:
         points = [(step.command.program.line, step.command.program.column, facts, step, None)
                   for step, facts in flow.steps if runs_venv_python(step, contract)]
+    else:  # a trap's action runs it too, where the trap runs
+        points += [(step.command.program.line, step.command.program.column, facts, step, None)
+                   for step, facts in flow.steps
+                   if step.trap and runs_venv_python(step, contract)]
     if not points and flow.dies:
         line, column, why = flow.dies[0]
         return [(line, column, f"duty 8: the wrapper never runs the venv python: at line "
@@ -81,6 +85,15 @@ def wrapper_problems(flow: Flow, contract: Contract) -> list[tuple[int, int, str
                         and (e.code == 0 or e.via is not None)), None)
     for line, column, facts, step, detached in points:
         out += [(line, column, f"duty 8: {problem}") for problem in _runs_other(step)]
+        if step.trap and any(check and fact not in facts
+                             for fact, _duty, check in duties(contract)):
+            out.append((line, column, f"duty 8: the venv python runs in {step.trap}: bash "
+                        "runs it at each exit after that line, a failed check's exit among "
+                        "them (exec it after the checks instead)"))
+        elif step.trap and step.trap.startswith("the EXIT") and not flow.traps.get(step.trap):
+            out.append((line, column, f"duty 8: the venv python runs in {step.trap} without "
+                        "errexit: the wrapper exits with the status it had before the trap, "
+                        "not the script's (exec the venv python instead)"))
         if detached is not None:
             where = "in the background (`&`): nothing waits for it" if detached == \
                 "background" else "in a pipeline whose status is another command's (no " \
@@ -302,6 +315,16 @@ class OpsWrapper(Rule):
     (`trap 'echo FAIL >&2; exit 1' ERR`) makes plain failing checks stop the wrapper even
     without `set -e`; a cleanup trap (`trap 'rm -f "$TMP"' EXIT`) keeps the status.
 
+    A trap's action is read as shell and runs where bash runs it: an EXIT trap (`trap
+    CMD EXIT`, `trap -- CMD 0`, `trap CMD EXIT INT TERM`) at every exit after the `trap`
+    (`exit N`, errexit's end, the end of the script; not an `exec` that replaces the
+    shell), an ERR trap where a failure runs it (in a function only under `set -E`),
+    until `trap - EXIT` or a later `trap` replaces it; a subshell's trap runs at the
+    subshell's end. A venv python run by a trap (`trap '"$VENV/bin/python" "$SCRIPT"'
+    EXIT` before `redis-cli PING`) is judged with what holds on those paths: the failed
+    checks' exits run the job. Its status reaches the caller only under errexit or when
+    the action exits with it (`trap '"$PY" "$SCRIPT"; exit $?' EXIT`).
+
     ## Why is this bad?
     Contract G makes the wrapper the only way ops jobs run, and E's fail-closed rule says
     a failed dependency check exits immediately. A wrapper that warns "database not
@@ -331,6 +354,8 @@ class OpsWrapper(Rule):
     summary = "The ops wrapper reaches the venv python without one of contract G's duties"
     example_path = "ops/run.sh"
     VALID = (Example(_GOOD),
+             Example(_GOOD.replace("redis-cli -h",
+                                   "trap 'rm -f /tmp/qt-stage' EXIT\nredis-cli -h")),
              Example(_GOOD.replace("set -euo pipefail\n", "")
                      .replace(".env\"\n", ".env\" || exit 1\n").replace(
                          "redis-cli -h localhost -p 6379 PING >/dev/null\n"
@@ -361,6 +386,9 @@ class OpsWrapper(Rule):
                                    "  (( n++ < 3 )) || exit 1\n  sleep 1\ndone\n")),
              Example("exec python3 x\n", path="ops/other.sh"))
     INVALID = (
+        # the EXIT trap runs the job at the failed checks' exits too
+        Example(_GOOD.replace("redis-cli -h", "trap '\"$VENV/bin/python\" \"$SCRIPT\"' EXIT\n"
+                              "redis-cli -h"), expect=((10, 7), (10, 7), (10, 7), (10, 7))),
         Example(_GOOD.replace("test -f \"$DB_PATH\"\n",
                               "if [ ! -f \"$DB_PATH\" ]; then echo warn; fi\n"),
                 expect=((14, 1),)),
