@@ -393,6 +393,9 @@ class _Walk:
         self.glued: set[int] = set()  # the numbers that are a redirection's descriptor
         self.detached: list[str | None] = []  # `cmd &`, a pipeline member: see End.detached
         self.execfail = False  # `shopt -s execfail`: a failed exec does not end the shell
+        # an `if` or `case` fails when the branch it ran fails (`analyse(...,
+        # if_status=True)`); else its paths are read as one that succeeds
+        self.if_status = False
         self.aliasing = False  # `shopt -s expand_aliases`
         self.aliases: dict[str, str] = {}  # `alias setw='sed -i ...'`
         self.expanding: tuple[str, ...] = ()  # the aliases being expanded (none again)
@@ -1150,9 +1153,11 @@ class _Walk:
             else:
                 bodies[0].append(child)
         ends: list[State | None] = []
+        failed: list[State | None] = []  # the paths where the branch that ran failed
         ctrue, cfalse = self.block(conditions, state, True)
         btrue, bfalse = self.block(bodies[0], ctrue, checked) if ctrue else (None, None)
         ends += [btrue, bfalse]
+        failed.append(bfalse)
         current = cfalse
         for alternative in alternatives:
             if current is None:
@@ -1161,6 +1166,7 @@ class _Walk:
                 etrue, efalse = self.block([c for c in alternative.children if c.is_named],
                                            current, checked)
                 ends += [etrue, efalse]
+                failed.append(efalse)
                 current = None
                 break
             conds: list[Any] = []
@@ -1173,10 +1179,14 @@ class _Walk:
                     (conds if part == "condition" else arm).append(child)
             etrue, efalse = self.block(conds, current, True)
             if etrue is not None:
-                ends += list(self.block(arm, etrue, checked))
+                arm_true, arm_false = self.block(arm, etrue, checked)
+                ends += [arm_true, arm_false]
+                failed.append(arm_false)
             current = efalse
         if current is not None:
             ends.append(replace(current, status=current.facts))
+        if self.if_status:
+            return join(*(e for e in ends if all(e is not f for f in failed))), join(*failed)
         after = join(*ends)
         return after, None
 
@@ -1187,6 +1197,7 @@ class _Walk:
         if subject is not None:  # `case "$(redis-cli ping)" in`: the substitution runs first
             state = self.substituted(subject, state)
         ends: list[State | None] = []
+        failed: list[State | None] = []  # the paths where the branch that ran failed
         default = False
         for item in node.children:
             if item.type != "case_item":
@@ -1209,9 +1220,13 @@ class _Walk:
                 Step(Command(tuple(Word(t, item.start_point[0] + 1, 1)
                                    for t in ("case", subject_text, *patterns)), "case"),
                      test=True), state.facts)[0]
-            ends += list(self.block(body, _add(state, matched), checked))
+            branch_true, branch_false = self.block(body, _add(state, matched), checked)
+            ends += [branch_true, branch_false]
+            failed.append(branch_false)
         if not default:
             ends.append(state)
+        if self.if_status:  # a `case` fails when the branch it ran fails, as an `if`
+            return join(*(e for e in ends if all(e is not f for f in failed))), join(*failed)
         return join(*ends), None
 
     def loop(self, node: Any, state: State, checked: bool
@@ -2732,7 +2747,8 @@ def _shebang_errexit(text: str) -> bool:
 
 
 def analyse(text: str, classify: Classifier, local: Callable[[str], bool] | None = None,
-            by_name: bool = False, resolve: Resolver | None = None) -> Flow:
+            by_name: bool = False, resolve: Resolver | None = None,
+            if_status: bool = False) -> Flow:
     """The flow of a whole script: every command's facts, and where each path ends (the
     script's end is an `End` with code None). `local`: the facts that are the shell's own
     state (an exported variable), which a subshell's change does not carry out."""
@@ -2741,6 +2757,7 @@ def analyse(text: str, classify: Classifier, local: Callable[[str], bool] | None
     data = text.encode("utf-8")
     tree = syntax_tree(data)
     walk = _Walk(data, text, classify, local, resolve)
+    walk.if_status = if_status  # an `if` fails when its branch does (else: read as 0)
     for node in _descendants(tree.root_node):
         if node.type == "function_definition":
             name, body = node.child_by_field_name("name"), node.child_by_field_name("body")

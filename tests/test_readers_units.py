@@ -256,9 +256,102 @@ def test_ignored_start_checks_are_those_systemd_ignores(
         return
     found = [f for f in check([tmp_path / "quantum-ai-engine.service"], Config(root=tmp_path),
                               jobs=1).findings if f.code == "QT411"]
+    # the `/bin/true` commands beside the probe are checks that cannot fail (reported too)
+    found = [f for f in found if "nonexist-qt/probe" in f.message]
     assert bool(found) == ignored, (value, [f.message for f in found])
     if found:
         assert found[0].message.startswith("ExecStartPre=-nonexist-qt/probe:"), found
+
+
+# --- whether a start check can fail at all (QT411) ----------------------------------------------
+
+# a check's script as `sh -c` (dash) or `bash -c` runs it: `P` is the check (a program that
+# exits 1 here), the other commands print or do nothing; the check cannot fail when the
+# script exits 0 although `P` failed
+# the exit-status model reads `echo` and `cat` as commands that may fail (they do, on a closed
+# output), so they are not where their own failure would decide (a condition, after `!`);
+# it keeps what the last member of a pipeline established only when it succeeds, so that
+# member is one command (`x | if P; then P; fi` fails only after a check passed)
+_QUIET = ["P", "P", "P", "true", ":", "exit 0", "exit 1", "false", "test -f /nonexistent-qt",
+          "P | true"]
+_ATOM = st.sampled_from([*_QUIET, "echo ok", "P | cat", "cat"])
+_QUIET_ATOM = st.sampled_from(_QUIET)
+# `! P | true`: tree-sitter-bash reads it as `(! P) | true` (bash negates the pipeline)
+_NEGATED = st.sampled_from([a for a in _QUIET if "|" not in a])
+
+
+def _quiet_compound(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return _compounds(inner, inner, _NEGATED, _QUIET_ATOM)
+
+
+def _compounds(inner: st.SearchStrategy[str], condition: st.SearchStrategy[str],
+               negated: st.SearchStrategy[str], piped: st.SearchStrategy[str]
+               ) -> st.SearchStrategy[str]:
+    pair = st.tuples(inner, inner)
+    return st.one_of(
+        pair.map(lambda p: f"{p[0]} || {p[1]}"), pair.map(lambda p: f"{p[0]} && {p[1]}"),
+        pair.map(lambda p: f"{p[0]}; {p[1]}"),
+        st.tuples(inner, piped).map(lambda p: f"{{ {p[0]}; }} | {p[1]}"),
+        pair.map(lambda p: f"{{ {p[0]}; }} & {p[1]}"),
+        st.tuples(condition, inner).map(lambda p: f"if {p[0]}; then {p[1]}; fi"),
+        st.tuples(condition, inner, inner).map(
+            lambda p: f"if {p[0]}; then {p[1]}; else {p[2]}; fi"),
+        # `! { P; }`: tree-sitter-bash reads `{` as the name of a negated command, and `a | !
+        # b` is no POSIX pipeline: `!` begins a statement, before a simple command
+        inner.map(lambda p: f"( {p} )"), negated.map(lambda p: f"{{ ! {p}; }}"))
+
+
+QUIET_SCRIPT = st.recursive(_QUIET_ATOM, _quiet_compound, max_leaves=3)
+SCRIPT = st.recursive(_ATOM, lambda inner: _compounds(inner, QUIET_SCRIPT, _NEGATED, _ATOM),
+                      max_leaves=5)
+SHELL_LINE = st.tuples(
+    st.sampled_from(["/bin/sh -c", "/bin/bash -c", "/bin/sh -e -c", "/bin/bash -ec",
+                     "/bin/bash -o pipefail -c", "/usr/bin/env X=1 /bin/sh -c"]),
+    st.sampled_from(["", "set -e; ", "set +e; "]), SCRIPT)
+
+
+@PROFILE
+@given(line=SHELL_LINE)
+@example(line=("/bin/sh -c", "", "P || true"))
+@example(line=("/bin/bash -c", "", "P || :"))
+@example(line=("/bin/sh -c", "", "P; true"))
+@example(line=("/bin/sh -c", "", "P; exit 0"))
+@example(line=("/bin/sh -c", "", "P || exit 0"))
+@example(line=("/bin/sh -c", "", "P & true"))
+@example(line=("/bin/sh -c", "", "if P; then :; fi"))
+@example(line=("/bin/sh -c", "", "P | cat"))
+@example(line=("/usr/bin/env X=1 /bin/sh -c", "", "P || true"))
+@example(line=("/bin/sh -c", "", ":"))
+@example(line=("/bin/sh -c", "", "P && echo ok"))
+@example(line=("/bin/sh -c", "", "P"))
+@example(line=("/bin/sh -c", "set -e; ", "P; echo ok"))
+@example(line=("/bin/bash -o pipefail -c", "", "P | cat"))
+@example(line=("/bin/sh -c", "", "P || exit 1"))
+def test_start_checks_that_cannot_fail_are_those_a_shell_runs_to_0(
+        line: tuple[str, str, str], tmp_path: Path) -> None:
+    from qt_lint.api import check
+    from qt_lint.config import Config
+
+    shell, options, body = line
+    probe = tmp_path / "probe-qt"
+    ran = tmp_path / "probe-ran"
+    ran.unlink(missing_ok=True)
+    probe.write_text(f"#!/bin/sh\n: > {ran}\nexit 1\n")
+    probe.chmod(0o755)
+    script = options + body.replace("P", f"{probe} PING")
+    proc = subprocess.run([*shell.split(), script], capture_output=True, text=True, timeout=20,
+                          check=False, stdin=subprocess.DEVNULL, env={"PATH": "/usr/bin:/bin"})
+    unit = tmp_path / "quantum-ai-engine.service"
+    quoted = script.replace("\\", "\\\\").replace('"', '\\"')
+    unit.write_text(f'[Service]\nExecStartPre={shell} "{quoted}"\nExecStart=/bin/x\n')
+    found = [f for f in check([unit], Config(root=tmp_path), jobs=1).findings
+             if f.code in ("QT411", "QT001")]
+    assert not [f for f in found if f.code == "QT001"], found
+    why = (shell, script, proc.returncode, [f.message for f in found])
+    if not ran.exists():  # no check ran: reported only when nothing may fail (`:`, `true`)
+        assert not found or proc.returncode == 0, why
+        return
+    assert bool(found) == (proc.returncode == 0), why
 
 
 # --- the user a service runs as ---------------------------------------------------------------
