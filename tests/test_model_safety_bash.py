@@ -1236,16 +1236,23 @@ def _step_breaks(root: Path, c: Contract) -> dict[str, list[str]]:
     return broken
 
 
-@pytest.mark.parametrize("name", sorted(STEP_VARIANTS))
-def test_qt604_steps_fire_exactly_when_bash_skips_them(tmp_path: Path, name: str) -> None:
-    c = _contract(tmp_path)
+def _variant_canary(tmp_path: Path, c: Contract, name: str,
+                    pairs: tuple[tuple[str, str], ...]) -> str:
+    """The golden canary with a variant's replacements, written as the tree's canary."""
     places = _places(tmp_path, c)
     text = canary(c)
-    for old, new in STEP_VARIANTS[name]:
+    for old, new in pairs:
         old, new = _placed(old, places), _placed(new, places)
         assert old in text, (name, old)
         text = text.replace(old, new, 1)
     _canary_tree(tmp_path, c, text)
+    return text
+
+
+@pytest.mark.parametrize("name", sorted(STEP_VARIANTS))
+def test_qt604_steps_fire_exactly_when_bash_skips_them(tmp_path: Path, name: str) -> None:
+    c = _contract(tmp_path)
+    text = _variant_canary(tmp_path, c, name, STEP_VARIANTS[name])
     broken = _step_breaks(tmp_path, c)
     assert not broken["oracle"], (name, text)
     found = _findings(tmp_path, c, c.canary_script, "QT604")
@@ -1754,13 +1761,7 @@ def _trap_breaks(root: Path, c: Contract) -> dict[str, list[str]]:
 @pytest.mark.parametrize("name", sorted(CANARY_TRAP_VARIANTS))
 def test_qt604_a_trap_s_write_counts_where_bash_runs_it(tmp_path: Path, name: str) -> None:
     c = _contract(tmp_path)
-    places = _places(tmp_path, c)
-    text = canary(c)
-    for old, new in CANARY_TRAP_VARIANTS[name]:
-        old, new = _placed(old, places), _placed(new, places)
-        assert old in text, (name, old)
-        text = text.replace(old, new, 1)
-    _canary_tree(tmp_path, c, text)
+    text = _variant_canary(tmp_path, c, name, CANARY_TRAP_VARIANTS[name])
     broken = _trap_breaks(tmp_path, c)
     found = _findings(tmp_path, c, c.canary_script, "QT604")
     for step, said in (("gate", "quality gate"), ("terminal", "for a terminal"),
