@@ -813,6 +813,16 @@ def _dropins(reader: Reader, search: Search, name: str, errors: list[str],
     return files
 
 
+def _alias_target(info: Stat, name: str, real_folders: set[str]) -> str | None:
+    """The unit a link named `name` in a unit folder is an alias of (a link to a unit of
+    another name in the search path); None for anything else."""
+    if info.kind != "symlink" or not info.resolved or \
+            os.path.dirname(info.resolved) not in real_folders:
+        return None
+    target = os.path.basename(info.resolved)
+    return target if target != name else None
+
+
 def find_units(reader: Reader, config: Config, search: Search | None = None,
                ) -> tuple[list[str], dict[str, list[str]], list[str]]:
     """The units the audit judges, each with the drop-ins systemd applies to it, in the
@@ -831,20 +841,16 @@ def find_units(reader: Reader, config: Config, search: Search | None = None,
     activators: dict[str, str] = {}
     aliases: dict[str, list[str]] = {}  # a unit -> the links to it (systemd reads their .d/)
     for name, path in sorted(search.fragments.items()):
-        info = reader.stat(path)
-        if info.kind == "symlink" and info.resolved and \
-                os.path.dirname(info.resolved) in real_folders and \
-                os.path.basename(info.resolved) != name:
-            aliases.setdefault(os.path.basename(info.resolved), []).append(name)
+        target = _alias_target(reader.stat(path), name, real_folders)
+        if target is not None:
+            aliases.setdefault(target, []).append(name)
     for name, path in sorted(search.fragments.items()):
         if "@." in name and name not in search.instances:
             continue  # a template runs only as an instance
         info = reader.stat(path)
         if masked(info):
             continue
-        if info.kind == "symlink" and info.resolved and \
-                os.path.dirname(info.resolved) in real_folders and \
-                os.path.basename(info.resolved) != name:
+        if _alias_target(info, name, real_folders) is not None:
             continue  # an alias: its target is judged under its own name
         if not name.startswith(c.unit_prefix) and path.startswith(("/usr/lib/", "/lib/")) \
                 and info.size and info.size > 64 * 1024:

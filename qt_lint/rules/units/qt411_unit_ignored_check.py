@@ -130,9 +130,9 @@ def _applies_to_quantum(name: str, prefix: str) -> bool:
     """The unit a file configures is a quantum unit, or a drop-in folder that systemd
     applies to quantum units too: the type-wide `service.d/` (every service) and a dash
     prefix's (`quantum-.service.d/`, `quantum-ai-.service.d/`)."""
-    stem = name.rsplit(".", 1)[0] if "." in name else ""
-    if name == "service" or stem == "":
+    if "." not in name:
         return name == "service"
+    stem = name.rsplit(".", 1)[0]
     if stem.endswith("-"):
         return stem.startswith(prefix) or prefix.startswith(stem)
     return stem.startswith(prefix)
