@@ -13,7 +13,8 @@ class UnitIdentity(Rule):
     """
     ## What it does
     Reports a unit file not named `quantum-<service>.<type>` (at line 1), a
-    `SyslogIdentifier=` that is not `quantum-<service>` for the unit's own name, and an
+    `SyslogIdentifier=` that is not `quantum-<service>` for the unit's own name once systemd
+    expands its specifiers (`%N`, `%p`; a template's `quantum-rl-%i` names each instance), and an
     `[Install]` `Alias=` of a quantum unit without the prefix (`Alias=redis-server.service`:
     once enabled, the alias link shadows the real Redis unit): an alias that is the Redis
     unit's name or one of its aliases, a unit of the configured start order, or another
@@ -51,7 +52,13 @@ class UnitIdentity(Rule):
     example_path = PATH
     VALID = (Example(GOLDEN),
              Example(GOLDEN.replace("WantedBy=multi-user.target",
-                                    "WantedBy=multi-user.target\nAlias=quantum-api.service")),)
+                                    "WantedBy=multi-user.target\nAlias=quantum-api.service")),
+             # systemd expands the specifiers: %N is the unit's name without its type, and a
+             # template's %i each instance's name (quantum-rl-@agent.service: quantum-rl-agent)
+             Example(GOLDEN.replace("SyslogIdentifier=quantum-backend", "SyslogIdentifier=%N")),
+             Example(GOLDEN.replace("SyslogIdentifier=quantum-backend",
+                                    "SyslogIdentifier=quantum-rl-%i"),
+                     path="systemd/quantum-rl-@.service"))
     INVALID = (
         Example(GOLDEN.replace("SyslogIdentifier=quantum-backend", "SyslogIdentifier=backend"),
                 expect=((18, 18),), fixed=GOLDEN),
